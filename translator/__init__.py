@@ -1,0 +1,1 @@
+"""py2omp: annotated Python kernels to C with OpenMP target offload."""

@@ -1,0 +1,301 @@
+"""The typed IR between libcst and C: small frozen dataclasses, each carrying its Python span.
+
+The frontend builds this tree with `type=None` on expressions; `passes.typing` fills every type
+and makes each conversion an explicit `Cast`, so the C backend never decides semantics. Parallel
+loops start as `Loop(parallel=True)`; `passes.parallelize` turns the top-level ones into
+`ParallelLoop` nodes carrying their OpenMP directive as data (`OmpTarget` / `OmpParallelFor`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Union
+
+from translator.errors import Span
+from translator.ir.types import ArrayType, Ownership, ScalarType
+
+# ---------------------------------------------------------------------------------------------
+# Expressions. `type` is None until typing has run.
+
+
+@dataclass(frozen=True)
+class Const:
+    value: int | float | bool
+    span: Span
+    type: ScalarType | None = None
+
+
+@dataclass(frozen=True)
+class Name:
+    """A scalar: local variable, loop index or scalar parameter."""
+
+    id: str
+    span: Span
+    type: ScalarType | None = None
+
+
+@dataclass(frozen=True)
+class Index:
+    """One element of an array parameter, `a[i, j]`; indices are already wrapped (no negatives)."""
+
+    array: str
+    indices: tuple["Expr", ...]
+    span: Span
+    type: ScalarType | None = None
+
+
+@dataclass(frozen=True)
+class Extent:
+    """`a.shape[dim]` / `len(a)`: the `<a>_n<dim>` parameter of the C function."""
+
+    array: str
+    dim: int
+    span: Span
+    type: ScalarType | None = None
+
+
+@dataclass(frozen=True)
+class Unary:
+    """`op` is one of `-`, `+`, `~`, `not`."""
+
+    op: str
+    operand: "Expr"
+    span: Span
+    type: ScalarType | None = None
+
+
+@dataclass(frozen=True)
+class Binary:
+    """Arithmetic with Python meaning: `+ - * / // % ** & | ^ << >>`."""
+
+    op: str
+    left: "Expr"
+    right: "Expr"
+    span: Span
+    type: ScalarType | None = None
+
+
+@dataclass(frozen=True)
+class Compare:
+    """One comparison (`< <= > >= == !=`); chains are split into `Logical('and', ...)`."""
+
+    op: str
+    left: "Expr"
+    right: "Expr"
+    span: Span
+    type: ScalarType | None = None
+
+
+@dataclass(frozen=True)
+class Logical:
+    """Python `and` / `or`: returns one of its operands, not necessarily a bool."""
+
+    op: str
+    left: "Expr"
+    right: "Expr"
+    span: Span
+    type: ScalarType | None = None
+
+
+@dataclass(frozen=True)
+class Select:
+    """`then if cond else orelse`."""
+
+    cond: "Expr"
+    then: "Expr"
+    orelse: "Expr"
+    span: Span
+    type: ScalarType | None = None
+
+
+@dataclass(frozen=True)
+class Call:
+    """An intrinsic (`sqrt`, `abs`, `min`, `max`, `floor`, `isnan`, ...) named by `func`."""
+
+    func: str
+    args: tuple["Expr", ...]
+    span: Span
+    type: ScalarType | None = None
+
+
+@dataclass(frozen=True)
+class Cast:
+    """An explicit conversion, inserted by typing (promotion) or written by the user (`float(x)`)."""
+
+    operand: "Expr"
+    span: Span
+    type: ScalarType | None = None
+
+
+Expr = Union[Const, Name, Index, Extent, Unary, Binary, Compare, Logical, Select, Call, Cast]
+
+# ---------------------------------------------------------------------------------------------
+# Statements.
+
+
+@dataclass(frozen=True)
+class Assign:
+    target: Name | Index
+    value: Expr
+    span: Span
+
+
+@dataclass(frozen=True)
+class If:
+    cond: Expr
+    body: tuple["Stmt", ...]
+    orelse: tuple["Stmt", ...]
+    span: Span
+
+
+@dataclass(frozen=True)
+class Loop:
+    """`for var in range(start, stop, step)` (or `prange`, with `parallel`); `step` is a constant."""
+
+    var: str
+    start: Expr
+    stop: Expr
+    step: int
+    body: tuple["Stmt", ...]
+    span: Span
+    parallel: bool = False
+
+
+@dataclass(frozen=True)
+class While:
+    cond: Expr
+    body: tuple["Stmt", ...]
+    span: Span
+
+
+@dataclass(frozen=True)
+class Break:
+    span: Span
+
+
+@dataclass(frozen=True)
+class Continue:
+    span: Span
+
+
+@dataclass(frozen=True)
+class Return:
+    value: Expr | None
+    span: Span
+
+
+@dataclass(frozen=True)
+class LoopLevel:
+    """One level of a (possibly collapsed) parallel loop nest."""
+
+    var: str
+    start: Expr
+    stop: Expr
+    step: int
+
+
+@dataclass(frozen=True)
+class MapClause:
+    """`map(<map_type>: <array>[0:<extents product>])`; `map_type` is to/from/tofrom/alloc."""
+
+    map_type: str
+    array: str
+    rank: int
+
+
+@dataclass(frozen=True)
+class Reduction:
+    """`reduction(<op>: <var>)`; `op` is an OpenMP reduction identifier (`+`, `*`, `min`, `max`)."""
+
+    op: str
+    var: str
+
+
+@dataclass(frozen=True)
+class OmpTarget:
+    """`target teams distribute parallel for` with its clauses, as data for the template."""
+
+    collapse: int
+    maps: tuple[MapClause, ...]
+    reductions: tuple[Reduction, ...]
+    thread_limit: int
+    teams_from_trip_count: bool
+
+
+@dataclass(frozen=True)
+class OmpParallelFor:
+    """`parallel for` on the host (target `cpu`)."""
+
+    collapse: int
+    reductions: tuple[Reduction, ...]
+
+
+@dataclass(frozen=True)
+class Var:
+    """A C local declaration."""
+
+    name: str
+    type: ScalarType
+
+
+@dataclass(frozen=True)
+class ParallelLoop:
+    """A top-level parallel loop nest; `directive` is None for the `serial` target."""
+
+    levels: tuple[LoopLevel, ...]
+    body: tuple["Stmt", ...]
+    locals: tuple[Var, ...]
+    directive: OmpTarget | OmpParallelFor | None
+    span: Span
+
+
+@dataclass(frozen=True)
+class TargetData:
+    """`target data` around several offloaded loops, so arrays stay on the device between them."""
+
+    maps: tuple[MapClause, ...]
+    body: tuple["Stmt", ...]
+    span: Span
+
+
+Stmt = Union[Assign, If, Loop, While, Break, Continue, Return, ParallelLoop, TargetData]
+
+# ---------------------------------------------------------------------------------------------
+# Kernels and modules.
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    type: ScalarType | ArrayType
+    ownership: Ownership | None
+    span: Span
+
+    @property
+    def is_array(self) -> bool:
+        return isinstance(self.type, ArrayType)
+
+
+@dataclass(frozen=True)
+class Kernel:
+    name: str
+    params: tuple[Param, ...]
+    body: tuple[Stmt, ...]
+    return_type: ScalarType | None
+    locals: tuple[Var, ...]
+    span: Span
+    doc: str | None = None
+
+    def param(self, name: str) -> Param | None:
+        return next((p for p in self.params if p.name == name), None)
+
+
+@dataclass(frozen=True)
+class Module:
+    """All kernels of one Python file: they become one C file and one shared library."""
+
+    path: str
+    name: str
+    source_sha256: str
+    kernels: tuple[Kernel, ...]
+    target: str | None = None
