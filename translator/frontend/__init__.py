@@ -1,0 +1,102 @@
+"""The frontend: a Python source file to untyped IR, through libcst.
+
+`parse_module` is the only entry point. The builders are a thin dispatch over libcst node types
+(`syntax.dispatch` with the tables in `expressions.py` and `statements.py`); everything not in
+those tables is rejected with a located message.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+import libcst as cst
+
+from translator.errors import Span, TranslationError
+from translator.frontend.context import KernelScope, ModuleScope
+from translator.frontend.signature import build_params, scalar_annotation
+from translator.frontend.source import find_kernels, parse_file
+from translator.frontend.statements import build_body
+from translator.ir import nodes as ir
+from translator.ir.types import ScalarType
+
+__all__ = ["parse_module"]
+
+
+def parse_module(path: str, source: str | None = None, only: str | None = None) -> ir.Module:
+    """Every `@kernel` of the file at `path` (or `source`), as untyped IR; `only` keeps one kernel."""
+    text = Path(path).read_text(encoding="utf-8") if source is None else source
+    module, scope = parse_file(path, text)
+    functions = [f for f in find_kernels(module, scope) if only is None or f.name.value == only]
+    if not functions:
+        what = f"kernel '{only}'" if only else "@kernel function"
+        raise TranslationError.at(Span(path, 1, 1), f"no {what} found in {path}")
+    kernels = tuple(_build_kernel(f, scope) for f in functions)
+    return ir.Module(path, module_name(path), hashlib.sha256(text.encode()).hexdigest(), kernels)
+
+
+def module_name(path: str) -> str:
+    """A C identifier for the file: its stem with anything else replaced by `_`."""
+    name = re.sub(r"\W", "_", Path(path).stem, flags=re.ASCII)
+    return name if name and not name[0].isdigit() else f"m_{name}"
+
+
+def _build_kernel(fn: cst.FunctionDef, module: ModuleScope) -> ir.Kernel:
+    if fn.asynchronous is not None:
+        raise module.error(fn, "async functions cannot be kernels")
+    params = build_params(fn, module)
+    scope = KernelScope(module, {p.name: p for p in params}, frozenset(_bound_names(fn.body)))
+    body = build_body(fn.body.body if isinstance(fn.body, cst.IndentedBlock) else [], scope)
+    declared = tuple(ir.Var(name, t) for name, t in scope.declared.items())
+    return ir.Kernel(fn.name.value, params, body, _return_annotation(fn, module), declared,
+                     module.span(fn.name), _docstring(fn))
+
+
+def _return_annotation(fn: cst.FunctionDef, module: ModuleScope) -> ScalarType | None:
+    if fn.returns is None:
+        return None
+    annotation = fn.returns.annotation
+    if isinstance(annotation, cst.Name) and annotation.value == "None":
+        return None
+    declared = scalar_annotation(annotation, module)
+    if declared is None:
+        raise module.error(annotation, "a kernel returns nothing or one scalar (f32, f64, i32, i64, int, float, bool)")
+    return declared.strong()
+
+
+def _docstring(fn: cst.FunctionDef) -> str | None:
+    doc = fn.get_docstring()
+    return doc if isinstance(doc, str) else None
+
+
+class _BoundNames(cst.CSTVisitor):
+    """Names a function body binds: assignment targets and loop variables (Python's local names)."""
+
+    def __init__(self) -> None:
+        self.names: set[str] = set()
+
+    def _add(self, target: cst.CSTNode) -> None:
+        if isinstance(target, cst.Name):
+            self.names.add(target.value)
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            for element in target.elements:
+                self._add(element.value)
+
+    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
+        self._add(node.target)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        self._add(node.target)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        self._add(node.target)
+
+    def visit_For(self, node: cst.For) -> None:
+        self._add(node.target)
+
+
+def _bound_names(body: cst.BaseSuite) -> set[str]:
+    visitor = _BoundNames()
+    body.visit(visitor)
+    return visitor.names

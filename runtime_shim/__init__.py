@@ -1,0 +1,26 @@
+"""Call kernels built by py2omp from Python: load the `.so` and its manifest, check numpy arguments, call.
+
+Imports only the standard library and NumPy, so a machine with just the built library, its manifest
+and Python can run kernels (no compiler, no translator).
+
+    lib = runtime_shim.load("build/saxpy")      # or "build/saxpy/saxpy.json"
+    lib.saxpy(2.0, x, y)
+"""
+
+from .binding import Binding, prepare
+from .library import CompiledKernel, Library, load
+from .manifest import FORMAT, KernelSpec, Manifest, ParamSpec, parse_manifest, read_manifest
+
+__all__ = [
+    "FORMAT",
+    "Binding",
+    "CompiledKernel",
+    "KernelSpec",
+    "Library",
+    "Manifest",
+    "ParamSpec",
+    "load",
+    "parse_manifest",
+    "prepare",
+    "read_manifest",
+]

@@ -1,0 +1,225 @@
+"""How Python arguments become a C call, prepared once per kernel from its `KernelSpec`.
+
+A wrong argument reaching C is not an exception but a wrong answer or a crash on the device, so every
+argument is checked against the manifest before the call: the exact dtype, the rank, C order,
+writability of what the kernel writes, and that no written array shares memory with another argument
+(the C side declares its pointers `restrict`). The checks are decided when the kernel is loaded; each
+call only runs one small closure per parameter, which turns the value into ctypes arguments.
+"""
+
+from __future__ import annotations
+
+import ctypes
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from .manifest import KernelSpec, ParamSpec
+
+CTYPES: Mapping[str, type] = {
+    "bool": ctypes.c_bool,
+    "int8": ctypes.c_int8,
+    "int16": ctypes.c_int16,
+    "int32": ctypes.c_int32,
+    "int64": ctypes.c_int64,
+    "uint8": ctypes.c_uint8,
+    "uint16": ctypes.c_uint16,
+    "uint32": ctypes.c_uint32,
+    "uint64": ctypes.c_uint64,
+    "float32": ctypes.c_float,
+    "float64": ctypes.c_double,
+}
+"""The C type of each manifest dtype, as the backend emits it (`bool` is C11 `_Bool`)."""
+
+_ROLES = {"out": "Out", "inout": "InOut", "scratch": "Scratch"}
+"""Ownership as the Python annotations spell it, for messages about written arrays."""
+
+_ACCEPTED_KINDS = {"b": "b", "i": "biu", "u": "biu", "f": "biuf"}
+"""Value kinds each parameter kind accepts, as NumPy would: bool widens to int, int to float, never back."""
+
+Span = tuple[str, int, int, str | None]
+"""An array argument's memory: name, first byte, one past the last byte, role if the kernel writes it."""
+
+Converter = Callable[[object, list[object], list[Span]], None]
+"""Checks one argument, appends its C arguments to the list, and its memory span if it is an array."""
+
+_MISSING = object()
+"""Marks a parameter that no argument has filled yet while binding by name."""
+
+
+@dataclass(frozen=True)
+class Binding:
+    """Everything a kernel call needs that does not depend on the arguments."""
+
+    kernel: str
+    names: tuple[str, ...]
+    argtypes: tuple[type, ...]
+    restype: type | None
+    result: Callable[[object], object] | None
+    converters: tuple[Converter, ...]
+    check_aliasing: bool
+
+    def bind(self, args: tuple[object, ...], kwargs: Mapping[str, object]) -> list[object]:
+        """Match arguments to parameters by position and name, with Python's rules and messages."""
+        count = len(self.names)
+        if len(args) > count:
+            raise TypeError(
+                f"{self.kernel}() takes {count} positional argument{'' if count == 1 else 's'} "
+                f"but {len(args)} {'was' if len(args) == 1 else 'were'} given"
+            )
+        values = [*args, *([_MISSING] * (count - len(args)))]
+        for key, value in kwargs.items():
+            if key not in self.names:
+                raise TypeError(f"{self.kernel}() got an unexpected keyword argument '{key}'")
+            index = self.names.index(key)
+            if values[index] is not _MISSING:
+                raise TypeError(f"{self.kernel}() got multiple values for argument '{key}'")
+            values[index] = value
+        missing = [f"'{name}'" for name, value in zip(self.names, values) if value is _MISSING]
+        if missing:
+            plural = "argument" if len(missing) == 1 else "arguments"
+            raise TypeError(
+                f"{self.kernel}() missing {len(missing)} required positional {plural}: {_enumerate(missing)}"
+            )
+        return values
+
+    def convert(self, values: Sequence[object]) -> list[object]:
+        """Check every argument and return the C arguments in order (pointers as integers)."""
+        c_args: list[object] = []
+        spans: list[Span] = []
+        for convert, value in zip(self.converters, values):
+            convert(value, c_args, spans)
+        if self.check_aliasing and len(spans) > 1:
+            _check_aliasing(self.kernel, spans)
+        return c_args
+
+
+def prepare(spec: KernelSpec) -> Binding:
+    """Build the argument types and the per-parameter converters of one kernel."""
+    argtypes: list[type] = []
+    for param in spec.params:
+        if param.is_array:
+            argtypes += [ctypes.c_void_p] + [ctypes.c_int64] * param.rank
+        else:
+            argtypes.append(CTYPES[param.dtype])
+    arrays = [p for p in spec.params if p.is_array]
+    return Binding(
+        kernel=spec.name,
+        names=tuple(p.name for p in spec.params),
+        argtypes=tuple(argtypes),
+        restype=None if spec.returns is None else CTYPES[spec.returns],
+        result=None if spec.returns is None else np.dtype(spec.returns).type,
+        converters=tuple(
+            _array_converter(spec.name, p) if p.is_array else _scalar_converter(spec.name, p)
+            for p in spec.params
+        ),
+        check_aliasing=any(p.writes for p in arrays) and len(arrays) > 1,
+    )
+
+
+def _array_converter(kernel: str, param: ParamSpec) -> Converter:
+    """The checks for one array parameter, in the order that gives the most useful first message."""
+    name, rank, dtype = param.name, param.rank, np.dtype(param.dtype)
+    role = _ROLES.get(param.ownership or "")
+    prefix = f"{kernel}(): argument '{name}'"
+    expected = f"{_article(param.dtype)} {param.dtype} array of rank {rank}"
+
+    def convert(value: object, c_args: list[object], spans: list[Span]) -> None:
+        if not isinstance(value, np.ndarray):
+            if value is None:
+                raise TypeError(f"{prefix} is None; expected {expected}")
+            raise TypeError(
+                f"{prefix} must be a numpy.ndarray of {dtype} with rank {rank}, got {_describe(value)}"
+            )
+        if value.dtype != dtype:
+            raise TypeError(f"{prefix} has dtype {value.dtype}; expected {dtype}")
+        if value.ndim != rank:
+            raise ValueError(f"{prefix} has {value.ndim} dimensions; expected {rank}")
+        flags = value.flags
+        if not flags.c_contiguous:
+            raise ValueError(f"{prefix} is not C-contiguous; pass numpy.ascontiguousarray({name})")
+        if role is not None and not flags.writeable:
+            raise ValueError(f"{prefix} is read-only but declared {role}")
+        address = value.ctypes.data
+        if value.nbytes:
+            spans.append((name, address, address + value.nbytes, role))
+        c_args.append(address)
+        c_args.extend(value.shape)
+
+    return convert
+
+
+def _scalar_converter(kernel: str, param: ParamSpec) -> Converter:
+    """The check and conversion for one scalar parameter, by the kind of its dtype."""
+    name, dtype = param.name, np.dtype(param.dtype)
+    prefix = f"{kernel}(): argument '{name}'"
+    expected = f"{_article(param.dtype)} {param.dtype} scalar"
+    accepted = _ACCEPTED_KINDS[dtype.kind]
+    to_python: Callable[[object], object] = {"b": bool, "f": float}.get(dtype.kind, int)
+    bounds = (int(np.iinfo(dtype).min), int(np.iinfo(dtype).max)) if dtype.kind in "iu" else None
+
+    def convert(value: object, c_args: list[object], spans: list[Span]) -> None:
+        kind = _scalar_kind(value)
+        if kind is None or kind not in accepted:
+            if value is None:
+                raise TypeError(f"{prefix} is None; expected {expected}")
+            raise TypeError(f"{prefix} expects {expected}, got {_describe(value)}")
+        converted = to_python(value)
+        if bounds is not None and not bounds[0] <= converted <= bounds[1]:
+            raise OverflowError(f"{prefix} = {converted} does not fit in {dtype}")
+        c_args.append(converted)
+
+    return convert
+
+
+_PYTHON_KINDS = {float: "f", int: "i", bool: "b"}
+"""The kinds of plain Python scalars, looked up by exact type first since they are the common case."""
+
+
+def _scalar_kind(value: object) -> str | None:
+    """The NumPy dtype kind of a scalar argument: Python and NumPy scalars and 0-d arrays; else None."""
+    kind = _PYTHON_KINDS.get(type(value))
+    if kind is not None:
+        return kind
+    if isinstance(value, (np.generic, np.ndarray)):
+        return value.dtype.kind if value.ndim == 0 else None
+    if isinstance(value, bool):
+        return "b"
+    if isinstance(value, int):
+        return "i"
+    if isinstance(value, float):
+        return "f"
+    return None
+
+
+def _check_aliasing(kernel: str, spans: list[Span]) -> None:
+    """Refuse a written array that shares a byte with any other array (the C pointers are `restrict`)."""
+    for name, start, end, role in spans:
+        if role is None:
+            continue
+        for other, other_start, other_end, _ in spans:
+            if other != name and start < other_end and other_start < end:
+                raise ValueError(
+                    f"{kernel}(): argument '{name}' ({role}) overlaps argument '{other}' in memory; "
+                    "outputs must not alias other arguments"
+                )
+
+
+def _enumerate(items: list[str]) -> str:
+    """Python's own list style in argument errors: 'a', then 'a' and 'b', then 'a', 'b', and 'c'."""
+    if len(items) <= 2:
+        return " and ".join(items)
+    return f"{', '.join(items[:-1])}, and {items[-1]}"
+
+
+def _article(dtype: str) -> str:
+    """'an' before int8 ... int64 (vowel sound), 'a' before everything else, uint included."""
+    return "an" if dtype.startswith("int") else "a"
+
+
+def _describe(value: object) -> str:
+    """What a wrong argument is, in the words of the error messages."""
+    if isinstance(value, np.ndarray):
+        return f"numpy.ndarray of {value.dtype} with rank {value.ndim}"
+    return type(value).__name__

@@ -1,0 +1,212 @@
+"""The manifest (`<module>.json`, format 1): what a built library exports and how to call it.
+
+The manifest is the only thing that tells the runtime the C signature of each kernel, so it is read
+strictly: a wrong dtype or rank here would make ctypes pass garbage to C and fail far from the cause.
+Every problem is reported as a `ValueError` that names the file and the offending key. Keys this
+version does not know are ignored, so that later writers can add fields without breaking old readers.
+"""
+
+from __future__ import annotations
+
+import json
+import keyword
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+_T = TypeVar("_T")
+
+FORMAT = 1
+"""The manifest format this runtime reads; any other number is refused rather than guessed at."""
+
+DTYPES = frozenset(
+    {"bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64", "float32", "float64"}
+)
+"""NumPy dtype names a parameter or a return value may have (the ones with a fixed C type)."""
+
+OWNERSHIPS = frozenset({"in", "out", "inout", "scratch"})
+"""How a kernel uses an array: only `in` arrays are left unwritten and may alias each other."""
+
+
+@dataclass(frozen=True)
+class ParamSpec:
+    """One kernel parameter; scalars have rank 0 and no ownership."""
+
+    name: str
+    kind: str
+    dtype: str
+    rank: int = 0
+    ownership: str | None = None
+
+    @property
+    def is_array(self) -> bool:
+        """Arrays take a pointer plus one extent per dimension in C; scalars take one value."""
+        return self.kind == "array"
+
+    @property
+    def writes(self) -> bool:
+        """Whether the kernel may write the array, so it must be writable and not alias anything."""
+        return self.is_array and self.ownership != "in"
+
+
+@dataclass(frozen=True)
+class KernelSpec:
+    """One exported kernel: Python name, C symbol, return dtype (None for void) and parameters."""
+
+    name: str
+    symbol: str
+    returns: str | None
+    params: tuple[ParamSpec, ...]
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """A parsed manifest; `path` is the JSON file, which `library` is relative to."""
+
+    path: Path
+    format: int
+    module: str
+    library: str
+    kernels: tuple[KernelSpec, ...]
+    target: str | None = None
+    source: str | None = None
+    source_sha256: str | None = None
+    py2omp_version: str | None = None
+
+    @property
+    def library_path(self) -> Path:
+        """The shared library, resolved next to the manifest so a built directory can be moved whole."""
+        return self.path.parent / self.library
+
+
+def read_manifest(path: str | os.PathLike[str]) -> Manifest:
+    """Read and validate the manifest at `path`; `ValueError` (naming the file) if it is malformed."""
+    file = Path(path)
+    try:
+        data = json.loads(file.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{file}: not valid JSON: {exc}") from exc
+    return parse_manifest(data, file)
+
+
+def parse_manifest(data: object, path: Path) -> Manifest:
+    """Validate already-decoded JSON; `path` is where it came from, for messages and `library_path`."""
+    top = _Reader(path, "")
+    doc = top.mapping(data)
+    if "format" not in doc:
+        raise top.error("missing key 'format'; is this a py2omp manifest?")
+    fmt = doc["format"]
+    if type(fmt) is not int or fmt != FORMAT:
+        raise top.error(f"unsupported manifest format {fmt!r}; this runtime_shim reads format {FORMAT}")
+    kernel_list = top.field(doc, "kernels", list)
+    kernels = tuple(_kernel(top.at(f"kernels[{i}]"), item) for i, item in enumerate(kernel_list))
+    top.unique((k.name for k in kernels), "kernels", "kernel")
+    return Manifest(
+        path=path,
+        format=FORMAT,
+        module=top.field(doc, "module", str),
+        library=top.field(doc, "library", str, nonempty=True),
+        kernels=kernels,
+        target=top.optional(doc, "target", str),
+        source=top.optional(doc, "source", str),
+        source_sha256=top.optional(doc, "source_sha256", str),
+        py2omp_version=top.optional(doc, "py2omp_version", str),
+    )
+
+
+def _kernel(where: _Reader, data: object) -> KernelSpec:
+    """One entry of `kernels`."""
+    doc = where.mapping(data)
+    name = where.identifier(doc, "name")
+    param_list = where.field(doc, "params", list)
+    params = tuple(_param(where.at(f"params[{i}]"), item) for i, item in enumerate(param_list))
+    where.unique((p.name for p in params), "params", "parameter")
+    if "returns" not in doc:
+        raise where.error("missing key 'returns' (null for a kernel that returns nothing)")
+    returns = doc["returns"]
+    if returns is not None:
+        returns = where.choice(doc, "returns", DTYPES)
+    return KernelSpec(
+        name=name,
+        symbol=where.field(doc, "symbol", str, nonempty=True),
+        returns=returns,
+        params=params,
+        line=where.optional(doc, "line", int),
+    )
+
+
+def _param(where: _Reader, data: object) -> ParamSpec:
+    """One entry of a kernel's `params`."""
+    doc = where.mapping(data)
+    name = where.identifier(doc, "name")
+    kind = where.choice(doc, "kind", frozenset({"scalar", "array"}))
+    dtype = where.choice(doc, "dtype", DTYPES)
+    if kind == "scalar":
+        return ParamSpec(name=name, kind=kind, dtype=dtype)
+    rank = where.field(doc, "rank", int)
+    if rank < 1:
+        raise where.error(f"'rank' must be at least 1 for an array, got {rank}")
+    return ParamSpec(name, kind, dtype, rank, where.choice(doc, "ownership", OWNERSHIPS))
+
+
+@dataclass(frozen=True)
+class _Reader:
+    """Typed access to one JSON object, raising errors that say which file and which key."""
+
+    path: Path
+    location: str
+
+    def at(self, sub: str) -> _Reader:
+        """A reader for a nested object, for messages like `kernels[0].params[1]`."""
+        return _Reader(self.path, f"{self.location}.{sub}" if self.location else sub)
+
+    def error(self, message: str) -> ValueError:
+        """An error naming the file and, below the top level, where in it."""
+        where = f" {self.location}:" if self.location else ""
+        return ValueError(f"{self.path}:{where} {message}")
+
+    def mapping(self, data: object) -> dict[str, object]:
+        """`data` itself, which must be a JSON object."""
+        if not isinstance(data, dict):
+            raise self.error(f"expected a JSON object, got {type(data).__name__}")
+        return data
+
+    def field(self, doc: dict[str, object], key: str, kind: type[_T], *, nonempty: bool = False) -> _T:
+        """A required key of JSON type `kind` (JSON true/false never count as numbers)."""
+        if key not in doc:
+            raise self.error(f"missing key '{key}'")
+        value = doc[key]
+        if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
+            raise self.error(f"'{key}' must be {kind.__name__}, got {type(value).__name__}")
+        if nonempty and not value:
+            raise self.error(f"'{key}' must not be empty")
+        return value
+
+    def optional(self, doc: dict[str, object], key: str, kind: type[_T]) -> _T | None:
+        """An informational key: absent or null reads as None, anything else must have type `kind`."""
+        return None if doc.get(key) is None else self.field(doc, key, kind)
+
+    def choice(self, doc: dict[str, object], key: str, allowed: frozenset[str]) -> str:
+        """A required string key with a closed set of values."""
+        value = self.field(doc, key, str)
+        if value not in allowed:
+            raise self.error(f"'{key}' is {value!r}; expected one of {', '.join(sorted(allowed))}")
+        return value
+
+    def identifier(self, doc: dict[str, object], key: str) -> str:
+        """A name that Python code will use as an attribute or keyword argument."""
+        value = self.field(doc, key, str)
+        if not value.isidentifier() or keyword.iskeyword(value):
+            raise self.error(f"'{key}' is {value!r}, which is not a Python identifier")
+        return value
+
+    def unique(self, names: Iterable[str], key: str, what: str) -> None:
+        """Refuse repeated names, which would make binding by name ambiguous."""
+        seen: set[str] = set()
+        for name in names:
+            if name in seen:
+                raise self.error(f"'{key}' has two entries named {name!r}; each {what} name must be unique")
+            seen.add(name)

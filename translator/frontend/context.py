@@ -1,0 +1,72 @@
+"""What the frontend knows while it builds one kernel: the file, positions, and what names mean.
+
+Python resolves names at run time; a kernel must resolve them at translation time. A name in a
+kernel is a parameter, a local, a module-level numeric constant (folded in), or one of the modules
+and functions py2omp understands (`math`, `numpy`, `translator` and their members), however the
+user imported them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import libcst as cst
+from libcst.metadata import CodeRange
+
+from translator.errors import Span, TranslationError
+from translator.ir import nodes as ir
+from translator.ir.types import ScalarType
+
+
+@dataclass(frozen=True)
+class ModuleScope:
+    """Module-level facts: constants to fold and what each imported name refers to.
+
+    `aliases` maps a local name to a qualified name: `np` -> `numpy`, `sqrt` -> `math.sqrt`,
+    `pr` -> `translator.prange`, `kernel` -> `translator.kernel`.
+    """
+
+    path: str
+    positions: dict[cst.CSTNode, CodeRange]
+    constants: dict[str, int | float | bool]
+    aliases: dict[str, str]
+
+    def span(self, node: cst.CSTNode) -> Span:
+        start = self.positions[node].start
+        return Span(self.path, start.line, start.column + 1)
+
+    def error(self, node: cst.CSTNode, message: str) -> TranslationError:
+        return TranslationError.at(self.span(node), message)
+
+    def qualified_name(self, node: cst.BaseExpression) -> str | None:
+        """`np.sqrt` -> `numpy.sqrt`, `sqrt` (from math import sqrt) -> `math.sqrt`; None otherwise."""
+        if isinstance(node, cst.Name):
+            return self.aliases.get(node.value)
+        if isinstance(node, cst.Attribute):
+            base = self.qualified_name(node.value)
+            return f"{base}.{node.attr.value}" if base else None
+        return None
+
+
+@dataclass
+class KernelScope:
+    """Per-kernel facts the builders consult and record.
+
+    `assigned` holds every name the function body binds (assignment or loop target): as in Python,
+    such a name is local throughout the kernel and shadows a module constant of the same name.
+    `declared` holds locals whose type the user fixed with an annotation (`s: f64 = 0`).
+    """
+
+    module: ModuleScope
+    params: dict[str, ir.Param]
+    assigned: frozenset[str]
+    declared: dict[str, ScalarType] = field(default_factory=dict)
+    _temp_counter: int = 0
+
+    def fresh_temp(self, base: str) -> str:
+        """A local name that the kernel does not use (`a__1`), for desugared tuple assignment."""
+        while True:
+            self._temp_counter += 1
+            name = f"{base}__{self._temp_counter}"
+            if name not in self.assigned and name not in self.params:
+                return name

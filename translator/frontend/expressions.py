@@ -1,0 +1,226 @@
+"""Python expressions to untyped IR expressions, one small builder per supported node type."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import libcst as cst
+
+from translator.frontend.context import KernelScope
+from translator.frontend.signature import SCALAR_ANNOTATIONS
+from translator.frontend.source import NAMED_CONSTANTS, fold_constant
+from translator.frontend.syntax import dispatch
+from translator.ir import nodes as ir
+from translator.ir.types import ScalarType
+
+BINARY_OPS: dict[type, str] = {
+    cst.Add: "+", cst.Subtract: "-", cst.Multiply: "*", cst.Divide: "/", cst.FloorDivide: "//",
+    cst.Modulo: "%", cst.Power: "**", cst.BitAnd: "&", cst.BitOr: "|", cst.BitXor: "^",
+    cst.LeftShift: "<<", cst.RightShift: ">>",
+}
+UNARY_OPS: dict[type, str] = {cst.Minus: "-", cst.Plus: "+", cst.BitInvert: "~", cst.Not: "not"}
+COMPARE_OPS: dict[type, str] = {
+    cst.LessThan: "<", cst.LessThanEqual: "<=", cst.GreaterThan: ">", cst.GreaterThanEqual: ">=",
+    cst.Equal: "==", cst.NotEqual: "!=",
+}
+MATH_FUNCTIONS: dict[str, int] = {
+    **dict.fromkeys(
+        ("sqrt exp log log2 log10 sin cos tan asin acos atan sinh cosh tanh erf fabs floor ceil trunc "
+         "isnan isinf isfinite expm1 log1p").split(), 1),
+    **dict.fromkeys("atan2 fmod pow hypot copysign".split(), 2),
+}
+NUMPY_FUNCTIONS: dict[str, int] = {
+    **dict.fromkeys(
+        ("sqrt exp log log2 log10 sin cos tan arcsin arccos arctan sinh cosh tanh abs fabs floor ceil "
+         "trunc isnan isinf isfinite expm1 log1p").split(), 1),
+    **dict.fromkeys("arctan2 fmod power hypot copysign minimum maximum".split(), 2),
+}
+
+
+def build_expr(node: cst.BaseExpression, scope: KernelScope) -> ir.Expr:
+    """The untyped IR of `node`; constant subexpressions are folded as Python computes them."""
+    value = fold_constant(node, scope.module, _visible_constants(scope))
+    if value is not None:
+        return ir.Const(value, scope.module.span(node))
+    return dispatch(EXPRESSIONS, node, scope)
+
+
+def _visible_constants(scope: KernelScope) -> dict[str, int | float | bool]:
+    """Module constants not shadowed by a parameter or a local of the kernel."""
+    return {k: v for k, v in scope.module.constants.items() if k not in scope.assigned and k not in scope.params}
+
+
+def _name(node: cst.Name, scope: KernelScope) -> ir.Expr:
+    name, span = node.value, scope.module.span(node)
+    param = scope.params.get(name)
+    if param is not None and param.is_array:
+        raise scope.module.error(node, f"array '{name}' can only be indexed (`{name}[i]`) or measured (`{name}.shape[0]`)")
+    if param is not None or name in scope.assigned:
+        return ir.Name(name, span)
+    if name == "None":
+        raise scope.module.error(node, "None is not supported in kernels")
+    if scope.module.qualified_name(node):
+        raise scope.module.error(node, f"'{name}' can only be called here, not used as a value")
+    raise scope.module.error(
+        node, f"name '{name}' is not defined in this kernel (kernels see their parameters, their "
+        "locals and module-level numeric constants)")
+
+
+def _integer(node: cst.Integer, scope: KernelScope) -> ir.Expr:
+    return ir.Const(int(node.evaluated_value), scope.module.span(node))
+
+
+def _float(node: cst.Float, scope: KernelScope) -> ir.Expr:
+    return ir.Const(float(node.evaluated_value), scope.module.span(node))
+
+
+def _subscript(node: cst.Subscript, scope: KernelScope) -> ir.Expr:
+    if isinstance(node.value, cst.Attribute) and node.value.attr.value == "shape":
+        return _extent(node, node.value.value, scope)
+    array = _array_param(node.value, scope)
+    indices = []
+    for element in node.slice:
+        if not isinstance(element.slice, cst.Index) or element.slice.star is not None:
+            raise scope.module.error(element, "array slices are not supported in kernels; index one element (`a[i, j]`)")
+        indices.append(build_expr(element.slice.value, scope))
+    rank = array.type.rank  # type: ignore[union-attr]
+    if len(indices) != rank:
+        raise scope.module.error(
+            node, f"array '{array.name}' has {rank} dimension{'s' * (rank > 1)} but is indexed with {len(indices)}")
+    return ir.Index(array.name, tuple(indices), scope.module.span(node))
+
+
+def _array_param(node: cst.BaseExpression, scope: KernelScope) -> ir.Param:
+    param = scope.params.get(node.value) if isinstance(node, cst.Name) else None
+    if param is None or not param.is_array:
+        raise scope.module.error(node, "only array parameters can be indexed")
+    return param
+
+
+def _extent(node: cst.Subscript, base: cst.BaseExpression, scope: KernelScope) -> ir.Expr:
+    """`a.shape[k]` with a constant `k` (negative counts from the end, as in Python)."""
+    array = _array_param(base, scope)
+    rank = array.type.rank  # type: ignore[union-attr]
+    element = node.slice[0].slice if len(node.slice) == 1 else None
+    dim = fold_constant(element.value, scope.module, {}) if isinstance(element, cst.Index) else None
+    if not isinstance(dim, int) or isinstance(dim, bool):
+        raise scope.module.error(node, f"'{array.name}.shape' must be indexed with a constant integer")
+    if not -rank <= dim < rank:
+        raise scope.module.error(node, f"'{array.name}' has {rank} dimension{'s' * (rank > 1)}; shape[{dim}] is out of range")
+    return ir.Extent(array.name, dim % rank, scope.module.span(node))
+
+
+def _attribute(node: cst.Attribute, scope: KernelScope) -> ir.Expr:
+    if node.attr.value == "shape":
+        raise scope.module.error(node, "'.shape' must be indexed with a constant (`a.shape[0]`)")
+    raise scope.module.error(node, f"attribute '{node.attr.value}' is not supported in kernels")
+
+
+def _binary(node: cst.BinaryOperation, scope: KernelScope) -> ir.Expr:
+    op = BINARY_OPS.get(type(node.operator))
+    if op is None:
+        raise scope.module.error(node, "the `@` operator is not supported in kernels")
+    return ir.Binary(op, build_expr(node.left, scope), build_expr(node.right, scope), scope.module.span(node))
+
+
+def _unary(node: cst.UnaryOperation, scope: KernelScope) -> ir.Expr:
+    op = UNARY_OPS[type(node.operator)]
+    return ir.Unary(op, build_expr(node.expression, scope), scope.module.span(node))
+
+
+def _boolean(node: cst.BooleanOperation, scope: KernelScope) -> ir.Expr:
+    op = "and" if isinstance(node.operator, cst.And) else "or"
+    return ir.Logical(op, build_expr(node.left, scope), build_expr(node.right, scope), scope.module.span(node))
+
+
+def _comparison(node: cst.Comparison, scope: KernelScope) -> ir.Expr:
+    """`a < b < c` is `a < b and b < c`; the IR has only binary comparisons."""
+    span = scope.module.span(node)
+    left = build_expr(node.left, scope)
+    result: ir.Expr | None = None
+    for target in node.comparisons:
+        op = COMPARE_OPS.get(type(target.operator))
+        if op is None:
+            raise scope.module.error(target, "only < <= > >= == != comparisons are supported in kernels")
+        right = build_expr(target.comparator, scope)
+        compare = ir.Compare(op, left, right, span)
+        result = compare if result is None else ir.Logical("and", result, compare, span)
+        left = right
+    assert result is not None
+    return result
+
+
+def _if_exp(node: cst.IfExp, scope: KernelScope) -> ir.Expr:
+    return ir.Select(build_expr(node.test, scope), build_expr(node.body, scope), build_expr(node.orelse, scope),
+                     scope.module.span(node))
+
+
+def _call(node: cst.Call, scope: KernelScope) -> ir.Expr:
+    name = scope.module.qualified_name(node.func)
+    if isinstance(node.func, cst.Name) and (node.func.value in scope.assigned or node.func.value in scope.params):
+        name = None
+    for arg in node.args:
+        if arg.keyword is not None or arg.star:
+            raise scope.module.error(arg, "keyword and starred arguments are not supported in kernel calls")
+    args = [a.value for a in node.args]
+    if name in CALLS:
+        return CALLS[name](node, args, scope)
+    if name is not None and name.startswith("math.") and name[5:] in MATH_FUNCTIONS:
+        return _intrinsic(node, name, args, MATH_FUNCTIONS[name[5:]], scope)
+    if name is not None and name.startswith("numpy.") and name[6:] in NUMPY_FUNCTIONS:
+        return _intrinsic(node, name, args, NUMPY_FUNCTIONS[name[6:]], scope)
+    cast = SCALAR_ANNOTATIONS.get(name or "")
+    if cast is not None:
+        return _cast(node, args, cast, scope)
+    label = name or cst.Module([]).code_for_node(node.func)
+    raise scope.module.error(node, f"call to '{label}' is not supported in kernels")
+
+
+def _intrinsic(node: cst.Call, name: str, args: list[cst.BaseExpression], arity: int, scope: KernelScope) -> ir.Expr:
+    if len(args) != arity:
+        raise scope.module.error(node, f"{name}() takes {arity} argument{'s' * (arity > 1)}, got {len(args)}")
+    return ir.Call(name, tuple(build_expr(a, scope) for a in args), scope.module.span(node))
+
+
+def _cast(node: cst.Call, args: list[cst.BaseExpression], to: ScalarType, scope: KernelScope) -> ir.Expr:
+    if len(args) == 1 and isinstance(args[0], cst.SimpleString) and to.is_float:
+        special = {"inf": float("inf"), "-inf": float("-inf"), "nan": float("nan")}.get(args[0].evaluated_value.lower())
+        if special is not None:
+            return ir.Const(special, scope.module.span(node))
+    if len(args) != 1:
+        raise scope.module.error(node, f"conversion to {to.name} takes exactly one argument")
+    return ir.Cast(build_expr(args[0], scope), scope.module.span(node), to)
+
+
+def _abs(node: cst.Call, args: list[cst.BaseExpression], scope: KernelScope) -> ir.Expr:
+    return _intrinsic(node, "abs", args, 1, scope)
+
+
+def _min_max(node: cst.Call, args: list[cst.BaseExpression], scope: KernelScope) -> ir.Expr:
+    func = scope.module.qualified_name(node.func).removeprefix("builtins.")  # type: ignore[union-attr]
+    if len(args) < 2:
+        raise scope.module.error(node, f"{func}() in a kernel takes two or more numbers (not an iterable)")
+    return ir.Call(func, tuple(build_expr(a, scope) for a in args), scope.module.span(node))
+
+
+def _len(node: cst.Call, args: list[cst.BaseExpression], scope: KernelScope) -> ir.Expr:
+    if len(args) != 1:
+        raise scope.module.error(node, "len() takes exactly one argument")
+    _array_param(args[0], scope)
+    return ir.Extent(args[0].value, 0, scope.module.span(node))  # type: ignore[attr-defined]
+
+
+def _range_outside_loop(node: cst.Call, args: list[cst.BaseExpression], scope: KernelScope) -> ir.Expr:
+    raise scope.module.error(node, "range() and prange() can only be used as the iterable of a `for` loop")
+
+
+CALLS: dict[str, Callable[[cst.Call, list[cst.BaseExpression], KernelScope], ir.Expr]] = {
+    "builtins.abs": _abs, "builtins.min": _min_max, "builtins.max": _min_max, "builtins.len": _len,
+    "builtins.range": _range_outside_loop, "translator.prange": _range_outside_loop,
+}
+EXPRESSIONS: dict[type, Callable[..., ir.Expr]] = {
+    cst.Name: _name, cst.Integer: _integer, cst.Float: _float, cst.Subscript: _subscript,
+    cst.Attribute: _attribute, cst.BinaryOperation: _binary, cst.UnaryOperation: _unary,
+    cst.BooleanOperation: _boolean, cst.Comparison: _comparison, cst.IfExp: _if_exp, cst.Call: _call,
+}
+

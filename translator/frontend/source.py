@@ -1,0 +1,167 @@
+"""Reading a Python module: parse it with libcst, learn its imports and constants, find its kernels."""
+
+from __future__ import annotations
+
+import math
+import operator
+from pathlib import Path
+from typing import Callable
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from translator.errors import Span, TranslationError
+from translator.frontend.context import ModuleScope
+
+BUILTINS = ("int", "float", "bool", "abs", "min", "max", "len", "range")
+KNOWN_MODULES = {"math": "math", "numpy": "numpy", "translator": "translator", "translator.lang": "translator"}
+NAMED_CONSTANTS = {
+    "math.pi": math.pi, "math.e": math.e, "math.tau": math.tau, "math.inf": math.inf, "math.nan": math.nan,
+    "numpy.pi": math.pi, "numpy.e": math.e, "numpy.inf": math.inf, "numpy.nan": math.nan,
+}
+_FOLDABLE_BINARY: dict[type, Callable[[object, object], object]] = {
+    cst.Add: operator.add, cst.Subtract: operator.sub, cst.Multiply: operator.mul,
+    cst.Divide: operator.truediv, cst.FloorDivide: operator.floordiv, cst.Modulo: operator.mod,
+    cst.Power: operator.pow,
+}
+
+
+def parse_file(path: str, source: str | None = None) -> tuple[cst.Module, ModuleScope]:
+    """Parse `path` (or `source`, reported as `path`) into a module and its `ModuleScope`."""
+    text = Path(path).read_text(encoding="utf-8") if source is None else source
+    try:
+        wrapper = MetadataWrapper(cst.parse_module(text))
+    except cst.ParserSyntaxError as exc:
+        raise TranslationError.at(Span(path, exc.raw_line, exc.raw_column + 1), f"syntax error: {exc.message}")
+    positions = dict(wrapper.resolve(PositionProvider))
+    module = wrapper.module
+    aliases = _aliases(module)
+    scope = ModuleScope(path, positions, {}, aliases)
+    scope.constants.update(_constants(module, scope))
+    return module, scope
+
+
+def find_kernels(module: cst.Module, scope: ModuleScope) -> list[cst.FunctionDef]:
+    """Top-level functions decorated with `kernel` or `kernel(...)`, in source order."""
+    return [
+        stmt for stmt in module.body
+        if isinstance(stmt, cst.FunctionDef) and any(_is_kernel_decorator(d, scope) for d in stmt.decorators)
+    ]
+
+
+def _is_kernel_decorator(decorator: cst.Decorator, scope: ModuleScope) -> bool:
+    target = decorator.decorator
+    if isinstance(target, cst.Call):
+        target = target.func
+    return scope.qualified_name(target) == "translator.kernel"
+
+
+def _aliases(module: cst.Module) -> dict[str, str]:
+    """Local name -> qualified name, from the module's imports; builtins unless shadowed."""
+    aliases = {name: f"builtins.{name}" for name in BUILTINS}
+    for stmt in module.body:
+        for small in _small_statements(stmt):
+            if isinstance(small, cst.Import):
+                _add_import(small, aliases)
+            elif isinstance(small, cst.ImportFrom):
+                _add_import_from(small, aliases)
+        if isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
+            aliases.pop(stmt.name.value, None)
+    return aliases
+
+
+def _small_statements(stmt: cst.CSTNode) -> tuple[cst.BaseSmallStatement, ...]:
+    return tuple(stmt.body) if isinstance(stmt, cst.SimpleStatementLine) else ()
+
+
+def _dotted(node: cst.BaseExpression) -> str:
+    if isinstance(node, cst.Attribute):
+        return f"{_dotted(node.value)}.{node.attr.value}"
+    return node.value if isinstance(node, cst.Name) else ""
+
+
+def _add_import(stmt: cst.Import, aliases: dict[str, str]) -> None:
+    for alias in stmt.names:
+        full = _dotted(alias.name)
+        if full not in KNOWN_MODULES:
+            continue
+        if alias.asname is not None:
+            aliases[alias.asname.name.value] = KNOWN_MODULES[full]
+        elif "." not in full:
+            aliases[full] = KNOWN_MODULES[full]
+
+
+def _add_import_from(stmt: cst.ImportFrom, aliases: dict[str, str]) -> None:
+    if stmt.module is None or isinstance(stmt.names, cst.ImportStar):
+        return
+    base = KNOWN_MODULES.get(_dotted(stmt.module))
+    if base is None:
+        return
+    for alias in stmt.names:
+        name = _dotted(alias.name)
+        local = alias.asname.name.value if alias.asname is not None else name
+        aliases[local] = f"{base}.{name}"
+
+
+def _constants(module: cst.Module, scope: ModuleScope) -> dict[str, int | float | bool]:
+    """Module-level names bound once to a numeric constant expression; they are folded into kernels."""
+    found: dict[str, int | float | bool] = {}
+    assigned_twice: set[str] = set()
+    for stmt in module.body:
+        for small in _small_statements(stmt):
+            name, value = _constant_binding(small, scope, found)
+            if name is None:
+                continue
+            if name in found or name in assigned_twice:
+                assigned_twice.add(name)
+                found.pop(name, None)
+            elif value is not None:
+                found[name] = value
+    return found
+
+
+def _constant_binding(
+    small: cst.BaseSmallStatement, scope: ModuleScope, known: dict[str, int | float | bool]
+) -> tuple[str | None, int | float | bool | None]:
+    if isinstance(small, cst.Assign) and len(small.targets) == 1:
+        target, value = small.targets[0].target, small.value
+    elif isinstance(small, cst.AnnAssign) and small.value is not None:
+        target, value = small.target, small.value
+    else:
+        return None, None
+    if not isinstance(target, cst.Name):
+        return None, None
+    return target.value, fold_constant(value, scope, known)
+
+
+def fold_constant(
+    node: cst.BaseExpression, scope: ModuleScope, known: dict[str, int | float | bool]
+) -> int | float | bool | None:
+    """The value of a constant numeric expression, computed as Python computes it; None if not constant."""
+    if isinstance(node, cst.Integer):
+        return int(node.evaluated_value)
+    if isinstance(node, cst.Float):
+        return float(node.evaluated_value)
+    if isinstance(node, cst.Name) and node.value in ("True", "False"):
+        return node.value == "True"
+    if isinstance(node, cst.Name) and node.value in known:
+        return known[node.value]
+    qualified = scope.qualified_name(node)
+    if qualified in NAMED_CONSTANTS:
+        return NAMED_CONSTANTS[qualified]
+    if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, (cst.Minus, cst.Plus)):
+        inner = fold_constant(node.expression, scope, known)
+        if inner is None:
+            return None
+        return -inner if isinstance(node.operator, cst.Minus) else +inner
+    if isinstance(node, cst.BinaryOperation) and type(node.operator) in _FOLDABLE_BINARY:
+        left = fold_constant(node.left, scope, known)
+        right = fold_constant(node.right, scope, known)
+        if left is None or right is None:
+            return None
+        try:
+            result = _FOLDABLE_BINARY[type(node.operator)](left, right)
+        except (ArithmeticError, ValueError):
+            return None
+        return result if isinstance(result, (int, float)) else None
+    return None

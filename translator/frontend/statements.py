@@ -1,0 +1,172 @@
+"""Python statements to untyped IR statements, one small builder per supported node type."""
+
+from __future__ import annotations
+
+from typing import Callable, Sequence
+
+import libcst as cst
+
+from translator.frontend.context import KernelScope
+from translator.frontend.expressions import build_expr
+from translator.frontend.signature import scalar_annotation
+from translator.frontend.source import fold_constant
+from translator.frontend.syntax import dispatch
+from translator.ir import nodes as ir
+
+LOOP_FUNCTIONS = {"builtins.range": False, "translator.prange": True}
+AUGMENTED_OPS: dict[type, str] = {
+    cst.AddAssign: "+", cst.SubtractAssign: "-", cst.MultiplyAssign: "*", cst.DivideAssign: "/",
+    cst.FloorDivideAssign: "//", cst.ModuloAssign: "%", cst.PowerAssign: "**", cst.BitAndAssign: "&",
+    cst.BitOrAssign: "|", cst.BitXorAssign: "^", cst.LeftShiftAssign: "<<", cst.RightShiftAssign: ">>",
+}
+
+
+def build_body(statements: Sequence[cst.BaseStatement], scope: KernelScope) -> tuple[ir.Stmt, ...]:
+    """The IR of a block; simple statement lines may hold several `;`-separated statements."""
+    out: list[ir.Stmt] = []
+    for stmt in statements:
+        parts = stmt.body if isinstance(stmt, cst.SimpleStatementLine) else (stmt,)
+        for part in parts:
+            out.extend(dispatch(STATEMENTS, part, scope))
+    return tuple(out)
+
+
+def _block(body: cst.BaseSuite, scope: KernelScope) -> tuple[ir.Stmt, ...]:
+    statements = body.body
+    return build_body(statements if isinstance(body, cst.IndentedBlock) else [cst.SimpleStatementLine(statements)],
+                      scope)
+
+
+def _target(node: cst.BaseAssignTargetExpression, scope: KernelScope) -> ir.Name | ir.Index:
+    """An assignable place: a local name or an array element."""
+    if isinstance(node, cst.Name):
+        param = scope.params.get(node.value)
+        if param is not None:
+            what = "array" if param.is_array else "parameter"
+            raise scope.module.error(node, f"cannot assign to {what} '{node.value}'; use a new local name")
+        return ir.Name(node.value, scope.module.span(node))
+    if isinstance(node, cst.Subscript):
+        target = build_expr(node, scope)
+        if isinstance(target, ir.Index):
+            return target
+        raise scope.module.error(node, "cannot assign to an array's shape")
+    raise scope.module.error(node, "only names and array elements can be assigned in kernels")
+
+
+def _assign(node: cst.Assign, scope: KernelScope) -> list[ir.Stmt]:
+    span = scope.module.span(node)
+    out: list[ir.Stmt] = []
+    for target in node.targets:
+        if isinstance(target.target, cst.Tuple):
+            out.extend(_tuple_assign(target.target, node.value, scope))
+        else:
+            out.append(ir.Assign(_target(target.target, scope), build_expr(node.value, scope), span))
+    return out
+
+
+def _tuple_assign(targets: cst.Tuple, value: cst.BaseExpression, scope: KernelScope) -> list[ir.Stmt]:
+    """`a, b = b, a + b`: every right-hand side is evaluated before any name is bound."""
+    if not isinstance(value, cst.Tuple) or len(value.elements) != len(targets.elements):
+        raise scope.module.error(value, "tuple assignment needs a tuple of the same length on the right")
+    places = [_target(e.value, scope) for e in targets.elements]
+    values = [build_expr(e.value, scope) for e in value.elements]
+    temps = []
+    out: list[ir.Stmt] = []
+    for place, val in zip(places, values):
+        base = place.id if isinstance(place, ir.Name) else place.array
+        temp = ir.Name(scope.fresh_temp(base), val.span)
+        temps.append(temp)
+        out.append(ir.Assign(temp, val, val.span))
+    out.extend(ir.Assign(place, temp, place.span) for place, temp in zip(places, temps))
+    return out
+
+
+def _aug_assign(node: cst.AugAssign, scope: KernelScope) -> list[ir.Stmt]:
+    """`x op= v` is `x = x op v`, with the target's type kept (NumPy casts on store)."""
+    op = AUGMENTED_OPS.get(type(node.operator))
+    if op is None:
+        raise scope.module.error(node, "the `@=` operator is not supported in kernels")
+    target = _target(node.target, scope)
+    span = scope.module.span(node)
+    return [ir.Assign(target, ir.Binary(op, target, build_expr(node.value, scope), span), span)]
+
+
+def _ann_assign(node: cst.AnnAssign, scope: KernelScope) -> list[ir.Stmt]:
+    """`s: f64 = 0`: the annotation fixes the local's type for the whole kernel."""
+    if not isinstance(node.target, cst.Name):
+        raise scope.module.error(node.target, "only local names can be annotated")
+    declared = scalar_annotation(node.annotation.annotation, scope.module)
+    if declared is None:
+        raise scope.module.error(node.annotation, "a local's annotation must be a scalar type (f32, f64, i32, i64, int, float, bool)")
+    scope.declared[node.target.value] = declared.strong()
+    if node.value is None:
+        return []
+    return [ir.Assign(_target(node.target, scope), build_expr(node.value, scope), scope.module.span(node))]
+
+
+def _expr_statement(node: cst.Expr, scope: KernelScope) -> list[ir.Stmt]:
+    if isinstance(node.value, (cst.SimpleString, cst.ConcatenatedString)):
+        return []  # a docstring or a comment-like string: no effect
+    raise scope.module.error(node, "this expression has no effect; kernels communicate through Out/InOut arrays")
+
+
+def _return(node: cst.Return, scope: KernelScope) -> list[ir.Stmt]:
+    value = None if node.value is None else build_expr(node.value, scope)
+    return [ir.Return(value, scope.module.span(node))]
+
+
+def _if(node: cst.If, scope: KernelScope) -> list[ir.Stmt]:
+    orelse: tuple[ir.Stmt, ...] = ()
+    if isinstance(node.orelse, cst.If):
+        orelse = tuple(_if(node.orelse, scope))
+    elif isinstance(node.orelse, cst.Else):
+        orelse = _block(node.orelse.body, scope)
+    return [ir.If(build_expr(node.test, scope), _block(node.body, scope), orelse, scope.module.span(node))]
+
+
+def _while(node: cst.While, scope: KernelScope) -> list[ir.Stmt]:
+    if node.orelse is not None:
+        raise scope.module.error(node.orelse, "`while ... else` is not supported in kernels")
+    return [ir.While(build_expr(node.test, scope), _block(node.body, scope), scope.module.span(node))]
+
+
+def _for(node: cst.For, scope: KernelScope) -> list[ir.Stmt]:
+    if node.orelse is not None:
+        raise scope.module.error(node.orelse, "`for ... else` is not supported in kernels")
+    if node.asynchronous is not None:
+        raise scope.module.error(node, "`async for` is not supported in kernels")
+    if not isinstance(node.target, cst.Name):
+        raise scope.module.error(node.target, "a kernel loop binds one name: `for i in range(n)`")
+    call = node.iter
+    kind = scope.module.qualified_name(call.func) if isinstance(call, cst.Call) else None
+    if kind not in LOOP_FUNCTIONS:
+        raise scope.module.error(node.iter, "kernels loop over range(...) or prange(...) only")
+    assert isinstance(call, cst.Call)
+    if any(a.keyword is not None or a.star for a in call.args) or not 1 <= len(call.args) <= 3:
+        raise scope.module.error(call, f"{kind.split('.')[1]}() takes 1 to 3 positional arguments")
+    bounds = [a.value for a in call.args]
+    start = build_expr(bounds[0], scope) if len(bounds) > 1 else ir.Const(0, scope.module.span(call))
+    stop = build_expr(bounds[1] if len(bounds) > 1 else bounds[0], scope)
+    step = _constant_step(bounds[2], scope) if len(bounds) == 3 else 1
+    return [ir.Loop(node.target.value, start, stop, step, _block(node.body, scope), scope.module.span(node),
+                    parallel=LOOP_FUNCTIONS[kind])]
+
+
+def _constant_step(node: cst.BaseExpression, scope: KernelScope) -> int:
+    step = fold_constant(node, scope.module, scope.module.constants)
+    if not isinstance(step, int) or isinstance(step, bool) or step == 0:
+        raise scope.module.error(node, "a loop's step must be a non-zero integer constant")
+    return step
+
+
+def _simple(node_type: type) -> Callable[[cst.CSTNode, KernelScope], list[ir.Stmt]]:
+    def build(node: cst.CSTNode, scope: KernelScope) -> list[ir.Stmt]:
+        return [node_type(scope.module.span(node))]
+    return build
+
+
+STATEMENTS: dict[type, Callable[..., list[ir.Stmt]]] = {
+    cst.Assign: _assign, cst.AugAssign: _aug_assign, cst.AnnAssign: _ann_assign, cst.Expr: _expr_statement,
+    cst.Return: _return, cst.If: _if, cst.While: _while, cst.For: _for,
+    cst.Pass: lambda node, scope: [], cst.Break: _simple(ir.Break), cst.Continue: _simple(ir.Continue),
+}

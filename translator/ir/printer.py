@@ -1,0 +1,85 @@
+"""A readable text form of the IR, for debugging passes and for `py2omp translate --ir`.
+
+Types print after a colon where known (`x[i]:f32`), so a dump shows exactly what typing decided.
+"""
+
+from __future__ import annotations
+
+from translator.ir import nodes as ir
+
+
+def format_module(module: ir.Module) -> str:
+    return "\n\n".join(format_kernel(k) for k in module.kernels) + "\n"
+
+
+def format_kernel(kernel: ir.Kernel) -> str:
+    params = ", ".join(_param(p) for p in kernel.params)
+    ret = kernel.return_type.name if kernel.return_type else "None"
+    lines = [f"kernel {kernel.name}({params}) -> {ret}"]
+    lines += [f"  local {v.name}: {v.type}" for v in kernel.locals]
+    lines += _block(kernel.body, 1)
+    return "\n".join(lines)
+
+
+def _param(param: ir.Param) -> str:
+    owner = f"{param.ownership.marker} " if param.ownership else ""
+    return f"{param.name}: {owner}{param.type}"
+
+
+def _block(stmts: tuple[ir.Stmt, ...], depth: int) -> list[str]:
+    out: list[str] = []
+    for stmt in stmts:
+        out += _stmt(stmt, depth)
+    return out or ["  " * depth + "pass"]
+
+
+def _stmt(stmt: ir.Stmt, depth: int) -> list[str]:
+    pad = "  " * depth
+    if isinstance(stmt, ir.Assign):
+        return [f"{pad}{format_expr(stmt.target)} = {format_expr(stmt.value)}"]
+    if isinstance(stmt, ir.If):
+        return [f"{pad}if {format_expr(stmt.cond)}:", *_block(stmt.body, depth + 1),
+                *([f"{pad}else:", *_block(stmt.orelse, depth + 1)] if stmt.orelse else [])]
+    if isinstance(stmt, ir.Loop):
+        kind = "prange" if stmt.parallel else "range"
+        head = f"{pad}for {stmt.var} in {kind}({format_expr(stmt.start)}, {format_expr(stmt.stop)}, {stmt.step}):"
+        return [head, *_block(stmt.body, depth + 1)]
+    if isinstance(stmt, ir.While):
+        return [f"{pad}while {format_expr(stmt.cond)}:", *_block(stmt.body, depth + 1)]
+    if isinstance(stmt, ir.Return):
+        return [f"{pad}return" + (f" {format_expr(stmt.value)}" if stmt.value else "")]
+    if isinstance(stmt, ir.ParallelLoop):
+        levels = ", ".join(f"{lv.var} in [{format_expr(lv.start)}, {format_expr(lv.stop)}, {lv.step}]" for lv in stmt.levels)
+        locals_ = [f"{pad}  local {v.name}: {v.type}" for v in stmt.locals]
+        return [f"{pad}parallel {levels}  # {stmt.directive}", *locals_, *_block(stmt.body, depth + 1)]
+    if isinstance(stmt, ir.TargetData):
+        return [f"{pad}target data {stmt.maps}:", *_block(stmt.body, depth + 1)]
+    return [f"{pad}{type(stmt).__name__.lower()}"]
+
+
+def format_expr(expr: ir.Expr) -> str:
+    """One expression, fully parenthesized, with its type when known."""
+    suffix = f":{expr.type}" if expr.type is not None else ""
+    return _expr(expr) + suffix
+
+
+def _expr(expr: ir.Expr) -> str:
+    if isinstance(expr, ir.Const):
+        return repr(expr.value)
+    if isinstance(expr, ir.Name):
+        return expr.id
+    if isinstance(expr, ir.Index):
+        return f"{expr.array}[{', '.join(format_expr(i) for i in expr.indices)}]"
+    if isinstance(expr, ir.Extent):
+        return f"{expr.array}.shape[{expr.dim}]"
+    if isinstance(expr, ir.Unary):
+        return f"({expr.op} {format_expr(expr.operand)})"
+    if isinstance(expr, (ir.Binary, ir.Compare, ir.Logical)):
+        return f"({format_expr(expr.left)} {expr.op} {format_expr(expr.right)})"
+    if isinstance(expr, ir.Select):
+        return f"({format_expr(expr.then)} if {format_expr(expr.cond)} else {format_expr(expr.orelse)})"
+    if isinstance(expr, ir.Call):
+        return f"{expr.func}({', '.join(format_expr(a) for a in expr.args)})"
+    if isinstance(expr, ir.Cast):
+        return f"cast({format_expr(expr.operand)})"
+    raise TypeError(f"not an IR expression: {expr!r}")

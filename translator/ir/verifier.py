@@ -1,0 +1,93 @@
+"""Invariants of the IR, checked between stages in tests (and by `py2omp translate --verify`).
+
+A verifier failure is a bug in py2omp, never the user's: it raises `IRError` naming the node.
+`typed=True` checks what the backend relies on: every expression typed, operands of arithmetic
+and comparisons of one C type, no `**` left, every name declared where it is used.
+"""
+
+from __future__ import annotations
+
+from translator.ir import nodes as ir
+from translator.ir.types import ArrayType
+from translator.ir.visit import children
+
+
+class IRError(AssertionError):
+    """The IR broke an invariant."""
+
+
+def verify_module(module: ir.Module, typed: bool) -> None:
+    for kernel in module.kernels:
+        verify_kernel(kernel, typed)
+
+
+def verify_kernel(kernel: ir.Kernel, typed: bool) -> None:
+    scope = {p.name for p in kernel.params if not p.is_array} | {v.name for v in kernel.locals}
+    _Checker(kernel, typed).block(kernel.body, frozenset(scope))
+
+
+class _Checker:
+    def __init__(self, kernel: ir.Kernel, typed: bool) -> None:
+        self.kernel = kernel
+        self.typed = typed
+
+    def fail(self, node: object, message: str) -> IRError:
+        span = getattr(node, "span", None)
+        return IRError(f"{span}: {message}: {type(node).__name__}")
+
+    def block(self, stmts: tuple[ir.Stmt, ...], scope: frozenset[str]) -> None:
+        for stmt in stmts:
+            self.stmt(stmt, scope)
+
+    def stmt(self, stmt: ir.Stmt, scope: frozenset[str]) -> None:
+        if isinstance(stmt, ir.ParallelLoop):
+            inner = scope | {lv.var for lv in stmt.levels} | {v.name for v in stmt.locals}
+            for level in stmt.levels:
+                self.expr(level.start, scope)
+                self.expr(level.stop, scope)
+            self.block(stmt.body, inner)
+        elif isinstance(stmt, ir.Loop):
+            self.expr(stmt.start, scope)
+            self.expr(stmt.stop, scope)
+            self.block(stmt.body, scope | {stmt.var})
+        elif isinstance(stmt, ir.TargetData):
+            self.block(stmt.body, scope)
+        else:
+            for child in children(stmt):
+                if isinstance(child, (ir.Assign, ir.If, ir.Loop, ir.While, ir.Return, ir.Break, ir.Continue,
+                                      ir.ParallelLoop, ir.TargetData)):
+                    self.stmt(child, scope)
+                else:
+                    self.expr(child, scope)  # type: ignore[arg-type]
+
+    def expr(self, expr: ir.Expr, scope: frozenset[str]) -> None:
+        for child in children(expr):
+            self.expr(child, scope)  # type: ignore[arg-type]
+        if self.typed and expr.type is None:
+            raise self.fail(expr, "untyped expression")
+        if isinstance(expr, (ir.Index, ir.Extent)):
+            self.array_access(expr)
+        if self.typed:
+            self.typed_rules(expr, scope)
+
+    def array_access(self, expr: ir.Index | ir.Extent) -> None:
+        param = self.kernel.param(expr.array)
+        if param is None or not isinstance(param.type, ArrayType):
+            raise self.fail(expr, f"'{expr.array}' is not an array parameter")
+        if isinstance(expr, ir.Index) and len(expr.indices) != param.type.rank:
+            raise self.fail(expr, "index count differs from the array's rank")
+        if isinstance(expr, ir.Extent) and not 0 <= expr.dim < param.type.rank:
+            raise self.fail(expr, "extent dimension out of range")
+
+    def typed_rules(self, expr: ir.Expr, scope: frozenset[str]) -> None:
+        if isinstance(expr, ir.Name) and expr.id not in scope:
+            raise self.fail(expr, f"'{expr.id}' is not declared here")
+        if isinstance(expr, ir.Binary):
+            if expr.op == "**":
+                raise self.fail(expr, "`**` left after power lowering")
+            if not expr.left.type.c_name == expr.right.type.c_name == expr.type.c_name:
+                raise self.fail(expr, "operands and result of arithmetic differ in type")
+        if isinstance(expr, ir.Compare) and expr.left.type.c_name != expr.right.type.c_name:
+            raise self.fail(expr, "compared operands differ in type")
+        if isinstance(expr, ir.Logical) and not (expr.left.type.is_bool and expr.right.type.is_bool):
+            raise self.fail(expr, "`and`/`or` on non-bools left after typing")

@@ -1,0 +1,181 @@
+"""Typing rules for expressions: each returns the typed node with every conversion an explicit Cast.
+
+The rules are NumPy 2's (see `ir.types.promote`), because a kernel's reference result is its
+Python function run on NumPy arrays. Where Python and NumPy disagree, or C cannot match either,
+the construct is rejected with a message saying what to write instead.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+from typing import Callable, Mapping
+
+from translator.errors import TranslationError
+from translator.ir import nodes as ir
+from translator.ir.types import BOOL, F64, I64, PY_FLOAT, PY_INT, ScalarType, join, promote
+
+MATH_NAMES = {"fabs": "fabs"}
+NUMPY_NAMES = {"arcsin": "asin", "arccos": "acos", "arctan": "atan", "arctan2": "atan2", "abs": "abs"}
+PREDICATES = {"isnan", "isinf", "isfinite"}
+ROUNDING = {"floor", "ceil", "trunc"}
+
+
+class UnknownName(Exception):
+    """A local whose type is not known yet (during inference); never escapes the typing pass."""
+
+
+def cast(expr: ir.Expr, to: ScalarType) -> ir.Expr:
+    """`expr` converted to `to`; constants are converted in place, same-C-type casts are dropped."""
+    assert expr.type is not None
+    if expr.type.c_name == to.c_name:
+        return expr if expr.type == to else dataclasses.replace(expr, type=to)
+    if isinstance(expr, ir.Const):
+        value = expr.value
+        converted = bool(value) if to.is_bool else float(value) if to.is_float else int(value)
+        return ir.Const(converted, expr.span, to)
+    return ir.Cast(expr, expr.span, to)
+
+
+class ExprTyper:
+    """Types expressions given the types of names (`env`), the kernel's arrays and its parameters."""
+
+    def __init__(self, env: Mapping[str, ScalarType], kernel: ir.Kernel) -> None:
+        self.env = env
+        self.kernel = kernel
+
+    def __call__(self, expr: ir.Expr) -> ir.Expr:
+        return getattr(self, f"_{type(expr).__name__.lower()}")(expr)
+
+    def _const(self, e: ir.Const) -> ir.Expr:
+        t = BOOL if isinstance(e.value, bool) else PY_INT if isinstance(e.value, int) else PY_FLOAT
+        return dataclasses.replace(e, type=t)
+
+    def _name(self, e: ir.Name) -> ir.Expr:
+        if e.id not in self.env:
+            raise UnknownName(e.id)
+        return dataclasses.replace(e, type=self.env[e.id])
+
+    def _extent(self, e: ir.Extent) -> ir.Expr:
+        return dataclasses.replace(e, type=PY_INT)
+
+    def _index(self, e: ir.Index) -> ir.Expr:
+        indices = tuple(self.index_value(i) for i in e.indices)
+        param = self.kernel.param(e.array)
+        return ir.Index(e.array, indices, e.span, param.type.dtype)  # type: ignore[union-attr]
+
+    def index_value(self, expr: ir.Expr) -> ir.Expr:
+        """An integer used as an index or loop bound, as `int64_t`."""
+        typed = self(expr)
+        if not (typed.type.is_int or typed.type.is_bool):
+            raise TranslationError.at(expr.span, f"indices and loop bounds must be integers, not {typed.type.name}")
+        return cast(typed, I64)
+
+    def _unary(self, e: ir.Unary) -> ir.Expr:
+        operand = self(e.operand)
+        if e.op == "not":
+            return ir.Unary("not", operand, e.span, BOOL)
+        if operand.type.is_bool:
+            if e.op == "~":
+                raise TranslationError.at(e.span, "`~` on a bool is -2/-1 in Python but `not` in NumPy; write `not x`")
+            operand = cast(operand, PY_INT)
+        if e.op == "~" and operand.type.is_float:
+            raise TranslationError.at(e.span, "`~` needs an integer operand")
+        return ir.Unary(e.op, operand, e.span, operand.type)
+
+    def _binary(self, e: ir.Binary) -> ir.Expr:
+        left, right = self(e.left), self(e.right)
+        if left.type.is_bool and right.type.is_bool and e.op not in ("&", "|", "^"):
+            raise TranslationError.at(
+                e.span, f"`{e.op}` between two bools differs between Python and NumPy; convert one with int()")
+        t = promote(left.type, right.type) if not (left.type.is_bool and right.type.is_bool) else BOOL
+        if e.op in ("&", "|", "^", "<<", ">>", "~") and t.is_float:
+            raise TranslationError.at(e.span, f"`{e.op}` needs integer operands, not {t.name}")
+        if e.op == "/" and not t.is_float:
+            t = PY_FLOAT if t.weak else F64
+        if e.op == "**":
+            return self._power(e, left, right, t)
+        return ir.Binary(e.op, cast(left, t), cast(right, t), e.span, t)
+
+    def _power(self, e: ir.Binary, left: ir.Expr, right: ir.Expr, t: ScalarType) -> ir.Expr:
+        if t.is_int and not (isinstance(right, ir.Const) and right.value >= 0):
+            raise TranslationError.at(
+                e.span, "an integer raised to a negative or non-constant power: its type depends on the "
+                "exponent's sign in Python (and NumPy rejects negative ones); write float(x) ** n")
+        return ir.Binary("**", cast(left, t), cast(right, t), e.span, t)
+
+    def _compare(self, e: ir.Compare) -> ir.Expr:
+        left, right = self(e.left), self(e.right)
+        t = promote(left.type, right.type) if not (left.type.is_bool and right.type.is_bool) else BOOL
+        return ir.Compare(e.op, cast(left, t), cast(right, t), e.span, BOOL)
+
+    def _logical(self, e: ir.Logical) -> ir.Expr:
+        """Python's `and`/`or` return an operand; with two bools that is C's `&&`/`||`."""
+        left, right = self(e.left), self(e.right)
+        if left.type.is_bool and right.type.is_bool:
+            return ir.Logical(e.op, left, right, e.span, BOOL)
+        t = join(left.type, right.type)
+        cond = cast(left, BOOL)
+        then, orelse = (cast(right, t), cast(left, t)) if e.op == "and" else (cast(left, t), cast(right, t))
+        return ir.Select(cond, then, orelse, e.span, t)
+
+    def _select(self, e: ir.Select) -> ir.Expr:
+        cond, then, orelse = self(e.cond), self(e.then), self(e.orelse)
+        t = join(then.type, orelse.type)
+        return ir.Select(cast(cond, BOOL), cast(then, t), cast(orelse, t), e.span, t)
+
+    def _cast(self, e: ir.Cast) -> ir.Expr:
+        return cast(self(e.operand), e.type)
+
+    def _call(self, e: ir.Call) -> ir.Expr:
+        args = tuple(self(a) for a in e.args)
+        namespace, _, name = e.func.rpartition(".")
+        rule = CALL_RULES.get(name) if not namespace else (math_call if namespace == "math" else numpy_call)
+        assert rule is not None, e.func
+        return rule(self, e, name, args)
+
+
+def _abs(typer: ExprTyper, e: ir.Call, name: str, args: tuple[ir.Expr, ...]) -> ir.Expr:
+    (arg,) = args
+    if arg.type.is_bool:
+        arg = cast(arg, PY_INT)
+    return ir.Call("abs", (arg,), e.span, arg.type)
+
+
+def _min_max(typer: ExprTyper, e: ir.Call, name: str, args: tuple[ir.Expr, ...]) -> ir.Expr:
+    """`min(a, b, c)` is `min(min(a, b), c)`: Python keeps the first of equal or unordered values."""
+    result = args[0]
+    for arg in args[1:]:
+        t = join(result.type, arg.type)
+        result = ir.Call(name, (cast(result, t), cast(arg, t)), e.span, t)
+    return result
+
+
+def math_call(typer: ExprTyper, e: ir.Call, name: str, args: tuple[ir.Expr, ...]) -> ir.Expr:
+    """`math` works in float64 and returns Python floats; floor/ceil/trunc return Python ints."""
+    if name in ROUNDING and args[0].type.is_int:
+        return cast(args[0], PY_INT)
+    doubles = tuple(cast(a, F64) for a in args)
+    if name in PREDICATES:
+        return ir.Call(name, doubles, e.span, BOOL)
+    call = ir.Call(MATH_NAMES.get(name, name), doubles, e.span, F64)
+    return cast(call, PY_INT) if name in ROUNDING else cast(call, PY_FLOAT)
+
+
+def numpy_call(typer: ExprTyper, e: ir.Call, name: str, args: tuple[ir.Expr, ...]) -> ir.Expr:
+    """NumPy ufuncs keep float32 and compute Python numbers and integers in float64."""
+    if name == "power":
+        return typer(ir.Binary("**", e.args[0], e.args[1], e.span))
+    if name == "abs":
+        return _abs(typer, e, name, args)
+    t = functools.reduce(promote, (a.type for a in args))
+    t = t if t.is_float and not t.weak else F64
+    floats = tuple(cast(a, t) for a in args)
+    if name in PREDICATES:
+        return ir.Call(name, floats, e.span, BOOL)
+    return ir.Call(NUMPY_NAMES.get(name, name), floats, e.span, t)
+
+
+CALL_RULES: dict[str, Callable[[ExprTyper, ir.Call, str, tuple[ir.Expr, ...]], ir.Expr]] = {
+    "abs": _abs, "min": _min_max, "max": _min_max,
+}

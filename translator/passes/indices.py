@@ -1,0 +1,91 @@
+"""Negative indices count from the end, as in Python: `a[-1]` is the last element.
+
+Wrapping every index would cost a compare and select per access, so this pass proves most
+indices non-negative from lower bounds (loop variables start at their range's start, extents are
+non-negative, sums of non-negative values are non-negative) and wraps only the rest: a negative
+constant becomes `n - k`, anything unproven goes through the `wrap_index` helper.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Mapping
+
+from translator.ir import nodes as ir
+from translator.ir.types import I64
+from translator.ir.visit import rewrite
+
+
+def wrap_indices(kernel: ir.Kernel) -> ir.Kernel:
+    return dataclasses.replace(kernel, body=_block(kernel.body, {}))
+
+
+def _block(stmts: tuple[ir.Stmt, ...], bounds: Mapping[str, int | None]) -> tuple[ir.Stmt, ...]:
+    return tuple(_stmt(s, bounds) for s in stmts)
+
+
+def _stmt(stmt: ir.Stmt, bounds: Mapping[str, int | None]) -> ir.Stmt:
+    if isinstance(stmt, ir.Loop):
+        first = lower_bound(stmt.start, bounds) if stmt.step > 0 else _after(lower_bound(stmt.stop, bounds))
+        return dataclasses.replace(stmt, start=_expr(stmt.start, bounds), stop=_expr(stmt.stop, bounds),
+                                   body=_block(stmt.body, {**bounds, stmt.var: first}))
+    if isinstance(stmt, ir.If):
+        return ir.If(_expr(stmt.cond, bounds), _block(stmt.body, bounds), _block(stmt.orelse, bounds), stmt.span)
+    if isinstance(stmt, ir.While):
+        return ir.While(_expr(stmt.cond, bounds), _block(stmt.body, bounds), stmt.span)
+    if isinstance(stmt, ir.Assign):
+        return ir.Assign(_expr(stmt.target, bounds), _expr(stmt.value, bounds), stmt.span)  # type: ignore[arg-type]
+    if isinstance(stmt, ir.Return) and stmt.value is not None:
+        return ir.Return(_expr(stmt.value, bounds), stmt.span)
+    return stmt
+
+
+def _after(bound: int | None) -> int | None:
+    """A descending loop stops above `stop`, so its variable is at least `stop + 1`."""
+    return None if bound is None else bound + 1
+
+
+def _expr(expr: ir.Expr, bounds: Mapping[str, int | None]) -> ir.Expr:
+    def fix(node: object) -> object:
+        if not isinstance(node, ir.Index):
+            return node
+        indices = tuple(_wrapped(i, ir.Extent(node.array, d, i.span, I64), bounds) for d, i in enumerate(node.indices))
+        return dataclasses.replace(node, indices=indices)
+    return rewrite(expr, fix)  # type: ignore[return-value]
+
+
+def _wrapped(index: ir.Expr, extent: ir.Extent, bounds: Mapping[str, int | None]) -> ir.Expr:
+    if isinstance(index, ir.Const) and index.value < 0:
+        return ir.Binary("-", extent, ir.Const(-index.value, index.span, I64), index.span, I64)
+    low = lower_bound(index, bounds)
+    if low is not None and low >= 0:
+        return index
+    return ir.Call("wrap_index", (index, extent), index.span, I64)
+
+
+def lower_bound(expr: ir.Expr, bounds: Mapping[str, int | None]) -> int | None:
+    """A proven lower bound of an integer expression, or None."""
+    if isinstance(expr, ir.Const):
+        return int(expr.value)
+    if isinstance(expr, ir.Extent):
+        return 0
+    if isinstance(expr, ir.Name):
+        return bounds.get(expr.id)
+    if isinstance(expr, ir.Cast) and expr.type is not None and expr.type.is_int:
+        return lower_bound(expr.operand, bounds)
+    if isinstance(expr, ir.Binary):
+        return _binary_bound(expr, bounds)
+    return None
+
+
+def _binary_bound(expr: ir.Binary, bounds: Mapping[str, int | None]) -> int | None:
+    left, right = lower_bound(expr.left, bounds), lower_bound(expr.right, bounds)
+    if expr.op == "+" and left is not None and right is not None:
+        return left + right
+    if expr.op == "-" and left is not None and isinstance(expr.right, ir.Const):
+        return left - int(expr.right.value)
+    if expr.op in ("*", "//") and left is not None and right is not None and left >= 0 and right >= 0:
+        return 0
+    if expr.op == "%" and right is not None and right > 0:
+        return 0
+    return None

@@ -1,0 +1,45 @@
+"""Lowering `**`: small constant integer exponents become multiplications, the rest calls.
+
+`x ** 2` is then exactly what Python computes (one rounding); exponents 3 and 4 may differ from
+`pow` in the last bit, in exchange for no call on the device. Integer powers with larger constant
+exponents use the `ipow` helper (repeated squaring, wrapping like NumPy's integers).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from translator.errors import Span
+from translator.ir import nodes as ir
+from translator.ir.types import PY_INT
+from translator.ir.visit import rewrite_body
+from translator.passes.expr_types import cast
+
+MULTIPLIED_OUT = range(0, 5)
+
+
+def lower_power(kernel: ir.Kernel) -> ir.Kernel:
+    return dataclasses.replace(kernel, body=rewrite_body(kernel.body, _lower))
+
+
+def _lower(node: object) -> object:
+    if not (isinstance(node, ir.Binary) and node.op == "**"):
+        return node
+    base, exponent, t = node.left, node.right, node.type
+    assert t is not None
+    constant = exponent.value if isinstance(exponent, ir.Const) and float(exponent.value).is_integer() else None
+    if constant is not None and int(constant) in MULTIPLIED_OUT:
+        return _multiply_out(base, int(constant), node.span)
+    if t.is_int:
+        return ir.Call("ipow", (base, exponent), node.span, t)
+    return ir.Call("pow", (base, cast(exponent, t)), node.span, t)
+
+
+def _multiply_out(base: ir.Expr, n: int, span: Span) -> ir.Expr:
+    """`b ** n` for 0 <= n <= 4 as the product `b * b * ... * b`; `b ** 0` is one of b's type."""
+    if n == 0:
+        return cast(ir.Const(1, span, PY_INT), base.type)  # type: ignore[arg-type]
+    result = base
+    for _ in range(n - 1):
+        result = ir.Binary("*", result, base, span, base.type)
+    return result

@@ -1,0 +1,76 @@
+"""Checks of a kernel's shape that C and OpenMP impose on top of Python's rules.
+
+- A kernel's top level is host code: scalar statements, control flow, and `prange` loops, which
+  become offloaded loop nests. Array elements live on the device, so they are only touched inside
+  a `prange` loop.
+- `return` may only end the kernel (C and OpenMP cannot return out of a parallel region).
+- A loop variable is only bound by its loops (C's `for` owns it; Python's value after the loop is
+  not the C one) and never shadows a parameter.
+"""
+
+from __future__ import annotations
+
+from translator.errors import TranslationError
+from translator.ir import nodes as ir
+from translator.ir.visit import walk, walk_all
+
+
+def check_structure(kernel: ir.Kernel) -> None:
+    _check_returns(kernel)
+    _check_loop_variables(kernel)
+    _check_host_statements(kernel.body, kernel)
+
+
+def _check_returns(kernel: ir.Kernel) -> None:
+    last = kernel.body[-1] if kernel.body else None
+    for node in walk_all(kernel.body):
+        if isinstance(node, ir.Return) and node is not last:
+            raise TranslationError.at(node.span, "`return` is only supported as the last statement of a kernel")
+    if isinstance(last, ir.Return) and last.value is None and kernel.return_type is not None:
+        raise TranslationError.at(last.span, f"kernel '{kernel.name}' is annotated to return {kernel.return_type.name}")
+
+
+def _check_loop_variables(kernel: ir.Kernel) -> None:
+    loop_vars = {n.var for n in walk_all(kernel.body) if isinstance(n, ir.Loop)}
+    for var in loop_vars:
+        if kernel.param(var) is not None:
+            loop = next(n for n in walk_all(kernel.body) if isinstance(n, ir.Loop) and n.var == var)
+            raise TranslationError.at(loop.span, f"loop variable '{var}' shadows a parameter")
+    for node in walk_all(kernel.body):
+        if isinstance(node, ir.Assign) and isinstance(node.target, ir.Name) and node.target.id in loop_vars:
+            raise TranslationError.at(
+                node.span, f"cannot assign to '{node.target.id}': it is a loop variable (use another name)")
+
+
+def _check_host_statements(stmts: tuple[ir.Stmt, ...], kernel: ir.Kernel) -> None:
+    """Outside `prange` loops, no statement may touch an array element."""
+    for stmt in stmts:
+        if isinstance(stmt, ir.Loop) and stmt.parallel:
+            continue
+        for child in _host_parts(stmt):
+            for node in walk(child):
+                if isinstance(node, ir.Index):
+                    raise TranslationError.at(
+                        node.span,
+                        f"array '{node.array}' is accessed outside a prange loop; kernels touch array "
+                        "elements only inside `for ... in prange(...)`")
+        _check_host_statements(_nested_blocks(stmt), kernel)
+
+
+def _host_parts(stmt: ir.Stmt) -> tuple[object, ...]:
+    """The expressions and simple statements of `stmt` that run on the host (not its nested blocks)."""
+    if isinstance(stmt, ir.If):
+        return (stmt.cond,)
+    if isinstance(stmt, ir.While):
+        return (stmt.cond,)
+    if isinstance(stmt, ir.Loop):
+        return (stmt.start, stmt.stop)
+    return (stmt,)
+
+
+def _nested_blocks(stmt: ir.Stmt) -> tuple[ir.Stmt, ...]:
+    if isinstance(stmt, ir.If):
+        return stmt.body + stmt.orelse
+    if isinstance(stmt, (ir.While, ir.Loop)):
+        return stmt.body
+    return ()

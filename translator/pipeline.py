@@ -1,0 +1,46 @@
+"""`translate()`: the list of stages from a Python file to C, top to bottom.
+
+Each stage is a function of the previous stage's output; analyses return facts, transformations
+return new IR. `docs/design.md` describes the contract between them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from translator import backend, frontend
+from translator.backend import EmittedModule
+from translator.ir import nodes as ir
+from translator.ir.verifier import verify_module
+from translator.passes.definite_assignment import check_definite_assignment
+from translator.passes.indices import wrap_indices
+from translator.passes.parallelize import parallelize
+from translator.passes.power import lower_power
+from translator.passes.reductions import find_reductions
+from translator.passes.structure import check_structure
+from translator.passes.typing import type_kernel
+
+
+def translate(path: str, target: str, source: str | None = None) -> EmittedModule:
+    """The C source, header and manifest of every kernel in the file at `path`, for `target`."""
+    return backend.emit_module(lower(path, target, source))
+
+
+def lower(path: str, target: str, source: str | None = None) -> ir.Module:
+    """The typed, parallelized IR of the module: everything but emission."""
+    module = frontend.parse_module(path, source)
+    verify_module(module, typed=False)
+    kernels = tuple(lower_kernel(k, target) for k in module.kernels)
+    lowered = dataclasses.replace(module, kernels=kernels, target=target)
+    verify_module(lowered, typed=True)
+    return lowered
+
+
+def lower_kernel(kernel: ir.Kernel, target: str) -> ir.Kernel:
+    check_structure(kernel)
+    check_definite_assignment(kernel)
+    reductions = find_reductions(kernel)
+    kernel = type_kernel(kernel)
+    kernel = lower_power(kernel)
+    kernel = wrap_indices(kernel)
+    return parallelize(kernel, reductions, target)
