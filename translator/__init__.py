@@ -1,1 +1,20 @@
-"""py2omp: annotated Python kernels to C with OpenMP target offload."""
+"""py2omp: annotated Python kernels to C with OpenMP target offload, built by clang, called with NumPy.
+
+    from translator import kernel, prange, In, InOut, f32
+
+    @kernel
+    def saxpy(a: f32, x: In[f32[:]], y: InOut[f32[:]]):
+        for i in prange(x.shape[0]):
+            y[i] = a * x[i] + y[i]
+"""
+
+from translator.api import Kernel, kernel
+from translator.errors import BuildError, TranslationError
+from translator.lang import In, InOut, Out, Scratch, f32, f64, i8, i16, i32, i64, prange, u8, u16, u32, u64
+from translator.pipeline import translate
+from translator.version import __version__
+
+__all__ = [
+    "BuildError", "In", "InOut", "Kernel", "Out", "Scratch", "TranslationError", "__version__", "f32", "f64",
+    "i8", "i16", "i32", "i64", "kernel", "prange", "translate", "u8", "u16", "u32", "u64",
+]

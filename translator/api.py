@@ -1,0 +1,89 @@
+"""`@kernel`: a Python function that translates, builds and runs itself on first call.
+
+All kernels of one Python file share one C file and one library per target, so the first call of
+any of them builds the module once (cached on disk by content); later calls go straight to the
+`runtime_shim` binding, which checks the NumPy arguments and calls the C function.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import threading
+from pathlib import Path
+from typing import Any, Callable
+
+import runtime_shim
+from translator import pipeline
+from translator.backend import EmittedModule
+from translator.errors import BuildError
+from translator.frontend import module_name
+from translator.toolchain.cache import build_cached
+from translator.toolchain.targets import Target, parse_target, resolve_target
+
+_LIBRARIES: dict[tuple[str, str, str], runtime_shim.Library] = {}
+_LOCK = threading.Lock()
+
+
+class Kernel:
+    """The object `@kernel` returns: call it like the function; `py_func` is the function itself."""
+
+    def __init__(self, func: Callable[..., Any], target: str | None = None) -> None:
+        functools.update_wrapper(self, func)
+        self.py_func = func
+        self._target_spec = target
+        self._compiled: Callable[..., Any] | None = None
+
+    @property
+    def source_path(self) -> str:
+        path = inspect.getsourcefile(self.py_func)
+        if path is None or not Path(path).is_file():
+            raise BuildError(f"kernel '{self.__name__}' has no source file: define kernels in a .py file")
+        return str(Path(path).resolve())
+
+    @property
+    def target(self) -> Target:
+        """The target this kernel runs on: `@kernel(target=...)`, else `$PY2OMP_TARGET`, else auto."""
+        return resolve_target(self._target_spec)
+
+    def translate(self, target: str | Target | None = None) -> EmittedModule:
+        """The emitted C, header and manifest of this kernel's module for `target`."""
+        return pipeline.translate(self.source_path, str(self._choose(target)))
+
+    def _choose(self, target: str | Target | None) -> Target:
+        if target is None:
+            return self.target
+        return parse_target(target) if isinstance(target, str) else target
+
+    @property
+    def c_source(self) -> str:
+        return self.translate().c_source
+
+    def library(self, target: str | Target | None = None) -> runtime_shim.Library:
+        """The built library of this kernel's module (built and cached on first use)."""
+        chosen = self._choose(target)
+        path = self.source_path
+        source = Path(path).read_text(encoding="utf-8")
+        key = (path, source, str(chosen))
+        with _LOCK:
+            if key not in _LIBRARIES:
+                emitted = pipeline.translate(path, str(chosen), source)
+                built = build_cached(module_name(path), emitted.c_source, emitted.h_source, emitted.manifest, chosen)
+                _LIBRARIES[key] = runtime_shim.load(built)
+            return _LIBRARIES[key]
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        compiled = self._compiled
+        if compiled is None:
+            compiled = self._compiled = self.library().kernels[self.__name__]
+        return compiled(*args, **kwargs)
+
+    def __repr__(self) -> str:
+        return f"<py2omp kernel {self.__name__}>"
+
+
+def kernel(func: Callable[..., Any] | None = None, *, target: str | None = None) -> Any:
+    """Decorate a function as a kernel: `@kernel` or `@kernel(target="cpu")`."""
+    if func is None:
+        return lambda f: Kernel(f, target)
+    return Kernel(func, target)

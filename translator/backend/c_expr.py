@@ -1,0 +1,251 @@
+"""Typed IR expressions to C expression text.
+
+Typing has already made every conversion an explicit `Cast` and lowered `**`, so each node maps
+to one C construct; what is left here is Python's meaning where C differs (flooring `//` and `%`,
+`min`/`max` with NaNs, wrap-around of narrow integers) and readable text: parentheses come from C
+precedence, plus a few more where C's rules are easy to misread (`a & b == c`). Constants are
+spelled so that their C value equals the NumPy value bit for bit.
+"""
+
+from __future__ import annotations
+
+import math
+import struct
+from typing import Callable, NamedTuple
+
+from translator.backend.helpers import HelperSet
+from translator.backend.names import NameTable, extent_name
+from translator.errors import TranslationError
+from translator.ir import nodes as ir
+from translator.ir.types import Kind, ScalarType
+from translator.ir.visit import walk
+
+_PRIMARY = 16
+_UNARY = 15
+_PREC = {
+    "*": 13, "/": 13, "%": 13, "+": 12, "-": 12, "<<": 11, ">>": 11,
+    "<": 10, "<=": 10, ">": 10, ">=": 10, "==": 9, "!=": 9, "&": 8, "^": 7, "|": 6, "&&": 5, "||": 4,
+}
+_ARITHMETIC = frozenset("+-*/%")
+_LOGICAL = frozenset({"&&", "||"})
+_UNARY_OPS = {"-": "-", "~": "~", "not": "!"}
+
+MATH_FUNCTIONS = frozenset(
+    "sqrt exp log log2 log10 sin cos tan asin acos atan atan2 sinh cosh tanh erf floor ceil trunc "
+    "fmod pow hypot fabs expm1 log1p copysign".split()
+)
+"""C math functions called by name (`sqrtf` for float32)."""
+
+_CLASSIFY = frozenset({"isnan", "isinf", "isfinite"})
+
+
+class Frag(NamedTuple):
+    """C text with the precedence of its outermost operator (and the operator, for chains)."""
+
+    text: str
+    prec: int
+    op: str | None = None
+
+
+def atom(text: str) -> Frag:
+    """A name, call or other primary expression: never needs parentheses."""
+    return Frag(text, _PRIMARY)
+
+
+def _paren(frag: Frag) -> str:
+    return f"({frag.text})"
+
+
+def operand(parent: str, child: Frag, left: bool) -> str:
+    """`child` as an operand of binary `parent`, parenthesized where C or a reader needs it."""
+    prec = _PREC[parent]
+    if parent in _ARITHMETIC:
+        bare = child.prec > prec or (child.prec == prec and left)
+    elif prec in (9, 10):  # comparisons: arithmetic and shifts read naturally, nothing else does
+        bare = child.prec >= _PREC["<<"]
+    elif parent in _LOGICAL:
+        bare = child.prec >= _PREC["=="] or (left and child.op == parent)
+    else:  # bitwise and shifts: only atoms, or a left chain of the same associative operator
+        bare = child.prec >= _UNARY or (left and child.op == parent and parent not in ("<<", ">>"))
+    return child.text if bare else _paren(child)
+
+
+def infix(op: str, left: Frag, right: Frag) -> Frag:
+    """`left op right` with the parentheses `operand` asks for."""
+    text = f"{operand(op, left, True)} {op} {operand(op, right, False)}"
+    return Frag(text, _PREC[op], op)
+
+
+def cast(ctype: str, operand: Frag) -> Frag:
+    """`(T)x`, or `(T)(x + y)`: only atoms go without parentheses, for legibility."""
+    inner = operand.text if operand.prec == _PRIMARY else _paren(operand)
+    return Frag(f"({ctype}){inner}", _UNARY)
+
+
+def _narrow(t: ScalarType) -> bool:
+    """Integers narrower than `int`, which C promotes, so results must be cast back to wrap."""
+    return t.is_int and t.bits < 32
+
+
+def _literal_only(expr: ir.Expr) -> bool:
+    """Built of constants alone: C then computes in `int`, whatever the IR type."""
+    return all(isinstance(n, (ir.Const, ir.Unary, ir.Binary)) for n in walk(expr))
+
+
+def _wider_than_literal(t: ScalarType) -> bool:
+    """Integer types that a small decimal literal (`int` in C) does not have."""
+    return t.is_int and t.bits >= 32 and t.c_name != "int32_t"
+
+
+def const(value: int | float | bool, t: ScalarType) -> Frag:
+    """A constant of type `t`, spelled so that C gives it NumPy's value."""
+    if t.is_bool:
+        return Frag("true" if value else "false", _PRIMARY)
+    if t.is_int:
+        return _int_const(int(value), t)
+    return _float_const(float(value), t)
+
+
+def _int_const(value: int, t: ScalarType) -> Frag:
+    if t.kind is Kind.INT and t.bits == 64 and value == -(2**63):
+        return Frag("(-9223372036854775807 - 1)", _PRIMARY)
+    beyond_signed = t.kind is Kind.UINT and t.bits >= 32 and value >= 2 ** (t.bits - 1)
+    suffix = "u" if beyond_signed else ""  # else C would give it a signed (or no) type
+    return Frag(f"{value}{suffix}", _UNARY if value < 0 else _PRIMARY)
+
+
+def _float_const(value: float, t: ScalarType) -> Frag:
+    """Shortest round-trip digits; float32 gets `f` only where that is exact, else a cast."""
+    negative = math.copysign(1.0, value) < 0
+    magnitude = abs(value)
+    if math.isnan(value):
+        text = "NAN"
+    elif math.isinf(value) or (t.bits == 32 and not _fits_float32(magnitude)):
+        text = "INFINITY"
+    else:
+        text = _float_digits(magnitude)
+        if t.bits == 32:
+            text = text + "f" if _exact_float32(magnitude) else f"(float){text}"
+    return Frag("-" + text, _UNARY) if negative else Frag(text, _PRIMARY)
+
+
+def _float_digits(value: float) -> str:
+    text = repr(value)
+    return text if any(c in text for c in ".e") else text + ".0"
+
+
+def _fits_float32(value: float) -> bool:
+    """False where NumPy's conversion to float32 overflows to infinity (C leaves it undefined)."""
+    try:
+        struct.pack("<f", value)
+    except OverflowError:
+        return False
+    return True
+
+
+def _exact_float32(value: float) -> bool:
+    return bool(struct.unpack("<f", struct.pack("<f", value))[0] == value)
+
+
+class ExprEmitter:
+    """Emits the expressions of one kernel; records the helpers they call in `helpers`."""
+
+    def __init__(self, names: NameTable, helpers: HelperSet) -> None:
+        self.names = names
+        self.helpers = helpers
+
+    def __call__(self, expr: ir.Expr) -> str:
+        """The C text of `expr`, for a context that needs no parentheses (a statement, an index)."""
+        return self.frag(expr).text
+
+    def frag(self, expr: ir.Expr) -> Frag:
+        """The C text of `expr` with its precedence, for embedding in a larger expression."""
+        method: Callable[[ir.Expr], Frag] = getattr(self, "_" + type(expr).__name__.lower())
+        return method(expr)
+
+    def _const(self, e: ir.Const) -> Frag:
+        return const(e.value, _typed(e))
+
+    def _name(self, e: ir.Name) -> Frag:
+        return atom(self.names[e.id])
+
+    def _extent(self, e: ir.Extent) -> Frag:
+        return atom(extent_name(self.names[e.array], e.dim))
+
+    def _index(self, e: ir.Index) -> Frag:
+        """Row-major flat index: `a[(i * a_n1 + j) * a_n2 + k]`."""
+        array = self.names[e.array]
+        flat = self.frag(e.indices[0])
+        for dim, index in enumerate(e.indices[1:], start=1):
+            scaled = infix("*", flat, atom(extent_name(array, dim)))
+            flat = infix("+", scaled, self.frag(index))
+        return atom(f"{array}[{flat.text}]")
+
+    def _unary(self, e: ir.Unary) -> Frag:
+        t = _typed(e)
+        operand = self.frag(e.operand)
+        if e.op == "+":
+            return operand
+        op = "!" if e.op == "~" and t.is_bool else _UNARY_OPS[e.op]
+        clash = operand.text.startswith(("-", "+")) and op == "-"
+        inner = _paren(operand) if operand.prec < _UNARY or clash else operand.text
+        result = Frag(f"{op}{inner}", _UNARY)
+        return cast(t.c_name, result) if _narrow(t) else result
+
+    def _binary(self, e: ir.Binary) -> Frag:
+        t = _typed(e)
+        if e.op in ("//", "%"):
+            return self._call_helper("floordiv" if e.op == "//" else "mod", t, (e.left, e.right))
+        left, right = self.frag(e.left), self.frag(e.right)
+        shift = e.op in ("<<", ">>")
+        if _wider_than_literal(t) and _literal_only(e.left) and (shift or _literal_only(e.right)):
+            left = cast(t.c_name, left)
+        result = infix(e.op, left, right)
+        return cast(t.c_name, result) if _narrow(t) else result
+
+    def _compare(self, e: ir.Compare) -> Frag:
+        return infix(e.op, self.frag(e.left), self.frag(e.right))
+
+    def _logical(self, e: ir.Logical) -> Frag:
+        return infix("&&" if e.op == "and" else "||", self.frag(e.left), self.frag(e.right))
+
+    def _select(self, e: ir.Select) -> Frag:
+        return atom(f"({self(e.cond)} ? {self(e.then)} : {self(e.orelse)})")
+
+    def _cast(self, e: ir.Cast) -> Frag:
+        return cast(_typed(e).c_name, self.frag(e.operand))
+
+    def _call(self, e: ir.Call) -> Frag:
+        t = _typed(e)
+        if e.func == "abs":
+            return self._abs(e, t)
+        if e.func in ("min", "max", "ipow"):
+            return self._call_helper(e.func, t, e.args)
+        if e.func == "wrap_index":
+            return self._call_helper("wrap_index", None, e.args)
+        if e.func in MATH_FUNCTIONS:
+            return self._call_named(e.func + ("f" if t.bits == 32 else ""), e.args)
+        if e.func in _CLASSIFY:
+            return self._call_named(e.func, e.args)
+        raise TranslationError.at(e.span, f"internal error: no C translation for intrinsic {e.func!r}")
+
+    def _abs(self, e: ir.Call, t: ScalarType) -> Frag:
+        """`fabs` for floats, a helper for signed integers (`abs(INT_MIN)` wraps), identity else."""
+        if t.is_float:
+            return self._call_named("fabsf" if t.bits == 32 else "fabs", e.args)
+        if t.kind is Kind.INT:
+            return self._call_helper("abs", t, e.args)
+        return self.frag(e.args[0])
+
+    def _call_helper(self, family: str, t: ScalarType | None, args: tuple[ir.Expr, ...]) -> Frag:
+        return self._call_named(self.helpers.use(family, t), args)
+
+    def _call_named(self, func: str, args: tuple[ir.Expr, ...]) -> Frag:
+        return atom(f"{func}({', '.join(self(a) for a in args)})")
+
+
+def _typed(expr: ir.Expr) -> ScalarType:
+    """The type typing gave `expr`; a missing one is a bug in an earlier stage, reported there."""
+    if expr.type is None:
+        raise TranslationError.at(expr.span, "internal error: expression reached the C backend untyped")
+    return expr.type

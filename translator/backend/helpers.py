@@ -1,0 +1,71 @@
+"""The C helper functions a module needs, collected while its expressions are emitted.
+
+Python's `//`, `%`, `min`, `max`, `abs`, integer powers and index wrapping have no one-operator C
+equivalent with the same result, so each becomes a small `static inline` function in the
+module's prelude (`templates/prelude.c.j2` holds their bodies). Only the helpers a module uses
+are emitted, each once per type, in a fixed order, so that the output stays short and stable.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from translator.ir.types import SCALARS, Kind, ScalarType
+
+_KINDS = (
+    "trip_count", "num_teams", "wrap_index", "abs", "min", "max", "ipow", "floordiv", "mod",
+)
+"""Helper families in prelude order; the `kind` of a `HelperView` adds the type's flavour."""
+
+_TYPE_ORDER = tuple(SCALARS)
+
+
+@dataclass(frozen=True)
+class HelperView:
+    """One helper as the prelude template sees it.
+
+    `kind` picks the template macro (e.g. `floordiv_int`, `mod_float`); `ctype` is the C type it
+    works on; `suffix` is the `f` a float32 variant puts on math functions and literals (empty for
+    float64 and integers).
+    """
+
+    kind: str
+    name: str
+    ctype: str
+    suffix: str
+
+
+def helper_name(family: str, type_: ScalarType | None = None) -> str:
+    """The C function name, `py2omp_<family>` or `py2omp_<family>_<type>` (`py2omp_mod_i32`)."""
+    return f"py2omp_{family}" if type_ is None else f"py2omp_{family}_{type_.name}"
+
+
+class HelperSet:
+    """The helpers used so far; `views()` gives them in prelude order."""
+
+    def __init__(self) -> None:
+        self._used: set[tuple[str, str | None]] = set()
+
+    def use(self, family: str, type_: ScalarType | None = None) -> str:
+        """Record that `family` (for `type_`, if typed) is needed and return its C name."""
+        self._used.add((family, None if type_ is None else type_.name))
+        return helper_name(family, type_)
+
+    def views(self) -> list[HelperView]:
+        """The used helpers, grouped by family in `_KINDS` order, then by type."""
+        ordered = sorted(
+            self._used,
+            key=lambda u: (_KINDS.index(u[0]), -1 if u[1] is None else _TYPE_ORDER.index(u[1])),
+        )
+        return [_view(family, None if t is None else SCALARS[t]) for family, t in ordered]
+
+
+def _view(family: str, type_: ScalarType | None) -> HelperView:
+    """Pick the template flavour: integer division differs for signed and unsigned types."""
+    if type_ is None:
+        return HelperView(family, helper_name(family), "int64_t", "")
+    kind = family
+    if family in ("floordiv", "mod"):
+        kind += {Kind.INT: "_int", Kind.UINT: "_uint", Kind.FLOAT: "_float"}[type_.kind]
+    suffix = "f" if type_.is_float and type_.bits == 32 else ""
+    return HelperView(kind, helper_name(family, type_), type_.c_name, suffix)

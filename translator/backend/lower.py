@@ -1,0 +1,276 @@
+"""Typed IR module -> view model: C names, C expressions and clause data for the templates.
+
+This is where the backend decides everything the C text depends on: names (`names.py`),
+expressions (`c_expr.py`), which loop bounds must be evaluated once, how map and reduction
+clauses are grouped and which helpers the prelude needs. The templates then only lay it out.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterator
+
+from translator.backend.c_expr import ExprEmitter, Frag, atom, infix, operand
+from translator.backend.helpers import HelperSet
+from translator.backend.names import NameTable, extent_name, kernel_names, kernel_symbols, stop_name
+from translator.backend.view import (
+    ArrayDoc, AssignView, Branch, Decl, DirectiveView, ForView, IfView, JumpView, KernelView,
+    LoopHeader, Loc, MapGroup, ModuleView, ParallelView, ParamView, ReductionGroup, ReturnView,
+    Section, StmtView, TargetDataView, WhileView,
+)
+from translator.errors import Span
+from translator.ir import nodes as ir
+from translator.ir.types import ArrayType, Ownership
+from translator.ir.visit import walk, walk_all
+from translator.version import __version__
+
+_MAP_ORDER = ("to", "tofrom", "from", "alloc")
+"""Map clauses in the order data moves: inputs, both ways, outputs, device-only scratch."""
+
+
+def is_offload(target: str | None) -> bool:
+    """Targets whose loops run in `target` regions, so helpers must exist on the device too."""
+    return target is not None and (target.startswith("nvptx") or target == "host-offload")
+
+
+def c_string(text: str) -> str:
+    """`text` as a C string literal (for `#line` file names)."""
+    escaped = "".join(
+        "\\" + ch if ch in '"\\' else ch if ch.isprintable() else f"\\{ord(ch):03o}" for ch in text
+    )
+    return f'"{escaped}"'
+
+
+def comment_safe(text: str) -> str:
+    """`text` made safe inside a `/* */` comment (a path could contain `*/`)."""
+    return text.replace("*/", "* /")
+
+
+def array_ownership(param: ir.Param) -> Ownership:
+    """An array parameter's ownership; typing and the frontend guarantee there is one."""
+    if param.ownership is None:
+        raise ValueError(f"{param.span}: internal error: array parameter {param.name!r} has no ownership")
+    return param.ownership
+
+
+def python_signature(kernel: ir.Kernel) -> str:
+    """`saxpy(a: f32, x: In[f32[:]], y: InOut[f32[:]])`, for comments."""
+    params = ", ".join(
+        f"{p.name}: {array_ownership(p).marker}[{p.type}]" if p.is_array else f"{p.name}: {p.type}"
+        for p in kernel.params
+    )
+    return f"{kernel.name}({params})"
+
+
+def build_view(module: ir.Module) -> ModuleView:
+    """The view of a whole module; helpers are known only once every kernel is lowered."""
+    helpers = HelperSet()
+    symbols = kernel_symbols(module)
+    kernels = tuple(_KernelLowering(k, helpers).kernel(symbols[k.name]) for k in module.kernels)
+    guard = "".join(ch if ch.isalnum() else "_" for ch in module.name.upper())
+    return ModuleView(
+        version=__version__,
+        source=comment_safe(module.path),
+        sha256=module.source_sha256[:16],
+        target=comment_safe(module.target or "none"),
+        c_file=c_string(f"{module.name}.c"),
+        guard=f"PY2OMP_{guard}_H",
+        offload=is_offload(module.target),
+        helpers=tuple(helpers.views()),
+        kernels=kernels,
+    )
+
+
+def _stop_hoisted(stop: ir.Expr, body: tuple[ir.Stmt, ...], levels: tuple[str, ...] = ()) -> bool:
+    """Whether the loop bound reads a name the body (or an inner level) assigns.
+
+    Python evaluates `range(stop)` once; C re-evaluates `i < stop` every iteration, so such a
+    bound is copied into `<i>_stop` first.
+    """
+    read = {n.id for n in walk(stop) if isinstance(n, ir.Name)}
+    return not read.isdisjoint(_assigned(body)) or not read.isdisjoint(levels)
+
+
+def _assigned(body: tuple[ir.Stmt, ...]) -> Iterator[str]:
+    for node in walk_all(body):
+        if isinstance(node, ir.Assign) and isinstance(node.target, ir.Name):
+            yield node.target.id
+        elif isinstance(node, (ir.Loop, ir.LoopLevel)):
+            yield node.var
+
+
+def _hoisted_levels(loop: ir.ParallelLoop) -> list[bool]:
+    """Per level, whether to hoist; never under a directive, whose bounds OpenMP evaluates once
+    and whose canonical loop form allows no second declarator."""
+    vars_ = tuple(level.var for level in loop.levels)
+    return [loop.directive is None and _stop_hoisted(lv.stop, loop.body, vars_) for lv in loop.levels]
+
+
+def _hoisted_vars(kernel: ir.Kernel) -> Iterator[str]:
+    """Python names of loop variables whose bound is hoisted somewhere in the kernel."""
+    for node in walk_all(kernel.body):
+        if isinstance(node, ir.Loop) and _stop_hoisted(node.stop, node.body):
+            yield node.var
+        elif isinstance(node, ir.ParallelLoop):
+            yield from (lv.var for lv, h in zip(node.levels, _hoisted_levels(node), strict=True) if h)
+
+
+class _KernelLowering:
+    """Lowers one kernel; shares the module's `HelperSet` so the prelude covers every kernel."""
+
+    def __init__(self, kernel: ir.Kernel, helpers: HelperSet) -> None:
+        self.k = kernel
+        self.names: NameTable = kernel_names(kernel, _hoisted_vars(kernel))
+        self.expr = ExprEmitter(self.names, helpers)
+        self.helpers = helpers
+        self.param_order = {p.name: i for i, p in enumerate(kernel.params)}
+
+    def kernel(self, symbol: str) -> KernelView:
+        k = self.k
+        return KernelView(
+            name=symbol,
+            ret=k.return_type.c_name if k.return_type else "void",
+            params=tuple(self._param(p) for p in k.params),
+            signature=python_signature(k),
+            where=f"{comment_safe(k.span.path)}:{k.span.line}",
+            loc=_loc(k.span),
+            locals=self._decls(k.locals),
+            body=self._block(k.body),
+            arrays=tuple(self._array_doc(p) for p in k.params if p.is_array),
+        )
+
+    def _array_doc(self, p: ir.Param) -> ArrayDoc:
+        """The map clause an array parameter gets from its ownership, for the header."""
+        ownership = array_ownership(p)
+        section = self._section(p.name)
+        return ArrayDoc(section.array, ownership.marker, MapGroup(ownership.map_type, (section,)))
+
+    def _param(self, p: ir.Param) -> ParamView:
+        name = self.names[p.name]
+        if isinstance(p.type, ArrayType):
+            extents = tuple(extent_name(name, d) for d in range(p.type.rank))
+            return ParamView(name, p.type.dtype.c_name, True, p.ownership is Ownership.IN, extents)
+        return ParamView(name, p.type.c_name, False, False, ())
+
+    def _decls(self, variables: tuple[ir.Var, ...]) -> tuple[Decl, ...]:
+        return tuple(Decl(v.type.c_name, self.names[v.name]) for v in variables)
+
+    def _block(self, body: tuple[ir.Stmt, ...]) -> tuple[StmtView, ...]:
+        return tuple(self._stmt(s) for s in body)
+
+    def _stmt(self, s: ir.Stmt) -> StmtView:
+        method: Callable[[ir.Stmt], StmtView] = getattr(self, "_" + type(s).__name__.lower())
+        return method(s)
+
+    def _assign(self, s: ir.Assign) -> StmtView:
+        return AssignView(_loc(s.span), self.expr(s.target), self.expr(s.value))
+
+    def _if(self, s: ir.If) -> StmtView:
+        branches = [Branch(_loc(s.span), self.expr(s.cond), self._block(s.body))]
+        orelse = s.orelse
+        while len(orelse) == 1 and isinstance(orelse[0], ir.If):
+            elif_ = orelse[0]
+            branches.append(Branch(_loc(elif_.span), self.expr(elif_.cond), self._block(elif_.body)))
+            orelse = elif_.orelse
+        return IfView(_loc(s.span), tuple(branches), self._block(orelse))
+
+    def _loop(self, s: ir.Loop) -> StmtView:
+        hoist = _stop_hoisted(s.stop, s.body)
+        header = self._header(s.var, s.start, s.stop, s.step, hoist)
+        return ForView(_loc(s.span), header, self._block(s.body))
+
+    def _while(self, s: ir.While) -> StmtView:
+        return WhileView(_loc(s.span), self.expr(s.cond), self._block(s.body))
+
+    def _break(self, s: ir.Break) -> StmtView:
+        return JumpView(_loc(s.span), "break")
+
+    def _continue(self, s: ir.Continue) -> StmtView:
+        return JumpView(_loc(s.span), "continue")
+
+    def _return(self, s: ir.Return) -> StmtView:
+        return ReturnView(_loc(s.span), None if s.value is None else self.expr(s.value))
+
+    def _parallelloop(self, s: ir.ParallelLoop) -> StmtView:
+        levels = tuple(
+            self._header(lv.var, lv.start, lv.stop, lv.step, hoist)
+            for lv, hoist in zip(s.levels, _hoisted_levels(s), strict=True)
+        )
+        directive = None if s.directive is None else self._directive(s.directive, s.levels)
+        return ParallelView(_loc(s.span), directive, levels, self._decls(s.locals), self._block(s.body))
+
+    def _targetdata(self, s: ir.TargetData) -> StmtView:
+        return TargetDataView(_loc(s.span), self._maps(s.maps), self._block(s.body))
+
+    def _header(self, var: str, start: ir.Expr, stop: ir.Expr, step: int, hoist: bool) -> LoopHeader:
+        """A `for` header; `bound` is parenthesized as the right operand of the comparison."""
+        c_var = self.names[var]
+        cmp = "<" if step > 0 else ">"
+        stop_frag = self.expr.frag(stop)
+        stop_var = stop_name(c_var) if hoist else None
+        return LoopHeader(
+            var=c_var,
+            start=self.expr(start),
+            stop_var=stop_var,
+            stop_init=stop_frag.text if hoist else None,
+            cmp=cmp,
+            bound=operand(cmp, atom(stop_var) if stop_var else stop_frag, left=False),
+            step_op="+=" if step > 0 else "-=",
+            step=abs(step),
+        )
+
+    def _directive(
+        self, d: ir.OmpTarget | ir.OmpParallelFor, levels: tuple[ir.LoopLevel, ...]
+    ) -> DirectiveView:
+        reductions = self._reductions(d.reductions)
+        if isinstance(d, ir.OmpParallelFor):
+            return DirectiveView("parallel_for", d.collapse, None, None, (), (), reductions)
+        trip = self._trip_count(levels) if d.teams_from_trip_count else None
+        reduction_maps = tuple(self.names[r.var] for r in d.reductions)
+        return DirectiveView(
+            "target", d.collapse, trip, d.thread_limit, self._maps(d.maps), reduction_maps, reductions
+        )
+
+    def _trip_count(self, levels: tuple[ir.LoopLevel, ...]) -> str:
+        """The nest's iteration count as C, for `num_teams`: a product of per-level counts."""
+        self.helpers.use("num_teams")
+        counts = [self._level_count(lv) for lv in levels]
+        return functools.reduce(lambda total, count: infix("*", total, count), counts).text
+
+    def _level_count(self, lv: ir.LoopLevel) -> Frag:
+        stop = self.expr.frag(lv.stop)
+        if lv.step == 1 and isinstance(lv.start, ir.Const) and lv.start.value == 0:
+            return stop
+        if lv.step == 1:
+            return infix("-", stop, self.expr.frag(lv.start))
+        func = self.helpers.use("trip_count")
+        return atom(f"{func}({self.expr(lv.start)}, {stop.text}, {lv.step})")
+
+    def _maps(self, maps: tuple[ir.MapClause, ...]) -> tuple[MapGroup, ...]:
+        """Group by map type (`_MAP_ORDER`), arrays in parameter order within a group."""
+        groups = []
+        for map_type in _MAP_ORDER:
+            chosen = sorted(
+                (m for m in maps if m.map_type == map_type), key=lambda m: self.param_order[m.array]
+            )
+            if chosen:
+                groups.append(MapGroup(map_type, tuple(self._section(m.array) for m in chosen)))
+        return tuple(groups)
+
+    def _section(self, py_array: str) -> Section:
+        """The whole array, `a[0:a_n0 * a_n1]`; its rank comes from the parameter."""
+        param = self.k.param(py_array)
+        assert param is not None and isinstance(param.type, ArrayType), py_array
+        array = self.names[py_array]
+        return Section(array, " * ".join(extent_name(array, d) for d in range(param.type.rank)))
+
+    def _reductions(self, reductions: tuple[ir.Reduction, ...]) -> tuple[ReductionGroup, ...]:
+        """One clause per operator, operators in order of first use."""
+        ops = list(dict.fromkeys(r.op for r in reductions))
+        return tuple(
+            ReductionGroup(op, tuple(self.names[r.var] for r in reductions if r.op == op)) for op in ops
+        )
+
+
+def _loc(span: Span) -> Loc:
+    return Loc(span.line, c_string(span.path))

@@ -1,0 +1,217 @@
+"""The view model: what the templates see, already in C terms.
+
+Every name, type and expression here is final C text, and every OpenMP clause is plain data, so
+the templates only lay things out: they decide line breaks, indentation and punctuation, never
+meaning. Statement views carry a `kind` (a class attribute) that the statement macro dispatches
+on, and a `loc` for the `#line` directive in front of them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar, Union
+
+from translator.backend.helpers import HelperView
+
+
+@dataclass(frozen=True)
+class Loc:
+    """A Python line for `#line`; `file` is already a C string literal (quoted, escaped)."""
+
+    line: int
+    file: str
+
+
+@dataclass(frozen=True)
+class Decl:
+    """`<ctype> <name>;`: a local declared without an initializer."""
+
+    ctype: str
+    name: str
+
+
+@dataclass(frozen=True)
+class ParamView:
+    """One C parameter; an array also brings its extent parameters (`x_n0`, ...)."""
+
+    name: str
+    ctype: str
+    is_array: bool
+    const: bool
+    extents: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Section:
+    """An array section `name[0:length]`, the whole array, for a map clause."""
+
+    array: str
+    length: str
+
+
+@dataclass(frozen=True)
+class MapGroup:
+    """`map(<map_type>: <sections>)`."""
+
+    map_type: str
+    sections: tuple[Section, ...]
+
+
+@dataclass(frozen=True)
+class ReductionGroup:
+    """`reduction(<op>: <vars>)`."""
+
+    op: str
+    vars: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DirectiveView:
+    """A loop directive: `kind` is `target` (teams distribute parallel for) or `parallel_for`.
+
+    `trip_count` is set when the number of teams is computed from the iteration count;
+    `reduction_maps` are the reduction variables a target region must map back.
+    """
+
+    kind: str
+    collapse: int
+    trip_count: str | None
+    thread_limit: int | None
+    maps: tuple[MapGroup, ...]
+    reduction_maps: tuple[str, ...]
+    reductions: tuple[ReductionGroup, ...]
+
+
+@dataclass(frozen=True)
+class LoopHeader:
+    """`for (int64_t var = start[, stop_var = stop_init]; var cmp bound; var step_op step)`."""
+
+    var: str
+    start: str
+    stop_var: str | None
+    stop_init: str | None
+    cmp: str
+    bound: str
+    step_op: str
+    step: int
+
+
+@dataclass(frozen=True)
+class AssignView:
+    kind: ClassVar[str] = "assign"
+    loc: Loc
+    target: str
+    value: str
+
+
+@dataclass(frozen=True)
+class ReturnView:
+    kind: ClassVar[str] = "return"
+    loc: Loc
+    value: str | None
+
+
+@dataclass(frozen=True)
+class JumpView:
+    """`break;` or `continue;`; `keyword` is the C keyword."""
+
+    kind: ClassVar[str] = "jump"
+    loc: Loc
+    keyword: str
+
+
+@dataclass(frozen=True)
+class Branch:
+    """One `if`/`else if` arm."""
+
+    loc: Loc
+    cond: str
+    body: tuple[StmtView, ...]
+
+
+@dataclass(frozen=True)
+class IfView:
+    """An `if` with its `else if` chain (an `else` holding a single `if` flattened) and `else`."""
+
+    kind: ClassVar[str] = "if"
+    loc: Loc
+    branches: tuple[Branch, ...]
+    orelse: tuple[StmtView, ...]
+
+
+@dataclass(frozen=True)
+class ForView:
+    kind: ClassVar[str] = "for"
+    loc: Loc
+    header: LoopHeader
+    body: tuple[StmtView, ...]
+
+
+@dataclass(frozen=True)
+class WhileView:
+    kind: ClassVar[str] = "while"
+    loc: Loc
+    cond: str
+    body: tuple[StmtView, ...]
+
+
+@dataclass(frozen=True)
+class ParallelView:
+    """A parallel loop nest: directive (None on `serial`), one header per collapsed level."""
+
+    kind: ClassVar[str] = "parallel"
+    loc: Loc
+    directive: DirectiveView | None
+    levels: tuple[LoopHeader, ...]
+    locals: tuple[Decl, ...]
+    body: tuple[StmtView, ...]
+
+
+@dataclass(frozen=True)
+class TargetDataView:
+    kind: ClassVar[str] = "target_data"
+    loc: Loc
+    maps: tuple[MapGroup, ...]
+    body: tuple[StmtView, ...]
+
+
+StmtView = Union[AssignView, ReturnView, JumpView, IfView, ForView, WhileView, ParallelView, TargetDataView]
+
+
+@dataclass(frozen=True)
+class ArrayDoc:
+    """An array parameter as the header documents it: ownership marker and map clause."""
+
+    name: str
+    marker: str
+    map: MapGroup
+
+
+@dataclass(frozen=True)
+class KernelView:
+    """One C function; `signature` and `where` are the Python signature and `path:line`."""
+
+    name: str
+    ret: str
+    params: tuple[ParamView, ...]
+    signature: str
+    where: str
+    loc: Loc
+    locals: tuple[Decl, ...]
+    body: tuple[StmtView, ...]
+    arrays: tuple[ArrayDoc, ...]
+
+
+@dataclass(frozen=True)
+class ModuleView:
+    """The whole C file and header; `offload` wraps the helpers in `declare target`."""
+
+    version: str
+    source: str
+    sha256: str
+    target: str
+    c_file: str
+    guard: str
+    offload: bool
+    helpers: tuple[HelperView, ...]
+    kernels: tuple[KernelView, ...]

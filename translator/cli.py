@@ -1,0 +1,96 @@
+"""The `py2omp` command: translate, build, doctor, demo.
+
+Errors in the user's kernels print as `file:line:col: error: ...` with the source line and a caret,
+and exit with status 1; a missing toolchain exits with status 2. Never a Python traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Callable, Sequence
+
+from translator import pipeline
+from translator.errors import BuildError, TranslationError
+from translator.frontend import module_name
+from translator.ir.printer import format_module
+from translator.version import __version__
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    command: Callable[[argparse.Namespace], int] = args.command
+    try:
+        return command(args)
+    except TranslationError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    except (BuildError, ValueError, OSError) as exc:
+        print(f"py2omp: error: {exc}", file=sys.stderr)
+        return 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="py2omp", description="Annotated Python kernels to C with OpenMP offload.")
+    parser.add_argument("--version", action="version", version=f"py2omp {__version__}")
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+    translate = commands.add_parser("translate", help="write the C file and header of a Python module")
+    translate.add_argument("file", help="Python file with @kernel functions")
+    translate.add_argument("-o", "--output", default=".", help="output directory (default: .)")
+    translate.add_argument("--target", default="nvptx:sm_90", help="target (default: nvptx:sm_90)")
+    translate.add_argument("--ir", action="store_true", help="print the typed IR instead of writing files")
+    translate.set_defaults(command=_translate)
+    build = commands.add_parser("build", help="build a shared library + manifest to run elsewhere")
+    build.add_argument("file", help="Python file with @kernel functions")
+    build.add_argument("--target", required=True, help="nvptx:sm_XX, host-offload, cpu or serial")
+    build.add_argument("-o", "--output", default=".", help="output directory (default: .)")
+    build.set_defaults(command=_build)
+    doctor = commands.add_parser("doctor", help="check the compiler, runtimes, CUDA and devices")
+    doctor.set_defaults(command=_doctor)
+    demo = commands.add_parser("demo", help="build and run every example, checking against Python")
+    demo.add_argument("--target", default=None, help="target (default: $PY2OMP_TARGET or auto)")
+    demo.add_argument("--examples", default=None, help="directory of example modules (default: examples/)")
+    demo.set_defaults(command=_demo)
+    return parser
+
+
+def _translate(args: argparse.Namespace) -> int:
+    from translator.toolchain.targets import parse_target
+    target = str(parse_target(args.target))
+    if args.ir:
+        print(format_module(pipeline.lower(args.file, target)), end="")
+        return 0
+    emitted = pipeline.translate(args.file, target)
+    out = Path(args.output)
+    out.mkdir(parents=True, exist_ok=True)
+    name = module_name(args.file)
+    for suffix, text in ((".c", emitted.c_source), (".h", emitted.h_source)):
+        (out / f"{name}{suffix}").write_text(text, encoding="utf-8")
+        print(out / f"{name}{suffix}")
+    return 0
+
+
+def _build(args: argparse.Namespace) -> int:
+    from translator.toolchain.cache import build_cached, export_build
+    from translator.toolchain.targets import parse_target
+    target = parse_target(args.target)
+    emitted = pipeline.translate(args.file, str(target))
+    name = module_name(args.file)
+    built = build_cached(name, emitted.c_source, emitted.h_source, emitted.manifest, target)
+    export_build(built, Path(args.output))
+    for suffix in (".so", ".c", ".h", ".json"):
+        print(Path(args.output) / f"{name}{suffix}")
+    return 0
+
+
+def _doctor(args: argparse.Namespace) -> int:
+    from translator.toolchain.doctor import doctor_report
+    report, ok = doctor_report()
+    print(report)
+    return 0 if ok else 2
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from translator.demo import run_demo
+    return run_demo(args.target, args.examples)

@@ -1,0 +1,127 @@
+"""`py2omp demo`: build and run every example kernel, and check each against its Python function.
+
+Each example module in `examples/` defines `@kernel` functions and `demo_inputs(rng)`; the demo
+runs the compiled kernel and the plain Python function (`py_func`) on copies of the same fresh
+random inputs and compares every array the kernel may write, and the returned value.
+`compare_with_python` is also what the end-to-end tests use.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from translator.api import Kernel
+from translator.toolchain.targets import Target, resolve_target
+
+EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "examples"
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The outcome of one kernel run against its Python function."""
+
+    kernel: str
+    target: str
+    python_seconds: float
+    compiled_seconds: float
+    mismatches: tuple[str, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.mismatches
+
+
+def compare_with_python(k: Kernel, args: tuple[Any, ...], target: Target, repeats: int = 3) -> Comparison:
+    """Run `k` on `target` and `k.py_func` on copies of `args`; compare outputs and results."""
+    compiled = k.library(target).kernels[k.__name__]
+    expected_args = _copies(args)
+    start = time.perf_counter()
+    expected = k.py_func(*expected_args)
+    python_seconds = time.perf_counter() - start
+    best = float("inf")
+    for _ in range(repeats):
+        actual_args = _copies(args)
+        start = time.perf_counter()
+        actual = compiled(*actual_args)
+        best = min(best, time.perf_counter() - start)
+    mismatches = [f"return value: {actual!r} != {expected!r}"] if not _close_result(actual, expected) else []
+    for spec, got, want in zip(compiled.spec.params, actual_args, expected_args):
+        if spec.is_array and spec.ownership in ("out", "inout") and not _close(got, want):
+            mismatches.append(f"{spec.name}: max abs difference {_max_difference(got, want)}")
+    return Comparison(k.__name__, str(target), python_seconds, best, tuple(mismatches))
+
+
+def _copies(args: tuple[Any, ...]) -> tuple[Any, ...]:
+    return tuple(a.copy() if isinstance(a, np.ndarray) else a for a in args)
+
+
+def _close(actual: Any, expected: Any) -> bool:
+    """Equal for integers and bools; within a few ulps (scaled to the data) for floats."""
+    if actual is None or expected is None:
+        return actual is None and expected is None
+    a, e = np.asarray(actual), np.asarray(expected)
+    if a.shape != e.shape:
+        return False
+    if a.dtype.kind in "biu" and e.dtype.kind in "biu":
+        return bool(np.array_equal(a, e))
+    eps = float(np.finfo(np.float32 if np.float32 in (a.dtype, e.dtype) else np.float64).eps)
+    scale = max(float(np.max(np.abs(e), initial=0.0)), 1.0)
+    return bool(np.allclose(a, e, rtol=64 * eps, atol=64 * eps * scale, equal_nan=True))
+
+
+def _close_result(actual: Any, expected: Any) -> bool:
+    """Returned scalars are typically parallel reductions, whose summation order differs from
+    Python's left-to-right one: allow a relative error that grows with that reordering."""
+    if isinstance(expected, (float, np.floating)) and isinstance(actual, (float, np.floating)):
+        rtol = 1e-4 if np.float32 in (np.asarray(actual).dtype, np.asarray(expected).dtype) else 1e-9
+        return bool(np.isclose(actual, expected, rtol=rtol, atol=rtol, equal_nan=True))
+    return _close(actual, expected)
+
+
+def _max_difference(actual: np.ndarray, expected: np.ndarray) -> float:
+    return float(np.max(np.abs(actual.astype(np.float64) - expected.astype(np.float64)), initial=0.0))
+
+
+def example_kernels(directory: Path) -> list[tuple[Kernel, Any]]:
+    """(kernel, demo_inputs) for every kernel of every example module, in file-name order."""
+    found = []
+    for path in sorted(directory.glob("*.py")):
+        module = _import_file(path)
+        make_inputs = getattr(module, "demo_inputs", None)
+        for value in vars(module).values():
+            if isinstance(value, Kernel) and make_inputs is not None and value.__module__ == module.__name__:
+                found.append((value, make_inputs))
+    return found
+
+
+def _import_file(path: Path) -> Any:
+    name = f"py2omp_example_{path.stem}"
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def run_demo(target_spec: str | None, examples: str | None) -> int:
+    """Print a table of every example; exit status 1 if any kernel disagrees with Python."""
+    target = resolve_target(target_spec)
+    rng = np.random.default_rng()
+    rows = []
+    for k, make_inputs in example_kernels(Path(examples) if examples else EXAMPLES_DIR):
+        rows.append(compare_with_python(k, make_inputs(rng), target))
+    print(f"{'kernel':<14} {'target':<14} {'python (s)':>11} {'compiled (ms)':>14}  result")
+    for row in rows:
+        verdict = "match" if row.ok else "MISMATCH: " + "; ".join(row.mismatches)
+        print(f"{row.kernel:<14} {row.target:<14} {row.python_seconds:>11.3f} {row.compiled_seconds * 1e3:>14.3f}  {verdict}")
+    failed = sum(not r.ok for r in rows)
+    print(f"{len(rows) - failed} passed, {failed} failed")
+    return 1 if failed else 0

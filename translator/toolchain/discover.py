@@ -1,0 +1,146 @@
+"""Find clang-19, the NVPTX device bitcode, CUDA and the LLVM 22 offload runtime, and turn them into flags.
+
+Debian's clang-19 finds none of the offload pieces by itself (see /work/shared/TOOLCHAIN.md), so every
+path is discovered here once and passed explicitly. The flags are split into a portable part (what the
+build means, part of the cache key) and a machine part (where things live, not part of the key), so a
+cache built on one machine is still recognised on another.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from translator.toolchain.targets import Target
+
+logger = logging.getLogger("py2omp")
+
+APT_INSTALL = "apt-get install -y clang-19 libomp-19-dev liboffload-22-dev"
+CUDA_INSTALL = "pip install nvidia-cuda-nvcc nvidia-nvvm (or install CUDA at /usr/local/cuda, or set CUDA_PATH)"
+CLANG_MISSING = f"clang-19 (the C compiler; or set PY2OMP_CLANG): {APT_INSTALL}"
+
+_COMMON_FLAGS = ("-O3", "-fPIC", "-shared", "-std=c11", "-fwrapv", "-ffp-contract=off")
+_HOST_OFFLOAD_TRIPLE = "x86_64-pc-linux-gnu"
+_BITCODE_DIRS = ("/usr/lib/llvm-19/lib",)
+_OFFLOAD_RUNTIME_DIRS = ("/usr/lib/llvm-22/lib",)
+
+
+@dataclass(frozen=True)
+class Toolchain:
+    """What this machine has for building; a None path means that piece was not found."""
+
+    clang: str
+    version: str
+    device_bitcode_dir: str | None
+    cuda_path: str | None
+    offload_runtime_dir: str | None
+
+    def flags(self, target: Target) -> list[str]:
+        """Every clang flag for `target` (put after the source file, so `-lm` follows it)."""
+        return portable_flags(target) + self._machine_flags(target)
+
+    def _machine_flags(self, target: Target) -> list[str]:
+        """The path flags: the LLVM 22 runtime is linked because LLVM 19's rejects CUDA 12.8+ cubins."""
+        paths: list[str] = []
+        if target.kind == "nvptx":
+            if self.cuda_path:
+                paths.append(f"--cuda-path={self.cuda_path}")
+            if self.device_bitcode_dir:
+                paths.append(f"--libomptarget-nvptx-bc-path={self.device_bitcode_dir}")
+        if target.offload and self.offload_runtime_dir:
+            paths += [f"-L{self.offload_runtime_dir}", f"-Wl,-rpath,{self.offload_runtime_dir}"]
+        return paths
+
+    def missing_for(self, target: Target) -> list[str]:
+        """What this machine lacks to build `target`, each with the command that installs it."""
+        missing: list[str] = []
+        if target.kind == "nvptx":
+            bitcode = f"libomptarget-nvptx-{target.arch}.bc"
+            if not self.device_bitcode_dir or not Path(self.device_bitcode_dir, bitcode).is_file():
+                missing.append(f"the NVPTX device runtime ({bitcode}): {APT_INSTALL}")
+            if not self.cuda_path:
+                missing.append(f"CUDA (ptxas, nvlink, libdevice): {CUDA_INSTALL}")
+        if target.offload and not self.offload_runtime_dir:
+            missing.append(f"the LLVM 22 offload runtime (libomptarget.so.22): {APT_INSTALL}")
+        return missing
+
+
+def portable_flags(target: Target) -> list[str]:
+    """The flags that say what is built, with no machine-specific path (the cache key uses these)."""
+    per_kind = {
+        "nvptx": ["-fopenmp", f"--offload-arch={target.arch}"],
+        "host-offload": ["-fopenmp", f"-fopenmp-targets={_HOST_OFFLOAD_TRIPLE}"],
+        "cpu": ["-fopenmp"],
+        "serial": [],
+    }
+    return [*_COMMON_FLAGS, *per_kind[target.kind], "-lm"]
+
+
+def missing_for(target: Target) -> list[str]:
+    """Like `Toolchain.missing_for`, also when no clang was found at all."""
+    toolchain = find_toolchain()
+    return toolchain.missing_for(target) if toolchain else [CLANG_MISSING]
+
+
+@functools.cache
+def find_toolchain() -> Toolchain | None:
+    """This machine's toolchain, or None without a working clang; cached because it runs clang."""
+    clang = shutil.which(os.environ.get("PY2OMP_CLANG") or "clang-19")
+    if clang is None:
+        logger.debug("no clang: %s not on PATH", os.environ.get("PY2OMP_CLANG") or "clang-19")
+        return None
+    try:
+        out = subprocess.run([clang, "--version"], capture_output=True, text=True, check=True, timeout=60)
+    except (OSError, subprocess.SubprocessError) as exc:
+        logger.debug("clang %s does not run: %s", clang, exc)
+        return None
+    toolchain = Toolchain(
+        clang=clang,
+        version=out.stdout.splitlines()[0].strip() if out.stdout else "unknown",
+        device_bitcode_dir=_first_dir_with(_bitcode_candidates(clang), "libomptarget-nvptx-sm_90.bc"),
+        cuda_path=_find_cuda(),
+        offload_runtime_dir=_first_dir_with(_OFFLOAD_RUNTIME_DIRS, "libomptarget.so"),
+    )
+    logger.debug("toolchain: %s", toolchain)
+    return toolchain
+
+
+def _bitcode_candidates(clang: str) -> list[str]:
+    """The lib dir beside the clang actually used (e.g. /usr/lib/llvm-19/bin/../lib), then Debian's."""
+    beside = str(Path(os.path.realpath(clang)).parent.parent / "lib")
+    return list(dict.fromkeys([beside, *_BITCODE_DIRS]))
+
+
+def _first_dir_with(candidates: Iterable[str], name: str) -> str | None:
+    """The first candidate directory that holds `name`."""
+    return next((d for d in candidates if Path(d, name).is_file()), None)
+
+
+def _find_cuda() -> str | None:
+    """A CUDA root clang accepts: $CUDA_PATH, /usr/local/cuda, or NVIDIA's pip wheels."""
+    wheel_roots = [
+        str(ptxas.parent.parent)
+        for site in sys.path
+        if site and Path(site, "nvidia").is_dir()
+        for ptxas in sorted(Path(site, "nvidia").glob("*/bin/ptxas"))
+    ]
+    candidates = [os.environ.get("CUDA_PATH", ""), "/usr/local/cuda", *wheel_roots]
+    return next((c for c in candidates if c and _is_cuda_root(Path(c))), None)
+
+
+def _is_cuda_root(root: Path) -> bool:
+    """clang skips a CUDA root without include/ or nvvm/libdevice, so those are required as well as ptxas."""
+    return (
+        (root / "bin" / "ptxas").is_file()
+        and (root / "nvvm" / "libdevice").is_dir()
+        and (root / "include").is_dir()
+    )
