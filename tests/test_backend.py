@@ -30,7 +30,7 @@ from translator.ir.types import (
 )
 
 PATH = "kernels/demo.py"
-CLANG = shutil.which("clang-19")
+CLANG = shutil.which("clang-19") or "clang-19"
 HOST_OFFLOAD = [
     "-fopenmp", "-fopenmp-targets=x86_64-pc-linux-gnu", "-L/usr/lib/llvm-22/lib",
     "-Wl,-rpath,/usr/lib/llvm-22/lib",
@@ -40,7 +40,7 @@ NVPTX = [
     "-fopenmp", "--offload-arch=sm_90", "--cuda-path=/usr/local/cuda",
     "--libomptarget-nvptx-bc-path=/usr/lib/llvm-19/lib",
 ]
-needs_clang = pytest.mark.skipif(CLANG is None, reason="clang-19 is not installed")
+needs_clang = pytest.mark.skipif(shutil.which(CLANG) is None, reason="clang-19 is not installed")
 
 # ---------------------------------------------------------------------------------------------
 # A small vocabulary for writing typed IR by hand. Expressions take their span from `AT`.
@@ -92,7 +92,9 @@ def scalar(name: str, t: ScalarType) -> ir.Param:
     return ir.Param(name, t, None, at(1))
 
 
-def target(*maps: tuple[str, str, int], reductions: tuple[ir.Reduction, ...] = (), collapse: int = 1) -> ir.OmpTarget:
+def target(
+    *maps: tuple[str, str, int], reductions: tuple[ir.Reduction, ...] = (), collapse: int = 1
+) -> ir.OmpTarget:
     clauses = tuple(ir.MapClause(kind, array, rank) for kind, array, rank in maps)
     return ir.OmpTarget(collapse, clauses, reductions, 128, True)
 
@@ -112,13 +114,15 @@ def module(*kernels: ir.Kernel, name: str = "demo", target_: str = "host-offload
     return ir.Module(PATH, name, "0123456789abcdef" * 4, kernels, target_)
 
 
-def elementwise(name: str, t: ScalarType, out_t: ScalarType, fn: Any, outs: int = 1, ins: int = 2) -> ir.Kernel:
+def elementwise(
+    name: str, t: ScalarType, out_t: ScalarType, fn: Any, outs: int = 1, ins: int = 2
+) -> ir.Kernel:
     """`outs[k][i] = fn(ins...)[k]` over a 1-D offloaded loop, for running helpers on grids."""
     i = v("i")
     in_names = [f"a{k}" for k in range(ins)]
     out_names = [f"r{k}" for k in range(outs)]
     values = fn(*(ix(a, t, i) for a in in_names))
-    body = [assign(3, ix(o, out_t, i), e) for o, e in zip(out_names, values)]
+    body = [assign(3, ix(o, out_t, i), e) for o, e in zip(out_names, values, strict=True)]
     maps = [("to", a, 1) for a in in_names] + [("from", o, 1) for o in out_names]
     params = [arr(a, t, Ownership.IN) for a in in_names] + [arr(o, out_t, Ownership.OUT) for o in out_names]
     return kernel(name, params, prange(2, target(*maps), [("i", n("a0"))], *body))
@@ -127,7 +131,7 @@ def elementwise(name: str, t: ScalarType, out_t: ScalarType, fn: Any, outs: int 
 # ---------------------------------------------------------------------------------------------
 # Building and calling the emitted C.
 
-_CTYPES = {
+_CTYPES: dict[str, Any] = {
     "bool": ctypes.c_bool, "int8": ctypes.c_int8, "int16": ctypes.c_int16, "int32": ctypes.c_int32,
     "int64": ctypes.c_int64, "uint8": ctypes.c_uint8, "uint16": ctypes.c_uint16,
     "uint32": ctypes.c_uint32, "uint64": ctypes.c_uint64, "float32": ctypes.c_float,
@@ -155,8 +159,9 @@ class Library:
     def __call__(self, name: str, *args: Any) -> Any:
         spec = self.kernels[name]
         fn = getattr(self.dll, spec["symbol"])
-        argtypes, values = [], []
-        for param, arg in zip(spec["params"], args):
+        argtypes: list[Any] = []
+        values: list[Any] = []
+        for param, arg in zip(spec["params"], args, strict=True):
             if param["kind"] == "array":
                 assert arg.dtype == np.dtype(param["dtype"]) and arg.flags.c_contiguous
                 argtypes += [ctypes.c_void_p] + [ctypes.c_int64] * arg.ndim
@@ -187,7 +192,8 @@ IN, OUT, INOUT = Ownership.IN, Ownership.OUT, Ownership.INOUT
 def saxpy_kernel() -> ir.Kernel:
     i = v("i")
     update = bin_("+", bin_("*", v("a", F32), ix("x", F32, i)), ix("y", F32, i))
-    loop = prange(6, target(("tofrom", "y", 1), ("to", "x", 1)), [("i", n("x"))], assign(7, ix("y", F32, i), update))
+    d = target(("tofrom", "y", 1), ("to", "x", 1))
+    loop = prange(6, d, [("i", n("x"))], assign(7, ix("y", F32, i), update))
     return kernel("saxpy", [scalar("a", F32), arr("x", F32, IN), arr("y", F32, INOUT)], loop, line=5)
 
 
@@ -202,7 +208,8 @@ def add2d_kernel() -> ir.Kernel:
 def dot_kernel() -> ir.Kernel:
     i, s = v("i"), v("s", F64)
     d = target(("to", "x", 1), ("to", "y", 1), reductions=(ir.Reduction("+", "s"),))
-    loop = prange(4, d, [("i", n("x"))], assign(5, s, bin_("+", s, bin_("*", ix("x", F64, i), ix("y", F64, i)))))
+    product = bin_("*", ix("x", F64, i), ix("y", F64, i))
+    loop = prange(4, d, [("i", n("x"))], assign(5, s, bin_("+", s, product)))
     return kernel("dot", [arr("x", F64, IN), arr("y", F64, IN)], assign(3, s, c(0.0, F64)), loop,
                   ir.Return(s, at(6)), ret=F64, locals_=(ir.Var("s", F64),), line=2)
 
@@ -239,7 +246,8 @@ def shrink_kernel() -> ir.Kernel:
 def last_kernel() -> ir.Kernel:
     """`x[k]` with a possibly negative `k`."""
     index = call("wrap_index", I64, v("k", I64), n("x"))
-    return kernel("last", [arr("x", F64, IN), scalar("k", I64)], ir.Return(ix("x", F64, index), at(2)), ret=F64)
+    params = [arr("x", F64, IN), scalar("k", I64)]
+    return kernel("last", params, ir.Return(ix("x", F64, index), at(2)), ret=F64)
 
 
 def scale_kernel() -> ir.Kernel:
@@ -250,12 +258,36 @@ def scale_kernel() -> ir.Kernel:
     return kernel("scale", [arr("x", F32, INOUT)], loop)
 
 
+def twice_kernel() -> ir.Kernel:
+    """Two offloaded loops in one `target data` region, so `y` stays on the device in between."""
+    i = v("i")
+    update = bin_("+", bin_("*", v("a", F32), ix("x", F32, i)), ix("y", F32, i))
+    d = target(("to", "x", 1), ("tofrom", "y", 1))
+    loops = tuple(
+        prange(line, d, [("i", n("x"))], assign(line + 1, ix("y", F32, i), update)) for line in (3, 5)
+    )
+    data = ir.TargetData((ir.MapClause("tofrom", "y", 1), ir.MapClause("to", "x", 1)), loops, at(2))
+    return kernel("twice", [scalar("a", F32), arr("x", F32, IN), arr("y", F32, INOUT)], data)
+
+
+def strided_kernel() -> ir.Kernel:
+    """`c[i, j] = a[i, j]` for i in range(1, n0), j in range(0, n1, 2), collapsed."""
+    i, j = v("i"), v("j")
+    levels = (ir.LoopLevel("i", c(1), n("a", 0), 1), ir.LoopLevel("j", c(0), n("a", 1), 2))
+    body = (assign(3, ix("c", I32, i, j), ix("a", I32, i, j)),)
+    d = target(("to", "a", 2), ("tofrom", "c", 2), collapse=2)
+    loop = ir.ParallelLoop(levels, body, (), d, at(2))
+    return kernel("strided", [arr("a", I32, IN, 2), arr("c", I32, INOUT, 2)], loop)
+
+
 def divmod_kernel(t: ScalarType) -> ir.Kernel:
     return elementwise(f"divmod_{t.name}", t, t, lambda a, b: (bin_("//", a, b), bin_("%", a, b)), outs=2)
 
 
 def minmax_kernel() -> ir.Kernel:
-    return elementwise("minmax", F64, F64, lambda a, b: (call("min", F64, a, b), call("max", F64, a, b)), outs=2)
+    def fn(a: ir.Expr, b: ir.Expr) -> tuple[ir.Expr, ...]:
+        return call("min", F64, a, b), call("max", F64, a, b)
+    return elementwise("minmax", F64, F64, fn, outs=2)
 
 
 def wrap8_kernel() -> ir.Kernel:
@@ -269,7 +301,8 @@ def wrap8_kernel() -> ir.Kernel:
 def floats_kernel() -> ir.Kernel:
     """Math calls, classification, casts, `not`/`or` and a conditional expression."""
     def fn(a: ir.Expr) -> tuple[ir.Expr, ...]:
-        odd = ir.Logical("or", call("isnan", BOOL, a), ir.Unary("not", cmp(">=", a, c(0.0, F64)), AT, BOOL), AT, BOOL)
+        negative = ir.Unary("not", cmp(">=", a, c(0.0, F64)), AT, BOOL)
+        odd = ir.Logical("or", call("isnan", BOOL, a), negative, AT, BOOL)
         as_int = ir.Cast(ir.Cast(a, AT, I32), AT, F64)
         return call("sqrt", F64, call("fabs", F64, a)), ir.Select(odd, c(-1.0, F64), a, AT, F64), as_int
     return elementwise("floats", F64, F64, fn, outs=3, ins=1)
@@ -303,7 +336,8 @@ def test_saxpy_signature_pragma_and_header() -> None:
         "/* Generated by py2omp 0.1.0 from kernels/demo.py (sha256 0123456789abcdef). "
         "Do not edit: regenerate with `py2omp translate`. Target: host-offload. */"
     )
-    assert "void saxpy(float a, const float *restrict x, int64_t x_n0, float *restrict y, int64_t y_n0)" in c_lines
+    signature = "void saxpy(float a, const float *restrict x, int64_t x_n0, float *restrict y, int64_t y_n0)"
+    assert signature in c_lines
     assert "/* saxpy(a: f32, x: In[f32[:]], y: InOut[f32[:]]) -- kernels/demo.py:5 */" in c_lines
     pragma = c_lines.index("    #pragma omp target teams distribute parallel for \\")
     assert c_lines[pragma:pragma + 7] == [
@@ -364,6 +398,19 @@ def test_collapse_reduction_and_loops() -> None:
         assert line in lines_of(text), line
 
 
+def test_target_data_and_strided_trip_count() -> None:
+    text = emit_module(module(twice_kernel(), strided_kernel())).c_source
+    start = lines_of(text).index("    #pragma omp target data map(to: x[0:x_n0]) map(tofrom: y[0:y_n0])")
+    assert lines_of(text)[start + 1:start + 3] == ["    {", '#line 3 "kernels/demo.py"']
+    for line in [
+        "        num_teams(py2omp_num_teams((a_n0 - 1) * py2omp_trip_count(0, a_n1, 2), 128)) \\",
+        "    for (int64_t i = 1; i < a_n0; i += 1) {",
+        "        for (int64_t j = 0; j < a_n1; j += 2) {",
+        "static inline int64_t py2omp_trip_count(int64_t start, int64_t stop, int64_t step)",
+    ]:
+        assert line in lines_of(text), line
+
+
 def test_cpu_and_serial_targets() -> None:
     i = v("i")
     body = assign(3, ix("y", F64, i), ix("x", F64, i))
@@ -374,7 +421,8 @@ def test_cpu_and_serial_targets() -> None:
     text = emit_module(module(kernel("copy", params, cpu), target_="cpu")).c_source
     assert "    #pragma omp parallel for reduction(+: s, t) reduction(max: m)" in lines_of(text)
     assert "        double tmp;" in lines_of(text) and "declare target" not in text
-    serial = emit_module(module(kernel("copy", params, prange(2, None, [("i", n("x"))], body)), target_="serial"))
+    serial_loop = prange(2, None, [("i", n("x"))], body)
+    serial = emit_module(module(kernel("copy", params, serial_loop), target_="serial"))
     assert "#pragma" not in serial.c_source
 
 
@@ -384,9 +432,10 @@ def test_expressions() -> None:
     emit = ExprEmitter(kernel_names(kernel("k", params, locals_=locals_), ()), HelperSet())
     a, b, x = v("i", I64), v("j", I64), v("k", I64)
     p, q, f, g = v("p", I8), v("q", I8), v("f", F64), v("g", F64)
-    cases = {
+    both = ir.Logical("and", cmp("<", f, g), cmp("<", g, f), AT, BOOL)
+    cases: dict[str, ir.Expr] = {
         "a[(i * a_n1 + j) * a_n2 + k]": ix("a", I64, a, b, x),
-        "a[(i + 1) * a_n1 + j * 2]": ir.Index("a", (bin_("+", a, c(1, I64)), bin_("*", b, c(2, I64))), AT, I64),
+        "a[(i + 1) * a_n1 + j * 2]": ix("a", I64, bin_("+", a, c(1, I64)), bin_("*", b, c(2, I64))),
         "i - (j - k)": bin_("-", a, bin_("-", b, x)),
         "i - j - k": bin_("-", bin_("-", a, b), x),
         "(i + j) * k": bin_("*", bin_("+", a, b), x),
@@ -400,8 +449,7 @@ def test_expressions() -> None:
         "f - -1.5": bin_("-", f, c(-1.5, F64)),
         "(int64_t)2000000000 * 3": bin_("*", c(2000000000, I64), c(3, I64)),
         "(int64_t)1 << i": bin_("<<", c(1, I64), a),
-        "(f < g && g < f) || f == g": ir.Logical("or", ir.Logical("and", cmp("<", f, g), cmp("<", g, f), AT, BOOL),
-                                                 cmp("==", f, g), AT, BOOL),
+        "(f < g && g < f) || f == g": ir.Logical("or", both, cmp("==", f, g), AT, BOOL),
         "(double)(i + j)": ir.Cast(bin_("+", a, b), AT, F64),
         "(f < g ? f : g)": ir.Select(cmp("<", f, g), f, g, AT, F64),
         "powf(x, y)": call("pow", F32, v("x", F32), v("y", F32)),
@@ -413,8 +461,9 @@ def test_expressions() -> None:
 
 
 @pytest.mark.parametrize("value, t, expected", [
-    (True, BOOL, "true"), (-(2**63), I64, "(-9223372036854775807 - 1)"), (2**64 - 1, U64, "18446744073709551615u"),
-    (-5, I16, "-5"), (2.0, F32, "2.0f"), (0.1, F32, "(float)0.1"), (-0.1, F32, "-(float)0.1"), (0.1, F64, "0.1"),
+    (True, BOOL, "true"), (-(2**63), I64, "(-9223372036854775807 - 1)"),
+    (2**64 - 1, U64, "18446744073709551615u"), (3_000_000_000, U64, "3000000000"), (-5, I16, "-5"),
+    (2.0, F32, "2.0f"), (0.1, F32, "(float)0.1"), (-0.1, F32, "-(float)0.1"), (0.1, F64, "0.1"),
     (1e16, F64, "1e+16"), (-0.0, F64, "-0.0"), (math.inf, F64, "INFINITY"), (-math.inf, F32, "-INFINITY"),
     (math.nan, F64, "NAN"), (1e39, F32, "INFINITY"), (3.0, F64, "3.0"), (2, F64, "2.0"),
 ])
@@ -433,14 +482,18 @@ def test_reserved_and_generated_names() -> None:
     text = emit_module(module(kernel("main", params, *body, locals_=locals_))).c_source
     assert ("void main_(int64_t int_, double *restrict x, int64_t x_n0, int64_t x_n0_, double sqrt_)"
             in lines_of(text))
-    for line in ["    int64_t double_;", "    int64_t i_stop_;", "    int64_t py2omp_t_;", "    int64_t __x_;",
-                 "    for (int64_t i = 0, i_stop = i_stop_; i < i_stop; i += 1) {"]:
+    for line in [
+        "    int64_t double_;", "    int64_t i_stop_;", "    int64_t py2omp_t_;", "    int64_t __x_;",
+        "    for (int64_t i = 0, i_stop = i_stop_; i < i_stop; i += 1) {",
+    ]:
         assert line in lines_of(text), line
-    assert emit_module(module(kernel("main", params, *body, locals_=locals_))).manifest["kernels"][0]["symbol"] == "main_"
+    manifest = emit_module(module(kernel("main", params, *body, locals_=locals_))).manifest
+    assert manifest["kernels"][0]["symbol"] == "main_"
 
 
 def test_helpers_only_used_once_each_in_fixed_order() -> None:
-    text = emit_module(module(divmod_kernel(I64), minmax_kernel(), divmod_kernel(I64), divmod_kernel(F32))).c_source
+    kernels = (divmod_kernel(I64), minmax_kernel(), divmod_kernel(I64), divmod_kernel(F32))
+    text = emit_module(module(*kernels)).c_source
     definitions = [line for line in lines_of(text) if line.startswith("static inline")]
     assert [d.split("(")[0].split()[-1] for d in definitions] == [
         "py2omp_num_teams", "py2omp_min_f64", "py2omp_max_f64", "py2omp_floordiv_i64", "py2omp_floordiv_f32",
@@ -513,6 +566,23 @@ def test_run_saxpy_add2d_dot_scale_last(tmp_path: Path) -> None:
 
 
 @needs_clang
+def test_run_target_data_and_strided(tmp_path: Path) -> None:
+    lib = Library(emit_module(module(twice_kernel(), strided_kernel(), name="regions")), tmp_path)
+    x = np.linspace(0, 1, 300, dtype=np.float32)
+    y = np.ones_like(x)
+    a = np.float32(1.5)
+    expected = a * x + (a * x + y)
+    lib("twice", a, x, y)
+    assert same(y, expected)
+    src = np.arange(35, dtype=np.int32).reshape(5, 7)
+    dst = np.full_like(src, -1)
+    lib("strided", src, dst)
+    expected = np.full_like(src, -1)
+    expected[1:, ::2] = src[1:, ::2]
+    assert same(dst, expected)
+
+
+@needs_clang
 def test_run_serial_control_flow(tmp_path: Path) -> None:
     lib = Library(emit_module(module(collatz_kernel(), shrink_kernel(), target_="serial")), tmp_path)
 
@@ -534,12 +604,14 @@ def test_run_serial_control_flow(tmp_path: Path) -> None:
 def semantics(tmp_path_factory: pytest.TempPathFactory) -> Library:
     """One library with the helper-heavy kernels, built once for the grid tests."""
     kernels = [divmod_kernel(t) for t in (I64, I32, I16, I8, U8, U64, F64, F32)]
-    emitted = emit_module(module(*kernels, minmax_kernel(), wrap8_kernel(), floats_kernel(), name="semantics"))
+    kernels += [minmax_kernel(), wrap8_kernel(), floats_kernel()]
+    emitted = emit_module(module(*kernels, name="semantics"))
     return Library(emitted, tmp_path_factory.mktemp("semantics"))
 
 
-def pairs(values: list[Any], dtype: type) -> tuple[np.ndarray, np.ndarray]:
-    grid = np.array([(a, b) for a in values for b in values], dtype=dtype)
+def pairs(values: list[Any], dtype: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Every (a, b) from `values`, as two arrays."""
+    grid: np.ndarray = np.array([(a, b) for a in values for b in values], dtype=dtype)
     return np.ascontiguousarray(grid[:, 0]), np.ascontiguousarray(grid[:, 1])
 
 
@@ -555,7 +627,7 @@ def test_int_floordiv_mod(semantics: Library, t: ScalarType) -> None:
     semantics(f"divmod_{t.name}", a, b, q, r)
     with np.errstate(all="ignore"):  # NumPy's integer arrays: x // 0 == x % 0 == 0, MIN // -1 wraps
         assert same(q, a // b) and same(r, a % b)
-    for x, y, fq, fr in zip(a.tolist(), b.tolist(), q.tolist(), r.tolist()):
+    for x, y, fq, fr in zip(a.tolist(), b.tolist(), q.tolist(), r.tolist(), strict=True):
         if y != 0 and info.min <= x // y <= info.max:
             assert (fq, fr) == (x // y, x % y), (x, y)
 
@@ -571,7 +643,7 @@ def test_float64_floordiv_mod_follow_python(semantics: Library) -> None:
     semantics("divmod_f64", a, b, q, r)
     with np.errstate(all="ignore"):
         by_zero_q, by_zero_r = np.floor_divide(a, b), np.remainder(a, b)
-    for k, (x, y) in enumerate(zip(a.tolist(), b.tolist())):
+    for k, (x, y) in enumerate(zip(a.tolist(), b.tolist(), strict=True)):
         expected = (by_zero_q[k], by_zero_r[k]) if y == 0 else (x // y, x % y)
         assert same(np.array([q[k], r[k]]), np.array(expected)), (x, y, q[k], r[k], expected)
 
@@ -590,8 +662,8 @@ def test_min_max_keep_python_nan_and_order(semantics: Library) -> None:
     a, b = pairs([math.nan, -math.inf, -1.0, -0.0, 0.0, 1.0, math.inf], np.float64)
     lo, hi = np.empty_like(a), np.empty_like(a)
     semantics("minmax", a, b, lo, hi)
-    assert same(lo, np.array([min(x, y) for x, y in zip(a.tolist(), b.tolist())]))
-    assert same(hi, np.array([max(x, y) for x, y in zip(a.tolist(), b.tolist())]))
+    assert same(lo, np.array([min(x, y) for x, y in zip(a.tolist(), b.tolist(), strict=True)]))
+    assert same(hi, np.array([max(x, y) for x, y in zip(a.tolist(), b.tolist(), strict=True)]))
 
 
 @needs_clang
@@ -601,7 +673,7 @@ def test_narrow_integers_wrap_like_numpy(semantics: Library) -> None:
     semantics("wrap8", a, b, *outs)
     with np.errstate(all="ignore"):
         expected = [a + b, a * b, -a, np.abs(a), a ** np.int8(3)]
-    for out, exp in zip(outs, expected):
+    for out, exp in zip(outs, expected, strict=True):
         assert same(out, exp)
 
 
@@ -626,6 +698,7 @@ def test_clang_errors_point_at_python_lines(tmp_path: Path) -> None:
 @needs_clang
 @pytest.mark.skipif(not Path("/usr/local/cuda").is_dir(), reason="no CUDA toolkit for nvptx offload")
 def test_builds_for_nvptx(tmp_path: Path) -> None:
-    emitted = emit_module(module(saxpy_kernel(), dot_kernel(), divmod_kernel(F32), name="nv", target_="nvptx:sm_90"))
+    kernels = (saxpy_kernel(), dot_kernel(), divmod_kernel(F32))
+    emitted = emit_module(module(*kernels, name="nv", target_="nvptx:sm_90"))
     assert "#pragma omp declare target" in emitted.c_source
     assert build(emitted, tmp_path, NVPTX).stat().st_size > 0

@@ -13,9 +13,11 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
+
+from runtime_shim import CompiledKernel
 
 from translator.api import Kernel
 from translator.toolchain.targets import Target, resolve_target
@@ -41,9 +43,15 @@ class Comparison:
 def compare_with_python(k: Kernel, args: tuple[Any, ...], target: Target, repeats: int = 3) -> Comparison:
     """Run `k` on `target` and `k.py_func` on copies of `args`; compare outputs and results."""
     compiled = k.library(target).kernels[k.__name__]
+    return compare_compiled(compiled, k.py_func, args, str(target), repeats)
+
+
+def compare_compiled(compiled: CompiledKernel, py_func: Callable[..., Any], args: tuple[Any, ...], target: str,
+                     repeats: int = 3) -> Comparison:
+    """Like `compare_with_python` for an already loaded kernel (e.g. a library built on another machine)."""
     expected_args = _copies(args)
     start = time.perf_counter()
-    expected = k.py_func(*expected_args)
+    expected = py_func(*expected_args)
     python_seconds = time.perf_counter() - start
     best = float("inf")
     for _ in range(repeats):
@@ -55,7 +63,7 @@ def compare_with_python(k: Kernel, args: tuple[Any, ...], target: Target, repeat
     for spec, got, want in zip(compiled.spec.params, actual_args, expected_args):
         if spec.is_array and spec.ownership in ("out", "inout") and not _close(got, want):
             mismatches.append(f"{spec.name}: max abs difference {_max_difference(got, want)}")
-    return Comparison(k.__name__, str(target), python_seconds, best, tuple(mismatches))
+    return Comparison(compiled.spec.name, target, python_seconds, best, tuple(mismatches))
 
 
 def _copies(args: tuple[Any, ...]) -> tuple[Any, ...]:

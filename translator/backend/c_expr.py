@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import math
 import struct
-from typing import Callable, NamedTuple
+from collections.abc import Callable
+from typing import NamedTuple
 
 from translator.backend.helpers import HelperSet
 from translator.backend.names import NameTable, extent_name
@@ -27,6 +28,7 @@ _PREC = {
     "<": 10, "<=": 10, ">": 10, ">=": 10, "==": 9, "!=": 9, "&": 8, "^": 7, "|": 6, "&&": 5, "||": 4,
 }
 _ARITHMETIC = frozenset("+-*/%")
+_COMPARISONS = frozenset({"<", "<=", ">", ">=", "==", "!="})
 _LOGICAL = frozenset({"&&", "||"})
 _UNARY_OPS = {"-": "-", "~": "~", "not": "!"}
 
@@ -61,7 +63,7 @@ def operand(parent: str, child: Frag, left: bool) -> str:
     prec = _PREC[parent]
     if parent in _ARITHMETIC:
         bare = child.prec > prec or (child.prec == prec and left)
-    elif prec in (9, 10):  # comparisons: arithmetic and shifts read naturally, nothing else does
+    elif parent in _COMPARISONS:  # arithmetic and shifts read naturally, nothing else does
         bare = child.prec >= _PREC["<<"]
     elif parent in _LOGICAL:
         bare = child.prec >= _PREC["=="] or (left and child.op == parent)
@@ -76,9 +78,9 @@ def infix(op: str, left: Frag, right: Frag) -> Frag:
     return Frag(text, _PREC[op], op)
 
 
-def cast(ctype: str, operand: Frag) -> Frag:
+def cast(ctype: str, value: Frag) -> Frag:
     """`(T)x`, or `(T)(x + y)`: only atoms go without parentheses, for legibility."""
-    inner = operand.text if operand.prec == _PRIMARY else _paren(operand)
+    inner = value.text if value.prec == _PRIMARY else _paren(value)
     return Frag(f"({ctype}){inner}", _UNARY)
 
 
@@ -107,8 +109,9 @@ def const(value: int | float | bool, t: ScalarType) -> Frag:
 
 
 def _int_const(value: int, t: ScalarType) -> Frag:
-    if t.kind is Kind.INT and t.bits == 64 and value == -(2**63):
-        return Frag("(-9223372036854775807 - 1)", _PRIMARY)
+    if t.kind is Kind.INT and t.bits >= 32 and value == -(2 ** (t.bits - 1)):
+        # `-2147483648` would negate a wider literal (and `-9223372036854775808` has no C type).
+        return Frag(f"({value + 1} - 1)", _PRIMARY)
     beyond_signed = t.kind is Kind.UINT and t.bits >= 32 and value >= 2 ** (t.bits - 1)
     suffix = "u" if beyond_signed else ""  # else C would give it a signed (or no) type
     return Frag(f"{value}{suffix}", _UNARY if value < 0 else _PRIMARY)
@@ -183,12 +186,12 @@ class ExprEmitter:
 
     def _unary(self, e: ir.Unary) -> Frag:
         t = _typed(e)
-        operand = self.frag(e.operand)
+        value = self.frag(e.operand)
         if e.op == "+":
-            return operand
+            return value
         op = "!" if e.op == "~" and t.is_bool else _UNARY_OPS[e.op]
-        clash = operand.text.startswith(("-", "+")) and op == "-"
-        inner = _paren(operand) if operand.prec < _UNARY or clash else operand.text
+        clash = op == "-" and value.text.startswith("-")  # `--x` would be a decrement
+        inner = _paren(value) if value.prec < _UNARY or clash else value.text
         result = Frag(f"{op}{inner}", _UNARY)
         return cast(t.c_name, result) if _narrow(t) else result
 

@@ -14,9 +14,9 @@ from translator.backend.c_expr import ExprEmitter, Frag, atom, infix, operand
 from translator.backend.helpers import HelperSet
 from translator.backend.names import NameTable, extent_name, kernel_names, kernel_symbols, stop_name
 from translator.backend.view import (
-    ArrayDoc, AssignView, Branch, Decl, DirectiveView, ForView, IfView, JumpView, KernelView,
-    LoopHeader, Loc, MapGroup, ModuleView, ParallelView, ParamView, ReductionGroup, ReturnView,
-    Section, StmtView, TargetDataView, WhileView,
+    ArrayDoc, AssignView, Branch, Decl, DirectiveView, ForView, IfView, JumpView, KernelView, Loc,
+    LoopHeader, MapGroup, ModuleView, ParallelView, ParamView, ReductionGroup, ReturnView, Section,
+    StmtView, TargetDataView, WhileView,
 )
 from translator.errors import Span
 from translator.ir import nodes as ir

@@ -1,0 +1,56 @@
+"""Build what `bench/gpu_run.py` runs on a GPU machine (which has no compiler): run this here.
+
+    python bench/build_gpu.py .gpubuild [TARGET]   # then carry .gpubuild and .gpu to the GPU machine
+
+Writes `py2omp build` output for every example (target nvptx:sm_90) and, for the launch
+configuration study, the resident STREAM triad with several variants of its launch clauses.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from translator import pipeline
+from translator.frontend import module_name
+from translator.toolchain.cache import build_cached, export_build
+from translator.toolchain.targets import Target, parse_target
+
+ROOT = Path(__file__).resolve().parent.parent
+LAUNCH_CLAUSES = re.compile(r" \\\n\s+num_teams\([^\n]*\)| \\\n\s+thread_limit\(\d+\)")
+VARIANTS = {
+    "default": None,
+    "bare": "",
+    "threads256": " thread_limit(256)",
+    "teams65536_threads256": " num_teams(65536) thread_limit(256)",
+    "teams_from_trip_threads128": " num_teams(py2omp_num_teams(a_n0, 128)) thread_limit(128)",
+    "teams_from_trip_threads512": " num_teams(py2omp_num_teams(a_n0, 512)) thread_limit(512)",
+}
+
+
+def build_examples(out: Path, target: Target) -> None:
+    for path in [*sorted((ROOT / "examples").glob("*.py")), ROOT / "bench" / "kernels" / "overhead.py"]:
+        subprocess.run([sys.executable, "-m", "translator", "build", str(path.relative_to(ROOT)),
+                        "--target", str(target), "-o", str(out / "examples" / path.stem)], check=True, cwd=ROOT)
+
+
+def build_triad_variants(out: Path, target: Target) -> None:
+    path = "bench/kernels/triad_resident.py"
+    emitted = pipeline.translate(path, str(target))
+    for name, clauses in VARIANTS.items():
+        source = emitted.c_source
+        if clauses is not None:
+            pragma = "#pragma omp target teams distribute parallel for"
+            source = LAUNCH_CLAUSES.sub("", source).replace(pragma, pragma + clauses)
+        built = build_cached(module_name(path), source, emitted.h_source, emitted.manifest, target)
+        export_build(built, out / "triad" / name)
+
+
+if __name__ == "__main__":
+    destination = Path(sys.argv[1] if len(sys.argv) > 1 else ".gpubuild")
+    chosen = parse_target(sys.argv[2] if len(sys.argv) > 2 else "nvptx:sm_90")
+    build_examples(destination, chosen)
+    build_triad_variants(destination, chosen)
+    print(f"built into {destination}")

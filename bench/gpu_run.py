@@ -1,0 +1,111 @@
+"""Run on a GPU machine with no compiler: the examples against Python, and the offload figures.
+
+    python bench/build_gpu.py .gpubuild            # here, where clang-19 is
+    python bench/gpu_run.py .gpubuild [OUT.json]   # there (after `source .gpu/enter.sh`)
+
+Measures, for libraries built by `py2omp build --target nvptx:sm_90`:
+1. every example kernel on fresh random data against its Python function (correctness on the GPU);
+2. the STREAM triad kernel with its data resident on the device, for each launch-clause variant
+   built by build_gpu.py: (time(reps=551) - time(reps=51)) / 500 is one launch, transfers cancel out;
+3. the cost of one call: an empty target region, and a 16-element saxpy with its maps;
+4. saxpy with transfers on every call: bytes moved (x in, y in and out) over wall time.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+
+import runtime_shim
+from translator.demo import _import_file, compare_compiled
+
+ROOT = Path(__file__).resolve().parent.parent
+TRIAD_N = int(os.environ.get("BENCH_TRIAD_N", 1 << 27))
+SAXPY_SIZES = [int(s) for s in os.environ.get("BENCH_SAXPY_LOG2", "16,20,24,26").split(",")]
+
+
+def best_time(call: Callable[[], Any], repeats: int = 5) -> float:
+    call()
+    samples = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        call()
+        samples.append(time.perf_counter() - start)
+    return min(samples)
+
+
+def check_examples(build: Path) -> list[dict[str, Any]]:
+    rows = []
+    rng = np.random.default_rng()
+    for path in sorted((ROOT / "examples").glob("*.py")):
+        module = _import_file(path)
+        library = runtime_shim.load(build / "examples" / path.stem)
+        for name, compiled in library.kernels.items():
+            result = compare_compiled(compiled, getattr(module, name).py_func, module.demo_inputs(rng), "nvptx:sm_90")
+            rows.append({"kernel": name, "compiled_ms": result.compiled_seconds * 1e3, "ok": result.ok,
+                         "mismatches": list(result.mismatches)})
+    return rows
+
+
+def triad_variants(build: Path, n: int, few: int = 51, many: int = 551) -> list[dict[str, Any]]:
+    rng = np.random.default_rng(0)
+    b, c = rng.standard_normal(n), rng.standard_normal(n)
+    rows = []
+    for variant in sorted(p.name for p in (build / "triad").iterdir()):
+        kernel = runtime_shim.load(build / "triad" / variant).triad_reps
+        a = np.empty(n)
+        t_few = best_time(lambda: kernel(a, b, c, 3.0, few), 2)
+        t_many = best_time(lambda: kernel(a, b, c, 3.0, many), 2)
+        assert np.allclose(a, b + 3.0 * c)
+        per_launch = (t_many - t_few) / (many - few)
+        rows.append({"variant": variant, "n": n, "kernel_us": per_launch * 1e6,
+                     "GB_per_s": 3 * 8 * n / per_launch / 1e9, f"call_with_{few}_launches_ms": t_few * 1e3})
+    return rows
+
+
+def call_overhead(build: Path, calls: int = 2000) -> dict[str, float]:
+    library = runtime_shim.load(build / "examples" / "overhead")
+    x, y = np.ones(16, np.float32), np.ones(16, np.float32)
+    figures = {}
+    for label, call in (("empty_region_us", lambda: library.empty_region(1)),
+                        ("saxpy16_with_maps_us", lambda: library.tiny_saxpy(2.0, x, y))):
+        call()
+        start = time.perf_counter()
+        for _ in range(calls):
+            call()
+        figures[label] = (time.perf_counter() - start) / calls * 1e6
+    return figures
+
+
+def saxpy_transfers(build: Path) -> list[dict[str, float]]:
+    saxpy = runtime_shim.load(build / "examples" / "saxpy").saxpy
+    rows = []
+    for log2 in SAXPY_SIZES:
+        n = 1 << log2
+        x, y = np.ones(n, np.float32), np.ones(n, np.float32)
+        seconds = statistics.median(best_time(lambda: saxpy(2.0, x, y), 1) for _ in range(5))
+        rows.append({"n": n, "ms": seconds * 1e3, "GB_per_s": 3 * 4 * n / seconds / 1e9})
+    return rows
+
+
+def main(build: Path, out: Path | None) -> int:
+    parts = os.environ.get("BENCH_PARTS", "examples,triad_resident,call_overhead,saxpy_transfers").split(",")
+    runs: dict[str, Callable[[], Any]] = {
+        "examples": lambda: check_examples(build), "triad_resident": lambda: triad_variants(build, TRIAD_N),
+        "call_overhead": lambda: call_overhead(build), "saxpy_transfers": lambda: saxpy_transfers(build)}
+    results = {part: runs[part]() for part in parts}
+    print(json.dumps(results, indent=2))
+    if out is not None:
+        out.write_text(json.dumps(results, indent=2))
+    return 0 if all(row["ok"] for row in results.get("examples", [])) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(Path(sys.argv[1]), Path(sys.argv[2]) if len(sys.argv) > 2 else None))
