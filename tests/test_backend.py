@@ -101,7 +101,7 @@ def target(
 
 def prange(line: int, directive: ir.OmpTarget | None, levels: list[tuple[str, ir.Expr]], *body: ir.Stmt,
            locals_: tuple[ir.Var, ...] = ()) -> ir.ParallelLoop:
-    lvls = tuple(ir.LoopLevel(var, c(0), stop, 1) for var, stop in levels)
+    lvls = tuple(ir.LoopLevel(var, c(0), stop, 1, at(line)) for var, stop in levels)
     return ir.ParallelLoop(lvls, body, locals_, directive, at(line))
 
 
@@ -273,7 +273,7 @@ def twice_kernel() -> ir.Kernel:
 def strided_kernel() -> ir.Kernel:
     """`c[i, j] = a[i, j]` for i in range(1, n0), j in range(0, n1, 2), collapsed."""
     i, j = v("i"), v("j")
-    levels = (ir.LoopLevel("i", c(1), n("a", 0), 1), ir.LoopLevel("j", c(0), n("a", 1), 2))
+    levels = (ir.LoopLevel("i", c(1), n("a", 0), 1, AT), ir.LoopLevel("j", c(0), n("a", 1), 2, AT))
     body = (assign(3, ix("c", I32, i, j), ix("a", I32, i, j)),)
     d = target(("to", "a", 2), ("tofrom", "c", 2), collapse=2)
     loop = ir.ParallelLoop(levels, body, (), d, at(2))

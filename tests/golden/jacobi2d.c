@@ -31,11 +31,9 @@ void jacobi_step(const double *restrict u, int64_t u_n0, int64_t u_n1, double *r
         map(tofrom: v[0:v_n0 * v_n1])
 #line 13 "examples/jacobi2d.py"
     for (int64_t i = 1; i < u_n0 - 1; i += 1) {
-#line 13 "examples/jacobi2d.py"
         for (int64_t j = 1; j < u_n1 - 1; j += 1) {
-#line 15 "examples/jacobi2d.py"
             v[i * v_n1 + j] = 0.25 * (u[(i - 1) * u_n1 + j] + u[(i + 1) * u_n1 + j] + u[i * u_n1 + (j - 1)] + u[i * u_n1 + (j + 1)]);
         }
     }
 }
-#line 42 "jacobi2d.c"
+#line 40 "jacobi2d.c"

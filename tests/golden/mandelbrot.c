@@ -31,7 +31,6 @@ void mandelbrot(const double *restrict xs, int64_t xs_n0, const double *restrict
         map(from: counts[0:counts_n0 * counts_n1])
 #line 10 "examples/mandelbrot.py"
     for (int64_t i = 0; i < ys_n0; i += 1) {
-#line 10 "examples/mandelbrot.py"
         for (int64_t j = 0; j < xs_n0; j += 1) {
             double cr;
             double ci;
@@ -61,4 +60,4 @@ void mandelbrot(const double *restrict xs, int64_t xs_n0, const double *restrict
         }
     }
 }
-#line 65 "mandelbrot.c"
+#line 64 "mandelbrot.c"

@@ -31,9 +31,9 @@ void matmul(const double *restrict a, int64_t a_n0, int64_t a_n1, const double *
         map(from: c[0:c_n0 * c_n1])
 #line 10 "examples/matmul.py"
     for (int64_t i = 0; i < a_n0; i += 1) {
-#line 10 "examples/matmul.py"
         for (int64_t j = 0; j < b_n1; j += 1) {
             double acc;
+#line 12 "examples/matmul.py"
             acc = 0.0;
             for (int64_t k = 0; k < a_n1; k += 1) {
                 acc = acc + a[i * a_n1 + k] * b[k * b_n1 + j];

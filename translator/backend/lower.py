@@ -197,7 +197,8 @@ class _KernelLowering:
             for lv, hoist in zip(s.levels, _hoisted_levels(s), strict=True)
         )
         directive = None if s.directive is None else self._directive(s.directive, s.levels)
-        return ParallelView(_loc(s.span), directive, levels, self._decls(s.locals), self._block(s.body))
+        level_locs = tuple(_loc(lv.span) for lv in s.levels)
+        return ParallelView(_loc(s.span), directive, levels, level_locs, self._decls(s.locals), self._block(s.body))
 
     def _targetdata(self, s: ir.TargetData) -> StmtView:
         return TargetDataView(_loc(s.span), self._maps(s.maps), self._block(s.body))

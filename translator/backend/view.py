@@ -163,6 +163,7 @@ class ParallelView:
     loc: Loc
     directive: DirectiveView | None
     levels: tuple[LoopHeader, ...]
+    level_locs: tuple[Loc, ...]
     locals: tuple[Decl, ...]
     body: tuple[StmtView, ...]
 

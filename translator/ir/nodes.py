@@ -192,6 +192,7 @@ class LoopLevel:
     start: Expr
     stop: Expr
     step: int
+    span: Span
 
 
 @dataclass(frozen=True)
