@@ -75,7 +75,10 @@ class Kernel:
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         compiled = self._compiled
         if compiled is None:
-            compiled = self._compiled = self.library().kernels[self.__name__]
+            kernels = self.library().kernels
+            if self.__name__ not in kernels:
+                raise BuildError(f"kernel '{self.__name__}' must be defined at the top level of its module")
+            compiled = self._compiled = kernels[self.__name__]
         return compiled(*args, **kwargs)
 
     def __repr__(self) -> str:
