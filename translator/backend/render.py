@@ -24,6 +24,9 @@ TEMPLATES = Path(translator.__file__).resolve().parent.parent / "templates"
 PRAGMA_WIDTH = 100
 """Pragma lines longer than this are continued with backslashes, one clause per line."""
 
+FORTRAN_WIDTH = 100
+"""Fortran free-form lines may hold 132 characters; longer argument lists continue with `&`."""
+
 _C_LINE_SENTINEL = "#line __PY2OMP_C_FILE__"
 _LINE = re.compile(r'#line (\d+) (".*")')
 
@@ -40,6 +43,7 @@ def environment() -> jinja2.Environment:
         autoescape=False,
     )
     env.filters["wrap_pragma"] = wrap_pragma
+    env.filters["wrap_fortran"] = wrap_fortran
     env.globals["C_LINE"] = _C_LINE_SENTINEL
     return env
 
@@ -64,6 +68,17 @@ def wrap_pragma(text: str, indent: str) -> str:
     first_clause = next((i for i, w in enumerate(words) if "(" in w), len(words))
     lines = [" ".join(words[:first_clause]), *words[first_clause:]]
     return f" \\\n{indent}    ".join(lines)
+
+
+def wrap_fortran(text: str, indent: str) -> str:
+    """Break a Fortran statement longer than `FORTRAN_WIDTH` after commas, with `&` continuations."""
+    lines = [indent]
+    for piece in re.findall(r"[^,]+,?", text):
+        if len(lines[-1]) + len(piece) > FORTRAN_WIDTH and lines[-1].strip():
+            lines.append(indent + "    ")
+            piece = piece.lstrip()
+        lines[-1] += piece
+    return " &\n".join(lines)
 
 
 def _top_level_words(text: str) -> list[str]:
