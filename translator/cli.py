@@ -116,8 +116,11 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _audit(args: argparse.Namespace) -> int:
-    from translator.audit import run_audit
     from translator.toolchain.targets import parse_target
+    try:
+        from translator.audit import run_audit
+    except ImportError as exc:
+        raise BuildError(f"py2omp audit needs libclang's Python bindings ({exc}): pip install libclang") from exc
     return run_audit(args.file, str(parse_target(args.target)), args.c_file)
 
 

@@ -29,6 +29,7 @@ FORTRAN_WIDTH = 100
 
 _C_LINE_SENTINEL = "#line __PY2OMP_C_FILE__"
 _LINE = re.compile(r'#line (\d+) (".*")')
+_C_ESCAPE = re.compile(r'\\([0-7]{3}|["\\])')
 
 
 @functools.lru_cache(maxsize=1)
@@ -116,3 +117,27 @@ def resolve_line_directives(text: str, c_file: str) -> str:
             out.append(raw)
             presumed = (match[2], int(match[1]))
     return "\n".join(out)
+
+
+def presumed_locations(text: str, c_file: str) -> list[tuple[str, int]]:
+    """For each physical line of C `text`, the (file, line) the preprocessor gives it after the
+    `#line` directives: how a compiler error or an audit finding names the Python source.
+
+    File names are returned without their C quotes; a directive line maps to itself.
+    """
+    locations: list[tuple[str, int]] = []
+    file, line = c_file, 1
+    for raw in text.split("\n"):
+        locations.append((file, line))
+        match = _LINE.fullmatch(raw)
+        if match is None:
+            line += 1
+        else:
+            file, line = _C_ESCAPE.sub(_unescape, match[2][1:-1]), int(match[1])
+    return locations
+
+
+def _unescape(match: re.Match[str]) -> str:
+    """Undo one escape of `lower.c_string`: `\\"`, `\\\\` or an octal `\\ooo`."""
+    escaped = match[1]
+    return chr(int(escaped, 8)) if escaped.isdigit() else escaped
