@@ -74,14 +74,14 @@ class _Lowering:
 
 def collapse(loop: ir.Loop) -> tuple[tuple[ir.LoopLevel, ...], tuple[ir.Stmt, ...]]:
     """The levels of a perfect, rectangular `prange` nest (at most 3) and the innermost body."""
-    levels = [ir.LoopLevel(loop.var, loop.start, loop.stop, loop.step)]
+    levels = [ir.LoopLevel(loop.var, loop.start, loop.stop, loop.step, loop.span)]
     body = loop.body
     while len(levels) < 3 and len(body) == 1 and isinstance(body[0], ir.Loop) and body[0].parallel:
         inner = body[0]
         bound_names = {n.id for bound in (inner.start, inner.stop) for n in walk(bound) if isinstance(n, ir.Name)}
         if any(level.var in bound_names for level in levels):
             break  # not rectangular: the inner prange runs serially in each outer iteration
-        levels.append(ir.LoopLevel(inner.var, inner.start, inner.stop, inner.step))
+        levels.append(ir.LoopLevel(inner.var, inner.start, inner.stop, inner.step, inner.span))
         body = inner.body
     return tuple(levels), body
 
