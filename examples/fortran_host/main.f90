@@ -28,7 +28,7 @@ contains
     character(*), intent(in) :: what
     real(c_double), intent(in) :: got, want
     report = abs(got - want) <= 1e-9_c_double * (1 + abs(want))
-    print '(a6, 1x, a, ": got ", f0.6, ", expected ", f0.6)', what, merge('ok    ', 'FAILED', report), got, want
+    print '(a, 1x, a, ": got ", f0.6, ", expected ", f0.6)', what, trim(merge('ok    ', 'FAILED', report)), got, want
   end function report
 
   logical function check_saxpy()
