@@ -38,6 +38,9 @@ _ACCEPTED = {
 _MOVES = {"to": 1, "from": 1, "tofrom": 2, "alloc": 0}
 """How many times a map type copies its section per execution of the construct."""
 
+Locations = list[tuple[str, int]]
+"""Per physical C line, the (file, line) that `#line` gives it (`render.presumed_locations`)."""
+
 _C_SIZES = {"bool": 1, "int8_t": 1, "uint8_t": 1, "int16_t": 2, "uint16_t": 2, "int32_t": 4,
             "uint32_t": 4, "int64_t": 8, "uint64_t": 8, "float": 4, "double": 8}
 
@@ -106,7 +109,7 @@ def kernel_specs(path: str, target: str) -> tuple[dict[str, dict[str, ArraySpec]
 
 
 def audit(
-    parsed: ParsedC, specs: dict[str, dict[str, ArraySpec]], lines: list[tuple[str, int]]
+    parsed: ParsedC, specs: dict[str, dict[str, ArraySpec]], lines: Locations
 ) -> tuple[list[Row], list[str]]:
     """The rows of every kernel, and the kernels the C does not define."""
     rows: list[Row] = []
@@ -117,7 +120,7 @@ def audit(
     return rows, missing
 
 
-def _kernel_rows(facts: FunctionFacts, arrays: dict[str, ArraySpec], lines: list[tuple[str, int]]) -> list[Row]:
+def _kernel_rows(facts: FunctionFacts, arrays: dict[str, ArraySpec], lines: Locations) -> list[Row]:
     """Rows keyed by (parameter, governing pragma); a region with no map gets a row of its own."""
     rows: dict[tuple[str, int], Row] = {}
     for region in (p for p in facts.pragmas if p.is_target_region):
@@ -137,10 +140,13 @@ def _kernel_rows(facts: FunctionFacts, arrays: dict[str, ArraySpec], lines: list
     return ordered
 
 
-def _governing_map(pragmas: tuple[Pragma, ...], region: Pragma, pointer: str) -> tuple[Pragma, MapItem | None]:
+def _governing_map(
+    pragmas: tuple[Pragma, ...], region: Pragma, pointer: str
+) -> tuple[Pragma, MapItem | None]:
     """The pragma whose map decides how `pointer` moves for `region`, and that map (None: unmapped
     or a device pointer, which `region` itself then says)."""
-    enclosing = sorted((p for p in pragmas if p.is_target_data and p.encloses(region.start)), key=lambda p: p.start)
+    enclosing = [p for p in pragmas if p.is_target_data and p.encloses(region.start)]
+    enclosing.sort(key=lambda p: p.start)
     for pragma in (*enclosing, region):
         item = next((m for m in pragma.maps if m.array == pointer), None)
         if item is not None:
@@ -149,7 +155,7 @@ def _governing_map(pragmas: tuple[Pragma, ...], region: Pragma, pointer: str) ->
 
 
 def _new_row(
-    kernel: str, pointer: str, spec: ArraySpec, governor: Pragma, item: MapItem | None, lines: list[tuple[str, int]]
+    kernel: str, pointer: str, spec: ArraySpec, governor: Pragma, item: MapItem | None, lines: Locations
 ) -> Row:
     file, line = lines[governor.line - 1]
     where = str(line) if file.endswith(".py") else f"{Path(file).name}:{line}"
@@ -185,11 +191,14 @@ def _check(row: Row) -> None:
 
 def format_table(rows: list[Row]) -> str:
     """The rows as an aligned text table."""
-    header = ("kernel", "parameter", "ownership", "access", "map clause", "bytes per call", "python line", "status")
+    header = (
+        "kernel", "parameter", "ownership", "access", "map clause", "bytes per call", "python line", "status"
+    )
     body = [
         (r.kernel, r.parameter, r.ownership.marker, r.access, r.clause, r.bytes, r.line,
          "MISMATCH" if r.problems else "ok")
         for r in rows
     ]
     widths = [max(len(cells[i]) for cells in (header, *body)) for i in range(len(header))]
-    return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(cells, widths)).rstrip() for cells in (header, *body))
+    lines = ("  ".join(cell.ljust(w) for cell, w in zip(cells, widths)).rstrip() for cells in (header, *body))
+    return "\n".join(lines)

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 
 from clang import cindex
 
+from translator.toolchain.discover import find_toolchain
+
 _DIRECTIVE_WORDS = frozenset("target teams distribute parallel for simd loop data enter exit update".split())
 _NOT_REGIONS = ("data", "enter", "exit", "update")
 _DEVICE_POINTER_CLAUSES = ("is_device_ptr", "has_device_addr")
@@ -55,7 +57,7 @@ class Pragma:
     @property
     def is_target_region(self) -> bool:
         """A construct whose body runs on the device (not a data-only construct)."""
-        return self.words[:1] == ("target",) and self.words[1:2] not in [(w,) for w in _NOT_REGIONS]
+        return self.words[:1] == ("target",) and not set(self.words[1:2]) & set(_NOT_REGIONS)
 
     @property
     def is_target_data(self) -> bool:
@@ -108,8 +110,9 @@ def parse_c(path: str, text: str) -> ParsedC:
         if c.kind == cindex.CursorKind.FUNCTION_DECL and c.is_definition() and c.location.file
         and c.location.file.name == path
     }
-    errors = tuple(_diagnostic(d) for d in checked.diagnostics if d.severity >= cindex.Diagnostic.Error)
-    warnings = tuple(_diagnostic(d) for d in checked.diagnostics if d.severity == cindex.Diagnostic.Warning)
+    diagnostics = list(checked.diagnostics)
+    errors = tuple(_diagnostic(d) for d in diagnostics if d.severity >= cindex.Diagnostic.Error)
+    warnings = tuple(_diagnostic(d) for d in diagnostics if d.severity == cindex.Diagnostic.Warning)
     return ParsedC(functions, errors, warnings)
 
 
@@ -117,7 +120,6 @@ def parse_c(path: str, text: str) -> ParsedC:
 def _base_args() -> tuple[str, ...]:
     """C11 with clang-19's resource directory: libclang's wheel has no `stddef.h`/`stdbool.h`."""
     args = ("-x", "c", "-std=c11")
-    from translator.toolchain.discover import find_toolchain
     toolchain = find_toolchain()
     if toolchain is None:
         return args
@@ -127,7 +129,8 @@ def _base_args() -> tuple[str, ...]:
 
 def _diagnostic(diagnostic: cindex.Diagnostic) -> tuple[int, str]:
     where = diagnostic.location
-    severity = {cindex.Diagnostic.Warning: "warning", cindex.Diagnostic.Error: "error"}.get(diagnostic.severity, "fatal error")
+    names = {cindex.Diagnostic.Warning: "warning", cindex.Diagnostic.Error: "error"}
+    severity = names.get(diagnostic.severity, "fatal error")
     return where.line, f"{where.file}:{where.line}:{where.column}: {severity}: {diagnostic.spelling}"
 
 
@@ -138,14 +141,15 @@ def _function(cursor: cindex.Cursor, tu: cindex.TranslationUnit, continued: set[
         if a.type.kind == cindex.TypeKind.POINTER
     }
     statements = [c for c in cursor.walk_preorder() if c.kind.is_statement()]
-    pragmas = tuple(
-        _pragma(words, line, end, statements) for words, line, end in _pragma_tokens(tu.get_tokens(extent=cursor.extent), continued)
-    )
+    tokens = tu.get_tokens(extent=cursor.extent)
+    pragmas = tuple(_pragma(words, line, end, statements) for words, line, end in _pragma_tokens(tokens, continued))
     accesses = tuple(_accesses(cursor, frozenset(pointers), ()))
     return FunctionFacts(cursor.spelling, pointers, pragmas, accesses)
 
 
-def _pragma_tokens(tokens: Iterator[cindex.Token], continued: set[int]) -> Iterator[tuple[list[str], int, int]]:
+def _pragma_tokens(
+    tokens: Iterator[cindex.Token], continued: set[int]
+) -> Iterator[tuple[list[str], int, int]]:
     """Each `#pragma omp ...` as (the words after `omp`, its first line, its end offset).
 
     A pragma ends with its logical line: the physical lines joined by trailing backslashes.
@@ -166,11 +170,13 @@ def _pragma(words: list[str], line: int, end: int, statements: list[cindex.Curso
     """The clauses of one pragma, and the statement it governs: the first one after it."""
     governed = next((s for s in statements if s.extent.start.offset >= end), None)
     start, stop = (governed.extent.start.offset, governed.extent.end.offset) if governed else (end, end)
-    directive = tuple(w for w in _leading(words))
+    directive = tuple(_leading(words))
     clauses = list(_clauses(words[len(directive):]))
     maps = tuple(item for name, args in clauses if name == "map" for item in _map_items(args))
     device = frozenset(
-        item[0] for name, args in clauses if name in _DEVICE_POINTER_CLAUSES for item in _split(args, ",") if item
+        item[0]
+        for name, args in clauses if name in _DEVICE_POINTER_CLAUSES
+        for item in _split(args, ",") if item
     )
     return Pragma(directive, maps, device, line, start, stop)
 
@@ -216,15 +222,17 @@ def _split(words: list[str], separator: str) -> list[list[str]]:
 def _map_items(args: list[str]) -> Iterator[MapItem]:
     """`map([modifiers,] type: list)`; without a type the map is `tofrom` (OpenMP's default)."""
     head = _split(args, ":")
-    map_type, items = (head[0][-1], [w for part in head[1:] for w in part]) if len(head) > 1 else ("tofrom", args)
-    # A section's own colon was inside brackets, so it is still in the list part.
+    # A section's own colon is inside brackets: only the type's colon splits `head`.
+    map_type, items = (head[0][-1], head[1]) if len(head) > 1 else ("tofrom", args)
     for item in _split(items, ","):
         if item:
             section = _split(item[2:-1], ":") if item[1:2] == ["["] else []
             yield MapItem(map_type, item[0], " ".join(section[-1]) if section else "")
 
 
-def _accesses(cursor: cindex.Cursor, pointers: frozenset[str], parents: tuple[cindex.Cursor, ...]) -> Iterator[Access]:
+def _accesses(
+    cursor: cindex.Cursor, pointers: frozenset[str], parents: tuple[cindex.Cursor, ...]
+) -> Iterator[Access]:
     """Every `p[i]` and `*p` on a pointer parameter below `cursor`, read and/or written."""
     for child in cursor.get_children():
         pointer = _dereferenced(child, pointers)
@@ -261,7 +269,8 @@ def _use(access: cindex.Cursor, parents: tuple[cindex.Cursor, ...]) -> tuple[boo
     first = next(parent.get_children()).extent.start.offset == node.extent.start.offset
     if parent.kind == cindex.CursorKind.COMPOUND_ASSIGNMENT_OPERATOR and first:
         return True, True
-    if parent.kind == cindex.CursorKind.UNARY_OPERATOR and {"++", "--"} & {t.spelling for t in parent.get_tokens()}:
+    increments = {"++", "--"} & {t.spelling for t in parent.get_tokens()}
+    if parent.kind == cindex.CursorKind.UNARY_OPERATOR and increments:
         return True, True
     if parent.kind == cindex.CursorKind.BINARY_OPERATOR and first and _operator(parent) == "=":
         return False, True
