@@ -108,6 +108,30 @@ def test_fortran_module_types_intents_and_functions(tmp_path: Path) -> None:
         run(["gfortran", "-std=f2008", "-Wall", "-Wextra", "-Werror", "-c", str(source), "-J", str(tmp_path)], cwd=tmp_path)
 
 
+AWKWARD_NAMES = """\
+from translator import In, Out, f64, i32, kernel, prange, u8
+
+
+@kernel
+def _private(x: In[f64[:]], X: Out[f64[:]], _n: i32, flags: In[u8[:]]):
+    for i in prange(x.shape[0]):
+        X[i] = x[i] * _n + flags[i]
+"""
+
+
+def test_fortran_names_are_valid_and_unique_without_case(tmp_path: Path) -> None:
+    """Fortran names start with a letter and ignore case; C's may not, and `x`/`X` may both exist."""
+    source = tmp_path / "awkward.py"
+    source.write_text(AWKWARD_NAMES, encoding="utf-8")
+    f90 = pipeline.translate(str(source), "host-offload").f90_source
+    assert "module py2omp_awkward" in f90
+    assert "subroutine arg_private(x, x_n0, X_, X_n0_, arg_n, flags, flags_n0) bind(C, name=\"_private\")" in f90
+    assert "integer(c_int8_t), intent(in), dimension(*) :: flags\n" in f90  # u8: same width, signed kind
+    if shutil.which("gfortran"):
+        (tmp_path / "awkward.f90").write_text(f90, encoding="utf-8")
+        run(["gfortran", "-std=f2008", "-Wall", "-Werror", "-c", "awkward.f90"], cwd=tmp_path)
+
+
 # --- programs that call the kernels without Python ---------------------------------------------
 
 

@@ -45,7 +45,8 @@ class FortranArg:
 
 @dataclass(frozen=True)
 class FortranProc:
-    """One `bind(C)` interface: a subroutine, or a function when `result` (its type) is set."""
+    """One `bind(C)` interface: a subroutine, or a function when `result` (its type) is set.
+    `name` is the Fortran name, `symbol` the C one (they differ where C's is no Fortran name)."""
 
     name: str
     symbol: str
@@ -97,12 +98,13 @@ def render_fortran(view: ModuleView, module: str) -> str:
 
 def _proc(kernel: KernelView) -> FortranProc:
     intents = {a.name: FORTRAN_INTENTS[a.marker] for a in kernel.arrays}
-    taken = {kernel.name.lower()}
+    taken: set[str] = set()
+    name = _fortran_name(kernel.name, taken)
     args = tuple(arg for p in kernel.params for arg in _args(p, intents.get(p.name), taken))
     result = None if kernel.ret == "void" else FORTRAN_KINDS[kernel.ret]
     types = [a.type for a in args] + ([result] if result else [])
     return FortranProc(
-        name=kernel.name,
+        name=name,
         symbol=kernel.name,
         signature=kernel.signature,
         where=kernel.where,
