@@ -133,3 +133,29 @@ void k(double *a, int64_t n, double *b, double *c) {
     assert region.maps == (MapItem("to", "a", "n"), MapItem("tofrom", "b", "n * 2"), MapItem("tofrom", "c", ""))
     uses = {(a.pointer, a.read, a.written) for a in facts.accesses}
     assert uses == {("a", True, False), ("b", True, True), ("c", True, True), ("c", False, True)}
+
+
+STAGED = """\
+from translator import In, Out, Scratch, f64, kernel, prange
+
+
+@kernel
+def staged(x: In[f64[:]], tmp: Scratch[f64[:]], y: Out[f64[:]]):
+    for i in prange(x.shape[0]):
+        tmp[i] = x[i] * 2.0
+    for i in prange(x.shape[0]):
+        y[i] = tmp[i] + 1.0
+"""
+
+
+def test_scratch_needs_a_map_of_any_kind(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    source = tmp_path / "staged.py"
+    source.write_text(STAGED, encoding="utf-8")
+    status, out = audit(capsys, str(source), None, tmp_path)
+    assert status == 0, out
+    assert row(out, "staged", "tmp")[2:] == ["Scratch", "read+write", "map(alloc:", "tmp[0:tmp_n0])", "0", "5", "ok"]
+    c_text = emitted_c(str(source))
+    status, out = audit(capsys, str(source), c_text.replace(" map(alloc: tmp[0:tmp_n0])", ""), tmp_path)
+    assert status == 1
+    assert "staged: tmp: dereferenced in the target region at line 6 but not mapped" in out
+    assert "staged: tmp: dereferenced in the target region at line 8 but not mapped" in out
