@@ -56,6 +56,12 @@ def test_emitted_c_passes_with_table(capsys: pytest.CaptureFixture[str], tmp_pat
     assert "audit passed" in out
 
 
+@pytest.mark.parametrize("example", sorted((ROOT / "examples").glob("*.py")), ids=lambda p: p.stem)
+def test_every_example_passes_for_nvptx(example: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["audit", str(example), "--target", "nvptx:sm_90"]) == 0
+    assert "audit passed" in capsys.readouterr().out
+
+
 def test_enclosing_target_data_governs_inner_regions(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     """two_phases/time_steps map on `target data`; their inner loops have no map clauses."""
     status, out = audit(capsys, SEMANTICS, None, tmp_path)
