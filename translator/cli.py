@@ -1,4 +1,4 @@
-"""The `py2omp` command: translate, build, doctor, demo.
+"""The `py2omp` command: translate, build, audit, doctor, demo.
 
 Errors in the user's kernels print as `file:line:col: error: ...` with the source line and a caret,
 and exit with status 1; a missing toolchain exits with status 2. Never a Python traceback.
@@ -45,7 +45,16 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("file", help="Python file with @kernel functions")
     build.add_argument("--target", required=True, help="nvptx:sm_XX, host-offload, cpu or serial")
     build.add_argument("-o", "--output", default=".", help="output directory (default: .)")
+    build.add_argument(
+        "--emit", default="c,h", type=_emit_kinds, metavar="KINDS",
+        help="files to write besides the .so and the .json manifest, any of c,h,f90,cmake (default: c,h)",
+    )
     build.set_defaults(command=_build)
+    audit = commands.add_parser("audit", help="check the emitted C's map clauses against ownership (libclang)")
+    audit.add_argument("file", help="Python file with @kernel functions")
+    audit.add_argument("--target", default="nvptx:sm_90", help="target (default: nvptx:sm_90)")
+    audit.add_argument("--c", dest="c_file", default=None, help="audit this C file instead of the emitted C")
+    audit.set_defaults(command=_audit)
     doctor = commands.add_parser("doctor", help="check the compiler, runtimes, CUDA and devices")
     doctor.set_defaults(command=_doctor)
     demo = commands.add_parser("demo", help="build and run every example, checking against Python")
@@ -71,17 +80,48 @@ def _translate(args: argparse.Namespace) -> int:
     return 0
 
 
+_EMIT_KINDS = ("c", "h", "f90", "cmake")
+
+
+def _emit_kinds(text: str) -> tuple[str, ...]:
+    """`--emit c,h,f90`: the chosen kinds in canonical order; unknown ones are a usage error."""
+    kinds = {k.strip() for k in text.split(",") if k.strip()}
+    if not kinds <= set(_EMIT_KINDS):
+        raise argparse.ArgumentTypeError(f"unknown kinds {sorted(kinds - set(_EMIT_KINDS))}; choose from {_EMIT_KINDS}")
+    return tuple(k for k in _EMIT_KINDS if k in kinds)
+
+
 def _build(args: argparse.Namespace) -> int:
+    from translator.backend.interfaces import render_cmake_config, render_pkg_config
     from translator.toolchain.cache import build_cached, export_build
     from translator.toolchain.targets import parse_target
     target = parse_target(args.target)
     emitted = pipeline.translate(args.file, str(target))
     name = module_name(args.file)
     built = build_cached(name, emitted.c_source, emitted.h_source, emitted.manifest, target)
-    export_build(built, Path(args.output))
-    for suffix in (".so", ".c", ".h", ".json"):
-        print(Path(args.output) / f"{name}{suffix}")
+    out = Path(args.output)
+    copied = (".so", ".json", *(f".{k}" for k in args.emit if k in ("c", "h")))
+    written = export_build(built, out, copied)
+    extras = {f"{name}.f90": emitted.f90_source} if "f90" in args.emit else {}
+    if "cmake" in args.emit:
+        suffixes = tuple(f".{k}" for k in args.emit)
+        extras[f"{name}Config.cmake"] = render_cmake_config(emitted.manifest, suffixes)
+        extras[f"{name}.pc"] = render_pkg_config(emitted.manifest)
+    for file_name, text in extras.items():
+        (out / file_name).write_text(text, encoding="utf-8")
+        written.append(out / file_name)
+    for path in written:
+        print(path)
     return 0
+
+
+def _audit(args: argparse.Namespace) -> int:
+    from translator.toolchain.targets import parse_target
+    try:
+        from translator.audit import run_audit
+    except ImportError as exc:
+        raise BuildError(f"py2omp audit needs libclang's Python bindings ({exc}): pip install libclang") from exc
+    return run_audit(args.file, str(parse_target(args.target)), args.c_file)
 
 
 def _doctor(args: argparse.Namespace) -> int:

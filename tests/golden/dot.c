@@ -22,6 +22,7 @@ static inline int64_t py2omp_num_teams(int64_t trip, int64_t threads)
 #line 9 "examples/dot.py"
 double dot(const double *restrict x, int64_t x_n0, const double *restrict y, int64_t y_n0)
 {
+#line 10 "examples/dot.py"
     double s;
 #line 10 "examples/dot.py"
     s = 0.0;
@@ -38,4 +39,4 @@ double dot(const double *restrict x, int64_t x_n0, const double *restrict y, int
 #line 13 "examples/dot.py"
     return s;
 }
-#line 42 "dot.c"
+#line 43 "dot.c"

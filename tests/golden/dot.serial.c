@@ -7,6 +7,7 @@
 #line 9 "examples/dot.py"
 double dot(const double *restrict x, int64_t x_n0, const double *restrict y, int64_t y_n0)
 {
+#line 10 "examples/dot.py"
     double s;
 #line 10 "examples/dot.py"
     s = 0.0;
@@ -16,4 +17,4 @@ double dot(const double *restrict x, int64_t x_n0, const double *restrict y, int
 #line 13 "examples/dot.py"
     return s;
 }
-#line 20 "dot.c"
+#line 21 "dot.c"

@@ -37,7 +37,9 @@ void mandelbrot(const double *restrict xs, int64_t xs_n0, const double *restrict
             double zr;
             double zi;
             int64_t k;
+#line 18 "examples/mandelbrot.py"
             double zr__1;
+#line 18 "examples/mandelbrot.py"
             double zi__2;
 #line 12 "examples/mandelbrot.py"
             cr = xs[j];
@@ -60,4 +62,4 @@ void mandelbrot(const double *restrict xs, int64_t xs_n0, const double *restrict
         }
     }
 }
-#line 64 "mandelbrot.c"
+#line 66 "mandelbrot.c"

@@ -13,6 +13,7 @@ extern "C" {
  *   xs: In, map(to: xs[0:xs_n0])
  *   ys: In, map(to: ys[0:ys_n0])
  *   counts: Out, map(from: counts[0:counts_n0 * counts_n1])
+ *   max_iter: scalar, by value
  */
 void mandelbrot(const double *xs, int64_t xs_n0, const double *ys, int64_t ys_n0, int32_t *counts, int64_t counts_n0, int64_t counts_n1, int32_t max_iter);
 

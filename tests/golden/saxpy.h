@@ -10,6 +10,7 @@ extern "C" {
 #endif
 
 /* saxpy(a: f32, x: In[f32[:]], y: InOut[f32[:]]) -- examples/saxpy.py:9
+ *   a: scalar, by value
  *   x: In, map(to: x[0:x_n0])
  *   y: InOut, map(tofrom: y[0:y_n0])
  */

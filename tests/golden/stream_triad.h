@@ -13,6 +13,7 @@ extern "C" {
  *   a: Out, map(from: a[0:a_n0])
  *   b: In, map(to: b[0:b_n0])
  *   c: In, map(to: c[0:c_n0])
+ *   s: scalar, by value
  */
 void triad(double *a, int64_t a_n0, const double *b, int64_t b_n0, const double *c, int64_t c_n0, double s);
 

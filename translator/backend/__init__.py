@@ -2,8 +2,9 @@
 
 `emit_module` is the whole interface. Inside, `lower` turns the IR into a view model of C text
 and clause data (names from `names`, expressions from `c_expr`, helpers from `helpers`),
-`render` lays it out with the jinja2 templates in `templates/` and fixes up `#line`, and
-`manifest` describes the calling convention for the runtime.
+`render` lays it out with the jinja2 templates in `templates/` and fixes up `#line`,
+`interfaces` restates the header as a Fortran module, and `manifest` describes the calling
+convention for the runtime.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from translator.backend.interfaces import render_fortran
 from translator.backend.lower import build_view
 from translator.backend.manifest import build_manifest
 from translator.backend.render import render_module
@@ -21,14 +23,17 @@ __all__ = ["EmittedModule", "emit_module"]
 
 @dataclass(frozen=True)
 class EmittedModule:
-    """What the toolchain writes: `<module>.c`, `<module>.h` and `<module>.json` (the manifest)."""
+    """What the toolchain writes: `<module>.c`, `<module>.h` and `<module>.json` (the manifest);
+    `f90_source` is the Fortran module that `py2omp build --emit f90` writes."""
 
     c_source: str
     h_source: str
     manifest: dict[str, Any]
+    f90_source: str
 
 
 def emit_module(module: ir.Module) -> EmittedModule:
     """Emit a typed, verified module; the same module always gives the same bytes."""
-    c_source, h_source = render_module(build_view(module))
-    return EmittedModule(c_source, h_source, build_manifest(module))
+    view = build_view(module)
+    c_source, h_source = render_module(view)
+    return EmittedModule(c_source, h_source, build_manifest(module), render_fortran(view, module.name))

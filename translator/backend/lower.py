@@ -124,6 +124,7 @@ class _KernelLowering:
         self.expr = ExprEmitter(self.names, helpers)
         self.helpers = helpers
         self.param_order = {p.name: i for i, p in enumerate(kernel.params)}
+        self.first_assigned = _first_assignments(kernel)
 
     def kernel(self, symbol: str) -> KernelView:
         k = self.k
@@ -134,7 +135,7 @@ class _KernelLowering:
             signature=python_signature(k),
             where=f"{comment_safe(k.span.path)}:{k.span.line}",
             loc=_loc(k.span),
-            locals=self._decls(k.locals),
+            locals=self._decls(k.locals, k.span),
             body=self._block(k.body),
             arrays=tuple(self._array_doc(p) for p in k.params if p.is_array),
         )
@@ -152,8 +153,12 @@ class _KernelLowering:
             return ParamView(name, p.type.dtype.c_name, True, p.ownership is Ownership.IN, extents)
         return ParamView(name, p.type.c_name, False, False, ())
 
-    def _decls(self, variables: tuple[ir.Var, ...]) -> tuple[Decl, ...]:
-        return tuple(Decl(v.type.c_name, self.names[v.name]) for v in variables)
+    def _decls(self, variables: tuple[ir.Var, ...], scope: Span) -> tuple[Decl, ...]:
+        """Declarations located at each variable's first assignment (else at `scope`'s line)."""
+        return tuple(
+            Decl(v.type.c_name, self.names[v.name], _loc(self.first_assigned.get(v.name, scope)))
+            for v in variables
+        )
 
     def _block(self, body: tuple[ir.Stmt, ...]) -> tuple[StmtView, ...]:
         return tuple(self._stmt(s) for s in body)
@@ -198,7 +203,9 @@ class _KernelLowering:
         )
         directive = None if s.directive is None else self._directive(s.directive, s.levels)
         level_locs = tuple(_loc(lv.span) for lv in s.levels)
-        return ParallelView(_loc(s.span), directive, levels, level_locs, self._decls(s.locals), self._block(s.body))
+        return ParallelView(
+            _loc(s.span), directive, levels, level_locs, self._decls(s.locals, s.span), self._block(s.body)
+        )
 
     def _targetdata(self, s: ir.TargetData) -> StmtView:
         return TargetDataView(_loc(s.span), self._maps(s.maps), self._block(s.body))
@@ -271,6 +278,15 @@ class _KernelLowering:
         return tuple(
             ReductionGroup(op, tuple(self.names[r.var] for r in reductions if r.op == op)) for op in ops
         )
+
+
+def _first_assignments(kernel: ir.Kernel) -> dict[str, Span]:
+    """Python name -> the span of the first assignment to it, in source order."""
+    first: dict[str, Span] = {}
+    for node in walk_all(kernel.body):
+        if isinstance(node, ir.Assign) and isinstance(node.target, ir.Name):
+            first.setdefault(node.target.id, node.span)
+    return first
 
 
 def _loc(span: Span) -> Loc:

@@ -24,8 +24,12 @@ TEMPLATES = Path(translator.__file__).resolve().parent.parent / "templates"
 PRAGMA_WIDTH = 100
 """Pragma lines longer than this are continued with backslashes, one clause per line."""
 
+FORTRAN_WIDTH = 100
+"""Fortran free-form lines may hold 132 characters; longer argument lists continue with `&`."""
+
 _C_LINE_SENTINEL = "#line __PY2OMP_C_FILE__"
 _LINE = re.compile(r'#line (\d+) (".*")')
+_C_ESCAPE = re.compile(r'\\([0-7]{3}|["\\])')
 
 
 @functools.lru_cache(maxsize=1)
@@ -40,6 +44,7 @@ def environment() -> jinja2.Environment:
         autoescape=False,
     )
     env.filters["wrap_pragma"] = wrap_pragma
+    env.filters["wrap_fortran"] = wrap_fortran
     env.globals["C_LINE"] = _C_LINE_SENTINEL
     return env
 
@@ -64,6 +69,17 @@ def wrap_pragma(text: str, indent: str) -> str:
     first_clause = next((i for i, w in enumerate(words) if "(" in w), len(words))
     lines = [" ".join(words[:first_clause]), *words[first_clause:]]
     return f" \\\n{indent}    ".join(lines)
+
+
+def wrap_fortran(text: str, indent: str) -> str:
+    """Break a Fortran statement longer than `FORTRAN_WIDTH` after commas, with `&` continuations."""
+    lines = [indent]
+    for piece in re.findall(r"[^,]+,?", text):
+        if len(lines[-1]) + len(piece) > FORTRAN_WIDTH and lines[-1].strip():
+            lines.append(indent + "    ")
+            piece = piece.lstrip()
+        lines[-1] += piece
+    return " &\n".join(lines)
 
 
 def _top_level_words(text: str) -> list[str]:
@@ -101,3 +117,27 @@ def resolve_line_directives(text: str, c_file: str) -> str:
             out.append(raw)
             presumed = (match[2], int(match[1]))
     return "\n".join(out)
+
+
+def presumed_locations(text: str, c_file: str) -> list[tuple[str, int]]:
+    """For each physical line of C `text`, the (file, line) the preprocessor gives it after the
+    `#line` directives: how a compiler error or an audit finding names the Python source.
+
+    File names are returned without their C quotes; a directive line maps to itself.
+    """
+    locations: list[tuple[str, int]] = []
+    file, line = c_file, 1
+    for raw in text.split("\n"):
+        locations.append((file, line))
+        match = _LINE.fullmatch(raw)
+        if match is None:
+            line += 1
+        else:
+            file, line = _C_ESCAPE.sub(_unescape, match[2][1:-1]), int(match[1])
+    return locations
+
+
+def _unescape(match: re.Match[str]) -> str:
+    """Undo one escape of `lower.c_string`: `\\"`, `\\\\` or an octal `\\ooo`."""
+    escaped = match[1]
+    return chr(int(escaped, 8)) if escaped.isdigit() else escaped

@@ -24,10 +24,12 @@ class Loc:
 
 @dataclass(frozen=True)
 class Decl:
-    """`<ctype> <name>;`: a local declared without an initializer."""
+    """`<ctype> <name>;`: a local declared without an initializer. `loc` is the Python line that
+    first assigns it, so that every line of a kernel body maps back to related Python."""
 
     ctype: str
     name: str
+    loc: Loc
 
 
 @dataclass(frozen=True)
@@ -157,7 +159,8 @@ class WhileView:
 
 @dataclass(frozen=True)
 class ParallelView:
-    """A parallel loop nest: directive (None on `serial`), one header per collapsed level."""
+    """A parallel loop nest: directive (None on `serial`), one header and one `#line` location
+    per collapsed level."""
 
     kind: ClassVar[str] = "parallel"
     loc: Loc

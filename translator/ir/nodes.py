@@ -186,7 +186,8 @@ class Return:
 
 @dataclass(frozen=True)
 class LoopLevel:
-    """One level of a (possibly collapsed) parallel loop nest."""
+    """One level of a (possibly collapsed) parallel loop nest; `span` is its Python `for` line
+    (None where the IR is built by hand: the nest's line stands in)."""
 
     var: str
     start: Expr

@@ -64,14 +64,15 @@ def build_cached(module_name: str, c_source: str, h_source: str, manifest: dict[
     return final
 
 
-def export_build(cached_dir: Path, out_dir: Path) -> list[Path]:
-    """Copy a cached build's four files to `out_dir` (for `py2omp build -o DIR`); returns the copies."""
+def export_build(cached_dir: Path, out_dir: Path, suffixes: tuple[str, ...] = BUILD_SUFFIXES) -> list[Path]:
+    """Copy a cached build's files (those of `suffixes`) to `out_dir`, for `py2omp build -o DIR`;
+    returns the copies."""
     manifests = sorted(cached_dir.glob("*.json"))
     if len(manifests) != 1:
         raise BuildError(f"{cached_dir} is not a py2omp build: expected one manifest, found {len(manifests)}")
     module = manifests[0].stem
     out_dir.mkdir(parents=True, exist_ok=True)
-    return [Path(shutil.copy2(cached_dir / f"{module}{suffix}", out_dir)) for suffix in BUILD_SUFFIXES]
+    return [Path(shutil.copy2(cached_dir / f"{module}{suffix}", out_dir)) for suffix in suffixes]
 
 
 def _source_key(module_name: str, c_source: str, h_source: str, manifest: dict[str, Any], target: Target) -> str:

@@ -1,0 +1,204 @@
+"""`py2omp audit`: check that the C moves every array the way its Python ownership says.
+
+On a device with separate memory, a map clause in the wrong direction is a silent wrong answer
+(an `Out` array mapped `to` never comes back), and a missing one reads garbage. The audit parses
+the C with libclang (`audit_clang`) and, for every target region, checks each pointer parameter
+the region dereferences against the map that governs it there: the outermost enclosing
+`target data` that maps it (inner maps of data already present move nothing), else the region's
+own map, else a device-pointer clause. The rules, by ownership:
+
+| ownership | needs |
+| --- | --- |
+| In, read on the device | `to` or `tofrom` |
+| Out, written on the device | `from` or `tofrom` |
+| InOut | `tofrom` |
+| Scratch | any map (`alloc` is enough) |
+
+It prints one row per parameter and governing map, and exits with 1 on any mismatch or error.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from translator import pipeline
+from translator.audit_clang import FunctionFacts, MapItem, ParsedC, Pragma, parse_c
+from translator.backend.lower import build_view
+from translator.backend.render import presumed_locations, render_module
+from translator.frontend import module_name
+from translator.ir.types import Ownership
+
+_ACCEPTED = {
+    Ownership.IN: ("to", "tofrom"),
+    Ownership.OUT: ("from", "tofrom"),
+    Ownership.INOUT: ("tofrom",),
+    Ownership.SCRATCH: ("to", "from", "tofrom", "alloc"),
+}
+_MOVES = {"to": 1, "from": 1, "tofrom": 2, "alloc": 0}
+"""How many times a map type copies its section per execution of the construct."""
+
+Locations = list[tuple[str, int]]
+"""Per physical C line, the (file, line) that `#line` gives it (`render.presumed_locations`)."""
+
+_C_SIZES = {"bool": 1, "int8_t": 1, "uint8_t": 1, "int16_t": 2, "uint16_t": 2, "int32_t": 4,
+            "uint32_t": 4, "int64_t": 8, "uint64_t": 8, "float": 4, "double": 8}
+
+
+@dataclass(frozen=True)
+class ArraySpec:
+    """What the Python source says about one array parameter (by its C name)."""
+
+    ownership: Ownership
+    ctype: str
+
+
+@dataclass
+class Row:
+    """One table row: how `parameter` of `kernel` is governed by one map (or by none)."""
+
+    kernel: str
+    parameter: str
+    ownership: Ownership
+    map_type: str | None
+    clause: str
+    bytes: str
+    line: str
+    read: bool = False
+    written: bool = False
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def access(self) -> str:
+        return "+".join(word for word, used in (("read", self.read), ("write", self.written)) if used)
+
+
+def run_audit(path: str, target: str, c_file: str | None) -> int:
+    """Audit the C emitted for `path` on `target`, or the C in `c_file`; print the table."""
+    specs, emitted = kernel_specs(path, target)
+    c_path = c_file or f"{module_name(path)}.c"
+    text = Path(c_file).read_text(encoding="utf-8") if c_file else emitted
+    parsed = parse_c(c_path, text)
+    lines = presumed_locations(text, c_path)
+    rows, missing = audit(parsed, specs, lines)
+    for c_line, message in (*parsed.errors, *parsed.warnings):
+        file, line = lines[c_line - 1] if 0 < c_line <= len(lines) else (c_path, c_line)
+        print(message if file == c_path else f"{message} [from {file}:{line}]")
+    print(format_table(rows) if rows else f"no target region dereferences an array (target {target})")
+    problems = [f"{r.kernel}: {r.parameter}: {p}" for r in rows for p in r.problems] + missing
+    for problem in problems:
+        print(f"mismatch: {problem}")
+    failed = bool(problems or parsed.errors)
+    print(f"audit {'FAILED' if failed else 'passed'}: {len(rows)} row(s), {len(problems)} mismatch(es), "
+          f"{len(parsed.errors)} error(s), {len(parsed.warnings)} warning(s)")
+    return 1 if failed else 0
+
+
+def kernel_specs(path: str, target: str) -> tuple[dict[str, dict[str, ArraySpec]], str]:
+    """Per kernel symbol, its arrays' ownership and C element type; and the C the backend emits."""
+    view = build_view(pipeline.lower(path, target))
+    owners = {o.marker: o for o in Ownership}
+    specs = {
+        k.name: {
+            p.name: ArraySpec(owners[doc.marker], p.ctype)
+            for p in k.params for doc in k.arrays if doc.name == p.name
+        }
+        for k in view.kernels
+    }
+    return specs, render_module(view)[0]
+
+
+def audit(
+    parsed: ParsedC, specs: dict[str, dict[str, ArraySpec]], lines: Locations
+) -> tuple[list[Row], list[str]]:
+    """The rows of every kernel, and the kernels the C does not define."""
+    rows: list[Row] = []
+    missing = [f"{k}: not defined in the C file" for k in specs if k not in parsed.functions]
+    for kernel, arrays in specs.items():
+        if kernel in parsed.functions:
+            rows += _kernel_rows(parsed.functions[kernel], arrays, lines)
+    return rows, missing
+
+
+def _kernel_rows(facts: FunctionFacts, arrays: dict[str, ArraySpec], lines: Locations) -> list[Row]:
+    """Rows keyed by (parameter, governing pragma); a region with no map gets a row of its own."""
+    rows: dict[tuple[str, int], Row] = {}
+    for region in (p for p in facts.pragmas if p.is_target_region):
+        for access in (a for a in facts.accesses if region.encloses(a.offset) and a.pointer in arrays):
+            spec = arrays[access.pointer]
+            governor, item = _governing_map(facts.pragmas, region, access.pointer)
+            key = (access.pointer, governor.line)
+            if key not in rows:
+                rows[key] = _new_row(facts.name, access.pointer, spec, governor, item, lines)
+            row = rows[key]
+            row.read |= access.read
+            row.written |= access.written
+    order = list(arrays)
+    ordered = sorted(rows.values(), key=lambda r: (order.index(r.parameter), r.line))
+    for row in ordered:
+        _check(row)
+    return ordered
+
+
+def _governing_map(
+    pragmas: tuple[Pragma, ...], region: Pragma, pointer: str
+) -> tuple[Pragma, MapItem | None]:
+    """The pragma whose map decides how `pointer` moves for `region`, and that map (None: unmapped
+    or a device pointer, which `region` itself then says)."""
+    enclosing = [p for p in pragmas if p.is_target_data and p.encloses(region.start)]
+    enclosing.sort(key=lambda p: p.start)
+    for pragma in (*enclosing, region):
+        item = next((m for m in pragma.maps if m.array == pointer), None)
+        if item is not None:
+            return pragma, item
+    return region, None
+
+
+def _new_row(
+    kernel: str, pointer: str, spec: ArraySpec, governor: Pragma, item: MapItem | None, lines: Locations
+) -> Row:
+    file, line = lines[governor.line - 1]
+    where = str(line) if file.endswith(".py") else f"{Path(file).name}:{line}"
+    if item is None:
+        device = pointer in governor.device_pointers
+        clause = "is_device_ptr" if device else "none"
+        row = Row(kernel, pointer, spec.ownership, None, clause, "0", where)
+        if not device:
+            row.problems.append(f"dereferenced in the target region at line {where} but not mapped")
+        return row
+    moves = _MOVES.get(item.map_type, 0) * _C_SIZES.get(spec.ctype, 0)
+    size = "0" if not moves else f"{moves} * {item.length}" if item.length else str(moves)
+    return Row(kernel, pointer, spec.ownership, item.map_type, item.clause(), size, where)
+
+
+def _check(row: Row) -> None:
+    """Apply the ownership rules of the module docstring to a mapped row."""
+    if row.map_type is None:
+        return
+    needed = _ACCEPTED[row.ownership]
+    relevant = {
+        Ownership.IN: row.read,
+        Ownership.OUT: row.written,
+        Ownership.INOUT: True,
+        Ownership.SCRATCH: True,
+    }[row.ownership]
+    if relevant and row.map_type not in needed:
+        row.problems.append(
+            f"{row.ownership.marker} array {row.access} on the device needs "
+            f"map({' or '.join(needed)}), has {row.clause} (line {row.line})"
+        )
+
+
+def format_table(rows: list[Row]) -> str:
+    """The rows as an aligned text table."""
+    header = (
+        "kernel", "parameter", "ownership", "access", "map clause", "bytes per call", "python line", "status"
+    )
+    body = [
+        (r.kernel, r.parameter, r.ownership.marker, r.access, r.clause, r.bytes, r.line,
+         "MISMATCH" if r.problems else "ok")
+        for r in rows
+    ]
+    widths = [max(len(cells[i]) for cells in (header, *body)) for i in range(len(header))]
+    lines = ("  ".join(cell.ljust(w) for cell, w in zip(cells, widths)).rstrip() for cells in (header, *body))
+    return "\n".join(lines)
