@@ -80,6 +80,7 @@ class DirectiveView:
     maps: tuple[MapGroup, ...]
     reduction_maps: tuple[str, ...]
     reductions: tuple[ReductionGroup, ...]
+    device_ptrs: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -203,6 +204,14 @@ class KernelView:
 
 
 @dataclass(frozen=True)
+class DataHelperView:
+    """`void <name>(void *host, int64_t bytes)` running `#pragma omp <directive>` on `char *p = host`."""
+
+    name: str
+    directive: str
+
+
+@dataclass(frozen=True)
 class ModuleView:
     """The whole C file and header; `offload` wraps the helpers in `declare target`."""
 
@@ -215,3 +224,4 @@ class ModuleView:
     offload: bool
     helpers: tuple[HelperView, ...]
     kernels: tuple[KernelView, ...]
+    data_helpers: tuple[DataHelperView, ...] = ()

@@ -1,0 +1,208 @@
+"""Read/write analysis of array parameters: what each kernel reads, writes, and which elements for sure.
+
+Data movement is decided from these facts (`passes.ownership`): an array whose old values the kernel
+reads must be copied to the device, one it writes must come back, and an `Out` array may come back
+without being copied in only if the kernel writes every element the host will see.
+
+- A *read before write* is a read of an element that no earlier statement of the same iteration
+  wrote with the same index expressions; only such reads need the caller's values.
+- A *write box* is the set of elements one assignment writes for sure: one half-open interval per
+  dimension, bounds as loop-invariant expressions (constants, extents, unassigned scalar parameters),
+  from the ranges of the enclosing loops. An assignment under `if`/`while`, in a loop with `break`
+  or `continue`, or with an index that is not `loop variable + constant` or invariant, has no box.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+from translator.errors import Span
+from translator.ir import nodes as ir
+from translator.ir.types import I64
+from translator.ir.visit import walk, walk_all
+
+
+@dataclass(frozen=True)
+class Write:
+    """One assignment to an element; `box` is None when it may not happen or its elements are unknown."""
+
+    span: Span
+    box: tuple[ir.Interval, ...] | None
+
+
+@dataclass(frozen=True)
+class ArrayAccess:
+    """Everything the kernel does with one array parameter, in source order."""
+
+    name: str
+    reads: tuple[Span, ...]
+    first_read_before_write: Span | None
+    writes: tuple[Write, ...]
+
+
+def analyze_access(kernel: ir.Kernel) -> dict[str, ArrayAccess]:
+    """The access facts of every array parameter of `kernel`, by name."""
+    walker = _Walker(kernel)
+    walker.block(kernel.body, _State({}, frozenset(), False))
+    return {
+        p.name: ArrayAccess(
+            p.name,
+            tuple(walker.reads.get(p.name, ())),
+            walker.early_reads.get(p.name),
+            tuple(walker.writes.get(p.name, ())),
+        )
+        for p in kernel.params if p.is_array
+    }
+
+
+def strip(expr: ir.Expr) -> ir.Expr:
+    """`expr` without integer casts, which typing inserts around loop bounds and indices."""
+    while isinstance(expr, ir.Cast) and expr.type is not None and expr.type.is_int:
+        expr = expr.operand
+    return expr
+
+
+def shape_key(node: object) -> object:
+    """A hashable form of an expression that ignores spans and types, to compare index expressions."""
+    if isinstance(node, ir.Cast):
+        return shape_key(node.operand)
+    if not dataclasses.is_dataclass(node):
+        return node
+    fields = (getattr(node, f.name) for f in dataclasses.fields(node) if f.name not in ("span", "type"))
+    return (type(node).__name__, *(tuple(map(shape_key, v)) if isinstance(v, tuple) else shape_key(v) for v in fields))
+
+
+@dataclass(frozen=True)
+class _State:
+    """Where the walk is: ranges of enclosing exact loops, elements written so far, and whether
+    the current statement may be skipped (under a condition or after a possible `break`)."""
+
+    loops: dict[str, ir.Interval]
+    written: frozenset[object]
+    conditional: bool
+
+
+class _Walker:
+    def __init__(self, kernel: ir.Kernel) -> None:
+        self.params = {p.name for p in kernel.params if not p.is_array}
+        self.assigned = {n.target.id for n in walk_all(kernel.body) if isinstance(n, ir.Assign)
+                         and isinstance(n.target, ir.Name)}
+        self.reads: dict[str, list[Span]] = {}
+        self.early_reads: dict[str, Span] = {}
+        self.writes: dict[str, list[Write]] = {}
+
+    def block(self, stmts: tuple[ir.Stmt, ...], state: _State) -> _State:
+        for stmt in stmts:
+            state = self.stmt(stmt, state)
+        return state
+
+    def stmt(self, stmt: ir.Stmt, state: _State) -> _State:
+        if isinstance(stmt, ir.Assign):
+            return self.assign(stmt, state)
+        if isinstance(stmt, ir.If):
+            self.read(stmt.cond, state)
+            inner = dataclasses.replace(state, conditional=True)
+            self.block(stmt.body, inner)
+            self.block(stmt.orelse, inner)
+        elif isinstance(stmt, ir.While):
+            self.read(stmt.cond, state)
+            self.block(stmt.body, dataclasses.replace(state, conditional=True))
+        elif isinstance(stmt, ir.Loop):
+            return self.loop(stmt, state)
+        elif isinstance(stmt, ir.Return) and stmt.value is not None:
+            self.read(stmt.value, state)
+        return state
+
+    def assign(self, stmt: ir.Assign, state: _State) -> _State:
+        self.read(stmt.value, state)
+        target = stmt.target
+        if isinstance(target, ir.Name):
+            return dataclasses.replace(state, written=frozenset(
+                key for key in state.written if not _mentions(key, target.id)))
+        for index in target.indices:
+            self.read(index, state)
+        box = None if state.conditional else self.box(target.indices, state.loops)
+        self.writes.setdefault(target.array, []).append(Write(stmt.span, box))
+        return dataclasses.replace(state, written=state.written | {shape_key(target)})
+
+    def loop(self, loop: ir.Loop, state: _State) -> _State:
+        """The body once, in a state where the variable is fresh; after an exact, unconditional loop
+        its writes count for the whole range (`y[i]` for `i` in `[0, n)`), so later loops may read them."""
+        self.read(loop.start, state)
+        self.read(loop.stop, state)
+        exits = _exits(loop.body)
+        exact = loop.step == 1 and not exits and self.invariant(loop.start) and self.invariant(loop.stop)
+        span = ir.Interval(strip(loop.start), strip(loop.stop))
+        loops = {**state.loops, loop.var: span} if exact else state.loops
+        written = frozenset(key for key in state.written if not _mentions(key, loop.var))
+        after = self.block(loop.body, _State(loops, written, state.conditional or exits))
+        if not exact or state.conditional:
+            return state
+        ranged = {_substitute(key, {loop.var: span}) for key in after.written - written}
+        return dataclasses.replace(state, written=state.written | ranged)
+
+    def read(self, expr: ir.Expr, state: _State) -> None:
+        for node in walk(expr):
+            if isinstance(node, ir.Index):
+                self.reads.setdefault(node.array, []).append(node.span)
+                key = shape_key(node)
+                if key not in state.written and _substitute(key, state.loops) not in state.written:
+                    self.early_reads.setdefault(node.array, node.span)
+
+    def box(self, indices: tuple[ir.Expr, ...], loops: dict[str, ir.Interval]) -> tuple[ir.Interval, ...] | None:
+        intervals = tuple(self.interval(strip(i), loops) for i in indices)
+        return None if any(i is None for i in intervals) else intervals  # type: ignore[return-value]
+
+    def interval(self, index: ir.Expr, loops: dict[str, ir.Interval]) -> ir.Interval | None:
+        """The indices one subscript takes over the enclosing exact loops: `i`, `i + c`, `i - c`, invariant."""
+        if self.invariant(index):
+            return ir.Interval(index, ir.Binary("+", index, ir.Const(1, index.span, I64), index.span, I64))
+        if isinstance(index, ir.Name) and index.id in loops:
+            return loops[index.id]
+        if isinstance(index, ir.Binary) and index.op in "+-" and isinstance(index.right, ir.Const):
+            inner = self.interval(strip(index.left), loops)
+            if inner is not None and isinstance(strip(index.left), ir.Name):
+                return ir.Interval(*(ir.Binary(index.op, bound, index.right, index.span, I64)
+                                  for bound in (inner.lo, inner.hi)))
+        return None
+
+    def invariant(self, expr: ir.Expr) -> bool:
+        """Whether the runtime can evaluate `expr` from the arguments alone (manifest `writes`)."""
+        return all(_invariant_node(n, self.params - self.assigned) for n in walk(expr))
+
+
+def _invariant_node(node: object, params: set[str]) -> bool:
+    if isinstance(node, ir.Name):
+        return node.id in params
+    if isinstance(node, ir.Binary):
+        return node.op in ("+", "-", "*", "//")
+    if isinstance(node, (ir.Const, ir.Cast)):
+        return node.type is None or node.type.is_int
+    return isinstance(node, ir.Extent)
+
+
+def _mentions(key: object, name: str) -> bool:
+    """Whether a `shape_key` refers to the variable `name` (its element is stale once `name` changes)."""
+    return key == ("Name", name) or (isinstance(key, tuple) and any(_mentions(k, name) for k in key))
+
+
+
+def _substitute(key: object, loops: dict[str, ir.Interval]) -> object:
+    """`key` with each loop variable replaced by the range it runs over."""
+    if isinstance(key, tuple) and len(key) == 2 and key[0] == "Name" and key[1] in loops:
+        interval = loops[key[1]]  # type: ignore[index]
+        return ("Range", shape_key(interval.lo), shape_key(interval.hi))
+    if isinstance(key, tuple):
+        return tuple(_substitute(k, loops) for k in key)
+    return key
+
+
+def _exits(body: tuple[ir.Stmt, ...]) -> bool:
+    """Whether `break`/`continue` may leave an iteration of the loop whose body this is early."""
+    for stmt in body:
+        if isinstance(stmt, (ir.Break, ir.Continue)):
+            return True
+        if isinstance(stmt, ir.If) and (_exits(stmt.body) or _exits(stmt.orelse)):
+            return True
+    return False

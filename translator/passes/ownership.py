@@ -1,0 +1,159 @@
+"""Ownership of array parameters, checked against what the kernel does, or inferred from it.
+
+The ownership of an array decides its OpenMP map (`In` -> `to`, `Out` -> `from`, `InOut` -> `tofrom`),
+so a wrong one is a wrong answer on a device with its own memory: an `In` array that is written
+loses the writes, an `Out` array that is read or only partly written hands back device garbage.
+This pass turns the facts of `passes.access` into errors (located at the offending statement),
+warnings (an ownership that moves more than needed), and a decision with a reason for each array.
+
+An `Out` array must be written entirely. When every write box is `[0, extent)` in each dimension
+that is proven here; when a box surely misses the first or last index it is an error; otherwise
+the boxes go to the manifest and the runtime checks, at each call, that they cover the array.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+
+from translator.errors import Diagnostic, TranslationError
+from translator.ir import nodes as ir
+from translator.ir.pytext import python_text
+from translator.ir.types import ArrayType, Ownership
+from translator.passes.access import ArrayAccess, strip
+
+
+class Coverage(enum.Enum):
+    """Whether the kernel's sure writes cover a whole array."""
+
+    COMPLETE = "every element"
+    CHECKED = "checked at each call"
+    PARTIAL = "not every element"
+    UNKNOWN = "unknown elements"
+
+
+def decide_ownership(kernel: ir.Kernel, facts: dict[str, ArrayAccess]) -> ir.Kernel:
+    """`kernel` with every array's ownership set, its `movement` and its warnings; errors raise."""
+    movements, warnings, params = [], list(kernel.warnings), []
+    for param in kernel.params:
+        if not isinstance(param.type, ArrayType):
+            params.append(param)
+            continue
+        access = facts[param.name]
+        coverage = _coverage(param.name, access)
+        ownership = param.ownership or _infer(access, coverage)
+        if param.ownership is not None:
+            warnings += _check(param, ownership, access, coverage)
+        written = _boxes(access) if ownership is Ownership.OUT and coverage is Coverage.CHECKED else None
+        movements.append(ir.Movement(param.name, param.ownership, _reason(ownership, access, coverage), written))
+        params.append(dataclasses.replace(param, ownership=ownership))
+    return dataclasses.replace(kernel, params=tuple(params), movement=tuple(movements), warnings=tuple(warnings))
+
+
+def _infer(access: ArrayAccess, coverage: Coverage) -> Ownership:
+    if not access.writes:
+        return Ownership.IN
+    if access.first_read_before_write is None and coverage is Coverage.COMPLETE:
+        return Ownership.OUT
+    return Ownership.INOUT
+
+
+def _check(param: ir.Param, declared: Ownership, access: ArrayAccess, coverage: Coverage) -> list[Diagnostic]:
+    """Errors raise; the warnings (ownership that moves more data than needed) are returned."""
+    name = param.name
+    if declared is Ownership.IN and access.writes:
+        raise TranslationError.at(access.writes[0].span, f"'{name}' is declared In but the kernel writes it here; "
+                                  "declare it InOut (or Out if the kernel never reads it)")
+    if declared is Ownership.OUT:
+        _check_out(param, access, coverage)
+    if declared is not Ownership.INOUT:
+        return []
+    if not access.writes:
+        return [Diagnostic(param.span, f"'{name}' is declared InOut but the kernel never writes it; "
+                           "declare it In to skip copying it back", "warning")]
+    if access.first_read_before_write is None and coverage is Coverage.COMPLETE:
+        return [Diagnostic(param.span, f"'{name}' is declared InOut but the kernel never reads the values "
+                           "it is given; declare it Out to skip copying it in", "warning")]
+    return []
+
+
+def _check_out(param: ir.Param, access: ArrayAccess, coverage: Coverage) -> None:
+    name = param.name
+    early = access.first_read_before_write
+    if early is not None:
+        raise TranslationError.at(early, f"'{name}' is declared Out but the kernel reads it here before writing "
+                                  "it, so the caller's values are needed on the device; declare it InOut")
+    if not access.writes:
+        raise TranslationError.at(param.span, f"'{name}' is declared Out but the kernel never writes it; declare it In")
+    if coverage in (Coverage.PARTIAL, Coverage.UNKNOWN):
+        raise TranslationError.at(param.span, f"'{name}' is declared Out but the kernel may not write every "
+                                  f"element ({_what_is_written(name, access)}); the elements it skips would "
+                                  "come back from the device undefined; declare it InOut")
+
+
+def _coverage(name: str, access: ArrayAccess) -> Coverage:
+    boxes = _boxes(access)
+    if any(all(_full(name, d, iv) for d, iv in enumerate(box)) for box in boxes):
+        return Coverage.COMPLETE
+    if not boxes:
+        return Coverage.UNKNOWN
+    rank = len(boxes[0])
+    if any(all(_misses_an_end(name, d, box[d]) for box in boxes) for d in range(rank)):
+        return Coverage.PARTIAL
+    return Coverage.CHECKED
+
+
+def _boxes(access: ArrayAccess) -> tuple[tuple[ir.Interval, ...], ...]:
+    return tuple(dict.fromkeys(w.box for w in access.writes if w.box is not None))
+
+
+def _full(name: str, dim: int, interval: ir.Interval) -> bool:
+    lo, hi = strip(interval.lo), strip(interval.hi)
+    return isinstance(lo, ir.Const) and lo.value == 0 and _is_extent(hi, name, dim)
+
+
+def _misses_an_end(name: str, dim: int, interval: ir.Interval) -> bool:
+    """Surely skips index 0 (starts at a positive constant) or the last (stops at extent - c, c > 0)."""
+    lo, hi = strip(interval.lo), strip(interval.hi)
+    if isinstance(lo, ir.Const) and lo.value > 0:
+        return True
+    return (isinstance(hi, ir.Binary) and hi.op == "-" and _is_extent(strip(hi.left), name, dim)
+            and isinstance(hi.right, ir.Const) and hi.right.value > 0)
+
+
+def _is_extent(expr: ir.Expr, name: str, dim: int) -> bool:
+    return isinstance(expr, ir.Extent) and expr.array == name and expr.dim == dim
+
+
+def box_text(name: str, box: tuple[ir.Interval, ...]) -> str:
+    """`v[1:u.shape[0] - 1, 1:u.shape[1] - 1]`: a write box as a Python slice."""
+    return f"{name}[{', '.join(f'{python_text(iv.lo)}:{python_text(iv.hi)}' for iv in box)}]"
+
+
+def _what_is_written(name: str, access: ArrayAccess) -> str:
+    boxes = _boxes(access)
+    if not boxes:
+        return "it writes only under conditions or at indices that are not loop ranges"
+    return "it surely writes only " + " and ".join(box_text(name, b) for b in boxes)
+
+
+def _lines(spans: tuple[object, ...]) -> str:
+    lines = sorted({s.line for s in spans})  # type: ignore[attr-defined]
+    return ("line " if len(lines) == 1 else "lines ") + ", ".join(map(str, lines))
+
+
+def _reason(ownership: Ownership, access: ArrayAccess, coverage: Coverage) -> str:
+    """Why the array moves as it does, with the Python lines that decide it."""
+    written = _lines(tuple(w.span for w in access.writes)) if access.writes else ""
+    if ownership is Ownership.SCRATCH:
+        return "Scratch: device memory only, never copied"
+    if ownership is Ownership.IN:
+        return f"read at {_lines(access.reads)}, never written" if access.reads else "never read or written"
+    if ownership is Ownership.OUT:
+        return f"written at {written} ({coverage.value}), never read before written"
+    early = access.first_read_before_write
+    if early is not None:
+        return f"read before written at line {early.line}, written at {written}"
+    if not access.writes:
+        return f"read at {_lines(access.reads)}, never written" if access.reads else "never read or written"
+    return f"written at {written} ({coverage.value}): copied in to keep the elements it does not write"
