@@ -39,6 +39,10 @@ class ParamSpec:
     dtype: str
     rank: int = 0
     ownership: str | None = None
+    copy_in: bool = False
+    copy_out: bool = False
+    written: tuple[object, ...] | None = None
+    """Manifest `writes`: for an `Out` array not proven written entirely: boxes of `[lo, hi]` bounds to check per call."""
 
     @property
     def is_array(self) -> bool:
@@ -60,6 +64,8 @@ class KernelSpec:
     returns: str | None
     params: tuple[ParamSpec, ...]
     line: int | None = None
+    device_symbol: str | None = None
+    """The entry point taking device pointers (offload targets)."""
 
 
 @dataclass(frozen=True)
@@ -135,6 +141,7 @@ def _kernel(where: _Reader, data: object) -> KernelSpec:
         returns=returns,
         params=params,
         line=where.optional(doc, "line", int),
+        device_symbol=where.optional(doc, "device_symbol", str),
     )
 
 
@@ -149,7 +156,20 @@ def _param(where: _Reader, data: object) -> ParamSpec:
     rank = where.field(doc, "rank", int)
     if rank < 1:
         raise where.error(f"'rank' must be at least 1 for an array, got {rank}")
-    return ParamSpec(name, kind, dtype, rank, where.choice(doc, "ownership", OWNERSHIPS))
+    ownership = where.choice(doc, "ownership", OWNERSHIPS)
+    writes = where.optional(doc, "writes", list)
+    return ParamSpec(
+        name, kind, dtype, rank, ownership,
+        copy_in=_optional_bool(where, doc, "copy_in", ownership in ("in", "inout")),
+        copy_out=_optional_bool(where, doc, "copy_out", ownership in ("out", "inout")),
+        written=None if writes is None else tuple(writes),
+    )
+
+
+def _optional_bool(where: _Reader, doc: dict[str, object], key: str, default: bool) -> bool:
+    """A data-movement flag; manifests written before it existed follow the ownership."""
+    value = where.optional(doc, key, bool)
+    return default if value is None else value
 
 
 @dataclass(frozen=True)
