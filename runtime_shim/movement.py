@@ -63,9 +63,11 @@ def covers(boxes: Sequence[Sequence[tuple[int, int]]], shape: tuple[int, ...]) -
 
     Exact and cheap: the box edges cut each dimension into a few cells, and every cell must lie in
     some box (a grid of at most (2 * boxes + 1) cells per dimension, whatever the array size).
+    A box reaching below index 0 counts for nothing: negative indices wrap around, as in Python.
     """
     if any(extent == 0 for extent in shape):
         return True
+    boxes = [box for box in boxes if all(lo >= 0 for lo, _ in box)]
     cuts = [sorted({0, n, *(min(max(b[d][i], 0), n) for b in boxes for i in (0, 1))}) for d, n in enumerate(shape)]
     covered = np.zeros([len(c) - 1 for c in cuts], dtype=bool)
     for box in boxes:

@@ -9,8 +9,8 @@ from __future__ import annotations
 import dataclasses
 
 from translator import backend, frontend
-import translator.backend.lower
 from translator.backend import EmittedModule
+from translator.backend.lower import is_offload
 from translator.ir import nodes as ir
 from translator.ir.verifier import verify_module
 from translator.passes.access import analyze_access
@@ -49,6 +49,6 @@ def lower_kernel(kernel: ir.Kernel, target: str) -> ir.Kernel:
     kernel = wrap_indices(kernel)
     kernel = decide_ownership(kernel, analyze_access(kernel))
     kernel = parallelize(kernel, reductions, target)
-    if backend.lower.is_offload(target):
+    if is_offload(target):
         kernel = dataclasses.replace(kernel, device_variant=device_variant(kernel))
     return kernel

@@ -14,6 +14,7 @@ from typing import Any
 from translator.backend.lower import build_view
 from translator.backend.manifest import build_manifest
 from translator.backend.render import render_module
+from translator.errors import Diagnostic
 from translator.ir import nodes as ir
 
 __all__ = ["EmittedModule", "emit_module"]
@@ -26,9 +27,12 @@ class EmittedModule:
     c_source: str
     h_source: str
     manifest: dict[str, Any]
+    warnings: tuple[Diagnostic, ...] = ()
+    """Diagnostics that do not stop translation (ownership that moves more data than needed)."""
 
 
 def emit_module(module: ir.Module) -> EmittedModule:
     """Emit a typed, verified module; the same module always gives the same bytes."""
     c_source, h_source = render_module(build_view(module))
-    return EmittedModule(c_source, h_source, build_manifest(module))
+    warnings = tuple(w for k in module.kernels for w in k.warnings)
+    return EmittedModule(c_source, h_source, build_manifest(module), warnings)

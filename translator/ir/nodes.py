@@ -278,13 +278,15 @@ class Interval:
 class Movement:
     """How one array parameter moves, as `passes.ownership` decided it from what the kernel does.
 
-    `declared` is the annotation's ownership (None: inferred); `reason` says why, with Python lines;
+    `declared` is the annotation's ownership (None: none written), `inferred` what the analysis alone
+    gives (the ownership used when none is declared); `reason` says why, with Python lines;
     `written` is set for an `Out` array the compiler could not prove the kernel writes entirely:
     the boxes of elements it surely writes, which the runtime checks cover the array at each call.
     """
 
     array: str
     declared: Ownership | None
+    inferred: Ownership
     reason: str
     written: tuple[tuple[Interval, ...], ...] | None = None
 

@@ -9,7 +9,8 @@ without being copied in only if the kernel writes every element the host will se
 - A *write box* is the set of elements one assignment writes for sure: one half-open interval per
   dimension, bounds as loop-invariant expressions (constants, extents, unassigned scalar parameters),
   from the ranges of the enclosing loops. An assignment under `if`/`while`, in a loop with `break`
-  or `continue`, or with an index that is not `loop variable + constant` or invariant, has no box.
+  or `continue`, or with an index that is not `i`, `i + e`, `i - e` (`i` a loop variable) or
+  invariant `e`, has no box.
 """
 
 from __future__ import annotations
@@ -155,16 +156,19 @@ class _Walker:
         return None if any(i is None for i in intervals) else intervals  # type: ignore[return-value]
 
     def interval(self, index: ir.Expr, loops: dict[str, ir.Interval]) -> ir.Interval | None:
-        """The indices one subscript takes over the enclosing exact loops: `i`, `i + c`, `i - c`, invariant."""
+        """The indices one subscript takes over the enclosing exact loops: `i`, `i + e`, `i - e`, or an
+        invariant `e` (`e` invariant)."""
         if self.invariant(index):
             return ir.Interval(index, ir.Binary("+", index, ir.Const(1, index.span, I64), index.span, I64))
         if isinstance(index, ir.Name) and index.id in loops:
             return loops[index.id]
-        if isinstance(index, ir.Binary) and index.op in "+-" and isinstance(index.right, ir.Const):
-            inner = self.interval(strip(index.left), loops)
-            if inner is not None and isinstance(strip(index.left), ir.Name):
+        if isinstance(index, ir.Call) and index.func == "wrap_index":
+            return self.interval(strip(index.args[0]), loops)  # the runtime ignores boxes reaching below 0
+        if isinstance(index, ir.Binary) and index.op in "+-" and self.invariant(index.right):
+            left = strip(index.left)
+            if isinstance(left, ir.Name) and left.id in loops:
                 return ir.Interval(*(ir.Binary(index.op, bound, index.right, index.span, I64)
-                                  for bound in (inner.lo, inner.hi)))
+                                     for bound in (loops[left.id].lo, loops[left.id].hi)))
         return None
 
     def invariant(self, expr: ir.Expr) -> bool:

@@ -41,11 +41,12 @@ def decide_ownership(kernel: ir.Kernel, facts: dict[str, ArrayAccess]) -> ir.Ker
             continue
         access = facts[param.name]
         coverage = _coverage(param.name, access)
-        ownership = param.ownership or _infer(access, coverage)
+        inferred = _infer(access, coverage)
+        ownership = param.ownership or inferred
         if param.ownership is not None:
             warnings += _check(param, ownership, access, coverage)
         written = _boxes(access) if ownership is Ownership.OUT and coverage is Coverage.CHECKED else None
-        movements.append(ir.Movement(param.name, param.ownership, _reason(ownership, access, coverage), written))
+        movements.append(ir.Movement(param.name, param.ownership, inferred, _reason(ownership, access, coverage), written))
         params.append(dataclasses.replace(param, ownership=ownership))
     return dataclasses.replace(kernel, params=tuple(params), movement=tuple(movements), warnings=tuple(warnings))
 
@@ -53,7 +54,7 @@ def decide_ownership(kernel: ir.Kernel, facts: dict[str, ArrayAccess]) -> ir.Ker
 def _infer(access: ArrayAccess, coverage: Coverage) -> Ownership:
     if not access.writes:
         return Ownership.IN
-    if access.first_read_before_write is None and coverage is Coverage.COMPLETE:
+    if access.first_read_before_write is None and coverage in (Coverage.COMPLETE, Coverage.CHECKED):
         return Ownership.OUT
     return Ownership.INOUT
 
@@ -156,4 +157,6 @@ def _reason(ownership: Ownership, access: ArrayAccess, coverage: Coverage) -> st
         return f"read before written at line {early.line}, written at {written}"
     if not access.writes:
         return f"read at {_lines(access.reads)}, never written" if access.reads else "never read or written"
+    if coverage is Coverage.COMPLETE:
+        return f"written at {written} ({coverage.value}), never read before written"
     return f"written at {written} ({coverage.value}): copied in to keep the elements it does not write"
