@@ -81,9 +81,10 @@ def build_view(module: ir.Module) -> ModuleView:
     helpers = HelperSet()
     symbols = kernel_symbols(module)
     kernels = tuple(
-        _KernelLowering(variant, helpers).kernel(symbol)
+        _KernelLowering(variant, helpers).kernel(symbol, device)
         for k in module.kernels
-        for variant, symbol in ((k, symbols[k.name]), (k.device_variant, device_symbol(symbols[k.name])))
+        for variant, symbol, device in ((k, symbols[k.name], False),
+                                        (k.device_variant, device_symbol(symbols[k.name]), True))
         if variant is not None
     )
     guard = "".join(ch if ch.isalnum() else "_" for ch in module.name.upper())
@@ -145,7 +146,8 @@ class _KernelLowering:
         self.helpers = helpers
         self.param_order = {p.name: i for i, p in enumerate(kernel.params)}
 
-    def kernel(self, symbol: str) -> KernelView:
+    def kernel(self, symbol: str, device: bool = False) -> KernelView:
+        """The C function; `device`: the entry point whose arrays are device pointers."""
         k = self.k
         return KernelView(
             name=symbol,
@@ -156,14 +158,14 @@ class _KernelLowering:
             loc=_loc(k.span),
             locals=self._decls(k.locals),
             body=self._block(k.body),
-            arrays=tuple(self._array_doc(p) for p in k.params if p.is_array),
+            arrays=tuple(self._array_doc(p, device) for p in k.params if p.is_array),
         )
 
-    def _array_doc(self, p: ir.Param) -> ArrayDoc:
-        """The map clause an array parameter gets from its ownership, for the header."""
+    def _array_doc(self, p: ir.Param, device: bool) -> ArrayDoc:
+        """The map clause an array parameter gets from its ownership (None: a device pointer), for the header."""
         ownership = array_ownership(p)
         section = self._section(p.name)
-        return ArrayDoc(section.array, ownership.marker, MapGroup(ownership.map_type, (section,)))
+        return ArrayDoc(section.array, ownership.marker, None if device else MapGroup(ownership.map_type, (section,)))
 
     def _param(self, p: ir.Param) -> ParamView:
         name = self.names[p.name]

@@ -185,7 +185,8 @@ class ArrayDoc:
 
     name: str
     marker: str
-    map: MapGroup
+    map: MapGroup | None
+    """None in a device entry point: the array is a device pointer (`is_device_ptr`)."""
 
 
 @dataclass(frozen=True)
