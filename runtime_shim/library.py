@@ -10,6 +10,7 @@ import ctypes
 import inspect
 import os
 import time
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -18,7 +19,7 @@ from . import resident
 from .binding import Binding, prepare
 from .device import DeviceArray, device_view
 from .manifest import KernelSpec, Manifest, ParamSpec, read_manifest
-from .movement import KernelStats, check_written
+from .movement import KernelStats, runs, uncovered
 
 
 class CompiledKernel:
@@ -50,56 +51,87 @@ class CompiledKernel:
         if self.device_binding is not None and any(device_view(values[i]) is not None for i, _ in self.arrays):
             return self._call_on_device(list(values))
         c_args = binding.convert(values)
-        self._check_written(values)
-        to_device, from_device = self._transfers(values) if self.offload else (0, 0)
+        sections = self._sections(values) if self.offload else {}
+        to_device, from_device = self._transfers(values, sections) if self.offload else (0, 0)
         start = time.perf_counter()
-        value = self.function(*c_args)
+        value = self._call_sectioned(c_args, values, sections) if sections else self.function(*c_args)
         self.stats.add(to_device, from_device, time.perf_counter() - start)
         return None if binding.result is None else binding.result(value)
 
-    def _transfers(self, values: tuple[object, ...] | list[object]) -> tuple[int, int]:
-        """Bytes the map clauses move for these NumPy arrays: none for arrays a data region holds."""
+    def _transfers(self, values: Sequence[object], sections: Mapping[int, list[tuple[int, int]]]) -> tuple[int, int]:
+        """Bytes the maps move for these NumPy arrays: none for arrays a data region holds, and only
+        the written section of a sectioned `Out` array."""
         to_device = from_device = 0
         for i, param in self.arrays:
             array = values[i]
             if isinstance(array, np.ndarray) and not resident.is_present(array.ctypes.data, array.nbytes):
                 to_device += array.nbytes * param.copy_in
-                from_device += array.nbytes * param.copy_out
+                back = sum(length for _, length in sections[i]) if i in sections else array.nbytes
+                from_device += back * param.copy_out
         return to_device, from_device
 
-    def _check_written(self, values: tuple[object, ...] | list[object]) -> None:
-        checked = [p for _, p in self.arrays if p.written is not None]
+    def _uncovered(self, values: Sequence[object]) -> dict[int, list[list[tuple[int, int]]]]:
+        """The boxes written, by parameter index, of `Out` arrays this call writes only partly;
+        refuses the call when such an array is not `sectioned` (movement.uncovered)."""
+        checked = [(i, p) for i, p in self.arrays if p.written is not None]
         if not checked:
-            return
+            return {}
         shapes = {p.name: _shape(values[i]) for i, p in self.arrays}
         scalars = {p.name: v for p, v in zip(self.spec.params, values) if not p.is_array}
-        for param in checked:
-            check_written(self.spec.name, param.name, param.written or (), shapes, scalars)
+        found = {i: uncovered(self.spec.name, p, shapes, scalars) for i, p in checked}
+        return {i: boxes for i, boxes in found.items() if boxes is not None}
+
+    def _sections(self, values: Sequence[object]) -> dict[int, list[tuple[int, int]]]:
+        """Byte runs to copy back, by parameter index, for partly written host `Out` arrays."""
+        return {
+            i: runs(boxes, array.shape, array.itemsize)
+            for i, boxes in self._uncovered(values).items()
+            if isinstance(array := values[i], np.ndarray) and not resident.is_present(array.ctypes.data, array.nbytes)
+        }
+
+    def _call_sectioned(self, c_args: list[object], values: Sequence[object],
+                        sections: Mapping[int, list[tuple[int, int]]]) -> object:
+        """The call with partly written `Out` arrays mapped around it (`alloc`), so that the kernel's
+        `from` map copies nothing back and only their written runs are copied (`target update`)."""
+        helpers = resident.openmp().helpers
+        arrays = {i: values[i] for i in sections}
+        for array in arrays.values():
+            helpers["py2omp_enter_alloc"](array.ctypes.data, array.nbytes)  # type: ignore[attr-defined]
+        try:
+            return self.function(*c_args)
+        finally:
+            for i, array in arrays.items():
+                for offset, length in sections[i]:
+                    helpers["py2omp_update_from"](array.ctypes.data + offset, length)  # type: ignore[attr-defined]
+                helpers["py2omp_exit_release"](array.ctypes.data, array.nbytes)  # type: ignore[attr-defined]
 
     def _call_on_device(self, values: list[object]) -> object:
-        """Device arrays pass as they are; NumPy arrays among them are staged through device memory."""
+        """Device arrays pass as they are; NumPy arrays among them are staged through device memory
+        (copied in when read, or when the call writes them only partly, and back when written)."""
         assert self.device_binding is not None and self.device_function is not None
         staged: list[tuple[np.ndarray, DeviceArray, ParamSpec]] = []
         for i, param in self.arrays:
-            if device_view(values[i]) is None:
-                self.binding.converters[i](values[i], [], [])  # the NumPy checks and messages
-                staged.append((values[i], DeviceArray(values[i].shape, values[i].dtype), param))  # type: ignore
+            host = values[i]
+            if device_view(host) is None:
+                self.binding.converters[i](host, [], [])  # the NumPy checks and messages
+                assert isinstance(host, np.ndarray)
+                staged.append((host, DeviceArray(host.shape, host.dtype), param))
                 values[i] = staged[-1][1]
         c_args = self.device_binding.convert(values)
-        self._check_written(values)
+        partial = {self.spec.params[i].name for i in self._uncovered(values)}
+        copied_in = [(h, d) for h, d, p in staged if p.copy_in or p.name in partial]
+        copied_out = [(h, d) for h, d, p in staged if p.copy_out]
         openmp = resident.openmp()
-        for host, device, param in staged:
-            if param.copy_in:
-                openmp.copy(device.ptr, host.ctypes.data, host.nbytes, to_device=True)
+        for host, device in copied_in:
+            openmp.copy(device.ptr, host.ctypes.data, host.nbytes, to_device=True)
         start = time.perf_counter()
         value = self.device_function(*c_args)
         elapsed = time.perf_counter() - start
-        for host, device, param in staged:
-            if param.copy_out:
-                openmp.copy(host.ctypes.data, device.ptr, host.nbytes, to_device=False)
+        for host, device in copied_out:
+            openmp.copy(host.ctypes.data, device.ptr, host.nbytes, to_device=False)
+        for _, device, _ in staged:
             device.free()
-        self.stats.add(sum(h.nbytes for h, _, p in staged if p.copy_in),
-                       sum(h.nbytes for h, _, p in staged if p.copy_out), elapsed)
+        self.stats.add(sum(h.nbytes for h, _ in copied_in), sum(h.nbytes for h, _ in copied_out), elapsed)
         return None if self.binding.result is None else self.binding.result(value)
 
     def __repr__(self) -> str:

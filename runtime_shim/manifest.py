@@ -43,6 +43,8 @@ class ParamSpec:
     copy_out: bool = False
     written: tuple[object, ...] | None = None
     """Manifest `writes`: for an `Out` array not proven written entirely: boxes of `[lo, hi]` bounds to check per call."""
+    sectioned: bool = False
+    """Every write lies in `written`: a call they do not cover copies back just their section."""
 
     @property
     def is_array(self) -> bool:
@@ -163,6 +165,7 @@ def _param(where: _Reader, data: object) -> ParamSpec:
         copy_in=_optional_bool(where, doc, "copy_in", ownership in ("in", "inout")),
         copy_out=_optional_bool(where, doc, "copy_out", ownership in ("out", "inout")),
         written=None if writes is None else tuple(writes),
+        sectioned=_optional_bool(where, doc, "sectioned", False),
     )
 
 

@@ -11,10 +11,13 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+
+from .manifest import ParamSpec
 
 _OPS = {
     "+": lambda a, b: a + b,
@@ -76,15 +79,44 @@ def covers(boxes: Sequence[Sequence[tuple[int, int]]], shape: tuple[int, ...]) -
     return bool(covered.all())
 
 
-def check_written(kernel: str, name: str, writes: Sequence[object], shapes: Mapping[str, tuple[int, ...]],
-                  scalars: Mapping[str, object]) -> None:
-    """Refuse a call whose sure writes do not cover the `Out` array `name`."""
-    boxes = [[(evaluate(lo, shapes, scalars), evaluate(hi, shapes, scalars)) for lo, hi in box]  # type: ignore[attr-defined]
-             for box in writes]
-    shape = shapes[name]
-    if not covers(boxes, shape):
-        written = " and ".join(f"{name}[{', '.join(f'{lo}:{hi}' for lo, hi in box)}]" for box in boxes)
+def uncovered(kernel: str, param: ParamSpec, shapes: Mapping[str, tuple[int, ...]],
+              scalars: Mapping[str, object]) -> list[list[tuple[int, int]]] | None:
+    """The boxes an `Out` array's writes surely cover for these arguments, or None when they cover it.
+
+    Boxes that do not cover are fine for a `sectioned` array (the call copies back just them) and
+    an error otherwise, since the other elements would come back undefined.
+    """
+    boxes = [[(evaluate(lo, shapes, scalars), evaluate(hi, shapes, scalars)) for lo, hi in box]  # type: ignore[misc]
+             for box in param.written or ()]
+    shape = shapes[param.name]
+    if covers(boxes, shape):
+        return None
+    if not param.sectioned:
+        written = " and ".join(f"{param.name}[{', '.join(f'{lo}:{hi}' for lo, hi in box)}]" for box in boxes)
         raise ValueError(
-            f"{kernel}(): argument '{name}' is declared Out, but with these arguments the kernel writes only "
+            f"{kernel}(): argument '{param.name}' is declared Out, but with these arguments the kernel writes only "
             f"{written} of its shape {shape}; the other elements would come back undefined: declare it InOut"
         )
+    return boxes
+
+
+def runs(boxes: Sequence[Sequence[tuple[int, int]]], shape: tuple[int, ...], itemsize: int) -> list[tuple[int, int]]:
+    """The contiguous byte ranges `(offset, length)` of a C-ordered array that the boxes hold.
+
+    Trailing dimensions a box spans entirely merge into its runs, so a box of whole rows is one run
+    and the interior of a 2-D grid is one run per row.
+    """
+    found: list[tuple[int, int]] = []
+    strides = [itemsize * int(np.prod(shape[d + 1:], dtype=np.int64)) for d in range(len(shape))]
+    for box in boxes:
+        clipped = [(min(max(lo, 0), n), min(max(hi, 0), n)) for (lo, hi), n in zip(box, shape)]
+        if any(hi <= lo for lo, hi in clipped):
+            continue
+        split = len(shape) - 1
+        while split > 0 and clipped[split] == (0, shape[split]):
+            split -= 1
+        lo, hi = clipped[split]
+        for prefix in itertools.product(*(range(a, b) for a, b in clipped[:split])):
+            offset = sum(i * strides[d] for d, i in enumerate(prefix)) + lo * strides[split]
+            found.append((offset, (hi - lo) * strides[split]))
+    return found

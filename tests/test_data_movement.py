@@ -76,16 +76,31 @@ def test_out_array_read_after_its_own_write_is_fine(tmp_path: Path) -> None:
         """)
 
 
-def test_out_stencil_skipping_the_border_suggests_inout(tmp_path: Path) -> None:
-    assert error_of(tmp_path, """\
+def test_out_stencil_skipping_the_border_copies_back_the_written_section(tmp_path: Path) -> None:
+    emitted = translate_source(tmp_path, """\
         def f(u: In[f64[:, :]], v: Out[f64[:, :]]):
             for i in prange(1, u.shape[0] - 1):
                 for j in prange(1, u.shape[1] - 1):
                     v[i, j] = u[i, j]
+        """)
+    v = emitted.manifest["kernels"][0]["params"][1]
+    assert (v["map"], v["copy_in"], v["sectioned"]) == ("from", False, True)
+    assert v["writes"] == [[[1, {"op": "-", "args": [{"extent": ["u", 0]}, 1]}],
+                            [1, {"op": "-", "args": [{"extent": ["u", 1]}, 1]}]]]
+    assert v["reason"] == ("written at line 8, never read before written; only the written section comes back "
+                           "(v[1:u.shape[0] - 1, 1:u.shape[1] - 1])")
+
+
+def test_out_partly_written_with_unbounded_writes_suggests_inout(tmp_path: Path) -> None:
+    assert error_of(tmp_path, """\
+        def f(u: In[f64[:]], v: Out[f64[:]]):
+            for i in prange(1, u.shape[0]):
+                v[i] = u[i]
+                if u[i] > 0.0:
+                    v[0] = 1.0
         """).splitlines()[0] == (
-        "k.py:5:25: error: 'v' is declared Out but the kernel may not write every element (it surely writes "
-        "only v[1:u.shape[0] - 1, 1:u.shape[1] - 1]); the elements it skips would come back from the device "
-        "undefined; declare it InOut"
+        "k.py:5:22: error: 'v' is declared Out but the kernel may not write every element (it surely writes "
+        "only v[1:u.shape[0]]); the elements it skips would come back from the device undefined; declare it InOut"
     )
 
 
@@ -106,11 +121,13 @@ def test_inout_warnings_suggest_in_and_out(tmp_path: Path) -> None:
             for i in prange(x.shape[0]):
                 y[i] = x[i]
         """)
-    # y is written only over x's range, so copying it in may keep elements: no warning for it.
+    # y is written over x's range only: as Out, just that section would come back.
     assert [w.message for w in emitted.warnings] == [
         "'x' is declared InOut but the kernel never writes it; declare it In to skip copying it back",
+        "'y' is declared InOut but the kernel never reads the values it is given; declare it Out to skip "
+        "copying it in",
     ]
-    assert [w.severity for w in emitted.warnings] == ["warning"]
+    assert [w.severity for w in emitted.warnings] == ["warning", "warning"]
     assert [p["map"] for p in emitted.manifest["kernels"][0]["params"]] == ["tofrom", "tofrom"]
 
 
@@ -142,13 +159,14 @@ def test_inference_of_unmarked_arrays() -> None:
     module = pipeline.lower(movement.__file__, "host-offload")
     kernel = next(k for k in module.kernels if k.name == "inferred")
     assert {p.name: p.ownership for p in kernel.params} == {
-        "x": Ownership.IN, "y": Ownership.INOUT, "z": Ownership.OUT, "w": Ownership.INOUT,
+        "x": Ownership.IN, "y": Ownership.INOUT, "z": Ownership.OUT, "w": Ownership.OUT,
     }
     assert [m.reason for m in kernel.movement] == [
         "read at lines 15, 16, 19, never written",
         "read before written at line 15, written at line 15",
-        "written at line 16 (checked at each call), never read before written",
-        "written at line 19 (not every element): copied in to keep the elements it does not write",
+        "written at line 16, never read before written; only the written section comes back (z[0:x.shape[0]])",
+        "written at line 19, never read before written; only the written section comes back "
+        "(w[1:w.shape[0] - 1, 0:w.shape[1]])",
     ]
     assert all(m.declared is None for m in kernel.movement)
 
@@ -156,7 +174,7 @@ def test_inference_of_unmarked_arrays() -> None:
 def test_every_example_moves_the_minimum() -> None:
     """An array copied in is read before written; one copied out is written; In never comes back."""
     expected = {
-        "dot": ["to", "to"], "jacobi_step": ["to", "tofrom"], "mandelbrot": ["to", "to", "from"],
+        "dot": ["to", "to"], "jacobi_step": ["to", "from"], "mandelbrot": ["to", "to", "from"],
         "matmul": ["to", "to", "from"], "saxpy": ["to", "tofrom"], "triad": ["from", "to", "to"],
     }
     found = {}
@@ -169,17 +187,18 @@ def test_every_example_moves_the_minimum() -> None:
 def test_explain_jacobi() -> None:
     text = explain_file("examples/jacobi2d.py", "nvptx:sm_90")
     assert text == textwrap.dedent("""\
-        jacobi_step (examples/jacobi2d.py:12)
+        jacobi_step (examples/jacobi2d.py:13)
           u: declared In, inferred In
             map(to: u[0:u.shape[0] * u.shape[1]])
             bytes per call: 8 * u.shape[0] * u.shape[1] to the device, 0 back
-            why: read at line 15, never written
-          v: declared InOut, inferred InOut
-            map(tofrom: v[0:v.shape[0] * v.shape[1]])
-            bytes per call: 8 * v.shape[0] * v.shape[1] to the device, 8 * v.shape[0] * v.shape[1] back
-            why: written at line 15 (not every element): copied in to keep the elements it does not write
-          total per call: 8 * u.shape[0] * u.shape[1] + 8 * v.shape[0] * v.shape[1] bytes to the device, \
-8 * v.shape[0] * v.shape[1] back
+            why: read at line 16, never written
+          v: declared Out, inferred Out
+            map(from: v[0:v.shape[0] * v.shape[1]])
+            bytes per call: 0 to the device, 8 * (u.shape[0] - 2) * (u.shape[1] - 2) back
+            why: written at line 16, never read before written; only the written section comes back \
+(v[1:u.shape[0] - 1, 1:u.shape[1] - 1])
+          total per call: 8 * u.shape[0] * u.shape[1] bytes to the device, \
+8 * (u.shape[0] - 2) * (u.shape[1] - 2) back
         """)
 
 

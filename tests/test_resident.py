@@ -30,17 +30,45 @@ def rng() -> np.random.Generator:
     return np.random.default_rng(3)
 
 
-def test_out_coverage_is_checked_at_each_call(lib: runtime_shim.Library, rng: np.random.Generator) -> None:
-    src = rng.standard_normal((6, 5))
-    dst = np.zeros((6, 5))
+def test_out_written_partly_copies_back_only_the_written_rows(lib: runtime_shim.Library,
+                                                              rng: np.random.Generator) -> None:
+    src, dst = rng.standard_normal((6, 5)), rng.standard_normal((6, 5))
+    expected = dst.copy()
+    expected[2:] = src[2:]
+    lib.rows.stats.reset()
+    lib.rows(src, dst, 2)
+    assert np.array_equal(dst, expected)
+    assert (lib.rows.stats.bytes_to_device, lib.rows.stats.bytes_from_device) == (6 * 5 * 8, 4 * 5 * 8)
     lib.rows(src, dst, 0)
     assert np.array_equal(dst, src)
+
+
+def test_out_coverage_is_checked_at_each_call(lib: runtime_shim.Library, rng: np.random.Generator) -> None:
+    x, y = rng.standard_normal(5), np.zeros(5)
+    lib.checked(x, y)
+    assert np.array_equal(y, x)
     with pytest.raises(ValueError) as info:
-        lib.rows(src, dst, 2)
+        lib.checked(x, np.zeros(7))
     assert str(info.value) == (
-        "rows(): argument 'dst' is declared Out, but with these arguments the kernel writes only dst[2:6, 0:5] "
-        "of its shape (6, 5); the other elements would come back undefined: declare it InOut"
+        "checked(): argument 'y' is declared Out, but with these arguments the kernel writes only y[0:5] "
+        "of its shape (7,); the other elements would come back undefined: declare it InOut"
     )
+
+
+def test_out_stencil_keeps_the_border_and_moves_only_the_interior(lib: runtime_shim.Library,
+                                                                  rng: np.random.Generator) -> None:
+    u, v = rng.standard_normal((9, 7)), rng.standard_normal((9, 7))
+    expected = v.copy()
+    expected[1:-1, 1:-1] = 0.25 * (u[:-2, 1:-1] + u[2:, 1:-1] + u[1:-1, :-2] + u[1:-1, 2:])
+    lib.stencil_out.stats.reset()
+    lib.stencil_out(u, v)
+    assert np.array_equal(v, expected)
+    assert (lib.stencil_out.stats.bytes_to_device, lib.stencil_out.stats.bytes_from_device) == (9 * 7 * 8, 7 * 5 * 8)
+    w = rng.standard_normal((9, 7))  # the same through device memory: only the interior changes
+    expected_w = w.copy()
+    expected_w[1:-1, 1:-1] = expected[1:-1, 1:-1]
+    lib.stencil_out(runtime_shim.to_device(u), w)
+    assert np.array_equal(w, expected_w)
 
 
 def test_inout_stencil_keeps_the_border(lib: runtime_shim.Library, rng: np.random.Generator) -> None:
@@ -145,8 +173,11 @@ lib.triad(a, b, c, 2.0)
 with runtime_shim.data_region(In=[b, c], Out=[a]) as region:
     for _ in range(100):
         lib.triad(a, b, c, 2.0)
-s = lib.triad.stats
-print(json.dumps([s.bytes_to_device + region.bytes_to_device, s.bytes_from_device + region.bytes_from_device]))
+u, v = np.ones((30, 20)), np.zeros((30, 20))
+lib.stencil_out(u, v)
+s, t = lib.triad.stats, lib.stencil_out.stats
+print(json.dumps([s.bytes_to_device + t.bytes_to_device + region.bytes_to_device,
+                  s.bytes_from_device + t.bytes_from_device + region.bytes_from_device]))
 """
 
 
@@ -158,7 +189,8 @@ def test_counts_match_the_offload_runtime_log(lib: runtime_shim.Library) -> None
     for direction, size in _COPY.findall(result.stderr):
         logged[direction] += int(size)
     counted = json.loads(result.stdout.strip().splitlines()[-1])
-    assert counted == [logged["host to device"], logged["device to host"]] == [2 * 16000, 2 * 8000]
+    assert counted == [logged["host to device"], logged["device to host"]]
+    assert counted == [2 * 16000 + 30 * 20 * 8, 2 * 8000 + 28 * 18 * 8]
 
 
 def test_resident_triad_bench_runs_on_host_offload(lib: runtime_shim.Library) -> None:

@@ -7,10 +7,14 @@ bytes each call moves as a formula of the extents, and the Python lines that dec
 
 from __future__ import annotations
 
+import functools
+
 from translator import pipeline
 from translator.backend.lower import is_offload
 from translator.ir import nodes as ir
-from translator.ir.types import ArrayType, Ownership
+from translator.ir.pytext import python_text
+from translator.ir.types import I64, ArrayType, Ownership
+from translator.passes.access import strip
 
 
 def explain_file(path: str, target: str) -> str:
@@ -32,6 +36,8 @@ def explain_kernel(kernel: ir.Kernel, path: str, offload: bool) -> str:
         clause = f"map({param.ownership.map_type}: {param.name}[0:{' * '.join(_extents(param))}])"
         to = size if param.ownership in (Ownership.IN, Ownership.INOUT) else "0"
         back = size if param.ownership in (Ownership.OUT, Ownership.INOUT) else "0"
+        if movement.sectioned and movement.written:
+            back = _section_size(param, movement.written)
         declared = movement.declared.marker if movement.declared else "none"
         lines += [
             f"  {param.name}: declared {declared}, inferred {movement.inferred.marker}",
@@ -55,3 +61,22 @@ def _size(param: ir.Param) -> str:
     """`8 * u.shape[0] * u.shape[1]`: the array's bytes as a formula of its extents."""
     assert isinstance(param.type, ArrayType)
     return " * ".join([str(param.type.dtype.bits // 8), *_extents(param)])
+
+
+def _section_size(param: ir.Param, boxes: tuple[tuple[ir.Interval, ...], ...]) -> str:
+    """`8 * (u.shape[0] - 2) * (u.shape[1] - 2)`: the bytes of the written boxes (at most, when they overlap)."""
+    assert isinstance(param.type, ArrayType)
+    itemsize = ir.Const(param.type.dtype.bits // 8, param.span, I64)
+    sizes = [functools.reduce(lambda total, iv: ir.Binary("*", total, _length(iv), param.span, I64), box, itemsize)
+             for box in boxes]
+    return " + ".join(python_text(size) for size in sizes)
+
+
+def _length(interval: ir.Interval) -> ir.Expr:
+    """`hi - lo`, folded where `lo` is a constant (`n - 1 - 1` reads `n - 2`)."""
+    lo, hi = strip(interval.lo), strip(interval.hi)
+    if isinstance(lo, ir.Const) and lo.value == 0:
+        return hi
+    if isinstance(lo, ir.Const) and isinstance(hi, ir.Binary) and hi.op == "-" and isinstance(hi.right, ir.Const):
+        return ir.Binary("-", hi.left, ir.Const(hi.right.value + lo.value, hi.span, I64), hi.span, I64)
+    return ir.Binary("-", hi, lo, hi.span, I64)

@@ -27,7 +27,22 @@ def rows(src: In[f64[:, :]], dst: Out[f64[:, :]], first: i64):
 
 
 @kernel
+def checked(x: In[f64[:]], y: Out[f64[:]]):
+    for i in prange(x.shape[0]):
+        y[i] = x[i]
+        if x[i] > 100.0:
+            y[0] = 0.0
+
+
+@kernel
 def stencil(u: In[f64[:, :]], v: InOut[f64[:, :]]):
+    for i in prange(1, u.shape[0] - 1):
+        for j in prange(1, u.shape[1] - 1):
+            v[i, j] = 0.25 * (u[i - 1, j] + u[i + 1, j] + u[i, j - 1] + u[i, j + 1])
+
+
+@kernel
+def stencil_out(u: In[f64[:, :]], v: Out[f64[:, :]]):
     for i in prange(1, u.shape[0] - 1):
         for j in prange(1, u.shape[1] - 1):
             v[i, j] = 0.25 * (u[i - 1, j] + u[i + 1, j] + u[i, j - 1] + u[i, j + 1])

@@ -8,7 +8,8 @@ Data movement (design.md, "Data movement") is stated per array so that the runti
 bytes a call moves and check what the compiler could not: `map`, `copy_in`, `copy_out`, the
 `declared` ownership (null: inferred), the `reason`, and for an `Out` array not proven written
 entirely, `writes`: boxes of `[lo, hi]` bounds (JSON expressions of extents and scalar parameters)
-that must cover the array at each call. `device_symbol` names the entry point taking device pointers.
+that the kernel surely writes; `sectioned`: every write is in them, so a call whose boxes do not
+cover the array copies back just the boxes (otherwise it is refused). `device_symbol` names the entry point taking device pointers.
 """
 
 from __future__ import annotations
@@ -72,6 +73,7 @@ def _param(param: ir.Param, movement: ir.Movement | None) -> dict[str, Any]:
         doc["reason"] = movement.reason
         if movement.written is not None:
             doc["writes"] = [[[bound_json(iv.lo), bound_json(iv.hi)] for iv in box] for box in movement.written]
+            doc["sectioned"] = movement.sectioned
     return doc
 
 

@@ -281,7 +281,9 @@ class Movement:
     `declared` is the annotation's ownership (None: none written), `inferred` what the analysis alone
     gives (the ownership used when none is declared); `reason` says why, with Python lines;
     `written` is set for an `Out` array the compiler could not prove the kernel writes entirely:
-    the boxes of elements it surely writes, which the runtime checks cover the array at each call.
+    the boxes of elements it surely writes. When `sectioned` (every write has a box) a call copies
+    back just those boxes unless they cover the array; otherwise the runtime refuses a call where
+    they do not cover it.
     """
 
     array: str
@@ -289,6 +291,7 @@ class Movement:
     inferred: Ownership
     reason: str
     written: tuple[tuple[Interval, ...], ...] | None = None
+    sectioned: bool = False
 
 
 @dataclass(frozen=True)

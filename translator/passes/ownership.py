@@ -6,9 +6,12 @@ loses the writes, an `Out` array that is read or only partly written hands back 
 This pass turns the facts of `passes.access` into errors (located at the offending statement),
 warnings (an ownership that moves more than needed), and a decision with a reason for each array.
 
-An `Out` array must be written entirely. When every write box is `[0, extent)` in each dimension
-that is proven here; when a box surely misses the first or last index it is an error; otherwise
-the boxes go to the manifest and the runtime checks, at each call, that they cover the array.
+No host element of an `Out` array that the kernel does not write may change. When a write box is
+`[0, extent)` in each dimension, the whole array is written (proven here). When every write has a
+box, the boxes go to the manifest and a call copies back just their section unless they cover the
+array (a stencil that skips the border). When only some writes have boxes, the runtime checks at
+each call that those cover the array, and refuses the call otherwise; when none has, or they surely
+miss an end, it is an error suggesting `InOut`.
 """
 
 from __future__ import annotations
@@ -27,9 +30,9 @@ class Coverage(enum.Enum):
     """Whether the kernel's sure writes cover a whole array."""
 
     COMPLETE = "every element"
-    CHECKED = "checked at each call"
-    PARTIAL = "not every element"
-    UNKNOWN = "unknown elements"
+    SECTIONED = "only the written section comes back"
+    CHECKED = "every element: checked at each call"
+    UNKNOWN = "not every element"
 
 
 def decide_ownership(kernel: ir.Kernel, facts: dict[str, ArrayAccess]) -> ir.Kernel:
@@ -45,8 +48,11 @@ def decide_ownership(kernel: ir.Kernel, facts: dict[str, ArrayAccess]) -> ir.Ker
         ownership = param.ownership or inferred
         if param.ownership is not None:
             warnings += _check(param, ownership, access, coverage)
-        written = _boxes(access) if ownership is Ownership.OUT and coverage is Coverage.CHECKED else None
-        movements.append(ir.Movement(param.name, param.ownership, inferred, _reason(ownership, access, coverage), written))
+        checked = ownership is Ownership.OUT and coverage in (Coverage.SECTIONED, Coverage.CHECKED)
+        movements.append(ir.Movement(
+            param.name, param.ownership, inferred, _reason(ownership, access, coverage),
+            _boxes(access) if checked else None, sectioned=coverage is Coverage.SECTIONED,
+        ))
         params.append(dataclasses.replace(param, ownership=ownership))
     return dataclasses.replace(kernel, params=tuple(params), movement=tuple(movements), warnings=tuple(warnings))
 
@@ -54,7 +60,7 @@ def decide_ownership(kernel: ir.Kernel, facts: dict[str, ArrayAccess]) -> ir.Ker
 def _infer(access: ArrayAccess, coverage: Coverage) -> Ownership:
     if not access.writes:
         return Ownership.IN
-    if access.first_read_before_write is None and coverage in (Coverage.COMPLETE, Coverage.CHECKED):
+    if access.first_read_before_write is None and coverage is not Coverage.UNKNOWN:
         return Ownership.OUT
     return Ownership.INOUT
 
@@ -72,7 +78,7 @@ def _check(param: ir.Param, declared: Ownership, access: ArrayAccess, coverage: 
     if not access.writes:
         return [Diagnostic(param.span, f"'{name}' is declared InOut but the kernel never writes it; "
                            "declare it In to skip copying it back", "warning")]
-    if access.first_read_before_write is None and coverage is Coverage.COMPLETE:
+    if access.first_read_before_write is None and coverage in (Coverage.COMPLETE, Coverage.SECTIONED):
         return [Diagnostic(param.span, f"'{name}' is declared InOut but the kernel never reads the values "
                            "it is given; declare it Out to skip copying it in", "warning")]
     return []
@@ -86,7 +92,7 @@ def _check_out(param: ir.Param, access: ArrayAccess, coverage: Coverage) -> None
                                   "it, so the caller's values are needed on the device; declare it InOut")
     if not access.writes:
         raise TranslationError.at(param.span, f"'{name}' is declared Out but the kernel never writes it; declare it In")
-    if coverage in (Coverage.PARTIAL, Coverage.UNKNOWN):
+    if coverage is Coverage.UNKNOWN:
         raise TranslationError.at(param.span, f"'{name}' is declared Out but the kernel may not write every "
                                   f"element ({_what_is_written(name, access)}); the elements it skips would "
                                   "come back from the device undefined; declare it InOut")
@@ -96,11 +102,11 @@ def _coverage(name: str, access: ArrayAccess) -> Coverage:
     boxes = _boxes(access)
     if any(all(_full(name, d, iv) for d, iv in enumerate(box)) for box in boxes):
         return Coverage.COMPLETE
-    if not boxes:
+    if boxes and all(w.box is not None for w in access.writes):
+        return Coverage.SECTIONED
+    rank = len(boxes[0]) if boxes else 0
+    if not boxes or any(all(_misses_an_end(name, d, box[d]) for box in boxes) for d in range(rank)):
         return Coverage.UNKNOWN
-    rank = len(boxes[0])
-    if any(all(_misses_an_end(name, d, box[d]) for box in boxes) for d in range(rank)):
-        return Coverage.PARTIAL
     return Coverage.CHECKED
 
 
@@ -150,6 +156,9 @@ def _reason(ownership: Ownership, access: ArrayAccess, coverage: Coverage) -> st
         return "Scratch: device memory only, never copied"
     if ownership is Ownership.IN:
         return f"read at {_lines(access.reads)}, never written" if access.reads else "never read or written"
+    if ownership is Ownership.OUT and coverage is Coverage.SECTIONED:
+        sections = " and ".join(box_text(access.name, b) for b in _boxes(access))
+        return f"written at {written}, never read before written; {coverage.value} ({sections})"
     if ownership is Ownership.OUT:
         return f"written at {written} ({coverage.value}), never read before written"
     early = access.first_read_before_write
@@ -157,6 +166,6 @@ def _reason(ownership: Ownership, access: ArrayAccess, coverage: Coverage) -> st
         return f"read before written at line {early.line}, written at {written}"
     if not access.writes:
         return f"read at {_lines(access.reads)}, never written" if access.reads else "never read or written"
-    if coverage is Coverage.COMPLETE:
-        return f"written at {written} ({coverage.value}), never read before written"
-    return f"written at {written} ({coverage.value}): copied in to keep the elements it does not write"
+    if coverage is Coverage.UNKNOWN:
+        return f"written at {written} ({coverage.value}): copied in to keep the elements it does not write"
+    return f"written at {written}, never read before written: Out would not copy it in"
