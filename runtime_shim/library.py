@@ -174,7 +174,8 @@ class Library:
             # many as asked, which is expected there and only noise for the user.
             os.environ.setdefault("KMP_WARNINGS", "0")
         cdll = ctypes.CDLL(str(self.path))
-        offload = manifest.target is not None and (manifest.target == "host-offload" or manifest.target.startswith("nvptx"))
+        target = manifest.target or ""
+        offload = target == "host-offload" or target.startswith("nvptx")
         if offload:
             resident.register(cdll)
         self.kernels: dict[str, CompiledKernel] = {

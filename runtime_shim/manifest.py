@@ -42,7 +42,7 @@ class ParamSpec:
     copy_in: bool = False
     copy_out: bool = False
     written: tuple[object, ...] | None = None
-    """Manifest `writes`: for an `Out` array not proven written entirely: boxes of `[lo, hi]` bounds to check per call."""
+    """Manifest `writes`: for an `Out` array not proven written entirely, boxes of `[lo, hi]` bounds."""
     sectioned: bool = False
     """Every write lies in `written`: a call they do not cover copies back just their section."""
 

@@ -155,7 +155,8 @@ class DataRegion:
 def data_region(In: Iterable[Any] = (), InOut: Iterable[Any] = (), Out: Iterable[Any] = ()) -> DataRegion:
     """`with data_region(In=[b, c], Out=[a]): ...`: map the arrays once around many kernel calls.
 
-    `In` arrays are copied in, `Out` arrays allocated, `InOut` both; `Out` and `InOut` come back on
-    exit. Use the region's `update(array, to="device"|"host")` to refresh a side inside the block.
+    `In` arrays are copied in, `Out` arrays allocated, `InOut` both; `Out` and `InOut` come back whole
+    on exit, so an array the kernels write only partly belongs in `InOut`. Use the region's
+    `update(array, to="device"|"host")` to refresh a side inside the block.
     """
     return DataRegion(In, InOut, Out)

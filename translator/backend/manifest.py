@@ -9,7 +9,8 @@ bytes a call moves and check what the compiler could not: `map`, `copy_in`, `cop
 `declared` ownership (null: inferred), the `reason`, and for an `Out` array not proven written
 entirely, `writes`: boxes of `[lo, hi]` bounds (JSON expressions of extents and scalar parameters)
 that the kernel surely writes; `sectioned`: every write is in them, so a call whose boxes do not
-cover the array copies back just the boxes (otherwise it is refused). `device_symbol` names the entry point taking device pointers.
+cover the array copies back just the boxes (otherwise it is refused). `device_symbol` names the
+entry point taking device pointers.
 """
 
 from __future__ import annotations

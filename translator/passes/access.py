@@ -141,7 +141,8 @@ class _Walker:
         if not exact or state.conditional:
             return state
         ranged = {_substitute(key, {loop.var: span}) for key in after.written - written}
-        return dataclasses.replace(state, written=state.written | ranged)
+        stable = {key for key in ranged if not any(_mentions(key, name) for name in self.assigned)}
+        return dataclasses.replace(state, written=state.written | stable)
 
     def read(self, expr: ir.Expr, state: _State) -> None:
         for node in walk(expr):
