@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 import runtime_shim
+import runtime_shim.movement
 from runtime_shim.resident import STATE
 from tests.kernels import movement
 
@@ -166,13 +167,14 @@ _COPY = re.compile(r"Copying data from (host to device|device to host), .*Size=(
 
 _CHILD = """
 import json, numpy as np, runtime_shim
-lib = runtime_shim.load({build!r})
 n = 1000
 a, b, c = np.zeros(n), np.ones(n), np.ones(n)
-lib.triad(a, b, c, 2.0)
-with runtime_shim.data_region(In=[b, c], Out=[a]) as region:
+with runtime_shim.data_region(In=[b, c], Out=[a]) as region:  # opened before any library is loaded
+    lib = runtime_shim.load({build!r})                          # ... so it maps the arrays now
     for _ in range(100):
         lib.triad(a, b, c, 2.0)
+assert (a == 3.0).all()
+lib.triad(a, b, c, 2.0)
 u, v = np.ones((30, 20)), np.zeros((30, 20))
 lib.stencil_out(u, v)
 s, t = lib.triad.stats, lib.stencil_out.stats
@@ -205,3 +207,29 @@ def test_resident_triad_bench_runs_on_host_offload(lib: runtime_shim.Library) ->
 
 def test_state_has_no_leftover_mappings() -> None:
     assert STATE.present == [] and STATE.pending == []
+
+
+@pytest.mark.parametrize(("boxes", "shape", "expected"), [
+    ([[(0, 4), (0, 3)]], (4, 3), True),
+    ([[(0, 2), (0, 3)], [(2, 4), (0, 3)]], (4, 3), True),
+    ([[(0, 4), (0, 1)], [(0, 4), (1, 3)]], (4, 3), True),
+    ([[(0, 4), (0, 1)], [(0, 1), (0, 3)]], (4, 3), False),
+    ([[(1, 3), (1, 2)]], (4, 3), False),
+    ([[(-1, 4)]], (4,), False),
+    ([[(0, 9)]], (4,), True),
+    ([], (0, 3), True),
+])
+def test_covers(boxes: list, shape: tuple, expected: bool) -> None:
+    assert runtime_shim.movement.covers(boxes, shape) is expected
+
+
+def test_runs_merge_whole_trailing_dimensions() -> None:
+    runs = runtime_shim.movement.runs
+    assert runs([[(1, 3), (0, 4)]], (4, 4), 8) == [(32, 64)]
+    assert runs([[(1, 3), (1, 3)]], (4, 4), 8) == [(40, 16), (72, 16)]
+    assert runs([[(0, 2), (0, 2), (0, 5)]], (3, 2, 5), 1) == [(0, 20)]
+    assert runs([[(2, 2)]], (4,), 8) == []
+
+
+def test_kernel_stats_are_the_compiled_kernels() -> None:
+    assert movement.triad.stats is movement.triad.compiled().stats
