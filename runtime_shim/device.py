@@ -2,12 +2,14 @@
 
 A kernel's device entry point (`<symbol>__device`, `is_device_ptr`) takes device pointers as they
 are. `device_view` turns any argument that lives on the device into pointer, shape and dtype:
-a `DeviceArray`, or anything with `__cuda_array_interface__` (CuPy arrays, PyTorch CUDA tensors,
-Numba device arrays), so that it is checked like a NumPy argument and never copied.
+a `DeviceArray`, anything with `__cuda_array_interface__` (CuPy arrays, PyTorch CUDA tensors,
+Numba device arrays), or a DLPack producer whose `__dlpack_device__` is not the CPU (JAX, ...), so
+that it is checked like a NumPy argument and never copied.
 """
 
 from __future__ import annotations
 
+import ctypes
 from dataclasses import dataclass
 
 import numpy as np
@@ -82,11 +84,13 @@ class DeviceView:
 
 def device_view(value: object) -> DeviceView | None:
     """The device pointer, shape and dtype of `value`; None if it is not in device memory."""
+    if isinstance(value, np.ndarray):  # the common case, answered first
+        return None
     if isinstance(value, DeviceArray):
         return DeviceView(value.ptr, value.shape, value.dtype, True, None)
     interface = getattr(value, "__cuda_array_interface__", None)
     if not isinstance(interface, dict):
-        return None
+        return _dlpack_view(value)
     shape = tuple(int(n) for n in interface["shape"])
     dtype = np.dtype(interface["typestr"])
     strides = interface.get("strides")
@@ -110,3 +114,43 @@ def _device_index(value: object) -> int | None:
         if isinstance(index, int):
             return index
     return None
+
+
+class _DLDevice(ctypes.Structure):
+    _fields_ = [("device_type", ctypes.c_int32), ("device_id", ctypes.c_int32)]
+
+
+class _DLDataType(ctypes.Structure):
+    _fields_ = [("code", ctypes.c_uint8), ("bits", ctypes.c_uint8), ("lanes", ctypes.c_uint16)]
+
+
+class DLTensor(ctypes.Structure):
+    """`DLTensor` of dlpack.h (the start of the `DLManagedTensor` a `dltensor` capsule points to)."""
+
+    _fields_ = [("data", ctypes.c_void_p), ("device", _DLDevice), ("ndim", ctypes.c_int32),
+                ("dtype", _DLDataType), ("shape", ctypes.POINTER(ctypes.c_int64)),
+                ("strides", ctypes.POINTER(ctypes.c_int64)), ("byte_offset", ctypes.c_uint64)]
+
+
+_DL_CPU = 1
+_DL_KINDS = {0: "i", 1: "u", 2: "f", 6: "b"}
+_capsule_pointer = ctypes.pythonapi.PyCapsule_GetPointer
+_capsule_pointer.argtypes, _capsule_pointer.restype = (ctypes.py_object, ctypes.c_char_p), ctypes.c_void_p
+
+
+def _dlpack_view(value: object) -> DeviceView | None:
+    """A DLPack producer in device memory. The capsule is not consumed: its destructor releases the
+    tensor, while `value` itself keeps the memory alive for the call."""
+    device = getattr(value, "__dlpack_device__", None)
+    if device is None or int(device()[0]) == _DL_CPU:
+        return None
+    capsule = value.__dlpack__()  # type: ignore[attr-defined]
+    tensor = DLTensor.from_address(_capsule_pointer(capsule, b"dltensor"))
+    kind = _DL_KINDS.get(tensor.dtype.code)
+    if kind is None or tensor.dtype.lanes != 1:
+        raise TypeError(f"unsupported DLPack dtype (code {tensor.dtype.code}, lanes {tensor.dtype.lanes})")
+    dtype = np.dtype(np.bool_) if kind == "b" else np.dtype(f"{kind}{tensor.dtype.bits // 8}")
+    shape = tuple(tensor.shape[d] for d in range(tensor.ndim))
+    strides = None if not tensor.strides else tuple(tensor.strides[d] * dtype.itemsize for d in range(tensor.ndim))
+    contiguous = strides is None or strides == _c_strides(shape, dtype.itemsize)
+    return DeviceView((tensor.data or 0) + tensor.byte_offset, shape, dtype, contiguous, tensor.device.device_id)

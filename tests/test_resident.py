@@ -163,6 +163,38 @@ def test_cuda_array_interface_is_zero_copy(lib: runtime_shim.Library, rng: np.ra
         lib.triad(a, FakeCudaArray(np.zeros((2, 2))), fc, 2.0)
 
 
+class FakeDLPack:
+    """A foreign DLPack producer in device memory (device type 2, CUDA), as JAX would hand one over."""
+
+    def __init__(self, host: np.ndarray) -> None:
+        from runtime_shim.device import DLTensor
+        self.owner = runtime_shim.to_device(host)
+        self.shape = (ctypes.c_int64 * host.ndim)(*host.shape)
+        self.tensor = DLTensor(data=self.owner.ptr, ndim=host.ndim, shape=self.shape, strides=None, byte_offset=0)
+        self.tensor.device.device_type, self.tensor.device.device_id = 2, 0
+        self.tensor.dtype.code, self.tensor.dtype.bits, self.tensor.dtype.lanes = 2, 8 * host.itemsize, 1
+
+    def __dlpack_device__(self) -> tuple[int, int]:
+        return (2, 0)
+
+    def __dlpack__(self, stream: object = None) -> object:
+        new = ctypes.pythonapi.PyCapsule_New
+        new.argtypes, new.restype = (ctypes.c_void_p, ctypes.c_char_p, ctypes.c_void_p), ctypes.py_object
+        return new(ctypes.addressof(self.tensor), b"dltensor", None)
+
+
+def test_dlpack_is_zero_copy(lib: runtime_shim.Library, rng: np.random.Generator) -> None:
+    n = 64
+    b, c = rng.standard_normal(n), rng.standard_normal(n)
+    a = FakeDLPack(np.zeros(n))
+    lib.triad.stats.reset()
+    lib.triad(a, FakeDLPack(b), FakeDLPack(c), 2.0)
+    assert np.array_equal(a.owner.to_numpy(), b + 2.0 * c)
+    assert (lib.triad.stats.bytes_to_device, lib.triad.stats.bytes_from_device) == (0, 0)
+    with pytest.raises(TypeError, match=r"argument 'b' has dtype float32; expected float64"):
+        lib.triad(a, FakeDLPack(b.astype(np.float32)), FakeDLPack(c), 2.0)
+
+
 _COPY = re.compile(r"Copying data from (host to device|device to host), .*Size=(\d+)")
 
 _CHILD = """
