@@ -42,7 +42,8 @@ class ParamSpec:
     copy_in: bool = False
     copy_out: bool = False
     written: tuple[object, ...] | None = None
-    """Manifest `writes`: for an `Out` array not proven written entirely, boxes of `[lo, hi]` bounds."""
+    """Manifest `writes`: for an `Out` array not proven written entirely, boxes of `[lo, hi]` bounds
+    (one per dimension, then guards: loop ranges that must be non-empty for the box to be written)."""
     sectioned: bool = False
     """Every write lies in `written`: a call they do not cover copies back just their section."""
 

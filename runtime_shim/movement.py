@@ -86,8 +86,10 @@ def uncovered(kernel: str, param: ParamSpec, shapes: Mapping[str, tuple[int, ...
     Boxes that do not cover are fine for a `sectioned` array (the call copies back just them) and
     an error otherwise, since the other elements would come back undefined.
     """
-    boxes = [[(evaluate(lo, shapes, scalars), evaluate(hi, shapes, scalars)) for lo, hi in box]  # type: ignore[misc]
-             for box in param.written or ()]
+    evaluated = [[(evaluate(lo, shapes, scalars), evaluate(hi, shapes, scalars)) for lo, hi in box]  # type: ignore[misc]
+                 for box in param.written or ()]
+    # Intervals past the rank are guards: ranges of loops around the write, which must not be empty.
+    boxes = [box[:param.rank] for box in evaluated if all(lo < hi for lo, hi in box[param.rank:])]
     shape = shapes[param.name]
     if covers(boxes, shape):
         return None

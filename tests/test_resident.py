@@ -44,6 +44,14 @@ def test_out_written_partly_copies_back_only_the_written_rows(lib: runtime_shim.
     assert np.array_equal(dst, src)
 
 
+def test_writes_inside_a_loop_that_may_not_run_are_guarded(lib: runtime_shim.Library) -> None:
+    a = np.full(4, 7.0)
+    lib.repeated(a, 0)  # no step runs: nothing is written, nothing may change
+    assert np.array_equal(a, np.full(4, 7.0))
+    lib.repeated(a, 3)
+    assert np.array_equal(a, np.full(4, 2.0))
+
+
 def test_out_coverage_is_checked_at_each_call(lib: runtime_shim.Library, rng: np.random.Generator) -> None:
     x, y = rng.standard_normal(5), np.zeros(5)
     lib.checked(x, y)

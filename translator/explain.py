@@ -67,8 +67,9 @@ def _section_size(param: ir.Param, boxes: tuple[tuple[ir.Interval, ...], ...]) -
     """`8 * (u.shape[0] - 2) * (u.shape[1] - 2)`: the bytes of the written boxes (at most, when they overlap)."""
     assert isinstance(param.type, ArrayType)
     itemsize = ir.Const(param.type.dtype.bits // 8, param.span, I64)
-    sizes = [functools.reduce(lambda total, iv: ir.Binary("*", total, _length(iv), param.span, I64), box, itemsize)
-             for box in boxes]
+    rank = param.type.rank
+    sizes = [functools.reduce(lambda total, iv: ir.Binary("*", total, _length(iv), param.span, I64), box[:rank],
+                              itemsize) for box in boxes]
     return " + ".join(python_text(size) for size in sizes)
 
 

@@ -54,3 +54,10 @@ def two_loops(x: In[f64[:]], y: Out[f64[:]], z: Out[f64[:]]):
         y[i] = x[i] + 1.0
     for i in prange(x.shape[0]):
         z[i] = y[i] * 2.0
+
+
+@kernel
+def repeated(a: Out[f64[:]], steps: i64):
+    for t in range(steps):
+        for i in prange(a.shape[0]):
+            a[i] = t * 1.0

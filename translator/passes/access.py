@@ -9,8 +9,9 @@ without being copied in only if the kernel writes every element the host will se
 - A *write box* is the set of elements one assignment writes for sure: one half-open interval per
   dimension, bounds as loop-invariant expressions (constants, extents, unassigned scalar parameters),
   from the ranges of the enclosing loops. An assignment under `if`/`while`, in a loop with `break`
-  or `continue`, or with an index that is not `i`, `i + e`, `i - e` (`i` a loop variable) or
-  invariant `e`, has no box.
+  or `continue` or a step other than 1, or with an index that is not `i`, `i + e`, `i - e` (`i` a
+  loop variable) or invariant `e`, has no box. A box also carries, after its `rank` intervals, the
+  ranges of enclosing loops no index uses (*guards*): it is empty unless each of them is non-empty.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ class ArrayAccess:
     """Everything the kernel does with one array parameter, in source order."""
 
     name: str
+    rank: int
     reads: tuple[Span, ...]
     first_read_before_write: Span | None
     writes: tuple[Write, ...]
@@ -49,6 +51,7 @@ def analyze_access(kernel: ir.Kernel) -> dict[str, ArrayAccess]:
     return {
         p.name: ArrayAccess(
             p.name,
+            p.type.rank,  # type: ignore[union-attr]
             tuple(walker.reads.get(p.name, ())),
             walker.early_reads.get(p.name),
             tuple(walker.writes.get(p.name, ())),
@@ -137,7 +140,7 @@ class _Walker:
         span = ir.Interval(strip(loop.start), strip(loop.stop))
         loops = {**state.loops, loop.var: span} if exact else state.loops
         written = frozenset(key for key in state.written if not _mentions(key, loop.var))
-        after = self.block(loop.body, _State(loops, written, state.conditional or exits))
+        after = self.block(loop.body, _State(loops, written, state.conditional or not exact))
         if not exact or state.conditional:
             return state
         ranged = {_substitute(key, {loop.var: span}) for key in after.written - written}
@@ -153,8 +156,12 @@ class _Walker:
                     self.early_reads.setdefault(node.array, node.span)
 
     def box(self, indices: tuple[ir.Expr, ...], loops: dict[str, ir.Interval]) -> tuple[ir.Interval, ...] | None:
+        """The index intervals, then the guards: ranges of enclosing loops that no index uses."""
         intervals = tuple(self.interval(strip(i), loops) for i in indices)
-        return None if any(i is None for i in intervals) else intervals  # type: ignore[return-value]
+        if any(i is None for i in intervals):
+            return None
+        used = {n.id for i in indices for n in walk(i) if isinstance(n, ir.Name)}
+        return (*intervals, *(span for var, span in loops.items() if var not in used))  # type: ignore[arg-type]
 
     def interval(self, index: ir.Expr, loops: dict[str, ir.Interval]) -> ir.Interval | None:
         """The indices one subscript takes over the enclosing exact loops: `i`, `i + e`, `i - e`, or an

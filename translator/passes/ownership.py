@@ -99,12 +99,12 @@ def _check_out(param: ir.Param, access: ArrayAccess, coverage: Coverage) -> None
 
 
 def _coverage(name: str, access: ArrayAccess) -> Coverage:
-    boxes = _boxes(access)
-    if any(all(_full(name, d, iv) for d, iv in enumerate(box)) for box in boxes):
+    """Boxes with guards (longer than `rank`) may be empty, so they never prove coverage here."""
+    boxes, rank = _boxes(access), access.rank
+    if any(all(_full(name, d, iv) for d, iv in enumerate(box)) for box in boxes if len(box) == rank):
         return Coverage.COMPLETE
     if boxes and all(w.box is not None for w in access.writes):
         return Coverage.SECTIONED
-    rank = len(boxes[0]) if boxes else 0
     if not boxes or any(all(_misses_an_end(name, d, box[d]) for box in boxes) for d in range(rank)):
         return Coverage.UNKNOWN
     return Coverage.CHECKED
@@ -132,16 +132,16 @@ def _is_extent(expr: ir.Expr, name: str, dim: int) -> bool:
     return isinstance(expr, ir.Extent) and expr.array == name and expr.dim == dim
 
 
-def box_text(name: str, box: tuple[ir.Interval, ...]) -> str:
-    """`v[1:u.shape[0] - 1, 1:u.shape[1] - 1]`: a write box as a Python slice."""
-    return f"{name}[{', '.join(f'{python_text(iv.lo)}:{python_text(iv.hi)}' for iv in box)}]"
+def box_text(name: str, box: tuple[ir.Interval, ...], rank: int) -> str:
+    """`v[1:u.shape[0] - 1, 1:u.shape[1] - 1]`: a write box (without its guards) as a Python slice."""
+    return f"{name}[{', '.join(f'{python_text(iv.lo)}:{python_text(iv.hi)}' for iv in box[:rank])}]"
 
 
 def _what_is_written(name: str, access: ArrayAccess) -> str:
     boxes = _boxes(access)
     if not boxes:
         return "it writes only under conditions or at indices that are not loop ranges"
-    return "it surely writes only " + " and ".join(box_text(name, b) for b in boxes)
+    return "it surely writes only " + " and ".join(box_text(name, b, access.rank) for b in boxes)
 
 
 def _lines(spans: tuple[object, ...]) -> str:
@@ -157,7 +157,7 @@ def _reason(ownership: Ownership, access: ArrayAccess, coverage: Coverage) -> st
     if ownership is Ownership.IN:
         return f"read at {_lines(access.reads)}, never written" if access.reads else "never read or written"
     if ownership is Ownership.OUT and coverage is Coverage.SECTIONED:
-        sections = " and ".join(box_text(access.name, b) for b in _boxes(access))
+        sections = " and ".join(box_text(access.name, b, access.rank) for b in _boxes(access))
         return f"written at {written}, never read before written; {coverage.value} ({sections})"
     if ownership is Ownership.OUT:
         return f"written at {written} ({coverage.value}), never read before written"
