@@ -74,7 +74,10 @@ def register(cdll: ctypes.CDLL) -> None:
     """Called for every loaded offload library: the first one provides the device API, and regions
     opened before any library was loaded are mapped now, before a kernel can run."""
     if STATE.openmp is None:
-        STATE.openmp = OpenMP(cdll)
+        try:
+            STATE.openmp = OpenMP(cdll)
+        except AttributeError:  # built by a py2omp without the data helpers: kernels still run
+            return
     while STATE.pending:
         STATE.pending.pop(0).map()
 
@@ -141,7 +144,9 @@ class DataRegion:
         """Copy a mapped array's host values to the device (`to="device"`) or back (`to="host"`)."""
         if not any(a is array for a, _, _ in self.mapped):
             raise ValueError("update(): the array is not mapped by this data region")
-        direction = {"device": "to", "host": "from"}[to]
+        if to not in ("device", "host"):
+            raise ValueError(f"update(): to must be 'device' or 'host', got {to!r}")
+        direction = "to" if to == "device" else "from"
         openmp().helpers[f"py2omp_update_{direction}"](array.ctypes.data, array.nbytes)
         self._count(*((array.nbytes, 0) if to == "device" else (0, array.nbytes)))
 
