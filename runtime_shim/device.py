@@ -20,6 +20,8 @@ from .resident import STATE, openmp
 class DeviceArray:
     """A C-contiguous array in device memory owned by py2omp (`omp_target_alloc`)."""
 
+    ptr = 0  # until allocated, so that a failed construction frees nothing
+
     def __init__(self, shape: tuple[int, ...], dtype: np.dtype) -> None:
         self.shape, self.dtype = tuple(int(n) for n in shape), np.dtype(dtype)
         self.nbytes = int(np.prod(self.shape, dtype=np.int64)) * self.dtype.itemsize

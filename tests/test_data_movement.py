@@ -208,3 +208,13 @@ def test_explain_command(capsys: pytest.CaptureFixture[str]) -> None:
     out = capsys.readouterr().out
     assert "  a: declared Out, inferred Out\n    map(from: a[0:a.shape[0]])\n" in out
     assert "total per call: 8 * b.shape[0] + 8 * c.shape[0] bytes to the device, 8 * a.shape[0] back" in out
+
+
+def test_cli_prints_warnings_and_still_translates(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from translator.cli import main
+    path = tmp_path / "k.py"
+    path.write_text(HEADER + "def f(y: InOut[f64[:]]):\n    for i in prange(y.shape[0]):\n        y[i] = 1.0\n")
+    assert main(["translate", str(path), "--target", "host-offload", "-o", str(tmp_path / "out")]) == 0
+    err = capsys.readouterr().err
+    assert f"{path}:5:7: warning: 'y' is declared InOut but the kernel never reads" in err
+    assert (tmp_path / "out" / "k.c").is_file()

@@ -273,3 +273,9 @@ def test_runs_merge_whole_trailing_dimensions() -> None:
 
 def test_kernel_stats_are_the_compiled_kernels() -> None:
     assert movement.triad.stats is movement.triad.compiled().stats
+
+
+def test_translator_to_device_loads_the_kernels_library() -> None:
+    import translator
+    x = translator.to_device(np.arange(5.0), kernel=translator.Kernel(movement.triad.py_func, "host-offload"))
+    assert isinstance(x, translator.DeviceArray) and np.array_equal(x.to_numpy(), np.arange(5.0))
