@@ -29,7 +29,10 @@ _OPS = {
 
 @dataclass
 class KernelStats:
-    """Accumulated over a kernel's calls: `seconds` is wall time of the C calls, transfers included."""
+    """Accumulated over a kernel's calls: `seconds` is wall time of the C calls, transfers included.
+
+    Bytes count array parameters only; the few bytes of a reduction result mapped back are not counted.
+    """
 
     calls: int = 0
     bytes_to_device: int = 0

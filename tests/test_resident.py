@@ -279,3 +279,14 @@ def test_translator_to_device_loads_the_kernels_library() -> None:
     import translator
     x = translator.to_device(np.arange(5.0), kernel=translator.Kernel(movement.triad.py_func, "host-offload"))
     assert isinstance(x, translator.DeviceArray) and np.array_equal(x.to_numpy(), np.arange(5.0))
+
+
+def test_data_region_argument_errors(lib: runtime_shim.Library) -> None:
+    with pytest.raises(TypeError, match=r"data_region\(In=...\) takes C-contiguous numpy arrays, got list"):
+        runtime_shim.data_region(In=[[1.0, 2.0]])
+    a, other = np.zeros(4), np.zeros(4)
+    with runtime_shim.data_region(InOut=[a]) as region:
+        with pytest.raises(ValueError, match="not mapped by this data region"):
+            region.update(other, to="host")
+        with pytest.raises(ValueError, match="to must be 'device' or 'host'"):
+            region.update(a, to="gpu")
