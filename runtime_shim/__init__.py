@@ -8,19 +8,28 @@ and Python can run kernels (no compiler, no translator).
 """
 
 from .binding import Binding, prepare
+from .device import DeviceArray, empty_on_device, to_device
 from .library import CompiledKernel, Library, load
 from .manifest import FORMAT, KernelSpec, Manifest, ParamSpec, parse_manifest, read_manifest
+from .movement import KernelStats
+from .resident import DataRegion, data_region
 
 __all__ = [
     "FORMAT",
     "Binding",
     "CompiledKernel",
+    "DataRegion",
+    "DeviceArray",
     "KernelSpec",
+    "KernelStats",
     "Library",
     "Manifest",
     "ParamSpec",
+    "data_region",
+    "empty_on_device",
     "load",
     "parse_manifest",
     "prepare",
     "read_manifest",
+    "to_device",
 ]

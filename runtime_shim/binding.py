@@ -15,7 +15,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .device import device_view
 from .manifest import KernelSpec, ParamSpec
+from .resident import openmp
 
 CTYPES: Mapping[str, type] = {
     "bool": ctypes.c_bool,
@@ -95,8 +97,9 @@ class Binding:
         return c_args
 
 
-def prepare(spec: KernelSpec) -> Binding:
-    """Build the argument types and the per-parameter converters of one kernel."""
+def prepare(spec: KernelSpec, device: bool = False) -> Binding:
+    """Build the argument types and the per-parameter converters of one kernel; `device`: of its
+    device entry point, whose arrays are device pointers (`runtime_shim.device`)."""
     argtypes: list[type] = []
     for param in spec.params:
         if param.is_array:
@@ -111,7 +114,8 @@ def prepare(spec: KernelSpec) -> Binding:
         restype=None if spec.returns is None else CTYPES[spec.returns],
         result=None if spec.returns is None else np.dtype(spec.returns).type,
         converters=tuple(
-            _array_converter(spec.name, p) if p.is_array else _scalar_converter(spec.name, p)
+            (_device_converter if device else _array_converter)(spec.name, p) if p.is_array
+            else _scalar_converter(spec.name, p)
             for p in spec.params
         ),
         check_aliasing=any(p.writes for p in arrays) and len(arrays) > 1,
@@ -146,6 +150,34 @@ def _array_converter(kernel: str, param: ParamSpec) -> Converter:
             spans.append((name, address, address + value.nbytes, role))
         c_args.append(address)
         c_args.extend(value.shape)
+
+    return convert
+
+
+def _device_converter(kernel: str, param: ParamSpec) -> Converter:
+    """The checks of `_array_converter` for an array in device memory, which is never copied."""
+    name, rank, dtype = param.name, param.rank, np.dtype(param.dtype)
+    role = _ROLES.get(param.ownership or "")
+    prefix = f"{kernel}(): argument '{name}'"
+
+    def convert(value: object, c_args: list[object], spans: list[Span]) -> None:
+        view = device_view(value)
+        if view is None:
+            raise TypeError(f"{prefix} must be a device array (DeviceArray, __cuda_array_interface__) "
+                            f"of {dtype} with rank {rank}, got {_describe(value)}")
+        if view.dtype != dtype:
+            raise TypeError(f"{prefix} has dtype {view.dtype}; expected {dtype}")
+        if len(view.shape) != rank:
+            raise ValueError(f"{prefix} has {len(view.shape)} dimensions; expected {rank}")
+        if not view.contiguous:
+            raise ValueError(f"{prefix} is not C-contiguous")
+        if view.device is not None and view.device != openmp().device:
+            raise ValueError(f"{prefix} is on device {view.device}; kernels run on device {openmp().device}")
+        nbytes = int(np.prod(view.shape, dtype=np.int64)) * dtype.itemsize
+        if nbytes:
+            spans.append((name, view.ptr, view.ptr + nbytes, role))
+        c_args.append(view.ptr)
+        c_args.extend(view.shape)
 
     return convert
 

@@ -9,10 +9,17 @@ from __future__ import annotations
 import ctypes
 import inspect
 import os
+import time
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+import numpy as np
+
+from . import resident
 from .binding import Binding, prepare
-from .manifest import KernelSpec, Manifest, read_manifest
+from .device import DeviceArray, device_view
+from .manifest import KernelSpec, Manifest, ParamSpec, read_manifest
+from .movement import KernelStats, runs, uncovered
 
 
 class CompiledKernel:
@@ -20,21 +27,18 @@ class CompiledKernel:
 
     The ctypes function gets its own `argtypes`/`restype` here, once; a call binds the arguments,
     runs the prepared per-parameter converters and calls C. ctypes releases the GIL during the call.
+    A call with any array in device memory goes to the device entry point (no copies for those);
+    `stats` accumulates calls, bytes moved by the maps and time.
     """
 
-    def __init__(self, spec: KernelSpec, cdll: ctypes.CDLL) -> None:
-        try:
-            # Indexing (not attribute access) gives a function object of our own: ctypes caches
-            # attributes, and argtypes set on a shared one would leak to other users of `cdll`.
-            function = cdll[spec.symbol]
-        except AttributeError as exc:
-            raise AttributeError(f"kernel '{spec.name}' (symbol '{spec.symbol}'): {exc}") from exc
-        binding = prepare(spec)
-        function.argtypes = binding.argtypes
-        function.restype = binding.restype
+    def __init__(self, spec: KernelSpec, cdll: ctypes.CDLL, offload: bool = False) -> None:
+        self.function, self.binding = _c_function(spec, spec.symbol, cdll, device=False)
+        self.device_function, self.device_binding = (
+            _c_function(spec, spec.device_symbol, cdll, device=True) if spec.device_symbol else (None, None))
         self.spec = spec
-        self.binding: Binding = binding
-        self.function = function
+        self.offload = offload
+        self.stats = KernelStats()
+        self.arrays = tuple((i, p) for i, p in enumerate(spec.params) if p.is_array)
         self.__name__ = spec.name
         self.__signature__ = inspect.Signature(
             [inspect.Parameter(p.name, inspect.Parameter.POSITIONAL_OR_KEYWORD) for p in spec.params]
@@ -44,11 +48,113 @@ class CompiledKernel:
         """Check the arguments, call C, and return None or a NumPy scalar of the declared dtype."""
         binding = self.binding
         values = args if not kwargs and len(args) == len(binding.names) else binding.bind(args, kwargs)
-        value = self.function(*binding.convert(values))
+        if self.device_binding is not None and any(device_view(values[i]) is not None for i, _ in self.arrays):
+            return self._call_on_device(list(values))
+        c_args = binding.convert(values)
+        sections = self._sections(values) if self.offload else {}
+        to_device, from_device = self._transfers(values, sections) if self.offload else (0, 0)
+        start = time.perf_counter()
+        value = self._call_sectioned(c_args, values, sections) if sections else self.function(*c_args)
+        self.stats.add(to_device, from_device, time.perf_counter() - start)
         return None if binding.result is None else binding.result(value)
+
+    def _transfers(self, values: Sequence[object], sections: Mapping[int, list[tuple[int, int]]]) -> tuple[int, int]:
+        """Bytes the maps move for these NumPy arrays: none for arrays a data region holds, and only
+        the written section of a sectioned `Out` array."""
+        to_device = from_device = 0
+        for i, param in self.arrays:
+            array = values[i]
+            if isinstance(array, np.ndarray) and not resident.is_present(array.ctypes.data, array.nbytes):
+                to_device += array.nbytes * param.copy_in
+                back = sum(length for _, length in sections[i]) if i in sections else array.nbytes
+                from_device += back * param.copy_out
+        return to_device, from_device
+
+    def _uncovered(self, values: Sequence[object]) -> dict[int, list[list[tuple[int, int]]]]:
+        """The boxes written, by parameter index, of `Out` arrays this call writes only partly;
+        refuses the call when such an array is not `sectioned` (movement.uncovered)."""
+        checked = [(i, p) for i, p in self.arrays if p.written is not None]
+        if not checked:
+            return {}
+        shapes = {p.name: _shape(values[i]) for i, p in self.arrays}
+        scalars = {p.name: v for p, v in zip(self.spec.params, values) if not p.is_array}
+        found = {i: uncovered(self.spec.name, p, shapes, scalars) for i, p in checked}
+        return {i: boxes for i, boxes in found.items() if boxes is not None}
+
+    def _sections(self, values: Sequence[object]) -> dict[int, list[tuple[int, int]]]:
+        """Byte runs to copy back, by parameter index, for partly written host `Out` arrays."""
+        return {
+            i: runs(boxes, array.shape, array.itemsize)
+            for i, boxes in self._uncovered(values).items()
+            if isinstance(array := values[i], np.ndarray) and not resident.is_present(array.ctypes.data, array.nbytes)
+        }
+
+    def _call_sectioned(self, c_args: list[object], values: Sequence[object],
+                        sections: Mapping[int, list[tuple[int, int]]]) -> object:
+        """The call with partly written `Out` arrays mapped around it (`alloc`), so that the kernel's
+        `from` map copies nothing back and only their written runs are copied (`target update`)."""
+        helpers = resident.openmp().helpers
+        arrays = {i: values[i] for i in sections}
+        for array in arrays.values():
+            helpers["py2omp_enter_alloc"](array.ctypes.data, array.nbytes)  # type: ignore[attr-defined]
+        try:
+            return self.function(*c_args)
+        finally:
+            for i, array in arrays.items():
+                for offset, length in sections[i]:
+                    helpers["py2omp_update_from"](array.ctypes.data + offset, length)  # type: ignore[attr-defined]
+                helpers["py2omp_exit_release"](array.ctypes.data, array.nbytes)  # type: ignore[attr-defined]
+
+    def _call_on_device(self, values: list[object]) -> object:
+        """Device arrays pass as they are; NumPy arrays among them are staged through device memory
+        (copied in when read, or when the call writes them only partly, and back when written)."""
+        assert self.device_binding is not None and self.device_function is not None
+        staged: list[tuple[np.ndarray, DeviceArray, ParamSpec]] = []
+        for i, param in self.arrays:
+            host = values[i]
+            if device_view(host) is None:
+                self.binding.converters[i](host, [], [])  # the NumPy checks and messages
+                assert isinstance(host, np.ndarray)
+                staged.append((host, DeviceArray(host.shape, host.dtype), param))
+                values[i] = staged[-1][1]
+        c_args = self.device_binding.convert(values)
+        partial = {self.spec.params[i].name for i in self._uncovered(values)}
+        copied_in = [(h, d) for h, d, p in staged if p.copy_in or p.name in partial]
+        copied_out = [(h, d) for h, d, p in staged if p.copy_out]
+        openmp = resident.openmp()
+        for host, device in copied_in:
+            openmp.copy(device.ptr, host.ctypes.data, host.nbytes, to_device=True)
+        start = time.perf_counter()
+        value = self.device_function(*c_args)
+        elapsed = time.perf_counter() - start
+        for host, device in copied_out:
+            openmp.copy(host.ctypes.data, device.ptr, host.nbytes, to_device=False)
+        for _, device, _ in staged:
+            device.free()
+        self.stats.add(sum(h.nbytes for h, _ in copied_in), sum(h.nbytes for h, _ in copied_out), elapsed)
+        return None if self.binding.result is None else self.binding.result(value)
 
     def __repr__(self) -> str:
         return f"<CompiledKernel {self.spec.name}{self.__signature__}>"
+
+
+def _c_function(spec: KernelSpec, symbol: str, cdll: ctypes.CDLL, device: bool) -> tuple[object, Binding]:
+    """The kernel's C entry point with its argument types set, and its binding."""
+    try:
+        # Indexing (not attribute access) gives a function object of our own: ctypes caches
+        # attributes, and argtypes set on a shared one would leak to other users of `cdll`.
+        function = cdll[symbol]
+    except AttributeError as exc:
+        raise AttributeError(f"kernel '{spec.name}' (symbol '{symbol}'): {exc}") from exc
+    binding = prepare(spec, device)
+    function.argtypes = binding.argtypes
+    function.restype = binding.restype
+    return function, binding
+
+
+def _shape(value: object) -> tuple[int, ...]:
+    view = device_view(value)
+    return view.shape if view is not None else tuple(np.shape(value))  # type: ignore[arg-type]
 
 
 class Library:
@@ -68,7 +174,13 @@ class Library:
             # many as asked, which is expected there and only noise for the user.
             os.environ.setdefault("KMP_WARNINGS", "0")
         cdll = ctypes.CDLL(str(self.path))
-        self.kernels: dict[str, CompiledKernel] = {k.name: CompiledKernel(k, cdll) for k in manifest.kernels}
+        target = manifest.target or ""
+        offload = target == "host-offload" or target.startswith("nvptx")
+        if offload:
+            resident.register(cdll)
+        self.kernels: dict[str, CompiledKernel] = {
+            k.name: CompiledKernel(k, cdll, offload) for k in manifest.kernels
+        }
 
     def __getattr__(self, name: str) -> CompiledKernel:
         # Only called for names that are not ordinary attributes; `kernels` may be absent while

@@ -39,6 +39,13 @@ class ParamSpec:
     dtype: str
     rank: int = 0
     ownership: str | None = None
+    copy_in: bool = False
+    copy_out: bool = False
+    written: tuple[object, ...] | None = None
+    """Manifest `writes`: for an `Out` array not proven written entirely, boxes of `[lo, hi]` bounds
+    (one per dimension, then guards: loop ranges that must be non-empty for the box to be written)."""
+    sectioned: bool = False
+    """Every write lies in `written`: a call they do not cover copies back just their section."""
 
     @property
     def is_array(self) -> bool:
@@ -60,6 +67,8 @@ class KernelSpec:
     returns: str | None
     params: tuple[ParamSpec, ...]
     line: int | None = None
+    device_symbol: str | None = None
+    """The entry point taking device pointers (offload targets)."""
 
 
 @dataclass(frozen=True)
@@ -135,6 +144,7 @@ def _kernel(where: _Reader, data: object) -> KernelSpec:
         returns=returns,
         params=params,
         line=where.optional(doc, "line", int),
+        device_symbol=where.optional(doc, "device_symbol", str),
     )
 
 
@@ -149,7 +159,21 @@ def _param(where: _Reader, data: object) -> ParamSpec:
     rank = where.field(doc, "rank", int)
     if rank < 1:
         raise where.error(f"'rank' must be at least 1 for an array, got {rank}")
-    return ParamSpec(name, kind, dtype, rank, where.choice(doc, "ownership", OWNERSHIPS))
+    ownership = where.choice(doc, "ownership", OWNERSHIPS)
+    writes = where.optional(doc, "writes", list)
+    return ParamSpec(
+        name, kind, dtype, rank, ownership,
+        copy_in=_optional_bool(where, doc, "copy_in", ownership in ("in", "inout")),
+        copy_out=_optional_bool(where, doc, "copy_out", ownership in ("out", "inout")),
+        written=None if writes is None else tuple(writes),
+        sectioned=_optional_bool(where, doc, "sectioned", False),
+    )
+
+
+def _optional_bool(where: _Reader, doc: dict[str, object], key: str, default: bool) -> bool:
+    """A data-movement flag; manifests written before it existed follow the ownership."""
+    value = where.optional(doc, key, bool)
+    return default if value is None else value
 
 
 @dataclass(frozen=True)

@@ -366,8 +366,10 @@ def test_manifest_follows_design_format() -> None:
         "name": "saxpy", "symbol": "saxpy", "returns": None, "line": 5,
         "params": [
             {"name": "a", "kind": "scalar", "dtype": "float32"},
-            {"name": "x", "kind": "array", "dtype": "float32", "rank": 1, "ownership": "in"},
-            {"name": "y", "kind": "array", "dtype": "float32", "rank": 1, "ownership": "inout"},
+            {"name": "x", "kind": "array", "dtype": "float32", "rank": 1, "ownership": "in",
+             "map": "to", "copy_in": True, "copy_out": False},
+            {"name": "y", "kind": "array", "dtype": "float32", "rank": 1, "ownership": "inout",
+             "map": "tofrom", "copy_in": True, "copy_out": True},
         ],
     }
     assert manifest["kernels"][1]["returns"] == "float64"

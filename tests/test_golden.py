@@ -48,9 +48,8 @@ def test_ir_printer_shows_types_and_directives() -> None:
     text = format_module(pipeline.lower(str(ROOT / "examples" / "saxpy.py"), "nvptx:sm_90"))
     assert text.splitlines()[:3] == [
         "kernel saxpy(a: f32, x: In f32[:], y: InOut f32[:]) -> None",
-        "  parallel i in [0:i64, x.shape[0]:i64, 1]  # OmpTarget(collapse=1, maps=(MapClause(map_type='to', "
-        "array='x', rank=1), MapClause(map_type='tofrom', array='y', rank=1)), reductions=(), thread_limit=256, "
-        "teams_from_trip_count=True)",
+        "  parallel i in [0:i64, x.shape[0]:i64, 1]  # OmpTarget collapse=1 maps=[to:x, tofrom:y] "
+        "thread_limit=256 teams_from_trip_count=True",
         "    y[i:i64]:f32 = ((a:f32 * x[i:i64]:f32):f32 + y[i:i64]:f32):f32",
     ]
 

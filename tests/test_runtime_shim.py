@@ -420,8 +420,8 @@ def test_manifest_fields(lib: runtime_shim.Library) -> None:
         line=1,
         params=(
             runtime_shim.ParamSpec("a", "scalar", "float32"),
-            runtime_shim.ParamSpec("x", "array", "float32", 1, "in"),
-            runtime_shim.ParamSpec("y", "array", "float32", 1, "inout"),
+            runtime_shim.ParamSpec("x", "array", "float32", 1, "in", copy_in=True),
+            runtime_shim.ParamSpec("y", "array", "float32", 1, "inout", copy_in=True, copy_out=True),
         ),
     )
     with pytest.raises(AttributeError):

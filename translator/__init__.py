@@ -8,13 +8,15 @@
             y[i] = a * x[i] + y[i]
 """
 
-from translator.api import Kernel, kernel
-from translator.errors import BuildError, TranslationError
+from runtime_shim import DeviceArray, data_region
+from translator.api import Kernel, kernel, to_device
+from translator.errors import BuildError, TranslationError, TranslationWarning
 from translator.lang import In, InOut, Out, Scratch, f32, f64, i8, i16, i32, i64, prange, u8, u16, u32, u64
 from translator.pipeline import translate
 from translator.version import __version__
 
 __all__ = [
-    "BuildError", "In", "InOut", "Kernel", "Out", "Scratch", "TranslationError", "__version__", "f32", "f64",
-    "i8", "i16", "i32", "i64", "kernel", "prange", "translate", "u8", "u16", "u32", "u64",
+    "BuildError", "DeviceArray", "In", "InOut", "Kernel", "Out", "Scratch", "TranslationError", "TranslationWarning",
+    "__version__", "data_region", "f32", "f64", "i8", "i16", "i32", "i64", "kernel", "prange", "to_device",
+    "translate", "u8", "u16", "u32", "u64",
 ]

@@ -10,13 +10,14 @@ from __future__ import annotations
 import functools
 import inspect
 import threading
+import warnings
 from pathlib import Path
 from typing import Any, Callable
 
 import runtime_shim
 from translator import pipeline
 from translator.backend import EmittedModule
-from translator.errors import BuildError
+from translator.errors import BuildError, TranslationWarning
 from translator.frontend import module_name
 from translator.toolchain.cache import build_cached
 from translator.toolchain.targets import Target, parse_target, resolve_target
@@ -32,7 +33,7 @@ class Kernel:
         functools.update_wrapper(self, func)
         self.py_func = func
         self._target_spec = target
-        self._compiled: Callable[..., Any] | None = None
+        self._compiled: runtime_shim.CompiledKernel | None = None
 
     @property
     def source_path(self) -> str:
@@ -68,17 +69,30 @@ class Kernel:
         with _LOCK:
             if key not in _LIBRARIES:
                 emitted = pipeline.translate(path, str(chosen), source)
+                for warning in emitted.warnings:
+                    warnings.warn(warning.render(), TranslationWarning, stacklevel=3)
                 built = build_cached(module_name(path), emitted.c_source, emitted.h_source, emitted.manifest, chosen)
                 _LIBRARIES[key] = runtime_shim.load(built)
             return _LIBRARIES[key]
 
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        compiled = self._compiled
-        if compiled is None:
+    def compiled(self) -> runtime_shim.CompiledKernel:
+        """The loaded C kernel for this kernel's target (built on first use)."""
+        if self._compiled is None:
             kernels = self.library().kernels
             if self.__name__ not in kernels:
                 raise BuildError(f"kernel '{self.__name__}' must be defined at the top level of its module")
-            compiled = self._compiled = kernels[self.__name__]
+            self._compiled = kernels[self.__name__]
+        return self._compiled
+
+    @property
+    def stats(self) -> runtime_shim.KernelStats:
+        """Calls, bytes moved to and from the device and seconds, accumulated over calls."""
+        return self.compiled().stats
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        compiled = self._compiled
+        if compiled is None:
+            compiled = self.compiled()
         return compiled(*args, **kwargs)
 
     def __repr__(self) -> str:
@@ -90,3 +104,14 @@ def kernel(func: Callable[..., Any] | None = None, *, target: str | None = None)
     if func is None:
         return lambda f: Kernel(f, target)
     return Kernel(func, target)
+
+
+def to_device(array: Any, kernel: Kernel | None = None) -> runtime_shim.DeviceArray:
+    """Copy `array` to device memory for kernels to take with no transfer (`.to_numpy()` copies back).
+
+    Device memory is allocated through the offload runtime of a loaded library: pass `kernel` to
+    build and load its library first when no kernel has run yet.
+    """
+    if kernel is not None:
+        kernel.compiled()
+    return runtime_shim.to_device(array)

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from translator import pipeline
+from translator.backend import EmittedModule
 from translator.errors import BuildError, TranslationError
 from translator.frontend import module_name
 from translator.ir.printer import format_module
@@ -61,6 +62,10 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--target", default=None, help="target (default: $PY2OMP_TARGET or auto)")
     demo.add_argument("--examples", default=None, help="directory of example modules (default: examples/)")
     demo.set_defaults(command=_demo)
+    explain = commands.add_parser("explain", help="show how each kernel's arrays move, and why")
+    explain.add_argument("file", help="Python file with @kernel functions")
+    explain.add_argument("--target", default="nvptx:sm_90", help="target (default: nvptx:sm_90)")
+    explain.set_defaults(command=_explain)
     return parser
 
 
@@ -71,6 +76,7 @@ def _translate(args: argparse.Namespace) -> int:
         print(format_module(pipeline.lower(args.file, target)), end="")
         return 0
     emitted = pipeline.translate(args.file, target)
+    _print_warnings(emitted)
     out = Path(args.output)
     out.mkdir(parents=True, exist_ok=True)
     name = module_name(args.file)
@@ -97,6 +103,7 @@ def _build(args: argparse.Namespace) -> int:
     from translator.toolchain.targets import parse_target
     target = parse_target(args.target)
     emitted = pipeline.translate(args.file, str(target))
+    _print_warnings(emitted)
     name = module_name(args.file)
     built = build_cached(name, emitted.c_source, emitted.h_source, emitted.manifest, target)
     out = Path(args.output)
@@ -134,3 +141,15 @@ def _doctor(args: argparse.Namespace) -> int:
 def _demo(args: argparse.Namespace) -> int:
     from translator.demo import run_demo
     return run_demo(args.target, args.examples)
+
+
+def _explain(args: argparse.Namespace) -> int:
+    from translator.explain import explain_file
+    from translator.toolchain.targets import parse_target
+    print(explain_file(args.file, str(parse_target(args.target))), end="")
+    return 0
+
+
+def _print_warnings(emitted: EmittedModule) -> None:
+    for warning in emitted.warnings:
+        print(warning.render(), file=sys.stderr)

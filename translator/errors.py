@@ -59,3 +59,7 @@ class TranslationError(Exception):
 
 class BuildError(Exception):
     """The toolchain is missing or failed in a way that no Python line explains (no compiler, bad flags)."""
+
+
+class TranslationWarning(UserWarning):
+    """A kernel translates, but could do better (an ownership that moves more data than needed)."""

@@ -10,10 +10,14 @@ import dataclasses
 
 from translator import backend, frontend
 from translator.backend import EmittedModule
+from translator.backend.lower import is_offload
 from translator.ir import nodes as ir
 from translator.ir.verifier import verify_module
+from translator.passes.access import analyze_access
+from translator.passes.device_pointers import device_variant
 from translator.passes.definite_assignment import check_definite_assignment
 from translator.passes.indices import wrap_indices
+from translator.passes.ownership import decide_ownership
 from translator.passes.parallelize import parallelize
 from translator.passes.power import lower_power
 from translator.passes.reductions import find_reductions
@@ -43,4 +47,8 @@ def lower_kernel(kernel: ir.Kernel, target: str) -> ir.Kernel:
     kernel = type_kernel(kernel)
     kernel = lower_power(kernel)
     kernel = wrap_indices(kernel)
-    return parallelize(kernel, reductions, target)
+    kernel = decide_ownership(kernel, analyze_access(kernel))
+    kernel = parallelize(kernel, reductions, target)
+    if is_offload(target):
+        kernel = dataclasses.replace(kernel, device_variant=device_variant(kernel))
+    return kernel

@@ -40,3 +40,62 @@ double dot(const double *restrict x, int64_t x_n0, const double *restrict y, int
     return s;
 }
 #line 43 "dot.c"
+
+/* dot(x: In[f64[:]], y: In[f64[:]]) -- examples/dot.py:9 */
+#line 9 "examples/dot.py"
+double dot__device(const double *restrict x, int64_t x_n0, const double *restrict y, int64_t y_n0)
+{
+#line 10 "examples/dot.py"
+    double s;
+#line 10 "examples/dot.py"
+    s = 0.0;
+    #pragma omp target teams distribute parallel for \
+        num_teams(py2omp_num_teams(x_n0, 256)) \
+        thread_limit(256) \
+        map(tofrom: s) \
+        reduction(+: s) \
+        is_device_ptr(x, y)
+#line 11 "examples/dot.py"
+    for (int64_t i = 0; i < x_n0; i += 1) {
+        s = s + x[i] * y[i];
+    }
+#line 13 "examples/dot.py"
+    return s;
+}
+#line 66 "dot.c"
+
+void py2omp_enter_to(void *host, int64_t bytes)
+{
+    char *p = (char *)host;
+    #pragma omp target enter data map(to: p[0:bytes])
+}
+
+void py2omp_enter_alloc(void *host, int64_t bytes)
+{
+    char *p = (char *)host;
+    #pragma omp target enter data map(alloc: p[0:bytes])
+}
+
+void py2omp_exit_from(void *host, int64_t bytes)
+{
+    char *p = (char *)host;
+    #pragma omp target exit data map(from: p[0:bytes])
+}
+
+void py2omp_exit_release(void *host, int64_t bytes)
+{
+    char *p = (char *)host;
+    #pragma omp target exit data map(release: p[0:bytes])
+}
+
+void py2omp_update_to(void *host, int64_t bytes)
+{
+    char *p = (char *)host;
+    #pragma omp target update to(p[0:bytes])
+}
+
+void py2omp_update_from(void *host, int64_t bytes)
+{
+    char *p = (char *)host;
+    #pragma omp target update from(p[0:bytes])
+}

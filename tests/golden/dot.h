@@ -15,6 +15,12 @@ extern "C" {
  */
 double dot(const double *x, int64_t x_n0, const double *y, int64_t y_n0);
 
+/* dot(x: In[f64[:]], y: In[f64[:]]) -- examples/dot.py:9
+ *   x: In, device pointer (is_device_ptr)
+ *   y: In, device pointer (is_device_ptr)
+ */
+double dot__device(const double *x, int64_t x_n0, const double *y, int64_t y_n0);
+
 #ifdef __cplusplus
 }
 #endif

@@ -63,3 +63,84 @@ void mandelbrot(const double *restrict xs, int64_t xs_n0, const double *restrict
     }
 }
 #line 66 "mandelbrot.c"
+
+/* mandelbrot(xs: In[f64[:]], ys: In[f64[:]], counts: Out[i32[:, :]], max_iter: i32) -- examples/mandelbrot.py:9 */
+#line 9 "examples/mandelbrot.py"
+void mandelbrot__device(const double *restrict xs, int64_t xs_n0, const double *restrict ys, int64_t ys_n0, int32_t *restrict counts, int64_t counts_n0, int64_t counts_n1, int32_t max_iter)
+{
+#line 10 "examples/mandelbrot.py"
+    #pragma omp target teams distribute parallel for \
+        collapse(2) \
+        num_teams(py2omp_num_teams(ys_n0 * xs_n0, 256)) \
+        thread_limit(256) \
+        is_device_ptr(xs, ys, counts)
+#line 10 "examples/mandelbrot.py"
+    for (int64_t i = 0; i < ys_n0; i += 1) {
+        for (int64_t j = 0; j < xs_n0; j += 1) {
+            double cr;
+            double ci;
+            double zr;
+            double zi;
+            int64_t k;
+#line 18 "examples/mandelbrot.py"
+            double zr__1;
+#line 18 "examples/mandelbrot.py"
+            double zi__2;
+#line 12 "examples/mandelbrot.py"
+            cr = xs[j];
+            ci = ys[i];
+            zr = 0.0;
+            zi = 0.0;
+            k = 0;
+            while ((int32_t)k < max_iter && zr * zr + zi * zi <= 4.0) {
+                zr__1 = zr * zr - zi * zi + cr;
+#line 18 "examples/mandelbrot.py"
+                zi__2 = 2.0 * zr * zi + ci;
+#line 18 "examples/mandelbrot.py"
+                zr = zr__1;
+#line 18 "examples/mandelbrot.py"
+                zi = zi__2;
+                k = k + 1;
+            }
+#line 20 "examples/mandelbrot.py"
+            counts[i * counts_n1 + j] = (int32_t)k;
+        }
+    }
+}
+#line 111 "mandelbrot.c"
+
+void py2omp_enter_to(void *host, int64_t bytes)
+{
+    char *p = (char *)host;
+    #pragma omp target enter data map(to: p[0:bytes])
+}
+
+void py2omp_enter_alloc(void *host, int64_t bytes)
+{
+    char *p = (char *)host;
+    #pragma omp target enter data map(alloc: p[0:bytes])
+}
+
+void py2omp_exit_from(void *host, int64_t bytes)
+{
+    char *p = (char *)host;
+    #pragma omp target exit data map(from: p[0:bytes])
+}
+
+void py2omp_exit_release(void *host, int64_t bytes)
+{
+    char *p = (char *)host;
+    #pragma omp target exit data map(release: p[0:bytes])
+}
+
+void py2omp_update_to(void *host, int64_t bytes)
+{
+    char *p = (char *)host;
+    #pragma omp target update to(p[0:bytes])
+}
+
+void py2omp_update_from(void *host, int64_t bytes)
+{
+    char *p = (char *)host;
+    #pragma omp target update from(p[0:bytes])
+}

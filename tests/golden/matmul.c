@@ -44,3 +44,65 @@ void matmul(const double *restrict a, int64_t a_n0, int64_t a_n1, const double *
     }
 }
 #line 47 "matmul.c"
+
+/* matmul(a: In[f64[:, :]], b: In[f64[:, :]], c: Out[f64[:, :]]) -- examples/matmul.py:9 */
+#line 9 "examples/matmul.py"
+void matmul__device(const double *restrict a, int64_t a_n0, int64_t a_n1, const double *restrict b, int64_t b_n0, int64_t b_n1, double *restrict c, int64_t c_n0, int64_t c_n1)
+{
+#line 10 "examples/matmul.py"
+    #pragma omp target teams distribute parallel for \
+        collapse(2) \
+        num_teams(py2omp_num_teams(a_n0 * b_n1, 256)) \
+        thread_limit(256) \
+        is_device_ptr(a, b, c)
+#line 10 "examples/matmul.py"
+    for (int64_t i = 0; i < a_n0; i += 1) {
+        for (int64_t j = 0; j < b_n1; j += 1) {
+            double acc;
+#line 12 "examples/matmul.py"
+            acc = 0.0;
+            for (int64_t k = 0; k < a_n1; k += 1) {
+                acc = acc + a[i * a_n1 + k] * b[k * b_n1 + j];
+            }
+#line 15 "examples/matmul.py"
+            c[i * c_n1 + j] = acc;
+        }
+    }
+}
+#line 73 "matmul.c"
+
+void py2omp_enter_to(void *host, int64_t bytes)
+{
+    char *p = (char *)host;
+    #pragma omp target enter data map(to: p[0:bytes])
+}
+
+void py2omp_enter_alloc(void *host, int64_t bytes)
+{
+    char *p = (char *)host;
+    #pragma omp target enter data map(alloc: p[0:bytes])
+}
+
+void py2omp_exit_from(void *host, int64_t bytes)
+{
+    char *p = (char *)host;
+    #pragma omp target exit data map(from: p[0:bytes])
+}
+
+void py2omp_exit_release(void *host, int64_t bytes)
+{
+    char *p = (char *)host;
+    #pragma omp target exit data map(release: p[0:bytes])
+}
+
+void py2omp_update_to(void *host, int64_t bytes)
+{
+    char *p = (char *)host;
+    #pragma omp target update to(p[0:bytes])
+}
+
+void py2omp_update_from(void *host, int64_t bytes)
+{
+    char *p = (char *)host;
+    #pragma omp target update from(p[0:bytes])
+}

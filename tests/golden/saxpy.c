@@ -34,3 +34,55 @@ void saxpy(float a, const float *restrict x, int64_t x_n0, float *restrict y, in
     }
 }
 #line 37 "saxpy.c"
+
+/* saxpy(a: f32, x: In[f32[:]], y: InOut[f32[:]]) -- examples/saxpy.py:9 */
+#line 9 "examples/saxpy.py"
+void saxpy__device(float a, const float *restrict x, int64_t x_n0, float *restrict y, int64_t y_n0)
+{
+#line 10 "examples/saxpy.py"
+    #pragma omp target teams distribute parallel for \
+        num_teams(py2omp_num_teams(x_n0, 256)) \
+        thread_limit(256) \
+        is_device_ptr(y, x)
+#line 10 "examples/saxpy.py"
+    for (int64_t i = 0; i < x_n0; i += 1) {
+        y[i] = a * x[i] + y[i];
+    }
+}
+#line 53 "saxpy.c"
+
+void py2omp_enter_to(void *host, int64_t bytes)
+{
+    char *p = (char *)host;
+    #pragma omp target enter data map(to: p[0:bytes])
+}
+
+void py2omp_enter_alloc(void *host, int64_t bytes)
+{
+    char *p = (char *)host;
+    #pragma omp target enter data map(alloc: p[0:bytes])
+}
+
+void py2omp_exit_from(void *host, int64_t bytes)
+{
+    char *p = (char *)host;
+    #pragma omp target exit data map(from: p[0:bytes])
+}
+
+void py2omp_exit_release(void *host, int64_t bytes)
+{
+    char *p = (char *)host;
+    #pragma omp target exit data map(release: p[0:bytes])
+}
+
+void py2omp_update_to(void *host, int64_t bytes)
+{
+    char *p = (char *)host;
+    #pragma omp target update to(p[0:bytes])
+}
+
+void py2omp_update_from(void *host, int64_t bytes)
+{
+    char *p = (char *)host;
+    #pragma omp target update from(p[0:bytes])
+}

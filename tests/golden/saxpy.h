@@ -16,6 +16,13 @@ extern "C" {
  */
 void saxpy(float a, const float *x, int64_t x_n0, float *y, int64_t y_n0);
 
+/* saxpy(a: f32, x: In[f32[:]], y: InOut[f32[:]]) -- examples/saxpy.py:9
+ *   a: scalar, by value
+ *   x: In, device pointer (is_device_ptr)
+ *   y: InOut, device pointer (is_device_ptr)
+ */
+void saxpy__device(float a, const float *x, int64_t x_n0, float *y, int64_t y_n0);
+
 #ifdef __cplusplus
 }
 #endif

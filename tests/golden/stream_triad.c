@@ -34,3 +34,55 @@ void triad(double *restrict a, int64_t a_n0, const double *restrict b, int64_t b
     }
 }
 #line 37 "stream_triad.c"
+
+/* triad(a: Out[f64[:]], b: In[f64[:]], c: In[f64[:]], s: f64) -- examples/stream_triad.py:9 */
+#line 9 "examples/stream_triad.py"
+void triad__device(double *restrict a, int64_t a_n0, const double *restrict b, int64_t b_n0, const double *restrict c, int64_t c_n0, double s)
+{
+#line 10 "examples/stream_triad.py"
+    #pragma omp target teams distribute parallel for \
+        num_teams(py2omp_num_teams(a_n0, 256)) \
+        thread_limit(256) \
+        is_device_ptr(a, b, c)
+#line 10 "examples/stream_triad.py"
+    for (int64_t i = 0; i < a_n0; i += 1) {
+        a[i] = b[i] + s * c[i];
+    }
+}
+#line 53 "stream_triad.c"
+
+void py2omp_enter_to(void *host, int64_t bytes)
+{
+    char *p = (char *)host;
+    #pragma omp target enter data map(to: p[0:bytes])
+}
+
+void py2omp_enter_alloc(void *host, int64_t bytes)
+{
+    char *p = (char *)host;
+    #pragma omp target enter data map(alloc: p[0:bytes])
+}
+
+void py2omp_exit_from(void *host, int64_t bytes)
+{
+    char *p = (char *)host;
+    #pragma omp target exit data map(from: p[0:bytes])
+}
+
+void py2omp_exit_release(void *host, int64_t bytes)
+{
+    char *p = (char *)host;
+    #pragma omp target exit data map(release: p[0:bytes])
+}
+
+void py2omp_update_to(void *host, int64_t bytes)
+{
+    char *p = (char *)host;
+    #pragma omp target update to(p[0:bytes])
+}
+
+void py2omp_update_from(void *host, int64_t bytes)
+{
+    char *p = (char *)host;
+    #pragma omp target update from(p[0:bytes])
+}

@@ -17,6 +17,14 @@ extern "C" {
  */
 void triad(double *a, int64_t a_n0, const double *b, int64_t b_n0, const double *c, int64_t c_n0, double s);
 
+/* triad(a: Out[f64[:]], b: In[f64[:]], c: In[f64[:]], s: f64) -- examples/stream_triad.py:9
+ *   a: Out, device pointer (is_device_ptr)
+ *   b: In, device pointer (is_device_ptr)
+ *   c: In, device pointer (is_device_ptr)
+ *   s: scalar, by value
+ */
+void triad__device(double *a, int64_t a_n0, const double *b, int64_t b_n0, const double *c, int64_t c_n0, double s);
+
 #ifdef __cplusplus
 }
 #endif

@@ -16,6 +16,7 @@ from translator.backend.interfaces import render_fortran
 from translator.backend.lower import build_view
 from translator.backend.manifest import build_manifest
 from translator.backend.render import render_module
+from translator.errors import Diagnostic
 from translator.ir import nodes as ir
 
 __all__ = ["EmittedModule", "emit_module"]
@@ -30,10 +31,13 @@ class EmittedModule:
     h_source: str
     manifest: dict[str, Any]
     f90_source: str
+    warnings: tuple[Diagnostic, ...] = ()
+    """Diagnostics that do not stop translation (ownership that moves more data than needed)."""
 
 
 def emit_module(module: ir.Module) -> EmittedModule:
     """Emit a typed, verified module; the same module always gives the same bytes."""
     view = build_view(module)
     c_source, h_source = render_module(view)
-    return EmittedModule(c_source, h_source, build_manifest(module), render_fortran(view, module.name))
+    warnings = tuple(w for k in module.kernels for w in k.warnings)
+    return EmittedModule(c_source, h_source, build_manifest(module), render_fortran(view, module.name), warnings)

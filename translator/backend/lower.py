@@ -12,11 +12,13 @@ from collections.abc import Callable, Iterator
 
 from translator.backend.c_expr import ExprEmitter, Frag, atom, infix, operand
 from translator.backend.helpers import HelperSet
-from translator.backend.names import NameTable, extent_name, kernel_names, kernel_symbols, stop_name
+from translator.backend.names import (
+    NameTable, device_symbol, extent_name, kernel_names, kernel_symbols, stop_name,
+)
 from translator.backend.view import (
-    ArrayDoc, AssignView, Branch, Decl, DirectiveView, ForView, IfView, JumpView, KernelView, Loc,
-    LoopHeader, MapGroup, ModuleView, ParallelView, ParamView, ReductionGroup, ReturnView, Section,
-    StmtView, TargetDataView, WhileView,
+    ArrayDoc, AssignView, Branch, DataHelperView, Decl, DirectiveView, ForView, IfView, JumpView, KernelView,
+    LoopHeader, Loc, MapGroup, ModuleView, ParallelView, ParamView, ReductionGroup, ReturnView,
+    Section, StmtView, TargetDataView, WhileView,
 )
 from translator.errors import Span
 from translator.ir import nodes as ir
@@ -26,6 +28,18 @@ from translator.version import __version__
 
 _MAP_ORDER = ("to", "tofrom", "from", "alloc")
 """Map clauses in the order data moves: inputs, both ways, outputs, device-only scratch."""
+
+
+DATA_HELPERS = (
+    DataHelperView("py2omp_enter_to", "target enter data map(to: p[0:bytes])"),
+    DataHelperView("py2omp_enter_alloc", "target enter data map(alloc: p[0:bytes])"),
+    DataHelperView("py2omp_exit_from", "target exit data map(from: p[0:bytes])"),
+    DataHelperView("py2omp_exit_release", "target exit data map(release: p[0:bytes])"),
+    DataHelperView("py2omp_update_to", "target update to(p[0:bytes])"),
+    DataHelperView("py2omp_update_from", "target update from(p[0:bytes])"),
+)
+"""Exported by offload libraries so the runtime can map host memory outside kernels (`data_region`,
+`update`): OpenMP offers directives, not functions, for that; each maps `bytes` bytes at `host`."""
 
 
 def is_offload(target: str | None) -> bool:
@@ -66,7 +80,13 @@ def build_view(module: ir.Module) -> ModuleView:
     """The view of a whole module; helpers are known only once every kernel is lowered."""
     helpers = HelperSet()
     symbols = kernel_symbols(module)
-    kernels = tuple(_KernelLowering(k, helpers).kernel(symbols[k.name]) for k in module.kernels)
+    kernels = tuple(
+        _KernelLowering(variant, helpers).kernel(symbol, device)
+        for k in module.kernels
+        for variant, symbol, device in ((k, symbols[k.name], False),
+                                        (k.device_variant, device_symbol(symbols[k.name]), True))
+        if variant is not None
+    )
     guard = "".join(ch if ch.isalnum() else "_" for ch in module.name.upper())
     return ModuleView(
         version=__version__,
@@ -76,6 +96,7 @@ def build_view(module: ir.Module) -> ModuleView:
         c_file=c_string(f"{module.name}.c"),
         guard=f"PY2OMP_{guard}_H",
         offload=is_offload(module.target),
+        data_helpers=DATA_HELPERS if is_offload(module.target) else (),
         helpers=tuple(helpers.views()),
         kernels=kernels,
     )
@@ -126,7 +147,8 @@ class _KernelLowering:
         self.param_order = {p.name: i for i, p in enumerate(kernel.params)}
         self.first_assigned = _first_assignments(kernel)
 
-    def kernel(self, symbol: str) -> KernelView:
+    def kernel(self, symbol: str, device: bool = False) -> KernelView:
+        """The C function; `device`: the entry point whose arrays are device pointers."""
         k = self.k
         return KernelView(
             name=symbol,
@@ -137,14 +159,14 @@ class _KernelLowering:
             loc=_loc(k.span),
             locals=self._decls(k.locals, k.span),
             body=self._block(k.body),
-            arrays=tuple(self._array_doc(p) for p in k.params if p.is_array),
+            arrays=tuple(self._array_doc(p, device) for p in k.params if p.is_array),
         )
 
-    def _array_doc(self, p: ir.Param) -> ArrayDoc:
-        """The map clause an array parameter gets from its ownership, for the header."""
+    def _array_doc(self, p: ir.Param, device: bool) -> ArrayDoc:
+        """The map clause an array parameter gets from its ownership (None: a device pointer), for the header."""
         ownership = array_ownership(p)
         section = self._section(p.name)
-        return ArrayDoc(section.array, ownership.marker, MapGroup(ownership.map_type, (section,)))
+        return ArrayDoc(section.array, ownership.marker, None if device else MapGroup(ownership.map_type, (section,)))
 
     def _param(self, p: ir.Param) -> ParamView:
         name = self.names[p.name]
@@ -236,7 +258,8 @@ class _KernelLowering:
         trip = self._trip_count(levels) if d.teams_from_trip_count else None
         reduction_maps = tuple(self.names[r.var] for r in d.reductions)
         return DirectiveView(
-            "target", d.collapse, trip, d.thread_limit, self._maps(d.maps), reduction_maps, reductions
+            "target", d.collapse, trip, d.thread_limit, self._maps(d.maps), reduction_maps, reductions,
+            tuple(self.names[a] for a in d.device_ptrs),
         )
 
     def _trip_count(self, levels: tuple[ir.LoopLevel, ...]) -> str:

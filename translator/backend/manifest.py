@@ -3,6 +3,14 @@
 It is computed from the typed IR, not from the C text, so that it states the calling convention
 the C was generated for: parameter order, dtypes, ranks (one extent per dimension follows each
 array) and ownership (whether the runtime may let arrays alias).
+
+Data movement (design.md, "Data movement") is stated per array so that the runtime can count the
+bytes a call moves and check what the compiler could not: `map`, `copy_in`, `copy_out`, the
+`declared` ownership (null: inferred), the `reason`, and for an `Out` array not proven written
+entirely, `writes`: boxes of `[lo, hi]` bounds (JSON expressions of extents and scalar parameters)
+that the kernel surely writes; `sectioned`: every write is in them, so a call whose boxes do not
+cover the array copies back just the boxes (otherwise it is refused). `device_symbol` names the
+entry point taking device pointers.
 """
 
 from __future__ import annotations
@@ -10,7 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 from translator.backend.lower import array_ownership
-from translator.backend.names import kernel_symbols
+from translator.backend.names import device_symbol, kernel_symbols
 from translator.ir import nodes as ir
 from translator.ir.types import ArrayType
 from translator.version import __version__
@@ -34,22 +42,53 @@ def build_manifest(module: ir.Module) -> dict[str, Any]:
 
 
 def _kernel(kernel: ir.Kernel, symbol: str) -> dict[str, Any]:
-    return {
+    movement = {m.array: m for m in kernel.movement}
+    doc = {
         "name": kernel.name,
         "symbol": symbol,
         "returns": None if kernel.return_type is None else kernel.return_type.numpy_name,
         "line": kernel.span.line,
-        "params": [_param(p) for p in kernel.params],
+        "params": [_param(p, movement.get(p.name)) for p in kernel.params],
     }
+    if kernel.device_variant is not None:
+        doc["device_symbol"] = device_symbol(symbol)
+    return doc
 
 
-def _param(param: ir.Param) -> dict[str, Any]:
-    if isinstance(param.type, ArrayType):
-        return {
-            "name": param.name,
-            "kind": "array",
-            "dtype": param.type.dtype.numpy_name,
-            "rank": param.type.rank,
-            "ownership": array_ownership(param).value,
-        }
-    return {"name": param.name, "kind": "scalar", "dtype": param.type.numpy_name}
+def _param(param: ir.Param, movement: ir.Movement | None) -> dict[str, Any]:
+    if not isinstance(param.type, ArrayType):
+        return {"name": param.name, "kind": "scalar", "dtype": param.type.numpy_name}
+    ownership = array_ownership(param)
+    doc: dict[str, Any] = {
+        "name": param.name,
+        "kind": "array",
+        "dtype": param.type.dtype.numpy_name,
+        "rank": param.type.rank,
+        "ownership": ownership.value,
+        "map": ownership.map_type,
+        "copy_in": ownership.map_type in ("to", "tofrom"),
+        "copy_out": ownership.map_type in ("from", "tofrom"),
+    }
+    if movement is not None:
+        doc["declared"] = None if movement.declared is None else movement.declared.value
+        doc["reason"] = movement.reason
+        if movement.written is not None:
+            doc["writes"] = [[[bound_json(iv.lo), bound_json(iv.hi)] for iv in box] for box in movement.written]
+            doc["sectioned"] = movement.sectioned
+    return doc
+
+
+def bound_json(expr: ir.Expr) -> Any:
+    """A loop-invariant integer expression as JSON: an int, `{"extent": [array, dim]}`,
+    `{"param": name}` or `{"op": "+", "args": [left, right]}` (`+ - * //`, Python semantics)."""
+    if isinstance(expr, ir.Cast):
+        return bound_json(expr.operand)
+    if isinstance(expr, ir.Const):
+        return int(expr.value)
+    if isinstance(expr, ir.Extent):
+        return {"extent": [expr.array, expr.dim]}
+    if isinstance(expr, ir.Name):
+        return {"param": expr.id}
+    if isinstance(expr, ir.Binary):
+        return {"op": expr.op, "args": [bound_json(expr.left), bound_json(expr.right)]}
+    raise ValueError(f"{expr.span}: internal error: {type(expr).__name__} in a write bound")

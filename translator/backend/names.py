@@ -154,3 +154,8 @@ def kernel_symbols(module: ir.Module) -> dict[str, str]:
     """Python kernel name -> exported C symbol (the same name unless C reserves it)."""
     table = NameTable()
     return {k.name: table.add(k.name) for k in module.kernels}
+
+
+def device_symbol(symbol: str) -> str:
+    """The entry point of a kernel's device-pointer variant (`is_device_ptr`, no maps)."""
+    return f"{symbol}__device"

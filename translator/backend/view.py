@@ -82,6 +82,7 @@ class DirectiveView:
     maps: tuple[MapGroup, ...]
     reduction_maps: tuple[str, ...]
     reductions: tuple[ReductionGroup, ...]
+    device_ptrs: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -188,7 +189,8 @@ class ArrayDoc:
 
     name: str
     marker: str
-    map: MapGroup
+    map: MapGroup | None
+    """None in a device entry point: the array is a device pointer (`is_device_ptr`)."""
 
 
 @dataclass(frozen=True)
@@ -207,6 +209,14 @@ class KernelView:
 
 
 @dataclass(frozen=True)
+class DataHelperView:
+    """`void <name>(void *host, int64_t bytes)` running `#pragma omp <directive>` on `char *p = host`."""
+
+    name: str
+    directive: str
+
+
+@dataclass(frozen=True)
 class ModuleView:
     """The whole C file and header; `offload` wraps the helpers in `declare target`."""
 
@@ -219,3 +229,4 @@ class ModuleView:
     offload: bool
     helpers: tuple[HelperView, ...]
     kernels: tuple[KernelView, ...]
+    data_helpers: tuple[DataHelperView, ...] = ()

@@ -1,4 +1,7 @@
-"""Kernel signatures: annotations to IR parameter types and ownership."""
+"""Kernel signatures: annotations to IR parameter types and ownership.
+
+An array without an ownership marker (`x: f32[:]`) gets ownership None; `passes.ownership` infers it.
+"""
 
 from __future__ import annotations
 
@@ -41,11 +44,6 @@ def _build_param(param: cst.Param, scope: ModuleScope) -> ir.Param:
     typ = scalar_annotation(inner, scope) if ownership is None else None
     if typ is None:
         typ = _array_annotation(inner, scope)
-    if isinstance(typ, ArrayType) and ownership is None:
-        raise scope.error(
-            annotation,
-            f"array parameter '{name}' needs an ownership marker: In[...], Out[...], InOut[...] or Scratch[...]",
-        )
     if typ is None:
         raise scope.error(annotation, f"unsupported annotation for parameter '{name}': expected {_EXPECTED}")
     return ir.Param(name, typ, ownership, scope.span(param.name))

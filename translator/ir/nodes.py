@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Union
 
-from translator.errors import Span
+from translator.errors import Diagnostic, Span
 from translator.ir.types import ArrayType, Ownership, ScalarType
 
 # ---------------------------------------------------------------------------------------------
@@ -222,6 +222,8 @@ class OmpTarget:
     reductions: tuple[Reduction, ...]
     thread_limit: int
     teams_from_trip_count: bool
+    device_ptrs: tuple[str, ...] = ()
+    """Arrays passed as device pointers (`is_device_ptr`) instead of mapped."""
 
 
 @dataclass(frozen=True)
@@ -267,6 +269,34 @@ Stmt = Union[Assign, If, Loop, While, Break, Continue, Return, ParallelLoop, Tar
 
 
 @dataclass(frozen=True)
+class Interval:
+    """The half-open index range `[lo, hi)`; both bounds are loop-invariant integer expressions."""
+
+    lo: Expr
+    hi: Expr
+
+
+@dataclass(frozen=True)
+class Movement:
+    """How one array parameter moves, as `passes.ownership` decided it from what the kernel does.
+
+    `declared` is the annotation's ownership (None: none written), `inferred` what the analysis alone
+    gives (the ownership used when none is declared); `reason` says why, with Python lines;
+    `written` is set for an `Out` array the compiler could not prove the kernel writes entirely:
+    the boxes of elements it surely writes. When `sectioned` (every write has a box) a call copies
+    back just those boxes unless they cover the array; otherwise the runtime refuses a call where
+    they do not cover it.
+    """
+
+    array: str
+    declared: Ownership | None
+    inferred: Ownership
+    reason: str
+    written: tuple[tuple[Interval, ...], ...] | None = None
+    sectioned: bool = False
+
+
+@dataclass(frozen=True)
 class Param:
     name: str
     type: ScalarType | ArrayType
@@ -287,6 +317,10 @@ class Kernel:
     locals: tuple[Var, ...]
     span: Span
     doc: str | None = None
+    movement: tuple[Movement, ...] = ()
+    warnings: tuple[Diagnostic, ...] = ()
+    device_variant: "Kernel | None" = None
+    """The same kernel taking device pointers (`is_device_ptr`, no maps), on offload targets."""
 
     def param(self, name: str) -> Param | None:
         return next((p for p in self.params if p.name == name), None)

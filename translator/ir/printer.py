@@ -5,6 +5,8 @@ Types print after a colon where known (`x[i]:f32`), so a dump shows exactly what
 
 from __future__ import annotations
 
+import dataclasses
+
 from translator.ir import nodes as ir
 
 
@@ -51,10 +53,34 @@ def _stmt(stmt: ir.Stmt, depth: int) -> list[str]:
     if isinstance(stmt, ir.ParallelLoop):
         levels = ", ".join(f"{lv.var} in [{format_expr(lv.start)}, {format_expr(lv.stop)}, {lv.step}]" for lv in stmt.levels)
         locals_ = [f"{pad}  local {v.name}: {v.type}" for v in stmt.locals]
-        return [f"{pad}parallel {levels}  # {stmt.directive}", *locals_, *_block(stmt.body, depth + 1)]
+        return [f"{pad}parallel {levels}  # {format_directive(stmt.directive)}", *locals_,
+                *_block(stmt.body, depth + 1)]
     if isinstance(stmt, ir.TargetData):
         return [f"{pad}target data {stmt.maps}:", *_block(stmt.body, depth + 1)]
     return [f"{pad}{type(stmt).__name__.lower()}"]
+
+
+def format_directive(directive: object) -> str:
+    """`OmpTarget collapse=1 maps=[to:x, tofrom:y] thread_limit=256`: the fields that are set."""
+    if directive is None:
+        return "no directive"
+    parts = [type(directive).__name__]
+    for field in dataclasses.fields(directive):  # type: ignore[arg-type]
+        value = getattr(directive, field.name)
+        if value in ((), None, False):
+            continue
+        if isinstance(value, tuple):
+            value = "[" + ", ".join(_clause(item) for item in value) + "]"
+        parts.append(f"{field.name}={value}")
+    return " ".join(parts)
+
+
+def _clause(item: object) -> str:
+    if isinstance(item, ir.MapClause):
+        return f"{item.map_type}:{item.array}"
+    if isinstance(item, ir.Reduction):
+        return f"{item.op}:{item.var}"
+    return str(item)
 
 
 def format_expr(expr: ir.Expr) -> str:

@@ -1,0 +1,158 @@
+"""Arrays in device memory: py2omp's own `DeviceArray` and the GPU ecosystem's (zero-copy).
+
+A kernel's device entry point (`<symbol>__device`, `is_device_ptr`) takes device pointers as they
+are. `device_view` turns any argument that lives on the device into pointer, shape and dtype:
+a `DeviceArray`, anything with `__cuda_array_interface__` (CuPy arrays, PyTorch CUDA tensors,
+Numba device arrays), or a DLPack producer whose `__dlpack_device__` is not the CPU (JAX, ...), so
+that it is checked like a NumPy argument and never copied.
+"""
+
+from __future__ import annotations
+
+import ctypes
+from dataclasses import dataclass
+
+import numpy as np
+
+from .resident import STATE, openmp
+
+
+class DeviceArray:
+    """A C-contiguous array in device memory owned by py2omp (`omp_target_alloc`)."""
+
+    ptr = 0  # until allocated, so that a failed construction frees nothing
+
+    def __init__(self, shape: tuple[int, ...], dtype: np.dtype) -> None:
+        self.shape, self.dtype = tuple(int(n) for n in shape), np.dtype(dtype)
+        self.nbytes = int(np.prod(self.shape, dtype=np.int64)) * self.dtype.itemsize
+        self._openmp = openmp()
+        self.ptr = int(self._openmp.alloc(max(self.nbytes, 1), self._openmp.device) or 0)
+        if not self.ptr:
+            raise MemoryError(f"omp_target_alloc of {self.nbytes} bytes failed")
+
+    def copy_from(self, array: np.ndarray) -> None:
+        """Overwrite the device values with a host array of the same shape and dtype."""
+        array = np.ascontiguousarray(array)
+        if array.shape != self.shape or array.dtype != self.dtype:
+            raise ValueError(f"copy_from(): expected {self.dtype} array of shape {self.shape}, "
+                             f"got {array.dtype} of shape {array.shape}")
+        self._openmp.copy(self.ptr, array.ctypes.data, self.nbytes, to_device=True)
+        STATE.bytes_to_device += self.nbytes
+
+    def to_numpy(self, out: np.ndarray | None = None) -> np.ndarray:
+        """The device values, copied into a new (or the given) host array."""
+        host = np.empty(self.shape, self.dtype) if out is None else out
+        if host.shape != self.shape or host.dtype != self.dtype or not host.flags.c_contiguous:
+            raise ValueError(f"to_numpy(): out must be a C-contiguous {self.dtype} array of shape {self.shape}")
+        self._openmp.copy(host.ctypes.data, self.ptr, self.nbytes, to_device=False)
+        STATE.bytes_from_device += self.nbytes
+        return host
+
+    def free(self) -> None:
+        if self.ptr:
+            self._openmp.free(self.ptr, self._openmp.device)
+            self.ptr = 0
+
+    def __del__(self) -> None:
+        self.free()
+
+    def __repr__(self) -> str:
+        return f"<DeviceArray {self.dtype} {self.shape} at {self.ptr:#x}>"
+
+
+def to_device(array: np.ndarray) -> DeviceArray:
+    """Copy a host array to device memory; kernels take the result with no transfer."""
+    array = np.asarray(array)
+    device = DeviceArray(array.shape, array.dtype)
+    device.copy_from(array)
+    return device
+
+
+def empty_on_device(shape: tuple[int, ...], dtype: object) -> DeviceArray:
+    """Uninitialized device memory (for `Out` arrays that stay on the device)."""
+    return DeviceArray(shape, np.dtype(dtype))
+
+
+@dataclass(frozen=True)
+class DeviceView:
+    """What a kernel needs from a device argument."""
+
+    ptr: int
+    shape: tuple[int, ...]
+    dtype: np.dtype
+    contiguous: bool
+    device: int | None
+
+
+def device_view(value: object) -> DeviceView | None:
+    """The device pointer, shape and dtype of `value`; None if it is not in device memory."""
+    if isinstance(value, np.ndarray):  # the common case, answered first
+        return None
+    if isinstance(value, DeviceArray):
+        return DeviceView(value.ptr, value.shape, value.dtype, True, None)
+    interface = getattr(value, "__cuda_array_interface__", None)
+    if not isinstance(interface, dict):
+        return _dlpack_view(value)
+    shape = tuple(int(n) for n in interface["shape"])
+    dtype = np.dtype(interface["typestr"])
+    strides = interface.get("strides")
+    contiguous = strides is None or tuple(strides) == _c_strides(shape, dtype.itemsize)
+    return DeviceView(int(interface["data"][0]), shape, dtype, contiguous, _device_index(value))
+
+
+def _c_strides(shape: tuple[int, ...], itemsize: int) -> tuple[int, ...]:
+    strides, step = [], itemsize
+    for n in reversed(shape):
+        strides.append(step)
+        step *= n
+    return tuple(reversed(strides))
+
+
+def _device_index(value: object) -> int | None:
+    """The GPU a CuPy array (`.device.id`) or PyTorch tensor (`.device.index`) lives on, if it says."""
+    device = getattr(value, "device", None)
+    for attribute in ("index", "id"):
+        index = getattr(device, attribute, None)
+        if isinstance(index, int):
+            return index
+    return None
+
+
+class _DLDevice(ctypes.Structure):
+    _fields_ = [("device_type", ctypes.c_int32), ("device_id", ctypes.c_int32)]
+
+
+class _DLDataType(ctypes.Structure):
+    _fields_ = [("code", ctypes.c_uint8), ("bits", ctypes.c_uint8), ("lanes", ctypes.c_uint16)]
+
+
+class DLTensor(ctypes.Structure):
+    """`DLTensor` of dlpack.h (the start of the `DLManagedTensor` a `dltensor` capsule points to)."""
+
+    _fields_ = [("data", ctypes.c_void_p), ("device", _DLDevice), ("ndim", ctypes.c_int32),
+                ("dtype", _DLDataType), ("shape", ctypes.POINTER(ctypes.c_int64)),
+                ("strides", ctypes.POINTER(ctypes.c_int64)), ("byte_offset", ctypes.c_uint64)]
+
+
+_DL_CPU = 1
+_DL_KINDS = {0: "i", 1: "u", 2: "f", 6: "b"}
+_capsule_pointer = ctypes.pythonapi.PyCapsule_GetPointer
+_capsule_pointer.argtypes, _capsule_pointer.restype = (ctypes.py_object, ctypes.c_char_p), ctypes.c_void_p
+
+
+def _dlpack_view(value: object) -> DeviceView | None:
+    """A DLPack producer in device memory. The capsule is not consumed: its destructor releases the
+    tensor, while `value` itself keeps the memory alive for the call."""
+    device = getattr(value, "__dlpack_device__", None)
+    if device is None or int(device()[0]) == _DL_CPU:
+        return None
+    capsule = value.__dlpack__()  # type: ignore[attr-defined]
+    tensor = DLTensor.from_address(_capsule_pointer(capsule, b"dltensor"))
+    kind = _DL_KINDS.get(tensor.dtype.code)
+    if kind is None or tensor.dtype.lanes != 1:
+        raise TypeError(f"unsupported DLPack dtype (code {tensor.dtype.code}, lanes {tensor.dtype.lanes})")
+    dtype = np.dtype(np.bool_) if kind == "b" else np.dtype(f"{kind}{tensor.dtype.bits // 8}")
+    shape = tuple(tensor.shape[d] for d in range(tensor.ndim))
+    strides = None if not tensor.strides else tuple(tensor.strides[d] * dtype.itemsize for d in range(tensor.ndim))
+    contiguous = strides is None or strides == _c_strides(shape, dtype.itemsize)
+    return DeviceView((tensor.data or 0) + tensor.byte_offset, shape, dtype, contiguous, tensor.device.device_id)

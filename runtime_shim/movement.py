@@ -1,0 +1,127 @@
+"""Data movement at call time: what the compiler left to check, and what each call moved.
+
+- An `Out` array is copied back whole, so the kernel must write all of it. When the compiler could
+  not prove that, the manifest lists the boxes the kernel surely writes (bounds as expressions of
+  the extents and scalar arguments); each call evaluates them and refuses to run if they leave an
+  element unwritten, since that element would come back from the device undefined.
+- `KernelStats` counts calls and the bytes the map clauses moved, leaving out arrays already on the
+  device (mapped by a `data_region` or passed as device arrays): the figures the offload runtime's
+  own log (`LIBOMPTARGET_INFO`) shows for the arrays.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from .manifest import ParamSpec
+
+_OPS = {
+    "+": lambda a, b: a + b,
+    "-": lambda a, b: a - b,
+    "*": lambda a, b: a * b,
+    "//": lambda a, b: a // b if b else 0,
+}
+
+
+@dataclass
+class KernelStats:
+    """Accumulated over a kernel's calls: `seconds` is wall time of the C calls, transfers included.
+
+    Bytes count array parameters only; the few bytes of a reduction result mapped back are not counted.
+    """
+
+    calls: int = 0
+    bytes_to_device: int = 0
+    bytes_from_device: int = 0
+    seconds: float = 0.0
+
+    def add(self, to_device: int, from_device: int, seconds: float) -> None:
+        self.calls += 1
+        self.bytes_to_device += to_device
+        self.bytes_from_device += from_device
+        self.seconds += seconds
+
+    def reset(self) -> None:
+        self.calls, self.bytes_to_device, self.bytes_from_device, self.seconds = 0, 0, 0, 0.0
+
+
+def evaluate(bound: object, shapes: Mapping[str, tuple[int, ...]], scalars: Mapping[str, object]) -> int:
+    """The value of one manifest bound expression (see translator/backend/manifest.py: bound_json)."""
+    if isinstance(bound, int):
+        return bound
+    if not isinstance(bound, dict):
+        raise ValueError(f"malformed bound in manifest: {bound!r}")
+    if "extent" in bound:
+        array, dim = bound["extent"]
+        return int(shapes[array][dim])
+    if "param" in bound:
+        return int(scalars[bound["param"]])  # type: ignore[call-overload]
+    left, right = (evaluate(arg, shapes, scalars) for arg in bound["args"])
+    return int(_OPS[bound["op"]](left, right))
+
+
+def covers(boxes: Sequence[Sequence[tuple[int, int]]], shape: tuple[int, ...]) -> bool:
+    """Whether the union of the boxes (half-open ranges per dimension) is the whole array.
+
+    Exact and cheap: the box edges cut each dimension into a few cells, and every cell must lie in
+    some box (a grid of at most (2 * boxes + 1) cells per dimension, whatever the array size).
+    A box reaching below index 0 counts for nothing: negative indices wrap around, as in Python.
+    """
+    if any(extent == 0 for extent in shape):
+        return True
+    boxes = [box for box in boxes if all(lo >= 0 for lo, _ in box)]
+    cuts = [sorted({0, n, *(min(max(b[d][i], 0), n) for b in boxes for i in (0, 1))}) for d, n in enumerate(shape)]
+    covered = np.zeros([len(c) - 1 for c in cuts], dtype=bool)
+    for box in boxes:
+        covered[tuple(slice(c.index(min(max(lo, 0), n)), c.index(min(max(hi, 0), n)))
+                      for c, (lo, hi), n in zip(cuts, box, shape))] = True
+    return bool(covered.all())
+
+
+def uncovered(kernel: str, param: ParamSpec, shapes: Mapping[str, tuple[int, ...]],
+              scalars: Mapping[str, object]) -> list[list[tuple[int, int]]] | None:
+    """The boxes an `Out` array's writes surely cover for these arguments, or None when they cover it.
+
+    Boxes that do not cover are fine for a `sectioned` array (the call copies back just them) and
+    an error otherwise, since the other elements would come back undefined.
+    """
+    evaluated = [[(evaluate(lo, shapes, scalars), evaluate(hi, shapes, scalars)) for lo, hi in box]  # type: ignore[misc]
+                 for box in param.written or ()]
+    # Intervals past the rank are guards: ranges of loops around the write, which must not be empty.
+    boxes = [box[:param.rank] for box in evaluated if all(lo < hi for lo, hi in box[param.rank:])]
+    shape = shapes[param.name]
+    if covers(boxes, shape):
+        return None
+    if not param.sectioned:
+        written = " and ".join(f"{param.name}[{', '.join(f'{lo}:{hi}' for lo, hi in box)}]" for box in boxes)
+        raise ValueError(
+            f"{kernel}(): argument '{param.name}' is declared Out, but with these arguments the kernel writes only "
+            f"{written} of its shape {shape}; the other elements would come back undefined: declare it InOut"
+        )
+    return boxes
+
+
+def runs(boxes: Sequence[Sequence[tuple[int, int]]], shape: tuple[int, ...], itemsize: int) -> list[tuple[int, int]]:
+    """The contiguous byte ranges `(offset, length)` of a C-ordered array that the boxes hold.
+
+    Trailing dimensions a box spans entirely merge into its runs, so a box of whole rows is one run
+    and the interior of a 2-D grid is one run per row.
+    """
+    found: list[tuple[int, int]] = []
+    strides = [itemsize * int(np.prod(shape[d + 1:], dtype=np.int64)) for d in range(len(shape))]
+    for box in boxes:
+        clipped = [(min(max(lo, 0), n), min(max(hi, 0), n)) for (lo, hi), n in zip(box, shape)]
+        if any(hi <= lo for lo, hi in clipped):
+            continue
+        split = len(shape) - 1
+        while split > 0 and clipped[split] == (0, shape[split]):
+            split -= 1
+        lo, hi = clipped[split]
+        for prefix in itertools.product(*(range(a, b) for a, b in clipped[:split])):
+            offset = sum(i * strides[d] for d, i in enumerate(prefix)) + lo * strides[split]
+            found.append((offset, (hi - lo) * strides[split]))
+    return found

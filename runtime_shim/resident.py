@@ -1,0 +1,167 @@
+"""Data that stays on the device between kernel calls: data regions and device arrays.
+
+Moving data is what costs most (TOOLCHAIN.md: about 8 GB/s to and from an H100 against 3000 GB/s
+inside it), so arrays used by many calls should cross once:
+
+- `data_region(In=[x], InOut=[y], Out=[z])` maps NumPy arrays with `target enter data` on entry and
+  `target exit data` on exit (copying `InOut`/`Out` back). Kernel calls inside find them present in
+  the offload runtime's table and move nothing for them; `update` refreshes either side in between.
+- `to_device(a)` copies an array into device memory it owns (`omp_target_alloc`) and returns a
+  `DeviceArray`; kernels take it as a device pointer (`is_device_ptr`), with no transfer, and
+  `.to_numpy()` copies it back.
+
+OpenMP has directives, not functions, to map host memory, so every offload library py2omp builds
+exports `py2omp_enter_to` and friends (translator/backend/lower.py: DATA_HELPERS); the device-memory
+functions (`omp_target_alloc`, ...) come from the offload runtime that library is linked against.
+"""
+
+from __future__ import annotations
+
+import ctypes
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+_HELPERS = ("py2omp_enter_to", "py2omp_enter_alloc", "py2omp_exit_from", "py2omp_exit_release",
+            "py2omp_update_to", "py2omp_update_from")
+
+
+class OpenMP:
+    """The device API of the offload runtime, reached through one loaded py2omp offload library."""
+
+    def __init__(self, cdll: ctypes.CDLL) -> None:
+        self.helpers = {}
+        for name in _HELPERS:
+            function = cdll[name]
+            function.argtypes, function.restype = (ctypes.c_void_p, ctypes.c_int64), None
+            self.helpers[name] = function
+        self.alloc = cdll["omp_target_alloc"]
+        self.alloc.argtypes, self.alloc.restype = (ctypes.c_size_t, ctypes.c_int), ctypes.c_void_p
+        self.free = cdll["omp_target_free"]
+        self.free.argtypes, self.free.restype = (ctypes.c_void_p, ctypes.c_int), None
+        self.memcpy = cdll["omp_target_memcpy"]
+        self.memcpy.argtypes = (ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t, ctypes.c_size_t,
+                                ctypes.c_size_t, ctypes.c_int, ctypes.c_int)
+        self.memcpy.restype = ctypes.c_int
+        self.device = int(cdll["omp_get_default_device"]())
+        self.host = int(cdll["omp_get_initial_device"]())
+
+    def copy(self, dst: int, src: int, nbytes: int, to_device: bool) -> None:
+        """Copy between host and device memory (`omp_target_memcpy`), raising on failure."""
+        devices = (self.device, self.host) if to_device else (self.host, self.device)
+        if nbytes and self.memcpy(dst, src, nbytes, 0, 0, *devices) != 0:
+            raise RuntimeError(f"omp_target_memcpy of {nbytes} bytes failed")
+
+
+@dataclass
+class _State:
+    """The runtime found so far, the host ranges mapped by open regions, regions waiting for a runtime,
+    and the bytes regions and device arrays have moved (kernel calls count their own)."""
+
+    openmp: OpenMP | None = None
+    present: list[tuple[int, int]] = field(default_factory=list)
+    pending: list["DataRegion"] = field(default_factory=list)
+    bytes_to_device: int = 0
+    bytes_from_device: int = 0
+
+
+STATE = _State()
+
+
+def register(cdll: ctypes.CDLL) -> None:
+    """Called for every loaded offload library: the first one provides the device API, and regions
+    opened before any library was loaded are mapped now, before a kernel can run."""
+    if STATE.openmp is None:
+        try:
+            STATE.openmp = OpenMP(cdll)
+        except AttributeError:  # built by a py2omp without the data helpers: kernels still run
+            return
+    while STATE.pending:
+        STATE.pending.pop(0).map()
+
+
+def openmp() -> OpenMP:
+    if STATE.openmp is None:
+        raise RuntimeError("no offload library is loaded yet: load one (runtime_shim.load) or call a kernel first")
+    return STATE.openmp
+
+
+def is_present(address: int, nbytes: int) -> bool:
+    """Whether host memory `[address, address + nbytes)` lies in an array an open region mapped."""
+    return any(start <= address and address + nbytes <= end for start, end in STATE.present)
+
+
+def _host_arrays(arrays: Iterable[Any], role: str) -> list[np.ndarray]:
+    checked = []
+    for array in arrays:
+        if not isinstance(array, np.ndarray) or not array.flags.c_contiguous:
+            raise TypeError(f"data_region({role}=...) takes C-contiguous numpy arrays, got {type(array).__name__}")
+        checked.append(array)
+    return checked
+
+
+class DataRegion:
+    """Arrays mapped to the device for the duration of a `with` block (see `data_region`)."""
+
+    def __init__(self, In: Iterable[Any] = (), InOut: Iterable[Any] = (), Out: Iterable[Any] = ()) -> None:
+        self.arrays = ([(a, "to", "release") for a in _host_arrays(In, "In")]
+                       + [(a, "to", "from") for a in _host_arrays(InOut, "InOut")]
+                       + [(a, "alloc", "from") for a in _host_arrays(Out, "Out")])
+        self.bytes_to_device = 0
+        self.bytes_from_device = 0
+        self.mapped: list[tuple[np.ndarray, str, str]] = []
+
+    def __enter__(self) -> "DataRegion":
+        if STATE.openmp is None:
+            STATE.pending.append(self)
+        else:
+            self.map()
+        return self
+
+    def map(self) -> None:
+        helpers = openmp().helpers
+        for array, enter, exit_ in self.arrays:
+            fresh = not is_present(array.ctypes.data, array.nbytes)
+            helpers[f"py2omp_enter_{enter}"](array.ctypes.data, array.nbytes)
+            if fresh and enter == "to":
+                self._count(array.nbytes, 0)
+            STATE.present.append((array.ctypes.data, array.ctypes.data + array.nbytes))
+            self.mapped.append((array, enter, exit_))
+
+    def __exit__(self, *exc: object) -> None:
+        if self in STATE.pending:
+            STATE.pending.remove(self)
+        for array, _, exit_ in reversed(self.mapped):
+            STATE.present.remove((array.ctypes.data, array.ctypes.data + array.nbytes))
+            openmp().helpers[f"py2omp_exit_{exit_}"](array.ctypes.data, array.nbytes)
+            if exit_ == "from" and not is_present(array.ctypes.data, array.nbytes):
+                self._count(0, array.nbytes)
+        self.mapped.clear()
+
+    def update(self, array: np.ndarray, to: str) -> None:
+        """Copy a mapped array's host values to the device (`to="device"`) or back (`to="host"`)."""
+        if not any(a is array for a, _, _ in self.mapped):
+            raise ValueError("update(): the array is not mapped by this data region")
+        if to not in ("device", "host"):
+            raise ValueError(f"update(): to must be 'device' or 'host', got {to!r}")
+        direction = "to" if to == "device" else "from"
+        openmp().helpers[f"py2omp_update_{direction}"](array.ctypes.data, array.nbytes)
+        self._count(*((array.nbytes, 0) if to == "device" else (0, array.nbytes)))
+
+    def _count(self, to_device: int, from_device: int) -> None:
+        self.bytes_to_device += to_device
+        self.bytes_from_device += from_device
+        STATE.bytes_to_device += to_device
+        STATE.bytes_from_device += from_device
+
+
+def data_region(In: Iterable[Any] = (), InOut: Iterable[Any] = (), Out: Iterable[Any] = ()) -> DataRegion:
+    """`with data_region(In=[b, c], Out=[a]): ...`: map the arrays once around many kernel calls.
+
+    `In` arrays are copied in, `Out` arrays allocated, `InOut` both; `Out` and `InOut` come back whole
+    on exit, so an array the kernels write only partly belongs in `InOut`. Use the region's
+    `update(array, to="device"|"host")` to refresh a side inside the block.
+    """
+    return DataRegion(In, InOut, Out)

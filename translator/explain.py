@@ -1,0 +1,83 @@
+"""`py2omp explain FILE.py`: how each array of each kernel moves, and why.
+
+Moving data costs more than computing on it (TOOLCHAIN.md), so the user should see, without
+reading C: the ownership declared and the one the analysis infers, the map clause emitted, the
+bytes each call moves as a formula of the extents, and the Python lines that decided it.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from translator import pipeline
+from translator.backend.lower import is_offload
+from translator.ir import nodes as ir
+from translator.ir.pytext import python_text
+from translator.ir.types import I64, ArrayType, Ownership
+from translator.passes.access import strip
+
+
+def explain_file(path: str, target: str) -> str:
+    """The explanation of every kernel in the file at `path`, lowered for `target`."""
+    module = pipeline.lower(path, target)
+    offload = is_offload(target)
+    blocks = [explain_kernel(k, path, offload) for k in module.kernels]
+    warnings = [w.render() for k in module.kernels for w in k.warnings]
+    return "\n\n".join(blocks + warnings) + "\n"
+
+
+def explain_kernel(kernel: ir.Kernel, path: str, offload: bool) -> str:
+    lines = [f"{kernel.name} ({path}:{kernel.span.line})"]
+    totals: dict[str, list[str]] = {"to": [], "from": []}
+    for movement in kernel.movement:
+        param = kernel.param(movement.array)
+        assert param is not None and isinstance(param.type, ArrayType) and param.ownership is not None
+        size = _size(param)
+        clause = f"map({param.ownership.map_type}: {param.name}[0:{' * '.join(_extents(param))}])"
+        to = size if param.ownership in (Ownership.IN, Ownership.INOUT) else "0"
+        back = size if param.ownership in (Ownership.OUT, Ownership.INOUT) else "0"
+        if movement.sectioned and movement.written:
+            back = _section_size(param, movement.written)
+        declared = movement.declared.marker if movement.declared else "none"
+        lines += [
+            f"  {param.name}: declared {declared}, inferred {movement.inferred.marker}",
+            f"    {clause if offload else 'no map (target runs on the host)'}",
+            f"    bytes per call: {to if offload else '0'} to the device, {back if offload else '0'} back",
+            f"    why: {movement.reason}",
+        ]
+        totals["to"] += [to] if offload and to != "0" else []
+        totals["from"] += [back] if offload and back != "0" else []
+    lines.append(f"  total per call: {' + '.join(totals['to']) or '0'} bytes to the device, "
+                 f"{' + '.join(totals['from']) or '0'} back")
+    return "\n".join(lines)
+
+
+def _extents(param: ir.Param) -> list[str]:
+    assert isinstance(param.type, ArrayType)
+    return [f"{param.name}.shape[{d}]" for d in range(param.type.rank)]
+
+
+def _size(param: ir.Param) -> str:
+    """`8 * u.shape[0] * u.shape[1]`: the array's bytes as a formula of its extents."""
+    assert isinstance(param.type, ArrayType)
+    return " * ".join([str(param.type.dtype.bits // 8), *_extents(param)])
+
+
+def _section_size(param: ir.Param, boxes: tuple[tuple[ir.Interval, ...], ...]) -> str:
+    """`8 * (u.shape[0] - 2) * (u.shape[1] - 2)`: the bytes of the written boxes (at most, when they overlap)."""
+    assert isinstance(param.type, ArrayType)
+    itemsize = ir.Const(param.type.dtype.bits // 8, param.span, I64)
+    rank = param.type.rank
+    sizes = [functools.reduce(lambda total, iv: ir.Binary("*", total, _length(iv), param.span, I64), box[:rank],
+                              itemsize) for box in boxes]
+    return " + ".join(python_text(size) for size in sizes)
+
+
+def _length(interval: ir.Interval) -> ir.Expr:
+    """`hi - lo`, folded where `lo` is a constant (`n - 1 - 1` reads `n - 2`)."""
+    lo, hi = strip(interval.lo), strip(interval.hi)
+    if isinstance(lo, ir.Const) and lo.value == 0:
+        return hi
+    if isinstance(lo, ir.Const) and isinstance(hi, ir.Binary) and hi.op == "-" and isinstance(hi.right, ir.Const):
+        return ir.Binary("-", hi.left, ir.Const(hi.right.value + lo.value, hi.span, I64), hi.span, I64)
+    return ir.Binary("-", hi, lo, hi.span, I64)
