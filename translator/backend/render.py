@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import re
+import sys
 from pathlib import Path
 
 import jinja2
@@ -19,7 +20,13 @@ import jinja2
 import translator
 from translator.backend.view import ModuleView
 
-TEMPLATES = Path(translator.__file__).resolve().parent.parent / "templates"
+def _templates_dir() -> Path:
+    """`templates/` of the source tree (editable installs), else where a wheel installs it."""
+    in_tree = Path(translator.__file__).resolve().parent.parent / "templates"
+    return in_tree if in_tree.is_dir() else Path(sys.prefix) / "share" / "py2omp" / "templates"
+
+
+TEMPLATES = _templates_dir()
 
 PRAGMA_WIDTH = 100
 """Pragma lines longer than this are continued with backslashes, one clause per line."""
