@@ -53,13 +53,15 @@ class ParamSpec:
 
 @dataclass(frozen=True)
 class KernelSpec:
-    """One exported kernel: Python name, C symbol, return dtype (None for void) and parameters."""
+    """One exported kernel: Python name, C symbol, return dtype (None for void) and parameters;
+    `device` is the OpenMP device number its offloaded loops name (None: the default device)."""
 
     name: str
     symbol: str
     returns: str | None
     params: tuple[ParamSpec, ...]
     line: int | None = None
+    device: int | None = None
 
 
 @dataclass(frozen=True)
@@ -135,6 +137,7 @@ def _kernel(where: _Reader, data: object) -> KernelSpec:
         returns=returns,
         params=params,
         line=where.optional(doc, "line", int),
+        device=where.optional(doc, "device", int),
     )
 
 

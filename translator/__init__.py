@@ -10,11 +10,15 @@
 
 from translator.api import Kernel, kernel
 from translator.errors import BuildError, TranslationError
-from translator.lang import In, InOut, Out, Scratch, f32, f64, i8, i16, i32, i64, prange, u8, u16, u32, u64
+from translator.lang import (
+    In, InOut, Out, Scratch, atomic_add, atomic_max, atomic_min, atomic_sub, f32, f64, i8, i16, i32, i64, prange, u8,
+    u16, u32, u64,
+)
 from translator.pipeline import translate
 from translator.version import __version__
 
 __all__ = [
-    "BuildError", "In", "InOut", "Kernel", "Out", "Scratch", "TranslationError", "__version__", "f32", "f64",
+    "BuildError", "In", "InOut", "Kernel", "Out", "Scratch", "TranslationError", "__version__", "atomic_add",
+    "atomic_max", "atomic_min", "atomic_sub", "f32", "f64",
     "i8", "i16", "i32", "i64", "kernel", "prange", "translate", "u8", "u16", "u32", "u64",
 ]

@@ -14,7 +14,7 @@ from translator.backend.c_expr import ExprEmitter, Frag, atom, infix, operand
 from translator.backend.helpers import HelperSet
 from translator.backend.names import NameTable, extent_name, kernel_names, kernel_symbols, stop_name
 from translator.backend.view import (
-    ArrayDoc, AssignView, Branch, Decl, DirectiveView, ForView, IfView, JumpView, KernelView,
+    ArrayDoc, AssignView, AtomicView, Branch, Decl, DirectiveView, ForView, IfView, JumpView, KernelView,
     LoopHeader, Loc, MapGroup, ModuleView, ParallelView, ParamView, ReductionGroup, ReturnView,
     Section, StmtView, TargetDataView, WhileView,
 )
@@ -23,6 +23,9 @@ from translator.ir import nodes as ir
 from translator.ir.types import ArrayType, Ownership
 from translator.ir.visit import walk, walk_all
 from translator.version import __version__
+
+ATOMIC_VALUE = "py2omp_value"
+"""The temporary that holds an atomic min/max operand (the `py2omp_` prefix is never a user's)."""
 
 _MAP_ORDER = ("to", "tofrom", "from", "alloc")
 """Map clauses in the order data moves: inputs, both ways, outputs, device-only scratch."""
@@ -66,7 +69,8 @@ def build_view(module: ir.Module) -> ModuleView:
     """The view of a whole module; helpers are known only once every kernel is lowered."""
     helpers = HelperSet()
     symbols = kernel_symbols(module)
-    kernels = tuple(_KernelLowering(k, helpers).kernel(symbols[k.name]) for k in module.kernels)
+    openmp = module.target not in (None, "serial")
+    kernels = tuple(_KernelLowering(k, helpers, openmp).kernel(symbols[k.name]) for k in module.kernels)
     guard = "".join(ch if ch.isalnum() else "_" for ch in module.name.upper())
     return ModuleView(
         version=__version__,
@@ -118,8 +122,9 @@ def _hoisted_vars(kernel: ir.Kernel) -> Iterator[str]:
 class _KernelLowering:
     """Lowers one kernel; shares the module's `HelperSet` so the prelude covers every kernel."""
 
-    def __init__(self, kernel: ir.Kernel, helpers: HelperSet) -> None:
+    def __init__(self, kernel: ir.Kernel, helpers: HelperSet, openmp: bool) -> None:
         self.k = kernel
+        self.openmp = openmp
         self.names: NameTable = kernel_names(kernel, _hoisted_vars(kernel))
         self.expr = ExprEmitter(self.names, helpers)
         self.helpers = helpers
@@ -165,6 +170,19 @@ class _KernelLowering:
     def _assign(self, s: ir.Assign) -> StmtView:
         return AssignView(_loc(s.span), self.expr(s.target), self.expr(s.value))
 
+    def _atomicupdate(self, s: ir.AtomicUpdate) -> StmtView:
+        """`x += v` under `atomic update`; min/max under `atomic compare` (OpenMP 5.1) as
+        `x = v < x ? v : x`, which keeps Python's `min(x, v)` (x wins ties and NaNs)."""
+        target, t = self.expr(s.target), s.target.type
+        assert t is not None
+        if s.op in ("+", "-"):
+            update = f"{target} {s.op}= {self.expr(s.value)}"
+            return AtomicView(_loc(s.span), "update" if self.openmp else None, t.c_name, None, None, update)
+        order = "<" if s.op == "min" else ">"
+        update = f"{target} = {ATOMIC_VALUE} {order} {target} ? {ATOMIC_VALUE} : {target}"
+        return AtomicView(_loc(s.span), "compare" if self.openmp else None, t.c_name, ATOMIC_VALUE,
+                          self.expr(s.value), update)
+
     def _if(self, s: ir.If) -> StmtView:
         branches = [Branch(_loc(s.span), self.expr(s.cond), self._block(s.body))]
         orelse = s.orelse
@@ -200,7 +218,7 @@ class _KernelLowering:
         return ParallelView(_loc(s.span), directive, levels, self._decls(s.locals), self._block(s.body))
 
     def _targetdata(self, s: ir.TargetData) -> StmtView:
-        return TargetDataView(_loc(s.span), self._maps(s.maps), self._block(s.body))
+        return TargetDataView(_loc(s.span), _device(s.device), self._maps(s.maps), self._block(s.body))
 
     def _header(self, var: str, start: ir.Expr, stop: ir.Expr, step: int, hoist: bool) -> LoopHeader:
         """A `for` header; `bound` is parenthesized as the right operand of the comparison."""
@@ -224,16 +242,18 @@ class _KernelLowering:
     ) -> DirectiveView:
         reductions = self._reductions(d.reductions)
         if isinstance(d, ir.OmpParallelFor):
-            return DirectiveView("parallel_for", d.collapse, None, None, (), (), reductions)
-        trip = self._trip_count(levels) if d.teams_from_trip_count else None
+            threads = None if d.num_threads is None else self.expr(d.num_threads)
+            return DirectiveView("parallel_for", d.collapse, None, None, None, threads, d.schedule, (), (), reductions)
+        limit = str(d.thread_limit) if isinstance(d.thread_limit, int) else self.expr(d.thread_limit)
+        teams = None if d.num_teams is None else self.expr(d.num_teams)
+        if d.teams_from_trip_count:
+            teams = f"{self.helpers.use('num_teams')}({self._trip_count(levels)}, {limit})"
         reduction_maps = tuple(self.names[r.var] for r in d.reductions)
-        return DirectiveView(
-            "target", d.collapse, trip, d.thread_limit, self._maps(d.maps), reduction_maps, reductions
-        )
+        return DirectiveView("target", d.collapse, _device(d.device), teams, limit, None, d.schedule,
+                             self._maps(d.maps), reduction_maps, reductions)
 
     def _trip_count(self, levels: tuple[ir.LoopLevel, ...]) -> str:
         """The nest's iteration count as C, for `num_teams`: a product of per-level counts."""
-        self.helpers.use("num_teams")
         counts = [self._level_count(lv) for lv in levels]
         return functools.reduce(lambda total, count: infix("*", total, count), counts).text
 
@@ -270,6 +290,10 @@ class _KernelLowering:
         return tuple(
             ReductionGroup(op, tuple(self.names[r.var] for r in reductions if r.op == op)) for op in ops
         )
+
+
+def _device(device: int | None) -> str | None:
+    return None if device is None else str(device)
 
 
 def _loc(span: Span) -> Loc:

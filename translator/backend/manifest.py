@@ -34,13 +34,15 @@ def build_manifest(module: ir.Module) -> dict[str, Any]:
 
 
 def _kernel(kernel: ir.Kernel, symbol: str) -> dict[str, Any]:
-    return {
+    """A kernel's entry; `device` appears only for `@kernel(device=k)` (absent: default device)."""
+    entry = {
         "name": kernel.name,
         "symbol": symbol,
         "returns": None if kernel.return_type is None else kernel.return_type.numpy_name,
         "line": kernel.span.line,
         "params": [_param(p) for p in kernel.params],
     }
+    return entry if kernel.device is None else {**entry, "device": kernel.device}
 
 
 def _param(param: ir.Param) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 
 from translator.ir import nodes as ir
 from translator.ir.types import ArrayType
-from translator.ir.visit import walk_all
+from translator.ir.visit import directive_exprs, walk_all
 
 _C_KEYWORDS = frozenset(
     """auto break case char const continue default do double else enum extern float for goto if
@@ -145,9 +145,11 @@ def _names_in_order(kernel: ir.Kernel) -> Iterator[str]:
 
 
 def _directive_vars(directive: ir.OmpTarget | ir.OmpParallelFor | None) -> Iterator[str]:
-    """Reduction variables, which clauses name even where the body only reads them."""
+    """Reduction variables, which clauses name even where the body only reads them, and the
+    names the launch clauses read."""
     if directive is not None:
         yield from (r.var for r in directive.reductions)
+        yield from (n.id for n in walk_all(directive_exprs(directive)) if isinstance(n, ir.Name))
 
 
 def kernel_symbols(module: ir.Module) -> dict[str, str]:

@@ -16,7 +16,7 @@ import libcst as cst
 from translator.errors import Span, TranslationError
 from translator.frontend.context import KernelScope, ModuleScope
 from translator.frontend.signature import build_params, scalar_annotation
-from translator.frontend.source import find_kernels, parse_file
+from translator.frontend.source import find_kernels, fold_constant, parse_file
 from translator.frontend.statements import build_body
 from translator.ir import nodes as ir
 from translator.ir.types import ScalarType
@@ -50,7 +50,23 @@ def _build_kernel(fn: cst.FunctionDef, module: ModuleScope) -> ir.Kernel:
     body = build_body(fn.body.body if isinstance(fn.body, cst.IndentedBlock) else [], scope)
     declared = tuple(ir.Var(name, t) for name, t in scope.declared.items())
     return ir.Kernel(fn.name.value, params, body, _return_annotation(fn, module), declared,
-                     module.span(fn.name), _docstring(fn))
+                     module.span(fn.name), _docstring(fn), _device(fn, module))
+
+
+def _device(fn: cst.FunctionDef, module: ModuleScope) -> int | None:
+    """`@kernel(device=k)`: the OpenMP device number, a non-negative integer constant."""
+    for decorator in fn.decorators:
+        call = decorator.decorator
+        if not isinstance(call, cst.Call) or module.qualified_name(call.func) != "translator.kernel":
+            continue
+        for arg in call.args:
+            if arg.keyword is None or arg.keyword.value != "device":
+                continue
+            value = fold_constant(arg.value, module, module.constants)
+            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                raise module.error(arg.value, "device= takes a non-negative integer constant (an OpenMP device number)")
+            return value
+    return None
 
 
 def _return_annotation(fn: cst.FunctionDef, module: ModuleScope) -> ScalarType | None:

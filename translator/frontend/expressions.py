@@ -77,7 +77,7 @@ def _float(node: cst.Float, scope: KernelScope) -> ir.Expr:
 def _subscript(node: cst.Subscript, scope: KernelScope) -> ir.Expr:
     if isinstance(node.value, cst.Attribute) and node.value.attr.value == "shape":
         return _extent(node, node.value.value, scope)
-    array = _array_param(node.value, scope)
+    array = array_param(node.value, scope)
     indices = []
     for element in node.slice:
         if not isinstance(element.slice, cst.Index) or element.slice.star is not None:
@@ -90,7 +90,7 @@ def _subscript(node: cst.Subscript, scope: KernelScope) -> ir.Expr:
     return ir.Index(array.name, tuple(indices), scope.module.span(node))
 
 
-def _array_param(node: cst.BaseExpression, scope: KernelScope) -> ir.Param:
+def array_param(node: cst.BaseExpression, scope: KernelScope) -> ir.Param:
     param = scope.params.get(node.value) if isinstance(node, cst.Name) else None
     if param is None or not param.is_array:
         raise scope.module.error(node, "only array parameters can be indexed")
@@ -99,7 +99,7 @@ def _array_param(node: cst.BaseExpression, scope: KernelScope) -> ir.Param:
 
 def _extent(node: cst.Subscript, base: cst.BaseExpression, scope: KernelScope) -> ir.Expr:
     """`a.shape[k]` with a constant `k` (negative counts from the end, as in Python)."""
-    array = _array_param(base, scope)
+    array = array_param(base, scope)
     rank = array.type.rank  # type: ignore[union-attr]
     element = node.slice[0].slice if len(node.slice) == 1 else None
     dim = fold_constant(element.value, scope.module, {}) if isinstance(element, cst.Index) else None
@@ -206,8 +206,12 @@ def _min_max(node: cst.Call, args: list[cst.BaseExpression], scope: KernelScope)
 def _len(node: cst.Call, args: list[cst.BaseExpression], scope: KernelScope) -> ir.Expr:
     if len(args) != 1:
         raise scope.module.error(node, "len() takes exactly one argument")
-    _array_param(args[0], scope)
+    array_param(args[0], scope)
     return ir.Extent(args[0].value, 0, scope.module.span(node))  # type: ignore[attr-defined]
+
+
+def _atomic_in_expression(node: cst.Call, args: list[cst.BaseExpression], scope: KernelScope) -> ir.Expr:
+    raise scope.module.error(node, "atomic updates are statements of their own; they return nothing")
 
 
 def _range_outside_loop(node: cst.Call, args: list[cst.BaseExpression], scope: KernelScope) -> ir.Expr:
@@ -217,6 +221,7 @@ def _range_outside_loop(node: cst.Call, args: list[cst.BaseExpression], scope: K
 CALLS: dict[str, Callable[[cst.Call, list[cst.BaseExpression], KernelScope], ir.Expr]] = {
     "builtins.abs": _abs, "builtins.min": _min_max, "builtins.max": _min_max, "builtins.len": _len,
     "builtins.range": _range_outside_loop, "translator.prange": _range_outside_loop,
+    **dict.fromkeys((f"translator.atomic_{op}" for op in ("add", "sub", "min", "max")), _atomic_in_expression),
 }
 EXPRESSIONS: dict[type, Callable[..., ir.Expr]] = {
     cst.Name: _name, cst.Integer: _integer, cst.Float: _float, cst.Subscript: _subscript,

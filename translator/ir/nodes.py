@@ -149,6 +149,21 @@ class If:
 
 
 @dataclass(frozen=True)
+class Launch:
+    """The escape hatch `prange(n, num_teams=e, thread_limit=e, schedule="dynamic, 4")`.
+
+    The user's launch clauses override the defaults `passes.parallelize` would choose; the
+    expressions are host scalars, evaluated once before the loop. `schedule` is already
+    normalized OpenMP text (`dynamic, 4`).
+    """
+
+    num_teams: Expr | None
+    thread_limit: Expr | None
+    schedule: str | None
+    span: Span
+
+
+@dataclass(frozen=True)
 class Loop:
     """`for var in range(start, stop, step)` (or `prange`, with `parallel`); `step` is a constant."""
 
@@ -159,6 +174,20 @@ class Loop:
     body: tuple["Stmt", ...]
     span: Span
     parallel: bool = False
+    launch: Launch | None = None
+
+
+@dataclass(frozen=True)
+class AtomicUpdate:
+    """`atomic_add(a, (i, j), v)`: `a[i, j] op= v` as one indivisible update.
+
+    `op` is `+`, `-`, `min` or `max`; typing makes `value` the element's type.
+    """
+
+    op: str
+    target: Index
+    value: Expr
+    span: Span
 
 
 @dataclass(frozen=True)
@@ -218,16 +247,21 @@ class OmpTarget:
     collapse: int
     maps: tuple[MapClause, ...]
     reductions: tuple[Reduction, ...]
-    thread_limit: int
+    thread_limit: int | Expr
     teams_from_trip_count: bool
+    num_teams: Expr | None = None
+    schedule: str | None = None
+    device: int | None = None
 
 
 @dataclass(frozen=True)
 class OmpParallelFor:
-    """`parallel for` on the host (target `cpu`)."""
+    """`parallel for` on the host (target `cpu`); `num_threads` comes from `prange(thread_limit=...)`."""
 
     collapse: int
     reductions: tuple[Reduction, ...]
+    num_threads: Expr | None = None
+    schedule: str | None = None
 
 
 @dataclass(frozen=True)
@@ -256,9 +290,10 @@ class TargetData:
     maps: tuple[MapClause, ...]
     body: tuple["Stmt", ...]
     span: Span
+    device: int | None = None
 
 
-Stmt = Union[Assign, If, Loop, While, Break, Continue, Return, ParallelLoop, TargetData]
+Stmt = Union[Assign, AtomicUpdate, If, Loop, While, Break, Continue, Return, ParallelLoop, TargetData]
 
 # ---------------------------------------------------------------------------------------------
 # Kernels and modules.
@@ -285,6 +320,7 @@ class Kernel:
     locals: tuple[Var, ...]
     span: Span
     doc: str | None = None
+    device: int | None = None
 
     def param(self, name: str) -> Param | None:
         return next((p for p in self.params if p.name == name), None)

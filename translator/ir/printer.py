@@ -42,8 +42,10 @@ def _stmt(stmt: ir.Stmt, depth: int) -> list[str]:
                 *([f"{pad}else:", *_block(stmt.orelse, depth + 1)] if stmt.orelse else [])]
     if isinstance(stmt, ir.Loop):
         kind = "prange" if stmt.parallel else "range"
-        head = f"{pad}for {stmt.var} in {kind}({format_expr(stmt.start)}, {format_expr(stmt.stop)}, {stmt.step}):"
+        head = f"{pad}for {stmt.var} in {kind}({format_expr(stmt.start)}, {format_expr(stmt.stop)}, {stmt.step}{_launch(stmt.launch)}):"
         return [head, *_block(stmt.body, depth + 1)]
+    if isinstance(stmt, ir.AtomicUpdate):
+        return [f"{pad}atomic {format_expr(stmt.target)} {stmt.op}= {format_expr(stmt.value)}"]
     if isinstance(stmt, ir.While):
         return [f"{pad}while {format_expr(stmt.cond)}:", *_block(stmt.body, depth + 1)]
     if isinstance(stmt, ir.Return):
@@ -55,6 +57,16 @@ def _stmt(stmt: ir.Stmt, depth: int) -> list[str]:
     if isinstance(stmt, ir.TargetData):
         return [f"{pad}target data {stmt.maps}:", *_block(stmt.body, depth + 1)]
     return [f"{pad}{type(stmt).__name__.lower()}"]
+
+
+def _launch(launch: ir.Launch | None) -> str:
+    """`, num_teams=e, thread_limit=e, schedule='dynamic'`: the keywords a `prange` was given."""
+    if launch is None:
+        return ""
+    parts = [f"{key}={format_expr(value)}" for key, value in
+             (("num_teams", launch.num_teams), ("thread_limit", launch.thread_limit)) if value is not None]
+    parts += [f"schedule={launch.schedule!r}"] if launch.schedule else []
+    return "".join(", " + part for part in parts)
 
 
 def format_expr(expr: ir.Expr) -> str:

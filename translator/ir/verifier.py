@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from translator.ir import nodes as ir
 from translator.ir.types import ArrayType
-from translator.ir.visit import children
+from translator.ir.visit import children, directive_exprs, launch_exprs
 
 
 class IRError(AssertionError):
@@ -45,16 +45,18 @@ class _Checker:
             for level in stmt.levels:
                 self.expr(level.start, scope)
                 self.expr(level.stop, scope)
+            for clause in directive_exprs(stmt.directive):
+                self.expr(clause, scope)
             self.block(stmt.body, inner)
         elif isinstance(stmt, ir.Loop):
-            self.expr(stmt.start, scope)
-            self.expr(stmt.stop, scope)
+            for bound in (stmt.start, stmt.stop, *launch_exprs(stmt.launch)):
+                self.expr(bound, scope)
             self.block(stmt.body, scope | {stmt.var})
         elif isinstance(stmt, ir.TargetData):
             self.block(stmt.body, scope)
         else:
             for child in children(stmt):
-                if isinstance(child, (ir.Assign, ir.If, ir.Loop, ir.While, ir.Return, ir.Break, ir.Continue,
+                if isinstance(child, (ir.Assign, ir.AtomicUpdate, ir.If, ir.Loop, ir.While, ir.Return, ir.Break, ir.Continue,
                                       ir.ParallelLoop, ir.TargetData)):
                     self.stmt(child, scope)
                 else:

@@ -35,6 +35,8 @@ def _stmt(stmt: ir.Stmt, bounds: Mapping[str, int | None]) -> ir.Stmt:
         return ir.While(_expr(stmt.cond, bounds), _block(stmt.body, bounds), stmt.span)
     if isinstance(stmt, ir.Assign):
         return ir.Assign(_expr(stmt.target, bounds), _expr(stmt.value, bounds), stmt.span)  # type: ignore[arg-type]
+    if isinstance(stmt, ir.AtomicUpdate):
+        return ir.AtomicUpdate(stmt.op, _expr(stmt.target, bounds), _expr(stmt.value, bounds), stmt.span)  # type: ignore[arg-type]
     if isinstance(stmt, ir.Return) and stmt.value is not None:
         return ir.Return(_expr(stmt.value, bounds), stmt.span)
     return stmt

@@ -7,6 +7,9 @@
   bare construct at 54% of hand-written CUDA's bandwidth and this one at 83%). When a kernel
   launches several loops (or one inside a host loop), a `TargetData` region around the whole body
   maps every array once, so nothing returns to the host between loops.
+- `prange(..., num_teams=, thread_limit=, schedule=)` overrides that launch configuration;
+  `@kernel(device=k)` adds `device(k)` to every target construct. On `cpu`, `thread_limit`
+  becomes `num_threads` and `num_teams` is ignored (there are no teams on the host).
 - `cpu` gets `OmpParallelFor`; `serial` gets no directive.
 - Locals used only inside loops are declared inside them (private per iteration).
 """
@@ -59,17 +62,21 @@ class _Lowering:
         levels, body = collapse(loop)
         used = {n.id for n in walk_all(body) if isinstance(n, ir.Name)}
         locals_ = tuple(v for v in self.private if v.name in used)
-        directive = self.directive(len(levels), body, self.reductions.get(loop.span, ()))
+        directive = self.directive(len(levels), body, self.reductions.get(loop.span, ()), loop.launch)
         return ir.ParallelLoop(levels, body, locals_, directive, loop.span)
 
-    def directive(self, depth: int, body: tuple[ir.Stmt, ...],
-                  reductions: tuple[ir.Reduction, ...]) -> ir.OmpTarget | ir.OmpParallelFor | None:
+    def directive(self, depth: int, body: tuple[ir.Stmt, ...], reductions: tuple[ir.Reduction, ...],
+                  launch: ir.Launch | None) -> ir.OmpTarget | ir.OmpParallelFor | None:
+        """The loop's construct; the user's launch keywords replace the defaults they name."""
         if self.mode == "serial":
             return None
+        given = launch or ir.Launch(None, None, None, self.kernel.span)
         if self.mode == "cpu":
-            return ir.OmpParallelFor(depth, reductions)
+            return ir.OmpParallelFor(depth, reductions, given.thread_limit, given.schedule)
         maps = () if self.mode == "present" else array_maps(self.kernel, body)
-        return ir.OmpTarget(depth, maps, reductions, THREAD_LIMIT, teams_from_trip_count=True)
+        return ir.OmpTarget(depth, maps, reductions, given.thread_limit or THREAD_LIMIT,
+                            teams_from_trip_count=given.num_teams is None, num_teams=given.num_teams,
+                            schedule=given.schedule, device=self.kernel.device)
 
 
 def collapse(loop: ir.Loop) -> tuple[tuple[ir.LoopLevel, ...], tuple[ir.Stmt, ...]]:
@@ -99,5 +106,5 @@ def _wrap_in_data_region(kernel: ir.Kernel, body: tuple[ir.Stmt, ...]) -> tuple[
     """`target data` around the body; a final `return` stays outside (it cannot leave the region)."""
     tail = body[-1:] if body and isinstance(body[-1], ir.Return) else ()
     inner = body[: len(body) - len(tail)]
-    region = ir.TargetData(array_maps(kernel, inner), inner, kernel.span)
+    region = ir.TargetData(array_maps(kernel, inner), inner, kernel.span, kernel.device)
     return (region, *tail)

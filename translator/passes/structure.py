@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from translator.errors import TranslationError
 from translator.ir import nodes as ir
-from translator.ir.visit import walk, walk_all
+from translator.ir.visit import launch_exprs, walk, walk_all
 
 
 def check_structure(kernel: ir.Kernel) -> None:
@@ -46,6 +46,7 @@ def _check_host_statements(stmts: tuple[ir.Stmt, ...], kernel: ir.Kernel) -> Non
     """Outside `prange` loops, no statement may touch an array element."""
     for stmt in stmts:
         if isinstance(stmt, ir.Loop) and stmt.parallel:
+            _check_nested_launch(stmt)
             continue
         for child in _host_parts(stmt):
             for node in walk(child):
@@ -57,6 +58,14 @@ def _check_host_statements(stmts: tuple[ir.Stmt, ...], kernel: ir.Kernel) -> Non
         _check_host_statements(_nested_blocks(stmt), kernel)
 
 
+def _check_nested_launch(loop: ir.Loop) -> None:
+    """Launch keywords configure one OpenMP construct: the outermost `prange` of a nest."""
+    for node in walk_all(loop.body):
+        if isinstance(node, ir.Loop) and node.launch is not None:
+            raise TranslationError.at(
+                node.launch.span, "num_teams=, thread_limit= and schedule= only apply to an outermost prange")
+
+
 def _host_parts(stmt: ir.Stmt) -> tuple[object, ...]:
     """The expressions and simple statements of `stmt` that run on the host (not its nested blocks)."""
     if isinstance(stmt, ir.If):
@@ -64,7 +73,7 @@ def _host_parts(stmt: ir.Stmt) -> tuple[object, ...]:
     if isinstance(stmt, ir.While):
         return (stmt.cond,)
     if isinstance(stmt, ir.Loop):
-        return (stmt.start, stmt.stop)
+        return (stmt.start, stmt.stop, *launch_exprs(stmt.launch))
     return (stmt,)
 
 

@@ -11,9 +11,12 @@ import dataclasses
 
 from translator.errors import TranslationError
 from translator.ir import nodes as ir
-from translator.ir.types import PY_INT, ScalarType, join
+from translator.ir.types import PY_INT, ScalarType, join, promote
 from translator.ir.visit import walk_all
 from translator.passes.expr_types import ExprTyper, UnknownName, cast
+
+ATOMIC_NAMES = {"+": "atomic_add", "-": "atomic_sub", "min": "atomic_min", "max": "atomic_max"}
+"""The Python spelling of each atomic operator, for messages (the frontend's table, inverted)."""
 
 
 def type_kernel(kernel: ir.Kernel) -> ir.Kernel:
@@ -69,11 +72,37 @@ def _stmt(stmt: ir.Stmt, typer: ExprTyper, return_type: ScalarType | None) -> ir
     if isinstance(stmt, ir.While):
         return ir.While(typer(stmt.cond), _block(stmt.body, typer, return_type), stmt.span)
     if isinstance(stmt, ir.Loop):
+        launch = stmt.launch and dataclasses.replace(
+            stmt.launch, num_teams=_optional_index(stmt.launch.num_teams, typer),
+            thread_limit=_optional_index(stmt.launch.thread_limit, typer))
         return dataclasses.replace(stmt, start=typer.index_value(stmt.start), stop=typer.index_value(stmt.stop),
-                                   body=_block(stmt.body, typer, return_type))
+                                   body=_block(stmt.body, typer, return_type), launch=launch)
+    if isinstance(stmt, ir.AtomicUpdate):
+        return _atomic(stmt, typer)
     if isinstance(stmt, ir.Return) and stmt.value is not None:
         return ir.Return(typer(stmt.value), stmt.span)
     return stmt
+
+
+def _optional_index(expr: ir.Expr | None, typer: ExprTyper) -> ir.Expr | None:
+    return None if expr is None else typer.index_value(expr)
+
+
+def _atomic(stmt: ir.AtomicUpdate, typer: ExprTyper) -> ir.AtomicUpdate:
+    """The value takes the element's type; one that NumPy would widen the update to is rejected,
+    because an atomic update computes in the element's type."""
+    target, value = typer(stmt.target), typer(stmt.value)
+    t = target.type
+    assert t is not None and value.type is not None
+    name = ATOMIC_NAMES[stmt.op]
+    if t.is_bool:
+        raise TranslationError.at(stmt.span, f"{name}() needs a numeric array, not a bool array")
+    widened = promote(t, value.type)
+    if widened.c_name != t.c_name:
+        raise TranslationError.at(
+            stmt.value.span, f"{name}() on a {t.name} array needs a {t.name} value, not {value.type.name} (NumPy would "
+            f"compute in {widened.name}); convert it with {t.name}(...)")
+    return ir.AtomicUpdate(stmt.op, target, cast(value, t), stmt.span)  # type: ignore[arg-type]
 
 
 def check_typed(kernel: ir.Kernel) -> None:

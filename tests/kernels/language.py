@@ -1,0 +1,53 @@
+"""Kernels for the language extensions (launch keywords, device numbers, atomics); each runs compiled
+and as plain Python in `tests/test_language.py`. `CASES` maps each kernel to its random arguments.
+"""
+
+import numpy as np
+
+from translator import In, InOut, Out, atomic_add, atomic_max, atomic_min, atomic_sub, f32, f64, i32, i64, kernel, prange
+
+BINS = 16
+
+
+@kernel
+def launch_keywords(x: In[f64[:]], out: Out[f64[:]], teams: int, threads: int):
+    for i in prange(x.shape[0], num_teams=teams, thread_limit=threads * 2, schedule="dynamic, 4"):
+        out[i] = x[i] * 2 + 1
+
+
+@kernel
+def schedule_only(x: In[f64[:, :]], out: Out[f64[:, :]]):
+    for i in prange(x.shape[0], schedule="static"):
+        for j in prange(x.shape[1]):
+            out[i, j] = x[i, j] - i
+
+
+@kernel(device=0)
+def on_device_zero(x: In[f32[:]], y: InOut[f32[:]], steps: int):
+    for t in range(steps):
+        for i in prange(x.shape[0], thread_limit=64):
+            y[i] = y[i] * 0.5 + x[i]
+
+
+@kernel
+def histogram_atomics(x: In[f64[:]], hist: InOut[i64[:]], grid: InOut[i32[:, :]], lo: InOut[f64[:]],
+                      hi: InOut[f32[:]]):
+    for i in prange(x.shape[0]):
+        b = min(max(int((x[i] + 4.0) * 2), 0), BINS - 1)
+        atomic_add(hist, b, 1)
+        atomic_sub(hist, -1, 2)
+        atomic_add(grid, (b % 4, i % 3), i)
+        atomic_min(lo, b % 2, x[i] * 3)
+        atomic_max(hi, 0, f32(x[i]))
+        atomic_max(hi, 1, -f32(x[i]))
+
+
+N = 1000
+CASES = {
+    launch_keywords: lambda r: (r.standard_normal(N), np.zeros(N), int(r.integers(1, 8)), int(r.integers(16, 64))),
+    schedule_only: lambda r: (r.standard_normal((30, 17)), np.zeros((30, 17))),
+    on_device_zero: lambda r: (r.standard_normal(N).astype(np.float32), r.standard_normal(N).astype(np.float32),
+                               int(r.integers(1, 4))),
+    histogram_atomics: lambda r: (r.standard_normal(N), np.zeros(BINS + 1, np.int64), np.zeros((4, 3), np.int32),
+                                  np.full(2, np.inf), np.full(2, -np.inf, np.float32)),
+}
