@@ -19,6 +19,7 @@ from translator.toolchain.targets import parse_target
 KERNELS = Path(language.__file__)
 
 
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # the Python reference's integers wrap, on purpose
 @pytest.mark.parametrize("target", ["host-offload", "cpu"])
 @pytest.mark.parametrize("k", list(language.CASES), ids=lambda k: k.__name__)
 def test_matches_python(k, target: str) -> None:  # type: ignore[no-untyped-def]
@@ -58,7 +59,7 @@ def test_atomics_in_c() -> None:
 
 def test_manifest_records_device() -> None:
     kernels = translate(str(KERNELS), "host-offload").manifest["kernels"]
-    assert [k.get("device") for k in kernels] == [None, None, 0, None]
+    assert [k.get("device") for k in kernels] == [None, None, 0, None, None]
 
 
 HEADER = ("from translator import In, InOut, Out, atomic_add, atomic_max, f64, i32, kernel, prange\n"
@@ -93,6 +94,39 @@ def test_rejections(body: str, error: str) -> None:
     with pytest.raises(TranslationError) as info:
         translate("k.py", "cpu", HEADER + body)
     assert str(info.value).splitlines()[0] == "k.py:" + error
+
+
+FUNCTIONS = "from translator import In, Out, f64, kernel, prange\n\n{}\n@kernel\ndef k(x: In[f64[:]], out: Out[f64[:]]):\n    for i in prange(x.shape[0]):\n        out[i] = {}\n"
+
+
+@pytest.mark.parametrize("functions, call, error", [
+    ("def f(x):\n    return f(x - 1) if x > 0 else x\n", "f(x[i])",
+     "4:12: error: recursive calls are not supported in kernels (f -> f)"),
+    ("def f(x):\n    return g(x)\ndef g(y):\n    return f(y)\n", "f(x[i])",
+     "6:12: error: recursive calls are not supported in kernels (f -> g -> f)"),
+    ("def f(x):\n    if x > 0:\n        return x\n", "f(x[i])",
+     "3:5: error: function 'f' may end without returning a value (Python would return None)"),
+    ("def f(x):\n    s = 0.0\n    for j in prange(3):\n        s += x\n    return s\n", "f(x[i])",
+     "5:5: error: prange is only allowed in kernels, not in function 'f'"),
+    ("def f(x, y):\n    return x + y\n", "f(x[i])", "9:18: error: f() takes 2 arguments, got 1"),
+    ("def f(x):\n    y = x\n", "f(x[i])", "9:18: error: function 'f' returns nothing, so its call has no value"),
+    ("def f(x, *rest):\n    return x\n", "f(x[i])", "3:10: error: device functions take plain positional parameters only"),
+    ("def f(x: In[f64[:]]):\n    return x[0]\n", "f(x[i])",
+     "3:10: error: device function parameter 'x' must be a scalar (arrays stay in kernels)"),
+])
+def test_function_rejections(functions: str, call: str, error: str) -> None:
+    with pytest.raises(TranslationError) as info:
+        translate("k.py", "cpu", FUNCTIONS.format(functions, call))
+    assert str(info.value).splitlines()[0] == "k.py:" + error
+
+
+def test_function_specializations_are_named_by_argument_types() -> None:
+    c = c_source("host-offload")
+    for name in ("py2omp_fn_square_f64", "py2omp_fn_square_wi64", "py2omp_fn_hypot2_f64_wi64",
+                 "py2omp_fn_clamp_f64_wf64_wf64", "py2omp_fn_wrap_sum_i32_i32"):
+        assert f"static " in c and f" {name}(" in c
+    assert c.index("#pragma omp declare target") < c.index("py2omp_fn_square_f64") < c.index(
+        "#pragma omp end declare target")
 
 
 def test_device_must_be_a_constant() -> None:

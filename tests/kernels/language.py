@@ -2,6 +2,8 @@
 and as plain Python in `tests/test_language.py`. `CASES` maps each kernel to its random arguments.
 """
 
+import math
+
 import numpy as np
 
 from translator import In, InOut, Out, atomic_add, atomic_max, atomic_min, atomic_sub, f32, f64, i32, i64, kernel, prange
@@ -42,6 +44,41 @@ def histogram_atomics(x: In[f64[:]], hist: InOut[i64[:]], grid: InOut[i32[:, :]]
         atomic_max(hi, 1, -f32(x[i]))
 
 
+def square(x):
+    return x * x
+
+
+def hypot2(a, b):
+    return math.sqrt(square(a) + square(b))
+
+
+def clamp(v, lo: float, hi: float):
+    if v < lo:
+        return lo
+    elif v > hi:
+        return hi
+    return v
+
+
+def wrap_sum(a, b):
+    total = a
+    for _ in range(3):
+        total = total + b
+    return total
+
+
+@kernel
+def device_functions(x: In[f64[:]], y: In[f32[:]], n: In[i64[:]], m: In[i32[:]], out: Out[f64[:, :]],
+                     out32: Out[f32[:]], outi: Out[i32[:]]):
+    for i in prange(x.shape[0]):
+        out[i, 0] = hypot2(x[i], 2)
+        out[i, 1] = square(y[i]) + square(n[i]) + square(3)
+        out[i, 2] = clamp(x[i], -0.5, 0.5)
+        out[i, 3] = square(n[i] // 7) - hypot2(1, 1)
+        out32[i] = square(y[i]) * 0.5 + clamp(y[i], -1, 1)
+        outi[i] = wrap_sum(m[i], m[i] * 1000)
+
+
 N = 1000
 CASES = {
     launch_keywords: lambda r: (r.standard_normal(N), np.zeros(N), int(r.integers(1, 8)), int(r.integers(16, 64))),
@@ -50,4 +87,7 @@ CASES = {
                                int(r.integers(1, 4))),
     histogram_atomics: lambda r: (r.standard_normal(N), np.zeros(BINS + 1, np.int64), np.zeros((4, 3), np.int32),
                                   np.full(2, np.inf), np.full(2, -np.inf, np.float32)),
+    device_functions: lambda r: (r.standard_normal(N), r.standard_normal(N).astype(np.float32),
+                                 r.integers(-1000, 1000, N), r.integers(-2**31, 2**31 - 1, N).astype(np.int32),
+                                 np.zeros((N, 4)), np.zeros(N, np.float32), np.zeros(N, np.int32)),
 }

@@ -229,6 +229,12 @@ class ExprEmitter:
             return self._call_named(e.func, e.args)
         raise TranslationError.at(e.span, f"internal error: no C translation for intrinsic {e.func!r}")
 
+    def _callfunction(self, e: ir.CallFunction) -> Frag:
+        """A device function's specialization, by the symbol typing gave it."""
+        if e.symbol is None:
+            raise TranslationError.at(e.span, f"internal error: call of '{e.func}' reached the C backend unspecialized")
+        return self._call_named(e.symbol, e.args)
+
     def _abs(self, e: ir.Call, t: ScalarType) -> Frag:
         """`fabs` for floats, a helper for signed integers (`abs(INT_MIN)` wraps), identity else."""
         if t.is_float:

@@ -70,6 +70,7 @@ def build_view(module: ir.Module) -> ModuleView:
     helpers = HelperSet()
     symbols = kernel_symbols(module)
     openmp = module.target not in (None, "serial")
+    functions = tuple(_KernelLowering(f, helpers, openmp).kernel(f.name) for f in module.device_functions)
     kernels = tuple(_KernelLowering(k, helpers, openmp).kernel(symbols[k.name]) for k in module.kernels)
     guard = "".join(ch if ch.isalnum() else "_" for ch in module.name.upper())
     return ModuleView(
@@ -81,6 +82,7 @@ def build_view(module: ir.Module) -> ModuleView:
         guard=f"PY2OMP_{guard}_H",
         offload=is_offload(module.target),
         helpers=tuple(helpers.views()),
+        functions=functions,
         kernels=kernels,
     )
 

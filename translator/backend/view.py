@@ -227,7 +227,8 @@ class KernelView:
 
 @dataclass(frozen=True)
 class ModuleView:
-    """The whole C file and header; `offload` wraps the helpers in `declare target`."""
+    """The whole C file and header; `offload` wraps the helpers and the device functions
+    (`functions`: static, callees first, not in the header) in `declare target`."""
 
     version: str
     source: str
@@ -237,4 +238,5 @@ class ModuleView:
     guard: str
     offload: bool
     helpers: tuple[HelperView, ...]
+    functions: tuple[KernelView, ...]
     kernels: tuple[KernelView, ...]

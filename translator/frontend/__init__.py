@@ -19,7 +19,8 @@ from translator.frontend.signature import build_params, scalar_annotation
 from translator.frontend.source import find_kernels, fold_constant, parse_file
 from translator.frontend.statements import build_body
 from translator.ir import nodes as ir
-from translator.ir.types import ScalarType
+from translator.ir.types import PY_INT, ScalarType
+from translator.ir.visit import walk_all
 
 __all__ = ["parse_module"]
 
@@ -33,7 +34,54 @@ def parse_module(path: str, source: str | None = None, only: str | None = None) 
         what = f"kernel '{only}'" if only else "@kernel function"
         raise TranslationError.at(Span(path, 1, 1), f"no {what} found in {path}")
     kernels = tuple(_build_kernel(f, scope) for f in functions)
-    return ir.Module(path, module_name(path), hashlib.sha256(text.encode()).hexdigest(), kernels)
+    digest = hashlib.sha256(text.encode()).hexdigest()
+    return ir.Module(path, module_name(path), digest, kernels, functions=_called_functions(kernels, scope))
+
+
+def _called_functions(kernels: tuple[ir.Kernel, ...], module: ModuleScope) -> tuple[ir.Function, ...]:
+    """The plain functions the kernels call, directly or through each other, in order of discovery;
+    functions nobody calls are not read (they may use any Python)."""
+    built: dict[str, ir.Function] = {}
+    pending = [name for k in kernels for name in _calls(k.body)]
+    while pending:
+        name = pending.pop(0)
+        if name not in built:
+            built[name] = _build_function(module.functions[name], module)
+            pending += _calls(built[name].body)
+    return tuple(built.values())
+
+
+def _calls(body: tuple[ir.Stmt, ...]) -> list[str]:
+    return [n.func for n in walk_all(body) if isinstance(n, ir.CallFunction)]
+
+
+def _build_function(fn: cst.FunctionDef, module: ModuleScope) -> ir.Function:
+    """A device function: scalar parameters, annotated (a fixed type) or not (typed per call)."""
+    if fn.asynchronous is not None:
+        raise module.error(fn, "async functions cannot be called from kernels")
+    params = fn.params
+    extra = params.posonly_params or params.kwonly_params
+    star = next((p for p in (params.star_arg, params.star_kwarg) if isinstance(p, cst.Param)), None)
+    if extra or star is not None:
+        raise module.error((extra or (star,))[0], "device functions take plain positional parameters only")
+    fparams = tuple(_function_param(p, module) for p in params.params)
+    placeholders = {p.name: ir.Param(p.name, p.annotation or PY_INT, None, p.span) for p in fparams}
+    scope = KernelScope(module, placeholders, frozenset(_bound_names(fn.body)))
+    body = build_body(fn.body.body if isinstance(fn.body, cst.IndentedBlock) else [], scope)
+    declared = tuple(ir.Var(name, t) for name, t in scope.declared.items())
+    return ir.Function(fn.name.value, fparams, body, _return_annotation(fn, module), declared, module.span(fn.name))
+
+
+def _function_param(param: cst.Param, module: ModuleScope) -> ir.FunctionParam:
+    name = param.name.value
+    if param.default is not None:
+        raise module.error(param.default, f"parameter '{name}' has a default value; device functions take every argument")
+    annotation = None
+    if param.annotation is not None:
+        annotation = scalar_annotation(param.annotation.annotation, module)
+        if annotation is None:
+            raise module.error(param.annotation, f"device function parameter '{name}' must be a scalar (arrays stay in kernels)")
+    return ir.FunctionParam(name, annotation, module.span(param.name))
 
 
 def module_name(path: str) -> str:

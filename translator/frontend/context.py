@@ -23,13 +23,15 @@ class ModuleScope:
     """Module-level facts: constants to fold and what each imported name refers to.
 
     `aliases` maps a local name to a qualified name: `np` -> `numpy`, `sqrt` -> `math.sqrt`,
-    `pr` -> `translator.prange`, `kernel` -> `translator.kernel`.
+    `pr` -> `translator.prange`, `kernel` -> `translator.kernel`. `functions` are the module's
+    undecorated top-level functions: kernels may call them (device functions).
     """
 
     path: str
     positions: dict[cst.CSTNode, CodeRange]
     constants: dict[str, int | float | bool]
     aliases: dict[str, str]
+    functions: dict[str, cst.FunctionDef] = field(default_factory=dict)
 
     def span(self, node: cst.CSTNode) -> Span:
         start = self.positions[node].start

@@ -163,6 +163,8 @@ def _call(node: cst.Call, scope: KernelScope) -> ir.Expr:
         if arg.keyword is not None or arg.star:
             raise scope.module.error(arg, "keyword and starred arguments are not supported in kernel calls")
     args = [a.value for a in node.args]
+    if name is None and isinstance(node.func, cst.Name) and node.func.value in scope.module.functions:
+        return _call_function(node, node.func.value, args, scope)
     if name in CALLS:
         return CALLS[name](node, args, scope)
     if name is not None and name.startswith("math.") and name[5:] in MATH_FUNCTIONS:
@@ -174,6 +176,15 @@ def _call(node: cst.Call, scope: KernelScope) -> ir.Expr:
         return _cast(node, args, cast, scope)
     label = name or cst.Module([]).code_for_node(node.func)
     raise scope.module.error(node, f"call to '{label}' is not supported in kernels")
+
+
+def _call_function(node: cst.Call, name: str, args: list[cst.BaseExpression], scope: KernelScope) -> ir.Expr:
+    """A call of a plain function of the module: a device function, typed per call site later."""
+    params = scope.module.functions[name].params
+    arity = len(params.params)
+    if len(args) != arity:
+        raise scope.module.error(node, f"{name}() takes {arity} argument{'s' * (arity != 1)}, got {len(args)}")
+    return ir.CallFunction(name, tuple(build_expr(a, scope) for a in args), scope.module.span(node))
 
 
 def _intrinsic(node: cst.Call, name: str, args: list[cst.BaseExpression], arity: int, scope: KernelScope) -> ir.Expr:

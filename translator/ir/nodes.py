@@ -127,7 +127,22 @@ class Cast:
     type: ScalarType | None = None
 
 
-Expr = Union[Const, Name, Index, Extent, Unary, Binary, Compare, Logical, Select, Call, Cast]
+@dataclass(frozen=True)
+class CallFunction:
+    """A call of a device function (a plain function of the module) with scalar arguments.
+
+    `func` is the Python name; typing picks the specialization for the argument types and records
+    its C symbol in `symbol`.
+    """
+
+    func: str
+    args: tuple["Expr", ...]
+    span: Span
+    type: ScalarType | None = None
+    symbol: str | None = None
+
+
+Expr = Union[Const, Name, Index, Extent, Unary, Binary, Compare, Logical, Select, Call, Cast, CallFunction]
 
 # ---------------------------------------------------------------------------------------------
 # Statements.
@@ -327,11 +342,39 @@ class Kernel:
 
 
 @dataclass(frozen=True)
+class FunctionParam:
+    """A device function's parameter; `annotation` fixes its type, else each call site decides."""
+
+    name: str
+    annotation: ScalarType | None
+    span: Span
+
+
+@dataclass(frozen=True)
+class Function:
+    """A plain function called from a kernel, untyped: typing specializes it per argument types
+    into a `Kernel` (`Module.device_functions`) that the backend emits as a `declare target` C function."""
+
+    name: str
+    params: tuple[FunctionParam, ...]
+    body: tuple[Stmt, ...]
+    return_type: ScalarType | None
+    locals: tuple[Var, ...]
+    span: Span
+
+
+@dataclass(frozen=True)
 class Module:
-    """All kernels of one Python file: they become one C file and one shared library."""
+    """All kernels of one Python file: they become one C file and one shared library.
+
+    `functions` are the plain functions the kernels call (untyped); `device_functions` their typed
+    specializations, callees before callers, filled by the pipeline.
+    """
 
     path: str
     name: str
     source_sha256: str
     kernels: tuple[Kernel, ...]
     target: str | None = None
+    functions: tuple[Function, ...] = ()
+    device_functions: tuple[Kernel, ...] = ()

@@ -9,7 +9,8 @@ from translator.ir import nodes as ir
 
 
 def format_module(module: ir.Module) -> str:
-    return "\n\n".join(format_kernel(k) for k in module.kernels) + "\n"
+    functions = [f"device {format_kernel(f)}" for f in module.device_functions]
+    return "\n\n".join(functions + [format_kernel(k) for k in module.kernels]) + "\n"
 
 
 def format_kernel(kernel: ir.Kernel) -> str:
@@ -94,4 +95,6 @@ def _expr(expr: ir.Expr) -> str:
         return f"{expr.func}({', '.join(format_expr(a) for a in expr.args)})"
     if isinstance(expr, ir.Cast):
         return f"cast({format_expr(expr.operand)})"
+    if isinstance(expr, ir.CallFunction):
+        return f"{expr.symbol or expr.func}({', '.join(format_expr(a) for a in expr.args)})"
     raise TypeError(f"not an IR expression: {expr!r}")

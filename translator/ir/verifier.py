@@ -17,7 +17,7 @@ class IRError(AssertionError):
 
 
 def verify_module(module: ir.Module, typed: bool) -> None:
-    for kernel in module.kernels:
+    for kernel in module.kernels + module.device_functions:
         verify_kernel(kernel, typed)
 
 
@@ -84,6 +84,8 @@ class _Checker:
     def typed_rules(self, expr: ir.Expr, scope: frozenset[str]) -> None:
         if isinstance(expr, ir.Name) and expr.id not in scope:
             raise self.fail(expr, f"'{expr.id}' is not declared here")
+        if isinstance(expr, ir.CallFunction) and expr.symbol is None:
+            raise self.fail(expr, "device function call without a specialization")
         if isinstance(expr, ir.Binary):
             if expr.op == "**":
                 raise self.fail(expr, "`**` left after power lowering")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-from typing import Callable, Mapping
+from typing import Callable, Mapping, Protocol
 
 from translator.errors import TranslationError
 from translator.ir import nodes as ir
@@ -37,12 +37,20 @@ def cast(expr: ir.Expr, to: ScalarType) -> ir.Expr:
     return ir.Cast(expr, expr.span, to)
 
 
+class FunctionTyper(Protocol):
+    """What typing needs of device functions (`passes.functions.Specializer`): the typed
+    specialization a call reaches with these argument types."""
+
+    def specialize(self, call: ir.CallFunction, arg_types: tuple[ScalarType, ...]) -> ir.Kernel: ...
+
+
 class ExprTyper:
     """Types expressions given the types of names (`env`), the kernel's arrays and its parameters."""
 
-    def __init__(self, env: Mapping[str, ScalarType], kernel: ir.Kernel) -> None:
+    def __init__(self, env: Mapping[str, ScalarType], kernel: ir.Kernel, functions: FunctionTyper | None = None) -> None:
         self.env = env
         self.kernel = kernel
+        self.functions = functions
 
     def __call__(self, expr: ir.Expr) -> ir.Expr:
         return getattr(self, f"_{type(expr).__name__.lower()}")(expr)
@@ -126,6 +134,17 @@ class ExprTyper:
 
     def _cast(self, e: ir.Cast) -> ir.Expr:
         return cast(self(e.operand), e.type)
+
+    def _callfunction(self, e: ir.CallFunction) -> ir.Expr:
+        """Arguments keep their types (a Python number stays weak), converted only to annotated
+        parameter types; the call has the specialization's return type."""
+        assert self.functions is not None, "device function call typed without a Specializer"
+        args = tuple(self(a) for a in e.args)
+        fn = self.functions.specialize(e, tuple(a.type for a in args))  # type: ignore[misc]
+        if fn.return_type is None:
+            raise TranslationError.at(e.span, f"function '{e.func}' returns nothing, so its call has no value")
+        converted = tuple(cast(a, p.type) for a, p in zip(args, fn.params))  # type: ignore[arg-type]
+        return ir.CallFunction(e.func, converted, e.span, fn.return_type, fn.name)
 
     def _call(self, e: ir.Call) -> ir.Expr:
         args = tuple(self(a) for a in e.args)

@@ -17,7 +17,7 @@ from translator.ir.visit import launch_exprs, walk, walk_all
 
 def check_structure(kernel: ir.Kernel) -> None:
     _check_returns(kernel)
-    _check_loop_variables(kernel)
+    check_loop_variables(kernel)
     _check_host_statements(kernel.body, kernel)
 
 
@@ -30,7 +30,7 @@ def _check_returns(kernel: ir.Kernel) -> None:
         raise TranslationError.at(last.span, f"kernel '{kernel.name}' is annotated to return {kernel.return_type.name}")
 
 
-def _check_loop_variables(kernel: ir.Kernel) -> None:
+def check_loop_variables(kernel: ir.Kernel) -> None:
     loop_vars = {n.var for n in walk_all(kernel.body) if isinstance(n, ir.Loop)}
     for var in loop_vars:
         if kernel.param(var) is not None:
