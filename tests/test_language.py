@@ -59,7 +59,7 @@ def test_atomics_in_c() -> None:
 
 def test_manifest_records_device() -> None:
     kernels = translate(str(KERNELS), "host-offload").manifest["kernels"]
-    assert [k.get("device") for k in kernels] == [None, None, 0, None, None]
+    assert [k.get("device") for k in kernels] == [None, None, 0, None, None, None]
 
 
 HEADER = ("from translator import In, InOut, Out, atomic_add, atomic_max, f64, i32, kernel, prange\n"
@@ -127,6 +127,39 @@ def test_function_specializations_are_named_by_argument_types() -> None:
         assert f"static " in c and f" {name}(" in c
     assert c.index("#pragma omp declare target") < c.index("py2omp_fn_square_f64") < c.index(
         "#pragma omp end declare target")
+
+
+LOCAL = "import numpy as np\nfrom translator import In, Out, f64, kernel, prange\n\n@kernel\ndef k(x: In[f64[:]], out: Out[f64[:]]):\n{}"
+
+
+@pytest.mark.parametrize("body, error", [
+    ("    for i in prange(x.shape[0]):\n        t = np.zeros(x.shape[0])\n        out[i] = t[0]\n",
+     "7:22: error: a local array's shape must be 1 to 3 positive integer constants (it lives on the thread's stack); "
+     "use a Scratch[...] parameter for sizes known only at run time"),
+    ("    t = np.zeros(4)\n    for i in prange(x.shape[0]):\n        out[i] = x[i]\n",
+     "6:9: error: local arrays are created at the top level of a prange body (one per iteration, on its thread's stack)"),
+    ("    for i in prange(x.shape[0]):\n        if x[i] > 0:\n            t = np.zeros(4)\n            t[0] = 1.0\n",
+     "8:17: error: local arrays are created at the top level of a prange body (one per iteration, on its thread's stack)"),
+    ("    for i in prange(x.shape[0]):\n        t = np.zeros(4)\n        t = 1.0\n",
+     "8:9: error: cannot assign to local array 't'; assign its elements"),
+    ("    for i in prange(x.shape[0]):\n        t = np.zeros(4)\n    for i in prange(x.shape[0]):\n        out[i] = t[0]\n",
+     "9:18: error: local array 't' is used outside the prange body that creates it, or before"),
+    ("    for i in prange(x.shape[0]):\n        out[i] = np.zeros(4)\n",
+     "7:18: error: local arrays are created only as the whole right-hand side of an assignment "
+     "(`t = np.zeros(16, np.float64)`)"),
+    ("    for i in prange(x.shape[0]):\n        t = np.zeros(4, 'f8')\n",
+     "7:25: error: a local array's dtype is a scalar type: np.float64, np.int32, f32, float, ..."),
+])
+def test_local_array_rejections(body: str, error: str) -> None:
+    with pytest.raises(TranslationError) as info:
+        translate("k.py", "cpu", LOCAL.format(body))
+    assert str(info.value).splitlines()[0] == "k.py:" + error
+
+
+def test_local_arrays_in_c() -> None:
+    c = c_source("host-offload")
+    assert "double window[7] = {0};" in c and "int32_t tally[6] = {0};" in c and "float scratch[7];" in c
+    assert "tally[py2omp_mod_i64(k, 2) * 3 + py2omp_mod_i64(k, 3)]" in c
 
 
 def test_device_must_be_a_constant() -> None:

@@ -36,6 +36,11 @@ class DType:
     def __call__(self, value: Any) -> Any:
         return self.numpy_type(value)
 
+    @property
+    def dtype(self) -> np.dtype:
+        """NumPy reads this attribute, so `np.zeros(4, f32)` works in the Python run too."""
+        return np.dtype(self.numpy_type)
+
     def __repr__(self) -> str:
         return self.name
 

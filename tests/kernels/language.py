@@ -9,6 +9,7 @@ import numpy as np
 from translator import In, InOut, Out, atomic_add, atomic_max, atomic_min, atomic_sub, f32, f64, i32, i64, kernel, prange
 
 BINS = 16
+WINDOW = 7
 
 
 @kernel
@@ -79,6 +80,23 @@ def device_functions(x: In[f64[:]], y: In[f32[:]], n: In[i64[:]], m: In[i32[:]],
         outi[i] = wrap_sum(m[i], m[i] * 1000)
 
 
+@kernel
+def local_arrays(x: In[f64[:, :]], out: Out[f64[:, :]], counts: Out[i32[:, :]]):
+    for i in prange(x.shape[0]):
+        window = np.zeros(WINDOW, np.float64)
+        tally = np.zeros((2, 3), dtype=np.int32)
+        scratch = np.empty(WINDOW, f32)
+        for k in range(len(window)):
+            window[k] = x[i, k] * (k + 1)
+            scratch[-1 - k] = f32(x[i, k])
+            tally[k % 2, k % 3] += 1
+        for k in range(window.shape[0]):
+            out[i, k] = window[k] + scratch[k] + window[-1]
+        for a in range(2):
+            for b in range(tally.shape[1]):
+                counts[i, a * 3 + b] = tally[a, b]
+
+
 N = 1000
 CASES = {
     launch_keywords: lambda r: (r.standard_normal(N), np.zeros(N), int(r.integers(1, 8)), int(r.integers(16, 64))),
@@ -90,4 +108,5 @@ CASES = {
     device_functions: lambda r: (r.standard_normal(N), r.standard_normal(N).astype(np.float32),
                                  r.integers(-1000, 1000, N), r.integers(-2**31, 2**31 - 1, N).astype(np.int32),
                                  np.zeros((N, 4)), np.zeros(N, np.float32), np.zeros(N, np.int32)),
+    local_arrays: lambda r: (r.standard_normal((N, WINDOW)), np.zeros((N, WINDOW)), np.zeros((N, 6), np.int32)),
 }

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import struct
-from typing import Callable, NamedTuple
+from typing import Callable, Mapping, NamedTuple
 
 from translator.backend.helpers import HelperSet
 from translator.backend.names import NameTable, extent_name
@@ -150,9 +150,10 @@ def _exact_float32(value: float) -> bool:
 class ExprEmitter:
     """Emits the expressions of one kernel; records the helpers they call in `helpers`."""
 
-    def __init__(self, names: NameTable, helpers: HelperSet) -> None:
+    def __init__(self, names: NameTable, helpers: HelperSet, shapes: Mapping[str, tuple[int, ...]]) -> None:
         self.names = names
         self.helpers = helpers
+        self.shapes = shapes  # local arrays (Python names): their extents are constants
 
     def __call__(self, expr: ir.Expr) -> str:
         """The C text of `expr`, for a context that needs no parentheses (a statement, an index)."""
@@ -175,9 +176,11 @@ class ExprEmitter:
     def _index(self, e: ir.Index) -> Frag:
         """Row-major flat index: `a[(i * a_n1 + j) * a_n2 + k]`."""
         array = self.names[e.array]
+        shape = self.shapes.get(e.array)
         flat = self.frag(e.indices[0])
         for dim, index in enumerate(e.indices[1:], start=1):
-            scaled = infix("*", flat, atom(extent_name(array, dim)))
+            extent = str(shape[dim]) if shape is not None else extent_name(array, dim)
+            scaled = infix("*", flat, atom(extent))
             flat = infix("+", scaled, self.frag(index))
         return atom(f"{array}[{flat.text}]")
 

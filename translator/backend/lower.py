@@ -8,6 +8,7 @@ clauses are grouped and which helpers the prelude needs. The templates then only
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Callable, Iterator
 
 from translator.backend.c_expr import ExprEmitter, Frag, atom, infix, operand
@@ -15,13 +16,13 @@ from translator.backend.helpers import HelperSet
 from translator.backend.names import NameTable, extent_name, kernel_names, kernel_symbols, stop_name
 from translator.backend.view import (
     ArrayDoc, AssignView, AtomicView, Branch, Decl, DirectiveView, ForView, IfView, JumpView, KernelView,
-    LoopHeader, Loc, MapGroup, ModuleView, ParallelView, ParamView, ReductionGroup, ReturnView,
+    LocalArrayView, LoopHeader, Loc, MapGroup, ModuleView, ParallelView, ParamView, ReductionGroup, ReturnView,
     Section, StmtView, TargetDataView, WhileView,
 )
 from translator.errors import Span
 from translator.ir import nodes as ir
 from translator.ir.types import ArrayType, Ownership
-from translator.ir.visit import walk, walk_all
+from translator.ir.visit import local_arrays, walk, walk_all
 from translator.version import __version__
 
 ATOMIC_VALUE = "py2omp_value"
@@ -128,7 +129,7 @@ class _KernelLowering:
         self.k = kernel
         self.openmp = openmp
         self.names: NameTable = kernel_names(kernel, _hoisted_vars(kernel))
-        self.expr = ExprEmitter(self.names, helpers)
+        self.expr = ExprEmitter(self.names, helpers, {n: a.shape for n, a in local_arrays(kernel.body).items()})
         self.helpers = helpers
         self.param_order = {p.name: i for i, p in enumerate(kernel.params)}
 
@@ -171,6 +172,9 @@ class _KernelLowering:
 
     def _assign(self, s: ir.Assign) -> StmtView:
         return AssignView(_loc(s.span), self.expr(s.target), self.expr(s.value))
+
+    def _localarray(self, s: ir.LocalArray) -> StmtView:
+        return LocalArrayView(_loc(s.span), s.type.dtype.c_name, self.names[s.name], math.prod(s.shape), s.zeroed)
 
     def _atomicupdate(self, s: ir.AtomicUpdate) -> StmtView:
         """`x += v` under `atomic update`; min/max under `atomic compare` (OpenMP 5.1) as

@@ -139,6 +139,8 @@ def _names_in_order(kernel: ir.Kernel) -> Iterator[str]:
             yield node.id
         elif isinstance(node, (ir.Loop, ir.LoopLevel)):
             yield node.var
+        elif isinstance(node, ir.LocalArray):
+            yield node.name
         elif isinstance(node, ir.ParallelLoop):
             yield from (v.name for v in node.locals)
             yield from _directive_vars(node.directive)

@@ -182,6 +182,18 @@ class TargetDataView:
 
 
 @dataclass(frozen=True)
+class LocalArrayView:
+    """`<ctype> <name>[<size>];` (flat, row-major), with `= {0}` when `zeroed`."""
+
+    kind: ClassVar[str] = "local_array"
+    loc: Loc
+    ctype: str
+    name: str
+    size: int
+    zeroed: bool
+
+
+@dataclass(frozen=True)
 class AtomicView:
     """`#pragma omp atomic <clause>` over `update` (`clause` None on `serial`: no atomics needed).
 
@@ -198,7 +210,7 @@ class AtomicView:
     update: str
 
 
-StmtView = Union[AtomicView, AssignView, ReturnView, JumpView, IfView, ForView, WhileView, ParallelView, TargetDataView]
+StmtView = Union[LocalArrayView, AtomicView, AssignView, ReturnView, JumpView, IfView, ForView, WhileView, ParallelView, TargetDataView]
 
 
 @dataclass(frozen=True)

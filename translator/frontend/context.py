@@ -56,13 +56,15 @@ class KernelScope:
 
     `assigned` holds every name the function body binds (assignment or loop target): as in Python,
     such a name is local throughout the kernel and shadows a module constant of the same name.
-    `declared` holds locals whose type the user fixed with an annotation (`s: f64 = 0`).
+    `declared` holds locals whose type the user fixed with an annotation (`s: f64 = 0`);
+    `arrays` the local arrays created so far (`t = np.zeros(16)`), usable from there on.
     """
 
     module: ModuleScope
     params: dict[str, ir.Param]
     assigned: frozenset[str]
     declared: dict[str, ScalarType] = field(default_factory=dict)
+    arrays: dict[str, ir.LocalArray] = field(default_factory=dict)
     _temp_counter: int = 0
 
     def fresh_temp(self, base: str) -> str:

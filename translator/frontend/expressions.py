@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Callable, NamedTuple
 
 import libcst as cst
 
@@ -11,7 +11,7 @@ from translator.frontend.signature import SCALAR_ANNOTATIONS
 from translator.frontend.source import NAMED_CONSTANTS, fold_constant
 from translator.frontend.syntax import dispatch
 from translator.ir import nodes as ir
-from translator.ir.types import ScalarType
+from translator.ir.types import ArrayType, ScalarType
 
 BINARY_OPS: dict[type, str] = {
     cst.Add: "+", cst.Subtract: "-", cst.Multiply: "*", cst.Divide: "/", cst.FloorDivide: "//",
@@ -53,7 +53,7 @@ def _visible_constants(scope: KernelScope) -> dict[str, int | float | bool]:
 def _name(node: cst.Name, scope: KernelScope) -> ir.Expr:
     name, span = node.value, scope.module.span(node)
     param = scope.params.get(name)
-    if param is not None and param.is_array:
+    if (param is not None and param.is_array) or name in scope.arrays:
         raise scope.module.error(node, f"array '{name}' can only be indexed (`{name}[i]`) or measured (`{name}.shape[0]`)")
     if param is not None or name in scope.assigned:
         return ir.Name(name, span)
@@ -83,30 +83,44 @@ def _subscript(node: cst.Subscript, scope: KernelScope) -> ir.Expr:
         if not isinstance(element.slice, cst.Index) or element.slice.star is not None:
             raise scope.module.error(element, "array slices are not supported in kernels; index one element (`a[i, j]`)")
         indices.append(build_expr(element.slice.value, scope))
-    rank = array.type.rank  # type: ignore[union-attr]
+    rank = array.rank
     if len(indices) != rank:
         raise scope.module.error(
             node, f"array '{array.name}' has {rank} dimension{'s' * (rank > 1)} but is indexed with {len(indices)}")
     return ir.Index(array.name, tuple(indices), scope.module.span(node))
 
 
-def array_param(node: cst.BaseExpression, scope: KernelScope) -> ir.Param:
-    param = scope.params.get(node.value) if isinstance(node, cst.Name) else None
-    if param is None or not param.is_array:
-        raise scope.module.error(node, "only array parameters can be indexed")
-    return param
+class ArrayRef(NamedTuple):
+    """An indexable name: an array parameter (`shape` None) or a local array of constant shape."""
+
+    name: str
+    rank: int
+    shape: tuple[int, ...] | None
+
+
+def array_param(node: cst.BaseExpression, scope: KernelScope) -> ArrayRef:
+    name = node.value if isinstance(node, cst.Name) else ""
+    param, local = scope.params.get(name), scope.arrays.get(name)
+    if local is not None:
+        return ArrayRef(name, local.type.rank, local.shape)
+    if param is None or not isinstance(param.type, ArrayType):
+        raise scope.module.error(node, "only array parameters and local arrays can be indexed")
+    return ArrayRef(name, param.type.rank, None)
 
 
 def _extent(node: cst.Subscript, base: cst.BaseExpression, scope: KernelScope) -> ir.Expr:
-    """`a.shape[k]` with a constant `k` (negative counts from the end, as in Python)."""
+    """`a.shape[k]` with a constant `k` (negative counts from the end, as in Python); a local
+    array's extents are constants."""
     array = array_param(base, scope)
-    rank = array.type.rank  # type: ignore[union-attr]
+    rank = array.rank
     element = node.slice[0].slice if len(node.slice) == 1 else None
     dim = fold_constant(element.value, scope.module, {}) if isinstance(element, cst.Index) else None
     if not isinstance(dim, int) or isinstance(dim, bool):
         raise scope.module.error(node, f"'{array.name}.shape' must be indexed with a constant integer")
     if not -rank <= dim < rank:
         raise scope.module.error(node, f"'{array.name}' has {rank} dimension{'s' * (rank > 1)}; shape[{dim}] is out of range")
+    if array.shape is not None:
+        return ir.Const(array.shape[dim], scope.module.span(node))
     return ir.Extent(array.name, dim % rank, scope.module.span(node))
 
 
@@ -217,12 +231,19 @@ def _min_max(node: cst.Call, args: list[cst.BaseExpression], scope: KernelScope)
 def _len(node: cst.Call, args: list[cst.BaseExpression], scope: KernelScope) -> ir.Expr:
     if len(args) != 1:
         raise scope.module.error(node, "len() takes exactly one argument")
-    array_param(args[0], scope)
-    return ir.Extent(args[0].value, 0, scope.module.span(node))  # type: ignore[attr-defined]
+    array = array_param(args[0], scope)
+    if array.shape is not None:
+        return ir.Const(array.shape[0], scope.module.span(node))
+    return ir.Extent(array.name, 0, scope.module.span(node))
 
 
 def _atomic_in_expression(node: cst.Call, args: list[cst.BaseExpression], scope: KernelScope) -> ir.Expr:
     raise scope.module.error(node, "atomic updates are statements of their own; they return nothing")
+
+
+def _array_outside_assignment(node: cst.Call, args: list[cst.BaseExpression], scope: KernelScope) -> ir.Expr:
+    raise scope.module.error(
+        node, "local arrays are created only as the whole right-hand side of an assignment (`t = np.zeros(16, np.float64)`)")
 
 
 def _range_outside_loop(node: cst.Call, args: list[cst.BaseExpression], scope: KernelScope) -> ir.Expr:
@@ -232,6 +253,7 @@ def _range_outside_loop(node: cst.Call, args: list[cst.BaseExpression], scope: K
 CALLS: dict[str, Callable[[cst.Call, list[cst.BaseExpression], KernelScope], ir.Expr]] = {
     "builtins.abs": _abs, "builtins.min": _min_max, "builtins.max": _min_max, "builtins.len": _len,
     "builtins.range": _range_outside_loop, "translator.prange": _range_outside_loop,
+    "numpy.zeros": _array_outside_assignment, "numpy.empty": _array_outside_assignment,
     **dict.fromkeys((f"translator.atomic_{op}" for op in ("add", "sub", "min", "max")), _atomic_in_expression),
 }
 EXPRESSIONS: dict[type, Callable[..., ir.Expr]] = {

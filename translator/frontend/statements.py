@@ -8,14 +8,17 @@ import libcst as cst
 
 from translator.frontend.context import KernelScope
 from translator.frontend.expressions import array_param, build_expr
-from translator.frontend.signature import scalar_annotation
+from translator.frontend.signature import MAX_RANK, scalar_annotation
 from translator.frontend.source import fold_constant
 from translator.frontend.syntax import dispatch
 from translator.ir import nodes as ir
+from translator.ir.types import F64, ArrayType
 
 LOOP_FUNCTIONS = {"builtins.range": False, "translator.prange": True}
 ATOMIC_OPS = {"translator.atomic_add": "+", "translator.atomic_sub": "-", "translator.atomic_min": "min",
               "translator.atomic_max": "max"}
+ARRAY_CONSTRUCTORS = {"numpy.zeros": True, "numpy.empty": False}
+"""Local array constructors and whether they zero-fill."""
 LAUNCH_KEYWORDS = ("num_teams", "thread_limit", "schedule")
 SCHEDULE_KINDS = ("static", "dynamic", "guided", "auto", "runtime")
 AUGMENTED_OPS: dict[type, str] = {
@@ -48,6 +51,8 @@ def _target(node: cst.BaseAssignTargetExpression, scope: KernelScope) -> ir.Name
         if param is not None:
             what = "array" if param.is_array else "parameter"
             raise scope.module.error(node, f"cannot assign to {what} '{node.value}'; use a new local name")
+        if node.value in scope.arrays:
+            raise scope.module.error(node, f"cannot assign to local array '{node.value}'; assign its elements")
         return ir.Name(node.value, scope.module.span(node))
     if isinstance(node, cst.Subscript):
         target = build_expr(node, scope)
@@ -59,6 +64,10 @@ def _target(node: cst.BaseAssignTargetExpression, scope: KernelScope) -> ir.Name
 
 def _assign(node: cst.Assign, scope: KernelScope) -> list[ir.Stmt]:
     span = scope.module.span(node)
+    value = node.value
+    constructor = scope.module.qualified_name(value.func) if isinstance(value, cst.Call) else None
+    if constructor in ARRAY_CONSTRUCTORS and len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name):
+        return [_local_array(node.targets[0].target, value, ARRAY_CONSTRUCTORS[constructor], scope)]  # type: ignore[arg-type]
     out: list[ir.Stmt] = []
     for target in node.targets:
         if isinstance(target.target, cst.Tuple):
@@ -66,6 +75,36 @@ def _assign(node: cst.Assign, scope: KernelScope) -> list[ir.Stmt]:
         else:
             out.append(ir.Assign(_target(target.target, scope), build_expr(node.value, scope), span))
     return out
+
+
+def _local_array(target: cst.Name, call: cst.Call, zeroed: bool, scope: KernelScope) -> ir.Stmt:
+    """`t = np.zeros((4, 4), np.float32)`: shape and dtype are constants, the array lives on the
+    stack of one iteration (structure checks it sits at the top of a prange body)."""
+    name = target.value
+    if name in scope.arrays or name in scope.params:
+        raise scope.module.error(target, f"'{name}' already names an array; create each local array once, under a new name")
+    positional = [a.value for a in call.args if a.keyword is None]
+    keywords = {a.keyword.value: a.value for a in call.args if a.keyword is not None}
+    if not 1 <= len(positional) <= 2 or set(keywords) - {"dtype"} or (len(positional) == 2 and keywords):
+        raise scope.module.error(call, "local arrays take a constant shape and a dtype: np.zeros((4, 4), np.float64)")
+    dtype_node = positional[1] if len(positional) == 2 else keywords.get("dtype")
+    dtype = F64 if dtype_node is None else scalar_annotation(dtype_node, scope.module)
+    if dtype is None:
+        raise scope.module.error(dtype_node, "a local array's dtype is a scalar type: np.float64, np.int32, f32, float, ...")
+    shape = _constant_shape(positional[0], scope)
+    array = ir.LocalArray(name, ArrayType(dtype.strong(), len(shape)), shape, zeroed, scope.module.span(call))
+    scope.arrays[name] = array
+    return array
+
+
+def _constant_shape(node: cst.BaseExpression, scope: KernelScope) -> tuple[int, ...]:
+    parts = [e.value for e in node.elements] if isinstance(node, cst.Tuple) else [node]
+    dims = tuple(fold_constant(p, scope.module, scope.module.constants) for p in parts)
+    if not all(isinstance(d, int) and not isinstance(d, bool) and d > 0 for d in dims) or not 1 <= len(dims) <= MAX_RANK:
+        raise scope.module.error(
+            node, f"a local array's shape must be 1 to {MAX_RANK} positive integer constants (it lives on the "
+            "thread's stack); use a Scratch[...] parameter for sizes known only at run time")
+    return dims  # type: ignore[return-value]
 
 
 def _tuple_assign(targets: cst.Tuple, value: cst.BaseExpression, scope: KernelScope) -> list[ir.Stmt]:
@@ -126,7 +165,7 @@ def _atomic(call: cst.Call, op: str, scope: KernelScope) -> ir.Stmt:
     array_node, index_node, value_node = (a.value for a in call.args)
     array = array_param(array_node, scope)
     parts = [e.value for e in index_node.elements] if isinstance(index_node, cst.Tuple) else [index_node]
-    rank = array.type.rank  # type: ignore[union-attr]
+    rank = array.rank
     if len(parts) != rank:
         raise scope.module.error(
             index_node, f"array '{array.name}' has {rank} dimension{'s' * (rank > 1)} but is indexed with {len(parts)}")

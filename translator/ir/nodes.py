@@ -156,6 +156,18 @@ class Assign:
 
 
 @dataclass(frozen=True)
+class LocalArray:
+    """`t = np.zeros((4, 4), np.float32)` at the top of a `prange` body: a C array of constant
+    `shape` on the thread's stack (private to the iteration), zero-filled when `zeroed`."""
+
+    name: str
+    type: ArrayType
+    shape: tuple[int, ...]
+    zeroed: bool
+    span: Span
+
+
+@dataclass(frozen=True)
 class If:
     cond: Expr
     body: tuple["Stmt", ...]
@@ -308,7 +320,7 @@ class TargetData:
     device: int | None = None
 
 
-Stmt = Union[Assign, AtomicUpdate, If, Loop, While, Break, Continue, Return, ParallelLoop, TargetData]
+Stmt = Union[Assign, AtomicUpdate, LocalArray, If, Loop, While, Break, Continue, Return, ParallelLoop, TargetData]
 
 # ---------------------------------------------------------------------------------------------
 # Kernels and modules.

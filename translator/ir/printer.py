@@ -45,6 +45,8 @@ def _stmt(stmt: ir.Stmt, depth: int) -> list[str]:
         kind = "prange" if stmt.parallel else "range"
         head = f"{pad}for {stmt.var} in {kind}({format_expr(stmt.start)}, {format_expr(stmt.stop)}, {stmt.step}{_launch(stmt.launch)}):"
         return [head, *_block(stmt.body, depth + 1)]
+    if isinstance(stmt, ir.LocalArray):
+        return [f"{pad}local {stmt.name}: {stmt.type.dtype}{list(stmt.shape)}{' = 0' if stmt.zeroed else ''}"]
     if isinstance(stmt, ir.AtomicUpdate):
         return [f"{pad}atomic {format_expr(stmt.target)} {stmt.op}= {format_expr(stmt.value)}"]
     if isinstance(stmt, ir.While):

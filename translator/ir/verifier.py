@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from translator.ir import nodes as ir
 from translator.ir.types import ArrayType
-from translator.ir.visit import children, directive_exprs, launch_exprs
+from translator.ir.visit import children, directive_exprs, launch_exprs, local_arrays
 
 
 class IRError(AssertionError):
@@ -30,6 +30,7 @@ class _Checker:
     def __init__(self, kernel: ir.Kernel, typed: bool) -> None:
         self.kernel = kernel
         self.typed = typed
+        self.arrays = {n: a.type for n, a in local_arrays(kernel.body).items()}
 
     def fail(self, node: object, message: str) -> IRError:
         span = getattr(node, "span", None)
@@ -56,7 +57,7 @@ class _Checker:
             self.block(stmt.body, scope)
         else:
             for child in children(stmt):
-                if isinstance(child, (ir.Assign, ir.AtomicUpdate, ir.If, ir.Loop, ir.While, ir.Return, ir.Break, ir.Continue,
+                if isinstance(child, (ir.Assign, ir.AtomicUpdate, ir.LocalArray, ir.If, ir.Loop, ir.While, ir.Return, ir.Break, ir.Continue,
                                       ir.ParallelLoop, ir.TargetData)):
                     self.stmt(child, scope)
                 else:
@@ -74,11 +75,12 @@ class _Checker:
 
     def array_access(self, expr: ir.Index | ir.Extent) -> None:
         param = self.kernel.param(expr.array)
-        if param is None or not isinstance(param.type, ArrayType):
-            raise self.fail(expr, f"'{expr.array}' is not an array parameter")
-        if isinstance(expr, ir.Index) and len(expr.indices) != param.type.rank:
+        array = param.type if param is not None else self.arrays.get(expr.array)
+        if not isinstance(array, ArrayType) or (isinstance(expr, ir.Extent) and param is None):
+            raise self.fail(expr, f"'{expr.array}' is not an array parameter (nor, for an index, a local array)")
+        if isinstance(expr, ir.Index) and len(expr.indices) != array.rank:
             raise self.fail(expr, "index count differs from the array's rank")
-        if isinstance(expr, ir.Extent) and not 0 <= expr.dim < param.type.rank:
+        if isinstance(expr, ir.Extent) and not 0 <= expr.dim < array.rank:
             raise self.fail(expr, "extent dimension out of range")
 
     def typed_rules(self, expr: ir.Expr, scope: frozenset[str]) -> None:

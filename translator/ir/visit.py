@@ -9,7 +9,7 @@ from translator.ir import nodes as ir
 
 _NODE_TYPES = (
     ir.Const, ir.Name, ir.Index, ir.Extent, ir.Unary, ir.Binary, ir.Compare, ir.Logical, ir.Select,
-    ir.Call, ir.Cast, ir.CallFunction, ir.Assign, ir.AtomicUpdate, ir.If, ir.Loop, ir.While, ir.Break, ir.Continue, ir.Return,
+    ir.Call, ir.Cast, ir.CallFunction, ir.Assign, ir.AtomicUpdate, ir.LocalArray, ir.If, ir.Loop, ir.While, ir.Break, ir.Continue, ir.Return,
     ir.LoopLevel, ir.Launch, ir.ParallelLoop, ir.TargetData,
 )
 
@@ -54,6 +54,11 @@ def rewrite(node: object, fn: Callable[[object], object]) -> object:
 
 def rewrite_body(stmts: tuple[ir.Stmt, ...], fn: Callable[[object], object]) -> tuple[ir.Stmt, ...]:
     return tuple(rewrite(stmt, fn) for stmt in stmts)  # type: ignore[misc]
+
+
+def local_arrays(stmts: tuple[ir.Stmt, ...]) -> dict[str, ir.LocalArray]:
+    """The local arrays the statements create, by name (the frontend makes names unique)."""
+    return {n.name: n for n in walk_all(stmts) if isinstance(n, ir.LocalArray)}
 
 
 def launch_exprs(launch: ir.Launch | None) -> tuple[ir.Expr, ...]:

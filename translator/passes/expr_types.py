@@ -13,6 +13,7 @@ from typing import Callable, Mapping, Protocol
 
 from translator.errors import TranslationError
 from translator.ir import nodes as ir
+from translator.ir.visit import local_arrays
 from translator.ir.types import BOOL, F64, I64, PY_FLOAT, PY_INT, ScalarType, join, promote
 
 MATH_NAMES = {"fabs": "fabs"}
@@ -51,6 +52,7 @@ class ExprTyper:
         self.env = env
         self.kernel = kernel
         self.functions = functions
+        self.arrays = local_arrays(kernel.body)
 
     def __call__(self, expr: ir.Expr) -> ir.Expr:
         return getattr(self, f"_{type(expr).__name__.lower()}")(expr)
@@ -70,7 +72,8 @@ class ExprTyper:
     def _index(self, e: ir.Index) -> ir.Expr:
         indices = tuple(self.index_value(i) for i in e.indices)
         param = self.kernel.param(e.array)
-        return ir.Index(e.array, indices, e.span, param.type.dtype)  # type: ignore[union-attr]
+        array = param.type if param is not None else self.arrays[e.array].type
+        return ir.Index(e.array, indices, e.span, array.dtype)  # type: ignore[union-attr]
 
     def index_value(self, expr: ir.Expr) -> ir.Expr:
         """An integer used as an index or loop bound, as `int64_t`."""

@@ -17,7 +17,7 @@ from translator.ir.types import ScalarType
 from translator.ir.visit import walk_all
 from translator.passes.definite_assignment import check_definite_assignment
 from translator.passes.power import lower_power
-from translator.passes.structure import check_loop_variables
+from translator.passes.structure import check_local_arrays, check_loop_variables
 from translator.passes.typing import type_kernel
 
 
@@ -58,6 +58,7 @@ class Specializer:
             if isinstance(loop, ir.Loop) and loop.parallel:
                 raise TranslationError.at(loop.span, f"prange is only allowed in kernels, not in function '{fn.name}'")
         check_loop_variables(kernel)
+        check_local_arrays(kernel)
         check_definite_assignment(kernel)
         typed = lower_power(type_kernel(kernel, self, strong_return=False))
         if typed.return_type is not None and not _always_returns(typed.body):

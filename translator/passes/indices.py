@@ -13,32 +13,41 @@ from typing import Mapping
 
 from translator.ir import nodes as ir
 from translator.ir.types import I64
-from translator.ir.visit import rewrite
+from translator.errors import Span
+from translator.ir.visit import local_arrays, rewrite
 
 
 def wrap_indices(kernel: ir.Kernel) -> ir.Kernel:
-    return dataclasses.replace(kernel, body=_block(kernel.body, {}))
+    return dataclasses.replace(kernel, body=_block(kernel.body, {}, _shapes(kernel)))
 
 
-def _block(stmts: tuple[ir.Stmt, ...], bounds: Mapping[str, int | None]) -> tuple[ir.Stmt, ...]:
-    return tuple(_stmt(s, bounds) for s in stmts)
+def _shapes(kernel: ir.Kernel) -> Mapping[str, tuple[int, ...]]:
+    """Local arrays' constant shapes: their extents are constants, not parameters."""
+    return {name: array.shape for name, array in local_arrays(kernel.body).items()}
 
 
-def _stmt(stmt: ir.Stmt, bounds: Mapping[str, int | None]) -> ir.Stmt:
+Shapes = Mapping[str, tuple[int, ...]]
+
+
+def _block(stmts: tuple[ir.Stmt, ...], bounds: Mapping[str, int | None], shapes: Shapes) -> tuple[ir.Stmt, ...]:
+    return tuple(_stmt(s, bounds, shapes) for s in stmts)
+
+
+def _stmt(stmt: ir.Stmt, bounds: Mapping[str, int | None], shapes: Shapes) -> ir.Stmt:
     if isinstance(stmt, ir.Loop):
         first = lower_bound(stmt.start, bounds) if stmt.step > 0 else _after(lower_bound(stmt.stop, bounds))
-        return dataclasses.replace(stmt, start=_expr(stmt.start, bounds), stop=_expr(stmt.stop, bounds),
-                                   body=_block(stmt.body, {**bounds, stmt.var: first}))
+        return dataclasses.replace(stmt, start=_expr(stmt.start, bounds, shapes), stop=_expr(stmt.stop, bounds, shapes),
+                                   body=_block(stmt.body, {**bounds, stmt.var: first}, shapes))
     if isinstance(stmt, ir.If):
-        return ir.If(_expr(stmt.cond, bounds), _block(stmt.body, bounds), _block(stmt.orelse, bounds), stmt.span)
+        return ir.If(_expr(stmt.cond, bounds, shapes), _block(stmt.body, bounds, shapes), _block(stmt.orelse, bounds, shapes), stmt.span)
     if isinstance(stmt, ir.While):
-        return ir.While(_expr(stmt.cond, bounds), _block(stmt.body, bounds), stmt.span)
+        return ir.While(_expr(stmt.cond, bounds, shapes), _block(stmt.body, bounds, shapes), stmt.span)
     if isinstance(stmt, ir.Assign):
-        return ir.Assign(_expr(stmt.target, bounds), _expr(stmt.value, bounds), stmt.span)  # type: ignore[arg-type]
+        return ir.Assign(_expr(stmt.target, bounds, shapes), _expr(stmt.value, bounds, shapes), stmt.span)  # type: ignore[arg-type]
     if isinstance(stmt, ir.AtomicUpdate):
-        return ir.AtomicUpdate(stmt.op, _expr(stmt.target, bounds), _expr(stmt.value, bounds), stmt.span)  # type: ignore[arg-type]
+        return ir.AtomicUpdate(stmt.op, _expr(stmt.target, bounds, shapes), _expr(stmt.value, bounds, shapes), stmt.span)  # type: ignore[arg-type]
     if isinstance(stmt, ir.Return) and stmt.value is not None:
-        return ir.Return(_expr(stmt.value, bounds), stmt.span)
+        return ir.Return(_expr(stmt.value, bounds, shapes), stmt.span)
     return stmt
 
 
@@ -47,16 +56,21 @@ def _after(bound: int | None) -> int | None:
     return None if bound is None else bound + 1
 
 
-def _expr(expr: ir.Expr, bounds: Mapping[str, int | None]) -> ir.Expr:
+def _expr(expr: ir.Expr, bounds: Mapping[str, int | None], shapes: Shapes) -> ir.Expr:
     def fix(node: object) -> object:
         if not isinstance(node, ir.Index):
             return node
-        indices = tuple(_wrapped(i, ir.Extent(node.array, d, i.span, I64), bounds) for d, i in enumerate(node.indices))
+        indices = tuple(_wrapped(i, _extent(node.array, d, i.span, shapes), bounds) for d, i in enumerate(node.indices))
         return dataclasses.replace(node, indices=indices)
     return rewrite(expr, fix)  # type: ignore[return-value]
 
 
-def _wrapped(index: ir.Expr, extent: ir.Extent, bounds: Mapping[str, int | None]) -> ir.Expr:
+def _extent(array: str, dim: int, span: Span, shapes: Shapes) -> ir.Expr:
+    shape = shapes.get(array)
+    return ir.Extent(array, dim, span, I64) if shape is None else ir.Const(shape[dim], span, I64)
+
+
+def _wrapped(index: ir.Expr, extent: ir.Expr, bounds: Mapping[str, int | None]) -> ir.Expr:
     if isinstance(index, ir.Const) and index.value < 0:
         return ir.Binary("-", extent, ir.Const(-index.value, index.span, I64), index.span, I64)
     low = lower_bound(index, bounds)

@@ -12,13 +12,37 @@ from __future__ import annotations
 
 from translator.errors import TranslationError
 from translator.ir import nodes as ir
-from translator.ir.visit import launch_exprs, walk, walk_all
+from translator.ir.visit import launch_exprs, local_arrays, walk, walk_all
 
 
 def check_structure(kernel: ir.Kernel) -> None:
     _check_returns(kernel)
     check_loop_variables(kernel)
     _check_host_statements(kernel.body, kernel)
+    check_local_arrays(kernel)
+
+
+def check_local_arrays(kernel: ir.Kernel) -> None:
+    """Local arrays are created at the top level of a `prange` body, one per iteration on its
+    thread's stack, and used only after that, inside that body (C's block scope)."""
+    _local_array_scopes(kernel.body, frozenset(), frozenset(local_arrays(kernel.body)), False)
+
+
+def _local_array_scopes(stmts: tuple[ir.Stmt, ...], visible: frozenset[str], arrays: frozenset[str],
+                        top_of_prange: bool) -> None:
+    for stmt in stmts:
+        if isinstance(stmt, ir.LocalArray):
+            if not top_of_prange:
+                raise TranslationError.at(
+                    stmt.span, "local arrays are created at the top level of a prange body (one per iteration, "
+                    "on its thread's stack)")
+            visible |= {stmt.name}
+            continue
+        for node in walk_all(_host_parts(stmt)):  # type: ignore[arg-type]
+            if isinstance(node, ir.Index) and node.array in arrays and node.array not in visible:
+                raise TranslationError.at(
+                    node.span, f"local array '{node.array}' is used outside the prange body that creates it, or before")
+        _local_array_scopes(_nested_blocks(stmt), visible, arrays, isinstance(stmt, ir.Loop) and stmt.parallel)
 
 
 def _check_returns(kernel: ir.Kernel) -> None:
