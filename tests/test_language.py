@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.kernels import language
+from tests.kernels import dtypes, language
 from translator import TranslationError
 from translator.demo import compare_with_python
 from translator.pipeline import translate
@@ -21,10 +21,11 @@ KERNELS = Path(language.__file__)
 
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")  # the Python reference's integers wrap, on purpose
 @pytest.mark.parametrize("target", ["host-offload", "cpu"])
-@pytest.mark.parametrize("k", list(language.CASES), ids=lambda k: k.__name__)
-def test_matches_python(k, target: str) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize("k, make_args", [pytest.param(k, make, id=k.__name__)
+                                          for k, make in [*language.CASES.items(), *dtypes.CASES.items()]])
+def test_matches_python(k, make_args, target: str) -> None:  # type: ignore[no-untyped-def]
     rng = np.random.default_rng(7)
-    result = compare_with_python(k, language.CASES[k](rng), parse_target(target), repeats=1)
+    result = compare_with_python(k, make_args(rng), parse_target(target), repeats=1)
     assert result.ok, result.mismatches
 
 

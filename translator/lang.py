@@ -45,6 +45,8 @@ class DType:
         return self.name
 
 
+b1 = DType("b1", np.bool_)
+"""Bool (NumPy's `?`/`b1`): `bool` itself cannot be subscripted, so arrays of bools are `b1[:]`."""
 f32 = DType("f32", np.float32)
 f64 = DType("f64", np.float64)
 i8 = DType("i8", np.int8)

@@ -13,9 +13,10 @@ SCALAR_ANNOTATIONS: dict[str, ScalarType] = {
     "builtins.int": PY_INT, "builtins.float": PY_FLOAT, "builtins.bool": BOOL,
     **{f"translator.{name}": t for name, t in SCALARS.items() if name != "bool"},
     **{f"numpy.{t.numpy_name}": t for t in SCALARS.values() if t.name != "bool"},
+    "translator.b1": BOOL, "numpy.bool": BOOL, "numpy.bool_": BOOL,
 }
 OWNERSHIP_MARKERS = {f"translator.{o.marker}": o for o in Ownership}
-_EXPECTED = "a scalar type (f32, f64, i32, i64, int, float, bool) or an array such as In[f32[:]]"
+_EXPECTED = "a scalar type (f32, f64, i32, i64, int, float, bool, b1, ...) or an array such as In[f32[:]]"
 
 
 def build_params(fn: cst.FunctionDef, scope: ModuleScope) -> tuple[ir.Param, ...]:
