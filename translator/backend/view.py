@@ -210,7 +210,10 @@ class AtomicView:
     update: str
 
 
-StmtView = Union[LocalArrayView, AtomicView, AssignView, ReturnView, JumpView, IfView, ForView, WhileView, ParallelView, TargetDataView]
+StmtView = Union[
+    LocalArrayView, AtomicView, AssignView, ReturnView, JumpView, IfView, ForView, WhileView, ParallelView,
+    TargetDataView,
+]
 
 
 @dataclass(frozen=True)

@@ -75,12 +75,14 @@ def _build_function(fn: cst.FunctionDef, module: ModuleScope) -> ir.Function:
 def _function_param(param: cst.Param, module: ModuleScope) -> ir.FunctionParam:
     name = param.name.value
     if param.default is not None:
-        raise module.error(param.default, f"parameter '{name}' has a default value; device functions take every argument")
+        raise module.error(
+            param.default, f"parameter '{name}' has a default value; device functions take every argument")
     annotation = None
     if param.annotation is not None:
         annotation = scalar_annotation(param.annotation.annotation, module)
         if annotation is None:
-            raise module.error(param.annotation, f"device function parameter '{name}' must be a scalar (arrays stay in kernels)")
+            raise module.error(
+                param.annotation, f"device function parameter '{name}' must be a scalar (arrays stay in kernels)")
     return ir.FunctionParam(name, annotation, module.span(param.name))
 
 

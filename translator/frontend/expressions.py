@@ -243,7 +243,8 @@ def _atomic_in_expression(node: cst.Call, args: list[cst.BaseExpression], scope:
 
 def _array_outside_assignment(node: cst.Call, args: list[cst.BaseExpression], scope: KernelScope) -> ir.Expr:
     raise scope.module.error(
-        node, "local arrays are created only as the whole right-hand side of an assignment (`t = np.zeros(16, np.float64)`)")
+        node, "local arrays are created only as the whole right-hand side of an assignment "
+        "(`t = np.zeros(16, np.float64)`)")
 
 
 def _range_outside_loop(node: cst.Call, args: list[cst.BaseExpression], scope: KernelScope) -> ir.Expr:

@@ -66,8 +66,9 @@ def _assign(node: cst.Assign, scope: KernelScope) -> list[ir.Stmt]:
     span = scope.module.span(node)
     value = node.value
     constructor = scope.module.qualified_name(value.func) if isinstance(value, cst.Call) else None
-    if constructor in ARRAY_CONSTRUCTORS and len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name):
-        return [_local_array(node.targets[0].target, value, ARRAY_CONSTRUCTORS[constructor], scope)]  # type: ignore[arg-type]
+    single = node.targets[0].target if len(node.targets) == 1 else None
+    if constructor in ARRAY_CONSTRUCTORS and isinstance(single, cst.Name):
+        return [_local_array(single, value, ARRAY_CONSTRUCTORS[constructor], scope)]  # type: ignore[arg-type]
     out: list[ir.Stmt] = []
     for target in node.targets:
         if isinstance(target.target, cst.Tuple):
@@ -82,7 +83,8 @@ def _local_array(target: cst.Name, call: cst.Call, zeroed: bool, scope: KernelSc
     stack of one iteration (structure checks it sits at the top of a prange body)."""
     name = target.value
     if name in scope.arrays or name in scope.params:
-        raise scope.module.error(target, f"'{name}' already names an array; create each local array once, under a new name")
+        raise scope.module.error(
+            target, f"'{name}' already names an array; create each local array once, under a new name")
     positional = [a.value for a in call.args if a.keyword is None]
     keywords = {a.keyword.value: a.value for a in call.args if a.keyword is not None}
     if not 1 <= len(positional) <= 2 or set(keywords) - {"dtype"} or (len(positional) == 2 and keywords):
@@ -90,7 +92,8 @@ def _local_array(target: cst.Name, call: cst.Call, zeroed: bool, scope: KernelSc
     dtype_node = positional[1] if len(positional) == 2 else keywords.get("dtype")
     dtype = F64 if dtype_node is None else scalar_annotation(dtype_node, scope.module)
     if dtype is None:
-        raise scope.module.error(dtype_node, "a local array's dtype is a scalar type: np.float64, np.int32, f32, float, ...")
+        raise scope.module.error(
+            dtype_node, "a local array's dtype is a scalar type: np.float64, np.int32, f32, float, ...")
     shape = _constant_shape(positional[0], scope)
     array = ir.LocalArray(name, ArrayType(dtype.strong(), len(shape)), shape, zeroed, scope.module.span(call))
     scope.arrays[name] = array
@@ -100,7 +103,8 @@ def _local_array(target: cst.Name, call: cst.Call, zeroed: bool, scope: KernelSc
 def _constant_shape(node: cst.BaseExpression, scope: KernelScope) -> tuple[int, ...]:
     parts = [e.value for e in node.elements] if isinstance(node, cst.Tuple) else [node]
     dims = tuple(fold_constant(p, scope.module, scope.module.constants) for p in parts)
-    if not all(isinstance(d, int) and not isinstance(d, bool) and d > 0 for d in dims) or not 1 <= len(dims) <= MAX_RANK:
+    valid = all(isinstance(d, int) and not isinstance(d, bool) and d > 0 for d in dims)
+    if not valid or not 1 <= len(dims) <= MAX_RANK:
         raise scope.module.error(
             node, f"a local array's shape must be 1 to {MAX_RANK} positive integer constants (it lives on the "
             "thread's stack); use a Scratch[...] parameter for sizes known only at run time")

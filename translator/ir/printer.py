@@ -43,7 +43,8 @@ def _stmt(stmt: ir.Stmt, depth: int) -> list[str]:
                 *([f"{pad}else:", *_block(stmt.orelse, depth + 1)] if stmt.orelse else [])]
     if isinstance(stmt, ir.Loop):
         kind = "prange" if stmt.parallel else "range"
-        head = f"{pad}for {stmt.var} in {kind}({format_expr(stmt.start)}, {format_expr(stmt.stop)}, {stmt.step}{_launch(stmt.launch)}):"
+        bounds = f"{format_expr(stmt.start)}, {format_expr(stmt.stop)}, {stmt.step}{_launch(stmt.launch)}"
+        head = f"{pad}for {stmt.var} in {kind}({bounds}):"
         return [head, *_block(stmt.body, depth + 1)]
     if isinstance(stmt, ir.LocalArray):
         return [f"{pad}local {stmt.name}: {stmt.type.dtype}{list(stmt.shape)}{' = 0' if stmt.zeroed else ''}"]

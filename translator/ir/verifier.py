@@ -12,6 +12,12 @@ from translator.ir.types import ArrayType
 from translator.ir.visit import children, directive_exprs, launch_exprs, local_arrays
 
 
+_STATEMENTS = (
+    ir.Assign, ir.AtomicUpdate, ir.LocalArray, ir.If, ir.Loop, ir.While, ir.Return, ir.Break, ir.Continue,
+    ir.ParallelLoop, ir.TargetData,
+)
+
+
 class IRError(AssertionError):
     """The IR broke an invariant."""
 
@@ -57,8 +63,7 @@ class _Checker:
             self.block(stmt.body, scope)
         else:
             for child in children(stmt):
-                if isinstance(child, (ir.Assign, ir.AtomicUpdate, ir.LocalArray, ir.If, ir.Loop, ir.While, ir.Return, ir.Break, ir.Continue,
-                                      ir.ParallelLoop, ir.TargetData)):
+                if isinstance(child, _STATEMENTS):
                     self.stmt(child, scope)
                 else:
                     self.expr(child, scope)  # type: ignore[arg-type]

@@ -13,8 +13,8 @@ from typing import Callable, Mapping, Protocol
 
 from translator.errors import TranslationError
 from translator.ir import nodes as ir
-from translator.ir.visit import local_arrays
 from translator.ir.types import BOOL, F64, I64, PY_FLOAT, PY_INT, ScalarType, join, promote
+from translator.ir.visit import local_arrays
 
 MATH_NAMES = {"fabs": "fabs"}
 NUMPY_NAMES = {"arcsin": "asin", "arccos": "acos", "arctan": "atan", "arctan2": "atan2", "abs": "abs"}
@@ -48,7 +48,9 @@ class FunctionTyper(Protocol):
 class ExprTyper:
     """Types expressions given the types of names (`env`), the kernel's arrays and its parameters."""
 
-    def __init__(self, env: Mapping[str, ScalarType], kernel: ir.Kernel, functions: FunctionTyper | None = None) -> None:
+    def __init__(
+        self, env: Mapping[str, ScalarType], kernel: ir.Kernel, functions: FunctionTyper | None = None
+    ) -> None:
         self.env = env
         self.kernel = kernel
         self.functions = functions

@@ -11,63 +11,62 @@ from __future__ import annotations
 import dataclasses
 from typing import Mapping
 
+from translator.errors import Span
 from translator.ir import nodes as ir
 from translator.ir.types import I64
-from translator.errors import Span
 from translator.ir.visit import local_arrays, rewrite
 
 
 def wrap_indices(kernel: ir.Kernel) -> ir.Kernel:
-    return dataclasses.replace(kernel, body=_block(kernel.body, {}, _shapes(kernel)))
+    shapes = {name: array.shape for name, array in local_arrays(kernel.body).items()}
+    return dataclasses.replace(kernel, body=_Wrapper(shapes, {}).block(kernel.body))
 
 
-def _shapes(kernel: ir.Kernel) -> Mapping[str, tuple[int, ...]]:
-    """Local arrays' constant shapes: their extents are constants, not parameters."""
-    return {name: array.shape for name, array in local_arrays(kernel.body).items()}
+@dataclasses.dataclass(frozen=True)
+class _Wrapper:
+    """Wraps the indices of one scope. `bounds` are the proven lower bounds of its loop variables;
+    `shapes` the constant shapes of local arrays, whose extents are constants, not parameters."""
 
+    shapes: Mapping[str, tuple[int, ...]]
+    bounds: Mapping[str, int | None]
 
-Shapes = Mapping[str, tuple[int, ...]]
+    def block(self, stmts: tuple[ir.Stmt, ...]) -> tuple[ir.Stmt, ...]:
+        return tuple(self.stmt(s) for s in stmts)
 
+    def stmt(self, stmt: ir.Stmt) -> ir.Stmt:
+        if isinstance(stmt, ir.Loop):
+            ascending = stmt.step > 0
+            first = lower_bound(stmt.start, self.bounds) if ascending else _after(lower_bound(stmt.stop, self.bounds))
+            inner = dataclasses.replace(self, bounds={**self.bounds, stmt.var: first})
+            return dataclasses.replace(stmt, start=self.expr(stmt.start), stop=self.expr(stmt.stop),
+                                       body=inner.block(stmt.body))
+        if isinstance(stmt, ir.If):
+            return ir.If(self.expr(stmt.cond), self.block(stmt.body), self.block(stmt.orelse), stmt.span)
+        if isinstance(stmt, ir.While):
+            return ir.While(self.expr(stmt.cond), self.block(stmt.body), stmt.span)
+        if isinstance(stmt, (ir.Assign, ir.AtomicUpdate)):
+            return dataclasses.replace(stmt, target=self.expr(stmt.target), value=self.expr(stmt.value))  # type: ignore[arg-type]
+        if isinstance(stmt, ir.Return) and stmt.value is not None:
+            return ir.Return(self.expr(stmt.value), stmt.span)
+        return stmt
 
-def _block(stmts: tuple[ir.Stmt, ...], bounds: Mapping[str, int | None], shapes: Shapes) -> tuple[ir.Stmt, ...]:
-    return tuple(_stmt(s, bounds, shapes) for s in stmts)
+    def expr(self, expr: ir.Expr) -> ir.Expr:
+        def fix(node: object) -> object:
+            if not isinstance(node, ir.Index):
+                return node
+            indices = tuple(_wrapped(i, self.extent(node.array, d, i.span), self.bounds)
+                            for d, i in enumerate(node.indices))
+            return dataclasses.replace(node, indices=indices)
+        return rewrite(expr, fix)  # type: ignore[return-value]
 
-
-def _stmt(stmt: ir.Stmt, bounds: Mapping[str, int | None], shapes: Shapes) -> ir.Stmt:
-    if isinstance(stmt, ir.Loop):
-        first = lower_bound(stmt.start, bounds) if stmt.step > 0 else _after(lower_bound(stmt.stop, bounds))
-        return dataclasses.replace(stmt, start=_expr(stmt.start, bounds, shapes), stop=_expr(stmt.stop, bounds, shapes),
-                                   body=_block(stmt.body, {**bounds, stmt.var: first}, shapes))
-    if isinstance(stmt, ir.If):
-        return ir.If(_expr(stmt.cond, bounds, shapes), _block(stmt.body, bounds, shapes), _block(stmt.orelse, bounds, shapes), stmt.span)
-    if isinstance(stmt, ir.While):
-        return ir.While(_expr(stmt.cond, bounds, shapes), _block(stmt.body, bounds, shapes), stmt.span)
-    if isinstance(stmt, ir.Assign):
-        return ir.Assign(_expr(stmt.target, bounds, shapes), _expr(stmt.value, bounds, shapes), stmt.span)  # type: ignore[arg-type]
-    if isinstance(stmt, ir.AtomicUpdate):
-        return ir.AtomicUpdate(stmt.op, _expr(stmt.target, bounds, shapes), _expr(stmt.value, bounds, shapes), stmt.span)  # type: ignore[arg-type]
-    if isinstance(stmt, ir.Return) and stmt.value is not None:
-        return ir.Return(_expr(stmt.value, bounds, shapes), stmt.span)
-    return stmt
+    def extent(self, array: str, dim: int, span: Span) -> ir.Expr:
+        shape = self.shapes.get(array)
+        return ir.Extent(array, dim, span, I64) if shape is None else ir.Const(shape[dim], span, I64)
 
 
 def _after(bound: int | None) -> int | None:
     """A descending loop stops above `stop`, so its variable is at least `stop + 1`."""
     return None if bound is None else bound + 1
-
-
-def _expr(expr: ir.Expr, bounds: Mapping[str, int | None], shapes: Shapes) -> ir.Expr:
-    def fix(node: object) -> object:
-        if not isinstance(node, ir.Index):
-            return node
-        indices = tuple(_wrapped(i, _extent(node.array, d, i.span, shapes), bounds) for d, i in enumerate(node.indices))
-        return dataclasses.replace(node, indices=indices)
-    return rewrite(expr, fix)  # type: ignore[return-value]
-
-
-def _extent(array: str, dim: int, span: Span, shapes: Shapes) -> ir.Expr:
-    shape = shapes.get(array)
-    return ir.Extent(array, dim, span, I64) if shape is None else ir.Const(shape[dim], span, I64)
 
 
 def _wrapped(index: ir.Expr, extent: ir.Expr, bounds: Mapping[str, int | None]) -> ir.Expr:
