@@ -20,7 +20,7 @@ KERNELS = Path(language.__file__)
 
 
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")  # the Python reference's integers wrap, on purpose
-@pytest.mark.parametrize("target", ["host-offload", "cpu"])
+@pytest.mark.parametrize("target", ["host-offload", "cpu", "serial"])
 @pytest.mark.parametrize("k, make_args", [pytest.param(k, make, id=k.__name__)
                                           for k, make in [*language.CASES.items(), *dtypes.CASES.items()]])
 def test_matches_python(k, make_args, target: str) -> None:  # type: ignore[no-untyped-def]

@@ -5,6 +5,9 @@ Types print after a colon where known (`x[i]:f32`), so a dump shows exactly what
 
 from __future__ import annotations
 
+import dataclasses
+import typing
+
 from translator.ir import nodes as ir
 
 
@@ -57,10 +60,23 @@ def _stmt(stmt: ir.Stmt, depth: int) -> list[str]:
     if isinstance(stmt, ir.ParallelLoop):
         levels = ", ".join(f"{lv.var} in [{format_expr(lv.start)}, {format_expr(lv.stop)}, {lv.step}]" for lv in stmt.levels)
         locals_ = [f"{pad}  local {v.name}: {v.type}" for v in stmt.locals]
-        return [f"{pad}parallel {levels}  # {stmt.directive}", *locals_, *_block(stmt.body, depth + 1)]
+        return [f"{pad}parallel {levels}  # {_directive(stmt.directive)}", *locals_, *_block(stmt.body, depth + 1)]
     if isinstance(stmt, ir.TargetData):
         return [f"{pad}target data {stmt.maps}:", *_block(stmt.body, depth + 1)]
     return [f"{pad}{type(stmt).__name__.lower()}"]
+
+
+def _directive(directive: ir.OmpTarget | ir.OmpParallelFor | None) -> str:
+    """`OmpTarget(collapse=1, ..., num_teams=teams:i64)`: clause expressions printed as IR."""
+    if directive is None:
+        return "serial"
+    fields = ((f.name, getattr(directive, f.name)) for f in dataclasses.fields(directive))
+    shown = (f"{name}={_clause(value)}" for name, value in fields)
+    return f"{type(directive).__name__}({', '.join(shown)})"
+
+
+def _clause(value: object) -> str:
+    return format_expr(value) if isinstance(value, typing.get_args(ir.Expr)) else repr(value)  # type: ignore[arg-type]
 
 
 def _launch(launch: ir.Launch | None) -> str:

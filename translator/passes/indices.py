@@ -45,7 +45,8 @@ class _Wrapper:
         if isinstance(stmt, ir.While):
             return ir.While(self.expr(stmt.cond), self.block(stmt.body), stmt.span)
         if isinstance(stmt, (ir.Assign, ir.AtomicUpdate)):
-            return dataclasses.replace(stmt, target=self.expr(stmt.target), value=self.expr(stmt.value))  # type: ignore[arg-type]
+            target = self.expr(stmt.target)
+            return dataclasses.replace(stmt, target=target, value=self.expr(stmt.value))  # type: ignore[arg-type]
         if isinstance(stmt, ir.Return) and stmt.value is not None:
             return ir.Return(self.expr(stmt.value), stmt.span)
         return stmt
