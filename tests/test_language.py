@@ -121,6 +121,13 @@ def test_function_rejections(functions: str, call: str, error: str) -> None:
     assert str(info.value).splitlines()[0] == "k.py:" + error
 
 
+def test_a_local_shadows_a_function() -> None:
+    source = FUNCTIONS.format("def f(x):\n    return x\n", "f(x[i])").replace("        out[i] =", "        f = 1.0\n        out[i] =")
+    with pytest.raises(TranslationError) as info:
+        translate("k.py", "cpu", source)
+    assert str(info.value).splitlines()[0] == "k.py:10:18: error: call to 'f' is not supported in kernels"
+
+
 def test_function_specializations_are_named_by_argument_types() -> None:
     c = c_source("host-offload")
     for name in ("py2omp_fn_square_f64", "py2omp_fn_square_wi64", "py2omp_fn_hypot2_f64_wi64",
@@ -161,6 +168,26 @@ def test_local_arrays_in_c() -> None:
     c = c_source("host-offload")
     assert "double window[7] = {0};" in c and "int32_t tally[6] = {0};" in c and "float scratch[7];" in c
     assert "tally[py2omp_mod_i64(k, 2) * 3 + py2omp_mod_i64(k, 3)]" in c
+
+
+@pytest.mark.parametrize("body, error", [
+    ("    for i in prange(x.shape[0]):\n        out[i] = abs(x[i] + 1j)\n",
+     "7:29: error: complex numbers are not supported in kernels"),
+    ("    for i in prange(x.shape[0]):\n        out[i] = complex(x[i], 1.0)\n",
+     "7:18: error: call to 'complex' is not supported in kernels"),
+    ("    for i in prange(x.shape[0]):\n        out[i:] = x[i]\n",
+     "7:13: error: array slices are not supported in kernels; index one element (`a[i, j]`)"),
+    ("    for i in prange(x.shape[0]):\n        out[i] = (x + x)[i]\n",
+     "7:19: error: only array parameters and local arrays can be indexed (array expressions are not supported)"),
+    ("    for i in prange(x.shape[0]):\n        out[i] = x[i] + x\n",
+     "7:25: error: array 'x' can only be indexed (`x[i]`) or measured (`x.shape[0]`)"),
+    ("    return x\n", "6:12: error: array 'x' can only be indexed (`x[i]`) or measured (`x.shape[0]`)"),
+])
+def test_not_yet_supported(body: str, error: str) -> None:
+    """Complex numbers, array expressions and returned arrays are rejected with a clear message."""
+    with pytest.raises(TranslationError) as info:
+        translate("k.py", "cpu", LOCAL.format(body))
+    assert str(info.value).splitlines()[0] == "k.py:" + error
 
 
 def test_device_must_be_a_constant() -> None:

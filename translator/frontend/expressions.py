@@ -104,7 +104,8 @@ def array_param(node: cst.BaseExpression, scope: KernelScope) -> ArrayRef:
     if local is not None:
         return ArrayRef(name, local.type.rank, local.shape)
     if param is None or not isinstance(param.type, ArrayType):
-        raise scope.module.error(node, "only array parameters and local arrays can be indexed")
+        raise scope.module.error(
+            node, "only array parameters and local arrays can be indexed (array expressions are not supported)")
     return ArrayRef(name, param.type.rank, None)
 
 
@@ -171,13 +172,14 @@ def _if_exp(node: cst.IfExp, scope: KernelScope) -> ir.Expr:
 
 def _call(node: cst.Call, scope: KernelScope) -> ir.Expr:
     name = scope.module.qualified_name(node.func)
-    if isinstance(node.func, cst.Name) and (node.func.value in scope.assigned or node.func.value in scope.params):
+    local = isinstance(node.func, cst.Name) and (node.func.value in scope.assigned or node.func.value in scope.params)
+    if local:
         name = None
     for arg in node.args:
         if arg.keyword is not None or arg.star:
             raise scope.module.error(arg, "keyword and starred arguments are not supported in kernel calls")
     args = [a.value for a in node.args]
-    if name is None and isinstance(node.func, cst.Name) and node.func.value in scope.module.functions:
+    if not local and isinstance(node.func, cst.Name) and node.func.value in scope.module.functions:
         return _call_function(node, node.func.value, args, scope)
     if name in CALLS:
         return CALLS[name](node, args, scope)
