@@ -26,6 +26,9 @@ DTYPES = frozenset(
 )
 """NumPy dtype names a parameter or a return value may have (the ones with a fixed C type)."""
 
+ARRAY_DTYPES = DTYPES | {"complex64", "complex128"}
+"""Array elements may also be complex: arrays pass as pointers, so ctypes needs no complex type."""
+
 OWNERSHIPS = frozenset({"in", "out", "inout", "scratch"})
 """How a kernel uses an array: only `in` arrays are left unwritten and may alias each other."""
 
@@ -146,7 +149,7 @@ def _param(where: _Reader, data: object) -> ParamSpec:
     doc = where.mapping(data)
     name = where.identifier(doc, "name")
     kind = where.choice(doc, "kind", frozenset({"scalar", "array"}))
-    dtype = where.choice(doc, "dtype", DTYPES)
+    dtype = where.choice(doc, "dtype", ARRAY_DTYPES if kind == "array" else DTYPES)
     if kind == "scalar":
         return ParamSpec(name=name, kind=kind, dtype=dtype)
     rank = where.field(doc, "rank", int)

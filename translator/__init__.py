@@ -11,7 +11,7 @@
 from translator.api import Kernel, kernel
 from translator.errors import BuildError, TranslationError
 from translator.lang import (
-    In, InOut, Out, Scratch, atomic_add, atomic_max, atomic_min, atomic_sub, b1, f32, f64, i8, i16, i32, i64, prange,
+    In, InOut, Out, Scratch, atomic_add, atomic_max, atomic_min, atomic_sub, b1, c64, c128, f32, f64, i8, i16, i32, i64, prange,
     u8, u16, u32, u64,
 )
 from translator.pipeline import translate
@@ -19,6 +19,6 @@ from translator.version import __version__
 
 __all__ = [
     "BuildError", "In", "InOut", "Kernel", "Out", "Scratch", "TranslationError", "__version__", "atomic_add",
-    "atomic_max", "atomic_min", "atomic_sub", "b1", "f32", "f64",
+    "atomic_max", "atomic_min", "atomic_sub", "b1", "c64", "c128", "f32", "f64",
     "i8", "i16", "i32", "i64", "kernel", "prange", "translate", "u8", "u16", "u32", "u64",
 ]

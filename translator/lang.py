@@ -48,6 +48,8 @@ class DType:
 b1 = DType("b1", np.bool_)
 """Bool (NumPy's `?`/`b1`): `bool` itself cannot be subscripted, so arrays of bools are `b1[:]`."""
 f32 = DType("f32", np.float32)
+c64 = DType("c64", np.complex64)
+c128 = DType("c128", np.complex128)
 f64 = DType("f64", np.float64)
 i8 = DType("i8", np.int8)
 i16 = DType("i16", np.int16)

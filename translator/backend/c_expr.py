@@ -101,6 +101,10 @@ def const(value: int | float | bool, t: ScalarType) -> Frag:
     """A constant of type `t`, spelled so that C gives it NumPy's value."""
     if t.is_bool:
         return Frag("true" if value else "false", _PRIMARY)
+    if t.is_complex:
+        z = complex(value)
+        parts = (_float_const(z.real, t.component).text, _float_const(z.imag, t.component).text)
+        return Frag(f"__builtin_complex({parts[0]}, {parts[1]})", _PRIMARY)
     if t.is_int:
         return _int_const(int(value), t)
     return _float_const(float(value), t)
@@ -220,6 +224,11 @@ class ExprEmitter:
 
     def _call(self, e: ir.Call) -> Frag:
         t = _typed(e)
+        operand = e.args[0].type if e.args else None
+        if operand is not None and operand.is_complex:
+            return self._complex_call(e, operand)
+        if e.func == "complex":
+            return self._call_named("__builtin_complex", e.args)
         if e.func == "abs":
             return self._abs(e, t)
         if e.func in ("min", "max", "ipow"):
@@ -237,6 +246,13 @@ class ExprEmitter:
         if e.symbol is None:
             raise TranslationError.at(e.span, f"internal error: call of '{e.func}' reached the C backend unspecialized")
         return self._call_named(e.symbol, e.args)
+
+    def _complex_call(self, e: ir.Call, operand: ScalarType) -> Frag:
+        """C99 `<complex.h>`: `cabs`, `creal`, `cimag`, `conj`, `cexp`, `cpow`, ... (`f` for complex64)."""
+        name = {"abs": "cabs", "real": "creal", "imag": "cimag", "conj": "conj"}.get(e.func, "c" + e.func)
+        if e.func not in ("abs", "real", "imag", "conj") and e.func not in MATH_FUNCTIONS:
+            raise TranslationError.at(e.span, f"internal error: no complex C translation for {e.func!r}")
+        return self._call_named(name + ("f" if operand.bits == 64 else ""), e.args)
 
     def _abs(self, e: ir.Call, t: ScalarType) -> Frag:
         """`fabs` for floats, a helper for signed integers (`abs(INT_MIN)` wraps), identity else."""

@@ -21,7 +21,7 @@ from translator.backend.view import (
 )
 from translator.errors import Span
 from translator.ir import nodes as ir
-from translator.ir.types import ArrayType, Ownership
+from translator.ir.types import ArrayType, Ownership, ScalarType
 from translator.ir.visit import local_arrays, walk, walk_all
 from translator.version import __version__
 
@@ -82,6 +82,7 @@ def build_view(module: ir.Module) -> ModuleView:
         c_file=c_string(f"{module.name}.c"),
         guard=f"PY2OMP_{guard}_H",
         offload=is_offload(module.target),
+        complex=_uses_complex(module),
         helpers=tuple(helpers.views()),
         functions=functions,
         kernels=kernels,
@@ -296,6 +297,18 @@ class _KernelLowering:
         return tuple(
             ReductionGroup(op, tuple(self.names[r.var] for r in reductions if r.op == op)) for op in ops
         )
+
+
+def _uses_complex(module: ir.Module) -> bool:
+    """Whether the C needs `<complex.h>`: some array, local or expression is complex."""
+    functions = module.kernels + module.device_functions
+    params = (p.type for k in functions for p in k.params)
+    typed = (getattr(n, "type", None) for k in functions for n in walk_all(k.body))
+    for t in (*params, *typed):
+        element = t.dtype if isinstance(t, ArrayType) else t
+        if isinstance(element, ScalarType) and element.is_complex:
+            return True
+    return False
 
 
 def _device(device: int | None) -> str | None:

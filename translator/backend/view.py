@@ -242,8 +242,9 @@ class KernelView:
 
 @dataclass(frozen=True)
 class ModuleView:
-    """The whole C file and header; `offload` wraps the helpers and the device functions
-    (`functions`: static, callees first, not in the header) in `declare target`."""
+    """The whole C file and header. `complex` includes `<complex.h>`; `offload` wraps the helpers
+    and the device functions (`functions`: static, callees first, not in the header) in
+    `declare target`."""
 
     version: str
     source: str
@@ -252,6 +253,7 @@ class ModuleView:
     c_file: str
     guard: str
     offload: bool
+    complex: bool
     helpers: tuple[HelperView, ...]
     functions: tuple[KernelView, ...]
     kernels: tuple[KernelView, ...]

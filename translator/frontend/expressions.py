@@ -11,7 +11,7 @@ from translator.frontend.signature import SCALAR_ANNOTATIONS
 from translator.frontend.source import NAMED_CONSTANTS, fold_constant
 from translator.frontend.syntax import dispatch
 from translator.ir import nodes as ir
-from translator.ir.types import ArrayType, ScalarType
+from translator.ir.types import PY_COMPLEX, ArrayType, ScalarType
 
 BINARY_OPS: dict[type, str] = {
     cst.Add: "+", cst.Subtract: "-", cst.Multiply: "*", cst.Divide: "/", cst.FloorDivide: "//",
@@ -32,7 +32,7 @@ MATH_FUNCTIONS: dict[str, int] = {
 NUMPY_FUNCTIONS: dict[str, int] = {
     **dict.fromkeys(
         ("sqrt exp log log2 log10 sin cos tan arcsin arccos arctan sinh cosh tanh abs fabs floor ceil "
-         "trunc isnan isinf isfinite expm1 log1p").split(), 1),
+         "trunc isnan isinf isfinite expm1 log1p real imag conj conjugate").split(), 1),
     **dict.fromkeys("arctan2 fmod power hypot copysign minimum maximum".split(), 2),
 }
 
@@ -64,6 +64,10 @@ def _name(node: cst.Name, scope: KernelScope) -> ir.Expr:
     raise scope.module.error(
         node, f"name '{name}' is not defined in this kernel (kernels see their parameters, their "
         "locals and module-level numeric constants)")
+
+
+def _imaginary(node: cst.Imaginary, scope: KernelScope) -> ir.Expr:
+    return ir.Const(complex(node.evaluated_value), scope.module.span(node))
 
 
 def _integer(node: cst.Integer, scope: KernelScope) -> ir.Expr:
@@ -126,6 +130,8 @@ def _extent(node: cst.Subscript, base: cst.BaseExpression, scope: KernelScope) -
 
 
 def _attribute(node: cst.Attribute, scope: KernelScope) -> ir.Expr:
+    if node.attr.value in ("real", "imag"):
+        return ir.Call(node.attr.value, (build_expr(node.value, scope),), scope.module.span(node))
     if node.attr.value == "shape":
         raise scope.module.error(node, "'.shape' must be indexed with a constant (`a.shape[0]`)")
     raise scope.module.error(node, f"attribute '{node.attr.value}' is not supported in kernels")
@@ -179,6 +185,8 @@ def _call(node: cst.Call, scope: KernelScope) -> ir.Expr:
         if arg.keyword is not None or arg.star:
             raise scope.module.error(arg, "keyword and starred arguments are not supported in kernel calls")
     args = [a.value for a in node.args]
+    if isinstance(node.func, cst.Attribute) and node.func.attr.value == "conjugate" and name is None and not args:
+        return ir.Call("conj", (build_expr(node.func.value, scope),), scope.module.span(node))
     if not local and isinstance(node.func, cst.Name) and node.func.value in scope.module.functions:
         return _call_function(node, node.func.value, args, scope)
     if name in CALLS:
@@ -230,6 +238,15 @@ def _min_max(node: cst.Call, args: list[cst.BaseExpression], scope: KernelScope)
     return ir.Call(func, tuple(build_expr(a, scope) for a in args), scope.module.span(node))
 
 
+def _complex(node: cst.Call, args: list[cst.BaseExpression], scope: KernelScope) -> ir.Expr:
+    """`complex(re, im)` (two reals) or `complex(x)`, a conversion."""
+    if not 1 <= len(args) <= 2:
+        raise scope.module.error(node, "complex() takes one or two numbers in kernels")
+    if len(args) == 1:
+        return ir.Cast(build_expr(args[0], scope), scope.module.span(node), PY_COMPLEX)
+    return ir.Call("complex", tuple(build_expr(a, scope) for a in args), scope.module.span(node))
+
+
 def _len(node: cst.Call, args: list[cst.BaseExpression], scope: KernelScope) -> ir.Expr:
     if len(args) != 1:
         raise scope.module.error(node, "len() takes exactly one argument")
@@ -254,13 +271,13 @@ def _range_outside_loop(node: cst.Call, args: list[cst.BaseExpression], scope: K
 
 
 CALLS: dict[str, Callable[[cst.Call, list[cst.BaseExpression], KernelScope], ir.Expr]] = {
-    "builtins.abs": _abs, "builtins.min": _min_max, "builtins.max": _min_max, "builtins.len": _len,
+    "builtins.complex": _complex, "builtins.abs": _abs, "builtins.min": _min_max, "builtins.max": _min_max, "builtins.len": _len,
     "builtins.range": _range_outside_loop, "translator.prange": _range_outside_loop,
     "numpy.zeros": _array_outside_assignment, "numpy.empty": _array_outside_assignment,
     **dict.fromkeys((f"translator.atomic_{op}" for op in ("add", "sub", "min", "max")), _atomic_in_expression),
 }
 EXPRESSIONS: dict[type, Callable[..., ir.Expr]] = {
-    cst.Name: _name, cst.Integer: _integer, cst.Float: _float, cst.Subscript: _subscript,
+    cst.Name: _name, cst.Integer: _integer, cst.Float: _float, cst.Imaginary: _imaginary, cst.Subscript: _subscript,
     cst.Attribute: _attribute, cst.BinaryOperation: _binary, cst.UnaryOperation: _unary,
     cst.BooleanOperation: _boolean, cst.Comparison: _comparison, cst.IfExp: _if_exp, cst.Call: _call,
 }

@@ -6,7 +6,9 @@ import libcst as cst
 
 from translator.frontend.context import ModuleScope
 from translator.ir import nodes as ir
-from translator.ir.types import BOOL, PY_FLOAT, PY_INT, SCALARS, ArrayType, Ownership, ScalarType
+from translator.ir.types import (
+    BOOL, COMPLEX_BOUNDARY, PY_FLOAT, PY_INT, SCALARS, ArrayType, Ownership, ScalarType,
+)
 
 MAX_RANK = 3
 SCALAR_ANNOTATIONS: dict[str, ScalarType] = {
@@ -49,6 +51,8 @@ def _build_param(param: cst.Param, scope: ModuleScope) -> ir.Param:
         )
     if typ is None:
         raise scope.error(annotation, f"unsupported annotation for parameter '{name}': expected {_EXPECTED}")
+    if isinstance(typ, ScalarType) and typ.is_complex:
+        raise scope.error(annotation, COMPLEX_BOUNDARY)
     return ir.Param(name, typ, ownership, scope.span(param.name))
 
 

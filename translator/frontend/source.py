@@ -13,7 +13,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 from translator.errors import Span, TranslationError
 from translator.frontend.context import ModuleScope
 
-BUILTINS = ("int", "float", "bool", "abs", "min", "max", "len", "range")
+BUILTINS = ("int", "float", "bool", "complex", "abs", "min", "max", "len", "range")
 KNOWN_MODULES = {"math": "math", "numpy": "numpy", "translator": "translator", "translator.lang": "translator"}
 NAMED_CONSTANTS = {
     "math.pi": math.pi, "math.e": math.e, "math.tau": math.tau, "math.inf": math.inf, "math.nan": math.nan,

@@ -20,7 +20,7 @@ from translator.ir.types import ArrayType, Ownership, ScalarType
 
 @dataclass(frozen=True)
 class Const:
-    value: int | float | bool
+    value: int | float | bool | complex
     span: Span
     type: ScalarType | None = None
 

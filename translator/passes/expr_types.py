@@ -13,7 +13,7 @@ from typing import Callable, Mapping, Protocol
 
 from translator.errors import TranslationError
 from translator.ir import nodes as ir
-from translator.ir.types import BOOL, F64, I64, PY_FLOAT, PY_INT, ScalarType, join, promote
+from translator.ir.types import BOOL, F64, I64, PY_COMPLEX, PY_FLOAT, PY_INT, ScalarType, join, promote
 from translator.ir.visit import local_arrays
 
 MATH_NAMES = {"fabs": "fabs"}
@@ -31,11 +31,21 @@ def cast(expr: ir.Expr, to: ScalarType) -> ir.Expr:
     assert expr.type is not None
     if expr.type.c_name == to.c_name:
         return expr if expr.type == to else dataclasses.replace(expr, type=to)
+    if expr.type.is_complex and not (to.is_complex or to.is_bool):
+        raise TranslationError.at(
+            expr.span, f"a complex value cannot become {to.name} (Python raises TypeError, NumPy drops the imaginary "
+            "part); take .real, .imag or abs() first")
     if isinstance(expr, ir.Const):
-        value = expr.value
-        converted = bool(value) if to.is_bool else float(value) if to.is_float else int(value)
-        return ir.Const(converted, expr.span, to)
+        return ir.Const(_convert(expr.value, to), expr.span, to)
     return ir.Cast(expr, expr.span, to)
+
+
+def _convert(value: int | float | bool | complex, to: ScalarType) -> int | float | bool | complex:
+    if to.is_bool:
+        return bool(value)
+    if to.is_complex:
+        return complex(value)
+    return float(value) if to.is_float else int(value)  # type: ignore[arg-type]
 
 
 class FunctionTyper(Protocol):
@@ -61,6 +71,7 @@ class ExprTyper:
 
     def _const(self, e: ir.Const) -> ir.Expr:
         t = BOOL if isinstance(e.value, bool) else PY_INT if isinstance(e.value, int) else PY_FLOAT
+        t = PY_COMPLEX if isinstance(e.value, complex) else t
         return dataclasses.replace(e, type=t)
 
     def _name(self, e: ir.Name) -> ir.Expr:
@@ -92,7 +103,7 @@ class ExprTyper:
             if e.op == "~":
                 raise TranslationError.at(e.span, "`~` on a bool is -2/-1 in Python but `not` in NumPy; write `not x`")
             operand = cast(operand, PY_INT)
-        if e.op == "~" and operand.type.is_float:
+        if e.op == "~" and not operand.type.is_int:
             raise TranslationError.at(e.span, "`~` needs an integer operand")
         return ir.Unary(e.op, operand, e.span, operand.type)
 
@@ -102,9 +113,11 @@ class ExprTyper:
             raise TranslationError.at(
                 e.span, f"`{e.op}` between two bools differs between Python and NumPy; convert one with int()")
         t = promote(left.type, right.type) if not (left.type.is_bool and right.type.is_bool) else BOOL
-        if e.op in ("&", "|", "^", "<<", ">>", "~") and t.is_float:
+        if e.op in ("&", "|", "^", "<<", ">>", "~") and (t.is_float or t.is_complex):
             raise TranslationError.at(e.span, f"`{e.op}` needs integer operands, not {t.name}")
-        if e.op == "/" and not t.is_float:
+        if e.op in ("//", "%") and t.is_complex:
+            raise TranslationError.at(e.span, f"`{e.op}` is not defined for complex numbers")
+        if e.op == "/" and not (t.is_float or t.is_complex):
             t = PY_FLOAT if t.weak else F64
         if e.op == "**":
             return self._power(e, left, right, t)
@@ -120,6 +133,8 @@ class ExprTyper:
     def _compare(self, e: ir.Compare) -> ir.Expr:
         left, right = self(e.left), self(e.right)
         t = promote(left.type, right.type) if not (left.type.is_bool and right.type.is_bool) else BOOL
+        if t.is_complex and e.op not in ("==", "!="):
+            raise TranslationError.at(e.span, f"complex numbers are not ordered; `{e.op}` needs real operands")
         return ir.Compare(e.op, cast(left, t), cast(right, t), e.span, BOOL)
 
     def _logical(self, e: ir.Logical) -> ir.Expr:
@@ -163,7 +178,8 @@ def _abs(typer: ExprTyper, e: ir.Call, name: str, args: tuple[ir.Expr, ...]) -> 
     (arg,) = args
     if arg.type.is_bool:
         arg = cast(arg, PY_INT)
-    return ir.Call("abs", (arg,), e.span, arg.type)
+    t = arg.type.component if arg.type.is_complex else arg.type
+    return ir.Call("abs", (arg,), e.span, t.weakened() if arg.type.weak else t)
 
 
 def _min_max(typer: ExprTyper, e: ir.Call, name: str, args: tuple[ir.Expr, ...]) -> ir.Expr:
@@ -171,12 +187,16 @@ def _min_max(typer: ExprTyper, e: ir.Call, name: str, args: tuple[ir.Expr, ...])
     result = args[0]
     for arg in args[1:]:
         t = join(result.type, arg.type)
+        if t.is_complex:
+            raise TranslationError.at(e.span, f"complex numbers are not ordered; {name}() needs real operands")
         result = ir.Call(name, (cast(result, t), cast(arg, t)), e.span, t)
     return result
 
 
 def math_call(typer: ExprTyper, e: ir.Call, name: str, args: tuple[ir.Expr, ...]) -> ir.Expr:
     """`math` works in float64 and returns Python floats; floor/ceil/trunc return Python ints."""
+    if any(a.type.is_complex for a in args):
+        raise TranslationError.at(e.span, f"math.{name}() takes real numbers (use numpy for complex ones)")
     if name in ROUNDING and args[0].type.is_int:
         return cast(args[0], PY_INT)
     doubles = tuple(cast(a, F64) for a in args)
@@ -192,7 +212,11 @@ def numpy_call(typer: ExprTyper, e: ir.Call, name: str, args: tuple[ir.Expr, ...
         return typer(ir.Binary("**", e.args[0], e.args[1], e.span))
     if name == "abs":
         return _abs(typer, e, name, args)
+    if name in COMPLEX_PARTS:
+        return _complex_part(typer, e, COMPLEX_PARTS[name], args)
     t = functools.reduce(promote, (a.type for a in args))
+    if t.is_complex:
+        return _complex_ufunc(e, name, args, t)
     t = t if t.is_float and not t.weak else F64
     floats = tuple(cast(a, t) for a in args)
     if name in PREDICATES:
@@ -200,6 +224,37 @@ def numpy_call(typer: ExprTyper, e: ir.Call, name: str, args: tuple[ir.Expr, ...
     return ir.Call(NUMPY_NAMES.get(name, name), floats, e.span, t)
 
 
+COMPLEX_PARTS = {"real": "real", "imag": "imag", "conj": "conj", "conjugate": "conj"}
+"""NumPy's names for the parts of a complex number -> the intrinsic (`.real`, `.imag`, `.conjugate()`)."""
+COMPLEX_UFUNCS = frozenset("sqrt exp log sin cos tan sinh cosh tanh".split())
+"""NumPy functions with a complex C99 counterpart (`csqrt`, `cexpf`, ...)."""
+
+
+def _complex_part(typer: ExprTyper, e: ir.Call, name: str, args: tuple[ir.Expr, ...]) -> ir.Expr:
+    """`z.real`, `z.imag` (float of z's precision), `z.conjugate()`; of a real number: itself, 0, itself."""
+    (arg,) = args
+    t = arg.type
+    assert t is not None
+    if not t.is_complex:
+        return cast(ir.Const(0, e.span, PY_INT), t) if name == "imag" else arg
+    part = t.component.weakened() if t.weak else t.component
+    return ir.Call(name, (arg,), e.span, t if name == "conj" else part)
+
+
+def _complex_ufunc(e: ir.Call, name: str, args: tuple[ir.Expr, ...], t: ScalarType) -> ir.Expr:
+    if name not in COMPLEX_UFUNCS:
+        raise TranslationError.at(e.span, f"numpy.{name}() is not supported for complex numbers in kernels")
+    t = t.strong()
+    return ir.Call(name, tuple(cast(a, t) for a in args), e.span, t)
+
+
+def _complex(typer: ExprTyper, e: ir.Call, name: str, args: tuple[ir.Expr, ...]) -> ir.Expr:
+    """`complex(re, im)`: a Python complex from two reals, both as float64."""
+    real, imag = (cast(a, F64) for a in args)
+    return ir.Call("complex", (real, imag), e.span, PY_COMPLEX)
+
+
 CALL_RULES: dict[str, Callable[[ExprTyper, ir.Call, str, tuple[ir.Expr, ...]], ir.Expr]] = {
-    "abs": _abs, "min": _min_max, "max": _min_max,
+    "abs": _abs, "min": _min_max, "max": _min_max, "real": _complex_part, "imag": _complex_part,
+    "conj": _complex_part, "complex": _complex,
 }

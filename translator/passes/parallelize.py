@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from translator.errors import Span
+from translator.errors import Span, TranslationError
 from translator.ir import nodes as ir
 from translator.ir.visit import walk, walk_all
 from translator.passes.reductions import host_names, outermost_pranges
@@ -27,6 +27,7 @@ THREAD_LIMIT = 256
 
 
 def parallelize(kernel: ir.Kernel, reductions: dict[Span, tuple[ir.Reduction, ...]], target: str) -> ir.Kernel:
+    _check_reduction_types(kernel, reductions)
     offload = target == "host-offload" or target.startswith("nvptx")
     loops = outermost_pranges(kernel.body)
     in_data_region = offload and (len(loops) > 1 or any(loop not in kernel.body for loop in loops))
@@ -77,6 +78,18 @@ class _Lowering:
         return ir.OmpTarget(depth, maps, reductions, given.thread_limit or THREAD_LIMIT,
                             teams_from_trip_count=given.num_teams is None, num_teams=given.num_teams,
                             schedule=given.schedule, device=self.kernel.device)
+
+
+def _check_reduction_types(kernel: ir.Kernel, reductions: dict[Span, tuple[ir.Reduction, ...]]) -> None:
+    """OpenMP reduces complex numbers with 16-byte atomics, which need libatomic (absent from
+    offload images); the user splits such a sum into its real and imaginary parts instead."""
+    complex_vars = {v.name for v in kernel.locals if v.type.is_complex}
+    for span, clauses in reductions.items():
+        for clause in clauses:
+            if clause.var in complex_vars:
+                raise TranslationError.at(
+                    span, f"'{clause.var}' is a complex reduction, which OpenMP cannot do here; reduce its real "
+                    "and imaginary parts in two float variables")
 
 
 def collapse(loop: ir.Loop) -> tuple[tuple[ir.LoopLevel, ...], tuple[ir.Stmt, ...]]:

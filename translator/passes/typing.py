@@ -12,7 +12,7 @@ import functools
 
 from translator.errors import TranslationError
 from translator.ir import nodes as ir
-from translator.ir.types import PY_INT, ScalarType, join, promote
+from translator.ir.types import COMPLEX_BOUNDARY, PY_INT, ScalarType, join, promote
 from translator.ir.visit import rewrite_body, walk_all
 from translator.passes.expr_types import ExprTyper, FunctionTyper, UnknownName, cast
 
@@ -46,6 +46,8 @@ def _returned_type(body: tuple[ir.Stmt, ...], strong: bool) -> ScalarType | None
         bare = next(n for n in walk_all(body) if isinstance(n, ir.Return) and n.value is None)
         raise TranslationError.at(bare.span, "`return` without a value in a function that returns values elsewhere")
     joined = functools.reduce(join, types)  # type: ignore[arg-type]
+    if strong and joined.is_complex:
+        raise TranslationError.at(next(n for n in walk_all(body) if isinstance(n, ir.Return)).span, COMPLEX_BOUNDARY)
     return joined.strong() if strong else joined
 
 
@@ -117,8 +119,8 @@ def _atomic(stmt: ir.AtomicUpdate, typer: ExprTyper) -> ir.AtomicUpdate:
     t = target.type
     assert t is not None and value.type is not None
     name = ATOMIC_NAMES[stmt.op]
-    if t.is_bool:
-        raise TranslationError.at(stmt.span, f"{name}() needs a numeric array, not a bool array")
+    if t.is_bool or t.is_complex:
+        raise TranslationError.at(stmt.span, f"{name}() needs a real numeric array, not a {t.name} array")
     widened = promote(t, value.type)
     if widened.c_name != t.c_name:
         raise TranslationError.at(
