@@ -11,8 +11,8 @@
 from translator.api import Kernel, kernel
 from translator.errors import BuildError, TranslationError
 from translator.lang import (
-    In, InOut, Out, Scratch, atomic_add, atomic_max, atomic_min, atomic_sub, b1, c64, c128, f32, f64, i8, i16, i32, i64, prange,
-    u8, u16, u32, u64,
+    In, InOut, Out, Scratch, atomic_add, atomic_max, atomic_min, atomic_sub, b1, c64, c128, f32, f64, i8, i16, i32, i64,
+    prange, u8, u16, u32, u64,
 )
 from translator.pipeline import translate
 from translator.version import __version__

@@ -271,7 +271,8 @@ def _range_outside_loop(node: cst.Call, args: list[cst.BaseExpression], scope: K
 
 
 CALLS: dict[str, Callable[[cst.Call, list[cst.BaseExpression], KernelScope], ir.Expr]] = {
-    "builtins.complex": _complex, "builtins.abs": _abs, "builtins.min": _min_max, "builtins.max": _min_max, "builtins.len": _len,
+    "builtins.complex": _complex, "builtins.abs": _abs, "builtins.min": _min_max, "builtins.max": _min_max,
+    "builtins.len": _len,
     "builtins.range": _range_outside_loop, "translator.prange": _range_outside_loop,
     "numpy.zeros": _array_outside_assignment, "numpy.empty": _array_outside_assignment,
     **dict.fromkeys((f"translator.atomic_{op}" for op in ("add", "sub", "min", "max")), _atomic_in_expression),
