@@ -60,7 +60,7 @@ def test_atomics_in_c() -> None:
 
 def test_manifest_records_device() -> None:
     kernels = translate(str(KERNELS), "host-offload").manifest["kernels"]
-    assert [k.get("device") for k in kernels] == [None, None, 0, None, None, None]
+    assert [k.get("device") for k in kernels] == [None, None, 0, None, None, None, None]
 
 
 HEADER = ("from translator import In, InOut, Out, atomic_add, atomic_max, f64, i32, kernel, prange\n"
@@ -113,7 +113,11 @@ FUNCTIONS = "from translator import In, Out, f64, kernel, prange\n\n{}\n@kernel\
     ("def f(x):\n    y = x\n", "f(x[i])", "9:18: error: function 'f' returns nothing, so its call has no value"),
     ("def f(x, *rest):\n    return x\n", "f(x[i])", "3:10: error: device functions take plain positional parameters only"),
     ("def f(x: In[f64[:]]):\n    return x[0]\n", "f(x[i])",
-     "3:10: error: device function parameter 'x' must be a scalar (arrays stay in kernels)"),
+     "3:10: error: annotate device function parameter 'x' with a scalar type, or not at all"),
+    ("def f(a):\n    a[0] = 1.0\n    return a[1]\n", "f(x)", "4:5: error: function 'f' writes to 'a', which is an In array here"),
+    ("def f(a):\n    return a[0, 0]\n", "f(x)", "9:18: error: function 'f' takes an array of 2 dimensions for parameter 'a'"),
+    ("def f(a):\n    return a[0]\n", "f(x[i])", "9:18: error: function 'f' takes an array of 1 dimension for parameter 'a'"),
+    ("def f(a, i):\n    return a + i\n", "f(x, i)", "9:18: error: function 'f' takes a number for parameter 'a'"),
 ])
 def test_function_rejections(functions: str, call: str, error: str) -> None:
     with pytest.raises(TranslationError) as info:

@@ -68,6 +68,32 @@ def wrap_sum(a, b):
     return total
 
 
+def row_total(m, row):
+    total = 0.0
+    for k in range(m.shape[1]):
+        total += m[row, k]
+    return total
+
+
+def scale_row(m, row, factor):
+    for k in range(m.shape[1]):
+        m[row, k] = m[row, k] * factor
+    return m[row, -1]
+
+
+def first_two(v):
+    return v[0] + v[1]
+
+
+@kernel
+def array_arguments(x: In[f64[:, :]], y: InOut[f64[:, :]], sums: Out[f64[:]], last: Out[f64[:]]):
+    for i in prange(x.shape[0]):
+        window = np.zeros(3, np.float32)
+        window[i % 3] = 2.5
+        sums[i] = row_total(x, i) + row_total(y, i) + first_two(window)
+        last[i] = scale_row(y, i, 0.5)
+
+
 @kernel
 def device_functions(x: In[f64[:]], y: In[f32[:]], n: In[i64[:]], m: In[i32[:]], out: Out[f64[:, :]],
                      out32: Out[f32[:]], outi: Out[i32[:]]):
@@ -108,5 +134,6 @@ CASES = {
     device_functions: lambda r: (r.standard_normal(N), r.standard_normal(N).astype(np.float32),
                                  r.integers(-1000, 1000, N), r.integers(-2**31, 2**31 - 1, N).astype(np.int32),
                                  np.zeros((N, 4)), np.zeros(N, np.float32), np.zeros(N, np.int32)),
+    array_arguments: lambda r: (r.standard_normal((N, 9)), r.standard_normal((N, 9)), np.zeros(N), np.zeros(N)),
     local_arrays: lambda r: (r.standard_normal((N, WINDOW)), np.zeros((N, WINDOW)), np.zeros((N, 6), np.int32)),
 }

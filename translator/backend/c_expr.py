@@ -97,7 +97,7 @@ def _wider_than_literal(t: ScalarType) -> bool:
     return t.is_int and t.bits >= 32 and t.c_name != "int32_t"
 
 
-def const(value: int | float | bool, t: ScalarType) -> Frag:
+def const(value: int | float | bool | complex, t: ScalarType) -> Frag:
     """A constant of type `t`, spelled so that C gives it NumPy's value."""
     if t.is_bool:
         return Frag("true" if value else "false", _PRIMARY)
@@ -154,10 +154,12 @@ def _exact_float32(value: float) -> bool:
 class ExprEmitter:
     """Emits the expressions of one kernel; records the helpers they call in `helpers`."""
 
-    def __init__(self, names: NameTable, helpers: HelperSet, shapes: Mapping[str, tuple[int, ...]]) -> None:
+    def __init__(self, names: NameTable, helpers: HelperSet, shapes: Mapping[str, tuple[int, ...]],
+                 ranks: Mapping[str, int] | None = None) -> None:
         self.names = names
         self.helpers = helpers
         self.shapes = shapes  # local arrays (Python names): their extents are constants
+        self.ranks = ranks or {}  # array parameters' ranks, for array arguments
 
     def __call__(self, expr: ir.Expr) -> str:
         """The C text of `expr`, for a context that needs no parentheses (a statement, an index)."""
@@ -240,6 +242,14 @@ class ExprEmitter:
         if e.func in _CLASSIFY:
             return self._call_named(e.func, e.args)
         raise TranslationError.at(e.span, f"internal error: no C translation for intrinsic {e.func!r}")
+
+    def _arrayarg(self, e: ir.ArrayArg) -> Frag:
+        """An array argument: its pointer and extents (a local array's are constants)."""
+        array = self.names[e.array]
+        shape = self.shapes.get(e.array)
+        rank = len(shape) if shape is not None else self.ranks[e.array]
+        extents = [str(shape[d]) if shape is not None else extent_name(array, d) for d in range(rank)]
+        return Frag(", ".join([array, *extents]), _PRIMARY)
 
     def _callfunction(self, e: ir.CallFunction) -> Frag:
         """A device function's specialization, by the symbol typing gave it."""

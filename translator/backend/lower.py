@@ -130,7 +130,9 @@ class _KernelLowering:
         self.k = kernel
         self.openmp = openmp
         self.names: NameTable = kernel_names(kernel, _hoisted_vars(kernel))
-        self.expr = ExprEmitter(self.names, helpers, {n: a.shape for n, a in local_arrays(kernel.body).items()})
+        shapes = {n: a.shape for n, a in local_arrays(kernel.body).items()}
+        ranks = {p.name: p.type.rank for p in kernel.params if isinstance(p.type, ArrayType)}
+        self.expr = ExprEmitter(self.names, helpers, shapes, ranks)
         self.helpers = helpers
         self.param_order = {p.name: i for i, p in enumerate(kernel.params)}
 

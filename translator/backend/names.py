@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 
 from translator.ir import nodes as ir
 from translator.ir.types import ArrayType
-from translator.ir.visit import directive_exprs, walk_all
+from translator.ir.visit import directive_exprs, walk, walk_all
 
 _C_KEYWORDS = frozenset(
     """auto break case char const continue default do double else enum extern float for goto if
@@ -160,7 +160,7 @@ def _directive_vars(directive: ir.OmpTarget | ir.OmpParallelFor | None) -> Itera
     names the launch clauses read."""
     if directive is not None:
         yield from (r.var for r in directive.reductions)
-        yield from (n.id for n in walk_all(directive_exprs(directive)) if isinstance(n, ir.Name))
+        yield from (n.id for e in directive_exprs(directive) for n in walk(e) if isinstance(n, ir.Name))
 
 
 def kernel_symbols(module: ir.Module) -> dict[str, str]:

@@ -19,7 +19,7 @@ from translator.frontend.signature import build_params, scalar_annotation
 from translator.frontend.source import find_kernels, fold_constant, parse_file
 from translator.frontend.statements import build_body
 from translator.ir import nodes as ir
-from translator.ir.types import COMPLEX_BOUNDARY, PY_INT, ScalarType
+from translator.ir.types import COMPLEX_BOUNDARY, F64, PY_INT, ArrayType, Ownership, ScalarType
 from translator.ir.visit import walk_all
 
 __all__ = ["parse_module"]
@@ -64,15 +64,36 @@ def _build_function(fn: cst.FunctionDef, module: ModuleScope) -> ir.Function:
     star = next((p for p in (params.star_arg, params.star_kwarg) if isinstance(p, cst.Param)), None)
     if extra or star is not None:
         raise module.error((extra or (star,))[0], "device functions take plain positional parameters only")
-    fparams = tuple(_function_param(p, module) for p in params.params)
-    placeholders = {p.name: ir.Param(p.name, p.annotation or PY_INT, None, p.span) for p in fparams}
-    scope = KernelScope(module, placeholders, frozenset(_bound_names(fn.body)))
+    ranks = _indexed_ranks(fn.body)
+    fparams = tuple(_function_param(p, ranks.get(p.name.value, 0), module) for p in params.params)
+    scope = KernelScope(module, {p.name: _placeholder(p) for p in fparams}, frozenset(_bound_names(fn.body)))
     body = build_body(fn.body.body if isinstance(fn.body, cst.IndentedBlock) else [], scope)
     declared = tuple(ir.Var(name, t) for name, t in scope.declared.items())
     return ir.Function(fn.name.value, fparams, body, _return_annotation(fn, module), declared, module.span(fn.name))
 
 
-def _function_param(param: cst.Param, module: ModuleScope) -> ir.FunctionParam:
+def _placeholder(param: ir.FunctionParam) -> ir.Param:
+    """What a function parameter is while the body is read: an array of the rank it is indexed
+    with, or a scalar; each call site gives the real types."""
+    if param.rank:
+        return ir.Param(param.name, ArrayType(F64, param.rank), Ownership.INOUT, param.span)
+    return ir.Param(param.name, param.annotation or PY_INT, None, param.span)
+
+
+def _indexed_ranks(body: cst.BaseSuite) -> dict[str, int]:
+    """Names the body subscripts (`a[i, j]`, not `a.shape[0]`), with their number of indices."""
+    ranks: dict[str, int] = {}
+
+    class Visitor(cst.CSTVisitor):
+        def visit_Subscript(self, node: cst.Subscript) -> None:
+            if isinstance(node.value, cst.Name):
+                ranks.setdefault(node.value.value, len(node.slice))
+
+    body.visit(Visitor())
+    return ranks
+
+
+def _function_param(param: cst.Param, rank: int, module: ModuleScope) -> ir.FunctionParam:
     name = param.name.value
     if param.default is not None:
         raise module.error(
@@ -82,8 +103,8 @@ def _function_param(param: cst.Param, module: ModuleScope) -> ir.FunctionParam:
         annotation = scalar_annotation(param.annotation.annotation, module)
         if annotation is None:
             raise module.error(
-                param.annotation, f"device function parameter '{name}' must be a scalar (arrays stay in kernels)")
-    return ir.FunctionParam(name, annotation, module.span(param.name))
+                param.annotation, f"annotate device function parameter '{name}' with a scalar type, or not at all")
+    return ir.FunctionParam(name, annotation, module.span(param.name), rank if annotation is None else 0)
 
 
 def module_name(path: str) -> str:

@@ -208,7 +208,16 @@ def _call_function(node: cst.Call, name: str, args: list[cst.BaseExpression], sc
     arity = len(params.params)
     if len(args) != arity:
         raise scope.module.error(node, f"{name}() takes {arity} argument{'s' * (arity != 1)}, got {len(args)}")
-    return ir.CallFunction(name, tuple(build_expr(a, scope) for a in args), scope.module.span(node))
+    return ir.CallFunction(name, tuple(_argument(a, scope) for a in args), scope.module.span(node))
+
+
+def _argument(node: cst.BaseExpression, scope: KernelScope) -> ir.Expr:
+    """A whole array (by name) is passed as such; anything else is a value."""
+    name = node.value if isinstance(node, cst.Name) else ""
+    param = scope.params.get(name)
+    if name in scope.arrays or (param is not None and param.is_array):
+        return ir.ArrayArg(name, scope.module.span(node))
+    return build_expr(node, scope)
 
 
 def _intrinsic(node: cst.Call, name: str, args: list[cst.BaseExpression], arity: int, scope: KernelScope) -> ir.Expr:

@@ -142,7 +142,17 @@ class CallFunction:
     symbol: str | None = None
 
 
-Expr = Union[Const, Name, Index, Extent, Unary, Binary, Compare, Logical, Select, Call, Cast, CallFunction]
+@dataclass(frozen=True)
+class ArrayArg:
+    """A whole array passed to a device function (C: its pointer and extents); `type` is the
+    element type, set by typing."""
+
+    array: str
+    span: Span
+    type: ScalarType | None = None
+
+
+Expr = Union[Const, Name, Index, Extent, Unary, Binary, Compare, Logical, Select, Call, Cast, CallFunction, ArrayArg]
 
 # ---------------------------------------------------------------------------------------------
 # Statements.
@@ -355,11 +365,13 @@ class Kernel:
 
 @dataclass(frozen=True)
 class FunctionParam:
-    """A device function's parameter; `annotation` fixes its type, else each call site decides."""
+    """A device function's parameter; `annotation` fixes its type, else each call site decides.
+    `rank` > 0 marks an array parameter (the body indexes it with `rank` indices)."""
 
     name: str
     annotation: ScalarType | None
     span: Span
+    rank: int = 0
 
 
 @dataclass(frozen=True)

@@ -114,6 +114,8 @@ def _expr(expr: ir.Expr) -> str:
         return f"{expr.func}({', '.join(format_expr(a) for a in expr.args)})"
     if isinstance(expr, ir.Cast):
         return f"cast({format_expr(expr.operand)})"
+    if isinstance(expr, ir.ArrayArg):
+        return f"{expr.array}[...]"
     if isinstance(expr, ir.CallFunction):
         return f"{expr.symbol or expr.func}({', '.join(format_expr(a) for a in expr.args)})"
     raise TypeError(f"not an IR expression: {expr!r}")

@@ -73,12 +73,12 @@ class _Checker:
             self.expr(child, scope)  # type: ignore[arg-type]
         if self.typed and expr.type is None:
             raise self.fail(expr, "untyped expression")
-        if isinstance(expr, (ir.Index, ir.Extent)):
+        if isinstance(expr, (ir.Index, ir.Extent, ir.ArrayArg)):
             self.array_access(expr)
         if self.typed:
             self.typed_rules(expr, scope)
 
-    def array_access(self, expr: ir.Index | ir.Extent) -> None:
+    def array_access(self, expr: ir.Index | ir.Extent | ir.ArrayArg) -> None:
         param = self.kernel.param(expr.array)
         array = param.type if param is not None else self.arrays.get(expr.array)
         if not isinstance(array, ArrayType) or (isinstance(expr, ir.Extent) and param is None):

@@ -13,7 +13,7 @@ from typing import Callable, Mapping, Protocol
 
 from translator.errors import TranslationError
 from translator.ir import nodes as ir
-from translator.ir.types import BOOL, F64, I64, PY_COMPLEX, PY_FLOAT, PY_INT, ScalarType, join, promote
+from translator.ir.types import BOOL, F64, I64, PY_COMPLEX, PY_FLOAT, PY_INT, Ownership, ScalarType, join, promote
 from translator.ir.visit import local_arrays
 
 MATH_NAMES = {"fabs": "fabs"}
@@ -52,7 +52,7 @@ class FunctionTyper(Protocol):
     """What typing needs of device functions (`passes.functions.Specializer`): the typed
     specialization a call reaches with these argument types."""
 
-    def specialize(self, call: ir.CallFunction, arg_types: tuple[ScalarType, ...]) -> ir.Kernel: ...
+    def specialize(self, call: ir.CallFunction, args: tuple[ScalarType | ir.Param, ...]) -> ir.Kernel: ...
 
 
 class ExprTyper:
@@ -84,9 +84,18 @@ class ExprTyper:
 
     def _index(self, e: ir.Index) -> ir.Expr:
         indices = tuple(self.index_value(i) for i in e.indices)
-        param = self.kernel.param(e.array)
-        array = param.type if param is not None else self.arrays[e.array].type
-        return ir.Index(e.array, indices, e.span, array.dtype)  # type: ignore[union-attr]
+        return ir.Index(e.array, indices, e.span, self.array(e.array).type.dtype)  # type: ignore[union-attr]
+
+    def _arrayarg(self, e: ir.ArrayArg) -> ir.Expr:
+        return dataclasses.replace(e, type=self.array(e.array).type.dtype)  # type: ignore[union-attr]
+
+    def array(self, name: str) -> ir.Param:
+        """An array parameter, or a local array seen as a (scratch) parameter."""
+        param = self.kernel.param(name)
+        if param is not None:
+            return param
+        local = self.arrays[name]
+        return ir.Param(name, local.type, Ownership.SCRATCH, local.span)
 
     def index_value(self, expr: ir.Expr) -> ir.Expr:
         """An integer used as an index or loop bound, as `int64_t`."""
@@ -160,10 +169,12 @@ class ExprTyper:
         parameter types; the call has the specialization's return type."""
         assert self.functions is not None, "device function call typed without a Specializer"
         args = tuple(self(a) for a in e.args)
-        fn = self.functions.specialize(e, tuple(a.type for a in args))  # type: ignore[misc]
+        kinds = tuple(self.array(a.array) if isinstance(a, ir.ArrayArg) else a.type for a in args)
+        fn = self.functions.specialize(e, kinds)  # type: ignore[arg-type]
         if fn.return_type is None:
             raise TranslationError.at(e.span, f"function '{e.func}' returns nothing, so its call has no value")
-        converted = tuple(cast(a, p.type) for a, p in zip(args, fn.params))  # type: ignore[arg-type]
+        converted = tuple(
+            a if p.is_array else cast(a, p.type) for a, p in zip(args, fn.params))  # type: ignore[arg-type]
         return ir.CallFunction(e.func, converted, e.span, fn.return_type, fn.name)
 
     def _call(self, e: ir.Call) -> ir.Expr:

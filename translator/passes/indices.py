@@ -71,7 +71,7 @@ def _after(bound: int | None) -> int | None:
 
 
 def _wrapped(index: ir.Expr, extent: ir.Expr, bounds: Mapping[str, int | None]) -> ir.Expr:
-    if isinstance(index, ir.Const) and index.value < 0:
+    if isinstance(index, ir.Const) and index.value < 0:  # type: ignore[operator]  # an integer index
         return ir.Binary("-", extent, ir.Const(-index.value, index.span, I64), index.span, I64)
     low = lower_bound(index, bounds)
     if low is not None and low >= 0:
@@ -82,7 +82,7 @@ def _wrapped(index: ir.Expr, extent: ir.Expr, bounds: Mapping[str, int | None]) 
 def lower_bound(expr: ir.Expr, bounds: Mapping[str, int | None]) -> int | None:
     """A proven lower bound of an integer expression, or None."""
     if isinstance(expr, ir.Const):
-        return int(expr.value)
+        return int(expr.value)  # type: ignore[arg-type]  # integer expressions only
     if isinstance(expr, ir.Extent):
         return 0
     if isinstance(expr, ir.Name):
@@ -99,7 +99,7 @@ def _binary_bound(expr: ir.Binary, bounds: Mapping[str, int | None]) -> int | No
     if expr.op == "+" and left is not None and right is not None:
         return left + right
     if expr.op == "-" and left is not None and isinstance(expr.right, ir.Const):
-        return left - int(expr.right.value)
+        return left - int(expr.right.value)  # type: ignore[arg-type]
     if expr.op in ("*", "//") and left is not None and right is not None and left >= 0 and right >= 0:
         return 0
     if expr.op == "%" and right is not None and right > 0:

@@ -108,7 +108,7 @@ def collapse(loop: ir.Loop) -> tuple[tuple[ir.LoopLevel, ...], tuple[ir.Stmt, ..
 
 def array_maps(kernel: ir.Kernel, stmts: tuple[ir.Stmt, ...]) -> tuple[ir.MapClause, ...]:
     """One map clause per array the statements use, in parameter order, typed by its ownership."""
-    used = {n.array for n in walk_all(stmts) if isinstance(n, (ir.Index, ir.Extent))}
+    used = {n.array for n in walk_all(stmts) if isinstance(n, (ir.Index, ir.Extent, ir.ArrayArg))}
     return tuple(
         ir.MapClause(p.ownership.map_type, p.name, p.type.rank)  # type: ignore[union-attr]
         for p in kernel.params if p.is_array and p.name in used

@@ -39,7 +39,7 @@ def _local_array_scopes(stmts: tuple[ir.Stmt, ...], visible: frozenset[str], arr
             visible |= {stmt.name}
             continue
         for node in walk_all(_host_parts(stmt)):  # type: ignore[arg-type]
-            if isinstance(node, ir.Index) and node.array in arrays and node.array not in visible:
+            if isinstance(node, (ir.Index, ir.ArrayArg)) and node.array in arrays and node.array not in visible:
                 raise TranslationError.at(
                     node.span, f"local array '{node.array}' is used outside the prange body that creates it, or before")
         _local_array_scopes(_nested_blocks(stmt), visible, arrays, isinstance(stmt, ir.Loop) and stmt.parallel)
@@ -74,7 +74,7 @@ def _check_host_statements(stmts: tuple[ir.Stmt, ...], kernel: ir.Kernel) -> Non
             continue
         for child in _host_parts(stmt):
             for node in walk(child):
-                if isinstance(node, ir.Index):
+                if isinstance(node, (ir.Index, ir.ArrayArg)):
                     raise TranslationError.at(
                         node.span,
                         f"array '{node.array}' is accessed outside a prange loop; kernels touch array "

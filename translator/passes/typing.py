@@ -45,7 +45,7 @@ def _returned_type(body: tuple[ir.Stmt, ...], strong: bool) -> ScalarType | None
     if len(types) != sum(isinstance(n, ir.Return) for n in walk_all(body)):
         bare = next(n for n in walk_all(body) if isinstance(n, ir.Return) and n.value is None)
         raise TranslationError.at(bare.span, "`return` without a value in a function that returns values elsewhere")
-    joined = functools.reduce(join, types)  # type: ignore[arg-type]
+    joined: ScalarType = functools.reduce(join, types)  # type: ignore[arg-type]
     if strong and joined.is_complex:
         raise TranslationError.at(next(n for n in walk_all(body) if isinstance(n, ir.Return)).span, COMPLEX_BOUNDARY)
     return joined.strong() if strong else joined
