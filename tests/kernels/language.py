@@ -85,10 +85,16 @@ def first_two(v):
     return v[0] + v[1]
 
 
+def fill(v, start):
+    for k in range(v.shape[0]):
+        v[k] = start + k
+
+
 @kernel
 def array_arguments(x: In[f64[:, :]], y: InOut[f64[:, :]], sums: Out[f64[:]], last: Out[f64[:]]):
     for i in prange(x.shape[0]):
         window = np.zeros(3, np.float32)
+        fill(window, i % 5)
         window[i % 3] = 2.5
         sums[i] = row_total(x, i) + row_total(y, i) + first_two(window)
         last[i] = scale_row(y, i, 0.5)

@@ -15,7 +15,7 @@ from translator.backend.c_expr import ExprEmitter, Frag, atom, infix, operand
 from translator.backend.helpers import HelperSet
 from translator.backend.names import NameTable, extent_name, kernel_names, kernel_symbols, stop_name
 from translator.backend.view import (
-    ArrayDoc, AssignView, AtomicView, Branch, Decl, DirectiveView, ForView, IfView, JumpView, KernelView,
+    ArrayDoc, AssignView, AtomicView, CallView, Branch, Decl, DirectiveView, ForView, IfView, JumpView, KernelView,
     LocalArrayView, LoopHeader, Loc, MapGroup, ModuleView, ParallelView, ParamView, ReductionGroup, ReturnView,
     Section, StmtView, TargetDataView, WhileView,
 )
@@ -175,6 +175,9 @@ class _KernelLowering:
 
     def _assign(self, s: ir.Assign) -> StmtView:
         return AssignView(_loc(s.span), self.expr(s.target), self.expr(s.value))
+
+    def _callstatement(self, s: ir.CallStatement) -> StmtView:
+        return CallView(_loc(s.span), self.expr(s.call))
 
     def _localarray(self, s: ir.LocalArray) -> StmtView:
         return LocalArrayView(_loc(s.span), s.type.dtype.c_name, self.names[s.name], math.prod(s.shape), s.zeroed)

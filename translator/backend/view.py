@@ -182,6 +182,15 @@ class TargetDataView:
 
 
 @dataclass(frozen=True)
+class CallView:
+    """`<call>;`: a device function called as a statement."""
+
+    kind: ClassVar[str] = "call"
+    loc: Loc
+    call: str
+
+
+@dataclass(frozen=True)
 class LocalArrayView:
     """`<ctype> <name>[<size>];` (flat, row-major), with `= {0}` when `zeroed`."""
 
@@ -211,7 +220,7 @@ class AtomicView:
 
 
 StmtView = Union[
-    LocalArrayView, AtomicView, AssignView, ReturnView, JumpView, IfView, ForView, WhileView, ParallelView,
+    CallView, LocalArrayView, AtomicView, AssignView, ReturnView, JumpView, IfView, ForView, WhileView, ParallelView,
     TargetDataView,
 ]
 

@@ -158,7 +158,13 @@ def _expr_statement(node: cst.Expr, scope: KernelScope) -> list[ir.Stmt]:
     op = ATOMIC_OPS.get(scope.module.qualified_name(call.func) or "") if isinstance(call, cst.Call) else None
     if op is not None:
         return [_atomic(call, op, scope)]  # type: ignore[arg-type]
-    raise scope.module.error(node, "this expression has no effect; kernels communicate through Out/InOut arrays")
+    func = call.func if isinstance(call, cst.Call) else None
+    if isinstance(func, cst.Name) and func.value in scope.module.functions:
+        value = build_expr(call, scope)  # a local of that name shadows the function: rejected there
+        return [ir.CallStatement(value, scope.module.span(node))]  # type: ignore[arg-type]
+    raise scope.module.error(
+        node, "this expression has no effect; kernels communicate through Out/InOut arrays (and calls of "
+        "the module's functions, which may write to arrays)")
 
 
 def _atomic(call: cst.Call, op: str, scope: KernelScope) -> ir.Stmt:

@@ -166,6 +166,14 @@ class Assign:
 
 
 @dataclass(frozen=True)
+class CallStatement:
+    """A device function called for its effect on arrays (`fill_row(out, i)`); it may return nothing."""
+
+    call: CallFunction
+    span: Span
+
+
+@dataclass(frozen=True)
 class LocalArray:
     """`t = np.zeros((4, 4), np.float32)` at the top of a `prange` body: a C array of constant
     `shape` on the thread's stack (private to the iteration), zero-filled when `zeroed`."""
@@ -330,7 +338,7 @@ class TargetData:
     device: int | None = None
 
 
-Stmt = Union[Assign, AtomicUpdate, LocalArray, If, Loop, While, Break, Continue, Return, ParallelLoop, TargetData]
+Stmt = Union[Assign, AtomicUpdate, CallStatement, LocalArray, If, Loop, While, Break, Continue, Return, ParallelLoop, TargetData]
 
 # ---------------------------------------------------------------------------------------------
 # Kernels and modules.

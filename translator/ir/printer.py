@@ -49,6 +49,8 @@ def _stmt(stmt: ir.Stmt, depth: int) -> list[str]:
         bounds = f"{format_expr(stmt.start)}, {format_expr(stmt.stop)}, {stmt.step}{_launch(stmt.launch)}"
         head = f"{pad}for {stmt.var} in {kind}({bounds}):"
         return [head, *_block(stmt.body, depth + 1)]
+    if isinstance(stmt, ir.CallStatement):
+        return [f"{pad}{format_expr(stmt.call)}"]
     if isinstance(stmt, ir.LocalArray):
         return [f"{pad}local {stmt.name}: {stmt.type.dtype}{list(stmt.shape)}{' = 0' if stmt.zeroed else ''}"]
     if isinstance(stmt, ir.AtomicUpdate):

@@ -13,7 +13,7 @@ from translator.ir.visit import children, directive_exprs, launch_exprs, local_a
 
 
 _STATEMENTS = (
-    ir.Assign, ir.AtomicUpdate, ir.LocalArray, ir.If, ir.Loop, ir.While, ir.Return, ir.Break, ir.Continue,
+    ir.Assign, ir.AtomicUpdate, ir.CallStatement, ir.LocalArray, ir.If, ir.Loop, ir.While, ir.Return, ir.Break, ir.Continue,
     ir.ParallelLoop, ir.TargetData,
 )
 
@@ -61,6 +61,11 @@ class _Checker:
             self.block(stmt.body, scope | {stmt.var})
         elif isinstance(stmt, ir.TargetData):
             self.block(stmt.body, scope)
+        elif isinstance(stmt, ir.CallStatement):  # the call may have no value, hence no type
+            for arg in stmt.call.args:
+                self.expr(arg, scope)
+            if self.typed and stmt.call.symbol is None:
+                raise self.fail(stmt.call, "device function call without a specialization")
         else:
             for child in children(stmt):
                 if isinstance(child, _STATEMENTS):

@@ -165,13 +165,17 @@ class ExprTyper:
         return cast(self(e.operand), e.type)
 
     def _callfunction(self, e: ir.CallFunction) -> ir.Expr:
+        return self.call_function(e, value_needed=True)
+
+    def call_function(self, e: ir.CallFunction, value_needed: bool) -> ir.CallFunction:
         """Arguments keep their types (a Python number stays weak), converted only to annotated
-        parameter types; the call has the specialization's return type."""
+        parameter types; the call has the specialization's return type (none for a statement
+        call of a function that returns nothing)."""
         assert self.functions is not None, "device function call typed without a Specializer"
         args = tuple(self(a) for a in e.args)
         kinds = tuple(self.array(a.array) if isinstance(a, ir.ArrayArg) else a.type for a in args)
         fn = self.functions.specialize(e, kinds)  # type: ignore[arg-type]
-        if fn.return_type is None:
+        if fn.return_type is None and value_needed:
             raise TranslationError.at(e.span, f"function '{e.func}' returns nothing, so its call has no value")
         converted = tuple(
             a if p.is_array else cast(a, p.type) for a, p in zip(args, fn.params))  # type: ignore[arg-type]

@@ -47,6 +47,8 @@ class _Wrapper:
         if isinstance(stmt, (ir.Assign, ir.AtomicUpdate)):
             target = self.expr(stmt.target)
             return dataclasses.replace(stmt, target=target, value=self.expr(stmt.value))  # type: ignore[arg-type]
+        if isinstance(stmt, ir.CallStatement):
+            return ir.CallStatement(self.expr(stmt.call), stmt.span)  # type: ignore[arg-type]
         if isinstance(stmt, ir.Return) and stmt.value is not None:
             return ir.Return(self.expr(stmt.value), stmt.span)
         return stmt

@@ -103,6 +103,8 @@ def _stmt(stmt: ir.Stmt, typer: ExprTyper, return_type: ScalarType | None) -> ir
                                    body=_block(stmt.body, typer, return_type), launch=launch)
     if isinstance(stmt, ir.AtomicUpdate):
         return _atomic(stmt, typer)
+    if isinstance(stmt, ir.CallStatement):
+        return ir.CallStatement(typer.call_function(stmt.call, value_needed=False), stmt.span)
     if isinstance(stmt, ir.Return) and stmt.value is not None:
         return ir.Return(typer(stmt.value), stmt.span)
     return stmt
