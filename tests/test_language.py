@@ -59,6 +59,9 @@ def test_atomics_in_c() -> None:
 
 
 def test_manifest_records_device() -> None:
+    library = language.on_device_zero.library(parse_target("host-offload"))
+    assert library.kernels["on_device_zero"].spec.device == 0
+    assert library.kernels["launch_keywords"].spec.device is None
     kernels = translate(str(KERNELS), "host-offload").manifest["kernels"]
     assert [k.get("device") for k in kernels] == [None, None, 0, None, None, None, None]
 
