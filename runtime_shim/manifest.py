@@ -26,6 +26,9 @@ DTYPES = frozenset(
 )
 """NumPy dtype names a parameter or a return value may have (the ones with a fixed C type)."""
 
+ARRAY_DTYPES = DTYPES | {"complex64", "complex128"}
+"""Array elements may also be complex: arrays pass as pointers, so ctypes needs no complex type."""
+
 OWNERSHIPS = frozenset({"in", "out", "inout", "scratch"})
 """How a kernel uses an array: only `in` arrays are left unwritten and may alias each other."""
 
@@ -60,7 +63,8 @@ class ParamSpec:
 
 @dataclass(frozen=True)
 class KernelSpec:
-    """One exported kernel: Python name, C symbol, return dtype (None for void) and parameters."""
+    """One exported kernel: Python name, C symbol, return dtype (None for void) and parameters;
+    `device` is the OpenMP device number its offloaded loops name (None: the default device)."""
 
     name: str
     symbol: str
@@ -69,6 +73,7 @@ class KernelSpec:
     line: int | None = None
     device_symbol: str | None = None
     """The entry point taking device pointers (offload targets)."""
+    device: int | None = None
 
 
 @dataclass(frozen=True)
@@ -145,6 +150,7 @@ def _kernel(where: _Reader, data: object) -> KernelSpec:
         params=params,
         line=where.optional(doc, "line", int),
         device_symbol=where.optional(doc, "device_symbol", str),
+        device=where.optional(doc, "device", int),
     )
 
 
@@ -153,7 +159,7 @@ def _param(where: _Reader, data: object) -> ParamSpec:
     doc = where.mapping(data)
     name = where.identifier(doc, "name")
     kind = where.choice(doc, "kind", frozenset({"scalar", "array"}))
-    dtype = where.choice(doc, "dtype", DTYPES)
+    dtype = where.choice(doc, "dtype", ARRAY_DTYPES if kind == "array" else DTYPES)
     if kind == "scalar":
         return ParamSpec(name=name, kind=kind, dtype=dtype)
     rank = where.field(doc, "rank", int)

@@ -431,7 +431,7 @@ def test_cpu_and_serial_targets() -> None:
 def test_expressions() -> None:
     params = [arr("a", I64, IN, 3), scalar("p", I8), scalar("q", I8), scalar("f", F64), scalar("g", F64)]
     locals_ = tuple(ir.Var(name, I64) for name in "ijkxy")
-    emit = ExprEmitter(kernel_names(kernel("k", params, locals_=locals_), ()), HelperSet())
+    emit = ExprEmitter(kernel_names(kernel("k", params, locals_=locals_), ()), HelperSet(), {})
     a, b, x = v("i", I64), v("j", I64), v("k", I64)
     p, q, f, g = v("p", I8), v("q", I8), v("f", F64), v("g", F64)
     both = ir.Logical("and", cmp("<", f, g), cmp("<", g, f), AT, BOOL)

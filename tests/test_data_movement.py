@@ -176,6 +176,10 @@ def test_every_example_moves_the_minimum() -> None:
     expected = {
         "dot": ["to", "to"], "jacobi_step": ["to", "from"], "mandelbrot": ["to", "to", "from"],
         "matmul": ["to", "to", "from"], "saxpy": ["to", "tofrom"], "triad": ["from", "to", "to"],
+        "newton_step": ["to", "to", "from", "from"], "conv2d": ["to", "to", "from"],
+        "covariance": ["to", "alloc", "tofrom"], "floyd_warshall": ["tofrom"], "gemm": ["to", "to", "tofrom"],
+        "heat3d": ["tofrom", "tofrom"], "histogram": ["to", "tofrom"], "nbody_step": ["to", "tofrom", "to", "from"],
+        "softmax_rows": ["to", "from"], "csr_spmv": ["to", "to", "to", "to", "from"],
     }
     found = {}
     for path in sorted((ROOT / "examples").glob("*.py")):

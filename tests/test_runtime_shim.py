@@ -466,8 +466,8 @@ def test_other_formats_are_refused(built: Path, tmp_path: Path, fmt: object) -> 
         (lambda d: d.pop("kernels"), "missing key 'kernels'"),
         (lambda d: d.update(library=""), "'library' must not be empty"),
         (lambda d: d["kernels"][1]["params"][0].update(dtype="float16"),
-         "kernels[1].params[0]: 'dtype' is 'float16'; expected one of bool, float32, float64, int16, int32, "
-         "int64, int8, uint16, uint32, uint64, uint8"),
+         "kernels[1].params[0]: 'dtype' is 'float16'; expected one of bool, complex128, complex64, float32, "
+         "float64, int16, int32, int64, int8, uint16, uint32, uint64, uint8"),
         (lambda d: d["kernels"][0]["params"][1].update(rank=0), "kernels[0].params[1]: 'rank' must be at least 1"),
         (lambda d: d["kernels"][0]["params"][1].update(rank=True),
          "kernels[0].params[1]: 'rank' must be int, got bool"),

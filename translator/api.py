@@ -29,9 +29,10 @@ _LOCK = threading.Lock()
 class Kernel:
     """The object `@kernel` returns: call it like the function; `py_func` is the function itself."""
 
-    def __init__(self, func: Callable[..., Any], target: str | None = None) -> None:
+    def __init__(self, func: Callable[..., Any], target: str | None = None, device: int | None = None) -> None:
         functools.update_wrapper(self, func)
         self.py_func = func
+        self.device = device
         self._target_spec = target
         self._compiled: runtime_shim.CompiledKernel | None = None
 
@@ -99,11 +100,15 @@ class Kernel:
         return f"<py2omp kernel {self.__name__}>"
 
 
-def kernel(func: Callable[..., Any] | None = None, *, target: str | None = None) -> Any:
-    """Decorate a function as a kernel: `@kernel` or `@kernel(target="cpu")`."""
+def kernel(func: Callable[..., Any] | None = None, *, target: str | None = None, device: int | None = None) -> Any:
+    """Decorate a function as a kernel: `@kernel`, `@kernel(target="cpu")`, `@kernel(device=1)`.
+
+    `device` is the OpenMP device number the offloaded loops run on (`device(k)` clauses); the
+    translator reads it from the decorator in the source, so it must be an integer constant there.
+    """
     if func is None:
-        return lambda f: Kernel(f, target)
-    return Kernel(func, target)
+        return lambda f: Kernel(f, target, device)
+    return Kernel(func, target, device)
 
 
 def to_device(array: Any, kernel: Kernel | None = None) -> runtime_shim.DeviceArray:

@@ -79,7 +79,7 @@ def _close(actual: Any, expected: Any) -> bool:
         return False
     if a.dtype.kind in "biu" and e.dtype.kind in "biu":
         return bool(np.array_equal(a, e))
-    eps = float(np.finfo(np.float32 if np.float32 in (a.dtype, e.dtype) else np.float64).eps)
+    eps = float(max(np.finfo(t).eps for t in (a.dtype, e.dtype) if t.kind in "fc"))
     scale = max(float(np.max(np.abs(e), initial=0.0)), 1.0)
     return bool(np.allclose(a, e, rtol=64 * eps, atol=64 * eps * scale, equal_nan=True))
 

@@ -1,4 +1,4 @@
-"""The names kernels are written with: dtypes, ownership markers and `prange`.
+"""The names kernels are written with: dtypes, ownership markers, `prange` and atomics.
 
 They work twice. The translator reads them in annotations and calls, by name, from the source;
 and the undecorated Python function (`kernel.py_func`) runs as plain Python with them, so each
@@ -9,7 +9,7 @@ must also mean something at run time: `f32(x)` converts like `numpy.float32(x)`,
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Union
 
 import numpy as np
 
@@ -36,11 +36,20 @@ class DType:
     def __call__(self, value: Any) -> Any:
         return self.numpy_type(value)
 
+    @property
+    def dtype(self) -> np.dtype:
+        """NumPy reads this attribute, so `np.zeros(4, f32)` works in the Python run too."""
+        return np.dtype(self.numpy_type)
+
     def __repr__(self) -> str:
         return self.name
 
 
+b1 = DType("b1", np.bool_)
+"""Bool (NumPy's `?`/`b1`): `bool` itself cannot be subscripted, so arrays of bools are `b1[:]`."""
 f32 = DType("f32", np.float32)
+c64 = DType("c64", np.complex64)
+c128 = DType("c128", np.complex128)
 f64 = DType("f64", np.float64)
 i8 = DType("i8", np.int8)
 i16 = DType("i16", np.int16)
@@ -76,6 +85,33 @@ InOut = OwnershipMarker("inout")
 Scratch = OwnershipMarker("scratch")
 
 
-def prange(*args: int) -> range:
-    """A parallel `range`: iterations may run in any order, on any thread of the device."""
+def prange(*args: int, num_teams: int | None = None, thread_limit: int | None = None,
+           schedule: str | None = None) -> range:
+    """A parallel `range`: iterations may run in any order, on any thread of the device.
+
+    The keywords only tune the OpenMP launch (docs/language.md); in Python they change nothing.
+    """
     return range(*args)
+
+
+Index = Union[int, tuple[int, ...]]
+
+
+def atomic_add(a: np.ndarray, index: Index, value: Any) -> None:
+    """`a[index] += value`, as one indivisible update when compiled (`#pragma omp atomic update`)."""
+    a[index] += value
+
+
+def atomic_sub(a: np.ndarray, index: Index, value: Any) -> None:
+    """`a[index] -= value`, atomically when compiled."""
+    a[index] -= value
+
+
+def atomic_min(a: np.ndarray, index: Index, value: Any) -> None:
+    """`a[index] = min(a[index], value)`, atomically when compiled (`#pragma omp atomic compare`)."""
+    a[index] = min(a[index], value)
+
+
+def atomic_max(a: np.ndarray, index: Index, value: Any) -> None:
+    """`a[index] = max(a[index], value)`, atomically when compiled."""
+    a[index] = max(a[index], value)

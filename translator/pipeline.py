@@ -16,6 +16,7 @@ from translator.ir.verifier import verify_module
 from translator.passes.access import analyze_access
 from translator.passes.device_pointers import device_variant
 from translator.passes.definite_assignment import check_definite_assignment
+from translator.passes.functions import Specializer
 from translator.passes.indices import wrap_indices
 from translator.passes.ownership import decide_ownership
 from translator.passes.parallelize import parallelize
@@ -34,20 +35,22 @@ def lower(path: str, target: str, source: str | None = None) -> ir.Module:
     """The typed, parallelized IR of the module: everything but emission."""
     module = frontend.parse_module(path, source)
     verify_module(module, typed=False)
-    kernels = tuple(lower_kernel(k, target) for k in module.kernels)
-    lowered = dataclasses.replace(module, kernels=kernels, target=target)
+    functions = Specializer(module.functions)
+    kernels = tuple(lower_kernel(k, target, functions) for k in module.kernels)
+    lowered = dataclasses.replace(module, kernels=kernels, target=target, device_functions=functions.used_by(kernels))
     verify_module(lowered, typed=True)
     return lowered
 
 
-def lower_kernel(kernel: ir.Kernel, target: str) -> ir.Kernel:
+def lower_kernel(kernel: ir.Kernel, target: str, functions: Specializer) -> ir.Kernel:
+    """One kernel through the passes; device functions it calls are specialized on the way."""
     check_structure(kernel)
     check_definite_assignment(kernel)
     reductions = find_reductions(kernel)
-    kernel = type_kernel(kernel)
+    kernel = type_kernel(kernel, functions)
     kernel = lower_power(kernel)
     kernel = wrap_indices(kernel)
-    kernel = decide_ownership(kernel, analyze_access(kernel))
+    kernel = decide_ownership(kernel, analyze_access(kernel, functions.built))
     kernel = parallelize(kernel, reductions, target)
     if is_offload(target):
         kernel = dataclasses.replace(kernel, device_variant=device_variant(kernel))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import struct
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import NamedTuple
 
 from translator.backend.helpers import HelperSet
@@ -99,10 +99,14 @@ def _wider_than_literal(t: ScalarType) -> bool:
     return t.is_int and t.bits >= 32 and t.c_name != "int32_t"
 
 
-def const(value: int | float | bool, t: ScalarType) -> Frag:
+def const(value: int | float | bool | complex, t: ScalarType) -> Frag:
     """A constant of type `t`, spelled so that C gives it NumPy's value."""
     if t.is_bool:
         return Frag("true" if value else "false", _PRIMARY)
+    if t.is_complex:
+        z = complex(value)
+        parts = (_float_const(z.real, t.component).text, _float_const(z.imag, t.component).text)
+        return Frag(f"__builtin_complex({parts[0]}, {parts[1]})", _PRIMARY)
     if t.is_int:
         return _int_const(int(value), t)
     return _float_const(float(value), t)
@@ -153,9 +157,12 @@ def _exact_float32(value: float) -> bool:
 class ExprEmitter:
     """Emits the expressions of one kernel; records the helpers they call in `helpers`."""
 
-    def __init__(self, names: NameTable, helpers: HelperSet) -> None:
+    def __init__(self, names: NameTable, helpers: HelperSet, shapes: Mapping[str, tuple[int, ...]],
+                 ranks: Mapping[str, int] | None = None) -> None:
         self.names = names
         self.helpers = helpers
+        self.shapes = shapes  # local arrays (Python names): their extents are constants
+        self.ranks = ranks or {}  # array parameters' ranks, for array arguments
 
     def __call__(self, expr: ir.Expr) -> str:
         """The C text of `expr`, for a context that needs no parentheses (a statement, an index)."""
@@ -178,9 +185,11 @@ class ExprEmitter:
     def _index(self, e: ir.Index) -> Frag:
         """Row-major flat index: `a[(i * a_n1 + j) * a_n2 + k]`."""
         array = self.names[e.array]
+        shape = self.shapes.get(e.array)
         flat = self.frag(e.indices[0])
         for dim, index in enumerate(e.indices[1:], start=1):
-            scaled = infix("*", flat, atom(extent_name(array, dim)))
+            extent = str(shape[dim]) if shape is not None else extent_name(array, dim)
+            scaled = infix("*", flat, atom(extent))
             flat = infix("+", scaled, self.frag(index))
         return atom(f"{array}[{flat.text}]")
 
@@ -220,6 +229,11 @@ class ExprEmitter:
 
     def _call(self, e: ir.Call) -> Frag:
         t = _typed(e)
+        operand = e.args[0].type if e.args else None
+        if operand is not None and operand.is_complex:
+            return self._complex_call(e, operand)
+        if e.func == "complex":
+            return self._call_named("__builtin_complex", e.args)
         if e.func == "abs":
             return self._abs(e, t)
         if e.func in ("min", "max", "ipow"):
@@ -231,6 +245,27 @@ class ExprEmitter:
         if e.func in _CLASSIFY:
             return self._call_named(e.func, e.args)
         raise TranslationError.at(e.span, f"internal error: no C translation for intrinsic {e.func!r}")
+
+    def _arrayarg(self, e: ir.ArrayArg) -> Frag:
+        """An array argument: its pointer and extents (a local array's are constants)."""
+        array = self.names[e.array]
+        shape = self.shapes.get(e.array)
+        rank = len(shape) if shape is not None else self.ranks[e.array]
+        extents = [str(shape[d]) if shape is not None else extent_name(array, d) for d in range(rank)]
+        return Frag(", ".join([array, *extents]), _PRIMARY)
+
+    def _callfunction(self, e: ir.CallFunction) -> Frag:
+        """A device function's specialization, by the symbol typing gave it."""
+        if e.symbol is None:
+            raise TranslationError.at(e.span, f"internal error: call of '{e.func}' reached the C backend unspecialized")
+        return self._call_named(e.symbol, e.args)
+
+    def _complex_call(self, e: ir.Call, operand: ScalarType) -> Frag:
+        """C99 `<complex.h>`: `cabs`, `creal`, `cimag`, `conj`, `cexp`, `cpow`, ... (`f` for complex64)."""
+        name = {"abs": "cabs", "real": "creal", "imag": "cimag", "conj": "conj"}.get(e.func, "c" + e.func)
+        if e.func not in ("abs", "real", "imag", "conj") and e.func not in MATH_FUNCTIONS:
+            raise TranslationError.at(e.span, f"internal error: no complex C translation for {e.func!r}")
+        return self._call_named(name + ("f" if operand.bits == 64 else ""), e.args)
 
     def _abs(self, e: ir.Call, t: ScalarType) -> Frag:
         """`fabs` for floats, a helper for signed integers (`abs(INT_MIN)` wraps), identity else."""

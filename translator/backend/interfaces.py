@@ -22,6 +22,7 @@ FORTRAN_KINDS = {
     "int32_t": "integer(c_int32_t)", "uint32_t": "integer(c_int32_t)",
     "int64_t": "integer(c_int64_t)", "uint64_t": "integer(c_int64_t)",
     "float": "real(c_float)", "double": "real(c_double)",
+    "float _Complex": "complex(c_float_complex)", "double _Complex": "complex(c_double_complex)",
 }
 """C type of the calling convention -> interoperable Fortran type. Fortran has no unsigned
 integers: unsigned C types pass as the signed kind of the same width (same bits, same ABI)."""

@@ -8,6 +8,7 @@ clauses are grouped and which helpers the prelude needs. The templates then only
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Callable, Iterator
 
 from translator.backend.c_expr import ExprEmitter, Frag, atom, infix, operand
@@ -16,15 +17,19 @@ from translator.backend.names import (
     NameTable, device_symbol, extent_name, kernel_names, kernel_symbols, stop_name,
 )
 from translator.backend.view import (
-    ArrayDoc, AssignView, Branch, DataHelperView, Decl, DirectiveView, ForView, IfView, JumpView, KernelView,
-    LoopHeader, Loc, MapGroup, ModuleView, ParallelView, ParamView, ReductionGroup, ReturnView,
+    ArrayDoc, AssignView, AtomicView, CallView, Branch, DataHelperView, Decl, DirectiveView, ForView, IfView,
+    JumpView, KernelView, LocalArrayView, LoopHeader, Loc, MapGroup, ModuleView, ParallelView, ParamView,
+    ReductionGroup, ReturnView,
     Section, StmtView, TargetDataView, WhileView,
 )
 from translator.errors import Span
 from translator.ir import nodes as ir
-from translator.ir.types import ArrayType, Ownership
-from translator.ir.visit import walk, walk_all
+from translator.ir.types import ArrayType, Ownership, ScalarType
+from translator.ir.visit import local_arrays, walk, walk_all
 from translator.version import __version__
+
+ATOMIC_VALUE = "py2omp_value"
+"""The temporary that holds an atomic min/max operand (the `py2omp_` prefix is never a user's)."""
 
 _MAP_ORDER = ("to", "tofrom", "from", "alloc")
 """Map clauses in the order data moves: inputs, both ways, outputs, device-only scratch."""
@@ -80,8 +85,10 @@ def build_view(module: ir.Module) -> ModuleView:
     """The view of a whole module; helpers are known only once every kernel is lowered."""
     helpers = HelperSet()
     symbols = kernel_symbols(module)
+    openmp = module.target not in (None, "serial")
+    functions = tuple(_KernelLowering(f, helpers, openmp).kernel(f.name) for f in module.device_functions)
     kernels = tuple(
-        _KernelLowering(variant, helpers).kernel(symbol, device)
+        _KernelLowering(variant, helpers, openmp).kernel(symbol, device)
         for k in module.kernels
         for variant, symbol, device in ((k, symbols[k.name], False),
                                         (k.device_variant, device_symbol(symbols[k.name]), True))
@@ -97,7 +104,9 @@ def build_view(module: ir.Module) -> ModuleView:
         guard=f"PY2OMP_{guard}_H",
         offload=is_offload(module.target),
         data_helpers=DATA_HELPERS if is_offload(module.target) else (),
+        complex=_uses_complex(module),
         helpers=tuple(helpers.views()),
+        functions=functions,
         kernels=kernels,
     )
 
@@ -139,10 +148,13 @@ def _hoisted_vars(kernel: ir.Kernel) -> Iterator[str]:
 class _KernelLowering:
     """Lowers one kernel; shares the module's `HelperSet` so the prelude covers every kernel."""
 
-    def __init__(self, kernel: ir.Kernel, helpers: HelperSet) -> None:
+    def __init__(self, kernel: ir.Kernel, helpers: HelperSet, openmp: bool) -> None:
         self.k = kernel
+        self.openmp = openmp
         self.names: NameTable = kernel_names(kernel, _hoisted_vars(kernel))
-        self.expr = ExprEmitter(self.names, helpers)
+        shapes = {n: a.shape for n, a in local_arrays(kernel.body).items()}
+        ranks = {p.name: p.type.rank for p in kernel.params if isinstance(p.type, ArrayType)}
+        self.expr = ExprEmitter(self.names, helpers, shapes, ranks)
         self.helpers = helpers
         self.param_order = {p.name: i for i, p in enumerate(kernel.params)}
         self.first_assigned = _first_assignments(kernel)
@@ -192,6 +204,25 @@ class _KernelLowering:
     def _assign(self, s: ir.Assign) -> StmtView:
         return AssignView(_loc(s.span), self.expr(s.target), self.expr(s.value))
 
+    def _callstatement(self, s: ir.CallStatement) -> StmtView:
+        return CallView(_loc(s.span), self.expr(s.call))
+
+    def _localarray(self, s: ir.LocalArray) -> StmtView:
+        return LocalArrayView(_loc(s.span), s.type.dtype.c_name, self.names[s.name], math.prod(s.shape), s.zeroed)
+
+    def _atomicupdate(self, s: ir.AtomicUpdate) -> StmtView:
+        """`x += v` under `atomic update`; min/max under `atomic compare` (OpenMP 5.1) as
+        `x = v < x ? v : x`, which keeps Python's `min(x, v)` (x wins ties and NaNs)."""
+        target, t = self.expr(s.target), s.target.type
+        assert t is not None
+        if s.op in ("+", "-"):
+            update = f"{target} {s.op}= {self.expr(s.value)}"
+            return AtomicView(_loc(s.span), "update" if self.openmp else None, t.c_name, None, None, update)
+        order = "<" if s.op == "min" else ">"
+        update = f"{target} = {ATOMIC_VALUE} {order} {target} ? {ATOMIC_VALUE} : {target}"
+        return AtomicView(_loc(s.span), "compare" if self.openmp else None, t.c_name, ATOMIC_VALUE,
+                          self.expr(s.value), update)
+
     def _if(self, s: ir.If) -> StmtView:
         branches = [Branch(_loc(s.span), self.expr(s.cond), self._block(s.body))]
         orelse = s.orelse
@@ -230,7 +261,7 @@ class _KernelLowering:
         )
 
     def _targetdata(self, s: ir.TargetData) -> StmtView:
-        return TargetDataView(_loc(s.span), self._maps(s.maps), self._block(s.body))
+        return TargetDataView(_loc(s.span), _device(s.device), self._maps(s.maps), self._block(s.body))
 
     def _header(self, var: str, start: ir.Expr, stop: ir.Expr, step: int, hoist: bool) -> LoopHeader:
         """A `for` header; `bound` is parenthesized as the right operand of the comparison."""
@@ -254,17 +285,19 @@ class _KernelLowering:
     ) -> DirectiveView:
         reductions = self._reductions(d.reductions)
         if isinstance(d, ir.OmpParallelFor):
-            return DirectiveView("parallel_for", d.collapse, None, None, (), (), reductions)
-        trip = self._trip_count(levels) if d.teams_from_trip_count else None
+            threads = None if d.num_threads is None else self.expr(d.num_threads)
+            return DirectiveView("parallel_for", d.collapse, None, None, None, threads, d.schedule, (), (), reductions)
+        limit = str(d.thread_limit) if isinstance(d.thread_limit, int) else self.expr(d.thread_limit)
+        teams = None if d.num_teams is None else self.expr(d.num_teams)
+        if d.teams_from_trip_count:
+            teams = f"{self.helpers.use('num_teams')}({self._trip_count(levels)}, {limit})"
         reduction_maps = tuple(self.names[r.var] for r in d.reductions)
-        return DirectiveView(
-            "target", d.collapse, trip, d.thread_limit, self._maps(d.maps), reduction_maps, reductions,
-            tuple(self.names[a] for a in d.device_ptrs),
-        )
+        return DirectiveView("target", d.collapse, _device(d.device), teams, limit, None, d.schedule,
+                             self._maps(d.maps), reduction_maps, reductions,
+                             tuple(self.names[a] for a in d.device_ptrs))
 
     def _trip_count(self, levels: tuple[ir.LoopLevel, ...]) -> str:
         """The nest's iteration count as C, for `num_teams`: a product of per-level counts."""
-        self.helpers.use("num_teams")
         counts = [self._level_count(lv) for lv in levels]
         return functools.reduce(lambda total, count: infix("*", total, count), counts).text
 
@@ -310,6 +343,20 @@ def _first_assignments(kernel: ir.Kernel) -> dict[str, Span]:
         if isinstance(node, ir.Assign) and isinstance(node.target, ir.Name):
             first.setdefault(node.target.id, node.span)
     return first
+def _uses_complex(module: ir.Module) -> bool:
+    """Whether the C needs `<complex.h>`: some array, local or expression is complex."""
+    functions = module.kernels + module.device_functions
+    params = (p.type for k in functions for p in k.params)
+    typed = (getattr(n, "type", None) for k in functions for n in walk_all(k.body))
+    for t in (*params, *typed):
+        element = t.dtype if isinstance(t, ArrayType) else t
+        if isinstance(element, ScalarType) and element.is_complex:
+            return True
+    return False
+
+
+def _device(device: int | None) -> str | None:
+    return None if device is None else str(device)
 
 
 def _loc(span: Span) -> Loc:

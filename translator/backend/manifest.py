@@ -42,6 +42,7 @@ def build_manifest(module: ir.Module) -> dict[str, Any]:
 
 
 def _kernel(kernel: ir.Kernel, symbol: str) -> dict[str, Any]:
+    """A kernel's entry; `device` appears only for `@kernel(device=k)` (absent: default device)."""
     movement = {m.array: m for m in kernel.movement}
     doc = {
         "name": kernel.name,
@@ -52,7 +53,7 @@ def _kernel(kernel: ir.Kernel, symbol: str) -> dict[str, Any]:
     }
     if kernel.device_variant is not None:
         doc["device_symbol"] = device_symbol(symbol)
-    return doc
+    return doc if kernel.device is None else {**doc, "device": kernel.device}
 
 
 def _param(param: ir.Param, movement: ir.Movement | None) -> dict[str, Any]:

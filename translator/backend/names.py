@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 
 from translator.ir import nodes as ir
 from translator.ir.types import ArrayType
-from translator.ir.visit import walk_all
+from translator.ir.visit import directive_exprs, walk, walk_all
 
 _C_KEYWORDS = frozenset(
     """auto break case char const continue default do double else enum extern float for goto if
@@ -42,8 +42,15 @@ _MATH_FUNCTIONS = (
     "isinf isnan j0 j1 jn y0 y1 yn scalb sincos"
 ).split()
 
+_COMPLEX_FUNCTIONS = (
+    "cabs carg cimag creal conj cproj cexp clog csqrt cpow csin ccos ctan casin cacos catan csinh ccosh ctanh "
+    "casinh cacosh catanh clog10"
+).split()
+
 _HEADER_NAMES = frozenset(
     [*_MATH_FUNCTIONS, *(f + "f" for f in _MATH_FUNCTIONS), *(f + "l" for f in _MATH_FUNCTIONS)]
+    + [*_COMPLEX_FUNCTIONS, *(f + "f" for f in _COMPLEX_FUNCTIONS), *(f + "l" for f in _COMPLEX_FUNCTIONS)]
+    + "I complex imaginary CMPLX CMPLXF CMPLXL".split()
     + """NAN INFINITY HUGE_VAL HUGE_VALF HUGE_VALL HUGE MAXFLOAT math_errhandling MATH_ERRNO
     MATH_ERREXCEPT signgam fpclassify isfinite isnormal signbit isgreater isgreaterequal isless
     islessequal islessgreater isunordered issignaling iscanonical issubnormal iszero iseqsig float_t
@@ -51,7 +58,9 @@ _HEADER_NAMES = frozenset(
     SIG_ATOMIC_MIN SIG_ATOMIC_MAX WCHAR_MIN WCHAR_MAX WINT_MIN WINT_MAX INTMAX_C UINTMAX_C NULL errno
     DOMAIN SING OVERFLOW UNDERFLOW TLOSS PLOSS""".split()
 )
-"""What `<math.h>`, `<stdint.h>` and `<stdbool.h>` declare (glibc, GNU mode) and C's `NULL`/`errno`."""
+"""What `<math.h>`, `<complex.h>`, `<stdint.h>` and `<stdbool.h>` declare (glibc, GNU mode) and C's
+`NULL`/`errno`; `<complex.h>` only where a module uses complex numbers, but its names are always avoided
+so that the C names of a kernel do not depend on that."""
 
 _RESERVED_PATTERNS = re.compile(
     r"py2omp_.*|_[A-Z_].*|M_\w+|FP_\w+|u?int(_least|_fast)?\d+_t"
@@ -139,15 +148,19 @@ def _names_in_order(kernel: ir.Kernel) -> Iterator[str]:
             yield node.id
         elif isinstance(node, (ir.Loop, ir.LoopLevel)):
             yield node.var
+        elif isinstance(node, ir.LocalArray):
+            yield node.name
         elif isinstance(node, ir.ParallelLoop):
             yield from (v.name for v in node.locals)
             yield from _directive_vars(node.directive)
 
 
 def _directive_vars(directive: ir.OmpTarget | ir.OmpParallelFor | None) -> Iterator[str]:
-    """Reduction variables, which clauses name even where the body only reads them."""
+    """Reduction variables, which clauses name even where the body only reads them, and the
+    names the launch clauses read."""
     if directive is not None:
         yield from (r.var for r in directive.reductions)
+        yield from (n.id for e in directive_exprs(directive) for n in walk(e) if isinstance(n, ir.Name))
 
 
 def kernel_symbols(module: ir.Module) -> dict[str, str]:

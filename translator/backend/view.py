@@ -71,14 +71,19 @@ class ReductionGroup:
 class DirectiveView:
     """A loop directive: `kind` is `target` (teams distribute parallel for) or `parallel_for`.
 
-    `trip_count` is set when the number of teams is computed from the iteration count;
-    `reduction_maps` are the reduction variables a target region must map back.
+    Clause values are C text, None where the clause is absent: `num_teams` (computed from the
+    iteration count unless the user gave one), `thread_limit`, `num_threads` (cpu), `schedule`
+    (`dynamic, 4`), `device`; `reduction_maps` are the reduction variables a target region must
+    map back.
     """
 
     kind: str
     collapse: int
-    trip_count: str | None
-    thread_limit: int | None
+    device: str | None
+    num_teams: str | None
+    thread_limit: str | None
+    num_threads: str | None
+    schedule: str | None
     maps: tuple[MapGroup, ...]
     reduction_maps: tuple[str, ...]
     reductions: tuple[ReductionGroup, ...]
@@ -176,11 +181,53 @@ class ParallelView:
 class TargetDataView:
     kind: ClassVar[str] = "target_data"
     loc: Loc
+    device: str | None
     maps: tuple[MapGroup, ...]
     body: tuple[StmtView, ...]
 
 
-StmtView = Union[AssignView, ReturnView, JumpView, IfView, ForView, WhileView, ParallelView, TargetDataView]
+@dataclass(frozen=True)
+class CallView:
+    """`<call>;`: a device function called as a statement."""
+
+    kind: ClassVar[str] = "call"
+    loc: Loc
+    call: str
+
+
+@dataclass(frozen=True)
+class LocalArrayView:
+    """`<ctype> <name>[<size>];` (flat, row-major), with `= {0}` when `zeroed`."""
+
+    kind: ClassVar[str] = "local_array"
+    loc: Loc
+    ctype: str
+    name: str
+    size: int
+    zeroed: bool
+
+
+@dataclass(frozen=True)
+class AtomicView:
+    """`#pragma omp atomic <clause>` over `update` (`clause` None on `serial`: no atomics needed).
+
+    Where `update` reads its operand twice (the min/max compare form), `value` is first stored in
+    the temporary `temp` of type `ctype`, inside a block of its own; else both are None.
+    """
+
+    kind: ClassVar[str] = "atomic"
+    loc: Loc
+    clause: str | None
+    ctype: str
+    temp: str | None
+    value: str | None
+    update: str
+
+
+StmtView = Union[
+    CallView, LocalArrayView, AtomicView, AssignView, ReturnView, JumpView, IfView, ForView, WhileView, ParallelView,
+    TargetDataView,
+]
 
 
 @dataclass(frozen=True)
@@ -218,7 +265,9 @@ class DataHelperView:
 
 @dataclass(frozen=True)
 class ModuleView:
-    """The whole C file and header; `offload` wraps the helpers in `declare target`."""
+    """The whole C file and header. `complex` includes `<complex.h>`; `offload` wraps the helpers
+    and the device functions (`functions`: static, callees first, not in the header) in
+    `declare target`."""
 
     version: str
     source: str
@@ -227,6 +276,8 @@ class ModuleView:
     c_file: str
     guard: str
     offload: bool
+    complex: bool
     helpers: tuple[HelperView, ...]
+    functions: tuple[KernelView, ...]
     kernels: tuple[KernelView, ...]
     data_helpers: tuple[DataHelperView, ...] = ()

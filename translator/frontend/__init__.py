@@ -16,10 +16,11 @@ import libcst as cst
 from translator.errors import Span, TranslationError
 from translator.frontend.context import KernelScope, ModuleScope
 from translator.frontend.signature import build_params, scalar_annotation
-from translator.frontend.source import find_kernels, parse_file
+from translator.frontend.source import find_kernels, fold_constant, parse_file
 from translator.frontend.statements import build_body
 from translator.ir import nodes as ir
-from translator.ir.types import ScalarType
+from translator.ir.types import COMPLEX_BOUNDARY, F64, PY_INT, ArrayType, Ownership, ScalarType
+from translator.ir.visit import walk_all
 
 __all__ = ["parse_module"]
 
@@ -33,7 +34,77 @@ def parse_module(path: str, source: str | None = None, only: str | None = None) 
         what = f"kernel '{only}'" if only else "@kernel function"
         raise TranslationError.at(Span(path, 1, 1), f"no {what} found in {path}")
     kernels = tuple(_build_kernel(f, scope) for f in functions)
-    return ir.Module(path, module_name(path), hashlib.sha256(text.encode()).hexdigest(), kernels)
+    digest = hashlib.sha256(text.encode()).hexdigest()
+    return ir.Module(path, module_name(path), digest, kernels, functions=_called_functions(kernels, scope))
+
+
+def _called_functions(kernels: tuple[ir.Kernel, ...], module: ModuleScope) -> tuple[ir.Function, ...]:
+    """The plain functions the kernels call, directly or through each other, in order of discovery;
+    functions nobody calls are not read (they may use any Python)."""
+    built: dict[str, ir.Function] = {}
+    pending = [name for k in kernels for name in _calls(k.body)]
+    while pending:
+        name = pending.pop(0)
+        if name not in built:
+            built[name] = _build_function(module.functions[name], module)
+            pending += _calls(built[name].body)
+    return tuple(built.values())
+
+
+def _calls(body: tuple[ir.Stmt, ...]) -> list[str]:
+    return [n.func for n in walk_all(body) if isinstance(n, ir.CallFunction)]
+
+
+def _build_function(fn: cst.FunctionDef, module: ModuleScope) -> ir.Function:
+    """A device function: scalar parameters, annotated (a fixed type) or not (typed per call)."""
+    if fn.asynchronous is not None:
+        raise module.error(fn, "async functions cannot be called from kernels")
+    params = fn.params
+    extra = params.posonly_params or params.kwonly_params
+    star = next((p for p in (params.star_arg, params.star_kwarg) if isinstance(p, cst.Param)), None)
+    if extra or star is not None:
+        raise module.error((extra or (star,))[0], "device functions take plain positional parameters only")
+    ranks = _indexed_ranks(fn.body)
+    fparams = tuple(_function_param(p, ranks.get(p.name.value, 0), module) for p in params.params)
+    scope = KernelScope(module, {p.name: _placeholder(p) for p in fparams}, frozenset(_bound_names(fn.body)))
+    body = build_body(fn.body.body if isinstance(fn.body, cst.IndentedBlock) else [], scope)
+    declared = tuple(ir.Var(name, t) for name, t in scope.declared.items())
+    return ir.Function(fn.name.value, fparams, body, _return_annotation(fn, module), declared, module.span(fn.name))
+
+
+def _placeholder(param: ir.FunctionParam) -> ir.Param:
+    """What a function parameter is while the body is read: an array of the rank it is indexed
+    with, or a scalar; each call site gives the real types."""
+    if param.rank:
+        return ir.Param(param.name, ArrayType(F64, param.rank), Ownership.INOUT, param.span)
+    return ir.Param(param.name, param.annotation or PY_INT, None, param.span)
+
+
+def _indexed_ranks(body: cst.BaseSuite) -> dict[str, int]:
+    """Names the body subscripts (`a[i, j]`, not `a.shape[0]`), with their number of indices."""
+    ranks: dict[str, int] = {}
+
+    class Visitor(cst.CSTVisitor):
+        def visit_Subscript(self, node: cst.Subscript) -> None:
+            if isinstance(node.value, cst.Name):
+                ranks.setdefault(node.value.value, len(node.slice))
+
+    body.visit(Visitor())
+    return ranks
+
+
+def _function_param(param: cst.Param, rank: int, module: ModuleScope) -> ir.FunctionParam:
+    name = param.name.value
+    if param.default is not None:
+        raise module.error(
+            param.default, f"parameter '{name}' has a default value; device functions take every argument")
+    annotation = None
+    if param.annotation is not None:
+        annotation = scalar_annotation(param.annotation.annotation, module)
+        if annotation is None:
+            raise module.error(
+                param.annotation, f"annotate device function parameter '{name}' with a scalar type, or not at all")
+    return ir.FunctionParam(name, annotation, module.span(param.name), rank if annotation is None else 0)
 
 
 def module_name(path: str) -> str:
@@ -50,7 +121,23 @@ def _build_kernel(fn: cst.FunctionDef, module: ModuleScope) -> ir.Kernel:
     body = build_body(fn.body.body if isinstance(fn.body, cst.IndentedBlock) else [], scope)
     declared = tuple(ir.Var(name, t) for name, t in scope.declared.items())
     return ir.Kernel(fn.name.value, params, body, _return_annotation(fn, module), declared,
-                     module.span(fn.name), _docstring(fn))
+                     module.span(fn.name), _docstring(fn), device=_device(fn, module))
+
+
+def _device(fn: cst.FunctionDef, module: ModuleScope) -> int | None:
+    """`@kernel(device=k)`: the OpenMP device number, a non-negative integer constant."""
+    for decorator in fn.decorators:
+        call = decorator.decorator
+        if not isinstance(call, cst.Call) or module.qualified_name(call.func) != "translator.kernel":
+            continue
+        for arg in call.args:
+            if arg.keyword is None or arg.keyword.value != "device":
+                continue
+            value = fold_constant(arg.value, module, module.constants)
+            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                raise module.error(arg.value, "device= takes a non-negative integer constant (an OpenMP device number)")
+            return value
+    return None
 
 
 def _return_annotation(fn: cst.FunctionDef, module: ModuleScope) -> ScalarType | None:
@@ -60,6 +147,8 @@ def _return_annotation(fn: cst.FunctionDef, module: ModuleScope) -> ScalarType |
     if isinstance(annotation, cst.Name) and annotation.value == "None":
         return None
     declared = scalar_annotation(annotation, module)
+    if declared is not None and declared.is_complex:
+        raise module.error(annotation, COMPLEX_BOUNDARY)
     if declared is None:
         raise module.error(annotation, "a kernel returns nothing or one scalar (f32, f64, i32, i64, int, float, bool)")
     return declared.strong()

@@ -23,13 +23,15 @@ class ModuleScope:
     """Module-level facts: constants to fold and what each imported name refers to.
 
     `aliases` maps a local name to a qualified name: `np` -> `numpy`, `sqrt` -> `math.sqrt`,
-    `pr` -> `translator.prange`, `kernel` -> `translator.kernel`.
+    `pr` -> `translator.prange`, `kernel` -> `translator.kernel`. `functions` are the module's
+    undecorated top-level functions: kernels may call them (device functions).
     """
 
     path: str
     positions: dict[cst.CSTNode, CodeRange]
     constants: dict[str, int | float | bool]
     aliases: dict[str, str]
+    functions: dict[str, cst.FunctionDef] = field(default_factory=dict)
 
     def span(self, node: cst.CSTNode) -> Span:
         start = self.positions[node].start
@@ -54,13 +56,15 @@ class KernelScope:
 
     `assigned` holds every name the function body binds (assignment or loop target): as in Python,
     such a name is local throughout the kernel and shadows a module constant of the same name.
-    `declared` holds locals whose type the user fixed with an annotation (`s: f64 = 0`).
+    `declared` holds locals whose type the user fixed with an annotation (`s: f64 = 0`);
+    `arrays` the local arrays created so far (`t = np.zeros(16)`), usable from there on.
     """
 
     module: ModuleScope
     params: dict[str, ir.Param]
     assigned: frozenset[str]
     declared: dict[str, ScalarType] = field(default_factory=dict)
+    arrays: dict[str, ir.LocalArray] = field(default_factory=dict)
     _temp_counter: int = 0
 
     def fresh_temp(self, base: str) -> str:

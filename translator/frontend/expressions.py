@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Callable, NamedTuple
 
 import libcst as cst
 
@@ -11,7 +11,7 @@ from translator.frontend.signature import SCALAR_ANNOTATIONS
 from translator.frontend.source import NAMED_CONSTANTS, fold_constant
 from translator.frontend.syntax import dispatch
 from translator.ir import nodes as ir
-from translator.ir.types import ScalarType
+from translator.ir.types import PY_COMPLEX, ArrayType, ScalarType
 
 BINARY_OPS: dict[type, str] = {
     cst.Add: "+", cst.Subtract: "-", cst.Multiply: "*", cst.Divide: "/", cst.FloorDivide: "//",
@@ -32,7 +32,7 @@ MATH_FUNCTIONS: dict[str, int] = {
 NUMPY_FUNCTIONS: dict[str, int] = {
     **dict.fromkeys(
         ("sqrt exp log log2 log10 sin cos tan arcsin arccos arctan sinh cosh tanh abs fabs floor ceil "
-         "trunc isnan isinf isfinite expm1 log1p").split(), 1),
+         "trunc isnan isinf isfinite expm1 log1p real imag conj conjugate").split(), 1),
     **dict.fromkeys("arctan2 fmod power hypot copysign minimum maximum".split(), 2),
 }
 
@@ -53,7 +53,7 @@ def _visible_constants(scope: KernelScope) -> dict[str, int | float | bool]:
 def _name(node: cst.Name, scope: KernelScope) -> ir.Expr:
     name, span = node.value, scope.module.span(node)
     param = scope.params.get(name)
-    if param is not None and param.is_array:
+    if (param is not None and param.is_array) or name in scope.arrays:
         raise scope.module.error(node, f"array '{name}' can only be indexed (`{name}[i]`) or measured (`{name}.shape[0]`)")
     if param is not None or name in scope.assigned:
         return ir.Name(name, span)
@@ -64,6 +64,10 @@ def _name(node: cst.Name, scope: KernelScope) -> ir.Expr:
     raise scope.module.error(
         node, f"name '{name}' is not defined in this kernel (kernels see their parameters, their "
         "locals and module-level numeric constants)")
+
+
+def _imaginary(node: cst.Imaginary, scope: KernelScope) -> ir.Expr:
+    return ir.Const(complex(node.evaluated_value), scope.module.span(node))
 
 
 def _integer(node: cst.Integer, scope: KernelScope) -> ir.Expr:
@@ -77,40 +81,57 @@ def _float(node: cst.Float, scope: KernelScope) -> ir.Expr:
 def _subscript(node: cst.Subscript, scope: KernelScope) -> ir.Expr:
     if isinstance(node.value, cst.Attribute) and node.value.attr.value == "shape":
         return _extent(node, node.value.value, scope)
-    array = _array_param(node.value, scope)
+    array = array_param(node.value, scope)
     indices = []
     for element in node.slice:
         if not isinstance(element.slice, cst.Index) or element.slice.star is not None:
             raise scope.module.error(element, "array slices are not supported in kernels; index one element (`a[i, j]`)")
         indices.append(build_expr(element.slice.value, scope))
-    rank = array.type.rank  # type: ignore[union-attr]
+    rank = array.rank
     if len(indices) != rank:
         raise scope.module.error(
             node, f"array '{array.name}' has {rank} dimension{'s' * (rank > 1)} but is indexed with {len(indices)}")
     return ir.Index(array.name, tuple(indices), scope.module.span(node))
 
 
-def _array_param(node: cst.BaseExpression, scope: KernelScope) -> ir.Param:
-    param = scope.params.get(node.value) if isinstance(node, cst.Name) else None
-    if param is None or not param.is_array:
-        raise scope.module.error(node, "only array parameters can be indexed")
-    return param
+class ArrayRef(NamedTuple):
+    """An indexable name: an array parameter (`shape` None) or a local array of constant shape."""
+
+    name: str
+    rank: int
+    shape: tuple[int, ...] | None
+
+
+def array_param(node: cst.BaseExpression, scope: KernelScope) -> ArrayRef:
+    name = node.value if isinstance(node, cst.Name) else ""
+    param, local = scope.params.get(name), scope.arrays.get(name)
+    if local is not None:
+        return ArrayRef(name, local.type.rank, local.shape)
+    if param is None or not isinstance(param.type, ArrayType):
+        raise scope.module.error(
+            node, "only array parameters and local arrays can be indexed (array expressions are not supported)")
+    return ArrayRef(name, param.type.rank, None)
 
 
 def _extent(node: cst.Subscript, base: cst.BaseExpression, scope: KernelScope) -> ir.Expr:
-    """`a.shape[k]` with a constant `k` (negative counts from the end, as in Python)."""
-    array = _array_param(base, scope)
-    rank = array.type.rank  # type: ignore[union-attr]
+    """`a.shape[k]` with a constant `k` (negative counts from the end, as in Python); a local
+    array's extents are constants."""
+    array = array_param(base, scope)
+    rank = array.rank
     element = node.slice[0].slice if len(node.slice) == 1 else None
     dim = fold_constant(element.value, scope.module, {}) if isinstance(element, cst.Index) else None
     if not isinstance(dim, int) or isinstance(dim, bool):
         raise scope.module.error(node, f"'{array.name}.shape' must be indexed with a constant integer")
     if not -rank <= dim < rank:
         raise scope.module.error(node, f"'{array.name}' has {rank} dimension{'s' * (rank > 1)}; shape[{dim}] is out of range")
+    if array.shape is not None:
+        return ir.Const(array.shape[dim], scope.module.span(node))
     return ir.Extent(array.name, dim % rank, scope.module.span(node))
 
 
 def _attribute(node: cst.Attribute, scope: KernelScope) -> ir.Expr:
+    if node.attr.value in ("real", "imag"):
+        return ir.Call(node.attr.value, (build_expr(node.value, scope),), scope.module.span(node))
     if node.attr.value == "shape":
         raise scope.module.error(node, "'.shape' must be indexed with a constant (`a.shape[0]`)")
     raise scope.module.error(node, f"attribute '{node.attr.value}' is not supported in kernels")
@@ -157,12 +178,17 @@ def _if_exp(node: cst.IfExp, scope: KernelScope) -> ir.Expr:
 
 def _call(node: cst.Call, scope: KernelScope) -> ir.Expr:
     name = scope.module.qualified_name(node.func)
-    if isinstance(node.func, cst.Name) and (node.func.value in scope.assigned or node.func.value in scope.params):
+    local = isinstance(node.func, cst.Name) and (node.func.value in scope.assigned or node.func.value in scope.params)
+    if local:
         name = None
     for arg in node.args:
         if arg.keyword is not None or arg.star:
             raise scope.module.error(arg, "keyword and starred arguments are not supported in kernel calls")
     args = [a.value for a in node.args]
+    if isinstance(node.func, cst.Attribute) and node.func.attr.value == "conjugate" and name is None and not args:
+        return ir.Call("conj", (build_expr(node.func.value, scope),), scope.module.span(node))
+    if not local and isinstance(node.func, cst.Name) and node.func.value in scope.module.functions:
+        return _call_function(node, node.func.value, args, scope)
     if name in CALLS:
         return CALLS[name](node, args, scope)
     if name is not None and name.startswith("math.") and name[5:] in MATH_FUNCTIONS:
@@ -174,6 +200,24 @@ def _call(node: cst.Call, scope: KernelScope) -> ir.Expr:
         return _cast(node, args, cast, scope)
     label = name or cst.Module([]).code_for_node(node.func)
     raise scope.module.error(node, f"call to '{label}' is not supported in kernels")
+
+
+def _call_function(node: cst.Call, name: str, args: list[cst.BaseExpression], scope: KernelScope) -> ir.Expr:
+    """A call of a plain function of the module: a device function, typed per call site later."""
+    params = scope.module.functions[name].params
+    arity = len(params.params)
+    if len(args) != arity:
+        raise scope.module.error(node, f"{name}() takes {arity} argument{'s' * (arity != 1)}, got {len(args)}")
+    return ir.CallFunction(name, tuple(_argument(a, scope) for a in args), scope.module.span(node))
+
+
+def _argument(node: cst.BaseExpression, scope: KernelScope) -> ir.Expr:
+    """A whole array (by name) is passed as such; anything else is a value."""
+    name = node.value if isinstance(node, cst.Name) else ""
+    param = scope.params.get(name)
+    if name in scope.arrays or (param is not None and param.is_array):
+        return ir.ArrayArg(name, scope.module.span(node))
+    return build_expr(node, scope)
 
 
 def _intrinsic(node: cst.Call, name: str, args: list[cst.BaseExpression], arity: int, scope: KernelScope) -> ir.Expr:
@@ -203,11 +247,32 @@ def _min_max(node: cst.Call, args: list[cst.BaseExpression], scope: KernelScope)
     return ir.Call(func, tuple(build_expr(a, scope) for a in args), scope.module.span(node))
 
 
+def _complex(node: cst.Call, args: list[cst.BaseExpression], scope: KernelScope) -> ir.Expr:
+    """`complex(re, im)` (two reals) or `complex(x)`, a conversion."""
+    if not 1 <= len(args) <= 2:
+        raise scope.module.error(node, "complex() takes one or two numbers in kernels")
+    if len(args) == 1:
+        return ir.Cast(build_expr(args[0], scope), scope.module.span(node), PY_COMPLEX)
+    return ir.Call("complex", tuple(build_expr(a, scope) for a in args), scope.module.span(node))
+
+
 def _len(node: cst.Call, args: list[cst.BaseExpression], scope: KernelScope) -> ir.Expr:
     if len(args) != 1:
         raise scope.module.error(node, "len() takes exactly one argument")
-    _array_param(args[0], scope)
-    return ir.Extent(args[0].value, 0, scope.module.span(node))  # type: ignore[attr-defined]
+    array = array_param(args[0], scope)
+    if array.shape is not None:
+        return ir.Const(array.shape[0], scope.module.span(node))
+    return ir.Extent(array.name, 0, scope.module.span(node))
+
+
+def _atomic_in_expression(node: cst.Call, args: list[cst.BaseExpression], scope: KernelScope) -> ir.Expr:
+    raise scope.module.error(node, "atomic updates are statements of their own; they return nothing")
+
+
+def _array_outside_assignment(node: cst.Call, args: list[cst.BaseExpression], scope: KernelScope) -> ir.Expr:
+    raise scope.module.error(
+        node, "local arrays are created only as the whole right-hand side of an assignment "
+        "(`t = np.zeros(16, np.float64)`)")
 
 
 def _range_outside_loop(node: cst.Call, args: list[cst.BaseExpression], scope: KernelScope) -> ir.Expr:
@@ -215,11 +280,14 @@ def _range_outside_loop(node: cst.Call, args: list[cst.BaseExpression], scope: K
 
 
 CALLS: dict[str, Callable[[cst.Call, list[cst.BaseExpression], KernelScope], ir.Expr]] = {
-    "builtins.abs": _abs, "builtins.min": _min_max, "builtins.max": _min_max, "builtins.len": _len,
+    "builtins.complex": _complex, "builtins.abs": _abs, "builtins.min": _min_max, "builtins.max": _min_max,
+    "builtins.len": _len,
     "builtins.range": _range_outside_loop, "translator.prange": _range_outside_loop,
+    "numpy.zeros": _array_outside_assignment, "numpy.empty": _array_outside_assignment,
+    **dict.fromkeys((f"translator.atomic_{op}" for op in ("add", "sub", "min", "max")), _atomic_in_expression),
 }
 EXPRESSIONS: dict[type, Callable[..., ir.Expr]] = {
-    cst.Name: _name, cst.Integer: _integer, cst.Float: _float, cst.Subscript: _subscript,
+    cst.Name: _name, cst.Integer: _integer, cst.Float: _float, cst.Imaginary: _imaginary, cst.Subscript: _subscript,
     cst.Attribute: _attribute, cst.BinaryOperation: _binary, cst.UnaryOperation: _unary,
     cst.BooleanOperation: _boolean, cst.Comparison: _comparison, cst.IfExp: _if_exp, cst.Call: _call,
 }

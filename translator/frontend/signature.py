@@ -9,16 +9,19 @@ import libcst as cst
 
 from translator.frontend.context import ModuleScope
 from translator.ir import nodes as ir
-from translator.ir.types import BOOL, PY_FLOAT, PY_INT, SCALARS, ArrayType, Ownership, ScalarType
+from translator.ir.types import (
+    BOOL, COMPLEX_BOUNDARY, PY_FLOAT, PY_INT, SCALARS, ArrayType, Ownership, ScalarType,
+)
 
 MAX_RANK = 3
 SCALAR_ANNOTATIONS: dict[str, ScalarType] = {
     "builtins.int": PY_INT, "builtins.float": PY_FLOAT, "builtins.bool": BOOL,
     **{f"translator.{name}": t for name, t in SCALARS.items() if name != "bool"},
     **{f"numpy.{t.numpy_name}": t for t in SCALARS.values() if t.name != "bool"},
+    "translator.b1": BOOL, "numpy.bool": BOOL, "numpy.bool_": BOOL,
 }
 OWNERSHIP_MARKERS = {f"translator.{o.marker}": o for o in Ownership}
-_EXPECTED = "a scalar type (f32, f64, i32, i64, int, float, bool) or an array such as In[f32[:]]"
+_EXPECTED = "a scalar type (f32, f64, i32, i64, int, float, bool, b1, ...) or an array such as In[f32[:]]"
 
 
 def build_params(fn: cst.FunctionDef, scope: ModuleScope) -> tuple[ir.Param, ...]:
@@ -46,6 +49,8 @@ def _build_param(param: cst.Param, scope: ModuleScope) -> ir.Param:
         typ = _array_annotation(inner, scope)
     if typ is None:
         raise scope.error(annotation, f"unsupported annotation for parameter '{name}': expected {_EXPECTED}")
+    if isinstance(typ, ScalarType) and typ.is_complex:
+        raise scope.error(annotation, COMPLEX_BOUNDARY)
     return ir.Param(name, typ, ownership, scope.span(param.name))
 
 

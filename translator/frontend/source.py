@@ -13,7 +13,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 from translator.errors import Span, TranslationError
 from translator.frontend.context import ModuleScope
 
-BUILTINS = ("int", "float", "bool", "abs", "min", "max", "len", "range")
+BUILTINS = ("int", "float", "bool", "complex", "abs", "min", "max", "len", "range")
 KNOWN_MODULES = {"math": "math", "numpy": "numpy", "translator": "translator", "translator.lang": "translator"}
 NAMED_CONSTANTS = {
     "math.pi": math.pi, "math.e": math.e, "math.tau": math.tau, "math.inf": math.inf, "math.nan": math.nan,
@@ -36,7 +36,7 @@ def parse_file(path: str, source: str | None = None) -> tuple[cst.Module, Module
     positions = dict(wrapper.resolve(PositionProvider))
     module = wrapper.module
     aliases = _aliases(module)
-    scope = ModuleScope(path, positions, {}, aliases)
+    scope = ModuleScope(path, positions, {}, aliases, _plain_functions(module))
     scope.constants.update(_constants(module, scope))
     return module, scope
 
@@ -47,6 +47,13 @@ def find_kernels(module: cst.Module, scope: ModuleScope) -> list[cst.FunctionDef
         stmt for stmt in module.body
         if isinstance(stmt, cst.FunctionDef) and any(_is_kernel_decorator(d, scope) for d in stmt.decorators)
     ]
+
+
+def _plain_functions(module: cst.Module) -> dict[str, cst.FunctionDef]:
+    """Top-level functions without decorators: the candidates for device functions."""
+    return {
+        stmt.name.value: stmt for stmt in module.body if isinstance(stmt, cst.FunctionDef) and not stmt.decorators
+    }
 
 
 def _is_kernel_decorator(decorator: cst.Decorator, scope: ModuleScope) -> bool:

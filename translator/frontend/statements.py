@@ -7,13 +7,20 @@ from typing import Callable, Sequence
 import libcst as cst
 
 from translator.frontend.context import KernelScope
-from translator.frontend.expressions import build_expr
-from translator.frontend.signature import scalar_annotation
+from translator.frontend.expressions import array_param, build_expr
+from translator.frontend.signature import MAX_RANK, scalar_annotation
 from translator.frontend.source import fold_constant
 from translator.frontend.syntax import dispatch
 from translator.ir import nodes as ir
+from translator.ir.types import F64, ArrayType
 
 LOOP_FUNCTIONS = {"builtins.range": False, "translator.prange": True}
+ATOMIC_OPS = {"translator.atomic_add": "+", "translator.atomic_sub": "-", "translator.atomic_min": "min",
+              "translator.atomic_max": "max"}
+ARRAY_CONSTRUCTORS = {"numpy.zeros": True, "numpy.empty": False}
+"""Local array constructors and whether they zero-fill."""
+LAUNCH_KEYWORDS = ("num_teams", "thread_limit", "schedule")
+SCHEDULE_KINDS = ("static", "dynamic", "guided", "auto", "runtime")
 AUGMENTED_OPS: dict[type, str] = {
     cst.AddAssign: "+", cst.SubtractAssign: "-", cst.MultiplyAssign: "*", cst.DivideAssign: "/",
     cst.FloorDivideAssign: "//", cst.ModuloAssign: "%", cst.PowerAssign: "**", cst.BitAndAssign: "&",
@@ -44,6 +51,8 @@ def _target(node: cst.BaseAssignTargetExpression, scope: KernelScope) -> ir.Name
         if param is not None:
             what = "array" if param.is_array else "parameter"
             raise scope.module.error(node, f"cannot assign to {what} '{node.value}'; use a new local name")
+        if node.value in scope.arrays:
+            raise scope.module.error(node, f"cannot assign to local array '{node.value}'; assign its elements")
         return ir.Name(node.value, scope.module.span(node))
     if isinstance(node, cst.Subscript):
         target = build_expr(node, scope)
@@ -55,6 +64,11 @@ def _target(node: cst.BaseAssignTargetExpression, scope: KernelScope) -> ir.Name
 
 def _assign(node: cst.Assign, scope: KernelScope) -> list[ir.Stmt]:
     span = scope.module.span(node)
+    value = node.value
+    constructor = scope.module.qualified_name(value.func) if isinstance(value, cst.Call) else None
+    single = node.targets[0].target if len(node.targets) == 1 else None
+    if constructor in ARRAY_CONSTRUCTORS and isinstance(single, cst.Name):
+        return [_local_array(single, value, ARRAY_CONSTRUCTORS[constructor], scope)]  # type: ignore[arg-type]
     out: list[ir.Stmt] = []
     for target in node.targets:
         if isinstance(target.target, cst.Tuple):
@@ -62,6 +76,39 @@ def _assign(node: cst.Assign, scope: KernelScope) -> list[ir.Stmt]:
         else:
             out.append(ir.Assign(_target(target.target, scope), build_expr(node.value, scope), span))
     return out
+
+
+def _local_array(target: cst.Name, call: cst.Call, zeroed: bool, scope: KernelScope) -> ir.Stmt:
+    """`t = np.zeros((4, 4), np.float32)`: shape and dtype are constants, the array lives on the
+    stack of one iteration (structure checks it sits at the top of a prange body)."""
+    name = target.value
+    if name in scope.arrays or name in scope.params:
+        raise scope.module.error(
+            target, f"'{name}' already names an array; create each local array once, under a new name")
+    positional = [a.value for a in call.args if a.keyword is None]
+    keywords = {a.keyword.value: a.value for a in call.args if a.keyword is not None}
+    if not 1 <= len(positional) <= 2 or set(keywords) - {"dtype"} or (len(positional) == 2 and keywords):
+        raise scope.module.error(call, "local arrays take a constant shape and a dtype: np.zeros((4, 4), np.float64)")
+    dtype_node = positional[1] if len(positional) == 2 else keywords.get("dtype")
+    dtype = F64 if dtype_node is None else scalar_annotation(dtype_node, scope.module)
+    if dtype is None:
+        raise scope.module.error(
+            dtype_node, "a local array's dtype is a scalar type: np.float64, np.int32, f32, float, ...")
+    shape = _constant_shape(positional[0], scope)
+    array = ir.LocalArray(name, ArrayType(dtype.strong(), len(shape)), shape, zeroed, scope.module.span(call))
+    scope.arrays[name] = array
+    return array
+
+
+def _constant_shape(node: cst.BaseExpression, scope: KernelScope) -> tuple[int, ...]:
+    parts = [e.value for e in node.elements] if isinstance(node, cst.Tuple) else [node]
+    dims = tuple(fold_constant(p, scope.module, scope.module.constants) for p in parts)
+    valid = all(isinstance(d, int) and not isinstance(d, bool) and d > 0 for d in dims)
+    if not valid or not 1 <= len(dims) <= MAX_RANK:
+        raise scope.module.error(
+            node, f"a local array's shape must be 1 to {MAX_RANK} positive integer constants (it lives on the "
+            "thread's stack); use a Scratch[...] parameter for sizes known only at run time")
+    return dims  # type: ignore[return-value]
 
 
 def _tuple_assign(targets: cst.Tuple, value: cst.BaseExpression, scope: KernelScope) -> list[ir.Stmt]:
@@ -107,7 +154,34 @@ def _ann_assign(node: cst.AnnAssign, scope: KernelScope) -> list[ir.Stmt]:
 def _expr_statement(node: cst.Expr, scope: KernelScope) -> list[ir.Stmt]:
     if isinstance(node.value, (cst.SimpleString, cst.ConcatenatedString)):
         return []  # a docstring or a comment-like string: no effect
-    raise scope.module.error(node, "this expression has no effect; kernels communicate through Out/InOut arrays")
+    call = node.value
+    op = ATOMIC_OPS.get(scope.module.qualified_name(call.func) or "") if isinstance(call, cst.Call) else None
+    if op is not None:
+        return [_atomic(call, op, scope)]  # type: ignore[arg-type]
+    func = call.func if isinstance(call, cst.Call) else None
+    if isinstance(func, cst.Name) and func.value in scope.module.functions:
+        value = build_expr(call, scope)  # a local of that name shadows the function: rejected there
+        return [ir.CallStatement(value, scope.module.span(node))]  # type: ignore[arg-type]
+    raise scope.module.error(
+        node, "this expression has no effect; kernels communicate through Out/InOut arrays (and calls of "
+        "the module's functions, which may write to arrays)")
+
+
+def _atomic(call: cst.Call, op: str, scope: KernelScope) -> ir.Stmt:
+    """`atomic_add(a, i, v)` / `atomic_add(a, (i, j), v)`: an indivisible `a[i, j] op= v`."""
+    name = cst.Module([]).code_for_node(call.func)
+    if len(call.args) != 3 or any(a.keyword is not None or a.star for a in call.args):
+        raise scope.module.error(call, f"{name}() takes three positional arguments: array, index, value")
+    array_node, index_node, value_node = (a.value for a in call.args)
+    array = array_param(array_node, scope)
+    parts = [e.value for e in index_node.elements] if isinstance(index_node, cst.Tuple) else [index_node]
+    rank = array.rank
+    if len(parts) != rank:
+        raise scope.module.error(
+            index_node, f"array '{array.name}' has {rank} dimension{'s' * (rank > 1)} but is indexed with {len(parts)}")
+    span = scope.module.span(call)
+    target = ir.Index(array.name, tuple(build_expr(p, scope) for p in parts), scope.module.span(index_node))
+    return ir.AtomicUpdate(op, target, build_expr(value_node, scope), span)
 
 
 def _return(node: cst.Return, scope: KernelScope) -> list[ir.Stmt]:
@@ -142,14 +216,43 @@ def _for(node: cst.For, scope: KernelScope) -> list[ir.Stmt]:
     if kind not in LOOP_FUNCTIONS:
         raise scope.module.error(node.iter, "kernels loop over range(...) or prange(...) only")
     assert isinstance(call, cst.Call)
-    if any(a.keyword is not None or a.star for a in call.args) or not 1 <= len(call.args) <= 3:
+    positional = [a for a in call.args if a.keyword is None]
+    if any(a.star for a in call.args) or not 1 <= len(positional) <= 3:
         raise scope.module.error(call, f"{kind.split('.')[1]}() takes 1 to 3 positional arguments")
-    bounds = [a.value for a in call.args]
+    launch = _launch(call, call.args[len(positional):], scope) if len(positional) < len(call.args) else None
+    bounds = [a.value for a in positional]
     start = build_expr(bounds[0], scope) if len(bounds) > 1 else ir.Const(0, scope.module.span(call))
     stop = build_expr(bounds[1] if len(bounds) > 1 else bounds[0], scope)
     step = _constant_step(bounds[2], scope) if len(bounds) == 3 else 1
+    if launch is not None and not LOOP_FUNCTIONS[kind]:
+        raise scope.module.error(call, "range() takes no keyword arguments; launch keywords belong to prange()")
     return [ir.Loop(node.target.value, start, stop, step, _block(node.body, scope), scope.module.span(node),
-                    parallel=LOOP_FUNCTIONS[kind])]
+                    parallel=LOOP_FUNCTIONS[kind], launch=launch)]
+
+
+def _launch(call: cst.Call, keywords: Sequence[cst.Arg], scope: KernelScope) -> ir.Launch:
+    """`prange(n, num_teams=e, thread_limit=e, schedule="dynamic, 4")`: each keyword at most once."""
+    values: dict[str, cst.BaseExpression] = {}
+    for arg in keywords:
+        key = arg.keyword.value if arg.keyword is not None else ""
+        if key not in LAUNCH_KEYWORDS or key in values:
+            raise scope.module.error(arg, f"prange() keywords are {', '.join(LAUNCH_KEYWORDS)} (each at most once)")
+        values[key] = arg.value
+    counts = {k: build_expr(values[k], scope) if k in values else None for k in ("num_teams", "thread_limit")}
+    schedule = _schedule(values["schedule"], scope) if "schedule" in values else None
+    return ir.Launch(counts["num_teams"], counts["thread_limit"], schedule, scope.module.span(call))
+
+
+def _schedule(node: cst.BaseExpression, scope: KernelScope) -> str:
+    """`"dynamic"` or `"dynamic, 16"` -> OpenMP's `dynamic, 16`; the chunk is a positive integer."""
+    text = node.evaluated_value if isinstance(node, cst.SimpleString) else None
+    kind, _, chunk = (text or "").partition(",")
+    kind, chunk = kind.strip(), chunk.strip()
+    if not isinstance(text, str) or kind not in SCHEDULE_KINDS or (chunk and not (chunk.isdigit() and int(chunk) > 0)):
+        raise scope.module.error(
+            node, f"schedule= takes a string constant: one of {', '.join(SCHEDULE_KINDS)}, optionally followed by "
+            "a positive chunk size (\"dynamic, 16\")")
+    return f"{kind}, {int(chunk)}" if chunk else kind
 
 
 def _constant_step(node: cst.BaseExpression, scope: KernelScope) -> int:

@@ -30,7 +30,6 @@ UNSUPPORTED: dict[type, str] = {
     cst.SimpleString: "strings are not supported in kernels",
     cst.ConcatenatedString: "strings are not supported in kernels",
     cst.FormattedString: "f-strings are not supported in kernels",
-    cst.Imaginary: "complex numbers are not supported in kernels",
     cst.Await: "await is not supported in kernels",
     cst.Yield: "generators are not supported in kernels",
     cst.NamedExpr: "assignment expressions (:=) are not supported in kernels",

@@ -20,7 +20,7 @@ from translator.ir.types import ArrayType, Ownership, ScalarType
 
 @dataclass(frozen=True)
 class Const:
-    value: int | float | bool
+    value: int | float | bool | complex
     span: Span
     type: ScalarType | None = None
 
@@ -127,7 +127,32 @@ class Cast:
     type: ScalarType | None = None
 
 
-Expr = Union[Const, Name, Index, Extent, Unary, Binary, Compare, Logical, Select, Call, Cast]
+@dataclass(frozen=True)
+class CallFunction:
+    """A call of a device function (a plain function of the module) with scalar arguments.
+
+    `func` is the Python name; typing picks the specialization for the argument types and records
+    its C symbol in `symbol`.
+    """
+
+    func: str
+    args: tuple["Expr", ...]
+    span: Span
+    type: ScalarType | None = None
+    symbol: str | None = None
+
+
+@dataclass(frozen=True)
+class ArrayArg:
+    """A whole array passed to a device function (C: its pointer and extents); `type` is the
+    element type, set by typing."""
+
+    array: str
+    span: Span
+    type: ScalarType | None = None
+
+
+Expr = Union[Const, Name, Index, Extent, Unary, Binary, Compare, Logical, Select, Call, Cast, CallFunction, ArrayArg]
 
 # ---------------------------------------------------------------------------------------------
 # Statements.
@@ -141,10 +166,45 @@ class Assign:
 
 
 @dataclass(frozen=True)
+class CallStatement:
+    """A device function called for its effect on arrays (`fill_row(out, i)`); it may return nothing."""
+
+    call: CallFunction
+    span: Span
+
+
+@dataclass(frozen=True)
+class LocalArray:
+    """`t = np.zeros((4, 4), np.float32)` at the top of a `prange` body: a C array of constant
+    `shape` on the thread's stack (private to the iteration), zero-filled when `zeroed`."""
+
+    name: str
+    type: ArrayType
+    shape: tuple[int, ...]
+    zeroed: bool
+    span: Span
+
+
+@dataclass(frozen=True)
 class If:
     cond: Expr
     body: tuple["Stmt", ...]
     orelse: tuple["Stmt", ...]
+    span: Span
+
+
+@dataclass(frozen=True)
+class Launch:
+    """The escape hatch `prange(n, num_teams=e, thread_limit=e, schedule="dynamic, 4")`.
+
+    The user's launch clauses override the defaults `passes.parallelize` would choose; the
+    expressions are host scalars, evaluated once before the loop. `schedule` is already
+    normalized OpenMP text (`dynamic, 4`).
+    """
+
+    num_teams: Expr | None
+    thread_limit: Expr | None
+    schedule: str | None
     span: Span
 
 
@@ -159,6 +219,20 @@ class Loop:
     body: tuple["Stmt", ...]
     span: Span
     parallel: bool = False
+    launch: Launch | None = None
+
+
+@dataclass(frozen=True)
+class AtomicUpdate:
+    """`atomic_add(a, (i, j), v)`: `a[i, j] op= v` as one indivisible update.
+
+    `op` is `+`, `-`, `min` or `max`; typing makes `value` the element's type.
+    """
+
+    op: str
+    target: Index
+    value: Expr
+    span: Span
 
 
 @dataclass(frozen=True)
@@ -220,18 +294,23 @@ class OmpTarget:
     collapse: int
     maps: tuple[MapClause, ...]
     reductions: tuple[Reduction, ...]
-    thread_limit: int
+    thread_limit: int | Expr
     teams_from_trip_count: bool
     device_ptrs: tuple[str, ...] = ()
     """Arrays passed as device pointers (`is_device_ptr`) instead of mapped."""
+    num_teams: Expr | None = None
+    schedule: str | None = None
+    device: int | None = None
 
 
 @dataclass(frozen=True)
 class OmpParallelFor:
-    """`parallel for` on the host (target `cpu`)."""
+    """`parallel for` on the host (target `cpu`); `num_threads` comes from `prange(thread_limit=...)`."""
 
     collapse: int
     reductions: tuple[Reduction, ...]
+    num_threads: Expr | None = None
+    schedule: str | None = None
 
 
 @dataclass(frozen=True)
@@ -260,9 +339,10 @@ class TargetData:
     maps: tuple[MapClause, ...]
     body: tuple["Stmt", ...]
     span: Span
+    device: int | None = None
 
 
-Stmt = Union[Assign, If, Loop, While, Break, Continue, Return, ParallelLoop, TargetData]
+Stmt = Union[Assign, AtomicUpdate, CallStatement, LocalArray, If, Loop, While, Break, Continue, Return, ParallelLoop, TargetData]
 
 # ---------------------------------------------------------------------------------------------
 # Kernels and modules.
@@ -321,17 +401,48 @@ class Kernel:
     warnings: tuple[Diagnostic, ...] = ()
     device_variant: "Kernel | None" = None
     """The same kernel taking device pointers (`is_device_ptr`, no maps), on offload targets."""
+    device: int | None = None
 
     def param(self, name: str) -> Param | None:
         return next((p for p in self.params if p.name == name), None)
 
 
 @dataclass(frozen=True)
+class FunctionParam:
+    """A device function's parameter; `annotation` fixes its type, else each call site decides.
+    `rank` > 0 marks an array parameter (the body indexes it with `rank` indices)."""
+
+    name: str
+    annotation: ScalarType | None
+    span: Span
+    rank: int = 0
+
+
+@dataclass(frozen=True)
+class Function:
+    """A plain function called from a kernel, untyped: typing specializes it per argument types
+    into a `Kernel` (`Module.device_functions`) that the backend emits as a `declare target` C function."""
+
+    name: str
+    params: tuple[FunctionParam, ...]
+    body: tuple[Stmt, ...]
+    return_type: ScalarType | None
+    locals: tuple[Var, ...]
+    span: Span
+
+
+@dataclass(frozen=True)
 class Module:
-    """All kernels of one Python file: they become one C file and one shared library."""
+    """All kernels of one Python file: they become one C file and one shared library.
+
+    `functions` are the plain functions the kernels call (untyped); `device_functions` their typed
+    specializations, callees before callers, filled by the pipeline.
+    """
 
     path: str
     name: str
     source_sha256: str
     kernels: tuple[Kernel, ...]
     target: str | None = None
+    functions: tuple[Function, ...] = ()
+    device_functions: tuple[Kernel, ...] = ()

@@ -11,7 +11,8 @@ from translator.ir import nodes as ir
 
 
 def format_module(module: ir.Module) -> str:
-    return "\n\n".join(format_kernel(k) for k in module.kernels) + "\n"
+    functions = [f"device {format_kernel(f)}" for f in module.device_functions]
+    return "\n\n".join(functions + [format_kernel(k) for k in module.kernels]) + "\n"
 
 
 def format_kernel(kernel: ir.Kernel) -> str:
@@ -44,8 +45,15 @@ def _stmt(stmt: ir.Stmt, depth: int) -> list[str]:
                 *([f"{pad}else:", *_block(stmt.orelse, depth + 1)] if stmt.orelse else [])]
     if isinstance(stmt, ir.Loop):
         kind = "prange" if stmt.parallel else "range"
-        head = f"{pad}for {stmt.var} in {kind}({format_expr(stmt.start)}, {format_expr(stmt.stop)}, {stmt.step}):"
+        bounds = f"{format_expr(stmt.start)}, {format_expr(stmt.stop)}, {stmt.step}{_launch(stmt.launch)}"
+        head = f"{pad}for {stmt.var} in {kind}({bounds}):"
         return [head, *_block(stmt.body, depth + 1)]
+    if isinstance(stmt, ir.CallStatement):
+        return [f"{pad}{format_expr(stmt.call)}"]
+    if isinstance(stmt, ir.LocalArray):
+        return [f"{pad}local {stmt.name}: {stmt.type.dtype}{list(stmt.shape)}{' = 0' if stmt.zeroed else ''}"]
+    if isinstance(stmt, ir.AtomicUpdate):
+        return [f"{pad}atomic {format_expr(stmt.target)} {stmt.op}= {format_expr(stmt.value)}"]
     if isinstance(stmt, ir.While):
         return [f"{pad}while {format_expr(stmt.cond)}:", *_block(stmt.body, depth + 1)]
     if isinstance(stmt, ir.Return):
@@ -108,4 +116,8 @@ def _expr(expr: ir.Expr) -> str:
         return f"{expr.func}({', '.join(format_expr(a) for a in expr.args)})"
     if isinstance(expr, ir.Cast):
         return f"cast({format_expr(expr.operand)})"
+    if isinstance(expr, ir.ArrayArg):
+        return f"{expr.array}[...]"
+    if isinstance(expr, ir.CallFunction):
+        return f"{expr.symbol or expr.func}({', '.join(format_expr(a) for a in expr.args)})"
     raise TypeError(f"not an IR expression: {expr!r}")

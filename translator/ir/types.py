@@ -17,6 +17,7 @@ class Kind(enum.Enum):
     INT = "int"
     UINT = "uint"
     FLOAT = "float"
+    COMPLEX = "complex"
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,15 @@ class ScalarType:
         return self.kind is Kind.BOOL
 
     @property
+    def is_complex(self) -> bool:
+        return self.kind is Kind.COMPLEX
+
+    @property
+    def component(self) -> "ScalarType":
+        """The float type of a complex type's real and imaginary parts."""
+        return F32 if self.bits == 64 else F64
+
+    @property
     def numpy_name(self) -> str:
         """The NumPy dtype name (`float32`, `int64`, `bool`), used by the manifest and the runtime."""
         return _NUMPY_NAMES[self.name]
@@ -71,14 +81,22 @@ U32 = _scalar("u32", Kind.UINT, 32, "uint32_t")
 U64 = _scalar("u64", Kind.UINT, 64, "uint64_t")
 F32 = _scalar("f32", Kind.FLOAT, 32, "float")
 F64 = _scalar("f64", Kind.FLOAT, 64, "double")
+C64 = _scalar("c64", Kind.COMPLEX, 64, "float _Complex")
+C128 = _scalar("c128", Kind.COMPLEX, 128, "double _Complex")
 
-SCALARS: dict[str, ScalarType] = {t.name: t for t in (BOOL, I8, I16, I32, I64, U8, U16, U32, U64, F32, F64)}
+SCALARS: dict[str, ScalarType] = {
+    t.name: t for t in (BOOL, I8, I16, I32, I64, U8, U16, U32, U64, F32, F64, C64, C128)
+}
 PY_INT = I64.weakened()
 PY_FLOAT = F64.weakened()
+PY_COMPLEX = C128.weakened()
+COMPLEX_BOUNDARY = "complex scalars cannot cross the C call (ctypes has no complex type); pass a 1-element array"
+"""Complex values live in arrays and kernel locals; kernel parameters and results stay real."""
 
 _NUMPY_NAMES = {
     "bool": "bool", "i8": "int8", "i16": "int16", "i32": "int32", "i64": "int64",
     "u8": "uint8", "u16": "uint16", "u32": "uint32", "u64": "uint64", "f32": "float32", "f64": "float64",
+    "c64": "complex64", "c128": "complex128",
 }
 
 
@@ -112,7 +130,7 @@ class Ownership(enum.Enum):
 
 
 def _rank(t: ScalarType) -> int:
-    return {Kind.BOOL: 0, Kind.UINT: 1, Kind.INT: 1, Kind.FLOAT: 2}[t.kind]
+    return {Kind.BOOL: 0, Kind.UINT: 1, Kind.INT: 1, Kind.FLOAT: 2, Kind.COMPLEX: 3}[t.kind]
 
 
 def promote(a: ScalarType, b: ScalarType) -> ScalarType:
@@ -132,6 +150,8 @@ def promote(a: ScalarType, b: ScalarType) -> ScalarType:
         weak, strong = (a, b) if a.weak else (b, a)
         if _rank(weak) <= _rank(strong):
             return strong
+        if weak.is_complex:  # a Python complex keeps a float32's precision: complex64
+            return C64 if strong.is_float and strong.bits == 32 else C128
         return F64
     return _promote_strong(a, b)
 
@@ -139,6 +159,9 @@ def promote(a: ScalarType, b: ScalarType) -> ScalarType:
 def _promote_strong(a: ScalarType, b: ScalarType) -> ScalarType:
     if a == b:
         return a
+    if a.is_complex or b.is_complex:
+        wide = any(t.bits == 128 if t.is_complex else t.bits == 64 if t.is_float else t.bits >= 32 for t in (a, b))
+        return C128 if wide else C64
     if a.is_float or b.is_float:
         float_bits = max(t.bits for t in (a, b) if t.is_float)
         int_bits = max((t.bits for t in (a, b) if not t.is_float), default=0)

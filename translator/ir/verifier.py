@@ -9,7 +9,13 @@ from __future__ import annotations
 
 from translator.ir import nodes as ir
 from translator.ir.types import ArrayType
-from translator.ir.visit import children
+from translator.ir.visit import children, directive_exprs, launch_exprs, local_arrays
+
+
+_STATEMENTS = (
+    ir.Assign, ir.AtomicUpdate, ir.CallStatement, ir.LocalArray, ir.If, ir.Loop, ir.While, ir.Return, ir.Break, ir.Continue,
+    ir.ParallelLoop, ir.TargetData,
+)
 
 
 class IRError(AssertionError):
@@ -17,7 +23,7 @@ class IRError(AssertionError):
 
 
 def verify_module(module: ir.Module, typed: bool) -> None:
-    for kernel in module.kernels:
+    for kernel in module.kernels + module.device_functions:
         verify_kernel(kernel, typed)
 
 
@@ -30,6 +36,7 @@ class _Checker:
     def __init__(self, kernel: ir.Kernel, typed: bool) -> None:
         self.kernel = kernel
         self.typed = typed
+        self.arrays = {n: a.type for n, a in local_arrays(kernel.body).items()}
 
     def fail(self, node: object, message: str) -> IRError:
         span = getattr(node, "span", None)
@@ -45,17 +52,23 @@ class _Checker:
             for level in stmt.levels:
                 self.expr(level.start, scope)
                 self.expr(level.stop, scope)
+            for clause in directive_exprs(stmt.directive):
+                self.expr(clause, scope)
             self.block(stmt.body, inner)
         elif isinstance(stmt, ir.Loop):
-            self.expr(stmt.start, scope)
-            self.expr(stmt.stop, scope)
+            for bound in (stmt.start, stmt.stop, *launch_exprs(stmt.launch)):
+                self.expr(bound, scope)
             self.block(stmt.body, scope | {stmt.var})
         elif isinstance(stmt, ir.TargetData):
             self.block(stmt.body, scope)
+        elif isinstance(stmt, ir.CallStatement):  # the call may have no value, hence no type
+            for arg in stmt.call.args:
+                self.expr(arg, scope)
+            if self.typed and stmt.call.symbol is None:
+                raise self.fail(stmt.call, "device function call without a specialization")
         else:
             for child in children(stmt):
-                if isinstance(child, (ir.Assign, ir.If, ir.Loop, ir.While, ir.Return, ir.Break, ir.Continue,
-                                      ir.ParallelLoop, ir.TargetData)):
+                if isinstance(child, _STATEMENTS):
                     self.stmt(child, scope)
                 else:
                     self.expr(child, scope)  # type: ignore[arg-type]
@@ -65,23 +78,26 @@ class _Checker:
             self.expr(child, scope)  # type: ignore[arg-type]
         if self.typed and expr.type is None:
             raise self.fail(expr, "untyped expression")
-        if isinstance(expr, (ir.Index, ir.Extent)):
+        if isinstance(expr, (ir.Index, ir.Extent, ir.ArrayArg)):
             self.array_access(expr)
         if self.typed:
             self.typed_rules(expr, scope)
 
-    def array_access(self, expr: ir.Index | ir.Extent) -> None:
+    def array_access(self, expr: ir.Index | ir.Extent | ir.ArrayArg) -> None:
         param = self.kernel.param(expr.array)
-        if param is None or not isinstance(param.type, ArrayType):
-            raise self.fail(expr, f"'{expr.array}' is not an array parameter")
-        if isinstance(expr, ir.Index) and len(expr.indices) != param.type.rank:
+        array = param.type if param is not None else self.arrays.get(expr.array)
+        if not isinstance(array, ArrayType) or (isinstance(expr, ir.Extent) and param is None):
+            raise self.fail(expr, f"'{expr.array}' is not an array parameter (nor, for an index, a local array)")
+        if isinstance(expr, ir.Index) and len(expr.indices) != array.rank:
             raise self.fail(expr, "index count differs from the array's rank")
-        if isinstance(expr, ir.Extent) and not 0 <= expr.dim < param.type.rank:
+        if isinstance(expr, ir.Extent) and not 0 <= expr.dim < array.rank:
             raise self.fail(expr, "extent dimension out of range")
 
     def typed_rules(self, expr: ir.Expr, scope: frozenset[str]) -> None:
         if isinstance(expr, ir.Name) and expr.id not in scope:
             raise self.fail(expr, f"'{expr.id}' is not declared here")
+        if isinstance(expr, ir.CallFunction) and expr.symbol is None:
+            raise self.fail(expr, "device function call without a specialization")
         if isinstance(expr, ir.Binary):
             if expr.op == "**":
                 raise self.fail(expr, "`**` left after power lowering")

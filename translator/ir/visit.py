@@ -9,8 +9,9 @@ from translator.ir import nodes as ir
 
 _NODE_TYPES = (
     ir.Const, ir.Name, ir.Index, ir.Extent, ir.Unary, ir.Binary, ir.Compare, ir.Logical, ir.Select,
-    ir.Call, ir.Cast, ir.Assign, ir.If, ir.Loop, ir.While, ir.Break, ir.Continue, ir.Return,
-    ir.LoopLevel, ir.ParallelLoop, ir.TargetData,
+    ir.Call, ir.Cast, ir.CallFunction, ir.ArrayArg, ir.Assign, ir.AtomicUpdate, ir.CallStatement, ir.LocalArray, ir.If, ir.Loop, ir.While,
+    ir.Break, ir.Continue, ir.Return,
+    ir.LoopLevel, ir.Launch, ir.ParallelLoop, ir.TargetData,
 )
 
 
@@ -54,3 +55,26 @@ def rewrite(node: object, fn: Callable[[object], object]) -> object:
 
 def rewrite_body(stmts: tuple[ir.Stmt, ...], fn: Callable[[object], object]) -> tuple[ir.Stmt, ...]:
     return tuple(rewrite(stmt, fn) for stmt in stmts)  # type: ignore[misc]
+
+
+def local_arrays(stmts: tuple[ir.Stmt, ...]) -> dict[str, ir.LocalArray]:
+    """The local arrays the statements create, by name (the frontend makes names unique)."""
+    return {n.name: n for n in walk_all(stmts) if isinstance(n, ir.LocalArray)}
+
+
+def launch_exprs(launch: ir.Launch | None) -> tuple[ir.Expr, ...]:
+    """The host expressions of a `prange`'s launch keywords (none when it has none)."""
+    if launch is None:
+        return ()
+    return tuple(e for e in (launch.num_teams, launch.thread_limit) if e is not None)
+
+
+def directive_exprs(directive: ir.OmpTarget | ir.OmpParallelFor | None) -> tuple[ir.Expr, ...]:
+    """The host expressions a directive's clauses evaluate (launch keywords moved there)."""
+    if isinstance(directive, ir.OmpTarget):
+        candidates: tuple[object, ...] = (directive.num_teams, directive.thread_limit)
+    elif isinstance(directive, ir.OmpParallelFor):
+        candidates = (directive.num_threads,)
+    else:
+        candidates = ()
+    return tuple(e for e in candidates if e is not None and not isinstance(e, int))  # type: ignore[misc]

@@ -18,12 +18,13 @@ without being copied in only if the kernel writes every element the host will se
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from translator.errors import Span
 from translator.ir import nodes as ir
 from translator.ir.types import I64
-from translator.ir.visit import walk, walk_all
+from translator.ir.visit import rewrite, walk, walk_all
 
 
 @dataclass(frozen=True)
@@ -45,9 +46,10 @@ class ArrayAccess:
     writes: tuple[Write, ...]
 
 
-def analyze_access(kernel: ir.Kernel) -> dict[str, ArrayAccess]:
-    """The access facts of every array parameter of `kernel`, by name."""
-    walker = _Walker(kernel)
+def analyze_access(kernel: ir.Kernel, functions: Mapping[str, ir.Kernel] | None = None) -> dict[str, ArrayAccess]:
+    """The access facts of every array parameter of `kernel`, by name; `functions` are the device
+    function specializations by C symbol, whose effects on arrays passed to them count too."""
+    walker = _Walker(kernel, functions or {})
     walker.block(kernel.body, _State({}, frozenset(), False))
     return {
         p.name: ArrayAccess(
@@ -91,10 +93,12 @@ class _State:
 
 
 class _Walker:
-    def __init__(self, kernel: ir.Kernel) -> None:
+    def __init__(self, kernel: ir.Kernel, functions: Mapping[str, ir.Kernel]) -> None:
+        self.functions = functions
         self.params = {p.name for p in kernel.params if not p.is_array}
         self.assigned = {n.target.id for n in walk_all(kernel.body) if isinstance(n, ir.Assign)
                          and isinstance(n.target, ir.Name)}
+        self.aliases = _top_level_constants(kernel, self.params - self.assigned)
         self.reads: dict[str, list[Span]] = {}
         self.early_reads: dict[str, Span] = {}
         self.writes: dict[str, list[Write]] = {}
@@ -109,6 +113,10 @@ class _Walker:
             return self.assign(stmt, state)
         if isinstance(stmt, ir.If):
             return self.branch(stmt, state)
+        if isinstance(stmt, ir.AtomicUpdate):
+            return self.atomic(stmt, state)
+        if isinstance(stmt, ir.CallStatement):
+            self.read(stmt.call, state)
         if isinstance(stmt, ir.While):
             self.read(stmt.cond, state)
             self.block(stmt.body, dataclasses.replace(state, conditional=True))
@@ -131,6 +139,35 @@ class _Walker:
         self.block(stmt.orelse, inner)
         return dataclasses.replace(state, written=state.written | set(every_arm))
 
+    def atomic(self, stmt: ir.AtomicUpdate, state: _State) -> _State:
+        """An atomic update reads the element's old value (it accumulates into it) and writes it,
+        at an element no box describes (many iterations may hit it)."""
+        self.read(stmt.value, state)
+        for index in stmt.target.indices:
+            self.read(index, state)
+        self.reads.setdefault(stmt.target.array, []).append(stmt.span)
+        self.early_reads.setdefault(stmt.target.array, stmt.span)
+        self.writes.setdefault(stmt.target.array, []).append(Write(stmt.span, None))
+        return state
+
+    def call(self, call: ir.CallFunction) -> None:
+        """Arrays passed whole to a device function: read (before written) and written as the
+        function does, at elements no box describes."""
+        callee = self.functions.get(call.symbol or "")
+        if callee is None:
+            return
+        effects = analyze_access(callee, self.functions)
+        for param, arg in zip(callee.params, call.args):
+            if not isinstance(arg, ir.ArrayArg) or param.name not in effects:
+                continue
+            effect = effects[param.name]
+            if effect.reads:
+                self.reads.setdefault(arg.array, []).append(call.span)
+            if effect.first_read_before_write is not None:
+                self.early_reads.setdefault(arg.array, call.span)
+            if effect.writes:
+                self.writes.setdefault(arg.array, []).append(Write(call.span, None))
+
     def assign(self, stmt: ir.Assign, state: _State) -> _State:
         self.read(stmt.value, state)
         target = stmt.target
@@ -150,8 +187,9 @@ class _Walker:
         self.read(loop.start, state)
         self.read(loop.stop, state)
         exits = _exits(loop.body)
-        exact = loop.step == 1 and not exits and self.invariant(loop.start) and self.invariant(loop.stop)
-        span = ir.Interval(strip(loop.start), strip(loop.stop))
+        start, stop = self.resolve(loop.start), self.resolve(loop.stop)
+        exact = loop.step == 1 and not exits and self.invariant(start) and self.invariant(stop)
+        span = ir.Interval(strip(start), strip(stop))
         loops = {**state.loops, loop.var: span} if exact else state.loops
         written = frozenset(key for key in state.written if not _mentions(key, loop.var))
         after = self.block(loop.body, _State(loops, written, state.conditional or not exact))
@@ -163,10 +201,12 @@ class _Walker:
 
     def read(self, expr: ir.Expr, state: _State) -> None:
         for node in walk(expr):
+            if isinstance(node, ir.CallFunction):
+                self.call(node)
             if isinstance(node, ir.Index):
                 self.reads.setdefault(node.array, []).append(node.span)
                 key = shape_key(node)
-                if key not in state.written and _substitute(key, state.loops) not in state.written:
+                if not any(_substitute(key, loops) in state.written for loops in _subsets(state.loops)):
                     self.early_reads.setdefault(node.array, node.span)
 
     def box(self, indices: tuple[ir.Expr, ...], loops: dict[str, ir.Interval]) -> tuple[ir.Interval, ...] | None:
@@ -180,22 +220,44 @@ class _Walker:
     def interval(self, index: ir.Expr, loops: dict[str, ir.Interval]) -> ir.Interval | None:
         """The indices one subscript takes over the enclosing exact loops: `i`, `i + e`, `i - e`, or an
         invariant `e` (`e` invariant)."""
-        if self.invariant(index):
-            return ir.Interval(index, ir.Binary("+", index, ir.Const(1, index.span, I64), index.span, I64))
+        resolved = self.resolve(index)
+        if self.invariant(resolved):
+            return ir.Interval(resolved, ir.Binary("+", resolved, ir.Const(1, index.span, I64), index.span, I64))
         if isinstance(index, ir.Name) and index.id in loops:
             return loops[index.id]
         if isinstance(index, ir.Call) and index.func == "wrap_index":
             return self.interval(strip(index.args[0]), loops)  # the runtime ignores boxes reaching below 0
-        if isinstance(index, ir.Binary) and index.op in "+-" and self.invariant(index.right):
+        right = self.resolve(index.right) if isinstance(index, ir.Binary) else None
+        if isinstance(index, ir.Binary) and index.op in "+-" and self.invariant(right):
             left = strip(index.left)
             if isinstance(left, ir.Name) and left.id in loops:
-                return ir.Interval(*(ir.Binary(index.op, bound, index.right, index.span, I64)
+                return ir.Interval(*(ir.Binary(index.op, bound, right, index.span, I64)
                                      for bound in (loops[left.id].lo, loops[left.id].hi)))
         return None
+
+    def resolve(self, expr: ir.Expr) -> ir.Expr:
+        """`expr` with each top-level constant local (`n = a.shape[0]`) replaced by its value."""
+        return rewrite(expr, lambda node: self.aliases.get(node.id, node) if isinstance(node, ir.Name) else node)
 
     def invariant(self, expr: ir.Expr) -> bool:
         """Whether the runtime can evaluate `expr` from the arguments alone (manifest `writes`)."""
         return all(_invariant_node(n, self.params - self.assigned) for n in walk(expr))
+
+
+def _top_level_constants(kernel: ir.Kernel, params: set[str]) -> dict[str, ir.Expr]:
+    """Locals assigned exactly once, by a top-level statement, a value the runtime can compute from
+    the arguments (`n = a.shape[0]`): loop bounds written with them still give write boxes."""
+    counts: dict[str, int] = {}
+    for node in walk_all(kernel.body):
+        if isinstance(node, ir.Assign) and isinstance(node.target, ir.Name):
+            counts[node.target.id] = counts.get(node.target.id, 0) + 1
+    aliases: dict[str, ir.Expr] = {}
+    for stmt in kernel.body:
+        if isinstance(stmt, ir.Assign) and isinstance(stmt.target, ir.Name) and counts[stmt.target.id] == 1:
+            value = rewrite(stmt.value, lambda n: aliases.get(n.id, n) if isinstance(n, ir.Name) else n)
+            if all(_invariant_node(n, params) for n in walk(value)):
+                aliases[stmt.target.id] = strip(value)  # type: ignore[arg-type]
+    return aliases
 
 
 def _invariant_node(node: object, params: set[str]) -> bool:
@@ -246,6 +308,15 @@ def _surely_written(stmts: tuple[ir.Stmt, ...]) -> dict[object, ir.Index]:
         elif isinstance(stmt, ir.If):
             found.update(_written_by_every_arm(stmt))
     return found
+
+
+def _subsets(loops: dict[str, ir.Interval]) -> list[dict[str, ir.Interval]]:
+    """Every choice of enclosing loops whose variable a read may be compared over: `y[i, j]` after a
+    loop over `j` wrote `y[i, 0:n]` matches with only `j` replaced by its range."""
+    subsets: list[dict[str, ir.Interval]] = [{}]
+    for var, interval in loops.items():
+        subsets += [{**subset, var: interval} for subset in subsets]
+    return subsets
 
 
 def _exits(body: tuple[ir.Stmt, ...]) -> bool:

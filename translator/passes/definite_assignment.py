@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from translator.errors import TranslationError
 from translator.ir import nodes as ir
-from translator.ir.visit import walk
+from translator.ir.visit import launch_exprs, walk
 
 
 def check_definite_assignment(kernel: ir.Kernel) -> None:
@@ -38,9 +38,12 @@ def _stmt(stmt: ir.Stmt, assigned: frozenset[str]) -> frozenset[str]:
         _reads(stmt.cond, assigned)
         _block(stmt.body, assigned)
         return assigned
+    if isinstance(stmt, (ir.AtomicUpdate, ir.CallStatement)):
+        _reads(stmt, assigned)
+        return assigned
     if isinstance(stmt, ir.Loop):
-        _reads(stmt.start, assigned)
-        _reads(stmt.stop, assigned)
+        for bound in (stmt.start, stmt.stop, *launch_exprs(stmt.launch)):
+            _reads(bound, assigned)
         _block(stmt.body, assigned | {stmt.var})
         return assigned
     if isinstance(stmt, ir.Return) and stmt.value is not None:

@@ -15,26 +15,29 @@ from translator.ir.visit import walk_all
 
 def device_variant(kernel: ir.Kernel) -> ir.Kernel:
     """`kernel` taking device pointers; only meaningful for kernels lowered for an offload target."""
-    return dataclasses.replace(kernel, body=_block(kernel.body), device_variant=None)
+    arrays = frozenset(p.name for p in kernel.params if p.is_array)
+    return dataclasses.replace(kernel, body=_block(kernel.body, arrays), device_variant=None)
 
 
-def _block(stmts: tuple[ir.Stmt, ...]) -> tuple[ir.Stmt, ...]:
+def _block(stmts: tuple[ir.Stmt, ...], arrays: frozenset[str]) -> tuple[ir.Stmt, ...]:
     out: list[ir.Stmt] = []
     for stmt in stmts:
         if isinstance(stmt, ir.TargetData):
-            out += _block(stmt.body)
+            out += _block(stmt.body, arrays)
         else:
-            out.append(_stmt(stmt))
+            out.append(_stmt(stmt, arrays))
     return tuple(out)
 
 
-def _stmt(stmt: ir.Stmt) -> ir.Stmt:
+def _stmt(stmt: ir.Stmt, arrays: frozenset[str]) -> ir.Stmt:
+    """Array parameters the loop uses (indexed, measured or passed to a function) become device pointers."""
     if isinstance(stmt, ir.ParallelLoop) and isinstance(stmt.directive, ir.OmpTarget):
-        arrays = tuple(dict.fromkeys(n.array for n in walk_all(stmt.body) if isinstance(n, ir.Index)))
-        directive = dataclasses.replace(stmt.directive, maps=(), device_ptrs=arrays)
+        used = (n.array for n in walk_all(stmt.body) if isinstance(n, (ir.Index, ir.Extent, ir.ArrayArg)))
+        pointers = tuple(dict.fromkeys(name for name in used if name in arrays))
+        directive = dataclasses.replace(stmt.directive, maps=(), device_ptrs=pointers)
         return dataclasses.replace(stmt, directive=directive)
     if isinstance(stmt, ir.If):
-        return dataclasses.replace(stmt, body=_block(stmt.body), orelse=_block(stmt.orelse))
+        return dataclasses.replace(stmt, body=_block(stmt.body, arrays), orelse=_block(stmt.orelse, arrays))
     if isinstance(stmt, (ir.Loop, ir.While)):
-        return dataclasses.replace(stmt, body=_block(stmt.body))
+        return dataclasses.replace(stmt, body=_block(stmt.body, arrays))
     return stmt

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-from typing import Callable, Mapping
+from typing import Callable, Mapping, Protocol
 
 from translator.errors import TranslationError
 from translator.ir import nodes as ir
-from translator.ir.types import BOOL, F64, I64, PY_FLOAT, PY_INT, ScalarType, join, promote
+from translator.ir.types import BOOL, F64, I64, PY_COMPLEX, PY_FLOAT, PY_INT, Ownership, ScalarType, join, promote
+from translator.ir.visit import local_arrays
 
 MATH_NAMES = {"fabs": "fabs"}
 NUMPY_NAMES = {"arcsin": "asin", "arccos": "acos", "arctan": "atan", "arctan2": "atan2", "abs": "abs"}
@@ -30,25 +31,47 @@ def cast(expr: ir.Expr, to: ScalarType) -> ir.Expr:
     assert expr.type is not None
     if expr.type.c_name == to.c_name:
         return expr if expr.type == to else dataclasses.replace(expr, type=to)
+    if expr.type.is_complex and not (to.is_complex or to.is_bool):
+        raise TranslationError.at(
+            expr.span, f"a complex value cannot become {to.name} (Python raises TypeError, NumPy drops the imaginary "
+            "part); take .real, .imag or abs() first")
     if isinstance(expr, ir.Const):
-        value = expr.value
-        converted = bool(value) if to.is_bool else float(value) if to.is_float else int(value)
-        return ir.Const(converted, expr.span, to)
+        return ir.Const(_convert(expr.value, to), expr.span, to)
     return ir.Cast(expr, expr.span, to)
+
+
+def _convert(value: int | float | bool | complex, to: ScalarType) -> int | float | bool | complex:
+    if to.is_bool:
+        return bool(value)
+    if to.is_complex:
+        return complex(value)
+    return float(value) if to.is_float else int(value)  # type: ignore[arg-type]
+
+
+class FunctionTyper(Protocol):
+    """What typing needs of device functions (`passes.functions.Specializer`): the typed
+    specialization a call reaches with these argument types."""
+
+    def specialize(self, call: ir.CallFunction, args: tuple[ScalarType | ir.Param, ...]) -> ir.Kernel: ...
 
 
 class ExprTyper:
     """Types expressions given the types of names (`env`), the kernel's arrays and its parameters."""
 
-    def __init__(self, env: Mapping[str, ScalarType], kernel: ir.Kernel) -> None:
+    def __init__(
+        self, env: Mapping[str, ScalarType], kernel: ir.Kernel, functions: FunctionTyper | None = None
+    ) -> None:
         self.env = env
         self.kernel = kernel
+        self.functions = functions
+        self.arrays = local_arrays(kernel.body)
 
     def __call__(self, expr: ir.Expr) -> ir.Expr:
         return getattr(self, f"_{type(expr).__name__.lower()}")(expr)
 
     def _const(self, e: ir.Const) -> ir.Expr:
         t = BOOL if isinstance(e.value, bool) else PY_INT if isinstance(e.value, int) else PY_FLOAT
+        t = PY_COMPLEX if isinstance(e.value, complex) else t
         return dataclasses.replace(e, type=t)
 
     def _name(self, e: ir.Name) -> ir.Expr:
@@ -61,8 +84,18 @@ class ExprTyper:
 
     def _index(self, e: ir.Index) -> ir.Expr:
         indices = tuple(self.index_value(i) for i in e.indices)
-        param = self.kernel.param(e.array)
-        return ir.Index(e.array, indices, e.span, param.type.dtype)  # type: ignore[union-attr]
+        return ir.Index(e.array, indices, e.span, self.array(e.array).type.dtype)  # type: ignore[union-attr]
+
+    def _arrayarg(self, e: ir.ArrayArg) -> ir.Expr:
+        return dataclasses.replace(e, type=self.array(e.array).type.dtype)  # type: ignore[union-attr]
+
+    def array(self, name: str) -> ir.Param:
+        """An array parameter, or a local array seen as a (scratch) parameter."""
+        param = self.kernel.param(name)
+        if param is not None:
+            return param
+        local = self.arrays[name]
+        return ir.Param(name, local.type, Ownership.SCRATCH, local.span)
 
     def index_value(self, expr: ir.Expr) -> ir.Expr:
         """An integer used as an index or loop bound, as `int64_t`."""
@@ -79,7 +112,7 @@ class ExprTyper:
             if e.op == "~":
                 raise TranslationError.at(e.span, "`~` on a bool is -2/-1 in Python but `not` in NumPy; write `not x`")
             operand = cast(operand, PY_INT)
-        if e.op == "~" and operand.type.is_float:
+        if e.op == "~" and not operand.type.is_int:
             raise TranslationError.at(e.span, "`~` needs an integer operand")
         return ir.Unary(e.op, operand, e.span, operand.type)
 
@@ -89,9 +122,11 @@ class ExprTyper:
             raise TranslationError.at(
                 e.span, f"`{e.op}` between two bools differs between Python and NumPy; convert one with int()")
         t = promote(left.type, right.type) if not (left.type.is_bool and right.type.is_bool) else BOOL
-        if e.op in ("&", "|", "^", "<<", ">>", "~") and t.is_float:
+        if e.op in ("&", "|", "^", "<<", ">>", "~") and (t.is_float or t.is_complex):
             raise TranslationError.at(e.span, f"`{e.op}` needs integer operands, not {t.name}")
-        if e.op == "/" and not t.is_float:
+        if e.op in ("//", "%") and t.is_complex:
+            raise TranslationError.at(e.span, f"`{e.op}` is not defined for complex numbers")
+        if e.op == "/" and not (t.is_float or t.is_complex):
             t = PY_FLOAT if t.weak else F64
         if e.op == "**":
             return self._power(e, left, right, t)
@@ -107,6 +142,8 @@ class ExprTyper:
     def _compare(self, e: ir.Compare) -> ir.Expr:
         left, right = self(e.left), self(e.right)
         t = promote(left.type, right.type) if not (left.type.is_bool and right.type.is_bool) else BOOL
+        if t.is_complex and e.op not in ("==", "!="):
+            raise TranslationError.at(e.span, f"complex numbers are not ordered; `{e.op}` needs real operands")
         return ir.Compare(e.op, cast(left, t), cast(right, t), e.span, BOOL)
 
     def _logical(self, e: ir.Logical) -> ir.Expr:
@@ -127,6 +164,23 @@ class ExprTyper:
     def _cast(self, e: ir.Cast) -> ir.Expr:
         return cast(self(e.operand), e.type)
 
+    def _callfunction(self, e: ir.CallFunction) -> ir.Expr:
+        return self.call_function(e, value_needed=True)
+
+    def call_function(self, e: ir.CallFunction, value_needed: bool) -> ir.CallFunction:
+        """Arguments keep their types (a Python number stays weak), converted only to annotated
+        parameter types; the call has the specialization's return type (none for a statement
+        call of a function that returns nothing)."""
+        assert self.functions is not None, "device function call typed without a Specializer"
+        args = tuple(self(a) for a in e.args)
+        kinds = tuple(self.array(a.array) if isinstance(a, ir.ArrayArg) else a.type for a in args)
+        fn = self.functions.specialize(e, kinds)  # type: ignore[arg-type]
+        if fn.return_type is None and value_needed:
+            raise TranslationError.at(e.span, f"function '{e.func}' returns nothing, so its call has no value")
+        converted = tuple(
+            a if p.is_array else cast(a, p.type) for a, p in zip(args, fn.params))  # type: ignore[arg-type]
+        return ir.CallFunction(e.func, converted, e.span, fn.return_type, fn.name)
+
     def _call(self, e: ir.Call) -> ir.Expr:
         args = tuple(self(a) for a in e.args)
         namespace, _, name = e.func.rpartition(".")
@@ -139,7 +193,8 @@ def _abs(typer: ExprTyper, e: ir.Call, name: str, args: tuple[ir.Expr, ...]) -> 
     (arg,) = args
     if arg.type.is_bool:
         arg = cast(arg, PY_INT)
-    return ir.Call("abs", (arg,), e.span, arg.type)
+    t = arg.type.component if arg.type.is_complex else arg.type
+    return ir.Call("abs", (arg,), e.span, t.weakened() if arg.type.weak else t)
 
 
 def _min_max(typer: ExprTyper, e: ir.Call, name: str, args: tuple[ir.Expr, ...]) -> ir.Expr:
@@ -147,12 +202,16 @@ def _min_max(typer: ExprTyper, e: ir.Call, name: str, args: tuple[ir.Expr, ...])
     result = args[0]
     for arg in args[1:]:
         t = join(result.type, arg.type)
+        if t.is_complex:
+            raise TranslationError.at(e.span, f"complex numbers are not ordered; {name}() needs real operands")
         result = ir.Call(name, (cast(result, t), cast(arg, t)), e.span, t)
     return result
 
 
 def math_call(typer: ExprTyper, e: ir.Call, name: str, args: tuple[ir.Expr, ...]) -> ir.Expr:
     """`math` works in float64 and returns Python floats; floor/ceil/trunc return Python ints."""
+    if any(a.type.is_complex for a in args):
+        raise TranslationError.at(e.span, f"math.{name}() takes real numbers (use numpy for complex ones)")
     if name in ROUNDING and args[0].type.is_int:
         return cast(args[0], PY_INT)
     doubles = tuple(cast(a, F64) for a in args)
@@ -168,7 +227,11 @@ def numpy_call(typer: ExprTyper, e: ir.Call, name: str, args: tuple[ir.Expr, ...
         return typer(ir.Binary("**", e.args[0], e.args[1], e.span))
     if name == "abs":
         return _abs(typer, e, name, args)
+    if name in COMPLEX_PARTS:
+        return _complex_part(typer, e, COMPLEX_PARTS[name], args)
     t = functools.reduce(promote, (a.type for a in args))
+    if t.is_complex:
+        return _complex_ufunc(e, name, args, t)
     t = t if t.is_float and not t.weak else F64
     floats = tuple(cast(a, t) for a in args)
     if name in PREDICATES:
@@ -176,6 +239,37 @@ def numpy_call(typer: ExprTyper, e: ir.Call, name: str, args: tuple[ir.Expr, ...
     return ir.Call(NUMPY_NAMES.get(name, name), floats, e.span, t)
 
 
+COMPLEX_PARTS = {"real": "real", "imag": "imag", "conj": "conj", "conjugate": "conj"}
+"""NumPy's names for the parts of a complex number -> the intrinsic (`.real`, `.imag`, `.conjugate()`)."""
+COMPLEX_UFUNCS = frozenset("sqrt exp log sin cos tan sinh cosh tanh".split())
+"""NumPy functions with a complex C99 counterpart (`csqrt`, `cexpf`, ...)."""
+
+
+def _complex_part(typer: ExprTyper, e: ir.Call, name: str, args: tuple[ir.Expr, ...]) -> ir.Expr:
+    """`z.real`, `z.imag` (float of z's precision), `z.conjugate()`; of a real number: itself, 0, itself."""
+    (arg,) = args
+    t = arg.type
+    assert t is not None
+    if not t.is_complex:
+        return cast(ir.Const(0, e.span, PY_INT), t) if name == "imag" else arg
+    part = t.component.weakened() if t.weak else t.component
+    return ir.Call(name, (arg,), e.span, t if name == "conj" else part)
+
+
+def _complex_ufunc(e: ir.Call, name: str, args: tuple[ir.Expr, ...], t: ScalarType) -> ir.Expr:
+    if name not in COMPLEX_UFUNCS:
+        raise TranslationError.at(e.span, f"numpy.{name}() is not supported for complex numbers in kernels")
+    t = t.strong()
+    return ir.Call(name, tuple(cast(a, t) for a in args), e.span, t)
+
+
+def _complex(typer: ExprTyper, e: ir.Call, name: str, args: tuple[ir.Expr, ...]) -> ir.Expr:
+    """`complex(re, im)`: a Python complex from two reals, both as float64."""
+    real, imag = (cast(a, F64) for a in args)
+    return ir.Call("complex", (real, imag), e.span, PY_COMPLEX)
+
+
 CALL_RULES: dict[str, Callable[[ExprTyper, ir.Call, str, tuple[ir.Expr, ...]], ir.Expr]] = {
-    "abs": _abs, "min": _min_max, "max": _min_max,
+    "abs": _abs, "min": _min_max, "max": _min_max, "real": _complex_part, "imag": _complex_part,
+    "conj": _complex_part, "complex": _complex,
 }

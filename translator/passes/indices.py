@@ -11,33 +11,60 @@ from __future__ import annotations
 import dataclasses
 from typing import Mapping
 
+from translator.errors import Span
 from translator.ir import nodes as ir
 from translator.ir.types import I64
-from translator.ir.visit import rewrite
+from translator.ir.visit import local_arrays, rewrite
 
 
 def wrap_indices(kernel: ir.Kernel) -> ir.Kernel:
-    return dataclasses.replace(kernel, body=_block(kernel.body, {}))
+    shapes = {name: array.shape for name, array in local_arrays(kernel.body).items()}
+    return dataclasses.replace(kernel, body=_Wrapper(shapes, {}).block(kernel.body))
 
 
-def _block(stmts: tuple[ir.Stmt, ...], bounds: Mapping[str, int | None]) -> tuple[ir.Stmt, ...]:
-    return tuple(_stmt(s, bounds) for s in stmts)
+@dataclasses.dataclass(frozen=True)
+class _Wrapper:
+    """Wraps the indices of one scope. `bounds` are the proven lower bounds of its loop variables;
+    `shapes` the constant shapes of local arrays, whose extents are constants, not parameters."""
 
+    shapes: Mapping[str, tuple[int, ...]]
+    bounds: Mapping[str, int | None]
 
-def _stmt(stmt: ir.Stmt, bounds: Mapping[str, int | None]) -> ir.Stmt:
-    if isinstance(stmt, ir.Loop):
-        first = lower_bound(stmt.start, bounds) if stmt.step > 0 else _after(lower_bound(stmt.stop, bounds))
-        return dataclasses.replace(stmt, start=_expr(stmt.start, bounds), stop=_expr(stmt.stop, bounds),
-                                   body=_block(stmt.body, {**bounds, stmt.var: first}))
-    if isinstance(stmt, ir.If):
-        return ir.If(_expr(stmt.cond, bounds), _block(stmt.body, bounds), _block(stmt.orelse, bounds), stmt.span)
-    if isinstance(stmt, ir.While):
-        return ir.While(_expr(stmt.cond, bounds), _block(stmt.body, bounds), stmt.span)
-    if isinstance(stmt, ir.Assign):
-        return ir.Assign(_expr(stmt.target, bounds), _expr(stmt.value, bounds), stmt.span)  # type: ignore[arg-type]
-    if isinstance(stmt, ir.Return) and stmt.value is not None:
-        return ir.Return(_expr(stmt.value, bounds), stmt.span)
-    return stmt
+    def block(self, stmts: tuple[ir.Stmt, ...]) -> tuple[ir.Stmt, ...]:
+        return tuple(self.stmt(s) for s in stmts)
+
+    def stmt(self, stmt: ir.Stmt) -> ir.Stmt:
+        if isinstance(stmt, ir.Loop):
+            ascending = stmt.step > 0
+            first = lower_bound(stmt.start, self.bounds) if ascending else _after(lower_bound(stmt.stop, self.bounds))
+            inner = dataclasses.replace(self, bounds={**self.bounds, stmt.var: first})
+            return dataclasses.replace(stmt, start=self.expr(stmt.start), stop=self.expr(stmt.stop),
+                                       body=inner.block(stmt.body))
+        if isinstance(stmt, ir.If):
+            return ir.If(self.expr(stmt.cond), self.block(stmt.body), self.block(stmt.orelse), stmt.span)
+        if isinstance(stmt, ir.While):
+            return ir.While(self.expr(stmt.cond), self.block(stmt.body), stmt.span)
+        if isinstance(stmt, (ir.Assign, ir.AtomicUpdate)):
+            target = self.expr(stmt.target)
+            return dataclasses.replace(stmt, target=target, value=self.expr(stmt.value))  # type: ignore[arg-type]
+        if isinstance(stmt, ir.CallStatement):
+            return ir.CallStatement(self.expr(stmt.call), stmt.span)  # type: ignore[arg-type]
+        if isinstance(stmt, ir.Return) and stmt.value is not None:
+            return ir.Return(self.expr(stmt.value), stmt.span)
+        return stmt
+
+    def expr(self, expr: ir.Expr) -> ir.Expr:
+        def fix(node: object) -> object:
+            if not isinstance(node, ir.Index):
+                return node
+            indices = tuple(_wrapped(i, self.extent(node.array, d, i.span), self.bounds)
+                            for d, i in enumerate(node.indices))
+            return dataclasses.replace(node, indices=indices)
+        return rewrite(expr, fix)  # type: ignore[return-value]
+
+    def extent(self, array: str, dim: int, span: Span) -> ir.Expr:
+        shape = self.shapes.get(array)
+        return ir.Extent(array, dim, span, I64) if shape is None else ir.Const(shape[dim], span, I64)
 
 
 def _after(bound: int | None) -> int | None:
@@ -45,17 +72,8 @@ def _after(bound: int | None) -> int | None:
     return None if bound is None else bound + 1
 
 
-def _expr(expr: ir.Expr, bounds: Mapping[str, int | None]) -> ir.Expr:
-    def fix(node: object) -> object:
-        if not isinstance(node, ir.Index):
-            return node
-        indices = tuple(_wrapped(i, ir.Extent(node.array, d, i.span, I64), bounds) for d, i in enumerate(node.indices))
-        return dataclasses.replace(node, indices=indices)
-    return rewrite(expr, fix)  # type: ignore[return-value]
-
-
-def _wrapped(index: ir.Expr, extent: ir.Extent, bounds: Mapping[str, int | None]) -> ir.Expr:
-    if isinstance(index, ir.Const) and index.value < 0:
+def _wrapped(index: ir.Expr, extent: ir.Expr, bounds: Mapping[str, int | None]) -> ir.Expr:
+    if isinstance(index, ir.Const) and index.value < 0:  # type: ignore[operator]  # an integer index
         return ir.Binary("-", extent, ir.Const(-index.value, index.span, I64), index.span, I64)
     low = lower_bound(index, bounds)
     if low is not None and low >= 0:
@@ -66,7 +84,7 @@ def _wrapped(index: ir.Expr, extent: ir.Extent, bounds: Mapping[str, int | None]
 def lower_bound(expr: ir.Expr, bounds: Mapping[str, int | None]) -> int | None:
     """A proven lower bound of an integer expression, or None."""
     if isinstance(expr, ir.Const):
-        return int(expr.value)
+        return int(expr.value)  # type: ignore[arg-type]  # integer expressions only
     if isinstance(expr, ir.Extent):
         return 0
     if isinstance(expr, ir.Name):
@@ -83,7 +101,7 @@ def _binary_bound(expr: ir.Binary, bounds: Mapping[str, int | None]) -> int | No
     if expr.op == "+" and left is not None and right is not None:
         return left + right
     if expr.op == "-" and left is not None and isinstance(expr.right, ir.Const):
-        return left - int(expr.right.value)
+        return left - int(expr.right.value)  # type: ignore[arg-type]
     if expr.op in ("*", "//") and left is not None and right is not None and left >= 0 and right >= 0:
         return 0
     if expr.op == "%" and right is not None and right > 0:

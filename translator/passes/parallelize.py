@@ -7,6 +7,9 @@
   bare construct at 54% of hand-written CUDA's bandwidth and this one at 83%). When a kernel
   launches several loops (or one inside a host loop), a `TargetData` region around the whole body
   maps every array once, so nothing returns to the host between loops.
+- `prange(..., num_teams=, thread_limit=, schedule=)` overrides that launch configuration;
+  `@kernel(device=k)` adds `device(k)` to every target construct. On `cpu`, `thread_limit`
+  becomes `num_threads` and `num_teams` is ignored (there are no teams on the host).
 - `cpu` gets `OmpParallelFor`; `serial` gets no directive.
 - Locals used only inside loops are declared inside them (private per iteration).
 """
@@ -15,7 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from translator.errors import Span
+from translator.errors import Span, TranslationError
 from translator.ir import nodes as ir
 from translator.ir.visit import walk, walk_all
 from translator.passes.reductions import host_names, outermost_pranges
@@ -24,6 +27,7 @@ THREAD_LIMIT = 256
 
 
 def parallelize(kernel: ir.Kernel, reductions: dict[Span, tuple[ir.Reduction, ...]], target: str) -> ir.Kernel:
+    _check_reduction_types(kernel, reductions)
     offload = target == "host-offload" or target.startswith("nvptx")
     loops = outermost_pranges(kernel.body)
     in_data_region = offload and (len(loops) > 1 or any(loop not in kernel.body for loop in loops))
@@ -59,17 +63,33 @@ class _Lowering:
         levels, body = collapse(loop)
         used = {n.id for n in walk_all(body) if isinstance(n, ir.Name)}
         locals_ = tuple(v for v in self.private if v.name in used)
-        directive = self.directive(len(levels), body, self.reductions.get(loop.span, ()))
+        directive = self.directive(len(levels), body, self.reductions.get(loop.span, ()), loop.launch)
         return ir.ParallelLoop(levels, body, locals_, directive, loop.span)
 
-    def directive(self, depth: int, body: tuple[ir.Stmt, ...],
-                  reductions: tuple[ir.Reduction, ...]) -> ir.OmpTarget | ir.OmpParallelFor | None:
+    def directive(self, depth: int, body: tuple[ir.Stmt, ...], reductions: tuple[ir.Reduction, ...],
+                  launch: ir.Launch | None) -> ir.OmpTarget | ir.OmpParallelFor | None:
+        """The loop's construct; the user's launch keywords replace the defaults they name."""
         if self.mode == "serial":
             return None
+        given = launch or ir.Launch(None, None, None, self.kernel.span)
         if self.mode == "cpu":
-            return ir.OmpParallelFor(depth, reductions)
+            return ir.OmpParallelFor(depth, reductions, given.thread_limit, given.schedule)
         maps = () if self.mode == "present" else array_maps(self.kernel, body)
-        return ir.OmpTarget(depth, maps, reductions, THREAD_LIMIT, teams_from_trip_count=True)
+        return ir.OmpTarget(depth, maps, reductions, given.thread_limit or THREAD_LIMIT,
+                            teams_from_trip_count=given.num_teams is None, num_teams=given.num_teams,
+                            schedule=given.schedule, device=self.kernel.device)
+
+
+def _check_reduction_types(kernel: ir.Kernel, reductions: dict[Span, tuple[ir.Reduction, ...]]) -> None:
+    """OpenMP reduces complex numbers with 16-byte atomics, which need libatomic (absent from
+    offload images); the user splits such a sum into its real and imaginary parts instead."""
+    complex_vars = {v.name for v in kernel.locals if v.type.is_complex}
+    for span, clauses in reductions.items():
+        for clause in clauses:
+            if clause.var in complex_vars:
+                raise TranslationError.at(
+                    span, f"'{clause.var}' is a complex reduction, which OpenMP cannot do here; reduce its real "
+                    "and imaginary parts in two float variables")
 
 
 def collapse(loop: ir.Loop) -> tuple[tuple[ir.LoopLevel, ...], tuple[ir.Stmt, ...]]:
@@ -88,7 +108,7 @@ def collapse(loop: ir.Loop) -> tuple[tuple[ir.LoopLevel, ...], tuple[ir.Stmt, ..
 
 def array_maps(kernel: ir.Kernel, stmts: tuple[ir.Stmt, ...]) -> tuple[ir.MapClause, ...]:
     """One map clause per array the statements use, in parameter order, typed by its ownership."""
-    used = {n.array for n in walk_all(stmts) if isinstance(n, (ir.Index, ir.Extent))}
+    used = {n.array for n in walk_all(stmts) if isinstance(n, (ir.Index, ir.Extent, ir.ArrayArg))}
     return tuple(
         ir.MapClause(p.ownership.map_type, p.name, p.type.rank)  # type: ignore[union-attr]
         for p in kernel.params if p.is_array and p.name in used
@@ -99,5 +119,5 @@ def _wrap_in_data_region(kernel: ir.Kernel, body: tuple[ir.Stmt, ...]) -> tuple[
     """`target data` around the body; a final `return` stays outside (it cannot leave the region)."""
     tail = body[-1:] if body and isinstance(body[-1], ir.Return) else ()
     inner = body[: len(body) - len(tail)]
-    region = ir.TargetData(array_maps(kernel, inner), inner, kernel.span)
+    region = ir.TargetData(array_maps(kernel, inner), inner, kernel.span, kernel.device)
     return (region, *tail)

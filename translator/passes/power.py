@@ -27,12 +27,19 @@ def _lower(node: object) -> object:
         return node
     base, exponent, t = node.left, node.right, node.type
     assert t is not None
-    constant = exponent.value if isinstance(exponent, ir.Const) and float(exponent.value).is_integer() else None
-    if constant is not None and int(constant) in MULTIPLIED_OUT:
-        return _multiply_out(base, int(constant), node.span)
+    constant = _integral(exponent.value) if isinstance(exponent, ir.Const) else None
+    if constant is not None and constant in MULTIPLIED_OUT:
+        return _multiply_out(base, constant, node.span)
     if t.is_int:
         return ir.Call("ipow", (base, exponent), node.span, t)
     return ir.Call("pow", (base, cast(exponent, t)), node.span, t)
+
+
+def _integral(value: int | float | bool | complex) -> int | None:
+    """The exponent as an int when it is one (a complex exponent after promotion: `z ** 2`)."""
+    if isinstance(value, complex):
+        value = value.real if value.imag == 0 else 0.5
+    return int(value) if float(value).is_integer() else None
 
 
 def _multiply_out(base: ir.Expr, n: int, span: Span) -> ir.Expr:

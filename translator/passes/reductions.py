@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from translator.errors import Span, TranslationError
 from translator.ir import nodes as ir
-from translator.ir.visit import children, walk, walk_all
+from translator.ir.visit import children, launch_exprs, walk, walk_all
 
 _COMBINE = {"+": "+", "-": "+", "*": "*", "min": "min", "max": "max"}
 
@@ -37,7 +37,7 @@ def host_names(stmts: tuple[ir.Stmt, ...]) -> set[str]:
     names: set[str] = set()
     for stmt in stmts:
         if isinstance(stmt, ir.Loop) and stmt.parallel:
-            names |= _names_in((stmt.start, stmt.stop))
+            names |= _names_in((stmt.start, stmt.stop, *launch_exprs(stmt.launch)))
         elif isinstance(stmt, ir.If):
             names |= _names_in((stmt.cond,)) | host_names(stmt.body) | host_names(stmt.orelse)
         elif isinstance(stmt, ir.While):

@@ -12,13 +12,37 @@ from __future__ import annotations
 
 from translator.errors import TranslationError
 from translator.ir import nodes as ir
-from translator.ir.visit import walk, walk_all
+from translator.ir.visit import launch_exprs, local_arrays, walk, walk_all
 
 
 def check_structure(kernel: ir.Kernel) -> None:
     _check_returns(kernel)
-    _check_loop_variables(kernel)
+    check_loop_variables(kernel)
     _check_host_statements(kernel.body, kernel)
+    check_local_arrays(kernel)
+
+
+def check_local_arrays(kernel: ir.Kernel) -> None:
+    """Local arrays are created at the top level of a `prange` body, one per iteration on its
+    thread's stack, and used only after that, inside that body (C's block scope)."""
+    _local_array_scopes(kernel.body, frozenset(), frozenset(local_arrays(kernel.body)), False)
+
+
+def _local_array_scopes(stmts: tuple[ir.Stmt, ...], visible: frozenset[str], arrays: frozenset[str],
+                        top_of_prange: bool) -> None:
+    for stmt in stmts:
+        if isinstance(stmt, ir.LocalArray):
+            if not top_of_prange:
+                raise TranslationError.at(
+                    stmt.span, "local arrays are created at the top level of a prange body (one per iteration, "
+                    "on its thread's stack)")
+            visible |= {stmt.name}
+            continue
+        for node in walk_all(_host_parts(stmt)):  # type: ignore[arg-type]
+            if isinstance(node, (ir.Index, ir.ArrayArg)) and node.array in arrays and node.array not in visible:
+                raise TranslationError.at(
+                    node.span, f"local array '{node.array}' is used outside the prange body that creates it, or before")
+        _local_array_scopes(_nested_blocks(stmt), visible, arrays, isinstance(stmt, ir.Loop) and stmt.parallel)
 
 
 def _check_returns(kernel: ir.Kernel) -> None:
@@ -30,7 +54,7 @@ def _check_returns(kernel: ir.Kernel) -> None:
         raise TranslationError.at(last.span, f"kernel '{kernel.name}' is annotated to return {kernel.return_type.name}")
 
 
-def _check_loop_variables(kernel: ir.Kernel) -> None:
+def check_loop_variables(kernel: ir.Kernel) -> None:
     loop_vars = {n.var for n in walk_all(kernel.body) if isinstance(n, ir.Loop)}
     for var in loop_vars:
         if kernel.param(var) is not None:
@@ -46,15 +70,24 @@ def _check_host_statements(stmts: tuple[ir.Stmt, ...], kernel: ir.Kernel) -> Non
     """Outside `prange` loops, no statement may touch an array element."""
     for stmt in stmts:
         if isinstance(stmt, ir.Loop) and stmt.parallel:
+            _check_nested_launch(stmt)
             continue
         for child in _host_parts(stmt):
             for node in walk(child):
-                if isinstance(node, ir.Index):
+                if isinstance(node, (ir.Index, ir.ArrayArg)):
                     raise TranslationError.at(
                         node.span,
                         f"array '{node.array}' is accessed outside a prange loop; kernels touch array "
                         "elements only inside `for ... in prange(...)`")
         _check_host_statements(_nested_blocks(stmt), kernel)
+
+
+def _check_nested_launch(loop: ir.Loop) -> None:
+    """Launch keywords configure one OpenMP construct: the outermost `prange` of a nest."""
+    for node in walk_all(loop.body):
+        if isinstance(node, ir.Loop) and node.launch is not None:
+            raise TranslationError.at(
+                node.launch.span, "num_teams=, thread_limit= and schedule= only apply to an outermost prange")
 
 
 def _host_parts(stmt: ir.Stmt) -> tuple[object, ...]:
@@ -64,7 +97,7 @@ def _host_parts(stmt: ir.Stmt) -> tuple[object, ...]:
     if isinstance(stmt, ir.While):
         return (stmt.cond,)
     if isinstance(stmt, ir.Loop):
-        return (stmt.start, stmt.stop)
+        return (stmt.start, stmt.stop, *launch_exprs(stmt.launch))
     return (stmt,)
 
 

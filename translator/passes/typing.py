@@ -8,29 +8,56 @@ Loop variables are Python ints. Values are converted on store, as NumPy converts
 from __future__ import annotations
 
 import dataclasses
+import functools
 
 from translator.errors import TranslationError
 from translator.ir import nodes as ir
-from translator.ir.types import PY_INT, ScalarType, join
-from translator.ir.visit import walk_all
-from translator.passes.expr_types import ExprTyper, UnknownName, cast
+from translator.ir.types import COMPLEX_BOUNDARY, PY_INT, ScalarType, join, promote
+from translator.ir.visit import rewrite_body, walk_all
+from translator.passes.expr_types import ExprTyper, FunctionTyper, UnknownName, cast
+
+ATOMIC_NAMES = {"+": "atomic_add", "-": "atomic_sub", "min": "atomic_min", "max": "atomic_max"}
+"""The Python spelling of each atomic operator, for messages (the frontend's table, inverted)."""
 
 
-def type_kernel(kernel: ir.Kernel) -> ir.Kernel:
-    env = infer_local_types(kernel)
-    typer = ExprTyper(env, kernel)
+def type_kernel(kernel: ir.Kernel, functions: FunctionTyper | None = None, strong_return: bool = True) -> ir.Kernel:
+    """`kernel` with every expression typed; `functions` types calls of device functions.
+
+    The return type is the annotation, else the join of every returned value: a kernel returns
+    a NumPy scalar (`strong_return`), a device function may return a weak Python number.
+    """
+    env = infer_local_types(kernel, functions)
+    typer = ExprTyper(env, kernel, functions)
     body = _block(kernel.body, typer, kernel.return_type)
-    returned = next((s for s in body if isinstance(s, ir.Return) and s.value is not None), None)
-    return_type = kernel.return_type or (returned.value.type.strong() if returned else None)  # type: ignore[union-attr]
-    if return_type is not None and returned is not None:
-        body = body[:-1] + (ir.Return(cast(returned.value, return_type), returned.span),)  # type: ignore[arg-type]
+    return_type = kernel.return_type or _returned_type(body, strong_return)
+    if return_type is not None:
+        body = rewrite_body(body, lambda node: _cast_return(node, return_type))
     params = {p.name for p in kernel.params}
     loop_vars = {n.var for n in walk_all(kernel.body) if isinstance(n, ir.Loop)}
     locals_ = tuple(ir.Var(n, t) for n, t in env.items() if n not in params and n not in loop_vars)
     return dataclasses.replace(kernel, body=body, return_type=return_type, locals=locals_)
 
 
-def infer_local_types(kernel: ir.Kernel) -> dict[str, ScalarType]:
+def _returned_type(body: tuple[ir.Stmt, ...], strong: bool) -> ScalarType | None:
+    types = [n.value.type for n in walk_all(body) if isinstance(n, ir.Return) and n.value is not None]
+    if not types:
+        return None
+    if len(types) != sum(isinstance(n, ir.Return) for n in walk_all(body)):
+        bare = next(n for n in walk_all(body) if isinstance(n, ir.Return) and n.value is None)
+        raise TranslationError.at(bare.span, "`return` without a value in a function that returns values elsewhere")
+    joined: ScalarType = functools.reduce(join, types)  # type: ignore[arg-type]
+    if strong and joined.is_complex:
+        raise TranslationError.at(next(n for n in walk_all(body) if isinstance(n, ir.Return)).span, COMPLEX_BOUNDARY)
+    return joined.strong() if strong else joined
+
+
+def _cast_return(node: object, to: ScalarType) -> object:
+    if isinstance(node, ir.Return) and node.value is not None:
+        return ir.Return(cast(node.value, to), node.span)
+    return node
+
+
+def infer_local_types(kernel: ir.Kernel, functions: FunctionTyper | None = None) -> dict[str, ScalarType]:
     """Types of parameters, loop variables and locals; locals reach their join by iteration."""
     env: dict[str, ScalarType] = {p.name: p.type for p in kernel.params if not p.is_array}  # type: ignore[misc]
     env.update({n.var: PY_INT for n in walk_all(kernel.body) if isinstance(n, ir.Loop)})
@@ -38,7 +65,7 @@ def infer_local_types(kernel: ir.Kernel) -> dict[str, ScalarType]:
     fixed = set(env)
     assigns = [n for n in walk_all(kernel.body)
                if isinstance(n, ir.Assign) and isinstance(n.target, ir.Name) and n.target.id not in fixed]
-    typer = ExprTyper(env, kernel)
+    typer = ExprTyper(env, kernel, functions)
     changed = True
     while changed:
         changed = False
@@ -69,11 +96,39 @@ def _stmt(stmt: ir.Stmt, typer: ExprTyper, return_type: ScalarType | None) -> ir
     if isinstance(stmt, ir.While):
         return ir.While(typer(stmt.cond), _block(stmt.body, typer, return_type), stmt.span)
     if isinstance(stmt, ir.Loop):
+        launch = stmt.launch and dataclasses.replace(
+            stmt.launch, num_teams=_optional_index(stmt.launch.num_teams, typer),
+            thread_limit=_optional_index(stmt.launch.thread_limit, typer))
         return dataclasses.replace(stmt, start=typer.index_value(stmt.start), stop=typer.index_value(stmt.stop),
-                                   body=_block(stmt.body, typer, return_type))
+                                   body=_block(stmt.body, typer, return_type), launch=launch)
+    if isinstance(stmt, ir.AtomicUpdate):
+        return _atomic(stmt, typer)
+    if isinstance(stmt, ir.CallStatement):
+        return ir.CallStatement(typer.call_function(stmt.call, value_needed=False), stmt.span)
     if isinstance(stmt, ir.Return) and stmt.value is not None:
         return ir.Return(typer(stmt.value), stmt.span)
     return stmt
+
+
+def _optional_index(expr: ir.Expr | None, typer: ExprTyper) -> ir.Expr | None:
+    return None if expr is None else typer.index_value(expr)
+
+
+def _atomic(stmt: ir.AtomicUpdate, typer: ExprTyper) -> ir.AtomicUpdate:
+    """The value takes the element's type; one that NumPy would widen the update to is rejected,
+    because an atomic update computes in the element's type."""
+    target, value = typer(stmt.target), typer(stmt.value)
+    t = target.type
+    assert t is not None and value.type is not None
+    name = ATOMIC_NAMES[stmt.op]
+    if t.is_bool or t.is_complex:
+        raise TranslationError.at(stmt.span, f"{name}() needs a real numeric array, not a {t.name} array")
+    widened = promote(t, value.type)
+    if widened.c_name != t.c_name:
+        raise TranslationError.at(
+            stmt.value.span, f"{name}() on a {t.name} array needs a {t.name} value, not {value.type.name} (NumPy would "
+            f"compute in {widened.name}); convert it with {t.name}(...)")
+    return ir.AtomicUpdate(stmt.op, target, cast(value, t), stmt.span)  # type: ignore[arg-type]
 
 
 def check_typed(kernel: ir.Kernel) -> None:
