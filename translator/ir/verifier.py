@@ -52,13 +52,26 @@ class _Checker:
             self.block(stmt.body, scope | {stmt.var})
         elif isinstance(stmt, ir.TargetData):
             self.block(stmt.body, scope)
+        elif isinstance(stmt, ir.UpdateFrom):
+            self.update_from(stmt, scope)
         else:
             for child in children(stmt):
                 if isinstance(child, (ir.Assign, ir.If, ir.Loop, ir.While, ir.Return, ir.Break, ir.Continue,
-                                      ir.ParallelLoop, ir.TargetData)):
+                                      ir.ParallelLoop, ir.TargetData, ir.UpdateFrom)):
                     self.stmt(child, scope)
                 else:
                     self.expr(child, scope)  # type: ignore[arg-type]
+
+    def update_from(self, stmt: ir.UpdateFrom, scope: frozenset[str]) -> None:
+        """A copy-back box: an array parameter, one interval per dimension (then guards)."""
+        param = self.kernel.param(stmt.array)
+        if param is None or not isinstance(param.type, ArrayType):
+            raise self.fail(stmt, f"'{stmt.array}' is not an array parameter")
+        if len(stmt.box) < param.type.rank:
+            raise self.fail(stmt, "box has fewer intervals than the array has dimensions")
+        for interval in stmt.box:
+            self.expr(interval.lo, scope)
+            self.expr(interval.hi, scope)
 
     def expr(self, expr: ir.Expr, scope: frozenset[str]) -> None:
         for child in children(expr):

@@ -10,7 +10,7 @@ from translator.ir import nodes as ir
 _NODE_TYPES = (
     ir.Const, ir.Name, ir.Index, ir.Extent, ir.Unary, ir.Binary, ir.Compare, ir.Logical, ir.Select,
     ir.Call, ir.Cast, ir.Assign, ir.If, ir.Loop, ir.While, ir.Break, ir.Continue, ir.Return,
-    ir.LoopLevel, ir.ParallelLoop, ir.TargetData,
+    ir.LoopLevel, ir.ParallelLoop, ir.TargetData, ir.Interval, ir.UpdateFrom,
 )
 
 
