@@ -10,7 +10,7 @@ import ctypes
 import inspect
 import os
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +19,7 @@ from . import resident
 from .binding import Binding, prepare
 from .device import DeviceArray, device_view
 from .manifest import KernelSpec, Manifest, ParamSpec, read_manifest
-from .movement import KernelStats, runs, uncovered
+from .movement import KernelStats, runs, uncovered, written_boxes
 
 
 class CompiledKernel:
@@ -51,23 +51,28 @@ class CompiledKernel:
         if self.device_binding is not None and any(device_view(values[i]) is not None for i, _ in self.arrays):
             return self._call_on_device(list(values))
         c_args = binding.convert(values)
-        sections = self._sections(values) if self.offload else {}
-        to_device, from_device = self._transfers(values, sections) if self.offload else (0, 0)
+        to_device, from_device = self._transfers(values) if self.offload else (0, 0)
         start = time.perf_counter()
-        value = self._call_sectioned(c_args, values, sections) if sections else self.function(*c_args)
+        value = self.function(*c_args)
         self.stats.add(to_device, from_device, time.perf_counter() - start)
         return None if binding.result is None else binding.result(value)
 
-    def _transfers(self, values: Sequence[object], sections: Mapping[int, list[tuple[int, int]]]) -> tuple[int, int]:
-        """Bytes the maps move for these NumPy arrays: none for arrays a data region holds, and only
-        the written section of a sectioned `Out` array."""
+    def _transfers(self, values: Sequence[object]) -> tuple[int, int]:
+        """Bytes the C moves for these NumPy arrays: none by the maps of arrays a data region holds;
+        for a sectioned `Out` array, the rows its `target update from`s copy back, present or not.
+        Refuses first a call that would hand back undefined elements (`_uncovered`)."""
+        self._uncovered(values)
         to_device = from_device = 0
         for i, param in self.arrays:
             array = values[i]
-            if isinstance(array, np.ndarray) and not resident.is_present(array.ctypes.data, array.nbytes):
+            if not isinstance(array, np.ndarray):
+                continue
+            if param.sectioned and param.written is not None:
+                boxes = written_boxes(param, *self._bound_inputs(values))
+                from_device += sum(length for _, length in runs(boxes, array.shape, array.itemsize))
+            elif not resident.is_present(array.ctypes.data, array.nbytes):
                 to_device += array.nbytes * param.copy_in
-                back = sum(length for _, length in sections[i]) if i in sections else array.nbytes
-                from_device += back * param.copy_out
+                from_device += array.nbytes * param.copy_out
         return to_device, from_device
 
     def _uncovered(self, values: Sequence[object]) -> dict[int, list[list[tuple[int, int]]]]:
@@ -76,34 +81,15 @@ class CompiledKernel:
         checked = [(i, p) for i, p in self.arrays if p.written is not None]
         if not checked:
             return {}
-        shapes = {p.name: _shape(values[i]) for i, p in self.arrays}
-        scalars = {p.name: v for p, v in zip(self.spec.params, values) if not p.is_array}
+        shapes, scalars = self._bound_inputs(values)
         found = {i: uncovered(self.spec.name, p, shapes, scalars) for i, p in checked}
         return {i: boxes for i, boxes in found.items() if boxes is not None}
 
-    def _sections(self, values: Sequence[object]) -> dict[int, list[tuple[int, int]]]:
-        """Byte runs to copy back, by parameter index, for partly written host `Out` arrays."""
-        return {
-            i: runs(boxes, array.shape, array.itemsize)
-            for i, boxes in self._uncovered(values).items()
-            if isinstance(array := values[i], np.ndarray) and not resident.is_present(array.ctypes.data, array.nbytes)
-        }
-
-    def _call_sectioned(self, c_args: list[object], values: Sequence[object],
-                        sections: Mapping[int, list[tuple[int, int]]]) -> object:
-        """The call with partly written `Out` arrays mapped around it (`alloc`), so that the kernel's
-        `from` map copies nothing back and only their written runs are copied (`target update`)."""
-        helpers = resident.openmp().helpers
-        arrays = {i: values[i] for i in sections}
-        for array in arrays.values():
-            helpers["py2omp_enter_alloc"](array.ctypes.data, array.nbytes)  # type: ignore[attr-defined]
-        try:
-            return self.function(*c_args)
-        finally:
-            for i, array in arrays.items():
-                for offset, length in sections[i]:
-                    helpers["py2omp_update_from"](array.ctypes.data + offset, length)  # type: ignore[attr-defined]
-                helpers["py2omp_exit_release"](array.ctypes.data, array.nbytes)  # type: ignore[attr-defined]
+    def _bound_inputs(self, values: Sequence[object]) -> tuple[dict[str, tuple[int, ...]], dict[str, object]]:
+        """What the manifest's write bounds are expressions of: array shapes and scalar arguments."""
+        shapes = {p.name: _shape(values[i]) for i, p in self.arrays}
+        scalars = {p.name: v for p, v in zip(self.spec.params, values) if not p.is_array}
+        return shapes, scalars
 
     def _call_on_device(self, values: list[object]) -> object:
         """Device arrays pass as they are; NumPy arrays among them are staged through device memory

@@ -48,7 +48,7 @@ class ParamSpec:
     """Manifest `writes`: for an `Out` array not proven written entirely, boxes of `[lo, hi]` bounds
     (one per dimension, then guards: loop ranges that must be non-empty for the box to be written)."""
     sectioned: bool = False
-    """Every write lies in `written`: a call they do not cover copies back just their section."""
+    """Every write lies in `written`: the C copies back just those boxes (`target update from`)."""
 
     @property
     def is_array(self) -> bool:

@@ -3,7 +3,8 @@
 - An `Out` array is copied back whole, so the kernel must write all of it. When the compiler could
   not prove that, the manifest lists the boxes the kernel surely writes (bounds as expressions of
   the extents and scalar arguments); each call evaluates them and refuses to run if they leave an
-  element unwritten, since that element would come back from the device undefined.
+  element unwritten, since that element would come back from the device undefined. A `sectioned`
+  array is the exception: the C maps it `alloc` and copies back just the boxes itself (`runs`).
 - `KernelStats` counts calls and the bytes the map clauses moved, leaving out arrays already on the
   device (mapped by a `data_region` or passed as device arrays): the figures the offload runtime's
   own log (`LIBOMPTARGET_INFO`) shows for the arrays.
@@ -82,17 +83,23 @@ def covers(boxes: Sequence[Sequence[tuple[int, int]]], shape: tuple[int, ...]) -
     return bool(covered.all())
 
 
+def written_boxes(param: ParamSpec, shapes: Mapping[str, tuple[int, ...]],
+                  scalars: Mapping[str, object]) -> list[list[tuple[int, int]]]:
+    """The boxes an `Out` array's writes surely cover for these arguments, without their guards
+    (intervals past the rank: ranges of loops around the write), leaving out boxes a guard empties."""
+    evaluated = [[(evaluate(lo, shapes, scalars), evaluate(hi, shapes, scalars)) for lo, hi in box]  # type: ignore[misc]
+                 for box in param.written or ()]
+    return [box[:param.rank] for box in evaluated if all(lo < hi for lo, hi in box[param.rank:])]
+
+
 def uncovered(kernel: str, param: ParamSpec, shapes: Mapping[str, tuple[int, ...]],
               scalars: Mapping[str, object]) -> list[list[tuple[int, int]]] | None:
     """The boxes an `Out` array's writes surely cover for these arguments, or None when they cover it.
 
-    Boxes that do not cover are fine for a `sectioned` array (the call copies back just them) and
+    Boxes that do not cover are fine for a `sectioned` array (its C copies back just them) and
     an error otherwise, since the other elements would come back undefined.
     """
-    evaluated = [[(evaluate(lo, shapes, scalars), evaluate(hi, shapes, scalars)) for lo, hi in box]  # type: ignore[misc]
-                 for box in param.written or ()]
-    # Intervals past the rank are guards: ranges of loops around the write, which must not be empty.
-    boxes = [box[:param.rank] for box in evaluated if all(lo < hi for lo, hi in box[param.rank:])]
+    boxes = written_boxes(param, shapes, scalars)
     shape = shapes[param.name]
     if covers(boxes, shape):
         return None
@@ -106,22 +113,27 @@ def uncovered(kernel: str, param: ParamSpec, shapes: Mapping[str, tuple[int, ...
 
 
 def runs(boxes: Sequence[Sequence[tuple[int, int]]], shape: tuple[int, ...], itemsize: int) -> list[tuple[int, int]]:
-    """The contiguous byte ranges `(offset, length)` of a C-ordered array that the boxes hold.
+    """The byte ranges `(offset, length)` that the C's `target update from`s of a `sectioned` array
+    copy (the kernel's `UpdateFrom` statements), so that the counts match: one per contiguous run.
 
-    Trailing dimensions a box spans entirely merge into its runs, so a box of whole rows is one run
-    and the interior of a 2-D grid is one run per row.
+    As in the C, a dimension whose lower bound is negative also copies `[lo + n, hi + n)` (where
+    Python's wrapping puts such writes), each interval is clamped to `[0, n]` and empty boxes are
+    skipped. Trailing dimensions a box spans entirely merge into its runs, so a box of whole rows is
+    one run and the interior of a 2-D grid is one run per row.
     """
     found: list[tuple[int, int]] = []
     strides = [itemsize * int(np.prod(shape[d + 1:], dtype=np.int64)) for d in range(len(shape))]
     for box in boxes:
-        clipped = [(min(max(lo, 0), n), min(max(hi, 0), n)) for (lo, hi), n in zip(box, shape)]
-        if any(hi <= lo for lo, hi in clipped):
-            continue
-        split = len(shape) - 1
-        while split > 0 and clipped[split] == (0, shape[split]):
-            split -= 1
-        lo, hi = clipped[split]
-        for prefix in itertools.product(*(range(a, b) for a, b in clipped[:split])):
-            offset = sum(i * strides[d] for d, i in enumerate(prefix)) + lo * strides[split]
-            found.append((offset, (hi - lo) * strides[split]))
+        variants = [[(lo, hi), *([(lo + n, hi + n)] if lo < 0 else [])] for (lo, hi), n in zip(box, shape)]
+        for variant in itertools.product(*variants):
+            clipped = [(min(max(lo, 0), n), min(max(hi, 0), n)) for (lo, hi), n in zip(variant, shape)]
+            if any(hi <= lo for lo, hi in clipped):
+                continue
+            split = len(shape) - 1
+            while split > 0 and clipped[split] == (0, shape[split]):
+                split -= 1
+            lo, hi = clipped[split]
+            for prefix in itertools.product(*(range(a, b) for a, b in clipped[:split])):
+                offset = sum(i * strides[d] for d, i in enumerate(prefix)) + lo * strides[split]
+                found.append((offset, (hi - lo) * strides[split]))
     return found

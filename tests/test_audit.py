@@ -66,7 +66,9 @@ def test_enclosing_target_data_governs_inner_regions(capsys: pytest.CaptureFixtu
     """two_phases/time_steps map on `target data`; their inner loops have no map clauses."""
     status, out = audit(capsys, SEMANTICS, None, tmp_path)
     assert status == 0, out
-    assert row(out, "two_phases", "y")[2:5] == ["Out", "read+write", "map(from:"]
+    # y is written over x's range only: mapped alloc, its written section copied back by `target update`.
+    assert row(out, "two_phases", "y")[2:9] == ["Out", "read+write", "map(alloc:", "y[0:y_n0])", "+", "target",
+                                                "update"]
     assert row(out, "two_phases", "y")[-2] == "185"  # the def line, where the data region is
     assert row(out, "time_steps", "a")[2:5] == ["InOut", "read+write", "map(tofrom:"]
     assert "0 mismatch(es)" in out
@@ -86,13 +88,24 @@ def test_dropped_map_and_to_for_tofrom_are_caught(capsys: pytest.CaptureFixture[
 
 def test_wrong_direction_on_target_data_is_caught(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     c_text = emitted_c(SEMANTICS)
-    data_map = "map(from: y[0:y_n0], z[0:z_n0])"
+    data_map = "map(alloc: y[0:y_n0], z[0:z_n0])"
     assert data_map in c_text
-    status, out = audit(capsys, SEMANTICS, c_text.replace(data_map, "map(to: y[0:y_n0]) map(from: z[0:z_n0])"), tmp_path)
+    status, out = audit(capsys, SEMANTICS, c_text.replace(data_map, "map(to: y[0:y_n0]) map(alloc: z[0:z_n0])"), tmp_path)
     assert status == 1
     assert row(out, "two_phases", "y")[-1] == "MISMATCH"
     assert row(out, "two_phases", "z")[-1] == "ok"
     assert "two_phases: y: Out array read+write on the device needs map(from or tofrom)" in out
+
+
+def test_alloc_without_copy_back_is_caught(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """A partly written Out array is mapped alloc; only its `target update from` returns it."""
+    jacobi = str(ROOT / "examples" / "jacobi2d.py")
+    c_text = emitted_c(jacobi)
+    update = "#pragma omp target update from(v["
+    assert c_text.count(update) == 1
+    status, out = audit(capsys, jacobi, c_text.replace(update, "#pragma omp target update to(v["), tmp_path)
+    assert status == 1
+    assert "jacobi_step: v: Out array write on the device needs map(from or tofrom), has map(alloc:" in out
 
 
 def test_dropped_target_data_map_is_caught(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
@@ -161,7 +174,7 @@ def test_scratch_needs_a_map_of_any_kind(capsys: pytest.CaptureFixture[str], tmp
     assert status == 0, out
     assert row(out, "staged", "tmp")[2:] == ["Scratch", "read+write", "map(alloc:", "tmp[0:tmp_n0])", "0", "5", "ok"]
     c_text = emitted_c(str(source))
-    status, out = audit(capsys, str(source), c_text.replace(" map(alloc: tmp[0:tmp_n0])", ""), tmp_path)
+    status, out = audit(capsys, str(source), c_text.replace("tmp[0:tmp_n0], ", ""), tmp_path)
     assert status == 1
     assert "staged: tmp: dereferenced in the target region at line 6 but not mapped" in out
     assert "staged: tmp: dereferenced in the target region at line 8 but not mapped" in out

@@ -197,7 +197,7 @@ def test_explain_jacobi() -> None:
             bytes per call: 8 * u.shape[0] * u.shape[1] to the device, 0 back
             why: read at line 16, never written
           v: declared Out, inferred Out
-            map(from: v[0:v.shape[0] * v.shape[1]])
+            map(alloc: v[0:v.shape[0] * v.shape[1]]) + target update from v[1:u.shape[0] - 1, 1:u.shape[1] - 1]
             bytes per call: 0 to the device, 8 * (u.shape[0] - 2) * (u.shape[1] - 2) back
             why: written at line 16, never read before written; only the written section comes back \
 (v[1:u.shape[0] - 1, 1:u.shape[1] - 1])

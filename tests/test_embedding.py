@@ -86,7 +86,8 @@ def test_header_documents_each_parameter() -> None:
     h_source = pipeline.translate(str(SEMANTICS), "host-offload").h_source
     comment = h_source[h_source.index("/* scalar_params("):h_source.index("void scalar_params(")]
     assert "scalar_params(x: In[f64[:]], out: Out[f64[:]], scale: f64, shift: weak i64, flip: bool, k: i32)" in comment
-    assert " *   x: In, map(to: x[0:x_n0])\n *   out: Out, map(from: out[0:out_n0])\n" in comment
+    assert " *   x: In, map(to: x[0:x_n0])\n *   out: Out, map(alloc: out[0:out_n0])\n" in comment
+    assert " *     then copied back by `target update from`: only out[0:x.shape[0]]; other elements keep" in comment
     assert " *   scale: scalar, by value\n" in comment and " *   k: scalar, by value\n" in comment
     assert " *   a: InOut, map(tofrom: a[0:a_n0])\n" in h_source  # time_steps
 
@@ -143,6 +144,49 @@ def test_host_program_runs_on_virtual_device(example: str, compiler: str, tmp_pa
     for kernel in ("saxpy", "dot", "matmul"):
         assert re.search(rf"^{kernel} +ok: got ", result.stdout, re.M), result.stdout
         assert re.search(rf"Launching kernel __omp_offloading_\w+_{kernel}_l", result.stderr)
+
+
+JACOBI_C = """\
+#include <stdio.h>
+#include "jacobi2d.h"
+enum { ROWS = 6, COLS = 5 };
+int main(void)
+{
+    double u[ROWS * COLS], v[ROWS * COLS];
+    for (int k = 0; k < ROWS * COLS; k++) {
+        u[k] = k * k % 7;
+        v[k] = -1.0;  /* the caller's values: the kernel never writes the border */
+    }
+    jacobi_step(u, ROWS, COLS, v, ROWS, COLS);
+    int wrong = 0;
+    for (int i = 0; i < ROWS; i++) {
+        for (int j = 0; j < COLS; j++) {
+            int border = i == 0 || j == 0 || i == ROWS - 1 || j == COLS - 1;
+            double want = border ? -1.0 : 0.25 * (u[(i - 1) * COLS + j] + u[(i + 1) * COLS + j]
+                                                  + u[i * COLS + j - 1] + u[i * COLS + j + 1]);
+            wrong += v[i * COLS + j] != want;
+        }
+    }
+    printf("jacobi: %d wrong\\n", wrong);
+    return wrong != 0;
+}
+"""
+
+
+def test_partly_written_out_array_keeps_the_callers_border_in_c(tmp_path: Path) -> None:
+    """A C caller of a kernel that writes only the interior of an `Out` array gets the interior back
+    and keeps its own border: the C copies back just the written rows (`target update from`)."""
+    needs()
+    package = tmp_path / "package"
+    assert main(["build", str(EXAMPLES / "jacobi2d.py"), "--target", "host-offload", "-o", str(package)]) == 0
+    (tmp_path / "main.c").write_text(JACOBI_C, encoding="utf-8")
+    program = tmp_path / "jacobi"
+    run(["clang-19", str(tmp_path / "main.c"), f"-I{package}", str(package / "jacobi2d.so"),
+         f"-Wl,-rpath,{package}", "-o", str(program)])
+    result = run([str(program)], LIBOMPTARGET_INFO="-1")
+    assert result.stdout == "jacobi: 0 wrong\n"
+    copied = re.findall(r"Copying data from device to host, .*Size=(\d+)", result.stderr)
+    assert [int(size) for size in copied] == [3 * 8] * 4  # the interior: 4 rows of 3 elements
 
 
 CONSUMER_C = """\

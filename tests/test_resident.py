@@ -217,9 +217,11 @@ assert (a == 3.0).all()
 lib.triad(a, b, c, 2.0)
 u, v = np.ones((30, 20)), np.zeros((30, 20))
 lib.stencil_out(u, v)
+with runtime_shim.data_region(In=[u], Out=[v]) as held:  # v present: its written rows still come back
+    lib.stencil_out(u, v)
 s, t = lib.triad.stats, lib.stencil_out.stats
-print(json.dumps([s.bytes_to_device + t.bytes_to_device + region.bytes_to_device,
-                  s.bytes_from_device + t.bytes_from_device + region.bytes_from_device]))
+print(json.dumps([s.bytes_to_device + t.bytes_to_device + region.bytes_to_device + held.bytes_to_device,
+                  s.bytes_from_device + t.bytes_from_device + region.bytes_from_device + held.bytes_from_device]))
 """
 
 
@@ -232,7 +234,7 @@ def test_counts_match_the_offload_runtime_log(lib: runtime_shim.Library) -> None
         logged[direction] += int(size)
     counted = json.loads(result.stdout.strip().splitlines()[-1])
     assert counted == [logged["host to device"], logged["device to host"]]
-    assert counted == [2 * 16000 + 30 * 20 * 8, 2 * 8000 + 28 * 18 * 8]
+    assert counted == [2 * 16000 + 2 * 30 * 20 * 8, 2 * 8000 + 2 * 28 * 18 * 8 + 30 * 20 * 8]
 
 
 def test_resident_triad_bench_runs_on_host_offload(lib: runtime_shim.Library) -> None:
@@ -263,12 +265,17 @@ def test_covers(boxes: list, shape: tuple, expected: bool) -> None:
     assert runtime_shim.movement.covers(boxes, shape) is expected
 
 
-def test_runs_merge_whole_trailing_dimensions() -> None:
+def test_runs_are_the_runs_the_c_copies_back() -> None:
+    """Rows of the last dimension, merged over trailing dimensions the box spans entirely, as the
+    emitted `target update from` loops copy."""
     runs = runtime_shim.movement.runs
     assert runs([[(1, 3), (0, 4)]], (4, 4), 8) == [(32, 64)]
     assert runs([[(1, 3), (1, 3)]], (4, 4), 8) == [(40, 16), (72, 16)]
     assert runs([[(0, 2), (0, 2), (0, 5)]], (3, 2, 5), 1) == [(0, 20)]
+    assert runs([[(0, 2), (1, 2), (0, 5)]], (3, 2, 5), 1) == [(5, 5), (15, 5)]
     assert runs([[(2, 2)]], (4,), 8) == []
+    assert runs([[(1, 9)]], (4,), 8) == [(8, 24)]  # clamped to the extent
+    assert runs([[(-1, 2)]], (4,), 8) == [(0, 16), (24, 8)]  # index -1 is the last element
 
 
 def test_kernel_stats_are_the_compiled_kernels() -> None:

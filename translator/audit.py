@@ -14,6 +14,9 @@ own map, else a device-pointer clause. The rules, by ownership:
 | InOut | `tofrom` |
 | Scratch | any map (`alloc` is enough) |
 
+An `Out` array may also be mapped `alloc` by a `target data` region holding a `target update
+from(...)` of it: the C copies back the sections the kernel writes, and nothing else.
+
 It prints one row per parameter and governing map, and exits with 1 on any mismatch or error.
 """
 
@@ -66,6 +69,8 @@ class Row:
     line: str
     read: bool = False
     written: bool = False
+    updated: bool = False
+    """The governing `target data` holds a `target update from` of the array."""
     problems: list[str] = field(default_factory=list)
 
     @property
@@ -130,6 +135,10 @@ def _kernel_rows(facts: FunctionFacts, arrays: dict[str, ArraySpec], lines: Loca
             key = (access.pointer, governor.line)
             if key not in rows:
                 rows[key] = _new_row(facts.name, access.pointer, spec, governor, item, lines)
+                if _updated_in(facts.pragmas, governor, access.pointer):
+                    rows[key].updated = True
+                    rows[key].clause += " + target update from"
+                    rows[key].bytes = "written section"
             row = rows[key]
             row.read |= access.read
             row.written |= access.written
@@ -152,6 +161,12 @@ def _governing_map(
         if item is not None:
             return pragma, item
     return region, None
+
+
+def _updated_in(pragmas: tuple[Pragma, ...], governor: Pragma, pointer: str) -> bool:
+    """Whether `governor` is a `target data` region with a `target update from` of `pointer` inside."""
+    return governor.is_target_data and any(
+        pointer in p.updated_from and governor.encloses(p.offset) for p in pragmas)
 
 
 def _new_row(
@@ -182,7 +197,8 @@ def _check(row: Row) -> None:
         Ownership.INOUT: True,
         Ownership.SCRATCH: True,
     }[row.ownership]
-    if relevant and row.map_type not in needed:
+    copied_back = row.ownership is Ownership.OUT and row.map_type == "alloc" and row.updated
+    if relevant and row.map_type not in needed and not copied_back:
         row.problems.append(
             f"{row.ownership.marker} array {row.access} on the device needs "
             f"map({' or '.join(needed)}), has {row.clause} (line {row.line})"

@@ -49,6 +49,10 @@ class Pragma:
     line: int
     start: int
     end: int
+    offset: int = 0
+    """Where the pragma itself ends: a stand-alone directive (`target update`) governs nothing."""
+    updated_from: frozenset[str] = frozenset()
+    """The arrays a `target update from(...)` copies (some section of each) to the host."""
 
     @property
     def directive(self) -> str:
@@ -178,7 +182,12 @@ def _pragma(words: list[str], line: int, end: int, statements: list[cindex.Curso
         for name, args in clauses if name in _DEVICE_POINTER_CLAUSES
         for item in _split(args, ",") if item
     )
-    return Pragma(directive, maps, device, line, start, stop)
+    updated = frozenset(
+        item[0]
+        for name, args in clauses if directive[:2] == ("target", "update") and name == "from"
+        for item in _split(args, ",") if item
+    )
+    return Pragma(directive, maps, device, line, start, stop, end, updated)
 
 
 def _leading(words: list[str]) -> Iterator[str]:

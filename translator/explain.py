@@ -15,6 +15,7 @@ from translator.ir import nodes as ir
 from translator.ir.pytext import python_text
 from translator.ir.types import I64, ArrayType, Ownership
 from translator.passes.access import strip
+from translator.passes.ownership import box_text
 
 
 def explain_file(path: str, target: str) -> str:
@@ -38,6 +39,8 @@ def explain_kernel(kernel: ir.Kernel, path: str, offload: bool) -> str:
         back = size if param.ownership in (Ownership.OUT, Ownership.INOUT) else "0"
         if movement.sectioned and movement.written:
             back = _section_size(param, movement.written)
+            clause = (f"map(alloc: {param.name}[0:{' * '.join(_extents(param))}]) + target update from "
+                      + " and ".join(box_text(param.name, box, param.type.rank) for box in movement.written))
         declared = movement.declared.marker if movement.declared else "none"
         lines += [
             f"  {param.name}: declared {declared}, inferred {movement.inferred.marker}",

@@ -17,6 +17,12 @@ static inline int64_t py2omp_num_teams(int64_t trip, int64_t threads)
     return teams < 2147483647 ? teams : 2147483647;
 }
 
+/* `i` limited to [0, n]: a copy-back box clamped to the array's extent. */
+static inline int64_t py2omp_clamp(int64_t i, int64_t n)
+{
+    return i < 0 ? 0 : i > n ? n : i;
+}
+
 #pragma omp end declare target
 
 /* newton_step(coeffs: In[c128[:]], z: In[c128[:]], value: Out[c128[:]], next_z: Out[c128[:]]) -- examples/complex_poly.py:10 */
@@ -25,30 +31,54 @@ void newton_step(const double _Complex *restrict coeffs, int64_t coeffs_n0, cons
 {
 #line 11 "examples/complex_poly.py"
     int64_t degree;
-#line 11 "examples/complex_poly.py"
-    degree = coeffs_n0 - 1;
-    #pragma omp target teams distribute parallel for \
-        num_teams(py2omp_num_teams(z_n0, 256)) \
-        thread_limit(256) \
+#line 10 "examples/complex_poly.py"
+    #pragma omp target data \
         map(to: coeffs[0:coeffs_n0], z[0:z_n0]) \
-        map(from: value[0:value_n0], next_z[0:next_z_n0])
+        map(alloc: value[0:value_n0], next_z[0:next_z_n0])
+    {
+#line 11 "examples/complex_poly.py"
+        degree = coeffs_n0 - 1;
+        #pragma omp target teams distribute parallel for \
+            num_teams(py2omp_num_teams(z_n0, 256)) \
+            thread_limit(256)
 #line 12 "examples/complex_poly.py"
-    for (int64_t i = 0; i < z_n0; i += 1) {
-        double _Complex p;
-        double _Complex dp;
+        for (int64_t i = 0; i < z_n0; i += 1) {
+            double _Complex p;
+            double _Complex dp;
 #line 13 "examples/complex_poly.py"
-        p = coeffs[0];
-        dp = __builtin_complex(0.0, 0.0);
-        for (int64_t k = 1; k < degree + 1; k += 1) {
-            dp = dp * z[i] + p;
-            p = p * z[i] + coeffs[k];
+            p = coeffs[0];
+            dp = __builtin_complex(0.0, 0.0);
+            for (int64_t k = 1; k < degree + 1; k += 1) {
+                dp = dp * z[i] + p;
+                p = p * z[i] + coeffs[k];
+            }
+#line 18 "examples/complex_poly.py"
+            value[i] = p;
+            next_z[i] = (dp != __builtin_complex(0.0, 0.0) ? z[i] - p / dp : z[i]);
         }
 #line 18 "examples/complex_poly.py"
-        value[i] = p;
-        next_z[i] = (dp != __builtin_complex(0.0, 0.0) ? z[i] - p / dp : z[i]);
+        {
+#line 18 "examples/complex_poly.py"
+            int64_t py2omp_lo0 = py2omp_clamp(0, value_n0), py2omp_hi0 = py2omp_clamp(z_n0, value_n0);
+#line 18 "examples/complex_poly.py"
+            if (py2omp_lo0 < py2omp_hi0) {
+#line 18 "examples/complex_poly.py"
+                #pragma omp target update from(value[py2omp_lo0:py2omp_hi0 - py2omp_lo0])
+            }
+        }
+#line 19 "examples/complex_poly.py"
+        {
+#line 19 "examples/complex_poly.py"
+            int64_t py2omp_lo0 = py2omp_clamp(0, next_z_n0), py2omp_hi0 = py2omp_clamp(z_n0, next_z_n0);
+#line 19 "examples/complex_poly.py"
+            if (py2omp_lo0 < py2omp_hi0) {
+#line 19 "examples/complex_poly.py"
+                #pragma omp target update from(next_z[py2omp_lo0:py2omp_hi0 - py2omp_lo0])
+            }
+        }
     }
 }
-#line 52 "complex_poly.c"
+#line 82 "complex_poly.c"
 
 /* newton_step(coeffs: In[c128[:]], z: In[c128[:]], value: Out[c128[:]], next_z: Out[c128[:]]) -- examples/complex_poly.py:10 */
 #line 10 "examples/complex_poly.py"
@@ -78,7 +108,7 @@ void newton_step__device(const double _Complex *restrict coeffs, int64_t coeffs_
         next_z[i] = (dp != __builtin_complex(0.0, 0.0) ? z[i] - p / dp : z[i]);
     }
 }
-#line 82 "complex_poly.c"
+#line 112 "complex_poly.c"
 
 void py2omp_enter_to(void *host, int64_t bytes)
 {

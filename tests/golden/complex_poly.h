@@ -12,8 +12,10 @@ extern "C" {
 /* newton_step(coeffs: In[c128[:]], z: In[c128[:]], value: Out[c128[:]], next_z: Out[c128[:]]) -- examples/complex_poly.py:10
  *   coeffs: In, map(to: coeffs[0:coeffs_n0])
  *   z: In, map(to: z[0:z_n0])
- *   value: Out, map(from: value[0:value_n0])
- *   next_z: Out, map(from: next_z[0:next_z_n0])
+ *   value: Out, map(alloc: value[0:value_n0])
+ *     then copied back by `target update from`: only value[0:z.shape[0]]; other elements keep their values
+ *   next_z: Out, map(alloc: next_z[0:next_z_n0])
+ *     then copied back by `target update from`: only next_z[0:z.shape[0]]; other elements keep their values
  */
 void newton_step(const double _Complex *coeffs, int64_t coeffs_n0, const double _Complex *z, int64_t z_n0, double _Complex *value, int64_t value_n0, double _Complex *next_z, int64_t next_z_n0);
 

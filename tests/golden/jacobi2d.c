@@ -16,27 +16,52 @@ static inline int64_t py2omp_num_teams(int64_t trip, int64_t threads)
     return teams < 2147483647 ? teams : 2147483647;
 }
 
+/* `i` limited to [0, n]: a copy-back box clamped to the array's extent. */
+static inline int64_t py2omp_clamp(int64_t i, int64_t n)
+{
+    return i < 0 ? 0 : i > n ? n : i;
+}
+
 #pragma omp end declare target
 
 /* jacobi_step(u: In[f64[:, :]], v: Out[f64[:, :]]) -- examples/jacobi2d.py:13 */
 #line 13 "examples/jacobi2d.py"
 void jacobi_step(const double *restrict u, int64_t u_n0, int64_t u_n1, double *restrict v, int64_t v_n0, int64_t v_n1)
 {
+#line 13 "examples/jacobi2d.py"
+    #pragma omp target data map(to: u[0:u_n0 * u_n1]) map(alloc: v[0:v_n0 * v_n1])
+    {
 #line 14 "examples/jacobi2d.py"
-    #pragma omp target teams distribute parallel for \
-        collapse(2) \
-        num_teams(py2omp_num_teams((u_n0 - 1 - 1) * (u_n1 - 1 - 1), 256)) \
-        thread_limit(256) \
-        map(to: u[0:u_n0 * u_n1]) \
-        map(from: v[0:v_n0 * v_n1])
+        #pragma omp target teams distribute parallel for \
+            collapse(2) \
+            num_teams(py2omp_num_teams((u_n0 - 1 - 1) * (u_n1 - 1 - 1), 256)) \
+            thread_limit(256)
 #line 14 "examples/jacobi2d.py"
-    for (int64_t i = 1; i < u_n0 - 1; i += 1) {
-        for (int64_t j = 1; j < u_n1 - 1; j += 1) {
-            v[i * v_n1 + j] = 0.25 * (u[(i - 1) * u_n1 + j] + u[(i + 1) * u_n1 + j] + u[i * u_n1 + (j - 1)] + u[i * u_n1 + (j + 1)]);
+        for (int64_t i = 1; i < u_n0 - 1; i += 1) {
+            for (int64_t j = 1; j < u_n1 - 1; j += 1) {
+                v[i * v_n1 + j] = 0.25 * (u[(i - 1) * u_n1 + j] + u[(i + 1) * u_n1 + j] + u[i * u_n1 + (j - 1)] + u[i * u_n1 + (j + 1)]);
+            }
+        }
+#line 16 "examples/jacobi2d.py"
+        {
+#line 16 "examples/jacobi2d.py"
+            int64_t py2omp_lo0 = py2omp_clamp(1, v_n0), py2omp_hi0 = py2omp_clamp(u_n0 - 1, v_n0);
+#line 16 "examples/jacobi2d.py"
+            int64_t py2omp_lo1 = py2omp_clamp(1, v_n1), py2omp_hi1 = py2omp_clamp(u_n1 - 1, v_n1);
+#line 16 "examples/jacobi2d.py"
+            bool py2omp_whole1 = py2omp_lo1 == 0 && py2omp_hi1 == v_n1;
+#line 16 "examples/jacobi2d.py"
+            if (py2omp_lo0 < py2omp_hi0 && py2omp_lo1 < py2omp_hi1) {
+#line 16 "examples/jacobi2d.py"
+                for (int64_t py2omp_r0 = py2omp_lo0; py2omp_r0 < py2omp_hi0; py2omp_r0 += py2omp_whole1 ? py2omp_hi0 - py2omp_lo0 : 1) {
+#line 16 "examples/jacobi2d.py"
+                    #pragma omp target update from(v[py2omp_r0 * v_n1 + py2omp_lo1:(py2omp_whole1 ? (py2omp_hi0 - py2omp_lo0) * v_n1 : py2omp_hi1 - py2omp_lo1)])
+                }
+            }
         }
     }
 }
-#line 40 "jacobi2d.c"
+#line 65 "jacobi2d.c"
 
 /* jacobi_step(u: In[f64[:, :]], v: Out[f64[:, :]]) -- examples/jacobi2d.py:13 */
 #line 13 "examples/jacobi2d.py"
@@ -55,7 +80,7 @@ void jacobi_step__device(const double *restrict u, int64_t u_n0, int64_t u_n1, d
         }
     }
 }
-#line 59 "jacobi2d.c"
+#line 84 "jacobi2d.c"
 
 void py2omp_enter_to(void *host, int64_t bytes)
 {

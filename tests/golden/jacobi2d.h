@@ -11,7 +11,8 @@ extern "C" {
 
 /* jacobi_step(u: In[f64[:, :]], v: Out[f64[:, :]]) -- examples/jacobi2d.py:13
  *   u: In, map(to: u[0:u_n0 * u_n1])
- *   v: Out, map(from: v[0:v_n0 * v_n1])
+ *   v: Out, map(alloc: v[0:v_n0 * v_n1])
+ *     then copied back by `target update from`: only v[1:u.shape[0] - 1, 1:u.shape[1] - 1]; other elements keep their values
  */
 void jacobi_step(const double *u, int64_t u_n0, int64_t u_n1, double *v, int64_t v_n0, int64_t v_n1);
 

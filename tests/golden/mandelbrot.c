@@ -16,53 +16,80 @@ static inline int64_t py2omp_num_teams(int64_t trip, int64_t threads)
     return teams < 2147483647 ? teams : 2147483647;
 }
 
+/* `i` limited to [0, n]: a copy-back box clamped to the array's extent. */
+static inline int64_t py2omp_clamp(int64_t i, int64_t n)
+{
+    return i < 0 ? 0 : i > n ? n : i;
+}
+
 #pragma omp end declare target
 
 /* mandelbrot(xs: In[f64[:]], ys: In[f64[:]], counts: Out[i32[:, :]], max_iter: i32) -- examples/mandelbrot.py:9 */
 #line 9 "examples/mandelbrot.py"
 void mandelbrot(const double *restrict xs, int64_t xs_n0, const double *restrict ys, int64_t ys_n0, int32_t *restrict counts, int64_t counts_n0, int64_t counts_n1, int32_t max_iter)
 {
-#line 10 "examples/mandelbrot.py"
-    #pragma omp target teams distribute parallel for \
-        collapse(2) \
-        num_teams(py2omp_num_teams(ys_n0 * xs_n0, 256)) \
-        thread_limit(256) \
+#line 9 "examples/mandelbrot.py"
+    #pragma omp target data \
         map(to: xs[0:xs_n0], ys[0:ys_n0]) \
-        map(from: counts[0:counts_n0 * counts_n1])
+        map(alloc: counts[0:counts_n0 * counts_n1])
+    {
 #line 10 "examples/mandelbrot.py"
-    for (int64_t i = 0; i < ys_n0; i += 1) {
-        for (int64_t j = 0; j < xs_n0; j += 1) {
-            double cr;
-            double ci;
-            double zr;
-            double zi;
-            int64_t k;
+        #pragma omp target teams distribute parallel for \
+            collapse(2) \
+            num_teams(py2omp_num_teams(ys_n0 * xs_n0, 256)) \
+            thread_limit(256)
+#line 10 "examples/mandelbrot.py"
+        for (int64_t i = 0; i < ys_n0; i += 1) {
+            for (int64_t j = 0; j < xs_n0; j += 1) {
+                double cr;
+                double ci;
+                double zr;
+                double zi;
+                int64_t k;
 #line 18 "examples/mandelbrot.py"
-            double zr__1;
+                double zr__1;
 #line 18 "examples/mandelbrot.py"
-            double zi__2;
+                double zi__2;
 #line 12 "examples/mandelbrot.py"
-            cr = xs[j];
-            ci = ys[i];
-            zr = 0.0;
-            zi = 0.0;
-            k = 0;
-            while ((int32_t)k < max_iter && zr * zr + zi * zi <= 4.0) {
-                zr__1 = zr * zr - zi * zi + cr;
+                cr = xs[j];
+                ci = ys[i];
+                zr = 0.0;
+                zi = 0.0;
+                k = 0;
+                while ((int32_t)k < max_iter && zr * zr + zi * zi <= 4.0) {
+                    zr__1 = zr * zr - zi * zi + cr;
 #line 18 "examples/mandelbrot.py"
-                zi__2 = 2.0 * zr * zi + ci;
+                    zi__2 = 2.0 * zr * zi + ci;
 #line 18 "examples/mandelbrot.py"
-                zr = zr__1;
+                    zr = zr__1;
 #line 18 "examples/mandelbrot.py"
-                zi = zi__2;
-                k = k + 1;
-            }
+                    zi = zi__2;
+                    k = k + 1;
+                }
 #line 20 "examples/mandelbrot.py"
-            counts[i * counts_n1 + j] = (int32_t)k;
+                counts[i * counts_n1 + j] = (int32_t)k;
+            }
+        }
+#line 20 "examples/mandelbrot.py"
+        {
+#line 20 "examples/mandelbrot.py"
+            int64_t py2omp_lo0 = py2omp_clamp(0, counts_n0), py2omp_hi0 = py2omp_clamp(ys_n0, counts_n0);
+#line 20 "examples/mandelbrot.py"
+            int64_t py2omp_lo1 = py2omp_clamp(0, counts_n1), py2omp_hi1 = py2omp_clamp(xs_n0, counts_n1);
+#line 20 "examples/mandelbrot.py"
+            bool py2omp_whole1 = py2omp_lo1 == 0 && py2omp_hi1 == counts_n1;
+#line 20 "examples/mandelbrot.py"
+            if (py2omp_lo0 < py2omp_hi0 && py2omp_lo1 < py2omp_hi1) {
+#line 20 "examples/mandelbrot.py"
+                for (int64_t py2omp_r0 = py2omp_lo0; py2omp_r0 < py2omp_hi0; py2omp_r0 += py2omp_whole1 ? py2omp_hi0 - py2omp_lo0 : 1) {
+#line 20 "examples/mandelbrot.py"
+                    #pragma omp target update from(counts[py2omp_r0 * counts_n1 + py2omp_lo1:(py2omp_whole1 ? (py2omp_hi0 - py2omp_lo0) * counts_n1 : py2omp_hi1 - py2omp_lo1)])
+                }
+            }
         }
     }
 }
-#line 66 "mandelbrot.c"
+#line 93 "mandelbrot.c"
 
 /* mandelbrot(xs: In[f64[:]], ys: In[f64[:]], counts: Out[i32[:, :]], max_iter: i32) -- examples/mandelbrot.py:9 */
 #line 9 "examples/mandelbrot.py"
@@ -107,7 +134,7 @@ void mandelbrot__device(const double *restrict xs, int64_t xs_n0, const double *
         }
     }
 }
-#line 111 "mandelbrot.c"
+#line 138 "mandelbrot.c"
 
 void py2omp_enter_to(void *host, int64_t bytes)
 {

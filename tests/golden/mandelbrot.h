@@ -12,7 +12,8 @@ extern "C" {
 /* mandelbrot(xs: In[f64[:]], ys: In[f64[:]], counts: Out[i32[:, :]], max_iter: i32) -- examples/mandelbrot.py:9
  *   xs: In, map(to: xs[0:xs_n0])
  *   ys: In, map(to: ys[0:ys_n0])
- *   counts: Out, map(from: counts[0:counts_n0 * counts_n1])
+ *   counts: Out, map(alloc: counts[0:counts_n0 * counts_n1])
+ *     then copied back by `target update from`: only counts[0:ys.shape[0], 0:xs.shape[0]]; other elements keep their values
  *   max_iter: scalar, by value
  */
 void mandelbrot(const double *xs, int64_t xs_n0, const double *ys, int64_t ys_n0, int32_t *counts, int64_t counts_n0, int64_t counts_n1, int32_t max_iter);

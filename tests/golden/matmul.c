@@ -16,34 +16,59 @@ static inline int64_t py2omp_num_teams(int64_t trip, int64_t threads)
     return teams < 2147483647 ? teams : 2147483647;
 }
 
+/* `i` limited to [0, n]: a copy-back box clamped to the array's extent. */
+static inline int64_t py2omp_clamp(int64_t i, int64_t n)
+{
+    return i < 0 ? 0 : i > n ? n : i;
+}
+
 #pragma omp end declare target
 
 /* matmul(a: In[f64[:, :]], b: In[f64[:, :]], c: Out[f64[:, :]]) -- examples/matmul.py:9 */
 #line 9 "examples/matmul.py"
 void matmul(const double *restrict a, int64_t a_n0, int64_t a_n1, const double *restrict b, int64_t b_n0, int64_t b_n1, double *restrict c, int64_t c_n0, int64_t c_n1)
 {
+#line 9 "examples/matmul.py"
+    #pragma omp target data map(to: a[0:a_n0 * a_n1], b[0:b_n0 * b_n1]) map(alloc: c[0:c_n0 * c_n1])
+    {
 #line 10 "examples/matmul.py"
-    #pragma omp target teams distribute parallel for \
-        collapse(2) \
-        num_teams(py2omp_num_teams(a_n0 * b_n1, 256)) \
-        thread_limit(256) \
-        map(to: a[0:a_n0 * a_n1], b[0:b_n0 * b_n1]) \
-        map(from: c[0:c_n0 * c_n1])
+        #pragma omp target teams distribute parallel for \
+            collapse(2) \
+            num_teams(py2omp_num_teams(a_n0 * b_n1, 256)) \
+            thread_limit(256)
 #line 10 "examples/matmul.py"
-    for (int64_t i = 0; i < a_n0; i += 1) {
-        for (int64_t j = 0; j < b_n1; j += 1) {
-            double acc;
+        for (int64_t i = 0; i < a_n0; i += 1) {
+            for (int64_t j = 0; j < b_n1; j += 1) {
+                double acc;
 #line 12 "examples/matmul.py"
-            acc = 0.0;
-            for (int64_t k = 0; k < a_n1; k += 1) {
-                acc = acc + a[i * a_n1 + k] * b[k * b_n1 + j];
-            }
+                acc = 0.0;
+                for (int64_t k = 0; k < a_n1; k += 1) {
+                    acc = acc + a[i * a_n1 + k] * b[k * b_n1 + j];
+                }
 #line 15 "examples/matmul.py"
-            c[i * c_n1 + j] = acc;
+                c[i * c_n1 + j] = acc;
+            }
+        }
+#line 15 "examples/matmul.py"
+        {
+#line 15 "examples/matmul.py"
+            int64_t py2omp_lo0 = py2omp_clamp(0, c_n0), py2omp_hi0 = py2omp_clamp(a_n0, c_n0);
+#line 15 "examples/matmul.py"
+            int64_t py2omp_lo1 = py2omp_clamp(0, c_n1), py2omp_hi1 = py2omp_clamp(b_n1, c_n1);
+#line 15 "examples/matmul.py"
+            bool py2omp_whole1 = py2omp_lo1 == 0 && py2omp_hi1 == c_n1;
+#line 15 "examples/matmul.py"
+            if (py2omp_lo0 < py2omp_hi0 && py2omp_lo1 < py2omp_hi1) {
+#line 15 "examples/matmul.py"
+                for (int64_t py2omp_r0 = py2omp_lo0; py2omp_r0 < py2omp_hi0; py2omp_r0 += py2omp_whole1 ? py2omp_hi0 - py2omp_lo0 : 1) {
+#line 15 "examples/matmul.py"
+                    #pragma omp target update from(c[py2omp_r0 * c_n1 + py2omp_lo1:(py2omp_whole1 ? (py2omp_hi0 - py2omp_lo0) * c_n1 : py2omp_hi1 - py2omp_lo1)])
+                }
+            }
         }
     }
 }
-#line 47 "matmul.c"
+#line 72 "matmul.c"
 
 /* matmul(a: In[f64[:, :]], b: In[f64[:, :]], c: Out[f64[:, :]]) -- examples/matmul.py:9 */
 #line 9 "examples/matmul.py"
@@ -69,7 +94,7 @@ void matmul__device(const double *restrict a, int64_t a_n0, int64_t a_n1, const 
         }
     }
 }
-#line 73 "matmul.c"
+#line 98 "matmul.c"
 
 void py2omp_enter_to(void *host, int64_t bytes)
 {

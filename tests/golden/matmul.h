@@ -12,7 +12,8 @@ extern "C" {
 /* matmul(a: In[f64[:, :]], b: In[f64[:, :]], c: Out[f64[:, :]]) -- examples/matmul.py:9
  *   a: In, map(to: a[0:a_n0 * a_n1])
  *   b: In, map(to: b[0:b_n0 * b_n1])
- *   c: Out, map(from: c[0:c_n0 * c_n1])
+ *   c: Out, map(alloc: c[0:c_n0 * c_n1])
+ *     then copied back by `target update from`: only c[0:a.shape[0], 0:b.shape[1]]; other elements keep their values
  */
 void matmul(const double *a, int64_t a_n0, int64_t a_n1, const double *b, int64_t b_n0, int64_t b_n1, double *c, int64_t c_n0, int64_t c_n1);
 

@@ -16,6 +16,12 @@ static inline int64_t py2omp_num_teams(int64_t trip, int64_t threads)
     return teams < 2147483647 ? teams : 2147483647;
 }
 
+/* `i` limited to [0, n]: a copy-back box clamped to the array's extent. */
+static inline int64_t py2omp_clamp(int64_t i, int64_t n)
+{
+    return i < 0 ? 0 : i > n ? n : i;
+}
+
 /* py2omp_fn_pair_strength_f64_f64_f64_f64(dx: f64, dy: f64, dz: f64, mass: f64) -- examples/nbody.py:16 */
 #line 16 "examples/nbody.py"
 static double py2omp_fn_pair_strength_f64_f64_f64_f64(double dx, double dy, double dz, double mass)
@@ -26,7 +32,7 @@ static double py2omp_fn_pair_strength_f64_f64_f64_f64(double dx, double dy, doub
     r2 = dx * dx + dy * dy + dz * dz + 0.001;
     return mass / (r2 * sqrt(r2));
 }
-#line 30 "nbody.c"
+#line 36 "nbody.c"
 
 #pragma omp end declare target
 
@@ -36,47 +42,68 @@ void nbody_step(const double *restrict pos, int64_t pos_n0, int64_t pos_n1, doub
 {
 #line 23 "examples/nbody.py"
     int64_t n;
-#line 23 "examples/nbody.py"
-    n = pos_n0;
-    #pragma omp target teams distribute parallel for \
-        num_teams(py2omp_num_teams(n, 256)) \
-        thread_limit(256) \
+#line 22 "examples/nbody.py"
+    #pragma omp target data \
         map(to: pos[0:pos_n0 * pos_n1], mass[0:mass_n0]) \
         map(tofrom: vel[0:vel_n0 * vel_n1]) \
-        map(from: new_pos[0:new_pos_n0 * new_pos_n1])
+        map(alloc: new_pos[0:new_pos_n0 * new_pos_n1])
+    {
+#line 23 "examples/nbody.py"
+        n = pos_n0;
+        #pragma omp target teams distribute parallel for \
+            num_teams(py2omp_num_teams(n, 256)) \
+            thread_limit(256)
 #line 24 "examples/nbody.py"
-    for (int64_t i = 0; i < n; i += 1) {
-        double ax;
-        double ay;
-        double az;
+        for (int64_t i = 0; i < n; i += 1) {
+            double ax;
+            double ay;
+            double az;
 #line 29 "examples/nbody.py"
-        double dx;
-        double dy;
-        double dz;
-        double s;
+            double dx;
+            double dy;
+            double dz;
+            double s;
 #line 25 "examples/nbody.py"
-        ax = 0.0;
-        ay = 0.0;
-        az = 0.0;
-        for (int64_t j = 0; j < n; j += 1) {
-            dx = pos[j * pos_n1 + 0] - pos[i * pos_n1 + 0];
-            dy = pos[j * pos_n1 + 1] - pos[i * pos_n1 + 1];
-            dz = pos[j * pos_n1 + 2] - pos[i * pos_n1 + 2];
-            s = py2omp_fn_pair_strength_f64_f64_f64_f64(dx, dy, dz, mass[j]);
-            ax = ax + dx * s;
-            ay = ay + dy * s;
-            az = az + dz * s;
-        }
+            ax = 0.0;
+            ay = 0.0;
+            az = 0.0;
+            for (int64_t j = 0; j < n; j += 1) {
+                dx = pos[j * pos_n1 + 0] - pos[i * pos_n1 + 0];
+                dy = pos[j * pos_n1 + 1] - pos[i * pos_n1 + 1];
+                dz = pos[j * pos_n1 + 2] - pos[i * pos_n1 + 2];
+                s = py2omp_fn_pair_strength_f64_f64_f64_f64(dx, dy, dz, mass[j]);
+                ax = ax + dx * s;
+                ay = ay + dy * s;
+                az = az + dz * s;
+            }
 #line 36 "examples/nbody.py"
-        vel[i * vel_n1 + 0] = vel[i * vel_n1 + 0] + dt * ax;
-        vel[i * vel_n1 + 1] = vel[i * vel_n1 + 1] + dt * ay;
-        vel[i * vel_n1 + 2] = vel[i * vel_n1 + 2] + dt * az;
-        for (int64_t d = 0; d < 3; d += 1) {
-            new_pos[i * new_pos_n1 + d] = pos[i * pos_n1 + d] + dt * vel[i * vel_n1 + d];
+            vel[i * vel_n1 + 0] = vel[i * vel_n1 + 0] + dt * ax;
+            vel[i * vel_n1 + 1] = vel[i * vel_n1 + 1] + dt * ay;
+            vel[i * vel_n1 + 2] = vel[i * vel_n1 + 2] + dt * az;
+            for (int64_t d = 0; d < 3; d += 1) {
+                new_pos[i * new_pos_n1 + d] = pos[i * pos_n1 + d] + dt * vel[i * vel_n1 + d];
+            }
+        }
+#line 40 "examples/nbody.py"
+        {
+#line 40 "examples/nbody.py"
+            int64_t py2omp_lo0 = py2omp_clamp(0, new_pos_n0), py2omp_hi0 = py2omp_clamp(pos_n0, new_pos_n0);
+#line 40 "examples/nbody.py"
+            int64_t py2omp_lo1 = py2omp_clamp(0, new_pos_n1), py2omp_hi1 = py2omp_clamp(3, new_pos_n1);
+#line 40 "examples/nbody.py"
+            bool py2omp_whole1 = py2omp_lo1 == 0 && py2omp_hi1 == new_pos_n1;
+#line 40 "examples/nbody.py"
+            if (py2omp_lo0 < py2omp_hi0 && py2omp_lo1 < py2omp_hi1) {
+#line 40 "examples/nbody.py"
+                for (int64_t py2omp_r0 = py2omp_lo0; py2omp_r0 < py2omp_hi0; py2omp_r0 += py2omp_whole1 ? py2omp_hi0 - py2omp_lo0 : 1) {
+#line 40 "examples/nbody.py"
+                    #pragma omp target update from(new_pos[py2omp_r0 * new_pos_n1 + py2omp_lo1:(py2omp_whole1 ? (py2omp_hi0 - py2omp_lo0) * new_pos_n1 : py2omp_hi1 - py2omp_lo1)])
+                }
+            }
         }
     }
 }
-#line 80 "nbody.c"
+#line 107 "nbody.c"
 
 /* nbody_step(pos: In[f64[:, :]], vel: InOut[f64[:, :]], mass: In[f64[:]], new_pos: Out[f64[:, :]], dt: weak f64) -- examples/nbody.py:22 */
 #line 22 "examples/nbody.py"
@@ -122,7 +149,7 @@ void nbody_step__device(const double *restrict pos, int64_t pos_n0, int64_t pos_
         }
     }
 }
-#line 126 "nbody.c"
+#line 153 "nbody.c"
 
 void py2omp_enter_to(void *host, int64_t bytes)
 {

@@ -13,7 +13,8 @@ extern "C" {
  *   pos: In, map(to: pos[0:pos_n0 * pos_n1])
  *   vel: InOut, map(tofrom: vel[0:vel_n0 * vel_n1])
  *   mass: In, map(to: mass[0:mass_n0])
- *   new_pos: Out, map(from: new_pos[0:new_pos_n0 * new_pos_n1])
+ *   new_pos: Out, map(alloc: new_pos[0:new_pos_n0 * new_pos_n1])
+ *     then copied back by `target update from`: only new_pos[0:pos.shape[0], 0:3]; other elements keep their values
  *   dt: scalar, by value
  */
 void nbody_step(const double *pos, int64_t pos_n0, int64_t pos_n1, double *vel, int64_t vel_n0, int64_t vel_n1, const double *mass, int64_t mass_n0, double *new_pos, int64_t new_pos_n0, int64_t new_pos_n1, double dt);

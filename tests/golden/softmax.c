@@ -16,6 +16,12 @@ static inline int64_t py2omp_num_teams(int64_t trip, int64_t threads)
     return teams < 2147483647 ? teams : 2147483647;
 }
 
+/* `i` limited to [0, n]: a copy-back box clamped to the array's extent. */
+static inline int64_t py2omp_clamp(int64_t i, int64_t n)
+{
+    return i < 0 ? 0 : i > n ? n : i;
+}
+
 /* Python's max(a, b): `a` unless `b` is larger. */
 static inline double py2omp_max_f64(double a, double b)
 {
@@ -28,38 +34,74 @@ static inline double py2omp_max_f64(double a, double b)
 #line 12 "examples/softmax.py"
 void softmax_rows(const double *restrict x, int64_t x_n0, int64_t x_n1, double *restrict out, int64_t out_n0, int64_t out_n1)
 {
+#line 12 "examples/softmax.py"
+    #pragma omp target data map(to: x[0:x_n0 * x_n1]) map(alloc: out[0:out_n0 * out_n1])
+    {
 #line 13 "examples/softmax.py"
-    #pragma omp target teams distribute parallel for \
-        num_teams(py2omp_num_teams(x_n0, 256)) \
-        thread_limit(256) \
-        map(to: x[0:x_n0 * x_n1]) \
-        map(from: out[0:out_n0 * out_n1])
+        #pragma omp target teams distribute parallel for \
+            num_teams(py2omp_num_teams(x_n0, 256)) \
+            thread_limit(256)
 #line 13 "examples/softmax.py"
-    for (int64_t i = 0; i < x_n0; i += 1) {
-        double top;
+        for (int64_t i = 0; i < x_n0; i += 1) {
+            double top;
 #line 17 "examples/softmax.py"
-        double total;
+            double total;
 #line 19 "examples/softmax.py"
-        double e;
+            double e;
 #line 14 "examples/softmax.py"
-        top = x[i * x_n1 + 0];
-        for (int64_t j = 1; j < x_n1; j += 1) {
-            top = py2omp_max_f64(top, x[i * x_n1 + j]);
-        }
+            top = x[i * x_n1 + 0];
+            for (int64_t j = 1; j < x_n1; j += 1) {
+                top = py2omp_max_f64(top, x[i * x_n1 + j]);
+            }
 #line 17 "examples/softmax.py"
-        total = 0.0;
-        for (int64_t j = 0; j < x_n1; j += 1) {
-            e = exp(x[i * x_n1 + j] - top);
-            out[i * out_n1 + j] = e;
-            total = total + e;
-        }
+            total = 0.0;
+            for (int64_t j = 0; j < x_n1; j += 1) {
+                e = exp(x[i * x_n1 + j] - top);
+                out[i * out_n1 + j] = e;
+                total = total + e;
+            }
 #line 22 "examples/softmax.py"
-        for (int64_t j = 0; j < x_n1; j += 1) {
-            out[i * out_n1 + j] = out[i * out_n1 + j] / total;
+            for (int64_t j = 0; j < x_n1; j += 1) {
+                out[i * out_n1 + j] = out[i * out_n1 + j] / total;
+            }
+        }
+#line 20 "examples/softmax.py"
+        {
+#line 20 "examples/softmax.py"
+            int64_t py2omp_lo0 = py2omp_clamp(0, out_n0), py2omp_hi0 = py2omp_clamp(x_n0, out_n0);
+#line 20 "examples/softmax.py"
+            int64_t py2omp_lo1 = py2omp_clamp(0, out_n1), py2omp_hi1 = py2omp_clamp(x_n1, out_n1);
+#line 20 "examples/softmax.py"
+            bool py2omp_whole1 = py2omp_lo1 == 0 && py2omp_hi1 == out_n1;
+#line 20 "examples/softmax.py"
+            if (py2omp_lo0 < py2omp_hi0 && py2omp_lo1 < py2omp_hi1) {
+#line 20 "examples/softmax.py"
+                for (int64_t py2omp_r0 = py2omp_lo0; py2omp_r0 < py2omp_hi0; py2omp_r0 += py2omp_whole1 ? py2omp_hi0 - py2omp_lo0 : 1) {
+#line 20 "examples/softmax.py"
+                    #pragma omp target update from(out[py2omp_r0 * out_n1 + py2omp_lo1:(py2omp_whole1 ? (py2omp_hi0 - py2omp_lo0) * out_n1 : py2omp_hi1 - py2omp_lo1)])
+                }
+            }
+        }
+#line 20 "examples/softmax.py"
+        {
+#line 20 "examples/softmax.py"
+            int64_t py2omp_lo0 = py2omp_clamp(0, out_n0), py2omp_hi0 = py2omp_clamp(x_n0, out_n0);
+#line 20 "examples/softmax.py"
+            int64_t py2omp_lo1 = py2omp_clamp(0, out_n1), py2omp_hi1 = py2omp_clamp(x_n1, out_n1);
+#line 20 "examples/softmax.py"
+            bool py2omp_whole1 = py2omp_lo1 == 0 && py2omp_hi1 == out_n1;
+#line 20 "examples/softmax.py"
+            if (py2omp_lo0 < py2omp_hi0 && py2omp_lo1 < py2omp_hi1) {
+#line 20 "examples/softmax.py"
+                for (int64_t py2omp_r0 = py2omp_lo0; py2omp_r0 < py2omp_hi0; py2omp_r0 += py2omp_whole1 ? py2omp_hi0 - py2omp_lo0 : 1) {
+#line 20 "examples/softmax.py"
+                    #pragma omp target update from(out[py2omp_r0 * out_n1 + py2omp_lo1:(py2omp_whole1 ? (py2omp_hi0 - py2omp_lo0) * out_n1 : py2omp_hi1 - py2omp_lo1)])
+                }
+            }
         }
     }
 }
-#line 63 "softmax.c"
+#line 105 "softmax.c"
 
 /* softmax_rows(x: In[f64[:, :]], out: Out[f64[:, :]]) -- examples/softmax.py:12 */
 #line 12 "examples/softmax.py"
@@ -95,7 +137,7 @@ void softmax_rows__device(const double *restrict x, int64_t x_n0, int64_t x_n1, 
         }
     }
 }
-#line 99 "softmax.c"
+#line 141 "softmax.c"
 
 void py2omp_enter_to(void *host, int64_t bytes)
 {

@@ -11,7 +11,8 @@ extern "C" {
 
 /* softmax_rows(x: In[f64[:, :]], out: Out[f64[:, :]]) -- examples/softmax.py:12
  *   x: In, map(to: x[0:x_n0 * x_n1])
- *   out: Out, map(from: out[0:out_n0 * out_n1])
+ *   out: Out, map(alloc: out[0:out_n0 * out_n1])
+ *     then copied back by `target update from`: only out[0:x.shape[0], 0:x.shape[1]] and out[0:x.shape[0], 0:x.shape[1]]; other elements keep their values
  */
 void softmax_rows(const double *x, int64_t x_n0, int64_t x_n1, double *out, int64_t out_n0, int64_t out_n1);
 

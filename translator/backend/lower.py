@@ -17,15 +17,15 @@ from translator.backend.names import (
     NameTable, device_symbol, extent_name, kernel_names, kernel_symbols, stop_name,
 )
 from translator.backend.view import (
-    ArrayDoc, AssignView, AtomicView, CallView, Branch, DataHelperView, Decl, DirectiveView, ForView, IfView,
-    JumpView, KernelView, LocalArrayView, LoopHeader, Loc, MapGroup, ModuleView, ParallelView, ParamView,
-    ReductionGroup, ReturnView,
-    Section, StmtView, TargetDataView, WhileView,
+    ArrayDoc, AssignView, AtomicView, BoundView, CallView, Branch, DataHelperView, Decl, DirectiveView, ForView,
+    IfView, JumpView, KernelView, LocalArrayView, LoopHeader, Loc, MapGroup, ModuleView, ParallelView, ParamView,
+    ReductionGroup, ReturnView, Section, StmtView, TargetDataView, UpdateView, WhileView,
 )
 from translator.errors import Span
 from translator.ir import nodes as ir
 from translator.ir.types import ArrayType, Ownership, ScalarType
 from translator.ir.visit import local_arrays, walk, walk_all
+from translator.passes.ownership import box_text
 from translator.version import __version__
 
 ATOMIC_VALUE = "py2omp_value"
@@ -175,10 +175,18 @@ class _KernelLowering:
         )
 
     def _array_doc(self, p: ir.Param, device: bool) -> ArrayDoc:
-        """The map clause an array parameter gets from its ownership (None: a device pointer), for the header."""
+        """The map clause an array parameter gets from its ownership (None: a device pointer), for the
+        header; a partly written `Out` array is mapped `alloc` and its written boxes copied back."""
         ownership = array_ownership(p)
         section = self._section(p.name)
-        return ArrayDoc(section.array, ownership.marker, None if device else MapGroup(ownership.map_type, (section,)))
+        if device:
+            return ArrayDoc(section.array, ownership.marker, None)
+        movement = next((m for m in self.k.movement if m.array == p.name), None)
+        copied = any(isinstance(n, ir.UpdateFrom) and n.array == p.name for n in walk_all(self.k.body))
+        if not copied or movement is None or movement.written is None:
+            return ArrayDoc(section.array, ownership.marker, MapGroup(ownership.map_type, (section,)))
+        slices = " and ".join(box_text(p.name, box, self._rank(p.name)) for box in movement.written)
+        return ArrayDoc(section.array, ownership.marker, MapGroup("alloc", (section,)), slices)
 
     def _param(self, p: ir.Param) -> ParamView:
         name = self.names[p.name]
@@ -263,6 +271,35 @@ class _KernelLowering:
     def _targetdata(self, s: ir.TargetData) -> StmtView:
         return TargetDataView(_loc(s.span), _device(s.device), self._maps(s.maps), self._block(s.body))
 
+    def _updatefrom(self, s: ir.UpdateFrom) -> StmtView:
+        """Clamp each interval to its extent; skip the box when a guard or an interval is empty;
+        else one `target update` per contiguous run: a row of the last dimension, or, where the box
+        spans the trailing dimensions entirely, all its rows at once (one copy for a whole array)."""
+        array = self.names[s.array]
+        rank = self._rank(s.array)
+        extents = [extent_name(array, d) for d in range(rank)]
+        clamp = self.helpers.use("clamp")
+        bounds = tuple(
+            BoundView(f"py2omp_lo{d}", f"{clamp}({self.expr(iv.lo)}, {extents[d]})",
+                      f"py2omp_hi{d}", f"{clamp}({self.expr(iv.hi)}, {extents[d]})")
+            for d, iv in enumerate(s.box[:rank])
+        )
+        wholes = tuple(
+            (f"py2omp_whole{d}", f"{b.lo_var} == 0 && {b.hi_var} == {extents[d]}"
+             + (f" && py2omp_whole{d + 1}" if d + 1 < rank else ""))
+            for d, b in reversed(tuple(enumerate(bounds))[1:])
+        )
+        guards = [infix("<", self.expr.frag(iv.lo), self.expr.frag(iv.hi)).text for iv in s.box[rank:]]
+        cond = " && ".join([*guards, *(f"{b.lo_var} < {b.hi_var}" for b in bounds)])
+        rows = tuple(
+            LoopHeader(f"py2omp_r{d}", b.lo_var, None, None, "<", b.hi_var, "+=",
+                       f"py2omp_whole{d + 1} ? {b.hi_var} - {b.lo_var} : 1")
+            for d, b in enumerate(bounds[:-1])
+        )
+        return UpdateView(_loc(s.span), bounds, wholes, cond, rows, array,
+                          _row_major([h.var for h in rows] + [bounds[-1].lo_var], extents),
+                          _run_length(bounds, extents))
+
     def _header(self, var: str, start: ir.Expr, stop: ir.Expr, step: int, hoist: bool) -> LoopHeader:
         """A `for` header; `bound` is parenthesized as the right operand of the comparison."""
         c_var = self.names[var]
@@ -321,12 +358,15 @@ class _KernelLowering:
                 groups.append(MapGroup(map_type, tuple(self._section(m.array) for m in chosen)))
         return tuple(groups)
 
-    def _section(self, py_array: str) -> Section:
-        """The whole array, `a[0:a_n0 * a_n1]`; its rank comes from the parameter."""
+    def _rank(self, py_array: str) -> int:
         param = self.k.param(py_array)
         assert param is not None and isinstance(param.type, ArrayType), py_array
+        return param.type.rank
+
+    def _section(self, py_array: str) -> Section:
+        """The whole array, `a[0:a_n0 * a_n1]`; its rank comes from the parameter."""
         array = self.names[py_array]
-        return Section(array, " * ".join(extent_name(array, d) for d in range(param.type.rank)))
+        return Section(array, " * ".join(extent_name(array, d) for d in range(self._rank(py_array))))
 
     def _reductions(self, reductions: tuple[ir.Reduction, ...]) -> tuple[ReductionGroup, ...]:
         """One clause per operator, operators in order of first use."""
@@ -334,6 +374,26 @@ class _KernelLowering:
         return tuple(
             ReductionGroup(op, tuple(self.names[r.var] for r in reductions if r.op == op)) for op in ops
         )
+
+
+def _row_major(indices: list[str], extents: list[str]) -> str:
+    """The C offset of element `indices` in a C-ordered array: `(r0 * n1 + r1) * n2 + lo2`."""
+    offset = indices[0]
+    for d in range(1, len(indices)):
+        offset = f"{f'({offset})' if d > 1 else offset} * {extents[d]} + {indices[d]}"
+    return offset
+
+
+def _run_length(bounds: tuple[BoundView, ...], extents: list[str]) -> str:
+    """Elements in one run of a copy-back box: the rows from the first dimension whose later ones the
+    box spans entirely (`py2omp_whole<d + 1>`), else one row of the last dimension; parenthesized,
+    since a conditional's `:` would otherwise read as the section's."""
+    last = bounds[-1]
+    length = f"{last.hi_var} - {last.lo_var}"
+    for d in reversed(range(len(bounds) - 1)):
+        rows = " * ".join([f"({bounds[d].hi_var} - {bounds[d].lo_var})", *extents[d + 1:]])
+        length = f"py2omp_whole{d + 1} ? {rows} : {length}"
+    return f"({length})" if len(bounds) > 1 else length
 
 
 def _first_assignments(kernel: ir.Kernel) -> dict[str, Span]:

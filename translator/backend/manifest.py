@@ -8,8 +8,8 @@ Data movement (design.md, "Data movement") is stated per array so that the runti
 bytes a call moves and check what the compiler could not: `map`, `copy_in`, `copy_out`, the
 `declared` ownership (null: inferred), the `reason`, and for an `Out` array not proven written
 entirely, `writes`: boxes of `[lo, hi]` bounds (JSON expressions of extents and scalar parameters)
-that the kernel surely writes; `sectioned`: every write is in them, so a call whose boxes do not
-cover the array copies back just the boxes (otherwise it is refused). `device_symbol` names the
+that the kernel surely writes; `sectioned`: every write is in them, and the C copies back just the
+boxes (otherwise a call whose boxes do not cover the array is refused). `device_symbol` names the
 entry point taking device pointers.
 """
 

@@ -92,7 +92,8 @@ class DirectiveView:
 
 @dataclass(frozen=True)
 class LoopHeader:
-    """`for (int64_t var = start[, stop_var = stop_init]; var cmp bound; var step_op step)`."""
+    """`for (int64_t var = start[, stop_var = stop_init]; var cmp bound; var step_op step)`; `step` is
+    C text only in a copy-back loop (`UpdateView`), whose step depends on the box."""
 
     var: str
     start: str
@@ -101,7 +102,7 @@ class LoopHeader:
     cmp: str
     bound: str
     step_op: str
-    step: int
+    step: int | str
 
 
 @dataclass(frozen=True)
@@ -224,9 +225,36 @@ class AtomicView:
     update: str
 
 
+@dataclass(frozen=True)
+class BoundView:
+    """`int64_t <lo_var> = <lo>, <hi_var> = <hi>;`: one dimension of a copy-back box, clamped."""
+
+    lo_var: str
+    lo: str
+    hi_var: str
+    hi: str
+
+
+@dataclass(frozen=True)
+class UpdateView:
+    """A copy-back box: its clamped bounds, `bool <name> = <cond>;` per `wholes` (the box spans
+    this and every later dimension entirely), then, if `cond` holds, one loop per leading dimension
+    (`rows`) around `#pragma omp target update from(<array>[<offset>:<length>])`."""
+
+    kind: ClassVar[str] = "update_from"
+    loc: Loc
+    bounds: tuple[BoundView, ...]
+    wholes: tuple[tuple[str, str], ...]
+    cond: str
+    rows: tuple[LoopHeader, ...]
+    array: str
+    offset: str
+    length: str
+
+
 StmtView = Union[
     CallView, LocalArrayView, AtomicView, AssignView, ReturnView, JumpView, IfView, ForView, WhileView, ParallelView,
-    TargetDataView,
+    TargetDataView, UpdateView,
 ]
 
 
@@ -238,6 +266,8 @@ class ArrayDoc:
     marker: str
     map: MapGroup | None
     """None in a device entry point: the array is a device pointer (`is_device_ptr`)."""
+    copied_back: str | None = None
+    """For a partly written `Out` array (mapped `alloc`): the Python slices the C copies back."""
 
 
 @dataclass(frozen=True)

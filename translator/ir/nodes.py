@@ -342,12 +342,6 @@ class TargetData:
     device: int | None = None
 
 
-Stmt = Union[Assign, AtomicUpdate, CallStatement, LocalArray, If, Loop, While, Break, Continue, Return, ParallelLoop, TargetData]
-
-# ---------------------------------------------------------------------------------------------
-# Kernels and modules.
-
-
 @dataclass(frozen=True)
 class Interval:
     """The half-open index range `[lo, hi)`; both bounds are loop-invariant integer expressions."""
@@ -357,15 +351,37 @@ class Interval:
 
 
 @dataclass(frozen=True)
+class UpdateFrom:
+    """`target update from` of one written box of a partly written `Out` array, after the loops.
+
+    The array is mapped `alloc` around the kernel, so only this copies device values back: the
+    elements the kernel does not write keep the caller's values. `box` holds `rank` intervals, then
+    guards (`passes.access`): nothing is copied unless each guard is non-empty. The C clamps each
+    interval to the extents and copies one contiguous run (a row of the last dimension) at a time.
+    """
+
+    array: str
+    box: tuple[Interval, ...]
+    span: Span
+
+
+Stmt = Union[Assign, AtomicUpdate, CallStatement, LocalArray, If, Loop, While, Break, Continue, Return, ParallelLoop,
+             TargetData, UpdateFrom]
+
+# ---------------------------------------------------------------------------------------------
+# Kernels and modules.
+
+
+@dataclass(frozen=True)
 class Movement:
     """How one array parameter moves, as `passes.ownership` decided it from what the kernel does.
 
     `declared` is the annotation's ownership (None: none written), `inferred` what the analysis alone
     gives (the ownership used when none is declared); `reason` says why, with Python lines;
     `written` is set for an `Out` array the compiler could not prove the kernel writes entirely:
-    the boxes of elements it surely writes. When `sectioned` (every write has a box) a call copies
-    back just those boxes unless they cover the array; otherwise the runtime refuses a call where
-    they do not cover it.
+    the boxes of elements it surely writes. When `sectioned` (every write has a box) the C maps it
+    `alloc` and copies back just those boxes (`UpdateFrom`, on offload targets); otherwise the runtime
+    refuses a call where they do not cover it.
     """
 
     array: str

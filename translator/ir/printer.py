@@ -65,7 +65,14 @@ def _stmt(stmt: ir.Stmt, depth: int) -> list[str]:
                 *_block(stmt.body, depth + 1)]
     if isinstance(stmt, ir.TargetData):
         return [f"{pad}target data {stmt.maps}:", *_block(stmt.body, depth + 1)]
+    if isinstance(stmt, ir.UpdateFrom):
+        return [f"{pad}update from {stmt.array} box {' x '.join(_interval(iv) for iv in stmt.box)}"]
     return [f"{pad}{type(stmt).__name__.lower()}"]
+
+
+def _interval(interval: ir.Interval) -> str:
+    """`[lo, hi)`: the half-open interval, typed like any expression."""
+    return f"[{format_expr(interval.lo)}, {format_expr(interval.hi)})"
 
 
 def format_directive(directive: object) -> str:

@@ -14,7 +14,7 @@ from translator.ir.visit import children, directive_exprs, launch_exprs, local_a
 
 _STATEMENTS = (
     ir.Assign, ir.AtomicUpdate, ir.CallStatement, ir.LocalArray, ir.If, ir.Loop, ir.While, ir.Return, ir.Break, ir.Continue,
-    ir.ParallelLoop, ir.TargetData,
+    ir.ParallelLoop, ir.TargetData, ir.UpdateFrom,
 )
 
 
@@ -66,12 +66,25 @@ class _Checker:
                 self.expr(arg, scope)
             if self.typed and stmt.call.symbol is None:
                 raise self.fail(stmt.call, "device function call without a specialization")
+        elif isinstance(stmt, ir.UpdateFrom):
+            self.update_from(stmt, scope)
         else:
             for child in children(stmt):
                 if isinstance(child, _STATEMENTS):
                     self.stmt(child, scope)
                 else:
                     self.expr(child, scope)  # type: ignore[arg-type]
+
+    def update_from(self, stmt: ir.UpdateFrom, scope: frozenset[str]) -> None:
+        """A copy-back box: an array parameter, one interval per dimension (then guards)."""
+        param = self.kernel.param(stmt.array)
+        if param is None or not isinstance(param.type, ArrayType):
+            raise self.fail(stmt, f"'{stmt.array}' is not an array parameter")
+        if len(stmt.box) < param.type.rank:
+            raise self.fail(stmt, "box has fewer intervals than the array has dimensions")
+        for interval in stmt.box:
+            self.expr(interval.lo, scope)
+            self.expr(interval.hi, scope)
 
     def expr(self, expr: ir.Expr, scope: frozenset[str]) -> None:
         for child in children(expr):

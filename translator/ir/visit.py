@@ -9,9 +9,9 @@ from translator.ir import nodes as ir
 
 _NODE_TYPES = (
     ir.Const, ir.Name, ir.Index, ir.Extent, ir.Unary, ir.Binary, ir.Compare, ir.Logical, ir.Select,
-    ir.Call, ir.Cast, ir.CallFunction, ir.ArrayArg, ir.Assign, ir.AtomicUpdate, ir.CallStatement, ir.LocalArray, ir.If, ir.Loop, ir.While,
-    ir.Break, ir.Continue, ir.Return,
-    ir.LoopLevel, ir.Launch, ir.ParallelLoop, ir.TargetData,
+    ir.Call, ir.Cast, ir.CallFunction, ir.ArrayArg, ir.Assign, ir.AtomicUpdate, ir.CallStatement, ir.LocalArray,
+    ir.If, ir.Loop, ir.While, ir.Break, ir.Continue, ir.Return,
+    ir.LoopLevel, ir.Launch, ir.ParallelLoop, ir.TargetData, ir.Interval, ir.UpdateFrom,
 )
 
 

@@ -1,7 +1,8 @@
 """The device-pointer variant of an offloaded kernel: arrays already live on the device.
 
 A caller holding device memory (`to_device` handles, CuPy arrays, PyTorch CUDA tensors) must not
-have it copied: the variant drops every map clause and `target data` region, and marks each array
+have it copied: the variant drops every map clause, `target data` region and copy-back
+(`UpdateFrom`: a device pointer has no host copy to update), and marks each array
 its target regions touch `is_device_ptr`, so the pointers reach the device code unchanged.
 """
 
@@ -24,7 +25,7 @@ def _block(stmts: tuple[ir.Stmt, ...], arrays: frozenset[str]) -> tuple[ir.Stmt,
     for stmt in stmts:
         if isinstance(stmt, ir.TargetData):
             out += _block(stmt.body, arrays)
-        else:
+        elif not isinstance(stmt, ir.UpdateFrom):
             out.append(_stmt(stmt, arrays))
     return tuple(out)
 

@@ -8,8 +8,8 @@ warnings (an ownership that moves more than needed), and a decision with a reaso
 
 No host element of an `Out` array that the kernel does not write may change. When a write box is
 `[0, extent)` in each dimension, the whole array is written (proven here). When every write has a
-box, the boxes go to the manifest and a call copies back just their section unless they cover the
-array (a stencil that skips the border). When only some writes have boxes, the runtime checks at
+box, the array is `sectioned`: the C copies back just the boxes (`passes.parallelize`), so a stencil
+that skips the border leaves the caller's border alone; the manifest states them for the counts. When only some writes have boxes, the runtime checks at
 each call that those cover the array, and refuses the call otherwise; when none has, or they surely
 miss an end, it is an error suggesting `InOut`.
 """

@@ -10,6 +10,9 @@
 - `prange(..., num_teams=, thread_limit=, schedule=)` overrides that launch configuration;
   `@kernel(device=k)` adds `device(k)` to every target construct. On `cpu`, `thread_limit`
   becomes `num_threads` and `num_teams` is ignored (there are no teams on the host).
+- A partly written (`sectioned`) `Out` array that the loops use is mapped `alloc` by such a region,
+  which ends with an `UpdateFrom` per written box: the C itself copies back only what the kernel
+  writes, so the elements it skips keep the caller's values whoever calls it.
 - `cpu` gets `OmpParallelFor`; `serial` gets no directive.
 - Locals used only inside loops are declared inside them (private per iteration).
 """
@@ -17,10 +20,13 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 
 from translator.errors import Span, TranslationError
 from translator.ir import nodes as ir
+from translator.ir.types import ArrayType, I64, Ownership
 from translator.ir.visit import walk, walk_all
+from translator.passes.indices import lower_bound
 from translator.passes.reductions import host_names, outermost_pranges
 
 THREAD_LIMIT = 256
@@ -30,13 +36,15 @@ def parallelize(kernel: ir.Kernel, reductions: dict[Span, tuple[ir.Reduction, ..
     _check_reduction_types(kernel, reductions)
     offload = target == "host-offload" or target.startswith("nvptx")
     loops = outermost_pranges(kernel.body)
-    in_data_region = offload and (len(loops) > 1 or any(loop not in kernel.body for loop in loops))
+    sectioned = _sectioned_outs(kernel, loops) if offload else ()
+    nested = any(loop not in kernel.body for loop in loops)
+    in_data_region = offload and (len(loops) > 1 or nested or bool(sectioned))
     host = host_names(kernel.body)
     private = tuple(v for v in kernel.locals if v.name not in host)
     lower = _Lowering(kernel, reductions, target if not in_data_region else "present", private)
     body = lower.block(kernel.body)
     if in_data_region:
-        body = _wrap_in_data_region(kernel, body)
+        body = _wrap_in_data_region(kernel, body, sectioned)
     return dataclasses.replace(kernel, body=body, locals=tuple(v for v in kernel.locals if v.name in host))
 
 
@@ -106,18 +114,65 @@ def collapse(loop: ir.Loop) -> tuple[tuple[ir.LoopLevel, ...], tuple[ir.Stmt, ..
     return tuple(levels), body
 
 
-def array_maps(kernel: ir.Kernel, stmts: tuple[ir.Stmt, ...]) -> tuple[ir.MapClause, ...]:
-    """One map clause per array the statements use, in parameter order, typed by its ownership."""
+def array_maps(kernel: ir.Kernel, stmts: tuple[ir.Stmt, ...],
+               sectioned: tuple[ir.Movement, ...] = ()) -> tuple[ir.MapClause, ...]:
+    """One map clause per array the statements use, in parameter order, typed by its ownership;
+    `sectioned` arrays get `alloc`, since only their `UpdateFrom`s may copy them back."""
     used = {n.array for n in walk_all(stmts) if isinstance(n, (ir.Index, ir.Extent, ir.ArrayArg))}
+    allocated = {m.array for m in sectioned}
     return tuple(
-        ir.MapClause(p.ownership.map_type, p.name, p.type.rank)  # type: ignore[union-attr]
+        ir.MapClause("alloc" if p.name in allocated else p.ownership.map_type,  # type: ignore[union-attr]
+                     p.name, p.type.rank)  # type: ignore[union-attr]
         for p in kernel.params if p.is_array and p.name in used
     )
 
 
-def _wrap_in_data_region(kernel: ir.Kernel, body: tuple[ir.Stmt, ...]) -> tuple[ir.Stmt, ...]:
-    """`target data` around the body; a final `return` stays outside (it cannot leave the region)."""
+def _sectioned_outs(kernel: ir.Kernel, loops: list[ir.Loop]) -> tuple[ir.Movement, ...]:
+    """The movements of partly written `Out` arrays that parallel loops use (arrays used only by host
+    code live in host memory, so they have nothing to copy back)."""
+    used = {n.array for n in walk_all(tuple(loops)) if isinstance(n, (ir.Index, ir.Extent))}
+    return tuple(
+        m for m in kernel.movement
+        if m.sectioned and m.written is not None and m.array in used
+        and (param := kernel.param(m.array)) is not None and param.ownership is Ownership.OUT
+    )
+
+
+def _wrap_in_data_region(kernel: ir.Kernel, body: tuple[ir.Stmt, ...],
+                         sectioned: tuple[ir.Movement, ...]) -> tuple[ir.Stmt, ...]:
+    """`target data` around the body, ending with the copy-back of `sectioned` arrays (they are
+    still mapped there); a final `return` stays outside (it cannot leave the region)."""
     tail = body[-1:] if body and isinstance(body[-1], ir.Return) else ()
     inner = body[: len(body) - len(tail)]
-    region = ir.TargetData(array_maps(kernel, inner), inner, kernel.span, kernel.device)
+    copy_back = tuple(stmt for m in sectioned for stmt in _copy_back(kernel, m))
+    region = ir.TargetData(array_maps(kernel, inner, sectioned), inner + copy_back, kernel.span, kernel.device)
     return (region, *tail)
+
+
+def _copy_back(kernel: ir.Kernel, movement: ir.Movement) -> tuple[ir.UpdateFrom, ...]:
+    """One `UpdateFrom` per written box, and per wrapped variant of it (see `_wrapped`), located at
+    the first Python line that writes the array (the C then maps back to a line naming it)."""
+    param = kernel.param(movement.array)
+    assert param is not None and isinstance(param.type, ArrayType) and movement.written is not None
+    rank = param.type.rank
+    span = next(n.span for n in walk_all(kernel.body)
+                if isinstance(n, ir.Assign) and isinstance(n.target, ir.Index) and n.target.array == movement.array)
+    return tuple(
+        ir.UpdateFrom(movement.array, (*variant, *box[rank:]), span)
+        for box in movement.written
+        for variant in itertools.product(*(_wrapped(movement.array, d, box[d], span) for d in range(rank)))
+    )
+
+
+def _wrapped(array: str, dim: int, interval: ir.Interval, span: Span) -> tuple[ir.Interval, ...]:
+    """The interval, and where its lower bound may be negative also `[lo + n, hi + n)`: a write at a
+    negative index lands at index + n (Python's wrapping), which the C's clamping alone would miss."""
+    if (bound := lower_bound(interval.lo, {})) is not None and bound >= 0:
+        return (interval,)
+    extent = ir.Extent(array, dim, span, I64)
+    shifted = ir.Interval(*(ir.Binary("+", _as_i64(b, span), extent, span, I64) for b in (interval.lo, interval.hi)))
+    return (interval, shifted)
+
+
+def _as_i64(expr: ir.Expr, span: Span) -> ir.Expr:
+    return expr if expr.type == I64 else ir.Cast(expr, span, I64)
