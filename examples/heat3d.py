@@ -4,11 +4,11 @@ stay on the device for the whole run (one `target data` region)."""
 
 import numpy as np
 
-from translator import InOut, f64, kernel, prange
+from translator import InOut, Out, f64, kernel, prange
 
 
 @kernel
-def heat3d(u: InOut[f64[:, :, :]], v: InOut[f64[:, :, :]], alpha: float, steps: int):
+def heat3d(u: InOut[f64[:, :, :]], v: Out[f64[:, :, :]], alpha: float, steps: int):
     for t in range(steps):
         for i in prange(1, u.shape[0] - 1):
             for j in prange(1, u.shape[1] - 1):

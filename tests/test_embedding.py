@@ -272,7 +272,9 @@ def _body_lines(c_source: str) -> list[tuple[int, str]]:
 @pytest.mark.parametrize("path", [SEMANTICS, *sorted(EXAMPLES.glob("*.py"))], ids=lambda p: p.name)
 def test_every_body_line_maps_to_related_python(path: Path) -> None:
     """Each C line in a kernel body is, through `#line`, on a Python line that names one of the
-    identifiers it uses (types and C keywords aside)."""
+    identifiers it uses (types and C keywords aside). The copy-back of a partly written `Out`
+    array (`py2omp_lo`/`py2omp_hi` bounds) maps to the write it returns, whose box may also
+    depend on enclosing loop bounds named elsewhere: for those lines only the file is checked."""
     c_source = pipeline.translate(str(path), "host-offload").c_source
     python = path.read_text(encoding="utf-8").splitlines()
     locations = presumed_locations(c_source, f"{path.stem}.c")
@@ -283,6 +285,8 @@ def test_every_body_line_maps_to_related_python(path: Path) -> None:
         assert file == str(path), f"C line {number} {text!r} maps to {file}:{line}"
         c_names = {n for n in _IDENT.findall(text) if n not in _C_WORDS and not n.startswith("py2omp_")
                    and not n.endswith("_t") and n not in ("double", "float", "bool")}
+        if "py2omp_lo" in text or "py2omp_hi" in text:
+            continue
         py_names = set(_IDENT.findall(python[line - 1]))
         assert not c_names or any(_python_names(n) & py_names for n in c_names), (
             f"C line {number} {text!r} maps to unrelated Python line {line}: {python[line - 1]!r}"
