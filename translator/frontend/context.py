@@ -58,6 +58,8 @@ class KernelScope:
     such a name is local throughout the kernel and shadows a module constant of the same name.
     `declared` holds locals whose type the user fixed with an annotation (`s: f64 = 0`);
     `arrays` the local arrays created so far (`t = np.zeros(16)`), usable from there on.
+    `prelude` collects the statements an expression needs before the statement that holds it (the
+    loop a slice reduction lowers to); `statements.build_body` places them.
     """
 
     module: ModuleScope
@@ -65,10 +67,11 @@ class KernelScope:
     assigned: frozenset[str]
     declared: dict[str, ScalarType] = field(default_factory=dict)
     arrays: dict[str, ir.LocalArray] = field(default_factory=dict)
+    prelude: list[ir.Stmt] = field(default_factory=list)
     _temp_counter: int = 0
 
     def fresh_temp(self, base: str) -> str:
-        """A local name that the kernel does not use (`a__1`), for desugared tuple assignment."""
+        """A local name that the kernel does not use (`a__1`), for desugared tuple assignment and slice loops."""
         while True:
             self._temp_counter += 1
             name = f"{base}__{self._temp_counter}"

@@ -37,6 +37,10 @@ NUMPY_FUNCTIONS: dict[str, int] = {
 }
 
 
+SLICE_ELSEWHERE = ("array slices are only supported as arguments of np.sum, np.max, np.min, np.dot and `@` in "
+                   "kernels; index one element (`a[i, j]`)")
+
+
 def build_expr(node: cst.BaseExpression, scope: KernelScope) -> ir.Expr:
     """The untyped IR of `node`; constant subexpressions are folded as Python computes them."""
     value = fold_constant(node, scope.module, _visible_constants(scope))
@@ -85,7 +89,7 @@ def _subscript(node: cst.Subscript, scope: KernelScope) -> ir.Expr:
     indices = []
     for element in node.slice:
         if not isinstance(element.slice, cst.Index) or element.slice.star is not None:
-            raise scope.module.error(element, "array slices are not supported in kernels; index one element (`a[i, j]`)")
+            raise scope.module.error(element, SLICE_ELSEWHERE)
         indices.append(build_expr(element.slice.value, scope))
     rank = array.rank
     if len(indices) != rank:
@@ -138,9 +142,9 @@ def _attribute(node: cst.Attribute, scope: KernelScope) -> ir.Expr:
 
 
 def _binary(node: cst.BinaryOperation, scope: KernelScope) -> ir.Expr:
-    op = BINARY_OPS.get(type(node.operator))
-    if op is None:
-        raise scope.module.error(node, "the `@` operator is not supported in kernels")
+    if isinstance(node.operator, cst.MatrixMultiply):
+        return CALLS["numpy.dot"](node, [node.left, node.right], scope)  # registered by `frontend.slices`
+    op = BINARY_OPS[type(node.operator)]
     return ir.Binary(op, build_expr(node.left, scope), build_expr(node.right, scope), scope.module.span(node))
 
 
@@ -279,7 +283,7 @@ def _range_outside_loop(node: cst.Call, args: list[cst.BaseExpression], scope: K
     raise scope.module.error(node, "range() and prange() can only be used as the iterable of a `for` loop")
 
 
-CALLS: dict[str, Callable[[cst.Call, list[cst.BaseExpression], KernelScope], ir.Expr]] = {
+CALLS: dict[str, Callable[[cst.CSTNode, list[cst.BaseExpression], KernelScope], ir.Expr]] = {
     "builtins.complex": _complex, "builtins.abs": _abs, "builtins.min": _min_max, "builtins.max": _min_max,
     "builtins.len": _len,
     "builtins.range": _range_outside_loop, "translator.prange": _range_outside_loop,

@@ -34,8 +34,19 @@ def build_body(statements: Sequence[cst.BaseStatement], scope: KernelScope) -> t
     for stmt in statements:
         parts = stmt.body if isinstance(stmt, cst.SimpleStatementLine) else (stmt,)
         for part in parts:
-            out.extend(dispatch(STATEMENTS, part, scope))
+            out.extend(_statement(part, scope))
     return tuple(out)
+
+
+def _statement(node: cst.CSTNode, scope: KernelScope) -> list[ir.Stmt]:
+    """One statement preceded by the prelude its own expressions need (slice reductions), so a
+    nested statement's prelude stays inside the block that holds it."""
+    outer, scope.prelude = scope.prelude, []
+    try:
+        built = dispatch(STATEMENTS, node, scope)
+        return [*scope.prelude, *built]
+    finally:
+        scope.prelude = outer
 
 
 def _block(body: cst.BaseSuite, scope: KernelScope) -> tuple[ir.Stmt, ...]:
@@ -192,7 +203,7 @@ def _return(node: cst.Return, scope: KernelScope) -> list[ir.Stmt]:
 def _if(node: cst.If, scope: KernelScope) -> list[ir.Stmt]:
     orelse: tuple[ir.Stmt, ...] = ()
     if isinstance(node.orelse, cst.If):
-        orelse = tuple(_if(node.orelse, scope))
+        orelse = tuple(_statement(node.orelse, scope))  # an `elif` test's prelude runs only when reached
     elif isinstance(node.orelse, cst.Else):
         orelse = _block(node.orelse.body, scope)
     return [ir.If(build_expr(node.test, scope), _block(node.body, scope), orelse, scope.module.span(node))]
@@ -201,7 +212,12 @@ def _if(node: cst.If, scope: KernelScope) -> list[ir.Stmt]:
 def _while(node: cst.While, scope: KernelScope) -> list[ir.Stmt]:
     if node.orelse is not None:
         raise scope.module.error(node.orelse, "`while ... else` is not supported in kernels")
-    return [ir.While(build_expr(node.test, scope), _block(node.body, scope), scope.module.span(node))]
+    test = build_expr(node.test, scope)
+    if scope.prelude:
+        raise scope.module.error(
+            node.test, "a `while` condition cannot reduce a slice (it would be computed once); compute it into "
+            "a local before the loop and at the end of its body")
+    return [ir.While(test, _block(node.body, scope), scope.module.span(node))]
 
 
 def _for(node: cst.For, scope: KernelScope) -> list[ir.Stmt]:
