@@ -1,6 +1,6 @@
-"""Slice reductions inside kernels (`np.sum(a[i, :])`, `np.dot`, `@`, `np.max`, `np.min`): compiled
-results match Python on random data on every target, and unsupported slice forms are rejected with
-located messages."""
+"""Slice reductions (`np.sum(a[i, :])`, `np.dot`, `@`, `np.max`, `np.min`) and slice assignments
+(`c[i, :] = a[i, :] * 2 + v`) inside kernels: compiled results match Python on random data on every
+target, and unsupported slice forms are rejected with located messages."""
 
 from __future__ import annotations
 
@@ -18,7 +18,6 @@ from translator.pipeline import lower, translate
 from translator.toolchain.targets import parse_target
 
 
-@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # the comparison's NaN-scaled tolerance warns, harmlessly
 @pytest.mark.parametrize("target", ["host-offload", "cpu", "serial"])
 @pytest.mark.parametrize("k, make_args", [pytest.param(k, make, id=k.__name__) for k, make in slices.CASES.items()])
 def test_matches_python(k: Kernel, make_args: Any, target: str) -> None:
@@ -37,8 +36,8 @@ def test_reduction_is_a_serial_loop_inside_the_parallel_one() -> None:
 HEADER = ("import numpy as np\nfrom translator import In, Out, f64, c128, kernel, prange\n\n@kernel\n"
           "def k(a: In[f64[:, :]], x: In[f64[:]], z: In[c128[:]], out: Out[f64[:]]):\n"
           "    for i in prange(x.shape[0]):\n{}")
-SLICE_ELSEWHERE = ("array slices are only supported as arguments of np.sum, np.max, np.min, np.dot and `@` in kernels; "
-                   "index one element (`a[i, j]`)")
+SLICE_ELSEWHERE = ("array slices are only supported as arguments of np.sum, np.max, np.min, np.dot and `@`, and in "
+                   "slice assignments (`c[i, :] = a[i, :] * 2`) in kernels; index one element (`a[i, j]`)")
 
 
 @pytest.mark.parametrize("body, error", [
@@ -51,6 +50,15 @@ SLICE_ELSEWHERE = ("array slices are only supported as arguments of np.sum, np.m
     ("        out[i] = np.dot(x[:])\n", "7:18: error: np.dot() in a kernel takes 2 array slices"),
     ("        out[i] = np.max(z[:]).real\n", "7:18: error: np.max() of a complex slice is not supported in kernels"),
     ("        out[i] = x[1:] + 1.0\n", "7:20: error: " + SLICE_ELSEWHERE),
+    ("        out[1:] = out[:-1] + 1.0\n",
+     "7:19: error: the right side reads 'out' other than through the assigned slice; NumPy evaluates it whole "
+     "before assigning: write the loop, or copy through a local array"),
+    ("        out[:] = x[:] * out[0]\n",
+     "7:25: error: the right side reads 'out' other than through the assigned slice; NumPy evaluates it whole "
+     "before assigning: write the loop, or copy through a local array"),
+    ("        a[i, :] = 0.0\n",
+     "7:9: error: 'a' is declared In but the kernel writes it here; declare it InOut (or Out if the kernel never "
+     "reads it)"),
     ("        while np.sum(x[i:]) > 0:\n            out[i] = 1.0\n",
      "7:15: error: a `while` condition cannot reduce a slice (it would be computed once); compute it into a local "
      "before the loop and at the end of its body"),

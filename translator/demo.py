@@ -80,7 +80,7 @@ def _close(actual: Any, expected: Any) -> bool:
     if a.dtype.kind in "biu" and e.dtype.kind in "biu":
         return bool(np.array_equal(a, e))
     eps = float(max(np.finfo(t).eps for t in (a.dtype, e.dtype) if t.kind in "fc"))
-    scale = max(float(np.max(np.abs(e), initial=0.0)), 1.0)
+    scale = max(float(np.max(np.abs(e), initial=0.0, where=~np.isnan(e))), 1.0)  # NaNs compare by equal_nan
     return bool(np.allclose(a, e, rtol=64 * eps, atol=64 * eps * scale, equal_nan=True))
 
 

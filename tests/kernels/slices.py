@@ -4,7 +4,7 @@
 
 import numpy as np
 
-from translator import In, Out, f32, f64, i32, i64, kernel, prange
+from translator import In, InOut, Out, f32, f64, i32, i64, kernel, prange
 
 WIDTH = 8
 
@@ -53,6 +53,29 @@ def local_slices(a: In[f64[:, :]], out: Out[f64[:]]):
             out[i] = t[1:] @ a[i, :WIDTH - 1]
 
 
+@kernel
+def slice_assignments(a: In[f64[:, :]], b: In[f64[:, :]], v: float, c: InOut[f64[:, :]], y: InOut[f32[:]],
+                      lo: int, hi: int):
+    for i in prange(a.shape[0]):
+        c[i, :] = a[i, :] * 2.0 + b[i, :]
+        c[i, 1:] += v
+        c[i, :3] = np.sqrt(np.abs(a[i, :3])) - np.exp(b[i, 1:4] * 0.1)
+        c[i, -2:] = np.minimum(a[i, -2:], b[i, :2]) + np.maximum(a[i, :2], 0.0)
+        c[i, :] /= np.sum(c[i, :])
+    for j in prange(1):
+        y[lo:hi] = y[lo:hi] * 0.5
+        y[:2] = 0.0
+
+
+@kernel
+def local_row(a: In[f64[:, :]], out: InOut[f64[:, :]]):
+    for i in prange(a.shape[0]):
+        row = np.empty(WIDTH, np.float64)
+        row[:] = 0.0
+        row[1:] = a[i, :WIDTH - 1] - a[i, 1:WIDTH]
+        out[i, :WIDTH] = row[:] * row[:]
+
+
 def _with_nans(rng: np.random.Generator) -> np.ndarray:
     a = rng.standard_normal((60, 9))
     a[rng.random(a.shape) < 0.05] = np.nan
@@ -69,4 +92,8 @@ CASES = {
                                    np.zeros(N, np.int32)),
     nan_extremes: lambda r: (_with_nans(r), np.zeros(60), np.zeros(60)),
     local_slices: lambda r: (r.standard_normal((N, WIDTH)), np.zeros(N)),
+    slice_assignments: lambda r: (_with_nans(r), r.standard_normal((60, 9)), float(r.standard_normal()),
+                                  np.zeros((60, 9)), r.standard_normal(N).astype(np.float32),
+                                  int(r.integers(-50, 50)), int(r.integers(20, 300))),
+    local_row: lambda r: (r.standard_normal((N, WIDTH + 2)), np.zeros((N, WIDTH + 2))),
 }

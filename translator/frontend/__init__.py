@@ -17,7 +17,6 @@ from translator.errors import Span, TranslationError
 from translator.frontend.context import KernelScope, ModuleScope
 from translator.frontend.signature import build_params, scalar_annotation
 from translator.frontend.source import find_kernels, fold_constant, parse_file
-from translator.frontend import slices  # noqa: F401  (importing it registers the slice reductions)
 from translator.frontend.statements import build_body
 from translator.ir import nodes as ir
 from translator.ir.types import COMPLEX_BOUNDARY, F64, PY_INT, ArrayType, Ownership, ScalarType

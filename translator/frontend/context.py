@@ -9,6 +9,7 @@ user imported them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Callable
 
 import libcst as cst
 from libcst.metadata import CodeRange
@@ -59,7 +60,8 @@ class KernelScope:
     `declared` holds locals whose type the user fixed with an annotation (`s: f64 = 0`);
     `arrays` the local arrays created so far (`t = np.zeros(16)`), usable from there on.
     `prelude` collects the statements an expression needs before the statement that holds it (the
-    loop a slice reduction lowers to); `statements.build_body` places them.
+    loop a slice reduction lowers to); `statements.build_body` places them. `element_of`, set while
+    the right side of a slice assignment is built, turns each slice there into its current element.
     """
 
     module: ModuleScope
@@ -68,6 +70,7 @@ class KernelScope:
     declared: dict[str, ScalarType] = field(default_factory=dict)
     arrays: dict[str, ir.LocalArray] = field(default_factory=dict)
     prelude: list[ir.Stmt] = field(default_factory=list)
+    element_of: Callable[[cst.Subscript], ir.Expr] | None = None
     _temp_counter: int = 0
 
     def fresh_temp(self, base: str) -> str:

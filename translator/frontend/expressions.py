@@ -37,8 +37,8 @@ NUMPY_FUNCTIONS: dict[str, int] = {
 }
 
 
-SLICE_ELSEWHERE = ("array slices are only supported as arguments of np.sum, np.max, np.min, np.dot and `@` in "
-                   "kernels; index one element (`a[i, j]`)")
+SLICE_ELSEWHERE = ("array slices are only supported as arguments of np.sum, np.max, np.min, np.dot and `@`, and "
+                   "in slice assignments (`c[i, :] = a[i, :] * 2`) in kernels; index one element (`a[i, j]`)")
 
 
 def build_expr(node: cst.BaseExpression, scope: KernelScope) -> ir.Expr:
@@ -85,6 +85,8 @@ def _float(node: cst.Float, scope: KernelScope) -> ir.Expr:
 def _subscript(node: cst.Subscript, scope: KernelScope) -> ir.Expr:
     if isinstance(node.value, cst.Attribute) and node.value.attr.value == "shape":
         return _extent(node, node.value.value, scope)
+    if scope.element_of is not None and any(isinstance(e.slice, cst.Slice) for e in node.slice):
+        return scope.element_of(node)
     array = array_param(node.value, scope)
     indices = []
     for element in node.slice:

@@ -1,5 +1,7 @@
 """Reductions over 1-D array slices (`np.sum(a[i, :])`, `np.dot(x[lo:hi], y[lo:hi])`, `s @ t`),
-lowered here to a serial loop that accumulates into a fresh local.
+lowered here to a serial loop that accumulates into a fresh local, and slice assignment of
+elementwise expressions (`c[i, :] = a[i, :] * 2 + b[i, :]`), lowered to a serial loop of element
+assignments.
 
 The loop goes into the scope's prelude (placed before the statement that holds the expression), so
 typing, the access analysis and the backend see only existing IR: reading a slice is reading its
@@ -16,6 +18,7 @@ import libcst as cst
 from translator.errors import Span
 from translator.frontend.context import KernelScope
 from translator.frontend.expressions import CALLS, ArrayRef, array_param, build_expr
+from translator.frontend.source import fold_constant
 from translator.ir import nodes as ir
 from translator.ir.types import I64, U64, ScalarType
 
@@ -58,12 +61,13 @@ def build_slice(node: cst.BaseExpression, scope: KernelScope) -> SliceRef:
     dim = sliced[0]
     part = node.slice[dim].slice
     assert isinstance(part, cst.Slice)
-    if part.step is not None and build_expr(part.step, scope) != ir.Const(1, scope.module.span(part.step)):
+    step = None if part.step is None else fold_constant(part.step, scope.module, scope.module.constants)
+    if part.step is not None and (step != 1 or isinstance(step, bool)):
         raise scope.module.error(part.step, "slices in kernels take step 1 (`x[lo:hi]`)")
     extent = _extent(array, dim, scope.module.span(node))
     lo = ir.Const(0, extent.span) if part.lower is None else _clamped(build_expr(part.lower, scope), extent)
     hi = extent if part.upper is None else _clamped(build_expr(part.upper, scope), extent)
-    indices = tuple(None if d == dim else build_expr(e.slice.value, scope)  # type: ignore[union-attr]
+    indices = tuple(None if d == dim else build_expr(e.slice.value, scope)  # type: ignore[attr-defined]
                     for d, e in enumerate(node.slice))
     return SliceRef(array.name, indices, lo, hi, _element_type(array, scope))
 
@@ -155,3 +159,64 @@ def _slices(node: cst.CSTNode, label: str, args: list[cst.BaseExpression], arity
 
 
 CALLS.update({"numpy.sum": _sum, "numpy.max": _max, "numpy.min": _min, "numpy.dot": dot})
+
+
+def assign_slice(target: cst.Subscript, value: cst.BaseExpression, op: str | None,
+                 scope: KernelScope) -> list[ir.Stmt]:
+    """`c[i, :] = a[i, :] * 2 + v` (or `op=`): one serial loop assigning element by element, each
+    slice on the right read at the same position; scalars are broadcast. The loop runs over the
+    shortest of the slices (NumPy raises when lengths differ). NumPy evaluates the whole right side
+    first, so the right side may read the assigned array only through the very same slice."""
+    _check_no_overlap(target, value, scope)
+    place = build_slice(target, scope)
+    span = scope.module.span(target)
+    k = ir.Name(scope.fresh_temp("k"), span)
+    sources: list[SliceRef] = []
+
+    def element_of(node: cst.Subscript) -> ir.Expr:
+        source = build_slice(node, scope)
+        sources.append(source)
+        return source.element(ir.Binary("+", source.lo, k, span), span)
+
+    scope.element_of = element_of
+    try:
+        rhs = build_expr(value, scope)
+    finally:
+        scope.element_of = None
+    into = place.element(ir.Binary("+", place.lo, k, span), span)
+    if op is not None:
+        rhs = ir.Binary(op, into, rhs, span)
+    lengths = tuple(ir.Binary("-", s.hi, s.lo, span) for s in (place, *sources))
+    length = lengths[0] if len(lengths) == 1 else ir.Call("min", lengths, span)
+    return [ir.Loop(k.id, ir.Const(0, span), length, 1, (ir.Assign(into, rhs, span),), span)]
+
+
+class _Reads(cst.CSTVisitor):
+    """Uses of one array's name other than as the base of the slice `same` or of `.shape`."""
+
+    def __init__(self, name: str, same: str) -> None:
+        self.name, self.same = name, same
+        self.allowed: set[int] = set()
+        self.other: list[cst.Name] = []
+
+    def visit_Subscript(self, node: cst.Subscript) -> None:
+        if cst.Module([]).code_for_node(node) == self.same:
+            self.allowed.add(id(node.value))
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        if node.attr.value == "shape":
+            self.allowed.add(id(node.value))
+
+    def visit_Name(self, node: cst.Name) -> None:
+        if node.value == self.name and id(node) not in self.allowed:
+            self.other.append(node)
+
+
+def _check_no_overlap(target: cst.Subscript, value: cst.BaseExpression, scope: KernelScope) -> None:
+    name = target.value.value if isinstance(target.value, cst.Name) else ""
+    reads = _Reads(name, cst.Module([]).code_for_node(target))
+    value.visit(reads)
+    if reads.other:
+        raise scope.module.error(
+            reads.other[0], f"the right side reads '{name}' other than through the assigned slice; NumPy evaluates "
+            "it whole before assigning: write the loop, or copy through a local array")

@@ -8,6 +8,7 @@ import libcst as cst
 
 from translator.frontend.context import KernelScope
 from translator.frontend.expressions import array_param, build_expr
+from translator.frontend.slices import assign_slice, is_slice
 from translator.frontend.signature import MAX_RANK, scalar_annotation
 from translator.frontend.source import fold_constant
 from translator.frontend.syntax import dispatch
@@ -78,6 +79,8 @@ def _assign(node: cst.Assign, scope: KernelScope) -> list[ir.Stmt]:
     value = node.value
     constructor = scope.module.qualified_name(value.func) if isinstance(value, cst.Call) else None
     single = node.targets[0].target if len(node.targets) == 1 else None
+    if single is not None and is_slice(single):
+        return assign_slice(single, node.value, None, scope)  # type: ignore[arg-type]
     if constructor in ARRAY_CONSTRUCTORS and isinstance(single, cst.Name):
         return [_local_array(single, value, ARRAY_CONSTRUCTORS[constructor], scope)]  # type: ignore[arg-type]
     out: list[ir.Stmt] = []
@@ -144,6 +147,8 @@ def _aug_assign(node: cst.AugAssign, scope: KernelScope) -> list[ir.Stmt]:
     op = AUGMENTED_OPS.get(type(node.operator))
     if op is None:
         raise scope.module.error(node, "the `@=` operator is not supported in kernels")
+    if is_slice(node.target):
+        return assign_slice(node.target, node.value, op, scope)  # type: ignore[arg-type]
     target = _target(node.target, scope)
     span = scope.module.span(node)
     return [ir.Assign(target, ir.Binary(op, target, build_expr(node.value, scope), span), span)]

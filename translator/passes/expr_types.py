@@ -236,7 +236,22 @@ def numpy_call(typer: ExprTyper, e: ir.Call, name: str, args: tuple[ir.Expr, ...
     floats = tuple(cast(a, t) for a in args)
     if name in PREDICATES:
         return ir.Call(name, floats, e.span, BOOL)
+    if name in ELEMENTWISE_EXTREMES:
+        return _extreme(e, ELEMENTWISE_EXTREMES[name], floats, t)
     return ir.Call(NUMPY_NAMES.get(name, name), floats, e.span, t)
+
+
+ELEMENTWISE_EXTREMES = {"minimum": "<", "maximum": ">"}
+"""NumPy's NaN-propagating `np.minimum`/`np.maximum` -> the comparison that keeps the first operand."""
+
+
+def _extreme(e: ir.Call, op: str, args: tuple[ir.Expr, ...], t: ScalarType) -> ir.Expr:
+    """`np.minimum(a, b)` is `a if a < b or isnan(a) else b`: a NaN in either operand is the result,
+    as in NumPy (C's `fmin` would drop it)."""
+    a, b = args
+    keep_first = ir.Logical("or", ir.Compare(op, a, b, e.span, BOOL), ir.Call("isnan", (a,), e.span, BOOL), e.span,
+                            BOOL)
+    return ir.Select(keep_first, a, b, e.span, t)
 
 
 COMPLEX_PARTS = {"real": "real", "imag": "imag", "conj": "conj", "conjugate": "conj"}
