@@ -76,6 +76,13 @@ def local_row(a: In[f64[:, :]], out: InOut[f64[:, :]]):
         out[i, :WIDTH] = row[:] * row[:]
 
 
+@kernel
+def nan_minimum_maximum(a: In[f64[:]], b: In[f32[:]], lows: Out[f64[:]], highs: Out[f32[:]]):
+    for i in prange(a.shape[0]):
+        lows[i] = np.minimum(a[i], b[i])
+        highs[i] = np.maximum(b[i], f32(a[i]))
+
+
 def _with_nans(rng: np.random.Generator) -> np.ndarray:
     a = rng.standard_normal((60, 9))
     a[rng.random(a.shape) < 0.05] = np.nan
@@ -95,5 +102,7 @@ CASES = {
     slice_assignments: lambda r: (_with_nans(r), r.standard_normal((60, 9)), float(r.standard_normal()),
                                   np.zeros((60, 9)), r.standard_normal(N).astype(np.float32),
                                   int(r.integers(-50, 50)), int(r.integers(20, 300))),
+    nan_minimum_maximum: lambda r: (_with_nans(r)[:, 0], _with_nans(r)[:, 1].astype(np.float32), np.zeros(60),
+                                    np.zeros(60, np.float32)),
     local_row: lambda r: (r.standard_normal((N, WIDTH + 2)), np.zeros((N, WIDTH + 2))),
 }
