@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 
 from translator import pipeline
-from translator.backend.lower import is_offload
+from translator.toolchain.targets import is_offload
 from translator.ir import nodes as ir
 from translator.ir.pytext import python_text
 from translator.ir.types import I64, ArrayType, Ownership

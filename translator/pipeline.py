@@ -10,7 +10,7 @@ import dataclasses
 
 from translator import backend, frontend
 from translator.backend import EmittedModule
-from translator.backend.lower import is_offload
+from translator.toolchain.targets import is_offload
 from translator.ir import nodes as ir
 from translator.ir.verifier import verify_module
 from translator.passes.access import analyze_access

@@ -23,6 +23,7 @@ from translator.backend.view import (
 )
 from translator.errors import Span
 from translator.ir import nodes as ir
+from translator.toolchain.targets import is_offload
 from translator.ir.types import ArrayType, Ownership, ScalarType
 from translator.ir.visit import local_arrays, walk, walk_all
 from translator.passes.ownership import box_text
@@ -45,11 +46,6 @@ DATA_HELPERS = (
 )
 """Exported by offload libraries so the runtime can map host memory outside kernels (`data_region`,
 `update`): OpenMP offers directives, not functions, for that; each maps `bytes` bytes at `host`."""
-
-
-def is_offload(target: str | None) -> bool:
-    """Targets whose loops run in `target` regions, so helpers must exist on the device too."""
-    return target is not None and (target.startswith("nvptx") or target == "host-offload")
 
 
 def c_string(text: str) -> str:

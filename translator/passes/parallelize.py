@@ -24,6 +24,7 @@ import itertools
 
 from translator.errors import Span, TranslationError
 from translator.ir import nodes as ir
+from translator.toolchain.targets import is_offload
 from translator.ir.types import ArrayType, I64, Ownership
 from translator.ir.visit import walk, walk_all
 from translator.passes.indices import lower_bound
@@ -34,7 +35,7 @@ THREAD_LIMIT = 256
 
 def parallelize(kernel: ir.Kernel, reductions: dict[Span, tuple[ir.Reduction, ...]], target: str) -> ir.Kernel:
     _check_reduction_types(kernel, reductions)
-    offload = target == "host-offload" or target.startswith("nvptx")
+    offload = is_offload(target)
     loops = outermost_pranges(kernel.body)
     sectioned = _sectioned_outs(kernel, loops) if offload else ()
     nested = any(loop not in kernel.body for loop in loops)

@@ -18,6 +18,12 @@ logger = logging.getLogger("py2omp")
 KINDS = ("nvptx", "host-offload", "cpu", "serial")
 DEFAULT_NVPTX_ARCH = "sm_90"
 _ARCH = re.compile(r"sm_\d+[a-z]?")
+
+
+def is_offload(target: str | None) -> bool:
+    """Whether C for `target` (a canonical spelling, as the IR carries it) runs its loops in
+    `omp target` regions on a device with memory of its own."""
+    return target is not None and (target.startswith("nvptx") or target == "host-offload")
 _SPELLINGS = ("nvptx:sm_XX (nvptx alone means nvptx:sm_90)", "host-offload", "cpu", "serial")
 
 
@@ -43,7 +49,7 @@ class Target:
     @property
     def offload(self) -> bool:
         """True when the C holds `omp target` regions that run on a device with separate memory."""
-        return self.kind in ("nvptx", "host-offload")
+        return is_offload(str(self))
 
     @property
     def openmp(self) -> bool:
