@@ -17,8 +17,9 @@ CASES = [
     ("lambda", LOOP + "        f = lambda v: v\n",
      "6:13: error: lambda expressions are not supported in kernels\n        f = lambda v: v\n            ^"),
     ("slice", LOOP + "        y[i] = x[1:2]\n",
-     "6:18: error: array slices are only supported as arguments of np.sum, np.max, np.min, np.dot and `@`, and "
-     "in slice assignments (`c[i, :] = a[i, :] * 2`) in kernels; index one element (`a[i, j]`)\n"
+     "6:18: error: an array slice is a value only in array statements (`c[i, :] = a[i, :] * 2`, `b = a[1:] - "
+     "a[:-1]`) and as the argument of a reduction (np.sum, np.max, np.min, np.mean, np.dot, `@`); index one element "
+     "here (`a[i, j]`)\n"
      "        y[i] = x[1:2]\n                 ^"),
     ("outside", "    x[0] = 1.0\n",
      "5:5: error: array 'x' is accessed outside a prange loop; kernels touch array elements only inside "

@@ -181,8 +181,9 @@ def test_local_arrays_in_c() -> None:
 
 @pytest.mark.parametrize("body, error", [
     ("    for i in prange(x.shape[0]):\n        out[i] = x[i:]\n",
-     "7:20: error: array slices are only supported as arguments of np.sum, np.max, np.min, np.dot and `@`, and "
-     "in slice assignments (`c[i, :] = a[i, :] * 2`) in kernels; index one element (`a[i, j]`)"),
+     "7:20: error: an array slice is a value only in array statements (`c[i, :] = a[i, :] * 2`, `b = a[1:] - "
+     "a[:-1]`) and as the argument of a reduction (np.sum, np.max, np.min, np.mean, np.dot, `@`); index one element "
+     "here (`a[i, j]`)"),
     ("    for i in prange(x.shape[0]):\n        out[i] = (x + x)[i]\n",
      "7:19: error: only array parameters and local arrays can be indexed (array expressions are not supported)"),
     ("    for i in prange(x.shape[0]):\n        out[i] = x[i] + x\n",

@@ -36,26 +36,29 @@ def test_reduction_is_a_serial_loop_inside_the_parallel_one() -> None:
 HEADER = ("import numpy as np\nfrom translator import In, Out, f64, c128, kernel, prange\n\n@kernel\n"
           "def k(a: In[f64[:, :]], x: In[f64[:]], z: In[c128[:]], out: Out[f64[:]]):\n"
           "    for i in prange(x.shape[0]):\n{}")
-SLICE_ELSEWHERE = ("array slices are only supported as arguments of np.sum, np.max, np.min, np.dot and `@`, and in "
-                   "slice assignments (`c[i, :] = a[i, :] * 2`) in kernels; index one element (`a[i, j]`)")
+SLICE_ELSEWHERE = ("an array slice is a value only in array statements (`c[i, :] = a[i, :] * 2`, `b = a[1:] - a[:-1]`) "
+                   "and as the argument of a reduction (np.sum, np.max, np.min, np.mean, np.dot, `@`); index one "
+                   "element here (`a[i, j]`)")
+READS_ASSIGNED = ("the right side reads 'out' at other elements than it assigns; NumPy evaluates it whole before "
+                  "assigning: assign into another array first, or write the loop")
 
 
 @pytest.mark.parametrize("body, error", [
-    ("        out[i] = np.sum(x)\n", "7:25: error: this reduction takes a 1-D array slice (`a[i, :]`, `x[lo:hi]`)"),
-    ("        out[i] = np.sum(a[i])\n", "7:25: error: this reduction takes a 1-D array slice (`a[i, :]`, `x[lo:hi]`)"),
+    ("        out[i] = np.sum(i)\n",
+     "7:18: error: np.sum() in a kernel reduces an array or a slice (`a[i, :]`, `x[lo:hi]`)"),
     ("        out[i] = np.sum(a[i, 1:, 2])\n", "7:25: error: array 'a' has 2 dimensions but is indexed with 3"),
-    ("        out[i] = np.sum(a[:, :])\n",
-     "7:25: error: a slice in a kernel takes one row or column: slice exactly one dimension (`a[i, :]`, `x[lo:hi]`)"),
+    ("        out[i] = np.sum(a, axis=0)\n",
+     "7:18: error: np.sum(..., axis=0) makes an array: assign it into an array or to a new name "
+     "(`s = np.sum(a, axis=0)`)"),
+    ("        out[:] = np.sum(a, axis=2)\n", "7:18: error: axis 2 is out of range for this 2-dimensional array"),
+    ("        out[i] = np.sum(a, axis=i)\n", "7:33: error: axis= takes an integer constant in kernels"),
+    ("        out[:] = a @ a\n", "7:18: error: cannot broadcast this 2-dimensional array into 1 dimension"),
     ("        out[i] = np.sum(x[::2])\n", "7:29: error: slices in kernels take step 1 (`x[lo:hi]`)"),
-    ("        out[i] = np.dot(x[:])\n", "7:18: error: np.dot() in a kernel takes 2 array slices"),
-    ("        out[i] = np.max(z[:]).real\n", "7:18: error: np.max() of a complex slice is not supported in kernels"),
+    ("        out[i] = np.dot(x[:])\n", "7:18: error: np.dot() in a kernel takes two arrays or slices"),
+    ("        out[i] = np.max(z[:]).real\n", "7:18: error: np.max() of a complex array is not supported in kernels"),
     ("        out[i] = x[1:] + 1.0\n", "7:20: error: " + SLICE_ELSEWHERE),
-    ("        out[1:] = out[:-1] + 1.0\n",
-     "7:19: error: the right side reads 'out' other than through the assigned slice; NumPy evaluates it whole "
-     "before assigning: write the loop, or copy through a local array"),
-    ("        out[:] = x[:] * out[0]\n",
-     "7:25: error: the right side reads 'out' other than through the assigned slice; NumPy evaluates it whole "
-     "before assigning: write the loop, or copy through a local array"),
+    ("        out[1:] = out[:-1] + 1.0\n", "7:19: error: " + READS_ASSIGNED),
+    ("        out[:] = x[:] * out[0]\n", "7:25: error: " + READS_ASSIGNED),
     ("        a[i, :] = 0.0\n",
      "7:9: error: 'a' is declared In but the kernel writes it here; declare it InOut (or Out if the kernel never "
      "reads it)"),

@@ -14,6 +14,8 @@ from pathlib import Path
 import libcst as cst
 
 from translator.errors import Span, TranslationError
+from translator.frontend import array_calls  # noqa: F401  (registers np.sum, np.dot, ... with the expression builder)
+from translator.frontend.arrays import element_of
 from translator.frontend.context import KernelScope, ModuleScope
 from translator.frontend.signature import build_params, scalar_annotation
 from translator.frontend.source import find_kernels, fold_constant, parse_file
@@ -66,7 +68,8 @@ def _build_function(fn: cst.FunctionDef, module: ModuleScope) -> ir.Function:
         raise module.error((extra or (star,))[0], "device functions take plain positional parameters only")
     ranks = _indexed_ranks(fn.body)
     fparams = tuple(_function_param(p, ranks.get(p.name.value, 0), module) for p in params.params)
-    scope = KernelScope(module, {p.name: _placeholder(p) for p in fparams}, frozenset(_bound_names(fn.body)))
+    scope = KernelScope(module, {p.name: _placeholder(p) for p in fparams}, frozenset(_bound_names(fn.body)),
+                        element_of=element_of, in_prange=True)
     body = build_body(fn.body.body if isinstance(fn.body, cst.IndentedBlock) else [], scope)
     declared = tuple(ir.Var(name, t) for name, t in scope.declared.items())
     return ir.Function(fn.name.value, fparams, body, _return_annotation(fn, module), declared, module.span(fn.name))
@@ -117,7 +120,7 @@ def _build_kernel(fn: cst.FunctionDef, module: ModuleScope) -> ir.Kernel:
     if fn.asynchronous is not None:
         raise module.error(fn, "async functions cannot be kernels")
     params = build_params(fn, module)
-    scope = KernelScope(module, {p.name: p for p in params}, frozenset(_bound_names(fn.body)))
+    scope = KernelScope(module, {p.name: p for p in params}, frozenset(_bound_names(fn.body)), element_of=element_of)
     body = build_body(fn.body.body if isinstance(fn.body, cst.IndentedBlock) else [], scope)
     declared = tuple(ir.Var(name, t) for name, t in scope.declared.items())
     return ir.Kernel(fn.name.value, params, body, _return_annotation(fn, module), declared,

@@ -9,7 +9,7 @@ user imported them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 import libcst as cst
 from libcst.metadata import CodeRange
@@ -17,6 +17,9 @@ from libcst.metadata import CodeRange
 from translator.errors import Span, TranslationError
 from translator.ir import nodes as ir
 from translator.ir.types import ScalarType
+
+if TYPE_CHECKING:
+    from translator.frontend.arrays import Elements
 
 
 @dataclass(frozen=True)
@@ -60,8 +63,10 @@ class KernelScope:
     `declared` holds locals whose type the user fixed with an annotation (`s: f64 = 0`);
     `arrays` the local arrays created so far (`t = np.zeros(16)`), usable from there on.
     `prelude` collects the statements an expression needs before the statement that holds it (the
-    loop a slice reduction lowers to); `statements.build_body` places them. `element_of`, set while
-    the right side of a slice assignment is built, turns each slice there into its current element.
+    loop a reduction lowers to); `statements.build_body` places them. `elements` is set while an
+    array expression is built (`frontend.arrays`): the element being computed; `element_of` (wired by
+    the frontend) then reads each array view in it at that element. `in_prange` is set inside the
+    body of a `prange` (and of device functions): array statements there lower to serial loops.
     """
 
     module: ModuleScope
@@ -70,8 +75,19 @@ class KernelScope:
     declared: dict[str, ScalarType] = field(default_factory=dict)
     arrays: dict[str, ir.LocalArray] = field(default_factory=dict)
     prelude: list[ir.Stmt] = field(default_factory=list)
-    element_of: Callable[[cst.Subscript], ir.Expr] | None = None
+    element_of: Callable[[cst.BaseExpression, "KernelScope"], ir.Expr | None] | None = None
+    elements: "Elements | None" = None
+    in_prange: bool = False
+    loop_vars: set[str] = field(default_factory=set)
+    scalar_values: dict[str, list[ir.Expr]] = field(default_factory=dict)
+    """The values assigned to each scalar local so far (`frontend.dtypes` types them)."""
     _temp_counter: int = 0
+
+    def fresh_loop_var(self, base: str) -> str:
+        """A fresh name for the variable of a loop the frontend makes (typed as a Python int)."""
+        name = self.fresh_temp(base)
+        self.loop_vars.add(name)
+        return name
 
     def fresh_temp(self, base: str) -> str:
         """A local name that the kernel does not use (`a__1`), for desugared tuple assignment and slice loops."""

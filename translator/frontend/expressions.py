@@ -37,12 +37,20 @@ NUMPY_FUNCTIONS: dict[str, int] = {
 }
 
 
-SLICE_ELSEWHERE = ("array slices are only supported as arguments of np.sum, np.max, np.min, np.dot and `@`, and "
-                   "in slice assignments (`c[i, :] = a[i, :] * 2`) in kernels; index one element (`a[i, j]`)")
+SLICE_ELSEWHERE = ("an array slice is a value only in array statements (`c[i, :] = a[i, :] * 2`, `b = a[1:] - a[:-1]`) "
+                   "and as the argument of a reduction (np.sum, np.max, np.min, np.mean, np.dot, `@`); index one "
+                   "element here (`a[i, j]`)")
+KEYWORD_CALLS = ("numpy.sum", "numpy.max", "numpy.min", "numpy.mean", "numpy.amax", "numpy.amin")
+"""Calls that take a keyword argument (`axis=`) in kernels."""
 
 
 def build_expr(node: cst.BaseExpression, scope: KernelScope) -> ir.Expr:
-    """The untyped IR of `node`; constant subexpressions are folded as Python computes them."""
+    """The untyped IR of `node`; constant subexpressions are folded as Python computes them. Inside an
+    array expression, an array view is read at the element being computed (`frontend.arrays`)."""
+    if scope.element_of is not None:
+        element = scope.element_of(node, scope)
+        if element is not None:
+            return element
     value = fold_constant(node, scope.module, _visible_constants(scope))
     if value is not None:
         return ir.Const(value, scope.module.span(node))
@@ -85,8 +93,6 @@ def _float(node: cst.Float, scope: KernelScope) -> ir.Expr:
 def _subscript(node: cst.Subscript, scope: KernelScope) -> ir.Expr:
     if isinstance(node.value, cst.Attribute) and node.value.attr.value == "shape":
         return _extent(node, node.value.value, scope)
-    if scope.element_of is not None and any(isinstance(e.slice, cst.Slice) for e in node.slice):
-        return scope.element_of(node)
     array = array_param(node.value, scope)
     indices = []
     for element in node.slice:
@@ -145,7 +151,7 @@ def _attribute(node: cst.Attribute, scope: KernelScope) -> ir.Expr:
 
 def _binary(node: cst.BinaryOperation, scope: KernelScope) -> ir.Expr:
     if isinstance(node.operator, cst.MatrixMultiply):
-        return CALLS["numpy.dot"](node, [node.left, node.right], scope)  # registered by `frontend.slices`
+        return CALLS["numpy.dot"](node, [node.left, node.right], scope)  # registered by `frontend.array_calls`
     op = BINARY_OPS[type(node.operator)]
     return ir.Binary(op, build_expr(node.left, scope), build_expr(node.right, scope), scope.module.span(node))
 
@@ -188,9 +194,9 @@ def _call(node: cst.Call, scope: KernelScope) -> ir.Expr:
     if local:
         name = None
     for arg in node.args:
-        if arg.keyword is not None or arg.star:
+        if (arg.keyword is not None and name not in KEYWORD_CALLS) or arg.star:
             raise scope.module.error(arg, "keyword and starred arguments are not supported in kernel calls")
-    args = [a.value for a in node.args]
+    args = [a.value for a in node.args if a.keyword is None]
     if isinstance(node.func, cst.Attribute) and node.func.attr.value == "conjugate" and name is None and not args:
         return ir.Call("conj", (build_expr(node.func.value, scope),), scope.module.span(node))
     if not local and isinstance(node.func, cst.Name) and node.func.value in scope.module.functions:

@@ -6,12 +6,14 @@ from typing import Callable, Sequence
 
 import libcst as cst
 
+from translator.errors import Span
 from translator.frontend.context import KernelScope
 from translator.frontend.expressions import array_param, build_expr
-from translator.frontend.slices import assign_slice, is_slice
+from translator.frontend.arrays import assign_array, is_array_statement
 from translator.frontend.signature import MAX_RANK, scalar_annotation
 from translator.frontend.source import fold_constant
 from translator.frontend.syntax import dispatch
+from translator.frontend.views import is_view
 from translator.ir import nodes as ir
 from translator.ir.types import F64, ArrayType
 
@@ -79,8 +81,8 @@ def _assign(node: cst.Assign, scope: KernelScope) -> list[ir.Stmt]:
     value = node.value
     constructor = scope.module.qualified_name(value.func) if isinstance(value, cst.Call) else None
     single = node.targets[0].target if len(node.targets) == 1 else None
-    if single is not None and is_slice(single):
-        return assign_slice(single, node.value, None, scope)  # type: ignore[arg-type]
+    if single is not None and is_array_statement(single, scope):
+        return assign_array(single, node.value, None, scope)
     if constructor in ARRAY_CONSTRUCTORS and isinstance(single, cst.Name):
         return [_local_array(single, value, ARRAY_CONSTRUCTORS[constructor], scope)]  # type: ignore[arg-type]
     out: list[ir.Stmt] = []
@@ -88,8 +90,15 @@ def _assign(node: cst.Assign, scope: KernelScope) -> list[ir.Stmt]:
         if isinstance(target.target, cst.Tuple):
             out.extend(_tuple_assign(target.target, node.value, scope))
         else:
-            out.append(ir.Assign(_target(target.target, scope), build_expr(node.value, scope), span))
+            out.append(_scalar_assign(_target(target.target, scope), build_expr(node.value, scope), span, scope))
     return out
+
+
+def _scalar_assign(target: ir.Name | ir.Index, value: ir.Expr, span: Span, scope: KernelScope) -> ir.Assign:
+    """`target = value`, remembering the values each local takes (`frontend.dtypes` reads them)."""
+    if isinstance(target, ir.Name):
+        scope.scalar_values.setdefault(target.id, []).append(value)
+    return ir.Assign(target, value, span)
 
 
 def _local_array(target: cst.Name, call: cst.Call, zeroed: bool, scope: KernelScope) -> ir.Stmt:
@@ -147,11 +156,11 @@ def _aug_assign(node: cst.AugAssign, scope: KernelScope) -> list[ir.Stmt]:
     op = AUGMENTED_OPS.get(type(node.operator))
     if op is None:
         raise scope.module.error(node, "the `@=` operator is not supported in kernels")
-    if is_slice(node.target):
-        return assign_slice(node.target, node.value, op, scope)  # type: ignore[arg-type]
+    if is_view(node.target, scope):
+        return assign_array(node.target, node.value, op, scope)
     target = _target(node.target, scope)
     span = scope.module.span(node)
-    return [ir.Assign(target, ir.Binary(op, target, build_expr(node.value, scope), span), span)]
+    return [_scalar_assign(target, ir.Binary(op, target, build_expr(node.value, scope), span), span, scope)]
 
 
 def _ann_assign(node: cst.AnnAssign, scope: KernelScope) -> list[ir.Stmt]:
@@ -247,7 +256,13 @@ def _for(node: cst.For, scope: KernelScope) -> list[ir.Stmt]:
     step = _constant_step(bounds[2], scope) if len(bounds) == 3 else 1
     if launch is not None and not LOOP_FUNCTIONS[kind]:
         raise scope.module.error(call, "range() takes no keyword arguments; launch keywords belong to prange()")
-    return [ir.Loop(node.target.value, start, stop, step, _block(node.body, scope), scope.module.span(node),
+    scope.loop_vars.add(node.target.value)
+    outer, scope.in_prange = scope.in_prange, scope.in_prange or LOOP_FUNCTIONS[kind]
+    try:
+        body = _block(node.body, scope)
+    finally:
+        scope.in_prange = outer
+    return [ir.Loop(node.target.value, start, stop, step, body, scope.module.span(node),
                     parallel=LOOP_FUNCTIONS[kind], launch=launch)]
 
 

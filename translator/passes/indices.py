@@ -93,7 +93,17 @@ def lower_bound(expr: ir.Expr, bounds: Mapping[str, int | None]) -> int | None:
         return lower_bound(expr.operand, bounds)
     if isinstance(expr, ir.Binary):
         return _binary_bound(expr, bounds)
+    if isinstance(expr, ir.Call) and expr.func in ("min", "max"):
+        return _extreme_bound(expr, bounds)
     return None
+
+
+def _extreme_bound(expr: ir.Call, bounds: Mapping[str, int | None]) -> int | None:
+    """`max(...)` is at least its largest known bound; `min(...)` at least the least of all."""
+    known = [lower_bound(a, bounds) for a in expr.args]
+    if expr.func == "max":
+        return max((b for b in known if b is not None), default=None)
+    return None if None in known else min(known)  # type: ignore[type-var]
 
 
 def _binary_bound(expr: ir.Binary, bounds: Mapping[str, int | None]) -> int | None:

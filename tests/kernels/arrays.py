@@ -1,0 +1,99 @@
+"""Kernels with whole-array statements between loops, N-D slices, broadcasting, reductions along an
+axis and matrix products; each runs compiled and as plain Python in `tests/test_arrays.py`. `CASES`
+maps each kernel to its random arguments (negatives and NaNs included)."""
+
+import numpy as np
+
+from translator import In, InOut, Out, f32, f64, i32, i64, kernel, prange
+
+
+@kernel
+def scale_then_update(alpha: f64, beta: f64, A: In[f64[:, :]], B: In[f64[:, :]], C: InOut[f64[:, :]]):
+    C *= beta
+    for i in prange(C.shape[0]):
+        for k in range(A.shape[1]):
+            C[i, :] += alpha * A[i, k] * B[k, :]
+
+
+@kernel
+def copy_and_center(x: In[f64[:, :]], mean: In[f64[:]], y: Out[f64[:, :]], z: Out[f64[:, :]]):
+    y[:] = x
+    y -= mean
+    z[:, :] = x - mean[None, :] * 0.5
+
+
+@kernel
+def stencil_steps(steps: int, A: InOut[f32[:, :]], B: InOut[f32[:, :]]):
+    for t in range(steps):
+        B[1:-1, 1:-1] = 0.2 * (A[1:-1, 1:-1] + A[1:-1, :-2] + A[1:-1, 2:] + A[2:, 1:-1] + A[:-2, 1:-1])
+        A[1:-1, 1:-1] = 0.2 * (B[1:-1, 1:-1] + B[1:-1, :-2] + B[1:-1, 2:] + B[2:, 1:-1] + B[:-2, 1:-1])
+
+
+@kernel
+def interior_out(A: In[f64[:, :]], B: Out[f64[:, :]]):
+    B[1:-1, 2:] = A[:-2, :-2] * 2.0 - A[2:, 2:]
+
+
+@kernel
+def axis_reductions(data: In[f64[:, :]], sums: Out[f64[:]], means: Out[f64[:]], highs: Out[f64[:]],
+                    lows: Out[f64[:]]):
+    sums[:] = np.sum(data, axis=0)
+    means[:] = np.mean(data[:18, :], axis=1)
+    highs[:] = np.max(data, axis=0)
+    lows[:] = np.min(data.T, axis=1)
+
+
+@kernel
+def whole_reductions(a: In[f64[:, :]], v: In[i32[:]], out: Out[f64[:]]) -> f64:
+    total = np.sum(a)
+    high = np.max(a)
+    low = np.min(a[1:, :])
+    count = np.sum(v)
+    top = np.max(v)
+    out[:] = a[0, :] / total
+    return total + high - low + count * 0.5 + top
+
+
+@kernel
+def products(A: In[f64[:, :]], x: In[f64[:]], y: In[f64[:]], B: In[f64[:, :]], r: Out[f64[:]], s: Out[f64[:]],
+             C: Out[f64[:, :]]) -> f64:
+    r[:] = A @ x
+    s[:] = y @ A + A.T @ y
+    C[:, :] = A @ B
+    return x @ x + np.dot(A[0, :], x)
+
+
+@kernel
+def rows_and_columns(A: In[i64[:, :]], out: InOut[i64[:, :]], col: Out[i64[:]]):
+    for i in prange(A.shape[0]):
+        out[i] = A[i] * 3 - out[i] // 2
+    col[:] = np.sum(A[:, 1:] * A[:, :-1], axis=1) % 7
+
+
+@kernel
+def sums_of_expressions(a: In[f32[:]], b: In[f32[:]], out: Out[f32[:]]) -> f32:
+    out[:] = np.sqrt(np.abs(a)) + np.maximum(a, b) * (a > b)
+    return np.sum(a * b) / np.sum(np.abs(b))
+
+
+def _with_nans(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
+    a = rng.standard_normal(shape)
+    a[rng.random(shape) < 0.05] = np.nan
+    return a
+
+
+CASES = {
+    scale_then_update: lambda r: (1.5, -0.7, r.standard_normal((30, 20)), r.standard_normal((20, 25)),
+                                  r.standard_normal((30, 25))),
+    copy_and_center: lambda r: (r.standard_normal((40, 9)), r.standard_normal(9), np.zeros((40, 9)), np.zeros((40, 9))),
+    stencil_steps: lambda r: (3, r.standard_normal((33, 27)).astype(np.float32), r.standard_normal((33, 27)).astype(np.float32)),
+    interior_out: lambda r: (r.standard_normal((21, 17)), r.standard_normal((21, 17))),
+    axis_reductions: lambda r: (_with_nans(r, (24, 18)), np.zeros(18), np.zeros(18), np.zeros(18), np.zeros(18)),
+    whole_reductions: lambda r: (r.standard_normal((50, 30)), r.integers(-100, 100, 77).astype(np.int32),
+                                 np.zeros(30)),
+    products: lambda r: (r.standard_normal((16, 16)), r.standard_normal(16), r.standard_normal(16),
+                         r.standard_normal((16, 12)), np.zeros(16), np.zeros(16), np.zeros((16, 12))),
+    rows_and_columns: lambda r: (r.integers(-50, 50, (13, 8)), r.integers(-50, 50, (13, 8)), np.zeros(13, np.int64)),
+    sums_of_expressions: lambda r: (r.standard_normal(300).astype(np.float32), r.standard_normal(300).astype(np.float32),
+                                    np.zeros(300, np.float32)),
+}

@@ -1,0 +1,207 @@
+"""NumPy reductions and products in kernels: `np.sum`, `np.max`, `np.min`, `np.mean` (of a whole
+array expression, or along one `axis=`), `np.dot` and `@` of 1-D and 2-D operands.
+
+Each becomes a loop nest that accumulates into a fresh local, placed in the scope's prelude (before
+the statement holding the call); the operand is built as the value of one element (`arrays.value_at`),
+so `np.sum(a[i, :] * b[i, :])` reads `a` and `b` directly. A whole reduction outside any `prange` is
+itself a `prange` nest with an OpenMP reduction. A reduction along an axis, or a matrix product,
+is array-valued: it computes the element an array statement is building. Importing this module
+registers the calls with the expression builder.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Sequence
+
+import libcst as cst
+import numpy as np
+
+from translator.errors import Span, TranslationError
+from translator.frontend.arrays import Offset, loop_nest, matmul_shape, outside_element, reduction_axis, shape_of, value_at
+from translator.frontend.context import KernelScope
+from translator.frontend.dtypes import element_type
+from translator.frontend.expressions import CALLS
+from translator.ir import nodes as ir
+from translator.ir.types import I64, U64, ScalarType
+
+Bounds = list[tuple[str, ir.Expr, ir.Expr]]
+
+
+def _reduction(kind: str) -> Callable[[cst.CSTNode, list[cst.BaseExpression], KernelScope], ir.Expr]:
+    def build(node: cst.CSTNode, args: list[cst.BaseExpression], scope: KernelScope) -> ir.Expr:
+        assert isinstance(node, cst.Call)
+        label = f"np.{kind}"
+        if not 1 <= len(args) <= 2:
+            raise scope.module.error(node, f"{label}() in a kernel takes an array (or slice) and optionally axis=")
+        if reduction_axis(node, scope) is None:
+            with outside_element(scope):
+                return _reduce(node, args[0], kind, scope)
+        return _reduce(node, args[0], kind, scope)
+    return build
+
+
+def _reduce(node: cst.Call, source: cst.BaseExpression, kind: str, scope: KernelScope) -> ir.Expr:
+    label = f"np.{kind}"
+    shape = shape_of(source, scope)
+    if not shape:
+        raise scope.module.error(node, f"{label}() in a kernel reduces an array or a slice (`a[i, :]`, `x[lo:hi]`)")
+    outer, reduced = _reduced_axes(node, shape, label, scope)
+    span = scope.module.span(node)
+    names = {d: scope.fresh_loop_var("k") for d in reduced}
+    offsets = list(outer)
+    for d in reduced:
+        offsets.insert(d, Offset(ir.Name(names[d], span), None, 0))
+    inner, value = _element(source, offsets, scope)
+    dtype = element_type(value, scope, f"this {label}()")
+    bounds = [(names[d], ir.Const(0, span), shape[d]) for d in reduced]
+    parallel = not outer and scope.elements is None and not scope.in_prange
+    if kind in ("max", "min") and parallel:
+        return _parallel_extreme(kind, value, dtype, inner, bounds, scope, span)
+    if kind in ("max", "min"):
+        first = _element(source, [Offset(None, None, 0)] * len(shape), scope)
+        return _extreme(kind, value, dtype, inner, bounds, first, scope, span)
+    total = _sum(value, dtype, inner, bounds, parallel, scope, span)
+    if kind == "sum":
+        return total
+    count = _product([hi for _, _, hi in bounds], span)
+    return ir.Binary("/", total, count, span)
+
+
+def _reduced_axes(node: cst.Call, shape: tuple[ir.Expr, ...], label: str,
+                  scope: KernelScope) -> tuple[tuple[Offset, ...], list[int]]:
+    """The offsets of the result's element (none for a whole reduction) and the axes reduced."""
+    axis = reduction_axis(node, scope)
+    if axis is None:
+        return (), list(range(len(shape)))
+    if scope.elements is None:
+        raise scope.module.error(
+            node, f"{label}(..., axis={axis}) makes an array: assign it into an array or to a new name "
+            f"(`s = {label}(a, axis={axis})`)")
+    if not -len(shape) <= axis < len(shape):
+        raise scope.module.error(node, f"axis {axis} is out of range for this {len(shape)}-dimensional array")
+    return scope.elements.align(len(shape) - 1, node, scope), [axis % len(shape)]
+
+
+def _element(source: cst.BaseExpression, offsets: Sequence[Offset],
+             scope: KernelScope) -> tuple[tuple[ir.Stmt, ...], ir.Expr]:
+    """The element of `source` at `offsets`, with the statements computing it (its own reductions
+    along an axis); whole reductions inside it go before the accumulating loop."""
+    return value_at(source, offsets, scope, scope.prelude)
+
+
+def _sum(value: ir.Expr, dtype: ScalarType, inner: tuple[ir.Stmt, ...], bounds: Bounds, parallel: bool,
+         scope: KernelScope, span: Span) -> ir.Expr:
+    """NumPy's sum type (integers widen to 64 bits), summed in order (NumPy sums floats pairwise:
+    the last bits may differ)."""
+    total = U64 if dtype.kind.name == "UINT" else I64 if dtype.is_int or dtype.is_bool else dtype
+    acc = ir.Name(scope.fresh_temp("sum"), span)
+    scope.prelude.append(ir.Assign(acc, ir.Cast(ir.Const(0, span), span, total), span))
+    add = ir.Assign(acc, ir.Binary("+", acc, value, span), span)
+    scope.prelude.append(loop_nest(bounds, (*inner, add), parallel, span))
+    return acc
+
+
+def _extreme(kind: str, value: ir.Expr, dtype: ScalarType, inner: tuple[ir.Stmt, ...], bounds: Bounds,
+             first: tuple[tuple[ir.Stmt, ...], ir.Expr], scope: KernelScope, span: Span) -> ir.Expr:
+    """`np.max` / `np.min` in serial: a NaN anywhere makes the result NaN, as in NumPy. An empty
+    operand (NumPy raises) gives 0."""
+    _check_real(kind, dtype, span)
+    acc = ir.Name(scope.fresh_temp(kind), span)
+    nonempty = _all([ir.Compare("<", lo, hi, span) for _, lo, hi in bounds], span)
+    scope.prelude += [*first[0], ir.Assign(
+        acc, ir.Select(nonempty, first[1], ir.Cast(ir.Const(0, span), span, dtype), span), span)]
+    better: ir.Expr = ir.Compare(">" if kind == "max" else "<", value, acc, span)
+    if dtype.is_float:
+        better = ir.Logical("or", better, ir.Call("numpy.isnan", (value,), span), span)
+    step = ir.Assign(acc, ir.Select(better, value, acc, span), span)
+    scope.prelude.append(loop_nest(bounds, (*inner, step), False, span))
+    return acc
+
+
+def _check_real(kind: str, dtype: ScalarType, span: Span) -> None:
+    if dtype.is_complex:
+        raise TranslationError.at(span, f"np.{kind}() of a complex array is not supported in kernels")
+
+
+def _parallel_extreme(kind: str, value: ir.Expr, dtype: ScalarType, inner: tuple[ir.Stmt, ...], bounds: Bounds,
+                      scope: KernelScope, span: Span) -> ir.Expr:
+    """`np.max` / `np.min` outside any `prange`: an OpenMP `max`/`min` reduction from the type's
+    identity, plus a count of NaNs that makes the result NaN, as in NumPy. An empty operand (NumPy
+    raises) gives the identity."""
+    _check_real(kind, dtype, span)
+    acc = ir.Name(scope.fresh_temp(kind), span)
+    scope.prelude.append(ir.Assign(acc, ir.Cast(ir.Const(_identity(kind, dtype), span), span, dtype), span))
+    body: list[ir.Stmt] = [*inner, ir.Assign(acc, ir.Call(kind, (acc, value), span), span)]
+    if not dtype.is_float:
+        scope.prelude.append(loop_nest(bounds, tuple(body), True, span))
+        return acc
+    nans = ir.Name(scope.fresh_temp("nans"), span)
+    scope.prelude.append(ir.Assign(nans, ir.Cast(ir.Const(0, span), span, I64), span))
+    body.append(ir.Assign(nans, ir.Binary("+", nans, ir.Cast(ir.Call("numpy.isnan", (value,), span), span, I64),
+                                          span), span))
+    scope.prelude.append(loop_nest(bounds, tuple(body), True, span))
+    has_nan = ir.Compare(">", nans, ir.Const(0, span), span)
+    scope.prelude.append(ir.Assign(acc, ir.Select(has_nan, ir.Const(float("nan"), span), acc, span), span))
+    return acc
+
+
+def dot(node: cst.CSTNode, args: list[cst.BaseExpression], scope: KernelScope) -> ir.Expr:
+    """`np.dot(a, b)` / `a @ b` of 1-D and 2-D operands: the sum of products in the promoted type,
+    over the contracted axis (the left operand's last; NumPy raises when the lengths differ)."""
+    if len(args) != 2:
+        raise scope.module.error(node, "np.dot() in a kernel takes two arrays or slices")
+    if not matmul_shape(shape_of(args[0], scope), shape_of(args[1], scope)):
+        with outside_element(scope):
+            return _product_sum(node, args, scope)
+    return _product_sum(node, args, scope)
+
+
+def _product_sum(node: cst.CSTNode, args: list[cst.BaseExpression], scope: KernelScope) -> ir.Expr:
+    left, right = (shape_of(a, scope) for a in args)
+    if not 1 <= len(left) <= 2 or not 1 <= len(right) <= 2:
+        raise scope.module.error(node, "np.dot() and `@` in a kernel take 1-D or 2-D arrays or slices")
+    rank = len(matmul_shape(left, right))
+    if rank and scope.elements is None:
+        raise scope.module.error(node, "this product makes an array: assign it into an array or to a new name")
+    span = scope.module.span(node)
+    outer = scope.elements.align(rank, node, scope) if scope.elements is not None and rank else ()
+    k = ir.Name(scope.fresh_loop_var("k"), span)
+    at_k = Offset(k, None, 0)
+    inner_left, a = _element(args[0], [at_k] if len(left) == 1 else [outer[0], at_k], scope)
+    inner_right, b = _element(args[1], [at_k] if len(right) == 1 else [at_k, outer[-1]], scope)
+    acc = ir.Name(scope.fresh_temp("dot"), span)
+    scope.prelude.append(ir.Assign(acc, ir.Const(0, span), span))
+    add = ir.Assign(acc, ir.Binary("+", acc, ir.Binary("*", a, b, span), span), span)
+    parallel = not rank and scope.elements is None and not scope.in_prange
+    scope.prelude.append(loop_nest([(k.id, ir.Const(0, span), left[-1])], (*inner_left, *inner_right, add), parallel,
+                               span))
+    return acc
+
+
+def _identity(kind: str, dtype: ScalarType) -> int | float | bool:
+    """The value every element beats: -inf / +inf for floats, the integer type's bounds."""
+    if dtype.is_bool:
+        return kind == "min"
+    if dtype.is_float:
+        return float("-inf") if kind == "max" else float("inf")
+    info = np.iinfo(dtype.numpy_name)
+    return int(info.min) if kind == "max" else int(info.max)
+
+
+def _all(conditions: list[ir.Expr], span: Span) -> ir.Expr:
+    result = conditions[0]
+    for condition in conditions[1:]:
+        result = ir.Logical("and", result, condition, span)
+    return result
+
+
+def _product(factors: list[ir.Expr], span: Span) -> ir.Expr:
+    result = factors[0]
+    for factor in factors[1:]:
+        result = ir.Binary("*", result, factor, span)
+    return result
+
+
+CALLS.update({"numpy.sum": _reduction("sum"), "numpy.max": _reduction("max"), "numpy.min": _reduction("min"),
+              "numpy.amax": _reduction("max"), "numpy.amin": _reduction("min"), "numpy.mean": _reduction("mean"),
+              "numpy.dot": dot})

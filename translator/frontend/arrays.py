@@ -1,0 +1,203 @@
+"""Array statements (`c[i, :] = a[i, :] * 2`, `C *= beta`, `B[1:-1, 1:-1] = 0.2 * (A[1:-1, :-2] + ...)`)
+lowered to loop nests of element assignments.
+
+The loops run over the assigned view's axes; the right side is built once, as the value of one
+element: every array operand (a view, see `views.py`) is read at the same offsets, broadcast as
+NumPy does (shapes aligned at the right, axes of length 1 repeated). Outside a `prange` the loops are
+`prange`s themselves, so a whole-array statement between parallel loops becomes its own parallel
+loop on the device, inside the kernel's one `target data` region; inside a `prange` they are serial.
+Later passes see only loops and element accesses: typing, the access analysis (whose write boxes
+now cover slice assignments) and the backend need nothing new.
+
+NumPy evaluates a right side whole before assigning, so it may read the assigned array only at the
+element being assigned; operands are assumed to have the lengths of the assigned view, as NumPy
+requires (it raises otherwise).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Sequence
+
+import libcst as cst
+
+from translator.errors import Span, TranslationError
+from translator.frontend.context import KernelScope
+from translator.frontend.expressions import NUMPY_FUNCTIONS, build_expr
+from translator.frontend.source import fold_constant
+from translator.frontend.views import Offset, View, build_view, is_view, same
+from translator.ir import nodes as ir
+from translator.ir.visit import walk_all
+
+ZERO = Offset(None, None, 0)
+REDUCTIONS = ("numpy.sum", "numpy.max", "numpy.min", "numpy.mean", "numpy.amax", "numpy.amin")
+ELEMENTWISE_CALLS = ("builtins.abs", "numpy.where")
+
+
+@dataclass(frozen=True)
+class Elements:
+    """The element an array expression is being built for: one offset per axis of the result.
+    Operands of lower rank use the last offsets (NumPy aligns shapes at the right)."""
+
+    offsets: tuple[Offset, ...]
+    hoisted: list[ir.Stmt] = field(compare=False, default_factory=list)
+    """Where statements that do not depend on the element go: before the loops computing it."""
+
+    def align(self, rank: int, node: cst.CSTNode, scope: KernelScope) -> tuple[Offset, ...]:
+        if rank > len(self.offsets):
+            raise scope.module.error(
+                node, f"cannot broadcast this {rank}-dimensional array into {len(self.offsets)} dimension"
+                f"{'s' * (len(self.offsets) > 1)}")
+        return self.offsets[len(self.offsets) - rank:]
+
+    def at(self, view: View, node: cst.CSTNode, scope: KernelScope) -> ir.Index:
+        offsets = self.align(view.rank, node, scope)
+        return view.element([ZERO if axis.is_single else o for axis, o in zip(view.axes, offsets)])
+
+
+def element_of(node: cst.BaseExpression, scope: KernelScope) -> ir.Expr | None:
+    """The current element of `node` when it is a view read inside an array expression, else None
+    (the expression builder then treats `node` as a scalar)."""
+    if scope.elements is None or not is_view(node, scope):
+        return None
+    return scope.elements.at(build_view(node, scope), node, scope)
+
+
+def value_at(node: cst.BaseExpression, offsets: Sequence[Offset], scope: KernelScope,
+             hoisted: list[ir.Stmt]) -> tuple[tuple[ir.Stmt, ...], ir.Expr]:
+    """The value of the array expression `node` at `offsets`, and the statements computing it first
+    (the loop of a reduction along an axis); what does not depend on the element (a whole reduction,
+    `c[i, :] /= np.sum(c[i, :])`) goes to `hoisted`, computed once, as NumPy does."""
+    outer = scope.elements, scope.prelude
+    scope.elements, scope.prelude = Elements(tuple(offsets), hoisted), []
+    try:
+        value = build_expr(node, scope)
+        return tuple(scope.prelude), value
+    finally:
+        scope.elements, scope.prelude = outer
+
+
+@contextmanager
+def outside_element(scope: KernelScope) -> Iterator[None]:
+    """Build something that does not depend on the element being computed (a whole reduction):
+    its statements go before the loops computing the element."""
+    elements, prelude = scope.elements, scope.prelude
+    if elements is not None:
+        scope.elements, scope.prelude = None, elements.hoisted
+    try:
+        yield
+    finally:
+        scope.elements, scope.prelude = elements, prelude
+
+
+def loop_nest(bounds: Sequence[tuple[str, ir.Expr, ir.Expr]], body: tuple[ir.Stmt, ...], parallel: bool,
+              span: Span) -> ir.Loop:
+    """Loops over `(var, lo, hi)`, outermost first, around `body`."""
+    for var, lo, hi in reversed(bounds):
+        body = (ir.Loop(var, lo, hi, 1, body, span, parallel=parallel),)
+    assert isinstance(body[0], ir.Loop)
+    return body[0]
+
+
+def assign_array(target: cst.BaseExpression, value: cst.BaseExpression, op: str | None,
+                 scope: KernelScope) -> list[ir.Stmt]:
+    """`view = value` or `view op= value`: one loop per axis of the view, around the assignment
+    of one element."""
+    place = build_view(target, scope)
+    span = scope.module.span(target)
+    variables = [scope.fresh_loop_var("i") for _ in place.axes]
+    offsets = [Offset(ir.Name(v, span), axis.lo, 0) for v, axis in zip(variables, place.axes)]
+    into = place.element(offsets)
+    prelude, rhs = value_at(value, offsets, scope, scope.prelude)
+    if op is not None:
+        rhs = ir.Binary(op, into, rhs, span)
+    _check_reads(into, rhs, prelude, scope)
+    body = (*prelude, ir.Assign(into, rhs, span))
+    bounds = [(v, axis.lo, axis.hi) for v, axis in zip(variables, place.axes)]
+    return [loop_nest(bounds, body, not scope.in_prange, span)]
+
+
+def _check_reads(into: ir.Index, rhs: ir.Expr, prelude: tuple[ir.Stmt, ...], scope: KernelScope) -> None:
+    """The right side may read the assigned array only at the assigned element: NumPy computes it
+    whole before storing, a loop stores as it goes."""
+    for node in walk_all((*prelude, ir.Assign(into, rhs, into.span))):
+        clash = ((isinstance(node, ir.Index) and node.array == into.array and node is not into
+                  and not same(node, into)) or (isinstance(node, ir.ArrayArg) and node.array == into.array))
+        if clash:
+            raise TranslationError.at(
+                node.span, f"the right side reads '{into.array}' at other elements than it assigns; NumPy "  # type: ignore[union-attr]
+                "evaluates it whole before assigning: assign into another array first, or write the loop")
+
+
+def is_array_statement(target: cst.BaseExpression, scope: KernelScope) -> bool:
+    """Whether assigning to `target` assigns an array view rather than one element or a name."""
+    return not isinstance(target, cst.Name) and is_view(target, scope)
+
+
+def shape_of(node: cst.BaseExpression, scope: KernelScope) -> tuple[ir.Expr, ...]:
+    """The static shape of an expression (empty for a scalar), as NumPy would compute it."""
+    if is_view(node, scope):
+        return build_view(node, scope).shape()
+    if isinstance(node, cst.BinaryOperation):
+        if isinstance(node.operator, cst.MatrixMultiply):
+            return matmul_shape(shape_of(node.left, scope), shape_of(node.right, scope))
+        return broadcast(shape_of(node.left, scope), shape_of(node.right, scope))
+    if isinstance(node, cst.UnaryOperation):
+        return shape_of(node.expression, scope)
+    if isinstance(node, cst.Comparison):
+        shapes = [shape_of(node.left, scope), *(shape_of(c.comparator, scope) for c in node.comparisons)]
+        return _broadcast_all(shapes)
+    if isinstance(node, cst.Attribute) and node.attr.value in ("real", "imag"):
+        return shape_of(node.value, scope)
+    if isinstance(node, cst.Call):
+        return _call_shape(node, scope)
+    return ()
+
+
+def _call_shape(node: cst.Call, scope: KernelScope) -> tuple[ir.Expr, ...]:
+    name = scope.module.qualified_name(node.func) or ""
+    args = [a.value for a in node.args if a.keyword is None]
+    if name in REDUCTIONS:
+        axis = reduction_axis(node, scope)
+        source = shape_of(args[0], scope) if args else ()
+        return () if axis is None else source[:axis % max(len(source), 1)] + source[axis % max(len(source), 1) + 1:]
+    if name == "numpy.dot" and len(args) == 2:
+        return matmul_shape(shape_of(args[0], scope), shape_of(args[1], scope))
+    if name in ELEMENTWISE_CALLS or (name.startswith("numpy.") and name[6:] in NUMPY_FUNCTIONS):
+        return _broadcast_all([shape_of(a, scope) for a in args])
+    return ()
+
+
+def reduction_axis(node: cst.Call, scope: KernelScope) -> int | None:
+    """The constant `axis=` (keyword or second positional argument) of a reduction, or None."""
+    given = [a.value for a in node.args if a.keyword is not None and a.keyword.value == "axis"]
+    given += [a.value for a in node.args[1:2] if a.keyword is None]
+    if not given:
+        return None
+    axis = fold_constant(given[0], scope.module, scope.module.constants)
+    if not isinstance(axis, int) or isinstance(axis, bool):
+        raise scope.module.error(given[0], "axis= takes an integer constant in kernels")
+    return axis
+
+
+def matmul_shape(left: tuple[ir.Expr, ...], right: tuple[ir.Expr, ...]) -> tuple[ir.Expr, ...]:
+    """`@` of 1-D and 2-D operands: the contracted axis disappears."""
+    return left[:-1] + right[:-2] + right[-1:] if len(right) == 2 else left[:-1]
+
+
+def broadcast(a: tuple[ir.Expr, ...], b: tuple[ir.Expr, ...]) -> tuple[ir.Expr, ...]:
+    """NumPy's broadcast shape, where a length known to be 1 gives way to the other."""
+    if len(a) < len(b):
+        a, b = b, a
+    tail = a[len(a) - len(b):]
+    merged = tuple(y if isinstance(x, ir.Const) and x.value == 1 else x for x, y in zip(tail, b))
+    return a[:len(a) - len(b)] + merged
+
+
+def _broadcast_all(shapes: Sequence[tuple[ir.Expr, ...]]) -> tuple[ir.Expr, ...]:
+    result: tuple[ir.Expr, ...] = ()
+    for shape in shapes:
+        result = broadcast(result, shape)
+    return result
