@@ -42,12 +42,13 @@ PENDING = {
 }
 
 
-def _case(name: str) -> object:
-    marks = [pytest.mark.xfail(strict=True, raises=TranslationError, reason=PENDING[name])] if name in PENDING else []
-    return pytest.param(name, marks=marks, id=name)
+def _pending(name: str) -> list[pytest.MarkDecorator]:
+    if name not in PENDING:
+        return []
+    return [pytest.mark.xfail(strict=True, raises=TranslationError, reason=PENDING[name])]
 
 
-@pytest.mark.parametrize("name", [_case(name) for name in BENCHMARKS])
+@pytest.mark.parametrize("name", [pytest.param(name, marks=_pending(name), id=name) for name in BENCHMARKS])
 def test_matches_python(name: str) -> None:
     module = importlib.import_module(f"tests.kernels.npbench.{name}")
     result = compare_with_python(getattr(module, name), module.make_args(np.random.default_rng(7)),
