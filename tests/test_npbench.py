@@ -1,0 +1,70 @@
+"""The NPBench-style acceptance suite (issue 4): each benchmark of `tests/kernels/npbench/`, written
+the way NPBench's Numba kernels are, matches its Python function when compiled for `host-offload`.
+
+Benchmarks that need a construct the translator rejects today are strict expected failures that
+must fail with a `TranslationError`: when the construct lands, the test passes, strict xfail turns
+that into a failure, and the entry below is removed. A kernel that translates but disagrees with
+Python fails outright. `docs/npbench.md` records each benchmark's constructs and its first error.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tests.kernels.npbench import BENCHMARKS
+from translator import TranslationError
+from translator.demo import compare_with_python
+from translator.toolchain.targets import parse_target
+
+PENDING = {
+    "gesummv": "matrix-vector `A @ x` of whole arrays, an array returned",
+    "atax": "arrays created by the kernel with run-time sizes (`np.empty(A.shape[0])`), an array returned",
+    "trmm": "whole-array augmented assignment `B *= alpha`",
+    "symm": "whole-array augmented assignment `C *= beta`",
+    "doitgen": "vector-matrix product `A[r, q, :] @ C4` assigned to a row slice",
+    "jacobi_1d": "slice statements outside prange (`B[1:-1] = ... A[:-2] ...` in a host loop)",
+    "jacobi_2d": "2-D slices `A[1:-1, :-2]` in statements in a host loop",
+    "heat_3d": "3-D slices `A[1:-1, 1:-1, 2:]` in statements in a host loop",
+    "covariance": "`np.sum(data, axis=0)`, broadcasting `data -= mean`, `np.zeros((m, m))` returned",
+    "correlation": "`np.mean`/`np.std` with `axis=0`, a boolean-mask assignment, broadcasting, `np.eye` returned",
+    "cholesky": "an array element assigned outside prange (`A[j, j] = np.sqrt(...)` in the host loop)",
+    "floyd_warshall": "a slice assignment whose right side reads other elements of the assigned array",
+    "go_fast": "whole-array arithmetic `a + trace` returned as a new array",
+    "spmv": "gather through an index array `x[A_col[lo:hi]]`",
+    "azimint_naive": "whole-array `np.max(radius)`, boolean masks and `data[mask]`",
+    "azimint_hist": "a slice reduction outside prange (`np.min(radius[:])` on the host)",
+    "conv2d": "4-D arrays",
+}
+
+
+def _pending(name: str) -> list[pytest.MarkDecorator]:
+    if name not in PENDING:
+        return []
+    return [pytest.mark.xfail(strict=True, raises=TranslationError, reason=PENDING[name])]
+
+
+@pytest.mark.parametrize("name", [pytest.param(name, marks=_pending(name), id=name) for name in BENCHMARKS])
+def test_matches_python(name: str) -> None:
+    module = importlib.import_module(f"tests.kernels.npbench.{name}")
+    result = compare_with_python(getattr(module, name), module.make_args(np.random.default_rng(7)),
+                                 parse_target("host-offload"), repeats=1)
+    assert result.ok, result.mismatches
+
+
+def test_pending_names_are_benchmarks() -> None:
+    """A misspelt or removed benchmark in PENDING would silently stop being expected to fail."""
+    assert set(PENDING) <= set(BENCHMARKS)
+
+
+def test_status_table_agrees() -> None:
+    """docs/npbench.md says `works` for exactly the benchmarks that are not pending, and shows every one."""
+    text = (Path(__file__).resolve().parent.parent / "docs" / "npbench.md").read_text(encoding="utf-8")
+    status = text[text.index("## Status in py2omp today"):]
+    rows = dict(re.findall(r"^\| (\w+) \| .* \| (works|``).*\|$", status, re.MULTILINE))
+    assert set(rows) == set(BENCHMARKS)
+    assert {name for name, verdict in rows.items() if verdict == "works"} == set(BENCHMARKS) - set(PENDING)
