@@ -21,9 +21,9 @@ CASES = [
      "a[:-1]`) and as the argument of a reduction (np.sum, np.max, np.min, np.mean, np.dot, `@`); index one element "
      "here (`a[i, j]`)\n"
      "        y[i] = x[1:2]\n                 ^"),
-    ("outside", "    x[0] = 1.0\n",
-     "5:5: error: array 'x' is accessed outside a prange loop; kernels touch array elements only inside "
-     "`for ... in prange(...)`\n    x[0] = 1.0\n    ^"),
+    ("outside", "    s = x[0]\n",
+     "5:9: error: array 'x' is used by host code here; outside prange loops only statements that assign array "
+     "elements or slices run on the device: read it inside `for ... in prange(...)`\n    s = x[0]\n        ^"),
     ("undefined", LOOP + "        y[i] = z\n",
      "6:16: error: name 'z' is not defined in this kernel (kernels see their parameters, their locals and "
      "module-level numeric constants)\n        y[i] = z\n               ^"),

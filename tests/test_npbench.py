@@ -27,8 +27,6 @@ PENDING = {
     "doitgen": "vector-matrix product `A[r, q, :] @ C4` assigned to a row slice",
     "covariance": "`np.sum(data, axis=0)`, broadcasting `data -= mean`, `np.zeros((m, m))` returned",
     "correlation": "`np.mean`/`np.std` with `axis=0`, a boolean-mask assignment, broadcasting, `np.eye` returned",
-    "cholesky": "an array element assigned outside prange (`A[j, j] = np.sqrt(...)` in the host loop)",
-    "floyd_warshall": "a slice assignment whose right side reads other elements of the assigned array",
     "go_fast": "whole-array arithmetic `a + trace` returned as a new array",
     "spmv": "gather through an index array `x[A_col[lo:hi]]`",
     "azimint_naive": "whole-array `np.max(radius)`, boolean masks and `data[mask]`",

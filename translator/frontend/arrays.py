@@ -29,7 +29,7 @@ from translator.frontend.expressions import NUMPY_FUNCTIONS, build_expr
 from translator.frontend.source import fold_constant
 from translator.frontend.views import Offset, View, build_view, is_view, same
 from translator.ir import nodes as ir
-from translator.ir.visit import walk_all
+from translator.ir.visit import rewrite, walk, walk_all
 
 ZERO = Offset(None, None, 0)
 REDUCTIONS = ("numpy.sum", "numpy.max", "numpy.min", "numpy.mean", "numpy.amax", "numpy.amin")
@@ -113,18 +113,46 @@ def assign_array(target: cst.BaseExpression, value: cst.BaseExpression, op: str 
     prelude, rhs = value_at(value, offsets, scope, scope.prelude)
     if op is not None:
         rhs = ir.Binary(op, into, rhs, span)
-    _check_reads(into, rhs, prelude, scope)
+    rhs = _hoist_fixed_reads(into, rhs, set(variables), scope)
+    _check_reads(into, rhs, prelude, set(variables), scope)
     body = (*prelude, ir.Assign(into, rhs, span))
     bounds = [(v, axis.lo, axis.hi) for v, axis in zip(variables, place.axes)]
     return [loop_nest(bounds, body, not scope.in_prange, span)]
 
 
-def _check_reads(into: ir.Index, rhs: ir.Expr, prelude: tuple[ir.Stmt, ...], scope: KernelScope) -> None:
-    """The right side may read the assigned array only at the assigned element: NumPy computes it
-    whole before storing, a loop stores as it goes."""
+def _hoist_fixed_reads(into: ir.Index, rhs: ir.Expr, variables: set[str], scope: KernelScope) -> ir.Expr:
+    """Reads of the assigned array that are the same for every element (`path[i, k]` in
+    `path[i, :] = np.minimum(path[i, :], path[i, k] + path[k, :])`) are taken once, before the loops,
+    as NumPy reads them before assigning."""
+    def hoist(node: object) -> object:
+        if isinstance(node, ir.Index) and node.array == into.array and not _uses(node, variables):
+            temp = ir.Name(scope.fresh_temp(node.array), node.span)
+            _scalar_read(temp, node, scope)
+            return temp
+        return node
+    return rewrite(rhs, hoist)  # type: ignore[return-value]
+
+
+def _scalar_read(temp: ir.Name, value: ir.Expr, scope: KernelScope) -> None:
+    scope.prelude.append(ir.Assign(temp, value, value.span))
+    scope.scalar_values.setdefault(temp.id, []).append(value)
+
+
+def _uses(expr: object, variables: set[str]) -> bool:
+    return any(isinstance(n, ir.Name) and n.id in variables for n in walk(expr))
+
+
+def _check_reads(into: ir.Index, rhs: ir.Expr, prelude: tuple[ir.Stmt, ...], variables: set[str],
+                 scope: KernelScope) -> None:
+    """A loop stores as it goes, NumPy computes the right side whole before storing: the right side
+    may read the assigned array only where no other element's store lands, i.e. with the very index
+    of the store in every dimension the loops run over (other dimensions may differ: `path[k, j]`
+    while storing `path[i, j]`)."""
+    running = [d for d, index in enumerate(into.indices) if _uses(index, variables)]
     for node in walk_all((*prelude, ir.Assign(into, rhs, into.span))):
-        clash = ((isinstance(node, ir.Index) and node.array == into.array and node is not into
-                  and not same(node, into)) or (isinstance(node, ir.ArrayArg) and node.array == into.array))
+        clash = isinstance(node, ir.ArrayArg) and node.array == into.array
+        if isinstance(node, ir.Index) and node.array == into.array and node is not into:
+            clash = not all(same(node.indices[d], into.indices[d]) for d in running)
         if clash:
             raise TranslationError.at(
                 node.span, f"the right side reads '{into.array}' at other elements than it assigns; NumPy "  # type: ignore[union-attr]

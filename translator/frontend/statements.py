@@ -91,7 +91,17 @@ def _assign(node: cst.Assign, scope: KernelScope) -> list[ir.Stmt]:
             out.extend(_tuple_assign(target.target, node.value, scope))
         else:
             out.append(_scalar_assign(_target(target.target, scope), build_expr(node.value, scope), span, scope))
-    return out
+    return _on_device(out, scope)
+
+
+def _on_device(stmts: list[ir.Stmt], scope: KernelScope) -> list[ir.Stmt]:
+    """An array element assigned outside any `prange` (`A[j, j] = np.sqrt(...)` between parallel
+    loops) is assigned on the device, in a `prange` of one iteration, so the array stays there."""
+    if scope.in_prange or not any(isinstance(s, ir.Assign) and isinstance(s.target, ir.Index) for s in stmts):
+        return stmts
+    span = stmts[0].span
+    return [ir.Loop(scope.fresh_loop_var("once"), ir.Const(0, span), ir.Const(1, span), 1, tuple(stmts), span,
+                    parallel=True)]
 
 
 def _scalar_assign(target: ir.Name | ir.Index, value: ir.Expr, span: Span, scope: KernelScope) -> ir.Assign:
@@ -160,7 +170,8 @@ def _aug_assign(node: cst.AugAssign, scope: KernelScope) -> list[ir.Stmt]:
         return assign_array(node.target, node.value, op, scope)
     target = _target(node.target, scope)
     span = scope.module.span(node)
-    return [_scalar_assign(target, ir.Binary(op, target, build_expr(node.value, scope), span), span, scope)]
+    return _on_device([_scalar_assign(target, ir.Binary(op, target, build_expr(node.value, scope), span), span, scope)],
+                      scope)
 
 
 def _ann_assign(node: cst.AnnAssign, scope: KernelScope) -> list[ir.Stmt]:

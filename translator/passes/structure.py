@@ -67,7 +67,8 @@ def check_loop_variables(kernel: ir.Kernel) -> None:
 
 
 def _check_host_statements(stmts: tuple[ir.Stmt, ...], kernel: ir.Kernel) -> None:
-    """Outside `prange` loops, no statement may touch an array element."""
+    """Outside `prange` loops, no host statement may touch an array element (the frontend has already
+    put array assignments there on the device)."""
     for stmt in stmts:
         if isinstance(stmt, ir.Loop) and stmt.parallel:
             _check_nested_launch(stmt)
@@ -77,8 +78,9 @@ def _check_host_statements(stmts: tuple[ir.Stmt, ...], kernel: ir.Kernel) -> Non
                 if isinstance(node, (ir.Index, ir.ArrayArg)):
                     raise TranslationError.at(
                         node.span,
-                        f"array '{node.array}' is accessed outside a prange loop; kernels touch array "
-                        "elements only inside `for ... in prange(...)`")
+                        f"array '{node.array}' is used by host code here; outside prange loops only statements "
+                        "that assign array elements or slices run on the device: read it inside "
+                        "`for ... in prange(...)`")
         _check_host_statements(_nested_blocks(stmt), kernel)
 
 
