@@ -19,7 +19,7 @@ from . import resident
 from .binding import Binding, prepare
 from .device import DeviceArray, device_view
 from .manifest import KernelSpec, Manifest, ParamSpec, read_manifest
-from .movement import KernelStats, runs, uncovered, written_boxes
+from .movement import KernelStats, check_lengths, runs, uncovered, written_boxes
 
 
 class CompiledKernel:
@@ -51,6 +51,8 @@ class CompiledKernel:
         if self.device_binding is not None and any(device_view(values[i]) is not None for i, _ in self.arrays):
             return self._call_on_device(list(values))
         c_args = binding.convert(values)
+        if self.spec.length_checks:
+            check_lengths(self.spec.name, self.spec.length_checks, *self._bound_inputs(values))
         to_device, from_device = self._transfers(values) if self.offload else (0, 0)
         start = time.perf_counter()
         value = self.function(*c_args)
@@ -104,6 +106,8 @@ class CompiledKernel:
                 staged.append((host, DeviceArray(host.shape, host.dtype), param))
                 values[i] = staged[-1][1]
         c_args = self.device_binding.convert(values)
+        if self.spec.length_checks:
+            check_lengths(self.spec.name, self.spec.length_checks, *self._bound_inputs(values))
         partial = {self.spec.params[i].name for i in self._uncovered(values)}
         copied_in = [(h, d) for h, d, p in staged if p.copy_in or p.name in partial]
         copied_out = [(h, d) for h, d, p in staged if p.copy_out]

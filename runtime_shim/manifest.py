@@ -74,6 +74,9 @@ class KernelSpec:
     device_symbol: str | None = None
     """The entry point taking device pointers (offload targets)."""
     device: int | None = None
+    length_checks: tuple[tuple[int, object, object], ...] = ()
+    """Manifest `length_checks`: `(line, left, right)`, two lengths (bound expressions) an array
+    statement combines; the runtime refuses a call where they differ."""
 
 
 @dataclass(frozen=True)
@@ -151,7 +154,17 @@ def _kernel(where: _Reader, data: object) -> KernelSpec:
         line=where.optional(doc, "line", int),
         device_symbol=where.optional(doc, "device_symbol", str),
         device=where.optional(doc, "device", int),
+        length_checks=tuple(_length_check(where.at("length_checks"), c)
+                            for c in where.optional(doc, "length_checks", list) or ()),
     )
+
+
+def _length_check(where: _Reader, data: object) -> tuple[int, object, object]:
+    doc = where.mapping(data)
+    lengths = where.field(doc, "lengths", list)
+    if len(lengths) != 2:
+        raise where.error(f"'lengths' must hold two bound expressions, got {len(lengths)}")
+    return where.field(doc, "line", int), lengths[0], lengths[1]
 
 
 def _param(where: _Reader, data: object) -> ParamSpec:

@@ -25,6 +25,8 @@ _OPS = {
     "-": lambda a, b: a - b,
     "*": lambda a, b: a * b,
     "//": lambda a, b: a // b if b else 0,
+    "min": min,
+    "max": max,
 }
 
 
@@ -137,3 +139,29 @@ def runs(boxes: Sequence[Sequence[tuple[int, int]]], shape: tuple[int, ...], ite
                 offset = sum(i * strides[d] for d, i in enumerate(prefix)) + lo * strides[split]
                 found.append((offset, (hi - lo) * strides[split]))
     return found
+
+
+def check_lengths(kernel: str, checks: Sequence[tuple[int, object, object]], shapes: Mapping[str, tuple[int, ...]],
+                  scalars: Mapping[str, object]) -> None:
+    """Refuse a call whose arrays do not fit an array statement of the kernel (`y[:] = a + b` with
+    `len(a) != len(b)`): NumPy raises there, the C loops would read past an array."""
+    for line, left, right in checks:
+        lengths = evaluate(left, shapes, scalars), evaluate(right, shapes, scalars)
+        if lengths[0] != lengths[1]:
+            names = sorted({n for bound in (left, right) for n in _arrays_in(bound)})
+            raise ValueError(
+                f"{kernel}(): the array statement at line {line} combines lengths {lengths[0]} and {lengths[1]} "
+                f"(from the shapes of {_names(names)}); NumPy raises here: operands could not be broadcast together")
+
+
+def _arrays_in(bound: object) -> list[str]:
+    if not isinstance(bound, dict):
+        return []
+    if "extent" in bound:
+        return [bound["extent"][0]]
+    return [n for arg in bound.get("args", ()) for n in _arrays_in(arg)]
+
+
+def _names(names: Sequence[str]) -> str:
+    quoted = [f"'{n}'" for n in names] or ["the scalar arguments"]
+    return quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} and {quoted[-1]}"

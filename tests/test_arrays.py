@@ -48,3 +48,23 @@ def test_slice_assignment_of_an_interior_is_a_proven_box() -> None:
 def test_whole_assignment_proves_an_out_array_written() -> None:
     kernel = lower("k.py", "host-offload", HEADER.format("Out", "    b[:] = a * 2.0\n")).kernels[0]
     assert {m.array: m.written for m in kernel.movement}["b"] is None
+
+
+@pytest.mark.parametrize("target", ["host-offload", "cpu"])
+def test_lengths_that_differ_are_refused_before_the_call(target: str) -> None:
+    k = arrays.mismatched.library(target).kernels["mismatched"]
+    a, b, m = np.ones(5), np.ones(6), np.ones((3, 5))
+    y, s = np.zeros(5), np.zeros(5)
+    k(a, b, m, y, s)
+    assert y.tolist() == [2.0] * 5 and s.tolist() == [3.0] * 5
+    line = arrays.mismatched.py_func.__code__.co_firstlineno + 2
+    with pytest.raises(ValueError) as info:
+        k(a, np.ones(5), m, y, s)
+    assert str(info.value) == (
+        f"mismatched(): the array statement at line {line} combines lengths 4 and 5 (from the shapes of 'b' and 'y'); "
+        "NumPy raises here: operands could not be broadcast together")
+    with pytest.raises(ValueError) as info:
+        k(a, b, np.ones((3, 4)), y, s)
+    assert str(info.value) == (
+        f"mismatched(): the array statement at line {line + 1} combines lengths 4 and 5 (from the shapes of 'm' and "
+        "'s'); NumPy raises here: operands could not be broadcast together")

@@ -76,6 +76,12 @@ def sums_of_expressions(a: In[f32[:]], b: In[f32[:]], out: Out[f32[:]]) -> f32:
     return np.sum(a * b) / np.sum(np.abs(b))
 
 
+@kernel
+def mismatched(a: In[f64[:]], b: In[f64[:]], m: In[f64[:, :]], y: Out[f64[:]], s: Out[f64[:]]):
+    y[:] = a + b[1:]
+    s[:] = np.sum(m, axis=0)
+
+
 def _with_nans(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
     a = rng.standard_normal(shape)
     a[rng.random(shape) < 0.05] = np.nan

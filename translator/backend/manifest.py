@@ -53,6 +53,9 @@ def _kernel(kernel: ir.Kernel, symbol: str) -> dict[str, Any]:
     }
     if kernel.device_variant is not None:
         doc["device_symbol"] = device_symbol(symbol)
+    if kernel.length_checks:
+        doc["length_checks"] = [{"line": c.span.line, "lengths": [bound_json(c.left), bound_json(c.right)]}
+                                for c in kernel.length_checks]
     return doc if kernel.device is None else {**doc, "device": kernel.device}
 
 
@@ -81,7 +84,7 @@ def _param(param: ir.Param, movement: ir.Movement | None) -> dict[str, Any]:
 
 def bound_json(expr: ir.Expr) -> Any:
     """A loop-invariant integer expression as JSON: an int, `{"extent": [array, dim]}`,
-    `{"param": name}` or `{"op": "+", "args": [left, right]}` (`+ - * //`, Python semantics)."""
+    `{"param": name}` or `{"op": "+", "args": [left, right]}` (`+ - * // min max`, Python semantics)."""
     if isinstance(expr, ir.Cast):
         return bound_json(expr.operand)
     if isinstance(expr, ir.Const):
@@ -92,4 +95,9 @@ def bound_json(expr: ir.Expr) -> Any:
         return {"param": expr.id}
     if isinstance(expr, ir.Binary):
         return {"op": expr.op, "args": [bound_json(expr.left), bound_json(expr.right)]}
+    if isinstance(expr, ir.Call) and expr.func in ("min", "max"):
+        result = bound_json(expr.args[0])
+        for arg in expr.args[1:]:
+            result = {"op": expr.func, "args": [result, bound_json(arg)]}
+        return result
     raise ValueError(f"{expr.span}: internal error: {type(expr).__name__} in a write bound")

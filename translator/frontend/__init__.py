@@ -124,7 +124,8 @@ def _build_kernel(fn: cst.FunctionDef, module: ModuleScope) -> ir.Kernel:
     body = build_body(fn.body.body if isinstance(fn.body, cst.IndentedBlock) else [], scope)
     declared = tuple(ir.Var(name, t) for name, t in scope.declared.items())
     return ir.Kernel(fn.name.value, params, body, _return_annotation(fn, module), declared,
-                     module.span(fn.name), _docstring(fn), device=_device(fn, module))
+                     module.span(fn.name), _docstring(fn), device=_device(fn, module),
+                     length_checks=tuple(scope.length_checks))
 
 
 def _device(fn: cst.FunctionDef, module: ModuleScope) -> int | None:

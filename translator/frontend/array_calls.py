@@ -51,14 +51,14 @@ def _reduce(node: cst.Call, source: cst.BaseExpression, kind: str, scope: Kernel
     offsets = list(outer)
     for d in reduced:
         offsets.insert(d, Offset(ir.Name(names[d], span), None, 0))
-    inner, value = _element(source, offsets, scope)
+    inner, value = _element(source, offsets, shape, scope)
     dtype = element_type(value, scope, f"this {label}()")
     bounds = [(names[d], ir.Const(0, span), shape[d]) for d in reduced]
     parallel = not outer and scope.elements is None and not scope.in_prange
     if kind in ("max", "min") and parallel:
         return _parallel_extreme(kind, value, dtype, inner, bounds, scope, span)
     if kind in ("max", "min"):
-        first = _element(source, [Offset(None, None, 0)] * len(shape), scope)
+        first = _element(source, [Offset(None, None, 0)] * len(shape), shape, scope)
         return _extreme(kind, value, dtype, inner, bounds, first, scope, span)
     total = _sum(value, dtype, inner, bounds, parallel, scope, span)
     if kind == "sum":
@@ -79,14 +79,16 @@ def _reduced_axes(node: cst.Call, shape: tuple[ir.Expr, ...], label: str,
             f"(`s = {label}(a, axis={axis})`)")
     if not -len(shape) <= axis < len(shape):
         raise scope.module.error(node, f"axis {axis} is out of range for this {len(shape)}-dimensional array")
-    return scope.elements.align(len(shape) - 1, node, scope), [axis % len(shape)]
+    axis %= len(shape)
+    scope.elements.check(shape[:axis] + shape[axis + 1:], node, scope)
+    return scope.elements.align(len(shape) - 1, node, scope), [axis]
 
 
-def _element(source: cst.BaseExpression, offsets: Sequence[Offset],
+def _element(source: cst.BaseExpression, offsets: Sequence[Offset], shape: Sequence[ir.Expr],
              scope: KernelScope) -> tuple[tuple[ir.Stmt, ...], ir.Expr]:
-    """The element of `source` at `offsets`, with the statements computing it (its own reductions
-    along an axis); whole reductions inside it go before the accumulating loop."""
-    return value_at(source, offsets, scope, scope.prelude)
+    """The element of `source` (of `shape`) at `offsets`, with the statements computing it (its own
+    reductions along an axis); whole reductions inside it go before the accumulating loop."""
+    return value_at(source, offsets, shape, scope, scope.prelude)
 
 
 def _sum(value: ir.Expr, dtype: ScalarType, inner: tuple[ir.Stmt, ...], bounds: Bounds, parallel: bool,
@@ -167,8 +169,11 @@ def _product_sum(node: cst.CSTNode, args: list[cst.BaseExpression], scope: Kerne
     outer = scope.elements.align(rank, node, scope) if scope.elements is not None and rank else ()
     k = ir.Name(scope.fresh_loop_var("k"), span)
     at_k = Offset(k, None, 0)
-    inner_left, a = _element(args[0], [at_k] if len(left) == 1 else [outer[0], at_k], scope)
-    inner_right, b = _element(args[1], [at_k] if len(right) == 1 else [at_k, outer[-1]], scope)
+    if scope.elements is not None and rank:
+        scope.elements.check(matmul_shape(left, right), node, scope)
+    inner_left, a = _element(args[0], [at_k] if len(left) == 1 else [outer[0], at_k], left, scope)
+    contracted = right[:1] if len(right) == 1 else (left[-1], right[-1])
+    inner_right, b = _element(args[1], [at_k] if len(right) == 1 else [at_k, outer[-1]], contracted, scope)
     acc = ir.Name(scope.fresh_temp("dot"), span)
     scope.prelude.append(ir.Assign(acc, ir.Const(0, span), span))
     add = ir.Assign(acc, ir.Binary("+", acc, ir.Binary("*", a, b, span), span), span)

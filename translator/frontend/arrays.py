@@ -38,10 +38,12 @@ ELEMENTWISE_CALLS = ("builtins.abs", "numpy.where")
 
 @dataclass(frozen=True)
 class Elements:
-    """The element an array expression is being built for: one offset per axis of the result.
-    Operands of lower rank use the last offsets (NumPy aligns shapes at the right)."""
+    """The element an array expression is being built for: one offset per axis of the result, whose
+    lengths are `shape`. Operands of lower rank use the last offsets (NumPy aligns shapes at the
+    right); an operand's axis of another length is recorded as a `LengthCheck` for the runtime."""
 
     offsets: tuple[Offset, ...]
+    shape: tuple[ir.Expr, ...]
     hoisted: list[ir.Stmt] = field(compare=False, default_factory=list)
     """Where statements that do not depend on the element go: before the loops computing it."""
 
@@ -52,9 +54,47 @@ class Elements:
                 f"{'s' * (len(self.offsets) > 1)}")
         return self.offsets[len(self.offsets) - rank:]
 
+    def check(self, lengths: Sequence[ir.Expr], node: cst.CSTNode, scope: KernelScope) -> None:
+        """Record that `lengths` (aligned at the right) must equal the element's axes' lengths."""
+        self.align(len(lengths), node, scope)
+        for length, expected in zip(lengths, self.shape[len(self.shape) - len(lengths):]):
+            require_equal(length, expected, scope.module.span(node), scope)
+
     def at(self, view: View, node: cst.CSTNode, scope: KernelScope) -> ir.Index:
         offsets = self.align(view.rank, node, scope)
+        shape = self.shape[len(self.shape) - view.rank:]
+        for axis, expected in zip(view.axes, shape):
+            if not axis.is_single:
+                require_equal(axis.length(view.span), expected, view.span, scope)
         return view.element([ZERO if axis.is_single else o for axis, o in zip(view.axes, offsets)])
+
+
+def require_equal(length: ir.Expr, expected: ir.Expr, span: Span, scope: KernelScope) -> None:
+    """Record a `LengthCheck` unless the lengths are the same expression; lengths that depend on
+    more than the arguments (a loop variable, a local) cannot be checked before the call."""
+    if same(length, expected) or not (_of_arguments(length, scope) and _of_arguments(expected, scope)):
+        return
+    if not any(same(c.left, length) and same(c.right, expected) for c in scope.length_checks):
+        scope.length_checks.append(ir.LengthCheck(length, expected, span))
+
+
+def _of_arguments(expr: ir.Expr, scope: KernelScope) -> bool:
+    """Whether `expr` is computed from constants, extents and scalar parameters with `+ - * //`,
+    `min` and `max` only (what the manifest's expressions and the runtime can evaluate)."""
+    for node in walk(expr):
+        if isinstance(node, ir.Name):
+            param = scope.params.get(node.id)
+            if param is None or param.is_array:
+                return False
+        elif isinstance(node, ir.Binary):
+            if node.op not in ("+", "-", "*", "//"):
+                return False
+        elif isinstance(node, ir.Call):
+            if node.func not in ("min", "max"):
+                return False
+        elif not isinstance(node, (ir.Const, ir.Extent)):
+            return False
+    return True
 
 
 def element_of(node: cst.BaseExpression, scope: KernelScope) -> ir.Expr | None:
@@ -65,13 +105,13 @@ def element_of(node: cst.BaseExpression, scope: KernelScope) -> ir.Expr | None:
     return scope.elements.at(build_view(node, scope), node, scope)
 
 
-def value_at(node: cst.BaseExpression, offsets: Sequence[Offset], scope: KernelScope,
+def value_at(node: cst.BaseExpression, offsets: Sequence[Offset], shape: Sequence[ir.Expr], scope: KernelScope,
              hoisted: list[ir.Stmt]) -> tuple[tuple[ir.Stmt, ...], ir.Expr]:
     """The value of the array expression `node` at `offsets`, and the statements computing it first
     (the loop of a reduction along an axis); what does not depend on the element (a whole reduction,
     `c[i, :] /= np.sum(c[i, :])`) goes to `hoisted`, computed once, as NumPy does."""
     outer = scope.elements, scope.prelude
-    scope.elements, scope.prelude = Elements(tuple(offsets), hoisted), []
+    scope.elements, scope.prelude = Elements(tuple(offsets), tuple(shape), hoisted), []
     try:
         value = build_expr(node, scope)
         return tuple(scope.prelude), value
@@ -110,7 +150,7 @@ def assign_array(target: cst.BaseExpression, value: cst.BaseExpression, op: str 
     variables = [scope.fresh_loop_var("i") for _ in place.axes]
     offsets = [Offset(ir.Name(v, span), axis.lo, 0) for v, axis in zip(variables, place.axes)]
     into = place.element(offsets)
-    prelude, rhs = value_at(value, offsets, scope, scope.prelude)
+    prelude, rhs = value_at(value, offsets, place.shape(), scope, scope.prelude)
     if op is not None:
         rhs = ir.Binary(op, into, rhs, span)
     rhs = _hoist_fixed_reads(into, rhs, set(variables), scope)

@@ -79,6 +79,7 @@ class KernelScope:
     elements: "Elements | None" = None
     in_prange: bool = False
     loop_vars: set[str] = field(default_factory=set)
+    length_checks: list[ir.LengthCheck] = field(default_factory=list)
     scalar_values: dict[str, list[ir.Expr]] = field(default_factory=dict)
     """The values assigned to each scalar local so far (`frontend.dtypes` types them)."""
     _temp_counter: int = 0

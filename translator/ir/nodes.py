@@ -373,6 +373,17 @@ Stmt = Union[Assign, AtomicUpdate, CallStatement, LocalArray, If, Loop, While, B
 
 
 @dataclass(frozen=True)
+class LengthCheck:
+    """Two lengths an array statement at `span` combines element by element (`y[:] = a + b`): NumPy
+    raises when they differ, the loops would read past an array. Both are expressions of extents
+    and scalar parameters only, so the runtime checks them before the call."""
+
+    left: Expr
+    right: Expr
+    span: Span
+
+
+@dataclass(frozen=True)
 class Movement:
     """How one array parameter moves, as `passes.ownership` decided it from what the kernel does.
 
@@ -418,6 +429,7 @@ class Kernel:
     device_variant: "Kernel | None" = None
     """The same kernel taking device pointers (`is_device_ptr`, no maps), on offload targets."""
     device: int | None = None
+    length_checks: tuple[LengthCheck, ...] = ()
 
     def param(self, name: str) -> Param | None:
         return next((p for p in self.params if p.name == name), None)
