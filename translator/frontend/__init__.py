@@ -14,6 +14,7 @@ from pathlib import Path
 import libcst as cst
 
 from translator.errors import Span, TranslationError
+from translator.frontend.allocations import lifted_params
 from translator.frontend.context import KernelScope, ModuleScope
 from translator.frontend.signature import build_params, scalar_annotation
 from translator.frontend.source import find_kernels, fold_constant, parse_file
@@ -117,11 +118,11 @@ def _build_kernel(fn: cst.FunctionDef, module: ModuleScope) -> ir.Kernel:
     if fn.asynchronous is not None:
         raise module.error(fn, "async functions cannot be kernels")
     params = build_params(fn, module)
-    scope = KernelScope(module, {p.name: p for p in params}, frozenset(_bound_names(fn.body)))
+    scope = KernelScope(module, {p.name: p for p in params}, frozenset(_bound_names(fn.body)), lifting=True)
     body = build_body(fn.body.body if isinstance(fn.body, cst.IndentedBlock) else [], scope)
     declared = tuple(ir.Var(name, t) for name, t in scope.declared.items())
-    return ir.Kernel(fn.name.value, params, body, _return_annotation(fn, module), declared,
-                     module.span(fn.name), _docstring(fn), device=_device(fn, module))
+    return ir.Kernel(fn.name.value, lifted_params(scope, body), body, _return_annotation(fn, module), declared,
+                     module.span(fn.name), _docstring(fn), device=_device(fn, module), results=scope.results)
 
 
 def _device(fn: cst.FunctionDef, module: ModuleScope) -> int | None:

@@ -62,6 +62,10 @@ class KernelScope:
     `prelude` collects the statements an expression needs before the statement that holds it (the
     loop a slice reduction lowers to); `statements.build_body` places them. `element_of`, set while
     the right side of a slice assignment is built, turns each slice there into its current element.
+    `lifting` is set for kernels (not device functions): an array made at the top level (`depth` 0:
+    outside every loop and `if`) becomes a parameter the caller allocates (`frontend.allocations`);
+    `top_values` holds the top-level locals assigned so far (their first value), which its shape
+    may use, `shape_locals` those it used (each must be assigned once), `results` what it returns.
     """
 
     module: ModuleScope
@@ -71,6 +75,11 @@ class KernelScope:
     arrays: dict[str, ir.LocalArray] = field(default_factory=dict)
     prelude: list[ir.Stmt] = field(default_factory=list)
     element_of: Callable[[cst.Subscript], ir.Expr] | None = None
+    lifting: bool = False
+    depth: int = 0
+    top_values: dict[str, ir.Expr] = field(default_factory=dict)
+    shape_locals: dict[str, Span] = field(default_factory=dict)
+    results: ir.Results | None = None
     _temp_counter: int = 0
 
     def fresh_temp(self, base: str) -> str:
