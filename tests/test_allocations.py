@@ -136,3 +136,27 @@ def test_rejections(body: str, error: str) -> None:
     with pytest.raises(TranslationError) as info:
         translate("k.py", "cpu", HEADER + body)
     assert str(info.value).splitlines()[0] == "k.py:" + error
+
+
+def test_device_arguments_get_numpy_results() -> None:
+    """A call with a device array goes to the `__device` entry point; the arrays the kernel makes are
+    NumPy arrays staged through device memory, so the results are NumPy arrays."""
+    from runtime_shim import to_device
+    a = np.random.default_rng(5).standard_normal((6, 3))
+    kernel = compiled("scaled_column")  # loads the offload library that to_device uses
+    on_device = to_device(a)
+    try:
+        y = kernel(on_device, 2.0)
+    finally:
+        on_device.free()
+    assert isinstance(y, np.ndarray) and np.array_equal(y, 2.0 * a[:, 0] + a[:, 2])
+
+
+def test_runtime_refuses_results_that_name_no_array() -> None:
+    from runtime_shim import parse_manifest
+    manifest = translate(str(KERNELS), "cpu").manifest
+    stats = next(k for k in manifest["kernels"] if k["name"] == "stats")
+    stats["results"] = {"items": ["lo", None, "x_n0"], "tuple": True}
+    with pytest.raises(ValueError, match=r"m.json: kernels\[4\].results: 'items' must name array parameters, with "
+                                         r"null for the return value: \['lo', None, 'x_n0'\]"):
+        parse_manifest(manifest, Path("m.json"))

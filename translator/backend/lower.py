@@ -177,8 +177,8 @@ class _KernelLowering:
         ownership = array_ownership(p)
         section = self._section(p.name)
         if p.allocation is not None:
-            return ArrayDoc(section.array, ownership.marker, None if device else MapGroup(ownership.map_type, (section,)),
-                            made=self._made(p, p.allocation))
+            mapped = None if device else MapGroup(ownership.map_type, (section,))
+            return ArrayDoc(section.array, ownership.marker, mapped, made=self._made(p, p.allocation))
         if device:
             return ArrayDoc(section.array, ownership.marker, None)
         movement = next((m for m in self.k.movement if m.array == p.name), None)
@@ -195,7 +195,7 @@ class _KernelLowering:
             if isinstance(node, ir.Extent):
                 return ir.Name(extent_name(self.names[node.array], node.dim), node.span)
             return ir.Name(self.names[node.id], node.span) if isinstance(node, ir.Name) else node
-        dims = ", ".join(f"{extent_name(self.names[p.name], d)} = {python_text(rewrite(e, c_names))}"  # type: ignore[arg-type]
+        dims = ", ".join(f"{extent_name(self.names[p.name], d)} = {python_text(rewrite(e, c_names))}"  # type: ignore
                          for d, e in enumerate(made.shape))
         role = "returned" if p.ownership is Ownership.OUT else "a temporary, not returned"
         return f"made by the kernel (Python line {made.span.line}), allocated by the caller: {dims}; {role}"

@@ -93,8 +93,8 @@ def allocate(target: cst.Name, call: cst.Call, constructor: str, scope: KernelSc
     if value is None:
         return []
     param = scope.params[target.value]
-    scope.params[target.value] = dataclasses.replace(
-        param, allocation=dataclasses.replace(param.allocation, fill=value))  # type: ignore[arg-type]
+    assert param.allocation is not None
+    scope.params[target.value] = dataclasses.replace(param, allocation=dataclasses.replace(param.allocation, fill=value))
     return [fill_loops(target.value, len(parts), value, span, scope)]
 
 

@@ -65,8 +65,9 @@ def _made(param: ir.Param) -> ir.Movement:
     """An array the kernel makes is fresh: nothing of the caller's to keep or check, so none of
     the checks above apply; `Out` (returned) comes back whole, `Scratch` never moves."""
     assert param.allocation is not None and param.ownership is not None
-    shape = ", ".join(python_text(d) for d in param.allocation.shape)
-    made = f"allocated by the caller with shape ({shape}{',' * (len(param.allocation.shape) == 1)}) (lifted from line {param.allocation.span.line})"
+    dims = param.allocation.shape
+    shape = ", ".join(python_text(d) for d in dims) + "," * (len(dims) == 1)
+    made = f"allocated by the caller with shape ({shape}) (lifted from line {param.allocation.span.line})"
     if param.ownership is Ownership.OUT:
         return ir.Movement(param.name, None, Ownership.OUT, f"{made}, returned: copied back, never copied in")
     return ir.Movement(param.name, None, Ownership.SCRATCH, f"{made}, not returned: device memory only, never copied")
