@@ -77,6 +77,16 @@ def doubled(a: InOut[i64[:]]):
     return a
 
 
+@kernel
+def signs(a: In[f64[:, :]]):
+    s = np.zeros(a.shape, np.int32)
+    for i in prange(a.shape[0]):
+        for j in prange(a.shape[1]):
+            if a[i, j] > 0:
+                s[i, j] = 1
+    return s
+
+
 N = 37
 
 CASES = {
@@ -87,4 +97,5 @@ CASES = {
     stats: lambda r: (r.standard_normal(N),),
     smooth_twice: lambda r: (r.standard_normal(N), np.zeros(N)),
     doubled: lambda r: (r.integers(-1000, 1000, N),),
+    signs: lambda r: (r.standard_normal((N, 6)),),
 }

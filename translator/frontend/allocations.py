@@ -21,7 +21,7 @@ import libcst as cst
 
 from translator.errors import Span, TranslationError
 from translator.frontend.context import KernelScope
-from translator.frontend.expressions import build_expr
+from translator.frontend.expressions import array_param, build_expr
 from translator.frontend.signature import MAX_RANK, scalar_annotation
 from translator.ir import nodes as ir
 from translator.ir.types import BOOL, F64, I64, PY_COMPLEX, ArrayType, Ownership, ScalarType
@@ -82,11 +82,11 @@ def allocate(target: cst.Name, call: cst.Call, constructor: str, scope: KernelSc
     """`y = np.zeros(shape, dtype)` at the top level of a kernel: the array becomes a parameter the
     caller allocates; what stays here is the loop nest filling it on the device (none for np.empty)."""
     shape_node, value_node, dtype = constructor_args(call, constructor, scope)
-    parts = shape_parts(shape_node)
-    if not 1 <= len(parts) <= MAX_RANK:
+    shape = _shape(shape_node, scope)
+    if not 1 <= len(shape) <= MAX_RANK:
         raise scope.module.error(shape_node, f"an array made by the kernel has 1 to {MAX_RANK} dimensions")
     span = scope.module.span(call)
-    declare_new_array(scope, target, dtype, tuple(build_expr(p, scope) for p in parts), span)
+    declare_new_array(scope, target, dtype, shape, span)
     constant = FILLS[constructor]
     value = build_expr(value_node, scope) if value_node is not None else (
         None if constant is None else ir.Const(constant, span))
@@ -95,7 +95,17 @@ def allocate(target: cst.Name, call: cst.Call, constructor: str, scope: KernelSc
     param = scope.params[target.value]
     assert param.allocation is not None
     scope.params[target.value] = dataclasses.replace(param, allocation=dataclasses.replace(param.allocation, fill=value))
-    return [fill_loops(target.value, len(parts), value, span, scope)]
+    return [fill_loops(target.value, len(shape), value, span, scope)]
+
+
+def _shape(node: cst.BaseExpression, scope: KernelScope) -> tuple[ir.Expr, ...]:
+    """`(n, a.shape[1])`, `n`, or `a.shape`: every extent of an array (constants for a local one)."""
+    if not (isinstance(node, cst.Attribute) and node.attr.value == "shape"):
+        return tuple(build_expr(p, scope) for p in shape_parts(node))
+    array, span = array_param(node.value, scope), scope.module.span(node)
+    if array.shape is not None:
+        return tuple(ir.Const(n, span) for n in array.shape)
+    return tuple(ir.Extent(array.name, dim, span) for dim in range(array.rank))
 
 
 def declare_new_array(scope: KernelScope, target: cst.Name, dtype: ScalarType, shape: tuple[ir.Expr, ...],
