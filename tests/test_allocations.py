@@ -121,6 +121,8 @@ SHAPE_RULE = ("the shape of an array made by the kernel may only use integer con
      "7:5: error: 'y' already names an array made by the kernel; an array is made once and never reassigned "
      "(use a new name)"),
     ("    y = np.zeros(n)\n    y = 1.0\n", "7:5: error: cannot assign to array 'y'; use a new local name"),
+    ("    for i in range(n):\n        y = 1.0\n    y = np.zeros(n)\n",
+     "7:9: error: 'y' names an array made by the kernel (line 8); use another name for this scalar"),
     ("    s = 0.0\n    t = 1.0\n    return s, t\n",
      "8:15: error: a kernel returns at most one scalar (the C function's return value); return the others in "
      "1-element arrays made by the kernel (`t = np.empty(1)`, `t[0] = ...`)"),

@@ -193,6 +193,13 @@ def lifted_params(scope: KernelScope, body: tuple[ir.Stmt, ...]) -> tuple[ir.Par
         if counts[local] > 1:
             raise TranslationError.at(
                 span, f"the shape of this array uses '{local}', which is assigned more than once; {SHAPE_RULE}")
+    for assign in walk_all(body):
+        if not (isinstance(assign, ir.Assign) and isinstance(assign.target, ir.Name)):
+            continue
+        made = scope.params.get(assign.target.id)
+        if made is not None and made.allocation is not None:  # assigned in a loop before the array was made
+            raise TranslationError.at(assign.span, f"'{made.name}' names an array made by the kernel (line "
+                                      f"{made.allocation.span.line}); use another name for this scalar")
     returned = set(scope.results.items) if scope.results is not None else set()
     return tuple(
         dataclasses.replace(p, ownership=Ownership.OUT if p.name in returned else Ownership.SCRATCH)
