@@ -162,3 +162,14 @@ def test_runtime_refuses_results_that_name_no_array() -> None:
     with pytest.raises(ValueError, match=r"m.json: kernels\[4\].results: 'items' must name array parameters, with "
                                          r"null for the return value: \['lo', None, 'x_n0'\]"):
         parse_manifest(manifest, Path("m.json"))
+
+
+def test_explain_says_who_allocates() -> None:
+    from translator.explain import explain_file
+    text = explain_file(str(KERNELS), "host-offload")
+    assert ("  lo: declared none (made by the kernel), inferred Out\n    map(from: lo[0:lo.shape[0]])\n"
+            "    bytes per call: 0 to the device, 8 * lo.shape[0] back\n"
+            "    why: allocated by the caller with shape (x.shape[0] - 1,) (lifted from line 54), returned: copied "
+            "back, never copied in") in text
+    assert "why: allocated by the caller with shape (x.shape[0],) (lifted from line 66), not returned: device " \
+           "memory only, never copied" in text
