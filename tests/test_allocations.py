@@ -23,7 +23,7 @@ KERNELS = Path(allocations.__file__)
 GOLDEN = ROOT / "tests" / "golden"
 
 
-@pytest.mark.parametrize("target", ["host-offload", "cpu"])
+@pytest.mark.parametrize("target", ["host-offload", "cpu", "serial"])
 @pytest.mark.parametrize("k, make_args", [pytest.param(k, make, id=k.__name__)
                                           for k, make in allocations.CASES.items()])
 def test_matches_python(k, make_args, target: str) -> None:  # type: ignore[no-untyped-def]
