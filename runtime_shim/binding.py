@@ -109,7 +109,7 @@ def prepare(spec: KernelSpec, device: bool = False) -> Binding:
     arrays = [p for p in spec.params if p.is_array]
     return Binding(
         kernel=spec.name,
-        names=tuple(p.name for p in spec.params),
+        names=tuple(p.name for p in spec.params if not p.hidden),
         argtypes=tuple(argtypes),
         restype=None if spec.returns is None else CTYPES[spec.returns],
         result=None if spec.returns is None else np.dtype(spec.returns).type,

@@ -19,7 +19,7 @@ from . import resident
 from .binding import Binding, prepare
 from .device import DeviceArray, device_view
 from .manifest import KernelSpec, Manifest, ParamSpec, read_manifest
-from .movement import KernelStats, check_lengths, runs, uncovered, written_boxes
+from .movement import KernelStats, check_lengths, evaluate, runs, uncovered, written_boxes
 
 
 class CompiledKernel:
@@ -28,7 +28,9 @@ class CompiledKernel:
     The ctypes function gets its own `argtypes`/`restype` here, once; a call binds the arguments,
     runs the prepared per-parameter converters and calls C. ctypes releases the GIL during the call.
     A call with any array in device memory goes to the device entry point (no copies for those);
-    `stats` accumulates calls, bytes moved by the maps and time.
+    `stats` accumulates calls, bytes moved by the maps and time. Arrays the kernel makes (hidden
+    parameters) are allocated here for each call with the manifest's shape, and the call returns what
+    the Python function returns (`results`): those arrays, the user's own arguments, the scalar.
     """
 
     def __init__(self, spec: KernelSpec, cdll: ctypes.CDLL, offload: bool = False) -> None:
@@ -40,16 +42,21 @@ class CompiledKernel:
         self.stats = KernelStats()
         self.arrays = tuple((i, p) for i, p in enumerate(spec.params) if p.is_array)
         self.__name__ = spec.name
+        self.hidden = tuple(p for p in spec.params if p.hidden)
+        self.positions = {p.name: i for i, p in enumerate(spec.params)}
         self.__signature__ = inspect.Signature(
-            [inspect.Parameter(p.name, inspect.Parameter.POSITIONAL_OR_KEYWORD) for p in spec.params]
+            [inspect.Parameter(p.name, inspect.Parameter.POSITIONAL_OR_KEYWORD) for p in spec.params if not p.hidden]
         )
 
     def __call__(self, *args: object, **kwargs: object) -> object:
-        """Check the arguments, call C, and return None or a NumPy scalar of the declared dtype."""
+        """Check the arguments, call C, and return what the Python function returns: None, a NumPy
+        scalar of the declared dtype, or the arrays it makes (and its arguments) it returns."""
         binding = self.binding
         values = args if not kwargs and len(args) == len(binding.names) else binding.bind(args, kwargs)
+        if self.hidden:
+            values = [*values, *self._allocate(values)]
         if self.device_binding is not None and any(device_view(values[i]) is not None for i, _ in self.arrays):
-            return self._call_on_device(list(values))
+            return self._results(values, self._call_on_device(list(values)))
         c_args = binding.convert(values)
         if self.spec.length_checks:
             check_lengths(self.spec.name, self.spec.length_checks, *self._bound_inputs(values))
@@ -57,7 +64,30 @@ class CompiledKernel:
         start = time.perf_counter()
         value = self.function(*c_args)
         self.stats.add(to_device, from_device, time.perf_counter() - start)
-        return None if binding.result is None else binding.result(value)
+        return self._results(values, None if binding.result is None else binding.result(value))
+
+    def _allocate(self, values: Sequence[object]) -> list[np.ndarray]:
+        """The arrays the kernel makes, allocated (not filled: the kernel fills them on the device)
+        with the shape the manifest computes from the arguments. On the device entry point they
+        are NumPy arrays too, staged through device memory like any NumPy argument."""
+        shapes, scalars = self._bound_inputs(values)
+        made = []
+        for param in self.hidden:
+            shape = tuple(evaluate(d, shapes, scalars) for d in param.shape or ())
+            if any(n < 0 for n in shape):
+                raise ValueError(f"{self.spec.name}(): array '{param.name}' that the kernel makes would have shape "
+                                 f"{shape}: negative dimensions are not allowed")
+            made.append(np.empty(shape, dtype=param.dtype))
+            shapes[param.name] = shape
+        return made
+
+    def _results(self, values: Sequence[object], value: object) -> object:
+        """What the Python function returns: `value` (the C return value), or the manifest's
+        `results` (arrays by parameter: the very argument objects, or the arrays made here)."""
+        if self.spec.results is None:
+            return value
+        items = tuple(value if name is None else values[self.positions[name]] for name in self.spec.results)
+        return items if self.spec.results_tuple else items[0]
 
     def _transfers(self, values: Sequence[object]) -> tuple[int, int]:
         """Bytes the C moves for these NumPy arrays: none by the maps of arrays a data region holds;
@@ -89,7 +119,7 @@ class CompiledKernel:
 
     def _bound_inputs(self, values: Sequence[object]) -> tuple[dict[str, tuple[int, ...]], dict[str, object]]:
         """What the manifest's write bounds are expressions of: array shapes and scalar arguments."""
-        shapes = {p.name: _shape(values[i]) for i, p in self.arrays}
+        shapes = {p.name: _shape(values[i]) for i, p in self.arrays if i < len(values)}
         scalars = {p.name: v for p, v in zip(self.spec.params, values) if not p.is_array}
         return shapes, scalars
 

@@ -49,6 +49,14 @@ class ParamSpec:
     (one per dimension, then guards: loop ranges that must be non-empty for the box to be written)."""
     sectioned: bool = False
     """Every write lies in `written`: the C copies back just those boxes (`target update from`)."""
+    shape: tuple[object, ...] | None = None
+    """Manifest `allocation.shape`: set on an array the kernel makes, which the runtime allocates
+    (a hidden parameter: bound expressions of the user's arguments, one per dimension)."""
+
+    @property
+    def hidden(self) -> bool:
+        """An array the kernel makes: the runtime allocates it, the caller never passes it."""
+        return self.shape is not None
 
     @property
     def is_array(self) -> bool:
@@ -77,6 +85,10 @@ class KernelSpec:
     length_checks: tuple[tuple[int, object, object], ...] = ()
     """Manifest `length_checks`: `(line, left, right)`, two lengths (bound expressions) an array
     statement combines; the runtime refuses a call where they differ."""
+    results: tuple[str | None, ...] | None = None
+    """What the call returns when the kernel returns arrays: parameter names, None for the C return value."""
+    results_tuple: bool = False
+    """`results` come back as a tuple (else the one item)."""
 
 
 @dataclass(frozen=True)
@@ -146,6 +158,7 @@ def _kernel(where: _Reader, data: object) -> KernelSpec:
     returns = doc["returns"]
     if returns is not None:
         returns = where.choice(doc, "returns", DTYPES)
+    results = _results(where.at("results"), doc.get("results"), params, returns)
     return KernelSpec(
         name=name,
         symbol=where.field(doc, "symbol", str, nonempty=True),
@@ -156,6 +169,8 @@ def _kernel(where: _Reader, data: object) -> KernelSpec:
         device=where.optional(doc, "device", int),
         length_checks=tuple(_length_check(where.at("length_checks"), c)
                             for c in where.optional(doc, "length_checks", list) or ()),
+        results=None if results is None else results[0],
+        results_tuple=results is not None and results[1],
     )
 
 
@@ -165,6 +180,19 @@ def _length_check(where: _Reader, data: object) -> tuple[int, object, object]:
     if len(lengths) != 2:
         raise where.error(f"'lengths' must hold two bound expressions, got {len(lengths)}")
     return where.field(doc, "line", int), lengths[0], lengths[1]
+
+
+def _results(where: _Reader, data: object, params: tuple[ParamSpec, ...],
+             returns: str | None) -> tuple[tuple[str | None, ...], bool] | None:
+    """A kernel's `results`: names of its array parameters, and null for its one return value."""
+    if data is None:
+        return None
+    doc = where.mapping(data)
+    items = where.field(doc, "items", list)
+    arrays = {p.name for p in params if p.is_array}
+    if any(item is not None and item not in arrays for item in items) or items.count(None) > (returns is not None):
+        raise where.error(f"'items' must name array parameters, with null for the return value: {items!r}")
+    return tuple(items), where.field(doc, "tuple", bool)
 
 
 def _param(where: _Reader, data: object) -> ParamSpec:
@@ -180,12 +208,17 @@ def _param(where: _Reader, data: object) -> ParamSpec:
         raise where.error(f"'rank' must be at least 1 for an array, got {rank}")
     ownership = where.choice(doc, "ownership", OWNERSHIPS)
     writes = where.optional(doc, "writes", list)
+    allocation = where.optional(doc, "allocation", dict)
+    shape = None if allocation is None else where.at("allocation").field(allocation, "shape", list)
+    if shape is not None and len(shape) != rank:
+        raise where.error(f"'allocation.shape' has {len(shape)} dimensions; the rank is {rank}")
     return ParamSpec(
         name, kind, dtype, rank, ownership,
         copy_in=_optional_bool(where, doc, "copy_in", ownership in ("in", "inout")),
         copy_out=_optional_bool(where, doc, "copy_out", ownership in ("out", "inout")),
         written=None if writes is None else tuple(writes),
         sectioned=_optional_bool(where, doc, "sectioned", False),
+        shape=None if shape is None else tuple(shape),
     )
 
 

@@ -23,7 +23,6 @@ from translator.toolchain.targets import parse_target
 
 PENDING = {
     "gesummv": "matrix-vector `A @ x` of whole arrays, an array returned",
-    "atax": "arrays created by the kernel with run-time sizes (`np.empty(A.shape[0])`), an array returned",
     "doitgen": "vector-matrix product `A[r, q, :] @ C4` assigned to a row slice",
     "covariance": "`np.sum(data, axis=0)`, broadcasting `data -= mean`, `np.zeros((m, m))` returned",
     "correlation": "`np.mean`/`np.std` with `axis=0`, a boolean-mask assignment, broadcasting, `np.eye` returned",

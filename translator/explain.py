@@ -41,7 +41,8 @@ def explain_kernel(kernel: ir.Kernel, path: str, offload: bool) -> str:
             back = _section_size(param, movement.written)
             clause = (f"map(alloc: {param.name}[0:{' * '.join(_extents(param))}]) + target update from "
                       + " and ".join(box_text(param.name, box, param.type.rank) for box in movement.written))
-        declared = movement.declared.marker if movement.declared else "none"
+        declared = movement.declared.marker if movement.declared else (
+            "none (made by the kernel)" if param.allocation else "none")
         lines += [
             f"  {param.name}: declared {declared}, inferred {movement.inferred.marker}",
             f"    {clause if offload else 'no map (target runs on the host)'}",

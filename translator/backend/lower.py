@@ -25,7 +25,8 @@ from translator.errors import Span
 from translator.ir import nodes as ir
 from translator.toolchain.targets import is_offload
 from translator.ir.types import ArrayType, Ownership, ScalarType
-from translator.ir.visit import local_arrays, walk, walk_all
+from translator.ir.pytext import python_text
+from translator.ir.visit import local_arrays, rewrite, walk, walk_all
 from translator.passes.ownership import box_text
 from translator.version import __version__
 
@@ -175,6 +176,9 @@ class _KernelLowering:
         header; a partly written `Out` array is mapped `alloc` and its written boxes copied back."""
         ownership = array_ownership(p)
         section = self._section(p.name)
+        if p.allocation is not None:
+            mapped = None if device else MapGroup(ownership.map_type, (section,))
+            return ArrayDoc(section.array, ownership.marker, mapped, made=self._made(p, p.allocation))
         if device:
             return ArrayDoc(section.array, ownership.marker, None)
         movement = next((m for m in self.k.movement if m.array == p.name), None)
@@ -183,6 +187,18 @@ class _KernelLowering:
             return ArrayDoc(section.array, ownership.marker, MapGroup(ownership.map_type, (section,)))
         slices = " and ".join(box_text(p.name, box, self._rank(p.name)) for box in movement.written)
         return ArrayDoc(section.array, ownership.marker, MapGroup("alloc", (section,)), slices)
+
+    def _made(self, p: ir.Param, made: ir.Allocation) -> str:
+        """`made by the kernel (line 7), allocated by the caller: y_n0 = a_n0; returned`: the
+        shape of a hidden array in terms of the other C parameters."""
+        def c_names(node: object) -> object:
+            if isinstance(node, ir.Extent):
+                return ir.Name(extent_name(self.names[node.array], node.dim), node.span)
+            return ir.Name(self.names[node.id], node.span) if isinstance(node, ir.Name) else node
+        dims = ", ".join(f"{extent_name(self.names[p.name], d)} = {python_text(rewrite(e, c_names))}"  # type: ignore
+                         for d, e in enumerate(made.shape))
+        role = "returned" if p.ownership is Ownership.OUT else "a temporary, not returned"
+        return f"made by the kernel (Python line {made.span.line}), allocated by the caller: {dims}; {role}"
 
     def _param(self, p: ir.Param) -> ParamView:
         name = self.names[p.name]

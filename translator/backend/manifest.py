@@ -11,6 +11,13 @@ entirely, `writes`: boxes of `[lo, hi]` bounds (JSON expressions of extents and 
 that the kernel surely writes; `sectioned`: every write is in them, and the C copies back just the
 boxes (otherwise a call whose boxes do not cover the array is refused). `device_symbol` names the
 entry point taking device pointers.
+
+Arrays the kernel makes (`frontend.allocations`) are hidden parameters after the user's: each has
+`allocation` (`shape`: JSON expressions as in `writes`, of the user's arguments; `fill`: the Python
+text of the value the kernel fills it with on the device, null for `np.empty`; `line`), and the caller
+allocates it. `results` (absent when the kernel returns nothing or one scalar) says what the Python
+function returns: `items` in order, each a parameter name or null for the C return value, and
+`tuple` (a tuple, else the one item).
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ from typing import Any
 from translator.backend.lower import array_ownership
 from translator.backend.names import device_symbol, kernel_symbols
 from translator.ir import nodes as ir
+from translator.ir.pytext import python_text
 from translator.ir.types import ArrayType
 from translator.version import __version__
 
@@ -56,6 +64,8 @@ def _kernel(kernel: ir.Kernel, symbol: str) -> dict[str, Any]:
     if kernel.length_checks:
         doc["length_checks"] = [{"line": c.span.line, "lengths": [bound_json(c.left), bound_json(c.right)]}
                                 for c in kernel.length_checks]
+    if kernel.results is not None:
+        doc["results"] = {"items": list(kernel.results.items), "tuple": kernel.results.as_tuple}
     return doc if kernel.device is None else {**doc, "device": kernel.device}
 
 
@@ -79,6 +89,10 @@ def _param(param: ir.Param, movement: ir.Movement | None) -> dict[str, Any]:
         if movement.written is not None:
             doc["writes"] = [[[bound_json(iv.lo), bound_json(iv.hi)] for iv in box] for box in movement.written]
             doc["sectioned"] = movement.sectioned
+    made = param.allocation
+    if made is not None:
+        doc["allocation"] = {"shape": [bound_json(d) for d in made.shape], "line": made.span.line,
+                             "fill": None if made.fill is None else python_text(made.fill)}
     return doc
 
 

@@ -268,6 +268,8 @@ class ArrayDoc:
     """None in a device entry point: the array is a device pointer (`is_device_ptr`)."""
     copied_back: str | None = None
     """For a partly written `Out` array (mapped `alloc`): the Python slices the C copies back."""
+    made: str | None = None
+    """For an array the kernel makes (a hidden parameter): how the caller allocates it."""
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ import libcst as cst
 from translator.errors import Span, TranslationError
 from translator.frontend import array_calls  # noqa: F401  (registers np.sum, np.dot, ... with the expression builder)
 from translator.frontend.arrays import element_of
+from translator.frontend.allocations import lifted_params
 from translator.frontend.context import KernelScope, ModuleScope
 from translator.frontend.signature import build_params, scalar_annotation
 from translator.frontend.source import find_kernels, fold_constant, parse_file
@@ -120,11 +121,12 @@ def _build_kernel(fn: cst.FunctionDef, module: ModuleScope) -> ir.Kernel:
     if fn.asynchronous is not None:
         raise module.error(fn, "async functions cannot be kernels")
     params = build_params(fn, module)
-    scope = KernelScope(module, {p.name: p for p in params}, frozenset(_bound_names(fn.body)), element_of=element_of)
+    scope = KernelScope(module, {p.name: p for p in params}, frozenset(_bound_names(fn.body)), element_of=element_of,
+                        lifting=True)
     body = build_body(fn.body.body if isinstance(fn.body, cst.IndentedBlock) else [], scope)
     declared = tuple(ir.Var(name, t) for name, t in scope.declared.items())
-    return ir.Kernel(fn.name.value, params, body, _return_annotation(fn, module), declared,
-                     module.span(fn.name), _docstring(fn), device=_device(fn, module),
+    return ir.Kernel(fn.name.value, lifted_params(scope, body), body, _return_annotation(fn, module), declared,
+                     module.span(fn.name), _docstring(fn), device=_device(fn, module), results=scope.results,
                      length_checks=tuple(scope.length_checks))
 
 

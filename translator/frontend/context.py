@@ -67,6 +67,10 @@ class KernelScope:
     array expression is built (`frontend.arrays`): the element being computed; `element_of` (wired by
     the frontend) then reads each array view in it at that element. `in_prange` is set inside the
     body of a `prange` (and of device functions): array statements there lower to serial loops.
+    `lifting` is set for kernels (not device functions): an array made at the top level (`depth` 0:
+    outside every loop and `if`) becomes a parameter the caller allocates (`frontend.allocations`);
+    `top_values` holds the top-level locals assigned so far (their first value), which its shape
+    may use, `shape_locals` those it used (each must be assigned once), `results` what it returns.
     """
 
     module: ModuleScope
@@ -82,6 +86,11 @@ class KernelScope:
     length_checks: list[ir.LengthCheck] = field(default_factory=list)
     scalar_values: dict[str, list[ir.Expr]] = field(default_factory=dict)
     """The values assigned to each scalar local so far (`frontend.dtypes` types them)."""
+    lifting: bool = False
+    depth: int = 0
+    top_values: dict[str, ir.Expr] = field(default_factory=dict)
+    shape_locals: dict[str, Span] = field(default_factory=dict)
+    results: ir.Results | None = None
     _temp_counter: int = 0
 
     def fresh_loop_var(self, base: str) -> str:

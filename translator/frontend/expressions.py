@@ -283,7 +283,7 @@ def _atomic_in_expression(node: cst.Call, args: list[cst.BaseExpression], scope:
 
 def _array_outside_assignment(node: cst.Call, args: list[cst.BaseExpression], scope: KernelScope) -> ir.Expr:
     raise scope.module.error(
-        node, "local arrays are created only as the whole right-hand side of an assignment "
+        node, "arrays are made only as the whole right-hand side of an assignment to a name "
         "(`t = np.zeros(16, np.float64)`)")
 
 
@@ -295,7 +295,7 @@ CALLS: dict[str, Callable[[cst.CSTNode, list[cst.BaseExpression], KernelScope], 
     "builtins.complex": _complex, "builtins.abs": _abs, "builtins.min": _min_max, "builtins.max": _min_max,
     "builtins.len": _len,
     "builtins.range": _range_outside_loop, "translator.prange": _range_outside_loop,
-    "numpy.zeros": _array_outside_assignment, "numpy.empty": _array_outside_assignment,
+    **dict.fromkeys(("numpy.zeros", "numpy.empty", "numpy.ones", "numpy.full"), _array_outside_assignment),
     **dict.fromkeys((f"translator.atomic_{op}" for op in ("add", "sub", "min", "max")), _atomic_in_expression),
 }
 EXPRESSIONS: dict[type, Callable[..., ir.Expr]] = {

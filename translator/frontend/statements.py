@@ -7,6 +7,7 @@ from typing import Callable, Sequence
 import libcst as cst
 
 from translator.errors import Span
+from translator.frontend.allocations import FILLS, allocate, build_return, constructor_args, lifts, shape_parts
 from translator.frontend.context import KernelScope
 from translator.frontend.expressions import array_param, build_expr
 from translator.frontend.arrays import assign_array, is_array_statement
@@ -15,13 +16,13 @@ from translator.frontend.source import fold_constant
 from translator.frontend.syntax import dispatch
 from translator.frontend.views import is_view
 from translator.ir import nodes as ir
-from translator.ir.types import F64, ArrayType
+from translator.ir.types import ArrayType
 
 LOOP_FUNCTIONS = {"builtins.range": False, "translator.prange": True}
 ATOMIC_OPS = {"translator.atomic_add": "+", "translator.atomic_sub": "-", "translator.atomic_min": "min",
               "translator.atomic_max": "max"}
-ARRAY_CONSTRUCTORS = {"numpy.zeros": True, "numpy.empty": False}
-"""Local array constructors and whether they zero-fill."""
+LOCAL_ARRAY_CONSTRUCTORS = {"numpy.zeros": True, "numpy.empty": False}
+"""Constructors of arrays on a thread's stack (inside loops), and whether they zero-fill."""
 LAUNCH_KEYWORDS = ("num_teams", "thread_limit", "schedule")
 SCHEDULE_KINDS = ("static", "dynamic", "guided", "auto", "runtime")
 AUGMENTED_OPS: dict[type, str] = {
@@ -53,9 +54,14 @@ def _statement(node: cst.CSTNode, scope: KernelScope) -> list[ir.Stmt]:
 
 
 def _block(body: cst.BaseSuite, scope: KernelScope) -> tuple[ir.Stmt, ...]:
+    """A nested block (of a loop or an `if`): one level deeper than its statement."""
     statements = body.body
-    return build_body(statements if isinstance(body, cst.IndentedBlock) else [cst.SimpleStatementLine(statements)],
-                      scope)
+    scope.depth += 1
+    try:
+        return build_body(statements if isinstance(body, cst.IndentedBlock) else [cst.SimpleStatementLine(statements)],
+                          scope)
+    finally:
+        scope.depth -= 1
 
 
 def _target(node: cst.BaseAssignTargetExpression, scope: KernelScope) -> ir.Name | ir.Index:
@@ -83,14 +89,18 @@ def _assign(node: cst.Assign, scope: KernelScope) -> list[ir.Stmt]:
     single = node.targets[0].target if len(node.targets) == 1 else None
     if single is not None and is_array_statement(single, scope):
         return assign_array(single, node.value, None, scope)
-    if constructor in ARRAY_CONSTRUCTORS and isinstance(single, cst.Name):
-        return [_local_array(single, value, ARRAY_CONSTRUCTORS[constructor], scope)]  # type: ignore[arg-type]
+    if constructor in FILLS and isinstance(single, cst.Name):
+        if lifts(scope):
+            return allocate(single, value, constructor, scope)  # type: ignore[arg-type]
+        return [_local_array(single, value, constructor, scope)]  # type: ignore[arg-type]
     out: list[ir.Stmt] = []
     for target in node.targets:
         if isinstance(target.target, cst.Tuple):
             out.extend(_tuple_assign(target.target, node.value, scope))
         else:
             out.append(_scalar_assign(_target(target.target, scope), build_expr(node.value, scope), span, scope))
+    if single is not None and isinstance(single, cst.Name) and scope.depth == 0 and isinstance(out[-1], ir.Assign):
+        scope.top_values.setdefault(single.value, out[-1].value)  # a shape may use it (frontend.allocations)
     return _on_device(out, scope)
 
 
@@ -111,36 +121,33 @@ def _scalar_assign(target: ir.Name | ir.Index, value: ir.Expr, span: Span, scope
     return ir.Assign(target, value, span)
 
 
-def _local_array(target: cst.Name, call: cst.Call, zeroed: bool, scope: KernelScope) -> ir.Stmt:
-    """`t = np.zeros((4, 4), np.float32)`: shape and dtype are constants, the array lives on the
-    stack of one iteration (structure checks it sits at the top of a prange body)."""
+def _local_array(target: cst.Name, call: cst.Call, constructor: str, scope: KernelScope) -> ir.Stmt:
+    """`t = np.zeros((4, 4), np.float32)` inside a loop: shape and dtype are constants, the array
+    lives on the stack of one iteration (structure checks it sits at the top of a prange body)."""
     name = target.value
     if name in scope.arrays or name in scope.params:
         raise scope.module.error(
             target, f"'{name}' already names an array; create each local array once, under a new name")
-    positional = [a.value for a in call.args if a.keyword is None]
-    keywords = {a.keyword.value: a.value for a in call.args if a.keyword is not None}
-    if not 1 <= len(positional) <= 2 or set(keywords) - {"dtype"} or (len(positional) == 2 and keywords):
-        raise scope.module.error(call, "local arrays take a constant shape and a dtype: np.zeros((4, 4), np.float64)")
-    dtype_node = positional[1] if len(positional) == 2 else keywords.get("dtype")
-    dtype = F64 if dtype_node is None else scalar_annotation(dtype_node, scope.module)
-    if dtype is None:
+    if constructor not in LOCAL_ARRAY_CONSTRUCTORS:
         raise scope.module.error(
-            dtype_node, "a local array's dtype is a scalar type: np.float64, np.int32, f32, float, ...")
-    shape = _constant_shape(positional[0], scope)
-    array = ir.LocalArray(name, ArrayType(dtype.strong(), len(shape)), shape, zeroed, scope.module.span(call))
+            call, "np.ones and np.full make arrays only at the top level of a kernel (outside loops and ifs); "
+            "inside a loop, make the array with np.zeros or np.empty and fill it")
+    shape_node, _, dtype = constructor_args(call, constructor, scope)
+    shape = _constant_shape(shape_node, scope)
+    array = ir.LocalArray(name, ArrayType(dtype, len(shape)), shape, LOCAL_ARRAY_CONSTRUCTORS[constructor],
+                          scope.module.span(call))
     scope.arrays[name] = array
     return array
 
 
 def _constant_shape(node: cst.BaseExpression, scope: KernelScope) -> tuple[int, ...]:
-    parts = [e.value for e in node.elements] if isinstance(node, cst.Tuple) else [node]
-    dims = tuple(fold_constant(p, scope.module, scope.module.constants) for p in parts)
+    dims = tuple(fold_constant(p, scope.module, scope.module.constants) for p in shape_parts(node))
     valid = all(isinstance(d, int) and not isinstance(d, bool) and d > 0 for d in dims)
     if not valid or not 1 <= len(dims) <= MAX_RANK:
         raise scope.module.error(
-            node, f"a local array's shape must be 1 to {MAX_RANK} positive integer constants (it lives on the "
-            "thread's stack); use a Scratch[...] parameter for sizes known only at run time")
+            node, f"an array made inside a loop lives on the thread's stack, so its shape must be 1 to {MAX_RANK} "
+            "positive integer constants; make arrays of run-time size at the top level of the kernel (outside "
+            "loops and ifs), where the caller allocates them")
     return dims  # type: ignore[return-value]
 
 
@@ -221,8 +228,7 @@ def _atomic(call: cst.Call, op: str, scope: KernelScope) -> ir.Stmt:
 
 
 def _return(node: cst.Return, scope: KernelScope) -> list[ir.Stmt]:
-    value = None if node.value is None else build_expr(node.value, scope)
-    return [ir.Return(value, scope.module.span(node))]
+    return [build_return(node, scope)]
 
 
 def _if(node: cst.If, scope: KernelScope) -> list[ir.Stmt]:

@@ -404,11 +404,36 @@ class Movement:
 
 
 @dataclass(frozen=True)
+class Allocation:
+    """How an array the kernel makes (`y = np.zeros((n, m))` at its top level) is made: the caller
+    allocates it (`shape`: integer expressions of constants, scalar parameters and extents of the
+    user's arrays) and the kernel fills it on the device where the Python statement was; `fill` is
+    the value of every element (`np.zeros`: 0, `np.ones`: 1, `np.full`: its value; None for `np.empty`)."""
+
+    shape: tuple[Expr, ...]
+    fill: Expr | None
+    span: Span
+
+
+@dataclass(frozen=True)
+class Results:
+    """What a kernel that returns arrays returns, in Python order: each item names an array
+    parameter (the user's or one the kernel made), or is None for the one scalar, which is the
+    C function's return value; `as_tuple`: a tuple (`return y, s`), else the one item (`return y`)."""
+
+    items: tuple[str | None, ...]
+    as_tuple: bool
+    span: Span
+
+
+@dataclass(frozen=True)
 class Param:
     name: str
     type: ScalarType | ArrayType
     ownership: Ownership | None
     span: Span
+    allocation: Allocation | None = None
+    """Set on an array the kernel makes: a hidden parameter after the user's, allocated by the caller."""
 
     @property
     def is_array(self) -> bool:
@@ -430,6 +455,8 @@ class Kernel:
     """The same kernel taking device pointers (`is_device_ptr`, no maps), on offload targets."""
     device: int | None = None
     length_checks: tuple[LengthCheck, ...] = ()
+    results: Results | None = None
+    """Set when the kernel returns arrays (then `return_type` is the returned scalar, if any)."""
 
     def param(self, name: str) -> Param | None:
         return next((p for p in self.params if p.name == name), None)

@@ -18,6 +18,9 @@ def format_module(module: ir.Module) -> str:
 def format_kernel(kernel: ir.Kernel) -> str:
     params = ", ".join(_param(p) for p in kernel.params)
     ret = kernel.return_type.name if kernel.return_type else "None"
+    if kernel.results is not None:
+        items = ", ".join(item or ret for item in kernel.results.items)
+        ret = f"({items}{',' * (len(kernel.results.items) == 1)})" if kernel.results.as_tuple else items
     lines = [f"kernel {kernel.name}({params}) -> {ret}"]
     lines += [f"  local {v.name}: {v.type}" for v in kernel.locals]
     lines += _block(kernel.body, 1)
@@ -26,7 +29,12 @@ def format_kernel(kernel: ir.Kernel) -> str:
 
 def _param(param: ir.Param) -> str:
     owner = f"{param.ownership.marker} " if param.ownership else ""
-    return f"{param.name}: {owner}{param.type}"
+    made = param.allocation
+    if made is None:
+        return f"{param.name}: {owner}{param.type}"
+    shape = ", ".join(format_expr(d) for d in made.shape)
+    fill = "empty" if made.fill is None else f"fill {format_expr(made.fill)}"
+    return f"{param.name}: {owner}{param.type} = new[{shape}] {fill}"
 
 
 def _block(stmts: tuple[ir.Stmt, ...], depth: int) -> list[str]:
@@ -68,6 +76,15 @@ def _stmt(stmt: ir.Stmt, depth: int) -> list[str]:
     if isinstance(stmt, ir.UpdateFrom):
         return [f"{pad}update from {stmt.array} box {' x '.join(_interval(iv) for iv in stmt.box)}"]
     return [f"{pad}{type(stmt).__name__.lower()}"]
+
+
+def _launch(launch: ir.Launch | None) -> str:
+    """`, num_teams=..., schedule='dynamic'`: the launch keywords a prange was given."""
+    if launch is None:
+        return ""
+    given = {"num_teams": launch.num_teams, "thread_limit": launch.thread_limit}
+    parts = [f", {key}={format_expr(value)}" for key, value in given.items() if value is not None]
+    return "".join(parts) + (f", schedule={launch.schedule!r}" if launch.schedule else "")
 
 
 def _interval(interval: ir.Interval) -> str:

@@ -30,6 +30,35 @@ def verify_module(module: ir.Module, typed: bool) -> None:
 def verify_kernel(kernel: ir.Kernel, typed: bool) -> None:
     scope = {p.name for p in kernel.params if not p.is_array} | {v.name for v in kernel.locals}
     _Checker(kernel, typed).block(kernel.body, frozenset(scope))
+    _check_made(kernel)
+
+
+def _check_made(kernel: ir.Kernel) -> None:
+    """Arrays the kernel makes follow the user's parameters, with shapes the caller can compute
+    from the user's arguments alone; results name array parameters, with at most one scalar."""
+    user = [p for p in kernel.params if p.allocation is None]
+    if kernel.params[:len(user)] != tuple(user):
+        raise IRError(f"{kernel.span}: arrays made by the kernel must follow the user's parameters")
+    for param in kernel.params[len(user):]:
+        for dim in param.allocation.shape:  # type: ignore[union-attr]
+            _check_shape_expr(dim, {p.name: p for p in user})
+    if kernel.results is not None:
+        arrays = {p.name for p in kernel.params if p.is_array}
+        items = kernel.results.items
+        if items.count(None) > 1 or any(item is not None and item not in arrays for item in items):
+            raise IRError(f"{kernel.results.span}: results must name array parameters, with at most one scalar")
+
+
+def _check_shape_expr(expr: ir.Expr, user: dict[str, ir.Param]) -> None:
+    if isinstance(expr, ir.Binary) and expr.op in ("+", "-", "*", "//"):
+        _check_shape_expr(expr.left, user)
+        _check_shape_expr(expr.right, user)
+        return
+    known = (isinstance(expr, ir.Const) and type(expr.value) is int
+             or isinstance(expr, ir.Extent) and expr.array in user and user[expr.array].is_array
+             or isinstance(expr, ir.Name) and expr.id in user and not user[expr.id].is_array)
+    if not known:
+        raise IRError(f"{expr.span}: an allocated shape uses what the caller does not know: {type(expr).__name__}")
 
 
 class _Checker:

@@ -42,6 +42,10 @@ def decide_ownership(kernel: ir.Kernel, facts: dict[str, ArrayAccess]) -> ir.Ker
         if not isinstance(param.type, ArrayType):
             params.append(param)
             continue
+        if param.allocation is not None:
+            movements.append(_made(param))
+            params.append(param)
+            continue
         access = facts[param.name]
         coverage = _coverage(param.name, access)
         inferred = _infer(access, coverage)
@@ -55,6 +59,18 @@ def decide_ownership(kernel: ir.Kernel, facts: dict[str, ArrayAccess]) -> ir.Ker
         ))
         params.append(dataclasses.replace(param, ownership=ownership))
     return dataclasses.replace(kernel, params=tuple(params), movement=tuple(movements), warnings=tuple(warnings))
+
+
+def _made(param: ir.Param) -> ir.Movement:
+    """An array the kernel makes is fresh: nothing of the caller's to keep or check, so none of
+    the checks above apply; `Out` (returned) comes back whole, `Scratch` never moves."""
+    assert param.allocation is not None and param.ownership is not None
+    dims = param.allocation.shape
+    shape = ", ".join(python_text(d) for d in dims) + "," * (len(dims) == 1)
+    made = f"allocated by the caller with shape ({shape}) (lifted from line {param.allocation.span.line})"
+    if param.ownership is Ownership.OUT:
+        return ir.Movement(param.name, None, Ownership.OUT, f"{made}, returned: copied back, never copied in")
+    return ir.Movement(param.name, None, Ownership.SCRATCH, f"{made}, not returned: device memory only, never copied")
 
 
 def _infer(access: ArrayAccess, coverage: Coverage) -> Ownership:

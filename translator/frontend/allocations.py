@@ -1,0 +1,208 @@
+"""Arrays a kernel makes at its top level (`y = np.zeros((n, m))`), lifted to the caller.
+
+A kernel's top level is host code, and its arrays live where the caller put them; an array made
+there cannot be a C local (a stack array of run-time size on the host is not what the user means,
+and could not be returned). It becomes a hidden array parameter after the user's (`ir.Param` with
+an `ir.Allocation`), which the caller allocates with the shape the manifest and the header state,
+and which the kernel fills on the device, with a parallel loop nest where the Python statement was
+(`fill_loops`; none for `np.empty`), so nothing is copied to the device. Its shape may only use
+what the caller knows before the call: integer constants, scalar parameters, extents of arrays and
+top-level locals assigned once from those (substituted). The parameter is `Out` when the kernel
+returns it and `Scratch` otherwise (`lifted_params`). Inside a loop, `np.zeros`/`np.empty` of a
+constant shape stay `ir.LocalArray`s on the thread's stack (`statements._local_array`).
+"""
+
+from __future__ import annotations
+
+import collections
+import dataclasses
+
+import libcst as cst
+
+from translator.errors import Span, TranslationError
+from translator.frontend.context import KernelScope
+from translator.frontend.expressions import array_param, build_expr
+from translator.frontend.signature import MAX_RANK, scalar_annotation
+from translator.ir import nodes as ir
+from translator.ir.types import BOOL, F64, I64, PY_COMPLEX, ArrayType, Ownership, ScalarType
+from translator.ir.visit import walk_all
+
+FILLS = {"numpy.empty": None, "numpy.zeros": 0, "numpy.ones": 1, "numpy.full": None}
+"""The array constructors, and the constant each fills with (`np.full`: its argument)."""
+SHAPE_OPS = ("+", "-", "*", "//")
+SHAPE_RULE = ("the shape of an array made by the kernel may only use integer constants, scalar parameters, "
+              "array extents (a.shape[k], len(a)), top-level locals assigned once from those, and + - * //: "
+              "the caller allocates the array before the kernel runs")
+_CONSTANT_DTYPES: dict[type, ScalarType] = {bool: BOOL, int: I64, float: F64, complex: PY_COMPLEX}
+"""NumPy's dtype of `np.full(shape, value)` without a dtype, by the constant's Python type."""
+
+
+def lifts(scope: KernelScope) -> bool:
+    """Whether an array made here is lifted: at the top level of a kernel (not a device function)."""
+    return scope.lifting and scope.depth == 0
+
+
+def constructor_args(call: cst.Call, constructor: str, scope: KernelScope
+                     ) -> tuple[cst.BaseExpression, cst.BaseExpression | None, ScalarType]:
+    """`np.zeros(shape, dtype)`, `np.full(shape, value, dtype)`, dtype also as `dtype=`: the shape
+    node, the fill value node (`np.full` only) and the element type (default float64, as NumPy's)."""
+    positional = [a.value for a in call.args if a.keyword is None]
+    keywords = {a.keyword.value: a.value for a in call.args if a.keyword is not None}
+    fixed = 2 if constructor == "numpy.full" else 1
+    name = constructor.replace("numpy.", "np.")
+    usage = f"{name}(shape, value, dtype)" if fixed == 2 else f"{name}(shape, dtype)"
+    if (not fixed <= len(positional) <= fixed + 1 or set(keywords) - {"dtype"} or (len(positional) > fixed and keywords)
+            or any(a.star for a in call.args)):
+        raise scope.module.error(call, f"{name}() takes a shape{', a value' * (fixed == 2)} and a dtype: {usage}")
+    dtype_node = positional[fixed] if len(positional) > fixed else keywords.get("dtype")
+    value = positional[1] if fixed == 2 else None
+    dtype = _default_dtype(value, scope) if dtype_node is None else scalar_annotation(dtype_node, scope.module)
+    if dtype is None:
+        raise scope.module.error(
+            dtype_node or call, "an array's dtype is a scalar type: np.float64, np.int32, f32, float, ...")
+    return positional[0], value, dtype.strong()
+
+
+def _default_dtype(value: cst.BaseExpression | None, scope: KernelScope) -> ScalarType | None:
+    if value is None:
+        return F64
+    built = build_expr(value, scope)
+    if isinstance(built, ir.Const):
+        return _CONSTANT_DTYPES[type(built.value)]
+    raise scope.module.error(value, "np.full(shape, value) takes a dtype when the value is not a constant: "
+                             "np.full(shape, value, np.float64)")
+
+
+def shape_parts(node: cst.BaseExpression) -> list[cst.BaseExpression]:
+    """The dimensions of a shape argument: a tuple's elements, or one expression."""
+    return [e.value for e in node.elements] if isinstance(node, cst.Tuple) else [node]
+
+
+def allocate(target: cst.Name, call: cst.Call, constructor: str, scope: KernelScope) -> list[ir.Stmt]:
+    """`y = np.zeros(shape, dtype)` at the top level of a kernel: the array becomes a parameter the
+    caller allocates; what stays here is the loop nest filling it on the device (none for np.empty)."""
+    shape_node, value_node, dtype = constructor_args(call, constructor, scope)
+    shape = _shape(shape_node, scope)
+    if not 1 <= len(shape) <= MAX_RANK:
+        raise scope.module.error(shape_node, f"an array made by the kernel has 1 to {MAX_RANK} dimensions")
+    span = scope.module.span(call)
+    declare_new_array(scope, target, dtype, shape, span)
+    constant = FILLS[constructor]
+    value = build_expr(value_node, scope) if value_node is not None else (
+        None if constant is None else ir.Const(constant, span))
+    if value is None:
+        return []
+    param = scope.params[target.value]
+    assert param.allocation is not None
+    scope.params[target.value] = dataclasses.replace(param, allocation=dataclasses.replace(param.allocation, fill=value))
+    return [fill_loops(target.value, len(shape), value, span, scope)]
+
+
+def _shape(node: cst.BaseExpression, scope: KernelScope) -> tuple[ir.Expr, ...]:
+    """`(n, a.shape[1])`, `n`, or `a.shape`: every extent of an array (constants for a local one)."""
+    if not (isinstance(node, cst.Attribute) and node.attr.value == "shape"):
+        return tuple(build_expr(p, scope) for p in shape_parts(node))
+    array, span = array_param(node.value, scope), scope.module.span(node)
+    if array.shape is not None:
+        return tuple(ir.Const(n, span) for n in array.shape)
+    return tuple(ir.Extent(array.name, dim, span) for dim in range(array.rank))
+
+
+def declare_new_array(scope: KernelScope, target: cst.Name, dtype: ScalarType, shape: tuple[ir.Expr, ...],
+                      span: Span) -> None:
+    """Register `target` as an array of `dtype` and `shape` that the caller allocates: later
+    statements index it like a parameter. The shape is checked and put in terms the caller knows
+    (locals and extents of arrays made by the kernel substituted); its ownership is settled when
+    the whole kernel is read (`lifted_params`)."""
+    name = target.value
+    if name in scope.params or name in scope.arrays:
+        what = "an array made by the kernel" if name in scope.params and scope.params[name].allocation else (
+            "a parameter" if name in scope.params else "a local array")
+        raise scope.module.error(
+            target, f"'{name}' already names {what}; an array is made once and never reassigned (use a new name)")
+    if name in scope.top_values:
+        raise scope.module.error(target, f"'{name}' is already a scalar local; make the array under a new name")
+    caller_shape = tuple(_caller_expr(d, scope, span) for d in shape)
+    scope.params[name] = ir.Param(name, ArrayType(dtype, len(shape)), None, scope.module.span(target),
+                                  ir.Allocation(caller_shape, None, span))
+
+
+def _caller_expr(expr: ir.Expr, scope: KernelScope, span: Span) -> ir.Expr:
+    """A shape dimension as the caller computes it, or a located error saying what is allowed."""
+    if isinstance(expr, ir.Const) and type(expr.value) is int:
+        return expr
+    if isinstance(expr, ir.Extent):
+        allocation = scope.params[expr.array].allocation
+        return expr if allocation is None else allocation.shape[expr.dim]
+    if isinstance(expr, ir.Binary) and expr.op in SHAPE_OPS:
+        return dataclasses.replace(
+            expr, left=_caller_expr(expr.left, scope, span), right=_caller_expr(expr.right, scope, span))
+    if isinstance(expr, ir.Name):
+        param = scope.params.get(expr.id)
+        if param is not None and isinstance(param.type, ScalarType) and param.type.is_int:
+            return expr
+        if param is None and expr.id in scope.top_values:
+            scope.shape_locals.setdefault(expr.id, span)
+            return _caller_expr(scope.top_values[expr.id], scope, span)
+    raise TranslationError.at(expr.span, SHAPE_RULE)
+
+
+def fill_loops(name: str, rank: int, value: ir.Expr, span: Span, scope: KernelScope) -> ir.Loop:
+    """`for i in prange(y.shape[0]): for j in prange(y.shape[1]): y[i, j] = value`: the device
+    fills a lifted array where the Python statement made it, so nothing is copied to the device."""
+    indices = tuple(ir.Name(scope.fresh_temp(f"{name}_i"), span) for _ in range(rank))
+    body: tuple[ir.Stmt, ...] = (ir.Assign(ir.Index(name, indices, span), value, span),)
+    for dim in reversed(range(rank)):
+        body = (ir.Loop(indices[dim].id, ir.Const(0, span), ir.Extent(name, dim, span), 1, body, span, parallel=True),)
+    return body[0]  # type: ignore[return-value]
+
+
+def build_return(node: cst.Return, scope: KernelScope) -> ir.Return:
+    """`return y`, `return y, s`: arrays (made by the kernel, or the user's) come back through
+    their parameters, recorded in `scope.results`; the one scalar, if any, is the C return value."""
+    value, span = node.value, scope.module.span(node)
+    if value is None or not scope.lifting or not (isinstance(value, cst.Tuple) or _is_array(value, scope)):
+        return ir.Return(None if value is None else build_expr(value, scope), span)
+    items: list[str | None] = []
+    scalar: ir.Expr | None = None
+    for part in shape_parts(value):
+        if _is_array(part, scope):
+            items.append(part.value)  # type: ignore[attr-defined]
+            continue
+        if scalar is not None:
+            raise scope.module.error(
+                part, "a kernel returns at most one scalar (the C function's return value); return the others "
+                "in 1-element arrays made by the kernel (`t = np.empty(1)`, `t[0] = ...`)")
+        scalar = build_expr(part, scope)
+        items.append(None)
+    scope.results = ir.Results(tuple(items), isinstance(value, cst.Tuple), span)
+    return ir.Return(scalar, span)
+
+
+def _is_array(node: cst.BaseExpression, scope: KernelScope) -> bool:
+    param = scope.params.get(node.value) if isinstance(node, cst.Name) else None
+    return param is not None and param.is_array
+
+
+def lifted_params(scope: KernelScope, body: tuple[ir.Stmt, ...]) -> tuple[ir.Param, ...]:
+    """The kernel's parameters, the lifted arrays last in order of allocation: `Out` when returned,
+    `Scratch` otherwise. A local a shape used must be assigned once (its value is the caller's)."""
+    counts = collections.Counter(n.target.id for n in walk_all(body)
+                                 if isinstance(n, ir.Assign) and isinstance(n.target, ir.Name))
+    for local, span in scope.shape_locals.items():
+        if counts[local] > 1:
+            raise TranslationError.at(
+                span, f"the shape of this array uses '{local}', which is assigned more than once; {SHAPE_RULE}")
+    for assign in walk_all(body):
+        if not (isinstance(assign, ir.Assign) and isinstance(assign.target, ir.Name)):
+            continue
+        made = scope.params.get(assign.target.id)
+        if made is not None and made.allocation is not None:  # assigned in a loop before the array was made
+            raise TranslationError.at(assign.span, f"'{made.name}' names an array made by the kernel (line "
+                                      f"{made.allocation.span.line}); use another name for this scalar")
+    returned = set(scope.results.items) if scope.results is not None else set()
+    return tuple(
+        dataclasses.replace(p, ownership=Ownership.OUT if p.name in returned else Ownership.SCRATCH)
+        if p.allocation is not None else p
+        for p in scope.params.values()
+    )
