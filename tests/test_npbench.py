@@ -22,11 +22,8 @@ from translator.demo import compare_with_python
 from translator.toolchain.targets import parse_target
 
 PENDING = {
-    "gesummv": "matrix-vector `A @ x` of whole arrays, an array returned",
     "doitgen": "vector-matrix product `A[r, q, :] @ C4` assigned to a row slice",
-    "covariance": "`np.sum(data, axis=0)`, broadcasting `data -= mean`, `np.zeros((m, m))` returned",
     "correlation": "`np.mean`/`np.std` with `axis=0`, a boolean-mask assignment, broadcasting, `np.eye` returned",
-    "go_fast": "whole-array arithmetic `a + trace` returned as a new array",
     "spmv": "gather through an index array `x[A_col[lo:hi]]`",
     "azimint_naive": "whole-array `np.max(radius)`, boolean masks and `data[mask]`",
     "conv2d": "4-D arrays",

@@ -82,6 +82,38 @@ def mismatched(a: In[f64[:]], b: In[f64[:]], m: In[f64[:, :]], y: Out[f64[:]], s
     s[:] = np.sum(m, axis=0)
 
 
+@kernel
+def covariance_like(float_n: f64, data: InOut[f64[:, :]]):
+    m = data.shape[1]
+    mean = np.sum(data, axis=0) / float_n
+    data -= mean
+    c = np.zeros((m, m))
+    for i in prange(m):
+        for j in range(i, m):
+            c[i, j] = data[:, i] @ data[:, j] / (float_n - 1.0)
+            c[j, i] = c[i, j]
+    return c
+
+
+@kernel
+def new_arrays(x: In[f32[:]], v: In[i32[:]], a: In[f64[:, :]]):
+    d = x[1:] - x[:-1]
+    w = v * 2 + 1
+    s = np.copy(x)
+    s *= 2
+    centered = x - np.mean(x)
+    t = a.T * 0.5
+    return d, w, s, centered, t, np.sqrt(np.abs(x)) @ x
+
+
+@kernel
+def returned_expression(a: In[f64[:, :]]):
+    trace = 0.0
+    for i in prange(a.shape[0]):
+        trace += np.tanh(a[i, i])
+    return a + trace
+
+
 def _with_nans(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
     a = rng.standard_normal(shape)
     a[rng.random(shape) < 0.05] = np.nan
@@ -102,4 +134,8 @@ CASES = {
     rows_and_columns: lambda r: (r.integers(-50, 50, (13, 8)), r.integers(-50, 50, (13, 8)), np.zeros(13, np.int64)),
     sums_of_expressions: lambda r: (r.standard_normal(300).astype(np.float32), r.standard_normal(300).astype(np.float32),
                                     np.zeros(300, np.float32)),
+    covariance_like: lambda r: (32.0, r.random((32, 28))),
+    new_arrays: lambda r: (r.standard_normal(50).astype(np.float32), r.integers(-9, 9, 50).astype(np.int32),
+                           r.standard_normal((7, 5))),
+    returned_expression: lambda r: (r.random((30, 30)),),
 }

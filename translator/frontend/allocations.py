@@ -20,12 +20,15 @@ import dataclasses
 import libcst as cst
 
 from translator.errors import Span, TranslationError
+from translator.frontend.arrays import ZERO, assign_view, shape_of, value_at
 from translator.frontend.context import KernelScope
+from translator.frontend.dtypes import element_type
 from translator.frontend.expressions import array_param, build_expr
 from translator.frontend.signature import MAX_RANK, scalar_annotation
 from translator.ir import nodes as ir
 from translator.ir.types import BOOL, F64, I64, PY_COMPLEX, ArrayType, Ownership, ScalarType
 from translator.ir.visit import walk_all
+from translator.frontend.views import is_view, whole_view
 
 FILLS = {"numpy.empty": None, "numpy.zeros": 0, "numpy.ones": 1, "numpy.full": None}
 """The array constructors, and the constant each fills with (`np.full`: its argument)."""
@@ -86,7 +89,7 @@ def allocate(target: cst.Name, call: cst.Call, constructor: str, scope: KernelSc
     if not 1 <= len(shape) <= MAX_RANK:
         raise scope.module.error(shape_node, f"an array made by the kernel has 1 to {MAX_RANK} dimensions")
     span = scope.module.span(call)
-    declare_new_array(scope, target, dtype, shape, span)
+    declare_new_array(scope, target.value, target, dtype, shape, span)
     constant = FILLS[constructor]
     value = build_expr(value_node, scope) if value_node is not None else (
         None if constant is None else ir.Const(constant, span))
@@ -108,22 +111,21 @@ def _shape(node: cst.BaseExpression, scope: KernelScope) -> tuple[ir.Expr, ...]:
     return tuple(ir.Extent(array.name, dim, span) for dim in range(array.rank))
 
 
-def declare_new_array(scope: KernelScope, target: cst.Name, dtype: ScalarType, shape: tuple[ir.Expr, ...],
-                      span: Span) -> None:
+def declare_new_array(scope: KernelScope, name: str, node: cst.CSTNode, dtype: ScalarType,
+                      shape: tuple[ir.Expr, ...], span: Span) -> None:
     """Register `target` as an array of `dtype` and `shape` that the caller allocates: later
     statements index it like a parameter. The shape is checked and put in terms the caller knows
     (locals and extents of arrays made by the kernel substituted); its ownership is settled when
-    the whole kernel is read (`lifted_params`)."""
-    name = target.value
+    the whole kernel is read (`lifted_params`). `node` is where errors point."""
     if name in scope.params or name in scope.arrays:
         what = "an array made by the kernel" if name in scope.params and scope.params[name].allocation else (
             "a parameter" if name in scope.params else "a local array")
         raise scope.module.error(
-            target, f"'{name}' already names {what}; an array is made once and never reassigned (use a new name)")
+            node, f"'{name}' already names {what}; an array is made once and never reassigned (use a new name)")
     if name in scope.top_values:
-        raise scope.module.error(target, f"'{name}' is already a scalar local; make the array under a new name")
+        raise scope.module.error(node, f"'{name}' is already a scalar local; make the array under a new name")
     caller_shape = tuple(_caller_expr(d, scope, span) for d in shape)
-    scope.params[name] = ir.Param(name, ArrayType(dtype, len(shape)), None, scope.module.span(target),
+    scope.params[name] = ir.Param(name, ArrayType(dtype, len(shape)), None, scope.module.span(node),
                                   ir.Allocation(caller_shape, None, span))
 
 
@@ -137,6 +139,8 @@ def _caller_expr(expr: ir.Expr, scope: KernelScope, span: Span) -> ir.Expr:
     if isinstance(expr, ir.Binary) and expr.op in SHAPE_OPS:
         return dataclasses.replace(
             expr, left=_caller_expr(expr.left, scope, span), right=_caller_expr(expr.right, scope, span))
+    if isinstance(expr, ir.Call) and expr.func in ("min", "max"):
+        return dataclasses.replace(expr, args=tuple(_caller_expr(a, scope, span) for a in expr.args))
     if isinstance(expr, ir.Name):
         param = scope.params.get(expr.id)
         if param is not None and isinstance(param.type, ScalarType) and param.type.is_int:
@@ -145,6 +149,34 @@ def _caller_expr(expr: ir.Expr, scope: KernelScope, span: Span) -> ir.Expr:
             scope.shape_locals.setdefault(expr.id, span)
             return _caller_expr(scope.top_values[expr.id], scope, span)
     raise TranslationError.at(expr.span, SHAPE_RULE)
+
+
+def make_array(name: str, node: cst.BaseExpression, scope: KernelScope) -> list[ir.Stmt]:
+    """`c = a + b`, `mean = np.sum(data, axis=0) / n`: an array of the right side's shape and NumPy's
+    dtype, made by the kernel, then assigned element by element on the device."""
+    if is_view(node, scope):
+        raise scope.module.error(
+            node, f"in NumPy '{name}' would be a view sharing memory with the array, not a copy; write "
+            f"`{name} = np.copy(...)` for a copy, or index the array itself")
+    shape = tuple(_at_least_zero(d) for d in shape_of(node, scope))
+    if len(shape) > MAX_RANK:
+        raise scope.module.error(node, f"an array made by the kernel has 1 to {MAX_RANK} dimensions")
+    _, element = value_at(node, [ZERO] * len(shape), shape, scope, [])
+    dtype = element_type(element, scope, f"array '{name}'")
+    declare_new_array(scope, name, node, dtype, shape, scope.module.span(node))
+    return assign_view(whole_view(name, scope, scope.module.span(node)), node, None, scope)
+
+
+def _at_least_zero(length: ir.Expr) -> ir.Expr:
+    """A length as a dimension: `max(n - 1, 0)` unless it cannot be negative (an extent, a constant)."""
+    if isinstance(length, ir.Extent) or (isinstance(length, ir.Const) and int(length.value) >= 0):
+        return length
+    return ir.Call("max", (length, ir.Const(0, length.span)), length.span)
+
+
+def is_array_value(node: cst.BaseExpression, scope: KernelScope) -> bool:
+    """Whether `node` is an array expression (it has a shape), as opposed to a scalar."""
+    return bool(shape_of(node, scope))
 
 
 def fill_loops(name: str, rank: int, value: ir.Expr, span: Span, scope: KernelScope) -> ir.Loop:
@@ -161,13 +193,17 @@ def build_return(node: cst.Return, scope: KernelScope) -> ir.Return:
     """`return y`, `return y, s`: arrays (made by the kernel, or the user's) come back through
     their parameters, recorded in `scope.results`; the one scalar, if any, is the C return value."""
     value, span = node.value, scope.module.span(node)
-    if value is None or not scope.lifting or not (isinstance(value, cst.Tuple) or _is_array(value, scope)):
+    if value is None or not scope.lifting or not (isinstance(value, cst.Tuple) or is_array_value(value, scope)):
         return ir.Return(None if value is None else build_expr(value, scope), span)
     items: list[str | None] = []
     scalar: ir.Expr | None = None
     for part in shape_parts(value):
         if _is_array(part, scope):
             items.append(part.value)  # type: ignore[attr-defined]
+            continue
+        if is_array_value(part, scope):
+            items.append(scope.fresh_temp("result"))
+            scope.prelude += make_array(items[-1], part, scope)
             continue
         if scalar is not None:
             raise scope.module.error(

@@ -17,7 +17,7 @@ import libcst as cst
 import numpy as np
 
 from translator.errors import Span, TranslationError
-from translator.frontend.arrays import Offset, loop_nest, matmul_shape, outside_element, reduction_axis, shape_of, value_at
+from translator.frontend.arrays import Offset, local_assign, loop_nest, matmul_shape, outside_element, reduction_axis, shape_of, value_at
 from translator.frontend.context import KernelScope
 from translator.frontend.dtypes import element_type
 from translator.frontend.expressions import CALLS
@@ -97,8 +97,8 @@ def _sum(value: ir.Expr, dtype: ScalarType, inner: tuple[ir.Stmt, ...], bounds: 
     the last bits may differ)."""
     total = U64 if dtype.kind.name == "UINT" else I64 if dtype.is_int or dtype.is_bool else dtype
     acc = ir.Name(scope.fresh_temp("sum"), span)
-    scope.prelude.append(ir.Assign(acc, ir.Cast(ir.Const(0, span), span, total), span))
-    add = ir.Assign(acc, ir.Binary("+", acc, value, span), span)
+    scope.prelude.append(local_assign(acc, ir.Cast(ir.Const(0, span), span, total), scope))
+    add = local_assign(acc, ir.Binary("+", acc, value, span), scope)
     scope.prelude.append(loop_nest(bounds, (*inner, add), parallel, span))
     return acc
 
@@ -110,12 +110,12 @@ def _extreme(kind: str, value: ir.Expr, dtype: ScalarType, inner: tuple[ir.Stmt,
     _check_real(kind, dtype, span)
     acc = ir.Name(scope.fresh_temp(kind), span)
     nonempty = _all([ir.Compare("<", lo, hi, span) for _, lo, hi in bounds], span)
-    scope.prelude += [*first[0], ir.Assign(
-        acc, ir.Select(nonempty, first[1], ir.Cast(ir.Const(0, span), span, dtype), span), span)]
+    scope.prelude += [*first[0], local_assign(
+        acc, ir.Select(nonempty, first[1], ir.Cast(ir.Const(0, span), span, dtype), span), scope)]
     better: ir.Expr = ir.Compare(">" if kind == "max" else "<", value, acc, span)
     if dtype.is_float:
         better = ir.Logical("or", better, ir.Call("numpy.isnan", (value,), span), span)
-    step = ir.Assign(acc, ir.Select(better, value, acc, span), span)
+    step = local_assign(acc, ir.Select(better, value, acc, span), scope)
     scope.prelude.append(loop_nest(bounds, (*inner, step), False, span))
     return acc
 
@@ -132,18 +132,18 @@ def _parallel_extreme(kind: str, value: ir.Expr, dtype: ScalarType, inner: tuple
     raises) gives the identity."""
     _check_real(kind, dtype, span)
     acc = ir.Name(scope.fresh_temp(kind), span)
-    scope.prelude.append(ir.Assign(acc, ir.Cast(ir.Const(_identity(kind, dtype), span), span, dtype), span))
-    body: list[ir.Stmt] = [*inner, ir.Assign(acc, ir.Call(kind, (acc, value), span), span)]
+    scope.prelude.append(local_assign(acc, ir.Cast(ir.Const(_identity(kind, dtype), span), span, dtype), scope))
+    body: list[ir.Stmt] = [*inner, local_assign(acc, ir.Call(kind, (acc, value), span), scope)]
     if not dtype.is_float:
         scope.prelude.append(loop_nest(bounds, tuple(body), True, span))
         return acc
     nans = ir.Name(scope.fresh_temp("nans"), span)
-    scope.prelude.append(ir.Assign(nans, ir.Cast(ir.Const(0, span), span, I64), span))
+    scope.prelude.append(local_assign(nans, ir.Cast(ir.Const(0, span), span, I64), scope))
     body.append(ir.Assign(nans, ir.Binary("+", nans, ir.Cast(ir.Call("numpy.isnan", (value,), span), span, I64),
                                           span), span))
     scope.prelude.append(loop_nest(bounds, tuple(body), True, span))
     has_nan = ir.Compare(">", nans, ir.Const(0, span), span)
-    scope.prelude.append(ir.Assign(acc, ir.Select(has_nan, ir.Const(float("nan"), span), acc, span), span))
+    scope.prelude.append(local_assign(acc, ir.Select(has_nan, ir.Const(float("nan"), span), acc, span), scope))
     return acc
 
 
@@ -175,8 +175,8 @@ def _product_sum(node: cst.CSTNode, args: list[cst.BaseExpression], scope: Kerne
     contracted = right[:1] if len(right) == 1 else (left[-1], right[-1])
     inner_right, b = _element(args[1], [at_k] if len(right) == 1 else [at_k, outer[-1]], contracted, scope)
     acc = ir.Name(scope.fresh_temp("dot"), span)
-    scope.prelude.append(ir.Assign(acc, ir.Const(0, span), span))
-    add = ir.Assign(acc, ir.Binary("+", acc, ir.Binary("*", a, b, span), span), span)
+    scope.prelude.append(local_assign(acc, ir.Const(0, span), scope))
+    add = local_assign(acc, ir.Binary("+", acc, ir.Binary("*", a, b, span), span), scope)
     parallel = not rank and scope.elements is None and not scope.in_prange
     scope.prelude.append(loop_nest([(k.id, ir.Const(0, span), left[-1])], (*inner_left, *inner_right, add), parallel,
                                span))

@@ -33,7 +33,7 @@ from translator.ir.visit import rewrite, walk, walk_all
 
 ZERO = Offset(None, None, 0)
 REDUCTIONS = ("numpy.sum", "numpy.max", "numpy.min", "numpy.mean", "numpy.amax", "numpy.amin")
-ELEMENTWISE_CALLS = ("builtins.abs", "numpy.where")
+ELEMENTWISE_CALLS = ("builtins.abs", "numpy.copy")
 
 
 @dataclass(frozen=True)
@@ -145,8 +145,12 @@ def assign_array(target: cst.BaseExpression, value: cst.BaseExpression, op: str 
                  scope: KernelScope) -> list[ir.Stmt]:
     """`view = value` or `view op= value`: one loop per axis of the view, around the assignment
     of one element."""
-    place = build_view(target, scope)
-    span = scope.module.span(target)
+    return assign_view(build_view(target, scope), value, op, scope)
+
+
+def assign_view(place: View, value: cst.BaseExpression, op: str | None, scope: KernelScope) -> list[ir.Stmt]:
+    """`assign_array` for a view already built."""
+    span = place.span
     variables = [scope.fresh_loop_var("i") for _ in place.axes]
     offsets = [Offset(ir.Name(v, span), axis.lo, 0) for v, axis in zip(variables, place.axes)]
     into = place.element(offsets)
@@ -167,15 +171,16 @@ def _hoist_fixed_reads(into: ir.Index, rhs: ir.Expr, variables: set[str], scope:
     def hoist(node: object) -> object:
         if isinstance(node, ir.Index) and node.array == into.array and not _uses(node, variables):
             temp = ir.Name(scope.fresh_temp(node.array), node.span)
-            _scalar_read(temp, node, scope)
+            scope.prelude.append(local_assign(temp, node, scope))
             return temp
         return node
     return rewrite(rhs, hoist)  # type: ignore[return-value]
 
 
-def _scalar_read(temp: ir.Name, value: ir.Expr, scope: KernelScope) -> None:
-    scope.prelude.append(ir.Assign(temp, value, value.span))
-    scope.scalar_values.setdefault(temp.id, []).append(value)
+def local_assign(local: ir.Name, value: ir.Expr, scope: KernelScope) -> ir.Assign:
+    """`local = value` for a local the frontend makes, its value recorded for `frontend.dtypes`."""
+    scope.scalar_values.setdefault(local.id, []).append(value)
+    return ir.Assign(local, value, local.span)
 
 
 def _uses(expr: object, variables: set[str]) -> bool:
@@ -219,6 +224,9 @@ def shape_of(node: cst.BaseExpression, scope: KernelScope) -> tuple[ir.Expr, ...
         return _broadcast_all(shapes)
     if isinstance(node, cst.Attribute) and node.attr.value in ("real", "imag"):
         return shape_of(node.value, scope)
+    if (isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "copy"
+            and scope.module.qualified_name(node.func) is None):
+        return shape_of(node.func.value, scope)
     if isinstance(node, cst.Call):
         return _call_shape(node, scope)
     return ()

@@ -25,6 +25,7 @@ class _KnownTypes(Mapping[str, ScalarType]):
     def __init__(self, scope: KernelScope) -> None:
         self.scope = scope
         self.pending: set[str] = set()
+        self.guesses: dict[str, ScalarType] = {}
 
     def __getitem__(self, name: str) -> ScalarType:
         scope = self.scope
@@ -36,19 +37,44 @@ class _KnownTypes(Mapping[str, ScalarType]):
         if name in scope.loop_vars:
             return PY_INT
         values = scope.scalar_values.get(name)
+        if name in self.guesses:
+            return self.guesses[name]
         if not values or name in self.pending:
             raise KeyError(name)
         self.pending.add(name)
         try:
-            return functools.reduce(join, (_typed(v, scope, self) for v in values))
+            return self._join(name, values)
         finally:
             self.pending.discard(name)
+            self.guesses.pop(name, None)
+
+    def _join(self, name: str, values: list[ir.Expr]) -> ScalarType:
+        """The join of the values' types, to a fixed point: a value reading the local itself
+        (`acc = acc + x`) is typed with the join of the others so far."""
+        joined: ScalarType | None = None
+        while True:
+            types = [t for t in (_type_or_none(v, self.scope, self) for v in values) if t is not None]
+            if not types:
+                raise KeyError(name)
+            new = functools.reduce(join, types)
+            if new == joined:
+                return new
+            joined = self.guesses[name] = new
 
     def __iter__(self) -> Iterator[str]:
         return iter(set(self.scope.scalar_values) | set(self.scope.declared) | self.scope.loop_vars)
 
     def __len__(self) -> int:
         return len(set(self) | set(self.scope.params))
+
+
+def _type_or_none(expr: ir.Expr, scope: KernelScope, env: _KnownTypes) -> ScalarType | None:
+    """The type of one value assigned to a local; None where it reads the local itself
+    (`acc = acc + x`): the other values decide."""
+    try:
+        return _typed(expr, scope, env)
+    except UnknownName:
+        return None
 
 
 def _typed(expr: ir.Expr, scope: KernelScope, env: _KnownTypes) -> ScalarType:

@@ -199,6 +199,8 @@ def _call(node: cst.Call, scope: KernelScope) -> ir.Expr:
     args = [a.value for a in node.args if a.keyword is None]
     if isinstance(node.func, cst.Attribute) and node.func.attr.value == "conjugate" and name is None and not args:
         return ir.Call("conj", (build_expr(node.func.value, scope),), scope.module.span(node))
+    if isinstance(node.func, cst.Attribute) and node.func.attr.value == "copy" and name is None and not args:
+        return build_expr(node.func.value, scope)  # `a[i, :].copy()`: an element is a value already
     if not local and isinstance(node.func, cst.Name) and node.func.value in scope.module.functions:
         return _call_function(node, node.func.value, args, scope)
     if name in CALLS:
@@ -248,6 +250,13 @@ def _cast(node: cst.Call, args: list[cst.BaseExpression], to: ScalarType, scope:
     return ir.Cast(build_expr(args[0], scope), scope.module.span(node), to)
 
 
+def _copy(node: cst.Call, args: list[cst.BaseExpression], scope: KernelScope) -> ir.Expr:
+    """`np.copy(a)`: read element by element, a copy is the element itself."""
+    if len(args) != 1:
+        raise scope.module.error(node, "np.copy() takes exactly one array")
+    return build_expr(args[0], scope)
+
+
 def _abs(node: cst.Call, args: list[cst.BaseExpression], scope: KernelScope) -> ir.Expr:
     return _intrinsic(node, "abs", args, 1, scope)
 
@@ -293,7 +302,7 @@ def _range_outside_loop(node: cst.Call, args: list[cst.BaseExpression], scope: K
 
 CALLS: dict[str, Callable[[cst.CSTNode, list[cst.BaseExpression], KernelScope], ir.Expr]] = {
     "builtins.complex": _complex, "builtins.abs": _abs, "builtins.min": _min_max, "builtins.max": _min_max,
-    "builtins.len": _len,
+    "builtins.len": _len, "numpy.copy": _copy,
     "builtins.range": _range_outside_loop, "translator.prange": _range_outside_loop,
     **dict.fromkeys(("numpy.zeros", "numpy.empty", "numpy.ones", "numpy.full"), _array_outside_assignment),
     **dict.fromkeys((f"translator.atomic_{op}" for op in ("add", "sub", "min", "max")), _atomic_in_expression),

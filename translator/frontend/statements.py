@@ -7,7 +7,7 @@ from typing import Callable, Sequence
 import libcst as cst
 
 from translator.errors import Span
-from translator.frontend.allocations import FILLS, allocate, build_return, constructor_args, lifts, shape_parts
+from translator.frontend.allocations import FILLS, allocate, is_array_value, make_array, build_return, constructor_args, lifts, shape_parts
 from translator.frontend.context import KernelScope
 from translator.frontend.expressions import array_param, build_expr
 from translator.frontend.arrays import assign_array, is_array_statement
@@ -89,6 +89,8 @@ def _assign(node: cst.Assign, scope: KernelScope) -> list[ir.Stmt]:
     single = node.targets[0].target if len(node.targets) == 1 else None
     if single is not None and is_array_statement(single, scope):
         return assign_array(single, node.value, None, scope)
+    if isinstance(single, cst.Name) and lifts(scope) and constructor not in FILLS and is_array_value(value, scope):
+        return make_array(single.value, value, scope)
     if constructor in FILLS and isinstance(single, cst.Name):
         if lifts(scope):
             return allocate(single, value, constructor, scope)  # type: ignore[arg-type]

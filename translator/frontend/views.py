@@ -149,10 +149,7 @@ def build_view(node: cst.BaseExpression, scope: KernelScope) -> View:
         return build_view(node.value, scope).transposed()
     span = scope.module.span(node)
     if isinstance(node, cst.Name):
-        kind = _array_type(node.value, scope)
-        assert kind is not None
-        axes = tuple(Axis(d, ir.Const(0, span), extent(node.value, d, scope, span)) for d in range(kind.rank))
-        return View(node.value, (None,) * kind.rank, axes, kind.dtype, span)
+        return whole_view(node.value, scope, span)
     assert isinstance(node, cst.Subscript) and isinstance(node.value, cst.Name)
     name = node.value.value
     kind = _array_type(name, scope)
@@ -175,6 +172,14 @@ def build_view(node: cst.BaseExpression, scope: KernelScope) -> View:
             assert isinstance(part, cst.Index)
             fixed.append(build_expr(part.value, scope))
     return View(name, tuple(fixed), tuple(axes), kind.dtype, span)
+
+
+def whole_view(name: str, scope: KernelScope, span: Span) -> View:
+    """All of array `name`."""
+    kind = _array_type(name, scope)
+    assert kind is not None
+    axes = tuple(Axis(d, ir.Const(0, span), extent(name, d, scope, span)) for d in range(kind.rank))
+    return View(name, (None,) * kind.rank, axes, kind.dtype, span)
 
 
 def _slice_axis(part: cst.Slice, name: str, dim: int, scope: KernelScope, span: Span) -> Axis:

@@ -54,6 +54,10 @@ def _check_shape_expr(expr: ir.Expr, user: dict[str, ir.Param]) -> None:
         _check_shape_expr(expr.left, user)
         _check_shape_expr(expr.right, user)
         return
+    if isinstance(expr, ir.Call) and expr.func in ("min", "max"):
+        for arg in expr.args:
+            _check_shape_expr(arg, user)
+        return
     known = (isinstance(expr, ir.Const) and type(expr.value) is int
              or isinstance(expr, ir.Extent) and expr.array in user and user[expr.array].is_array
              or isinstance(expr, ir.Name) and expr.id in user and not user[expr.id].is_array)
