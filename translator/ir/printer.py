@@ -70,17 +70,27 @@ def _stmt(stmt: ir.Stmt, depth: int) -> list[str]:
     return [f"{pad}{type(stmt).__name__.lower()}"]
 
 
+def _launch(launch: ir.Launch | None) -> str:
+    """`, num_teams=e, thread_limit=e, schedule='dynamic'`: the keywords a `prange` was given."""
+    if launch is None:
+        return ""
+    parts = [f"{key}={format_expr(value)}" for key, value in
+             (("num_teams", launch.num_teams), ("thread_limit", launch.thread_limit)) if value is not None]
+    parts += [f"schedule={launch.schedule!r}"] if launch.schedule else []
+    return "".join(", " + part for part in parts)
+
+
 def _interval(interval: ir.Interval) -> str:
     """`[lo, hi)`: the half-open interval, typed like any expression."""
     return f"[{format_expr(interval.lo)}, {format_expr(interval.hi)})"
 
 
-def format_directive(directive: object) -> str:
+def format_directive(directive: ir.OmpTarget | ir.OmpParallelFor | None) -> str:
     """`OmpTarget collapse=1 maps=[to:x, tofrom:y] thread_limit=256`: the fields that are set."""
     if directive is None:
         return "no directive"
     parts = [type(directive).__name__]
-    for field in dataclasses.fields(directive):  # type: ignore[arg-type]
+    for field in dataclasses.fields(directive):
         value = getattr(directive, field.name)
         if value in ((), None, False):
             continue
