@@ -14,7 +14,7 @@ from typing import Mapping
 from translator.errors import Span
 from translator.ir import nodes as ir
 from translator.ir.types import I64
-from translator.ir.visit import local_arrays, rewrite
+from translator.ir.visit import Node, local_arrays, rewrite
 
 
 def wrap_indices(kernel: ir.Kernel) -> ir.Kernel:
@@ -54,13 +54,13 @@ class _Wrapper:
         return stmt
 
     def expr(self, expr: ir.Expr) -> ir.Expr:
-        def fix(node: object) -> object:
+        def fix(node: Node) -> Node:
             if not isinstance(node, ir.Index):
                 return node
             indices = tuple(_wrapped(i, self.extent(node.array, d, i.span), self.bounds)
                             for d, i in enumerate(node.indices))
             return dataclasses.replace(node, indices=indices)
-        return rewrite(expr, fix)  # type: ignore[return-value]
+        return rewrite(expr, fix)
 
     def extent(self, array: str, dim: int, span: Span) -> ir.Expr:
         shape = self.shapes.get(array)

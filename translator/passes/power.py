@@ -12,7 +12,7 @@ import dataclasses
 from translator.errors import Span
 from translator.ir import nodes as ir
 from translator.ir.types import PY_INT
-from translator.ir.visit import rewrite_body
+from translator.ir.visit import Node, rewrite_body
 from translator.passes.expr_types import cast
 
 MULTIPLIED_OUT = range(0, 5)
@@ -22,7 +22,7 @@ def lower_power(kernel: ir.Kernel) -> ir.Kernel:
     return dataclasses.replace(kernel, body=rewrite_body(kernel.body, _lower))
 
 
-def _lower(node: object) -> object:
+def _lower(node: Node) -> Node:
     if not (isinstance(node, ir.Binary) and node.op == "**"):
         return node
     base, exponent, t = node.left, node.right, node.type

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from translator.errors import Span, TranslationError
 from translator.ir import nodes as ir
-from translator.ir.visit import children, launch_exprs, walk, walk_all
+from translator.ir.visit import Node, children, launch_exprs, walk, walk_all
 
 _COMBINE = {"+": "+", "-": "+", "*": "*", "min": "min", "max": "max"}
 
@@ -49,7 +49,7 @@ def host_names(stmts: tuple[ir.Stmt, ...]) -> set[str]:
     return names
 
 
-def _names_in(nodes: tuple[object, ...]) -> set[str]:
+def _names_in(nodes: tuple[Node, ...]) -> set[str]:
     return {n.id for node in nodes for n in walk(node) if isinstance(n, ir.Name)}
 
 
@@ -92,7 +92,7 @@ def _reads(expr: ir.Expr, var: str) -> bool:
 
 def _check_no_other_reads(loop: ir.Loop, ops: dict[str, str], updates: set[int]) -> None:
     """A reduction variable's partial value is meaningless inside the loop: only its update reads it."""
-    def visit(node: object) -> None:
+    def visit(node: Node) -> None:
         if isinstance(node, ir.Assign) and id(node.value) in updates:
             return
         if isinstance(node, ir.Name) and node.id in ops:
