@@ -12,6 +12,10 @@ import configparser
 import pytest
 
 from tests.conftest import ROOT
+from translator.errors import Span, TranslationError
+from translator.ir import nodes as ir
+from translator.ir.types import F32, type_of
+from translator.ir.visit import rewrite
 
 
 def clean_modules() -> list[str]:
@@ -37,3 +41,23 @@ def test_clean_modules_pass_mypy_strict(monkeypatch: pytest.MonkeyPatch) -> None
     stdout, stderr, status = api.run(["--config-file", "setup.cfg", *modules])
     assert status == 0, stdout + stderr
     assert f"Success: no issues found in {len(modules)} source files" in stdout
+
+
+SPAN = Span("k.py", 3, 5)
+
+
+def test_type_of_reports_an_untyped_expression_at_its_line() -> None:
+    assert type_of(ir.Name("x", SPAN, F32)) is F32
+    with pytest.raises(TranslationError) as error:
+        type_of(ir.Name("x", SPAN))
+    assert str(error.value) == "k.py:3:5: error: internal error: expression used untyped after typing"
+
+
+def test_rewrite_keeps_expressions_expressions() -> None:
+    """The typed `rewrite` overloads promise an expression back for an expression; a pass that
+    breaks that is stopped at the rewrite, not later in the backend."""
+    expr = ir.Binary("+", ir.Name("x", SPAN), ir.Const(1, SPAN), SPAN)
+    doubled = rewrite(expr, lambda n: ir.Const(2, SPAN) if isinstance(n, ir.Const) else n)
+    assert doubled == ir.Binary("+", ir.Name("x", SPAN), ir.Const(2, SPAN), SPAN)
+    with pytest.raises(TypeError, match="a rewrite replaced Name by Break"):
+        rewrite(expr, lambda n: ir.Break(SPAN) if isinstance(n, ir.Name) else n)
