@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Mapping, TypeGuard, TypeVar, Union, overload
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Mapping, TypeGuard, TypeVar, Union, get_args, overload
 
 from translator.ir import nodes as ir
 
@@ -16,14 +16,8 @@ if TYPE_CHECKING:
 
 _N = TypeVar("_N", bound="DataclassInstance")
 
-_EXPR_TYPES = (
-    ir.Const, ir.Name, ir.Index, ir.Extent, ir.Unary, ir.Binary, ir.Compare, ir.Logical, ir.Select,
-    ir.Call, ir.Cast, ir.CallFunction, ir.ArrayArg,
-)
-_STMT_TYPES = (
-    ir.Assign, ir.AtomicUpdate, ir.CallStatement, ir.LocalArray, ir.If, ir.Loop, ir.While, ir.Break, ir.Continue,
-    ir.Return, ir.ParallelLoop, ir.TargetData, ir.UpdateFrom,
-)
+_EXPR_TYPES = get_args(ir.Expr)  # the classes of the unions, so that the guards follow nodes.py
+_STMT_TYPES = get_args(ir.Stmt)
 _NODE_TYPES = (*_EXPR_TYPES, *_STMT_TYPES, ir.LoopLevel, ir.Launch, ir.Interval)
 
 
