@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import ctypes
 from dataclasses import dataclass
+from typing import Protocol, TypeGuard
 
 import numpy as np
+import numpy.typing as npt
 
 from .resident import STATE, openmp
 
@@ -68,7 +70,7 @@ def to_device(array: np.ndarray) -> DeviceArray:
     return device
 
 
-def empty_on_device(shape: tuple[int, ...], dtype: object) -> DeviceArray:
+def empty_on_device(shape: tuple[int, ...], dtype: npt.DTypeLike) -> DeviceArray:
     """Uninitialized device memory (for `Out` arrays that stay on the device)."""
     return DeviceArray(shape, np.dtype(dtype))
 
@@ -140,13 +142,24 @@ _capsule_pointer = ctypes.pythonapi.PyCapsule_GetPointer
 _capsule_pointer.argtypes, _capsule_pointer.restype = (ctypes.py_object, ctypes.c_char_p), ctypes.c_void_p
 
 
+class _DLPackProducer(Protocol):
+    """What the DLPack protocol gives: the device the data lives on (type, index) and a capsule."""
+
+    def __dlpack__(self) -> object: ...
+
+    def __dlpack_device__(self) -> tuple[int, int]: ...
+
+
+def _is_dlpack_producer(value: object) -> TypeGuard[_DLPackProducer]:
+    return hasattr(value, "__dlpack_device__") and hasattr(value, "__dlpack__")
+
+
 def _dlpack_view(value: object) -> DeviceView | None:
     """A DLPack producer in device memory. The capsule is not consumed: its destructor releases the
     tensor, while `value` itself keeps the memory alive for the call."""
-    device = getattr(value, "__dlpack_device__", None)
-    if device is None or int(device()[0]) == _DL_CPU:
+    if not _is_dlpack_producer(value) or int(value.__dlpack_device__()[0]) == _DL_CPU:
         return None
-    capsule = value.__dlpack__()  # type: ignore[attr-defined]
+    capsule = value.__dlpack__()
     tensor = DLTensor.from_address(_capsule_pointer(capsule, b"dltensor"))
     kind = _DL_KINDS.get(tensor.dtype.code)
     if kind is None or tensor.dtype.lanes != 1:

@@ -57,3 +57,13 @@ def test_ir_printer_shows_types_and_directives() -> None:
 def test_output_is_deterministic() -> None:
     path = str(ROOT / "examples" / "mandelbrot.py")
     assert pipeline.translate(path, "nvptx:sm_90") == pipeline.translate(path, "nvptx:sm_90")
+
+
+def test_ir_printer_shows_launch_keywords() -> None:
+    """Before parallelization a `prange` keeps its launch keywords; the dump shows them."""
+    from translator import frontend
+    from translator.ir.printer import format_module
+    module = frontend.parse_module(str(ROOT / "tests" / "kernels" / "language.py"), only="launch_keywords")
+    loop = next(line for line in format_module(module).splitlines() if "prange" in line)
+    assert loop == ("  for i in prange(0, x.shape[0], 1, num_teams=teams, thread_limit=(threads * 2), "
+                    "schedule='dynamic, 4'):")

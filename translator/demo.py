@@ -42,7 +42,7 @@ class Comparison:
 
 def compare_with_python(k: Kernel, args: tuple[Any, ...], target: Target, repeats: int = 3) -> Comparison:
     """Run `k` on `target` and `k.py_func` on copies of `args`; compare outputs and results."""
-    compiled = k.library(target).kernels[k.__name__]
+    compiled = k.library(target).kernels[k.py_func.__name__]
     return compare_compiled(compiled, k.py_func, args, str(target), repeats)
 
 

@@ -18,7 +18,7 @@ from translator.backend.helpers import HelperSet
 from translator.backend.names import NameTable, extent_name
 from translator.errors import TranslationError
 from translator.ir import nodes as ir
-from translator.ir.types import Kind, ScalarType
+from translator.ir.types import Kind, ScalarType, real_value, type_of
 from translator.ir.visit import walk
 
 _PRIMARY = 16
@@ -108,8 +108,8 @@ def const(value: int | float | bool | complex, t: ScalarType) -> Frag:
         parts = (_float_const(z.real, t.component).text, _float_const(z.imag, t.component).text)
         return Frag(f"__builtin_complex({parts[0]}, {parts[1]})", _PRIMARY)
     if t.is_int:
-        return _int_const(int(value), t)
-    return _float_const(float(value), t)
+        return _int_const(int(real_value(value)), t)
+    return _float_const(float(real_value(value)), t)
 
 
 def _int_const(value: int, t: ScalarType) -> Frag:
@@ -174,7 +174,7 @@ class ExprEmitter:
         return method(expr)
 
     def _const(self, e: ir.Const) -> Frag:
-        return const(e.value, _typed(e))
+        return const(e.value, type_of(e))
 
     def _name(self, e: ir.Name) -> Frag:
         return atom(self.names[e.id])
@@ -194,7 +194,7 @@ class ExprEmitter:
         return atom(f"{array}[{flat.text}]")
 
     def _unary(self, e: ir.Unary) -> Frag:
-        t = _typed(e)
+        t = type_of(e)
         value = self.frag(e.operand)
         if e.op == "+":
             return value
@@ -205,7 +205,7 @@ class ExprEmitter:
         return cast(t.c_name, result) if _narrow(t) else result
 
     def _binary(self, e: ir.Binary) -> Frag:
-        t = _typed(e)
+        t = type_of(e)
         if e.op in ("//", "%"):
             return self._call_helper("floordiv" if e.op == "//" else "mod", t, (e.left, e.right))
         left, right = self.frag(e.left), self.frag(e.right)
@@ -225,10 +225,10 @@ class ExprEmitter:
         return atom(f"({self(e.cond)} ? {self(e.then)} : {self(e.orelse)})")
 
     def _cast(self, e: ir.Cast) -> Frag:
-        return cast(_typed(e).c_name, self.frag(e.operand))
+        return cast(type_of(e).c_name, self.frag(e.operand))
 
     def _call(self, e: ir.Call) -> Frag:
-        t = _typed(e)
+        t = type_of(e)
         operand = e.args[0].type if e.args else None
         if operand is not None and operand.is_complex:
             return self._complex_call(e, operand)
@@ -280,10 +280,3 @@ class ExprEmitter:
 
     def _call_named(self, func: str, args: tuple[ir.Expr, ...]) -> Frag:
         return atom(f"{func}({', '.join(self(a) for a in args)})")
-
-
-def _typed(expr: ir.Expr) -> ScalarType:
-    """The type typing gave `expr`; a missing one is a bug in an earlier stage, reported there."""
-    if expr.type is None:
-        raise TranslationError.at(expr.span, "internal error: expression reached the C backend untyped")
-    return expr.type

@@ -92,12 +92,12 @@ def _interval(interval: ir.Interval) -> str:
     return f"[{format_expr(interval.lo)}, {format_expr(interval.hi)})"
 
 
-def format_directive(directive: object) -> str:
+def format_directive(directive: ir.OmpTarget | ir.OmpParallelFor | None) -> str:
     """`OmpTarget collapse=1 maps=[to:x, tofrom:y] thread_limit=256`: the fields that are set."""
     if directive is None:
         return "no directive"
     parts = [type(directive).__name__]
-    for field in dataclasses.fields(directive):  # type: ignore[arg-type]
+    for field in dataclasses.fields(directive):
         value = getattr(directive, field.name)
         if value in ((), None, False):
             continue

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from typing import Protocol
+
+from translator.errors import Span, TranslationError
 
 
 class Kind(enum.Enum):
@@ -64,6 +67,31 @@ class ScalarType:
 
     def __str__(self) -> str:
         return ("weak " if self.weak else "") + self.name
+
+
+class Typed(Protocol):
+    """An IR expression: its `type` is None until `passes.typing` has run, set ever after."""
+
+    @property
+    def type(self) -> ScalarType | None: ...
+
+    @property
+    def span(self) -> Span: ...
+
+
+def type_of(expr: Typed) -> ScalarType:
+    """The type typing gave `expr`, for the stages after it; a missing one is a bug in py2omp, reported
+    at the expression."""
+    if expr.type is None:
+        raise TranslationError.at(expr.span, "internal error: expression used untyped after typing")
+    return expr.type
+
+
+def real_value(value: int | float | bool | complex) -> int | float:
+    """The value of a constant of a real type: typing converts each constant to its type, so only a
+    complex-typed one holds a complex value."""
+    assert not isinstance(value, complex), f"complex constant {value} where a real one is typed"
+    return value
 
 
 def _scalar(name: str, kind: Kind, bits: int, c_name: str) -> ScalarType:

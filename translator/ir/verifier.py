@@ -8,14 +8,8 @@ and comparisons of one C type, no `**` left, every name declared where it is use
 from __future__ import annotations
 
 from translator.ir import nodes as ir
-from translator.ir.types import ArrayType
-from translator.ir.visit import children, directive_exprs, launch_exprs, local_arrays
-
-
-_STATEMENTS = (
-    ir.Assign, ir.AtomicUpdate, ir.CallStatement, ir.LocalArray, ir.If, ir.Loop, ir.While, ir.Return, ir.Break, ir.Continue,
-    ir.ParallelLoop, ir.TargetData, ir.UpdateFrom,
-)
+from translator.ir.types import ArrayType, type_of
+from translator.ir.visit import children, directive_exprs, expr_children, is_expr, is_stmt, launch_exprs, local_arrays
 
 
 class IRError(AssertionError):
@@ -103,10 +97,12 @@ class _Checker:
             self.update_from(stmt, scope)
         else:
             for child in children(stmt):
-                if isinstance(child, _STATEMENTS):
+                if is_stmt(child):
                     self.stmt(child, scope)
+                elif is_expr(child):
+                    self.expr(child, scope)
                 else:
-                    self.expr(child, scope)  # type: ignore[arg-type]
+                    raise self.fail(child, "unexpected node in a statement")
 
     def update_from(self, stmt: ir.UpdateFrom, scope: frozenset[str]) -> None:
         """A copy-back box: an array parameter, one interval per dimension (then guards)."""
@@ -120,8 +116,8 @@ class _Checker:
             self.expr(interval.hi, scope)
 
     def expr(self, expr: ir.Expr, scope: frozenset[str]) -> None:
-        for child in children(expr):
-            self.expr(child, scope)  # type: ignore[arg-type]
+        for child in expr_children(expr):
+            self.expr(child, scope)
         if self.typed and expr.type is None:
             raise self.fail(expr, "untyped expression")
         if isinstance(expr, (ir.Index, ir.Extent, ir.ArrayArg)):
@@ -147,9 +143,9 @@ class _Checker:
         if isinstance(expr, ir.Binary):
             if expr.op == "**":
                 raise self.fail(expr, "`**` left after power lowering")
-            if not expr.left.type.c_name == expr.right.type.c_name == expr.type.c_name:
+            if not type_of(expr.left).c_name == type_of(expr.right).c_name == type_of(expr).c_name:
                 raise self.fail(expr, "operands and result of arithmetic differ in type")
-        if isinstance(expr, ir.Compare) and expr.left.type.c_name != expr.right.type.c_name:
+        if isinstance(expr, ir.Compare) and type_of(expr.left).c_name != type_of(expr.right).c_name:
             raise self.fail(expr, "compared operands differ in type")
-        if isinstance(expr, ir.Logical) and not (expr.left.type.is_bool and expr.right.type.is_bool):
+        if isinstance(expr, ir.Logical) and not (type_of(expr.left).is_bool and type_of(expr.right).is_bool):
             raise self.fail(expr, "`and`/`or` on non-bools left after typing")

@@ -3,58 +3,107 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Callable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Mapping, TypeGuard, TypeVar, Union, get_args, overload
 
 from translator.ir import nodes as ir
 
-_NODE_TYPES = (
-    ir.Const, ir.Name, ir.Index, ir.Extent, ir.Unary, ir.Binary, ir.Compare, ir.Logical, ir.Select,
-    ir.Call, ir.Cast, ir.CallFunction, ir.ArrayArg, ir.Assign, ir.AtomicUpdate, ir.CallStatement, ir.LocalArray,
-    ir.If, ir.Loop, ir.While, ir.Break, ir.Continue, ir.Return,
-    ir.LoopLevel, ir.Launch, ir.ParallelLoop, ir.TargetData, ir.Interval, ir.UpdateFrom,
-)
+Node = Union[ir.Expr, ir.Stmt, ir.LoopLevel, ir.Launch, ir.Interval]
+"""What `children` descends into: expressions, statements and the parts of loops and boxes that
+hold expressions (directives, clauses and declarations are data, not nodes)."""
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+_N = TypeVar("_N", bound="DataclassInstance")
+
+_EXPR_TYPES = get_args(ir.Expr)  # the classes of the unions, so that the guards follow nodes.py
+_STMT_TYPES = get_args(ir.Stmt)
+_NODE_TYPES = (*_EXPR_TYPES, *_STMT_TYPES, ir.LoopLevel, ir.Launch, ir.Interval)
 
 
-def _is_node(value: object) -> bool:
+def is_node(value: object) -> TypeGuard[Node]:
     return isinstance(value, _NODE_TYPES)
 
 
-def children(node: object) -> Iterator[object]:
+def is_expr(value: object) -> TypeGuard[ir.Expr]:
+    return isinstance(value, _EXPR_TYPES)
+
+
+def is_stmt(value: object) -> TypeGuard[ir.Stmt]:
+    return isinstance(value, _STMT_TYPES)
+
+
+def children(node: Node) -> Iterator[Node]:
     """The direct IR children of `node`, in field order (tuples of nodes are flattened)."""
-    for field in dataclasses.fields(node):  # type: ignore[arg-type]
+    for field in dataclasses.fields(node):
         value = getattr(node, field.name)
-        if _is_node(value):
+        if is_node(value):
             yield value
         elif isinstance(value, tuple):
-            yield from (item for item in value if _is_node(item))
+            yield from (item for item in value if is_node(item))
 
 
-def walk(node: object) -> Iterator[object]:
+def expr_children(expr: ir.Expr) -> Iterator[ir.Expr]:
+    """The operands of `expr`: an expression's children are all expressions."""
+    for child in children(expr):
+        assert is_expr(child), f"{type(child).__name__} inside an expression"
+        yield child
+
+
+def walk(node: Node) -> Iterator[Node]:
     """`node` and all its descendants, pre-order."""
     yield node
     for child in children(node):
         yield from walk(child)
 
 
-def walk_all(stmts: tuple[ir.Stmt, ...]) -> Iterator[object]:
-    for stmt in stmts:
-        yield from walk(stmt)
+def walk_all(nodes: Iterable[Node]) -> Iterator[Node]:
+    for node in nodes:
+        yield from walk(node)
 
 
-def rewrite(node: object, fn: Callable[[object], object]) -> object:
-    """Rebuild `node` bottom-up: children first, then `fn` on the rebuilt node."""
+@overload
+def rewrite(node: ir.Expr, fn: Callable[[Node], object]) -> ir.Expr: ...
+@overload
+def rewrite(node: ir.Stmt, fn: Callable[[Node], object]) -> ir.Stmt: ...
+@overload
+def rewrite(node: Node, fn: Callable[[Node], object]) -> Node: ...
+
+
+def rewrite(node: Node, fn: Callable[[Node], object]) -> Node:
+    """Rebuild `node` bottom-up: children first, then `fn` on the rebuilt node.
+
+    `fn` may replace a node by another of its sort only (an expression by an expression, a statement
+    by a statement), so the rebuilt tree stays well-formed; anything else is a bug in the pass."""
     changes: dict[str, object] = {}
-    for field in dataclasses.fields(node):  # type: ignore[arg-type]
+    for field in dataclasses.fields(node):
         value = getattr(node, field.name)
-        if _is_node(value):
+        if is_node(value):
             changes[field.name] = rewrite(value, fn)
-        elif isinstance(value, tuple) and any(_is_node(item) for item in value):
-            changes[field.name] = tuple(rewrite(item, fn) if _is_node(item) else item for item in value)
-    return fn(dataclasses.replace(node, **changes) if changes else node)  # type: ignore[type-var]
+        elif isinstance(value, tuple) and any(is_node(item) for item in value):
+            changes[field.name] = tuple(rewrite(item, fn) if is_node(item) else item for item in value)
+    result = fn(_replaced(node, changes) if changes else node)
+    if not _same_sort(result, node):
+        raise TypeError(f"a rewrite replaced {type(node).__name__} by {type(result).__name__}")
+    return result
 
 
-def rewrite_body(stmts: tuple[ir.Stmt, ...], fn: Callable[[object], object]) -> tuple[ir.Stmt, ...]:
-    return tuple(rewrite(stmt, fn) for stmt in stmts)  # type: ignore[misc]
+def _replaced(node: _N, changes: Mapping[str, object]) -> _N:
+    """`node` with the fields in `changes` rebuilt (their types are those of the fields they replace)."""
+    return dataclasses.replace(node, **changes)
+
+
+def _same_sort(result: object, node: Node) -> TypeGuard[Node]:
+    """Whether `result` may stand where `node` stood: both expressions, both statements, or the same class."""
+    if is_expr(node):
+        return is_expr(result)
+    if is_stmt(node):
+        return is_stmt(result)
+    return type(result) is type(node)
+
+
+def rewrite_body(stmts: tuple[ir.Stmt, ...], fn: Callable[[Node], object]) -> tuple[ir.Stmt, ...]:
+    return tuple(rewrite(stmt, fn) for stmt in stmts)
 
 
 def local_arrays(stmts: tuple[ir.Stmt, ...]) -> dict[str, ir.LocalArray]:
@@ -72,9 +121,9 @@ def launch_exprs(launch: ir.Launch | None) -> tuple[ir.Expr, ...]:
 def directive_exprs(directive: ir.OmpTarget | ir.OmpParallelFor | None) -> tuple[ir.Expr, ...]:
     """The host expressions a directive's clauses evaluate (launch keywords moved there)."""
     if isinstance(directive, ir.OmpTarget):
-        candidates: tuple[object, ...] = (directive.num_teams, directive.thread_limit)
+        candidates: tuple[int | ir.Expr | None, ...] = (directive.num_teams, directive.thread_limit)
     elif isinstance(directive, ir.OmpParallelFor):
         candidates = (directive.num_threads,)
     else:
         candidates = ()
-    return tuple(e for e in candidates if e is not None and not isinstance(e, int))  # type: ignore[misc]
+    return tuple(e for e in candidates if e is not None and not isinstance(e, int))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from translator.errors import TranslationError
 from translator.ir import nodes as ir
-from translator.ir.visit import launch_exprs, walk
+from translator.ir.visit import Node, launch_exprs, walk
 
 
 def check_definite_assignment(kernel: ir.Kernel) -> None:
@@ -51,7 +51,7 @@ def _stmt(stmt: ir.Stmt, assigned: frozenset[str]) -> frozenset[str]:
     return assigned
 
 
-def _reads(expr: object, assigned: frozenset[str]) -> None:
+def _reads(expr: Node, assigned: frozenset[str]) -> None:
     for node in walk(expr):
         if isinstance(node, ir.Name) and node.id not in assigned:
             raise TranslationError.at(

@@ -13,7 +13,8 @@ from typing import Callable, Mapping, Protocol
 
 from translator.errors import TranslationError
 from translator.ir import nodes as ir
-from translator.ir.types import BOOL, F64, I64, PY_COMPLEX, PY_FLOAT, PY_INT, Ownership, ScalarType, join, promote
+from translator.ir.types import (BOOL, F64, I64, PY_COMPLEX, PY_FLOAT, PY_INT, ArrayType, Ownership, ScalarType, join,
+                                 promote, real_value, type_of)
 from translator.ir.visit import local_arrays
 
 MATH_NAMES = {"fabs": "fabs"}
@@ -28,10 +29,10 @@ class UnknownName(Exception):
 
 def cast(expr: ir.Expr, to: ScalarType) -> ir.Expr:
     """`expr` converted to `to`; constants are converted in place, same-C-type casts are dropped."""
-    assert expr.type is not None
-    if expr.type.c_name == to.c_name:
-        return expr if expr.type == to else dataclasses.replace(expr, type=to)
-    if expr.type.is_complex and not (to.is_complex or to.is_bool):
+    t = type_of(expr)
+    if t.c_name == to.c_name:
+        return expr if t == to else dataclasses.replace(expr, type=to)
+    if t.is_complex and not (to.is_complex or to.is_bool):
         raise TranslationError.at(
             expr.span, f"a complex value cannot become {to.name} (Python raises TypeError, NumPy drops the imaginary "
             "part); take .real, .imag or abs() first")
@@ -45,7 +46,7 @@ def _convert(value: int | float | bool | complex, to: ScalarType) -> int | float
         return bool(value)
     if to.is_complex:
         return complex(value)
-    return float(value) if to.is_float else int(value)  # type: ignore[arg-type]
+    return float(real_value(value)) if to.is_float else int(real_value(value))
 
 
 class FunctionTyper(Protocol):
@@ -67,7 +68,8 @@ class ExprTyper:
         self.arrays = local_arrays(kernel.body)
 
     def __call__(self, expr: ir.Expr) -> ir.Expr:
-        return getattr(self, f"_{type(expr).__name__.lower()}")(expr)
+        rule: Callable[[ir.Expr], ir.Expr] = getattr(self, f"_{type(expr).__name__.lower()}")
+        return rule(expr)
 
     def _const(self, e: ir.Const) -> ir.Expr:
         t = BOOL if isinstance(e.value, bool) else PY_INT if isinstance(e.value, int) else PY_FLOAT
@@ -84,10 +86,10 @@ class ExprTyper:
 
     def _index(self, e: ir.Index) -> ir.Expr:
         indices = tuple(self.index_value(i) for i in e.indices)
-        return ir.Index(e.array, indices, e.span, self.array(e.array).type.dtype)  # type: ignore[union-attr]
+        return ir.Index(e.array, indices, e.span, self.element_type(e.array))
 
     def _arrayarg(self, e: ir.ArrayArg) -> ir.Expr:
-        return dataclasses.replace(e, type=self.array(e.array).type.dtype)  # type: ignore[union-attr]
+        return dataclasses.replace(e, type=self.element_type(e.array))
 
     def array(self, name: str) -> ir.Param:
         """An array parameter, or a local array seen as a (scratch) parameter."""
@@ -97,31 +99,40 @@ class ExprTyper:
         local = self.arrays[name]
         return ir.Param(name, local.type, Ownership.SCRATCH, local.span)
 
+    def element_type(self, name: str) -> ScalarType:
+        """The dtype of the array `name` (the frontend indexes and passes whole only arrays)."""
+        t = self.array(name).type
+        assert isinstance(t, ArrayType), f"'{name}' used as an array"
+        return t.dtype
+
     def index_value(self, expr: ir.Expr) -> ir.Expr:
         """An integer used as an index or loop bound, as `int64_t`."""
         typed = self(expr)
-        if not (typed.type.is_int or typed.type.is_bool):
-            raise TranslationError.at(expr.span, f"indices and loop bounds must be integers, not {typed.type.name}")
+        t = type_of(typed)
+        if not (t.is_int or t.is_bool):
+            raise TranslationError.at(expr.span, f"indices and loop bounds must be integers, not {t.name}")
         return cast(typed, I64)
 
     def _unary(self, e: ir.Unary) -> ir.Expr:
         operand = self(e.operand)
         if e.op == "not":
             return ir.Unary("not", operand, e.span, BOOL)
-        if operand.type.is_bool:
+        if type_of(operand).is_bool:
             if e.op == "~":
                 raise TranslationError.at(e.span, "`~` on a bool is -2/-1 in Python but `not` in NumPy; write `not x`")
             operand = cast(operand, PY_INT)
-        if e.op == "~" and not operand.type.is_int:
+        t = type_of(operand)
+        if e.op == "~" and not t.is_int:
             raise TranslationError.at(e.span, "`~` needs an integer operand")
-        return ir.Unary(e.op, operand, e.span, operand.type)
+        return ir.Unary(e.op, operand, e.span, t)
 
     def _binary(self, e: ir.Binary) -> ir.Expr:
         left, right = self(e.left), self(e.right)
-        if left.type.is_bool and right.type.is_bool and e.op not in ("&", "|", "^"):
+        lt, rt = type_of(left), type_of(right)
+        if lt.is_bool and rt.is_bool and e.op not in ("&", "|", "^"):
             raise TranslationError.at(
                 e.span, f"`{e.op}` between two bools differs between Python and NumPy; convert one with int()")
-        t = promote(left.type, right.type) if not (left.type.is_bool and right.type.is_bool) else BOOL
+        t = promote(lt, rt) if not (lt.is_bool and rt.is_bool) else BOOL
         if e.op in ("&", "|", "^", "<<", ">>", "~") and (t.is_float or t.is_complex):
             raise TranslationError.at(e.span, f"`{e.op}` needs integer operands, not {t.name}")
         if e.op in ("//", "%") and t.is_complex:
@@ -133,7 +144,7 @@ class ExprTyper:
         return ir.Binary(e.op, cast(left, t), cast(right, t), e.span, t)
 
     def _power(self, e: ir.Binary, left: ir.Expr, right: ir.Expr, t: ScalarType) -> ir.Expr:
-        if t.is_int and not (isinstance(right, ir.Const) and right.value >= 0):
+        if t.is_int and not (isinstance(right, ir.Const) and real_value(right.value) >= 0):
             raise TranslationError.at(
                 e.span, "an integer raised to a negative or non-constant power: its type depends on the "
                 "exponent's sign in Python (and NumPy rejects negative ones); write float(x) ** n")
@@ -141,7 +152,8 @@ class ExprTyper:
 
     def _compare(self, e: ir.Compare) -> ir.Expr:
         left, right = self(e.left), self(e.right)
-        t = promote(left.type, right.type) if not (left.type.is_bool and right.type.is_bool) else BOOL
+        lt, rt = type_of(left), type_of(right)
+        t = promote(lt, rt) if not (lt.is_bool and rt.is_bool) else BOOL
         if t.is_complex and e.op not in ("==", "!="):
             raise TranslationError.at(e.span, f"complex numbers are not ordered; `{e.op}` needs real operands")
         return ir.Compare(e.op, cast(left, t), cast(right, t), e.span, BOOL)
@@ -149,20 +161,21 @@ class ExprTyper:
     def _logical(self, e: ir.Logical) -> ir.Expr:
         """Python's `and`/`or` return an operand; with two bools that is C's `&&`/`||`."""
         left, right = self(e.left), self(e.right)
-        if left.type.is_bool and right.type.is_bool:
+        lt, rt = type_of(left), type_of(right)
+        if lt.is_bool and rt.is_bool:
             return ir.Logical(e.op, left, right, e.span, BOOL)
-        t = join(left.type, right.type)
+        t = join(lt, rt)
         cond = cast(left, BOOL)
         then, orelse = (cast(right, t), cast(left, t)) if e.op == "and" else (cast(left, t), cast(right, t))
         return ir.Select(cond, then, orelse, e.span, t)
 
     def _select(self, e: ir.Select) -> ir.Expr:
         cond, then, orelse = self(e.cond), self(e.then), self(e.orelse)
-        t = join(then.type, orelse.type)
+        t = join(type_of(then), type_of(orelse))
         return ir.Select(cast(cond, BOOL), cast(then, t), cast(orelse, t), e.span, t)
 
     def _cast(self, e: ir.Cast) -> ir.Expr:
-        return cast(self(e.operand), e.type)
+        return cast(self(e.operand), type_of(e))
 
     def _callfunction(self, e: ir.CallFunction) -> ir.Expr:
         return self.call_function(e, value_needed=True)
@@ -173,12 +186,12 @@ class ExprTyper:
         call of a function that returns nothing)."""
         assert self.functions is not None, "device function call typed without a Specializer"
         args = tuple(self(a) for a in e.args)
-        kinds = tuple(self.array(a.array) if isinstance(a, ir.ArrayArg) else a.type for a in args)
-        fn = self.functions.specialize(e, kinds)  # type: ignore[arg-type]
+        kinds = tuple(self.array(a.array) if isinstance(a, ir.ArrayArg) else type_of(a) for a in args)
+        fn = self.functions.specialize(e, kinds)
         if fn.return_type is None and value_needed:
             raise TranslationError.at(e.span, f"function '{e.func}' returns nothing, so its call has no value")
         converted = tuple(
-            a if p.is_array else cast(a, p.type) for a, p in zip(args, fn.params))  # type: ignore[arg-type]
+            a if isinstance(p.type, ArrayType) else cast(a, p.type) for a, p in zip(args, fn.params))
         return ir.CallFunction(e.func, converted, e.span, fn.return_type, fn.name)
 
     def _call(self, e: ir.Call) -> ir.Expr:
@@ -191,17 +204,18 @@ class ExprTyper:
 
 def _abs(typer: ExprTyper, e: ir.Call, name: str, args: tuple[ir.Expr, ...]) -> ir.Expr:
     (arg,) = args
-    if arg.type.is_bool:
+    if type_of(arg).is_bool:
         arg = cast(arg, PY_INT)
-    t = arg.type.component if arg.type.is_complex else arg.type
-    return ir.Call("abs", (arg,), e.span, t.weakened() if arg.type.weak else t)
+    arg_type = type_of(arg)
+    t = arg_type.component if arg_type.is_complex else arg_type
+    return ir.Call("abs", (arg,), e.span, t.weakened() if arg_type.weak else t)
 
 
 def _min_max(typer: ExprTyper, e: ir.Call, name: str, args: tuple[ir.Expr, ...]) -> ir.Expr:
     """`min(a, b, c)` is `min(min(a, b), c)`: Python keeps the first of equal or unordered values."""
     result = args[0]
     for arg in args[1:]:
-        t = join(result.type, arg.type)
+        t = join(type_of(result), type_of(arg))
         if t.is_complex:
             raise TranslationError.at(e.span, f"complex numbers are not ordered; {name}() needs real operands")
         result = ir.Call(name, (cast(result, t), cast(arg, t)), e.span, t)
@@ -210,9 +224,9 @@ def _min_max(typer: ExprTyper, e: ir.Call, name: str, args: tuple[ir.Expr, ...])
 
 def math_call(typer: ExprTyper, e: ir.Call, name: str, args: tuple[ir.Expr, ...]) -> ir.Expr:
     """`math` works in float64 and returns Python floats; floor/ceil/trunc return Python ints."""
-    if any(a.type.is_complex for a in args):
+    if any(type_of(a).is_complex for a in args):
         raise TranslationError.at(e.span, f"math.{name}() takes real numbers (use numpy for complex ones)")
-    if name in ROUNDING and args[0].type.is_int:
+    if name in ROUNDING and type_of(args[0]).is_int:
         return cast(args[0], PY_INT)
     doubles = tuple(cast(a, F64) for a in args)
     if name in PREDICATES:
@@ -229,7 +243,7 @@ def numpy_call(typer: ExprTyper, e: ir.Call, name: str, args: tuple[ir.Expr, ...
         return _abs(typer, e, name, args)
     if name in COMPLEX_PARTS:
         return _complex_part(typer, e, COMPLEX_PARTS[name], args)
-    t = functools.reduce(promote, (a.type for a in args))
+    t = functools.reduce(promote, (type_of(a) for a in args))
     if t.is_complex:
         return _complex_ufunc(e, name, args, t)
     t = t if t.is_float and not t.weak else F64
@@ -263,8 +277,7 @@ COMPLEX_UFUNCS = frozenset("sqrt exp log sin cos tan sinh cosh tanh".split())
 def _complex_part(typer: ExprTyper, e: ir.Call, name: str, args: tuple[ir.Expr, ...]) -> ir.Expr:
     """`z.real`, `z.imag` (float of z's precision), `z.conjugate()`; of a real number: itself, 0, itself."""
     (arg,) = args
-    t = arg.type
-    assert t is not None
+    t = type_of(arg)
     if not t.is_complex:
         return cast(ir.Const(0, e.span, PY_INT), t) if name == "imag" else arg
     part = t.component.weakened() if t.weak else t.component

@@ -13,7 +13,7 @@ from typing import Mapping
 
 from translator.errors import Span
 from translator.ir import nodes as ir
-from translator.ir.types import I64
+from translator.ir.types import I64, real_value
 from translator.ir.visit import local_arrays, rewrite
 
 
@@ -44,23 +44,30 @@ class _Wrapper:
             return ir.If(self.expr(stmt.cond), self.block(stmt.body), self.block(stmt.orelse), stmt.span)
         if isinstance(stmt, ir.While):
             return ir.While(self.expr(stmt.cond), self.block(stmt.body), stmt.span)
-        if isinstance(stmt, (ir.Assign, ir.AtomicUpdate)):
-            target = self.expr(stmt.target)
-            return dataclasses.replace(stmt, target=target, value=self.expr(stmt.value))  # type: ignore[arg-type]
+        if isinstance(stmt, ir.Assign):
+            target = stmt.target if isinstance(stmt.target, ir.Name) else self.element(stmt.target)
+            return ir.Assign(target, self.expr(stmt.value), stmt.span)
+        if isinstance(stmt, ir.AtomicUpdate):
+            return dataclasses.replace(stmt, target=self.element(stmt.target), value=self.expr(stmt.value))
         if isinstance(stmt, ir.CallStatement):
-            return ir.CallStatement(self.expr(stmt.call), stmt.span)  # type: ignore[arg-type]
+            call = dataclasses.replace(stmt.call, args=tuple(self.expr(a) for a in stmt.call.args))
+            return ir.CallStatement(call, stmt.span)
         if isinstance(stmt, ir.Return) and stmt.value is not None:
             return ir.Return(self.expr(stmt.value), stmt.span)
         return stmt
 
     def expr(self, expr: ir.Expr) -> ir.Expr:
-        def fix(node: object) -> object:
-            if not isinstance(node, ir.Index):
-                return node
-            indices = tuple(_wrapped(i, self.extent(node.array, d, i.span), self.bounds)
-                            for d, i in enumerate(node.indices))
-            return dataclasses.replace(node, indices=indices)
-        return rewrite(expr, fix)  # type: ignore[return-value]
+        return rewrite(expr, lambda node: self.wrap(node) if isinstance(node, ir.Index) else node)
+
+    def element(self, index: ir.Index) -> ir.Index:
+        """An assigned element: indices within its indices first, then its own (as `expr` does)."""
+        return self.wrap(dataclasses.replace(index, indices=tuple(self.expr(i) for i in index.indices)))
+
+    def wrap(self, index: ir.Index) -> ir.Index:
+        """`index` with each of its own indices wrapped where it may be negative."""
+        indices = tuple(_wrapped(i, self.extent(index.array, d, i.span), self.bounds)
+                        for d, i in enumerate(index.indices))
+        return dataclasses.replace(index, indices=indices)
 
     def extent(self, array: str, dim: int, span: Span) -> ir.Expr:
         shape = self.shapes.get(array)
@@ -73,8 +80,8 @@ def _after(bound: int | None) -> int | None:
 
 
 def _wrapped(index: ir.Expr, extent: ir.Expr, bounds: Mapping[str, int | None]) -> ir.Expr:
-    if isinstance(index, ir.Const) and index.value < 0:  # type: ignore[operator]  # an integer index
-        return ir.Binary("-", extent, ir.Const(-index.value, index.span, I64), index.span, I64)
+    if isinstance(index, ir.Const) and real_value(index.value) < 0:
+        return ir.Binary("-", extent, ir.Const(-real_value(index.value), index.span, I64), index.span, I64)
     low = lower_bound(index, bounds)
     if low is not None and low >= 0:
         return index
@@ -84,7 +91,7 @@ def _wrapped(index: ir.Expr, extent: ir.Expr, bounds: Mapping[str, int | None]) 
 def lower_bound(expr: ir.Expr, bounds: Mapping[str, int | None]) -> int | None:
     """A proven lower bound of an integer expression, or None."""
     if isinstance(expr, ir.Const):
-        return int(expr.value)  # type: ignore[arg-type]  # integer expressions only
+        return int(real_value(expr.value))  # integer expressions only
     if isinstance(expr, ir.Extent):
         return 0
     if isinstance(expr, ir.Name):
@@ -111,7 +118,7 @@ def _binary_bound(expr: ir.Binary, bounds: Mapping[str, int | None]) -> int | No
     if expr.op == "+" and left is not None and right is not None:
         return left + right
     if expr.op == "-" and left is not None and isinstance(expr.right, ir.Const):
-        return left - int(expr.right.value)  # type: ignore[arg-type]
+        return left - int(real_value(expr.right.value))
     if expr.op in ("*", "//") and left is not None and right is not None and left >= 0 and right >= 0:
         return 0
     if expr.op == "%" and right is not None and right > 0:

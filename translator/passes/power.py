@@ -11,8 +11,8 @@ import dataclasses
 
 from translator.errors import Span
 from translator.ir import nodes as ir
-from translator.ir.types import PY_INT
-from translator.ir.visit import rewrite_body
+from translator.ir.types import PY_INT, type_of
+from translator.ir.visit import Node, rewrite_body
 from translator.passes.expr_types import cast
 
 MULTIPLIED_OUT = range(0, 5)
@@ -22,7 +22,7 @@ def lower_power(kernel: ir.Kernel) -> ir.Kernel:
     return dataclasses.replace(kernel, body=rewrite_body(kernel.body, _lower))
 
 
-def _lower(node: object) -> object:
+def _lower(node: Node) -> Node:
     if not (isinstance(node, ir.Binary) and node.op == "**"):
         return node
     base, exponent, t = node.left, node.right, node.type
@@ -45,7 +45,7 @@ def _integral(value: int | float | bool | complex) -> int | None:
 def _multiply_out(base: ir.Expr, n: int, span: Span) -> ir.Expr:
     """`b ** n` for 0 <= n <= 4 as the product `b * b * ... * b`; `b ** 0` is one of b's type."""
     if n == 0:
-        return cast(ir.Const(1, span, PY_INT), base.type)  # type: ignore[arg-type]
+        return cast(ir.Const(1, span, PY_INT), type_of(base))
     result = base
     for _ in range(n - 1):
         result = ir.Binary("*", result, base, span, base.type)

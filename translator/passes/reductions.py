@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from translator.errors import Span, TranslationError
 from translator.ir import nodes as ir
-from translator.ir.visit import children, launch_exprs, walk, walk_all
+from translator.ir.visit import Node, children, launch_exprs, walk, walk_all
 
 _COMBINE = {"+": "+", "-": "+", "*": "*", "min": "min", "max": "max"}
 
@@ -49,7 +49,7 @@ def host_names(stmts: tuple[ir.Stmt, ...]) -> set[str]:
     return names
 
 
-def _names_in(nodes: tuple[object, ...]) -> set[str]:
+def _names_in(nodes: tuple[Node, ...]) -> set[str]:
     return {n.id for node in nodes for n in walk(node) if isinstance(n, ir.Name)}
 
 
@@ -58,8 +58,8 @@ def _loop_reductions(loop: ir.Loop, outer: set[str]) -> tuple[ir.Reduction, ...]
     updates: set[int] = set()
     for node in walk_all(loop.body):
         if isinstance(node, ir.Assign) and isinstance(node.target, ir.Name) and node.target.id in outer:
-            op = _update_op(node)
             var = node.target.id
+            op = _update_op(var, node.value)
             if op is None or ops.setdefault(var, _COMBINE[op]) != _COMBINE[op]:
                 raise TranslationError.at(node.span, _race_message(var))
             updates.add(id(node.value))
@@ -67,9 +67,8 @@ def _loop_reductions(loop: ir.Loop, outer: set[str]) -> tuple[ir.Reduction, ...]
     return tuple(ir.Reduction(op, var) for var, op in ops.items())
 
 
-def _update_op(assign: ir.Assign) -> str | None:
-    """The operator of `s = s op e` / `s = e op s` / `s = min(s, e)`, if `assign` has that shape."""
-    var, value = assign.target.id, assign.value  # type: ignore[union-attr]
+def _update_op(var: str, value: ir.Expr) -> str | None:
+    """The operator of `s = s op e` / `s = e op s` / `s = min(s, e)`, if `var = value` has that shape."""
     if isinstance(value, ir.Binary) and value.op in ("+", "-", "*"):
         if _is_var(value.left, var) and not _reads(value.right, var):
             return value.op
@@ -92,7 +91,7 @@ def _reads(expr: ir.Expr, var: str) -> bool:
 
 def _check_no_other_reads(loop: ir.Loop, ops: dict[str, str], updates: set[int]) -> None:
     """A reduction variable's partial value is meaningless inside the loop: only its update reads it."""
-    def visit(node: object) -> None:
+    def visit(node: Node) -> None:
         if isinstance(node, ir.Assign) and id(node.value) in updates:
             return
         if isinstance(node, ir.Name) and node.id in ops:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from translator.errors import TranslationError
 from translator.ir import nodes as ir
-from translator.ir.visit import launch_exprs, local_arrays, walk, walk_all
+from translator.ir.visit import Node, launch_exprs, local_arrays, walk, walk_all
 
 
 def check_structure(kernel: ir.Kernel) -> None:
@@ -38,7 +38,7 @@ def _local_array_scopes(stmts: tuple[ir.Stmt, ...], visible: frozenset[str], arr
                     "on its thread's stack)")
             visible |= {stmt.name}
             continue
-        for node in walk_all(_host_parts(stmt)):  # type: ignore[arg-type]
+        for node in walk_all(_host_parts(stmt)):
             if isinstance(node, (ir.Index, ir.ArrayArg)) and node.array in arrays and node.array not in visible:
                 raise TranslationError.at(
                     node.span, f"local array '{node.array}' is used outside the prange body that creates it, or before")
@@ -92,7 +92,7 @@ def _check_nested_launch(loop: ir.Loop) -> None:
                 node.launch.span, "num_teams=, thread_limit= and schedule= only apply to an outermost prange")
 
 
-def _host_parts(stmt: ir.Stmt) -> tuple[object, ...]:
+def _host_parts(stmt: ir.Stmt) -> tuple[Node, ...]:
     """The expressions and simple statements of `stmt` that run on the host (not its nested blocks)."""
     if isinstance(stmt, ir.If):
         return (stmt.cond,)
