@@ -210,9 +210,12 @@ def is_array_statement(target: cst.BaseExpression, scope: KernelScope) -> bool:
 
 
 def shape_of(node: cst.BaseExpression, scope: KernelScope) -> tuple[ir.Expr, ...]:
-    """The static shape of an expression (empty for a scalar), as NumPy would compute it."""
+    """The static shape of an expression (empty for a scalar), as NumPy would compute it. An array
+    indexed with arrays (`x[cols]`, a gather) has the shape of its indices."""
     if is_view(node, scope):
         return build_view(node, scope).shape()
+    if isinstance(node, cst.Subscript):
+        return _broadcast_all([shape_of(e.slice.value, scope) for e in node.slice if isinstance(e.slice, cst.Index)])
     if isinstance(node, cst.BinaryOperation):
         if isinstance(node.operator, cst.MatrixMultiply):
             return matmul_shape(shape_of(node.left, scope), shape_of(node.right, scope))
