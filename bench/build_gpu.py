@@ -2,8 +2,9 @@
 
     python bench/build_gpu.py .gpubuild [TARGET]   # then carry .gpubuild and .gpu to the GPU machine
 
-Writes `py2omp build` output for every example (target nvptx:sm_90) and, for the launch
-configuration study, the resident STREAM triad with several variants of its launch clauses.
+Writes `py2omp build` output for every example (target nvptx:sm_90); for the launch configuration
+study, the resident STREAM triad with several variants of its launch clauses; and the array-statement
+benchmark and the NPBench-style kernels (`modules/`).
 """
 
 from __future__ import annotations
@@ -36,6 +37,19 @@ def build_examples(out: Path, target: Target) -> None:
                         "--target", str(target), "-o", str(out / "examples" / path.stem)], check=True, cwd=ROOT)
 
 
+def build_modules(out: Path, target: Target) -> None:
+    """The array-statement benchmark and the NPBench-style kernels (tests/kernels/npbench)."""
+    paths = [ROOT / "bench" / "kernels" / "array_statements.py", *sorted((ROOT / "tests/kernels/npbench").glob("[a-z]*.py"))]
+    for path in paths:
+        try:
+            emitted = pipeline.translate(str(path.relative_to(ROOT)), str(target))
+        except Exception as error:  # a benchmark the translator still rejects: reported, not built
+            print(f"skipped {path.name}: {str(error).splitlines()[0]}")
+            continue
+        built = build_cached(module_name(str(path)), emitted.c_source, emitted.h_source, emitted.manifest, target)
+        export_build(built, out / "modules" / path.stem)
+
+
 def build_triad_variants(out: Path, target: Target) -> None:
     path = "bench/kernels/triad_resident.py"
     emitted = pipeline.translate(path, str(target))
@@ -53,4 +67,5 @@ if __name__ == "__main__":
     chosen = parse_target(sys.argv[2] if len(sys.argv) > 2 else "nvptx:sm_90")
     build_examples(destination, chosen)
     build_triad_variants(destination, chosen)
+    build_modules(destination, chosen)
     print(f"built into {destination}")

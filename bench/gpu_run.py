@@ -8,7 +8,9 @@ Measures, for libraries built by `py2omp build --target nvptx:sm_90`:
 2. the STREAM triad kernel with its data resident on the device, for each launch-clause variant
    built by build_gpu.py: (time(reps=551) - time(reps=51)) / 500 is one launch, transfers cancel out;
 3. the cost of one call: an empty target region, and a 16-element saxpy with its maps;
-4. saxpy with transfers on every call: bytes moved (x in, y in and out) over wall time.
+4. saxpy with transfers on every call: bytes moved (x in, y in and out) over wall time;
+5. the NPBench-style kernels against Python, and array statements (whole-array triad, the 2-D slice
+   Jacobi stencil) against the same loops written as `prange`s, data resident.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from translator.demo import _import_file, compare_compiled
 
 ROOT = Path(__file__).resolve().parent.parent
 TRIAD_N = int(os.environ.get("BENCH_TRIAD_N", 1 << 27))
+ARRAY_N = int(os.environ.get("BENCH_ARRAY_N", 4096))
 SAXPY_SIZES = [int(s) for s in os.environ.get("BENCH_SAXPY_LOG2", "16,20,24,26").split(",")]
 
 
@@ -95,16 +98,49 @@ def saxpy_transfers(build: Path) -> list[dict[str, float]]:
     return rows
 
 
+def check_npbench(build: Path) -> list[dict[str, Any]]:
+    """Every NPBench-style kernel built by build_gpu.py against its Python function (their sizes)."""
+    rows = []
+    for name in sorted(p.name for p in (build / "modules").iterdir() if p.name != "array_statements"):
+        module = _import_file(ROOT / "tests" / "kernels" / "npbench" / f"{name}.py")
+        compiled = runtime_shim.load(build / "modules" / name).kernels[name]
+        result = compare_compiled(compiled, getattr(module, name).py_func, module.make_args(np.random.default_rng()),
+                                  "nvptx:sm_90")
+        rows.append({"kernel": name, "ok": result.ok, "mismatches": list(result.mismatches)})
+    return rows
+
+
+def array_statements(build: Path, n: int = ARRAY_N, few: int = 11, many: int = 111) -> list[dict[str, Any]]:
+    """One step of each kernel of bench/kernels/array_statements.py, data resident, and its bandwidth
+    (the bytes NumPy would move: triad 3 arrays, a Jacobi sweep 2 arrays per statement)."""
+    kernels = runtime_shim.load(build / "modules" / "array_statements").kernels
+    rng = np.random.default_rng(0)
+    vectors = [rng.standard_normal(n * n) for _ in range(3)]
+    rows = []
+    triad = kernels["triad_statement"]
+    step = (best_time(lambda: triad(*vectors, 3.0, many)) - best_time(lambda: triad(*vectors, 3.0, few))) / (many - few)
+    rows.append({"kernel": "triad_statement", "n": n * n, "step_ms": step * 1e3, "GB/s": 3 * 8 * n * n / step / 1e9})
+    for name in ("jacobi_slices", "jacobi_loops"):
+        A, B = rng.standard_normal((n, n)), rng.standard_normal((n, n))
+        k = kernels[name]
+        step = (best_time(lambda: k(many, A, B)) - best_time(lambda: k(few, A, B))) / (many - few)
+        rows.append({"kernel": name, "n": f"{n}x{n}", "step_ms": step * 1e3, "GB/s": 2 * 2 * 8 * n * n / step / 1e9})
+    return rows
+
+
 def main(build: Path, out: Path | None) -> int:
-    parts = os.environ.get("BENCH_PARTS", "examples,triad_resident,call_overhead,saxpy_transfers").split(",")
+    parts = os.environ.get("BENCH_PARTS", "examples,npbench,array_statements,triad_resident,call_overhead,"
+                           "saxpy_transfers").split(",")
     runs: dict[str, Callable[[], Any]] = {
-        "examples": lambda: check_examples(build), "triad_resident": lambda: triad_variants(build, TRIAD_N),
+        "examples": lambda: check_examples(build), "npbench": lambda: check_npbench(build),
+        "array_statements": lambda: array_statements(build), "triad_resident": lambda: triad_variants(build, TRIAD_N),
         "call_overhead": lambda: call_overhead(build), "saxpy_transfers": lambda: saxpy_transfers(build)}
     results = {part: runs[part]() for part in parts}
     print(json.dumps(results, indent=2))
     if out is not None:
         out.write_text(json.dumps(results, indent=2))
-    return 0 if all(row["ok"] for row in results.get("examples", [])) else 1
+    checked = [*results.get("examples", []), *results.get("npbench", [])]
+    return 0 if all(row["ok"] for row in checked) else 1
 
 
 if __name__ == "__main__":
