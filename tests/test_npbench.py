@@ -23,7 +23,6 @@ from translator.toolchain.targets import parse_target
 
 PENDING = {
     "doitgen": "vector-matrix product `A[r, q, :] @ C4` assigned to a row slice",
-    "correlation": "`np.mean`/`np.std` with `axis=0`, a boolean-mask assignment, broadcasting, `np.eye` returned",
     "azimint_naive": "whole-array `np.max(radius)`, boolean masks and `data[mask]`",
     "conv2d": "4-D arrays",
 }

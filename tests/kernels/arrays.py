@@ -4,7 +4,7 @@ maps each kernel to its random arguments (negatives and NaNs included)."""
 
 import numpy as np
 
-from translator import In, InOut, Out, f32, f64, i32, i64, kernel, prange
+from translator import In, InOut, Out, b1, f32, f64, i32, i64, kernel, prange
 
 
 @kernel
@@ -114,6 +114,19 @@ def returned_expression(a: In[f64[:, :]]):
     return a + trace
 
 
+@kernel
+def masks_and_spreads(data: In[f64[:, :]], flags: In[b1[:]], x: InOut[f32[:]]):
+    spread = np.std(data, axis=0)
+    spread[spread <= 0.9] = 1.0
+    x[(x < -0.5) | (x > 1.0)] *= 2
+    x[flags] = 0.5
+    for i in prange(1):
+        x[flags] = x[i + 1]
+    total_var = np.var(data)
+    identity = np.eye(data.shape[1], data.shape[0], dtype=np.int32)
+    return spread, np.var(data[:, 1:], axis=1), identity, total_var
+
+
 def _with_nans(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
     a = rng.standard_normal(shape)
     a[rng.random(shape) < 0.05] = np.nan
@@ -138,4 +151,5 @@ CASES = {
     new_arrays: lambda r: (r.standard_normal(50).astype(np.float32), r.integers(-9, 9, 50).astype(np.int32),
                            r.standard_normal((7, 5))),
     returned_expression: lambda r: (r.random((30, 30)),),
+    masks_and_spreads: lambda r: (r.standard_normal((20, 9)), r.random(40) < 0.3, r.standard_normal(40).astype(np.float32)),
 }

@@ -101,6 +101,31 @@ def allocate(target: cst.Name, call: cst.Call, constructor: str, scope: KernelSc
     return [fill_loops(target.value, len(shape), value, span, scope)]
 
 
+def eye(target: cst.Name, call: cst.Call, scope: KernelScope) -> list[ir.Stmt]:
+    """`y = np.eye(n)` / `np.eye(n, m, dtype=...)`: an array made by the kernel, zero-filled, then
+    its diagonal set to 1, both on the device."""
+    positional = [a.value for a in call.args if a.keyword is None]
+    keywords = {a.keyword.value: a.value for a in call.args if a.keyword is not None}
+    if not 1 <= len(positional) <= 2 or set(keywords) - {"dtype"} or any(a.star for a in call.args):
+        raise scope.module.error(call, "np.eye() in a kernel takes the number of rows, optionally of columns, "
+                                       "and dtype=: np.eye(n, m, dtype=np.float64)")
+    dtype = F64 if "dtype" not in keywords else scalar_annotation(keywords["dtype"], scope.module)
+    if dtype is None:
+        raise scope.module.error(keywords["dtype"], "an array's dtype is a scalar type: np.float64, np.int32, f32, float, ...")
+    shape = tuple(build_expr(p, scope) for p in positional * (3 - len(positional)))[:2]
+    span = scope.module.span(call)
+    declare_new_array(scope, target.value, target, dtype.strong(), shape, span)
+    zero, one = ir.Const(0, span), ir.Const(1, span)
+    param = scope.params[target.value]
+    assert param.allocation is not None
+    scope.params[target.value] = dataclasses.replace(param, allocation=dataclasses.replace(param.allocation, fill=zero))
+    i = ir.Name(scope.fresh_loop_var("i"), span)
+    diagonal = ir.Loop(i.id, zero, ir.Call("min", (ir.Extent(target.value, 0, span), ir.Extent(target.value, 1, span)),
+                                           span), 1, (ir.Assign(ir.Index(target.value, (i, i), span), one, span),), span,
+                       parallel=True)
+    return [fill_loops(target.value, 2, zero, span, scope), diagonal]
+
+
 def _shape(node: cst.BaseExpression, scope: KernelScope) -> tuple[ir.Expr, ...]:
     """`(n, a.shape[1])`, `n`, or `a.shape`: every extent of an array (constants for a local one)."""
     if not (isinstance(node, cst.Attribute) and node.attr.value == "shape"):

@@ -47,24 +47,37 @@ def _reduce(node: cst.Call, source: cst.BaseExpression, kind: str, scope: Kernel
         raise scope.module.error(node, f"{label}() in a kernel reduces an array or a slice (`a[i, :]`, `x[lo:hi]`)")
     outer, reduced = _reduced_axes(node, shape, label, scope)
     span = scope.module.span(node)
-    names = {d: scope.fresh_loop_var("k") for d in reduced}
-    offsets = list(outer)
-    for d in reduced:
-        offsets.insert(d, Offset(ir.Name(names[d], span), None, 0))
-    inner, value = _element(source, offsets, shape, scope)
+    inner, value, bounds = _operand(source, shape, outer, reduced, scope, span)
     dtype = element_type(value, scope, f"this {label}()")
-    bounds = [(names[d], ir.Const(0, span), shape[d]) for d in reduced]
     parallel = not outer and scope.elements is None and not scope.in_prange
     if kind in ("max", "min") and parallel:
         return _parallel_extreme(kind, value, dtype, inner, bounds, scope, span)
     if kind in ("max", "min"):
         first = _element(source, [Offset(None, None, 0)] * len(shape), shape, scope)
         return _extreme(kind, value, dtype, inner, bounds, first, scope, span)
-    total = _sum(value, dtype, inner, bounds, parallel, scope, span)
-    if kind == "sum":
-        return total
     count = _product([hi for _, _, hi in bounds], span)
-    return ir.Binary("/", total, count, span)
+    if kind in ("var", "std"):
+        _check_real(kind, dtype, span)
+        mean = ir.Binary("/", _sum(value, dtype, inner, bounds, parallel, scope, span), count, span)
+        inner, value, bounds = _operand(source, shape, outer, reduced, scope, span)
+        deviation = ir.Binary("-", value, mean, span)
+        square = ir.Binary("*", deviation, deviation, span)
+        total = _sum(square, element_type(square, scope, f"this {label}()"), inner, bounds, parallel, scope, span)
+        variance = ir.Binary("/", total, count, span)
+        return variance if kind == "var" else ir.Call("numpy.sqrt", (variance,), span)
+    total = _sum(value, dtype, inner, bounds, parallel, scope, span)
+    return total if kind == "sum" else ir.Binary("/", total, count, span)
+
+
+def _operand(source: cst.BaseExpression, shape: tuple[ir.Expr, ...], outer: tuple[Offset, ...], reduced: list[int],
+             scope: KernelScope, span: Span) -> tuple[tuple[ir.Stmt, ...], ir.Expr, Bounds]:
+    """The operand's element inside fresh loops over the reduced axes, and those loops' bounds."""
+    names = {d: scope.fresh_loop_var("k") for d in reduced}
+    offsets = list(outer)
+    for d in reduced:
+        offsets.insert(d, Offset(ir.Name(names[d], span), None, 0))
+    inner, value = _element(source, offsets, shape, scope)
+    return inner, value, [(names[d], ir.Const(0, span), shape[d]) for d in reduced]
 
 
 def _reduced_axes(node: cst.Call, shape: tuple[ir.Expr, ...], label: str,
@@ -209,4 +222,5 @@ def _product(factors: list[ir.Expr], span: Span) -> ir.Expr:
 
 CALLS.update({"numpy.sum": _reduction("sum"), "numpy.max": _reduction("max"), "numpy.min": _reduction("min"),
               "numpy.amax": _reduction("max"), "numpy.amin": _reduction("min"), "numpy.mean": _reduction("mean"),
+              "numpy.var": _reduction("var"), "numpy.std": _reduction("std"),
               "numpy.dot": dot})

@@ -27,12 +27,12 @@ from translator.errors import Span, TranslationError
 from translator.frontend.context import KernelScope
 from translator.frontend.expressions import NUMPY_FUNCTIONS, build_expr
 from translator.frontend.source import fold_constant
-from translator.frontend.views import Offset, View, build_view, is_view, same
+from translator.frontend.views import Offset, View, build_view, is_view, same, whole_view
 from translator.ir import nodes as ir
 from translator.ir.visit import rewrite, walk, walk_all
 
 ZERO = Offset(None, None, 0)
-REDUCTIONS = ("numpy.sum", "numpy.max", "numpy.min", "numpy.mean", "numpy.amax", "numpy.amin")
+REDUCTIONS = ("numpy.sum", "numpy.max", "numpy.min", "numpy.mean", "numpy.amax", "numpy.amin", "numpy.var", "numpy.std")
 ELEMENTWISE_CALLS = ("builtins.abs", "numpy.copy")
 
 
@@ -170,6 +170,11 @@ def _hoist_fixed_reads(into: ir.Index, rhs: ir.Expr, variables: set[str], scope:
     as NumPy reads them before assigning."""
     def hoist(node: object) -> object:
         if isinstance(node, ir.Index) and node.array == into.array and not _uses(node, variables):
+            if not scope.in_prange:
+                raise TranslationError.at(
+                    node.span, f"the right side reads an element of '{into.array}', which this statement may also "
+                    "assign; NumPy reads it first, which a statement outside any prange cannot: copy it into "
+                    "another array first")
             temp = ir.Name(scope.fresh_temp(node.array), node.span)
             scope.prelude.append(local_assign(temp, node, scope))
             return temp
@@ -202,6 +207,48 @@ def _check_reads(into: ir.Index, rhs: ir.Expr, prelude: tuple[ir.Stmt, ...], var
             raise TranslationError.at(
                 node.span, f"the right side reads '{into.array}' at other elements than it assigns; NumPy "  # type: ignore[union-attr]
                 "evaluates it whole before assigning: assign into another array first, or write the loop")
+
+
+def is_masked(target: cst.BaseExpression, scope: KernelScope) -> bool:
+    """`x[mask]`: an array indexed with one boolean array expression of its own rank (a comparison,
+    a combination of them with `& | ^ ~`, or a bool array)."""
+    if not (isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name) and len(target.slice) == 1
+            and isinstance(target.slice[0].slice, cst.Index) and is_view(target.value, scope)):
+        return False
+    index = target.slice[0].slice.value
+    rank = build_view(target.value, scope).rank
+    boolean = _is_condition(index) or (is_view(index, scope) and build_view(index, scope).dtype.is_bool)
+    return boolean and len(shape_of(index, scope)) == rank
+
+
+def _is_condition(node: cst.BaseExpression) -> bool:
+    """Whether a 1-D index is a mask (a comparison or a combination of them) rather than a gather."""
+    if isinstance(node, cst.Comparison):
+        return True
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, (cst.BitAnd, cst.BitOr, cst.BitXor)):
+        return _is_condition(node.left) and _is_condition(node.right)
+    return isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.BitInvert)
+
+
+def assign_masked(target: cst.Subscript, value: cst.BaseExpression, op: str | None,
+                  scope: KernelScope) -> list[ir.Stmt]:
+    """`x[mask] = v` / `x[mask] op= v` with a scalar `v`: every element where the mask holds, in a
+    loop nest over `x` (a mask of another shape is an error, as in NumPy)."""
+    if shape_of(value, scope):
+        raise scope.module.error(value, "a masked assignment in a kernel takes a scalar (`x[x < 0] = 0.0`)")
+    place = whole_view(target.value.value, scope, scope.module.span(target))  # type: ignore[attr-defined]
+    span = place.span
+    variables = [scope.fresh_loop_var("i") for _ in place.axes]
+    offsets = [Offset(ir.Name(v, span), axis.lo, 0) for v, axis in zip(variables, place.axes)]
+    into = place.element(offsets)
+    prelude, cond = value_at(target.slice[0].slice.value, offsets, place.shape(), scope, scope.prelude)  # type: ignore[attr-defined]
+    rhs = _hoist_fixed_reads(into, build_expr(value, scope), set(variables), scope)
+    if op is not None:
+        rhs = ir.Binary(op, into, rhs, span)
+    _check_reads(into, ir.Logical("and", cond, rhs, span), prelude, set(variables), scope)
+    body = (*prelude, ir.If(cond, (ir.Assign(into, rhs, span),), (), span))
+    bounds = [(v, axis.lo, axis.hi) for v, axis in zip(variables, place.axes)]
+    return [loop_nest(bounds, body, not scope.in_prange, span)]
 
 
 def is_array_statement(target: cst.BaseExpression, scope: KernelScope) -> bool:

@@ -40,7 +40,8 @@ NUMPY_FUNCTIONS: dict[str, int] = {
 SLICE_ELSEWHERE = ("an array slice is a value only in array statements (`c[i, :] = a[i, :] * 2`, `b = a[1:] - a[:-1]`) "
                    "and as the argument of a reduction (np.sum, np.max, np.min, np.mean, np.dot, `@`); index one "
                    "element here (`a[i, j]`)")
-KEYWORD_CALLS = ("numpy.sum", "numpy.max", "numpy.min", "numpy.mean", "numpy.amax", "numpy.amin")
+KEYWORD_CALLS = ("numpy.sum", "numpy.max", "numpy.min", "numpy.mean", "numpy.amax", "numpy.amin", "numpy.var",
+                 "numpy.std")
 """Calls that take a keyword argument (`axis=`) in kernels."""
 
 

@@ -7,10 +7,11 @@ from typing import Callable, Sequence
 import libcst as cst
 
 from translator.errors import Span
-from translator.frontend.allocations import FILLS, allocate, is_array_value, make_array, build_return, constructor_args, lifts, shape_parts
+from translator.frontend.allocations import (FILLS, allocate, build_return, constructor_args, eye, is_array_value, lifts,
+                                            make_array, shape_parts)
 from translator.frontend.context import KernelScope
 from translator.frontend.expressions import array_param, build_expr
-from translator.frontend.arrays import assign_array, is_array_statement
+from translator.frontend.arrays import assign_array, assign_masked, is_array_statement, is_masked
 from translator.frontend.signature import MAX_RANK, scalar_annotation
 from translator.frontend.source import fold_constant
 from translator.frontend.syntax import dispatch
@@ -89,8 +90,12 @@ def _assign(node: cst.Assign, scope: KernelScope) -> list[ir.Stmt]:
     single = node.targets[0].target if len(node.targets) == 1 else None
     if single is not None and is_array_statement(single, scope):
         return assign_array(single, node.value, None, scope)
+    if isinstance(single, cst.Name) and lifts(scope) and constructor == "numpy.eye":
+        return eye(single, value, scope)  # type: ignore[arg-type]
     if isinstance(single, cst.Name) and lifts(scope) and constructor not in FILLS and is_array_value(value, scope):
         return make_array(single.value, value, scope)
+    if single is not None and is_masked(single, scope):
+        return assign_masked(single, node.value, None, scope)  # type: ignore[arg-type]
     if constructor in FILLS and isinstance(single, cst.Name):
         if lifts(scope):
             return allocate(single, value, constructor, scope)  # type: ignore[arg-type]
@@ -177,6 +182,8 @@ def _aug_assign(node: cst.AugAssign, scope: KernelScope) -> list[ir.Stmt]:
         raise scope.module.error(node, "the `@=` operator is not supported in kernels")
     if is_view(node.target, scope):
         return assign_array(node.target, node.value, op, scope)
+    if is_masked(node.target, scope):
+        return assign_masked(node.target, node.value, op, scope)  # type: ignore[arg-type]
     target = _target(node.target, scope)
     span = scope.module.span(node)
     return _on_device([_scalar_assign(target, ir.Binary(op, target, build_expr(node.value, scope), span), span, scope)],

@@ -28,12 +28,12 @@ from translator.toolchain.targets import is_offload
 from translator.ir.types import ArrayType, I64, Ownership
 from translator.ir.visit import walk, walk_all
 from translator.passes.indices import lower_bound
-from translator.passes.reductions import host_names, outermost_pranges
+from translator.passes.reductions import LoopKey, host_names, loop_keys, outermost_pranges
 
 THREAD_LIMIT = 256
 
 
-def parallelize(kernel: ir.Kernel, reductions: dict[Span, tuple[ir.Reduction, ...]], target: str) -> ir.Kernel:
+def parallelize(kernel: ir.Kernel, reductions: dict[LoopKey, tuple[ir.Reduction, ...]], target: str) -> ir.Kernel:
     _check_reduction_types(kernel, reductions)
     offload = is_offload(target)
     loops = outermost_pranges(kernel.body)
@@ -42,7 +42,8 @@ def parallelize(kernel: ir.Kernel, reductions: dict[Span, tuple[ir.Reduction, ..
     in_data_region = offload and (len(loops) > 1 or nested or bool(sectioned))
     host = host_names(kernel.body)
     private = tuple(v for v in kernel.locals if v.name not in host)
-    lower = _Lowering(kernel, reductions, target if not in_data_region else "present", private)
+    lower = _Lowering(kernel, reductions, target if not in_data_region else "present", private,
+                      loop_keys(kernel.body))
     body = lower.block(kernel.body)
     if in_data_region:
         body = _wrap_in_data_region(kernel, body, sectioned)
@@ -52,9 +53,10 @@ def parallelize(kernel: ir.Kernel, reductions: dict[Span, tuple[ir.Reduction, ..
 @dataclasses.dataclass(frozen=True)
 class _Lowering:
     kernel: ir.Kernel
-    reductions: dict[Span, tuple[ir.Reduction, ...]]
+    reductions: dict[LoopKey, tuple[ir.Reduction, ...]]
     mode: str  # a target name, or "present" inside a target data region
     private: tuple[ir.Var, ...]
+    keys: dict[int, LoopKey]
 
     def block(self, stmts: tuple[ir.Stmt, ...]) -> tuple[ir.Stmt, ...]:
         return tuple(self.stmt(s) for s in stmts)
@@ -72,7 +74,7 @@ class _Lowering:
         levels, body = collapse(loop)
         used = {n.id for n in walk_all(body) if isinstance(n, ir.Name)}
         locals_ = tuple(v for v in self.private if v.name in used)
-        directive = self.directive(len(levels), body, self.reductions.get(loop.span, ()), loop.launch)
+        directive = self.directive(len(levels), body, self.reductions.get(self.keys[id(loop)], ()), loop.launch)
         return ir.ParallelLoop(levels, body, locals_, directive, loop.span)
 
     def directive(self, depth: int, body: tuple[ir.Stmt, ...], reductions: tuple[ir.Reduction, ...],
@@ -89,11 +91,11 @@ class _Lowering:
                             schedule=given.schedule, device=self.kernel.device)
 
 
-def _check_reduction_types(kernel: ir.Kernel, reductions: dict[Span, tuple[ir.Reduction, ...]]) -> None:
+def _check_reduction_types(kernel: ir.Kernel, reductions: dict[LoopKey, tuple[ir.Reduction, ...]]) -> None:
     """OpenMP reduces complex numbers with 16-byte atomics, which need libatomic (absent from
     offload images); the user splits such a sum into its real and imaginary parts instead."""
     complex_vars = {v.name for v in kernel.locals if v.type.is_complex}
-    for span, clauses in reductions.items():
+    for (span, _), clauses in reductions.items():
         for clause in clauses:
             if clause.var in complex_vars:
                 raise TranslationError.at(

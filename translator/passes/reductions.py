@@ -15,10 +15,26 @@ from translator.ir.visit import Node, children, launch_exprs, walk, walk_all
 _COMBINE = {"+": "+", "-": "+", "*": "*", "min": "min", "max": "max"}
 
 
-def find_reductions(kernel: ir.Kernel) -> dict[Span, tuple[ir.Reduction, ...]]:
-    """For each outermost `prange` loop (by span): its `reduction` clauses, in first-update order."""
+LoopKey = tuple[Span, int]
+"""An outermost `prange` across passes: its span, and how many earlier ones share it (the frontend
+makes several loops from one Python line: `np.var` reads its operand twice)."""
+
+
+def find_reductions(kernel: ir.Kernel) -> dict[LoopKey, tuple[ir.Reduction, ...]]:
+    """For each outermost `prange` loop (`loop_keys`): its `reduction` clauses, in first-update order."""
     outer = host_names(kernel.body) | {p.name for p in kernel.params if not p.is_array}
-    return {loop.span: _loop_reductions(loop, outer) for loop in outermost_pranges(kernel.body)}
+    keys = loop_keys(kernel.body)
+    return {keys[id(loop)]: _loop_reductions(loop, outer) for loop in outermost_pranges(kernel.body)}
+
+
+def loop_keys(stmts: tuple[ir.Stmt, ...]) -> dict[int, LoopKey]:
+    """The key of each outermost `prange` (by object identity), the same before and after typing."""
+    keys: dict[int, LoopKey] = {}
+    seen: dict[Span, int] = {}
+    for loop in outermost_pranges(stmts):
+        keys[id(loop)] = (loop.span, seen.get(loop.span, 0))
+        seen[loop.span] = seen.get(loop.span, 0) + 1
+    return keys
 
 
 def outermost_pranges(stmts: tuple[ir.Stmt, ...]) -> list[ir.Loop]:
