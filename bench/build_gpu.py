@@ -2,8 +2,9 @@
 
     python bench/build_gpu.py .gpubuild [TARGET]   # then carry .gpubuild and .gpu to the GPU machine
 
-Writes `py2omp build` output for every example (target nvptx:sm_90) and, for the launch
-configuration study, the resident STREAM triad with several variants of its launch clauses.
+Writes `py2omp build` output for every example (target nvptx:sm_90), the copy-back kernels of
+`bench/copyback.py` (into `copyback/`) and, for the launch configuration study, the resident
+STREAM triad with several variants of its launch clauses.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import copyback
 from translator import pipeline
 from translator.frontend import module_name
 from translator.toolchain.cache import build_cached, export_build
@@ -53,4 +55,5 @@ if __name__ == "__main__":
     chosen = parse_target(sys.argv[2] if len(sys.argv) > 2 else "nvptx:sm_90")
     build_examples(destination, chosen)
     build_triad_variants(destination, chosen)
+    copyback.build(destination / "copyback", str(chosen))
     print(f"built into {destination}")

@@ -8,7 +8,8 @@ Measures, for libraries built by `py2omp build --target nvptx:sm_90`:
 2. the STREAM triad kernel with its data resident on the device, for each launch-clause variant
    built by build_gpu.py: (time(reps=551) - time(reps=51)) / 500 is one launch, transfers cancel out;
 3. the cost of one call: an empty target region, and a 16-element saxpy with its maps;
-4. saxpy with transfers on every call: bytes moved (x in, y in and out) over wall time.
+4. saxpy with transfers on every call: bytes moved (x in, y in and out) over wall time;
+5. the copy-back of partly written `Out` arrays (bench/copyback.py, part `copyback`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+import copyback
 import runtime_shim
 from translator.demo import _import_file, compare_compiled
 
@@ -96,15 +98,17 @@ def saxpy_transfers(build: Path) -> list[dict[str, float]]:
 
 
 def main(build: Path, out: Path | None) -> int:
-    parts = os.environ.get("BENCH_PARTS", "examples,triad_resident,call_overhead,saxpy_transfers").split(",")
+    parts = os.environ.get("BENCH_PARTS", "examples,triad_resident,call_overhead,saxpy_transfers,copyback").split(",")
     runs: dict[str, Callable[[], Any]] = {
         "examples": lambda: check_examples(build), "triad_resident": lambda: triad_variants(build, TRIAD_N),
-        "call_overhead": lambda: call_overhead(build), "saxpy_transfers": lambda: saxpy_transfers(build)}
+        "call_overhead": lambda: call_overhead(build), "saxpy_transfers": lambda: saxpy_transfers(build),
+        "copyback": lambda: copyback.measure(build / "copyback")}
     results = {part: runs[part]() for part in parts}
     print(json.dumps(results, indent=2))
     if out is not None:
         out.write_text(json.dumps(results, indent=2))
-    return 0 if all(row["ok"] for row in results.get("examples", [])) else 1
+    checked = [*results.get("examples", []), *results.get("copyback", [])]
+    return 0 if all(row["ok"] for row in checked) else 1
 
 
 if __name__ == "__main__":
