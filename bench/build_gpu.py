@@ -2,9 +2,10 @@
 
     python bench/build_gpu.py .gpubuild [TARGET]   # then carry .gpubuild and .gpu to the GPU machine
 
-Writes `py2omp build` output for every example (target nvptx:sm_90); for the launch configuration
-study, the resident STREAM triad with several variants of its launch clauses; and the array-statement
-benchmark and the NPBench-style kernels (`modules/`).
+Writes `py2omp build` output for every example (target nvptx:sm_90); the copy-back kernels of
+`bench/copyback.py` (into `copyback/`); for the launch configuration study, the resident STREAM triad
+with several variants of its launch clauses; and the array-statement benchmark and the NPBench-style
+kernels (`modules/`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import copyback
 from translator import pipeline
 from translator.frontend import module_name
 from translator.toolchain.cache import build_cached, export_build
@@ -68,4 +70,5 @@ if __name__ == "__main__":
     build_examples(destination, chosen)
     build_triad_variants(destination, chosen)
     build_modules(destination, chosen)
+    copyback.build(destination / "copyback", str(chosen))
     print(f"built into {destination}")

@@ -11,6 +11,7 @@ Measures, for libraries built by `py2omp build --target nvptx:sm_90`:
 4. saxpy with transfers on every call: bytes moved (x in, y in and out) over wall time;
 5. the NPBench-style kernels against Python, and array statements (whole-array triad, the 2-D slice
    Jacobi stencil) against the same loops written as `prange`s, data resident.
+6. the copy-back of partly written `Out` arrays (bench/copyback.py, part `copyback`).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+import copyback
 import runtime_shim
 from translator.demo import _import_file, compare_compiled
 
@@ -130,16 +132,17 @@ def array_statements(build: Path, n: int = ARRAY_N, few: int = 11, many: int = 1
 
 def main(build: Path, out: Path | None) -> int:
     parts = os.environ.get("BENCH_PARTS", "examples,npbench,array_statements,triad_resident,call_overhead,"
-                           "saxpy_transfers").split(",")
+                           "saxpy_transfers,copyback").split(",")
     runs: dict[str, Callable[[], Any]] = {
         "examples": lambda: check_examples(build), "npbench": lambda: check_npbench(build),
         "array_statements": lambda: array_statements(build), "triad_resident": lambda: triad_variants(build, TRIAD_N),
-        "call_overhead": lambda: call_overhead(build), "saxpy_transfers": lambda: saxpy_transfers(build)}
+        "call_overhead": lambda: call_overhead(build), "saxpy_transfers": lambda: saxpy_transfers(build),
+        "copyback": lambda: copyback.measure(build / "copyback")}
     results = {part: runs[part]() for part in parts}
     print(json.dumps(results, indent=2))
     if out is not None:
         out.write_text(json.dumps(results, indent=2))
-    checked = [*results.get("examples", []), *results.get("npbench", [])]
+    checked = [*results.get("examples", []), *results.get("npbench", []), *results.get("copyback", [])]
     return 0 if all(row["ok"] for row in checked) else 1
 
 

@@ -115,13 +115,16 @@ def uncovered(kernel: str, param: ParamSpec, shapes: Mapping[str, tuple[int, ...
 
 
 def runs(boxes: Sequence[Sequence[tuple[int, int]]], shape: tuple[int, ...], itemsize: int) -> list[tuple[int, int]]:
-    """The byte ranges `(offset, length)` that the C's `target update from`s of a `sectioned` array
-    copy (the kernel's `UpdateFrom` statements), so that the counts match: one per contiguous run.
+    """The byte ranges `(offset, length)` that the C's copy-back helper (`py2omp_copy_back`, called
+    by the kernel's `UpdateFrom` statements) transfers for a `sectioned` array, so that the counts
+    match: one per transfer.
 
     As in the C, a dimension whose lower bound is negative also copies `[lo + n, hi + n)` (where
     Python's wrapping puts such writes), each interval is clamped to `[0, n]` and empty boxes are
-    skipped. Trailing dimensions a box spans entirely merge into its runs, so a box of whole rows is
-    one run and the interior of a 2-D grid is one run per row.
+    skipped. A box is contiguous runs: rows of the last dimension, merged over trailing dimensions
+    it spans entirely. Where the gaps between its runs hold no more bytes than the box, the C moves
+    the range from its first run to its last in one transfer (restoring the gaps on the host);
+    otherwise one transfer per run.
     """
     found: list[tuple[int, int]] = []
     strides = [itemsize * int(np.prod(shape[d + 1:], dtype=np.int64)) for d in range(len(shape))]
@@ -135,9 +138,12 @@ def runs(boxes: Sequence[Sequence[tuple[int, int]]], shape: tuple[int, ...], ite
             while split > 0 and clipped[split] == (0, shape[split]):
                 split -= 1
             lo, hi = clipped[split]
-            for prefix in itertools.product(*(range(a, b) for a, b in clipped[:split])):
-                offset = sum(i * strides[d] for d, i in enumerate(prefix)) + lo * strides[split]
-                found.append((offset, (hi - lo) * strides[split]))
+            rows = [(sum(i * strides[d] for d, i in enumerate(prefix)) + lo * strides[split],
+                     (hi - lo) * strides[split])
+                    for prefix in itertools.product(*(range(a, b) for a, b in clipped[:split]))]
+            first, end = rows[0][0], rows[-1][0] + rows[-1][1]
+            box_bytes = sum(length for _, length in rows)
+            found += [(first, end - first)] if end - first - box_bytes <= box_bytes else rows
     return found
 
 

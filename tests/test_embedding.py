@@ -175,7 +175,9 @@ int main(void)
 
 def test_partly_written_out_array_keeps_the_callers_border_in_c(tmp_path: Path) -> None:
     """A C caller of a kernel that writes only the interior of an `Out` array gets the interior back
-    and keeps its own border: the C copies back just the written rows (`target update from`)."""
+    and keeps its own border: the C copies back the written rows in ONE transfer (`target update
+    from` of the range from the first written element to the last), restoring the border elements
+    between them."""
     needs()
     package = tmp_path / "package"
     assert main(["build", str(EXAMPLES / "jacobi2d.py"), "--target", "host-offload", "-o", str(package)]) == 0
@@ -186,7 +188,7 @@ def test_partly_written_out_array_keeps_the_callers_border_in_c(tmp_path: Path) 
     result = run([str(program)], LIBOMPTARGET_INFO="-1")
     assert result.stdout == "jacobi: 0 wrong\n"
     copied = re.findall(r"Copying data from device to host, .*Size=(\d+)", result.stderr)
-    assert [int(size) for size in copied] == [3 * 8] * 4  # the interior: 4 rows of 3 elements
+    assert [int(size) for size in copied] == [(3 * 5 + 3) * 8]  # row 1, column 1 to row 4, column 3
 
 
 CONSUMER_C = """\

@@ -72,7 +72,10 @@ def test_out_stencil_keeps_the_border_and_moves_only_the_interior(lib: runtime_s
     lib.stencil_out.stats.reset()
     lib.stencil_out(u, v)
     assert np.array_equal(v, expected)
-    assert (lib.stencil_out.stats.bytes_to_device, lib.stencil_out.stats.bytes_from_device) == (9 * 7 * 8, 7 * 5 * 8)
+    # the interior's rows come back in one transfer (row 1, column 1 to row 7, column 5), the border
+    # elements between them restored on the host
+    stats = lib.stencil_out.stats
+    assert (stats.bytes_to_device, stats.bytes_from_device) == (9 * 7 * 8, (6 * 7 + 5) * 8)
     w = rng.standard_normal((9, 7))  # the same through device memory: only the interior changes
     expected_w = w.copy()
     expected_w[1:-1, 1:-1] = expected[1:-1, 1:-1]
@@ -234,7 +237,8 @@ def test_counts_match_the_offload_runtime_log(lib: runtime_shim.Library) -> None
         logged[direction] += int(size)
     counted = json.loads(result.stdout.strip().splitlines()[-1])
     assert counted == [logged["host to device"], logged["device to host"]]
-    assert counted == [2 * 16000 + 2 * 30 * 20 * 8, 2 * 8000 + 2 * 28 * 18 * 8 + 30 * 20 * 8]
+    # v's interior comes back in one transfer: row 1, column 1 to row 28, column 18
+    assert counted == [2 * 16000 + 2 * 30 * 20 * 8, 2 * 8000 + 2 * (27 * 20 + 18) * 8 + 30 * 20 * 8]
 
 
 def test_resident_triad_bench_runs_on_host_offload(lib: runtime_shim.Library) -> None:
@@ -266,13 +270,15 @@ def test_covers(boxes: list, shape: tuple, expected: bool) -> None:
 
 
 def test_runs_are_the_runs_the_c_copies_back() -> None:
-    """Rows of the last dimension, merged over trailing dimensions the box spans entirely, as the
-    emitted `target update from` loops copy."""
+    """Rows of the last dimension, merged over trailing dimensions the box spans entirely; one
+    transfer from the first row to the last where the gaps between rows hold no more bytes than the
+    box, else one per row, as the emitted `py2omp_copy_back` copies."""
     runs = runtime_shim.movement.runs
     assert runs([[(1, 3), (0, 4)]], (4, 4), 8) == [(32, 64)]
-    assert runs([[(1, 3), (1, 3)]], (4, 4), 8) == [(40, 16), (72, 16)]
+    assert runs([[(1, 3), (1, 3)]], (4, 4), 8) == [(40, 48)]  # 2 rows of 16 bytes, 16 between
+    assert runs([[(1, 3), (1, 2)]], (4, 4), 8) == [(40, 8), (72, 8)]  # 24 bytes between 2 rows of 8
     assert runs([[(0, 2), (0, 2), (0, 5)]], (3, 2, 5), 1) == [(0, 20)]
-    assert runs([[(0, 2), (1, 2), (0, 5)]], (3, 2, 5), 1) == [(5, 5), (15, 5)]
+    assert runs([[(0, 2), (1, 2), (0, 5)]], (3, 2, 5), 1) == [(5, 15)]
     assert runs([[(2, 2)]], (4,), 8) == []
     assert runs([[(1, 9)]], (4,), 8) == [(8, 24)]  # clamped to the extent
     assert runs([[(-1, 2)]], (4,), 8) == [(0, 16), (24, 8)]  # index -1 is the last element
@@ -297,3 +303,35 @@ def test_data_region_argument_errors(lib: runtime_shim.Library) -> None:
             region.update(other, to="host")
         with pytest.raises(ValueError, match="to must be 'device' or 'host'"):
             region.update(a, to="gpu")
+
+
+@pytest.mark.parametrize(("name", "shape", "transfers"), [
+    ("ragged_box", (11, 13), 1),  # rows 2..7, columns 1..11: one transfer, the border between restored
+    ("ragged_box", (5, 7), 0),    # rows 2:2: nothing written, nothing copied
+    ("ragged_box", (6, 1), 0),
+    ("box3d", (7, 6, 20), 1),     # a 3-D box: dims 0 and 2 ragged, dim 1 up to the end
+    ("box3d", (7, 6, 9), 16),     # the same, gaps larger than the box: one transfer per row
+    ("box3d", (4, 4, 6), 1),      # 2 rows of 2 elements, 4 between them
+    ("box3d", (3, 3, 5), 0),
+    ("one_column", (9, 40), 9),   # sparse: the gaps hold more than the box, one transfer per row
+])
+def test_partly_written_out_keeps_the_callers_values(lib: runtime_shim.Library, rng: np.random.Generator,
+                                                     name: str, shape: tuple[int, ...], transfers: int) -> None:
+    """Written elements equal Python's, every other one keeps the caller's random value, in as many
+    transfers as the copy-back helper's rule gives (counted by the runtime like the C)."""
+    u, v = rng.standard_normal(shape), rng.standard_normal(shape)
+    expected = v.copy()
+    getattr(movement, name).py_func(u, expected)
+    compiled = getattr(lib, name)
+    compiled.stats.reset()
+    compiled(u, v)
+    assert np.array_equal(v, expected)
+    copied = runtime_shim.movement.runs(movement_boxes(compiled, u, v), shape, 8)
+    assert len(copied) == transfers
+    assert compiled.stats.bytes_from_device == sum(length for _, length in copied)
+
+
+def movement_boxes(compiled: runtime_shim.library.CompiledKernel, u: np.ndarray, v: np.ndarray) -> list:
+    """The boxes of `v` the kernel writes for these arguments, from the manifest."""
+    param = next(p for p in compiled.spec.params if p.name == "v")
+    return runtime_shim.movement.written_boxes(param, {"u": u.shape, "v": v.shape}, {})

@@ -15,7 +15,8 @@ own map, else a device-pointer clause. The rules, by ownership:
 | Scratch | any map (`alloc` is enough) |
 
 An `Out` array may also be mapped `alloc` by a `target data` region holding a `target update
-from(...)` of it: the C copies back the sections the kernel writes, and nothing else.
+from(...)` of it, or a call of the emitted helper `py2omp_copy_back(<array>, ...)` (which does
+such updates): the C copies back the sections the kernel writes, and nothing else.
 
 It prints one row per parameter and governing map, and exits with 1 on any mismatch or error.
 """
@@ -135,7 +136,7 @@ def _kernel_rows(facts: FunctionFacts, arrays: dict[str, ArraySpec], lines: Loca
             key = (access.pointer, governor.line)
             if key not in rows:
                 rows[key] = _new_row(facts.name, access.pointer, spec, governor, item, lines)
-                if _updated_in(facts.pragmas, governor, access.pointer):
+                if _updated_in(facts, governor, access.pointer):
                     rows[key].updated = True
                     rows[key].clause += " + target update from"
                     rows[key].bytes = "written section"
@@ -163,10 +164,12 @@ def _governing_map(
     return region, None
 
 
-def _updated_in(pragmas: tuple[Pragma, ...], governor: Pragma, pointer: str) -> bool:
-    """Whether `governor` is a `target data` region with a `target update from` of `pointer` inside."""
-    return governor.is_target_data and any(
-        pointer in p.updated_from and governor.encloses(p.offset) for p in pragmas)
+def _updated_in(facts: FunctionFacts, governor: Pragma, pointer: str) -> bool:
+    """Whether `governor` is a `target data` region with a `target update from` of `pointer`, or a
+    copy-back call on it, inside."""
+    updates = [p.offset for p in facts.pragmas if pointer in p.updated_from]
+    calls = [offset for name, offset in facts.copied_back if name == pointer]
+    return governor.is_target_data and any(governor.encloses(offset) for offset in (*updates, *calls))
 
 
 def _new_row(

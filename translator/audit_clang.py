@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from clang import cindex
 
+from translator.backend.lower import COPY_BACK
 from translator.toolchain.discover import find_toolchain
 
 _DIRECTIVE_WORDS = frozenset("target teams distribute parallel for simd loop data enter exit update".split())
@@ -89,6 +90,9 @@ class FunctionFacts:
     pointers: dict[str, str]
     pragmas: tuple[Pragma, ...]
     accesses: tuple[Access, ...]
+    copied_back: tuple[tuple[str, int], ...] = ()
+    """(pointer, C offset) of each call `py2omp_copy_back(<pointer>, ...)`: the emitted helper that
+    copies a section of the mapped array back to the host (`target update from` inside it)."""
 
 
 @dataclass(frozen=True)
@@ -148,7 +152,16 @@ def _function(cursor: cindex.Cursor, tu: cindex.TranslationUnit, continued: set[
     tokens = tu.get_tokens(extent=cursor.extent)
     pragmas = tuple(_pragma(words, line, end, statements) for words, line, end in _pragma_tokens(tokens, continued))
     accesses = tuple(_accesses(cursor, frozenset(pointers), ()))
-    return FunctionFacts(cursor.spelling, pointers, pragmas, accesses)
+    return FunctionFacts(cursor.spelling, pointers, pragmas, accesses, tuple(_copy_backs(cursor, pointers)))
+
+
+def _copy_backs(cursor: cindex.Cursor, pointers: dict[str, str]) -> Iterator[tuple[str, int]]:
+    """(pointer, offset) of each call of the copy-back helper whose first argument is a pointer parameter."""
+    for call in cursor.walk_preorder():
+        if call.kind == cindex.CursorKind.CALL_EXPR and call.spelling == COPY_BACK:
+            first = _strip(next(call.get_arguments()))
+            if first.kind == cindex.CursorKind.DECL_REF_EXPR and first.spelling in pointers:
+                yield str(first.spelling), call.extent.start.offset
 
 
 def _pragma_tokens(

@@ -61,3 +61,24 @@ def repeated(a: Out[f64[:]], steps: i64):
     for t in range(steps):
         for i in prange(a.shape[0]):
             a[i] = t * 1.0
+
+
+@kernel
+def ragged_box(u: In[f64[:, :]], v: Out[f64[:, :]]):
+    for i in prange(2, v.shape[0] - 3):
+        for j in prange(1, v.shape[1] - 1):
+            v[i, j] = 2.0 * u[i, j] + 1.0
+
+
+@kernel
+def box3d(u: In[f64[:, :, :]], v: Out[f64[:, :, :]]):
+    for i in prange(1, v.shape[0] - 2):
+        for j in prange(2, v.shape[1]):
+            for k in prange(1, v.shape[2] - 3):
+                v[i, j, k] = u[i, j, k] - 3.0
+
+
+@kernel
+def one_column(u: In[f64[:, :]], v: Out[f64[:, :]]):
+    for i in prange(v.shape[0]):
+        v[i, 2] = u[i, 2] + 1.0

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from translator.ir.types import SCALARS, Kind, ScalarType
 
 _KINDS = (
-    "trip_count", "num_teams", "clamp", "wrap_index", "abs", "min", "max", "ipow", "floordiv", "mod",
+    "trip_count", "num_teams", "wrap_index", "abs", "min", "max", "ipow", "floordiv", "mod",
 )
 """Helper families in prelude order; the `kind` of a `HelperView` adds the type's flavour."""
 

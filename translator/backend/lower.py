@@ -17,7 +17,7 @@ from translator.backend.names import (
     NameTable, device_symbol, extent_name, kernel_names, kernel_symbols, stop_name,
 )
 from translator.backend.view import (
-    ArrayDoc, AssignView, AtomicView, BoundView, CallView, Branch, DataHelperView, Decl, DirectiveView, ForView,
+    ArrayDoc, AssignView, AtomicView, CallView, Branch, DataHelperView, Decl, DirectiveView, ForView,
     IfView, JumpView, KernelView, LocalArrayView, LoopHeader, Loc, MapGroup, ModuleView, ParallelView, ParamView,
     ReductionGroup, ReturnView, Section, StmtView, TargetDataView, UpdateView, WhileView,
 )
@@ -36,6 +36,10 @@ ATOMIC_VALUE = "py2omp_value"
 _MAP_ORDER = ("to", "tofrom", "from", "alloc")
 """Map clauses in the order data moves: inputs, both ways, outputs, device-only scratch."""
 
+
+COPY_BACK = "py2omp_copy_back"
+"""The prelude's host function that copies a written box of a partly written `Out` array back
+(`templates/prelude.c.j2`, macro `copy_back`): outside `declare target`, since it runs on the host."""
 
 DATA_HELPERS = (
     DataHelperView("py2omp_enter_to", "target enter data map(to: p[0:bytes])"),
@@ -101,6 +105,8 @@ def build_view(module: ir.Module) -> ModuleView:
         guard=f"PY2OMP_{guard}_H",
         offload=is_offload(module.target),
         data_helpers=DATA_HELPERS if is_offload(module.target) else (),
+        copy_back=COPY_BACK if any(isinstance(n, ir.UpdateFrom) for k in module.kernels
+                                   for n in walk_all(k.body)) else None,
         complex=_uses_complex(module),
         helpers=tuple(helpers.views()),
         functions=functions,
@@ -284,33 +290,20 @@ class _KernelLowering:
         return TargetDataView(_loc(s.span), _device(s.device), self._maps(s.maps), self._block(s.body))
 
     def _updatefrom(self, s: ir.UpdateFrom) -> StmtView:
-        """Clamp each interval to its extent; skip the box when a guard or an interval is empty;
-        else one `target update` per contiguous run: a row of the last dimension, or, where the box
-        spans the trailing dimensions entirely, all its rows at once (one copy for a whole array)."""
+        """A call of the copy-back helper (`COPY_BACK`) with the box's extents and bounds (it
+        clamps them and skips an empty box), guarded by the box's guards; on the kernel's device."""
         array = self.names[s.array]
         rank = self._rank(s.array)
-        extents = [extent_name(array, d) for d in range(rank)]
-        clamp = self.helpers.use("clamp")
-        bounds = tuple(
-            BoundView(f"py2omp_lo{d}", f"{clamp}({self.expr(iv.lo)}, {extents[d]})",
-                      f"py2omp_hi{d}", f"{clamp}({self.expr(iv.hi)}, {extents[d]})")
-            for d, iv in enumerate(s.box[:rank])
-        )
-        wholes = tuple(
-            (f"py2omp_whole{d}", f"{b.lo_var} == 0 && {b.hi_var} == {extents[d]}"
-             + (f" && py2omp_whole{d + 1}" if d + 1 < rank else ""))
-            for d, b in reversed(tuple(enumerate(bounds))[1:])
-        )
+        param = self.k.param(s.array)
+        assert param is not None and isinstance(param.type, ArrayType)
+        extents = ", ".join(extent_name(array, d) for d in range(rank))
+        lows = ", ".join(self.expr(iv.lo) for iv in s.box[:rank])
+        highs = ", ".join(self.expr(iv.hi) for iv in s.box[:rank])
+        device = -1 if self.k.device is None else self.k.device
+        call = (f"{COPY_BACK}({array}, sizeof({param.type.dtype.c_name}), {rank}, (int64_t[]){{{extents}}}, "
+                f"(int64_t[]){{{lows}}}, (int64_t[]){{{highs}}}, {device})")
         guards = [infix("<", self.expr.frag(iv.lo), self.expr.frag(iv.hi)).text for iv in s.box[rank:]]
-        cond = " && ".join([*guards, *(f"{b.lo_var} < {b.hi_var}" for b in bounds)])
-        rows = tuple(
-            LoopHeader(f"py2omp_r{d}", b.lo_var, None, None, "<", b.hi_var, "+=",
-                       f"py2omp_whole{d + 1} ? {b.hi_var} - {b.lo_var} : 1")
-            for d, b in enumerate(bounds[:-1])
-        )
-        return UpdateView(_loc(s.span), bounds, wholes, cond, rows, array,
-                          _row_major([h.var for h in rows] + [bounds[-1].lo_var], extents),
-                          _run_length(bounds, extents))
+        return UpdateView(_loc(s.span), " && ".join(guards) or None, call)
 
     def _header(self, var: str, start: ir.Expr, stop: ir.Expr, step: int, hoist: bool) -> LoopHeader:
         """A `for` header; `bound` is parenthesized as the right operand of the comparison."""
@@ -386,26 +379,6 @@ class _KernelLowering:
         return tuple(
             ReductionGroup(op, tuple(self.names[r.var] for r in reductions if r.op == op)) for op in ops
         )
-
-
-def _row_major(indices: list[str], extents: list[str]) -> str:
-    """The C offset of element `indices` in a C-ordered array: `(r0 * n1 + r1) * n2 + lo2`."""
-    offset = indices[0]
-    for d in range(1, len(indices)):
-        offset = f"{f'({offset})' if d > 1 else offset} * {extents[d]} + {indices[d]}"
-    return offset
-
-
-def _run_length(bounds: tuple[BoundView, ...], extents: list[str]) -> str:
-    """Elements in one run of a copy-back box: the rows from the first dimension whose later ones the
-    box spans entirely (`py2omp_whole<d + 1>`), else one row of the last dimension; parenthesized,
-    since a conditional's `:` would otherwise read as the section's."""
-    last = bounds[-1]
-    length = f"{last.hi_var} - {last.lo_var}"
-    for d in reversed(range(len(bounds) - 1)):
-        rows = " * ".join([f"({bounds[d].hi_var} - {bounds[d].lo_var})", *extents[d + 1:]])
-        length = f"py2omp_whole{d + 1} ? {rows} : {length}"
-    return f"({length})" if len(bounds) > 1 else length
 
 
 def _first_assignments(kernel: ir.Kernel) -> dict[str, Span]:

@@ -226,30 +226,14 @@ class AtomicView:
 
 
 @dataclass(frozen=True)
-class BoundView:
-    """`int64_t <lo_var> = <lo>, <hi_var> = <hi>;`: one dimension of a copy-back box, clamped."""
-
-    lo_var: str
-    lo: str
-    hi_var: str
-    hi: str
-
-
-@dataclass(frozen=True)
 class UpdateView:
-    """A copy-back box: its clamped bounds, `bool <name> = <cond>;` per `wholes` (the box spans
-    this and every later dimension entirely), then, if `cond` holds, one loop per leading dimension
-    (`rows`) around `#pragma omp target update from(<array>[<offset>:<length>])`."""
+    """A copy-back box: `if (<guard>)` (None: always) around the call `<call>;` of the prelude's
+    `py2omp_copy_back` helper, which copies the box back in few transfers."""
 
     kind: ClassVar[str] = "update_from"
     loc: Loc
-    bounds: tuple[BoundView, ...]
-    wholes: tuple[tuple[str, str], ...]
-    cond: str
-    rows: tuple[LoopHeader, ...]
-    array: str
-    offset: str
-    length: str
+    guard: str | None
+    call: str
 
 
 StmtView = Union[
@@ -313,3 +297,6 @@ class ModuleView:
     functions: tuple[KernelView, ...]
     kernels: tuple[KernelView, ...]
     data_helpers: tuple[DataHelperView, ...] = ()
+    copy_back: str | None = None
+    """The name of the host helper that copies back written boxes (None: no kernel has one); it
+    needs `<omp.h>`, `<stdlib.h>` and `<string.h>`."""

@@ -356,8 +356,9 @@ class UpdateFrom:
 
     The array is mapped `alloc` around the kernel, so only this copies device values back: the
     elements the kernel does not write keep the caller's values. `box` holds `rank` intervals, then
-    guards (`passes.access`): nothing is copied unless each guard is non-empty. The C clamps each
-    interval to the extents and copies one contiguous run (a row of the last dimension) at a time.
+    guards (`passes.access`): nothing is copied unless each guard is non-empty. The C calls the
+    prelude's `py2omp_copy_back`, which clamps each interval to the extents and copies the box in one
+    transfer where its rows lie close together (else one per row).
     """
 
     array: str
