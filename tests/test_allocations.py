@@ -114,7 +114,7 @@ SHAPE_RULE = ("the shape of an array made by the kernel may only use integer con
     ("    m = n\n    m = m + 1\n    y = np.empty(m)\n    return y\n",
      f"8:9: error: the shape of this array uses 'm', which is assigned more than once; {SHAPE_RULE}"),
     ("    for i in prange(n):\n        t = np.zeros(n)\n        t[0] = a[i]\n",
-     "7:22: error: an array made inside a loop lives on the thread's stack, so its shape must be 1 to 3 positive "
+     "7:22: error: an array made inside a loop lives on the thread's stack, so its shape must be 1 to 7 positive "
      "integer constants; make arrays of run-time size at the top level of the kernel (outside loops and ifs), where "
      "the caller allocates them"),
     ("    y = np.zeros(n)\n    y = np.ones(n)\n    return y\n",

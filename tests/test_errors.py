@@ -86,6 +86,15 @@ def test_missing_annotation_and_marker(tmp_path: Path) -> None:
     assert str(info.value).startswith(f"{path}:4:7: error: parameter 'x' needs a type annotation")
 
 
+def test_rank_above_seven_is_rejected(tmp_path: Path) -> None:
+    """Seven is Fortran's portable maximum rank, so the generated Fortran module binds every kernel."""
+    path = tmp_path / "rank.py"
+    path.write_text("from translator import kernel, In, f32\n\n@kernel\ndef k(x: In[f32[:, :, :, :, :, :, :, :]]):\n    pass\n")
+    with pytest.raises(TranslationError) as info:
+        pipeline.translate(str(path), "cpu")
+    assert str(info.value).splitlines()[0] == f"{path}:4:13: error: arrays of more than 7 dimensions are not supported"
+
+
 def test_cli_reports_errors_without_traceback(tmp_path: Path) -> None:
     path = _write(tmp_path, "bad", LOOP + "        y[i] = 'a'\n")
     result = subprocess.run([sys.executable, "-m", "translator", "translate", str(path), "-o", str(tmp_path)],

@@ -151,7 +151,7 @@ LOCAL = "import numpy as np\nfrom translator import In, Out, f64, kernel, prange
 
 @pytest.mark.parametrize("body, error", [
     ("    for i in prange(x.shape[0]):\n        t = np.zeros(x.shape[0])\n        out[i] = t[0]\n",
-     "7:22: error: an array made inside a loop lives on the thread's stack, so its shape must be 1 to 3 positive "
+     "7:22: error: an array made inside a loop lives on the thread's stack, so its shape must be 1 to 7 positive "
      "integer constants; make arrays of run-time size at the top level of the kernel (outside loops and ifs), where "
      "the caller allocates them"),
     ("    for i in prange(x.shape[0]):\n        if x[i] > 0:\n            t = np.zeros(4)\n            t[0] = 1.0\n",

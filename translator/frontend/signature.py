@@ -13,7 +13,8 @@ from translator.ir.types import (
     BOOL, COMPLEX_BOUNDARY, PY_FLOAT, PY_INT, SCALARS, ArrayType, Ownership, ScalarType,
 )
 
-MAX_RANK = 3
+# Fortran 90's largest rank: callers in Fortran can hold every array a kernel takes; NPBench's largest is 7.
+MAX_RANK = 7
 SCALAR_ANNOTATIONS: dict[str, ScalarType] = {
     "builtins.int": PY_INT, "builtins.float": PY_FLOAT, "builtins.bool": BOOL,
     **{f"translator.{name}": t for name, t in SCALARS.items() if name != "bool"},
