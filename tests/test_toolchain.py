@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.test_npbench import PENDING
+from translator import pipeline
 from translator.errors import BuildError, TranslationError
 from translator.toolchain import cache, discover, doctor, probe, targets
 from translator.toolchain import Target, build_cached, compile_library, doctor_report, export_build
@@ -34,6 +36,7 @@ void saxpy(float a, const float *restrict x, int64_t x_n0, float *restrict y, in
 """
 SAXPY_H = "void saxpy(float a, const float *x, int64_t x_n0, float *y, int64_t y_n0);\n"
 EM_CUDA = 190
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(autouse=True)
@@ -171,6 +174,31 @@ def test_nvptx_builds_a_cubin(tmp_path: Path, toolchain: discover.Toolchain) -> 
     embedded = data.find(b"\x7fELF", 1)  # the device image that nvlink/ptxas produced
     assert embedded > 0
     assert struct.unpack_from("<H", data, embedded + 18)[0] == EM_CUDA
+
+
+KERNEL_MODULES = sorted(
+    str(path.relative_to(ROOT))
+    for pattern in ("examples/*.py", "bench/kernels/*.py", "tests/kernels/[a-z]*.py", "tests/kernels/npbench/[a-z]*.py")
+    for path in ROOT.glob(pattern)
+)
+
+
+def _translates(path: str) -> list[pytest.MarkDecorator]:
+    name = Path(path).stem
+    if "npbench" not in path or name not in PENDING:
+        return []
+    return [pytest.mark.xfail(strict=True, raises=TranslationError, reason=PENDING[name])]
+
+
+@pytest.mark.parametrize("path", [pytest.param(path, marks=_translates(path), id=path) for path in KERNEL_MODULES])
+def test_every_kernel_module_links_for_nvptx(path: str, tmp_path: Path, toolchain: discover.Toolchain) -> None:
+    """The device link is where a libm function missing from the NVPTX runtime shows (C99's `cabs` was);
+    host-offload tests cannot see it, so every kernel the suite runs is also linked for the GPU."""
+    if toolchain.missing_for(NVPTX):
+        pytest.skip("; ".join(toolchain.missing_for(NVPTX)))
+    c_path = tmp_path / "module.c"
+    c_path.write_text(pipeline.translate(path, str(NVPTX)).c_source)
+    compile_library(c_path, tmp_path / "module.so", NVPTX, toolchain)
 
 
 def test_clang_error_maps_to_python_line(tmp_path: Path, toolchain: discover.Toolchain) -> None:

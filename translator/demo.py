@@ -80,7 +80,8 @@ def _close(actual: Any, expected: Any) -> bool:
     if a.dtype.kind in "biu" and e.dtype.kind in "biu":
         return bool(np.array_equal(a, e))
     eps = float(max(np.finfo(t).eps for t in (a.dtype, e.dtype) if t.kind in "fc"))
-    scale = max(float(np.max(np.abs(e), initial=0.0, where=~np.isnan(e))), 1.0)  # NaNs compare by equal_nan
+    # NaNs compare by equal_nan and infinities by equality: neither may widen the tolerance of the rest.
+    scale = max(float(np.max(np.abs(e), initial=0.0, where=np.isfinite(e))), 1.0)
     return bool(np.allclose(a, e, rtol=64 * eps, atol=64 * eps * scale, equal_nan=True))
 
 

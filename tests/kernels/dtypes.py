@@ -64,6 +64,23 @@ def complex_arithmetic(z: In[c128[:]], w: In[c64[:]], x: In[f64[:]], y: In[f32[:
         parts[i, 3] = local[1].imag
 
 
+@kernel
+def complex_functions(z: In[c128[:]], w: In[c64[:]], big: In[c128[:]], out: Out[c128[:, :]],
+                      out64: Out[c64[:, :]]):
+    for i in prange(z.shape[0]):
+        a = z[i]
+        b = w[i]
+        c = big[i]
+        out[i, 0] = np.sin(a) + np.cos(a) + np.tan(a)
+        out[i, 1] = np.sinh(a) - np.cosh(a) + np.tanh(a)
+        out[i, 2] = a ** 2.5 + a ** z[(i + 1) % z.shape[0]] + a ** -1.5j
+        out[i, 3] = np.sqrt(-a) + np.sqrt(a.conjugate()) + np.log(-a) + np.exp(a.imag * 1j)
+        out[i, 4] = np.tanh(c) + np.tan(c * 1j) + abs(c) * 1e-10
+        out64[i, 0] = np.sin(b) + np.cos(b) + np.tan(b) + np.sqrt(b) + np.exp(b)
+        out64[i, 1] = np.sinh(b) + np.cosh(b) + np.tanh(b) + np.log(b) + abs(b)
+        out64[i, 2] = b ** 0.5 + b ** w[(i + 1) % w.shape[0]]
+
+
 def _ints(rng: np.random.Generator, n: int, dtype: type) -> np.ndarray:
     info = np.iinfo(dtype)
     return rng.integers(info.min, info.max, n, dtype=dtype, endpoint=True)
@@ -75,6 +92,13 @@ def _complex(rng: np.random.Generator, dtype: type) -> np.ndarray:
     return values
 
 
+def _large_real_parts(rng: np.random.Generator) -> np.ndarray:
+    """tanh and tan where cosh(2x) overflows (|x| up to 400) and around the switch to +-1 at |x| = 20."""
+    real = rng.choice([-1.0, 1.0], N) * rng.uniform(0.0, 400.0, N)
+    real[:4] = [19.9, 20.1, -20.1, 0.0]
+    return real + 1j * rng.uniform(-3.0, 3.0, N)
+
+
 N = 777
 CASES = {
     narrow_ints: lambda r: (*(_ints(r, N, t) for t in (np.int8, np.uint8, np.int16, np.uint16, np.int32, np.uint32,
@@ -84,6 +108,9 @@ CASES = {
     complex_arithmetic: lambda r: (_complex(r, np.complex128), _complex(r, np.complex64), r.standard_normal(N),
                                    r.standard_normal(N).astype(np.float32), np.zeros((N, 5), np.complex128),
                                    np.zeros((N, 3), np.complex64), np.zeros((N, 4))),
+    complex_functions: lambda r: (_complex(r, np.complex128), _complex(r, np.complex64), _large_real_parts(r),
+                                  np.zeros((N, 5), np.complex128), np.zeros((N, 3), np.complex64)),
     bool_arrays: lambda r: (r.standard_normal(N) * (r.random(N) < 0.9), r.random(N) < 0.5, np.zeros((N, 4), bool),
                             np.zeros(N, np.int64)),
 }
+

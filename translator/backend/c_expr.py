@@ -14,7 +14,7 @@ import struct
 from collections.abc import Callable, Mapping
 from typing import NamedTuple
 
-from translator.backend.helpers import HelperSet
+from translator.backend.helpers import COMPLEX_HELPERS, HelperSet
 from translator.backend.names import NameTable, extent_name
 from translator.errors import TranslationError
 from translator.ir import nodes as ir
@@ -261,11 +261,14 @@ class ExprEmitter:
         return self._call_named(e.symbol, e.args)
 
     def _complex_call(self, e: ir.Call, operand: ScalarType) -> Frag:
-        """C99 `<complex.h>`: `cabs`, `creal`, `cimag`, `conj`, `cexp`, `cpow`, ... (`f` for complex64)."""
-        name = {"abs": "cabs", "real": "creal", "imag": "cimag", "conj": "conj"}.get(e.func, "c" + e.func)
-        if e.func not in ("abs", "real", "imag", "conj") and e.func not in MATH_FUNCTIONS:
+        """`creal`, `cimag`, `conj` of `<complex.h>`; the functions as helpers (`py2omp_cexp_c128`):
+        helpers.py says why."""
+        parts = {"real": "creal", "imag": "cimag", "conj": "conj"}
+        if e.func in parts:
+            return self._call_named(parts[e.func] + ("f" if operand.bits == 64 else ""), e.args)
+        if e.func not in COMPLEX_HELPERS:
             raise TranslationError.at(e.span, f"internal error: no complex C translation for {e.func!r}")
-        return self._call_named(name + ("f" if operand.bits == 64 else ""), e.args)
+        return self._call_helper("c" + e.func, operand, e.args)
 
     def _abs(self, e: ir.Call, t: ScalarType) -> Frag:
         """`fabs` for floats, a helper for signed integers (`abs(INT_MIN)` wraps), identity else."""

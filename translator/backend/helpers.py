@@ -2,7 +2,10 @@
 
 Python's `//`, `%`, `min`, `max`, `abs`, integer powers and index wrapping have no one-operator C
 equivalent with the same result, so each becomes a small `static inline` function in the
-module's prelude (`templates/prelude.c.j2` holds their bodies). Only the helpers a module uses
+module's prelude (`templates/prelude.c.j2` holds their bodies). The complex functions (`abs`,
+`np.sqrt`, `np.exp`, ..., `**`) are helpers too, written with real `<math.h>` functions: the NVPTX
+device runtime has the real ones but not C99's `cabs`/`cexp`/... (nvlink: "Undefined reference to
+'cabs'"), and the same code on every target keeps what CI tests equal to what the GPU runs. Only the helpers a module uses
 are emitted, each once per type, in a fixed order, so that the output stays short and stable.
 """
 
@@ -14,8 +17,19 @@ from translator.ir.types import SCALARS, Kind, ScalarType
 
 _KINDS = (
     "trip_count", "num_teams", "wrap_index", "abs", "min", "max", "ipow", "floordiv", "mod",
+    "cabs", "csqrt", "cexp", "clog", "csinh", "ccosh", "ctanh", "csin", "ccos", "ctan", "cpow",
 )
-"""Helper families in prelude order; the `kind` of a `HelperView` adds the type's flavour."""
+"""Helper families in prelude order (a helper after those it calls); the `kind` of a `HelperView`
+adds the type's flavour."""
+
+_CALLS: dict[str, tuple[str, ...]] = {
+    "csin": ("csinh",), "ccos": ("ccosh",), "ctan": ("ctanh",), "cpow": ("cexp", "clog"),
+}
+"""Complex helpers written with another: sin(z) = -i sinh(iz), cos(z) = cosh(iz), tan(z) = -i tanh(iz),
+a ** b = exp(b log a)."""
+
+COMPLEX_HELPERS = frozenset(f[1:] for f in _KINDS if f.startswith("c"))
+"""The complex functions that have a helper, by their Python name (`abs`, `sqrt`, ..., `pow`)."""
 
 _TYPE_ORDER = tuple(SCALARS)
 
@@ -33,6 +47,10 @@ class HelperView:
     name: str
     ctype: str
     suffix: str
+    real: str
+    """The C type of a complex helper's real and imaginary parts (its own type otherwise)."""
+    calls: tuple[str, ...]
+    """The C names of the helpers this one calls (`_CALLS`)."""
 
 
 def helper_name(family: str, type_: ScalarType | None = None) -> str:
@@ -49,6 +67,8 @@ class HelperSet:
     def use(self, family: str, type_: ScalarType | None = None) -> str:
         """Record that `family` (for `type_`, if typed) is needed and return its C name."""
         self._used.add((family, None if type_ is None else type_.name))
+        for callee in _CALLS.get(family, ()):
+            self.use(callee, type_)
         return helper_name(family, type_)
 
     def views(self) -> list[HelperView]:
@@ -63,9 +83,11 @@ class HelperSet:
 def _view(family: str, type_: ScalarType | None) -> HelperView:
     """Pick the template flavour: integer division differs for signed and unsigned types."""
     if type_ is None:
-        return HelperView(family, helper_name(family), "int64_t", "")
+        return HelperView(family, helper_name(family), "int64_t", "", "int64_t", ())
     kind = family
     if family in ("floordiv", "mod"):
         kind += {Kind.INT: "_int", Kind.UINT: "_uint", Kind.FLOAT: "_float"}[type_.kind]
-    suffix = "f" if type_.is_float and type_.bits == 32 else ""
-    return HelperView(kind, helper_name(family, type_), type_.c_name, suffix)
+    real = type_.component if type_.is_complex else type_
+    suffix = "f" if real.is_float and real.bits == 32 else ""
+    calls = tuple(helper_name(callee, type_) for callee in _CALLS.get(family, ()))
+    return HelperView(kind, helper_name(family, type_), type_.c_name, suffix, real.c_name, calls)
