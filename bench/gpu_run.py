@@ -138,10 +138,13 @@ def main(build: Path, out: Path | None) -> int:
         "array_statements": lambda: array_statements(build), "triad_resident": lambda: triad_variants(build, TRIAD_N),
         "call_overhead": lambda: call_overhead(build), "saxpy_transfers": lambda: saxpy_transfers(build),
         "copyback": lambda: copyback.measure(build / "copyback")}
-    results = {part: runs[part]() for part in parts}
+    results: dict[str, Any] = {}
+    for part in parts:  # written after each part, so a run cut short by its time limit keeps what it measured
+        results[part] = runs[part]()
+        print(f"{part}: done", file=sys.stderr, flush=True)
+        if out is not None:
+            out.write_text(json.dumps(results, indent=2))
     print(json.dumps(results, indent=2))
-    if out is not None:
-        out.write_text(json.dumps(results, indent=2))
     checked = [*results.get("examples", []), *results.get("npbench", []), *results.get("copyback", [])]
     return 0 if all(row["ok"] for row in checked) else 1
 
