@@ -12,6 +12,8 @@ Measures, for libraries built by `py2omp build --target nvptx:sm_90`:
 5. the NPBench-style kernels against Python, and array statements (whole-array triad, the 2-D slice
    Jacobi stencil) against the same loops written as `prange`s, data resident.
 6. the copy-back of partly written `Out` arrays (bench/copyback.py, part `copyback`).
+
+BENCH_ROUNDS (default 1) repeats the launch variants and the Jacobi pair in alternating order.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from translator.demo import _import_file, compare_compiled
 ROOT = Path(__file__).resolve().parent.parent
 TRIAD_N = int(os.environ.get("BENCH_TRIAD_N", 1 << 27))
 ARRAY_N = int(os.environ.get("BENCH_ARRAY_N", 4096))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", 1))
 SAXPY_SIZES = [int(s) for s in os.environ.get("BENCH_SAXPY_LOG2", "16,20,24,26").split(",")]
 
 
@@ -60,19 +63,23 @@ def check_examples(build: Path) -> list[dict[str, Any]]:
 
 
 def triad_variants(build: Path, n: int, few: int = 51, many: int = 551) -> list[dict[str, Any]]:
+    """Each variant's launch time, measured in ROUNDS rounds that alternate the variants' order (so
+    that clock ramps and neighbours do not favour one); the median and every sample are reported."""
     rng = np.random.default_rng(0)
     b, c = rng.standard_normal(n), rng.standard_normal(n)
-    rows = []
-    for variant in sorted(p.name for p in (build / "triad").iterdir()):
-        kernel = runtime_shim.load(build / "triad" / variant).triad_reps
-        a = np.empty(n)
-        t_few = best_time(lambda: kernel(a, b, c, 3.0, few), 2)
-        t_many = best_time(lambda: kernel(a, b, c, 3.0, many), 2)
-        assert np.allclose(a, b + 3.0 * c)
-        per_launch = (t_many - t_few) / (many - few)
-        rows.append({"variant": variant, "n": n, "kernel_us": per_launch * 1e6,
-                     "GB_per_s": 3 * 8 * n / per_launch / 1e9, f"call_with_{few}_launches_ms": t_few * 1e3})
-    return rows
+    variants = sorted(p.name for p in (build / "triad").iterdir())
+    samples: dict[str, list[float]] = {variant: [] for variant in variants}
+    for round_ in range(ROUNDS):
+        for variant in variants if round_ % 2 == 0 else variants[::-1]:
+            kernel = runtime_shim.load(build / "triad" / variant).triad_reps
+            a = np.empty(n)
+            t_few = best_time(lambda: kernel(a, b, c, 3.0, few), 2)
+            t_many = best_time(lambda: kernel(a, b, c, 3.0, many), 2)
+            assert np.allclose(a, b + 3.0 * c)
+            samples[variant].append((t_many - t_few) / (many - few))
+    return [{"variant": variant, "n": n, "kernel_us": statistics.median(times) * 1e6,
+             "GB_per_s": 3 * 8 * n / statistics.median(times) / 1e9, "samples_us": [t * 1e6 for t in times]}
+            for variant, times in samples.items()]
 
 
 def call_overhead(build: Path, calls: int = 2000) -> dict[str, float]:
@@ -122,11 +129,16 @@ def array_statements(build: Path, n: int = ARRAY_N, few: int = 11, many: int = 1
     triad = kernels["triad_statement"]
     step = (best_time(lambda: triad(*vectors, 3.0, many)) - best_time(lambda: triad(*vectors, 3.0, few))) / (many - few)
     rows.append({"kernel": "triad_statement", "n": n * n, "step_ms": step * 1e3, "GB/s": 3 * 8 * n * n / step / 1e9})
-    for name in ("jacobi_slices", "jacobi_loops"):
-        A, B = rng.standard_normal((n, n)), rng.standard_normal((n, n))
-        k = kernels[name]
-        step = (best_time(lambda: k(many, A, B)) - best_time(lambda: k(few, A, B))) / (many - few)
-        rows.append({"kernel": name, "n": f"{n}x{n}", "step_ms": step * 1e3, "GB/s": 2 * 2 * 8 * n * n / step / 1e9})
+    jacobi: dict[str, list[float]] = {"jacobi_slices": [], "jacobi_loops": []}
+    for round_ in range(ROUNDS):
+        for name in list(jacobi) if round_ % 2 == 0 else list(jacobi)[::-1]:
+            A, B = rng.standard_normal((n, n)), rng.standard_normal((n, n))
+            k = kernels[name]
+            jacobi[name].append((best_time(lambda: k(many, A, B)) - best_time(lambda: k(few, A, B))) / (many - few))
+    for name, steps in jacobi.items():
+        step = statistics.median(steps)
+        rows.append({"kernel": name, "n": f"{n}x{n}", "step_ms": step * 1e3, "GB/s": 2 * 2 * 8 * n * n / step / 1e9,
+                     "samples_ms": [t * 1e3 for t in steps]})
     return rows
 
 
