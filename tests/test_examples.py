@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from translator.api import Kernel
-from translator.demo import EXAMPLES_DIR, compare_with_python, example_kernels
+from translator.demo import EXAMPLES_DIR, _close, _difference, compare_with_python, example_kernels
 from translator.toolchain.targets import parse_target
 
 EXAMPLES = example_kernels(EXAMPLES_DIR)
@@ -19,3 +19,18 @@ EXAMPLES = example_kernels(EXAMPLES_DIR)
 def test_example_matches_python(k: Kernel, make_inputs: Any) -> None:
     result = compare_with_python(k, make_inputs(np.random.default_rng(3)), parse_target("cpu"), repeats=1)
     assert result.ok, result.mismatches
+
+
+def test_the_comparison_can_fail() -> None:
+    """What every end-to-end test relies on: an infinity in Python's result does not widen the
+    tolerance for the other elements, imaginary parts count, and NaN equals NaN only."""
+    expected = np.array([np.inf, 1.0 + 1.0j, np.nan, 2.0])
+    assert _close(expected.copy(), expected)
+    wrong = expected.copy()
+    wrong[1] = 1.0 + 1.001j
+    assert not _close(wrong, expected)
+    assert _difference(wrong, expected) == "1 of 4 elements differ; the largest difference is at (1,): (1+1.001j) where Python gives (1+1j)"
+    wrong = expected.copy()
+    wrong[3] = np.nan
+    assert not _close(wrong, expected)
+    assert _difference(wrong, expected) == "1 of 4 elements differ; the largest difference is at (3,): (nan+0j) where Python gives (2+0j)"

@@ -62,7 +62,7 @@ def compare_compiled(compiled: CompiledKernel, py_func: Callable[..., Any], args
     mismatches = [f"return value: {actual!r} != {expected!r}"] if not _close_result(actual, expected) else []
     for spec, got, want in zip(compiled.spec.params, actual_args, expected_args):
         if spec.is_array and spec.ownership in ("out", "inout") and not _close(got, want):
-            mismatches.append(f"{spec.name}: max abs difference {_max_difference(got, want)}")
+            mismatches.append(f"{spec.name}: {_difference(got, want)}")
     return Comparison(compiled.spec.name, target, python_seconds, best, tuple(mismatches))
 
 
@@ -100,8 +100,20 @@ def _close_result(actual: Any, expected: Any) -> bool:
     return _close(actual, expected)
 
 
-def _max_difference(actual: np.ndarray, expected: np.ndarray) -> float:
-    return float(np.max(np.abs(actual.astype(np.float64) - expected.astype(np.float64)), initial=0.0))
+def _difference(actual: np.ndarray, expected: np.ndarray) -> str:
+    """Where two arrays differ, for a mismatch report: how many elements, and the worst one (NaN
+    against a number counts as the worst; NaN against NaN as equal; complex parts both compared)."""
+    if actual.shape != expected.shape:
+        return f"shape {actual.shape} where Python gives {expected.shape}"
+    wide = np.complex128 if "c" in (actual.dtype.kind, expected.dtype.kind) else np.float64
+    a, e = actual.astype(wide), expected.astype(wide)
+    differs = (a != e) & ~(np.isnan(a) & np.isnan(e))
+    if not differs.any():
+        return "equal"
+    gap = np.where(differs, np.abs(a - e), 0.0)
+    worst = np.unravel_index(int(np.argmax(np.where(np.isnan(gap), np.inf, gap))), a.shape)
+    return (f"{int(differs.sum())} of {a.size} elements differ; the largest difference is at {tuple(map(int, worst))}: "
+            f"{actual[worst]} where Python gives {expected[worst]}")
 
 
 def example_kernels(directory: Path) -> list[tuple[Kernel, Any]]:
