@@ -22,6 +22,10 @@ from .manifest import KernelSpec, Manifest, ParamSpec, read_manifest
 from .movement import KernelStats, check_lengths, evaluate, runs, uncovered, written_boxes
 
 
+FAILED = 2**31 - 1
+"""A failed run-time check `k` leaves `FAILED - k` in the status array (manifest `failures`)."""
+
+
 class CompiledKernel:
     """One kernel of a loaded library, called with the same arguments as its Python function.
 
@@ -31,6 +35,8 @@ class CompiledKernel:
     `stats` accumulates calls, bytes moved by the maps and time. Arrays the kernel makes (hidden
     parameters) are allocated here for each call with the manifest's shape, and the call returns what
     the Python function returns (`results`): those arrays, the user's own arguments, the scalar.
+    A kernel with run-time checks (`failures`) gets a zeroed status array, and a call after which it
+    holds a check's number raises ValueError with that check's message.
     """
 
     def __init__(self, spec: KernelSpec, cdll: ctypes.CDLL, offload: bool = False) -> None:
@@ -55,16 +61,25 @@ class CompiledKernel:
         values = args if not kwargs and len(args) == len(binding.names) else binding.bind(args, kwargs)
         if self.hidden:
             values = [*values, *self._allocate(values)]
+        status = values[self.positions[self.spec.status]] if self.spec.status is not None else None
         if self.device_binding is not None and any(device_view(values[i]) is not None for i, _ in self.arrays):
-            return self._results(values, self._call_on_device(list(values)))
-        c_args = binding.convert(values)
+            value = self._call_on_device(list(values))
+        else:
+            value = self._call_on_host(values)
+        if isinstance(status, np.ndarray) and status[0]:
+            raise ValueError(f"{self.spec.name}(): {self.spec.failures[FAILED - int(status[0]) - 1]}")
+        return self._results(values, value)
+
+    def _call_on_host(self, values: Sequence[object]) -> object:
+        """The call with NumPy arrays (and arrays a data region holds): the C function maps them."""
+        c_args = self.binding.convert(values)
         if self.spec.length_checks:
             check_lengths(self.spec.name, self.spec.length_checks, *self._bound_inputs(values))
         to_device, from_device = self._transfers(values) if self.offload else (0, 0)
         start = time.perf_counter()
         value = self.function(*c_args)
         self.stats.add(to_device, from_device, time.perf_counter() - start)
-        return self._results(values, None if binding.result is None else binding.result(value))
+        return None if self.binding.result is None else self.binding.result(value)
 
     def _allocate(self, values: Sequence[object]) -> list[np.ndarray]:
         """The arrays the kernel makes, allocated (not filled: the kernel fills them on the device)
@@ -77,7 +92,7 @@ class CompiledKernel:
             if any(n < 0 for n in shape):
                 raise ValueError(f"{self.spec.name}(): array '{param.name}' that the kernel makes would have shape "
                                  f"{shape}: negative dimensions are not allowed")
-            made.append(np.empty(shape, dtype=param.dtype))
+            made.append((np.zeros if param.name == self.spec.status else np.empty)(shape, dtype=param.dtype))
             shapes[param.name] = shape
         return made
 

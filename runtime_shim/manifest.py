@@ -85,6 +85,11 @@ class KernelSpec:
     length_checks: tuple[tuple[int, object, object], ...] = ()
     """Manifest `length_checks`: `(line, left, right)`, two lengths (bound expressions) an array
     statement combines; the runtime refuses a call where they differ."""
+    failures: tuple[str, ...] = ()
+    """Manifest `failures.messages`: the message of each run-time check, by number from 1."""
+    status: str | None = None
+    """Manifest `failures.param`: the hidden int32 array, zeroed before the call, where the kernel
+    stores the number of a failed check."""
     results: tuple[str | None, ...] | None = None
     """What the call returns when the kernel returns arrays: parameter names, None for the C return value."""
     results_tuple: bool = False
@@ -159,6 +164,7 @@ def _kernel(where: _Reader, data: object) -> KernelSpec:
     if returns is not None:
         returns = where.choice(doc, "returns", DTYPES)
     results = _results(where.at("results"), doc.get("results"), params, returns)
+    failures = _failures(where.at("failures"), doc.get("failures"), params)
     return KernelSpec(
         name=name,
         symbol=where.field(doc, "symbol", str, nonempty=True),
@@ -171,7 +177,24 @@ def _kernel(where: _Reader, data: object) -> KernelSpec:
                             for c in where.optional(doc, "length_checks", list) or ()),
         results=None if results is None else results[0],
         results_tuple=results is not None and results[1],
+        failures=failures[1],
+        status=failures[0],
     )
+
+
+def _failures(where: _Reader, data: object, params: tuple[ParamSpec, ...]) -> tuple[str | None, tuple[str, ...]]:
+    """`failures`: the status parameter (a hidden one-element int32 array) and the messages."""
+    if data is None:
+        return None, ()
+    doc = where.mapping(data)
+    param = where.field(doc, "param", str, nonempty=True)
+    status = next((p for p in params if p.name == param), None)
+    if status is None or not status.hidden or status.dtype != "int32" or status.rank != 1:
+        raise where.error(f"'param' must name a hidden int32 array parameter, not {param!r}")
+    messages = where.field(doc, "messages", list)
+    if not messages or not all(isinstance(m, str) for m in messages):
+        raise where.error("'messages' must be a non-empty list of strings")
+    return param, tuple(messages)
 
 
 def _length_check(where: _Reader, data: object) -> tuple[int, object, object]:

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from tests.kernels import arrays
+from translator import TranslationError
 from translator.api import Kernel
 from translator.demo import compare_with_python
 from translator.ir.types import Ownership
@@ -48,6 +49,53 @@ def test_slice_assignment_of_an_interior_is_a_proven_box() -> None:
 def test_whole_assignment_proves_an_out_array_written() -> None:
     kernel = lower("k.py", "host-offload", HEADER.format("Out", "    b[:] = a * 2.0\n")).kernels[0]
     assert {m.array: m.written for m in kernel.movement}["b"] is None
+
+
+@pytest.mark.parametrize("target", ["host-offload", "cpu"])
+def test_lengths_known_only_in_loops_are_checked_by_the_kernel(target: str) -> None:
+    """Lengths that depend on a loop variable: the kernel checks them (in a prange, and on the host
+    between pranges), skips the statement and the call raises; equal lengths run as Python does."""
+    k = arrays.mismatched_in_loops.library(target).kernels["mismatched_in_loops"]
+    c, a = np.random.default_rng(2).standard_normal((6, 6)), np.random.default_rng(3).standard_normal(6)
+    expected = c.copy()
+    arrays.mismatched_in_loops.py_func(expected, a)
+    k(c, a)
+    assert np.allclose(c, expected)
+    line = arrays.mismatched_in_loops.py_func.__code__.co_firstlineno + 3
+    with pytest.raises(ValueError) as info:
+        k(c, a[:3])
+    assert str(info.value) == (
+        f"mismatched_in_loops(): the array statement at line {line} combines lengths that differ there (the operand "
+        "at column 25); NumPy raises here: operands could not be broadcast together")
+    with pytest.raises(ValueError) as info:
+        k(c, np.ones(7))
+    assert str(info.value).startswith(f"mismatched_in_loops(): the array statement at line {line + 2} combines")
+
+
+GUARDED = ("from translator import kernel, prange, In, InOut, f64\n\n{}\n@kernel\n"
+           "def k(c: InOut[f64[:, :]], a: In[f64[:]]):\n{}    for i in prange(c.shape[0]):\n        {}\n")
+
+
+@pytest.mark.parametrize("function, before, statement, error", [
+    ("def add(c, a, i):\n    c[i, :i + 1] += a[:i + 1]\n", "", "add(c, a, i)",
+     "4:21: error: this operand's length must equal the statement's, which only the running code can check, and a "
+     "device function cannot report a failed check: write this statement in the kernel, or as a loop"),
+    ("", "    py2omp_failed = 2.0\n", "c[i, :i + 1] += a[:i + 1] * py2omp_failed",
+     "8:25: error: this kernel uses 'py2omp_failed', the name py2omp gives its run-time checks' status; rename it"),
+])
+def test_run_time_check_rejections(function: str, before: str, statement: str, error: str) -> None:
+    with pytest.raises(TranslationError) as info:
+        translate("k.py", "cpu", GUARDED.format(function, before, statement))
+    assert str(info.value).splitlines()[0] == "k.py:" + error
+
+
+def test_a_run_time_check_guards_its_statement_in_c() -> None:
+    c = translate("tests/kernels/arrays.py", "host-offload").c_source
+    c = c[c.index("void mismatched_in_loops("):c.index("void mismatched_in_loops__device(")]
+    assert "int32_t *restrict py2omp_failed, int64_t py2omp_failed_n0)" in c
+    assert "map(tofrom: c[0:c_n0 * c_n1], py2omp_failed[0:py2omp_failed_n0])" in c
+    assert "py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];" in c
+    assert c.count("} else {") == 2
 
 
 @pytest.mark.parametrize("target", ["host-offload", "cpu"])

@@ -110,7 +110,8 @@ def _difference(actual: np.ndarray, expected: np.ndarray) -> str:
     differs = (a != e) & ~(np.isnan(a) & np.isnan(e))
     if not differs.any():
         return "equal"
-    gap = np.where(differs, np.abs(a - e), 0.0)
+    with np.errstate(invalid="ignore"):  # inf - inf where both are infinite: NaN, masked out
+        gap = np.where(differs, np.abs(a - e), 0.0)
     worst = np.unravel_index(int(np.argmax(np.where(np.isnan(gap), np.inf, gap))), a.shape)
     return (f"{int(differs.sum())} of {a.size} elements differ; the largest difference is at {tuple(map(int, worst))}: "
             f"{actual[worst]} where Python gives {expected[worst]}")

@@ -83,6 +83,14 @@ def mismatched(a: In[f64[:]], b: In[f64[:]], m: In[f64[:, :]], y: Out[f64[:]], s
 
 
 @kernel
+def mismatched_in_loops(c: InOut[f64[:, :]], a: In[f64[:]]):
+    for i in prange(c.shape[0]):
+        c[i, :i + 1] += a[:i + 1]
+    for i in range(c.shape[0]):
+        c[i, i:] -= 2.0 * a[i:]
+
+
+@kernel
 def covariance_like(float_n: f64, data: InOut[f64[:, :]]):
     m = data.shape[1]
     mean = np.sum(data, axis=0) / float_n

@@ -15,7 +15,10 @@ entry point taking device pointers.
 Arrays the kernel makes (`frontend.allocations`) are hidden parameters after the user's: each has
 `allocation` (`shape`: JSON expressions as in `writes`, of the user's arguments; `fill`: the Python
 text of the value the kernel fills it with on the device, null for `np.empty`; `line`), and the caller
-allocates it. `results` (absent when the kernel returns nothing or one scalar) says what the Python
+allocates it. `failures` (absent when the kernel checks nothing at run time, `frontend.guards`):
+`param`, the hidden one-element int32 array the caller zeroes before the call, and `messages`, one per
+check: a nonzero value `v` after the call means check `k = 2147483647 - v` (from 1) failed, and the
+call raises ValueError with `messages[k - 1]`. `results` (absent when the kernel returns nothing or one scalar) says what the Python
 function returns: `items` in order, each a parameter name or null for the C return value, and
 `tuple` (a tuple, else the one item).
 """
@@ -61,6 +64,8 @@ def _kernel(kernel: ir.Kernel, symbol: str) -> dict[str, Any]:
     }
     if kernel.device_variant is not None:
         doc["device_symbol"] = device_symbol(symbol)
+    if kernel.failures:
+        doc["failures"] = {"param": ir.STATUS, "messages": [f.message for f in kernel.failures]}
     if kernel.length_checks:
         doc["length_checks"] = [{"line": c.span.line, "lengths": [bound_json(c.left), bound_json(c.right)]}
                                 for c in kernel.length_checks]

@@ -127,7 +127,7 @@ def _build_kernel(fn: cst.FunctionDef, module: ModuleScope) -> ir.Kernel:
     declared = tuple(ir.Var(name, t) for name, t in scope.declared.items())
     return ir.Kernel(fn.name.value, lifted_params(scope, body), body, _return_annotation(fn, module), declared,
                      module.span(fn.name), _docstring(fn), device=_device(fn, module), results=scope.results,
-                     length_checks=tuple(scope.length_checks))
+                     length_checks=tuple(scope.length_checks), failures=tuple(scope.failures))
 
 
 def _device(fn: cst.FunctionDef, module: ModuleScope) -> int | None:

@@ -264,6 +264,6 @@ def lifted_params(scope: KernelScope, body: tuple[ir.Stmt, ...]) -> tuple[ir.Par
     returned = set(scope.results.items) if scope.results is not None else set()
     return tuple(
         dataclasses.replace(p, ownership=Ownership.OUT if p.name in returned else Ownership.SCRATCH)
-        if p.allocation is not None else p
+        if p.allocation is not None and p.name != ir.STATUS else p
         for p in scope.params.values()
     )

@@ -25,6 +25,7 @@ import libcst as cst
 
 from translator.errors import Span, TranslationError
 from translator.frontend.context import KernelScope
+from translator.frontend.guards import check_at_run_time
 from translator.frontend.expressions import NUMPY_FUNCTIONS, build_expr
 from translator.frontend.source import fold_constant
 from translator.frontend.views import Offset, View, build_view, is_view, same, whole_view
@@ -71,8 +72,11 @@ class Elements:
 
 def require_equal(length: ir.Expr, expected: ir.Expr, span: Span, scope: KernelScope) -> None:
     """Record a `LengthCheck` unless the lengths are the same expression; lengths that depend on
-    more than the arguments (a loop variable, a local) cannot be checked before the call."""
-    if same(length, expected) or not (_of_arguments(length, scope) and _of_arguments(expected, scope)):
+    more than the arguments (a loop variable, a local) are checked by the kernel (`frontend.guards`)."""
+    if same(length, expected):
+        return
+    if not (_of_arguments(length, scope) and _of_arguments(expected, scope)):
+        check_at_run_time(length, expected, span, scope)
         return
     if not any(same(c.left, length) and same(c.right, expected) for c in scope.length_checks):
         scope.length_checks.append(ir.LengthCheck(length, expected, span))

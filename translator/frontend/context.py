@@ -84,6 +84,9 @@ class KernelScope:
     in_prange: bool = False
     loop_vars: set[str] = field(default_factory=set)
     length_checks: list[ir.LengthCheck] = field(default_factory=list)
+    guards: list[tuple[ir.Compare, Span]] = field(default_factory=list)
+    """The run-time checks the statement being built needs (`frontend.guards`)."""
+    failures: list[ir.Failure] = field(default_factory=list)
     scalar_values: dict[str, list[ir.Expr]] = field(default_factory=dict)
     """The values assigned to each scalar local so far (`frontend.dtypes` types them)."""
     lifting: bool = False

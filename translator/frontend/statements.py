@@ -12,6 +12,7 @@ from translator.frontend.allocations import (FILLS, allocate, build_return, cons
 from translator.frontend.context import KernelScope
 from translator.frontend.expressions import array_param, build_expr
 from translator.frontend.arrays import assign_array, assign_masked, is_array_statement, is_masked
+from translator.frontend.guards import guarded
 from translator.frontend.signature import MAX_RANK, scalar_annotation
 from translator.frontend.source import fold_constant
 from translator.frontend.syntax import dispatch
@@ -45,13 +46,14 @@ def build_body(statements: Sequence[cst.BaseStatement], scope: KernelScope) -> t
 
 def _statement(node: cst.CSTNode, scope: KernelScope) -> list[ir.Stmt]:
     """One statement preceded by the prelude its own expressions need (slice reductions), so a
-    nested statement's prelude stays inside the block that holds it."""
-    outer, scope.prelude = scope.prelude, []
+    nested statement's prelude stays inside the block that holds it; with the run-time checks of
+    its lengths around both (`frontend.guards`)."""
+    outer, scope.prelude, outer_guards, scope.guards = scope.prelude, [], scope.guards, []
     try:
         built = dispatch(STATEMENTS, node, scope)
-        return [*scope.prelude, *built]
+        return guarded([*scope.prelude, *built], scope.guards, scope)
     finally:
-        scope.prelude = outer
+        scope.prelude, scope.guards = outer, outer_guards
 
 
 def _block(body: cst.BaseSuite, scope: KernelScope) -> tuple[ir.Stmt, ...]:

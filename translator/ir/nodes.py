@@ -191,6 +191,9 @@ class If:
     body: tuple["Stmt", ...]
     orelse: tuple["Stmt", ...]
     span: Span
+    guard: bool = False
+    """A run-time check around one statement (`frontend.guards`): `orelse` only records the failure,
+    after which the caller raises, so the statement counts as run (for definite assignment)."""
 
 
 @dataclass(frozen=True)
@@ -385,6 +388,22 @@ class LengthCheck:
 
 
 @dataclass(frozen=True)
+class Failure:
+    """A check only the running kernel can make (`frontend.guards`), for the error the caller raises
+    when it fails: its number is its position in `Kernel.failures` plus one."""
+
+    message: str
+    span: Span
+
+
+STATUS = "py2omp_failed"
+"""The hidden `InOut[i32[:]]` parameter of one element, zero before the call, where a kernel with
+`failures` records a failed check: `FAILED - number`, the largest value for the check first in the
+source (`py2omp_` names are reserved)."""
+FAILED = 2**31 - 1
+
+
+@dataclass(frozen=True)
 class Movement:
     """How one array parameter moves, as `passes.ownership` decided it from what the kernel does.
 
@@ -458,6 +477,8 @@ class Kernel:
     length_checks: tuple[LengthCheck, ...] = ()
     results: Results | None = None
     """Set when the kernel returns arrays (then `return_type` is the returned scalar, if any)."""
+    failures: tuple[Failure, ...] = ()
+    """Run-time checks; when there are any, the hidden parameter `STATUS` says which failed."""
 
     def param(self, name: str) -> Param | None:
         return next((p for p in self.params if p.name == name), None)

@@ -49,7 +49,8 @@ def _stmt(stmt: ir.Stmt, depth: int) -> list[str]:
     if isinstance(stmt, ir.Assign):
         return [f"{pad}{format_expr(stmt.target)} = {format_expr(stmt.value)}"]
     if isinstance(stmt, ir.If):
-        return [f"{pad}if {format_expr(stmt.cond)}:", *_block(stmt.body, depth + 1),
+        keyword = "guard" if stmt.guard else "if"
+        return [f"{pad}{keyword} {format_expr(stmt.cond)}:", *_block(stmt.body, depth + 1),
                 *([f"{pad}else:", *_block(stmt.orelse, depth + 1)] if stmt.orelse else [])]
     if isinstance(stmt, ir.Loop):
         kind = "prange" if stmt.parallel else "range"

@@ -127,8 +127,12 @@ class _Walker:
         return state
 
     def branch(self, stmt: ir.If, state: _State) -> _State:
-        """An element that every arm writes is written for sure, as if by one unconditional write."""
+        """An element that every arm writes is written for sure, as if by one unconditional write.
+        A guard's statement counts as run: when its check fails the call raises (`frontend.guards`)."""
         self.read(stmt.cond, state)
+        if stmt.guard:
+            self.block(stmt.orelse, dataclasses.replace(state, conditional=True))
+            return self.block(stmt.body, state)
         every_arm = _written_by_every_arm(stmt)
         for key, target in every_arm.items():
             if key not in state.settled:
@@ -306,7 +310,7 @@ def _surely_written(stmts: tuple[ir.Stmt, ...]) -> dict[object, ir.Index]:
         if isinstance(stmt, ir.Assign) and isinstance(stmt.target, ir.Index):
             found[shape_key(stmt.target)] = stmt.target
         elif isinstance(stmt, ir.If):
-            found.update(_written_by_every_arm(stmt))
+            found.update(_surely_written(stmt.body) if stmt.guard else _written_by_every_arm(stmt))
     return found
 
 

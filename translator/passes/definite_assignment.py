@@ -33,6 +33,9 @@ def _stmt(stmt: ir.Stmt, assigned: frozenset[str]) -> frozenset[str]:
         return assigned | {stmt.target.id}
     if isinstance(stmt, ir.If):
         _reads(stmt.cond, assigned)
+        if stmt.guard:  # a failed guard ends in an exception, as in Python
+            _block(stmt.orelse, assigned)
+            return _block(stmt.body, assigned)
         return _block(stmt.body, assigned) & _block(stmt.orelse, assigned)
     if isinstance(stmt, ir.While):
         _reads(stmt.cond, assigned)

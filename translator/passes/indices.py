@@ -41,7 +41,8 @@ class _Wrapper:
             return dataclasses.replace(stmt, start=self.expr(stmt.start), stop=self.expr(stmt.stop),
                                        body=inner.block(stmt.body))
         if isinstance(stmt, ir.If):
-            return ir.If(self.expr(stmt.cond), self.block(stmt.body), self.block(stmt.orelse), stmt.span)
+            return dataclasses.replace(stmt, cond=self.expr(stmt.cond), body=self.block(stmt.body),
+                                       orelse=self.block(stmt.orelse))
         if isinstance(stmt, ir.While):
             return ir.While(self.expr(stmt.cond), self.block(stmt.body), stmt.span)
         if isinstance(stmt, ir.Assign):

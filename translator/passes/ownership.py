@@ -65,6 +65,9 @@ def _made(param: ir.Param) -> ir.Movement:
     """An array the kernel makes is fresh: nothing of the caller's to keep or check, so none of
     the checks above apply; `Out` (returned) comes back whole, `Scratch` never moves."""
     assert param.allocation is not None and param.ownership is not None
+    if param.name == ir.STATUS:
+        return ir.Movement(param.name, None, Ownership.INOUT, "the number of a failed run-time check, zero before "
+                           "the call: copied in and back")
     dims = param.allocation.shape
     shape = ", ".join(python_text(d) for d in dims) + "," * (len(dims) == 1)
     made = f"allocated by the caller with shape ({shape}) (lifted from line {param.allocation.span.line})"

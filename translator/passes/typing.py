@@ -91,8 +91,8 @@ def _stmt(stmt: ir.Stmt, typer: ExprTyper, return_type: ScalarType | None) -> ir
         target = typer(stmt.target)
         return ir.Assign(target, cast(typer(stmt.value), target.type), stmt.span)  # type: ignore[arg-type]
     if isinstance(stmt, ir.If):
-        return ir.If(typer(stmt.cond), _block(stmt.body, typer, return_type),
-                     _block(stmt.orelse, typer, return_type), stmt.span)
+        return dataclasses.replace(stmt, cond=typer(stmt.cond), body=_block(stmt.body, typer, return_type),
+                                   orelse=_block(stmt.orelse, typer, return_type))
     if isinstance(stmt, ir.While):
         return ir.While(typer(stmt.cond), _block(stmt.body, typer, return_type), stmt.span)
     if isinstance(stmt, ir.Loop):
