@@ -23,7 +23,6 @@ from translator.toolchain.targets import parse_target
 
 PENDING = {
     "doitgen": "vector-matrix product `A[r, q, :] @ C4` assigned to a row slice",
-    "azimint_naive": "whole-array `np.max(radius)`, boolean masks and `data[mask]`",
 }
 
 

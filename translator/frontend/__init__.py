@@ -18,6 +18,7 @@ from translator.frontend import array_calls  # noqa: F401  (registers np.sum, np
 from translator.frontend.arrays import element_of
 from translator.frontend.allocations import lifted_params
 from translator.frontend.context import KernelScope, ModuleScope
+from translator.frontend.masks import read_body
 from translator.frontend.signature import build_params, scalar_annotation
 from translator.frontend.source import find_kernels, fold_constant, parse_file
 from translator.frontend.statements import build_body
@@ -69,7 +70,7 @@ def _build_function(fn: cst.FunctionDef, module: ModuleScope) -> ir.Function:
         raise module.error((extra or (star,))[0], "device functions take plain positional parameters only")
     ranks = _indexed_ranks(fn.body)
     fparams = tuple(_function_param(p, ranks.get(p.name.value, 0), module) for p in params.params)
-    scope = KernelScope(module, {p.name: _placeholder(p) for p in fparams}, frozenset(_bound_names(fn.body)),
+    scope = KernelScope(module, {p.name: _placeholder(p) for p in fparams}, read_body(fn.body, module),
                         element_of=element_of, in_prange=True)
     body = build_body(fn.body.body if isinstance(fn.body, cst.IndentedBlock) else [], scope)
     declared = tuple(ir.Var(name, t) for name, t in scope.declared.items())
@@ -121,7 +122,7 @@ def _build_kernel(fn: cst.FunctionDef, module: ModuleScope) -> ir.Kernel:
     if fn.asynchronous is not None:
         raise module.error(fn, "async functions cannot be kernels")
     params = build_params(fn, module)
-    scope = KernelScope(module, {p.name: p for p in params}, frozenset(_bound_names(fn.body)), element_of=element_of,
+    scope = KernelScope(module, {p.name: p for p in params}, read_body(fn.body, module), element_of=element_of,
                         lifting=True)
     body = build_body(fn.body.body if isinstance(fn.body, cst.IndentedBlock) else [], scope)
     declared = tuple(ir.Var(name, t) for name, t in scope.declared.items())
@@ -163,35 +164,3 @@ def _return_annotation(fn: cst.FunctionDef, module: ModuleScope) -> ScalarType |
 def _docstring(fn: cst.FunctionDef) -> str | None:
     doc = fn.get_docstring()
     return doc if isinstance(doc, str) else None
-
-
-class _BoundNames(cst.CSTVisitor):
-    """Names a function body binds: assignment targets and loop variables (Python's local names)."""
-
-    def __init__(self) -> None:
-        self.names: set[str] = set()
-
-    def _add(self, target: cst.CSTNode) -> None:
-        if isinstance(target, cst.Name):
-            self.names.add(target.value)
-        elif isinstance(target, (cst.Tuple, cst.List)):
-            for element in target.elements:
-                self._add(element.value)
-
-    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
-        self._add(node.target)
-
-    def visit_AugAssign(self, node: cst.AugAssign) -> None:
-        self._add(node.target)
-
-    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-        self._add(node.target)
-
-    def visit_For(self, node: cst.For) -> None:
-        self._add(node.target)
-
-
-def _bound_names(body: cst.BaseSuite) -> set[str]:
-    visitor = _BoundNames()
-    body.visit(visitor)
-    return visitor.names

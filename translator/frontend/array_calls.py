@@ -1,12 +1,14 @@
-"""NumPy reductions and products in kernels: `np.sum`, `np.max`, `np.min`, `np.mean` (of a whole
-array expression, or along one `axis=`), `np.dot` and `@` of 1-D and 2-D operands.
+"""NumPy reductions and products in kernels: `np.sum`, `np.max`, `np.min`, `np.mean`,
+`np.count_nonzero` (of a whole array expression, or along one `axis=`; the first three and the last
+also of a masked read, `np.mean(data[mask])`), `np.dot` and `@` of 1-D and 2-D operands.
 
 Each becomes a loop nest that accumulates into a fresh local, placed in the scope's prelude (before
 the statement holding the call); the operand is built as the value of one element (`arrays.value_at`),
 so `np.sum(a[i, :] * b[i, :])` reads `a` and `b` directly. A whole reduction outside any `prange` is
 itself a `prange` nest with an OpenMP reduction. A reduction along an axis, or a matrix product,
-is array-valued: it computes the element an array statement is building. Importing this module
-registers the calls with the expression builder.
+is array-valued: it computes the element an array statement is building. A masked read is reduced
+by the same loops over all of its array, the accumulation under an `if` on the mask. Importing this
+module registers the calls with the expression builder.
 """
 
 from __future__ import annotations
@@ -17,14 +19,17 @@ import libcst as cst
 import numpy as np
 
 from translator.errors import Span, TranslationError
-from translator.frontend.arrays import Offset, local_assign, loop_nest, matmul_shape, outside_element, reduction_axis, shape_of, value_at
+from translator.frontend.arrays import (Offset, local_assign, loop_nest, mask_of, matmul_shape, outside_element,
+                                       reduction_axis, shape_of, value_at)
 from translator.frontend.context import KernelScope
 from translator.frontend.dtypes import element_type
 from translator.frontend.expressions import CALLS
 from translator.ir import nodes as ir
-from translator.ir.types import I64, U64, ScalarType
+from translator.ir.types import BOOL, I64, U64, ScalarType
 
 Bounds = list[tuple[str, ir.Expr, ir.Expr]]
+MASKED = ("sum", "mean", "count_nonzero")
+"""The reductions of a masked read: those NumPy defines for an empty selection."""
 
 
 def _reduction(kind: str) -> Callable[[cst.CSTNode, list[cst.BaseExpression], KernelScope], ir.Expr]:
@@ -42,13 +47,17 @@ def _reduction(kind: str) -> Callable[[cst.CSTNode, list[cst.BaseExpression], Ke
 
 def _reduce(node: cst.Call, source: cst.BaseExpression, kind: str, scope: KernelScope) -> ir.Expr:
     label = f"np.{kind}"
+    mask = mask_of(source, scope)
+    if mask is not None:
+        assert isinstance(source, cst.Subscript)
+        return _masked(node, source.value, mask, kind, scope)
     shape = shape_of(source, scope)
     if not shape:
         raise scope.module.error(node, f"{label}() in a kernel reduces an array or a slice (`a[i, :]`, `x[lo:hi]`)")
     outer, reduced = _reduced_axes(node, shape, label, scope)
     span = scope.module.span(node)
     inner, value, bounds = _operand(source, shape, outer, reduced, scope, span)
-    dtype = element_type(value, scope, f"this {label}()")
+    value, dtype = _counted(kind, value, element_type(value, scope, f"this {label}()"), span)
     parallel = not outer and scope.elements is None and not scope.in_prange
     if kind in ("max", "min") and parallel:
         return _parallel_extreme(kind, value, dtype, inner, bounds, scope, span)
@@ -66,7 +75,39 @@ def _reduce(node: cst.Call, source: cst.BaseExpression, kind: str, scope: Kernel
         variance = ir.Binary("/", total, count, span)
         return variance if kind == "var" else ir.Call("numpy.sqrt", (variance,), span)
     total = _sum(value, dtype, inner, bounds, parallel, scope, span)
-    return total if kind == "sum" else ir.Binary("/", total, count, span)
+    return ir.Binary("/", total, count, span) if kind == "mean" else total
+
+
+def _masked(node: cst.Call, array: cst.BaseExpression, mask: cst.BaseExpression, kind: str,
+            scope: KernelScope) -> ir.Expr:
+    """`np.sum(a[mask])`, `np.mean(a[mask])`, `np.count_nonzero(a[mask])`: NumPy selects a number of
+    elements known only at run time; one loop nest over all of `a` accumulates where the mask holds,
+    counting for the mean. An empty selection sums to 0 and averages to NaN (0 / 0), as in NumPy."""
+    label = f"np.{kind}"
+    if kind not in MASKED:
+        why = ("NumPy raises when the mask selects nothing, which a kernel cannot do: write the loop, with an `if` on "
+               "the mask (and decide what an empty selection gives)" if kind in ("max", "min")
+               else "np.sum, np.mean and np.count_nonzero of one are")
+        raise scope.module.error(node, f"{label}() of a masked read (`a[mask]`) is not supported in kernels; {why}")
+    if reduction_axis(node, scope) is not None:
+        raise scope.module.error(
+            node, f"a masked read is 1-D and {label}() of it in a kernel reduces it whole: drop axis=")
+    shape, span = shape_of(array, scope), scope.module.span(node)
+    inner, value, bounds = _operand(array, shape, (), list(range(len(shape))), scope, span)
+    holds = _element(mask, [Offset(ir.Name(k, span), None, 0) for k, _, _ in bounds], shape, scope)
+    value, dtype = _counted(kind, value, element_type(value, scope, f"this {label}()"), span)
+    terms = [("sum", _zero(dtype, span), value)] + [("count", ir.Const(0, span), ir.Const(1, span))] * (kind == "mean")
+    parallel = scope.elements is None and not scope.in_prange
+    sums = _accumulate(terms, inner, bounds, parallel, scope, span, holds)
+    return ir.Binary("/", sums[0], sums[1], span) if kind == "mean" else sums[0]
+
+
+def _counted(kind: str, value: ir.Expr, dtype: ScalarType, span: Span) -> tuple[ir.Expr, ScalarType]:
+    """What a reduction of `kind` adds up for an element `value` of type `dtype`: for
+    `np.count_nonzero`, whether it is nonzero; for the others, the value itself."""
+    if kind != "count_nonzero":
+        return value, dtype
+    return ir.Compare("!=", value, ir.Const(0, span), span), BOOL
 
 
 def _operand(source: cst.BaseExpression, shape: tuple[ir.Expr, ...], outer: tuple[Offset, ...], reduced: list[int],
@@ -106,14 +147,34 @@ def _element(source: cst.BaseExpression, offsets: Sequence[Offset], shape: Seque
 
 def _sum(value: ir.Expr, dtype: ScalarType, inner: tuple[ir.Stmt, ...], bounds: Bounds, parallel: bool,
          scope: KernelScope, span: Span) -> ir.Expr:
-    """NumPy's sum type (integers widen to 64 bits), summed in order (NumPy sums floats pairwise:
-    the last bits may differ)."""
+    """The sum of `value` over `bounds`, in order (NumPy sums floats pairwise: the last bits may differ)."""
+    return _accumulate([("sum", _zero(dtype, span), value)], inner, bounds, parallel, scope, span)[0]
+
+
+def _zero(dtype: ScalarType, span: Span) -> ir.Expr:
+    """0 in NumPy's sum type for elements of `dtype`: integers and bools widen to 64 bits."""
     total = U64 if dtype.kind.name == "UINT" else I64 if dtype.is_int or dtype.is_bool else dtype
-    acc = ir.Name(scope.fresh_temp("sum"), span)
-    scope.prelude.append(local_assign(acc, ir.Cast(ir.Const(0, span), span, total), scope))
-    add = local_assign(acc, ir.Binary("+", acc, value, span), scope)
-    scope.prelude.append(loop_nest(bounds, (*inner, add), parallel, span))
-    return acc
+    return ir.Cast(ir.Const(0, span), span, total)
+
+
+def _accumulate(terms: Sequence[tuple[str, ir.Expr, ir.Expr]], inner: tuple[ir.Stmt, ...], bounds: Bounds,
+                parallel: bool, scope: KernelScope, span: Span,
+                guard: tuple[tuple[ir.Stmt, ...], ir.Expr] | None = None) -> list[ir.Expr]:
+    """One loop nest over `bounds` adding each term `(name, start, value)` into a fresh local that
+    starts at `start`; with a `guard` (the statements computing a mask's element, and the element),
+    only where the guard holds. The locals, in the order of `terms`."""
+    sums: list[ir.Expr] = []
+    adds: list[ir.Stmt] = []
+    for base, start, value in terms:
+        acc = ir.Name(scope.fresh_temp(base), span)
+        scope.prelude.append(local_assign(acc, start, scope))
+        adds.append(local_assign(acc, ir.Binary("+", acc, value, span), scope))
+        sums.append(acc)
+    body: tuple[ir.Stmt, ...] = (*inner, *adds)
+    if guard is not None:
+        body = (*guard[0], ir.If(guard[1], body, (), span))
+    scope.prelude.append(loop_nest(bounds, body, parallel, span))
+    return sums
 
 
 def _extreme(kind: str, value: ir.Expr, dtype: ScalarType, inner: tuple[ir.Stmt, ...], bounds: Bounds,
@@ -223,4 +284,5 @@ def _product(factors: list[ir.Expr], span: Span) -> ir.Expr:
 CALLS.update({"numpy.sum": _reduction("sum"), "numpy.max": _reduction("max"), "numpy.min": _reduction("min"),
               "numpy.amax": _reduction("max"), "numpy.amin": _reduction("min"), "numpy.mean": _reduction("mean"),
               "numpy.var": _reduction("var"), "numpy.std": _reduction("std"),
+              "numpy.count_nonzero": _reduction("count_nonzero"),
               "numpy.dot": dot})

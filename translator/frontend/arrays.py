@@ -26,15 +26,18 @@ import libcst as cst
 from translator.errors import Span, TranslationError
 from translator.frontend.context import KernelScope
 from translator.frontend.guards import check_at_run_time
-from translator.frontend.expressions import NUMPY_FUNCTIONS, build_expr
+from translator.frontend.expressions import LOGICAL_CALLS, NUMPY_FUNCTIONS, build_expr
 from translator.frontend.source import fold_constant
 from translator.frontend.views import Offset, View, build_view, is_view, same, whole_view
 from translator.ir import nodes as ir
 from translator.ir.visit import rewrite, walk, walk_all
 
 ZERO = Offset(None, None, 0)
-REDUCTIONS = ("numpy.sum", "numpy.max", "numpy.min", "numpy.mean", "numpy.amax", "numpy.amin", "numpy.var", "numpy.std")
-ELEMENTWISE_CALLS = ("builtins.abs", "numpy.copy")
+REDUCTIONS = ("numpy.sum", "numpy.max", "numpy.min", "numpy.mean", "numpy.amax", "numpy.amin", "numpy.var", "numpy.std",
+              "numpy.count_nonzero")
+ELEMENTWISE_CALLS = ("builtins.abs", "numpy.copy", *LOGICAL_CALLS)
+MASKED_ELSEWHERE = ("a masked read (`data[mask]`) has a length known only at run time; kernels take it only as the "
+                    "argument of np.sum, np.mean or np.count_nonzero (`np.mean(data[mask])`)")
 
 
 @dataclass(frozen=True)
@@ -102,9 +105,21 @@ def _of_arguments(expr: ir.Expr, scope: KernelScope) -> bool:
 
 
 def element_of(node: cst.BaseExpression, scope: KernelScope) -> ir.Expr | None:
-    """The current element of `node` when it is a view read inside an array expression, else None
-    (the expression builder then treats `node` as a scalar)."""
-    if scope.elements is None or not is_view(node, scope):
+    """What `node` is at the current element when it is part of an array expression: a view's
+    element, a mask local's expression (`frontend.masks`) built there, `~` of a boolean array as
+    NumPy's logical not; None where the expression builder treats `node` as a scalar. A masked read
+    is a value nowhere but as a reduction's operand (`array_calls`), which never builds it."""
+    if mask_of(node, scope) is not None:
+        raise scope.module.error(node, MASKED_ELSEWHERE)
+    if scope.elements is None:
+        return None
+    mask = scope.mask(node)
+    if mask is not None:
+        return build_expr(mask, scope)
+    if (isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.BitInvert)
+            and is_boolean(node.expression, scope) and shape_of(node.expression, scope)):
+        return ir.Unary("not", build_expr(node.expression, scope), scope.module.span(node))
+    if not is_view(node, scope):
         return None
     return scope.elements.at(build_view(node, scope), node, scope)
 
@@ -213,31 +228,46 @@ def _check_reads(into: ir.Index, rhs: ir.Expr, prelude: tuple[ir.Stmt, ...], var
                 "evaluates it whole before assigning: assign into another array first, or write the loop")
 
 
-def is_masked(target: cst.BaseExpression, scope: KernelScope) -> bool:
-    """`x[mask]`: an array indexed with one boolean array expression of its own rank (a comparison,
-    a combination of them with `& | ^ ~`, or a bool array)."""
-    if not (isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name) and len(target.slice) == 1
-            and isinstance(target.slice[0].slice, cst.Index) and is_view(target.value, scope)):
-        return False
-    index = target.slice[0].slice.value
-    rank = build_view(target.value, scope).rank
-    boolean = _is_condition(index) or (is_view(index, scope) and build_view(index, scope).dtype.is_bool)
-    return boolean and len(shape_of(index, scope)) == rank
+def mask_of(node: cst.BaseExpression, scope: KernelScope) -> cst.BaseExpression | None:
+    """The mask of `x[mask]`: an array indexed with one boolean array expression (`is_boolean`) of
+    its own rank; None for any other expression. NumPy also takes a mask of fewer dimensions
+    (selecting along the first axes), which kernels reject."""
+    if not (isinstance(node, cst.Subscript) and isinstance(node.value, cst.Name) and len(node.slice) == 1
+            and isinstance(node.slice[0].slice, cst.Index) and is_view(node.value, scope)):
+        return None
+    index = node.slice[0].slice.value
+    shape = shape_of(index, scope) if is_boolean(index, scope) else ()
+    if not shape:
+        return None
+    rank = build_view(node.value, scope).rank
+    if len(shape) != rank:
+        raise scope.module.error(
+            index, f"a mask in a kernel has the shape of the array it selects from: this one has {len(shape)} "
+            f"dimension{'s' * (len(shape) > 1)}, '{node.value.value}' {rank}")
+    return index
 
 
-def _is_condition(node: cst.BaseExpression) -> bool:
-    """Whether a 1-D index is a mask (a comparison or a combination of them) rather than a gather."""
+def is_boolean(node: cst.BaseExpression, scope: KernelScope) -> bool:
+    """Whether `node` is a boolean expression, as NumPy computes masks elementwise: a comparison,
+    `&`, `|`, `^` of two of them, `~` of one, np.logical_and/or/xor/not, a mask local, or a view of
+    a bool array. (Scalars are booleans too; a mask is one with a shape.)"""
     if isinstance(node, cst.Comparison):
         return True
     if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, (cst.BitAnd, cst.BitOr, cst.BitXor)):
-        return _is_condition(node.left) and _is_condition(node.right)
-    return isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.BitInvert)
+        return is_boolean(node.left, scope) and is_boolean(node.right, scope)
+    if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.BitInvert):
+        return is_boolean(node.expression, scope)
+    if isinstance(node, cst.Call):
+        return scope.module.qualified_name(node.func) in LOGICAL_CALLS
+    if scope.mask(node) is not None:
+        return True
+    return is_view(node, scope) and build_view(node, scope).dtype.is_bool
 
 
-def assign_masked(target: cst.Subscript, value: cst.BaseExpression, op: str | None,
+def assign_masked(target: cst.Subscript, mask: cst.BaseExpression, value: cst.BaseExpression, op: str | None,
                   scope: KernelScope) -> list[ir.Stmt]:
-    """`x[mask] = v` / `x[mask] op= v` with a scalar `v`: every element where the mask holds, in a
-    loop nest over `x` (a mask of another shape is an error, as in NumPy)."""
+    """`x[mask] = v` / `x[mask] op= v` with a scalar `v` (`mask_of(target)` is `mask`): every element
+    where the mask holds, in a loop nest over `x` (a mask of another shape is an error, as in NumPy)."""
     if shape_of(value, scope):
         raise scope.module.error(value, "a masked assignment in a kernel takes a scalar (`x[x < 0] = 0.0`)")
     place = whole_view(target.value.value, scope, scope.module.span(target))  # type: ignore[attr-defined]
@@ -245,7 +275,7 @@ def assign_masked(target: cst.Subscript, value: cst.BaseExpression, op: str | No
     variables = [scope.fresh_loop_var("i") for _ in place.axes]
     offsets = [Offset(ir.Name(v, span), axis.lo, 0) for v, axis in zip(variables, place.axes)]
     into = place.element(offsets)
-    prelude, cond = value_at(target.slice[0].slice.value, offsets, place.shape(), scope, scope.prelude)  # type: ignore[attr-defined]
+    prelude, cond = value_at(mask, offsets, place.shape(), scope, scope.prelude)
     rhs = _hoist_fixed_reads(into, build_expr(value, scope), set(variables), scope)
     if op is not None:
         rhs = ir.Binary(op, into, rhs, span)
@@ -265,6 +295,9 @@ def shape_of(node: cst.BaseExpression, scope: KernelScope) -> tuple[ir.Expr, ...
     indexed with arrays (`x[cols]`, a gather) has the shape of its indices."""
     if is_view(node, scope):
         return build_view(node, scope).shape()
+    mask = scope.mask(node)
+    if mask is not None:
+        return shape_of(mask, scope)
     if isinstance(node, cst.Subscript):
         return _broadcast_all([shape_of(e.slice.value, scope) for e in node.slice if isinstance(e.slice, cst.Index)])
     if isinstance(node, cst.BinaryOperation):

@@ -20,6 +20,7 @@ from translator.ir.types import ScalarType
 
 if TYPE_CHECKING:
     from translator.frontend.arrays import Elements
+    from translator.frontend.masks import BodyFacts
 
 
 @dataclass(frozen=True)
@@ -58,8 +59,6 @@ class ModuleScope:
 class KernelScope:
     """Per-kernel facts the builders consult and record.
 
-    `assigned` holds every name the function body binds (assignment or loop target): as in Python,
-    such a name is local throughout the kernel and shadows a module constant of the same name.
     `declared` holds locals whose type the user fixed with an annotation (`s: f64 = 0`);
     `arrays` the local arrays created so far (`t = np.zeros(16)`), usable from there on.
     `prelude` collects the statements an expression needs before the statement that holds it (the
@@ -71,11 +70,15 @@ class KernelScope:
     outside every loop and `if`) becomes a parameter the caller allocates (`frontend.allocations`);
     `top_values` holds the top-level locals assigned so far (their first value), which its shape
     may use, `shape_locals` those it used (each must be assigned once), `results` what it returns.
+    `facts` is what the whole body does with each name (read before it is built); `masks` maps the
+    mask locals in reach (bound in this block or an enclosing one) to the boolean array expression
+    each names (`frontend.masks`), `ended_masks` holds those whose block has ended; `open_loops` the
+    `for` loops whose body is being built, outermost first.
     """
 
     module: ModuleScope
     params: dict[str, ir.Param]
-    assigned: frozenset[str]
+    facts: "BodyFacts"
     declared: dict[str, ScalarType] = field(default_factory=dict)
     arrays: dict[str, ir.LocalArray] = field(default_factory=dict)
     prelude: list[ir.Stmt] = field(default_factory=list)
@@ -94,7 +97,27 @@ class KernelScope:
     top_values: dict[str, ir.Expr] = field(default_factory=dict)
     shape_locals: dict[str, Span] = field(default_factory=dict)
     results: ir.Results | None = None
+    masks: dict[str, cst.BaseExpression] = field(default_factory=dict)
+    ended_masks: set[str] = field(default_factory=set)
+    open_loops: list[cst.For] = field(default_factory=list)
     _temp_counter: int = 0
+
+    def mask(self, node: cst.BaseExpression) -> cst.BaseExpression | None:
+        """The boolean array expression `node` names when it is a mask local in reach, else None. A
+        mask used after the block that binds it has ended is an error: Python may not have bound it."""
+        if not isinstance(node, cst.Name):
+            return None
+        if node.value in self.ended_masks:
+            raise self.module.error(
+                node, f"mask '{node.value}' is used after the end of the block that binds it; bind it in the block "
+                "where it is used, or in one enclosing it")
+        return self.masks.get(node.value)
+
+    @property
+    def assigned(self) -> frozenset[str]:
+        """Every name the body binds (assignment or loop target): as in Python, such a name is local
+        throughout the kernel and shadows a module constant of the same name."""
+        return self.facts.local_names
 
     def fresh_loop_var(self, base: str) -> str:
         """A fresh name for the variable of a loop the frontend makes (typed as a Python int)."""

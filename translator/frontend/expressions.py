@@ -6,12 +6,13 @@ from typing import Callable, NamedTuple
 
 import libcst as cst
 
+from translator.errors import TranslationError
 from translator.frontend.context import KernelScope
 from translator.frontend.signature import SCALAR_ANNOTATIONS
 from translator.frontend.source import NAMED_CONSTANTS, fold_constant
 from translator.frontend.syntax import dispatch
 from translator.ir import nodes as ir
-from translator.ir.types import PY_COMPLEX, ArrayType, ScalarType
+from translator.ir.types import BOOL, PY_COMPLEX, ArrayType, ScalarType
 
 BINARY_OPS: dict[type, str] = {
     cst.Add: "+", cst.Subtract: "-", cst.Multiply: "*", cst.Divide: "/", cst.FloorDivide: "//",
@@ -41,8 +42,10 @@ SLICE_ELSEWHERE = ("an array slice is a value only in array statements (`c[i, :]
                    "and as the argument of a reduction (np.sum, np.max, np.min, np.mean, np.dot, `@`); index one "
                    "element here (`a[i, j]`)")
 KEYWORD_CALLS = ("numpy.sum", "numpy.max", "numpy.min", "numpy.mean", "numpy.amax", "numpy.amin", "numpy.var",
-                 "numpy.std")
+                 "numpy.std", "numpy.count_nonzero")
 """Calls that take a keyword argument (`axis=`) in kernels."""
+LOGICAL_CALLS = ("numpy.logical_and", "numpy.logical_or", "numpy.logical_xor", "numpy.logical_not")
+ATOMIC_CALLS = tuple(f"translator.atomic_{op}" for op in ("add", "sub", "min", "max"))
 
 
 def build_expr(node: cst.BaseExpression, scope: KernelScope) -> ir.Expr:
@@ -68,6 +71,8 @@ def _name(node: cst.Name, scope: KernelScope) -> ir.Expr:
     param = scope.params.get(name)
     if (param is not None and param.is_array) or name in scope.arrays:
         raise scope.module.error(node, f"array '{name}' can only be indexed (`{name}[i]`) or measured (`{name}.shape[0]`)")
+    if scope.mask(node) is not None:
+        raise _mask_as_value(node, scope)
     if param is not None or name in scope.assigned:
         return ir.Name(name, span)
     if name == "None":
@@ -77,6 +82,14 @@ def _name(node: cst.Name, scope: KernelScope) -> ir.Expr:
     raise scope.module.error(
         node, f"name '{name}' is not defined in this kernel (kernels see their parameters, their "
         "locals and module-level numeric constants)")
+
+
+def _mask_as_value(node: cst.BaseExpression, scope: KernelScope) -> TranslationError:
+    """A mask local used where a value or an array is needed: it names an expression, not an array."""
+    name = cst.Module([]).code_for_node(node)
+    return scope.module.error(
+        node, f"'{name}' names a mask (a boolean array expression), not an array: use it to select elements "
+        f"(`np.sum(a[{name}])`, `np.mean(a[{name}])`, `a[{name}] = v`) or in array expressions (`y[:] = {name} * 2.0`)")
 
 
 def _imaginary(node: cst.Imaginary, scope: KernelScope) -> ir.Expr:
@@ -120,6 +133,8 @@ def array_param(node: cst.BaseExpression, scope: KernelScope) -> ArrayRef:
     param, local = scope.params.get(name), scope.arrays.get(name)
     if local is not None:
         return ArrayRef(name, local.type.rank, local.shape)
+    if scope.mask(node) is not None:
+        raise _mask_as_value(node, scope)
     if param is None or not isinstance(param.type, ArrayType):
         raise scope.module.error(
             node, "only array parameters and local arrays can be indexed (array expressions are not supported)")
@@ -258,6 +273,22 @@ def _copy(node: cst.Call, args: list[cst.BaseExpression], scope: KernelScope) ->
     return build_expr(args[0], scope)
 
 
+def _logical(node: cst.CSTNode, args: list[cst.BaseExpression], scope: KernelScope) -> ir.Expr:
+    """`np.logical_and/or/xor/not`: NumPy's truth of each operand (nonzero), combined into a bool."""
+    assert isinstance(node, cst.Call)
+    func = scope.module.qualified_name(node.func) or ""
+    arity = 1 if func == "numpy.logical_not" else 2
+    if len(args) != arity:
+        raise scope.module.error(node, f"{func.replace('numpy.', 'np.')}() takes {arity} argument{'s' * (arity > 1)}")
+    span = scope.module.span(node)
+    truths = [ir.Cast(build_expr(a, scope), span, BOOL) for a in args]
+    if func == "numpy.logical_not":
+        return ir.Unary("not", truths[0], span)
+    if func == "numpy.logical_xor":
+        return ir.Compare("!=", truths[0], truths[1], span)
+    return ir.Logical("and" if func == "numpy.logical_and" else "or", truths[0], truths[1], span)
+
+
 def _abs(node: cst.Call, args: list[cst.BaseExpression], scope: KernelScope) -> ir.Expr:
     return _intrinsic(node, "abs", args, 1, scope)
 
@@ -303,10 +334,10 @@ def _range_outside_loop(node: cst.Call, args: list[cst.BaseExpression], scope: K
 
 CALLS: dict[str, Callable[[cst.CSTNode, list[cst.BaseExpression], KernelScope], ir.Expr]] = {
     "builtins.complex": _complex, "builtins.abs": _abs, "builtins.min": _min_max, "builtins.max": _min_max,
-    "builtins.len": _len, "numpy.copy": _copy,
+    "builtins.len": _len, "numpy.copy": _copy, **dict.fromkeys(LOGICAL_CALLS, _logical),
     "builtins.range": _range_outside_loop, "translator.prange": _range_outside_loop,
     **dict.fromkeys(("numpy.zeros", "numpy.empty", "numpy.ones", "numpy.full"), _array_outside_assignment),
-    **dict.fromkeys((f"translator.atomic_{op}" for op in ("add", "sub", "min", "max")), _atomic_in_expression),
+    **dict.fromkeys(ATOMIC_CALLS, _atomic_in_expression),
 }
 EXPRESSIONS: dict[type, Callable[..., ir.Expr]] = {
     cst.Name: _name, cst.Integer: _integer, cst.Float: _float, cst.Imaginary: _imaginary, cst.Subscript: _subscript,

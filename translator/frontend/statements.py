@@ -11,8 +11,9 @@ from translator.frontend.allocations import (FILLS, allocate, build_return, cons
                                             make_array, shape_parts)
 from translator.frontend.context import KernelScope
 from translator.frontend.expressions import array_param, build_expr
-from translator.frontend.arrays import assign_array, assign_masked, is_array_statement, is_masked
+from translator.frontend.arrays import assign_array, assign_masked, is_array_statement, mask_of
 from translator.frontend.guards import guarded
+from translator.frontend.masks import bind_mask
 from translator.frontend.signature import MAX_RANK, scalar_annotation
 from translator.frontend.source import fold_constant
 from translator.frontend.syntax import dispatch
@@ -60,11 +61,14 @@ def _block(body: cst.BaseSuite, scope: KernelScope) -> tuple[ir.Stmt, ...]:
     """A nested block (of a loop or an `if`): one level deeper than its statement."""
     statements = body.body
     scope.depth += 1
+    masks = dict(scope.masks)
     try:
         return build_body(statements if isinstance(body, cst.IndentedBlock) else [cst.SimpleStatementLine(statements)],
                           scope)
     finally:
         scope.depth -= 1
+        scope.ended_masks.update(set(scope.masks) - set(masks))
+        scope.masks = masks
 
 
 def _target(node: cst.BaseAssignTargetExpression, scope: KernelScope) -> ir.Name | ir.Index:
@@ -94,10 +98,13 @@ def _assign(node: cst.Assign, scope: KernelScope) -> list[ir.Stmt]:
         return assign_array(single, node.value, None, scope)
     if isinstance(single, cst.Name) and lifts(scope) and constructor == "numpy.eye":
         return eye(single, value, scope)  # type: ignore[arg-type]
+    if isinstance(single, cst.Name) and bind_mask(single, value, scope):
+        return []
     if isinstance(single, cst.Name) and lifts(scope) and constructor not in FILLS and is_array_value(value, scope):
         return make_array(single.value, value, scope)
-    if single is not None and is_masked(single, scope):
-        return assign_masked(single, node.value, None, scope)  # type: ignore[arg-type]
+    mask = mask_of(single, scope) if single is not None else None
+    if mask is not None:
+        return assign_masked(single, mask, node.value, None, scope)  # type: ignore[arg-type]
     if constructor in FILLS and isinstance(single, cst.Name):
         if lifts(scope):
             return allocate(single, value, constructor, scope)  # type: ignore[arg-type]
@@ -172,8 +179,8 @@ def _tuple_assign(targets: cst.Tuple, value: cst.BaseExpression, scope: KernelSc
         base = place.id if isinstance(place, ir.Name) else place.array
         temp = ir.Name(scope.fresh_temp(base), val.span)
         temps.append(temp)
-        out.append(ir.Assign(temp, val, val.span))
-    out.extend(ir.Assign(place, temp, place.span) for place, temp in zip(places, temps))
+        out.append(_scalar_assign(temp, val, val.span, scope))
+    out.extend(_scalar_assign(place, temp, place.span, scope) for place, temp in zip(places, temps))
     return out
 
 
@@ -184,8 +191,9 @@ def _aug_assign(node: cst.AugAssign, scope: KernelScope) -> list[ir.Stmt]:
         raise scope.module.error(node, "the `@=` operator is not supported in kernels")
     if is_view(node.target, scope):
         return assign_array(node.target, node.value, op, scope)
-    if is_masked(node.target, scope):
-        return assign_masked(node.target, node.value, op, scope)  # type: ignore[arg-type]
+    mask = mask_of(node.target, scope)
+    if mask is not None:
+        return assign_masked(node.target, mask, node.value, op, scope)  # type: ignore[arg-type]
     target = _target(node.target, scope)
     span = scope.module.span(node)
     return _on_device([_scalar_assign(target, ir.Binary(op, target, build_expr(node.value, scope), span), span, scope)],
@@ -202,7 +210,7 @@ def _ann_assign(node: cst.AnnAssign, scope: KernelScope) -> list[ir.Stmt]:
     scope.declared[node.target.value] = declared.strong()
     if node.value is None:
         return []
-    return [ir.Assign(_target(node.target, scope), build_expr(node.value, scope), scope.module.span(node))]
+    return [_scalar_assign(_target(node.target, scope), build_expr(node.value, scope), scope.module.span(node), scope)]
 
 
 def _expr_statement(node: cst.Expr, scope: KernelScope) -> list[ir.Stmt]:
@@ -286,10 +294,12 @@ def _for(node: cst.For, scope: KernelScope) -> list[ir.Stmt]:
         raise scope.module.error(call, "range() takes no keyword arguments; launch keywords belong to prange()")
     scope.loop_vars.add(node.target.value)
     outer, scope.in_prange = scope.in_prange, scope.in_prange or LOOP_FUNCTIONS[kind]
+    scope.open_loops.append(node)
     try:
         body = _block(node.body, scope)
     finally:
         scope.in_prange = outer
+        scope.open_loops.pop()
     return [ir.Loop(node.target.value, start, stop, step, body, scope.module.span(node),
                     parallel=LOOP_FUNCTIONS[kind], launch=launch)]
 
