@@ -150,16 +150,17 @@ LOCAL = "import numpy as np\nfrom translator import In, Out, f64, kernel, prange
 
 
 @pytest.mark.parametrize("body, error", [
-    ("    for i in prange(x.shape[0]):\n        t = np.zeros(x.shape[0])\n        out[i] = t[0]\n",
+    ("    for i in range(x.shape[0]):\n        t = np.zeros(x.shape[0])\n",
      "7:22: error: an array made inside a loop lives on the thread's stack, so its shape must be 1 to 7 positive "
      "integer constants; make arrays of run-time size at the top level of the kernel (outside loops and ifs), where "
-     "the caller allocates them"),
+     "the caller allocates them, or inside a prange"),
     ("    for i in prange(x.shape[0]):\n        if x[i] > 0:\n            t = np.zeros(4)\n            t[0] = 1.0\n",
      "8:17: error: local arrays are created at the top level of a prange body (one per iteration, on its thread's stack)"),
     ("    for i in prange(x.shape[0]):\n        t = np.zeros(4)\n        t = 1.0\n",
      "8:9: error: cannot assign to local array 't'; assign its elements"),
     ("    for i in prange(x.shape[0]):\n        t = np.zeros(4)\n    for i in prange(x.shape[0]):\n        out[i] = t[0]\n",
-     "9:18: error: local array 't' is used outside the prange body that creates it, or before"),
+     "9:18: error: array 't', made inside a prange (one per iteration), is used outside the block that makes it, "
+     "or before"),
     ("    for i in prange(x.shape[0]):\n        out[i] = np.zeros(4)\n",
      "7:18: error: arrays are made only as the whole right-hand side of an assignment to a name "
      "(`t = np.zeros(16, np.float64)`)"),

@@ -11,22 +11,22 @@ import functools
 import math
 from collections.abc import Callable, Iterator
 
-from translator.backend.c_expr import ExprEmitter, Frag, atom, infix, operand
+from translator.backend.c_expr import ExprEmitter, Frag, atom, const, infix, operand
 from translator.backend.helpers import HelperSet
 from translator.backend.names import (
-    NameTable, device_symbol, extent_name, kernel_names, kernel_symbols, stop_name,
+    NameTable, buffer_name, device_symbol, extent_name, kernel_names, kernel_symbols, stop_name,
 )
 from translator.backend.view import (
     ArrayDoc, AssignView, AtomicView, CallView, Branch, DataHelperView, Decl, DirectiveView, ForView,
     IfView, JumpView, KernelView, LocalArrayView, LoopHeader, Loc, MapGroup, ModuleView, ParallelView, ParamView,
-    ReductionGroup, ReturnView, Section, StmtView, TargetDataView, UpdateView, WhileView,
+    ReductionGroup, ReturnView, Section, StmtView, TargetDataView, TemporaryView, UpdateView, WhileView,
 )
 from translator.errors import Span
 from translator.ir import nodes as ir
 from translator.toolchain.targets import is_offload
-from translator.ir.types import ArrayType, Ownership, ScalarType
+from translator.ir.types import I64, ArrayType, Ownership, ScalarType
 from translator.ir.pytext import python_text
-from translator.ir.visit import local_arrays, rewrite, walk, walk_all
+from translator.ir.visit import local_arrays, rewrite, temporaries, walk, walk_all
 from translator.passes.ownership import box_text
 from translator.version import __version__
 
@@ -40,6 +40,10 @@ _MAP_ORDER = ("to", "tofrom", "from", "alloc")
 COPY_BACK = "py2omp_copy_back"
 """The prelude's host function that copies a written box of a partly written `Out` array back
 (`templates/prelude.c.j2`, macro `copy_back`): outside `declare target`, since it runs on the host."""
+
+TEMPORARY_HELPERS = ("py2omp_temporary_alloc", "py2omp_temporary_free")
+"""The prelude's host functions that allocate a temporary's buffer before its loop (device memory on
+offload targets, host memory otherwise) and free it after (`templates/prelude.c.j2`, macro `temporaries`)."""
 
 DATA_HELPERS = (
     DataHelperView("py2omp_enter_to", "target enter data map(to: p[0:bytes])"),
@@ -107,6 +111,8 @@ def build_view(module: ir.Module) -> ModuleView:
         data_helpers=DATA_HELPERS if is_offload(module.target) else (),
         copy_back=COPY_BACK if any(isinstance(n, ir.UpdateFrom) for k in module.kernels
                                    for n in walk_all(k.body)) else None,
+        temporaries=TEMPORARY_HELPERS if any(isinstance(n, ir.Temporary) for k in module.kernels
+                                             for n in walk_all(k.body)) else None,
         complex=_uses_complex(module),
         helpers=tuple(helpers.views()),
         functions=functions,
@@ -156,7 +162,9 @@ class _KernelLowering:
         self.openmp = openmp
         self.names: NameTable = kernel_names(kernel, _hoisted_vars(kernel))
         shapes = {n: a.shape for n, a in local_arrays(kernel.body).items()}
+        self.made = temporaries(kernel.body)
         ranks = {p.name: p.type.rank for p in kernel.params if isinstance(p.type, ArrayType)}
+        ranks.update((n, t.type.rank) for n, t in self.made.items())
         self.expr = ExprEmitter(self.names, helpers, shapes, ranks)
         self.helpers = helpers
         self.param_order = {p.name: i for i, p in enumerate(kernel.params)}
@@ -287,8 +295,38 @@ class _KernelLowering:
         directive = None if s.directive is None else self._directive(s.directive, s.levels)
         level_locs = tuple(_loc(lv.span) for lv in s.levels)
         return ParallelView(
-            _loc(s.span), directive, levels, level_locs, self._decls(s.locals, s.span), self._block(s.body)
+            _loc(s.span), directive, levels, level_locs, self._decls(s.locals, s.span), self._block(s.body),
+            tuple(self._temporary_view(t, s.levels) for t in s.temporaries),
         )
+
+    def _temporary_view(self, t: ir.Temporary, levels: tuple[ir.LoopLevel, ...]) -> TemporaryView:
+        """The buffer of one slice per iteration of `levels`: its size is the product of the levels' trip
+        counts, the extents and the element size, which the helper multiplies with overflow checks."""
+        name = self.names[t.name]
+        buffer = buffer_name(name)
+        extents = tuple((extent_name(name, d), self.expr(n)) for d, n in enumerate(t.shape))
+        factors = [*(self._level_count(lv).text for lv in levels), *(e for e, _ in extents)]
+        ctype = t.type.dtype.c_name
+        device = -1 if self.k.device is None else self.k.device
+        where = c_string(f"{t.span.path}:{t.span.line}")
+        alloc = (f"{TEMPORARY_HELPERS[0]}({len(factors)}, (int64_t[]){{{', '.join(factors)}}}, sizeof({ctype}), "
+                 f"{device}, {where})")
+        size = functools.reduce(lambda total, e: infix("*", total, e), (atom(e) for e, _ in extents))
+        return TemporaryView(_loc(t.span), ctype, name, buffer, extents, alloc,
+                             infix("*", self._slot(levels), size).text, f"{TEMPORARY_HELPERS[1]}({buffer}, {device})")
+
+    def _slot(self, levels: tuple[ir.LoopLevel, ...]) -> Frag:
+        """The iteration's number in the nest, row-major from 0: `(i - start) / step` per level."""
+        slot: Frag | None = None
+        for lv in levels:
+            index = atom(self.names[lv.var])
+            if not (isinstance(lv.start, ir.Const) and lv.start.value == 0):
+                index = infix("-", index, self.expr.frag(lv.start))
+            if lv.step != 1:
+                index = infix("/", index, const(lv.step, I64))
+            slot = index if slot is None else infix("+", infix("*", slot, self._level_count(lv)), index)
+        assert slot is not None
+        return slot
 
     def _targetdata(self, s: ir.TargetData) -> StmtView:
         return TargetDataView(_loc(s.span), _device(s.device), self._maps(s.maps), self._block(s.body))
@@ -340,7 +378,8 @@ class _KernelLowering:
         reduction_maps = tuple(self.names[r.var] for r in d.reductions)
         return DirectiveView("target", d.collapse, _device(d.device), teams, limit, None, d.schedule,
                              self._maps(d.maps), reduction_maps, reductions,
-                             tuple(self.names[a] for a in d.device_ptrs))
+                             tuple(buffer_name(self.names[a]) if a in self.made else self.names[a]
+                                   for a in d.device_ptrs))
 
     def _trip_count(self, levels: tuple[ir.LoopLevel, ...]) -> str:
         """The nest's iteration count as C, for `num_teams`: a product of per-level counts."""

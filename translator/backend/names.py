@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 
 from translator.ir import nodes as ir
 from translator.ir.types import ArrayType
-from translator.ir.visit import directive_exprs, walk, walk_all
+from translator.ir.visit import directive_exprs, temporaries, walk, walk_all
 
 _C_KEYWORDS = frozenset(
     """auto break case char const continue default do double else enum extern float for goto if
@@ -87,6 +87,11 @@ def extent_name(array_c_name: str, dim: int) -> str:
     return f"{array_c_name}_n{dim}"
 
 
+def buffer_name(array_c_name: str) -> str:
+    """The buffer holding every iteration's slice of a temporary (`<name>` points at one slice)."""
+    return f"{array_c_name}_buf"
+
+
 def stop_name(var_c_name: str) -> str:
     """The variable that holds a loop's bound when the body may change what the bound reads."""
     return f"{var_c_name}_stop"
@@ -126,6 +131,7 @@ def kernel_names(kernel: ir.Kernel, hoisted: Iterable[str]) -> NameTable:
 
     Names that generate others go first, so that a user's `x_n0` or `i_stop` yields to the
     extent or hoisted bound rather than the other way round: arrays (with their extents), then
+    temporaries (with their extents and buffer), then
     loop variables whose bound is hoisted (`hoisted`, Python names), then every other name in
     order of first appearance.
     """
@@ -133,6 +139,8 @@ def kernel_names(kernel: ir.Kernel, hoisted: Iterable[str]) -> NameTable:
     for param in kernel.params:
         if isinstance(param.type, ArrayType):
             table.add(param.name, tuple(extent_name("{}", d) for d in range(param.type.rank)))
+    for made in temporaries(kernel.body).values():
+        table.add(made.name, (*(extent_name("{}", d) for d in range(made.type.rank)), buffer_name("{}")))
     for var in hoisted:
         table.add(var, (stop_name("{}"),))
     for name in _names_in_order(kernel):

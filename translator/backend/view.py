@@ -165,9 +165,25 @@ class WhileView:
 
 
 @dataclass(frozen=True)
+class TemporaryView:
+    """A temporary of a parallel loop nest (`ir.Temporary`). Before the loop: `int64_t <n> = <value>;`
+    per pair of `extents`, then `<ctype> *<buffer> = <alloc>;`; at the top of each iteration
+    `<ctype> *restrict <name> = <buffer> + <offset>;` (its slice); after the loop `<free>;`."""
+
+    loc: Loc
+    ctype: str
+    name: str
+    buffer: str
+    extents: tuple[tuple[str, str], ...]
+    alloc: str
+    offset: str
+    free: str
+
+
+@dataclass(frozen=True)
 class ParallelView:
     """A parallel loop nest: directive (None on `serial`), one header and one `#line` location
-    per collapsed level."""
+    per collapsed level, and the temporaries allocated around it."""
 
     kind: ClassVar[str] = "parallel"
     loc: Loc
@@ -176,6 +192,7 @@ class ParallelView:
     level_locs: tuple[Loc, ...]
     locals: tuple[Decl, ...]
     body: tuple[StmtView, ...]
+    temporaries: tuple[TemporaryView, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -300,3 +317,6 @@ class ModuleView:
     copy_back: str | None = None
     """The name of the host helper that copies back written boxes (None: no kernel has one); it
     needs `<omp.h>`, `<stdlib.h>` and `<string.h>`."""
+    temporaries: tuple[str, str] | None = None
+    """The names of the host helpers that allocate and free temporaries' buffers (None: no kernel has
+    temporaries); they need `<stdio.h>`, `<stdlib.h>` and, on offload targets, `<omp.h>`."""

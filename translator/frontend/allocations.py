@@ -20,7 +20,8 @@ import dataclasses
 import libcst as cst
 
 from translator.errors import Span, TranslationError
-from translator.frontend.arrays import ZERO, assign_view, shape_of, value_at
+from translator.frontend.arrays import (ZERO, assign_view, at_least_zero, declare_temporary, fill_temporary, loop_nest,
+                                       shape_of, value_at)
 from translator.frontend.context import KernelScope
 from translator.frontend.dtypes import element_type
 from translator.frontend.expressions import array_param, build_expr
@@ -28,7 +29,7 @@ from translator.frontend.signature import MAX_RANK, scalar_annotation
 from translator.ir import nodes as ir
 from translator.ir.types import BOOL, F64, I64, PY_COMPLEX, ArrayType, Ownership, ScalarType
 from translator.ir.visit import walk_all
-from translator.frontend.views import is_view, whole_view
+from translator.frontend.views import Axis, is_view, whole_view
 
 FILLS = {"numpy.empty": None, "numpy.zeros": 0, "numpy.ones": 1, "numpy.full": None}
 """The array constructors, and the constant each fills with (`np.full`: its argument)."""
@@ -90,15 +91,53 @@ def allocate(target: cst.Name, call: cst.Call, constructor: str, scope: KernelSc
         raise scope.module.error(shape_node, f"an array made by the kernel has 1 to {MAX_RANK} dimensions")
     span = scope.module.span(call)
     declare_new_array(scope, target.value, target, dtype, shape, span)
-    constant = FILLS[constructor]
-    value = build_expr(value_node, scope) if value_node is not None else (
-        None if constant is None else ir.Const(constant, span))
+    value = _fill_value(constructor, value_node, span, scope)
     if value is None:
         return []
     param = scope.params[target.value]
     assert param.allocation is not None
     scope.params[target.value] = dataclasses.replace(param, allocation=dataclasses.replace(param.allocation, fill=value))
     return [fill_loops(target.value, len(shape), value, span, scope)]
+
+
+def _fill_value(constructor: str, node: cst.BaseExpression | None, span: Span, scope: KernelScope) -> ir.Expr | None:
+    """What a constructor fills its array with: `np.full`'s value, 0 or 1, None for `np.empty`."""
+    if node is not None:
+        return build_expr(node, scope)
+    constant = FILLS[constructor]
+    return None if constant is None else ir.Const(constant, span)
+
+
+def allocate_temporary(target: cst.Name, call: cst.Call, constructor: str, scope: KernelScope) -> list[ir.Stmt]:
+    """`t = np.zeros(a.shape[1])` inside a prange (a shape known only at run time, or `np.ones`/`np.full`):
+    a temporary, one per iteration, filled by a serial loop nest in the iteration (not for `np.empty`)."""
+    shape_node, value_node, dtype = constructor_args(call, constructor, scope)
+    span = scope.module.span(call)
+    made = declare_temporary(target.value, dtype, _shape(shape_node, scope), span, scope)
+    value = _fill_value(constructor, value_node, span, scope)
+    if value is None:
+        return [made]
+    indices = tuple(ir.Name(scope.fresh_loop_var("i"), span) for _ in made.shape)
+    fill = ir.Assign(ir.Index(made.name, indices, span), value, span)
+    return [made, loop_nest([(i.id, ir.Const(0, span), n) for i, n in zip(indices, made.shape)], (fill,), False, span)]
+
+
+def make_temporary(name: str, node: cst.BaseExpression, scope: KernelScope) -> list[ir.Stmt]:
+    """`t = A[r, q, :] @ C4` inside a prange: a temporary of the right side's shape and NumPy's dtype
+    (one per iteration, see `ir.Temporary`), filled by a serial loop nest in the iteration."""
+    _refuse_view(name, node, scope)
+    lengths = shape_of(node, scope)
+    span = scope.module.span(node)
+    axes = [Axis(d, ir.Const(0, span), n) for d, n in enumerate(lengths)]
+    made, _, _ = fill_temporary(name, node, axes, lengths, scope, span)
+    return made
+
+
+def _refuse_view(name: str, node: cst.BaseExpression, scope: KernelScope) -> None:
+    if is_view(node, scope):
+        raise scope.module.error(
+            node, f"in NumPy '{name}' would be a view sharing memory with the array, not a copy; write "
+            f"`{name} = np.copy(...)` for a copy, or index the array itself")
 
 
 def eye(target: cst.Name, call: cst.Call, scope: KernelScope) -> list[ir.Stmt]:
@@ -132,7 +171,7 @@ def _shape(node: cst.BaseExpression, scope: KernelScope) -> tuple[ir.Expr, ...]:
         return tuple(build_expr(p, scope) for p in shape_parts(node))
     array, span = array_param(node.value, scope), scope.module.span(node)
     if array.shape is not None:
-        return tuple(ir.Const(n, span) for n in array.shape)
+        return array.shape
     return tuple(ir.Extent(array.name, dim, span) for dim in range(array.rank))
 
 
@@ -179,24 +218,14 @@ def _caller_expr(expr: ir.Expr, scope: KernelScope, span: Span) -> ir.Expr:
 def make_array(name: str, node: cst.BaseExpression, scope: KernelScope) -> list[ir.Stmt]:
     """`c = a + b`, `mean = np.sum(data, axis=0) / n`: an array of the right side's shape and NumPy's
     dtype, made by the kernel, then assigned element by element on the device."""
-    if is_view(node, scope):
-        raise scope.module.error(
-            node, f"in NumPy '{name}' would be a view sharing memory with the array, not a copy; write "
-            f"`{name} = np.copy(...)` for a copy, or index the array itself")
-    shape = tuple(_at_least_zero(d) for d in shape_of(node, scope))
+    _refuse_view(name, node, scope)
+    shape = tuple(at_least_zero(d) for d in shape_of(node, scope))
     if len(shape) > MAX_RANK:
         raise scope.module.error(node, f"an array made by the kernel has 1 to {MAX_RANK} dimensions")
     _, element = value_at(node, [ZERO] * len(shape), shape, scope, [])
     dtype = element_type(element, scope, f"array '{name}'")
     declare_new_array(scope, name, node, dtype, shape, scope.module.span(node))
     return assign_view(whole_view(name, scope, scope.module.span(node)), node, None, scope)
-
-
-def _at_least_zero(length: ir.Expr) -> ir.Expr:
-    """A length as a dimension: `max(n - 1, 0)` unless it cannot be negative (an extent, a constant)."""
-    if isinstance(length, ir.Extent) or (isinstance(length, ir.Const) and int(length.value) >= 0):
-        return length
-    return ir.Call("max", (length, ir.Const(0, length.span)), length.span)
 
 
 def is_array_value(node: cst.BaseExpression, scope: KernelScope) -> bool:

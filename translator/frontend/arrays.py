@@ -9,9 +9,10 @@ loop on the device, inside the kernel's one `target data` region; inside a `pran
 Later passes see only loops and element accesses: typing, the access analysis (whose write boxes
 now cover slice assignments) and the backend need nothing new.
 
-NumPy evaluates a right side whole before assigning, so it may read the assigned array only at the
-element being assigned; operands are assumed to have the lengths of the assigned view, as NumPy
-requires (it raises otherwise).
+NumPy evaluates a right side whole before assigning, so the loop may read the assigned array only at
+the element being assigned; inside a prange, a right side that reads it elsewhere is evaluated into a
+temporary (`ir.Temporary`, one per iteration) first, then copied in (`evaluate_first`). Operands are
+assumed to have the lengths of the assigned view, as NumPy requires (it raises otherwise).
 """
 
 from __future__ import annotations
@@ -28,8 +29,11 @@ from translator.frontend.context import KernelScope
 from translator.frontend.guards import check_at_run_time
 from translator.frontend.expressions import LOGICAL_CALLS, NUMPY_FUNCTIONS, build_expr
 from translator.frontend.source import fold_constant
-from translator.frontend.views import Offset, View, build_view, is_view, same, whole_view
+from translator.frontend.dtypes import element_type
+from translator.frontend.signature import MAX_RANK
+from translator.frontend.views import Axis, Offset, View, build_view, is_view, same, whole_view
 from translator.ir import nodes as ir
+from translator.ir.types import ArrayType, ScalarType
 from translator.ir.visit import rewrite, walk, walk_all
 
 ZERO = Offset(None, None, 0)
@@ -168,19 +172,77 @@ def assign_array(target: cst.BaseExpression, value: cst.BaseExpression, op: str 
 
 
 def assign_view(place: View, value: cst.BaseExpression, op: str | None, scope: KernelScope) -> list[ir.Stmt]:
-    """`assign_array` for a view already built."""
+    """`assign_array` for a view already built. A right side that reads the assigned array at other
+    elements is evaluated into a temporary first inside a prange (`evaluate_first`), else rejected."""
     span = place.span
-    variables = [scope.fresh_loop_var("i") for _ in place.axes]
-    offsets = [Offset(ir.Name(v, span), axis.lo, 0) for v, axis in zip(variables, place.axes)]
+    mark = len(scope.prelude)
+    variables, offsets, bounds = _element_loops(place.axes, scope, span)
     into = place.element(offsets)
     prelude, rhs = value_at(value, offsets, place.shape(), scope, scope.prelude)
     if op is not None:
         rhs = ir.Binary(op, into, rhs, span)
     rhs = _hoist_fixed_reads(into, rhs, set(variables), scope)
-    _check_reads(into, rhs, prelude, set(variables), scope)
+    clash = _clash(into, rhs, prelude, set(variables))
+    if clash is not None and scope.makes_temporaries:
+        del scope.prelude[mark:]  # what this attempt hoisted: the temporary's loop computes it again
+        return evaluate_first(place, value, op, scope)
+    _refuse_clash(into, clash)
     body = (*prelude, ir.Assign(into, rhs, span))
-    bounds = [(v, axis.lo, axis.hi) for v, axis in zip(variables, place.axes)]
     return [loop_nest(bounds, body, not scope.in_prange, span)]
+
+
+def _element_loops(axes: Sequence[Axis], scope: KernelScope, span: Span
+                   ) -> tuple[list[str], list[Offset], list[tuple[str, ir.Expr, ir.Expr]]]:
+    """Fresh loop variables over the axes' ranges, and the offsets of the element they reach."""
+    variables = [scope.fresh_loop_var("i") for _ in axes]
+    offsets = [Offset(ir.Name(v, span), axis.lo, 0) for v, axis in zip(variables, axes)]
+    return variables, offsets, [(v, axis.lo, axis.hi) for v, axis in zip(variables, axes)]
+
+
+def evaluate_first(place: View, value: cst.BaseExpression, op: str | None, scope: KernelScope) -> list[ir.Stmt]:
+    """`place op= value` as NumPy computes it when `value` reads the assigned array at other elements
+    (`x[i, 1:] = x[i, :-1] + x[i, 1:]`): the whole right side into a temporary of the view's shape
+    (one per prange iteration), then the temporary into the view."""
+    span, name = place.span, scope.fresh_temp(f"{place.array}_value")
+    made, offsets, bounds = fill_temporary(name, value, place.axes, place.shape(), scope, span)
+    into = place.element(offsets)
+    source = whole_view(name, scope, span).element(offsets)
+    copy = ir.Assign(into, source if op is None else ir.Binary(op, into, source, span), span)
+    return [*made, loop_nest(bounds, (copy,), False, span)]
+
+
+def fill_temporary(name: str, value: cst.BaseExpression, axes: Sequence[Axis], lengths: Sequence[ir.Expr],
+                   scope: KernelScope, span: Span
+                   ) -> tuple[list[ir.Stmt], list[Offset], list[tuple[str, ir.Expr, ir.Expr]]]:
+    """A temporary `name` of the array expression's `lengths` (NumPy's dtype), made and filled by a
+    serial loop nest over `axes` (each of its length): the statements, and the offsets and loop
+    bounds of the element, for a loop that reads it back the same way."""
+    variables, offsets, bounds = _element_loops(axes, scope, span)
+    prelude, rhs = value_at(value, offsets, lengths, scope, scope.prelude)
+    dtype = element_type(rhs, scope, f"array '{name}'")
+    made = declare_temporary(name, dtype, tuple(at_least_zero(n) for n in lengths), span, scope)
+    slot = whole_view(name, scope, span).element(offsets)
+    return [made, loop_nest(bounds, (*prelude, ir.Assign(slot, rhs, span)), False, span)], offsets, bounds
+
+
+def declare_temporary(name: str, dtype: ScalarType, shape: tuple[ir.Expr, ...], span: Span,
+                      scope: KernelScope) -> ir.Temporary:
+    """Register `name` as an array of run-time `shape` made in this prange body (see `ir.Temporary`)."""
+    if name in scope.params or name in scope.arrays or name in scope.scalar_values:
+        raise TranslationError.at(span, f"'{name}' already names an array or a local; an array is made once, under "
+                                  "a name of its own")
+    if not 1 <= len(shape) <= MAX_RANK:
+        raise TranslationError.at(span, f"an array made inside a prange has 1 to {MAX_RANK} dimensions")
+    made = ir.Temporary(name, ArrayType(dtype, len(shape)), shape, span)
+    scope.arrays[name] = made
+    return made
+
+
+def at_least_zero(length: ir.Expr) -> ir.Expr:
+    """A length as a dimension: `max(n - 1, 0)` unless it cannot be negative (an extent, a constant)."""
+    if isinstance(length, ir.Extent) or (isinstance(length, ir.Const) and int(length.value) >= 0):
+        return length
+    return ir.Call("max", (length, ir.Const(0, length.span)), length.span)
 
 
 def _hoist_fixed_reads(into: ir.Index, rhs: ir.Expr, variables: set[str], scope: KernelScope) -> ir.Expr:
@@ -211,21 +273,28 @@ def _uses(expr: object, variables: set[str]) -> bool:
     return any(isinstance(n, ir.Name) and n.id in variables for n in walk(expr))
 
 
-def _check_reads(into: ir.Index, rhs: ir.Expr, prelude: tuple[ir.Stmt, ...], variables: set[str],
-                 scope: KernelScope) -> None:
+def _clash(into: ir.Index, rhs: ir.Expr, prelude: tuple[ir.Stmt, ...], variables: set[str]
+           ) -> ir.Index | ir.ArrayArg | None:
     """A loop stores as it goes, NumPy computes the right side whole before storing: the right side
     may read the assigned array only where no other element's store lands, i.e. with the very index
     of the store in every dimension the loops run over (other dimensions may differ: `path[k, j]`
-    while storing `path[i, j]`)."""
+    while storing `path[i, j]`). The first read that breaks this, if any."""
     running = [d for d, index in enumerate(into.indices) if _uses(index, variables)]
     for node in walk_all((*prelude, ir.Assign(into, rhs, into.span))):
-        clash = isinstance(node, ir.ArrayArg) and node.array == into.array
-        if isinstance(node, ir.Index) and node.array == into.array and node is not into:
-            clash = not all(same(node.indices[d], into.indices[d]) for d in running)
-        if clash:
-            raise TranslationError.at(
-                node.span, f"the right side reads '{into.array}' at other elements than it assigns; NumPy "  # type: ignore[union-attr]
-                "evaluates it whole before assigning: assign into another array first, or write the loop")
+        if isinstance(node, ir.ArrayArg) and node.array == into.array:
+            return node
+        if (isinstance(node, ir.Index) and node.array == into.array and node is not into
+                and not all(same(node.indices[d], into.indices[d]) for d in running)):
+            return node
+    return None
+
+
+def _refuse_clash(into: ir.Index, clash: ir.Index | ir.ArrayArg | None) -> None:
+    if clash is not None:
+        raise TranslationError.at(
+            clash.span, f"the right side reads '{into.array}' at other elements than it assigns; NumPy evaluates "
+            "it whole before assigning, which takes a temporary array, made only inside a prange: assign into "
+            "another array first, or write the loop")
 
 
 def mask_of(node: cst.BaseExpression, scope: KernelScope) -> cst.BaseExpression | None:
@@ -272,16 +341,14 @@ def assign_masked(target: cst.Subscript, mask: cst.BaseExpression, value: cst.Ba
         raise scope.module.error(value, "a masked assignment in a kernel takes a scalar (`x[x < 0] = 0.0`)")
     place = whole_view(target.value.value, scope, scope.module.span(target))  # type: ignore[attr-defined]
     span = place.span
-    variables = [scope.fresh_loop_var("i") for _ in place.axes]
-    offsets = [Offset(ir.Name(v, span), axis.lo, 0) for v, axis in zip(variables, place.axes)]
+    variables, offsets, bounds = _element_loops(place.axes, scope, span)
     into = place.element(offsets)
     prelude, cond = value_at(mask, offsets, place.shape(), scope, scope.prelude)
     rhs = _hoist_fixed_reads(into, build_expr(value, scope), set(variables), scope)
     if op is not None:
         rhs = ir.Binary(op, into, rhs, span)
-    _check_reads(into, ir.Logical("and", cond, rhs, span), prelude, set(variables), scope)
+    _refuse_clash(into, _clash(into, ir.Logical("and", cond, rhs, span), prelude, set(variables)))
     body = (*prelude, ir.If(cond, (ir.Assign(into, rhs, span),), (), span))
-    bounds = [(v, axis.lo, axis.hi) for v, axis in zip(variables, place.axes)]
     return [loop_nest(bounds, body, not scope.in_prange, span)]
 
 

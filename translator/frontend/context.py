@@ -60,7 +60,8 @@ class KernelScope:
     """Per-kernel facts the builders consult and record.
 
     `declared` holds locals whose type the user fixed with an annotation (`s: f64 = 0`);
-    `arrays` the local arrays created so far (`t = np.zeros(16)`), usable from there on.
+    `arrays` the arrays made inside loops so far, usable from there on: local arrays of constant
+    shape (`t = np.zeros(16)`) and, inside a `prange`, temporaries of run-time size (`t = a[i, :] @ m`).
     `prelude` collects the statements an expression needs before the statement that holds it (the
     loop a reduction lowers to); `statements.build_body` places them. `elements` is set while an
     array expression is built (`frontend.arrays`): the element being computed; `element_of` (wired by
@@ -80,7 +81,7 @@ class KernelScope:
     params: dict[str, ir.Param]
     facts: "BodyFacts"
     declared: dict[str, ScalarType] = field(default_factory=dict)
-    arrays: dict[str, ir.LocalArray] = field(default_factory=dict)
+    arrays: dict[str, ir.LocalArray | ir.Temporary] = field(default_factory=dict)
     prelude: list[ir.Stmt] = field(default_factory=list)
     element_of: Callable[[cst.BaseExpression, "KernelScope"], ir.Expr | None] | None = None
     elements: "Elements | None" = None
@@ -118,6 +119,12 @@ class KernelScope:
         """Every name the body binds (assignment or loop target): as in Python, such a name is local
         throughout the kernel and shadows a module constant of the same name."""
         return self.facts.local_names
+
+    @property
+    def makes_temporaries(self) -> bool:
+        """Whether an array of run-time size may be made here: inside a kernel's `prange` body,
+        where each iteration gets a slice of a buffer allocated before the loop (`ir.Temporary`)."""
+        return self.in_prange and self.lifting
 
     def fresh_loop_var(self, base: str) -> str:
         """A fresh name for the variable of a loop the frontend makes (typed as a Python int)."""

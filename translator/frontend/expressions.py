@@ -121,24 +121,33 @@ def _subscript(node: cst.Subscript, scope: KernelScope) -> ir.Expr:
 
 
 class ArrayRef(NamedTuple):
-    """An indexable name: an array parameter (`shape` None) or a local array of constant shape."""
+    """An indexable name: an array parameter (`shape` None: its extents are parameters) or an array
+    made inside a loop, whose `shape` is known (constants, or a temporary's host expressions)."""
 
     name: str
     rank: int
-    shape: tuple[int, ...] | None
+    shape: tuple[ir.Expr, ...] | None
 
 
 def array_param(node: cst.BaseExpression, scope: KernelScope) -> ArrayRef:
     name = node.value if isinstance(node, cst.Name) else ""
     param, local = scope.params.get(name), scope.arrays.get(name)
     if local is not None:
-        return ArrayRef(name, local.type.rank, local.shape)
+        return ArrayRef(name, local.type.rank, made_shape(local))
     if scope.mask(node) is not None:
         raise _mask_as_value(node, scope)
     if param is None or not isinstance(param.type, ArrayType):
         raise scope.module.error(
             node, "only array parameters and local arrays can be indexed (array expressions are not supported)")
     return ArrayRef(name, param.type.rank, None)
+
+
+def made_shape(array: ir.LocalArray | ir.Temporary) -> tuple[ir.Expr, ...]:
+    """The extents of an array made inside a loop: constants, or a temporary's host expressions
+    (so lengths compare, and the runtime checks them, in terms of the arguments)."""
+    if isinstance(array, ir.Temporary):
+        return array.shape
+    return tuple(ir.Const(n, array.span) for n in array.shape)
 
 
 def _extent(node: cst.Subscript, base: cst.BaseExpression, scope: KernelScope) -> ir.Expr:
@@ -153,7 +162,7 @@ def _extent(node: cst.Subscript, base: cst.BaseExpression, scope: KernelScope) -
     if not -rank <= dim < rank:
         raise scope.module.error(node, f"'{array.name}' has {rank} dimension{'s' * (rank > 1)}; shape[{dim}] is out of range")
     if array.shape is not None:
-        return ir.Const(array.shape[dim], scope.module.span(node))
+        return array.shape[dim]
     return ir.Extent(array.name, dim % rank, scope.module.span(node))
 
 
@@ -314,7 +323,7 @@ def _len(node: cst.Call, args: list[cst.BaseExpression], scope: KernelScope) -> 
         raise scope.module.error(node, "len() takes exactly one argument")
     array = array_param(args[0], scope)
     if array.shape is not None:
-        return ir.Const(array.shape[0], scope.module.span(node))
+        return array.shape[0]
     return ir.Extent(array.name, 0, scope.module.span(node))
 
 

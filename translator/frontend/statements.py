@@ -7,8 +7,8 @@ from typing import Callable, Sequence
 import libcst as cst
 
 from translator.errors import Span
-from translator.frontend.allocations import (FILLS, allocate, build_return, constructor_args, eye, is_array_value, lifts,
-                                            make_array, shape_parts)
+from translator.frontend.allocations import (FILLS, allocate, allocate_temporary, build_return, constructor_args, eye,
+                                            is_array_value, lifts, make_array, make_temporary, shape_parts)
 from translator.frontend.context import KernelScope
 from translator.frontend.expressions import array_param, build_expr
 from translator.frontend.arrays import assign_array, assign_masked, is_array_statement, mask_of
@@ -102,12 +102,17 @@ def _assign(node: cst.Assign, scope: KernelScope) -> list[ir.Stmt]:
         return []
     if isinstance(single, cst.Name) and lifts(scope) and constructor not in FILLS and is_array_value(value, scope):
         return make_array(single.value, value, scope)
+    if isinstance(single, cst.Name) and scope.makes_temporaries and constructor not in FILLS and is_array_value(
+            value, scope):
+        return make_temporary(single.value, value, scope)
     mask = mask_of(single, scope) if single is not None else None
     if mask is not None:
         return assign_masked(single, mask, node.value, None, scope)  # type: ignore[arg-type]
     if constructor in FILLS and isinstance(single, cst.Name):
         if lifts(scope):
             return allocate(single, value, constructor, scope)  # type: ignore[arg-type]
+        if scope.makes_temporaries and not _on_stack(value, constructor, scope):  # type: ignore[arg-type]
+            return allocate_temporary(single, value, constructor, scope)  # type: ignore[arg-type]
         return [_local_array(single, value, constructor, scope)]  # type: ignore[arg-type]
     out: list[ir.Stmt] = []
     for target in node.targets:
@@ -146,8 +151,8 @@ def _local_array(target: cst.Name, call: cst.Call, constructor: str, scope: Kern
             target, f"'{name}' already names an array; create each local array once, under a new name")
     if constructor not in LOCAL_ARRAY_CONSTRUCTORS:
         raise scope.module.error(
-            call, "np.ones and np.full make arrays only at the top level of a kernel (outside loops and ifs); "
-            "inside a loop, make the array with np.zeros or np.empty and fill it")
+            call, "np.ones and np.full make arrays only at the top level of a kernel (outside loops and ifs) or "
+            "inside a prange")
     shape_node, _, dtype = constructor_args(call, constructor, scope)
     shape = _constant_shape(shape_node, scope)
     array = ir.LocalArray(name, ArrayType(dtype, len(shape)), shape, LOCAL_ARRAY_CONSTRUCTORS[constructor],
@@ -156,15 +161,28 @@ def _local_array(target: cst.Name, call: cst.Call, constructor: str, scope: Kern
     return array
 
 
-def _constant_shape(node: cst.BaseExpression, scope: KernelScope) -> tuple[int, ...]:
+def _on_stack(call: cst.Call, constructor: str, scope: KernelScope) -> bool:
+    """Whether a constructor inside a prange makes a local array on the thread's stack (np.zeros or
+    np.empty of a constant shape) rather than a temporary of run-time size."""
+    return constructor in LOCAL_ARRAY_CONSTRUCTORS and bool(call.args) and _constant_dims(call.args[0].value,
+                                                                                           scope) is not None
+
+
+def _constant_dims(node: cst.BaseExpression, scope: KernelScope) -> tuple[int, ...] | None:
+    """A shape of 1 to MAX_RANK positive integer constants, else None."""
     dims = tuple(fold_constant(p, scope.module, scope.module.constants) for p in shape_parts(node))
     valid = all(isinstance(d, int) and not isinstance(d, bool) and d > 0 for d in dims)
-    if not valid or not 1 <= len(dims) <= MAX_RANK:
+    return dims if valid and 1 <= len(dims) <= MAX_RANK else None  # type: ignore[return-value]
+
+
+def _constant_shape(node: cst.BaseExpression, scope: KernelScope) -> tuple[int, ...]:
+    dims = _constant_dims(node, scope)
+    if dims is None:
         raise scope.module.error(
             node, f"an array made inside a loop lives on the thread's stack, so its shape must be 1 to {MAX_RANK} "
             "positive integer constants; make arrays of run-time size at the top level of the kernel (outside "
-            "loops and ifs), where the caller allocates them")
-    return dims  # type: ignore[return-value]
+            "loops and ifs), where the caller allocates them, or inside a prange")
+    return dims
 
 
 def _tuple_assign(targets: cst.Tuple, value: cst.BaseExpression, scope: KernelScope) -> list[ir.Stmt]:

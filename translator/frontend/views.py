@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Sequence
 import libcst as cst
 
 from translator.errors import Span
-from translator.frontend.expressions import build_expr
+from translator.frontend.expressions import build_expr, made_shape
 from translator.frontend.source import fold_constant
 from translator.ir import nodes as ir
 from translator.ir.printer import format_expr
@@ -209,9 +209,10 @@ def _bound(node: cst.BaseExpression, n: ir.Expr, scope: KernelScope, lower: bool
 
 
 def extent(name: str, dim: int, scope: KernelScope, span: Span) -> ir.Expr:
-    """Extent `dim` of an array: a constant for a local array, else `<name>_n<dim>`."""
+    """Extent `dim` of an array: known for an array made inside a loop (a constant, or a
+    temporary's host expression), else `<name>_n<dim>`."""
     local = scope.arrays.get(name)
-    return ir.Const(local.shape[dim], span) if local is not None else ir.Extent(name, dim, span)
+    return made_shape(local)[dim] if local is not None else ir.Extent(name, dim, span)
 
 
 def _array_type(name: str, scope: KernelScope) -> ArrayType | None:

@@ -186,6 +186,24 @@ class LocalArray:
 
 
 @dataclass(frozen=True)
+class Temporary:
+    """An array made inside a `prange` body whose size is known only at run time: `t = A[r, q, :] @ C4`,
+    `t = np.empty(n)`, or the right side of an array statement that reads the assigned array at other
+    elements (`x[i, 1:] = x[i, :-1] + x[i, 1:]`), which NumPy evaluates whole before assigning.
+
+    Each iteration of the offloaded loop nest owns a slice of one buffer the C function allocates
+    before the loop (no allocation on the device), so `shape` holds host expressions (constants,
+    scalar parameters, extents, locals set before the loop): `passes.structure` rejects lengths
+    that change inside the loop. The frontend puts it where Python makes the array;
+    `passes.parallelize` moves it onto the `ParallelLoop` whose iterations own the slices."""
+
+    name: str
+    type: ArrayType
+    shape: tuple[Expr, ...]
+    span: Span
+
+
+@dataclass(frozen=True)
 class If:
     cond: Expr
     body: tuple["Stmt", ...]
@@ -333,6 +351,9 @@ class ParallelLoop:
     locals: tuple[Var, ...]
     directive: OmpTarget | OmpParallelFor | None
     span: Span
+    temporaries: tuple[Temporary, ...] = ()
+    """Arrays of run-time size made in the body: one buffer each, allocated before the loop and freed
+    after it, holding one slice per iteration of `levels` (numbered row-major from 0)."""
 
 
 @dataclass(frozen=True)
@@ -369,8 +390,8 @@ class UpdateFrom:
     span: Span
 
 
-Stmt = Union[Assign, AtomicUpdate, CallStatement, LocalArray, If, Loop, While, Break, Continue, Return, ParallelLoop,
-             TargetData, UpdateFrom]
+Stmt = Union[Assign, AtomicUpdate, CallStatement, LocalArray, Temporary, If, Loop, While, Break, Continue, Return,
+             ParallelLoop, TargetData, UpdateFrom]
 
 # ---------------------------------------------------------------------------------------------
 # Kernels and modules.

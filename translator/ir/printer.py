@@ -61,6 +61,8 @@ def _stmt(stmt: ir.Stmt, depth: int) -> list[str]:
         return [f"{pad}{format_expr(stmt.call)}"]
     if isinstance(stmt, ir.LocalArray):
         return [f"{pad}local {stmt.name}: {stmt.type.dtype}{list(stmt.shape)}{' = 0' if stmt.zeroed else ''}"]
+    if isinstance(stmt, ir.Temporary):
+        return [f"{pad}{_temporary(stmt)}"]
     if isinstance(stmt, ir.AtomicUpdate):
         return [f"{pad}atomic {format_expr(stmt.target)} {stmt.op}= {format_expr(stmt.value)}"]
     if isinstance(stmt, ir.While):
@@ -70,13 +72,19 @@ def _stmt(stmt: ir.Stmt, depth: int) -> list[str]:
     if isinstance(stmt, ir.ParallelLoop):
         levels = ", ".join(f"{lv.var} in [{format_expr(lv.start)}, {format_expr(lv.stop)}, {lv.step}]" for lv in stmt.levels)
         locals_ = [f"{pad}  local {v.name}: {v.type}" for v in stmt.locals]
-        return [f"{pad}parallel {levels}  # {format_directive(stmt.directive)}", *locals_,
+        made = [f"{pad}  {_temporary(t)} per iteration" for t in stmt.temporaries]
+        return [f"{pad}parallel {levels}  # {format_directive(stmt.directive)}", *made, *locals_,
                 *_block(stmt.body, depth + 1)]
     if isinstance(stmt, ir.TargetData):
         return [f"{pad}target data {stmt.maps}:", *_block(stmt.body, depth + 1)]
     if isinstance(stmt, ir.UpdateFrom):
         return [f"{pad}update from {stmt.array} box {' x '.join(_interval(iv) for iv in stmt.box)}"]
     return [f"{pad}{type(stmt).__name__.lower()}"]
+
+
+def _temporary(made: ir.Temporary) -> str:
+    """`temporary t: f64[C4.shape[1]]`: an array of run-time size, one per prange iteration."""
+    return f"temporary {made.name}: {made.type.dtype}[{', '.join(format_expr(d) for d in made.shape)}]"
 
 
 def _launch(launch: ir.Launch | None) -> str:

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from translator.ir import nodes as ir
 from translator.ir.types import ArrayType, type_of
-from translator.ir.visit import children, directive_exprs, expr_children, is_expr, is_stmt, launch_exprs, local_arrays
+from translator.ir.visit import (children, directive_exprs, expr_children, is_expr, is_stmt, launch_exprs, local_arrays,
+                                 temporaries)
 
 
 class IRError(AssertionError):
@@ -64,6 +65,7 @@ class _Checker:
         self.kernel = kernel
         self.typed = typed
         self.arrays = {n: a.type for n, a in local_arrays(kernel.body).items()}
+        self.temporaries = {n: a.type for n, a in temporaries(kernel.body).items()}
 
     def fail(self, node: object, message: str) -> IRError:
         span = getattr(node, "span", None)
@@ -81,6 +83,8 @@ class _Checker:
                 self.expr(level.stop, scope)
             for clause in directive_exprs(stmt.directive):
                 self.expr(clause, scope)
+            for made in stmt.temporaries:
+                self.temporary(made, scope)
             self.block(stmt.body, inner)
         elif isinstance(stmt, ir.Loop):
             for bound in (stmt.start, stmt.stop, *launch_exprs(stmt.launch)):
@@ -95,6 +99,8 @@ class _Checker:
                 raise self.fail(stmt.call, "device function call without a specialization")
         elif isinstance(stmt, ir.UpdateFrom):
             self.update_from(stmt, scope)
+        elif isinstance(stmt, ir.Temporary):
+            self.temporary(stmt, scope)
         else:
             for child in children(stmt):
                 if is_stmt(child):
@@ -103,6 +109,14 @@ class _Checker:
                     self.expr(child, scope)
                 else:
                     raise self.fail(child, "unexpected node in a statement")
+
+    def temporary(self, made: ir.Temporary, scope: frozenset[str]) -> None:
+        """An array of run-time size: one length per dimension, each a host expression (`scope` is the
+        one before its loop once it sits on a `ParallelLoop`)."""
+        if len(made.shape) != made.type.rank:
+            raise self.fail(made, "a temporary's shape and rank differ")
+        for length in made.shape:
+            self.expr(length, scope)
 
     def update_from(self, stmt: ir.UpdateFrom, scope: frozenset[str]) -> None:
         """A copy-back box: an array parameter, one interval per dimension (then guards)."""
@@ -127,9 +141,11 @@ class _Checker:
 
     def array_access(self, expr: ir.Index | ir.Extent | ir.ArrayArg) -> None:
         param = self.kernel.param(expr.array)
-        array = param.type if param is not None else self.arrays.get(expr.array)
-        if not isinstance(array, ArrayType) or (isinstance(expr, ir.Extent) and param is None):
-            raise self.fail(expr, f"'{expr.array}' is not an array parameter (nor, for an index, a local array)")
+        made = self.temporaries.get(expr.array)
+        array = param.type if param is not None else made or self.arrays.get(expr.array)
+        if not isinstance(array, ArrayType) or (isinstance(expr, ir.Extent) and param is None and made is None):
+            raise self.fail(expr, f"'{expr.array}' is not an array parameter or a temporary (nor, for an index, a "
+                            "local array)")
         if isinstance(expr, ir.Index) and len(expr.indices) != array.rank:
             raise self.fail(expr, "index count differs from the array's rank")
         if isinstance(expr, ir.Extent) and not 0 <= expr.dim < array.rank:

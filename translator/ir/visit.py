@@ -111,6 +111,12 @@ def local_arrays(stmts: tuple[ir.Stmt, ...]) -> dict[str, ir.LocalArray]:
     return {n.name: n for n in walk_all(stmts) if isinstance(n, ir.LocalArray)}
 
 
+def temporaries(stmts: tuple[ir.Stmt, ...]) -> dict[str, ir.Temporary]:
+    """The arrays of run-time size made inside `prange` bodies, by name (in the body or, after
+    `passes.parallelize`, on the `ParallelLoop` that allocates them)."""
+    return {n.name: n for n in walk_all(stmts) if isinstance(n, ir.Temporary)}
+
+
 def launch_exprs(launch: ir.Launch | None) -> tuple[ir.Expr, ...]:
     """The host expressions of a `prange`'s launch keywords (none when it has none)."""
     if launch is None:

@@ -41,7 +41,7 @@ def _stmt(stmt: ir.Stmt, assigned: frozenset[str]) -> frozenset[str]:
         _reads(stmt.cond, assigned)
         _block(stmt.body, assigned)
         return assigned
-    if isinstance(stmt, (ir.AtomicUpdate, ir.CallStatement)):
+    if isinstance(stmt, (ir.AtomicUpdate, ir.CallStatement, ir.Temporary)):
         _reads(stmt, assigned)
         return assigned
     if isinstance(stmt, ir.Loop):

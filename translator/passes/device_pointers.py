@@ -31,10 +31,11 @@ def _block(stmts: tuple[ir.Stmt, ...], arrays: frozenset[str]) -> tuple[ir.Stmt,
 
 
 def _stmt(stmt: ir.Stmt, arrays: frozenset[str]) -> ir.Stmt:
-    """Array parameters the loop uses (indexed, measured or passed to a function) become device pointers."""
+    """Array parameters the loop uses (indexed, measured or passed to a function) become device pointers,
+    next to its temporaries' buffers, which are device pointers in both entry points."""
     if isinstance(stmt, ir.ParallelLoop) and isinstance(stmt.directive, ir.OmpTarget):
         used = (n.array for n in walk_all(stmt.body) if isinstance(n, (ir.Index, ir.Extent, ir.ArrayArg)))
-        pointers = tuple(dict.fromkeys(name for name in used if name in arrays))
+        pointers = tuple(dict.fromkeys([*(name for name in used if name in arrays), *stmt.directive.device_ptrs]))
         directive = dataclasses.replace(stmt.directive, maps=(), device_ptrs=pointers)
         return dataclasses.replace(stmt, directive=directive)
     if isinstance(stmt, ir.If):

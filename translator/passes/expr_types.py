@@ -15,7 +15,7 @@ from translator.errors import TranslationError
 from translator.ir import nodes as ir
 from translator.ir.types import (BOOL, F64, I64, PY_COMPLEX, PY_FLOAT, PY_INT, ArrayType, Ownership, ScalarType, join,
                                  promote, real_value, type_of)
-from translator.ir.visit import local_arrays
+from translator.ir.visit import local_arrays, temporaries
 
 MATH_NAMES = {"fabs": "fabs"}
 NUMPY_NAMES = {"arcsin": "asin", "arccos": "acos", "arctan": "atan", "arctan2": "atan2", "abs": "abs"}
@@ -65,7 +65,8 @@ class ExprTyper:
         self.env = env
         self.kernel = kernel
         self.functions = functions
-        self.arrays = local_arrays(kernel.body)
+        self.arrays: dict[str, ir.LocalArray | ir.Temporary] = {**local_arrays(kernel.body),
+                                                                **temporaries(kernel.body)}
 
     def __call__(self, expr: ir.Expr) -> ir.Expr:
         rule: Callable[[ir.Expr], ir.Expr] = getattr(self, f"_{type(expr).__name__.lower()}")
@@ -85,14 +86,21 @@ class ExprTyper:
         return dataclasses.replace(e, type=PY_INT)
 
     def _index(self, e: ir.Index) -> ir.Expr:
-        indices = tuple(self.index_value(i) for i in e.indices)
-        return ir.Index(e.array, indices, e.span, self.element_type(e.array))
+        """An element; NumPy reads a boolean index (`x[mask]`, `x[True]`) as a mask, not as 0 or 1."""
+        typed = tuple(self(i) for i in e.indices)
+        for index in typed:
+            if type_of(index).is_bool:
+                raise TranslationError.at(
+                    index.span, "a boolean index selects elements by a mask in NumPy (`x[mask]`), which kernels "
+                    "support with a mask of x's shape, as an assignment target (`x[mask] = v`) and in np.sum, np.mean "
+                    "and np.count_nonzero; use int() for an index of 0 or 1")
+        return ir.Index(e.array, tuple(self.integer(i) for i in typed), e.span, self.element_type(e.array))
 
     def _arrayarg(self, e: ir.ArrayArg) -> ir.Expr:
         return dataclasses.replace(e, type=self.element_type(e.array))
 
     def array(self, name: str) -> ir.Param:
-        """An array parameter, or a local array seen as a (scratch) parameter."""
+        """An array parameter, or an array made in a loop seen as a (scratch) parameter."""
         param = self.kernel.param(name)
         if param is not None:
             return param
@@ -107,10 +115,13 @@ class ExprTyper:
 
     def index_value(self, expr: ir.Expr) -> ir.Expr:
         """An integer used as an index or loop bound, as `int64_t`."""
-        typed = self(expr)
+        return self.integer(self(expr))
+
+    def integer(self, typed: ir.Expr) -> ir.Expr:
+        """A typed index or loop bound as `int64_t`."""
         t = type_of(typed)
         if not (t.is_int or t.is_bool):
-            raise TranslationError.at(expr.span, f"indices and loop bounds must be integers, not {t.name}")
+            raise TranslationError.at(typed.span, f"indices and loop bounds must be integers, not {t.name}")
         return cast(typed, I64)
 
     def _unary(self, e: ir.Unary) -> ir.Expr:

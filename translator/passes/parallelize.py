@@ -26,7 +26,7 @@ from translator.errors import Span, TranslationError
 from translator.ir import nodes as ir
 from translator.toolchain.targets import is_offload
 from translator.ir.types import ArrayType, I64, Ownership
-from translator.ir.visit import walk, walk_all
+from translator.ir.visit import temporaries, walk, walk_all
 from translator.passes.indices import lower_bound
 from translator.passes.reductions import LoopKey, host_names, loop_keys, outermost_pranges
 
@@ -71,15 +71,21 @@ class _Lowering:
         return stmt
 
     def parallel_loop(self, loop: ir.Loop) -> ir.ParallelLoop:
+        """The nest with its directive; its temporaries move onto it (allocated before the loop, one slice
+        per iteration of the collapsed levels: iterations of inner, serial pranges share their slice)."""
         levels, body = collapse(loop)
+        made = tuple(temporaries(body).values())
+        body = _without_temporaries(body)
         used = {n.id for n in walk_all(body) if isinstance(n, ir.Name)}
         locals_ = tuple(v for v in self.private if v.name in used)
-        directive = self.directive(len(levels), body, self.reductions.get(self.keys[id(loop)], ()), loop.launch)
-        return ir.ParallelLoop(levels, body, locals_, directive, loop.span)
+        directive = self.directive(len(levels), body, self.reductions.get(self.keys[id(loop)], ()), loop.launch,
+                                   tuple(t.name for t in made))
+        return ir.ParallelLoop(levels, body, locals_, directive, loop.span, made)
 
     def directive(self, depth: int, body: tuple[ir.Stmt, ...], reductions: tuple[ir.Reduction, ...],
-                  launch: ir.Launch | None) -> ir.OmpTarget | ir.OmpParallelFor | None:
-        """The loop's construct; the user's launch keywords replace the defaults they name."""
+                  launch: ir.Launch | None, buffers: tuple[str, ...]) -> ir.OmpTarget | ir.OmpParallelFor | None:
+        """The loop's construct; the user's launch keywords replace the defaults they name. The
+        temporaries' `buffers` are device memory already: `is_device_ptr`."""
         if self.mode == "serial":
             return None
         given = launch or ir.Launch(None, None, None, self.kernel.span)
@@ -88,7 +94,21 @@ class _Lowering:
         maps = () if self.mode == "present" else array_maps(self.kernel, body)
         return ir.OmpTarget(depth, maps, reductions, given.thread_limit or THREAD_LIMIT,
                             teams_from_trip_count=given.num_teams is None, num_teams=given.num_teams,
-                            schedule=given.schedule, device=self.kernel.device)
+                            schedule=given.schedule, device=self.kernel.device, device_ptrs=buffers)
+
+
+def _without_temporaries(stmts: tuple[ir.Stmt, ...]) -> tuple[ir.Stmt, ...]:
+    """The statements with the `Temporary` declarations taken out, however deeply nested."""
+    out: list[ir.Stmt] = []
+    for stmt in stmts:
+        if isinstance(stmt, ir.If):
+            stmt = dataclasses.replace(stmt, body=_without_temporaries(stmt.body),
+                                       orelse=_without_temporaries(stmt.orelse))
+        elif isinstance(stmt, (ir.Loop, ir.While)):
+            stmt = dataclasses.replace(stmt, body=_without_temporaries(stmt.body))
+        if not isinstance(stmt, ir.Temporary):
+            out.append(stmt)
+    return tuple(out)
 
 
 def _check_reduction_types(kernel: ir.Kernel, reductions: dict[LoopKey, tuple[ir.Reduction, ...]]) -> None:

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from translator.errors import TranslationError
 from translator.ir import nodes as ir
-from translator.ir.visit import Node, launch_exprs, local_arrays, walk, walk_all
+from translator.ir.visit import Node, launch_exprs, local_arrays, temporaries, walk, walk_all
+from translator.passes.reductions import outermost_pranges
 
 
 def check_structure(kernel: ir.Kernel) -> None:
@@ -24,15 +25,19 @@ def check_structure(kernel: ir.Kernel) -> None:
 
 def check_local_arrays(kernel: ir.Kernel) -> None:
     """Local arrays are created at the top level of a `prange` body, one per iteration on its
-    thread's stack, and used only after that, inside that body (C's block scope)."""
-    _local_array_scopes(kernel.body, frozenset(), frozenset(local_arrays(kernel.body)), False)
+    thread's stack, temporaries anywhere in one; both are used only after that, inside the block
+    that makes them (C's block scope). A temporary's length must not change inside the loop."""
+    made = frozenset(local_arrays(kernel.body)) | frozenset(temporaries(kernel.body))
+    _local_array_scopes(kernel.body, frozenset(), made, False)
+    for loop in outermost_pranges(kernel.body):
+        _check_temporary_shapes(loop)
 
 
 def _local_array_scopes(stmts: tuple[ir.Stmt, ...], visible: frozenset[str], arrays: frozenset[str],
                         top_of_prange: bool) -> None:
     for stmt in stmts:
-        if isinstance(stmt, ir.LocalArray):
-            if not top_of_prange:
+        if isinstance(stmt, (ir.LocalArray, ir.Temporary)):
+            if isinstance(stmt, ir.LocalArray) and not top_of_prange:
                 raise TranslationError.at(
                     stmt.span, "local arrays are created at the top level of a prange body (one per iteration, "
                     "on its thread's stack)")
@@ -41,8 +46,27 @@ def _local_array_scopes(stmts: tuple[ir.Stmt, ...], visible: frozenset[str], arr
         for node in walk_all(_host_parts(stmt)):
             if isinstance(node, (ir.Index, ir.ArrayArg)) and node.array in arrays and node.array not in visible:
                 raise TranslationError.at(
-                    node.span, f"local array '{node.array}' is used outside the prange body that creates it, or before")
+                    node.span, f"array '{node.array}', made inside a prange (one per iteration), is used outside "
+                    "the block that makes it, or before")
         _local_array_scopes(_nested_blocks(stmt), visible, arrays, isinstance(stmt, ir.Loop) and stmt.parallel)
+
+
+def _check_temporary_shapes(loop: ir.Loop) -> None:
+    """A temporary's buffer is allocated before the loop, so its lengths are host values that the
+    loop does not change: no variable the loop nest binds or assigns, no array element."""
+    bound = {n.var for n in walk(loop) if isinstance(n, ir.Loop)}
+    bound |= {n.target.id for n in walk(loop) if isinstance(n, ir.Assign) and isinstance(n.target, ir.Name)}
+    for made in temporaries(loop.body).values():
+        for node in walk_all(made.shape):
+            if isinstance(node, ir.Name) and node.id in bound:
+                raise TranslationError.at(
+                    made.span, f"this statement makes an array in each prange iteration whose length depends on "
+                    f"'{node.id}', which changes inside the loop; such arrays are allocated before the loop, so "
+                    "their lengths may only use values set before it (extents, parameters, locals)")
+            if isinstance(node, (ir.Index, ir.ArrayArg, ir.CallFunction)):
+                raise TranslationError.at(
+                    made.span, "the length of an array made in a prange iteration cannot read array elements or "
+                    "call functions: it is computed on the host, before the loop")
 
 
 def _check_returns(kernel: ir.Kernel) -> None:

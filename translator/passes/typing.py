@@ -105,6 +105,8 @@ def _stmt(stmt: ir.Stmt, typer: ExprTyper, return_type: ScalarType | None) -> ir
         return _atomic(stmt, typer)
     if isinstance(stmt, ir.CallStatement):
         return ir.CallStatement(typer.call_function(stmt.call, value_needed=False), stmt.span)
+    if isinstance(stmt, ir.Temporary):
+        return dataclasses.replace(stmt, shape=tuple(typer.index_value(d) for d in stmt.shape))
     if isinstance(stmt, ir.Return) and stmt.value is not None:
         return ir.Return(typer(stmt.value), stmt.span)
     return stmt
