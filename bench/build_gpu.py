@@ -4,8 +4,8 @@
 
 Writes `py2omp build` output for every example (target nvptx:sm_90); the copy-back kernels of
 `bench/copyback.py` (into `copyback/`); for the launch configuration study, the resident STREAM triad
-with several variants of its launch clauses; and the array-statement benchmark and the NPBench-style
-kernels (`modules/`).
+with several variants of its launch clauses; the array-statement benchmark and the NPBench-style
+kernels (`modules/`); and the test suite's kernel modules (`suite/`).
 """
 
 from __future__ import annotations
@@ -52,6 +52,16 @@ def build_modules(out: Path, target: Target) -> None:
         export_build(built, out / "modules" / path.stem)
 
 
+def build_suite(out: Path, target: Target) -> None:
+    """The test suite's kernel modules that list `CASES` (tests/kernels/*.py), into `suite/`: run
+    against Python on the GPU by gpu_run.py (part `suite`)."""
+    for path in sorted((ROOT / "tests" / "kernels").glob("[a-z]*.py")):
+        if "\nCASES" in path.read_text():
+            emitted = pipeline.translate(str(path.relative_to(ROOT)), str(target))
+            built = build_cached(module_name(str(path)), emitted.c_source, emitted.h_source, emitted.manifest, target)
+            export_build(built, out / "suite" / path.stem)
+
+
 def build_triad_variants(out: Path, target: Target) -> None:
     path = "bench/kernels/triad_resident.py"
     emitted = pipeline.translate(path, str(target))
@@ -70,5 +80,6 @@ if __name__ == "__main__":
     build_examples(destination, chosen)
     build_triad_variants(destination, chosen)
     build_modules(destination, chosen)
+    build_suite(destination, chosen)
     copyback.build(destination / "copyback", str(chosen))
     print(f"built into {destination}")

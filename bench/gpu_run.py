@@ -11,7 +11,8 @@ Measures, for libraries built by `py2omp build --target nvptx:sm_90`:
 4. saxpy with transfers on every call: bytes moved (x in, y in and out) over wall time;
 5. the NPBench-style kernels against Python, and array statements (whole-array triad, the 2-D slice
    Jacobi stencil) against the same loops written as `prange`s, data resident.
-6. the copy-back of partly written `Out` arrays (bench/copyback.py, part `copyback`).
+6. the copy-back of partly written `Out` arrays (bench/copyback.py, part `copyback`);
+7. every kernel of the test suite's modules against Python (part `suite`).
 
 BENCH_ROUNDS (default 1) repeats the launch variants and the Jacobi pair in alternating order.
 """
@@ -119,6 +120,29 @@ def check_npbench(build: Path) -> list[dict[str, Any]]:
     return rows
 
 
+def check_suite(build: Path) -> list[dict[str, Any]]:
+    """Every kernel of the test suite's modules (`CASES` in tests/kernels/*.py) against its Python
+    function on the GPU, and one run-time length check that must fail (frontend.guards)."""
+    rows = []
+    for directory in sorted((build / "suite").iterdir()):
+        module = _import_file(ROOT / "tests" / "kernels" / f"{directory.name}.py")
+        library = runtime_shim.load(directory)
+        for kernel, make_args in module.CASES.items():
+            result = compare_compiled(library.kernels[kernel.__name__], kernel.py_func,
+                                      make_args(np.random.default_rng()), "nvptx:sm_90")
+            rows.append({"kernel": f"{directory.name}.{kernel.__name__}", "ok": result.ok,
+                         "mismatches": list(result.mismatches)})
+    checked = runtime_shim.load(build / "suite" / "arrays").kernels["mismatched_in_loops"]
+    try:
+        checked(np.ones((6, 6)), np.ones(3))
+        raised = ""
+    except ValueError as error:
+        raised = str(error)
+    rows.append({"kernel": "arrays.mismatched_in_loops (a failing length check)", "ok": "line" in raised,
+                 "mismatches": [] if raised else ["no ValueError"], "message": raised})
+    return rows
+
+
 def array_statements(build: Path, n: int = ARRAY_N, few: int = 11, many: int = 111) -> list[dict[str, Any]]:
     """One step of each kernel of bench/kernels/array_statements.py, data resident, and its bandwidth
     (the bytes NumPy would move: triad 3 arrays, a Jacobi sweep 2 arrays per statement)."""
@@ -143,10 +167,11 @@ def array_statements(build: Path, n: int = ARRAY_N, few: int = 11, many: int = 1
 
 
 def main(build: Path, out: Path | None) -> int:
-    parts = os.environ.get("BENCH_PARTS", "examples,npbench,array_statements,triad_resident,call_overhead,"
+    parts = os.environ.get("BENCH_PARTS", "examples,npbench,suite,array_statements,triad_resident,call_overhead,"
                            "saxpy_transfers,copyback").split(",")
     runs: dict[str, Callable[[], Any]] = {
         "examples": lambda: check_examples(build), "npbench": lambda: check_npbench(build),
+        "suite": lambda: check_suite(build),
         "array_statements": lambda: array_statements(build), "triad_resident": lambda: triad_variants(build, TRIAD_N),
         "call_overhead": lambda: call_overhead(build), "saxpy_transfers": lambda: saxpy_transfers(build),
         "copyback": lambda: copyback.measure(build / "copyback")}
@@ -157,7 +182,8 @@ def main(build: Path, out: Path | None) -> int:
         if out is not None:
             out.write_text(json.dumps(results, indent=2))
     print(json.dumps(results, indent=2))
-    checked = [*results.get("examples", []), *results.get("npbench", []), *results.get("copyback", [])]
+    checked = [*results.get("examples", []), *results.get("npbench", []), *results.get("suite", []),
+               *results.get("copyback", [])]
     return 0 if all(row["ok"] for row in checked) else 1
 
 
