@@ -14,7 +14,7 @@ Measures, for libraries built by `py2omp build --target nvptx:sm_90`:
 6. the copy-back of partly written `Out` arrays (bench/copyback.py, part `copyback`);
 7. every kernel of the test suite's modules against Python (part `suite`).
 
-BENCH_ROUNDS (default 1) repeats the launch variants and the Jacobi pair in alternating order.
+BENCH_SUITE_SKIP (kernel names, comma-separated) leaves kernels out of part `suite`. BENCH_ROUNDS (default 1) repeats the launch variants and the Jacobi pair in alternating order.
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ from translator.demo import _import_file, compare_compiled
 ROOT = Path(__file__).resolve().parent.parent
 TRIAD_N = int(os.environ.get("BENCH_TRIAD_N", 1 << 27))
 ARRAY_N = int(os.environ.get("BENCH_ARRAY_N", 4096))
+SUITE_SKIP = os.environ.get("BENCH_SUITE_SKIP", "").split(",")
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", 1))
 SAXPY_SIZES = [int(s) for s in os.environ.get("BENCH_SAXPY_LOG2", "16,20,24,26").split(",")]
 
@@ -128,6 +129,9 @@ def check_suite(build: Path) -> list[dict[str, Any]]:
         module = _import_file(ROOT / "tests" / "kernels" / f"{directory.name}.py")
         library = runtime_shim.load(directory)
         for kernel, make_args in module.CASES.items():
+            if kernel.__name__ in SUITE_SKIP:
+                continue
+            print(f"suite: {directory.name}.{kernel.__name__}", file=sys.stderr, flush=True)
             result = compare_compiled(library.kernels[kernel.__name__], kernel.py_func,
                                       make_args(np.random.default_rng()), "nvptx:sm_90")
             rows.append({"kernel": f"{directory.name}.{kernel.__name__}", "ok": result.ok,

@@ -22,6 +22,7 @@ from translator.passes.ownership import decide_ownership
 from translator.passes.parallelize import parallelize
 from translator.passes.power import lower_power
 from translator.passes.reductions import find_reductions
+from translator.passes.schedules import drop_gpu_schedules
 from translator.passes.structure import check_structure
 from translator.passes.typing import type_kernel
 
@@ -51,7 +52,7 @@ def lower_kernel(kernel: ir.Kernel, target: str, functions: Specializer) -> ir.K
     kernel = lower_power(kernel)
     kernel = wrap_indices(kernel)
     kernel = decide_ownership(kernel, analyze_access(kernel, functions.built))
-    kernel = parallelize(kernel, reductions, target)
+    kernel = parallelize(drop_gpu_schedules(kernel, target), reductions, target)
     if is_offload(target):
         kernel = dataclasses.replace(kernel, device_variant=device_variant(kernel))
     return kernel
