@@ -137,14 +137,23 @@ def runs(boxes: Sequence[Sequence[tuple[int, int]]], shape: tuple[int, ...], ite
             split = len(shape) - 1
             while split > 0 and clipped[split] == (0, shape[split]):
                 split -= 1
-            lo, hi = clipped[split]
-            rows = [(sum(i * strides[d] for d, i in enumerate(prefix)) + lo * strides[split],
-                     (hi - lo) * strides[split])
-                    for prefix in itertools.product(*(range(a, b) for a, b in clipped[:split]))]
-            first, end = rows[0][0], rows[-1][0] + rows[-1][1]
-            box_bytes = sum(length for _, length in rows)
-            found += [(first, end - first)] if end - first - box_bytes <= box_bytes else rows
+            found += _box_runs(clipped, split, strides)
     return found
+
+
+def _box_runs(clipped: list[tuple[int, int]], split: int, strides: list[int]) -> list[tuple[int, int]]:
+    """One box's transfers; the merged one is computed from the first and last rows alone, so a
+    call's accounting costs no more than the C's transfers (not one Python step per row)."""
+    lo, hi = clipped[split]
+    run = (hi - lo) * strides[split]
+    outer = clipped[:split]
+    first = sum(a * strides[d] for d, (a, _) in enumerate(outer)) + lo * strides[split]
+    end = sum((b - 1) * strides[d] for d, (_, b) in enumerate(outer)) + lo * strides[split] + run
+    box_bytes = run * int(np.prod([b - a for a, b in outer], dtype=np.int64))
+    if end - first - box_bytes <= box_bytes:
+        return [(first, end - first)]
+    return [(sum(i * strides[d] for d, i in enumerate(prefix)) + lo * strides[split], run)
+            for prefix in itertools.product(*(range(a, b) for a, b in outer))]
 
 
 def check_lengths(kernel: str, checks: Sequence[tuple[int, object, object]], shapes: Mapping[str, tuple[int, ...]],
