@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.kernels import dtypes, language
+from tests.kernels import dtypes, imported, language
 from translator import TranslationError
 from translator.demo import compare_with_python
 from translator.pipeline import lower, translate
@@ -24,7 +24,8 @@ KERNELS = Path(language.__file__)
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")  # the Python reference's integers wrap, on purpose
 @pytest.mark.parametrize("target", ["host-offload", "cpu", "serial"])
 @pytest.mark.parametrize("k, make_args", [pytest.param(k, make, id=k.__name__)
-                                          for k, make in [*language.CASES.items(), *dtypes.CASES.items()]])
+                                          for k, make in [*language.CASES.items(), *dtypes.CASES.items(),
+                                                          *imported.CASES.items()]])
 def test_matches_python(k, make_args, target: str) -> None:  # type: ignore[no-untyped-def]
     rng = np.random.default_rng(7)
     result = compare_with_python(k, make_args(rng), parse_target(target), repeats=1)
@@ -141,6 +142,32 @@ def test_function_rejections(functions: str, call: str, error: str) -> None:
     with pytest.raises(TranslationError) as info:
         translate("k.py", "cpu", FUNCTIONS.format(functions, call))
     assert str(info.value).splitlines()[0] == "k.py:" + error
+
+
+def test_imported_functions_keep_their_module_in_c() -> None:
+    """A function imported from a marked module is read there (its constants, its own calls) and named
+    after it, so this module's `twice` and the helper's stay two functions."""
+    c = translate("tests/kernels/imported.py", "cpu").c_source
+    assert "py2omp_fn_tests_kernels__marked_helpers_strength_f64_f64(x[i], y[i])" in c
+    assert "py2omp_fn_tests_kernels__marked_helpers_twice_f64(x[i])" in c and "py2omp_fn_twice_f64(y[i])" in c
+    assert '#line 14 "tests/kernels/_marked_helpers.py"' in c and "3.0 * sqrt(" in c
+
+
+IMPORTING = ("from translator import kernel, prange, In, Out, f64\nfrom .{} import {}\n\n@kernel\n"
+             "def k(x: In[f64[:]], out: Out[f64[:]]):\n    for i in prange(x.shape[0]):\n        out[i] = {}(x[i])\n")
+
+
+@pytest.mark.parametrize("helpers, function, error", [
+    ("_unmarked_helpers", "cube",
+     "tests/kernels/k.py:7:18: error: 'cube' comes from module '_unmarked_helpers', which is not marked for kernels: "
+     "call `device_functions()` (from translator) at its top level"),
+    ("_marked_helpers", "unsupported",
+     "tests/kernels/_marked_helpers.py:22:12: error: call to '(lambda w: w)' is not supported in kernels"),
+])
+def test_imported_function_rejections(helpers: str, function: str, error: str) -> None:
+    with pytest.raises(TranslationError) as info:
+        translate("tests/kernels/k.py", "cpu", IMPORTING.format(helpers, function, function))
+    assert str(info.value).splitlines()[0] == error
 
 
 def test_a_local_shadows_a_function() -> None:

@@ -12,8 +12,8 @@ from runtime_shim import DeviceArray, data_region
 from translator.api import Kernel, kernel, to_device
 from translator.errors import BuildError, TranslationError, TranslationWarning
 from translator.lang import (
-    In, InOut, Out, Scratch, atomic_add, atomic_max, atomic_min, atomic_sub, b1, c64, c128, f32, f64, i8, i16, i32, i64,
-    prange, u8, u16, u32, u64,
+    In, InOut, Out, Scratch, atomic_add, atomic_max, atomic_min, atomic_sub, b1, c64, c128, device_functions, f32, f64,
+    i8, i16, i32, i64, prange, u8, u16, u32, u64,
 )
 from translator.pipeline import translate
 from translator.version import __version__
@@ -21,5 +21,6 @@ from translator.version import __version__
 __all__ = [
     "BuildError", "DeviceArray", "In", "InOut", "Kernel", "Out", "Scratch", "TranslationError", "TranslationWarning",
     "__version__", "atomic_add", "atomic_max", "atomic_min", "atomic_sub", "b1", "c64", "c128", "data_region",
+    "device_functions",
     "f32", "f64", "i8", "i16", "i32", "i64", "kernel", "prange", "to_device", "translate", "u8", "u16", "u32", "u64",
 ]

@@ -97,6 +97,14 @@ def prange(*args: int, num_teams: int | None = None, thread_limit: int | None = 
 Index = Union[int, tuple[int, ...]]
 
 
+def device_functions() -> None:
+    """Mark the module that calls this at its top level: kernels of other modules may call its plain
+    functions (`from helpers import pair_strength`), which become device functions there.
+
+    py2omp reads the call in the source; in Python it does nothing.
+    """
+
+
 def atomic_add(a: np.ndarray, index: Index, value: Any) -> None:
     """`a[index] += value`, as one indivisible update when compiled (`#pragma omp atomic update`)."""
     a[index] += value

@@ -17,7 +17,7 @@ from translator.errors import Span, TranslationError
 from translator.frontend import array_calls  # noqa: F401  (registers np.sum, np.dot, ... with the expression builder)
 from translator.frontend.arrays import element_of
 from translator.frontend.allocations import lifted_params
-from translator.frontend.context import KernelScope, ModuleScope
+from translator.frontend.context import DeviceFunction, KernelScope, ModuleScope
 from translator.frontend.masks import read_body
 from translator.frontend.signature import build_params, scalar_annotation
 from translator.frontend.source import find_kernels, fold_constant, parse_file
@@ -46,11 +46,14 @@ def _called_functions(kernels: tuple[ir.Kernel, ...], module: ModuleScope) -> tu
     """The plain functions the kernels call, directly or through each other, in order of discovery;
     functions nobody calls are not read (they may use any Python)."""
     built: dict[str, ir.Function] = {}
+    known = {f.ir_name: f for f in module.functions.values()}
     pending = [name for k in kernels for name in _calls(k.body)]
     while pending:
         name = pending.pop(0)
         if name not in built:
-            built[name] = _build_function(module.functions[name], module)
+            function = known[name]
+            known.update({f.ir_name: f for f in function.module.functions.values()})
+            built[name] = _build_function(function)
             pending += _calls(built[name].body)
     return tuple(built.values())
 
@@ -59,8 +62,10 @@ def _calls(body: tuple[ir.Stmt, ...]) -> list[str]:
     return [n.func for n in walk_all(body) if isinstance(n, ir.CallFunction)]
 
 
-def _build_function(fn: cst.FunctionDef, module: ModuleScope) -> ir.Function:
-    """A device function: scalar parameters, annotated (a fixed type) or not (typed per call)."""
+def _build_function(function: DeviceFunction) -> ir.Function:
+    """A device function: scalar parameters, annotated (a fixed type) or not (typed per call),
+    read in its own module's scope."""
+    fn, module = function.node, function.module
     if fn.asynchronous is not None:
         raise module.error(fn, "async functions cannot be called from kernels")
     params = fn.params
@@ -74,7 +79,7 @@ def _build_function(fn: cst.FunctionDef, module: ModuleScope) -> ir.Function:
                         element_of=element_of, in_prange=True)
     body = build_body(fn.body.body if isinstance(fn.body, cst.IndentedBlock) else [], scope)
     declared = tuple(ir.Var(name, t) for name, t in scope.declared.items())
-    return ir.Function(fn.name.value, fparams, body, _return_annotation(fn, module), declared, module.span(fn.name))
+    return ir.Function(function.ir_name, fparams, body, _return_annotation(fn, module), declared, module.span(fn.name))
 
 
 def _placeholder(param: ir.FunctionParam) -> ir.Param:

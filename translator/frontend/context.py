@@ -24,19 +24,33 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
+class DeviceFunction:
+    """A plain function kernels may call: its definition, the module it is read in, and its name in
+    the IR (its own name in the kernels' module; `<module>.<name>` when imported from a module marked
+    with `device_functions()`, so two modules' functions never share a name)."""
+
+    ir_name: str
+    node: cst.FunctionDef
+    module: "ModuleScope"
+
+
+@dataclass(frozen=True)
 class ModuleScope:
     """Module-level facts: constants to fold and what each imported name refers to.
 
     `aliases` maps a local name to a qualified name: `np` -> `numpy`, `sqrt` -> `math.sqrt`,
-    `pr` -> `translator.prange`, `kernel` -> `translator.kernel`. `functions` are the module's
-    undecorated top-level functions: kernels may call them (device functions).
+    `pr` -> `translator.prange`, `kernel` -> `translator.kernel`. `functions` are the plain
+    functions kernels may call (device functions), by local name: the module's undecorated
+    top-level functions and those it imports from marked modules (`frontend.imports`);
+    `unmarked` names the functions it imports from modules that are not marked, for the message.
     """
 
     path: str
     positions: dict[cst.CSTNode, CodeRange]
     constants: dict[str, int | float | bool]
     aliases: dict[str, str]
-    functions: dict[str, cst.FunctionDef] = field(default_factory=dict)
+    functions: dict[str, DeviceFunction] = field(default_factory=dict)
+    unmarked: dict[str, str] = field(default_factory=dict)
 
     def span(self, node: cst.CSTNode) -> Span:
         start = self.positions[node].start

@@ -238,16 +238,20 @@ def _call(node: cst.Call, scope: KernelScope) -> ir.Expr:
     if cast is not None:
         return _cast(node, args, cast, scope)
     label = name or cst.Module([]).code_for_node(node.func)
+    if isinstance(node.func, cst.Name) and node.func.value in scope.module.unmarked:
+        raise scope.module.error(
+            node, f"'{label}' comes from module '{scope.module.unmarked[node.func.value]}', which is not marked for "
+            "kernels: call `device_functions()` (from translator) at its top level")
     raise scope.module.error(node, f"call to '{label}' is not supported in kernels")
 
 
 def _call_function(node: cst.Call, name: str, args: list[cst.BaseExpression], scope: KernelScope) -> ir.Expr:
     """A call of a plain function of the module: a device function, typed per call site later."""
-    params = scope.module.functions[name].params
-    arity = len(params.params)
+    function = scope.module.functions[name]
+    arity = len(function.node.params.params)
     if len(args) != arity:
         raise scope.module.error(node, f"{name}() takes {arity} argument{'s' * (arity != 1)}, got {len(args)}")
-    return ir.CallFunction(name, tuple(_argument(a, scope) for a in args), scope.module.span(node))
+    return ir.CallFunction(function.ir_name, tuple(_argument(a, scope) for a in args), scope.module.span(node))
 
 
 def _argument(node: cst.BaseExpression, scope: KernelScope) -> ir.Expr:

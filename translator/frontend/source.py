@@ -11,7 +11,8 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from translator.errors import Span, TranslationError
-from translator.frontend.context import ModuleScope
+from translator.frontend.context import DeviceFunction, ModuleScope
+from translator.frontend.imports import add_imported_functions, dotted_name, is_marked
 
 BUILTINS = ("int", "float", "bool", "complex", "abs", "min", "max", "len", "range")
 KNOWN_MODULES = {"math": "math", "numpy": "numpy", "translator": "translator", "translator.lang": "translator"}
@@ -26,8 +27,11 @@ _FOLDABLE_BINARY: dict[type, Callable[[object, object], object]] = {
 }
 
 
-def parse_file(path: str, source: str | None = None) -> tuple[cst.Module, ModuleScope]:
-    """Parse `path` (or `source`, reported as `path`) into a module and its `ModuleScope`."""
+def parse_file(path: str, source: str | None = None, prefix: str = "",
+               seen: dict[str, tuple[ModuleScope, bool]] | None = None) -> tuple[cst.Module, ModuleScope]:
+    """Parse `path` (or `source`, reported as `path`) into a module and its `ModuleScope`, with the
+    functions it imports from marked modules (`frontend.imports`; `seen`: the modules read so far).
+    `prefix` starts the IR names of its own functions (empty for the kernels' module)."""
     text = Path(path).read_text(encoding="utf-8") if source is None else source
     try:
         wrapper = MetadataWrapper(cst.parse_module(text))
@@ -35,9 +39,20 @@ def parse_file(path: str, source: str | None = None) -> tuple[cst.Module, Module
         raise TranslationError.at(Span(path, exc.raw_line, exc.raw_column + 1), f"syntax error: {exc.message}")
     positions = dict(wrapper.resolve(PositionProvider))
     module = wrapper.module
-    aliases = _aliases(module)
-    scope = ModuleScope(path, positions, {}, aliases, _plain_functions(module))
+    scope = ModuleScope(path, positions, {}, _aliases(module))
+    scope.functions.update({name: DeviceFunction(prefix + name, fn, scope) for name, fn in _plain_functions(module)})
     scope.constants.update(_constants(module, scope))
+    seen = {} if seen is None else seen
+    marked = is_marked(module, scope)
+    seen[str(Path(path).resolve())] = (scope, marked)
+
+    def parse_helper(helper: str, helper_prefix: str) -> tuple[ModuleScope, bool]:
+        helper_module, helper_scope = parse_file(helper, None, helper_prefix, seen)
+        return helper_scope, is_marked(helper_module, helper_scope)
+
+    if not prefix or marked:  # the kernels' module, or a marked helper: its own imports count
+        root = Path(next(iter(seen))).parent  # the kernels' module, read first
+        add_imported_functions(module, scope, parse_helper, seen, KNOWN_MODULES, root)
     return module, scope
 
 
@@ -49,11 +64,9 @@ def find_kernels(module: cst.Module, scope: ModuleScope) -> list[cst.FunctionDef
     ]
 
 
-def _plain_functions(module: cst.Module) -> dict[str, cst.FunctionDef]:
+def _plain_functions(module: cst.Module) -> list[tuple[str, cst.FunctionDef]]:
     """Top-level functions without decorators: the candidates for device functions."""
-    return {
-        stmt.name.value: stmt for stmt in module.body if isinstance(stmt, cst.FunctionDef) and not stmt.decorators
-    }
+    return [(stmt.name.value, stmt) for stmt in module.body if isinstance(stmt, cst.FunctionDef) and not stmt.decorators]
 
 
 def _is_kernel_decorator(decorator: cst.Decorator, scope: ModuleScope) -> bool:
@@ -81,15 +94,9 @@ def _small_statements(stmt: cst.CSTNode) -> tuple[cst.BaseSmallStatement, ...]:
     return tuple(stmt.body) if isinstance(stmt, cst.SimpleStatementLine) else ()
 
 
-def _dotted(node: cst.BaseExpression) -> str:
-    if isinstance(node, cst.Attribute):
-        return f"{_dotted(node.value)}.{node.attr.value}"
-    return node.value if isinstance(node, cst.Name) else ""
-
-
 def _add_import(stmt: cst.Import, aliases: dict[str, str]) -> None:
     for alias in stmt.names:
-        full = _dotted(alias.name)
+        full = dotted_name(alias.name)
         if full not in KNOWN_MODULES:
             continue
         if alias.asname is not None:
@@ -101,11 +108,11 @@ def _add_import(stmt: cst.Import, aliases: dict[str, str]) -> None:
 def _add_import_from(stmt: cst.ImportFrom, aliases: dict[str, str]) -> None:
     if stmt.module is None or isinstance(stmt.names, cst.ImportStar):
         return
-    base = KNOWN_MODULES.get(_dotted(stmt.module))
+    base = KNOWN_MODULES.get(dotted_name(stmt.module))
     if base is None:
         return
     for alias in stmt.names:
-        name = _dotted(alias.name)
+        name = dotted_name(alias.name)
         local = alias.asname.name.value if alias.asname is not None else name
         aliases[local] = f"{base}.{name}"
 

@@ -25,8 +25,9 @@ from translator.passes.typing import type_kernel
 
 def specialization_name(name: str, params: tuple[ir.Param, ...]) -> str:
     """`py2omp_fn_norm_f64_wi64`, `py2omp_fn_row_sum_inf64x2_wi64` (a read-only 2-D float64
-    array); the reserved prefix keeps it apart from every user name."""
-    return "_".join([f"py2omp_fn_{name}", *(_type_name(p) for p in params)])
+    array); the reserved prefix keeps it apart from every user name. An imported function's name
+    keeps its module (`py2omp_fn_helpers_norm_f64`)."""
+    return "_".join([f"py2omp_fn_{name.replace('.', '_')}", *(_type_name(p) for p in params)])
 
 
 def _type_name(param: ir.Param) -> str:
