@@ -4,11 +4,11 @@
 
 import numpy as np
 
-from translator import In, InOut, i64, kernel, prange
+from translator import In, Out, i64, kernel, prange
 
 
 @kernel
-def compute(array_1: In[i64[:, :]], array_2: In[i64[:, :]], a: i64, b: i64, c: i64, out: InOut[i64[:, :]]):
+def compute(array_1: In[i64[:, :]], array_2: In[i64[:, :]], a: i64, b: i64, c: i64, out: Out[i64[:, :]]):
     for i in prange(array_1.shape[0]):
         out[i, :] = np.minimum(np.maximum(array_1[i, :], 2), 10) * a + array_2[i, :] * b + c
 

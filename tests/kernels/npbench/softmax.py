@@ -5,11 +5,11 @@ analysis cannot prove cover a row, so it is `InOut`."""
 
 import numpy as np
 
-from translator import In, InOut, f32, kernel, prange
+from translator import In, Out, f32, kernel, prange
 
 
 @kernel
-def softmax(x: In[f32[:, :, :]], out: InOut[f32[:, :, :]]):
+def softmax(x: In[f32[:, :, :]], out: Out[f32[:, :, :]]):
     for i in prange(x.shape[0]):
         for j in prange(x.shape[1]):
             top = np.max(x[i, j, :])
