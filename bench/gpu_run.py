@@ -19,6 +19,7 @@ BENCH_SUITE_SKIP (kernel names, comma-separated) leaves kernels out of part `sui
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import statistics
@@ -125,8 +126,9 @@ def check_suite(build: Path) -> list[dict[str, Any]]:
     """Every kernel of the test suite's modules (`CASES` in tests/kernels/*.py) against its Python
     function on the GPU, and one run-time length check that must fail (frontend.guards)."""
     rows = []
+    sys.path.insert(0, str(ROOT))
     for directory in sorted((build / "suite").iterdir()):
-        module = _import_file(ROOT / "tests" / "kernels" / f"{directory.name}.py")
+        module = importlib.import_module(f"tests.kernels.{directory.name}")  # as the test suite imports it
         library = runtime_shim.load(directory)
         for kernel, make_args in module.CASES.items():
             if kernel.__name__ in SUITE_SKIP:
