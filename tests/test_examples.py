@@ -34,3 +34,5 @@ def test_the_comparison_can_fail() -> None:
     wrong[3] = np.nan
     assert not _close(wrong, expected)
     assert _difference(wrong, expected) == "1 of 4 elements differ; the largest difference is at (3,): (nan+0j) where Python gives (2+0j)"
+    one_float32_ulp = np.array([1.0 + 2.0 ** -23])  # a float32 result stored in a float64 output
+    assert not _close(one_float32_ulp, np.ones(1)) and _close(one_float32_ulp, np.ones(1), [np.dtype(np.float32)])
