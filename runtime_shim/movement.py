@@ -160,8 +160,8 @@ def check_lengths(kernel: str, checks: Sequence[tuple[int, object, object]], sha
                   scalars: Mapping[str, object]) -> None:
     """Refuse a call whose arrays do not fit an array statement of the kernel (`y[:] = a + b` with
     `len(a) != len(b)`): NumPy raises there, the C loops would read past an array."""
-    for line, left, right in checks:
-        lengths = evaluate(left, shapes, scalars), evaluate(right, shapes, scalars)
+    for line, left, right in checks:  # a slice past its end (`x[1:]` of an empty x) has length 0, not -1
+        lengths = max(evaluate(left, shapes, scalars), 0), max(evaluate(right, shapes, scalars), 0)
         if lengths[0] != lengths[1]:
             names = sorted({n for bound in (left, right) for n in _arrays_in(bound)})
             raise ValueError(

@@ -52,6 +52,15 @@ def test_whole_assignment_proves_an_out_array_written() -> None:
 
 
 @pytest.mark.parametrize("target", ["host-offload", "cpu"])
+def test_slices_past_the_end_are_empty(target: str) -> None:
+    """`x[1:]` of an empty `x` has length 0 (its bounds give -1), as `x[:-1]` has: no refused call."""
+    k = arrays.differences.library(target).kernels["differences"]
+    for n in (0, 1, 5):
+        x = np.random.default_rng(n).standard_normal(n)
+        assert np.array_equal(k(x), arrays.differences.py_func(x))
+
+
+@pytest.mark.parametrize("target", ["host-offload", "cpu"])
 def test_lengths_known_only_in_loops_are_checked_by_the_kernel(target: str) -> None:
     """Lengths that depend on a loop variable: the kernel checks them (in a prange, and on the host
     between pranges), skips the statement and the call raises; equal lengths run as Python does."""

@@ -83,6 +83,12 @@ def mismatched(a: In[f64[:]], b: In[f64[:]], m: In[f64[:, :]], y: Out[f64[:]], s
 
 
 @kernel
+def differences(x: In[f64[:]]):
+    d = x[1:] - x[:-1]
+    return d
+
+
+@kernel
 def mismatched_in_loops(c: InOut[f64[:, :]], a: In[f64[:]]):
     for i in prange(c.shape[0]):
         c[i, :i + 1] += a[:i + 1]

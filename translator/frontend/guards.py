@@ -27,9 +27,15 @@ def check_at_run_time(length: ir.Expr, expected: ir.Expr, span: Span, scope: Ker
         raise TranslationError.at(
             span, "this operand's length must equal the statement's, which only the running code can check, and a "
             "device function cannot report a failed check: write this statement in the kernel, or as a loop")
+    length, expected = _length(length), _length(expected)
     if any(same_check(c, length, expected) for c, _ in scope.guards):
         return
     scope.guards.append((ir.Compare("==", length, expected, span), span))
+
+
+def _length(expr: ir.Expr) -> ir.Expr:
+    """A slice's length as Python counts it: a slice past its end (`x[i:j]` with j < i) has none."""
+    return ir.Call("max", (expr, ir.Const(0, expr.span)), expr.span)
 
 
 def same_check(check: ir.Compare, length: ir.Expr, expected: ir.Expr) -> bool:
