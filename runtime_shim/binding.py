@@ -10,6 +10,7 @@ call only runs one small closure per parameter, which turns the value into ctype
 from __future__ import annotations
 
 import ctypes
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -18,6 +19,19 @@ import numpy as np
 from .device import device_view
 from .manifest import KernelSpec, ParamSpec
 from .resident import openmp
+
+class Complex64(ctypes.Structure):
+    """C99 `float _Complex` by value: the x86-64 and AArch64 C ABIs pass and return a complex number
+    as they do a struct of its two parts, which ctypes can (it has no complex type)."""
+
+    _fields_ = [("real", ctypes.c_float), ("imag", ctypes.c_float)]
+
+
+class Complex128(ctypes.Structure):
+    """C99 `double _Complex` by value (as `Complex64`)."""
+
+    _fields_ = [("real", ctypes.c_double), ("imag", ctypes.c_double)]
+
 
 CTYPES: Mapping[str, type] = {
     "bool": ctypes.c_bool,
@@ -31,13 +45,15 @@ CTYPES: Mapping[str, type] = {
     "uint64": ctypes.c_uint64,
     "float32": ctypes.c_float,
     "float64": ctypes.c_double,
+    "complex64": Complex64,
+    "complex128": Complex128,
 }
 """The C type of each manifest dtype, as the backend emits it (`bool` is C11 `_Bool`)."""
 
 _ROLES = {"out": "Out", "inout": "InOut", "scratch": "Scratch"}
 """Ownership as the Python annotations spell it, for messages about written arrays."""
 
-_ACCEPTED_KINDS = {"b": "b", "i": "biu", "u": "biu", "f": "biuf"}
+_ACCEPTED_KINDS = {"b": "b", "i": "biu", "u": "biu", "f": "biuf", "c": "biufc"}
 """Value kinds each parameter kind accepts, as NumPy would: bool widens to int, int to float, never back."""
 
 Span = tuple[str, int, int, str | None]
@@ -112,7 +128,7 @@ def prepare(spec: KernelSpec, device: bool = False) -> Binding:
         names=tuple(p.name for p in spec.params if not p.hidden),
         argtypes=tuple(argtypes),
         restype=None if spec.returns is None else CTYPES[spec.returns],
-        result=None if spec.returns is None else np.dtype(spec.returns).type,
+        result=None if spec.returns is None else _result_converter(spec.returns),
         converters=tuple(
             (_device_converter if device else _array_converter)(spec.name, p) if p.is_array
             else _scalar_converter(spec.name, p)
@@ -182,6 +198,19 @@ def _device_converter(kernel: str, param: ParamSpec) -> Converter:
     return convert
 
 
+def _complex_struct(structure: type, value: object) -> object:
+    z = complex(value)  # type: ignore[arg-type]
+    return structure(z.real, z.imag)
+
+
+def _result_converter(dtype: str) -> Callable[[object], object]:
+    """The C return value as a NumPy scalar of the declared dtype (a complex one from its struct)."""
+    scalar = np.dtype(dtype).type
+    if np.dtype(dtype).kind == "c":
+        return lambda value: scalar(complex(value.real, value.imag))  # type: ignore[attr-defined]
+    return scalar
+
+
 def _scalar_converter(kernel: str, param: ParamSpec) -> Converter:
     """The check and conversion for one scalar parameter, by the kind of its dtype."""
     name, dtype = param.name, np.dtype(param.dtype)
@@ -189,6 +218,8 @@ def _scalar_converter(kernel: str, param: ParamSpec) -> Converter:
     expected = f"{_article(param.dtype)} {param.dtype} scalar"
     accepted = _ACCEPTED_KINDS[dtype.kind]
     to_python: Callable[[object], object] = {"b": bool, "f": float}.get(dtype.kind, int)
+    if dtype.kind == "c":
+        to_python = functools.partial(_complex_struct, CTYPES[param.dtype])
     bounds = (int(np.iinfo(dtype).min), int(np.iinfo(dtype).max)) if dtype.kind in "iu" else None
 
     def convert(value: object, c_args: list[object], spans: list[Span]) -> None:
@@ -205,7 +236,7 @@ def _scalar_converter(kernel: str, param: ParamSpec) -> Converter:
     return convert
 
 
-_PYTHON_KINDS = {float: "f", int: "i", bool: "b"}
+_PYTHON_KINDS = {float: "f", int: "i", bool: "b", complex: "c"}
 """The kinds of plain Python scalars, looked up by exact type first since they are the common case."""
 
 
@@ -222,6 +253,8 @@ def _scalar_kind(value: object) -> str | None:
         return "i"
     if isinstance(value, float):
         return "f"
+    if isinstance(value, complex):
+        return "c"
     return None
 
 

@@ -21,13 +21,11 @@ _T = TypeVar("_T")
 FORMAT = 1
 """The manifest format this runtime reads; any other number is refused rather than guessed at."""
 
-DTYPES = frozenset(
-    {"bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64", "float32", "float64"}
-)
-"""NumPy dtype names a parameter or a return value may have (the ones with a fixed C type)."""
-
-ARRAY_DTYPES = DTYPES | {"complex64", "complex128"}
-"""Array elements may also be complex: arrays pass as pointers, so ctypes needs no complex type."""
+DTYPES = frozenset({
+    "bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64", "float32", "float64",
+    "complex64", "complex128",
+})
+"""NumPy dtype names a parameter, an array element or a return value may have (binding.CTYPES)."""
 
 OWNERSHIPS = frozenset({"in", "out", "inout", "scratch"})
 """How a kernel uses an array: only `in` arrays are left unwritten and may alias each other."""
@@ -223,7 +221,7 @@ def _param(where: _Reader, data: object) -> ParamSpec:
     doc = where.mapping(data)
     name = where.identifier(doc, "name")
     kind = where.choice(doc, "kind", frozenset({"scalar", "array"}))
-    dtype = where.choice(doc, "dtype", ARRAY_DTYPES if kind == "array" else DTYPES)
+    dtype = where.choice(doc, "dtype", DTYPES)
     if kind == "scalar":
         return ParamSpec(name=name, kind=kind, dtype=dtype)
     rank = where.field(doc, "rank", int)

@@ -245,10 +245,6 @@ COMPLEX_PARAMS = "z: In[c128[:]], out: Out[f64[:]]"
     (COMPLEX_PARAMS, "    for i in prange(z.shape[0]):\n        out[i] = z[i] + 1\n",
      "8:18: error: a complex value cannot become f64 (Python raises TypeError, NumPy drops the imaginary part); "
      "take .real, .imag or abs() first"),
-    ("s: c128, out: Out[f64[:]]", "    pass\n",
-     "6:10: error: complex scalars cannot cross the C call (ctypes has no complex type); pass a 1-element array"),
-    (COMPLEX_PARAMS, "    s = 0j\n    for i in prange(z.shape[0]):\n        s += z[i]\n    return s\n",
-     "10:5: error: complex scalars cannot cross the C call (ctypes has no complex type); pass a 1-element array"),
     (COMPLEX_PARAMS, "    for i in prange(z.shape[0]):\n        out[i] = 1.0 if z[i] < 1j else 0.0\n",
      "8:25: error: complex numbers are not ordered; `<` needs real operands"),
     (COMPLEX_PARAMS, "    for i in prange(z.shape[0]):\n        out[i] = (z[i] // 2).real\n",

@@ -81,6 +81,13 @@ def complex_functions(z: In[c128[:]], w: In[c64[:]], big: In[c128[:]], out: Out[
         out64[i, 2] = b ** 0.5 + b ** w[(i + 1) % w.shape[0]]
 
 
+@kernel
+def complex_scalars(z: c128, w: c64, x: In[c128[:]], out: Out[c128[:]]) -> c128:
+    for i in prange(x.shape[0]):
+        out[i] = w * x[i] + z
+    return z * w + 1j
+
+
 def _ints(rng: np.random.Generator, n: int, dtype: type) -> np.ndarray:
     info = np.iinfo(dtype)
     return rng.integers(info.min, info.max, n, dtype=dtype, endpoint=True)
@@ -110,6 +117,8 @@ CASES = {
                                    np.zeros((N, 3), np.complex64), np.zeros((N, 4))),
     complex_functions: lambda r: (_complex(r, np.complex128), _complex(r, np.complex64), _large_real_parts(r),
                                   np.zeros((N, 5), np.complex128), np.zeros((N, 3), np.complex64)),
+    complex_scalars: lambda r: (np.complex128(complex(*r.standard_normal(2))), np.complex64(complex(*r.standard_normal(2))),
+                                _complex(r, np.complex128), np.zeros(N, np.complex128)),
     bool_arrays: lambda r: (r.standard_normal(N) * (r.random(N) < 0.9), r.random(N) < 0.5, np.zeros((N, 4), bool),
                             np.zeros(N, np.int64)),
 }

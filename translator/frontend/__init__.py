@@ -23,7 +23,7 @@ from translator.frontend.signature import build_params, scalar_annotation
 from translator.frontend.source import find_kernels, fold_constant, parse_file
 from translator.frontend.statements import build_body
 from translator.ir import nodes as ir
-from translator.ir.types import COMPLEX_BOUNDARY, F64, PY_INT, ArrayType, Ownership, ScalarType
+from translator.ir.types import F64, PY_INT, ArrayType, Ownership, ScalarType
 from translator.ir.visit import walk_all
 
 __all__ = ["parse_module"]
@@ -159,10 +159,8 @@ def _return_annotation(fn: cst.FunctionDef, module: ModuleScope) -> ScalarType |
     if isinstance(annotation, cst.Name) and annotation.value == "None":
         return None
     declared = scalar_annotation(annotation, module)
-    if declared is not None and declared.is_complex:
-        raise module.error(annotation, COMPLEX_BOUNDARY)
     if declared is None:
-        raise module.error(annotation, "a kernel returns nothing or one scalar (f32, f64, i32, i64, int, float, bool)")
+        raise module.error(annotation, "a kernel returns nothing or one scalar (f32, f64, i32, i64, c128, int, float, bool)")
     return declared.strong()
 
 

@@ -10,7 +10,7 @@ import libcst as cst
 from translator.frontend.context import ModuleScope
 from translator.ir import nodes as ir
 from translator.ir.types import (
-    BOOL, COMPLEX_BOUNDARY, PY_FLOAT, PY_INT, SCALARS, ArrayType, Ownership, ScalarType,
+    BOOL, PY_FLOAT, PY_INT, SCALARS, ArrayType, Ownership, ScalarType,
 )
 
 # Fortran 90's largest rank: callers in Fortran can hold every array a kernel takes; NPBench's largest is 7.
@@ -50,8 +50,6 @@ def _build_param(param: cst.Param, scope: ModuleScope) -> ir.Param:
         typ = _array_annotation(inner, scope)
     if typ is None:
         raise scope.error(annotation, f"unsupported annotation for parameter '{name}': expected {_EXPECTED}")
-    if isinstance(typ, ScalarType) and typ.is_complex:
-        raise scope.error(annotation, COMPLEX_BOUNDARY)
     return ir.Param(name, typ, ownership, scope.span(param.name))
 
 

@@ -118,7 +118,6 @@ SCALARS: dict[str, ScalarType] = {
 PY_INT = I64.weakened()
 PY_FLOAT = F64.weakened()
 PY_COMPLEX = C128.weakened()
-COMPLEX_BOUNDARY = "complex scalars cannot cross the C call (ctypes has no complex type); pass a 1-element array"
 """Complex values live in arrays and kernel locals; kernel parameters and results stay real."""
 
 _NUMPY_NAMES = {

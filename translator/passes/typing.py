@@ -12,7 +12,7 @@ import functools
 
 from translator.errors import TranslationError
 from translator.ir import nodes as ir
-from translator.ir.types import COMPLEX_BOUNDARY, PY_INT, ScalarType, join, promote
+from translator.ir.types import PY_INT, ScalarType, join, promote
 from translator.ir.visit import rewrite_body, walk_all
 from translator.passes.expr_types import ExprTyper, FunctionTyper, UnknownName, cast
 
@@ -46,8 +46,6 @@ def _returned_type(body: tuple[ir.Stmt, ...], strong: bool) -> ScalarType | None
         bare = next(n for n in walk_all(body) if isinstance(n, ir.Return) and n.value is None)
         raise TranslationError.at(bare.span, "`return` without a value in a function that returns values elsewhere")
     joined: ScalarType = functools.reduce(join, types)  # type: ignore[arg-type]
-    if strong and joined.is_complex:
-        raise TranslationError.at(next(n for n in walk_all(body) if isinstance(n, ir.Return)).span, COMPLEX_BOUNDARY)
     return joined.strong() if strong else joined
 
 
