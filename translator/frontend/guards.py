@@ -8,17 +8,17 @@ its statement (so nothing is read or written out of bounds) and stores the check
 hidden one-element parameter `ir.STATUS`, zero before the call, as `ir.FAILED - number` with an
 `atomic max`: when several checks fail (in parallel iterations, or one after another), the one
 first in the source is reported, as Python would raise there first. The caller raises `ValueError`
-with that check's message after the call. What the
-kernel wrote before or after the failure is unspecified, as after a Python exception midway.
+with that check's message after the call. What the kernel wrote before or after the failure is
+unspecified, as after a Python exception midway.
 """
 
 from __future__ import annotations
 
 from translator.errors import Span, TranslationError
 from translator.frontend.context import KernelScope
+from translator.frontend.views import same
 from translator.ir import nodes as ir
 from translator.ir.types import I32, ArrayType, Ownership
-
 
 
 def check_at_run_time(length: ir.Expr, expected: ir.Expr, span: Span, scope: KernelScope) -> None:
@@ -28,7 +28,7 @@ def check_at_run_time(length: ir.Expr, expected: ir.Expr, span: Span, scope: Ker
             span, "this operand's length must equal the statement's, which only the running code can check, and a "
             "device function cannot report a failed check: write this statement in the kernel, or as a loop")
     length, expected = _length(length), _length(expected)
-    if any(same_check(c, length, expected) for c, _ in scope.guards):
+    if any(same(c.left, length) and same(c.right, expected) for c, _ in scope.guards):
         return
     scope.guards.append((ir.Compare("==", length, expected, span), span))
 
@@ -36,10 +36,6 @@ def check_at_run_time(length: ir.Expr, expected: ir.Expr, span: Span, scope: Ker
 def _length(expr: ir.Expr) -> ir.Expr:
     """A slice's length as Python counts it: a slice past its end (`x[i:j]` with j < i) has none."""
     return ir.Call("max", (expr, ir.Const(0, expr.span)), expr.span)
-
-
-def same_check(check: ir.Compare, length: ir.Expr, expected: ir.Expr) -> bool:
-    return check.left == length and check.right == expected
 
 
 def guarded(stmts: list[ir.Stmt], guards: list[tuple[ir.Compare, Span]], scope: KernelScope) -> list[ir.Stmt]:
@@ -51,8 +47,9 @@ def guarded(stmts: list[ir.Stmt], guards: list[tuple[ir.Compare, Span]], scope: 
     cond: ir.Expr = guards[0][0]
     for check, _ in guards[1:]:
         cond = ir.Logical("and", cond, check, span)
-    failed: tuple[ir.Stmt, ...] = (_record(guards[0][1], scope),)
-    if len(guards) > 1:  # say which
+    if len(guards) == 1:
+        failed: tuple[ir.Stmt, ...] = (_record(guards[0][1], scope),)
+    else:  # say which
         failed = tuple(ir.If(ir.Compare("!=", check.left, check.right, at), (_record(at, scope),), (), at)
                        for check, at in guards)
     if not scope.in_prange:  # the status lives on the device, as the arrays do

@@ -5,11 +5,11 @@ A kernel module may call plain functions of a helper module (`from helpers impor
 (exported by `translator`). py2omp looks for the module's file as Python would for a program run
 from the kernels' directory (`root`): absolute imports in that directory (`helpers.py`,
 `pkg/helpers.py`) or above the packages it is in (`from tests.kernels.helpers import f`), relative
-ones from the importing file's package; never on `sys.path`: installed packages and the standard library are not kernel code, and reading them
-would be slow. It parses the file (never imports it) and reads each called function in the
-helper's own scope (its imports and constants); a marked helper may import from marked modules too. The mark keeps translation from
-reaching into modules never meant for kernels: a function imported from an unmarked module is
-reported as such where a kernel calls it.
+ones from the importing file's package; never on `sys.path`: installed packages and the standard
+library are not kernel code, and reading them would be slow. It parses the file (never imports it)
+and reads each called function in the helper's own scope (its imports and constants); a marked
+helper may import from marked modules too. The mark keeps translation out of modules never meant
+for kernels: a function imported from an unmarked module is reported as such where a kernel calls it.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ def add_imported_functions(module: cst.Module, scope: ModuleScope, parse: Parser
     """Register in `scope.functions` the plain functions the module imports from marked modules;
     `known` modules (numpy, math, translator) are py2omp's own vocabulary, not helpers."""
     for stmt in module.body:
-        for small in stmt.body if isinstance(stmt, cst.SimpleStatementLine) else ():
+        for small in small_statements(stmt):
             if (isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar)
                     and not (small.module is not None and not small.relative and dotted_name(small.module) in known)):
                 _import_from(small, scope, parse, seen, root)
@@ -43,7 +43,7 @@ def add_imported_functions(module: cst.Module, scope: ModuleScope, parse: Parser
 def is_marked(module: cst.Module, scope: ModuleScope) -> bool:
     """Whether the module calls `device_functions()` at its top level."""
     for stmt in module.body:
-        for small in stmt.body if isinstance(stmt, cst.SimpleStatementLine) else ():
+        for small in small_statements(stmt):
             if (isinstance(small, cst.Expr) and isinstance(small.value, cst.Call)
                     and scope.qualified_name(small.value.func) == MARK):
                 return True
@@ -96,6 +96,11 @@ def _above_packages(directory: Path) -> Path:
     while (directory / "__init__.py").is_file():
         directory = directory.parent
     return directory
+
+
+def small_statements(stmt: cst.CSTNode) -> tuple[cst.BaseSmallStatement, ...]:
+    """The `;`-separated statements of a simple statement line (none for a compound statement)."""
+    return tuple(stmt.body) if isinstance(stmt, cst.SimpleStatementLine) else ()
 
 
 def dotted_name(node: cst.BaseExpression) -> str:

@@ -12,7 +12,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 
 from translator.errors import Span, TranslationError
 from translator.frontend.context import DeviceFunction, ModuleScope
-from translator.frontend.imports import add_imported_functions, dotted_name, is_marked
+from translator.frontend.imports import add_imported_functions, dotted_name, is_marked, small_statements
 
 BUILTINS = ("int", "float", "bool", "complex", "abs", "min", "max", "len", "range")
 KNOWN_MODULES = {"math": "math", "numpy": "numpy", "translator": "translator", "translator.lang": "translator"}
@@ -47,8 +47,8 @@ def parse_file(path: str, source: str | None = None, prefix: str = "",
     seen[str(Path(path).resolve())] = (scope, marked)
 
     def parse_helper(helper: str, helper_prefix: str) -> tuple[ModuleScope, bool]:
-        helper_module, helper_scope = parse_file(helper, None, helper_prefix, seen)
-        return helper_scope, is_marked(helper_module, helper_scope)
+        parse_file(helper, None, helper_prefix, seen)
+        return seen[str(Path(helper).resolve())]
 
     if not prefix or marked:  # the kernels' module, or a marked helper: its own imports count
         root = Path(next(iter(seen))).parent  # the kernels' module, read first
@@ -80,7 +80,7 @@ def _aliases(module: cst.Module) -> dict[str, str]:
     """Local name -> qualified name, from the module's imports; builtins unless shadowed."""
     aliases = {name: f"builtins.{name}" for name in BUILTINS}
     for stmt in module.body:
-        for small in _small_statements(stmt):
+        for small in small_statements(stmt):
             if isinstance(small, cst.Import):
                 _add_import(small, aliases)
             elif isinstance(small, cst.ImportFrom):
@@ -88,10 +88,6 @@ def _aliases(module: cst.Module) -> dict[str, str]:
         if isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
             aliases.pop(stmt.name.value, None)
     return aliases
-
-
-def _small_statements(stmt: cst.CSTNode) -> tuple[cst.BaseSmallStatement, ...]:
-    return tuple(stmt.body) if isinstance(stmt, cst.SimpleStatementLine) else ()
 
 
 def _add_import(stmt: cst.Import, aliases: dict[str, str]) -> None:
@@ -122,7 +118,7 @@ def _constants(module: cst.Module, scope: ModuleScope) -> dict[str, int | float 
     found: dict[str, int | float | bool] = {}
     assigned_twice: set[str] = set()
     for stmt in module.body:
-        for small in _small_statements(stmt):
+        for small in small_statements(stmt):
             name, value = _constant_binding(small, scope, found)
             if name is None:
                 continue
