@@ -20,6 +20,7 @@ from .device import device_view
 from .manifest import KernelSpec, ParamSpec
 from .resident import openmp
 
+
 class Complex64(ctypes.Structure):
     """C99 `float _Complex` by value: the x86-64 and AArch64 C ABIs pass and return a complex number
     as they do a struct of its two parts, which ctypes can (it has no complex type)."""

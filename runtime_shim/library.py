@@ -23,7 +23,8 @@ from .movement import KernelStats, check_lengths, evaluate, runs, uncovered, wri
 
 
 FAILED = 2**31 - 1
-"""A failed run-time check `k` leaves `FAILED - k` in the status array (manifest `failures`)."""
+"""A failed run-time check `k` leaves `FAILED - k` in the status array (manifest `failures`; the same
+value as `translator.ir.nodes.FAILED`, which this runtime may not import)."""
 
 
 class CompiledKernel:
