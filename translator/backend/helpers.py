@@ -5,8 +5,9 @@ equivalent with the same result, so each becomes a small `static inline` functio
 module's prelude (`templates/prelude.c.j2` holds their bodies). The complex functions (`abs`,
 `np.sqrt`, `np.exp`, ..., `**`) are helpers too, written with real `<math.h>` functions: the NVPTX
 device runtime has the real ones but not C99's `cabs`/`cexp`/... (nvlink: "Undefined reference to
-'cabs'"), and the same code on every target keeps what CI tests equal to what the GPU runs. Only the helpers a module uses
-are emitted, each once per type, in a fixed order, so that the output stays short and stable.
+'cabs'"), and the same code on every target keeps what CI tests equal to what the GPU runs.
+Only the helpers a module uses are emitted, each once per type, in a fixed order, so that the
+output stays short and stable.
 """
 
 from __future__ import annotations
@@ -15,10 +16,8 @@ from dataclasses import dataclass
 
 from translator.ir.types import SCALARS, Kind, ScalarType
 
-_KINDS = (
-    "trip_count", "num_teams", "wrap_index", "abs", "min", "max", "ipow", "floordiv", "mod",
-    "cabs", "csqrt", "cexp", "clog", "csinh", "ccosh", "ctanh", "csin", "ccos", "ctan", "cpow",
-)
+_COMPLEX = ("cabs", "csqrt", "cexp", "clog", "csinh", "ccosh", "ctanh", "csin", "ccos", "ctan", "cpow")
+_KINDS = ("trip_count", "num_teams", "wrap_index", "abs", "min", "max", "ipow", "floordiv", "mod", *_COMPLEX)
 """Helper families in prelude order (a helper after those it calls); the `kind` of a `HelperView`
 adds the type's flavour."""
 
@@ -28,7 +27,7 @@ _CALLS: dict[str, tuple[str, ...]] = {
 """Complex helpers written with another: sin(z) = -i sinh(iz), cos(z) = cosh(iz), tan(z) = -i tanh(iz),
 a ** b = exp(b log a)."""
 
-COMPLEX_HELPERS = frozenset(f[1:] for f in _KINDS if f.startswith("c"))
+COMPLEX_HELPERS = frozenset(family[1:] for family in _COMPLEX)
 """The complex functions that have a helper, by their Python name (`abs`, `sqrt`, ..., `pow`)."""
 
 _TYPE_ORDER = tuple(SCALARS)
