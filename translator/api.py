@@ -1,17 +1,15 @@
 """`@kernel`: a Python function that translates, builds and runs itself on first call.
 
-All kernels of one Python file share one C file and one library per target, so the first call of
-any of them builds the module once (cached on disk by content); later calls go straight to the
+All kernels of one Python file (or notebook cell: `kernel_source`) share one C file and one library
+per target, so the first call of any of them builds the module once (cached on disk by content); later calls go straight to the
 `runtime_shim` binding, which checks the NumPy arguments and calls the C function.
 """
 
 from __future__ import annotations
 
 import functools
-import inspect
 import threading
 import warnings
-from pathlib import Path
 from typing import Any, Callable
 
 import runtime_shim
@@ -19,10 +17,11 @@ from translator import pipeline
 from translator.backend import EmittedModule
 from translator.errors import BuildError, TranslationWarning
 from translator.frontend import module_name
+from translator.kernel_source import KernelSource, kernel_source
 from translator.toolchain.cache import build_cached
 from translator.toolchain.targets import Target, parse_target, resolve_target
 
-_LIBRARIES: dict[tuple[str, str, str], runtime_shim.Library] = {}
+_LIBRARIES: dict[tuple[KernelSource, str], runtime_shim.Library] = {}
 _LOCK = threading.Lock()
 
 
@@ -37,11 +36,9 @@ class Kernel:
         self._compiled: runtime_shim.CompiledKernel | None = None
 
     @property
-    def source_path(self) -> str:
-        path = inspect.getsourcefile(self.py_func)
-        if path is None or not Path(path).is_file():
-            raise BuildError(f"kernel '{self.__name__}' has no source file: define kernels in a .py file")
-        return str(Path(path).resolve())
+    def source(self) -> KernelSource:
+        """The text of the kernel's module (its file or notebook cell) and the name errors give it."""
+        return kernel_source(self.py_func)
 
     @property
     def target(self) -> Target:
@@ -50,7 +47,8 @@ class Kernel:
 
     def translate(self, target: str | Target | None = None) -> EmittedModule:
         """The emitted C, header and manifest of this kernel's module for `target`."""
-        return pipeline.translate(self.source_path, str(self._choose(target)))
+        source = self.source
+        return pipeline.translate(source.path, str(self._choose(target)), source.text, dict(source.outer_names))
 
     def _choose(self, target: str | Target | None) -> Target:
         if target is None:
@@ -64,15 +62,15 @@ class Kernel:
     def library(self, target: str | Target | None = None) -> runtime_shim.Library:
         """The built library of this kernel's module (built and cached on first use)."""
         chosen = self._choose(target)
-        path = self.source_path
-        source = Path(path).read_text(encoding="utf-8")
-        key = (path, source, str(chosen))
+        source = self.source
+        key = (source, str(chosen))
         with _LOCK:
             if key not in _LIBRARIES:
-                emitted = pipeline.translate(path, str(chosen), source)
+                emitted = pipeline.translate(source.path, str(chosen), source.text, dict(source.outer_names))
                 for warning in emitted.warnings:
                     warnings.warn(warning.render(), TranslationWarning, stacklevel=3)
-                built = build_cached(module_name(path), emitted.c_source, emitted.h_source, emitted.manifest, chosen)
+                built = build_cached(module_name(source.path), emitted.c_source, emitted.h_source, emitted.manifest,
+                                     chosen)
                 _LIBRARIES[key] = runtime_shim.load(built)
             return _LIBRARIES[key]
 

@@ -7,6 +7,7 @@ return new IR. `docs/design.md` describes the contract between them.
 from __future__ import annotations
 
 import dataclasses
+from typing import Mapping
 
 from translator import backend, frontend
 from translator.backend import EmittedModule
@@ -27,14 +28,16 @@ from translator.passes.structure import check_structure
 from translator.passes.typing import type_kernel
 
 
-def translate(path: str, target: str, source: str | None = None) -> EmittedModule:
-    """The C source, header and manifest of every kernel in the file at `path`, for `target`."""
-    return backend.emit_module(lower(path, target, source))
+def translate(path: str, target: str, source: str | None = None,
+              outer_names: Mapping[str, str] | None = None) -> EmittedModule:
+    """The C source, header and manifest of every kernel in the file at `path`, for `target`
+    (`outer_names`: a notebook cell's imports from earlier cells, `frontend.namespace_aliases`)."""
+    return backend.emit_module(lower(path, target, source, outer_names))
 
 
-def lower(path: str, target: str, source: str | None = None) -> ir.Module:
+def lower(path: str, target: str, source: str | None = None, outer_names: Mapping[str, str] | None = None) -> ir.Module:
     """The typed, parallelized IR of the module: everything but emission."""
-    module = frontend.parse_module(path, source)
+    module = frontend.parse_module(path, source, outer_names=outer_names)
     verify_module(module, typed=False)
     functions = Specializer(module.functions)
     kernels = tuple(lower_kernel(k, target, functions) for k in module.kernels)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 from pathlib import Path
+from typing import Mapping
 
 import libcst as cst
 
@@ -20,19 +21,21 @@ from translator.frontend.allocations import lifted_params
 from translator.frontend.context import DeviceFunction, KernelScope, ModuleScope
 from translator.frontend.masks import read_body
 from translator.frontend.signature import build_params, scalar_annotation
-from translator.frontend.source import find_kernels, fold_constant, parse_file
+from translator.frontend.source import find_kernels, fold_constant, namespace_aliases, parse_file
 from translator.frontend.statements import build_body
 from translator.ir import nodes as ir
 from translator.ir.types import F64, PY_INT, ArrayType, Ownership, ScalarType
 from translator.ir.visit import walk_all
 
-__all__ = ["parse_module"]
+__all__ = ["namespace_aliases", "parse_module"]
 
 
-def parse_module(path: str, source: str | None = None, only: str | None = None) -> ir.Module:
-    """Every `@kernel` of the file at `path` (or `source`), as untyped IR; `only` keeps one kernel."""
+def parse_module(path: str, source: str | None = None, only: str | None = None,
+                 outer_names: Mapping[str, str] | None = None) -> ir.Module:
+    """Every `@kernel` of the file at `path` (or `source`), as untyped IR; `only` keeps one kernel;
+    `outer_names` are the imports a notebook cell sees from earlier cells (`namespace_aliases`)."""
     text = Path(path).read_text(encoding="utf-8") if source is None else source
-    module, scope = parse_file(path, text)
+    module, scope = parse_file(path, text, outer_names=outer_names)
     functions = [f for f in find_kernels(module, scope) if only is None or f.name.value == only]
     if not functions:
         what = f"kernel '{only}'" if only else "@kernel function"
@@ -118,8 +121,10 @@ def _function_param(param: cst.Param, rank: int, module: ModuleScope) -> ir.Func
 
 
 def module_name(path: str) -> str:
-    """A C identifier for the file: its stem with anything else replaced by `_`."""
-    name = re.sub(r"\W", "_", Path(path).stem, flags=re.ASCII)
+    """A C identifier for the file: its stem with anything else replaced by `_`; a notebook cell's name
+    loses IPython's angle brackets (`<ipython-input-3-5b82ef2c97fc>` -> `ipython_input_3_5b82ef2c97fc`:
+    the cell's number and a hash of its text, so a rerun notebook finds its builds in the disk cache)."""
+    name = re.sub(r"\W", "_", Path(path).stem.strip("<>"), flags=re.ASCII)
     return name if name and not name[0].isdigit() else f"m_{name}"
 
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import functools
+import importlib
 import math
 import operator
 from pathlib import Path
-from typing import Callable
+from types import ModuleType
+from typing import Callable, Mapping
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
@@ -28,10 +31,12 @@ _FOLDABLE_BINARY: dict[type, Callable[[object, object], object]] = {
 
 
 def parse_file(path: str, source: str | None = None, prefix: str = "",
-               seen: dict[str, tuple[ModuleScope, bool]] | None = None) -> tuple[cst.Module, ModuleScope]:
+               seen: dict[str, tuple[ModuleScope, bool]] | None = None,
+               outer_names: Mapping[str, str] | None = None) -> tuple[cst.Module, ModuleScope]:
     """Parse `path` (or `source`, reported as `path`) into a module and its `ModuleScope`, with the
     functions it imports from marked modules (`frontend.imports`; `seen`: the modules read so far).
-    `prefix` starts the IR names of its own functions (empty for the kernels' module)."""
+    `prefix` starts the IR names of its own functions (empty for the kernels' module); `outer_names`
+    are names bound before the module's own statements run (`namespace_aliases`)."""
     text = Path(path).read_text(encoding="utf-8") if source is None else source
     try:
         wrapper = MetadataWrapper(cst.parse_module(text))
@@ -39,7 +44,7 @@ def parse_file(path: str, source: str | None = None, prefix: str = "",
         raise TranslationError.at(Span(path, exc.raw_line, exc.raw_column + 1), f"syntax error: {exc.message}")
     positions = dict(wrapper.resolve(PositionProvider))
     module = wrapper.module
-    scope = ModuleScope(path, positions, {}, _aliases(module))
+    scope = ModuleScope(path, positions, {}, _aliases(module, outer_names or {}))
     scope.functions.update({name: DeviceFunction(prefix + name, fn, scope) for name, fn in _plain_functions(module)})
     scope.constants.update(_constants(module, scope))
     seen = {} if seen is None else seen
@@ -76,9 +81,10 @@ def _is_kernel_decorator(decorator: cst.Decorator, scope: ModuleScope) -> bool:
     return scope.qualified_name(target) == "translator.kernel"
 
 
-def _aliases(module: cst.Module) -> dict[str, str]:
-    """Local name -> qualified name, from the module's imports; builtins unless shadowed."""
-    aliases = {name: f"builtins.{name}" for name in BUILTINS}
+def _aliases(module: cst.Module, outer_names: Mapping[str, str]) -> dict[str, str]:
+    """Local name -> qualified name, from the module's imports over `outer_names` and builtins, unless
+    the module shadows them."""
+    aliases = {name: f"builtins.{name}" for name in BUILTINS} | dict(outer_names)
     for stmt in module.body:
         for small in small_statements(stmt):
             if isinstance(small, cst.Import):
@@ -102,15 +108,76 @@ def _add_import(stmt: cst.Import, aliases: dict[str, str]) -> None:
 
 
 def _add_import_from(stmt: cst.ImportFrom, aliases: dict[str, str]) -> None:
-    if stmt.module is None or isinstance(stmt.names, cst.ImportStar):
+    if stmt.module is None:
         return
-    base = KNOWN_MODULES.get(dotted_name(stmt.module))
+    full = dotted_name(stmt.module)
+    base = KNOWN_MODULES.get(full)
     if base is None:
+        return
+    if isinstance(stmt.names, cst.ImportStar):
+        aliases.update(star_names(full))
         return
     for alias in stmt.names:
         name = dotted_name(alias.name)
         local = alias.asname.name.value if alias.asname is not None else name
         aliases[local] = f"{base}.{name}"
+
+
+@functools.cache
+def star_names(module: str) -> dict[str, str]:
+    """What `from <module> import *` binds, local name -> qualified name, as Python computes it: the
+    module's `__all__`, else its names without a leading underscore. The known modules are py2omp's
+    own vocabulary (math, numpy, translator), imported already, so they are asked rather than listed
+    here; a name bound to a module means that module (`np` in `translator.lang`)."""
+    imported = importlib.import_module(module)
+    names = getattr(imported, "__all__", None) or [name for name in vars(imported) if not name.startswith("_")]
+    return {name: _star_target(KNOWN_MODULES[module], name, getattr(imported, name)) for name in names}
+
+
+def namespace_aliases(namespace: Mapping[str, object]) -> dict[str, str]:
+    """What the names of a run-time namespace mean to py2omp, local name -> qualified name: those bound
+    to a known module (`np` -> `numpy`) or to a public member of one (`kernel` -> `translator.kernel`,
+    `root` -> `numpy.sqrt` after `from numpy import sqrt as root`). A notebook cell sees the imports of
+    the cells run before it this way; other values (numbers, arrays, functions) are not read."""
+    found = {name: _qualified_value(name, value) for name, value in namespace.items()}
+    return {name: qualified for name, qualified in found.items() if qualified is not None}
+
+
+def _qualified_value(name: str, value: object) -> str | None:
+    if isinstance(value, ModuleType):
+        return KNOWN_MODULES.get(value.__name__)
+    if not _is_member_like(value):
+        return None
+    for module in KNOWN_MODULES:  # the module's own name first: `np.abs` is also `np.absolute`
+        if name in star_names(module) and getattr(importlib.import_module(module), name) is value:
+            return star_names(module)[name]
+    return _members().get(id(value))
+
+
+def _is_member_like(value: object) -> bool:
+    """Whether identity can tell `value` apart: not an int, bool, string or None, which Python shares
+    between unrelated names (`numpy.ALLOW_THREADS` is the user's `1`)."""
+    return value is not None and not isinstance(value, (int, str, bytes))
+
+
+@functools.cache
+def _members() -> dict[int, str]:
+    """The known modules' public members by identity: `id(numpy.sqrt)` -> `numpy.sqrt`; the first name
+    wins where a member has several."""
+    members: dict[int, str] = {}
+    for module in KNOWN_MODULES:
+        imported = importlib.import_module(module)
+        for name, qualified in star_names(module).items():
+            value = getattr(imported, name)
+            if _is_member_like(value) and not isinstance(value, ModuleType):
+                members.setdefault(id(value), qualified)
+    return members
+
+
+def _star_target(base: str, name: str, value: object) -> str:
+    if isinstance(value, ModuleType):
+        return KNOWN_MODULES.get(value.__name__, f"{base}.{name}")
+    return f"{base}.{name}"
 
 
 def _constants(module: cst.Module, scope: ModuleScope) -> dict[str, int | float | bool]:
