@@ -19,6 +19,8 @@ from translator.frontend.imports import add_imported_functions, dotted_name, is_
 
 BUILTINS = ("int", "float", "bool", "complex", "abs", "min", "max", "len", "range")
 KNOWN_MODULES = {"math": "math", "numpy": "numpy", "translator": "translator", "translator.lang": "translator"}
+_DEFINING_MODULES = tuple(name for name, qualified in KNOWN_MODULES.items() if name == qualified)
+"""The known modules under their own names (not `translator.lang`, whose other names are typing's)."""
 NAMED_CONSTANTS = {
     "math.pi": math.pi, "math.e": math.e, "math.tau": math.tau, "math.inf": math.inf, "math.nan": math.nan,
     "numpy.pi": math.pi, "numpy.e": math.e, "numpy.inf": math.inf, "numpy.nan": math.nan,
@@ -115,7 +117,7 @@ def _add_import_from(stmt: cst.ImportFrom, aliases: dict[str, str]) -> None:
     if base is None:
         return
     if isinstance(stmt.names, cst.ImportStar):
-        aliases.update(star_names(full))
+        aliases.update(_star_names(full))
         return
     for alias in stmt.names:
         name = dotted_name(alias.name)
@@ -124,7 +126,7 @@ def _add_import_from(stmt: cst.ImportFrom, aliases: dict[str, str]) -> None:
 
 
 @functools.cache
-def star_names(module: str) -> dict[str, str]:
+def _star_names(module: str) -> dict[str, str]:
     """What `from <module> import *` binds, local name -> qualified name, as Python computes it: the
     module's `__all__`, else its names without a leading underscore. The known modules are py2omp's
     own vocabulary (math, numpy, translator), imported already, so they are asked rather than listed
@@ -148,9 +150,9 @@ def _qualified_value(name: str, value: object) -> str | None:
         return KNOWN_MODULES.get(value.__name__)
     if not _is_member_like(value):
         return None
-    for module in KNOWN_MODULES:  # the module's own name first: `np.abs` is also `np.absolute`
-        if name in star_names(module) and getattr(importlib.import_module(module), name) is value:
-            return star_names(module)[name]
+    for module in _DEFINING_MODULES:  # the module's own name first: `np.abs` is also `np.absolute`
+        if name in _star_names(module) and getattr(importlib.import_module(module), name) is value:
+            return _star_names(module)[name]
     return _members().get(id(value))
 
 
@@ -165,9 +167,9 @@ def _members() -> dict[int, str]:
     """The known modules' public members by identity: `id(numpy.sqrt)` -> `numpy.sqrt`; the first name
     wins where a member has several."""
     members: dict[int, str] = {}
-    for module in KNOWN_MODULES:
+    for module in _DEFINING_MODULES:
         imported = importlib.import_module(module)
-        for name, qualified in star_names(module).items():
+        for name, qualified in _star_names(module).items():
             value = getattr(imported, name)
             if _is_member_like(value) and not isinstance(value, ModuleType):
                 members.setdefault(id(value), qualified)
