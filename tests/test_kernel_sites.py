@@ -8,6 +8,7 @@ from __future__ import annotations
 import inspect
 import linecache
 import re
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from typing import Any
 import numpy as np
 import pytest
 from IPython.core.interactiveshell import InteractiveShell
+from traitlets.config import Config
 
 from tests.kernels.sites import module_alias, numpy_star, renamed, star
 from translator import BuildError, Kernel, TranslationError
@@ -42,11 +44,18 @@ def test_decorator_target_through_an_alias() -> None:
 
 
 @pytest.fixture
-def shell() -> Iterator[InteractiveShell]:
-    """IPython's shell as a notebook runs it: numbered cells kept in the history."""
-    ip = InteractiveShell.instance()
-    yield ip
-    ip.reset(new_session=False)
+def shell(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[InteractiveShell]:
+    """IPython's shell as a notebook runs it (numbered cells, kept in an in-memory history), with
+    what it changes in the process put back: it installs its namespace as `__main__` (which
+    `multiprocessing`'s spawn reads) and its display and exception hooks."""
+    monkeypatch.setenv("IPYTHONDIR", str(tmp_path / "ipython"))
+    monkeypatch.setitem(sys.modules, "__main__", sys.modules["__main__"])
+    monkeypatch.setattr(sys, "displayhook", sys.displayhook)
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)
+    config = Config()
+    config.HistoryManager.hist_file = ":memory:"
+    yield InteractiveShell.instance(config=config)
+    InteractiveShell.clear_instance()
 
 
 def run(shell: InteractiveShell, cell: str) -> None:

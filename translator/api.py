@@ -47,8 +47,7 @@ class Kernel:
 
     def translate(self, target: str | Target | None = None) -> EmittedModule:
         """The emitted C, header and manifest of this kernel's module for `target`."""
-        source = self.source
-        return pipeline.translate(source.path, str(self._choose(target)), source.text, dict(source.outer_names))
+        return _translate(self.source, self._choose(target))
 
     def _choose(self, target: str | Target | None) -> Target:
         if target is None:
@@ -66,7 +65,7 @@ class Kernel:
         key = (source, str(chosen))
         with _LOCK:
             if key not in _LIBRARIES:
-                emitted = pipeline.translate(source.path, str(chosen), source.text, dict(source.outer_names))
+                emitted = _translate(source, chosen)
                 for warning in emitted.warnings:
                     warnings.warn(warning.render(), TranslationWarning, stacklevel=3)
                 built = build_cached(module_name(source.path), emitted.c_source, emitted.h_source, emitted.manifest,
@@ -96,6 +95,10 @@ class Kernel:
 
     def __repr__(self) -> str:
         return f"<py2omp kernel {self.__name__}>"
+
+
+def _translate(source: KernelSource, target: Target) -> EmittedModule:
+    return pipeline.translate(source.path, str(target), source.text, dict(source.outer_names))
 
 
 def kernel(func: Callable[..., Any] | None = None, *, target: str | None = None, device: int | None = None) -> Any:
