@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import inspect
 import linecache
+import math
 import re
 import sys
 from collections.abc import Callable, Iterator
@@ -19,8 +20,9 @@ from IPython.core.interactiveshell import InteractiveShell
 from traitlets.config import Config
 
 from tests.kernels.sites import module_alias, numpy_star, renamed, star
-from translator import BuildError, Kernel, TranslationError
+from translator import BuildError, Kernel, TranslationError, prange
 from translator.demo import compare_with_python
+from translator.frontend import namespace_aliases
 from translator.toolchain.targets import parse_target
 
 HOST_OFFLOAD = parse_target("host-offload")
@@ -143,8 +145,8 @@ def amplify(x: In[f64[:]], y: Out[f64[:]]):
     with pytest.raises(TranslationError) as error:
         shell.user_ns["amplify"].c_source
     assert str(error.value) == (
-        f"{cell_name(shell, 'amplify')}:4:16: error: name 'GAIN' is not defined in this kernel (kernels see their parameters, "
-        "their locals and module-level numeric constants)\n"
+        f"{cell_name(shell, 'amplify')}:4:16: error: name 'GAIN' is not defined in this kernel "
+        "(kernels see their parameters, their locals and module-level numeric constants)\n"
         "        y[i] = GAIN * x[i]\n"
         "               ^")
 
@@ -221,5 +223,17 @@ def test_kernel_without_source_is_a_clear_error() -> None:
     """Code compiled from a string nobody keeps (`exec`, `python -c`) has no source to translate."""
     namespace: dict[str, object] = {}
     exec(compile("from translator import kernel\n@kernel\ndef f(x):\n    pass\n", "<string>", "exec"), namespace)
-    with pytest.raises(BuildError, match=r"^kernel 'f' has no source: define kernels in a \.py file or a notebook cell$"):
+    message = r"^kernel 'f' has no source: define kernels in a \.py file or a notebook cell$"
+    with pytest.raises(BuildError, match=message):
         namespace["f"].c_source  # type: ignore[attr-defined]
+
+
+def test_namespace_names_resolve_by_identity() -> None:
+    """What a cell sees of earlier cells: modules and their members under any name, the module's own
+    name first where a member has two (`np.abs` is `np.absolute`); never ints, whose identity Python
+    shares (`numpy.ALLOW_THREADS` is 1), nor names that `translator.lang` merely imports."""
+    namespace = {"np": np, "root": math.sqrt, "abs": np.abs, "absolute": np.absolute, "pr": prange,
+                 "ALLOW_THREADS": 1, "Any": Any, "tau": math.tau, "x": np.ones(3)}
+    assert namespace_aliases(namespace) == {
+        "np": "numpy", "root": "math.sqrt", "abs": "numpy.abs", "absolute": "numpy.absolute",
+        "pr": "translator.prange", "tau": "math.tau"}

@@ -1,8 +1,9 @@
 """`@kernel`: a Python function that translates, builds and runs itself on first call.
 
 All kernels of one Python file (or notebook cell: `kernel_source`) share one C file and one library
-per target, so the first call of any of them builds the module once (cached on disk by content); later calls go straight to the
-`runtime_shim` binding, which checks the NumPy arguments and calls the C function.
+per target, so the first call of any of them builds the module once (cached on disk by content);
+later calls go straight to the `runtime_shim` binding, which checks the NumPy arguments and calls
+the C function.
 """
 
 from __future__ import annotations

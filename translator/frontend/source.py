@@ -20,7 +20,8 @@ from translator.frontend.imports import add_imported_functions, dotted_name, is_
 BUILTINS = ("int", "float", "bool", "complex", "abs", "min", "max", "len", "range")
 KNOWN_MODULES = {"math": "math", "numpy": "numpy", "translator": "translator", "translator.lang": "translator"}
 _DEFINING_MODULES = tuple(name for name, qualified in KNOWN_MODULES.items() if name == qualified)
-"""The known modules under their own names (not `translator.lang`, whose other names are typing's)."""
+"""The known modules under their own names: not `translator.lang`, whose other public names are its
+own imports (`Any`, `dataclass`), which must not make the user's `Any` a py2omp name."""
 NAMED_CONSTANTS = {
     "math.pi": math.pi, "math.e": math.e, "math.tau": math.tau, "math.inf": math.inf, "math.nan": math.nan,
     "numpy.pi": math.pi, "numpy.e": math.e, "numpy.inf": math.inf, "numpy.nan": math.nan,
