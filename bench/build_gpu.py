@@ -1,6 +1,9 @@
-"""Build what `bench/gpu_run.py` runs on a GPU machine (which has no compiler): run this here.
+"""Build what `bench/gpu_run.py` and `bench/peers.py` run on a GPU machine (no compiler there): run it here.
 
-    python bench/build_gpu.py .gpubuild [TARGET]   # then carry .gpubuild and .gpu to the GPU machine
+    python bench/build_gpu.py .gpubuild [TARGET [PARTS]]   # then carry .gpubuild and .gpu to the GPU machine
+
+PARTS (comma-separated, default all): examples, triad, modules, suite, copyback; `bench/peers.py`
+needs only `modules`.
 
 Writes `py2omp build` output for every example (target nvptx:sm_90); the copy-back kernels of
 `bench/copyback.py` (into `copyback/`); for the launch configuration study, the resident STREAM triad
@@ -77,9 +80,8 @@ def build_triad_variants(out: Path, target: Target) -> None:
 if __name__ == "__main__":
     destination = Path(sys.argv[1] if len(sys.argv) > 1 else ".gpubuild")
     chosen = parse_target(sys.argv[2] if len(sys.argv) > 2 else "nvptx:sm_90")
-    build_examples(destination, chosen)
-    build_triad_variants(destination, chosen)
-    build_modules(destination, chosen)
-    build_suite(destination, chosen)
-    copyback.build(destination / "copyback", str(chosen))
+    builders = {"examples": build_examples, "triad": build_triad_variants, "modules": build_modules,
+                "suite": build_suite, "copyback": lambda out, target: copyback.build(out / "copyback", str(target))}
+    for part in sys.argv[3].split(",") if len(sys.argv) > 3 else builders:
+        builders[part](destination, chosen)
     print(f"built into {destination}")

@@ -107,7 +107,7 @@ def correlation(xp: ModuleType, float_n: float, data: Any) -> Any:
     stddev = xp.std(data, axis=0)
     stddev[stddev <= 0.1] = 1.0
     data -= mean
-    data /= np.sqrt(float_n) * stddev
+    data /= float_n ** 0.5 * stddev
     corr = data.T @ data
     xp.fill_diagonal(corr, 1.0)
     return corr

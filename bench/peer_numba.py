@@ -3,8 +3,10 @@ outer loop, the way NPBench's `numba_npr` variants parallelise, one per benchmar
 `bench/peer_kernels.py` and with the same arguments.
 
 Written as loops rather than with `@` or `np.dot`: Numba's matrix products call BLAS through SciPy,
-which the GPU machine does not have, and the loops are what a Numba user writes for the CPU's
-cores. Importing this module needs Numba; `bench/peers.py` leaves the Numba column out without it.
+which the GPU machine does not have. The innermost loops run along rows (contiguous in memory) and
+allocate nothing, as a Numba user tuning for the CPU writes them: slice expressions inside a
+`prange` would allocate a temporary array per iteration. Importing this module needs Numba;
+`bench/peers.py` leaves the Numba column out without it.
 """
 
 from __future__ import annotations
@@ -19,12 +21,25 @@ parallel = njit(parallel=True, cache=False)
 serial = njit(cache=False)  # for a peer that only calls parallel helpers (Numba warns about parallel=True there)
 
 
+COLUMN_BLOCK = 256
+"""Columns per parallel task where a loop reduces over rows (v @ A): each task walks all rows of its
+block of columns, so that A is read along rows and no two tasks write the same element."""
+
+
+@njit(inline="always")
+def _add_scaled_row(target, i, count, scale, source, k):  # type: ignore[no-untyped-def]
+    """target[i, :count] += scale * source[k, :count]"""
+    for j in range(count):
+        target[i, j] += scale * source[k, j]
+
+
 @parallel
 def gemm(alpha, beta, C, A, B):  # type: ignore[no-untyped-def]
     for i in prange(C.shape[0]):
-        C[i, :] *= beta
+        for j in range(C.shape[1]):
+            C[i, j] *= beta
         for k in range(A.shape[1]):
-            C[i, :] += alpha * A[i, k] * B[k, :]
+            _add_scaled_row(C, i, C.shape[1], alpha * A[i, k], B, k)
 
 
 @parallel
@@ -32,17 +47,23 @@ def _row_dots(A, v):  # type: ignore[no-untyped-def]
     """A @ v: one dot product per row, rows in parallel."""
     out = np.empty(A.shape[0])
     for i in prange(A.shape[0]):
-        out[i] = np.sum(A[i, :] * v)
+        total = 0.0
+        for j in range(A.shape[1]):
+            total += A[i, j] * v[j]
+        out[i] = total
     return out
 
 
 @parallel
 def _column_dots(v, A):  # type: ignore[no-untyped-def]
-    """v @ A: rows in parallel, each adding its scaled row into a per-thread sum (a prange array
-    reduction), so that A is read by rows, as it is laid out."""
-    out = np.zeros(A.shape[1])
-    for i in prange(A.shape[0]):
-        out += v[i] * A[i, :]
+    """v @ A: blocks of columns in parallel (COLUMN_BLOCK)."""
+    n = A.shape[1]
+    out = np.zeros(n)
+    for block in prange((n + COLUMN_BLOCK - 1) // COLUMN_BLOCK):
+        start, stop = block * COLUMN_BLOCK, min(n, (block + 1) * COLUMN_BLOCK)
+        for i in range(A.shape[0]):
+            for j in range(start, stop):
+                out[j] += v[i] * A[i, j]
     return out
 
 
@@ -51,7 +72,7 @@ def atax(A, x):  # type: ignore[no-untyped-def]
     return _column_dots(_row_dots(A, x), A)
 
 
-@parallel
+@serial
 def bicg(A, p, r, s, q):  # type: ignore[no-untyped-def]
     s[:] = _column_dots(r, A)
     q[:] = _row_dots(A, p)
@@ -59,8 +80,10 @@ def bicg(A, p, r, s, q):  # type: ignore[no-untyped-def]
 
 @parallel
 def gemver(alpha, beta, A, u1, v1, u2, v2, w, x, y, z):  # type: ignore[no-untyped-def]
-    for i in prange(A.shape[0]):
-        A[i, :] += u1[i] * v1 + u2[i] * v2
+    n = A.shape[0]
+    for i in prange(n):
+        for j in range(n):
+            A[i, j] += u1[i] * v1[j] + u2[i] * v2[j]
     x += beta * _column_dots(y, A) + z
     w += alpha * _row_dots(A, x)
 
@@ -79,48 +102,60 @@ def mvt(x1, x2, y_1, y_2, A):  # type: ignore[no-untyped-def]
 @parallel
 def syrk(alpha, beta, C, A):  # type: ignore[no-untyped-def]
     for i in prange(A.shape[0]):
-        C[i, :i + 1] *= beta
-        for k in range(A.shape[1]):
-            C[i, :i + 1] += alpha * A[i, k] * A[:i + 1, k]
+        for j in range(i + 1):
+            total = 0.0
+            for k in range(A.shape[1]):
+                total += A[i, k] * A[j, k]
+            C[i, j] = beta * C[i, j] + alpha * total
 
 
 @parallel
 def syr2k(alpha, beta, C, A, B):  # type: ignore[no-untyped-def]
     for i in prange(A.shape[0]):
-        C[i, :i + 1] *= beta
-        for k in range(A.shape[1]):
-            C[i, :i + 1] += A[:i + 1, k] * alpha * B[i, k] + B[:i + 1, k] * alpha * A[i, k]
+        for j in range(i + 1):
+            total = 0.0
+            for k in range(A.shape[1]):
+                total += A[j, k] * B[i, k] + B[j, k] * A[i, k]
+            C[i, j] = beta * C[i, j] + alpha * total
 
 
 @parallel
 def trmm(alpha, A, B):  # type: ignore[no-untyped-def]
-    for i in range(B.shape[0]):
-        for j in prange(B.shape[1]):
-            total = 0.0
-            for k in range(i + 1, B.shape[0]):
-                total += A[k, i] * B[k, j]
-            B[i, j] += total
-    B *= alpha
+    """Row i of the result adds rows k > i of the original B (rows not yet updated in NPBench's
+    order), so rows are independent once they read a copy of B."""
+    original = B.copy()
+    for i in prange(B.shape[0]):
+        for k in range(i + 1, B.shape[0]):
+            _add_scaled_row(B, i, B.shape[1], A[k, i], original, k)
+        for j in range(B.shape[1]):
+            B[i, j] *= alpha
 
 
 @parallel
 def doitgen(A, C4):  # type: ignore[no-untyped-def]
-    for r in prange(A.shape[0]):
-        for q in range(A.shape[1]):
-            row = A[r, q, :].copy()
-            for p in range(A.shape[2]):
-                A[r, q, p] = np.sum(row * C4[:, p])
+    NR, NQ, NP = A.shape
+    for r in prange(NR):
+        total = np.empty((1, NP))
+        for q in range(NQ):
+            total[0, :] = 0.0
+            for s in range(NP):
+                _add_scaled_row(total, 0, NP, A[r, q, s], C4, s)
+            A[r, q, :] = total[0, :]
 
 
 @parallel
 def _column_dot_matrix(data, scale, diagonal):  # type: ignore[no-untyped-def]
-    """data.T @ data * scale, upper triangle by columns in parallel, mirrored; the diagonal is
-    `diagonal` where that is not NaN."""
-    m = data.shape[1]
+    """data.T @ data * scale, from the transposed copy (so each dot product reads two rows), the
+    upper triangle in parallel and mirrored; the diagonal is `diagonal` where that is not NaN."""
+    columns = np.ascontiguousarray(data.T)
+    m = columns.shape[0]
     out = np.empty((m, m))
     for i in prange(m):
         for j in range(i, m):
-            out[i, j] = np.sum(data[:, i] * data[:, j]) * scale
+            total = 0.0
+            for k in range(columns.shape[1]):
+                total += columns[i, k] * columns[j, k]
+            out[i, j] = total * scale
             out[j, i] = out[i, j]
         if not np.isnan(diagonal):
             out[i, i] = diagonal
@@ -131,21 +166,26 @@ def _column_dot_matrix(data, scale, diagonal):  # type: ignore[no-untyped-def]
 def covariance(float_n, data):  # type: ignore[no-untyped-def]
     mean = _column_dots(np.full(data.shape[0], 1.0 / float_n), data)
     for i in prange(data.shape[0]):
-        data[i, :] -= mean
+        for j in range(data.shape[1]):
+            data[i, j] -= mean[j]
     return _column_dot_matrix(data, 1.0 / (float_n - 1.0), np.nan)
 
 
 @parallel
 def correlation(float_n, data):  # type: ignore[no-untyped-def]
-    mean = _column_dots(np.full(data.shape[0], 1.0 / float_n), data)
-    variance = np.zeros(data.shape[1])
-    for i in prange(data.shape[0]):
-        variance += (data[i, :] - mean) ** 2
-    stddev = np.sqrt(variance / float_n)
-    stddev[stddev <= 0.1] = 1.0
+    n, m = data.shape
+    mean = _column_dots(np.full(n, 1.0 / float_n), data)
+    for i in prange(n):
+        for j in range(m):
+            data[i, j] -= mean[j]
+    stddev = np.sqrt(_column_dots(np.full(n, 1.0 / float_n), data * data))
+    for j in range(m):
+        if stddev[j] <= 0.1:
+            stddev[j] = 1.0
     scale = math.sqrt(float_n) * stddev
-    for i in prange(data.shape[0]):
-        data[i, :] = (data[i, :] - mean) / scale
+    for i in prange(n):
+        for j in range(m):
+            data[i, j] /= scale[j]
     return _column_dot_matrix(data, 1.0, 1.0)
 
 
@@ -221,12 +261,17 @@ def go_fast(a):  # type: ignore[no-untyped-def]
 
 @parallel
 def conv2d(x, weights, output):  # type: ignore[no-untyped-def]
-    K = weights.shape[0]
+    K, _, C_in, C_out = weights.shape
     for i in prange(output.shape[1]):
         for j in range(output.shape[2]):
             for n in range(x.shape[0]):
-                for c in range(weights.shape[3]):
-                    output[n, i, j, c] = np.sum(x[n, i:i + K, j:j + K, :] * weights[:, :, :, c])
+                output[n, i, j, :] = 0.0
+                for di in range(K):
+                    for dj in range(K):
+                        for c_in in range(C_in):
+                            value = x[n, i + di, j + dj, c_in]
+                            for c in range(C_out):
+                                output[n, i, j, c] += value * weights[di, dj, c_in, c]
 
 
 PEERS: dict[str, Callable[..., Any]] = {function.__name__: function for function in (

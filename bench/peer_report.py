@@ -67,9 +67,9 @@ def markdown(report: dict[str, Any], baseline: str) -> str:
     where = machine.get("gpu", f"no GPU, py2omp on the `{report['py2omp_target']}` target")
     peers = [p for p in COLUMNS if p in settings["peers"]]
     lines = [
-        f"## py2omp against CuPy, Numba and NumPy ({machine['date']}, `bench/peers.py`)",
+        f"### {machine['date']}: {where}",
         "",
-        f"{where}; {machine['cores']} CPU cores, Numba {machine.get('numba', 'absent')}; NumPy {machine['numpy']}"
+        f"{machine['cores']} CPU cores, Numba {machine.get('numba', 'absent')}; NumPy {machine['numpy']}"
         + (f", CuPy {machine['cupy']}" if "cupy" in machine else "") + ". "
         f"Sizes: NPBench's `paper` preset times {settings['scale']:g}. Times in ms: median of "
         f"{settings['repeats']} runs after a warm-up (min-max); an implementation whose first run takes more "

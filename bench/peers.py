@@ -292,7 +292,11 @@ def main(argv: list[str]) -> int:
     functions = in_process_functions(None if options.cpu_only else options.build, options.target, cupy)
     machine = describe_machine(cupy)
     started = time.perf_counter()
-    rows = [run_case(CASES[name], settings, functions, space) for name in settings.kernels]
+    rows = []
+    for name in settings.kernels:
+        rows.append(run_case(CASES[name], settings, functions, space))
+        if cupy is not None:  # the next benchmark's arrays need the memory more than CuPy's cache does
+            cupy.get_default_memory_pool().free_all_blocks()
     report = {"machine": machine, "settings": asdict(settings), "py2omp_target": options.target if options.cpu_only
               else "nvptx:sm_90", "wall_s": time.perf_counter() - started, "kernels": rows}
     device = "cpu" if cupy is None else machine["gpu"].split()[-1].lower()
