@@ -220,7 +220,7 @@ CASES: dict[str, Case] = {case.name: case for case in (
                           np.empty(s["N"])), (3, 4)),
     _case(gemver, {"N": 8000}, {"N": 30}, _make_gemver, (2, 7, 8)),
     _case(gesummv, {"N": 11200}, {"N": 30},
-          lambda rng, s: (1.5, 1.2, rng.random((s["N"], s["N"])), rng.random((s["N"], s["N"])), rng.random(s["N"])), ()),
+          lambda rng, s: (1.5, 1.2, *(rng.random((s["N"], s["N"])) for _ in range(2)), rng.random(s["N"])), ()),
     _case(mvt, {"N": 16000}, {"N": 30}, lambda rng, s: (*_vectors(rng, *[s["N"]] * 4), rng.random((s["N"], s["N"]))),
           (0, 1)),
     _case(syrk, {"M": 1000, "N": 1200}, {"M": 20, "N": 30},

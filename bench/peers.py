@@ -49,6 +49,8 @@ from peer_kernels import CASES, Args, Case, scaled
 
 ROOT = Path(__file__).resolve().parent.parent
 CPU_PEERS = ("numpy", "numba")
+Resolver = Callable[[str], "Callable[..., Any] | None"]
+"""A benchmark's name -> the implementation's function for it (None: not built)."""
 TOLERANCE = {np.dtype(np.float64): 1e-9, np.dtype(np.float32): 1e-4}
 """Largest error relative to the result's magnitude (max |a - b| / max |b|) still counted correct:
 float sums in another order, reductions across threads, exp/tanh of another math library."""
@@ -73,7 +75,7 @@ def read_settings(default_scale: float) -> Settings:
     return Settings(
         scale=float(environ.get("BENCH_SCALE", default_scale)), repeats=int(environ.get("BENCH_REPEATS", 3)),
         peer_budget_s=float(environ.get("BENCH_PEER_BUDGET_S", 8.0)),
-        cpu_cap_s=float(environ.get("BENCH_CPU_CAP_S", 60.0)), seed=int(environ.get("BENCH_SEED", 2026)),
+        cpu_cap_s=float(environ.get("BENCH_CPU_CAP_S", 45.0)), seed=int(environ.get("BENCH_SEED", 2026)),
         kernels=tuple(k for k in environ.get("BENCH_KERNELS", ",".join(CASES)).split(",") if k),
         peers=tuple(p for p in environ.get("BENCH_PEERS", "py2omp,cupy,numba,numpy").split(",") if p))
 
@@ -195,7 +197,8 @@ def relative_error(actual: tuple[np.ndarray, ...], expected: tuple[np.ndarray, .
     return worst
 
 
-def check(measurements: dict[str, Measurement], outputs: dict[str, tuple[np.ndarray, ...]]) -> tuple[str | None, dict[str, Measurement]]:
+def check(measurements: dict[str, Measurement],
+          outputs: dict[str, tuple[np.ndarray, ...]]) -> tuple[str | None, dict[str, Measurement]]:
     """Each implementation's outputs against the reference: NumPy's, else Numba's, else CuPy's."""
     reference = next((p for p in ("numpy", "numba", "cupy") if p in outputs), None)
     if reference is None:
@@ -212,10 +215,10 @@ def check(measurements: dict[str, Measurement], outputs: dict[str, tuple[np.ndar
     return reference, checked
 
 
-def in_process_functions(build: Path | None, target: str, cupy: ModuleType | None) -> dict[str, Callable[[str], Callable[..., Any] | None]]:
+def in_process_functions(build: Path | None, target: str, cupy: ModuleType | None) -> dict[str, Resolver]:
     """The implementations measured in this process: py2omp (built here for `target` with
     --cpu-only, else loaded from `build`/modules) and CuPy."""
-    functions: dict[str, Callable[[str], Callable[..., Any] | None]] = {}
+    functions: dict[str, Resolver] = {}
     if build is not None:
         import runtime_shim
 
@@ -232,8 +235,7 @@ def in_process_functions(build: Path | None, target: str, cupy: ModuleType | Non
     return functions
 
 
-def run_case(case: Case, settings: Settings, functions: dict[str, Callable[[str], Callable[..., Any] | None]],
-             space: Space) -> dict[str, Any]:
+def run_case(case: Case, settings: Settings, functions: dict[str, Resolver], space: Space) -> dict[str, Any]:
     """Every chosen implementation of one benchmark, checked against the reference."""
     measurements: dict[str, Measurement] = {}
     outputs: dict[str, tuple[np.ndarray, ...]] = {}
@@ -275,6 +277,19 @@ def describe_machine(cupy: ModuleType | None) -> dict[str, Any]:
     return found
 
 
+def write_outputs(report: dict[str, Any], baseline: str, json_path: Path | None, docs: bool) -> None:
+    """The JSON of all samples, the table (printed, and into docs/benchmarks.md with the chart when `docs`)."""
+    device = "cpu" if baseline != "cupy" else report["machine"]["gpu"].split()[-1].lower()
+    destination = json_path or ROOT / "bench" / "results" / f"peers-{device}.json"
+    destination.write_text(json.dumps(report, indent=2))
+    table = peer_report.markdown(report, baseline)
+    print(table)
+    if docs:
+        peer_report.update_docs(ROOT / "docs" / "benchmarks.md", table)
+        peer_report.chart(report, baseline, ROOT / "docs" / "peers.png")
+    print(f"{report['wall_s']:.0f} s; samples in {destination}", file=sys.stderr)
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("build", nargs="?", type=Path, help="build directory of bench/build_gpu.py (GPU runs)")
@@ -299,15 +314,8 @@ def main(argv: list[str]) -> int:
             cupy.get_default_memory_pool().free_all_blocks()
     report = {"machine": machine, "settings": asdict(settings), "py2omp_target": options.target if options.cpu_only
               else "nvptx:sm_90", "wall_s": time.perf_counter() - started, "kernels": rows}
-    device = "cpu" if cupy is None else machine["gpu"].split()[-1].lower()
-    destination = options.json or ROOT / "bench" / "results" / f"peers-{device}.json"
-    destination.write_text(json.dumps(report, indent=2))
-    table = peer_report.markdown(report, baseline="numba" if cupy is None else "cupy")
-    print(table)
-    if options.docs if options.docs is not None else not options.cpu_only:
-        peer_report.update_docs(ROOT / "docs" / "benchmarks.md", table)
-        peer_report.chart(report, "numba" if cupy is None else "cupy", ROOT / "docs" / "peers.png")
-    print(f"{report['wall_s']:.0f} s; samples in {destination}", file=sys.stderr)
+    write_outputs(report, "numba" if cupy is None else "cupy", options.json,
+                  options.docs if options.docs is not None else not options.cpu_only)
     return 0 if all(p.get("correct") is not False for row in rows for p in row["peers"].values()) else 1
 
 
