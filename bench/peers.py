@@ -94,6 +94,7 @@ HOST = Space(put=lambda a: a, copy=np.copy, get=np.asarray, sync=lambda: None)
 
 
 def device_space(cupy: ModuleType) -> Space:
+    """CuPy arrays: py2omp takes them through `__cuda_array_interface__`, with no transfer."""
     return Space(put=cupy.asarray, copy=cupy.copy, get=cupy.asnumpy, sync=cupy.cuda.Device().synchronize)
 
 
@@ -140,6 +141,7 @@ def arguments(case: Case, settings: Settings) -> tuple[Args, Args]:
 
 
 def cpu_function(peer: str, name: str) -> Callable[..., Any]:
+    """The NumPy or Numba implementation (Numba imported only here: a NumPy child does without it)."""
     if peer == "numpy":
         return lambda *args: CASES[name].peer(np, *args)
     from peer_numba import PEERS
@@ -263,6 +265,7 @@ def run_case(case: Case, settings: Settings, functions: dict[str, Resolver], spa
 
 
 def describe_machine(cupy: ModuleType | None) -> dict[str, Any]:
+    """What the run ran on (GPU, cores, library versions): figures mean little without it."""
     found: dict[str, Any] = {"cpu": platform.processor() or platform.machine(), "cores": os.cpu_count(),
                              "python": platform.python_version(), "numpy": np.__version__,
                              "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
@@ -271,7 +274,8 @@ def describe_machine(cupy: ModuleType | None) -> dict[str, Any]:
         found["cupy"] = cupy.__version__
     try:
         import numba
-        found["numba"] = f"{numba.__version__}, {numba.config.NUMBA_NUM_THREADS} threads"
+        threads = numba.config.NUMBA_NUM_THREADS  # type: ignore[attr-defined]
+        found["numba"] = f"{numba.__version__}, {threads} threads"
     except ImportError:
         pass
     return found
