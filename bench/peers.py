@@ -283,7 +283,7 @@ def describe_machine(cupy: ModuleType | None) -> dict[str, Any]:
 
 def write_outputs(report: dict[str, Any], baseline: str, json_path: Path | None, docs: bool) -> None:
     """The JSON of all samples, the table (printed, and into docs/benchmarks.md with the chart when `docs`)."""
-    device = "cpu" if baseline != "cupy" else report["machine"]["gpu"].split()[-1].lower()
+    device = "cpu" if baseline != "cupy" else "-".join(report["machine"]["gpu"].lower().split()[1:])  # NVIDIA H200: h200
     destination = json_path or ROOT / "bench" / "results" / f"peers-{device}.json"
     destination.write_text(json.dumps(report, indent=2))
     table = peer_report.markdown(report, baseline)
