@@ -14,6 +14,8 @@ from typing import Any
 import numpy as np
 import pytest
 
+from runtime_shim import DeviceArray, to_device
+
 BENCH = Path(__file__).resolve().parent.parent / "bench"
 sys.path.insert(0, str(BENCH))  # bench/ is a directory of scripts that import each other by name
 
@@ -68,6 +70,31 @@ def test_numba_peer_matches_the_numpy_peer(name: str) -> None:
     case = peer_kernels.CASES[name]
     args = _small_args(case, seed=5)
     _assert_close(_run(case, peer_numba.PEERS[name], args), _run(case, lambda *a: case.peer(np, *a), args))
+
+
+def _device_copy(array: DeviceArray) -> DeviceArray:
+    return to_device(array.to_numpy())
+
+
+DEVICE = peers.Space(put=to_device, copy=_device_copy,
+                     get=lambda a: a.to_numpy() if isinstance(a, DeviceArray) else np.asarray(a), sync=lambda: None)
+"""py2omp's own device arrays on the host-offload target, standing in for CuPy's on the GPU."""
+
+
+@pytest.mark.parametrize("name", list(peer_kernels.CASES))
+def test_py2omp_with_the_data_on_the_device_matches_the_numpy_peer(name: str) -> None:
+    """As the GPU run calls py2omp (device entry point, arrays already on the device), at a small scale."""
+    case = peer_kernels.CASES[name]
+    compiled = _kernel(name).library("host-offload").kernels[name]
+    settings = _settings(scale=0.03, repeats=1)
+    args, small = peers.arguments(case, settings)
+    placed, placed_small = ([to_device(a) if isinstance(a, np.ndarray) else a for a in values] for values in (args, small))
+    calls, copied_in = compiled.stats.calls, compiled.stats.bytes_to_device  # the library is shared with other tests
+    _, outputs = peers.measure(compiled, tuple(placed), tuple(placed_small), case, DEVICE, settings)
+    _, expected = peers.measure(lambda *a: case.peer(np, *a), args, small, case, peers.HOST, settings)
+    _assert_close(outputs, expected)
+    # No array is copied in; a kernel with run-time checks stages its status word (int32, 4 bytes).
+    assert compiled.stats.bytes_to_device - copied_in <= 4 * (compiled.stats.calls - calls)
 
 
 def test_scaled_sizes_stay_above_the_small_preset() -> None:
