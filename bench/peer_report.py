@@ -33,6 +33,8 @@ def cell(result: dict[str, Any] | None) -> str:
         return "-"
     if result["error"]:
         return f"error: {result['error'][:80]}".replace("|", "\\|")
+    if result["skipped"]:
+        return "not run (total budget spent)"
     if result["stopped_after_s"] is not None:
         return f"> {result['stopped_after_s']:.0f} s (stopped)"
     samples = result["samples"]
@@ -74,7 +76,8 @@ def markdown(report: dict[str, Any], baseline: str) -> str:
         f"Sizes: NPBench's `paper` preset times {settings['scale']:g}. Times in ms: median of "
         f"{settings['repeats']} runs after a warm-up (min-max); an implementation whose first run takes more "
         f"than 1/{settings['repeats'] + 1} of its budget of {settings['peer_budget_s']:g} s is run once, and a "
-        f"CPU one still running after {settings['cpu_cap_s']:g} s is stopped. py2omp and CuPy get their data "
+        f"CPU one still running after {settings['cpu_cap_s']:g} s is stopped, and none is started after "
+        f"{settings['total_budget_s']:g} s of the run. py2omp and CuPy get their data "
         f"on the device already. Correctness: each implementation's outputs against NumPy's in the same run "
         f"(max |a - b| / max |b|). Whole run: {report['wall_s']:.0f} s.",
         "",

@@ -17,6 +17,8 @@ GPU) synchronised before the clock starts; the device is synchronised before it 
 NumPy and Numba run in a child process each (`--child`), which regenerates the same data from the
 seed: a child still running after BENCH_CPU_CAP_S is stopped and its column marked, so that one slow
 CPU implementation (NumPy's 1000 Jacobi sweeps of 2800 x 2800) cannot take the whole run's time.
+Once the run has taken BENCH_TOTAL_BUDGET_S, no CPU child is started any more (the rest runs on the
+GPU only, checked against CuPy's result): the GPU columns are what the run is for.
 Correctness: every implementation's outputs (returned array and overwritten arguments) against
 NumPy's, or against Numba's, then CuPy's, where NumPy was stopped (the row says which).
 
@@ -64,6 +66,7 @@ class Settings:
     repeats: int
     peer_budget_s: float
     cpu_cap_s: float
+    total_budget_s: float
     seed: int
     kernels: tuple[str, ...]
     peers: tuple[str, ...]
@@ -75,7 +78,8 @@ def read_settings(default_scale: float) -> Settings:
     return Settings(
         scale=float(environ.get("BENCH_SCALE", default_scale)), repeats=int(environ.get("BENCH_REPEATS", 3)),
         peer_budget_s=float(environ.get("BENCH_PEER_BUDGET_S", 8.0)),
-        cpu_cap_s=float(environ.get("BENCH_CPU_CAP_S", 45.0)), seed=int(environ.get("BENCH_SEED", 2026)),
+        cpu_cap_s=float(environ.get("BENCH_CPU_CAP_S", 45.0)),
+        total_budget_s=float(environ.get("BENCH_TOTAL_BUDGET_S", 420.0)), seed=int(environ.get("BENCH_SEED", 2026)),
         kernels=tuple(k for k in environ.get("BENCH_KERNELS", ",".join(CASES)).split(",") if k),
         peers=tuple(p for p in environ.get("BENCH_PEERS", "py2omp,cupy,numba,numpy").split(",") if p))
 
@@ -105,6 +109,7 @@ class Measurement:
     samples: tuple[float, ...] = ()
     over_budget: bool = False
     stopped_after_s: float | None = None
+    skipped: bool = False
     error: str | None = None
     max_error: float | None = None
     correct: bool | None = None
@@ -158,18 +163,23 @@ def run_child(peer: str, name: str, out: Path, settings: Settings) -> None:
     print(json.dumps(asdict(measurement)))
 
 
-def measure_in_child(peer: str, name: str, settings: Settings) -> tuple[Measurement, tuple[np.ndarray, ...] | None]:
-    """A CPU implementation in its own process, stopped after `settings.cpu_cap_s` seconds."""
+def measure_in_child(peer: str, name: str, settings: Settings,
+                     deadline: float) -> tuple[Measurement, tuple[np.ndarray, ...] | None]:
+    """A CPU implementation in its own process, stopped after `settings.cpu_cap_s` seconds or at
+    the run's `deadline` (time.perf_counter), whichever comes first; not started after it."""
+    allowed = min(settings.cpu_cap_s, deadline - time.perf_counter())
+    if allowed <= 0:
+        return Measurement(skipped=True), None
     with tempfile.TemporaryDirectory() as scratch:
         command = [sys.executable, str(Path(__file__).resolve()), "--child", peer, name, scratch,
                    json.dumps(asdict(settings))]
         child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         try:
-            stdout, stderr = child.communicate(timeout=settings.cpu_cap_s)
+            stdout, stderr = child.communicate(timeout=allowed)
         except subprocess.TimeoutExpired:
             child.kill()
             child.communicate()
-            return Measurement(stopped_after_s=settings.cpu_cap_s), None
+            return Measurement(stopped_after_s=allowed), None
         if child.returncode != 0:
             return Measurement(error=_last_line(stderr)), None
         data = json.loads(stdout.strip().splitlines()[-1])
@@ -237,13 +247,15 @@ def in_process_functions(build: Path | None, target: str, cupy: ModuleType | Non
     return functions
 
 
-def run_case(case: Case, settings: Settings, functions: dict[str, Resolver], space: Space) -> dict[str, Any]:
-    """Every chosen implementation of one benchmark, checked against the reference."""
+def run_case(case: Case, settings: Settings, functions: dict[str, Resolver], space: Space,
+             deadline: float) -> dict[str, Any]:
+    """Every chosen implementation of one benchmark, checked against the reference; the CPU ones
+    only until the run's `deadline`."""
     measurements: dict[str, Measurement] = {}
     outputs: dict[str, tuple[np.ndarray, ...]] = {}
     for peer in (p for p in CPU_PEERS if p in settings.peers):
         print(f"{case.name}: {peer}", file=sys.stderr, flush=True)
-        measurements[peer], produced = measure_in_child(peer, case.name, settings)
+        measurements[peer], produced = measure_in_child(peer, case.name, settings, deadline)
         if produced is not None:
             outputs[peer] = produced
     args, small = arguments(case, settings)
@@ -313,7 +325,7 @@ def main(argv: list[str]) -> int:
     started = time.perf_counter()
     rows = []
     for name in settings.kernels:
-        rows.append(run_case(CASES[name], settings, functions, space))
+        rows.append(run_case(CASES[name], settings, functions, space, started + settings.total_budget_s))
         if cupy is not None:  # the next benchmark's arrays need the memory more than CuPy's cache does
             cupy.get_default_memory_pool().free_all_blocks()
     report = {"machine": machine, "settings": asdict(settings), "py2omp_target": options.target if options.cpu_only

@@ -104,7 +104,7 @@ def test_scaled_sizes_stay_above_the_small_preset() -> None:
 
 
 def _settings(**changes: Any) -> peers.Settings:
-    base = peers.Settings(scale=1.0, repeats=3, peer_budget_s=10.0, cpu_cap_s=60.0, seed=1, kernels=("gemm",),
+    base = peers.Settings(scale=1.0, repeats=3, peer_budget_s=10.0, cpu_cap_s=60.0, total_budget_s=400.0, seed=1, kernels=("gemm",),
                           peers=("numpy",))
     return peers.Settings(**{**peers.asdict(base), **changes})
 
@@ -139,6 +139,26 @@ def test_a_first_run_over_its_share_of_the_budget_is_the_only_sample() -> None:
     assert len(measurement.samples) == 3 and not measurement.over_budget
 
 
+def test_a_child_process_measures_numpy_on_the_same_data() -> None:
+    settings = _settings(scale=0.05)
+    measurement, outputs = peers.measure_in_child("numpy", "gemm", settings, time.perf_counter() + 60.0)
+    case = peer_kernels.CASES["gemm"]
+    args, _ = peers.arguments(case, settings)
+    assert len(measurement.samples) == 3 and outputs is not None
+    assert np.array_equal(outputs[0], _run(case, lambda *a: case.peer(np, *a), args)[0])
+
+
+def test_a_child_is_stopped_at_its_cap_and_none_starts_after_the_deadline() -> None:
+    settings = _settings(cpu_cap_s=0.5)  # NumPy's jacobi_2d at paper size takes minutes
+    started = time.perf_counter()
+    measurement, outputs = peers.measure_in_child("numpy", "jacobi_2d", settings, started + 60.0)
+    assert measurement.stopped_after_s == pytest.approx(0.5) and outputs is None
+    assert time.perf_counter() - started < 5.0
+    measurement, outputs = peers.measure_in_child("numpy", "gemm", settings, time.perf_counter())
+    assert measurement.skipped and outputs is None
+    assert peer_report.cell(peers.asdict(measurement)) == "not run (total budget spent)"
+
+
 def test_check_falls_back_to_numba_and_flags_a_wrong_result() -> None:
     rng = np.random.default_rng(3)
     expected = rng.random((4, 5))
@@ -162,8 +182,8 @@ def test_relative_error_of_mismatched_shapes_and_nans_is_infinite() -> None:
 
 
 def _report() -> dict[str, Any]:
-    timed = {"samples": [0.002, 0.001, 0.003], "over_budget": False, "stopped_after_s": None, "error": None,
-             "max_error": 1e-16, "correct": True}
+    timed = {"samples": [0.002, 0.001, 0.003], "over_budget": False, "stopped_after_s": None, "skipped": False,
+             "error": None, "max_error": 1e-16, "correct": True}
     return {"machine": {"date": "2026-12-02 18:00 UTC", "cores": 16, "numpy": "2.1", "numba": "0.60, 16 threads",
                         "gpu": "NVIDIA H200", "cupy": "13.3"},
             "settings": peers.asdict(_settings(peers=("py2omp", "cupy", "numba", "numpy"))),
