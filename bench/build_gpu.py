@@ -21,8 +21,8 @@ from pathlib import Path
 import copyback
 from translator import pipeline
 from translator.frontend import module_name
+from translator.targets import Target, parse_target
 from translator.toolchain.cache import build_cached, export_build
-from translator.toolchain.targets import Target, parse_target
 
 ROOT = Path(__file__).resolve().parent.parent
 LAUNCH_CLAUSES = re.compile(r" \\\n\s+num_teams\([^\n]*\)| \\\n\s+thread_limit\(\d+\)")
@@ -47,7 +47,7 @@ def build_modules(out: Path, target: Target) -> None:
     paths = [ROOT / "bench" / "kernels" / "array_statements.py", *sorted((ROOT / "tests/kernels/npbench").glob("[a-z]*.py"))]
     for path in paths:
         try:
-            emitted = pipeline.translate(str(path.relative_to(ROOT)), str(target))
+            emitted = pipeline.translate(str(path.relative_to(ROOT)), target)
             built = build_cached(module_name(str(path)), emitted.c_source, emitted.h_source, emitted.manifest, target)
         except Exception as error:  # a kernel the translator or clang still rejects: reported, not built
             print(f"skipped {path.name}: {str(error).splitlines()[0]}")
@@ -60,14 +60,14 @@ def build_suite(out: Path, target: Target) -> None:
     against Python on the GPU by gpu_run.py (part `suite`)."""
     for path in sorted((ROOT / "tests" / "kernels").glob("[a-z]*.py")):
         if "\nCASES" in path.read_text():
-            emitted = pipeline.translate(str(path.relative_to(ROOT)), str(target))
+            emitted = pipeline.translate(str(path.relative_to(ROOT)), target)
             built = build_cached(module_name(str(path)), emitted.c_source, emitted.h_source, emitted.manifest, target)
             export_build(built, out / "suite" / path.stem)
 
 
 def build_triad_variants(out: Path, target: Target) -> None:
     path = "bench/kernels/triad_resident.py"
-    emitted = pipeline.translate(path, str(target))
+    emitted = pipeline.translate(path, target)
     for name, clauses in VARIANTS.items():
         source = emitted.c_source
         if clauses is not None:

@@ -17,7 +17,7 @@ from tests.kernels import allocations
 from translator import TranslationError
 from translator.demo import compare_with_python
 from translator.pipeline import translate
-from translator.toolchain.targets import parse_target
+from translator.targets import parse_target
 
 KERNELS = Path(allocations.__file__)
 GOLDEN = ROOT / "tests" / "golden"
@@ -166,7 +166,7 @@ def test_runtime_refuses_results_that_name_no_array() -> None:
 
 def test_explain_says_who_allocates() -> None:
     from translator.explain import explain_file
-    text = explain_file(str(KERNELS), "host-offload")
+    text = explain_file(str(KERNELS), parse_target("host-offload"))
     assert ("  lo: declared none (made by the kernel), inferred Out\n    map(from: lo[0:lo.shape[0]])\n"
             "    bytes per call: 0 to the device, 8 * lo.shape[0] back\n"
             "    why: allocated by the caller with shape (x.shape[0] - 1,) (lifted from line 54), returned: copied "

@@ -15,7 +15,7 @@ from translator.api import Kernel
 from translator.demo import compare_with_python
 from translator.ir.types import Ownership
 from translator.pipeline import lower, translate
-from translator.toolchain.targets import parse_target
+from translator.targets import parse_target
 
 
 @pytest.mark.parametrize("target", ["host-offload", "cpu", "serial"])

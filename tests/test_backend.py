@@ -28,6 +28,7 @@ from translator.ir import nodes as ir
 from translator.ir.types import (
     BOOL, F32, F64, I8, I16, I32, I64, PY_INT, U8, U64, ArrayType, Ownership, ScalarType,
 )
+from translator.targets import parse_target
 
 PATH = "kernels/demo.py"
 CLANG = shutil.which("clang-19") or "clang-19"
@@ -111,7 +112,7 @@ def kernel(name: str, params: list[ir.Param], *body: ir.Stmt, ret: ScalarType | 
 
 
 def module(*kernels: ir.Kernel, name: str = "demo", target_: str = "host-offload") -> ir.Module:
-    return ir.Module(PATH, name, "0123456789abcdef" * 4, kernels, target_)
+    return ir.Module(PATH, name, "0123456789abcdef" * 4, kernels, parse_target(target_))
 
 
 def elementwise(

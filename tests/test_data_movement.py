@@ -24,6 +24,7 @@ from tests.kernels import movement
 from translator import TranslationError, TranslationWarning, pipeline
 from translator.explain import explain_file
 from translator.ir.types import Ownership
+from translator.targets import parse_target
 
 ROOT = Path(__file__).resolve().parent.parent
 HEADER = "from translator import In, InOut, Out, f64, kernel, prange\n\n\n@kernel\n"
@@ -190,7 +191,7 @@ def test_every_example_moves_the_minimum() -> None:
 
 
 def test_explain_jacobi() -> None:
-    text = explain_file("examples/jacobi2d.py", "nvptx:sm_90")
+    text = explain_file("examples/jacobi2d.py", parse_target("nvptx:sm_90"))
     assert text == textwrap.dedent("""\
         jacobi_step (examples/jacobi2d.py:13)
           u: declared In, inferred In

@@ -24,7 +24,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from translator.demo import _import_file
-from translator.toolchain.targets import parse_target
+from translator.targets import parse_target
 
 EXPRESSIONS = 60
 ROWS = 64

@@ -24,7 +24,8 @@ from translator import pipeline
 from translator.backend.render import presumed_locations
 from translator.cli import main
 from translator.errors import TranslationError
-from translator.toolchain import Target, compile_library, find_toolchain
+from translator.targets import Target
+from translator.toolchain import compile_library, find_toolchain
 from translator.version import __version__
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -13,7 +13,7 @@ import pytest
 
 from tests.kernels import semantics
 from translator.demo import EXAMPLES_DIR, compare_with_python, example_kernels
-from translator.toolchain.targets import parse_target
+from translator.targets import parse_target
 
 TARGETS = ["host-offload", "cpu", "serial"]
 EXAMPLES = example_kernels(EXAMPLES_DIR)
@@ -83,6 +83,6 @@ def test_nvptx_build_runs_ptxas(tmp_path) -> None:
     from translator.toolchain.cache import build_cached
     target = parse_target("nvptx:sm_90")
     for path in sorted(EXAMPLES_DIR.glob("*.py")):
-        emitted = pipeline.translate(str(path), str(target))
+        emitted = pipeline.translate(str(path), target)
         built = build_cached(path.stem, emitted.c_source, emitted.h_source, emitted.manifest, target)
         assert (built / f"{path.stem}.so").stat().st_size > 0

@@ -10,7 +10,7 @@ import pytest
 
 from translator.api import Kernel
 from translator.demo import EXAMPLES_DIR, _close, _difference, compare_with_python, example_kernels
-from translator.toolchain.targets import parse_target
+from translator.targets import parse_target
 
 EXAMPLES = example_kernels(EXAMPLES_DIR)
 

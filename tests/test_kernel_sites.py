@@ -23,7 +23,7 @@ from tests.kernels.sites import module_alias, numpy_star, renamed, star
 from translator import BuildError, Kernel, TranslationError, prange
 from translator.demo import compare_with_python
 from translator.frontend import namespace_aliases
-from translator.toolchain.targets import parse_target
+from translator.targets import parse_target
 
 HOST_OFFLOAD = parse_target("host-offload")
 CASES = [*star.CASES.items(), *module_alias.CASES.items(), *renamed.CASES.items(), *numpy_star.CASES.items()]

@@ -16,7 +16,7 @@ from tests.kernels import dtypes, imported, language
 from translator import TranslationError
 from translator.demo import compare_with_python
 from translator.pipeline import lower, translate
-from translator.toolchain.targets import parse_target
+from translator.targets import parse_target
 
 KERNELS = Path(language.__file__)
 

@@ -16,7 +16,7 @@ from translator import TranslationError, pipeline
 from translator.api import Kernel
 from translator.demo import compare_with_python
 from translator.ir.types import Ownership
-from translator.toolchain.targets import parse_target
+from translator.targets import parse_target
 
 
 @pytest.mark.filterwarnings("ignore:Mean of empty slice", "ignore:invalid value encountered")

@@ -19,7 +19,7 @@ import pytest
 from tests.kernels.npbench import BENCHMARKS
 from translator import TranslationError
 from translator.demo import compare_with_python
-from translator.toolchain.targets import parse_target
+from translator.targets import parse_target
 
 PENDING: dict[str, str] = {}
 

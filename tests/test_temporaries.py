@@ -17,7 +17,7 @@ from translator import TranslationError
 from translator.demo import compare_with_python
 from translator.ir.printer import format_module
 from translator.pipeline import lower, translate
-from translator.toolchain.targets import parse_target
+from translator.targets import parse_target
 
 KERNELS = Path(temporaries.__file__)
 
@@ -73,7 +73,7 @@ def test_builds_for_nvptx() -> None:
     from translator.toolchain.cache import build_cached
     target = parse_target("nvptx:sm_90")
     for path in ("tests/kernels/npbench/doitgen.py", str(KERNELS)):
-        emitted = translate(path, str(target))
+        emitted = translate(path, target)
         built = build_cached(Path(path).stem, emitted.c_source, emitted.h_source, emitted.manifest, target)
         assert (built / f"{Path(path).stem}.so").stat().st_size > 0
 

@@ -20,9 +20,9 @@ import pytest
 from tests.test_npbench import PENDING
 from translator import pipeline
 from translator.errors import BuildError, TranslationError
-from translator.toolchain import cache, discover, doctor, probe, targets
-from translator.toolchain import Target, build_cached, compile_library, doctor_report, export_build
-from translator.toolchain import find_toolchain, parse_target, resolve_target
+from translator.targets import Target, parse_target
+from translator.toolchain import build_cached, cache, compile_library, discover, doctor, doctor_report, export_build
+from translator.toolchain import find_toolchain, probe, resolve, resolve_target
 
 NVPTX = Target("nvptx", "sm_90")
 HOST_OFFLOAD = Target("host-offload")
@@ -45,7 +45,7 @@ def isolated_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     root = tmp_path / "cache"
     monkeypatch.setenv("PY2OMP_CACHE_DIR", str(root))
     monkeypatch.delenv("PY2OMP_TARGET", raising=False)
-    targets._auto_target.cache_clear()
+    resolve._auto_target.cache_clear()
     return root
 
 
@@ -85,8 +85,10 @@ def test_target_spelling_and_properties() -> None:
     assert [str(parse_target(t)) for t in ("nvptx", "host-offload", "cpu", "serial")] == [
         "nvptx:sm_90", "host-offload", "cpu", "serial"
     ]
-    assert [(t.offload, t.openmp) for t in map(parse_target, ("nvptx", "host-offload", "cpu", "serial"))] == [
-        (True, True), (True, True), (False, True), (False, False)
+    properties = [(t.offloads, t.openmp, t.is_gpu, t.supports_dynamic_schedule)
+                  for t in map(parse_target, ("nvptx", "host-offload", "cpu", "serial"))]
+    assert properties == [
+        (True, True, True, False), (True, True, False, True), (False, True, False, True), (False, False, False, True)
     ]
 
 
@@ -197,7 +199,7 @@ def test_every_kernel_module_links_for_nvptx(path: str, tmp_path: Path, toolchai
     if toolchain.missing_for(NVPTX):
         pytest.skip("; ".join(toolchain.missing_for(NVPTX)))
     c_path = tmp_path / "module.c"
-    c_path.write_text(pipeline.translate(path, str(NVPTX)).c_source)
+    c_path.write_text(pipeline.translate(path, NVPTX).c_source)
     compile_library(c_path, tmp_path / "module.so", NVPTX, toolchain)
 
 

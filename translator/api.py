@@ -20,9 +20,10 @@ from translator.errors import BuildError, TranslationWarning
 from translator.frontend import module_name
 from translator.kernel_source import KernelSource, kernel_source
 from translator.toolchain.cache import build_cached
-from translator.toolchain.targets import Target, parse_target, resolve_target
+from translator.targets import Target, as_target
+from translator.toolchain.resolve import resolve_target
 
-_LIBRARIES: dict[tuple[KernelSource, str], runtime_shim.Library] = {}
+_LIBRARIES: dict[tuple[KernelSource, Target], runtime_shim.Library] = {}
 _LOCK = threading.Lock()
 
 
@@ -53,7 +54,7 @@ class Kernel:
     def _choose(self, target: str | Target | None) -> Target:
         if target is None:
             return self.target
-        return parse_target(target) if isinstance(target, str) else target
+        return as_target(target)
 
     @property
     def c_source(self) -> str:
@@ -63,7 +64,7 @@ class Kernel:
         """The built library of this kernel's module (built and cached on first use)."""
         chosen = self._choose(target)
         source = self.source
-        key = (source, str(chosen))
+        key = (source, chosen)
         with _LOCK:
             if key not in _LIBRARIES:
                 emitted = _translate(source, chosen)
@@ -99,7 +100,7 @@ class Kernel:
 
 
 def _translate(source: KernelSource, target: Target) -> EmittedModule:
-    return pipeline.translate(source.path, str(target), source.text, dict(source.outer_names))
+    return pipeline.translate(source.path, target, source.text, dict(source.outer_names))
 
 
 def kernel(func: Callable[..., Any] | None = None, *, target: str | None = None, device: int | None = None) -> Any:

@@ -32,6 +32,7 @@ from translator.backend.lower import build_view
 from translator.backend.render import presumed_locations, render_module
 from translator.frontend import module_name
 from translator.ir.types import Ownership
+from translator.targets import Target
 
 _ACCEPTED = {
     Ownership.IN: ("to", "tofrom"),
@@ -79,7 +80,7 @@ class Row:
         return "+".join(word for word, used in (("read", self.read), ("write", self.written)) if used)
 
 
-def run_audit(path: str, target: str, c_file: str | None) -> int:
+def run_audit(path: str, target: Target, c_file: str | None) -> int:
     """Audit the C emitted for `path` on `target`, or the C in `c_file`; print the table."""
     specs, emitted = kernel_specs(path, target)
     c_path = c_file or f"{module_name(path)}.c"
@@ -100,7 +101,7 @@ def run_audit(path: str, target: str, c_file: str | None) -> int:
     return 1 if failed else 0
 
 
-def kernel_specs(path: str, target: str) -> tuple[dict[str, dict[str, ArraySpec]], str]:
+def kernel_specs(path: str, target: Target) -> tuple[dict[str, dict[str, ArraySpec]], str]:
     """Per kernel symbol, its arrays' ownership and C element type; and the C the backend emits."""
     view = build_view(pipeline.lower(path, target))
     owners = {o.marker: o for o in Ownership}

@@ -16,6 +16,7 @@ from translator.backend import EmittedModule
 from translator.errors import BuildError, TranslationError
 from translator.frontend import module_name
 from translator.ir.printer import format_module
+from translator.targets import parse_target
 from translator.version import __version__
 
 
@@ -70,8 +71,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _translate(args: argparse.Namespace) -> int:
-    from translator.toolchain.targets import parse_target
-    target = str(parse_target(args.target))
+    target = parse_target(args.target)
     if args.ir:
         print(format_module(pipeline.lower(args.file, target)), end="")
         return 0
@@ -100,9 +100,8 @@ def _emit_kinds(text: str) -> tuple[str, ...]:
 def _build(args: argparse.Namespace) -> int:
     from translator.backend.interfaces import render_cmake_config, render_pkg_config
     from translator.toolchain.cache import build_cached, export_build
-    from translator.toolchain.targets import parse_target
     target = parse_target(args.target)
-    emitted = pipeline.translate(args.file, str(target))
+    emitted = pipeline.translate(args.file, target)
     _print_warnings(emitted)
     name = module_name(args.file)
     built = build_cached(name, emitted.c_source, emitted.h_source, emitted.manifest, target)
@@ -123,12 +122,11 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _audit(args: argparse.Namespace) -> int:
-    from translator.toolchain.targets import parse_target
     try:
         from translator.audit import run_audit
     except ImportError as exc:
         raise BuildError(f"py2omp audit needs libclang's Python bindings ({exc}): pip install libclang") from exc
-    return run_audit(args.file, str(parse_target(args.target)), args.c_file)
+    return run_audit(args.file, parse_target(args.target), args.c_file)
 
 
 def _doctor(args: argparse.Namespace) -> int:
@@ -145,8 +143,7 @@ def _demo(args: argparse.Namespace) -> int:
 
 def _explain(args: argparse.Namespace) -> int:
     from translator.explain import explain_file
-    from translator.toolchain.targets import parse_target
-    print(explain_file(args.file, str(parse_target(args.target))), end="")
+    print(explain_file(args.file, parse_target(args.target)), end="")
     return 0
 
 

@@ -20,7 +20,8 @@ import numpy as np
 from runtime_shim import CompiledKernel
 
 from translator.api import Kernel
-from translator.toolchain.targets import Target, resolve_target
+from translator.targets import Target
+from translator.toolchain.resolve import resolve_target
 
 EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "examples"
 

@@ -10,18 +10,18 @@ from __future__ import annotations
 import functools
 
 from translator import pipeline
-from translator.toolchain.targets import is_offload
 from translator.ir import nodes as ir
 from translator.ir.pytext import python_text
 from translator.ir.types import I64, ArrayType, Ownership
 from translator.passes.access import strip
 from translator.passes.ownership import box_text
+from translator.targets import Target
 
 
-def explain_file(path: str, target: str) -> str:
+def explain_file(path: str, target: Target) -> str:
     """The explanation of every kernel in the file at `path`, lowered for `target`."""
     module = pipeline.lower(path, target)
-    offload = is_offload(target)
+    offload = target.offloads
     blocks = [explain_kernel(k, path, offload) for k in module.kernels]
     warnings = [w.render() for k in module.kernels for w in k.warnings]
     return "\n\n".join(blocks + warnings) + "\n"

@@ -11,7 +11,6 @@ from typing import Mapping
 
 from translator import backend, frontend
 from translator.backend import EmittedModule
-from translator.toolchain.targets import is_offload
 from translator.ir import nodes as ir
 from translator.ir.verifier import verify_module
 from translator.passes.access import analyze_access
@@ -26,17 +25,21 @@ from translator.passes.reductions import find_reductions
 from translator.passes.schedules import drop_gpu_schedules
 from translator.passes.structure import check_structure
 from translator.passes.typing import type_kernel
+from translator.targets import Target, as_target
 
 
-def translate(path: str, target: str, source: str | None = None,
+def translate(path: str, target: Target | str, source: str | None = None,
               outer_names: Mapping[str, str] | None = None) -> EmittedModule:
-    """The C source, header and manifest of every kernel in the file at `path`, for `target`
-    (`outer_names`: a notebook cell's imports from earlier cells, `frontend.namespace_aliases`)."""
+    """The C source, header and manifest of every kernel in the file at `path`, for `target` (the
+    descriptor or its canonical spelling; `outer_names`: a notebook cell's imports from earlier
+    cells, `frontend.namespace_aliases`)."""
     return backend.emit_module(lower(path, target, source, outer_names))
 
 
-def lower(path: str, target: str, source: str | None = None, outer_names: Mapping[str, str] | None = None) -> ir.Module:
+def lower(path: str, target: Target | str, source: str | None = None,
+          outer_names: Mapping[str, str] | None = None) -> ir.Module:
     """The typed, parallelized IR of the module: everything but emission."""
+    target = as_target(target)
     module = frontend.parse_module(path, source, outer_names=outer_names)
     verify_module(module, typed=False)
     functions = Specializer(module.functions)
@@ -46,7 +49,7 @@ def lower(path: str, target: str, source: str | None = None, outer_names: Mappin
     return lowered
 
 
-def lower_kernel(kernel: ir.Kernel, target: str, functions: Specializer) -> ir.Kernel:
+def lower_kernel(kernel: ir.Kernel, target: Target, functions: Specializer) -> ir.Kernel:
     """One kernel through the passes; device functions it calls are specialized on the way."""
     check_structure(kernel)
     check_definite_assignment(kernel)
@@ -56,6 +59,6 @@ def lower_kernel(kernel: ir.Kernel, target: str, functions: Specializer) -> ir.K
     kernel = wrap_indices(kernel)
     kernel = decide_ownership(kernel, analyze_access(kernel, functions.built))
     kernel = parallelize(drop_gpu_schedules(kernel, target), reductions, target)
-    if is_offload(target):
+    if target.offloads:
         kernel = dataclasses.replace(kernel, device_variant=device_variant(kernel))
     return kernel

@@ -23,7 +23,6 @@ from translator.backend.view import (
 )
 from translator.errors import Span
 from translator.ir import nodes as ir
-from translator.toolchain.targets import is_offload
 from translator.ir.types import I64, ArrayType, Ownership, ScalarType
 from translator.ir.pytext import python_text
 from translator.ir.visit import local_arrays, rewrite, temporaries, walk, walk_all
@@ -90,7 +89,8 @@ def build_view(module: ir.Module) -> ModuleView:
     """The view of a whole module; helpers are known only once every kernel is lowered."""
     helpers = HelperSet()
     symbols = kernel_symbols(module)
-    openmp = module.target not in (None, "serial")
+    openmp = module.target is not None and module.target.openmp
+    offload = module.target is not None and module.target.offloads
     functions = tuple(_KernelLowering(f, helpers, openmp).kernel(f.name) for f in module.device_functions)
     kernels = tuple(
         _KernelLowering(variant, helpers, openmp).kernel(symbol, device)
@@ -104,11 +104,11 @@ def build_view(module: ir.Module) -> ModuleView:
         version=__version__,
         source=comment_safe(module.path),
         sha256=module.source_sha256[:16],
-        target=comment_safe(module.target or "none"),
+        target=comment_safe(str(module.target or "none")),
         c_file=c_string(f"{module.name}.c"),
         guard=f"PY2OMP_{guard}_H",
-        offload=is_offload(module.target),
-        data_helpers=DATA_HELPERS if is_offload(module.target) else (),
+        offload=offload,
+        data_helpers=DATA_HELPERS if offload else (),
         copy_back=COPY_BACK if any(isinstance(n, ir.UpdateFrom) for k in module.kernels
                                    for n in walk_all(k.body)) else None,
         temporaries=TEMPORARY_HELPERS if any(isinstance(n, ir.Temporary) for k in module.kernels

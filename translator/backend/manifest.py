@@ -46,7 +46,7 @@ def build_manifest(module: ir.Module) -> dict[str, Any]:
         "module": module.name,
         "source": module.path,
         "source_sha256": module.source_sha256,
-        "target": module.target,
+        "target": None if module.target is None else str(module.target),
         "library": f"{module.name}.so",
         "kernels": [_kernel(k, symbols[k.name]) for k in module.kernels],
     }

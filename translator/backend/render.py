@@ -17,12 +17,12 @@ from pathlib import Path
 
 import jinja2
 
-import translator
 from translator.backend.view import ModuleView
+
 
 def _templates_dir() -> Path:
     """`templates/` of the source tree (editable installs), else where a wheel installs it."""
-    in_tree = Path(translator.__file__).resolve().parent.parent / "templates"
+    in_tree = Path(__file__).resolve().parents[2] / "templates"  # translator/backend/render.py
     return in_tree if in_tree.is_dir() else Path(sys.prefix) / "share" / "py2omp" / "templates"
 
 

@@ -13,6 +13,7 @@ from typing import Union
 
 from translator.errors import Diagnostic, Span
 from translator.ir.types import ArrayType, Ownership, ScalarType
+from translator.targets import Target
 
 # ---------------------------------------------------------------------------------------------
 # Expressions. `type` is None until typing has run.
@@ -541,6 +542,6 @@ class Module:
     name: str
     source_sha256: str
     kernels: tuple[Kernel, ...]
-    target: str | None = None
+    target: Target | None = None
     functions: tuple[Function, ...] = ()
     device_functions: tuple[Kernel, ...] = ()

@@ -24,26 +24,25 @@ import itertools
 
 from translator.errors import Span, TranslationError
 from translator.ir import nodes as ir
-from translator.toolchain.targets import is_offload
 from translator.ir.types import ArrayType, I64, Ownership
 from translator.ir.visit import temporaries, walk, walk_all
 from translator.passes.indices import lower_bound
 from translator.passes.reductions import LoopKey, host_names, loop_keys, outermost_pranges
+from translator.targets import Target
 
 THREAD_LIMIT = 256
 
 
-def parallelize(kernel: ir.Kernel, reductions: dict[LoopKey, tuple[ir.Reduction, ...]], target: str) -> ir.Kernel:
+def parallelize(kernel: ir.Kernel, reductions: dict[LoopKey, tuple[ir.Reduction, ...]], target: Target) -> ir.Kernel:
     _check_reduction_types(kernel, reductions)
-    offload = is_offload(target)
+    offload = target.offloads
     loops = outermost_pranges(kernel.body)
     sectioned = _sectioned_outs(kernel, loops) if offload else ()
     nested = any(loop not in kernel.body for loop in loops)
     in_data_region = offload and (len(loops) > 1 or nested or bool(sectioned))
     host = host_names(kernel.body)
     private = tuple(v for v in kernel.locals if v.name not in host)
-    lower = _Lowering(kernel, reductions, target if not in_data_region else "present", private,
-                      loop_keys(kernel.body))
+    lower = _Lowering(kernel, reductions, target, in_data_region, private, loop_keys(kernel.body))
     body = lower.block(kernel.body)
     if in_data_region:
         body = _wrap_in_data_region(kernel, body, sectioned)
@@ -54,7 +53,9 @@ def parallelize(kernel: ir.Kernel, reductions: dict[LoopKey, tuple[ir.Reduction,
 class _Lowering:
     kernel: ir.Kernel
     reductions: dict[LoopKey, tuple[ir.Reduction, ...]]
-    mode: str  # a target name, or "present" inside a target data region
+    target: Target
+    present: bool
+    """Inside a `target data` region that maps every array already: no map clauses."""
     private: tuple[ir.Var, ...]
     keys: dict[int, LoopKey]
 
@@ -86,12 +87,12 @@ class _Lowering:
                   launch: ir.Launch | None, buffers: tuple[str, ...]) -> ir.OmpTarget | ir.OmpParallelFor | None:
         """The loop's construct; the user's launch keywords replace the defaults they name. The
         temporaries' `buffers` are device memory already: `is_device_ptr`."""
-        if self.mode == "serial":
+        if not self.target.openmp:
             return None
         given = launch or ir.Launch(None, None, None, self.kernel.span)
-        if self.mode == "cpu":
+        if not self.target.offloads:
             return ir.OmpParallelFor(depth, reductions, given.thread_limit, given.schedule)
-        maps = () if self.mode == "present" else array_maps(self.kernel, body)
+        maps = () if self.present else array_maps(self.kernel, body)
         return ir.OmpTarget(depth, maps, reductions, given.thread_limit or THREAD_LIMIT,
                             teams_from_trip_count=given.num_teams is None, num_teams=given.num_teams,
                             schedule=given.schedule, device=self.kernel.device, device_ptrs=buffers)

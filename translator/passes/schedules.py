@@ -15,12 +15,13 @@ import dataclasses
 from translator.errors import Diagnostic
 from translator.ir import nodes as ir
 from translator.ir.visit import Node, rewrite_body
+from translator.targets import Target
 
 UNSAFE_ON_GPU = ("dynamic", "guided")
 
 
-def drop_gpu_schedules(kernel: ir.Kernel, target: str) -> ir.Kernel:
-    if not target.startswith("nvptx"):
+def drop_gpu_schedules(kernel: ir.Kernel, target: Target) -> ir.Kernel:
+    if target.supports_dynamic_schedule:
         return kernel
     dropped: list[Diagnostic] = []
 

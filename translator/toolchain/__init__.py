@@ -1,4 +1,4 @@
-"""The build stage: targets, clang-19 discovery and flags, compilation with Python-located errors,
+"""The build stage: resolving the target ("auto"), clang-19 discovery and flags, compilation with Python-located errors,
 the content-addressed library cache, the GPU probe and the doctor report (see docs/design.md)."""
 
 from translator.toolchain.cache import build_cached, cache_root, export_build
@@ -6,10 +6,9 @@ from translator.toolchain.compile import compile_library
 from translator.toolchain.discover import Toolchain, find_toolchain, missing_for
 from translator.toolchain.doctor import doctor_report
 from translator.toolchain.probe import nvidia_devices_visible
-from translator.toolchain.targets import Target, parse_target, resolve_target
+from translator.toolchain.resolve import resolve_target
 
 __all__ = [
-    "Target",
     "Toolchain",
     "build_cached",
     "cache_root",
@@ -19,6 +18,5 @@ __all__ = [
     "find_toolchain",
     "missing_for",
     "nvidia_devices_visible",
-    "parse_target",
     "resolve_target",
 ]

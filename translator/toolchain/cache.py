@@ -19,15 +19,13 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from translator.errors import BuildError
+from translator.targets import Target
 from translator.toolchain import discover
 from translator.toolchain.compile import compile_library
 from translator.version import __version__
-
-if TYPE_CHECKING:
-    from translator.toolchain.targets import Target
 
 logger = logging.getLogger("py2omp")
 

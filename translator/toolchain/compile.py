@@ -14,13 +14,10 @@ import re
 import shlex
 import subprocess
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from translator.errors import BuildError, Diagnostic, Span, TranslationError
+from translator.targets import Target
 from translator.toolchain.discover import APT_INSTALL, Toolchain
-
-if TYPE_CHECKING:
-    from translator.toolchain.targets import Target
 
 logger = logging.getLogger("py2omp")
 

@@ -17,10 +17,8 @@ import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from translator.toolchain.targets import Target
+from translator.targets import Target
 
 logger = logging.getLogger("py2omp")
 
@@ -56,7 +54,7 @@ class Toolchain:
                 paths.append(f"--cuda-path={self.cuda_path}")
             if self.device_bitcode_dir:
                 paths.append(f"--libomptarget-nvptx-bc-path={self.device_bitcode_dir}")
-        if target.offload and self.offload_runtime_dir:
+        if target.offloads and self.offload_runtime_dir:
             paths += [f"-L{self.offload_runtime_dir}", f"-Wl,-rpath,{self.offload_runtime_dir}"]
         return paths
 
@@ -69,7 +67,7 @@ class Toolchain:
                 missing.append(f"the NVPTX device runtime ({bitcode}): {APT_INSTALL}")
             if not self.cuda_path:
                 missing.append(f"CUDA (ptxas, nvlink, libdevice): {CUDA_INSTALL}")
-        if target.offload and not self.offload_runtime_dir:
+        if target.offloads and not self.offload_runtime_dir:
             missing.append(f"the LLVM 22 offload runtime (libomptarget.so.22): {APT_INSTALL}")
         return missing
 

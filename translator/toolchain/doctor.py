@@ -14,6 +14,7 @@ import tempfile
 from pathlib import Path
 
 from translator.errors import BuildError, TranslationError
+from translator.targets import Target, parse_target
 from translator.toolchain import discover
 from translator.toolchain.compile import compile_library
 from translator.toolchain.discover import APT_INSTALL, CLANG_MISSING, CUDA_INSTALL, Toolchain
@@ -25,7 +26,6 @@ from translator.toolchain.probe import (
     nvidia_devices_visible,
     run_probe,
 )
-from translator.toolchain.targets import Target, parse_target
 from translator.version import __version__
 
 DOCTOR_TARGETS = ("host-offload", "cpu", "serial", "nvptx:sm_90")
@@ -93,7 +93,7 @@ def _check_target(target: Target, toolchain: Toolchain | None, devices: int) -> 
             compile_library(c_path, so_path, target, toolchain)
         except (BuildError, TranslationError) as exc:
             return False, ["build failed:", *str(exc).splitlines()[:_MAX_ERROR_LINES]]
-        if target.kind != "nvptx":
+        if not target.is_gpu:
             return _run_check(target, so_path)
         # Also leave the probe in the cache: carried to a GPU machine without clang, it lets "auto"
         # and the doctor there find the GPU.
@@ -114,7 +114,7 @@ def _check_carried(target: Target, missing: list[str], devices: int) -> tuple[bo
     except BuildError:
         return False, needs
     notes = ["cannot build here; running the prebuilt probe from the cache", *needs]
-    if target.kind == "nvptx" and devices == 0:
+    if target.is_gpu and devices == 0:
         return False, [*notes, "not run: no NVIDIA GPU visible"]
     works, details = _run_check(target, library)
     return works, [*notes, *details]
@@ -128,7 +128,7 @@ def _run_check(target: Target, library: Path) -> tuple[bool, list[str]]:
         return False, ["does not run:", *str(exc).splitlines()[:_MAX_ERROR_LINES]]
     if total != CHECK_EXPECTED:
         return False, [f"runs, but computed {total} instead of {CHECK_EXPECTED}"]
-    if not target.offload:
+    if not target.offloads:
         return True, ["runs correctly"]
     if devices <= 0:
         return False, [f"runs, but its target region ran on the host ({-devices} devices seen by the runtime)"]

@@ -16,8 +16,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from translator.targets import DEFAULT_NVPTX_ARCH, Target
 from translator.toolchain.cache import build_cached
-from translator.toolchain.targets import DEFAULT_NVPTX_ARCH, Target
 from translator.version import __version__
 
 logger = logging.getLogger("py2omp")
