@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import struct
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import NamedTuple
 
 from translator.backend.helpers import COMPLEX_HELPERS, HelperSet
@@ -19,7 +19,7 @@ from translator.backend.names import NameTable, extent_name
 from translator.errors import TranslationError
 from translator.ir import nodes as ir
 from translator.ir.types import Kind, ScalarType, real_value, type_of
-from translator.ir.visit import walk
+from translator.ir.visit import EXPR_CLASSES, Visitor, walk
 
 _PRIMARY = 16
 _UNARY = 15
@@ -154,8 +154,11 @@ def _exact_float32(value: float) -> bool:
     return bool(struct.unpack("<f", struct.pack("<f", value))[0] == value)
 
 
-class ExprEmitter:
-    """Emits the expressions of one kernel; records the helpers they call in `helpers`."""
+class ExprEmitter(Visitor[[], Frag]):
+    """Emits the expressions of one kernel, a `visit_<Class>` per expression class; records the
+    helpers they call in `helpers`."""
+
+    node_classes = EXPR_CLASSES
 
     def __init__(self, names: NameTable, helpers: HelperSet, shapes: Mapping[str, tuple[int, ...]],
                  ranks: Mapping[str, int] | None = None) -> None:
@@ -170,19 +173,18 @@ class ExprEmitter:
 
     def frag(self, expr: ir.Expr) -> Frag:
         """The C text of `expr` with its precedence, for embedding in a larger expression."""
-        method: Callable[[ir.Expr], Frag] = getattr(self, "_" + type(expr).__name__.lower())
-        return method(expr)
+        return self.visit(expr)
 
-    def _const(self, e: ir.Const) -> Frag:
+    def visit_Const(self, e: ir.Const) -> Frag:
         return const(e.value, type_of(e))
 
-    def _name(self, e: ir.Name) -> Frag:
+    def visit_Name(self, e: ir.Name) -> Frag:
         return atom(self.names[e.id])
 
-    def _extent(self, e: ir.Extent) -> Frag:
+    def visit_Extent(self, e: ir.Extent) -> Frag:
         return atom(extent_name(self.names[e.array], e.dim))
 
-    def _index(self, e: ir.Index) -> Frag:
+    def visit_Index(self, e: ir.Index) -> Frag:
         """Row-major flat index: `a[(i * a_n1 + j) * a_n2 + k]`."""
         array = self.names[e.array]
         shape = self.shapes.get(e.array)
@@ -193,7 +195,7 @@ class ExprEmitter:
             flat = infix("+", scaled, self.frag(index))
         return atom(f"{array}[{flat.text}]")
 
-    def _unary(self, e: ir.Unary) -> Frag:
+    def visit_Unary(self, e: ir.Unary) -> Frag:
         t = type_of(e)
         value = self.frag(e.operand)
         if e.op == "+":
@@ -204,7 +206,7 @@ class ExprEmitter:
         result = Frag(f"{op}{inner}", _UNARY)
         return cast(t.c_name, result) if _narrow(t) else result
 
-    def _binary(self, e: ir.Binary) -> Frag:
+    def visit_Binary(self, e: ir.Binary) -> Frag:
         t = type_of(e)
         if e.op in ("//", "%"):
             return self._call_helper("floordiv" if e.op == "//" else "mod", t, (e.left, e.right))
@@ -215,19 +217,19 @@ class ExprEmitter:
         result = infix(e.op, left, right)
         return cast(t.c_name, result) if _narrow(t) else result
 
-    def _compare(self, e: ir.Compare) -> Frag:
+    def visit_Compare(self, e: ir.Compare) -> Frag:
         return infix(e.op, self.frag(e.left), self.frag(e.right))
 
-    def _logical(self, e: ir.Logical) -> Frag:
+    def visit_Logical(self, e: ir.Logical) -> Frag:
         return infix("&&" if e.op == "and" else "||", self.frag(e.left), self.frag(e.right))
 
-    def _select(self, e: ir.Select) -> Frag:
+    def visit_Select(self, e: ir.Select) -> Frag:
         return atom(f"({self(e.cond)} ? {self(e.then)} : {self(e.orelse)})")
 
-    def _cast(self, e: ir.Cast) -> Frag:
+    def visit_Cast(self, e: ir.Cast) -> Frag:
         return cast(type_of(e).c_name, self.frag(e.operand))
 
-    def _call(self, e: ir.Call) -> Frag:
+    def visit_Call(self, e: ir.Call) -> Frag:
         t = type_of(e)
         operand = e.args[0].type if e.args else None
         if operand is not None and operand.is_complex:
@@ -246,7 +248,7 @@ class ExprEmitter:
             return self._call_named(e.func, e.args)
         raise TranslationError.at(e.span, f"internal error: no C translation for intrinsic {e.func!r}")
 
-    def _arrayarg(self, e: ir.ArrayArg) -> Frag:
+    def visit_ArrayArg(self, e: ir.ArrayArg) -> Frag:
         """An array argument: its pointer and extents (a local array's are constants)."""
         array = self.names[e.array]
         shape = self.shapes.get(e.array)
@@ -254,7 +256,7 @@ class ExprEmitter:
         extents = [str(shape[d]) if shape is not None else extent_name(array, d) for d in range(rank)]
         return Frag(", ".join([array, *extents]), _PRIMARY)
 
-    def _callfunction(self, e: ir.CallFunction) -> Frag:
+    def visit_CallFunction(self, e: ir.CallFunction) -> Frag:
         """A device function's specialization, by the symbol typing gave it."""
         if e.symbol is None:
             raise TranslationError.at(e.span, f"internal error: call of '{e.func}' reached the C backend unspecialized")

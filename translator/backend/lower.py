@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 from translator.backend.c_expr import ExprEmitter, Frag, atom, const, infix, operand
 from translator.backend.helpers import HelperSet
@@ -25,7 +25,7 @@ from translator.errors import Span
 from translator.ir import nodes as ir
 from translator.ir.types import I64, ArrayType, Ownership, ScalarType
 from translator.ir.pytext import python_text
-from translator.ir.visit import local_arrays, rewrite, temporaries, walk, walk_all
+from translator.ir.visit import Visitor, local_arrays, rewrite, temporaries, walk, walk_all
 from translator.passes.ownership import box_text
 from translator.version import __version__
 
@@ -154,8 +154,9 @@ def _hoisted_vars(kernel: ir.Kernel) -> Iterator[str]:
             yield from (lv.var for lv, h in zip(node.levels, _hoisted_levels(node), strict=True) if h)
 
 
-class _KernelLowering:
-    """Lowers one kernel; shares the module's `HelperSet` so the prelude covers every kernel."""
+class _KernelLowering(Visitor[[], StmtView]):
+    """Lowers one kernel, a `visit_<Class>` per statement; shares the module's `HelperSet` so the
+    prelude covers every kernel. A `Temporary` never reaches it: `parallelize` moves each onto its loop."""
 
     def __init__(self, kernel: ir.Kernel, helpers: HelperSet, openmp: bool) -> None:
         self.k = kernel
@@ -233,22 +234,18 @@ class _KernelLowering:
         )
 
     def _block(self, body: tuple[ir.Stmt, ...]) -> tuple[StmtView, ...]:
-        return tuple(self._stmt(s) for s in body)
+        return tuple(self.visit(s) for s in body)
 
-    def _stmt(self, s: ir.Stmt) -> StmtView:
-        method: Callable[[ir.Stmt], StmtView] = getattr(self, "_" + type(s).__name__.lower())
-        return method(s)
-
-    def _assign(self, s: ir.Assign) -> StmtView:
+    def visit_Assign(self, s: ir.Assign) -> StmtView:
         return AssignView(_loc(s.span), self.expr(s.target), self.expr(s.value))
 
-    def _callstatement(self, s: ir.CallStatement) -> StmtView:
+    def visit_CallStatement(self, s: ir.CallStatement) -> StmtView:
         return CallView(_loc(s.span), self.expr(s.call))
 
-    def _localarray(self, s: ir.LocalArray) -> StmtView:
+    def visit_LocalArray(self, s: ir.LocalArray) -> StmtView:
         return LocalArrayView(_loc(s.span), s.type.dtype.c_name, self.names[s.name], math.prod(s.shape), s.zeroed)
 
-    def _atomicupdate(self, s: ir.AtomicUpdate) -> StmtView:
+    def visit_AtomicUpdate(self, s: ir.AtomicUpdate) -> StmtView:
         """`x += v` under `atomic update`; min/max under `atomic compare` (OpenMP 5.1) as
         `x = v < x ? v : x`, which keeps Python's `min(x, v)` (x wins ties and NaNs)."""
         target, t = self.expr(s.target), s.target.type
@@ -261,7 +258,7 @@ class _KernelLowering:
         return AtomicView(_loc(s.span), "compare" if self.openmp else None, t.c_name, ATOMIC_VALUE,
                           self.expr(s.value), update)
 
-    def _if(self, s: ir.If) -> StmtView:
+    def visit_If(self, s: ir.If) -> StmtView:
         branches = [Branch(_loc(s.span), self.expr(s.cond), self._block(s.body))]
         orelse = s.orelse
         while len(orelse) == 1 and isinstance(orelse[0], ir.If):
@@ -270,24 +267,24 @@ class _KernelLowering:
             orelse = elif_.orelse
         return IfView(_loc(s.span), tuple(branches), self._block(orelse))
 
-    def _loop(self, s: ir.Loop) -> StmtView:
+    def visit_Loop(self, s: ir.Loop) -> StmtView:
         hoist = _stop_hoisted(s.stop, s.body)
         header = self._header(s.var, s.start, s.stop, s.step, hoist)
         return ForView(_loc(s.span), header, self._block(s.body))
 
-    def _while(self, s: ir.While) -> StmtView:
+    def visit_While(self, s: ir.While) -> StmtView:
         return WhileView(_loc(s.span), self.expr(s.cond), self._block(s.body))
 
-    def _break(self, s: ir.Break) -> StmtView:
+    def visit_Break(self, s: ir.Break) -> StmtView:
         return JumpView(_loc(s.span), "break")
 
-    def _continue(self, s: ir.Continue) -> StmtView:
+    def visit_Continue(self, s: ir.Continue) -> StmtView:
         return JumpView(_loc(s.span), "continue")
 
-    def _return(self, s: ir.Return) -> StmtView:
+    def visit_Return(self, s: ir.Return) -> StmtView:
         return ReturnView(_loc(s.span), None if s.value is None else self.expr(s.value))
 
-    def _parallelloop(self, s: ir.ParallelLoop) -> StmtView:
+    def visit_ParallelLoop(self, s: ir.ParallelLoop) -> StmtView:
         levels = tuple(
             self._header(lv.var, lv.start, lv.stop, lv.step, hoist)
             for lv, hoist in zip(s.levels, _hoisted_levels(s), strict=True)
@@ -328,10 +325,10 @@ class _KernelLowering:
         assert slot is not None
         return slot
 
-    def _targetdata(self, s: ir.TargetData) -> StmtView:
+    def visit_TargetData(self, s: ir.TargetData) -> StmtView:
         return TargetDataView(_loc(s.span), _device(s.device), self._maps(s.maps), self._block(s.body))
 
-    def _updatefrom(self, s: ir.UpdateFrom) -> StmtView:
+    def visit_UpdateFrom(self, s: ir.UpdateFrom) -> StmtView:
         """A call of the copy-back helper (`COPY_BACK`) with the box's extents and bounds (it
         clamps them and skips an empty box), guarded by the box's guards; on the kernel's device."""
         array = self.names[s.array]

@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 
 from translator.ir import nodes as ir
+from translator.ir.visit import Visitor
 
 
 def format_module(module: ir.Module) -> str:
@@ -40,46 +41,69 @@ def _param(param: ir.Param) -> str:
 def _block(stmts: tuple[ir.Stmt, ...], depth: int) -> list[str]:
     out: list[str] = []
     for stmt in stmts:
-        out += _stmt(stmt, depth)
+        out += _PRINTER.visit(stmt, "  " * depth)
     return out or ["  " * depth + "pass"]
 
 
-def _stmt(stmt: ir.Stmt, depth: int) -> list[str]:
-    pad = "  " * depth
-    if isinstance(stmt, ir.Assign):
+class _Printer(Visitor[[str], list[str]]):
+    """The lines of one statement, each after `pad`; nested blocks one level deeper."""
+
+    def visit_Assign(self, stmt: ir.Assign, pad: str) -> list[str]:
         return [f"{pad}{format_expr(stmt.target)} = {format_expr(stmt.value)}"]
-    if isinstance(stmt, ir.If):
+
+    def visit_If(self, stmt: ir.If, pad: str) -> list[str]:
         keyword = "guard" if stmt.guard else "if"
-        return [f"{pad}{keyword} {format_expr(stmt.cond)}:", *_block(stmt.body, depth + 1),
-                *([f"{pad}else:", *_block(stmt.orelse, depth + 1)] if stmt.orelse else [])]
-    if isinstance(stmt, ir.Loop):
+        return [f"{pad}{keyword} {format_expr(stmt.cond)}:", *_block(stmt.body, _depth(pad) + 1),
+                *([f"{pad}else:", *_block(stmt.orelse, _depth(pad) + 1)] if stmt.orelse else [])]
+
+    def visit_Loop(self, stmt: ir.Loop, pad: str) -> list[str]:
         kind = "prange" if stmt.parallel else "range"
         bounds = f"{format_expr(stmt.start)}, {format_expr(stmt.stop)}, {stmt.step}{_launch(stmt.launch)}"
-        head = f"{pad}for {stmt.var} in {kind}({bounds}):"
-        return [head, *_block(stmt.body, depth + 1)]
-    if isinstance(stmt, ir.CallStatement):
+        return [f"{pad}for {stmt.var} in {kind}({bounds}):", *_block(stmt.body, _depth(pad) + 1)]
+
+    def visit_CallStatement(self, stmt: ir.CallStatement, pad: str) -> list[str]:
         return [f"{pad}{format_expr(stmt.call)}"]
-    if isinstance(stmt, ir.LocalArray):
+
+    def visit_LocalArray(self, stmt: ir.LocalArray, pad: str) -> list[str]:
         return [f"{pad}local {stmt.name}: {stmt.type.dtype}{list(stmt.shape)}{' = 0' if stmt.zeroed else ''}"]
-    if isinstance(stmt, ir.Temporary):
+
+    def visit_Temporary(self, stmt: ir.Temporary, pad: str) -> list[str]:
         return [f"{pad}{_temporary(stmt)}"]
-    if isinstance(stmt, ir.AtomicUpdate):
+
+    def visit_AtomicUpdate(self, stmt: ir.AtomicUpdate, pad: str) -> list[str]:
         return [f"{pad}atomic {format_expr(stmt.target)} {stmt.op}= {format_expr(stmt.value)}"]
-    if isinstance(stmt, ir.While):
-        return [f"{pad}while {format_expr(stmt.cond)}:", *_block(stmt.body, depth + 1)]
-    if isinstance(stmt, ir.Return):
+
+    def visit_While(self, stmt: ir.While, pad: str) -> list[str]:
+        return [f"{pad}while {format_expr(stmt.cond)}:", *_block(stmt.body, _depth(pad) + 1)]
+
+    def visit_Return(self, stmt: ir.Return, pad: str) -> list[str]:
         return [f"{pad}return" + (f" {format_expr(stmt.value)}" if stmt.value else "")]
-    if isinstance(stmt, ir.ParallelLoop):
+
+    def visit_Break(self, stmt: ir.Break, pad: str) -> list[str]:
+        return [f"{pad}break"]
+
+    def visit_Continue(self, stmt: ir.Continue, pad: str) -> list[str]:
+        return [f"{pad}continue"]
+
+    def visit_ParallelLoop(self, stmt: ir.ParallelLoop, pad: str) -> list[str]:
         levels = ", ".join(f"{lv.var} in [{format_expr(lv.start)}, {format_expr(lv.stop)}, {lv.step}]" for lv in stmt.levels)
         locals_ = [f"{pad}  local {v.name}: {v.type}" for v in stmt.locals]
         made = [f"{pad}  {_temporary(t)} per iteration" for t in stmt.temporaries]
         return [f"{pad}parallel {levels}  # {format_directive(stmt.directive)}", *made, *locals_,
-                *_block(stmt.body, depth + 1)]
-    if isinstance(stmt, ir.TargetData):
-        return [f"{pad}target data {stmt.maps}:", *_block(stmt.body, depth + 1)]
-    if isinstance(stmt, ir.UpdateFrom):
+                *_block(stmt.body, _depth(pad) + 1)]
+
+    def visit_TargetData(self, stmt: ir.TargetData, pad: str) -> list[str]:
+        return [f"{pad}target data {stmt.maps}:", *_block(stmt.body, _depth(pad) + 1)]
+
+    def visit_UpdateFrom(self, stmt: ir.UpdateFrom, pad: str) -> list[str]:
         return [f"{pad}update from {stmt.array} box {' x '.join(_interval(iv) for iv in stmt.box)}"]
-    return [f"{pad}{type(stmt).__name__.lower()}"]
+
+
+_PRINTER = _Printer()
+
+
+def _depth(pad: str) -> int:
+    return len(pad) // 2
 
 
 def _temporary(made: ir.Temporary) -> str:

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from translator.ir import nodes as ir
 from translator.ir.types import ArrayType, type_of
-from translator.ir.visit import (children, directive_exprs, expr_children, is_expr, is_stmt, launch_exprs, local_arrays,
-                                 temporaries)
+from translator.ir.visit import (
+    Visitor, children, directive_exprs, expr_children, is_expr, is_stmt, launch_exprs, local_arrays, temporaries,
+)
 
 
 class IRError(AssertionError):
@@ -60,7 +61,9 @@ def _check_shape_expr(expr: ir.Expr, user: dict[str, ir.Param]) -> None:
         raise IRError(f"{expr.span}: an allocated shape uses what the caller does not know: {type(expr).__name__}")
 
 
-class _Checker:
+class _Checker(Visitor[[frozenset[str]], None]):
+    """Checks each statement with the names in `scope` declared."""
+
     def __init__(self, kernel: ir.Kernel, typed: bool) -> None:
         self.kernel = kernel
         self.typed = typed
@@ -73,44 +76,48 @@ class _Checker:
 
     def block(self, stmts: tuple[ir.Stmt, ...], scope: frozenset[str]) -> None:
         for stmt in stmts:
-            self.stmt(stmt, scope)
+            self.visit(stmt, scope)
 
-    def stmt(self, stmt: ir.Stmt, scope: frozenset[str]) -> None:
-        if isinstance(stmt, ir.ParallelLoop):
-            inner = scope | {lv.var for lv in stmt.levels} | {v.name for v in stmt.locals}
-            for level in stmt.levels:
-                self.expr(level.start, scope)
-                self.expr(level.stop, scope)
-            for clause in directive_exprs(stmt.directive):
-                self.expr(clause, scope)
-            for made in stmt.temporaries:
-                self.temporary(made, scope)
-            self.block(stmt.body, inner)
-        elif isinstance(stmt, ir.Loop):
-            for bound in (stmt.start, stmt.stop, *launch_exprs(stmt.launch)):
-                self.expr(bound, scope)
-            self.block(stmt.body, scope | {stmt.var})
-        elif isinstance(stmt, ir.TargetData):
-            self.block(stmt.body, scope)
-        elif isinstance(stmt, ir.CallStatement):  # the call may have no value, hence no type
-            for arg in stmt.call.args:
-                self.expr(arg, scope)
-            if self.typed and stmt.call.symbol is None:
-                raise self.fail(stmt.call, "device function call without a specialization")
-        elif isinstance(stmt, ir.UpdateFrom):
-            self.update_from(stmt, scope)
-        elif isinstance(stmt, ir.Temporary):
-            self.temporary(stmt, scope)
-        else:
-            for child in children(stmt):
-                if is_stmt(child):
-                    self.stmt(child, scope)
-                elif is_expr(child):
-                    self.expr(child, scope)
-                else:
-                    raise self.fail(child, "unexpected node in a statement")
+    def visit_ParallelLoop(self, stmt: ir.ParallelLoop, scope: frozenset[str]) -> None:
+        inner = scope | {lv.var for lv in stmt.levels} | {v.name for v in stmt.locals}
+        for level in stmt.levels:
+            self.expr(level.start, scope)
+            self.expr(level.stop, scope)
+        for clause in directive_exprs(stmt.directive):
+            self.expr(clause, scope)
+        for made in stmt.temporaries:
+            self.visit_Temporary(made, scope)
+        self.block(stmt.body, inner)
 
-    def temporary(self, made: ir.Temporary, scope: frozenset[str]) -> None:
+    def visit_Loop(self, stmt: ir.Loop, scope: frozenset[str]) -> None:
+        for bound in (stmt.start, stmt.stop, *launch_exprs(stmt.launch)):
+            self.expr(bound, scope)
+        self.block(stmt.body, scope | {stmt.var})
+
+    def visit_TargetData(self, stmt: ir.TargetData, scope: frozenset[str]) -> None:
+        self.block(stmt.body, scope)
+
+    def visit_CallStatement(self, stmt: ir.CallStatement, scope: frozenset[str]) -> None:
+        """The call may have no value, hence no type."""
+        for arg in stmt.call.args:
+            self.expr(arg, scope)
+        if self.typed and stmt.call.symbol is None:
+            raise self.fail(stmt.call, "device function call without a specialization")
+
+    def parts(self, stmt: ir.Stmt, scope: frozenset[str]) -> None:
+        """A statement that declares nothing: its expressions and nested statements in `scope`."""
+        for child in children(stmt):
+            if is_stmt(child):
+                self.visit(child, scope)
+            elif is_expr(child):
+                self.expr(child, scope)
+            else:
+                raise self.fail(child, "unexpected node in a statement")
+
+    visit_Assign = visit_AtomicUpdate = visit_If = visit_While = visit_Return = parts
+    visit_Break = visit_Continue = visit_LocalArray = parts
+
+    def visit_Temporary(self, made: ir.Temporary, scope: frozenset[str]) -> None:
         """An array of run-time size: one length per dimension, each a host expression (`scope` is the
         one before its loop once it sits on a `ParallelLoop`)."""
         if len(made.shape) != made.type.rank:
@@ -118,7 +125,7 @@ class _Checker:
         for length in made.shape:
             self.expr(length, scope)
 
-    def update_from(self, stmt: ir.UpdateFrom, scope: frozenset[str]) -> None:
+    def visit_UpdateFrom(self, stmt: ir.UpdateFrom, scope: frozenset[str]) -> None:
         """A copy-back box: an array parameter, one interval per dimension (then guards)."""
         param = self.kernel.param(stmt.array)
         if param is None or not isinstance(param.type, ArrayType):

@@ -1,9 +1,18 @@
-"""Generic traversal of the IR: every pass walks or rebuilds trees through these two functions."""
+"""Generic traversal of the IR: every pass walks or rebuilds trees through these functions.
+
+`walk`/`rewrite` treat every node alike. A pass that treats each statement class its own way
+subclasses `Visitor` (or `StmtTransformer`): one `visit_<Class>` method per node class, found
+through a table built from the classes of `ir.Stmt` (or `ir.Expr`), so that a node class added
+to the IR that a pass does not handle raises `UnhandledNode`, naming both, instead of falling
+through unchanged."""
 
 from __future__ import annotations
 
 import dataclasses
-from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Mapping, TypeGuard, TypeVar, Union, get_args, overload
+from typing import (
+    TYPE_CHECKING, Any, Callable, ClassVar, Generic, Iterable, Iterator, Mapping, ParamSpec, TypeGuard, TypeVar, Union,
+    get_args, overload,
+)
 
 from translator.ir import nodes as ir
 
@@ -15,10 +24,61 @@ if TYPE_CHECKING:
     from _typeshed import DataclassInstance
 
 _N = TypeVar("_N", bound="DataclassInstance")
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
 
-_EXPR_TYPES = get_args(ir.Expr)  # the classes of the unions, so that the guards follow nodes.py
-_STMT_TYPES = get_args(ir.Stmt)
-_NODE_TYPES = (*_EXPR_TYPES, *_STMT_TYPES, ir.LoopLevel, ir.Launch, ir.Interval)
+EXPR_CLASSES: tuple[type, ...] = get_args(ir.Expr)  # the classes of the unions, so that code follows nodes.py
+STMT_CLASSES: tuple[type, ...] = get_args(ir.Stmt)
+_NODE_TYPES = (*EXPR_CLASSES, *STMT_CLASSES, ir.LoopLevel, ir.Launch, ir.Interval)
+
+
+class UnhandledNode(TypeError):
+    """A pass met a node class it has no `visit_<Class>` method for: a bug in py2omp (the IR grew a
+    node and the pass was not taught it), never the user's."""
+
+
+class Visitor(Generic[_P, _R]):
+    """Dispatch on the node's class: `visit(node, ...)` calls `self.visit_<Class>(node, ...)`.
+
+    `node_classes` are the classes a subclass must handle (the statements unless it says otherwise);
+    the table is built once per subclass from them. A class without a method is left out of the
+    table, and meeting one raises `UnhandledNode`: passing a node through unchanged is a decision a
+    pass states with a method (`StmtTransformer.keep`), never a default.
+    """
+
+    node_classes: ClassVar[tuple[type, ...]] = STMT_CLASSES
+    _handlers: ClassVar[dict[type, Callable[..., Any]]] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        methods = ((node, getattr(cls, f"visit_{node.__name__}", None)) for node in cls.node_classes)
+        cls._handlers = {node: method for node, method in methods if method is not None}
+
+    def visit(self, node: object, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+        handler = self._handlers.get(type(node))
+        if handler is None:
+            raise UnhandledNode(f"internal error: {type(self).__name__} has no visit_{type(node).__name__}")
+        result: _R = handler(self, node, *args, **kwargs)
+        return result
+
+
+class StmtTransformer(Visitor[[], ir.Stmt]):
+    """A pass that rebuilds statements one class at a time (context lives on `self`).
+
+    `keep` and `descend` are the two common handlers, which a subclass names per class
+    (`visit_Break = visit_Continue = StmtTransformer.keep`)."""
+
+    def block(self, stmts: tuple[ir.Stmt, ...]) -> tuple[ir.Stmt, ...]:
+        return tuple(self.visit(s) for s in stmts)
+
+    def keep(self, stmt: ir.Stmt) -> ir.Stmt:
+        """The statement as it is: it holds nothing this pass changes."""
+        return stmt
+
+    def descend(self, stmt: ir.Stmt) -> ir.Stmt:
+        """The statement with its nested blocks (`body`, and `orelse` of an `if`) transformed."""
+        changes = {name: self.block(getattr(stmt, name)) for name in ("body", "orelse") if hasattr(stmt, name)}
+        return _replaced(stmt, changes)
 
 
 def is_node(value: object) -> TypeGuard[Node]:
@@ -26,11 +86,11 @@ def is_node(value: object) -> TypeGuard[Node]:
 
 
 def is_expr(value: object) -> TypeGuard[ir.Expr]:
-    return isinstance(value, _EXPR_TYPES)
+    return isinstance(value, EXPR_CLASSES)
 
 
 def is_stmt(value: object) -> TypeGuard[ir.Stmt]:
-    return isinstance(value, _STMT_TYPES)
+    return isinstance(value, STMT_CLASSES)
 
 
 def children(node: Node) -> Iterator[Node]:
@@ -48,6 +108,11 @@ def expr_children(expr: ir.Expr) -> Iterator[ir.Expr]:
     for child in children(expr):
         assert is_expr(child), f"{type(child).__name__} inside an expression"
         yield child
+
+
+def nested_statements(stmt: ir.Stmt) -> tuple[ir.Stmt, ...]:
+    """The statements of `stmt`'s nested blocks, in order (an `if`'s body, then its `else`)."""
+    return tuple(child for child in children(stmt) if is_stmt(child))
 
 
 def walk(node: Node) -> Iterator[Node]:

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from translator.errors import Span
 from translator.ir import nodes as ir
 from translator.ir.types import I64
-from translator.ir.visit import rewrite, walk, walk_all
+from translator.ir.visit import Visitor, rewrite, walk, walk_all
 
 
 @dataclass(frozen=True)
@@ -92,7 +92,10 @@ class _State:
     """Elements that every arm of an enclosing `if`/`else` writes: already recorded as one write."""
 
 
-class _Walker:
+class _Walker(Visitor[[_State], _State]):
+    """Records the facts while walking the body in order; each statement maps the state before it
+    to the state after it."""
+
     def __init__(self, kernel: ir.Kernel, functions: Mapping[str, ir.Kernel]) -> None:
         self.functions = functions
         self.params = {p.name for p in kernel.params if not p.is_array}
@@ -105,28 +108,30 @@ class _Walker:
 
     def block(self, stmts: tuple[ir.Stmt, ...], state: _State) -> _State:
         for stmt in stmts:
-            state = self.stmt(stmt, state)
+            state = self.visit(stmt, state)
         return state
 
-    def stmt(self, stmt: ir.Stmt, state: _State) -> _State:
-        if isinstance(stmt, ir.Assign):
-            return self.assign(stmt, state)
-        if isinstance(stmt, ir.If):
-            return self.branch(stmt, state)
-        if isinstance(stmt, ir.AtomicUpdate):
-            return self.atomic(stmt, state)
-        if isinstance(stmt, ir.CallStatement):
-            self.read(stmt.call, state)
-        if isinstance(stmt, ir.While):
-            self.read(stmt.cond, state)
-            self.block(stmt.body, dataclasses.replace(state, conditional=True))
-        elif isinstance(stmt, ir.Loop):
-            return self.loop(stmt, state)
-        elif isinstance(stmt, ir.Return) and stmt.value is not None:
+    def visit_CallStatement(self, stmt: ir.CallStatement, state: _State) -> _State:
+        self.read(stmt.call, state)
+        return state
+
+    def visit_While(self, stmt: ir.While, state: _State) -> _State:
+        self.read(stmt.cond, state)
+        self.block(stmt.body, dataclasses.replace(state, conditional=True))
+        return state
+
+    def visit_Return(self, stmt: ir.Return, state: _State) -> _State:
+        if stmt.value is not None:
             self.read(stmt.value, state)
         return state
 
-    def branch(self, stmt: ir.If, state: _State) -> _State:
+    def unchanged(self, stmt: ir.Stmt, state: _State) -> _State:
+        """A jump, or a declaration whose shape reads no array element."""
+        return state
+
+    visit_LocalArray = visit_Temporary = visit_Break = visit_Continue = unchanged
+
+    def visit_If(self, stmt: ir.If, state: _State) -> _State:
         """An element that every arm writes is written for sure, as if by one unconditional write.
         A guard's statement counts as run: when its check fails the call raises (`frontend.guards`)."""
         self.read(stmt.cond, state)
@@ -143,7 +148,7 @@ class _Walker:
         self.block(stmt.orelse, inner)
         return dataclasses.replace(state, written=state.written | set(every_arm))
 
-    def atomic(self, stmt: ir.AtomicUpdate, state: _State) -> _State:
+    def visit_AtomicUpdate(self, stmt: ir.AtomicUpdate, state: _State) -> _State:
         """An atomic update reads the element's old value (it accumulates into it) and writes it,
         at an element no box describes (many iterations may hit it)."""
         self.read(stmt.value, state)
@@ -172,7 +177,7 @@ class _Walker:
             if effect.writes:
                 self.writes.setdefault(arg.array, []).append(Write(call.span, None))
 
-    def assign(self, stmt: ir.Assign, state: _State) -> _State:
+    def visit_Assign(self, stmt: ir.Assign, state: _State) -> _State:
         self.read(stmt.value, state)
         target = stmt.target
         if isinstance(target, ir.Name):
@@ -185,7 +190,7 @@ class _Walker:
             self.writes.setdefault(target.array, []).append(Write(stmt.span, box))
         return dataclasses.replace(state, written=state.written | {shape_key(target)})
 
-    def loop(self, loop: ir.Loop, state: _State) -> _State:
+    def visit_Loop(self, loop: ir.Loop, state: _State) -> _State:
         """The body once, in a state where the variable is fresh; after an exact, unconditional loop
         its writes count for the whole range (`y[i]` for `i` in `[0, n)`), so later loops may read them."""
         self.read(loop.start, state)

@@ -10,48 +10,55 @@ from __future__ import annotations
 
 from translator.errors import TranslationError
 from translator.ir import nodes as ir
-from translator.ir.visit import Node, launch_exprs, walk
+from translator.ir.visit import Node, Visitor, launch_exprs, walk
 
 
 def check_definite_assignment(kernel: ir.Kernel) -> None:
     scalars = frozenset(p.name for p in kernel.params if not p.is_array)
-    _block(kernel.body, scalars)
+    _Assigned().block(kernel.body, scalars)
 
 
-def _block(stmts: tuple[ir.Stmt, ...], assigned: frozenset[str]) -> frozenset[str]:
-    for stmt in stmts:
-        assigned = _stmt(stmt, assigned)
-    return assigned
+class _Assigned(Visitor[[frozenset[str]], frozenset[str]]):
+    """Maps the names surely assigned before each statement to those surely assigned after it,
+    rejecting a read of any other name."""
 
+    def block(self, stmts: tuple[ir.Stmt, ...], assigned: frozenset[str]) -> frozenset[str]:
+        for stmt in stmts:
+            assigned = self.visit(stmt, assigned)
+        return assigned
 
-def _stmt(stmt: ir.Stmt, assigned: frozenset[str]) -> frozenset[str]:
-    if isinstance(stmt, ir.Assign):
+    def visit_Assign(self, stmt: ir.Assign, assigned: frozenset[str]) -> frozenset[str]:
         _reads(stmt.value, assigned)
         if isinstance(stmt.target, ir.Index):
             _reads(stmt.target, assigned)
             return assigned
         return assigned | {stmt.target.id}
-    if isinstance(stmt, ir.If):
+
+    def visit_If(self, stmt: ir.If, assigned: frozenset[str]) -> frozenset[str]:
         _reads(stmt.cond, assigned)
         if stmt.guard:  # a failed guard ends in an exception, as in Python
-            _block(stmt.orelse, assigned)
-            return _block(stmt.body, assigned)
-        return _block(stmt.body, assigned) & _block(stmt.orelse, assigned)
-    if isinstance(stmt, ir.While):
+            self.block(stmt.orelse, assigned)
+            return self.block(stmt.body, assigned)
+        return self.block(stmt.body, assigned) & self.block(stmt.orelse, assigned)
+
+    def visit_While(self, stmt: ir.While, assigned: frozenset[str]) -> frozenset[str]:
         _reads(stmt.cond, assigned)
-        _block(stmt.body, assigned)
+        self.block(stmt.body, assigned)
         return assigned
-    if isinstance(stmt, (ir.AtomicUpdate, ir.CallStatement, ir.Temporary)):
-        _reads(stmt, assigned)
-        return assigned
-    if isinstance(stmt, ir.Loop):
+
+    def visit_Loop(self, stmt: ir.Loop, assigned: frozenset[str]) -> frozenset[str]:
         for bound in (stmt.start, stmt.stop, *launch_exprs(stmt.launch)):
             _reads(bound, assigned)
-        _block(stmt.body, assigned | {stmt.var})
+        self.block(stmt.body, assigned | {stmt.var})
         return assigned
-    if isinstance(stmt, ir.Return) and stmt.value is not None:
-        _reads(stmt.value, assigned)
-    return assigned
+
+    def reads_only(self, stmt: ir.Stmt, assigned: frozenset[str]) -> frozenset[str]:
+        """A statement that assigns no local: what it reads must be assigned already."""
+        _reads(stmt, assigned)
+        return assigned
+
+    visit_AtomicUpdate = visit_CallStatement = visit_Temporary = visit_Return = reads_only
+    visit_LocalArray = visit_Break = visit_Continue = reads_only
 
 
 def _reads(expr: Node, assigned: frozenset[str]) -> None:

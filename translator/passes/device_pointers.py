@@ -11,35 +11,53 @@ from __future__ import annotations
 import dataclasses
 
 from translator.ir import nodes as ir
-from translator.ir.visit import walk_all
+from translator.ir.visit import Visitor, walk_all
 
 
 def device_variant(kernel: ir.Kernel) -> ir.Kernel:
     """`kernel` taking device pointers; only meaningful for kernels lowered for an offload target."""
     arrays = frozenset(p.name for p in kernel.params if p.is_array)
-    return dataclasses.replace(kernel, body=_block(kernel.body, arrays), device_variant=None)
+    return dataclasses.replace(kernel, body=_DevicePointers(arrays).block(kernel.body), device_variant=None)
 
 
-def _block(stmts: tuple[ir.Stmt, ...], arrays: frozenset[str]) -> tuple[ir.Stmt, ...]:
-    out: list[ir.Stmt] = []
-    for stmt in stmts:
-        if isinstance(stmt, ir.TargetData):
-            out += _block(stmt.body, arrays)
-        elif not isinstance(stmt, ir.UpdateFrom):
-            out.append(_stmt(stmt, arrays))
-    return tuple(out)
+@dataclasses.dataclass(frozen=True)
+class _DevicePointers(Visitor[[], tuple[ir.Stmt, ...]]):
+    """Each statement becomes the statements that replace it in the variant (none, one or a region's body)."""
 
+    arrays: frozenset[str]
 
-def _stmt(stmt: ir.Stmt, arrays: frozenset[str]) -> ir.Stmt:
-    """Array parameters the loop uses (indexed, measured or passed to a function) become device pointers,
-    next to its temporaries' buffers, which are device pointers in both entry points."""
-    if isinstance(stmt, ir.ParallelLoop) and isinstance(stmt.directive, ir.OmpTarget):
+    def block(self, stmts: tuple[ir.Stmt, ...]) -> tuple[ir.Stmt, ...]:
+        return tuple(out for stmt in stmts for out in self.visit(stmt))
+
+    def visit_ParallelLoop(self, stmt: ir.ParallelLoop) -> tuple[ir.Stmt, ...]:
+        """Array parameters the loop uses (indexed, measured or passed to a function) become device pointers,
+        next to its temporaries' buffers, which are device pointers in both entry points."""
+        if not isinstance(stmt.directive, ir.OmpTarget):
+            return (stmt,)
         used = (n.array for n in walk_all(stmt.body) if isinstance(n, (ir.Index, ir.Extent, ir.ArrayArg)))
-        pointers = tuple(dict.fromkeys([*(name for name in used if name in arrays), *stmt.directive.device_ptrs]))
+        pointers = tuple(dict.fromkeys([*(name for name in used if name in self.arrays), *stmt.directive.device_ptrs]))
         directive = dataclasses.replace(stmt.directive, maps=(), device_ptrs=pointers)
-        return dataclasses.replace(stmt, directive=directive)
-    if isinstance(stmt, ir.If):
-        return dataclasses.replace(stmt, body=_block(stmt.body, arrays), orelse=_block(stmt.orelse, arrays))
-    if isinstance(stmt, (ir.Loop, ir.While)):
-        return dataclasses.replace(stmt, body=_block(stmt.body, arrays))
-    return stmt
+        return (dataclasses.replace(stmt, directive=directive),)
+
+    def visit_TargetData(self, stmt: ir.TargetData) -> tuple[ir.Stmt, ...]:
+        """The region's body in its place: the arrays are on the device already."""
+        return self.block(stmt.body)
+
+    def visit_UpdateFrom(self, stmt: ir.UpdateFrom) -> tuple[ir.Stmt, ...]:
+        """Nothing: a device pointer has no host copy to update."""
+        return ()
+
+    def visit_If(self, stmt: ir.If) -> tuple[ir.Stmt, ...]:
+        return (dataclasses.replace(stmt, body=self.block(stmt.body), orelse=self.block(stmt.orelse)),)
+
+    def visit_Loop(self, stmt: ir.Loop | ir.While) -> tuple[ir.Stmt, ...]:
+        """A host loop around parallel loops."""
+        return (dataclasses.replace(stmt, body=self.block(stmt.body)),)
+
+    def host_statement(self, stmt: ir.Stmt) -> tuple[ir.Stmt, ...]:
+        """Host code that holds no target region."""
+        return (stmt,)
+
+    visit_While = visit_Loop
+    visit_Assign = visit_AtomicUpdate = visit_CallStatement = visit_LocalArray = visit_Temporary = host_statement
+    visit_Break = visit_Continue = visit_Return = host_statement

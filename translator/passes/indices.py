@@ -14,7 +14,7 @@ from typing import Mapping
 from translator.errors import Span
 from translator.ir import nodes as ir
 from translator.ir.types import I64, real_value
-from translator.ir.visit import local_arrays, rewrite
+from translator.ir.visit import StmtTransformer, local_arrays, rewrite
 
 
 def wrap_indices(kernel: ir.Kernel) -> ir.Kernel:
@@ -23,39 +23,43 @@ def wrap_indices(kernel: ir.Kernel) -> ir.Kernel:
 
 
 @dataclasses.dataclass(frozen=True)
-class _Wrapper:
+class _Wrapper(StmtTransformer):
     """Wraps the indices of one scope. `bounds` are the proven lower bounds of its loop variables;
     `shapes` the constant shapes of local arrays, whose extents are constants, not parameters."""
 
     shapes: Mapping[str, tuple[int, ...]]
     bounds: Mapping[str, int | None]
 
-    def block(self, stmts: tuple[ir.Stmt, ...]) -> tuple[ir.Stmt, ...]:
-        return tuple(self.stmt(s) for s in stmts)
+    def visit_Loop(self, stmt: ir.Loop) -> ir.Stmt:
+        ascending = stmt.step > 0
+        first = lower_bound(stmt.start, self.bounds) if ascending else _after(lower_bound(stmt.stop, self.bounds))
+        inner = dataclasses.replace(self, bounds={**self.bounds, stmt.var: first})
+        return dataclasses.replace(stmt, start=self.expr(stmt.start), stop=self.expr(stmt.stop),
+                                   body=inner.block(stmt.body))
 
-    def stmt(self, stmt: ir.Stmt) -> ir.Stmt:
-        if isinstance(stmt, ir.Loop):
-            ascending = stmt.step > 0
-            first = lower_bound(stmt.start, self.bounds) if ascending else _after(lower_bound(stmt.stop, self.bounds))
-            inner = dataclasses.replace(self, bounds={**self.bounds, stmt.var: first})
-            return dataclasses.replace(stmt, start=self.expr(stmt.start), stop=self.expr(stmt.stop),
-                                       body=inner.block(stmt.body))
-        if isinstance(stmt, ir.If):
-            return dataclasses.replace(stmt, cond=self.expr(stmt.cond), body=self.block(stmt.body),
-                                       orelse=self.block(stmt.orelse))
-        if isinstance(stmt, ir.While):
-            return ir.While(self.expr(stmt.cond), self.block(stmt.body), stmt.span)
-        if isinstance(stmt, ir.Assign):
-            target = stmt.target if isinstance(stmt.target, ir.Name) else self.element(stmt.target)
-            return ir.Assign(target, self.expr(stmt.value), stmt.span)
-        if isinstance(stmt, ir.AtomicUpdate):
-            return dataclasses.replace(stmt, target=self.element(stmt.target), value=self.expr(stmt.value))
-        if isinstance(stmt, ir.CallStatement):
-            call = dataclasses.replace(stmt.call, args=tuple(self.expr(a) for a in stmt.call.args))
-            return ir.CallStatement(call, stmt.span)
-        if isinstance(stmt, ir.Return) and stmt.value is not None:
-            return ir.Return(self.expr(stmt.value), stmt.span)
-        return stmt
+    def visit_If(self, stmt: ir.If) -> ir.Stmt:
+        return dataclasses.replace(stmt, cond=self.expr(stmt.cond), body=self.block(stmt.body),
+                                   orelse=self.block(stmt.orelse))
+
+    def visit_While(self, stmt: ir.While) -> ir.Stmt:
+        return ir.While(self.expr(stmt.cond), self.block(stmt.body), stmt.span)
+
+    def visit_Assign(self, stmt: ir.Assign) -> ir.Stmt:
+        target = stmt.target if isinstance(stmt.target, ir.Name) else self.element(stmt.target)
+        return ir.Assign(target, self.expr(stmt.value), stmt.span)
+
+    def visit_AtomicUpdate(self, stmt: ir.AtomicUpdate) -> ir.Stmt:
+        return dataclasses.replace(stmt, target=self.element(stmt.target), value=self.expr(stmt.value))
+
+    def visit_CallStatement(self, stmt: ir.CallStatement) -> ir.Stmt:
+        call = dataclasses.replace(stmt.call, args=tuple(self.expr(a) for a in stmt.call.args))
+        return ir.CallStatement(call, stmt.span)
+
+    def visit_Return(self, stmt: ir.Return) -> ir.Stmt:
+        return stmt if stmt.value is None else ir.Return(self.expr(stmt.value), stmt.span)
+
+    # Shapes are constants or host expressions of extents; a jump or declaration has no index.
+    visit_LocalArray = visit_Temporary = visit_Break = visit_Continue = StmtTransformer.keep
 
     def expr(self, expr: ir.Expr) -> ir.Expr:
         return rewrite(expr, lambda node: self.wrap(node) if isinstance(node, ir.Index) else node)

@@ -25,7 +25,7 @@ import itertools
 from translator.errors import Span, TranslationError
 from translator.ir import nodes as ir
 from translator.ir.types import ArrayType, I64, Ownership
-from translator.ir.visit import temporaries, walk, walk_all
+from translator.ir.visit import StmtTransformer, Visitor, temporaries, walk, walk_all
 from translator.passes.indices import lower_bound
 from translator.passes.reductions import LoopKey, host_names, loop_keys, outermost_pranges
 from translator.targets import Target
@@ -50,7 +50,7 @@ def parallelize(kernel: ir.Kernel, reductions: dict[LoopKey, tuple[ir.Reduction,
 
 
 @dataclasses.dataclass(frozen=True)
-class _Lowering:
+class _Lowering(StmtTransformer):
     kernel: ir.Kernel
     reductions: dict[LoopKey, tuple[ir.Reduction, ...]]
     target: Target
@@ -59,17 +59,13 @@ class _Lowering:
     private: tuple[ir.Var, ...]
     keys: dict[int, LoopKey]
 
-    def block(self, stmts: tuple[ir.Stmt, ...]) -> tuple[ir.Stmt, ...]:
-        return tuple(self.stmt(s) for s in stmts)
+    def visit_Loop(self, stmt: ir.Loop) -> ir.Stmt:
+        return self.parallel_loop(stmt) if stmt.parallel else self.descend(stmt)
 
-    def stmt(self, stmt: ir.Stmt) -> ir.Stmt:
-        if isinstance(stmt, ir.Loop) and stmt.parallel:
-            return self.parallel_loop(stmt)
-        if isinstance(stmt, ir.If):
-            return dataclasses.replace(stmt, body=self.block(stmt.body), orelse=self.block(stmt.orelse))
-        if isinstance(stmt, (ir.While, ir.Loop)):
-            return dataclasses.replace(stmt, body=self.block(stmt.body))
-        return stmt
+    # Host code: branches and loops may hold pranges; the rest runs on the host as it is.
+    visit_If = visit_While = StmtTransformer.descend
+    visit_Assign = visit_AtomicUpdate = visit_CallStatement = visit_Break = visit_Continue = StmtTransformer.keep
+    visit_Return = StmtTransformer.keep
 
     def parallel_loop(self, loop: ir.Loop) -> ir.ParallelLoop:
         """The nest with its directive; its temporaries move onto it (allocated before the loop, one slice
@@ -100,16 +96,31 @@ class _Lowering:
 
 def _without_temporaries(stmts: tuple[ir.Stmt, ...]) -> tuple[ir.Stmt, ...]:
     """The statements with the `Temporary` declarations taken out, however deeply nested."""
-    out: list[ir.Stmt] = []
-    for stmt in stmts:
-        if isinstance(stmt, ir.If):
-            stmt = dataclasses.replace(stmt, body=_without_temporaries(stmt.body),
-                                       orelse=_without_temporaries(stmt.orelse))
-        elif isinstance(stmt, (ir.Loop, ir.While)):
-            stmt = dataclasses.replace(stmt, body=_without_temporaries(stmt.body))
-        if not isinstance(stmt, ir.Temporary):
-            out.append(stmt)
-    return tuple(out)
+    return _TemporariesTakenOut().block(stmts)
+
+
+class _TemporariesTakenOut(Visitor[[], tuple[ir.Stmt, ...]]):
+    """Each statement of a `prange` body becomes itself, or nothing for a `Temporary` (it moves onto
+    its `ParallelLoop`)."""
+
+    def block(self, stmts: tuple[ir.Stmt, ...]) -> tuple[ir.Stmt, ...]:
+        return tuple(out for stmt in stmts for out in self.visit(stmt))
+
+    def visit_Temporary(self, stmt: ir.Temporary) -> tuple[ir.Stmt, ...]:
+        return ()
+
+    def visit_If(self, stmt: ir.If) -> tuple[ir.Stmt, ...]:
+        return (dataclasses.replace(stmt, body=self.block(stmt.body), orelse=self.block(stmt.orelse)),)
+
+    def visit_Loop(self, stmt: ir.Loop | ir.While) -> tuple[ir.Stmt, ...]:
+        return (dataclasses.replace(stmt, body=self.block(stmt.body)),)
+
+    def kept(self, stmt: ir.Stmt) -> tuple[ir.Stmt, ...]:
+        return (stmt,)
+
+    visit_While = visit_Loop
+    visit_Assign = visit_AtomicUpdate = visit_CallStatement = visit_LocalArray = kept
+    visit_Break = visit_Continue = visit_Return = kept
 
 
 def _check_reduction_types(kernel: ir.Kernel, reductions: dict[LoopKey, tuple[ir.Reduction, ...]]) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from translator.errors import Span, TranslationError
 from translator.ir import nodes as ir
-from translator.ir.visit import Node, children, launch_exprs, walk, walk_all
+from translator.ir.visit import Node, children, launch_exprs, nested_statements, walk, walk_all
 
 _COMBINE = {"+": "+", "-": "+", "*": "*", "min": "min", "max": "max"}
 
@@ -43,8 +43,8 @@ def outermost_pranges(stmts: tuple[ir.Stmt, ...]) -> list[ir.Loop]:
     for stmt in stmts:
         if isinstance(stmt, ir.Loop) and stmt.parallel:
             found.append(stmt)
-        elif isinstance(stmt, (ir.If, ir.While, ir.Loop)):
-            found += outermost_pranges(stmt.body + (stmt.orelse if isinstance(stmt, ir.If) else ()))
+        else:
+            found += outermost_pranges(nested_statements(stmt))
     return found
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from translator.errors import TranslationError
 from translator.ir import nodes as ir
-from translator.ir.visit import Node, launch_exprs, local_arrays, temporaries, walk, walk_all
+from translator.ir.visit import Node, launch_exprs, local_arrays, nested_statements, temporaries, walk, walk_all
 from translator.passes.reductions import outermost_pranges
 
 
@@ -48,7 +48,7 @@ def _local_array_scopes(stmts: tuple[ir.Stmt, ...], visible: frozenset[str], arr
                 raise TranslationError.at(
                     node.span, f"array '{node.array}', made inside a prange (one per iteration), is used outside "
                     "the block that makes it, or before")
-        _local_array_scopes(_nested_blocks(stmt), visible, arrays, isinstance(stmt, ir.Loop) and stmt.parallel)
+        _local_array_scopes(nested_statements(stmt), visible, arrays, isinstance(stmt, ir.Loop) and stmt.parallel)
 
 
 def _check_temporary_shapes(loop: ir.Loop) -> None:
@@ -105,7 +105,7 @@ def _check_host_statements(stmts: tuple[ir.Stmt, ...], kernel: ir.Kernel) -> Non
                         f"array '{node.array}' is used by host code here; outside prange loops only statements "
                         "that assign array elements or slices run on the device: read it inside "
                         "`for ... in prange(...)`")
-        _check_host_statements(_nested_blocks(stmt), kernel)
+        _check_host_statements(nested_statements(stmt), kernel)
 
 
 def _check_nested_launch(loop: ir.Loop) -> None:
@@ -125,11 +125,3 @@ def _host_parts(stmt: ir.Stmt) -> tuple[Node, ...]:
     if isinstance(stmt, ir.Loop):
         return (stmt.start, stmt.stop, *launch_exprs(stmt.launch))
     return (stmt,)
-
-
-def _nested_blocks(stmt: ir.Stmt) -> tuple[ir.Stmt, ...]:
-    if isinstance(stmt, ir.If):
-        return stmt.body + stmt.orelse
-    if isinstance(stmt, (ir.While, ir.Loop)):
-        return stmt.body
-    return ()

@@ -13,7 +13,7 @@ import functools
 from translator.errors import TranslationError
 from translator.ir import nodes as ir
 from translator.ir.types import PY_INT, ScalarType, join, promote
-from translator.ir.visit import rewrite_body, walk_all
+from translator.ir.visit import StmtTransformer, rewrite_body, walk_all
 from translator.passes.expr_types import ExprTyper, FunctionTyper, UnknownName, cast
 
 ATOMIC_NAMES = {"+": "atomic_add", "-": "atomic_sub", "min": "atomic_min", "max": "atomic_max"}
@@ -28,7 +28,7 @@ def type_kernel(kernel: ir.Kernel, functions: FunctionTyper | None = None, stron
     """
     env = infer_local_types(kernel, functions)
     typer = ExprTyper(env, kernel, functions)
-    body = _block(kernel.body, typer, kernel.return_type)
+    body = _StmtTyper(typer).block(kernel.body)
     return_type = kernel.return_type or _returned_type(body, strong_return)
     if return_type is not None:
         body = rewrite_body(body, lambda node: _cast_return(node, return_type))
@@ -80,34 +80,45 @@ def infer_local_types(kernel: ir.Kernel, functions: FunctionTyper | None = None)
     return env
 
 
-def _block(stmts: tuple[ir.Stmt, ...], typer: ExprTyper, return_type: ScalarType | None) -> tuple[ir.Stmt, ...]:
-    return tuple(_stmt(s, typer, return_type) for s in stmts)
+@dataclasses.dataclass(frozen=True)
+class _StmtTyper(StmtTransformer):
+    """Types the expressions of each statement and converts stored values to their target's type."""
 
+    typer: ExprTyper
 
-def _stmt(stmt: ir.Stmt, typer: ExprTyper, return_type: ScalarType | None) -> ir.Stmt:
-    if isinstance(stmt, ir.Assign):
-        target = typer(stmt.target)
-        return ir.Assign(target, cast(typer(stmt.value), target.type), stmt.span)  # type: ignore[arg-type]
-    if isinstance(stmt, ir.If):
-        return dataclasses.replace(stmt, cond=typer(stmt.cond), body=_block(stmt.body, typer, return_type),
-                                   orelse=_block(stmt.orelse, typer, return_type))
-    if isinstance(stmt, ir.While):
-        return ir.While(typer(stmt.cond), _block(stmt.body, typer, return_type), stmt.span)
-    if isinstance(stmt, ir.Loop):
+    def visit_Assign(self, stmt: ir.Assign) -> ir.Stmt:
+        target = self.typer(stmt.target)
+        return ir.Assign(target, cast(self.typer(stmt.value), target.type), stmt.span)  # type: ignore[arg-type]
+
+    def visit_If(self, stmt: ir.If) -> ir.Stmt:
+        return dataclasses.replace(stmt, cond=self.typer(stmt.cond), body=self.block(stmt.body),
+                                   orelse=self.block(stmt.orelse))
+
+    def visit_While(self, stmt: ir.While) -> ir.Stmt:
+        return ir.While(self.typer(stmt.cond), self.block(stmt.body), stmt.span)
+
+    def visit_Loop(self, stmt: ir.Loop) -> ir.Stmt:
         launch = stmt.launch and dataclasses.replace(
-            stmt.launch, num_teams=_optional_index(stmt.launch.num_teams, typer),
-            thread_limit=_optional_index(stmt.launch.thread_limit, typer))
-        return dataclasses.replace(stmt, start=typer.index_value(stmt.start), stop=typer.index_value(stmt.stop),
-                                   body=_block(stmt.body, typer, return_type), launch=launch)
-    if isinstance(stmt, ir.AtomicUpdate):
-        return _atomic(stmt, typer)
-    if isinstance(stmt, ir.CallStatement):
-        return ir.CallStatement(typer.call_function(stmt.call, value_needed=False), stmt.span)
-    if isinstance(stmt, ir.Temporary):
-        return dataclasses.replace(stmt, shape=tuple(typer.index_value(d) for d in stmt.shape))
-    if isinstance(stmt, ir.Return) and stmt.value is not None:
-        return ir.Return(typer(stmt.value), stmt.span)
-    return stmt
+            stmt.launch, num_teams=_optional_index(stmt.launch.num_teams, self.typer),
+            thread_limit=_optional_index(stmt.launch.thread_limit, self.typer))
+        return dataclasses.replace(stmt, start=self.typer.index_value(stmt.start),
+                                   stop=self.typer.index_value(stmt.stop), body=self.block(stmt.body), launch=launch)
+
+    def visit_AtomicUpdate(self, stmt: ir.AtomicUpdate) -> ir.Stmt:
+        return _atomic(stmt, self.typer)
+
+    def visit_CallStatement(self, stmt: ir.CallStatement) -> ir.Stmt:
+        return ir.CallStatement(self.typer.call_function(stmt.call, value_needed=False), stmt.span)
+
+    def visit_Temporary(self, stmt: ir.Temporary) -> ir.Stmt:
+        return dataclasses.replace(stmt, shape=tuple(self.typer.index_value(d) for d in stmt.shape))
+
+    def visit_Return(self, stmt: ir.Return) -> ir.Stmt:
+        """The value is typed here and converted to the return type once that is known (`type_kernel`)."""
+        return stmt if stmt.value is None else ir.Return(self.typer(stmt.value), stmt.span)
+
+    # A local array's type and shape are constants from the frontend; jumps hold no expression.
+    visit_LocalArray = visit_Break = visit_Continue = StmtTransformer.keep
 
 
 def _optional_index(expr: ir.Expr | None, typer: ExprTyper) -> ir.Expr | None:
