@@ -17,9 +17,10 @@ import numpy as np
 
 from . import resident
 from .binding import Binding, prepare
+from .bounds import evaluate
 from .device import DeviceArray, device_view
 from .manifest import KernelSpec, Manifest, ParamSpec, read_manifest
-from .movement import KernelStats, check_lengths, evaluate, runs, uncovered, written_boxes
+from .movement import KernelStats, check_lengths, runs, uncovered, written_boxes
 
 
 FAILED = 2**31 - 1
@@ -210,12 +211,10 @@ class Library:
             # many as asked, which is expected there and only noise for the user.
             os.environ.setdefault("KMP_WARNINGS", "0")
         cdll = ctypes.CDLL(str(self.path))
-        target = manifest.target or ""
-        offload = target == "host-offload" or target.startswith("nvptx")
-        if offload:
+        if manifest.offloads:
             resident.register(cdll)
         self.kernels: dict[str, CompiledKernel] = {
-            k.name: CompiledKernel(k, cdll, offload) for k in manifest.kernels
+            k.name: CompiledKernel(k, cdll, manifest.offloads) for k in manifest.kernels
         }
 
     def __getattr__(self, name: str) -> CompiledKernel:

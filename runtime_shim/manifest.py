@@ -1,5 +1,10 @@
 """The manifest (`<module>.json`, format 1): what a built library exports and how to call it.
 
+This module is the manifest's schema: the dataclasses below are its records, `to_json` writes them
+(the translator's backend builds them and calls it, `translator/backend/manifest.py`) and the
+parse functions read them back, so every key is spelled here and nowhere else; bound expressions
+follow `bounds`. docs/design.md ("Manifest") documents the keys.
+
 The manifest is the only thing that tells the runtime the C signature of each kernel, so it is read
 strictly: a wrong dtype or rank here would make ctypes pass garbage to C and fail far from the cause.
 Every problem is reported as a `ValueError` that names the file and the offending key. Keys this
@@ -30,6 +35,13 @@ DTYPES = frozenset({
 OWNERSHIPS = frozenset({"in", "out", "inout", "scratch"})
 """How a kernel uses an array: only `in` arrays are left unwritten and may alias each other."""
 
+MAP_TYPES = {"in": "to", "out": "from", "inout": "tofrom", "scratch": "alloc"}
+"""The OpenMP map type of each ownership (manifest `map`)."""
+
+OFFLOAD_TARGET_KINDS = ("nvptx", "host-offload")
+"""Targets (the part of `target` before any `:`) whose library runs its loops on a device with memory
+of its own: the runtime counts transfers and may hand it device arrays (`translator.targets`)."""
+
 
 @dataclass(frozen=True)
 class ParamSpec:
@@ -50,6 +62,14 @@ class ParamSpec:
     shape: tuple[object, ...] | None = None
     """Manifest `allocation.shape`: set on an array the kernel makes, which the runtime allocates
     (a hidden parameter: bound expressions of the user's arguments, one per dimension)."""
+    fill: str | None = None
+    """Manifest `allocation.fill`: the Python text of the value the kernel fills it with (None: `np.empty`)."""
+    made_at: int | None = None
+    """Manifest `allocation.line`: the Python line that makes it."""
+    declared: str | None = None
+    """Manifest `declared`: the annotation's ownership (None: inferred); written with `reason`."""
+    reason: str | None = None
+    """Manifest `reason`: why the array moves as it does, with Python lines (None: not stated)."""
 
     @property
     def hidden(self) -> bool:
@@ -65,6 +85,22 @@ class ParamSpec:
     def writes(self) -> bool:
         """Whether the kernel may write the array, so it must be writable and not alias anything."""
         return self.is_array and self.ownership != "in"
+
+    def to_json(self) -> dict[str, object]:
+        """The entry of a kernel's `params`; `map` follows the ownership."""
+        doc: dict[str, object] = {"name": self.name, "kind": self.kind, "dtype": self.dtype}
+        if not self.is_array:
+            return doc
+        assert self.ownership is not None, self.name
+        doc.update(rank=self.rank, ownership=self.ownership, map=MAP_TYPES[self.ownership], copy_in=self.copy_in,
+                   copy_out=self.copy_out)
+        if self.reason is not None:
+            doc.update(declared=self.declared, reason=self.reason)
+        if self.written is not None:
+            doc.update(writes=list(self.written), sectioned=self.sectioned)
+        if self.shape is not None:
+            doc["allocation"] = {"shape": list(self.shape), "line": self.made_at, "fill": self.fill}
+        return doc
 
 
 @dataclass(frozen=True)
@@ -93,6 +129,22 @@ class KernelSpec:
     results_tuple: bool = False
     """`results` come back as a tuple (else the one item)."""
 
+    def to_json(self) -> dict[str, object]:
+        """The entry of `kernels`; optional keys only where they say something."""
+        doc: dict[str, object] = {"name": self.name, "symbol": self.symbol, "returns": self.returns, "line": self.line,
+                                  "params": [p.to_json() for p in self.params]}
+        if self.device_symbol is not None:
+            doc["device_symbol"] = self.device_symbol
+        if self.failures:
+            doc["failures"] = {"param": self.status, "messages": list(self.failures)}
+        if self.length_checks:
+            doc["length_checks"] = [{"line": line, "lengths": [left, right]} for line, left, right in self.length_checks]
+        if self.results is not None:
+            doc["results"] = {"items": list(self.results), "tuple": self.results_tuple}
+        if self.device is not None:
+            doc["device"] = self.device
+        return doc
+
 
 @dataclass(frozen=True)
 class Manifest:
@@ -112,6 +164,19 @@ class Manifest:
     def library_path(self) -> Path:
         """The shared library, resolved next to the manifest so a built directory can be moved whole."""
         return self.path.parent / self.library
+
+    @property
+    def offloads(self) -> bool:
+        """Whether the library runs its loops on a device with memory of its own."""
+        return (self.target or "").partition(":")[0] in OFFLOAD_TARGET_KINDS
+
+    def to_json(self) -> dict[str, object]:
+        """The JSON document (`path` is where it lives, not part of it)."""
+        return {
+            "format": self.format, "py2omp_version": self.py2omp_version, "module": self.module, "source": self.source,
+            "source_sha256": self.source_sha256, "target": self.target, "library": self.library,
+            "kernels": [k.to_json() for k in self.kernels],
+        }
 
 
 def read_manifest(path: str | os.PathLike[str]) -> Manifest:
@@ -230,9 +295,13 @@ def _param(where: _Reader, data: object) -> ParamSpec:
     ownership = where.choice(doc, "ownership", OWNERSHIPS)
     writes = where.optional(doc, "writes", list)
     allocation = where.optional(doc, "allocation", dict)
-    shape = None if allocation is None else where.at("allocation").field(allocation, "shape", list)
+    made = where.at("allocation")
+    shape = None if allocation is None else made.field(allocation, "shape", list)
     if shape is not None and len(shape) != rank:
         raise where.error(f"'allocation.shape' has {len(shape)} dimensions; the rank is {rank}")
+    declared = where.optional(doc, "declared", str)
+    if declared is not None and declared not in OWNERSHIPS:
+        raise where.error(f"'declared' is {declared!r}; expected null or one of {', '.join(sorted(OWNERSHIPS))}")
     return ParamSpec(
         name, kind, dtype, rank, ownership,
         copy_in=_optional_bool(where, doc, "copy_in", ownership in ("in", "inout")),
@@ -240,6 +309,10 @@ def _param(where: _Reader, data: object) -> ParamSpec:
         written=None if writes is None else tuple(writes),
         sectioned=_optional_bool(where, doc, "sectioned", False),
         shape=None if shape is None else tuple(shape),
+        fill=None if allocation is None else made.optional(allocation, "fill", str),
+        made_at=None if allocation is None else made.optional(allocation, "line", int),
+        declared=declared,
+        reason=where.optional(doc, "reason", str),
     )
 
 

@@ -18,17 +18,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .bounds import arrays_in, evaluate
 from .manifest import ParamSpec
-
-_OPS = {
-    "+": lambda a, b: a + b,
-    "-": lambda a, b: a - b,
-    "*": lambda a, b: a * b,
-    "//": lambda a, b: a // b if b else 0,
-    "min": min,
-    "max": max,
-}
-
 
 @dataclass
 class KernelStats:
@@ -50,21 +41,6 @@ class KernelStats:
 
     def reset(self) -> None:
         self.calls, self.bytes_to_device, self.bytes_from_device, self.seconds = 0, 0, 0, 0.0
-
-
-def evaluate(bound: object, shapes: Mapping[str, tuple[int, ...]], scalars: Mapping[str, object]) -> int:
-    """The value of one manifest bound expression (see translator/backend/manifest.py: bound_json)."""
-    if isinstance(bound, int):
-        return bound
-    if not isinstance(bound, dict):
-        raise ValueError(f"malformed bound in manifest: {bound!r}")
-    if "extent" in bound:
-        array, dim = bound["extent"]
-        return int(shapes[array][dim])
-    if "param" in bound:
-        return int(scalars[bound["param"]])  # type: ignore[call-overload]
-    left, right = (evaluate(arg, shapes, scalars) for arg in bound["args"])
-    return int(_OPS[bound["op"]](left, right))
 
 
 def covers(boxes: Sequence[Sequence[tuple[int, int]]], shape: tuple[int, ...]) -> bool:
@@ -163,18 +139,10 @@ def check_lengths(kernel: str, checks: Sequence[tuple[int, object, object]], sha
     for line, left, right in checks:  # a slice past its end (`x[1:]` of an empty x) has length 0, not -1
         lengths = max(evaluate(left, shapes, scalars), 0), max(evaluate(right, shapes, scalars), 0)
         if lengths[0] != lengths[1]:
-            names = sorted({n for bound in (left, right) for n in _arrays_in(bound)})
+            names = sorted({n for bound in (left, right) for n in arrays_in(bound)})
             raise ValueError(
                 f"{kernel}(): the array statement at line {line} combines lengths {lengths[0]} and {lengths[1]} "
                 f"(from the shapes of {_names(names)}); NumPy raises here: operands could not be broadcast together")
-
-
-def _arrays_in(bound: object) -> list[str]:
-    if not isinstance(bound, dict):
-        return []
-    if "extent" in bound:
-        return [bound["extent"][0]]
-    return [n for arg in bound.get("args", ()) for n in _arrays_in(arg)]
 
 
 def _names(names: Sequence[str]) -> str:

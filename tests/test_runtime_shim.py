@@ -22,6 +22,8 @@ import pytest
 import runtime_shim
 from runtime_shim.binding import CTYPES
 
+ROOT = Path(__file__).resolve().parent.parent
+
 C_SOURCE = r"""
 #include <stdbool.h>
 #include <stdint.h>
@@ -426,6 +428,23 @@ def test_manifest_fields(lib: runtime_shim.Library) -> None:
     )
     with pytest.raises(AttributeError):
         manifest.module = "other"  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("path,target", [
+    ("tests/kernels/allocations.py", "host-offload"),  # allocations, results, writes boxes, sectioned
+    ("tests/kernels/arrays.py", "nvptx:sm_90"),        # failures, length checks, device symbols
+    ("tests/kernels/language.py", "cpu"),              # device numbers
+    ("tests/kernels/semantics.py", "serial"),
+])
+def test_manifest_schema_reads_back_what_the_backend_writes(path: str, target: str) -> None:
+    """The backend builds the manifest from the runtime's records, so reading it and writing it
+    again gives the same document, key order included (the file's bytes)."""
+    from translator import pipeline
+
+    written = pipeline.translate(str(ROOT / path), target).manifest
+    again = runtime_shim.parse_manifest(written, Path("m.json")).to_json()
+    assert json.dumps(again, indent=2) == json.dumps(written, indent=2)
+    assert runtime_shim.parse_manifest(written, Path("m.json")).offloads is (target not in ("cpu", "serial"))
 
 
 def test_unknown_kernel_attribute(lib: runtime_shim.Library) -> None:

@@ -5,13 +5,15 @@ schedules are safe) and the clang flags (`toolchain.discover`). The frontend, pa
 toolchain, API and CLI all take the `Target` object; only the manifest and the cache key hold its
 canonical spelling, `str(target)`, which `parse_target` accepts back. Resolving "auto" needs the
 toolchain, so it lives there (`toolchain.resolve.resolve_target`); this module imports nothing of
-the package, so every layer may import it.
+the package but the manifest schema of the runtime below it, so every layer may import it.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+
+from runtime_shim.manifest import OFFLOAD_TARGET_KINDS
 
 KINDS = ("nvptx", "host-offload", "cpu", "serial")
 DEFAULT_NVPTX_ARCH = "sm_90"
@@ -20,7 +22,6 @@ SPELLINGS = ("nvptx:sm_XX (nvptx alone means nvptx:sm_90)", "host-offload", "cpu
 
 _ARCH = re.compile(r"sm_\d+[a-z]?")
 _GPU_KINDS = ("nvptx",)
-_OFFLOAD_KINDS = ("nvptx", "host-offload")
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,7 @@ class Target:
     @property
     def offloads(self) -> bool:
         """True when the C runs its loops in `omp target` regions on a device with memory of its own."""
-        return self.kind in _OFFLOAD_KINDS
+        return self.kind in OFFLOAD_TARGET_KINDS  # the runtime reads the manifest's `target` alike
 
     @property
     def is_gpu(self) -> bool:

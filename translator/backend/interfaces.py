@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+from runtime_shim.manifest import parse_manifest
 from translator.backend.render import environment
 from translator.backend.view import KernelView, ModuleView, ParamView
 
@@ -156,15 +158,17 @@ def render_pkg_config(manifest: dict[str, Any]) -> str:
 
 
 def _package_view(manifest: dict[str, Any], emitted: tuple[str, ...]) -> dict[str, Any]:
-    """The manifest facts the build files state; `.so` files lack a `lib` prefix, hence `-l:`."""
-    module = manifest["module"]
+    """The manifest facts the build files state, read through the runtime's schema; `.so` files lack
+    a `lib` prefix, hence `-l:`."""
+    facts = parse_manifest(manifest, Path("<emitted manifest>"))
+    module = facts.module
     return {
         "module": module,
-        "library": manifest["library"],
-        "version": manifest["py2omp_version"],
-        "source": manifest["source"],
-        "sha256": manifest["source_sha256"][:16],
-        "target": manifest["target"],
+        "library": facts.library,
+        "version": facts.py2omp_version,
+        "source": facts.source,
+        "sha256": (facts.source_sha256 or "")[:16],
+        "target": facts.target,
         "fortran": f"{module}.f90" if ".f90" in emitted else None,
         "fortran_module": fortran_module_name(module),
     }

@@ -21,12 +21,18 @@ check: a nonzero value `v` after the call means check `k = 2147483647 - v` (from
 call raises ValueError with `messages[k - 1]`. `results` (absent when the kernel returns nothing or one scalar) says what the Python
 function returns: `items` in order, each a parameter name or null for the C return value, and
 `tuple` (a tuple, else the one item).
+
+The keys and their JSON form are defined once, by the runtime's schema (`runtime_shim.manifest`,
+`runtime_shim.bounds`): this module only fills its records from the IR.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+from runtime_shim.bounds import Bound, extent_bound, op_bound, param_bound
+from runtime_shim.manifest import FORMAT, KernelSpec, Manifest, ParamSpec
 from translator.backend.lower import array_ownership
 from translator.backend.names import device_symbol, kernel_symbols
 from translator.ir import nodes as ir
@@ -34,89 +40,78 @@ from translator.ir.pytext import python_text
 from translator.ir.types import ArrayType
 from translator.version import __version__
 
-FORMAT = 1
-
 
 def build_manifest(module: ir.Module) -> dict[str, Any]:
     """The manifest of `module` as JSON-ready data; `library` is `<module name>.so`."""
     symbols = kernel_symbols(module)
-    return {
-        "format": FORMAT,
-        "py2omp_version": __version__,
-        "module": module.name,
-        "source": module.path,
-        "source_sha256": module.source_sha256,
-        "target": None if module.target is None else str(module.target),
-        "library": f"{module.name}.so",
-        "kernels": [_kernel(k, symbols[k.name]) for k in module.kernels],
-    }
+    return Manifest(
+        path=Path(f"{module.name}.json"),
+        format=FORMAT,
+        module=module.name,
+        library=f"{module.name}.so",
+        kernels=tuple(_kernel(k, symbols[k.name]) for k in module.kernels),
+        target=None if module.target is None else str(module.target),
+        source=module.path,
+        source_sha256=module.source_sha256,
+        py2omp_version=__version__,
+    ).to_json()
 
 
-def _kernel(kernel: ir.Kernel, symbol: str) -> dict[str, Any]:
-    """A kernel's entry; `device` appears only for `@kernel(device=k)` (absent: default device)."""
+def _kernel(kernel: ir.Kernel, symbol: str) -> KernelSpec:
+    """A kernel's entry; `device` is None for the default device."""
     movement = {m.array: m for m in kernel.movement}
-    doc = {
-        "name": kernel.name,
-        "symbol": symbol,
-        "returns": None if kernel.return_type is None else kernel.return_type.numpy_name,
-        "line": kernel.span.line,
-        "params": [_param(p, movement.get(p.name)) for p in kernel.params],
-    }
-    if kernel.device_variant is not None:
-        doc["device_symbol"] = device_symbol(symbol)
-    if kernel.failures:
-        doc["failures"] = {"param": ir.STATUS, "messages": [f.message for f in kernel.failures]}
-    if kernel.length_checks:
-        doc["length_checks"] = [{"line": c.span.line, "lengths": [bound_json(c.left), bound_json(c.right)]}
-                                for c in kernel.length_checks]
-    if kernel.results is not None:
-        doc["results"] = {"items": list(kernel.results.items), "tuple": kernel.results.as_tuple}
-    return doc if kernel.device is None else {**doc, "device": kernel.device}
+    return KernelSpec(
+        name=kernel.name,
+        symbol=symbol,
+        returns=None if kernel.return_type is None else kernel.return_type.numpy_name,
+        params=tuple(_param(p, movement.get(p.name)) for p in kernel.params),
+        line=kernel.span.line,
+        device_symbol=None if kernel.device_variant is None else device_symbol(symbol),
+        device=kernel.device,
+        length_checks=tuple((c.span.line, bound_json(c.left), bound_json(c.right)) for c in kernel.length_checks),
+        failures=tuple(f.message for f in kernel.failures),
+        status=ir.STATUS if kernel.failures else None,
+        results=None if kernel.results is None else kernel.results.items,
+        results_tuple=kernel.results is not None and kernel.results.as_tuple,
+    )
 
 
-def _param(param: ir.Param, movement: ir.Movement | None) -> dict[str, Any]:
+def _param(param: ir.Param, movement: ir.Movement | None) -> ParamSpec:
     if not isinstance(param.type, ArrayType):
-        return {"name": param.name, "kind": "scalar", "dtype": param.type.numpy_name}
+        return ParamSpec(param.name, "scalar", param.type.numpy_name)
     ownership = array_ownership(param)
-    doc: dict[str, Any] = {
-        "name": param.name,
-        "kind": "array",
-        "dtype": param.type.dtype.numpy_name,
-        "rank": param.type.rank,
-        "ownership": ownership.value,
-        "map": ownership.map_type,
-        "copy_in": ownership.map_type in ("to", "tofrom"),
-        "copy_out": ownership.map_type in ("from", "tofrom"),
-    }
-    if movement is not None:
-        doc["declared"] = None if movement.declared is None else movement.declared.value
-        doc["reason"] = movement.reason
-        if movement.written is not None:
-            doc["writes"] = [[[bound_json(iv.lo), bound_json(iv.hi)] for iv in box] for box in movement.written]
-            doc["sectioned"] = movement.sectioned
+    written = None if movement is None else movement.written
     made = param.allocation
-    if made is not None:
-        doc["allocation"] = {"shape": [bound_json(d) for d in made.shape], "line": made.span.line,
-                             "fill": None if made.fill is None else python_text(made.fill)}
-    return doc
+    return ParamSpec(
+        param.name, "array", param.type.dtype.numpy_name, param.type.rank, ownership.value,
+        copy_in=ownership.map_type in ("to", "tofrom"),
+        copy_out=ownership.map_type in ("from", "tofrom"),
+        written=None if written is None else tuple([[bound_json(iv.lo), bound_json(iv.hi)] for iv in box]
+                                                   for box in written),
+        sectioned=movement is not None and movement.sectioned,
+        shape=None if made is None else tuple(bound_json(d) for d in made.shape),
+        fill=None if made is None or made.fill is None else python_text(made.fill),
+        made_at=None if made is None else made.span.line,
+        declared=None if movement is None or movement.declared is None else movement.declared.value,
+        reason=None if movement is None else movement.reason,
+    )
 
 
-def bound_json(expr: ir.Expr) -> Any:
-    """A loop-invariant integer expression as JSON: an int, `{"extent": [array, dim]}`,
-    `{"param": name}` or `{"op": "+", "args": [left, right]}` (`+ - * // min max`, Python semantics)."""
+def bound_json(expr: ir.Expr) -> Bound:
+    """A loop-invariant integer expression as a manifest bound (`runtime_shim.bounds`)."""
     if isinstance(expr, ir.Cast):
         return bound_json(expr.operand)
     if isinstance(expr, ir.Const):
-        return int(expr.value)
+        return int(expr.value)  # type: ignore[arg-type]
     if isinstance(expr, ir.Extent):
-        return {"extent": [expr.array, expr.dim]}
+        return extent_bound(expr.array, expr.dim)
     if isinstance(expr, ir.Name):
-        return {"param": expr.id}
+        return param_bound(expr.id)
     if isinstance(expr, ir.Binary):
-        return {"op": expr.op, "args": [bound_json(expr.left), bound_json(expr.right)]}
+        return op_bound(expr.op, bound_json(expr.left), bound_json(expr.right))
     if isinstance(expr, ir.Call) and expr.func in ("min", "max"):
         result = bound_json(expr.args[0])
         for arg in expr.args[1:]:
-            result = {"op": expr.func, "args": [result, bound_json(arg)]}
+            result = op_bound(expr.func, result, bound_json(arg))
         return result
     raise ValueError(f"{expr.span}: internal error: {type(expr).__name__} in a write bound")
