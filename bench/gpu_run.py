@@ -32,7 +32,8 @@ import numpy as np
 
 import copyback
 import runtime_shim
-from translator.demo import _import_file, compare_compiled
+from translator.demo import import_file
+from translator.oracle import compare_compiled
 
 ROOT = Path(__file__).resolve().parent.parent
 TRIAD_N = int(os.environ.get("BENCH_TRIAD_N", 1 << 27))
@@ -56,7 +57,7 @@ def check_examples(build: Path) -> list[dict[str, Any]]:
     rows = []
     rng = np.random.default_rng()
     for path in sorted((ROOT / "examples").glob("*.py")):
-        module = _import_file(path)
+        module = import_file(path)
         library = runtime_shim.load(build / "examples" / path.stem)
         for name, compiled in library.kernels.items():
             result = compare_compiled(compiled, getattr(module, name).py_func, module.demo_inputs(rng), "nvptx:sm_90")
@@ -114,7 +115,7 @@ def check_npbench(build: Path) -> list[dict[str, Any]]:
     """Every NPBench-style kernel built by build_gpu.py against its Python function (their sizes)."""
     rows = []
     for name in sorted(p.name for p in (build / "modules").iterdir() if p.name != "array_statements"):
-        module = _import_file(ROOT / "tests" / "kernels" / "npbench" / f"{name}.py")
+        module = import_file(ROOT / "tests" / "kernels" / "npbench" / f"{name}.py")
         compiled = runtime_shim.load(build / "modules" / name).kernels[name]
         result = compare_compiled(compiled, getattr(module, name).py_func, module.make_args(np.random.default_rng()),
                                   "nvptx:sm_90")

@@ -15,7 +15,7 @@ import pytest
 from tests.conftest import ROOT
 from tests.kernels import allocations
 from translator import TranslationError
-from translator.demo import compare_with_python
+from translator.oracle import compare_with_python
 from translator.pipeline import translate
 from translator.targets import parse_target
 

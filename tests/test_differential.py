@@ -23,7 +23,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from translator.demo import _import_file
+from translator.demo import import_file
 from translator.targets import parse_target
 
 EXPRESSIONS = 60
@@ -153,7 +153,7 @@ def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_expressions_match_python(exprs: list[Expr], workdir: Path) -> None:
     path = workdir / f"exprs_{next(_counter)}.py"
     path.write_text(kernel_source(exprs), encoding="utf-8")
-    k = _import_file(path).exprs
+    k = import_file(path).exprs
     args = _inputs(np.random.default_rng(11))
     compiled_args = tuple(a.copy() for a in args)
     k.library(parse_target("cpu")).kernels["exprs"](*compiled_args)

@@ -12,7 +12,8 @@ import numpy as np
 import pytest
 
 from tests.kernels import semantics
-from translator.demo import EXAMPLES_DIR, compare_with_python, example_kernels
+from translator.demo import EXAMPLES_DIR, example_kernels
+from translator.oracle import compare_with_python
 from translator.targets import parse_target
 
 TARGETS = ["host-offload", "cpu", "serial"]

@@ -21,7 +21,7 @@ from traitlets.config import Config
 
 from tests.kernels.sites import module_alias, numpy_star, renamed, star
 from translator import BuildError, Kernel, TranslationError, prange
-from translator.demo import compare_with_python
+from translator.oracle import compare_with_python
 from translator.frontend import namespace_aliases
 from translator.targets import parse_target
 

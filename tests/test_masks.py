@@ -14,7 +14,7 @@ import pytest
 from tests.kernels import masks
 from translator import TranslationError, pipeline
 from translator.api import Kernel
-from translator.demo import compare_with_python
+from translator.oracle import compare_with_python
 from translator.ir.types import Ownership
 from translator.targets import parse_target
 
@@ -28,7 +28,7 @@ def test_matches_python(k: Kernel, make_args: Any, target: str) -> None:
 
 
 def test_an_empty_selection_averages_to_nan_and_sums_to_zero() -> None:
-    """The bins below 0 select nothing: NumPy's mean is NaN, its sum 0 (`_close` would accept NaN
+    """The bins below 0 select nothing: NumPy's mean is NaN, its sum 0 (`arrays_close` would accept NaN
     on both sides, so the values are checked here)."""
     data, radius, lo, means, sums, counts = masks.CASES[masks.binned](np.random.default_rng(5))
     masks.binned.library("host-offload").kernels["binned"](data, radius, lo, means, sums, counts)

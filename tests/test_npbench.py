@@ -18,7 +18,7 @@ import pytest
 
 from tests.kernels.npbench import BENCHMARKS
 from translator import TranslationError
-from translator.demo import compare_with_python
+from translator.oracle import compare_with_python
 from translator.targets import parse_target
 
 PENDING: dict[str, str] = {}

@@ -12,7 +12,7 @@ import pytest
 from tests.kernels import slices
 from translator import TranslationError
 from translator.api import Kernel
-from translator.demo import compare_with_python
+from translator.oracle import compare_with_python
 from translator.ir.types import Ownership
 from translator.pipeline import lower, translate
 from translator.targets import parse_target

@@ -14,7 +14,7 @@ import pytest
 
 from tests.kernels import temporaries
 from translator import TranslationError
-from translator.demo import compare_with_python
+from translator.oracle import compare_with_python
 from translator.ir.printer import format_module
 from translator.pipeline import lower, translate
 from translator.targets import parse_target
