@@ -1,4 +1,5 @@
-"""`translate()`: the list of stages from a Python file to C, top to bottom.
+"""`translate()`: the list of stages from a Python file to C, top to bottom; `KERNEL_PASSES`: the
+passes each kernel goes through, in order.
 
 Each stage is a function of the previous stage's output; analyses return facts, transformations
 return new IR. `docs/design.md` describes the contract between them.
@@ -7,7 +8,7 @@ return new IR. `docs/design.md` describes the contract between them.
 from __future__ import annotations
 
 import dataclasses
-from typing import Mapping
+from collections.abc import Callable, Mapping
 
 from translator import backend, frontend
 from translator.backend import EmittedModule
@@ -21,7 +22,7 @@ from translator.passes.indices import wrap_indices
 from translator.passes.ownership import decide_ownership
 from translator.passes.parallelize import parallelize
 from translator.passes.power import lower_power
-from translator.passes.reductions import find_reductions
+from translator.passes.reductions import LoopKey, find_reductions
 from translator.passes.schedules import drop_gpu_schedules
 from translator.passes.structure import check_structure
 from translator.passes.typing import type_kernel
@@ -49,16 +50,83 @@ def lower(path: str, target: Target | str, source: str | None = None,
     return lowered
 
 
-def lower_kernel(kernel: ir.Kernel, target: Target, functions: Specializer) -> ir.Kernel:
-    """One kernel through the passes; device functions it calls are specialized on the way."""
+@dataclasses.dataclass
+class PassContext:
+    """What the kernel passes read besides the kernel: the target, the device functions (specialized
+    as typing meets their calls), and the facts an earlier pass finds for a later one."""
+
+    target: Target
+    functions: Specializer
+    reductions: dict[LoopKey, tuple[ir.Reduction, ...]] = dataclasses.field(default_factory=dict)
+    """Found on the untyped kernel, where the user's update statements are intact; `parallelize` uses them."""
+
+
+KernelPass = Callable[[ir.Kernel, PassContext], ir.Kernel]
+
+
+def _structure(kernel: ir.Kernel, context: PassContext) -> ir.Kernel:
     check_structure(kernel)
+    return kernel
+
+
+def _definite_assignment(kernel: ir.Kernel, context: PassContext) -> ir.Kernel:
     check_definite_assignment(kernel)
-    reductions = find_reductions(kernel)
-    kernel = type_kernel(kernel, functions)
-    kernel = lower_power(kernel)
-    kernel = wrap_indices(kernel)
-    kernel = decide_ownership(kernel, analyze_access(kernel, functions.built))
-    kernel = parallelize(drop_gpu_schedules(kernel, target), reductions, target)
-    if target.offloads:
-        kernel = dataclasses.replace(kernel, device_variant=device_variant(kernel))
+    return kernel
+
+
+def _reductions(kernel: ir.Kernel, context: PassContext) -> ir.Kernel:
+    context.reductions = find_reductions(kernel)
+    return kernel
+
+
+def _typing(kernel: ir.Kernel, context: PassContext) -> ir.Kernel:
+    return type_kernel(kernel, context.functions)
+
+
+def _power(kernel: ir.Kernel, context: PassContext) -> ir.Kernel:
+    return lower_power(kernel)
+
+
+def _indices(kernel: ir.Kernel, context: PassContext) -> ir.Kernel:
+    return wrap_indices(kernel)
+
+
+def _ownership(kernel: ir.Kernel, context: PassContext) -> ir.Kernel:
+    return decide_ownership(kernel, analyze_access(kernel, context.functions.built))
+
+
+def _schedules(kernel: ir.Kernel, context: PassContext) -> ir.Kernel:
+    return drop_gpu_schedules(kernel, context.target)
+
+
+def _parallelize(kernel: ir.Kernel, context: PassContext) -> ir.Kernel:
+    return parallelize(kernel, context.reductions, context.target)
+
+
+def _device_pointers(kernel: ir.Kernel, context: PassContext) -> ir.Kernel:
+    if not context.target.offloads:
+        return kernel
+    return dataclasses.replace(kernel, device_variant=device_variant(kernel))
+
+
+KERNEL_PASSES: tuple[KernelPass, ...] = (
+    _structure,
+    _definite_assignment,
+    _reductions,
+    _typing,
+    _power,
+    _indices,
+    _ownership,
+    _schedules,
+    _parallelize,
+    _device_pointers,
+)
+"""The passes `lower_kernel` runs, in order (docs/design.md, "Stages")."""
+
+
+def lower_kernel(kernel: ir.Kernel, target: Target, functions: Specializer) -> ir.Kernel:
+    """One kernel through `KERNEL_PASSES`; device functions it calls are specialized on the way."""
+    context = PassContext(target, functions)
+    for kernel_pass in KERNEL_PASSES:
+        kernel = kernel_pass(kernel, context)
     return kernel
