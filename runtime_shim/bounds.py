@@ -48,7 +48,8 @@ def evaluate(bound: object, shapes: Mapping[str, tuple[int, ...]], scalars: Mapp
         array, dim = bound["extent"]
         return int(shapes[array][dim])
     if "param" in bound:
-        return int(scalars[bound["param"]])  # type: ignore[call-overload]
+        value: int = scalars[bound["param"]]  # type: ignore[assignment]  # an integer scalar argument
+        return int(value)
     left, right = (evaluate(arg, shapes, scalars) for arg in bound["args"])
     return int(OPS[bound["op"]](left, right))
 

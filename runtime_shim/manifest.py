@@ -38,6 +38,16 @@ OWNERSHIPS = frozenset({"in", "out", "inout", "scratch"})
 MAP_TYPES = {"in": "to", "out": "from", "inout": "tofrom", "scratch": "alloc"}
 """The OpenMP map type of each ownership (manifest `map`)."""
 
+
+def copies_in(ownership: str) -> bool:
+    """Whether a call copies an array of this ownership to the device (manifest `copy_in`)."""
+    return MAP_TYPES[ownership] in ("to", "tofrom")
+
+
+def copies_out(ownership: str) -> bool:
+    """Whether a call copies an array of this ownership back from the device (manifest `copy_out`)."""
+    return MAP_TYPES[ownership] in ("from", "tofrom")
+
 OFFLOAD_TARGET_KINDS = ("nvptx", "host-offload")
 """Targets (the part of `target` before any `:`) whose library runs its loops on a device with memory
 of its own: the runtime counts transfers and may hand it device arrays (`translator.targets`)."""
@@ -304,8 +314,8 @@ def _param(where: _Reader, data: object) -> ParamSpec:
         raise where.error(f"'declared' is {declared!r}; expected null or one of {', '.join(sorted(OWNERSHIPS))}")
     return ParamSpec(
         name, kind, dtype, rank, ownership,
-        copy_in=_optional_bool(where, doc, "copy_in", ownership in ("in", "inout")),
-        copy_out=_optional_bool(where, doc, "copy_out", ownership in ("out", "inout")),
+        copy_in=_optional_bool(where, doc, "copy_in", copies_in(ownership)),
+        copy_out=_optional_bool(where, doc, "copy_out", copies_out(ownership)),
         written=None if writes is None else tuple(writes),
         sectioned=_optional_bool(where, doc, "sectioned", False),
         shape=None if shape is None else tuple(shape),

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from runtime_shim.bounds import Bound, extent_bound, op_bound, param_bound
-from runtime_shim.manifest import FORMAT, KernelSpec, Manifest, ParamSpec
+from runtime_shim.manifest import FORMAT, KernelSpec, Manifest, ParamSpec, copies_in, copies_out
 from translator.backend.lower import array_ownership
 from translator.backend.names import device_symbol, kernel_symbols
 from translator.ir import nodes as ir
@@ -84,8 +84,8 @@ def _param(param: ir.Param, movement: ir.Movement | None) -> ParamSpec:
     made = param.allocation
     return ParamSpec(
         param.name, "array", param.type.dtype.numpy_name, param.type.rank, ownership.value,
-        copy_in=ownership.map_type in ("to", "tofrom"),
-        copy_out=ownership.map_type in ("from", "tofrom"),
+        copy_in=copies_in(ownership.value),
+        copy_out=copies_out(ownership.value),
         written=None if written is None else tuple([[bound_json(iv.lo), bound_json(iv.hi)] for iv in box]
                                                    for box in written),
         sectioned=movement is not None and movement.sectioned,

@@ -12,6 +12,7 @@ import enum
 from dataclasses import dataclass
 from typing import Protocol
 
+from runtime_shim.manifest import MAP_TYPES
 from translator.errors import Span, TranslationError
 
 
@@ -148,7 +149,8 @@ class Ownership(enum.Enum):
 
     @property
     def map_type(self) -> str:
-        return {"in": "to", "out": "from", "inout": "tofrom", "scratch": "alloc"}[self.value]
+        """The OpenMP map type: the manifest's table (`runtime_shim.manifest.MAP_TYPES`)."""
+        return MAP_TYPES[self.value]
 
     @property
     def marker(self) -> str:
