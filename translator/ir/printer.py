@@ -24,7 +24,7 @@ def format_kernel(kernel: ir.Kernel) -> str:
         ret = f"({items}{',' * (len(kernel.results.items) == 1)})" if kernel.results.as_tuple else items
     lines = [f"kernel {kernel.name}({params}) -> {ret}"]
     lines += [f"  local {v.name}: {v.type}" for v in kernel.locals]
-    lines += _block(kernel.body, 1)
+    lines += _block(kernel.body, INDENT)
     return "\n".join(lines)
 
 
@@ -38,11 +38,15 @@ def _param(param: ir.Param) -> str:
     return f"{param.name}: {owner}{param.type} = new[{shape}] {fill}"
 
 
-def _block(stmts: tuple[ir.Stmt, ...], depth: int) -> list[str]:
+INDENT = "  "
+
+
+def _block(stmts: tuple[ir.Stmt, ...], pad: str) -> list[str]:
+    """The statements' lines after `pad`, their nested blocks one `INDENT` deeper."""
     out: list[str] = []
     for stmt in stmts:
-        out += _PRINTER.visit(stmt, "  " * depth)
-    return out or ["  " * depth + "pass"]
+        out += _PRINTER.visit(stmt, pad)
+    return out or [pad + "pass"]
 
 
 class _Printer(Visitor[[str], list[str]]):
@@ -53,13 +57,13 @@ class _Printer(Visitor[[str], list[str]]):
 
     def visit_If(self, stmt: ir.If, pad: str) -> list[str]:
         keyword = "guard" if stmt.guard else "if"
-        return [f"{pad}{keyword} {format_expr(stmt.cond)}:", *_block(stmt.body, _depth(pad) + 1),
-                *([f"{pad}else:", *_block(stmt.orelse, _depth(pad) + 1)] if stmt.orelse else [])]
+        return [f"{pad}{keyword} {format_expr(stmt.cond)}:", *_block(stmt.body, pad + INDENT),
+                *([f"{pad}else:", *_block(stmt.orelse, pad + INDENT)] if stmt.orelse else [])]
 
     def visit_Loop(self, stmt: ir.Loop, pad: str) -> list[str]:
         kind = "prange" if stmt.parallel else "range"
         bounds = f"{format_expr(stmt.start)}, {format_expr(stmt.stop)}, {stmt.step}{_launch(stmt.launch)}"
-        return [f"{pad}for {stmt.var} in {kind}({bounds}):", *_block(stmt.body, _depth(pad) + 1)]
+        return [f"{pad}for {stmt.var} in {kind}({bounds}):", *_block(stmt.body, pad + INDENT)]
 
     def visit_CallStatement(self, stmt: ir.CallStatement, pad: str) -> list[str]:
         return [f"{pad}{format_expr(stmt.call)}"]
@@ -74,7 +78,7 @@ class _Printer(Visitor[[str], list[str]]):
         return [f"{pad}atomic {format_expr(stmt.target)} {stmt.op}= {format_expr(stmt.value)}"]
 
     def visit_While(self, stmt: ir.While, pad: str) -> list[str]:
-        return [f"{pad}while {format_expr(stmt.cond)}:", *_block(stmt.body, _depth(pad) + 1)]
+        return [f"{pad}while {format_expr(stmt.cond)}:", *_block(stmt.body, pad + INDENT)]
 
     def visit_Return(self, stmt: ir.Return, pad: str) -> list[str]:
         return [f"{pad}return" + (f" {format_expr(stmt.value)}" if stmt.value else "")]
@@ -90,20 +94,16 @@ class _Printer(Visitor[[str], list[str]]):
         locals_ = [f"{pad}  local {v.name}: {v.type}" for v in stmt.locals]
         made = [f"{pad}  {_temporary(t)} per iteration" for t in stmt.temporaries]
         return [f"{pad}parallel {levels}  # {format_directive(stmt.directive)}", *made, *locals_,
-                *_block(stmt.body, _depth(pad) + 1)]
+                *_block(stmt.body, pad + INDENT)]
 
     def visit_TargetData(self, stmt: ir.TargetData, pad: str) -> list[str]:
-        return [f"{pad}target data {stmt.maps}:", *_block(stmt.body, _depth(pad) + 1)]
+        return [f"{pad}target data {stmt.maps}:", *_block(stmt.body, pad + INDENT)]
 
     def visit_UpdateFrom(self, stmt: ir.UpdateFrom, pad: str) -> list[str]:
         return [f"{pad}update from {stmt.array} box {' x '.join(_interval(iv) for iv in stmt.box)}"]
 
 
 _PRINTER = _Printer()
-
-
-def _depth(pad: str) -> int:
-    return len(pad) // 2
 
 
 def _temporary(made: ir.Temporary) -> str:
