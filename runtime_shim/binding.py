@@ -81,27 +81,7 @@ class Binding:
 
     def bind(self, args: tuple[object, ...], kwargs: Mapping[str, object]) -> list[object]:
         """Match arguments to parameters by position and name, with Python's rules and messages."""
-        count = len(self.names)
-        if len(args) > count:
-            raise TypeError(
-                f"{self.kernel}() takes {count} positional argument{'' if count == 1 else 's'} "
-                f"but {len(args)} {'was' if len(args) == 1 else 'were'} given"
-            )
-        values = [*args, *([_MISSING] * (count - len(args)))]
-        for key, value in kwargs.items():
-            if key not in self.names:
-                raise TypeError(f"{self.kernel}() got an unexpected keyword argument '{key}'")
-            index = self.names.index(key)
-            if values[index] is not _MISSING:
-                raise TypeError(f"{self.kernel}() got multiple values for argument '{key}'")
-            values[index] = value
-        missing = [f"'{name}'" for name, value in zip(self.names, values) if value is _MISSING]
-        if missing:
-            plural = "argument" if len(missing) == 1 else "arguments"
-            raise TypeError(
-                f"{self.kernel}() missing {len(missing)} required positional {plural}: {_enumerate(missing)}"
-            )
-        return values
+        return bind_arguments(self.kernel, self.names, args, kwargs)
 
     def convert(self, values: Sequence[object]) -> list[object]:
         """Check every argument and return the C arguments in order (pointers as integers)."""
@@ -112,6 +92,36 @@ class Binding:
         if self.check_aliasing and len(spans) > 1:
             _check_aliasing(self.kernel, spans)
         return c_args
+
+
+def bind_arguments(kernel: str, names: Sequence[str], args: Sequence[object],
+                   kwargs: Mapping[str, object]) -> list[object]:
+    """The values of parameters `names` from a call's arguments, by position and name, with Python's
+    rules and messages (`kernel` is the function's name in them)."""
+    count = len(names)
+    if len(args) > count:
+        raise TypeError(
+            f"{kernel}() takes {count} positional argument{'' if count == 1 else 's'} "
+            f"but {len(args)} {'was' if len(args) == 1 else 'were'} given"
+        )
+    values = [*args, *([_MISSING] * (count - len(args)))]
+    for key, value in kwargs.items():
+        if key not in names:
+            raise TypeError(f"{kernel}() got an unexpected keyword argument '{key}'")
+        index = names.index(key)
+        if values[index] is not _MISSING:
+            raise TypeError(f"{kernel}() got multiple values for argument '{key}'")
+        values[index] = value
+    missing = [f"'{name}'" for name, value in zip(names, values) if value is _MISSING]
+    if missing:
+        plural = "argument" if len(missing) == 1 else "arguments"
+        raise TypeError(f"{kernel}() missing {len(missing)} required positional {plural}: {_enumerate(missing)}")
+    return values
+
+
+def not_contiguous(kernel: str, name: str) -> ValueError:
+    """The error for an array argument that is not C-contiguous (kernels index arrays row-major)."""
+    return ValueError(f"{kernel}(): argument '{name}' is not C-contiguous; pass numpy.ascontiguousarray({name})")
 
 
 def prepare(spec: KernelSpec, device: bool = False) -> Binding:
@@ -159,7 +169,7 @@ def _array_converter(kernel: str, param: ParamSpec) -> Converter:
             raise ValueError(f"{prefix} has {value.ndim} dimensions; expected {rank}")
         flags = value.flags
         if not flags.c_contiguous:
-            raise ValueError(f"{prefix} is not C-contiguous; pass numpy.ascontiguousarray({name})")
+            raise not_contiguous(kernel, name)
         if role is not None and not flags.writeable:
             raise ValueError(f"{prefix} is read-only but declared {role}")
         address = value.ctypes.data

@@ -83,7 +83,8 @@ def test_missing_annotation_and_marker(tmp_path: Path) -> None:
     path.write_text("from translator import kernel, f32\n\n@kernel\ndef k(x, y: f32[:]):\n    pass\n")
     with pytest.raises(TranslationError) as info:
         pipeline.translate(str(path), "cpu")
-    assert str(info.value).startswith(f"{path}:4:7: error: parameter 'x' needs a type annotation")
+    assert str(info.value).startswith(f"{path}:4:7: error: parameter 'x' has no type annotation, and no call gives "
+                                      "it a type here: annotate it or give the types")
 
 
 def test_rank_above_seven_is_rejected(tmp_path: Path) -> None:

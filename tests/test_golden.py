@@ -63,7 +63,8 @@ def test_ir_printer_shows_launch_keywords() -> None:
     """Before parallelization a `prange` keeps its launch keywords; the dump shows them."""
     from translator import frontend
     from translator.ir.printer import format_module
-    module = frontend.parse_module(str(ROOT / "tests" / "kernels" / "language.py"), only="launch_keywords")
+    module = frontend.parse_module(str(ROOT / "tests" / "kernels" / "language.py"),
+                                   selection=frontend.Selection(only="launch_keywords"))
     loop = next(line for line in format_module(module).splitlines() if "prange" in line)
     assert loop == ("  for i in prange(0, x.shape[0], 1, num_teams=teams, thread_limit=(threads * 2), "
                     "schedule='dynamic, 4'):")

@@ -1,23 +1,31 @@
 """`@kernel`: a Python function that translates, builds and runs itself on first call.
 
-All kernels of one Python file (or notebook cell: `kernel_source`) share one C file and one library
-per target, so the first call of any of them builds the module once (cached on disk by content);
-later calls go straight to the `runtime_shim` binding, which checks the NumPy arguments and calls
-the C function.
+All annotated kernels of one Python file (or notebook cell: `kernel_source`) share one C file and one
+library per target, so the first call of any of them builds the module once (cached on disk by
+content); later calls go straight to the `runtime_shim` binding, which checks the NumPy arguments and
+calls the C function. A kernel with parameters that lack annotations is a `GenericKernel`: it builds
+one library per combination of argument types (`translator.call_types`), as `numba.njit` compiles
+one specialization per signature.
 """
 
 from __future__ import annotations
 
 import functools
+import inspect
 import threading
 import warnings
+from dataclasses import dataclass
 from typing import Any, Callable
 
 import runtime_shim
-from translator import pipeline
+from runtime_shim.binding import bind_arguments
+from translator import backend, pipeline
 from translator.backend import EmittedModule
+from translator.call_types import argument_types, signature_text, specialization_symbol, type_key, untyped_parameters
 from translator.errors import BuildError, TranslationWarning
-from translator.frontend import module_name
+from translator.frontend import Selection, Signature, module_name
+from translator.frontend.signature import ParamType, parse_signature
+from translator.ir import nodes as ir
 from translator.kernel_source import KernelSource, kernel_source
 from translator.toolchain.cache import build_cached
 from translator.targets import Target, as_target
@@ -48,7 +56,7 @@ class Kernel:
         return resolve_target(self._target_spec)
 
     def translate(self, target: str | Target | None = None) -> EmittedModule:
-        """The emitted C, header and manifest of this kernel's module for `target`."""
+        """The emitted C, header and manifest of this kernel's module (its annotated kernels) for `target`."""
         return _translate(self.source, self._choose(target))
 
     def _choose(self, target: str | Target | None) -> Target:
@@ -67,12 +75,7 @@ class Kernel:
         key = (source, chosen)
         with _LOCK:
             if key not in _LIBRARIES:
-                emitted = _translate(source, chosen)
-                for warning in emitted.warnings:
-                    warnings.warn(warning.render(), TranslationWarning, stacklevel=3)
-                built = build_cached(module_name(source.path), emitted.c_source, emitted.h_source, emitted.manifest,
-                                     chosen)
-                _LIBRARIES[key] = runtime_shim.load(built)
+                _LIBRARIES[key] = _build(source.path, _translate(source, chosen), chosen)
             return _LIBRARIES[key]
 
     def compiled(self) -> runtime_shim.CompiledKernel:
@@ -99,19 +102,125 @@ class Kernel:
         return f"<py2omp kernel {self.__name__}>"
 
 
-def _translate(source: KernelSource, target: Target) -> EmittedModule:
-    return pipeline.translate(source.path, target, source.text, dict(source.outer_names))
+_ANNOTATED = Selection(skip_untyped=True)
+"""The module library holds the annotated kernels; the others are built per call (`GenericKernel`)."""
+
+
+def _lower(source: KernelSource, target: Target, selection: Selection = _ANNOTATED) -> ir.Module:
+    """The typed IR of the kernels of `source` that `selection` keeps (by default its annotated ones)."""
+    return pipeline.lower(source.path, target, source.text, dict(source.outer_names), selection)
+
+
+def _translate(source: KernelSource, target: Target, selection: Selection = _ANNOTATED) -> EmittedModule:
+    return backend.emit_module(_lower(source, target, selection))
+
+
+def _build(path: str, emitted: EmittedModule, target: Target) -> runtime_shim.Library:
+    """Warn about what translation found, build (or find in the cache) and load the library."""
+    for warning in emitted.warnings:
+        warnings.warn(warning.render(), TranslationWarning, stacklevel=4)
+    built = build_cached(module_name(path), emitted.c_source, emitted.h_source, emitted.manifest, target)
+    return runtime_shim.load(built)
+
+
+@dataclass(frozen=True)
+class Specialization:
+    """One compiled signature of a `GenericKernel`: readable signature, emitted sources, loaded kernel."""
+
+    signature: str
+    emitted: EmittedModule
+    compiled: runtime_shim.CompiledKernel
+
+
+class GenericKernel(Kernel):
+    """A kernel whose parameters (some or all) take their types from each call, as `numba.njit` does.
+
+    Each new combination of argument types translates this kernel alone with those types and builds
+    one library for it (content-addressed in the build cache like any other); `signatures` lists them.
+    A call computes one `call_types.type_key` per argument and looks the tuple up in a dictionary, so a
+    signature seen before costs one lookup more than an annotated kernel's call. The calls' target is
+    chosen at the first call, as for `Kernel`; `specialization(*args, target=...)` gives others.
+    """
+
+    def __init__(self, func: Callable[..., Any], target: str | None, device: int | None,
+                 untyped: tuple[bool, ...]) -> None:
+        super().__init__(func, target, device)
+        self._untyped = untyped
+        self._names = tuple(inspect.signature(func).parameters)
+        self._dispatch: dict[tuple[object, ...], runtime_shim.CompiledKernel] | None = None
+        self._dispatch_target: Target | None = None
+        self._built: dict[tuple[Target, tuple[ParamType | None, ...]], Specialization] = {}
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        dispatch = self._dispatch
+        if dispatch is None:
+            self._dispatch_target, dispatch = self.target, {}
+            self._dispatch = dispatch
+        if kwargs or len(args) != len(self._names):
+            args = tuple(bind_arguments(self.__name__, self._names, args, kwargs))
+        key = tuple(map(type_key, args))
+        compiled = dispatch.get(key)
+        if compiled is None:
+            compiled = dispatch[key] = self.specialization(*args, target=self._dispatch_target)
+        return compiled(*args)
+
+    def specialization(self, *args: Any, target: str | Target | None = None) -> runtime_shim.CompiledKernel:
+        """The compiled kernel for the types of `args` on `target`, translated and built on first use."""
+        chosen = self._choose(target)
+        types = argument_types(self.__name__, self._names, self._untyped, args)
+        with _LOCK:
+            found = self._built.get((chosen, types))
+            if found is None:
+                found = self._built[(chosen, types)] = self._specialize(types, chosen)
+        return found.compiled
+
+    def _specialize(self, types: tuple[ParamType | None, ...], target: Target) -> Specialization:
+        source = self.source
+        signature = Signature(types, specialization_symbol(self.__name__, types))
+        module = _lower(source, target, Selection({self.__name__: signature}, only=self.__name__))
+        emitted = backend.emit_module(module)
+        compiled = _build(source.path, emitted, target).kernels[self.__name__]
+        return Specialization(signature_text(module.kernels[0].params), emitted, compiled)
+
+    @property
+    def signatures(self) -> list[str]:
+        """The signatures compiled so far, in order (`'(f64[:, :], int)'`), as `--signature` takes them."""
+        return list(dict.fromkeys(s.signature for s in self._built.values()))
+
+    def translate(self, target: str | Target | None = None, signature: str | None = None) -> EmittedModule:
+        """The emitted C, header and manifest of this kernel for `signature` (`'f64[:], float'`), whose
+        types its parameters without annotations need: without one it is a located error."""
+        given = {} if signature is None else {self.__name__: Signature(parse_signature(signature))}
+        return _translate(self.source, self._choose(target), Selection(given, only=self.__name__))
+
+    @property
+    def c_source(self) -> str:
+        """The C of the latest specialization; before any call, the error `translate()` gives."""
+        if self._built:
+            return list(self._built.values())[-1].emitted.c_source
+        return self.translate().c_source
+
+    def compiled(self) -> runtime_shim.CompiledKernel:
+        """A generic kernel has one compiled kernel per signature: `specialization(*args)` gives it."""
+        raise BuildError(f"kernel '{self.__name__}' takes parameter types from each call; "
+                         f"use {self.__name__}.specialization(*args) for the compiled kernel of those arguments")
 
 
 def kernel(func: Callable[..., Any] | None = None, *, target: str | None = None, device: int | None = None) -> Any:
     """Decorate a function as a kernel: `@kernel`, `@kernel(target="cpu")`, `@kernel(device=1)`.
 
-    `device` is the OpenMP device number the offloaded loops run on (`device(k)` clauses); the
-    translator reads it from the decorator in the source, so it must be an integer constant there.
+    Parameters without annotations take their types from each call (a `GenericKernel`). `device` is
+    the OpenMP device number the offloaded loops run on (`device(k)` clauses); the translator reads
+    it from the decorator in the source, so it must be an integer constant there.
     """
     if func is None:
-        return lambda f: Kernel(f, target, device)
-    return Kernel(func, target, device)
+        return lambda f: _make_kernel(f, target, device)
+    return _make_kernel(func, target, device)
+
+
+def _make_kernel(func: Callable[..., Any], target: str | None, device: int | None) -> Kernel:
+    untyped = untyped_parameters(func)
+    return GenericKernel(func, target, device, untyped) if any(untyped) else Kernel(func, target, device)
 
 
 def to_device(array: Any, kernel: Kernel | None = None) -> runtime_shim.DeviceArray:

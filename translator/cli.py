@@ -7,6 +7,7 @@ and exit with status 1; a missing toolchain exits with status 2. Never a Python 
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 from typing import Callable, Sequence
@@ -14,7 +15,8 @@ from typing import Callable, Sequence
 from translator import pipeline
 from translator.backend import EmittedModule
 from translator.errors import BuildError, TranslationError
-from translator.frontend import module_name
+from translator.frontend import Selection, Signature, module_name
+from translator.frontend.signature import parse_signature
 from translator.ir.printer import format_module
 from translator.targets import parse_target
 from translator.version import __version__
@@ -42,6 +44,7 @@ def _parser() -> argparse.ArgumentParser:
     translate.add_argument("-o", "--output", default=".", help="output directory (default: .)")
     translate.add_argument("--target", default="nvptx:sm_90", help="target (default: nvptx:sm_90)")
     translate.add_argument("--ir", action="store_true", help="print the typed IR instead of writing files")
+    _add_signature_option(translate)
     translate.set_defaults(command=_translate)
     build = commands.add_parser("build", help="build a shared library + manifest to run elsewhere")
     build.add_argument("file", help="Python file with @kernel functions")
@@ -51,6 +54,7 @@ def _parser() -> argparse.ArgumentParser:
         "--emit", default="c,h", type=_emit_kinds, metavar="KINDS",
         help="files to write besides the .so and the .json manifest, any of c,h,f90,cmake (default: c,h)",
     )
+    _add_signature_option(build)
     build.set_defaults(command=_build)
     audit = commands.add_parser("audit", help="check the emitted C's map clauses against ownership (libclang)")
     audit.add_argument("file", help="Python file with @kernel functions")
@@ -70,12 +74,44 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _add_signature_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--signature", action="append", default=[], type=_signature, metavar="[KERNEL:] TYPES",
+        help="types of a kernel's parameters, for kernels without annotations: 'f64[:, :], int'; name the "
+             "kernel ('floyd_warshall: f64[:, :]') when several lack annotations; repeat for each kernel",
+    )
+
+
+_NAMED_SIGNATURE = re.compile(r"\s*([A-Za-z_]\w*)\s*:(.*)", re.DOTALL)
+"""`name: types`; a type never starts with a name and a colon (`f64[:]` has a bracket first)."""
+
+
+def _signature(text: str) -> tuple[str, Signature]:
+    """`--signature 'name: f64[:], int'` -> (name, its types); without `name:`, the name is ""."""
+    named = _NAMED_SIGNATURE.fullmatch(text)
+    name, types = (named.group(1), named.group(2)) if named else ("", text)
+    try:
+        return name, Signature(parse_signature(types))
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
+def _selection(args: argparse.Namespace) -> Selection:
+    """The kernels' signatures from `--signature`, each kernel at most once."""
+    given: dict[str, Signature] = {}
+    for name, signature in args.signature:
+        if name in given:
+            raise ValueError(f"--signature given twice for {f'kernel {name!r}' if name else 'the same kernel'}")
+        given[name] = signature
+    return Selection(given)
+
+
 def _translate(args: argparse.Namespace) -> int:
     target = parse_target(args.target)
     if args.ir:
-        print(format_module(pipeline.lower(args.file, target)), end="")
+        print(format_module(pipeline.lower(args.file, target, selection=_selection(args))), end="")
         return 0
-    emitted = pipeline.translate(args.file, target)
+    emitted = pipeline.translate(args.file, target, selection=_selection(args))
     _print_warnings(emitted)
     out = Path(args.output)
     out.mkdir(parents=True, exist_ok=True)
@@ -101,7 +137,7 @@ def _build(args: argparse.Namespace) -> int:
     from translator.backend.interfaces import render_cmake_config, render_pkg_config
     from translator.toolchain.cache import build_cached, export_build
     target = parse_target(args.target)
-    emitted = pipeline.translate(args.file, target)
+    emitted = pipeline.translate(args.file, target, selection=_selection(args))
     _print_warnings(emitted)
     name = module_name(args.file)
     built = build_cached(name, emitted.c_source, emitted.h_source, emitted.manifest, target)

@@ -30,18 +30,20 @@ from translator.targets import Target, as_target
 
 
 def translate(path: str, target: Target | str, source: str | None = None,
-              outer_names: Mapping[str, str] | None = None) -> EmittedModule:
-    """The C source, header and manifest of every kernel in the file at `path`, for `target` (the
-    descriptor or its canonical spelling; `outer_names`: a notebook cell's imports from earlier
-    cells, `frontend.namespace_aliases`)."""
-    return backend.emit_module(lower(path, target, source, outer_names))
+              outer_names: Mapping[str, str] | None = None,
+              selection: frontend.Selection = frontend.Selection()) -> EmittedModule:
+    """The C source, header and manifest of every kernel in the file at `path` (those `selection`
+    keeps, typed by the signatures it gives), for `target` (the descriptor or its canonical spelling;
+    `outer_names`: a notebook cell's imports from earlier cells, `frontend.namespace_aliases`)."""
+    return backend.emit_module(lower(path, target, source, outer_names, selection))
 
 
 def lower(path: str, target: Target | str, source: str | None = None,
-          outer_names: Mapping[str, str] | None = None) -> ir.Module:
+          outer_names: Mapping[str, str] | None = None,
+          selection: frontend.Selection = frontend.Selection()) -> ir.Module:
     """The typed, parallelized IR of the module: everything but emission."""
     target = as_target(target)
-    module = frontend.parse_module(path, source, outer_names=outer_names)
+    module = frontend.parse_module(path, source, selection, outer_names=outer_names)
     verify_module(module, typed=False)
     functions = Specializer(module.functions)
     kernels = tuple(lower_kernel(k, target, functions) for k in module.kernels)

@@ -173,9 +173,9 @@ def _directive_vars(directive: ir.OmpTarget | ir.OmpParallelFor | None) -> Itera
 
 
 def kernel_symbols(module: ir.Module) -> dict[str, str]:
-    """Python kernel name -> exported C symbol (the same name unless C reserves it)."""
+    """Python kernel name -> exported C symbol (its `symbol`, else its name, unless C reserves it)."""
     table = NameTable()
-    return {k.name: table.add(k.name) for k in module.kernels}
+    return {k.name: table.add(k.symbol or k.name) for k in module.kernels}
 
 
 def device_symbol(symbol: str) -> str:

@@ -20,27 +20,29 @@ from translator.frontend.arrays import element_of
 from translator.frontend.allocations import lifted_params
 from translator.frontend.context import DeviceFunction, KernelScope, ModuleScope
 from translator.frontend.masks import read_body
-from translator.frontend.signature import build_params, scalar_annotation
+from translator.frontend.signature import Selection, Signature, build_params, scalar_annotation
 from translator.frontend.source import find_kernels, fold_constant, namespace_aliases, parse_file
 from translator.frontend.statements import build_body
 from translator.ir import nodes as ir
 from translator.ir.types import F64, PY_INT, ArrayType, Ownership, ScalarType
 from translator.ir.visit import walk_all
 
-__all__ = ["namespace_aliases", "parse_module"]
+__all__ = ["Selection", "Signature", "namespace_aliases", "parse_module"]
 
 
-def parse_module(path: str, source: str | None = None, only: str | None = None,
+def parse_module(path: str, source: str | None = None, selection: Selection = Selection(),
                  outer_names: Mapping[str, str] | None = None) -> ir.Module:
-    """Every `@kernel` of the file at `path` (or `source`), as untyped IR; `only` keeps one kernel;
-    `outer_names` are the imports a notebook cell sees from earlier cells (`namespace_aliases`)."""
+    """The `@kernel`s of the file at `path` (or `source`) that `selection` keeps, as untyped IR, typed
+    by their annotations and the signatures it gives; `outer_names` are the imports a notebook cell
+    sees from earlier cells (`namespace_aliases`)."""
     text = Path(path).read_text(encoding="utf-8") if source is None else source
     module, scope = parse_file(path, text, outer_names=outer_names)
-    functions = [f for f in find_kernels(module, scope) if only is None or f.name.value == only]
+    found = find_kernels(module, scope)
+    functions = selection.chosen(found, scope) if found else []
     if not functions:
-        what = f"kernel '{only}'" if only else "@kernel function"
+        what = f"kernel '{selection.only}'" if selection.only else "@kernel function"
         raise TranslationError.at(Span(path, 1, 1), f"no {what} found in {path}")
-    kernels = tuple(_build_kernel(f, scope) for f in functions)
+    kernels = tuple(_build_kernel(f, signature, scope) for f, signature in functions)
     digest = hashlib.sha256(text.encode()).hexdigest()
     return ir.Module(path, module_name(path), digest, kernels, functions=_called_functions(kernels, scope))
 
@@ -128,17 +130,18 @@ def module_name(path: str) -> str:
     return name if name and not name[0].isdigit() else f"m_{name}"
 
 
-def _build_kernel(fn: cst.FunctionDef, module: ModuleScope) -> ir.Kernel:
+def _build_kernel(fn: cst.FunctionDef, signature: Signature | None, module: ModuleScope) -> ir.Kernel:
     if fn.asynchronous is not None:
         raise module.error(fn, "async functions cannot be kernels")
-    params = build_params(fn, module)
+    params = build_params(fn, module, signature)
     scope = KernelScope(module, {p.name: p for p in params}, read_body(fn.body, module), element_of=element_of,
                         lifting=True)
     body = build_body(fn.body.body if isinstance(fn.body, cst.IndentedBlock) else [], scope)
     declared = tuple(ir.Var(name, t) for name, t in scope.declared.items())
     return ir.Kernel(fn.name.value, lifted_params(scope, body), body, _return_annotation(fn, module), declared,
                      module.span(fn.name), _docstring(fn), device=_device(fn, module), results=scope.results,
-                     length_checks=tuple(scope.length_checks), failures=tuple(scope.failures))
+                     length_checks=tuple(scope.length_checks), failures=tuple(scope.failures),
+                     symbol=None if signature is None else signature.symbol)
 
 
 def _device(fn: cst.FunctionDef, module: ModuleScope) -> int | None:

@@ -1,32 +1,95 @@
-"""Kernel signatures: annotations to IR parameter types and ownership.
+"""Kernel signatures: annotations, or types given from outside the source, to IR parameters.
 
 An array without an ownership marker (`x: f32[:]`) gets ownership None; `passes.ownership` infers it.
+A parameter without an annotation takes the type a `Signature` gives it: the types of a call's
+arguments (`translator.call_types`, as `numba.njit` does) or `py2omp --signature`. Translating it
+without one (ahead of any call) is an error that suggests both ways to fix its type.
 """
 
 from __future__ import annotations
 
-import libcst as cst
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
+import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from translator.errors import TranslationError
 from translator.frontend.context import ModuleScope
 from translator.ir import nodes as ir
 from translator.ir.types import (
-    BOOL, PY_FLOAT, PY_INT, SCALARS, ArrayType, Ownership, ScalarType,
+    BOOL, PY_COMPLEX, PY_FLOAT, PY_INT, SCALARS, ArrayType, Ownership, ScalarType,
 )
+
+ParamType = ScalarType | ArrayType
 
 # Fortran 90's largest rank: callers in Fortran can hold every array a kernel takes; NPBench's largest is 7.
 MAX_RANK = 7
 SCALAR_ANNOTATIONS: dict[str, ScalarType] = {
-    "builtins.int": PY_INT, "builtins.float": PY_FLOAT, "builtins.bool": BOOL,
+    "builtins.int": PY_INT, "builtins.float": PY_FLOAT, "builtins.bool": BOOL, "builtins.complex": PY_COMPLEX,
     **{f"translator.{name}": t for name, t in SCALARS.items() if name != "bool"},
     **{f"numpy.{t.numpy_name}": t for t in SCALARS.values() if t.name != "bool"},
     "translator.b1": BOOL, "numpy.bool": BOOL, "numpy.bool_": BOOL,
 }
 OWNERSHIP_MARKERS = {f"translator.{o.marker}": o for o in Ownership}
 _EXPECTED = "a scalar type (f32, f64, i32, i64, int, float, bool, b1, ...) or an array such as In[f32[:]]"
+SIGNATURE_EXAMPLE = "--signature 'f64[:], f64[:], f64'"
 
 
-def build_params(fn: cst.FunctionDef, scope: ModuleScope) -> tuple[ir.Param, ...]:
-    """The kernel's parameters, in order; rejects defaults, `*args`, keyword-only and missing annotations."""
+@dataclass(frozen=True)
+class Signature:
+    """Types for one kernel's parameters from outside its source: one per parameter, in order, None
+    where the annotation decides. `symbol` is the C symbol of this specialization (None: the kernel's
+    name); specializations made per call get one with a suffix from their types."""
+
+    types: tuple[ParamType | None, ...]
+    symbol: str | None = None
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which kernels of a file to translate, and the signatures given for them.
+
+    `signatures` maps a kernel's name to its `Signature`; the key "" stands for the one kernel whose
+    parameters lack annotations (`py2omp --signature` without a name). `only` keeps one kernel (a call's
+    specialization). `skip_untyped` leaves out kernels with unannotated parameters and no signature:
+    the module library that `@kernel` calls build, where those are built per call instead.
+    """
+
+    signatures: Mapping[str, Signature] = field(default_factory=dict)
+    only: str | None = None
+    skip_untyped: bool = False
+
+    def chosen(self, functions: Sequence[cst.FunctionDef],
+               scope: ModuleScope) -> list[tuple[cst.FunctionDef, Signature | None]]:
+        """The kernels to translate (all of `functions` that this selection keeps), each with its
+        signature (None: its annotations alone)."""
+        untyped = [f for f in functions if any(p.annotation is None for p in f.params.params)]
+        signatures = dict(self.signatures)
+        if "" in signatures:
+            signatures[_only_untyped(functions, untyped, scope)] = signatures.pop("")
+        unknown = sorted(set(signatures) - {f.name.value for f in functions})
+        if unknown:
+            raise scope.error(functions[0].name, f"--signature names '{unknown[0]}', which is no kernel of this file")
+        return [(f, signatures.get(f.name.value)) for f in functions
+                if (self.only is None or f.name.value == self.only)
+                and not (self.skip_untyped and f in untyped and f.name.value not in signatures)]
+
+
+def _only_untyped(functions: Sequence[cst.FunctionDef], untyped: list[cst.FunctionDef], scope: ModuleScope) -> str:
+    """The kernel a signature without a kernel name is for: the one with unannotated parameters."""
+    if not untyped:
+        raise scope.error(functions[0].name, "--signature without a kernel name is for the one kernel with "
+                                             "parameters without annotations, and this file has none")
+    if len(untyped) > 1:
+        raise scope.error(untyped[1].name, "several kernels have parameters without annotations; "
+                                           "name the kernel: --signature 'name: f64[:]'")
+    return untyped[0].name.value
+
+
+def build_params(fn: cst.FunctionDef, scope: ModuleScope, signature: Signature | None = None) -> tuple[ir.Param, ...]:
+    """The kernel's parameters, in order, typed by their annotations or by `signature`; rejects
+    defaults, `*args`, keyword-only parameters, and missing types."""
     params = fn.params
     extra = params.posonly_params or params.kwonly_params
     if extra:
@@ -34,15 +97,22 @@ def build_params(fn: cst.FunctionDef, scope: ModuleScope) -> tuple[ir.Param, ...
     for star in (params.star_arg, params.star_kwarg):
         if isinstance(star, cst.Param):
             raise scope.error(star, "`*args` and `**kwargs` are not supported in kernels")
-    return tuple(_build_param(p, scope) for p in params.params)
+    given: Sequence[ParamType | None] = [None] * len(params.params) if signature is None else signature.types
+    if len(given) != len(params.params):
+        raise scope.error(fn.name, f"the signature gives {len(given)} types; kernel '{fn.name.value}' takes "
+                                   f"{len(params.params)} parameters")
+    return tuple(_build_param(p, t, scope) for p, t in zip(params.params, given))
 
 
-def _build_param(param: cst.Param, scope: ModuleScope) -> ir.Param:
+def _build_param(param: cst.Param, given: ParamType | None, scope: ModuleScope) -> ir.Param:
     name = param.name.value
     if param.default is not None:
         raise scope.error(param.default, f"parameter '{name}' has a default value; kernels take every argument")
     if param.annotation is None:
-        raise scope.error(param, f"parameter '{name}' needs a type annotation: {_EXPECTED}")
+        if given is None:
+            raise scope.error(param.name, f"parameter '{name}' has no type annotation, and no call gives it a type "
+                                          f"here: annotate it or give the types, such as {SIGNATURE_EXAMPLE}")
+        return ir.Param(name, given, None, scope.span(param.name))
     annotation = param.annotation.annotation
     ownership, inner = _split_ownership(annotation, scope)
     typ = scalar_annotation(inner, scope) if ownership is None else None
@@ -50,6 +120,9 @@ def _build_param(param: cst.Param, scope: ModuleScope) -> ir.Param:
         typ = _array_annotation(inner, scope)
     if typ is None:
         raise scope.error(annotation, f"unsupported annotation for parameter '{name}': expected {_EXPECTED}")
+    if given is not None and given != typ:
+        raise scope.error(annotation, f"parameter '{name}' is annotated {type_text(typ)}; the signature gives "
+                                      f"{type_text(given)}")
     return ir.Param(name, typ, ownership, scope.span(param.name))
 
 
@@ -83,3 +156,45 @@ def _array_annotation(node: cst.BaseExpression, scope: ModuleScope) -> ArrayType
     if len(node.slice) > MAX_RANK:
         raise scope.error(node, f"arrays of more than {MAX_RANK} dimensions are not supported")
     return ArrayType(dtype.strong(), len(node.slice))
+
+
+def type_text(typ: ParamType) -> str:
+    """A type as annotations and signatures write it: `f64[:, :]`, `f32`, and for Python numbers `int`,
+    `float`, `complex`."""
+    if isinstance(typ, ArrayType) or not typ.weak:
+        return str(typ)
+    return {"i64": "int", "f64": "float", "c128": "complex", "bool": "bool"}[typ.name]
+
+
+def parse_signature(text: str) -> tuple[ParamType, ...]:
+    """`'f64[:, :], int'` (parentheses optional) -> its types, one per parameter, written as annotations
+    are (`f32`, `i64`, `int`, `float`, `complex`, `bool`, `f64[:, :]`); ValueError says what is wrong."""
+    try:
+        wrapper = MetadataWrapper(cst.parse_module(text.strip() + "\n"))
+    except cst.ParserSyntaxError as exc:
+        raise ValueError(f"'{text}' is not a list of types: {exc.message}") from exc
+    body = wrapper.module.body
+    if len(body) != 1 or not isinstance(body[0], cst.SimpleStatementLine) or not isinstance(body[0].body[0], cst.Expr):
+        raise ValueError(f"'{text}' is not a list of types such as 'f64[:], f64[:], f64'")
+    expression = body[0].body[0].value
+    items = [e.value for e in expression.elements] if isinstance(expression, cst.Tuple) else [expression]
+    scope = ModuleScope("--signature", dict(wrapper.resolve(PositionProvider)), {}, _SIGNATURE_NAMES)
+    types = []
+    for item in items:
+        written = wrapper.module.code_for_node(item)
+        try:
+            typ = scalar_annotation(item, scope) or _array_annotation(item, scope)
+        except TranslationError as exc:
+            raise ValueError(f"'{written}': {exc.diagnostics[0].message}") from exc
+        if typ is None:
+            raise ValueError(f"'{written}' is not a type; expected a scalar type (f32, f64, i32, i64, int, float, "
+                             "complex, bool, ...) or an array such as f32[:]")
+        types.append(typ)
+    return tuple(types)
+
+
+_SIGNATURE_NAMES = {
+    **{name: f"builtins.{name}" for name in ("int", "float", "bool", "complex")},
+    **{name: f"translator.{name}" for name in SCALARS if name != "bool"}, "b1": "translator.b1",
+}
+"""What the names in a signature mean: the annotation names, without imports."""

@@ -501,6 +501,8 @@ class Kernel:
     """Set when the kernel returns arrays (then `return_type` is the returned scalar, if any)."""
     failures: tuple[Failure, ...] = ()
     """Run-time checks; when there are any, the hidden parameter `STATUS` says which failed."""
+    symbol: str | None = None
+    """The exported C symbol when it is not the kernel's name: a specialization for a call's types."""
 
     def param(self, name: str) -> Param | None:
         return next((p for p in self.params if p.name == name), None)
