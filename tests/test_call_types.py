@@ -15,7 +15,7 @@ import pytest
 import runtime_shim
 from tests.conftest import ROOT
 from tests.kernels import call_types
-from translator import TranslationError
+from translator import TranslationError, pipeline, to_device
 from translator.api import GenericKernel, Kernel
 
 FLOYD_WARSHALL = '''\
@@ -51,10 +51,15 @@ def test_floyd_warshall_runs_on_each_dtype(dtype: type, rng: np.random.Generator
     assert call_types.floyd_warshall.specialization(path).spec.symbol == f"floyd_warshall__{short}_2d"
 
 
-def test_a_signature_seen_before_is_not_built_again(rng: np.random.Generator) -> None:
+def test_a_signature_seen_before_is_not_built_again(rng: np.random.Generator, monkeypatch: pytest.MonkeyPatch) -> None:
     small, large = call_types.random_graph(rng, 8, np.float64), call_types.random_graph(rng, 33, np.float64)
     compiled = call_types.floyd_warshall.specialization(small)
     assert call_types.floyd_warshall.specialization(large) is compiled
+    call_types.floyd_warshall(small)
+
+    def no_translation(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a call with types seen before translated the kernel again")
+    monkeypatch.setattr(pipeline, "lower", no_translation)
     before = compiled.stats.calls
     call_types.floyd_warshall(small)
     call_types.floyd_warshall(path=large)
@@ -91,7 +96,8 @@ def test_partly_annotated_kernel(rng: np.random.Generator) -> None:
     spec = call_types.weighted_update.specialization(weights, x, y).spec
     assert spec.symbol == "weighted_update__f32_1d_f32_1d"
     assert [p.ownership for p in spec.params] == ["in", "in", "inout"]
-    with pytest.raises(TypeError, match=r"^weighted_update\(\): argument 'weights' has dtype float32; expected float64$"):
+    message = r"^weighted_update\(\): argument 'weights' has dtype float32; expected float64$"
+    with pytest.raises(TypeError, match=message):
         call_types.weighted_update(weights.astype(np.float32), x, y)
 
 
@@ -100,6 +106,13 @@ def test_scalar_result_of_each_dtype(rng: np.random.Generator) -> None:
         x, y = (rng.uniform(-5, 5, 300).astype(dtype) for _ in range(2))
         result = call_types.dot(x, y)
         assert result == pytest.approx(call_types.dot.py_func(x, y), rel=1e-5)
+
+
+def test_device_arrays_give_their_dtype_and_rank(rng: np.random.Generator) -> None:
+    x, y = rng.standard_normal(500), rng.standard_normal(500)
+    on_device = [to_device(a, call_types.axpy) for a in (x, y)]
+    assert call_types.dot(*on_device) == pytest.approx(call_types.dot.py_func(x, y), rel=1e-12)
+    assert call_types.dot.specialization(x, y) is call_types.dot.specialization(*on_device)
 
 
 def test_annotated_kernel_beside_generic_ones_is_unchanged(rng: np.random.Generator) -> None:
@@ -145,7 +158,7 @@ def test_translate_needs_a_signature_before_any_call() -> None:
         "annotate it or give the types, such as --signature 'f64[:], f64[:], f64'")
     c_source = call_types.floyd_warshall.translate(signature="i64[:, :]").c_source
     assert "void floyd_warshall(int64_t *restrict path, int64_t path_n0, int64_t path_n1)" in c_source
-    with pytest.raises(TranslationError, match="parameter 'weights' is annotated f64\\[:\\]; the signature gives f32\\[:\\]"):
+    with pytest.raises(TranslationError, match=r"parameter 'weights' is annotated f64\[:\]; the signature gives f32\[:\]"):
         call_types.weighted_update.translate(signature="f32[:], f32[:], f32[:]")
 
 
@@ -179,6 +192,10 @@ def test_cli_build_with_signature_runs(tmp_path: Path, rng: np.random.Generator)
     call_types.floyd_warshall.py_func(expected)
     runtime_shim.load(out).floyd_warshall(path)
     np.testing.assert_array_equal(path, expected)
+    explained = py2omp("explain", str(source), "--target", "host-offload", "--signature", "f32[:, :]")
+    assert explained.returncode == 0, explained.stderr
+    assert explained.stdout.splitlines()[1:3] == [
+        "  path: declared none, inferred InOut", "    map(tofrom: path[0:path.shape[0] * path.shape[1]])"]
 
 
 def test_cli_signatures_name_their_kernels(tmp_path: Path) -> None:

@@ -21,7 +21,9 @@ import runtime_shim
 from runtime_shim.binding import bind_arguments
 from translator import backend, pipeline
 from translator.backend import EmittedModule
-from translator.call_types import argument_types, signature_text, specialization_symbol, type_key, untyped_parameters
+from translator.call_types import (
+    argument_types, call_key, signature_text, specialization_symbol, untyped_parameters,
+)
 from translator.errors import BuildError, TranslationWarning
 from translator.frontend import Selection, Signature, module_name
 from translator.frontend.signature import ParamType, parse_signature
@@ -137,7 +139,7 @@ class GenericKernel(Kernel):
 
     Each new combination of argument types translates this kernel alone with those types and builds
     one library for it (content-addressed in the build cache like any other); `signatures` lists them.
-    A call computes one `call_types.type_key` per argument and looks the tuple up in a dictionary, so a
+    A call computes its `call_types.call_key` and looks it up in a dictionary, so a
     signature seen before costs one lookup more than an annotated kernel's call. The calls' target is
     chosen at the first call, as for `Kernel`; `specialization(*args, target=...)` gives others.
     """
@@ -158,7 +160,7 @@ class GenericKernel(Kernel):
             self._dispatch = dispatch
         if kwargs or len(args) != len(self._names):
             args = tuple(bind_arguments(self.__name__, self._names, args, kwargs))
-        key = tuple(map(type_key, args))
+        key = call_key(args)
         compiled = dispatch.get(key)
         if compiled is None:
             compiled = dispatch[key] = self.specialization(*args, target=self._dispatch_target)

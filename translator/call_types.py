@@ -5,7 +5,7 @@ argument types: an array gives its dtype and rank (it must be C-contiguous, as f
 Python `bool`/`int`/`float`/`complex` the weak scalar kind of the language (`bool`, `int`, `float`,
 `complex`: NumPy 2 promotion treats it as Python does), a NumPy scalar or a 0-d array its dtype.
 
-A call is dispatched on `type_key`s, which are cheap to compute (a type, or an array's dtype and rank)
+A call is dispatched on its `call_key`, which is cheap to compute (a type, or an array's dtype and rank)
 and decide the types exactly, so a dictionary lookup finds the specialization of a call seen before.
 """
 
@@ -39,18 +39,20 @@ def untyped_parameters(func: Callable[..., Any]) -> tuple[bool, ...]:
     return tuple(p.annotation is inspect.Parameter.empty for p in inspect.signature(func).parameters.values())
 
 
-def type_key(value: object) -> object:
-    """What decides `value`'s type as an argument, cheaply: an array's dtype and rank, else a scalar's
-    class. Arguments with equal keys have equal types (or fail the same way)."""
-    kind = type(value)
-    if kind is np.ndarray:
-        return value.dtype, value.ndim  # type: ignore[attr-defined]
-    if kind in _SCALAR_TYPES:
-        return kind
-    if isinstance(value, np.ndarray):  # a subclass (np.memmap, ...)
+def call_key(args: Sequence[object]) -> tuple[object, ...]:
+    """What decides the arguments' types, cheaply: each array's dtype and rank, each scalar's class.
+    Calls with equal keys have equal types, or arguments that fail the same checks. (One comprehension
+    with the common cases inline: this runs on every call of a generic kernel.)"""
+    return tuple([(a.dtype, a.ndim) if type(a) is np.ndarray  # type: ignore[attr-defined]
+                  else type(a) if type(a) in _SCALAR_TYPES else _uncommon_key(a) for a in args])
+
+
+def _uncommon_key(value: object) -> object:
+    """`call_key` of an array subclass (np.memmap, ...), a device array, or anything else (by class)."""
+    if isinstance(value, np.ndarray):
         return value.dtype, value.ndim
     view = device_view(value)
-    return kind if view is None else (view.dtype, len(view.shape))
+    return type(value) if view is None else (view.dtype, len(view.shape))
 
 
 def argument_types(kernel: str, names: Sequence[str], untyped: Sequence[bool],

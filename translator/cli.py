@@ -70,6 +70,7 @@ def _parser() -> argparse.ArgumentParser:
     explain = commands.add_parser("explain", help="show how each kernel's arrays move, and why")
     explain.add_argument("file", help="Python file with @kernel functions")
     explain.add_argument("--target", default="nvptx:sm_90", help="target (default: nvptx:sm_90)")
+    _add_signature_option(explain)
     explain.set_defaults(command=_explain)
     return parser
 
@@ -179,7 +180,7 @@ def _demo(args: argparse.Namespace) -> int:
 
 def _explain(args: argparse.Namespace) -> int:
     from translator.explain import explain_file
-    print(explain_file(args.file, parse_target(args.target)), end="")
+    print(explain_file(args.file, parse_target(args.target), _selection(args)), end="")
     return 0
 
 

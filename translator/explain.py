@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 
 from translator import pipeline
+from translator.frontend import Selection
 from translator.ir import nodes as ir
 from translator.ir.pytext import python_text
 from translator.ir.types import I64, ArrayType, Ownership
@@ -18,9 +19,10 @@ from translator.passes.ownership import box_text
 from translator.targets import Target
 
 
-def explain_file(path: str, target: Target) -> str:
-    """The explanation of every kernel in the file at `path`, lowered for `target`."""
-    module = pipeline.lower(path, target)
+def explain_file(path: str, target: Target, selection: Selection = Selection()) -> str:
+    """The explanation of every kernel in the file at `path` (typed by `selection`'s signatures),
+    lowered for `target`."""
+    module = pipeline.lower(path, target, selection=selection)
     offload = target.offloads
     blocks = [explain_kernel(k, path, offload) for k in module.kernels]
     warnings = [w.render() for k in module.kernels for w in k.warnings]
