@@ -77,7 +77,7 @@ def test_python_and_numpy_scalars_give_their_own_specializations(rng: np.random.
     assert call_types.scale.signatures[:4] == ["(f32[:], float)", "(f32[:], int)", "(f32[:], f64)", "(f32[:], bool)"]
 
 
-@pytest.mark.parametrize("shift", [0.5, np.float64(0.5), 2, np.int8(2)])
+@pytest.mark.parametrize("shift", [0.5, np.float64(0.5), 2, np.int8(2), 1.5j, np.complex128(1.5j)])
 def test_made_arrays_take_numpy_2_promotion_of_the_call_types(shift: object, rng: np.random.Generator) -> None:
     x = rng.standard_normal(64).astype(np.float32)
     result, expected = call_types.shifted(x, shift), call_types.shifted.py_func(x, shift)

@@ -149,22 +149,25 @@ class GenericKernel(Kernel):
         super().__init__(func, target, device)
         self._untyped = untyped
         self._names = tuple(inspect.signature(func).parameters)
-        self._dispatch: dict[tuple[object, ...], runtime_shim.CompiledKernel] | None = None
-        self._dispatch_target: Target | None = None
+        self._arity = len(self._names)
+        self._dispatch: dict[tuple[object, ...], runtime_shim.CompiledKernel] = {}
+        self._calls_target: Target | None = None
         self._built: dict[tuple[Target, tuple[ParamType | None, ...]], Specialization] = {}
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        dispatch = self._dispatch
-        if dispatch is None:
-            self._dispatch_target, dispatch = self.target, {}
-            self._dispatch = dispatch
-        if kwargs or len(args) != len(self._names):
+        if kwargs or len(args) != self._arity:
             args = tuple(bind_arguments(self.__name__, self._names, args, kwargs))
         key = call_key(args)
-        compiled = dispatch.get(key)
+        compiled = self._dispatch.get(key)
         if compiled is None:
-            compiled = dispatch[key] = self.specialization(*args, target=self._dispatch_target)
+            compiled = self._dispatch[key] = self._new_call(args)
         return compiled(*args)
+
+    def _new_call(self, args: tuple[Any, ...]) -> runtime_shim.CompiledKernel:
+        """The specialization for a call whose key is new, on the calls' target (chosen at the first)."""
+        if self._calls_target is None:
+            self._calls_target = self.target
+        return self.specialization(*args, target=self._calls_target)
 
     def specialization(self, *args: Any, target: str | Target | None = None) -> runtime_shim.CompiledKernel:
         """The compiled kernel for the types of `args` on `target`, translated and built on first use."""

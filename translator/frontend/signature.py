@@ -33,7 +33,7 @@ SCALAR_ANNOTATIONS: dict[str, ScalarType] = {
 }
 OWNERSHIP_MARKERS = {f"translator.{o.marker}": o for o in Ownership}
 _EXPECTED = "a scalar type (f32, f64, i32, i64, int, float, bool, b1, ...) or an array such as In[f32[:]]"
-SIGNATURE_EXAMPLE = "--signature 'f64[:], f64[:], f64'"
+_SIGNATURE_EXAMPLE = "--signature 'f64[:], f64[:], f64'"
 
 
 @dataclass(frozen=True)
@@ -111,7 +111,7 @@ def _build_param(param: cst.Param, given: ParamType | None, scope: ModuleScope) 
     if param.annotation is None:
         if given is None:
             raise scope.error(param.name, f"parameter '{name}' has no type annotation, and no call gives it a type "
-                                          f"here: annotate it or give the types, such as {SIGNATURE_EXAMPLE}")
+                                          f"here: annotate it or give the types, such as {_SIGNATURE_EXAMPLE}")
         return ir.Param(name, given, None, scope.span(param.name))
     annotation = param.annotation.annotation
     ownership, inner = _split_ownership(annotation, scope)
