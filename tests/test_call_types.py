@@ -5,6 +5,7 @@ ahead of time."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -29,6 +30,16 @@ def floyd_warshall(path):
         for i in prange(n):
             for j in range(n):
                 path[i, j] = min(path[i, j], path[i, k] + path[k, j])
+'''
+
+BLEND = '''\
+from translator import In, f32, kernel, prange
+
+
+@kernel
+def blend(alpha, x: In[f32[:]], y):
+    for i in prange(x.shape[0]):
+        y[i] = alpha * x[i] + (1 - alpha) * y[i]
 '''
 
 
@@ -155,7 +166,7 @@ def test_translate_needs_a_signature_before_any_call() -> None:
         call_types.floyd_warshall.translate()
     assert str(caught.value).splitlines()[0].endswith(
         "call_types.py:9:20: error: parameter 'path' has no type annotation, and no call gives it a type here: "
-        "annotate it or give the types, such as --signature 'f64[:], f64[:], f64'")
+        "annotate it or give the types, such as --signature 'f64[:, :]'")
     c_source = call_types.floyd_warshall.translate(signature="i64[:, :]").c_source
     assert "void floyd_warshall(int64_t *restrict path, int64_t path_n0, int64_t path_n1)" in c_source
     with pytest.raises(TranslationError, match=r"parameter 'weights' is annotated f64\[:\]; the signature gives f32\[:\]"):
@@ -173,9 +184,22 @@ def test_cli_without_signature_is_a_located_error(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert result.stderr == (
         f"{source}:5:20: error: parameter 'path' has no type annotation, and no call gives it a type here: "
-        "annotate it or give the types, such as --signature 'f64[:], f64[:], f64'\n"
+        "annotate it or give the types, such as --signature 'f64[:, :]'\n"
         "def floyd_warshall(path):\n"
         "                   ^\n")
+
+
+def test_cli_suggested_signature_works(tmp_path: Path) -> None:
+    source = tmp_path / "blend.py"
+    source.write_text(BLEND)
+    refused = py2omp("translate", str(source), "-o", str(tmp_path))
+    assert refused.returncode == 1
+    suggested = re.search(r"such as --signature '([^']*)'", refused.stderr)
+    assert suggested is not None and suggested.group(1) == "f64, f32[:], f64[:]"
+    accepted = py2omp("translate", str(source), "-o", str(tmp_path), "--signature", suggested.group(1))
+    assert accepted.returncode == 0, accepted.stderr
+    assert "void blend(double alpha, const float *x, int64_t x_n0, double *y, int64_t y_n0);" in (
+        tmp_path / "blend.h").read_text()
 
 
 def test_cli_build_with_signature_runs(tmp_path: Path, rng: np.random.Generator) -> None:

@@ -20,7 +20,7 @@ from translator.frontend.arrays import element_of
 from translator.frontend.allocations import lifted_params
 from translator.frontend.context import DeviceFunction, KernelScope, ModuleScope
 from translator.frontend.masks import read_body
-from translator.frontend.signature import Selection, Signature, build_params, scalar_annotation
+from translator.frontend.signature import Selection, Signature, build_params, indexed_ranks, scalar_annotation
 from translator.frontend.source import find_kernels, fold_constant, namespace_aliases, parse_file
 from translator.frontend.statements import build_body
 from translator.ir import nodes as ir
@@ -78,7 +78,7 @@ def _build_function(function: DeviceFunction) -> ir.Function:
     star = next((p for p in (params.star_arg, params.star_kwarg) if isinstance(p, cst.Param)), None)
     if extra or star is not None:
         raise module.error((extra or (star,))[0], "device functions take plain positional parameters only")
-    ranks = _indexed_ranks(fn.body)
+    ranks = indexed_ranks(fn.body)
     fparams = tuple(_function_param(p, ranks.get(p.name.value, 0), module) for p in params.params)
     scope = KernelScope(module, {p.name: _placeholder(p) for p in fparams}, read_body(fn.body, module),
                         element_of=element_of, in_prange=True)
@@ -93,19 +93,6 @@ def _placeholder(param: ir.FunctionParam) -> ir.Param:
     if param.rank:
         return ir.Param(param.name, ArrayType(F64, param.rank), Ownership.INOUT, param.span)
     return ir.Param(param.name, param.annotation or PY_INT, None, param.span)
-
-
-def _indexed_ranks(body: cst.BaseSuite) -> dict[str, int]:
-    """Names the body subscripts (`a[i, j]`, not `a.shape[0]`), with their number of indices."""
-    ranks: dict[str, int] = {}
-
-    class Visitor(cst.CSTVisitor):
-        def visit_Subscript(self, node: cst.Subscript) -> None:
-            if isinstance(node.value, cst.Name):
-                ranks.setdefault(node.value.value, len(node.slice))
-
-    body.visit(Visitor())
-    return ranks
 
 
 def _function_param(param: cst.Param, rank: int, module: ModuleScope) -> ir.FunctionParam:

@@ -33,7 +33,6 @@ SCALAR_ANNOTATIONS: dict[str, ScalarType] = {
 }
 OWNERSHIP_MARKERS = {f"translator.{o.marker}": o for o in Ownership}
 _EXPECTED = "a scalar type (f32, f64, i32, i64, int, float, bool, b1, ...) or an array such as In[f32[:]]"
-_SIGNATURE_EXAMPLE = "--signature 'f64[:], f64[:], f64'"
 
 
 @dataclass(frozen=True)
@@ -101,17 +100,17 @@ def build_params(fn: cst.FunctionDef, scope: ModuleScope, signature: Signature |
     if len(given) != len(params.params):
         raise scope.error(fn.name, f"the signature gives {len(given)} types; kernel '{fn.name.value}' takes "
                                    f"{len(params.params)} parameters")
-    return tuple(_build_param(p, t, scope) for p, t in zip(params.params, given))
+    return tuple(_build_param(p, t, fn, scope) for p, t in zip(params.params, given))
 
 
-def _build_param(param: cst.Param, given: ParamType | None, scope: ModuleScope) -> ir.Param:
+def _build_param(param: cst.Param, given: ParamType | None, fn: cst.FunctionDef, scope: ModuleScope) -> ir.Param:
     name = param.name.value
     if param.default is not None:
         raise scope.error(param.default, f"parameter '{name}' has a default value; kernels take every argument")
     if param.annotation is None:
         if given is None:
             raise scope.error(param.name, f"parameter '{name}' has no type annotation, and no call gives it a type "
-                                          f"here: annotate it or give the types, such as {_SIGNATURE_EXAMPLE}")
+                                          f"here: annotate it or give the types, such as {suggested_signature(fn, scope)}")
         return ir.Param(name, given, None, scope.span(param.name))
     annotation = param.annotation.annotation
     ownership, inner = _split_ownership(annotation, scope)
@@ -124,6 +123,31 @@ def _build_param(param: cst.Param, given: ParamType | None, scope: ModuleScope) 
         raise scope.error(annotation, f"parameter '{name}' is annotated {type_text(typ)}; the signature gives "
                                       f"{type_text(given)}")
     return ir.Param(name, typ, ownership, scope.span(param.name))
+
+
+def suggested_signature(fn: cst.FunctionDef, scope: ModuleScope) -> str:
+    """A `--signature` for `fn` to start from: annotated parameters as annotated, the others float64,
+    arrays of the rank the body indexes them with (`path[i, j]`: `f64[:, :]`), else scalars."""
+    ranks = indexed_ranks(fn.body)
+    types = [
+        type_text(_build_param(p, None, fn, scope).type) if p.annotation is not None
+        else f"f64[{', '.join(':' * ranks[p.name.value])}]" if p.name.value in ranks else "f64"
+        for p in fn.params.params
+    ]
+    return f"--signature '{', '.join(types)}'"
+
+
+def indexed_ranks(body: cst.BaseSuite) -> dict[str, int]:
+    """Names the body subscripts (`a[i, j]`, not `a.shape[0]`), with their number of indices."""
+    ranks: dict[str, int] = {}
+
+    class Visitor(cst.CSTVisitor):
+        def visit_Subscript(self, node: cst.Subscript) -> None:
+            if isinstance(node.value, cst.Name):
+                ranks.setdefault(node.value.value, len(node.slice))
+
+    body.visit(Visitor())
+    return ranks
 
 
 def _split_ownership(annotation: cst.BaseExpression, scope: ModuleScope) -> tuple[Ownership | None, cst.BaseExpression]:
