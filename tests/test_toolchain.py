@@ -20,6 +20,8 @@ import pytest
 from tests.test_npbench import PENDING
 from translator import pipeline
 from translator.errors import BuildError, TranslationError
+from translator.frontend import Selection, Signature
+from translator.frontend.signature import parse_signature
 from translator.targets import Target, parse_target
 from translator.toolchain import build_cached, cache, compile_library, discover, doctor, doctor_report, export_build
 from translator.toolchain import find_toolchain, probe, resolve, resolve_target
@@ -185,6 +187,16 @@ KERNEL_MODULES = sorted(
 )
 
 
+SIGNATURES = {
+    "bench/kernels/call_types.py": {"saxpy_from_call": "float, f32[:], f32[:]"},
+    "tests/kernels/call_types.py": {
+        "floyd_warshall": "f32[:, :]", "scale": "f32[:], float", "shifted": "f32[:], complex",
+        "weighted_update": "f64[:], f32[:], f32[:]", "dot": "i64[:], i64[:]",
+    },
+}
+"""Types for the kernels that take theirs from each call, as `py2omp --signature` gives them."""
+
+
 def _translates(path: str) -> list[pytest.MarkDecorator]:
     name = Path(path).stem
     if "npbench" not in path or name not in PENDING:
@@ -199,7 +211,8 @@ def test_every_kernel_module_links_for_nvptx(path: str, tmp_path: Path, toolchai
     if toolchain.missing_for(NVPTX):
         pytest.skip("; ".join(toolchain.missing_for(NVPTX)))
     c_path = tmp_path / "module.c"
-    c_path.write_text(pipeline.translate(path, NVPTX).c_source)
+    given = {name: Signature(parse_signature(types)) for name, types in SIGNATURES.get(path, {}).items()}
+    c_path.write_text(pipeline.translate(path, NVPTX, selection=Selection(given)).c_source)
     compile_library(c_path, tmp_path / "module.so", NVPTX, toolchain)
 
 
