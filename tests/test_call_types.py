@@ -12,10 +12,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from IPython.core.interactiveshell import InteractiveShell
 
 import runtime_shim
 from tests.conftest import ROOT
 from tests.kernels import call_types
+from tests.test_kernel_sites import run, shell  # noqa: F401  (the IPython shell fixture)
 from translator import TranslationError, pipeline, to_device
 from translator.api import GenericKernel, Kernel
 
@@ -124,6 +126,24 @@ def test_device_arrays_give_their_dtype_and_rank(rng: np.random.Generator) -> No
     on_device = [to_device(a, call_types.axpy) for a in (x, y)]
     assert call_types.dot(*on_device) == pytest.approx(call_types.dot.py_func(x, y), rel=1e-12)
     assert call_types.dot.specialization(x, y) is call_types.dot.specialization(*on_device)
+
+
+def test_kernel_in_a_notebook_cell_takes_types_from_the_call(shell: InteractiveShell, rng: np.random.Generator) -> None:
+    run(shell, "import numpy as np\nfrom translator import kernel, prange\n")
+    run(shell, '''\
+@kernel(target="host-offload")
+def clip(x, lo, hi):
+    for i in prange(x.shape[0]):
+        x[i] = min(max(x[i], lo), hi)
+''')
+    clip = shell.user_ns["clip"]
+    for lo, hi in ((-0.5, 0.5), (np.float32(-1), np.float32(0.25))):
+        x = rng.standard_normal(200).astype(np.float32)
+        expected = x.copy()
+        clip.py_func(expected, lo, hi)
+        clip(x, lo, hi)
+        np.testing.assert_array_equal(x, expected)
+    assert clip.signatures == ["(f32[:], float, float)", "(f32[:], f32, f32)"]
 
 
 def test_annotated_kernel_beside_generic_ones_is_unchanged(rng: np.random.Generator) -> None:
