@@ -43,7 +43,7 @@ def call_key(args: Sequence[object]) -> tuple[object, ...]:
     """What decides the arguments' types, cheaply: each array's dtype and rank, each scalar's class.
     Calls with equal keys have equal types, or arguments that fail the same checks. (One comprehension
     with the common cases inline: this runs on every call of a generic kernel.)"""
-    return tuple([(a.dtype, a.ndim) if type(a) is np.ndarray  # type: ignore[attr-defined]
+    return tuple([(a.dtype, a.ndim) if type(a) is np.ndarray
                   else type(a) if type(a) in _SCALAR_TYPES else _uncommon_key(a) for a in args])
 
 
