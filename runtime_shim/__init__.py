@@ -9,7 +9,7 @@ and Python can run kernels (no compiler, no translator).
 
 from .binding import Binding, prepare
 from .device import DeviceArray, empty_on_device, to_device
-from .library import CompiledKernel, Library, load
+from .library import CompiledKernel, Library, LibraryMismatch, check_library, library_sha256, load
 from .manifest import FORMAT, KernelSpec, Manifest, ParamSpec, parse_manifest, read_manifest
 from .movement import KernelStats
 from .resident import DataRegion, data_region
@@ -23,10 +23,13 @@ __all__ = [
     "KernelSpec",
     "KernelStats",
     "Library",
+    "LibraryMismatch",
     "Manifest",
     "ParamSpec",
+    "check_library",
     "data_region",
     "empty_on_device",
+    "library_sha256",
     "load",
     "parse_manifest",
     "prepare",

@@ -7,6 +7,7 @@ with no compiler), so it imports nothing from the translator.
 from __future__ import annotations
 
 import ctypes
+import hashlib
 import inspect
 import os
 import time
@@ -204,8 +205,7 @@ class Library:
     def __init__(self, manifest: Manifest) -> None:
         self.manifest = manifest
         self.path = manifest.library_path.resolve()
-        if not self.path.is_file():
-            raise FileNotFoundError(f"{manifest.path}: library '{manifest.library}' not found at {self.path}")
+        check_library(manifest)
         if manifest.target == "host-offload":
             # The virtual device runs every team as a host thread; libomp warns when it cannot form as
             # many as asked, which is expected there and only noise for the user.
@@ -231,6 +231,33 @@ class Library:
 
     def __repr__(self) -> str:
         return f"<Library {self.manifest.module} at {self.path}: {', '.join(self.kernels)}>"
+
+
+class LibraryMismatch(OSError):
+    """A library that is not the one its manifest describes (truncated, emptied or replaced since it was
+    built). Loading it could crash the process inside ctypes (SIGBUS on a truncated file), so it is
+    refused first."""
+
+
+def library_sha256(path: Path) -> str:
+    """The SHA-256 of a built library, as the manifest's `library_sha256` records it."""
+    digest = hashlib.sha256()
+    with path.open("rb") as file:
+        for block in iter(lambda: file.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def check_library(manifest: Manifest) -> None:
+    """`FileNotFoundError` or `LibraryMismatch` unless the manifest's library is there and, where the
+    manifest records its hash, unchanged since the build."""
+    path = manifest.library_path
+    if not path.is_file():
+        raise FileNotFoundError(f"{manifest.path}: library '{manifest.library}' not found at {path.resolve()}")
+    if manifest.library_sha256 is not None and library_sha256(path) != manifest.library_sha256:
+        raise LibraryMismatch(
+            f"{path.resolve()}: the library does not match its manifest's library_sha256 (truncated or changed "
+            "since it was built); rebuild it (a kernel's cached build is rebuilt on its next call)")
 
 
 def load(path: str | os.PathLike[str]) -> Library:

@@ -169,6 +169,9 @@ class Manifest:
     source: str | None = None
     source_sha256: str | None = None
     py2omp_version: str | None = None
+    library_sha256: str | None = None
+    """The SHA-256 of the library as built (written by the build cache once the library exists):
+    a truncated or replaced library is refused before it is loaded, never a crash inside ctypes."""
 
     @property
     def library_path(self) -> Path:
@@ -185,6 +188,7 @@ class Manifest:
         return {
             "format": self.format, "py2omp_version": self.py2omp_version, "module": self.module, "source": self.source,
             "source_sha256": self.source_sha256, "target": self.target, "library": self.library,
+            **({"library_sha256": self.library_sha256} if self.library_sha256 is not None else {}),
             "kernels": [k.to_json() for k in self.kernels],
         }
 
@@ -221,6 +225,7 @@ def parse_manifest(data: object, path: Path) -> Manifest:
         source=top.optional(doc, "source", str),
         source_sha256=top.optional(doc, "source_sha256", str),
         py2omp_version=top.optional(doc, "py2omp_version", str),
+        library_sha256=top.optional(doc, "library_sha256", str),
     )
 
 

@@ -63,3 +63,7 @@ class BuildError(Exception):
 
 class TranslationWarning(UserWarning):
     """A kernel translates, but could do better (an ownership that moves more data than needed)."""
+
+
+class CacheWarning(UserWarning):
+    """The build cache cannot be used as configured (not writable); builds go to a fallback cache."""
