@@ -17,9 +17,10 @@ import numpy as np
 
 from translator.api import Kernel
 from translator.oracle import compare_with_python
+from translator.resources import shipped_dir
 from translator.toolchain.resolve import resolve_target
 
-EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "examples"
+EXAMPLES_DIR = shipped_dir("examples")
 
 
 def example_kernels(directory: Path) -> list[tuple[Kernel, Any]]:
@@ -50,9 +51,12 @@ def run_demo(target_spec: str | None, examples: str | None) -> int:
     """Print a table of every example; exit status 1 if any kernel disagrees with Python."""
     target = resolve_target(target_spec)
     rng = np.random.default_rng()
-    rows = []
-    for k, make_inputs in example_kernels(Path(examples) if examples else EXAMPLES_DIR):
-        rows.append(compare_with_python(k, make_inputs(rng), target))
+    directory = Path(examples) if examples else EXAMPLES_DIR
+    found = example_kernels(directory)
+    if not found:
+        print(f"py2omp demo: no example kernels in {directory}: nothing was checked", file=sys.stderr)
+        return 1
+    rows = [compare_with_python(k, make_inputs(rng), target) for k, make_inputs in found]
     print(f"{'kernel':<14} {'target':<14} {'python (s)':>11} {'compiled (ms)':>14}  result")
     for row in rows:
         verdict = "match" if row.ok else "MISMATCH: " + "; ".join(row.mismatches)

@@ -5,6 +5,20 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/* Complex numbers: C's _Complex types, and in C++ std::complex, which has their layout and is passed
+   by value as they are (x86-64 and AArch64 pass both as two floating-point values). */
+#ifndef PY2OMP_COMPLEX_TYPES
+#define PY2OMP_COMPLEX_TYPES
+#ifdef __cplusplus
+#include <complex>
+typedef std::complex<float> py2omp_c64;
+typedef std::complex<double> py2omp_c128;
+#else
+typedef float _Complex py2omp_c64;
+typedef double _Complex py2omp_c128;
+#endif
+#endif
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -17,7 +31,7 @@ extern "C" {
  *   next_z: Out, map(alloc: next_z[0:next_z_n0])
  *     then copied back by `target update from`: only next_z[0:z.shape[0]]; other elements keep their values
  */
-void newton_step(const double _Complex *coeffs, int64_t coeffs_n0, const double _Complex *z, int64_t z_n0, double _Complex *value, int64_t value_n0, double _Complex *next_z, int64_t next_z_n0);
+void newton_step(const py2omp_c128 *coeffs, int64_t coeffs_n0, const py2omp_c128 *z, int64_t z_n0, py2omp_c128 *value, int64_t value_n0, py2omp_c128 *next_z, int64_t next_z_n0);
 
 /* newton_step(coeffs: In[c128[:]], z: In[c128[:]], value: Out[c128[:]], next_z: Out[c128[:]]) -- examples/complex_poly.py:10
  *   coeffs: In, device pointer (is_device_ptr)
@@ -25,7 +39,7 @@ void newton_step(const double _Complex *coeffs, int64_t coeffs_n0, const double 
  *   value: Out, device pointer (is_device_ptr)
  *   next_z: Out, device pointer (is_device_ptr)
  */
-void newton_step__device(const double _Complex *coeffs, int64_t coeffs_n0, const double _Complex *z, int64_t z_n0, double _Complex *value, int64_t value_n0, double _Complex *next_z, int64_t next_z_n0);
+void newton_step__device(const py2omp_c128 *coeffs, int64_t coeffs_n0, const py2omp_c128 *z, int64_t z_n0, py2omp_c128 *value, int64_t value_n0, py2omp_c128 *next_z, int64_t next_z_n0);
 
 #ifdef __cplusplus
 }

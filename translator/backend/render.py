@@ -12,21 +12,14 @@ from __future__ import annotations
 
 import functools
 import re
-import sys
-from pathlib import Path
 
 import jinja2
 
 from translator.backend.view import ModuleView
+from translator.resources import shipped_dir
 
 
-def _templates_dir() -> Path:
-    """`templates/` of the source tree (editable installs), else where a wheel installs it."""
-    in_tree = Path(__file__).resolve().parents[2] / "templates"  # translator/backend/render.py
-    return in_tree if in_tree.is_dir() else Path(sys.prefix) / "share" / "py2omp" / "templates"
-
-
-TEMPLATES = _templates_dir()
+TEMPLATES = shipped_dir("templates")
 
 PRAGMA_WIDTH = 100
 """Pragma lines longer than this are continued with backslashes, one clause per line."""

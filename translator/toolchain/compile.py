@@ -29,7 +29,9 @@ def compile_library(c_path: Path, so_path: Path, target: Target, toolchain: Tool
     missing = toolchain.missing_for(target)
     if missing:
         raise BuildError(f"cannot build for {target}; missing:\n" + "\n".join(f"  - {m}" for m in missing))
-    command = [toolchain.clang, str(c_path), "-o", str(so_path), *toolchain.flags(target)]
+    # The SONAME is the file's name, so a C program linked against the library by its path records
+    # only that name and finds the library wherever its folder moves (rpath, LD_LIBRARY_PATH).
+    command = [toolchain.clang, str(c_path), "-o", str(so_path), f"-Wl,-soname,{so_path.name}", *toolchain.flags(target)]
     logger.debug("compiling: %s", shlex.join(command))
     try:
         result = subprocess.run(command, capture_output=True, encoding="utf-8", errors="replace")
