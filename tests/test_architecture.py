@@ -16,16 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("translator", "runtime_shim")
 
-KNOWN_CYCLES: Mapping[str, frozenset[str]] = {
-    # The frontend's modules call each other through the expression builder (issue 10: the array-level
-    # IR restructures it). Empty this entry when the frontend has no cycle left.
-    "frontend": frozenset({
-        "translator.frontend.allocations", "translator.frontend.arrays", "translator.frontend.context",
-        "translator.frontend.dtypes", "translator.frontend.expressions", "translator.frontend.guards",
-        "translator.frontend.imports", "translator.frontend.masks", "translator.frontend.signature",
-        "translator.frontend.source", "translator.frontend.syntax", "translator.frontend.views",
-    }),
-}
+KNOWN_CYCLES: Mapping[str, frozenset[str]] = {}
 """Strongly connected components that exist today and are being removed, by name. A new cycle, or
 a known one that grows, fails the test."""
 

@@ -19,6 +19,7 @@ from translator.passes.device_pointers import device_variant
 from translator.passes.definite_assignment import check_definite_assignment
 from translator.passes.functions import Specializer
 from translator.passes.indices import wrap_indices
+from translator.passes.lower_arrays import lower_arrays
 from translator.passes.ownership import decide_ownership
 from translator.passes.parallelize import parallelize
 from translator.passes.power import lower_power
@@ -85,6 +86,10 @@ def _typing(kernel: ir.Kernel, context: PassContext) -> ir.Kernel:
     return type_kernel(kernel, context.functions)
 
 
+def _arrays(kernel: ir.Kernel, context: PassContext) -> ir.Kernel:
+    return lower_arrays(kernel)
+
+
 def _power(kernel: ir.Kernel, context: PassContext) -> ir.Kernel:
     return lower_power(kernel)
 
@@ -116,6 +121,7 @@ KERNEL_PASSES: tuple[KernelPass, ...] = (
     _definite_assignment,
     _reductions,
     _typing,
+    _arrays,
     _power,
     _indices,
     _ownership,

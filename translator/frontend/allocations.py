@@ -20,8 +20,8 @@ import dataclasses
 import libcst as cst
 
 from translator.errors import Span, TranslationError
-from translator.frontend.arrays import (ZERO, assign_view, at_least_zero, declare_temporary, fill_temporary, loop_nest,
-                                       shape_of, value_at)
+from translator.frontend.arrays import assign_view, declare_temporary, fill_temporary, shape_of, value_at
+from translator.frontend.array_statements import new_array_value
 from translator.frontend.context import KernelScope
 from translator.frontend.dtypes import element_type
 from translator.frontend.expressions import array_param, build_expr
@@ -29,7 +29,8 @@ from translator.frontend.signature import MAX_RANK, scalar_annotation
 from translator.ir import nodes as ir
 from translator.ir.types import BOOL, F64, I64, PY_COMPLEX, ArrayType, Ownership, ScalarType
 from translator.ir.visit import walk_all
-from translator.frontend.views import Axis, is_view, whole_view
+from translator.frontend.views import is_view, whole_view
+from translator.ir.arrays import ZERO, at_least_zero, loop_nest
 
 FILLS = {"numpy.empty": None, "numpy.zeros": 0, "numpy.ones": 1, "numpy.full": None}
 """The array constructors, and the constant each fills with (`np.full`: its argument)."""
@@ -128,9 +129,14 @@ def make_temporary(name: str, node: cst.BaseExpression, scope: KernelScope) -> l
     _refuse_view(name, node, scope)
     lengths = shape_of(node, scope)
     span = scope.module.span(node)
-    axes = [Axis(d, ir.Const(0, span), n) for d, n in enumerate(lengths)]
-    made, _, _ = fill_temporary(name, node, axes, lengths, scope, span)
-    return made
+    axes = [ir.ViewAxis(d, ir.Const(0, span), n) for d, n in enumerate(lengths)]
+    value = new_array_value(node, scope)
+    if value is None:
+        made, _, _ = fill_temporary(name, node, axes, lengths, scope, span)
+        return made
+    dtype = element_type(value, scope, f"array '{name}'")
+    temporary = declare_temporary(name, dtype, tuple(at_least_zero(n) for n in lengths), span, scope)
+    return [temporary, ir.ArrayAssign(ir.View(name, (None,) * len(axes), tuple(axes), span), value, span)]
 
 
 def _refuse_view(name: str, node: cst.BaseExpression, scope: KernelScope) -> None:
@@ -222,10 +228,12 @@ def make_array(name: str, node: cst.BaseExpression, scope: KernelScope) -> list[
     shape = tuple(at_least_zero(d) for d in shape_of(node, scope))
     if len(shape) > MAX_RANK:
         raise scope.module.error(node, f"an array made by the kernel has 1 to {MAX_RANK} dimensions")
-    _, element = value_at(node, [ZERO] * len(shape), shape, scope, [])
-    dtype = element_type(element, scope, f"array '{name}'")
-    declare_new_array(scope, name, node, dtype, shape, scope.module.span(node))
-    return assign_view(whole_view(name, scope, scope.module.span(node)), node, None, scope)
+    value = new_array_value(node, scope)
+    element = value if value is not None else value_at(node, [ZERO] * len(shape), shape, scope, [])[1]
+    span = scope.module.span(node)
+    declare_new_array(scope, name, node, element_type(element, scope, f"array '{name}'"), shape, span)
+    place = whole_view(name, scope, span)
+    return [ir.ArrayAssign(place, value, place.span)] if value is not None else assign_view(place, node, None, scope)
 
 
 def is_array_value(node: cst.BaseExpression, scope: KernelScope) -> bool:

@@ -19,12 +19,13 @@ import libcst as cst
 import numpy as np
 
 from translator.errors import Span, TranslationError
-from translator.frontend.arrays import (Offset, local_assign, loop_nest, mask_of, matmul_shape, outside_element,
+from translator.frontend.arrays import (aligned, check_lengths, local_assign, mask_of, matmul_shape, outside_element,
                                        reduction_axis, shape_of, value_at)
 from translator.frontend.context import KernelScope
 from translator.frontend.dtypes import element_type
 from translator.frontend.expressions import CALLS
 from translator.ir import nodes as ir
+from translator.ir.arrays import Offset, loop_nest
 from translator.ir.types import BOOL, I64, U64, ScalarType
 
 Bounds = list[tuple[str, ir.Expr, ir.Expr]]
@@ -134,8 +135,8 @@ def _reduced_axes(node: cst.Call, shape: tuple[ir.Expr, ...], label: str,
     if not -len(shape) <= axis < len(shape):
         raise scope.module.error(node, f"axis {axis} is out of range for this {len(shape)}-dimensional array")
     axis %= len(shape)
-    scope.elements.check(shape[:axis] + shape[axis + 1:], node, scope)
-    return scope.elements.align(len(shape) - 1, node, scope), [axis]
+    check_lengths(scope.elements, shape[:axis] + shape[axis + 1:], node, scope)
+    return aligned(scope.elements, len(shape) - 1, node, scope), [axis]
 
 
 def _element(source: cst.BaseExpression, offsets: Sequence[Offset], shape: Sequence[ir.Expr],
@@ -240,11 +241,11 @@ def _product_sum(node: cst.CSTNode, args: list[cst.BaseExpression], scope: Kerne
     if rank and scope.elements is None:
         raise scope.module.error(node, "this product makes an array: assign it into an array or to a new name")
     span = scope.module.span(node)
-    outer = scope.elements.align(rank, node, scope) if scope.elements is not None and rank else ()
+    outer = aligned(scope.elements, rank, node, scope) if scope.elements is not None and rank else ()
     k = ir.Name(scope.fresh_loop_var("k"), span)
     at_k = Offset(k, None, 0)
     if scope.elements is not None and rank:
-        scope.elements.check(matmul_shape(left, right), node, scope)
+        check_lengths(scope.elements, matmul_shape(left, right), node, scope)
     inner_left, a = _element(args[0], [at_k] if len(left) == 1 else [outer[0], at_k], left, scope)
     contracted = right[:1] if len(right) == 1 else (left[-1], right[-1])
     inner_right, b = _element(args[1], [at_k] if len(right) == 1 else [at_k, outer[-1]], contracted, scope)

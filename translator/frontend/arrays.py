@@ -1,13 +1,13 @@
-"""Array statements (`c[i, :] = a[i, :] * 2`, `C *= beta`, `B[1:-1, 1:-1] = 0.2 * (A[1:-1, :-2] + ...)`)
-lowered to loop nests of element assignments.
+"""Array statements the IR's array tier does not take yet (`frontend/array_statements.py` says which
+it takes): those with masks, reductions or matrix products in their right side, gathers, and those
+of device functions, lowered here to loop nests of element assignments while libcst is read.
 
 The loops run over the assigned view's axes; the right side is built once, as the value of one
-element: every array operand (a view, see `views.py`) is read at the same offsets, broadcast as
-NumPy does (shapes aligned at the right, axes of length 1 repeated). Outside a `prange` the loops are
-`prange`s themselves, so a whole-array statement between parallel loops becomes its own parallel
-loop on the device, inside the kernel's one `target data` region; inside a `prange` they are serial.
-Later passes see only loops and element accesses: typing, the access analysis (whose write boxes
-now cover slice assignments) and the backend need nothing new.
+element: every array operand (a view, see `views.py`) is read at the same offsets (`ir.arrays`),
+broadcast as NumPy does (shapes aligned at the right, axes of length 1 repeated). Outside a `prange`
+the loops are `prange`s themselves, so a whole-array statement between parallel loops becomes its
+own parallel loop on the device, inside the kernel's one `target data` region; inside a `prange`
+they are serial. Later passes see only loops and element accesses.
 
 NumPy evaluates a right side whole before assigning, so the loop may read the assigned array only at
 the element being assigned; inside a prange, a right side that reads it elsewhere is evaluated into a
@@ -19,24 +19,24 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from typing import Sequence
 
 import libcst as cst
 
 from translator.errors import Span, TranslationError
-from translator.frontend.context import KernelScope
+from translator.frontend.context import Elements, KernelScope
 from translator.frontend.guards import check_at_run_time
 from translator.frontend.expressions import LOGICAL_CALLS, NUMPY_FUNCTIONS, build_expr
 from translator.frontend.source import fold_constant
 from translator.frontend.dtypes import element_type
 from translator.frontend.signature import MAX_RANK
-from translator.frontend.views import Axis, Offset, View, build_view, is_view, same, whole_view
+from translator.frontend.views import array_type, build_view, is_view, whole_view
 from translator.ir import nodes as ir
+from translator.ir.arrays import (ZERO, Offset, at_least_zero, broadcast, broadcast_all, element, first_clash,
+                                  loop_nest, uses)
+from translator.ir.checks import settled_before_run
 from translator.ir.types import ArrayType, ScalarType
-from translator.ir.visit import rewrite, walk, walk_all
-
-ZERO = Offset(None, None, 0)
+from translator.ir.visit import rewrite
 REDUCTIONS = ("numpy.sum", "numpy.max", "numpy.min", "numpy.mean", "numpy.amax", "numpy.amin", "numpy.var", "numpy.std",
               "numpy.count_nonzero")
 ELEMENTWISE_CALLS = ("builtins.abs", "numpy.copy", *LOGICAL_CALLS)
@@ -44,68 +44,38 @@ MASKED_ELSEWHERE = ("a masked read (`data[mask]`) has a length known only at run
                     "argument of np.sum, np.mean or np.count_nonzero (`np.mean(data[mask])`)")
 
 
-@dataclass(frozen=True)
-class Elements:
-    """The element an array expression is being built for: one offset per axis of the result, whose
-    lengths are `shape`. Operands of lower rank use the last offsets (NumPy aligns shapes at the
-    right); an operand's axis of another length is recorded as a `LengthCheck` for the runtime."""
+def aligned(elements: Elements, rank: int, node: cst.CSTNode, scope: KernelScope) -> tuple[Offset, ...]:
+    """The offsets of an operand of `rank` axes at the element: the last ones (NumPy aligns shapes at
+    the right)."""
+    if rank > len(elements.offsets):
+        raise scope.module.error(
+            node, f"cannot broadcast this {rank}-dimensional array into {len(elements.offsets)} dimension"
+            f"{'s' * (len(elements.offsets) > 1)}")
+    return elements.offsets[len(elements.offsets) - rank:]
 
-    offsets: tuple[Offset, ...]
-    shape: tuple[ir.Expr, ...]
-    hoisted: list[ir.Stmt] = field(compare=False, default_factory=list)
-    """Where statements that do not depend on the element go: before the loops computing it."""
 
-    def align(self, rank: int, node: cst.CSTNode, scope: KernelScope) -> tuple[Offset, ...]:
-        if rank > len(self.offsets):
-            raise scope.module.error(
-                node, f"cannot broadcast this {rank}-dimensional array into {len(self.offsets)} dimension"
-                f"{'s' * (len(self.offsets) > 1)}")
-        return self.offsets[len(self.offsets) - rank:]
+def check_lengths(elements: Elements, lengths: Sequence[ir.Expr], node: cst.CSTNode, scope: KernelScope) -> None:
+    """Record that `lengths` (aligned at the right) must equal the element's axes' lengths."""
+    aligned(elements, len(lengths), node, scope)
+    for length, expected in zip(lengths, elements.shape[len(elements.shape) - len(lengths):]):
+        require_equal(length, expected, scope.module.span(node), scope)
 
-    def check(self, lengths: Sequence[ir.Expr], node: cst.CSTNode, scope: KernelScope) -> None:
-        """Record that `lengths` (aligned at the right) must equal the element's axes' lengths."""
-        self.align(len(lengths), node, scope)
-        for length, expected in zip(lengths, self.shape[len(self.shape) - len(lengths):]):
-            require_equal(length, expected, scope.module.span(node), scope)
 
-    def at(self, view: View, node: cst.CSTNode, scope: KernelScope) -> ir.Index:
-        offsets = self.align(view.rank, node, scope)
-        shape = self.shape[len(self.shape) - view.rank:]
-        for axis, expected in zip(view.axes, shape):
-            if not axis.is_single:
-                require_equal(axis.length(view.span), expected, view.span, scope)
-        return view.element([ZERO if axis.is_single else o for axis, o in zip(view.axes, offsets)])
+def _view_at(elements: Elements, view: ir.View, node: cst.CSTNode, scope: KernelScope) -> ir.Index:
+    """The element of `view` that the element being computed reads, its lengths checked."""
+    offsets = aligned(elements, view.rank, node, scope)
+    shape = elements.shape[len(elements.shape) - view.rank:]
+    for axis, expected in zip(view.axes, shape):
+        if not axis.is_single:
+            require_equal(axis.length(view.span), expected, view.span, scope)
+    return element(view, [ZERO if axis.is_single else o for axis, o in zip(view.axes, offsets)])
 
 
 def require_equal(length: ir.Expr, expected: ir.Expr, span: Span, scope: KernelScope) -> None:
     """Record a `LengthCheck` unless the lengths are the same expression; lengths that depend on
     more than the arguments (a loop variable, a local) are checked by the kernel (`frontend.guards`)."""
-    if same(length, expected):
-        return
-    if not (_of_arguments(length, scope) and _of_arguments(expected, scope)):
+    if not settled_before_run(length, expected, span, scope.params, scope.length_checks):
         check_at_run_time(length, expected, span, scope)
-        return
-    if not any(same(c.left, length) and same(c.right, expected) for c in scope.length_checks):
-        scope.length_checks.append(ir.LengthCheck(length, expected, span))
-
-
-def _of_arguments(expr: ir.Expr, scope: KernelScope) -> bool:
-    """Whether `expr` is computed from constants, extents and scalar parameters with `+ - * //`,
-    `min` and `max` only (what the manifest's expressions and the runtime can evaluate)."""
-    for node in walk(expr):
-        if isinstance(node, ir.Name):
-            param = scope.params.get(node.id)
-            if param is None or param.is_array:
-                return False
-        elif isinstance(node, ir.Binary):
-            if node.op not in ("+", "-", "*", "//"):
-                return False
-        elif isinstance(node, ir.Call):
-            if node.func not in ("min", "max"):
-                return False
-        elif not isinstance(node, (ir.Const, ir.Extent)):
-            return False
-    return True
 
 
 def element_of(node: cst.BaseExpression, scope: KernelScope) -> ir.Expr | None:
@@ -120,12 +90,17 @@ def element_of(node: cst.BaseExpression, scope: KernelScope) -> ir.Expr | None:
     mask = scope.mask(node)
     if mask is not None:
         return build_expr(mask, scope)
-    if (isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.BitInvert)
-            and is_boolean(node.expression, scope) and shape_of(node.expression, scope)):
+    if isinstance(node, cst.UnaryOperation) and is_logical_not(node, scope):
         return ir.Unary("not", build_expr(node.expression, scope), scope.module.span(node))
     if not is_view(node, scope):
         return None
-    return scope.elements.at(build_view(node, scope), node, scope)
+    return _view_at(scope.elements, build_view(node, scope), node, scope)
+
+
+def is_logical_not(node: cst.BaseExpression, scope: KernelScope) -> bool:
+    """Whether `node` is `~` of a boolean array: NumPy's logical not, not Python's `~` of a bool."""
+    return (isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.BitInvert)
+            and is_boolean(node.expression, scope) and bool(shape_of(node.expression, scope)))
 
 
 def value_at(node: cst.BaseExpression, offsets: Sequence[Offset], shape: Sequence[ir.Expr], scope: KernelScope,
@@ -155,15 +130,6 @@ def outside_element(scope: KernelScope) -> Iterator[None]:
         scope.elements, scope.prelude = elements, prelude
 
 
-def loop_nest(bounds: Sequence[tuple[str, ir.Expr, ir.Expr]], body: tuple[ir.Stmt, ...], parallel: bool,
-              span: Span) -> ir.Loop:
-    """Loops over `(var, lo, hi)`, outermost first, around `body`."""
-    for var, lo, hi in reversed(bounds):
-        body = (ir.Loop(var, lo, hi, 1, body, span, parallel=parallel),)
-    assert isinstance(body[0], ir.Loop)
-    return body[0]
-
-
 def assign_array(target: cst.BaseExpression, value: cst.BaseExpression, op: str | None,
                  scope: KernelScope) -> list[ir.Stmt]:
     """`view = value` or `view op= value`: one loop per axis of the view, around the assignment
@@ -171,18 +137,18 @@ def assign_array(target: cst.BaseExpression, value: cst.BaseExpression, op: str 
     return assign_view(build_view(target, scope), value, op, scope)
 
 
-def assign_view(place: View, value: cst.BaseExpression, op: str | None, scope: KernelScope) -> list[ir.Stmt]:
+def assign_view(place: ir.View, value: cst.BaseExpression, op: str | None, scope: KernelScope) -> list[ir.Stmt]:
     """`assign_array` for a view already built. A right side that reads the assigned array at other
     elements is evaluated into a temporary first inside a prange (`evaluate_first`), else rejected."""
     span = place.span
     mark = len(scope.prelude)
     variables, offsets, bounds = _element_loops(place.axes, scope, span)
-    into = place.element(offsets)
+    into = element(place, offsets)
     prelude, rhs = value_at(value, offsets, place.shape(), scope, scope.prelude)
     if op is not None:
         rhs = ir.Binary(op, into, rhs, span)
     rhs = _hoist_fixed_reads(into, rhs, set(variables), scope)
-    clash = _clash(into, rhs, prelude, set(variables))
+    clash = first_clash(into, (*prelude, ir.Assign(into, rhs, span)), set(variables))
     if clash is not None and scope.makes_temporaries:
         del scope.prelude[mark:]  # what this attempt hoisted: the temporary's loop computes it again
         return evaluate_first(place, value, op, scope)
@@ -191,7 +157,7 @@ def assign_view(place: View, value: cst.BaseExpression, op: str | None, scope: K
     return [loop_nest(bounds, body, not scope.in_prange, span)]
 
 
-def _element_loops(axes: Sequence[Axis], scope: KernelScope, span: Span
+def _element_loops(axes: Sequence[ir.ViewAxis], scope: KernelScope, span: Span
                    ) -> tuple[list[str], list[Offset], list[tuple[str, ir.Expr, ir.Expr]]]:
     """Fresh loop variables over the axes' ranges, and the offsets of the element they reach."""
     variables = [scope.fresh_loop_var("i") for _ in axes]
@@ -199,19 +165,19 @@ def _element_loops(axes: Sequence[Axis], scope: KernelScope, span: Span
     return variables, offsets, [(v, axis.lo, axis.hi) for v, axis in zip(variables, axes)]
 
 
-def evaluate_first(place: View, value: cst.BaseExpression, op: str | None, scope: KernelScope) -> list[ir.Stmt]:
+def evaluate_first(place: ir.View, value: cst.BaseExpression, op: str | None, scope: KernelScope) -> list[ir.Stmt]:
     """`place op= value` as NumPy computes it when `value` reads the assigned array at other elements
     (`x[i, 1:] = x[i, :-1] + x[i, 1:]`): the whole right side into a temporary of the view's shape
     (one per prange iteration), then the temporary into the view."""
     span, name = place.span, scope.fresh_temp(f"{place.array}_value")
     made, offsets, bounds = fill_temporary(name, value, place.axes, place.shape(), scope, span)
-    into = place.element(offsets)
-    source = whole_view(name, scope, span).element(offsets)
+    into = element(place, offsets)
+    source = element(whole_view(name, scope, span), offsets)
     copy = ir.Assign(into, source if op is None else ir.Binary(op, into, source, span), span)
     return [*made, loop_nest(bounds, (copy,), False, span)]
 
 
-def fill_temporary(name: str, value: cst.BaseExpression, axes: Sequence[Axis], lengths: Sequence[ir.Expr],
+def fill_temporary(name: str, value: cst.BaseExpression, axes: Sequence[ir.ViewAxis], lengths: Sequence[ir.Expr],
                    scope: KernelScope, span: Span
                    ) -> tuple[list[ir.Stmt], list[Offset], list[tuple[str, ir.Expr, ir.Expr]]]:
     """A temporary `name` of the array expression's `lengths` (NumPy's dtype), made and filled by a
@@ -221,7 +187,7 @@ def fill_temporary(name: str, value: cst.BaseExpression, axes: Sequence[Axis], l
     prelude, rhs = value_at(value, offsets, lengths, scope, scope.prelude)
     dtype = element_type(rhs, scope, f"array '{name}'")
     made = declare_temporary(name, dtype, tuple(at_least_zero(n) for n in lengths), span, scope)
-    slot = whole_view(name, scope, span).element(offsets)
+    slot = element(whole_view(name, scope, span), offsets)
     return [made, loop_nest(bounds, (*prelude, ir.Assign(slot, rhs, span)), False, span)], offsets, bounds
 
 
@@ -238,19 +204,12 @@ def declare_temporary(name: str, dtype: ScalarType, shape: tuple[ir.Expr, ...], 
     return made
 
 
-def at_least_zero(length: ir.Expr) -> ir.Expr:
-    """A length as a dimension: `max(n - 1, 0)` unless it cannot be negative (an extent, a constant)."""
-    if isinstance(length, ir.Extent) or (isinstance(length, ir.Const) and int(length.value) >= 0):
-        return length
-    return ir.Call("max", (length, ir.Const(0, length.span)), length.span)
-
-
 def _hoist_fixed_reads(into: ir.Index, rhs: ir.Expr, variables: set[str], scope: KernelScope) -> ir.Expr:
     """Reads of the assigned array that are the same for every element (`path[i, k]` in
     `path[i, :] = np.minimum(path[i, :], path[i, k] + path[k, :])`) are taken once, before the loops,
     as NumPy reads them before assigning."""
     def hoist(node: object) -> object:
-        if isinstance(node, ir.Index) and node.array == into.array and not _uses(node, variables):
+        if isinstance(node, ir.Index) and node.array == into.array and not uses(node, variables):
             if not scope.in_prange:
                 raise TranslationError.at(
                     node.span, f"the right side reads an element of '{into.array}', which this statement may also "
@@ -267,26 +226,6 @@ def local_assign(local: ir.Name, value: ir.Expr, scope: KernelScope) -> ir.Assig
     """`local = value` for a local the frontend makes, its value recorded for `frontend.dtypes`."""
     scope.scalar_values.setdefault(local.id, []).append(value)
     return ir.Assign(local, value, local.span)
-
-
-def _uses(expr: object, variables: set[str]) -> bool:
-    return any(isinstance(n, ir.Name) and n.id in variables for n in walk(expr))
-
-
-def _clash(into: ir.Index, rhs: ir.Expr, prelude: tuple[ir.Stmt, ...], variables: set[str]
-           ) -> ir.Index | ir.ArrayArg | None:
-    """A loop stores as it goes, NumPy computes the right side whole before storing: the right side
-    may read the assigned array only where no other element's store lands, i.e. with the very index
-    of the store in every dimension the loops run over (other dimensions may differ: `path[k, j]`
-    while storing `path[i, j]`). The first read that breaks this, if any."""
-    running = [d for d, index in enumerate(into.indices) if _uses(index, variables)]
-    for node in walk_all((*prelude, ir.Assign(into, rhs, into.span))):
-        if isinstance(node, ir.ArrayArg) and node.array == into.array:
-            return node
-        if (isinstance(node, ir.Index) and node.array == into.array and node is not into
-                and not all(same(node.indices[d], into.indices[d]) for d in running)):
-            return node
-    return None
 
 
 def _refuse_clash(into: ir.Index, clash: ir.Index | ir.ArrayArg | None) -> None:
@@ -330,7 +269,10 @@ def is_boolean(node: cst.BaseExpression, scope: KernelScope) -> bool:
         return scope.module.qualified_name(node.func) in LOGICAL_CALLS
     if scope.mask(node) is not None:
         return True
-    return is_view(node, scope) and build_view(node, scope).dtype.is_bool
+    if not is_view(node, scope):
+        return False
+    kind = array_type(build_view(node, scope).array, scope)
+    return kind is not None and kind.dtype.is_bool
 
 
 def assign_masked(target: cst.Subscript, mask: cst.BaseExpression, value: cst.BaseExpression, op: str | None,
@@ -342,12 +284,13 @@ def assign_masked(target: cst.Subscript, mask: cst.BaseExpression, value: cst.Ba
     place = whole_view(target.value.value, scope, scope.module.span(target))  # type: ignore[attr-defined]
     span = place.span
     variables, offsets, bounds = _element_loops(place.axes, scope, span)
-    into = place.element(offsets)
+    into = element(place, offsets)
     prelude, cond = value_at(mask, offsets, place.shape(), scope, scope.prelude)
     rhs = _hoist_fixed_reads(into, build_expr(value, scope), set(variables), scope)
     if op is not None:
         rhs = ir.Binary(op, into, rhs, span)
-    _refuse_clash(into, _clash(into, ir.Logical("and", cond, rhs, span), prelude, set(variables)))
+    _refuse_clash(into, first_clash(into, (*prelude, ir.Assign(into, ir.Logical("and", cond, rhs, span), span)),
+                                    set(variables)))
     body = (*prelude, ir.If(cond, (ir.Assign(into, rhs, span),), (), span))
     return [loop_nest(bounds, body, not scope.in_prange, span)]
 
@@ -366,7 +309,7 @@ def shape_of(node: cst.BaseExpression, scope: KernelScope) -> tuple[ir.Expr, ...
     if mask is not None:
         return shape_of(mask, scope)
     if isinstance(node, cst.Subscript):
-        return _broadcast_all([shape_of(e.slice.value, scope) for e in node.slice if isinstance(e.slice, cst.Index)])
+        return broadcast_all([shape_of(e.slice.value, scope) for e in node.slice if isinstance(e.slice, cst.Index)])
     if isinstance(node, cst.BinaryOperation):
         if isinstance(node.operator, cst.MatrixMultiply):
             return matmul_shape(shape_of(node.left, scope), shape_of(node.right, scope))
@@ -375,7 +318,7 @@ def shape_of(node: cst.BaseExpression, scope: KernelScope) -> tuple[ir.Expr, ...
         return shape_of(node.expression, scope)
     if isinstance(node, cst.Comparison):
         shapes = [shape_of(node.left, scope), *(shape_of(c.comparator, scope) for c in node.comparisons)]
-        return _broadcast_all(shapes)
+        return broadcast_all(shapes)
     if isinstance(node, cst.Attribute) and node.attr.value in ("real", "imag"):
         return shape_of(node.value, scope)
     if (isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "copy"
@@ -396,7 +339,7 @@ def _call_shape(node: cst.Call, scope: KernelScope) -> tuple[ir.Expr, ...]:
     if name == "numpy.dot" and len(args) == 2:
         return matmul_shape(shape_of(args[0], scope), shape_of(args[1], scope))
     if name in ELEMENTWISE_CALLS or (name.startswith("numpy.") and name[6:] in NUMPY_FUNCTIONS):
-        return _broadcast_all([shape_of(a, scope) for a in args])
+        return broadcast_all([shape_of(a, scope) for a in args])
     return ()
 
 
@@ -415,19 +358,3 @@ def reduction_axis(node: cst.Call, scope: KernelScope) -> int | None:
 def matmul_shape(left: tuple[ir.Expr, ...], right: tuple[ir.Expr, ...]) -> tuple[ir.Expr, ...]:
     """`@` of 1-D and 2-D operands: the contracted axis disappears."""
     return left[:-1] + right[:-2] + right[-1:] if len(right) == 2 else left[:-1]
-
-
-def broadcast(a: tuple[ir.Expr, ...], b: tuple[ir.Expr, ...]) -> tuple[ir.Expr, ...]:
-    """NumPy's broadcast shape, where a length known to be 1 gives way to the other."""
-    if len(a) < len(b):
-        a, b = b, a
-    tail = a[len(a) - len(b):]
-    merged = tuple(y if isinstance(x, ir.Const) and x.value == 1 else x for x, y in zip(tail, b))
-    return a[:len(a) - len(b)] + merged
-
-
-def _broadcast_all(shapes: Sequence[tuple[ir.Expr, ...]]) -> tuple[ir.Expr, ...]:
-    result: tuple[ir.Expr, ...] = ()
-    for shape in shapes:
-        result = broadcast(result, shape)
-    return result

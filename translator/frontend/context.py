@@ -3,24 +3,23 @@
 Python resolves names at run time; a kernel must resolve them at translation time. A name in a
 kernel is a parameter, a local, a module-level numeric constant (folded in), or one of the modules
 and functions py2omp understands (`math`, `numpy`, `translator` and their members), however the
-user imported them.
+user imported them. The data types every builder shares live here, so this module imports no other
+frontend module and the frontend's imports have no cycle.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable
+from typing import Callable
 
 import libcst as cst
 from libcst.metadata import CodeRange
 
 from translator.errors import Span, TranslationError
 from translator.ir import nodes as ir
+from translator.ir.arrays import Offset
 from translator.ir.types import ScalarType
-
-if TYPE_CHECKING:
-    from translator.frontend.arrays import Elements
-    from translator.frontend.masks import BodyFacts
 
 
 @dataclass(frozen=True)
@@ -69,6 +68,35 @@ class ModuleScope:
         return None
 
 
+@dataclass(frozen=True)
+class BodyFacts:
+    """What a function body does with each name, read before the body is built.
+
+    `bindings`: how many statements bind each local (an annotation without a value makes a name
+    local but binds it 0 times); `written`: arrays some statement may write (elements assigned, `op=`,
+    atomics, arguments of the module's functions); `mask_only`: locals used nowhere but where a mask
+    may stand (a subscript's one index, an operand of `& | ^ ~` or np.logical_*, the argument of a
+    reduction).
+    """
+
+    bindings: Mapping[str, int]
+    written: frozenset[str]
+    mask_only: frozenset[str]
+    local_names: frozenset[str]
+    """Every name the body binds: as in Python, local throughout the function."""
+
+
+@dataclass(frozen=True)
+class Elements:
+    """The element an array expression is being built for (`frontend.arrays`): one offset per axis of
+    the result, whose lengths are `shape`."""
+
+    offsets: tuple[Offset, ...]
+    shape: tuple[ir.Expr, ...]
+    hoisted: list[ir.Stmt] = field(compare=False, default_factory=list)
+    """Where statements that do not depend on the element go: before the loops computing it."""
+
+
 @dataclass
 class KernelScope:
     """Per-kernel facts the builders consult and record.
@@ -93,12 +121,12 @@ class KernelScope:
 
     module: ModuleScope
     params: dict[str, ir.Param]
-    facts: "BodyFacts"
+    facts: BodyFacts
     declared: dict[str, ScalarType] = field(default_factory=dict)
     arrays: dict[str, ir.LocalArray | ir.Temporary] = field(default_factory=dict)
     prelude: list[ir.Stmt] = field(default_factory=list)
     element_of: Callable[[cst.BaseExpression, "KernelScope"], ir.Expr | None] | None = None
-    elements: "Elements | None" = None
+    elements: Elements | None = None
     in_prange: bool = False
     loop_vars: set[str] = field(default_factory=set)
     length_checks: list[ir.LengthCheck] = field(default_factory=list)

@@ -20,37 +20,17 @@ made by the kernel (`allocations.make_array`), NumPy's meaning at the cost of th
 from __future__ import annotations
 
 import collections
-from collections.abc import Mapping
-from dataclasses import dataclass
 
 import libcst as cst
 
 from translator.frontend.allocations import lifts
 from translator.frontend.arrays import REDUCTIONS, is_boolean, shape_of
-from translator.frontend.context import KernelScope, ModuleScope
+from translator.frontend.context import BodyFacts, KernelScope, ModuleScope
 from translator.frontend.expressions import ATOMIC_CALLS, LOGICAL_CALLS
 
 MASK_CALLS = (*REDUCTIONS, *LOGICAL_CALLS)
 """Calls whose arguments are array expressions, where a mask local may stand."""
 EVALUATED_AT_USE = "a mask names its boolean expression, which is evaluated where the mask is used"
-
-
-@dataclass(frozen=True)
-class BodyFacts:
-    """What a function body does with each name, read before the body is built.
-
-    `bindings`: how many statements bind each local (an annotation without a value makes a name
-    local but binds it 0 times); `written`: arrays some statement may write (elements assigned, `op=`,
-    atomics, arguments of the module's functions); `mask_only`: locals used nowhere but where a mask
-    may stand (a subscript's one index, an operand of `& | ^ ~` or np.logical_*, the argument of a
-    reduction).
-    """
-
-    bindings: Mapping[str, int]
-    written: frozenset[str]
-    mask_only: frozenset[str]
-    local_names: frozenset[str]
-    """Every name the body binds: as in Python, local throughout the function."""
 
 
 class _Names(cst.CSTVisitor):

@@ -12,6 +12,7 @@ from translator.frontend.allocations import (FILLS, allocate, allocate_temporary
 from translator.frontend.context import KernelScope
 from translator.frontend.expressions import array_param, build_expr
 from translator.frontend.arrays import assign_array, assign_masked, is_array_statement, mask_of
+from translator.frontend.array_statements import array_statement
 from translator.frontend.guards import guarded
 from translator.frontend.masks import bind_mask
 from translator.frontend.signature import MAX_RANK, scalar_annotation
@@ -95,7 +96,7 @@ def _assign(node: cst.Assign, scope: KernelScope) -> list[ir.Stmt]:
     constructor = scope.module.qualified_name(value.func) if isinstance(value, cst.Call) else None
     single = node.targets[0].target if len(node.targets) == 1 else None
     if single is not None and is_array_statement(single, scope):
-        return assign_array(single, node.value, None, scope)
+        return array_statement(single, node.value, None, scope) or assign_array(single, node.value, None, scope)
     if isinstance(single, cst.Name) and lifts(scope) and constructor == "numpy.eye":
         return eye(single, value, scope)  # type: ignore[arg-type]
     if isinstance(single, cst.Name) and bind_mask(single, value, scope):
@@ -107,7 +108,8 @@ def _assign(node: cst.Assign, scope: KernelScope) -> list[ir.Stmt]:
         return make_temporary(single.value, value, scope)
     mask = mask_of(single, scope) if single is not None else None
     if mask is not None:
-        return assign_masked(single, mask, node.value, None, scope)  # type: ignore[arg-type]
+        return (array_statement(single, node.value, None, scope)  # type: ignore[arg-type]
+                or assign_masked(single, mask, node.value, None, scope))  # type: ignore[arg-type]
     if constructor in FILLS and isinstance(single, cst.Name):
         if lifts(scope):
             return allocate(single, value, constructor, scope)  # type: ignore[arg-type]
@@ -208,10 +210,11 @@ def _aug_assign(node: cst.AugAssign, scope: KernelScope) -> list[ir.Stmt]:
     if op is None:
         raise scope.module.error(node, "the `@=` operator is not supported in kernels")
     if is_view(node.target, scope):
-        return assign_array(node.target, node.value, op, scope)
+        return array_statement(node.target, node.value, op, scope) or assign_array(node.target, node.value, op, scope)
     mask = mask_of(node.target, scope)
     if mask is not None:
-        return assign_masked(node.target, mask, node.value, op, scope)  # type: ignore[arg-type]
+        return (array_statement(node.target, node.value, op, scope)
+                or assign_masked(node.target, mask, node.value, op, scope))  # type: ignore[arg-type]
     target = _target(node.target, scope)
     span = scope.module.span(node)
     return _on_device([_scalar_assign(target, ir.Binary(op, target, build_expr(node.value, scope), span), span, scope)],

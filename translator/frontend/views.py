@@ -10,8 +10,8 @@ elements (`a[1:-1]` runs over `[1, n - 1)`), so the access analysis sees plain a
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Sequence
+import dataclasses
+from typing import TYPE_CHECKING
 
 import libcst as cst
 
@@ -19,111 +19,12 @@ from translator.errors import Span
 from translator.frontend.expressions import build_expr, made_shape
 from translator.frontend.source import fold_constant
 from translator.ir import nodes as ir
-from translator.ir.printer import format_expr
-from translator.ir.types import ArrayType, ScalarType
+from translator.ir.types import ArrayType
 
 if TYPE_CHECKING:
     from translator.frontend.context import KernelScope
 
 NEW_AXES = ("numpy.newaxis",)
-
-
-@dataclass(frozen=True)
-class Offset:
-    """A position along one axis of a view: `var - origin + const` (an absent part counts as 0).
-
-    A loop variable running over `[origin, ...)` of the assigned view is `Offset(var, origin, 0)`;
-    adding the `lo` of an axis whose `lo` equals `origin` gives back `var`, so `b[1:-1] = a[:-2]`
-    becomes `b[i] = a[i - 1]` rather than `a[0 + (i - 1)]`.
-    """
-
-    var: ir.Expr | None
-    origin: ir.Expr | None
-    const: int
-
-    def at(self, lo: ir.Expr, span: Span) -> ir.Expr:
-        """The absolute index `lo + self`."""
-        const, origin = self.const, self.origin
-        base: ir.Expr | None = self.var
-        if isinstance(origin, ir.Const) and not same(origin, lo):
-            const, origin = const - int(origin.value), None
-        if origin is not None and same(origin, lo):
-            lo_part: ir.Expr | None = None
-        elif isinstance(lo, ir.Const):
-            const += int(lo.value)
-            lo_part = None if origin is None else ir.Unary("-", origin, span)
-        else:
-            lo_part = lo if origin is None else ir.Binary("-", lo, origin, span)
-        if lo_part is not None:
-            base = lo_part if base is None else ir.Binary("+", base, lo_part, span)
-        return plus(base, const, span)
-
-
-def plus(base: ir.Expr | None, const: int, span: Span) -> ir.Expr:
-    """`base + const`, written `base - k` for a negative constant, `base` for zero."""
-    if base is None:
-        return ir.Const(const, span)
-    if const == 0:
-        return base
-    return ir.Binary("+" if const > 0 else "-", base, ir.Const(abs(const), span), span)
-
-
-def same(a: ir.Expr, b: ir.Expr) -> bool:
-    """Structural equality that ignores spans (and types, which are not set yet)."""
-    return format_expr(a) == format_expr(b)
-
-
-@dataclass(frozen=True)
-class Axis:
-    """One axis of a view: dimension `dim` of the array over `[lo, hi)`; `dim` None is a new axis
-    (`x[:, None]`) of length 1."""
-
-    dim: int | None
-    lo: ir.Expr
-    hi: ir.Expr
-
-    def length(self, span: Span) -> ir.Expr:
-        if isinstance(self.lo, ir.Const) and isinstance(self.hi, ir.Const):
-            return ir.Const(int(self.hi.value) - int(self.lo.value), span)
-        if isinstance(self.lo, ir.Const) and self.lo.value == 0:
-            return self.hi
-        return ir.Binary("-", self.hi, self.lo, span)
-
-    @property
-    def is_single(self) -> bool:
-        """Whether the axis surely has length 1 (NumPy broadcasts it)."""
-        return (isinstance(self.lo, ir.Const) and isinstance(self.hi, ir.Const)
-                and int(self.hi.value) - int(self.lo.value) == 1)
-
-
-@dataclass(frozen=True)
-class View:
-    """`array` with `fixed[d]` the index of each dimension not running in an axis (None where it
-    runs); `axes` in the view's order; `dtype` the element type."""
-
-    array: str
-    fixed: tuple[ir.Expr | None, ...]
-    axes: tuple[Axis, ...]
-    dtype: ScalarType
-    span: Span
-
-    @property
-    def rank(self) -> int:
-        return len(self.axes)
-
-    def shape(self) -> tuple[ir.Expr, ...]:
-        return tuple(axis.length(self.span) for axis in self.axes)
-
-    def element(self, offsets: Sequence[Offset]) -> ir.Index:
-        """The element at `offsets` (one per axis); a new axis ignores its offset."""
-        indices = list(self.fixed)
-        for axis, offset in zip(self.axes, offsets, strict=True):
-            if axis.dim is not None:
-                indices[axis.dim] = offset.at(axis.lo, self.span)
-        return ir.Index(self.array, tuple(i for i in indices if i is not None), self.span)
-
-    def transposed(self) -> View:
-        return View(self.array, self.fixed, self.axes[::-1], self.dtype, self.span)
 
 
 def is_view(node: cst.BaseExpression, scope: KernelScope) -> bool:
@@ -132,64 +33,65 @@ def is_view(node: cst.BaseExpression, scope: KernelScope) -> bool:
     if isinstance(node, cst.Attribute) and node.attr.value == "T":
         return is_view(node.value, scope)
     if isinstance(node, cst.Name):
-        return _array_type(node.value, scope) is not None
+        return array_type(node.value, scope) is not None
     if isinstance(node, cst.Subscript) and isinstance(node.value, cst.Name):
-        kind = _array_type(node.value.value, scope)
+        kind = array_type(node.value.value, scope)
         if kind is None:
             return False
-        consumed = sum(1 for e in node.slice if not _is_new_axis(e.slice, scope))
-        return consumed < kind.rank or any(not isinstance(e.slice, cst.Index) or _is_new_axis(e.slice, scope)
+        consumed = sum(1 for e in node.slice if not is_new_axis(e.slice, scope))
+        return consumed < kind.rank or any(not isinstance(e.slice, cst.Index) or is_new_axis(e.slice, scope)
                                            for e in node.slice)
     return False
 
 
-def build_view(node: cst.BaseExpression, scope: KernelScope) -> View:
+def build_view(node: cst.BaseExpression, scope: KernelScope) -> ir.View:
     """The view `node` denotes (see `is_view`); steps other than 1 are rejected."""
     if isinstance(node, cst.Attribute) and node.attr.value == "T":
-        return build_view(node.value, scope).transposed()
+        view = build_view(node.value, scope)
+        return dataclasses.replace(view, axes=view.axes[::-1])
     span = scope.module.span(node)
     if isinstance(node, cst.Name):
         return whole_view(node.value, scope, span)
     assert isinstance(node, cst.Subscript) and isinstance(node.value, cst.Name)
     name = node.value.value
-    kind = _array_type(name, scope)
+    kind = array_type(name, scope)
     assert kind is not None
     parts = [e.slice for e in node.slice]
-    consumed = sum(1 for p in parts if not _is_new_axis(p, scope))
+    consumed = sum(1 for p in parts if not is_new_axis(p, scope))
     if consumed > kind.rank:
         raise scope.module.error(
             node, f"array '{name}' has {kind.rank} dimension{'s' * (kind.rank > 1)} but is indexed with {consumed}")
     parts += [cst.Slice(lower=None, upper=None)] * (kind.rank - consumed)
     fixed: list[ir.Expr | None] = []
-    axes: list[Axis] = []
+    axes: list[ir.ViewAxis] = []
     for part in parts:
-        if _is_new_axis(part, scope):
-            axes.append(Axis(None, ir.Const(0, span), ir.Const(1, span)))
+        if is_new_axis(part, scope):
+            axes.append(ir.ViewAxis(None, ir.Const(0, span), ir.Const(1, span)))
         elif isinstance(part, cst.Slice):
             axes.append(_slice_axis(part, name, len(fixed), scope, span))
             fixed.append(None)
         else:
             assert isinstance(part, cst.Index)
             fixed.append(build_expr(part.value, scope))
-    return View(name, tuple(fixed), tuple(axes), kind.dtype, span)
+    return ir.View(name, tuple(fixed), tuple(axes), span)
 
 
-def whole_view(name: str, scope: KernelScope, span: Span) -> View:
+def whole_view(name: str, scope: KernelScope, span: Span) -> ir.View:
     """All of array `name`."""
-    kind = _array_type(name, scope)
+    kind = array_type(name, scope)
     assert kind is not None
-    axes = tuple(Axis(d, ir.Const(0, span), extent(name, d, scope, span)) for d in range(kind.rank))
-    return View(name, (None,) * kind.rank, axes, kind.dtype, span)
+    axes = tuple(ir.ViewAxis(d, ir.Const(0, span), extent(name, d, scope, span)) for d in range(kind.rank))
+    return ir.View(name, (None,) * kind.rank, axes, span)
 
 
-def _slice_axis(part: cst.Slice, name: str, dim: int, scope: KernelScope, span: Span) -> Axis:
+def _slice_axis(part: cst.Slice, name: str, dim: int, scope: KernelScope, span: Span) -> ir.ViewAxis:
     step = None if part.step is None else fold_constant(part.step, scope.module, scope.module.constants)
     if part.step is not None and (step != 1 or isinstance(step, bool)):
         raise scope.module.error(part.step, "slices in kernels take step 1 (`x[lo:hi]`)")
     n = extent(name, dim, scope, span)
     lo = ir.Const(0, span) if part.lower is None else _bound(part.lower, n, scope, lower=True)
     hi = n if part.upper is None else _bound(part.upper, n, scope, lower=False)
-    return Axis(dim, lo, hi)
+    return ir.ViewAxis(dim, lo, hi)
 
 
 def _bound(node: cst.BaseExpression, n: ir.Expr, scope: KernelScope, lower: bool) -> ir.Expr:
@@ -215,7 +117,8 @@ def extent(name: str, dim: int, scope: KernelScope, span: Span) -> ir.Expr:
     return made_shape(local)[dim] if local is not None else ir.Extent(name, dim, span)
 
 
-def _array_type(name: str, scope: KernelScope) -> ArrayType | None:
+def array_type(name: str, scope: KernelScope) -> ArrayType | None:
+    """The type of array `name` (a parameter, or an array made inside a loop); None for other names."""
     local = scope.arrays.get(name)
     if local is not None:
         return local.type
@@ -223,7 +126,8 @@ def _array_type(name: str, scope: KernelScope) -> ArrayType | None:
     return param.type if param is not None and isinstance(param.type, ArrayType) else None
 
 
-def _is_new_axis(part: cst.BaseSlice, scope: KernelScope) -> bool:
+def is_new_axis(part: cst.BaseSlice, scope: KernelScope) -> bool:
+    """Whether a subscript's part is `None` or `np.newaxis`: a new axis of length 1."""
     if not isinstance(part, cst.Index):
         return False
     value = part.value

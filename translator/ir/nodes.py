@@ -4,6 +4,8 @@ The frontend builds this tree with `type=None` on expressions; `passes.typing` f
 and makes each conversion an explicit `Cast`, so the C backend never decides semantics. Parallel
 loops start as `Loop(parallel=True)`; `passes.parallelize` turns the top-level ones into
 `ParallelLoop` nodes carrying their OpenMP directive as data (`OmpTarget` / `OmpParallelFor`).
+Array statements (`ArrayAssign` over `View`s, the array tier) exist from the frontend until
+`passes.lower_arrays`, which turns them into loops right after typing.
 """
 
 from __future__ import annotations
@@ -153,7 +155,54 @@ class ArrayArg:
     type: ScalarType | None = None
 
 
-Expr = Union[Const, Name, Index, Extent, Unary, Binary, Compare, Logical, Select, Call, Cast, CallFunction, ArrayArg]
+@dataclass(frozen=True)
+class ViewAxis:
+    """One axis of a `View`: dimension `dim` of the array over `[lo, hi)` (step 1), or, with `dim`
+    None, a new axis (`x[:, None]`) of length 1. Bounds are already clamped as Python clamps them."""
+
+    dim: int | None
+    lo: "Expr"
+    hi: "Expr"
+
+    def length(self, span: Span) -> "Expr":
+        if isinstance(self.lo, Const) and isinstance(self.hi, Const):
+            return Const(int(self.hi.value) - int(self.lo.value), span)  # type: ignore[arg-type]
+        if isinstance(self.lo, Const) and self.lo.value == 0:
+            return self.hi
+        return Binary("-", self.hi, self.lo, span)
+
+    @property
+    def is_single(self) -> bool:
+        """Whether the axis surely has length 1 (NumPy broadcasts it)."""
+        return (isinstance(self.lo, Const) and isinstance(self.hi, Const)
+                and int(self.hi.value) - int(self.lo.value) == 1)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class View:
+    """An array value of the array tier: what NumPy's basic indexing makes of array `array`
+    (`a[i, 1:-1]`, `x[:, None]`, `a.T`, `a`). `fixed[d]` is the index of each dimension that does not
+    run (None where it runs); `axes` are the view's axes in its order (`.T` reverses them). It lives
+    only inside an `ArrayAssign` until `passes.lower_arrays`; operators over views are the scalar
+    nodes (`Binary`, `Unary`, `Compare`, `Call`) applied element by element, as NumPy broadcasts
+    them, so `type` is the element type, as for every expression (typing sets it)."""
+
+    array: str
+    fixed: tuple["Expr | None", ...]
+    axes: tuple[ViewAxis, ...]
+    span: Span
+    type: ScalarType | None = None
+
+    @property
+    def rank(self) -> int:
+        return len(self.axes)
+
+    def shape(self) -> tuple["Expr", ...]:
+        return tuple(axis.length(self.span) for axis in self.axes)
+
+
+Expr = Union[Const, Name, Index, Extent, Unary, Binary, Compare, Logical, Select, Call, Cast, CallFunction, ArrayArg,
+             View]
 
 # ---------------------------------------------------------------------------------------------
 # Statements.
@@ -164,6 +213,31 @@ class Assign:
     target: Name | Index
     value: Expr
     span: Span
+
+
+@dataclass(frozen=True)
+class ArrayValue:
+    """The type of an array expression: its element type and its shape, one length per axis, each an
+    expression of the kernel's extents and scalars (`(A.shape[0] - 2, A.shape[1] - 2)`)."""
+
+    dtype: ScalarType
+    shape: tuple[Expr, ...]
+
+
+@dataclass(frozen=True)
+class ArrayAssign:
+    """`target = value` for a view (`B[1:-1, 1:-1] = 0.2 * (A[1:-1, :-2] + ...)`): every element of
+    the view takes the value's element there, broadcast as NumPy does; `target op= value` arrives as
+    `target = target op value`, as for scalars. `value` is elementwise over views and scalars;
+    `type` (set by typing) is its `ArrayValue`. With `where` (a boolean elementwise expression of
+    the target's shape: `x[x < 0] = 0`), only the elements where it holds are assigned.
+    `passes.lower_arrays` turns it into loops."""
+
+    target: View
+    value: Expr
+    span: Span
+    type: ArrayValue | None = None
+    where: Expr | None = None
 
 
 @dataclass(frozen=True)
@@ -242,6 +316,9 @@ class Loop:
     span: Span
     parallel: bool = False
     launch: Launch | None = None
+    independent: bool = False
+    """Set by `passes.lower_arrays` on the loops it makes: the iterations write disjoint elements and
+    read nothing another iteration writes, so they may run in any order, on any threads."""
 
 
 @dataclass(frozen=True)
@@ -391,8 +468,8 @@ class UpdateFrom:
     span: Span
 
 
-Stmt = Union[Assign, AtomicUpdate, CallStatement, LocalArray, Temporary, If, Loop, While, Break, Continue, Return,
-             ParallelLoop, TargetData, UpdateFrom]
+Stmt = Union[Assign, ArrayAssign, AtomicUpdate, CallStatement, LocalArray, Temporary, If, Loop, While, Break, Continue,
+             Return, ParallelLoop, TargetData, UpdateFrom]
 
 # ---------------------------------------------------------------------------------------------
 # Kernels and modules.

@@ -60,10 +60,17 @@ class _Printer(Visitor[[str], list[str]]):
         return [f"{pad}{keyword} {format_expr(stmt.cond)}:", *_block(stmt.body, pad + INDENT),
                 *([f"{pad}else:", *_block(stmt.orelse, pad + INDENT)] if stmt.orelse else [])]
 
+    def visit_ArrayAssign(self, stmt: ir.ArrayAssign, pad: str) -> list[str]:
+        """`target = value where mask  # dtype[shape]` (the value's type once typed)."""
+        shape = "" if stmt.type is None else f"  # {stmt.type.dtype}[{', '.join(map(format_expr, stmt.type.shape))}]"
+        where = "" if stmt.where is None else f" where {format_expr(stmt.where)}"
+        return [f"{pad}{format_expr(stmt.target)} = {format_expr(stmt.value)}{where}{shape}"]
+
     def visit_Loop(self, stmt: ir.Loop, pad: str) -> list[str]:
         kind = "prange" if stmt.parallel else "range"
         bounds = f"{format_expr(stmt.start)}, {format_expr(stmt.stop)}, {stmt.step}{_launch(stmt.launch)}"
-        return [f"{pad}for {stmt.var} in {kind}({bounds}):", *_block(stmt.body, pad + INDENT)]
+        head = f"{pad}for {stmt.var} in {kind}({bounds}):{'  # independent' * stmt.independent}"
+        return [head, *_block(stmt.body, pad + INDENT)]
 
     def visit_CallStatement(self, stmt: ir.CallStatement, pad: str) -> list[str]:
         return [f"{pad}{format_expr(stmt.call)}"]
@@ -154,6 +161,18 @@ def format_expr(expr: ir.Expr) -> str:
     return _expr(expr) + suffix
 
 
+def _view(view: ir.View) -> str:
+    """`A[i, :]{[1, (n - 1)), new}`: the array indexed (`:` where a dimension runs), then its axes
+    in the view's order, each its half-open range (`d1=[lo, hi)` when the order is not the array's)
+    or `new`."""
+    fixed = ", ".join(":" if index is None else format_expr(index) for index in view.fixed)
+    running = [axis.dim for axis in view.axes if axis.dim is not None]
+    ordered = running == sorted(running)
+    axes = ", ".join("new" if axis.dim is None else f"{'' if ordered else f'd{axis.dim}='}[{format_expr(axis.lo)}, "
+                     f"{format_expr(axis.hi)})" for axis in view.axes)
+    return f"{view.array}[{fixed}]{{{axes}}}"
+
+
 def _expr(expr: ir.Expr) -> str:
     if isinstance(expr, ir.Const):
         return repr(expr.value)
@@ -177,4 +196,6 @@ def _expr(expr: ir.Expr) -> str:
         return f"{expr.array}[...]"
     if isinstance(expr, ir.CallFunction):
         return f"{expr.symbol or expr.func}({', '.join(format_expr(a) for a in expr.args)})"
+    if isinstance(expr, ir.View):
+        return _view(expr)
     raise TypeError(f"not an IR expression: {expr!r}")

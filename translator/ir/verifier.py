@@ -89,6 +89,14 @@ class _Checker(Visitor[[frozenset[str]], None]):
             self.visit_Temporary(made, scope)
         self.block(stmt.body, inner)
 
+    def visit_ArrayAssign(self, stmt: ir.ArrayAssign, scope: frozenset[str]) -> None:
+        """An array statement: untyped IR only (`passes.lower_arrays` lowers it right after typing)."""
+        if self.typed:
+            raise self.fail(stmt, "array statement left after lower_arrays")
+        self.view(stmt.target, scope)
+        for part in (stmt.value, *([stmt.where] if stmt.where is not None else [])):
+            self.expr(part, scope)
+
     def visit_Loop(self, stmt: ir.Loop, scope: frozenset[str]) -> None:
         for bound in (stmt.start, stmt.stop, *launch_exprs(stmt.launch)):
             self.expr(bound, scope)
@@ -136,7 +144,23 @@ class _Checker(Visitor[[frozenset[str]], None]):
             self.expr(interval.lo, scope)
             self.expr(interval.hi, scope)
 
+    def view(self, view: ir.View, scope: frozenset[str]) -> None:
+        """A view (untyped IR only): an array indexed in some dimensions, running in the others,
+        each running dimension in one axis."""
+        if self.typed:
+            raise self.fail(view, "array view left after lower_arrays")
+        array = self.array_type(view)
+        running = sorted(axis.dim for axis in view.axes if axis.dim is not None)
+        if len(view.fixed) != array.rank or running != [d for d, i in enumerate(view.fixed) if i is None]:
+            raise self.fail(view, "a view's indices and axes do not cover the array's dimensions once each")
+        for part in (*view.fixed, *(bound for axis in view.axes for bound in (axis.lo, axis.hi))):
+            if part is not None:
+                self.expr(part, scope)
+
     def expr(self, expr: ir.Expr, scope: frozenset[str]) -> None:
+        if isinstance(expr, ir.View):
+            self.view(expr, scope)
+            return
         for child in expr_children(expr):
             self.expr(child, scope)
         if self.typed and expr.type is None:
@@ -146,13 +170,17 @@ class _Checker(Visitor[[frozenset[str]], None]):
         if self.typed:
             self.typed_rules(expr, scope)
 
-    def array_access(self, expr: ir.Index | ir.Extent | ir.ArrayArg) -> None:
+    def array_type(self, expr: ir.Index | ir.Extent | ir.ArrayArg | ir.View) -> ArrayType:
         param = self.kernel.param(expr.array)
         made = self.temporaries.get(expr.array)
         array = param.type if param is not None else made or self.arrays.get(expr.array)
         if not isinstance(array, ArrayType) or (isinstance(expr, ir.Extent) and param is None and made is None):
             raise self.fail(expr, f"'{expr.array}' is not an array parameter or a temporary (nor, for an index, a "
                             "local array)")
+        return array
+
+    def array_access(self, expr: ir.Index | ir.Extent | ir.ArrayArg) -> None:
+        array = self.array_type(expr)
         if isinstance(expr, ir.Index) and len(expr.indices) != array.rank:
             raise self.fail(expr, "index count differs from the array's rank")
         if isinstance(expr, ir.Extent) and not 0 <= expr.dim < array.rank:

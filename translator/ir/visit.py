@@ -16,9 +16,9 @@ from typing import (
 
 from translator.ir import nodes as ir
 
-Node = Union[ir.Expr, ir.Stmt, ir.LoopLevel, ir.Launch, ir.Interval]
-"""What `children` descends into: expressions, statements and the parts of loops and boxes that
-hold expressions (directives, clauses and declarations are data, not nodes)."""
+Node = Union[ir.Expr, ir.Stmt, ir.LoopLevel, ir.Launch, ir.Interval, ir.ViewAxis]
+"""What `children` descends into: expressions, statements and the parts of loops, boxes and views
+that hold expressions (directives, clauses, declarations and types are data, not nodes)."""
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
@@ -29,7 +29,7 @@ _R = TypeVar("_R")
 
 EXPR_CLASSES: tuple[type, ...] = get_args(ir.Expr)  # the classes of the unions, so that code follows nodes.py
 STMT_CLASSES: tuple[type, ...] = get_args(ir.Stmt)
-_NODE_TYPES = (*EXPR_CLASSES, *STMT_CLASSES, ir.LoopLevel, ir.Launch, ir.Interval)
+_NODE_TYPES = (*EXPR_CLASSES, *STMT_CLASSES, ir.LoopLevel, ir.Launch, ir.Interval, ir.ViewAxis)
 
 
 class UnhandledNode(TypeError):

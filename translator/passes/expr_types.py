@@ -86,15 +86,24 @@ class ExprTyper:
         return dataclasses.replace(e, type=PY_INT)
 
     def _index(self, e: ir.Index) -> ir.Expr:
-        """An element; NumPy reads a boolean index (`x[mask]`, `x[True]`) as a mask, not as 0 or 1."""
-        typed = tuple(self(i) for i in e.indices)
-        for index in typed:
-            if type_of(index).is_bool:
-                raise TranslationError.at(
-                    index.span, "a boolean index selects elements by a mask in NumPy (`x[mask]`), which kernels "
-                    "support with a mask of x's shape, as an assignment target (`x[mask] = v`) and in np.sum, np.mean "
-                    "and np.count_nonzero; use int() for an index of 0 or 1")
-        return ir.Index(e.array, tuple(self.integer(i) for i in typed), e.span, self.element_type(e.array))
+        return ir.Index(e.array, tuple(self.index(i) for i in e.indices), e.span, self.element_type(e.array))
+
+    def _view(self, e: ir.View) -> ir.Expr:
+        """A view (array tier): its indices and bounds as int64, its type the element type."""
+        fixed = tuple(None if i is None else self.index(i) for i in e.fixed)
+        axes = tuple(ir.ViewAxis(a.dim, self.index_value(a.lo), self.index_value(a.hi)) for a in e.axes)
+        return ir.View(e.array, fixed, axes, e.span, self.element_type(e.array))
+
+    def index(self, expr: ir.Expr) -> ir.Expr:
+        """An index of one dimension; NumPy reads a boolean index (`x[mask]`, `x[True]`) as a mask,
+        not as 0 or 1."""
+        typed = self(expr)
+        if type_of(typed).is_bool:
+            raise TranslationError.at(
+                typed.span, "a boolean index selects elements by a mask in NumPy (`x[mask]`), which kernels "
+                "support with a mask of x's shape, as an assignment target (`x[mask] = v`) and in np.sum, np.mean "
+                "and np.count_nonzero; use int() for an index of 0 or 1")
+        return self.integer(typed)
 
     def _arrayarg(self, e: ir.ArrayArg) -> ir.Expr:
         return dataclasses.replace(e, type=self.element_type(e.array))

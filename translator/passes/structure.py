@@ -44,7 +44,8 @@ def _local_array_scopes(stmts: tuple[ir.Stmt, ...], visible: frozenset[str], arr
             visible |= {stmt.name}
             continue
         for node in walk_all(_host_parts(stmt)):
-            if isinstance(node, (ir.Index, ir.ArrayArg)) and node.array in arrays and node.array not in visible:
+            if (isinstance(node, (ir.Index, ir.ArrayArg, ir.View)) and node.array in arrays
+                    and node.array not in visible):
                 raise TranslationError.at(
                     node.span, f"array '{node.array}', made inside a prange (one per iteration), is used outside "
                     "the block that makes it, or before")
@@ -91,12 +92,14 @@ def check_loop_variables(kernel: ir.Kernel) -> None:
 
 
 def _check_host_statements(stmts: tuple[ir.Stmt, ...], kernel: ir.Kernel) -> None:
-    """Outside `prange` loops, no host statement may touch an array element (the frontend has already
-    put array assignments there on the device)."""
+    """Outside `prange` loops, no host statement may touch an array element (array statements run on
+    the device: the frontend's loops, or those `passes.lower_arrays` makes of an `ArrayAssign`)."""
     for stmt in stmts:
         if isinstance(stmt, ir.Loop) and stmt.parallel:
             _check_nested_launch(stmt)
             continue
+        if isinstance(stmt, ir.ArrayAssign):
+            continue  # its loops run on the device (`passes.lower_arrays`)
         for child in _host_parts(stmt):
             for node in walk(child):
                 if isinstance(node, (ir.Index, ir.ArrayArg)):

@@ -12,8 +12,9 @@ import functools
 
 from translator.errors import TranslationError
 from translator.ir import nodes as ir
-from translator.ir.types import PY_INT, ScalarType, join, promote
-from translator.ir.visit import StmtTransformer, rewrite_body, walk_all
+from translator.ir.arrays import as_index, broadcast_all
+from translator.ir.types import PY_INT, ScalarType, join, promote, type_of
+from translator.ir.visit import StmtTransformer, rewrite_body, walk, walk_all
 from translator.passes.expr_types import ExprTyper, FunctionTyper, UnknownName, cast
 
 ATOMIC_NAMES = {"+": "atomic_add", "-": "atomic_sub", "min": "atomic_min", "max": "atomic_max"}
@@ -104,6 +105,9 @@ class _StmtTyper(StmtTransformer):
         return dataclasses.replace(stmt, start=self.typer.index_value(stmt.start),
                                    stop=self.typer.index_value(stmt.stop), body=self.block(stmt.body), launch=launch)
 
+    def visit_ArrayAssign(self, stmt: ir.ArrayAssign) -> ir.Stmt:
+        return _array_assign(stmt, self.typer)
+
     def visit_AtomicUpdate(self, stmt: ir.AtomicUpdate) -> ir.Stmt:
         return _atomic(stmt, self.typer)
 
@@ -123,6 +127,25 @@ class _StmtTyper(StmtTransformer):
 
 def _optional_index(expr: ir.Expr | None, typer: ExprTyper) -> ir.Expr | None:
     return None if expr is None else typer.index_value(expr)
+
+
+def _array_assign(stmt: ir.ArrayAssign, typer: ExprTyper) -> ir.ArrayAssign:
+    """The value (and the mask `where`, if any) is typed element by element (NumPy's promotion is
+    the scalars'); its shape is the broadcast of its views' shapes, aligned at the right, of at most
+    the target's rank. Its type stays its own: `passes.lower_arrays` converts it on store, as NumPy
+    does."""
+    target, value = typer(stmt.target), typer(stmt.value)
+    where = None if stmt.where is None else typer(stmt.where)
+    assert isinstance(target, ir.View)
+    parts = (value,) if where is None else (value, where)
+    for view in (n for n in walk_all(parts) if isinstance(n, ir.View)):
+        if view.rank > target.rank:
+            raise TranslationError.at(
+                view.span, f"cannot broadcast this {view.rank}-dimensional array into {target.rank} dimension"
+                f"{'s' * (target.rank > 1)}")
+    views = [n for n in walk(value) if isinstance(n, ir.View)]
+    shape = broadcast_all([tuple(as_index(n) for n in view.shape()) for view in views])
+    return ir.ArrayAssign(target, value, stmt.span, ir.ArrayValue(type_of(value), shape), where)
 
 
 def _atomic(stmt: ir.AtomicUpdate, typer: ExprTyper) -> ir.AtomicUpdate:

@@ -1,0 +1,153 @@
+"""Array statements that go through the IR's array tier: the frontend translates them as they are
+written (`ir.ArrayAssign` over `ir.View`s), typing types them and `passes.lower_arrays` makes the
+loops. This module is the one place that says which statements do (`in_tier`); the others are
+still lowered by the frontend itself (`frontend.arrays`), as docs/design.md lists.
+
+In the tier: a kernel's assignment or augmented assignment (`=`, `+=`, ...) to a view, or an array it
+makes from an array expression (`c = a + b`, `t = a[i, :] * 2` in a prange), whose right side is
+elementwise over views and scalars: `+ - * / // % ** & | ^ << >>`, unary `-`/`+`, `~` of a
+boolean array (NumPy's logical not), one comparison, NumPy's elementwise functions (`np.sqrt`,
+`np.minimum`, `np.logical_and`, ...), `abs`, `.real`/`.imag`, copies (`np.copy(a)`, `a.copy()`),
+with scalar operands that read no array but by element (`A[i, k]`, `a.shape[0]`, `alpha`); mask
+locals stand for their expressions. Also masked assignments of a scalar (`x[x < 0] = 0`, `x[mask]
+*= 2`), with an elementwise mask. Not yet: reductions (masked reads included) and matrix products
+in the right side, gathers (`x[cols]`), and statements in device functions. The dtype of an array
+the kernel makes still comes from `frontend.dtypes`.
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from translator.frontend.arrays import ELEMENTWISE_CALLS, is_logical_not, mask_of, shape_of
+from translator.frontend.context import KernelScope
+from translator.frontend.expressions import NUMPY_FUNCTIONS, build_expr
+from translator.frontend.views import build_view, is_new_axis, is_view, whole_view
+from translator.ir import nodes as ir
+
+ELEMENTWISE_UNARY = (cst.Minus, cst.Plus)
+
+
+def array_statement(target: cst.BaseExpression, value: cst.BaseExpression, op: str | None,
+                    scope: KernelScope) -> list[ir.Stmt] | None:
+    """`target op= value` as an `ir.ArrayAssign` when it goes through the tier, else None; a
+    masked target (`x[x < 0] = 0`) assigns the elements where its mask holds."""
+    mask = mask_of(target, scope)
+    if not in_tier(target, value, scope):
+        return None
+    if mask is None:
+        place, where = build_view(target, scope), None
+    else:
+        assert isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name)  # as `mask_of` finds masks
+        place, where = whole_view(target.value.value, scope, scope.module.span(target)), array_value(mask, scope)
+    right = array_value(value, scope)
+    if op is not None:
+        right = ir.Binary(op, place, right, scope.module.span(value))
+    return [ir.ArrayAssign(place, right, place.span, where=where)]
+
+
+def in_tier(target: cst.BaseExpression, value: cst.BaseExpression, scope: KernelScope) -> bool:
+    """Whether the statement assigning `value` to `target` goes through the array tier: a plain view
+    and an elementwise value, or a masked array (`x[mask]`), an elementwise mask and a scalar value."""
+    if not scope.lifting:
+        return False
+    mask = mask_of(target, scope)
+    if mask is not None:
+        return _elementwise(mask, scope) and _scalar(value, scope)
+    return _plain_view(target, scope) and _elementwise(value, scope)
+
+
+def new_array_value(node: cst.BaseExpression, scope: KernelScope) -> ir.Expr | None:
+    """The value of an array the kernel makes (`c = a + b`, `t = a[i, :] * 2`) as an array value of
+    the tier, which fills the new array with an `ArrayAssign`; None when the tier does not take it."""
+    return array_value(node, scope) if scope.lifting and _elementwise(node, scope) else None
+
+
+def array_value(node: cst.BaseExpression, scope: KernelScope) -> ir.Expr:
+    """The IR of an elementwise array expression (`in_tier`): its views as `ir.View`s, the rest as
+    the expression builder makes it."""
+    outer = scope.element_of
+    scope.element_of = _view_value
+    try:
+        return build_expr(node, scope)
+    finally:
+        scope.element_of = outer
+
+
+def _view_value(node: cst.BaseExpression, scope: KernelScope) -> ir.Expr | None:
+    """A view as an `ir.View`, a mask local as its expression, `~` of a boolean array as NumPy's
+    logical not; None for the rest."""
+    mask = scope.mask(node)
+    if mask is not None:
+        return build_expr(mask, scope)
+    if isinstance(node, cst.UnaryOperation) and is_logical_not(node, scope):
+        return ir.Unary("not", build_expr(node.expression, scope), scope.module.span(node))
+    return build_view(node, scope) if is_view(node, scope) else None
+
+
+def _plain_view(node: cst.BaseExpression, scope: KernelScope) -> bool:
+    """A view indexed by scalars, slices and new axes only (no mask, no gather)."""
+    if isinstance(node, cst.Attribute) and node.attr.value == "T":
+        return _plain_view(node.value, scope)
+    if not is_view(node, scope) or mask_of(node, scope) is not None:
+        return False
+    if isinstance(node, cst.Subscript):
+        return all(_scalar(e.slice.value, scope) for e in node.slice
+                   if isinstance(e.slice, cst.Index) and not is_new_axis(e.slice, scope))
+    return True
+
+
+def _elementwise(node: cst.BaseExpression, scope: KernelScope) -> bool:
+    """Whether `node` is elementwise over plain views and scalar operands (see the module)."""
+    mask = scope.mask(node)
+    if mask is not None:
+        return _elementwise(mask, scope)
+    if isinstance(node, (cst.Name, cst.Subscript, cst.Attribute)) and _plain_view(node, scope):
+        return True
+    if isinstance(node, cst.BinaryOperation) and not isinstance(node.operator, cst.MatrixMultiply):
+        return _elementwise(node.left, scope) and _elementwise(node.right, scope)
+    if isinstance(node, cst.UnaryOperation) and (isinstance(node.operator, ELEMENTWISE_UNARY)
+                                                  or is_logical_not(node, scope)):
+        return _elementwise(node.expression, scope)
+    if isinstance(node, cst.Attribute) and node.attr.value in ("real", "imag"):
+        return _elementwise(node.value, scope)
+    if isinstance(node, cst.Comparison) and len(node.comparisons) == 1:
+        return _elementwise(node.left, scope) and _elementwise(node.comparisons[0].comparator, scope)
+    if isinstance(node, cst.Call) and _elementwise_function(node, scope):
+        return all(a.keyword is None and not a.star and _elementwise(a.value, scope) for a in node.args)
+    if isinstance(node, cst.Call) and _copy_method(node, scope):
+        return _elementwise(node.func.value, scope)  # type: ignore[attr-defined]
+    return _scalar(node, scope)
+
+
+def _elementwise_function(node: cst.Call, scope: KernelScope) -> bool:
+    name = scope.module.qualified_name(node.func) or ""
+    if isinstance(node.func, cst.Name) and (node.func.value in scope.assigned or node.func.value in scope.params):
+        return False
+    return name in ELEMENTWISE_CALLS or (name.startswith("numpy.") and name[6:] in NUMPY_FUNCTIONS)
+
+
+def _copy_method(node: cst.Call, scope: KernelScope) -> bool:
+    """`a[i, :].copy()`: read element by element, a copy is the element itself."""
+    return (isinstance(node.func, cst.Attribute) and node.func.attr.value == "copy" and not node.args
+            and scope.module.qualified_name(node.func) is None)
+
+
+def _scalar(node: cst.BaseExpression, scope: KernelScope) -> bool:
+    """A scalar operand: it has no shape and reads arrays only by element or extent (no view inside,
+    so no reduction or device function call over an array, and no mask local)."""
+    return not shape_of(node, scope) and not _reads_arrays_whole(node, scope)
+
+
+def _reads_arrays_whole(node: cst.CSTNode, scope: KernelScope) -> bool:
+    """Whether `node` holds a view or a mask local anywhere but as an element's array (`A[i, k]`),
+    an extent's (`a.shape[0]`) or `len(a)`'s."""
+    if isinstance(node, cst.BaseExpression) and (is_view(node, scope) or scope.mask(node) is not None):
+        return True
+    if isinstance(node, cst.Subscript) and isinstance(node.value, cst.Name):
+        return any(_reads_arrays_whole(e, scope) for e in node.slice)
+    if isinstance(node, cst.Attribute) and node.attr.value == "shape":
+        return False
+    if isinstance(node, cst.Call) and scope.module.qualified_name(node.func) == "builtins.len":
+        return False
+    return any(_reads_arrays_whole(child, scope) for child in node.children)

@@ -1,0 +1,180 @@
+"""Addressing the elements of array views, shared by the frontend's remaining array lowering and
+`passes.lower_arrays`: offsets into a view's axes, the element they reach, NumPy's broadcast
+shape, and the facts both need about lengths and about reads of the assigned array.
+
+A view is never materialized: a statement over it reads or writes one element at a time at
+*offsets* into its axes, so the C indexes the array itself (`a[i - 1][j]`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Mapping, Sequence, TypeVar
+
+from translator.errors import Span
+from translator.ir import nodes as ir
+from translator.ir.printer import format_expr
+from translator.ir.types import I64, ScalarType, real_value
+from translator.ir.visit import Node, is_expr, rewrite, walk, walk_all
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+_N = TypeVar("_N", bound="DataclassInstance")
+
+
+@dataclass(frozen=True)
+class Offset:
+    """A position along one axis of a view: `var - origin + const` (an absent part counts as 0).
+
+    A loop variable running over `[origin, ...)` of the assigned view is `Offset(var, origin, 0)`;
+    adding the `lo` of an axis whose `lo` equals `origin` gives back `var`, so `b[1:-1] = a[:-2]`
+    becomes `b[i] = a[i - 1]` rather than `a[0 + (i - 1)]`.
+    """
+
+    var: ir.Expr | None
+    origin: ir.Expr | None
+    const: int
+
+    def at(self, lo: ir.Expr, span: Span) -> ir.Expr:
+        """The absolute index `lo + self`."""
+        const, origin = self.const, self.origin
+        base: ir.Expr | None = self.var
+        if isinstance(origin, ir.Const) and not same(origin, lo):
+            const, origin = const - int(origin.value), None  # type: ignore[arg-type]
+        if origin is not None and same(origin, lo):
+            lo_part: ir.Expr | None = None
+        elif isinstance(lo, ir.Const):
+            const += int(lo.value)  # type: ignore[arg-type]
+            lo_part = None if origin is None else ir.Unary("-", origin, span)
+        else:
+            lo_part = lo if origin is None else ir.Binary("-", lo, origin, span)
+        if lo_part is not None:
+            base = lo_part if base is None else ir.Binary("+", base, lo_part, span)
+        return plus(base, const, span)
+
+
+ZERO = Offset(None, None, 0)
+
+
+def plus(base: ir.Expr | None, const: int, span: Span) -> ir.Expr:
+    """`base + const`, written `base - k` for a negative constant, `base` for zero."""
+    if base is None:
+        return ir.Const(const, span)
+    if const == 0:
+        return base
+    return ir.Binary("+" if const > 0 else "-", base, ir.Const(abs(const), span), span)
+
+
+def same(a: ir.Expr, b: ir.Expr) -> bool:
+    """Structural equality of two index expressions that ignores spans, types and conversions
+    (typing converts indices to int64, weak or not)."""
+    return format_expr(_untyped(a)) == format_expr(_untyped(b))
+
+
+def _untyped(expr: ir.Expr) -> ir.Expr:
+    def strip(node: Node) -> object:
+        if isinstance(node, ir.Cast):
+            return node.operand
+        return _with_type(node, None) if is_expr(node) and node.type is not None else node
+    return rewrite(expr, strip)
+
+
+def _with_type(node: _N, type_: ScalarType | None) -> _N:
+    """`node` (an expression) with `type_` as its type."""
+    changes: dict[str, object] = {"type": type_}
+    return dataclasses.replace(node, **changes)
+
+
+def element(view: ir.View, offsets: Sequence[Offset]) -> ir.Index:
+    """The element of `view` at `offsets` (one per axis); a new axis ignores its offset."""
+    indices = list(view.fixed)
+    for axis, offset in zip(view.axes, offsets, strict=True):
+        if axis.dim is not None:
+            indices[axis.dim] = offset.at(axis.lo, view.span)
+    return ir.Index(view.array, tuple(i for i in indices if i is not None), view.span, view.type)
+
+
+def loop_nest(bounds: Sequence[tuple[str, ir.Expr, ir.Expr]], body: tuple[ir.Stmt, ...], parallel: bool,
+              span: Span, independent: bool = False) -> ir.Loop:
+    """Loops over `(var, lo, hi)`, outermost first, around `body`."""
+    for var, lo, hi in reversed(bounds):
+        body = (ir.Loop(var, lo, hi, 1, body, span, parallel=parallel, independent=independent),)
+    assert isinstance(body[0], ir.Loop)
+    return body[0]
+
+
+def at_least_zero(length: ir.Expr) -> ir.Expr:
+    """A length as a dimension: `max(n - 1, 0)` unless it cannot be negative (an extent, a constant)."""
+    if isinstance(length, ir.Extent) or (isinstance(length, ir.Const) and real_value(length.value) >= 0):
+        return length
+    return ir.Call("max", (length, ir.Const(0, length.span)), length.span)
+
+
+def broadcast(a: tuple[ir.Expr, ...], b: tuple[ir.Expr, ...]) -> tuple[ir.Expr, ...]:
+    """NumPy's broadcast shape, where a length known to be 1 gives way to the other."""
+    if len(a) < len(b):
+        a, b = b, a
+    tail = a[len(a) - len(b):]
+    merged = tuple(y if isinstance(x, ir.Const) and x.value == 1 else x for x, y in zip(tail, b))
+    return a[:len(a) - len(b)] + merged
+
+
+def broadcast_all(shapes: Sequence[tuple[ir.Expr, ...]]) -> tuple[ir.Expr, ...]:
+    result: tuple[ir.Expr, ...] = ()
+    for shape in shapes:
+        result = broadcast(result, shape)
+    return result
+
+
+def of_arguments(expr: ir.Expr, params: Mapping[str, ir.Param]) -> bool:
+    """Whether `expr` is computed from constants, extents and scalar parameters with `+ - * //`,
+    `min` and `max` only (what the manifest's expressions and the runtime can evaluate before the
+    call); typing's conversions of such values to int64 do not matter."""
+    for node in walk(expr):
+        if isinstance(node, ir.Name):
+            param = params.get(node.id)
+            if param is None or param.is_array:
+                return False
+        elif isinstance(node, ir.Binary):
+            if node.op not in ("+", "-", "*", "//"):
+                return False
+        elif isinstance(node, ir.Call):
+            if node.func not in ("min", "max"):
+                return False
+        elif not isinstance(node, (ir.Const, ir.Extent, ir.Cast)):
+            return False
+    return True
+
+
+def uses(node: Node, variables: set[str]) -> bool:
+    """Whether `node` reads one of `variables`."""
+    return any(isinstance(n, ir.Name) and n.id in variables for n in walk(node))
+
+
+def first_clash(into: ir.Index, reads: Sequence[ir.Stmt | ir.Expr], variables: set[str]
+                ) -> ir.Index | ir.ArrayArg | None:
+    """A loop stores as it goes, NumPy computes the right side whole before storing: the right side
+    (`reads`) may read the assigned array only where no other element's store lands, i.e. with the
+    very index of the store in every dimension the loops over `variables` run over (other
+    dimensions may differ: `path[k, j]` while storing `path[i, j]`). The first read that breaks
+    this, if any."""
+    running = [d for d, index in enumerate(into.indices) if uses(index, variables)]
+    for node in walk_all(reads):
+        if isinstance(node, ir.ArrayArg) and node.array == into.array:
+            return node
+        if (isinstance(node, ir.Index) and node.array == into.array and node is not into
+                and not all(same(node.indices[d], into.indices[d]) for d in running)):
+            return node
+    return None
+
+
+def as_index(expr: ir.Expr) -> ir.Expr:
+    """Index arithmetic built over typed index values (`i - 1`, `hi - lo`), typed `int64` where it
+    is not typed yet: what typing gives every index and loop bound."""
+    def typed(node: Node) -> object:
+        arithmetic = isinstance(node, (ir.Const, ir.Name, ir.Binary, ir.Unary)) or (
+            isinstance(node, ir.Call) and node.func in ("min", "max"))
+        return _with_type(node, I64) if arithmetic and is_expr(node) and node.type is None else node
+    return rewrite(expr, typed)

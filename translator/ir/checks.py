@@ -1,0 +1,100 @@
+"""Checks that only the running kernel can make, around the statement that needs them.
+
+Two lengths an array statement combines must be equal (NumPy raises otherwise); the caller checks
+them before the call when they depend only on the arguments (`ir.LengthCheck`). When they depend on
+a loop variable or a local (`C[i, :i + 1] += A[:i + 1]`), the kernel checks them itself, just before
+the statement: `ir.If(all equal, statement, record the failure, guard=True)`. A failed check skips
+its statement (so nothing is read or written out of bounds) and stores the check's number in the
+hidden one-element parameter `ir.STATUS`, zero before the call, as `ir.FAILED - number` with an
+`atomic max`: when several checks fail (in parallel iterations, or one after another), the one
+first in the source is reported, as Python would raise there first. The caller raises `ValueError`
+with that check's message after the call. What the kernel wrote before or after the failure is
+unspecified, as after a Python exception midway.
+
+The nodes are built typed, so `passes.lower_arrays` (after typing) uses them as they are; typing
+recomputes the same types where the frontend builds them.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Mapping, Sequence
+
+from translator.errors import Span
+from translator.ir import nodes as ir
+from translator.ir.arrays import as_index, of_arguments, same
+from translator.ir.types import BOOL, I32, I64, ArrayType, Ownership
+
+Check = tuple[ir.Compare, Span]
+"""A condition that must hold, and the operand it is about (for the message)."""
+
+
+def equal_lengths(length: ir.Expr, expected: ir.Expr, span: Span) -> ir.Compare:
+    """`length == expected` as Python counts slices: a slice past its end (`x[i:j]` with j < i) has
+    length 0."""
+    def counted(expr: ir.Expr) -> ir.Expr:
+        return as_index(ir.Call("max", (expr, ir.Const(0, expr.span)), expr.span))
+    return ir.Compare("==", counted(length), counted(expected), span, BOOL)
+
+
+def settled_before_run(length: ir.Expr, expected: ir.Expr, span: Span, params: Mapping[str, ir.Param],
+                       length_checks: list[ir.LengthCheck]) -> bool:
+    """Whether `length == expected` is settled before the kernel runs: the same expression, or both
+    computed from the arguments, then recorded (once) in `length_checks` for the caller. False:
+    only the running kernel can check it (`add_check`)."""
+    if same(length, expected):
+        return True
+    if not (of_arguments(length, params) and of_arguments(expected, params)):
+        return False
+    if not any(same(c.left, length) and same(c.right, expected) for c in length_checks):
+        length_checks.append(ir.LengthCheck(length, expected, span))
+    return True
+
+
+def add_check(guards: list[Check], length: ir.Expr, expected: ir.Expr, span: Span) -> None:
+    """Record the kernel's check that `length == expected` at the operand at `span`, once."""
+    check = equal_lengths(length, expected, span)
+    if not any(same(c.left, check.left) and same(c.right, check.right) for c, _ in guards):
+        guards.append((check, span))
+
+
+def status_param(span: Span) -> ir.Param:
+    """The hidden `InOut[i32[:]]` of one element where failed checks are recorded; the caller
+    allocates it zero-filled."""
+    one = ir.Const(1, span)
+    return ir.Param(ir.STATUS, ArrayType(I32, 1), Ownership.INOUT, span, ir.Allocation((one,), ir.Const(0, span), span))
+
+
+def failure(span: Span) -> ir.Failure:
+    """The failure of a length check at the operand at `span`, for the message the caller raises."""
+    return ir.Failure(
+        f"the array statement at line {span.line} combines lengths that differ there (the operand at column "
+        f"{span.col}); NumPy raises here: operands could not be broadcast together", span)
+
+
+def record(number: int, span: Span) -> ir.AtomicUpdate:
+    """`atomic max(STATUS[0], FAILED - number)`: failure `number` (from 1) happened."""
+    index = ir.Index(ir.STATUS, (ir.Const(0, span, I64),), span, I32)
+    return ir.AtomicUpdate("max", index, ir.Const(ir.FAILED - number, span, I32), span)
+
+
+def guarded(stmts: Sequence[ir.Stmt], checks: Sequence[Check], record_at: Callable[[Span], ir.Stmt],
+            once: str | None) -> list[ir.Stmt]:
+    """`stmts` (one Python statement, with what it computes first) run only when every check
+    holds; otherwise each failed check records its number (`record_at` its operand's span). `once`
+    names the variable of a one-iteration parallel loop around the recording, for a statement on the
+    host (the status lives on the device, as the arrays do); None inside a prange."""
+    if not checks:
+        return list(stmts)
+    span = stmts[0].span
+    cond: ir.Expr = checks[0][0]
+    for check, _ in checks[1:]:
+        cond = ir.Logical("and", cond, check, span, BOOL)
+    if len(checks) == 1:
+        failed: tuple[ir.Stmt, ...] = (record_at(checks[0][1]),)
+    else:  # say which
+        failed = tuple(ir.If(ir.Compare("!=", check.left, check.right, at, BOOL), (record_at(at),), (), at)
+                       for check, at in checks)
+    if once is not None:
+        zero, one = ir.Const(0, span, I64), ir.Const(1, span, I64)
+        failed = (ir.Loop(once, zero, one, 1, failed, span, parallel=True),)
+    return [ir.If(cond, tuple(stmts), failed, span, guard=True)]

@@ -1,0 +1,232 @@
+"""Array statements (`ir.ArrayAssign`, typed) lowered to loop nests of element assignments.
+
+The loops run over the assigned view's axes; the value is read once per element: every view in it
+is read at the same offsets, broadcast as NumPy does (shapes aligned at the right, axes of length 1
+repeated). Outside a `prange` the loops are parallel themselves, so a whole-array statement between
+parallel loops becomes its own parallel loop on the device; inside a `prange` they are serial.
+Every loop made here is `independent`: its iterations write disjoint elements of the target (or of
+a temporary) and read nothing another iteration writes, which the checks below guarantee.
+
+Lengths: an operand's axis must have the target's length there. Equal expressions need nothing;
+lengths computed from the arguments alone become `ir.LengthCheck`s (checked by the caller before
+the call); others (a loop variable, a local) are checked by the kernel around the statement
+(`ir.checks`). NumPy evaluates a right side whole before assigning, so the loop may read the
+assigned array only at the element it assigns: a read that is the same for every element is taken
+once before the loops, inside a `prange` (`path[i, :] = np.minimum(path[i, :], path[i, k] + ...)`);
+a read elsewhere (`x[i, 1:] = x[i, :-1] + x[i, 1:]`) has the value evaluated into a temporary
+first (`ir.Temporary`, one per iteration), inside a `prange`; outside one, both are errors.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+from typing import Sequence
+
+from translator.errors import Span, TranslationError
+from translator.ir import checks
+from translator.ir import nodes as ir
+from translator.ir.arrays import ZERO, Offset, as_index, at_least_zero, element, first_clash, loop_nest, uses
+from translator.ir.types import I64, ArrayType, type_of
+from translator.ir.visit import Node, Visitor, rewrite, walk_all
+from translator.passes.expr_types import cast
+from translator.passes.structure import check_local_arrays
+
+Bounds = list[tuple[str, ir.Expr, ir.Expr]]
+
+
+def lower_arrays(kernel: ir.Kernel) -> ir.Kernel:
+    """`kernel` without array statements; the run-time checks and locals they need added."""
+    if not any(isinstance(n, ir.ArrayAssign) for n in walk_all(kernel.body)):
+        return kernel
+    lowering = _Lowering(kernel)
+    body = lowering.block(kernel.body, in_prange=False)
+    failures, body = _in_source_order(lowering.failures, body)
+    lowered = dataclasses.replace(
+        kernel, body=body, params=tuple(lowering.params.values()), locals=kernel.locals + tuple(lowering.locals),
+        length_checks=tuple(lowering.length_checks), failures=failures)
+    if lowering.made_temporaries:
+        check_local_arrays(lowered)
+    return lowered
+
+
+class _Lowering(Visitor[[bool], list[ir.Stmt]]):
+    """One kernel's lowering, statement by statement (`visit(stmt, in_prange)`), with its state:
+    names in use, and the checks, parameters and locals the statements add."""
+
+    def __init__(self, kernel: ir.Kernel) -> None:
+        self.params = {p.name: p for p in kernel.params}
+        self.used = ({p.name for p in kernel.params} | {v.name for v in kernel.locals}
+                     | {_bound_name(n) for n in walk_all(kernel.body)})
+        self.length_checks = list(kernel.length_checks)
+        self.failures = list(kernel.failures)
+        self.locals: list[ir.Var] = []
+        self.made_temporaries = False
+        self._counter = itertools.count(1)
+
+    def fresh(self, base: str) -> str:
+        """A name the kernel does not use (`i__3`)."""
+        while True:
+            name = f"{base}__{next(self._counter)}"
+            if name not in self.used:
+                self.used.add(name)
+                return name
+
+    def block(self, stmts: tuple[ir.Stmt, ...], in_prange: bool) -> tuple[ir.Stmt, ...]:
+        return tuple(lowered for stmt in stmts for lowered in self.visit(stmt, in_prange))
+
+    def visit_Loop(self, stmt: ir.Loop, in_prange: bool) -> list[ir.Stmt]:
+        return [dataclasses.replace(stmt, body=self.block(stmt.body, in_prange or stmt.parallel))]
+
+    def visit_If(self, stmt: ir.If, in_prange: bool) -> list[ir.Stmt]:
+        body, orelse = self.block(stmt.body, in_prange), self.block(stmt.orelse, in_prange)
+        return [dataclasses.replace(stmt, body=body, orelse=orelse)]
+
+    def visit_While(self, stmt: ir.While, in_prange: bool) -> list[ir.Stmt]:
+        return [dataclasses.replace(stmt, body=self.block(stmt.body, in_prange))]
+
+    def keep(self, stmt: ir.Stmt, in_prange: bool) -> list[ir.Stmt]:
+        """The statement as it is: it holds no array statement."""
+        return [stmt]
+
+    # Before parallelization: no `ParallelLoop`, `TargetData` or `UpdateFrom` exists yet.
+    visit_Assign = visit_AtomicUpdate = visit_CallStatement = visit_LocalArray = visit_Temporary = keep
+    visit_Break = visit_Continue = visit_Return = keep
+
+    def visit_ArrayAssign(self, stmt: ir.ArrayAssign, in_prange: bool) -> list[ir.Stmt]:
+        """One loop per axis of the target around the assignment of one element, guarded by the
+        run-time checks of its lengths."""
+        place, span = stmt.target, stmt.span
+        variables, offsets, bounds = self.element_loops(place.axes, span)
+        into = _element(place, offsets)
+        lengths = tuple(as_index(n) for n in place.shape())
+        guards: list[checks.Check] = []
+        value = self.at_element(stmt.value, offsets, lengths, guards)
+        where = None if stmt.where is None else self.at_element(stmt.where, offsets, lengths, guards)
+        reads, stored = self.hoist_fixed_reads(into, cast(value, type_of(place)), set(variables), in_prange)
+        assign = ir.Assign(into, stored, span)
+        clash = first_clash(into, (assign,) if where is None else (assign, where), set(variables))
+        lowered: list[ir.Stmt]
+        if clash is None:
+            self.locals += [ir.Var(local.id, type_of(local)) for local, _ in reads]
+            taken = [ir.Assign(local, read, read.span) for local, read in reads]
+            body = (assign,) if where is None else (ir.If(where, (assign,), (), span),)
+            lowered = [*taken, loop_nest(bounds, body, not in_prange, span, True)]
+        elif in_prange and where is None:
+            lowered = self.evaluate_first(stmt, value, offsets, bounds, lengths, into)
+        else:
+            raise TranslationError.at(
+                clash.span, f"the right side reads '{into.array}' at other elements than it assigns; NumPy evaluates "
+                "it whole before assigning, which takes a temporary array, made only inside a prange: assign into "
+                "another array first, or write the loop")
+        once = None if in_prange or not guards else self.fresh("once")
+        return checks.guarded(lowered, guards, self.record, once)
+
+    def element_loops(self, axes: Sequence[ir.ViewAxis], span: Span) -> tuple[list[str], list[Offset], Bounds]:
+        """Fresh loop variables over the axes' ranges, and the offsets of the element they reach."""
+        variables = [self.fresh("i") for _ in axes]
+        offsets = [Offset(ir.Name(v, span, I64), axis.lo, 0) for v, axis in zip(variables, axes)]
+        return variables, offsets, [(v, axis.lo, axis.hi) for v, axis in zip(variables, axes)]
+
+    def at_element(self, value: ir.Expr, offsets: Sequence[Offset], lengths: tuple[ir.Expr, ...],
+                   guards: list[checks.Check]) -> ir.Expr:
+        """`value` at the element at `offsets` of a statement of shape `lengths`: each view read
+        there (aligned at the right, its axes of length 1 repeated), its lengths checked."""
+        def read(node: Node) -> object:
+            if not isinstance(node, ir.View):
+                return node
+            expected = lengths[len(lengths) - node.rank:]
+            for axis, length in zip(node.axes, expected):
+                if not axis.is_single:
+                    self.require_equal(as_index(axis.length(node.span)), length, node.span, guards)
+            aligned = offsets[len(offsets) - node.rank:]
+            return _element(node, [ZERO if axis.is_single else o for axis, o in zip(node.axes, aligned)])
+        return rewrite(value, read)
+
+    def require_equal(self, length: ir.Expr, expected: ir.Expr, span: Span, guards: list[checks.Check]) -> None:
+        """Nothing when the lengths are the same expression; a `LengthCheck` when both are computed
+        from the arguments; else a check by the kernel."""
+        if not checks.settled_before_run(length, expected, span, self.params, self.length_checks):
+            checks.add_check(guards, length, expected, span)
+
+    def record(self, span: Span) -> ir.Stmt:
+        """The recording of a new failure at `span`; the first one adds the status parameter."""
+        if ir.STATUS not in self.params:
+            if ir.STATUS in self.used:
+                raise TranslationError.at(span, f"this kernel uses '{ir.STATUS}', the name py2omp gives its run-time "
+                                          "checks' status; rename it")
+            self.params[ir.STATUS] = checks.status_param(span)
+        self.failures.append(checks.failure(span))
+        return checks.record(len(self.failures), span)
+
+    def hoist_fixed_reads(self, into: ir.Index, value: ir.Expr, variables: set[str], in_prange: bool
+                          ) -> tuple[list[tuple[ir.Name, ir.Index]], ir.Expr]:
+        """Reads of the assigned array that are the same for every element (`path[i, k]` in
+        `path[i, :] = np.minimum(path[i, :], path[i, k] + path[k, :])`), to be taken once into fresh
+        locals before the loops, as NumPy reads them before assigning: the locals and their reads,
+        and the value reading the locals."""
+        hoisted: list[tuple[ir.Name, ir.Index]] = []
+
+        def hoist(node: Node) -> object:
+            if not (isinstance(node, ir.Index) and node.array == into.array and not uses(node, variables)):
+                return node
+            if not in_prange:
+                raise TranslationError.at(
+                    node.span, f"the right side reads an element of '{into.array}', which this statement may also "
+                    "assign; NumPy reads it first, which a statement outside any prange cannot: copy it into "
+                    "another array first")
+            local = ir.Name(self.fresh(node.array), node.span, type_of(node))
+            hoisted.append((local, node))
+            return local
+        return hoisted, rewrite(value, hoist)
+
+    def evaluate_first(self, stmt: ir.ArrayAssign, value: ir.Expr, offsets: Sequence[Offset], bounds: Bounds,
+                       lengths: tuple[ir.Expr, ...], into: ir.Index) -> list[ir.Stmt]:
+        """`place = value` as NumPy computes it when `value` reads the assigned array at other
+        elements: the whole value into a temporary of the target's shape and the value's dtype (one
+        per prange iteration), then the temporary into the target."""
+        span, place = stmt.span, stmt.target
+        dtype = type_of(value).strong()
+        shape = tuple(as_index(at_least_zero(n)) for n in lengths)
+        made = ir.Temporary(self.fresh(f"{place.array}_value"), ArrayType(dtype, len(shape)), shape, span)
+        self.made_temporaries = True
+        axes = tuple(ir.ViewAxis(d, ir.Const(0, span, I64), n) for d, n in enumerate(shape))
+        slot = _element(ir.View(made.name, (None,) * len(axes), axes, span, dtype), offsets)
+        fill = loop_nest(bounds, (ir.Assign(slot, cast(value, dtype), span),), False, span, True)
+        copy = loop_nest(bounds, (ir.Assign(into, cast(slot, type_of(into)), span),), False, span, True)
+        return [made, fill, copy]
+
+
+def _in_source_order(failures: list[ir.Failure], body: tuple[ir.Stmt, ...]
+                     ) -> tuple[tuple[ir.Failure, ...], tuple[ir.Stmt, ...]]:
+    """The failures numbered in source order, as the status's `atomic max` needs them (the check
+    first in the source wins), although the frontend numbered those of the statements it lowers
+    before this pass numbered its own: the recordings in `body` renumbered to match."""
+    order = sorted(range(len(failures)), key=lambda k: (failures[k].span.line, failures[k].span.col))
+    if order == sorted(order):
+        return tuple(failures), body
+    renumbered = {ir.FAILED - (old + 1): ir.FAILED - (new + 1) for new, old in enumerate(order)}
+
+    def renumber(node: Node) -> object:
+        if isinstance(node, ir.AtomicUpdate) and node.target.array == ir.STATUS and isinstance(node.value, ir.Const):
+            value = dataclasses.replace(node.value, value=renumbered[int(node.value.value)])  # type: ignore[arg-type]
+            return dataclasses.replace(node, value=value)
+        return node
+    return tuple(failures[k] for k in order), tuple(rewrite(stmt, renumber) for stmt in body)
+
+
+def _element(view: ir.View, offsets: Sequence[Offset]) -> ir.Index:
+    """The element of a typed view at `offsets`, its index arithmetic typed."""
+    index = element(view, offsets)
+    return dataclasses.replace(index, indices=tuple(as_index(i) for i in index.indices))
+
+
+def _bound_name(node: Node) -> str:
+    """The name `node` binds or reads, if any (empty otherwise), for fresh names."""
+    if isinstance(node, ir.Name):
+        return node.id
+    if isinstance(node, ir.Loop):
+        return node.var
+    if isinstance(node, (ir.LocalArray, ir.Temporary)):
+        return node.name
+    return ""
