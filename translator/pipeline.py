@@ -26,6 +26,7 @@ from translator.passes.power import lower_power
 from translator.passes.reductions import LoopKey, find_reductions
 from translator.passes.schedules import drop_gpu_schedules
 from translator.passes.structure import check_structure
+from translator.passes.two_level import map_two_levels
 from translator.passes.typing import type_kernel
 from translator.targets import Target, as_target
 
@@ -110,6 +111,12 @@ def _parallelize(kernel: ir.Kernel, context: PassContext) -> ir.Kernel:
     return parallelize(kernel, context.reductions, context.target)
 
 
+def _two_level(kernel: ir.Kernel, context: PassContext) -> ir.Kernel:
+    """Teams for a `prange`, threads for the independent loops in it: offload targets only (docs/design.md,
+    "Parallelism mapping")."""
+    return map_two_levels(kernel) if context.target.offloads else kernel
+
+
 def _device_pointers(kernel: ir.Kernel, context: PassContext) -> ir.Kernel:
     if not context.target.offloads:
         return kernel
@@ -127,6 +134,7 @@ KERNEL_PASSES: tuple[KernelPass, ...] = (
     _ownership,
     _schedules,
     _parallelize,
+    _two_level,
     _device_pointers,
 )
 """The passes `lower_kernel` runs, in order (docs/design.md, "Stages")."""

@@ -370,11 +370,13 @@ class _KernelLowering(Visitor[[], StmtView]):
             return DirectiveView("parallel_for", d.collapse, None, None, None, threads, d.schedule, (), (), reductions)
         limit = str(d.thread_limit) if isinstance(d.thread_limit, int) else self.expr(d.thread_limit)
         teams = None if d.num_teams is None else self.expr(d.num_teams)
-        if d.teams_from_trip_count:
-            teams = f"{self.helpers.use('num_teams')}({self._trip_count(levels)}, {limit})"
+        if d.teams_from_trip_count:  # one iteration per thread, or per team where its threads share the body
+            per_team = "1" if d.two_level else limit
+            teams = f"{self.helpers.use('num_teams')}({self._trip_count(levels)}, {per_team})"
         reduction_maps = tuple(self.names[r.var] for r in d.reductions)
-        return DirectiveView("target", d.collapse, _device(d.device), teams, limit, None, d.schedule,
-                             self._maps(d.maps), reduction_maps, reductions,
+        kind = "teams" if d.two_level else "target"
+        return DirectiveView(kind, d.collapse, _device(d.device), teams, limit, None, d.schedule, self._maps(d.maps),
+                             reduction_maps, reductions,
                              tuple(buffer_name(self.names[a]) if a in self.made else self.names[a]
                                    for a in d.device_ptrs))
 

@@ -69,7 +69,8 @@ class ReductionGroup:
 
 @dataclass(frozen=True)
 class DirectiveView:
-    """A loop directive: `kind` is `target` (teams distribute parallel for) or `parallel_for`.
+    """A loop directive: `kind` is `target` (teams distribute parallel for), `teams` (teams
+    distribute, the body's loops parallel) or `parallel_for`.
 
     Clause values are C text, None where the clause is absent: `num_teams` (computed from the
     iteration count unless the user gave one), `thread_limit`, `num_threads` (cpu), `schedule`

@@ -400,11 +400,16 @@ class OmpTarget:
     num_teams: Expr | None = None
     schedule: str | None = None
     device: int | None = None
+    two_level: bool = False
+    """`target teams distribute` alone (`passes.two_level`): each iteration runs on a team's initial
+    thread, and the `ParallelLoop`s with `OmpParallelFor` in the body spread over the team's threads;
+    the trip count then gives one team per iteration."""
 
 
 @dataclass(frozen=True)
 class OmpParallelFor:
-    """`parallel for` on the host (target `cpu`); `num_threads` comes from `prange(thread_limit=...)`."""
+    """`parallel for` on the host (target `cpu`), or across a team's threads inside a `two_level`
+    `OmpTarget`; `num_threads` comes from `prange(thread_limit=...)`."""
 
     collapse: int
     reductions: tuple[Reduction, ...]
@@ -422,7 +427,8 @@ class Var:
 
 @dataclass(frozen=True)
 class ParallelLoop:
-    """A top-level parallel loop nest; `directive` is None for the `serial` target."""
+    """A top-level parallel loop nest, or one in the body of a `two_level` `OmpTarget` loop (with
+    `OmpParallelFor`, no temporaries); `directive` is None for the `serial` target."""
 
     levels: tuple[LoopLevel, ...]
     body: tuple["Stmt", ...]

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+from collections.abc import Callable
 
 from translator.errors import Span, TranslationError
 from translator.ir import nodes as ir
@@ -135,11 +136,13 @@ def _check_reduction_types(kernel: ir.Kernel, reductions: dict[LoopKey, tuple[ir
                     "and imaginary parts in two float variables")
 
 
-def collapse(loop: ir.Loop) -> tuple[tuple[ir.LoopLevel, ...], tuple[ir.Stmt, ...]]:
-    """The levels of a perfect, rectangular `prange` nest (at most 3) and the innermost body."""
+def collapse(loop: ir.Loop, joins: Callable[[ir.Loop], bool] = lambda inner: inner.parallel
+             ) -> tuple[tuple[ir.LoopLevel, ...], tuple[ir.Stmt, ...]]:
+    """The levels of a perfect, rectangular nest (at most 3) of loops that `joins` (`prange`s unless
+    told) and the innermost body."""
     levels = [ir.LoopLevel(loop.var, loop.start, loop.stop, loop.step, loop.span)]
     body = loop.body
-    while len(levels) < 3 and len(body) == 1 and isinstance(body[0], ir.Loop) and body[0].parallel:
+    while len(levels) < 3 and len(body) == 1 and isinstance(body[0], ir.Loop) and joins(body[0]):
         inner = body[0]
         bound_names = {n.id for bound in (inner.start, inner.stop) for n in walk(bound) if isinstance(n, ir.Name)}
         if any(level.var in bound_names for level in levels):

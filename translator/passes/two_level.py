@@ -1,0 +1,93 @@
+"""Two-level parallelism on offload targets: teams for the `prange`, threads for the loops inside it.
+
+A `target teams distribute parallel for` deals the `prange`'s iterations to threads, one each, so
+the loops an iteration runs (a row-slice statement's loop over the row) run serially on one thread.
+When the body holds loops whose iterations are independent (`ir.Loop.independent`, made by
+`passes.lower_arrays`), the `prange` becomes `target teams distribute` instead (one team per
+iteration; the launch clauses stay as `passes.parallelize` chose them) and each outermost
+independent loop in its body a `ParallelLoop` with `OmpParallelFor` (`parallel for`, perfectly
+nested independent levels collapsed): the team's threads share its iterations, consecutive threads
+on consecutive values of the innermost level, which array statements make the fastest-varying index
+of the assigned view. The statements between those loops run once per iteration, on the team's
+initial thread, which is what the IR means: the body runs in order, once per `prange` iteration.
+
+Data sharing: names the serial part assigns are declared in the distributed loop's body (private
+to the team) and shared, read-only, inside its `parallel for` loops; scalars a `parallel for` loop
+assigns are declared in its body (private to each thread), and a loop whose assigned scalars are
+used elsewhere in the body stays serial. The `cpu` target keeps one level (there are no teams);
+`serial` has no directives. Not yet: reductions inside the body (a `prange`'s own reductions stay
+on the distributed loop), a `prange` with a `schedule=` (it describes how iterations are dealt to
+threads, which only the one-level mapping does).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import Counter
+
+from translator.ir import nodes as ir
+from translator.ir.visit import StmtTransformer, walk_all
+from translator.passes.parallelize import collapse
+
+
+def map_two_levels(kernel: ir.Kernel) -> ir.Kernel:
+    """`kernel` (parallelized for an offload target) with each `prange` over independent loops in
+    two levels."""
+    return dataclasses.replace(kernel, body=_Kernel().block(kernel.body))
+
+
+class _Kernel(StmtTransformer):
+    """The kernel's statements: its parallel loops (wherever host code puts them) mapped."""
+
+    def visit_ParallelLoop(self, loop: ir.ParallelLoop) -> ir.Stmt:
+        """The distributed loop with `parallel for` loops in its body, or `loop` itself when it has
+        none to give its teams' threads (or a schedule that asks for one level)."""
+        directive = loop.directive
+        if not isinstance(directive, ir.OmpTarget) or directive.schedule is not None:
+            return loop
+        spreading = _Spreading(loop)
+        body = spreading.block(loop.body)
+        if not spreading.spread:
+            return loop
+        moved = {v.name for inner in spreading.spread for v in inner.locals}
+        return dataclasses.replace(loop, body=body, locals=tuple(v for v in loop.locals if v.name not in moved),
+                                   directive=dataclasses.replace(directive, two_level=True))
+
+    visit_If = visit_Loop = visit_While = visit_TargetData = StmtTransformer.descend
+    visit_Assign = visit_AtomicUpdate = visit_CallStatement = visit_LocalArray = StmtTransformer.keep
+    visit_Break = visit_Continue = visit_Return = visit_UpdateFrom = StmtTransformer.keep
+
+
+class _Spreading(StmtTransformer):
+    """The rewriting of one distributed loop's body: its outermost independent loops become
+    `parallel for` loops, which `spread` collects."""
+
+    def __init__(self, loop: ir.ParallelLoop) -> None:
+        self.private = {v.name: v for v in loop.locals}
+        self.uses = _name_uses(loop.body)
+        self.spread: list[ir.ParallelLoop] = []
+
+    def visit_Loop(self, loop: ir.Loop) -> ir.Stmt:
+        """`loop` shared by the team's threads, its assigned scalars declared inside it; `loop`
+        unchanged where one of them is a name the rest of the body uses too (or not a private one)."""
+        if not loop.independent:
+            return self.descend(loop)
+        assigned = {n.target.id for n in walk_all(loop.body)
+                    if isinstance(n, ir.Assign) and isinstance(n.target, ir.Name)}
+        inside = _name_uses(loop.body)
+        if any(name not in self.private or inside[name] != self.uses[name] for name in assigned):
+            return loop
+        levels, body = collapse(loop, lambda inner: inner.independent)
+        locals_ = tuple(var for name, var in self.private.items() if name in assigned)
+        spread = ir.ParallelLoop(levels, body, locals_, ir.OmpParallelFor(len(levels), ()), loop.span)
+        self.spread.append(spread)
+        return spread
+
+    visit_If = visit_While = StmtTransformer.descend
+    visit_Assign = visit_AtomicUpdate = visit_CallStatement = visit_LocalArray = StmtTransformer.keep
+    visit_Break = visit_Continue = visit_Return = StmtTransformer.keep
+
+
+def _name_uses(stmts: tuple[ir.Stmt, ...]) -> Counter[str]:
+    """How many times each name is read or assigned in the statements."""
+    return Counter(n.id for n in walk_all(stmts) if isinstance(n, ir.Name))
