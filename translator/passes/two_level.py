@@ -14,10 +14,11 @@ initial thread, which is what the IR means: the body runs in order, once per `pr
 Data sharing: names the serial part assigns are declared in the distributed loop's body (private
 to the team) and shared, read-only, inside its `parallel for` loops; scalars a `parallel for` loop
 assigns are declared in its body (private to each thread), and a loop whose assigned scalars are
-used elsewhere in the body stays serial. The `cpu` target keeps one level (there are no teams);
-`serial` has no directives. Not yet: reductions inside the body (a `prange`'s own reductions stay
-on the distributed loop), a `prange` with a `schedule=` (it describes how iterations are dealt to
-threads, which only the one-level mapping does).
+used elsewhere in the body stays serial. A `prange` with a `schedule=` keeps one level: it says how
+iterations are dealt to threads, which `distribute` does not take. The `cpu` target keeps one level
+(there are no teams); `serial` has no directives. Not yet: reductions inside the body as team-level
+reductions (a `prange`'s own reductions stay on the distributed loop), loops the user writes
+(never marked independent).
 """
 
 from __future__ import annotations
