@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from tests.conftest import ROOT
 from tests.kernels import two_level
 from translator.api import Kernel
 from translator.backend import emit_module
@@ -22,6 +23,12 @@ from translator.pipeline import lower, translate
 from translator.targets import parse_target
 
 PATH = "tests/kernels/two_level.py"
+
+
+@pytest.fixture(autouse=True)
+def at_the_root(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`PATH` and the C's `#line` paths are relative to the repository root, as `py2omp translate` shows them."""
+    monkeypatch.chdir(ROOT)
 
 
 def _function(c_source: str, symbol: str) -> list[str]:
@@ -78,7 +85,8 @@ def test_serial_statements_run_between_the_loops_on_the_team() -> None:
         "scale = 1.0 / (1.0 + first * first);", "#pragma omp parallel for",
         "for (int64_t i__1 = 0; i__1 < Y_n1; i__1 += 1) {"]
     shifted = code.index("Y[i * Y_n1 + i__2] = Y[i * Y_n1 + i__2] - shift;")
-    assert code.index("shift = Y[i * Y_n1 + (Y_n1 - 1)] - first;") < code.index("#pragma omp parallel for", start + 7) < shifted
+    shift = code.index("shift = Y[i * Y_n1 + (Y_n1 - 1)] - first;")
+    assert shift < code.index("#pragma omp parallel for", start + 7) < shifted
 
 
 @pytest.mark.parametrize("target", ["cpu", "serial"])
@@ -144,6 +152,15 @@ def test_the_device_variant_keeps_the_threads_loops() -> None:
     assert isinstance(teams, ir.ParallelLoop) and isinstance(teams.directive, ir.OmpTarget)
     assert teams.directive.two_level and teams.directive.maps == ()
     assert [type(s).__name__ for s in teams.body] == ["ParallelLoop", "Loop"]
+
+
+def test_golden_c(update_golden: bool) -> None:
+    """The whole C of the two-level kernels for the GPU, so that every change to it is a reviewed diff."""
+    golden = ROOT / "tests" / "golden" / "two_level.c"
+    c_source = translate(PATH, "nvptx:sm_90").c_source
+    if update_golden:
+        golden.write_text(c_source)
+    assert golden.read_text() == c_source, f"{golden} differs; rerun with --update-golden if intended"
 
 
 @pytest.mark.parametrize("target", ["host-offload", "cpu", "serial"])
