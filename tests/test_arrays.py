@@ -125,3 +125,15 @@ def test_lengths_that_differ_are_refused_before_the_call(target: str) -> None:
     assert str(info.value) == (
         f"mismatched(): the array statement at line {line + 1} combines lengths 4 and 5 (from the shapes of 'm' and "
         "'s'); NumPy raises here: operands could not be broadcast together")
+
+
+@pytest.mark.parametrize("corner", [-10.0, 10.0])
+def test_axis_max_and_min_start_from_their_own_row_or_column(corner: float) -> None:
+    """An axis= max/min starts from the first element of its own column, not of the array: with the
+    array's first element the smallest (largest) of all, every other column's min (max) would take it.
+    Found on the H200, where unseeded random data hit it."""
+    data = np.random.default_rng(11).random((25, 18))
+    data[0, 0] = corner
+    outputs = [np.random.default_rng(12).random(n) for n in (18, 18, 18, 18)]
+    result = compare_with_python(arrays.axis_reductions, (data, *outputs), parse_target("host-offload"), repeats=1)
+    assert result.ok, result.mismatches

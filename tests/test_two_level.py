@@ -105,6 +105,16 @@ def test_a_prange_with_a_schedule_keeps_one_level() -> None:
         "    #pragma omp target teams distribute parallel for"]
 
 
+def test_a_body_with_a_serial_reduction_keeps_one_level() -> None:
+    """A row's max and sum lowered to serial loops would run on one thread of each team: one level."""
+    source = ("import numpy as np\nfrom translator import In, InOut, f64, kernel, prange\n\n@kernel\n"
+              "def k(x: In[f64[:, :]], y: InOut[f64[:, :]]):\n"
+              "    for i in prange(x.shape[0]):\n        y[i, :] = np.exp(x[i, :] - np.max(x[i, :]))\n"
+              "        y[i, :] /= np.sum(y[i, :])\n")
+    assert _pragmas(translate("k.py", "host-offload", source).c_source, "k") == [
+        "    #pragma omp target teams distribute parallel for"]
+
+
 def _with_independent_inner_loop(tail: str) -> tuple[ir.Module, ir.ParallelLoop]:
     """A one-level kernel whose prange body is a loop assigning a scalar `t`, followed by `tail`;
     the loop marked independent as the array tier would mark it (no written Python loop is)."""

@@ -63,7 +63,7 @@ def _reduce(node: cst.Call, source: cst.BaseExpression, kind: str, scope: Kernel
     if kind in ("max", "min") and parallel:
         return _parallel_extreme(kind, value, dtype, inner, bounds, scope, span)
     if kind in ("max", "min"):
-        first = _element(source, [Offset(None, None, 0)] * len(shape), shape, scope)
+        first = _element(source, _first_offsets(outer, reduced), shape, scope)
         return _extreme(kind, value, dtype, inner, bounds, first, scope, span)
     count = _product([hi for _, _, hi in bounds], span)
     if kind in ("var", "std"):
@@ -120,6 +120,16 @@ def _operand(source: cst.BaseExpression, shape: tuple[ir.Expr, ...], outer: tupl
         offsets.insert(d, Offset(ir.Name(names[d], span), None, 0))
     inner, value = _element(source, offsets, shape, scope)
     return inner, value, [(names[d], ir.Const(0, span), shape[d]) for d in reduced]
+
+
+def _first_offsets(outer: tuple[Offset, ...], reduced: list[int]) -> list[Offset]:
+    """The offsets of the first element a reduction reads: the result's element on the kept axes (an
+    `axis=` reduction starts from its own row or column, not from the array's first element), 0 on
+    the reduced ones."""
+    offsets = list(outer)
+    for d in reduced:
+        offsets.insert(d, Offset(None, None, 0))
+    return offsets
 
 
 def _reduced_axes(node: cst.Call, shape: tuple[ir.Expr, ...], label: str,
