@@ -79,7 +79,7 @@ def test_manifest_records_device() -> None:
     assert library.kernels["on_device_zero"].spec.device == 0
     assert library.kernels["launch_keywords"].spec.device is None
     kernels = translate(str(KERNELS), "host-offload").manifest["kernels"]
-    assert [k.get("device") for k in kernels] == [None, None, 0, None, None, None, None]
+    assert [k.get("device") for k in kernels] == [None, None, 0, None, None, None, None, None]
 
 
 HEADER = ("from translator import In, InOut, Out, atomic_add, atomic_max, f64, i32, kernel, prange\n"

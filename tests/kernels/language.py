@@ -129,8 +129,13 @@ def local_arrays(x: In[f64[:, :]], out: Out[f64[:, :]], counts: InOut[i32[:, :]]
                 counts[i, a * 3 + b] = tally[a, b]
 
 
+@kernel
+def one_line_body(g: f64[:, :], dt: f64): return g + dt * np.sqrt(g * g)
+
+
 N = 1000
 CASES = {
+    one_line_body: lambda r: (r.standard_normal((40, 7)), float(r.uniform(0.5, 2.0))),
     launch_keywords: lambda r: (r.standard_normal(N), np.zeros(N), int(r.integers(1, 8)), int(r.integers(16, 64))),
     schedule_only: lambda r: (r.standard_normal((30, 17)), np.zeros((30, 17))),
     on_device_zero: lambda r: (r.standard_normal(N).astype(np.float32), r.standard_normal(N).astype(np.float32),

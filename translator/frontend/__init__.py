@@ -22,7 +22,7 @@ from translator.frontend.context import DeviceFunction, KernelScope, ModuleScope
 from translator.frontend.masks import read_body
 from translator.frontend.signature import Selection, Signature, build_params, indexed_ranks, scalar_annotation
 from translator.frontend.source import find_kernels, fold_constant, namespace_aliases, parse_file
-from translator.frontend.statements import build_body
+from translator.frontend.statements import build_body, suite_statements
 from translator.ir import nodes as ir
 from translator.ir.types import F64, PY_INT, ArrayType, Ownership, ScalarType
 from translator.ir.visit import walk_all
@@ -82,7 +82,7 @@ def _build_function(function: DeviceFunction) -> ir.Function:
     fparams = tuple(_function_param(p, ranks.get(p.name.value, 0), module) for p in params.params)
     scope = KernelScope(module, {p.name: _placeholder(p) for p in fparams}, read_body(fn.body, module),
                         element_of=element_of, in_prange=True)
-    body = build_body(fn.body.body if isinstance(fn.body, cst.IndentedBlock) else [], scope)
+    body = build_body(suite_statements(fn.body), scope)
     declared = tuple(ir.Var(name, t) for name, t in scope.declared.items())
     return ir.Function(function.ir_name, fparams, body, _return_annotation(fn, module), declared, module.span(fn.name))
 
@@ -123,7 +123,7 @@ def _build_kernel(fn: cst.FunctionDef, signature: Signature | None, module: Modu
     params = build_params(fn, module, signature)
     scope = KernelScope(module, {p.name: p for p in params}, read_body(fn.body, module), element_of=element_of,
                         lifting=True)
-    body = build_body(fn.body.body if isinstance(fn.body, cst.IndentedBlock) else [], scope)
+    body = build_body(suite_statements(fn.body), scope)
     declared = tuple(ir.Var(name, t) for name, t in scope.declared.items())
     return ir.Kernel(fn.name.value, lifted_params(scope, body), body, _return_annotation(fn, module), declared,
                      module.span(fn.name), _docstring(fn), device=_device(fn, module), results=scope.results,

@@ -58,14 +58,20 @@ def _statement(node: cst.CSTNode, scope: KernelScope) -> list[ir.Stmt]:
         scope.prelude, scope.guards = outer, outer_guards
 
 
+def suite_statements(body: cst.BaseSuite) -> Sequence[cst.BaseStatement]:
+    """The statements of a block, indented or on its header's line (`def f(x): return x`): both
+    forms are the same code, so both must be read (a dropped one-line body is a silent wrong answer)."""
+    if isinstance(body, cst.IndentedBlock):
+        return body.body
+    return [cst.SimpleStatementLine(body.body)]
+
+
 def _block(body: cst.BaseSuite, scope: KernelScope) -> tuple[ir.Stmt, ...]:
     """A nested block (of a loop or an `if`): one level deeper than its statement."""
-    statements = body.body
     scope.depth += 1
     masks = dict(scope.masks)
     try:
-        return build_body(statements if isinstance(body, cst.IndentedBlock) else [cst.SimpleStatementLine(statements)],
-                          scope)
+        return build_body(suite_statements(body), scope)
     finally:
         scope.depth -= 1
         scope.ended_masks.update(set(scope.masks) - set(masks))
