@@ -14,6 +14,7 @@ strict expected failures too, of both tests, so a fix (a match, or a located err
 from __future__ import annotations
 
 import re
+import sys
 import warnings
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,10 @@ from translator.targets import parse_target
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET = parse_target("host-offload")
+sys.path.insert(0, str(ROOT / "bench"))  # bench/ is a directory of scripts that import each other by name
+
+import build_gpu  # noqa: E402
+import gpu_run  # noqa: E402
 
 KNOWN_FAILURES: dict[str, str] = {
     "adi": "an array's dtype is a scalar type: np.float64, np.int32, f32, float, ...",
@@ -184,3 +189,12 @@ def test_docs_table_agrees() -> None:
     assert set(rows) == set(corpus.NAMES)
     assert {n for n, s in rows.items() if s == "fails"} == set(KNOWN_FAILURES)
     assert {n for n, s in rows.items() if s == "bug"} == set(KNOWN_BUGS)
+
+
+def test_bench_part_builds_what_translates_and_checks_it(tmp_path: Path) -> None:
+    """`build_gpu.py ... corpus` builds the kernels that translate, for their test arguments' types,
+    under their own names; `gpu_run.py` part `corpus` runs them against Python (here on host-offload)."""
+    rejected = sorted(KNOWN_FAILURES)[0]
+    assert build_gpu.build_corpus(tmp_path, TARGET, {"gemm", "dot", rejected}) == ["dot", "gemm"]
+    rows = gpu_run.check_corpus(tmp_path, str(TARGET))
+    assert [(row["kernel"], row["ok"]) for row in rows] == [("dot", True), ("gemm", True)]
