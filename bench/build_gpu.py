@@ -2,29 +2,40 @@
 
     python bench/build_gpu.py .gpubuild [TARGET [PARTS]]   # then carry .gpubuild and .gpu to the GPU machine
 
-PARTS (comma-separated, default all): examples, triad, modules, suite, copyback; `bench/peers.py`
+PARTS (comma-separated, default all): examples, triad, modules, suite, copyback, corpus; `bench/peers.py`
 needs only `modules`.
 
 Writes `py2omp build` output for every example (target nvptx:sm_90); the copy-back kernels of
 `bench/copyback.py` (into `copyback/`); for the launch configuration study, the resident STREAM triad
 with several variants of its launch clauses; the array-statement benchmark and the NPBench-style
-kernels (`modules/`); and the test suite's kernel modules (`suite/`).
+kernels (`modules/`); the test suite's kernel modules (`suite/`); and the corpus kernels that
+translate (`corpus/`, tests/corpus, for the types of their test arguments).
 """
 
 from __future__ import annotations
 
+import inspect
 import re
 import subprocess
 import sys
+from collections.abc import Collection
 from pathlib import Path
 
+import numpy as np
+
 import copyback
-from translator import pipeline
-from translator.frontend import module_name
-from translator.targets import Target, parse_target
-from translator.toolchain.cache import build_cached, export_build
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # this checkout's translator, and tests.corpus
+
+from tests import corpus  # noqa: E402
+from translator import pipeline  # noqa: E402
+from translator.api import Kernel  # noqa: E402
+from translator.call_types import argument_types, untyped_parameters  # noqa: E402
+from translator.frontend import Selection, Signature, module_name  # noqa: E402
+from translator.targets import Target, parse_target  # noqa: E402
+from translator.toolchain.cache import build_cached, export_build  # noqa: E402
+
 LAUNCH_CLAUSES = re.compile(r" \\\n\s+num_teams\([^\n]*\)| \\\n\s+thread_limit\(\d+\)")
 VARIANTS = {
     "default": None,
@@ -65,6 +76,35 @@ def build_suite(out: Path, target: Target) -> None:
             export_build(built, out / "suite" / path.stem)
 
 
+def corpus_selection(k: Kernel, args: tuple[object, ...]) -> Selection:
+    """The kernel `k` alone, its unannotated parameters typed by `args` (as its call would type them),
+    under its own name as C symbol, so that gpu_run.py finds it by name."""
+    names = tuple(inspect.signature(k.py_func).parameters)
+    types = argument_types(k.__name__, names, untyped_parameters(k.py_func), args)
+    return Selection({k.__name__: Signature(types)}, only=k.__name__)
+
+
+def build_corpus(out: Path, target: Target, names: Collection[str] | None = None) -> list[str]:
+    """The corpus kernels (tests/corpus, or those of `names`) that translate, each for the types of
+    its `CASES` arguments, into `corpus/<kernel>/`; the others are reported and left out
+    (tests/test_corpus.py's KNOWN_FAILURES and KNOWN_BUGS say why). Returns the kernels built; gpu_run.py part `corpus` checks them."""
+    built = []
+    for module in corpus.modules():
+        (k, make_args), = module.CASES.items()
+        if names is not None and k.__name__ not in names:
+            continue
+        path = str(Path(str(module.__file__)).relative_to(ROOT))
+        try:
+            emitted = pipeline.translate(path, target, selection=corpus_selection(k, make_args(np.random.default_rng(0))))
+        except Exception as error:  # rejected, or a translator bug (docs/corpus.md): reported, not built
+            print(f"skipped {k.__name__}: {type(error).__name__}: {str(error).splitlines()[0]}")
+            continue
+        cached = build_cached(module_name(path), emitted.c_source, emitted.h_source, emitted.manifest, target)
+        export_build(cached, out / "corpus" / k.__name__)
+        built.append(k.__name__)
+    return built
+
+
 def build_triad_variants(out: Path, target: Target) -> None:
     path = "bench/kernels/triad_resident.py"
     emitted = pipeline.translate(path, target)
@@ -81,7 +121,7 @@ if __name__ == "__main__":
     destination = Path(sys.argv[1] if len(sys.argv) > 1 else ".gpubuild")
     chosen = parse_target(sys.argv[2] if len(sys.argv) > 2 else "nvptx:sm_90")
     builders = {"examples": build_examples, "triad": build_triad_variants, "modules": build_modules,
-                "suite": build_suite, "copyback": lambda out, target: copyback.build(out / "copyback", str(target))}
+                "suite": build_suite, "corpus": build_corpus, "copyback": lambda out, target: copyback.build(out / "copyback", str(target))}
     for part in sys.argv[3].split(",") if len(sys.argv) > 3 else builders:
         builders[part](destination, chosen)
     print(f"built into {destination}")

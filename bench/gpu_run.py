@@ -12,7 +12,8 @@ Measures, for libraries built by `py2omp build --target nvptx:sm_90`:
 5. the NPBench-style kernels against Python, and array statements (whole-array triad, the 2-D slice
    Jacobi stencil) against the same loops written as `prange`s, data resident.
 6. the copy-back of partly written `Out` arrays (bench/copyback.py, part `copyback`);
-7. every kernel of the test suite's modules against Python (part `suite`).
+7. every kernel of the test suite's modules against Python (part `suite`);
+8. every corpus kernel that translates (tests/corpus, docs/corpus.md) against Python (part `corpus`).
 
 BENCH_SUITE_SKIP (kernel names, comma-separated) leaves kernels out of part `suite`. BENCH_ROUNDS (default 1) repeats the launch variants and the Jacobi pair in alternating order.
 """
@@ -150,6 +151,27 @@ def check_suite(build: Path) -> list[dict[str, Any]]:
     return rows
 
 
+def check_corpus(build: Path, target: str = "nvptx:sm_90") -> list[dict[str, Any]]:
+    """Every corpus kernel built by build_gpu.py (part `corpus`) against its Python function, on fresh
+    random data of its test sizes. A kernel that raises (a refusal at call time) is a failed row, so
+    one kernel cannot stop the others; `target` is the label the rows carry."""
+    sys.path.insert(0, str(ROOT))
+    rows = []
+    for directory in sorted((build / "corpus").iterdir()):
+        module = importlib.import_module(f"tests.corpus.{directory.name}")  # as the test suite imports it
+        (kernel, make_args), = module.CASES.items()
+        print(f"corpus: {directory.name}", file=sys.stderr, flush=True)
+        try:
+            compiled = runtime_shim.load(directory).kernels[kernel.__name__]
+            result = compare_compiled(compiled, kernel.py_func, make_args(np.random.default_rng()), target)
+            row = {"kernel": kernel.__name__, "ok": result.ok, "mismatches": list(result.mismatches),
+                   "compiled_ms": result.compiled_seconds * 1e3, "python_ms": result.python_seconds * 1e3}
+        except Exception as error:  # reported in the row: the run goes on with the next kernel
+            row = {"kernel": kernel.__name__, "ok": False, "mismatches": [f"{type(error).__name__}: {error}"]}
+        rows.append(row)
+    return rows
+
+
 def array_statements(build: Path, n: int = ARRAY_N, few: int = 11, many: int = 111) -> list[dict[str, Any]]:
     """One step of each kernel of bench/kernels/array_statements.py, data resident, and its bandwidth
     (the bytes NumPy would move: triad 3 arrays, a Jacobi sweep 2 arrays per statement)."""
@@ -174,11 +196,11 @@ def array_statements(build: Path, n: int = ARRAY_N, few: int = 11, many: int = 1
 
 
 def main(build: Path, out: Path | None) -> int:
-    parts = os.environ.get("BENCH_PARTS", "examples,npbench,suite,array_statements,triad_resident,call_overhead,"
+    parts = os.environ.get("BENCH_PARTS", "examples,npbench,suite,corpus,array_statements,triad_resident,call_overhead,"
                            "saxpy_transfers,copyback").split(",")
     runs: dict[str, Callable[[], Any]] = {
         "examples": lambda: check_examples(build), "npbench": lambda: check_npbench(build),
-        "suite": lambda: check_suite(build),
+        "suite": lambda: check_suite(build), "corpus": lambda: check_corpus(build),
         "array_statements": lambda: array_statements(build), "triad_resident": lambda: triad_variants(build, TRIAD_N),
         "call_overhead": lambda: call_overhead(build), "saxpy_transfers": lambda: saxpy_transfers(build),
         "copyback": lambda: copyback.measure(build / "copyback")}
@@ -190,7 +212,7 @@ def main(build: Path, out: Path | None) -> int:
             out.write_text(json.dumps(results, indent=2))
     print(json.dumps(results, indent=2))
     checked = [*results.get("examples", []), *results.get("npbench", []), *results.get("suite", []),
-               *results.get("copyback", [])]
+               *results.get("corpus", []), *results.get("copyback", [])]
     return 0 if all(row["ok"] for row in checked) else 1
 
 

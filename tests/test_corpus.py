@@ -1,0 +1,211 @@
+"""The corpus of issue 11: kernels written the way public numerical Python code is written
+(`tests/corpus/`, one module per kernel), each compiled for `host-offload` and compared with its
+Python function on seeded random data.
+
+What the translator cannot take yet is listed, with its first error, in `KNOWN_FAILURES`: those
+are strict expected failures, so a kernel that starts to work fails the run until its entry is
+removed (and docs/corpus.md updated). Each listed failure must be a `TranslationError` whose first
+line is located (`file:line:col: error: ...`) and contains the listed text. `KNOWN_BUGS` lists the
+kernels on which the translator or the runtime misbehaves instead: a Python exception other than a
+located error, a refusal NumPy would not make, or an answer that differs from Python's. They are
+strict expected failures too, of both tests, so a fix (a match, or a located error) flips them.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+import sys
+import warnings
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from tests import corpus
+from translator import TranslationError
+from translator.api import GenericKernel, Kernel
+from translator.oracle import Comparison, compare_compiled, compare_with_python
+from translator.targets import parse_target
+
+ROOT = Path(__file__).resolve().parent.parent
+TARGET = parse_target("host-offload")
+sys.path.insert(0, str(ROOT / "bench"))  # bench/ is a directory of scripts that import each other by name
+
+import build_gpu  # noqa: E402
+import gpu_run  # noqa: E402
+
+KNOWN_FAILURES: dict[str, str] = {
+    "accuracy": "keyword and starred arguments are not supported in kernel calls",
+    "adi": "an array's dtype is a scalar type: np.float64, np.int32, f32, float, ...",
+    "axpy": "the signature gives 3 types; kernel 'axpy' takes 4 parameters",
+    "azimint_naive": "call to 'radius.max' is not supported in kernels",
+    "batchnorm_relu": "the signature gives 1 types; kernel 'batchnorm_relu' takes 2 parameters",
+    "black_scholes": "call to 'numpy.empty_like' is not supported in kernels",
+    "box_blur": "keyword and starred arguments are not supported in kernel calls",
+    "compute": "call to 'numpy.clip' is not supported in kernels",
+    "contour_integral": "an array made inside a loop lives on the thread's stack",
+    "conv2d": "axis= takes an integer constant in kernels",
+    "convolve1d": "attribute 'size' is not supported in kernels",
+    "convolve2d": "tuple assignment needs a tuple of the same length on the right",
+    "correlation": "an array's dtype is a scalar type",
+    "cosine_similarity": "call to 'numpy.outer' is not supported in kernels",
+    "covariance": "an array's dtype is a scalar type",
+    "crc16": "the signature gives 1 types; kernel 'crc16' takes 2 parameters",
+    "cross_entropy": "call to 'numpy.arange' is not supported in kernels",
+    "deriche": "call to 'numpy.empty_like' is not supported in kernels",
+    "doitgen": "call to 'numpy.reshape' is not supported in kernels",
+    "durbin": "call to 'numpy.empty_like' is not supported in kernels",
+    "finite_difference": "call to 'numpy.diff' is not supported in kernels",
+    "floyd_warshall": "call to 'numpy.add.outer' is not supported in kernels",
+    "game_of_life": "an array's dtype is a scalar type",
+    "game_of_life_numba": "tuple assignment needs a tuple of the same length on the right",
+    "gemm_numba": "tuple assignment needs a tuple of the same length on the right",
+    "gemver": "call to 'numpy.outer' is not supported in kernels",
+    "go_fast": "array 'a' is used by host code here",
+    "gramschmidt": "call to 'numpy.zeros_like' is not supported in kernels",
+    "haar_step": "slices in kernels take step 1",
+    "hdiff": "the shape of an array made by the kernel may only use integer constants",
+    "histogram": "kernels loop over range(...) or prange(...) only",
+    "horner": "call to 'numpy.zeros_like' is not supported in kernels",
+    "image_means": "call to 'images.reshape' is not supported in kernels",
+    "insertion_sort": "array 'arr' is used by host code here",
+    "jacobi_2d_numba": "tuple assignment needs a tuple of the same length on the right",
+    "layer_norm": "the signature gives 3 types; kernel 'layer_norm' takes 4 parameters",
+    "lennard_jones": "the signature gives 1 types; kernel 'lennard_jones' takes 3 parameters",
+    "linreg_gd": "this product makes an array: assign it into an array or to a new name",
+    "logsumexp": "call to 'a.max' is not supported in kernels",
+    "mandelbrot": "the signature gives 6 types; kernel 'mandelbrot' takes 7 parameters",
+    "mandelbrot_numpy": "the signature gives 7 types; kernel 'mandelbrot_numpy' takes 8 parameters",
+    "matmul_loops": "tuple assignment needs a tuple of the same length on the right",
+    "maxpool2d": "an array's dtype is a scalar type",
+    "mlp": "this product makes an array: assign it into an array or to a new name",
+    "nbody": "in NumPy 'x' would be a view sharing memory with the array, not a copy",
+    "normalize_rows": "keyword and starred arguments are not supported in kernel calls",
+    "normalize_rows_sqrt": "only array parameters and local arrays can be indexed",
+    "outer_update": "call to 'numpy.outer' is not supported in kernels",
+    "pairwise_broadcast": "call to '((X[:, None, :] - X) ** 2).sum' is not supported in kernels",
+    "pairwise_distances": "tuple assignment needs a tuple of the same length on the right",
+    "power_iteration": "cannot assign to array 'v'; use a new local name",
+    "prefix_sum": "call to 'numpy.empty_like' is not supported in kernels",
+    "pressure_poisson": "call to 'numpy.empty_like' is not supported in kernels",
+    "rgb_to_gray": "`...` is not supported in kernels",
+    "running_mean": "call to 'numpy.cumsum' is not supported in kernels",
+    "running_mean_loop": "array 'x' is used by host code here",
+    "seidel_2d": "the right side reads 'A' at other elements than it assigns",
+    "sieve": "slices in kernels take step 1",
+    "sigmoid_numba": "call to 'numpy.empty_like' is not supported in kernels",
+    "softmax_numba": "call to 'numpy.empty_like' is not supported in kernels",
+    "spmv": "an array's dtype is a scalar type",
+    "symm": "an array's dtype is a scalar type",
+    "trapezoid": "the signature gives 1 types; kernel 'trapezoid' takes 2 parameters",
+    "vadv": "keyword and starred arguments are not supported in kernel calls",
+    "wave_1d": "call to 'numpy.zeros_like' is not supported in kernels",
+    "welford": "kernels loop over range(...) or prange(...) only",
+}
+"""Kernels the translator rejects today, with (a part of) the first line of its message."""
+
+KNOWN_BUGS: dict[str, str] = {
+    "black_scholes_numpy": "AssertionError from the translator: device function call typed without a Specializer",
+    "center_gram": "wrong answer: keepdims=True is dropped, so K - row_mean broadcasts the row means along rows",
+    "gelu": "mismatch: a float64 result computed from float32 input is compared at float64 tolerance",
+    "softmax": "ValueError at call time: keepdims=True is dropped, then the shapes do not broadcast",
+}
+"""Kernels on which py2omp misbehaves (docs/corpus.md, "Bugs found"): never a located error."""
+
+
+def run(k: Kernel, args: tuple[Any, ...]) -> Comparison:
+    """Build `k` for the types of `args` on host-offload and compare it with its Python function."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # the Python reference's own warnings
+        if isinstance(k, GenericKernel):
+            compiled = k.specialization(*args, target=TARGET)
+            return compare_compiled(compiled, k.py_func, args, str(TARGET), repeats=1)
+        return compare_with_python(k, args, TARGET, repeats=1)
+
+
+def case(name: str) -> tuple[Kernel, tuple[Any, ...]]:
+    """The corpus kernel `name` and its arguments from the seeded factory."""
+    (k, make_args), = importlib.import_module(f"tests.corpus.{name}").CASES.items()
+    return k, make_args(np.random.default_rng(20261205))
+
+
+def _marks(name: str) -> list[pytest.MarkDecorator]:
+    if name in KNOWN_FAILURES:
+        return [pytest.mark.xfail(strict=True, raises=TranslationError, reason=KNOWN_FAILURES[name])]
+    if name in KNOWN_BUGS:
+        return [pytest.mark.xfail(strict=True, reason=KNOWN_BUGS[name])]
+    return []
+
+
+@pytest.mark.parametrize("name", [pytest.param(n, marks=_marks(n), id=n) for n in corpus.NAMES])
+def test_matches_python(name: str) -> None:
+    k, args = case(name)
+    result = run(k, args)
+    assert result.ok, result.mismatches
+
+
+LOCATED = re.compile(r"^(?P<file>[^\n]+):(?P<line>\d+):(?P<col>\d+): error: (?P<message>.+)$")
+
+
+@pytest.mark.parametrize("name", sorted(KNOWN_FAILURES))
+def test_failure_is_a_located_error(name: str) -> None:
+    """A rejected kernel gets `file:line:col: error: message`, the source line and a caret."""
+    k, args = case(name)
+    with pytest.raises(TranslationError) as info:
+        run(k, args)
+    first, source, caret = str(info.value).splitlines()[:3]
+    located = LOCATED.match(first)
+    assert located, first
+    assert located["file"].endswith(f"tests/corpus/{name}.py")
+    assert KNOWN_FAILURES[name] in located["message"]
+    lines = (ROOT / "tests" / "corpus" / f"{name}.py").read_text().splitlines()
+    assert source == lines[int(located["line"]) - 1] and caret.strip() == "^"
+
+
+@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.xfail(strict=True, reason=KNOWN_BUGS[n]), id=n)
+                                  for n in sorted(KNOWN_BUGS)])
+def test_bug_is_fixed(name: str) -> None:
+    """A kernel of `KNOWN_BUGS` either matches Python or is refused with a located error."""
+    k, args = case(name)
+    try:
+        result = run(k, args)
+    except TranslationError as error:
+        assert LOCATED.match(str(error).splitlines()[0])
+        return
+    assert result.ok, result.mismatches
+
+
+def test_tables_name_corpus_kernels() -> None:
+    """A misspelt or removed name would silently stop being expected to fail."""
+    assert set(KNOWN_FAILURES) <= set(corpus.NAMES) and set(KNOWN_BUGS) <= set(corpus.NAMES)
+    assert not set(KNOWN_FAILURES) & set(KNOWN_BUGS)
+
+
+def test_corpus_modules_are_one_kernel_each() -> None:
+    """Issue 11 asks for at least 60 kernels; each module holds one, named after it, with its case."""
+    modules = corpus.modules()
+    assert len(modules) >= 60
+    for module in modules:
+        (k,) = module.CASES
+        assert isinstance(k, Kernel) and module.__name__ == f"tests.corpus.{k.__name__}"
+        assert module.__doc__ and module.__doc__.strip()
+
+
+def test_docs_table_agrees() -> None:
+    """docs/corpus.md shows every kernel, with `works` exactly for those in neither table."""
+    text = (ROOT / "docs" / "corpus.md").read_text(encoding="utf-8")
+    rows = dict(re.findall(r"^\| `(\w+)` \| [^|]* \| (works|fails|bug) \|", text, re.MULTILINE))
+    assert set(rows) == set(corpus.NAMES)
+    assert {n for n, s in rows.items() if s == "fails"} == set(KNOWN_FAILURES)
+    assert {n for n, s in rows.items() if s == "bug"} == set(KNOWN_BUGS)
+
+
+def test_bench_part_builds_what_translates_and_checks_it(tmp_path: Path) -> None:
+    """`build_gpu.py ... corpus` builds the kernels that translate, for their test arguments' types,
+    under their own names; `gpu_run.py` part `corpus` runs them against Python (here on host-offload)."""
+    rejected = sorted(KNOWN_FAILURES)[0]
+    assert build_gpu.build_corpus(tmp_path, TARGET, {"gemm", "dot", rejected}) == ["dot", "gemm"]
+    rows = gpu_run.check_corpus(tmp_path, str(TARGET))
+    assert [(row["kernel"], row["ok"]) for row in rows] == [("dot", True), ("gemm", True)]
