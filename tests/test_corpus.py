@@ -109,7 +109,6 @@ KNOWN_FAILURES: dict[str, str] = {
 KNOWN_BUGS: dict[str, str] = {
     "black_scholes_numpy": "AssertionError from the translator: device function call typed without a Specializer",
     "center_gram": "wrong answer: keepdims=True is dropped, so K - row_mean broadcasts the row means along rows",
-    "gelu": "mismatch: a float64 result computed from float32 input is compared at float64 tolerance",
     "softmax": "ValueError at call time: keepdims=True is dropped, then the shapes do not broadcast",
 }
 """Kernels on which py2omp misbehaves (docs/corpus.md, "Bugs found"): never a located error."""
