@@ -20,6 +20,7 @@ from . import resident
 from .binding import Binding, prepare
 from .bounds import evaluate
 from .device import DeviceArray, device_view
+from .fastpath import FastPath, prepare_fast
 from .manifest import KernelSpec, Manifest, ParamSpec, read_manifest
 from .movement import KernelStats, check_lengths, runs, uncovered, written_boxes
 
@@ -32,8 +33,10 @@ value as `translator.ir.nodes.FAILED`, which this runtime may not import)."""
 class CompiledKernel:
     """One kernel of a loaded library, called with the same arguments as its Python function.
 
-    The ctypes function gets its own `argtypes`/`restype` here, once; a call binds the arguments,
-    runs the prepared per-parameter converters and calls C. ctypes releases the GIL during the call.
+    The ctypes function gets its own `argtypes`/`restype` here, once. A call of NumPy arrays of the
+    right dtypes and plain scalars passed by position takes the `fastpath`; any other call binds the
+    arguments, runs the prepared per-parameter converters (whose checks give the errors) and calls C.
+    ctypes releases the GIL during the call.
     A call with any array in device memory goes to the device entry point (no copies for those);
     `stats` accumulates calls, bytes moved by the maps and time. Arrays the kernel makes (hidden
     parameters) are allocated here for each call with the manifest's shape, and the call returns what
@@ -53,6 +56,7 @@ class CompiledKernel:
         self.__name__ = spec.name
         self.hidden = tuple(p for p in spec.params if p.hidden)
         self.positions = {p.name: i for i, p in enumerate(spec.params)}
+        self.fast: FastPath | None = prepare_fast(spec, offload)
         self.__signature__ = inspect.Signature(
             [inspect.Parameter(p.name, inspect.Parameter.POSITIONAL_OR_KEYWORD) for p in spec.params if not p.hidden]
         )
@@ -60,6 +64,23 @@ class CompiledKernel:
     def __call__(self, *args: object, **kwargs: object) -> object:
         """Check the arguments, call C, and return what the Python function returns: None, a NumPy
         scalar of the declared dtype, or the arrays it makes (and its arguments) it returns."""
+        fast = self.fast
+        if fast is not None and not kwargs:
+            found = fast.arguments(args)
+            if found is not None:
+                return self.call_fast(args, *found)
+        return self._call_checked(args, kwargs)
+
+    def call_fast(self, args: Sequence[object], c_args: list[object], to_device: int, from_device: int) -> object:
+        """The call with what `self.fast.arguments(args)` found: nothing left to check."""
+        start = time.perf_counter()
+        value = self.function(*c_args)
+        self.stats.add(to_device, from_device, time.perf_counter() - start)
+        result = self.binding.result
+        return self._results(args, value if result is None else result(value))
+
+    def _call_checked(self, args: tuple[object, ...], kwargs: dict[str, object]) -> object:
+        """Every other call: bound by Python's rules, each argument checked with its own message."""
         binding = self.binding
         values = args if not kwargs and len(args) == len(binding.names) else binding.bind(args, kwargs)
         if self.hidden:
