@@ -22,7 +22,7 @@ from runtime_shim.binding import bind_arguments
 from translator import backend, pipeline
 from translator.backend import EmittedModule
 from translator.call_types import (
-    argument_types, call_key, signature_text, specialization_symbol, untyped_parameters,
+    argument_types, call_key, fast_guard, signature_text, specialization_symbol, untyped_parameters,
 )
 from translator.errors import BuildError, TranslationWarning
 from translator.frontend import Selection, Signature, module_name
@@ -139,9 +139,11 @@ class GenericKernel(Kernel):
 
     Each new combination of argument types translates this kernel alone with those types and builds
     one library for it (content-addressed in the build cache like any other); `signatures` lists them.
-    A call computes its `call_types.call_key` and looks it up in a dictionary, so a
-    signature seen before costs one lookup more than an annotated kernel's call. The calls' target is
-    chosen at the first call, as for `Kernel`; `specialization(*args, target=...)` gives others.
+    A call first tries the fast path of the specialization that the latest call used (`_last`),
+    which accepts exactly the arguments of that call's types (`call_types.fast_guard`), so a run of
+    calls with the same types costs what an annotated kernel's call does; any other call computes its
+    `call_types.call_key` and looks it up in a dictionary. The calls' target is chosen at the first
+    call, as for `Kernel`; `specialization(*args, target=...)` gives others.
     """
 
     def __init__(self, func: Callable[..., Any], target: str | None, device: int | None,
@@ -151,16 +153,24 @@ class GenericKernel(Kernel):
         self._names = tuple(inspect.signature(func).parameters)
         self._arity = len(self._names)
         self._dispatch: dict[tuple[object, ...], runtime_shim.CompiledKernel] = {}
+        self._last: runtime_shim.CompiledKernel | None = None
         self._calls_target: Target | None = None
         self._built: dict[tuple[Target, tuple[ParamType | None, ...]], Specialization] = {}
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        last = self._last
+        if last is not None and not kwargs:
+            found = last.fast.arguments(args)  # type: ignore[union-attr]  # `_last` has a fast path
+            if found is not None:
+                return last.call_fast(args, *found)
         if kwargs or len(args) != self._arity:
             args = tuple(bind_arguments(self.__name__, self._names, args, kwargs))
         key = call_key(args)
         compiled = self._dispatch.get(key)
         if compiled is None:
             compiled = self._dispatch[key] = self._new_call(args)
+        if compiled.fast is not None and fast_guard(self._untyped, key):
+            self._last = compiled
         return compiled(*args)
 
     def _new_call(self, args: tuple[Any, ...]) -> runtime_shim.CompiledKernel:
