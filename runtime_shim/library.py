@@ -10,6 +10,7 @@ import ctypes
 import hashlib
 import inspect
 import os
+import stat
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -269,16 +270,32 @@ def library_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+_VERIFIED: dict[tuple[str, int, int, int, int], str] = {}
+"""Libraries whose hash this process has computed, by path and file identity (device, inode, size,
+modification time): the cache checks an entry and then loads it, and hashing a library costs about
+a millisecond per megabyte, so a file not touched since is hashed once per process."""
+
+
 def check_library(manifest: Manifest) -> None:
     """`FileNotFoundError` or `LibraryMismatch` unless the manifest's library is there and, where the
     manifest records its hash, unchanged since the build."""
     path = manifest.library_path
-    if not path.is_file():
+    try:
+        status = path.stat()
+    except OSError:
+        status = None
+    if status is None or not stat.S_ISREG(status.st_mode):
         raise FileNotFoundError(f"{manifest.path}: library '{manifest.library}' not found at {path.resolve()}")
-    if manifest.library_sha256 is not None and library_sha256(path) != manifest.library_sha256:
+    if manifest.library_sha256 is None:
+        return
+    identity = (str(path.resolve()), status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns)
+    if _VERIFIED.get(identity) == manifest.library_sha256:
+        return
+    if library_sha256(path) != manifest.library_sha256:
         raise LibraryMismatch(
             f"{path.resolve()}: the library does not match its manifest's library_sha256 (truncated or changed "
             "since it was built); rebuild it (a kernel's cached build is rebuilt on its next call)")
+    _VERIFIED[identity] = manifest.library_sha256
 
 
 def load(path: str | os.PathLike[str]) -> Library:

@@ -13,16 +13,20 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from runtime_shim.binding import not_contiguous
 from runtime_shim.fastpath import FAST_SCALARS
 from runtime_shim.device import device_view
-from translator.frontend.signature import MAX_RANK, ParamType, type_text
-from translator.ir import nodes as ir
-from translator.ir.types import BOOL, PY_COMPLEX, PY_FLOAT, PY_INT, SCALARS, ArrayType, ScalarType
+from translator.ir.types import (
+    BOOL, MAX_RANK, PY_COMPLEX, PY_FLOAT, PY_INT, SCALARS, ArrayType, ScalarType, type_text,
+)
+
+if TYPE_CHECKING:
+    from translator.frontend.signature import ParamType
+    from translator.ir import nodes as ir
 
 _DTYPES: dict[np.dtype[Any], ScalarType] = {np.dtype(t.numpy_name): t for t in SCALARS.values()}
 """The NumPy dtypes kernels take (native byte order), with their IR types."""
