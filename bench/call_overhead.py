@@ -3,7 +3,9 @@
     python bench/call_overhead.py [TARGET ...]   # default: cpu host-offload; prints a Markdown table
 
 For each target, with a build cache of its own (bench/kernels/overhead.py, built once before timing),
-microseconds per call (the best of 15 interleaved runs of many calls) of `tiny_saxpy` on 16 float32:
+microseconds per call of `tiny_saxpy` on 16 float32, the best of 15 interleaved runs of many calls,
+timed in CPU time of the calling thread (`time.thread_time`: the Python side runs there, and a shared
+machine's load, which stretches wall time by several microseconds per call, does not count):
 - `raw ctypes`: the library's C function called directly with `argtypes` set, the array addresses
   and extents precomputed (no checks at all): the floor;
 - `@kernel`: the decorated function as users call it (`Kernel.__call__` and the runtime_shim binding);
@@ -50,15 +52,15 @@ def arguments() -> tuple[float, np.ndarray, np.ndarray]:
 
 
 def microseconds_per_call(calls: dict[str, Callable[[], Any]], count: int, runs: int = 15) -> dict[str, float]:
-    """For each of `calls`, the best of `runs` runs of `count` calls, interleaved so that the load of
-    the shared machine weighs on them alike."""
+    """For each of `calls`, the best of `runs` runs of `count` calls in the calling thread's CPU time,
+    interleaved so that the load of the shared machine weighs on them alike."""
     best = dict.fromkeys(calls, float("inf"))
     for _ in range(runs):
         for name, call in calls.items():
-            start = time.perf_counter()
+            start = time.thread_time()
             for _ in range(count):
                 call()
-            best[name] = min(best[name], time.perf_counter() - start)
+            best[name] = min(best[name], time.thread_time() - start)
     return {name: seconds / count * 1e6 for name, seconds in best.items()}
 
 
