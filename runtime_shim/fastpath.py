@@ -12,7 +12,7 @@ accepts a subset of what the checked path accepts, with the same C arguments:
 - an array: exactly `numpy.ndarray` (no subclass), the very dtype instance of the manifest's dtype
   (NumPy's native dtypes are singletons; any other equal dtype takes the checked path), the rank,
   C-contiguous, aligned and writable (`flags.carray`), not empty; its address comes from the buffer
-  protocol (`c_char.from_buffer`), ten times cheaper than `ndarray.ctypes`;
+  protocol (`c_char.from_buffer`, 0.2 us), where `ndarray.ctypes.data` costs 0.9 us;
 - a scalar: exactly `float`, `int` or `bool` for a parameter of that kind (an `int` within the
   dtype's range); NumPy scalars, complex numbers and the rest take the checked path;
 - no two arrays overlapping in memory at all (the checked path decides whether an overlap is allowed).
@@ -24,8 +24,9 @@ written `Out` arrays) has no fast path: `prepare_fast` returns None.
 from __future__ import annotations
 
 import ctypes
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -36,7 +37,7 @@ FAST_SCALARS: dict[str, type] = {"f": float, "i": int, "u": int, "b": bool}
 """The one Python class a scalar parameter of each dtype kind takes on this path."""
 
 _ndarray = np.ndarray
-_from_buffer = ctypes.c_char.from_buffer
+_from_buffer: Callable[[Any], ctypes.c_char] = ctypes.c_char.from_buffer  # an ndarray is a writable buffer
 _addressof = ctypes.addressof
 
 

@@ -16,7 +16,6 @@ import logging
 import threading
 import warnings
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 import runtime_shim
