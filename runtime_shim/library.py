@@ -10,6 +10,7 @@ import ctypes
 import hashlib
 import inspect
 import os
+import stat
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -20,6 +21,7 @@ from . import resident
 from .binding import Binding, prepare
 from .bounds import evaluate
 from .device import DeviceArray, device_view
+from .fastpath import FastPath, prepare_fast
 from .manifest import KernelSpec, Manifest, ParamSpec, read_manifest
 from .movement import KernelStats, check_lengths, runs, uncovered, written_boxes
 
@@ -32,8 +34,10 @@ value as `translator.ir.nodes.FAILED`, which this runtime may not import)."""
 class CompiledKernel:
     """One kernel of a loaded library, called with the same arguments as its Python function.
 
-    The ctypes function gets its own `argtypes`/`restype` here, once; a call binds the arguments,
-    runs the prepared per-parameter converters and calls C. ctypes releases the GIL during the call.
+    The ctypes function gets its own `argtypes`/`restype` here, once. A call of NumPy arrays of the
+    right dtypes and plain scalars passed by position takes the `fastpath`; any other call binds the
+    arguments, runs the prepared per-parameter converters (whose checks give the errors) and calls C.
+    ctypes releases the GIL during the call.
     A call with any array in device memory goes to the device entry point (no copies for those);
     `stats` accumulates calls, bytes moved by the maps and time. Arrays the kernel makes (hidden
     parameters) are allocated here for each call with the manifest's shape, and the call returns what
@@ -53,6 +57,7 @@ class CompiledKernel:
         self.__name__ = spec.name
         self.hidden = tuple(p for p in spec.params if p.hidden)
         self.positions = {p.name: i for i, p in enumerate(spec.params)}
+        self.fast: FastPath | None = prepare_fast(spec, offload)
         self.__signature__ = inspect.Signature(
             [inspect.Parameter(p.name, inspect.Parameter.POSITIONAL_OR_KEYWORD) for p in spec.params if not p.hidden]
         )
@@ -60,6 +65,23 @@ class CompiledKernel:
     def __call__(self, *args: object, **kwargs: object) -> object:
         """Check the arguments, call C, and return what the Python function returns: None, a NumPy
         scalar of the declared dtype, or the arrays it makes (and its arguments) it returns."""
+        fast = self.fast
+        if fast is not None and not kwargs:
+            found = fast.arguments(args)
+            if found is not None:
+                return self.call_fast(args, *found)
+        return self._call_checked(args, kwargs)
+
+    def call_fast(self, args: Sequence[object], c_args: list[object], to_device: int, from_device: int) -> object:
+        """The call with what `self.fast.arguments(args)` found: nothing left to check."""
+        start = time.perf_counter()
+        value = self.function(*c_args)
+        self.stats.add(to_device, from_device, time.perf_counter() - start)
+        result = self.binding.result
+        return self._results(args, value if result is None else result(value))
+
+    def _call_checked(self, args: tuple[object, ...], kwargs: dict[str, object]) -> object:
+        """Every other call: bound by Python's rules, each argument checked with its own message."""
         binding = self.binding
         values = args if not kwargs and len(args) == len(binding.names) else binding.bind(args, kwargs)
         if self.hidden:
@@ -248,16 +270,32 @@ def library_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+_VERIFIED: dict[tuple[str, int, int, int, int], str] = {}
+"""Libraries whose hash this process has computed, by path and file identity (device, inode, size,
+modification time): the cache checks an entry and then loads it, and hashing a library costs about
+a millisecond per megabyte, so a file not touched since is hashed once per process."""
+
+
 def check_library(manifest: Manifest) -> None:
     """`FileNotFoundError` or `LibraryMismatch` unless the manifest's library is there and, where the
     manifest records its hash, unchanged since the build."""
     path = manifest.library_path
-    if not path.is_file():
+    try:
+        status = path.stat()
+    except OSError:
+        status = None
+    if status is None or not stat.S_ISREG(status.st_mode):
         raise FileNotFoundError(f"{manifest.path}: library '{manifest.library}' not found at {path.resolve()}")
-    if manifest.library_sha256 is not None and library_sha256(path) != manifest.library_sha256:
+    if manifest.library_sha256 is None:
+        return
+    identity = (str(path.resolve()), status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns)
+    if _VERIFIED.get(identity) == manifest.library_sha256:
+        return
+    if library_sha256(path) != manifest.library_sha256:
         raise LibraryMismatch(
             f"{path.resolve()}: the library does not match its manifest's library_sha256 (truncated or changed "
             "since it was built); rebuild it (a kernel's cached build is rebuilt on its next call)")
+    _VERIFIED[identity] = manifest.library_sha256
 
 
 def load(path: str | os.PathLike[str]) -> Library:

@@ -262,3 +262,30 @@ def test_cli_signatures_name_their_kernels(tmp_path: Path) -> None:
     assert wrong.stderr.splitlines()[-1] == (
         "py2omp translate: error: argument --signature: 'f65[:, :]' is not a type; expected a scalar type "
         "(f32, f64, i32, i64, int, float, complex, bool, ...) or an array such as f32[:]")
+
+
+def test_a_run_of_calls_with_other_types_never_takes_the_last_specialization(rng: np.random.Generator) -> None:
+    """A call first tries the fast path of the latest call's specialization: a NumPy scalar or a 0-d
+    array in place of a Python float (other types, the same C parameter) must still get its own."""
+    x = rng.standard_normal(300).astype(np.float32)
+    weak, strong = x.copy(), x.copy()
+    call_types.scale(weak, 0.1)
+    call_types.scale(strong, np.float64(0.1))
+    assert not np.array_equal(weak, strong)  # f32 * f32 against f32 * f64: the calls tell them apart
+    for alpha in (0.1, np.float64(0.1), 0.1, np.array(0.1), 0.1, np.float64(0.1), np.float64(0.1), 2, 0.1, True):
+        expected, got = x.copy(), x.copy()
+        call_types.scale.py_func(expected, alpha)
+        before = call_types.scale.specialization(x, alpha).stats.calls
+        call_types.scale(got, alpha)
+        np.testing.assert_array_equal(got, expected)
+        assert call_types.scale.specialization(x, alpha).stats.calls == before + 1
+
+
+def test_a_generic_call_of_the_same_types_costs_no_key(rng: np.random.Generator, monkeypatch: pytest.MonkeyPatch) -> None:
+    x, y = rng.standard_normal(40), rng.standard_normal(40)
+    call_types.dot(x, y)
+
+    def no_key(*args: object) -> None:
+        raise AssertionError("a call of the latest call's types computed a dispatch key")
+    monkeypatch.setattr("translator.api.call_key", no_key)
+    assert call_types.dot(y, x) == call_types.dot(x, y) == pytest.approx(call_types.dot.py_func(x, y), rel=1e-12)

@@ -545,3 +545,70 @@ def test_imports_only_stdlib_and_numpy() -> None:
         "assert not bad, bad\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+# --- the fast path (runtime_shim.fastpath) -----------------------------------------------------------
+
+
+def test_the_fast_path_gives_the_checked_paths_c_arguments(lib: runtime_shim.Library, rng: np.random.Generator) -> None:
+    """The common call skips the converters: its C arguments must be the very ones they would give."""
+    x, y = rng.standard_normal(9).astype(np.float32), rng.standard_normal(9).astype(np.float32)
+    m = rng.standard_normal((3, 4))
+    calls = [
+        ("saxpy", (2.5, x, y)),
+        ("scale2", (m, -1.5)),
+        ("dot", (m[0].copy(), m[1].copy())),
+        ("fill", (np.empty(5, np.int32), -2**31, True)),
+        ("mix", (-128, 65535, 2**63 - 1, 2**64 - 1)),
+        ("staged", (x, np.empty(9, np.float32), np.empty(9, np.float32))),
+    ]
+    for name, args in calls:
+        compiled = lib.kernels[name]
+        assert compiled.fast is not None, name
+        found = compiled.fast.arguments(args)
+        assert found is not None, name
+        assert found == (compiled.binding.convert(args), 0, 0), name
+
+
+def test_fast_and_checked_calls_compute_the_same(lib: runtime_shim.Library, rng: np.random.Generator) -> None:
+    x, y = rng.standard_normal(33).astype(np.float32), rng.standard_normal(33).astype(np.float32)
+    expected = np.float32(0.75) * x + y
+    fast_y, checked_y = y.copy(), y.copy()
+    lib.saxpy(0.75, x, fast_y)
+    lib.saxpy(0.75, x=x, y=checked_y)  # keywords: the checked path
+    np.testing.assert_array_equal(fast_y, expected)
+    np.testing.assert_array_equal(checked_y, expected)
+    a, b = rng.standard_normal(17), rng.standard_normal(17)
+    assert lib.dot(a, b) == lib.dot(a, y=b) == sum((a * b).tolist())  # the C sums in order
+
+
+SHARED = np.arange(6.0)
+
+
+@pytest.mark.parametrize("name, args", [
+    ("saxpy", (np.float32(2.0), np.ones(4, np.float32), np.ones(4, np.float32))),  # a NumPy scalar
+    ("saxpy", (2, np.ones(4, np.float32), np.ones(4, np.float32))),  # an int for a float
+    ("saxpy", (2.0, np.ones(8, np.float32)[::2], np.ones(4, np.float32))),  # not contiguous
+    ("saxpy", (2.0, np.ones(4, np.float32), np.ones(0, np.float32))),  # empty
+    ("saxpy", (2.0, np.ones(4, np.float32), np.ones(4, np.float64))),  # wrong dtype
+    ("saxpy", (2.0, np.ones((2, 2), np.float32), np.ones(4, np.float32))),  # wrong rank
+    ("saxpy", (2.0, np.ones(4, np.float32).view(np.memmap), np.ones(4, np.float32))),  # a subclass
+    ("saxpy", (2.0, np.ones(4, np.float32))),  # too few
+    ("saxpy", (2.0, np.ones(4, np.float32), np.ones(4, np.float32), 1)),  # too many
+    ("fill", (np.empty(4, np.int32), 2**31, False)),  # out of range
+    ("fill", (np.empty(4, np.int32), 1, 1)),  # an int for a bool
+    ("mix", (1, 2, True, 3)),  # a bool for an int
+    ("dot", (SHARED[:4], SHARED[2:])),  # overlapping inputs
+])
+def test_other_calls_take_the_checked_path(lib: runtime_shim.Library, name: str, args: tuple[object, ...]) -> None:
+    """None sends the call to the checked path, which accepts it or raises its usual error."""
+    assert lib.kernels[name].fast.arguments(args) is None
+
+
+def test_read_only_inputs_take_the_checked_path_and_work(lib: runtime_shim.Library) -> None:
+    frozen = np.arange(4, dtype=np.float32)
+    frozen.flags.writeable = False
+    y = np.ones(4, np.float32)
+    assert lib.saxpy.fast.arguments((2.0, frozen, y)) is None
+    lib.saxpy(2.0, frozen, y)
+    np.testing.assert_array_equal(y, 2 * np.arange(4, dtype=np.float32) + 1)

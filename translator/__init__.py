@@ -8,6 +8,8 @@
             y[i] = a * x[i] + y[i]
 """
 
+from typing import Any
+
 from runtime_shim import DeviceArray, data_region
 from translator.api import Kernel, kernel, to_device
 from translator.errors import BuildError, TranslationError, TranslationWarning
@@ -15,7 +17,6 @@ from translator.lang import (
     In, InOut, Out, Scratch, atomic_add, atomic_max, atomic_min, atomic_sub, b1, c64, c128, device_functions, f32, f64,
     i8, i16, i32, i64, prange, u8, u16, u32, u64,
 )
-from translator.pipeline import translate
 from translator.version import __version__
 
 __all__ = [
@@ -24,3 +25,12 @@ __all__ = [
     "device_functions",
     "f32", "f64", "i8", "i16", "i32", "i64", "kernel", "prange", "to_device", "translate", "u8", "u16", "u32", "u64",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """`translate` loads the translator's modules (libcst, the passes, the backend) when first asked
+    for: `import translator` and a call of a kernel whose build is cached do without them."""
+    if name == "translate":
+        from translator.pipeline import translate
+        return translate
+    raise AttributeError(f"module 'translator' has no attribute '{name}'")

@@ -12,26 +12,31 @@ from __future__ import annotations
 
 import functools
 import inspect
+import logging
 import threading
 import warnings
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import runtime_shim
 from runtime_shim.binding import bind_arguments
-from translator import backend, pipeline
-from translator.backend import EmittedModule
 from translator.call_types import (
-    argument_types, call_key, signature_text, specialization_symbol, untyped_parameters,
+    argument_types, call_key, fast_guard, signature_text, specialization_symbol, untyped_parameters,
 )
 from translator.errors import BuildError, TranslationWarning
-from translator.frontend import Selection, Signature, module_name
-from translator.frontend.signature import ParamType, parse_signature
-from translator.ir import nodes as ir
 from translator.kernel_source import KernelSource, kernel_source
-from translator.toolchain.cache import build_cached
 from translator.targets import Target, as_target
+from translator.toolchain import index
+from translator.toolchain.cache import build_cached
 from translator.toolchain.resolve import resolve_target
+
+if TYPE_CHECKING:
+    from translator.backend import EmittedModule
+    from translator.frontend import Selection
+    from translator.frontend.signature import ParamType
+    from translator.ir import nodes as ir
+
+logger = logging.getLogger("py2omp")
 
 _LIBRARIES: dict[tuple[KernelSource, Target], runtime_shim.Library] = {}
 _LOCK = threading.Lock()
@@ -59,7 +64,7 @@ class Kernel:
 
     def translate(self, target: str | Target | None = None) -> EmittedModule:
         """The emitted C, header and manifest of this kernel's module (its annotated kernels) for `target`."""
-        return _translate(self.source, self._choose(target))
+        return _translate(self.source, self._choose(target), _annotated())
 
     def _choose(self, target: str | Target | None) -> Target:
         if target is None:
@@ -77,7 +82,7 @@ class Kernel:
         key = (source, chosen)
         with _LOCK:
             if key not in _LIBRARIES:
-                _LIBRARIES[key] = _build(source.path, _translate(source, chosen), chosen)
+                _LIBRARIES[key] = _load(source, chosen, _ANNOTATED, _annotated)[0]
             return _LIBRARIES[key]
 
     def compiled(self) -> runtime_shim.CompiledKernel:
@@ -104,34 +109,76 @@ class Kernel:
         return f"<py2omp kernel {self.__name__}>"
 
 
-_ANNOTATED = Selection(skip_untyped=True)
-"""The module library holds the annotated kernels; the others are built per call (`GenericKernel`)."""
+_ANNOTATED = "annotated"
+"""The index's name for the module library, which holds the annotated kernels; the others are built
+per call (`GenericKernel`)."""
 
 
-def _lower(source: KernelSource, target: Target, selection: Selection = _ANNOTATED) -> ir.Module:
-    """The typed IR of the kernels of `source` that `selection` keeps (by default its annotated ones)."""
+def _annotated() -> Selection:
+    from translator.frontend import Selection  # the translator's modules load on the first translation
+    return Selection(skip_untyped=True)
+
+
+def _lower(source: KernelSource, target: Target, selection: Selection) -> ir.Module:
+    """The typed IR of the kernels of `source` that `selection` keeps."""
+    from translator import pipeline  # the translator's modules load on the first translation
     return pipeline.lower(source.path, target, source.text, dict(source.outer_names), selection)
 
 
-def _translate(source: KernelSource, target: Target, selection: Selection = _ANNOTATED) -> EmittedModule:
+def _translate(source: KernelSource, target: Target, selection: Selection) -> EmittedModule:
+    from translator import backend  # the translator's modules load on the first translation
     return backend.emit_module(_lower(source, target, selection))
 
 
-def _build(path: str, emitted: EmittedModule, target: Target) -> runtime_shim.Library:
-    """Warn about what translation found, build (or find in the cache) and load the library."""
-    for warning in emitted.warnings:
-        warnings.warn(warning.render(), TranslationWarning, stacklevel=4)
-    built = build_cached(module_name(path), emitted.c_source, emitted.h_source, emitted.manifest, target)
-    return runtime_shim.load(built)
+def _load(source: KernelSource, target: Target, wanted: str, selection: Callable[[], Selection],
+          describe: Callable[[ir.Module], str | None] = lambda module: None) -> tuple[runtime_shim.Library, str | None]:
+    """The library of what `selection` keeps of `source` (`wanted` names it in the index key), and
+    `describe` of its IR (a specialization's signature). Where the index's record holds, loaded with
+    no translation; else translated, built or found in the build cache, and recorded in the index."""
+    key = index.index_key(source.path, source.text, source.outer_names, str(target), wanted)
+    found = index.lookup(key)
+    if found is not None:
+        try:
+            library = runtime_shim.load(found.build)
+        except (OSError, ValueError) as exc:
+            logger.info("the index names a build that does not load (%s); translating again", exc)
+        else:
+            _warn(found.warnings)
+            return library, found.signature
+    from translator import backend  # the translator's modules load on the first translation
+    module = _lower(source, target, selection())
+    emitted = backend.emit_module(module)
+    rendered = [warning.render() for warning in emitted.warnings]
+    _warn(rendered)
+    built = build_cached(module.name, emitted.c_source, emitted.h_source, emitted.manifest, target)
+    described = describe(module)
+    index.record(key, built, _helper_files(module, source.path), rendered, described)
+    return runtime_shim.load(built), described
+
+
+def _warn(rendered: tuple[str, ...] | list[str]) -> None:
+    """What translation found, shown at each process's first call (also when the index spares it)."""
+    for text in rendered:
+        warnings.warn(text, TranslationWarning, stacklevel=6)
+
+
+def _helper_files(module: ir.Module, path: str) -> set[str]:
+    """The other modules whose device functions the kernels call: their text decides the C too."""
+    return {f.span.path for f in (*module.functions, *module.device_functions)} - {path}
 
 
 @dataclass(frozen=True)
 class Specialization:
-    """One compiled signature of a `GenericKernel`: readable signature, emitted sources, loaded kernel."""
+    """One compiled signature of a `GenericKernel`: readable signature, loaded library and kernel."""
 
     signature: str
-    emitted: EmittedModule
+    library: runtime_shim.Library
     compiled: runtime_shim.CompiledKernel
+
+    @property
+    def c_source(self) -> str:
+        """The C the library was built from, as the build cache keeps it beside the library."""
+        return self.library.path.with_suffix(".c").read_text(encoding="utf-8")
 
 
 class GenericKernel(Kernel):
@@ -139,9 +186,11 @@ class GenericKernel(Kernel):
 
     Each new combination of argument types translates this kernel alone with those types and builds
     one library for it (content-addressed in the build cache like any other); `signatures` lists them.
-    A call computes its `call_types.call_key` and looks it up in a dictionary, so a
-    signature seen before costs one lookup more than an annotated kernel's call. The calls' target is
-    chosen at the first call, as for `Kernel`; `specialization(*args, target=...)` gives others.
+    A call first tries the fast path of the specialization that the latest call used (`_last`),
+    which accepts exactly the arguments of that call's types (`call_types.fast_guard`), so a run of
+    calls with the same types costs what an annotated kernel's call does; any other call computes its
+    `call_types.call_key` and looks it up in a dictionary. The calls' target is chosen at the first
+    call, as for `Kernel`; `specialization(*args, target=...)` gives others.
     """
 
     def __init__(self, func: Callable[..., Any], target: str | None, device: int | None,
@@ -151,16 +200,24 @@ class GenericKernel(Kernel):
         self._names = tuple(inspect.signature(func).parameters)
         self._arity = len(self._names)
         self._dispatch: dict[tuple[object, ...], runtime_shim.CompiledKernel] = {}
+        self._last: runtime_shim.CompiledKernel | None = None
         self._calls_target: Target | None = None
         self._built: dict[tuple[Target, tuple[ParamType | None, ...]], Specialization] = {}
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        last = self._last
+        if last is not None and not kwargs:
+            found = last.fast.arguments(args)  # type: ignore[union-attr]  # `_last` has a fast path
+            if found is not None:
+                return last.call_fast(args, *found)
         if kwargs or len(args) != self._arity:
             args = tuple(bind_arguments(self.__name__, self._names, args, kwargs))
         key = call_key(args)
         compiled = self._dispatch.get(key)
         if compiled is None:
             compiled = self._dispatch[key] = self._new_call(args)
+        if compiled.fast is not None and fast_guard(self._untyped, key):
+            self._last = compiled
         return compiled(*args)
 
     def _new_call(self, args: tuple[Any, ...]) -> runtime_shim.CompiledKernel:
@@ -180,12 +237,19 @@ class GenericKernel(Kernel):
         return found.compiled
 
     def _specialize(self, types: tuple[ParamType | None, ...], target: Target) -> Specialization:
-        source = self.source
-        signature = Signature(types, specialization_symbol(self.__name__, types))
-        module = _lower(source, target, Selection({self.__name__: signature}, only=self.__name__))
-        emitted = backend.emit_module(module)
-        compiled = _build(source.path, emitted, target).kernels[self.__name__]
-        return Specialization(signature_text(module.kernels[0].params), emitted, compiled)
+        symbol = specialization_symbol(self.__name__, types)
+        wanted = f"{self.__name__}:{symbol}:{types!r}"
+
+        def selection() -> Selection:
+            from translator.frontend import Selection, Signature  # loaded on the first translation
+            return Selection({self.__name__: Signature(types, symbol)}, only=self.__name__)
+
+        def describe(module: ir.Module) -> str:
+            return signature_text(module.kernels[0].params)
+
+        library, signature = _load(self.source, target, wanted, selection, describe)
+        assert signature is not None
+        return Specialization(signature, library, library.kernels[self.__name__])
 
     @property
     def signatures(self) -> list[str]:
@@ -195,6 +259,8 @@ class GenericKernel(Kernel):
     def translate(self, target: str | Target | None = None, signature: str | None = None) -> EmittedModule:
         """The emitted C, header and manifest of this kernel for `signature` (`'f64[:], float'`), whose
         types its parameters without annotations need: without one it is a located error."""
+        from translator.frontend import Selection, Signature  # the translator's modules load on the first translation
+        from translator.frontend.signature import parse_signature
         given = {} if signature is None else {self.__name__: Signature(parse_signature(signature))}
         return _translate(self.source, self._choose(target), Selection(given, only=self.__name__))
 
@@ -202,7 +268,7 @@ class GenericKernel(Kernel):
     def c_source(self) -> str:
         """The C of the latest specialization; before any call, the error `translate()` gives."""
         if self._built:
-            return list(self._built.values())[-1].emitted.c_source
+            return list(self._built.values())[-1].c_source
         return self.translate().c_source
 
     def compiled(self) -> runtime_shim.CompiledKernel:

@@ -13,15 +13,20 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from runtime_shim.binding import not_contiguous
+from runtime_shim.fastpath import FAST_SCALARS
 from runtime_shim.device import device_view
-from translator.frontend.signature import MAX_RANK, ParamType, type_text
-from translator.ir import nodes as ir
-from translator.ir.types import BOOL, PY_COMPLEX, PY_FLOAT, PY_INT, SCALARS, ArrayType, ScalarType
+from translator.ir.types import (
+    BOOL, MAX_RANK, PY_COMPLEX, PY_FLOAT, PY_INT, SCALARS, ArrayType, ScalarType, type_text,
+)
+
+if TYPE_CHECKING:
+    from translator.frontend.signature import ParamType
+    from translator.ir import nodes as ir
 
 _DTYPES: dict[np.dtype[Any], ScalarType] = {np.dtype(t.numpy_name): t for t in SCALARS.values()}
 """The NumPy dtypes kernels take (native byte order), with their IR types."""
@@ -45,6 +50,20 @@ def call_key(args: Sequence[object]) -> tuple[object, ...]:
     with the common cases inline: this runs on every call of a generic kernel.)"""
     return tuple([(a.dtype, a.ndim) if type(a) is np.ndarray
                   else type(a) if type(a) in _SCALAR_TYPES else _uncommon_key(a) for a in args])
+
+
+_FAST_CLASSES = frozenset(FAST_SCALARS.values())
+"""The scalar classes that the runtime's fast path takes (`runtime_shim.fastpath`): `bool`, `int`, `float`."""
+
+
+def fast_guard(untyped: Sequence[bool], key: tuple[object, ...]) -> bool:
+    """Whether the fast path of the specialization for `key` accepts only arguments of that key, so a
+    call it accepts needs no key. Its checks are exact for arrays (the class, the dtype instance, the
+    rank) and take one Python class per scalar kind: a parameter typed by a NumPy scalar or a 0-d
+    array (`np.float64(x)` gives `f64`, where a Python `float` would give the weak `float`) makes the
+    answer no."""
+    return all(not free or (part[1] > 0 if type(part) is tuple else part in _FAST_CLASSES)  # type: ignore[index]
+               for free, part in zip(untyped, key))
 
 
 def _uncommon_key(value: object) -> object:

@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Any, Callable
 
 from translator.errors import BuildError
-from translator.frontend import namespace_aliases
 
 
 @dataclass(frozen=True)
@@ -41,6 +40,7 @@ def kernel_source(func: Callable[..., Any]) -> KernelSource:
     if name and Path(name).is_file():
         path = str(Path(name).resolve())
         return KernelSource(path, Path(path).read_text(encoding="utf-8"))
+    from translator.frontend import namespace_aliases  # libcst: only cells need it, not a file's kernels
     lines = linecache.getlines(name, func.__globals__)
     if not lines:
         raise BuildError(

@@ -18,13 +18,10 @@ from translator.errors import TranslationError
 from translator.frontend.context import ModuleScope
 from translator.ir import nodes as ir
 from translator.ir.types import (
-    BOOL, PY_COMPLEX, PY_FLOAT, PY_INT, SCALARS, ArrayType, Ownership, ScalarType,
+    BOOL, MAX_RANK, PY_COMPLEX, PY_FLOAT, PY_INT, SCALARS, ArrayType, Ownership, ScalarType, type_text,
 )
 
 ParamType = ScalarType | ArrayType
-
-# Fortran 90's largest rank: callers in Fortran can hold every array a kernel takes; NPBench's largest is 7.
-MAX_RANK = 7
 SCALAR_ANNOTATIONS: dict[str, ScalarType] = {
     "builtins.int": PY_INT, "builtins.float": PY_FLOAT, "builtins.bool": BOOL, "builtins.complex": PY_COMPLEX,
     **{f"translator.{name}": t for name, t in SCALARS.items() if name != "bool"},
@@ -180,14 +177,6 @@ def _array_annotation(node: cst.BaseExpression, scope: ModuleScope) -> ArrayType
     if len(node.slice) > MAX_RANK:
         raise scope.error(node, f"arrays of more than {MAX_RANK} dimensions are not supported")
     return ArrayType(dtype.strong(), len(node.slice))
-
-
-def type_text(typ: ParamType) -> str:
-    """A type as annotations and signatures write it: `f64[:, :]`, `f32`, and for Python numbers `int`,
-    `float`, `complex`."""
-    if isinstance(typ, ArrayType) or not typ.weak:
-        return str(typ)
-    return {"i64": "int", "f64": "float", "c128": "complex", "bool": "bool"}[typ.name]
 
 
 def parse_signature(text: str) -> tuple[ParamType, ...]:

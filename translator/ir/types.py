@@ -210,3 +210,15 @@ def join(a: ScalarType, b: ScalarType) -> ScalarType:
     if a.is_bool and b.is_bool:
         return BOOL if not (a.weak and b.weak) else BOOL.weakened()
     return promote(a, b)
+
+
+# Fortran 90's largest rank: callers in Fortran can hold every array a kernel takes; NPBench's largest is 7.
+MAX_RANK = 7
+
+
+def type_text(typ: ScalarType | ArrayType) -> str:
+    """A type as annotations and signatures write it: `f64[:, :]`, `f32`, and for Python numbers `int`,
+    `float`, `complex`."""
+    if isinstance(typ, ArrayType) or not typ.weak:
+        return str(typ)
+    return {"i64": "int", "f64": "float", "c128": "complex", "bool": "bool"}[typ.name]

@@ -89,10 +89,15 @@ def missing_for(target: Target) -> list[str]:
     return toolchain.missing_for(target) if toolchain else [CLANG_MISSING]
 
 
+def clang_path() -> str | None:
+    """The clang that builds: `$PY2OMP_CLANG`, else clang-19, found on PATH (None if it is not)."""
+    return shutil.which(os.environ.get("PY2OMP_CLANG") or "clang-19")
+
+
 @functools.cache
 def find_toolchain() -> Toolchain | None:
     """This machine's toolchain, or None without a working clang; cached because it runs clang."""
-    clang = shutil.which(os.environ.get("PY2OMP_CLANG") or "clang-19")
+    clang = clang_path()
     if clang is None:
         logger.debug("no clang: %s not on PATH", os.environ.get("PY2OMP_CLANG") or "clang-19")
         return None

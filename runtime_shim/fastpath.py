@@ -1,0 +1,120 @@
+"""The common call, decided without a message: every argument what the kernel takes, nothing to report.
+
+A call's arguments are checked in full by `binding` (exact dtype, rank, C order, writability, aliasing,
+each failure with its own message). Most calls pass NumPy arrays of the right dtype and plain Python
+scalars, so the checked path's work per argument (closures, spans, `ndarray.ctypes.data`, which
+alone costs about 1 us) is mostly spent proving what one look at the types shows. `prepare_fast`
+builds, once per kernel, a plan of what each argument must be; `FastPath.arguments` walks it and
+answers either the C arguments (and the bytes the call's maps move) or None, and None sends the call
+to the checked path, which accepts it or raises the error it always did. So this path only ever
+accepts a subset of what the checked path accepts, with the same C arguments:
+
+- an array: exactly `numpy.ndarray` (no subclass), the very dtype instance of the manifest's dtype
+  (NumPy's native dtypes are singletons; any other equal dtype takes the checked path), the rank,
+  C-contiguous, aligned and writable (`flags.carray`), not empty; its address comes from the buffer
+  protocol (`c_char.from_buffer`, 0.2 us), where `ndarray.ctypes.data` costs 0.9 us;
+- a scalar: exactly `float`, `int` or `bool` for a parameter of that kind (an `int` within the
+  dtype's range); NumPy scalars, complex numbers and the rest take the checked path;
+- no two arrays overlapping in memory at all (the checked path decides whether an overlap is allowed).
+
+A kernel whose calls need the manifest's bound expressions (arrays it makes, length checks, partly
+written `Out` arrays) has no fast path: `prepare_fast` returns None.
+"""
+
+from __future__ import annotations
+
+import ctypes
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from . import resident
+from .manifest import KernelSpec, ParamSpec
+
+FAST_SCALARS: dict[str, type] = {"f": float, "i": int, "u": int, "b": bool}
+"""The one Python class a scalar parameter of each dtype kind takes on this path."""
+
+_ndarray = np.ndarray
+_from_buffer: Callable[[Any], ctypes.c_char] = ctypes.c_char.from_buffer  # an ndarray is a writable buffer
+_addressof = ctypes.addressof
+
+
+Plan = tuple[object, object, object, object]
+"""One parameter, as a tuple for the speed of unpacking it (the loop below runs on every call):
+an array's `(dtype instance, rank, copy_in, copy_out)`; a scalar's `(None, class, low, high)`,
+with the range of an integer dtype (else None, None)."""
+
+
+@dataclass(frozen=True)
+class FastPath:
+    """What each argument of the common call must be, decided when the kernel is loaded."""
+
+    plans: tuple[Plan, ...]
+    offload: bool
+    """Count the bytes the maps move (offload libraries), leaving out arrays a data region holds."""
+
+    def arguments(self, values: Sequence[object]) -> tuple[list[object], int, int] | None:
+        """The C arguments and the bytes moved to and from the device, or None: not the common call."""
+        if len(values) != len(self.plans):
+            return None
+        c_args: list[object] = []
+        spans: list[tuple[int, int, object, object]] = []
+        for (dtype, want, low, high), value in zip(self.plans, values):
+            if dtype is None:
+                if type(value) is not want or (low is not None and not low <= value <= high):  # type: ignore[operator]
+                    return None
+                c_args.append(value)
+                continue
+            if (type(value) is not _ndarray or value.dtype is not dtype or value.ndim != want
+                    or not value.flags.carray or not value.nbytes):
+                return None
+            start = _addressof(_from_buffer(value))
+            stop = start + value.nbytes
+            for other in spans:  # no two arrays may share a byte (kernels take a few arrays)
+                if start < other[1] and other[0] < stop:
+                    return None
+            spans.append((start, stop, low, high))
+            c_args.append(start)
+            c_args.extend(value.shape)
+        if not self.offload:
+            return c_args, 0, 0
+        return (c_args, *_moved(spans))
+
+
+def _moved(spans: list[tuple[int, int, object, object]]) -> tuple[int, int]:
+    """The bytes the maps copy in and out: every array's, but those a data region holds."""
+    regions = resident.STATE.present
+    to_device = from_device = 0
+    for start, stop, copy_in, copy_out in spans:
+        if regions and resident.is_present(start, stop - start):
+            continue
+        to_device += (stop - start) * copy_in  # type: ignore[operator]
+        from_device += (stop - start) * copy_out  # type: ignore[operator]
+    return to_device, from_device
+
+
+def prepare_fast(spec: KernelSpec, offload: bool) -> FastPath | None:
+    """The plan of the kernel's common call, or None where every call needs the checked path."""
+    if spec.length_checks or any(p.hidden or p.written is not None for p in spec.params):
+        return None
+    plans = tuple(_array_plan(p) if p.is_array else _scalar_plan(p) for p in spec.params)
+    if any(plan is None for plan in plans):
+        return None
+    return FastPath(plans, offload)  # type: ignore[arg-type]
+
+
+def _array_plan(param: ParamSpec) -> Plan:
+    return np.dtype(param.dtype), param.rank, param.copy_in, param.copy_out
+
+
+def _scalar_plan(param: ParamSpec) -> Plan | None:
+    """None for a complex parameter, which always takes the checked path (its value becomes a struct)."""
+    dtype = np.dtype(param.dtype)
+    python_type = FAST_SCALARS.get(dtype.kind)
+    if python_type is None:
+        return None
+    if dtype.kind in "iu":
+        return None, python_type, int(np.iinfo(dtype).min), int(np.iinfo(dtype).max)
+    return None, python_type, None, None
