@@ -31,21 +31,38 @@ from collections import Counter
 
 from translator.ir import nodes as ir
 from translator.ir.visit import StmtTransformer, nested_statements, walk_all
+from translator.passes.interchange import fusion_of, interchange
 from translator.passes.parallelize import collapse
 
 
 def map_two_levels(kernel: ir.Kernel) -> ir.Kernel:
     """`kernel` (parallelized for an offload target) with each `prange` over independent loops in
     two levels."""
-    return dataclasses.replace(kernel, body=_Kernel().block(kernel.body))
+    return dataclasses.replace(kernel, body=_Kernel(_used_names(kernel)).block(kernel.body))
 
 
 class _Kernel(StmtTransformer):
     """The kernel's statements: its parallel loops (wherever host code puts them) mapped."""
 
+    def __init__(self, used: set[str]) -> None:
+        self.used = used
+
+    def fresh(self, base: str) -> str:
+        """A name the kernel does not use yet (`C_element`, `C_element__2`)."""
+        name, number = base, 1
+        while name in self.used:
+            number += 1
+            name = f"{base}__{number}"
+        self.used.add(name)
+        return name
+
     def visit_ParallelLoop(self, loop: ir.ParallelLoop) -> ir.Stmt:
-        """The distributed loop with `parallel for` loops in its body, or `loop` itself when it has
-        none to give its teams' threads (or a schedule that asks for one level)."""
+        """The fused and interchanged nest where `passes.interchange` may make one; else the
+        distributed loop with `parallel for` loops in its body, or `loop` itself when it has none
+        to give its teams' threads (or a schedule that asks for one level)."""
+        fusion = fusion_of(loop)
+        if fusion is not None:
+            return interchange(loop, fusion, self.fresh)
         directive = loop.directive
         if not isinstance(directive, ir.OmpTarget) or directive.schedule is not None or _serial_loops(loop.body):
             return loop
@@ -90,6 +107,15 @@ class _Spreading(StmtTransformer):
     visit_If = visit_While = StmtTransformer.descend
     visit_Assign = visit_AtomicUpdate = visit_CallStatement = visit_LocalArray = StmtTransformer.keep
     visit_Break = visit_Continue = visit_Return = StmtTransformer.keep
+
+
+def _used_names(kernel: ir.Kernel) -> set[str]:
+    """Every name the kernel binds or reads: parameters, locals, loop variables."""
+    nodes = list(walk_all(kernel.body))
+    return ({p.name for p in kernel.params} | {v.name for v in kernel.locals}
+            | {n.id for n in nodes if isinstance(n, ir.Name)}
+            | {n.var for n in nodes if isinstance(n, (ir.Loop, ir.LoopLevel))}
+            | {v.name for n in nodes if isinstance(n, ir.ParallelLoop) for v in n.locals})
 
 
 def _name_uses(stmts: tuple[ir.Stmt, ...]) -> Counter[str]:
