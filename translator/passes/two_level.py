@@ -28,11 +28,13 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter
+from collections.abc import Callable, Mapping
 
 from translator.ir import nodes as ir
 from translator.ir.visit import StmtTransformer, nested_statements, walk_all
 from translator.passes.interchange import fusion_of, interchange
 from translator.passes.parallelize import collapse
+from translator.passes.team_reductions import as_team_reduction, reduction_nest
 
 
 def map_two_levels(kernel: ir.Kernel) -> ir.Kernel:
@@ -64,15 +66,16 @@ class _Kernel(StmtTransformer):
         if fusion is not None:
             return interchange(loop, fusion, self.fresh)
         directive = loop.directive
-        if not isinstance(directive, ir.OmpTarget) or directive.schedule is not None or _serial_loops(loop.body):
+        private = {v.name: v for v in loop.locals}
+        if not isinstance(directive, ir.OmpTarget) or directive.schedule is not None or _serial_loops(loop.body, private):
             return loop
-        spreading = _Spreading(loop)
+        spreading = _Spreading(loop, self.fresh)
         body = spreading.block(loop.body)
         if not spreading.spread:
             return loop
         moved = {v.name for inner in spreading.spread for v in inner.locals}
-        return dataclasses.replace(loop, body=body, locals=tuple(v for v in loop.locals if v.name not in moved),
-                                   directive=dataclasses.replace(directive, two_level=True))
+        locals_ = (*(v for v in loop.locals if v.name not in moved), *spreading.made)
+        return dataclasses.replace(loop, body=body, locals=locals_, directive=dataclasses.replace(directive, two_level=True))
 
     visit_If = visit_Loop = visit_While = visit_TargetData = StmtTransformer.descend
     visit_Assign = visit_AtomicUpdate = visit_CallStatement = visit_LocalArray = StmtTransformer.keep
@@ -81,12 +84,28 @@ class _Kernel(StmtTransformer):
 
 class _Spreading(StmtTransformer):
     """The rewriting of one distributed loop's body: its outermost independent loops become
-    `parallel for` loops, which `spread` collects."""
+    `parallel for` loops, which `spread` collects, and its reduction loops (`passes.team_reductions`)
+    `parallel for reduction` loops, with the scalars they add in `made`."""
 
-    def __init__(self, loop: ir.ParallelLoop) -> None:
+    def __init__(self, loop: ir.ParallelLoop, fresh: Callable[[str], str]) -> None:
         self.private = {v.name: v for v in loop.locals}
         self.uses = _name_uses(loop.body)
+        self.fresh = fresh
         self.spread: list[ir.ParallelLoop] = []
+        self.made: list[ir.Var] = []
+
+    def block(self, stmts: tuple[ir.Stmt, ...]) -> tuple[ir.Stmt, ...]:
+        """The statements rewritten; a reduction loop may become several (its bookkeeping)."""
+        rewritten: list[ir.Stmt] = []
+        for stmt in stmts:
+            nest = reduction_nest(stmt, self.private) if isinstance(stmt, ir.Loop) else None
+            if nest is None:
+                rewritten.append(self.visit(stmt))
+                continue
+            reduction = as_team_reduction(nest, stmt.span, self.fresh)
+            self.made += reduction.locals
+            rewritten += reduction.stmts
+        return tuple(rewritten)
 
     def visit_Loop(self, loop: ir.Loop) -> ir.Stmt:
         """`loop` shared by the team's threads, its assigned scalars declared inside it; `loop`
@@ -123,14 +142,14 @@ def _name_uses(stmts: tuple[ir.Stmt, ...]) -> Counter[str]:
     return Counter(n.id for n in walk_all(stmts) if isinstance(n, ir.Name))
 
 
-def _serial_loops(stmts: tuple[ir.Stmt, ...]) -> bool:
-    """Whether the statements hold a serial loop with no independent loop in it (outside the
-    independent loops, whose insides their threads share)."""
+def _serial_loops(stmts: tuple[ir.Stmt, ...], private: Mapping[str, ir.Var]) -> bool:
+    """Whether the statements hold a serial loop that is no reduction nest and holds no independent
+    loop (outside the independent loops, whose insides their threads share)."""
     for stmt in stmts:
-        if isinstance(stmt, ir.Loop) and stmt.independent:
+        if isinstance(stmt, ir.Loop) and (stmt.independent or reduction_nest(stmt, private) is not None):
             continue
         if isinstance(stmt, ir.Loop) and not any(isinstance(n, ir.Loop) and n.independent for n in walk_all(stmt.body)):
             return True
-        if _serial_loops(nested_statements(stmt)):
+        if _serial_loops(nested_statements(stmt), private):
             return True
     return False
