@@ -115,3 +115,12 @@ def test_rows_of_different_ranges_keep_the_teams() -> None:
 def test_matches_python(k: Kernel, make_args: Any, target: str) -> None:
     result = compare_with_python(k, make_args(np.random.default_rng(5)), parse_target(target), repeats=1)
     assert result.ok, result.mismatches
+
+
+def test_golden_c(update_golden: bool) -> None:
+    """The whole C of `tests/kernels/products.py` for the GPU, so that every change to it is a reviewed diff."""
+    golden = ROOT / "tests" / "golden" / "products.c"
+    c_source = translate("tests/kernels/products.py", "nvptx:sm_90").c_source
+    if update_golden:
+        golden.write_text(c_source)
+    assert golden.read_text() == c_source, f"{golden} differs; rerun with --update-golden if intended"

@@ -120,3 +120,12 @@ def test_a_body_of_reductions_alone_keeps_one_thread_per_iteration() -> None:
 def test_matches_python(k: Kernel, make_args: Any, target: str) -> None:
     result = compare_with_python(k, make_args(np.random.default_rng(3)), parse_target(target), repeats=1)
     assert result.ok, result.mismatches
+
+
+def test_golden_c(update_golden: bool) -> None:
+    """The whole C of `tests/kernels/team_reductions.py` for the GPU, so that every change to it is a reviewed diff."""
+    golden = ROOT / "tests" / "golden" / "team_reductions.c"
+    c_source = translate("tests/kernels/team_reductions.py", "nvptx:sm_90").c_source
+    if update_golden:
+        golden.write_text(c_source)
+    assert golden.read_text() == c_source, f"{golden} differs; rerun with --update-golden if intended"
