@@ -50,7 +50,8 @@ def test_gemm_runs_each_element_on_a_thread_with_k_inside() -> None:
     """C[i, :] *= beta, then the k loop over C[i, :] += ...: one thread per (i, j), C[i, j] loaded
     once before the k loop and stored once after it (H200: 13.7 ms, against 21-50 ms for teams)."""
     code = _code("tests/kernels/two_level.py", "gemm")
-    assert [line for line in code if line.startswith("#pragma")] == ["#pragma omp target teams distribute parallel for \\"]
+    pragmas = [line for line in code if line.startswith("#pragma")]
+    assert pragmas == ["#pragma omp target teams distribute parallel for \\"]
     start = code.index("collapse(2) \\")
     assert code[start + 1] == "num_teams(py2omp_num_teams(C_n0 * C_n1, 256)) \\"
     body = code.index("for (int64_t i__1 = 0; i__1 < C_n1; i__1 += 1) {")

@@ -44,7 +44,8 @@ def test_translates_for_the_gpu(name: str, monkeypatch: pytest.MonkeyPatch) -> N
     """The C the GPU runs (`nvptx:sm_90`) comes out of the whole pipeline, verifier included, with
     its loops offloaded (the parallelism mapping's passes ran)."""
     monkeypatch.chdir(Path(__file__).resolve().parent.parent)
-    assert "#pragma omp target teams distribute" in translate(f"tests/kernels/npbench/{name}.py", "nvptx:sm_90").c_source
+    c_source = translate(f"tests/kernels/npbench/{name}.py", "nvptx:sm_90").c_source
+    assert "#pragma omp target teams distribute" in c_source
 
 
 def test_pending_names_are_benchmarks() -> None:

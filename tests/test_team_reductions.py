@@ -102,7 +102,8 @@ def test_the_nest_records_each_update() -> None:
     loop, private = _loop("        s = 0.0\n        p = 1.0\n        for k in range(x.shape[1]):\n"
                           "            s -= x[i, k]\n            p *= x[i, k]\n        y[i] = s + p\n")
     nest = reduction_nest(loop, private)
-    assert nest is not None and [(u.var.id, u.op, u.element) for u in nest.updates] == [("s", "+", None), ("p", "*", None)]
+    assert nest is not None
+    assert [(u.var.id, u.op, u.element) for u in nest.updates] == [("s", "+", None), ("p", "*", None)]
     assert reduction_nest(dataclasses.replace(loop, independent=True), private) is None
 
 

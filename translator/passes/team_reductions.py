@@ -88,8 +88,8 @@ def as_team_reduction(nest: ReductionNest, span: Span, fresh: Callable[[str], st
     for update in (u for u in nest.updates if u.element is not None):
         seen = ir.Name(fresh(f"{update.var.id}_seen"), update.var.span, I64)
         before.append(ir.Assign(seen, _class(update, update.var), span))
-        body.append(ir.Assign(seen, ir.Call("max", (seen, _class(update, update.element)), span, I64),  # type: ignore[arg-type]
-                              span))
+        element: ir.Expr = update.element  # type: ignore[assignment]
+        body.append(ir.Assign(seen, ir.Call("max", (seen, _class(update, element)), span, I64), span))
         after.append(ir.Assign(update.var, _settled(update, seen), span))
         made.append(ir.Var(seen.id, I64))
     clauses = (*(ir.Reduction(u.op, u.var.id) for u in nest.updates), *(ir.Reduction("max", v.name) for v in made))

@@ -77,7 +77,8 @@ class _Kernel(StmtTransformer):
             return interchange(loop, fusion, self.fresh)
         directive = loop.directive
         private = {v.name: v for v in loop.locals}
-        if not isinstance(directive, ir.OmpTarget) or directive.schedule is not None or _serial_loops(loop.body, private):
+        if (not isinstance(directive, ir.OmpTarget) or directive.schedule is not None
+                or _serial_loops(loop.body, private)):
             return loop
         spreading = _Spreading(loop, self.fresh)
         body = spreading.block(loop.body)
@@ -85,7 +86,8 @@ class _Kernel(StmtTransformer):
             return loop
         moved = {v.name for inner in spreading.spread for v in inner.locals}
         locals_ = (*(v for v in loop.locals if v.name not in moved), *spreading.made)
-        return dataclasses.replace(loop, body=body, locals=locals_, directive=dataclasses.replace(directive, two_level=True))
+        two_level = dataclasses.replace(directive, two_level=True)
+        return dataclasses.replace(loop, body=body, locals=locals_, directive=two_level)
 
     visit_If = visit_Loop = visit_While = visit_TargetData = StmtTransformer.descend
     visit_Assign = visit_AtomicUpdate = visit_CallStatement = visit_LocalArray = StmtTransformer.keep
