@@ -67,6 +67,17 @@ def test_gemm_runs_each_element_on_a_thread_with_k_inside() -> None:
     ]
 
 
+def test_the_register_gets_a_name_the_kernel_does_not_use() -> None:
+    source = ("from translator import In, InOut, f64, kernel, prange\n\n@kernel\n"
+              "def k(C_element: f64, C: InOut[f64[:, :]], A: In[f64[:, :]]):\n"
+              "    for i in prange(C.shape[0]):\n        for k in range(A.shape[0]):\n"
+              "            C[i, :] += C_element * A[k, :]\n")
+    lines = translate("k.py", "nvptx:sm_90", source).c_source.splitlines()
+    code = [line.strip() for line in lines if not line.startswith("#line")]
+    assert "double C_element__2;" in code
+    assert "C_element__2 = C_element__2 + C_element * A[k * A_n1 + i__1];" in code
+
+
 def test_a_two_dimensional_row_collapses_three_levels() -> None:
     code = _code("tests/kernels/products.py", "batched_matmul")
     assert "collapse(3) \\" in code and "num_teams(py2omp_num_teams(X_n0 * Z_n1 * Z_n2, 256)) \\" in code

@@ -67,9 +67,11 @@ def test_a_float_max_reduces_a_class_of_what_it_saw() -> None:
     ("below_peak", "#pragma omp parallel for reduction(max: max__2)"),
     ("projected_rows", "#pragma omp parallel for reduction(+: dot__2)"),
     ("normalized_images", "#pragma omp parallel for collapse(2) reduction(+: sum__3)"),
+    ("orthogonalized_rows", "#pragma omp parallel for reduction(+: dot__2)"),
 ])
 def test_reductions_of_slices_are_reduced_by_the_team(name: str, pragma: str) -> None:
-    """An integer max needs no class; `@` of slices and `np.sum` of a 2-D slice (its nest collapsed)."""
+    """An integer max needs no class; `@` of slices, `np.sum` of a 2-D slice (its nest collapsed), a
+    dot in a serial loop next to the row update that reads it."""
     assert _pragmas(_code(name))[1] == pragma
 
 

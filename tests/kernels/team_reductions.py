@@ -49,6 +49,14 @@ def normalized_images(A: InOut[f32[:, :, :]]):
         A[b, :, :] /= total
 
 
+@kernel
+def orthogonalized_rows(Q: In[f64[:, :]], X: InOut[f64[:, :]]):
+    for i in prange(X.shape[0]):
+        for k in range(Q.shape[0]):
+            s = X[i, :] @ Q[k, :]
+            X[i, :] -= s * Q[k, :]
+
+
 def _extremes(rng: np.random.Generator) -> tuple:
     X = rng.standard_normal((7, 9))
     X[1, 4] = np.nan
@@ -63,5 +71,7 @@ CASES = {
     rescaled_rows: _extremes,
     below_peak: lambda rng: (rng.integers(-50, 50, (6, 10)), rng.integers(-5, 5, (6, 10))),
     projected_rows: lambda rng: (rng.standard_normal((8, 5)), rng.standard_normal(5), rng.random((8, 5))),
+    orthogonalized_rows: lambda rng: (np.linalg.qr(rng.standard_normal((6, 3)))[0].T.copy(),
+                                      rng.standard_normal((5, 6))),
     normalized_images: lambda rng: (rng.random((3, 4, 6)).astype(np.float32) + 0.5,),
 }
