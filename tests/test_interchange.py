@@ -112,6 +112,19 @@ def test_an_element_read_at_another_j_is_not_fused(monkeypatch: pytest.MonkeyPat
     assert fusion_of(loop) is not None and fusion_of(changed) is None
 
 
+def test_an_element_that_moves_with_k_is_not_fused(monkeypatch: pytest.MonkeyPatch) -> None:
+    """gemm's k loop alone, then writing C[k, j]: no one element per (i, j) to keep in a register."""
+    loop = _one_level("tests/kernels/two_level.py", "gemm", monkeypatch)
+
+    def row_k(node: Node) -> object:
+        if isinstance(node, ir.Index) and node.array == "C" and node.span.line == 18:
+            return dataclasses.replace(node, indices=(ir.Name("k", node.span, node.indices[0].type), node.indices[1]))
+        return node
+    (_, update) = loop.body
+    assert fusion_of(dataclasses.replace(loop, body=(update,))) is not None
+    assert fusion_of(dataclasses.replace(loop, body=rewrite_body((update,), row_k))) is None
+
+
 def test_rows_of_different_ranges_keep_the_teams() -> None:
     """x[i, :] runs over x's row, y[i, 1:] over one element less: no common (i, j) nest."""
     source = ("from translator import In, InOut, f64, kernel, prange\n\n@kernel\n"

@@ -133,9 +133,10 @@ def _renamed(body: tuple[ir.Stmt, ...], levels: tuple[ir.LoopLevel, ...], into: 
 
 
 def _written_elements(parts: tuple[Part, ...], fused: set[str]) -> dict[str, tuple[ir.Expr, ...]] | None:
-    """The element each written array is touched at, or None when one is touched at two elements,
-    passed whole to a function, read by a serial loop's bounds, or not at a bare fused variable in
-    each of them (so that two values of j never share an element)."""
+    """The element each written array is touched at, or None when one is touched at two elements
+    (its indices differ, or use a serial loop's variable), passed whole to a function, read by a
+    serial loop's bounds, or not at a bare fused variable in each of them (so that two values of j
+    never share an element)."""
     written = _targets(tuple(s for p in parts for s in p.body))
     elements: dict[str, tuple[ir.Expr, ...]] = {}
     for part in parts:
@@ -149,6 +150,9 @@ def _written_elements(parts: tuple[Part, ...], fused: set[str]) -> dict[str, tup
                 seen = elements.setdefault(node.array, node.indices)
                 if len(seen) != len(node.indices) or not all(same(a, b) for a, b in zip(seen, node.indices)):
                     return None
+    serial = {p.serial.var for p in parts if p.serial is not None}
+    if any(_names(index) & serial for indices in elements.values() for index in indices):
+        return None
     bare = {name: {i.id for i in indices if isinstance(i, ir.Name)} for name, indices in elements.items()}
     return elements if all(fused <= names for names in bare.values()) else None
 
