@@ -84,6 +84,20 @@ def test_a_two_dimensional_row_collapses_three_levels() -> None:
     assert "Z_element = Z_element + X[(b * X_n1 + i__1) * X_n2 + k] * Y[(b * Y_n1 + k) * Y_n2 + i__2];" in code
 
 
+def test_rows_checked_equal_before_the_call_are_fused() -> None:
+    """H[i, :] and Y[i, :] run over rows the runtime checks are equal (Y[i, :] = f(H[i, :])), so the
+    ReLU runs on the element the k loop left in H."""
+    code = _code("tests/kernels/products.py", "dense_relu")
+    assert "collapse(2) \\" in code and "num_teams(py2omp_num_teams(X_n0 * H_n1, 256)) \\" in code
+    relu = code[code.index("H[i * H_n1 + i__1] = H_element;") + 1]
+    assert relu.startswith("Y[i * Y_n1 + i__1] = (H[i * H_n1 + i__1]")
+    rng = np.random.default_rng(1)
+    X, W, b, H = rng.random((7, 6)), rng.random((6, 5)), rng.random(5), rng.random((7, 5))
+    run: Any = products.dense_relu.library("host-offload").kernels["dense_relu"]
+    with pytest.raises(ValueError, match="combines lengths 5 and 4"):
+        run(X, W, b, H, np.zeros((7, 4)))
+
+
 def test_the_fusion_records_the_element_each_array_is_written_at(monkeypatch: pytest.MonkeyPatch) -> None:
     fusion = fusion_of(_one_level("tests/kernels/products.py", "gram_rows", monkeypatch))
     assert fusion is not None

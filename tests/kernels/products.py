@@ -34,10 +34,21 @@ def affine_rows(W: In[f64[:, :]], b: In[f64[:]], X: In[f64[:, :]], Y: InOut[f64[
         Y[i, :] = np.maximum(Y[i, :], 0.0)
 
 
+@kernel
+def dense_relu(X: In[f64[:, :]], W: In[f64[:, :]], b: In[f64[:]], H: InOut[f64[:, :]], Y: InOut[f64[:, :]]):
+    for i in prange(X.shape[0]):
+        H[i, :] = b
+        for k in range(X.shape[1]):
+            H[i, :] += X[i, k] * W[k, :]
+        Y[i, :] = np.maximum(H[i, :], 0.0)
+
+
 CASES = {
     batched_matmul: lambda rng: (rng.random((4, 6, 7)), rng.random((4, 7, 5)), rng.random((4, 6, 5))),
     gram_rows: lambda rng: (np.float32(0.5), rng.random((9, 8)).astype(np.float32),
                             rng.random((8, 8)).astype(np.float32)),
     affine_rows: lambda rng: (rng.standard_normal((6, 5)), rng.standard_normal(5), rng.standard_normal((7, 6)),
                               rng.random((7, 5))),
+    dense_relu: lambda rng: (rng.standard_normal((7, 6)), rng.standard_normal((6, 5)), rng.standard_normal(5),
+                             rng.random((7, 5)), rng.random((7, 5))),
 }

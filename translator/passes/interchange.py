@@ -49,9 +49,12 @@ class Fusion:
     written: dict[str, tuple[ir.Expr, ...]]
 
 
-def fusion_of(loop: ir.ParallelLoop) -> Fusion | None:
+def fusion_of(loop: ir.ParallelLoop, checks: tuple[ir.LengthCheck, ...] = ()) -> Fusion | None:
     """The facts that make `loop` (a one-level offload nest) legal to fuse and interchange, or None
-    when its body has another shape or an array it writes is touched at two elements."""
+    when its body has another shape or an array it writes is touched at two elements. Ranges are
+    the same when their bounds are, or when the runtime checks that they are equal before the call
+    (`checks`, the kernel's length checks: `out[i, :] = h[i, :]` runs over `out`'s row, the statements
+    before it over `h`'s)."""
     directive = loop.directive
     if (not isinstance(directive, ir.OmpTarget) or directive.two_level or directive.schedule is not None
             or directive.reductions or loop.temporaries or not loop.body):
@@ -60,7 +63,7 @@ def fusion_of(loop: ir.ParallelLoop) -> Fusion | None:
     if not _all_nests(nests):
         return None
     first = nests[0].levels
-    if len(loop.levels) + len(first) > 3 or not all(_same_levels(n.levels, first) for n in nests):
+    if len(loop.levels) + len(first) > 3 or not all(_same_levels(n.levels, first, checks) for n in nests):
         return None
     bound = {lv.var for lv in (*loop.levels, *first)} | {n.serial.var for n in nests if n.serial is not None}
     if any(_names(lv.start) & bound or _names(lv.stop) & bound for lv in first):
@@ -113,9 +116,23 @@ def _nest(stmt: ir.Stmt) -> _Nest | None:
     return _Nest(serial, levels, body)
 
 
-def _same_levels(a: tuple[ir.LoopLevel, ...], b: tuple[ir.LoopLevel, ...]) -> bool:
+def _same_levels(a: tuple[ir.LoopLevel, ...], b: tuple[ir.LoopLevel, ...], checks: tuple[ir.LengthCheck, ...]
+                 ) -> bool:
     return len(a) == len(b) and all(
-        x.step == y.step and same(x.start, y.start) and same(x.stop, y.stop) for x, y in zip(a, b))
+        x.step == y.step and same(x.start, y.start) and _equal(x.stop, y.stop, checks) for x, y in zip(a, b))
+
+
+def _equal(a: ir.Expr, b: ir.Expr, checks: tuple[ir.LengthCheck, ...]) -> bool:
+    """Whether `a` and `b` are the same expression or checked equal, directly or through others."""
+    known, grown = [a], True
+    while grown:
+        grown = False
+        for check in checks:
+            for x, y in ((check.left, check.right), (check.right, check.left)):
+                if any(same(x, k) for k in known) and not any(same(y, k) for k in known):
+                    known.append(y)
+                    grown = True
+    return any(same(b, k) for k in known)
 
 
 def _names(node: Node) -> set[str]:

@@ -50,14 +50,16 @@ from translator.passes.team_reductions import as_team_reduction, reduction_nest
 def map_two_levels(kernel: ir.Kernel) -> ir.Kernel:
     """`kernel` (parallelized for an offload target) with each `prange` over independent loops in
     two levels."""
-    return dataclasses.replace(kernel, body=_Kernel(_used_names(kernel)).block(kernel.body))
+    mapping = _Kernel(_used_names(kernel), kernel.length_checks)
+    return dataclasses.replace(kernel, body=mapping.block(kernel.body))
 
 
 class _Kernel(StmtTransformer):
     """The kernel's statements: its parallel loops (wherever host code puts them) mapped."""
 
-    def __init__(self, used: set[str]) -> None:
+    def __init__(self, used: set[str], checks: tuple[ir.LengthCheck, ...]) -> None:
         self.used = used
+        self.checks = checks
 
     def fresh(self, base: str) -> str:
         """A name the kernel does not use yet (`C_element`, `C_element__2`)."""
@@ -72,7 +74,7 @@ class _Kernel(StmtTransformer):
         """The fused and interchanged nest where `passes.interchange` may make one; else the
         distributed loop with `parallel for` loops in its body, or `loop` itself when it has none
         to give its teams' threads (or a schedule that asks for one level)."""
-        fusion = fusion_of(loop)
+        fusion = fusion_of(loop, self.checks)
         if fusion is not None:
             return interchange(loop, fusion, self.fresh)
         directive = loop.directive
