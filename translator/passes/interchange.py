@@ -28,7 +28,7 @@ from typing import NamedTuple, TypeGuard
 
 from translator.ir import nodes as ir
 from translator.ir.arrays import same
-from translator.ir.visit import Node, rewrite, rewrite_body, walk, walk_all
+from translator.ir.visit import Node, rewrite_body, walk, walk_all
 from translator.passes.parallelize import collapse
 
 
