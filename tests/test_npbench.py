@@ -19,6 +19,7 @@ import pytest
 from tests.kernels.npbench import BENCHMARKS
 from translator import TranslationError
 from translator.oracle import compare_with_python
+from translator.pipeline import translate
 from translator.targets import parse_target
 
 PENDING: dict[str, str] = {}
@@ -36,6 +37,15 @@ def test_matches_python(name: str) -> None:
     result = compare_with_python(getattr(module, name), module.make_args(np.random.default_rng(7)),
                                  parse_target("host-offload"), repeats=1)
     assert result.ok, result.mismatches
+
+
+@pytest.mark.parametrize("name", [pytest.param(name, marks=_pending(name), id=name) for name in BENCHMARKS])
+def test_translates_for_the_gpu(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The C the GPU runs (`nvptx:sm_90`) comes out of the whole pipeline, verifier included, with
+    its loops offloaded (the parallelism mapping's passes ran)."""
+    monkeypatch.chdir(Path(__file__).resolve().parent.parent)
+    c_source = translate(f"tests/kernels/npbench/{name}.py", "nvptx:sm_90").c_source
+    assert "#pragma omp target teams distribute" in c_source
 
 
 def test_pending_names_are_benchmarks() -> None:

@@ -70,27 +70,27 @@ static void py2omp_temporary_free(void *p, int device)
 void gemm(double alpha, double beta, double *restrict C, int64_t C_n0, int64_t C_n1, const double *restrict A, int64_t A_n0, int64_t A_n1, const double *restrict B, int64_t B_n0, int64_t B_n1)
 {
 #line 15 "tests/kernels/two_level.py"
-    #pragma omp target teams distribute \
-        num_teams(py2omp_num_teams(C_n0, 1)) \
+    #pragma omp target teams distribute parallel for \
+        collapse(2) \
+        num_teams(py2omp_num_teams(C_n0 * C_n1, 256)) \
         thread_limit(256) \
         map(to: A[0:A_n0 * A_n1], B[0:B_n0 * B_n1]) \
         map(tofrom: C[0:C_n0 * C_n1])
 #line 15 "tests/kernels/two_level.py"
     for (int64_t i = 0; i < C_n0; i += 1) {
-        #pragma omp parallel for
-#line 16 "tests/kernels/two_level.py"
         for (int64_t i__1 = 0; i__1 < C_n1; i__1 += 1) {
+#line 18 "tests/kernels/two_level.py"
+            double C_element;
 #line 16 "tests/kernels/two_level.py"
             C[i * C_n1 + i__1] = C[i * C_n1 + i__1] * beta;
-        }
+#line 18 "tests/kernels/two_level.py"
+            C_element = C[i * C_n1 + i__1];
 #line 17 "tests/kernels/two_level.py"
-        for (int64_t k = 0; k < A_n1; k += 1) {
-            #pragma omp parallel for
-#line 18 "tests/kernels/two_level.py"
-            for (int64_t i__2 = 0; i__2 < C_n1; i__2 += 1) {
-#line 18 "tests/kernels/two_level.py"
-                C[i * C_n1 + i__2] = C[i * C_n1 + i__2] + alpha * A[i * A_n1 + k] * B[k * B_n1 + i__2];
+            for (int64_t k = 0; k < A_n1; k += 1) {
+                C_element = C_element + alpha * A[i * A_n1 + k] * B[k * B_n1 + i__1];
             }
+#line 18 "tests/kernels/two_level.py"
+            C[i * C_n1 + i__1] = C_element;
         }
     }
 }
@@ -101,26 +101,26 @@ void gemm(double alpha, double beta, double *restrict C, int64_t C_n0, int64_t C
 void gemm__device(double alpha, double beta, double *restrict C, int64_t C_n0, int64_t C_n1, const double *restrict A, int64_t A_n0, int64_t A_n1, const double *restrict B, int64_t B_n0, int64_t B_n1)
 {
 #line 15 "tests/kernels/two_level.py"
-    #pragma omp target teams distribute \
-        num_teams(py2omp_num_teams(C_n0, 1)) \
+    #pragma omp target teams distribute parallel for \
+        collapse(2) \
+        num_teams(py2omp_num_teams(C_n0 * C_n1, 256)) \
         thread_limit(256) \
         is_device_ptr(C, A, B)
 #line 15 "tests/kernels/two_level.py"
     for (int64_t i = 0; i < C_n0; i += 1) {
-        #pragma omp parallel for
-#line 16 "tests/kernels/two_level.py"
         for (int64_t i__1 = 0; i__1 < C_n1; i__1 += 1) {
+#line 18 "tests/kernels/two_level.py"
+            double C_element;
 #line 16 "tests/kernels/two_level.py"
             C[i * C_n1 + i__1] = C[i * C_n1 + i__1] * beta;
-        }
+#line 18 "tests/kernels/two_level.py"
+            C_element = C[i * C_n1 + i__1];
 #line 17 "tests/kernels/two_level.py"
-        for (int64_t k = 0; k < A_n1; k += 1) {
-            #pragma omp parallel for
-#line 18 "tests/kernels/two_level.py"
-            for (int64_t i__2 = 0; i__2 < C_n1; i__2 += 1) {
-#line 18 "tests/kernels/two_level.py"
-                C[i * C_n1 + i__2] = C[i * C_n1 + i__2] + alpha * A[i * A_n1 + k] * B[k * B_n1 + i__2];
+            for (int64_t k = 0; k < A_n1; k += 1) {
+                C_element = C_element + alpha * A[i * A_n1 + k] * B[k * B_n1 + i__1];
             }
+#line 18 "tests/kernels/two_level.py"
+            C[i * C_n1 + i__1] = C_element;
         }
     }
 }

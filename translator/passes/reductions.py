@@ -75,7 +75,7 @@ def _loop_reductions(loop: ir.Loop, outer: set[str]) -> tuple[ir.Reduction, ...]
     for node in walk_all(loop.body):
         if isinstance(node, ir.Assign) and isinstance(node.target, ir.Name) and node.target.id in outer:
             var = node.target.id
-            op = _update_op(var, node.value)
+            op = update_op(var, node.value)
             if op is None or ops.setdefault(var, _COMBINE[op]) != _COMBINE[op]:
                 raise TranslationError.at(node.span, _race_message(var))
             updates.add(id(node.value))
@@ -83,7 +83,7 @@ def _loop_reductions(loop: ir.Loop, outer: set[str]) -> tuple[ir.Reduction, ...]
     return tuple(ir.Reduction(op, var) for var, op in ops.items())
 
 
-def _update_op(var: str, value: ir.Expr) -> str | None:
+def update_op(var: str, value: ir.Expr) -> str | None:
     """The operator of `s = s op e` / `s = e op s` / `s = min(s, e)`, if `var = value` has that shape."""
     if isinstance(value, ir.Binary) and value.op in ("+", "-", "*"):
         if _is_var(value.left, var) and not _reads(value.right, var):
