@@ -103,10 +103,10 @@ void row_norms(const double *restrict x, int64_t x_n0, int64_t x_n1, double *res
 #line 16 "examples/row_norms.py"
         for (int64_t i = 0; i < x_n0; i += 1) {
             double dot__2;
-            double max__4;
+            double max__1;
 #line 18 "examples/row_norms.py"
-            double min__6;
-            double sum__9;
+            double min__3;
+            double sum__6;
 #line 17 "examples/row_norms.py"
             dot__2 = 0.0;
 #line 17 "examples/row_norms.py"
@@ -116,31 +116,31 @@ void row_norms(const double *restrict x, int64_t x_n0, int64_t x_n1, double *res
             }
 #line 17 "examples/row_norms.py"
             norms[i] = sqrt(dot__2);
-            max__4 = (0 < x_n1 ? x[i * x_n1 + 0] : 0.0);
+            max__1 = (x_n1 > 0 ? x[i * x_n1 + 0] : 0.0);
 #line 18 "examples/row_norms.py"
-            for (int64_t k__3 = 0; k__3 < x_n1; k__3 += 1) {
+            for (int64_t k__2 = 0; k__2 < x_n1; k__2 += 1) {
 #line 18 "examples/row_norms.py"
-                max__4 = (x[i * x_n1 + k__3] > max__4 || isnan(x[i * x_n1 + k__3]) ? x[i * x_n1 + k__3] : max__4);
+                max__1 = (x[i * x_n1 + k__2] > max__1 || isnan(x[i * x_n1 + k__2]) ? x[i * x_n1 + k__2] : max__1);
             }
 #line 18 "examples/row_norms.py"
-            min__6 = (0 < x_n1 ? x[i * x_n1 + 0] : 0.0);
+            min__3 = (x_n1 > 0 ? x[i * x_n1 + 0] : 0.0);
 #line 18 "examples/row_norms.py"
-            for (int64_t k__5 = 0; k__5 < x_n1; k__5 += 1) {
+            for (int64_t k__4 = 0; k__4 < x_n1; k__4 += 1) {
 #line 18 "examples/row_norms.py"
-                min__6 = (x[i * x_n1 + k__5] < min__6 || isnan(x[i * x_n1 + k__5]) ? x[i * x_n1 + k__5] : min__6);
+                min__3 = (x[i * x_n1 + k__4] < min__3 || isnan(x[i * x_n1 + k__4]) ? x[i * x_n1 + k__4] : min__3);
             }
 #line 18 "examples/row_norms.py"
-            spread[i] = max__4 - min__6;
-            sum__9 = 0.0;
+            spread[i] = max__1 - min__3;
+            sum__6 = 0.0;
 #line 19 "examples/row_norms.py"
-            for (int64_t k__8 = 0; k__8 < x_n1; k__8 += 1) {
+            for (int64_t k__7 = 0; k__7 < x_n1; k__7 += 1) {
 #line 19 "examples/row_norms.py"
-                sum__9 = sum__9 + x[i * x_n1 + k__8];
+                sum__6 = sum__6 + x[i * x_n1 + k__7];
             }
 #line 19 "examples/row_norms.py"
-            for (int64_t i__7 = 0; i__7 < centered_n1; i__7 += 1) {
+            for (int64_t i__5 = 0; i__5 < centered_n1; i__5 += 1) {
 #line 19 "examples/row_norms.py"
-                centered[i * centered_n1 + i__7] = x[i * x_n1 + i__7] - sum__9 / (double)x_n1;
+                centered[i * centered_n1 + i__5] = x[i * x_n1 + i__5] - sum__6 / (double)x_n1;
             }
         }
 #line 17 "examples/row_norms.py"
@@ -163,10 +163,10 @@ void row_norms__device(const double *restrict x, int64_t x_n0, int64_t x_n1, dou
 #line 16 "examples/row_norms.py"
     for (int64_t i = 0; i < x_n0; i += 1) {
         double dot__2;
-        double max__4;
+        double max__1;
 #line 18 "examples/row_norms.py"
-        double min__6;
-        double sum__9;
+        double min__3;
+        double sum__6;
 #line 17 "examples/row_norms.py"
         dot__2 = 0.0;
 #line 17 "examples/row_norms.py"
@@ -176,31 +176,31 @@ void row_norms__device(const double *restrict x, int64_t x_n0, int64_t x_n1, dou
         }
 #line 17 "examples/row_norms.py"
         norms[i] = sqrt(dot__2);
-        max__4 = (0 < x_n1 ? x[i * x_n1 + 0] : 0.0);
+        max__1 = (x_n1 > 0 ? x[i * x_n1 + 0] : 0.0);
 #line 18 "examples/row_norms.py"
-        for (int64_t k__3 = 0; k__3 < x_n1; k__3 += 1) {
+        for (int64_t k__2 = 0; k__2 < x_n1; k__2 += 1) {
 #line 18 "examples/row_norms.py"
-            max__4 = (x[i * x_n1 + k__3] > max__4 || isnan(x[i * x_n1 + k__3]) ? x[i * x_n1 + k__3] : max__4);
+            max__1 = (x[i * x_n1 + k__2] > max__1 || isnan(x[i * x_n1 + k__2]) ? x[i * x_n1 + k__2] : max__1);
         }
 #line 18 "examples/row_norms.py"
-        min__6 = (0 < x_n1 ? x[i * x_n1 + 0] : 0.0);
+        min__3 = (x_n1 > 0 ? x[i * x_n1 + 0] : 0.0);
 #line 18 "examples/row_norms.py"
-        for (int64_t k__5 = 0; k__5 < x_n1; k__5 += 1) {
+        for (int64_t k__4 = 0; k__4 < x_n1; k__4 += 1) {
 #line 18 "examples/row_norms.py"
-            min__6 = (x[i * x_n1 + k__5] < min__6 || isnan(x[i * x_n1 + k__5]) ? x[i * x_n1 + k__5] : min__6);
+            min__3 = (x[i * x_n1 + k__4] < min__3 || isnan(x[i * x_n1 + k__4]) ? x[i * x_n1 + k__4] : min__3);
         }
 #line 18 "examples/row_norms.py"
-        spread[i] = max__4 - min__6;
-        sum__9 = 0.0;
+        spread[i] = max__1 - min__3;
+        sum__6 = 0.0;
 #line 19 "examples/row_norms.py"
-        for (int64_t k__8 = 0; k__8 < x_n1; k__8 += 1) {
+        for (int64_t k__7 = 0; k__7 < x_n1; k__7 += 1) {
 #line 19 "examples/row_norms.py"
-            sum__9 = sum__9 + x[i * x_n1 + k__8];
+            sum__6 = sum__6 + x[i * x_n1 + k__7];
         }
 #line 19 "examples/row_norms.py"
-        for (int64_t i__7 = 0; i__7 < centered_n1; i__7 += 1) {
+        for (int64_t i__5 = 0; i__5 < centered_n1; i__5 += 1) {
 #line 19 "examples/row_norms.py"
-            centered[i * centered_n1 + i__7] = x[i * x_n1 + i__7] - sum__9 / (double)x_n1;
+            centered[i * centered_n1 + i__5] = x[i * x_n1 + i__5] - sum__6 / (double)x_n1;
         }
     }
 }

@@ -22,6 +22,7 @@ import libcst as cst
 from translator.frontend.arrays import ELEMENTWISE_CALLS, is_logical_not, mask_of, shape_of
 from translator.frontend.context import KernelScope
 from translator.frontend.expressions import NUMPY_FUNCTIONS, build_expr
+from translator.frontend.reductions import ReductionCall, reduced_axes, reduction_call
 from translator.frontend.views import build_view, is_new_axis, is_view, whole_view
 from translator.ir import nodes as ir
 
@@ -53,7 +54,7 @@ def in_tier(target: cst.BaseExpression, value: cst.BaseExpression, scope: Kernel
         return False
     mask = mask_of(target, scope)
     if mask is not None:
-        return _elementwise(mask, scope) and _scalar(value, scope)
+        return _elementwise(mask, scope) and not shape_of(value, scope) and _elementwise(value, scope)
     return _plain_view(target, scope) and _elementwise(value, scope)
 
 
@@ -115,9 +116,33 @@ def _elementwise(node: cst.BaseExpression, scope: KernelScope) -> bool:
         return _elementwise(node.left, scope) and _elementwise(node.comparisons[0].comparator, scope)
     if isinstance(node, cst.Call) and _elementwise_function(node, scope):
         return all(a.keyword is None and not a.star and _elementwise(a.value, scope) for a in node.args)
+    call = reduction_call(node, scope)
+    if call is not None:
+        return _reducible(call, scope)
     if isinstance(node, cst.Call) and _copy_method(node, scope):
         return _elementwise(node.func.value, scope)  # type: ignore[attr-defined]
     return _scalar(node, scope)
+
+
+def tier_reduction(node: cst.Call, scope: KernelScope) -> ir.ArrayReduce | None:
+    """The reduction `node` calls as an `ir.ArrayReduce`, when the tier takes it: in a kernel, of an
+    elementwise array value (`np.sum(a[i, :] * b[i, :])`, `(x - m).var(axis=0)`); None otherwise
+    (a masked read, an operand with a product or a gather, a device function)."""
+    call = reduction_call(node, scope)
+    if call is None or not scope.lifting or scope.elements is not None or not _reducible(call, scope):
+        return None
+    axes = reduced_axes(call, len(shape_of(call.operand, scope)), scope)
+    if scope.element_of is not _view_value and shape_of(node, scope):
+        code = cst.Module([]).code_for_node(node)
+        raise scope.module.error(node, f"{code} makes an array: assign it into an array or to a new name (`s = {code}`)")
+    return ir.ArrayReduce(call.op, array_value(call.operand, scope), axes, call.keepdims, scope.module.span(node),
+                          ddof=call.ddof)
+
+
+def _reducible(call: ReductionCall, scope: KernelScope) -> bool:
+    """Whether the tier takes the reduction `call`: its operand is an elementwise array value."""
+    return (mask_of(call.operand, scope) is None and bool(shape_of(call.operand, scope))
+            and _elementwise(call.operand, scope))
 
 
 def _elementwise_function(node: cst.Call, scope: KernelScope) -> bool:

@@ -29,6 +29,7 @@ from translator.frontend.guards import check_at_run_time
 from translator.frontend.expressions import LOGICAL_CALLS, NUMPY_FUNCTIONS, build_expr
 from translator.frontend.source import fold_constant
 from translator.frontend.dtypes import element_type
+from translator.frontend.reductions import ReductionCall, reduced_axes, reduction_call
 from translator.frontend.signature import MAX_RANK
 from translator.frontend.views import array_type, build_view, is_view, whole_view
 from translator.ir import nodes as ir
@@ -324,9 +325,23 @@ def shape_of(node: cst.BaseExpression, scope: KernelScope) -> tuple[ir.Expr, ...
     if (isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "copy"
             and scope.module.qualified_name(node.func) is None):
         return shape_of(node.func.value, scope)
+    call = reduction_call(node, scope)
+    if call is not None:
+        return _reduction_shape(call, scope)
     if isinstance(node, cst.Call):
         return _call_shape(node, scope)
     return ()
+
+
+def _reduction_shape(call: ReductionCall, scope: KernelScope) -> tuple[ir.Expr, ...]:
+    """The shape of a reduction's result (empty for a scalar operand, which kernels reject where
+    they build the call)."""
+    if mask_of(call.operand, scope) is not None:
+        return ()
+    shape = shape_of(call.operand, scope)
+    axes = reduced_axes(call, len(shape), scope) if shape else ()
+    one = ir.Const(1, scope.module.span(call.node))
+    return tuple(one if d in axes else n for d, n in enumerate(shape) if call.keepdims or d not in axes)
 
 
 def _call_shape(node: cst.Call, scope: KernelScope) -> tuple[ir.Expr, ...]:

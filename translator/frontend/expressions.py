@@ -42,7 +42,8 @@ SLICE_ELSEWHERE = ("an array slice is a value only in array statements (`c[i, :]
                    "and as the argument of a reduction (np.sum, np.max, np.min, np.mean, np.dot, `@`); index one "
                    "element here (`a[i, j]`)")
 KEYWORD_CALLS = ("numpy.sum", "numpy.max", "numpy.min", "numpy.mean", "numpy.amax", "numpy.amin", "numpy.var",
-                 "numpy.std", "numpy.count_nonzero")
+                 "numpy.std", "numpy.count_nonzero", "numpy.prod", "numpy.any", "numpy.all", "numpy.argmax",
+                 "numpy.argmin", "numpy.average", "numpy.linalg.norm")
 """Calls that take a keyword argument (`axis=`) in kernels."""
 LOGICAL_CALLS = ("numpy.logical_and", "numpy.logical_or", "numpy.logical_xor", "numpy.logical_not")
 ATOMIC_CALLS = tuple(f"translator.atomic_{op}" for op in ("add", "sub", "min", "max"))
@@ -218,6 +219,9 @@ def _call(node: cst.Call, scope: KernelScope) -> ir.Expr:
     local = isinstance(node.func, cst.Name) and (node.func.value in scope.assigned or node.func.value in scope.params)
     if local:
         name = None
+    method = METHODS.get(node.func.attr.value) if isinstance(node.func, cst.Attribute) and name is None else None
+    if method is not None:
+        return method(node, [], scope)
     for arg in node.args:
         if (arg.keyword is not None and name not in KEYWORD_CALLS) or arg.star:
             raise scope.module.error(arg, "keyword and starred arguments are not supported in kernel calls")
@@ -345,6 +349,8 @@ def _range_outside_loop(node: cst.Call, args: list[cst.BaseExpression], scope: K
     raise scope.module.error(node, "range() and prange() can only be used as the iterable of a `for` loop")
 
 
+METHODS: dict[str, Callable[[cst.CSTNode, list[cst.BaseExpression], KernelScope], ir.Expr]] = {}
+"""Methods called on array values (`x.sum()`), by name; `frontend.array_calls` registers them."""
 CALLS: dict[str, Callable[[cst.CSTNode, list[cst.BaseExpression], KernelScope], ir.Expr]] = {
     "builtins.complex": _complex, "builtins.abs": _abs, "builtins.min": _min_max, "builtins.max": _min_max,
     "builtins.len": _len, "numpy.copy": _copy, **dict.fromkeys(LOGICAL_CALLS, _logical),

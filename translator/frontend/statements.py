@@ -21,6 +21,7 @@ from translator.frontend.syntax import dispatch
 from translator.frontend.views import is_view
 from translator.ir import nodes as ir
 from translator.ir.types import ArrayType
+from translator.ir.visit import walk
 
 LOOP_FUNCTIONS = {"builtins.range": False, "translator.prange": True}
 ATOMIC_OPS = {"translator.atomic_add": "+", "translator.atomic_sub": "-", "translator.atomic_min": "min",
@@ -290,7 +291,7 @@ def _while(node: cst.While, scope: KernelScope) -> list[ir.Stmt]:
     if node.orelse is not None:
         raise scope.module.error(node.orelse, "`while ... else` is not supported in kernels")
     test = build_expr(node.test, scope)
-    if scope.prelude:
+    if scope.prelude or any(isinstance(n, ir.ArrayReduce) for n in walk(test)):
         raise scope.module.error(
             node.test, "a `while` condition cannot reduce a slice (it would be computed once); compute it into "
             "a local before the loop and at the end of its body")
