@@ -1,6 +1,7 @@
-"""Reductions in the IR's array tier (`ir.ArrayReduce`): the frontend keeps them as written, typing
-gives NumPy 2's result dtype, `lower_arrays` makes the loops (a scalar accumulator; a parallel nest
-with its `reduction` clauses outside pranges), and compiled kernels match Python on random data."""
+"""Reductions and matrix products in the IR's array tier (`ir.ArrayReduce`): the frontend keeps
+them as written, typing gives NumPy 2's result dtype, `lower_arrays` makes the loops (a scalar
+accumulator; a parallel nest with its `reduction` clauses outside pranges), and compiled kernels
+match Python on random data."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from tests.kernels import array_reductions
+from tests.kernels import array_products, array_reductions
 from translator import TranslationError, frontend
 from translator.api import Kernel
 from translator.ir import nodes as ir
@@ -72,11 +73,15 @@ def test_a_whole_reduction_outside_a_prange_is_a_parallel_loop_with_its_clause()
     assert all(loop.parallel and not loop.independent for loop in loops)
 
 
-def test_inside_a_prange_a_reduction_is_a_serial_loop_into_a_register() -> None:
-    kernel = lower_arrays(type_kernel(_kernel("    for i in prange(A.shape[0]):\n        w[i] = A[i, :].max()\n")))
+@pytest.mark.parametrize("expr, clauses", [("A[i, :].max()", []), ("np.sum(A[i, :] * y)", [("+", "sum")]),
+                                           ("np.prod(A[i, :])", [("*", "prod")])])
+def test_inside_a_prange_a_reduction_is_a_serial_loop_into_a_register(expr: str, clauses: list[tuple[str, str]]
+                                                                      ) -> None:
+    """Serial, its `+`/`*` accumulator recorded for a team-level mapping (max/min also count NaNs)."""
+    kernel = lower_arrays(type_kernel(_kernel(f"    for i in prange(A.shape[0]):\n        w[i] = {expr}\n")))
     (prange,) = [n for n in kernel.body if isinstance(n, ir.Loop)]
-    inner = [n for n in walk_all(prange.body) if isinstance(n, ir.Loop)]
-    assert len(inner) == 1 and not inner[0].parallel and not inner[0].reductions
+    (inner,) = [n for n in walk_all(prange.body) if isinstance(n, ir.Loop)]
+    assert not inner.parallel and [(c.op, c.var.split("__")[0]) for c in inner.reductions] == clauses
 
 
 def test_a_reduction_along_axes_in_an_array_statement_runs_inside_its_element_loops() -> None:
@@ -107,9 +112,41 @@ def test_rejections(body: str, error: str) -> None:
     assert str(info.value).splitlines()[0] == f"k.py:{error}"
 
 
+@pytest.mark.parametrize("expr, printed, dtype", [
+    ("A @ A", "dot((A[:, :]{[0, A.shape[0]), [0, A.shape[1]), new} * A[:, :]{[0, A.shape[0]), [0, A.shape[1])}), "
+     "axes=[1])", "f64"),
+    ("np.dot(x, x)", "dot((x[:]{[0, x.shape[0])} * x[:]{[0, x.shape[0])}), axes=[0])", "f32"),
+    ("v.dot(v[0, :])", "dot((v[:, :]{[0, v.shape[0]), [0, v.shape[1])} * v[0, :]{[0, v.shape[1])}), axes=[1])",
+     "i32"),
+    ("np.matmul(y, A)", "dot((y[:]{[0, y.shape[0]), new} * A[:, :]{[0, A.shape[0]), [0, A.shape[1])}), axes=[0])",
+     "f64"),
+    ("np.inner(A, A)", "dot((A[:, :]{[0, A.shape[0]), new, [0, A.shape[1])} * A[:, :]{[0, A.shape[0]), "
+     "[0, A.shape[1])}), axes=[2])", "f64"),
+    ("np.vdot(y, y)", "dot((conj(y[:]{[0, y.shape[0])}) * y[:]{[0, y.shape[0])}), axes=[0])", "f64"),
+])
+def test_a_product_is_a_sum_of_products_in_the_tier(expr: str, printed: str, dtype: str) -> None:
+    """NumPy's rule lines the operands up with new axes; the dtype is the products' (never widened)."""
+    kernel = _kernel(f"    s = {expr}\n")
+    (reduce,) = _reductions(kernel)
+    assert format_expr(reduce) == printed
+    (reduce,) = _reductions(type_kernel(kernel))
+    assert reduce.type is not None and reduce.type.name == dtype
+
+
+@pytest.mark.parametrize("body, error", [
+    ("    s = np.outer(A, y)\n", "6:9: error: np.outer() in a kernel takes 1-D or 2-D array values (1-D for np.outer "
+     "and np.vdot): views or elementwise expressions of views, in a kernel (not a device function)"),
+    ("    w[0] = A @ y\n", "6:12: error: this product makes an array: assign it into an array or to a new name"),
+])
+def test_product_rejections(body: str, error: str) -> None:
+    with pytest.raises(TranslationError) as info:
+        lower_arrays(type_kernel(_kernel(body)))
+    assert str(info.value).splitlines()[0] == f"k.py:{error}"
+
+
 @pytest.mark.parametrize("target", ["host-offload", "cpu", "serial"])
 @pytest.mark.parametrize("k, make_args", [pytest.param(k, make, id=k.__name__)
-                                          for k, make in array_reductions.CASES.items()])
+                                          for k, make in {**array_reductions.CASES, **array_products.CASES}.items()])
 def test_matches_python(k: Kernel, make_args: Any, target: str) -> None:
     result = compare_with_python(k, make_args(np.random.default_rng(7)), parse_target(target), repeats=1)
     assert result.ok, result.mismatches

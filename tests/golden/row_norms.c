@@ -102,45 +102,45 @@ void row_norms(const double *restrict x, int64_t x_n0, int64_t x_n1, double *res
             thread_limit(256)
 #line 16 "examples/row_norms.py"
         for (int64_t i = 0; i < x_n0; i += 1) {
-            double dot__2;
-            double max__1;
+            double dot__1;
+            double max__3;
 #line 18 "examples/row_norms.py"
-            double min__3;
-            double sum__6;
+            double min__5;
+            double sum__8;
 #line 17 "examples/row_norms.py"
-            dot__2 = 0.0;
+            dot__1 = 0.0;
 #line 17 "examples/row_norms.py"
-            for (int64_t k__1 = 0; k__1 < x_n1; k__1 += 1) {
-#line 17 "examples/row_norms.py"
-                dot__2 = dot__2 + x[i * x_n1 + k__1] * x[i * x_n1 + k__1];
-            }
-#line 17 "examples/row_norms.py"
-            norms[i] = sqrt(dot__2);
-            max__1 = (x_n1 > 0 ? x[i * x_n1 + 0] : 0.0);
-#line 18 "examples/row_norms.py"
             for (int64_t k__2 = 0; k__2 < x_n1; k__2 += 1) {
-#line 18 "examples/row_norms.py"
-                max__1 = (x[i * x_n1 + k__2] > max__1 || isnan(x[i * x_n1 + k__2]) ? x[i * x_n1 + k__2] : max__1);
+#line 17 "examples/row_norms.py"
+                dot__1 = dot__1 + x[i * x_n1 + k__2] * x[i * x_n1 + k__2];
             }
-#line 18 "examples/row_norms.py"
-            min__3 = (x_n1 > 0 ? x[i * x_n1 + 0] : 0.0);
+#line 17 "examples/row_norms.py"
+            norms[i] = sqrt(dot__1);
+            max__3 = (x_n1 > 0 ? x[i * x_n1 + 0] : 0.0);
 #line 18 "examples/row_norms.py"
             for (int64_t k__4 = 0; k__4 < x_n1; k__4 += 1) {
 #line 18 "examples/row_norms.py"
-                min__3 = (x[i * x_n1 + k__4] < min__3 || isnan(x[i * x_n1 + k__4]) ? x[i * x_n1 + k__4] : min__3);
+                max__3 = (x[i * x_n1 + k__4] > max__3 || isnan(x[i * x_n1 + k__4]) ? x[i * x_n1 + k__4] : max__3);
             }
 #line 18 "examples/row_norms.py"
-            spread[i] = max__1 - min__3;
-            sum__6 = 0.0;
+            min__5 = (x_n1 > 0 ? x[i * x_n1 + 0] : 0.0);
+#line 18 "examples/row_norms.py"
+            for (int64_t k__6 = 0; k__6 < x_n1; k__6 += 1) {
+#line 18 "examples/row_norms.py"
+                min__5 = (x[i * x_n1 + k__6] < min__5 || isnan(x[i * x_n1 + k__6]) ? x[i * x_n1 + k__6] : min__5);
+            }
+#line 18 "examples/row_norms.py"
+            spread[i] = max__3 - min__5;
+            sum__8 = 0.0;
 #line 19 "examples/row_norms.py"
-            for (int64_t k__7 = 0; k__7 < x_n1; k__7 += 1) {
+            for (int64_t k__9 = 0; k__9 < x_n1; k__9 += 1) {
 #line 19 "examples/row_norms.py"
-                sum__6 = sum__6 + x[i * x_n1 + k__7];
+                sum__8 = sum__8 + x[i * x_n1 + k__9];
             }
 #line 19 "examples/row_norms.py"
-            for (int64_t i__5 = 0; i__5 < centered_n1; i__5 += 1) {
+            for (int64_t i__7 = 0; i__7 < centered_n1; i__7 += 1) {
 #line 19 "examples/row_norms.py"
-                centered[i * centered_n1 + i__5] = x[i * x_n1 + i__5] - sum__6 / (double)x_n1;
+                centered[i * centered_n1 + i__7] = x[i * x_n1 + i__7] - sum__8 / (double)x_n1;
             }
         }
 #line 17 "examples/row_norms.py"
@@ -162,45 +162,45 @@ void row_norms__device(const double *restrict x, int64_t x_n0, int64_t x_n1, dou
         is_device_ptr(x, norms, spread, centered)
 #line 16 "examples/row_norms.py"
     for (int64_t i = 0; i < x_n0; i += 1) {
-        double dot__2;
-        double max__1;
+        double dot__1;
+        double max__3;
 #line 18 "examples/row_norms.py"
-        double min__3;
-        double sum__6;
+        double min__5;
+        double sum__8;
 #line 17 "examples/row_norms.py"
-        dot__2 = 0.0;
+        dot__1 = 0.0;
 #line 17 "examples/row_norms.py"
-        for (int64_t k__1 = 0; k__1 < x_n1; k__1 += 1) {
-#line 17 "examples/row_norms.py"
-            dot__2 = dot__2 + x[i * x_n1 + k__1] * x[i * x_n1 + k__1];
-        }
-#line 17 "examples/row_norms.py"
-        norms[i] = sqrt(dot__2);
-        max__1 = (x_n1 > 0 ? x[i * x_n1 + 0] : 0.0);
-#line 18 "examples/row_norms.py"
         for (int64_t k__2 = 0; k__2 < x_n1; k__2 += 1) {
-#line 18 "examples/row_norms.py"
-            max__1 = (x[i * x_n1 + k__2] > max__1 || isnan(x[i * x_n1 + k__2]) ? x[i * x_n1 + k__2] : max__1);
+#line 17 "examples/row_norms.py"
+            dot__1 = dot__1 + x[i * x_n1 + k__2] * x[i * x_n1 + k__2];
         }
-#line 18 "examples/row_norms.py"
-        min__3 = (x_n1 > 0 ? x[i * x_n1 + 0] : 0.0);
+#line 17 "examples/row_norms.py"
+        norms[i] = sqrt(dot__1);
+        max__3 = (x_n1 > 0 ? x[i * x_n1 + 0] : 0.0);
 #line 18 "examples/row_norms.py"
         for (int64_t k__4 = 0; k__4 < x_n1; k__4 += 1) {
 #line 18 "examples/row_norms.py"
-            min__3 = (x[i * x_n1 + k__4] < min__3 || isnan(x[i * x_n1 + k__4]) ? x[i * x_n1 + k__4] : min__3);
+            max__3 = (x[i * x_n1 + k__4] > max__3 || isnan(x[i * x_n1 + k__4]) ? x[i * x_n1 + k__4] : max__3);
         }
 #line 18 "examples/row_norms.py"
-        spread[i] = max__1 - min__3;
-        sum__6 = 0.0;
+        min__5 = (x_n1 > 0 ? x[i * x_n1 + 0] : 0.0);
+#line 18 "examples/row_norms.py"
+        for (int64_t k__6 = 0; k__6 < x_n1; k__6 += 1) {
+#line 18 "examples/row_norms.py"
+            min__5 = (x[i * x_n1 + k__6] < min__5 || isnan(x[i * x_n1 + k__6]) ? x[i * x_n1 + k__6] : min__5);
+        }
+#line 18 "examples/row_norms.py"
+        spread[i] = max__3 - min__5;
+        sum__8 = 0.0;
 #line 19 "examples/row_norms.py"
-        for (int64_t k__7 = 0; k__7 < x_n1; k__7 += 1) {
+        for (int64_t k__9 = 0; k__9 < x_n1; k__9 += 1) {
 #line 19 "examples/row_norms.py"
-            sum__6 = sum__6 + x[i * x_n1 + k__7];
+            sum__8 = sum__8 + x[i * x_n1 + k__9];
         }
 #line 19 "examples/row_norms.py"
-        for (int64_t i__5 = 0; i__5 < centered_n1; i__5 += 1) {
+        for (int64_t i__7 = 0; i__7 < centered_n1; i__7 += 1) {
 #line 19 "examples/row_norms.py"
-            centered[i * centered_n1 + i__5] = x[i * x_n1 + i__5] - sum__6 / (double)x_n1;
+            centered[i * centered_n1 + i__7] = x[i * x_n1 + i__7] - sum__8 / (double)x_n1;
         }
     }
 }

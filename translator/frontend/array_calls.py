@@ -23,8 +23,9 @@ from translator.frontend.arrays import (aligned, check_lengths, local_assign, ma
                                        reduction_axis, shape_of, value_at)
 from translator.frontend.context import KernelScope
 from translator.frontend.dtypes import element_type
-from translator.frontend.array_statements import tier_reduction
+from translator.frontend.array_statements import tier_product, tier_reduction
 from translator.frontend.expressions import CALLS, METHODS
+from translator.frontend.products import LABELS, product_operands
 from translator.frontend.reductions import METHODS as REDUCTION_METHODS
 from translator.frontend.reductions import reduction_call
 from translator.ir import nodes as ir
@@ -74,6 +75,22 @@ def _tier_only(node: cst.CSTNode, args: list[cst.BaseExpression], scope: KernelS
     raise scope.module.error(node, f"{call.label}() in a kernel reduces an array value: a view or an elementwise "
                              "expression of views, in a kernel (not a device function); not a masked read, a product "
                              "or a gather")
+
+
+def _product_only(node: cst.CSTNode, args: list[cst.BaseExpression], scope: KernelScope) -> ir.Expr:
+    """A product only the array tier computes (`np.matmul`, `np.inner`, `np.outer`, `np.vdot`,
+    `a.dot(b)`)."""
+    assert isinstance(node, cst.Call)
+    tier = tier_product(node, scope)
+    if tier is not None:
+        return tier
+    product = product_operands(node, scope)
+    if product is None:
+        raise scope.module.error(node, f"call to '{cst.Module([]).code_for_node(node.func)}' is not supported in "
+                                 "kernels (a product takes two arrays)")
+    raise scope.module.error(node, f"{LABELS[product[0]]} in a kernel takes 1-D or 2-D array values (1-D for "
+                             "np.outer and np.vdot): views or elementwise expressions of views, in a kernel (not a "
+                             "device function)")
 
 
 def _reduce(node: cst.Call, source: cst.BaseExpression, kind: str, scope: KernelScope) -> ir.Expr:
@@ -264,7 +281,11 @@ def _parallel_extreme(kind: str, value: ir.Expr, dtype: ScalarType, inner: tuple
 
 def dot(node: cst.CSTNode, args: list[cst.BaseExpression], scope: KernelScope) -> ir.Expr:
     """`np.dot(a, b)` / `a @ b` of 1-D and 2-D operands: the sum of products in the promoted type,
-    over the contracted axis (the left operand's last; NumPy raises when the lengths differ)."""
+    over the contracted axis (the left operand's last; NumPy raises when the lengths differ). The
+    array tier computes it when it takes it (`tier_product`)."""
+    tier = tier_product(node, scope)  # type: ignore[arg-type]
+    if tier is not None:
+        return tier
     if len(args) != 2:
         raise scope.module.error(node, "np.dot() in a kernel takes two arrays or slices")
     if not matmul_shape(shape_of(args[0], scope), shape_of(args[1], scope)):
@@ -328,5 +349,6 @@ CALLS.update({"numpy.sum": _reduction("sum"), "numpy.max": _reduction("max"), "n
               "numpy.count_nonzero": _reduction("count_nonzero"),
               "numpy.dot": dot,
               **dict.fromkeys(("numpy.prod", "numpy.any", "numpy.all", "numpy.argmax", "numpy.argmin", "numpy.average",
-                               "numpy.linalg.norm"), _tier_only)})
-METHODS.update(dict.fromkeys(REDUCTION_METHODS, _tier_only))
+                               "numpy.linalg.norm"), _tier_only),
+              **dict.fromkeys(("numpy.matmul", "numpy.inner", "numpy.outer", "numpy.vdot"), _product_only)})
+METHODS.update({**dict.fromkeys(REDUCTION_METHODS, _tier_only), "dot": _product_only})

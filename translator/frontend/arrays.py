@@ -29,6 +29,7 @@ from translator.frontend.guards import check_at_run_time
 from translator.frontend.expressions import LOGICAL_CALLS, NUMPY_FUNCTIONS, build_expr
 from translator.frontend.source import fold_constant
 from translator.frontend.dtypes import element_type
+from translator.frontend.products import product_operands, product_shape
 from translator.frontend.reductions import ReductionCall, reduced_axes, reduction_call
 from translator.frontend.signature import MAX_RANK
 from translator.frontend.views import array_type, build_view, is_view, whole_view
@@ -311,9 +312,11 @@ def shape_of(node: cst.BaseExpression, scope: KernelScope) -> tuple[ir.Expr, ...
         return shape_of(mask, scope)
     if isinstance(node, cst.Subscript):
         return broadcast_all([shape_of(e.slice.value, scope) for e in node.slice if isinstance(e.slice, cst.Index)])
+    product = product_operands(node, scope)
+    if product is not None:
+        kind, left, right = product
+        return product_shape(kind, shape_of(left, scope), shape_of(right, scope)) or ()
     if isinstance(node, cst.BinaryOperation):
-        if isinstance(node.operator, cst.MatrixMultiply):
-            return matmul_shape(shape_of(node.left, scope), shape_of(node.right, scope))
         return broadcast(shape_of(node.left, scope), shape_of(node.right, scope))
     if isinstance(node, cst.UnaryOperation):
         return shape_of(node.expression, scope)
@@ -351,8 +354,6 @@ def _call_shape(node: cst.Call, scope: KernelScope) -> tuple[ir.Expr, ...]:
         axis = reduction_axis(node, scope)
         source = shape_of(args[0], scope) if args else ()
         return () if axis is None else source[:axis % max(len(source), 1)] + source[axis % max(len(source), 1) + 1:]
-    if name == "numpy.dot" and len(args) == 2:
-        return matmul_shape(shape_of(args[0], scope), shape_of(args[1], scope))
     if name in ELEMENTWISE_CALLS or (name.startswith("numpy.") and name[6:] in NUMPY_FUNCTIONS):
         return broadcast_all([shape_of(a, scope) for a in args])
     return ()

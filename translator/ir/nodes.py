@@ -219,9 +219,9 @@ class ArrayReduce:
     ddof: int = 0
 
 
-REDUCE_OPS = ("sum", "prod", "mean", "var", "std", "max", "min", "any", "all", "argmax", "argmin", "norm")
+REDUCE_OPS = ("sum", "prod", "mean", "var", "std", "max", "min", "any", "all", "argmax", "argmin", "norm", "dot")
 """The reductions of the tier (`np.amax` is `max`, `np.average` without weights `mean`, `np.linalg.norm`
-of the default order `norm`)."""
+of the default order `norm`; `dot` is a matrix product's sum of products, in their dtype)."""
 
 Expr = Union[Const, Name, Index, Extent, Unary, Binary, Compare, Logical, Select, Call, Cast, CallFunction, ArrayArg,
              View, ArrayReduce]

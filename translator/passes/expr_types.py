@@ -231,8 +231,9 @@ def reduced_type(e: ir.ArrayReduce, element: ScalarType) -> ScalarType:
     """NumPy 2's dtype of a reduction of `element`s on Linux: sums and products of bools and
     integers widen to 64 bits (unsigned stay unsigned), means, variances and norms of them are
     float64, `any`/`all` are bool, `argmax`/`argmin` int64, `max`/`min` keep the dtype. Complex
-    operands are taken by sum, prod and mean only."""
-    if element.is_complex and e.op not in ("sum", "prod", "mean"):
+    operands are taken by sum, prod and mean only. A product (`dot`) has the dtype of its elements'
+    products, as `np.matmul`."""
+    if element.is_complex and e.op not in ("sum", "prod", "mean", "dot"):
         raise TranslationError.at(e.span, f"{e.op}() of a complex array is not supported in kernels")
     if e.op in ("any", "all"):
         return BOOL

@@ -25,7 +25,7 @@ from translator.ir import checks
 from translator.ir import nodes as ir
 from translator.ir.arrays import Offset, array_shape, as_index, loop_nest, reduced_shape
 from translator.ir.types import BOOL, I64, ScalarType, type_of
-from translator.ir.visit import Node, rewrite
+from translator.ir.visit import Node, is_expr, rewrite
 from translator.passes.expr_types import ExprTyper, cast
 
 Bounds = list[tuple[str, ir.Expr, ir.Expr]]
@@ -87,7 +87,7 @@ class ReductionLowering:
         if element.is_bool and node.op in ("max", "min"):
             node = dataclasses.replace(node, op="any" if node.op == "max" else "all")
         op = node.op
-        if op in ("sum", "prod", "mean", "norm"):
+        if op in ("sum", "prod", "mean", "norm", "dot"):
             return self.accumulate(node, kept, parallel, out, guards)
         if op in ("var", "std"):
             return self.variance(node, kept, parallel, out, guards)
@@ -97,8 +97,10 @@ class ReductionLowering:
             return self.parallel_extreme(node, kept, out, guards)
         return self.extreme(node, kept, out, guards)
 
-    def loops(self, node: ir.ArrayReduce, kept: dict[int, Offset], guards: list[checks.Check]) -> _Pass:
-        """Fresh loops over the reduced axes, the operand's element at each iteration in a local."""
+    def loops(self, node: ir.ArrayReduce, kept: dict[int, Offset], guards: list[checks.Check],
+              hold: bool = True) -> _Pass:
+        """Fresh loops over the reduced axes and the operand's element at each iteration: held in a
+        local when it is read more than once (`hold`) and is not a plain read."""
         span = node.span
         shape = tuple(as_index(n) for n in array_shape(node.operand))
         names = {d: self.lowering.fresh("k") for d in node.axes}
@@ -107,7 +109,7 @@ class ReductionLowering:
                    for d in range(len(shape))]
         body: list[ir.Stmt] = []
         value = self.lowering.at_element(node.operand, offsets, shape, guards, body)
-        if not isinstance(value, (ir.Index, ir.Name)):
+        if hold and not isinstance(value, (ir.Index, ir.Name)):
             local = self.local("v", type_of(value).strong(), node)
             body.append(ir.Assign(local, cast(value, type_of(local)), span))
             value = local
@@ -126,19 +128,21 @@ class ReductionLowering:
         return ir.Name(name, node.span, dtype)
 
     def typed(self, value: ir.Expr) -> ir.Expr:
-        """`value`, built untyped over typed locals and elements, typed: an element (an `Index`,
-        typed already) stands in as a typed name while the rest is typed."""
-        reads: dict[str, ir.Index] = {}
+        """`value`, built untyped over typed locals and elements, typed: each typed part (an element,
+        a local) stands in as a typed name while the rest is typed (typing is not run twice on a
+        typed expression); a `Cast` this module makes is typed with its operand."""
+        parts: dict[str, ir.Expr] = {}
 
         def stand_in(node: Node) -> object:
-            if not isinstance(node, ir.Index):
+            if not is_expr(node) or node.type is None or isinstance(node, ir.Cast):
                 return node
-            name = f"element {len(reads)}"
-            reads[name] = node
-            self.lowering.env[name] = type_of(node)
+            name = f"part {len(parts)}"
+            parts[name] = node
+            self.lowering.env[name] = node.type
             return ir.Name(name, node.span, node.type)
+
         def restore(node: Node) -> object:
-            return rewrite(reads[node.id], restore) if isinstance(node, ir.Name) and node.id in reads else node
+            return rewrite(parts[node.id], restore) if isinstance(node, ir.Name) and node.id in parts else node
         return rewrite(self.lowering.typer(rewrite(value, stand_in)), restore)
 
     def set(self, local: ir.Name, value: ir.Expr) -> ir.Assign:
@@ -154,16 +158,17 @@ class ReductionLowering:
         return as_index(total)
 
     def run(self, loops: _Pass, parallel: bool, reductions: tuple[ir.Reduction, ...], span: Span) -> ir.Loop:
-        """The loop nest of `loops`; a parallel one carries its `reductions`."""
-        nest = loop_nest(loops.bounds, tuple(loops.body), parallel, span)
-        return dataclasses.replace(nest, reductions=reductions if parallel else ())
+        """The loop nest of `loops`, its outermost loop carrying its `reductions`: a parallel one for
+        its OpenMP clauses, a serial one (inside a prange) for a mapping that shares it among a
+        team's threads (docs/design.md, "Parallelism mapping")."""
+        return dataclasses.replace(loop_nest(loops.bounds, tuple(loops.body), parallel, span), reductions=reductions)
 
     def accumulate(self, node: ir.ArrayReduce, kept: dict[int, Offset], parallel: bool, out: list[ir.Stmt],
                    guards: list[checks.Check]) -> ir.Expr:
-        """`sum`, `prod`, `mean` (the sum over the count), `norm` (the root of the sum of squares)."""
+        """`sum`, `prod`, `dot`, `mean` (the sum over the count), `norm` (the root of the sum of squares)."""
         t, span = type_of(node), node.span
         acc = self.local(node.op, t, node)
-        loops = self.loops(node, kept, guards)
+        loops = self.loops(node, kept, guards, hold=node.op == "norm")
         term: ir.Expr = ir.Cast(loops.value, span, t)
         if node.op == "norm":
             term = ir.Binary("*", term, term, span)
@@ -200,7 +205,7 @@ class ReductionLowering:
         """`any`: some element is nonzero (NaN counts as nonzero, as in NumPy); `all`: none is zero."""
         span = node.span
         acc = self.local(node.op, I64, node)
-        loops = self.loops(node, kept, guards)
+        loops = self.loops(node, kept, guards, hold=False)
         truth: ir.Expr = ir.Cast(loops.value, span, BOOL)
         if node.op == "all":
             truth = ir.Unary("not", truth, span)
