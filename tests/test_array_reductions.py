@@ -73,6 +73,15 @@ def test_a_whole_reduction_outside_a_prange_is_a_parallel_loop_with_its_clause()
     assert all(loop.parallel and not loop.independent for loop in loops)
 
 
+def test_an_element_assigned_between_parallel_loops_reduces_in_parallel_first() -> None:
+    """`w[0] = np.sum(y)` at the top level: the frontend puts the store on the device in a one-iteration
+    prange; the sum runs before it, as a parallel loop with its clause."""
+    kernel = lower_arrays(type_kernel(_kernel("    w[0] = np.sum(y)\n")))
+    first, store = kernel.body[-2:]
+    assert isinstance(first, ir.Loop) and first.parallel and [c.op for c in first.reductions] == ["+"]
+    assert isinstance(store, ir.Loop) and store.parallel and not any(isinstance(n, ir.Loop) for n in store.body)
+
+
 @pytest.mark.parametrize("expr, clauses", [("A[i, :].max()", []), ("np.sum(A[i, :] * y)", [("+", "sum")]),
                                            ("np.prod(A[i, :])", [("*", "prod")])])
 def test_inside_a_prange_a_reduction_is_a_serial_loop_into_a_register(expr: str, clauses: list[tuple[str, str]]

@@ -6,7 +6,7 @@ any/all, norms and masked sums. `tests/test_array_tier.py` runs each compiled an
 
 import numpy as np
 
-from translator import In, Out, f32, f64, i32, kernel, prange
+from translator import In, Out, c128, f32, f64, i32, kernel, prange
 
 
 @kernel
@@ -67,6 +67,14 @@ def nan_max(x: In[f64[:]], out: Out[f64[:]]):
         out[2] = x.min()
 
 
+@kernel
+def complex_moments(z: In[c128[:]], out: Out[c128[:]]):
+    out[0] = np.sum(z)
+    out[1] = z.mean() * np.vdot(z, z)
+    for i in prange(2, out.shape[0]):
+        out[i] = np.prod(z[:i]) + np.dot(z, z)
+
+
 def _with_nan(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     x = rng.standard_normal(9)
     x[5] = np.nan
@@ -84,4 +92,5 @@ CASES = {
     normalize: lambda rng: (rng.uniform(0.5, 2.0, (3, 4)), np.zeros((3, 4))),
     positive_sum: lambda rng: (rng.standard_normal(10),),
     nan_max: _with_nan,
+    complex_moments: lambda rng: (rng.standard_normal(6) + 1j * rng.standard_normal(6), np.zeros(5, complex)),
 }

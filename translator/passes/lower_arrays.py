@@ -85,6 +85,10 @@ class _Lowering(Visitor[[bool], list[ir.Stmt]]):
         before: list[ir.Stmt] = []
         guards: list[checks.Check] = []
         start, stop = (self.reductions.hoist(e, in_prange, before, guards) for e in (stmt.start, stmt.stop))
+        only = stmt.body[0] if stmt.body else None
+        if not in_prange and _on_device(stmt) and isinstance(only, ir.Assign):
+            store = dataclasses.replace(only, value=self.reductions.hoist(only.value, False, before, guards))
+            return self.guarded([*before, dataclasses.replace(stmt, body=(store,))], guards, in_prange)
         body = self.block(stmt.body, in_prange or stmt.parallel)
         return self.guarded([*before, dataclasses.replace(stmt, start=start, stop=stop, body=body)], guards, in_prange)
 
@@ -254,6 +258,16 @@ def _element(view: ir.View, offsets: Sequence[Offset]) -> ir.Index:
     """The element of a typed view at `offsets`, its index arithmetic typed."""
     index = element(view, offsets)
     return dataclasses.replace(index, indices=tuple(as_index(i) for i in index.indices))
+
+
+def _on_device(loop: ir.Loop) -> bool:
+    """Whether `loop` is a `prange` of one iteration around one element assignment, as the frontend
+    puts an element assigned between parallel loops on the device: its whole reductions, which do
+    not read the loop's variable, run before it, as parallel loops of their own."""
+    only = loop.body[0] if len(loop.body) == 1 else None
+    return (loop.parallel and isinstance(loop.start, ir.Const) and loop.start.value == 0
+            and isinstance(loop.stop, ir.Const) and loop.stop.value == 1 and isinstance(only, ir.Assign)
+            and isinstance(only.target, ir.Index) and not uses(only.value, {loop.var}))
 
 
 def _single(length: ir.Expr) -> bool:

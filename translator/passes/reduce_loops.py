@@ -20,7 +20,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Protocol, Sequence
 
-from translator.errors import Span
+from translator.errors import Span, TranslationError
 from translator.ir import checks
 from translator.ir import nodes as ir
 from translator.ir.arrays import Offset, array_shape, as_index, loop_nest, reduced_shape
@@ -167,6 +167,8 @@ class ReductionLowering:
                    guards: list[checks.Check]) -> ir.Expr:
         """`sum`, `prod`, `dot`, `mean` (the sum over the count), `norm` (the root of the sum of squares)."""
         t, span = type_of(node), node.span
+        if parallel and t.is_complex:
+            return self.complex_sum(node, kept, out, guards)
         acc = self.local(node.op, t, node)
         loops = self.loops(node, kept, guards, hold=node.op == "norm")
         term: ir.Expr = ir.Cast(loops.value, span, t)
@@ -181,6 +183,27 @@ class ReductionLowering:
         if node.op == "norm":
             return self.typed(ir.Call("numpy.sqrt", (acc,), span))
         return acc
+
+    def complex_sum(self, node: ir.ArrayReduce, kept: dict[int, Offset], out: list[ir.Stmt],
+                    guards: list[checks.Check]) -> ir.Expr:
+        """A complex `sum`, `dot` or `mean` outside any prange: its real and imaginary parts in two real
+        accumulators, as OpenMP reduces complex numbers with 16-byte atomics that offload images lack
+        (a complex `prod` is refused: it does not split)."""
+        t, span = type_of(node), node.span
+        if node.op == "prod":
+            raise TranslationError.at(span, "prod() of a complex array outside a prange is not supported in kernels "
+                                      "(OpenMP cannot reduce complex products on the device): compute it in a prange")
+        parts = [self.local(f"{node.op}_{part}", t.component, node) for part in ("real", "imag")]
+        loops = self.loops(node, kept, guards)
+        value = ir.Cast(loops.value, span, t)
+        for acc, part in zip(parts, ("real", "imag")):
+            loops.body.append(self.set(acc, ir.Binary("+", acc, ir.Call(part, (value,), span), span)))
+            out.append(self.set(acc, ir.Cast(ir.Const(0, span), span, t.component)))
+        out.append(self.run(loops, True, tuple(ir.Reduction("+", acc.id) for acc in parts), span))
+        total: ir.Expr = ir.Cast(ir.Call("complex", tuple(parts), span), span, t)
+        if node.op == "mean":
+            total = ir.Binary("/", total, ir.Cast(self.count_of(node), span, t), span)
+        return self.typed(total)
 
     def variance(self, node: ir.ArrayReduce, kept: dict[int, Offset], parallel: bool, out: list[ir.Stmt],
                  guards: list[checks.Check]) -> ir.Expr:
