@@ -57,6 +57,11 @@ def product_shape(kind: str, left: tuple[ir.Expr, ...], right: tuple[ir.Expr, ..
     return left[:-1] + right[:-2] + right[-1:] if len(right) == 2 else left[:-1]
 
 
+def needs_new_axis(kind: str, ranks: tuple[int, int]) -> bool:
+    """Whether `build_product` gives the left operand a new axis (`_new_axis`)."""
+    return kind == "outer" or (kind == "inner" and ranks == (2, 2)) or (kind in ("dot", "matmul") and ranks[1] == 2)
+
+
 def build_product(kind: str, left: ir.Expr, right: ir.Expr, ranks: tuple[int, int], span: Span) -> ir.Expr:
     """The product of the operands' IR (array values of the tier of `ranks`) as NumPy computes it."""
     if kind == "outer":
