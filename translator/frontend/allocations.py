@@ -20,7 +20,7 @@ import dataclasses
 import libcst as cst
 
 from translator.errors import Span, TranslationError
-from translator.frontend.arrays import assign_view, declare_temporary, fill_temporary, shape_of, value_at
+from translator.frontend.arrays import assign_view, declare_temporary, fill_temporary, method_name, shape_of, value_at
 from translator.frontend.array_statements import new_array_value
 from translator.frontend.context import KernelScope
 from translator.frontend.dtypes import element_type
@@ -140,18 +140,24 @@ def make_temporary(name: str, node: cst.BaseExpression, scope: KernelScope) -> l
 
 
 def _refuse_view(name: str, node: cst.BaseExpression, scope: KernelScope) -> None:
-    if is_view(node, scope):
+    """NumPy's result shares memory with an array (a view, or a reshape NumPy answers with one), so
+    writes through either name would show in the other; a kernel's new array is a copy."""
+    reshape = (method_name(node, scope) in ("reshape", "ravel")
+               or scope.module.qualified_name(node.func) in ("numpy.reshape", "numpy.ravel")
+               if isinstance(node, cst.Call) else False)
+    if is_view(node, scope) or reshape:
         raise scope.module.error(
             node, f"in NumPy '{name}' would be a view sharing memory with the array, not a copy; write "
             f"`{name} = np.copy(...)` for a copy, or index the array itself")
 
 
 def eye(target: cst.Name, call: cst.Call, scope: KernelScope) -> list[ir.Stmt]:
-    """`y = np.eye(n)` / `np.eye(n, m, dtype=...)`: an array made by the kernel, zero-filled, then
+    """`y = np.eye(n)` / `np.eye(n, m, dtype=...)` / `np.identity(n, dtype=...)`: an array made by the kernel, zero-filled, then
     its diagonal set to 1, both on the device."""
     positional = [a.value for a in call.args if a.keyword is None]
     keywords = {a.keyword.value: a.value for a in call.args if a.keyword is not None}
-    if not 1 <= len(positional) <= 2 or set(keywords) - {"dtype"} or any(a.star for a in call.args):
+    most = 1 if scope.module.qualified_name(call.func) == "numpy.identity" else 2
+    if not 1 <= len(positional) <= most or set(keywords) - {"dtype"} or any(a.star for a in call.args):
         raise scope.module.error(call, "np.eye() in a kernel takes the number of rows, optionally of columns, "
                                        "and dtype=: np.eye(n, m, dtype=np.float64)")
     dtype = F64 if "dtype" not in keywords else scalar_annotation(keywords["dtype"], scope.module)

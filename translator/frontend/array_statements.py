@@ -22,7 +22,7 @@ import libcst as cst
 from translator.frontend.arrays import ELEMENTWISE_CALLS, ELEMENTWISE_METHODS, is_logical_not, mask_of, method_name, shape_of
 from translator.frontend.context import KernelScope
 from translator.frontend.expressions import NUMPY_FUNCTIONS, build_expr
-from translator.frontend.views import build_view, is_new_axis, is_view, whole_view
+from translator.frontend.views import build_view, is_new_axis, is_view, transposed, whole_view
 from translator.ir import nodes as ir
 
 ELEMENTWISE_UNARY = (cst.Minus, cst.Plus)
@@ -89,6 +89,8 @@ def _plain_view(node: cst.BaseExpression, scope: KernelScope) -> bool:
     """A view indexed by scalars, slices and new axes only (no mask, no gather)."""
     if isinstance(node, cst.Attribute) and node.attr.value == "T":
         return _plain_view(node.value, scope)
+    if transposed(node, scope) is not None:
+        return _plain_view(transposed(node, scope)[0], scope)  # type: ignore[index]
     if not is_view(node, scope) or mask_of(node, scope) is not None:
         return False
     if isinstance(node, cst.Subscript):
@@ -102,7 +104,7 @@ def _elementwise(node: cst.BaseExpression, scope: KernelScope) -> bool:
     mask = scope.mask(node)
     if mask is not None:
         return _elementwise(mask, scope)
-    if isinstance(node, (cst.Name, cst.Subscript, cst.Attribute)) and _plain_view(node, scope):
+    if isinstance(node, (cst.Name, cst.Subscript, cst.Attribute, cst.Call)) and _plain_view(node, scope):
         return True
     if isinstance(node, cst.BinaryOperation) and not isinstance(node.operator, cst.MatrixMultiply):
         return _elementwise(node.left, scope) and _elementwise(node.right, scope)

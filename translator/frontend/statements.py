@@ -103,7 +103,7 @@ def _assign(node: cst.Assign, scope: KernelScope) -> list[ir.Stmt]:
     single = node.targets[0].target if len(node.targets) == 1 else None
     if single is not None and is_array_statement(single, scope):
         return array_statement(single, node.value, None, scope) or assign_array(single, node.value, None, scope)
-    if isinstance(single, cst.Name) and lifts(scope) and constructor == "numpy.eye":
+    if isinstance(single, cst.Name) and lifts(scope) and constructor in ("numpy.eye", "numpy.identity"):
         return eye(single, value, scope)  # type: ignore[arg-type]
     if isinstance(single, cst.Name) and bind_mask(single, value, scope):
         return []
