@@ -68,6 +68,22 @@ def test_elementwise_functions_stay_in_the_array_tier() -> None:
     assert [type(s).__name__ for s in kernel.body] == ["ArrayAssign"]
 
 
+def test_a_scan_runs_in_order_once_before_its_statement() -> None:
+    """`c = np.cumsum(w)` at the top level: one serial loop in a prange of one iteration fills the
+    scan's array (made by the kernel), then the statement reads it; made once, though the frontend
+    reads a new array's value twice (for its dtype, then for its loops)."""
+    source = HEADER + "def k(w: In[f64[:]]):\n    c = np.cumsum(w)\n    return c\n"
+    kernel = frontend.parse_module("k.py", source).kernels[0]
+    assert [p.name for p in kernel.params] == ["w", "cumsum__2", "c"]
+    once, fill = kernel.body[:2]
+    assert isinstance(once, ir.Loop) and once.parallel and isinstance(once.stop, ir.Const) and once.stop.value == 1
+    (start, scan) = once.body
+    assert isinstance(scan, ir.Loop) and not scan.parallel
+    assert isinstance(fill, ir.Loop) and fill.parallel
+    assert fill.body == (ir.Assign(ir.Index("c", (ir.Name(fill.var, fill.span),), fill.span),
+                                   ir.Index("cumsum__2", (ir.Name(fill.var, fill.span),), fill.span), fill.span),)
+
+
 def test_the_gpu_translation_calls_the_math_library() -> None:
     """Every kernel translates for the GPU; ufuncs become <math.h> calls of the element's precision."""
     c_source = translate(PATH, "nvptx:sm_90").c_source
@@ -94,6 +110,8 @@ def test_the_gpu_translation_calls_the_math_library() -> None:
     ("y[:] = np.where(x > 0, np.linspace(0.0, 1.0, 5), 0.0) + np.tile(x, (2, 2))",
      "6:61: error: cannot broadcast this 2-dimensional array into 1 dimension"),
     ("t = np.sum(np.transpose(x, (1, 1)))", "6:16: error: transpose() takes a permutation of the 1 axes"),
+    ("t = np.cumsum(x)[2]", "6:9: error: only array parameters and local arrays can be indexed"),
+    ("t = np.sum(np.cumsum(x, axis=1))", "6:16: error: axis 1 is out of range for 1 dimension"),
 ])
 def test_unsupported_variants_are_located_errors(body: str, error: str) -> None:
     source = HEADER + f"def k(x: In[f64[:]], v: In[i32[:]], y: Out[f64[:]]):\n    {body}\n"

@@ -1,6 +1,6 @@
 """NumPy functions and array methods as public numerical code writes them (issue 11): ufuncs of
 every family, `np.where`, `np.clip`, `astype`, transposes, constructors, differences, shifts,
-reshapes, joins and repetitions. `tests/test_numpy_functions.py` runs each compiled and as plain
+reshapes, joins, repetitions and scans. `tests/test_numpy_functions.py` runs each compiled and as plain
 Python; `CASES` maps each kernel to its random arguments."""
 
 import numpy as np
@@ -116,6 +116,29 @@ def row_shifts(A: In[f64[:, :]], out: Out[f64[:, :]]):
         out[i, :] = np.roll(A[i, :], i) + np.linspace(0.0, 1.0, A.shape[1])
 
 
+@kernel
+def empirical_cdf(w: In[f64[:]]):
+    c = np.cumsum(w)
+    return c / c[-1]
+
+
+@kernel
+def running_totals(w: In[f32[:]], v: In[i32[:]], A: In[f64[:, :]], out: Out[f32[:]]):
+    out[:] = np.cumsum(w) * 2.0
+    return np.cumprod(v), np.cumsum(A, axis=0), A.cumsum(axis=1), np.cumsum(A), np.cumprod(A[0, :] * 0.5 + 1.0)
+
+
+@kernel
+def row_scans(A: In[f64[:, :]], out: Out[f64[:, :]]):
+    for i in prange(A.shape[0]):
+        out[i, :] = np.cumsum(A[i, :]) - A[i, 0]
+
+
+@kernel
+def prefix_in_place(x: InOut[f64[:]]):
+    x[:] = np.cumsum(x)
+
+
 def _special(rng: np.random.Generator, n: int) -> np.ndarray:
     """Random values with NaNs and infinities among them."""
     x = rng.standard_normal(n)
@@ -144,4 +167,9 @@ CASES = {
                                 np.zeros(6, complex)),
     scaled_identity: lambda rng: (int(rng.integers(3, 7)), rng.standard_normal()),
     row_shifts: lambda rng: (rng.standard_normal((5, 8)), np.zeros((5, 8))),
+    empirical_cdf: lambda rng: (rng.random(25),),
+    running_totals: lambda rng: (rng.standard_normal(9).astype(np.float32), rng.integers(-3, 4, 9).astype(np.int32),
+                                 rng.standard_normal((3, 4)), np.zeros(9, np.float32)),
+    row_scans: lambda rng: (rng.standard_normal((4, 7)), np.zeros((4, 7))),
+    prefix_in_place: lambda rng: (rng.standard_normal(12),),
 }

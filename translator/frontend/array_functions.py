@@ -22,7 +22,9 @@ from typing import Callable, Sequence
 
 import libcst as cst
 
-from translator.frontend.arrays import CALL_SHAPES, METHOD_SHAPES, aligned, require_equal, shape_of, value_at
+from translator.errors import Span
+from translator.frontend.arrays import (CALL_SHAPES, METHOD_SHAPES, aligned, method_name, require_equal, shape_of,
+                                       value_at)
 from translator.frontend.context import KernelScope
 from translator.frontend.dtypes import element_type
 from translator.frontend.expressions import CALLS, KEYWORDS_TAKEN, METHODS, build_expr
@@ -35,7 +37,7 @@ from translator.ir.types import BOOL
 Shape = tuple[ir.Expr, ...]
 
 
-class _Call:
+class CallArgs:
     """One call's arguments: positional ones and keywords, by NumPy's parameter names."""
 
     def __init__(self, node: cst.Call, names: Sequence[str], scope: KernelScope, label: str,
@@ -76,11 +78,11 @@ class _Call:
             raise self.scope.module.error(node, f"{self.label}(): {name}= takes a constant in kernels")
         return value
 
-    def span(self) -> ir.Span:
+    def span(self) -> Span:
         return self.scope.module.span(self.node)
 
 
-def _indices(call: _Call, shape: Shape) -> list[ir.Expr]:
+def result_indices(call: CallArgs, shape: Shape) -> list[ir.Expr]:
     """The index (from 0) along each axis of the call's result of the element being built; an
     axis of constant length 1 is index 0 (NumPy broadcasts it)."""
     scope, span = call.scope, call.span()
@@ -99,7 +101,7 @@ def _one(length: ir.Expr) -> bool:
     return isinstance(length, ir.Const) and length.value == 1
 
 
-def _read(call: _Call, operand: cst.BaseExpression, indices: Sequence[ir.Expr]) -> ir.Expr:
+def _read(call: CallArgs, operand: cst.BaseExpression, indices: Sequence[ir.Expr]) -> ir.Expr:
     """The element of the array expression `operand` at `indices` (one per axis, from 0); the
     statements computing it (a reduction along an axis) go before the element's assignment."""
     scope = call.scope
@@ -110,14 +112,14 @@ def _read(call: _Call, operand: cst.BaseExpression, indices: Sequence[ir.Expr]) 
     return value
 
 
-def _array_shape(call: _Call, operand: cst.BaseExpression) -> Shape:
+def array_shape(call: CallArgs, operand: cst.BaseExpression) -> Shape:
     shape = shape_of(operand, call.scope)
     if not shape:
         raise call.scope.module.error(operand, f"{call.label}() takes an array here")
     return shape
 
 
-def _axis(call: _Call, rank: int, default: int | None = 0) -> int | None:
+def constant_axis(call: CallArgs, rank: int, default: int | None = 0) -> int | None:
     axis = call.constant("axis", default)
     if axis is None:
         return None
@@ -130,12 +132,14 @@ def _binary(op: str, left: ir.Expr, right: ir.Expr) -> ir.Expr:
     return ir.Binary(op, left, right, left.span)
 
 
-def _product(lengths: Sequence[ir.Expr], span: ir.Span) -> ir.Expr:
-    return functools.reduce(lambda a, b: _binary("*", a, b), lengths, ir.Const(1, span)) if len(lengths) != 1 \
-        else lengths[0]
+def product(lengths: Sequence[ir.Expr], span: Span) -> ir.Expr:
+    if len(lengths) == 1:
+        return lengths[0]
+    start: ir.Expr = ir.Const(1, span)
+    return functools.reduce(lambda a, b: _binary("*", a, b), lengths, start)
 
 
-def _flat(indices: Sequence[ir.Expr], shape: Shape) -> ir.Expr:
+def flat_position(indices: Sequence[ir.Expr], shape: Shape) -> ir.Expr:
     """The row-major position of `indices` in an array of `shape`."""
     flat = indices[0]
     for index, length in zip(indices[1:], shape[1:]):
@@ -143,7 +147,7 @@ def _flat(indices: Sequence[ir.Expr], shape: Shape) -> ir.Expr:
     return flat
 
 
-def _unravel(flat: ir.Expr, shape: Shape) -> list[ir.Expr]:
+def unravel(flat: ir.Expr, shape: Shape) -> list[ir.Expr]:
     """The indices of the row-major position `flat` in an array of `shape`."""
     indices: list[ir.Expr] = []
     for length in reversed(shape[1:]):
@@ -155,9 +159,9 @@ def _unravel(flat: ir.Expr, shape: Shape) -> list[ir.Expr]:
 # Constructors
 
 
-def _linspace_call(node: cst.CSTNode, scope: KernelScope) -> _Call:
+def _linspace_call(node: cst.CSTNode, scope: KernelScope) -> CallArgs:
     assert isinstance(node, cst.Call)
-    return _Call(node, ("start", "stop", "num", "endpoint", "retstep", "dtype"), scope, "np.linspace")
+    return CallArgs(node, ("start", "stop", "num", "endpoint", "retstep", "dtype"), scope, "np.linspace")
 
 
 def _linspace_shape(node: cst.Call, scope: KernelScope) -> Shape:
@@ -175,7 +179,7 @@ def _linspace(node: cst.CSTNode, args: list[cst.BaseExpression], scope: KernelSc
         raise scope.module.error(node, "np.linspace(..., retstep=True) returns a tuple, which kernels do not make")
     span, (num,) = call.span(), _linspace_shape(call.node, scope)
     endpoint = bool(call.constant("endpoint", True))
-    (i,) = _indices(call, (num,))
+    (i,) = result_indices(call, (num,))
     start, stop = build_expr(call.need("start"), scope), build_expr(call.need("stop"), scope)
     dt = element_type(_binary("+", _binary("+", start, stop), ir.Const(0.0, span)), scope, "np.linspace()")
     div = _binary("-", num, ir.Const(1, span)) if endpoint else num
@@ -189,7 +193,7 @@ def _linspace(node: cst.CSTNode, args: list[cst.BaseExpression], scope: KernelSc
     return _as_dtype(call, value)
 
 
-def _as_dtype(call: _Call, value: ir.Expr) -> ir.Expr:
+def _as_dtype(call: CallArgs, value: ir.Expr) -> ir.Expr:
     """`value` converted to the call's `dtype=`, if given (floored first for an integer dtype)."""
     node = call.get("dtype")
     if node is None:
@@ -202,14 +206,14 @@ def _as_dtype(call: _Call, value: ir.Expr) -> ir.Expr:
     return ir.Cast(value, value.span, dtype.strong())
 
 
-def _arange_parts(node: cst.CSTNode, scope: KernelScope) -> tuple[_Call, ir.Expr, ir.Expr, ir.Expr]:
+def _arange_parts(node: cst.CSTNode, scope: KernelScope) -> tuple[CallArgs, ir.Expr, ir.Expr, ir.Expr]:
     """`np.arange(stop)`, `(start, stop)`, `(start, stop, step)`: the call, start, stop and step."""
     assert isinstance(node, cst.Call)
     positional = [a.value for a in node.args if a.keyword is None]
     names = ("stop",) if len(positional) <= 1 else ("start", "stop", "step")
-    call = _Call(node, (*names, "dtype"), scope, "np.arange")
+    call = CallArgs(node, (*names, "dtype"), scope, "np.arange")
     span = call.span()
-    start = build_expr(call.get("start") or cst.Integer("0"), scope) if "start" in call.values else ir.Const(0, span)
+    start = build_expr(call.values["start"], scope) if "start" in call.values else ir.Const(0, span)
     step = build_expr(call.values["step"], scope) if "step" in call.values else ir.Const(1, span)
     parts = (start, build_expr(call.need("stop"), scope), step)
     for part in parts:
@@ -232,7 +236,7 @@ def _arange(node: cst.CSTNode, args: list[cst.BaseExpression], scope: KernelScop
     """`np.arange(start, stop, step, dtype=None)` of integers: `start + i * step`, int64 unless a dtype
     is given; its length `ceil((stop - start) / step)`, none if negative."""
     call, start, _, step = _arange_parts(node, scope)
-    (i,) = _indices(call, _arange_shape(call.node, scope))
+    (i,) = result_indices(call, _arange_shape(call.node, scope))
     value = _binary("+", start, _binary("*", i, step))
     dtype = call.get("dtype")
     if dtype is None:
@@ -243,37 +247,33 @@ def _arange(node: cst.CSTNode, args: list[cst.BaseExpression], scope: KernelScop
 # Differences and shifts
 
 
-def _diff_call(node: cst.CSTNode, scope: KernelScope) -> tuple[_Call, Shape, int, int]:
+def _diff_call(node: cst.CSTNode, scope: KernelScope) -> tuple[CallArgs, Shape, int, int]:
     assert isinstance(node, cst.Call)
-    call = _Call(node, ("a", "n", "axis"), scope, "np.diff")
-    shape = _array_shape(call, call.need("a"))
+    call = CallArgs(node, ("a", "n", "axis"), scope, "np.diff")
+    shape = array_shape(call, call.need("a"))
     n = call.constant("n", 1)
     assert n is not None
     if n < 0:
         raise scope.module.error(node, "np.diff(): n must be non-negative")
-    axis = _axis(call, len(shape), -1)
+    axis = constant_axis(call, len(shape), -1)
     assert axis is not None
     return call, shape, int(n), axis
 
 
 def _diff_shape(node: cst.Call, scope: KernelScope) -> Shape:
     _, shape, n, axis = _diff_call(node, scope)
-    return shape[:axis] + (_binary("-", shape[axis], ir.Const(n, node_span(node, scope))),) + shape[axis + 1:]
-
-
-def node_span(node: cst.CSTNode, scope: KernelScope) -> ir.Span:
-    return scope.module.span(node)
+    return shape[:axis] + (_binary("-", shape[axis], ir.Const(n, scope.module.span(node))),) + shape[axis + 1:]
 
 
 def _diff(node: cst.CSTNode, args: list[cst.BaseExpression], scope: KernelScope) -> ir.Expr:
     """`np.diff(a, n=1, axis=-1)`: `a[k + 1] - a[k]` along the axis, `n` times over, as NumPy
     subtracts (bools: `!=`)."""
     call, _, n, axis = _diff_call(node, scope)
-    indices = _indices(call, _diff_shape(call.node, scope))
+    indices = result_indices(call, _diff_shape(call.node, scope))
     return _difference(call, indices, axis, n)
 
 
-def _difference(call: _Call, indices: list[ir.Expr], axis: int, n: int) -> ir.Expr:
+def _difference(call: CallArgs, indices: list[ir.Expr], axis: int, n: int) -> ir.Expr:
     if n == 0:
         return _read(call, call.need("a"), indices)
     ahead = list(indices)
@@ -284,10 +284,10 @@ def _difference(call: _Call, indices: list[ir.Expr], axis: int, n: int) -> ir.Ex
     return _binary("-", later, here)
 
 
-def _roll_call(node: cst.CSTNode, scope: KernelScope) -> tuple[_Call, Shape]:
+def _roll_call(node: cst.CSTNode, scope: KernelScope) -> tuple[CallArgs, Shape]:
     assert isinstance(node, cst.Call)
-    call = _Call(node, ("a", "shift", "axis"), scope, "np.roll")
-    return call, _array_shape(call, call.need("a"))
+    call = CallArgs(node, ("a", "shift", "axis"), scope, "np.roll")
+    return call, array_shape(call, call.need("a"))
 
 
 def _roll_shape(node: cst.Call, scope: KernelScope) -> Shape:
@@ -301,44 +301,43 @@ def _roll(node: cst.CSTNode, args: list[cst.BaseExpression], scope: KernelScope)
     shift = call.need("shift")
     if isinstance(shift, cst.Tuple):
         raise scope.module.error(shift, "np.roll() in a kernel takes one shift (an integer)")
-    indices = _indices(call, shape)
-    axis = _axis(call, len(shape), None)
+    indices = result_indices(call, shape)
+    axis = constant_axis(call, len(shape), None)
     back = build_expr(shift, scope)
     if axis is not None:
         indices[axis] = _binary("%", _binary("-", indices[axis], back), shape[axis])
         return _read(call, call.need("a"), indices)
-    flat = _binary("%", _binary("-", _flat(indices, shape), back), _product(shape, call.span()))
-    return _read(call, call.need("a"), _unravel(flat, shape))
+    flat = _binary("%", _binary("-", flat_position(indices, shape), back), product(shape, call.span()))
+    return _read(call, call.need("a"), unravel(flat, shape))
 
 
 # Reshaping
 
 
-def _reshape_parts(node: cst.CSTNode, scope: KernelScope) -> tuple[_Call, cst.BaseExpression, Shape]:
+def _reshape_parts(node: cst.CSTNode, scope: KernelScope) -> tuple[CallArgs, cst.BaseExpression, Shape]:
     """`a.reshape(shape)`, `a.reshape(n, m)`, `np.reshape(a, shape)`, `a.ravel()`, `a.flatten()`,
     `np.ravel(a)`: the call, the operand and the new shape (a -1 computed from the others)."""
     assert isinstance(node, cst.Call)
-    method = isinstance(node.func, cst.Attribute) and scope.module.qualified_name(node.func) is None
-    name = node.func.attr.value if isinstance(node.func, cst.Attribute) else ""
-    if method and name == "reshape":
-        call = _Call(node, ("shape",), scope, "a.reshape", gather=True)
+    method = method_name(node, scope)
+    if method == "reshape" and isinstance(node.func, cst.Attribute):
+        call = CallArgs(node, ("shape",), scope, "a.reshape", gather=True)
         operand, dims = node.func.value, call.need("shape")
-    elif method:
-        call = _Call(node, (), scope, f"a.{name}")  # ravel, flatten
+    elif method is not None and isinstance(node.func, cst.Attribute):
+        call = CallArgs(node, (), scope, f"a.{method}")  # ravel, flatten
         operand, dims = node.func.value, None
     elif (scope.module.qualified_name(node.func) or "") == "numpy.ravel":
-        call = _Call(node, ("a",), scope, "np.ravel")
+        call = CallArgs(node, ("a",), scope, "np.ravel")
         operand, dims = call.need("a"), None
     else:
-        call = _Call(node, ("a", "shape"), scope, "np.reshape")
+        call = CallArgs(node, ("a", "shape"), scope, "np.reshape")
         operand, dims = call.need("a"), call.need("shape")
-    return call, operand, _new_shape(call, dims, _array_shape(call, operand))
+    return call, operand, _new_shape(call, dims, array_shape(call, operand))
 
 
-def _new_shape(call: _Call, dims: cst.BaseExpression | None, source: Shape) -> Shape:
+def _new_shape(call: CallArgs, dims: cst.BaseExpression | None, source: Shape) -> Shape:
     """The shape `dims` asks for (None: flattened), its -1 computed, its size checked against the
     operand's (NumPy raises when they differ: so does the kernel, through the length checks)."""
-    span, size = call.span(), _product(source, call.span())
+    span, size = call.span(), product(source, call.span())
     if dims is None:
         return (size,)
     parts = [e.value for e in dims.elements] if isinstance(dims, cst.Tuple) else [dims]
@@ -346,7 +345,7 @@ def _new_shape(call: _Call, dims: cst.BaseExpression | None, source: Shape) -> S
     unknown = [k for k, v in enumerate(values) if isinstance(v, ir.Const) and v.value == -1]
     if len(unknown) > 1:
         raise call.scope.module.error(call.node, "a new shape has at most one -1")
-    known = _product([v for k, v in enumerate(values) if k not in unknown], span)
+    known = product([v for k, v in enumerate(values) if k not in unknown], span)
     if unknown:
         values[unknown[0]] = _binary("//", size, known)
         require_equal(_binary("*", values[unknown[0]], known), size, span, call.scope)
@@ -363,14 +362,14 @@ def _reshape(node: cst.CSTNode, args: list[cst.BaseExpression], scope: KernelSco
     """A reshape read: the operand's element at the same row-major position (NumPy's values,
     whether NumPy copies or makes a view)."""
     call, operand, shape = _reshape_parts(node, scope)
-    flat = _flat(_indices(call, shape), shape)
-    return _read(call, operand, _unravel(flat, shape_of(operand, scope)))
+    flat = flat_position(result_indices(call, shape), shape)
+    return _read(call, operand, unravel(flat, shape_of(operand, scope)))
 
 
 # Joining and repeating
 
 
-def _operands(call: _Call, name: str) -> list[cst.BaseExpression]:
+def _operands(call: CallArgs, name: str) -> list[cst.BaseExpression]:
     sequence = call.need(name)
     if not isinstance(sequence, (cst.Tuple, cst.List)) or not sequence.elements:
         raise call.scope.module.error(sequence, f"{call.label}() in a kernel takes a tuple of arrays: "
@@ -378,24 +377,24 @@ def _operands(call: _Call, name: str) -> list[cst.BaseExpression]:
     return [e.value for e in sequence.elements]
 
 
-def _join_parts(node: cst.CSTNode, scope: KernelScope) -> tuple[_Call, list[cst.BaseExpression], list[Shape], int,
+def _join_parts(node: cst.CSTNode, scope: KernelScope) -> tuple[CallArgs, list[cst.BaseExpression], list[Shape], int,
                                                                    bool]:
     """The call, operands, their shapes (a 1-D operand of `np.vstack` as one row), the axis, and
     whether the operands are stacked along a new axis (`np.stack`, `np.vstack` of 1-D arrays)."""
     assert isinstance(node, cst.Call)
     name = (scope.module.qualified_name(node.func) or "").removeprefix("numpy.")
     names = ("arrays", "axis") if name in ("concatenate", "stack") else ("tup",)
-    call = _Call(node, names, scope, f"np.{name}")
+    call = CallArgs(node, names, scope, f"np.{name}")
     operands = _operands(call, names[0])
-    shapes = [_array_shape(call, o) for o in operands]
+    shapes = [array_shape(call, o) for o in operands]
     rank = max(len(s) for s in shapes)
     if name == "vstack":
         shapes = [(ir.Const(1, call.span()), *s) if len(s) == 1 else s for s in shapes]
     if any(len(s) != len(shapes[0]) for s in shapes) or rank > 2 and name in ("hstack", "vstack"):
         raise scope.module.error(node, f"{call.label}() in a kernel joins arrays of the same number of dimensions")
     if name == "stack":
-        return call, operands, shapes, _axis(call, rank + 1) or 0, True
-    axis = _axis(call, rank) if name == "concatenate" else (1 if name == "hstack" and rank > 1 else 0)
+        return call, operands, shapes, constant_axis(call, rank + 1) or 0, True
+    axis = constant_axis(call, rank) if name == "concatenate" else (1 if name == "hstack" and rank > 1 else 0)
     return call, operands, shapes, axis or 0, False
 
 
@@ -419,7 +418,7 @@ def _join(node: cst.CSTNode, args: list[cst.BaseExpression], scope: KernelScope)
     """`np.concatenate((a, b), axis=0)`, `np.stack`, `np.hstack`, `np.vstack`: the element of the
     operand whose part of the axis holds the index, chosen by a select (only that operand is read)."""
     call, operands, shapes, axis, new = _join_parts(node, scope)
-    indices = _indices(call, _join_shape(call.node, scope))
+    indices = result_indices(call, _join_shape(call.node, scope))
     span, k = call.span(), indices[axis]
     chosen: ir.Expr | None = None
     start: ir.Expr = ir.Const(0, span)
@@ -441,7 +440,7 @@ def _join(node: cst.CSTNode, args: list[cst.BaseExpression], scope: KernelScope)
     return chosen
 
 
-def _read_alone(call: _Call, operand: cst.BaseExpression, indices: list[ir.Expr]) -> ir.Expr:
+def _read_alone(call: CallArgs, operand: cst.BaseExpression, indices: list[ir.Expr]) -> ir.Expr:
     """An operand read under a select: it must need no statements of its own (they would run for
     every element, out of the operand's range)."""
     mark = len(call.scope.prelude)
@@ -452,12 +451,12 @@ def _read_alone(call: _Call, operand: cst.BaseExpression, indices: list[ir.Expr]
     return value
 
 
-def _tile_parts(node: cst.CSTNode, scope: KernelScope) -> tuple[_Call, Shape, list[ir.Expr], Shape]:
+def _tile_parts(node: cst.CSTNode, scope: KernelScope) -> tuple[CallArgs, Shape, list[ir.Expr], Shape]:
     """The call, the operand's shape padded to the result's rank with 1s, the repetitions (padded
     likewise) and the result's shape."""
     assert isinstance(node, cst.Call)
-    call = _Call(node, ("A", "reps"), scope, "np.tile")
-    shape = _array_shape(call, call.need("A"))
+    call = CallArgs(node, ("A", "reps"), scope, "np.tile")
+    shape = array_shape(call, call.need("A"))
     reps_node = call.need("reps")
     reps = [build_expr(e.value, scope) for e in reps_node.elements] if isinstance(reps_node, cst.Tuple) else [
         build_expr(reps_node, scope)]
@@ -474,22 +473,22 @@ def _tile_shape(node: cst.Call, scope: KernelScope) -> Shape:
 def _tile(node: cst.CSTNode, args: list[cst.BaseExpression], scope: KernelScope) -> ir.Expr:
     """`np.tile(a, reps)`: the operand's element at each index modulo its length."""
     call, padded, _, shape = _tile_parts(node, scope)
-    indices = _indices(call, shape)
+    indices = result_indices(call, shape)
     rank = len(shape_of(call.need("A"), scope))
     at = [_binary("%", i, n) for i, n in zip(indices, padded)]
     return _read(call, call.need("A"), at[len(at) - rank:])
 
 
-def _repeat_parts(node: cst.CSTNode, scope: KernelScope) -> tuple[_Call, Shape, ir.Expr, int | None, Shape]:
+def _repeat_parts(node: cst.CSTNode, scope: KernelScope) -> tuple[CallArgs, Shape, ir.Expr, int | None, Shape]:
     assert isinstance(node, cst.Call)
-    call = _Call(node, ("a", "repeats", "axis"), scope, "np.repeat")
-    shape = _array_shape(call, call.need("a"))
+    call = CallArgs(node, ("a", "repeats", "axis"), scope, "np.repeat")
+    shape = array_shape(call, call.need("a"))
     repeats = call.need("repeats")
     if shape_of(repeats, scope) or isinstance(repeats, cst.Tuple):
         raise scope.module.error(repeats, "np.repeat() in a kernel repeats every element the same number of times")
-    count, axis = build_expr(repeats, scope), _axis(call, len(shape), None)
+    count, axis = build_expr(repeats, scope), constant_axis(call, len(shape), None)
     if axis is None:
-        return call, shape, count, None, (_binary("*", _product(shape, call.span()), count),)
+        return call, shape, count, None, (_binary("*", product(shape, call.span()), count),)
     return call, shape, count, axis, shape[:axis] + (_binary("*", shape[axis], count),) + shape[axis + 1:]
 
 
@@ -501,9 +500,9 @@ def _repeat(node: cst.CSTNode, args: list[cst.BaseExpression], scope: KernelScop
     """`np.repeat(a, r, axis=None)`: the operand's element at the index divided by `r` (over the
     flattened array without an axis)."""
     call, shape, count, axis, result = _repeat_parts(node, scope)
-    indices = _indices(call, result)
+    indices = result_indices(call, result)
     if axis is None:
-        return _read(call, call.need("a"), _unravel(_binary("//", indices[0], count), shape))
+        return _read(call, call.need("a"), unravel(_binary("//", indices[0], count), shape))
     indices[axis] = _binary("//", indices[axis], count)
     return _read(call, call.need("a"), indices)
 

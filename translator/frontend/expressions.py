@@ -47,8 +47,8 @@ KEYWORD_CALLS = ("numpy.sum", "numpy.max", "numpy.min", "numpy.mean", "numpy.ama
                  "numpy.std", "numpy.count_nonzero")
 """Calls that take a keyword argument (`axis=`) in kernels."""
 KEYWORDS_TAKEN: set[str] = set()
-"""More calls whose builders read their own keyword arguments (`np.linspace(..., endpoint=False)`),
-added by the modules that register them."""
+"""More calls whose builders read their own keyword arguments (`np.linspace(..., endpoint=False)`,
+`a.cumsum(axis=1)` as "a.cumsum"), added by the modules that register them."""
 Builder = Callable[[cst.CSTNode, list[cst.BaseExpression], KernelScope], ir.Expr]
 METHODS: dict[str, Builder] = {}
 """Array methods (`a.clip(0, 1)`, `a.reshape(-1)`) by name, registered by `frontend.array_functions`
@@ -227,8 +227,9 @@ def _call(node: cst.Call, scope: KernelScope) -> ir.Expr:
     local = isinstance(node.func, cst.Name) and (node.func.value in scope.assigned or node.func.value in scope.params)
     if local:
         name = None
+    method = f"a.{node.func.attr.value}" if isinstance(node.func, cst.Attribute) and name is None else None
     for arg in node.args:
-        if (arg.keyword is not None and name not in KEYWORD_CALLS and name not in KEYWORDS_TAKEN) or arg.star:
+        if (arg.keyword is not None and name not in KEYWORD_CALLS and (name or method) not in KEYWORDS_TAKEN) or arg.star:
             raise scope.module.error(arg, "keyword and starred arguments are not supported in kernel calls")
     args = [a.value for a in node.args if a.keyword is None]
     if isinstance(node.func, cst.Attribute) and node.func.attr.value == "conjugate" and name is None and not args:

@@ -106,12 +106,12 @@ def _permuted(node: cst.BaseExpression, view: ir.View, axes: list[cst.BaseExpres
     """`view` with its axes in the order `axes` gives (result axis k is the view's axis axes[k])."""
     if not axes:
         return dataclasses.replace(view, axes=view.axes[::-1])
-    order = [fold_constant(a, scope.module, scope.module.constants) for a in axes]
     rank = len(view.axes)
-    if any(not isinstance(k, int) or isinstance(k, bool) for k in order) or sorted(
-            k % rank for k in order) != list(range(rank)) or len(order) != rank:  # type: ignore[operator]
+    order = [fold_constant(a, scope.module, scope.module.constants) for a in axes]
+    wrapped = [k % rank for k in order if isinstance(k, int) and not isinstance(k, bool)]
+    if sorted(wrapped) != list(range(rank)) or len(order) != rank:
         raise scope.module.error(node, f"transpose() takes a permutation of the {rank} axes, as constants")
-    return dataclasses.replace(view, axes=tuple(view.axes[k % rank] for k in order))  # type: ignore[operator]
+    return dataclasses.replace(view, axes=tuple(view.axes[k] for k in wrapped))
 
 
 def whole_view(name: str, scope: KernelScope, span: Span) -> ir.View:
