@@ -43,6 +43,17 @@ def test_returned_arrays_have_numpy_dtypes() -> None:
     assert [a.dtype for a in got] == [a.dtype for a in expected] == [np.dtype(np.int32)] * 7
 
 
+def test_a_reshape_of_another_size_raises_as_numpy_does() -> None:
+    """NumPy raises ValueError when the sizes differ; so does the call, before the kernel runs."""
+    compiled = numpy_functions.reshapes.library("host-offload").kernels["reshapes"]
+    rng = np.random.default_rng(3)
+    with pytest.raises(ValueError):
+        numpy_functions.reshapes.py_func(rng.standard_normal((4, 5)), rng.standard_normal(10))
+    with pytest.raises(ValueError) as info:
+        compiled(rng.standard_normal((4, 5)), rng.standard_normal(10))
+    assert "reshapes(): the array statement at line" in str(info.value)
+
+
 @pytest.mark.parametrize("statement, dtype", [
     ("out[:] = np.floor(v)", "i32"), ("out[:] = np.sign(v)", "i32"), ("out[:] = np.square(flags)", "i8"),
     ("out[:] = np.maximum(v, 3)", "i32"), ("out[:] = np.fmax(x, 0.5)", "f32"), ("out[:] = np.rint(v)", "f64"),
@@ -110,6 +121,7 @@ def test_the_gpu_translation_calls_the_math_library() -> None:
     ("y[:] = np.where(x > 0, np.linspace(0.0, 1.0, 5), 0.0) + np.tile(x, (2, 2))",
      "6:61: error: cannot broadcast this 2-dimensional array into 1 dimension"),
     ("t = np.sum(np.transpose(x, (1, 1)))", "6:16: error: transpose() takes a permutation of the 1 axes"),
+    ("y[:] = np.clip(v.astype(np.uint8), -1, 200)", "6:40: error: the Python integer -1 is out of the range of u8"),
     ("t = np.cumsum(x)[2]", "6:9: error: only array parameters and local arrays can be indexed"),
     ("t = np.sum(np.cumsum(x, axis=1))", "6:16: error: axis 1 is out of range for 1 dimension"),
 ])

@@ -94,14 +94,15 @@ def joins(a: In[f64[:]], b: In[f64[:]], A: In[f64[:, :]]):
 
 @kernel
 def repetitions(a: In[f64[:]], A: In[f64[:, :]]):
-    return np.tile(a, 3), np.tile(A, (2, 1)), np.repeat(a, 2), np.repeat(A, 3, axis=1), np.tile(a, (2, 2))
+    return (np.tile(a, 3), np.tile(A, (2, 1)), np.repeat(a, 2), np.repeat(A, 3, axis=1), np.tile(a, (2, 2)),
+            np.repeat(A, 2))
 
 
 @kernel
 def complex_parts(z: In[c128[:]], re: Out[f64[:]], im: Out[f64[:]], power: Out[c128[:]]):
     re[:] = z.real * 2.0
     im[:] = z.imag
-    power[:] = z.conj() * z
+    power[:] = z.conj() * z + np.square(z) - np.reciprocal(z) + np.negative(z)
 
 
 @kernel

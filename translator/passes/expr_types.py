@@ -14,8 +14,8 @@ from typing import Callable, Mapping, Protocol
 
 from translator.errors import Span, TranslationError
 from translator.ir import nodes as ir
-from translator.ir.types import (BOOL, F64, I8, I64, PY_COMPLEX, PY_FLOAT, PY_INT, ArrayType, Ownership, ScalarType, join,
-                                 promote, real_value, type_of)
+from translator.ir.types import (BOOL, F64, I8, I64, PY_COMPLEX, PY_FLOAT, PY_INT, ArrayType, Kind, Ownership,
+                                 ScalarType, join, promote, real_value, type_of)
 from translator.ir.visit import local_arrays, temporaries
 
 MATH_NAMES = {"fabs": "fabs"}
@@ -300,6 +300,11 @@ def _integer_ufunc(e: ir.Call, name: str, args: tuple[ir.Expr, ...], t: ScalarTy
                                           "write 1.0 / x for a float result")
     if name == "square" and t.is_bool:
         t = I8  # NumPy squares bools as int8
+    for arg in args:
+        if isinstance(arg, ir.Const) and type_of(arg).weak and not _fits(arg.value, t):
+            raise TranslationError.at(
+                arg.span, f"the Python integer {arg.value} is out of the range of {t.name}, which NumPy 2 rejects "
+                "in np.maximum and np.minimum (OverflowError) and clamps in np.clip: use a value within the range")
     values = tuple(cast(a, t) for a in args)
     if name in ("floor", "ceil", "trunc"):
         return values[0]
@@ -307,6 +312,14 @@ def _integer_ufunc(e: ir.Call, name: str, args: tuple[ir.Expr, ...], t: ScalarTy
         op = ELEMENTWISE_EXTREMES.get(name) or FLOAT_EXTREMES[name]
         return ir.Select(ir.Compare(op, values[0], values[1], e.span, BOOL), values[0], values[1], e.span, t)
     return FLOAT_FORMS[name](values, t, e.span)
+
+
+def _fits(value: int | float | bool | complex, t: ScalarType) -> bool:
+    """Whether a Python integer is a value of the integer type `t` (bools: 0 and 1)."""
+    if t.is_bool or not isinstance(value, int):
+        return True
+    low, high = (0, 2 ** t.bits - 1) if t.kind is Kind.UINT else (-2 ** (t.bits - 1), 2 ** (t.bits - 1) - 1)
+    return low <= value <= high
 
 
 def _sign(args: tuple[ir.Expr, ...], t: ScalarType, span: Span) -> ir.Expr:
@@ -368,10 +381,18 @@ def _complex_part(typer: ExprTyper, e: ir.Call, name: str, args: tuple[ir.Expr, 
 
 
 def _complex_ufunc(e: ir.Call, name: str, args: tuple[ir.Expr, ...], t: ScalarType) -> ir.Expr:
+    """The complex functions with a helper (`COMPLEX_UFUNCS`), and `np.square`, `np.negative`,
+    `np.reciprocal` as complex arithmetic."""
+    t = t.strong()
+    values = tuple(cast(a, t) for a in args)
+    if name in COMPLEX_ARITHMETIC:
+        return FLOAT_FORMS[name](values, t, e.span)
     if name not in COMPLEX_UFUNCS:
         raise TranslationError.at(e.span, f"numpy.{name}() is not supported for complex numbers in kernels")
-    t = t.strong()
-    return ir.Call(name, tuple(cast(a, t) for a in args), e.span, t)
+    return ir.Call(name, values, e.span, t)
+
+
+COMPLEX_ARITHMETIC = frozenset(("square", "negative", "reciprocal"))
 
 
 def _complex(typer: ExprTyper, e: ir.Call, name: str, args: tuple[ir.Expr, ...]) -> ir.Expr:
