@@ -54,6 +54,21 @@ def test_a_reshape_of_another_size_raises_as_numpy_does() -> None:
     assert "reshapes(): the array statement at line" in str(info.value)
 
 
+@pytest.mark.parametrize("data, bins", [
+    (np.array([0.5, np.nan, 1.5]), 4), (np.array([0.5, np.inf]), 4), (np.array([0.5, 1.5]), 0),
+])
+def test_a_histogram_raises_where_numpy_does(data: np.ndarray, bins: int) -> None:
+    """NaN or inf in the data (no range given) and a bin count that is not positive: ValueError."""
+    compiled = numpy_functions.intensity_histogram.library("host-offload").kernels["intensity_histogram"]
+    image = np.tile(data.astype(np.float32), (2, 1))
+    with pytest.raises(ValueError):
+        numpy_functions.intensity_histogram.py_func(image, bins)
+    with pytest.raises(ValueError) as info:
+        compiled(image, bins)
+    line = numpy_functions.intensity_histogram.py_func.__code__.co_firstlineno + 2
+    assert str(info.value).startswith(f"intensity_histogram(): np.histogram() at line {line}: the data holds NaN")
+
+
 @pytest.mark.parametrize("statement, dtype", [
     ("out[:] = np.floor(v)", "i32"), ("out[:] = np.sign(v)", "i32"), ("out[:] = np.square(flags)", "i8"),
     ("out[:] = np.maximum(v, 3)", "i32"), ("out[:] = np.fmax(x, 0.5)", "f32"), ("out[:] = np.rint(v)", "f64"),
@@ -122,6 +137,10 @@ def test_the_gpu_translation_calls_the_math_library() -> None:
      "6:61: error: cannot broadcast this 2-dimensional array into 1 dimension"),
     ("t = np.sum(np.transpose(x, (1, 1)))", "6:16: error: transpose() takes a permutation of the 1 axes"),
     ("y[:] = np.clip(v.astype(np.uint8), -1, 200)", "6:40: error: the Python integer -1 is out of the range of u8"),
+    ("t = np.histogram(x)", "6:9: error: np.histogram() returns the counts and the edges"),
+    ("for i in range(3):\n        c, e = np.histogram(x, 4)", "7:16: error: np.histogram() in a kernel is a statement of its"),
+    ("c, e = np.histogram(x, 4, weights=x)", "6:39: error: np.histogram() in a kernel counts values: weights="),
+    ("c, e = np.histogram(x, bins=x)", "6:33: error: np.histogram() in a kernel takes a number of bins"),
     ("t = np.cumsum(x)[2]", "6:9: error: only array parameters and local arrays can be indexed"),
     ("t = np.sum(np.cumsum(x, axis=1))", "6:16: error: axis 1 is out of range for 1 dimension"),
 ])

@@ -1,6 +1,6 @@
 """NumPy functions and array methods as public numerical code writes them (issue 11): ufuncs of
 every family, `np.where`, `np.clip`, `astype`, transposes, constructors, differences, shifts,
-reshapes, joins, repetitions and scans. `tests/test_numpy_functions.py` runs each compiled and as plain
+reshapes, joins, repetitions, scans and histograms. `tests/test_numpy_functions.py` runs each compiled and as plain
 Python; `CASES` maps each kernel to its random arguments."""
 
 import numpy as np
@@ -140,6 +140,19 @@ def prefix_in_place(x: InOut[f64[:]]):
     x[:] = np.cumsum(x)
 
 
+@kernel
+def intensity_histogram(img: In[f32[:, :]], bins: int):
+    counts, edges = np.histogram(img, bins=bins)
+    return counts, edges
+
+
+@kernel
+def unit_histogram(x: In[f64[:]], labels: In[i32[:]]):
+    counts, edges = np.histogram(x, 8, range=(0.0, 1.0))
+    label_counts, label_edges = np.histogram(labels, bins=5)
+    return counts, edges, label_counts, label_edges
+
+
 def _special(rng: np.random.Generator, n: int) -> np.ndarray:
     """Random values with NaNs and infinities among them."""
     x = rng.standard_normal(n)
@@ -173,4 +186,7 @@ CASES = {
                                  rng.standard_normal((3, 4)), np.zeros(9, np.float32)),
     row_scans: lambda rng: (rng.standard_normal((4, 7)), np.zeros((4, 7))),
     prefix_in_place: lambda rng: (rng.standard_normal(12),),
+    intensity_histogram: lambda rng: (rng.standard_normal((30, 20)).astype(np.float32), int(rng.integers(5, 20))),
+    unit_histogram: lambda rng: (np.concatenate((rng.random(200) * 1.2 - 0.1, np.linspace(0.0, 1.0, 17))),
+                                 rng.integers(-20, 20, 300).astype(np.int32)),
 }
