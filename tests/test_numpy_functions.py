@@ -141,6 +141,8 @@ def test_the_gpu_translation_calls_the_math_library() -> None:
     ("for i in range(3):\n        c, e = np.histogram(x, 4)", "7:16: error: np.histogram() in a kernel is a statement of its"),
     ("c, e = np.histogram(x, 4, weights=x)", "6:39: error: np.histogram() in a kernel counts values: weights="),
     ("c, e = np.histogram(x, bins=x)", "6:33: error: np.histogram() in a kernel takes a number of bins"),
+    ("y[:] = np.round(x, v[0])", "6:24: error: np.round(): decimals takes an integer constant"),
+    ("y[:] = np.round(v, -1)", "6:12: error: np.round() of integers to negative decimals is not supported"),
     ("t = np.cumsum(x)[2]", "6:9: error: only array parameters and local arrays can be indexed"),
     ("t = np.sum(np.cumsum(x, axis=1))", "6:16: error: axis 1 is out of range for 1 dimension"),
 ])

@@ -41,6 +41,11 @@ def integer_ufuncs(v: In[i32[:]], w: In[i32[:]]):
 
 
 @kernel
+def rounding(prices: In[f32[:]], y: In[f64[:]], v: In[i32[:]]):
+    return np.round(prices, 2), np.around(y), y.round(3), np.round(y, decimals=-1), np.round(v), np.rint(y)
+
+
+@kernel
 def clamp_image(img: In[f64[:, :]], lo: f64, out: Out[i32[:, :]]):
     out[:, :] = np.clip(img * 255.0, lo, 255).astype(np.int32)
 
@@ -167,6 +172,8 @@ CASES = {
                                  * rng.choice([-1, 1], 12).astype(np.float32), np.zeros((6, 12), np.float32)),
     nan_rules: lambda rng: (_special(rng, 20), _special(rng, 20), *(np.zeros(20) for _ in range(4)), np.zeros(20, bool)),
     integer_ufuncs: lambda rng: (rng.integers(-100, 100, 15).astype(np.int32), rng.integers(-100, 100, 15).astype(np.int32)),
+    rounding: lambda rng: (rng.standard_normal(20).astype(np.float32) * 10, np.concatenate((rng.standard_normal(20) * 100,
+                           [0.5, 1.5, 2.5, -0.5, 25.0, 35.0])), rng.integers(-99, 99, 20).astype(np.int32)),
     clamp_image: lambda rng: (rng.random((6, 7)) * 1.4 - 0.2, 3.5, np.zeros((6, 7), np.int32)),
     clip_methods: lambda rng: (rng.standard_normal(11).astype(np.float32), rng.standard_normal(11).astype(np.float32)),
     gaussian: lambda rng: (int(rng.integers(20, 40)), rng.uniform(0.5, 2.0)),

@@ -39,8 +39,9 @@ from translator.ir.types import ArrayType, ScalarType
 from translator.ir.visit import rewrite
 REDUCTIONS = ("numpy.sum", "numpy.max", "numpy.min", "numpy.mean", "numpy.amax", "numpy.amin", "numpy.var", "numpy.std",
               "numpy.count_nonzero")
-ELEMENTWISE_CALLS = ("builtins.abs", "numpy.copy", "numpy.where", "numpy.clip", *LOGICAL_CALLS)
-ELEMENTWISE_METHODS = ("copy", "clip", "astype", "conj", "conjugate")
+ELEMENTWISE_CALLS = ("builtins.abs", "numpy.copy", "numpy.where", "numpy.clip", "numpy.round", "numpy.around",
+                     *LOGICAL_CALLS)
+ELEMENTWISE_METHODS = ("copy", "clip", "astype", "conj", "conjugate", "round")
 """Array methods computed element by element (`frontend.elementwise_calls`): of the receiver's shape."""
 ShapeRule = Callable[[cst.Call, KernelScope], tuple[ir.Expr, ...]]
 CALL_SHAPES: dict[str, ShapeRule] = {}

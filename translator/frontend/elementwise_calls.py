@@ -1,5 +1,5 @@
 """NumPy's elementwise functions and methods that are not plain ufuncs: `np.where(cond, a, b)`,
-`np.clip(a, lo, hi)` and `a.clip(lo, hi)`, `a.astype(dtype)`, `a.conj()`.
+`np.clip(a, lo, hi)` and `a.clip(lo, hi)`, `a.astype(dtype)`, `a.conj()`, `np.round(a, decimals)`.
 
 Each is built from nodes the rest of the pipeline knows (a select, `np.maximum`/`np.minimum`, a
 cast, `conj`), so in an array statement it is one more elementwise operation of the array tier
@@ -12,7 +12,8 @@ from __future__ import annotations
 import libcst as cst
 
 from translator.frontend.context import KernelScope
-from translator.frontend.expressions import CALLS, METHODS, build_expr
+from translator.frontend.expressions import CALLS, KEYWORDS_TAKEN, METHODS, build_expr
+from translator.frontend.source import fold_constant
 from translator.frontend.signature import scalar_annotation
 from translator.ir import nodes as ir
 from translator.ir.types import BOOL
@@ -82,5 +83,24 @@ def _conj(node: cst.CSTNode, args: list[cst.BaseExpression], scope: KernelScope)
     return ir.Call("conj", (build_expr(node.func.value, scope),), scope.module.span(node))
 
 
-CALLS.update({"numpy.where": _where, "numpy.clip": _clip})
-METHODS.update({"clip": _clip_method, "astype": _astype, "conj": _conj})
+def _round(node: cst.CSTNode, args: list[cst.BaseExpression], scope: KernelScope) -> ir.Expr:
+    """`np.round(a, decimals=0)` (`np.around`, `a.round(decimals)`): typed by `expr_types` as NumPy
+    rounds (half to even, scaled by a power of ten)."""
+    assert isinstance(node, cst.Call)
+    method = isinstance(node.func, cst.Attribute) and scope.module.qualified_name(node.func) is None
+    value = node.func.value if method else (args[0] if args else None)  # type: ignore[attr-defined]
+    rest = args if method else args[1:]
+    keywords = [a.value for a in node.args if a.keyword is not None and a.keyword.value == "decimals"]
+    if value is None or len(rest) + len(keywords) > 1 or len(keywords) != len(node.args) - len(args):
+        raise scope.module.error(node, "np.round() in a kernel takes an array and decimals (`np.round(x, 2)`)")
+    given = (rest + keywords)[0] if rest or keywords else None
+    decimals = 0 if given is None else fold_constant(given, scope.module, scope.module.constants)
+    if not isinstance(decimals, int) or isinstance(decimals, bool):
+        raise scope.module.error(given or node, "np.round(): decimals takes an integer constant in kernels")
+    span = scope.module.span(node)
+    return ir.Call("numpy.round", (build_expr(value, scope), ir.Const(decimals, span)), span)
+
+
+CALLS.update({"numpy.where": _where, "numpy.clip": _clip, "numpy.round": _round, "numpy.around": _round})
+METHODS.update({"clip": _clip_method, "astype": _astype, "conj": _conj, "round": _round})
+KEYWORDS_TAKEN.update(("numpy.round", "numpy.around", "a.round"))

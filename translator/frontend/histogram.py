@@ -83,7 +83,7 @@ def histogram(node: cst.Assign, value: cst.Call, scope: KernelScope) -> list[ir.
     declare_new_array(scope, counts, node, I64, (n,), span)
     _zero_filled(counts, scope)
     declare_new_array(scope, edges, node, made.edge_type, (ir.Binary("+", n, ir.Const(1, span), span),), span)
-    body = [fill_loops(counts, 1, ir.Const(0, span), span, scope), _edges(made, edges, first, last, n),
+    body: list[ir.Stmt] = [fill_loops(counts, 1, ir.Const(0, span), span, scope), _edges(made, edges, first, last, n),
             _counting(made, counts, edges, first, last, n)]
     positive = ir.Compare(">", n, ir.Const(0, span), span)
     return made.out + unless(ir.Logical("and", positive, valid, span), body,
@@ -162,8 +162,8 @@ def _edges(made: _Histogram, edges: str, first: ir.Name, last: ir.Name, n: ir.Ex
     span, t = made.span, made.range_type
     i = ir.Name(made.scope.fresh_loop_var("i"), span)
     step = ir.Binary("/", ir.Binary("-", last, first, span), ir.Cast(n, span, t), span)
-    value = ir.Binary("+", ir.Binary("*", ir.Cast(i, span, t), step, span), first, span)
-    value = ir.Select(ir.Compare("==", i, n, span), last, value, span)
+    spaced = ir.Binary("+", ir.Binary("*", ir.Cast(i, span, t), step, span), first, span)
+    value = ir.Select(ir.Compare("==", i, n, span), last, spaced, span)
     store = ir.Assign(ir.Index(edges, (i,), span), ir.Cast(value, span, made.edge_type), span)
     return loop_nest([(i.id, ir.Const(0, span), ir.Binary("+", n, ir.Const(1, span), span))], (store,), True, span)
 

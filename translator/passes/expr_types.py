@@ -264,6 +264,8 @@ def numpy_call(typer: ExprTyper, e: ir.Call, name: str, args: tuple[ir.Expr, ...
         return typer(ir.Binary(NUMPY_OPERATORS[name], e.args[0], e.args[1], e.span))
     if name in ("abs", "absolute"):
         return _abs(typer, e, name, args)
+    if name == "round":
+        return _round(e, args)
     if name in COMPLEX_PARTS:
         return _complex_part(typer, e, COMPLEX_PARTS[name], args)
     t = functools.reduce(promote, (type_of(a) for a in args))
@@ -318,8 +320,29 @@ def _fits(value: int | float | bool | complex, t: ScalarType) -> bool:
     """Whether a Python integer is a value of the integer type `t` (bools: 0 and 1)."""
     if t.is_bool or not isinstance(value, int):
         return True
-    low, high = (0, 2 ** t.bits - 1) if t.kind is Kind.UINT else (-2 ** (t.bits - 1), 2 ** (t.bits - 1) - 1)
+    low: int = 0 if t.kind is Kind.UINT else -(1 << (t.bits - 1))
+    high: int = (1 << t.bits) - 1 if t.kind is Kind.UINT else (1 << (t.bits - 1)) - 1
     return low <= value <= high
+
+
+def _round(e: ir.Call, args: tuple[ir.Expr, ...]) -> ir.Expr:
+    """`np.round(x, d)` as NumPy: `rint(x * 10**d) / 10**d` (`rint(x / 10**-d) * 10**-d` for d < 0)
+    in x's float type; integers with d >= 0 are themselves."""
+    value, (decimals,) = args[0], (int(real_value(a.value)) for a in args[1:] if isinstance(a, ir.Const))
+    t = type_of(value)
+    if t.is_complex:
+        raise TranslationError.at(e.span, "np.round() of complex numbers is not supported in kernels")
+    if not t.is_float:
+        if decimals < 0:
+            raise TranslationError.at(e.span, "np.round() of integers to negative decimals is not supported in kernels")
+        return cast(value, t.strong() if not t.is_bool else t)
+    t = t.strong()
+    x, span = cast(value, t), e.span
+    if decimals == 0:
+        return ir.Call("rint", (x,), span, t)
+    scale = ir.Const(float(10 ** abs(decimals)), span, t)
+    inward, outward = ("*", "/") if decimals > 0 else ("/", "*")
+    return ir.Binary(outward, ir.Call("rint", (ir.Binary(inward, x, scale, span, t),), span, t), scale, span, t)
 
 
 def _sign(args: tuple[ir.Expr, ...], t: ScalarType, span: Span) -> ir.Expr:
