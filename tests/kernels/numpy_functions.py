@@ -16,6 +16,23 @@ def activations(z: In[f64[:]], relu: Out[f64[:]], sig: Out[f64[:]], soft: Out[f6
 
 
 @kernel
+def reflect_negatives(x: In[f64[:]], y: Out[f64[:]]):
+    positive = x > 0
+    y[:] = np.where(positive, x, -x) * 2.0
+
+
+@kernel
+def pairwise_max_ramp(x: In[f64[:]], y: In[f64[:]], out: Out[f64[:, :]]):
+    out[:, :] = np.where(x[:, None] > y[None, :], x[:, None], y[None, :]) + np.linspace(0.0, 1.0, y.shape[0])
+
+
+@kernel
+def standardize_clip(X: In[f32[:, :]]):
+    Z = (X - np.mean(X, axis=0)) / np.std(X, axis=0)
+    return np.clip(Z, -3.0, 3.0).astype(np.float64)
+
+
+@kernel
 def transcendental(x: In[f32[:]], y: In[f32[:]], out: Out[f32[:, :]]):
     out[0, :] = np.cbrt(x) + np.exp2(x) + np.rint(x * 4.0) + np.sign(x)
     out[1, :] = np.arctan2(y, x) + np.hypot(x, y) + np.copysign(np.square(x), y)
@@ -168,12 +185,19 @@ def _special(rng: np.random.Generator, n: int) -> np.ndarray:
 
 CASES = {
     activations: lambda rng: (rng.standard_normal(17) * 4, np.zeros(17), np.zeros(17), np.zeros(17)),
-    transcendental: lambda rng: (rng.standard_normal(12).astype(np.float32), rng.uniform(0.5, 2.0, 12).astype(np.float32)
-                                 * rng.choice([-1, 1], 12).astype(np.float32), np.zeros((6, 12), np.float32)),
-    nan_rules: lambda rng: (_special(rng, 20), _special(rng, 20), *(np.zeros(20) for _ in range(4)), np.zeros(20, bool)),
-    integer_ufuncs: lambda rng: (rng.integers(-100, 100, 15).astype(np.int32), rng.integers(-100, 100, 15).astype(np.int32)),
-    rounding: lambda rng: (rng.standard_normal(20).astype(np.float32) * 10, np.concatenate((rng.standard_normal(20) * 100,
-                           [0.5, 1.5, 2.5, -0.5, 25.0, 35.0])), rng.integers(-99, 99, 20).astype(np.int32)),
+    reflect_negatives: lambda rng: (rng.standard_normal(10), np.zeros(10)),
+    pairwise_max_ramp: lambda rng: (rng.standard_normal(5), rng.standard_normal(7), np.zeros((5, 7))),
+    standardize_clip: lambda rng: ((rng.standard_normal((40, 3)) * 3).astype(np.float32),),
+    transcendental: lambda rng: (rng.standard_normal(12).astype(np.float32),
+                                 (rng.uniform(0.5, 2.0, 12) * rng.choice([-1, 1], 12)).astype(np.float32),
+                                 np.zeros((6, 12), np.float32)),
+    nan_rules: lambda rng: (_special(rng, 20), _special(rng, 20), *(np.zeros(20) for _ in range(4)),
+                            np.zeros(20, bool)),
+    integer_ufuncs: lambda rng: (rng.integers(-100, 100, 15).astype(np.int32),
+                                 rng.integers(-100, 100, 15).astype(np.int32)),
+    rounding: lambda rng: (rng.standard_normal(20).astype(np.float32) * 10,
+                           np.concatenate((rng.standard_normal(20) * 100, [0.5, 1.5, 2.5, -0.5, 25.0, 35.0])),
+                           rng.integers(-99, 99, 20).astype(np.int32)),
     clamp_image: lambda rng: (rng.random((6, 7)) * 1.4 - 0.2, 3.5, np.zeros((6, 7), np.int32)),
     clip_methods: lambda rng: (rng.standard_normal(11).astype(np.float32), rng.standard_normal(11).astype(np.float32)),
     gaussian: lambda rng: (int(rng.integers(20, 40)), rng.uniform(0.5, 2.0)),

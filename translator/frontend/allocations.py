@@ -152,8 +152,8 @@ def _refuse_view(name: str, node: cst.BaseExpression, scope: KernelScope) -> Non
 
 
 def eye(target: cst.Name, call: cst.Call, scope: KernelScope) -> list[ir.Stmt]:
-    """`y = np.eye(n)` / `np.eye(n, m, dtype=...)` / `np.identity(n, dtype=...)`: an array made by the kernel, zero-filled, then
-    its diagonal set to 1, both on the device."""
+    """`y = np.eye(n)` / `np.eye(n, m, dtype=...)` / `np.identity(n, dtype=...)`: an array made by
+    the kernel, zero-filled, then its diagonal set to 1, both on the device."""
     positional = [a.value for a in call.args if a.keyword is None]
     keywords = {a.keyword.value: a.value for a in call.args if a.keyword is not None}
     most = 1 if scope.module.qualified_name(call.func) == "numpy.identity" else 2

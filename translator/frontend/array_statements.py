@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import libcst as cst
 
-from translator.frontend.arrays import ELEMENTWISE_CALLS, ELEMENTWISE_METHODS, is_logical_not, mask_of, method_name, shape_of
+from translator.frontend.arrays import (ELEMENTWISE_CALLS, ELEMENTWISE_METHODS, is_logical_not, mask_of, method_name,
+                                       shape_of)
 from translator.frontend.context import KernelScope
 from translator.frontend.expressions import NUMPY_FUNCTIONS, build_expr
 from translator.frontend.views import build_view, is_new_axis, is_view, transposed, whole_view

@@ -228,8 +228,9 @@ def _call(node: cst.Call, scope: KernelScope) -> ir.Expr:
     if local:
         name = None
     method = f"a.{node.func.attr.value}" if isinstance(node.func, cst.Attribute) and name is None else None
+    takes_keywords = name in KEYWORD_CALLS or (name or method) in KEYWORDS_TAKEN
     for arg in node.args:
-        if (arg.keyword is not None and name not in KEYWORD_CALLS and (name or method) not in KEYWORDS_TAKEN) or arg.star:
+        if (arg.keyword is not None and not takes_keywords) or arg.star:
             raise scope.module.error(arg, "keyword and starred arguments are not supported in kernel calls")
     args = [a.value for a in node.args if a.keyword is None]
     if isinstance(node.func, cst.Attribute) and node.func.attr.value == "conjugate" and name is None and not args:

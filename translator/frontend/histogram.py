@@ -71,7 +71,8 @@ def histogram(node: cst.Assign, value: cst.Call, scope: KernelScope) -> list[ir.
     for unsupported in ("density", "weights"):
         given = call.get(unsupported)
         if given is not None and not (isinstance(given, cst.Name) and given.value in ("None", "False")):
-            raise scope.module.error(given, f"np.histogram() in a kernel counts values: {unsupported}= is not supported")
+            raise scope.module.error(given, f"np.histogram() in a kernel counts values: {unsupported}= is not "
+                                            "supported")
     bins = call.get("bins")
     if bins is not None and (shape_of(bins, scope) or isinstance(bins, (cst.Tuple, cst.List))):
         raise scope.module.error(bins, "np.histogram() in a kernel takes a number of bins (equal bins)")
