@@ -50,6 +50,7 @@ def nan_rules(a: In[f64[:]], b: In[f64[:]], big: Out[f64[:]], small: Out[f64[:]]
     fbig[:] = np.fmax(a, b)
     fsmall[:] = np.fmin(a, b)
     bad[:] = np.logical_or(np.isnan(a), np.logical_not(np.isfinite(b))) | np.isinf(a)
+    return np.clip(a, -0.5, 0.5), np.sign(b), np.where(np.isnan(a), 0.0, a)
 
 
 @kernel
