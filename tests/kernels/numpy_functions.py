@@ -100,7 +100,9 @@ def periodic_laplacian(u: In[f64[:]], v: In[f64[:, :]], s: int):
 @kernel
 def reshapes(A: In[f64[:, :]], x: In[f64[:]]):
     flat = A.reshape(-1).copy()
-    return flat * 2.0, A.ravel() + 1.0, A.flatten(), np.reshape(x, (3, -1)) - 1.0, x.reshape(2, 6) * 1.0
+    rows = x.reshape(3, -1)
+    return (flat * 2.0, A.ravel() + 1.0, A.flatten(), np.reshape(x, (3, -1)) - 1.0, x.reshape(2, 6) * 1.0,
+            np.max(rows, axis=0))
 
 
 @kernel

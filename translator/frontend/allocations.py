@@ -141,14 +141,28 @@ def make_temporary(name: str, node: cst.BaseExpression, scope: KernelScope) -> l
 
 def _refuse_view(name: str, node: cst.BaseExpression, scope: KernelScope) -> None:
     """NumPy's result shares memory with an array (a view, or a reshape NumPy answers with one), so
-    writes through either name would show in the other; a kernel's new array is a copy."""
-    reshape = (method_name(node, scope) in ("reshape", "ravel")
-               or scope.module.qualified_name(node.func) in ("numpy.reshape", "numpy.ravel")
-               if isinstance(node, cst.Call) else False)
-    if is_view(node, scope) or reshape:
+    writes through either name would show in the other; a kernel's new array is a copy. A reshape
+    is taken as a copy where nothing could tell: neither the new name nor an array it reads is
+    written anywhere in the kernel (`flat = images.reshape(n, -1)`, then reads)."""
+    if is_view(node, scope):
         raise scope.module.error(
             node, f"in NumPy '{name}' would be a view sharing memory with the array, not a copy; write "
             f"`{name} = np.copy(...)` for a copy, or index the array itself")
+    if not (isinstance(node, cst.Call) and (method_name(node, scope) in ("reshape", "ravel")
+                                            or scope.module.qualified_name(node.func) in ("numpy.reshape",
+                                                                                          "numpy.ravel"))):
+        return
+    read = {n.value for n in _names(node)}
+    if name in scope.facts.written or read & scope.facts.written or scope.facts.bindings.get(name, 0) > 1:
+        raise scope.module.error(
+            node, f"in NumPy '{name}' would be a view sharing memory with the array it reshapes, and the kernel "
+            f"writes one of them: write `{name} = ....copy()` for a copy, or index the array itself")
+
+
+def _names(node: cst.CSTNode) -> list[cst.Name]:
+    """The names `node` reads, at any depth."""
+    found = [node] if isinstance(node, cst.Name) else []
+    return found + [n for child in node.children for n in _names(child)]
 
 
 def eye(target: cst.Name, call: cst.Call, scope: KernelScope) -> list[ir.Stmt]:

@@ -113,8 +113,11 @@ def _read(call: CallArgs, operand: cst.BaseExpression, indices: Sequence[ir.Expr
 
 
 def array_shape(call: CallArgs, operand: cst.BaseExpression) -> Shape:
+    """The shape of an operand that must be an array; what cannot be built at all (an unsupported
+    call) is reported as such first."""
     shape = shape_of(operand, call.scope)
     if not shape:
+        build_expr(operand, call.scope)
         raise call.scope.module.error(operand, f"{call.label}() takes an array here")
     return shape
 
