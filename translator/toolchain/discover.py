@@ -80,7 +80,6 @@ class Toolchain:
             missing.append(f"the LLVM 22 offload runtime (libomptarget.so.22): {APT_INSTALL}")
         return missing
 
-
     def _missing_for_amd(self, target: Target) -> list[str]:
         """ROCm's device libraries hold one ISA file per GPU (Debian 12's 5.2 stops at gfx940), and
         clang links the AMD device image with lld."""
