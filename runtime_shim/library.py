@@ -23,7 +23,7 @@ from .bounds import evaluate
 from .device import DeviceArray, device_view
 from .fastpath import FastPath, prepare_fast
 from .manifest import KernelSpec, Manifest, ParamSpec, read_manifest
-from .movement import KernelStats, check_lengths, runs, uncovered, written_boxes
+from .movement import KernelStats, check_lengths, check_needs, runs, uncovered, written_boxes
 
 
 FAILED = 2**31 - 1
@@ -92,19 +92,31 @@ class CompiledKernel:
         else:
             value = self._call_on_host(values)
         if isinstance(status, np.ndarray) and status[0]:
-            raise ValueError(f"{self.spec.name}(): {self.spec.failures[FAILED - int(status[0]) - 1]}")
+            self._raise_failure(FAILED - int(status[0]) - 1)
         return self._results(values, value)
+
+    def _raise_failure(self, number: int) -> None:
+        """Raise the exception of run-time check `number` (from 0), as Python would have raised there."""
+        error = self.spec.failure_errors[number] if self.spec.failure_errors else "ValueError"
+        raise {"ValueError": ValueError, "IndexError": IndexError, "OverflowError": OverflowError}[error](
+            f"{self.spec.name}(): {self.spec.failures[number]}")
 
     def _call_on_host(self, values: Sequence[object]) -> object:
         """The call with NumPy arrays (and arrays a data region holds): the C function maps them."""
         c_args = self.binding.convert(values)
-        if self.spec.length_checks:
-            check_lengths(self.spec.name, self.spec.length_checks, *self._bound_inputs(values))
+        self._check_preconditions(values)
         to_device, from_device = self._transfers(values) if self.offload else (0, 0)
         start = time.perf_counter()
         value = self.function(*c_args)
         self.stats.add(to_device, from_device, time.perf_counter() - start)
         return None if self.binding.result is None else self.binding.result(value)
+
+    def _check_preconditions(self, values: Sequence[object]) -> None:
+        """The lengths array statements combine, and the lengths accesses need (manifest `length_checks`)."""
+        if self.spec.length_checks or self.spec.index_needs:
+            bound = self._bound_inputs(values)
+            check_lengths(self.spec.name, self.spec.length_checks, *bound)
+            check_needs(self.spec.name, self.spec.index_needs, *bound)
 
     def _allocate(self, values: Sequence[object]) -> list[np.ndarray]:
         """The arrays the kernel makes, allocated (not filled: the kernel fills them on the device)
@@ -176,8 +188,7 @@ class CompiledKernel:
                 staged.append((host, DeviceArray(host.shape, host.dtype), param))
                 values[i] = staged[-1][1]
         c_args = self.device_binding.convert(values)
-        if self.spec.length_checks:
-            check_lengths(self.spec.name, self.spec.length_checks, *self._bound_inputs(values))
+        self._check_preconditions(values)
         partial = {self.spec.params[i].name for i in self._uncovered(values)}
         copied_in = [(h, d) for h, d, p in staged if p.copy_in or p.name in partial]
         copied_out = [(h, d) for h, d, p in staged if p.copy_out]

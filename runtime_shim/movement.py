@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .bounds import arrays_in, evaluate
-from .manifest import ParamSpec
+from .manifest import IndexNeed, ParamSpec
 
 @dataclass
 class KernelStats:
@@ -143,6 +143,20 @@ def check_lengths(kernel: str, checks: Sequence[tuple[int, object, object]], sha
             raise ValueError(
                 f"{kernel}(): the array statement at line {line} combines lengths {lengths[0]} and {lengths[1]} "
                 f"(from the shapes of {_names(names)}); NumPy raises here: operands could not be broadcast together")
+
+
+def check_needs(kernel: str, needs: Sequence[tuple[int, IndexNeed]], shapes: Mapping[str, tuple[int, ...]],
+                scalars: Mapping[str, object]) -> None:
+    """Refuse a call where an access the translator proved in range given its preconditions would
+    leave its array (`y[i]` over `range(len(x))` with `len(y) < len(x)`): Python raises IndexError
+    there, the C would read or write past the array."""
+    for _, need in needs:
+        if any(evaluate(w, shapes, scalars) <= 0 for w in need.when):
+            continue
+        length, given = evaluate(need.need, shapes, scalars), shapes[need.array][need.dim]
+        if given < length:
+            raise IndexError(f"{kernel}(): index out of range at {need.at}: '{need.array}' needs at least {length} "
+                             f"elements along axis {need.dim}, and has {given}")
 
 
 def _names(names: Sequence[str]) -> str:

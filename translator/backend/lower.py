@@ -213,9 +213,9 @@ class _KernelLowering(Visitor[[], StmtView]):
         dims = ", ".join(f"{extent_name(self.names[p.name], d)} = {python_text(rewrite(e, c_names))}"  # type: ignore
                          for d, e in enumerate(made.shape))
         if p.name == ir.STATUS:
-            checks = ", ".join(f"{k} = line {f.span.line}" for k, f in enumerate(self.k.failures, 1))
-            return (f"status of the kernel's run-time length checks, one element: zero it before the call; a nonzero "
-                    f"value v after it means check {ir.FAILED} - v failed, as NumPy's ValueError ({checks})")
+            checks = ", ".join(f"{k} = line {f.span.line} {f.error}" for k, f in enumerate(self.k.failures, 1))
+            return (f"status of the kernel's run-time checks, one element: zero it before the call; a nonzero "
+                    f"value v after it means check {ir.FAILED} - v failed, where Python raises ({checks})")
         role = "returned" if p.ownership is Ownership.OUT else "a temporary, not returned"
         return f"made by the kernel (Python line {made.span.line}), allocated by the caller: {dims}; {role}"
 

@@ -1,0 +1,282 @@
+"""Every array access in range, as Python requires (IndexError otherwise), at the least cost.
+
+An access whose index is affine in the variables of loops with bounds computed from the arguments,
+and which runs whenever those loops run (no `if`, `while`, `break` or `return` in the way), reaches
+its largest index at a known corner of the loops' ranges: the caller checks, before the call, that
+the array is long enough for it (`ir.LengthCheck` with `array` set, a precondition in the manifest's
+`length_checks`), and the loop runs with no check at all. Every other access (a gather `x[idx[i]]`, a
+scatter, an index from a local that changes, a negative index that Python wraps) is checked by the
+kernel just before its statement, through the run-time checks of `ir.checks` (`IndexError` with
+the access's line); `@kernel(boundscheck=False)` drops those, never the preconditions. This pass
+runs before `passes.indices` wraps negative indices, so it sees Python's indices.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Mapping
+
+from translator.errors import Span
+from translator.ir import checks
+from translator.ir import nodes as ir
+from translator.ir.types import BOOL, I64
+from translator.ir.visit import StmtTransformer, local_arrays, temporaries, walk, walk_all
+from translator.passes.affine import Affine, Forms, constant
+from translator.passes.indices import lower_bound
+
+
+def check_bounds(kernel: ir.Kernel) -> ir.Kernel:
+    params = {p.name: p for p in kernel.params}
+    found = _Found(_bound_once(kernel, params), kernel.boundscheck,
+                   {n: a.shape for n, a in local_arrays(kernel.body).items()},
+                   frozenset(temporaries(kernel.body)) | {ir.STATUS}, len(kernel.failures))
+    body = _Checker(found, {}, {}, (), True).block(kernel.body)
+    if not found.failures:
+        return dataclasses.replace(kernel, body=body, length_checks=kernel.length_checks + tuple(found.needs))
+    status = () if kernel.param(ir.STATUS) else (checks.status_param(kernel.span),)
+    return dataclasses.replace(kernel, body=body, params=kernel.params + status,
+                               length_checks=kernel.length_checks + tuple(found.needs),
+                               failures=kernel.failures + tuple(found.failures))
+
+
+def _bound_once(kernel: ir.Kernel, params: Mapping[str, ir.Param]) -> Forms:
+    """The kernel's affine forms, knowing the values of the locals assigned once, at the top level,
+    from the arguments (`n = x.shape[0]`)."""
+    counts: dict[str, int] = {}
+    for node in walk_all(kernel.body):
+        if isinstance(node, ir.Assign) and isinstance(node.target, ir.Name):
+            counts[node.target.id] = counts.get(node.target.id, 0) + 1
+        elif isinstance(node, ir.Loop):
+            counts[node.var] = 2
+    values: dict[str, Affine] = {}
+    forms = Forms(params, values)
+    for stmt in kernel.body:
+        if isinstance(stmt, ir.Assign) and isinstance(stmt.target, ir.Name) and counts[stmt.target.id] == 1:
+            form = forms.form(stmt.value, frozenset())
+            if form is not None and stmt.value.type is not None and stmt.value.type.is_int:
+                values[stmt.target.id] = form
+    return forms
+
+
+@dataclasses.dataclass
+class _Found:
+    """What the whole kernel's checking finds: preconditions (`needs`) and in-kernel checks."""
+
+    forms: Forms
+    in_kernel: bool
+    shapes: Mapping[str, tuple[int, ...]]
+    unchecked: frozenset[str]
+    numbered: int
+    needs: list[ir.LengthCheck] = dataclasses.field(default_factory=list)
+    failures: list[ir.Failure] = dataclasses.field(default_factory=list)
+
+    def need(self, check: ir.LengthCheck) -> None:
+        """Record a precondition, once (the same need of the same array from two accesses is one)."""
+        if not any(check.array == other.array and check.dim == other.dim and _plain(check) == _plain(other)
+                   for other in self.needs):
+            self.needs.append(check)
+
+    def record(self, arrays: list[str], span: Span) -> ir.Stmt:
+        """The recording of a failed check of the statement at `span`: one per statement, which
+        keeps the C to one `if` around it; the message names the arrays it indexes."""
+        named = " or ".join(f"'{a}'" for a in arrays)
+        self.failures.append(ir.Failure(f"index out of range for {named} at {span.path}:{span.line}", span, "IndexError"))
+        return checks.record(self.numbered + len(self.failures), span)
+
+
+def _plain(check: object) -> object:
+    """A check (or an expression) without spans and types, to compare two."""
+    def strip(node: object) -> object:
+        if dataclasses.is_dataclass(node) and not isinstance(node, type):
+            return tuple(strip(getattr(node, f.name)) for f in dataclasses.fields(node) if f.name not in ("span", "type"))
+        if isinstance(node, tuple):
+            return tuple(strip(n) for n in node)
+        return node
+    return strip((check.right, check.when) if isinstance(check, ir.LengthCheck) else check)
+
+
+@dataclasses.dataclass(frozen=True)
+class _Range:
+    """The least and greatest value of a loop variable, as affine forms of the arguments."""
+
+    low: Affine
+    high: Affine
+
+
+@dataclasses.dataclass(frozen=True)
+class _Checker(StmtTransformer):
+    """Checks the accesses of one scope. `ranges`: the enclosing loops' variables (None: a range not
+    known before the call); `lows`: their proven lower bounds (as `passes.indices` has them);
+    `trips`: the enclosing loops' trip counts; `plain`: every access here runs whenever its loops do."""
+
+    found: _Found
+    ranges: Mapping[str, _Range | None]
+    lows: Mapping[str, int | None]
+    trips: tuple[Affine, ...]
+    plain: bool
+
+    def block(self, stmts: tuple[ir.Stmt, ...]) -> tuple[ir.Stmt, ...]:
+        """A statement that may jump (`continue`, `break`, `return`) makes the ones after it conditional."""
+        result, current = [], self
+        for stmt in stmts:
+            result.append(current.visit(stmt))
+            if current.plain and _jumps(stmt):
+                current = dataclasses.replace(current, plain=False)
+        return tuple(result)
+
+    def visit_Loop(self, stmt: ir.Loop) -> ir.Stmt:
+        loop_range, trip = self.range_of(stmt)
+        ascending = stmt.step > 0
+        low = lower_bound(stmt.start, self.lows) if ascending else _after(lower_bound(stmt.stop, self.lows))
+        inner = dataclasses.replace(
+            self, ranges={**self.ranges, stmt.var: loop_range}, lows={**self.lows, stmt.var: low},
+            trips=self.trips + (() if trip is None else (trip,)),
+            plain=self.plain and trip is not None and not any(isinstance(n, (ir.Break, ir.Return))
+                                                              for n in walk_all(stmt.body)))
+        return self.guarded(dataclasses.replace(stmt, body=inner.block(stmt.body)), (stmt.start, stmt.stop))
+
+    def range_of(self, loop: ir.Loop) -> tuple[_Range | None, Affine | None]:
+        """The variable's range and the loop's trip count (positive when it runs), when the
+        bounds are affine forms of the arguments alone."""
+        forms = self.found.forms
+        start, stop = forms.form(loop.start, frozenset()), forms.form(loop.stop, frozenset())
+        if start is None or stop is None:
+            return None, None
+        if loop.step == 1 or loop.step == -1:
+            far = stop.plus(constant(-loop.step))
+        else:
+            step = ir.Const(abs(loop.step), loop.span, I64)
+            first, end = forms.expr(start, loop.span), forms.expr(stop, loop.span)
+            span_ = ir.Binary("-", end, first, loop.span, I64) if loop.step > 0 else ir.Binary("-", first, end, loop.span, I64)
+            count = ir.Binary("//", ir.Binary("-", span_, ir.Const(1, loop.span, I64), loop.span, I64), step, loop.span, I64)
+            offset = forms.atom(ir.Binary("*", count, step, loop.span, I64))
+            assert offset is not None  # built from the arguments
+            far = start.plus(offset, 1 if loop.step > 0 else -1)
+        if loop.step > 0:
+            return _Range(start, far), stop.plus(start, -1)
+        return _Range(far, start), start.plus(stop, -1)
+
+    def visit_If(self, stmt: ir.If) -> ir.Stmt:
+        inner = self if stmt.guard else dataclasses.replace(self, plain=False)
+        rebuilt = dataclasses.replace(stmt, body=inner.block(stmt.body), orelse=inner.block(stmt.orelse))
+        return self.guarded(rebuilt, (stmt.cond,))
+
+    def visit_While(self, stmt: ir.While) -> ir.Stmt:
+        """The condition is checked each time it is evaluated: `while True: if not cond: break` when
+        it needs checks."""
+        inner = dataclasses.replace(self, plain=False)
+        body = inner.block(stmt.body)
+        test = inner.guarded(ir.If(stmt.cond, (), (ir.Break(stmt.span),), stmt.span), (stmt.cond,))
+        if isinstance(test, ir.If) and not test.guard:
+            return ir.While(stmt.cond, body, stmt.span)
+        assert isinstance(test, ir.If)
+        test = dataclasses.replace(test, orelse=test.orelse + (ir.Break(stmt.span),))
+        return ir.While(ir.Const(True, stmt.span, BOOL), (test, *body), stmt.span)
+
+    def visit_Assign(self, stmt: ir.Assign) -> ir.Stmt:
+        return self.guarded(stmt, (stmt.value,) if isinstance(stmt.target, ir.Name) else (stmt.target, stmt.value))
+
+    def visit_AtomicUpdate(self, stmt: ir.AtomicUpdate) -> ir.Stmt:
+        return self.guarded(stmt, (stmt.target, stmt.value))
+
+    def visit_CallStatement(self, stmt: ir.CallStatement) -> ir.Stmt:
+        return self.guarded(stmt, (stmt.call,))
+
+    def visit_Return(self, stmt: ir.Return) -> ir.Stmt:
+        return stmt if stmt.value is None else self.guarded(stmt, (stmt.value,))
+
+    visit_LocalArray = visit_Temporary = visit_Break = visit_Continue = StmtTransformer.keep
+
+    def guarded(self, stmt: ir.Stmt, exprs: tuple[ir.Expr, ...]) -> ir.Stmt:
+        """`stmt`, run only when the accesses in its own expressions that no precondition covers
+        are in range; otherwise its failure is recorded."""
+        tests: list[tuple[ir.Expr, str, Span]] = []
+        for node in (n for e in exprs for n in reversed(list(walk(e))) if isinstance(n, ir.Index)):
+            tests += [t for t in self.access(node) if not any(_plain(t[0]) == _plain(u[0]) for u in tests)]
+        if not tests or not self.found.in_kernel:
+            return stmt
+        cond: ir.Expr = tests[0][0]
+        for test, _, _ in tests[1:]:
+            cond = ir.Logical("and", cond, test, stmt.span, BOOL)
+        arrays = list(dict.fromkeys(array for _, array, _ in tests))
+        failed = (self.found.record(arrays, stmt.span),)
+        return ir.If(cond, (stmt,), failed, stmt.span, guard=True)
+
+    def access(self, index: ir.Index) -> list[tuple[ir.Expr, str, Span]]:
+        """The kernel's tests for one access: none where a precondition covers a dimension."""
+        if index.array in self.found.unchecked:
+            return []
+        return [(test, index.array, i.span) for d, i in enumerate(index.indices)
+                if (test := self.dimension(index.array, d, i)) is not None]
+
+    def dimension(self, array: str, dim: int, index: ir.Expr) -> ir.Expr | None:
+        shape = self.found.shapes.get(array)
+        extent: ir.Expr = ir.Extent(array, dim, index.span, I64) if shape is None else ir.Const(shape[dim], index.span, I64)
+        need = self.needed(index)
+        if need is not None and shape is None:
+            self.require(array, dim, need, index.span)
+            return None
+        if need is not None and shape is not None and not need.terms and need.const <= shape[dim]:
+            return None
+        below = ir.Compare("<", index, extent, index.span, BOOL)
+        low = lower_bound(index, self.lows)
+        if low is not None and low >= 0:
+            return below
+        least = ir.Unary("-", extent, index.span, I64)
+        return ir.Logical("and", ir.Compare(">=", index, least, index.span, BOOL), below, index.span, BOOL)
+
+    def needed(self, index: ir.Expr) -> Affine | None:
+        """The length the array needs for this index at every iteration (a precondition), or None
+        when only the kernel can check it."""
+        if not self.plain:
+            return None
+        form = self.found.forms.form(index, frozenset(self.ranges))
+        if form is None:
+            return None
+        if not form.terms and form.const < 0:
+            return constant(-form.const)  # x[-6] reads x[n - 6]
+        low, high = self.extreme(form, lowest=True), self.extreme(form, lowest=False)
+        if low is None or high is None or not _non_negative(low):
+            return None
+        return high.plus(constant(1))
+
+    def extreme(self, form: Affine, lowest: bool) -> Affine | None:
+        """The least (greatest) value of `form` over the loops' ranges."""
+        result = constant(form.const)
+        for key, coeff in form.terms.items():
+            if key not in self.ranges:
+                result = result.plus(Affine({key: coeff}, 0))
+                continue
+            loop_range = self.ranges[key]
+            if loop_range is None:
+                return None
+            bound = loop_range.low if (coeff > 0) == lowest else loop_range.high
+            result = result.plus(bound.scaled(coeff))
+        return result
+
+    def require(self, array: str, dim: int, need: Affine, span: Span) -> None:
+        """Record `array.shape[dim] >= need` when the loops run, unless it is plainly true."""
+        forms = self.found.forms
+        extent = forms.atom(ir.Extent(array, dim, span, I64))
+        assert extent is not None
+        slack = need.plus(extent, -1)
+        if not slack.terms and slack.const <= 0:
+            return
+        trips = [t for t in self.trips if t.terms or t.const <= 0]
+        if any(not t.terms for t in trips):
+            return  # a loop around it never runs
+        self.found.need(ir.LengthCheck(ir.Extent(array, dim, span, I64), forms.expr(need, span), span, array, dim,
+                                       tuple(forms.expr(t, span) for t in trips)))
+
+
+def _non_negative(form: Affine) -> bool:
+    """Whether `form` is at least 0: a non-negative constant plus extents with positive coefficients."""
+    return form.const >= 0 and all(c > 0 and ".shape[" in k for k, c in form.terms.items())
+
+
+def _after(bound: int | None) -> int | None:
+    return None if bound is None else bound + 1
+
+
+def _jumps(stmt: ir.Stmt) -> bool:
+    return any(isinstance(n, (ir.Break, ir.Continue, ir.Return)) for n in walk(stmt))
