@@ -60,18 +60,7 @@ void covariance(const double *restrict data, int64_t data_n0, int64_t data_n1, d
             for (int64_t j = i; j < m; j += 1) {
                 s = 0.0;
                 for (int64_t k = 0; k < n; k += 1) {
-                    if (j < mean_n0 && k < data_n0 && j < data_n1 && i < mean_n0 && i < data_n1) {
-#line 25 "examples/covariance.py"
-                        s = s + (data[k * data_n1 + i] - mean[i]) * (data[k * data_n1 + j] - mean[j]);
-                    } else {
-#line 25 "examples/covariance.py"
-                        {
-                            int32_t py2omp_value = 2147483646;
-                            #pragma omp atomic compare
-#line 25 "examples/covariance.py"
-                            py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
-                        }
-                    }
+                    s = s + (data[k * data_n1 + i] - mean[i]) * (data[k * data_n1 + j] - mean[j]);
                 }
 #line 26 "examples/covariance.py"
                 if (i < cov_n0 && j < cov_n1) {
@@ -80,7 +69,7 @@ void covariance(const double *restrict data, int64_t data_n0, int64_t data_n1, d
                 } else {
 #line 26 "examples/covariance.py"
                     {
-                        int32_t py2omp_value = 2147483645;
+                        int32_t py2omp_value = 2147483646;
                         #pragma omp atomic compare
 #line 26 "examples/covariance.py"
                         py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
@@ -93,7 +82,7 @@ void covariance(const double *restrict data, int64_t data_n0, int64_t data_n1, d
                 } else {
 #line 27 "examples/covariance.py"
                     {
-                        int32_t py2omp_value = 2147483644;
+                        int32_t py2omp_value = 2147483645;
                         #pragma omp atomic compare
 #line 27 "examples/covariance.py"
                         py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
@@ -103,7 +92,7 @@ void covariance(const double *restrict data, int64_t data_n0, int64_t data_n1, d
         }
     }
 }
-#line 107 "covariance.c"
+#line 96 "covariance.c"
 
 /* covariance(data: In[f64[:, :]], mean: Scratch[f64[:]], cov: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- examples/covariance.py:13 */
 #line 13 "examples/covariance.py"
@@ -134,7 +123,7 @@ void covariance__device(const double *restrict data, int64_t data_n0, int64_t da
     #pragma omp target teams distribute parallel for \
         num_teams(py2omp_num_teams(m, 256)) \
         thread_limit(256) \
-        is_device_ptr(mean, data, py2omp_failed, cov)
+        is_device_ptr(data, mean, cov, py2omp_failed)
 #line 21 "examples/covariance.py"
     for (int64_t i = 0; i < m; i += 1) {
 #line 17 "examples/covariance.py"
@@ -143,18 +132,7 @@ void covariance__device(const double *restrict data, int64_t data_n0, int64_t da
         for (int64_t j = i; j < m; j += 1) {
             s = 0.0;
             for (int64_t k = 0; k < n; k += 1) {
-                if (j < mean_n0 && k < data_n0 && j < data_n1 && i < mean_n0 && i < data_n1) {
-#line 25 "examples/covariance.py"
-                    s = s + (data[k * data_n1 + i] - mean[i]) * (data[k * data_n1 + j] - mean[j]);
-                } else {
-#line 25 "examples/covariance.py"
-                    {
-                        int32_t py2omp_value = 2147483646;
-                        #pragma omp atomic compare
-#line 25 "examples/covariance.py"
-                        py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
-                    }
-                }
+                s = s + (data[k * data_n1 + i] - mean[i]) * (data[k * data_n1 + j] - mean[j]);
             }
 #line 26 "examples/covariance.py"
             if (i < cov_n0 && j < cov_n1) {
@@ -163,7 +141,7 @@ void covariance__device(const double *restrict data, int64_t data_n0, int64_t da
             } else {
 #line 26 "examples/covariance.py"
                 {
-                    int32_t py2omp_value = 2147483645;
+                    int32_t py2omp_value = 2147483646;
                     #pragma omp atomic compare
 #line 26 "examples/covariance.py"
                     py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
@@ -176,7 +154,7 @@ void covariance__device(const double *restrict data, int64_t data_n0, int64_t da
             } else {
 #line 27 "examples/covariance.py"
                 {
-                    int32_t py2omp_value = 2147483644;
+                    int32_t py2omp_value = 2147483645;
                     #pragma omp atomic compare
 #line 27 "examples/covariance.py"
                     py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
@@ -185,7 +163,7 @@ void covariance__device(const double *restrict data, int64_t data_n0, int64_t da
         }
     }
 }
-#line 189 "covariance.c"
+#line 167 "covariance.c"
 
 void py2omp_enter_to(void *host, int64_t bytes)
 {

@@ -18,15 +18,14 @@ static inline int64_t py2omp_num_teams(int64_t trip, int64_t threads)
 
 #pragma omp end declare target
 
-/* floyd_warshall(dist: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- examples/floyd_warshall.py:11 */
+/* floyd_warshall(dist: InOut[f64[:, :]]) -- examples/floyd_warshall.py:11 */
 #line 11 "examples/floyd_warshall.py"
-void floyd_warshall(double *restrict dist, int64_t dist_n0, int64_t dist_n1, int32_t *restrict py2omp_failed, int64_t py2omp_failed_n0)
+void floyd_warshall(double *restrict dist, int64_t dist_n0, int64_t dist_n1)
 {
 #line 12 "examples/floyd_warshall.py"
     int64_t n;
 #line 11 "examples/floyd_warshall.py"
-    #pragma omp target data \
-        map(tofrom: dist[0:dist_n0 * dist_n1], py2omp_failed[0:py2omp_failed_n0])
+    #pragma omp target data map(tofrom: dist[0:dist_n0 * dist_n1])
     {
 #line 12 "examples/floyd_warshall.py"
         n = dist_n0;
@@ -42,29 +41,18 @@ void floyd_warshall(double *restrict dist, int64_t dist_n0, int64_t dist_n1, int
 #line 16 "examples/floyd_warshall.py"
                     through = dist[i * dist_n1 + k] + dist[k * dist_n1 + j];
                     if (through < dist[i * dist_n1 + j]) {
-                        if (i < dist_n0 && j < dist_n1) {
-#line 18 "examples/floyd_warshall.py"
-                            dist[i * dist_n1 + j] = through;
-                        } else {
-#line 18 "examples/floyd_warshall.py"
-                            {
-                                int32_t py2omp_value = 2147483646;
-                                #pragma omp atomic compare
-#line 18 "examples/floyd_warshall.py"
-                                py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
-                            }
-                        }
+                        dist[i * dist_n1 + j] = through;
                     }
                 }
             }
         }
     }
 }
-#line 64 "floyd_warshall.c"
+#line 52 "floyd_warshall.c"
 
-/* floyd_warshall(dist: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- examples/floyd_warshall.py:11 */
+/* floyd_warshall(dist: InOut[f64[:, :]]) -- examples/floyd_warshall.py:11 */
 #line 11 "examples/floyd_warshall.py"
-void floyd_warshall__device(double *restrict dist, int64_t dist_n0, int64_t dist_n1, int32_t *restrict py2omp_failed, int64_t py2omp_failed_n0)
+void floyd_warshall__device(double *restrict dist, int64_t dist_n0, int64_t dist_n1)
 {
 #line 12 "examples/floyd_warshall.py"
     int64_t n;
@@ -75,7 +63,7 @@ void floyd_warshall__device(double *restrict dist, int64_t dist_n0, int64_t dist
             collapse(2) \
             num_teams(py2omp_num_teams(n * n, 256)) \
             thread_limit(256) \
-            is_device_ptr(dist, py2omp_failed)
+            is_device_ptr(dist)
 #line 14 "examples/floyd_warshall.py"
         for (int64_t i = 0; i < n; i += 1) {
             for (int64_t j = 0; j < n; j += 1) {
@@ -83,24 +71,13 @@ void floyd_warshall__device(double *restrict dist, int64_t dist_n0, int64_t dist
 #line 16 "examples/floyd_warshall.py"
                 through = dist[i * dist_n1 + k] + dist[k * dist_n1 + j];
                 if (through < dist[i * dist_n1 + j]) {
-                    if (i < dist_n0 && j < dist_n1) {
-#line 18 "examples/floyd_warshall.py"
-                        dist[i * dist_n1 + j] = through;
-                    } else {
-#line 18 "examples/floyd_warshall.py"
-                        {
-                            int32_t py2omp_value = 2147483646;
-                            #pragma omp atomic compare
-#line 18 "examples/floyd_warshall.py"
-                            py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
-                        }
-                    }
+                    dist[i * dist_n1 + j] = through;
                 }
             }
         }
     }
 }
-#line 104 "floyd_warshall.c"
+#line 81 "floyd_warshall.c"
 
 void py2omp_enter_to(void *host, int64_t bytes)
 {

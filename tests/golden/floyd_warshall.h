@@ -9,19 +9,15 @@
 extern "C" {
 #endif
 
-/* floyd_warshall(dist: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- examples/floyd_warshall.py:11
+/* floyd_warshall(dist: InOut[f64[:, :]]) -- examples/floyd_warshall.py:11
  *   dist: InOut, map(tofrom: dist[0:dist_n0 * dist_n1])
- *   py2omp_failed: InOut, map(tofrom: py2omp_failed[0:py2omp_failed_n0])
- *     status of the kernel's run-time checks, one element: zero it before the call; a nonzero value v after it means check 2147483647 - v failed, where Python raises (1 = line 18 IndexError)
  */
-void floyd_warshall(double *dist, int64_t dist_n0, int64_t dist_n1, int32_t *py2omp_failed, int64_t py2omp_failed_n0);
+void floyd_warshall(double *dist, int64_t dist_n0, int64_t dist_n1);
 
-/* floyd_warshall(dist: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- examples/floyd_warshall.py:11
+/* floyd_warshall(dist: InOut[f64[:, :]]) -- examples/floyd_warshall.py:11
  *   dist: InOut, device pointer (is_device_ptr)
- *   py2omp_failed: InOut, device pointer (is_device_ptr)
- *     status of the kernel's run-time checks, one element: zero it before the call; a nonzero value v after it means check 2147483647 - v failed, where Python raises (1 = line 18 IndexError)
  */
-void floyd_warshall__device(double *dist, int64_t dist_n0, int64_t dist_n1, int32_t *py2omp_failed, int64_t py2omp_failed_n0);
+void floyd_warshall__device(double *dist, int64_t dist_n0, int64_t dist_n1);
 
 #ifdef __cplusplus
 }

@@ -49,13 +49,31 @@ void histogram(const double *restrict x, int64_t x_n0, int64_t *restrict counts,
         int64_t b;
 #line 12 "examples/histogram.py"
         if (lo <= x[i] && x[i] < hi) {
-            if (i < x_n0) {
+            if ((x[i] - lo) / (hi - lo) * (double)bins >= -9.223372036854776e+18 && (x[i] - lo) / (hi - lo) * (double)bins < 9.223372036854776e+18) {
 #line 13 "examples/histogram.py"
                 b = (int64_t)((x[i] - lo) / (hi - lo) * (double)bins);
-            } else {
+#line 13 "examples/histogram.py"
+            } else if ((x[i] - lo) / (hi - lo) * (double)bins != (x[i] - lo) / (hi - lo) * (double)bins) {
 #line 13 "examples/histogram.py"
                 {
                     int32_t py2omp_value = 2147483646;
+                    #pragma omp atomic compare
+#line 13 "examples/histogram.py"
+                    py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                }
+#line 13 "examples/histogram.py"
+            } else if (isinf((x[i] - lo) / (hi - lo) * (double)bins)) {
+#line 13 "examples/histogram.py"
+                {
+                    int32_t py2omp_value = 2147483645;
+                    #pragma omp atomic compare
+#line 13 "examples/histogram.py"
+                    py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                }
+            } else {
+#line 13 "examples/histogram.py"
+                {
+                    int32_t py2omp_value = 2147483644;
                     #pragma omp atomic compare
 #line 13 "examples/histogram.py"
                     py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
@@ -70,7 +88,7 @@ void histogram(const double *restrict x, int64_t x_n0, int64_t *restrict counts,
             } else {
 #line 14 "examples/histogram.py"
                 {
-                    int32_t py2omp_value = 2147483645;
+                    int32_t py2omp_value = 2147483643;
                     #pragma omp atomic compare
 #line 14 "examples/histogram.py"
                     py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
@@ -79,7 +97,7 @@ void histogram(const double *restrict x, int64_t x_n0, int64_t *restrict counts,
         }
     }
 }
-#line 83 "histogram.c"
+#line 101 "histogram.c"
 
 /* histogram(x: In[f64[:]], counts: InOut[i64[:]], lo: weak f64, hi: weak f64, py2omp_failed: InOut[i32[:]]) -- examples/histogram.py:9 */
 #line 9 "examples/histogram.py"
@@ -99,13 +117,31 @@ void histogram__device(const double *restrict x, int64_t x_n0, int64_t *restrict
         int64_t b;
 #line 12 "examples/histogram.py"
         if (lo <= x[i] && x[i] < hi) {
-            if (i < x_n0) {
+            if ((x[i] - lo) / (hi - lo) * (double)bins >= -9.223372036854776e+18 && (x[i] - lo) / (hi - lo) * (double)bins < 9.223372036854776e+18) {
 #line 13 "examples/histogram.py"
                 b = (int64_t)((x[i] - lo) / (hi - lo) * (double)bins);
-            } else {
+#line 13 "examples/histogram.py"
+            } else if ((x[i] - lo) / (hi - lo) * (double)bins != (x[i] - lo) / (hi - lo) * (double)bins) {
 #line 13 "examples/histogram.py"
                 {
                     int32_t py2omp_value = 2147483646;
+                    #pragma omp atomic compare
+#line 13 "examples/histogram.py"
+                    py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                }
+#line 13 "examples/histogram.py"
+            } else if (isinf((x[i] - lo) / (hi - lo) * (double)bins)) {
+#line 13 "examples/histogram.py"
+                {
+                    int32_t py2omp_value = 2147483645;
+                    #pragma omp atomic compare
+#line 13 "examples/histogram.py"
+                    py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                }
+            } else {
+#line 13 "examples/histogram.py"
+                {
+                    int32_t py2omp_value = 2147483644;
                     #pragma omp atomic compare
 #line 13 "examples/histogram.py"
                     py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
@@ -120,7 +156,7 @@ void histogram__device(const double *restrict x, int64_t x_n0, int64_t *restrict
             } else {
 #line 14 "examples/histogram.py"
                 {
-                    int32_t py2omp_value = 2147483645;
+                    int32_t py2omp_value = 2147483643;
                     #pragma omp atomic compare
 #line 14 "examples/histogram.py"
                     py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
@@ -129,7 +165,7 @@ void histogram__device(const double *restrict x, int64_t x_n0, int64_t *restrict
         }
     }
 }
-#line 133 "histogram.c"
+#line 169 "histogram.c"
 
 void py2omp_enter_to(void *host, int64_t bytes)
 {

@@ -128,6 +128,9 @@ class Cast:
     operand: "Expr"
     span: Span
     type: ScalarType | None = None
+    python_int: bool = False
+    """`int(x)` of a float: Python raises for NaN, infinity and values past int64 (`passes.bounds`
+    checks them); NumPy's casts (`np.int64(x)`) raise nothing."""
 
 
 @dataclass(frozen=True)

@@ -69,6 +69,19 @@ class _Found:
     numbered: int
     needs: list[ir.LengthCheck] = dataclasses.field(default_factory=list)
     failures: list[ir.Failure] = dataclasses.field(default_factory=list)
+    known: list[tuple[str, int, Affine, tuple[Affine, ...]]] = dataclasses.field(default_factory=list)
+    """The preconditions found so far as forms: array, dimension, need, trip counts."""
+
+    def covered(self, array: str, dim: int, need: Affine, trips: tuple[Affine, ...]) -> bool:
+        """Whether a precondition found before asks at least `need` of the array whenever loops
+        with these trip counts run (`mean[j] = ...` over `prange(m)` covers `mean[i]` in a
+        triangular loop inside `prange(m)`)."""
+        for known_array, known_dim, known_need, when in self.known:
+            more = known_need.plus(need, -1)
+            if (known_array, known_dim) == (array, dim) and not more.terms and more.const >= 0 and all(
+                    w in trips for w in when):
+                return True
+        return False
 
     def need(self, check: ir.LengthCheck) -> None:
         """Record a precondition, once (the same need of the same array from two accesses is one)."""
@@ -76,12 +89,32 @@ class _Found:
                    for other in self.needs):
             self.needs.append(check)
 
+    def int_check(self, cast: ir.Cast) -> tuple[ir.Expr, tuple[ir.Stmt, ...]]:
+        """`int(x)` of a float has an int64 value; else the exception Python raises (its int is
+        unbounded, but py2omp's is int64: past it, what storing it in an int64 would raise)."""
+        x, span = cast.operand, cast.span
+        t = x.type
+        assert t is not None
+        fits = _all([ir.Compare(">=", x, ir.Const(-2.0 ** 63, span, t), span, BOOL),
+                     ir.Compare("<", x, ir.Const(2.0 ** 63, span, t), span, BOOL)], span)
+        at = f"{span.path}:{span.line}"
+        nan = self.failure(f"cannot convert float NaN to integer (int() at {at})", span, "ValueError")
+        inf = self.failure(f"cannot convert float infinity to integer (int() at {at})", span, "OverflowError")
+        big = self.failure(f"Python int too large to convert to C long (int() at {at}: py2omp's int is int64)", span,
+                           "OverflowError")
+        which = ir.If(ir.Compare("!=", x, x, span, BOOL), (nan,),
+                      (ir.If(ir.Call("isinf", (x,), span, BOOL), (inf,), (big,), span),), span)
+        return fits, (which,)
+
+    def failure(self, message: str, span: Span, error: str) -> ir.Stmt:
+        self.failures.append(ir.Failure(message, span, error))
+        return checks.record(self.numbered + len(self.failures), span)
+
     def record(self, arrays: list[str], span: Span) -> ir.Stmt:
         """The recording of a failed check of the statement at `span`: one per statement, which
         keeps the C to one `if` around it; the message names the arrays it indexes."""
         named = " or ".join(f"'{a}'" for a in arrays)
-        self.failures.append(ir.Failure(f"index out of range for {named} at {span.path}:{span.line}", span, "IndexError"))
-        return checks.record(self.numbered + len(self.failures), span)
+        return self.failure(f"index out of range for {named} at {span.path}:{span.line}", span, "IndexError")
 
 
 def _plain(check: object) -> object:
@@ -136,25 +169,34 @@ class _Checker(StmtTransformer):
         return self.guarded(dataclasses.replace(stmt, body=inner.block(stmt.body)), (stmt.start, stmt.stop))
 
     def range_of(self, loop: ir.Loop) -> tuple[_Range | None, Affine | None]:
-        """The variable's range and the loop's trip count (positive when it runs), when the
-        bounds are affine forms of the arguments alone."""
-        forms = self.found.forms
-        start, stop = forms.form(loop.start, frozenset()), forms.form(loop.stop, frozenset())
+        """The variable's range (affine in the arguments and the outer loops' variables) and the
+        loop's trip count (positive when it runs; None unless the bounds are of the arguments alone)."""
+        forms, outer = self.found.forms, frozenset(self.ranges)
+        start, stop = forms.form(loop.start, outer), forms.form(loop.stop, outer)
         if start is None or stop is None:
             return None, None
+        rectangular = not (outer & (set(start.terms) | set(stop.terms)))
         if loop.step == 1 or loop.step == -1:
             far = stop.plus(constant(-loop.step))
+        elif rectangular:
+            far = start.plus(self.last_offset(loop, start, stop), 1 if loop.step > 0 else -1)
         else:
-            step = ir.Const(abs(loop.step), loop.span, I64)
-            first, end = forms.expr(start, loop.span), forms.expr(stop, loop.span)
-            span_ = ir.Binary("-", end, first, loop.span, I64) if loop.step > 0 else ir.Binary("-", first, end, loop.span, I64)
-            count = ir.Binary("//", ir.Binary("-", span_, ir.Const(1, loop.span, I64), loop.span, I64), step, loop.span, I64)
-            offset = forms.atom(ir.Binary("*", count, step, loop.span, I64))
-            assert offset is not None  # built from the arguments
-            far = start.plus(offset, 1 if loop.step > 0 else -1)
+            return None, None
         if loop.step > 0:
-            return _Range(start, far), stop.plus(start, -1)
-        return _Range(far, start), start.plus(stop, -1)
+            return _Range(start, far), stop.plus(start, -1) if rectangular else None
+        return _Range(far, start), start.plus(stop, -1) if rectangular else None
+
+    def last_offset(self, loop: ir.Loop, start: Affine, stop: Affine) -> Affine:
+        """How far the last value of a loop of step other than 1 is from its start:
+        `(|stop - start| - 1) // |step| * |step|`, an atom."""
+        forms, span = self.found.forms, loop.span
+        step = ir.Const(abs(loop.step), span, I64)
+        first, end = forms.expr(start, span), forms.expr(stop, span)
+        distance = ir.Binary("-", end, first, span, I64) if loop.step > 0 else ir.Binary("-", first, end, span, I64)
+        count = ir.Binary("//", ir.Binary("-", distance, ir.Const(1, span, I64), span, I64), step, span, I64)
+        offset = forms.atom(ir.Binary("*", count, step, span, I64))
+        assert offset is not None  # built from the arguments
+        return offset
 
     def visit_If(self, stmt: ir.If) -> ir.Stmt:
         inner = self if stmt.guard else dataclasses.replace(self, plain=False)
@@ -189,18 +231,26 @@ class _Checker(StmtTransformer):
 
     def guarded(self, stmt: ir.Stmt, exprs: tuple[ir.Expr, ...]) -> ir.Stmt:
         """`stmt`, run only when the accesses in its own expressions that no precondition covers
-        are in range; otherwise its failure is recorded."""
-        tests: list[tuple[ir.Expr, str, Span]] = []
-        for node in (n for e in exprs for n in reversed(list(walk(e))) if isinstance(n, ir.Index)):
-            tests += [t for t in self.access(node) if not any(_plain(t[0]) == _plain(u[0]) for u in tests)]
-        if not tests or not self.found.in_kernel:
+        are in range and its `int()`s of floats have an int64 value; otherwise the failure is
+        recorded (one record for its indices, one per `int()`: NaN, infinity or past int64)."""
+        groups: list[tuple[ir.Expr, tuple[ir.Stmt, ...]]] = []
+        indexed: list[tuple[ir.Expr, str, Span]] = []
+        for node in (n for e in exprs for n in reversed(list(walk(e)))):
+            if isinstance(node, ir.Index):  # preconditions recorded even when the kernel checks nothing
+                tests = self.access(node)
+                if self.found.in_kernel:
+                    indexed += [t for t in tests if not any(_plain(t[0]) == _plain(u[0]) for u in indexed)]
+            elif isinstance(node, ir.Cast) and node.python_int:
+                groups.append(self.found.int_check(node))
+        if indexed:
+            arrays = list(dict.fromkeys(array for _, array, _ in indexed))
+            groups.insert(0, (_all([t for t, _, _ in indexed], stmt.span), (self.found.record(arrays, stmt.span),)))
+        if not groups:
             return stmt
-        cond: ir.Expr = tests[0][0]
-        for test, _, _ in tests[1:]:
-            cond = ir.Logical("and", cond, test, stmt.span, BOOL)
-        arrays = list(dict.fromkeys(array for _, array, _ in tests))
-        failed = (self.found.record(arrays, stmt.span),)
-        return ir.If(cond, (stmt,), failed, stmt.span, guard=True)
+        failed = groups[-1][1]
+        for cond, records in reversed(groups[:-1]):  # the first that fails is the one recorded
+            failed = (ir.If(cond, failed, records, stmt.span),)
+        return ir.If(_all([c for c, _ in groups], stmt.span), (stmt,), failed, stmt.span, guard=True)
 
     def access(self, index: ir.Index) -> list[tuple[ir.Expr, str, Span]]:
         """The kernel's tests for one access: none where a precondition covers a dimension."""
@@ -213,10 +263,12 @@ class _Checker(StmtTransformer):
         shape = self.found.shapes.get(array)
         extent: ir.Expr = ir.Extent(array, dim, index.span, I64) if shape is None else ir.Const(shape[dim], index.span, I64)
         need = self.needed(index)
-        if need is not None and shape is None:
+        if need is not None and shape is not None and not need.terms and need.const <= shape[dim]:
+            return None
+        if need is not None and shape is None and (self.plain or self.surely_fits(array, dim, need, index.span)):
             self.require(array, dim, need, index.span)
             return None
-        if need is not None and shape is not None and not need.terms and need.const <= shape[dim]:
+        if need is not None and shape is None and self.found.covered(array, dim, need, self.trips):
             return None
         below = ir.Compare("<", index, extent, index.span, BOOL)
         low = lower_bound(index, self.lows)
@@ -228,8 +280,6 @@ class _Checker(StmtTransformer):
     def needed(self, index: ir.Expr) -> Affine | None:
         """The length the array needs for this index at every iteration (a precondition), or None
         when only the kernel can check it."""
-        if not self.plain:
-            return None
         form = self.found.forms.form(index, frozenset(self.ranges))
         if form is None:
             return None
@@ -241,7 +291,8 @@ class _Checker(StmtTransformer):
         return high.plus(constant(1))
 
     def extreme(self, form: Affine, lowest: bool) -> Affine | None:
-        """The least (greatest) value of `form` over the loops' ranges."""
+        """The least (greatest) value of `form` over the loops' ranges, as a form of the arguments:
+        a loop variable is replaced by the extreme of its range's bound, itself over the outer loops."""
         result = constant(form.const)
         for key, coeff in form.terms.items():
             if key not in self.ranges:
@@ -250,23 +301,39 @@ class _Checker(StmtTransformer):
             loop_range = self.ranges[key]
             if loop_range is None:
                 return None
-            bound = loop_range.low if (coeff > 0) == lowest else loop_range.high
+            towards_low = (coeff > 0) == lowest
+            bound = self.extreme(loop_range.low if towards_low else loop_range.high, towards_low)
+            if bound is None:
+                return None
             result = result.plus(bound.scaled(coeff))
         return result
 
-    def require(self, array: str, dim: int, need: Affine, span: Span) -> None:
-        """Record `array.shape[dim] >= need` when the loops run, unless it is plainly true."""
-        forms = self.found.forms
-        extent = forms.atom(ir.Extent(array, dim, span, I64))
+    def surely_fits(self, array: str, dim: int, need: Affine, span: Span) -> bool:
+        """Whether `need` is at most the extent whatever the arguments (`x[i]` over `range(len(x))`):
+        then an access that may not run (under an `if`) needs no check either."""
+        extent = self.found.forms.atom(ir.Extent(array, dim, span, I64))
         assert extent is not None
         slack = need.plus(extent, -1)
-        if not slack.terms and slack.const <= 0:
+        return not slack.terms and slack.const <= 0
+
+    def require(self, array: str, dim: int, need: Affine, span: Span) -> None:
+        """Record `array.shape[dim] >= need` when the loops run, unless it is plainly true."""
+        if self.surely_fits(array, dim, need, span):
             return
+        forms = self.found.forms
         trips = [t for t in self.trips if t.terms or t.const <= 0]
         if any(not t.terms for t in trips):
             return  # a loop around it never runs
+        self.found.known.append((array, dim, need, tuple(trips)))
         self.found.need(ir.LengthCheck(ir.Extent(array, dim, span, I64), forms.expr(need, span), span, array, dim,
                                        tuple(forms.expr(t, span) for t in trips)))
+
+
+def _all(conds: list[ir.Expr], span: Span) -> ir.Expr:
+    result = conds[0]
+    for cond in conds[1:]:
+        result = ir.Logical("and", result, cond, span, BOOL)
+    return result
 
 
 def _non_negative(form: Affine) -> bool:
