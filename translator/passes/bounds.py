@@ -147,6 +147,9 @@ class _Checker(StmtTransformer):
     lows: Mapping[str, int | None]
     trips: tuple[Affine, ...]
     plain: bool
+    sliced: frozenset[str] = frozenset()
+    """Variables of the loops `passes.lower_arrays` made for array statements (`independent`): it
+    clamps a slice's bounds to the extent as Python does, so their indices are in range already."""
 
     def block(self, stmts: tuple[ir.Stmt, ...]) -> tuple[ir.Stmt, ...]:
         """A statement that may jump (`continue`, `break`, `return`) makes the ones after it conditional."""
@@ -164,6 +167,7 @@ class _Checker(StmtTransformer):
         inner = dataclasses.replace(
             self, ranges={**self.ranges, stmt.var: loop_range}, lows={**self.lows, stmt.var: low},
             trips=self.trips + (() if trip is None else (trip,)),
+            sliced=self.sliced | ({stmt.var} if stmt.independent else set()),
             plain=self.plain and trip is not None and not any(isinstance(n, (ir.Break, ir.Return))
                                                               for n in walk_all(stmt.body)))
         return self.guarded(dataclasses.replace(stmt, body=inner.block(stmt.body)), (stmt.start, stmt.stop))
@@ -260,6 +264,10 @@ class _Checker(StmtTransformer):
                 if (test := self.dimension(index.array, d, i)) is not None]
 
     def dimension(self, array: str, dim: int, index: ir.Expr) -> ir.Expr | None:
+        nodes = list(walk(index))
+        if any(isinstance(n, ir.Name) and n.id in self.sliced for n in nodes) and not any(
+                isinstance(n, ir.Index) for n in nodes):
+            return None  # a slice's element: a gather through an index array is checked
         shape = self.found.shapes.get(array)
         extent: ir.Expr = ir.Extent(array, dim, index.span, I64) if shape is None else ir.Const(shape[dim], index.span, I64)
         need = self.needed(index)
@@ -321,7 +329,7 @@ class _Checker(StmtTransformer):
         if self.surely_fits(array, dim, need, span):
             return
         forms = self.found.forms
-        trips = [t for t in self.trips if t.terms or t.const <= 0]
+        trips = [t for i, t in enumerate(self.trips) if (t.terms or t.const <= 0) and t not in self.trips[:i]]
         if any(not t.terms for t in trips):
             return  # a loop around it never runs
         self.found.known.append((array, dim, need, tuple(trips)))
