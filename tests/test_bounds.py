@@ -21,8 +21,9 @@ ROOT = Path(__file__).resolve().parents[1]
 KERNELS = ROOT / "tests" / "kernels" / "bounds.py"
 
 PROBES = """
-import json, sys
+import json, sys, warnings
 import numpy as np
+warnings.simplefilter("ignore")  # NumPy's int32 overflow warning in the Python function
 from tests.kernels import bounds as b
 rng = np.random.default_rng(13)
 f32 = np.float32
@@ -34,6 +35,12 @@ probes = {
     "negative": (b.from_end, (rng.random(4), 1, np.empty(3))),
     "wrapped": (b.from_end, (rng.random(8), 9, np.empty(3))),
     "stencil": (b.stencil, (rng.random((6, 7)), np.empty((6, 5)))),
+    "int32": (b.strided, (rng.random(8), np.int32(2**30), np.empty(4))),
+    "nan": (b.truncate, (np.array([1.5, np.nan, -2.5]), np.empty(3, np.int64))),
+    "inf": (b.truncate, (np.array([1.5, -np.inf, -2.5]), np.empty(3, np.int64))),
+    "huge": (b.truncate, (np.array([1.5, 1e300, -2.5]), np.empty(3, np.int64))),
+    "nan_index": (b.binned, (np.array([0.5, np.nan], np.float32), np.float32(1), np.zeros(4, np.int64))),
+    "past_bins": (b.binned, (np.array([0.5, 9.5], np.float32), np.float32(1), np.zeros(4, np.int64))),
 }
 for name, (k, args) in probes.items():
     compiled = k.library(sys.argv[1]).kernels[k.py_func.__name__]
@@ -60,17 +67,28 @@ EXPECTED = {
     "negative": f"from_end(): index out of range at {_at(41, 26)}: 'x' needs at least 6 elements along axis 0, and has 4",
     "wrapped": f"from_end(): index out of range for 'x' at {KERNELS}:41",
     "stencil": f"stencil(): index out of range at {_at(50, 18)}: 'b' needs at least 6 elements along axis 1, and has 5",
+    "int32": f"strided(): index out of range for 'a' at {KERNELS}:74",
+    "past_bins": f"binned(): index out of range for 'counts' at {KERNELS}:80",
+}
+CASTS = {
+    "nan": ("ValueError", f"truncate(): cannot convert float NaN to integer (int() at {KERNELS}:62)"),
+    "inf": ("OverflowError", f"truncate(): cannot convert float infinity to integer (int() at {KERNELS}:62)"),
+    "huge": ("OverflowError", f"truncate(): Python int too large to convert to C long (int() at {KERNELS}:62: py2omp's "
+                              "int is int64)"),
+    "nan_index": ("ValueError", f"binned(): cannot convert float NaN to integer (int() at {KERNELS}:80)"),
 }
 
 
 @pytest.mark.parametrize("target", ["host-offload", "cpu"])
-def test_out_of_range_raises_index_error(target: str) -> None:
+def test_out_of_range_raises_as_python(target: str) -> None:
     run = subprocess.run([sys.executable, "-c", PROBES, target], cwd=ROOT, capture_output=True, text=True, timeout=900)
     assert run.returncode == 0, f"the probes crashed ({run.returncode}): {run.stderr[-2000:]}"
     outcomes = dict(json.loads(line) for line in run.stdout.splitlines())
-    for name, message in EXPECTED.items():
-        assert outcomes[name]["python"][0] == "IndexError", name  # the probe is out of range in Python too
-        assert outcomes[name]["c"] == ["IndexError", message], name
+    expected = {**{name: ("IndexError", message) for name, message in EXPECTED.items()}, **CASTS}
+    assert sorted(expected) == sorted(outcomes)
+    for name, (error, message) in expected.items():
+        assert outcomes[name]["python"][0] == error, name  # the probe raises the same in Python
+        assert outcomes[name]["c"] == [error, message], name
 
 
 @pytest.mark.parametrize("target", ["host-offload", "cpu"])
@@ -83,6 +101,9 @@ def test_out_of_range_raises_index_error(target: str) -> None:
     lambda rng: (bounds.stencil, (rng.random((9, 11)), rng.random((9, 11)))),
     lambda rng: (bounds.shifted, (rng.random(33), np.empty(33))),
     lambda rng: (bounds.gather_unchecked, (rng.integers(-7, 7, 30).astype(np.int32), rng.random(7), np.empty(30))),
+    lambda rng: (bounds.strided, (rng.random(40), np.int32(3), np.empty(13))),
+    lambda rng: (bounds.truncate, (rng.uniform(-1e15, 1e15, 50), np.empty(50, np.int64))),
+    lambda rng: (bounds.binned, (rng.uniform(-4, 4, 60).astype(np.float32), np.float32(0.5), np.zeros(8, np.int64))),
 ])
 def test_in_range_matches_python(case, target: str) -> None:  # type: ignore[no-untyped-def]
     k, args = case(np.random.default_rng(7))

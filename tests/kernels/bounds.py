@@ -66,3 +66,15 @@ def truncate(x: In[f64[:]], y: Out[i64[:]]):
 def gather_unchecked(idx: In[i32[:]], x: In[f64[:]], y: Out[f64[:]]):
     for i in prange(idx.shape[0]):
         y[i] = x[idx[i]]
+
+
+@kernel
+def strided(a: In[f64[:]], n: i32, y: Out[f64[:]]):
+    for i in prange(y.shape[0]):
+        y[i] = a[i * n]
+
+
+@kernel
+def binned(x: In[f32[:]], width: f32, counts: InOut[i64[:]]):
+    for i in range(x.shape[0]):
+        counts[int(x[i] / width)] += 1

@@ -49,7 +49,10 @@ class Forms:
     atoms: dict[str, ir.Expr] = dataclasses.field(default_factory=dict)
 
     def form(self, expr: ir.Expr, loop_vars: frozenset[str]) -> Affine | None:
-        """The affine form of `expr`, or None when it is not one (a gather, a local changing in a loop)."""
+        """The affine form of `expr`, or None when it is not one (a gather, a local changing in a loop,
+        arithmetic in a narrower integer type, which wraps where Python's integers would not)."""
+        if isinstance(expr, (ir.Binary, ir.Unary)) and expr.type is not None and expr.type.bits < 64:
+            return None
         if isinstance(expr, ir.Const) and isinstance(real_value(expr.value), int):
             return constant(int(real_value(expr.value)))
         if isinstance(expr, ir.Name) and expr.id in loop_vars:

@@ -239,22 +239,28 @@ class _Checker(StmtTransformer):
         recorded (one record for its indices, one per `int()`: NaN, infinity or past int64)."""
         groups: list[tuple[ir.Expr, tuple[ir.Stmt, ...]]] = []
         indexed: list[tuple[ir.Expr, str, Span]] = []
-        for node in (n for e in exprs for n in reversed(list(walk(e)))):
+        for node in (n for e in exprs for n in reversed(list(walk(e)))):  # inner nodes first
             if isinstance(node, ir.Index):  # preconditions recorded even when the kernel checks nothing
                 tests = self.access(node)
                 if self.found.in_kernel:
                     indexed += [t for t in tests if not any(_plain(t[0]) == _plain(u[0]) for u in indexed)]
             elif isinstance(node, ir.Cast) and node.python_int:
-                groups.append(self.found.int_check(node))
-        if indexed:
-            arrays = list(dict.fromkeys(array for _, array, _ in indexed))
-            groups.insert(0, (_all([t for t, _, _ in indexed], stmt.span), (self.found.record(arrays, stmt.span),)))
+                groups += self.index_group(indexed, stmt.span) + [self.found.int_check(node)]
+                indexed = []
+        groups += self.index_group(indexed, stmt.span)
         if not groups:
             return stmt
         failed = groups[-1][1]
         for cond, records in reversed(groups[:-1]):  # the first that fails is the one recorded
             failed = (ir.If(cond, failed, records, stmt.span),)
         return ir.If(_all([c for c, _ in groups], stmt.span), (stmt,), failed, stmt.span, guard=True)
+
+    def index_group(self, indexed: list[tuple[ir.Expr, str, Span]], span: Span) -> list[tuple[ir.Expr, tuple[ir.Stmt, ...]]]:
+        """The statement's index tests as one test and one record (none: no group)."""
+        if not indexed:
+            return []
+        arrays = list(dict.fromkeys(array for _, array, _ in indexed))
+        return [(_all([t for t, _, _ in indexed], span), (self.found.record(arrays, span),))]
 
     def access(self, index: ir.Index) -> list[tuple[ir.Expr, str, Span]]:
         """The kernel's tests for one access: none where a precondition covers a dimension."""
