@@ -41,7 +41,7 @@ void csr_spmv(const int64_t *restrict indptr, int64_t indptr_n0, const int64_t *
 #line 12 "examples/spmv.py"
         acc = 0.0;
         for (int64_t k = indptr[row]; k < indptr[row + 1]; k += 1) {
-            if (k >= -indices_n0 && k < indices_n0 && (indices[py2omp_wrap_index(k, indices_n0)] >= -x_n0 && indices[py2omp_wrap_index(k, indices_n0)] < x_n0) && (k >= -data_n0 && k < data_n0)) {
+            if (k >= -data_n0 && k < data_n0 && (k >= -indices_n0 && k < indices_n0) && (indices[py2omp_wrap_index(k, indices_n0)] >= -x_n0 && indices[py2omp_wrap_index(k, indices_n0)] < x_n0)) {
 #line 14 "examples/spmv.py"
                 acc = acc + data[py2omp_wrap_index(k, data_n0)] * x[py2omp_wrap_index(indices[py2omp_wrap_index(k, indices_n0)], x_n0)];
             } else {
@@ -68,14 +68,14 @@ void csr_spmv__device(const int64_t *restrict indptr, int64_t indptr_n0, const i
     #pragma omp target teams distribute parallel for \
         num_teams(py2omp_num_teams(y_n0, 256)) \
         thread_limit(256) \
-        is_device_ptr(indptr, indices, x, data, py2omp_failed, y)
+        is_device_ptr(indptr, data, indices, x, py2omp_failed, y)
 #line 11 "examples/spmv.py"
     for (int64_t row = 0; row < y_n0; row += 1) {
         double acc;
 #line 12 "examples/spmv.py"
         acc = 0.0;
         for (int64_t k = indptr[row]; k < indptr[row + 1]; k += 1) {
-            if (k >= -indices_n0 && k < indices_n0 && (indices[py2omp_wrap_index(k, indices_n0)] >= -x_n0 && indices[py2omp_wrap_index(k, indices_n0)] < x_n0) && (k >= -data_n0 && k < data_n0)) {
+            if (k >= -data_n0 && k < data_n0 && (k >= -indices_n0 && k < indices_n0) && (indices[py2omp_wrap_index(k, indices_n0)] >= -x_n0 && indices[py2omp_wrap_index(k, indices_n0)] < x_n0)) {
 #line 14 "examples/spmv.py"
                 acc = acc + data[py2omp_wrap_index(k, data_n0)] * x[py2omp_wrap_index(indices[py2omp_wrap_index(k, indices_n0)], x_n0)];
             } else {

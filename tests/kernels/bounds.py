@@ -78,3 +78,18 @@ def strided(a: In[f64[:]], n: i32, y: Out[f64[:]]):
 def binned(x: In[f32[:]], width: f32, counts: InOut[i64[:]]):
     for i in range(x.shape[0]):
         counts[int(x[i] / width)] += 1
+
+
+@kernel
+def leading_positive(x: In[f64[:, :]], counts: Out[i64[:]]):
+    for r in prange(x.shape[0]):
+        k = 0
+        while k < x.shape[1] and x[r, k] > 0.0:
+            k += 1
+        counts[r] = k
+
+
+@kernel
+def clipped_gather(idx: In[i64[:]], x: In[f64[:]], y: Out[f64[:]]):
+    for i in prange(idx.shape[0]):
+        y[i] = x[idx[i]] if idx[i] < x.shape[0] else 0.0

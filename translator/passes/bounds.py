@@ -14,13 +14,13 @@ runs before `passes.indices` wraps negative indices, so it sees Python's indices
 from __future__ import annotations
 
 import dataclasses
-from typing import Mapping
+from typing import Iterator, Mapping
 
 from translator.errors import Span
 from translator.ir import checks
 from translator.ir import nodes as ir
 from translator.ir.types import BOOL, I64
-from translator.ir.visit import StmtTransformer, local_arrays, temporaries, walk, walk_all
+from translator.ir.visit import StmtTransformer, expr_children, local_arrays, temporaries, walk, walk_all
 from translator.passes.affine import Affine, Forms, constant
 from translator.passes.indices import lower_bound
 
@@ -212,8 +212,9 @@ class _Checker(StmtTransformer):
         it needs checks."""
         inner = dataclasses.replace(self, plain=False)
         body = inner.block(stmt.body)
-        test = inner.guarded(ir.If(stmt.cond, (), (ir.Break(stmt.span),), stmt.span), (stmt.cond,))
-        if isinstance(test, ir.If) and not test.guard:
+        stop = ir.If(ir.Unary("not", stmt.cond, stmt.span, BOOL), (ir.Break(stmt.span),), (), stmt.span)
+        test = inner.guarded(stop, (stmt.cond,))
+        if test is stop:
             return ir.While(stmt.cond, body, stmt.span)
         assert isinstance(test, ir.If)
         test = dataclasses.replace(test, orelse=test.orelse + (ir.Break(stmt.span),))
@@ -239,13 +240,14 @@ class _Checker(StmtTransformer):
         recorded (one record for its indices, one per `int()`: NaN, infinity or past int64)."""
         groups: list[tuple[ir.Expr, tuple[ir.Stmt, ...]]] = []
         indexed: list[tuple[ir.Expr, str, Span]] = []
-        for node in (n for e in exprs for n in reversed(list(walk(e)))):  # inner nodes first
+        for node, when in (pair for e in exprs for pair in _evaluated(e, None)):
             if isinstance(node, ir.Index):  # preconditions recorded even when the kernel checks nothing
-                tests = self.access(node)
+                tests = [(_unless(when, t), a, at) for t, a, at in self.access(node)]
                 if self.found.in_kernel:
                     indexed += [t for t in tests if not any(_plain(t[0]) == _plain(u[0]) for u in indexed)]
             elif isinstance(node, ir.Cast) and node.python_int:
-                groups += self.index_group(indexed, stmt.span) + [self.found.int_check(node)]
+                fits, records = self.found.int_check(node)
+                groups += self.index_group(indexed, stmt.span) + [(_unless(when, fits), records)]
                 indexed = []
         groups += self.index_group(indexed, stmt.span)
         if not groups:
@@ -341,6 +343,34 @@ class _Checker(StmtTransformer):
         self.found.known.append((array, dim, need, tuple(trips)))
         self.found.need(ir.LengthCheck(ir.Extent(array, dim, span, I64), forms.expr(need, span), span, array, dim,
                                        tuple(forms.expr(t, span) for t in trips)))
+
+
+def _evaluated(expr: ir.Expr, when: ir.Expr | None) -> Iterator[tuple[ir.Expr, ir.Expr | None]]:
+    """The nodes of `expr` in the order C evaluates them (operands first, left to right), each with
+    the condition under which it is evaluated at all (None: always): the right side of `and`/`or`
+    and the branches of `a if c else b` only sometimes, and their accesses are checked only then."""
+    def both(extra: ir.Expr) -> ir.Expr:
+        condition = extra if extra.type == BOOL else ir.Cast(extra, extra.span, BOOL)
+        return condition if when is None else ir.Logical("and", when, condition, extra.span, BOOL)
+    if isinstance(expr, ir.Logical):
+        yield from _evaluated(expr.left, when)
+        left = expr.left if expr.op == "and" else ir.Unary("not", expr.left, expr.span, BOOL)
+        yield from _evaluated(expr.right, both(left))
+    elif isinstance(expr, ir.Select):
+        yield from _evaluated(expr.cond, when)
+        yield from _evaluated(expr.then, both(expr.cond))
+        yield from _evaluated(expr.orelse, both(ir.Unary("not", expr.cond, expr.span, BOOL)))
+    else:
+        for child in expr_children(expr):
+            yield from _evaluated(child, when)
+    yield expr, when
+
+
+def _unless(when: ir.Expr | None, test: ir.Expr) -> ir.Expr:
+    """`test`, which matters only when `when` holds (an access evaluated only then)."""
+    if when is None:
+        return test
+    return ir.Logical("or", ir.Unary("not", when, when.span, BOOL), test, test.span, BOOL)
 
 
 def _all(conds: list[ir.Expr], span: Span) -> ir.Expr:
