@@ -23,7 +23,7 @@ from .bounds import evaluate
 from .device import DeviceArray, device_view
 from .fastpath import FastPath, prepare_fast
 from .manifest import KernelSpec, Manifest, ParamSpec, read_manifest
-from .movement import KernelStats, check_lengths, check_needs, runs, uncovered, written_boxes
+from .movement import KernelStats, NeedChecks, check_lengths, runs, uncovered, written_boxes
 
 
 FAILED = 2**31 - 1
@@ -58,6 +58,8 @@ class CompiledKernel:
         self.hidden = tuple(p for p in spec.params if p.hidden)
         self.positions = {p.name: i for i, p in enumerate(spec.params)}
         self.fast: FastPath | None = prepare_fast(spec, offload)
+        self.needs = NeedChecks(spec.name, [need for _, need in spec.index_needs], self.positions, _shape) \
+            if spec.index_needs else None
         self.__signature__ = inspect.Signature(
             [inspect.Parameter(p.name, inspect.Parameter.POSITIONAL_OR_KEYWORD) for p in spec.params if not p.hidden]
         )
@@ -68,8 +70,8 @@ class CompiledKernel:
         fast = self.fast
         if fast is not None and not kwargs:
             found = fast.arguments(args)
-            if found is not None:
-                return self.call_fast(args, *found)
+            if found is not None and (self.needs is None or self.needs.first_failing(args) < 0):
+                return self.call_fast(args, *found)  # a failed precondition raises on the checked path
         return self._call_checked(args, kwargs)
 
     def call_fast(self, args: Sequence[object], c_args: list[object], to_device: int, from_device: int) -> object:
@@ -113,10 +115,10 @@ class CompiledKernel:
 
     def _check_preconditions(self, values: Sequence[object]) -> None:
         """The lengths array statements combine, and the lengths accesses need (manifest `length_checks`)."""
-        if self.spec.length_checks or self.spec.index_needs:
-            bound = self._bound_inputs(values)
-            check_lengths(self.spec.name, self.spec.length_checks, *bound)
-            check_needs(self.spec.name, self.spec.index_needs, *bound)
+        if self.spec.length_checks:
+            check_lengths(self.spec.name, self.spec.length_checks, *self._bound_inputs(values))
+        if self.needs is not None:
+            self.needs(values)
 
     def _allocate(self, values: Sequence[object]) -> list[np.ndarray]:
         """The arrays the kernel makes, allocated (not filled: the kernel fills them on the device)
@@ -224,6 +226,8 @@ def _c_function(spec: KernelSpec, symbol: str, cdll: ctypes.CDLL, device: bool) 
 
 
 def _shape(value: object) -> tuple[int, ...]:
+    if isinstance(value, np.ndarray):  # the common case first: a NumPy array is its own shape
+        return value.shape
     view = device_view(value)
     return view.shape if view is not None else tuple(np.shape(value))  # type: ignore[arg-type]
 

@@ -41,6 +41,8 @@ probes = {
     "huge": (b.truncate, (np.array([1.5, 1e300, -2.5]), np.empty(3, np.int64))),
     "nan_index": (b.binned, (np.array([0.5, np.nan], np.float32), np.float32(1), np.zeros(4, np.int64))),
     "clipped": (b.clipped_gather, (np.array([2, -9, 1]), rng.random(5), np.empty(3))),
+    "head": (b.head, (rng.random(5), 7, np.empty(7))),
+    "pairs": (b.pair_sums, (rng.random(7), 7, np.empty(7))),
     "past_bins": (b.binned, (np.array([0.5, 9.5], np.float32), np.float32(1), np.zeros(4, np.int64))),
 }
 for name, (k, args) in probes.items():
@@ -70,6 +72,8 @@ EXPECTED = {
     "stencil": f"stencil(): index out of range at {_at(50, 18)}: 'b' needs at least 6 elements along axis 1, and has 5",
     "int32": f"strided(): index out of range for 'a' at {KERNELS}:74",
     "past_bins": f"binned(): index out of range for 'counts' at {KERNELS}:80",
+    "head": f"head(): index out of range at {_at(101, 24)}: 'x' needs at least 7 elements along axis 0, and has 5",
+    "pairs": f"pair_sums(): index out of range at {_at(107, 25)}: 'x' needs at least 8 elements along axis 0, and has 7",
     "clipped": f"clipped_gather(): index out of range for 'x' at {KERNELS}:95",
 }
 CASTS = {
@@ -105,6 +109,9 @@ def test_out_of_range_raises_as_python(target: str) -> None:
     lambda rng: (bounds.gather_unchecked, (rng.integers(-7, 7, 30).astype(np.int32), rng.random(7), np.empty(30))),
     lambda rng: (bounds.leading_positive, (rng.standard_normal((20, 6)) + 1.0, np.empty(20, np.int64))),
     lambda rng: (bounds.clipped_gather, (rng.integers(-5, 12, 40), rng.random(5), np.empty(40))),
+    lambda rng: (bounds.head, (rng.random(9), 6, np.empty(7))),
+    lambda rng: (bounds.pair_sums, (rng.random(6), 6, rng.random(6))),
+    lambda rng: (bounds.pair_sums, (rng.random(8), 7, rng.random(7))),
     lambda rng: (bounds.strided, (rng.random(40), np.int32(3), np.empty(13))),
     lambda rng: (bounds.truncate, (rng.uniform(-1e15, 1e15, 50), np.empty(50, np.int64))),
     lambda rng: (bounds.binned, (rng.uniform(-4, 4, 60).astype(np.float32), np.float32(0.5), np.zeros(8, np.int64))),

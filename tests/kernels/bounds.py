@@ -93,3 +93,15 @@ def leading_positive(x: In[f64[:, :]], counts: Out[i64[:]]):
 def clipped_gather(idx: In[i64[:]], x: In[f64[:]], y: Out[f64[:]]):
     for i in prange(idx.shape[0]):
         y[i] = x[idx[i]] if idx[i] < x.shape[0] else 0.0
+
+
+@kernel
+def head(x: In[f64[:]], n: i64, y: Out[f64[:]]):
+    for i in prange(n):
+        y[i] = 2.0 * x[i]
+
+
+@kernel
+def pair_sums(x: In[f64[:]], n: i64, y: InOut[f64[:]]):
+    for i in prange(0, n, 2):
+        y[i] = x[i] + x[i + 1]
