@@ -18,7 +18,11 @@ text of the value the kernel fills it with on the device, null for `np.empty`; `
 allocates it. `failures` (absent when the kernel checks nothing at run time, `frontend.guards`):
 `param`, the hidden one-element int32 array the caller zeroes before the call, and `messages`, one per
 check: a nonzero value `v` after the call means check `k = 2147483647 - v` (from 1) failed, and the
-call raises ValueError with `messages[k - 1]`. `results` (absent when the kernel returns nothing or one scalar) says what the Python
+call raises `errors[k - 1]` (absent: ValueError; else ValueError, IndexError or OverflowError) with
+`messages[k - 1]`. `length_checks`: two lengths an array statement combines, which must be equal;
+an entry with `index` is an access's precondition instead (`passes.bounds`): the first length, the
+extent of `index.array` along `index.dim`, must be at least the second whenever every bound in
+`index.when` is positive, else the call raises IndexError naming `index.at` (`file:line:col`). `results` (absent when the kernel returns nothing or one scalar) says what the Python
 function returns: `items` in order, each a parameter name or null for the C return value, and
 `tuple` (a tuple, else the one item).
 

@@ -22,7 +22,7 @@ from translator.ir import nodes as ir
 from translator.ir.types import BOOL, I64
 from translator.ir.visit import StmtTransformer, expr_children, local_arrays, temporaries, walk, walk_all
 from translator.passes.affine import Affine, Forms, constant
-from translator.passes.indices import lower_bound
+from translator.passes.indices import after, lower_bound
 
 
 def check_bounds(kernel: ir.Kernel) -> ir.Kernel:
@@ -163,7 +163,7 @@ class _Checker(StmtTransformer):
     def visit_Loop(self, stmt: ir.Loop) -> ir.Stmt:
         loop_range, trip = self.range_of(stmt)
         ascending = stmt.step > 0
-        low = lower_bound(stmt.start, self.lows) if ascending else _after(lower_bound(stmt.stop, self.lows))
+        low = lower_bound(stmt.start, self.lows) if ascending else after(lower_bound(stmt.stop, self.lows))
         inner = dataclasses.replace(
             self, ranges={**self.ranges, stmt.var: loop_range}, lows={**self.lows, stmt.var: low},
             trips=self.trips + (() if trip is None else (trip,)),
@@ -383,10 +383,6 @@ def _all(conds: list[ir.Expr], span: Span) -> ir.Expr:
 def _non_negative(form: Affine) -> bool:
     """Whether `form` is at least 0: a non-negative constant plus extents with positive coefficients."""
     return form.const >= 0 and all(c > 0 and ".shape[" in k for k, c in form.terms.items())
-
-
-def _after(bound: int | None) -> int | None:
-    return None if bound is None else bound + 1
 
 
 def _jumps(stmt: ir.Stmt) -> bool:
