@@ -18,7 +18,7 @@ extern "C" {
  *   py2omp_failed: InOut, map(tofrom: py2omp_failed[0:py2omp_failed_n0])
  *     status of the kernel's run-time checks, one element: zero it before the call; a nonzero value v after it means check 2147483647 - v failed, where Python raises (1 = line 14 IndexError)
  *   preconditions (else Python raises IndexError): indptr_n0 >= y_n0 when y_n0 > 0 (indptr, line 13)
- *     indptr_n0 >= 1 + y_n0 when y_n0 > 0 (indptr, line 13)
+ *     indptr_n0 >= y_n0 + 1 when y_n0 > 0 (indptr, line 13)
  */
 void csr_spmv(const int64_t *indptr, int64_t indptr_n0, const int64_t *indices, int64_t indices_n0, const double *data, int64_t data_n0, const double *x, int64_t x_n0, double *y, int64_t y_n0, int32_t *py2omp_failed, int64_t py2omp_failed_n0);
 
@@ -31,7 +31,7 @@ void csr_spmv(const int64_t *indptr, int64_t indptr_n0, const int64_t *indices, 
  *   py2omp_failed: InOut, device pointer (is_device_ptr)
  *     status of the kernel's run-time checks, one element: zero it before the call; a nonzero value v after it means check 2147483647 - v failed, where Python raises (1 = line 14 IndexError)
  *   preconditions (else Python raises IndexError): indptr_n0 >= y_n0 when y_n0 > 0 (indptr, line 13)
- *     indptr_n0 >= 1 + y_n0 when y_n0 > 0 (indptr, line 13)
+ *     indptr_n0 >= y_n0 + 1 when y_n0 > 0 (indptr, line 13)
  */
 void csr_spmv__device(const int64_t *indptr, int64_t indptr_n0, const int64_t *indices, int64_t indices_n0, const double *data, int64_t data_n0, const double *x, int64_t x_n0, double *y, int64_t y_n0, int32_t *py2omp_failed, int64_t py2omp_failed_n0);
 

@@ -61,6 +61,9 @@ class Forms:
             return self.values[expr.id]
         if isinstance(expr, ir.Cast) and expr.type is not None and expr.type.is_int:
             return self.form(expr.operand, loop_vars)
+        made = self.params[expr.array].allocation if isinstance(expr, ir.Extent) and expr.array in self.params else None
+        if made is not None:  # an array the kernel makes: its extent is the shape the caller allocates
+            return self.form(made.shape[expr.dim], frozenset())
         if isinstance(expr, ir.Binary) and expr.op in ("+", "-"):
             left, right = self.form(expr.left, loop_vars), self.form(expr.right, loop_vars)
             if left is None or right is None:
@@ -83,18 +86,21 @@ class Forms:
         return Affine({key: 1}, 0)
 
     def expr(self, form: Affine, span: Span) -> ir.Expr:
-        """`form` (atoms only) as an int64 expression, for the manifest."""
+        """`form` (atoms only) as an int64 expression, for the manifest: `x.shape[0] - 1`, `1 - n`."""
+        terms = sorted(form.terms.items(), key=lambda item: item[1] < 0)  # positive terms first
+        starts_positive = bool(terms) and terms[0][1] > 0
         result: ir.Expr = ir.Const(form.const, span, I64)
-        for key, coeff in sorted(form.terms.items()):
+        for position, (key, coeff) in enumerate(terms):
             term = self.atoms[key]
-            if coeff != 1:
-                term = ir.Binary("*", ir.Const(coeff, span, I64), term, span, I64)
-            result = term if _is_zero(result) else ir.Binary("+", result, term, span, I64)
+            if abs(coeff) != 1:
+                term = ir.Binary("*", ir.Const(abs(coeff), span, I64), term, span, I64)
+            if position == 0 and starts_positive:
+                result = term
+            else:
+                result = ir.Binary("+" if coeff > 0 else "-", result, term, span, I64)
+        if starts_positive and form.const:
+            result = ir.Binary("+" if form.const > 0 else "-", result, ir.Const(abs(form.const), span, I64), span, I64)
         return result
-
-
-def _is_zero(expr: ir.Expr) -> bool:
-    return isinstance(expr, ir.Const) and expr.value == 0
 
 
 def _key(expr: ir.Expr) -> str:

@@ -164,12 +164,14 @@ class _Checker(StmtTransformer):
         loop_range, trip = self.range_of(stmt)
         ascending = stmt.step > 0
         low = lower_bound(stmt.start, self.lows) if ascending else after(lower_bound(stmt.stop, self.lows))
+        # An array statement's loop (`independent`) is not a condition: NumPy checks an integer
+        # index of the statement (`C[i, :k]`) even when the slice is empty.
         inner = dataclasses.replace(
             self, ranges={**self.ranges, stmt.var: loop_range}, lows={**self.lows, stmt.var: low},
-            trips=self.trips + (() if trip is None else (trip,)),
+            trips=self.trips + (() if trip is None or stmt.independent else (trip,)),
             sliced=self.sliced | ({stmt.var} if stmt.independent else set()),
-            plain=self.plain and trip is not None and not any(isinstance(n, (ir.Break, ir.Return))
-                                                              for n in walk_all(stmt.body)))
+            plain=self.plain and (stmt.independent or trip is not None) and not any(
+                isinstance(n, (ir.Break, ir.Return)) for n in walk_all(stmt.body)))
         return self.guarded(dataclasses.replace(stmt, body=inner.block(stmt.body)), (stmt.start, stmt.stop))
 
     def range_of(self, loop: ir.Loop) -> tuple[_Range | None, Affine | None]:
@@ -272,20 +274,26 @@ class _Checker(StmtTransformer):
                 if (test := self.dimension(index.array, d, i)) is not None]
 
     def dimension(self, array: str, dim: int, index: ir.Expr) -> ir.Expr | None:
+        """The kernel's test of one index, or None where it needs none (in range whatever the
+        arguments, or by the preconditions this records)."""
         nodes = list(walk(index))
         if any(isinstance(n, ir.Name) and n.id in self.sliced for n in nodes) and not any(
                 isinstance(n, ir.Index) for n in nodes):
             return None  # a slice's element: a gather through an index array is checked
         shape = self.found.shapes.get(array)
         extent: ir.Expr = ir.Extent(array, dim, index.span, I64) if shape is None else ir.Const(shape[dim], index.span, I64)
-        need = self.needed(index)
-        if need is not None and shape is not None and not need.terms and need.const <= shape[dim]:
+        needs = self.needed(index)
+        if needs is not None and shape is not None and all(not n.terms and n.const <= shape[dim] for n in needs):
             return None
-        if need is not None and shape is None and (self.plain or self.surely_fits(array, dim, need, index.span)):
-            self.require(array, dim, need, index.span)
-            return None
-        if need is not None and shape is None and self.found.covered(array, dim, need, self.trips):
-            return None
+        if needs is not None and shape is None:
+            if all(self.surely_fits(array, dim, n, index.span) for n in needs):
+                return None
+            if self.plain:
+                for need in needs:
+                    self.require(array, dim, need, index.span)
+                return None
+            if all(self.found.covered(array, dim, n, self.trips) for n in needs):
+                return None
         below = ir.Compare("<", index, extent, index.span, BOOL)
         low = lower_bound(index, self.lows)
         if low is not None and low >= 0:
@@ -293,18 +301,22 @@ class _Checker(StmtTransformer):
         least = ir.Unary("-", extent, index.span, I64)
         return ir.Logical("and", ir.Compare(">=", index, least, index.span, BOOL), below, index.span, BOOL)
 
-    def needed(self, index: ir.Expr) -> Affine | None:
-        """The length the array needs for this index at every iteration (a precondition), or None
-        when only the kernel can check it."""
+    def needed(self, index: ir.Expr) -> tuple[Affine, ...] | None:
+        """The lengths the array needs for this index at every iteration, or None when only the
+        kernel can check it: the greatest index + 1, and where the least may be negative (Python
+        counts it from the end), minus the least. `e % d`, `d` a non-negative length of the
+        arguments, is in `[0, d)` (Python's modulo; 0 for `d == 0`, as NumPy's), whatever `e` is."""
+        if isinstance(index, ir.Binary) and index.op == "%":
+            divisor = self.found.forms.form(index.right, frozenset())
+            if divisor is not None and _non_negative(divisor):
+                return divisor, constant(1)
         form = self.found.forms.form(index, frozenset(self.ranges))
         if form is None:
             return None
-        if not form.terms and form.const < 0:
-            return constant(-form.const)  # x[-6] reads x[n - 6]
         low, high = self.extreme(form, lowest=True), self.extreme(form, lowest=False)
-        if low is None or high is None or not _non_negative(low):
+        if low is None or high is None:
             return None
-        return high.plus(constant(1))
+        return (high.plus(constant(1)),) if _non_negative(low) else (high.plus(constant(1)), low.scaled(-1))
 
     def extreme(self, form: Affine, lowest: bool) -> Affine | None:
         """The least (greatest) value of `form` over the loops' ranges, as a form of the arguments:
@@ -327,7 +339,7 @@ class _Checker(StmtTransformer):
     def surely_fits(self, array: str, dim: int, need: Affine, span: Span) -> bool:
         """Whether `need` is at most the extent whatever the arguments (`x[i]` over `range(len(x))`):
         then an access that may not run (under an `if`) needs no check either."""
-        extent = self.found.forms.atom(ir.Extent(array, dim, span, I64))
+        extent = self.found.forms.form(ir.Extent(array, dim, span, I64), frozenset())
         assert extent is not None
         slack = need.plus(extent, -1)
         return not slack.terms and slack.const <= 0
