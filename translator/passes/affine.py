@@ -61,9 +61,10 @@ class Forms:
             return self.values[expr.id]
         if isinstance(expr, ir.Cast) and expr.type is not None and expr.type.is_int:
             return self.form(expr.operand, loop_vars)
-        made = self.params[expr.array].allocation if isinstance(expr, ir.Extent) and expr.array in self.params else None
-        if made is not None:  # an array the kernel makes: its extent is the shape the caller allocates
-            return self.form(made.shape[expr.dim], frozenset())
+        if isinstance(expr, ir.Extent) and expr.array in self.params:
+            made = self.params[expr.array].allocation
+            if made is not None:  # an array the kernel makes: its extent is the shape the caller allocates
+                return self.form(made.shape[expr.dim], frozenset())
         if isinstance(expr, ir.Binary) and expr.op in ("+", "-"):
             left, right = self.form(expr.left, loop_vars), self.form(expr.right, loop_vars)
             if left is None or right is None:
