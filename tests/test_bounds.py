@@ -29,6 +29,7 @@ rng = np.random.default_rng(13)
 f32 = np.float32
 probes = {
     "saxpy": (b.saxpy, (f32(2), rng.random(100000, dtype=f32), rng.random(10, dtype=f32))),
+    "saxpy_fast": (b.saxpy, (2.0, rng.random(100000, dtype=f32), rng.random(10, dtype=f32))),
     "smooth": (b.smooth, (rng.random(50), np.empty(10), np.empty(50))),
     "scatter": (b.scatter_add, (np.array([1, 5, 12]), rng.random(3), rng.random(10))),
     "gather": (b.gather, (np.array([3, 9, 10], dtype=np.int32), rng.random(10), np.empty(3))),
@@ -64,6 +65,7 @@ def _at(line: int, col: int) -> str:
 
 EXPECTED = {
     "saxpy": f"saxpy(): index out of range at {_at(12, 11)}: 'y' needs at least 100000 elements along axis 0, and has 10",
+    "saxpy_fast": f"saxpy(): index out of range at {_at(12, 11)}: 'y' needs at least 100000 elements along axis 0, and has 10",
     "smooth": f"smooth(): index out of range at {_at(19, 14)}: 'work' needs at least 50 elements along axis 0, and has 10",
     "scatter": f"scatter_add(): index out of range for 'y' at {KERNELS}:29",
     "gather": f"gather(): index out of range for 'x' at {KERNELS}:35",
