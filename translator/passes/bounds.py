@@ -244,7 +244,8 @@ class _Checker(StmtTransformer):
         indexed: list[tuple[ir.Expr, str, Span]] = []
         for node, when in (pair for e in exprs for pair in _evaluated(e, None)):
             if isinstance(node, ir.Index):  # preconditions recorded even when the kernel checks nothing
-                tests = [(_unless(when, t), a, at) for t, a, at in self.access(node)]
+                tests = [(_unless(when, t), a, at) for t, a, at in self.access(node, when is None)
+                         if not _implied(t, when)]
                 if self.found.in_kernel:
                     indexed += [t for t in tests if not any(_plain(t[0]) == _plain(u[0]) for u in indexed)]
             elif isinstance(node, ir.Cast) and node.python_int:
@@ -266,14 +267,14 @@ class _Checker(StmtTransformer):
         arrays = list(dict.fromkeys(array for _, array, _ in indexed))
         return [(_all([t for t, _, _ in indexed], span), (self.found.record(arrays, span),))]
 
-    def access(self, index: ir.Index) -> list[tuple[ir.Expr, str, Span]]:
+    def access(self, index: ir.Index, always: bool) -> list[tuple[ir.Expr, str, Span]]:
         """The kernel's tests for one access: none where a precondition covers a dimension."""
         if index.array in self.found.unchecked:
             return []
         return [(test, index.array, i.span) for d, i in enumerate(index.indices)
-                if (test := self.dimension(index.array, d, i)) is not None]
+                if (test := self.dimension(index.array, d, i, always)) is not None]
 
-    def dimension(self, array: str, dim: int, index: ir.Expr) -> ir.Expr | None:
+    def dimension(self, array: str, dim: int, index: ir.Expr, always: bool) -> ir.Expr | None:
         """The kernel's test of one index, or None where it needs none (in range whatever the
         arguments, or by the preconditions this records)."""
         nodes = list(walk(index))
@@ -288,7 +289,7 @@ class _Checker(StmtTransformer):
         if needs is not None and shape is None:
             if all(self.surely_fits(array, dim, n, index.span) for n in needs):
                 return None
-            if self.plain:
+            if self.plain and always:  # not in a branch of `a if c else b` (np.concatenate's)
                 for need in needs:
                     self.require(array, dim, need, index.span)
                 return None
@@ -376,6 +377,16 @@ def _evaluated(expr: ir.Expr, when: ir.Expr | None) -> Iterator[tuple[ir.Expr, i
         for child in expr_children(expr):
             yield from _evaluated(child, when)
     yield expr, when
+
+
+def _implied(test: ir.Expr, when: ir.Expr | None) -> bool:
+    """Whether `test` is one of the conditions `when` joins (`x[0] if 0 < n else 0.0`, a guard
+    already testing the index)."""
+    if when is None:
+        return False
+    if isinstance(when, ir.Logical) and when.op == "and":
+        return _implied(test, when.left) or _implied(test, when.right)
+    return _plain(test) == _plain(when)
 
 
 def _unless(when: ir.Expr | None, test: ir.Expr) -> ir.Expr:
