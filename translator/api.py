@@ -277,12 +277,16 @@ class GenericKernel(Kernel):
                          f"use {self.__name__}.specialization(*args) for the compiled kernel of those arguments")
 
 
-def kernel(func: Callable[..., Any] | None = None, *, target: str | None = None, device: int | None = None) -> Any:
+def kernel(func: Callable[..., Any] | None = None, *, target: str | None = None, device: int | None = None,
+           boundscheck: bool = True) -> Any:
     """Decorate a function as a kernel: `@kernel`, `@kernel(target="cpu")`, `@kernel(device=1)`.
 
     Parameters without annotations take their types from each call (a `GenericKernel`). `device` is
     the OpenMP device number the offloaded loops run on (`device(k)` clauses); the translator reads
-    it from the decorator in the source, so it must be an integer constant there.
+    it from the decorator in the source, so it must be an integer constant there. `boundscheck=False`
+    drops the checks the kernel makes of indices it cannot prove in range before the call (gathers,
+    scatters); the caller's checks of the lengths accesses need stay (docs/language.md, "Bounds").
+    The translator reads it from the source too.
     """
     if func is None:
         return lambda f: _make_kernel(f, target, device)
@@ -303,3 +307,23 @@ def to_device(array: Any, kernel: Kernel | None = None) -> runtime_shim.DeviceAr
     if kernel is not None:
         kernel.compiled()
     return runtime_shim.to_device(array)
+
+
+def device_count(kernel: Kernel | None = None) -> int:
+    """How many offload devices the runtime sees (4 on host-offload); `kernel` as for `to_device`."""
+    if kernel is not None:
+        kernel.compiled()
+    return runtime_shim.device_count()
+
+
+def use_device(device: int, kernel: Kernel | None = None) -> None:
+    """Run the kernels, data regions and device arrays that follow on OpenMP device `device`, chosen at
+    run time (an MPI rank takes `local_rank % device_count()`).
+
+    `@kernel(device=k)` fixes a device when the C is made; this sets the calling thread's default device
+    (`omp_set_default_device`) that every other kernel uses. Pass `kernel` to load its library first
+    when none has run yet, as for `to_device`.
+    """
+    if kernel is not None:
+        kernel.compiled()
+    runtime_shim.use_device(device)

@@ -126,7 +126,7 @@ void row_norms(const double *restrict x, int64_t x_n0, int64_t x_n1, double *res
             }
 #line 17 "examples/row_norms.py"
             norms[i] = sqrt(dot__1);
-            max__3 = (x_n1 > 0 ? x[i * x_n1 + 0] : 0.0);
+            max__3 = (0 < x_n1 ? x[i * x_n1 + 0] : 0.0);
 #line 18 "examples/row_norms.py"
             max__3_seen = (isnan(max__3) ? 2 : (max__3 > -INFINITY ? 1 : 0));
 #line 18 "examples/row_norms.py"
@@ -141,7 +141,7 @@ void row_norms(const double *restrict x, int64_t x_n0, int64_t x_n1, double *res
 #line 18 "examples/row_norms.py"
             max__3 = (max__3_seen == 2 ? NAN : (max__3_seen == 0 ? -INFINITY : max__3));
 #line 18 "examples/row_norms.py"
-            min__5 = (x_n1 > 0 ? x[i * x_n1 + 0] : 0.0);
+            min__5 = (0 < x_n1 ? x[i * x_n1 + 0] : 0.0);
 #line 18 "examples/row_norms.py"
             min__5_seen = (isnan(min__5) ? 2 : (min__5 < INFINITY ? 1 : 0));
 #line 18 "examples/row_norms.py"
@@ -212,7 +212,7 @@ void row_norms__device(const double *restrict x, int64_t x_n0, int64_t x_n1, dou
         }
 #line 17 "examples/row_norms.py"
         norms[i] = sqrt(dot__1);
-        max__3 = (x_n1 > 0 ? x[i * x_n1 + 0] : 0.0);
+        max__3 = (0 < x_n1 ? x[i * x_n1 + 0] : 0.0);
 #line 18 "examples/row_norms.py"
         max__3_seen = (isnan(max__3) ? 2 : (max__3 > -INFINITY ? 1 : 0));
 #line 18 "examples/row_norms.py"
@@ -227,7 +227,7 @@ void row_norms__device(const double *restrict x, int64_t x_n0, int64_t x_n1, dou
 #line 18 "examples/row_norms.py"
         max__3 = (max__3_seen == 2 ? NAN : (max__3_seen == 0 ? -INFINITY : max__3));
 #line 18 "examples/row_norms.py"
-        min__5 = (x_n1 > 0 ? x[i * x_n1 + 0] : 0.0);
+        min__5 = (0 < x_n1 ? x[i * x_n1 + 0] : 0.0);
 #line 18 "examples/row_norms.py"
         min__5_seen = (isnan(min__5) ? 2 : (min__5 < INFINITY ? 1 : 0));
 #line 18 "examples/row_norms.py"

@@ -20,7 +20,7 @@ import dataclasses
 import libcst as cst
 
 from translator.errors import Span, TranslationError
-from translator.frontend.arrays import assign_view, declare_temporary, fill_temporary, shape_of, value_at
+from translator.frontend.arrays import assign_view, declare_temporary, fill_temporary, method_name, shape_of, value_at
 from translator.frontend.array_statements import new_array_value
 from translator.frontend.context import KernelScope
 from translator.frontend.dtypes import element_type
@@ -140,18 +140,38 @@ def make_temporary(name: str, node: cst.BaseExpression, scope: KernelScope) -> l
 
 
 def _refuse_view(name: str, node: cst.BaseExpression, scope: KernelScope) -> None:
+    """NumPy's result shares memory with an array (a view, or a reshape NumPy answers with one), so
+    writes through either name would show in the other; a kernel's new array is a copy. A reshape
+    is taken as a copy where nothing could tell: neither the new name nor an array it reads is
+    written anywhere in the kernel (`flat = images.reshape(n, -1)`, then reads)."""
     if is_view(node, scope):
         raise scope.module.error(
             node, f"in NumPy '{name}' would be a view sharing memory with the array, not a copy; write "
             f"`{name} = np.copy(...)` for a copy, or index the array itself")
+    if not (isinstance(node, cst.Call) and (method_name(node, scope) in ("reshape", "ravel")
+                                            or scope.module.qualified_name(node.func) in ("numpy.reshape",
+                                                                                          "numpy.ravel"))):
+        return
+    read = {n.value for n in _names(node)}
+    if name in scope.facts.written or read & scope.facts.written or scope.facts.bindings.get(name, 0) > 1:
+        raise scope.module.error(
+            node, f"in NumPy '{name}' would be a view sharing memory with the array it reshapes, and the kernel "
+            f"writes one of them: write `{name} = ....copy()` for a copy, or index the array itself")
+
+
+def _names(node: cst.CSTNode) -> list[cst.Name]:
+    """The names `node` reads, at any depth."""
+    found = [node] if isinstance(node, cst.Name) else []
+    return found + [n for child in node.children for n in _names(child)]
 
 
 def eye(target: cst.Name, call: cst.Call, scope: KernelScope) -> list[ir.Stmt]:
-    """`y = np.eye(n)` / `np.eye(n, m, dtype=...)`: an array made by the kernel, zero-filled, then
-    its diagonal set to 1, both on the device."""
+    """`y = np.eye(n)` / `np.eye(n, m, dtype=...)` / `np.identity(n, dtype=...)`: an array made by
+    the kernel, zero-filled, then its diagonal set to 1, both on the device."""
     positional = [a.value for a in call.args if a.keyword is None]
     keywords = {a.keyword.value: a.value for a in call.args if a.keyword is not None}
-    if not 1 <= len(positional) <= 2 or set(keywords) - {"dtype"} or any(a.star for a in call.args):
+    most = 1 if scope.module.qualified_name(call.func) == "numpy.identity" else 2
+    if not 1 <= len(positional) <= most or set(keywords) - {"dtype"} or any(a.star for a in call.args):
         raise scope.module.error(call, "np.eye() in a kernel takes the number of rows, optionally of columns, "
                                        "and dtype=: np.eye(n, m, dtype=np.float64)")
     dtype = F64 if "dtype" not in keywords else scalar_annotation(keywords["dtype"], scope.module)

@@ -24,7 +24,7 @@ from translator.frontend.arrays import (aligned, check_lengths, local_assign, ma
 from translator.frontend.context import KernelScope
 from translator.frontend.dtypes import element_type
 from translator.frontend.array_statements import tier_product, tier_reduction
-from translator.frontend.expressions import CALLS, METHODS
+from translator.frontend.expressions import CALLS, KEYWORDS_TAKEN, METHODS
 from translator.frontend.products import LABELS, product_operands
 from translator.frontend.reductions import METHODS as REDUCTION_METHODS
 from translator.frontend.reductions import reduction_call
@@ -352,3 +352,4 @@ CALLS.update({"numpy.sum": _reduction("sum"), "numpy.max": _reduction("max"), "n
                                "numpy.linalg.norm"), _tier_only),
               **dict.fromkeys(("numpy.matmul", "numpy.inner", "numpy.outer", "numpy.vdot"), _product_only)})
 METHODS.update({**dict.fromkeys(REDUCTION_METHODS, _tier_only), "dot": _product_only})
+KEYWORDS_TAKEN.update(f"a.{method}" for method in REDUCTION_METHODS)

@@ -33,8 +33,10 @@ MATH_FUNCTIONS: dict[str, int] = {
 NUMPY_FUNCTIONS: dict[str, int] = {
     **dict.fromkeys(
         ("sqrt exp log log2 log10 sin cos tan arcsin arccos arctan sinh cosh tanh abs fabs floor ceil "
-         "trunc isnan isinf isfinite expm1 log1p real imag conj conjugate").split(), 1),
-    **dict.fromkeys("arctan2 fmod power hypot copysign minimum maximum".split(), 2),
+         "trunc isnan isinf isfinite expm1 log1p real imag conj conjugate cbrt rint exp2 arcsinh arccosh arctanh "
+         "absolute sign square reciprocal negative deg2rad rad2deg degrees radians").split(), 1),
+    **dict.fromkeys(("arctan2 fmod power hypot copysign minimum maximum fmax fmin mod remainder floor_divide "
+                     "true_divide divide").split(), 2),
 }
 
 
@@ -45,6 +47,13 @@ KEYWORD_CALLS = ("numpy.sum", "numpy.max", "numpy.min", "numpy.mean", "numpy.ama
                  "numpy.std", "numpy.count_nonzero", "numpy.prod", "numpy.any", "numpy.all", "numpy.argmax",
                  "numpy.argmin", "numpy.average", "numpy.linalg.norm")
 """Calls that take a keyword argument (`axis=`) in kernels."""
+KEYWORDS_TAKEN: set[str] = set()
+"""More calls whose builders read their own keyword arguments (`np.linspace(..., endpoint=False)`,
+`a.cumsum(axis=1)` as "a.cumsum"), added by the modules that register them."""
+Builder = Callable[[cst.CSTNode, list[cst.BaseExpression], KernelScope], ir.Expr]
+METHODS: dict[str, Builder] = {}
+"""Array methods (`a.clip(0, 1)`, `a.reshape(-1)`, `x.sum()`) by name, registered by
+`frontend.array_functions`, `frontend.elementwise_calls` and `frontend.array_calls`: a call of an attribute that names no module member."""
 LOGICAL_CALLS = ("numpy.logical_and", "numpy.logical_or", "numpy.logical_xor", "numpy.logical_not")
 ATOMIC_CALLS = tuple(f"translator.atomic_{op}" for op in ("add", "sub", "min", "max"))
 
@@ -219,17 +228,18 @@ def _call(node: cst.Call, scope: KernelScope) -> ir.Expr:
     local = isinstance(node.func, cst.Name) and (node.func.value in scope.assigned or node.func.value in scope.params)
     if local:
         name = None
-    method = METHODS.get(node.func.attr.value) if isinstance(node.func, cst.Attribute) and name is None else None
-    if method is not None:
-        return method(node, [], scope)
+    method = f"a.{node.func.attr.value}" if isinstance(node.func, cst.Attribute) and name is None else None
+    takes_keywords = name in KEYWORD_CALLS or (name or method) in KEYWORDS_TAKEN
     for arg in node.args:
-        if (arg.keyword is not None and name not in KEYWORD_CALLS) or arg.star:
+        if (arg.keyword is not None and not takes_keywords) or arg.star:
             raise scope.module.error(arg, "keyword and starred arguments are not supported in kernel calls")
     args = [a.value for a in node.args if a.keyword is None]
     if isinstance(node.func, cst.Attribute) and node.func.attr.value == "conjugate" and name is None and not args:
         return ir.Call("conj", (build_expr(node.func.value, scope),), scope.module.span(node))
     if isinstance(node.func, cst.Attribute) and node.func.attr.value == "copy" and name is None and not args:
         return build_expr(node.func.value, scope)  # `a[i, :].copy()`: an element is a value already
+    if isinstance(node.func, cst.Attribute) and name is None and node.func.attr.value in METHODS:
+        return METHODS[node.func.attr.value](node, args, scope)
     if not local and isinstance(node.func, cst.Name) and node.func.value in scope.module.functions:
         return _call_function(node, node.func.value, args, scope)
     if name in CALLS:
@@ -280,7 +290,8 @@ def _cast(node: cst.Call, args: list[cst.BaseExpression], to: ScalarType, scope:
             return ir.Const(special, scope.module.span(node))
     if len(args) != 1:
         raise scope.module.error(node, f"conversion to {to.name} takes exactly one argument")
-    return ir.Cast(build_expr(args[0], scope), scope.module.span(node), to)
+    checked = scope.module.qualified_name(node.func) == "builtins.int"
+    return ir.Cast(build_expr(args[0], scope), scope.module.span(node), to, python_int=checked)
 
 
 def _copy(node: cst.Call, args: list[cst.BaseExpression], scope: KernelScope) -> ir.Expr:
@@ -349,9 +360,7 @@ def _range_outside_loop(node: cst.Call, args: list[cst.BaseExpression], scope: K
     raise scope.module.error(node, "range() and prange() can only be used as the iterable of a `for` loop")
 
 
-METHODS: dict[str, Callable[[cst.CSTNode, list[cst.BaseExpression], KernelScope], ir.Expr]] = {}
-"""Methods called on array values (`x.sum()`), by name; `frontend.array_calls` registers them."""
-CALLS: dict[str, Callable[[cst.CSTNode, list[cst.BaseExpression], KernelScope], ir.Expr]] = {
+CALLS: dict[str, Builder] = {
     "builtins.complex": _complex, "builtins.abs": _abs, "builtins.min": _min_max, "builtins.max": _min_max,
     "builtins.len": _len, "numpy.copy": _copy, **dict.fromkeys(LOGICAL_CALLS, _logical),
     "builtins.range": _range_outside_loop, "translator.prange": _range_outside_loop,

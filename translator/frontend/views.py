@@ -32,6 +32,9 @@ def is_view(node: cst.BaseExpression, scope: KernelScope) -> bool:
     array that leaves at least one axis (a slice, a new axis, or fewer indices than dimensions)."""
     if isinstance(node, cst.Attribute) and node.attr.value == "T":
         return is_view(node.value, scope)
+    swapped = transposed(node, scope)
+    if swapped is not None:
+        return is_view(swapped[0], scope)
     if isinstance(node, cst.Name):
         return array_type(node.value, scope) is not None
     if isinstance(node, cst.Subscript) and isinstance(node.value, cst.Name):
@@ -49,6 +52,9 @@ def build_view(node: cst.BaseExpression, scope: KernelScope) -> ir.View:
     if isinstance(node, cst.Attribute) and node.attr.value == "T":
         view = build_view(node.value, scope)
         return dataclasses.replace(view, axes=view.axes[::-1])
+    swapped = transposed(node, scope)
+    if swapped is not None:
+        return _permuted(node, build_view(swapped[0], scope), swapped[1], scope)
     span = scope.module.span(node)
     if isinstance(node, cst.Name):
         return whole_view(node.value, scope, span)
@@ -74,6 +80,38 @@ def build_view(node: cst.BaseExpression, scope: KernelScope) -> ir.View:
             assert isinstance(part, cst.Index)
             fixed.append(build_expr(part.value, scope))
     return ir.View(name, tuple(fixed), tuple(axes), span)
+
+
+def transposed(node: cst.BaseExpression, scope: KernelScope
+                ) -> tuple[cst.BaseExpression, list[cst.BaseExpression]] | None:
+    """`a.transpose()`, `a.transpose(1, 0)`, `a.transpose((1, 0))`, `np.transpose(a, axes=(1, 0))`:
+    the operand and the axes given (none: reversed); None for other expressions."""
+    if not isinstance(node, cst.Call) or any(a.star for a in node.args):
+        return None
+    positional = [a.value for a in node.args if a.keyword is None]
+    keywords = [a.value for a in node.args if a.keyword is not None and a.keyword.value == "axes"]
+    if isinstance(node.func, cst.Attribute) and node.func.attr.value == "transpose" and (
+            scope.module.qualified_name(node.func) is None):
+        operand, axes = node.func.value, positional
+    elif scope.module.qualified_name(node.func) == "numpy.transpose" and positional:
+        operand, axes = positional[0], positional[1:] + keywords
+    else:
+        return None
+    if len(axes) == 1 and isinstance(axes[0], cst.Tuple):
+        axes = [e.value for e in axes[0].elements]
+    return operand, axes
+
+
+def _permuted(node: cst.BaseExpression, view: ir.View, axes: list[cst.BaseExpression], scope: KernelScope) -> ir.View:
+    """`view` with its axes in the order `axes` gives (result axis k is the view's axis axes[k])."""
+    if not axes:
+        return dataclasses.replace(view, axes=view.axes[::-1])
+    rank = len(view.axes)
+    order = [fold_constant(a, scope.module, scope.module.constants) for a in axes]
+    wrapped = [k % rank for k in order if isinstance(k, int) and not isinstance(k, bool)]
+    if sorted(wrapped) != list(range(rank)) or len(order) != rank:
+        raise scope.module.error(node, f"transpose() takes a permutation of the {rank} axes, as constants")
+    return dataclasses.replace(view, axes=tuple(view.axes[k] for k in wrapped))
 
 
 def whole_view(name: str, scope: KernelScope, span: Span) -> ir.View:

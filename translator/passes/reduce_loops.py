@@ -270,7 +270,7 @@ class ReductionLowering:
         offsets = [kept.get(d, Offset(None, None, 0)) for d in range(len(shape))]
         value = self.lowering.at_element(node.operand, offsets, shape, guards, origin)
         best = self.local(node.op[3:] if node.op.startswith("arg") else node.op, type_of(value).strong(), node)
-        nonempty = ir.Compare(">", self.count_of(node), ir.Const(0, span), span)
+        nonempty = ir.Compare("<", ir.Const(0, span), self.count_of(node), span)  # as `passes.bounds` tests an index
         zero = ir.Cast(ir.Const(0, span), span, type_of(best))
         if origin:
             out += [self.set(best, zero), ir.If(self.typed(nonempty), (*origin, self.set(best, value)), (), span)]
