@@ -20,6 +20,7 @@ from translator.errors import Span, TranslationError
 from translator.ir import nodes as ir
 from translator.ir.arrays import Offset
 from translator.ir.types import ScalarType
+from translator.passes.expr_types import FunctionTyper
 
 
 @dataclass(frozen=True)
@@ -143,6 +144,8 @@ class KernelScope:
     masks: dict[str, cst.BaseExpression] = field(default_factory=dict)
     ended_masks: set[str] = field(default_factory=set)
     open_loops: list[cst.For] = field(default_factory=list)
+    functions: FunctionTyper | None = None
+    """Types device function calls for `frontend.dtypes` (the dtype of `g + dt * lap(g)`)."""
     _temp_counter: int = 0
 
     def mask(self, node: cst.BaseExpression) -> cst.BaseExpression | None:

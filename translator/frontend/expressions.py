@@ -8,7 +8,7 @@ import libcst as cst
 
 from translator.errors import TranslationError
 from translator.frontend.context import KernelScope
-from translator.frontend.signature import SCALAR_ANNOTATIONS
+from translator.frontend.signature import SCALAR_ANNOTATIONS, indexed_ranks
 from translator.frontend.source import NAMED_CONSTANTS, fold_constant
 from translator.frontend.syntax import dispatch
 from translator.ir import nodes as ir
@@ -166,6 +166,19 @@ def _extent(node: cst.Subscript, base: cst.BaseExpression, scope: KernelScope) -
     return ir.Extent(array.name, dim % rank, scope.module.span(node))
 
 
+def shape_extents(node: cst.Attribute, count: int, scope: KernelScope) -> list[ir.Expr]:
+    """The extents `a.shape` unpacks to (`m, n = a.shape`), which must be `count` of them: Python's
+    `ValueError` on unpacking is a located error here."""
+    array = array_param(node.value, scope)
+    if array.rank != count:
+        raise scope.module.error(
+            node, f"'{array.name}.shape' has {array.rank} extent{'s' * (array.rank > 1)}; the left side names {count} "
+            "(Python raises ValueError when unpacking)")
+    if array.shape is not None:
+        return list(array.shape)
+    return [ir.Extent(array.name, dim, scope.module.span(node)) for dim in range(array.rank)]
+
+
 def _attribute(node: cst.Attribute, scope: KernelScope) -> ir.Expr:
     if node.attr.value in ("real", "imag"):
         return ir.Call(node.attr.value, (build_expr(node.value, scope),), scope.module.span(node))
@@ -251,14 +264,21 @@ def _call_function(node: cst.Call, name: str, args: list[cst.BaseExpression], sc
     arity = len(function.node.params.params)
     if len(args) != arity:
         raise scope.module.error(node, f"{name}() takes {arity} argument{'s' * (arity != 1)}, got {len(args)}")
-    return ir.CallFunction(function.ir_name, tuple(_argument(a, scope) for a in args), scope.module.span(node))
+    ranks = indexed_ranks(function.node.body)
+    indexed = [ranks.get(p.name.value, 0) > 0 for p in function.node.params.params]
+    return ir.CallFunction(function.ir_name, tuple(_argument(a, i, scope) for a, i in zip(args, indexed)),
+                           scope.module.span(node))
 
 
-def _argument(node: cst.BaseExpression, scope: KernelScope) -> ir.Expr:
-    """A whole array (by name) is passed as such; anything else is a value."""
+def _argument(node: cst.BaseExpression, indexed: bool, scope: KernelScope) -> ir.Expr:
+    """A whole array (by name) is passed as such; anything else is a value. Inside an array
+    expression (`g + dt * lap(g)`) an array the function does not index is read at the element
+    being computed: a function of numbers applied to arrays computes element by element, as NumPy's
+    operators inside it do."""
     name = node.value if isinstance(node, cst.Name) else ""
     param = scope.params.get(name)
-    if name in scope.arrays or (param is not None and param.is_array):
+    is_array = name in scope.arrays or (param is not None and param.is_array)
+    if is_array and (indexed or scope.elements is None):
         return ir.ArrayArg(name, scope.module.span(node))
     return build_expr(node, scope)
 

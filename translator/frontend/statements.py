@@ -10,7 +10,7 @@ from translator.errors import Span
 from translator.frontend.allocations import (FILLS, allocate, allocate_temporary, build_return, constructor_args, eye,
                                             is_array_value, lifts, make_array, make_temporary, shape_parts)
 from translator.frontend.context import KernelScope
-from translator.frontend.expressions import array_param, build_expr
+from translator.frontend.expressions import array_param, build_expr, shape_extents
 from translator.frontend.arrays import assign_array, assign_masked, is_array_statement, mask_of
 from translator.frontend.array_statements import array_statement
 from translator.frontend.guards import guarded
@@ -195,6 +195,8 @@ def _constant_shape(node: cst.BaseExpression, scope: KernelScope) -> tuple[int, 
 
 def _tuple_assign(targets: cst.Tuple, value: cst.BaseExpression, scope: KernelScope) -> list[ir.Stmt]:
     """`a, b = b, a + b`: every right-hand side is evaluated before any name is bound."""
+    if isinstance(value, cst.Attribute) and value.attr.value == "shape":
+        return _unpack_shape(targets, value, scope)
     if not isinstance(value, cst.Tuple) or len(value.elements) != len(targets.elements):
         raise scope.module.error(value, "tuple assignment needs a tuple of the same length on the right")
     places = [_target(e.value, scope) for e in targets.elements]
@@ -207,6 +209,19 @@ def _tuple_assign(targets: cst.Tuple, value: cst.BaseExpression, scope: KernelSc
         temps.append(temp)
         out.append(_scalar_assign(temp, val, val.span, scope))
     out.extend(_scalar_assign(place, temp, place.span, scope) for place, temp in zip(places, temps))
+    return out
+
+
+def _unpack_shape(targets: cst.Tuple, value: cst.Attribute, scope: KernelScope) -> list[ir.Stmt]:
+    """`m, n = A.shape`, `N, = x.shape`: one extent per name (nothing to evaluate first: extents do not
+    change); at the top level each name may then size an array made by the kernel, as `n = A.shape[0]` may."""
+    extents = shape_extents(value, len(targets.elements), scope)
+    out = []
+    for element, extent in zip(targets.elements, extents):
+        place = _target(element.value, scope)
+        out.append(_scalar_assign(place, extent, place.span, scope))
+        if isinstance(place, ir.Name) and scope.depth == 0:
+            scope.top_values.setdefault(place.id, extent)
     return out
 
 

@@ -559,6 +559,9 @@ class Param:
     span: Span
     allocation: Allocation | None = None
     """Set on an array the kernel makes: a hidden parameter after the user's, allocated by the caller."""
+    default: int | float | bool | None = None
+    """A scalar parameter's default value (`alpha: f64 = 1.5`): Python callers may omit the argument
+    and the runtime passes it (manifest `default`); C and Fortran callers pass every argument."""
 
     @property
     def is_array(self) -> bool:

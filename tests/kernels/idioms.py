@@ -1,0 +1,61 @@
+"""NumPy code as others write it (issue 11): signatures with defaults, shapes unpacked into names,
+`*_like` constructors and `x.dtype`, imports and lambdas inside the body, helpers with keywords and
+defaults. `tests/test_idioms.py` runs each compiled and as plain Python; `CASES` maps each kernel
+to its random arguments."""
+
+import numpy as np
+
+from translator import In, InOut, Out, f32, f64, kernel, prange
+
+
+@kernel
+def axpby(x: In[f64[:]], y: InOut[f64[:]], alpha: f64 = 1.5, beta: float = 0.5):
+    for i in prange(x.shape[0]):
+        y[i] = alpha * x[i] + beta * y[i]
+
+
+@kernel
+def row_scale(A: In[f64[:, :]], s: In[f64[:]], B: Out[f64[:, :]]):
+    m, n = A.shape
+    for i in prange(m):
+        for j in range(n):
+            B[i, j] = A[i, j] * s[i]
+
+
+@kernel
+def moving_sum(x: In[f32[:]], width: int = 3):
+    N, = x.shape
+    out = np.zeros(N - width + 1, dtype=np.float32)
+    for i in prange(N - width + 1):
+        acc = np.float32(0)
+        for j in range(width):
+            acc += x[i + j]
+        out[i] = acc
+    return out
+
+
+def laplacian_weight(g, h):
+    return (g - h) * 4.0
+
+
+def softplus(v):
+    return np.log1p(np.exp(v))
+
+
+@kernel
+def relax(g: In[f64[:, :]], h: In[f64[:, :]], dt: f64):
+    return g + dt * laplacian_weight(g, h)
+
+
+@kernel
+def activate(x: In[f32[:]], y: Out[f32[:]]):
+    y[:] = softplus(x)
+
+
+CASES = {
+    axpby: lambda rng: (rng.standard_normal(11), rng.standard_normal(11), -0.75, 2.0),
+    row_scale: lambda rng: (rng.standard_normal((5, 7)), rng.standard_normal(5), np.zeros((5, 7))),
+    moving_sum: lambda rng: (rng.standard_normal(9).astype(np.float32), 4),
+    relax: lambda rng: (rng.standard_normal((4, 6)), rng.standard_normal((4, 6)), 0.1),
+    activate: lambda rng: (rng.standard_normal(12).astype(np.float32), np.zeros(12, np.float32)),
+}
