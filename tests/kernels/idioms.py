@@ -52,10 +52,33 @@ def activate(x: In[f32[:]], y: Out[f32[:]]):
     y[:] = softplus(x)
 
 
+@kernel
+def normalize_rows(A: In[f32[:, :]]):
+    out = np.empty_like(A)
+    for i in prange(A.shape[0]):
+        row = np.zeros_like(A[i, :])
+        row[:] = A[i, :] * A[i, :]
+        out[i, :] = A[i, :] / np.sqrt(np.sum(row) + 1)
+    return out
+
+
+@kernel
+def follow_precision(x: In[f32[:]], z: In[f64[:]]):
+    n = x.shape[0]
+    y = np.zeros(n, dtype=x.dtype)
+    y[:] = x * 2 + z.astype(x.dtype)
+    wide = np.empty_like(x, dtype=np.float64)
+    wide[:] = x
+    wide += z
+    return y, wide, np.full_like(z, 0.5)
+
+
 CASES = {
     axpby: lambda rng: (rng.standard_normal(11), rng.standard_normal(11), -0.75, 2.0),
     row_scale: lambda rng: (rng.standard_normal((5, 7)), rng.standard_normal(5), np.zeros((5, 7))),
     moving_sum: lambda rng: (rng.standard_normal(9).astype(np.float32), 4),
     relax: lambda rng: (rng.standard_normal((4, 6)), rng.standard_normal((4, 6)), 0.1),
     activate: lambda rng: (rng.standard_normal(12).astype(np.float32), np.zeros(12, np.float32)),
+    normalize_rows: lambda rng: (rng.standard_normal((5, 6)).astype(np.float32),),
+    follow_precision: lambda rng: (rng.standard_normal(7).astype(np.float32), rng.standard_normal(7)),
 }

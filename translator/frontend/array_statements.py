@@ -128,9 +128,11 @@ def _elementwise_function(node: cst.Call, scope: KernelScope) -> bool:
 
 
 def _copy_method(node: cst.Call, scope: KernelScope) -> bool:
-    """`a[i, :].copy()`: read element by element, a copy is the element itself."""
-    return (isinstance(node.func, cst.Attribute) and node.func.attr.value == "copy" and not node.args
-            and scope.module.qualified_name(node.func) is None)
+    """`a[i, :].copy()`, `a.astype(np.float32)`: read element by element, a copy is the element itself
+    (converted, for `astype`)."""
+    if not isinstance(node.func, cst.Attribute) or scope.module.qualified_name(node.func) is not None:
+        return False
+    return (node.func.attr.value == "copy" and not node.args) or node.func.attr.value == "astype"
 
 
 def _scalar(node: cst.BaseExpression, scope: KernelScope) -> bool:

@@ -321,7 +321,7 @@ def shape_of(node: cst.BaseExpression, scope: KernelScope) -> tuple[ir.Expr, ...
         return broadcast_all(shapes)
     if isinstance(node, cst.Attribute) and node.attr.value in ("real", "imag"):
         return shape_of(node.value, scope)
-    if (isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "copy"
+    if (isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value in ("copy", "astype")
             and scope.module.qualified_name(node.func) is None):
         return shape_of(node.func.value, scope)
     if isinstance(node, cst.Call):

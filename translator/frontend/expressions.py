@@ -8,7 +8,7 @@ import libcst as cst
 
 from translator.errors import TranslationError
 from translator.frontend.context import KernelScope
-from translator.frontend.signature import SCALAR_ANNOTATIONS, indexed_ranks
+from translator.frontend.signature import SCALAR_ANNOTATIONS, indexed_ranks, scalar_annotation
 from translator.frontend.source import NAMED_CONSTANTS, fold_constant
 from translator.frontend.syntax import dispatch
 from translator.ir import nodes as ir
@@ -142,6 +142,24 @@ def array_param(node: cst.BaseExpression, scope: KernelScope) -> ArrayRef:
     return ArrayRef(name, param.type.rank, None)
 
 
+def array_type(name: str, scope: KernelScope) -> ArrayType | None:
+    """The type of array `name` (a parameter, or an array made inside a loop); None for other names."""
+    local = scope.arrays.get(name)
+    if local is not None:
+        return local.type
+    param = scope.params.get(name)
+    return param.type if param is not None and isinstance(param.type, ArrayType) else None
+
+
+def dtype_of(node: cst.BaseExpression, scope: KernelScope) -> ScalarType | None:
+    """The element type a dtype argument names: a scalar type (`np.float64`, `f32`, `float`) or an
+    array's `.dtype` (`x.dtype`, NumPy's way to follow the input's precision); None for anything else."""
+    if isinstance(node, cst.Attribute) and node.attr.value == "dtype" and isinstance(node.value, cst.Name):
+        kind = array_type(node.value.value, scope)
+        return None if kind is None else kind.dtype
+    return scalar_annotation(node, scope.module)
+
+
 def made_shape(array: ir.LocalArray | ir.Temporary) -> tuple[ir.Expr, ...]:
     """The extents of an array made inside a loop: constants, or a temporary's host expressions
     (so lengths compare, and the runtime checks them, in terms of the arguments)."""
@@ -239,6 +257,8 @@ def _call(node: cst.Call, scope: KernelScope) -> ir.Expr:
         return ir.Call("conj", (build_expr(node.func.value, scope),), scope.module.span(node))
     if isinstance(node.func, cst.Attribute) and node.func.attr.value == "copy" and name is None and not args:
         return build_expr(node.func.value, scope)  # `a[i, :].copy()`: an element is a value already
+    if isinstance(node.func, cst.Attribute) and node.func.attr.value == "astype" and name is None:
+        return _astype(node, args, scope)
     if not local and isinstance(node.func, cst.Name) and node.func.value in scope.module.functions:
         return _call_function(node, node.func.value, args, scope)
     if name in CALLS:
@@ -297,6 +317,16 @@ def _cast(node: cst.Call, args: list[cst.BaseExpression], to: ScalarType, scope:
     if len(args) != 1:
         raise scope.module.error(node, f"conversion to {to.name} takes exactly one argument")
     return ir.Cast(build_expr(args[0], scope), scope.module.span(node), to)
+
+
+def _astype(node: cst.Call, args: list[cst.BaseExpression], scope: KernelScope) -> ir.Expr:
+    """`x.astype(np.float32)`, `z.astype(x.dtype)`: a conversion of each element (NumPy's unsafe cast)."""
+    to = dtype_of(args[0], scope) if len(args) == 1 else None
+    if to is None:
+        raise scope.module.error(node, "astype() takes one dtype in kernels: a scalar type (np.float32, f64, int) "
+                                       "or an array's .dtype")
+    assert isinstance(node.func, cst.Attribute)
+    return ir.Cast(build_expr(node.func.value, scope), scope.module.span(node), to.strong())
 
 
 def _copy(node: cst.Call, args: list[cst.BaseExpression], scope: KernelScope) -> ir.Expr:
@@ -369,7 +399,8 @@ CALLS: dict[str, Callable[[cst.CSTNode, list[cst.BaseExpression], KernelScope], 
     "builtins.complex": _complex, "builtins.abs": _abs, "builtins.min": _min_max, "builtins.max": _min_max,
     "builtins.len": _len, "numpy.copy": _copy, **dict.fromkeys(LOGICAL_CALLS, _logical),
     "builtins.range": _range_outside_loop, "translator.prange": _range_outside_loop,
-    **dict.fromkeys(("numpy.zeros", "numpy.empty", "numpy.ones", "numpy.full"), _array_outside_assignment),
+    **dict.fromkeys(("numpy.zeros", "numpy.empty", "numpy.ones", "numpy.full", "numpy.zeros_like", "numpy.empty_like",
+                     "numpy.ones_like", "numpy.full_like"), _array_outside_assignment),
     **dict.fromkeys(ATOMIC_CALLS, _atomic_in_expression),
 }
 EXPRESSIONS: dict[type, Callable[..., ir.Expr]] = {

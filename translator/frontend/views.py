@@ -16,10 +16,9 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from translator.errors import Span
-from translator.frontend.expressions import build_expr, made_shape
+from translator.frontend.expressions import array_type, build_expr, made_shape
 from translator.frontend.source import fold_constant
 from translator.ir import nodes as ir
-from translator.ir.types import ArrayType
 
 if TYPE_CHECKING:
     from translator.frontend.context import KernelScope
@@ -115,15 +114,6 @@ def extent(name: str, dim: int, scope: KernelScope, span: Span) -> ir.Expr:
     temporary's host expression), else `<name>_n<dim>`."""
     local = scope.arrays.get(name)
     return made_shape(local)[dim] if local is not None else ir.Extent(name, dim, span)
-
-
-def array_type(name: str, scope: KernelScope) -> ArrayType | None:
-    """The type of array `name` (a parameter, or an array made inside a loop); None for other names."""
-    local = scope.arrays.get(name)
-    if local is not None:
-        return local.type
-    param = scope.params.get(name)
-    return param.type if param is not None and isinstance(param.type, ArrayType) else None
 
 
 def is_new_axis(part: cst.BaseSlice, scope: KernelScope) -> bool:
