@@ -69,6 +69,19 @@ def _error(tmp_path: Path, body: str) -> str:
      "constants of scalar parameters"),
     ("@kernel\ndef k(A: In[f64[:, :]], y: Out[f64[:]]):\n    m, n, p = A.shape\n    y[0] = m\n",
      "k.py:6:15: error: 'A.shape' has 2 extents; the left side names 3 (Python raises ValueError when unpacking)"),
+    ("def f(a, b=1.0):\n    return a + b\n\n@kernel\ndef k(x: In[f64[:]], y: Out[f64[:]]):\n"
+     "    for i in prange(1):\n        y[i] = f(x[i], 2.0, 3.0)\n",
+     "k.py:10:29: error: f() takes 2 arguments, got 3"),
+    ("def f(a, b=1.0):\n    return a + b\n\n@kernel\ndef k(x: In[f64[:]], y: Out[f64[:]]):\n"
+     "    for i in prange(1):\n        y[i] = f(x[i], c=3.0)\n",
+     "k.py:10:24: error: f() got an unexpected keyword argument 'c'"),
+    ("def f(a, b=1.0):\n    return a + b\n\n@kernel\ndef k(x: In[f64[:]], y: Out[f64[:]]):\n"
+     "    for i in prange(1):\n        y[i] = f(x[i], a=3.0)\n",
+     "k.py:10:24: error: f() got multiple values for argument 'a'"),
+    ("def f(a, b=x):\n    return a + b\n\n@kernel\ndef k(x: In[f64[:]], y: Out[f64[:]]):\n"
+     "    for i in prange(1):\n        y[i] = f(x[i])\n",
+     "k.py:4:12: error: parameter 'b' has a default value that is not a number; a device function's defaults are "
+     "numeric constants"),
 ])
 def test_located_errors(tmp_path: Path, body: str, expected: str) -> None:
     assert _error(tmp_path, body).splitlines()[0] == expected

@@ -128,7 +128,7 @@ FUNCTIONS = "from translator import In, Out, f64, kernel, prange\n\n{}\n@kernel\
      "3:5: error: function 'f' may end without returning a value (Python would return None)"),
     ("def f(x):\n    s = 0.0\n    for j in prange(3):\n        s += x\n    return s\n", "f(x[i])",
      "5:5: error: prange is only allowed in kernels, not in function 'f'"),
-    ("def f(x, y):\n    return x + y\n", "f(x[i])", "9:18: error: f() takes 2 arguments, got 1"),
+    ("def f(x, y):\n    return x + y\n", "f(x[i])", "9:18: error: f() missing required argument 'y'"),
     ("def f(x):\n    y = x\n", "f(x[i])", "9:18: error: function 'f' returns nothing, so its call has no value"),
     ("def f(x, *rest):\n    return x\n", "f(x[i])", "3:10: error: device functions take plain positional parameters only"),
     ("def f(x: In[f64[:]]):\n    return x[0]\n", "f(x[i])",

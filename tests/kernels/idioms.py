@@ -73,6 +73,17 @@ def follow_precision(x: In[f32[:]], z: In[f64[:]]):
     return y, wide, np.full_like(z, 0.5)
 
 
+def flux(a, b, dx=0.5, scale=2):
+    return scale * (a - b) / dx
+
+
+@kernel
+def gradient(u: In[f64[:]], g: Out[f64[:]]):
+    g[0] = flux(u[1], u[0])
+    for i in prange(1, u.shape[0]):
+        g[i] = flux(u[i], u[i - 1], dx=0.25) + flux(b=u[i], a=u[i - 1], scale=-1.5)
+
+
 CASES = {
     axpby: lambda rng: (rng.standard_normal(11), rng.standard_normal(11), -0.75, 2.0),
     row_scale: lambda rng: (rng.standard_normal((5, 7)), rng.standard_normal(5), np.zeros((5, 7))),
@@ -81,4 +92,5 @@ CASES = {
     activate: lambda rng: (rng.standard_normal(12).astype(np.float32), np.zeros(12, np.float32)),
     normalize_rows: lambda rng: (rng.standard_normal((5, 6)).astype(np.float32),),
     follow_precision: lambda rng: (rng.standard_normal(7).astype(np.float32), rng.standard_normal(7)),
+    gradient: lambda rng: (rng.standard_normal(10), np.zeros(10)),
 }

@@ -114,9 +114,9 @@ def _placeholder(param: ir.FunctionParam) -> ir.Param:
 
 def _function_param(param: cst.Param, rank: int, module: ModuleScope) -> ir.FunctionParam:
     name = param.name.value
-    if param.default is not None:
-        raise module.error(
-            param.default, f"parameter '{name}' has a default value; device functions take every argument")
+    if param.default is not None and fold_constant(param.default, module, module.constants) is None:
+        raise module.error(param.default, f"parameter '{name}' has a default value that is not a number; a device "
+                                          "function's defaults are numeric constants")
     annotation = None
     if param.annotation is not None:
         annotation = scalar_annotation(param.annotation.annotation, module)

@@ -7,7 +7,7 @@ from typing import Callable, NamedTuple
 import libcst as cst
 
 from translator.errors import TranslationError
-from translator.frontend.context import KernelScope
+from translator.frontend.context import KernelScope, ModuleScope
 from translator.frontend.signature import SCALAR_ANNOTATIONS, indexed_ranks, scalar_annotation
 from translator.frontend.source import NAMED_CONSTANTS, fold_constant
 from translator.frontend.syntax import dispatch
@@ -249,9 +249,12 @@ def _call(node: cst.Call, scope: KernelScope) -> ir.Expr:
     local = isinstance(node.func, cst.Name) and (node.func.value in scope.assigned or node.func.value in scope.params)
     if local:
         name = None
+    function = not local and isinstance(node.func, cst.Name) and node.func.value in scope.module.functions
     for arg in node.args:
-        if (arg.keyword is not None and name not in KEYWORD_CALLS) or arg.star:
+        if (arg.keyword is not None and name not in KEYWORD_CALLS and not function) or arg.star:
             raise scope.module.error(arg, "keyword and starred arguments are not supported in kernel calls")
+    if function:
+        return _call_function(node, node.func.value, scope)  # type: ignore[attr-defined]
     args = [a.value for a in node.args if a.keyword is None]
     if isinstance(node.func, cst.Attribute) and node.func.attr.value == "conjugate" and name is None and not args:
         return ir.Call("conj", (build_expr(node.func.value, scope),), scope.module.span(node))
@@ -259,8 +262,6 @@ def _call(node: cst.Call, scope: KernelScope) -> ir.Expr:
         return build_expr(node.func.value, scope)  # `a[i, :].copy()`: an element is a value already
     if isinstance(node.func, cst.Attribute) and node.func.attr.value == "astype" and name is None:
         return _astype(node, args, scope)
-    if not local and isinstance(node.func, cst.Name) and node.func.value in scope.module.functions:
-        return _call_function(node, node.func.value, args, scope)
     if name in CALLS:
         return CALLS[name](node, args, scope)
     if name is not None and name.startswith("math.") and name[5:] in MATH_FUNCTIONS:
@@ -278,16 +279,37 @@ def _call(node: cst.Call, scope: KernelScope) -> ir.Expr:
     raise scope.module.error(node, f"call to '{label}' is not supported in kernels")
 
 
-def _call_function(node: cst.Call, name: str, args: list[cst.BaseExpression], scope: KernelScope) -> ir.Expr:
-    """A call of a plain function of the module: a device function, typed per call site later."""
+def _call_function(node: cst.Call, name: str, scope: KernelScope) -> ir.Expr:
+    """A call of a plain function of the module: a device function, typed per call site later.
+    Arguments bind to parameters as in Python, by position then by keyword (`lap(g, dx=0.5)`); a
+    parameter left out takes its default, a constant passed as the caller's literal would be."""
     function = scope.module.functions[name]
-    arity = len(function.node.params.params)
-    if len(args) != arity:
-        raise scope.module.error(node, f"{name}() takes {arity} argument{'s' * (arity != 1)}, got {len(args)}")
+    params = [p.name.value for p in function.node.params.params]
+    bound: dict[str, cst.BaseExpression] = {}
+    for position, arg in enumerate(node.args):
+        key = arg.keyword.value if arg.keyword is not None else (params[position] if position < len(params) else "")
+        if key not in params or key in bound:
+            what = (f"got an unexpected keyword argument '{key}'" if arg.keyword is not None and key not in params
+                    else f"got multiple values for argument '{key}'" if key in bound
+                    else f"takes {len(params)} argument{'s' * (len(params) != 1)}, got {len(node.args)}")
+            raise scope.module.error(arg, f"{name}() {what}")
+        bound[key] = arg.value
     ranks = indexed_ranks(function.node.body)
-    indexed = [ranks.get(p.name.value, 0) > 0 for p in function.node.params.params]
-    return ir.CallFunction(function.ir_name, tuple(_argument(a, i, scope) for a, i in zip(args, indexed)),
-                           scope.module.span(node))
+    args = tuple(_argument(bound[p.name.value], ranks.get(p.name.value, 0) > 0, scope) if p.name.value in bound
+                 else _default_argument(node, name, p, function.module, scope) for p in function.node.params.params)
+    return ir.CallFunction(function.ir_name, args, scope.module.span(node))
+
+
+def _default_argument(node: cst.Call, name: str, param: cst.Param, module: ModuleScope, scope: KernelScope) -> ir.Expr:
+    """The value of a parameter the call leaves out: its default, a numeric constant of the function's
+    module (also checked where the function is read, for defaults no call uses)."""
+    if param.default is None:
+        raise scope.module.error(node, f"{name}() missing required argument '{param.name.value}'")
+    value = fold_constant(param.default, module, module.constants)
+    if value is None:
+        raise module.error(param.default, f"parameter '{param.name.value}' has a default value that is not a number; "
+                                          "a device function's defaults are numeric constants")
+    return ir.Const(value, scope.module.span(node))
 
 
 def _argument(node: cst.BaseExpression, indexed: bool, scope: KernelScope) -> ir.Expr:
