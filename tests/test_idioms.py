@@ -82,6 +82,19 @@ def _error(tmp_path: Path, body: str) -> str:
      "    for i in prange(1):\n        y[i] = f(x[i])\n",
      "k.py:4:12: error: parameter 'b' has a default value that is not a number; a device function's defaults are "
      "numeric constants"),
+    ("@kernel\ndef k(x: In[f64[:]], y: Out[f64[:]]):\n    f = lambda v: v[0]\n    for i in prange(1):\n"
+     "        y[i] = f(x)\n",
+     "k.py:6:19: error: a lambda in a kernel computes with numbers; index arrays at the call (`f(x[i])`), or write a "
+     "function of the module for arrays"),
+    ("@kernel\ndef k(x: In[f64[:]], y: Out[f64[:]]):\n    f = lambda v: v\n    f = lambda v: 2 * v\n"
+     "    for i in prange(1):\n        y[i] = f(x[i])\n",
+     "k.py:6:5: error: 'f' is bound to a lambda and bound again; bind a lambda once, under a name of its own"),
+    ("@kernel\ndef k(x: In[f64[:]], y: Out[f64[:]]):\n    f = lambda v: v\n    for i in prange(1):\n"
+     "        y[i] = f(x[i], 1)\n",
+     "k.py:8:16: error: this lambda takes 1 positional argument"),
+    ("@kernel\ndef k(x: In[f64[:]], y: Out[f64[:]]):\n    from math import *\n    for i in prange(1):\n"
+     "        y[i] = x[i]\n",
+     "k.py:6:5: error: `import *` is only allowed at module level (Python rejects it in a function)"),
 ])
 def test_located_errors(tmp_path: Path, body: str, expected: str) -> None:
     assert _error(tmp_path, body).splitlines()[0] == expected

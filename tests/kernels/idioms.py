@@ -84,6 +84,16 @@ def gradient(u: In[f64[:]], g: Out[f64[:]]):
         g[i] = flux(u[i], u[i - 1], dx=0.25) + flux(b=u[i], a=u[i - 1], scale=-1.5)
 
 
+@kernel
+def damped(x: In[f64[:]], z: In[f64[:]], y: Out[f64[:]], w: Out[f64[:]], rate: f64):
+    import math
+    from numpy import exp
+    decay = lambda x, t: x * exp(-rate * t)
+    for i in prange(x.shape[0]):
+        y[i] = decay(x[i], i) + math.cos(z[i])
+    w[:] = decay(z, 2.0)
+
+
 CASES = {
     axpby: lambda rng: (rng.standard_normal(11), rng.standard_normal(11), -0.75, 2.0),
     row_scale: lambda rng: (rng.standard_normal((5, 7)), rng.standard_normal(5), np.zeros((5, 7))),
@@ -93,4 +103,5 @@ CASES = {
     normalize_rows: lambda rng: (rng.standard_normal((5, 6)).astype(np.float32),),
     follow_precision: lambda rng: (rng.standard_normal(7).astype(np.float32), rng.standard_normal(7)),
     gradient: lambda rng: (rng.standard_normal(10), np.zeros(10)),
+    damped: lambda rng: (rng.standard_normal(8), rng.standard_normal(8), np.zeros(8), np.zeros(8), 0.3),
 }

@@ -21,7 +21,7 @@ from translator.frontend.allocations import lifted_params
 from translator.frontend.context import DeviceFunction, KernelScope, ModuleScope
 from translator.frontend.masks import read_body
 from translator.frontend.signature import Selection, Signature, build_params, indexed_ranks, scalar_annotation
-from translator.frontend.source import find_kernels, fold_constant, namespace_aliases, parse_file
+from translator.frontend.source import find_kernels, fold_constant, namespace_aliases, parse_file, with_body_imports
 from translator.frontend.statements import build_body, suite_statements
 from translator.ir import nodes as ir
 from translator.ir.types import F64, PY_INT, ArrayType, Ownership, ScalarType
@@ -87,7 +87,7 @@ def _calls(body: tuple[ir.Stmt, ...]) -> list[str]:
 def _build_function(function: DeviceFunction) -> ir.Function:
     """A device function: scalar parameters, annotated (a fixed type) or not (typed per call),
     read in its own module's scope."""
-    fn, module = function.node, function.module
+    fn, module = function.node, with_body_imports(function.node, function.module)
     if fn.asynchronous is not None:
         raise module.error(fn, "async functions cannot be called from kernels")
     params = fn.params
@@ -138,6 +138,7 @@ def _build_kernel(fn: cst.FunctionDef, signature: Signature | None, module: Modu
     if fn.asynchronous is not None:
         raise module.error(fn, "async functions cannot be kernels")
     params = build_params(fn, module, signature)
+    module = with_body_imports(fn, module)
     scope = KernelScope(module, {p.name: p for p in params}, read_body(fn.body, module), element_of=element_of,
                         lifting=True, functions=_FunctionsOnDemand(module))
     body = build_body(suite_statements(fn.body), scope)

@@ -144,6 +144,10 @@ class KernelScope:
     masks: dict[str, cst.BaseExpression] = field(default_factory=dict)
     ended_masks: set[str] = field(default_factory=set)
     open_loops: list[cst.For] = field(default_factory=list)
+    lambdas: dict[str, cst.Lambda] = field(default_factory=dict)
+    """Names bound to a lambda (`f = lambda v: v * v`): each call builds its body (`expressions`)."""
+    arguments: dict[str, ir.Expr] = field(default_factory=dict)
+    """While a lambda's body is built: its parameters' values at the call being built."""
     functions: FunctionTyper | None = None
     """Types device function calls for `frontend.dtypes` (the dtype of `g + dt * lap(g)`)."""
     _temp_counter: int = 0

@@ -51,6 +51,8 @@ ATOMIC_CALLS = tuple(f"translator.atomic_{op}" for op in ("add", "sub", "min", "
 def build_expr(node: cst.BaseExpression, scope: KernelScope) -> ir.Expr:
     """The untyped IR of `node`; constant subexpressions are folded as Python computes them. Inside an
     array expression, an array view is read at the element being computed (`frontend.arrays`)."""
+    if isinstance(node, cst.Name) and node.value in scope.arguments:
+        return scope.arguments[node.value]  # a lambda's parameter, shadowing any array of that name
     if scope.element_of is not None:
         element = scope.element_of(node, scope)
         if element is not None:
@@ -63,11 +65,16 @@ def build_expr(node: cst.BaseExpression, scope: KernelScope) -> ir.Expr:
 
 def _visible_constants(scope: KernelScope) -> dict[str, int | float | bool]:
     """Module constants not shadowed by a parameter or a local of the kernel."""
-    return {k: v for k, v in scope.module.constants.items() if k not in scope.assigned and k not in scope.params}
+    return {k: v for k, v in scope.module.constants.items()
+            if k not in scope.assigned and k not in scope.params and k not in scope.arguments}
 
 
 def _name(node: cst.Name, scope: KernelScope) -> ir.Expr:
     name, span = node.value, scope.module.span(node)
+    if name in scope.arguments:
+        return scope.arguments[name]
+    if name in scope.lambdas:
+        raise scope.module.error(node, f"'{name}' names a lambda; kernels only call it (`{name}(x[i])`)")
     param = scope.params.get(name)
     if (param is not None and param.is_array) or name in scope.arrays:
         raise scope.module.error(node, f"array '{name}' can only be indexed (`{name}[i]`) or measured (`{name}.shape[0]`)")
@@ -249,6 +256,10 @@ def _call(node: cst.Call, scope: KernelScope) -> ir.Expr:
     local = isinstance(node.func, cst.Name) and (node.func.value in scope.assigned or node.func.value in scope.params)
     if local:
         name = None
+    if isinstance(node.func, cst.Lambda):
+        dispatch(EXPRESSIONS, node.func, scope)  # rejected with the syntax table's message
+    if isinstance(node.func, cst.Name) and node.func.value in scope.lambdas:
+        return _call_lambda(node, scope.lambdas[node.func.value], scope)
     function = not local and isinstance(node.func, cst.Name) and node.func.value in scope.module.functions
     for arg in node.args:
         if (arg.keyword is not None and name not in KEYWORD_CALLS and not function) or arg.star:
@@ -298,6 +309,44 @@ def _call_function(node: cst.Call, name: str, scope: KernelScope) -> ir.Expr:
     args = tuple(_argument(bound[p.name.value], ranks.get(p.name.value, 0) > 0, scope) if p.name.value in bound
                  else _default_argument(node, name, p, function.module, scope) for p in function.node.params.params)
     return ir.CallFunction(function.ir_name, args, scope.module.span(node))
+
+
+def bind_lambda(target: cst.Name, value: cst.Lambda, scope: KernelScope) -> None:
+    """`f = lambda v: v * v`: the name stands for the lambda, whose body each call builds with the
+    call's arguments (`_call_lambda`); so it is bound once, with plain positional parameters."""
+    params = value.params
+    if (params.star_arg is not None and isinstance(params.star_arg, cst.Param)) or params.star_kwarg or \
+            params.kwonly_params or params.posonly_params or any(p.default is not None for p in params.params):
+        raise scope.module.error(value, "a lambda in a kernel takes plain positional parameters (`lambda x, y: ...`)")
+    if scope.facts.bindings.get(target.value) != 1 or target.value in scope.lambdas:
+        raise scope.module.error(target, f"'{target.value}' is bound to a lambda and bound again; bind a lambda once, "
+                                         "under a name of its own")
+    scope.lambdas[target.value] = value
+
+
+def _call_lambda(node: cst.Call, function: cst.Lambda, scope: KernelScope) -> ir.Expr:
+    """A call of a lambda bound to a name: its body with the parameters bound to the arguments' values
+    (built in the caller's context, as Python evaluates them before the call). The body sees the
+    kernel's names as they are at the call, as a Python closure does."""
+    names = [p.name.value for p in function.params.params]
+    for part in _parts(function.body):
+        if isinstance(part, (cst.Subscript, cst.Attribute)) and isinstance(part.value, cst.Name) and \
+                part.value.value in names:
+            raise scope.module.error(part, "a lambda in a kernel computes with numbers; index arrays at the call "
+                                           "(`f(x[i])`), or write a function of the module for arrays")
+    if any(a.keyword is not None or a.star for a in node.args) or len(node.args) != len(names):
+        raise scope.module.error(node, f"this lambda takes {len(names)} positional argument{'s' * (len(names) != 1)}")
+    values = {n: build_expr(a.value, scope) for n, a in zip(names, node.args)}
+    outer, scope.arguments = scope.arguments, {**scope.arguments, **values}
+    try:
+        return build_expr(function.body, scope)
+    finally:
+        scope.arguments = outer
+
+
+def _parts(node: cst.CSTNode) -> list[cst.CSTNode]:
+    """`node` and every node inside it."""
+    return [node, *(part for child in node.children for part in _parts(child))]
 
 
 def _default_argument(node: cst.Call, name: str, param: cst.Param, module: ModuleScope, scope: KernelScope) -> ir.Expr:

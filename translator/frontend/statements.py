@@ -10,7 +10,7 @@ from translator.errors import Span
 from translator.frontend.allocations import (FILLS, allocate, allocate_temporary, build_return, constructor_args, eye,
                                             is_array_value, lifts, make_array, make_temporary, shape_parts)
 from translator.frontend.context import KernelScope
-from translator.frontend.expressions import array_param, build_expr, shape_extents
+from translator.frontend.expressions import array_param, bind_lambda, build_expr, shape_extents
 from translator.frontend.arrays import assign_array, assign_masked, is_array_statement, mask_of
 from translator.frontend.array_statements import array_statement
 from translator.frontend.guards import guarded
@@ -101,6 +101,9 @@ def _assign(node: cst.Assign, scope: KernelScope) -> list[ir.Stmt]:
     value = node.value
     constructor = scope.module.qualified_name(value.func) if isinstance(value, cst.Call) else None
     single = node.targets[0].target if len(node.targets) == 1 else None
+    if isinstance(single, cst.Name) and isinstance(value, cst.Lambda):
+        bind_lambda(single, value, scope)
+        return []
     if single is not None and is_array_statement(single, scope):
         return array_statement(single, node.value, None, scope) or assign_array(single, node.value, None, scope)
     if isinstance(single, cst.Name) and lifts(scope) and constructor == "numpy.eye":
@@ -387,5 +390,6 @@ def _simple(node_type: type) -> Callable[[cst.CSTNode, KernelScope], list[ir.Stm
 STATEMENTS: dict[type, Callable[..., list[ir.Stmt]]] = {
     cst.Assign: _assign, cst.AugAssign: _aug_assign, cst.AnnAssign: _ann_assign, cst.Expr: _expr_statement,
     cst.Return: _return, cst.If: _if, cst.While: _while, cst.For: _for,
-    cst.Pass: lambda node, scope: [], cst.Break: _simple(ir.Break), cst.Continue: _simple(ir.Continue),
+    cst.Pass: lambda node, scope: [], cst.Import: lambda node, scope: [], cst.ImportFrom: lambda node, scope: [],
+    cst.Break: _simple(ir.Break), cst.Continue: _simple(ir.Continue),
 }
