@@ -162,7 +162,8 @@ IMPORTING = ("from translator import kernel, prange, In, Out, f64\nfrom .{} impo
      "tests/kernels/k.py:7:18: error: 'cube' comes from module '_unmarked_helpers', which is not marked for kernels: "
      "call `device_functions()` (from translator) at its top level"),
     ("_marked_helpers", "unsupported",
-     "tests/kernels/_marked_helpers.py:22:12: error: call to '(lambda w: w)' is not supported in kernels"),
+     "tests/kernels/_marked_helpers.py:22:13: error: a lambda in a kernel must be bound to a name and called "
+     "(`f = lambda v: v * v`, then `f(x[i])`)"),
 ])
 def test_imported_function_rejections(helpers: str, function: str, error: str) -> None:
     with pytest.raises(TranslationError) as info:
