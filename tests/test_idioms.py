@@ -95,6 +95,15 @@ def _error(tmp_path: Path, body: str) -> str:
     ("@kernel\ndef k(x: In[f64[:]], y: Out[f64[:]]):\n    from math import *\n    for i in prange(1):\n"
      "        y[i] = x[i]\n",
      "k.py:6:5: error: `import *` is only allowed at module level (Python rejects it in a function)"),
+    ("@kernel\ndef k(x: In[f64[:]], y: Out[f64[:]]):\n    v = y[1:]\n    v = y[:-1]\n    y[:] = x\n",
+     "k.py:7:5: error: view 'v' is bound more than once; a name bound to a view stands for that view wherever it "
+     "is used, so bind it once, under a name of its own (write through it with `v[...] = value`)"),
+    ("@kernel\ndef k(x: In[f64[:]], y: Out[f64[:]]):\n    v = y[1:]\n    y[:] = x\n    v[0] = 1.0\n",
+     "k.py:8:5: error: 'v' names a view; use it whole (`v[...] = value`, `v * 2`) or index the array it views: a view "
+     "name takes no indices or slices"),
+    ("@kernel\ndef k(x: In[f64[:]], y: Out[f64[:]]):\n    m = 1\n    m = m + 1\n    v = y[m:]\n    y[:] = x\n",
+     "k.py:8:11: error: view 'v' uses 'm', which is not assigned exactly once before the view; the view's bounds "
+     "are taken where it is used, so copy 'm' into a new local just before the view"),
 ])
 def test_located_errors(tmp_path: Path, body: str, expected: str) -> None:
     assert _error(tmp_path, body).splitlines()[0] == expected

@@ -94,6 +94,23 @@ def damped(x: In[f64[:]], z: In[f64[:]], y: Out[f64[:]], w: Out[f64[:]], rate: f
     w[:] = decay(z, 2.0)
 
 
+@kernel
+def heat_step(U: InOut[f64[:, :]], V: InOut[f64[:, :]], nu: f64):
+    u, v = U[1:-1, 1:-1], V[1:-1, 1:-1]
+    v[:] = u + nu * (U[2:, 1:-1] + U[:-2, 1:-1] + U[1:-1, 2:] + U[1:-1, :-2] - 4.0 * u)
+    u += 0.5 * v
+    edge = U[:, 0]
+    edge[...] = 0.0
+    V[...] = V * 2
+
+
+@kernel
+def center_rows(A: InOut[f32[:, :]]):
+    for i in prange(A.shape[0]):
+        row = A[i, :]
+        row -= np.mean(row)
+
+
 CASES = {
     axpby: lambda rng: (rng.standard_normal(11), rng.standard_normal(11), -0.75, 2.0),
     row_scale: lambda rng: (rng.standard_normal((5, 7)), rng.standard_normal(5), np.zeros((5, 7))),
@@ -104,4 +121,6 @@ CASES = {
     follow_precision: lambda rng: (rng.standard_normal(7).astype(np.float32), rng.standard_normal(7)),
     gradient: lambda rng: (rng.standard_normal(10), np.zeros(10)),
     damped: lambda rng: (rng.standard_normal(8), rng.standard_normal(8), np.zeros(8), np.zeros(8), 0.3),
+    heat_step: lambda rng: (rng.standard_normal((6, 7)), rng.standard_normal((6, 7)), 0.2),
+    center_rows: lambda rng: (rng.standard_normal((4, 9)).astype(np.float32),),
 }

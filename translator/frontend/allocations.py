@@ -148,7 +148,6 @@ def allocate_temporary(target: cst.Name, call: cst.Call, constructor: str, scope
 def make_temporary(name: str, node: cst.BaseExpression, scope: KernelScope) -> list[ir.Stmt]:
     """`t = A[r, q, :] @ C4` inside a prange: a temporary of the right side's shape and NumPy's dtype
     (one per iteration, see `ir.Temporary`), filled by a serial loop nest in the iteration."""
-    _refuse_view(name, node, scope)
     lengths = shape_of(node, scope)
     span = scope.module.span(node)
     axes = [ir.ViewAxis(d, ir.Const(0, span), n) for d, n in enumerate(lengths)]
@@ -159,13 +158,6 @@ def make_temporary(name: str, node: cst.BaseExpression, scope: KernelScope) -> l
     dtype = element_type(value, scope, f"array '{name}'")
     temporary = declare_temporary(name, dtype, tuple(at_least_zero(n) for n in lengths), span, scope)
     return [temporary, ir.ArrayAssign(ir.View(name, (None,) * len(axes), tuple(axes), span), value, span)]
-
-
-def _refuse_view(name: str, node: cst.BaseExpression, scope: KernelScope) -> None:
-    if is_view(node, scope):
-        raise scope.module.error(
-            node, f"in NumPy '{name}' would be a view sharing memory with the array, not a copy; write "
-            f"`{name} = np.copy(...)` for a copy, or index the array itself")
 
 
 def eye(target: cst.Name, call: cst.Call, scope: KernelScope) -> list[ir.Stmt]:
@@ -249,7 +241,6 @@ def _caller_expr(expr: ir.Expr, scope: KernelScope, span: Span) -> ir.Expr:
 def make_array(name: str, node: cst.BaseExpression, scope: KernelScope) -> list[ir.Stmt]:
     """`c = a + b`, `mean = np.sum(data, axis=0) / n`: an array of the right side's shape and NumPy's
     dtype, made by the kernel, then assigned element by element on the device."""
-    _refuse_view(name, node, scope)
     shape = tuple(at_least_zero(d) for d in shape_of(node, scope))
     if len(shape) > MAX_RANK:
         raise scope.module.error(node, f"an array made by the kernel has 1 to {MAX_RANK} dimensions")

@@ -144,6 +144,8 @@ class KernelScope:
     masks: dict[str, cst.BaseExpression] = field(default_factory=dict)
     ended_masks: set[str] = field(default_factory=set)
     open_loops: list[cst.For] = field(default_factory=list)
+    views: dict[str, cst.BaseExpression] = field(default_factory=dict)
+    """Names bound to views in reach (`u = U[1:-1, 1:-1]`): each use is the view (`frontend.view_names`)."""
     lambdas: dict[str, cst.Lambda] = field(default_factory=dict)
     """Names bound to a lambda (`f = lambda v: v * v`): each call builds its body (`expressions`)."""
     arguments: dict[str, ir.Expr] = field(default_factory=dict)

@@ -80,6 +80,8 @@ def _name(node: cst.Name, scope: KernelScope) -> ir.Expr:
         raise scope.module.error(node, f"array '{name}' can only be indexed (`{name}[i]`) or measured (`{name}.shape[0]`)")
     if scope.mask(node) is not None:
         raise _mask_as_value(node, scope)
+    if name in scope.views:
+        raise scope.module.error(node, SLICE_ELSEWHERE)
     if param is not None or name in scope.assigned:
         return ir.Name(name, span)
     if name == "None":
@@ -143,6 +145,9 @@ def array_param(node: cst.BaseExpression, scope: KernelScope) -> ArrayRef:
         return ArrayRef(name, local.type.rank, made_shape(local))
     if scope.mask(node) is not None:
         raise _mask_as_value(node, scope)
+    if name in scope.views:
+        raise scope.module.error(node, f"'{name}' names a view; use it whole (`{name}[...] = value`, `{name} * 2`) or "
+                                       "index the array it views: a view name takes no indices or slices")
     if param is None or not isinstance(param.type, ArrayType):
         raise scope.module.error(
             node, "only array parameters and local arrays can be indexed (array expressions are not supported)")

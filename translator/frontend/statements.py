@@ -19,6 +19,7 @@ from translator.frontend.signature import MAX_RANK, scalar_annotation
 from translator.frontend.source import fold_constant
 from translator.frontend.syntax import dispatch
 from translator.frontend.views import is_view
+from translator.frontend.view_names import binds_view, bind_views, refuse_rebinding
 from translator.ir import nodes as ir
 from translator.ir.types import ArrayType
 
@@ -69,13 +70,13 @@ def suite_statements(body: cst.BaseSuite) -> Sequence[cst.BaseStatement]:
 def _block(body: cst.BaseSuite, scope: KernelScope) -> tuple[ir.Stmt, ...]:
     """A nested block (of a loop or an `if`): one level deeper than its statement."""
     scope.depth += 1
-    masks = dict(scope.masks)
+    masks, views = dict(scope.masks), dict(scope.views)
     try:
         return build_body(suite_statements(body), scope)
     finally:
         scope.depth -= 1
         scope.ended_masks.update(set(scope.masks) - set(masks))
-        scope.masks = masks
+        scope.masks, scope.views = masks, views
 
 
 def _target(node: cst.BaseAssignTargetExpression, scope: KernelScope) -> ir.Name | ir.Index:
@@ -101,6 +102,10 @@ def _assign(node: cst.Assign, scope: KernelScope) -> list[ir.Stmt]:
     value = node.value
     constructor = scope.module.qualified_name(value.func) if isinstance(value, cst.Call) else None
     single = node.targets[0].target if len(node.targets) == 1 else None
+    for target in node.targets:
+        places = [e.value for e in target.target.elements] if isinstance(target.target, cst.Tuple) else [target.target]
+        for place in places:
+            refuse_rebinding(place, scope)
     if isinstance(single, cst.Name) and isinstance(value, cst.Lambda):
         bind_lambda(single, value, scope)
         return []
@@ -109,6 +114,8 @@ def _assign(node: cst.Assign, scope: KernelScope) -> list[ir.Stmt]:
     if isinstance(single, cst.Name) and lifts(scope) and constructor == "numpy.eye":
         return eye(single, value, scope)  # type: ignore[arg-type]
     if isinstance(single, cst.Name) and bind_mask(single, value, scope):
+        return []
+    if single is not None and binds_view(single, value, scope):
         return []
     if isinstance(single, cst.Name) and lifts(scope) and constructor not in FILLS and is_array_value(value, scope):
         return make_array(single.value, value, scope)
@@ -127,6 +134,8 @@ def _assign(node: cst.Assign, scope: KernelScope) -> list[ir.Stmt]:
         return [_local_array(single, value, constructor, scope)]  # type: ignore[arg-type]
     out: list[ir.Stmt] = []
     for target in node.targets:
+        if isinstance(target.target, cst.Tuple) and bind_views(target.target, node.value, scope):
+            continue
         if isinstance(target.target, cst.Tuple):
             out.extend(_tuple_assign(target.target, node.value, scope))
         else:

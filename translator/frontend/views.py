@@ -32,7 +32,9 @@ def is_view(node: cst.BaseExpression, scope: KernelScope) -> bool:
     if isinstance(node, cst.Attribute) and node.attr.value == "T":
         return is_view(node.value, scope)
     if isinstance(node, cst.Name):
-        return array_type(node.value, scope) is not None
+        return array_type(node.value, scope) is not None or node.value in scope.views
+    if whole_subscript(node, scope):
+        return True
     if isinstance(node, cst.Subscript) and isinstance(node.value, cst.Name):
         kind = array_type(node.value.value, scope)
         if kind is None:
@@ -48,6 +50,10 @@ def build_view(node: cst.BaseExpression, scope: KernelScope) -> ir.View:
     if isinstance(node, cst.Attribute) and node.attr.value == "T":
         view = build_view(node.value, scope)
         return dataclasses.replace(view, axes=view.axes[::-1])
+    if whole_subscript(node, scope):
+        return build_view(node.value, scope)  # type: ignore[attr-defined]
+    if isinstance(node, cst.Name) and node.value in scope.views:
+        return build_view(scope.views[node.value], scope)
     span = scope.module.span(node)
     if isinstance(node, cst.Name):
         return whole_view(node.value, scope, span)
@@ -73,6 +79,19 @@ def build_view(node: cst.BaseExpression, scope: KernelScope) -> ir.View:
             assert isinstance(part, cst.Index)
             fixed.append(build_expr(part.value, scope))
     return ir.View(name, tuple(fixed), tuple(axes), span)
+
+
+def whole_subscript(node: cst.BaseExpression, scope: KernelScope) -> bool:
+    """`a[...]`, `a[:]`, `u[:, :]`: a subscript of an array or a view name that keeps every element
+    of it, in order (full slices or one `...`), so it is that array or view itself."""
+    if not isinstance(node, cst.Subscript) or not isinstance(node.value, cst.Name):
+        return False
+    base = node.value.value
+    if array_type(base, scope) is None and base not in scope.views:
+        return False
+    parts = [e.slice for e in node.slice]
+    full = all(isinstance(p, cst.Slice) and p.lower is None and p.upper is None and p.step is None for p in parts)
+    return full or (len(parts) == 1 and isinstance(parts[0], cst.Index) and isinstance(parts[0].value, cst.Ellipsis))
 
 
 def whole_view(name: str, scope: KernelScope, span: Span) -> ir.View:
