@@ -111,6 +111,22 @@ def center_rows(A: InOut[f32[:, :]]):
         row -= np.mean(row)
 
 
+@kernel
+def strided(x: In[f64[:]], y: InOut[f64[:]], A: In[f64[:, :]], lo: int, hi: int):
+    y[::2] = x[1::2]
+    y[lo:hi:3] += x[hi:lo:-3]
+    flipped = x[::-1] - x
+    corners = A[::2, ::-1] * np.sum(x[5:0:-2])
+    return flipped, corners, np.copy(A[-1::-2, 1::2])
+
+
+@kernel
+def interleave(A: InOut[f32[:, :]]):
+    for i in prange(A.shape[0]):
+        A[i, 1::2] = A[i, :0:-2] + A[i, ::-2]
+        A[i, ::3] *= 2
+
+
 CASES = {
     axpby: lambda rng: (rng.standard_normal(11), rng.standard_normal(11), -0.75, 2.0),
     row_scale: lambda rng: (rng.standard_normal((5, 7)), rng.standard_normal(5), np.zeros((5, 7))),
@@ -123,4 +139,6 @@ CASES = {
     damped: lambda rng: (rng.standard_normal(8), rng.standard_normal(8), np.zeros(8), np.zeros(8), 0.3),
     heat_step: lambda rng: (rng.standard_normal((6, 7)), rng.standard_normal((6, 7)), 0.2),
     center_rows: lambda rng: (rng.standard_normal((4, 9)).astype(np.float32),),
+    strided: lambda rng: (rng.standard_normal(10), rng.standard_normal(10), rng.standard_normal((5, 7)), 1, 9),
+    interleave: lambda rng: (rng.standard_normal((3, 8)).astype(np.float32),),
 }

@@ -32,8 +32,8 @@ from translator.frontend.dtypes import element_type
 from translator.frontend.signature import MAX_RANK
 from translator.frontend.views import array_type, build_view, is_view, whole_view
 from translator.ir import nodes as ir
-from translator.ir.arrays import (ZERO, Offset, at_least_zero, broadcast, broadcast_all, element, first_clash,
-                                  loop_nest, uses)
+from translator.ir.arrays import (ZERO, Offset, at_least_zero, axis_loops, broadcast, broadcast_all, element,
+                                  first_clash, loop_nest, uses)
 from translator.ir.checks import settled_before_run
 from translator.ir.types import ArrayType, ScalarType
 from translator.ir.visit import rewrite
@@ -161,8 +161,8 @@ def _element_loops(axes: Sequence[ir.ViewAxis], scope: KernelScope, span: Span
                    ) -> tuple[list[str], list[Offset], list[tuple[str, ir.Expr, ir.Expr]]]:
     """Fresh loop variables over the axes' ranges, and the offsets of the element they reach."""
     variables = [scope.fresh_loop_var("i") for _ in axes]
-    offsets = [Offset(ir.Name(v, span), axis.lo, 0) for v, axis in zip(variables, axes)]
-    return variables, offsets, [(v, axis.lo, axis.hi) for v, axis in zip(variables, axes)]
+    offsets, bounds = axis_loops([ir.Name(v, span) for v in variables], axes)
+    return variables, offsets, bounds
 
 
 def evaluate_first(place: ir.View, value: cst.BaseExpression, op: str | None, scope: KernelScope) -> list[ir.Stmt]:

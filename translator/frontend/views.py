@@ -103,13 +103,37 @@ def whole_view(name: str, scope: KernelScope, span: Span) -> ir.View:
 
 
 def _slice_axis(part: cst.Slice, name: str, dim: int, scope: KernelScope, span: Span) -> ir.ViewAxis:
-    step = None if part.step is None else fold_constant(part.step, scope.module, scope.module.constants)
-    if part.step is not None and (step != 1 or isinstance(step, bool)):
-        raise scope.module.error(part.step, "slices in kernels take step 1 (`x[lo:hi]`)")
+    step = 1 if part.step is None else fold_constant(part.step, scope.module, scope.module.constants)
+    if not isinstance(step, int) or isinstance(step, bool) or step == 0:
+        raise scope.module.error(part.step or part, "a slice's step is a non-zero integer constant in kernels "
+                                                    "(`x[::2]`, `x[::-1]`)")
     n = extent(name, dim, scope, span)
+    if step < 0:
+        return _reversed_axis(part, n, dim, step, scope, span)
     lo = ir.Const(0, span) if part.lower is None else _bound(part.lower, n, scope, lower=True)
     hi = n if part.upper is None else _bound(part.upper, n, scope, lower=False)
-    return ir.ViewAxis(dim, lo, hi)
+    return ir.ViewAxis(dim, lo, hi, step)
+
+
+def _reversed_axis(part: cst.Slice, n: ir.Expr, dim: int, step: int, scope: KernelScope, span: Span) -> ir.ViewAxis:
+    """`x[hi:lo:-s]` as Python takes it: the start defaults to the last index and the stop to before
+    the first (-1 here); given bounds count from the end when negative and are clamped to [-1, n - 1]."""
+    last = ir.Binary("-", n, ir.Const(1, span), span)
+    lo = last if part.lower is None else _clamped(part.lower, n, last, scope)
+    hi = ir.Const(-1, span) if part.upper is None else _clamped(part.upper, n, last, scope)
+    return ir.ViewAxis(dim, lo, hi, step)
+
+
+def _clamped(node: cst.BaseExpression, n: ir.Expr, last: ir.Expr, scope: KernelScope) -> ir.Expr:
+    """A bound of a slice with a negative step: wrapped once, then clamped to [-1, n - 1]."""
+    bound = build_expr(node, scope)
+    span = bound.span
+    if isinstance(bound, ir.Const) and isinstance(bound.value, int) and not isinstance(bound.value, bool):
+        if bound.value >= 0:
+            return ir.Call("min", (bound, last), span)
+        return ir.Call("max", (ir.Binary("-", n, ir.Const(-bound.value, span), span), ir.Const(-1, span)), span)
+    wrapped = ir.Select(ir.Compare("<", bound, ir.Const(0, span), span), ir.Binary("+", bound, n, span), bound, span)
+    return ir.Call("min", (ir.Call("max", (wrapped, ir.Const(-1, span)), span), last), span)
 
 
 def _bound(node: cst.BaseExpression, n: ir.Expr, scope: KernelScope, lower: bool) -> ir.Expr:
