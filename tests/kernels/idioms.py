@@ -127,6 +127,15 @@ def interleave(A: InOut[f32[:, :]]):
         A[i, ::3] *= 2
 
 
+@kernel
+def split_parts(x: In[f64[:]], A: In[f64[:, :]]):
+    pos, neg = np.maximum(x, 0.0), np.minimum(x, 0.0)
+    for i in prange(A.shape[0]):
+        lo, hi = A[i, :] - 1.0, A[i, :] + 1.0
+        pos[i] = np.sum(hi * lo)
+    return pos, neg
+
+
 CASES = {
     axpby: lambda rng: (rng.standard_normal(11), rng.standard_normal(11), -0.75, 2.0),
     row_scale: lambda rng: (rng.standard_normal((5, 7)), rng.standard_normal(5), np.zeros((5, 7))),
@@ -141,4 +150,5 @@ CASES = {
     center_rows: lambda rng: (rng.standard_normal((4, 9)).astype(np.float32),),
     strided: lambda rng: (rng.standard_normal(10), rng.standard_normal(10), rng.standard_normal((5, 7)), 1, 9),
     interleave: lambda rng: (rng.standard_normal((3, 8)).astype(np.float32),),
+    split_parts: lambda rng: (rng.standard_normal(6), rng.standard_normal((4, 5))),
 }

@@ -136,6 +136,9 @@ def _assign(node: cst.Assign, scope: KernelScope) -> list[ir.Stmt]:
     for target in node.targets:
         if isinstance(target.target, cst.Tuple) and bind_views(target.target, node.value, scope):
             continue
+        if isinstance(target.target, cst.Tuple) and _makes_arrays(target.target, node.value, scope):
+            out.extend(_make_arrays(target.target, node.value, scope))  # type: ignore[arg-type]
+            continue
         if isinstance(target.target, cst.Tuple):
             out.extend(_tuple_assign(target.target, node.value, scope))
         else:
@@ -170,9 +173,10 @@ def _local_array(target: cst.Name, call: cst.Call, constructor: str, scope: Kern
         raise scope.module.error(
             target, f"'{name}' already names an array; create each local array once, under a new name")
     if constructor not in LOCAL_ARRAY_CONSTRUCTORS:
+        what = "np.ones and np.full make" if constructor in ("numpy.ones", "numpy.full") else (
+            f"{constructor.replace('numpy.', 'np.')}() makes")
         raise scope.module.error(
-            call, "np.ones and np.full make arrays only at the top level of a kernel (outside loops and ifs) or "
-            "inside a prange")
+            call, f"{what} arrays only at the top level of a kernel (outside loops and ifs) or inside a prange")
     shape_node, _, dtype = constructor_args(call, constructor, scope)
     shape = _constant_shape(shape_node, scope)
     array = ir.LocalArray(name, ArrayType(dtype, len(shape)), shape, LOCAL_ARRAY_CONSTRUCTORS[constructor],
@@ -222,6 +226,23 @@ def _tuple_assign(targets: cst.Tuple, value: cst.BaseExpression, scope: KernelSc
         out.append(_scalar_assign(temp, val, val.span, scope))
     out.extend(_scalar_assign(place, temp, place.span, scope) for place, temp in zip(places, temps))
     return out
+
+
+def _makes_arrays(targets: cst.Tuple, value: cst.BaseExpression, scope: KernelScope) -> bool:
+    """Whether `a, b = x * 2, x + 1` makes arrays: names bound to array expressions where an array
+    may be made (a kernel's top level, or a prange)."""
+    return ((lifts(scope) or scope.makes_temporaries) and isinstance(value, cst.Tuple)
+            and len(value.elements) == len(targets.elements)
+            and all(isinstance(t.value, cst.Name) for t in targets.elements)
+            and all(is_array_value(v.value, scope) for v in value.elements))
+
+
+def _make_arrays(targets: cst.Tuple, value: cst.Tuple, scope: KernelScope) -> list[ir.Stmt]:
+    """Each name its new array, in order: a new array never shares a name with what the right side
+    reads, so making them one after the other is evaluating the whole right side first."""
+    make = make_array if lifts(scope) else make_temporary
+    return [s for t, v in zip(targets.elements, value.elements)
+            for s in make(t.value.value, v.value, scope)]  # type: ignore[attr-defined]
 
 
 def _unpack_shape(targets: cst.Tuple, value: cst.Attribute, scope: KernelScope) -> list[ir.Stmt]:
