@@ -39,7 +39,8 @@ def laplacian_weight(g, h):
 
 
 def softplus(v):
-    return np.log1p(np.exp(v))
+    from numpy import exp, log1p
+    return log1p(exp(v))
 
 
 @kernel
@@ -136,6 +137,13 @@ def split_parts(x: In[f64[:]], A: In[f64[:, :]]):
     return pos, neg
 
 
+@kernel
+def softmax_rows(A: In[f32[:, :]], x: In[f32[:]]):
+    e = np.exp(A - np.max(A, axis=1)[:, np.newaxis])
+    grid = (x * 2)[None, :] + (x - 1)[..., None]
+    return e / np.sum(e, axis=1)[:, None], grid
+
+
 CASES = {
     axpby: lambda rng: (rng.standard_normal(11), rng.standard_normal(11), -0.75, 2.0),
     row_scale: lambda rng: (rng.standard_normal((5, 7)), rng.standard_normal(5), np.zeros((5, 7))),
@@ -151,4 +159,5 @@ CASES = {
     strided: lambda rng: (rng.standard_normal(10), rng.standard_normal(10), rng.standard_normal((5, 7)), 1, 9),
     interleave: lambda rng: (rng.standard_normal((3, 8)).astype(np.float32),),
     split_parts: lambda rng: (rng.standard_normal(6), rng.standard_normal((4, 5))),
+    softmax_rows: lambda rng: (rng.standard_normal((4, 6)).astype(np.float32), rng.standard_normal(5).astype(np.float32)),
 }

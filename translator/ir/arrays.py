@@ -97,7 +97,9 @@ def element(view: ir.View, offsets: Sequence[Offset]) -> ir.Index:
         elif axis.dim is not None:
             steps = offset.at(ir.Const(0, view.span), view.span)
             scaled = steps if axis.step == -1 else ir.Binary("*", ir.Const(abs(axis.step), view.span), steps, view.span)
-            indices[axis.dim] = ir.Binary("+" if axis.step > 0 else "-", axis.lo, scaled, view.span)
+            starts_at_zero = isinstance(axis.lo, ir.Const) and axis.lo.value == 0 and axis.step > 0
+            indices[axis.dim] = scaled if starts_at_zero else ir.Binary(
+                "+" if axis.step > 0 else "-", axis.lo, scaled, view.span)
     return ir.Index(view.array, tuple(i for i in indices if i is not None), view.span, view.type)
 
 

@@ -183,7 +183,7 @@ class ViewAxis:
         first, last = (self.hi, self.lo) if self.step > 0 else (self.lo, self.hi)
         if isinstance(first, Const) and isinstance(last, Const):
             return Const((int(first.value) - int(last.value) + size - 1) // size, span)  # type: ignore[arg-type]
-        distance: Expr = Binary("-", first, last, span)
+        distance: Expr = first if isinstance(last, Const) and last.value == 0 else Binary("-", first, last, span)
         if size == 1:
             return distance
         return Binary("//", Binary("+", distance, Const(size - 1, span), span), Const(size, span), span)
