@@ -144,6 +144,22 @@ def softmax_rows(A: In[f32[:, :]], x: In[f32[:]]):
     return e / np.sum(e, axis=1)[:, None], grid
 
 
+def interior_laplacian(g):
+    """The five-point Laplacian of the interior of g."""
+    return g[2:, 1:-1] + g[:-2, 1:-1] + g[1:-1, 2:] + g[1:-1, :-2] - 4 * g[1:-1, 1:-1]
+
+
+def differences(f, h):
+    return (f[1:] - f[:-1]) / h
+
+
+@kernel
+def diffuse(u: In[f64[:, :]], v: InOut[f64[:, :]], x: In[f64[:]], dt: f64):
+    v[1:-1, 1:-1] = u[1:-1, 1:-1] + dt * interior_laplacian(u)
+    slope = differences(x, 0.5) * 2
+    return slope, np.sum(interior_laplacian(v))
+
+
 CASES = {
     axpby: lambda rng: (rng.standard_normal(11), rng.standard_normal(11), -0.75, 2.0),
     row_scale: lambda rng: (rng.standard_normal((5, 7)), rng.standard_normal(5), np.zeros((5, 7))),
@@ -160,4 +176,5 @@ CASES = {
     interleave: lambda rng: (rng.standard_normal((3, 8)).astype(np.float32),),
     split_parts: lambda rng: (rng.standard_normal(6), rng.standard_normal((4, 5))),
     softmax_rows: lambda rng: (rng.standard_normal((4, 6)).astype(np.float32), rng.standard_normal(5).astype(np.float32)),
+    diffuse: lambda rng: (rng.standard_normal((5, 6)), rng.standard_normal((5, 6)), rng.standard_normal(7), 0.1),
 }

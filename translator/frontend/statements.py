@@ -14,6 +14,7 @@ from translator.frontend.expressions import array_param, bind_lambda, build_expr
 from translator.frontend.arrays import assign_array, assign_masked, is_array_statement, mask_of
 from translator.frontend.array_statements import array_statement
 from translator.frontend.guards import guarded
+from translator.frontend.inline import inline_calls
 from translator.frontend.masks import bind_mask
 from translator.frontend.signature import MAX_RANK, scalar_annotation
 from translator.frontend.source import fold_constant
@@ -23,6 +24,9 @@ from translator.frontend.view_names import binds_view, bind_views, refuse_rebind
 from translator.ir import nodes as ir
 from translator.ir.types import ArrayType
 
+INLINED_IN = (cst.Assign, cst.AugAssign, cst.AnnAssign, cst.Return, cst.Expr)
+"""Statements whose calls of array helpers are inlined (`frontend.inline`): simple ones, whose
+expressions are all their own."""
 LOOP_FUNCTIONS = {"builtins.range": False, "translator.prange": True}
 ATOMIC_OPS = {"translator.atomic_add": "+", "translator.atomic_sub": "-", "translator.atomic_min": "min",
               "translator.atomic_max": "max"}
@@ -52,6 +56,8 @@ def _statement(node: cst.CSTNode, scope: KernelScope) -> list[ir.Stmt]:
     nested statement's prelude stays inside the block that holds it; with the run-time checks of
     its lengths around both (`frontend.guards`)."""
     outer, scope.prelude, outer_guards, scope.guards = scope.prelude, [], scope.guards, []
+    if isinstance(node, INLINED_IN):
+        node = inline_calls(node, scope)
     try:
         built = dispatch(STATEMENTS, node, scope)
         return guarded([*scope.prelude, *built], scope.guards, scope)
