@@ -128,12 +128,23 @@ def interleave(A: InOut[f32[:, :]]):
         A[i, ::3] *= 2
 
 
+def positive_negative(v):
+    return np.maximum(v, 0.0), np.minimum(v, 0.0)
+
+
+def ordered(a, b):
+    return min(a, b), max(a, b)
+
+
 @kernel
-def split_parts(x: In[f64[:]], A: In[f64[:, :]]):
-    pos, neg = np.maximum(x, 0.0), np.minimum(x, 0.0)
+def split_parts(x: In[f64[:]], A: In[f64[:, :]], y: In[f64[:]], gap: Out[f64[:]]):
+    pos, neg = positive_negative(x)
     for i in prange(A.shape[0]):
         lo, hi = A[i, :] - 1.0, A[i, :] + 1.0
         pos[i] = np.sum(hi * lo)
+    for i in prange(y.shape[0]):
+        small, large = ordered(x[i], y[i])
+        gap[i] = large - small
     return pos, neg
 
 
@@ -174,7 +185,7 @@ CASES = {
     center_rows: lambda rng: (rng.standard_normal((4, 9)).astype(np.float32),),
     strided: lambda rng: (rng.standard_normal(10), rng.standard_normal(10), rng.standard_normal((5, 7)), 1, 9),
     interleave: lambda rng: (rng.standard_normal((3, 8)).astype(np.float32),),
-    split_parts: lambda rng: (rng.standard_normal(6), rng.standard_normal((4, 5))),
+    split_parts: lambda rng: (rng.standard_normal(6), rng.standard_normal((4, 5)), rng.standard_normal(6), np.zeros(6)),
     softmax_rows: lambda rng: (rng.standard_normal((4, 6)).astype(np.float32), rng.standard_normal(5).astype(np.float32)),
     diffuse: lambda rng: (rng.standard_normal((5, 6)), rng.standard_normal((5, 6)), rng.standard_normal(7), 0.1),
 }

@@ -7,12 +7,15 @@ returned expression with each parameter replaced by the caller's argument: the s
 expression, built and typed in the caller, exactly what Python computes (the function has no other
 statement, so nothing else happens in the call).
 
+A function returning a tuple (`def bounds(a, b): return min(a, b), max(a, b)`, unpacked by the
+caller: `lo, hi = bounds(x[i], y[i])`) is inlined the same way: a C function returns one value.
+
 A function is inlined when its body is one `return` of an expression (a docstring aside), its
 parameters have no annotations (an annotation converts the argument) and no defaults, it lives in the
 kernel's module (its text shares the positions errors point at), some parameter that receives a
-whole array is sliced in the body (`g[1:-1]`: no device function could take that), and the body reads
-no name the caller also binds (the inlined expression must mean what it meant in the function).
-Other calls stay device function calls.
+whole array is sliced in the body (`g[1:-1]`: no device function could take that) or it returns a
+tuple, and the body reads no name the caller also binds (the inlined expression must mean what it
+meant in the function). Other calls stay device function calls.
 """
 
 from __future__ import annotations
@@ -99,7 +102,8 @@ def _inlinable(call: cst.Call, scope: KernelScope) -> DeviceFunction | None:
         return None
     arrays = {p.name.value for p, a in zip(params.params, call.args)
               if isinstance(a.value, cst.Name) and array_type(a.value.value, scope) is not None}
-    return function if arrays & _sliced(body, scope) else None  # type: ignore[arg-type]
+    sliced = arrays & _sliced(body, scope)  # type: ignore[arg-type]
+    return function if sliced or isinstance(body, cst.Tuple) else None
 
 
 def _returned(fn: cst.FunctionDef) -> cst.BaseExpression | None:
