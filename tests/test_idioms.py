@@ -12,10 +12,12 @@ import pytest
 
 from tests.kernels import idioms
 from translator import TranslationError, pipeline
+from translator.frontend import Selection
 from translator.api import Kernel
 from translator.oracle import compare_with_python
 from translator.targets import parse_target
 
+ANNOTATED = Selection(skip_untyped=True)
 HEADER = "import numpy as np\nfrom translator import kernel, prange, In, Out, f64\n\n"
 
 
@@ -26,7 +28,7 @@ def test_matches_python(k: Kernel, make_args: Any) -> None:
 
 
 def test_translates_for_the_gpu() -> None:
-    emitted = pipeline.translate(idioms.__file__, "nvptx:sm_90")
+    emitted = pipeline.translate(idioms.__file__, "nvptx:sm_90", selection=ANNOTATED)
     assert "#pragma omp target teams distribute parallel for" in emitted.c_source
 
 
@@ -47,9 +49,21 @@ def test_defaults_and_keywords_from_python() -> None:
     np.testing.assert_array_equal(got, expected)
     spec = {p.name: p for p in compiled.spec.params}
     assert (spec["alpha"].default, spec["beta"].default) == (1.5, 0.5)
-    assert "void axpby(const double *x, int64_t x_n0, double *y, int64_t y_n0, double alpha, double beta);" in pipeline.translate(idioms.__file__, "host-offload").h_source
+    header = pipeline.translate(idioms.__file__, "host-offload", selection=ANNOTATED).h_source
+    assert "void axpby(const double *x, int64_t x_n0, double *y, int64_t y_n0, double alpha, double beta);" in header
     out = idioms.moving_sum.library("host-offload").kernels["moving_sum"](x.astype(np.float32))
     np.testing.assert_allclose(out, idioms.moving_sum.py_func(x.astype(np.float32)), rtol=1e-6)
+
+
+def test_defaults_of_parameters_typed_by_the_call() -> None:
+    """A parameter without annotation and with a default takes the default's type when left out."""
+    x = np.random.default_rng(2).standard_normal(6).astype(np.float32)
+    for kwargs in [{}, {"alpha": 2}, {"alpha": np.float32(0.25)}]:
+        got, expected = np.zeros_like(x), np.zeros_like(x)
+        idioms.scale_into(x, got, **kwargs)
+        idioms.scale_into.py_func(x, expected, **kwargs)
+        np.testing.assert_array_equal(got, expected)
+    assert idioms.scale_into.signatures == ["(f32[:], f32[:], float)", "(f32[:], f32[:], int)", "(f32[:], f32[:], f32)"]
 
 
 def _error(tmp_path: Path, body: str) -> str:

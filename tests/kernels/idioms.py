@@ -171,6 +171,12 @@ def diffuse(u: In[f64[:, :]], v: InOut[f64[:, :]], x: In[f64[:]], dt: f64):
     return slope, np.sum(interior_laplacian(v))
 
 
+@kernel(target="host-offload")
+def scale_into(x, y, alpha=1.5):
+    for i in prange(x.shape[0]):
+        y[i] = alpha * x[i]
+
+
 CASES = {
     axpby: lambda rng: (rng.standard_normal(11), rng.standard_normal(11), -0.75, 2.0),
     row_scale: lambda rng: (rng.standard_normal((5, 7)), rng.standard_normal(5), np.zeros((5, 7))),
