@@ -334,7 +334,7 @@ def _call_lambda(node: cst.Call, function: cst.Lambda, scope: KernelScope) -> ir
     (built in the caller's context, as Python evaluates them before the call). The body sees the
     kernel's names as they are at the call, as a Python closure does."""
     names = [p.name.value for p in function.params.params]
-    for part in _parts(function.body):
+    for part in nodes_in(function.body):
         if isinstance(part, (cst.Subscript, cst.Attribute)) and isinstance(part.value, cst.Name) and \
                 part.value.value in names:
             raise scope.module.error(part, "a lambda in a kernel computes with numbers; index arrays at the call "
@@ -349,9 +349,9 @@ def _call_lambda(node: cst.Call, function: cst.Lambda, scope: KernelScope) -> ir
         scope.arguments = outer
 
 
-def _parts(node: cst.CSTNode) -> list[cst.CSTNode]:
+def nodes_in(node: cst.CSTNode) -> list[cst.CSTNode]:
     """`node` and every node inside it."""
-    return [node, *(part for child in node.children for part in _parts(child))]
+    return [node, *(part for child in node.children for part in nodes_in(child))]
 
 
 def _default_argument(node: cst.Call, name: str, param: cst.Param, module: ModuleScope, scope: KernelScope) -> ir.Expr:

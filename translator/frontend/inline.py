@@ -25,6 +25,8 @@ from typing import TypeVar
 import libcst as cst
 
 from translator.frontend.context import DeviceFunction, KernelScope
+from translator.frontend.expressions import nodes_in
+from translator.frontend.masks import reads
 from translator.frontend.views import array_type, is_new_axis
 
 _N = TypeVar("_N", bound=cst.CSTNode)
@@ -32,7 +34,7 @@ _N = TypeVar("_N", bound=cst.CSTNode)
 
 def inline_calls(node: _N, scope: KernelScope) -> _N:
     """`node` with each call of an inlinable function (module docstring) replaced by its expression."""
-    if not any(isinstance(n, cst.Call) and _inlinable(n, scope) is not None for n in _nodes(node)):
+    if not any(isinstance(n, cst.Call) and _inlinable(n, scope) is not None for n in nodes_in(node)):
         return node
     return node.visit(_Inliner(scope))  # type: ignore[return-value]
 
@@ -96,7 +98,7 @@ def _inlinable(call: cst.Call, scope: KernelScope) -> DeviceFunction | None:
     if not plain or len(call.args) != len(params.params) or any(a.keyword is not None or a.star for a in call.args):
         return None
     body = _returned(function.node)
-    names = {n.value for n in _names(body)}  # type: ignore[arg-type]
+    names = {n.value for n in reads(body)}  # type: ignore[arg-type]
     own = {p.name.value for p in params.params}
     if (names - own) & (set(scope.assigned) | set(scope.params)):
         return None
@@ -120,23 +122,8 @@ def _returned(fn: cst.FunctionDef) -> cst.BaseExpression | None:
     return None
 
 
-def _names(node: cst.CSTNode) -> list[cst.Name]:
-    """The names an expression reads (not attributes' names, not keywords)."""
-    if isinstance(node, cst.Name):
-        return [node]
-    if isinstance(node, cst.Attribute):
-        return _names(node.value)
-    if isinstance(node, cst.Arg):
-        return _names(node.value)
-    return [n for child in node.children for n in _names(child)]
-
-
 def _sliced(node: cst.CSTNode, scope: KernelScope) -> set[str]:
     """The names the expression subscripts with a slice or a new axis somewhere (`g[1:-1, :]`)."""
-    return {n.value.value for n in _nodes(node) if isinstance(n, cst.Subscript) and isinstance(n.value, cst.Name)
+    return {n.value.value for n in nodes_in(node) if isinstance(n, cst.Subscript) and isinstance(n.value, cst.Name)
             and any(isinstance(e.slice, cst.Slice) or is_new_axis(e.slice, scope) for e in n.slice)}
 
-
-def _nodes(node: cst.CSTNode) -> list[cst.CSTNode]:
-    """`node` and every node inside it."""
-    return [node, *(n for child in node.children for n in _nodes(child))]
