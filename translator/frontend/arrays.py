@@ -26,11 +26,11 @@ import libcst as cst
 from translator.errors import Span, TranslationError
 from translator.frontend.context import Elements, KernelScope
 from translator.frontend.guards import check_at_run_time
-from translator.frontend.expressions import LOGICAL_CALLS, NUMPY_FUNCTIONS, build_expr
+from translator.frontend.expressions import LOGICAL_CALLS, NUMPY_FUNCTIONS, array_type, build_expr
 from translator.frontend.source import fold_constant
 from translator.frontend.dtypes import element_type
 from translator.frontend.signature import MAX_RANK
-from translator.frontend.views import array_type, build_view, is_new_axis, is_view, whole_view
+from translator.frontend.views import build_view, is_new_axis, is_view, whole_view
 from translator.ir import nodes as ir
 from translator.ir.arrays import (ZERO, Offset, at_least_zero, axis_loops, broadcast, broadcast_all, element,
                                   first_clash, loop_nest, uses)

@@ -12,7 +12,8 @@ caller: `lo, hi = bounds(x[i], y[i])`) is inlined the same way: a C function ret
 
 A function is inlined when its body is one `return` of an expression (a docstring aside), its
 parameters have no annotations (an annotation converts the argument) and no defaults, it lives in the
-kernel's module (its text shares the positions errors point at), some parameter that receives a
+kernel's module (its text shares the positions errors point at, and its names mean the same there:
+not where the kernel imports names of its own), some parameter that receives a
 whole array is sliced in the body (`g[1:-1]`: no device function could take that) or it returns a
 tuple, and the body reads no name the caller also binds (the inlined expression must mean what it
 meant in the function). Other calls stay device function calls.
@@ -25,9 +26,9 @@ from typing import TypeVar
 import libcst as cst
 
 from translator.frontend.context import DeviceFunction, KernelScope
-from translator.frontend.expressions import nodes_in
+from translator.frontend.expressions import array_type, nodes_in
 from translator.frontend.masks import reads
-from translator.frontend.views import array_type, is_new_axis
+from translator.frontend.views import is_new_axis
 
 _N = TypeVar("_N", bound=cst.CSTNode)
 
@@ -90,7 +91,9 @@ def _inlinable(call: cst.Call, scope: KernelScope) -> DeviceFunction | None:
     if not isinstance(func, cst.Name) or func.value in scope.assigned or func.value in scope.params:
         return None
     function = scope.module.functions.get(func.value)
-    if function is None or function.module is not scope.module or _returned(function.node) is None:
+    same_module = function is not None and function.module.positions is scope.module.positions and (
+        function.module.aliases == scope.module.aliases)  # not a helper module, nor under the kernel's own imports
+    if function is None or not same_module or _returned(function.node) is None:
         return None
     params = function.node.params
     plain = not (params.posonly_params or params.kwonly_params or isinstance(params.star_arg, cst.Param)
