@@ -118,6 +118,18 @@ def _error(tmp_path: Path, body: str) -> str:
     ("@kernel\ndef k(x: In[f64[:]], y: Out[f64[:]]):\n    m = 1\n    m = m + 1\n    v = y[m:]\n    y[:] = x\n",
      "k.py:8:11: error: view 'v' uses 'm', which is not assigned exactly once before the view; the view's bounds "
      "are taken where it is used, so copy 'm' into a new local just before the view"),
+    ("@kernel\ndef k(x: In[f64[:]], y: Out[f64[:]]):\n    y[:] = x.astype(x)\n",
+     "k.py:6:12: error: astype() takes one dtype in kernels: a scalar type (np.float32, f64, int) or an array's "
+     ".dtype"),
+    ("@kernel\ndef k(x: In[f64[:]], n: int):\n    y = np.zeros_like(n)\n    return y\n",
+     "k.py:6:23: error: the `_like` constructors take an array or a slice of one here (`np.zeros_like(a)`, "
+     "`np.empty_like(A[1:, :])`)"),
+    ("@kernel\ndef k(x: In[f64[:]], y: Out[f64[:]]):\n    v = x[1:]\n    for i in prange(1):\n        y[i] = v\n",
+     "k.py:8:16: error: an array slice is a value only in array statements (`c[i, :] = a[i, :] * 2`, "
+     "`b = a[1:] - a[:-1]`) and as the argument of a reduction (np.sum, np.max, np.min, np.mean, np.dot, `@`); "
+     "index one element here (`a[i, j]`)"),
+    ("@kernel\ndef k(x: In[f64[:]], y: Out[f64[:]]):\n    y[:] = x[::0]\n",
+     "k.py:6:16: error: a slice's step is a non-zero integer constant in kernels (`x[::2]`, `x[::-1]`)"),
 ])
 def test_located_errors(tmp_path: Path, body: str, expected: str) -> None:
     assert _error(tmp_path, body).splitlines()[0] == expected
