@@ -231,6 +231,8 @@ class GenericKernel(Kernel):
     def specialization(self, *args: Any, target: str | Target | None = None) -> runtime_shim.CompiledKernel:
         """The compiled kernel for the types of `args` on `target`, translated and built on first use."""
         chosen = self._choose(target)
+        if len(args) != self._arity:  # defaults fill the parameters left out, as in the call
+            args = tuple(bind_arguments(self.__name__, self._names, args, {}, self._defaults))
         types = argument_types(self.__name__, self._names, self._untyped, args)
         with _LOCK:
             found = self._built.get((chosen, types))
