@@ -12,7 +12,7 @@ from .device import DeviceArray, empty_on_device, to_device
 from .library import CompiledKernel, Library, LibraryMismatch, check_library, library_sha256, load
 from .manifest import FORMAT, KernelSpec, Manifest, ParamSpec, parse_manifest, read_manifest
 from .movement import KernelStats
-from .resident import DataRegion, data_region
+from .resident import DataRegion, data_region, device_count, use_device
 
 __all__ = [
     "FORMAT",
@@ -28,6 +28,7 @@ __all__ = [
     "ParamSpec",
     "check_library",
     "data_region",
+    "device_count",
     "empty_on_device",
     "library_sha256",
     "load",
@@ -35,4 +36,5 @@ __all__ = [
     "prepare",
     "read_manifest",
     "to_device",
+    "use_device",
 ]

@@ -20,7 +20,8 @@ from .resident import STATE, openmp
 
 
 class DeviceArray:
-    """A C-contiguous array in device memory owned by py2omp (`omp_target_alloc`)."""
+    """A C-contiguous array in device memory owned by py2omp (`omp_target_alloc`), on the device that
+    was current when it was made (`use_device`)."""
 
     ptr = 0  # until allocated, so that a failed construction frees nothing
 
@@ -28,31 +29,48 @@ class DeviceArray:
         self.shape, self.dtype = tuple(int(n) for n in shape), np.dtype(dtype)
         self.nbytes = int(np.prod(self.shape, dtype=np.int64)) * self.dtype.itemsize
         self._openmp = openmp()
-        self.ptr = int(self._openmp.alloc(max(self.nbytes, 1), self._openmp.device) or 0)
+        self.device = self._openmp.device
+        self.ptr = int(self._openmp.alloc(max(self.nbytes, 1), self.device) or 0)
         if not self.ptr:
             raise MemoryError(f"omp_target_alloc of {self.nbytes} bytes failed")
 
-    def copy_from(self, array: np.ndarray) -> None:
-        """Overwrite the device values with a host array of the same shape and dtype."""
+    def copy_from(self, array: np.ndarray, rows: slice | None = None) -> None:
+        """Overwrite the device values, or only `rows` (a slice of the first axis, e.g. the halo rows
+        of a domain block), with a host array of that shape and the same dtype."""
         array = np.ascontiguousarray(array)
-        if array.shape != self.shape or array.dtype != self.dtype:
-            raise ValueError(f"copy_from(): expected {self.dtype} array of shape {self.shape}, "
+        offset, shape = self._rows(rows, "copy_from")
+        if array.shape != shape or array.dtype != self.dtype:
+            raise ValueError(f"copy_from(): expected {self.dtype} array of shape {shape}, "
                              f"got {array.dtype} of shape {array.shape}")
-        self._openmp.copy(self.ptr, array.ctypes.data, self.nbytes, to_device=True)
-        STATE.bytes_to_device += self.nbytes
+        self._openmp.copy(self.ptr + offset, array.ctypes.data, array.nbytes, to_device=True, device=self.device)
+        STATE.bytes_to_device += array.nbytes
 
-    def to_numpy(self, out: np.ndarray | None = None) -> np.ndarray:
-        """The device values, copied into a new (or the given) host array."""
-        host = np.empty(self.shape, self.dtype) if out is None else out
-        if host.shape != self.shape or host.dtype != self.dtype or not host.flags.c_contiguous:
-            raise ValueError(f"to_numpy(): out must be a C-contiguous {self.dtype} array of shape {self.shape}")
-        self._openmp.copy(host.ctypes.data, self.ptr, self.nbytes, to_device=False)
-        STATE.bytes_from_device += self.nbytes
+    def to_numpy(self, out: np.ndarray | None = None, rows: slice | None = None) -> np.ndarray:
+        """The device values, or only `rows` (a slice of the first axis), copied into a new (or the
+        given) host array: a halo exchange moves the rows it sends, not the block."""
+        offset, shape = self._rows(rows, "to_numpy")
+        host = np.empty(shape, self.dtype) if out is None else out
+        if host.shape != shape or host.dtype != self.dtype or not host.flags.c_contiguous:
+            raise ValueError(f"to_numpy(): out must be a C-contiguous {self.dtype} array of shape {shape}")
+        self._openmp.copy(host.ctypes.data, self.ptr + offset, host.nbytes, to_device=False, device=self.device)
+        STATE.bytes_from_device += host.nbytes
         return host
+
+    def _rows(self, rows: slice | None, method: str) -> tuple[int, tuple[int, ...]]:
+        """Byte offset and shape of `rows` (contiguous in a C-ordered array), the whole array for None."""
+        if rows is None:
+            return 0, self.shape
+        if not self.shape:
+            raise ValueError(f"{method}(): rows= needs an array of at least one dimension")
+        start, stop, step = rows.indices(self.shape[0])
+        if step != 1:
+            raise ValueError(f"{method}(): rows must be a slice with step 1 (contiguous rows), got {rows}")
+        row_bytes = self.nbytes // self.shape[0] if self.shape[0] else 0
+        return start * row_bytes, (max(stop - start, 0), *self.shape[1:])
 
     def free(self) -> None:
         if self.ptr:
-            self._openmp.free(self.ptr, self._openmp.device)
+            self._openmp.free(self.ptr, self.device)
             self.ptr = 0
 
     def __del__(self) -> None:
@@ -91,7 +109,7 @@ def device_view(value: object) -> DeviceView | None:
     if isinstance(value, np.ndarray):  # the common case, answered first
         return None
     if isinstance(value, DeviceArray):
-        return DeviceView(value.ptr, value.shape, value.dtype, True, None)
+        return DeviceView(value.ptr, value.shape, value.dtype, True, value.device)
     interface = getattr(value, "__cuda_array_interface__", None)
     if not isinstance(interface, dict):
         return _dlpack_view(value)

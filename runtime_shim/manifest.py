@@ -48,7 +48,7 @@ def copies_out(ownership: str) -> bool:
     """Whether a call copies an array of this ownership back from the device (manifest `copy_out`)."""
     return MAP_TYPES[ownership] in ("from", "tofrom")
 
-OFFLOAD_TARGET_KINDS = ("nvptx", "host-offload")
+OFFLOAD_TARGET_KINDS = ("nvptx", "amdgcn", "host-offload")
 """Targets (the part of `target` before any `:`) whose library runs its loops on a device with memory
 of its own: the runtime counts transfers and may hand it device arrays (`translator.targets`)."""
 

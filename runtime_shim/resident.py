@@ -45,12 +45,25 @@ class OpenMP:
         self.memcpy.argtypes = (ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t, ctypes.c_size_t,
                                 ctypes.c_size_t, ctypes.c_int, ctypes.c_int)
         self.memcpy.restype = ctypes.c_int
+        self._set_default_device = cdll["omp_set_default_device"]
+        self._set_default_device.argtypes, self._set_default_device.restype = (ctypes.c_int,), None
+        self.num_devices = int(cdll["omp_get_num_devices"]())
         self.device = int(cdll["omp_get_default_device"]())
         self.host = int(cdll["omp_get_initial_device"]())
 
-    def copy(self, dst: int, src: int, nbytes: int, to_device: bool) -> None:
-        """Copy between host and device memory (`omp_target_memcpy`), raising on failure."""
-        devices = (self.device, self.host) if to_device else (self.host, self.device)
+    def use_device(self, device: int) -> None:
+        """Make `device` the default device of the calling thread (`omp_set_default_device`): the one
+        kernels without `@kernel(device=...)`, data regions and new device arrays use from now on."""
+        if not 0 <= device < self.num_devices:
+            raise ValueError(f"device {device} does not exist: the offload runtime sees {self.num_devices} "
+                             f"device(s), numbered from 0")
+        self._set_default_device(device)
+        self.device = device
+
+    def copy(self, dst: int, src: int, nbytes: int, to_device: bool, device: int | None = None) -> None:
+        """Copy between host and `device` memory (default: the current device), raising on failure."""
+        device = self.device if device is None else device
+        devices = (device, self.host) if to_device else (self.host, device)
         if nbytes and self.memcpy(dst, src, nbytes, 0, 0, *devices) != 0:
             raise RuntimeError(f"omp_target_memcpy of {nbytes} bytes failed")
 
@@ -155,6 +168,17 @@ class DataRegion:
         self.bytes_from_device += from_device
         STATE.bytes_to_device += to_device
         STATE.bytes_from_device += from_device
+
+
+def use_device(device: int) -> None:
+    """Run what follows on OpenMP device `device` (e.g. `local_rank % device_count()` for MPI).
+    Needs a loaded offload library (`openmp()`), as `device_count` does."""
+    openmp().use_device(device)
+
+
+def device_count() -> int:
+    """How many offload devices the runtime sees."""
+    return openmp().num_devices
 
 
 def data_region(In: Iterable[Any] = (), InOut: Iterable[Any] = (), Out: Iterable[Any] = ()) -> DataRegion:

@@ -3,7 +3,8 @@
 #   bash scripts/bootstrap.sh demo    # translate, build and run every example, checked against Python
 #   bash scripts/bootstrap.sh test    # the test suite (what CI runs)
 # Installs only what is missing: clang-19 with the OpenMP offload runtimes (apt), the Python package
-# and its dependencies (pip), and for the tests gfortran, cmake and pkg-config.
+# and its dependencies (pip), and for the tests gfortran, cmake, pkg-config, ROCm's device libraries
+# and lld (the amdgcn build, no AMD GPU needed), Open MPI and mpi4py (examples/mpi under mpirun).
 set -euo pipefail
 mode=${1:-test}
 cd "$(dirname "$0")/.."
@@ -18,6 +19,10 @@ if [ "$mode" = test ]; then
   command -v gfortran >/dev/null || missing+=(gfortran)
   command -v cmake >/dev/null || missing+=(cmake)
   command -v pkg-config >/dev/null || missing+=(pkg-config)
+  [ -e /usr/lib/x86_64-linux-gnu/amdgcn/bitcode/ocml.bc ] || missing+=(rocm-device-libs)
+  [ -e /usr/lib/llvm-19/bin/ld.lld ] || missing+=(lld-19)
+  command -v mpirun >/dev/null || missing+=(openmpi-bin)
+  [ -e /usr/include/x86_64-linux-gnu/mpi/mpi.h ] || missing+=(libopenmpi-dev)
 fi
 if [ ${#missing[@]} -gt 0 ]; then
   echo "bootstrap: installing ${missing[*]}"
@@ -26,6 +31,9 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 python3 -m pip install -q --disable-pip-version-check -e ".[test]"
+if [ "$mode" = test ]; then
+  python3 -c "import mpi4py" 2>/dev/null || python3 -m pip install -q --disable-pip-version-check mpi4py
+fi
 # CUDA's ptxas/nvlink/libdevice are needed to build for NVIDIA GPUs (not to build or run the others).
 if [ ! -x /usr/local/cuda/bin/ptxas ] && [ -z "${CUDA_PATH:-}" ]; then
   echo "bootstrap: no CUDA at /usr/local/cuda; installing NVIDIA's CUDA compiler wheels"

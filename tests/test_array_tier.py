@@ -56,7 +56,7 @@ def _typed(statement: str) -> ir.ArrayAssign:
     ("B[0, :] = A[0, :] / np.sum(A[0, :])", False),
     ("B[0, :] = A @ y", False),
     ("B[0, :] = y[v]", False),
-    ("B[:, :] = np.where(A > 0, A, 0.0)", None),
+    ("B[:, :] = np.where(A > 0, A, 0.0)", True),
 ])
 def test_the_tier_takes_elementwise_statements(statement: str, through: bool | None) -> None:
     """Elementwise statements over views and scalars are `ArrayAssign`s; masks, reductions, matrix

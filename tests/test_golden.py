@@ -18,14 +18,16 @@ from translator.ir.verifier import verify_module
 
 GOLDEN = ROOT / "tests" / "golden"
 EXAMPLES = sorted(p.name for p in (ROOT / "examples").glob("*.py"))
-CASES = [(name, "nvptx:sm_90") for name in EXAMPLES] + [("jacobi2d.py", "cpu"), ("dot.py", "serial")]
+CASES = [(name, "nvptx:sm_90") for name in EXAMPLES] + [
+    ("jacobi2d.py", "cpu"), ("dot.py", "serial"), ("jacobi2d.py", "amdgcn:gfx90a")
+]
 
 
 @pytest.mark.parametrize("name,target", CASES, ids=[f"{n}-{t}" for n, t in CASES])
 def test_emitted_c_matches_golden(name: str, target: str, update_golden: bool, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
     emitted = pipeline.translate(f"examples/{name}", target)
-    stem = Path(name).stem + ("" if target == "nvptx:sm_90" else f".{target}")
+    stem = Path(name).stem + ("" if target == "nvptx:sm_90" else "." + target.replace(":", "-"))
     for suffix, text in ((".c", emitted.c_source), (".h", emitted.h_source)):
         golden = GOLDEN / f"{stem}{suffix}"
         if update_golden:
@@ -39,7 +41,7 @@ def test_verifier_accepts_every_stage(name: str) -> None:
     from translator import frontend
     path = str(ROOT / "examples" / name)
     verify_module(frontend.parse_module(path), typed=False)
-    for target in ("nvptx:sm_90", "cpu", "serial"):
+    for target in ("nvptx:sm_90", "amdgcn:gfx90a", "cpu", "serial"):
         verify_module(pipeline.lower(path, target), typed=True)
 
 

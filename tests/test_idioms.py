@@ -119,8 +119,8 @@ def _error(tmp_path: Path, body: str) -> str:
      "k.py:8:11: error: view 'v' uses 'm', which is not assigned exactly once before the view; the view's bounds "
      "are taken where it is used, so copy 'm' into a new local just before the view"),
     ("@kernel\ndef k(x: In[f64[:]], y: Out[f64[:]]):\n    y[:] = x.astype(x)\n",
-     "k.py:6:12: error: astype() takes one dtype in kernels: a scalar type (np.float32, f64, int) or an array's "
-     ".dtype"),
+     "k.py:6:12: error: a.astype() in a kernel takes one scalar type or an array's .dtype: np.float32, np.int64, "
+     "f64, x.dtype, ..."),
     ("@kernel\ndef k(x: In[f64[:]], n: int):\n    y = np.zeros_like(n)\n    return y\n",
      "k.py:6:23: error: the `_like` constructors take an array or a slice of one here (`np.zeros_like(a)`, "
      "`np.empty_like(A[1:, :])`)"),

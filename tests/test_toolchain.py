@@ -22,11 +22,12 @@ from translator import pipeline
 from translator.errors import BuildError, TranslationError
 from translator.frontend import Selection, Signature
 from translator.frontend.signature import parse_signature
-from translator.targets import Target, parse_target
+from translator.targets import KIND_TRAITS, Target, parse_target
 from translator.toolchain import build_cached, cache, compile_library, discover, doctor, doctor_report, export_build
 from translator.toolchain import find_toolchain, probe, resolve, resolve_target
 
 NVPTX = Target("nvptx", "sm_90")
+AMDGCN = Target("amdgcn", "gfx90a")
 HOST_OFFLOAD = Target("host-offload")
 
 SAXPY_C = """\
@@ -38,6 +39,7 @@ void saxpy(float a, const float *restrict x, int64_t x_n0, float *restrict y, in
 """
 SAXPY_H = "void saxpy(float a, const float *x, int64_t x_n0, float *y, int64_t y_n0);\n"
 EM_CUDA = 190
+EM_AMDGPU = 224
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -72,6 +74,9 @@ def manifest(module: str, target: Target) -> dict[str, object]:
         ("nvptx:sm_90", Target("nvptx", "sm_90")),
         ("nvptx", Target("nvptx", "sm_90")),
         ("nvptx:sm_80", Target("nvptx", "sm_80")),
+        ("amdgcn", Target("amdgcn", "gfx90a")),
+        ("amdgcn:gfx942", Target("amdgcn", "gfx942")),
+        ("amdgcn:gfx1100", Target("amdgcn", "gfx1100")),
         ("host-offload", Target("host-offload")),
         ("cpu", Target("cpu")),
         (" serial ", Target("serial")),
@@ -84,23 +89,37 @@ def test_parse_target_valid(text: str, expected: Target) -> None:
 
 
 def test_target_spelling_and_properties() -> None:
-    assert [str(parse_target(t)) for t in ("nvptx", "host-offload", "cpu", "serial")] == [
-        "nvptx:sm_90", "host-offload", "cpu", "serial"
-    ]
-    properties = [(t.offloads, t.openmp, t.is_gpu, t.supports_dynamic_schedule)
-                  for t in map(parse_target, ("nvptx", "host-offload", "cpu", "serial"))]
+    kinds = ("nvptx", "amdgcn", "host-offload", "cpu", "serial")
+    assert [str(parse_target(t)) for t in kinds] == ["nvptx:sm_90", "amdgcn:gfx90a", "host-offload", "cpu", "serial"]
+    properties = [(t.offloads, t.openmp, t.is_gpu, t.supports_dynamic_schedule, t.vendor)
+                  for t in map(parse_target, kinds)]
     assert properties == [
-        (True, True, True, False), (True, True, False, True), (False, True, False, True), (False, False, False, True)
+        (True, True, True, False, "NVIDIA"), (True, True, True, False, "AMD"), (True, True, False, True, None),
+        (False, True, False, True, None), (False, False, False, True, None),
     ]
 
 
-@pytest.mark.parametrize("text", ["gpu", "nvptx:", "nvptx:90", "cpu:sm_90", "auto", ""])
+def test_default_team_is_whole_warps_or_wavefronts() -> None:
+    assert [(t.traits.lanes, t.default_thread_limit) for t in (NVPTX, AMDGCN)] == [(32, 256), (64, 256)]
+    for kind in KIND_TRAITS:
+        assert KIND_TRAITS[kind].thread_limit % KIND_TRAITS[kind].lanes == 0
+
+
+def test_target_kinds_agree_with_the_runtime() -> None:
+    """The runtime (no translator import) keeps its own list of offloading kinds; a new GPU kind goes in both."""
+    from runtime_shim.manifest import OFFLOAD_TARGET_KINDS
+    gpu_kinds = {kind for kind, traits in KIND_TRAITS.items() if traits.is_gpu}
+    assert gpu_kinds | {"host-offload"} == set(OFFLOAD_TARGET_KINDS)
+
+
+@pytest.mark.parametrize("text", ["gpu", "nvptx:", "nvptx:90", "cpu:sm_90", "auto", "", "amdgcn:sm_90",
+                                  "amdgcn:gfx90a:xnack+", "nvptx:gfx90a"])
 def test_parse_target_invalid(text: str) -> None:
     with pytest.raises(ValueError) as info:
         parse_target(text)
     assert str(info.value) == (
         f"unknown target {text!r}; valid targets: nvptx:sm_XX (nvptx alone means nvptx:sm_90), "
-        "host-offload, cpu, serial"
+        "amdgcn:gfxNNN (amdgcn alone means amdgcn:gfx90a), host-offload, cpu, serial"
     )
 
 
@@ -134,10 +153,14 @@ def test_flags_per_target(toolchain: discover.Toolchain) -> None:
         f"--cuda-path={toolchain.cuda_path}", "--libomptarget-nvptx-bc-path=/usr/lib/llvm-19/lib", *runtime,
     ]
     assert discover.portable_flags(NVPTX) == [*common, "-fopenmp", "--offload-arch=sm_90", "-lm"]
+    assert toolchain.flags(AMDGCN) == [
+        *common, "-fopenmp", "--offload-arch=gfx90a", "-lm", f"--rocm-device-lib-path={toolchain.rocm_device_lib_dir}",
+        "--libomptarget-amdgpu-bc-path=/usr/lib/llvm-19/lib", *runtime,
+    ]
 
 
 def test_missing_for_names_install_commands() -> None:
-    bare = discover.Toolchain("clang-19", "clang 19", None, None, None)
+    bare = discover.Toolchain("clang-19", "clang 19", None, None, None, None, None)
     assert bare.missing_for(Target("cpu")) == []
     assert bare.missing_for(HOST_OFFLOAD) == [
         "the LLVM 22 offload runtime (libomptarget.so.22): apt-get install -y clang-19 libomp-19-dev liboffload-22-dev"
@@ -146,6 +169,24 @@ def test_missing_for_names_install_commands() -> None:
     assert len(nvptx_missing) == 3
     assert any("pip install nvidia-cuda-nvcc nvidia-nvvm" in m for m in nvptx_missing)
     assert any("libomptarget-nvptx-sm_90.bc" in m for m in nvptx_missing)
+    amd_missing = bare.missing_for(AMDGCN)
+    assert amd_missing[:3] == [
+        "the AMD device runtime (libomptarget-amdgpu-gfx90a.bc): " + discover.APT_INSTALL,
+        "lld (the AMD GPU linker, ld.lld): apt-get install -y rocm-device-libs lld-19",
+        "ROCm's device libraries (ocml.bc): apt-get install -y rocm-device-libs lld-19 (or set ROCM_PATH)",
+    ]
+
+
+def test_missing_for_names_the_isa_file_of_a_newer_amd_gpu(tmp_path: Path) -> None:
+    """Debian 12's ROCm 5.2 device libraries stop at gfx940: gfx942 needs a newer ROCm, said plainly."""
+    (tmp_path / "oclc_isa_version_90a.bc").write_bytes(b"")
+    (tmp_path / "libomptarget-amdgpu-gfx942.bc").write_bytes(b"")
+    (tmp_path / "libomptarget-amdgpu-gfx90a.bc").write_bytes(b"")
+    tools = discover.Toolchain("clang-19", "clang 19", str(tmp_path), None, "/runtime", str(tmp_path), "ld.lld")
+    assert tools.missing_for(AMDGCN) == []
+    assert tools.missing_for(Target("amdgcn", "gfx942")) == [
+        f"ROCm's device library for gfx942 (oclc_isa_version_942.bc in {tmp_path}): a newer ROCm (set ROCM_PATH)"
+    ]
 
 
 # --- compile -------------------------------------------------------------------------------------
@@ -178,6 +219,45 @@ def test_nvptx_builds_a_cubin(tmp_path: Path, toolchain: discover.Toolchain) -> 
     embedded = data.find(b"\x7fELF", 1)  # the device image that nvlink/ptxas produced
     assert embedded > 0
     assert struct.unpack_from("<H", data, embedded + 18)[0] == EM_CUDA
+
+
+@pytest.mark.parametrize("arch", ["gfx90a", "gfx942"])
+def test_amdgcn_builds_a_gcn_image(arch: str, tmp_path: Path, toolchain: discover.Toolchain) -> None:
+    target = Target("amdgcn", arch)
+    if toolchain.missing_for(target):  # gfx942 on Debian 12: its ROCm 5.2 device libraries stop at gfx940
+        pytest.skip("; ".join(toolchain.missing_for(target)))
+    c_path, so_path = tmp_path / "saxpy.c", tmp_path / "saxpy.so"
+    c_path.write_text(SAXPY_C)
+    compile_library(c_path, so_path, target, toolchain)
+    data = so_path.read_bytes()
+    embedded = data.find(b"\x7fELF", 1)  # the device image that lld linked
+    assert embedded > 0
+    assert struct.unpack_from("<H", data, embedded + 18)[0] == EM_AMDGPU
+
+
+EXAMPLES = sorted(str(path.relative_to(ROOT)) for path in ROOT.glob("examples/*.py"))
+
+
+@pytest.mark.parametrize("path", EXAMPLES)
+def test_every_example_builds_for_amdgcn(path: str, tmp_path: Path, toolchain: discover.Toolchain) -> None:
+    """No AMD GPU is lent, so building is what CI proves: the device link finds every libm function in
+    ROCm's ocml as the NVPTX one does in libdevice (the bootstrap installs the AMD libraries)."""
+    if toolchain.missing_for(AMDGCN):
+        pytest.skip("AMD libraries missing (bash scripts/bootstrap.sh installs them): "
+                    + "; ".join(toolchain.missing_for(AMDGCN)))
+    c_path = tmp_path / "module.c"
+    c_path.write_text(pipeline.translate(path, AMDGCN).c_source)
+    compile_library(c_path, tmp_path / "module.so", AMDGCN, toolchain)
+    assert EM_AMDGPU in _embedded_machines((tmp_path / "module.so").read_bytes())
+
+
+def _embedded_machines(data: bytes) -> set[int]:
+    """The ELF machine numbers of the images embedded in a library (the host one is at offset 0)."""
+    machines, at = set(), data.find(b"\x7fELF", 1)
+    while at > 0:
+        machines.add(struct.unpack_from("<H", data, at + 18)[0])
+        at = data.find(b"\x7fELF", at + 1)
+    return machines
 
 
 KERNEL_MODULES = sorted(
@@ -242,7 +322,7 @@ def test_unmapped_clang_error_is_internal(tmp_path: Path, toolchain: discover.To
 
 
 def test_missing_pieces_refuse_to_build(tmp_path: Path) -> None:
-    bare = discover.Toolchain("/nonexistent/clang-19", "clang 19", None, None, None)
+    bare = discover.Toolchain("/nonexistent/clang-19", "clang 19", None, None, None, None, None)
     with pytest.raises(BuildError, match="pip install nvidia-cuda-nvcc"):
         compile_library(tmp_path / "k.c", tmp_path / "k.so", NVPTX, bare)
     with pytest.raises(BuildError, match="apt-get install -y clang-19"):
@@ -348,7 +428,7 @@ def test_probe_without_driver_is_instant(monkeypatch: pytest.MonkeyPatch) -> Non
 def test_probe_reports_host_fallback_as_no_gpu(monkeypatch: pytest.MonkeyPatch, toolchain: discover.Toolchain) -> None:
     if toolchain.missing_for(NVPTX):
         pytest.skip("; ".join(toolchain.missing_for(NVPTX)))
-    monkeypatch.setattr(probe, "_driver_present", lambda: True)
+    monkeypatch.setattr(probe, "_driver_present", lambda vendor: True)
     assert probe.nvidia_devices_visible() == 0  # built and ran, but the region fell back to the host
     check, devices = probe.run_probe(probe.build_probe(HOST_OFFLOAD))
     assert (check, devices) == (probe.CHECK_EXPECTED, 4)  # the virtual device really runs it
@@ -365,10 +445,14 @@ def test_doctor_report(toolchain: discover.Toolchain, monkeypatch: pytest.Monkey
     lines = text.splitlines()
     assert lines[0].startswith("py2omp ")
     assert layout(text) == [
-        "clang:", "device", "CUDA:", "offload", "NVIDIA", "host-offload", "cpu", "serial", "nvptx:sm_90"
+        "clang:", "device", "CUDA:", "ROCm", "AMD", "offload", "NVIDIA", "AMD", "host-offload", "cpu", "serial",
+        "nvptx:sm_90", "amdgcn:gfx90a",
     ]
     host_offload = lines[lines.index("  host-offload   ok") + 1]
     assert host_offload == "      runs correctly on an offload device (4 seen by the runtime)"
+    amd = "FAILED\n      missing: " if toolchain.missing_for(AMDGCN) else "ok\n      builds (not run: no AMD GPU visible)\n"
+    assert f"  amdgcn:gfx90a  {amd}" in text  # a machine without the AMD libraries still passes (not needed)
+    assert "  AMD GPUs:         0 visible to the OpenMP runtime\n" in text
     assert lines[-1].startswith("result: ok")
     monkeypatch.setattr(discover, "find_toolchain", lambda: None)
     bare_text, ok = doctor_report()

@@ -307,3 +307,23 @@ def to_device(array: Any, kernel: Kernel | None = None) -> runtime_shim.DeviceAr
     if kernel is not None:
         kernel.compiled()
     return runtime_shim.to_device(array)
+
+
+def device_count(kernel: Kernel | None = None) -> int:
+    """How many offload devices the runtime sees (4 on host-offload); `kernel` as for `to_device`."""
+    if kernel is not None:
+        kernel.compiled()
+    return runtime_shim.device_count()
+
+
+def use_device(device: int, kernel: Kernel | None = None) -> None:
+    """Run the kernels, data regions and device arrays that follow on OpenMP device `device`, chosen at
+    run time (an MPI rank takes `local_rank % device_count()`).
+
+    `@kernel(device=k)` fixes a device when the C is made; this sets the calling thread's default device
+    (`omp_set_default_device`) that every other kernel uses. Pass `kernel` to load its library first
+    when none has run yet, as for `to_device`.
+    """
+    if kernel is not None:
+        kernel.compiled()
+    runtime_shim.use_device(device)

@@ -48,7 +48,7 @@ def _parser() -> argparse.ArgumentParser:
     translate.set_defaults(command=_translate)
     build = commands.add_parser("build", help="build a shared library + manifest to run elsewhere")
     build.add_argument("file", help="Python file with @kernel functions")
-    build.add_argument("--target", required=True, help="nvptx:sm_XX, host-offload, cpu or serial")
+    build.add_argument("--target", required=True, help="nvptx:sm_XX, amdgcn:gfxNNN, host-offload, cpu or serial")
     build.add_argument("-o", "--output", default=".", help="output directory (default: .)")
     build.add_argument(
         "--emit", default="c,h", type=_emit_kinds, metavar="KINDS",

@@ -15,33 +15,68 @@ from dataclasses import dataclass
 
 from runtime_shim.manifest import OFFLOAD_TARGET_KINDS
 
-KINDS = ("nvptx", "host-offload", "cpu", "serial")
-DEFAULT_NVPTX_ARCH = "sm_90"
-SPELLINGS = ("nvptx:sm_XX (nvptx alone means nvptx:sm_90)", "host-offload", "cpu", "serial")
-"""The valid spellings, for messages."""
 
-_ARCH = re.compile(r"sm_\d+[a-z]?")
-_GPU_KINDS = ("nvptx",)
+@dataclass(frozen=True)
+class KindTraits:
+    """What one target kind is; a table of these replaces every comparison of kind names (whether it
+    offloads is the runtime's `OFFLOAD_TARGET_KINDS`, which the manifest reader shares).
+
+    `lanes` is the device's SIMD width (NVIDIA warp 32, AMD wavefront 64); `thread_limit` is the
+    default team size, a multiple of it: 256 is 8 warps (TOOLCHAIN.md measured it best on the H100)
+    or 4 wavefronts (the LLVM AMDGPU plugin's own default team size).
+    """
+
+    is_gpu: bool
+    openmp: bool
+    dynamic_schedule: bool
+    lanes: int = 1
+    thread_limit: int = 256
+    vendor: str | None = None
+    arch: re.Pattern[str] | None = None
+    default_arch: str | None = None
+
+
+DEFAULT_NVPTX_ARCH = "sm_90"
+KIND_TRAITS: dict[str, KindTraits] = {
+    # clang-19's device runtime (one DeviceRTL source for NVPTX and AMDGPU) faults on dynamic/guided
+    # target loops on NVIDIA (passes.schedules); AMD shares that code and is assumed alike until measured.
+    "nvptx": KindTraits(True, True, False, 32, vendor="NVIDIA", arch=re.compile(r"sm_\d+[a-z]?"),
+                        default_arch=DEFAULT_NVPTX_ARCH),
+    "amdgcn": KindTraits(True, True, False, 64, vendor="AMD", arch=re.compile(r"gfx\d+[a-z]?"),
+                         default_arch="gfx90a"),
+    "host-offload": KindTraits(False, True, True),
+    "cpu": KindTraits(False, True, True),
+    "serial": KindTraits(False, False, True),
+}
+KINDS = tuple(KIND_TRAITS)
+SPELLINGS = ("nvptx:sm_XX (nvptx alone means nvptx:sm_90)", "amdgcn:gfxNNN (amdgcn alone means amdgcn:gfx90a)",
+             "host-offload", "cpu", "serial")
+"""The valid spellings, for messages."""
 
 
 @dataclass(frozen=True)
 class Target:
-    """A concrete build target; `arch` is set for nvptx only (e.g. "sm_90")."""
+    """A concrete build target; `arch` is set for GPU kinds only (e.g. "sm_90", "gfx90a")."""
 
     kind: str
     arch: str | None = None
 
     def __post_init__(self) -> None:
         # Validated here so that no code path can build a target that the toolchain cannot translate.
-        if self.kind not in KINDS:
+        if self.kind not in KIND_TRAITS:
             raise ValueError(f"unknown target kind {self.kind!r}: expected one of {', '.join(KINDS)}")
-        if self.kind == "nvptx" and (self.arch is None or not _ARCH.fullmatch(self.arch)):
-            raise ValueError(f"nvptx needs an architecture such as {DEFAULT_NVPTX_ARCH}, got {self.arch!r}")
-        if self.kind != "nvptx" and self.arch is not None:
+        pattern = self.traits.arch
+        if pattern is not None and (self.arch is None or not pattern.fullmatch(self.arch)):
+            raise ValueError(f"{self.kind} needs an architecture such as {self.traits.default_arch}, got {self.arch!r}")
+        if pattern is None and self.arch is not None:
             raise ValueError(f"target {self.kind} takes no architecture, got {self.arch!r}")
 
     def __str__(self) -> str:
         return f"{self.kind}:{self.arch}" if self.arch else self.kind
+
+    @property
+    def traits(self) -> KindTraits:
+        return KIND_TRAITS[self.kind]
 
     @property
     def offloads(self) -> bool:
@@ -50,19 +85,29 @@ class Target:
 
     @property
     def is_gpu(self) -> bool:
-        """True when the device is a GPU (needs CUDA to build and a visible GPU to run)."""
-        return self.kind in _GPU_KINDS
+        """True when the device is a GPU (needs the vendor's device libraries to build and a GPU to run)."""
+        return self.traits.is_gpu
+
+    @property
+    def vendor(self) -> str | None:
+        """"NVIDIA" or "AMD" for GPU targets: whose GPUs the library runs on (doctor, probe)."""
+        return self.traits.vendor
 
     @property
     def openmp(self) -> bool:
         """True when the C holds OpenMP pragmas and is built with `-fopenmp` (every target but serial)."""
-        return self.kind != "serial"
+        return self.traits.openmp
 
     @property
     def supports_dynamic_schedule(self) -> bool:
         """False where `schedule(dynamic)`/`schedule(guided)` on a target loop faults at run time
-        (clang-19's NVPTX device runtime: `passes.schedules`)."""
-        return not self.is_gpu
+        (clang-19's GPU device runtime: `passes.schedules`)."""
+        return self.traits.dynamic_schedule
+
+    @property
+    def default_thread_limit(self) -> int:
+        """The team size when the kernel gives none: a whole number of warps or wavefronts (`KindTraits`)."""
+        return self.traits.thread_limit
 
 
 def unknown_target(text: str, spellings: tuple[str, ...] = SPELLINGS) -> ValueError:
@@ -71,13 +116,16 @@ def unknown_target(text: str, spellings: tuple[str, ...] = SPELLINGS) -> ValueEr
 
 
 def parse_target(text: str) -> Target:
-    """Parse the canonical spelling (`nvptx:sm_90`, `host-offload`, `cpu`, `serial`)."""
+    """Parse the canonical spelling (`nvptx:sm_90`, `amdgcn:gfx90a`, `host-offload`, `cpu`, `serial`)."""
     kind, colon, arch = text.strip().partition(":")
-    if kind == "nvptx":
-        arch = arch if colon else DEFAULT_NVPTX_ARCH
-        if _ARCH.fullmatch(arch):
-            return Target("nvptx", arch)
-    elif kind in KINDS and not colon:
+    traits = KIND_TRAITS.get(kind)
+    if traits is None:
+        raise unknown_target(text)
+    if traits.arch is not None:
+        arch = arch if colon else traits.default_arch or ""
+        if traits.arch.fullmatch(arch):
+            return Target(kind, arch)
+    elif not colon:
         return Target(kind)
     raise unknown_target(text)
 

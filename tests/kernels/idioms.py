@@ -71,7 +71,8 @@ def follow_precision(x: In[f32[:]], z: In[f64[:]]):
     wide = np.empty_like(x, dtype=np.float64)
     wide[:] = x
     wide += z
-    return y, wide, np.full_like(z, 0.5)
+    ramp = np.arange(n, dtype=x.dtype) / n + x
+    return y, wide, np.full_like(z, 0.5), ramp
 
 
 def flux(a, b, dx=0.5, scale=2):

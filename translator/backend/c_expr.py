@@ -34,7 +34,7 @@ _UNARY_OPS = {"-": "-", "~": "~", "not": "!"}
 
 MATH_FUNCTIONS = frozenset(
     "sqrt exp log log2 log10 sin cos tan asin acos atan atan2 sinh cosh tanh erf floor ceil trunc "
-    "fmod pow hypot fabs expm1 log1p copysign".split()
+    "fmod pow hypot fabs expm1 log1p copysign cbrt rint exp2 asinh acosh atanh fmax fmin".split()
 )
 """C math functions called by name (`sqrtf` for float32)."""
 

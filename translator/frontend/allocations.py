@@ -20,12 +20,12 @@ import dataclasses
 import libcst as cst
 
 from translator.errors import Span, TranslationError
-from translator.frontend.arrays import assign_view, declare_temporary, fill_temporary, shape_of, value_at
+from translator.frontend.arrays import assign_view, declare_temporary, fill_temporary, method_name, shape_of, value_at
 from translator.frontend.array_statements import new_array_value
 from translator.frontend.context import KernelScope
 from translator.frontend.dtypes import element_type
 from translator.frontend.expressions import array_param, array_type, build_expr, dtype_of
-from translator.frontend.signature import MAX_RANK, scalar_annotation
+from translator.frontend.signature import MAX_RANK
 from translator.ir import nodes as ir
 from translator.ir.types import BOOL, F64, I64, PY_COMPLEX, ArrayType, Ownership, ScalarType
 from translator.ir.visit import walk_all
@@ -148,6 +148,7 @@ def allocate_temporary(target: cst.Name, call: cst.Call, constructor: str, scope
 def make_temporary(name: str, node: cst.BaseExpression, scope: KernelScope) -> list[ir.Stmt]:
     """`t = A[r, q, :] @ C4` inside a prange: a temporary of the right side's shape and NumPy's dtype
     (one per iteration, see `ir.Temporary`), filled by a serial loop nest in the iteration."""
+    _refuse_shared_reshape(name, node, scope)
     lengths = shape_of(node, scope)
     span = scope.module.span(node)
     axes = [ir.ViewAxis(d, ir.Const(0, span), n) for d, n in enumerate(lengths)]
@@ -160,12 +161,36 @@ def make_temporary(name: str, node: cst.BaseExpression, scope: KernelScope) -> l
     return [temporary, ir.ArrayAssign(ir.View(name, (None,) * len(axes), tuple(axes), span), value, span)]
 
 
+def _refuse_shared_reshape(name: str, node: cst.BaseExpression, scope: KernelScope) -> None:
+    """A reshape NumPy answers with a view shares memory with the array, so writes through either
+    name would show in the other; a kernel's new array is a copy. (A name bound to a plain view is a
+    view name, `view_names`, before this is reached.) A reshape is taken as a copy where nothing
+    could tell: neither the new name nor an array it reads is written anywhere in the kernel
+    (`flat = images.reshape(n, -1)`, then reads)."""
+    if not (isinstance(node, cst.Call) and (method_name(node, scope) in ("reshape", "ravel")
+                                            or scope.module.qualified_name(node.func) in ("numpy.reshape",
+                                                                                          "numpy.ravel"))):
+        return
+    read = {n.value for n in _names(node)}
+    if name in scope.facts.written or read & scope.facts.written or scope.facts.bindings.get(name, 0) > 1:
+        raise scope.module.error(
+            node, f"in NumPy '{name}' would be a view sharing memory with the array it reshapes, and the kernel "
+            f"writes one of them: write `{name} = ....copy()` for a copy, or index the array itself")
+
+
+def _names(node: cst.CSTNode) -> list[cst.Name]:
+    """The names `node` reads, at any depth."""
+    found = [node] if isinstance(node, cst.Name) else []
+    return found + [n for child in node.children for n in _names(child)]
+
+
 def eye(target: cst.Name, call: cst.Call, scope: KernelScope) -> list[ir.Stmt]:
-    """`y = np.eye(n)` / `np.eye(n, m, dtype=...)`: an array made by the kernel, zero-filled, then
-    its diagonal set to 1, both on the device."""
+    """`y = np.eye(n)` / `np.eye(n, m, dtype=...)` / `np.identity(n, dtype=...)`: an array made by
+    the kernel, zero-filled, then its diagonal set to 1, both on the device."""
     positional = [a.value for a in call.args if a.keyword is None]
     keywords = {a.keyword.value: a.value for a in call.args if a.keyword is not None}
-    if not 1 <= len(positional) <= 2 or set(keywords) - {"dtype"} or any(a.star for a in call.args):
+    most = 1 if scope.module.qualified_name(call.func) == "numpy.identity" else 2
+    if not 1 <= len(positional) <= most or set(keywords) - {"dtype"} or any(a.star for a in call.args):
         raise scope.module.error(call, "np.eye() in a kernel takes the number of rows, optionally of columns, "
                                        "and dtype=: np.eye(n, m, dtype=np.float64)")
     dtype = F64 if "dtype" not in keywords else dtype_of(keywords["dtype"], scope)
@@ -241,6 +266,7 @@ def _caller_expr(expr: ir.Expr, scope: KernelScope, span: Span) -> ir.Expr:
 def make_array(name: str, node: cst.BaseExpression, scope: KernelScope) -> list[ir.Stmt]:
     """`c = a + b`, `mean = np.sum(data, axis=0) / n`: an array of the right side's shape and NumPy's
     dtype, made by the kernel, then assigned element by element on the device."""
+    _refuse_shared_reshape(name, node, scope)
     shape = tuple(at_least_zero(d) for d in shape_of(node, scope))
     if len(shape) > MAX_RANK:
         raise scope.module.error(node, f"an array made by the kernel has 1 to {MAX_RANK} dimensions")

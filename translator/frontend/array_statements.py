@@ -19,10 +19,11 @@ from __future__ import annotations
 
 import libcst as cst
 
-from translator.frontend.arrays import ELEMENTWISE_CALLS, is_logical_not, mask_of, shape_of
+from translator.frontend.arrays import (ELEMENTWISE_CALLS, ELEMENTWISE_METHODS, is_logical_not, mask_of, method_name,
+                                       shape_of)
 from translator.frontend.context import KernelScope
 from translator.frontend.expressions import NUMPY_FUNCTIONS, build_expr
-from translator.frontend.views import build_view, is_new_axis, is_view, whole_view
+from translator.frontend.views import build_view, is_new_axis, is_view, transposed, whole_view
 from translator.ir import nodes as ir
 
 ELEMENTWISE_UNARY = (cst.Minus, cst.Plus)
@@ -89,6 +90,8 @@ def _plain_view(node: cst.BaseExpression, scope: KernelScope) -> bool:
     """A view indexed by scalars, slices and new axes only (no mask, no gather)."""
     if isinstance(node, cst.Attribute) and node.attr.value == "T":
         return _plain_view(node.value, scope)
+    if transposed(node, scope) is not None:
+        return _plain_view(transposed(node, scope)[0], scope)  # type: ignore[index]
     if not is_view(node, scope) or mask_of(node, scope) is not None:
         return False
     if isinstance(node, cst.Subscript):
@@ -102,7 +105,7 @@ def _elementwise(node: cst.BaseExpression, scope: KernelScope) -> bool:
     mask = scope.mask(node)
     if mask is not None:
         return _elementwise(mask, scope)
-    if isinstance(node, (cst.Name, cst.Subscript, cst.Attribute)) and _plain_view(node, scope):
+    if isinstance(node, (cst.Name, cst.Subscript, cst.Attribute, cst.Call)) and _plain_view(node, scope):
         return True
     if isinstance(node, cst.BinaryOperation) and not isinstance(node.operator, cst.MatrixMultiply):
         return _elementwise(node.left, scope) and _elementwise(node.right, scope)
@@ -115,8 +118,9 @@ def _elementwise(node: cst.BaseExpression, scope: KernelScope) -> bool:
         return _elementwise(node.left, scope) and _elementwise(node.comparisons[0].comparator, scope)
     if isinstance(node, cst.Call) and _elementwise_function(node, scope):
         return all(a.keyword is None and not a.star and _elementwise(a.value, scope) for a in node.args)
-    if isinstance(node, cst.Call) and _copy_method(node, scope):
-        return _elementwise(node.func.value, scope)  # type: ignore[attr-defined]
+    if isinstance(node, cst.Call) and method_name(node, scope) in ELEMENTWISE_METHODS:
+        return _elementwise(node.func.value, scope) and all(  # type: ignore[attr-defined]
+            a.keyword is None and not a.star and _elementwise(a.value, scope) for a in node.args)
     return _scalar(node, scope)
 
 
@@ -125,14 +129,6 @@ def _elementwise_function(node: cst.Call, scope: KernelScope) -> bool:
     if isinstance(node.func, cst.Name) and (node.func.value in scope.assigned or node.func.value in scope.params):
         return False
     return name in ELEMENTWISE_CALLS or (name.startswith("numpy.") and name[6:] in NUMPY_FUNCTIONS)
-
-
-def _copy_method(node: cst.Call, scope: KernelScope) -> bool:
-    """`a[i, :].copy()`, `a.astype(np.float32)`: read element by element, a copy is the element itself
-    (converted, for `astype`)."""
-    if not isinstance(node.func, cst.Attribute) or scope.module.qualified_name(node.func) is not None:
-        return False
-    return (node.func.attr.value == "copy" and not node.args) or node.func.attr.value == "astype"
 
 
 def _scalar(node: cst.BaseExpression, scope: KernelScope) -> bool:

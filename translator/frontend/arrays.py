@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Sequence
+from typing import Callable, Sequence
 
 import libcst as cst
 
@@ -39,7 +39,15 @@ from translator.ir.types import ArrayType, ScalarType
 from translator.ir.visit import rewrite
 REDUCTIONS = ("numpy.sum", "numpy.max", "numpy.min", "numpy.mean", "numpy.amax", "numpy.amin", "numpy.var", "numpy.std",
               "numpy.count_nonzero")
-ELEMENTWISE_CALLS = ("builtins.abs", "numpy.copy", *LOGICAL_CALLS)
+ELEMENTWISE_CALLS = ("builtins.abs", "numpy.copy", "numpy.where", "numpy.clip", "numpy.round", "numpy.around",
+                     *LOGICAL_CALLS)
+ELEMENTWISE_METHODS = ("copy", "clip", "astype", "conj", "conjugate", "round")
+"""Array methods computed element by element (`frontend.elementwise_calls`): of the receiver's shape."""
+ShapeRule = Callable[[cst.Call, KernelScope], tuple[ir.Expr, ...]]
+CALL_SHAPES: dict[str, ShapeRule] = {}
+"""The shapes of the calls that make arrays of their own shape (`np.linspace`, `np.diff`, ...), by
+qualified name, and of methods (`a.reshape(-1)`) by name, registered by `frontend.array_functions`."""
+METHOD_SHAPES: dict[str, ShapeRule] = {}
 MASKED_ELSEWHERE = ("a masked read (`data[mask]`) has a length known only at run time; kernels take it only as the "
                     "argument of np.sum, np.mean or np.count_nonzero (`np.mean(data[mask])`)")
 
@@ -365,16 +373,28 @@ def shape_of(node: cst.BaseExpression, scope: KernelScope) -> tuple[ir.Expr, ...
         return broadcast_all(shapes)
     if isinstance(node, cst.Attribute) and node.attr.value in ("real", "imag"):
         return shape_of(node.value, scope)
-    if (isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value in ("copy", "astype")
-            and scope.module.qualified_name(node.func) is None):
-        return shape_of(node.func.value, scope)
+    method = method_name(node, scope)
+    if method in ELEMENTWISE_METHODS:
+        return shape_of(node.func.value, scope)  # type: ignore[attr-defined]
+    if method in METHOD_SHAPES:
+        return METHOD_SHAPES[method](node, scope)  # type: ignore[arg-type]
     if isinstance(node, cst.Call):
         return _call_shape(node, scope)
     return ()
 
 
+def method_name(node: cst.BaseExpression, scope: KernelScope) -> str | None:
+    """The name of an array method called by `node` (`a.clip(0, 1)`: "clip"), else None."""
+    if (isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute)
+            and scope.module.qualified_name(node.func) is None):
+        return node.func.attr.value
+    return None
+
+
 def _call_shape(node: cst.Call, scope: KernelScope) -> tuple[ir.Expr, ...]:
     name = scope.module.qualified_name(node.func) or ""
+    if name in CALL_SHAPES:
+        return CALL_SHAPES[name](node, scope)
     args = [a.value for a in node.args if a.keyword is None]
     if name in REDUCTIONS:
         axis = reduction_axis(node, scope)

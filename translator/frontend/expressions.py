@@ -33,8 +33,10 @@ MATH_FUNCTIONS: dict[str, int] = {
 NUMPY_FUNCTIONS: dict[str, int] = {
     **dict.fromkeys(
         ("sqrt exp log log2 log10 sin cos tan arcsin arccos arctan sinh cosh tanh abs fabs floor ceil "
-         "trunc isnan isinf isfinite expm1 log1p real imag conj conjugate").split(), 1),
-    **dict.fromkeys("arctan2 fmod power hypot copysign minimum maximum".split(), 2),
+         "trunc isnan isinf isfinite expm1 log1p real imag conj conjugate cbrt rint exp2 arcsinh arccosh arctanh "
+         "absolute sign square reciprocal negative deg2rad rad2deg degrees radians").split(), 1),
+    **dict.fromkeys(("arctan2 fmod power hypot copysign minimum maximum fmax fmin mod remainder floor_divide "
+                     "true_divide divide").split(), 2),
 }
 
 
@@ -44,6 +46,13 @@ SLICE_ELSEWHERE = ("an array slice is a value only in array statements (`c[i, :]
 KEYWORD_CALLS = ("numpy.sum", "numpy.max", "numpy.min", "numpy.mean", "numpy.amax", "numpy.amin", "numpy.var",
                  "numpy.std", "numpy.count_nonzero")
 """Calls that take a keyword argument (`axis=`) in kernels."""
+KEYWORDS_TAKEN: set[str] = set()
+"""More calls whose builders read their own keyword arguments (`np.linspace(..., endpoint=False)`,
+`a.cumsum(axis=1)` as "a.cumsum"), added by the modules that register them."""
+Builder = Callable[[cst.CSTNode, list[cst.BaseExpression], KernelScope], ir.Expr]
+METHODS: dict[str, Builder] = {}
+"""Array methods (`a.clip(0, 1)`, `a.reshape(-1)`) by name, registered by `frontend.array_functions`
+and `frontend.elementwise_calls`: a call of an attribute that names no module member."""
 LOGICAL_CALLS = ("numpy.logical_and", "numpy.logical_or", "numpy.logical_xor", "numpy.logical_not")
 ATOMIC_CALLS = tuple(f"translator.atomic_{op}" for op in ("add", "sub", "min", "max"))
 
@@ -266,8 +275,10 @@ def _call(node: cst.Call, scope: KernelScope) -> ir.Expr:
     if isinstance(node.func, cst.Name) and node.func.value in scope.lambdas:
         return _call_lambda(node, scope.lambdas[node.func.value], scope)
     function = not local and isinstance(node.func, cst.Name) and node.func.value in scope.module.functions
+    method = f"a.{node.func.attr.value}" if isinstance(node.func, cst.Attribute) and name is None else None
+    takes_keywords = function or name in KEYWORD_CALLS or (name or method) in KEYWORDS_TAKEN
     for arg in node.args:
-        if (arg.keyword is not None and name not in KEYWORD_CALLS and not function) or arg.star:
+        if (arg.keyword is not None and not takes_keywords) or arg.star:
             raise scope.module.error(arg, "keyword and starred arguments are not supported in kernel calls")
     if function:
         return _call_function(node, node.func.value, scope)  # type: ignore[attr-defined]
@@ -276,8 +287,8 @@ def _call(node: cst.Call, scope: KernelScope) -> ir.Expr:
         return ir.Call("conj", (build_expr(node.func.value, scope),), scope.module.span(node))
     if isinstance(node.func, cst.Attribute) and node.func.attr.value == "copy" and name is None and not args:
         return build_expr(node.func.value, scope)  # `a[i, :].copy()`: an element is a value already
-    if isinstance(node.func, cst.Attribute) and node.func.attr.value == "astype" and name is None:
-        return _astype(node, args, scope)
+    if isinstance(node.func, cst.Attribute) and name is None and node.func.attr.value in METHODS:
+        return METHODS[node.func.attr.value](node, args, scope)
     if name in CALLS:
         return CALLS[name](node, args, scope)
     if name is not None and name.startswith("math.") and name[5:] in MATH_FUNCTIONS:
@@ -395,16 +406,6 @@ def _cast(node: cst.Call, args: list[cst.BaseExpression], to: ScalarType, scope:
     return ir.Cast(build_expr(args[0], scope), scope.module.span(node), to)
 
 
-def _astype(node: cst.Call, args: list[cst.BaseExpression], scope: KernelScope) -> ir.Expr:
-    """`x.astype(np.float32)`, `z.astype(x.dtype)`: a conversion of each element (NumPy's unsafe cast)."""
-    to = dtype_of(args[0], scope) if len(args) == 1 else None
-    if to is None:
-        raise scope.module.error(node, "astype() takes one dtype in kernels: a scalar type (np.float32, f64, int) "
-                                       "or an array's .dtype")
-    assert isinstance(node.func, cst.Attribute)
-    return ir.Cast(build_expr(node.func.value, scope), scope.module.span(node), to.strong())
-
-
 def _copy(node: cst.Call, args: list[cst.BaseExpression], scope: KernelScope) -> ir.Expr:
     """`np.copy(a)`: read element by element, a copy is the element itself."""
     if len(args) != 1:
@@ -471,7 +472,7 @@ def _range_outside_loop(node: cst.Call, args: list[cst.BaseExpression], scope: K
     raise scope.module.error(node, "range() and prange() can only be used as the iterable of a `for` loop")
 
 
-CALLS: dict[str, Callable[[cst.CSTNode, list[cst.BaseExpression], KernelScope], ir.Expr]] = {
+CALLS: dict[str, Builder] = {
     "builtins.complex": _complex, "builtins.abs": _abs, "builtins.min": _min_max, "builtins.max": _min_max,
     "builtins.len": _len, "numpy.copy": _copy, **dict.fromkeys(LOGICAL_CALLS, _logical),
     "builtins.range": _range_outside_loop, "translator.prange": _range_outside_loop,

@@ -11,6 +11,7 @@ from translator.frontend.allocations import (FILLS, allocate, allocate_temporary
                                             is_array_value, lifts, make_array, make_temporary, shape_parts)
 from translator.frontend.context import KernelScope
 from translator.frontend.expressions import array_param, bind_lambda, build_expr, shape_extents
+from translator.frontend.histogram import histogram
 from translator.frontend.arrays import assign_array, assign_masked, is_array_statement, mask_of
 from translator.frontend.array_statements import array_statement
 from translator.frontend.guards import guarded
@@ -115,9 +116,11 @@ def _assign(node: cst.Assign, scope: KernelScope) -> list[ir.Stmt]:
     if isinstance(single, cst.Name) and isinstance(value, cst.Lambda):
         bind_lambda(single, value, scope)
         return []
+    if constructor == "numpy.histogram":
+        return histogram(node, value, scope)  # type: ignore[arg-type]
     if single is not None and is_array_statement(single, scope):
         return array_statement(single, node.value, None, scope) or assign_array(single, node.value, None, scope)
-    if isinstance(single, cst.Name) and lifts(scope) and constructor == "numpy.eye":
+    if isinstance(single, cst.Name) and lifts(scope) and constructor in ("numpy.eye", "numpy.identity"):
         return eye(single, value, scope)  # type: ignore[arg-type]
     if isinstance(single, cst.Name) and bind_mask(single, value, scope):
         return []

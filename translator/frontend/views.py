@@ -31,6 +31,9 @@ def is_view(node: cst.BaseExpression, scope: KernelScope) -> bool:
     array that leaves at least one axis (a slice, a new axis, or fewer indices than dimensions)."""
     if isinstance(node, cst.Attribute) and node.attr.value == "T":
         return is_view(node.value, scope)
+    swapped = transposed(node, scope)
+    if swapped is not None:
+        return is_view(swapped[0], scope)
     if isinstance(node, cst.Name):
         return array_type(node.value, scope) is not None or node.value in scope.views
     if whole_subscript(node, scope):
@@ -54,6 +57,9 @@ def build_view(node: cst.BaseExpression, scope: KernelScope) -> ir.View:
         return build_view(node.value, scope)  # type: ignore[attr-defined]
     if isinstance(node, cst.Name) and node.value in scope.views:
         return build_view(scope.views[node.value], scope)
+    swapped = transposed(node, scope)
+    if swapped is not None:
+        return _permuted(node, build_view(swapped[0], scope), swapped[1], scope)
     span = scope.module.span(node)
     if isinstance(node, cst.Name):
         return whole_view(node.value, scope, span)
@@ -92,6 +98,38 @@ def whole_subscript(node: cst.BaseExpression, scope: KernelScope) -> bool:
     parts = [e.slice for e in node.slice]
     full = all(isinstance(p, cst.Slice) and p.lower is None and p.upper is None and p.step is None for p in parts)
     return full or (len(parts) == 1 and isinstance(parts[0], cst.Index) and isinstance(parts[0].value, cst.Ellipsis))
+
+
+def transposed(node: cst.BaseExpression, scope: KernelScope
+                ) -> tuple[cst.BaseExpression, list[cst.BaseExpression]] | None:
+    """`a.transpose()`, `a.transpose(1, 0)`, `a.transpose((1, 0))`, `np.transpose(a, axes=(1, 0))`:
+    the operand and the axes given (none: reversed); None for other expressions."""
+    if not isinstance(node, cst.Call) or any(a.star for a in node.args):
+        return None
+    positional = [a.value for a in node.args if a.keyword is None]
+    keywords = [a.value for a in node.args if a.keyword is not None and a.keyword.value == "axes"]
+    if isinstance(node.func, cst.Attribute) and node.func.attr.value == "transpose" and (
+            scope.module.qualified_name(node.func) is None):
+        operand, axes = node.func.value, positional
+    elif scope.module.qualified_name(node.func) == "numpy.transpose" and positional:
+        operand, axes = positional[0], positional[1:] + keywords
+    else:
+        return None
+    if len(axes) == 1 and isinstance(axes[0], cst.Tuple):
+        axes = [e.value for e in axes[0].elements]
+    return operand, axes
+
+
+def _permuted(node: cst.BaseExpression, view: ir.View, axes: list[cst.BaseExpression], scope: KernelScope) -> ir.View:
+    """`view` with its axes in the order `axes` gives (result axis k is the view's axis axes[k])."""
+    if not axes:
+        return dataclasses.replace(view, axes=view.axes[::-1])
+    rank = len(view.axes)
+    order = [fold_constant(a, scope.module, scope.module.constants) for a in axes]
+    wrapped = [k % rank for k in order if isinstance(k, int) and not isinstance(k, bool)]
+    if sorted(wrapped) != list(range(rank)) or len(order) != rank:
+        raise scope.module.error(node, f"transpose() takes a permutation of the {rank} axes, as constants")
+    return dataclasses.replace(view, axes=tuple(view.axes[k] for k in wrapped))
 
 
 def whole_view(name: str, scope: KernelScope, span: Span) -> ir.View:

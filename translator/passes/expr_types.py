@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import math
 from typing import Callable, Mapping, Protocol
 
-from translator.errors import TranslationError
+from translator.errors import Span, TranslationError
 from translator.ir import nodes as ir
-from translator.ir.types import (BOOL, F64, I64, PY_COMPLEX, PY_FLOAT, PY_INT, ArrayType, Ownership, ScalarType, join,
-                                 promote, real_value, type_of)
+from translator.ir.types import (BOOL, F64, I8, I64, PY_COMPLEX, PY_FLOAT, PY_INT, ArrayType, Kind, Ownership,
+                                 ScalarType, join, promote, real_value, type_of)
 from translator.ir.visit import local_arrays, temporaries
 
 MATH_NAMES = {"fabs": "fabs"}
-NUMPY_NAMES = {"arcsin": "asin", "arccos": "acos", "arctan": "atan", "arctan2": "atan2", "abs": "abs"}
+NUMPY_NAMES = {"arcsin": "asin", "arccos": "acos", "arctan": "atan", "arctan2": "atan2", "abs": "abs",
+               "arcsinh": "asinh", "arccosh": "acosh", "arctanh": "atanh"}
 PREDICATES = {"isnan", "isinf", "isfinite"}
 ROUNDING = {"floor", "ceil", "trunc"}
 
@@ -256,23 +258,120 @@ def math_call(typer: ExprTyper, e: ir.Call, name: str, args: tuple[ir.Expr, ...]
 
 
 def numpy_call(typer: ExprTyper, e: ir.Call, name: str, args: tuple[ir.Expr, ...]) -> ir.Expr:
-    """NumPy ufuncs keep float32 and compute Python numbers and integers in float64."""
-    if name == "power":
-        return typer(ir.Binary("**", e.args[0], e.args[1], e.span))
-    if name == "abs":
+    """NumPy ufuncs keep float32 and compute Python numbers and integers in float64, except those
+    NumPy defines on integers (`np.floor`, `np.sign`, `np.maximum`, ...: `INTEGER_UFUNCS`)."""
+    if name in NUMPY_OPERATORS:
+        return typer(ir.Binary(NUMPY_OPERATORS[name], e.args[0], e.args[1], e.span))
+    if name in ("abs", "absolute"):
         return _abs(typer, e, name, args)
+    if name == "round":
+        return _round(e, args)
     if name in COMPLEX_PARTS:
         return _complex_part(typer, e, COMPLEX_PARTS[name], args)
     t = functools.reduce(promote, (type_of(a) for a in args))
     if t.is_complex:
         return _complex_ufunc(e, name, args, t)
+    if name in INTEGER_UFUNCS and not t.is_float:
+        return _integer_ufunc(e, name, args, t.strong())
     t = t if t.is_float and not t.weak else F64
     floats = tuple(cast(a, t) for a in args)
     if name in PREDICATES:
         return ir.Call(name, floats, e.span, BOOL)
     if name in ELEMENTWISE_EXTREMES:
         return _extreme(e, ELEMENTWISE_EXTREMES[name], floats, t)
+    if name in FLOAT_FORMS:
+        return FLOAT_FORMS[name](floats, t, e.span)
     return ir.Call(NUMPY_NAMES.get(name, name), floats, e.span, t)
+
+
+NUMPY_OPERATORS = {"power": "**", "mod": "%", "remainder": "%", "floor_divide": "//", "true_divide": "/",
+                   "divide": "/"}
+"""NumPy functions that are Python's operators on arrays: typed (and checked) as the operator."""
+INTEGER_UFUNCS = frozenset("floor ceil trunc sign square negative reciprocal minimum maximum fmin fmax".split())
+"""Ufuncs NumPy 2 computes in the integer (or bool) type of integer operands, not in float64."""
+
+
+def _integer_ufunc(e: ir.Call, name: str, args: tuple[ir.Expr, ...], t: ScalarType) -> ir.Expr:
+    """The integer forms: rounding is the identity, `np.maximum`/`np.fmax` a select (no NaN to
+    care about); NumPy raises on `np.sign`/`np.negative` of bools, and `np.reciprocal` of an integer
+    is 0 but for 1 and -1 (undefined for 0), which kernels reject rather than guess."""
+    if name in ("sign", "negative") and t.is_bool:
+        raise TranslationError.at(e.span, f"np.{name}() of a bool is not defined in NumPy; convert with int() first")
+    if name == "reciprocal":
+        raise TranslationError.at(e.span, "np.reciprocal() of an integer truncates to 0 (and is undefined for 0); "
+                                          "write 1.0 / x for a float result")
+    if name == "square" and t.is_bool:
+        t = I8  # NumPy squares bools as int8
+    for arg in args:
+        if isinstance(arg, ir.Const) and type_of(arg).weak and not _fits(arg.value, t):
+            raise TranslationError.at(
+                arg.span, f"the Python integer {arg.value} is out of the range of {t.name}, which NumPy 2 rejects "
+                "in np.maximum and np.minimum (OverflowError) and clamps in np.clip: use a value within the range")
+    values = tuple(cast(a, t) for a in args)
+    if name in ("floor", "ceil", "trunc"):
+        return values[0]
+    if name in ELEMENTWISE_EXTREMES or name in FLOAT_EXTREMES:
+        op = ELEMENTWISE_EXTREMES.get(name) or FLOAT_EXTREMES[name]
+        return ir.Select(ir.Compare(op, values[0], values[1], e.span, BOOL), values[0], values[1], e.span, t)
+    return FLOAT_FORMS[name](values, t, e.span)
+
+
+def _fits(value: int | float | bool | complex, t: ScalarType) -> bool:
+    """Whether a Python integer is a value of the integer type `t` (bools: 0 and 1)."""
+    if t.is_bool or not isinstance(value, int):
+        return True
+    low: int = 0 if t.kind is Kind.UINT else -(1 << (t.bits - 1))
+    high: int = (1 << t.bits) - 1 if t.kind is Kind.UINT else (1 << (t.bits - 1)) - 1
+    return low <= value <= high
+
+
+def _round(e: ir.Call, args: tuple[ir.Expr, ...]) -> ir.Expr:
+    """`np.round(x, d)` as NumPy: `rint(x * 10**d) / 10**d` (`rint(x / 10**-d) * 10**-d` for d < 0)
+    in x's float type; integers with d >= 0 are themselves."""
+    value, (decimals,) = args[0], (int(real_value(a.value)) for a in args[1:] if isinstance(a, ir.Const))
+    t = type_of(value)
+    if t.is_complex:
+        raise TranslationError.at(e.span, "np.round() of complex numbers is not supported in kernels")
+    if not t.is_float:
+        if decimals < 0:
+            raise TranslationError.at(e.span, "np.round() of integers to negative decimals is not supported in kernels")
+        return cast(value, t.strong() if not t.is_bool else t)
+    t = t.strong()
+    x, span = cast(value, t), e.span
+    if decimals == 0:
+        return ir.Call("rint", (x,), span, t)
+    scale = ir.Const(float(10 ** abs(decimals)), span, t)
+    inward, outward = ("*", "/") if decimals > 0 else ("/", "*")
+    return ir.Binary(outward, ir.Call("rint", (ir.Binary(inward, x, scale, span, t),), span, t), scale, span, t)
+
+
+def _sign(args: tuple[ir.Expr, ...], t: ScalarType, span: Span) -> ir.Expr:
+    """`np.sign`: 1, -1 or 0 of the operand's type; a NaN stays NaN (the operand itself)."""
+    x, zero = args[0], ir.Const(_convert(0, t), span, t)
+    rest = ir.Select(ir.Compare("==", x, zero, span, BOOL), zero, x, span, t) if t.is_float else zero
+    if t.kind.name != "UINT":
+        minus = ir.Const(_convert(-1, t), span, t)
+        rest = ir.Select(ir.Compare("<", x, zero, span, BOOL), minus, rest, span, t)
+    return ir.Select(ir.Compare(">", x, zero, span, BOOL), ir.Const(_convert(1, t), span, t), rest, span, t)
+
+
+def _scaled(factor: float) -> Callable[[tuple[ir.Expr, ...], ScalarType, Span], ir.Expr]:
+    """`np.deg2rad` and kin: NumPy multiplies by the constant rounded to the operand's type."""
+    return lambda args, t, span: ir.Binary("*", args[0], ir.Const(factor, span, t), span, t)
+
+
+FLOAT_FORMS: dict[str, Callable[[tuple[ir.Expr, ...], ScalarType, Span], ir.Expr]] = {
+    "sign": _sign,
+    "square": lambda args, t, span: ir.Binary("*", args[0], args[0], span, t),
+    "negative": lambda args, t, span: ir.Unary("-", args[0], span, t),
+    "reciprocal": lambda args, t, span: ir.Binary("/", ir.Const(_convert(1, t), span, t), args[0], span, t),
+    **dict.fromkeys(("deg2rad", "radians"), _scaled(math.pi / 180.0)),
+    **dict.fromkeys(("rad2deg", "degrees"), _scaled(180.0 / math.pi)),
+}
+"""NumPy functions written with operators (on floats, and those of `INTEGER_UFUNCS` on integers)."""
+FLOAT_EXTREMES = {"fmin": "<", "fmax": ">"}
+"""`np.fmin`/`np.fmax`: C's `fmin`/`fmax` on floats (a NaN operand gives way to the other, as in
+NumPy); on integers the comparison that keeps the first operand."""
 
 
 ELEMENTWISE_EXTREMES = {"minimum": "<", "maximum": ">"}
@@ -305,10 +404,18 @@ def _complex_part(typer: ExprTyper, e: ir.Call, name: str, args: tuple[ir.Expr, 
 
 
 def _complex_ufunc(e: ir.Call, name: str, args: tuple[ir.Expr, ...], t: ScalarType) -> ir.Expr:
+    """The complex functions with a helper (`COMPLEX_UFUNCS`), and `np.square`, `np.negative`,
+    `np.reciprocal` as complex arithmetic."""
+    t = t.strong()
+    values = tuple(cast(a, t) for a in args)
+    if name in COMPLEX_ARITHMETIC:
+        return FLOAT_FORMS[name](values, t, e.span)
     if name not in COMPLEX_UFUNCS:
         raise TranslationError.at(e.span, f"numpy.{name}() is not supported for complex numbers in kernels")
-    t = t.strong()
-    return ir.Call(name, tuple(cast(a, t) for a in args), e.span, t)
+    return ir.Call(name, values, e.span, t)
+
+
+COMPLEX_ARITHMETIC = frozenset(("square", "negative", "reciprocal"))
 
 
 def _complex(typer: ExprTyper, e: ir.Call, name: str, args: tuple[ir.Expr, ...]) -> ir.Expr:

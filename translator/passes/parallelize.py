@@ -3,8 +3,9 @@
 - Perfectly nested rectangular `prange`s collapse (`collapse(2)`, `collapse(3)`); other nested
   `prange`s run serially inside each iteration, as in Numba.
 - Offload targets get `OmpTarget` with map clauses from the ownership of the arrays the loop uses
-  and a launch configuration (teams from the trip count, 256 threads: TOOLCHAIN.md measured the
-  bare construct at 54% of hand-written CUDA's bandwidth and this one at 83%). When a kernel
+  and a launch configuration (teams from the trip count, `target.default_thread_limit` threads,
+  256 on GPUs: TOOLCHAIN.md measured the bare construct at 54% of hand-written CUDA's bandwidth and
+  this one at 83%). When a kernel
   launches several loops (or one inside a host loop), a `TargetData` region around the whole body
   maps every array once, so nothing returns to the host between loops.
 - `prange(..., num_teams=, thread_limit=, schedule=)` overrides that launch configuration;
@@ -30,8 +31,6 @@ from translator.ir.visit import StmtTransformer, Visitor, temporaries, walk, wal
 from translator.passes.indices import lower_bound
 from translator.passes.reductions import LoopKey, host_names, loop_keys, outermost_pranges
 from translator.targets import Target
-
-THREAD_LIMIT = 256
 
 
 def parallelize(kernel: ir.Kernel, reductions: dict[LoopKey, tuple[ir.Reduction, ...]], target: Target) -> ir.Kernel:
@@ -90,7 +89,7 @@ class _Lowering(StmtTransformer):
         if not self.target.offloads:
             return ir.OmpParallelFor(depth, reductions, given.thread_limit, given.schedule)
         maps = () if self.present else array_maps(self.kernel, body)
-        return ir.OmpTarget(depth, maps, reductions, given.thread_limit or THREAD_LIMIT,
+        return ir.OmpTarget(depth, maps, reductions, given.thread_limit or self.target.default_thread_limit,
                             teams_from_trip_count=given.num_teams is None, num_teams=given.num_teams,
                             schedule=given.schedule, device=self.kernel.device, device_ptrs=buffers)
 

@@ -1,4 +1,4 @@
-"""Find clang-19, the NVPTX device bitcode, CUDA and the LLVM 22 offload runtime, and turn them into flags.
+"""Find clang-19, the device bitcode, CUDA, ROCm's device libraries and the LLVM 22 offload runtime; make flags.
 
 Debian's clang-19 finds none of the offload pieces by itself (see /work/shared/TOOLCHAIN.md), so every
 path is discovered here once and passed explicitly. The flags are split into a portable part (what the
@@ -24,12 +24,16 @@ logger = logging.getLogger("py2omp")
 
 APT_INSTALL = "apt-get install -y clang-19 libomp-19-dev liboffload-22-dev"
 CUDA_INSTALL = "pip install nvidia-cuda-nvcc nvidia-nvvm (or install CUDA at /usr/local/cuda, or set CUDA_PATH)"
+AMD_INSTALL = "apt-get install -y rocm-device-libs lld-19"
 CLANG_MISSING = f"clang-19 (the C compiler; or set PY2OMP_CLANG): {APT_INSTALL}"
 
+_RUNTIME_PREFIX = {"nvptx": "nvptx", "amdgcn": "amdgpu"}
+"""How the OpenMP device runtime's bitcode files are named per GPU kind (`libomptarget-amdgpu-gfx90a.bc`)."""
 _COMMON_FLAGS = ("-O3", "-fPIC", "-shared", "-std=c11", "-fwrapv", "-ffp-contract=off")
 _HOST_OFFLOAD_TRIPLE = "x86_64-pc-linux-gnu"
 _BITCODE_DIRS = ("/usr/lib/llvm-19/lib",)
 _OFFLOAD_RUNTIME_DIRS = ("/usr/lib/llvm-22/lib",)
+_ROCM_DEVICE_LIB_DIRS = ("/opt/rocm/amdgcn/bitcode", "/usr/lib/x86_64-linux-gnu/amdgcn/bitcode")
 
 
 @dataclass(frozen=True)
@@ -41,6 +45,8 @@ class Toolchain:
     device_bitcode_dir: str | None
     cuda_path: str | None
     offload_runtime_dir: str | None
+    rocm_device_lib_dir: str | None
+    lld: str | None
 
     def flags(self, target: Target) -> list[str]:
         """Every clang flag for `target` (put after the source file, so `-lm` follows it)."""
@@ -49,11 +55,12 @@ class Toolchain:
     def _machine_flags(self, target: Target) -> list[str]:
         """The path flags: the LLVM 22 runtime is linked because LLVM 19's rejects CUDA 12.8+ cubins."""
         paths: list[str] = []
-        if target.kind == "nvptx":
-            if self.cuda_path:
-                paths.append(f"--cuda-path={self.cuda_path}")
-            if self.device_bitcode_dir:
-                paths.append(f"--libomptarget-nvptx-bc-path={self.device_bitcode_dir}")
+        if target.vendor == "NVIDIA" and self.cuda_path:
+            paths.append(f"--cuda-path={self.cuda_path}")
+        if target.vendor == "AMD" and self.rocm_device_lib_dir:
+            paths.append(f"--rocm-device-lib-path={self.rocm_device_lib_dir}")
+        if target.is_gpu and self.device_bitcode_dir:
+            paths.append(f"--libomptarget-{_RUNTIME_PREFIX[target.kind]}-bc-path={self.device_bitcode_dir}")
         if target.offloads and self.offload_runtime_dir:
             paths += [f"-L{self.offload_runtime_dir}", f"-Wl,-rpath,{self.offload_runtime_dir}"]
         return paths
@@ -61,14 +68,28 @@ class Toolchain:
     def missing_for(self, target: Target) -> list[str]:
         """What this machine lacks to build `target`, each with the command that installs it."""
         missing: list[str] = []
-        if target.kind == "nvptx":
-            bitcode = f"libomptarget-nvptx-{target.arch}.bc"
+        if target.is_gpu:
+            bitcode = f"libomptarget-{_RUNTIME_PREFIX[target.kind]}-{target.arch}.bc"
             if not self.device_bitcode_dir or not Path(self.device_bitcode_dir, bitcode).is_file():
-                missing.append(f"the NVPTX device runtime ({bitcode}): {APT_INSTALL}")
-            if not self.cuda_path:
-                missing.append(f"CUDA (ptxas, nvlink, libdevice): {CUDA_INSTALL}")
+                missing.append(f"the {target.vendor} device runtime ({bitcode}): {APT_INSTALL}")
+        if target.vendor == "NVIDIA" and not self.cuda_path:
+            missing.append(f"CUDA (ptxas, nvlink, libdevice): {CUDA_INSTALL}")
+        if target.vendor == "AMD":
+            missing += self._missing_for_amd(target)
         if target.offloads and not self.offload_runtime_dir:
             missing.append(f"the LLVM 22 offload runtime (libomptarget.so.22): {APT_INSTALL}")
+        return missing
+
+    def _missing_for_amd(self, target: Target) -> list[str]:
+        """ROCm's device libraries hold one ISA file per GPU (Debian 12's 5.2 stops at gfx940), and
+        clang links the AMD device image with lld."""
+        missing = [] if self.lld else [f"lld (the AMD GPU linker, ld.lld): {AMD_INSTALL}"]
+        isa = f"oclc_isa_version_{str(target.arch).removeprefix('gfx')}.bc"
+        if not self.rocm_device_lib_dir:
+            missing.append(f"ROCm's device libraries (ocml.bc): {AMD_INSTALL} (or set ROCM_PATH)")
+        elif not Path(self.rocm_device_lib_dir, isa).is_file():
+            missing.append(f"ROCm's device library for {target.arch} ({isa} in {self.rocm_device_lib_dir}): "
+                           "a newer ROCm (set ROCM_PATH)")
         return missing
 
 
@@ -76,6 +97,7 @@ def portable_flags(target: Target) -> list[str]:
     """The flags that say what is built, with no machine-specific path (the cache key uses these)."""
     per_kind = {
         "nvptx": ["-fopenmp", f"--offload-arch={target.arch}"],
+        "amdgcn": ["-fopenmp", f"--offload-arch={target.arch}"],
         "host-offload": ["-fopenmp", f"-fopenmp-targets={_HOST_OFFLOAD_TRIPLE}"],
         "cpu": ["-fopenmp"],
         "serial": [],
@@ -112,6 +134,8 @@ def find_toolchain() -> Toolchain | None:
         device_bitcode_dir=_first_dir_with(_bitcode_candidates(clang), "libomptarget-nvptx-sm_90.bc"),
         cuda_path=_find_cuda(),
         offload_runtime_dir=_first_dir_with(_OFFLOAD_RUNTIME_DIRS, "libomptarget.so"),
+        rocm_device_lib_dir=_first_dir_with(_rocm_candidates(), "ocml.bc"),
+        lld=_find_lld(clang),
     )
     logger.debug("toolchain: %s", toolchain)
     return toolchain
@@ -121,6 +145,18 @@ def _bitcode_candidates(clang: str) -> list[str]:
     """The lib dir beside the clang actually used (e.g. /usr/lib/llvm-19/bin/../lib), then Debian's."""
     beside = str(Path(os.path.realpath(clang)).parent.parent / "lib")
     return list(dict.fromkeys([beside, *_BITCODE_DIRS]))
+
+
+def _rocm_candidates() -> list[str]:
+    """$ROCM_PATH's bitcode first (a newer ROCm for newer GPUs), then /opt/rocm, then Debian's package."""
+    rocm = os.environ.get("ROCM_PATH")
+    return [*([str(Path(rocm, "amdgcn", "bitcode"))] if rocm else []), *_ROCM_DEVICE_LIB_DIRS]
+
+
+def _find_lld(clang: str) -> str | None:
+    """The `ld.lld` clang runs for the AMD device link: the one beside it (Debian's lld-19 puts it there)."""
+    beside = Path(os.path.realpath(clang)).parent / "ld.lld"
+    return str(beside) if beside.is_file() else shutil.which("ld.lld")
 
 
 def _first_dir_with(candidates: Iterable[str], name: str) -> str | None:

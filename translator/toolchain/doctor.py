@@ -17,18 +17,18 @@ from translator.errors import BuildError, TranslationError
 from translator.targets import Target, parse_target
 from translator.toolchain import discover
 from translator.toolchain.compile import compile_library
-from translator.toolchain.discover import APT_INSTALL, CLANG_MISSING, CUDA_INSTALL, Toolchain
+from translator.toolchain.discover import AMD_INSTALL, APT_INSTALL, CLANG_MISSING, CUDA_INSTALL, Toolchain
 from translator.toolchain.probe import (
     CHECK_EXPECTED,
     PROBE_C,
     PROBE_MODULE,
     build_probe,
-    nvidia_devices_visible,
+    gpus_visible,
     run_probe,
 )
 from translator.version import __version__
 
-DOCTOR_TARGETS = ("host-offload", "cpu", "serial", "nvptx:sm_90")
+DOCTOR_TARGETS = ("host-offload", "cpu", "serial", "nvptx:sm_90", "amdgcn:gfx90a")
 REQUIRED_TARGETS = ("host-offload", "cpu", "serial")
 _MAX_ERROR_LINES = 8
 
@@ -36,36 +36,41 @@ _MAX_ERROR_LINES = 8
 def doctor_report() -> tuple[str, bool]:
     """The report text, and whether the targets every machine needs (host-offload, cpu, serial) work."""
     toolchain = discover.find_toolchain()
-    devices = nvidia_devices_visible()
+    targets = [parse_target(name) for name in DOCTOR_TARGETS]
+    devices = {str(t.vendor): gpus_visible(t) for t in targets if t.is_gpu}
     lines = [f"py2omp {__version__} toolchain report", *_environment(toolchain, devices), "targets:"]
     working: set[str] = set()
-    for name in DOCTOR_TARGETS:
-        works, details = _check_target(parse_target(name), toolchain, devices)
+    for name, target in zip(DOCTOR_TARGETS, targets):
+        works, details = _check_target(target, toolchain, devices.get(str(target.vendor), 0))
         lines.append(f"  {name:<14} {'ok' if works else 'FAILED'}")
         lines += [f"      {detail}" for detail in details]
         if works:
             working.add(name)
     ok = all(name in working for name in REQUIRED_TARGETS)
     verdict = "ok" if ok else "FAILED"
-    lines.append(f"result: {verdict} (needed: {', '.join(REQUIRED_TARGETS)}; nvptx only for NVIDIA GPUs)")
+    lines.append(f"result: {verdict} (needed: {', '.join(REQUIRED_TARGETS)}; nvptx only for NVIDIA "
+                 "GPUs, amdgcn only for AMD GPUs)")
     return "\n".join(lines) + "\n", ok
 
 
-def _environment(toolchain: Toolchain | None, devices: int) -> list[str]:
+def _environment(toolchain: Toolchain | None, devices: dict[str, int]) -> list[str]:
     """One line per toolchain piece: where it is, or the command that installs it."""
     if toolchain is None:
         unknown = "not looked for (no clang)"
         pieces = [("clang", f"not found: {CLANG_MISSING}")]
-        pieces += [(label, unknown) for label in ("device bitcode", "CUDA", "offload runtime")]
+        pieces += [(label, unknown) for label in ("device bitcode", "CUDA", "ROCm libs", "AMD linker",
+                                                  "offload runtime")]
     else:
         cuda = toolchain.cuda_path
         pieces = [
             ("clang", f"{toolchain.clang} ({toolchain.version})"),
             ("device bitcode", toolchain.device_bitcode_dir or f"not found: {APT_INSTALL}"),
             ("CUDA", f"{cuda} (ptxas: {_ptxas_version(cuda)})" if cuda else f"not found: {CUDA_INSTALL}"),
+            ("ROCm libs", toolchain.rocm_device_lib_dir or f"not found: {AMD_INSTALL}"),
+            ("AMD linker", toolchain.lld or f"not found: {AMD_INSTALL}"),
             ("offload runtime", toolchain.offload_runtime_dir or f"not found: {APT_INSTALL}"),
         ]
-    pieces.append(("NVIDIA GPUs", f"{devices} visible to the OpenMP runtime"))
+    pieces += [(f"{vendor} GPUs", f"{count} visible to the OpenMP runtime") for vendor, count in devices.items()]
     return [f"  {label + ':':<17} {text}" for label, text in pieces]
 
 
@@ -102,7 +107,7 @@ def _check_target(target: Target, toolchain: Toolchain | None, devices: int) -> 
         except OSError as exc:
             return False, [f"builds, but cannot be stored in the cache: {exc}"]
         if devices == 0:
-            return True, ["builds (not run: no NVIDIA GPU visible)"]
+            return True, [f"builds (not run: no {target.vendor} GPU visible)"]
         return _run_check(target, so_path)
 
 
@@ -115,7 +120,7 @@ def _check_carried(target: Target, missing: list[str], devices: int) -> tuple[bo
         return False, needs
     notes = ["cannot build here; running the prebuilt probe from the cache", *needs]
     if target.is_gpu and devices == 0:
-        return False, [*notes, "not run: no NVIDIA GPU visible"]
+        return False, [*notes, f"not run: no {target.vendor} GPU visible"]
     works, details = _run_check(target, library)
     return works, [*notes, *details]
 

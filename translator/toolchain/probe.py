@@ -1,4 +1,4 @@
-"""Ask the OpenMP runtime itself whether a target region really runs on an NVIDIA GPU.
+"""Ask the OpenMP runtime itself whether a target region really runs on a GPU (NVIDIA or AMD).
 
 The presence of a driver proves nothing: the LLVM runtime may reject the cubins (see TOOLCHAIN.md) and
 then silently runs target regions on the host. So the probe builds a tiny library, runs a target
@@ -65,14 +65,23 @@ _CHILD = "import ctypes, sys\nlib = ctypes.CDLL(sys.argv[1])\nprint(lib.py2omp_c
 _CHILD_TIMEOUT_S = 120
 
 
+_DRIVER_FILES = {"NVIDIA": "/dev/nvidia0", "AMD": "/dev/kfd"}
+_DRIVER_TOOLS = {"NVIDIA": "nvidia-smi", "AMD": "rocm-smi"}
+
+
 def nvidia_devices_visible() -> int:
     """How many NVIDIA GPUs a py2omp nvptx library really runs on in this process's environment."""
-    if not _driver_present():
+    return gpus_visible(Target("nvptx", DEFAULT_NVPTX_ARCH))
+
+
+def gpus_visible(target: Target) -> int:
+    """How many GPUs a library built for the GPU target `target` really runs on in this environment."""
+    if not target.is_gpu or not _driver_present(str(target.vendor)):
         return 0
     try:
-        _, devices = run_probe(build_probe(Target("nvptx", DEFAULT_NVPTX_ARCH)))
+        _, devices = run_probe(build_probe(target))
     except Exception as exc:  # any failure means "no usable GPU", by contract
-        logger.debug("NVIDIA probe failed, assuming no GPU: %s", exc)
+        logger.debug("%s probe failed, assuming no GPU: %s", target.vendor, exc)
         return 0
     return max(devices, 0)
 
@@ -111,6 +120,6 @@ def run_probe(library: Path) -> tuple[int, int]:
     return int(fields[0]), int(fields[1])
 
 
-def _driver_present() -> bool:
-    """Cheap check first, so machines without NVIDIA hardware (CI) never build the probe."""
-    return Path("/dev/nvidia0").exists() or shutil.which("nvidia-smi") is not None
+def _driver_present(vendor: str) -> bool:
+    """Cheap check first, so machines without that vendor's GPU (CI) never build the probe."""
+    return Path(_DRIVER_FILES[vendor]).exists() or shutil.which(_DRIVER_TOOLS[vendor]) is not None
