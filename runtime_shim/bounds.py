@@ -9,7 +9,7 @@ is spelled once (`writes` boxes, `allocation.shape`, `length_checks`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Union
 
 Bound = Union[int, dict[str, object]]
@@ -52,6 +52,43 @@ def evaluate(bound: object, shapes: Mapping[str, tuple[int, ...]], scalars: Mapp
         return int(value)
     left, right = (evaluate(arg, shapes, scalars) for arg in bound["args"])
     return int(OPS[bound["op"]](left, right))
+
+
+def first_failing(conditions: Sequence[tuple[object, object, Sequence[object]]], positions: Mapping[str, int],
+                  shape: Callable[[object], Sequence[int]]) -> Callable[[Sequence[object]], int]:
+    """One function, made once when a library loads, that returns the index of the first
+    `(left, right, when)` with `left < right` while every `when` bound is positive, or -1, from a
+    call's arguments (`positions`: parameter name -> index in them; `shape`: an array argument's
+    shape). It is Python source compiled once, so a call costs the integer compares and the
+    shape lookups only: no walk of the JSON, no dictionary built."""
+    lines = ["def first_failing(v):"]
+    for k, (left, right, when) in enumerate(conditions):
+        tests = [f"{_text(left, positions)} < {_text(right, positions)}", *(f"{_text(w, positions)} > 0" for w in when)]
+        lines.append(f"    if {' and '.join(tests)}: return {k}")
+    lines.append("    return -1")
+    namespace: dict[str, object] = {"S": shape, "floordiv": OPS["//"]}
+    exec(compile("\n".join(lines), "<py2omp preconditions>", "exec"), namespace)  # noqa: S102  # our own text
+    return namespace["first_failing"]  # type: ignore[return-value]
+
+
+def _text(bound: object, positions: Mapping[str, int]) -> str:
+    """A bound as a Python expression of the argument list `v` (`S` gives an array's shape)."""
+    if isinstance(bound, int) and not isinstance(bound, bool):
+        return repr(bound)
+    if not isinstance(bound, dict):
+        raise ValueError(f"malformed bound in manifest: {bound!r}")
+    if "extent" in bound:
+        array, dim = bound["extent"]
+        return f"S(v[{positions[array]}])[{int(dim)}]"
+    if "param" in bound:
+        return f"int(v[{positions[bound['param']]}])"
+    op = bound["op"]
+    if op not in OPS:
+        raise ValueError(f"malformed bound in manifest: {bound!r}")
+    left, right = (_text(arg, positions) for arg in bound["args"])
+    if op in ("+", "-", "*"):
+        return f"({left} {op} {right})"
+    return f"{'floordiv' if op == '//' else op}({left}, {right})"
 
 
 def arrays_in(bound: object) -> list[str]:

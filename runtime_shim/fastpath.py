@@ -18,7 +18,9 @@ accepts a subset of what the checked path accepts, with the same C arguments:
 - no two arrays overlapping in memory at all (the checked path decides whether an overlap is allowed).
 
 A kernel whose calls need the manifest's bound expressions (arrays it makes, length checks, partly
-written `Out` arrays) has no fast path: `prepare_fast` returns None.
+written `Out` arrays) has no fast path: `prepare_fast` returns None. The preconditions of accesses
+(`index` entries of `length_checks`, compiled once by `movement.NeedChecks`) are checked beside it,
+in the caller (`CompiledKernel.__call__`).
 """
 
 from __future__ import annotations

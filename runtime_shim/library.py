@@ -23,7 +23,7 @@ from .bounds import evaluate
 from .device import DeviceArray, device_view
 from .fastpath import FastPath, prepare_fast
 from .manifest import KernelSpec, Manifest, ParamSpec, read_manifest
-from .movement import KernelStats, check_lengths, runs, uncovered, written_boxes
+from .movement import KernelStats, NeedChecks, check_lengths, runs, uncovered, written_boxes
 
 
 FAILED = 2**31 - 1
@@ -58,6 +58,8 @@ class CompiledKernel:
         self.hidden = tuple(p for p in spec.params if p.hidden)
         self.positions = {p.name: i for i, p in enumerate(spec.params)}
         self.fast: FastPath | None = prepare_fast(spec, offload)
+        self.needs = NeedChecks(spec.name, [need for _, need in spec.index_needs], self.positions, _shape) \
+            if spec.index_needs else None
         self.__signature__ = inspect.Signature(
             [inspect.Parameter(p.name, inspect.Parameter.POSITIONAL_OR_KEYWORD) for p in spec.params if not p.hidden]
         )
@@ -68,8 +70,8 @@ class CompiledKernel:
         fast = self.fast
         if fast is not None and not kwargs:
             found = fast.arguments(args)
-            if found is not None:
-                return self.call_fast(args, *found)
+            if found is not None and (self.needs is None or self.needs.first_failing(args) < 0):
+                return self.call_fast(args, *found)  # a failed precondition raises on the checked path
         return self._call_checked(args, kwargs)
 
     def call_fast(self, args: Sequence[object], c_args: list[object], to_device: int, from_device: int) -> object:
@@ -92,19 +94,31 @@ class CompiledKernel:
         else:
             value = self._call_on_host(values)
         if isinstance(status, np.ndarray) and status[0]:
-            raise ValueError(f"{self.spec.name}(): {self.spec.failures[FAILED - int(status[0]) - 1]}")
+            self._raise_failure(FAILED - int(status[0]) - 1)
         return self._results(values, value)
+
+    def _raise_failure(self, number: int) -> None:
+        """Raise the exception of run-time check `number` (from 0), as Python would have raised there."""
+        error = self.spec.failure_errors[number] if self.spec.failure_errors else "ValueError"
+        raise {"ValueError": ValueError, "IndexError": IndexError, "OverflowError": OverflowError}[error](
+            f"{self.spec.name}(): {self.spec.failures[number]}")
 
     def _call_on_host(self, values: Sequence[object]) -> object:
         """The call with NumPy arrays (and arrays a data region holds): the C function maps them."""
         c_args = self.binding.convert(values)
-        if self.spec.length_checks:
-            check_lengths(self.spec.name, self.spec.length_checks, *self._bound_inputs(values))
+        self._check_preconditions(values)
         to_device, from_device = self._transfers(values) if self.offload else (0, 0)
         start = time.perf_counter()
         value = self.function(*c_args)
         self.stats.add(to_device, from_device, time.perf_counter() - start)
         return None if self.binding.result is None else self.binding.result(value)
+
+    def _check_preconditions(self, values: Sequence[object]) -> None:
+        """The lengths array statements combine, and the lengths accesses need (manifest `length_checks`)."""
+        if self.spec.length_checks:
+            check_lengths(self.spec.name, self.spec.length_checks, *self._bound_inputs(values))
+        if self.needs is not None:
+            self.needs(values)
 
     def _allocate(self, values: Sequence[object]) -> list[np.ndarray]:
         """The arrays the kernel makes, allocated (not filled: the kernel fills them on the device)
@@ -176,8 +190,7 @@ class CompiledKernel:
                 staged.append((host, DeviceArray(host.shape, host.dtype), param))
                 values[i] = staged[-1][1]
         c_args = self.device_binding.convert(values)
-        if self.spec.length_checks:
-            check_lengths(self.spec.name, self.spec.length_checks, *self._bound_inputs(values))
+        self._check_preconditions(values)
         partial = {self.spec.params[i].name for i in self._uncovered(values)}
         copied_in = [(h, d) for h, d, p in staged if p.copy_in or p.name in partial]
         copied_out = [(h, d) for h, d, p in staged if p.copy_out]
@@ -213,6 +226,8 @@ def _c_function(spec: KernelSpec, symbol: str, cdll: ctypes.CDLL, device: bool) 
 
 
 def _shape(value: object) -> tuple[int, ...]:
+    if isinstance(value, np.ndarray):  # the common case first: a NumPy array is its own shape
+        return value.shape
     view = device_view(value)
     return view.shape if view is not None else tuple(np.shape(value))  # type: ignore[arg-type]
 

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
+from .bounds import extent_bound
+
 _T = TypeVar("_T")
 
 FORMAT = 1
@@ -118,6 +120,23 @@ class ParamSpec:
 
 
 @dataclass(frozen=True)
+class IndexNeed:
+    """A precondition of one access (manifest `length_checks` entry with `index`): whenever every
+    `when` bound is positive (the loops around the access run), `array`'s extent along `dim` must be
+    at least `need`, else the call raises IndexError naming `at`, the access's `file:line:col`."""
+
+    at: str
+    array: str
+    dim: int
+    need: object
+    when: tuple[object, ...] = ()
+
+    def to_json(self, line: int) -> dict[str, object]:
+        return {"line": line, "lengths": [extent_bound(self.array, self.dim), self.need],
+                "index": {"at": self.at, "array": self.array, "dim": self.dim, "when": list(self.when)}}
+
+
+@dataclass(frozen=True)
 class KernelSpec:
     """One exported kernel: Python name, C symbol, return dtype (None for void) and parameters;
     `device` is the OpenMP device number its offloaded loops name (None: the default device)."""
@@ -133,8 +152,12 @@ class KernelSpec:
     length_checks: tuple[tuple[int, object, object], ...] = ()
     """Manifest `length_checks`: `(line, left, right)`, two lengths (bound expressions) an array
     statement combines; the runtime refuses a call where they differ."""
+    index_needs: tuple[tuple[int, IndexNeed], ...] = ()
+    """Manifest `length_checks` entries with `index`: `(line, need)`, the preconditions of accesses."""
     failures: tuple[str, ...] = ()
     """Manifest `failures.messages`: the message of each run-time check, by number from 1."""
+    failure_errors: tuple[str, ...] = ()
+    """Manifest `failures.errors`: the exception each check raises (`ERRORS`); absent: ValueError."""
     status: str | None = None
     """Manifest `failures.param`: the hidden int32 array, zeroed before the call, where the kernel
     stores the number of a failed check."""
@@ -151,8 +174,11 @@ class KernelSpec:
             doc["device_symbol"] = self.device_symbol
         if self.failures:
             doc["failures"] = {"param": self.status, "messages": list(self.failures)}
-        if self.length_checks:
-            doc["length_checks"] = [{"line": line, "lengths": [left, right]} for line, left, right in self.length_checks]
+            if self.failure_errors:
+                doc["failures"]["errors"] = list(self.failure_errors)  # type: ignore[index]
+        if self.length_checks or self.index_needs:
+            doc["length_checks"] = [{"line": line, "lengths": [left, right]} for line, left, right in self.length_checks] + [
+                need.to_json(line) for line, need in self.index_needs]
         if self.results is not None:
             doc["results"] = {"items": list(self.results), "tuple": self.results_tuple}
         if self.device is not None:
@@ -247,6 +273,7 @@ def _kernel(where: _Reader, data: object) -> KernelSpec:
         returns = where.choice(doc, "returns", DTYPES)
     results = _results(where.at("results"), doc.get("results"), params, returns)
     failures = _failures(where.at("failures"), doc.get("failures"), params)
+    checks = [where.mapping(c) for c in where.optional(doc, "length_checks", list) or ()]
     return KernelSpec(
         name=name,
         symbol=where.field(doc, "symbol", str, nonempty=True),
@@ -255,13 +282,39 @@ def _kernel(where: _Reader, data: object) -> KernelSpec:
         line=where.optional(doc, "line", int),
         device_symbol=where.optional(doc, "device_symbol", str),
         device=where.optional(doc, "device", int),
-        length_checks=tuple(_length_check(where.at("length_checks"), c)
-                            for c in where.optional(doc, "length_checks", list) or ()),
+        length_checks=tuple(_length_check(where.at("length_checks"), c) for c in checks if "index" not in c),
+        index_needs=tuple(_index_need(where.at("length_checks"), c) for c in checks if "index" in c),
         results=None if results is None else results[0],
         results_tuple=results is not None and results[1],
         failures=failures[1],
+        failure_errors=_errors(where.at("failures"), doc.get("failures")),
         status=failures[0],
     )
+
+
+ERRORS = ("ValueError", "IndexError", "OverflowError")
+"""The exceptions a failed run-time check raises (manifest `failures.errors`)."""
+
+
+def _errors(where: _Reader, data: object) -> tuple[str, ...]:
+    errors = where.optional(where.mapping(data), "errors", list) if data is not None else None
+    if errors is None:
+        return ()
+    if not all(e in ERRORS for e in errors):
+        raise where.error(f"'errors' must hold exception names among {', '.join(ERRORS)}")
+    return tuple(errors)
+
+
+def _index_need(where: _Reader, data: object) -> tuple[int, IndexNeed]:
+    """A `length_checks` entry with `index`: an access's precondition."""
+    doc = where.mapping(data)
+    index = where.mapping(doc["index"])
+    lengths = where.field(doc, "lengths", list)
+    if len(lengths) != 2:
+        raise where.error(f"'lengths' must hold two bound expressions, got {len(lengths)}")
+    need = IndexNeed(where.field(index, "at", str), where.field(index, "array", str, nonempty=True),
+                     where.field(index, "dim", int), lengths[1], tuple(where.field(index, "when", list)))
+    return where.field(doc, "line", int), need
 
 
 def _failures(where: _Reader, data: object, params: tuple[ParamSpec, ...]) -> tuple[str | None, tuple[str, ...]]:

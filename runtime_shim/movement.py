@@ -13,13 +13,13 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from .bounds import arrays_in, evaluate
-from .manifest import ParamSpec
+from .bounds import arrays_in, evaluate, extent_bound, first_failing
+from .manifest import IndexNeed, ParamSpec
 
 @dataclass
 class KernelStats:
@@ -143,6 +143,30 @@ def check_lengths(kernel: str, checks: Sequence[tuple[int, object, object]], sha
             raise ValueError(
                 f"{kernel}(): the array statement at line {line} combines lengths {lengths[0]} and {lengths[1]} "
                 f"(from the shapes of {_names(names)}); NumPy raises here: operands could not be broadcast together")
+
+
+class NeedChecks:
+    """A kernel's access preconditions (`IndexNeed`s), compiled once when its library loads."""
+
+    def __init__(self, kernel: str, needs: Sequence[IndexNeed], positions: Mapping[str, int],
+                 shape: Callable[[object], Sequence[int]]) -> None:
+        self.kernel, self.needs, self.positions, self.shape = kernel, tuple(needs), positions, shape
+        self.first_failing = first_failing([(extent_bound(n.array, n.dim), n.need, n.when) for n in needs], positions, shape)
+
+    def __call__(self, values: Sequence[object]) -> None:
+        """Refuse a call where an access the translator proved in range given its preconditions
+        would leave its array (`y[i]` over `range(len(x))` with `len(y) < len(x)`): Python raises
+        IndexError there, the C would read or write past the array. `values`: the arguments,
+        hidden ones included."""
+        failed = self.first_failing(values)
+        if failed < 0:
+            return
+        need = self.needs[failed]  # the slow path, once: the numbers for the message
+        shapes = {name: tuple(self.shape(values[self.positions[name]])) for name in {need.array, *arrays_in(need.need)}}
+        length = evaluate(need.need, shapes, {name: values[i] for name, i in self.positions.items() if i < len(values)})
+        given = shapes[need.array][need.dim]
+        raise IndexError(f"{self.kernel}(): index out of range at {need.at}: '{need.array}' needs at least {length} "
+                         f"elements along axis {need.dim}, and has {given}")
 
 
 def _names(names: Sequence[str]) -> str:

@@ -192,8 +192,10 @@ def test_lengths_that_differ_raise_as_numpy_does(target: str) -> None:
         "NumPy raises here: operands could not be broadcast together")
     update = array_tier.lower_rank_update.library(target).kernels["lower_rank_update"]
     with pytest.raises(ValueError) as info:
-        update(1.0, 1.0, rng.standard_normal((4, 3)), rng.standard_normal((6, 6)))
+        update(1.0, 1.0, rng.standard_normal((6, 3)), rng.standard_normal((6, 4)))
     line = array_tier.lower_rank_update.py_func.__code__.co_firstlineno + 5
+    with pytest.raises(IndexError, match="'A' needs at least 6 elements along axis 0, and has 4"):
+        update(1.0, 1.0, rng.standard_normal((4, 3)), rng.standard_normal((6, 6)))  # A[i, k] first, as in Python
     assert str(info.value).startswith(f"lower_rank_update(): the array statement at line {line} combines lengths "
                                       "that differ there")
 

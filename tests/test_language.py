@@ -67,7 +67,7 @@ def test_launch_clauses_on_cpu() -> None:
 
 def test_atomics_in_c() -> None:
     c = c_source("host-offload")
-    assert re.search(r'#pragma omp atomic update\n#line \d+ "[^"]*language.py"\n        hist\[py2omp_wrap_index\(b, hist_n0\)\] \+= 1;', c)
+    assert re.search(r'#pragma omp atomic update\n#line \d+ "[^"]*language.py"\n +hist\[py2omp_wrap_index\(b, hist_n0\)\] \+= 1;', c)
     assert "#pragma omp atomic compare\n" in c
     assert "py2omp_value < lo[" in c
     serial = translate(str(KERNELS), "serial").c_source

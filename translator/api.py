@@ -281,12 +281,16 @@ class GenericKernel(Kernel):
                          f"use {self.__name__}.specialization(*args) for the compiled kernel of those arguments")
 
 
-def kernel(func: Callable[..., Any] | None = None, *, target: str | None = None, device: int | None = None) -> Any:
+def kernel(func: Callable[..., Any] | None = None, *, target: str | None = None, device: int | None = None,
+           boundscheck: bool = True) -> Any:
     """Decorate a function as a kernel: `@kernel`, `@kernel(target="cpu")`, `@kernel(device=1)`.
 
     Parameters without annotations take their types from each call (a `GenericKernel`). `device` is
     the OpenMP device number the offloaded loops run on (`device(k)` clauses); the translator reads
-    it from the decorator in the source, so it must be an integer constant there.
+    it from the decorator in the source, so it must be an integer constant there. `boundscheck=False`
+    drops the checks the kernel makes of indices it cannot prove in range before the call (gathers,
+    scatters); the caller's checks of the lengths accesses need stay (docs/language.md, "Bounds").
+    The translator reads it from the source too.
     """
     if func is None:
         return lambda f: _make_kernel(f, target, device)

@@ -16,6 +16,7 @@ from translator.ir import nodes as ir
 from translator.ir.verifier import verify_module
 from translator.passes.access import analyze_access
 from translator.passes.device_pointers import device_variant
+from translator.passes.bounds import check_bounds
 from translator.passes.definite_assignment import check_definite_assignment
 from translator.passes.functions import Specializer
 from translator.passes.indices import wrap_indices
@@ -95,6 +96,10 @@ def _power(kernel: ir.Kernel, context: PassContext) -> ir.Kernel:
     return lower_power(kernel)
 
 
+def _bounds(kernel: ir.Kernel, context: PassContext) -> ir.Kernel:
+    return check_bounds(kernel)
+
+
 def _indices(kernel: ir.Kernel, context: PassContext) -> ir.Kernel:
     return wrap_indices(kernel)
 
@@ -130,6 +135,7 @@ KERNEL_PASSES: tuple[KernelPass, ...] = (
     _typing,
     _arrays,
     _power,
+    _bounds,
     _indices,
     _ownership,
     _schedules,

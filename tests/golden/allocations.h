@@ -14,6 +14,8 @@ extern "C" {
  *   alpha: scalar, by value
  *   y: Out, map(from: y[0:y_n0])
  *     made by the kernel (Python line 14), allocated by the caller: y_n0 = a_n0; returned
+ *   preconditions (else Python raises IndexError): a_n1 >= 1 when a_n0 > 0 (a, line 16)
+ *     a_n1 >= 1 - a_n1 when a_n0 > 0 (a, line 16)
  */
 void scaled_column(const double *a, int64_t a_n0, int64_t a_n1, double alpha, double *y, int64_t y_n0);
 
@@ -22,6 +24,8 @@ void scaled_column(const double *a, int64_t a_n0, int64_t a_n1, double alpha, do
  *   alpha: scalar, by value
  *   y: Out, device pointer (is_device_ptr)
  *     made by the kernel (Python line 14), allocated by the caller: y_n0 = a_n0; returned
+ *   preconditions (else Python raises IndexError): a_n1 >= 1 when a_n0 > 0 (a, line 16)
+ *     a_n1 >= 1 - a_n1 when a_n0 > 0 (a, line 16)
  */
 void scaled_column__device(const double *a, int64_t a_n0, int64_t a_n1, double alpha, double *y, int64_t y_n0);
 
@@ -48,6 +52,7 @@ void row_sums__device(const float *a, int64_t a_n0, int64_t a_n1, float *s, int6
  *     made by the kernel (Python line 32), allocated by the caller: f_n0 = 2, f_n1 = x_n0; returned
  *   c: Out, map(from: c[0:c_n0])
  *     made by the kernel (Python line 33), allocated by the caller: c_n0 = 3; returned
+ *   preconditions (else Python raises IndexError): o_n0 >= x_n0 when x_n0 > 0 (o, line 35)
  */
 void ones_and_full(const double *x, int64_t x_n0, int64_t k, double *o, int64_t o_n0, float *f, int64_t f_n0, int64_t f_n1, int64_t *c, int64_t c_n0);
 
@@ -60,6 +65,7 @@ void ones_and_full(const double *x, int64_t x_n0, int64_t k, double *o, int64_t 
  *     made by the kernel (Python line 32), allocated by the caller: f_n0 = 2, f_n1 = x_n0; returned
  *   c: Out, device pointer (is_device_ptr)
  *     made by the kernel (Python line 33), allocated by the caller: c_n0 = 3; returned
+ *   preconditions (else Python raises IndexError): o_n0 >= x_n0 when x_n0 > 0 (o, line 35)
  */
 void ones_and_full__device(const double *x, int64_t x_n0, int64_t k, double *o, int64_t o_n0, float *f, int64_t f_n0, int64_t f_n1, int64_t *c, int64_t c_n0);
 
@@ -69,6 +75,8 @@ void ones_and_full__device(const double *x, int64_t x_n0, int64_t k, double *o, 
  *   m: scalar, by value
  *   c: Out, map(from: c[0:c_n0 * c_n1])
  *     made by the kernel (Python line 45), allocated by the caller: c_n0 = a_n0 // 2, c_n1 = b_n0 * m; returned
+ *   preconditions (else Python raises IndexError): a_n0 >= 2 * (a_n0 // 2) - 1 when a_n0 // 2 > 0 and b_n0 * m > 0 (a, line 48)
+ *     b_n0 >= 1 when a_n0 // 2 > 0 and b_n0 * m > 0 (b, line 48)
  */
 void outer(const double *a, int64_t a_n0, const double *b, int64_t b_n0, int64_t m, float *c, int64_t c_n0, int64_t c_n1);
 
@@ -78,6 +86,8 @@ void outer(const double *a, int64_t a_n0, const double *b, int64_t b_n0, int64_t
  *   m: scalar, by value
  *   c: Out, device pointer (is_device_ptr)
  *     made by the kernel (Python line 45), allocated by the caller: c_n0 = a_n0 // 2, c_n1 = b_n0 * m; returned
+ *   preconditions (else Python raises IndexError): a_n0 >= 2 * (a_n0 // 2) - 1 when a_n0 // 2 > 0 and b_n0 * m > 0 (a, line 48)
+ *     b_n0 >= 1 when a_n0 // 2 > 0 and b_n0 * m > 0 (b, line 48)
  */
 void outer__device(const double *a, int64_t a_n0, const double *b, int64_t b_n0, int64_t m, float *c, int64_t c_n0, int64_t c_n1);
 
@@ -105,6 +115,9 @@ double stats__device(const double *x, int64_t x_n0, double *lo, int64_t lo_n0, f
  *     then copied back by `target update from`: only out[0:x.shape[0]]; other elements keep their values
  *   t: Scratch, map(alloc: t[0:t_n0])
  *     made by the kernel (Python line 66), allocated by the caller: t_n0 = x_n0; a temporary, not returned
+ *   preconditions (else Python raises IndexError): x_n0 >= 1 when x_n0 > 0 (x, line 68)
+ *     out_n0 >= x_n0 when x_n0 > 0 (out, line 70)
+ *     t_n0 >= 1 when x_n0 > 0 (t, line 70)
  */
 void smooth_twice(const double *x, int64_t x_n0, double *out, int64_t out_n0, double *t, int64_t t_n0);
 
@@ -113,6 +126,9 @@ void smooth_twice(const double *x, int64_t x_n0, double *out, int64_t out_n0, do
  *   out: Out, device pointer (is_device_ptr)
  *   t: Scratch, device pointer (is_device_ptr)
  *     made by the kernel (Python line 66), allocated by the caller: t_n0 = x_n0; a temporary, not returned
+ *   preconditions (else Python raises IndexError): x_n0 >= 1 when x_n0 > 0 (x, line 68)
+ *     out_n0 >= x_n0 when x_n0 > 0 (out, line 70)
+ *     t_n0 >= 1 when x_n0 > 0 (t, line 70)
  */
 void smooth_twice__device(const double *x, int64_t x_n0, double *out, int64_t out_n0, double *t, int64_t t_n0);
 

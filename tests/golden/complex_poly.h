@@ -30,6 +30,9 @@ extern "C" {
  *     then copied back by `target update from`: only value[0:z.shape[0]]; other elements keep their values
  *   next_z: Out, map(alloc: next_z[0:next_z_n0])
  *     then copied back by `target update from`: only next_z[0:z.shape[0]]; other elements keep their values
+ *   preconditions (else Python raises IndexError): coeffs_n0 >= 1 when z_n0 > 0 (coeffs, line 13)
+ *     value_n0 >= z_n0 when z_n0 > 0 (value, line 18)
+ *     next_z_n0 >= z_n0 when z_n0 > 0 (next_z, line 19)
  */
 void newton_step(const py2omp_c128 *coeffs, int64_t coeffs_n0, const py2omp_c128 *z, int64_t z_n0, py2omp_c128 *value, int64_t value_n0, py2omp_c128 *next_z, int64_t next_z_n0);
 
@@ -38,6 +41,9 @@ void newton_step(const py2omp_c128 *coeffs, int64_t coeffs_n0, const py2omp_c128
  *   z: In, device pointer (is_device_ptr)
  *   value: Out, device pointer (is_device_ptr)
  *   next_z: Out, device pointer (is_device_ptr)
+ *   preconditions (else Python raises IndexError): coeffs_n0 >= 1 when z_n0 > 0 (coeffs, line 13)
+ *     value_n0 >= z_n0 when z_n0 > 0 (value, line 18)
+ *     next_z_n0 >= z_n0 when z_n0 > 0 (next_z, line 19)
  */
 void newton_step__device(const py2omp_c128 *coeffs, int64_t coeffs_n0, const py2omp_c128 *z, int64_t z_n0, py2omp_c128 *value, int64_t value_n0, py2omp_c128 *next_z, int64_t next_z_n0);
 

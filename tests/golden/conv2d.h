@@ -13,6 +13,8 @@ extern "C" {
  *   image: In, map(to: image[0:image_n0 * image_n1])
  *   weights: In, map(to: weights[0:weights_n0 * weights_n1])
  *   out: Out, map(from: out[0:out_n0 * out_n1])
+ *   preconditions (else Python raises IndexError): image_n0 >= out_n0 + weights_n0 - 1 when out_n0 > 0 and out_n1 > 0 and weights_n0 > 0 and weights_n1 > 0 (image, line 18)
+ *     image_n1 >= out_n1 + weights_n1 - 1 when out_n0 > 0 and out_n1 > 0 and weights_n0 > 0 and weights_n1 > 0 (image, line 18)
  */
 void conv2d(const float *image, int64_t image_n0, int64_t image_n1, const float *weights, int64_t weights_n0, int64_t weights_n1, float *out, int64_t out_n0, int64_t out_n1);
 
@@ -20,6 +22,8 @@ void conv2d(const float *image, int64_t image_n0, int64_t image_n1, const float 
  *   image: In, device pointer (is_device_ptr)
  *   weights: In, device pointer (is_device_ptr)
  *   out: Out, device pointer (is_device_ptr)
+ *   preconditions (else Python raises IndexError): image_n0 >= out_n0 + weights_n0 - 1 when out_n0 > 0 and out_n1 > 0 and weights_n0 > 0 and weights_n1 > 0 (image, line 18)
+ *     image_n1 >= out_n1 + weights_n1 - 1 when out_n0 > 0 and out_n1 > 0 and weights_n0 > 0 and weights_n1 > 0 (image, line 18)
  */
 void conv2d__device(const float *image, int64_t image_n0, int64_t image_n1, const float *weights, int64_t weights_n0, int64_t weights_n1, float *out, int64_t out_n0, int64_t out_n1);
 

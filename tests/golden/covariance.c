@@ -18,9 +18,9 @@ static inline int64_t py2omp_num_teams(int64_t trip, int64_t threads)
 
 #pragma omp end declare target
 
-/* covariance(data: In[f64[:, :]], mean: Scratch[f64[:]], cov: InOut[f64[:, :]]) -- examples/covariance.py:13 */
+/* covariance(data: In[f64[:, :]], mean: Scratch[f64[:]], cov: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- examples/covariance.py:13 */
 #line 13 "examples/covariance.py"
-void covariance(const double *restrict data, int64_t data_n0, int64_t data_n1, double *restrict mean, int64_t mean_n0, double *restrict cov, int64_t cov_n0, int64_t cov_n1)
+void covariance(const double *restrict data, int64_t data_n0, int64_t data_n1, double *restrict mean, int64_t mean_n0, double *restrict cov, int64_t cov_n0, int64_t cov_n1, int32_t *restrict py2omp_failed, int64_t py2omp_failed_n0)
 {
 #line 14 "examples/covariance.py"
     int64_t n;
@@ -28,7 +28,7 @@ void covariance(const double *restrict data, int64_t data_n0, int64_t data_n1, d
 #line 13 "examples/covariance.py"
     #pragma omp target data \
         map(to: data[0:data_n0 * data_n1]) \
-        map(tofrom: cov[0:cov_n0 * cov_n1]) \
+        map(tofrom: cov[0:cov_n0 * cov_n1], py2omp_failed[0:py2omp_failed_n0]) \
         map(alloc: mean[0:mean_n0])
     {
 #line 14 "examples/covariance.py"
@@ -63,17 +63,40 @@ void covariance(const double *restrict data, int64_t data_n0, int64_t data_n1, d
                     s = s + (data[k * data_n1 + i] - mean[i]) * (data[k * data_n1 + j] - mean[j]);
                 }
 #line 26 "examples/covariance.py"
-                cov[i * cov_n1 + j] = s / (double)(n - 1);
-                cov[j * cov_n1 + i] = cov[i * cov_n1 + j];
+                if (i < cov_n0 && j < cov_n1) {
+#line 26 "examples/covariance.py"
+                    cov[i * cov_n1 + j] = s / (double)(n - 1);
+                } else {
+#line 26 "examples/covariance.py"
+                    {
+                        int32_t py2omp_value = 2147483646;
+                        #pragma omp atomic compare
+#line 26 "examples/covariance.py"
+                        py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                    }
+                }
+#line 27 "examples/covariance.py"
+                if (j < cov_n0 && i < cov_n1 && i < cov_n0 && j < cov_n1) {
+#line 27 "examples/covariance.py"
+                    cov[j * cov_n1 + i] = cov[i * cov_n1 + j];
+                } else {
+#line 27 "examples/covariance.py"
+                    {
+                        int32_t py2omp_value = 2147483645;
+                        #pragma omp atomic compare
+#line 27 "examples/covariance.py"
+                        py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                    }
+                }
             }
         }
     }
 }
-#line 73 "covariance.c"
+#line 96 "covariance.c"
 
-/* covariance(data: In[f64[:, :]], mean: Scratch[f64[:]], cov: InOut[f64[:, :]]) -- examples/covariance.py:13 */
+/* covariance(data: In[f64[:, :]], mean: Scratch[f64[:]], cov: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- examples/covariance.py:13 */
 #line 13 "examples/covariance.py"
-void covariance__device(const double *restrict data, int64_t data_n0, int64_t data_n1, double *restrict mean, int64_t mean_n0, double *restrict cov, int64_t cov_n0, int64_t cov_n1)
+void covariance__device(const double *restrict data, int64_t data_n0, int64_t data_n1, double *restrict mean, int64_t mean_n0, double *restrict cov, int64_t cov_n0, int64_t cov_n1, int32_t *restrict py2omp_failed, int64_t py2omp_failed_n0)
 {
 #line 14 "examples/covariance.py"
     int64_t n;
@@ -100,7 +123,7 @@ void covariance__device(const double *restrict data, int64_t data_n0, int64_t da
     #pragma omp target teams distribute parallel for \
         num_teams(py2omp_num_teams(m, 256)) \
         thread_limit(256) \
-        is_device_ptr(data, mean, cov)
+        is_device_ptr(data, mean, cov, py2omp_failed)
 #line 21 "examples/covariance.py"
     for (int64_t i = 0; i < m; i += 1) {
 #line 17 "examples/covariance.py"
@@ -112,12 +135,35 @@ void covariance__device(const double *restrict data, int64_t data_n0, int64_t da
                 s = s + (data[k * data_n1 + i] - mean[i]) * (data[k * data_n1 + j] - mean[j]);
             }
 #line 26 "examples/covariance.py"
-            cov[i * cov_n1 + j] = s / (double)(n - 1);
-            cov[j * cov_n1 + i] = cov[i * cov_n1 + j];
+            if (i < cov_n0 && j < cov_n1) {
+#line 26 "examples/covariance.py"
+                cov[i * cov_n1 + j] = s / (double)(n - 1);
+            } else {
+#line 26 "examples/covariance.py"
+                {
+                    int32_t py2omp_value = 2147483646;
+                    #pragma omp atomic compare
+#line 26 "examples/covariance.py"
+                    py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                }
+            }
+#line 27 "examples/covariance.py"
+            if (j < cov_n0 && i < cov_n1 && i < cov_n0 && j < cov_n1) {
+#line 27 "examples/covariance.py"
+                cov[j * cov_n1 + i] = cov[i * cov_n1 + j];
+            } else {
+#line 27 "examples/covariance.py"
+                {
+                    int32_t py2omp_value = 2147483645;
+                    #pragma omp atomic compare
+#line 27 "examples/covariance.py"
+                    py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                }
+            }
         }
     }
 }
-#line 121 "covariance.c"
+#line 167 "covariance.c"
 
 void py2omp_enter_to(void *host, int64_t bytes)
 {

@@ -11,11 +11,13 @@ extern "C" {
 
 /* floyd_warshall(dist: InOut[f64[:, :]]) -- examples/floyd_warshall.py:11
  *   dist: InOut, map(tofrom: dist[0:dist_n0 * dist_n1])
+ *   preconditions (else Python raises IndexError): dist_n1 >= dist_n0 when dist_n0 > 0 (dist, line 16)
  */
 void floyd_warshall(double *dist, int64_t dist_n0, int64_t dist_n1);
 
 /* floyd_warshall(dist: InOut[f64[:, :]]) -- examples/floyd_warshall.py:11
  *   dist: InOut, device pointer (is_device_ptr)
+ *   preconditions (else Python raises IndexError): dist_n1 >= dist_n0 when dist_n0 > 0 (dist, line 16)
  */
 void floyd_warshall__device(double *dist, int64_t dist_n0, int64_t dist_n1);
 

@@ -15,6 +15,9 @@ extern "C" {
  *   b: In, map(to: b[0:b_n0 * b_n1])
  *   beta: scalar, by value
  *   c: InOut, map(tofrom: c[0:c_n0 * c_n1])
+ *   preconditions (else Python raises IndexError): a_n0 >= c_n0 when c_n0 > 0 and c_n1 > 0 and a_n1 > 0 (a, line 15)
+ *     b_n0 >= a_n1 when c_n0 > 0 and c_n1 > 0 and a_n1 > 0 (b, line 15)
+ *     b_n1 >= c_n1 when c_n0 > 0 and c_n1 > 0 and a_n1 > 0 (b, line 15)
  */
 void gemm(float alpha, const float *a, int64_t a_n0, int64_t a_n1, const float *b, int64_t b_n0, int64_t b_n1, float beta, float *c, int64_t c_n0, int64_t c_n1);
 
@@ -24,6 +27,9 @@ void gemm(float alpha, const float *a, int64_t a_n0, int64_t a_n1, const float *
  *   b: In, device pointer (is_device_ptr)
  *   beta: scalar, by value
  *   c: InOut, device pointer (is_device_ptr)
+ *   preconditions (else Python raises IndexError): a_n0 >= c_n0 when c_n0 > 0 and c_n1 > 0 and a_n1 > 0 (a, line 15)
+ *     b_n0 >= a_n1 when c_n0 > 0 and c_n1 > 0 and a_n1 > 0 (b, line 15)
+ *     b_n1 >= c_n1 when c_n0 > 0 and c_n1 > 0 and a_n1 > 0 (b, line 15)
  */
 void gemm__device(float alpha, const float *a, int64_t a_n0, int64_t a_n1, const float *b, int64_t b_n0, int64_t b_n1, float beta, float *c, int64_t c_n0, int64_t c_n1);
 

@@ -15,6 +15,9 @@ extern "C" {
  *     then copied back by `target update from`: only v[1:u.shape[0] - 1, 1:u.shape[1] - 1, 1:u.shape[2] - 1]; other elements keep their values
  *   alpha: scalar, by value
  *   steps: scalar, by value
+ *   preconditions (else Python raises IndexError): v_n0 >= u_n0 - 1 when steps > 0 and u_n0 - 2 > 0 and u_n1 - 2 > 0 and u_n2 - 2 > 0 (v, line 16)
+ *     v_n1 >= u_n1 - 1 when steps > 0 and u_n0 - 2 > 0 and u_n1 - 2 > 0 and u_n2 - 2 > 0 (v, line 16)
+ *     v_n2 >= u_n2 - 1 when steps > 0 and u_n0 - 2 > 0 and u_n1 - 2 > 0 and u_n2 - 2 > 0 (v, line 16)
  */
 void heat3d(double *u, int64_t u_n0, int64_t u_n1, int64_t u_n2, double *v, int64_t v_n0, int64_t v_n1, int64_t v_n2, double alpha, int64_t steps);
 
@@ -23,6 +26,9 @@ void heat3d(double *u, int64_t u_n0, int64_t u_n1, int64_t u_n2, double *v, int6
  *   v: Out, device pointer (is_device_ptr)
  *   alpha: scalar, by value
  *   steps: scalar, by value
+ *   preconditions (else Python raises IndexError): v_n0 >= u_n0 - 1 when steps > 0 and u_n0 - 2 > 0 and u_n1 - 2 > 0 and u_n2 - 2 > 0 (v, line 16)
+ *     v_n1 >= u_n1 - 1 when steps > 0 and u_n0 - 2 > 0 and u_n1 - 2 > 0 and u_n2 - 2 > 0 (v, line 16)
+ *     v_n2 >= u_n2 - 1 when steps > 0 and u_n0 - 2 > 0 and u_n1 - 2 > 0 and u_n2 - 2 > 0 (v, line 16)
  */
 void heat3d__device(double *u, int64_t u_n0, int64_t u_n1, int64_t u_n2, double *v, int64_t v_n0, int64_t v_n1, int64_t v_n2, double alpha, int64_t steps);
 

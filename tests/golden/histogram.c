@@ -30,9 +30,9 @@ static inline int64_t py2omp_min_i64(int64_t a, int64_t b)
 
 #pragma omp end declare target
 
-/* histogram(x: In[f64[:]], counts: InOut[i64[:]], lo: weak f64, hi: weak f64) -- examples/histogram.py:9 */
+/* histogram(x: In[f64[:]], counts: InOut[i64[:]], lo: weak f64, hi: weak f64, py2omp_failed: InOut[i32[:]]) -- examples/histogram.py:9 */
 #line 9 "examples/histogram.py"
-void histogram(const double *restrict x, int64_t x_n0, int64_t *restrict counts, int64_t counts_n0, double lo, double hi)
+void histogram(const double *restrict x, int64_t x_n0, int64_t *restrict counts, int64_t counts_n0, double lo, double hi, int32_t *restrict py2omp_failed, int64_t py2omp_failed_n0)
 {
 #line 10 "examples/histogram.py"
     int64_t bins;
@@ -42,25 +42,66 @@ void histogram(const double *restrict x, int64_t x_n0, int64_t *restrict counts,
         num_teams(py2omp_num_teams(x_n0, 256)) \
         thread_limit(256) \
         map(to: x[0:x_n0]) \
-        map(tofrom: counts[0:counts_n0])
+        map(tofrom: counts[0:counts_n0], py2omp_failed[0:py2omp_failed_n0])
 #line 11 "examples/histogram.py"
     for (int64_t i = 0; i < x_n0; i += 1) {
 #line 13 "examples/histogram.py"
         int64_t b;
 #line 12 "examples/histogram.py"
         if (lo <= x[i] && x[i] < hi) {
-            b = (int64_t)((x[i] - lo) / (hi - lo) * (double)bins);
-            #pragma omp atomic update
+            if ((x[i] - lo) / (hi - lo) * (double)bins >= -9.223372036854776e+18 && (x[i] - lo) / (hi - lo) * (double)bins < 9.223372036854776e+18) {
+#line 13 "examples/histogram.py"
+                b = (int64_t)((x[i] - lo) / (hi - lo) * (double)bins);
+#line 13 "examples/histogram.py"
+            } else if ((x[i] - lo) / (hi - lo) * (double)bins != (x[i] - lo) / (hi - lo) * (double)bins) {
+#line 13 "examples/histogram.py"
+                {
+                    int32_t py2omp_value = 2147483646;
+                    #pragma omp atomic compare
+#line 13 "examples/histogram.py"
+                    py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                }
+#line 13 "examples/histogram.py"
+            } else if (isinf((x[i] - lo) / (hi - lo) * (double)bins)) {
+#line 13 "examples/histogram.py"
+                {
+                    int32_t py2omp_value = 2147483645;
+                    #pragma omp atomic compare
+#line 13 "examples/histogram.py"
+                    py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                }
+            } else {
+#line 13 "examples/histogram.py"
+                {
+                    int32_t py2omp_value = 2147483644;
+                    #pragma omp atomic compare
+#line 13 "examples/histogram.py"
+                    py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                }
+            }
 #line 14 "examples/histogram.py"
-            counts[py2omp_wrap_index(py2omp_min_i64(b, bins - 1), counts_n0)] += 1;
+            if (py2omp_min_i64(b, bins - 1) >= -counts_n0 && py2omp_min_i64(b, bins - 1) < counts_n0) {
+#line 14 "examples/histogram.py"
+                #pragma omp atomic update
+#line 14 "examples/histogram.py"
+                counts[py2omp_wrap_index(py2omp_min_i64(b, bins - 1), counts_n0)] += 1;
+            } else {
+#line 14 "examples/histogram.py"
+                {
+                    int32_t py2omp_value = 2147483643;
+                    #pragma omp atomic compare
+#line 14 "examples/histogram.py"
+                    py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                }
+            }
         }
     }
 }
-#line 60 "histogram.c"
+#line 101 "histogram.c"
 
-/* histogram(x: In[f64[:]], counts: InOut[i64[:]], lo: weak f64, hi: weak f64) -- examples/histogram.py:9 */
+/* histogram(x: In[f64[:]], counts: InOut[i64[:]], lo: weak f64, hi: weak f64, py2omp_failed: InOut[i32[:]]) -- examples/histogram.py:9 */
 #line 9 "examples/histogram.py"
-void histogram__device(const double *restrict x, int64_t x_n0, int64_t *restrict counts, int64_t counts_n0, double lo, double hi)
+void histogram__device(const double *restrict x, int64_t x_n0, int64_t *restrict counts, int64_t counts_n0, double lo, double hi, int32_t *restrict py2omp_failed, int64_t py2omp_failed_n0)
 {
 #line 10 "examples/histogram.py"
     int64_t bins;
@@ -69,21 +110,62 @@ void histogram__device(const double *restrict x, int64_t x_n0, int64_t *restrict
     #pragma omp target teams distribute parallel for \
         num_teams(py2omp_num_teams(x_n0, 256)) \
         thread_limit(256) \
-        is_device_ptr(x, counts)
+        is_device_ptr(x, py2omp_failed, counts)
 #line 11 "examples/histogram.py"
     for (int64_t i = 0; i < x_n0; i += 1) {
 #line 13 "examples/histogram.py"
         int64_t b;
 #line 12 "examples/histogram.py"
         if (lo <= x[i] && x[i] < hi) {
-            b = (int64_t)((x[i] - lo) / (hi - lo) * (double)bins);
-            #pragma omp atomic update
+            if ((x[i] - lo) / (hi - lo) * (double)bins >= -9.223372036854776e+18 && (x[i] - lo) / (hi - lo) * (double)bins < 9.223372036854776e+18) {
+#line 13 "examples/histogram.py"
+                b = (int64_t)((x[i] - lo) / (hi - lo) * (double)bins);
+#line 13 "examples/histogram.py"
+            } else if ((x[i] - lo) / (hi - lo) * (double)bins != (x[i] - lo) / (hi - lo) * (double)bins) {
+#line 13 "examples/histogram.py"
+                {
+                    int32_t py2omp_value = 2147483646;
+                    #pragma omp atomic compare
+#line 13 "examples/histogram.py"
+                    py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                }
+#line 13 "examples/histogram.py"
+            } else if (isinf((x[i] - lo) / (hi - lo) * (double)bins)) {
+#line 13 "examples/histogram.py"
+                {
+                    int32_t py2omp_value = 2147483645;
+                    #pragma omp atomic compare
+#line 13 "examples/histogram.py"
+                    py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                }
+            } else {
+#line 13 "examples/histogram.py"
+                {
+                    int32_t py2omp_value = 2147483644;
+                    #pragma omp atomic compare
+#line 13 "examples/histogram.py"
+                    py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                }
+            }
 #line 14 "examples/histogram.py"
-            counts[py2omp_wrap_index(py2omp_min_i64(b, bins - 1), counts_n0)] += 1;
+            if (py2omp_min_i64(b, bins - 1) >= -counts_n0 && py2omp_min_i64(b, bins - 1) < counts_n0) {
+#line 14 "examples/histogram.py"
+                #pragma omp atomic update
+#line 14 "examples/histogram.py"
+                counts[py2omp_wrap_index(py2omp_min_i64(b, bins - 1), counts_n0)] += 1;
+            } else {
+#line 14 "examples/histogram.py"
+                {
+                    int32_t py2omp_value = 2147483643;
+                    #pragma omp atomic compare
+#line 14 "examples/histogram.py"
+                    py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                }
+            }
         }
     }
 }
-#line 87 "histogram.c"
+#line 169 "histogram.c"
 
 void py2omp_enter_to(void *host, int64_t bytes)
 {

@@ -9,21 +9,25 @@
 extern "C" {
 #endif
 
-/* histogram(x: In[f64[:]], counts: InOut[i64[:]], lo: weak f64, hi: weak f64) -- examples/histogram.py:9
+/* histogram(x: In[f64[:]], counts: InOut[i64[:]], lo: weak f64, hi: weak f64, py2omp_failed: InOut[i32[:]]) -- examples/histogram.py:9
  *   x: In, map(to: x[0:x_n0])
  *   counts: InOut, map(tofrom: counts[0:counts_n0])
  *   lo: scalar, by value
  *   hi: scalar, by value
+ *   py2omp_failed: InOut, map(tofrom: py2omp_failed[0:py2omp_failed_n0])
+ *     status of the kernel's run-time checks, one element: zero it before the call; a nonzero value v after it means check 2147483647 - v failed, where Python raises (1 = line 13 ValueError, 2 = line 13 OverflowError, 3 = line 13 OverflowError, 4 = line 14 IndexError)
  */
-void histogram(const double *x, int64_t x_n0, int64_t *counts, int64_t counts_n0, double lo, double hi);
+void histogram(const double *x, int64_t x_n0, int64_t *counts, int64_t counts_n0, double lo, double hi, int32_t *py2omp_failed, int64_t py2omp_failed_n0);
 
-/* histogram(x: In[f64[:]], counts: InOut[i64[:]], lo: weak f64, hi: weak f64) -- examples/histogram.py:9
+/* histogram(x: In[f64[:]], counts: InOut[i64[:]], lo: weak f64, hi: weak f64, py2omp_failed: InOut[i32[:]]) -- examples/histogram.py:9
  *   x: In, device pointer (is_device_ptr)
  *   counts: InOut, device pointer (is_device_ptr)
  *   lo: scalar, by value
  *   hi: scalar, by value
+ *   py2omp_failed: InOut, device pointer (is_device_ptr)
+ *     status of the kernel's run-time checks, one element: zero it before the call; a nonzero value v after it means check 2147483647 - v failed, where Python raises (1 = line 13 ValueError, 2 = line 13 OverflowError, 3 = line 13 OverflowError, 4 = line 14 IndexError)
  */
-void histogram__device(const double *x, int64_t x_n0, int64_t *counts, int64_t counts_n0, double lo, double hi);
+void histogram__device(const double *x, int64_t x_n0, int64_t *counts, int64_t counts_n0, double lo, double hi, int32_t *py2omp_failed, int64_t py2omp_failed_n0);
 
 #ifdef __cplusplus
 }

@@ -13,12 +13,16 @@ extern "C" {
  *   u: In, map(to: u[0:u_n0 * u_n1])
  *   v: Out, map(alloc: v[0:v_n0 * v_n1])
  *     then copied back by `target update from`: only v[1:u.shape[0] - 1, 1:u.shape[1] - 1]; other elements keep their values
+ *   preconditions (else Python raises IndexError): v_n0 >= u_n0 - 1 when u_n0 - 2 > 0 and u_n1 - 2 > 0 (v, line 16)
+ *     v_n1 >= u_n1 - 1 when u_n0 - 2 > 0 and u_n1 - 2 > 0 (v, line 16)
  */
 void jacobi_step(const double *u, int64_t u_n0, int64_t u_n1, double *v, int64_t v_n0, int64_t v_n1);
 
 /* jacobi_step(u: In[f64[:, :]], v: Out[f64[:, :]]) -- examples/jacobi2d.py:13
  *   u: In, device pointer (is_device_ptr)
  *   v: Out, device pointer (is_device_ptr)
+ *   preconditions (else Python raises IndexError): v_n0 >= u_n0 - 1 when u_n0 - 2 > 0 and u_n1 - 2 > 0 (v, line 16)
+ *     v_n1 >= u_n1 - 1 when u_n0 - 2 > 0 and u_n1 - 2 > 0 (v, line 16)
  */
 void jacobi_step__device(const double *u, int64_t u_n0, int64_t u_n1, double *v, int64_t v_n0, int64_t v_n1);
 

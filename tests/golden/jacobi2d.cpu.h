@@ -12,6 +12,8 @@ extern "C" {
 /* jacobi_step(u: In[f64[:, :]], v: Out[f64[:, :]]) -- examples/jacobi2d.py:13
  *   u: In, map(to: u[0:u_n0 * u_n1])
  *   v: Out, map(from: v[0:v_n0 * v_n1])
+ *   preconditions (else Python raises IndexError): v_n0 >= u_n0 - 1 when u_n0 - 2 > 0 and u_n1 - 2 > 0 (v, line 16)
+ *     v_n1 >= u_n1 - 1 when u_n0 - 2 > 0 and u_n1 - 2 > 0 (v, line 16)
  */
 void jacobi_step(const double *u, int64_t u_n0, int64_t u_n1, double *v, int64_t v_n0, int64_t v_n1);
 

@@ -15,6 +15,8 @@ extern "C" {
  *   counts: Out, map(alloc: counts[0:counts_n0 * counts_n1])
  *     then copied back by `target update from`: only counts[0:ys.shape[0], 0:xs.shape[0]]; other elements keep their values
  *   max_iter: scalar, by value
+ *   preconditions (else Python raises IndexError): counts_n0 >= ys_n0 when ys_n0 > 0 and xs_n0 > 0 (counts, line 20)
+ *     counts_n1 >= xs_n0 when ys_n0 > 0 and xs_n0 > 0 (counts, line 20)
  */
 void mandelbrot(const double *xs, int64_t xs_n0, const double *ys, int64_t ys_n0, int32_t *counts, int64_t counts_n0, int64_t counts_n1, int32_t max_iter);
 
@@ -23,6 +25,8 @@ void mandelbrot(const double *xs, int64_t xs_n0, const double *ys, int64_t ys_n0
  *   ys: In, device pointer (is_device_ptr)
  *   counts: Out, device pointer (is_device_ptr)
  *   max_iter: scalar, by value
+ *   preconditions (else Python raises IndexError): counts_n0 >= ys_n0 when ys_n0 > 0 and xs_n0 > 0 (counts, line 20)
+ *     counts_n1 >= xs_n0 when ys_n0 > 0 and xs_n0 > 0 (counts, line 20)
  */
 void mandelbrot__device(const double *xs, int64_t xs_n0, const double *ys, int64_t ys_n0, int32_t *counts, int64_t counts_n0, int64_t counts_n1, int32_t max_iter);
 

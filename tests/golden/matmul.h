@@ -14,6 +14,9 @@ extern "C" {
  *   b: In, map(to: b[0:b_n0 * b_n1])
  *   c: Out, map(alloc: c[0:c_n0 * c_n1])
  *     then copied back by `target update from`: only c[0:a.shape[0], 0:b.shape[1]]; other elements keep their values
+ *   preconditions (else Python raises IndexError): b_n0 >= a_n1 when a_n0 > 0 and b_n1 > 0 and a_n1 > 0 (b, line 14)
+ *     c_n0 >= a_n0 when a_n0 > 0 and b_n1 > 0 (c, line 15)
+ *     c_n1 >= b_n1 when a_n0 > 0 and b_n1 > 0 (c, line 15)
  */
 void matmul(const double *a, int64_t a_n0, int64_t a_n1, const double *b, int64_t b_n0, int64_t b_n1, double *c, int64_t c_n0, int64_t c_n1);
 
@@ -21,6 +24,9 @@ void matmul(const double *a, int64_t a_n0, int64_t a_n1, const double *b, int64_
  *   a: In, device pointer (is_device_ptr)
  *   b: In, device pointer (is_device_ptr)
  *   c: Out, device pointer (is_device_ptr)
+ *   preconditions (else Python raises IndexError): b_n0 >= a_n1 when a_n0 > 0 and b_n1 > 0 and a_n1 > 0 (b, line 14)
+ *     c_n0 >= a_n0 when a_n0 > 0 and b_n1 > 0 (c, line 15)
+ *     c_n1 >= b_n1 when a_n0 > 0 and b_n1 > 0 (c, line 15)
  */
 void matmul__device(const double *a, int64_t a_n0, int64_t a_n1, const double *b, int64_t b_n0, int64_t b_n1, double *c, int64_t c_n0, int64_t c_n1);
 

@@ -16,6 +16,16 @@ extern "C" {
  *   new_pos: Out, map(alloc: new_pos[0:new_pos_n0 * new_pos_n1])
  *     then copied back by `target update from`: only new_pos[0:pos.shape[0], 0:3]; other elements keep their values
  *   dt: scalar, by value
+ *   preconditions (else Python raises IndexError): pos_n1 >= 1 when pos_n0 > 0 (pos, line 29)
+ *     pos_n1 >= 2 when pos_n0 > 0 (pos, line 30)
+ *     pos_n1 >= 3 when pos_n0 > 0 (pos, line 31)
+ *     mass_n0 >= pos_n0 when pos_n0 > 0 (mass, line 32)
+ *     vel_n0 >= pos_n0 when pos_n0 > 0 (vel, line 36)
+ *     vel_n1 >= 1 when pos_n0 > 0 (vel, line 36)
+ *     vel_n1 >= 2 when pos_n0 > 0 (vel, line 37)
+ *     vel_n1 >= 3 when pos_n0 > 0 (vel, line 38)
+ *     new_pos_n0 >= pos_n0 when pos_n0 > 0 (new_pos, line 40)
+ *     new_pos_n1 >= 3 when pos_n0 > 0 (new_pos, line 40)
  */
 void nbody_step(const double *pos, int64_t pos_n0, int64_t pos_n1, double *vel, int64_t vel_n0, int64_t vel_n1, const double *mass, int64_t mass_n0, double *new_pos, int64_t new_pos_n0, int64_t new_pos_n1, double dt);
 
@@ -25,6 +35,16 @@ void nbody_step(const double *pos, int64_t pos_n0, int64_t pos_n1, double *vel, 
  *   mass: In, device pointer (is_device_ptr)
  *   new_pos: Out, device pointer (is_device_ptr)
  *   dt: scalar, by value
+ *   preconditions (else Python raises IndexError): pos_n1 >= 1 when pos_n0 > 0 (pos, line 29)
+ *     pos_n1 >= 2 when pos_n0 > 0 (pos, line 30)
+ *     pos_n1 >= 3 when pos_n0 > 0 (pos, line 31)
+ *     mass_n0 >= pos_n0 when pos_n0 > 0 (mass, line 32)
+ *     vel_n0 >= pos_n0 when pos_n0 > 0 (vel, line 36)
+ *     vel_n1 >= 1 when pos_n0 > 0 (vel, line 36)
+ *     vel_n1 >= 2 when pos_n0 > 0 (vel, line 37)
+ *     vel_n1 >= 3 when pos_n0 > 0 (vel, line 38)
+ *     new_pos_n0 >= pos_n0 when pos_n0 > 0 (new_pos, line 40)
+ *     new_pos_n1 >= 3 when pos_n0 > 0 (new_pos, line 40)
  */
 void nbody_step__device(const double *pos, int64_t pos_n0, int64_t pos_n1, double *vel, int64_t vel_n0, int64_t vel_n1, const double *mass, int64_t mass_n0, double *new_pos, int64_t new_pos_n0, int64_t new_pos_n1, double dt);
 

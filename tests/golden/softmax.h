@@ -13,12 +13,18 @@ extern "C" {
  *   x: In, map(to: x[0:x_n0 * x_n1])
  *   out: Out, map(alloc: out[0:out_n0 * out_n1])
  *     then copied back by `target update from`: only out[0:x.shape[0], 0:x.shape[1]] and out[0:x.shape[0], 0:x.shape[1]]; other elements keep their values
+ *   preconditions (else Python raises IndexError): x_n1 >= 1 when x_n0 > 0 (x, line 14)
+ *     out_n0 >= x_n0 when x_n0 > 0 and x_n1 > 0 (out, line 20)
+ *     out_n1 >= x_n1 when x_n0 > 0 and x_n1 > 0 (out, line 20)
  */
 void softmax_rows(const double *x, int64_t x_n0, int64_t x_n1, double *out, int64_t out_n0, int64_t out_n1);
 
 /* softmax_rows(x: In[f64[:, :]], out: Out[f64[:, :]]) -- examples/softmax.py:12
  *   x: In, device pointer (is_device_ptr)
  *   out: Out, device pointer (is_device_ptr)
+ *   preconditions (else Python raises IndexError): x_n1 >= 1 when x_n0 > 0 (x, line 14)
+ *     out_n0 >= x_n0 when x_n0 > 0 and x_n1 > 0 (out, line 20)
+ *     out_n1 >= x_n1 when x_n0 > 0 and x_n1 > 0 (out, line 20)
  */
 void softmax_rows__device(const double *x, int64_t x_n0, int64_t x_n1, double *out, int64_t out_n0, int64_t out_n1);
 

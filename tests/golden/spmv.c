@@ -24,15 +24,16 @@ static inline int64_t py2omp_wrap_index(int64_t i, int64_t n)
 
 #pragma omp end declare target
 
-/* csr_spmv(indptr: In[i64[:]], indices: In[i64[:]], data: In[f64[:]], x: In[f64[:]], y: Out[f64[:]]) -- examples/spmv.py:10 */
+/* csr_spmv(indptr: In[i64[:]], indices: In[i64[:]], data: In[f64[:]], x: In[f64[:]], y: Out[f64[:]], py2omp_failed: InOut[i32[:]]) -- examples/spmv.py:10 */
 #line 10 "examples/spmv.py"
-void csr_spmv(const int64_t *restrict indptr, int64_t indptr_n0, const int64_t *restrict indices, int64_t indices_n0, const double *restrict data, int64_t data_n0, const double *restrict x, int64_t x_n0, double *restrict y, int64_t y_n0)
+void csr_spmv(const int64_t *restrict indptr, int64_t indptr_n0, const int64_t *restrict indices, int64_t indices_n0, const double *restrict data, int64_t data_n0, const double *restrict x, int64_t x_n0, double *restrict y, int64_t y_n0, int32_t *restrict py2omp_failed, int64_t py2omp_failed_n0)
 {
 #line 11 "examples/spmv.py"
     #pragma omp target teams distribute parallel for \
         num_teams(py2omp_num_teams(y_n0, 256)) \
         thread_limit(256) \
         map(to: indptr[0:indptr_n0], indices[0:indices_n0], data[0:data_n0], x[0:x_n0]) \
+        map(tofrom: py2omp_failed[0:py2omp_failed_n0]) \
         map(from: y[0:y_n0])
 #line 11 "examples/spmv.py"
     for (int64_t row = 0; row < y_n0; row += 1) {
@@ -40,36 +41,58 @@ void csr_spmv(const int64_t *restrict indptr, int64_t indptr_n0, const int64_t *
 #line 12 "examples/spmv.py"
         acc = 0.0;
         for (int64_t k = indptr[row]; k < indptr[row + 1]; k += 1) {
-            acc = acc + data[py2omp_wrap_index(k, data_n0)] * x[py2omp_wrap_index(indices[py2omp_wrap_index(k, indices_n0)], x_n0)];
+            if (k >= -data_n0 && k < data_n0 && (k >= -indices_n0 && k < indices_n0) && (indices[py2omp_wrap_index(k, indices_n0)] >= -x_n0 && indices[py2omp_wrap_index(k, indices_n0)] < x_n0)) {
+#line 14 "examples/spmv.py"
+                acc = acc + data[py2omp_wrap_index(k, data_n0)] * x[py2omp_wrap_index(indices[py2omp_wrap_index(k, indices_n0)], x_n0)];
+            } else {
+#line 14 "examples/spmv.py"
+                {
+                    int32_t py2omp_value = 2147483646;
+                    #pragma omp atomic compare
+#line 14 "examples/spmv.py"
+                    py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                }
+            }
         }
 #line 15 "examples/spmv.py"
         y[row] = acc;
     }
 }
-#line 50 "spmv.c"
+#line 62 "spmv.c"
 
-/* csr_spmv(indptr: In[i64[:]], indices: In[i64[:]], data: In[f64[:]], x: In[f64[:]], y: Out[f64[:]]) -- examples/spmv.py:10 */
+/* csr_spmv(indptr: In[i64[:]], indices: In[i64[:]], data: In[f64[:]], x: In[f64[:]], y: Out[f64[:]], py2omp_failed: InOut[i32[:]]) -- examples/spmv.py:10 */
 #line 10 "examples/spmv.py"
-void csr_spmv__device(const int64_t *restrict indptr, int64_t indptr_n0, const int64_t *restrict indices, int64_t indices_n0, const double *restrict data, int64_t data_n0, const double *restrict x, int64_t x_n0, double *restrict y, int64_t y_n0)
+void csr_spmv__device(const int64_t *restrict indptr, int64_t indptr_n0, const int64_t *restrict indices, int64_t indices_n0, const double *restrict data, int64_t data_n0, const double *restrict x, int64_t x_n0, double *restrict y, int64_t y_n0, int32_t *restrict py2omp_failed, int64_t py2omp_failed_n0)
 {
 #line 11 "examples/spmv.py"
     #pragma omp target teams distribute parallel for \
         num_teams(py2omp_num_teams(y_n0, 256)) \
         thread_limit(256) \
-        is_device_ptr(indptr, data, x, indices, y)
+        is_device_ptr(indptr, data, indices, x, py2omp_failed, y)
 #line 11 "examples/spmv.py"
     for (int64_t row = 0; row < y_n0; row += 1) {
         double acc;
 #line 12 "examples/spmv.py"
         acc = 0.0;
         for (int64_t k = indptr[row]; k < indptr[row + 1]; k += 1) {
-            acc = acc + data[py2omp_wrap_index(k, data_n0)] * x[py2omp_wrap_index(indices[py2omp_wrap_index(k, indices_n0)], x_n0)];
+            if (k >= -data_n0 && k < data_n0 && (k >= -indices_n0 && k < indices_n0) && (indices[py2omp_wrap_index(k, indices_n0)] >= -x_n0 && indices[py2omp_wrap_index(k, indices_n0)] < x_n0)) {
+#line 14 "examples/spmv.py"
+                acc = acc + data[py2omp_wrap_index(k, data_n0)] * x[py2omp_wrap_index(indices[py2omp_wrap_index(k, indices_n0)], x_n0)];
+            } else {
+#line 14 "examples/spmv.py"
+                {
+                    int32_t py2omp_value = 2147483646;
+                    #pragma omp atomic compare
+#line 14 "examples/spmv.py"
+                    py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                }
+            }
         }
 #line 15 "examples/spmv.py"
         y[row] = acc;
     }
 }
-#line 73 "spmv.c"
+#line 96 "spmv.c"
 
 void py2omp_enter_to(void *host, int64_t bytes)
 {

@@ -9,23 +9,31 @@
 extern "C" {
 #endif
 
-/* csr_spmv(indptr: In[i64[:]], indices: In[i64[:]], data: In[f64[:]], x: In[f64[:]], y: Out[f64[:]]) -- examples/spmv.py:10
+/* csr_spmv(indptr: In[i64[:]], indices: In[i64[:]], data: In[f64[:]], x: In[f64[:]], y: Out[f64[:]], py2omp_failed: InOut[i32[:]]) -- examples/spmv.py:10
  *   indptr: In, map(to: indptr[0:indptr_n0])
  *   indices: In, map(to: indices[0:indices_n0])
  *   data: In, map(to: data[0:data_n0])
  *   x: In, map(to: x[0:x_n0])
  *   y: Out, map(from: y[0:y_n0])
+ *   py2omp_failed: InOut, map(tofrom: py2omp_failed[0:py2omp_failed_n0])
+ *     status of the kernel's run-time checks, one element: zero it before the call; a nonzero value v after it means check 2147483647 - v failed, where Python raises (1 = line 14 IndexError)
+ *   preconditions (else Python raises IndexError): indptr_n0 >= y_n0 when y_n0 > 0 (indptr, line 13)
+ *     indptr_n0 >= y_n0 + 1 when y_n0 > 0 (indptr, line 13)
  */
-void csr_spmv(const int64_t *indptr, int64_t indptr_n0, const int64_t *indices, int64_t indices_n0, const double *data, int64_t data_n0, const double *x, int64_t x_n0, double *y, int64_t y_n0);
+void csr_spmv(const int64_t *indptr, int64_t indptr_n0, const int64_t *indices, int64_t indices_n0, const double *data, int64_t data_n0, const double *x, int64_t x_n0, double *y, int64_t y_n0, int32_t *py2omp_failed, int64_t py2omp_failed_n0);
 
-/* csr_spmv(indptr: In[i64[:]], indices: In[i64[:]], data: In[f64[:]], x: In[f64[:]], y: Out[f64[:]]) -- examples/spmv.py:10
+/* csr_spmv(indptr: In[i64[:]], indices: In[i64[:]], data: In[f64[:]], x: In[f64[:]], y: Out[f64[:]], py2omp_failed: InOut[i32[:]]) -- examples/spmv.py:10
  *   indptr: In, device pointer (is_device_ptr)
  *   indices: In, device pointer (is_device_ptr)
  *   data: In, device pointer (is_device_ptr)
  *   x: In, device pointer (is_device_ptr)
  *   y: Out, device pointer (is_device_ptr)
+ *   py2omp_failed: InOut, device pointer (is_device_ptr)
+ *     status of the kernel's run-time checks, one element: zero it before the call; a nonzero value v after it means check 2147483647 - v failed, where Python raises (1 = line 14 IndexError)
+ *   preconditions (else Python raises IndexError): indptr_n0 >= y_n0 when y_n0 > 0 (indptr, line 13)
+ *     indptr_n0 >= y_n0 + 1 when y_n0 > 0 (indptr, line 13)
  */
-void csr_spmv__device(const int64_t *indptr, int64_t indptr_n0, const int64_t *indices, int64_t indices_n0, const double *data, int64_t data_n0, const double *x, int64_t x_n0, double *y, int64_t y_n0);
+void csr_spmv__device(const int64_t *indptr, int64_t indptr_n0, const int64_t *indices, int64_t indices_n0, const double *data, int64_t data_n0, const double *x, int64_t x_n0, double *y, int64_t y_n0, int32_t *py2omp_failed, int64_t py2omp_failed_n0);
 
 #ifdef __cplusplus
 }

@@ -14,6 +14,8 @@ extern "C" {
  *   b: In, map(to: b[0:b_n0])
  *   c: In, map(to: c[0:c_n0])
  *   s: scalar, by value
+ *   preconditions (else Python raises IndexError): b_n0 >= a_n0 when a_n0 > 0 (b, line 11)
+ *     c_n0 >= a_n0 when a_n0 > 0 (c, line 11)
  */
 void triad(double *a, int64_t a_n0, const double *b, int64_t b_n0, const double *c, int64_t c_n0, double s);
 
@@ -22,6 +24,8 @@ void triad(double *a, int64_t a_n0, const double *b, int64_t b_n0, const double 
  *   b: In, device pointer (is_device_ptr)
  *   c: In, device pointer (is_device_ptr)
  *   s: scalar, by value
+ *   preconditions (else Python raises IndexError): b_n0 >= a_n0 when a_n0 > 0 (b, line 11)
+ *     c_n0 >= a_n0 when a_n0 > 0 (c, line 11)
  */
 void triad__device(double *a, int64_t a_n0, const double *b, int64_t b_n0, const double *c, int64_t c_n0, double s);
 

@@ -184,7 +184,23 @@ class _KernelLowering(Visitor[[], StmtView]):
             locals=self._decls(k.locals, k.span),
             body=self._block(k.body),
             arrays=tuple(self._array_doc(p, device) for p in k.params if p.is_array),
+            preconditions=tuple(self._precondition(c) for c in k.length_checks if c.array is not None),
         )
+
+    def _precondition(self, check: ir.LengthCheck) -> str:
+        """`y_n0 >= x_n0 when x_n0 > 0 (y, line 12)`: the length an access needs, in C names."""
+        text = f"{self._c_text(check.left)} >= {self._c_text(check.right)}"
+        if check.when:
+            text += " when " + " and ".join(f"{self._c_text(w)} > 0" for w in check.when)
+        return f"{text} ({check.array}, line {check.span.line})"
+
+    def _c_text(self, expr: ir.Expr) -> str:
+        """An expression of the arguments, in the C parameters' names (`a_n0`, `n`)."""
+        def c_names(node: object) -> object:
+            if isinstance(node, ir.Extent):
+                return ir.Name(extent_name(self.names[node.array], node.dim), node.span)
+            return ir.Name(self.names[node.id], node.span) if isinstance(node, ir.Name) else node
+        return python_text(rewrite(expr, c_names))
 
     def _array_doc(self, p: ir.Param, device: bool) -> ArrayDoc:
         """The map clause an array parameter gets from its ownership (None: a device pointer), for the
@@ -206,16 +222,11 @@ class _KernelLowering(Visitor[[], StmtView]):
     def _made(self, p: ir.Param, made: ir.Allocation) -> str:
         """`made by the kernel (line 7), allocated by the caller: y_n0 = a_n0; returned`: the
         shape of a hidden array in terms of the other C parameters."""
-        def c_names(node: object) -> object:
-            if isinstance(node, ir.Extent):
-                return ir.Name(extent_name(self.names[node.array], node.dim), node.span)
-            return ir.Name(self.names[node.id], node.span) if isinstance(node, ir.Name) else node
-        dims = ", ".join(f"{extent_name(self.names[p.name], d)} = {python_text(rewrite(e, c_names))}"  # type: ignore
-                         for d, e in enumerate(made.shape))
+        dims = ", ".join(f"{extent_name(self.names[p.name], d)} = {self._c_text(e)}" for d, e in enumerate(made.shape))
         if p.name == ir.STATUS:
-            checks = ", ".join(f"{k} = line {f.span.line}" for k, f in enumerate(self.k.failures, 1))
-            return (f"status of the kernel's run-time length checks, one element: zero it before the call; a nonzero "
-                    f"value v after it means check {ir.FAILED} - v failed, as NumPy's ValueError ({checks})")
+            checks = ", ".join(f"{k} = line {f.span.line} {f.error}" for k, f in enumerate(self.k.failures, 1))
+            return (f"status of the kernel's run-time checks, one element: zero it before the call; a nonzero "
+                    f"value v after it means check {ir.FAILED} - v failed, where Python raises ({checks})")
         role = "returned" if p.ownership is Ownership.OUT else "a temporary, not returned"
         return f"made by the kernel (Python line {made.span.line}), allocated by the caller: {dims}; {role}"
 

@@ -18,7 +18,11 @@ text of the value the kernel fills it with on the device, null for `np.empty`; `
 allocates it. `failures` (absent when the kernel checks nothing at run time, `frontend.guards`):
 `param`, the hidden one-element int32 array the caller zeroes before the call, and `messages`, one per
 check: a nonzero value `v` after the call means check `k = 2147483647 - v` (from 1) failed, and the
-call raises ValueError with `messages[k - 1]`. `results` (absent when the kernel returns nothing or one scalar) says what the Python
+call raises `errors[k - 1]` (absent: ValueError; else ValueError, IndexError or OverflowError) with
+`messages[k - 1]`. `length_checks`: two lengths an array statement combines, which must be equal;
+an entry with `index` is an access's precondition instead (`passes.bounds`): the first length, the
+extent of `index.array` along `index.dim`, must be at least the second whenever every bound in
+`index.when` is positive, else the call raises IndexError naming `index.at` (`file:line:col`). `results` (absent when the kernel returns nothing or one scalar) says what the Python
 function returns: `items` in order, each a parameter name or null for the C return value, and
 `tuple` (a tuple, else the one item).
 
@@ -32,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from runtime_shim.bounds import Bound, extent_bound, op_bound, param_bound
-from runtime_shim.manifest import FORMAT, KernelSpec, Manifest, ParamSpec, copies_in, copies_out
+from runtime_shim.manifest import FORMAT, IndexNeed, KernelSpec, Manifest, ParamSpec, copies_in, copies_out
 from translator.backend.lower import array_ownership
 from translator.backend.names import device_symbol, kernel_symbols
 from translator.ir import nodes as ir
@@ -68,12 +72,22 @@ def _kernel(kernel: ir.Kernel, symbol: str) -> KernelSpec:
         line=kernel.span.line,
         device_symbol=None if kernel.device_variant is None else device_symbol(symbol),
         device=kernel.device,
-        length_checks=tuple((c.span.line, bound_json(c.left), bound_json(c.right)) for c in kernel.length_checks),
+        length_checks=tuple((c.span.line, bound_json(c.left), bound_json(c.right))
+                            for c in kernel.length_checks if c.array is None),
+        index_needs=tuple((c.span.line, _index_need(c)) for c in kernel.length_checks if c.array is not None),
         failures=tuple(f.message for f in kernel.failures),
+        failure_errors=tuple(f.error for f in kernel.failures) if any(f.error != "ValueError" for f in kernel.failures) else (),
         status=ir.STATUS if kernel.failures else None,
         results=None if kernel.results is None else kernel.results.items,
         results_tuple=kernel.results is not None and kernel.results.as_tuple,
     )
+
+
+def _index_need(check: ir.LengthCheck) -> IndexNeed:
+    """An access's precondition (`passes.bounds`): `check.left`, its array's extent, is `array`/`dim`."""
+    assert check.array is not None
+    at = f"{check.span.path}:{check.span.line}:{check.span.col}"
+    return IndexNeed(at, check.array, check.dim, bound_json(check.right), tuple(bound_json(w) for w in check.when))
 
 
 def _param(param: ir.Param, movement: ir.Movement | None) -> ParamSpec:

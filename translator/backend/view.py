@@ -287,6 +287,8 @@ class KernelView:
     locals: tuple[Decl, ...]
     body: tuple[StmtView, ...]
     arrays: tuple[ArrayDoc, ...]
+    preconditions: tuple[str, ...] = ()
+    """What the caller must check before the call (docs/embedding.md), for the header."""
 
 
 @dataclass(frozen=True)

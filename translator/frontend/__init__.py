@@ -149,7 +149,7 @@ def _build_kernel(fn: cst.FunctionDef, signature: Signature | None, module: Modu
     return ir.Kernel(fn.name.value, lifted_params(scope, body), body, _return_annotation(fn, module), declared,
                      module.span(fn.name), _docstring(fn), device=_device(fn, module), results=scope.results,
                      length_checks=tuple(scope.length_checks), failures=tuple(scope.failures),
-                     symbol=None if signature is None else signature.symbol)
+                     symbol=None if signature is None else signature.symbol, boundscheck=_boundscheck(fn, module))
 
 
 def _device(fn: cst.FunctionDef, module: ModuleScope) -> int | None:
@@ -166,6 +166,21 @@ def _device(fn: cst.FunctionDef, module: ModuleScope) -> int | None:
                 raise module.error(arg.value, "device= takes a non-negative integer constant (an OpenMP device number)")
             return value
     return None
+
+
+def _boundscheck(fn: cst.FunctionDef, module: ModuleScope) -> bool:
+    """`@kernel(boundscheck=False)`: no in-kernel index checks (`passes.bounds`); a bool constant."""
+    for decorator in fn.decorators:
+        call = decorator.decorator
+        if not isinstance(call, cst.Call) or module.qualified_name(call.func) != "translator.kernel":
+            continue
+        for arg in call.args:
+            if arg.keyword is not None and arg.keyword.value == "boundscheck":
+                value = fold_constant(arg.value, module, module.constants)
+                if not isinstance(value, bool):
+                    raise module.error(arg.value, "boundscheck= takes True or False")
+                return value
+    return True
 
 
 def _return_annotation(fn: cst.FunctionDef, module: ModuleScope) -> ScalarType | None:

@@ -403,7 +403,8 @@ def _cast(node: cst.Call, args: list[cst.BaseExpression], to: ScalarType, scope:
             return ir.Const(special, scope.module.span(node))
     if len(args) != 1:
         raise scope.module.error(node, f"conversion to {to.name} takes exactly one argument")
-    return ir.Cast(build_expr(args[0], scope), scope.module.span(node), to)
+    checked = scope.module.qualified_name(node.func) == "builtins.int"
+    return ir.Cast(build_expr(args[0], scope), scope.module.span(node), to, python_int=checked)
 
 
 def _copy(node: cst.Call, args: list[cst.BaseExpression], scope: KernelScope) -> ir.Expr:

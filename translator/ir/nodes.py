@@ -128,6 +128,9 @@ class Cast:
     operand: "Expr"
     span: Span
     type: ScalarType | None = None
+    python_int: bool = False
+    """`int(x)` of a float: Python raises for NaN, infinity and values past int64 (`passes.bounds`
+    checks them); NumPy's casts (`np.int64(x)`) raise nothing."""
 
 
 @dataclass(frozen=True)
@@ -502,11 +505,18 @@ Stmt = Union[Assign, ArrayAssign, AtomicUpdate, CallStatement, LocalArray, Tempo
 class LengthCheck:
     """Two lengths an array statement at `span` combines element by element (`y[:] = a + b`): NumPy
     raises when they differ, the loops would read past an array. Both are expressions of extents
-    and scalar parameters only, so the runtime checks them before the call."""
+    and scalar parameters only, so the runtime checks them before the call.
+
+    With `array` set it is an access's precondition instead (`passes.bounds`): `left`, the extent of
+    `array` along `dim`, must be at least `right`, the length the access at `span` needs, whenever
+    every length in `when` (the trip counts of the loops around the access) is positive."""
 
     left: Expr
     right: Expr
     span: Span
+    array: str | None = None
+    dim: int = 0
+    when: tuple[Expr, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -516,6 +526,8 @@ class Failure:
 
     message: str
     span: Span
+    error: str = "ValueError"
+    """The Python exception the caller raises: `ValueError`, `IndexError` or `OverflowError`."""
 
 
 STATUS = "py2omp_failed"
@@ -606,6 +618,8 @@ class Kernel:
     """Run-time checks; when there are any, the hidden parameter `STATUS` says which failed."""
     symbol: str | None = None
     """The exported C symbol when it is not the kernel's name: a specialization for a call's types."""
+    boundscheck: bool = True
+    """`@kernel(boundscheck=False)`: no in-kernel index checks (the caller's preconditions stay)."""
 
     def param(self, name: str) -> Param | None:
         return next((p for p in self.params if p.name == name), None)

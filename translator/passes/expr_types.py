@@ -197,7 +197,10 @@ class ExprTyper:
         return ir.Select(cast(cond, BOOL), cast(then, t), cast(orelse, t), e.span, t)
 
     def _cast(self, e: ir.Cast) -> ir.Expr:
-        return cast(self(e.operand), type_of(e))
+        converted = cast(self(e.operand), type_of(e))
+        if e.python_int and isinstance(converted, ir.Cast) and type_of(converted.operand).is_float:
+            return ir.Cast(converted.operand, e.span, converted.type, python_int=True)
+        return converted
 
     def _callfunction(self, e: ir.CallFunction) -> ir.Expr:
         return self.call_function(e, value_needed=True)

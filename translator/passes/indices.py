@@ -32,7 +32,7 @@ class _Wrapper(StmtTransformer):
 
     def visit_Loop(self, stmt: ir.Loop) -> ir.Stmt:
         ascending = stmt.step > 0
-        first = lower_bound(stmt.start, self.bounds) if ascending else _after(lower_bound(stmt.stop, self.bounds))
+        first = lower_bound(stmt.start, self.bounds) if ascending else after(lower_bound(stmt.stop, self.bounds))
         inner = dataclasses.replace(self, bounds={**self.bounds, stmt.var: first})
         return dataclasses.replace(stmt, start=self.expr(stmt.start), stop=self.expr(stmt.stop),
                                    body=inner.block(stmt.body))
@@ -79,7 +79,7 @@ class _Wrapper(StmtTransformer):
         return ir.Extent(array, dim, span, I64) if shape is None else ir.Const(shape[dim], span, I64)
 
 
-def _after(bound: int | None) -> int | None:
+def after(bound: int | None) -> int | None:
     """A descending loop stops above `stop`, so its variable is at least `stop + 1`."""
     return None if bound is None else bound + 1
 

@@ -1,0 +1,121 @@
+"""Integer expressions as affine forms `c0 + sum(ck * xk)`, for `passes.bounds`.
+
+The `x`s are loop variables or *atoms*: integer expressions of the arguments alone (extents, scalar
+parameters, `min`/`max` of those), which the runtime can evaluate before the call. An access whose
+index is affine in loop variables of known ranges reaches at most the largest value of its form:
+the bound the caller checks, once, instead of the kernel at each access.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Mapping
+
+from translator.errors import Span
+from translator.ir import nodes as ir
+from translator.ir.arrays import of_arguments
+from translator.ir.types import I64, real_value
+
+
+@dataclasses.dataclass(frozen=True)
+class Affine:
+    """`const + sum(coeff * term)`; `terms` maps a loop variable or an atom's key to its coefficient."""
+
+    terms: Mapping[str, int]
+    const: int
+
+    def plus(self, other: Affine, sign: int = 1) -> Affine:
+        terms = dict(self.terms)
+        for key, coeff in other.terms.items():
+            terms[key] = terms.get(key, 0) + sign * coeff
+        return Affine({k: c for k, c in terms.items() if c}, self.const + sign * other.const)
+
+    def scaled(self, factor: int) -> Affine:
+        return Affine({k: c * factor for k, c in self.terms.items() if c * factor}, self.const * factor)
+
+
+def constant(value: int) -> Affine:
+    return Affine({}, value)
+
+
+@dataclasses.dataclass
+class Forms:
+    """Builds affine forms in a kernel: `params` say what an argument is, `values` are locals bound
+    once to an affine form of the arguments (`n = x.shape[0]`), `atoms` collects the expression of
+    each atom's key (to write a bound back as an expression)."""
+
+    params: Mapping[str, ir.Param]
+    values: dict[str, Affine]
+    atoms: dict[str, ir.Expr] = dataclasses.field(default_factory=dict)
+
+    def form(self, expr: ir.Expr, loop_vars: frozenset[str]) -> Affine | None:
+        """The affine form of `expr`, or None when it is not one (a gather, a local changing in a loop,
+        arithmetic in a narrower integer type, which wraps where Python's integers would not)."""
+        if isinstance(expr, (ir.Binary, ir.Unary)) and expr.type is not None and expr.type.bits < 64:
+            return None
+        if isinstance(expr, ir.Const) and isinstance(real_value(expr.value), int):
+            return constant(int(real_value(expr.value)))
+        if isinstance(expr, ir.Name) and expr.id in loop_vars:
+            return Affine({expr.id: 1}, 0)
+        if isinstance(expr, ir.Name) and expr.id in self.values:
+            return self.values[expr.id]
+        if isinstance(expr, ir.Cast) and expr.type is not None and expr.type.is_int:
+            return self.form(expr.operand, loop_vars)
+        if isinstance(expr, ir.Extent) and expr.array in self.params:
+            made = self.params[expr.array].allocation
+            if made is not None:  # an array the kernel makes: its extent is the shape the caller allocates
+                return self.form(made.shape[expr.dim], frozenset())
+        if isinstance(expr, ir.Binary) and expr.op in ("+", "-"):
+            left, right = self.form(expr.left, loop_vars), self.form(expr.right, loop_vars)
+            if left is None or right is None:
+                return None
+            return left.plus(right, 1 if expr.op == "+" else -1)
+        if isinstance(expr, ir.Binary) and expr.op == "*":
+            left, right = self.form(expr.left, loop_vars), self.form(expr.right, loop_vars)
+            if left is not None and right is not None and not right.terms:
+                return left.scaled(right.const)
+            if left is not None and right is not None and not left.terms:
+                return right.scaled(left.const)
+        return self.atom(expr)
+
+    def atom(self, expr: ir.Expr) -> Affine | None:
+        """An expression of the arguments as one term (None when it reads anything else)."""
+        if not of_arguments(expr, self.params):
+            return None
+        key = _key(expr)
+        self.atoms.setdefault(key, expr)
+        return Affine({key: 1}, 0)
+
+    def expr(self, form: Affine, span: Span) -> ir.Expr:
+        """`form` (atoms only) as an int64 expression, for the manifest: `x.shape[0] - 1`, `1 - n`."""
+        terms = sorted(form.terms.items(), key=lambda item: item[1] < 0)  # positive terms first
+        starts_positive = bool(terms) and terms[0][1] > 0
+        result: ir.Expr = ir.Const(form.const, span, I64)
+        for position, (key, coeff) in enumerate(terms):
+            term = self.atoms[key]
+            if abs(coeff) != 1:
+                term = ir.Binary("*", ir.Const(abs(coeff), span, I64), term, span, I64)
+            if position == 0 and starts_positive:
+                result = term
+            else:
+                result = ir.Binary("+" if coeff > 0 else "-", result, term, span, I64)
+        if starts_positive and form.const:
+            result = ir.Binary("+" if form.const > 0 else "-", result, ir.Const(abs(form.const), span, I64), span, I64)
+        return result
+
+
+def _key(expr: ir.Expr) -> str:
+    """Text that is the same for the same expression of the arguments, whatever its spans and types."""
+    if isinstance(expr, ir.Extent):
+        return f"{expr.array}.shape[{expr.dim}]"
+    if isinstance(expr, ir.Name):
+        return expr.id
+    if isinstance(expr, ir.Const):
+        return str(real_value(expr.value))
+    if isinstance(expr, ir.Cast):
+        return _key(expr.operand)
+    if isinstance(expr, ir.Binary):
+        return f"({_key(expr.left)} {expr.op} {_key(expr.right)})"
+    if isinstance(expr, ir.Call):
+        return f"{expr.func}({', '.join(_key(a) for a in expr.args)})"
+    raise ValueError(f"internal error: {type(expr).__name__} in an expression of the arguments")

@@ -1,0 +1,412 @@
+"""Every array access in range, as Python requires (IndexError otherwise), at the least cost.
+
+An access whose index is affine in the variables of loops with bounds computed from the arguments,
+and which runs whenever those loops run (no `if`, `while`, `break` or `return` in the way), reaches
+its largest index at a known corner of the loops' ranges: the caller checks, before the call, that
+the array is long enough for it (`ir.LengthCheck` with `array` set, a precondition in the manifest's
+`length_checks`), and the loop runs with no check at all. Every other access (a gather `x[idx[i]]`, a
+scatter, an index from a local that changes, a negative index that Python wraps) is checked by the
+kernel just before its statement, through the run-time checks of `ir.checks` (`IndexError` with
+the access's line); `@kernel(boundscheck=False)` drops those, never the preconditions. This pass
+runs before `passes.indices` wraps negative indices, so it sees Python's indices.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Iterator, Mapping
+
+from translator.errors import Span
+from translator.ir import checks
+from translator.ir import nodes as ir
+from translator.ir.types import BOOL, I64
+from translator.ir.visit import StmtTransformer, expr_children, local_arrays, temporaries, walk, walk_all
+from translator.passes.affine import Affine, Forms, constant
+from translator.passes.indices import after, lower_bound
+
+
+def check_bounds(kernel: ir.Kernel) -> ir.Kernel:
+    params = {p.name: p for p in kernel.params}
+    found = _Found(_bound_once(kernel, params), kernel.boundscheck,
+                   {n: a.shape for n, a in local_arrays(kernel.body).items()},
+                   frozenset(temporaries(kernel.body)) | {ir.STATUS}, len(kernel.failures))
+    body = _Checker(found, {}, {}, (), True).block(kernel.body)
+    if not found.failures:
+        return dataclasses.replace(kernel, body=body, length_checks=kernel.length_checks + tuple(found.needs))
+    status = () if kernel.param(ir.STATUS) else (checks.status_param(kernel.span),)
+    return dataclasses.replace(kernel, body=body, params=kernel.params + status,
+                               length_checks=kernel.length_checks + tuple(found.needs),
+                               failures=kernel.failures + tuple(found.failures))
+
+
+def _bound_once(kernel: ir.Kernel, params: Mapping[str, ir.Param]) -> Forms:
+    """The kernel's affine forms, knowing the values of the locals assigned once, at the top level,
+    from the arguments (`n = x.shape[0]`)."""
+    counts: dict[str, int] = {}
+    for node in walk_all(kernel.body):
+        if isinstance(node, ir.Assign) and isinstance(node.target, ir.Name):
+            counts[node.target.id] = counts.get(node.target.id, 0) + 1
+        elif isinstance(node, ir.Loop):
+            counts[node.var] = 2
+    values: dict[str, Affine] = {}
+    forms = Forms(params, values)
+    for stmt in kernel.body:
+        if isinstance(stmt, ir.Assign) and isinstance(stmt.target, ir.Name) and counts[stmt.target.id] == 1:
+            form = forms.form(stmt.value, frozenset())
+            if form is not None and stmt.value.type is not None and stmt.value.type.is_int:
+                values[stmt.target.id] = form
+    return forms
+
+
+@dataclasses.dataclass
+class _Found:
+    """What the whole kernel's checking finds: preconditions (`needs`) and in-kernel checks."""
+
+    forms: Forms
+    in_kernel: bool
+    shapes: Mapping[str, tuple[int, ...]]
+    unchecked: frozenset[str]
+    numbered: int
+    needs: list[ir.LengthCheck] = dataclasses.field(default_factory=list)
+    failures: list[ir.Failure] = dataclasses.field(default_factory=list)
+    known: list[tuple[str, int, Affine, tuple[Affine, ...]]] = dataclasses.field(default_factory=list)
+    """The preconditions found so far as forms: array, dimension, need, trip counts."""
+
+    def covered(self, array: str, dim: int, need: Affine, trips: tuple[Affine, ...]) -> bool:
+        """Whether a precondition found before asks at least `need` of the array whenever loops
+        with these trip counts run (`mean[j] = ...` over `prange(m)` covers `mean[i]` in a
+        triangular loop inside `prange(m)`)."""
+        for known_array, known_dim, known_need, when in self.known:
+            more = known_need.plus(need, -1)
+            if (known_array, known_dim) == (array, dim) and not more.terms and more.const >= 0 and all(
+                    w in trips for w in when):
+                return True
+        return False
+
+    def need(self, check: ir.LengthCheck) -> None:
+        """Record a precondition, once (the same need of the same array from two accesses is one)."""
+        if not any(check.array == other.array and check.dim == other.dim and _plain(check) == _plain(other)
+                   for other in self.needs):
+            self.needs.append(check)
+
+    def int_check(self, cast: ir.Cast) -> tuple[ir.Expr, tuple[ir.Stmt, ...]]:
+        """`int(x)` of a float has an int64 value; else the exception Python raises (its int is
+        unbounded, but py2omp's is int64: past it, what storing it in an int64 would raise)."""
+        x, span = cast.operand, cast.span
+        t = x.type
+        assert t is not None
+        fits = _all([ir.Compare(">=", x, ir.Const(-2.0 ** 63, span, t), span, BOOL),
+                     ir.Compare("<", x, ir.Const(2.0 ** 63, span, t), span, BOOL)], span)
+        at = f"{span.path}:{span.line}"
+        nan = self.failure(f"cannot convert float NaN to integer (int() at {at})", span, "ValueError")
+        inf = self.failure(f"cannot convert float infinity to integer (int() at {at})", span, "OverflowError")
+        big = self.failure(f"Python int too large to convert to C long (int() at {at}: py2omp's int is int64)", span,
+                           "OverflowError")
+        which = ir.If(ir.Compare("!=", x, x, span, BOOL), (nan,),
+                      (ir.If(ir.Call("isinf", (x,), span, BOOL), (inf,), (big,), span),), span)
+        return fits, (which,)
+
+    def failure(self, message: str, span: Span, error: str) -> ir.Stmt:
+        self.failures.append(ir.Failure(message, span, error))
+        return checks.record(self.numbered + len(self.failures), span)
+
+    def record(self, arrays: list[str], span: Span) -> ir.Stmt:
+        """The recording of a failed check of the statement at `span`: one per statement, which
+        keeps the C to one `if` around it; the message names the arrays it indexes."""
+        named = " or ".join(f"'{a}'" for a in arrays)
+        return self.failure(f"index out of range for {named} at {span.path}:{span.line}", span, "IndexError")
+
+
+def _plain(check: object) -> object:
+    """A check (or an expression) without spans and types, to compare two."""
+    def strip(node: object) -> object:
+        if dataclasses.is_dataclass(node) and not isinstance(node, type):
+            return tuple(strip(getattr(node, f.name)) for f in dataclasses.fields(node) if f.name not in ("span", "type"))
+        if isinstance(node, tuple):
+            return tuple(strip(n) for n in node)
+        return node
+    return strip((check.right, check.when) if isinstance(check, ir.LengthCheck) else check)
+
+
+@dataclasses.dataclass(frozen=True)
+class _Range:
+    """The least and greatest value of a loop variable, as affine forms of the arguments."""
+
+    low: Affine
+    high: Affine
+
+
+@dataclasses.dataclass(frozen=True)
+class _Checker(StmtTransformer):
+    """Checks the accesses of one scope. `ranges`: the enclosing loops' variables (None: a range not
+    known before the call); `lows`: their proven lower bounds (as `passes.indices` has them);
+    `trips`: the enclosing loops' trip counts; `plain`: every access here runs whenever its loops do."""
+
+    found: _Found
+    ranges: Mapping[str, _Range | None]
+    lows: Mapping[str, int | None]
+    trips: tuple[Affine, ...]
+    plain: bool
+    sliced: frozenset[str] = frozenset()
+    """Variables of the loops `passes.lower_arrays` made for array statements (`independent`): it
+    clamps a slice's bounds to the extent as Python does, so their indices are in range already."""
+
+    def block(self, stmts: tuple[ir.Stmt, ...]) -> tuple[ir.Stmt, ...]:
+        """A statement that may jump (`continue`, `break`, `return`) makes the ones after it conditional."""
+        result, current = [], self
+        for stmt in stmts:
+            result.append(current.visit(stmt))
+            if current.plain and _jumps(stmt):
+                current = dataclasses.replace(current, plain=False)
+        return tuple(result)
+
+    def visit_Loop(self, stmt: ir.Loop) -> ir.Stmt:
+        loop_range, trip = self.range_of(stmt)
+        ascending = stmt.step > 0
+        low = lower_bound(stmt.start, self.lows) if ascending else after(lower_bound(stmt.stop, self.lows))
+        # An array statement's loop (`independent`) is not a condition: NumPy checks an integer
+        # index of the statement (`C[i, :k]`) even when the slice is empty.
+        inner = dataclasses.replace(
+            self, ranges={**self.ranges, stmt.var: loop_range}, lows={**self.lows, stmt.var: low},
+            trips=self.trips + (() if trip is None or stmt.independent else (trip,)),
+            sliced=self.sliced | ({stmt.var} if stmt.independent else set()),
+            plain=self.plain and (stmt.independent or trip is not None) and not any(
+                isinstance(n, (ir.Break, ir.Return)) for n in walk_all(stmt.body)))
+        return self.guarded(dataclasses.replace(stmt, body=inner.block(stmt.body)), (stmt.start, stmt.stop))
+
+    def range_of(self, loop: ir.Loop) -> tuple[_Range | None, Affine | None]:
+        """The variable's range (affine in the arguments and the outer loops' variables) and the
+        loop's trip count (positive when it runs; None unless the bounds are of the arguments alone)."""
+        forms, outer = self.found.forms, frozenset(self.ranges)
+        start, stop = forms.form(loop.start, outer), forms.form(loop.stop, outer)
+        if start is None or stop is None:
+            return None, None
+        rectangular = not (outer & (set(start.terms) | set(stop.terms)))
+        if loop.step == 1 or loop.step == -1:
+            far = stop.plus(constant(-loop.step))
+        elif rectangular:
+            far = start.plus(self.last_offset(loop, start, stop), 1 if loop.step > 0 else -1)
+        else:
+            return None, None
+        if loop.step > 0:
+            return _Range(start, far), stop.plus(start, -1) if rectangular else None
+        return _Range(far, start), start.plus(stop, -1) if rectangular else None
+
+    def last_offset(self, loop: ir.Loop, start: Affine, stop: Affine) -> Affine:
+        """How far the last value of a loop of step other than 1 is from its start:
+        `(|stop - start| - 1) // |step| * |step|`, an atom."""
+        forms, span = self.found.forms, loop.span
+        step = ir.Const(abs(loop.step), span, I64)
+        first, end = forms.expr(start, span), forms.expr(stop, span)
+        distance = ir.Binary("-", end, first, span, I64) if loop.step > 0 else ir.Binary("-", first, end, span, I64)
+        count = ir.Binary("//", ir.Binary("-", distance, ir.Const(1, span, I64), span, I64), step, span, I64)
+        offset = forms.atom(ir.Binary("*", count, step, span, I64))
+        assert offset is not None  # built from the arguments
+        return offset
+
+    def visit_If(self, stmt: ir.If) -> ir.Stmt:
+        inner = self if stmt.guard else dataclasses.replace(self, plain=False)
+        rebuilt = dataclasses.replace(stmt, body=inner.block(stmt.body), orelse=inner.block(stmt.orelse))
+        return self.guarded(rebuilt, (stmt.cond,))
+
+    def visit_While(self, stmt: ir.While) -> ir.Stmt:
+        """The condition is checked each time it is evaluated: `while True: if not cond: break` when
+        it needs checks."""
+        inner = dataclasses.replace(self, plain=False)
+        body = inner.block(stmt.body)
+        stop = ir.If(ir.Unary("not", stmt.cond, stmt.span, BOOL), (ir.Break(stmt.span),), (), stmt.span)
+        test = inner.guarded(stop, (stmt.cond,))
+        if test is stop:
+            return ir.While(stmt.cond, body, stmt.span)
+        assert isinstance(test, ir.If)
+        test = dataclasses.replace(test, orelse=test.orelse + (ir.Break(stmt.span),))
+        return ir.While(ir.Const(True, stmt.span, BOOL), (test, *body), stmt.span)
+
+    def visit_Assign(self, stmt: ir.Assign) -> ir.Stmt:
+        return self.guarded(stmt, (stmt.value,) if isinstance(stmt.target, ir.Name) else (stmt.target, stmt.value))
+
+    def visit_AtomicUpdate(self, stmt: ir.AtomicUpdate) -> ir.Stmt:
+        return self.guarded(stmt, (stmt.target, stmt.value))
+
+    def visit_CallStatement(self, stmt: ir.CallStatement) -> ir.Stmt:
+        return self.guarded(stmt, (stmt.call,))
+
+    def visit_Return(self, stmt: ir.Return) -> ir.Stmt:
+        return stmt if stmt.value is None else self.guarded(stmt, (stmt.value,))
+
+    visit_LocalArray = visit_Temporary = visit_Break = visit_Continue = StmtTransformer.keep
+
+    def guarded(self, stmt: ir.Stmt, exprs: tuple[ir.Expr, ...]) -> ir.Stmt:
+        """`stmt`, run only when the accesses in its own expressions that no precondition covers
+        are in range and its `int()`s of floats have an int64 value; otherwise the failure is
+        recorded (one record for its indices, one per `int()`: NaN, infinity or past int64)."""
+        groups: list[tuple[ir.Expr, tuple[ir.Stmt, ...]]] = []
+        indexed: list[tuple[ir.Expr, str, Span]] = []
+        for node, when in (pair for e in exprs for pair in _evaluated(e, None)):
+            if isinstance(node, ir.Index):  # preconditions recorded even when the kernel checks nothing
+                tests = [(_unless(when, t), a, at) for t, a, at in self.access(node, when is None)
+                         if not _implied(t, when)]
+                if self.found.in_kernel:
+                    indexed += [t for t in tests if not any(_plain(t[0]) == _plain(u[0]) for u in indexed)]
+            elif isinstance(node, ir.Cast) and node.python_int:
+                fits, records = self.found.int_check(node)
+                groups += self.index_group(indexed, stmt.span) + [(_unless(when, fits), records)]
+                indexed = []
+        groups += self.index_group(indexed, stmt.span)
+        if not groups:
+            return stmt
+        failed = groups[-1][1]
+        for cond, records in reversed(groups[:-1]):  # the first that fails is the one recorded
+            failed = (ir.If(cond, failed, records, stmt.span),)
+        return ir.If(_all([c for c, _ in groups], stmt.span), (stmt,), failed, stmt.span, guard=True)
+
+    def index_group(self, indexed: list[tuple[ir.Expr, str, Span]], span: Span) -> list[tuple[ir.Expr, tuple[ir.Stmt, ...]]]:
+        """The statement's index tests as one test and one record (none: no group)."""
+        if not indexed:
+            return []
+        arrays = list(dict.fromkeys(array for _, array, _ in indexed))
+        return [(_all([t for t, _, _ in indexed], span), (self.found.record(arrays, span),))]
+
+    def access(self, index: ir.Index, always: bool) -> list[tuple[ir.Expr, str, Span]]:
+        """The kernel's tests for one access: none where a precondition covers a dimension."""
+        if index.array in self.found.unchecked:
+            return []
+        return [(test, index.array, i.span) for d, i in enumerate(index.indices)
+                if (test := self.dimension(index.array, d, i, always)) is not None]
+
+    def dimension(self, array: str, dim: int, index: ir.Expr, always: bool) -> ir.Expr | None:
+        """The kernel's test of one index, or None where it needs none (in range whatever the
+        arguments, or by the preconditions this records)."""
+        nodes = list(walk(index))
+        if any(isinstance(n, ir.Name) and n.id in self.sliced for n in nodes) and not any(
+                isinstance(n, ir.Index) for n in nodes):
+            return None  # a slice's element: a gather through an index array is checked
+        shape = self.found.shapes.get(array)
+        extent: ir.Expr = ir.Extent(array, dim, index.span, I64) if shape is None else ir.Const(shape[dim], index.span, I64)
+        needs = self.needed(index)
+        if needs is not None and shape is not None and all(not n.terms and n.const <= shape[dim] for n in needs):
+            return None
+        if needs is not None and shape is None:
+            if all(self.surely_fits(array, dim, n, index.span) for n in needs):
+                return None
+            if self.plain and always:  # not in a branch of `a if c else b` (np.concatenate's)
+                for need in needs:
+                    self.require(array, dim, need, index.span)
+                return None
+            if all(self.found.covered(array, dim, n, self.trips) for n in needs):
+                return None
+        below = ir.Compare("<", index, extent, index.span, BOOL)
+        low = lower_bound(index, self.lows)
+        if low is not None and low >= 0:
+            return below
+        least = ir.Unary("-", extent, index.span, I64)
+        return ir.Logical("and", ir.Compare(">=", index, least, index.span, BOOL), below, index.span, BOOL)
+
+    def needed(self, index: ir.Expr) -> tuple[Affine, ...] | None:
+        """The lengths the array needs for this index at every iteration, or None when only the
+        kernel can check it: the greatest index + 1, and where the least may be negative (Python
+        counts it from the end), minus the least. `e % d`, `d` a non-negative length of the
+        arguments, is in `[0, d)` (Python's modulo; 0 for `d == 0`, as NumPy's), whatever `e` is."""
+        if isinstance(index, ir.Binary) and index.op == "%":
+            divisor = self.found.forms.form(index.right, frozenset())
+            if divisor is not None and _non_negative(divisor):
+                return divisor, constant(1)
+        form = self.found.forms.form(index, frozenset(self.ranges))
+        if form is None:
+            return None
+        low, high = self.extreme(form, lowest=True), self.extreme(form, lowest=False)
+        if low is None or high is None:
+            return None
+        return (high.plus(constant(1)),) if _non_negative(low) else (high.plus(constant(1)), low.scaled(-1))
+
+    def extreme(self, form: Affine, lowest: bool) -> Affine | None:
+        """The least (greatest) value of `form` over the loops' ranges, as a form of the arguments:
+        a loop variable is replaced by the extreme of its range's bound, itself over the outer loops."""
+        result = constant(form.const)
+        for key, coeff in form.terms.items():
+            if key not in self.ranges:
+                result = result.plus(Affine({key: coeff}, 0))
+                continue
+            loop_range = self.ranges[key]
+            if loop_range is None:
+                return None
+            towards_low = (coeff > 0) == lowest
+            bound = self.extreme(loop_range.low if towards_low else loop_range.high, towards_low)
+            if bound is None:
+                return None
+            result = result.plus(bound.scaled(coeff))
+        return result
+
+    def surely_fits(self, array: str, dim: int, need: Affine, span: Span) -> bool:
+        """Whether `need` is at most the extent whatever the arguments (`x[i]` over `range(len(x))`):
+        then an access that may not run (under an `if`) needs no check either."""
+        extent = self.found.forms.form(ir.Extent(array, dim, span, I64), frozenset())
+        assert extent is not None
+        slack = need.plus(extent, -1)
+        return not slack.terms and slack.const <= 0
+
+    def require(self, array: str, dim: int, need: Affine, span: Span) -> None:
+        """Record `array.shape[dim] >= need` when the loops run, unless it is plainly true."""
+        if self.surely_fits(array, dim, need, span):
+            return
+        forms = self.found.forms
+        trips = [t for i, t in enumerate(self.trips) if (t.terms or t.const <= 0) and t not in self.trips[:i]]
+        if any(not t.terms for t in trips):
+            return  # a loop around it never runs
+        self.found.known.append((array, dim, need, tuple(trips)))
+        self.found.need(ir.LengthCheck(ir.Extent(array, dim, span, I64), forms.expr(need, span), span, array, dim,
+                                       tuple(forms.expr(t, span) for t in trips)))
+
+
+def _evaluated(expr: ir.Expr, when: ir.Expr | None) -> Iterator[tuple[ir.Expr, ir.Expr | None]]:
+    """The nodes of `expr` in the order C evaluates them (operands first, left to right), each with
+    the condition under which it is evaluated at all (None: always): the right side of `and`/`or`
+    and the branches of `a if c else b` only sometimes, and their accesses are checked only then."""
+    def both(extra: ir.Expr) -> ir.Expr:
+        condition = extra if extra.type == BOOL else ir.Cast(extra, extra.span, BOOL)
+        return condition if when is None else ir.Logical("and", when, condition, extra.span, BOOL)
+    if isinstance(expr, ir.Logical):
+        yield from _evaluated(expr.left, when)
+        left = expr.left if expr.op == "and" else ir.Unary("not", expr.left, expr.span, BOOL)
+        yield from _evaluated(expr.right, both(left))
+    elif isinstance(expr, ir.Select):
+        yield from _evaluated(expr.cond, when)
+        yield from _evaluated(expr.then, both(expr.cond))
+        yield from _evaluated(expr.orelse, both(ir.Unary("not", expr.cond, expr.span, BOOL)))
+    else:
+        for child in expr_children(expr):
+            yield from _evaluated(child, when)
+    yield expr, when
+
+
+def _implied(test: ir.Expr, when: ir.Expr | None) -> bool:
+    """Whether `test` is one of the conditions `when` joins (`x[0] if 0 < n else 0.0`, a guard
+    already testing the index)."""
+    if when is None:
+        return False
+    if isinstance(when, ir.Logical) and when.op == "and":
+        return _implied(test, when.left) or _implied(test, when.right)
+    return _plain(test) == _plain(when)
+
+
+def _unless(when: ir.Expr | None, test: ir.Expr) -> ir.Expr:
+    """`test`, which matters only when `when` holds (an access evaluated only then)."""
+    if when is None:
+        return test
+    return ir.Logical("or", ir.Unary("not", when, when.span, BOOL), test, test.span, BOOL)
+
+
+def _all(conds: list[ir.Expr], span: Span) -> ir.Expr:
+    result = conds[0]
+    for cond in conds[1:]:
+        result = ir.Logical("and", result, cond, span, BOOL)
+    return result
+
+
+def _non_negative(form: Affine) -> bool:
+    """Whether `form` is at least 0: a non-negative constant plus extents with positive coefficients."""
+    return form.const >= 0 and all(c > 0 and ".shape[" in k for k, c in form.terms.items())
+
+
+def _jumps(stmt: ir.Stmt) -> bool:
+    return any(isinstance(n, (ir.Break, ir.Continue, ir.Return)) for n in walk(stmt))
