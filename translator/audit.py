@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from translator import pipeline
+from translator.audit_checks import Locations, Row, check_sections, reduction_problems, where
 from translator.audit_clang import FunctionFacts, MapItem, ParsedC, Pragma, parse_c
 from translator.backend.lower import build_view
 from translator.backend.render import presumed_locations, render_module
@@ -43,8 +44,6 @@ _ACCEPTED = {
 _MOVES = {"to": 1, "from": 1, "tofrom": 2, "alloc": 0}
 """How many times a map type copies its section per execution of the construct."""
 
-Locations = list[tuple[str, int]]
-"""Per physical C line, the (file, line) that `#line` gives it (`render.presumed_locations`)."""
 
 _C_SIZES = {"bool": 1, "int8_t": 1, "uint8_t": 1, "int16_t": 2, "uint16_t": 2, "int32_t": 4,
             "uint32_t": 4, "int64_t": 8, "uint64_t": 8, "float": 4, "double": 8}
@@ -56,28 +55,6 @@ class ArraySpec:
 
     ownership: Ownership
     ctype: str
-
-
-@dataclass
-class Row:
-    """One table row: how `parameter` of `kernel` is governed by one map (or by none)."""
-
-    kernel: str
-    parameter: str
-    ownership: Ownership
-    map_type: str | None
-    clause: str
-    bytes: str
-    line: str
-    read: bool = False
-    written: bool = False
-    updated: bool = False
-    """The governing `target data` holds a `target update from` of the array."""
-    problems: list[str] = field(default_factory=list)
-
-    @property
-    def access(self) -> str:
-        return "+".join(word for word, used in (("read", self.read), ("write", self.written)) if used)
 
 
 def run_audit(path: str, target: Target, c_file: str | None) -> int:
@@ -93,6 +70,8 @@ def run_audit(path: str, target: Target, c_file: str | None) -> int:
         print(message if file == c_path else f"{message} [from {file}:{line}]")
     print(format_table(rows) if rows else f"no target region dereferences an array (target {target})")
     problems = [f"{r.kernel}: {r.parameter}: {p}" for r in rows for p in r.problems] + missing
+    for note in (f"{r.kernel}: {r.parameter}: {n}" for r in rows for n in r.notes):
+        print(f"note: {note}")
     for problem in problems:
         print(f"mismatch: {problem}")
     failed = bool(problems or parsed.errors)
@@ -124,6 +103,7 @@ def audit(
     for kernel, arrays in specs.items():
         if kernel in parsed.functions:
             rows += _kernel_rows(parsed.functions[kernel], arrays, lines)
+            missing += reduction_problems(parsed.functions[kernel], lines)
     return rows, missing
 
 
@@ -141,13 +121,16 @@ def _kernel_rows(facts: FunctionFacts, arrays: dict[str, ArraySpec], lines: Loca
                     rows[key].updated = True
                     rows[key].clause += " + target update from"
                     rows[key].bytes = "written section"
+                rows[key].governor, rows[key].item = governor, item
             row = rows[key]
             row.read |= access.read
             row.written |= access.written
+            row.offsets.append(access.offset)
     order = list(arrays)
     ordered = sorted(rows.values(), key=lambda r: (order.index(r.parameter), r.line))
     for row in ordered:
         _check(row)
+        check_sections(row, facts, lines)
     return ordered
 
 
@@ -176,18 +159,17 @@ def _updated_in(facts: FunctionFacts, governor: Pragma, pointer: str) -> bool:
 def _new_row(
     kernel: str, pointer: str, spec: ArraySpec, governor: Pragma, item: MapItem | None, lines: Locations
 ) -> Row:
-    file, line = lines[governor.line - 1]
-    where = str(line) if file.endswith(".py") else f"{Path(file).name}:{line}"
+    at = where(lines, governor.line)
     if item is None:
         device = pointer in governor.device_pointers
         clause = "is_device_ptr" if device else "none"
-        row = Row(kernel, pointer, spec.ownership, None, clause, "0", where)
+        row = Row(kernel, pointer, spec.ownership, None, clause, "0", at)
         if not device:
-            row.problems.append(f"dereferenced in the target region at line {where} but not mapped")
+            row.problems.append(f"dereferenced in the target region at line {at} but not mapped")
         return row
     moves = _MOVES.get(item.map_type, 0) * _C_SIZES.get(spec.ctype, 0)
     size = "0" if not moves else f"{moves} * {item.length}" if item.length else str(moves)
-    return Row(kernel, pointer, spec.ownership, item.map_type, item.clause(), size, where)
+    return Row(kernel, pointer, spec.ownership, item.map_type, item.clause(), size, at)
 
 
 def _check(row: Row) -> None:
