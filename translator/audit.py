@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from translator import pipeline
 from translator.audit_checks import Locations, Row, check_sections, reduction_problems, where
@@ -44,6 +45,10 @@ _ACCEPTED = {
 _MOVES = {"to": 1, "from": 1, "tofrom": 2, "alloc": 0}
 """How many times a map type copies its section per execution of the construct."""
 
+
+_C_TYPES = {"bool": "bool", "float32": "float", "float64": "double",
+            **{f"{k}{b}": f"{k}{b}_t" for k in ("int", "uint") for b in (8, 16, 32, 64)}}
+"""NumPy dtype name (the manifest's) -> C element type."""
 
 _C_SIZES = {"bool": 1, "int8_t": 1, "uint8_t": 1, "int16_t": 2, "uint16_t": 2, "int32_t": 4,
             "uint32_t": 4, "int64_t": 8, "uint64_t": 8, "float": 4, "double": 8}
@@ -78,6 +83,31 @@ def run_audit(path: str, target: Target, c_file: str | None) -> int:
     print(f"audit {'FAILED' if failed else 'passed'}: {len(rows)} row(s), {len(problems)} mismatch(es), "
           f"{len(parsed.errors)} error(s), {len(parsed.warnings)} warning(s)")
     return 1 if failed else 0
+
+
+def audit_emitted(c_source: str, manifest: dict[str, Any]) -> list[str]:
+    """The audit's mismatches and clang errors for C that the backend emitted with `manifest` (the
+    build path's view: no Python file to re-translate). Empty when the C passes."""
+    c_path = f"{manifest['module']}.c"
+    parsed = parse_c(c_path, c_source)
+    lines = presumed_locations(c_source, c_path)
+    rows, missing = audit(parsed, manifest_specs(manifest), lines)
+    problems = [f"{r.kernel}: {r.parameter}: {p}" for r in rows for p in r.problems] + missing
+    return problems + [message for _, message in parsed.errors]
+
+
+def manifest_specs(manifest: dict[str, Any]) -> dict[str, dict[str, ArraySpec]]:
+    """Per kernel symbol (and its `__device` twin), its arrays' ownership and C element type."""
+    specs: dict[str, dict[str, ArraySpec]] = {}
+    for kernel in manifest["kernels"]:
+        arrays = {
+            p["name"]: ArraySpec(Ownership(p["ownership"]), _C_TYPES.get(p["dtype"], ""))
+            for p in kernel["params"] if p["kind"] == "array"
+        }
+        for symbol in (kernel["symbol"], kernel.get("device_symbol")):
+            if symbol:
+                specs[symbol] = arrays
+    return specs
 
 
 def kernel_specs(path: str, target: Target) -> tuple[dict[str, dict[str, ArraySpec]], str]:

@@ -3,7 +3,7 @@ copy-back cover what the kernel writes, does each reduction result come back.
 
 The element sets come from `audit_sections` (the function run at sample extents). An element
 outside its section is a failure only if it is outside in two runs: all extents equal, and the
-array's own extents twice the others'; the second run forgives what a shape precondition the C
+array's own extents larger than the others' (by `Sampler.growth`); the second run forgives what a shape precondition the C
 does not state would make right (CSR's `indptr` is one longer than the rows, a convolution's
 image longer than its output), and a section shrunk in terms of the loop bounds, or a loop bound
 raised past the section, fails both. The price: a section shrunk only in the array's own extents

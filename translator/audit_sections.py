@@ -29,6 +29,7 @@ from translator.backend.lower import COPY_BACK
 SAMPLE_EXTENT = 5
 SAMPLE_SCALAR = 2
 STEP_LIMIT = 400_000
+GROWTH_LIMIT = 64
 
 Env = dict[str, int | None]
 Value = Callable[[Env], int | None]
@@ -76,16 +77,18 @@ class Sampler:
                 self.scalars[arg.spelling] = _is_integral(arg.type)
         body = next((c for c in function.get_children() if c.kind == _K.COMPOUND_STMT), None)
         self.body = _node(body) if body is not None else None
+        self.growth = SAMPLE_EXTENT + min(_largest_index_literal(self.body), GROWTH_LIMIT) if self.body else 0
+        """How much larger the grown array's extents are: enough for its constant indices (`out[i, 11]`)."""
         self._runs: dict[str | None, Observation] = {}
 
     def run(self, grown: str | None = None) -> Observation:
-        """Run with every extent `SAMPLE_EXTENT`; given `grown`, that array's extents are twice as
-        large (an array may be larger than the others by a precondition the C does not state:
+        """Run with every extent `SAMPLE_EXTENT`; given `grown`, that array's extents are larger by
+        `growth` (an array may be larger than the others by a precondition the C does not state:
         CSR's `indptr` is one longer than the rows, a convolution's image `kh - 1` longer than its
-        output)."""
+        output, a table written at constant columns as wide as the largest)."""
         if grown not in self._runs:
             params: Env = {
-                name: SAMPLE_EXTENT * (1 + (owner == grown)) for name, owner in self.extents.items()
+                name: SAMPLE_EXTENT + self.growth * (owner == grown) for name, owner in self.extents.items()
             }
             params.update({name: SAMPLE_SCALAR if integral else None for name, integral in self.scalars.items()})
             seen = Observation(dict(params))
@@ -193,6 +196,14 @@ def _node(cursor: cindex.Cursor) -> _Node:
     elif cursor.kind == _K.VAR_DECL:
         op = "int" if _is_integral(cursor.type) else ""
     return _Node(cursor.kind, op, name, cursor.extent.start.offset, children)
+
+
+def _largest_index_literal(node: _Node, in_index: bool = False) -> int:
+    """The largest integer literal inside an array index below `node` (0 if none)."""
+    if node.kind == _K.INTEGER_LITERAL:
+        return int(node.name, 0) if in_index else 0
+    inside = [in_index or (node.kind == _K.ARRAY_SUBSCRIPT_EXPR and pos == 1) for pos in range(len(node.children))]
+    return max((_largest_index_literal(c, i) for c, i in zip(node.children, inside)), default=0)
 
 
 def _is_integral(ctype: cindex.Type) -> bool:
