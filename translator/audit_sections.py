@@ -282,7 +282,8 @@ class _Runner:
         if kind == _K.DECL_REF_EXPR:
             return env.get(node.name)
         if kind == _K.ARRAY_SUBSCRIPT_EXPR:
-            return self.dereference(node, env)
+            self.dereference(node, env)
+            return None
         if kind == _K.BINARY_OPERATOR:
             return self.binary(node, env)
         if kind == _K.COMPOUND_ASSIGNMENT_OPERATOR:
@@ -323,7 +324,8 @@ class _Runner:
     def unary(self, node: _Node, env: Env) -> int | None:
         (operand,) = node.children
         if node.op == "*":
-            return self.record(node.offset, operand, env)
+            self.record(node.offset, operand, env)
+            return None
         value = self.value(operand, env)
         if node.op in ("++", "--"):
             result = _binary(node.op[0], value, 1)
@@ -344,7 +346,6 @@ class _Runner:
         else:
             self.value(base, env)
             self.value(index, env)
-        return None
 
     def record(self, at: int, operand: _Node, env: Env) -> None:
         """`*p` or `*(p + k)` on a pointer parameter, at C offset `at`."""
@@ -355,7 +356,6 @@ class _Runner:
             self.touch(at, pointer.name, self.value(offset, env))
         else:
             self.value(operand, env)
-        return None
 
     def touch(self, offset: int, pointer: str, index: int | None) -> None:
         if pointer not in self.pointers:
@@ -375,13 +375,14 @@ class _Runner:
     def copy_back(self, args: list[_Node], env: Env, offset: int) -> None:
         """Record the flat indices of the box [lo, hi) (clamped to [0, n)) a copy-back call moves."""
         pointer = args[0]
-        n, lo, hi = (self.tuple(a, env) for a in args[3:6])
-        if pointer.kind != _K.DECL_REF_EXPR or None in (*n, *lo, *hi) or not n or len({len(n), len(lo), len(hi)}) != 1:
+        raw = [self.tuple(a, env) for a in args[3:6]]
+        if pointer.kind != _K.DECL_REF_EXPR or any(None in t for t in raw) or len({len(t) for t in raw}) != 1:
             return
-        box = [range(max(0, min(l, e)), max(0, min(h, e))) for e, l, h in zip(n, lo, hi)]  # type: ignore[type-var]
+        n, lo, hi = ([v for v in t if v is not None] for t in raw)
+        box = [range(max(0, min(low, e)), max(0, min(high, e))) for e, low, high in zip(n, lo, hi)]
         flat = {0}
         for extent, span in zip(n, box):
-            flat = {f * extent + k for f in flat for k in span}  # type: ignore[operator]
+            flat = {f * extent + k for f in flat for k in span}
         self.seen.copied.append((pointer.name, offset, frozenset(flat)))
 
     def tuple(self, node: _Node, env: Env) -> list[int | None]:
