@@ -44,6 +44,20 @@ def update_golden(request: pytest.FixtureRequest) -> bool:
 AUDIT_BUILDS = os.environ.get("PY2OMP_AUDIT_BUILDS") == "1"
 _AUDITED: dict[str, float] = {}
 """sha256 of each audited C file -> seconds its audit took."""
+_BROKEN_ON_PURPOSE = False
+"""Whether the running test is marked `broken_c`: it builds corrupted C to show what goes wrong."""
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "broken_c: the test builds deliberately corrupted C (not audited)")
+
+
+@pytest.fixture(autouse=True)
+def _broken_on_purpose(request: pytest.FixtureRequest) -> Iterator[None]:
+    global _BROKEN_ON_PURPOSE
+    _BROKEN_ON_PURPOSE = request.node.get_closest_marker("broken_c") is not None
+    yield
+    _BROKEN_ON_PURPOSE = False
 
 
 def _audited(build: Callable[..., Path]) -> Callable[..., Path]:
@@ -51,7 +65,7 @@ def _audited(build: Callable[..., Path]) -> Callable[..., Path]:
 
     def build_cached(module_name: str, c_source: str, h_source: str, manifest: dict[str, Any], target: Any) -> Path:
         key = hashlib.sha256(c_source.encode()).hexdigest()
-        if target.offloads and manifest.get("kernels") and key not in _AUDITED:
+        if target.offloads and manifest.get("kernels") and key not in _AUDITED and not _BROKEN_ON_PURPOSE:
             from translator.audit import audit_emitted
 
             start = time.perf_counter()

@@ -62,6 +62,7 @@ def test_wrong_arguments_name_the_parameter() -> None:
         saxpy(1.0, None, x)
 
 
+@pytest.mark.broken_c
 def test_dropped_map_direction_is_caught_by_the_virtual_device(tmp_path) -> None:
     """The virtual device has its own memory: `to` where `tofrom` is needed loses the result."""
     import runtime_shim

@@ -18,6 +18,11 @@ An `Out` array may also be mapped `alloc` by a `target data` region holding a `t
 from(...)` of it, or a call of the emitted helper `py2omp_copy_back(<array>, ...)` (which does
 such updates): the C copies back the sections the kernel writes, and nothing else.
 
+Then (`audit_checks`) what the maps move: each section must cover the elements the device touches,
+each copy-back the elements the kernel writes, each reduction variable must come back; the
+elements come from a run of the C's integer skeleton at sample extents (`audit_sections`), and
+what that run cannot compute (indices read from memory) is printed as a note, not judged.
+
 It prints one row per parameter and governing map, and exits with 1 on any mismatch or error.
 """
 

@@ -5,7 +5,8 @@ The element sets come from `audit_sections` (the function run at sample extents)
 outside its section is a failure only if it is outside in two runs: all extents equal, and the
 array's own extents larger than the others' (by `Sampler.growth`); the second run forgives what a shape precondition the C
 does not state would make right (CSR's `indptr` is one longer than the rows, a convolution's
-image longer than its output), and a section shrunk in terms of the loop bounds, or a loop bound
+image longer than its output; for "an element of a `from` section is never written", the other
+arrays' extents are the larger ones: an output may be shorter than its input), and a section shrunk in terms of the loop bounds, or a loop bound
 raised past the section, fails both. The price: a section shrunk only in the array's own extents
 (`y[0:y_n0 - 1]` where the loop runs to `x_n0`) passes, since with a larger `y` it would be right. Dereferences the run could not compute
 (indices read from memory) are notes: neither proof nor failure.
@@ -76,10 +77,14 @@ def check_sections(row: Row, facts: FunctionFacts, lines: Locations) -> None:
     if unknown:
         row.notes.append(f"section coverage not proved for the dereference(s) at line {', '.join(unknown)}: "
                          "the index depends on data")
-    complaints = _outside(row, first, facts, lines) or _uncopied(row, first, facts)
-    if complaints and (_outside(row, facts.sampler.run(row.parameter), facts, lines)
-                       or _uncopied(row, facts.sampler.run(row.parameter), facts)):
-        row.problems.append(complaints)
+    complaint = _outside(row, first, facts, lines) or _uncopied(row, first, facts)
+    if complaint:
+        larger = facts.sampler.run(row.parameter)
+        if _outside(row, larger, facts, lines) or _uncopied(row, larger, facts):
+            row.problems.append(complaint)
+    unwritten = _unwritten(row, first, facts)
+    if unwritten and _unwritten(row, facts.sampler.run(row.parameter, others=True), facts):
+        row.problems.append(unwritten)
 
 
 def _line_key(line: str) -> tuple[int, str]:
@@ -108,18 +113,11 @@ def _outside(row: Row, seen: Observation, facts: FunctionFacts, lines: Locations
 
 
 def _uncopied(row: Row, seen: Observation, facts: FunctionFacts) -> str:
-    """For an `Out` array whose written elements come back by copy-back calls (map alloc) or by the
-    map itself (map from): the elements written that do not come back, or that come back unwritten."""
-    if row.ownership is not Ownership.OUT or row.governor is None or row.map_type not in ("alloc", "from"):
+    """For an `Out` array mapped `alloc`, whose written elements come back by copy-back calls: the
+    elements written that no copy-back (that runs) returns."""
+    if row.ownership is not Ownership.OUT or row.governor is None or row.map_type != "alloc":
         return ""
-    written = {k for a in facts.accesses if a.written and a.offset in row.offsets for k in seen.touched.get(a.offset, ())}
-    if row.map_type == "from":
-        bounds = _bounds(row.item, seen) if row.item else None
-        if bounds is None or any(o in seen.unknown for o in row.offsets):
-            return ""
-        unwritten = sorted(set(range(*bounds)) - written)
-        return (f"mapped from, but element {unwritten[0]} of the section is never written: the copy back "
-                f"overwrites the host's value with the device's garbage (line {row.line})") if unwritten else ""
+    written = _written(row, seen, facts)
     governor = row.governor
     copied = set().union(*(c for p, o, c in seen.copied if p == row.parameter and governor.encloses(o)))
     missed = sorted(written - copied)
@@ -127,6 +125,23 @@ def _uncopied(row: Row, seen: Observation, facts: FunctionFacts) -> str:
         return ""
     return (f"element {missed[0]} is written on the device but no copy-back that runs returns it "
             f"({len(missed)} of {len(written)} written elements at sample extents {SAMPLE_EXTENT}, line {row.line})")
+
+
+def _written(row: Row, seen: Observation, facts: FunctionFacts) -> set[int]:
+    return {k for a in facts.accesses if a.written and a.offset in row.offsets for k in seen.touched.get(a.offset, ())}
+
+
+def _unwritten(row: Row, seen: Observation, facts: FunctionFacts) -> str:
+    """For an `Out` array mapped `from`: an element of its section that the kernel never writes (the
+    copy back then overwrites the host's value with uninitialized device memory)."""
+    if row.ownership is not Ownership.OUT or row.map_type != "from" or row.item is None:
+        return ""
+    bounds = _bounds(row.item, seen)
+    if bounds is None or any(o in seen.unknown for o in row.offsets):
+        return ""
+    unwritten = sorted(set(range(*bounds)) - _written(row, seen, facts))
+    return (f"mapped from, but element {unwritten[0]} of the section is never written: the copy back "
+            f"overwrites the host's value with the device's garbage (line {row.line})") if unwritten else ""
 
 
 def reduction_problems(facts: FunctionFacts, lines: Locations) -> list[str]:

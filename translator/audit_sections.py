@@ -79,16 +79,19 @@ class Sampler:
         self.body = _node(body) if body is not None else None
         self.growth = SAMPLE_EXTENT + min(_largest_index_literal(self.body), GROWTH_LIMIT) if self.body else 0
         """How much larger the grown array's extents are: enough for its constant indices (`out[i, 11]`)."""
-        self._runs: dict[str | None, Observation] = {}
+        self._runs: dict[tuple[str | None, bool], Observation] = {}
 
-    def run(self, grown: str | None = None) -> Observation:
+    def run(self, grown: str | None = None, others: bool = False) -> Observation:
         """Run with every extent `SAMPLE_EXTENT`; given `grown`, that array's extents are larger by
         `growth` (an array may be larger than the others by a precondition the C does not state:
         CSR's `indptr` is one longer than the rows, a convolution's image `kh - 1` longer than its
-        output, a table written at constant columns as wide as the largest)."""
-        if grown not in self._runs:
+        output, a table written at constant columns as wide as the largest). With `others`, every
+        other array's extents are the larger ones instead (an output may be shorter than its input:
+        `lo = np.empty(n - 1)`)."""
+        key = (grown, others)
+        if key not in self._runs:
             params: Env = {
-                name: SAMPLE_EXTENT + self.growth * (owner == grown) for name, owner in self.extents.items()
+                name: SAMPLE_EXTENT + self.growth * ((owner == grown) != others) for name, owner in self.extents.items()
             }
             params.update({name: SAMPLE_SCALAR if integral else None for name, integral in self.scalars.items()})
             seen = Observation(dict(params))
@@ -97,8 +100,8 @@ class Sampler:
                     _Runner(self.pointers, seen).statement(self.body, params)
             except _TooLong:
                 seen.incomplete = f"the sample run passed {STEP_LIMIT} steps"
-            self._runs[grown] = seen
-        return self._runs[grown]
+            self._runs[key] = seen
+        return self._runs[key]
 
 
 def evaluate_text(text: str, env: Env) -> int | None:
