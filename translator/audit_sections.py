@@ -78,7 +78,8 @@ class Sampler:
         body = next((c for c in function.get_children() if c.kind == _K.COMPOUND_STMT), None)
         self.body = _node(body) if body is not None else None
         self.growth = SAMPLE_EXTENT ** 2 + min(_largest_index_literal(self.body), GROWTH_LIMIT) if self.body else 0
-        """How much larger the grown array's extents are: enough for its constant indices (`out[i, 11]`) and for a 1-D array read as a 2-D one (`x.reshape(2, -1)`)."""
+        """How much larger the grown array's extents are: enough for its constant indices
+        (`out[i, 11]`) and for a 1-D array read as a 2-D one (`x.reshape(2, -1)`)."""
         self._runs: dict[tuple[str | None, bool], Observation] = {}
 
     def run(self, grown: str | None = None, others: bool = False) -> Observation:
