@@ -73,6 +73,7 @@ class Binding:
 
     kernel: str
     names: tuple[str, ...]
+    defaults: Mapping[str, object]
     argtypes: tuple[type, ...]
     restype: type | None
     result: Callable[[object], object] | None
@@ -81,7 +82,7 @@ class Binding:
 
     def bind(self, args: tuple[object, ...], kwargs: Mapping[str, object]) -> list[object]:
         """Match arguments to parameters by position and name, with Python's rules and messages."""
-        return bind_arguments(self.kernel, self.names, args, kwargs)
+        return bind_arguments(self.kernel, self.names, args, kwargs, self.defaults)
 
     def convert(self, values: Sequence[object]) -> list[object]:
         """Check every argument and return the C arguments in order (pointers as integers)."""
@@ -95,9 +96,9 @@ class Binding:
 
 
 def bind_arguments(kernel: str, names: Sequence[str], args: Sequence[object],
-                   kwargs: Mapping[str, object]) -> list[object]:
-    """The values of parameters `names` from a call's arguments, by position and name, with Python's
-    rules and messages (`kernel` is the function's name in them)."""
+                   kwargs: Mapping[str, object], defaults: Mapping[str, object] | None = None) -> list[object]:
+    """The values of parameters `names` from a call's arguments, by position and name, then the
+    `defaults` of those left, with Python's rules and messages (`kernel` is the function's name in them)."""
     count = len(names)
     if len(args) > count:
         raise TypeError(
@@ -112,6 +113,7 @@ def bind_arguments(kernel: str, names: Sequence[str], args: Sequence[object],
         if values[index] is not _MISSING:
             raise TypeError(f"{kernel}() got multiple values for argument '{key}'")
         values[index] = value
+    values = [defaults[n] if v is _MISSING and defaults and n in defaults else v for n, v in zip(names, values)]
     missing = [f"'{name}'" for name, value in zip(names, values) if value is _MISSING]
     if missing:
         plural = "argument" if len(missing) == 1 else "arguments"
@@ -137,6 +139,7 @@ def prepare(spec: KernelSpec, device: bool = False) -> Binding:
     return Binding(
         kernel=spec.name,
         names=tuple(p.name for p in spec.params if not p.hidden),
+        defaults={p.name: p.default for p in spec.params if p.default is not None},
         argtypes=tuple(argtypes),
         restype=None if spec.returns is None else CTYPES[spec.returns],
         result=None if spec.returns is None else _result_converter(spec.returns),

@@ -82,6 +82,8 @@ class ParamSpec:
     """Manifest `declared`: the annotation's ownership (None: inferred); written with `reason`."""
     reason: str | None = None
     """Manifest `reason`: why the array moves as it does, with Python lines (None: not stated)."""
+    default: int | float | bool | None = None
+    """Manifest `default` (scalars): the value a Python call that omits the argument passes."""
 
     @property
     def hidden(self) -> bool:
@@ -102,6 +104,8 @@ class ParamSpec:
         """The entry of a kernel's `params`; `map` follows the ownership."""
         doc: dict[str, object] = {"name": self.name, "kind": self.kind, "dtype": self.dtype}
         if not self.is_array:
+            if self.default is not None:
+                doc["default"] = self.default
             return doc
         assert self.ownership is not None, self.name
         doc.update(rank=self.rank, ownership=self.ownership, map=MAP_TYPES[self.ownership], copy_in=self.copy_in,
@@ -356,7 +360,10 @@ def _param(where: _Reader, data: object) -> ParamSpec:
     kind = where.choice(doc, "kind", frozenset({"scalar", "array"}))
     dtype = where.choice(doc, "dtype", DTYPES)
     if kind == "scalar":
-        return ParamSpec(name=name, kind=kind, dtype=dtype)
+        default = doc.get("default")
+        if default is not None and type(default) not in (int, float, bool):
+            raise where.error(f"'default' is {default!r}; expected a number or a bool")
+        return ParamSpec(name=name, kind=kind, dtype=dtype, default=default)
     rank = where.field(doc, "rank", int)
     if rank < 1:
         raise where.error(f"'rank' must be at least 1 for an array, got {rank}")

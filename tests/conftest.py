@@ -1,9 +1,22 @@
-"""Shared test setup: one build cache per test session, and `--update-golden` for the golden files."""
+"""Shared test setup: one build cache per test session, `--update-golden` for the golden files, and
+with `PY2OMP_AUDIT_BUILDS=1` the audit of every offload library the suite builds.
+
+The host-offload device shares the host's address space: a target region reads host memory through
+a pointer that was never mapped, so a dropped map or a short section passes an end-to-end test
+there (docs/embedding.md, "Why the audit and not the host device"). With the variable set, every
+C file the suite builds for an offload target goes through `py2omp audit` first (its section,
+copy-back and reduction checks included), and a mismatch fails the test that built it.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import os
+import sys
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -26,3 +39,64 @@ def session_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def update_golden(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--update-golden"))
+
+
+AUDIT_BUILDS = os.environ.get("PY2OMP_AUDIT_BUILDS") == "1"
+_AUDITED: dict[str, float] = {}
+"""sha256 of each audited C file -> seconds its audit took."""
+_BROKEN_ON_PURPOSE = False
+"""Whether the running test is marked `broken_c`: it builds corrupted C to show what goes wrong."""
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "broken_c: the test builds deliberately corrupted C (not audited)")
+
+
+@pytest.fixture(autouse=True)
+def _broken_on_purpose(request: pytest.FixtureRequest) -> Iterator[None]:
+    global _BROKEN_ON_PURPOSE
+    _BROKEN_ON_PURPOSE = request.node.get_closest_marker("broken_c") is not None
+    yield
+    _BROKEN_ON_PURPOSE = False
+
+
+def _audited(build: Callable[..., Path]) -> Callable[..., Path]:
+    """`build_cached`, auditing the C first when the target offloads."""
+
+    def build_cached(module_name: str, c_source: str, h_source: str, manifest: dict[str, Any], target: Any) -> Path:
+        key = hashlib.sha256(c_source.encode()).hexdigest()
+        if target.offloads and manifest.get("kernels") and key not in _AUDITED and not _BROKEN_ON_PURPOSE:
+            from translator.audit import audit_emitted
+
+            start = time.perf_counter()
+            problems = audit_emitted(c_source, manifest)
+            _AUDITED[key] = time.perf_counter() - start
+            if problems:
+                pytest.fail(f"py2omp audit refuses the C of {module_name}:\n" + "\n".join(problems))
+        return build(module_name, c_source, h_source, manifest, target)
+
+    return build_cached
+
+
+@pytest.fixture(scope="session", autouse=True)
+def audit_builds() -> Iterator[None]:
+    """Route every `build_cached` the suite reaches through the audit (with `PY2OMP_AUDIT_BUILDS=1`)."""
+    if not AUDIT_BUILDS:
+        yield
+        return
+    from translator.toolchain import cache
+
+    original = cache.build_cached
+    audited = _audited(original)
+    holders = [m for m in list(sys.modules.values()) if getattr(m, "build_cached", None) is original]
+    for module in holders:
+        module.build_cached = audited  # type: ignore[attr-defined]
+    yield
+    for module in holders:
+        module.build_cached = original  # type: ignore[attr-defined]
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if AUDIT_BUILDS:
+        terminalreporter.write_line(
+            f"py2omp audit of built C: {len(_AUDITED)} file(s), {sum(_AUDITED.values()):.1f} s")

@@ -113,7 +113,7 @@ def test_a_reduction_along_axes_in_an_array_statement_runs_inside_its_element_lo
     ("    w[0] = np.std(y * 1j)\n", "6:12: error: std() of a complex array is not supported in kernels"),
     ("    w[0] = np.prod(y[y > 0])\n", "6:12: error: np.prod() in a kernel reduces an array value: a view or an "
      "elementwise expression of views, in a kernel (not a device function); not a masked read, a product or a "
-     "gather"),
+     "gather, nor under `[:, None]` (write keepdims=True)"),
 ])
 def test_rejections(body: str, error: str) -> None:
     with pytest.raises(TranslationError) as info:

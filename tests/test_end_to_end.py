@@ -62,6 +62,7 @@ def test_wrong_arguments_name_the_parameter() -> None:
         saxpy(1.0, None, x)
 
 
+@pytest.mark.broken_c
 def test_dropped_map_direction_is_caught_by_the_virtual_device(tmp_path) -> None:
     """The virtual device has its own memory: `to` where `tofrom` is needed loses the result."""
     import runtime_shim
@@ -76,6 +77,28 @@ def test_dropped_map_direction_is_caught_by_the_virtual_device(tmp_path) -> None
         out = y.copy()
         runtime_shim.load(built).saxpy(2.0, x, out)
         np.testing.assert_array_equal(out, np.full(8, expected, np.float32))
+
+
+@pytest.mark.broken_c
+def test_unmapped_array_is_still_read_on_the_virtual_device() -> None:
+    """Why the audit exists: the host device runs target regions in the host process, so a region
+    reads an array whose map was dropped through its host address, and the answer is right here
+    (on a GPU it is garbage). Only the audit (`py2omp audit`, `PY2OMP_AUDIT_BUILDS=1`) refuses it."""
+    import runtime_shim
+    from translator import pipeline
+    from translator.audit import audit_emitted
+    from translator.toolchain.cache import build_cached
+    emitted = pipeline.translate(str(EXAMPLES_DIR / "saxpy.py"), "host-offload")
+    dropped = emitted.c_source.replace("        map(to: x[0:x_n0]) \\\n", "", 1)
+    assert dropped != emitted.c_source
+    rng = np.random.default_rng(13)
+    x, y = rng.standard_normal(64).astype(np.float32), rng.standard_normal(64).astype(np.float32)
+    built = build_cached("saxpy", dropped, emitted.h_source, emitted.manifest, parse_target("host-offload"))
+    out = y.copy()
+    runtime_shim.load(built).saxpy(np.float32(2.0), x, out)
+    np.testing.assert_array_equal(out, np.float32(2.0) * x + y)
+    assert audit_emitted(dropped, emitted.manifest) == [
+        "saxpy: x: dereferenced in the target region at line 10 but not mapped"]
 
 
 def test_nvptx_build_runs_ptxas(tmp_path) -> None:

@@ -14,8 +14,9 @@ HEADER = "from translator import kernel, prange, In, Out, f64, i64\n\n@kernel\nd
 LOOP = "    for i in prange(x.shape[0]):\n"
 
 CASES = [
-    ("lambda", LOOP + "        f = lambda v: v\n",
-     "6:13: error: lambda expressions are not supported in kernels\n        f = lambda v: v\n            ^"),
+    ("lambda", LOOP + "        y[i] = (lambda v: v)(x[i])\n",
+     "6:17: error: a lambda in a kernel must be bound to a name and called (`f = lambda v: v * v`, then `f(x[i])`)\n"
+     "        y[i] = (lambda v: v)(x[i])\n                ^"),
     ("slice", LOOP + "        y[i] = x[1:2]\n",
      "6:18: error: an array slice is a value only in array statements (`c[i, :] = a[i, :] * 2`, `b = a[1:] - "
      "a[:-1]`) and as the argument of a reduction (np.sum, np.max, np.min, np.mean, np.dot, `@`); index one element "

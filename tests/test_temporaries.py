@@ -111,9 +111,9 @@ READS = ("the right side reads 'x' at other elements than it assigns; NumPy eval
      "7:20: error: a boolean index selects elements by a mask in NumPy (`x[mask]`), which kernels support with a "
      "mask of x's shape, as an assignment target (`x[mask] = v`) and in np.sum, np.mean and np.count_nonzero; use "
      "int() for an index of 0 or 1"),
-    ("    for i in prange(x.shape[0]):\n        t = x[i, :]\n",
-     "7:13: error: in NumPy 't' would be a view sharing memory with the array, not a copy; write "
-     "`t = np.copy(...)` for a copy, or index the array itself"),
+    ("    for i in prange(x.shape[0]):\n        t = x[i, :]\n        t = x[i, 1:]\n",
+     "8:9: error: view 't' is bound more than once; a name bound to a view stands for that view wherever it is "
+     "used, so bind it once, under a name of its own (write through it with `t[...] = value`)"),
     ("    for i in prange(x.shape[0]):\n        t = x[i, :] * 2.0\n        t = x[i, :] * 3.0\n",
      "8:13: error: 't' already names an array or a local; an array is made once, under a name of its own"),
 ])

@@ -273,6 +273,7 @@ SIGNATURES = {
         "floyd_warshall": "f32[:, :]", "scale": "f32[:], float", "shifted": "f32[:], complex",
         "weighted_update": "f64[:], f32[:], f32[:]", "dot": "i64[:], i64[:]",
     },
+    "tests/kernels/idioms.py": {"scale_into": "f32[:], f32[:], float"},
 }
 """Types for the kernels that take theirs from each call, as `py2omp --signature` gives them."""
 

@@ -197,7 +197,9 @@ class GenericKernel(Kernel):
                  untyped: tuple[bool, ...]) -> None:
         super().__init__(func, target, device)
         self._untyped = untyped
-        self._names = tuple(inspect.signature(func).parameters)
+        parameters = inspect.signature(func).parameters
+        self._names = tuple(parameters)
+        self._defaults = {n: p.default for n, p in parameters.items() if p.default is not inspect.Parameter.empty}
         self._arity = len(self._names)
         self._dispatch: dict[tuple[object, ...], runtime_shim.CompiledKernel] = {}
         self._last: runtime_shim.CompiledKernel | None = None
@@ -211,7 +213,7 @@ class GenericKernel(Kernel):
             if found is not None:
                 return last.call_fast(args, *found)
         if kwargs or len(args) != self._arity:
-            args = tuple(bind_arguments(self.__name__, self._names, args, kwargs))
+            args = tuple(bind_arguments(self.__name__, self._names, args, kwargs, self._defaults))
         key = call_key(args)
         compiled = self._dispatch.get(key)
         if compiled is None:
@@ -229,6 +231,8 @@ class GenericKernel(Kernel):
     def specialization(self, *args: Any, target: str | Target | None = None) -> runtime_shim.CompiledKernel:
         """The compiled kernel for the types of `args` on `target`, translated and built on first use."""
         chosen = self._choose(target)
+        if len(args) != self._arity:  # defaults fill the parameters left out, as in the call
+            args = tuple(bind_arguments(self.__name__, self._names, args, {}, self._defaults))
         types = argument_types(self.__name__, self._names, self._untyped, args)
         with _LOCK:
             found = self._built.get((chosen, types))

@@ -18,6 +18,11 @@ An `Out` array may also be mapped `alloc` by a `target data` region holding a `t
 from(...)` of it, or a call of the emitted helper `py2omp_copy_back(<array>, ...)` (which does
 such updates): the C copies back the sections the kernel writes, and nothing else.
 
+Then (`audit_checks`) what the maps move: each section must cover the elements the device touches,
+each copy-back the elements the kernel writes, each reduction variable must come back; the
+elements come from a run of the C's integer skeleton at sample extents (`audit_sections`), and
+what that run cannot compute (indices read from memory) is printed as a note, not judged.
+
 It prints one row per parameter and governing map, and exits with 1 on any mismatch or error.
 """
 
@@ -25,8 +30,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from translator import pipeline
+from translator.audit_checks import Locations, Row, check_sections, reduction_problems, where
 from translator.audit_clang import FunctionFacts, MapItem, ParsedC, Pragma, parse_c
 from translator.backend.lower import build_view
 from translator.backend.render import presumed_locations, render_module
@@ -43,8 +50,10 @@ _ACCEPTED = {
 _MOVES = {"to": 1, "from": 1, "tofrom": 2, "alloc": 0}
 """How many times a map type copies its section per execution of the construct."""
 
-Locations = list[tuple[str, int]]
-"""Per physical C line, the (file, line) that `#line` gives it (`render.presumed_locations`)."""
+
+_C_TYPES = {"bool": "bool", "float32": "float", "float64": "double",
+            **{f"{k}{b}": f"{k}{b}_t" for k in ("int", "uint") for b in (8, 16, 32, 64)}}
+"""NumPy dtype name (the manifest's) -> C element type."""
 
 _C_SIZES = {"bool": 1, "int8_t": 1, "uint8_t": 1, "int16_t": 2, "uint16_t": 2, "int32_t": 4,
             "uint32_t": 4, "int64_t": 8, "uint64_t": 8, "float": 4, "double": 8}
@@ -56,28 +65,6 @@ class ArraySpec:
 
     ownership: Ownership
     ctype: str
-
-
-@dataclass
-class Row:
-    """One table row: how `parameter` of `kernel` is governed by one map (or by none)."""
-
-    kernel: str
-    parameter: str
-    ownership: Ownership
-    map_type: str | None
-    clause: str
-    bytes: str
-    line: str
-    read: bool = False
-    written: bool = False
-    updated: bool = False
-    """The governing `target data` holds a `target update from` of the array."""
-    problems: list[str] = field(default_factory=list)
-
-    @property
-    def access(self) -> str:
-        return "+".join(word for word, used in (("read", self.read), ("write", self.written)) if used)
 
 
 def run_audit(path: str, target: Target, c_file: str | None) -> int:
@@ -93,12 +80,39 @@ def run_audit(path: str, target: Target, c_file: str | None) -> int:
         print(message if file == c_path else f"{message} [from {file}:{line}]")
     print(format_table(rows) if rows else f"no target region dereferences an array (target {target})")
     problems = [f"{r.kernel}: {r.parameter}: {p}" for r in rows for p in r.problems] + missing
+    for note in (f"{r.kernel}: {r.parameter}: {n}" for r in rows for n in r.notes):
+        print(f"note: {note}")
     for problem in problems:
         print(f"mismatch: {problem}")
     failed = bool(problems or parsed.errors)
     print(f"audit {'FAILED' if failed else 'passed'}: {len(rows)} row(s), {len(problems)} mismatch(es), "
           f"{len(parsed.errors)} error(s), {len(parsed.warnings)} warning(s)")
     return 1 if failed else 0
+
+
+def audit_emitted(c_source: str, manifest: dict[str, Any]) -> list[str]:
+    """The audit's mismatches and clang errors for C that the backend emitted with `manifest` (the
+    build path's view: no Python file to re-translate). Empty when the C passes."""
+    c_path = f"{manifest['module']}.c"
+    parsed = parse_c(c_path, c_source)
+    lines = presumed_locations(c_source, c_path)
+    rows, missing = audit(parsed, manifest_specs(manifest), lines)
+    problems = [f"{r.kernel}: {r.parameter}: {p}" for r in rows for p in r.problems] + missing
+    return problems + [message for _, message in parsed.errors]
+
+
+def manifest_specs(manifest: dict[str, Any]) -> dict[str, dict[str, ArraySpec]]:
+    """Per kernel symbol (and its `__device` twin), its arrays' ownership and C element type."""
+    specs: dict[str, dict[str, ArraySpec]] = {}
+    for kernel in manifest["kernels"]:
+        arrays = {
+            p["name"]: ArraySpec(Ownership(p["ownership"]), _C_TYPES.get(p["dtype"], ""))
+            for p in kernel["params"] if p["kind"] == "array"
+        }
+        for symbol in (kernel["symbol"], kernel.get("device_symbol")):
+            if symbol:
+                specs[symbol] = arrays
+    return specs
 
 
 def kernel_specs(path: str, target: Target) -> tuple[dict[str, dict[str, ArraySpec]], str]:
@@ -124,6 +138,7 @@ def audit(
     for kernel, arrays in specs.items():
         if kernel in parsed.functions:
             rows += _kernel_rows(parsed.functions[kernel], arrays, lines)
+            missing += reduction_problems(parsed.functions[kernel], lines)
     return rows, missing
 
 
@@ -141,13 +156,16 @@ def _kernel_rows(facts: FunctionFacts, arrays: dict[str, ArraySpec], lines: Loca
                     rows[key].updated = True
                     rows[key].clause += " + target update from"
                     rows[key].bytes = "written section"
+                rows[key].governor, rows[key].item = governor, item
             row = rows[key]
             row.read |= access.read
             row.written |= access.written
+            row.offsets.append(access.offset)
     order = list(arrays)
     ordered = sorted(rows.values(), key=lambda r: (order.index(r.parameter), r.line))
     for row in ordered:
         _check(row)
+        check_sections(row, facts, lines)
     return ordered
 
 
@@ -176,18 +194,17 @@ def _updated_in(facts: FunctionFacts, governor: Pragma, pointer: str) -> bool:
 def _new_row(
     kernel: str, pointer: str, spec: ArraySpec, governor: Pragma, item: MapItem | None, lines: Locations
 ) -> Row:
-    file, line = lines[governor.line - 1]
-    where = str(line) if file.endswith(".py") else f"{Path(file).name}:{line}"
+    at = where(lines, governor.line)
     if item is None:
         device = pointer in governor.device_pointers
         clause = "is_device_ptr" if device else "none"
-        row = Row(kernel, pointer, spec.ownership, None, clause, "0", where)
+        row = Row(kernel, pointer, spec.ownership, None, clause, "0", at)
         if not device:
-            row.problems.append(f"dereferenced in the target region at line {where} but not mapped")
+            row.problems.append(f"dereferenced in the target region at line {at} but not mapped")
         return row
     moves = _MOVES.get(item.map_type, 0) * _C_SIZES.get(spec.ctype, 0)
     size = "0" if not moves else f"{moves} * {item.length}" if item.length else str(moves)
-    return Row(kernel, pointer, spec.ownership, item.map_type, item.clause(), size, where)
+    return Row(kernel, pointer, spec.ownership, item.map_type, item.clause(), size, at)
 
 
 def _check(row: Row) -> None:

@@ -13,10 +13,11 @@ from __future__ import annotations
 import functools
 import subprocess
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from clang import cindex
 
+from translator.audit_sections import Sampler
 from translator.backend.lower import COPY_BACK
 from translator.toolchain.discover import find_toolchain
 
@@ -34,9 +35,10 @@ class MapItem:
     map_type: str
     array: str
     length: str
+    start: str = "0"
 
     def clause(self) -> str:
-        section = f"[0:{self.length}]" if self.length else ""
+        section = f"[{self.start}:{self.length}]" if self.length else ""
         return f"map({self.map_type}: {self.array}{section})"
 
 
@@ -54,6 +56,8 @@ class Pragma:
     """Where the pragma itself ends: a stand-alone directive (`target update`) governs nothing."""
     updated_from: frozenset[str] = frozenset()
     """The arrays a `target update from(...)` copies (some section of each) to the host."""
+    reductions: frozenset[str] = frozenset()
+    """The variables of the pragma's `reduction(...)` clauses."""
 
     @property
     def directive(self) -> str:
@@ -93,6 +97,10 @@ class FunctionFacts:
     copied_back: tuple[tuple[str, int], ...] = ()
     """(pointer, C offset) of each call `py2omp_copy_back(<pointer>, ...)`: the emitted helper that
     copies a section of the mapped array back to the host (`target update from` inside it)."""
+    sampler: Sampler | None = None
+    """The function's integer skeleton, to run at sample extents (`audit_sections`)."""
+    lines: dict[int, int] = field(default_factory=dict)
+    """Per access offset, its physical C line."""
 
 
 @dataclass(frozen=True)
@@ -152,7 +160,10 @@ def _function(cursor: cindex.Cursor, tu: cindex.TranslationUnit, continued: set[
     tokens = tu.get_tokens(extent=cursor.extent)
     pragmas = tuple(_pragma(words, line, end, statements) for words, line, end in _pragma_tokens(tokens, continued))
     accesses = tuple(_accesses(cursor, frozenset(pointers), ()))
-    return FunctionFacts(cursor.spelling, pointers, pragmas, accesses, tuple(_copy_backs(cursor, pointers)))
+    lines = {c.extent.start.offset: c.location.line for c in cursor.walk_preorder()
+             if _dereferenced(c, frozenset(pointers)) is not None}
+    copied = tuple(_copy_backs(cursor, pointers))
+    return FunctionFacts(cursor.spelling, pointers, pragmas, accesses, copied, Sampler(cursor, pointers), lines)
 
 
 def _copy_backs(cursor: cindex.Cursor, pointers: dict[str, str]) -> Iterator[tuple[str, int]]:
@@ -200,7 +211,12 @@ def _pragma(words: list[str], line: int, end: int, statements: list[cindex.Curso
         for name, args in clauses if directive[:2] == ("target", "update") and name == "from"
         for item in _split(args, ",") if item
     )
-    return Pragma(directive, maps, device, line, start, stop, end, updated)
+    reduced = frozenset(
+        word
+        for name, args in clauses if name == "reduction"
+        for item in _split(args[args.index(":") + 1:] if ":" in args else args, ",") for word in item[:1]
+    )
+    return Pragma(directive, maps, device, line, start, stop, end, updated, reduced)
 
 
 def _leading(words: list[str]) -> Iterator[str]:
@@ -249,7 +265,8 @@ def _map_items(args: list[str]) -> Iterator[MapItem]:
     for item in _split(items, ","):
         if item:
             section = _split(item[2:-1], ":") if item[1:2] == ["["] else []
-            yield MapItem(map_type, item[0], " ".join(section[-1]) if section else "")
+            start = " ".join(section[0]) if len(section) > 1 and section[0] else "0"
+            yield MapItem(map_type, item[0], " ".join(section[-1]) if section else "", start)
 
 
 def _accesses(

@@ -130,11 +130,9 @@ void softmax_rows(const double *restrict x, int64_t x_n0, int64_t x_n1, double *
         }
 #line 20 "examples/softmax.py"
         py2omp_copy_back(out, sizeof(double), 2, (int64_t[]){out_n0, out_n1}, (int64_t[]){0, 0}, (int64_t[]){x_n0, x_n1}, -1);
-#line 20 "examples/softmax.py"
-        py2omp_copy_back(out, sizeof(double), 2, (int64_t[]){out_n0, out_n1}, (int64_t[]){0, 0}, (int64_t[]){x_n0, x_n1}, -1);
     }
 }
-#line 138 "softmax.c"
+#line 136 "softmax.c"
 
 /* softmax_rows(x: In[f64[:, :]], out: Out[f64[:, :]]) -- examples/softmax.py:12 */
 #line 12 "examples/softmax.py"
@@ -170,7 +168,7 @@ void softmax_rows__device(const double *restrict x, int64_t x_n0, int64_t x_n1, 
         }
     }
 }
-#line 174 "softmax.c"
+#line 172 "softmax.c"
 
 void py2omp_enter_to(void *host, int64_t bytes)
 {

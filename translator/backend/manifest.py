@@ -92,7 +92,7 @@ def _index_need(check: ir.LengthCheck) -> IndexNeed:
 
 def _param(param: ir.Param, movement: ir.Movement | None) -> ParamSpec:
     if not isinstance(param.type, ArrayType):
-        return ParamSpec(param.name, "scalar", param.type.numpy_name)
+        return ParamSpec(param.name, "scalar", param.type.numpy_name, default=param.default)
     ownership = array_ownership(param)
     written = None if movement is None else movement.written
     made = param.allocation

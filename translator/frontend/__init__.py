@@ -24,11 +24,12 @@ from translator.frontend.allocations import lifted_params
 from translator.frontend.context import DeviceFunction, KernelScope, ModuleScope
 from translator.frontend.masks import read_body
 from translator.frontend.signature import Selection, Signature, build_params, indexed_ranks, scalar_annotation
-from translator.frontend.source import find_kernels, fold_constant, namespace_aliases, parse_file
+from translator.frontend.source import find_kernels, fold_constant, namespace_aliases, parse_file, with_body_imports
 from translator.frontend.statements import build_body, suite_statements
 from translator.ir import nodes as ir
 from translator.ir.types import F64, PY_INT, ArrayType, Ownership, ScalarType
 from translator.ir.visit import walk_all
+from translator.passes.functions import Specializer
 
 __all__ = ["Selection", "Signature", "namespace_aliases", "parse_module"]
 
@@ -53,9 +54,25 @@ def parse_module(path: str, source: str | None = None, selection: Selection = Se
 def _called_functions(kernels: tuple[ir.Kernel, ...], module: ModuleScope) -> tuple[ir.Function, ...]:
     """The plain functions the kernels call, directly or through each other, in order of discovery;
     functions nobody calls are not read (they may use any Python)."""
+    return _reachable([name for k in kernels for name in _calls(k.body)], module)
+
+
+class _FunctionsOnDemand:
+    """Types device function calls while the frontend still builds a body: the dtype of a new array
+    `g + dt * lap(g)` is the return type of `lap`'s specialization, so the functions it reaches are
+    read and specialized for that question (typing specializes them again for the module)."""
+
+    def __init__(self, module: ModuleScope) -> None:
+        self.module = module
+
+    def specialize(self, call: ir.CallFunction, args: tuple[ScalarType | ir.Param, ...]) -> ir.Kernel:
+        return Specializer(_reachable([call.func], self.module)).specialize(call, args)
+
+
+def _reachable(pending: list[str], module: ModuleScope) -> tuple[ir.Function, ...]:
+    """The functions named in `pending` and those they call, read in their own modules."""
     built: dict[str, ir.Function] = {}
     known = {f.ir_name: f for f in module.functions.values()}
-    pending = [name for k in kernels for name in _calls(k.body)]
     while pending:
         name = pending.pop(0)
         if name not in built:
@@ -73,7 +90,7 @@ def _calls(body: tuple[ir.Stmt, ...]) -> list[str]:
 def _build_function(function: DeviceFunction) -> ir.Function:
     """A device function: scalar parameters, annotated (a fixed type) or not (typed per call),
     read in its own module's scope."""
-    fn, module = function.node, function.module
+    fn, module = function.node, with_body_imports(function.node, function.module)
     if fn.asynchronous is not None:
         raise module.error(fn, "async functions cannot be called from kernels")
     params = fn.params
@@ -84,7 +101,7 @@ def _build_function(function: DeviceFunction) -> ir.Function:
     ranks = indexed_ranks(fn.body)
     fparams = tuple(_function_param(p, ranks.get(p.name.value, 0), module) for p in params.params)
     scope = KernelScope(module, {p.name: _placeholder(p) for p in fparams}, read_body(fn.body, module),
-                        element_of=element_of, in_prange=True)
+                        element_of=element_of, in_prange=True, functions=_FunctionsOnDemand(module))
     body = build_body(suite_statements(fn.body), scope)
     declared = tuple(ir.Var(name, t) for name, t in scope.declared.items())
     return ir.Function(function.ir_name, fparams, body, _return_annotation(fn, module), declared, module.span(fn.name))
@@ -100,9 +117,9 @@ def _placeholder(param: ir.FunctionParam) -> ir.Param:
 
 def _function_param(param: cst.Param, rank: int, module: ModuleScope) -> ir.FunctionParam:
     name = param.name.value
-    if param.default is not None:
-        raise module.error(
-            param.default, f"parameter '{name}' has a default value; device functions take every argument")
+    if param.default is not None and fold_constant(param.default, module, module.constants) is None:
+        raise module.error(param.default, f"parameter '{name}' has a default value that is not a number; a device "
+                                          "function's defaults are numeric constants")
     annotation = None
     if param.annotation is not None:
         annotation = scalar_annotation(param.annotation.annotation, module)
@@ -124,8 +141,9 @@ def _build_kernel(fn: cst.FunctionDef, signature: Signature | None, module: Modu
     if fn.asynchronous is not None:
         raise module.error(fn, "async functions cannot be kernels")
     params = build_params(fn, module, signature)
+    module = with_body_imports(fn, module)
     scope = KernelScope(module, {p.name: p for p in params}, read_body(fn.body, module), element_of=element_of,
-                        lifting=True)
+                        lifting=True, functions=_FunctionsOnDemand(module))
     body = build_body(suite_statements(fn.body), scope)
     declared = tuple(ir.Var(name, t) for name, t in scope.declared.items())
     return ir.Kernel(fn.name.value, lifted_params(scope, body), body, _return_annotation(fn, module), declared,

@@ -24,16 +24,18 @@ from translator.frontend.arrays import assign_view, declare_temporary, fill_temp
 from translator.frontend.array_statements import new_array_value
 from translator.frontend.context import KernelScope
 from translator.frontend.dtypes import element_type
-from translator.frontend.expressions import array_param, build_expr
-from translator.frontend.signature import MAX_RANK, scalar_annotation
+from translator.frontend.expressions import array_param, array_type, build_expr, dtype_of
+from translator.frontend.signature import MAX_RANK
 from translator.ir import nodes as ir
 from translator.ir.types import BOOL, F64, I64, PY_COMPLEX, ArrayType, Ownership, ScalarType
 from translator.ir.visit import walk_all
-from translator.frontend.views import is_view, whole_view
+from translator.frontend.views import build_view, is_view, whole_view
 from translator.ir.arrays import ZERO, at_least_zero, loop_nest
 
-FILLS = {"numpy.empty": None, "numpy.zeros": 0, "numpy.ones": 1, "numpy.full": None}
-"""The array constructors, and the constant each fills with (`np.full`: its argument)."""
+FILLS = {"numpy.empty": None, "numpy.zeros": 0, "numpy.ones": 1, "numpy.full": None,
+         "numpy.empty_like": None, "numpy.zeros_like": 0, "numpy.ones_like": 1, "numpy.full_like": None}
+"""The array constructors, and the constant each fills with (`np.full`: its argument). The `_like`
+forms take an array instead of a shape: its shape, and its dtype unless `dtype=` says otherwise."""
 SHAPE_OPS = ("+", "-", "*", "//")
 SHAPE_RULE = ("the shape of an array made by the kernel may only use integer constants, scalar parameters, "
               "array extents (a.shape[k], len(a)), top-level locals assigned once from those, and + - * //: "
@@ -53,19 +55,33 @@ def constructor_args(call: cst.Call, constructor: str, scope: KernelScope
     node, the fill value node (`np.full` only) and the element type (default float64, as NumPy's)."""
     positional = [a.value for a in call.args if a.keyword is None]
     keywords = {a.keyword.value: a.value for a in call.args if a.keyword is not None}
-    fixed = 2 if constructor == "numpy.full" else 1
-    name = constructor.replace("numpy.", "np.")
-    usage = f"{name}(shape, value, dtype)" if fixed == 2 else f"{name}(shape, dtype)"
+    fixed = 2 if constructor in ("numpy.full", "numpy.full_like") else 1
+    name, like = constructor.replace("numpy.", "np."), constructor.endswith("_like")
+    first = "an array" if like else "a shape"
+    usage = f"{name}({'a' if like else 'shape'}{', value' * (fixed == 2)}, dtype)"
     if (not fixed <= len(positional) <= fixed + 1 or set(keywords) - {"dtype"} or (len(positional) > fixed and keywords)
             or any(a.star for a in call.args)):
-        raise scope.module.error(call, f"{name}() takes a shape{', a value' * (fixed == 2)} and a dtype: {usage}")
+        raise scope.module.error(call, f"{name}() takes {first}{', a value' * (fixed == 2)} and a dtype: {usage}")
     dtype_node = positional[fixed] if len(positional) > fixed else keywords.get("dtype")
     value = positional[1] if fixed == 2 else None
-    dtype = _default_dtype(value, scope) if dtype_node is None else scalar_annotation(dtype_node, scope.module)
+    if dtype_node is not None:
+        dtype = dtype_of(dtype_node, scope)
+    else:
+        dtype = _like_dtype(positional[0], scope) if like else _default_dtype(value, scope)
     if dtype is None:
         raise scope.module.error(
             dtype_node or call, "an array's dtype is a scalar type: np.float64, np.int32, f32, float, ...")
     return positional[0], value, dtype.strong()
+
+
+def _like_dtype(node: cst.BaseExpression, scope: KernelScope) -> ScalarType:
+    """The dtype of `np.zeros_like(a)`: that of the array (or view) it copies the shape of."""
+    if not is_view(node, scope):
+        raise scope.module.error(node, "the `_like` constructors take an array or a slice of one here "
+                                       "(`np.zeros_like(a)`, `np.empty_like(A[1:, :])`)")
+    kind = array_type(build_view(node, scope).array, scope)
+    assert kind is not None
+    return kind.dtype
 
 
 def _default_dtype(value: cst.BaseExpression | None, scope: KernelScope) -> ScalarType | None:
@@ -86,19 +102,24 @@ def shape_parts(node: cst.BaseExpression) -> list[cst.BaseExpression]:
 def allocate(target: cst.Name, call: cst.Call, constructor: str, scope: KernelScope) -> list[ir.Stmt]:
     """`y = np.zeros(shape, dtype)` at the top level of a kernel: the array becomes a parameter the
     caller allocates; what stays here is the loop nest filling it on the device (none for np.empty)."""
+    return _allocate(target.value, target, call, constructor, scope)
+
+
+def _allocate(name: str, target: cst.CSTNode, call: cst.Call, constructor: str, scope: KernelScope) -> list[ir.Stmt]:
+    """`allocate` of array `name`; `target` is where a clash of names is reported."""
     shape_node, value_node, dtype = constructor_args(call, constructor, scope)
-    shape = _shape(shape_node, scope)
+    shape = _shape(shape_node, scope, constructor.endswith("_like"))
     if not 1 <= len(shape) <= MAX_RANK:
         raise scope.module.error(shape_node, f"an array made by the kernel has 1 to {MAX_RANK} dimensions")
     span = scope.module.span(call)
-    declare_new_array(scope, target.value, target, dtype, shape, span)
+    declare_new_array(scope, name, target, dtype, shape, span)
     value = _fill_value(constructor, value_node, span, scope)
     if value is None:
         return []
-    param = scope.params[target.value]
+    param = scope.params[name]
     assert param.allocation is not None
-    scope.params[target.value] = dataclasses.replace(param, allocation=dataclasses.replace(param.allocation, fill=value))
-    return [fill_loops(target.value, len(shape), value, span, scope)]
+    scope.params[name] = dataclasses.replace(param, allocation=dataclasses.replace(param.allocation, fill=value))
+    return [fill_loops(name, len(shape), value, span, scope)]
 
 
 def _fill_value(constructor: str, node: cst.BaseExpression | None, span: Span, scope: KernelScope) -> ir.Expr | None:
@@ -114,7 +135,8 @@ def allocate_temporary(target: cst.Name, call: cst.Call, constructor: str, scope
     a temporary, one per iteration, filled by a serial loop nest in the iteration (not for `np.empty`)."""
     shape_node, value_node, dtype = constructor_args(call, constructor, scope)
     span = scope.module.span(call)
-    made = declare_temporary(target.value, dtype, _shape(shape_node, scope), span, scope)
+    made = declare_temporary(target.value, dtype, _shape(shape_node, scope, constructor.endswith("_like")), span,
+                             scope)
     value = _fill_value(constructor, value_node, span, scope)
     if value is None:
         return [made]
@@ -126,7 +148,7 @@ def allocate_temporary(target: cst.Name, call: cst.Call, constructor: str, scope
 def make_temporary(name: str, node: cst.BaseExpression, scope: KernelScope) -> list[ir.Stmt]:
     """`t = A[r, q, :] @ C4` inside a prange: a temporary of the right side's shape and NumPy's dtype
     (one per iteration, see `ir.Temporary`), filled by a serial loop nest in the iteration."""
-    _refuse_view(name, node, scope)
+    _refuse_shared_reshape(name, node, scope)
     lengths = shape_of(node, scope)
     span = scope.module.span(node)
     axes = [ir.ViewAxis(d, ir.Const(0, span), n) for d, n in enumerate(lengths)]
@@ -139,15 +161,12 @@ def make_temporary(name: str, node: cst.BaseExpression, scope: KernelScope) -> l
     return [temporary, ir.ArrayAssign(ir.View(name, (None,) * len(axes), tuple(axes), span), value, span)]
 
 
-def _refuse_view(name: str, node: cst.BaseExpression, scope: KernelScope) -> None:
-    """NumPy's result shares memory with an array (a view, or a reshape NumPy answers with one), so
-    writes through either name would show in the other; a kernel's new array is a copy. A reshape
-    is taken as a copy where nothing could tell: neither the new name nor an array it reads is
-    written anywhere in the kernel (`flat = images.reshape(n, -1)`, then reads)."""
-    if is_view(node, scope):
-        raise scope.module.error(
-            node, f"in NumPy '{name}' would be a view sharing memory with the array, not a copy; write "
-            f"`{name} = np.copy(...)` for a copy, or index the array itself")
+def _refuse_shared_reshape(name: str, node: cst.BaseExpression, scope: KernelScope) -> None:
+    """A reshape NumPy answers with a view shares memory with the array, so writes through either
+    name would show in the other; a kernel's new array is a copy. (A name bound to a plain view is a
+    view name, `view_names`, before this is reached.) A reshape is taken as a copy where nothing
+    could tell: neither the new name nor an array it reads is written anywhere in the kernel
+    (`flat = images.reshape(n, -1)`, then reads)."""
     if not (isinstance(node, cst.Call) and (method_name(node, scope) in ("reshape", "ravel")
                                             or scope.module.qualified_name(node.func) in ("numpy.reshape",
                                                                                           "numpy.ravel"))):
@@ -174,7 +193,7 @@ def eye(target: cst.Name, call: cst.Call, scope: KernelScope) -> list[ir.Stmt]:
     if not 1 <= len(positional) <= most or set(keywords) - {"dtype"} or any(a.star for a in call.args):
         raise scope.module.error(call, "np.eye() in a kernel takes the number of rows, optionally of columns, "
                                        "and dtype=: np.eye(n, m, dtype=np.float64)")
-    dtype = F64 if "dtype" not in keywords else scalar_annotation(keywords["dtype"], scope.module)
+    dtype = F64 if "dtype" not in keywords else dtype_of(keywords["dtype"], scope)
     if dtype is None:
         raise scope.module.error(keywords["dtype"], "an array's dtype is a scalar type: np.float64, np.int32, f32, float, ...")
     shape = tuple(build_expr(p, scope) for p in positional * (3 - len(positional)))[:2]
@@ -191,8 +210,11 @@ def eye(target: cst.Name, call: cst.Call, scope: KernelScope) -> list[ir.Stmt]:
     return [fill_loops(target.value, 2, zero, span, scope), diagonal]
 
 
-def _shape(node: cst.BaseExpression, scope: KernelScope) -> tuple[ir.Expr, ...]:
-    """`(n, a.shape[1])`, `n`, or `a.shape`: every extent of an array (constants for a local one)."""
+def _shape(node: cst.BaseExpression, scope: KernelScope, like: bool = False) -> tuple[ir.Expr, ...]:
+    """`(n, a.shape[1])`, `n`, or `a.shape`: every extent of an array (constants for a local one);
+    `like`: `node` is the array of a `_like` constructor, whose shape it takes."""
+    if like:
+        return shape_of(node, scope)
     if not (isinstance(node, cst.Attribute) and node.attr.value == "shape"):
         return tuple(build_expr(p, scope) for p in shape_parts(node))
     array, span = array_param(node.value, scope), scope.module.span(node)
@@ -244,7 +266,7 @@ def _caller_expr(expr: ir.Expr, scope: KernelScope, span: Span) -> ir.Expr:
 def make_array(name: str, node: cst.BaseExpression, scope: KernelScope) -> list[ir.Stmt]:
     """`c = a + b`, `mean = np.sum(data, axis=0) / n`: an array of the right side's shape and NumPy's
     dtype, made by the kernel, then assigned element by element on the device."""
-    _refuse_view(name, node, scope)
+    _refuse_shared_reshape(name, node, scope)
     shape = tuple(at_least_zero(d) for d in shape_of(node, scope))
     if len(shape) > MAX_RANK:
         raise scope.module.error(node, f"an array made by the kernel has 1 to {MAX_RANK} dimensions")
@@ -275,13 +297,19 @@ def build_return(node: cst.Return, scope: KernelScope) -> ir.Return:
     """`return y`, `return y, s`: arrays (made by the kernel, or the user's) come back through
     their parameters, recorded in `scope.results`; the one scalar, if any, is the C return value."""
     value, span = node.value, scope.module.span(node)
-    if value is None or not scope.lifting or not (isinstance(value, cst.Tuple) or is_array_value(value, scope)):
+    made = isinstance(value, cst.Call) and scope.module.qualified_name(value.func) in FILLS
+    if value is None or not scope.lifting or not (isinstance(value, cst.Tuple) or made or is_array_value(value, scope)):
         return ir.Return(None if value is None else build_expr(value, scope), span)
     items: list[str | None] = []
     scalar: ir.Expr | None = None
     for part in shape_parts(value):
         if _is_array(part, scope):
             items.append(part.value)  # type: ignore[attr-defined]
+            continue
+        constructor = scope.module.qualified_name(part.func) if isinstance(part, cst.Call) else None
+        if constructor in FILLS:  # `return np.zeros_like(x)`
+            items.append(scope.fresh_temp("result"))
+            scope.prelude += _allocate(items[-1], part, part, constructor, scope)  # type: ignore[arg-type]
             continue
         if is_array_value(part, scope):
             items.append(scope.fresh_temp("result"))

@@ -74,7 +74,7 @@ def _tier_only(node: cst.CSTNode, args: list[cst.BaseExpression], scope: KernelS
             return _masked(node, call.operand.value, mask, call.op, scope)
     raise scope.module.error(node, f"{call.label}() in a kernel reduces an array value: a view or an elementwise "
                              "expression of views, in a kernel (not a device function); not a masked read, a product "
-                             "or a gather")
+                             "or a gather, nor under `[:, None]` (write keepdims=True)")
 
 
 def _product_only(node: cst.CSTNode, args: list[cst.BaseExpression], scope: KernelScope) -> ir.Expr:

@@ -27,8 +27,7 @@ from translator.frontend.arrays import (CALL_SHAPES, METHOD_SHAPES, aligned, met
                                        value_at)
 from translator.frontend.context import KernelScope
 from translator.frontend.dtypes import element_type
-from translator.frontend.expressions import CALLS, KEYWORDS_TAKEN, METHODS, build_expr
-from translator.frontend.signature import scalar_annotation
+from translator.frontend.expressions import CALLS, KEYWORDS_TAKEN, METHODS, build_expr, dtype_of
 from translator.frontend.source import fold_constant
 from translator.ir import nodes as ir
 from translator.ir.arrays import Offset
@@ -201,9 +200,9 @@ def _as_dtype(call: CallArgs, value: ir.Expr) -> ir.Expr:
     node = call.get("dtype")
     if node is None:
         return value
-    dtype = scalar_annotation(node, call.scope.module)
+    dtype = dtype_of(node, call.scope)
     if dtype is None:
-        raise call.scope.module.error(node, "dtype= takes a scalar type: np.float64, np.int32, f32, float, ...")
+        raise call.scope.module.error(node, "dtype= takes a scalar type or an array's .dtype: np.float64, np.int32, f32, float, x.dtype, ...")
     if dtype.is_int:
         value = ir.Call("numpy.floor", (value,), value.span)
     return ir.Cast(value, value.span, dtype.strong())

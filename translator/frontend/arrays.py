@@ -26,16 +26,16 @@ import libcst as cst
 from translator.errors import Span, TranslationError
 from translator.frontend.context import Elements, KernelScope
 from translator.frontend.guards import check_at_run_time
-from translator.frontend.expressions import LOGICAL_CALLS, NUMPY_FUNCTIONS, build_expr
+from translator.frontend.expressions import LOGICAL_CALLS, NUMPY_FUNCTIONS, array_type, build_expr
 from translator.frontend.source import fold_constant
 from translator.frontend.dtypes import element_type
 from translator.frontend.products import product_operands, product_shape
 from translator.frontend.reductions import ReductionCall, reduced_axes, reduction_call
 from translator.frontend.signature import MAX_RANK
-from translator.frontend.views import array_type, build_view, is_view, whole_view
+from translator.frontend.views import build_view, is_new_axis, is_view, whole_view
 from translator.ir import nodes as ir
-from translator.ir.arrays import (ZERO, Offset, at_least_zero, broadcast, broadcast_all, element, first_clash,
-                                  loop_nest, uses)
+from translator.ir.arrays import (ZERO, Offset, at_least_zero, axis_loops, broadcast, broadcast_all, element,
+                                  first_clash, loop_nest, uses)
 from translator.ir.checks import settled_before_run
 from translator.ir.types import ArrayType, ScalarType
 from translator.ir.visit import rewrite
@@ -102,9 +102,49 @@ def element_of(node: cst.BaseExpression, scope: KernelScope) -> ir.Expr | None:
         return build_expr(mask, scope)
     if isinstance(node, cst.UnaryOperation) and is_logical_not(node, scope):
         return ir.Unary("not", build_expr(node.expression, scope), scope.module.span(node))
+    new_axes = expansion(node, scope)
+    if new_axes is not None:
+        return _expanded_at(scope.elements, node, new_axes, scope)  # type: ignore[arg-type]
     if not is_view(node, scope):
         return None
     return _view_at(scope.elements, build_view(node, scope), node, scope)
+
+
+def expansion(node: cst.BaseExpression, scope: KernelScope) -> list[bool] | None:
+    """For `e[:, None]`, `e[np.newaxis]`, `e[..., None]` of an array expression `e` that is not a
+    view (`(x + 1)[:, None]`, `np.sum(A, axis=1)[:, None]`): per axis of the result, whether it is a
+    new axis; None for anything else. Only whole axes and new ones: NumPy's broadcasting idiom."""
+    if not isinstance(node, cst.Subscript) or is_view(node, scope) or mask_of(node, scope) is not None:
+        return None
+    parts = [e.slice for e in node.slice]
+    if not any(is_new_axis(p, scope) for p in parts):
+        return None
+    rank = len(shape_of(node.value, scope))
+    kept = [isinstance(p, cst.Slice) and p.lower is None and p.upper is None and p.step is None for p in parts]
+    ellipsis = [isinstance(p, cst.Index) and isinstance(p.value, cst.Ellipsis) for p in parts]
+    if rank == 0 or not all(k or e or is_new_axis(p, scope) for p, k, e in zip(parts, kept, ellipsis)) or sum(
+            ellipsis) > 1 or sum(kept) > rank:
+        return None
+    rest = [False] * (rank - sum(kept))
+    if any(ellipsis):
+        at = ellipsis.index(True)
+        return [is_new_axis(p, scope) for p in parts[:at]] + rest + [
+            is_new_axis(p, scope) for p in parts[at + 1:]]
+    return [is_new_axis(p, scope) for p in parts] + rest
+
+
+def _expanded_at(elements: Elements, node: cst.Subscript, new_axes: list[bool], scope: KernelScope) -> ir.Expr:
+    """`e[:, None]` at the element: `e` at the offsets of the result's axes that are `e`'s (a new
+    axis has length 1: every offset along it reads the same element of `e`)."""
+    offsets = aligned(elements, len(new_axes), node, scope)
+    shape = elements.shape[len(elements.shape) - len(new_axes):]
+    inner = Elements(tuple(o for o, new in zip(offsets, new_axes) if not new),
+                     tuple(n for n, new in zip(shape, new_axes) if not new), elements.hoisted)
+    scope.elements = inner
+    try:
+        return build_expr(node.value, scope)
+    finally:
+        scope.elements = elements
 
 
 def is_logical_not(node: cst.BaseExpression, scope: KernelScope) -> bool:
@@ -171,8 +211,8 @@ def _element_loops(axes: Sequence[ir.ViewAxis], scope: KernelScope, span: Span
                    ) -> tuple[list[str], list[Offset], list[tuple[str, ir.Expr, ir.Expr]]]:
     """Fresh loop variables over the axes' ranges, and the offsets of the element they reach."""
     variables = [scope.fresh_loop_var("i") for _ in axes]
-    offsets = [Offset(ir.Name(v, span), axis.lo, 0) for v, axis in zip(variables, axes)]
-    return variables, offsets, [(v, axis.lo, axis.hi) for v, axis in zip(variables, axes)]
+    offsets, bounds = axis_loops([ir.Name(v, span) for v in variables], axes)
+    return variables, offsets, bounds
 
 
 def evaluate_first(place: ir.View, value: cst.BaseExpression, op: str | None, scope: KernelScope) -> list[ir.Stmt]:
@@ -318,6 +358,10 @@ def shape_of(node: cst.BaseExpression, scope: KernelScope) -> tuple[ir.Expr, ...
     mask = scope.mask(node)
     if mask is not None:
         return shape_of(mask, scope)
+    new_axes = expansion(node, scope)
+    if new_axes is not None:
+        inner = iter(shape_of(node.value, scope))  # type: ignore[attr-defined]
+        return tuple(ir.Const(1, scope.module.span(node)) if new else next(inner) for new in new_axes)
     if isinstance(node, cst.Subscript):
         return broadcast_all([shape_of(e.slice.value, scope) for e in node.slice if isinstance(e.slice, cst.Index)])
     product = product_operands(node, scope)

@@ -20,6 +20,7 @@ from translator.errors import Span, TranslationError
 from translator.ir import nodes as ir
 from translator.ir.arrays import Offset
 from translator.ir.types import ScalarType
+from translator.passes.expr_types import FunctionTyper
 
 
 @dataclass(frozen=True)
@@ -143,6 +144,14 @@ class KernelScope:
     masks: dict[str, cst.BaseExpression] = field(default_factory=dict)
     ended_masks: set[str] = field(default_factory=set)
     open_loops: list[cst.For] = field(default_factory=list)
+    views: dict[str, cst.BaseExpression] = field(default_factory=dict)
+    """Names bound to views in reach (`u = U[1:-1, 1:-1]`): each use is the view (`frontend.view_names`)."""
+    lambdas: dict[str, cst.Lambda] = field(default_factory=dict)
+    """Names bound to a lambda (`f = lambda v: v * v`): each call builds its body (`expressions`)."""
+    arguments: dict[str, ir.Expr] = field(default_factory=dict)
+    """While a lambda's body is built: its parameters' values at the call being built."""
+    functions: FunctionTyper | None = None
+    """Types device function calls for `frontend.dtypes` (the dtype of `g + dt * lap(g)`)."""
     _temp_counter: int = 0
 
     def mask(self, node: cst.BaseExpression) -> cst.BaseExpression | None:

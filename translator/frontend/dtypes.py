@@ -79,7 +79,7 @@ def _type_or_none(expr: ir.Expr, scope: KernelScope, env: _KnownTypes) -> Scalar
 
 def _typed(expr: ir.Expr, scope: KernelScope, env: _KnownTypes) -> ScalarType:
     kernel = ir.Kernel("", tuple(scope.params.values()), tuple(scope.arrays.values()), None, (), expr.span)
-    typed = ExprTyper(env, kernel)(expr).type
+    typed = ExprTyper(env, kernel, scope.functions)(expr).type
     assert typed is not None
     return typed
 

@@ -12,9 +12,8 @@ from __future__ import annotations
 import libcst as cst
 
 from translator.frontend.context import KernelScope
-from translator.frontend.expressions import CALLS, KEYWORDS_TAKEN, METHODS, build_expr
+from translator.frontend.expressions import CALLS, KEYWORDS_TAKEN, METHODS, build_expr, dtype_of
 from translator.frontend.source import fold_constant
-from translator.frontend.signature import scalar_annotation
 from translator.ir import nodes as ir
 from translator.ir.types import BOOL
 
@@ -66,12 +65,13 @@ def _is_none(node: cst.BaseExpression) -> bool:
 
 
 def _astype(node: cst.CSTNode, args: list[cst.BaseExpression], scope: KernelScope) -> ir.Expr:
-    """`a.astype(np.float32)`: each element converted as NumPy converts (C's conversion: floats to
-    integers truncate toward zero; out of range is undefined in both)."""
+    """`a.astype(np.float32)`, `z.astype(x.dtype)`: each element converted as NumPy converts (C's
+    conversion: floats to integers truncate toward zero; out of range is undefined in both)."""
     assert isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute)
-    dtype = scalar_annotation(args[0], scope.module) if len(args) == 1 else None
+    dtype = dtype_of(args[0], scope) if len(args) == 1 else None
     if dtype is None:
-        raise scope.module.error(node, "a.astype() in a kernel takes one scalar type: np.float32, np.int64, f64, ...")
+        raise scope.module.error(node, "a.astype() in a kernel takes one scalar type or an array's .dtype: "
+                                       "np.float32, np.int64, f64, x.dtype, ...")
     return ir.Cast(build_expr(node.func.value, scope), scope.module.span(node), dtype.strong())
 
 

@@ -7,8 +7,8 @@ from typing import Callable, NamedTuple
 import libcst as cst
 
 from translator.errors import TranslationError
-from translator.frontend.context import KernelScope
-from translator.frontend.signature import SCALAR_ANNOTATIONS
+from translator.frontend.context import KernelScope, ModuleScope
+from translator.frontend.signature import SCALAR_ANNOTATIONS, indexed_ranks, scalar_annotation
 from translator.frontend.source import NAMED_CONSTANTS, fold_constant
 from translator.frontend.syntax import dispatch
 from translator.ir import nodes as ir
@@ -61,6 +61,8 @@ ATOMIC_CALLS = tuple(f"translator.atomic_{op}" for op in ("add", "sub", "min", "
 def build_expr(node: cst.BaseExpression, scope: KernelScope) -> ir.Expr:
     """The untyped IR of `node`; constant subexpressions are folded as Python computes them. Inside an
     array expression, an array view is read at the element being computed (`frontend.arrays`)."""
+    if isinstance(node, cst.Name) and node.value in scope.arguments:
+        return scope.arguments[node.value]  # a lambda's parameter, shadowing any array of that name
     if scope.element_of is not None:
         element = scope.element_of(node, scope)
         if element is not None:
@@ -73,16 +75,23 @@ def build_expr(node: cst.BaseExpression, scope: KernelScope) -> ir.Expr:
 
 def _visible_constants(scope: KernelScope) -> dict[str, int | float | bool]:
     """Module constants not shadowed by a parameter or a local of the kernel."""
-    return {k: v for k, v in scope.module.constants.items() if k not in scope.assigned and k not in scope.params}
+    return {k: v for k, v in scope.module.constants.items()
+            if k not in scope.assigned and k not in scope.params and k not in scope.arguments}
 
 
 def _name(node: cst.Name, scope: KernelScope) -> ir.Expr:
     name, span = node.value, scope.module.span(node)
+    if name in scope.arguments:
+        return scope.arguments[name]
+    if name in scope.lambdas:
+        raise scope.module.error(node, f"'{name}' names a lambda; kernels only call it (`{name}(x[i])`)")
     param = scope.params.get(name)
     if (param is not None and param.is_array) or name in scope.arrays:
         raise scope.module.error(node, f"array '{name}' can only be indexed (`{name}[i]`) or measured (`{name}.shape[0]`)")
     if scope.mask(node) is not None:
         raise _mask_as_value(node, scope)
+    if name in scope.views:
+        raise scope.module.error(node, SLICE_ELSEWHERE)
     if param is not None or name in scope.assigned:
         return ir.Name(name, span)
     if name == "None":
@@ -146,10 +155,31 @@ def array_param(node: cst.BaseExpression, scope: KernelScope) -> ArrayRef:
         return ArrayRef(name, local.type.rank, made_shape(local))
     if scope.mask(node) is not None:
         raise _mask_as_value(node, scope)
+    if name in scope.views:
+        raise scope.module.error(node, f"'{name}' names a view; use it whole (`{name}[...] = value`, `{name} * 2`) or "
+                                       "index the array it views: a view name takes no indices or slices")
     if param is None or not isinstance(param.type, ArrayType):
         raise scope.module.error(
             node, "only array parameters and local arrays can be indexed (array expressions are not supported)")
     return ArrayRef(name, param.type.rank, None)
+
+
+def array_type(name: str, scope: KernelScope) -> ArrayType | None:
+    """The type of array `name` (a parameter, or an array made inside a loop); None for other names."""
+    local = scope.arrays.get(name)
+    if local is not None:
+        return local.type
+    param = scope.params.get(name)
+    return param.type if param is not None and isinstance(param.type, ArrayType) else None
+
+
+def dtype_of(node: cst.BaseExpression, scope: KernelScope) -> ScalarType | None:
+    """The element type a dtype argument names: a scalar type (`np.float64`, `f32`, `float`) or an
+    array's `.dtype` (`x.dtype`, NumPy's way to follow the input's precision); None for anything else."""
+    if isinstance(node, cst.Attribute) and node.attr.value == "dtype" and isinstance(node.value, cst.Name):
+        kind = array_type(node.value.value, scope)
+        return None if kind is None else kind.dtype
+    return scalar_annotation(node, scope.module)
 
 
 def made_shape(array: ir.LocalArray | ir.Temporary) -> tuple[ir.Expr, ...]:
@@ -174,6 +204,19 @@ def _extent(node: cst.Subscript, base: cst.BaseExpression, scope: KernelScope) -
     if array.shape is not None:
         return array.shape[dim]
     return ir.Extent(array.name, dim % rank, scope.module.span(node))
+
+
+def shape_extents(node: cst.Attribute, count: int, scope: KernelScope) -> list[ir.Expr]:
+    """The extents `a.shape` unpacks to (`m, n = a.shape`), which must be `count` of them: Python's
+    `ValueError` on unpacking is a located error here."""
+    array = array_param(node.value, scope)
+    if array.rank != count:
+        raise scope.module.error(
+            node, f"'{array.name}.shape' has {array.rank} extent{'s' * (array.rank > 1)}; the left side names {count} "
+            "(Python raises ValueError when unpacking)")
+    if array.shape is not None:
+        return list(array.shape)
+    return [ir.Extent(array.name, dim, scope.module.span(node)) for dim in range(array.rank)]
 
 
 def _attribute(node: cst.Attribute, scope: KernelScope) -> ir.Expr:
@@ -228,11 +271,18 @@ def _call(node: cst.Call, scope: KernelScope) -> ir.Expr:
     local = isinstance(node.func, cst.Name) and (node.func.value in scope.assigned or node.func.value in scope.params)
     if local:
         name = None
+    if isinstance(node.func, cst.Lambda):
+        dispatch(EXPRESSIONS, node.func, scope)  # rejected with the syntax table's message
+    if isinstance(node.func, cst.Name) and node.func.value in scope.lambdas:
+        return _call_lambda(node, scope.lambdas[node.func.value], scope)
+    function = not local and isinstance(node.func, cst.Name) and node.func.value in scope.module.functions
     method = f"a.{node.func.attr.value}" if isinstance(node.func, cst.Attribute) and name is None else None
-    takes_keywords = name in KEYWORD_CALLS or (name or method) in KEYWORDS_TAKEN
+    takes_keywords = function or name in KEYWORD_CALLS or (name or method) in KEYWORDS_TAKEN
     for arg in node.args:
         if (arg.keyword is not None and not takes_keywords) or arg.star:
             raise scope.module.error(arg, "keyword and starred arguments are not supported in kernel calls")
+    if function:
+        return _call_function(node, node.func.value, scope)  # type: ignore[attr-defined]
     args = [a.value for a in node.args if a.keyword is None]
     if isinstance(node.func, cst.Attribute) and node.func.attr.value == "conjugate" and name is None and not args:
         return ir.Call("conj", (build_expr(node.func.value, scope),), scope.module.span(node))
@@ -240,8 +290,6 @@ def _call(node: cst.Call, scope: KernelScope) -> ir.Expr:
         return build_expr(node.func.value, scope)  # `a[i, :].copy()`: an element is a value already
     if isinstance(node.func, cst.Attribute) and name is None and node.func.attr.value in METHODS:
         return METHODS[node.func.attr.value](node, args, scope)
-    if not local and isinstance(node.func, cst.Name) and node.func.value in scope.module.functions:
-        return _call_function(node, node.func.value, args, scope)
     if name in CALLS:
         return CALLS[name](node, args, scope)
     if name is not None and name.startswith("math.") and name[5:] in MATH_FUNCTIONS:
@@ -259,20 +307,86 @@ def _call(node: cst.Call, scope: KernelScope) -> ir.Expr:
     raise scope.module.error(node, f"call to '{label}' is not supported in kernels")
 
 
-def _call_function(node: cst.Call, name: str, args: list[cst.BaseExpression], scope: KernelScope) -> ir.Expr:
-    """A call of a plain function of the module: a device function, typed per call site later."""
+def _call_function(node: cst.Call, name: str, scope: KernelScope) -> ir.Expr:
+    """A call of a plain function of the module: a device function, typed per call site later.
+    Arguments bind to parameters as in Python, by position then by keyword (`lap(g, dx=0.5)`); a
+    parameter left out takes its default, a constant passed as the caller's literal would be."""
     function = scope.module.functions[name]
-    arity = len(function.node.params.params)
-    if len(args) != arity:
-        raise scope.module.error(node, f"{name}() takes {arity} argument{'s' * (arity != 1)}, got {len(args)}")
-    return ir.CallFunction(function.ir_name, tuple(_argument(a, scope) for a in args), scope.module.span(node))
+    params = [p.name.value for p in function.node.params.params]
+    bound: dict[str, cst.BaseExpression] = {}
+    for position, arg in enumerate(node.args):
+        key = arg.keyword.value if arg.keyword is not None else (params[position] if position < len(params) else "")
+        if key not in params or key in bound:
+            what = (f"got an unexpected keyword argument '{key}'" if arg.keyword is not None and key not in params
+                    else f"got multiple values for argument '{key}'" if key in bound
+                    else f"takes {len(params)} argument{'s' * (len(params) != 1)}, got {len(node.args)}")
+            raise scope.module.error(arg, f"{name}() {what}")
+        bound[key] = arg.value
+    ranks = indexed_ranks(function.node.body)
+    args = tuple(_argument(bound[p.name.value], ranks.get(p.name.value, 0) > 0, scope) if p.name.value in bound
+                 else _default_argument(node, name, p, function.module, scope) for p in function.node.params.params)
+    return ir.CallFunction(function.ir_name, args, scope.module.span(node))
 
 
-def _argument(node: cst.BaseExpression, scope: KernelScope) -> ir.Expr:
-    """A whole array (by name) is passed as such; anything else is a value."""
+def bind_lambda(target: cst.Name, value: cst.Lambda, scope: KernelScope) -> None:
+    """`f = lambda v: v * v`: the name stands for the lambda, whose body each call builds with the
+    call's arguments (`_call_lambda`); so it is bound once, with plain positional parameters."""
+    params = value.params
+    if (params.star_arg is not None and isinstance(params.star_arg, cst.Param)) or params.star_kwarg or \
+            params.kwonly_params or params.posonly_params or any(p.default is not None for p in params.params):
+        raise scope.module.error(value, "a lambda in a kernel takes plain positional parameters (`lambda x, y: ...`)")
+    if scope.facts.bindings.get(target.value) != 1 or target.value in scope.lambdas:
+        raise scope.module.error(target, f"'{target.value}' is bound to a lambda and bound again; bind a lambda once, "
+                                         "under a name of its own")
+    scope.lambdas[target.value] = value
+
+
+def _call_lambda(node: cst.Call, function: cst.Lambda, scope: KernelScope) -> ir.Expr:
+    """A call of a lambda bound to a name: its body with the parameters bound to the arguments' values
+    (built in the caller's context, as Python evaluates them before the call). The body sees the
+    kernel's names as they are at the call, as a Python closure does."""
+    names = [p.name.value for p in function.params.params]
+    for part in nodes_in(function.body):
+        if isinstance(part, (cst.Subscript, cst.Attribute)) and isinstance(part.value, cst.Name) and \
+                part.value.value in names:
+            raise scope.module.error(part, "a lambda in a kernel computes with numbers; index arrays at the call "
+                                           "(`f(x[i])`), or write a function of the module for arrays")
+    if any(a.keyword is not None or a.star for a in node.args) or len(node.args) != len(names):
+        raise scope.module.error(node, f"this lambda takes {len(names)} positional argument{'s' * (len(names) != 1)}")
+    values = {n: build_expr(a.value, scope) for n, a in zip(names, node.args)}
+    outer, scope.arguments = scope.arguments, {**scope.arguments, **values}
+    try:
+        return build_expr(function.body, scope)
+    finally:
+        scope.arguments = outer
+
+
+def nodes_in(node: cst.CSTNode) -> list[cst.CSTNode]:
+    """`node` and every node inside it."""
+    return [node, *(part for child in node.children for part in nodes_in(child))]
+
+
+def _default_argument(node: cst.Call, name: str, param: cst.Param, module: ModuleScope, scope: KernelScope) -> ir.Expr:
+    """The value of a parameter the call leaves out: its default, a numeric constant of the function's
+    module (also checked where the function is read, for defaults no call uses)."""
+    if param.default is None:
+        raise scope.module.error(node, f"{name}() missing required argument '{param.name.value}'")
+    value = fold_constant(param.default, module, module.constants)
+    if value is None:
+        raise module.error(param.default, f"parameter '{param.name.value}' has a default value that is not a number; "
+                                          "a device function's defaults are numeric constants")
+    return ir.Const(value, scope.module.span(node))
+
+
+def _argument(node: cst.BaseExpression, indexed: bool, scope: KernelScope) -> ir.Expr:
+    """A whole array (by name) is passed as such; anything else is a value. Inside an array
+    expression (`g + dt * lap(g)`) an array the function does not index is read at the element
+    being computed: a function of numbers applied to arrays computes element by element, as NumPy's
+    operators inside it do."""
     name = node.value if isinstance(node, cst.Name) else ""
     param = scope.params.get(name)
-    if name in scope.arrays or (param is not None and param.is_array):
+    is_array = name in scope.arrays or (param is not None and param.is_array)
+    if is_array and (indexed or scope.elements is None):
         return ir.ArrayArg(name, scope.module.span(node))
     return build_expr(node, scope)
 
@@ -364,7 +478,8 @@ CALLS: dict[str, Builder] = {
     "builtins.complex": _complex, "builtins.abs": _abs, "builtins.min": _min_max, "builtins.max": _min_max,
     "builtins.len": _len, "numpy.copy": _copy, **dict.fromkeys(LOGICAL_CALLS, _logical),
     "builtins.range": _range_outside_loop, "translator.prange": _range_outside_loop,
-    **dict.fromkeys(("numpy.zeros", "numpy.empty", "numpy.ones", "numpy.full"), _array_outside_assignment),
+    **dict.fromkeys(("numpy.zeros", "numpy.empty", "numpy.ones", "numpy.full", "numpy.zeros_like", "numpy.empty_like",
+                     "numpy.ones_like", "numpy.full_like"), _array_outside_assignment),
     **dict.fromkeys(ATOMIC_CALLS, _atomic_in_expression),
 }
 EXPRESSIONS: dict[type, Callable[..., ir.Expr]] = {

@@ -146,7 +146,7 @@ def _problem(target: cst.Name, value: cst.BaseExpression, scope: KernelScope) ->
     if facts.bindings[name] != 1:
         return target, (f"mask '{name}' is bound more than once; {EVALUATED_AT_USE}: bind each mask once, under a "
                         "name of its own")
-    for read in _reads(value):
+    for read in reads(value):
         local = read.value
         param = scope.params.get(local)
         if scope.mask(read) is not None or (param is not None and not param.is_array):
@@ -156,14 +156,14 @@ def _problem(target: cst.Name, value: cst.BaseExpression, scope: KernelScope) ->
                 continue
             return read, (f"mask '{name}' reads array '{local}', which the kernel writes; {EVALUATED_AT_USE}, so the "
                           "arrays it reads must never be written: write the expression itself where the mask is used")
-        if local in scope.assigned and not _fixed(local, scope):
+        if local in scope.assigned and not fixed_scalar(local, scope):
             return read, (f"mask '{name}' reads '{local}', which is not assigned exactly once before the mask; "
                           f"{EVALUATED_AT_USE}, so the scalars it reads must be parameters or locals assigned once, "
                           f"before it: copy '{local}' into a new local just before the mask")
     return None
 
 
-def _fixed(local: str, scope: KernelScope) -> bool:
+def fixed_scalar(local: str, scope: KernelScope) -> bool:
     """Whether the scalar local keeps its value from here to the end of the current block: it is
     bound once in the kernel, already, or it is the variable of a loop around here whose body binds
     it nowhere (`for i in prange(n)` in several loops of a kernel)."""
@@ -174,7 +174,7 @@ def _fixed(local: str, scope: KernelScope) -> bool:
     return loop is not None and local not in read_body(loop.body, scope.module).bindings
 
 
-def _reads(node: cst.BaseExpression) -> list[cst.Name]:
+def reads(node: cst.BaseExpression) -> list[cst.Name]:
     """The names an expression reads."""
     found: list[cst.Name] = []
 

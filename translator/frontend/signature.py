@@ -16,6 +16,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 
 from translator.errors import TranslationError
 from translator.frontend.context import ModuleScope
+from translator.frontend.source import fold_constant
 from translator.ir import nodes as ir
 from translator.ir.types import (
     BOOL, MAX_RANK, PY_COMPLEX, PY_FLOAT, PY_INT, SCALARS, ArrayType, Ownership, ScalarType, type_text,
@@ -85,7 +86,7 @@ def _only_untyped(functions: Sequence[cst.FunctionDef], untyped: list[cst.Functi
 
 def build_params(fn: cst.FunctionDef, scope: ModuleScope, signature: Signature | None = None) -> tuple[ir.Param, ...]:
     """The kernel's parameters, in order, typed by their annotations or by `signature`; rejects
-    defaults, `*args`, keyword-only parameters, and missing types."""
+    `*args`, keyword-only parameters, missing types, and defaults that are not numeric constants."""
     params = fn.params
     extra = params.posonly_params or params.kwonly_params
     if extra:
@@ -102,13 +103,11 @@ def build_params(fn: cst.FunctionDef, scope: ModuleScope, signature: Signature |
 
 def _build_param(param: cst.Param, given: ParamType | None, fn: cst.FunctionDef, scope: ModuleScope) -> ir.Param:
     name = param.name.value
-    if param.default is not None:
-        raise scope.error(param.default, f"parameter '{name}' has a default value; kernels take every argument")
     if param.annotation is None:
         if given is None:
             raise scope.error(param.name, f"parameter '{name}' has no type annotation, and no call gives it a type "
                                           f"here: annotate it or give the types, such as {suggested_signature(fn, scope)}")
-        return ir.Param(name, given, None, scope.span(param.name))
+        return ir.Param(name, given, None, scope.span(param.name), default=_default(param, given, scope))
     annotation = param.annotation.annotation
     ownership, inner = _split_ownership(annotation, scope)
     typ = scalar_annotation(inner, scope) if ownership is None else None
@@ -119,7 +118,19 @@ def _build_param(param: cst.Param, given: ParamType | None, fn: cst.FunctionDef,
     if given is not None and given != typ:
         raise scope.error(annotation, f"parameter '{name}' is annotated {type_text(typ)}; the signature gives "
                                       f"{type_text(given)}")
-    return ir.Param(name, typ, ownership, scope.span(param.name))
+    return ir.Param(name, typ, ownership, scope.span(param.name), default=_default(param, typ, scope))
+
+
+def _default(param: cst.Param, typ: ParamType, scope: ModuleScope) -> int | float | bool | None:
+    """A parameter's default value (`alpha: f64 = 1.5`): a numeric constant of a scalar parameter, so
+    the manifest can state it and the runtime pass it for a Python caller who omits the argument."""
+    if param.default is None:
+        return None
+    value = fold_constant(param.default, scope, scope.constants)
+    if isinstance(typ, ArrayType) or value is None:
+        raise scope.error(param.default, f"parameter '{param.name.value}' has a default value that is not a number; "
+                                         "a kernel's defaults are numeric constants of scalar parameters")
+    return value
 
 
 def suggested_signature(fn: cst.FunctionDef, scope: ModuleScope) -> str:

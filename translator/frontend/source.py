@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import importlib
 import math
@@ -97,6 +98,32 @@ def _aliases(module: cst.Module, outer_names: Mapping[str, str]) -> dict[str, st
         if isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
             aliases.pop(stmt.name.value, None)
     return aliases
+
+
+def with_body_imports(fn: cst.FunctionDef, scope: ModuleScope) -> ModuleScope:
+    """`scope` with the imports written inside `fn` (`import numpy as np`, `from math import sqrt` in
+    the body): as Python binds them in the function, so the body's names mean what they import."""
+    found: list[cst.Import | cst.ImportFrom] = []
+
+    class Imports(cst.CSTVisitor):
+        def visit_Import(self, node: cst.Import) -> None:
+            found.append(node)
+
+        def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+            found.append(node)
+
+    fn.body.visit(Imports())
+    if not found:
+        return scope
+    aliases = dict(scope.aliases)
+    for stmt in found:
+        if isinstance(stmt, cst.Import):
+            _add_import(stmt, aliases)
+        elif isinstance(stmt.names, cst.ImportStar):
+            raise scope.error(stmt, "`import *` is only allowed at module level (Python rejects it in a function)")
+        else:
+            _add_import_from(stmt, aliases)
+    return dataclasses.replace(scope, aliases=aliases)
 
 
 def _add_import(stmt: cst.Import, aliases: dict[str, str]) -> None:

@@ -10,20 +10,25 @@ from translator.errors import Span
 from translator.frontend.allocations import (FILLS, allocate, allocate_temporary, build_return, constructor_args, eye,
                                             is_array_value, lifts, make_array, make_temporary, shape_parts)
 from translator.frontend.context import KernelScope
-from translator.frontend.expressions import array_param, build_expr
+from translator.frontend.expressions import array_param, bind_lambda, build_expr, shape_extents
 from translator.frontend.histogram import histogram
 from translator.frontend.arrays import assign_array, assign_masked, is_array_statement, mask_of
 from translator.frontend.array_statements import array_statement
 from translator.frontend.guards import guarded
+from translator.frontend.inline import inline_calls
 from translator.frontend.masks import bind_mask
 from translator.frontend.signature import MAX_RANK, scalar_annotation
 from translator.frontend.source import fold_constant
 from translator.frontend.syntax import dispatch
 from translator.frontend.views import is_view
+from translator.frontend.view_names import binds_view, bind_views, refuse_rebinding
 from translator.ir import nodes as ir
 from translator.ir.types import ArrayType
 from translator.ir.visit import walk
 
+INLINED_IN = (cst.Assign, cst.AugAssign, cst.AnnAssign, cst.Return, cst.Expr)
+"""Statements whose calls of array helpers are inlined (`frontend.inline`): simple ones, whose
+expressions are all their own."""
 LOOP_FUNCTIONS = {"builtins.range": False, "translator.prange": True}
 ATOMIC_OPS = {"translator.atomic_add": "+", "translator.atomic_sub": "-", "translator.atomic_min": "min",
               "translator.atomic_max": "max"}
@@ -53,6 +58,8 @@ def _statement(node: cst.CSTNode, scope: KernelScope) -> list[ir.Stmt]:
     nested statement's prelude stays inside the block that holds it; with the run-time checks of
     its lengths around both (`frontend.guards`)."""
     outer, scope.prelude, outer_guards, scope.guards = scope.prelude, [], scope.guards, []
+    if isinstance(node, INLINED_IN):
+        node = inline_calls(node, scope)
     try:
         built = dispatch(STATEMENTS, node, scope)
         return guarded([*scope.prelude, *built], scope.guards, scope)
@@ -71,13 +78,13 @@ def suite_statements(body: cst.BaseSuite) -> Sequence[cst.BaseStatement]:
 def _block(body: cst.BaseSuite, scope: KernelScope) -> tuple[ir.Stmt, ...]:
     """A nested block (of a loop or an `if`): one level deeper than its statement."""
     scope.depth += 1
-    masks = dict(scope.masks)
+    masks, views = dict(scope.masks), dict(scope.views)
     try:
         return build_body(suite_statements(body), scope)
     finally:
         scope.depth -= 1
         scope.ended_masks.update(set(scope.masks) - set(masks))
-        scope.masks = masks
+        scope.masks, scope.views = masks, views
 
 
 def _target(node: cst.BaseAssignTargetExpression, scope: KernelScope) -> ir.Name | ir.Index:
@@ -103,6 +110,13 @@ def _assign(node: cst.Assign, scope: KernelScope) -> list[ir.Stmt]:
     value = node.value
     constructor = scope.module.qualified_name(value.func) if isinstance(value, cst.Call) else None
     single = node.targets[0].target if len(node.targets) == 1 else None
+    for target in node.targets:
+        places = [e.value for e in target.target.elements] if isinstance(target.target, cst.Tuple) else [target.target]
+        for place in places:
+            refuse_rebinding(place, scope)
+    if isinstance(single, cst.Name) and isinstance(value, cst.Lambda):
+        bind_lambda(single, value, scope)
+        return []
     if constructor == "numpy.histogram":
         return histogram(node, value, scope)  # type: ignore[arg-type]
     if single is not None and is_array_statement(single, scope):
@@ -110,6 +124,8 @@ def _assign(node: cst.Assign, scope: KernelScope) -> list[ir.Stmt]:
     if isinstance(single, cst.Name) and lifts(scope) and constructor in ("numpy.eye", "numpy.identity"):
         return eye(single, value, scope)  # type: ignore[arg-type]
     if isinstance(single, cst.Name) and bind_mask(single, value, scope):
+        return []
+    if single is not None and binds_view(single, value, scope):
         return []
     if isinstance(single, cst.Name) and lifts(scope) and constructor not in FILLS and is_array_value(value, scope):
         return make_array(single.value, value, scope)
@@ -128,6 +144,11 @@ def _assign(node: cst.Assign, scope: KernelScope) -> list[ir.Stmt]:
         return [_local_array(single, value, constructor, scope)]  # type: ignore[arg-type]
     out: list[ir.Stmt] = []
     for target in node.targets:
+        if isinstance(target.target, cst.Tuple) and bind_views(target.target, node.value, scope):
+            continue
+        if isinstance(target.target, cst.Tuple) and _makes_arrays(target.target, node.value, scope):
+            out.extend(_make_arrays(target.target, node.value, scope))  # type: ignore[arg-type]
+            continue
         if isinstance(target.target, cst.Tuple):
             out.extend(_tuple_assign(target.target, node.value, scope))
         else:
@@ -162,9 +183,10 @@ def _local_array(target: cst.Name, call: cst.Call, constructor: str, scope: Kern
         raise scope.module.error(
             target, f"'{name}' already names an array; create each local array once, under a new name")
     if constructor not in LOCAL_ARRAY_CONSTRUCTORS:
+        what = "np.ones and np.full make" if constructor in ("numpy.ones", "numpy.full") else (
+            f"{constructor.replace('numpy.', 'np.')}() makes")
         raise scope.module.error(
-            call, "np.ones and np.full make arrays only at the top level of a kernel (outside loops and ifs) or "
-            "inside a prange")
+            call, f"{what} arrays only at the top level of a kernel (outside loops and ifs) or inside a prange")
     shape_node, _, dtype = constructor_args(call, constructor, scope)
     shape = _constant_shape(shape_node, scope)
     array = ir.LocalArray(name, ArrayType(dtype, len(shape)), shape, LOCAL_ARRAY_CONSTRUCTORS[constructor],
@@ -199,6 +221,8 @@ def _constant_shape(node: cst.BaseExpression, scope: KernelScope) -> tuple[int, 
 
 def _tuple_assign(targets: cst.Tuple, value: cst.BaseExpression, scope: KernelScope) -> list[ir.Stmt]:
     """`a, b = b, a + b`: every right-hand side is evaluated before any name is bound."""
+    if isinstance(value, cst.Attribute) and value.attr.value == "shape":
+        return _unpack_shape(targets, value, scope)
     if not isinstance(value, cst.Tuple) or len(value.elements) != len(targets.elements):
         raise scope.module.error(value, "tuple assignment needs a tuple of the same length on the right")
     places = [_target(e.value, scope) for e in targets.elements]
@@ -211,6 +235,36 @@ def _tuple_assign(targets: cst.Tuple, value: cst.BaseExpression, scope: KernelSc
         temps.append(temp)
         out.append(_scalar_assign(temp, val, val.span, scope))
     out.extend(_scalar_assign(place, temp, place.span, scope) for place, temp in zip(places, temps))
+    return out
+
+
+def _makes_arrays(targets: cst.Tuple, value: cst.BaseExpression, scope: KernelScope) -> bool:
+    """Whether `a, b = x * 2, x + 1` makes arrays: names bound to array expressions where an array
+    may be made (a kernel's top level, or a prange)."""
+    return ((lifts(scope) or scope.makes_temporaries) and isinstance(value, cst.Tuple)
+            and len(value.elements) == len(targets.elements)
+            and all(isinstance(t.value, cst.Name) for t in targets.elements)
+            and all(is_array_value(v.value, scope) for v in value.elements))
+
+
+def _make_arrays(targets: cst.Tuple, value: cst.Tuple, scope: KernelScope) -> list[ir.Stmt]:
+    """Each name its new array, in order: a new array never shares a name with what the right side
+    reads, so making them one after the other is evaluating the whole right side first."""
+    make = make_array if lifts(scope) else make_temporary
+    return [s for t, v in zip(targets.elements, value.elements)
+            for s in make(t.value.value, v.value, scope)]  # type: ignore[attr-defined]
+
+
+def _unpack_shape(targets: cst.Tuple, value: cst.Attribute, scope: KernelScope) -> list[ir.Stmt]:
+    """`m, n = A.shape`, `N, = x.shape`: one extent per name (nothing to evaluate first: extents do not
+    change); at the top level each name may then size an array made by the kernel, as `n = A.shape[0]` may."""
+    extents = shape_extents(value, len(targets.elements), scope)
+    out = []
+    for element, extent in zip(targets.elements, extents):
+        place = _target(element.value, scope)
+        out.append(_scalar_assign(place, extent, place.span, scope))
+        if isinstance(place, ir.Name) and scope.depth == 0:
+            scope.top_values.setdefault(place.id, extent)
     return out
 
 
@@ -376,5 +430,6 @@ def _simple(node_type: type) -> Callable[[cst.CSTNode, KernelScope], list[ir.Stm
 STATEMENTS: dict[type, Callable[..., list[ir.Stmt]]] = {
     cst.Assign: _assign, cst.AugAssign: _aug_assign, cst.AnnAssign: _ann_assign, cst.Expr: _expr_statement,
     cst.Return: _return, cst.If: _if, cst.While: _while, cst.For: _for,
-    cst.Pass: lambda node, scope: [], cst.Break: _simple(ir.Break), cst.Continue: _simple(ir.Continue),
+    cst.Pass: lambda node, scope: [], cst.Import: lambda node, scope: [], cst.ImportFrom: lambda node, scope: [],
+    cst.Break: _simple(ir.Break), cst.Continue: _simple(ir.Continue),
 }

@@ -18,7 +18,7 @@ T = TypeVar("T")
 Builder = Callable[[cst.CSTNode, KernelScope], T]
 
 UNSUPPORTED: dict[type, str] = {
-    cst.Lambda: "lambda expressions are not supported in kernels",
+    cst.Lambda: "a lambda in a kernel must be bound to a name and called (`f = lambda v: v * v`, then `f(x[i])`)",
     cst.ListComp: "list comprehensions are not supported in kernels; write a loop",
     cst.SetComp: "set comprehensions are not supported in kernels",
     cst.DictComp: "dict comprehensions are not supported in kernels",
@@ -44,8 +44,6 @@ UNSUPPORTED: dict[type, str] = {
     cst.Del: "`del` is not supported in kernels",
     cst.Global: "`global` is not supported in kernels",
     cst.Nonlocal: "`nonlocal` is not supported in kernels",
-    cst.Import: "imports inside kernels are not supported; import at module level",
-    cst.ImportFrom: "imports inside kernels are not supported; import at module level",
     cst.Match: "`match` is not supported in kernels",
 }
 

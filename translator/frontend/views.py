@@ -16,10 +16,9 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from translator.errors import Span
-from translator.frontend.expressions import build_expr, made_shape
+from translator.frontend.expressions import array_type, build_expr, made_shape
 from translator.frontend.source import fold_constant
 from translator.ir import nodes as ir
-from translator.ir.types import ArrayType
 
 if TYPE_CHECKING:
     from translator.frontend.context import KernelScope
@@ -36,7 +35,9 @@ def is_view(node: cst.BaseExpression, scope: KernelScope) -> bool:
     if swapped is not None:
         return is_view(swapped[0], scope)
     if isinstance(node, cst.Name):
-        return array_type(node.value, scope) is not None
+        return array_type(node.value, scope) is not None or node.value in scope.views
+    if whole_subscript(node, scope):
+        return True
     if isinstance(node, cst.Subscript) and isinstance(node.value, cst.Name):
         kind = array_type(node.value.value, scope)
         if kind is None:
@@ -52,6 +53,10 @@ def build_view(node: cst.BaseExpression, scope: KernelScope) -> ir.View:
     if isinstance(node, cst.Attribute) and node.attr.value == "T":
         view = build_view(node.value, scope)
         return dataclasses.replace(view, axes=view.axes[::-1])
+    if whole_subscript(node, scope):
+        return build_view(node.value, scope)  # type: ignore[attr-defined]
+    if isinstance(node, cst.Name) and node.value in scope.views:
+        return build_view(scope.views[node.value], scope)
     swapped = transposed(node, scope)
     if swapped is not None:
         return _permuted(node, build_view(swapped[0], scope), swapped[1], scope)
@@ -80,6 +85,19 @@ def build_view(node: cst.BaseExpression, scope: KernelScope) -> ir.View:
             assert isinstance(part, cst.Index)
             fixed.append(build_expr(part.value, scope))
     return ir.View(name, tuple(fixed), tuple(axes), span)
+
+
+def whole_subscript(node: cst.BaseExpression, scope: KernelScope) -> bool:
+    """`a[...]`, `a[:]`, `u[:, :]`: a subscript of an array or a view name that keeps every element
+    of it, in order (full slices or one `...`), so it is that array or view itself."""
+    if not isinstance(node, cst.Subscript) or not isinstance(node.value, cst.Name):
+        return False
+    base = node.value.value
+    if array_type(base, scope) is None and base not in scope.views:
+        return False
+    parts = [e.slice for e in node.slice]
+    full = all(isinstance(p, cst.Slice) and p.lower is None and p.upper is None and p.step is None for p in parts)
+    return full or (len(parts) == 1 and isinstance(parts[0], cst.Index) and isinstance(parts[0].value, cst.Ellipsis))
 
 
 def transposed(node: cst.BaseExpression, scope: KernelScope
@@ -123,13 +141,37 @@ def whole_view(name: str, scope: KernelScope, span: Span) -> ir.View:
 
 
 def _slice_axis(part: cst.Slice, name: str, dim: int, scope: KernelScope, span: Span) -> ir.ViewAxis:
-    step = None if part.step is None else fold_constant(part.step, scope.module, scope.module.constants)
-    if part.step is not None and (step != 1 or isinstance(step, bool)):
-        raise scope.module.error(part.step, "slices in kernels take step 1 (`x[lo:hi]`)")
+    step = 1 if part.step is None else fold_constant(part.step, scope.module, scope.module.constants)
+    if not isinstance(step, int) or isinstance(step, bool) or step == 0:
+        raise scope.module.error(part.step or part, "a slice's step is a non-zero integer constant in kernels "
+                                                    "(`x[::2]`, `x[::-1]`)")
     n = extent(name, dim, scope, span)
+    if step < 0:
+        return _reversed_axis(part, n, dim, step, scope, span)
     lo = ir.Const(0, span) if part.lower is None else _bound(part.lower, n, scope, lower=True)
     hi = n if part.upper is None else _bound(part.upper, n, scope, lower=False)
-    return ir.ViewAxis(dim, lo, hi)
+    return ir.ViewAxis(dim, lo, hi, step)
+
+
+def _reversed_axis(part: cst.Slice, n: ir.Expr, dim: int, step: int, scope: KernelScope, span: Span) -> ir.ViewAxis:
+    """`x[hi:lo:-s]` as Python takes it: the start defaults to the last index and the stop to before
+    the first (-1 here); given bounds count from the end when negative and are clamped to [-1, n - 1]."""
+    last = ir.Binary("-", n, ir.Const(1, span), span)
+    lo = last if part.lower is None else _clamped(part.lower, n, last, scope)
+    hi = ir.Const(-1, span) if part.upper is None else _clamped(part.upper, n, last, scope)
+    return ir.ViewAxis(dim, lo, hi, step)
+
+
+def _clamped(node: cst.BaseExpression, n: ir.Expr, last: ir.Expr, scope: KernelScope) -> ir.Expr:
+    """A bound of a slice with a negative step: wrapped once, then clamped to [-1, n - 1]."""
+    bound = build_expr(node, scope)
+    span = bound.span
+    if isinstance(bound, ir.Const) and isinstance(bound.value, int) and not isinstance(bound.value, bool):
+        if bound.value >= 0:
+            return ir.Call("min", (bound, last), span)
+        return ir.Call("max", (ir.Binary("-", n, ir.Const(-bound.value, span), span), ir.Const(-1, span)), span)
+    wrapped = ir.Select(ir.Compare("<", bound, ir.Const(0, span), span), ir.Binary("+", bound, n, span), bound, span)
+    return ir.Call("min", (ir.Call("max", (wrapped, ir.Const(-1, span)), span), last), span)
 
 
 def _bound(node: cst.BaseExpression, n: ir.Expr, scope: KernelScope, lower: bool) -> ir.Expr:
@@ -158,15 +200,6 @@ def extent(name: str, dim: int, scope: KernelScope, span: Span) -> ir.Expr:
     param = scope.params.get(name)
     made = param.allocation.shape[dim] if param is not None and param.allocation is not None else None
     return made if isinstance(made, ir.Const) else ir.Extent(name, dim, span)
-
-
-def array_type(name: str, scope: KernelScope) -> ArrayType | None:
-    """The type of array `name` (a parameter, or an array made inside a loop); None for other names."""
-    local = scope.arrays.get(name)
-    if local is not None:
-        return local.type
-    param = scope.params.get(name)
-    return param.type if param is not None and isinstance(param.type, ArrayType) else None
 
 
 def is_new_axis(part: cst.BaseSlice, scope: KernelScope) -> bool:

@@ -88,12 +88,39 @@ def _with_type(node: _N, type_: ScalarType | None) -> _N:
 
 
 def element(view: ir.View, offsets: Sequence[Offset]) -> ir.Index:
-    """The element of `view` at `offsets` (one per axis); a new axis ignores its offset."""
+    """The element of `view` at `offsets` (one per axis); a new axis ignores its offset. Along a
+    stepped axis the offset counts steps: position `k` is index `lo + step * k`."""
     indices = list(view.fixed)
     for axis, offset in zip(view.axes, offsets, strict=True):
-        if axis.dim is not None:
+        if axis.dim is not None and axis.step == 1:
             indices[axis.dim] = offset.at(axis.lo, view.span)
+        elif axis.dim is not None:
+            steps = offset.at(ir.Const(0, view.span), view.span)
+            scaled = steps if axis.step == -1 else ir.Binary("*", ir.Const(abs(axis.step), view.span), steps, view.span)
+            starts_at_zero = isinstance(axis.lo, ir.Const) and axis.lo.value == 0 and axis.step > 0
+            indices[axis.dim] = scaled if starts_at_zero else ir.Binary(
+                "+" if axis.step > 0 else "-", axis.lo, scaled, view.span)
     return ir.Index(view.array, tuple(i for i in indices if i is not None), view.span, view.type)
+
+
+Bounds = list[tuple[str, ir.Expr, ir.Expr]]
+
+
+def axis_loops(variables: Sequence[ir.Name], axes: Sequence[ir.ViewAxis]) -> tuple[list[Offset], Bounds]:
+    """Loops over the axes of an assigned view, one variable each, and the offsets of the element
+    they reach: a step-1 axis runs over its own indices `[lo, hi)` (so `b[1:-1] = a[:-2]` indexes
+    `b[i]` and `a[i - 1]`), a stepped one over its positions `[0, length)`."""
+    offsets: list[Offset] = []
+    bounds: Bounds = []
+    for var, axis in zip(variables, axes, strict=True):
+        if axis.step == 1:
+            offsets.append(Offset(var, axis.lo, 0))
+            bounds.append((var.id, axis.lo, axis.hi))
+        else:
+            zero = ir.Const(0, var.span)
+            offsets.append(Offset(var, zero, 0))
+            bounds.append((var.id, zero, axis.length(var.span)))
+    return offsets, bounds
 
 
 def loop_nest(bounds: Sequence[tuple[str, ir.Expr, ir.Expr]], body: tuple[ir.Stmt, ...], parallel: bool,

@@ -161,24 +161,41 @@ class ArrayArg:
 @dataclass(frozen=True)
 class ViewAxis:
     """One axis of a `View`: dimension `dim` of the array over `[lo, hi)` (step 1), or, with `dim`
-    None, a new axis (`x[:, None]`) of length 1. Bounds are already clamped as Python clamps them."""
+    None, a new axis (`x[:, None]`) of length 1. Bounds are already clamped as Python clamps them.
+    With a constant `step` other than 1 (`x[1::2]`, `x[::-1]`) the axis reads `lo, lo + step, ...`
+    up to `hi` exclusive, in the step's direction (for a negative step `hi` may be -1: before 0)."""
 
     dim: int | None
     lo: "Expr"
     hi: "Expr"
+    step: int = 1
 
     def length(self, span: Span) -> "Expr":
+        if self.step != 1:
+            return self._stepped_length(span)
         if isinstance(self.lo, Const) and isinstance(self.hi, Const):
             return Const(int(self.hi.value) - int(self.lo.value), span)  # type: ignore[arg-type]
         if isinstance(self.lo, Const) and self.lo.value == 0:
             return self.hi
         return Binary("-", self.hi, self.lo, span)
 
+    def _stepped_length(self, span: Span) -> "Expr":
+        """`ceil((hi - lo) / step)`, as `(hi - lo + step - 1) // step` (`lo - hi` for a negative step);
+        negative when the axis is empty, as the length of a step-1 axis may be."""
+        size = abs(self.step)
+        first, last = (self.hi, self.lo) if self.step > 0 else (self.lo, self.hi)
+        if isinstance(first, Const) and isinstance(last, Const):
+            return Const((int(first.value) - int(last.value) + size - 1) // size, span)  # type: ignore[arg-type]
+        distance: Expr = first if isinstance(last, Const) and last.value == 0 else Binary("-", first, last, span)
+        if size == 1:
+            return distance
+        return Binary("//", Binary("+", distance, Const(size - 1, span), span), Const(size, span), span)
+
     @property
     def is_single(self) -> bool:
         """Whether the axis surely has length 1 (NumPy broadcasts it)."""
-        return (isinstance(self.lo, Const) and isinstance(self.hi, Const)
-                and int(self.hi.value) - int(self.lo.value) == 1)  # type: ignore[arg-type]
+        length = self.length(Span("", 0, 0))
+        return isinstance(length, Const) and length.value == 1
 
 
 @dataclass(frozen=True)
@@ -596,6 +613,9 @@ class Param:
     span: Span
     allocation: Allocation | None = None
     """Set on an array the kernel makes: a hidden parameter after the user's, allocated by the caller."""
+    default: int | float | bool | None = None
+    """A scalar parameter's default value (`alpha: f64 = 1.5`): Python callers may omit the argument
+    and the runtime passes it (manifest `default`); C and Fortran callers pass every argument."""
 
     @property
     def is_array(self) -> bool:

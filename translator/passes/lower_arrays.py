@@ -26,8 +26,8 @@ from typing import Callable, Sequence
 from translator.errors import Span, TranslationError
 from translator.ir import checks
 from translator.ir import nodes as ir
-from translator.ir.arrays import (ZERO, Offset, as_index, at_least_zero, element, first_clash, loop_nest, reduced_shape,
-                                  rewrite_leaves, uses)
+from translator.ir.arrays import (ZERO, Offset, as_index, at_least_zero, axis_loops, element, first_clash, loop_nest,
+                                  reduced_shape, rewrite_leaves, uses)
 from translator.ir.types import I64, ArrayType, ScalarType, type_of
 from translator.ir.visit import Node, Visitor, is_expr, rewrite, walk_all
 from translator.passes.expr_types import ExprTyper, cast
@@ -162,8 +162,8 @@ class _Lowering(Visitor[[bool], list[ir.Stmt]]):
     def element_loops(self, axes: Sequence[ir.ViewAxis], span: Span) -> tuple[list[str], list[Offset], Bounds]:
         """Fresh loop variables over the axes' ranges, and the offsets of the element they reach."""
         variables = [self.fresh("i") for _ in axes]
-        offsets = [Offset(ir.Name(v, span, I64), axis.lo, 0) for v, axis in zip(variables, axes)]
-        return variables, offsets, [(v, axis.lo, axis.hi) for v, axis in zip(variables, axes)]
+        offsets, bounds = axis_loops([ir.Name(v, span, I64) for v in variables], axes)
+        return variables, offsets, [(v, as_index(lo), as_index(hi)) for v, lo, hi in bounds]
 
     def at_element(self, value: ir.Expr, offsets: Sequence[Offset], lengths: tuple[ir.Expr, ...],
                    guards: list[checks.Check], inner: list[ir.Stmt]) -> ir.Expr:

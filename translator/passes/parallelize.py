@@ -26,6 +26,7 @@ from collections.abc import Callable
 
 from translator.errors import Span, TranslationError
 from translator.ir import nodes as ir
+from translator.ir.arrays import same
 from translator.ir.types import ArrayType, I64, Ownership
 from translator.ir.visit import StmtTransformer, Visitor, temporaries, walk, walk_all
 from translator.passes.indices import lower_bound
@@ -197,9 +198,20 @@ def _copy_back(kernel: ir.Kernel, movement: ir.Movement) -> tuple[ir.UpdateFrom,
                 if isinstance(n, ir.Assign) and isinstance(n.target, ir.Index) and n.target.array == movement.array)
     return tuple(
         ir.UpdateFrom(movement.array, (*variant, *box[rank:]), span)
-        for box in movement.written
+        for box in _distinct(movement.written)
         for variant in itertools.product(*(_wrapped(movement.array, d, box[d], span) for d in range(rank)))
     )
+
+
+def _distinct(boxes: tuple[tuple[ir.Interval, ...], ...]) -> list[tuple[ir.Interval, ...]]:
+    """The boxes without repeats: two statements writing the same box (softmax's `out[i, j] = e`,
+    then `out[i, j] /= total`) need one copy-back, not two."""
+    kept: list[tuple[ir.Interval, ...]] = []
+    for box in boxes:
+        if not any(len(box) == len(other) and all(same(a.lo, b.lo) and same(a.hi, b.hi) for a, b in zip(box, other))
+                   for other in kept):
+            kept.append(box)
+    return kept
 
 
 def _wrapped(array: str, dim: int, interval: ir.Interval, span: Span) -> tuple[ir.Interval, ...]:

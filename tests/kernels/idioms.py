@@ -1,0 +1,198 @@
+"""NumPy code as others write it (issue 11): signatures with defaults, shapes unpacked into names,
+`*_like` constructors and `x.dtype`, imports and lambdas inside the body, helpers with keywords and
+defaults. `tests/test_idioms.py` runs each compiled and as plain Python; `CASES` maps each kernel
+to its random arguments."""
+
+import numpy as np
+
+from translator import In, InOut, Out, f32, f64, kernel, prange
+
+
+@kernel
+def axpby(x: In[f64[:]], y: InOut[f64[:]], alpha: f64 = 1.5, beta: float = 0.5):
+    for i in prange(x.shape[0]):
+        y[i] = alpha * x[i] + beta * y[i]
+
+
+@kernel
+def row_scale(A: In[f64[:, :]], s: In[f64[:]], B: Out[f64[:, :]]):
+    m, n = A.shape
+    for i in prange(m):
+        for j in range(n):
+            B[i, j] = A[i, j] * s[i]
+
+
+@kernel
+def moving_sum(x: In[f32[:]], width: int = 3):
+    N, = x.shape
+    out = np.zeros(N - width + 1, dtype=np.float32)
+    for i in prange(N - width + 1):
+        acc = np.float32(0)
+        for j in range(width):
+            acc += x[i + j]
+        out[i] = acc
+    return out
+
+
+def laplacian_weight(g, h):
+    return (g - h) * 4.0
+
+
+def softplus(v):
+    from numpy import exp, log1p
+    return log1p(exp(v))
+
+
+@kernel
+def relax(g: In[f64[:, :]], h: In[f64[:, :]], dt: f64):
+    return g + dt * laplacian_weight(g, h)
+
+
+@kernel
+def activate(x: In[f32[:]], y: Out[f32[:]]):
+    y[:] = softplus(x)
+
+
+@kernel
+def normalize_rows(A: In[f32[:, :]]):
+    out = np.empty_like(A)
+    for i in prange(A.shape[0]):
+        row = np.zeros_like(A[i, :])
+        row[:] = A[i, :] * A[i, :]
+        out[i, :] = A[i, :] / np.sqrt(np.sum(row) + 1)
+    return out
+
+
+@kernel
+def follow_precision(x: In[f32[:]], z: In[f64[:]]):
+    n = x.shape[0]
+    y = np.zeros(n, dtype=x.dtype)
+    y[:] = x * 2 + z.astype(x.dtype)
+    wide = np.empty_like(x, dtype=np.float64)
+    wide[:] = x
+    wide += z
+    ramp = np.arange(n, dtype=x.dtype) / n + x
+    return y, wide, np.full_like(z, 0.5), ramp
+
+
+def flux(a, b, dx=0.5, scale=2):
+    return scale * (a - b) / dx
+
+
+@kernel
+def gradient(u: In[f64[:]], g: Out[f64[:]]):
+    g[0] = flux(u[1], u[0])
+    for i in prange(1, u.shape[0]):
+        g[i] = flux(u[i], u[i - 1], dx=0.25) + flux(b=u[i], a=u[i - 1], scale=-1.5)
+
+
+@kernel
+def damped(x: In[f64[:]], z: In[f64[:]], y: Out[f64[:]], w: Out[f64[:]], rate: f64):
+    import math
+    from numpy import exp
+    decay = lambda x, t: x * exp(-rate * t)
+    for i in prange(x.shape[0]):
+        y[i] = decay(x[i], i) + math.cos(z[i])
+    w[:] = decay(z, 2.0)
+
+
+@kernel
+def heat_step(U: InOut[f64[:, :]], V: InOut[f64[:, :]], nu: f64):
+    u, v = U[1:-1, 1:-1], V[1:-1, 1:-1]
+    v[:] = u + nu * (U[2:, 1:-1] + U[:-2, 1:-1] + U[1:-1, 2:] + U[1:-1, :-2] - 4.0 * u)
+    u += 0.5 * v
+    edge = U[:, 0]
+    edge[...] = 0.0
+    V[...] = V * 2
+
+
+@kernel
+def center_rows(A: InOut[f32[:, :]]):
+    for i in prange(A.shape[0]):
+        row = A[i, :]
+        row -= np.mean(row)
+
+
+@kernel
+def strided(x: In[f64[:]], y: InOut[f64[:]], A: In[f64[:, :]], lo: int, hi: int):
+    y[::2] = x[1::2]
+    y[lo:hi:3] += x[hi:lo:-3]
+    flipped = x[::-1] - x
+    corners = A[::2, ::-1] * np.sum(x[5:0:-2])
+    return flipped, corners, np.copy(A[-1::-2, 1::2])
+
+
+@kernel
+def interleave(A: InOut[f32[:, :]]):
+    for i in prange(A.shape[0]):
+        A[i, 1::2] = A[i, :0:-2] + A[i, ::-2]
+        A[i, ::3] *= 2
+
+
+def positive_negative(v):
+    return np.maximum(v, 0.0), np.minimum(v, 0.0)
+
+
+def ordered(a, b):
+    return min(a, b), max(a, b)
+
+
+@kernel
+def split_parts(x: In[f64[:]], A: In[f64[:, :]], y: In[f64[:]], gap: Out[f64[:]]):
+    pos, neg = positive_negative(x)
+    for i in prange(A.shape[0]):
+        lo, hi = A[i, :] - 1.0, A[i, :] + 1.0
+        pos[i] = np.sum(hi * lo)
+    for i in prange(y.shape[0]):
+        small, large = ordered(x[i], y[i])
+        gap[i] = large - small
+    return pos, neg
+
+
+@kernel
+def softmax_rows(A: In[f32[:, :]], x: In[f32[:]]):
+    e = np.exp(A - np.max(A, axis=1)[:, np.newaxis])
+    grid = (x * 2)[None, :] + (x - 1)[..., None]
+    return e / np.sum(e, axis=1)[:, None], grid
+
+
+def interior_laplacian(g):
+    """The five-point Laplacian of the interior of g."""
+    return g[2:, 1:-1] + g[:-2, 1:-1] + g[1:-1, 2:] + g[1:-1, :-2] - 4 * g[1:-1, 1:-1]
+
+
+def differences(f, h):
+    return (f[1:] - f[:-1]) / h
+
+
+@kernel
+def diffuse(u: In[f64[:, :]], v: InOut[f64[:, :]], x: In[f64[:]], dt: f64):
+    v[1:-1, 1:-1] = u[1:-1, 1:-1] + dt * interior_laplacian(u)
+    slope = differences(x, 0.5) * 2
+    return slope, np.sum(interior_laplacian(v))
+
+
+@kernel(target="host-offload")
+def scale_into(x, y, alpha=1.5):
+    for i in prange(x.shape[0]):
+        y[i] = alpha * x[i]
+
+
+CASES = {
+    axpby: lambda rng: (rng.standard_normal(11), rng.standard_normal(11), -0.75, 2.0),
+    row_scale: lambda rng: (rng.standard_normal((5, 7)), rng.standard_normal(5), np.zeros((5, 7))),
+    moving_sum: lambda rng: (rng.standard_normal(9).astype(np.float32), 4),
+    relax: lambda rng: (rng.standard_normal((4, 6)), rng.standard_normal((4, 6)), 0.1),
+    activate: lambda rng: (rng.standard_normal(12).astype(np.float32), np.zeros(12, np.float32)),
+    normalize_rows: lambda rng: (rng.standard_normal((5, 6)).astype(np.float32),),
+    follow_precision: lambda rng: (rng.standard_normal(7).astype(np.float32), rng.standard_normal(7)),
+    gradient: lambda rng: (rng.standard_normal(10), np.zeros(10)),
+    damped: lambda rng: (rng.standard_normal(8), rng.standard_normal(8), np.zeros(8), np.zeros(8), 0.3),
+    heat_step: lambda rng: (rng.standard_normal((6, 7)), rng.standard_normal((6, 7)), 0.2),
+    center_rows: lambda rng: (rng.standard_normal((4, 9)).astype(np.float32),),
+    strided: lambda rng: (rng.standard_normal(10), rng.standard_normal(10), rng.standard_normal((5, 7)), 1, 9),
+    interleave: lambda rng: (rng.standard_normal((3, 8)).astype(np.float32),),
+    split_parts: lambda rng: (rng.standard_normal(6), rng.standard_normal((4, 5)), rng.standard_normal(6), np.zeros(6)),
+    softmax_rows: lambda rng: (rng.standard_normal((4, 6)).astype(np.float32), rng.standard_normal(5).astype(np.float32)),
+    diffuse: lambda rng: (rng.standard_normal((5, 6)), rng.standard_normal((5, 6)), rng.standard_normal(7), 0.1),
+}

@@ -1,0 +1,135 @@
+"""NumPy code as others write it (issue 11): each idiom of `tests/kernels/idioms.py` compiled and run
+against its Python function on seeded random data, calls that lean on defaults and keywords, the
+located errors of what stays unsupported, and translation for the GPU."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from tests.kernels import idioms
+from translator import TranslationError, pipeline
+from translator.frontend import Selection
+from translator.api import Kernel
+from translator.oracle import compare_with_python
+from translator.targets import parse_target
+
+ANNOTATED = Selection(skip_untyped=True)
+HEADER = "import numpy as np\nfrom translator import kernel, prange, In, Out, f64\n\n"
+
+
+@pytest.mark.parametrize("k, make_args", [pytest.param(k, make, id=k.__name__) for k, make in idioms.CASES.items()])
+def test_matches_python(k: Kernel, make_args: Any) -> None:
+    result = compare_with_python(k, make_args(np.random.default_rng(11)), parse_target("host-offload"), repeats=1)
+    assert result.ok, result.mismatches
+
+
+def test_translates_for_the_gpu() -> None:
+    emitted = pipeline.translate(idioms.__file__, "nvptx:sm_90", selection=ANNOTATED)
+    assert "#pragma omp target teams distribute parallel for" in emitted.c_source
+
+
+def test_defaults_and_keywords_from_python() -> None:
+    """A Python call may omit defaulted parameters (the runtime passes the manifest's `default`) and
+    name any argument; C callers pass every argument, so the header keeps every parameter."""
+    rng = np.random.default_rng(5)
+    x, y = rng.standard_normal(9), rng.standard_normal(9)
+    compiled = idioms.axpby.library("host-offload").kernels["axpby"]
+    for kwargs in [{}, {"beta": 3.0}, {"alpha": 2.0, "beta": -1.0}]:
+        got, expected = y.copy(), y.copy()
+        compiled(x, got, **kwargs)
+        idioms.axpby.py_func(x, expected, **kwargs)
+        np.testing.assert_array_equal(got, expected)
+    got, expected = y.copy(), y.copy()
+    compiled(y=got, x=x, alpha=0.25)
+    idioms.axpby.py_func(x, expected, 0.25)
+    np.testing.assert_array_equal(got, expected)
+    spec = {p.name: p for p in compiled.spec.params}
+    assert (spec["alpha"].default, spec["beta"].default) == (1.5, 0.5)
+    header = pipeline.translate(idioms.__file__, "host-offload", selection=ANNOTATED).h_source
+    assert "void axpby(const double *x, int64_t x_n0, double *y, int64_t y_n0, double alpha, double beta);" in header
+    out = idioms.moving_sum.library("host-offload").kernels["moving_sum"](x.astype(np.float32))
+    np.testing.assert_allclose(out, idioms.moving_sum.py_func(x.astype(np.float32)), rtol=1e-6)
+
+
+def test_defaults_of_parameters_typed_by_the_call() -> None:
+    """A parameter without annotation and with a default takes the default's type when left out."""
+    x = np.random.default_rng(2).standard_normal(6).astype(np.float32)
+    for kwargs in [{}, {"alpha": 2}, {"alpha": np.float32(0.25)}]:
+        got, expected = np.zeros_like(x), np.zeros_like(x)
+        idioms.scale_into(x, got, **kwargs)
+        idioms.scale_into.py_func(x, expected, **kwargs)
+        np.testing.assert_array_equal(got, expected)
+    assert idioms.scale_into.signatures == ["(f32[:], f32[:], float)", "(f32[:], f32[:], int)", "(f32[:], f32[:], f32)"]
+
+
+def _error(tmp_path: Path, body: str) -> str:
+    path = tmp_path / "k.py"
+    path.write_text(HEADER + body)
+    with pytest.raises(TranslationError) as info:
+        pipeline.translate(str(path), "host-offload")
+    return str(info.value).replace(str(path), "k.py")
+
+
+@pytest.mark.parametrize("body, expected", [
+    ("@kernel\ndef k(x: In[f64[:]] = 0.0):\n    pass\n",
+     "k.py:5:23: error: parameter 'x' has a default value that is not a number; a kernel's defaults are numeric "
+     "constants of scalar parameters"),
+    ("@kernel\ndef k(x: In[f64[:]], s: f64 = 'a'):\n    pass\n",
+     "k.py:5:31: error: parameter 's' has a default value that is not a number; a kernel's defaults are numeric "
+     "constants of scalar parameters"),
+    ("@kernel\ndef k(A: In[f64[:, :]], y: Out[f64[:]]):\n    m, n, p = A.shape\n    y[0] = m\n",
+     "k.py:6:15: error: 'A.shape' has 2 extents; the left side names 3 (Python raises ValueError when unpacking)"),
+    ("def f(a, b=1.0):\n    return a + b\n\n@kernel\ndef k(x: In[f64[:]], y: Out[f64[:]]):\n"
+     "    for i in prange(1):\n        y[i] = f(x[i], 2.0, 3.0)\n",
+     "k.py:10:29: error: f() takes 2 arguments, got 3"),
+    ("def f(a, b=1.0):\n    return a + b\n\n@kernel\ndef k(x: In[f64[:]], y: Out[f64[:]]):\n"
+     "    for i in prange(1):\n        y[i] = f(x[i], c=3.0)\n",
+     "k.py:10:24: error: f() got an unexpected keyword argument 'c'"),
+    ("def f(a, b=1.0):\n    return a + b\n\n@kernel\ndef k(x: In[f64[:]], y: Out[f64[:]]):\n"
+     "    for i in prange(1):\n        y[i] = f(x[i], a=3.0)\n",
+     "k.py:10:24: error: f() got multiple values for argument 'a'"),
+    ("def f(a, b=x):\n    return a + b\n\n@kernel\ndef k(x: In[f64[:]], y: Out[f64[:]]):\n"
+     "    for i in prange(1):\n        y[i] = f(x[i])\n",
+     "k.py:4:12: error: parameter 'b' has a default value that is not a number; a device function's defaults are "
+     "numeric constants"),
+    ("@kernel\ndef k(x: In[f64[:]], y: Out[f64[:]]):\n    f = lambda v: v[0]\n    for i in prange(1):\n"
+     "        y[i] = f(x)\n",
+     "k.py:6:19: error: a lambda in a kernel computes with numbers; index arrays at the call (`f(x[i])`), or write a "
+     "function of the module for arrays"),
+    ("@kernel\ndef k(x: In[f64[:]], y: Out[f64[:]]):\n    f = lambda v: v\n    f = lambda v: 2 * v\n"
+     "    for i in prange(1):\n        y[i] = f(x[i])\n",
+     "k.py:6:5: error: 'f' is bound to a lambda and bound again; bind a lambda once, under a name of its own"),
+    ("@kernel\ndef k(x: In[f64[:]], y: Out[f64[:]]):\n    f = lambda v: v\n    for i in prange(1):\n"
+     "        y[i] = f(x[i], 1)\n",
+     "k.py:8:16: error: this lambda takes 1 positional argument"),
+    ("@kernel\ndef k(x: In[f64[:]], y: Out[f64[:]]):\n    from math import *\n    for i in prange(1):\n"
+     "        y[i] = x[i]\n",
+     "k.py:6:5: error: `import *` is only allowed at module level (Python rejects it in a function)"),
+    ("@kernel\ndef k(x: In[f64[:]], y: Out[f64[:]]):\n    v = y[1:]\n    v = y[:-1]\n    y[:] = x\n",
+     "k.py:7:5: error: view 'v' is bound more than once; a name bound to a view stands for that view wherever it "
+     "is used, so bind it once, under a name of its own (write through it with `v[...] = value`)"),
+    ("@kernel\ndef k(x: In[f64[:]], y: Out[f64[:]]):\n    v = y[1:]\n    y[:] = x\n    v[0] = 1.0\n",
+     "k.py:8:5: error: 'v' names a view; use it whole (`v[...] = value`, `v * 2`) or index the array it views: a view "
+     "name takes no indices or slices"),
+    ("@kernel\ndef k(x: In[f64[:]], y: Out[f64[:]]):\n    m = 1\n    m = m + 1\n    v = y[m:]\n    y[:] = x\n",
+     "k.py:8:11: error: view 'v' uses 'm', which is not assigned exactly once before the view; the view's bounds "
+     "are taken where it is used, so copy 'm' into a new local just before the view"),
+    ("@kernel\ndef k(x: In[f64[:]], y: Out[f64[:]]):\n    y[:] = x.astype(x)\n",
+     "k.py:6:12: error: a.astype() in a kernel takes one scalar type or an array's .dtype: np.float32, np.int64, "
+     "f64, x.dtype, ..."),
+    ("@kernel\ndef k(x: In[f64[:]], n: int):\n    y = np.zeros_like(n)\n    return y\n",
+     "k.py:6:23: error: the `_like` constructors take an array or a slice of one here (`np.zeros_like(a)`, "
+     "`np.empty_like(A[1:, :])`)"),
+    ("@kernel\ndef k(x: In[f64[:]], y: Out[f64[:]]):\n    v = x[1:]\n    for i in prange(1):\n        y[i] = v\n",
+     "k.py:8:16: error: an array slice is a value only in array statements (`c[i, :] = a[i, :] * 2`, "
+     "`b = a[1:] - a[:-1]`) and as the argument of a reduction (np.sum, np.max, np.min, np.mean, np.dot, `@`); "
+     "index one element here (`a[i, j]`)"),
+    ("@kernel\ndef k(x: In[f64[:]], y: Out[f64[:]]):\n    y[:] = x[::0]\n",
+     "k.py:6:16: error: a slice's step is a non-zero integer constant in kernels (`x[::2]`, `x[::-1]`)"),
+])
+def test_located_errors(tmp_path: Path, body: str, expected: str) -> None:
+    assert _error(tmp_path, body).splitlines()[0] == expected

@@ -1,0 +1,132 @@
+"""Helpers that compute an array expression from slices of their array arguments, inlined.
+
+NumPy code factors stencils into small functions (`def lap(g): return g[2:, 1:-1] + g[:-2, 1:-1] +
+... - 4 * g[1:-1, 1:-1]`, then `u[1:-1, 1:-1] += dt * lap(u)`). A device function takes arrays whole
+and returns one number, so such a call is replaced, before the statement is built, by the function's
+returned expression with each parameter replaced by the caller's argument: the same array
+expression, built and typed in the caller, exactly what Python computes (the function has no other
+statement, so nothing else happens in the call).
+
+A function returning a tuple (`def bounds(a, b): return min(a, b), max(a, b)`, unpacked by the
+caller: `lo, hi = bounds(x[i], y[i])`) is inlined the same way: a C function returns one value.
+
+A function is inlined when its body is one `return` of an expression (a docstring aside), its
+parameters have no annotations (an annotation converts the argument) and no defaults, it lives in the
+kernel's module (its text shares the positions errors point at, and its names mean the same there:
+not where the kernel imports names of its own), some parameter that receives a
+whole array is sliced in the body (`g[1:-1]`: no device function could take that) or it returns a
+tuple, and the body reads no name the caller also binds (the inlined expression must mean what it
+meant in the function). Other calls stay device function calls.
+"""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+import libcst as cst
+
+from translator.frontend.context import DeviceFunction, KernelScope
+from translator.frontend.expressions import array_type, nodes_in
+from translator.frontend.masks import reads
+from translator.frontend.views import is_new_axis
+
+_N = TypeVar("_N", bound=cst.CSTNode)
+
+
+def inline_calls(node: _N, scope: KernelScope) -> _N:
+    """`node` with each call of an inlinable function (module docstring) replaced by its expression."""
+    if not any(isinstance(n, cst.Call) and _inlinable(n, scope) is not None for n in nodes_in(node)):
+        return node
+    return node.visit(_Inliner(scope))  # type: ignore[return-value]
+
+
+class _Positioned(cst.CSTTransformer):
+    """A transformer whose new nodes take the positions of the nodes they replace, so errors about
+    them point where the user wrote them."""
+
+    def __init__(self, scope: KernelScope) -> None:
+        super().__init__()
+        self.scope = scope
+
+    def on_leave(self, original_node: cst.CSTNode, updated_node: cst.CSTNode) -> cst.CSTNode:  # type: ignore[override]
+        result = super().on_leave(original_node, updated_node)
+        positions = self.scope.module.positions
+        if isinstance(result, cst.CSTNode) and result not in positions and original_node in positions:
+            positions[result] = positions[original_node]
+        return result  # type: ignore[return-value]
+
+
+class _Inliner(_Positioned):
+    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
+        function = _inlinable(updated_node, self.scope)
+        if function is None:
+            return updated_node
+        params = [p.name.value for p in function.node.params.params]
+        arguments = dict(zip(params, (a.value for a in updated_node.args)))
+        body = _returned(function.node)
+        assert body is not None
+        return body.visit(_Substitution(self.scope, arguments))  # type: ignore[return-value]
+
+
+class _Substitution(_Positioned):
+    """The function's expression with its parameters replaced by the caller's arguments."""
+
+    def __init__(self, scope: KernelScope, arguments: dict[str, cst.BaseExpression]) -> None:
+        super().__init__(scope)
+        self.arguments = arguments
+
+    def leave_Attribute(self, original_node: cst.Attribute, updated_node: cst.Attribute) -> cst.BaseExpression:
+        return updated_node.with_changes(attr=original_node.attr)  # `.shape` names no parameter
+
+    def leave_Arg(self, original_node: cst.Arg, updated_node: cst.Arg) -> cst.Arg:
+        return updated_node.with_changes(keyword=original_node.keyword)  # nor does `axis=`
+
+    def leave_Name(self, original_node: cst.Name, updated_node: cst.Name) -> cst.BaseExpression:
+        return self.arguments.get(original_node.value, updated_node)
+
+
+def _inlinable(call: cst.Call, scope: KernelScope) -> DeviceFunction | None:
+    """The function `call` calls when it is to be inlined (module docstring), else None."""
+    func = call.func
+    if not isinstance(func, cst.Name) or func.value in scope.assigned or func.value in scope.params:
+        return None
+    function = scope.module.functions.get(func.value)
+    same_module = function is not None and function.module.positions is scope.module.positions and (
+        function.module.aliases == scope.module.aliases)  # not a helper module, nor under the kernel's own imports
+    if function is None or not same_module or _returned(function.node) is None:
+        return None
+    params = function.node.params
+    plain = not (params.posonly_params or params.kwonly_params or isinstance(params.star_arg, cst.Param)
+                 or params.star_kwarg) and all(p.annotation is None and p.default is None for p in params.params)
+    if not plain or len(call.args) != len(params.params) or any(a.keyword is not None or a.star for a in call.args):
+        return None
+    body = _returned(function.node)
+    names = {n.value for n in reads(body)}  # type: ignore[arg-type]
+    own = {p.name.value for p in params.params}
+    if (names - own) & (set(scope.assigned) | set(scope.params)):
+        return None
+    arrays = {p.name.value for p, a in zip(params.params, call.args)
+              if isinstance(a.value, cst.Name) and array_type(a.value.value, scope) is not None}
+    sliced = arrays & _sliced(body, scope)  # type: ignore[arg-type]
+    return function if sliced or isinstance(body, cst.Tuple) else None
+
+
+def _returned(fn: cst.FunctionDef) -> cst.BaseExpression | None:
+    """The expression of a function whose body is `return <expression>` (after a docstring), else None."""
+    if not isinstance(fn.body, cst.IndentedBlock):
+        statements = [fn.body.body]
+    else:
+        statements = [s.body if isinstance(s, cst.SimpleStatementLine) else [s] for s in fn.body.body]
+    smalls = [small for line in statements for small in line]
+    if smalls and isinstance(smalls[0], cst.Expr) and isinstance(smalls[0].value, cst.SimpleString):
+        smalls = smalls[1:]
+    if len(smalls) == 1 and isinstance(smalls[0], cst.Return) and smalls[0].value is not None:
+        return smalls[0].value
+    return None
+
+
+def _sliced(node: cst.CSTNode, scope: KernelScope) -> set[str]:
+    """The names the expression subscripts with a slice or a new axis somewhere (`g[1:-1, :]`)."""
+    return {n.value.value for n in nodes_in(node) if isinstance(n, cst.Subscript) and isinstance(n.value, cst.Name)
+            and any(isinstance(e.slice, cst.Slice) or is_new_axis(e.slice, scope) for e in n.slice)}
+
