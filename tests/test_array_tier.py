@@ -52,15 +52,16 @@ def _typed(statement: str) -> ir.ArrayAssign:
     ("w[w < 0] = 0.0", True),
     ("B[(B < 0) & (A > 1)] *= 2.0", True),
     ("w[w < 0] = y", None),
-    ("w[w < 0] = np.sum(y)", False),
-    ("B[0, :] = A[0, :] / np.sum(A[0, :])", False),
-    ("B[0, :] = A @ y", False),
+    ("w[w < 0] = np.sum(y)", True),
+    ("B[0, :] = A[0, :] / np.sum(A[0, :])", True),
+    ("w[:] = y - y.max(axis=0, keepdims=True) + np.var(A, axis=(0,), ddof=1)", True),
+    ("B[0, :] = A @ y", True),
     ("B[0, :] = y[v]", False),
     ("B[:, :] = np.where(A > 0, A, 0.0)", True),
 ])
 def test_the_tier_takes_elementwise_statements(statement: str, through: bool | None) -> None:
-    """Elementwise statements over views and scalars are `ArrayAssign`s; masks, reductions, matrix
-    products and gathers are still lowered by the frontend; what no path takes is an error."""
+    """Elementwise statements over views and scalars, with reductions and matrix products of them, are
+    `ArrayAssign`s; gathers are still lowered by the frontend; what no path takes is an error."""
     if through is None:
         with pytest.raises(TranslationError):
             _kernel(f"    {statement}\n")

@@ -46,15 +46,15 @@ SLICE_ELSEWHERE = ("an array slice is a value only in array statements (`c[i, :]
      "7:18: error: np.sum() in a kernel reduces an array or a slice (`a[i, :]`, `x[lo:hi]`)"),
     ("        out[i] = np.sum(a[i, 1:, 2])\n", "7:25: error: array 'a' has 2 dimensions but is indexed with 3"),
     ("        out[i] = np.sum(a, axis=0)\n",
-     "7:18: error: np.sum(..., axis=0) makes an array: assign it into an array or to a new name "
+     "7:18: error: np.sum(a, axis=0) makes an array: assign it into an array or to a new name "
      "(`s = np.sum(a, axis=0)`)"),
-    ("        out[:] = np.sum(a, axis=2)\n", "7:18: error: axis 2 is out of range for this 2-dimensional array"),
-    ("        out[i] = np.sum(a, axis=i)\n", "7:33: error: axis= takes an integer constant in kernels"),
+    ("        out[:] = np.sum(a, axis=2)\n", "7:33: error: axis 2 is out of range for this 2-dimensional array"),
+    ("        out[i] = np.sum(a, axis=i)\n", "7:33: error: axis= takes an integer constant, or a tuple of them, in kernels"),
     ("        out[:] = a @ a\n", "7:18: error: cannot broadcast this 2-dimensional array into 1 dimension"),
     ("        out[i] = np.sum(x[::i])\n",
      "7:29: error: a slice's step is a non-zero integer constant in kernels (`x[::2]`, `x[::-1]`)"),
     ("        out[i] = np.dot(x[:])\n", "7:18: error: np.dot() in a kernel takes two arrays or slices"),
-    ("        out[i] = np.max(z[:]).real\n", "7:18: error: np.max() of a complex array is not supported in kernels"),
+    ("        out[i] = np.max(z[:]).real\n", "7:18: error: max() of a complex array is not supported in kernels"),
     ("        out[i] = x[1:] + 1.0\n", "7:20: error: " + SLICE_ELSEWHERE),
     ("        a[i, :] = 0.0\n",
      "7:9: error: 'a' is declared In but the kernel writes it here; declare it InOut (or Out if the kernel never "

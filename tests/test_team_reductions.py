@@ -55,19 +55,19 @@ def test_a_float_max_reduces_a_class_of_what_it_saw() -> None:
     """OpenMP's max drops NaNs and starts from -DBL_MAX: the class (0: -inf, 1: other, 2: NaN)
     restores NumPy's result after the loop."""
     code = _code("rescaled_rows")
-    assert "#pragma omp parallel for reduction(max: max__2, max__2_seen)" in code
-    assert "#pragma omp parallel for reduction(min: min__4) reduction(max: min__4_seen)" in code
-    start = code.index("max__2_seen = (isnan(max__2) ? 2 : (max__2 > -INFINITY ? 1 : 0));")
-    assert code[start + 4] == ("max__2_seen = py2omp_max_i64(max__2_seen, (isnan(X[i * X_n1 + k__1]) ? 2 : "
-                               "(X[i * X_n1 + k__1] > -INFINITY ? 1 : 0)));")
-    assert code[start + 6] == "max__2 = (max__2_seen == 2 ? NAN : (max__2_seen == 0 ? -INFINITY : max__2));"
+    assert "#pragma omp parallel for reduction(max: max__1, max__1_seen)" in code
+    assert "#pragma omp parallel for reduction(min: min__3) reduction(max: min__3_seen)" in code
+    start = code.index("max__1_seen = (isnan(max__1) ? 2 : (max__1 > -INFINITY ? 1 : 0));")
+    assert code[start + 4] == ("max__1_seen = py2omp_max_i64(max__1_seen, (isnan(X[i * X_n1 + k__2]) ? 2 : "
+                               "(X[i * X_n1 + k__2] > -INFINITY ? 1 : 0)));")
+    assert code[start + 6] == "max__1 = (max__1_seen == 2 ? NAN : (max__1_seen == 0 ? -INFINITY : max__1));"
 
 
 @pytest.mark.parametrize("name, pragma", [
-    ("below_peak", "#pragma omp parallel for reduction(max: max__2)"),
-    ("projected_rows", "#pragma omp parallel for reduction(+: dot__2)"),
-    ("normalized_images", "#pragma omp parallel for collapse(2) reduction(+: sum__3)"),
-    ("orthogonalized_rows", "#pragma omp parallel for reduction(+: dot__2)"),
+    ("below_peak", "#pragma omp parallel for reduction(max: max__1)"),
+    ("projected_rows", "#pragma omp parallel for reduction(+: dot__1)"),
+    ("normalized_images", "#pragma omp parallel for collapse(2) reduction(+: sum__1)"),
+    ("orthogonalized_rows", "#pragma omp parallel for reduction(+: dot__1)"),
 ])
 def test_reductions_of_slices_are_reduced_by_the_team(name: str, pragma: str) -> None:
     """An integer max needs no class; `@` of slices, `np.sum` of a 2-D slice (its nest collapsed), a

@@ -64,7 +64,7 @@ def test_host_targets_use_host_memory() -> None:
 def test_ir_shows_the_temporary_on_its_loop() -> None:
     text = format_module(lower("tests/kernels/npbench/doitgen.py", "host-offload"))
     assert ("  parallel r in [0:i64, A.shape[0]:i64, 1]  # OmpTarget collapse=1 maps=[tofrom:A, to:C4] "
-            "thread_limit=256 teams_from_trip_count=True device_ptrs=[A_value__4]\n"
+            "thread_limit=256 teams_from_trip_count=True device_ptrs=[A_value__4] two_level=True\n"
             "    temporary A_value__4: f64[A.shape[2]:i64] per iteration\n") in text
 
 

@@ -103,14 +103,19 @@ def test_a_prange_with_a_schedule_keeps_one_level() -> None:
         "    #pragma omp target teams distribute parallel for"]
 
 
-def test_a_body_with_a_serial_reduction_keeps_one_level() -> None:
-    """A row's max and sum lowered to serial loops would run on one thread of each team: one level."""
+def test_a_body_with_row_reductions_shares_them_among_the_team() -> None:
+    """A row's max and sum (array tier reductions, `Loop.reductions`) become team-level reductions,
+    the row's array statements the team's parallel loops: two levels."""
     source = ("import numpy as np\nfrom translator import In, InOut, f64, kernel, prange\n\n@kernel\n"
               "def k(x: In[f64[:, :]], y: InOut[f64[:, :]]):\n"
               "    for i in prange(x.shape[0]):\n        y[i, :] = np.exp(x[i, :] - np.max(x[i, :]))\n"
               "        y[i, :] /= np.sum(y[i, :])\n")
     assert _pragmas(translate("k.py", "host-offload", source).c_source, "k") == [
-        "    #pragma omp target teams distribute parallel for"]
+        '    #pragma omp target teams distribute',
+        '        #pragma omp parallel for reduction(max: max__2, max__2_seen)',
+        '        #pragma omp parallel for',
+        '        #pragma omp parallel for reduction(+: sum__5)',
+        '        #pragma omp parallel for']
 
 
 def _with_independent_inner_loop(tail: str) -> tuple[ir.Module, ir.ParallelLoop]:

@@ -19,8 +19,7 @@ extern "C" {
  *     then copied back by `target update from`: only centered[0:x.shape[0], 0:centered.shape[1]]; other elements keep their values
  *   preconditions (else Python raises IndexError): norms_n0 >= x_n0 when x_n0 > 0 (norms, line 17)
  *     spread_n0 >= x_n0 when x_n0 > 0 (spread, line 18)
- *     centered_n0 >= x_n0 when x_n0 > 0 and centered_n1 > 0 (centered, line 19)
- *     x_n1 >= centered_n1 when x_n0 > 0 and centered_n1 > 0 (x, line 19)
+ *     centered_n0 >= x_n0 when x_n0 > 0 (centered, line 19)
  */
 void row_norms(const double *x, int64_t x_n0, int64_t x_n1, double *norms, int64_t norms_n0, double *spread, int64_t spread_n0, double *centered, int64_t centered_n0, int64_t centered_n1);
 
@@ -31,8 +30,7 @@ void row_norms(const double *x, int64_t x_n0, int64_t x_n1, double *norms, int64
  *   centered: Out, device pointer (is_device_ptr)
  *   preconditions (else Python raises IndexError): norms_n0 >= x_n0 when x_n0 > 0 (norms, line 17)
  *     spread_n0 >= x_n0 when x_n0 > 0 (spread, line 18)
- *     centered_n0 >= x_n0 when x_n0 > 0 and centered_n1 > 0 (centered, line 19)
- *     x_n1 >= centered_n1 when x_n0 > 0 and centered_n1 > 0 (x, line 19)
+ *     centered_n0 >= x_n0 when x_n0 > 0 (centered, line 19)
  */
 void row_norms__device(const double *x, int64_t x_n0, int64_t x_n1, double *norms, int64_t norms_n0, double *spread, int64_t spread_n0, double *centered, int64_t centered_n0, int64_t centered_n1);
 

@@ -96,59 +96,58 @@ void rescaled_rows(const double *restrict X, int64_t X_n0, int64_t X_n1, double 
         map(tofrom: Y[0:Y_n0 * Y_n1])
 #line 23 "tests/kernels/team_reductions.py"
     for (int64_t i = 0; i < X_n0; i += 1) {
-        double max__2;
-#line 24 "tests/kernels/team_reductions.py"
         double top;
-        double min__4;
-#line 25 "tests/kernels/team_reductions.py"
         double low;
 #line 24 "tests/kernels/team_reductions.py"
-        int64_t max__2_seen;
-        int64_t min__4_seen;
+        double max__1;
+        double min__3;
 #line 24 "tests/kernels/team_reductions.py"
-        max__2 = (0 < X_n1 ? X[i * X_n1 + 0] : 0.0);
+        int64_t max__1_seen;
+        int64_t min__3_seen;
 #line 24 "tests/kernels/team_reductions.py"
-        max__2_seen = (isnan(max__2) ? 2 : (max__2 > -INFINITY ? 1 : 0));
+        max__1 = (0 < X_n1 ? X[i * X_n1 + 0] : 0.0);
 #line 24 "tests/kernels/team_reductions.py"
-        #pragma omp parallel for reduction(max: max__2, max__2_seen)
+        max__1_seen = (isnan(max__1) ? 2 : (max__1 > -INFINITY ? 1 : 0));
 #line 24 "tests/kernels/team_reductions.py"
-        for (int64_t k__1 = 0; k__1 < X_n1; k__1 += 1) {
+        #pragma omp parallel for reduction(max: max__1, max__1_seen)
 #line 24 "tests/kernels/team_reductions.py"
-            max__2 = (X[i * X_n1 + k__1] > max__2 || isnan(X[i * X_n1 + k__1]) ? X[i * X_n1 + k__1] : max__2);
+        for (int64_t k__2 = 0; k__2 < X_n1; k__2 += 1) {
 #line 24 "tests/kernels/team_reductions.py"
-            max__2_seen = py2omp_max_i64(max__2_seen, (isnan(X[i * X_n1 + k__1]) ? 2 : (X[i * X_n1 + k__1] > -INFINITY ? 1 : 0)));
+            max__1 = (X[i * X_n1 + k__2] > max__1 || isnan(X[i * X_n1 + k__2]) ? X[i * X_n1 + k__2] : max__1);
+#line 24 "tests/kernels/team_reductions.py"
+            max__1_seen = py2omp_max_i64(max__1_seen, (isnan(X[i * X_n1 + k__2]) ? 2 : (X[i * X_n1 + k__2] > -INFINITY ? 1 : 0)));
         }
 #line 24 "tests/kernels/team_reductions.py"
-        max__2 = (max__2_seen == 2 ? NAN : (max__2_seen == 0 ? -INFINITY : max__2));
+        max__1 = (max__1_seen == 2 ? NAN : (max__1_seen == 0 ? -INFINITY : max__1));
 #line 24 "tests/kernels/team_reductions.py"
-        top = max__2;
-        min__4 = (0 < X_n1 ? X[i * X_n1 + 0] : 0.0);
+        top = max__1;
+        min__3 = (0 < X_n1 ? X[i * X_n1 + 0] : 0.0);
 #line 25 "tests/kernels/team_reductions.py"
-        min__4_seen = (isnan(min__4) ? 2 : (min__4 < INFINITY ? 1 : 0));
+        min__3_seen = (isnan(min__3) ? 2 : (min__3 < INFINITY ? 1 : 0));
 #line 25 "tests/kernels/team_reductions.py"
-        #pragma omp parallel for reduction(min: min__4) reduction(max: min__4_seen)
+        #pragma omp parallel for reduction(min: min__3) reduction(max: min__3_seen)
 #line 25 "tests/kernels/team_reductions.py"
-        for (int64_t k__3 = 0; k__3 < X_n1; k__3 += 1) {
+        for (int64_t k__4 = 0; k__4 < X_n1; k__4 += 1) {
 #line 25 "tests/kernels/team_reductions.py"
-            min__4 = (X[i * X_n1 + k__3] < min__4 || isnan(X[i * X_n1 + k__3]) ? X[i * X_n1 + k__3] : min__4);
+            min__3 = (X[i * X_n1 + k__4] < min__3 || isnan(X[i * X_n1 + k__4]) ? X[i * X_n1 + k__4] : min__3);
 #line 25 "tests/kernels/team_reductions.py"
-            min__4_seen = py2omp_max_i64(min__4_seen, (isnan(X[i * X_n1 + k__3]) ? 2 : (X[i * X_n1 + k__3] < INFINITY ? 1 : 0)));
+            min__3_seen = py2omp_max_i64(min__3_seen, (isnan(X[i * X_n1 + k__4]) ? 2 : (X[i * X_n1 + k__4] < INFINITY ? 1 : 0)));
         }
 #line 25 "tests/kernels/team_reductions.py"
-        min__4 = (min__4_seen == 2 ? NAN : (min__4_seen == 0 ? INFINITY : min__4));
+        min__3 = (min__3_seen == 2 ? NAN : (min__3_seen == 0 ? INFINITY : min__3));
 #line 25 "tests/kernels/team_reductions.py"
-        low = min__4;
+        low = min__3;
         Y[i * Y_n1 + 0] = top;
         Y[i * Y_n1 + 1] = low;
         #pragma omp parallel for
 #line 28 "tests/kernels/team_reductions.py"
-        for (int64_t i__1 = 2; i__1 < Y_n1; i__1 += 1) {
+        for (int64_t i__5 = 2; i__5 < Y_n1; i__5 += 1) {
 #line 28 "tests/kernels/team_reductions.py"
-            Y[i * Y_n1 + i__1] = (X[i * X_n1 + i__1] - low) / (top - low);
+            Y[i * Y_n1 + i__5] = (X[i * X_n1 + i__5] - low) / (top - low);
         }
     }
 }
-#line 152 "team_reductions.c"
+#line 151 "team_reductions.c"
 
 /* rescaled_rows(X: In[f64[:, :]], Y: InOut[f64[:, :]]) -- tests/kernels/team_reductions.py:22 */
 #line 22 "tests/kernels/team_reductions.py"
@@ -161,59 +160,58 @@ void rescaled_rows__device(const double *restrict X, int64_t X_n0, int64_t X_n1,
         is_device_ptr(X, Y)
 #line 23 "tests/kernels/team_reductions.py"
     for (int64_t i = 0; i < X_n0; i += 1) {
-        double max__2;
-#line 24 "tests/kernels/team_reductions.py"
         double top;
-        double min__4;
-#line 25 "tests/kernels/team_reductions.py"
         double low;
 #line 24 "tests/kernels/team_reductions.py"
-        int64_t max__2_seen;
-        int64_t min__4_seen;
+        double max__1;
+        double min__3;
 #line 24 "tests/kernels/team_reductions.py"
-        max__2 = (0 < X_n1 ? X[i * X_n1 + 0] : 0.0);
+        int64_t max__1_seen;
+        int64_t min__3_seen;
 #line 24 "tests/kernels/team_reductions.py"
-        max__2_seen = (isnan(max__2) ? 2 : (max__2 > -INFINITY ? 1 : 0));
+        max__1 = (0 < X_n1 ? X[i * X_n1 + 0] : 0.0);
 #line 24 "tests/kernels/team_reductions.py"
-        #pragma omp parallel for reduction(max: max__2, max__2_seen)
+        max__1_seen = (isnan(max__1) ? 2 : (max__1 > -INFINITY ? 1 : 0));
 #line 24 "tests/kernels/team_reductions.py"
-        for (int64_t k__1 = 0; k__1 < X_n1; k__1 += 1) {
+        #pragma omp parallel for reduction(max: max__1, max__1_seen)
 #line 24 "tests/kernels/team_reductions.py"
-            max__2 = (X[i * X_n1 + k__1] > max__2 || isnan(X[i * X_n1 + k__1]) ? X[i * X_n1 + k__1] : max__2);
+        for (int64_t k__2 = 0; k__2 < X_n1; k__2 += 1) {
 #line 24 "tests/kernels/team_reductions.py"
-            max__2_seen = py2omp_max_i64(max__2_seen, (isnan(X[i * X_n1 + k__1]) ? 2 : (X[i * X_n1 + k__1] > -INFINITY ? 1 : 0)));
+            max__1 = (X[i * X_n1 + k__2] > max__1 || isnan(X[i * X_n1 + k__2]) ? X[i * X_n1 + k__2] : max__1);
+#line 24 "tests/kernels/team_reductions.py"
+            max__1_seen = py2omp_max_i64(max__1_seen, (isnan(X[i * X_n1 + k__2]) ? 2 : (X[i * X_n1 + k__2] > -INFINITY ? 1 : 0)));
         }
 #line 24 "tests/kernels/team_reductions.py"
-        max__2 = (max__2_seen == 2 ? NAN : (max__2_seen == 0 ? -INFINITY : max__2));
+        max__1 = (max__1_seen == 2 ? NAN : (max__1_seen == 0 ? -INFINITY : max__1));
 #line 24 "tests/kernels/team_reductions.py"
-        top = max__2;
-        min__4 = (0 < X_n1 ? X[i * X_n1 + 0] : 0.0);
+        top = max__1;
+        min__3 = (0 < X_n1 ? X[i * X_n1 + 0] : 0.0);
 #line 25 "tests/kernels/team_reductions.py"
-        min__4_seen = (isnan(min__4) ? 2 : (min__4 < INFINITY ? 1 : 0));
+        min__3_seen = (isnan(min__3) ? 2 : (min__3 < INFINITY ? 1 : 0));
 #line 25 "tests/kernels/team_reductions.py"
-        #pragma omp parallel for reduction(min: min__4) reduction(max: min__4_seen)
+        #pragma omp parallel for reduction(min: min__3) reduction(max: min__3_seen)
 #line 25 "tests/kernels/team_reductions.py"
-        for (int64_t k__3 = 0; k__3 < X_n1; k__3 += 1) {
+        for (int64_t k__4 = 0; k__4 < X_n1; k__4 += 1) {
 #line 25 "tests/kernels/team_reductions.py"
-            min__4 = (X[i * X_n1 + k__3] < min__4 || isnan(X[i * X_n1 + k__3]) ? X[i * X_n1 + k__3] : min__4);
+            min__3 = (X[i * X_n1 + k__4] < min__3 || isnan(X[i * X_n1 + k__4]) ? X[i * X_n1 + k__4] : min__3);
 #line 25 "tests/kernels/team_reductions.py"
-            min__4_seen = py2omp_max_i64(min__4_seen, (isnan(X[i * X_n1 + k__3]) ? 2 : (X[i * X_n1 + k__3] < INFINITY ? 1 : 0)));
+            min__3_seen = py2omp_max_i64(min__3_seen, (isnan(X[i * X_n1 + k__4]) ? 2 : (X[i * X_n1 + k__4] < INFINITY ? 1 : 0)));
         }
 #line 25 "tests/kernels/team_reductions.py"
-        min__4 = (min__4_seen == 2 ? NAN : (min__4_seen == 0 ? INFINITY : min__4));
+        min__3 = (min__3_seen == 2 ? NAN : (min__3_seen == 0 ? INFINITY : min__3));
 #line 25 "tests/kernels/team_reductions.py"
-        low = min__4;
+        low = min__3;
         Y[i * Y_n1 + 0] = top;
         Y[i * Y_n1 + 1] = low;
         #pragma omp parallel for
 #line 28 "tests/kernels/team_reductions.py"
-        for (int64_t i__1 = 2; i__1 < Y_n1; i__1 += 1) {
+        for (int64_t i__5 = 2; i__5 < Y_n1; i__5 += 1) {
 #line 28 "tests/kernels/team_reductions.py"
-            Y[i * Y_n1 + i__1] = (X[i * X_n1 + i__1] - low) / (top - low);
+            Y[i * Y_n1 + i__5] = (X[i * X_n1 + i__5] - low) / (top - low);
         }
     }
 }
-#line 217 "team_reductions.c"
+#line 215 "team_reductions.c"
 
 /* below_peak(C: In[i64[:, :]], D: InOut[i64[:, :]]) -- tests/kernels/team_reductions.py:32 */
 #line 32 "tests/kernels/team_reductions.py"
@@ -227,29 +225,29 @@ void below_peak(const int64_t *restrict C, int64_t C_n0, int64_t C_n1, int64_t *
         map(tofrom: D[0:D_n0 * D_n1])
 #line 33 "tests/kernels/team_reductions.py"
     for (int64_t i = 0; i < C_n0; i += 1) {
-        int64_t max__2;
-#line 34 "tests/kernels/team_reductions.py"
         int64_t peak;
 #line 34 "tests/kernels/team_reductions.py"
-        max__2 = (0 < C_n1 ? C[i * C_n1 + 0] : 0);
+        int64_t max__1;
 #line 34 "tests/kernels/team_reductions.py"
-        #pragma omp parallel for reduction(max: max__2)
+        max__1 = (0 < C_n1 ? C[i * C_n1 + 0] : 0);
 #line 34 "tests/kernels/team_reductions.py"
-        for (int64_t k__1 = 0; k__1 < C_n1; k__1 += 1) {
+        #pragma omp parallel for reduction(max: max__1)
 #line 34 "tests/kernels/team_reductions.py"
-            max__2 = (C[i * C_n1 + k__1] > max__2 ? C[i * C_n1 + k__1] : max__2);
+        for (int64_t k__2 = 0; k__2 < C_n1; k__2 += 1) {
+#line 34 "tests/kernels/team_reductions.py"
+            max__1 = (C[i * C_n1 + k__2] > max__1 ? C[i * C_n1 + k__2] : max__1);
         }
 #line 34 "tests/kernels/team_reductions.py"
-        peak = max__2;
+        peak = max__1;
         #pragma omp parallel for
 #line 35 "tests/kernels/team_reductions.py"
-        for (int64_t i__1 = 0; i__1 < D_n1; i__1 += 1) {
+        for (int64_t i__3 = 0; i__3 < D_n1; i__3 += 1) {
 #line 35 "tests/kernels/team_reductions.py"
-            D[i * D_n1 + i__1] = peak - C[i * C_n1 + i__1];
+            D[i * D_n1 + i__3] = peak - C[i * C_n1 + i__3];
         }
     }
 }
-#line 253 "team_reductions.c"
+#line 251 "team_reductions.c"
 
 /* below_peak(C: In[i64[:, :]], D: InOut[i64[:, :]]) -- tests/kernels/team_reductions.py:32 */
 #line 32 "tests/kernels/team_reductions.py"
@@ -262,29 +260,29 @@ void below_peak__device(const int64_t *restrict C, int64_t C_n0, int64_t C_n1, i
         is_device_ptr(C, D)
 #line 33 "tests/kernels/team_reductions.py"
     for (int64_t i = 0; i < C_n0; i += 1) {
-        int64_t max__2;
-#line 34 "tests/kernels/team_reductions.py"
         int64_t peak;
 #line 34 "tests/kernels/team_reductions.py"
-        max__2 = (0 < C_n1 ? C[i * C_n1 + 0] : 0);
+        int64_t max__1;
 #line 34 "tests/kernels/team_reductions.py"
-        #pragma omp parallel for reduction(max: max__2)
+        max__1 = (0 < C_n1 ? C[i * C_n1 + 0] : 0);
 #line 34 "tests/kernels/team_reductions.py"
-        for (int64_t k__1 = 0; k__1 < C_n1; k__1 += 1) {
+        #pragma omp parallel for reduction(max: max__1)
 #line 34 "tests/kernels/team_reductions.py"
-            max__2 = (C[i * C_n1 + k__1] > max__2 ? C[i * C_n1 + k__1] : max__2);
+        for (int64_t k__2 = 0; k__2 < C_n1; k__2 += 1) {
+#line 34 "tests/kernels/team_reductions.py"
+            max__1 = (C[i * C_n1 + k__2] > max__1 ? C[i * C_n1 + k__2] : max__1);
         }
 #line 34 "tests/kernels/team_reductions.py"
-        peak = max__2;
+        peak = max__1;
         #pragma omp parallel for
 #line 35 "tests/kernels/team_reductions.py"
-        for (int64_t i__1 = 0; i__1 < D_n1; i__1 += 1) {
+        for (int64_t i__3 = 0; i__3 < D_n1; i__3 += 1) {
 #line 35 "tests/kernels/team_reductions.py"
-            D[i * D_n1 + i__1] = peak - C[i * C_n1 + i__1];
+            D[i * D_n1 + i__3] = peak - C[i * C_n1 + i__3];
         }
     }
 }
-#line 288 "team_reductions.c"
+#line 286 "team_reductions.c"
 
 /* projected_rows(X: In[f64[:, :]], w: In[f64[:]], Y: InOut[f64[:, :]]) -- tests/kernels/team_reductions.py:39 */
 #line 39 "tests/kernels/team_reductions.py"
@@ -298,29 +296,29 @@ void projected_rows(const double *restrict X, int64_t X_n0, int64_t X_n1, const 
         map(tofrom: Y[0:Y_n0 * Y_n1])
 #line 40 "tests/kernels/team_reductions.py"
     for (int64_t i = 0; i < X_n0; i += 1) {
-        double dot__2;
-#line 41 "tests/kernels/team_reductions.py"
         double s;
 #line 41 "tests/kernels/team_reductions.py"
-        dot__2 = 0.0;
+        double dot__1;
 #line 41 "tests/kernels/team_reductions.py"
-        #pragma omp parallel for reduction(+: dot__2)
+        dot__1 = 0.0;
 #line 41 "tests/kernels/team_reductions.py"
-        for (int64_t k__1 = 0; k__1 < X_n1; k__1 += 1) {
+        #pragma omp parallel for reduction(+: dot__1)
 #line 41 "tests/kernels/team_reductions.py"
-            dot__2 = dot__2 + X[i * X_n1 + k__1] * w[k__1];
+        for (int64_t k__2 = 0; k__2 < X_n1; k__2 += 1) {
+#line 41 "tests/kernels/team_reductions.py"
+            dot__1 = dot__1 + X[i * X_n1 + k__2] * w[k__2];
         }
 #line 41 "tests/kernels/team_reductions.py"
-        s = dot__2;
+        s = dot__1;
         #pragma omp parallel for
 #line 42 "tests/kernels/team_reductions.py"
-        for (int64_t i__1 = 0; i__1 < Y_n1; i__1 += 1) {
+        for (int64_t i__3 = 0; i__3 < Y_n1; i__3 += 1) {
 #line 42 "tests/kernels/team_reductions.py"
-            Y[i * Y_n1 + i__1] = X[i * X_n1 + i__1] - s * w[i__1];
+            Y[i * Y_n1 + i__3] = X[i * X_n1 + i__3] - s * w[i__3];
         }
     }
 }
-#line 324 "team_reductions.c"
+#line 322 "team_reductions.c"
 
 /* projected_rows(X: In[f64[:, :]], w: In[f64[:]], Y: InOut[f64[:, :]]) -- tests/kernels/team_reductions.py:39 */
 #line 39 "tests/kernels/team_reductions.py"
@@ -333,29 +331,29 @@ void projected_rows__device(const double *restrict X, int64_t X_n0, int64_t X_n1
         is_device_ptr(X, w, Y)
 #line 40 "tests/kernels/team_reductions.py"
     for (int64_t i = 0; i < X_n0; i += 1) {
-        double dot__2;
-#line 41 "tests/kernels/team_reductions.py"
         double s;
 #line 41 "tests/kernels/team_reductions.py"
-        dot__2 = 0.0;
+        double dot__1;
 #line 41 "tests/kernels/team_reductions.py"
-        #pragma omp parallel for reduction(+: dot__2)
+        dot__1 = 0.0;
 #line 41 "tests/kernels/team_reductions.py"
-        for (int64_t k__1 = 0; k__1 < X_n1; k__1 += 1) {
+        #pragma omp parallel for reduction(+: dot__1)
 #line 41 "tests/kernels/team_reductions.py"
-            dot__2 = dot__2 + X[i * X_n1 + k__1] * w[k__1];
+        for (int64_t k__2 = 0; k__2 < X_n1; k__2 += 1) {
+#line 41 "tests/kernels/team_reductions.py"
+            dot__1 = dot__1 + X[i * X_n1 + k__2] * w[k__2];
         }
 #line 41 "tests/kernels/team_reductions.py"
-        s = dot__2;
+        s = dot__1;
         #pragma omp parallel for
 #line 42 "tests/kernels/team_reductions.py"
-        for (int64_t i__1 = 0; i__1 < Y_n1; i__1 += 1) {
+        for (int64_t i__3 = 0; i__3 < Y_n1; i__3 += 1) {
 #line 42 "tests/kernels/team_reductions.py"
-            Y[i * Y_n1 + i__1] = X[i * X_n1 + i__1] - s * w[i__1];
+            Y[i * Y_n1 + i__3] = X[i * X_n1 + i__3] - s * w[i__3];
         }
     }
 }
-#line 359 "team_reductions.c"
+#line 357 "team_reductions.c"
 
 /* normalized_images(A: InOut[f32[:, :, :]]) -- tests/kernels/team_reductions.py:46 */
 #line 46 "tests/kernels/team_reductions.py"
@@ -368,35 +366,35 @@ void normalized_images(float *restrict A, int64_t A_n0, int64_t A_n1, int64_t A_
         map(tofrom: A[0:A_n0 * A_n1 * A_n2])
 #line 47 "tests/kernels/team_reductions.py"
     for (int64_t b = 0; b < A_n0; b += 1) {
-        float sum__3;
-#line 48 "tests/kernels/team_reductions.py"
         float total;
 #line 48 "tests/kernels/team_reductions.py"
-        sum__3 = 0.0f;
+        float sum__1;
 #line 48 "tests/kernels/team_reductions.py"
-        #pragma omp parallel for collapse(2) reduction(+: sum__3)
+        sum__1 = 0.0f;
 #line 48 "tests/kernels/team_reductions.py"
-        for (int64_t k__1 = 0; k__1 < A_n1; k__1 += 1) {
+        #pragma omp parallel for collapse(2) reduction(+: sum__1)
 #line 48 "tests/kernels/team_reductions.py"
-            for (int64_t k__2 = 0; k__2 < A_n2; k__2 += 1) {
+        for (int64_t k__2 = 0; k__2 < A_n1; k__2 += 1) {
 #line 48 "tests/kernels/team_reductions.py"
-                sum__3 = sum__3 + A[(b * A_n1 + k__1) * A_n2 + k__2];
+            for (int64_t k__3 = 0; k__3 < A_n2; k__3 += 1) {
+#line 48 "tests/kernels/team_reductions.py"
+                sum__1 = sum__1 + A[(b * A_n1 + k__2) * A_n2 + k__3];
             }
         }
 #line 48 "tests/kernels/team_reductions.py"
-        total = sum__3;
+        total = sum__1;
         #pragma omp parallel for collapse(2)
 #line 49 "tests/kernels/team_reductions.py"
-        for (int64_t i__1 = 0; i__1 < A_n1; i__1 += 1) {
+        for (int64_t i__4 = 0; i__4 < A_n1; i__4 += 1) {
 #line 49 "tests/kernels/team_reductions.py"
-            for (int64_t i__2 = 0; i__2 < A_n2; i__2 += 1) {
+            for (int64_t i__5 = 0; i__5 < A_n2; i__5 += 1) {
 #line 49 "tests/kernels/team_reductions.py"
-                A[(b * A_n1 + i__1) * A_n2 + i__2] = A[(b * A_n1 + i__1) * A_n2 + i__2] / total;
+                A[(b * A_n1 + i__4) * A_n2 + i__5] = A[(b * A_n1 + i__4) * A_n2 + i__5] / total;
             }
         }
     }
 }
-#line 400 "team_reductions.c"
+#line 398 "team_reductions.c"
 
 /* normalized_images(A: InOut[f32[:, :, :]]) -- tests/kernels/team_reductions.py:46 */
 #line 46 "tests/kernels/team_reductions.py"
@@ -409,35 +407,35 @@ void normalized_images__device(float *restrict A, int64_t A_n0, int64_t A_n1, in
         is_device_ptr(A)
 #line 47 "tests/kernels/team_reductions.py"
     for (int64_t b = 0; b < A_n0; b += 1) {
-        float sum__3;
-#line 48 "tests/kernels/team_reductions.py"
         float total;
 #line 48 "tests/kernels/team_reductions.py"
-        sum__3 = 0.0f;
+        float sum__1;
 #line 48 "tests/kernels/team_reductions.py"
-        #pragma omp parallel for collapse(2) reduction(+: sum__3)
+        sum__1 = 0.0f;
 #line 48 "tests/kernels/team_reductions.py"
-        for (int64_t k__1 = 0; k__1 < A_n1; k__1 += 1) {
+        #pragma omp parallel for collapse(2) reduction(+: sum__1)
 #line 48 "tests/kernels/team_reductions.py"
-            for (int64_t k__2 = 0; k__2 < A_n2; k__2 += 1) {
+        for (int64_t k__2 = 0; k__2 < A_n1; k__2 += 1) {
 #line 48 "tests/kernels/team_reductions.py"
-                sum__3 = sum__3 + A[(b * A_n1 + k__1) * A_n2 + k__2];
+            for (int64_t k__3 = 0; k__3 < A_n2; k__3 += 1) {
+#line 48 "tests/kernels/team_reductions.py"
+                sum__1 = sum__1 + A[(b * A_n1 + k__2) * A_n2 + k__3];
             }
         }
 #line 48 "tests/kernels/team_reductions.py"
-        total = sum__3;
+        total = sum__1;
         #pragma omp parallel for collapse(2)
 #line 49 "tests/kernels/team_reductions.py"
-        for (int64_t i__1 = 0; i__1 < A_n1; i__1 += 1) {
+        for (int64_t i__4 = 0; i__4 < A_n1; i__4 += 1) {
 #line 49 "tests/kernels/team_reductions.py"
-            for (int64_t i__2 = 0; i__2 < A_n2; i__2 += 1) {
+            for (int64_t i__5 = 0; i__5 < A_n2; i__5 += 1) {
 #line 49 "tests/kernels/team_reductions.py"
-                A[(b * A_n1 + i__1) * A_n2 + i__2] = A[(b * A_n1 + i__1) * A_n2 + i__2] / total;
+                A[(b * A_n1 + i__4) * A_n2 + i__5] = A[(b * A_n1 + i__4) * A_n2 + i__5] / total;
             }
         }
     }
 }
-#line 441 "team_reductions.c"
+#line 439 "team_reductions.c"
 
 /* orthogonalized_rows(Q: In[f64[:, :]], X: InOut[f64[:, :]]) -- tests/kernels/team_reductions.py:53 */
 #line 53 "tests/kernels/team_reductions.py"
@@ -452,31 +450,31 @@ void orthogonalized_rows(const double *restrict Q, int64_t Q_n0, int64_t Q_n1, d
 #line 54 "tests/kernels/team_reductions.py"
     for (int64_t i = 0; i < X_n0; i += 1) {
 #line 56 "tests/kernels/team_reductions.py"
-        double dot__2;
-#line 56 "tests/kernels/team_reductions.py"
         double s;
+#line 56 "tests/kernels/team_reductions.py"
+        double dot__1;
 #line 55 "tests/kernels/team_reductions.py"
         for (int64_t k = 0; k < Q_n0; k += 1) {
-            dot__2 = 0.0;
+            dot__1 = 0.0;
 #line 56 "tests/kernels/team_reductions.py"
-            #pragma omp parallel for reduction(+: dot__2)
+            #pragma omp parallel for reduction(+: dot__1)
 #line 56 "tests/kernels/team_reductions.py"
-            for (int64_t k__1 = 0; k__1 < X_n1; k__1 += 1) {
+            for (int64_t k__2 = 0; k__2 < X_n1; k__2 += 1) {
 #line 56 "tests/kernels/team_reductions.py"
-                dot__2 = dot__2 + X[i * X_n1 + k__1] * Q[k * Q_n1 + k__1];
+                dot__1 = dot__1 + X[i * X_n1 + k__2] * Q[k * Q_n1 + k__2];
             }
 #line 56 "tests/kernels/team_reductions.py"
-            s = dot__2;
+            s = dot__1;
             #pragma omp parallel for
 #line 57 "tests/kernels/team_reductions.py"
-            for (int64_t i__1 = 0; i__1 < X_n1; i__1 += 1) {
+            for (int64_t i__3 = 0; i__3 < X_n1; i__3 += 1) {
 #line 57 "tests/kernels/team_reductions.py"
-                X[i * X_n1 + i__1] = X[i * X_n1 + i__1] - s * Q[k * Q_n1 + i__1];
+                X[i * X_n1 + i__3] = X[i * X_n1 + i__3] - s * Q[k * Q_n1 + i__3];
             }
         }
     }
 }
-#line 480 "team_reductions.c"
+#line 478 "team_reductions.c"
 
 /* orthogonalized_rows(Q: In[f64[:, :]], X: InOut[f64[:, :]]) -- tests/kernels/team_reductions.py:53 */
 #line 53 "tests/kernels/team_reductions.py"
@@ -490,31 +488,31 @@ void orthogonalized_rows__device(const double *restrict Q, int64_t Q_n0, int64_t
 #line 54 "tests/kernels/team_reductions.py"
     for (int64_t i = 0; i < X_n0; i += 1) {
 #line 56 "tests/kernels/team_reductions.py"
-        double dot__2;
-#line 56 "tests/kernels/team_reductions.py"
         double s;
+#line 56 "tests/kernels/team_reductions.py"
+        double dot__1;
 #line 55 "tests/kernels/team_reductions.py"
         for (int64_t k = 0; k < Q_n0; k += 1) {
-            dot__2 = 0.0;
+            dot__1 = 0.0;
 #line 56 "tests/kernels/team_reductions.py"
-            #pragma omp parallel for reduction(+: dot__2)
+            #pragma omp parallel for reduction(+: dot__1)
 #line 56 "tests/kernels/team_reductions.py"
-            for (int64_t k__1 = 0; k__1 < X_n1; k__1 += 1) {
+            for (int64_t k__2 = 0; k__2 < X_n1; k__2 += 1) {
 #line 56 "tests/kernels/team_reductions.py"
-                dot__2 = dot__2 + X[i * X_n1 + k__1] * Q[k * Q_n1 + k__1];
+                dot__1 = dot__1 + X[i * X_n1 + k__2] * Q[k * Q_n1 + k__2];
             }
 #line 56 "tests/kernels/team_reductions.py"
-            s = dot__2;
+            s = dot__1;
             #pragma omp parallel for
 #line 57 "tests/kernels/team_reductions.py"
-            for (int64_t i__1 = 0; i__1 < X_n1; i__1 += 1) {
+            for (int64_t i__3 = 0; i__3 < X_n1; i__3 += 1) {
 #line 57 "tests/kernels/team_reductions.py"
-                X[i * X_n1 + i__1] = X[i * X_n1 + i__1] - s * Q[k * Q_n1 + i__1];
+                X[i * X_n1 + i__3] = X[i * X_n1 + i__3] - s * Q[k * Q_n1 + i__3];
             }
         }
     }
 }
-#line 518 "team_reductions.c"
+#line 516 "team_reductions.c"
 
 void py2omp_enter_to(void *host, int64_t bytes)
 {

@@ -23,7 +23,11 @@ from translator.frontend.arrays import (aligned, check_lengths, local_assign, ma
                                        reduction_axis, shape_of, value_at)
 from translator.frontend.context import KernelScope
 from translator.frontend.dtypes import element_type
-from translator.frontend.expressions import CALLS
+from translator.frontend.array_statements import tier_product, tier_reduction
+from translator.frontend.expressions import CALLS, KEYWORDS_TAKEN, METHODS
+from translator.frontend.products import LABELS, product_operands
+from translator.frontend.reductions import METHODS as REDUCTION_METHODS
+from translator.frontend.reductions import reduction_call
 from translator.ir import nodes as ir
 from translator.ir.arrays import Offset, loop_nest
 from translator.ir.types import BOOL, I64, U64, ScalarType
@@ -36,7 +40,14 @@ MASKED = ("sum", "mean", "count_nonzero")
 def _reduction(kind: str) -> Callable[[cst.CSTNode, list[cst.BaseExpression], KernelScope], ir.Expr]:
     def build(node: cst.CSTNode, args: list[cst.BaseExpression], scope: KernelScope) -> ir.Expr:
         assert isinstance(node, cst.Call)
+        tier = tier_reduction(node, scope)
+        if tier is not None:
+            return tier
         label = f"np.{kind}"
+        extra = [a for a in node.args if a.keyword is not None and a.keyword.value != "axis"]
+        if extra:
+            raise scope.module.error(extra[0], f"{label}() of this operand (a masked read, a product, or in a device "
+                                     "function) takes axis= only")
         if not 1 <= len(args) <= 2:
             raise scope.module.error(node, f"{label}() in a kernel takes an array (or slice) and optionally axis=")
         if reduction_axis(node, scope) is None:
@@ -44,6 +55,42 @@ def _reduction(kind: str) -> Callable[[cst.CSTNode, list[cst.BaseExpression], Ke
                 return _reduce(node, args[0], kind, scope)
         return _reduce(node, args[0], kind, scope)
     return build
+
+
+def _tier_only(node: cst.CSTNode, args: list[cst.BaseExpression], scope: KernelScope) -> ir.Expr:
+    """A reduction only the array tier computes (`np.prod`, `np.argmax`, the methods, ...); a masked
+    read's `.sum()` / `.mean()` as `np.sum` / `np.mean` of it."""
+    assert isinstance(node, cst.Call)
+    tier = tier_reduction(node, scope)
+    if tier is not None:
+        return tier
+    call = reduction_call(node, scope)
+    if call is None:
+        raise scope.module.error(node, f"call to '{cst.Module([]).code_for_node(node.func)}' is not supported in kernels")
+    mask = mask_of(call.operand, scope)
+    if mask is not None and call.op in ("sum", "mean") and call.axis is None and not call.keepdims:
+        assert isinstance(call.operand, cst.Subscript)
+        with outside_element(scope):
+            return _masked(node, call.operand.value, mask, call.op, scope)
+    raise scope.module.error(node, f"{call.label}() in a kernel reduces an array value: a view or an elementwise "
+                             "expression of views, in a kernel (not a device function); not a masked read, a product "
+                             "or a gather, nor under `[:, None]` (write keepdims=True)")
+
+
+def _product_only(node: cst.CSTNode, args: list[cst.BaseExpression], scope: KernelScope) -> ir.Expr:
+    """A product only the array tier computes (`np.matmul`, `np.inner`, `np.outer`, `np.vdot`,
+    `a.dot(b)`)."""
+    assert isinstance(node, cst.Call)
+    tier = tier_product(node, scope)
+    if tier is not None:
+        return tier
+    product = product_operands(node, scope)
+    if product is None:
+        raise scope.module.error(node, f"call to '{cst.Module([]).code_for_node(node.func)}' is not supported in "
+                                 "kernels (a product takes two arrays)")
+    raise scope.module.error(node, f"{LABELS[product[0]]} in a kernel takes 1-D or 2-D array values (1-D for "
+                             "np.outer and np.vdot): views or elementwise expressions of views, in a kernel (not a "
+                             "device function)")
 
 
 def _reduce(node: cst.Call, source: cst.BaseExpression, kind: str, scope: KernelScope) -> ir.Expr:
@@ -234,7 +281,11 @@ def _parallel_extreme(kind: str, value: ir.Expr, dtype: ScalarType, inner: tuple
 
 def dot(node: cst.CSTNode, args: list[cst.BaseExpression], scope: KernelScope) -> ir.Expr:
     """`np.dot(a, b)` / `a @ b` of 1-D and 2-D operands: the sum of products in the promoted type,
-    over the contracted axis (the left operand's last; NumPy raises when the lengths differ)."""
+    over the contracted axis (the left operand's last; NumPy raises when the lengths differ). The
+    array tier computes it when it takes it (`tier_product`)."""
+    tier = tier_product(node, scope)  # type: ignore[arg-type]
+    if tier is not None:
+        return tier
     if len(args) != 2:
         raise scope.module.error(node, "np.dot() in a kernel takes two arrays or slices")
     if not matmul_shape(shape_of(args[0], scope), shape_of(args[1], scope)):
@@ -296,4 +347,9 @@ CALLS.update({"numpy.sum": _reduction("sum"), "numpy.max": _reduction("max"), "n
               "numpy.amax": _reduction("max"), "numpy.amin": _reduction("min"), "numpy.mean": _reduction("mean"),
               "numpy.var": _reduction("var"), "numpy.std": _reduction("std"),
               "numpy.count_nonzero": _reduction("count_nonzero"),
-              "numpy.dot": dot})
+              "numpy.dot": dot,
+              **dict.fromkeys(("numpy.prod", "numpy.any", "numpy.all", "numpy.argmax", "numpy.argmin", "numpy.average",
+                               "numpy.linalg.norm"), _tier_only),
+              **dict.fromkeys(("numpy.matmul", "numpy.inner", "numpy.outer", "numpy.vdot"), _product_only)})
+METHODS.update({**dict.fromkeys(REDUCTION_METHODS, _tier_only), "dot": _product_only})
+KEYWORDS_TAKEN.update(f"a.{method}" for method in REDUCTION_METHODS)

@@ -10,8 +10,10 @@ boolean array (NumPy's logical not), one comparison, NumPy's elementwise functio
 `np.minimum`, `np.logical_and`, ...), `abs`, `.real`/`.imag`, copies (`np.copy(a)`, `a.copy()`),
 with scalar operands that read no array but by element (`A[i, k]`, `a.shape[0]`, `alpha`); mask
 locals stand for their expressions. Also masked assignments of a scalar (`x[x < 0] = 0`, `x[mask]
-*= 2`), with an elementwise mask. Not yet: reductions (masked reads included) and matrix products
-in the right side, gathers (`x[cols]`), and statements in device functions. The dtype of an array
+*= 2`), with an elementwise mask. Reductions of elementwise values (`np.sum`, `.max(axis=1,
+keepdims=True)`, ...: `frontend/reductions.py`) are array values of the tier too (`tier_reduction`),
+wherever they appear, and so are matrix products (`A @ B`, `np.dot`, ...: `frontend/products.py`).
+Not yet: masked reads in the right side, gathers (`x[cols]`), and statements in device functions. The dtype of an array
 the kernel makes still comes from `frontend.dtypes`.
 """
 
@@ -23,6 +25,8 @@ from translator.frontend.arrays import (ELEMENTWISE_CALLS, ELEMENTWISE_METHODS, 
                                        shape_of)
 from translator.frontend.context import KernelScope
 from translator.frontend.expressions import NUMPY_FUNCTIONS, build_expr
+from translator.frontend.products import build_product, needs_new_axis, product_operands, product_shape
+from translator.frontend.reductions import ReductionCall, reduced_axes, reduction_call
 from translator.frontend.views import build_view, is_new_axis, is_view, transposed, whole_view
 from translator.ir import nodes as ir
 
@@ -54,7 +58,7 @@ def in_tier(target: cst.BaseExpression, value: cst.BaseExpression, scope: Kernel
         return False
     mask = mask_of(target, scope)
     if mask is not None:
-        return _elementwise(mask, scope) and _scalar(value, scope)
+        return _elementwise(mask, scope) and not shape_of(value, scope) and _elementwise(value, scope)
     return _plain_view(target, scope) and _elementwise(value, scope)
 
 
@@ -118,10 +122,70 @@ def _elementwise(node: cst.BaseExpression, scope: KernelScope) -> bool:
         return _elementwise(node.left, scope) and _elementwise(node.comparisons[0].comparator, scope)
     if isinstance(node, cst.Call) and _elementwise_function(node, scope):
         return all(a.keyword is None and not a.star and _elementwise(a.value, scope) for a in node.args)
+    call = reduction_call(node, scope)
+    if call is not None:
+        return _reducible(call, scope)
+    product = product_operands(node, scope)
+    if product is not None:
+        return _multipliable(product, scope)
     if isinstance(node, cst.Call) and method_name(node, scope) in ELEMENTWISE_METHODS:
         return _elementwise(node.func.value, scope) and all(  # type: ignore[attr-defined]
             a.keyword is None and not a.star and _elementwise(a.value, scope) for a in node.args)
     return _scalar(node, scope)
+
+
+def tier_reduction(node: cst.Call, scope: KernelScope) -> ir.ArrayReduce | None:
+    """The reduction `node` calls as an `ir.ArrayReduce`, when the tier takes it: in a kernel, of an
+    elementwise array value (`np.sum(a[i, :] * b[i, :])`, `(x - m).var(axis=0)`); None otherwise
+    (a masked read, an operand with a product or a gather, a device function)."""
+    call = reduction_call(node, scope)
+    if call is None or not scope.lifting or scope.elements is not None or not _reducible(call, scope):
+        return None
+    axes = reduced_axes(call, len(shape_of(call.operand, scope)), scope)
+    if scope.element_of is not _view_value and shape_of(node, scope):
+        code = cst.Module([]).code_for_node(node)
+        raise scope.module.error(node, f"{code} makes an array: assign it into an array or to a new name (`s = {code}`)")
+    return ir.ArrayReduce(call.op, array_value(call.operand, scope), axes, call.keepdims, scope.module.span(node),
+                          ddof=call.ddof)
+
+
+def tier_product(node: cst.BaseExpression, scope: KernelScope) -> ir.Expr | None:
+    """The matrix product `node` (`A @ B`, `np.dot(a, b)`, ...) as an array value of the tier, when
+    the tier takes it: in a kernel, of elementwise operands of ranks NumPy's rule and kernels take;
+    None otherwise."""
+    product = product_operands(node, scope)
+    if product is None or not scope.lifting or scope.elements is not None or not _multipliable(product, scope):
+        return None
+    kind, left, right = product
+    shape = shape_of(node, scope)
+    if scope.element_of is not _view_value and shape:
+        raise scope.module.error(node, "this product makes an array: assign it into an array or to a new name")
+    ranks = (len(shape_of(left, scope)), len(shape_of(right, scope)))
+    return build_product(kind, array_value(left, scope), array_value(right, scope), ranks, scope.module.span(node))
+
+
+def _multipliable(product: tuple[str, cst.BaseExpression, cst.BaseExpression], scope: KernelScope) -> bool:
+    """Whether the tier takes a product: elementwise operands of ranks it takes (`product_shape`)."""
+    kind, left, right = product
+    ranks = (len(shape_of(left, scope)), len(shape_of(right, scope)))
+    if needs_new_axis(kind, ranks) and _holds_array_reduction(left, scope):
+        return False  # `A @ B @ C`: the frontend's own lowering takes it
+    return (product_shape(kind, shape_of(left, scope), shape_of(right, scope)) is not None
+            and all(mask_of(a, scope) is None and _elementwise(a, scope) for a in (left, right)))
+
+
+def _holds_array_reduction(node: cst.CSTNode, scope: KernelScope) -> bool:
+    """Whether `node` holds a reduction along axes or a product with a shape (neither takes a new axis)."""
+    if isinstance(node, cst.BaseExpression) and (reduction_call(node, scope) or product_operands(node, scope)) \
+            and shape_of(node, scope):
+        return True
+    return any(_holds_array_reduction(child, scope) for child in node.children)
+
+
+def _reducible(call: ReductionCall, scope: KernelScope) -> bool:
+    """Whether the tier takes the reduction `call`: its operand is an elementwise array value."""
+    return (mask_of(call.operand, scope) is None and bool(shape_of(call.operand, scope))
+            and _elementwise(call.operand, scope))
 
 
 def _elementwise_function(node: cst.Call, scope: KernelScope) -> bool:

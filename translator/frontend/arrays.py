@@ -29,6 +29,8 @@ from translator.frontend.guards import check_at_run_time
 from translator.frontend.expressions import LOGICAL_CALLS, NUMPY_FUNCTIONS, array_type, build_expr
 from translator.frontend.source import fold_constant
 from translator.frontend.dtypes import element_type
+from translator.frontend.products import product_operands, product_shape
+from translator.frontend.reductions import ReductionCall, reduced_axes, reduction_call
 from translator.frontend.signature import MAX_RANK
 from translator.frontend.views import build_view, is_new_axis, is_view, whole_view
 from translator.ir import nodes as ir
@@ -362,9 +364,11 @@ def shape_of(node: cst.BaseExpression, scope: KernelScope) -> tuple[ir.Expr, ...
         return tuple(ir.Const(1, scope.module.span(node)) if new else next(inner) for new in new_axes)
     if isinstance(node, cst.Subscript):
         return broadcast_all([shape_of(e.slice.value, scope) for e in node.slice if isinstance(e.slice, cst.Index)])
+    product = product_operands(node, scope)
+    if product is not None:
+        kind, left, right = product
+        return product_shape(kind, shape_of(left, scope), shape_of(right, scope)) or ()
     if isinstance(node, cst.BinaryOperation):
-        if isinstance(node.operator, cst.MatrixMultiply):
-            return matmul_shape(shape_of(node.left, scope), shape_of(node.right, scope))
         return broadcast(shape_of(node.left, scope), shape_of(node.right, scope))
     if isinstance(node, cst.UnaryOperation):
         return shape_of(node.expression, scope)
@@ -373,6 +377,9 @@ def shape_of(node: cst.BaseExpression, scope: KernelScope) -> tuple[ir.Expr, ...
         return broadcast_all(shapes)
     if isinstance(node, cst.Attribute) and node.attr.value in ("real", "imag"):
         return shape_of(node.value, scope)
+    call = reduction_call(node, scope)
+    if call is not None:
+        return _reduction_shape(call, scope)
     method = method_name(node, scope)
     if method in ELEMENTWISE_METHODS:
         return shape_of(node.func.value, scope)  # type: ignore[attr-defined]
@@ -381,6 +388,17 @@ def shape_of(node: cst.BaseExpression, scope: KernelScope) -> tuple[ir.Expr, ...
     if isinstance(node, cst.Call):
         return _call_shape(node, scope)
     return ()
+
+
+def _reduction_shape(call: ReductionCall, scope: KernelScope) -> tuple[ir.Expr, ...]:
+    """The shape of a reduction's result (empty for a scalar operand, which kernels reject where
+    they build the call)."""
+    if mask_of(call.operand, scope) is not None:
+        return ()
+    shape = shape_of(call.operand, scope)
+    axes = reduced_axes(call, len(shape), scope) if shape else ()
+    one = ir.Const(1, scope.module.span(call.node))
+    return tuple(one if d in axes else n for d, n in enumerate(shape) if call.keepdims or d not in axes)
 
 
 def method_name(node: cst.BaseExpression, scope: KernelScope) -> str | None:
@@ -400,8 +418,6 @@ def _call_shape(node: cst.Call, scope: KernelScope) -> tuple[ir.Expr, ...]:
         axis = reduction_axis(node, scope)
         source = shape_of(args[0], scope) if args else ()
         return () if axis is None else source[:axis % max(len(source), 1)] + source[axis % max(len(source), 1) + 1:]
-    if name == "numpy.dot" and len(args) == 2:
-        return matmul_shape(shape_of(args[0], scope), shape_of(args[1], scope))
     if name in ELEMENTWISE_CALLS or (name.startswith("numpy.") and name[6:] in NUMPY_FUNCTIONS):
         return broadcast_all([shape_of(a, scope) for a in args])
     return ()

@@ -44,15 +44,16 @@ SLICE_ELSEWHERE = ("an array slice is a value only in array statements (`c[i, :]
                    "and as the argument of a reduction (np.sum, np.max, np.min, np.mean, np.dot, `@`); index one "
                    "element here (`a[i, j]`)")
 KEYWORD_CALLS = ("numpy.sum", "numpy.max", "numpy.min", "numpy.mean", "numpy.amax", "numpy.amin", "numpy.var",
-                 "numpy.std", "numpy.count_nonzero")
+                 "numpy.std", "numpy.count_nonzero", "numpy.prod", "numpy.any", "numpy.all", "numpy.argmax",
+                 "numpy.argmin", "numpy.average", "numpy.linalg.norm")
 """Calls that take a keyword argument (`axis=`) in kernels."""
 KEYWORDS_TAKEN: set[str] = set()
 """More calls whose builders read their own keyword arguments (`np.linspace(..., endpoint=False)`,
 `a.cumsum(axis=1)` as "a.cumsum"), added by the modules that register them."""
 Builder = Callable[[cst.CSTNode, list[cst.BaseExpression], KernelScope], ir.Expr]
 METHODS: dict[str, Builder] = {}
-"""Array methods (`a.clip(0, 1)`, `a.reshape(-1)`) by name, registered by `frontend.array_functions`
-and `frontend.elementwise_calls`: a call of an attribute that names no module member."""
+"""Array methods (`a.clip(0, 1)`, `a.reshape(-1)`, `x.sum()`) by name, registered by
+`frontend.array_functions`, `frontend.elementwise_calls` and `frontend.array_calls`: a call of an attribute that names no module member."""
 LOGICAL_CALLS = ("numpy.logical_and", "numpy.logical_or", "numpy.logical_xor", "numpy.logical_not")
 ATOMIC_CALLS = tuple(f"translator.atomic_{op}" for op in ("add", "sub", "min", "max"))
 

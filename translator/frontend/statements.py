@@ -24,6 +24,7 @@ from translator.frontend.views import is_view
 from translator.frontend.view_names import binds_view, bind_views, refuse_rebinding
 from translator.ir import nodes as ir
 from translator.ir.types import ArrayType
+from translator.ir.visit import walk
 
 INLINED_IN = (cst.Assign, cst.AugAssign, cst.AnnAssign, cst.Return, cst.Expr)
 """Statements whose calls of array helpers are inlined (`frontend.inline`): simple ones, whose
@@ -347,7 +348,7 @@ def _while(node: cst.While, scope: KernelScope) -> list[ir.Stmt]:
     if node.orelse is not None:
         raise scope.module.error(node.orelse, "`while ... else` is not supported in kernels")
     test = build_expr(node.test, scope)
-    if scope.prelude:
+    if scope.prelude or any(isinstance(n, ir.ArrayReduce) for n in walk(test)):
         raise scope.module.error(
             node.test, "a `while` condition cannot reduce a slice (it would be computed once); compute it into "
             "a local before the loop and at the end of its body")

@@ -192,9 +192,14 @@ def _bound(node: cst.BaseExpression, n: ir.Expr, scope: KernelScope, lower: bool
 
 def extent(name: str, dim: int, scope: KernelScope, span: Span) -> ir.Expr:
     """Extent `dim` of an array: known for an array made inside a loop (a constant, or a
-    temporary's host expression), else `<name>_n<dim>`."""
+    temporary's host expression), or for an array the kernel makes of a constant length there (the
+    1 of `x.max(axis=1, keepdims=True)`: NumPy broadcasts it), else `<name>_n<dim>`."""
     local = scope.arrays.get(name)
-    return made_shape(local)[dim] if local is not None else ir.Extent(name, dim, span)
+    if local is not None:
+        return made_shape(local)[dim]
+    param = scope.params.get(name)
+    made = param.allocation.shape[dim] if param is not None and param.allocation is not None else None
+    return made if isinstance(made, ir.Const) else ir.Extent(name, dim, span)
 
 
 def is_new_axis(part: cst.BaseSlice, scope: KernelScope) -> bool:

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Mapping, Sequence, TypeVar
+from typing import TYPE_CHECKING, Callable, Mapping, Sequence, TypeVar
 
 from translator.errors import Span
 from translator.ir import nodes as ir
 from translator.ir.printer import format_expr
 from translator.ir.types import I64, ScalarType, real_value
-from translator.ir.visit import Node, is_expr, rewrite, walk, walk_all
+from translator.ir.visit import Node, expr_children, is_expr, rewrite, walk, walk_all
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
@@ -205,3 +205,40 @@ def as_index(expr: ir.Expr) -> ir.Expr:
             isinstance(node, ir.Call) and node.func in ("min", "max"))
         return _with_type(node, I64) if arithmetic and is_expr(node) and node.type is None else node
     return rewrite(expr, typed)
+
+
+def tier_leaves(expr: ir.Expr) -> list[ir.View | ir.ArrayReduce]:
+    """The array values `expr` combines element by element: its views and reductions, not those
+    inside a reduction's operand (which the reduction reads along its own axes)."""
+    if isinstance(expr, (ir.View, ir.ArrayReduce)):
+        return [expr]
+    return [leaf for child in expr_children(expr) for leaf in tier_leaves(child)]
+
+
+def rewrite_leaves(expr: ir.Expr, fn: Callable[[ir.View | ir.ArrayReduce], ir.Expr]) -> ir.Expr:
+    """`expr` with each of its `tier_leaves` replaced by `fn(leaf)`; the rest rebuilt as it is."""
+    if isinstance(expr, (ir.View, ir.ArrayReduce)):
+        return fn(expr)
+    changes: dict[str, object] = {}
+    for field in dataclasses.fields(expr):
+        value = getattr(expr, field.name)
+        if is_expr(value):
+            changes[field.name] = rewrite_leaves(value, fn)
+        elif isinstance(value, tuple) and any(is_expr(item) for item in value):
+            changes[field.name] = tuple(rewrite_leaves(item, fn) if is_expr(item) else item for item in value)
+    return dataclasses.replace(expr, **changes) if changes else expr  # type: ignore[arg-type]
+
+
+def array_shape(expr: ir.Expr) -> tuple[ir.Expr, ...]:
+    """NumPy's shape of an array expression of the tier (empty for a scalar): the broadcast of its
+    leaves' shapes."""
+    return broadcast_all([leaf.shape() if isinstance(leaf, ir.View) else reduced_shape(leaf)
+                          for leaf in tier_leaves(expr)])
+
+
+def reduced_shape(reduce: ir.ArrayReduce) -> tuple[ir.Expr, ...]:
+    """The shape of a reduction's result: its operand's without the reduced axes, or with length 1
+    there (`keepdims`)."""
+    one = ir.Const(1, reduce.span)
+    return tuple(one if d in reduce.axes else n for d, n in enumerate(array_shape(reduce.operand))
+                 if reduce.keepdims or d not in reduce.axes)

@@ -221,8 +221,30 @@ class View:
         return tuple(axis.length(self.span) for axis in self.axes)
 
 
+@dataclass(frozen=True)
+class ArrayReduce:
+    """A NumPy reduction of an array value of the tier (`np.sum(a[i, :] * b[i, :])`, `x.max(axis=1,
+    keepdims=True)`, `x.var(axis=0, ddof=1)`): `op` is one of `REDUCE_OPS`, `axes` the operand's axes
+    it reduces (sorted, non-negative: all of them for a whole reduction), `keepdims` keeps them with
+    length 1, `ddof` is var/std's. With no axis kept it is a scalar; otherwise an array value like a
+    view, broadcast as NumPy does. `type` is NumPy's result dtype (typing sets it). It lives until
+    `passes.lower_arrays`, which computes it by loops accumulating into a scalar."""
+
+    op: str
+    operand: "Expr"
+    axes: tuple[int, ...]
+    keepdims: bool
+    span: Span
+    type: ScalarType | None = None
+    ddof: int = 0
+
+
+REDUCE_OPS = ("sum", "prod", "mean", "var", "std", "max", "min", "any", "all", "argmax", "argmin", "norm", "dot")
+"""The reductions of the tier (`np.amax` is `max`, `np.average` without weights `mean`, `np.linalg.norm`
+of the default order `norm`; `dot` is a matrix product's sum of products, in their dtype)."""
+
 Expr = Union[Const, Name, Index, Extent, Unary, Binary, Compare, Logical, Select, Call, Cast, CallFunction, ArrayArg,
-             View]
+             View, ArrayReduce]
 
 # ---------------------------------------------------------------------------------------------
 # Statements.
@@ -339,6 +361,9 @@ class Loop:
     independent: bool = False
     """Set by `passes.lower_arrays` on the loops it makes: the iterations write disjoint elements and
     read nothing another iteration writes, so they may run in any order, on any threads."""
+    reductions: tuple["Reduction", ...] = ()
+    """Set by `passes.lower_arrays` on the loops that compute a reduction (`ArrayReduce`): the scalars
+    they accumulate and how, so that a parallel one gets its `reduction(op: var)` clauses."""
 
 
 @dataclass(frozen=True)

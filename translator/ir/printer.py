@@ -198,4 +198,7 @@ def _expr(expr: ir.Expr) -> str:
         return f"{expr.symbol or expr.func}({', '.join(format_expr(a) for a in expr.args)})"
     if isinstance(expr, ir.View):
         return _view(expr)
+    if isinstance(expr, ir.ArrayReduce):
+        options = "".join([", keepdims" * expr.keepdims, f", ddof={expr.ddof}" * (expr.ddof != 0)])
+        return f"{expr.op}({format_expr(expr.operand)}, axes={list(expr.axes)}{options})"
     raise TypeError(f"not an IR expression: {expr!r}")

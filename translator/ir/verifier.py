@@ -161,6 +161,8 @@ class _Checker(Visitor[[frozenset[str]], None]):
         if isinstance(expr, ir.View):
             self.view(expr, scope)
             return
+        if isinstance(expr, ir.ArrayReduce) and self.typed:
+            raise self.fail(expr, "array reduction left after lower_arrays")
         for child in expr_children(expr):
             self.expr(child, scope)
         if self.typed and expr.type is None:

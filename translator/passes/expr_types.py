@@ -14,7 +14,7 @@ from typing import Callable, Mapping, Protocol
 
 from translator.errors import Span, TranslationError
 from translator.ir import nodes as ir
-from translator.ir.types import (BOOL, F64, I8, I64, PY_COMPLEX, PY_FLOAT, PY_INT, ArrayType, Kind, Ownership,
+from translator.ir.types import (BOOL, F64, I8, I64, U64, PY_COMPLEX, PY_FLOAT, PY_INT, ArrayType, Kind, Ownership,
                                  ScalarType, join, promote, real_value, type_of)
 from translator.ir.visit import local_arrays, temporaries
 
@@ -219,12 +219,36 @@ class ExprTyper:
             a if isinstance(p.type, ArrayType) else cast(a, p.type) for a, p in zip(args, fn.params))
         return ir.CallFunction(e.func, converted, e.span, fn.return_type, fn.name)
 
+    def _arrayreduce(self, e: ir.ArrayReduce) -> ir.Expr:
+        """A reduction (array tier) has NumPy 2's result dtype (`reduced_type`)."""
+        operand = self(e.operand)
+        return dataclasses.replace(e, operand=operand, type=reduced_type(e, type_of(operand).strong()))
+
     def _call(self, e: ir.Call) -> ir.Expr:
         args = tuple(self(a) for a in e.args)
         namespace, _, name = e.func.rpartition(".")
         rule = CALL_RULES.get(name) if not namespace else (math_call if namespace == "math" else numpy_call)
         assert rule is not None, e.func
         return rule(self, e, name, args)
+
+
+def reduced_type(e: ir.ArrayReduce, element: ScalarType) -> ScalarType:
+    """NumPy 2's dtype of a reduction of `element`s on Linux: sums and products of bools and
+    integers widen to 64 bits (unsigned stay unsigned), means, variances and norms of them are
+    float64, `any`/`all` are bool, `argmax`/`argmin` int64, `max`/`min` keep the dtype. Complex
+    operands are taken by sum, prod and mean only. A product (`dot`) has the dtype of its elements'
+    products, as `np.matmul`."""
+    if element.is_complex and e.op not in ("sum", "prod", "mean", "dot"):
+        raise TranslationError.at(e.span, f"{e.op}() of a complex array is not supported in kernels")
+    if e.op in ("any", "all"):
+        return BOOL
+    if e.op in ("argmax", "argmin"):
+        return I64
+    if e.op in ("sum", "prod") and (element.is_int or element.is_bool):
+        return U64 if element.kind.name == "UINT" else I64
+    if e.op in ("mean", "var", "std", "norm") and not (element.is_float or element.is_complex):
+        return F64
+    return element
 
 
 def _abs(typer: ExprTyper, e: ir.Call, name: str, args: tuple[ir.Expr, ...]) -> ir.Expr:

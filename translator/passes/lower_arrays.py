@@ -21,16 +21,17 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-from typing import Sequence
+from typing import Callable, Sequence
 
 from translator.errors import Span, TranslationError
 from translator.ir import checks
 from translator.ir import nodes as ir
 from translator.ir.arrays import (ZERO, Offset, as_index, at_least_zero, axis_loops, element, first_clash, loop_nest,
-                                  uses)
-from translator.ir.types import I64, ArrayType, type_of
-from translator.ir.visit import Node, Visitor, rewrite, walk_all
-from translator.passes.expr_types import cast
+                                  reduced_shape, rewrite_leaves, uses)
+from translator.ir.types import I64, ArrayType, ScalarType, type_of
+from translator.ir.visit import Node, Visitor, is_expr, rewrite, walk_all
+from translator.passes.expr_types import ExprTyper, cast
+from translator.passes.reduce_loops import ReductionLowering
 from translator.passes.structure import check_local_arrays
 
 Bounds = list[tuple[str, ir.Expr, ir.Expr]]
@@ -38,7 +39,7 @@ Bounds = list[tuple[str, ir.Expr, ir.Expr]]
 
 def lower_arrays(kernel: ir.Kernel) -> ir.Kernel:
     """`kernel` without array statements; the run-time checks and locals they need added."""
-    if not any(isinstance(n, ir.ArrayAssign) for n in walk_all(kernel.body)):
+    if not any(isinstance(n, (ir.ArrayAssign, ir.ArrayReduce)) for n in walk_all(kernel.body)):
         return kernel
     lowering = _Lowering(kernel)
     body = lowering.block(kernel.body, in_prange=False)
@@ -64,6 +65,10 @@ class _Lowering(Visitor[[bool], list[ir.Stmt]]):
         self.locals: list[ir.Var] = []
         self.made_temporaries = False
         self._counter = itertools.count(1)
+        self.env: dict[str, ScalarType] = {p.name: p.type for p in kernel.params if isinstance(p.type, ScalarType)}
+        self.env.update({v.name: v.type for v in kernel.locals})
+        self.typer = ExprTyper(self.env, kernel)
+        self.reductions = ReductionLowering(self)
 
     def fresh(self, base: str) -> str:
         """A name the kernel does not use (`i__3`)."""
@@ -77,22 +82,50 @@ class _Lowering(Visitor[[bool], list[ir.Stmt]]):
         return tuple(lowered for stmt in stmts for lowered in self.visit(stmt, in_prange))
 
     def visit_Loop(self, stmt: ir.Loop, in_prange: bool) -> list[ir.Stmt]:
-        return [dataclasses.replace(stmt, body=self.block(stmt.body, in_prange or stmt.parallel))]
+        before: list[ir.Stmt] = []
+        guards: list[checks.Check] = []
+        start, stop = (self.reductions.hoist(e, in_prange, before, guards) for e in (stmt.start, stmt.stop))
+        only = stmt.body[0] if stmt.body else None
+        if not in_prange and _on_device(stmt) and isinstance(only, ir.Assign):
+            store = dataclasses.replace(only, value=self.reductions.hoist(only.value, False, before, guards))
+            return self.guarded([*before, dataclasses.replace(stmt, body=(store,))], guards, in_prange)
+        body = self.block(stmt.body, in_prange or stmt.parallel)
+        return self.guarded([*before, dataclasses.replace(stmt, start=start, stop=stop, body=body)], guards, in_prange)
 
     def visit_If(self, stmt: ir.If, in_prange: bool) -> list[ir.Stmt]:
+        before: list[ir.Stmt] = []
+        guards: list[checks.Check] = []
+        cond = self.reductions.hoist(stmt.cond, in_prange, before, guards)
         body, orelse = self.block(stmt.body, in_prange), self.block(stmt.orelse, in_prange)
-        return [dataclasses.replace(stmt, body=body, orelse=orelse)]
+        return self.guarded([*before, dataclasses.replace(stmt, cond=cond, body=body, orelse=orelse)], guards, in_prange)
 
     def visit_While(self, stmt: ir.While, in_prange: bool) -> list[ir.Stmt]:
+        """The frontend refuses reductions in a `while` condition (computed once before, they would be stale)."""
         return [dataclasses.replace(stmt, body=self.block(stmt.body, in_prange))]
+
+    def scalar_statement(self, stmt: ir.Stmt, in_prange: bool) -> list[ir.Stmt]:
+        """A statement of scalars, its reductions (array tier) computed before it into locals."""
+        before: list[ir.Stmt] = []
+        guards: list[checks.Check] = []
+
+        def hoisted(node: Node) -> object:
+            return self.reductions.hoist(node, in_prange, before, guards) if is_expr(node) else node
+        changed = dataclasses.replace(stmt, **{f.name: _map(getattr(stmt, f.name), hoisted)  # type: ignore[arg-type]
+                                               for f in dataclasses.fields(stmt)})
+        return self.guarded([*before, changed], guards, in_prange)
+
+    def guarded(self, stmts: list[ir.Stmt], guards: list[checks.Check], in_prange: bool) -> list[ir.Stmt]:
+        """`stmts` (one Python statement) run where the run-time checks of its lengths hold."""
+        once = None if in_prange or not guards else self.fresh("once")
+        return checks.guarded(stmts, guards, self.record, once)
 
     def keep(self, stmt: ir.Stmt, in_prange: bool) -> list[ir.Stmt]:
         """The statement as it is: it holds no array statement."""
         return [stmt]
 
     # Before parallelization: no `ParallelLoop`, `TargetData` or `UpdateFrom` exists yet.
-    visit_Assign = visit_AtomicUpdate = visit_CallStatement = visit_LocalArray = visit_Temporary = keep
-    visit_Break = visit_Continue = visit_Return = keep
+    visit_Assign = visit_AtomicUpdate = visit_CallStatement = visit_Return = scalar_statement
+    visit_LocalArray = visit_Temporary = visit_Break = visit_Continue = keep
 
     def visit_ArrayAssign(self, stmt: ir.ArrayAssign, in_prange: bool) -> list[ir.Stmt]:
         """One loop per axis of the target around the assignment of one element, guarded by the
@@ -102,26 +135,29 @@ class _Lowering(Visitor[[bool], list[ir.Stmt]]):
         into = _element(place, offsets)
         lengths = tuple(as_index(n) for n in place.shape())
         guards: list[checks.Check] = []
-        value = self.at_element(stmt.value, offsets, lengths, guards)
-        where = None if stmt.where is None else self.at_element(stmt.where, offsets, lengths, guards)
+        before: list[ir.Stmt] = []
+        inner: list[ir.Stmt] = []
+        value = self.at_element(self.reductions.hoist(stmt.value, in_prange, before, guards), offsets, lengths, guards,
+                                inner)
+        where = None if stmt.where is None else self.at_element(
+            self.reductions.hoist(stmt.where, in_prange, before, guards), offsets, lengths, guards, inner)
         reads, stored = self.hoist_fixed_reads(into, cast(value, type_of(place)), set(variables), in_prange)
         assign = ir.Assign(into, stored, span)
-        clash = first_clash(into, (assign,) if where is None else (assign, where), set(variables))
+        clash = first_clash(into, (*inner, assign) if where is None else (*inner, assign, where), set(variables))
         lowered: list[ir.Stmt]
         if clash is None:
             self.locals += [ir.Var(local.id, type_of(local)) for local, _ in reads]
             taken = [ir.Assign(local, read, read.span) for local, read in reads]
-            body = (assign,) if where is None else (ir.If(where, (assign,), (), span),)
+            body = (*inner, assign) if where is None else (*inner, ir.If(where, (assign,), (), span))
             lowered = [*taken, loop_nest(bounds, body, not in_prange, span, True)]
         elif in_prange and where is None:
-            lowered = self.evaluate_first(stmt, value, offsets, bounds, lengths, into)
+            lowered = self.evaluate_first(stmt, value, offsets, bounds, lengths, into, inner)
         else:
             raise TranslationError.at(
                 clash.span, f"the right side reads '{into.array}' at other elements than it assigns; NumPy evaluates "
                 "it whole before assigning, which takes a temporary array, made only inside a prange: assign into "
                 "another array first, or write the loop")
-        once = None if in_prange or not guards else self.fresh("once")
-        return checks.guarded(lowered, guards, self.record, once)
+        return self.guarded([*before, *lowered], guards, in_prange)
 
     def element_loops(self, axes: Sequence[ir.ViewAxis], span: Span) -> tuple[list[str], list[Offset], Bounds]:
         """Fresh loop variables over the axes' ranges, and the offsets of the element they reach."""
@@ -130,19 +166,21 @@ class _Lowering(Visitor[[bool], list[ir.Stmt]]):
         return variables, offsets, [(v, as_index(lo), as_index(hi)) for v, lo, hi in bounds]
 
     def at_element(self, value: ir.Expr, offsets: Sequence[Offset], lengths: tuple[ir.Expr, ...],
-                   guards: list[checks.Check]) -> ir.Expr:
+                   guards: list[checks.Check], inner: list[ir.Stmt]) -> ir.Expr:
         """`value` at the element at `offsets` of a statement of shape `lengths`: each view read
-        there (aligned at the right, its axes of length 1 repeated), its lengths checked."""
-        def read(node: Node) -> object:
-            if not isinstance(node, ir.View):
-                return node
-            expected = lengths[len(lengths) - node.rank:]
-            for axis, length in zip(node.axes, expected):
-                if not axis.is_single:
-                    self.require_equal(as_index(axis.length(node.span)), length, node.span, guards)
-            aligned = offsets[len(offsets) - node.rank:]
-            return _element(node, [ZERO if axis.is_single else o for axis, o in zip(node.axes, aligned)])
-        return rewrite(value, read)
+        there (aligned at the right, its axes of length 1 repeated), its lengths checked; each
+        reduction along axes computed there by statements appended to `inner`."""
+        def read(node: ir.View | ir.ArrayReduce) -> ir.Expr:
+            shape = node.shape() if isinstance(node, ir.View) else reduced_shape(node)
+            expected = lengths[len(lengths) - len(shape):]
+            for length, want in zip(shape, expected):
+                if not _single(length):
+                    self.require_equal(as_index(length), want, node.span, guards)
+            aligned = [ZERO if _single(n) else o for n, o in zip(shape, offsets[len(offsets) - len(shape):])]
+            if isinstance(node, ir.View):
+                return _element(node, aligned)
+            return self.reductions.at(node, aligned, guards, inner)
+        return rewrite_leaves(value, read)
 
     def require_equal(self, length: ir.Expr, expected: ir.Expr, span: Span, guards: list[checks.Check]) -> None:
         """Nothing when the lengths are the same expression; a `LengthCheck` when both are computed
@@ -182,7 +220,7 @@ class _Lowering(Visitor[[bool], list[ir.Stmt]]):
         return hoisted, rewrite(value, hoist)
 
     def evaluate_first(self, stmt: ir.ArrayAssign, value: ir.Expr, offsets: Sequence[Offset], bounds: Bounds,
-                       lengths: tuple[ir.Expr, ...], into: ir.Index) -> list[ir.Stmt]:
+                       lengths: tuple[ir.Expr, ...], into: ir.Index, inner: list[ir.Stmt]) -> list[ir.Stmt]:
         """`place = value` as NumPy computes it when `value` reads the assigned array at other
         elements: the whole value into a temporary of the target's shape and the value's dtype (one
         per prange iteration), then the temporary into the target."""
@@ -193,7 +231,7 @@ class _Lowering(Visitor[[bool], list[ir.Stmt]]):
         self.made_temporaries = True
         axes = tuple(ir.ViewAxis(d, ir.Const(0, span, I64), n) for d, n in enumerate(shape))
         slot = _element(ir.View(made.name, (None,) * len(axes), axes, span, dtype), offsets)
-        fill = loop_nest(bounds, (ir.Assign(slot, cast(value, dtype), span),), False, span, True)
+        fill = loop_nest(bounds, (*inner, ir.Assign(slot, cast(value, dtype), span)), False, span, True)
         copy = loop_nest(bounds, (ir.Assign(into, cast(slot, type_of(into)), span),), False, span, True)
         return [made, fill, copy]
 
@@ -220,6 +258,28 @@ def _element(view: ir.View, offsets: Sequence[Offset]) -> ir.Index:
     """The element of a typed view at `offsets`, its index arithmetic typed."""
     index = element(view, offsets)
     return dataclasses.replace(index, indices=tuple(as_index(i) for i in index.indices))
+
+
+def _on_device(loop: ir.Loop) -> bool:
+    """Whether `loop` is a `prange` of one iteration around one element assignment, as the frontend
+    puts an element assigned between parallel loops on the device: its whole reductions, which do
+    not read the loop's variable, run before it, as parallel loops of their own."""
+    only = loop.body[0] if len(loop.body) == 1 else None
+    return (loop.parallel and isinstance(loop.start, ir.Const) and loop.start.value == 0
+            and isinstance(loop.stop, ir.Const) and loop.stop.value == 1 and isinstance(only, ir.Assign)
+            and isinstance(only.target, ir.Index) and not uses(only.value, {loop.var}))
+
+
+def _single(length: ir.Expr) -> bool:
+    """Whether an axis of this length surely has length 1 (NumPy broadcasts it)."""
+    return isinstance(length, ir.Const) and length.value == 1
+
+
+def _map(value: object, fn: Callable[[Node], object]) -> object:
+    """A statement's field with `fn` applied to each expression in it (one, or a tuple of them)."""
+    if isinstance(value, tuple):
+        return tuple(fn(item) for item in value)
+    return fn(value) if is_expr(value) else value
 
 
 def _bound_name(node: Node) -> str:

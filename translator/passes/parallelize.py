@@ -76,7 +76,8 @@ class _Lowering(StmtTransformer):
         body = _without_temporaries(body)
         used = {n.id for n in walk_all(body) if isinstance(n, ir.Name)}
         locals_ = tuple(v for v in self.private if v.name in used)
-        directive = self.directive(len(levels), body, self.reductions.get(self.keys[id(loop)], ()), loop.launch,
+        clauses = self.reductions.get(self.keys[id(loop)], ()) + loop.reductions
+        directive = self.directive(len(levels), body, clauses, loop.launch,
                                    tuple(t.name for t in made))
         return ir.ParallelLoop(levels, body, locals_, directive, loop.span, made)
 

@@ -12,9 +12,9 @@ import functools
 
 from translator.errors import TranslationError
 from translator.ir import nodes as ir
-from translator.ir.arrays import as_index, broadcast_all
+from translator.ir.arrays import array_shape, as_index, reduced_shape, tier_leaves
 from translator.ir.types import PY_INT, ScalarType, join, promote, type_of
-from translator.ir.visit import StmtTransformer, rewrite_body, walk, walk_all
+from translator.ir.visit import StmtTransformer, rewrite_body, walk_all
 from translator.passes.expr_types import ExprTyper, FunctionTyper, UnknownName, cast
 
 ATOMIC_NAMES = {"+": "atomic_add", "-": "atomic_sub", "min": "atomic_min", "max": "atomic_max"}
@@ -137,14 +137,14 @@ def _array_assign(stmt: ir.ArrayAssign, typer: ExprTyper) -> ir.ArrayAssign:
     target, value = typer(stmt.target), typer(stmt.value)
     where = None if stmt.where is None else typer(stmt.where)
     assert isinstance(target, ir.View)
-    parts = (value,) if where is None else (value, where)
-    for view in (n for n in walk_all(parts) if isinstance(n, ir.View)):
-        if view.rank > target.rank:
-            raise TranslationError.at(
-                view.span, f"cannot broadcast this {view.rank}-dimensional array into {target.rank} dimension"
-                f"{'s' * (target.rank > 1)}")
-    views = [n for n in walk(value) if isinstance(n, ir.View)]
-    shape = broadcast_all([tuple(as_index(n) for n in view.shape()) for view in views])
+    for part in (value,) if where is None else (value, where):
+        for leaf in tier_leaves(part):
+            rank = leaf.rank if isinstance(leaf, ir.View) else len(reduced_shape(leaf))
+            if rank > target.rank:
+                raise TranslationError.at(
+                    leaf.span, f"cannot broadcast this {rank}-dimensional array into {target.rank} dimension"
+                    f"{'s' * (target.rank > 1)}")
+    shape = tuple(as_index(n) for n in array_shape(value))
     return ir.ArrayAssign(target, value, stmt.span, ir.ArrayValue(type_of(value), shape), where)
 
 

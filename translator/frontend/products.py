@@ -1,0 +1,92 @@
+"""Matrix products of the array tier: `a @ b`, `np.dot`, `np.matmul`, `a.dot(b)`, `np.inner`,
+`np.vdot`, `np.outer` of 1-D and 2-D operands, as NumPy defines them.
+
+A product is a sum of elementwise products over the contracted axis, so it is built as one: the
+operands get new axes where NumPy's rule lines them up (`A @ B` is `(A[:, :, None] * B).sum(axis=1)`
+as an `ir.ArrayReduce` of op `dot`, whose dtype is the product's, never widened), and the tier's
+reduction lowering makes the loops: the output's axes in the statement's independent loops, the
+contraction a loop accumulating into a register. `np.outer` contracts nothing: `a[:, None] * b`.
+This module reads the call (libcst) and builds the value from the operands' IR.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import libcst as cst
+
+from translator.errors import Span, TranslationError
+from translator.frontend.context import KernelScope
+from translator.ir import nodes as ir
+from translator.ir.arrays import rewrite_leaves
+
+FUNCTIONS = {"numpy.dot": "dot", "numpy.matmul": "matmul", "numpy.inner": "inner", "numpy.outer": "outer",
+             "numpy.vdot": "vdot"}
+LABELS = {"dot": "np.dot()", "matmul": "`@`", "inner": "np.inner()", "outer": "np.outer()", "vdot": "np.vdot()"}
+
+
+def product_operands(node: cst.BaseExpression, scope: KernelScope
+                     ) -> tuple[str, cst.BaseExpression, cst.BaseExpression] | None:
+    """The kind (`FUNCTIONS`' values) and the two operands of a product; None for another expression."""
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.MatrixMultiply):
+        return "matmul", node.left, node.right
+    if not isinstance(node, cst.Call):
+        return None
+    name = scope.module.qualified_name(node.func)
+    if isinstance(node.func, cst.Name) and (node.func.value in scope.assigned or node.func.value in scope.params):
+        name = None
+    args = [a.value for a in node.args]
+    plain = all(a.keyword is None and not a.star for a in node.args)
+    if name in FUNCTIONS and plain and len(args) == 2:
+        return FUNCTIONS[name], args[0], args[1]
+    if name is None and isinstance(node.func, cst.Attribute) and node.func.attr.value == "dot" and plain \
+            and len(args) == 1:
+        return "dot", node.func.value, args[0]
+    return None
+
+
+def product_shape(kind: str, left: tuple[ir.Expr, ...], right: tuple[ir.Expr, ...]) -> tuple[ir.Expr, ...] | None:
+    """NumPy's shape of the product of operands of these shapes; None for ranks kernels do not take
+    (each operand 1-D or 2-D; `np.outer` and `np.vdot` of 1-D ones)."""
+    if not (1 <= len(left) <= 2 and 1 <= len(right) <= 2):
+        return None
+    if kind == "inner":
+        return left[:-1] + right[:-1]
+    if kind in ("outer", "vdot"):
+        return None if len(left) != 1 or len(right) != 1 else (left + right if kind == "outer" else ())
+    return left[:-1] + right[:-2] + right[-1:] if len(right) == 2 else left[:-1]
+
+
+def needs_new_axis(kind: str, ranks: tuple[int, int]) -> bool:
+    """Whether `build_product` gives the left operand a new axis (`_new_axis`)."""
+    return kind == "outer" or (kind == "inner" and ranks == (2, 2)) or (kind in ("dot", "matmul") and ranks[1] == 2)
+
+
+def build_product(kind: str, left: ir.Expr, right: ir.Expr, ranks: tuple[int, int], span: Span) -> ir.Expr:
+    """The product of the operands' IR (array values of the tier of `ranks`) as NumPy computes it."""
+    if kind == "outer":
+        return ir.Binary("*", _new_axis(left, 0, span), right, span)
+    if kind == "vdot":
+        return ir.ArrayReduce("dot", ir.Binary("*", ir.Call("conj", (left,), span), right, span), (0,), False, span)
+    if kind == "inner" and ranks == (2, 2):
+        return ir.ArrayReduce("dot", ir.Binary("*", _new_axis(left, 1, span), right, span), (2,), False, span)
+    if kind == "inner":
+        return ir.ArrayReduce("dot", ir.Binary("*", left, right, span), (max(ranks) - 1,), False, span)
+    if ranks[1] == 1:
+        return ir.ArrayReduce("dot", ir.Binary("*", left, right, span), (ranks[0] - 1,), False, span)
+    return ir.ArrayReduce("dot", ir.Binary("*", _new_axis(left, 0, span), right, span), (ranks[0] - 1,), False, span)
+
+
+def _new_axis(value: ir.Expr, from_end: int, span: Span) -> ir.Expr:
+    """`value` with a new axis of length 1 before its last `from_end` axes (`a[:, None]` for 0,
+    `A[:, None, :]` for 1): each view in it gets one where it has that many axes."""
+    def insert(leaf: ir.View | ir.ArrayReduce) -> ir.Expr:
+        if isinstance(leaf, ir.ArrayReduce):
+            raise TranslationError.at(leaf.span, "a reduction along an axis as an operand of a product is not "
+                                      "supported in kernels: make it an array first (`s = a.sum(axis=0)`)")
+        if leaf.rank < from_end:
+            return leaf
+        at = leaf.rank - from_end
+        axis = ir.ViewAxis(None, ir.Const(0, span), ir.Const(1, span))
+        return dataclasses.replace(leaf, axes=leaf.axes[:at] + (axis,) + leaf.axes[at:])
+    return rewrite_leaves(value, insert)

@@ -1,0 +1,298 @@
+"""Reductions of the array tier (`ir.ArrayReduce`) lowered to loops, for `passes.lower_arrays`.
+
+A reduction to a scalar (`np.sum(x)`, `A[i, :].max()`) does not depend on the element a statement
+is at, so it is computed before the statement into a fresh local (`hoist`); a reduction along axes
+(`x.max(axis=1, keepdims=True)` in `x - ...`) is computed where its element is needed, inside the
+statement's loops (`at`). Either way one loop nest runs over the reduced axes and accumulates into a
+scalar local (a register, not memory), reading the operand's element once per iteration. Outside a
+`prange` a reduction to a scalar is a parallel loop nest whose `Loop.reductions` say how OpenMP
+combines its accumulators (`+`, `*`, `max`, `min`); elsewhere the loops are serial.
+
+NumPy's results: sums and products in the result dtype; `mean` the sum over the count; `var` the
+mean of squared deviations from the mean (two passes), over `max(n - ddof, 0)`; `std` its square
+root; `norm` the square root of the sum of squares; `any`/`all` count nonzero (zero) elements;
+`max`/`min` propagate NaN; `argmax`/`argmin` give the first index of the extreme (of the first NaN),
+flattened over the reduced axes. Where NumPy raises (`max`, `argmax` of nothing) the kernel gives 0.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Protocol, Sequence
+
+from translator.errors import Span, TranslationError
+from translator.ir import checks
+from translator.ir import nodes as ir
+from translator.ir.arrays import Offset, array_shape, as_index, loop_nest, reduced_shape
+from translator.ir.types import BOOL, I64, ScalarType, type_of
+from translator.ir.visit import Node, is_expr, rewrite
+from translator.passes.expr_types import ExprTyper, cast
+
+Bounds = list[tuple[str, ir.Expr, ir.Expr]]
+
+
+class _Lowering(Protocol):
+    """What this module needs of `lower_arrays`'s lowering: fresh names, locals, and elements."""
+
+    locals: list[ir.Var]
+    env: dict[str, ScalarType]
+    typer: ExprTyper
+
+    def fresh(self, base: str) -> str: ...
+
+    def at_element(self, value: ir.Expr, offsets: Sequence[Offset], lengths: tuple[ir.Expr, ...],
+                   guards: list[checks.Check], inner: list[ir.Stmt]) -> ir.Expr: ...
+
+
+@dataclasses.dataclass
+class _Pass:
+    """One loop nest over the reduced axes: its bounds, its body so far, the operand's element
+    there (`value`: a plain read, or a local holding the element) and the flat index of the
+    iteration over the reduced axes."""
+
+    bounds: Bounds
+    body: list[ir.Stmt]
+    value: ir.Expr
+    flat: ir.Expr
+
+
+class ReductionLowering:
+    """The reductions of one kernel's statements, lowered with `lowering`'s names and locals."""
+
+    def __init__(self, lowering: _Lowering) -> None:
+        self.lowering = lowering
+
+    def hoist(self, expr: ir.Expr, in_prange: bool, before: list[ir.Stmt], guards: list[checks.Check]) -> ir.Expr:
+        """`expr` with each reduction to a scalar replaced by a local computed by statements appended
+        to `before` (inner ones first), the run-time checks of its operands' lengths added to
+        `guards`; reductions along axes stay (`at` computes them)."""
+        def scalar(node: Node) -> object:
+            if not isinstance(node, ir.ArrayReduce) or reduced_shape(node):
+                return node
+            return self.reduce(node, {}, not in_prange, before, guards)
+        return rewrite(expr, scalar)
+
+    def at(self, node: ir.ArrayReduce, offsets: Sequence[Offset], guards: list[checks.Check],
+           inner: list[ir.Stmt]) -> ir.Expr:
+        """The reduction along axes `node` at the element at `offsets` (one per axis of its result),
+        computed by serial loops appended to `inner`."""
+        kept = [d for d in range(len(array_shape(node.operand))) if node.keepdims or d not in node.axes]
+        at_axis = {d: o for d, o in zip(kept, offsets) if d not in node.axes}
+        return self.reduce(node, at_axis, False, inner, guards)
+
+    def reduce(self, node: ir.ArrayReduce, kept: dict[int, Offset], parallel: bool, out: list[ir.Stmt],
+               guards: list[checks.Check]) -> ir.Expr:
+        """Statements appended to `out` that compute `node` with its kept axes at `kept`; its value."""
+        element = type_of(node.operand).strong()
+        if element.is_bool and node.op in ("max", "min"):
+            node = dataclasses.replace(node, op="any" if node.op == "max" else "all")
+        op = node.op
+        if op in ("sum", "prod", "mean", "norm", "dot"):
+            return self.accumulate(node, kept, parallel, out, guards)
+        if op in ("var", "std"):
+            return self.variance(node, kept, parallel, out, guards)
+        if op in ("any", "all"):
+            return self.count(node, kept, parallel, out, guards)
+        if op in ("max", "min") and parallel:
+            return self.parallel_extreme(node, kept, out, guards)
+        return self.extreme(node, kept, out, guards)
+
+    def loops(self, node: ir.ArrayReduce, kept: dict[int, Offset], guards: list[checks.Check],
+              hold: bool = True) -> _Pass:
+        """Fresh loops over the reduced axes and the operand's element at each iteration: held in a
+        local when it is read more than once (`hold`) and is not a plain read."""
+        span = node.span
+        shape = tuple(as_index(n) for n in array_shape(node.operand))
+        names = {d: self.lowering.fresh("k") for d in node.axes}
+        self.lowering.env.update(dict.fromkeys(names.values(), I64))
+        offsets = [Offset(ir.Name(names[d], span, I64), None, 0) if d in names else kept.get(d, Offset(None, None, 0))
+                   for d in range(len(shape))]
+        body: list[ir.Stmt] = []
+        value = self.lowering.at_element(node.operand, offsets, shape, guards, body)
+        if hold and not isinstance(value, (ir.Index, ir.Name)):
+            local = self.local("v", type_of(value).strong(), node)
+            body.append(ir.Assign(local, cast(value, type_of(local)), span))
+            value = local
+        flat: ir.Expr | None = None
+        for d in node.axes:
+            k = ir.Name(names[d], span, I64)
+            flat = k if flat is None else as_index(ir.Binary("+", ir.Binary("*", flat, shape[d], span), k, span))
+        assert flat is not None
+        return _Pass([(names[d], ir.Const(0, span, I64), shape[d]) for d in node.axes], body, value, flat)
+
+    def local(self, base: str, dtype: ScalarType, node: ir.ArrayReduce) -> ir.Name:
+        """A fresh local of `dtype`."""
+        name = self.lowering.fresh(base)
+        self.lowering.locals.append(ir.Var(name, dtype))
+        self.lowering.env[name] = dtype
+        return ir.Name(name, node.span, dtype)
+
+    def typed(self, value: ir.Expr) -> ir.Expr:
+        """`value`, built untyped over typed locals and elements, typed: each typed part (an element,
+        a local) stands in as a typed name while the rest is typed (typing is not run twice on a
+        typed expression); a `Cast` this module makes is typed with its operand."""
+        parts: dict[str, ir.Expr] = {}
+
+        def stand_in(node: Node) -> object:
+            if not is_expr(node) or node.type is None or isinstance(node, ir.Cast):
+                return node
+            name = f"part {len(parts)}"
+            parts[name] = node
+            self.lowering.env[name] = node.type
+            return ir.Name(name, node.span, node.type)
+
+        def restore(node: Node) -> object:
+            return rewrite(parts[node.id], restore) if isinstance(node, ir.Name) and node.id in parts else node
+        return rewrite(self.lowering.typer(rewrite(value, stand_in)), restore)
+
+    def set(self, local: ir.Name, value: ir.Expr) -> ir.Assign:
+        """`local = value`, `value` (built untyped over typed names and elements) typed and converted."""
+        return ir.Assign(local, cast(self.typed(value), type_of(local)), local.span)
+
+    def count_of(self, node: ir.ArrayReduce) -> ir.Expr:
+        """How many elements the reduction reads for one result: the product of the reduced lengths."""
+        shape = array_shape(node.operand)
+        total = shape[node.axes[0]]
+        for d in node.axes[1:]:
+            total = ir.Binary("*", total, shape[d], node.span)
+        return as_index(total)
+
+    def run(self, loops: _Pass, parallel: bool, reductions: tuple[ir.Reduction, ...], span: Span) -> ir.Loop:
+        """The loop nest of `loops`, its outermost loop carrying its `reductions`: a parallel one for
+        its OpenMP clauses, a serial one (inside a prange) for a mapping that shares it among a
+        team's threads (docs/design.md, "Parallelism mapping")."""
+        return dataclasses.replace(loop_nest(loops.bounds, tuple(loops.body), parallel, span), reductions=reductions)
+
+    def accumulate(self, node: ir.ArrayReduce, kept: dict[int, Offset], parallel: bool, out: list[ir.Stmt],
+                   guards: list[checks.Check]) -> ir.Expr:
+        """`sum`, `prod`, `dot`, `mean` (the sum over the count), `norm` (the root of the sum of squares)."""
+        t, span = type_of(node), node.span
+        if parallel and t.is_complex:
+            return self.complex_sum(node, kept, out, guards)
+        acc = self.local(node.op, t, node)
+        loops = self.loops(node, kept, guards, hold=node.op == "norm")
+        term: ir.Expr = ir.Cast(loops.value, span, t)
+        if node.op == "norm":
+            term = ir.Binary("*", term, term, span)
+        combine = "*" if node.op == "prod" else "+"
+        loops.body.append(self.set(acc, ir.Binary(combine, acc, term, span)))
+        out += [self.set(acc, ir.Cast(ir.Const(int(node.op == "prod"), span), span, t)),
+                self.run(loops, parallel, (ir.Reduction(combine, acc.id),), span)]
+        if node.op == "mean":
+            return self.typed(ir.Binary("/", acc, ir.Cast(self.count_of(node), span, t), span))
+        if node.op == "norm":
+            return self.typed(ir.Call("numpy.sqrt", (acc,), span))
+        return acc
+
+    def complex_sum(self, node: ir.ArrayReduce, kept: dict[int, Offset], out: list[ir.Stmt],
+                    guards: list[checks.Check]) -> ir.Expr:
+        """A complex `sum`, `dot` or `mean` outside any prange: its real and imaginary parts in two real
+        accumulators, as OpenMP reduces complex numbers with 16-byte atomics that offload images lack
+        (a complex `prod` is refused: it does not split)."""
+        t, span = type_of(node), node.span
+        if node.op == "prod":
+            raise TranslationError.at(span, "prod() of a complex array outside a prange is not supported in kernels "
+                                      "(OpenMP cannot reduce complex products on the device): compute it in a prange")
+        parts = [self.local(f"{node.op}_{part}", t.component, node) for part in ("real", "imag")]
+        loops = self.loops(node, kept, guards)
+        value = ir.Cast(loops.value, span, t)
+        for acc, part in zip(parts, ("real", "imag")):
+            loops.body.append(self.set(acc, ir.Binary("+", acc, ir.Call(part, (value,), span), span)))
+            out.append(self.set(acc, ir.Cast(ir.Const(0, span), span, t.component)))
+        out.append(self.run(loops, True, tuple(ir.Reduction("+", acc.id) for acc in parts), span))
+        total: ir.Expr = ir.Cast(ir.Call("complex", tuple(parts), span), span, t)
+        if node.op == "mean":
+            total = ir.Binary("/", total, ir.Cast(self.count_of(node), span, t), span)
+        return self.typed(total)
+
+    def variance(self, node: ir.ArrayReduce, kept: dict[int, Offset], parallel: bool, out: list[ir.Stmt],
+                 guards: list[checks.Check]) -> ir.Expr:
+        """`var`: the sum of squared deviations from the mean over `max(n - ddof, 0)`, as NumPy;
+        `std` its square root."""
+        t, span = type_of(node), node.span
+        mean = self.local("mean", t, node)
+        out.append(self.set(mean, self.accumulate(dataclasses.replace(node, op="mean"), kept, parallel, out, guards)))
+        acc = self.local("squares", t, node)
+        loops = self.loops(node, kept, guards)
+        deviation = ir.Binary("-", ir.Cast(loops.value, span, t), mean, span)
+        loops.body.append(self.set(acc, ir.Binary("+", acc, ir.Binary("*", deviation, deviation, span), span)))
+        out += [self.set(acc, ir.Cast(ir.Const(0, span), span, t)),
+                self.run(loops, parallel, (ir.Reduction("+", acc.id),), span)]
+        dof = ir.Call("max", (ir.Binary("-", self.count_of(node), ir.Const(node.ddof, span), span),
+                              ir.Const(0, span)), span)
+        variance = ir.Binary("/", acc, ir.Cast(dof, span, t), span)
+        return self.typed(variance if node.op == "var" else ir.Call("numpy.sqrt", (variance,), span))
+
+    def count(self, node: ir.ArrayReduce, kept: dict[int, Offset], parallel: bool, out: list[ir.Stmt],
+              guards: list[checks.Check]) -> ir.Expr:
+        """`any`: some element is nonzero (NaN counts as nonzero, as in NumPy); `all`: none is zero."""
+        span = node.span
+        acc = self.local(node.op, I64, node)
+        loops = self.loops(node, kept, guards, hold=False)
+        truth: ir.Expr = ir.Cast(loops.value, span, BOOL)
+        if node.op == "all":
+            truth = ir.Unary("not", truth, span)
+        loops.body.append(self.set(acc, ir.Binary("+", acc, ir.Cast(truth, span, I64), span)))
+        out += [self.set(acc, ir.Const(0, span)), self.run(loops, parallel, (ir.Reduction("+", acc.id),), span)]
+        return self.typed(ir.Compare(">" if node.op == "any" else "==", acc, ir.Const(0, span), span))
+
+    def extreme(self, node: ir.ArrayReduce, kept: dict[int, Offset], out: list[ir.Stmt],
+                guards: list[checks.Check]) -> ir.Expr:
+        """`max`/`min`/`argmax`/`argmin` in serial: from the first element, each element that beats
+        the best so far replaces it; a NaN beats everything and nothing beats a NaN."""
+        span, arg = node.span, node.op.startswith("arg")
+        best = self.first(node, kept, out, guards)
+        loops = self.loops(node, kept, guards)
+        better: ir.Expr = ir.Compare(">" if node.op.endswith("max") else "<", loops.value, best, span)
+        if not arg:
+            if type_of(best).is_float:
+                better = ir.Logical("or", better, ir.Call("numpy.isnan", (loops.value,), span), span)
+            loops.body.append(self.set(best, ir.Select(better, loops.value, best, span)))
+            out.append(self.run(loops, False, (), span))
+            return best
+        if type_of(best).is_float:
+            nan = ir.Logical("and", ir.Call("numpy.isnan", (loops.value,), span),
+                             ir.Unary("not", ir.Call("numpy.isnan", (best,), span), span), span)
+            better = ir.Logical("or", better, nan, span)
+        index = self.local(node.op, I64, node)
+        take = (self.set(best, loops.value), self.set(index, loops.flat))
+        loops.body.append(ir.If(self.typed(better), take, (), span))
+        out += [self.set(index, ir.Const(0, span)), self.run(loops, False, (), span)]
+        return index
+
+    def first(self, node: ir.ArrayReduce, kept: dict[int, Offset], out: list[ir.Stmt],
+              guards: list[checks.Check]) -> ir.Name:
+        """A fresh local set to the operand's first element along the reduced axes (at `kept` on the
+        others), or to 0 when they are empty (where NumPy raises)."""
+        span = node.span
+        shape = tuple(as_index(n) for n in array_shape(node.operand))
+        origin: list[ir.Stmt] = []
+        offsets = [kept.get(d, Offset(None, None, 0)) for d in range(len(shape))]
+        value = self.lowering.at_element(node.operand, offsets, shape, guards, origin)
+        best = self.local(node.op[3:] if node.op.startswith("arg") else node.op, type_of(value).strong(), node)
+        nonempty = ir.Compare("<", ir.Const(0, span), self.count_of(node), span)  # as `passes.bounds` tests an index
+        zero = ir.Cast(ir.Const(0, span), span, type_of(best))
+        if origin:
+            out += [self.set(best, zero), ir.If(self.typed(nonempty), (*origin, self.set(best, value)), (), span)]
+        else:
+            out.append(self.set(best, ir.Select(nonempty, value, zero, span)))
+        return best
+
+    def parallel_extreme(self, node: ir.ArrayReduce, kept: dict[int, Offset], out: list[ir.Stmt],
+                         guards: list[checks.Check]) -> ir.Expr:
+        """`max`/`min` to a scalar outside any `prange`: OpenMP's `max`/`min` reduction from the
+        first element, plus a count of NaNs that makes the result NaN, as in NumPy."""
+        span, t = node.span, type_of(node)
+        acc = self.first(node, kept, out, guards)
+        loops = self.loops(node, kept, guards)
+        loops.body.append(self.set(acc, ir.Call(node.op, (acc, loops.value), span)))
+        clauses = (ir.Reduction(node.op, acc.id),)
+        if not t.is_float:
+            out.append(self.run(loops, True, clauses, span))
+            return acc
+        nans = self.local("nans", I64, node)
+        isnan = ir.Cast(ir.Call("numpy.isnan", (loops.value,), span), span, I64)
+        loops.body.append(self.set(nans, ir.Binary("+", nans, isnan, span)))
+        out += [self.set(nans, ir.Const(0, span)), self.run(loops, True, (*clauses, ir.Reduction("+", nans.id)), span)]
+        return self.typed(ir.Select(ir.Compare(">", nans, ir.Const(0, span), span),
+                                    ir.Cast(ir.Const(float("nan"), span), span, t), acc, span))
