@@ -140,6 +140,8 @@ def check_suite(build: Path) -> list[dict[str, Any]]:
                                       make_args(np.random.default_rng()), "nvptx:sm_90")
             rows.append({"kernel": f"{directory.name}.{kernel.__name__}", "ok": result.ok,
                          "mismatches": list(result.mismatches)})
+    if not (build / "suite" / "arrays").is_dir():  # left out of this build (the carry's size limit)
+        return rows
     checked = runtime_shim.load(build / "suite" / "arrays").kernels["mismatched_in_loops"]
     try:
         checked(np.ones((6, 6)), np.ones(3))

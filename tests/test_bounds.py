@@ -15,6 +15,7 @@ import pytest
 
 from tests.kernels import bounds
 from translator.oracle import compare_with_python
+from translator.pipeline import translate
 from translator.targets import parse_target
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -129,3 +130,16 @@ def test_boundscheck_false_keeps_preconditions_only() -> None:
     assert library.spec.failures == () and [n.array for _, n in library.spec.index_needs] == ["y"]
     with pytest.raises(IndexError, match=r"'y' needs at least 3 elements along axis 0, and has 2"):
         library(np.array([0, 1, 2], dtype=np.int32), np.random.default_rng(3).random(4), np.empty(2))
+
+
+def test_a_reduction_over_a_slice_is_checked_before_the_call() -> None:
+    """trmm's `np.dot(A[i + 1:, i], B[i + 1:, j])`: the tier's reduction loop reads clamped slices, so
+    its elements need no test; only `i` along A's axis 1 does, and it becomes a precondition. Checking
+    it per element made trmm 5x slower on an H100 (docs/benchmarks.md, 2026-12-05)."""
+    from tests.kernels.npbench.trmm import trmm
+    c = translate("tests/kernels/npbench/trmm.py", "nvptx:sm_90").c_source
+    body = c.split("void trmm(")[1].split("void trmm__device(")[0]
+    assert body.count("py2omp_failed[0] =") == 1  # the lengths of the two slices only, outside the k loop
+    rng = np.random.default_rng(11)
+    with pytest.raises(IndexError, match=r"'A' needs at least 30 elements along axis 1, and has 20"):
+        trmm(1.5, rng.random((30, 20)), rng.random((30, 25)))

@@ -148,8 +148,10 @@ class _Checker(StmtTransformer):
     trips: tuple[Affine, ...]
     plain: bool
     sliced: frozenset[str] = frozenset()
-    """Variables of the loops `passes.lower_arrays` made for array statements (`independent`): it
-    clamps a slice's bounds to the extent as Python does, so their indices are in range already."""
+    """Variables of the loops `passes.lower_arrays` made for array statements (`independent`) and
+    for reductions (`reductions`, and the loops nested in those): it clamps a slice's bounds to the
+    extent as Python does, so their indices are in range already."""
+    in_reduction: bool = False
 
     def block(self, stmts: tuple[ir.Stmt, ...]) -> tuple[ir.Stmt, ...]:
         """A statement that may jump (`continue`, `break`, `return`) makes the ones after it conditional."""
@@ -164,13 +166,15 @@ class _Checker(StmtTransformer):
         loop_range, trip = self.range_of(stmt)
         ascending = stmt.step > 0
         low = lower_bound(stmt.start, self.lows) if ascending else after(lower_bound(stmt.stop, self.lows))
-        # An array statement's loop (`independent`) is not a condition: NumPy checks an integer
-        # index of the statement (`C[i, :k]`) even when the slice is empty.
+        # An array statement's or a reduction's loop is not a condition: NumPy checks an integer
+        # index of the statement (`C[i, :k]`, `np.dot(A[i + 1:, i], x)`) even when the slice is empty.
+        reduction = self.in_reduction or bool(stmt.reductions)
+        made = stmt.independent or reduction
         inner = dataclasses.replace(
             self, ranges={**self.ranges, stmt.var: loop_range}, lows={**self.lows, stmt.var: low},
-            trips=self.trips + (() if trip is None or stmt.independent else (trip,)),
-            sliced=self.sliced | ({stmt.var} if stmt.independent else set()),
-            plain=self.plain and (stmt.independent or trip is not None) and not any(
+            trips=self.trips + (() if trip is None or made else (trip,)),
+            sliced=self.sliced | ({stmt.var} if made else set()), in_reduction=reduction,
+            plain=self.plain and (made or trip is not None) and not any(
                 isinstance(n, (ir.Break, ir.Return)) for n in walk_all(stmt.body)))
         return self.guarded(dataclasses.replace(stmt, body=inner.block(stmt.body)), (stmt.start, stmt.stop))
 
