@@ -63,12 +63,13 @@ class _Classes(StmtTransformer):
     def around(self, stmt: ir.Stmt) -> tuple[ir.Stmt, ...]:
         if not (isinstance(stmt, ir.Loop) and stmt.parallel):
             return (self.visit(stmt),)
-        key, span = self.keys[id(stmt)], stmt.span
+        key = self.keys[id(stmt)]
         before, after, loop = [], [], stmt
         for clause in self.reductions.get(key, ()):
             t = self.types.get(clause.var)
             if clause.op not in ("max", "min") or not isinstance(t, ScalarType) or not t.is_float:
                 continue
+            span = _first_update(stmt, clause.var)  # the C lines map to a Python line naming the variable
             var, seen = ir.Name(clause.var, span, t), self.fresh(f"{clause.var}_seen", I64)
             seen_name = ir.Name(seen.name, span, I64)
             before.append(ir.Assign(seen_name, extreme_class(clause.op, t, var), span))
@@ -80,6 +81,12 @@ class _Classes(StmtTransformer):
     visit_If = visit_While = visit_Loop = StmtTransformer.descend
     visit_Assign = visit_AtomicUpdate = visit_CallStatement = visit_Break = StmtTransformer.keep
     visit_Continue = visit_Return = visit_LocalArray = visit_Temporary = StmtTransformer.keep
+
+
+def _first_update(loop: ir.Loop, var: str) -> Span:
+    """Where the loop first updates `var`."""
+    return next(n.span for n in walk_all(loop.body)
+                if isinstance(n, ir.Assign) and isinstance(n.target, ir.Name) and n.target.id == var)
 
 
 @dataclasses.dataclass
