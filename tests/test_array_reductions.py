@@ -69,7 +69,7 @@ def test_a_whole_reduction_outside_a_prange_is_a_parallel_loop_with_its_clause()
     kernel = lower_arrays(type_kernel(_kernel("    w[:] = y / y.sum() + np.max(y)\n")))
     loops = [n for n in walk_all(kernel.body) if isinstance(n, ir.Loop) and n.reductions]
     assert [(c.op, c.var.split("__")[0]) for loop in loops for c in loop.reductions] == [
-        ("+", "sum"), ("max", "max"), ("+", "nans")]
+        ("+", "sum"), ("max", "max"), ("max", "seen")]
     assert all(loop.parallel and not loop.independent for loop in loops)
 
 
@@ -86,7 +86,7 @@ def test_an_element_assigned_between_parallel_loops_reduces_in_parallel_first() 
                                            ("np.prod(A[i, :])", [("*", "prod")])])
 def test_inside_a_prange_a_reduction_is_a_serial_loop_into_a_register(expr: str, clauses: list[tuple[str, str]]
                                                                       ) -> None:
-    """Serial, its `+`/`*` accumulator recorded for a team-level mapping (max/min also count NaNs)."""
+    """Serial, its `+`/`*` accumulator recorded for a team-level mapping (max/min: `passes.team_reductions`)."""
     kernel = lower_arrays(type_kernel(_kernel(f"    for i in prange(A.shape[0]):\n        w[i] = {expr}\n")))
     (prange,) = [n for n in kernel.body if isinstance(n, ir.Loop)]
     (inner,) = [n for n in walk_all(prange.body) if isinstance(n, ir.Loop)]
@@ -158,4 +158,17 @@ def test_product_rejections(body: str, error: str) -> None:
                                           for k, make in {**array_reductions.CASES, **array_products.CASES}.items()])
 def test_matches_python(k: Kernel, make_args: Any, target: str) -> None:
     result = compare_with_python(k, make_args(np.random.default_rng(7)), parse_target(target), repeats=1)
+    assert result.ok, result.mismatches
+
+
+@pytest.mark.parametrize("target", ["host-offload", "cpu"])
+@pytest.mark.parametrize("data", array_reductions.EXTREMES)
+@pytest.mark.parametrize("k", [array_reductions.value_range, array_reductions.running_extremes],
+                         ids=["np.max", "prange max"])
+def test_max_and_min_reach_the_infinities(k: Kernel, data: str, target: str) -> None:
+    """All -inf has max -inf (not -DBL_MAX, where OpenMP's threads start), all +inf min +inf; NaN as
+    in NumPy (`np.max`) or Python (`max(m, e)` skips a NaN `e`)."""
+    x = array_reductions.EXTREMES[data](np.random.default_rng(11))
+    args = (x, x[::-1].astype(np.float32), np.zeros(4))
+    result = compare_with_python(k, args, parse_target(target), repeats=1)
     assert result.ok, result.mismatches

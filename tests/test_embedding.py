@@ -246,12 +246,13 @@ def test_pkg_config_flags_build_a_program(tmp_path: Path) -> None:
 
 _C_WORDS = frozenset("for if else while return break continue true false".split())
 _IDENT = re.compile(r"[A-Za-z_]\w*")
-_GENERATED_SUFFIX = re.compile(r"(_n\d+|_stop|__\d+|__\d+_seen)$")
+_GENERATED_SUFFIX = re.compile(r"(_n\d+|_stop|__\d+|(__\d+)?_seen|_value)$")
 
 
 def _python_names(c_identifier: str) -> set[str]:
     """The Python names a C identifier may stand for: `x_n0` -> x, `i_stop` -> i, `a__1` -> a,
-    `max__3_seen` -> max (the class of what a team's float max saw), `int_` -> int (a reserved name
+    `max__3_seen` -> max, `smallest_seen` -> smallest (the class of what a float max saw),
+    `smallest_value` -> smallest (an element held for that class), `int_` -> int (a reserved name
     with its `_`)."""
     return {c_identifier, _GENERATED_SUFFIX.sub("", c_identifier).rstrip("_") or c_identifier}
 

@@ -18,6 +18,7 @@ from translator.passes.access import analyze_access
 from translator.passes.device_pointers import device_variant
 from translator.passes.bounds import check_bounds
 from translator.passes.definite_assignment import check_definite_assignment
+from translator.passes.extremes import with_extreme_classes
 from translator.passes.functions import Specializer
 from translator.passes.indices import wrap_indices
 from translator.passes.lower_arrays import lower_arrays
@@ -113,7 +114,10 @@ def _schedules(kernel: ir.Kernel, context: PassContext) -> ir.Kernel:
 
 
 def _parallelize(kernel: ir.Kernel, context: PassContext) -> ir.Kernel:
-    return parallelize(kernel, context.reductions, context.target)
+    reductions = context.reductions
+    if context.target.openmp:  # OpenMP's threads start float max/min from the wrong extreme
+        kernel, reductions = with_extreme_classes(kernel, reductions)
+    return parallelize(kernel, reductions, context.target)
 
 
 def _two_level(kernel: ir.Kernel, context: PassContext) -> ir.Kernel:

@@ -4,6 +4,8 @@ covariance matrix, row maxima inside a prange, whole-array statistics returned a
 any/all, norms and masked sums. `tests/test_array_tier.py` runs each compiled and as plain Python;
 `CASES` maps each kernel to its random arguments."""
 
+from collections.abc import Callable
+
 import numpy as np
 
 from translator import In, Out, c128, f32, f64, i32, kernel, prange
@@ -75,6 +77,51 @@ def complex_moments(z: In[c128[:]], out: Out[c128[:]]):
         out[i] = np.prod(z[:i]) + np.dot(z, z)
 
 
+@kernel
+def value_range(x: In[f64[:]], y: In[f32[:]], out: Out[f64[:]]):
+    out[0] = np.max(x)
+    out[1] = np.min(x)
+    out[2] = y.max()
+    out[3] = y.min()
+
+
+@kernel
+def running_extremes(x: In[f64[:]], y: In[f32[:]], out: Out[f64[:]]):
+    """The loop form of `value_range`: Python's `max`/`min` folded over a prange, NaN skipped."""
+    hi = -np.inf
+    lo = np.inf
+    hi32 = f32(-np.inf)
+    lo32 = f32(np.inf)
+    for i in prange(x.shape[0]):
+        hi = max(hi, x[i])
+        lo = min(lo, x[i])
+    for i in prange(y.shape[0]):
+        hi32 = max(hi32, y[i] * 2)
+        lo32 = min(lo32, y[i])
+    out[0] = hi
+    out[1] = lo
+    out[2] = hi32
+    out[3] = lo32
+
+
+def _infinities(rng: np.random.Generator) -> np.ndarray:
+    """-inf and +inf at random, a NaN among them."""
+    x = np.where(rng.random(9) < 0.5, -np.inf, np.inf)
+    x[4] = np.nan
+    return x
+
+
+EXTREMES: dict[str, Callable[[np.random.Generator], np.ndarray]] = {
+    "all -inf": lambda rng: np.full(7, -np.inf),
+    "all +inf": lambda rng: np.full(7, np.inf),
+    "-inf and finite": lambda rng: np.concatenate([np.full(5, -np.inf), rng.standard_normal(3)]),
+    "infinities and NaN": _infinities,
+    "random": lambda rng: rng.standard_normal(9),
+}
+"""Data whose max or min is an infinity (OpenMP's threads start from the largest finite value), for
+`value_range` and `running_extremes`, in float64 and float32."""
+
+
 def _with_nan(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     x = rng.standard_normal(9)
     x[5] = np.nan
@@ -92,5 +139,7 @@ CASES = {
     normalize: lambda rng: (rng.uniform(0.5, 2.0, (3, 4)), np.zeros((3, 4))),
     positive_sum: lambda rng: (rng.standard_normal(10),),
     nan_max: _with_nan,
+    value_range: lambda rng: (rng.standard_normal(8), rng.standard_normal(5).astype(np.float32), np.zeros(4)),
+    running_extremes: lambda rng: (rng.standard_normal(8), rng.standard_normal(5).astype(np.float32), np.zeros(4)),
     complex_moments: lambda rng: (rng.standard_normal(6) + 1j * rng.standard_normal(6), np.zeros(5, complex)),
 }

@@ -27,6 +27,7 @@ from translator.ir.arrays import Offset, array_shape, as_index, loop_nest, reduc
 from translator.ir.types import BOOL, I64, ScalarType, type_of
 from translator.ir.visit import Node, is_expr, rewrite
 from translator.passes.expr_types import ExprTyper, cast
+from translator.passes.extremes import extreme_class, seen_class, settled
 
 Bounds = list[tuple[str, ir.Expr, ir.Expr]]
 
@@ -281,7 +282,8 @@ class ReductionLowering:
     def parallel_extreme(self, node: ir.ArrayReduce, kept: dict[int, Offset], out: list[ir.Stmt],
                          guards: list[checks.Check]) -> ir.Expr:
         """`max`/`min` to a scalar outside any `prange`: OpenMP's `max`/`min` reduction from the
-        first element, plus a count of NaNs that makes the result NaN, as in NumPy."""
+        first element, plus (floats) the class of what it saw (`passes.extremes`), which makes the
+        result NaN or the infinity where NumPy's is."""
         span, t = node.span, type_of(node)
         acc = self.first(node, kept, out, guards)
         loops = self.loops(node, kept, guards)
@@ -290,9 +292,8 @@ class ReductionLowering:
         if not t.is_float:
             out.append(self.run(loops, True, clauses, span))
             return acc
-        nans = self.local("nans", I64, node)
-        isnan = ir.Cast(ir.Call("numpy.isnan", (loops.value,), span), span, I64)
-        loops.body.append(self.set(nans, ir.Binary("+", nans, isnan, span)))
-        out += [self.set(nans, ir.Const(0, span)), self.run(loops, True, (*clauses, ir.Reduction("+", nans.id)), span)]
-        return self.typed(ir.Select(ir.Compare(">", nans, ir.Const(0, span), span),
-                                    ir.Cast(ir.Const(float("nan"), span), span, t), acc, span))
+        seen = self.local("seen", I64, node)
+        loops.body.append(seen_class(node.op, t, seen, loops.value, span))
+        out += [ir.Assign(seen, extreme_class(node.op, t, acc), span),
+                self.run(loops, True, (*clauses, ir.Reduction("max", seen.id)), span)]
+        return settled(node.op, acc, seen)

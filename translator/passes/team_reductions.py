@@ -8,13 +8,10 @@ scalar holds the combined value after the loop, so the team's later statements r
 `reduction_nest` is the analysis, `as_team_reduction` the transformation.
 
 NumPy's max/min of floats: the serial loop keeps the first NaN (`acc = v if v > acc or isnan(v) else
-acc`). OpenMP's combiner may drop a NaN, and clang starts each thread's copy from the type's lowest
-finite value (-DBL_MAX, measured with clang 19), not -inf. So the loop also reduces (`max`) a class
-of what it saw, starting from the class of the value before the loop: 0 for -inf (max; +inf for
-min), 1 for anything else, 2 for a NaN. After the loop class 2 makes the result NaN and class 0 the
-infinity; with class 1 no value is NaN and one is finite or beyond the threads' start, so OpenMP's
-value is exact. Python's `min(s, e)`/`max(s, e)` of floats (which skip a NaN `e` but keep a NaN
-`s`) stay serial.
+acc`). OpenMP's combiner may drop a NaN, and its threads start from the lowest finite value, not
+-inf, so the loop also reduces the class of what it saw (`passes.extremes`) and corrects the result
+after it: NaN for class 2, the infinity for class 0. Python's `min(s, e)`/`max(s, e)` of floats
+(which skip a NaN `e` but keep a NaN `s`) stay serial.
 """
 
 from __future__ import annotations
@@ -25,8 +22,9 @@ from collections.abc import Callable, Mapping
 from translator.errors import Span
 from translator.ir import nodes as ir
 from translator.ir.arrays import same
-from translator.ir.types import BOOL, I64
+from translator.ir.types import I64, ScalarType
 from translator.ir.visit import walk, walk_all
+from translator.passes.extremes import extreme_class, seen_class, settled
 from translator.passes.parallelize import collapse
 from translator.passes.reductions import update_op
 
@@ -87,10 +85,11 @@ def as_team_reduction(nest: ReductionNest, span: Span, fresh: Callable[[str], st
     made: list[ir.Var] = []
     for update in (u for u in nest.updates if u.element is not None):
         seen = ir.Name(fresh(f"{update.var.id}_seen"), update.var.span, I64)
-        before.append(ir.Assign(seen, _class(update, update.var), span))
-        element: ir.Expr = update.element  # type: ignore[assignment]
-        body.append(ir.Assign(seen, ir.Call("max", (seen, _class(update, element)), span, I64), span))
-        after.append(ir.Assign(update.var, _settled(update, seen), span))
+        t = update.var.type
+        assert isinstance(t, ScalarType) and update.element is not None
+        before.append(ir.Assign(seen, extreme_class(update.op, t, update.var), span))
+        body.append(seen_class(update.op, t, seen, update.element, span))
+        after.append(ir.Assign(update.var, settled(update.op, update.var, seen), span))
         made.append(ir.Var(seen.id, I64))
     clauses = (*(ir.Reduction(u.op, u.var.id) for u in nest.updates), *(ir.Reduction("max", v.name) for v in made))
     directive = ir.OmpParallelFor(len(nest.levels), clauses)
@@ -123,21 +122,3 @@ def _is(expr: ir.Expr, var: ir.Name) -> bool:
 
 def _is_nan_test(expr: ir.Expr, element: ir.Expr) -> bool:
     return isinstance(expr, ir.Call) and expr.func == "isnan" and len(expr.args) == 1 and same(expr.args[0], element)
-
-
-def _class(update: Update, value: ir.Expr) -> ir.Expr:
-    """0 for the infinity a max (min) cannot go below (above), 2 for a NaN, 1 for the rest."""
-    span, t = update.var.span, update.var.type
-    bound = ir.Const(float("-inf") if update.op == "max" else float("inf"), span, t)
-    beyond = ir.Compare(">" if update.op == "max" else "<", value, bound, span, BOOL)
-    number = ir.Select(beyond, ir.Const(1, span, I64), ir.Const(0, span, I64), span, I64)
-    return ir.Select(ir.Call("isnan", (value,), span, BOOL), ir.Const(2, span, I64), number, span, I64)
-
-
-def _settled(update: Update, seen: ir.Name) -> ir.Expr:
-    """The reduced value corrected by its class: NaN for 2, the infinity for 0."""
-    span, t = update.var.span, update.var.type
-    infinity = ir.Const(float("-inf") if update.op == "max" else float("inf"), span, t)
-    at_bound = ir.Select(ir.Compare("==", seen, ir.Const(0, span, I64), span, BOOL), infinity, update.var, span, t)
-    has_nan = ir.Compare("==", seen, ir.Const(2, span, I64), span, BOOL)
-    return ir.Select(has_nan, ir.Const(float("nan"), span, t), at_bound, span, t)
