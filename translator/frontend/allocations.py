@@ -25,6 +25,7 @@ from translator.frontend.array_statements import new_array_value
 from translator.frontend.context import KernelScope
 from translator.frontend.dtypes import element_type
 from translator.frontend.expressions import array_param, array_type, build_expr, dtype_of
+from translator.frontend.names import reads
 from translator.frontend.signature import MAX_RANK
 from translator.ir import nodes as ir
 from translator.ir.types import BOOL, F64, I64, PY_COMPLEX, ArrayType, Ownership, ScalarType
@@ -171,17 +172,11 @@ def _refuse_shared_reshape(name: str, node: cst.BaseExpression, scope: KernelSco
                                             or scope.module.qualified_name(node.func) in ("numpy.reshape",
                                                                                           "numpy.ravel"))):
         return
-    read = {n.value for n in _names(node)}
+    read = {n.value for n in reads(node)}
     if name in scope.facts.written or read & scope.facts.written or scope.facts.bindings.get(name, 0) > 1:
         raise scope.module.error(
             node, f"in NumPy '{name}' would be a view sharing memory with the array it reshapes, and the kernel "
             f"writes one of them: write `{name} = ....copy()` for a copy, or index the array itself")
-
-
-def _names(node: cst.CSTNode) -> list[cst.Name]:
-    """The names `node` reads, at any depth."""
-    found = [node] if isinstance(node, cst.Name) else []
-    return found + [n for child in node.children for n in _names(child)]
 
 
 def eye(target: cst.Name, call: cst.Call, scope: KernelScope) -> list[ir.Stmt]:

@@ -27,7 +27,7 @@ import libcst as cst
 
 from translator.frontend.context import DeviceFunction, KernelScope
 from translator.frontend.expressions import array_type, nodes_in
-from translator.frontend.masks import reads
+from translator.frontend.names import reads
 from translator.frontend.views import is_new_axis
 
 _N = TypeVar("_N", bound=cst.CSTNode)

@@ -27,25 +27,14 @@ from translator.frontend.allocations import lifts
 from translator.frontend.arrays import REDUCTIONS, is_boolean, shape_of
 from translator.frontend.context import BodyFacts, KernelScope, ModuleScope
 from translator.frontend.expressions import ATOMIC_CALLS, LOGICAL_CALLS
+from translator.frontend.names import NameVisitor, reads
 
 MASK_CALLS = (*REDUCTIONS, *LOGICAL_CALLS)
 """Calls whose arguments are array expressions, where a mask local may stand."""
 EVALUATED_AT_USE = "a mask names its boolean expression, which is evaluated where the mask is used"
 
 
-class _Names(cst.CSTVisitor):
-    """Visits the names an expression or body uses as names (not attributes' or keywords' names)."""
-
-    def visit_Attribute(self, node: cst.Attribute) -> bool:
-        node.value.visit(self)
-        return False
-
-    def visit_Arg(self, node: cst.Arg) -> bool:
-        node.value.visit(self)
-        return False
-
-
-class _BodyReader(_Names):
+class _BodyReader(NameVisitor):
     def __init__(self, module: ModuleScope) -> None:
         self.module = module
         self.bindings: collections.Counter[str] = collections.Counter()
@@ -173,14 +162,3 @@ def fixed_scalar(local: str, scope: KernelScope) -> bool:
                 None)
     return loop is not None and local not in read_body(loop.body, scope.module).bindings
 
-
-def reads(node: cst.BaseExpression) -> list[cst.Name]:
-    """The names an expression reads."""
-    found: list[cst.Name] = []
-
-    class Reads(_Names):
-        def visit_Name(self, name: cst.Name) -> None:
-            found.append(name)
-
-    node.visit(Reads())
-    return found

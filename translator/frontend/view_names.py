@@ -13,7 +13,8 @@ from __future__ import annotations
 import libcst as cst
 
 from translator.frontend.context import KernelScope
-from translator.frontend.masks import fixed_scalar, reads
+from translator.frontend.masks import fixed_scalar
+from translator.frontend.names import reads
 from translator.frontend.views import is_view
 
 
