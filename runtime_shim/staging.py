@@ -1,0 +1,163 @@
+"""Copies between NumPy's pageable memory and the device through pinned buffers, double-buffered.
+
+A GPU copies pageable memory through its driver's small staging buffers, one after the other, at
+a fraction of the link's speed; from pinned memory it copies at the link's speed (issue 14: 5.8
+against 52 GB/s host to device on an H200). `copy_to_device` and `copy_from_device` cut a large
+copy into chunks and keep a pool of pinned buffers (`resident.HostMemory`) busy: while the copy
+engine moves chunk k-1 out of one buffer, host threads copy chunk k into the next (`memmove`,
+which releases the GIL), so the transfer runs at the rate of the slower of the two. Device to host
+is the mirror image. A copy below `SETTINGS.min_bytes`, or of memory already pinned
+(`pinned.is_pinned`), is one `omp_target_memcpy`.
+
+This lives in the runtime (ctypes into the offload runtime), not in the emitted C: a kernel call
+that stages takes the kernel's device entry point (`CompiledKernel._call_on_device`) with device
+memory this module fills and empties, so the C and the golden files are unchanged. Each chunk's
+copy is exact (whole elements, the same bytes), so results and `kernel.stats` are as with the maps.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+
+from .pinned import is_pinned
+from .resident import OpenMP
+
+_memmove: Callable[[int, int, int], object] = ctypes.memmove  # a C function: the GIL is released
+
+
+@dataclass
+class Settings:
+    """When a call stages, and how. `kinds`: the target kinds whose calls stage their NumPy arrays
+    (GPUs: on host-offload the device's memory is host memory and a copy is one `memcpy`, which
+    staging only doubles); `min_bytes`: an array moving fewer bytes is copied directly, and a call
+    stages when one of its arrays moves at least that many; `chunk_bytes`, `buffers` (pinned buffers
+    in the pool) and `copiers` (host threads copying between NumPy memory and the buffers)."""
+
+    kinds: frozenset[str] = frozenset({"nvptx", "amdgcn"})
+    min_bytes: int = int(os.environ.get("PY2OMP_STAGING_MIN_BYTES", 4 << 20))
+    chunk_bytes: int = int(os.environ.get("PY2OMP_STAGING_CHUNK_BYTES", 8 << 20))
+    buffers: int = 4
+    copiers: int = 3
+    enabled: bool = os.environ.get("PY2OMP_STAGING", "1") != "0"
+
+    def stages(self, target: str) -> bool:
+        """Whether calls of a library built for `target` ("nvptx:sm_90", ...) may stage."""
+        return self.enabled and target.split(":")[0] in self.kinds
+
+
+SETTINGS = Settings()
+
+
+@dataclass
+class _Pool:
+    """The pinned buffers of one chunk size, and the threads that fill them and move them."""
+
+    openmp: OpenMP
+    chunk_bytes: int
+    buffers: list[int] = field(default_factory=list)
+    copiers: ThreadPoolExecutor | None = None
+    mover: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(1, "py2omp-mover"))
+
+    def __post_init__(self) -> None:
+        memory = self.openmp.host_memory
+        for _ in range(SETTINGS.buffers):
+            pointer = int(memory.alloc(self.chunk_bytes, memory.device) or 0)
+            if not pointer:
+                self.release()
+                raise MemoryError(f"llvm_omp_target_alloc_host of a {self.chunk_bytes}-byte staging buffer failed")
+            self.buffers.append(pointer)
+        self.copiers = ThreadPoolExecutor(max(SETTINGS.copiers, 1), "py2omp-stager")
+
+    def release(self) -> None:
+        memory = self.openmp.host_memory
+        for pointer in self.buffers:
+            memory.free(pointer, memory.device)
+        self.buffers.clear()
+
+
+_POOLS: list[_Pool] = []
+_LOCK = threading.Lock()
+
+
+def _pool(openmp: OpenMP) -> _Pool:
+    """The pool for the current settings (made on first use, remade when `chunk_bytes` changes)."""
+    with _LOCK:
+        if _POOLS and (_POOLS[0].chunk_bytes != SETTINGS.chunk_bytes or len(_POOLS[0].buffers) != SETTINGS.buffers
+                       or _POOLS[0].openmp is not openmp):
+            _POOLS.pop().release()
+        if not _POOLS:
+            _POOLS.append(_Pool(openmp, SETTINGS.chunk_bytes))
+        return _POOLS[0]
+
+
+def _direct(host: int, nbytes: int) -> bool:
+    return nbytes < max(SETTINGS.min_bytes, 1) or nbytes <= SETTINGS.chunk_bytes or is_pinned(host, nbytes)
+
+
+def copy_to_device(openmp: OpenMP, device_ptr: int, host: int, nbytes: int, device: int) -> None:
+    """`nbytes` from host address `host` to `device_ptr` on `device`."""
+    if _direct(host, nbytes):
+        openmp.copy(device_ptr, host, nbytes, to_device=True, device=device)
+        return
+    pool = _pool(openmp)
+    assert pool.copiers is not None
+    _pipeline(pool, nbytes, (pool.copiers, lambda buffer, offset, size: _memmove(buffer, host + offset, size)),
+              (pool.mover, lambda buffer, offset, size: openmp.copy(device_ptr + offset, buffer, size, True, device)))
+
+
+def copy_from_device(openmp: OpenMP, host: int, device_ptr: int, nbytes: int, device: int) -> None:
+    """`nbytes` from `device_ptr` on `device` to host address `host`."""
+    if _direct(host, nbytes):
+        openmp.copy(host, device_ptr, nbytes, to_device=False, device=device)
+        return
+    pool = _pool(openmp)
+    assert pool.copiers is not None
+    _pipeline(pool, nbytes, (pool.mover, lambda buffer, offset, size: openmp.copy(buffer, device_ptr + offset, size, False, device)),
+              (pool.copiers, lambda buffer, offset, size: _memmove(host + offset, buffer, size)))
+
+
+Stage = tuple[ThreadPoolExecutor, Callable[[int, int, int], object]]
+"""Who runs a step, and the step: `(buffer, offset, size)` of one chunk."""
+
+
+def _pipeline(pool: _Pool, nbytes: int, into: Stage, out_of: Stage) -> None:
+    """Each chunk goes into a buffer (`into`), then out of it (`out_of`); chunk k + buffers waits for
+    chunk k to leave the buffer they share, so `buffers` chunks are in flight at once."""
+    in_use: list[Future[None] | None] = [None] * len(pool.buffers)
+    with _Draining(in_use):
+        for k, offset in enumerate(range(0, nbytes, pool.chunk_bytes)):
+            size, slot = min(pool.chunk_bytes, nbytes - offset), k % len(pool.buffers)
+            buffer, previous = pool.buffers[slot], in_use[slot]
+            if previous is not None:
+                previous.result()
+            filled = into[0].submit(into[1], buffer, offset, size)
+            in_use[slot] = out_of[0].submit(_after, filled, out_of[1], buffer, offset, size)
+
+
+class _Draining:
+    """Around a pipeline: on the way out, wait for every chunk still in flight (even after an error,
+    so that no thread touches the buffers or the caller's memory afterwards), then raise the first
+    failure."""
+
+    def __init__(self, in_use: list[Future[None] | None]) -> None:
+        self.in_use = in_use
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        pending = [future for future in self.in_use if future is not None]
+        wait(pending)
+        for future in pending:
+            future.result()
+
+
+def _after(first: Future[object], then: Callable[[int, int, int], object], *chunk: int) -> None:
+    """`then(*chunk)` once `first` is done (raising its error instead, if it failed)."""
+    first.result()
+    then(*chunk)

@@ -1,0 +1,220 @@
+"""Pinned arrays (`translator.empty_pinned`, ...) and pinned staging of NumPy arrays (`runtime_shim.staging`)
+on the host-offload virtual device, whose memory is separate from the host's: a wrong copy gives a
+wrong result here, as on a GPU. Staging is on by default for GPU targets only; these tests turn it
+on for host-offload with small chunks, so that a call of a few hundred kilobytes runs many chunks
+through the pool."""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import numpy as np
+import pytest
+
+import runtime_shim
+import translator
+from runtime_shim import staging
+from runtime_shim.pinned import is_pinned
+from tests.kernels import staging as kernels
+
+N = 100_003  # not a multiple of any chunk: the last chunk is short
+
+
+@pytest.fixture()
+def rng() -> np.random.Generator:
+    return np.random.default_rng(14)
+
+
+@pytest.fixture()
+def staged(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
+    """Staging on for host-offload, chunks of 64 KiB through 3 buffers; yields the sizes the pipeline
+    moved (one entry per staged copy)."""
+    monkeypatch.setattr(staging.SETTINGS, "kinds", frozenset({"host-offload"}))
+    monkeypatch.setattr(staging.SETTINGS, "min_bytes", 64 << 10)
+    monkeypatch.setattr(staging.SETTINGS, "chunk_bytes", 64 << 10)
+    monkeypatch.setattr(staging.SETTINGS, "buffers", 3)
+    moved: list[int] = []
+    pipeline = staging._pipeline
+
+    def counted(pool: Any, nbytes: int, *stages: Any) -> None:
+        moved.append(nbytes)
+        pipeline(pool, nbytes, *stages)
+
+    monkeypatch.setattr(staging, "_pipeline", counted)
+    yield moved
+
+
+def library() -> runtime_shim.Library:
+    return kernels.saxpy.library("host-offload")
+
+
+def run_both(name: str, args: tuple[Any, ...]) -> tuple[Any, Any, tuple[Any, ...], tuple[Any, ...]]:
+    """The compiled kernel on `args` (their arrays written in place) and its Python function on copies:
+    (compiled result, Python result, compiled arguments, Python arguments)."""
+    expected_args = tuple(a.copy() if isinstance(a, np.ndarray) else a for a in args)
+    expected = getattr(kernels, name).py_func(*expected_args)
+    return library().kernels[name](*args), expected, args, expected_args
+
+
+# Pinned arrays
+
+def test_pinned_arrays_are_numpy_arrays_in_memory_the_runtime_allocated() -> None:
+    before = runtime_shim.pinned_bytes()
+    a = translator.empty_pinned((300, 7), np.float32)
+    z = translator.zeros_pinned(5, "i8")
+    like = translator.zeros_pinned_like(np.ones((2, 3), np.complex128))
+    assert (type(a), a.shape, a.dtype, a.flags.c_contiguous, a.flags.writeable) == (np.ndarray, (300, 7), np.float32, True, True)
+    assert np.array_equal(z, np.zeros(5, np.int64)) and like.dtype == np.complex128 and not like.any()
+    assert translator.empty_pinned_like(a, np.float64).shape == (300, 7)
+    assert is_pinned(a.ctypes.data, a.nbytes) and not is_pinned(np.empty(10).ctypes.data, 80)
+    assert runtime_shim.pinned_bytes() == before + a.nbytes + z.nbytes + like.nbytes
+
+
+def test_pinned_memory_is_freed_when_its_last_array_dies() -> None:
+    before = runtime_shim.pinned_bytes()
+    a = translator.zeros_pinned(1000)
+    view = a[10:20]
+    del a
+    gc.collect()
+    assert runtime_shim.pinned_bytes() == before + 8000  # the view keeps the allocation
+    view[:] = 3.0
+    assert view.sum() == 30.0
+    del view
+    gc.collect()
+    assert runtime_shim.pinned_bytes() == before
+
+
+def test_pinned_arguments_bad_shapes_are_refused() -> None:
+    with pytest.raises(ValueError, match="negative dimensions"):
+        translator.empty_pinned((3, -1))
+    with pytest.raises(TypeError, match="Python objects"):
+        translator.empty_pinned(3, object)
+
+
+@pytest.mark.parametrize("target", ["host-offload", "cpu"])
+def test_kernels_take_pinned_arrays(target: str, rng: np.random.Generator) -> None:
+    x, y = translator.empty_pinned(N, np.float32), translator.empty_pinned(N, np.float32)
+    x[:], y[:] = rng.standard_normal(N), rng.standard_normal(N)
+    expected = y.copy()
+    kernels.saxpy.py_func(np.float32(1.5), x, expected)
+    compiled = kernels.saxpy.library(target).saxpy
+    compiled.stats.reset()
+    compiled(1.5, x, y)
+    assert np.array_equal(y, expected)
+    moved = (compiled.stats.bytes_to_device, compiled.stats.bytes_from_device)
+    assert moved == ((2 * 4 * N, 4 * N) if target == "host-offload" else (0, 0))
+
+
+def test_pinned_arrays_move_with_no_staging_copy(staged: list[int], rng: np.random.Generator) -> None:
+    b, c = translator.empty_pinned(N), translator.empty_pinned(N)
+    b[:], c[:] = rng.standard_normal(N), rng.standard_normal(N)
+    a = translator.zeros_pinned(N)
+    got, expected, args, expected_args = run_both("triad", (a, b, c, 3.0))
+    assert np.array_equal(args[0], expected_args[0]) and got is expected is None
+    assert staged == []
+
+
+# Staging
+
+def test_staging_is_for_gpus_by_default() -> None:
+    assert staging.Settings().stages("nvptx:sm_90") and staging.Settings().stages("amdgcn:gfx90a")
+    assert not staging.Settings().stages("host-offload") and not staging.Settings().stages("cpu")
+
+
+def test_saxpy_stages_both_ways_and_counts_the_same_bytes(staged: list[int], rng: np.random.Generator) -> None:
+    x, y = rng.standard_normal(N).astype(np.float32), rng.standard_normal(N).astype(np.float32)
+    compiled = library().saxpy
+    compiled.stats.reset()
+    _, _, args, expected_args = run_both("saxpy", (np.float32(2.5), x, y))
+    assert np.array_equal(args[2], expected_args[2])
+    assert staged == [4 * N, 4 * N, 4 * N]  # x and y in, y out
+    assert (compiled.stats.calls, compiled.stats.bytes_to_device, compiled.stats.bytes_from_device) == (1, 8 * N, 4 * N)
+
+
+def test_the_fast_path_gives_way_to_staging(staged: list[int], rng: np.random.Generator) -> None:
+    x, y = rng.standard_normal(N).astype(np.float32), rng.standard_normal(N).astype(np.float32)
+    expected = y.copy()
+    kernels.saxpy.py_func(np.float32(2.0), x, expected)
+    library().saxpy(2.0, x, y)  # positional NumPy arrays and a float: what the fast path takes
+    assert np.array_equal(y, expected) and len(staged) == 3
+
+
+def test_a_small_call_is_not_staged(staged: list[int], rng: np.random.Generator) -> None:
+    x, y = rng.standard_normal(1000).astype(np.float32), rng.standard_normal(1000).astype(np.float32)
+    _, _, args, expected_args = run_both("saxpy", (np.float32(2.5), x, y))
+    assert np.array_equal(args[2], expected_args[2]) and staged == []
+
+
+def test_triad_out_array_comes_back_whole(staged: list[int], rng: np.random.Generator) -> None:
+    a, b, c = rng.standard_normal(N), rng.standard_normal(N), rng.standard_normal(N)
+    _, _, args, expected_args = run_both("triad", (a, b, c, -0.5))
+    assert np.array_equal(args[0], expected_args[0])
+    assert sorted(staged) == [8 * N] * 3
+
+
+def test_interior_writes_keep_the_border(staged: list[int], rng: np.random.Generator) -> None:
+    u, v = rng.standard_normal((301, 257)), rng.standard_normal((301, 257))
+    border = v.copy()
+    _, _, args, expected_args = run_both("jacobi", (u, v))
+    assert np.array_equal(args[1], expected_args[1])
+    assert np.array_equal(args[1][0], border[0]) and np.array_equal(args[1][:, -1], border[:, -1])
+    assert len(staged) == 3
+
+
+def test_a_reduction_returns_its_value(staged: list[int], rng: np.random.Generator) -> None:
+    x, y = rng.standard_normal(N), rng.standard_normal(N)
+    got, expected, _, _ = run_both("dot", (x, y))
+    assert got == pytest.approx(expected, rel=1e-12) and len(staged) == 2
+
+
+def test_a_partly_written_out_array_keeps_the_hosts_elements(staged: list[int], rng: np.random.Generator) -> None:
+    x, y = rng.random(N), rng.standard_normal(N)
+    head = y[:777].copy()
+    compiled = library().scale_tail
+    compiled.stats.reset()
+    _, _, args, expected_args = run_both("scale_tail", (x, y, 777))
+    assert np.array_equal(args[1], expected_args[1]) and np.array_equal(y[:777], head)
+    assert compiled.stats.bytes_from_device == 8 * (N - 777)  # the C copies back the written box: not staged
+    assert staged == []
+
+
+def test_arrays_a_data_region_holds_are_not_staged(staged: list[int], rng: np.random.Generator) -> None:
+    x, y = rng.standard_normal(N).astype(np.float32), rng.standard_normal(N).astype(np.float32)
+    expected = y.copy()
+    compiled = library().saxpy
+    with translator.data_region(In=[x], InOut=[y]):
+        compiled(2.0, x, y)
+        compiled(2.0, x, y)
+    for _ in range(2):
+        kernels.saxpy.py_func(np.float32(2.0), x, expected)
+    assert np.array_equal(y, expected) and staged == []
+
+
+def test_staged_calls_check_their_arguments_as_every_call(staged: list[int]) -> None:
+    y = np.ones(N, np.float32)
+    with pytest.raises(ValueError, match="overlaps argument"):
+        library().saxpy(2.0, y, y)
+    with pytest.raises(IndexError, match="needs at least 100003 elements"):
+        library().saxpy(2.0, np.ones(N, np.float32), np.ones(N - 1, np.float32))
+    assert staged == []
+
+
+@pytest.mark.parametrize("copy", [staging.copy_to_device, staging.copy_from_device])
+def test_a_failed_transfer_raises_after_the_pipeline_drains(staged: list[int], monkeypatch: pytest.MonkeyPatch,
+                                                            copy: Callable[..., None]) -> None:
+    openmp = runtime_shim.resident.openmp()
+    calls: list[int] = []
+
+    def failing(dst: int, src: int, nbytes: int, to_device: bool, device: int | None = None) -> None:
+        calls.append(nbytes)
+        if len(calls) == 2:
+            raise RuntimeError("omp_target_memcpy of 65536 bytes failed")
+
+    monkeypatch.setattr(openmp, "copy", failing)
+    host, device = np.zeros(1 << 20, np.uint8), runtime_shim.empty_on_device((1 << 20,), np.uint8)
+    with pytest.raises(RuntimeError, match="omp_target_memcpy of 65536 bytes failed"):
+        copy(openmp, *((device.ptr, host.ctypes.data) if copy is staging.copy_to_device else (host.ctypes.data, device.ptr)),
+             host.nbytes, device.device)
+    assert len(calls) <= 16
