@@ -20,7 +20,8 @@ from __future__ import annotations
 import ctypes
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 
@@ -55,29 +56,40 @@ SETTINGS = Settings()
 
 @dataclass
 class _Pool:
-    """The pinned buffers of one chunk size, and the threads that fill them and move them."""
+    """The pinned buffers of one configuration, and the threads that fill them and move them."""
 
     openmp: OpenMP
-    chunk_bytes: int
+    key: tuple[int, int, int]
+    """`(chunk_bytes, buffers, copiers)` of the settings it was made for."""
     buffers: list[int] = field(default_factory=list)
     copiers: ThreadPoolExecutor | None = None
     mover: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(1, "py2omp-mover"))
+    busy: threading.Lock = field(default_factory=threading.Lock)
+    """Held by the copy using the buffers: copies from several Python threads take turns."""
 
     def __post_init__(self) -> None:
         memory = self.openmp.host_memory
-        for _ in range(SETTINGS.buffers):
+        for _ in range(self.key[1]):
             pointer = int(memory.alloc(self.chunk_bytes, memory.device) or 0)
             if not pointer:
                 self.release()
                 raise MemoryError(f"llvm_omp_target_alloc_host of a {self.chunk_bytes}-byte staging buffer failed")
             self.buffers.append(pointer)
-        self.copiers = ThreadPoolExecutor(max(SETTINGS.copiers, 1), "py2omp-stager")
+        self.copiers = ThreadPoolExecutor(self.key[2], "py2omp-stager")
+
+    @property
+    def chunk_bytes(self) -> int:
+        return self.key[0]
 
     def release(self) -> None:
+        """Free the buffers (no copy is in flight: pipelines drain before they return)."""
         memory = self.openmp.host_memory
         for pointer in self.buffers:
             memory.free(pointer, memory.device)
         self.buffers.clear()
+        for executor in (self.copiers, self.mover):
+            if executor is not None:
+                executor.shutdown(wait=False)
 
 
 _POOLS: list[_Pool] = []
@@ -85,14 +97,27 @@ _LOCK = threading.Lock()
 
 
 def _pool(openmp: OpenMP) -> _Pool:
-    """The pool for the current settings (made on first use, remade when `chunk_bytes` changes)."""
+    """The pool for the current settings (made on first use, remade when they change)."""
+    key = (SETTINGS.chunk_bytes, max(SETTINGS.buffers, 2), max(SETTINGS.copiers, 1))
     with _LOCK:
-        if _POOLS and (_POOLS[0].chunk_bytes != SETTINGS.chunk_bytes or len(_POOLS[0].buffers) != SETTINGS.buffers
-                       or _POOLS[0].openmp is not openmp):
-            _POOLS.pop().release()
+        if _POOLS and (_POOLS[0].key != key or _POOLS[0].openmp is not openmp):
+            old = _POOLS.pop()
+            with old.busy:
+                old.release()
         if not _POOLS:
-            _POOLS.append(_Pool(openmp, SETTINGS.chunk_bytes))
+            _POOLS.append(_Pool(openmp, key))
         return _POOLS[0]
+
+
+@contextmanager
+def _using(openmp: OpenMP) -> Iterator[_Pool]:
+    """The pool, held for one copy (a pool released meanwhile by a change of settings is not used)."""
+    while True:
+        pool = _pool(openmp)
+        with pool.busy:
+            if pool.buffers:
+                yield pool
+                return
 
 
 def _direct(host: int, nbytes: int) -> bool:
@@ -104,10 +129,10 @@ def copy_to_device(openmp: OpenMP, device_ptr: int, host: int, nbytes: int, devi
     if _direct(host, nbytes):
         openmp.copy(device_ptr, host, nbytes, to_device=True, device=device)
         return
-    pool = _pool(openmp)
-    assert pool.copiers is not None
-    _pipeline(pool, nbytes, (pool.copiers, lambda buffer, offset, size: _memmove(buffer, host + offset, size)),
-              (pool.mover, lambda buffer, offset, size: openmp.copy(device_ptr + offset, buffer, size, True, device)))
+    with _using(openmp) as pool:
+        assert pool.copiers is not None
+        _pipeline(pool, nbytes, (pool.copiers, lambda buffer, offset, size: _memmove(buffer, host + offset, size)),
+                  (pool.mover, lambda buffer, offset, size: openmp.copy(device_ptr + offset, buffer, size, True, device)))
 
 
 def copy_from_device(openmp: OpenMP, host: int, device_ptr: int, nbytes: int, device: int) -> None:
@@ -115,10 +140,10 @@ def copy_from_device(openmp: OpenMP, host: int, device_ptr: int, nbytes: int, de
     if _direct(host, nbytes):
         openmp.copy(host, device_ptr, nbytes, to_device=False, device=device)
         return
-    pool = _pool(openmp)
-    assert pool.copiers is not None
-    _pipeline(pool, nbytes, (pool.mover, lambda buffer, offset, size: openmp.copy(buffer, device_ptr + offset, size, False, device)),
-              (pool.copiers, lambda buffer, offset, size: _memmove(host + offset, buffer, size)))
+    with _using(openmp) as pool:
+        assert pool.copiers is not None
+        _pipeline(pool, nbytes, (pool.mover, lambda buffer, offset, size: openmp.copy(buffer, device_ptr + offset, size, False, device)),
+                  (pool.copiers, lambda buffer, offset, size: _memmove(host + offset, buffer, size)))
 
 
 Stage = tuple[ThreadPoolExecutor, Callable[[int, int, int], object]]

@@ -7,6 +7,7 @@ through the pool."""
 from __future__ import annotations
 
 import gc
+import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -218,3 +219,16 @@ def test_a_failed_transfer_raises_after_the_pipeline_drains(staged: list[int], m
         copy(openmp, *((device.ptr, host.ctypes.data) if copy is staging.copy_to_device else (host.ctypes.data, device.ptr)),
              host.nbytes, device.device)
     assert len(calls) <= 16
+
+
+def test_staged_calls_from_two_threads_take_turns_with_the_pool(staged: list[int], rng: np.random.Generator) -> None:
+    pairs = [(rng.standard_normal(N).astype(np.float32), rng.standard_normal(N).astype(np.float32)) for _ in range(4)]
+    expected = [y.copy() for _, y in pairs]
+    for (x, _), want in zip(pairs, expected):
+        kernels.saxpy.py_func(np.float32(0.5), x, want)
+    threads = [threading.Thread(target=library().saxpy, args=(0.5, x, y)) for x, y in pairs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert all(np.array_equal(y, want) for (_, y), want in zip(pairs, expected)) and len(staged) == 12
