@@ -7,8 +7,13 @@ through the pool."""
 from __future__ import annotations
 
 import gc
+import json
+import os
+import subprocess
+import sys
 import threading
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -20,6 +25,7 @@ from runtime_shim import staging
 from runtime_shim.pinned import is_pinned
 from tests.kernels import staging as kernels
 
+ROOT = Path(__file__).resolve().parent.parent
 N = 100_003  # not a multiple of any chunk: the last chunk is short
 
 
@@ -232,3 +238,23 @@ def test_staged_calls_from_two_threads_take_turns_with_the_pool(staged: list[int
     for thread in threads:
         thread.join()
     assert all(np.array_equal(y, want) for (_, y), want in zip(pairs, expected)) and len(staged) == 12
+
+
+def test_the_copy_rate_benchmark_runs_on_host_offload(tmp_path: Path) -> None:
+    """bench/copy_rate.py, as the lead runs it on the GPU, here on a small array (CuPy absent: part a empty)."""
+    env = {**os.environ, "BENCH_COPY_RATE_N": str(1 << 18), "BENCH_COPY_RATE_REPEATS": "1"}
+    script = [sys.executable, str(ROOT / "bench" / "copy_rate.py")]
+    subprocess.run([*script, "--build", str(tmp_path / "build"), "host-offload"], check=True, env=env, capture_output=True)
+    subprocess.run([*script, str(tmp_path / "build"), str(tmp_path / "rates.json")], check=True, env=env, capture_output=True)
+    rows = json.loads((tmp_path / "rates.json").read_text())["rows"]
+    saxpy = [r for r in rows if r["part"] == "b"]
+    assert [r["ok"] for r in saxpy] == [True] * 3 and all(r["MB"] == 12 * (1 << 18) / 1e6 for r in saxpy)
+    staged = [r for r in rows if r["part"] == "c" and r["what"] == "staged"]
+    assert len(staged) == 2 * len(copy_rate_sweep()) and all(r["GB/s"] > 0 for r in rows)
+    assert {r["what"] for r in rows if r["part"] == "c"} >= {"lock_mem + copy + unlock", "omp_target_memcpy, pinned"}
+
+
+def copy_rate_sweep() -> list[tuple[int, int]]:
+    sys.path.insert(0, str(ROOT / "bench"))
+    import copy_rate
+    return [(chunk, copiers) for chunk in copy_rate.CHUNKS for copiers in copy_rate.COPIERS]
