@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import resident, staging
+from . import overlap, resident, staging
 from .binding import Binding, prepare
 from .bounds import evaluate
 from .device import DeviceArray, device_view
@@ -231,15 +231,41 @@ class CompiledKernel:
         copied_in = [(h, d) for h, d, p in staged if p.copy_in or p.name in partial]
         copied_out = [(h, d) for h, d, p in staged if p.copy_out]
         openmp = resident.openmp()
-        for host, device in copied_in:
-            staging.copy_to_device(openmp, device.ptr, host.ctypes.data, host.nbytes, device.device)
         start = time.perf_counter()
-        value = self.device_function(*c_args)
-        elapsed = time.perf_counter() - start
-        for host, device in copied_out:
-            staging.copy_from_device(openmp, host.ctypes.data, device.ptr, host.nbytes, device.device)
-        self.stats.add(sum(h.nbytes for h, _ in copied_in), sum(h.nbytes for h, _ in copied_out), elapsed)
+        cuts = self._pieces(staged)
+        if len(cuts) > 1:
+            value = None
+            overlap.run(openmp, cuts, copied_in, copied_out, lambda lo, hi: self._run_piece(values, staged, lo, hi))
+        else:
+            for host, device in copied_in:
+                staging.copy_to_device(openmp, device.ptr, host.ctypes.data, host.nbytes, device.device)
+            value = self.device_function(*c_args)
+            for host, device in copied_out:
+                staging.copy_from_device(openmp, host.ctypes.data, device.ptr, host.nbytes, device.device)
+        self.stats.add(sum(h.nbytes for h, _ in copied_in), sum(h.nbytes for h, _ in copied_out),
+                       time.perf_counter() - start)
         return None if self.binding.result is None else self.binding.result(value)
+
+    def _pieces(self, staged: list[tuple[np.ndarray, DeviceArray, ParamSpec]]) -> list[tuple[int, int]]:
+        """The pieces a staged call of an elementwise kernel runs in (`overlap`): when every array is
+        staged and of the trip count's length; else one."""
+        over = self.spec.chunk_over
+        lengths = {host.size for host, _, _ in staged}
+        if over is None or not staging.SETTINGS.overlap or len(staged) != len(self.arrays) or len(lengths) != 1:
+            return [(0, 0)]
+        return overlap.pieces(lengths.pop(), max(host.itemsize for host, _, _ in staged))
+
+    def _run_piece(self, values: list[object], staged: list[tuple[np.ndarray, DeviceArray, ParamSpec]],
+                   lo: int, hi: int) -> None:
+        """The device entry point on elements `[lo, hi)` of every (staged) array, on a worker thread."""
+        assert self.device_binding is not None and self.device_function is not None
+        piece = list(values)
+        for i, _ in self.arrays:
+            array = values[i]
+            assert isinstance(array, DeviceArray)
+            piece[i] = overlap.Piece(array.ptr + lo * array.dtype.itemsize, hi - lo, array.dtype)
+        resident.openmp().set_thread_device(staged[0][1].device)
+        self.device_function(*self.device_binding.convert(piece))
 
     def __repr__(self) -> str:
         return f"<CompiledKernel {self.spec.name}{self.__signature__}>"
@@ -284,6 +310,8 @@ class Library:
         cdll = ctypes.CDLL(str(self.path))
         if manifest.offloads:
             resident.register(cdll)
+        else:
+            resident.STATE.host_libraries = True
         self.kernels: dict[str, CompiledKernel] = {
             k.name: CompiledKernel(k, cdll, manifest.offloads, manifest.target) for k in manifest.kernels
         }

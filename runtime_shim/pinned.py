@@ -7,16 +7,16 @@ offload runtime's host allocator (`resident.HostMemory`), so the map clauses of 
 `staging` move them with no extra copy. The array's base object owns the allocation: the memory is
 freed when the last array or view using it dies.
 
-The allocator is the offload runtime of the loaded py2omp libraries; before any is loaded, the LLVM
-offload runtime itself is loaded (`libomptarget.so.22.1`, found as py2omp libraries find it), so
-arrays made first and passed to kernels later are pinned too. Where no offload runtime exists at
-all (a machine that builds only `cpu` kernels) the arrays are ordinary NumPy memory: with no
+The allocator is the offload runtime of the loaded py2omp libraries, so one must be loaded first
+(as for `to_device`): loading the LLVM offload runtime apart, before them, puts it ahead of the host
+OpenMP runtime (libomp), whose `omp_get_num_devices` and `omp_get_initial_device` then no longer
+find it (they answer 0, and the host's device number becomes device 0's). Where only libraries
+that do not offload are loaded (`cpu`, `serial`), the arrays are ordinary NumPy memory: with no
 device, there is nothing to pin for.
 """
 
 from __future__ import annotations
 
-import ctypes
 import threading
 from collections.abc import Sequence
 
@@ -26,37 +26,20 @@ import numpy.typing as npt
 from . import resident
 from .resident import HostMemory
 
-RUNTIME_NAMES = ("libomptarget.so.22.1", "/usr/lib/llvm-22/lib/libomptarget.so.22.1")
-"""Where the offload runtime is looked for when no py2omp offload library is loaded yet: its soname
-(LD_LIBRARY_PATH, as `.gpu/enter.sh` sets it on the GPU machine), then the Debian package's path
-(translator/toolchain/discover.py: `_OFFLOAD_RUNTIME_DIRS`)."""
-
 _LIVE: dict[int, int] = {}
 """Start address -> bytes of every pinned allocation alive now (what `is_pinned` looks in)."""
 _LOCK = threading.Lock()
-_STANDALONE: list[HostMemory | None] = []
 
 
 def host_memory() -> HostMemory | None:
-    """The allocator: the loaded runtime's, else the offload runtime loaded here, else None."""
+    """The allocator of the loaded offload runtime; None where only libraries that do not offload are
+    loaded (nothing to pin for: plain NumPy memory serves)."""
     if resident.STATE.openmp is not None:
         return resident.STATE.openmp.host_memory
-    with _LOCK:
-        if not _STANDALONE:
-            _STANDALONE.append(_load_runtime())
-    return _STANDALONE[0]
-
-
-def _load_runtime() -> HostMemory | None:
-    for name in RUNTIME_NAMES:
-        try:  # global, so that the py2omp libraries loaded later bind to this very runtime
-            runtime = ctypes.CDLL(name, mode=ctypes.RTLD_GLOBAL)
-            runtime["__tgt_rtl_init"]()  # what a library's constructor does first: the plugins, the devices
-            runtime["__tgt_init_all_rtls"]()
-            return HostMemory(runtime)
-        except (OSError, AttributeError):
-            continue
-    return None
+    if resident.STATE.host_libraries:
+        return None
+    raise RuntimeError("no offload library is loaded yet: load one (runtime_shim.load) or call a kernel first "
+                       "(translator.empty_pinned(..., kernel=k) loads k's library)")
 
 
 class PinnedBuffer:

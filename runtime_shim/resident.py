@@ -61,6 +61,10 @@ class OpenMP:
         self._set_default_device(device)
         self.device = device
 
+    def set_thread_device(self, device: int) -> None:
+        """Make `device` the default device of the calling thread only (a worker thread's own ICV)."""
+        self._set_default_device(device)
+
     def copy(self, dst: int, src: int, nbytes: int, to_device: bool, device: int | None = None) -> None:
         """Copy between host and `device` memory (default: the current device), raising on failure."""
         device = self.device if device is None else device
@@ -93,6 +97,8 @@ class _State:
     pending: list["DataRegion"] = field(default_factory=list)
     bytes_to_device: int = 0
     bytes_from_device: int = 0
+    host_libraries: bool = False
+    """A library that does not offload was loaded (`pinned` arrays are then plain memory)."""
 
 
 STATE = _State()

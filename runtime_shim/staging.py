@@ -37,7 +37,9 @@ class Settings:
     (GPUs: on host-offload the device's memory is host memory and a copy is one `memcpy`, which
     staging only doubles); `min_bytes`: an array moving fewer bytes is copied directly, and a call
     stages when one of its arrays moves at least that many; `chunk_bytes`, `buffers` (pinned buffers
-    in the pool) and `copiers` (host threads copying between NumPy memory and the buffers)."""
+    in the pool) and `copiers` (host threads copying between NumPy memory and the buffers);
+    `piece_bytes`: a staged call of an elementwise kernel runs in pieces of this many bytes of its
+    widest array, overlapping transfers with compute (`overlap`; `overlap=False` turns that off)."""
 
     kinds: frozenset[str] = frozenset({"nvptx", "amdgcn"})
     min_bytes: int = int(os.environ.get("PY2OMP_STAGING_MIN_BYTES", 4 << 20))
@@ -45,6 +47,8 @@ class Settings:
     buffers: int = 4
     copiers: int = 3
     enabled: bool = os.environ.get("PY2OMP_STAGING", "1") != "0"
+    piece_bytes: int = int(os.environ.get("PY2OMP_OVERLAP_PIECE_BYTES", 32 << 20))
+    overlap: bool = os.environ.get("PY2OMP_OVERLAP", "1") != "0"
 
     def stages(self, target: str) -> bool:
         """Whether calls of a library built for `target` ("nvptx:sm_90", ...) may stage."""
@@ -92,28 +96,30 @@ class _Pool:
                 executor.shutdown(wait=False)
 
 
-_POOLS: list[_Pool] = []
+_POOLS: dict[bool, _Pool] = {}
+"""One pool per direction (to the device: True), so that a copy in and a copy back run at once."""
 _LOCK = threading.Lock()
 
 
-def _pool(openmp: OpenMP) -> _Pool:
+def _pool(openmp: OpenMP, to_device: bool) -> _Pool:
     """The pool for the current settings (made on first use, remade when they change)."""
     key = (SETTINGS.chunk_bytes, max(SETTINGS.buffers, 2), max(SETTINGS.copiers, 1))
     with _LOCK:
-        if _POOLS and (_POOLS[0].key != key or _POOLS[0].openmp is not openmp):
-            old = _POOLS.pop()
+        old = _POOLS.get(to_device)
+        if old is not None and (old.key != key or old.openmp is not openmp):
+            del _POOLS[to_device]
             with old.busy:
                 old.release()
-        if not _POOLS:
-            _POOLS.append(_Pool(openmp, key))
-        return _POOLS[0]
+        if to_device not in _POOLS:
+            _POOLS[to_device] = _Pool(openmp, key)
+        return _POOLS[to_device]
 
 
 @contextmanager
-def _using(openmp: OpenMP) -> Iterator[_Pool]:
+def _using(openmp: OpenMP, to_device: bool) -> Iterator[_Pool]:
     """The pool, held for one copy (a pool released meanwhile by a change of settings is not used)."""
     while True:
-        pool = _pool(openmp)
+        pool = _pool(openmp, to_device)
         with pool.busy:
             if pool.buffers:
                 yield pool
@@ -129,7 +135,7 @@ def copy_to_device(openmp: OpenMP, device_ptr: int, host: int, nbytes: int, devi
     if _direct(host, nbytes):
         openmp.copy(device_ptr, host, nbytes, to_device=True, device=device)
         return
-    with _using(openmp) as pool:
+    with _using(openmp, True) as pool:
         assert pool.copiers is not None
         _pipeline(pool, nbytes, (pool.copiers, lambda buffer, offset, size: _memmove(buffer, host + offset, size)),
                   (pool.mover, lambda buffer, offset, size: openmp.copy(device_ptr + offset, buffer, size, True, device)))
@@ -140,7 +146,7 @@ def copy_from_device(openmp: OpenMP, host: int, device_ptr: int, nbytes: int, de
     if _direct(host, nbytes):
         openmp.copy(host, device_ptr, nbytes, to_device=False, device=device)
         return
-    with _using(openmp) as pool:
+    with _using(openmp, False) as pool:
         assert pool.copiers is not None
         _pipeline(pool, nbytes, (pool.mover, lambda buffer, offset, size: openmp.copy(buffer, device_ptr + offset, size, False, device)),
                   (pool.copiers, lambda buffer, offset, size: _memmove(host + offset, buffer, size)))
@@ -154,17 +160,17 @@ def _pipeline(pool: _Pool, nbytes: int, into: Stage, out_of: Stage) -> None:
     """Each chunk goes into a buffer (`into`), then out of it (`out_of`); chunk k + buffers waits for
     chunk k to leave the buffer they share, so `buffers` chunks are in flight at once."""
     in_use: list[Future[None] | None] = [None] * len(pool.buffers)
-    with _Draining(in_use):
+    with Draining(in_use):
         for k, offset in enumerate(range(0, nbytes, pool.chunk_bytes)):
             size, slot = min(pool.chunk_bytes, nbytes - offset), k % len(pool.buffers)
             buffer, previous = pool.buffers[slot], in_use[slot]
             if previous is not None:
                 previous.result()
             filled = into[0].submit(into[1], buffer, offset, size)
-            in_use[slot] = out_of[0].submit(_after, filled, out_of[1], buffer, offset, size)
+            in_use[slot] = out_of[0].submit(after, filled, out_of[1], buffer, offset, size)
 
 
-class _Draining:
+class Draining:
     """Around a pipeline: on the way out, wait for every chunk still in flight (even after an error,
     so that no thread touches the buffers or the caller's memory afterwards), then raise the first
     failure."""
@@ -182,7 +188,7 @@ class _Draining:
             future.result()
 
 
-def _after(first: Future[object], then: Callable[[int, int, int], object], *chunk: int) -> None:
+def after(first: Future[object], then: Callable[[int, int, int], object], *chunk: int) -> None:
     """`then(*chunk)` once `first` is done (raising its error instead, if it failed)."""
     first.result()
     then(*chunk)

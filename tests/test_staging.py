@@ -21,7 +21,7 @@ import pytest
 
 import runtime_shim
 import translator
-from runtime_shim import staging
+from runtime_shim import overlap, staging
 from runtime_shim.pinned import is_pinned
 from tests.kernels import staging as kernels
 
@@ -68,6 +68,7 @@ def run_both(name: str, args: tuple[Any, ...]) -> tuple[Any, Any, tuple[Any, ...
 # Pinned arrays
 
 def test_pinned_arrays_are_numpy_arrays_in_memory_the_runtime_allocated() -> None:
+    library()
     before = runtime_shim.pinned_bytes()
     a = translator.empty_pinned((300, 7), np.float32)
     z = translator.zeros_pinned(5, "i8")
@@ -80,6 +81,7 @@ def test_pinned_arrays_are_numpy_arrays_in_memory_the_runtime_allocated() -> Non
 
 
 def test_pinned_memory_is_freed_when_its_last_array_dies() -> None:
+    library()
     before = runtime_shim.pinned_bytes()
     a = translator.zeros_pinned(1000)
     view = a[10:20]
@@ -94,6 +96,7 @@ def test_pinned_memory_is_freed_when_its_last_array_dies() -> None:
 
 
 def test_pinned_arguments_bad_shapes_are_refused() -> None:
+    library()
     with pytest.raises(ValueError, match="negative dimensions"):
         translator.empty_pinned((3, -1))
     with pytest.raises(TypeError, match="Python objects"):
@@ -102,6 +105,7 @@ def test_pinned_arguments_bad_shapes_are_refused() -> None:
 
 @pytest.mark.parametrize("target", ["host-offload", "cpu"])
 def test_kernels_take_pinned_arrays(target: str, rng: np.random.Generator) -> None:
+    library()
     x, y = translator.empty_pinned(N, np.float32), translator.empty_pinned(N, np.float32)
     x[:], y[:] = rng.standard_normal(N), rng.standard_normal(N)
     expected = y.copy()
@@ -121,6 +125,22 @@ def test_pinned_arrays_move_with_no_staging_copy(staged: list[int], rng: np.rand
     got, expected, args, expected_args = run_both("triad", (a, b, c, 3.0))
     assert np.array_equal(args[0], expected_args[0]) and got is expected is None
     assert staged == []
+
+
+@pytest.mark.parametrize(("target", "pinned"), [("host-offload", 40), ("cpu", 0)])
+def test_pinned_memory_needs_a_loaded_library(target: str, pinned: int) -> None:
+    """In a fresh process: before any library, a refusal; `kernel=` loads one first; with only a `cpu`
+    library (no offload runtime), plain NumPy memory."""
+    script = ("import runtime_shim, translator\n"
+              "try:\n    runtime_shim.empty_pinned(3)\nexcept RuntimeError as error:\n    print(error)\n"
+              "from tests.kernels import staging\n"
+              "a = translator.zeros_pinned(5, kernel=staging.saxpy)\n"
+              "print(a.sum(), runtime_shim.pinned_bytes())\n")
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True,
+                          env={**os.environ, "PY2OMP_TARGET": target})
+    assert done.stdout.splitlines() == [
+        "no offload library is loaded yet: load one (runtime_shim.load) or call a kernel first "
+        "(translator.empty_pinned(..., kernel=k) loads k's library)", f"0.0 {pinned}"]
 
 
 # Staging
@@ -258,3 +278,67 @@ def copy_rate_sweep() -> list[tuple[int, int]]:
     sys.path.insert(0, str(ROOT / "bench"))
     import copy_rate
     return [(chunk, copiers) for chunk in copy_rate.CHUNKS for copiers in copy_rate.COPIERS]
+
+
+# Overlap: staged calls of elementwise kernels in pieces
+
+@pytest.fixture()
+def overlapped(staged: list[int], monkeypatch: pytest.MonkeyPatch) -> Iterator[list[tuple[int, int]]]:
+    """Staging as `staged`, in pieces of 96 KiB of the widest array; yields the pieces each call ran."""
+    monkeypatch.setattr(staging.SETTINGS, "piece_bytes", 96 << 10)
+    cut: list[tuple[int, int]] = []
+    run = overlap.run
+
+    def recorded(openmp: Any, cuts: list[tuple[int, int]], *rest: Any) -> None:
+        cut.extend(cuts)
+        run(openmp, cuts, *rest)
+
+    monkeypatch.setattr(overlap, "run", recorded)
+    yield cut
+
+
+def test_which_kernels_are_elementwise() -> None:
+    chunked = {k.name: k.chunk_over for k in library().manifest.kernels}
+    assert chunked == {"saxpy": "x", "triad": "a", "clipped_gain": "y", "jacobi": None, "dot": None,
+                       "scale_tail": None, "ramp": None, "forward_difference": None, "normalized": None}
+
+
+@pytest.mark.parametrize(("name", "dtype", "scalars"), [("saxpy", np.float32, (np.float32(-1.25),)),
+                                                        ("triad", np.float64, (0.75,)),
+                                                        ("clipped_gain", np.float32, (np.float32(3.0), np.float32(2.0)))])
+def test_elementwise_kernels_run_in_pieces_exactly(overlapped: list[tuple[int, int]], name: str, dtype: type,
+                                                   scalars: tuple[Any, ...], rng: np.random.Generator) -> None:
+    arrays = [rng.standard_normal(N).astype(dtype) for _ in range(3 if name == "triad" else 2)]
+    args = (*arrays, *scalars) if name != "saxpy" else (*scalars, *arrays)
+    compiled = library().kernels[name]
+    compiled.stats.reset()
+    _, _, got, expected = run_both(name, args)
+    assert all(np.array_equal(a, b) for a, b in zip(got, expected) if isinstance(a, np.ndarray))
+    step = (96 << 10) // np.dtype(dtype).itemsize
+    assert overlapped == [(lo, min(lo + step, N)) for lo in range(0, N, step)] and len(overlapped) >= 4
+    in_bytes = {"saxpy": 2, "triad": 2, "clipped_gain": 1}[name] * N * np.dtype(dtype).itemsize
+    assert (compiled.stats.calls, compiled.stats.bytes_to_device, compiled.stats.bytes_from_device) == \
+        (1, in_bytes, N * np.dtype(dtype).itemsize)
+
+
+@pytest.mark.parametrize("name", ["ramp", "forward_difference", "normalized"])
+def test_near_misses_run_whole(overlapped: list[tuple[int, int]], name: str, rng: np.random.Generator) -> None:
+    _, _, got, expected = run_both(name, (rng.standard_normal(N), rng.standard_normal(N)))
+    assert np.array_equal(got[1], expected[1]) and overlapped == []
+
+
+def test_arrays_of_other_lengths_run_whole(overlapped: list[tuple[int, int]], rng: np.random.Generator) -> None:
+    x, y = rng.standard_normal(N).astype(np.float32), rng.standard_normal(N + 5).astype(np.float32)
+    _, _, got, expected = run_both("saxpy", (np.float32(2.0), x, y))
+    assert np.array_equal(got[2], expected[2]) and overlapped == []
+
+
+def test_pieces_run_on_the_device_use_device_chose(overlapped: list[tuple[int, int]], rng: np.random.Generator) -> None:
+    x, y = rng.standard_normal(N).astype(np.float32), rng.standard_normal(N).astype(np.float32)
+    library()
+    translator.use_device(2)
+    try:
+        _, _, got, expected = run_both("saxpy", (np.float32(0.5), x, y))
+    finally:
+        translator.use_device(0)
+    assert np.array_equal(got[2], expected[2]) and len(overlapped) > 1

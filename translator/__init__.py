@@ -10,8 +10,10 @@
 
 from typing import Any
 
-from runtime_shim import DeviceArray, data_region, empty_pinned, empty_pinned_like, zeros_pinned, zeros_pinned_like
-from translator.api import Kernel, device_count, kernel, to_device, use_device
+from runtime_shim import DeviceArray, data_region
+from translator.api import (
+    Kernel, device_count, empty_pinned, empty_pinned_like, kernel, to_device, use_device, zeros_pinned, zeros_pinned_like,
+)
 from translator.errors import BuildError, TranslationError, TranslationWarning
 from translator.lang import (
     In, InOut, Out, Scratch, atomic_add, atomic_max, atomic_min, atomic_sub, b1, c64, c128, device_functions, f32, f64,

@@ -1,5 +1,7 @@
 """Kernels for the staging tests (tests/test_staging.py): the STREAM kernels, a stencil that writes
-the interior of an InOut array, a reduction, and a kernel whose Out array is written only partly."""
+the interior of an InOut array, a reduction, a kernel whose Out array is written only partly, and
+elementwise kernels (which the runtime may run in pieces) next to near misses that it must not cut
+(the index used as a value, a neighbour read, an extent read in the body)."""
 
 import numpy as np
 
@@ -37,3 +39,31 @@ def dot(x: In[f64[:]], y: In[f64[:]]) -> f64:
 def scale_tail(x: In[f64[:]], y: Out[f64[:]], first: i64):
     for i in prange(first, x.shape[0]):
         y[i] = np.sqrt(x[i]) * 2.0
+
+
+@kernel
+def ramp(x: In[f64[:]], y: Out[f64[:]]):
+    for i in prange(x.shape[0]):
+        y[i] = x[i] * i
+
+
+@kernel
+def forward_difference(x: In[f64[:]], y: Out[f64[:]]):
+    for i in prange(x.shape[0] - 1):
+        y[i] = x[i + 1] - x[i]
+    y[x.shape[0] - 1] = 0.0
+
+
+@kernel
+def normalized(x: In[f64[:]], y: Out[f64[:]]):
+    for i in prange(x.shape[0]):
+        y[i] = x[i] / x.shape[0]
+
+
+@kernel
+def clipped_gain(x: In[f32[:]], y: Out[f32[:]], gain: f32, limit: f32):
+    for i in prange(y.shape[0]):
+        v = gain * x[i]
+        if v > limit:
+            v = limit
+        y[i] = v
