@@ -9,8 +9,10 @@ BENCH_COPY_RATE_REPEATS (default 5), GB/s = bytes moved / seconds:
 (a) CuPy (skipped where it is not installed): `cudaMemcpy` host to device and back, from pageable
     NumPy memory and from `cupy.cuda.alloc_pinned_memory`;
 (b) py2omp's saxpy (bench/kernels/copy_rate.py) end to end, `kernel.stats` bytes over wall time: on
-    NumPy arrays with staging (the default on a GPU) and without (`runtime_shim.staging.SETTINGS.enabled`
-    off: the map clauses' copies from pageable memory), and on `empty_pinned` arrays;
+    NumPy arrays staged in pieces overlapping transfers and compute (the default on a GPU), staged
+    whole (`SETTINGS.overlap` off), through the maps alone (`SETTINGS.enabled` off: the map clauses'
+    copies from pageable memory), on `empty_pinned` arrays in pieces and through the maps, and in
+    pieces of 8, 16 and 64 MiB (default 32);
 (c) raw copies through the offload runtime, both ways: `omp_target_memcpy` from pageable memory, from
     pinned memory, through the staging pool (for several chunk sizes and host copier counts, one
     buffer more than copiers), and
@@ -45,6 +47,7 @@ N = int(os.environ.get("BENCH_COPY_RATE_N", 1 << 26))
 REPEATS = int(os.environ.get("BENCH_COPY_RATE_REPEATS", 5))
 CHUNKS = (2 << 20, 4 << 20, 8 << 20, 16 << 20, 32 << 20)
 COPIERS = (1, 2, 4, 8)
+PIECES = (8 << 20, 16 << 20, 64 << 20)
 
 
 def build(out: Path, target: str) -> None:
@@ -94,19 +97,27 @@ def saxpy_rows(library: runtime_shim.Library, rng: np.random.Generator) -> list[
     saxpy = library.saxpy
     x, y = rng.standard_normal(N, dtype=np.float32), rng.standard_normal(N, dtype=np.float32)
     rows = []
-    for what, staged, pinned in (("NumPy arrays, staged", True, False), ("NumPy arrays, maps only", False, False),
-                                 ("empty_pinned arrays", True, True)):
+    for what, staged, overlapped, pinned in (
+            ("NumPy arrays, staged in pieces", True, True, False), ("NumPy arrays, staged whole", True, False, False),
+            ("NumPy arrays, maps only", False, False, False), ("empty_pinned arrays, in pieces", True, True, True),
+            ("empty_pinned arrays, maps only", False, False, True)):
         xs, ys = (runtime_shim.empty_pinned(N, np.float32), runtime_shim.empty_pinned(N, np.float32)) if pinned \
             else (x.copy(), y.copy())
         xs[:], ys[:] = x, y
-        staging.SETTINGS.enabled = staged
+        staging.SETTINGS.enabled, staging.SETTINGS.overlap = staged, overlapped
         saxpy(np.float32(2.0), xs, ys)
         right = bool(np.array_equal(ys, np.float32(2.0) * x + y))
         saxpy.stats.reset()
         seconds = best_seconds(lambda: saxpy(np.float32(2.0), xs, ys))
         moved = (saxpy.stats.bytes_to_device + saxpy.stats.bytes_from_device) // saxpy.stats.calls
         rows.append(row("b", f"py2omp saxpy, {what}", "both", moved, seconds, ok=right))
-    staging.SETTINGS.enabled = True
+    staging.SETTINGS.enabled = staging.SETTINGS.overlap = True
+    xs, ys = x.copy(), y.copy()
+    for piece in PIECES:
+        staging.SETTINGS.piece_bytes = piece
+        seconds = best_seconds(lambda: saxpy(np.float32(2.0), xs, ys))
+        rows.append(row("b", "py2omp saxpy, NumPy arrays, staged in pieces", "both", 12 * N, seconds, piece_MiB=piece >> 20))
+    staging.SETTINGS.piece_bytes = staging.Settings().piece_bytes
     return rows
 
 
@@ -206,10 +217,10 @@ def main(build_dir: Path, out: Path) -> list[dict[str, Any]]:
     host = rng.standard_normal(N, dtype=np.float32)
     rows = cupy_rows(host) + saxpy_rows(library, rng) + raw_rows(host, *lock_functions(library)) + threshold_rows(host)
     out.write_text(json.dumps({"target": library.manifest.target, "N": N, "rows": rows}, indent=1))
-    print(f"{'part':4} {'what':40} {'direction':9} {'MB':>8} {'ms':>9} {'GB/s':>7}  extra")
+    print(f"{'part':4} {'what':48} {'direction':9} {'MB':>8} {'ms':>9} {'GB/s':>7}  extra")
     for r in rows:
         extra = {k: v for k, v in r.items() if k not in ("part", "what", "direction", "MB", "ms", "GB/s")}
-        print(f"{r['part']:4} {r['what']:40} {r['direction']:9} {r['MB']:8.1f} {r['ms']:9.3f} {r['GB/s']:7.2f}  {extra or ''}")
+        print(f"{r['part']:4} {r['what']:48} {r['direction']:9} {r['MB']:8.1f} {r['ms']:9.3f} {r['GB/s']:7.2f}  {extra or ''}")
     return rows
 
 

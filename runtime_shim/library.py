@@ -110,7 +110,8 @@ class CompiledKernel:
 
     def _stages(self, values: Sequence[object]) -> bool:
         """Whether this call moves its NumPy arrays through `staging` and the device entry point: on a
-        GPU, when an array not in pinned memory moves at least `min_bytes`. Not where a data region
+        GPU, when an array not in pinned memory moves at least `min_bytes` (any array, for a kernel that
+        runs in pieces: `overlap`; pinned memory is then copied directly). Not where a data region
         holds an array (the kernel must use the region's copy) or an `Out` array is `sectioned` (its
         C copies back only what it writes)."""
         settings = staging.SETTINGS
@@ -120,8 +121,9 @@ class CompiledKernel:
         if any(not isinstance(a, np.ndarray) or p.sectioned or resident.is_present(a.ctypes.data, a.nbytes)
                for a, p in arrays):
             return False
-        return any(a.nbytes >= settings.min_bytes and (p.copy_in or p.copy_out) and not is_pinned(a.ctypes.data, a.nbytes)
-                   for a, p in arrays)  # type: ignore[union-attr]
+        pieces = self.spec.chunk_over is not None and settings.overlap  # pinned arrays gain from overlap alone
+        return any(a.nbytes >= settings.min_bytes and (p.copy_in or p.copy_out)  # type: ignore[union-attr]
+                   and (pieces or not is_pinned(a.ctypes.data, a.nbytes)) for a, p in arrays)  # type: ignore[union-attr]
 
     def _raise_failure(self, number: int) -> None:
         """Raise the exception of run-time check `number` (from 0), as Python would have raised there."""
