@@ -117,13 +117,15 @@ class CompiledKernel:
         settings = staging.SETTINGS
         if self.device_function is None or self.spec.device is not None or not settings.stages(self.target):
             return False
-        arrays = [(values[i], p) for i, p in self.arrays]
-        if any(not isinstance(a, np.ndarray) or p.sectioned or resident.is_present(a.ctypes.data, a.nbytes)
-               for a, p in arrays):
-            return False
+        arrays: list[tuple[np.ndarray, ParamSpec]] = []
+        for i, param in self.arrays:
+            array = values[i]
+            if not isinstance(array, np.ndarray) or param.sectioned or resident.is_present(array.ctypes.data, array.nbytes):
+                return False
+            arrays.append((array, param))
         pieces = self.spec.chunk_over is not None and settings.overlap  # pinned arrays gain from overlap alone
-        return any(a.nbytes >= settings.min_bytes and (p.copy_in or p.copy_out)  # type: ignore[union-attr]
-                   and (pieces or not is_pinned(a.ctypes.data, a.nbytes)) for a, p in arrays)  # type: ignore[union-attr]
+        return any(a.nbytes >= settings.min_bytes and (p.copy_in or p.copy_out)
+                   and (pieces or not is_pinned(a.ctypes.data, a.nbytes)) for a, p in arrays)
 
     def _raise_failure(self, number: int) -> None:
         """Raise the exception of run-time check `number` (from 0), as Python would have raised there."""
@@ -315,7 +317,7 @@ class Library:
         else:
             resident.STATE.host_libraries = True
         self.kernels: dict[str, CompiledKernel] = {
-            k.name: CompiledKernel(k, cdll, manifest.offloads, manifest.target) for k in manifest.kernels
+            k.name: CompiledKernel(k, cdll, manifest.offloads, manifest.target or "") for k in manifest.kernels
         }
 
     def __getattr__(self, name: str) -> CompiledKernel:

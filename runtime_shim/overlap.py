@@ -11,6 +11,7 @@ call takes about its longest stage instead of their sum.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -57,7 +58,8 @@ def run(openmp: OpenMP, cuts: list[tuple[int, int]], copied_in: Staged, copied_o
         for lo, hi in cuts:
             moved_in = ins.submit(_copy, openmp, copied_in, lo, hi, True)
             computed = computes.submit(staging.after, moved_in, compute, lo, hi)
-            moved_out = outs.submit(staging.after, computed, lambda a, b: _copy(openmp, copied_out, a, b, False), lo, hi)
+            moved_out = outs.submit(staging.after, computed, functools.partial(_copy, openmp, copied_out, to_device=False),
+                                    lo, hi)
             futures += [moved_in, computed, moved_out]
 
 

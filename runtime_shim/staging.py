@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
+from typing import Any
 
 from .pinned import is_pinned
 from .resident import OpenMP
@@ -188,7 +189,7 @@ class Draining:
             future.result()
 
 
-def after(first: Future[object], then: Callable[[int, int, int], object], *chunk: int) -> None:
+def after(first: Future[Any], then: Callable[..., object], *chunk: int) -> None:
     """`then(*chunk)` once `first` is done (raising its error instead, if it failed)."""
     first.result()
     then(*chunk)
