@@ -24,6 +24,7 @@ import translator
 from runtime_shim import overlap, staging
 from runtime_shim.pinned import is_pinned
 from tests.kernels import staging as kernels
+from translator.oracle import arrays_close
 
 ROOT = Path(__file__).resolve().parent.parent
 N = 100_003  # not a multiple of any chunk: the last chunk is short
@@ -300,7 +301,8 @@ def overlapped(staged: list[int], monkeypatch: pytest.MonkeyPatch) -> Iterator[l
 def test_which_kernels_are_elementwise() -> None:
     chunked = {k.name: k.chunk_over for k in library().manifest.kernels}
     assert chunked == {"saxpy": "x", "triad": "a", "clipped_gain": "y", "jacobi": None, "dot": None,
-                       "scale_tail": None, "ramp": None, "forward_difference": None, "normalized": None}
+                       "scale_tail": None, "ramp": None, "forward_difference": None, "normalized": None,
+                       "gather": None, "softplus": None}
 
 
 @pytest.mark.parametrize(("name", "dtype", "scalars"), [("saxpy", np.float32, (np.float32(-1.25),)),
@@ -342,3 +344,18 @@ def test_pieces_run_on_the_device_use_device_chose(overlapped: list[tuple[int, i
     finally:
         translator.use_device(0)
     assert np.array_equal(got[2], expected[2]) and len(overlapped) > 1
+
+
+def test_a_failed_check_raises_from_a_staged_call(staged: list[int], rng: np.random.Generator) -> None:
+    x, index = rng.standard_normal(N), rng.integers(0, N, N)
+    got, _, args, expected_args = run_both("gather", (x, index, np.empty(N)))
+    assert np.array_equal(args[2], expected_args[2]) and len(staged) == 3
+    index[N // 2] = N
+    with pytest.raises(IndexError, match="index out of range"):
+        library().gather(x, index, np.empty(N))
+
+
+def test_arrays_the_kernel_makes_come_back_from_a_staged_call(staged: list[int], rng: np.random.Generator) -> None:
+    x = rng.standard_normal(N)
+    got, expected, _, _ = run_both("softplus", (x,))
+    assert arrays_close(got, expected, [np.dtype(np.float64)]) and len(staged) == 2

@@ -67,3 +67,14 @@ def clipped_gain(x: In[f32[:]], y: Out[f32[:]], gain: f32, limit: f32):
         if v > limit:
             v = limit
         y[i] = v
+
+
+@kernel
+def gather(x: In[f64[:]], index: In[i64[:]], y: Out[f64[:]]):
+    for i in prange(y.shape[0]):
+        y[i] = x[index[i]]
+
+
+@kernel
+def softplus(x: In[f64[:]]):
+    return np.log1p(np.exp(x))
