@@ -12,6 +12,7 @@ from .device import DeviceArray, empty_on_device, to_device
 from .library import CompiledKernel, Library, LibraryMismatch, check_library, library_sha256, load
 from .manifest import FORMAT, KernelSpec, Manifest, ParamSpec, parse_manifest, read_manifest
 from .movement import KernelStats
+from .pinned import empty_pinned, empty_pinned_like, pinned_bytes, zeros_pinned, zeros_pinned_like
 from .resident import DataRegion, data_region, device_count, use_device
 
 __all__ = [
@@ -30,11 +31,16 @@ __all__ = [
     "data_region",
     "device_count",
     "empty_on_device",
+    "empty_pinned",
+    "empty_pinned_like",
     "library_sha256",
     "load",
     "parse_manifest",
+    "pinned_bytes",
     "prepare",
     "read_manifest",
     "to_device",
     "use_device",
+    "zeros_pinned",
+    "zeros_pinned_like",
 ]

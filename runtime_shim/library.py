@@ -17,13 +17,14 @@ from pathlib import Path
 
 import numpy as np
 
-from . import resident
+from . import overlap, resident, staging
 from .binding import Binding, prepare
 from .bounds import evaluate
 from .device import DeviceArray, device_view
 from .fastpath import FastPath, prepare_fast
 from .manifest import KernelSpec, Manifest, ParamSpec, read_manifest
 from .movement import KernelStats, NeedChecks, check_lengths, runs, uncovered, written_boxes
+from .pinned import is_pinned
 
 
 FAILED = 2**31 - 1
@@ -46,12 +47,13 @@ class CompiledKernel:
     holds a check's number raises ValueError with that check's message.
     """
 
-    def __init__(self, spec: KernelSpec, cdll: ctypes.CDLL, offload: bool = False) -> None:
+    def __init__(self, spec: KernelSpec, cdll: ctypes.CDLL, offload: bool = False, target: str = "") -> None:
         self.function, self.binding = _c_function(spec, spec.symbol, cdll, device=False)
         self.device_function, self.device_binding = (
             _c_function(spec, spec.device_symbol, cdll, device=True) if spec.device_symbol else (None, None))
         self.spec = spec
         self.offload = offload
+        self.target = target
         self.stats = KernelStats()
         self.arrays = tuple((i, p) for i, p in enumerate(spec.params) if p.is_array)
         self.__name__ = spec.name
@@ -70,7 +72,8 @@ class CompiledKernel:
         fast = self.fast
         if fast is not None and not kwargs:
             found = fast.arguments(args)
-            if found is not None and (self.needs is None or self.needs.first_failing(args) < 0):
+            if (found is not None and (self.needs is None or self.needs.first_failing(args) < 0)
+                    and not self._may_stage(found[1] + found[2])):
                 return self.call_fast(args, *found)  # a failed precondition raises on the checked path
         return self._call_checked(args, kwargs)
 
@@ -91,11 +94,38 @@ class CompiledKernel:
         status = values[self.positions[self.spec.status]] if self.spec.status is not None else None
         if self.device_binding is not None and any(device_view(values[i]) is not None for i, _ in self.arrays):
             value = self._call_on_device(list(values))
+        elif self._stages(values):
+            self.binding.convert(values)  # every check of the maps' call, aliasing included
+            value = self._call_on_device(list(values))
         else:
             value = self._call_on_host(values)
         if isinstance(status, np.ndarray) and status[0]:
             self._raise_failure(FAILED - int(status[0]) - 1)
         return self._results(values, value)
+
+    def _may_stage(self, moved: int) -> bool:
+        """Whether a call whose maps move `moved` bytes could stage (`staging`): then it takes the checked path."""
+        return (moved >= staging.SETTINGS.min_bytes and self.device_function is not None and self.spec.device is None
+                and staging.SETTINGS.stages(self.target))
+
+    def _stages(self, values: Sequence[object]) -> bool:
+        """Whether this call moves its NumPy arrays through `staging` and the device entry point: on a
+        GPU, when an array not in pinned memory moves at least `min_bytes` (any array, for a kernel that
+        runs in pieces: `overlap`; pinned memory is then copied directly). Not where a data region
+        holds an array (the kernel must use the region's copy) or an `Out` array is `sectioned` (its
+        C copies back only what it writes)."""
+        settings = staging.SETTINGS
+        if self.device_function is None or self.spec.device is not None or not settings.stages(self.target):
+            return False
+        arrays: list[tuple[np.ndarray, ParamSpec]] = []
+        for i, param in self.arrays:
+            array = values[i]
+            if not isinstance(array, np.ndarray) or param.sectioned or resident.is_present(array.ctypes.data, array.nbytes):
+                return False
+            arrays.append((array, param))
+        pieces = self.spec.chunk_over is not None and settings.overlap  # pinned arrays gain from overlap alone
+        return any(a.nbytes >= settings.min_bytes and (p.copy_in or p.copy_out)
+                   and (pieces or not is_pinned(a.ctypes.data, a.nbytes)) for a, p in arrays)
 
     def _raise_failure(self, number: int) -> None:
         """Raise the exception of run-time check `number` (from 0), as Python would have raised there."""
@@ -179,33 +209,67 @@ class CompiledKernel:
 
     def _call_on_device(self, values: list[object]) -> object:
         """Device arrays pass as they are; NumPy arrays among them are staged through device memory
-        (copied in when read, or when the call writes them only partly, and back when written)."""
+        (copied in when read, or when the call writes them only partly, and back when written), in
+        chunks through pinned buffers where large (`staging`)."""
         assert self.device_binding is not None and self.device_function is not None
         staged: list[tuple[np.ndarray, DeviceArray, ParamSpec]] = []
-        for i, param in self.arrays:
-            host = values[i]
-            if device_view(host) is None:
-                self.binding.converters[i](host, [], [])  # the NumPy checks and messages
-                assert isinstance(host, np.ndarray)
-                staged.append((host, DeviceArray(host.shape, host.dtype), param))
-                values[i] = staged[-1][1]
+        try:
+            for i, param in self.arrays:
+                host = values[i]
+                if device_view(host) is None:
+                    self.binding.converters[i](host, [], [])  # the NumPy checks and messages
+                    assert isinstance(host, np.ndarray)
+                    staged.append((host, DeviceArray(host.shape, host.dtype), param))
+                    values[i] = staged[-1][1]
+            return self._run_on_device(values, staged)
+        finally:
+            for _, device, _ in staged:
+                device.free()
+
+    def _run_on_device(self, values: list[object], staged: list[tuple[np.ndarray, DeviceArray, ParamSpec]]) -> object:
+        """The device entry point's call, with the staged NumPy arrays copied in before and out after."""
+        assert self.device_binding is not None and self.device_function is not None
         c_args = self.device_binding.convert(values)
         self._check_preconditions(values)
         partial = {self.spec.params[i].name for i in self._uncovered(values)}
         copied_in = [(h, d) for h, d, p in staged if p.copy_in or p.name in partial]
         copied_out = [(h, d) for h, d, p in staged if p.copy_out]
         openmp = resident.openmp()
-        for host, device in copied_in:
-            openmp.copy(device.ptr, host.ctypes.data, host.nbytes, to_device=True)
         start = time.perf_counter()
-        value = self.device_function(*c_args)
-        elapsed = time.perf_counter() - start
-        for host, device in copied_out:
-            openmp.copy(host.ctypes.data, device.ptr, host.nbytes, to_device=False)
-        for _, device, _ in staged:
-            device.free()
-        self.stats.add(sum(h.nbytes for h, _ in copied_in), sum(h.nbytes for h, _ in copied_out), elapsed)
+        cuts = self._pieces(staged)
+        if len(cuts) > 1:
+            value = None
+            overlap.run(openmp, cuts, copied_in, copied_out, lambda lo, hi: self._run_piece(values, staged, lo, hi))
+        else:
+            for host, device in copied_in:
+                staging.copy_to_device(openmp, device.ptr, host.ctypes.data, host.nbytes, device.device)
+            value = self.device_function(*c_args)
+            for host, device in copied_out:
+                staging.copy_from_device(openmp, host.ctypes.data, device.ptr, host.nbytes, device.device)
+        self.stats.add(sum(h.nbytes for h, _ in copied_in), sum(h.nbytes for h, _ in copied_out),
+                       time.perf_counter() - start)
         return None if self.binding.result is None else self.binding.result(value)
+
+    def _pieces(self, staged: list[tuple[np.ndarray, DeviceArray, ParamSpec]]) -> list[tuple[int, int]]:
+        """The pieces a staged call of an elementwise kernel runs in (`overlap`): when every array is
+        staged and of the trip count's length; else one."""
+        over = self.spec.chunk_over
+        lengths = {host.size for host, _, _ in staged}
+        if over is None or not staging.SETTINGS.overlap or len(staged) != len(self.arrays) or len(lengths) != 1:
+            return [(0, 0)]
+        return overlap.pieces(lengths.pop(), max(host.itemsize for host, _, _ in staged))
+
+    def _run_piece(self, values: list[object], staged: list[tuple[np.ndarray, DeviceArray, ParamSpec]],
+                   lo: int, hi: int) -> None:
+        """The device entry point on elements `[lo, hi)` of every (staged) array, on a worker thread."""
+        assert self.device_binding is not None and self.device_function is not None
+        piece = list(values)
+        for i, _ in self.arrays:
+            array = values[i]
+            assert isinstance(array, DeviceArray)
+            piece[i] = overlap.Piece(array.ptr + lo * array.dtype.itemsize, hi - lo, array.dtype)
+        resident.openmp().set_thread_device(staged[0][1].device)
+        self.device_function(*self.device_binding.convert(piece))
 
     def __repr__(self) -> str:
         return f"<CompiledKernel {self.spec.name}{self.__signature__}>"
@@ -250,8 +314,10 @@ class Library:
         cdll = ctypes.CDLL(str(self.path))
         if manifest.offloads:
             resident.register(cdll)
+        else:
+            resident.STATE.host_libraries = True
         self.kernels: dict[str, CompiledKernel] = {
-            k.name: CompiledKernel(k, cdll, manifest.offloads) for k in manifest.kernels
+            k.name: CompiledKernel(k, cdll, manifest.offloads, manifest.target or "") for k in manifest.kernels
         }
 
     def __getattr__(self, name: str) -> CompiledKernel:

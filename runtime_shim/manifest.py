@@ -165,6 +165,10 @@ class KernelSpec:
     """What the call returns when the kernel returns arrays: parameter names, None for the C return value."""
     results_tuple: bool = False
     """`results` come back as a tuple (else the one item)."""
+    chunk_over: str | None = None
+    """Manifest `chunk_over`: the 1-D array whose length is the trip count of a kernel elementwise in
+    its `prange` index (translator/passes/chunking.py), which the runtime may call on pieces of its
+    arrays to overlap transfers with compute (`overlap`)."""
 
     def to_json(self) -> dict[str, object]:
         """The entry of `kernels`; optional keys only where they say something."""
@@ -172,6 +176,8 @@ class KernelSpec:
                                   "params": [p.to_json() for p in self.params]}
         if self.device_symbol is not None:
             doc["device_symbol"] = self.device_symbol
+        if self.chunk_over is not None:
+            doc["chunk_over"] = self.chunk_over
         if self.failures:
             doc["failures"] = {"param": self.status, "messages": list(self.failures)}
             if self.failure_errors:
@@ -282,6 +288,7 @@ def _kernel(where: _Reader, data: object) -> KernelSpec:
         line=where.optional(doc, "line", int),
         device_symbol=where.optional(doc, "device_symbol", str),
         device=where.optional(doc, "device", int),
+        chunk_over=where.optional(doc, "chunk_over", str),
         length_checks=tuple(_length_check(where.at("length_checks"), c) for c in checks if "index" not in c),
         index_needs=tuple(_index_need(where.at("length_checks"), c) for c in checks if "index" in c),
         results=None if results is None else results[0],

@@ -45,6 +45,7 @@ class OpenMP:
         self.memcpy.argtypes = (ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t, ctypes.c_size_t,
                                 ctypes.c_size_t, ctypes.c_int, ctypes.c_int)
         self.memcpy.restype = ctypes.c_int
+        self.host_memory = HostMemory(cdll)
         self._set_default_device = cdll["omp_set_default_device"]
         self._set_default_device.argtypes, self._set_default_device.restype = (ctypes.c_int,), None
         self.num_devices = int(cdll["omp_get_num_devices"]())
@@ -60,12 +61,30 @@ class OpenMP:
         self._set_default_device(device)
         self.device = device
 
+    def set_thread_device(self, device: int) -> None:
+        """Make `device` the default device of the calling thread only (a worker thread's own ICV)."""
+        self._set_default_device(device)
+
     def copy(self, dst: int, src: int, nbytes: int, to_device: bool, device: int | None = None) -> None:
         """Copy between host and `device` memory (default: the current device), raising on failure."""
         device = self.device if device is None else device
         devices = (device, self.host) if to_device else (self.host, device)
         if nbytes and self.memcpy(dst, src, nbytes, 0, 0, *devices) != 0:
             raise RuntimeError(f"omp_target_memcpy of {nbytes} bytes failed")
+
+
+class HostMemory:
+    """The offload runtime's page-locked host memory (LLVM extensions of the OpenMP API, in every
+    LLVM offload runtime since 17): `llvm_omp_target_alloc_host(bytes, device)` and its free. The
+    CUDA plugin allocates with `cuMemAllocHost`, so the GPU's copy engines read and write it
+    directly; the host plugin (host-offload) with `malloc`."""
+
+    def __init__(self, cdll: ctypes.CDLL) -> None:
+        self.alloc = cdll["llvm_omp_target_alloc_host"]
+        self.alloc.argtypes, self.alloc.restype = (ctypes.c_size_t, ctypes.c_int), ctypes.c_void_p
+        self.free = cdll["llvm_omp_target_free_host"]
+        self.free.argtypes, self.free.restype = (ctypes.c_void_p, ctypes.c_int), None
+        self.device = int(cdll["omp_get_default_device"]())
 
 
 @dataclass
@@ -78,6 +97,8 @@ class _State:
     pending: list["DataRegion"] = field(default_factory=list)
     bytes_to_device: int = 0
     bytes_from_device: int = 0
+    host_libraries: bool = False
+    """A library that does not offload was loaded (`pinned` arrays are then plain memory)."""
 
 
 STATE = _State()

@@ -11,7 +11,9 @@
 from typing import Any
 
 from runtime_shim import DeviceArray, data_region
-from translator.api import Kernel, device_count, kernel, to_device, use_device
+from translator.api import (
+    Kernel, device_count, empty_pinned, empty_pinned_like, kernel, to_device, use_device, zeros_pinned, zeros_pinned_like,
+)
 from translator.errors import BuildError, TranslationError, TranslationWarning
 from translator.lang import (
     In, InOut, Out, Scratch, atomic_add, atomic_max, atomic_min, atomic_sub, b1, c64, c128, device_functions, f32, f64,
@@ -22,9 +24,9 @@ from translator.version import __version__
 __all__ = [
     "BuildError", "DeviceArray", "In", "InOut", "Kernel", "Out", "Scratch", "TranslationError", "TranslationWarning",
     "__version__", "atomic_add", "atomic_max", "atomic_min", "atomic_sub", "b1", "c64", "c128", "data_region",
-    "device_count", "device_functions",
+    "device_count", "device_functions", "empty_pinned", "empty_pinned_like",
     "f32", "f64", "i8", "i16", "i32", "i64", "kernel", "prange", "to_device", "translate", "u8", "u16", "u32", "u64",
-    "use_device",
+    "use_device", "zeros_pinned", "zeros_pinned_like",
 ]
 
 

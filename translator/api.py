@@ -308,15 +308,13 @@ def to_device(array: Any, kernel: Kernel | None = None) -> runtime_shim.DeviceAr
     Device memory is allocated through the offload runtime of a loaded library: pass `kernel` to
     build and load its library first when no kernel has run yet.
     """
-    if kernel is not None:
-        kernel.compiled()
+    _load_first(kernel)
     return runtime_shim.to_device(array)
 
 
 def device_count(kernel: Kernel | None = None) -> int:
     """How many offload devices the runtime sees (4 on host-offload); `kernel` as for `to_device`."""
-    if kernel is not None:
-        kernel.compiled()
+    _load_first(kernel)
     return runtime_shim.device_count()
 
 
@@ -328,6 +326,39 @@ def use_device(device: int, kernel: Kernel | None = None) -> None:
     (`omp_set_default_device`) that every other kernel uses. Pass `kernel` to load its library first
     when none has run yet, as for `to_device`.
     """
+    _load_first(kernel)
+    runtime_shim.use_device(device)
+
+
+def empty_pinned(shape: int | tuple[int, ...], dtype: Any = "float64", kernel: Kernel | None = None) -> Any:
+    """A NumPy array in page-locked host memory, which GPUs copy at the link's speed (docs/data-movement.md).
+
+    The memory comes from the offload runtime of a loaded library: pass `kernel` to build and load
+    its library first when no kernel has run yet, as for `to_device`. Freed with its last array.
+    """
+    _load_first(kernel)
+    return runtime_shim.empty_pinned(shape, dtype)
+
+
+def zeros_pinned(shape: int | tuple[int, ...], dtype: Any = "float64", kernel: Kernel | None = None) -> Any:
+    """`numpy.zeros` in pinned host memory; `kernel` as for `empty_pinned`."""
+    _load_first(kernel)
+    return runtime_shim.zeros_pinned(shape, dtype)
+
+
+def empty_pinned_like(array: Any, dtype: Any = None, kernel: Kernel | None = None) -> Any:
+    """`numpy.empty_like` (C order) in pinned host memory; `kernel` as for `empty_pinned`."""
+    _load_first(kernel)
+    return runtime_shim.empty_pinned_like(array, dtype)
+
+
+def zeros_pinned_like(array: Any, dtype: Any = None, kernel: Kernel | None = None) -> Any:
+    """`numpy.zeros_like` (C order) in pinned host memory; `kernel` as for `empty_pinned`."""
+    _load_first(kernel)
+    return runtime_shim.zeros_pinned_like(array, dtype)
+
+
+def _load_first(kernel: Kernel | None) -> None:
+    """Build and load `kernel`'s library, whose offload runtime the device and host memory functions use."""
     if kernel is not None:
         kernel.compiled()
-    runtime_shim.use_device(device)

@@ -42,6 +42,7 @@ from translator.backend.names import device_symbol, kernel_symbols
 from translator.ir import nodes as ir
 from translator.ir.pytext import python_text
 from translator.ir.types import ArrayType
+from translator.passes.chunking import chunk_over
 from translator.version import __version__
 
 
@@ -72,6 +73,7 @@ def _kernel(kernel: ir.Kernel, symbol: str) -> KernelSpec:
         line=kernel.span.line,
         device_symbol=None if kernel.device_variant is None else device_symbol(symbol),
         device=kernel.device,
+        chunk_over=None if kernel.device_variant is None else chunk_over(kernel),
         length_checks=tuple((c.span.line, bound_json(c.left), bound_json(c.right))
                             for c in kernel.length_checks if c.array is None),
         index_needs=tuple((c.span.line, _index_need(c)) for c in kernel.length_checks if c.array is not None),
