@@ -32,6 +32,12 @@ from .resident import OpenMP
 _memmove: Callable[[int, int, int], object] = ctypes.memmove  # a C function: the GIL is released
 
 
+_COPIERS = min(8, max(1, (os.cpu_count() or 2) // 2))
+"""Host copier threads: one H100 machine (16 cores) moved 256 MiB through the pool at 8.6 GB/s with
+one copier, 14 with two, 16-25 with four and 25-28 with eight (16 MiB chunks; bench/copy_rate.py,
+bench/results/h100-2026-12-05-copy-rate.json): one thread's memcpy from pageable memory is the limit."""
+
+
 @dataclass
 class Settings:
     """When a call stages, and how. `kinds`: the target kinds whose calls stage their NumPy arrays
@@ -43,12 +49,12 @@ class Settings:
     widest array, overlapping transfers with compute (`overlap`; `overlap=False` turns that off)."""
 
     kinds: frozenset[str] = frozenset({"nvptx", "amdgcn"})
-    min_bytes: int = int(os.environ.get("PY2OMP_STAGING_MIN_BYTES", 4 << 20))
-    chunk_bytes: int = int(os.environ.get("PY2OMP_STAGING_CHUNK_BYTES", 8 << 20))
-    buffers: int = 4
-    copiers: int = 3
+    min_bytes: int = int(os.environ.get("PY2OMP_STAGING_MIN_BYTES", 32 << 20))
+    chunk_bytes: int = int(os.environ.get("PY2OMP_STAGING_CHUNK_BYTES", 16 << 20))
+    buffers: int = _COPIERS + 1
+    copiers: int = _COPIERS
     enabled: bool = os.environ.get("PY2OMP_STAGING", "1") != "0"
-    piece_bytes: int = int(os.environ.get("PY2OMP_OVERLAP_PIECE_BYTES", 32 << 20))
+    piece_bytes: int = int(os.environ.get("PY2OMP_OVERLAP_PIECE_BYTES", 64 << 20))
     overlap: bool = os.environ.get("PY2OMP_OVERLAP", "1") != "0"
 
     def stages(self, target: str) -> bool:
