@@ -18,7 +18,7 @@ from translator.oracle import compare_with_python
 from translator.targets import parse_target
 
 ANNOTATED = Selection(skip_untyped=True)
-HEADER = "import numpy as np\nfrom translator import kernel, prange, In, Out, f64\n\n"
+HEADER = "import numpy as np\nfrom translator import kernel, prange, In, InOut, Out, f64\n\n"
 
 
 @pytest.mark.parametrize("k, make_args", [pytest.param(k, make, id=k.__name__) for k, make in idioms.CASES.items()])
@@ -130,6 +130,18 @@ def _error(tmp_path: Path, body: str) -> str:
      "index one element here (`a[i, j]`)"),
     ("@kernel\ndef k(x: In[f64[:]], y: Out[f64[:]]):\n    y[:] = x[::0]\n",
      "k.py:6:16: error: a slice's step is a non-zero integer constant in kernels (`x[::2]`, `x[::-1]`)"),
+    ("@kernel\ndef k(x: InOut[f64[:]]):\n    while x[0] > 1.0:\n        x[:] = x / 2.0\n",
+     "k.py:6:11: error: array 'x' is read in the condition of a `while` loop that also holds parallel loops, which "
+     "runs on the host: read it into a local before the loop and at the end of its body"),
+    ("@kernel\ndef k(A: In[f64[:, :]], y: Out[f64[:]]):\n    t = 0.0\n    for row in A:\n        t += 1.0\n"
+     "    y[0] = t\n",
+     "k.py:7:16: error: iterating over a 2-D array gives its rows, which kernels cannot bind to a name; loop over "
+     "`range(A.shape[0])` and index `A[i, ...]`"),
+    ("@kernel\ndef k(y: Out[f64[:]], s: f64):\n    t = 0.0\n    for v in (s, 1.0):\n        t += v\n    y[0] = t\n",
+     "k.py:7:15: error: a kernel loops over a tuple of numeric constants only (`for d in (-1, 0, 1)`); loop over "
+     "range(...) and compute the value instead"),
+    ("@kernel\ndef k(y: Out[f64[:]]):\n    for v in y[1:]:\n        y[0] = v\n",
+     "k.py:6:14: error: kernels loop over range(...), prange(...), a 1-D array or a tuple of constants only"),
 ])
 def test_located_errors(tmp_path: Path, body: str, expected: str) -> None:
     assert _error(tmp_path, body).splitlines()[0] == expected

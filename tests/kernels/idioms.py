@@ -5,7 +5,7 @@ to its random arguments."""
 
 import numpy as np
 
-from translator import In, InOut, Out, f32, f64, kernel, prange
+from translator import In, InOut, Out, f32, f64, i64, kernel, prange
 
 
 @kernel
@@ -178,6 +178,101 @@ def scale_into(x, y, alpha=1.5):
         y[i] = alpha * x[i]
 
 
+@kernel
+def shift_by_trace(a: In[f64[:, :]]):
+    """Numba's 5-minute guide: a serial loop reading the diagonal, then a whole-array statement."""
+    trace = 0.0
+    for i in range(a.shape[0]):
+        trace += np.tanh(a[i, i])
+    return a + trace
+
+
+@kernel
+def sort_with_keys(a: InOut[f64[:]], keys: InOut[i64[:]]):
+    """Insertion sort carrying keys along: a host `while` over elements that shifts them."""
+    for i in range(1, len(a)):
+        v, k = a[i], keys[i]
+        j = i - 1
+        while j >= 0 and a[j] > v:
+            a[j + 1] = a[j]
+            keys[j + 1] = keys[j]
+            j -= 1
+        a[j + 1] = v
+        keys[j + 1] = k
+
+
+@kernel
+def trapezoid_rule(y: In[f64[:]], dx: f64) -> f64:
+    """A returned value that reads the end points."""
+    return dx * (np.sum(y) - 0.5 * (y[0] + y[-1]))
+
+
+@kernel
+def bin_counts(x: In[f64[:]], counts: InOut[i64[:]], lo: f64, hi: f64) -> f64:
+    """The Numba tutorial's histogram, adding to the counts: `for v in x`, a chained comparison, the
+    largest value seen."""
+    width = (hi - lo) / len(counts)
+    largest = -np.inf
+    for v in x:
+        k = int((v - lo) / width)
+        if 0 <= k < len(counts):
+            counts[k] += 1
+        largest = max(largest, v)
+    return largest
+
+
+@kernel
+def horner_rule(coeffs: In[f64[:]], x: In[f64[:]], out: Out[f64[:]]):
+    """`for c in coeffs` around an array statement: each item is read on the device, the update is parallel."""
+    out[:] = 0.0
+    for c in coeffs:
+        out[:] = out * x + c
+
+
+@kernel
+def sample_variance(x: In[f64[:]]) -> f64:
+    """Welford's online update: scalars carried through `for v in x`."""
+    count = 0
+    mean = 0.0
+    m2 = 0.0
+    for v in x:
+        count += 1
+        delta = v - mean
+        mean += delta / count
+        m2 += delta * (v - mean)
+    return m2 / (count - 1)
+
+
+@kernel
+def scale_from_first_negative(x: In[f64[:]], y: Out[f64[:]]) -> int:
+    """A search with `break`, its result used by a `prange` and returned; a branch on an element
+    around an array statement."""
+    found = -1
+    for i in range(len(x)):
+        if x[i] < 0.0:
+            found = i
+            break
+    for i in prange(len(y)):
+        y[i] = x[i] * found
+    if x[0] > 0.0:
+        y[:] = y * 2.0
+    return found
+
+
+@kernel
+def neighbour_sums(board: In[i64[:, :]], out: Out[i64[:, :]]):
+    """Game of Life's neighbours, Numba style: loops over a tuple of offsets, periodic with `%`."""
+    n, m = board.shape
+    for i in prange(n):
+        for j in range(m):
+            total = 0
+            for di in (-1, 0, 1):
+                for dj in (-1, 0, 1):
+                    if di != 0 or dj != 0:
+                        total += board[(i + di) % n, (j + dj) % m]
+            out[i, j] = total
+
+
 CASES = {
     axpby: lambda rng: (rng.standard_normal(11), rng.standard_normal(11), -0.75, 2.0),
     row_scale: lambda rng: (rng.standard_normal((5, 7)), rng.standard_normal(5), np.zeros((5, 7))),
@@ -195,4 +290,12 @@ CASES = {
     split_parts: lambda rng: (rng.standard_normal(6), rng.standard_normal((4, 5)), rng.standard_normal(6), np.zeros(6)),
     softmax_rows: lambda rng: (rng.standard_normal((4, 6)).astype(np.float32), rng.standard_normal(5).astype(np.float32)),
     diffuse: lambda rng: (rng.standard_normal((5, 6)), rng.standard_normal((5, 6)), rng.standard_normal(7), 0.1),
+    shift_by_trace: lambda rng: (rng.standard_normal((6, 6)),),
+    sort_with_keys: lambda rng: (rng.standard_normal(30), rng.integers(0, 100, 30)),
+    trapezoid_rule: lambda rng: (rng.random(41), 0.25),
+    bin_counts: lambda rng: (rng.standard_normal(200), rng.integers(0, 5, 9), -2.0, 2.0),
+    horner_rule: lambda rng: (rng.standard_normal(5), rng.uniform(-1.0, 1.0, 17), np.zeros(17)),
+    sample_variance: lambda rng: (rng.random(64),),
+    scale_from_first_negative: lambda rng: (rng.uniform(-0.2, 1.0, 25), np.zeros(25)),
+    neighbour_sums: lambda rng: (rng.integers(0, 2, (7, 9)), np.zeros((7, 9), np.int64)),
 }

@@ -16,6 +16,7 @@ from translator.frontend.arrays import assign_array, assign_masked, is_array_sta
 from translator.frontend.array_statements import array_statement
 from translator.frontend.guards import guarded
 from translator.frontend.inline import inline_calls
+from translator.frontend.iteration import item_loop, iterates_items
 from translator.frontend.masks import bind_mask
 from translator.frontend.signature import MAX_RANK, scalar_annotation
 from translator.frontend.source import fold_constant
@@ -165,7 +166,7 @@ def _on_device(stmts: list[ir.Stmt], scope: KernelScope) -> list[ir.Stmt]:
         return stmts
     span = stmts[0].span
     return [ir.Loop(scope.fresh_loop_var("once"), ir.Const(0, span), ir.Const(1, span), 1, tuple(stmts), span,
-                    parallel=True)]
+                    parallel=True, host_code=True)]
 
 
 def _scalar_assign(target: ir.Name | ir.Index, value: ir.Expr, span: Span, scope: KernelScope) -> ir.Assign:
@@ -362,10 +363,13 @@ def _for(node: cst.For, scope: KernelScope) -> list[ir.Stmt]:
         raise scope.module.error(node, "`async for` is not supported in kernels")
     if not isinstance(node.target, cst.Name):
         raise scope.module.error(node.target, "a kernel loop binds one name: `for i in range(n)`")
+    if iterates_items(node, scope):
+        return item_loop(node, scope, _block)
     call = node.iter
     kind = scope.module.qualified_name(call.func) if isinstance(call, cst.Call) else None
     if kind not in LOOP_FUNCTIONS:
-        raise scope.module.error(node.iter, "kernels loop over range(...) or prange(...) only")
+        raise scope.module.error(
+            node.iter, "kernels loop over range(...), prange(...), a 1-D array or a tuple of constants only")
     assert isinstance(call, cst.Call)
     positional = [a for a in call.args if a.keyword is None]
     if any(a.star for a in call.args) or not 1 <= len(positional) <= 3:
