@@ -273,6 +273,31 @@ def neighbour_sums(board: In[i64[:, :]], out: Out[i64[:, :]]):
             out[i, j] = total
 
 
+@kernel
+def windowed_sums(signal: In[f32[:]], taps: In[f32[:]], planes: In[f32[:, :, :]]):
+    """`.size`, `.ndim`, `x.dtype.type(0)`, a shape written as a list, `img[..., 1]` and `img[0, ..., 1]`."""
+    n = signal.size
+    m = taps.size
+    out = np.empty([n - m + 1, planes.ndim])
+    for i in prange(n - m + 1):
+        acc = signal.dtype.type(0)
+        for j in range(m):
+            acc += signal[i + j] * taps[j]
+        out[i, 0] = acc
+        out[i, 1] = m
+        out[i, 2] = planes.size
+    return out, planes[..., 1] - 0.5 * planes[0, ..., 1]
+
+
+@kernel
+def ufunc_operators(x: In[f64[:]], y: In[f64[:]], k: In[i64[:]]):
+    """NumPy's operator ufuncs called as functions: `np.add`, `np.multiply`, `np.less` as a mask."""
+    z = np.add(np.multiply(x, 2.0), np.subtract(y, k))
+    z[np.less(x, y)] = 0.0
+    flags = np.greater_equal(k, 3) | np.equal(x, y) | np.not_equal(k, 1) & np.less_equal(y, 0.5)
+    return z, flags
+
+
 CASES = {
     axpby: lambda rng: (rng.standard_normal(11), rng.standard_normal(11), -0.75, 2.0),
     row_scale: lambda rng: (rng.standard_normal((5, 7)), rng.standard_normal(5), np.zeros((5, 7))),
@@ -298,4 +323,7 @@ CASES = {
     sample_variance: lambda rng: (rng.random(64),),
     scale_from_first_negative: lambda rng: (rng.uniform(-0.2, 1.0, 25), np.zeros(25)),
     neighbour_sums: lambda rng: (rng.integers(0, 2, (7, 9)), np.zeros((7, 9), np.int64)),
+    windowed_sums: lambda rng: (rng.standard_normal(20).astype(np.float32), rng.standard_normal(4).astype(np.float32),
+                                rng.standard_normal((3, 5, 2)).astype(np.float32)),
+    ufunc_operators: lambda rng: (rng.random(15), rng.random(15), rng.integers(0, 6, 15)),
 }

@@ -24,7 +24,7 @@ from translator.frontend.arrays import assign_view, declare_temporary, fill_temp
 from translator.frontend.array_statements import new_array_value
 from translator.frontend.context import KernelScope
 from translator.frontend.dtypes import element_type
-from translator.frontend.expressions import array_param, array_type, build_expr, dtype_of
+from translator.frontend.expressions import array_param, array_type, build_expr, dtype_of, shape_parts
 from translator.frontend.names import reads
 from translator.frontend.signature import MAX_RANK
 from translator.ir import nodes as ir
@@ -93,11 +93,6 @@ def _default_dtype(value: cst.BaseExpression | None, scope: KernelScope) -> Scal
         return _CONSTANT_DTYPES[type(built.value)]
     raise scope.module.error(value, "np.full(shape, value) takes a dtype when the value is not a constant: "
                              "np.full(shape, value, np.float64)")
-
-
-def shape_parts(node: cst.BaseExpression) -> list[cst.BaseExpression]:
-    """The dimensions of a shape argument: a tuple's elements, or one expression."""
-    return [e.value for e in node.elements] if isinstance(node, cst.Tuple) else [node]
 
 
 def allocate(target: cst.Name, call: cst.Call, constructor: str, scope: KernelScope) -> list[ir.Stmt]:

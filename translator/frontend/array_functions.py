@@ -27,7 +27,7 @@ from translator.frontend.arrays import (CALL_SHAPES, METHOD_SHAPES, aligned, met
                                        value_at)
 from translator.frontend.context import KernelScope
 from translator.frontend.dtypes import element_type
-from translator.frontend.expressions import CALLS, KEYWORDS_TAKEN, METHODS, build_expr, dtype_of
+from translator.frontend.expressions import CALLS, KEYWORDS_TAKEN, METHODS, build_expr, dtype_of, shape_parts
 from translator.frontend.source import fold_constant
 from translator.ir import nodes as ir
 from translator.ir.arrays import Offset
@@ -342,7 +342,7 @@ def _new_shape(call: CallArgs, dims: cst.BaseExpression | None, source: Shape) -
     span, size = call.span(), product(source, call.span())
     if dims is None:
         return (size,)
-    parts = [e.value for e in dims.elements] if isinstance(dims, cst.Tuple) else [dims]
+    parts = shape_parts(dims)
     values = [build_expr(p, call.scope) for p in parts]
     unknown = [k for k, v in enumerate(values) if isinstance(v, ir.Const) and v.value == -1]
     if len(unknown) > 1:

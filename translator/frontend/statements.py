@@ -8,9 +8,9 @@ import libcst as cst
 
 from translator.errors import Span
 from translator.frontend.allocations import (FILLS, allocate, allocate_temporary, build_return, constructor_args, eye,
-                                            is_array_value, lifts, make_array, make_temporary, shape_parts)
+                                            is_array_value, lifts, make_array, make_temporary)
 from translator.frontend.context import KernelScope
-from translator.frontend.expressions import array_param, bind_lambda, build_expr, shape_extents
+from translator.frontend.expressions import array_param, bind_lambda, build_expr, shape_extents, shape_parts
 from translator.frontend.histogram import histogram
 from translator.frontend.arrays import assign_array, assign_masked, is_array_statement, mask_of
 from translator.frontend.array_statements import array_statement

@@ -42,7 +42,7 @@ def is_view(node: cst.BaseExpression, scope: KernelScope) -> bool:
         kind = array_type(node.value.value, scope)
         if kind is None:
             return False
-        consumed = sum(1 for e in node.slice if not is_new_axis(e.slice, scope))
+        consumed = sum(1 for e in node.slice if not is_new_axis(e.slice, scope) and not is_ellipsis(e.slice))
         return consumed < kind.rank or any(not isinstance(e.slice, cst.Index) or is_new_axis(e.slice, scope)
                                            for e in node.slice)
     return False
@@ -68,11 +68,11 @@ def build_view(node: cst.BaseExpression, scope: KernelScope) -> ir.View:
     kind = array_type(name, scope)
     assert kind is not None
     parts = [e.slice for e in node.slice]
-    consumed = sum(1 for p in parts if not is_new_axis(p, scope))
+    consumed = sum(1 for p in parts if not is_new_axis(p, scope) and not is_ellipsis(p))
     if consumed > kind.rank:
         raise scope.module.error(
             node, f"array '{name}' has {kind.rank} dimension{'s' * (kind.rank > 1)} but is indexed with {consumed}")
-    parts += [cst.Slice(lower=None, upper=None)] * (kind.rank - consumed)
+    parts = _ellipsis_expanded(parts, kind.rank - consumed, node, scope)
     fixed: list[ir.Expr | None] = []
     axes: list[ir.ViewAxis] = []
     for part in parts:
@@ -85,6 +85,22 @@ def build_view(node: cst.BaseExpression, scope: KernelScope) -> ir.View:
             assert isinstance(part, cst.Index)
             fixed.append(build_expr(part.value, scope))
     return ir.View(name, tuple(fixed), tuple(axes), span)
+
+
+def is_ellipsis(part: cst.BaseSlice) -> bool:
+    return isinstance(part, cst.Index) and isinstance(part.value, cst.Ellipsis)
+
+
+def _ellipsis_expanded(parts: list[cst.BaseSlice], free: int, node: cst.Subscript, scope: KernelScope
+                       ) -> list[cst.BaseSlice]:
+    """The subscript's parts with its `...` replaced by full slices of the `free` axes it stands for
+    (`img[..., 0]` of a 3-D array is `img[:, :, 0]`), at the end without one (`A[i]` is `A[i, :]`);
+    NumPy allows one `...` in an index."""
+    at = [k for k, p in enumerate(parts) if is_ellipsis(p)]
+    if len(at) > 1:
+        raise scope.module.error(node, "an index can only have a single ellipsis ('...'), as in NumPy")
+    where = at[0] if at else len(parts)
+    return parts[:where] + [cst.Slice(lower=None, upper=None)] * free + parts[where + 1:]
 
 
 def whole_subscript(node: cst.BaseExpression, scope: KernelScope) -> bool:
