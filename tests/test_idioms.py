@@ -142,6 +142,14 @@ def _error(tmp_path: Path, body: str) -> str:
      "range(...) and compute the value instead"),
     ("@kernel\ndef k(y: Out[f64[:]]):\n    for v in y[1:]:\n        y[0] = v\n",
      "k.py:6:14: error: kernels loop over range(...), prange(...), a 1-D array or a tuple of constants only"),
+    ("@kernel\ndef k(x: InOut[f64[:]], y: InOut[f64[:]]):\n    x[1:] = y[:-1] = x[:-1] * 2.0\n",
+     "k.py:6:22: error: this chained assignment's value reads 'x', which one of its targets assigns; assign the "
+     "value to a new name first, then that name to each target"),
+    ("@kernel\ndef k(x: In[f64[:]], y: Out[f64[:]]):\n    y[:] = np.flip(x, 1)\n",
+     "k.py:6:12: error: np.flip() takes distinct constant axes of the 1-D view it reverses"),
+    ("@kernel\ndef k(x: In[f64[:]], y: Out[f64[:]]):\n    y[:] = np.flip(x[::2])\n",
+     "k.py:6:12: error: np.flip() in a kernel reverses views of step 1 or -1; flip the array itself and slice the "
+     "result"),
 ])
 def test_located_errors(tmp_path: Path, body: str, expected: str) -> None:
     assert _error(tmp_path, body).splitlines()[0] == expected

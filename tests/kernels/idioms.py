@@ -298,6 +298,17 @@ def ufunc_operators(x: In[f64[:]], y: In[f64[:]], k: In[i64[:]]):
     return z, flags
 
 
+@kernel
+def mirrored(A: In[f64[:, :]], x: In[f64[:]], C: InOut[f64[:, :]]):
+    """`np.flip` of views (all axes, one, `np.flipud`/`np.fliplr`, of a reversed slice `x[:0:-1]`) and a chained
+    assignment of a column slice and a row slice (NPBench covariance)."""
+    n = C.shape[0]
+    for i in range(n):
+        C[i:, i] = C[i, i:] = x[:n - i] * 2.0 + i
+    mixed = np.flip(A) + np.flipud(A) - np.fliplr(A) * np.flip(A, axis=1)
+    return mixed, np.flip(x[:0:-1]) @ np.flip(x[:-1], 0)
+
+
 CASES = {
     axpby: lambda rng: (rng.standard_normal(11), rng.standard_normal(11), -0.75, 2.0),
     row_scale: lambda rng: (rng.standard_normal((5, 7)), rng.standard_normal(5), np.zeros((5, 7))),
@@ -325,5 +336,6 @@ CASES = {
     neighbour_sums: lambda rng: (rng.integers(0, 2, (7, 9)), np.zeros((7, 9), np.int64)),
     windowed_sums: lambda rng: (rng.standard_normal(20).astype(np.float32), rng.standard_normal(4).astype(np.float32),
                                 rng.standard_normal((3, 5, 2)).astype(np.float32)),
+    mirrored: lambda rng: (rng.standard_normal((4, 6)), rng.standard_normal(7), rng.standard_normal((7, 7))),
     ufunc_operators: lambda rng: (rng.random(15), rng.random(15), rng.integers(0, 6, 15)),
 }

@@ -18,6 +18,7 @@ from translator.frontend.guards import guarded
 from translator.frontend.inline import inline_calls
 from translator.frontend.iteration import item_loop, iterates_items
 from translator.frontend.masks import bind_mask
+from translator.frontend.names import reads
 from translator.frontend.signature import MAX_RANK, scalar_annotation
 from translator.frontend.source import fold_constant
 from translator.frontend.syntax import dispatch
@@ -107,6 +108,8 @@ def _target(node: cst.BaseAssignTargetExpression, scope: KernelScope) -> ir.Name
 
 
 def _assign(node: cst.Assign, scope: KernelScope) -> list[ir.Stmt]:
+    if len(node.targets) > 1:
+        return _chained(node, scope)
     span = scope.module.span(node)
     value = node.value
     constructor = scope.module.qualified_name(value.func) if isinstance(value, cst.Call) else None
@@ -157,6 +160,34 @@ def _assign(node: cst.Assign, scope: KernelScope) -> list[ir.Stmt]:
     if single is not None and isinstance(single, cst.Name) and scope.depth == 0 and isinstance(out[-1], ir.Assign):
         scope.top_values.setdefault(single.value, out[-1].value)  # a shape may use it (frontend.allocations)
     return _on_device(out, scope)
+
+
+def _chained(node: cst.Assign, scope: KernelScope) -> list[ir.Stmt]:
+    """`a[i:, i] = a[i, i:] = e`, `s = t = 0.0`: Python evaluates `e` once and assigns it to each
+    target, left to right. Kernel expressions have no side effects, so each target gets a statement
+    of its own that evaluates `e` again: the same value, unless `e` reads a name a target binds or
+    writes, which is refused."""
+    bound = {name for target in node.targets for name in _written(target.target)}
+    for name in reads(node.value):
+        if name.value in bound:
+            raise scope.module.error(
+                name, f"this chained assignment's value reads '{name.value}', which one of its targets assigns; "
+                "assign the value to a new name first, then that name to each target")
+    out: list[ir.Stmt] = []
+    for target in node.targets:
+        single = node.with_changes(targets=[target])
+        scope.module.positions[single] = scope.module.positions[node]
+        out.extend(_statement(single, scope))
+    return out
+
+
+def _written(target: cst.BaseExpression) -> set[str]:
+    """The names an assignment target binds or writes through: `s`, `a` of `a[i, :]`, both of `s, a[i]`."""
+    if isinstance(target, (cst.Tuple, cst.List)):
+        return {name for element in target.elements for name in _written(element.value)}
+    if isinstance(target, cst.Subscript):
+        return _written(target.value)
+    return {target.value} if isinstance(target, cst.Name) else set()
 
 
 def _on_device(stmts: list[ir.Stmt], scope: KernelScope) -> list[ir.Stmt]:
