@@ -291,11 +291,14 @@ def windowed_sums(signal: In[f32[:]], taps: In[f32[:]], planes: In[f32[:, :, :]]
 
 @kernel
 def ufunc_operators(x: In[f64[:]], y: In[f64[:]], k: In[i64[:]]):
-    """NumPy's operator ufuncs called as functions: `np.add`, `np.multiply`, `np.less` as a mask."""
+    """NumPy's operator ufuncs called as functions: `np.add`, `np.multiply`, `np.less` as a mask, and
+    their `.outer` (NPBench floyd_warshall's `np.minimum(path, np.add.outer(path[:, k], path[k, :]))`)."""
     z = np.add(np.multiply(x, 2.0), np.subtract(y, k))
     z[np.less(x, y)] = 0.0
     flags = np.greater_equal(k, 3) | np.equal(x, y) | np.not_equal(k, 1) & np.less_equal(y, 0.5)
-    return z, flags
+    table = np.minimum(np.subtract.outer(x, y) * np.multiply.outer(k, x), np.add.outer(y[::-1], x))
+    sums = np.cumsum(np.insert(x, 0, 0))
+    return z, flags, table, sums[3:] - sums[:-3], np.insert(k, 0, 2.5)
 
 
 @kernel

@@ -313,6 +313,32 @@ def _roll(node: cst.CSTNode, args: list[cst.BaseExpression], scope: KernelScope)
     return _read(call, call.need("a"), unravel(flat, shape))
 
 
+def _insert_call(node: cst.CSTNode, scope: KernelScope) -> tuple[CallArgs, Shape]:
+    """`np.insert(x, 0, v)` of a 1-D array: one element more. Other positions are refused: NumPy raises
+    IndexError past the end, which a kernel could only find out after reading there."""
+    assert isinstance(node, cst.Call)
+    call = CallArgs(node, ("arr", "obj", "values", "axis"), scope, "np.insert")
+    shape = array_shape(call, call.need("arr"))
+    if len(shape) != 1 or call.constant("axis", 0) not in (0, -1) or fold_constant(
+            call.need("obj"), scope.module, scope.module.constants) != 0 or shape_of(call.need("values"), scope):
+        raise scope.module.error(node, "np.insert() in a kernel puts one scalar before the first element of a 1-D "
+                                       "array: np.insert(x, 0, v)")
+    return call, (_binary("+", shape[0], ir.Const(1, call.span())),)
+
+
+def _insert_shape(node: cst.Call, scope: KernelScope) -> Shape:
+    return _insert_call(node, scope)[1]
+
+
+def _insert(node: cst.CSTNode, args: list[cst.BaseExpression], scope: KernelScope) -> ir.Expr:
+    """`v` converted to the array's dtype at index 0, `x[i - 1]` after it."""
+    call, shape = _insert_call(node, scope)
+    (index,) = result_indices(call, shape)
+    before = _read(call, call.need("arr"), [_binary("-", index, ir.Const(1, call.span()))])
+    value = ir.Cast(build_expr(call.need("values"), scope), call.span(), element_type(before, scope, "np.insert()"))
+    return ir.Select(ir.Compare("==", index, ir.Const(0, call.span()), call.span()), value, before, call.span())
+
+
 # Reshaping
 
 
@@ -516,6 +542,7 @@ _FUNCTIONS: dict[str, tuple[Rule, Callable[[cst.Call, KernelScope], Shape]]] = {
     "numpy.reshape": (_reshape, _reshape_shape), "numpy.ravel": (_reshape, _reshape_shape),
     **dict.fromkeys(("numpy.concatenate", "numpy.stack", "numpy.hstack", "numpy.vstack"), (_join, _join_shape)),
     "numpy.tile": (_tile, _tile_shape), "numpy.repeat": (_repeat, _repeat_shape),
+    "numpy.insert": (_insert, _insert_shape),
 }
 RESHAPES = ("numpy.reshape", "numpy.ravel")
 """Calls that NumPy may answer with a view of their operand."""
