@@ -38,7 +38,6 @@ import gpu_run  # noqa: E402
 
 KNOWN_FAILURES: dict[str, str] = {
     "azimint_naive": "a masked read (`data[mask]`) has a length known only at run time",
-    "box_blur": "keyword and starred arguments are not supported in kernel calls",
     "contour_integral": "an array made inside a loop lives on the thread's stack",
     "cross_entropy": "`return` is only supported as the last statement of a kernel",
     "doitgen": "np.dot() and `@` in a kernel take 1-D or 2-D arrays or slices",

@@ -153,6 +153,9 @@ def _error(tmp_path: Path, body: str) -> str:
     ("@kernel\ndef k(x: In[f64[:]]):\n    return np.insert(x, 1, 0.0)\n",
      "k.py:6:12: error: np.insert() in a kernel puts one scalar before the first element of a 1-D array: "
      "np.insert(x, 0, v)"),
+    ("@kernel\ndef k(x: In[f64[:]]):\n    return np.pad(x, 1, mode=\"reflect\")\n",
+     "k.py:6:12: error: np.pad() in a kernel takes one integer width for every side and mode \"constant\", "
+     "\"edge\" or \"wrap\": np.pad(img, 1, mode=\"edge\")"),
 ])
 def test_located_errors(tmp_path: Path, body: str, expected: str) -> None:
     assert _error(tmp_path, body).splitlines()[0] == expected

@@ -312,6 +312,16 @@ def mirrored(A: In[f64[:, :]], x: In[f64[:]], C: InOut[f64[:, :]]):
     return mixed, np.flip(x[:0:-1]) @ np.flip(x[:-1], 0)
 
 
+@kernel
+def padded(img: In[f32[:, :]], x: In[i64[:]], w: int):
+    """`np.pad` in its three modes: a 3x3 box blur over an edge-padded image, a periodic and a
+    zero-padded (then constant-padded, truncated to int64 as NumPy does) signal."""
+    p = np.pad(img, 1, mode="edge")
+    blur = (p[:-2, :-2] + p[:-2, 1:-1] + p[:-2, 2:] + p[1:-1, :-2] + p[1:-1, 1:-1] + p[1:-1, 2:]
+            + p[2:, :-2] + p[2:, 1:-1] + p[2:, 2:]) / 9.0
+    return blur, np.pad(x, w, mode="wrap") * 10 + np.pad(x, w), np.pad(x, 2, constant_values=3.7)
+
+
 CASES = {
     axpby: lambda rng: (rng.standard_normal(11), rng.standard_normal(11), -0.75, 2.0),
     row_scale: lambda rng: (rng.standard_normal((5, 7)), rng.standard_normal(5), np.zeros((5, 7))),
@@ -340,5 +350,6 @@ CASES = {
     windowed_sums: lambda rng: (rng.standard_normal(20).astype(np.float32), rng.standard_normal(4).astype(np.float32),
                                 rng.standard_normal((3, 5, 2)).astype(np.float32)),
     mirrored: lambda rng: (rng.standard_normal((4, 6)), rng.standard_normal(7), rng.standard_normal((7, 7))),
+    padded: lambda rng: (rng.random((6, 5)).astype(np.float32), rng.integers(-9, 9, 7), 3),
     ufunc_operators: lambda rng: (rng.random(15), rng.random(15), rng.integers(0, 6, 15)),
 }

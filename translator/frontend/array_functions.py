@@ -100,7 +100,7 @@ def _one(length: ir.Expr) -> bool:
     return isinstance(length, ir.Const) and length.value == 1
 
 
-def _read(call: CallArgs, operand: cst.BaseExpression, indices: Sequence[ir.Expr]) -> ir.Expr:
+def read_operand(call: CallArgs, operand: cst.BaseExpression, indices: Sequence[ir.Expr]) -> ir.Expr:
     """The element of the array expression `operand` at `indices` (one per axis, from 0); the
     statements computing it (a reduction along an axis) go before the element's assignment."""
     scope = call.scope
@@ -277,7 +277,7 @@ def _diff(node: cst.CSTNode, args: list[cst.BaseExpression], scope: KernelScope)
 
 def _difference(call: CallArgs, indices: list[ir.Expr], axis: int, n: int) -> ir.Expr:
     if n == 0:
-        return _read(call, call.need("a"), indices)
+        return read_operand(call, call.need("a"), indices)
     ahead = list(indices)
     ahead[axis] = _binary("+", indices[axis], ir.Const(1, call.span()))
     later, here = _difference(call, ahead, axis, n - 1), _difference(call, indices, axis, n - 1)
@@ -308,9 +308,9 @@ def _roll(node: cst.CSTNode, args: list[cst.BaseExpression], scope: KernelScope)
     back = build_expr(shift, scope)
     if axis is not None:
         indices[axis] = _binary("%", _binary("-", indices[axis], back), shape[axis])
-        return _read(call, call.need("a"), indices)
+        return read_operand(call, call.need("a"), indices)
     flat = _binary("%", _binary("-", flat_position(indices, shape), back), product(shape, call.span()))
-    return _read(call, call.need("a"), unravel(flat, shape))
+    return read_operand(call, call.need("a"), unravel(flat, shape))
 
 
 def _insert_call(node: cst.CSTNode, scope: KernelScope) -> tuple[CallArgs, Shape]:
@@ -334,7 +334,7 @@ def _insert(node: cst.CSTNode, args: list[cst.BaseExpression], scope: KernelScop
     """`v` converted to the array's dtype at index 0, `x[i - 1]` after it."""
     call, shape = _insert_call(node, scope)
     (index,) = result_indices(call, shape)
-    before = _read(call, call.need("arr"), [_binary("-", index, ir.Const(1, call.span()))])
+    before = read_operand(call, call.need("arr"), [_binary("-", index, ir.Const(1, call.span()))])
     value = ir.Cast(build_expr(call.need("values"), scope), call.span(), element_type(before, scope, "np.insert()"))
     return ir.Select(ir.Compare("==", index, ir.Const(0, call.span()), call.span()), value, before, call.span())
 
@@ -391,7 +391,7 @@ def _reshape(node: cst.CSTNode, args: list[cst.BaseExpression], scope: KernelSco
     whether NumPy copies or makes a view)."""
     call, operand, shape = _reshape_parts(node, scope)
     flat = flat_position(result_indices(call, shape), shape)
-    return _read(call, operand, unravel(flat, shape_of(operand, scope)))
+    return read_operand(call, operand, unravel(flat, shape_of(operand, scope)))
 
 
 # Joining and repeating
@@ -472,7 +472,7 @@ def _read_alone(call: CallArgs, operand: cst.BaseExpression, indices: list[ir.Ex
     """An operand read under a select: it must need no statements of its own (they would run for
     every element, out of the operand's range)."""
     mark = len(call.scope.prelude)
-    value = _read(call, operand, indices)
+    value = read_operand(call, operand, indices)
     if len(call.scope.prelude) != mark:
         raise call.scope.module.error(operand, f"{call.label}() in a kernel joins arrays and elementwise expressions; "
                                                "compute this operand into an array first")
@@ -504,7 +504,7 @@ def _tile(node: cst.CSTNode, args: list[cst.BaseExpression], scope: KernelScope)
     indices = result_indices(call, shape)
     rank = len(shape_of(call.need("A"), scope))
     at = [_binary("%", i, n) for i, n in zip(indices, padded)]
-    return _read(call, call.need("A"), at[len(at) - rank:])
+    return read_operand(call, call.need("A"), at[len(at) - rank:])
 
 
 def _repeat_parts(node: cst.CSTNode, scope: KernelScope) -> tuple[CallArgs, Shape, ir.Expr, int | None, Shape]:
@@ -530,9 +530,9 @@ def _repeat(node: cst.CSTNode, args: list[cst.BaseExpression], scope: KernelScop
     call, shape, count, axis, result = _repeat_parts(node, scope)
     indices = result_indices(call, result)
     if axis is None:
-        return _read(call, call.need("a"), unravel(_binary("//", indices[0], count), shape))
+        return read_operand(call, call.need("a"), unravel(_binary("//", indices[0], count), shape))
     indices[axis] = _binary("//", indices[axis], count)
-    return _read(call, call.need("a"), indices)
+    return read_operand(call, call.need("a"), indices)
 
 
 Rule = Callable[[cst.CSTNode, list[cst.BaseExpression], KernelScope], ir.Expr]
