@@ -49,7 +49,6 @@ KNOWN_FAILURES: dict[str, str] = {
     "nbody": "array 'inv_r3' can only be indexed",
     "normalize_rows_sqrt": ".sum() in a kernel reduces an array value",
     "power_iteration": "cannot assign to array 'v'; use a new local name",
-    "pressure_poisson": "'pn' already names an array made by the kernel",
     "running_mean": "the shape of an array made by the kernel may only use integer constants",
     "sieve": "a slice's step is a non-zero integer constant in kernels",
     "vadv": "keyword and starred arguments are not supported in kernel calls",

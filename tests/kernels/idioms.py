@@ -322,6 +322,22 @@ def padded(img: In[f32[:, :]], x: In[i64[:]], w: int):
     return blur, np.pad(x, w, mode="wrap") * 10 + np.pad(x, w), np.pad(x, 2, constant_values=3.7)
 
 
+@kernel
+def relax_copies(p: InOut[f64[:, :]], steps: int):
+    """NPBench cavity flow's `pn = p.copy()` in each iteration, after `pn = np.empty_like(p)`; a
+    `np.ones_like` made again after its values changed."""
+    pn = np.empty_like(p)
+    pn = p.copy()
+    w = np.ones_like(p)
+    for q in range(steps):
+        pn = p.copy()
+        p[1:-1, 1:-1] = 0.25 * (pn[2:, 1:-1] + pn[:-2, 1:-1] + pn[1:-1, 2:] + pn[1:-1, :-2]) * w[1:-1, 1:-1]
+        w *= 0.5
+        w = np.ones_like(p)
+        p[:, -1] = p[:, -2]
+    return pn, w
+
+
 CASES = {
     axpby: lambda rng: (rng.standard_normal(11), rng.standard_normal(11), -0.75, 2.0),
     row_scale: lambda rng: (rng.standard_normal((5, 7)), rng.standard_normal(5), np.zeros((5, 7))),
@@ -351,5 +367,6 @@ CASES = {
                                 rng.standard_normal((3, 5, 2)).astype(np.float32)),
     mirrored: lambda rng: (rng.standard_normal((4, 6)), rng.standard_normal(7), rng.standard_normal((7, 7))),
     padded: lambda rng: (rng.random((6, 5)).astype(np.float32), rng.integers(-9, 9, 7), 3),
+    relax_copies: lambda rng: (rng.random((7, 6)), 4),
     ufunc_operators: lambda rng: (rng.random(15), rng.random(15), rng.integers(0, 6, 15)),
 }

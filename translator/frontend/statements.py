@@ -19,6 +19,7 @@ from translator.frontend.inline import inline_calls
 from translator.frontend.iteration import item_loop, iterates_items
 from translator.frontend.masks import bind_mask
 from translator.frontend.names import reads
+from translator.frontend.refills import like_source, refill
 from translator.frontend.signature import MAX_RANK, scalar_annotation
 from translator.frontend.source import fold_constant
 from translator.frontend.syntax import dispatch
@@ -121,6 +122,14 @@ def _assign(node: cst.Assign, scope: KernelScope) -> list[ir.Stmt]:
     if isinstance(single, cst.Name) and isinstance(value, cst.Lambda):
         bind_lambda(single, value, scope)
         return []
+    again = refill(single, value, scope) if isinstance(single, cst.Name) else None
+    if again is not None:
+        whole, filled = again
+        return [] if filled is None else (array_statement(whole, filled, None, scope)
+                                          or assign_array(whole, filled, None, scope))
+    made_like = like_source(value, scope) if isinstance(single, cst.Name) and lifts(scope) else None
+    if made_like is not None and single.value not in scope.params:  # type: ignore[union-attr]
+        scope.made_like[single.value] = made_like[0]  # type: ignore[union-attr]
     if constructor == "numpy.histogram":
         return histogram(node, value, scope)  # type: ignore[arg-type]
     if single is not None and is_array_statement(single, scope):
