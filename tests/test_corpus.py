@@ -39,11 +39,9 @@ import gpu_run  # noqa: E402
 KNOWN_FAILURES: dict[str, str] = {
     "azimint_naive": "a masked read (`data[mask]`) has a length known only at run time",
     "contour_integral": "an array made inside a loop lives on the thread's stack",
-    "cross_entropy": "`return` is only supported as the last statement of a kernel",
     "doitgen": "np.dot() and `@` in a kernel take 1-D or 2-D arrays or slices",
     "hdiff": "the shape of an array made by the kernel may only use integer constants",
     "horner": "cannot assign to array 'result'; use a new local name",
-    "linreg_gd": "this product makes an array: assign it into an array or to a new name",
     "mandelbrot_numpy": "mask 'I' reads array 'Z', which the kernel writes",
     "mlp": "this product makes an array: assign it into an array or to a new name",
     "nbody": "array 'inv_r3' can only be indexed",

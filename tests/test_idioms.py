@@ -55,6 +55,16 @@ def test_defaults_and_keywords_from_python() -> None:
     np.testing.assert_allclose(out, idioms.moving_sum.py_func(x.astype(np.float32)), rtol=1e-6)
 
 
+def test_a_returned_value_keeps_its_length_check() -> None:
+    """`return e` whose gather needs a run-time check: the check guards the value, and fails as NumPy does."""
+    probs = np.random.default_rng(3).random((9, 4)) + 0.01
+    compiled = idioms.picked_loss.library("host-offload").kernels["picked_loss"]
+    with pytest.raises(IndexError, match="'labels' needs at least 9 elements along axis 0, and has 5"):
+        compiled(probs, np.zeros(5, np.int64))
+    with pytest.raises(IndexError):
+        idioms.picked_loss.py_func(probs, np.zeros(5, np.int64))
+
+
 def test_defaults_of_parameters_typed_by_the_call() -> None:
     """A parameter without annotation and with a default takes the default's type when left out."""
     x = np.random.default_rng(2).standard_normal(6).astype(np.float32)
@@ -160,6 +170,11 @@ def _error(tmp_path: Path, body: str) -> str:
      "    return y\n",
      "k.py:7:9: error: view 'v' uses 'y', which is not assigned exactly once before the view; the view's bounds "
      "are taken where it is used, so copy 'y' into a new local just before the view"),
+    ("@kernel\ndef k(X: In[f64[:, :]], w: In[f64[:]], n: int):\n    for i in range(n):\n        r = X @ w\n"
+     "    return r\n",
+     "k.py:7:9: error: an array made inside a loop or branch is allocated once, before the kernel runs: bind it in "
+     "one statement directly in a `for` body (not under an `if` or a `while`) and use it only after that statement, "
+     "in that body; or make it at the top level and assign into it (`r[:] = ...`)"),
 ])
 def test_located_errors(tmp_path: Path, body: str, expected: str) -> None:
     assert _error(tmp_path, body).splitlines()[0] == expected

@@ -188,8 +188,8 @@ LOCAL = "import numpy as np\nfrom translator import In, Out, f64, kernel, prange
 
 
 @pytest.mark.parametrize("body, error", [
-    ("    for i in range(x.shape[0]):\n        t = np.zeros(x.shape[0])\n",
-     "7:22: error: an array made inside a loop lives on the thread's stack, so its shape must be 1 to 7 positive "
+    ("    for i in range(x.shape[0]):\n        if i > 0:\n            t = np.zeros(x.shape[0])\n",
+     "8:26: error: an array made inside a loop lives on the thread's stack, so its shape must be 1 to 7 positive "
      "integer constants; make arrays of run-time size at the top level of the kernel (outside loops and ifs), where "
      "the caller allocates them, or inside a prange"),
     ("    for i in prange(x.shape[0]):\n        if x[i] > 0:\n            t = np.zeros(4)\n            t[0] = 1.0\n",

@@ -338,6 +338,26 @@ def relax_copies(p: InOut[f64[:, :]], steps: int):
     return pn, w
 
 
+@kernel
+def picked_loss(probs: In[f64[:, :]], labels: In[i64[:]]) -> f64:
+    """Cross-entropy: a returned value whose gather needs a run-time length check."""
+    n = probs.shape[0]
+    return -np.sum(np.log(probs[np.arange(n), labels])) / n
+
+
+@kernel
+def gradient_descent(X: In[f64[:, :]], y: In[f64[:]], w: InOut[f64[:]], lr: f64, iters: int):
+    """Arrays made in each step of a host loop (ML-from-scratch tutorials): the residual, the
+    gradient and a scratch `np.zeros`, allocated once and filled each iteration."""
+    n = X.shape[0]
+    for _ in range(iters):
+        residual = X @ w - y
+        grad = X.T @ residual / n
+        step = np.zeros(len(w))
+        step[:] = lr * grad
+        w -= step
+
+
 CASES = {
     axpby: lambda rng: (rng.standard_normal(11), rng.standard_normal(11), -0.75, 2.0),
     row_scale: lambda rng: (rng.standard_normal((5, 7)), rng.standard_normal(5), np.zeros((5, 7))),
@@ -367,6 +387,8 @@ CASES = {
                                 rng.standard_normal((3, 5, 2)).astype(np.float32)),
     mirrored: lambda rng: (rng.standard_normal((4, 6)), rng.standard_normal(7), rng.standard_normal((7, 7))),
     padded: lambda rng: (rng.random((6, 5)).astype(np.float32), rng.integers(-9, 9, 7), 3),
+    picked_loss: lambda rng: (rng.random((9, 4)) + 0.01, rng.integers(0, 4, 9)),
+    gradient_descent: lambda rng: (rng.random((20, 3)), rng.random(20), rng.random(3), 0.1, 12),
     relax_copies: lambda rng: (rng.random((7, 6)), 4),
     ufunc_operators: lambda rng: (rng.random(15), rng.random(15), rng.integers(0, 6, 15)),
 }

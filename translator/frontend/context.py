@@ -85,6 +85,8 @@ class BodyFacts:
     mask_only: frozenset[str]
     local_names: frozenset[str]
     """Every name the body binds: as in Python, local throughout the function."""
+    uses: Mapping[str, int] = field(default_factory=dict)
+    """How many times each name appears in the body, bound or read (`frontend.names.reads`)."""
 
 
 @dataclass(frozen=True)

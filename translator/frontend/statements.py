@@ -17,6 +17,7 @@ from translator.frontend.array_statements import array_statement
 from translator.frontend.guards import guarded
 from translator.frontend.inline import inline_calls
 from translator.frontend.iteration import item_loop, iterates_items
+from translator.frontend.loop_arrays import LOOP_ARRAY_RULE, made_in_loop
 from translator.frontend.masks import bind_mask
 from translator.frontend.names import reads
 from translator.frontend.refills import like_source, refill
@@ -65,6 +66,12 @@ def _statement(node: cst.CSTNode, scope: KernelScope) -> list[ir.Stmt]:
         node = inline_calls(node, scope)
     try:
         built = dispatch(STATEMENTS, node, scope)
+        returned = built[-1] if scope.guards and built and isinstance(built[-1], ir.Return) else None
+        if returned is not None and returned.value is not None:  # the checks wrap the value, not the `return`
+            result = ir.Name(scope.fresh_temp("result"), returned.span)
+            scope.scalar_values[result.id] = [returned.value]
+            computed = [*built[:-1], ir.Assign(result, returned.value, returned.span)]
+            return [*guarded([*scope.prelude, *computed], scope.guards, scope), ir.Return(result, returned.span)]
         return guarded([*scope.prelude, *built], scope.guards, scope)
     finally:
         scope.prelude, scope.guards = outer, outer_guards
@@ -140,17 +147,21 @@ def _assign(node: cst.Assign, scope: KernelScope) -> list[ir.Stmt]:
         return []
     if single is not None and binds_view(single, value, scope):
         return []
-    if isinstance(single, cst.Name) and lifts(scope) and constructor not in FILLS and is_array_value(value, scope):
+    lifted = lifts(scope) or made_in_loop(single, scope)
+    if isinstance(single, cst.Name) and lifted and constructor not in FILLS and is_array_value(value, scope):
         return make_array(single.value, value, scope)
     if isinstance(single, cst.Name) and scope.makes_temporaries and constructor not in FILLS and is_array_value(
             value, scope):
         return make_temporary(single.value, value, scope)
+    if isinstance(single, cst.Name) and scope.lifting and not scope.in_prange and constructor not in FILLS and (
+            single.value not in scope.params and single.value not in scope.arrays and is_array_value(value, scope)):
+        raise scope.module.error(single, LOOP_ARRAY_RULE)
     mask = mask_of(single, scope) if single is not None else None
     if mask is not None:
         return (array_statement(single, node.value, None, scope)  # type: ignore[arg-type]
                 or assign_masked(single, mask, node.value, None, scope))  # type: ignore[arg-type]
     if constructor in FILLS and isinstance(single, cst.Name):
-        if lifts(scope):
+        if lifted:
             return allocate(single, value, constructor, scope)  # type: ignore[arg-type]
         if scope.makes_temporaries and not _on_stack(value, constructor, scope):  # type: ignore[arg-type]
             return allocate_temporary(single, value, constructor, scope)  # type: ignore[arg-type]
