@@ -123,9 +123,6 @@ SHAPE_RULE = ("the shape of an array made by the kernel may only use integer con
     ("    y = np.zeros(n)\n    y = 1.0\n", "7:5: error: cannot assign to array 'y'; use a new local name"),
     ("    for i in range(n):\n        y = 1.0\n    y = np.zeros(n)\n",
      "7:9: error: 'y' names an array made by the kernel (line 8); use another name for this scalar"),
-    ("    s = 0.0\n    t = 1.0\n    return s, t\n",
-     "8:15: error: a kernel returns at most one scalar (the C function's return value); return the others in "
-     "1-element arrays made by the kernel (`t = np.empty(1)`, `t[0] = ...`)"),
     ("    for i in range(n):\n        if i > 0:\n            t = np.ones(4)\n",
      "8:17: error: np.ones and np.full make arrays only at the top level of a kernel (outside loops and ifs) or "
      "inside a prange"),

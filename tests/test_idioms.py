@@ -65,6 +65,15 @@ def test_a_returned_value_keeps_its_length_check() -> None:
         idioms.picked_loss.py_func(probs, np.zeros(5, np.int64))
 
 
+def test_scalars_after_the_first_come_back_as_numpy_scalars() -> None:
+    """`return mean, x - mean, var, count`: the first scalar is the C return value, the others the one
+    element of arrays the kernel makes, returned as NumPy scalars of their dtype (as NumPy's are)."""
+    x = np.random.default_rng(8).random(10)
+    mean, centred, var, count = idioms.running_stats.library("host-offload").kernels["running_stats"](x)
+    assert isinstance(var, np.float64) and isinstance(count, np.int64) and centred.shape == (10,)
+    assert (var, count) == pytest.approx((np.var(x, ddof=1), 10)) and mean == pytest.approx(np.mean(x))
+
+
 def test_defaults_of_parameters_typed_by_the_call() -> None:
     """A parameter without annotation and with a default takes the default's type when left out."""
     x = np.random.default_rng(2).standard_normal(6).astype(np.float32)

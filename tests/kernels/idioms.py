@@ -358,6 +358,21 @@ def gradient_descent(X: In[f64[:, :]], y: In[f64[:]], w: InOut[f64[:]], lr: f64,
         w -= step
 
 
+@kernel
+def running_stats(x: In[f64[:]]):
+    """Welford's update returning several scalars and an array: the C function returns the first
+    scalar, the others come back through one-element arrays the kernel makes."""
+    count = 0
+    mean = 0.0
+    m2 = 0.0
+    for v in x:
+        count += 1
+        delta = v - mean
+        mean += delta / count
+        m2 += delta * (v - mean)
+    return mean, x - mean, m2 / (count - 1), count
+
+
 CASES = {
     axpby: lambda rng: (rng.standard_normal(11), rng.standard_normal(11), -0.75, 2.0),
     row_scale: lambda rng: (rng.standard_normal((5, 7)), rng.standard_normal(5), np.zeros((5, 7))),
@@ -389,6 +404,7 @@ CASES = {
     padded: lambda rng: (rng.random((6, 5)).astype(np.float32), rng.integers(-9, 9, 7), 3),
     picked_loss: lambda rng: (rng.random((9, 4)) + 0.01, rng.integers(0, 4, 9)),
     gradient_descent: lambda rng: (rng.random((20, 3)), rng.random(20), rng.random(3), 0.1, 12),
+    running_stats: lambda rng: (rng.random(33),),
     relax_copies: lambda rng: (rng.random((7, 6)), 4),
     ufunc_operators: lambda rng: (rng.random(15), rng.random(15), rng.integers(0, 6, 15)),
 }

@@ -610,6 +610,9 @@ class Results:
     items: tuple[str | None, ...]
     as_tuple: bool
     span: Span
+    elements: tuple[str, ...] = ()
+    """Items returned as their one element: the scalars after the first (`return mean, var`), each
+    kept in a one-element array the kernel makes, as the C function returns one value."""
 
 
 @dataclass(frozen=True)
