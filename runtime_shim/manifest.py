@@ -169,6 +169,8 @@ class KernelSpec:
     """Manifest `chunk_over`: the 1-D array whose length is the trip count of a kernel elementwise in
     its `prange` index (translator/passes/chunking.py), which the runtime may call on pieces of its
     arrays to overlap transfers with compute (`overlap`)."""
+    results_elements: tuple[str, ...] = ()
+    """`results` items that come back as their one element (scalars after the first)."""
 
     def to_json(self) -> dict[str, object]:
         """The entry of `kernels`; optional keys only where they say something."""
@@ -187,6 +189,8 @@ class KernelSpec:
                 need.to_json(line) for line, need in self.index_needs]
         if self.results is not None:
             doc["results"] = {"items": list(self.results), "tuple": self.results_tuple}
+            if self.results_elements:
+                doc["results"]["elements"] = list(self.results_elements)  # type: ignore[index]
         if self.device is not None:
             doc["device"] = self.device
         return doc
@@ -293,6 +297,7 @@ def _kernel(where: _Reader, data: object) -> KernelSpec:
         index_needs=tuple(_index_need(where.at("length_checks"), c) for c in checks if "index" in c),
         results=None if results is None else results[0],
         results_tuple=results is not None and results[1],
+        results_elements=() if results is None else results[2],
         failures=failures[1],
         failure_errors=_errors(where.at("failures"), doc.get("failures")),
         status=failures[0],
@@ -348,8 +353,9 @@ def _length_check(where: _Reader, data: object) -> tuple[int, object, object]:
 
 
 def _results(where: _Reader, data: object, params: tuple[ParamSpec, ...],
-             returns: str | None) -> tuple[tuple[str | None, ...], bool] | None:
-    """A kernel's `results`: names of its array parameters, and null for its one return value."""
+             returns: str | None) -> tuple[tuple[str | None, ...], bool, tuple[str, ...]] | None:
+    """A kernel's `results`: names of its array parameters, and null for its one return value; the
+    `elements`, items returned as their one element."""
     if data is None:
         return None
     doc = where.mapping(data)
@@ -357,7 +363,10 @@ def _results(where: _Reader, data: object, params: tuple[ParamSpec, ...],
     arrays = {p.name for p in params if p.is_array}
     if any(item is not None and item not in arrays for item in items) or items.count(None) > (returns is not None):
         raise where.error(f"'items' must name array parameters, with null for the return value: {items!r}")
-    return tuple(items), where.field(doc, "tuple", bool)
+    elements = where.optional(doc, "elements", list) or []
+    if any(name not in items for name in elements):
+        raise where.error(f"'elements' must be among the items: {elements!r}")
+    return tuple(items), where.field(doc, "tuple", bool), tuple(elements)
 
 
 def _param(where: _Reader, data: object) -> ParamSpec:

@@ -113,8 +113,8 @@ SHAPE_RULE = ("the shape of an array made by the kernel may only use integer con
     ("    y = np.empty(a[0])\n    return y\n", f"6:18: error: {SHAPE_RULE}"),
     ("    m = n\n    m = m + 1\n    y = np.empty(m)\n    return y\n",
      f"8:9: error: the shape of this array uses 'm', which is assigned more than once; {SHAPE_RULE}"),
-    ("    for i in range(n):\n        t = np.zeros(n)\n",
-     "7:22: error: an array made inside a loop lives on the thread's stack, so its shape must be 1 to 7 positive "
+    ("    for i in range(n):\n        if i > 0:\n            t = np.zeros(n)\n",
+     "8:26: error: an array made inside a loop lives on the thread's stack, so its shape must be 1 to 7 positive "
      "integer constants; make arrays of run-time size at the top level of the kernel (outside loops and ifs), where "
      "the caller allocates them, or inside a prange"),
     ("    y = np.zeros(n)\n    y = np.ones(n)\n    return y\n",
@@ -123,11 +123,8 @@ SHAPE_RULE = ("the shape of an array made by the kernel may only use integer con
     ("    y = np.zeros(n)\n    y = 1.0\n", "7:5: error: cannot assign to array 'y'; use a new local name"),
     ("    for i in range(n):\n        y = 1.0\n    y = np.zeros(n)\n",
      "7:9: error: 'y' names an array made by the kernel (line 8); use another name for this scalar"),
-    ("    s = 0.0\n    t = 1.0\n    return s, t\n",
-     "8:15: error: a kernel returns at most one scalar (the C function's return value); return the others in "
-     "1-element arrays made by the kernel (`t = np.empty(1)`, `t[0] = ...`)"),
-    ("    for i in range(n):\n        t = np.ones(4)\n",
-     "7:13: error: np.ones and np.full make arrays only at the top level of a kernel (outside loops and ifs) or "
+    ("    for i in range(n):\n        if i > 0:\n            t = np.ones(4)\n",
+     "8:17: error: np.ones and np.full make arrays only at the top level of a kernel (outside loops and ifs) or "
      "inside a prange"),
     ("    y = np.full(n, n)\n    return y\n",
      "6:20: error: np.full(shape, value) takes a dtype when the value is not a constant: "

@@ -22,9 +22,10 @@ CASES = [
      "a[:-1]`) and as the argument of a reduction (np.sum, np.max, np.min, np.mean, np.dot, `@`); index one element "
      "here (`a[i, j]`)\n"
      "        y[i] = x[1:2]\n                 ^"),
-    ("outside", "    s = x[0]\n",
-     "5:9: error: array 'x' is used by host code here; outside prange loops only statements that assign array "
-     "elements or slices run on the device: read it inside `for ... in prange(...)`\n    s = x[0]\n        ^"),
+    ("outside", "    while x[0] > 0:\n        y[:] = x\n",
+     "5:11: error: array 'x' is read in the condition of a `while` loop that also holds parallel loops, which runs "
+     "on the host: read it into a local before the loop and at the end of its body\n    while x[0] > 0:\n"
+     "          ^"),
     ("undefined", LOOP + "        y[i] = z\n",
      "6:16: error: name 'z' is not defined in this kernel (kernels see their parameters, their locals and "
      "module-level numeric constants)\n        y[i] = z\n               ^"),

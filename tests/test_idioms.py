@@ -18,7 +18,7 @@ from translator.oracle import compare_with_python
 from translator.targets import parse_target
 
 ANNOTATED = Selection(skip_untyped=True)
-HEADER = "import numpy as np\nfrom translator import kernel, prange, In, Out, f64\n\n"
+HEADER = "import numpy as np\nfrom translator import kernel, prange, In, InOut, Out, f64\n\n"
 
 
 @pytest.mark.parametrize("k, make_args", [pytest.param(k, make, id=k.__name__) for k, make in idioms.CASES.items()])
@@ -53,6 +53,25 @@ def test_defaults_and_keywords_from_python() -> None:
     assert "void axpby(const double *x, int64_t x_n0, double *y, int64_t y_n0, double alpha, double beta);" in header
     out = idioms.moving_sum.library("host-offload").kernels["moving_sum"](x.astype(np.float32))
     np.testing.assert_allclose(out, idioms.moving_sum.py_func(x.astype(np.float32)), rtol=1e-6)
+
+
+def test_a_returned_value_keeps_its_length_check() -> None:
+    """`return e` whose gather needs a run-time check: the check guards the value, and fails as NumPy does."""
+    probs = np.random.default_rng(3).random((9, 4)) + 0.01
+    compiled = idioms.picked_loss.library("host-offload").kernels["picked_loss"]
+    with pytest.raises(IndexError, match="'labels' needs at least 9 elements along axis 0, and has 5"):
+        compiled(probs, np.zeros(5, np.int64))
+    with pytest.raises(IndexError):
+        idioms.picked_loss.py_func(probs, np.zeros(5, np.int64))
+
+
+def test_scalars_after_the_first_come_back_as_numpy_scalars() -> None:
+    """`return mean, x - mean, var, count`: the first scalar is the C return value, the others the one
+    element of arrays the kernel makes, returned as NumPy scalars of their dtype (as NumPy's are)."""
+    x = np.random.default_rng(8).random(10)
+    mean, centred, var, count = idioms.running_stats.library("host-offload").kernels["running_stats"](x)
+    assert isinstance(var, np.float64) and isinstance(count, np.int64) and centred.shape == (10,)
+    assert (var, count) == pytest.approx((np.var(x, ddof=1), 10)) and mean == pytest.approx(np.mean(x))
 
 
 def test_defaults_of_parameters_typed_by_the_call() -> None:
@@ -130,6 +149,41 @@ def _error(tmp_path: Path, body: str) -> str:
      "index one element here (`a[i, j]`)"),
     ("@kernel\ndef k(x: In[f64[:]], y: Out[f64[:]]):\n    y[:] = x[::0]\n",
      "k.py:6:16: error: a slice's step is a non-zero integer constant in kernels (`x[::2]`, `x[::-1]`)"),
+    ("@kernel\ndef k(x: InOut[f64[:]]):\n    while x[0] > 1.0:\n        x[:] = x / 2.0\n",
+     "k.py:6:11: error: array 'x' is read in the condition of a `while` loop that also holds parallel loops, which "
+     "runs on the host: read it into a local before the loop and at the end of its body"),
+    ("@kernel\ndef k(A: In[f64[:, :]], y: Out[f64[:]]):\n    t = 0.0\n    for row in A:\n        t += 1.0\n"
+     "    y[0] = t\n",
+     "k.py:7:16: error: iterating over a 2-D array gives its rows, which kernels cannot bind to a name; loop over "
+     "`range(A.shape[0])` and index `A[i, ...]`"),
+    ("@kernel\ndef k(y: Out[f64[:]], s: f64):\n    t = 0.0\n    for v in (s, 1.0):\n        t += v\n    y[0] = t\n",
+     "k.py:7:15: error: a kernel loops over a tuple of numeric constants only (`for d in (-1, 0, 1)`); loop over "
+     "range(...) and compute the value instead"),
+    ("@kernel\ndef k(y: Out[f64[:]]):\n    for v in y[1:]:\n        y[0] = v\n",
+     "k.py:6:14: error: kernels loop over range(...), prange(...), a 1-D array or a tuple of constants only"),
+    ("@kernel\ndef k(x: InOut[f64[:]], y: InOut[f64[:]]):\n    x[1:] = y[:-1] = x[:-1] * 2.0\n",
+     "k.py:6:22: error: this chained assignment's value reads 'x', which one of its targets assigns; assign the "
+     "value to a new name first, then that name to each target"),
+    ("@kernel\ndef k(x: In[f64[:]], y: Out[f64[:]]):\n    y[:] = np.flip(x, 1)\n",
+     "k.py:6:12: error: np.flip() takes distinct constant axes of the 1-D view it reverses"),
+    ("@kernel\ndef k(x: In[f64[:]], y: Out[f64[:]]):\n    y[:] = np.flip(x[::2])\n",
+     "k.py:6:12: error: np.flip() in a kernel reverses views of step 1 or -1; flip the array itself and slice the "
+     "result"),
+    ("@kernel\ndef k(x: In[f64[:]]):\n    return np.insert(x, 1, 0.0)\n",
+     "k.py:6:12: error: np.insert() in a kernel puts one scalar before the first element of a 1-D array: "
+     "np.insert(x, 0, v)"),
+    ("@kernel\ndef k(x: In[f64[:]]):\n    return np.pad(x, 1, mode=\"reflect\")\n",
+     "k.py:6:12: error: np.pad() in a kernel takes one integer width for every side and mode \"constant\", "
+     "\"edge\" or \"wrap\": np.pad(img, 1, mode=\"edge\")"),
+    ("@kernel\ndef k(x: In[f64[:]]):\n    y = x.copy()\n    v = y[1:]\n    y = x.copy()\n    v[:] = 1.0\n"
+     "    return y\n",
+     "k.py:7:9: error: view 'v' uses 'y', which is not assigned exactly once before the view; the view's bounds "
+     "are taken where it is used, so copy 'y' into a new local just before the view"),
+    ("@kernel\ndef k(X: In[f64[:, :]], w: In[f64[:]], n: int):\n    for i in range(n):\n        r = X @ w\n"
+     "    return r\n",
+     "k.py:7:9: error: an array made inside a loop or branch is allocated once, before the kernel runs: bind it in "
+     "one statement directly in a `for` body (not under an `if` or a `while`) and use it only after that statement, "
+     "in that body; or make it at the top level and assign into it (`r[:] = ...`)"),
 ])
 def test_located_errors(tmp_path: Path, body: str, expected: str) -> None:
     assert _error(tmp_path, body).splitlines()[0] == expected

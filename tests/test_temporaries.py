@@ -106,7 +106,6 @@ READS = ("the right side reads 'x' at other elements than it assigns; NumPy eval
     ("    for i in prange(x.shape[0]):\n        t = np.empty(int(n[0]))\n",
      "7:13: error: the length of an array made in a prange iteration cannot read array elements or call "
      "functions: it is computed on the host, before the loop"),
-    ("    x[0, 1:] = x[0, :-1] + 1.0\n", "6:16: error: " + READS),
     ("    for i in prange(x.shape[0]):\n        out[i] = n[x[i, 0] > 0.0]\n",
      "7:20: error: a boolean index selects elements by a mask in NumPy (`x[mask]`), which kernels support with a "
      "mask of x's shape, as an assignment target (`x[mask] = v`) and in np.sum, np.mean and np.count_nonzero; use "

@@ -16,6 +16,7 @@ from translator.ir import nodes as ir
 from translator.ir.verifier import verify_module
 from translator.passes.access import analyze_access
 from translator.passes.device_pointers import device_variant
+from translator.passes.device_regions import device_regions
 from translator.passes.bounds import check_bounds
 from translator.passes.definite_assignment import check_definite_assignment
 from translator.passes.extremes import with_extreme_classes
@@ -93,6 +94,10 @@ def _arrays(kernel: ir.Kernel, context: PassContext) -> ir.Kernel:
     return lower_arrays(kernel)
 
 
+def _regions(kernel: ir.Kernel, context: PassContext) -> ir.Kernel:
+    return device_regions(kernel)
+
+
 def _power(kernel: ir.Kernel, context: PassContext) -> ir.Kernel:
     return lower_power(kernel)
 
@@ -138,6 +143,7 @@ KERNEL_PASSES: tuple[KernelPass, ...] = (
     _reductions,
     _typing,
     _arrays,
+    _regions,
     _power,
     _bounds,
     _indices,

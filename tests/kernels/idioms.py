@@ -5,7 +5,7 @@ to its random arguments."""
 
 import numpy as np
 
-from translator import In, InOut, Out, f32, f64, kernel, prange
+from translator import In, InOut, Out, f32, f64, i64, kernel, prange
 
 
 @kernel
@@ -178,6 +178,201 @@ def scale_into(x, y, alpha=1.5):
         y[i] = alpha * x[i]
 
 
+@kernel
+def shift_by_trace(a: In[f64[:, :]]):
+    """Numba's 5-minute guide: a serial loop reading the diagonal, then a whole-array statement."""
+    trace = 0.0
+    for i in range(a.shape[0]):
+        trace += np.tanh(a[i, i])
+    return a + trace
+
+
+@kernel
+def sort_with_keys(a: InOut[f64[:]], keys: InOut[i64[:]]):
+    """Insertion sort carrying keys along: a host `while` over elements that shifts them."""
+    for i in range(1, len(a)):
+        v, k = a[i], keys[i]
+        j = i - 1
+        while j >= 0 and a[j] > v:
+            a[j + 1] = a[j]
+            keys[j + 1] = keys[j]
+            j -= 1
+        a[j + 1] = v
+        keys[j + 1] = k
+
+
+@kernel
+def trapezoid_rule(y: In[f64[:]], dx: f64) -> f64:
+    """A returned value that reads the end points."""
+    return dx * (np.sum(y) - 0.5 * (y[0] + y[-1]))
+
+
+@kernel
+def bin_counts(x: In[f64[:]], counts: InOut[i64[:]], lo: f64, hi: f64) -> f64:
+    """The Numba tutorial's histogram, adding to the counts: `for v in x`, a chained comparison, the
+    largest value seen."""
+    width = (hi - lo) / len(counts)
+    largest = -np.inf
+    for v in x:
+        k = int((v - lo) / width)
+        if 0 <= k < len(counts):
+            counts[k] += 1
+        largest = max(largest, v)
+    return largest
+
+
+@kernel
+def horner_rule(coeffs: In[f64[:]], x: In[f64[:]], out: Out[f64[:]]):
+    """`for c in coeffs` around an array statement: each item is read on the device, the update is parallel."""
+    out[:] = 0.0
+    for c in coeffs:
+        out[:] = out * x + c
+
+
+@kernel
+def sample_variance(x: In[f64[:]]) -> f64:
+    """Welford's online update: scalars carried through `for v in x`."""
+    count = 0
+    mean = 0.0
+    m2 = 0.0
+    for v in x:
+        count += 1
+        delta = v - mean
+        mean += delta / count
+        m2 += delta * (v - mean)
+    return m2 / (count - 1)
+
+
+@kernel
+def scale_from_first_negative(x: In[f64[:]], y: Out[f64[:]]) -> int:
+    """A search with `break`, its result used by a `prange` and returned; a branch on an element
+    around an array statement."""
+    found = -1
+    for i in range(len(x)):
+        if x[i] < 0.0:
+            found = i
+            break
+    for i in prange(len(y)):
+        y[i] = x[i] * found
+    if x[0] > 0.0:
+        y[:] = y * 2.0
+    return found
+
+
+@kernel
+def neighbour_sums(board: In[i64[:, :]], out: Out[i64[:, :]]):
+    """Game of Life's neighbours, Numba style: loops over a tuple of offsets, periodic with `%`."""
+    n, m = board.shape
+    for i in prange(n):
+        for j in range(m):
+            total = 0
+            for di in (-1, 0, 1):
+                for dj in (-1, 0, 1):
+                    if di != 0 or dj != 0:
+                        total += board[(i + di) % n, (j + dj) % m]
+            out[i, j] = total
+
+
+@kernel
+def windowed_sums(signal: In[f32[:]], taps: In[f32[:]], planes: In[f32[:, :, :]]):
+    """`.size`, `.ndim`, `x.dtype.type(0)`, a shape written as a list, `img[..., 1]` and `img[0, ..., 1]`."""
+    n = signal.size
+    m = taps.size
+    out = np.empty([n - m + 1, planes.ndim])
+    for i in prange(n - m + 1):
+        acc = signal.dtype.type(0)
+        for j in range(m):
+            acc += signal[i + j] * taps[j]
+        out[i, 0] = acc
+        out[i, 1] = m
+        out[i, 2] = planes.size
+    return out, planes[..., 1] - 0.5 * planes[0, ..., 1]
+
+
+@kernel
+def ufunc_operators(x: In[f64[:]], y: In[f64[:]], k: In[i64[:]]):
+    """NumPy's operator ufuncs called as functions: `np.add`, `np.multiply`, `np.less` as a mask, and
+    their `.outer` (NPBench floyd_warshall's `np.minimum(path, np.add.outer(path[:, k], path[k, :]))`)."""
+    z = np.add(np.multiply(x, 2.0), np.subtract(y, k))
+    z[np.less(x, y)] = 0.0
+    flags = np.greater_equal(k, 3) | np.equal(x, y) | np.not_equal(k, 1) & np.less_equal(y, 0.5)
+    table = np.minimum(np.subtract.outer(x, y) * np.multiply.outer(k, x), np.add.outer(y[::-1], x))
+    sums = np.cumsum(np.insert(x, 0, 0))
+    return z, flags, table, sums[3:] - sums[:-3], np.insert(k, 0, 2.5)
+
+
+@kernel
+def mirrored(A: In[f64[:, :]], x: In[f64[:]], C: InOut[f64[:, :]]):
+    """`np.flip` of views (all axes, one, `np.flipud`/`np.fliplr`, of a reversed slice `x[:0:-1]`) and a chained
+    assignment of a column slice and a row slice (NPBench covariance)."""
+    n = C.shape[0]
+    for i in range(n):
+        C[i:, i] = C[i, i:] = x[:n - i] * 2.0 + i
+    mixed = np.flip(A) + np.flipud(A) - np.fliplr(A) * np.flip(A, axis=1)
+    return mixed, np.flip(x[:0:-1]) @ np.flip(x[:-1], 0)
+
+
+@kernel
+def padded(img: In[f32[:, :]], x: In[i64[:]], w: int):
+    """`np.pad` in its three modes: a 3x3 box blur over an edge-padded image, a periodic and a
+    zero-padded (then constant-padded, truncated to int64 as NumPy does) signal."""
+    p = np.pad(img, 1, mode="edge")
+    blur = (p[:-2, :-2] + p[:-2, 1:-1] + p[:-2, 2:] + p[1:-1, :-2] + p[1:-1, 1:-1] + p[1:-1, 2:]
+            + p[2:, :-2] + p[2:, 1:-1] + p[2:, 2:]) / 9.0
+    return blur, np.pad(x, w, mode="wrap") * 10 + np.pad(x, w), np.pad(x, 2, constant_values=3.7)
+
+
+@kernel
+def relax_copies(p: InOut[f64[:, :]], steps: int):
+    """NPBench cavity flow's `pn = p.copy()` in each iteration, after `pn = np.empty_like(p)`; a
+    `np.ones_like` made again after its values changed."""
+    pn = np.empty_like(p)
+    pn = p.copy()
+    w = np.ones_like(p)
+    for q in range(steps):
+        pn = p.copy()
+        p[1:-1, 1:-1] = 0.25 * (pn[2:, 1:-1] + pn[:-2, 1:-1] + pn[1:-1, 2:] + pn[1:-1, :-2]) * w[1:-1, 1:-1]
+        w *= 0.5
+        w = np.ones_like(p)
+        p[:, -1] = p[:, -2]
+    return pn, w
+
+
+@kernel
+def picked_loss(probs: In[f64[:, :]], labels: In[i64[:]]) -> f64:
+    """Cross-entropy: a returned value whose gather needs a run-time length check."""
+    n = probs.shape[0]
+    return -np.sum(np.log(probs[np.arange(n), labels])) / n
+
+
+@kernel
+def gradient_descent(X: In[f64[:, :]], y: In[f64[:]], w: InOut[f64[:]], lr: f64, iters: int):
+    """Arrays made in each step of a host loop (ML-from-scratch tutorials): the residual, the
+    gradient and a scratch `np.zeros`, allocated once and filled each iteration."""
+    n = X.shape[0]
+    for _ in range(iters):
+        residual = X @ w - y
+        grad = X.T @ residual / n
+        step = np.zeros(len(w))
+        step[:] = lr * grad
+        w -= step
+
+
+@kernel
+def running_stats(x: In[f64[:]]):
+    """Welford's update returning several scalars and an array: the C function returns the first
+    scalar, the others come back through one-element arrays the kernel makes."""
+    count = 0
+    mean = 0.0
+    m2 = 0.0
+    for v in x:
+        count += 1
+        delta = v - mean
+        mean += delta / count
+        m2 += delta * (v - mean)
+    return mean, x - mean, m2 / (count - 1), count
+
+
 CASES = {
     axpby: lambda rng: (rng.standard_normal(11), rng.standard_normal(11), -0.75, 2.0),
     row_scale: lambda rng: (rng.standard_normal((5, 7)), rng.standard_normal(5), np.zeros((5, 7))),
@@ -195,4 +390,21 @@ CASES = {
     split_parts: lambda rng: (rng.standard_normal(6), rng.standard_normal((4, 5)), rng.standard_normal(6), np.zeros(6)),
     softmax_rows: lambda rng: (rng.standard_normal((4, 6)).astype(np.float32), rng.standard_normal(5).astype(np.float32)),
     diffuse: lambda rng: (rng.standard_normal((5, 6)), rng.standard_normal((5, 6)), rng.standard_normal(7), 0.1),
+    shift_by_trace: lambda rng: (rng.standard_normal((6, 6)),),
+    sort_with_keys: lambda rng: (rng.standard_normal(30), rng.integers(0, 100, 30)),
+    trapezoid_rule: lambda rng: (rng.random(41), 0.25),
+    bin_counts: lambda rng: (rng.standard_normal(200), rng.integers(0, 5, 9), -2.0, 2.0),
+    horner_rule: lambda rng: (rng.standard_normal(5), rng.uniform(-1.0, 1.0, 17), np.zeros(17)),
+    sample_variance: lambda rng: (rng.random(64),),
+    scale_from_first_negative: lambda rng: (rng.uniform(-0.2, 1.0, 25), np.zeros(25)),
+    neighbour_sums: lambda rng: (rng.integers(0, 2, (7, 9)), np.zeros((7, 9), np.int64)),
+    windowed_sums: lambda rng: (rng.standard_normal(20).astype(np.float32), rng.standard_normal(4).astype(np.float32),
+                                rng.standard_normal((3, 5, 2)).astype(np.float32)),
+    mirrored: lambda rng: (rng.standard_normal((4, 6)), rng.standard_normal(7), rng.standard_normal((7, 7))),
+    padded: lambda rng: (rng.random((6, 5)).astype(np.float32), rng.integers(-9, 9, 7), 3),
+    picked_loss: lambda rng: (rng.random((9, 4)) + 0.01, rng.integers(0, 4, 9)),
+    gradient_descent: lambda rng: (rng.random((20, 3)), rng.random(20), rng.random(3), 0.1, 12),
+    running_stats: lambda rng: (rng.random(33),),
+    relax_copies: lambda rng: (rng.random((7, 6)), 4),
+    ufunc_operators: lambda rng: (rng.random(15), rng.random(15), rng.integers(0, 6, 15)),
 }

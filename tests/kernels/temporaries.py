@@ -65,6 +65,16 @@ def growing(x: InOut[f64[:, :]]):
             x[i, 1:s + 1] = x[i, :s] * 0.5 + x[i, 1:s + 1]
 
 
+@kernel
+def sweeps_outside_pranges(x: InOut[f64[:]], A: InOut[f64[:, :]]):
+    """Overlapping statements between parallel loops (durbin's `y[:k] += alpha * np.flip(y[:k])`,
+    seidel's row update): each runs in a one-iteration prange, which can hold the temporary."""
+    for k in range(1, x.shape[0]):
+        x[:k] += 0.25 * np.flip(x[:k])
+    A[1:, :] = A[:-1, :] * 2.0
+    A[0, 1:-1] += A[0, 2:] + A[0, :-2]
+
+
 N = 23
 
 CASES = {
@@ -75,4 +85,5 @@ CASES = {
     collapsed_levels: lambda r: (r.standard_normal((9, 4, 6)), 5),
     nested_pranges: lambda r: (r.standard_normal((N, 7)), 3),
     growing: lambda r: (r.standard_normal((N, 9)),),
+    sweeps_outside_pranges: lambda r: (r.standard_normal(N), r.standard_normal((6, 8))),
 }

@@ -384,7 +384,7 @@ class _KernelLowering(Visitor[[], StmtView]):
         if d.teams_from_trip_count:  # one iteration per thread, or per team where its threads share the body
             per_team = "1" if d.two_level else limit
             teams = f"{self.helpers.use('num_teams')}({self._trip_count(levels)}, {per_team})"
-        reduction_maps = tuple(self.names[r.var] for r in d.reductions)
+        reduction_maps = tuple(self.names[v] for v in (*(r.var for r in d.reductions), *d.copied))
         kind = "teams" if d.two_level else "target"
         return DirectiveView(kind, d.collapse, _device(d.device), teams, limit, None, d.schedule, self._maps(d.maps),
                              reduction_maps, reductions,

@@ -24,7 +24,8 @@ an entry with `index` is an access's precondition instead (`passes.bounds`): the
 extent of `index.array` along `index.dim`, must be at least the second whenever every bound in
 `index.when` is positive, else the call raises IndexError naming `index.at` (`file:line:col`). `results` (absent when the kernel returns nothing or one scalar) says what the Python
 function returns: `items` in order, each a parameter name or null for the C return value, and
-`tuple` (a tuple, else the one item).
+`tuple` (a tuple, else the one item), and `elements`, the items returned as their one element (the
+scalars after the first, which the kernel stores in one-element arrays it makes).
 
 The keys and their JSON form are defined once, by the runtime's schema (`runtime_shim.manifest`,
 `runtime_shim.bounds`): this module only fills its records from the IR.
@@ -82,6 +83,7 @@ def _kernel(kernel: ir.Kernel, symbol: str) -> KernelSpec:
         status=ir.STATUS if kernel.failures else None,
         results=None if kernel.results is None else kernel.results.items,
         results_tuple=kernel.results is not None and kernel.results.as_tuple,
+        results_elements=() if kernel.results is None else kernel.results.elements,
     )
 
 

@@ -18,6 +18,7 @@ from translator.errors import Span, TranslationError
 from translator.frontend import array_calls  # noqa: F401  (registers np.sum, np.dot, ... with the expression builder)
 from translator.frontend import elementwise_calls  # noqa: F401  (registers np.where, np.clip, a.astype, ...)
 from translator.frontend import array_functions  # noqa: F401  (registers np.linspace, np.diff, a.reshape, ...)
+from translator.frontend import padding  # noqa: F401  (registers np.pad)
 from translator.frontend import scans  # noqa: F401  (registers np.cumsum, np.cumprod)
 from translator.frontend.arrays import element_of
 from translator.frontend.allocations import lifted_params

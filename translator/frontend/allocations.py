@@ -24,7 +24,7 @@ from translator.frontend.arrays import assign_view, declare_temporary, fill_temp
 from translator.frontend.array_statements import new_array_value
 from translator.frontend.context import KernelScope
 from translator.frontend.dtypes import element_type
-from translator.frontend.expressions import array_param, array_type, build_expr, dtype_of
+from translator.frontend.expressions import array_param, array_type, build_expr, dtype_of, shape_parts
 from translator.frontend.names import reads
 from translator.frontend.signature import MAX_RANK
 from translator.ir import nodes as ir
@@ -93,11 +93,6 @@ def _default_dtype(value: cst.BaseExpression | None, scope: KernelScope) -> Scal
         return _CONSTANT_DTYPES[type(built.value)]
     raise scope.module.error(value, "np.full(shape, value) takes a dtype when the value is not a constant: "
                              "np.full(shape, value, np.float64)")
-
-
-def shape_parts(node: cst.BaseExpression) -> list[cst.BaseExpression]:
-    """The dimensions of a shape argument: a tuple's elements, or one expression."""
-    return [e.value for e in node.elements] if isinstance(node, cst.Tuple) else [node]
 
 
 def allocate(target: cst.Name, call: cst.Call, constructor: str, scope: KernelScope) -> list[ir.Stmt]:
@@ -296,6 +291,7 @@ def build_return(node: cst.Return, scope: KernelScope) -> ir.Return:
     if value is None or not scope.lifting or not (isinstance(value, cst.Tuple) or made or is_array_value(value, scope)):
         return ir.Return(None if value is None else build_expr(value, scope), span)
     items: list[str | None] = []
+    elements: list[str] = []
     scalar: ir.Expr | None = None
     for part in shape_parts(value):
         if _is_array(part, scope):
@@ -311,13 +307,24 @@ def build_return(node: cst.Return, scope: KernelScope) -> ir.Return:
             scope.prelude += make_array(items[-1], part, scope)
             continue
         if scalar is not None:
-            raise scope.module.error(
-                part, "a kernel returns at most one scalar (the C function's return value); return the others "
-                "in 1-element arrays made by the kernel (`t = np.empty(1)`, `t[0] = ...`)")
+            items.append(_scalar_result(part, scope))
+            elements.append(items[-1])  # type: ignore[arg-type]
+            continue
         scalar = build_expr(part, scope)
         items.append(None)
-    scope.results = ir.Results(tuple(items), isinstance(value, cst.Tuple), span)
+    scope.results = ir.Results(tuple(items), isinstance(value, cst.Tuple), span, tuple(elements))
     return ir.Return(scalar, span)
+
+
+def _scalar_result(part: cst.BaseExpression, scope: KernelScope) -> str:
+    """A returned scalar after the first (the C function returns one value): stored in a one-element
+    array the kernel makes, of the value's dtype, whose element the call returns."""
+    name = scope.fresh_temp("result")
+    value, span = build_expr(part, scope), scope.module.span(part)
+    zero = ir.Const(0, span)
+    declare_new_array(scope, name, part, element_type(value, scope, "a returned value"), (ir.Const(1, span),), span)
+    scope.prelude.append(ir.Assign(ir.Index(name, (zero,), span), value, span))
+    return name
 
 
 def _is_array(node: cst.BaseExpression, scope: KernelScope) -> bool:

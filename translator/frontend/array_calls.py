@@ -25,7 +25,7 @@ from translator.frontend.context import KernelScope
 from translator.frontend.dtypes import element_type
 from translator.frontend.array_statements import tier_product, tier_reduction
 from translator.frontend.expressions import CALLS, KEYWORDS_TAKEN, METHODS
-from translator.frontend.products import LABELS, product_operands
+from translator.frontend.products import FUNCTIONS as PRODUCTS, LABELS, product_operands
 from translator.frontend.reductions import METHODS as REDUCTION_METHODS
 from translator.frontend.reductions import reduction_call
 from translator.ir import nodes as ir
@@ -350,6 +350,6 @@ CALLS.update({"numpy.sum": _reduction("sum"), "numpy.max": _reduction("max"), "n
               "numpy.dot": dot,
               **dict.fromkeys(("numpy.prod", "numpy.any", "numpy.all", "numpy.argmax", "numpy.argmin", "numpy.average",
                                "numpy.linalg.norm"), _tier_only),
-              **dict.fromkeys(("numpy.matmul", "numpy.inner", "numpy.outer", "numpy.vdot"), _product_only)})
+              **dict.fromkeys((name for name in PRODUCTS if name != "numpy.dot"), _product_only)})
 METHODS.update({**dict.fromkeys(REDUCTION_METHODS, _tier_only), "dot": _product_only})
 KEYWORDS_TAKEN.update(f"a.{method}" for method in REDUCTION_METHODS)

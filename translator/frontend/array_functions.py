@@ -27,7 +27,7 @@ from translator.frontend.arrays import (CALL_SHAPES, METHOD_SHAPES, aligned, met
                                        value_at)
 from translator.frontend.context import KernelScope
 from translator.frontend.dtypes import element_type
-from translator.frontend.expressions import CALLS, KEYWORDS_TAKEN, METHODS, build_expr, dtype_of
+from translator.frontend.expressions import CALLS, KEYWORDS_TAKEN, METHODS, build_expr, dtype_of, shape_parts
 from translator.frontend.source import fold_constant
 from translator.ir import nodes as ir
 from translator.ir.arrays import Offset
@@ -100,7 +100,7 @@ def _one(length: ir.Expr) -> bool:
     return isinstance(length, ir.Const) and length.value == 1
 
 
-def _read(call: CallArgs, operand: cst.BaseExpression, indices: Sequence[ir.Expr]) -> ir.Expr:
+def read_operand(call: CallArgs, operand: cst.BaseExpression, indices: Sequence[ir.Expr]) -> ir.Expr:
     """The element of the array expression `operand` at `indices` (one per axis, from 0); the
     statements computing it (a reduction along an axis) go before the element's assignment."""
     scope = call.scope
@@ -277,7 +277,7 @@ def _diff(node: cst.CSTNode, args: list[cst.BaseExpression], scope: KernelScope)
 
 def _difference(call: CallArgs, indices: list[ir.Expr], axis: int, n: int) -> ir.Expr:
     if n == 0:
-        return _read(call, call.need("a"), indices)
+        return read_operand(call, call.need("a"), indices)
     ahead = list(indices)
     ahead[axis] = _binary("+", indices[axis], ir.Const(1, call.span()))
     later, here = _difference(call, ahead, axis, n - 1), _difference(call, indices, axis, n - 1)
@@ -308,9 +308,35 @@ def _roll(node: cst.CSTNode, args: list[cst.BaseExpression], scope: KernelScope)
     back = build_expr(shift, scope)
     if axis is not None:
         indices[axis] = _binary("%", _binary("-", indices[axis], back), shape[axis])
-        return _read(call, call.need("a"), indices)
+        return read_operand(call, call.need("a"), indices)
     flat = _binary("%", _binary("-", flat_position(indices, shape), back), product(shape, call.span()))
-    return _read(call, call.need("a"), unravel(flat, shape))
+    return read_operand(call, call.need("a"), unravel(flat, shape))
+
+
+def _insert_call(node: cst.CSTNode, scope: KernelScope) -> tuple[CallArgs, Shape]:
+    """`np.insert(x, 0, v)` of a 1-D array: one element more. Other positions are refused: NumPy raises
+    IndexError past the end, which a kernel could only find out after reading there."""
+    assert isinstance(node, cst.Call)
+    call = CallArgs(node, ("arr", "obj", "values", "axis"), scope, "np.insert")
+    shape = array_shape(call, call.need("arr"))
+    if len(shape) != 1 or call.constant("axis", 0) not in (0, -1) or fold_constant(
+            call.need("obj"), scope.module, scope.module.constants) != 0 or shape_of(call.need("values"), scope):
+        raise scope.module.error(node, "np.insert() in a kernel puts one scalar before the first element of a 1-D "
+                                       "array: np.insert(x, 0, v)")
+    return call, (_binary("+", shape[0], ir.Const(1, call.span())),)
+
+
+def _insert_shape(node: cst.Call, scope: KernelScope) -> Shape:
+    return _insert_call(node, scope)[1]
+
+
+def _insert(node: cst.CSTNode, args: list[cst.BaseExpression], scope: KernelScope) -> ir.Expr:
+    """`v` converted to the array's dtype at index 0, `x[i - 1]` after it."""
+    call, shape = _insert_call(node, scope)
+    (index,) = result_indices(call, shape)
+    before = read_operand(call, call.need("arr"), [_binary("-", index, ir.Const(1, call.span()))])
+    value = ir.Cast(build_expr(call.need("values"), scope), call.span(), element_type(before, scope, "np.insert()"))
+    return ir.Select(ir.Compare("==", index, ir.Const(0, call.span()), call.span()), value, before, call.span())
 
 
 # Reshaping
@@ -342,7 +368,7 @@ def _new_shape(call: CallArgs, dims: cst.BaseExpression | None, source: Shape) -
     span, size = call.span(), product(source, call.span())
     if dims is None:
         return (size,)
-    parts = [e.value for e in dims.elements] if isinstance(dims, cst.Tuple) else [dims]
+    parts = shape_parts(dims)
     values = [build_expr(p, call.scope) for p in parts]
     unknown = [k for k, v in enumerate(values) if isinstance(v, ir.Const) and v.value == -1]
     if len(unknown) > 1:
@@ -365,7 +391,7 @@ def _reshape(node: cst.CSTNode, args: list[cst.BaseExpression], scope: KernelSco
     whether NumPy copies or makes a view)."""
     call, operand, shape = _reshape_parts(node, scope)
     flat = flat_position(result_indices(call, shape), shape)
-    return _read(call, operand, unravel(flat, shape_of(operand, scope)))
+    return read_operand(call, operand, unravel(flat, shape_of(operand, scope)))
 
 
 # Joining and repeating
@@ -446,7 +472,7 @@ def _read_alone(call: CallArgs, operand: cst.BaseExpression, indices: list[ir.Ex
     """An operand read under a select: it must need no statements of its own (they would run for
     every element, out of the operand's range)."""
     mark = len(call.scope.prelude)
-    value = _read(call, operand, indices)
+    value = read_operand(call, operand, indices)
     if len(call.scope.prelude) != mark:
         raise call.scope.module.error(operand, f"{call.label}() in a kernel joins arrays and elementwise expressions; "
                                                "compute this operand into an array first")
@@ -478,7 +504,7 @@ def _tile(node: cst.CSTNode, args: list[cst.BaseExpression], scope: KernelScope)
     indices = result_indices(call, shape)
     rank = len(shape_of(call.need("A"), scope))
     at = [_binary("%", i, n) for i, n in zip(indices, padded)]
-    return _read(call, call.need("A"), at[len(at) - rank:])
+    return read_operand(call, call.need("A"), at[len(at) - rank:])
 
 
 def _repeat_parts(node: cst.CSTNode, scope: KernelScope) -> tuple[CallArgs, Shape, ir.Expr, int | None, Shape]:
@@ -504,9 +530,9 @@ def _repeat(node: cst.CSTNode, args: list[cst.BaseExpression], scope: KernelScop
     call, shape, count, axis, result = _repeat_parts(node, scope)
     indices = result_indices(call, result)
     if axis is None:
-        return _read(call, call.need("a"), unravel(_binary("//", indices[0], count), shape))
+        return read_operand(call, call.need("a"), unravel(_binary("//", indices[0], count), shape))
     indices[axis] = _binary("//", indices[axis], count)
-    return _read(call, call.need("a"), indices)
+    return read_operand(call, call.need("a"), indices)
 
 
 Rule = Callable[[cst.CSTNode, list[cst.BaseExpression], KernelScope], ir.Expr]
@@ -516,6 +542,7 @@ _FUNCTIONS: dict[str, tuple[Rule, Callable[[cst.Call, KernelScope], Shape]]] = {
     "numpy.reshape": (_reshape, _reshape_shape), "numpy.ravel": (_reshape, _reshape_shape),
     **dict.fromkeys(("numpy.concatenate", "numpy.stack", "numpy.hstack", "numpy.vstack"), (_join, _join_shape)),
     "numpy.tile": (_tile, _tile_shape), "numpy.repeat": (_repeat, _repeat_shape),
+    "numpy.insert": (_insert, _insert_shape),
 }
 RESHAPES = ("numpy.reshape", "numpy.ravel")
 """Calls that NumPy may answer with a view of their operand."""

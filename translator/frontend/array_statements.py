@@ -27,7 +27,7 @@ from translator.frontend.context import KernelScope
 from translator.frontend.expressions import NUMPY_FUNCTIONS, build_expr
 from translator.frontend.products import build_product, needs_new_axis, product_operands, product_shape
 from translator.frontend.reductions import ReductionCall, reduced_axes, reduction_call
-from translator.frontend.views import build_view, is_new_axis, is_view, transposed, whole_view
+from translator.frontend.views import build_view, flipped, is_new_axis, is_view, transposed, whole_view
 from translator.ir import nodes as ir
 
 ELEMENTWISE_UNARY = (cst.Minus, cst.Plus)
@@ -94,8 +94,9 @@ def _plain_view(node: cst.BaseExpression, scope: KernelScope) -> bool:
     """A view indexed by scalars, slices and new axes only (no mask, no gather)."""
     if isinstance(node, cst.Attribute) and node.attr.value == "T":
         return _plain_view(node.value, scope)
-    if transposed(node, scope) is not None:
-        return _plain_view(transposed(node, scope)[0], scope)  # type: ignore[index]
+    swapped = transposed(node, scope) or flipped(node, scope)
+    if swapped is not None:
+        return _plain_view(swapped[0], scope)
     if not is_view(node, scope) or mask_of(node, scope) is not None:
         return False
     if isinstance(node, cst.Subscript):

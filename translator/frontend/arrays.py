@@ -26,7 +26,7 @@ import libcst as cst
 from translator.errors import Span, TranslationError
 from translator.frontend.context import Elements, KernelScope
 from translator.frontend.guards import check_at_run_time
-from translator.frontend.expressions import LOGICAL_CALLS, NUMPY_FUNCTIONS, array_type, build_expr
+from translator.frontend.expressions import COMPARISON_CALLS, LOGICAL_CALLS, NUMPY_FUNCTIONS, array_type, build_expr
 from translator.frontend.source import fold_constant
 from translator.frontend.dtypes import element_type
 from translator.frontend.products import product_operands, product_shape
@@ -307,7 +307,8 @@ def mask_of(node: cst.BaseExpression, scope: KernelScope) -> cst.BaseExpression 
 
 def is_boolean(node: cst.BaseExpression, scope: KernelScope) -> bool:
     """Whether `node` is a boolean expression, as NumPy computes masks elementwise: a comparison,
-    `&`, `|`, `^` of two of them, `~` of one, np.logical_and/or/xor/not, a mask local, or a view of
+    `&`, `|`, `^` of two of them, `~` of one, np.logical_and/or/xor/not, np.less and the other
+    comparison ufuncs, a mask local, or a view of
     a bool array. (Scalars are booleans too; a mask is one with a shape.)"""
     if isinstance(node, cst.Comparison):
         return True
@@ -316,7 +317,7 @@ def is_boolean(node: cst.BaseExpression, scope: KernelScope) -> bool:
     if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.BitInvert):
         return is_boolean(node.expression, scope)
     if isinstance(node, cst.Call):
-        return scope.module.qualified_name(node.func) in LOGICAL_CALLS
+        return scope.module.qualified_name(node.func) in (*LOGICAL_CALLS, *COMPARISON_CALLS)
     if scope.mask(node) is not None:
         return True
     if not is_view(node, scope):

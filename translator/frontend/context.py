@@ -85,6 +85,8 @@ class BodyFacts:
     mask_only: frozenset[str]
     local_names: frozenset[str]
     """Every name the body binds: as in Python, local throughout the function."""
+    uses: Mapping[str, int] = field(default_factory=dict)
+    """How many times each name appears in the body, bound or read (`frontend.names.reads`)."""
 
 
 @dataclass(frozen=True)
@@ -144,6 +146,9 @@ class KernelScope:
     masks: dict[str, cst.BaseExpression] = field(default_factory=dict)
     ended_masks: set[str] = field(default_factory=set)
     open_loops: list[cst.For] = field(default_factory=list)
+    made_like: dict[str, str] = field(default_factory=dict)
+    """Arrays made by the kernel as a copy or plain `_like` of an array, by the name of that array
+    (`frontend.refills`: `pn = p.copy()` again fills `pn`)."""
     views: dict[str, cst.BaseExpression] = field(default_factory=dict)
     """Names bound to views in reach (`u = U[1:-1, 1:-1]`): each use is the view (`frontend.view_names`)."""
     lambdas: dict[str, cst.Lambda] = field(default_factory=dict)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Callable, NamedTuple
 
 import libcst as cst
@@ -36,7 +37,8 @@ NUMPY_FUNCTIONS: dict[str, int] = {
          "trunc isnan isinf isfinite expm1 log1p real imag conj conjugate cbrt rint exp2 arcsinh arccosh arctanh "
          "absolute sign square reciprocal negative deg2rad rad2deg degrees radians").split(), 1),
     **dict.fromkeys(("arctan2 fmod power hypot copysign minimum maximum fmax fmin mod remainder floor_divide "
-                     "true_divide divide").split(), 2),
+                     "true_divide divide add subtract multiply less less_equal greater greater_equal equal "
+                     "not_equal").split(), 2),
 }
 
 
@@ -55,6 +57,9 @@ METHODS: dict[str, Builder] = {}
 """Array methods (`a.clip(0, 1)`, `a.reshape(-1)`, `x.sum()`) by name, registered by
 `frontend.array_functions`, `frontend.elementwise_calls` and `frontend.array_calls`: a call of an attribute that names no module member."""
 LOGICAL_CALLS = ("numpy.logical_and", "numpy.logical_or", "numpy.logical_xor", "numpy.logical_not")
+COMPARISON_CALLS = tuple(f"numpy.{name}" for name in
+                         ("less", "less_equal", "greater", "greater_equal", "equal", "not_equal"))
+"""NumPy's comparison ufuncs: `np.less(a, b)` is `a < b`, a mask when an operand is an array."""
 ATOMIC_CALLS = tuple(f"translator.atomic_{op}" for op in ("add", "sub", "min", "max"))
 
 
@@ -206,6 +211,11 @@ def _extent(node: cst.Subscript, base: cst.BaseExpression, scope: KernelScope) -
     return ir.Extent(array.name, dim % rank, scope.module.span(node))
 
 
+def shape_parts(node: cst.BaseExpression) -> list[cst.BaseExpression]:
+    """The dimensions of a shape argument: a tuple's or a list's elements (NumPy takes both), or one expression."""
+    return [e.value for e in node.elements] if isinstance(node, (cst.Tuple, cst.List)) else [node]
+
+
 def shape_extents(node: cst.Attribute, count: int, scope: KernelScope) -> list[ir.Expr]:
     """The extents `a.shape` unpacks to (`m, n = a.shape`), which must be `count` of them: Python's
     `ValueError` on unpacking is a located error here."""
@@ -224,7 +234,20 @@ def _attribute(node: cst.Attribute, scope: KernelScope) -> ir.Expr:
         return ir.Call(node.attr.value, (build_expr(node.value, scope),), scope.module.span(node))
     if node.attr.value == "shape":
         raise scope.module.error(node, "'.shape' must be indexed with a constant (`a.shape[0]`)")
+    if node.attr.value in ("size", "ndim") and isinstance(node.value, cst.Name) and array_type(
+            node.value.value, scope) is not None:
+        return _size(node, scope)
     raise scope.module.error(node, f"attribute '{node.attr.value}' is not supported in kernels")
+
+
+def _size(node: cst.Attribute, scope: KernelScope) -> ir.Expr:
+    """`a.ndim`, a constant; `a.size`, the product of `a`'s extents (`a_n0 * a_n1`)."""
+    array = array_param(node.value, scope)
+    span = scope.module.span(node)
+    if node.attr.value == "ndim":
+        return ir.Const(array.rank, span)
+    extents = shape_extents(node, array.rank, scope)
+    return functools.reduce(lambda total, extent: ir.Binary("*", total, extent, span), extents)
 
 
 def _binary(node: cst.BinaryOperation, scope: KernelScope) -> ir.Expr:
@@ -296,7 +319,7 @@ def _call(node: cst.Call, scope: KernelScope) -> ir.Expr:
         return _intrinsic(node, name, args, MATH_FUNCTIONS[name[5:]], scope)
     if name is not None and name.startswith("numpy.") and name[6:] in NUMPY_FUNCTIONS:
         return _intrinsic(node, name, args, NUMPY_FUNCTIONS[name[6:]], scope)
-    cast = SCALAR_ANNOTATIONS.get(name or "")
+    cast = SCALAR_ANNOTATIONS.get(name or "") or _dtype_type(node.func, scope)
     if cast is not None:
         return _cast(node, args, cast, scope)
     label = name or cst.Module([]).code_for_node(node.func)
@@ -395,6 +418,13 @@ def _intrinsic(node: cst.Call, name: str, args: list[cst.BaseExpression], arity:
     if len(args) != arity:
         raise scope.module.error(node, f"{name}() takes {arity} argument{'s' * (arity > 1)}, got {len(args)}")
     return ir.Call(name, tuple(build_expr(a, scope) for a in args), scope.module.span(node))
+
+
+def _dtype_type(func: cst.BaseExpression, scope: KernelScope) -> ScalarType | None:
+    """The scalar type `x.dtype.type` names (`x.dtype.type(0)`: a zero of `x`'s precision), if `func` is that."""
+    if isinstance(func, cst.Attribute) and func.attr.value == "type" and isinstance(func.value, cst.Attribute):
+        return dtype_of(func.value, scope) if func.value.attr.value == "dtype" else None
+    return None
 
 
 def _cast(node: cst.Call, args: list[cst.BaseExpression], to: ScalarType, scope: KernelScope) -> ir.Expr:

@@ -109,7 +109,8 @@ def read_body(body: cst.BaseSuite, module: ModuleScope) -> BodyFacts:
     reader = _BodyReader(module)
     body.visit(reader)
     mask_only = frozenset(n for n in reader.bindings if reader.loads[n] == reader.mask_uses[n])
-    return BodyFacts(dict(reader.bindings), frozenset(reader.written), mask_only, frozenset(reader.bindings))
+    uses = collections.Counter(name.value for name in reads(body))
+    return BodyFacts(dict(reader.bindings), frozenset(reader.written), mask_only, frozenset(reader.bindings), uses)
 
 
 def bind_mask(target: cst.Name, value: cst.BaseExpression, scope: KernelScope) -> bool:

@@ -20,9 +20,12 @@ from translator.frontend.context import KernelScope
 from translator.ir import nodes as ir
 from translator.ir.arrays import rewrite_leaves
 
+OUTER_UFUNCS = {"add": "+", "subtract": "-", "multiply": "*"}
+"""`np.add.outer(a, b)` and its kin: `a[:, None] op b` of 1-D operands (floyd_warshall's `np.add.outer`)."""
 FUNCTIONS = {"numpy.dot": "dot", "numpy.matmul": "matmul", "numpy.inner": "inner", "numpy.outer": "outer",
-             "numpy.vdot": "vdot"}
-LABELS = {"dot": "np.dot()", "matmul": "`@`", "inner": "np.inner()", "outer": "np.outer()", "vdot": "np.vdot()"}
+             "numpy.vdot": "vdot", **{f"numpy.{ufunc}.outer": f"outer{op}" for ufunc, op in OUTER_UFUNCS.items()}}
+LABELS = {"dot": "np.dot()", "matmul": "`@`", "inner": "np.inner()", "outer": "np.outer()", "vdot": "np.vdot()",
+          **{f"outer{op}": f"np.{ufunc}.outer()" for ufunc, op in OUTER_UFUNCS.items()}}
 
 
 def product_operands(node: cst.BaseExpression, scope: KernelScope
@@ -52,20 +55,20 @@ def product_shape(kind: str, left: tuple[ir.Expr, ...], right: tuple[ir.Expr, ..
         return None
     if kind == "inner":
         return left[:-1] + right[:-1]
-    if kind in ("outer", "vdot"):
-        return None if len(left) != 1 or len(right) != 1 else (left + right if kind == "outer" else ())
+    if kind.startswith("outer") or kind == "vdot":
+        return None if len(left) != 1 or len(right) != 1 else (left + right if kind != "vdot" else ())
     return left[:-1] + right[:-2] + right[-1:] if len(right) == 2 else left[:-1]
 
 
 def needs_new_axis(kind: str, ranks: tuple[int, int]) -> bool:
     """Whether `build_product` gives the left operand a new axis (`_new_axis`)."""
-    return kind == "outer" or (kind == "inner" and ranks == (2, 2)) or (kind in ("dot", "matmul") and ranks[1] == 2)
+    return kind.startswith("outer") or (kind == "inner" and ranks == (2, 2)) or (kind in ("dot", "matmul") and ranks[1] == 2)
 
 
 def build_product(kind: str, left: ir.Expr, right: ir.Expr, ranks: tuple[int, int], span: Span) -> ir.Expr:
     """The product of the operands' IR (array values of the tier of `ranks`) as NumPy computes it."""
-    if kind == "outer":
-        return ir.Binary("*", _new_axis(left, 0, span), right, span)
+    if kind.startswith("outer"):
+        return ir.Binary(kind[len("outer"):] or "*", _new_axis(left, 0, span), right, span)
     if kind == "vdot":
         return ir.ArrayReduce("dot", ir.Binary("*", ir.Call("conj", (left,), span), right, span), (0,), False, span)
     if kind == "inner" and ranks == (2, 2):

@@ -8,15 +8,19 @@ import libcst as cst
 
 from translator.errors import Span
 from translator.frontend.allocations import (FILLS, allocate, allocate_temporary, build_return, constructor_args, eye,
-                                            is_array_value, lifts, make_array, make_temporary, shape_parts)
+                                            is_array_value, lifts, make_array, make_temporary)
 from translator.frontend.context import KernelScope
-from translator.frontend.expressions import array_param, bind_lambda, build_expr, shape_extents
+from translator.frontend.expressions import array_param, bind_lambda, build_expr, shape_extents, shape_parts
 from translator.frontend.histogram import histogram
 from translator.frontend.arrays import assign_array, assign_masked, is_array_statement, mask_of
 from translator.frontend.array_statements import array_statement
 from translator.frontend.guards import guarded
 from translator.frontend.inline import inline_calls
+from translator.frontend.iteration import item_loop, iterates_items
+from translator.frontend.loop_arrays import LOOP_ARRAY_RULE, made_in_loop
 from translator.frontend.masks import bind_mask
+from translator.frontend.names import reads
+from translator.frontend.refills import like_source, refill
 from translator.frontend.signature import MAX_RANK, scalar_annotation
 from translator.frontend.source import fold_constant
 from translator.frontend.syntax import dispatch
@@ -62,6 +66,12 @@ def _statement(node: cst.CSTNode, scope: KernelScope) -> list[ir.Stmt]:
         node = inline_calls(node, scope)
     try:
         built = dispatch(STATEMENTS, node, scope)
+        returned = built[-1] if scope.guards and built and isinstance(built[-1], ir.Return) else None
+        if returned is not None and returned.value is not None:  # the checks wrap the value, not the `return`
+            result = ir.Name(scope.fresh_temp("result"), returned.span)
+            scope.scalar_values[result.id] = [returned.value]
+            computed = [*built[:-1], ir.Assign(result, returned.value, returned.span)]
+            return [*guarded([*scope.prelude, *computed], scope.guards, scope), ir.Return(result, returned.span)]
         return guarded([*scope.prelude, *built], scope.guards, scope)
     finally:
         scope.prelude, scope.guards = outer, outer_guards
@@ -106,6 +116,8 @@ def _target(node: cst.BaseAssignTargetExpression, scope: KernelScope) -> ir.Name
 
 
 def _assign(node: cst.Assign, scope: KernelScope) -> list[ir.Stmt]:
+    if len(node.targets) > 1:
+        return _chained(node, scope)
     span = scope.module.span(node)
     value = node.value
     constructor = scope.module.qualified_name(value.func) if isinstance(value, cst.Call) else None
@@ -117,6 +129,14 @@ def _assign(node: cst.Assign, scope: KernelScope) -> list[ir.Stmt]:
     if isinstance(single, cst.Name) and isinstance(value, cst.Lambda):
         bind_lambda(single, value, scope)
         return []
+    again = refill(single, value, scope) if isinstance(single, cst.Name) else None
+    if again is not None:
+        whole, filled = again
+        return [] if filled is None else (array_statement(whole, filled, None, scope)
+                                          or assign_array(whole, filled, None, scope))
+    made_like = like_source(value, scope) if isinstance(single, cst.Name) and lifts(scope) else None
+    if made_like is not None and single.value not in scope.params:  # type: ignore[union-attr]
+        scope.made_like[single.value] = made_like[0]  # type: ignore[union-attr]
     if constructor == "numpy.histogram":
         return histogram(node, value, scope)  # type: ignore[arg-type]
     if single is not None and is_array_statement(single, scope):
@@ -127,17 +147,21 @@ def _assign(node: cst.Assign, scope: KernelScope) -> list[ir.Stmt]:
         return []
     if single is not None and binds_view(single, value, scope):
         return []
-    if isinstance(single, cst.Name) and lifts(scope) and constructor not in FILLS and is_array_value(value, scope):
+    lifted = lifts(scope) or made_in_loop(single, scope)
+    if isinstance(single, cst.Name) and lifted and constructor not in FILLS and is_array_value(value, scope):
         return make_array(single.value, value, scope)
     if isinstance(single, cst.Name) and scope.makes_temporaries and constructor not in FILLS and is_array_value(
             value, scope):
         return make_temporary(single.value, value, scope)
+    if isinstance(single, cst.Name) and scope.lifting and not scope.in_prange and constructor not in FILLS and (
+            single.value not in scope.params and single.value not in scope.arrays and is_array_value(value, scope)):
+        raise scope.module.error(single, LOOP_ARRAY_RULE)
     mask = mask_of(single, scope) if single is not None else None
     if mask is not None:
         return (array_statement(single, node.value, None, scope)  # type: ignore[arg-type]
                 or assign_masked(single, mask, node.value, None, scope))  # type: ignore[arg-type]
     if constructor in FILLS and isinstance(single, cst.Name):
-        if lifts(scope):
+        if lifted:
             return allocate(single, value, constructor, scope)  # type: ignore[arg-type]
         if scope.makes_temporaries and not _on_stack(value, constructor, scope):  # type: ignore[arg-type]
             return allocate_temporary(single, value, constructor, scope)  # type: ignore[arg-type]
@@ -158,6 +182,34 @@ def _assign(node: cst.Assign, scope: KernelScope) -> list[ir.Stmt]:
     return _on_device(out, scope)
 
 
+def _chained(node: cst.Assign, scope: KernelScope) -> list[ir.Stmt]:
+    """`a[i:, i] = a[i, i:] = e`, `s = t = 0.0`: Python evaluates `e` once and assigns it to each
+    target, left to right. Kernel expressions have no side effects, so each target gets a statement
+    of its own that evaluates `e` again: the same value, unless `e` reads a name a target binds or
+    writes, which is refused."""
+    bound = {name for target in node.targets for name in _written(target.target)}
+    for name in reads(node.value):
+        if name.value in bound:
+            raise scope.module.error(
+                name, f"this chained assignment's value reads '{name.value}', which one of its targets assigns; "
+                "assign the value to a new name first, then that name to each target")
+    out: list[ir.Stmt] = []
+    for target in node.targets:
+        single = node.with_changes(targets=[target])
+        scope.module.positions[single] = scope.module.positions[node]
+        out.extend(_statement(single, scope))
+    return out
+
+
+def _written(target: cst.BaseExpression) -> set[str]:
+    """The names an assignment target binds or writes through: `s`, `a` of `a[i, :]`, both of `s, a[i]`."""
+    if isinstance(target, (cst.Tuple, cst.List)):
+        return {name for element in target.elements for name in _written(element.value)}
+    if isinstance(target, cst.Subscript):
+        return _written(target.value)
+    return {target.value} if isinstance(target, cst.Name) else set()
+
+
 def _on_device(stmts: list[ir.Stmt], scope: KernelScope) -> list[ir.Stmt]:
     """An array element assigned outside any `prange` (`A[j, j] = np.sqrt(...)` between parallel
     loops) is assigned on the device, in a `prange` of one iteration, so the array stays there."""
@@ -165,7 +217,7 @@ def _on_device(stmts: list[ir.Stmt], scope: KernelScope) -> list[ir.Stmt]:
         return stmts
     span = stmts[0].span
     return [ir.Loop(scope.fresh_loop_var("once"), ir.Const(0, span), ir.Const(1, span), 1, tuple(stmts), span,
-                    parallel=True)]
+                    parallel=True, host_code=True)]
 
 
 def _scalar_assign(target: ir.Name | ir.Index, value: ir.Expr, span: Span, scope: KernelScope) -> ir.Assign:
@@ -362,10 +414,13 @@ def _for(node: cst.For, scope: KernelScope) -> list[ir.Stmt]:
         raise scope.module.error(node, "`async for` is not supported in kernels")
     if not isinstance(node.target, cst.Name):
         raise scope.module.error(node.target, "a kernel loop binds one name: `for i in range(n)`")
+    if iterates_items(node, scope):
+        return item_loop(node, scope, _block)
     call = node.iter
     kind = scope.module.qualified_name(call.func) if isinstance(call, cst.Call) else None
     if kind not in LOOP_FUNCTIONS:
-        raise scope.module.error(node.iter, "kernels loop over range(...) or prange(...) only")
+        raise scope.module.error(
+            node.iter, "kernels loop over range(...), prange(...), a 1-D array or a tuple of constants only")
     assert isinstance(call, cst.Call)
     positional = [a for a in call.args if a.keyword is None]
     if any(a.star for a in call.args) or not 1 <= len(positional) <= 3:

@@ -31,7 +31,7 @@ def is_view(node: cst.BaseExpression, scope: KernelScope) -> bool:
     array that leaves at least one axis (a slice, a new axis, or fewer indices than dimensions)."""
     if isinstance(node, cst.Attribute) and node.attr.value == "T":
         return is_view(node.value, scope)
-    swapped = transposed(node, scope)
+    swapped = transposed(node, scope) or flipped(node, scope)
     if swapped is not None:
         return is_view(swapped[0], scope)
     if isinstance(node, cst.Name):
@@ -42,7 +42,7 @@ def is_view(node: cst.BaseExpression, scope: KernelScope) -> bool:
         kind = array_type(node.value.value, scope)
         if kind is None:
             return False
-        consumed = sum(1 for e in node.slice if not is_new_axis(e.slice, scope))
+        consumed = sum(1 for e in node.slice if not is_new_axis(e.slice, scope) and not is_ellipsis(e.slice))
         return consumed < kind.rank or any(not isinstance(e.slice, cst.Index) or is_new_axis(e.slice, scope)
                                            for e in node.slice)
     return False
@@ -60,6 +60,9 @@ def build_view(node: cst.BaseExpression, scope: KernelScope) -> ir.View:
     swapped = transposed(node, scope)
     if swapped is not None:
         return _permuted(node, build_view(swapped[0], scope), swapped[1], scope)
+    flip = flipped(node, scope)
+    if flip is not None:
+        return _reversed(node, build_view(flip[0], scope), flip[1], scope)
     span = scope.module.span(node)
     if isinstance(node, cst.Name):
         return whole_view(node.value, scope, span)
@@ -68,11 +71,11 @@ def build_view(node: cst.BaseExpression, scope: KernelScope) -> ir.View:
     kind = array_type(name, scope)
     assert kind is not None
     parts = [e.slice for e in node.slice]
-    consumed = sum(1 for p in parts if not is_new_axis(p, scope))
+    consumed = sum(1 for p in parts if not is_new_axis(p, scope) and not is_ellipsis(p))
     if consumed > kind.rank:
         raise scope.module.error(
             node, f"array '{name}' has {kind.rank} dimension{'s' * (kind.rank > 1)} but is indexed with {consumed}")
-    parts += [cst.Slice(lower=None, upper=None)] * (kind.rank - consumed)
+    parts = _ellipsis_expanded(parts, kind.rank - consumed, node, scope)
     fixed: list[ir.Expr | None] = []
     axes: list[ir.ViewAxis] = []
     for part in parts:
@@ -85,6 +88,22 @@ def build_view(node: cst.BaseExpression, scope: KernelScope) -> ir.View:
             assert isinstance(part, cst.Index)
             fixed.append(build_expr(part.value, scope))
     return ir.View(name, tuple(fixed), tuple(axes), span)
+
+
+def is_ellipsis(part: cst.BaseSlice) -> bool:
+    return isinstance(part, cst.Index) and isinstance(part.value, cst.Ellipsis)
+
+
+def _ellipsis_expanded(parts: list[cst.BaseSlice], free: int, node: cst.Subscript, scope: KernelScope
+                       ) -> list[cst.BaseSlice]:
+    """The subscript's parts with its `...` replaced by full slices of the `free` axes it stands for
+    (`img[..., 0]` of a 3-D array is `img[:, :, 0]`), at the end without one (`A[i]` is `A[i, :]`);
+    NumPy allows one `...` in an index."""
+    at = [k for k, p in enumerate(parts) if is_ellipsis(p)]
+    if len(at) > 1:
+        raise scope.module.error(node, "an index can only have a single ellipsis ('...'), as in NumPy")
+    where = at[0] if at else len(parts)
+    return parts[:where] + [cst.Slice(lower=None, upper=None)] * free + parts[where + 1:]
 
 
 def whole_subscript(node: cst.BaseExpression, scope: KernelScope) -> bool:
@@ -118,6 +137,51 @@ def transposed(node: cst.BaseExpression, scope: KernelScope
     if len(axes) == 1 and isinstance(axes[0], cst.Tuple):
         axes = [e.value for e in axes[0].elements]
     return operand, axes
+
+
+FLIPS = {"numpy.flip": None, "numpy.flipud": 0, "numpy.fliplr": 1}
+"""NumPy's reversals of a view's axes, and the axis each reverses (None: `np.flip`'s `axis=`, all by default)."""
+
+
+def flipped(node: cst.BaseExpression, scope: KernelScope) -> tuple[cst.BaseExpression, list[cst.BaseExpression]] | None:
+    """`np.flip(a)`, `np.flip(a, 0)`, `np.flip(a, axis=(0, 1))`, `np.flipud(a)`, `np.fliplr(a)`: the
+    operand and the axes given (none: all); None for other expressions."""
+    if not isinstance(node, cst.Call) or any(a.star for a in node.args):
+        return None
+    name = scope.module.qualified_name(node.func)
+    args = [a.value for a in node.args]
+    if name not in FLIPS or not args:
+        return None
+    fixed = FLIPS[name]
+    axes = [cst.Integer(str(fixed))] if fixed is not None else args[1:]
+    if len(axes) == 1 and isinstance(axes[0], cst.Tuple):
+        axes = [e.value for e in axes[0].elements]
+    return args[0], axes
+
+
+def _reversed(node: cst.BaseExpression, view: ir.View, axes: list[cst.BaseExpression], scope: KernelScope
+              ) -> ir.View:
+    """`view` with the axes `axes` names (all when none) read backwards: `[lo, hi)` becomes `hi - 1`
+    down to `lo - 1` exclusive (-1: before 0), and a reversed axis of step -1 runs up again."""
+    rank = len(view.axes)
+    order = [fold_constant(a, scope.module, scope.module.constants) for a in axes] or list(range(rank))
+    wanted = {k % rank for k in order if isinstance(k, int) and not isinstance(k, bool) and -rank <= k < rank}
+    if len(wanted) != len(order):
+        raise scope.module.error(node, f"np.flip() takes distinct constant axes of the {rank}-D view it reverses")
+    span = scope.module.span(node)
+    one = ir.Const(1, span)
+    flipped_axes = []
+    for k, axis in enumerate(view.axes):
+        if k not in wanted or axis.dim is None:
+            flipped_axes.append(axis)
+            continue
+        if axis.step not in (1, -1):
+            raise scope.module.error(node, "np.flip() in a kernel reverses views of step 1 or -1; flip the array "
+                                           "itself and slice the result")
+        shift = "-" if axis.step == 1 else "+"
+        flipped_axes.append(ir.ViewAxis(axis.dim, ir.Binary(shift, axis.hi, one, span),
+                                        ir.Binary(shift, axis.lo, one, span), -axis.step))
+    return dataclasses.replace(view, axes=tuple(flipped_axes))
 
 
 def _permuted(node: cst.BaseExpression, view: ir.View, axes: list[cst.BaseExpression], scope: KernelScope) -> ir.View:

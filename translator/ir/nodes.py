@@ -364,6 +364,11 @@ class Loop:
     reductions: tuple["Reduction", ...] = ()
     """Set by `passes.lower_arrays` on the loops that compute a reduction (`ArrayReduce`): the scalars
     they accumulate and how, so that a parallel one gets its `reduction(op: var)` clauses."""
+    host_code: bool = False
+    """Set by `passes.device_regions` on the one-iteration `prange` around host code that touches
+    array elements: it runs that code on one device thread, where the arrays are."""
+    copied: tuple[str, ...] = ()
+    """The scalars a `host_code` loop assigns that the rest of the kernel uses: mapped `tofrom`."""
 
 
 @dataclass(frozen=True)
@@ -449,6 +454,8 @@ class OmpTarget:
     """`target teams distribute` alone (`passes.two_level`): each iteration runs on a team's initial
     thread, and the `ParallelLoop`s with `OmpParallelFor` in the body spread over the team's threads;
     the trip count then gives one team per iteration."""
+    copied: tuple[str, ...] = ()
+    """Scalars of host code run on the device (`Loop.copied`), mapped `tofrom` and shared."""
 
 
 @dataclass(frozen=True)
@@ -603,6 +610,9 @@ class Results:
     items: tuple[str | None, ...]
     as_tuple: bool
     span: Span
+    elements: tuple[str, ...] = ()
+    """Items returned as their one element: the scalars after the first (`return mean, var`), each
+    kept in a one-element array the kernel makes, as the C function returns one value."""
 
 
 @dataclass(frozen=True)

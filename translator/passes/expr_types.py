@@ -289,6 +289,8 @@ def numpy_call(typer: ExprTyper, e: ir.Call, name: str, args: tuple[ir.Expr, ...
     NumPy defines on integers (`np.floor`, `np.sign`, `np.maximum`, ...: `INTEGER_UFUNCS`)."""
     if name in NUMPY_OPERATORS:
         return typer(ir.Binary(NUMPY_OPERATORS[name], e.args[0], e.args[1], e.span))
+    if name in NUMPY_COMPARISONS:
+        return typer(ir.Compare(NUMPY_COMPARISONS[name], e.args[0], e.args[1], e.span))
     if name in ("abs", "absolute"):
         return _abs(typer, e, name, args)
     if name == "round":
@@ -312,7 +314,9 @@ def numpy_call(typer: ExprTyper, e: ir.Call, name: str, args: tuple[ir.Expr, ...
 
 
 NUMPY_OPERATORS = {"power": "**", "mod": "%", "remainder": "%", "floor_divide": "//", "true_divide": "/",
-                   "divide": "/"}
+                   "divide": "/", "add": "+", "subtract": "-", "multiply": "*"}
+NUMPY_COMPARISONS = {"less": "<", "less_equal": "<=", "greater": ">", "greater_equal": ">=", "equal": "==",
+                     "not_equal": "!="}
 """NumPy functions that are Python's operators on arrays: typed (and checked) as the operator."""
 INTEGER_UFUNCS = frozenset("floor ceil trunc sign square negative reciprocal minimum maximum fmin fmax".split())
 """Ufuncs NumPy 2 computes in the integer (or bool) type of integer operands, not in float64."""

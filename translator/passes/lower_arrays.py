@@ -131,6 +131,7 @@ class _Lowering(Visitor[[bool], list[ir.Stmt]]):
         """One loop per axis of the target around the assignment of one element, guarded by the
         run-time checks of its lengths."""
         place, span = stmt.target, stmt.span
+        made_locals = len(self.locals)
         variables, offsets, bounds = self.element_loops(place.axes, span)
         into = _element(place, offsets)
         lengths = tuple(as_index(n) for n in place.shape())
@@ -152,11 +153,16 @@ class _Lowering(Visitor[[bool], list[ir.Stmt]]):
             lowered = [*taken, loop_nest(bounds, body, not in_prange, span, True)]
         elif in_prange and where is None:
             lowered = self.evaluate_first(stmt, value, offsets, bounds, lengths, into, inner)
+        elif where is None:  # outside a prange: in one of one iteration, where a temporary can be made
+            del self.locals[made_locals:]
+            once = ir.Loop(self.fresh("once"), ir.Const(0, span, I64), ir.Const(1, span, I64), 1,
+                           tuple(self.visit_ArrayAssign(stmt, True)), span, parallel=True, host_code=True)
+            return [once]
         else:
             raise TranslationError.at(
                 clash.span, f"the right side reads '{into.array}' at other elements than it assigns; NumPy evaluates "
-                "it whole before assigning, which takes a temporary array, made only inside a prange: assign into "
-                "another array first, or write the loop")
+                "it whole before assigning, which takes a temporary array, not made for a masked assignment: assign "
+                "into another array first, or write the loop")
         return self.guarded([*before, *lowered], guards, in_prange)
 
     def element_loops(self, axes: Sequence[ir.ViewAxis], span: Span) -> tuple[list[str], list[Offset], Bounds]:

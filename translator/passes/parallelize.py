@@ -79,6 +79,8 @@ class _Lowering(StmtTransformer):
         clauses = self.reductions.get(self.keys[id(loop)], ()) + loop.reductions
         directive = self.directive(len(levels), body, clauses, loop.launch,
                                    tuple(t.name for t in made))
+        if isinstance(directive, ir.OmpTarget) and loop.copied:
+            directive = dataclasses.replace(directive, copied=loop.copied)
         return ir.ParallelLoop(levels, body, locals_, directive, loop.span, made)
 
     def directive(self, depth: int, body: tuple[ir.Stmt, ...], reductions: tuple[ir.Reduction, ...],

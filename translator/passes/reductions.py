@@ -28,10 +28,14 @@ def find_reductions(kernel: ir.Kernel) -> dict[LoopKey, tuple[ir.Reduction, ...]
 
 
 def loop_keys(stmts: tuple[ir.Stmt, ...]) -> dict[int, LoopKey]:
-    """The key of each outermost `prange` (by object identity), the same before and after typing."""
+    """The key of each outermost `prange` (by object identity), the same before and after typing; the
+    loops `passes.device_regions` adds later (no reductions) get their own and shift no other."""
     keys: dict[int, LoopKey] = {}
     seen: dict[Span, int] = {}
     for loop in outermost_pranges(stmts):
+        if loop.host_code:
+            keys[id(loop)] = (loop.span, -1)
+            continue
         keys[id(loop)] = (loop.span, seen.get(loop.span, 0))
         seen[loop.span] = seen.get(loop.span, 0) + 1
     return keys
@@ -53,7 +57,7 @@ def host_names(stmts: tuple[ir.Stmt, ...]) -> set[str]:
     names: set[str] = set()
     for stmt in stmts:
         if isinstance(stmt, ir.Loop) and stmt.parallel:
-            names |= _names_in((stmt.start, stmt.stop, *launch_exprs(stmt.launch)))
+            names |= _names_in((stmt.start, stmt.stop, *launch_exprs(stmt.launch))) | set(stmt.copied)
         elif isinstance(stmt, ir.If):
             names |= _names_in((stmt.cond,)) | host_names(stmt.body) | host_names(stmt.orelse)
         elif isinstance(stmt, ir.While):

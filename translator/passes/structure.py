@@ -1,8 +1,7 @@
 """Checks of a kernel's shape that C and OpenMP impose on top of Python's rules.
 
 - A kernel's top level is host code: scalar statements, control flow, and `prange` loops, which
-  become offloaded loop nests. Array elements live on the device, so they are only touched inside
-  a `prange` loop.
+  become offloaded loop nests. Launch keywords configure an outermost `prange` only.
 - `return` may only end the kernel (C and OpenMP cannot return out of a parallel region).
 - A loop variable is only bound by its loops (C's `for` owns it; Python's value after the loop is
   not the C one) and never shadows a parameter.
@@ -19,7 +18,7 @@ from translator.passes.reductions import outermost_pranges
 def check_structure(kernel: ir.Kernel) -> None:
     _check_returns(kernel)
     check_loop_variables(kernel)
-    _check_host_statements(kernel.body, kernel)
+    _check_launches(kernel.body)
     check_local_arrays(kernel)
 
 
@@ -91,24 +90,14 @@ def check_loop_variables(kernel: ir.Kernel) -> None:
                 node.span, f"cannot assign to '{node.target.id}': it is a loop variable (use another name)")
 
 
-def _check_host_statements(stmts: tuple[ir.Stmt, ...], kernel: ir.Kernel) -> None:
-    """Outside `prange` loops, no host statement may touch an array element (array statements run on
-    the device: the frontend's loops, or those `passes.lower_arrays` makes of an `ArrayAssign`)."""
+def _check_launches(stmts: tuple[ir.Stmt, ...]) -> None:
+    """Launch keywords sit on outermost `prange`s only. (Host code that touches array elements is
+    run on the device later, `passes.device_regions`.)"""
     for stmt in stmts:
         if isinstance(stmt, ir.Loop) and stmt.parallel:
             _check_nested_launch(stmt)
             continue
-        if isinstance(stmt, ir.ArrayAssign):
-            continue  # its loops run on the device (`passes.lower_arrays`)
-        for child in _host_parts(stmt):
-            for node in walk(child):
-                if isinstance(node, (ir.Index, ir.ArrayArg)):
-                    raise TranslationError.at(
-                        node.span,
-                        f"array '{node.array}' is used by host code here; outside prange loops only statements "
-                        "that assign array elements or slices run on the device: read it inside "
-                        "`for ... in prange(...)`")
-        _check_host_statements(nested_statements(stmt), kernel)
+        _check_launches(nested_statements(stmt))
 
 
 def _check_nested_launch(loop: ir.Loop) -> None:
