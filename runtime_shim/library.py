@@ -153,12 +153,15 @@ class CompiledKernel:
         """The host bytes each NumPy argument's map clause covers (its rows, for a `section`);
         only read-only arguments may overlap (`binding`), and those that do are mapped once
         around the call (`resident.overlaps_held`)."""
+        read = [(values[i], p) for i, p in self.arrays if p.ownership == "in" and isinstance(values[i], np.ndarray)]
+        if len(read) < 2:
+            return []
+        inputs = self._bound_inputs(values)
         spans = []
-        for i, param in self.arrays:
-            array = values[i]
-            if isinstance(array, np.ndarray) and param.ownership == "in":
-                start, length = _mapped_bytes(array, param, self._bound_inputs(values))
-                spans.append((array.ctypes.data + start, array.ctypes.data + start + length))
+        for array, param in read:
+            assert isinstance(array, np.ndarray)
+            start, length = _mapped_bytes(array, param, inputs)
+            spans.append((array.ctypes.data + start, array.ctypes.data + start + length))
         return spans
 
     def _check_preconditions(self, values: Sequence[object]) -> None:

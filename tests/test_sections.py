@@ -23,8 +23,12 @@ import pytest
 
 import runtime_shim
 from tests.kernels import sections
+from translator import pipeline
 from translator.explain import explain_file
+from translator.ir.pytext import python_text
 from translator.oracle import compare_compiled
+from translator.passes import sections as sections_pass
+from translator.passes.affine import Range, constant
 from translator.targets import parse_target
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -237,3 +241,16 @@ def test_softmax_rows_copies_out_back_once(lib: runtime_shim.Library, rng: np.ra
     out = rng.standard_normal((40, 25))
     assert moved(run(lib, "softmax_rows", x, out)) == (x.nbytes, out.nbytes)
     assert moved(run(lib, "softmax_rows", x, np.zeros((60, 30)))) == (x.nbytes, (39 * 30 + 25) * 8)
+
+
+def test_rows_are_a_function_of_the_loop_ranges() -> None:
+    """Rows for a part of a `prange` (as splitting it over devices needs): the same accesses with
+    the loop variable's range replaced give that part's rows; on the lowered kernel too."""
+    kernel = next(k for k in pipeline.lower(str(KERNELS), "host-offload").kernels if k.name == "smooth3")
+    found = sections_pass.device_accesses(kernel, {"x"})
+    whole = sections_pass.rows(found.forms, "x", found.accesses["x"], kernel.span)
+    assert whole is not None and (python_text(whole.lo), python_text(whole.hi)) == ("0", "out.shape[0] + 2")
+    (var,) = {v for _, ranges in found.accesses["x"] for v in ranges}
+    part = Range(constant(10), constant(19))
+    rows = sections_pass.rows(found.forms, "x", [(i, {**r, var: part}) for i, r in found.accesses["x"]], kernel.span)
+    assert rows is not None and (python_text(rows.lo), python_text(rows.hi)) == ("10", "22")

@@ -83,11 +83,14 @@ def _section_size(param: ir.Param, boxes: tuple[tuple[ir.Interval, ...], ...]) -
     overlap; before clamping to the extents), a box of fewer intervals than the rank spanning the
     other dimensions whole."""
     assert isinstance(param.type, ArrayType)
-    itemsize = ir.Const(param.type.dtype.bits // 8, param.span, I64)
+    itemsize: ir.Expr = ir.Const(param.type.dtype.bits // 8, param.span, I64)
     rank = param.type.rank
-    rest = [ir.Extent(param.name, d, param.span, I64) for d in range(len(boxes[0][:rank]), rank)]
-    sizes = [functools.reduce(lambda total, e: ir.Binary("*", total, e, param.span, I64),
-                              [_length(iv) for iv in box[:rank]] + rest, itemsize) for box in boxes]
+
+    def times(total: ir.Expr, factor: ir.Expr) -> ir.Expr:
+        return ir.Binary("*", total, factor, param.span, I64)
+
+    rest: list[ir.Expr] = [ir.Extent(param.name, d, param.span, I64) for d in range(len(boxes[0][:rank]), rank)]
+    sizes = [functools.reduce(times, [_length(iv) for iv in box[:rank]] + rest, itemsize) for box in boxes]
     return " + ".join(python_text(size) for size in sizes)
 
 

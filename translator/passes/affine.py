@@ -156,7 +156,7 @@ Ranges = Mapping[str, "Range | None"]
 """The enclosing loops' variables and their ranges (None: a range not known before the call)."""
 
 
-def loop_range(forms: Forms, loop: ir.Loop, outer: frozenset[str]) -> tuple[Range | None, Affine | None]:
+def loop_range(forms: Forms, loop: ir.Loop | ir.LoopLevel, outer: frozenset[str]) -> tuple[Range | None, Affine | None]:
     """The variable's range (affine in the arguments and the `outer` loops' variables) and the
     loop's trip count (positive when it runs; None unless the bounds are of the arguments alone)."""
     start, stop = forms.form(loop.start, outer), forms.form(loop.stop, outer)
@@ -174,7 +174,7 @@ def loop_range(forms: Forms, loop: ir.Loop, outer: frozenset[str]) -> tuple[Rang
     return Range(far, start), start.plus(stop, -1) if rectangular else None
 
 
-def _last_offset(forms: Forms, loop: ir.Loop, start: Affine, stop: Affine) -> Affine:
+def _last_offset(forms: Forms, loop: ir.Loop | ir.LoopLevel, start: Affine, stop: Affine) -> Affine:
     """How far the last value of a loop of step other than 1 is from its start:
     `(|stop - start| - 1) // |step| * |step|`, an atom."""
     span = loop.span

@@ -39,8 +39,7 @@ def find_sections(kernel: ir.Kernel) -> ir.Kernel:
     """`kernel` with `section` (or `unsectioned`) set on the movement of each `In`/`InOut` array."""
     names = {p.name for p in kernel.params if p.is_array and p.allocation is None
              and p.ownership in (Ownership.IN, Ownership.INOUT)}
-    finder = _Finder(kernel_forms(kernel), names)
-    _Walk(finder, {}, False).block(kernel.body)
+    finder = device_accesses(kernel, names)
     movements = []
     for movement in kernel.movement:
         if movement.array in names:
@@ -53,6 +52,15 @@ def find_sections(kernel: ir.Kernel) -> ir.Kernel:
                 movement = dataclasses.replace(movement, section=section)
         movements.append(movement)
     return dataclasses.replace(kernel, movement=tuple(movements))
+
+
+def device_accesses(kernel: ir.Kernel, names: set[str]) -> DeviceAccesses:
+    """The accesses of the arrays `names` inside the kernel's parallel loops, each with the ranges
+    of the loops around it (replace a `prange` variable's range there by a part's to get the rows
+    that part needs from `rows`)."""
+    found = DeviceAccesses(kernel_forms(kernel), names)
+    _Walk(found, {}, False).block(kernel.body)
+    return found
 
 
 def rows(forms: Forms, array: str, accesses: Iterable[Access], span: Span) -> ir.Interval | None:
@@ -124,8 +132,9 @@ def _as_i64(node: object) -> object:
 
 
 @dataclasses.dataclass
-class _Finder:
-    """What the walk finds: each array's accesses on the device, or the first that is not affine."""
+class DeviceAccesses:
+    """What the walk finds: each array's accesses on the device (`accesses`), or one that makes
+    it the whole array (`whole`: an array passed to a device function), and the kernel's forms."""
 
     forms: Forms
     names: set[str]
@@ -145,7 +154,7 @@ class _Walk(Visitor[[], None]):
     """The statements in order, knowing the enclosing loops' ranges and whether they run on the
     device (inside a parallel loop); only the device's accesses need the array there."""
 
-    finder: _Finder
+    finder: DeviceAccesses
     ranges: Ranges
     device: bool
 
@@ -159,6 +168,17 @@ class _Walk(Visitor[[], None]):
         inner = dataclasses.replace(self, ranges={**self.ranges, stmt.var: var_range},
                                     device=self.device or stmt.parallel)
         inner.block(stmt.body)
+
+    def visit_ParallelLoop(self, stmt: ir.ParallelLoop) -> None:
+        """A nest `passes.parallelize` made (the walk also serves after it): its levels, outermost first."""
+        inner = dataclasses.replace(self, device=True)
+        for level in stmt.levels:
+            var_range, _ = loop_range(self.finder.forms, level, frozenset(inner.ranges))
+            inner = dataclasses.replace(inner, ranges={**inner.ranges, level.var: var_range})
+        inner.block(stmt.body)
+
+    def visit_TargetData(self, stmt: ir.TargetData) -> None:
+        self.block(stmt.body)
 
     def visit_If(self, stmt: ir.If) -> None:
         self.expressions((stmt.cond,))
@@ -174,7 +194,7 @@ class _Walk(Visitor[[], None]):
             self.finder.record(walk_all((stmt,)), self.ranges)
 
     visit_Assign = visit_AtomicUpdate = visit_CallStatement = visit_Return = leaf
-    visit_LocalArray = visit_Temporary = visit_Break = visit_Continue = leaf
+    visit_LocalArray = visit_Temporary = visit_Break = visit_Continue = visit_UpdateFrom = leaf
 
     def expressions(self, exprs: tuple[ir.Expr, ...]) -> None:
         if self.device:
