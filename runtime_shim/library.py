@@ -113,19 +113,22 @@ class CompiledKernel:
         GPU, when an array not in pinned memory moves at least `min_bytes` (any array, for a kernel that
         runs in pieces: `overlap`; pinned memory is then copied directly). Not where a data region
         holds an array (the kernel must use the region's copy) or an `Out` array is `sectioned` (its
-        C copies back only what it writes)."""
+        C copies back only what it writes). An array whose maps move only some rows (`section`)
+        counts by those rows: a call that reads 10 of 10 million elements moves 80 bytes by its
+        maps, not 80 MB through staging (which moves whole arrays)."""
         settings = staging.SETTINGS
         if self.device_function is None or self.spec.device is not None or not settings.stages(self.target):
             return False
-        arrays: list[tuple[np.ndarray, ParamSpec]] = []
+        arrays: list[tuple[np.ndarray, ParamSpec, int]] = []
         for i, param in self.arrays:
             array = values[i]
             if not isinstance(array, np.ndarray) or param.sectioned or resident.is_present(array.ctypes.data, array.nbytes):
                 return False
-            arrays.append((array, param))
+            moved = array.nbytes if param.section is None else _mapped_bytes(array, param, self._bound_inputs(values))[1]
+            arrays.append((array, param, moved))
         pieces = self.spec.chunk_over is not None and settings.overlap  # pinned arrays gain from overlap alone
-        return any(a.nbytes >= settings.min_bytes and (p.copy_in or p.copy_out)
-                   and (pieces or not is_pinned(a.ctypes.data, a.nbytes)) for a, p in arrays)
+        return any(moved >= settings.min_bytes and (p.copy_in or p.copy_out)
+                   and (pieces or not is_pinned(a.ctypes.data, a.nbytes)) for a, p, moved in arrays)
 
     def _raise_failure(self, number: int) -> None:
         """Raise the exception of run-time check `number` (from 0), as Python would have raised there."""

@@ -254,3 +254,31 @@ def test_rows_are_a_function_of_the_loop_ranges() -> None:
     part = Range(constant(10), constant(19))
     rows = sections_pass.rows(found.forms, "x", [(i, {**r, var: part}) for i, r in found.accesses["x"]], kernel.span)
     assert rows is not None and (python_text(rows.lo), python_text(rows.hi)) == ("10", "22")
+
+
+def test_a_few_rows_of_a_large_array_move_by_the_maps_not_by_staging(staged_on_host: list[int],
+                                                                      lib: runtime_shim.Library,
+                                                                      rng: np.random.Generator) -> None:
+    """Staging moves whole arrays (fast, pinned): a call whose maps move 80 bytes of an 8 MB array
+    does not stage; one that reads all of it does."""
+    x = rng.standard_normal(1 << 20)
+    assert moved(run(lib, "head_mean", x, 10)) == (80, 0) and staged_on_host == []
+    assert moved(run(lib, "head_mean", x, 1 << 20)) == (8 << 20, 0) and sum(staged_on_host) == 8 << 20
+
+
+@pytest.fixture()
+def staged_on_host(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Staging on for host-offload from 64 KiB on, in chunks of 64 KiB; the sizes it moved."""
+    from runtime_shim import staging
+    monkeypatch.setattr(staging.SETTINGS, "kinds", frozenset({"host-offload"}))
+    monkeypatch.setattr(staging.SETTINGS, "min_bytes", 64 << 10)
+    monkeypatch.setattr(staging.SETTINGS, "chunk_bytes", 64 << 10)
+    moved_sizes: list[int] = []
+    pipeline = staging._pipeline
+
+    def counted(pool: object, nbytes: int, *stages: object) -> None:
+        moved_sizes.append(nbytes)
+        pipeline(pool, nbytes, *stages)
+
+    monkeypatch.setattr(staging, "_pipeline", counted)
+    return moved_sizes
