@@ -71,6 +71,22 @@ def first_failing(conditions: Sequence[tuple[object, object, Sequence[object]]],
     return namespace["first_failing"]  # type: ignore[return-value]
 
 
+def compiled_rows(sections: Sequence[tuple[str, object, object]], positions: Mapping[str, int],
+                  shape: Callable[[object], Sequence[int]]) -> Callable[[Sequence[object]], list[tuple[int, int]]]:
+    """One function, made once, giving for each `(array, lo, hi)` the rows `[lo', hi')` a call's map
+    moves: `lo' = min(max(lo, 0), n)`, `hi' = max(min(hi, n), lo')` with `n` the array's first
+    extent, as the C clamps them (`movement.section_rows` evaluates the same from the JSON)."""
+    lines = ["def rows(v):", "    found = []"]
+    for array, lo, hi in sections:
+        lines += [f"    n = S(v[{positions[array]}])[0]",
+                  f"    lo = min(max({_text(lo, positions)}, 0), n)",
+                  f"    found.append((lo, max(min({_text(hi, positions)}, n), lo)))"]
+    lines.append("    return found")
+    namespace: dict[str, object] = {"S": shape, "floordiv": OPS["//"]}
+    exec(compile("\n".join(lines), "<py2omp sections>", "exec"), namespace)  # noqa: S102  # our own text
+    return namespace["rows"]  # type: ignore[return-value]
+
+
 def _text(bound: object, positions: Mapping[str, int]) -> str:
     """A bound as a Python expression of the argument list `v` (`S` gives an array's shape)."""
     if isinstance(bound, int) and not isinstance(bound, bool):

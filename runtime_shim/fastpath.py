@@ -20,7 +20,8 @@ accepts a subset of what the checked path accepts, with the same C arguments:
 A kernel whose calls need the manifest's bound expressions (arrays it makes, length checks, partly
 written `Out` arrays) has no fast path: `prepare_fast` returns None. The preconditions of accesses
 (`index` entries of `length_checks`, compiled once by `movement.NeedChecks`) are checked beside it,
-in the caller (`CompiledKernel.__call__`).
+in the caller (`CompiledKernel.__call__`); the rows of arrays mapped by rows (`section`) are
+counted by a function compiled once too (`bounds.compiled_rows`).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from typing import Any
 import numpy as np
 
 from . import resident
+from .bounds import compiled_rows
 from .manifest import KernelSpec, ParamSpec
 
 FAST_SCALARS: dict[str, type] = {"f": float, "i": int, "u": int, "b": bool}
@@ -56,6 +58,10 @@ class FastPath:
     plans: tuple[Plan, ...]
     offload: bool
     """Count the bytes the maps move (offload libraries), leaving out arrays a data region holds."""
+    rows: Callable[[Sequence[object]], list[tuple[int, int]]] | None = None
+    """The rows moved of each array with a manifest `section`, in the order of `sectioned`."""
+    sectioned: tuple[tuple[int, int], ...] = ()
+    """Those arrays: (position among the array arguments, position among all arguments)."""
 
     def arguments(self, values: Sequence[object]) -> tuple[list[object], int, int] | None:
         """The C arguments and the bytes moved to and from the device, or None: not the common call."""
@@ -82,7 +88,20 @@ class FastPath:
             c_args.extend(value.shape)
         if not self.offload:
             return c_args, 0, 0
+        if self.rows is not None:
+            spans = self.cut(spans, values)
         return (c_args, *_moved(spans))
+
+    def cut(self, spans: list[tuple[int, int, object, object]], values: Sequence[object]
+            ) -> list[tuple[int, int, object, object]]:
+        """The spans with each array mapped by rows cut to those rows."""
+        assert self.rows is not None
+        spans = list(spans)
+        for (k, position), (lo, hi) in zip(self.sectioned, self.rows(values)):
+            start, stop, copy_in, copy_out = spans[k]
+            row = (stop - start) // values[position].shape[0]  # type: ignore[attr-defined]  # not empty here
+            spans[k] = (start + lo * row, start + hi * row, copy_in, copy_out)
+        return spans
 
 
 def _moved(spans: list[tuple[int, int, object, object]]) -> tuple[int, int]:
@@ -104,7 +123,18 @@ def prepare_fast(spec: KernelSpec, offload: bool) -> FastPath | None:
     plans = tuple(_array_plan(p) if p.is_array else _scalar_plan(p) for p in spec.params)
     if any(plan is None for plan in plans):
         return None
-    return FastPath(plans, offload)  # type: ignore[arg-type]
+    arrays = [(i, p) for i, p in enumerate(spec.params) if p.is_array]
+    sectioned = tuple((k, i) for k, (i, p) in enumerate(arrays) if p.section is not None)
+    if not sectioned:
+        return FastPath(plans, offload)  # type: ignore[arg-type]
+    positions = {p.name: i for i, p in enumerate(spec.params)}
+    rows = compiled_rows([(arrays[k][1].name, *arrays[k][1].section) for k, _ in sectioned],  # type: ignore[misc]
+                         positions, _shape)
+    return FastPath(plans, offload, rows, sectioned)  # type: ignore[arg-type]
+
+
+def _shape(array: object) -> Sequence[int]:
+    return array.shape  # type: ignore[attr-defined, no-any-return]  # an ndarray: the plan checked it
 
 
 def _array_plan(param: ParamSpec) -> Plan:

@@ -23,7 +23,7 @@ from .bounds import evaluate
 from .device import DeviceArray, device_view
 from .fastpath import FastPath, prepare_fast
 from .manifest import KernelSpec, Manifest, ParamSpec, read_manifest
-from .movement import KernelStats, NeedChecks, check_lengths, runs, uncovered, written_boxes
+from .movement import KernelStats, NeedChecks, check_lengths, runs, section_rows, uncovered, written_boxes
 from .pinned import is_pinned
 
 
@@ -113,19 +113,22 @@ class CompiledKernel:
         GPU, when an array not in pinned memory moves at least `min_bytes` (any array, for a kernel that
         runs in pieces: `overlap`; pinned memory is then copied directly). Not where a data region
         holds an array (the kernel must use the region's copy) or an `Out` array is `sectioned` (its
-        C copies back only what it writes)."""
+        C copies back only what it writes). An array whose maps move only some rows (`section`)
+        counts by those rows: a call that reads 10 of 10 million elements moves 80 bytes by its
+        maps, not 80 MB through staging (which moves whole arrays)."""
         settings = staging.SETTINGS
         if self.device_function is None or self.spec.device is not None or not settings.stages(self.target):
             return False
-        arrays: list[tuple[np.ndarray, ParamSpec]] = []
+        arrays: list[tuple[np.ndarray, ParamSpec, int]] = []
         for i, param in self.arrays:
             array = values[i]
             if not isinstance(array, np.ndarray) or param.sectioned or resident.is_present(array.ctypes.data, array.nbytes):
                 return False
-            arrays.append((array, param))
+            moved = array.nbytes if param.section is None else _mapped_bytes(array, param, self._bound_inputs(values))[1]
+            arrays.append((array, param, moved))
         pieces = self.spec.chunk_over is not None and settings.overlap  # pinned arrays gain from overlap alone
-        return any(a.nbytes >= settings.min_bytes and (p.copy_in or p.copy_out)
-                   and (pieces or not is_pinned(a.ctypes.data, a.nbytes)) for a, p in arrays)
+        return any(moved >= settings.min_bytes and (p.copy_in or p.copy_out)
+                   and (pieces or not is_pinned(a.ctypes.data, a.nbytes)) for a, p, moved in arrays)
 
     def _raise_failure(self, number: int) -> None:
         """Raise the exception of run-time check `number` (from 0), as Python would have raised there."""
@@ -137,11 +140,32 @@ class CompiledKernel:
         """The call with NumPy arrays (and arrays a data region holds): the C function maps them."""
         c_args = self.binding.convert(values)
         self._check_preconditions(values)
-        to_device, from_device = self._transfers(values) if self.offload else (0, 0)
+        if not self.offload:
+            return self._timed(c_args, 0, 0)
+        with resident.overlaps_held(self._mapped_spans(values)) as held:
+            to_device, from_device = self._transfers(values)
+            return self._timed(c_args, to_device + held, from_device)
+
+    def _timed(self, c_args: list[object], to_device: int, from_device: int) -> object:
         start = time.perf_counter()
         value = self.function(*c_args)
         self.stats.add(to_device, from_device, time.perf_counter() - start)
         return None if self.binding.result is None else self.binding.result(value)
+
+    def _mapped_spans(self, values: Sequence[object]) -> list[tuple[int, int]]:
+        """The host bytes each NumPy argument's map clause covers (its rows, for a `section`);
+        only read-only arguments may overlap (`binding`), and those that do are mapped once
+        around the call (`resident.overlaps_held`)."""
+        read = [(values[i], p) for i, p in self.arrays if p.ownership == "in" and isinstance(values[i], np.ndarray)]
+        if len(read) < 2:
+            return []
+        inputs = self._bound_inputs(values)
+        spans = []
+        for array, param in read:
+            assert isinstance(array, np.ndarray)
+            start, length = _mapped_bytes(array, param, inputs)
+            spans.append((array.ctypes.data + start, array.ctypes.data + start + length))
+        return spans
 
     def _check_preconditions(self, values: Sequence[object]) -> None:
         """The lengths array statements combine, and the lengths accesses need (manifest `length_checks`)."""
@@ -188,9 +212,11 @@ class CompiledKernel:
             if param.sectioned and param.written is not None:
                 boxes = written_boxes(param, *self._bound_inputs(values))
                 from_device += sum(length for _, length in runs(boxes, array.shape, array.itemsize))
-            elif not resident.is_present(array.ctypes.data, array.nbytes):
-                to_device += array.nbytes * param.copy_in
-                from_device += array.nbytes * param.copy_out
+                continue
+            start, length = _mapped_bytes(array, param, self._bound_inputs(values))
+            if not resident.is_present(array.ctypes.data + start, length):
+                to_device += length * param.copy_in
+                from_device += length * param.copy_out
         return to_device, from_device
 
     def _uncovered(self, values: Sequence[object]) -> dict[int, list[list[tuple[int, int]]]]:
@@ -275,6 +301,16 @@ class CompiledKernel:
 
     def __repr__(self) -> str:
         return f"<CompiledKernel {self.spec.name}{self.__signature__}>"
+
+
+def _mapped_bytes(array: np.ndarray, param: ParamSpec,
+                  inputs: tuple[dict[str, tuple[int, ...]], dict[str, object]]) -> tuple[int, int]:
+    """Where the bytes a call's map of `array` moves start in it, and how many: its `section`'s rows."""
+    if param.section is None or not array.ndim:
+        return 0, array.nbytes
+    lo, hi = section_rows(param, *inputs)
+    row = array.nbytes // array.shape[0] if array.shape[0] else 0
+    return lo * row, (hi - lo) * row
 
 
 def _c_function(spec: KernelSpec, symbol: str, cdll: ctypes.CDLL, device: bool) -> tuple[object, Binding]:

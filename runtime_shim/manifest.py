@@ -71,6 +71,9 @@ class ParamSpec:
     (one per dimension, then guards: loop ranges that must be non-empty for the box to be written)."""
     sectioned: bool = False
     """Every write lies in `written`: the C copies back just those boxes (`target update from`)."""
+    section: tuple[object, object] | None = None
+    """Manifest `section`: `[lo, hi]` bounds of the rows (first axis) the maps move, clamped to
+    `[0, extent]` as the C clamps them (`movement.section_rows`); None: the whole array."""
     shape: tuple[object, ...] | None = None
     """Manifest `allocation.shape`: set on an array the kernel makes, which the runtime allocates
     (a hidden parameter: bound expressions of the user's arguments, one per dimension)."""
@@ -114,6 +117,8 @@ class ParamSpec:
             doc.update(declared=self.declared, reason=self.reason)
         if self.written is not None:
             doc.update(writes=list(self.written), sectioned=self.sectioned)
+        if self.section is not None:
+            doc["section"] = list(self.section)
         if self.shape is not None:
             doc["allocation"] = {"shape": list(self.shape), "line": self.made_at, "fill": self.fill}
         return doc
@@ -385,6 +390,9 @@ def _param(where: _Reader, data: object) -> ParamSpec:
         raise where.error(f"'rank' must be at least 1 for an array, got {rank}")
     ownership = where.choice(doc, "ownership", OWNERSHIPS)
     writes = where.optional(doc, "writes", list)
+    section = where.optional(doc, "section", list)
+    if section is not None and len(section) != 2:
+        raise where.error(f"'section' has {len(section)} bounds; expected [lo, hi]")
     allocation = where.optional(doc, "allocation", dict)
     made = where.at("allocation")
     shape = None if allocation is None else made.field(allocation, "shape", list)
@@ -399,6 +407,7 @@ def _param(where: _Reader, data: object) -> ParamSpec:
         copy_out=_optional_bool(where, doc, "copy_out", copies_out(ownership)),
         written=None if writes is None else tuple(writes),
         sectioned=_optional_bool(where, doc, "sectioned", False),
+        section=None if section is None else (section[0], section[1]),
         shape=None if shape is None else tuple(shape),
         fill=None if allocation is None else made.optional(allocation, "fill", str),
         made_at=None if allocation is None else made.optional(allocation, "line", int),

@@ -7,7 +7,8 @@
   array is the exception: the C maps it `alloc` and copies back just the boxes itself (`runs`).
 - `KernelStats` counts calls and the bytes the map clauses moved, leaving out arrays already on the
   device (mapped by a `data_region` or passed as device arrays): the figures the offload runtime's
-  own log (`LIBOMPTARGET_INFO`) shows for the arrays.
+  own log (`LIBOMPTARGET_INFO`) shows for the arrays. An array with a `section` moves only those
+  rows (`section_rows`).
 """
 
 from __future__ import annotations
@@ -99,7 +100,8 @@ def runs(boxes: Sequence[Sequence[tuple[int, int]]], shape: tuple[int, ...], ite
     Python's wrapping puts such writes), each interval is clamped to `[0, n]` and empty boxes are
     skipped. A box is contiguous runs: rows of the last dimension, merged over trailing dimensions
     it spans entirely. Where the gaps between its runs hold no more bytes than the box, the C moves
-    the range from its first run to its last in one transfer (restoring the gaps on the host);
+    the range from its first run to its last in one transfer (into a host buffer, whose runs it then
+copies into the array: the gaps on the host are never written);
     otherwise one transfer per run.
     """
     found: list[tuple[int, int]] = []
@@ -130,6 +132,19 @@ def _box_runs(clipped: list[tuple[int, int]], split: int, strides: list[int]) ->
         return [(first, end - first)]
     return [(sum(i * strides[d] for d, i in enumerate(prefix)) + lo * strides[split], run)
             for prefix in itertools.product(*(range(a, b) for a, b in outer))]
+
+
+def section_rows(param: ParamSpec, shapes: Mapping[str, tuple[int, ...]], scalars: Mapping[str, object]
+                 ) -> tuple[int, int]:
+    """The rows `[lo, hi)` of the first axis a call's maps move for `param`: its manifest `section`
+    clamped as the C clamps it (`lo' = min(max(lo, 0), n)`, `hi' = max(min(hi, n), lo')`), or every
+    row when it has none."""
+    extent = shapes[param.name][0]
+    if param.section is None:
+        return 0, extent
+    lo, hi = (evaluate(bound, shapes, scalars) for bound in param.section)
+    start = min(max(lo, 0), extent)
+    return start, max(min(hi, extent), start)
 
 
 def check_lengths(kernel: str, checks: Sequence[tuple[int, object, object]], shapes: Mapping[str, tuple[int, ...]],

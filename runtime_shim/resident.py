@@ -17,8 +17,9 @@ functions (`omp_target_alloc`, ...) come from the offload runtime that library i
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -136,6 +137,50 @@ def _host_arrays(arrays: Iterable[Any], role: str) -> list[np.ndarray]:
     return checked
 
 
+Mapping = tuple[int, int, str, str]
+"""Host bytes `[start, stop)` entered with `enter` (`to`, `alloc`) and left with `exit` (`from`, `release`)."""
+
+
+def merged(mappings: Iterable[Mapping]) -> list[Mapping]:
+    """The mappings with those that overlap merged into one over their union, copied in if any of
+    them is and back if any of them is. Mapped one by one, a range that overlaps one mapped before
+    without lying inside it would extend that mapping, which the offload runtime refuses ("explicit
+    extension not allowed", and the process aborts): two views of one array (`b[0:60]`,
+    `b[30:90]`), or the same array passed twice. Empty ranges stay as they are."""
+    found: list[list[Any]] = []
+    for start, stop, enter, exit_ in sorted(mappings):
+        last = found[-1] if found else None
+        if last is not None and start < last[1] and stop > start:
+            last[1] = max(last[1], stop)
+            last[2] = "to" if "to" in (last[2], enter) else enter
+            last[3] = "from" if "from" in (last[3], exit_) else exit_
+        else:
+            found.append([start, stop, enter, exit_])
+    return [(start, stop, enter, exit_) for start, stop, enter, exit_ in found]
+
+
+@contextlib.contextmanager
+def overlaps_held(spans: Sequence[tuple[int, int]]) -> Iterator[int]:
+    """Around one kernel call whose read-only arrays overlap in host memory (`merged`): each union
+    of overlapping spans that no region holds is mapped `to` once before the call, so that the
+    call's own maps find their rows present, and released after it. Yields the bytes copied in."""
+    unions = []
+    for start, stop, _, _ in merged((a, b, "to", "release") for a, b in spans):
+        members = sum(1 for a, b in spans if start <= a < b <= stop)
+        if members > 1 and not is_present(start, stop - start):
+            unions.append((start, stop))
+    helpers = openmp().helpers if unions else {}
+    for start, stop in unions:
+        helpers["py2omp_enter_to"](start, stop - start)
+        STATE.present.append((start, stop))
+    try:
+        yield sum(stop - start for start, stop in unions)
+    finally:
+        for start, stop in reversed(unions):
+            STATE.present.remove((start, stop))
+            helpers["py2omp_exit_release"](start, stop - start)
+
+
 class DataRegion:
     """Arrays mapped to the device for the duration of a `with` block (see `data_region`)."""
 
@@ -145,7 +190,7 @@ class DataRegion:
                        + [(a, "alloc", "from") for a in _host_arrays(Out, "Out")])
         self.bytes_to_device = 0
         self.bytes_from_device = 0
-        self.mapped: list[tuple[np.ndarray, str, str]] = []
+        self.mapped: list[Mapping] = []
 
     def __enter__(self) -> "DataRegion":
         if STATE.openmp is None:
@@ -155,28 +200,30 @@ class DataRegion:
         return self
 
     def map(self) -> None:
+        """Enter the arrays, those that overlap in host memory once over their union (`merged`)."""
         helpers = openmp().helpers
-        for array, enter, exit_ in self.arrays:
-            fresh = not is_present(array.ctypes.data, array.nbytes)
-            helpers[f"py2omp_enter_{enter}"](array.ctypes.data, array.nbytes)
+        spans = ((a.ctypes.data, a.ctypes.data + a.nbytes, enter, exit_) for a, enter, exit_ in self.arrays)
+        for start, stop, enter, exit_ in merged(spans):
+            fresh = not is_present(start, stop - start)
+            helpers[f"py2omp_enter_{enter}"](start, stop - start)
             if fresh and enter == "to":
-                self._count(array.nbytes, 0)
-            STATE.present.append((array.ctypes.data, array.ctypes.data + array.nbytes))
-            self.mapped.append((array, enter, exit_))
+                self._count(stop - start, 0)
+            STATE.present.append((start, stop))
+            self.mapped.append((start, stop, enter, exit_))
 
     def __exit__(self, *exc: object) -> None:
         if self in STATE.pending:
             STATE.pending.remove(self)
-        for array, _, exit_ in reversed(self.mapped):
-            STATE.present.remove((array.ctypes.data, array.ctypes.data + array.nbytes))
-            openmp().helpers[f"py2omp_exit_{exit_}"](array.ctypes.data, array.nbytes)
-            if exit_ == "from" and not is_present(array.ctypes.data, array.nbytes):
-                self._count(0, array.nbytes)
+        for start, stop, _, exit_ in reversed(self.mapped):
+            STATE.present.remove((start, stop))
+            openmp().helpers[f"py2omp_exit_{exit_}"](start, stop - start)
+            if exit_ == "from" and not is_present(start, stop - start):
+                self._count(0, stop - start)
         self.mapped.clear()
 
     def update(self, array: np.ndarray, to: str) -> None:
         """Copy a mapped array's host values to the device (`to="device"`) or back (`to="host"`)."""
-        if not any(a is array for a, _, _ in self.mapped):
+        if not self.mapped or not any(a is array for a, _, _ in self.arrays):
             raise ValueError("update(): the array is not mapped by this data region")
         if to not in ("device", "host"):
             raise ValueError(f"update(): to must be 'device' or 'host', got {to!r}")

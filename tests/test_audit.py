@@ -76,14 +76,14 @@ def test_enclosing_target_data_governs_inner_regions(capsys: pytest.CaptureFixtu
 
 def test_dropped_map_and_to_for_tofrom_are_caught(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     c_text = emitted_c(SAXPY)
-    assert "        map(to: x[0:x_n0]) \\\n" in c_text and "map(tofrom: y[0:y_n0])" in c_text
+    assert "        map(to: x[0:x_n0]) \\\n" in c_text and "map(tofrom: y[0:py2omp_min_i64(x_n0, y_n0)])" in c_text
     corrupted = c_text.replace("        map(to: x[0:x_n0]) \\\n", "").replace("map(tofrom: y", "map(to: y")
     status, out = audit(capsys, SAXPY, corrupted, tmp_path)
     assert status == 1
     assert row(out, "saxpy", "x")[4:] == ["none", "0", "10", "MISMATCH"]
     assert row(out, "saxpy", "y")[-1] == "MISMATCH"
     assert "saxpy: x: dereferenced in the target region at line 10 but not mapped" in out
-    assert "saxpy: y: InOut array read+write on the device needs map(tofrom), has map(to: y[0:y_n0])" in out
+    assert "saxpy: y: InOut array read+write on the device needs map(tofrom), has map(to: y[0:py2omp_min_i64" in out
 
 
 def test_wrong_direction_on_target_data_is_caught(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

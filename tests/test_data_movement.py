@@ -215,7 +215,8 @@ def test_explain_command(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["explain", "examples/stream_triad.py", "--target", "host-offload"]) == 0
     out = capsys.readouterr().out
     assert "  a: declared Out, inferred Out\n    map(from: a[0:a.shape[0]])\n" in out
-    assert "total per call: 8 * b.shape[0] + 8 * c.shape[0] bytes to the device, 8 * a.shape[0] back" in out
+    assert "  b: declared In, inferred In\n    map(to: b[0:a.shape[0]]) (rows the kernel reaches, clamped to the extent)\n" in out
+    assert "total per call: 8 * a.shape[0] + 8 * a.shape[0] bytes to the device, 8 * a.shape[0] back" in out
 
 
 def test_cli_prints_warnings_and_still_translates(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

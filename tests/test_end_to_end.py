@@ -69,7 +69,8 @@ def test_dropped_map_direction_is_caught_by_the_virtual_device(tmp_path) -> None
     from translator import pipeline
     from translator.toolchain.cache import build_cached
     emitted = pipeline.translate(str(EXAMPLES_DIR / "saxpy.py"), "host-offload")
-    broken = emitted.c_source.replace("map(tofrom: y[0:y_n0])", "map(to: y[0:y_n0])")
+    mapped = "y[0:py2omp_min_i64(x_n0, y_n0)])"
+    broken = emitted.c_source.replace(f"map(tofrom: {mapped}", f"map(to: {mapped}")
     assert broken != emitted.c_source
     x, y = np.ones(8, np.float32), np.full(8, 3.0, np.float32)
     for source, expected in ((emitted.c_source, 5.0), (broken, 3.0)):

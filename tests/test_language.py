@@ -40,7 +40,7 @@ def test_launch_clauses_on_target() -> None:
     c = c_source("host-offload")
     assert "num_teams(teams) \\\n        thread_limit(threads * 2) \\\n        schedule(dynamic, 4)" in c
     assert "map(from: out[0:out_n0 * out_n1]) \\\n        schedule(static)" not in c
-    assert "#pragma omp target data device(0)" in c
+    assert "#pragma omp target data \\\n        device(0) \\\n" in c
     assert "#pragma omp target teams distribute parallel for \\\n                device(0) \\\n" in c
     assert "thread_limit(64)" in c and "py2omp_num_teams(x_n0, 64)" in c
 

@@ -126,6 +126,8 @@ def _ast_value(node: ast.expr, env: Env) -> int | None:
         op = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Mod: "%"}.get(type(node.op))
         left, right = _ast_value(node.left, env), _ast_value(node.right, env)
         return _binary(op or "?", left, right)
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):  # a section's clamping
+        return _helper(node.func.id, [_ast_value(arg, env) for arg in node.args])
     return None
 
 

@@ -43,6 +43,12 @@ def explain_kernel(kernel: ir.Kernel, path: str, offload: bool) -> str:
             back = _section_size(param, movement.written)
             clause = (f"map(alloc: {param.name}[0:{' * '.join(_extents(param))}]) + target update from "
                       + " and ".join(box_text(param.name, box, param.type.rank) for box in movement.written))
+        if movement.section is not None:
+            rows = movement.section
+            clause = (f"map({param.ownership.map_type}: {param.name}[{python_text(rows.lo)}:{python_text(rows.hi)}]) "
+                      "(rows the kernel reaches, clamped to the extent)")
+            size = _section_size(param, ((rows,),))
+            to, back = (size if t != "0" else "0" for t in (to, back))
         declared = movement.declared.marker if movement.declared else (
             "none (made by the kernel)" if param.allocation else "none")
         lines += [
@@ -51,6 +57,9 @@ def explain_kernel(kernel: ir.Kernel, path: str, offload: bool) -> str:
             f"    bytes per call: {to if offload else '0'} to the device, {back if offload else '0'} back",
             f"    why: {movement.reason}",
         ]
+        if movement.unsectioned is not None and offload:
+            lines.append(f"    whole array: the index at line {movement.unsectioned.line} is known only on the device "
+                         "(a gather, a data-dependent or negative index, or a device function's argument)")
         totals["to"] += [to] if offload and to != "0" else []
         totals["from"] += [back] if offload and back != "0" else []
     lines.append(f"  total per call: {' + '.join(totals['to']) or '0'} bytes to the device, "
@@ -70,12 +79,18 @@ def _size(param: ir.Param) -> str:
 
 
 def _section_size(param: ir.Param, boxes: tuple[tuple[ir.Interval, ...], ...]) -> str:
-    """`8 * (u.shape[0] - 2) * (u.shape[1] - 2)`: the bytes of the written boxes (at most, when they overlap)."""
+    """`8 * (u.shape[0] - 2) * (u.shape[1] - 2)`: the bytes of the written boxes (at most, when they
+    overlap; before clamping to the extents), a box of fewer intervals than the rank spanning the
+    other dimensions whole."""
     assert isinstance(param.type, ArrayType)
-    itemsize = ir.Const(param.type.dtype.bits // 8, param.span, I64)
+    itemsize: ir.Expr = ir.Const(param.type.dtype.bits // 8, param.span, I64)
     rank = param.type.rank
-    sizes = [functools.reduce(lambda total, iv: ir.Binary("*", total, _length(iv), param.span, I64), box[:rank],
-                              itemsize) for box in boxes]
+
+    def times(total: ir.Expr, factor: ir.Expr) -> ir.Expr:
+        return ir.Binary("*", total, factor, param.span, I64)
+
+    rest: list[ir.Expr] = [ir.Extent(param.name, d, param.span, I64) for d in range(len(boxes[0][:rank]), rank)]
+    sizes = [functools.reduce(times, [_length(iv) for iv in box[:rank]] + rest, itemsize) for box in boxes]
     return " + ".join(python_text(size) for size in sizes)
 
 

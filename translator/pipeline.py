@@ -25,6 +25,7 @@ from translator.passes.indices import wrap_indices
 from translator.passes.lower_arrays import lower_arrays
 from translator.passes.ownership import decide_ownership
 from translator.passes.parallelize import parallelize
+from translator.passes.sections import find_sections
 from translator.passes.power import lower_power
 from translator.passes.reductions import LoopKey, find_reductions
 from translator.passes.schedules import drop_gpu_schedules
@@ -114,6 +115,10 @@ def _ownership(kernel: ir.Kernel, context: PassContext) -> ir.Kernel:
     return decide_ownership(kernel, analyze_access(kernel, context.functions.built))
 
 
+def _sections(kernel: ir.Kernel, context: PassContext) -> ir.Kernel:
+    return find_sections(kernel)
+
+
 def _schedules(kernel: ir.Kernel, context: PassContext) -> ir.Kernel:
     return drop_gpu_schedules(kernel, context.target)
 
@@ -148,6 +153,7 @@ KERNEL_PASSES: tuple[KernelPass, ...] = (
     _bounds,
     _indices,
     _ownership,
+    _sections,
     _schedules,
     _parallelize,
     _two_level,

@@ -26,9 +26,21 @@ static inline int64_t py2omp_wrap_index(int64_t i, int64_t n)
 }
 
 /* Python's min(a, b): `a` unless `b` is smaller, so a NaN in `a` wins and one in `b` does not. */
+static inline int64_t py2omp_min_i64(int64_t a, int64_t b)
+{
+    return b < a ? b : a;
+}
+
+/* Python's min(a, b): `a` unless `b` is smaller, so a NaN in `a` wins and one in `b` does not. */
 static inline double py2omp_min_f64(double a, double b)
 {
     return b < a ? b : a;
+}
+
+/* Python's max(a, b): `a` unless `b` is larger. */
+static inline int64_t py2omp_max_i64(int64_t a, int64_t b)
+{
+    return b > a ? b : a;
 }
 
 /* Python's max(a, b): `a` unless `b` is larger. */
@@ -74,11 +86,13 @@ static int64_t py2omp_copy_back_run(int64_t r, int m, const int64_t *n, const in
 
 /* Copy back, from device `device` (-1: the default one), the box [lo, hi) of the mapped `rank`-D
    array `host` (extents `n`, elements of `size` bytes), each bound clamped to [0, n]; the other
-   elements keep the host's values. The box is `rows` contiguous runs of `run` bytes (trailing
-   dimensions it spans entirely merge into one run). Few large transfers are much cheaper than many
-   small ones: where the gaps between runs hold no more bytes than the box, ONE transfer brings the
-   range from the first run to the last straight into `host`, the gaps saved before and restored
-   after; otherwise (or if no memory is left for the gaps) each run is a transfer of its own. */
+   elements keep the host's values, and no other host byte is ever written, even for a moment (a
+   thread may be reading the array's border meanwhile). The box is `rows` contiguous runs of `run`
+   bytes (trailing dimensions it spans entirely merge into one run). Few large transfers are much
+   cheaper than many small ones: where the gaps between runs hold no more bytes than the box, ONE
+   transfer brings the range from the first run to the last into a host buffer, and the runs are
+   copied from there into `host`; otherwise (or if no memory is left for the buffer) each run is a
+   `target update` of its own. */
 static void py2omp_copy_back(void *host, int64_t size, int rank, const int64_t *n, const int64_t *lo, const int64_t *hi,
                              int device)
 {
@@ -101,28 +115,23 @@ static void py2omp_copy_back(void *host, int64_t size, int rank, const int64_t *
     int64_t first = py2omp_copy_back_run(0, m, n, l, h) * unit;
     int64_t span = py2omp_copy_back_run(rows - 1, m, n, l, h) * unit + run - first;
     char *p = (char *)host;
-    char *gaps = span - rows * run <= rows * run ? malloc(span - rows * run + 1) : NULL;
     if (device < 0)
         device = omp_get_default_device();
-    if (gaps == NULL) {
+    char *staged = span - rows * run <= rows * run ? malloc(span) : NULL;
+    void *mapped = staged == NULL ? NULL : omp_get_mapped_ptr(host, device);
+    if (mapped == NULL || omp_target_memcpy(staged, mapped, span, 0, first, omp_get_initial_device(), device)) {
+        free(staged);
         for (int64_t r = 0; r < rows; r++) {
             int64_t start = py2omp_copy_back_run(r, m, n, l, h) * unit;
             #pragma omp target update from(p[start:run]) device(device)
         }
         return;
     }
-    for (int64_t r = 0; r + 1 < rows; r++) {
+    for (int64_t r = 0; r < rows; r++) {
         int64_t start = py2omp_copy_back_run(r, m, n, l, h) * unit;
-        int64_t next = py2omp_copy_back_run(r + 1, m, n, l, h) * unit;
-        memcpy(gaps + start - first - r * run, p + start + run, next - start - run);
+        memcpy(p + start, staged + start - first, run);
     }
-    #pragma omp target update from(p[first:span]) device(device)
-    for (int64_t r = 0; r + 1 < rows; r++) {
-        int64_t start = py2omp_copy_back_run(r, m, n, l, h) * unit;
-        int64_t next = py2omp_copy_back_run(r + 1, m, n, l, h) * unit;
-        memcpy(p + start + run, gaps + start - first - r * run, next - start - run);
-    }
-    free(gaps);
+    free(staged);
 }
 
 /* scaled_column(a: In[f64[:, :]], alpha: f64, y: Out[f64[:]]) -- tests/kernels/allocations.py:12 */
@@ -146,7 +155,7 @@ void scaled_column(const double *restrict a, int64_t a_n0, int64_t a_n1, double 
 #line 17 "tests/kernels/allocations.py"
     return;
 }
-#line 150 "allocations.c"
+#line 159 "allocations.c"
 
 /* scaled_column(a: In[f64[:, :]], alpha: f64, y: Out[f64[:]]) -- tests/kernels/allocations.py:12 */
 #line 12 "tests/kernels/allocations.py"
@@ -168,7 +177,7 @@ void scaled_column__device(const double *restrict a, int64_t a_n0, int64_t a_n1,
 #line 17 "tests/kernels/allocations.py"
     return;
 }
-#line 172 "allocations.c"
+#line 181 "allocations.c"
 
 /* row_sums(a: In[f32[:, :]], s: Out[f32[:]]) -- tests/kernels/allocations.py:21 */
 #line 21 "tests/kernels/allocations.py"
@@ -200,7 +209,7 @@ void row_sums(const float *restrict a, int64_t a_n0, int64_t a_n1, float *restri
 #line 26 "tests/kernels/allocations.py"
     return;
 }
-#line 204 "allocations.c"
+#line 213 "allocations.c"
 
 /* row_sums(a: In[f32[:, :]], s: Out[f32[:]]) -- tests/kernels/allocations.py:21 */
 #line 21 "tests/kernels/allocations.py"
@@ -230,7 +239,7 @@ void row_sums__device(const float *restrict a, int64_t a_n0, int64_t a_n1, float
 #line 26 "tests/kernels/allocations.py"
     return;
 }
-#line 234 "allocations.c"
+#line 243 "allocations.c"
 
 /* ones_and_full(x: In[f64[:]], k: weak i64, o: Out[f64[:]], f: Out[f32[:, :]], c: Out[i64[:]]) -- tests/kernels/allocations.py:30 */
 #line 30 "tests/kernels/allocations.py"
@@ -291,7 +300,7 @@ void ones_and_full(const double *restrict x, int64_t x_n0, int64_t k, double *re
 #line 39 "tests/kernels/allocations.py"
     return;
 }
-#line 295 "allocations.c"
+#line 304 "allocations.c"
 
 /* ones_and_full(x: In[f64[:]], k: weak i64, o: Out[f64[:]], f: Out[f32[:, :]], c: Out[i64[:]]) -- tests/kernels/allocations.py:30 */
 #line 30 "tests/kernels/allocations.py"
@@ -353,7 +362,7 @@ void ones_and_full__device(const double *restrict x, int64_t x_n0, int64_t k, do
 #line 39 "tests/kernels/allocations.py"
     return;
 }
-#line 357 "allocations.c"
+#line 366 "allocations.c"
 
 /* outer(a: In[f64[:]], b: In[f64[:]], m: weak i64, c: Out[f32[:, :]]) -- tests/kernels/allocations.py:43 */
 #line 43 "tests/kernels/allocations.py"
@@ -362,7 +371,9 @@ void outer(const double *restrict a, int64_t a_n0, const double *restrict b, int
 #line 44 "tests/kernels/allocations.py"
     int64_t rows;
 #line 43 "tests/kernels/allocations.py"
-    #pragma omp target data map(to: a[0:a_n0], b[0:b_n0]) map(from: c[0:c_n0 * c_n1])
+    #pragma omp target data \
+        map(to: a[0:py2omp_max_i64(py2omp_min_i64(2 * py2omp_floordiv_i64(a_n0, 2) - 1, a_n0), 0)], b[0:b_n0]) \
+        map(from: c[0:c_n0 * c_n1])
     {
 #line 44 "tests/kernels/allocations.py"
         rows = py2omp_floordiv_i64(a_n0, 2);
@@ -382,7 +393,8 @@ void outer(const double *restrict a, int64_t a_n0, const double *restrict b, int
         #pragma omp target teams distribute parallel for \
             collapse(2) \
             num_teams(py2omp_num_teams(rows * (b_n0 * m), 256)) \
-            thread_limit(256)
+            thread_limit(256) \
+            map(to: a[0:py2omp_max_i64(py2omp_min_i64(2 * py2omp_floordiv_i64(a_n0, 2) - 1, a_n0), 0)])
 #line 46 "tests/kernels/allocations.py"
         for (int64_t i = 0; i < rows; i += 1) {
             for (int64_t j = 0; j < b_n0 * m; j += 1) {
@@ -393,7 +405,7 @@ void outer(const double *restrict a, int64_t a_n0, const double *restrict b, int
 #line 49 "tests/kernels/allocations.py"
     return;
 }
-#line 397 "allocations.c"
+#line 409 "allocations.c"
 
 /* outer(a: In[f64[:]], b: In[f64[:]], m: weak i64, c: Out[f32[:, :]]) -- tests/kernels/allocations.py:43 */
 #line 43 "tests/kernels/allocations.py"
@@ -431,7 +443,7 @@ void outer__device(const double *restrict a, int64_t a_n0, const double *restric
 #line 49 "tests/kernels/allocations.py"
     return;
 }
-#line 435 "allocations.c"
+#line 447 "allocations.c"
 
 /* stats(x: In[f64[:]], lo: Out[f64[:]], hi: Out[f32[:]]) -- tests/kernels/allocations.py:53 */
 #line 53 "tests/kernels/allocations.py"
@@ -457,7 +469,7 @@ double stats(const double *restrict x, int64_t x_n0, double *restrict lo, int64_
 #line 61 "tests/kernels/allocations.py"
     return total;
 }
-#line 461 "allocations.c"
+#line 473 "allocations.c"
 
 /* stats(x: In[f64[:]], lo: Out[f64[:]], hi: Out[f32[:]]) -- tests/kernels/allocations.py:53 */
 #line 53 "tests/kernels/allocations.py"
@@ -482,7 +494,7 @@ double stats__device(const double *restrict x, int64_t x_n0, double *restrict lo
 #line 61 "tests/kernels/allocations.py"
     return total;
 }
-#line 486 "allocations.c"
+#line 498 "allocations.c"
 
 /* smooth_twice(x: In[f64[:]], out: Out[f64[:]], t: Scratch[f64[:]]) -- tests/kernels/allocations.py:65 */
 #line 65 "tests/kernels/allocations.py"
@@ -510,7 +522,7 @@ void smooth_twice(const double *restrict x, int64_t x_n0, double *restrict out, 
         py2omp_copy_back(out, sizeof(double), 1, (int64_t[]){out_n0}, (int64_t[]){0}, (int64_t[]){x_n0}, -1);
     }
 }
-#line 514 "allocations.c"
+#line 526 "allocations.c"
 
 /* smooth_twice(x: In[f64[:]], out: Out[f64[:]], t: Scratch[f64[:]]) -- tests/kernels/allocations.py:65 */
 #line 65 "tests/kernels/allocations.py"
@@ -534,7 +546,7 @@ void smooth_twice__device(const double *restrict x, int64_t x_n0, double *restri
         out[i] = t[i] * 0.5 + t[py2omp_wrap_index(i - 1, t_n0)] * 0.25 + t[py2omp_wrap_index(py2omp_mod_i64(i + 1, x_n0), t_n0)] * 0.25;
     }
 }
-#line 538 "allocations.c"
+#line 550 "allocations.c"
 
 /* doubled(a: InOut[i64[:]]) -- tests/kernels/allocations.py:74 */
 #line 74 "tests/kernels/allocations.py"
@@ -552,7 +564,7 @@ void doubled(int64_t *restrict a, int64_t a_n0)
 #line 77 "tests/kernels/allocations.py"
     return;
 }
-#line 556 "allocations.c"
+#line 568 "allocations.c"
 
 /* doubled(a: InOut[i64[:]]) -- tests/kernels/allocations.py:74 */
 #line 74 "tests/kernels/allocations.py"
@@ -570,7 +582,7 @@ void doubled__device(int64_t *restrict a, int64_t a_n0)
 #line 77 "tests/kernels/allocations.py"
     return;
 }
-#line 574 "allocations.c"
+#line 586 "allocations.c"
 
 /* signs(a: In[f64[:, :]], s: Out[i32[:, :]]) -- tests/kernels/allocations.py:81 */
 #line 81 "tests/kernels/allocations.py"
@@ -609,7 +621,7 @@ void signs(const double *restrict a, int64_t a_n0, int64_t a_n1, int32_t *restri
 #line 87 "tests/kernels/allocations.py"
     return;
 }
-#line 613 "allocations.c"
+#line 625 "allocations.c"
 
 /* signs(a: In[f64[:, :]], s: Out[i32[:, :]]) -- tests/kernels/allocations.py:81 */
 #line 81 "tests/kernels/allocations.py"
@@ -646,7 +658,7 @@ void signs__device(const double *restrict a, int64_t a_n0, int64_t a_n1, int32_t
 #line 87 "tests/kernels/allocations.py"
     return;
 }
-#line 650 "allocations.c"
+#line 662 "allocations.c"
 
 void py2omp_enter_to(void *host, int64_t bytes)
 {

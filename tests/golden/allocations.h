@@ -71,6 +71,7 @@ void ones_and_full__device(const double *x, int64_t x_n0, int64_t k, double *o, 
 
 /* outer(a: In[f64[:]], b: In[f64[:]], m: weak i64, c: Out[f32[:, :]]) -- tests/kernels/allocations.py:43
  *   a: In, map(to: a[0:a_n0])
+ *     only the rows the kernel reaches move: a[0:2 * (a.shape[0] // 2) - 1] (clamped to the extent)
  *   b: In, map(to: b[0:b_n0])
  *   m: scalar, by value
  *   c: Out, map(from: c[0:c_n0 * c_n1])

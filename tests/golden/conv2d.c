@@ -16,6 +16,18 @@ static inline int64_t py2omp_num_teams(int64_t trip, int64_t threads)
     return teams < 2147483647 ? teams : 2147483647;
 }
 
+/* Python's min(a, b): `a` unless `b` is smaller, so a NaN in `a` wins and one in `b` does not. */
+static inline int64_t py2omp_min_i64(int64_t a, int64_t b)
+{
+    return b < a ? b : a;
+}
+
+/* Python's max(a, b): `a` unless `b` is larger. */
+static inline int64_t py2omp_max_i64(int64_t a, int64_t b)
+{
+    return b > a ? b : a;
+}
+
 #pragma omp end declare target
 
 /* conv2d(image: In[f32[:, :]], weights: In[f32[:, :]], out: Out[f32[:, :]]) -- examples/conv2d.py:10 */
@@ -32,7 +44,7 @@ void conv2d(const float *restrict image, int64_t image_n0, int64_t image_n1, con
         collapse(2) \
         num_teams(py2omp_num_teams(out_n0 * out_n1, 256)) \
         thread_limit(256) \
-        map(to: image[0:image_n0 * image_n1], weights[0:weights_n0 * weights_n1]) \
+        map(to: image[0:py2omp_max_i64(py2omp_min_i64(out_n0 + weights_n0 - 1, image_n0), 0) * image_n1], weights[0:weights_n0 * weights_n1]) \
         map(from: out[0:out_n0 * out_n1])
 #line 13 "examples/conv2d.py"
     for (int64_t i = 0; i < out_n0; i += 1) {
@@ -50,7 +62,7 @@ void conv2d(const float *restrict image, int64_t image_n0, int64_t image_n1, con
         }
     }
 }
-#line 54 "conv2d.c"
+#line 66 "conv2d.c"
 
 /* conv2d(image: In[f32[:, :]], weights: In[f32[:, :]], out: Out[f32[:, :]]) -- examples/conv2d.py:10 */
 #line 10 "examples/conv2d.py"
@@ -83,7 +95,7 @@ void conv2d__device(const float *restrict image, int64_t image_n0, int64_t image
         }
     }
 }
-#line 87 "conv2d.c"
+#line 99 "conv2d.c"
 
 void py2omp_enter_to(void *host, int64_t bytes)
 {

@@ -11,6 +11,7 @@ extern "C" {
 
 /* conv2d(image: In[f32[:, :]], weights: In[f32[:, :]], out: Out[f32[:, :]]) -- examples/conv2d.py:10
  *   image: In, map(to: image[0:image_n0 * image_n1])
+ *     only the rows the kernel reaches move: image[0:out.shape[0] + weights.shape[0] - 1] (clamped to the extent)
  *   weights: In, map(to: weights[0:weights_n0 * weights_n1])
  *   out: Out, map(from: out[0:out_n0 * out_n1])
  *   preconditions (else Python raises IndexError): image_n0 >= out_n0 + weights_n0 - 1 when out_n0 > 0 and out_n1 > 0 and weights_n0 > 0 and weights_n1 > 0 (image, line 18)

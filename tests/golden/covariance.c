@@ -16,6 +16,12 @@ static inline int64_t py2omp_num_teams(int64_t trip, int64_t threads)
     return teams < 2147483647 ? teams : 2147483647;
 }
 
+/* Python's min(a, b): `a` unless `b` is smaller, so a NaN in `a` wins and one in `b` does not. */
+static inline int64_t py2omp_min_i64(int64_t a, int64_t b)
+{
+    return b < a ? b : a;
+}
+
 #pragma omp end declare target
 
 /* covariance(data: In[f64[:, :]], mean: Scratch[f64[:]], cov: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- examples/covariance.py:13 */
@@ -28,7 +34,7 @@ void covariance(const double *restrict data, int64_t data_n0, int64_t data_n1, d
 #line 13 "examples/covariance.py"
     #pragma omp target data \
         map(to: data[0:data_n0 * data_n1]) \
-        map(tofrom: cov[0:cov_n0 * cov_n1], py2omp_failed[0:py2omp_failed_n0]) \
+        map(tofrom: cov[0:py2omp_min_i64((int64_t)data_n1, cov_n0) * cov_n1], py2omp_failed[0:py2omp_failed_n0]) \
         map(alloc: mean[0:mean_n0])
     {
 #line 14 "examples/covariance.py"
@@ -51,7 +57,8 @@ void covariance(const double *restrict data, int64_t data_n0, int64_t data_n1, d
 #line 21 "examples/covariance.py"
         #pragma omp target teams distribute parallel for \
             num_teams(py2omp_num_teams(m, 256)) \
-            thread_limit(256)
+            thread_limit(256) \
+            map(tofrom: cov[0:py2omp_min_i64((int64_t)data_n1, cov_n0) * cov_n1])
 #line 21 "examples/covariance.py"
         for (int64_t i = 0; i < m; i += 1) {
 #line 17 "examples/covariance.py"
@@ -92,7 +99,7 @@ void covariance(const double *restrict data, int64_t data_n0, int64_t data_n1, d
         }
     }
 }
-#line 96 "covariance.c"
+#line 103 "covariance.c"
 
 /* covariance(data: In[f64[:, :]], mean: Scratch[f64[:]], cov: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- examples/covariance.py:13 */
 #line 13 "examples/covariance.py"
@@ -163,7 +170,7 @@ void covariance__device(const double *restrict data, int64_t data_n0, int64_t da
         }
     }
 }
-#line 167 "covariance.c"
+#line 174 "covariance.c"
 
 void py2omp_enter_to(void *host, int64_t bytes)
 {

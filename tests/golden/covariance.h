@@ -13,6 +13,7 @@ extern "C" {
  *   data: In, map(to: data[0:data_n0 * data_n1])
  *   mean: Scratch, map(alloc: mean[0:mean_n0])
  *   cov: InOut, map(tofrom: cov[0:cov_n0 * cov_n1])
+ *     only the rows the kernel reaches move: cov[0:data.shape[1]] (clamped to the extent)
  *   py2omp_failed: InOut, map(tofrom: py2omp_failed[0:py2omp_failed_n0])
  *     status of the kernel's run-time checks, one element: zero it before the call; a nonzero value v after it means check 2147483647 - v failed, where Python raises (1 = line 26 IndexError, 2 = line 27 IndexError)
  *   preconditions (else Python raises IndexError): mean_n0 >= data_n1 when data_n1 > 0 (mean, line 20)

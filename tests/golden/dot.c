@@ -16,6 +16,12 @@ static inline int64_t py2omp_num_teams(int64_t trip, int64_t threads)
     return teams < 2147483647 ? teams : 2147483647;
 }
 
+/* Python's min(a, b): `a` unless `b` is smaller, so a NaN in `a` wins and one in `b` does not. */
+static inline int64_t py2omp_min_i64(int64_t a, int64_t b)
+{
+    return b < a ? b : a;
+}
+
 #pragma omp end declare target
 
 /* dot(x: In[f64[:]], y: In[f64[:]]) -- examples/dot.py:9 */
@@ -29,7 +35,7 @@ double dot(const double *restrict x, int64_t x_n0, const double *restrict y, int
     #pragma omp target teams distribute parallel for \
         num_teams(py2omp_num_teams(x_n0, 256)) \
         thread_limit(256) \
-        map(to: x[0:x_n0], y[0:y_n0]) \
+        map(to: x[0:x_n0], y[0:py2omp_min_i64(x_n0, y_n0)]) \
         map(tofrom: s) \
         reduction(+: s)
 #line 11 "examples/dot.py"
@@ -39,7 +45,7 @@ double dot(const double *restrict x, int64_t x_n0, const double *restrict y, int
 #line 13 "examples/dot.py"
     return s;
 }
-#line 43 "dot.c"
+#line 49 "dot.c"
 
 /* dot(x: In[f64[:]], y: In[f64[:]]) -- examples/dot.py:9 */
 #line 9 "examples/dot.py"
@@ -62,7 +68,7 @@ double dot__device(const double *restrict x, int64_t x_n0, const double *restric
 #line 13 "examples/dot.py"
     return s;
 }
-#line 66 "dot.c"
+#line 72 "dot.c"
 
 void py2omp_enter_to(void *host, int64_t bytes)
 {

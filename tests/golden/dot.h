@@ -12,6 +12,7 @@ extern "C" {
 /* dot(x: In[f64[:]], y: In[f64[:]]) -- examples/dot.py:9
  *   x: In, map(to: x[0:x_n0])
  *   y: In, map(to: y[0:y_n0])
+ *     only the rows the kernel reaches move: y[0:x.shape[0]] (clamped to the extent)
  *   preconditions (else Python raises IndexError): y_n0 >= x_n0 when x_n0 > 0 (y, line 12)
  */
 double dot(const double *x, int64_t x_n0, const double *y, int64_t y_n0);

@@ -16,6 +16,12 @@ static inline int64_t py2omp_num_teams(int64_t trip, int64_t threads)
     return teams < 2147483647 ? teams : 2147483647;
 }
 
+/* Python's min(a, b): `a` unless `b` is smaller, so a NaN in `a` wins and one in `b` does not. */
+static inline int64_t py2omp_min_i64(int64_t a, int64_t b)
+{
+    return b < a ? b : a;
+}
+
 #pragma omp end declare target
 
 /* gemm(alpha: f32, a: In[f32[:, :]], b: In[f32[:, :]], beta: f32, c: InOut[f32[:, :]]) -- examples/gemm.py:10 */
@@ -27,7 +33,7 @@ void gemm(float alpha, const float *restrict a, int64_t a_n0, int64_t a_n1, cons
         collapse(2) \
         num_teams(py2omp_num_teams(c_n0 * c_n1, 256)) \
         thread_limit(256) \
-        map(to: a[0:a_n0 * a_n1], b[0:b_n0 * b_n1]) \
+        map(to: a[0:py2omp_min_i64(c_n0, a_n0) * a_n1], b[0:py2omp_min_i64(a_n1, b_n0) * b_n1]) \
         map(tofrom: c[0:c_n0 * c_n1])
 #line 11 "examples/gemm.py"
     for (int64_t i = 0; i < c_n0; i += 1) {
@@ -43,7 +49,7 @@ void gemm(float alpha, const float *restrict a, int64_t a_n0, int64_t a_n1, cons
         }
     }
 }
-#line 47 "gemm.c"
+#line 53 "gemm.c"
 
 /* gemm(alpha: f32, a: In[f32[:, :]], b: In[f32[:, :]], beta: f32, c: InOut[f32[:, :]]) -- examples/gemm.py:10 */
 #line 10 "examples/gemm.py"
@@ -69,7 +75,7 @@ void gemm__device(float alpha, const float *restrict a, int64_t a_n0, int64_t a_
         }
     }
 }
-#line 73 "gemm.c"
+#line 79 "gemm.c"
 
 void py2omp_enter_to(void *host, int64_t bytes)
 {

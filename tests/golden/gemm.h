@@ -12,7 +12,9 @@ extern "C" {
 /* gemm(alpha: f32, a: In[f32[:, :]], b: In[f32[:, :]], beta: f32, c: InOut[f32[:, :]]) -- examples/gemm.py:10
  *   alpha: scalar, by value
  *   a: In, map(to: a[0:a_n0 * a_n1])
+ *     only the rows the kernel reaches move: a[0:c.shape[0]] (clamped to the extent)
  *   b: In, map(to: b[0:b_n0 * b_n1])
+ *     only the rows the kernel reaches move: b[0:a.shape[1]] (clamped to the extent)
  *   beta: scalar, by value
  *   c: InOut, map(tofrom: c[0:c_n0 * c_n1])
  *   preconditions (else Python raises IndexError): a_n0 >= c_n0 when c_n0 > 0 and c_n1 > 0 and a_n1 > 0 (a, line 15)

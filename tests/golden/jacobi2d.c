@@ -36,11 +36,13 @@ static int64_t py2omp_copy_back_run(int64_t r, int m, const int64_t *n, const in
 
 /* Copy back, from device `device` (-1: the default one), the box [lo, hi) of the mapped `rank`-D
    array `host` (extents `n`, elements of `size` bytes), each bound clamped to [0, n]; the other
-   elements keep the host's values. The box is `rows` contiguous runs of `run` bytes (trailing
-   dimensions it spans entirely merge into one run). Few large transfers are much cheaper than many
-   small ones: where the gaps between runs hold no more bytes than the box, ONE transfer brings the
-   range from the first run to the last straight into `host`, the gaps saved before and restored
-   after; otherwise (or if no memory is left for the gaps) each run is a transfer of its own. */
+   elements keep the host's values, and no other host byte is ever written, even for a moment (a
+   thread may be reading the array's border meanwhile). The box is `rows` contiguous runs of `run`
+   bytes (trailing dimensions it spans entirely merge into one run). Few large transfers are much
+   cheaper than many small ones: where the gaps between runs hold no more bytes than the box, ONE
+   transfer brings the range from the first run to the last into a host buffer, and the runs are
+   copied from there into `host`; otherwise (or if no memory is left for the buffer) each run is a
+   `target update` of its own. */
 static void py2omp_copy_back(void *host, int64_t size, int rank, const int64_t *n, const int64_t *lo, const int64_t *hi,
                              int device)
 {
@@ -63,28 +65,23 @@ static void py2omp_copy_back(void *host, int64_t size, int rank, const int64_t *
     int64_t first = py2omp_copy_back_run(0, m, n, l, h) * unit;
     int64_t span = py2omp_copy_back_run(rows - 1, m, n, l, h) * unit + run - first;
     char *p = (char *)host;
-    char *gaps = span - rows * run <= rows * run ? malloc(span - rows * run + 1) : NULL;
     if (device < 0)
         device = omp_get_default_device();
-    if (gaps == NULL) {
+    char *staged = span - rows * run <= rows * run ? malloc(span) : NULL;
+    void *mapped = staged == NULL ? NULL : omp_get_mapped_ptr(host, device);
+    if (mapped == NULL || omp_target_memcpy(staged, mapped, span, 0, first, omp_get_initial_device(), device)) {
+        free(staged);
         for (int64_t r = 0; r < rows; r++) {
             int64_t start = py2omp_copy_back_run(r, m, n, l, h) * unit;
             #pragma omp target update from(p[start:run]) device(device)
         }
         return;
     }
-    for (int64_t r = 0; r + 1 < rows; r++) {
+    for (int64_t r = 0; r < rows; r++) {
         int64_t start = py2omp_copy_back_run(r, m, n, l, h) * unit;
-        int64_t next = py2omp_copy_back_run(r + 1, m, n, l, h) * unit;
-        memcpy(gaps + start - first - r * run, p + start + run, next - start - run);
+        memcpy(p + start, staged + start - first, run);
     }
-    #pragma omp target update from(p[first:span]) device(device)
-    for (int64_t r = 0; r + 1 < rows; r++) {
-        int64_t start = py2omp_copy_back_run(r, m, n, l, h) * unit;
-        int64_t next = py2omp_copy_back_run(r + 1, m, n, l, h) * unit;
-        memcpy(p + start + run, gaps + start - first - r * run, next - start - run);
-    }
-    free(gaps);
+    free(staged);
 }
 
 /* jacobi_step(u: In[f64[:, :]], v: Out[f64[:, :]]) -- examples/jacobi2d.py:13 */
@@ -109,7 +106,7 @@ void jacobi_step(const double *restrict u, int64_t u_n0, int64_t u_n1, double *r
         py2omp_copy_back(v, sizeof(double), 2, (int64_t[]){v_n0, v_n1}, (int64_t[]){1, 1}, (int64_t[]){u_n0 - 1, u_n1 - 1}, -1);
     }
 }
-#line 113 "jacobi2d.c"
+#line 110 "jacobi2d.c"
 
 /* jacobi_step(u: In[f64[:, :]], v: Out[f64[:, :]]) -- examples/jacobi2d.py:13 */
 #line 13 "examples/jacobi2d.py"
@@ -128,7 +125,7 @@ void jacobi_step__device(const double *restrict u, int64_t u_n0, int64_t u_n1, d
         }
     }
 }
-#line 132 "jacobi2d.c"
+#line 129 "jacobi2d.c"
 
 void py2omp_enter_to(void *host, int64_t bytes)
 {

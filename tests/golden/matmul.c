@@ -19,6 +19,12 @@ static inline int64_t py2omp_num_teams(int64_t trip, int64_t threads)
     return teams < 2147483647 ? teams : 2147483647;
 }
 
+/* Python's min(a, b): `a` unless `b` is smaller, so a NaN in `a` wins and one in `b` does not. */
+static inline int64_t py2omp_min_i64(int64_t a, int64_t b)
+{
+    return b < a ? b : a;
+}
+
 #pragma omp end declare target
 
 /* Where run `r` of the box [l, h) starts, counted in indices of dimension `m` (the runs are the
@@ -36,11 +42,13 @@ static int64_t py2omp_copy_back_run(int64_t r, int m, const int64_t *n, const in
 
 /* Copy back, from device `device` (-1: the default one), the box [lo, hi) of the mapped `rank`-D
    array `host` (extents `n`, elements of `size` bytes), each bound clamped to [0, n]; the other
-   elements keep the host's values. The box is `rows` contiguous runs of `run` bytes (trailing
-   dimensions it spans entirely merge into one run). Few large transfers are much cheaper than many
-   small ones: where the gaps between runs hold no more bytes than the box, ONE transfer brings the
-   range from the first run to the last straight into `host`, the gaps saved before and restored
-   after; otherwise (or if no memory is left for the gaps) each run is a transfer of its own. */
+   elements keep the host's values, and no other host byte is ever written, even for a moment (a
+   thread may be reading the array's border meanwhile). The box is `rows` contiguous runs of `run`
+   bytes (trailing dimensions it spans entirely merge into one run). Few large transfers are much
+   cheaper than many small ones: where the gaps between runs hold no more bytes than the box, ONE
+   transfer brings the range from the first run to the last into a host buffer, and the runs are
+   copied from there into `host`; otherwise (or if no memory is left for the buffer) each run is a
+   `target update` of its own. */
 static void py2omp_copy_back(void *host, int64_t size, int rank, const int64_t *n, const int64_t *lo, const int64_t *hi,
                              int device)
 {
@@ -63,28 +71,23 @@ static void py2omp_copy_back(void *host, int64_t size, int rank, const int64_t *
     int64_t first = py2omp_copy_back_run(0, m, n, l, h) * unit;
     int64_t span = py2omp_copy_back_run(rows - 1, m, n, l, h) * unit + run - first;
     char *p = (char *)host;
-    char *gaps = span - rows * run <= rows * run ? malloc(span - rows * run + 1) : NULL;
     if (device < 0)
         device = omp_get_default_device();
-    if (gaps == NULL) {
+    char *staged = span - rows * run <= rows * run ? malloc(span) : NULL;
+    void *mapped = staged == NULL ? NULL : omp_get_mapped_ptr(host, device);
+    if (mapped == NULL || omp_target_memcpy(staged, mapped, span, 0, first, omp_get_initial_device(), device)) {
+        free(staged);
         for (int64_t r = 0; r < rows; r++) {
             int64_t start = py2omp_copy_back_run(r, m, n, l, h) * unit;
             #pragma omp target update from(p[start:run]) device(device)
         }
         return;
     }
-    for (int64_t r = 0; r + 1 < rows; r++) {
+    for (int64_t r = 0; r < rows; r++) {
         int64_t start = py2omp_copy_back_run(r, m, n, l, h) * unit;
-        int64_t next = py2omp_copy_back_run(r + 1, m, n, l, h) * unit;
-        memcpy(gaps + start - first - r * run, p + start + run, next - start - run);
+        memcpy(p + start, staged + start - first, run);
     }
-    #pragma omp target update from(p[first:span]) device(device)
-    for (int64_t r = 0; r + 1 < rows; r++) {
-        int64_t start = py2omp_copy_back_run(r, m, n, l, h) * unit;
-        int64_t next = py2omp_copy_back_run(r + 1, m, n, l, h) * unit;
-        memcpy(p + start + run, gaps + start - first - r * run, next - start - run);
-    }
-    free(gaps);
+    free(staged);
 }
 
 /* matmul(a: In[f64[:, :]], b: In[f64[:, :]], c: Out[f64[:, :]]) -- examples/matmul.py:9 */
@@ -92,13 +95,16 @@ static void py2omp_copy_back(void *host, int64_t size, int rank, const int64_t *
 void matmul(const double *restrict a, int64_t a_n0, int64_t a_n1, const double *restrict b, int64_t b_n0, int64_t b_n1, double *restrict c, int64_t c_n0, int64_t c_n1)
 {
 #line 9 "examples/matmul.py"
-    #pragma omp target data map(to: a[0:a_n0 * a_n1], b[0:b_n0 * b_n1]) map(alloc: c[0:c_n0 * c_n1])
+    #pragma omp target data \
+        map(to: a[0:a_n0 * a_n1], b[0:py2omp_min_i64(a_n1, b_n0) * b_n1]) \
+        map(alloc: c[0:c_n0 * c_n1])
     {
 #line 10 "examples/matmul.py"
         #pragma omp target teams distribute parallel for \
             collapse(2) \
             num_teams(py2omp_num_teams(a_n0 * b_n1, 256)) \
-            thread_limit(256)
+            thread_limit(256) \
+            map(to: b[0:py2omp_min_i64(a_n1, b_n0) * b_n1])
 #line 10 "examples/matmul.py"
         for (int64_t i = 0; i < a_n0; i += 1) {
             for (int64_t j = 0; j < b_n1; j += 1) {
@@ -116,7 +122,7 @@ void matmul(const double *restrict a, int64_t a_n0, int64_t a_n1, const double *
         py2omp_copy_back(c, sizeof(double), 2, (int64_t[]){c_n0, c_n1}, (int64_t[]){0, 0}, (int64_t[]){a_n0, b_n1}, -1);
     }
 }
-#line 120 "matmul.c"
+#line 126 "matmul.c"
 
 /* matmul(a: In[f64[:, :]], b: In[f64[:, :]], c: Out[f64[:, :]]) -- examples/matmul.py:9 */
 #line 9 "examples/matmul.py"
@@ -142,7 +148,7 @@ void matmul__device(const double *restrict a, int64_t a_n0, int64_t a_n1, const 
         }
     }
 }
-#line 146 "matmul.c"
+#line 152 "matmul.c"
 
 void py2omp_enter_to(void *host, int64_t bytes)
 {

@@ -12,6 +12,7 @@ extern "C" {
 /* matmul(a: In[f64[:, :]], b: In[f64[:, :]], c: Out[f64[:, :]]) -- examples/matmul.py:9
  *   a: In, map(to: a[0:a_n0 * a_n1])
  *   b: In, map(to: b[0:b_n0 * b_n1])
+ *     only the rows the kernel reaches move: b[0:a.shape[1]] (clamped to the extent)
  *   c: Out, map(alloc: c[0:c_n0 * c_n1])
  *     then copied back by `target update from`: only c[0:a.shape[0], 0:b.shape[1]]; other elements keep their values
  *   preconditions (else Python raises IndexError): b_n0 >= a_n1 when a_n0 > 0 and b_n1 > 0 and a_n1 > 0 (b, line 14)

@@ -19,6 +19,12 @@ static inline int64_t py2omp_num_teams(int64_t trip, int64_t threads)
     return teams < 2147483647 ? teams : 2147483647;
 }
 
+/* Python's min(a, b): `a` unless `b` is smaller, so a NaN in `a` wins and one in `b` does not. */
+static inline int64_t py2omp_min_i64(int64_t a, int64_t b)
+{
+    return b < a ? b : a;
+}
+
 /* py2omp_fn_pair_strength_f64_f64_f64_f64(dx: f64, dy: f64, dz: f64, mass: f64) -- examples/nbody.py:16 */
 #line 16 "examples/nbody.py"
 static double py2omp_fn_pair_strength_f64_f64_f64_f64(double dx, double dy, double dz, double mass)
@@ -29,7 +35,7 @@ static double py2omp_fn_pair_strength_f64_f64_f64_f64(double dx, double dy, doub
     r2 = dx * dx + dy * dy + dz * dz + 0.001;
     return mass / (r2 * sqrt(r2));
 }
-#line 33 "nbody.c"
+#line 39 "nbody.c"
 
 #pragma omp end declare target
 
@@ -48,11 +54,13 @@ static int64_t py2omp_copy_back_run(int64_t r, int m, const int64_t *n, const in
 
 /* Copy back, from device `device` (-1: the default one), the box [lo, hi) of the mapped `rank`-D
    array `host` (extents `n`, elements of `size` bytes), each bound clamped to [0, n]; the other
-   elements keep the host's values. The box is `rows` contiguous runs of `run` bytes (trailing
-   dimensions it spans entirely merge into one run). Few large transfers are much cheaper than many
-   small ones: where the gaps between runs hold no more bytes than the box, ONE transfer brings the
-   range from the first run to the last straight into `host`, the gaps saved before and restored
-   after; otherwise (or if no memory is left for the gaps) each run is a transfer of its own. */
+   elements keep the host's values, and no other host byte is ever written, even for a moment (a
+   thread may be reading the array's border meanwhile). The box is `rows` contiguous runs of `run`
+   bytes (trailing dimensions it spans entirely merge into one run). Few large transfers are much
+   cheaper than many small ones: where the gaps between runs hold no more bytes than the box, ONE
+   transfer brings the range from the first run to the last into a host buffer, and the runs are
+   copied from there into `host`; otherwise (or if no memory is left for the buffer) each run is a
+   `target update` of its own. */
 static void py2omp_copy_back(void *host, int64_t size, int rank, const int64_t *n, const int64_t *lo, const int64_t *hi,
                              int device)
 {
@@ -75,28 +83,23 @@ static void py2omp_copy_back(void *host, int64_t size, int rank, const int64_t *
     int64_t first = py2omp_copy_back_run(0, m, n, l, h) * unit;
     int64_t span = py2omp_copy_back_run(rows - 1, m, n, l, h) * unit + run - first;
     char *p = (char *)host;
-    char *gaps = span - rows * run <= rows * run ? malloc(span - rows * run + 1) : NULL;
     if (device < 0)
         device = omp_get_default_device();
-    if (gaps == NULL) {
+    char *staged = span - rows * run <= rows * run ? malloc(span) : NULL;
+    void *mapped = staged == NULL ? NULL : omp_get_mapped_ptr(host, device);
+    if (mapped == NULL || omp_target_memcpy(staged, mapped, span, 0, first, omp_get_initial_device(), device)) {
+        free(staged);
         for (int64_t r = 0; r < rows; r++) {
             int64_t start = py2omp_copy_back_run(r, m, n, l, h) * unit;
             #pragma omp target update from(p[start:run]) device(device)
         }
         return;
     }
-    for (int64_t r = 0; r + 1 < rows; r++) {
+    for (int64_t r = 0; r < rows; r++) {
         int64_t start = py2omp_copy_back_run(r, m, n, l, h) * unit;
-        int64_t next = py2omp_copy_back_run(r + 1, m, n, l, h) * unit;
-        memcpy(gaps + start - first - r * run, p + start + run, next - start - run);
+        memcpy(p + start, staged + start - first, run);
     }
-    #pragma omp target update from(p[first:span]) device(device)
-    for (int64_t r = 0; r + 1 < rows; r++) {
-        int64_t start = py2omp_copy_back_run(r, m, n, l, h) * unit;
-        int64_t next = py2omp_copy_back_run(r + 1, m, n, l, h) * unit;
-        memcpy(p + start + run, gaps + start - first - r * run, next - start - run);
-    }
-    free(gaps);
+    free(staged);
 }
 
 /* nbody_step(pos: In[f64[:, :]], vel: InOut[f64[:, :]], mass: In[f64[:]], new_pos: Out[f64[:, :]], dt: weak f64) -- examples/nbody.py:22 */
@@ -107,15 +110,17 @@ void nbody_step(const double *restrict pos, int64_t pos_n0, int64_t pos_n1, doub
     int64_t n;
 #line 22 "examples/nbody.py"
     #pragma omp target data \
-        map(to: pos[0:pos_n0 * pos_n1], mass[0:mass_n0]) \
-        map(tofrom: vel[0:vel_n0 * vel_n1]) \
+        map(to: pos[0:pos_n0 * pos_n1], mass[0:py2omp_min_i64((int64_t)pos_n0, mass_n0)]) \
+        map(tofrom: vel[0:py2omp_min_i64((int64_t)pos_n0, vel_n0) * vel_n1]) \
         map(alloc: new_pos[0:new_pos_n0 * new_pos_n1])
     {
 #line 23 "examples/nbody.py"
         n = pos_n0;
         #pragma omp target teams distribute parallel for \
             num_teams(py2omp_num_teams(n, 256)) \
-            thread_limit(256)
+            thread_limit(256) \
+            map(to: mass[0:py2omp_min_i64((int64_t)pos_n0, mass_n0)]) \
+            map(tofrom: vel[0:py2omp_min_i64((int64_t)pos_n0, vel_n0) * vel_n1])
 #line 24 "examples/nbody.py"
         for (int64_t i = 0; i < n; i += 1) {
             double ax;
@@ -151,7 +156,7 @@ void nbody_step(const double *restrict pos, int64_t pos_n0, int64_t pos_n1, doub
         py2omp_copy_back(new_pos, sizeof(double), 2, (int64_t[]){new_pos_n0, new_pos_n1}, (int64_t[]){0, 0}, (int64_t[]){pos_n0, 3}, -1);
     }
 }
-#line 155 "nbody.c"
+#line 160 "nbody.c"
 
 /* nbody_step(pos: In[f64[:, :]], vel: InOut[f64[:, :]], mass: In[f64[:]], new_pos: Out[f64[:, :]], dt: weak f64) -- examples/nbody.py:22 */
 #line 22 "examples/nbody.py"
@@ -197,7 +202,7 @@ void nbody_step__device(const double *restrict pos, int64_t pos_n0, int64_t pos_
         }
     }
 }
-#line 201 "nbody.c"
+#line 206 "nbody.c"
 
 void py2omp_enter_to(void *host, int64_t bytes)
 {

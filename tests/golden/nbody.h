@@ -12,7 +12,9 @@ extern "C" {
 /* nbody_step(pos: In[f64[:, :]], vel: InOut[f64[:, :]], mass: In[f64[:]], new_pos: Out[f64[:, :]], dt: weak f64) -- examples/nbody.py:22
  *   pos: In, map(to: pos[0:pos_n0 * pos_n1])
  *   vel: InOut, map(tofrom: vel[0:vel_n0 * vel_n1])
+ *     only the rows the kernel reaches move: vel[0:pos.shape[0]] (clamped to the extent)
  *   mass: In, map(to: mass[0:mass_n0])
+ *     only the rows the kernel reaches move: mass[0:pos.shape[0]] (clamped to the extent)
  *   new_pos: Out, map(alloc: new_pos[0:new_pos_n0 * new_pos_n1])
  *     then copied back by `target update from`: only new_pos[0:pos.shape[0], 0:3]; other elements keep their values
  *   dt: scalar, by value

@@ -16,6 +16,12 @@ static inline int64_t py2omp_num_teams(int64_t trip, int64_t threads)
     return teams < 2147483647 ? teams : 2147483647;
 }
 
+/* Python's min(a, b): `a` unless `b` is smaller, so a NaN in `a` wins and one in `b` does not. */
+static inline int64_t py2omp_min_i64(int64_t a, int64_t b)
+{
+    return b < a ? b : a;
+}
+
 #pragma omp end declare target
 
 /* batched_matmul(X: In[f64[:, :, :]], Y: In[f64[:, :, :]], Z: InOut[f64[:, :, :]]) -- tests/kernels/products.py:12 */
@@ -27,8 +33,8 @@ void batched_matmul(const double *restrict X, int64_t X_n0, int64_t X_n1, int64_
         collapse(3) \
         num_teams(py2omp_num_teams(X_n0 * Z_n1 * Z_n2, 256)) \
         thread_limit(256) \
-        map(to: X[0:X_n0 * X_n1 * X_n2], Y[0:Y_n0 * Y_n1 * Y_n2]) \
-        map(tofrom: Z[0:Z_n0 * Z_n1 * Z_n2])
+        map(to: X[0:X_n0 * X_n1 * X_n2], Y[0:py2omp_min_i64(X_n0, Y_n0) * Y_n1 * Y_n2]) \
+        map(tofrom: Z[0:py2omp_min_i64(X_n0, Z_n0) * Z_n1 * Z_n2])
 #line 13 "tests/kernels/products.py"
     for (int64_t b = 0; b < X_n0; b += 1) {
         for (int64_t i__1 = 0; i__1 < Z_n1; i__1 += 1) {
@@ -50,7 +56,7 @@ void batched_matmul(const double *restrict X, int64_t X_n0, int64_t X_n1, int64_
         }
     }
 }
-#line 54 "products.c"
+#line 60 "products.c"
 
 /* batched_matmul(X: In[f64[:, :, :]], Y: In[f64[:, :, :]], Z: InOut[f64[:, :, :]]) -- tests/kernels/products.py:12 */
 #line 12 "tests/kernels/products.py"
@@ -83,7 +89,7 @@ void batched_matmul__device(const double *restrict X, int64_t X_n0, int64_t X_n1
         }
     }
 }
-#line 87 "products.c"
+#line 93 "products.c"
 
 /* gram_rows(alpha: f32, A: In[f32[:, :]], G: InOut[f32[:, :]]) -- tests/kernels/products.py:20 */
 #line 20 "tests/kernels/products.py"
@@ -95,7 +101,7 @@ void gram_rows(float alpha, const float *restrict A, int64_t A_n0, int64_t A_n1,
         num_teams(py2omp_num_teams(A_n1 * G_n1, 256)) \
         thread_limit(256) \
         map(to: A[0:A_n0 * A_n1]) \
-        map(tofrom: G[0:G_n0 * G_n1])
+        map(tofrom: G[0:py2omp_min_i64(A_n1, G_n0) * G_n1])
 #line 21 "tests/kernels/products.py"
     for (int64_t i = 0; i < A_n1; i += 1) {
         for (int64_t i__1 = 0; i__1 < G_n1; i__1 += 1) {
@@ -115,7 +121,7 @@ void gram_rows(float alpha, const float *restrict A, int64_t A_n0, int64_t A_n1,
         }
     }
 }
-#line 119 "products.c"
+#line 125 "products.c"
 
 /* gram_rows(alpha: f32, A: In[f32[:, :]], G: InOut[f32[:, :]]) -- tests/kernels/products.py:20 */
 #line 20 "tests/kernels/products.py"
@@ -146,7 +152,7 @@ void gram_rows__device(float alpha, const float *restrict A, int64_t A_n0, int64
         }
     }
 }
-#line 150 "products.c"
+#line 156 "products.c"
 
 /* affine_rows(W: In[f64[:, :]], b: In[f64[:]], X: In[f64[:, :]], Y: InOut[f64[:, :]]) -- tests/kernels/products.py:29 */
 #line 29 "tests/kernels/products.py"
@@ -157,8 +163,8 @@ void affine_rows(const double *restrict W, int64_t W_n0, int64_t W_n1, const dou
         collapse(2) \
         num_teams(py2omp_num_teams(X_n0 * Y_n1, 256)) \
         thread_limit(256) \
-        map(to: W[0:W_n0 * W_n1], b[0:b_n0], X[0:X_n0 * X_n1]) \
-        map(tofrom: Y[0:Y_n0 * Y_n1])
+        map(to: W[0:py2omp_min_i64(X_n1, W_n0) * W_n1], b[0:py2omp_min_i64(Y_n1, b_n0)], X[0:X_n0 * X_n1]) \
+        map(tofrom: Y[0:py2omp_min_i64(X_n0, Y_n0) * Y_n1])
 #line 30 "tests/kernels/products.py"
     for (int64_t i = 0; i < X_n0; i += 1) {
         for (int64_t i__1 = 0; i__1 < Y_n1; i__1 += 1) {
@@ -178,7 +184,7 @@ void affine_rows(const double *restrict W, int64_t W_n0, int64_t W_n1, const dou
         }
     }
 }
-#line 182 "products.c"
+#line 188 "products.c"
 
 /* affine_rows(W: In[f64[:, :]], b: In[f64[:]], X: In[f64[:, :]], Y: InOut[f64[:, :]]) -- tests/kernels/products.py:29 */
 #line 29 "tests/kernels/products.py"
@@ -209,7 +215,7 @@ void affine_rows__device(const double *restrict W, int64_t W_n0, int64_t W_n1, c
         }
     }
 }
-#line 213 "products.c"
+#line 219 "products.c"
 
 /* dense_relu(X: In[f64[:, :]], W: In[f64[:, :]], b: In[f64[:]], H: InOut[f64[:, :]], Y: InOut[f64[:, :]]) -- tests/kernels/products.py:38 */
 #line 38 "tests/kernels/products.py"
@@ -220,8 +226,8 @@ void dense_relu(const double *restrict X, int64_t X_n0, int64_t X_n1, const doub
         collapse(2) \
         num_teams(py2omp_num_teams(X_n0 * H_n1, 256)) \
         thread_limit(256) \
-        map(to: X[0:X_n0 * X_n1], W[0:W_n0 * W_n1], b[0:b_n0]) \
-        map(tofrom: H[0:H_n0 * H_n1], Y[0:Y_n0 * Y_n1])
+        map(to: X[0:X_n0 * X_n1], W[0:py2omp_min_i64(X_n1, W_n0) * W_n1], b[0:py2omp_min_i64(H_n1, b_n0)]) \
+        map(tofrom: H[0:py2omp_min_i64(X_n0, H_n0) * H_n1], Y[0:py2omp_min_i64(X_n0, Y_n0) * Y_n1])
 #line 39 "tests/kernels/products.py"
     for (int64_t i = 0; i < X_n0; i += 1) {
         for (int64_t i__1 = 0; i__1 < H_n1; i__1 += 1) {
@@ -241,7 +247,7 @@ void dense_relu(const double *restrict X, int64_t X_n0, int64_t X_n1, const doub
         }
     }
 }
-#line 245 "products.c"
+#line 251 "products.c"
 
 /* dense_relu(X: In[f64[:, :]], W: In[f64[:, :]], b: In[f64[:]], H: InOut[f64[:, :]], Y: InOut[f64[:, :]]) -- tests/kernels/products.py:38 */
 #line 38 "tests/kernels/products.py"
@@ -272,7 +278,7 @@ void dense_relu__device(const double *restrict X, int64_t X_n0, int64_t X_n1, co
         }
     }
 }
-#line 276 "products.c"
+#line 282 "products.c"
 
 void py2omp_enter_to(void *host, int64_t bytes)
 {

@@ -42,11 +42,13 @@ static int64_t py2omp_copy_back_run(int64_t r, int m, const int64_t *n, const in
 
 /* Copy back, from device `device` (-1: the default one), the box [lo, hi) of the mapped `rank`-D
    array `host` (extents `n`, elements of `size` bytes), each bound clamped to [0, n]; the other
-   elements keep the host's values. The box is `rows` contiguous runs of `run` bytes (trailing
-   dimensions it spans entirely merge into one run). Few large transfers are much cheaper than many
-   small ones: where the gaps between runs hold no more bytes than the box, ONE transfer brings the
-   range from the first run to the last straight into `host`, the gaps saved before and restored
-   after; otherwise (or if no memory is left for the gaps) each run is a transfer of its own. */
+   elements keep the host's values, and no other host byte is ever written, even for a moment (a
+   thread may be reading the array's border meanwhile). The box is `rows` contiguous runs of `run`
+   bytes (trailing dimensions it spans entirely merge into one run). Few large transfers are much
+   cheaper than many small ones: where the gaps between runs hold no more bytes than the box, ONE
+   transfer brings the range from the first run to the last into a host buffer, and the runs are
+   copied from there into `host`; otherwise (or if no memory is left for the buffer) each run is a
+   `target update` of its own. */
 static void py2omp_copy_back(void *host, int64_t size, int rank, const int64_t *n, const int64_t *lo, const int64_t *hi,
                              int device)
 {
@@ -69,28 +71,23 @@ static void py2omp_copy_back(void *host, int64_t size, int rank, const int64_t *
     int64_t first = py2omp_copy_back_run(0, m, n, l, h) * unit;
     int64_t span = py2omp_copy_back_run(rows - 1, m, n, l, h) * unit + run - first;
     char *p = (char *)host;
-    char *gaps = span - rows * run <= rows * run ? malloc(span - rows * run + 1) : NULL;
     if (device < 0)
         device = omp_get_default_device();
-    if (gaps == NULL) {
+    char *staged = span - rows * run <= rows * run ? malloc(span) : NULL;
+    void *mapped = staged == NULL ? NULL : omp_get_mapped_ptr(host, device);
+    if (mapped == NULL || omp_target_memcpy(staged, mapped, span, 0, first, omp_get_initial_device(), device)) {
+        free(staged);
         for (int64_t r = 0; r < rows; r++) {
             int64_t start = py2omp_copy_back_run(r, m, n, l, h) * unit;
             #pragma omp target update from(p[start:run]) device(device)
         }
         return;
     }
-    for (int64_t r = 0; r + 1 < rows; r++) {
+    for (int64_t r = 0; r < rows; r++) {
         int64_t start = py2omp_copy_back_run(r, m, n, l, h) * unit;
-        int64_t next = py2omp_copy_back_run(r + 1, m, n, l, h) * unit;
-        memcpy(gaps + start - first - r * run, p + start + run, next - start - run);
+        memcpy(p + start, staged + start - first, run);
     }
-    #pragma omp target update from(p[first:span]) device(device)
-    for (int64_t r = 0; r + 1 < rows; r++) {
-        int64_t start = py2omp_copy_back_run(r, m, n, l, h) * unit;
-        int64_t next = py2omp_copy_back_run(r + 1, m, n, l, h) * unit;
-        memcpy(p + start + run, gaps + start - first - r * run, next - start - run);
-    }
-    free(gaps);
+    free(staged);
 }
 
 /* row_norms(x: In[f64[:, :]], norms: Out[f64[:]], spread: Out[f64[:]], centered: Out[f64[:, :]]) -- examples/row_norms.py:15 */
@@ -179,7 +176,7 @@ void row_norms(const double *restrict x, int64_t x_n0, int64_t x_n1, double *res
         py2omp_copy_back(centered, sizeof(double), 2, (int64_t[]){centered_n0, centered_n1}, (int64_t[]){0, 0}, (int64_t[]){x_n0, centered_n1}, -1);
     }
 }
-#line 183 "row_norms.c"
+#line 180 "row_norms.c"
 
 /* row_norms(x: In[f64[:, :]], norms: Out[f64[:]], spread: Out[f64[:]], centered: Out[f64[:, :]]) -- examples/row_norms.py:15 */
 #line 15 "examples/row_norms.py"
@@ -260,7 +257,7 @@ void row_norms__device(const double *restrict x, int64_t x_n0, int64_t x_n1, dou
         }
     }
 }
-#line 264 "row_norms.c"
+#line 261 "row_norms.c"
 
 void py2omp_enter_to(void *host, int64_t bytes)
 {

@@ -16,6 +16,12 @@ static inline int64_t py2omp_num_teams(int64_t trip, int64_t threads)
     return teams < 2147483647 ? teams : 2147483647;
 }
 
+/* Python's min(a, b): `a` unless `b` is smaller, so a NaN in `a` wins and one in `b` does not. */
+static inline int64_t py2omp_min_i64(int64_t a, int64_t b)
+{
+    return b < a ? b : a;
+}
+
 #pragma omp end declare target
 
 /* saxpy(a: f32, x: In[f32[:]], y: InOut[f32[:]]) -- examples/saxpy.py:9 */
@@ -27,13 +33,13 @@ void saxpy(float a, const float *restrict x, int64_t x_n0, float *restrict y, in
         num_teams(py2omp_num_teams(x_n0, 256)) \
         thread_limit(256) \
         map(to: x[0:x_n0]) \
-        map(tofrom: y[0:y_n0])
+        map(tofrom: y[0:py2omp_min_i64(x_n0, y_n0)])
 #line 10 "examples/saxpy.py"
     for (int64_t i = 0; i < x_n0; i += 1) {
         y[i] = a * x[i] + y[i];
     }
 }
-#line 37 "saxpy.c"
+#line 43 "saxpy.c"
 
 /* saxpy(a: f32, x: In[f32[:]], y: InOut[f32[:]]) -- examples/saxpy.py:9 */
 #line 9 "examples/saxpy.py"
@@ -49,7 +55,7 @@ void saxpy__device(float a, const float *restrict x, int64_t x_n0, float *restri
         y[i] = a * x[i] + y[i];
     }
 }
-#line 53 "saxpy.c"
+#line 59 "saxpy.c"
 
 void py2omp_enter_to(void *host, int64_t bytes)
 {

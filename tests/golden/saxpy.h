@@ -13,6 +13,7 @@ extern "C" {
  *   a: scalar, by value
  *   x: In, map(to: x[0:x_n0])
  *   y: InOut, map(tofrom: y[0:y_n0])
+ *     only the rows the kernel reaches move: y[0:x.shape[0]] (clamped to the extent)
  *   preconditions (else Python raises IndexError): y_n0 >= x_n0 when x_n0 > 0 (y, line 11)
  */
 void saxpy(float a, const float *x, int64_t x_n0, float *y, int64_t y_n0);

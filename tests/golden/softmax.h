@@ -12,7 +12,7 @@ extern "C" {
 /* softmax_rows(x: In[f64[:, :]], out: Out[f64[:, :]]) -- examples/softmax.py:12
  *   x: In, map(to: x[0:x_n0 * x_n1])
  *   out: Out, map(alloc: out[0:out_n0 * out_n1])
- *     then copied back by `target update from`: only out[0:x.shape[0], 0:x.shape[1]] and out[0:x.shape[0], 0:x.shape[1]]; other elements keep their values
+ *     then copied back by `target update from`: only out[0:x.shape[0], 0:x.shape[1]]; other elements keep their values
  *   preconditions (else Python raises IndexError): x_n1 >= 1 when x_n0 > 0 (x, line 14)
  *     out_n0 >= x_n0 when x_n0 > 0 and x_n1 > 0 (out, line 20)
  *     out_n1 >= x_n1 when x_n0 > 0 and x_n1 > 0 (out, line 20)

@@ -22,6 +22,12 @@ static inline int64_t py2omp_wrap_index(int64_t i, int64_t n)
     return i < 0 ? i + n : i;
 }
 
+/* Python's min(a, b): `a` unless `b` is smaller, so a NaN in `a` wins and one in `b` does not. */
+static inline int64_t py2omp_min_i64(int64_t a, int64_t b)
+{
+    return b < a ? b : a;
+}
+
 #pragma omp end declare target
 
 /* csr_spmv(indptr: In[i64[:]], indices: In[i64[:]], data: In[f64[:]], x: In[f64[:]], y: Out[f64[:]], py2omp_failed: InOut[i32[:]]) -- examples/spmv.py:10 */
@@ -32,7 +38,7 @@ void csr_spmv(const int64_t *restrict indptr, int64_t indptr_n0, const int64_t *
     #pragma omp target teams distribute parallel for \
         num_teams(py2omp_num_teams(y_n0, 256)) \
         thread_limit(256) \
-        map(to: indptr[0:indptr_n0], indices[0:indices_n0], data[0:data_n0], x[0:x_n0]) \
+        map(to: indptr[0:py2omp_min_i64(y_n0 + 1, indptr_n0)], indices[0:indices_n0], data[0:data_n0], x[0:x_n0]) \
         map(tofrom: py2omp_failed[0:py2omp_failed_n0]) \
         map(from: y[0:y_n0])
 #line 11 "examples/spmv.py"
@@ -58,7 +64,7 @@ void csr_spmv(const int64_t *restrict indptr, int64_t indptr_n0, const int64_t *
         y[row] = acc;
     }
 }
-#line 62 "spmv.c"
+#line 68 "spmv.c"
 
 /* csr_spmv(indptr: In[i64[:]], indices: In[i64[:]], data: In[f64[:]], x: In[f64[:]], y: Out[f64[:]], py2omp_failed: InOut[i32[:]]) -- examples/spmv.py:10 */
 #line 10 "examples/spmv.py"
@@ -92,7 +98,7 @@ void csr_spmv__device(const int64_t *restrict indptr, int64_t indptr_n0, const i
         y[row] = acc;
     }
 }
-#line 96 "spmv.c"
+#line 102 "spmv.c"
 
 void py2omp_enter_to(void *host, int64_t bytes)
 {

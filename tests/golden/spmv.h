@@ -11,6 +11,7 @@ extern "C" {
 
 /* csr_spmv(indptr: In[i64[:]], indices: In[i64[:]], data: In[f64[:]], x: In[f64[:]], y: Out[f64[:]], py2omp_failed: InOut[i32[:]]) -- examples/spmv.py:10
  *   indptr: In, map(to: indptr[0:indptr_n0])
+ *     only the rows the kernel reaches move: indptr[0:y.shape[0] + 1] (clamped to the extent)
  *   indices: In, map(to: indices[0:indices_n0])
  *   data: In, map(to: data[0:data_n0])
  *   x: In, map(to: x[0:x_n0])

@@ -16,6 +16,12 @@ static inline int64_t py2omp_num_teams(int64_t trip, int64_t threads)
     return teams < 2147483647 ? teams : 2147483647;
 }
 
+/* Python's min(a, b): `a` unless `b` is smaller, so a NaN in `a` wins and one in `b` does not. */
+static inline int64_t py2omp_min_i64(int64_t a, int64_t b)
+{
+    return b < a ? b : a;
+}
+
 #pragma omp end declare target
 
 /* triad(a: Out[f64[:]], b: In[f64[:]], c: In[f64[:]], s: f64) -- examples/stream_triad.py:9 */
@@ -26,14 +32,14 @@ void triad(double *restrict a, int64_t a_n0, const double *restrict b, int64_t b
     #pragma omp target teams distribute parallel for \
         num_teams(py2omp_num_teams(a_n0, 256)) \
         thread_limit(256) \
-        map(to: b[0:b_n0], c[0:c_n0]) \
+        map(to: b[0:py2omp_min_i64(a_n0, b_n0)], c[0:py2omp_min_i64(a_n0, c_n0)]) \
         map(from: a[0:a_n0])
 #line 10 "examples/stream_triad.py"
     for (int64_t i = 0; i < a_n0; i += 1) {
         a[i] = b[i] + s * c[i];
     }
 }
-#line 37 "stream_triad.c"
+#line 43 "stream_triad.c"
 
 /* triad(a: Out[f64[:]], b: In[f64[:]], c: In[f64[:]], s: f64) -- examples/stream_triad.py:9 */
 #line 9 "examples/stream_triad.py"
@@ -49,7 +55,7 @@ void triad__device(double *restrict a, int64_t a_n0, const double *restrict b, i
         a[i] = b[i] + s * c[i];
     }
 }
-#line 53 "stream_triad.c"
+#line 59 "stream_triad.c"
 
 void py2omp_enter_to(void *host, int64_t bytes)
 {

@@ -12,7 +12,9 @@ extern "C" {
 /* triad(a: Out[f64[:]], b: In[f64[:]], c: In[f64[:]], s: f64) -- examples/stream_triad.py:9
  *   a: Out, map(from: a[0:a_n0])
  *   b: In, map(to: b[0:b_n0])
+ *     only the rows the kernel reaches move: b[0:a.shape[0]] (clamped to the extent)
  *   c: In, map(to: c[0:c_n0])
+ *     only the rows the kernel reaches move: c[0:a.shape[0]] (clamped to the extent)
  *   s: scalar, by value
  *   preconditions (else Python raises IndexError): b_n0 >= a_n0 when a_n0 > 0 (b, line 11)
  *     c_n0 >= a_n0 when a_n0 > 0 (c, line 11)

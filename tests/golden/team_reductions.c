@@ -16,6 +16,12 @@ static inline int64_t py2omp_num_teams(int64_t trip, int64_t threads)
     return teams < 2147483647 ? teams : 2147483647;
 }
 
+/* Python's min(a, b): `a` unless `b` is smaller, so a NaN in `a` wins and one in `b` does not. */
+static inline int64_t py2omp_min_i64(int64_t a, int64_t b)
+{
+    return b < a ? b : a;
+}
+
 /* Python's max(a, b): `a` unless `b` is larger. */
 static inline int64_t py2omp_max_i64(int64_t a, int64_t b)
 {
@@ -52,7 +58,7 @@ void unit_rows(double *restrict X, int64_t X_n0, int64_t X_n1)
         }
     }
 }
-#line 56 "team_reductions.c"
+#line 62 "team_reductions.c"
 
 /* unit_rows(X: InOut[f64[:, :]]) -- tests/kernels/team_reductions.py:13 */
 #line 13 "tests/kernels/team_reductions.py"
@@ -82,7 +88,7 @@ void unit_rows__device(double *restrict X, int64_t X_n0, int64_t X_n1)
         }
     }
 }
-#line 86 "team_reductions.c"
+#line 92 "team_reductions.c"
 
 /* rescaled_rows(X: In[f64[:, :]], Y: InOut[f64[:, :]]) -- tests/kernels/team_reductions.py:22 */
 #line 22 "tests/kernels/team_reductions.py"
@@ -93,7 +99,7 @@ void rescaled_rows(const double *restrict X, int64_t X_n0, int64_t X_n1, double 
         num_teams(py2omp_num_teams(X_n0, 1)) \
         thread_limit(256) \
         map(to: X[0:X_n0 * X_n1]) \
-        map(tofrom: Y[0:Y_n0 * Y_n1])
+        map(tofrom: Y[0:py2omp_min_i64(X_n0, Y_n0) * Y_n1])
 #line 23 "tests/kernels/team_reductions.py"
     for (int64_t i = 0; i < X_n0; i += 1) {
         double top;
@@ -147,7 +153,7 @@ void rescaled_rows(const double *restrict X, int64_t X_n0, int64_t X_n1, double 
         }
     }
 }
-#line 151 "team_reductions.c"
+#line 157 "team_reductions.c"
 
 /* rescaled_rows(X: In[f64[:, :]], Y: InOut[f64[:, :]]) -- tests/kernels/team_reductions.py:22 */
 #line 22 "tests/kernels/team_reductions.py"
@@ -211,7 +217,7 @@ void rescaled_rows__device(const double *restrict X, int64_t X_n0, int64_t X_n1,
         }
     }
 }
-#line 215 "team_reductions.c"
+#line 221 "team_reductions.c"
 
 /* below_peak(C: In[i64[:, :]], D: InOut[i64[:, :]]) -- tests/kernels/team_reductions.py:32 */
 #line 32 "tests/kernels/team_reductions.py"
@@ -222,7 +228,7 @@ void below_peak(const int64_t *restrict C, int64_t C_n0, int64_t C_n1, int64_t *
         num_teams(py2omp_num_teams(C_n0, 1)) \
         thread_limit(256) \
         map(to: C[0:C_n0 * C_n1]) \
-        map(tofrom: D[0:D_n0 * D_n1])
+        map(tofrom: D[0:py2omp_min_i64(C_n0, D_n0) * D_n1])
 #line 33 "tests/kernels/team_reductions.py"
     for (int64_t i = 0; i < C_n0; i += 1) {
         int64_t peak;
@@ -247,7 +253,7 @@ void below_peak(const int64_t *restrict C, int64_t C_n0, int64_t C_n1, int64_t *
         }
     }
 }
-#line 251 "team_reductions.c"
+#line 257 "team_reductions.c"
 
 /* below_peak(C: In[i64[:, :]], D: InOut[i64[:, :]]) -- tests/kernels/team_reductions.py:32 */
 #line 32 "tests/kernels/team_reductions.py"
@@ -282,7 +288,7 @@ void below_peak__device(const int64_t *restrict C, int64_t C_n0, int64_t C_n1, i
         }
     }
 }
-#line 286 "team_reductions.c"
+#line 292 "team_reductions.c"
 
 /* projected_rows(X: In[f64[:, :]], w: In[f64[:]], Y: InOut[f64[:, :]]) -- tests/kernels/team_reductions.py:39 */
 #line 39 "tests/kernels/team_reductions.py"
@@ -292,8 +298,8 @@ void projected_rows(const double *restrict X, int64_t X_n0, int64_t X_n1, const 
     #pragma omp target teams distribute \
         num_teams(py2omp_num_teams(X_n0, 1)) \
         thread_limit(256) \
-        map(to: X[0:X_n0 * X_n1], w[0:w_n0]) \
-        map(tofrom: Y[0:Y_n0 * Y_n1])
+        map(to: X[0:X_n0 * X_n1], w[0:py2omp_min_i64(py2omp_max_i64(X_n1, Y_n1), w_n0)]) \
+        map(tofrom: Y[0:py2omp_min_i64(X_n0, Y_n0) * Y_n1])
 #line 40 "tests/kernels/team_reductions.py"
     for (int64_t i = 0; i < X_n0; i += 1) {
         double s;
@@ -318,7 +324,7 @@ void projected_rows(const double *restrict X, int64_t X_n0, int64_t X_n1, const 
         }
     }
 }
-#line 322 "team_reductions.c"
+#line 328 "team_reductions.c"
 
 /* projected_rows(X: In[f64[:, :]], w: In[f64[:]], Y: InOut[f64[:, :]]) -- tests/kernels/team_reductions.py:39 */
 #line 39 "tests/kernels/team_reductions.py"
@@ -353,7 +359,7 @@ void projected_rows__device(const double *restrict X, int64_t X_n0, int64_t X_n1
         }
     }
 }
-#line 357 "team_reductions.c"
+#line 363 "team_reductions.c"
 
 /* normalized_images(A: InOut[f32[:, :, :]]) -- tests/kernels/team_reductions.py:46 */
 #line 46 "tests/kernels/team_reductions.py"
@@ -394,7 +400,7 @@ void normalized_images(float *restrict A, int64_t A_n0, int64_t A_n1, int64_t A_
         }
     }
 }
-#line 398 "team_reductions.c"
+#line 404 "team_reductions.c"
 
 /* normalized_images(A: InOut[f32[:, :, :]]) -- tests/kernels/team_reductions.py:46 */
 #line 46 "tests/kernels/team_reductions.py"
@@ -435,7 +441,7 @@ void normalized_images__device(float *restrict A, int64_t A_n0, int64_t A_n1, in
         }
     }
 }
-#line 439 "team_reductions.c"
+#line 445 "team_reductions.c"
 
 /* orthogonalized_rows(Q: In[f64[:, :]], X: InOut[f64[:, :]]) -- tests/kernels/team_reductions.py:53 */
 #line 53 "tests/kernels/team_reductions.py"
@@ -474,7 +480,7 @@ void orthogonalized_rows(const double *restrict Q, int64_t Q_n0, int64_t Q_n1, d
         }
     }
 }
-#line 478 "team_reductions.c"
+#line 484 "team_reductions.c"
 
 /* orthogonalized_rows(Q: In[f64[:, :]], X: InOut[f64[:, :]]) -- tests/kernels/team_reductions.py:53 */
 #line 53 "tests/kernels/team_reductions.py"
@@ -512,7 +518,7 @@ void orthogonalized_rows__device(const double *restrict Q, int64_t Q_n0, int64_t
         }
     }
 }
-#line 516 "team_reductions.c"
+#line 522 "team_reductions.c"
 
 void py2omp_enter_to(void *host, int64_t bytes)
 {

@@ -74,7 +74,7 @@ void gemm(double alpha, double beta, double *restrict C, int64_t C_n0, int64_t C
         collapse(2) \
         num_teams(py2omp_num_teams(C_n0 * C_n1, 256)) \
         thread_limit(256) \
-        map(to: A[0:A_n0 * A_n1], B[0:B_n0 * B_n1]) \
+        map(to: A[0:py2omp_min_i64(C_n0, A_n0) * A_n1], B[0:py2omp_min_i64(A_n1, B_n0) * B_n1]) \
         map(tofrom: C[0:C_n0 * C_n1])
 #line 15 "tests/kernels/two_level.py"
     for (int64_t i = 0; i < C_n0; i += 1) {
@@ -135,7 +135,7 @@ void syrk(double alpha, double beta, double *restrict C, int64_t C_n0, int64_t C
         num_teams(py2omp_num_teams(A_n0, 1)) \
         thread_limit(256) \
         map(to: A[0:A_n0 * A_n1]) \
-        map(tofrom: C[0:C_n0 * C_n1], py2omp_failed[0:py2omp_failed_n0])
+        map(tofrom: C[0:py2omp_min_i64(A_n0, C_n0) * C_n1], py2omp_failed[0:py2omp_failed_n0])
 #line 23 "tests/kernels/two_level.py"
     for (int64_t i = 0; i < A_n0; i += 1) {
         #pragma omp parallel for
@@ -218,7 +218,7 @@ void doitgen(double *restrict A, int64_t A_n0, int64_t A_n1, int64_t A_n2, const
         num_teams(py2omp_num_teams(A_n0, 1)) \
         thread_limit(256) \
         map(to: C4[0:C4_n0 * C4_n1]) \
-        map(tofrom: A[0:A_n0 * A_n1 * A_n2], work[0:work_n0 * work_n1 * work_n2])
+        map(tofrom: A[0:A_n0 * A_n1 * A_n2], work[0:py2omp_min_i64(A_n0, work_n0) * work_n1 * work_n2])
 #line 31 "tests/kernels/two_level.py"
     for (int64_t r = 0; r < A_n0; r += 1) {
         #pragma omp parallel for collapse(2)
@@ -311,7 +311,7 @@ void scaled_rows(const double *restrict X, int64_t X_n0, int64_t X_n1, double *r
         num_teams(py2omp_num_teams(X_n0, 1)) \
         thread_limit(256) \
         map(to: X[0:X_n0 * X_n1]) \
-        map(tofrom: Y[0:Y_n0 * Y_n1])
+        map(tofrom: Y[0:py2omp_min_i64(X_n0, Y_n0) * Y_n1])
 #line 40 "tests/kernels/two_level.py"
     for (int64_t i = 0; i < X_n0; i += 1) {
         double first;

@@ -26,6 +26,7 @@ from translator.ir import nodes as ir
 from translator.ir.types import I64, ArrayType, Ownership, ScalarType
 from translator.ir.pytext import python_text
 from translator.ir.visit import Visitor, local_arrays, rewrite, temporaries, walk, walk_all
+from translator.passes.indices import lower_bound
 from translator.passes.ownership import box_text
 from translator.version import __version__
 
@@ -214,6 +215,9 @@ class _KernelLowering(Visitor[[], StmtView]):
             return ArrayDoc(section.array, ownership.marker, None)
         movement = next((m for m in self.k.movement if m.array == p.name), None)
         copied = any(isinstance(n, ir.UpdateFrom) and n.array == p.name for n in walk_all(self.k.body))
+        if movement is not None and movement.section is not None:
+            rows = f"{p.name}[{python_text(movement.section.lo)}:{python_text(movement.section.hi)}]"
+            return ArrayDoc(section.array, ownership.marker, MapGroup(ownership.map_type, (section,)), rows=rows)
         if not copied or movement is None or movement.written is None:
             return ArrayDoc(section.array, ownership.marker, MapGroup(ownership.map_type, (section,)))
         slices = " and ".join(box_text(p.name, box, self._rank(p.name)) for box in movement.written)
@@ -413,7 +417,7 @@ class _KernelLowering(Visitor[[], StmtView]):
                 (m for m in maps if m.map_type == map_type), key=lambda m: self.param_order[m.array]
             )
             if chosen:
-                groups.append(MapGroup(map_type, tuple(self._section(m.array) for m in chosen)))
+                groups.append(MapGroup(map_type, tuple(self._section(m.array, m.section) for m in chosen)))
         return tuple(groups)
 
     def _rank(self, py_array: str) -> int:
@@ -421,10 +425,19 @@ class _KernelLowering(Visitor[[], StmtView]):
         assert param is not None and isinstance(param.type, ArrayType), py_array
         return param.type.rank
 
-    def _section(self, py_array: str) -> Section:
-        """The whole array, `a[0:a_n0 * a_n1]`; its rank comes from the parameter."""
+    def _section(self, py_array: str, rows: ir.Interval | None = None) -> Section:
+        """The whole array, `a[0:a_n0 * a_n1]`, or its `rows` clamped to the extent:
+        `a[lo' * a_n1:(hi' - lo') * a_n1]` (`lo'`, `hi'` in `[0, a_n0]`, `hi' >= lo'`)."""
         array = self.names[py_array]
-        return Section(array, " * ".join(extent_name(array, d) for d in range(self._rank(py_array))))
+        rank = self._rank(py_array)
+        if rows is None:
+            return Section(array, " * ".join(extent_name(array, d) for d in range(rank)))
+        span = rows.lo.span
+        row = [ir.Extent(py_array, d, span, I64) for d in range(1, rank)]
+        start, count = clamped_rows(py_array, rows)
+        scaled = [e if isinstance(e, ir.Const) else
+                  functools.reduce(lambda a, b: ir.Binary("*", a, b, span, I64), row, e) for e in (start, count)]
+        return Section(array, self.expr(scaled[1]), self.expr(scaled[0]))
 
     def _reductions(self, reductions: tuple[ir.Reduction, ...]) -> tuple[ReductionGroup, ...]:
         """One clause per operator, operators in order of first use."""
@@ -432,6 +445,29 @@ class _KernelLowering(Visitor[[], StmtView]):
         return tuple(
             ReductionGroup(op, tuple(self.names[r.var] for r in reductions if r.op == op)) for op in ops
         )
+
+
+def clamped_rows(array: str, rows: ir.Interval) -> tuple[ir.Expr, ir.Expr]:
+    """The first row and the number of rows of `rows` clamped to `[0, extent]`, as the runtime
+    clamps them too (`runtime_shim.movement.section_rows`): `lo' = min(max(lo, 0), n)`,
+    `hi' = max(min(hi, n), lo')`, simpler where a bound is a constant or the extent itself."""
+    span = rows.lo.span
+    extent = ir.Extent(array, 0, span, I64)
+    lo, hi = (e if e.type == I64 else ir.Cast(e, span, I64) for e in (rows.lo, rows.hi))
+    if isinstance(lo, ir.Const) and lo.value == 0:
+        start: ir.Expr = lo
+    else:
+        positive = isinstance(lo, ir.Const) and int(lo.value) > 0  # type: ignore[arg-type]
+        low = lo if positive else ir.Call("max", (lo, ir.Const(0, span, I64)), span, I64)
+        start = ir.Call("min", (low, extent), span, I64)
+    zero = isinstance(start, ir.Const) and start.value == 0
+    if isinstance(hi, ir.Extent) and hi.array == array and hi.dim == 0:
+        stop: ir.Expr = extent
+    elif zero and (lowest := lower_bound(hi, {})) is not None and lowest >= 0:
+        stop = ir.Call("min", (hi, extent), span, I64)
+    else:
+        stop = ir.Call("max", (ir.Call("min", (hi, extent), span, I64), start), span, I64)
+    return start, stop if zero else ir.Binary("-", stop, start, span, I64)
 
 
 def _first_assignments(kernel: ir.Kernel) -> dict[str, Span]:

@@ -9,8 +9,9 @@ bytes a call moves and check what the compiler could not: `map`, `copy_in`, `cop
 `declared` ownership (null: inferred), the `reason`, and for an `Out` array not proven written
 entirely, `writes`: boxes of `[lo, hi]` bounds (JSON expressions of extents and scalar parameters)
 that the kernel surely writes; `sectioned`: every write is in them, and the C copies back just the
-boxes (otherwise a call whose boxes do not cover the array is refused). `device_symbol` names the
-entry point taking device pointers.
+boxes (otherwise a call whose boxes do not cover the array is refused); `section`, on an `In` or
+`InOut` array: `[lo, hi]`, the rows of the first axis the maps move (clamped to the extent), absent
+when they move the whole array. `device_symbol` names the entry point taking device pointers.
 
 Arrays the kernel makes (`frontend.allocations`) are hidden parameters after the user's: each has
 `allocation` (`shape`: JSON expressions as in `writes`, of the user's arguments; `fill`: the Python
@@ -107,6 +108,8 @@ def _param(param: ir.Param, movement: ir.Movement | None) -> ParamSpec:
         written=None if written is None else tuple([[bound_json(iv.lo), bound_json(iv.hi)] for iv in box]
                                                    for box in written),
         sectioned=movement is not None and movement.sectioned,
+        section=None if movement is None or movement.section is None
+        else (bound_json(movement.section.lo), bound_json(movement.section.hi)),
         shape=None if made is None else tuple(bound_json(d) for d in made.shape),
         fill=None if made is None or made.fill is None else python_text(made.fill),
         made_at=None if made is None else made.span.line,

@@ -45,10 +45,12 @@ class ParamView:
 
 @dataclass(frozen=True)
 class Section:
-    """An array section `name[0:length]`, the whole array, for a map clause."""
+    """An array section `name[start:length]` for a map clause: the whole array (`start` "0"), or
+    the rows the kernel reaches (`ir.MapClause.section`), clamped to the extent in the C."""
 
     array: str
     length: str
+    start: str = "0"
 
 
 @dataclass(frozen=True)
@@ -270,6 +272,8 @@ class ArrayDoc:
     """None in a device entry point: the array is a device pointer (`is_device_ptr`)."""
     copied_back: str | None = None
     """For a partly written `Out` array (mapped `alloc`): the Python slices the C copies back."""
+    rows: str | None = None
+    """For an array mapped by rows (`ir.MapClause.section`): the Python slice of the rows moved."""
     made: str | None = None
     """For an array the kernel makes (a hidden parameter): how the caller allocates it."""
 

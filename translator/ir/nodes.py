@@ -421,11 +421,14 @@ class LoopLevel:
 
 @dataclass(frozen=True)
 class MapClause:
-    """`map(<map_type>: <array>[0:<extents product>])`; `map_type` is to/from/tofrom/alloc."""
+    """`map(<map_type>: <array>[0:<extents product>])`; `map_type` is to/from/tofrom/alloc.
+    With `section` (`Movement.section`) only the rows `[lo, hi)` of the first axis, clamped to the
+    extent: `<array>[lo * <row size>:(hi - lo) * <row size>]`."""
 
     map_type: str
     array: str
     rank: int
+    section: Interval | None = None
 
 
 @dataclass(frozen=True)
@@ -579,6 +582,10 @@ class Movement:
     the boxes of elements it surely writes. When `sectioned` (every write has a box) the C maps it
     `alloc` and copies back just those boxes (`UpdateFrom`, on offload targets); otherwise the runtime
     refuses a call where they do not cover it.
+    `section` (`In`/`InOut` arrays, `passes.sections`): the rows `[lo, hi)` of the first axis the
+    device reads (and writes), the range the maps move, clamped to the extent by the C and the
+    runtime; None: the whole array, and then `unsectioned` locates an access whose rows are known
+    only on the device, if that is why.
     """
 
     array: str
@@ -587,6 +594,8 @@ class Movement:
     reason: str
     written: tuple[tuple[Interval, ...], ...] | None = None
     sectioned: bool = False
+    section: Interval | None = None
+    unsectioned: Span | None = None
 
 
 @dataclass(frozen=True)

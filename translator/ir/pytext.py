@@ -25,4 +25,6 @@ def _text(expr: ir.Expr, context: int) -> str:
         level = _PRECEDENCE[expr.op]
         text = f"{_text(expr.left, level)} {expr.op} {_text(expr.right, level + 1)}"
         return f"({text})" if level < context else text
+    if isinstance(expr, ir.Call) and expr.func in ("min", "max"):
+        return f"{expr.func}({', '.join(_text(a, 0) for a in expr.args)})"
     return f"<{type(expr).__name__.lower()}>"

@@ -1,9 +1,11 @@
-"""Integer expressions as affine forms `c0 + sum(ck * xk)`, for `passes.bounds`.
+"""Integer expressions as affine forms `c0 + sum(ck * xk)`, for `passes.bounds` and `passes.sections`.
 
 The `x`s are loop variables or *atoms*: integer expressions of the arguments alone (extents, scalar
 parameters, `min`/`max` of those), which the runtime can evaluate before the call. An access whose
 index is affine in loop variables of known ranges reaches at most the largest value of its form:
-the bound the caller checks, once, instead of the kernel at each access.
+the bound the caller checks, once, instead of the kernel at each access, and the end of the range of
+elements a call must move to the device. `loop_range` and `extreme` are the one range analysis both
+passes use: a loop variable's least and greatest value, and a form's extremes over nested loops.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from translator.errors import Span
 from translator.ir import nodes as ir
 from translator.ir.arrays import of_arguments
 from translator.ir.types import I64, real_value
+from translator.ir.visit import walk_all
 
 
 @dataclasses.dataclass(frozen=True)
@@ -119,3 +122,90 @@ def _key(expr: ir.Expr) -> str:
     if isinstance(expr, ir.Call):
         return f"{expr.func}({', '.join(_key(a) for a in expr.args)})"
     raise ValueError(f"internal error: {type(expr).__name__} in an expression of the arguments")
+
+
+def kernel_forms(kernel: ir.Kernel) -> Forms:
+    """The kernel's affine forms, knowing the values of the locals assigned once, at the top level,
+    from the arguments (`n = x.shape[0]`)."""
+    counts: dict[str, int] = {}
+    for node in walk_all(kernel.body):
+        if isinstance(node, ir.Assign) and isinstance(node.target, ir.Name):
+            counts[node.target.id] = counts.get(node.target.id, 0) + 1
+        elif isinstance(node, ir.Loop):
+            counts[node.var] = 2
+    values: dict[str, Affine] = {}
+    forms = Forms({p.name: p for p in kernel.params}, values)
+    for stmt in kernel.body:
+        if isinstance(stmt, ir.Assign) and isinstance(stmt.target, ir.Name) and counts[stmt.target.id] == 1:
+            form = forms.form(stmt.value, frozenset())
+            if form is not None and stmt.value.type is not None and stmt.value.type.is_int:
+                values[stmt.target.id] = form
+    return forms
+
+
+@dataclasses.dataclass(frozen=True)
+class Range:
+    """The least and greatest value of a loop variable, as affine forms of the arguments and the
+    variables of the loops around it."""
+
+    low: Affine
+    high: Affine
+
+
+Ranges = Mapping[str, "Range | None"]
+"""The enclosing loops' variables and their ranges (None: a range not known before the call)."""
+
+
+def loop_range(forms: Forms, loop: ir.Loop | ir.LoopLevel, outer: frozenset[str]) -> tuple[Range | None, Affine | None]:
+    """The variable's range (affine in the arguments and the `outer` loops' variables) and the
+    loop's trip count (positive when it runs; None unless the bounds are of the arguments alone)."""
+    start, stop = forms.form(loop.start, outer), forms.form(loop.stop, outer)
+    if start is None or stop is None:
+        return None, None
+    rectangular = not (outer & (set(start.terms) | set(stop.terms)))
+    if loop.step == 1 or loop.step == -1:
+        far = stop.plus(constant(-loop.step))
+    elif rectangular:
+        far = start.plus(_last_offset(forms, loop, start, stop), 1 if loop.step > 0 else -1)
+    else:
+        return None, None
+    if loop.step > 0:
+        return Range(start, far), stop.plus(start, -1) if rectangular else None
+    return Range(far, start), start.plus(stop, -1) if rectangular else None
+
+
+def _last_offset(forms: Forms, loop: ir.Loop | ir.LoopLevel, start: Affine, stop: Affine) -> Affine:
+    """How far the last value of a loop of step other than 1 is from its start:
+    `(|stop - start| - 1) // |step| * |step|`, an atom."""
+    span = loop.span
+    step = ir.Const(abs(loop.step), span, I64)
+    first, end = forms.expr(start, span), forms.expr(stop, span)
+    distance = ir.Binary("-", end, first, span, I64) if loop.step > 0 else ir.Binary("-", first, end, span, I64)
+    count = ir.Binary("//", ir.Binary("-", distance, ir.Const(1, span, I64), span, I64), step, span, I64)
+    offset = forms.atom(ir.Binary("*", count, step, span, I64))
+    assert offset is not None  # built from the arguments
+    return offset
+
+
+def extreme(form: Affine, ranges: Ranges, lowest: bool) -> Affine | None:
+    """The least (greatest) value of `form` over the loops' ranges, as a form of the arguments:
+    a loop variable is replaced by the extreme of its range's bound, itself over the outer loops."""
+    result = constant(form.const)
+    for key, coeff in form.terms.items():
+        if key not in ranges:
+            result = result.plus(Affine({key: coeff}, 0))
+            continue
+        loop_range = ranges[key]
+        if loop_range is None:
+            return None
+        towards_low = (coeff > 0) == lowest
+        bound = extreme(loop_range.low if towards_low else loop_range.high, ranges, towards_low)
+        if bound is None:
+            return None
+        result = result.plus(bound.scaled(coeff))
+    return result
+
+
+def non_negative(form: Affine) -> bool:
+    """Whether `form` is at least 0: a non-negative constant plus extents with positive coefficients."""
+    return form.const >= 0 and all(c > 0 and ".shape[" in k for k, c in form.terms.items())

@@ -21,13 +21,12 @@ from translator.ir import checks
 from translator.ir import nodes as ir
 from translator.ir.types import BOOL, I64
 from translator.ir.visit import StmtTransformer, expr_children, local_arrays, temporaries, walk, walk_all
-from translator.passes.affine import Affine, Forms, constant
+from translator.passes.affine import Affine, Forms, Range, constant, extreme, kernel_forms, loop_range, non_negative
 from translator.passes.indices import after, lower_bound
 
 
 def check_bounds(kernel: ir.Kernel) -> ir.Kernel:
-    params = {p.name: p for p in kernel.params}
-    found = _Found(_bound_once(kernel, params), kernel.boundscheck,
+    found = _Found(kernel_forms(kernel), kernel.boundscheck,
                    {n: a.shape for n, a in local_arrays(kernel.body).items()},
                    frozenset(temporaries(kernel.body)) | {ir.STATUS}, len(kernel.failures))
     body = _Checker(found, {}, {}, (), True).block(kernel.body)
@@ -37,25 +36,6 @@ def check_bounds(kernel: ir.Kernel) -> ir.Kernel:
     return dataclasses.replace(kernel, body=body, params=kernel.params + status,
                                length_checks=kernel.length_checks + tuple(found.needs),
                                failures=kernel.failures + tuple(found.failures))
-
-
-def _bound_once(kernel: ir.Kernel, params: Mapping[str, ir.Param]) -> Forms:
-    """The kernel's affine forms, knowing the values of the locals assigned once, at the top level,
-    from the arguments (`n = x.shape[0]`)."""
-    counts: dict[str, int] = {}
-    for node in walk_all(kernel.body):
-        if isinstance(node, ir.Assign) and isinstance(node.target, ir.Name):
-            counts[node.target.id] = counts.get(node.target.id, 0) + 1
-        elif isinstance(node, ir.Loop):
-            counts[node.var] = 2
-    values: dict[str, Affine] = {}
-    forms = Forms(params, values)
-    for stmt in kernel.body:
-        if isinstance(stmt, ir.Assign) and isinstance(stmt.target, ir.Name) and counts[stmt.target.id] == 1:
-            form = forms.form(stmt.value, frozenset())
-            if form is not None and stmt.value.type is not None and stmt.value.type.is_int:
-                values[stmt.target.id] = form
-    return forms
 
 
 @dataclasses.dataclass
@@ -129,21 +109,13 @@ def _plain(check: object) -> object:
 
 
 @dataclasses.dataclass(frozen=True)
-class _Range:
-    """The least and greatest value of a loop variable, as affine forms of the arguments."""
-
-    low: Affine
-    high: Affine
-
-
-@dataclasses.dataclass(frozen=True)
 class _Checker(StmtTransformer):
     """Checks the accesses of one scope. `ranges`: the enclosing loops' variables (None: a range not
     known before the call); `lows`: their proven lower bounds (as `passes.indices` has them);
     `trips`: the enclosing loops' trip counts; `plain`: every access here runs whenever its loops do."""
 
     found: _Found
-    ranges: Mapping[str, _Range | None]
+    ranges: Mapping[str, Range | None]
     lows: Mapping[str, int | None]
     trips: tuple[Affine, ...]
     plain: bool
@@ -163,7 +135,7 @@ class _Checker(StmtTransformer):
         return tuple(result)
 
     def visit_Loop(self, stmt: ir.Loop) -> ir.Stmt:
-        loop_range, trip = self.range_of(stmt)
+        var_range, trip = loop_range(self.found.forms, stmt, frozenset(self.ranges))
         ascending = stmt.step > 0
         low = lower_bound(stmt.start, self.lows) if ascending else after(lower_bound(stmt.stop, self.lows))
         # An array statement's or a reduction's loop is not a condition: NumPy checks an integer
@@ -171,42 +143,12 @@ class _Checker(StmtTransformer):
         reduction = self.in_reduction or bool(stmt.reductions)
         made = stmt.independent or reduction
         inner = dataclasses.replace(
-            self, ranges={**self.ranges, stmt.var: loop_range}, lows={**self.lows, stmt.var: low},
+            self, ranges={**self.ranges, stmt.var: var_range}, lows={**self.lows, stmt.var: low},
             trips=self.trips + (() if trip is None or made else (trip,)),
             sliced=self.sliced | ({stmt.var} if made else set()), in_reduction=reduction,
             plain=self.plain and (made or trip is not None) and not any(
                 isinstance(n, (ir.Break, ir.Return)) for n in walk_all(stmt.body)))
         return self.guarded(dataclasses.replace(stmt, body=inner.block(stmt.body)), (stmt.start, stmt.stop))
-
-    def range_of(self, loop: ir.Loop) -> tuple[_Range | None, Affine | None]:
-        """The variable's range (affine in the arguments and the outer loops' variables) and the
-        loop's trip count (positive when it runs; None unless the bounds are of the arguments alone)."""
-        forms, outer = self.found.forms, frozenset(self.ranges)
-        start, stop = forms.form(loop.start, outer), forms.form(loop.stop, outer)
-        if start is None or stop is None:
-            return None, None
-        rectangular = not (outer & (set(start.terms) | set(stop.terms)))
-        if loop.step == 1 or loop.step == -1:
-            far = stop.plus(constant(-loop.step))
-        elif rectangular:
-            far = start.plus(self.last_offset(loop, start, stop), 1 if loop.step > 0 else -1)
-        else:
-            return None, None
-        if loop.step > 0:
-            return _Range(start, far), stop.plus(start, -1) if rectangular else None
-        return _Range(far, start), start.plus(stop, -1) if rectangular else None
-
-    def last_offset(self, loop: ir.Loop, start: Affine, stop: Affine) -> Affine:
-        """How far the last value of a loop of step other than 1 is from its start:
-        `(|stop - start| - 1) // |step| * |step|`, an atom."""
-        forms, span = self.found.forms, loop.span
-        step = ir.Const(abs(loop.step), span, I64)
-        first, end = forms.expr(start, span), forms.expr(stop, span)
-        distance = ir.Binary("-", end, first, span, I64) if loop.step > 0 else ir.Binary("-", first, end, span, I64)
-        count = ir.Binary("//", ir.Binary("-", distance, ir.Const(1, span, I64), span, I64), step, span, I64)
-        offset = forms.atom(ir.Binary("*", count, step, span, I64))
-        assert offset is not None  # built from the arguments
-        return offset
 
     def visit_If(self, stmt: ir.If) -> ir.Stmt:
         inner = self if stmt.guard else dataclasses.replace(self, plain=False)
@@ -313,33 +255,15 @@ class _Checker(StmtTransformer):
         arguments, is in `[0, d)` (Python's modulo; 0 for `d == 0`, as NumPy's), whatever `e` is."""
         if isinstance(index, ir.Binary) and index.op == "%":
             divisor = self.found.forms.form(index.right, frozenset())
-            if divisor is not None and _non_negative(divisor):
+            if divisor is not None and non_negative(divisor):
                 return divisor, constant(1)
         form = self.found.forms.form(index, frozenset(self.ranges))
         if form is None:
             return None
-        low, high = self.extreme(form, lowest=True), self.extreme(form, lowest=False)
+        low, high = extreme(form, self.ranges, lowest=True), extreme(form, self.ranges, lowest=False)
         if low is None or high is None:
             return None
-        return (high.plus(constant(1)),) if _non_negative(low) else (high.plus(constant(1)), low.scaled(-1))
-
-    def extreme(self, form: Affine, lowest: bool) -> Affine | None:
-        """The least (greatest) value of `form` over the loops' ranges, as a form of the arguments:
-        a loop variable is replaced by the extreme of its range's bound, itself over the outer loops."""
-        result = constant(form.const)
-        for key, coeff in form.terms.items():
-            if key not in self.ranges:
-                result = result.plus(Affine({key: coeff}, 0))
-                continue
-            loop_range = self.ranges[key]
-            if loop_range is None:
-                return None
-            towards_low = (coeff > 0) == lowest
-            bound = self.extreme(loop_range.low if towards_low else loop_range.high, towards_low)
-            if bound is None:
-                return None
-            result = result.plus(bound.scaled(coeff))
-        return result
+        return (high.plus(constant(1)),) if non_negative(low) else (high.plus(constant(1)), low.scaled(-1))
 
     def surely_fits(self, array: str, dim: int, need: Affine, span: Span) -> bool:
         """Whether `need` is at most the extent whatever the arguments (`x[i]` over `range(len(x))`):
@@ -405,11 +329,6 @@ def _all(conds: list[ir.Expr], span: Span) -> ir.Expr:
     for cond in conds[1:]:
         result = ir.Logical("and", result, cond, span, BOOL)
     return result
-
-
-def _non_negative(form: Affine) -> bool:
-    """Whether `form` is at least 0: a non-negative constant plus extents with positive coefficients."""
-    return form.const >= 0 and all(c > 0 and ".shape[" in k for k, c in form.terms.items())
 
 
 def _jumps(stmt: ir.Stmt) -> bool:

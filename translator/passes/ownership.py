@@ -21,6 +21,7 @@ import enum
 
 from translator.errors import Diagnostic, TranslationError
 from translator.ir import nodes as ir
+from translator.ir.arrays import same
 from translator.ir.pytext import python_text
 from translator.ir.types import ArrayType, Ownership
 from translator.passes.access import ArrayAccess, strip
@@ -130,7 +131,14 @@ def _coverage(name: str, access: ArrayAccess) -> Coverage:
 
 
 def _boxes(access: ArrayAccess) -> tuple[tuple[ir.Interval, ...], ...]:
-    return tuple(dict.fromkeys(w.box for w in access.writes if w.box is not None))
+    """The distinct write boxes: two statements writing the same box (softmax's `out[i, j] = e`,
+    then `out[i, j] /= total`) are one box, copied back once (and counted once by the runtime)."""
+    kept: list[tuple[ir.Interval, ...]] = []
+    for box in (w.box for w in access.writes if w.box is not None):
+        if not any(len(box) == len(other) and all(same(a.lo, b.lo) and same(a.hi, b.hi) for a, b in zip(box, other))
+                   for other in kept):
+            kept.append(box)
+    return tuple(kept)
 
 
 def _full(name: str, dim: int, interval: ir.Interval) -> bool:

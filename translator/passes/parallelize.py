@@ -26,7 +26,6 @@ from collections.abc import Callable
 
 from translator.errors import Span, TranslationError
 from translator.ir import nodes as ir
-from translator.ir.arrays import same
 from translator.ir.types import ArrayType, I64, Ownership
 from translator.ir.visit import StmtTransformer, Visitor, temporaries, walk, walk_all
 from translator.passes.indices import lower_bound
@@ -92,7 +91,7 @@ class _Lowering(StmtTransformer):
         given = launch or ir.Launch(None, None, None, self.kernel.span)
         if not self.target.offloads:
             return ir.OmpParallelFor(depth, reductions, given.thread_limit, given.schedule)
-        maps = () if self.present else array_maps(self.kernel, body)
+        maps = present_sections(self.kernel, body) if self.present else array_maps(self.kernel, body)
         return ir.OmpTarget(depth, maps, reductions, given.thread_limit or self.target.default_thread_limit,
                             teams_from_trip_count=given.num_teams is None, num_teams=given.num_teams,
                             schedule=given.schedule, device=self.kernel.device, device_ptrs=buffers)
@@ -157,15 +156,26 @@ def collapse(loop: ir.Loop, joins: Callable[[ir.Loop], bool] = lambda inner: inn
 
 def array_maps(kernel: ir.Kernel, stmts: tuple[ir.Stmt, ...],
                sectioned: tuple[ir.Movement, ...] = ()) -> tuple[ir.MapClause, ...]:
-    """One map clause per array the statements use, in parameter order, typed by its ownership;
-    `sectioned` arrays get `alloc`, since only their `UpdateFrom`s may copy them back."""
+    """One map clause per array the statements use, in parameter order, typed by its ownership,
+    of the rows the kernel reaches (`Movement.section`); `sectioned` arrays get `alloc`, since only
+    their `UpdateFrom`s may copy them back."""
     used = {n.array for n in walk_all(stmts) if isinstance(n, (ir.Index, ir.Extent, ir.ArrayArg))}
     allocated = {m.array for m in sectioned}
+    sections = {m.array: m.section for m in kernel.movement}
     return tuple(
         ir.MapClause("alloc" if p.name in allocated else p.ownership.map_type,  # type: ignore[union-attr]
-                     p.name, p.type.rank)  # type: ignore[union-attr]
+                     p.name, p.type.rank, sections.get(p.name))  # type: ignore[union-attr]
         for p in kernel.params if p.is_array and p.name in used
     )
+
+
+def present_sections(kernel: ir.Kernel, stmts: tuple[ir.Stmt, ...]) -> tuple[ir.MapClause, ...]:
+    """The maps of a target loop inside the kernel's `target data` region: those of the arrays it
+    maps by rows, again. They move nothing (present), but a device pointer for an array mapped from
+    row `lo > 0` on is found through its mapped rows, not through its first element, which only a
+    clause of its own gives (without one, OpenMP looks the base address up, finds nothing mapped
+    there, and passes the host address)."""
+    return tuple(m for m in array_maps(kernel, stmts) if m.section is not None)
 
 
 def _sectioned_outs(kernel: ir.Kernel, loops: list[ir.Loop]) -> tuple[ir.Movement, ...]:
@@ -200,20 +210,9 @@ def _copy_back(kernel: ir.Kernel, movement: ir.Movement) -> tuple[ir.UpdateFrom,
                 if isinstance(n, ir.Assign) and isinstance(n.target, ir.Index) and n.target.array == movement.array)
     return tuple(
         ir.UpdateFrom(movement.array, (*variant, *box[rank:]), span)
-        for box in _distinct(movement.written)
+        for box in movement.written
         for variant in itertools.product(*(_wrapped(movement.array, d, box[d], span) for d in range(rank)))
     )
-
-
-def _distinct(boxes: tuple[tuple[ir.Interval, ...], ...]) -> list[tuple[ir.Interval, ...]]:
-    """The boxes without repeats: two statements writing the same box (softmax's `out[i, j] = e`,
-    then `out[i, j] /= total`) need one copy-back, not two."""
-    kept: list[tuple[ir.Interval, ...]] = []
-    for box in boxes:
-        if not any(len(box) == len(other) and all(same(a.lo, b.lo) and same(a.hi, b.hi) for a, b in zip(box, other))
-                   for other in kept):
-            kept.append(box)
-    return kept
 
 
 def _wrapped(array: str, dim: int, interval: ir.Interval, span: Span) -> tuple[ir.Interval, ...]:
