@@ -285,6 +285,28 @@ def _check_aliasing(kernel: str, spans: list[Span]) -> None:
                 )
 
 
+def separate_inputs(values: Sequence[object], arrays: Sequence[tuple[int, ParamSpec]]) -> list[object] | None:
+    """The values with each array that overlaps an earlier one without being the same memory
+    replaced by a copy, or None where no two arrays overlap so. An offload call maps each array as
+    a section of its own, and the OpenMP runtime aborts the process on a second section that
+    extends a mapped one ("explicit extension not allowed"); only read-only arrays can overlap here
+    (`_check_aliasing` refuses the rest), so a copy is invisible to the kernel and to the caller."""
+    seen: list[tuple[int, int]] = []
+    separated: list[object] | None = None
+    for position, _ in arrays:
+        value = values[position]
+        if not isinstance(value, np.ndarray) or not value.nbytes:
+            continue
+        start = value.ctypes.data
+        span = (start, start + value.nbytes)
+        if any(low < span[1] and span[0] < high and (low, high) != span for low, high in seen):
+            separated = separated if separated is not None else list(values)
+            separated[position] = value.copy()
+        else:
+            seen.append(span)
+    return separated
+
+
 def _enumerate(items: list[str]) -> str:
     """Python's own list style in argument errors: 'a', then 'a' and 'b', then 'a', 'b', and 'c'."""
     if len(items) <= 2:

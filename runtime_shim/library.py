@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from . import overlap, resident, staging
-from .binding import Binding, prepare
+from .binding import Binding, prepare, separate_inputs
 from .bounds import evaluate
 from .device import DeviceArray, device_view
 from .fastpath import FastPath, prepare_fast
@@ -136,6 +136,9 @@ class CompiledKernel:
     def _call_on_host(self, values: Sequence[object]) -> object:
         """The call with NumPy arrays (and arrays a data region holds): the C function maps them."""
         c_args = self.binding.convert(values)
+        separated = separate_inputs(values, self.arrays) if self.offload and len(self.arrays) > 1 else None
+        if separated is not None:
+            values, c_args = separated, self.binding.convert(separated)
         self._check_preconditions(values)
         to_device, from_device = self._transfers(values) if self.offload else (0, 0)
         start = time.perf_counter()

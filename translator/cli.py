@@ -1,4 +1,4 @@
-"""The `py2omp` command: translate, build, audit, doctor, demo.
+"""The `py2omp` command: translate, build, audit, doctor, demo, fuzz, explain.
 
 Errors in the user's kernels print as `file:line:col: error: ...` with the source line and a caret,
 and exit with status 1; a missing toolchain exits with status 2. Never a Python traceback.
@@ -67,6 +67,12 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--target", default=None, help="target (default: $PY2OMP_TARGET or auto)")
     demo.add_argument("--examples", default=None, help="directory of example modules (default: examples/)")
     demo.set_defaults(command=_demo)
+    fuzz = commands.add_parser("fuzz", help="call every example kernel with hostile arguments (needs hypothesis)")
+    fuzz.add_argument("--target", default="host-offload", help="target (default: host-offload)")
+    fuzz.add_argument("--examples", default=None, help="directory of example modules (default: examples/)")
+    fuzz.add_argument("--cases", type=int, default=500, help="calls per kernel (default: 500)")
+    fuzz.add_argument("--timeout", type=float, default=10.0, help="seconds a call may run (default: 10)")
+    fuzz.set_defaults(command=_fuzz)
     explain = commands.add_parser("explain", help="show how each kernel's arrays move, and why")
     explain.add_argument("file", help="Python file with @kernel functions")
     explain.add_argument("--target", default="nvptx:sm_90", help="target (default: nvptx:sm_90)")
@@ -176,6 +182,16 @@ def _doctor(args: argparse.Namespace) -> int:
 def _demo(args: argparse.Namespace) -> int:
     from translator.demo import run_demo
     return run_demo(args.target, args.examples)
+
+
+def _fuzz(args: argparse.Namespace) -> int:
+    try:
+        from translator.fuzz import run_fuzz
+    except ImportError as exc:
+        raise BuildError(f"py2omp fuzz needs hypothesis ({exc}): pip install 'py2omp[test]'") from exc
+    from translator.demo import EXAMPLES_DIR
+    directory = Path(args.examples) if args.examples else EXAMPLES_DIR
+    return run_fuzz(directory, parse_target(args.target), args.cases, args.timeout)
 
 
 def _explain(args: argparse.Namespace) -> int:
