@@ -171,6 +171,22 @@ def test_overlapping_inputs_on_an_offload_target_match_python() -> None:
     assert (verdict.problem, verdict.compiled) == (None, "returned")
 
 
+def test_complex_division_by_a_subnormal_gives_numpys_infinities() -> None:
+    """Found by the fuzzer: C99's `/` gave NaN where NumPy's division gives (inf-infj)."""
+    from translator.oracle import compare_with_python
+    newton = next(k for k, _ in example_kernels(EXAMPLES_DIR) if k.py_func.__name__ == "newton_step")
+    rng = np.random.default_rng(21)
+    z = rng.standard_normal(6) + 1j * rng.standard_normal(6)
+    coeffs = np.array([5e-324 + 0j, 1.3 - 0.7j])
+    args = (coeffs, z, np.zeros(6, np.complex128), np.zeros(6, np.complex128))
+    with np.errstate(all="ignore"):
+        expected = np.zeros(6, np.complex128)
+        newton.py_func(coeffs, z, np.zeros(6, np.complex128), expected)
+        result = compare_with_python(newton, args, TARGET, repeats=1)
+    assert np.isinf(expected.real).all() and np.isinf(expected.imag).all()
+    assert result.ok, result.mismatches
+
+
 def test_the_fuzz_command_runs_a_directory_of_examples(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "saxpy.py").write_text((EXAMPLES_DIR / "saxpy.py").read_text())
     assert main(["fuzz", "--target", "host-offload", "--examples", str(tmp_path), "--cases", "5"]) == 0

@@ -12,6 +12,7 @@ Each case carries the steps that made it, which is how a finding is reported (`C
 from __future__ import annotations
 
 import inspect
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -49,6 +50,12 @@ class Subject:
     @property
     def name(self) -> str:
         return self.kernel.py_func.__name__
+
+    @property
+    def assumes(self) -> str | None:
+        """What the kernel's `prange` loops assume of the values (its module's `PRANGE_ASSUMES`):
+        on values without it the iterations race, and Python's sequential result is not the spec."""
+        return getattr(sys.modules.get(self.kernel.__module__), "PRANGE_ASSUMES", None)
 
     @property
     def sizes(self) -> dict[str, int]:
