@@ -187,6 +187,19 @@ def test_complex_division_by_a_subnormal_gives_numpys_infinities() -> None:
     assert result.ok, result.mismatches
 
 
+@pytest.mark.parametrize("target", ["cpu", "host-offload"])
+def test_a_failed_check_leaves_the_serial_loop_as_pythons_exception_would(target: str) -> None:
+    """Found by the fuzzer: a CSR row pointer of INT64_MAX made the kernel skip 2**63 failing
+    iterations (a hang) where Python raises IndexError at the first."""
+    spmv = next(k for k, _ in example_kernels(EXAMPLES_DIR) if k.py_func.__name__ == "csr_spmv")
+    rng = np.random.default_rng(8)
+    indptr = np.array([0, 2**63 - 1])
+    case = Case((indptr, np.zeros(3, np.int64), rng.standard_normal(3), rng.standard_normal(2), np.empty(1)), ("spmv",))
+    verdict = run_case(spmv.library(parse_target(target)).kernels["csr_spmv"], spmv.py_func, case, 20.0)
+    assert verdict.problem is None
+    assert verdict.compiled == f"raised IndexError: csr_spmv(): index out of range for 'data' or 'indices' or 'x' at {EXAMPLES_DIR / 'spmv.py'}:14"
+
+
 def test_the_fuzz_command_runs_a_directory_of_examples(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "saxpy.py").write_text((EXAMPLES_DIR / "saxpy.py").read_text())
     assert main(["fuzz", "--target", "host-offload", "--examples", str(tmp_path), "--cases", "5"]) == 0

@@ -74,6 +74,8 @@ void covariance(const double *restrict data, int64_t data_n0, int64_t data_n1, d
 #line 26 "examples/covariance.py"
                         py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
                     }
+#line 26 "examples/covariance.py"
+                    break;
                 }
 #line 27 "examples/covariance.py"
                 if (j < cov_n0 && i < cov_n1 && i < cov_n0 && j < cov_n1) {
@@ -87,12 +89,14 @@ void covariance(const double *restrict data, int64_t data_n0, int64_t data_n1, d
 #line 27 "examples/covariance.py"
                         py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
                     }
+#line 27 "examples/covariance.py"
+                    break;
                 }
             }
         }
     }
 }
-#line 96 "covariance.c"
+#line 100 "covariance.c"
 
 /* covariance(data: In[f64[:, :]], mean: Scratch[f64[:]], cov: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- examples/covariance.py:13 */
 #line 13 "examples/covariance.py"
@@ -146,6 +150,8 @@ void covariance__device(const double *restrict data, int64_t data_n0, int64_t da
 #line 26 "examples/covariance.py"
                     py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
                 }
+#line 26 "examples/covariance.py"
+                break;
             }
 #line 27 "examples/covariance.py"
             if (j < cov_n0 && i < cov_n1 && i < cov_n0 && j < cov_n1) {
@@ -159,11 +165,13 @@ void covariance__device(const double *restrict data, int64_t data_n0, int64_t da
 #line 27 "examples/covariance.py"
                     py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
                 }
+#line 27 "examples/covariance.py"
+                break;
             }
         }
     }
 }
-#line 167 "covariance.c"
+#line 175 "covariance.c"
 
 void py2omp_enter_to(void *host, int64_t bytes)
 {

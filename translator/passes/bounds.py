@@ -152,6 +152,10 @@ class _Checker(StmtTransformer):
     for reductions (`reductions`, and the loops nested in those): it clamps a slice's bounds to the
     extent as Python does, so their indices are in range already."""
     in_reduction: bool = False
+    serial: bool = False
+    """The innermost loop around is the user's serial loop (or a `while`): a failed check also
+    leaves it, as Python's exception would, so that a loop of 2**63 iterations does not run on
+    skipping each one (found by the fuzzer: a CSR row pointer of INT64_MAX hung the kernel)."""
 
     def block(self, stmts: tuple[ir.Stmt, ...]) -> tuple[ir.Stmt, ...]:
         """A statement that may jump (`continue`, `break`, `return`) makes the ones after it conditional."""
@@ -174,6 +178,7 @@ class _Checker(StmtTransformer):
             self, ranges={**self.ranges, stmt.var: loop_range}, lows={**self.lows, stmt.var: low},
             trips=self.trips + (() if trip is None or made else (trip,)),
             sliced=self.sliced | ({stmt.var} if made else set()), in_reduction=reduction,
+            serial=not (stmt.parallel or made),
             plain=self.plain and (made or trip is not None) and not any(
                 isinstance(n, (ir.Break, ir.Return)) for n in walk_all(stmt.body)))
         return self.guarded(dataclasses.replace(stmt, body=inner.block(stmt.body)), (stmt.start, stmt.stop))
@@ -216,7 +221,7 @@ class _Checker(StmtTransformer):
     def visit_While(self, stmt: ir.While) -> ir.Stmt:
         """The condition is checked each time it is evaluated: `while True: if not cond: break` when
         it needs checks."""
-        inner = dataclasses.replace(self, plain=False)
+        inner = dataclasses.replace(self, plain=False, serial=True)
         body = inner.block(stmt.body)
         stop = ir.If(ir.Unary("not", stmt.cond, stmt.span, BOOL), (ir.Break(stmt.span),), (), stmt.span)
         test = inner.guarded(stop, (stmt.cond,))
@@ -262,6 +267,8 @@ class _Checker(StmtTransformer):
         failed = groups[-1][1]
         for cond, records in reversed(groups[:-1]):  # the first that fails is the one recorded
             failed = (ir.If(cond, failed, records, stmt.span),)
+        if self.serial:
+            failed += (ir.Break(stmt.span),)
         return ir.If(_all([c for c, _ in groups], stmt.span), (stmt,), failed, stmt.span, guard=True)
 
     def index_group(self, indexed: list[tuple[ir.Expr, str, Span]], span: Span) -> list[tuple[ir.Expr, tuple[ir.Stmt, ...]]]:
