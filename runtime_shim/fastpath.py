@@ -19,8 +19,10 @@ accepts a subset of what the checked path accepts, with the same C arguments:
 
 A kernel whose calls need the manifest's bound expressions (arrays it makes, length checks, partly
 written `Out` arrays) has no fast path: `prepare_fast` returns None. The preconditions of accesses
-(`index` entries of `length_checks`, compiled once by `movement.NeedChecks`) are checked beside it,
-in the caller (`CompiledKernel.__call__`).
+(`index` entries of `length_checks`) are checked at the end of the same walk, compiled once into
+integer compares of the C arguments it has made (`bounds.first_failing(flat=True)`: an array's
+extents follow its address there): a failing one answers None, and the checked path raises its
+IndexError with the numbers.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from typing import Any
 import numpy as np
 
 from . import resident
+from .bounds import extent_bound, first_failing
 from .manifest import KernelSpec, ParamSpec
 
 FAST_SCALARS: dict[str, type] = {"f": float, "i": int, "u": int, "b": bool}
@@ -56,6 +59,8 @@ class FastPath:
     plans: tuple[Plan, ...]
     offload: bool
     """Count the bytes the maps move (offload libraries), leaving out arrays a data region holds."""
+    failing: Callable[[Sequence[object]], int] | None = None
+    """The preconditions of accesses over the C arguments: the first that fails, or -1 (None: none)."""
 
     def arguments(self, values: Sequence[object]) -> tuple[list[object], int, int] | None:
         """The C arguments and the bytes moved to and from the device, or None: not the common call."""
@@ -80,6 +85,8 @@ class FastPath:
             spans.append((start, stop, low, high))
             c_args.append(start)
             c_args.extend(value.shape)
+        if self.failing is not None and self.failing(c_args) >= 0:
+            return None
         if not self.offload:
             return c_args, 0, 0
         return (c_args, *_moved(spans))
@@ -104,7 +111,14 @@ def prepare_fast(spec: KernelSpec, offload: bool) -> FastPath | None:
     plans = tuple(_array_plan(p) if p.is_array else _scalar_plan(p) for p in spec.params)
     if any(plan is None for plan in plans):
         return None
-    return FastPath(plans, offload)  # type: ignore[arg-type]
+    failing = None
+    if spec.index_needs:
+        starts, at = {}, 0
+        for p in spec.params:
+            starts[p.name], at = at, at + (1 + p.rank if p.is_array else 1)
+        needs = [(extent_bound(n.array, n.dim), n.need, n.when) for _, n in spec.index_needs]
+        failing = first_failing(needs, starts, len, flat=True)
+    return FastPath(plans, offload, failing)  # type: ignore[arg-type]
 
 
 def _array_plan(param: ParamSpec) -> Plan:

@@ -143,3 +143,17 @@ def test_a_reduction_over_a_slice_is_checked_before_the_call() -> None:
     rng = np.random.default_rng(11)
     with pytest.raises(IndexError, match=r"'A' needs at least 30 elements along axis 1, and has 20"):
         trmm(1.5, rng.random((30, 20)), rng.random((30, 25)))
+
+
+def test_the_fast_path_checks_the_preconditions_in_its_own_walk() -> None:
+    """The preconditions are compares of the C arguments the fast path made (no second pass over
+    the arguments): a failing one sends the call to the checked path, which raises the message."""
+    saxpy = bounds.saxpy.library(parse_target("cpu")).kernels["saxpy"]
+    assert saxpy.fast is not None and saxpy.fast.failing is not None
+    rng = np.random.default_rng(4)
+    x, y = rng.random(9, dtype=np.float32), rng.random(9, dtype=np.float32)
+    c_args = saxpy.fast.arguments((1.5, x, y))
+    assert c_args is not None and c_args[0][1:] == [x.ctypes.data, 9, y.ctypes.data, 9]
+    assert saxpy.fast.arguments((1.5, x, y[:8])) is None
+    with pytest.raises(IndexError, match="'y' needs at least 9 elements along axis 0, and has 8"):
+        saxpy(1.5, x, y[:8])
