@@ -55,14 +55,14 @@ def evaluate(bound: object, shapes: Mapping[str, tuple[int, ...]], scalars: Mapp
 
 
 def first_failing(conditions: Sequence[tuple[object, object, Sequence[object]]], positions: Mapping[str, int],
-                  shape: Callable[[object], Sequence[int]], flat: bool = False) -> Callable[[Sequence[object]], int]:
+                  shape: Callable[[object], Sequence[int]] | None, flat: bool = False) -> Callable[[Sequence[object]], int]:
     """One function, made once when a library loads, that returns the index of the first
     `(left, right, when)` with `left < right` while every `when` bound is positive, or -1, from a
     call's arguments (`positions`: parameter name -> index in them; `shape`: an array argument's
     shape). It is Python source compiled once, so a call costs the integer compares and the
     shape lookups only: no walk of the JSON, no dictionary built. `flat`: the function reads the
     C arguments instead (`positions`: where each parameter's start; an array's extents follow
-    its address), which the fast path has already made, so a call costs the compares alone."""
+    its address; no `shape`), which the fast path has already made, so a call costs the compares alone."""
     lines = ["def first_failing(v):"]
     for k, (left, right, when) in enumerate(conditions):
         tests = [f"{_text(left, positions, flat)} < {_text(right, positions, flat)}",

@@ -117,7 +117,7 @@ def prepare_fast(spec: KernelSpec, offload: bool) -> FastPath | None:
         for p in spec.params:
             starts[p.name], at = at, at + (1 + p.rank if p.is_array else 1)
         needs = [(extent_bound(n.array, n.dim), n.need, n.when) for _, n in spec.index_needs]
-        failing = first_failing(needs, starts, len, flat=True)
+        failing = first_failing(needs, starts, None, flat=True)
     return FastPath(plans, offload, failing)  # type: ignore[arg-type]
 
 
