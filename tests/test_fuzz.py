@@ -57,11 +57,16 @@ def _head_inputs(rng: np.random.Generator, n: int = 12) -> tuple[Any, ...]:
     return rng.standard_normal(n), n, np.empty(n)
 
 
+def _pair_inputs(rng: np.random.Generator, n: int = 12) -> tuple[Any, ...]:
+    return rng.standard_normal(n + 1), np.empty(n)
+
+
 SUBJECTS = [Subject(k, make) for k, make in example_kernels(EXAMPLES_DIR)] + [
     Subject(bounds.scatter_add, _scatter_inputs), Subject(bounds.gather, _gather_inputs),
     Subject(bounds.from_end, _from_end_inputs), Subject(bounds.binned, _binned_inputs),
     Subject(bounds.smooth, _smooth_inputs), Subject(bounds.truncate, _truncate_inputs),
-    Subject(bounds.head, _head_inputs),
+    Subject(bounds.head, _head_inputs), Subject(bounds.pair_means, _pair_inputs),
+    Subject(bounds.gather_through, _scatter_inputs),
 ]
 
 KNOWN = {
