@@ -192,6 +192,21 @@ def test_complex_division_by_a_subnormal_gives_numpys_infinities() -> None:
     assert result.ok, result.mismatches
 
 
+def test_complex_products_with_infinities_give_numpys_nans() -> None:
+    """Found by the fuzzer: C99's product recovers infinities (Annex G) where NumPy's gives NaN."""
+    from translator.oracle import compare_with_python
+    newton = next(k for k, _ in example_kernels(EXAMPLES_DIR) if k.py_func.__name__ == "newton_step")
+    z = np.array([0.4 + 0.2j, -1.5 + 0.5j])
+    coeffs = np.array([np.inf + 0j, 1.0 + 0j, -2.0 + 1j, 0.5 + 0j])
+    args = (coeffs, z, np.zeros(2, np.complex128), np.zeros(2, np.complex128))
+    with np.errstate(all="ignore"):
+        expected = np.zeros(2, np.complex128)
+        newton.py_func(coeffs, z, expected, np.zeros(2, np.complex128))
+        result = compare_with_python(newton, args, TARGET, repeats=1)
+    assert np.isnan(expected).all()
+    assert result.ok, result.mismatches
+
+
 @pytest.mark.parametrize("target", ["cpu", "host-offload"])
 def test_a_failed_check_leaves_the_serial_loop_as_pythons_exception_would(target: str) -> None:
     """Found by the fuzzer: a CSR row pointer of INT64_MAX made the kernel skip 2**63 failing
