@@ -22,3 +22,8 @@ def demo_inputs(rng: np.random.Generator, n: int = 60) -> tuple:
     dist = np.where(rng.random((n, n)) < 0.15, rng.uniform(1, 10, (n, n)), np.inf)
     np.fill_diagonal(dist, 0.0)
     return (dist,)
+
+
+PRANGE_ASSUMES = "no negative distance from a vertex to itself (dist[k, k] >= 0), else step k changes row k"
+"""What makes the `prange` iterations independent; `py2omp fuzz` excuses a differing result on inputs
+without it (a negative diagonal), where Python's sequential order decides."""

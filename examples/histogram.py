@@ -14,5 +14,5 @@ def histogram(x: In[f64[:]], counts: InOut[i64[:]], lo: float, hi: float):
             atomic_add(counts, min(b, bins - 1), 1)
 
 
-def demo_inputs(rng: np.random.Generator) -> tuple:
-    return rng.standard_normal(200_000), np.zeros(64, np.int64), -3.0, 3.0
+def demo_inputs(rng: np.random.Generator, n: int = 200_000) -> tuple:
+    return rng.standard_normal(n), np.zeros(64, np.int64), -3.0, 3.0

@@ -55,15 +55,18 @@ def evaluate(bound: object, shapes: Mapping[str, tuple[int, ...]], scalars: Mapp
 
 
 def first_failing(conditions: Sequence[tuple[object, object, Sequence[object]]], positions: Mapping[str, int],
-                  shape: Callable[[object], Sequence[int]]) -> Callable[[Sequence[object]], int]:
+                  shape: Callable[[object], Sequence[int]] | None, flat: bool = False) -> Callable[[Sequence[object]], int]:
     """One function, made once when a library loads, that returns the index of the first
     `(left, right, when)` with `left < right` while every `when` bound is positive, or -1, from a
     call's arguments (`positions`: parameter name -> index in them; `shape`: an array argument's
     shape). It is Python source compiled once, so a call costs the integer compares and the
-    shape lookups only: no walk of the JSON, no dictionary built."""
+    shape lookups only: no walk of the JSON, no dictionary built. `flat`: the function reads the
+    C arguments instead (`positions`: where each parameter's start; an array's extents follow
+    its address; no `shape`), which the fast path has already made, so a call costs the compares alone."""
     lines = ["def first_failing(v):"]
     for k, (left, right, when) in enumerate(conditions):
-        tests = [f"{_text(left, positions)} < {_text(right, positions)}", *(f"{_text(w, positions)} > 0" for w in when)]
+        tests = [f"{_text(left, positions, flat)} < {_text(right, positions, flat)}",
+                 *(f"{_text(w, positions, flat)} > 0" for w in when)]
         lines.append(f"    if {' and '.join(tests)}: return {k}")
     lines.append("    return -1")
     namespace: dict[str, object] = {"S": shape, "floordiv": OPS["//"]}
@@ -79,15 +82,15 @@ def compiled_rows(sections: Sequence[tuple[str, object, object]], positions: Map
     lines = ["def rows(v):", "    found = []"]
     for array, lo, hi in sections:
         lines += [f"    n = S(v[{positions[array]}])[0]",
-                  f"    lo = min(max({_text(lo, positions)}, 0), n)",
-                  f"    found.append((lo, max(min({_text(hi, positions)}, n), lo)))"]
+                  f"    lo = min(max({_text(lo, positions, False)}, 0), n)",
+                  f"    found.append((lo, max(min({_text(hi, positions, False)}, n), lo)))"]
     lines.append("    return found")
     namespace: dict[str, object] = {"S": shape, "floordiv": OPS["//"]}
     exec(compile("\n".join(lines), "<py2omp sections>", "exec"), namespace)  # noqa: S102  # our own text
     return namespace["rows"]  # type: ignore[return-value]
 
 
-def _text(bound: object, positions: Mapping[str, int]) -> str:
+def _text(bound: object, positions: Mapping[str, int], flat: bool) -> str:
     """A bound as a Python expression of the argument list `v` (`S` gives an array's shape)."""
     if isinstance(bound, int) and not isinstance(bound, bool):
         return repr(bound)
@@ -95,13 +98,13 @@ def _text(bound: object, positions: Mapping[str, int]) -> str:
         raise ValueError(f"malformed bound in manifest: {bound!r}")
     if "extent" in bound:
         array, dim = bound["extent"]
-        return f"S(v[{positions[array]}])[{int(dim)}]"
+        return f"v[{positions[array] + 1 + int(dim)}]" if flat else f"S(v[{positions[array]}])[{int(dim)}]"
     if "param" in bound:
         return f"int(v[{positions[bound['param']]}])"
     op = bound["op"]
     if op not in OPS:
         raise ValueError(f"malformed bound in manifest: {bound!r}")
-    left, right = (_text(arg, positions) for arg in bound["args"])
+    left, right = (_text(arg, positions, flat) for arg in bound["args"])
     if op in ("+", "-", "*"):
         return f"({left} {op} {right})"
     return f"{'floordiv' if op == '//' else op}({left}, {right})"

@@ -19,9 +19,11 @@ accepts a subset of what the checked path accepts, with the same C arguments:
 
 A kernel whose calls need the manifest's bound expressions (arrays it makes, length checks, partly
 written `Out` arrays) has no fast path: `prepare_fast` returns None. The preconditions of accesses
-(`index` entries of `length_checks`, compiled once by `movement.NeedChecks`) are checked beside it,
-in the caller (`CompiledKernel.__call__`); the rows of arrays mapped by rows (`section`) are
-counted by a function compiled once too (`bounds.compiled_rows`).
+(`index` entries of `length_checks`) are checked at the end of the same walk, compiled once into
+integer compares of the C arguments it has made (`bounds.first_failing(flat=True)`: an array's
+extents follow its address there): a failing one answers None, and the checked path raises its
+IndexError with the numbers. The rows of arrays mapped by rows (`section`) are counted by a function
+compiled once too (`bounds.compiled_rows`).
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ from typing import Any
 import numpy as np
 
 from . import resident
-from .bounds import compiled_rows
+from .bounds import compiled_rows, extent_bound, first_failing
 from .manifest import KernelSpec, ParamSpec
 
 FAST_SCALARS: dict[str, type] = {"f": float, "i": int, "u": int, "b": bool}
@@ -58,6 +60,8 @@ class FastPath:
     plans: tuple[Plan, ...]
     offload: bool
     """Count the bytes the maps move (offload libraries), leaving out arrays a data region holds."""
+    failing: Callable[[Sequence[object]], int] | None = None
+    """The preconditions of accesses over the C arguments: the first that fails, or -1 (None: none)."""
     rows: Callable[[Sequence[object]], list[tuple[int, int]]] | None = None
     """The rows moved of each array with a manifest `section`, in the order of `sectioned`."""
     sectioned: tuple[tuple[int, int], ...] = ()
@@ -86,6 +90,8 @@ class FastPath:
             spans.append((start, stop, low, high))
             c_args.append(start)
             c_args.extend(value.shape)
+        if self.failing is not None and self.failing(c_args) >= 0:
+            return None
         if not self.offload:
             return c_args, 0, 0
         if self.rows is not None:
@@ -123,14 +129,21 @@ def prepare_fast(spec: KernelSpec, offload: bool) -> FastPath | None:
     plans = tuple(_array_plan(p) if p.is_array else _scalar_plan(p) for p in spec.params)
     if any(plan is None for plan in plans):
         return None
+    failing = None
+    if spec.index_needs:
+        starts, at = {}, 0
+        for p in spec.params:
+            starts[p.name], at = at, at + (1 + p.rank if p.is_array else 1)
+        needs = [(extent_bound(n.array, n.dim), n.need, n.when) for _, n in spec.index_needs]
+        failing = first_failing(needs, starts, None, flat=True)
     arrays = [(i, p) for i, p in enumerate(spec.params) if p.is_array]
     sectioned = tuple((k, i) for k, (i, p) in enumerate(arrays) if p.section is not None)
     if not sectioned:
-        return FastPath(plans, offload)  # type: ignore[arg-type]
+        return FastPath(plans, offload, failing)  # type: ignore[arg-type]
     positions = {p.name: i for i, p in enumerate(spec.params)}
     rows = compiled_rows([(arrays[k][1].name, *arrays[k][1].section) for k, _ in sectioned],  # type: ignore[misc]
                          positions, _shape)
-    return FastPath(plans, offload, rows, sectioned)  # type: ignore[arg-type]
+    return FastPath(plans, offload, failing, rows, sectioned)  # type: ignore[arg-type]
 
 
 def _shape(array: object) -> Sequence[int]:

@@ -72,8 +72,7 @@ class CompiledKernel:
         fast = self.fast
         if fast is not None and not kwargs:
             found = fast.arguments(args)
-            if (found is not None and (self.needs is None or self.needs.first_failing(args) < 0)
-                    and not self._may_stage(found[1] + found[2])):
+            if found is not None and not self._may_stage(found[1] + found[2]):
                 return self.call_fast(args, *found)  # a failed precondition raises on the checked path
         return self._call_checked(args, kwargs)
 

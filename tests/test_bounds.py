@@ -143,3 +143,39 @@ def test_a_reduction_over_a_slice_is_checked_before_the_call() -> None:
     rng = np.random.default_rng(11)
     with pytest.raises(IndexError, match=r"'A' needs at least 30 elements along axis 1, and has 20"):
         trmm(1.5, rng.random((30, 20)), rng.random((30, 25)))
+
+
+def test_the_fast_path_checks_the_preconditions_in_its_own_walk() -> None:
+    """The preconditions are compares of the C arguments the fast path made (no second pass over
+    the arguments): a failing one sends the call to the checked path, which raises the message."""
+    saxpy = bounds.saxpy.library(parse_target("cpu")).kernels["saxpy"]
+    assert saxpy.fast is not None and saxpy.fast.failing is not None
+    rng = np.random.default_rng(4)
+    x, y = rng.random(9, dtype=np.float32), rng.random(9, dtype=np.float32)
+    c_args = saxpy.fast.arguments((1.5, x, y))
+    assert c_args is not None and c_args[0][1:] == [x.ctypes.data, 9, y.ctypes.data, 9]
+    assert saxpy.fast.arguments((1.5, x, y[:8])) is None
+    with pytest.raises(IndexError, match="'y' needs at least 9 elements along axis 0, and has 8"):
+        saxpy(1.5, x, y[:8])
+
+
+@pytest.mark.parametrize("target", ["host-offload", "cpu"])
+def test_a_device_functions_accesses_are_checked_at_its_call(target: str) -> None:
+    """`pair_at(x, i)` reads `x[i + 1]`: a precondition of the caller, located at the call; the
+    gather `x[idx[i]]` in `picked` is the caller's in-kernel test, with the caller's line."""
+    rng = np.random.default_rng(17)
+    pair_means = bounds.pair_means.library(parse_target(target)).kernels["pair_means"]
+    with pytest.raises(IndexError) as caught:
+        pair_means(rng.random(4), np.empty(4))
+    assert str(caught.value) == (f"pair_means(): index out of range at {_at(121, 22)}: 'x' needs at least 5 elements "
+                                 "along axis 0, and has 4")
+    gather = bounds.gather_through.library(parse_target(target)).kernels["gather_through"]
+    with pytest.raises(IndexError) as caught:
+        gather(np.array([0, 7, 1]), rng.random(4), np.empty(3))
+    assert str(caught.value) == f"gather_through(): index out of range for 'x' at {KERNELS}:127"
+    with pytest.raises(IndexError, match="bounds.py:127:16: 'idx' needs at least 3 elements along axis 0, and has 2"):
+        gather(np.array([0, 1]), rng.random(4), np.empty(3))
+    for k, args in ((bounds.pair_means, (rng.random(9), np.empty(8))),
+                    (bounds.gather_through, (rng.integers(-6, 6, 12), rng.random(6), np.empty(12)))):
+        result = compare_with_python(k, args, parse_target(target), repeats=1)
+        assert result.ok, result.mismatches

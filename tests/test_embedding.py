@@ -77,7 +77,7 @@ def test_build_emit_selects_files(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert sorted(p.name for p in (tmp_path / "default").iterdir()) == ["saxpy.c", "saxpy.h", "saxpy.json", "saxpy.so"]
     out = tmp_path / "all"
     assert main(["build", saxpy, "--target", "host-offload", "--emit", "f90,cmake", "-o", str(out)]) == 0
-    assert sorted(p.name for p in out.iterdir()) == ["saxpy.f90", "saxpy.json", "saxpy.pc", "saxpy.so", "saxpyConfig.cmake"]
+    assert sorted(p.name for p in out.iterdir()) == ["CMakeLists.txt", "saxpy.f90", "saxpy.json", "saxpy.pc", "saxpy.so", "saxpyConfig.cmake"]
     assert str(out / "saxpy.f90") in capsys.readouterr().out
     with pytest.raises(SystemExit):
         main(["build", saxpy, "--target", "host-offload", "--emit", "c,pdf"])
@@ -228,6 +228,40 @@ def test_cmake_find_package_links_imported_target(tmp_path: Path) -> None:
     result = run([str(build / "consumer")], **on_device())
     assert result.stdout == "dot = 2475\n"
     assert "_dot_l" in result.stderr
+
+
+def test_cmake_add_subdirectory_links_the_same_target_from_anywhere_in_the_project(tmp_path: Path) -> None:
+    """The package folder as a subdirectory: its imported target is global, so a sibling folder's
+    executable links it, and `dot_TARGET` reaches the folder that added it; a second module built
+    into the same folder keeps the first one's target."""
+    needs("cmake")
+    package = tmp_path / "package"
+    assert main(["build", str(EXAMPLES / "dot.py"), "--target", "host-offload", "--emit", "h,cmake", "-o", str(package)]) == 0
+    project = tmp_path / "consumer"
+    (project / "app").mkdir(parents=True)
+    (project / "app" / "main.c").write_text(CONSUMER_C, encoding="utf-8")
+    (project / "app" / "CMakeLists.txt").write_text(
+        "add_executable(consumer main.c)\ntarget_link_libraries(consumer PRIVATE py2omp::dot)\n", encoding="utf-8")
+    (project / "CMakeLists.txt").write_text(
+        f"cmake_minimum_required(VERSION 3.16)\nproject(consumer C)\nadd_subdirectory({package} dot-build)\n"
+        "message(STATUS \"dot target: ${dot_TARGET}, saxpy target: ${saxpy_TARGET}\")\nadd_subdirectory(app)\n",
+        encoding="utf-8",
+    )
+    assert main(["build", str(EXAMPLES / "saxpy.py"), "--target", "host-offload", "--emit", "cmake", "-o", str(package)]) == 0
+    build = tmp_path / "build"
+    configured = run(["cmake", "-S", str(project), "-B", str(build), "-DCMAKE_C_COMPILER=clang-19"])
+    assert "dot target: host-offload, saxpy target: host-offload" in configured.stdout
+    run(["cmake", "--build", str(build)])
+    result = run([str(build / "app" / "consumer")], **on_device())
+    assert result.stdout == "dot = 2475\n"
+
+
+def test_build_leaves_a_projects_own_cmakelists_alone(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "CMakeLists.txt").write_text("project(mine C)\n", encoding="utf-8")
+    assert main(["build", str(EXAMPLES / "dot.py"), "--target", "serial", "--emit", "cmake", "-o", str(tmp_path)]) == 0
+    assert (tmp_path / "CMakeLists.txt").read_text(encoding="utf-8") == "project(mine C)\n"
+    assert (tmp_path / "dotConfig.cmake").exists()
+    assert f"py2omp build: warning: {tmp_path / 'CMakeLists.txt'} was not written by py2omp" in capsys.readouterr().err
 
 
 def test_pkg_config_flags_build_a_program(tmp_path: Path) -> None:

@@ -142,7 +142,7 @@ def test_resolve_target(monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptu
 
 
 def test_flags_per_target(toolchain: discover.Toolchain) -> None:
-    common = ["-O3", "-fPIC", "-shared", "-std=c11", "-fwrapv", "-ffp-contract=off"]
+    common = ["-O3", "-fPIC", "-shared", "-std=c11", "-fwrapv", "-ffp-contract=off", "-fcx-limited-range"]
     runtime = ["-L/usr/lib/llvm-22/lib", "-Wl,-rpath,/usr/lib/llvm-22/lib"]
     assert toolchain.flags(Target("serial")) == [*common, "-lm"]
     assert toolchain.flags(Target("cpu")) == [*common, "-fopenmp", "-lm"]

@@ -104,7 +104,7 @@ def _power(kernel: ir.Kernel, context: PassContext) -> ir.Kernel:
 
 
 def _bounds(kernel: ir.Kernel, context: PassContext) -> ir.Kernel:
-    return check_bounds(kernel)
+    return check_bounds(kernel, context.functions.built)
 
 
 def _indices(kernel: ir.Kernel, context: PassContext) -> ir.Kernel:

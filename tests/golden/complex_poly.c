@@ -20,6 +20,21 @@ static inline int64_t py2omp_num_teams(int64_t trip, int64_t threads)
     return teams < 2147483647 ? teams : 2147483647;
 }
 
+/* a / b as NumPy divides complex numbers (Smith's method, and x / 0 as each part over a zero). */
+static inline double _Complex py2omp_cdiv_c128(double _Complex a, double _Complex b)
+{
+    double ar = __real__ a, ai = __imag__ a, br = __real__ b, bi = __imag__ b;
+    double abs_br = fabs(br), abs_bi = fabs(bi);
+    if (abs_br >= abs_bi) {
+        if (abs_br == 0 && abs_bi == 0)
+            return __builtin_complex((double)(ar / abs_br), (double)(ai / abs_bi));
+        double rat = bi / br, scl = 1 / (br + bi * rat);
+        return __builtin_complex((double)((ar + ai * rat) * scl), (double)((ai - ar * rat) * scl));
+    }
+    double rat = br / bi, scl = 1 / (bi + br * rat);
+    return __builtin_complex((double)((ar * rat + ai) * scl), (double)((ai * rat - ar) * scl));
+}
+
 #pragma omp end declare target
 
 /* Where run `r` of the box [l, h) starts, counted in indices of dimension `m` (the runs are the
@@ -114,14 +129,14 @@ void newton_step(const double _Complex *restrict coeffs, int64_t coeffs_n0, cons
             }
 #line 18 "examples/complex_poly.py"
             value[i] = p;
-            next_z[i] = (dp != __builtin_complex(0.0, 0.0) ? z[i] - p / dp : z[i]);
+            next_z[i] = (dp != __builtin_complex(0.0, 0.0) ? z[i] - py2omp_cdiv_c128(p, dp) : z[i]);
         }
 #line 18 "examples/complex_poly.py"
         py2omp_copy_back(value, sizeof(double _Complex), 1, (int64_t[]){value_n0}, (int64_t[]){0}, (int64_t[]){z_n0}, -1);
         py2omp_copy_back(next_z, sizeof(double _Complex), 1, (int64_t[]){next_z_n0}, (int64_t[]){0}, (int64_t[]){z_n0}, -1);
     }
 }
-#line 125 "complex_poly.c"
+#line 140 "complex_poly.c"
 
 /* newton_step(coeffs: In[c128[:]], z: In[c128[:]], value: Out[c128[:]], next_z: Out[c128[:]]) -- examples/complex_poly.py:10 */
 #line 10 "examples/complex_poly.py"
@@ -148,10 +163,10 @@ void newton_step__device(const double _Complex *restrict coeffs, int64_t coeffs_
         }
 #line 18 "examples/complex_poly.py"
         value[i] = p;
-        next_z[i] = (dp != __builtin_complex(0.0, 0.0) ? z[i] - p / dp : z[i]);
+        next_z[i] = (dp != __builtin_complex(0.0, 0.0) ? z[i] - py2omp_cdiv_c128(p, dp) : z[i]);
     }
 }
-#line 155 "complex_poly.c"
+#line 170 "complex_poly.c"
 
 void py2omp_enter_to(void *host, int64_t bytes)
 {

@@ -81,6 +81,8 @@ void covariance(const double *restrict data, int64_t data_n0, int64_t data_n1, d
 #line 26 "examples/covariance.py"
                         py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
                     }
+#line 26 "examples/covariance.py"
+                    break;
                 }
 #line 27 "examples/covariance.py"
                 if (j < cov_n0 && i < cov_n1 && i < cov_n0 && j < cov_n1) {
@@ -94,12 +96,14 @@ void covariance(const double *restrict data, int64_t data_n0, int64_t data_n1, d
 #line 27 "examples/covariance.py"
                         py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
                     }
+#line 27 "examples/covariance.py"
+                    break;
                 }
             }
         }
     }
 }
-#line 103 "covariance.c"
+#line 107 "covariance.c"
 
 /* covariance(data: In[f64[:, :]], mean: Scratch[f64[:]], cov: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- examples/covariance.py:13 */
 #line 13 "examples/covariance.py"
@@ -153,6 +157,8 @@ void covariance__device(const double *restrict data, int64_t data_n0, int64_t da
 #line 26 "examples/covariance.py"
                     py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
                 }
+#line 26 "examples/covariance.py"
+                break;
             }
 #line 27 "examples/covariance.py"
             if (j < cov_n0 && i < cov_n1 && i < cov_n0 && j < cov_n1) {
@@ -166,11 +172,13 @@ void covariance__device(const double *restrict data, int64_t data_n0, int64_t da
 #line 27 "examples/covariance.py"
                     py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
                 }
+#line 27 "examples/covariance.py"
+                break;
             }
         }
     }
 }
-#line 174 "covariance.c"
+#line 182 "covariance.c"
 
 void py2omp_enter_to(void *host, int64_t bytes)
 {

@@ -58,13 +58,15 @@ void csr_spmv(const int64_t *restrict indptr, int64_t indptr_n0, const int64_t *
 #line 14 "examples/spmv.py"
                     py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
                 }
+#line 14 "examples/spmv.py"
+                break;
             }
         }
 #line 15 "examples/spmv.py"
         y[row] = acc;
     }
 }
-#line 68 "spmv.c"
+#line 70 "spmv.c"
 
 /* csr_spmv(indptr: In[i64[:]], indices: In[i64[:]], data: In[f64[:]], x: In[f64[:]], y: Out[f64[:]], py2omp_failed: InOut[i32[:]]) -- examples/spmv.py:10 */
 #line 10 "examples/spmv.py"
@@ -92,13 +94,15 @@ void csr_spmv__device(const int64_t *restrict indptr, int64_t indptr_n0, const i
 #line 14 "examples/spmv.py"
                     py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
                 }
+#line 14 "examples/spmv.py"
+                break;
             }
         }
 #line 15 "examples/spmv.py"
         y[row] = acc;
     }
 }
-#line 102 "spmv.c"
+#line 106 "spmv.c"
 
 void py2omp_enter_to(void *host, int64_t bytes)
 {

@@ -105,3 +105,23 @@ def head(x: In[f64[:]], n: i64, y: Out[f64[:]]):
 def pair_sums(x: In[f64[:]], n: i64, y: InOut[f64[:]]):
     for i in prange(0, n, 2):
         y[i] = x[i] + x[i + 1]
+
+
+def pair_at(x, i):
+    return x[i] + x[i + 1]
+
+
+def picked(x, idx, i):
+    return x[idx[i]]
+
+
+@kernel
+def pair_means(x: In[f64[:]], y: Out[f64[:]]):
+    for i in prange(y.shape[0]):
+        y[i] = 0.5 * pair_at(x, i)
+
+
+@kernel
+def gather_through(idx: In[i64[:]], x: In[f64[:]], y: Out[f64[:]]):
+    for i in prange(y.shape[0]):
+        y[i] = picked(x, idx, i)

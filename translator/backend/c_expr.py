@@ -210,6 +210,8 @@ class ExprEmitter(Visitor[[], Frag]):
         t = type_of(e)
         if e.op in ("//", "%"):
             return self._call_helper("floordiv" if e.op == "//" else "mod", t, (e.left, e.right))
+        if e.op == "/" and t.is_complex:
+            return self._call_helper("cdiv", t, (e.left, e.right))
         left, right = self.frag(e.left), self.frag(e.right)
         shift = e.op in ("<<", ">>")
         if _wider_than_literal(t) and _literal_only(e.left) and (shift or _literal_only(e.right)):

@@ -5,7 +5,9 @@ equivalent with the same result, so each becomes a small `static inline` functio
 module's prelude (`templates/prelude.c.j2` holds their bodies). The complex functions (`abs`,
 `np.sqrt`, `np.exp`, ..., `**`) are helpers too, written with real `<math.h>` functions: the NVPTX
 device runtime has the real ones but not C99's `cabs`/`cexp`/... (nvlink: "Undefined reference to
-'cabs'"), and the same code on every target keeps what CI tests equal to what the GPU runs.
+'cabs'"), and the same code on every target keeps what CI tests equal to what the GPU runs. Complex `/` is a
+helper too (`cdiv`): C99's division scales by powers of two and gives NaN where NumPy's gives
+infinities (a subnormal divisor; found by the fuzzer).
 Only the helpers a module uses are emitted, each once per type, in a fixed order, so that the
 output stays short and stable.
 """
@@ -17,7 +19,7 @@ from dataclasses import dataclass
 from translator.ir.types import SCALARS, Kind, ScalarType
 
 _COMPLEX = ("cabs", "csqrt", "cexp", "clog", "csinh", "ccosh", "ctanh", "csin", "ccos", "ctan", "cpow")
-_KINDS = ("trip_count", "num_teams", "wrap_index", "abs", "min", "max", "ipow", "floordiv", "mod", *_COMPLEX)
+_KINDS = ("trip_count", "num_teams", "wrap_index", "abs", "min", "max", "ipow", "floordiv", "mod", *_COMPLEX, "cdiv")
 """Helper families in prelude order (a helper after those it calls); the `kind` of a `HelperView`
 adds the type's flavour."""
 

@@ -16,6 +16,7 @@ from typing import Any
 from runtime_shim.manifest import parse_manifest
 from translator.backend.render import environment
 from translator.backend.view import KernelView, ModuleView, ParamView
+from translator.version import __version__
 
 FORTRAN_KINDS = {
     "bool": "logical(c_bool)",
@@ -150,6 +151,13 @@ def render_cmake_config(manifest: dict[str, Any], emitted: tuple[str, ...]) -> s
     `emitted` are the suffixes written beside it (`.h`, `.f90`), which it points consumers at.
     """
     return environment().get_template("Config.cmake.j2").render(m=_package_view(manifest, emitted))
+
+
+def render_cmake_subdirectory() -> str:
+    """The text of an output folder's `CMakeLists.txt`, for `add_subdirectory`: every
+    `<module>Config.cmake` beside it, its imported target made global (a subdirectory's imported
+    targets are local to it). The same text for every module, so several can share a folder."""
+    return environment().get_template("CMakeLists.txt.j2").render(version=__version__)
 
 
 def render_pkg_config(manifest: dict[str, Any]) -> str:

@@ -22,13 +22,16 @@ from translator.ir import nodes as ir
 from translator.ir.types import BOOL, I64
 from translator.ir.visit import StmtTransformer, expr_children, local_arrays, temporaries, walk, walk_all
 from translator.passes.affine import Affine, Forms, Range, constant, extreme, kernel_forms, loop_range, non_negative
+from translator.passes.callee_bounds import lifted_accesses
 from translator.passes.indices import after, lower_bound
 
 
-def check_bounds(kernel: ir.Kernel) -> ir.Kernel:
+def check_bounds(kernel: ir.Kernel, functions: Mapping[str, ir.Kernel] | None = None) -> ir.Kernel:
+    """The kernel with its checks; `functions`: the device functions it calls, by C symbol, whose
+    unconditional accesses are checked at their calls (`passes.callee_bounds`)."""
     found = _Found(kernel_forms(kernel), kernel.boundscheck,
                    {n: a.shape for n, a in local_arrays(kernel.body).items()},
-                   frozenset(temporaries(kernel.body)) | {ir.STATUS}, len(kernel.failures))
+                   frozenset(temporaries(kernel.body)) | {ir.STATUS}, len(kernel.failures), functions or {})
     body = _Checker(found, {}, {}, (), True).block(kernel.body)
     if not found.failures:
         return dataclasses.replace(kernel, body=body, length_checks=kernel.length_checks + tuple(found.needs))
@@ -47,6 +50,7 @@ class _Found:
     shapes: Mapping[str, tuple[int, ...]]
     unchecked: frozenset[str]
     numbered: int
+    functions: Mapping[str, ir.Kernel]
     needs: list[ir.LengthCheck] = dataclasses.field(default_factory=list)
     failures: list[ir.Failure] = dataclasses.field(default_factory=list)
     known: list[tuple[str, int, Affine, tuple[Affine, ...]]] = dataclasses.field(default_factory=list)
@@ -124,6 +128,10 @@ class _Checker(StmtTransformer):
     for reductions (`reductions`, and the loops nested in those): it clamps a slice's bounds to the
     extent as Python does, so their indices are in range already."""
     in_reduction: bool = False
+    serial: bool = False
+    """The innermost loop around is the user's serial loop (or a `while`): a failed check also
+    leaves it, as Python's exception would, so that a loop of 2**63 iterations does not run on
+    skipping each one (found by the fuzzer: a CSR row pointer of INT64_MAX hung the kernel)."""
 
     def block(self, stmts: tuple[ir.Stmt, ...]) -> tuple[ir.Stmt, ...]:
         """A statement that may jump (`continue`, `break`, `return`) makes the ones after it conditional."""
@@ -146,6 +154,7 @@ class _Checker(StmtTransformer):
             self, ranges={**self.ranges, stmt.var: var_range}, lows={**self.lows, stmt.var: low},
             trips=self.trips + (() if trip is None or made else (trip,)),
             sliced=self.sliced | ({stmt.var} if made else set()), in_reduction=reduction,
+            serial=not (stmt.parallel or made),
             plain=self.plain and (made or trip is not None) and not any(
                 isinstance(n, (ir.Break, ir.Return)) for n in walk_all(stmt.body)))
         return self.guarded(dataclasses.replace(stmt, body=inner.block(stmt.body)), (stmt.start, stmt.stop))
@@ -158,7 +167,7 @@ class _Checker(StmtTransformer):
     def visit_While(self, stmt: ir.While) -> ir.Stmt:
         """The condition is checked each time it is evaluated: `while True: if not cond: break` when
         it needs checks."""
-        inner = dataclasses.replace(self, plain=False)
+        inner = dataclasses.replace(self, plain=False, serial=True)
         body = inner.block(stmt.body)
         stop = ir.If(ir.Unary("not", stmt.cond, stmt.span, BOOL), (ir.Break(stmt.span),), (), stmt.span)
         test = inner.guarded(stop, (stmt.cond,))
@@ -189,12 +198,15 @@ class _Checker(StmtTransformer):
         groups: list[tuple[ir.Expr, tuple[ir.Stmt, ...]]] = []
         indexed: list[tuple[ir.Expr, str, Span]] = []
         for node, when in (pair for e in exprs for pair in _evaluated(e, None)):
-            if isinstance(node, ir.Index):  # preconditions recorded even when the kernel checks nothing
-                tests = [(_unless(when, t), a, at) for t, a, at in self.access(node, when is None)
+            # a device function's accesses are checked at its call (`callee_bounds`), as the caller's
+            accesses = self.lifted(node) if isinstance(node, ir.CallFunction) and when is None else \
+                [node] if isinstance(node, ir.Index) else []
+            for access in accesses:  # preconditions recorded even when the kernel checks nothing
+                tests = [(_unless(when, t), a, at) for t, a, at in self.access(access, when is None)
                          if not _implied(t, when)]
                 if self.found.in_kernel:
                     indexed += [t for t in tests if not any(_plain(t[0]) == _plain(u[0]) for u in indexed)]
-            elif isinstance(node, ir.Cast) and node.python_int:
+            if isinstance(node, ir.Cast) and node.python_int:
                 fits, records = self.found.int_check(node)
                 groups += self.index_group(indexed, stmt.span) + [(_unless(when, fits), records)]
                 indexed = []
@@ -204,7 +216,14 @@ class _Checker(StmtTransformer):
         failed = groups[-1][1]
         for cond, records in reversed(groups[:-1]):  # the first that fails is the one recorded
             failed = (ir.If(cond, failed, records, stmt.span),)
+        if self.serial:
+            failed += (ir.Break(stmt.span),)
         return ir.If(_all([c for c, _ in groups], stmt.span), (stmt,), failed, stmt.span, guard=True)
+
+    def lifted(self, call: ir.CallFunction) -> list[ir.Index]:
+        """The accesses of the device function `call` reaches that the caller checks."""
+        callee = self.found.functions.get(call.symbol or "")
+        return [] if callee is None else lifted_accesses(call, callee)
 
     def index_group(self, indexed: list[tuple[ir.Expr, str, Span]], span: Span) -> list[tuple[ir.Expr, tuple[ir.Stmt, ...]]]:
         """The statement's index tests as one test and one record (none: no group)."""

@@ -29,7 +29,8 @@ CLANG_MISSING = f"clang-19 (the C compiler; or set PY2OMP_CLANG): {APT_INSTALL}"
 
 _RUNTIME_PREFIX = {"nvptx": "nvptx", "amdgcn": "amdgpu"}
 """How the OpenMP device runtime's bitcode files are named per GPU kind (`libomptarget-amdgpu-gfx90a.bc`)."""
-_COMMON_FLAGS = ("-O3", "-fPIC", "-shared", "-std=c11", "-fwrapv", "-ffp-contract=off")
+_COMMON_FLAGS = ("-O3", "-fPIC", "-shared", "-std=c11", "-fwrapv", "-ffp-contract=off", "-fcx-limited-range")
+"""docs/design.md, "Targets": NumPy's integer wrapping, no fused multiply-add, NumPy's complex product."""
 _HOST_OFFLOAD_TRIPLE = "x86_64-pc-linux-gnu"
 _BITCODE_DIRS = ("/usr/lib/llvm-19/lib",)
 _OFFLOAD_RUNTIME_DIRS = ("/usr/lib/llvm-22/lib",)
