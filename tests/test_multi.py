@@ -331,3 +331,9 @@ def test_each_share_runs_on_its_device_and_the_bench_runs(tmp_path: Path) -> Non
     assert [(r["kernel"], r["case"]) for r in rows] == [
         (k, case) for k in ("triad", "jacobi_2d", "gemm") for case in ("one call", "on 1 device(s)", "on 2 device(s)")]
     assert all(r["ok"] for r in rows)
+
+
+def test_host_code_runs_whole_on_every_device() -> None:
+    x = RNG.random(1000) + 0.5
+    (_, _, got), (_, _, want) = _run(multi.scale_by_first, (x, np.empty(1000)))
+    assert np.array_equal(got, want)

@@ -118,3 +118,11 @@ def normalize(x: In[f64[:, :]]):
         for j in range(x.shape[1]):
             y[i, j] = x[i, j] / total
     return y
+
+
+@kernel
+def scale_by_first(x: In[f64[:]], y: Out[f64[:]]):
+    """Host code reading an element (run on the device): every device needs the same `first`."""
+    first = x[0]
+    for i in prange(x.shape[0]):
+        y[i] = x[i] / first

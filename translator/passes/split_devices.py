@@ -3,7 +3,9 @@
 `kernel.on(devices)(*args)` (`runtime_shim.multi`) calls this variant once per device, concurrently,
 each with device pointers to its own copies of the arrays and its share `part` of `parts`. Each
 outermost `prange` keeps the contiguous chunk `[lo, hi)` of its outer level that the share gives
-(computed in the C from the loop's own bounds, so one library serves any number of devices), and
+(computed in the C from the loop's own bounds, so one library serves any number of devices; a
+statement of host code that the frontend runs on the device, in a loop of one iteration, runs whole
+on every device, so that the scalars it assigns are the same everywhere), and
 calls back before and after it (`CHUNK_SYNC(phase, lo, hi, reduced, after)`). Before, the runtime
 brings the rows of each array that the chunk touches up to date on its device (`ChunkPhase.reads`:
 the chunk's own rows and its halo where every index of the first dimension is the split variable
@@ -91,6 +93,7 @@ class _Splitter(Visitor[[], tuple[ir.Stmt, ...]]):
         if outer.step <= 0:
             raise TranslationError.at(outer.span, f"kernel.on() splits a prange with a positive step only, "
                                       f"and this one steps by {outer.step}")
+        host = _host_statement(stmt)  # runs whole on every device, on the rows it reads brought up to date
         written = _check_rows(stmt, self.arrays)
         phase = len(self.phases)
         lo, hi = (self._bound(f"py2omp_{side}{phase}") for side in ("lo", "hi"))
@@ -102,7 +105,7 @@ class _Splitter(Visitor[[], tuple[ir.Stmt, ...]]):
         first = ir.Compare("!=", _name(PART, span), ir.Const(0, span, I64), span, BOOL)
         directive = dataclasses.replace(stmt.directive, device=None)  # each share runs on its thread's device
         return (
-            *_share_bounds(outer, lo, hi),
+            *(_whole_bounds(outer, lo, hi) if host else _share_bounds(outer, lo, hi)),
             _call_back(phase, lo, hi, (), span),
             *((ir.If(first, starts, (), span),) if starts else ()),
             dataclasses.replace(stmt, levels=(level, *stmt.levels[1:]), directive=directive),
@@ -205,8 +208,9 @@ def _unwrapped(expr: ir.Expr) -> ir.Expr:
 def _host_statement(loop: ir.ParallelLoop) -> bool:
     """A loop of one iteration the frontend made to run a statement of host code on the device."""
     outer = loop.levels[0]
-    return (len(loop.levels) == 1 and isinstance(outer.start, ir.Const) and outer.start.value == 0
-            and isinstance(outer.stop, ir.Const) and outer.stop.value == 1 and outer.var.startswith("once"))
+    start, stop = strip(outer.start), strip(outer.stop)
+    return (len(loop.levels) == 1 and isinstance(start, ir.Const) and start.value == 0
+            and isinstance(stop, ir.Const) and stop.value == 1 and outer.var.startswith("once"))
 
 
 def _index_text(index: ir.Index) -> str:
@@ -242,6 +246,11 @@ def _share_bounds(outer: ir.LoopLevel, lo: str, hi: str) -> tuple[ir.Stmt, ...]:
 
     following = _binary("+", _name(PART, span), ir.Const(1, span, I64))
     return _assign(lo, edge(_name(PART, span)), span), _assign(hi, edge(following), span)
+
+
+def _whole_bounds(outer: ir.LoopLevel, lo: str, hi: str) -> tuple[ir.Stmt, ...]:
+    """`lo, hi = start, stop`: host code (scalars it assigns) runs on every device alike."""
+    return _assign(lo, _as_i64(outer.start), outer.span), _assign(hi, _as_i64(outer.stop), outer.span)
 
 
 def _call_back(phase: int, lo: str, hi: str, reduced: tuple[ir.Name, ...], span: Span, after: bool = False) -> ir.Stmt:
