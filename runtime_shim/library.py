@@ -7,12 +7,13 @@ with no compiler), so it imports nothing from the translator.
 from __future__ import annotations
 
 import ctypes
+import functools
 import hashlib
 import inspect
 import os
 import stat
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +25,7 @@ from .device import DeviceArray, device_view
 from .fastpath import FastPath, prepare_fast
 from .manifest import KernelSpec, Manifest, ParamSpec, read_manifest
 from .movement import KernelStats, NeedChecks, check_lengths, runs, section_rows, uncovered, written_boxes
+from .multi import ChunkedCall, check_devices, chunk_function
 from .pinned import is_pinned
 
 
@@ -54,6 +56,7 @@ class CompiledKernel:
         self.spec = spec
         self.offload = offload
         self.target = target
+        self.chunk_function = chunk_function(spec, cdll, self.binding.argtypes)
         self.stats = KernelStats()
         self.arrays = tuple((i, p) for i, p in enumerate(spec.params) if p.is_array)
         self.__name__ = spec.name
@@ -75,6 +78,35 @@ class CompiledKernel:
             if found is not None and not self._may_stage(found[1] + found[2]):
                 return self.call_fast(args, *found)  # a failed precondition raises on the checked path
         return self._call_checked(args, kwargs)
+
+    def on(self, devices: Sequence[int]) -> Callable[..., object]:
+        """`kernel.on([0, 1])(*args)`: the call split over `devices` (runtime_shim.multi); the library
+        must have been built with chunked entry points (`Kernel.on` builds one)."""
+        return functools.partial(self.call_on, tuple(devices))
+
+    def call_on(self, devices: tuple[int, ...], *args: object, **kwargs: object) -> object:
+        """One call run in shares on `devices`, with the checks and results of an ordinary call."""
+        if self.chunk_function is None:
+            raise ValueError(f"{self.spec.name}(): this library has no chunked entry point; kernel.on(devices) "
+                             "builds one")
+        chosen = check_devices(devices, resident.openmp().num_devices)
+        binding = self.binding
+        values = list(args) if not kwargs and len(args) == len(binding.names) else binding.bind(args, kwargs)
+        if self.hidden:
+            values = [*values, *self._allocate(values)]
+        c_args = binding.convert(values)
+        mapped = [p.name for (_, p), v in zip(self.arrays, (values[i] for i, _ in self.arrays))
+                  if isinstance(v, np.ndarray) and resident.is_present(v.ctypes.data, v.nbytes)]
+        if mapped:
+            raise ValueError(f"{self.spec.name}(): argument '{mapped[0]}' is mapped by a data region, whose device "
+                             "copy may be newer than the array; kernel.on(devices) takes arrays outside data regions")
+        self._check_preconditions(values)
+        self._uncovered(values)
+        value = ChunkedCall(self, chosen, values, c_args).run()
+        status = values[self.positions[self.spec.status]] if self.spec.status is not None else None
+        if isinstance(status, np.ndarray) and status[0]:
+            self._raise_failure(FAILED - int(status[0]) - 1)
+        return self._results(values, None if binding.result is None else binding.result(value))
 
     def call_fast(self, args: Sequence[object], c_args: list[object], to_device: int, from_device: int) -> object:
         """The call with what `self.fast.arguments(args)` found: nothing left to check."""

@@ -142,6 +142,36 @@ class IndexNeed:
 
 
 @dataclass(frozen=True)
+class ChunkPhaseSpec:
+    """One split loop of a chunked entry point, numbered as its calls back are: the arrays whose rows
+    `[lo, hi)` a device writes there; the rows of each array it touches (`reads`: `[first, last]`
+    offsets from the chunk, from row `lo + first` to row `hi - 1 + last`, or null: every row); and its
+    reductions `(op, dtype)` in the order of the call back's pointers."""
+
+    line: int
+    written: tuple[str, ...]
+    reads: tuple[tuple[str, tuple[int, int] | None], ...]
+    reductions: tuple[tuple[str, str], ...]
+
+    def to_json(self) -> dict[str, object]:
+        return {"line": self.line, "written": list(self.written),
+                "reads": {name: None if rows is None else list(rows) for name, rows in self.reads},
+                "reductions": [list(r) for r in self.reductions]}
+
+
+@dataclass(frozen=True)
+class ChunkSpec:
+    """Manifest `chunk`: the entry point that runs one device's share of each outermost `prange`
+    (`kernel.on(devices)`, runtime_shim.multi) and its split loops."""
+
+    symbol: str
+    phases: tuple[ChunkPhaseSpec, ...]
+
+    def to_json(self) -> dict[str, object]:
+        return {"symbol": self.symbol, "phases": [p.to_json() for p in self.phases]}
+
+
+@dataclass(frozen=True)
 class KernelSpec:
     """One exported kernel: Python name, C symbol, return dtype (None for void) and parameters;
     `device` is the OpenMP device number its offloaded loops name (None: the default device)."""
@@ -176,6 +206,8 @@ class KernelSpec:
     arrays to overlap transfers with compute (`overlap`)."""
     results_elements: tuple[str, ...] = ()
     """`results` items that come back as their one element (scalars after the first)."""
+    chunk: ChunkSpec | None = None
+    """The chunked entry point, in libraries built for `kernel.on(devices)`."""
 
     def to_json(self) -> dict[str, object]:
         """The entry of `kernels`; optional keys only where they say something."""
@@ -198,6 +230,8 @@ class KernelSpec:
                 doc["results"]["elements"] = list(self.results_elements)  # type: ignore[index]
         if self.device is not None:
             doc["device"] = self.device
+        if self.chunk is not None:
+            doc["chunk"] = self.chunk.to_json()
         return doc
 
 
@@ -306,7 +340,34 @@ def _kernel(where: _Reader, data: object) -> KernelSpec:
         failures=failures[1],
         failure_errors=_errors(where.at("failures"), doc.get("failures")),
         status=failures[0],
+        chunk=_chunk(where.at("chunk"), doc.get("chunk"), params),
     )
+
+
+def _chunk(where: _Reader, data: object, params: tuple[ParamSpec, ...]) -> ChunkSpec | None:
+    """`chunk`: the chunked entry point; its phases name array parameters and reduce to known dtypes."""
+    if data is None:
+        return None
+    doc = where.mapping(data)
+    arrays = {p.name for p in params if p.is_array}
+    phases = []
+    for i, item in enumerate(where.field(doc, "phases", list)):
+        phase, at = where.mapping(item), where.at(f"phases[{i}]")
+        written = tuple(at.field(phase, "written", list))
+        reads = tuple((name, None if rows is None else tuple(rows)) for name, rows in at.field(phase, "reads", dict).items())
+        reductions = tuple(tuple(r) for r in at.field(phase, "reductions", list))
+        if not set(written) <= arrays or not {name for name, _ in reads} <= arrays:
+            raise at.error(f"'written' and 'reads' must name array parameters: {list(written)!r}, {dict(reads)!r}")
+        if any(rows is not None and (len(rows) != 2 or not all(isinstance(r, int) for r in rows)) for _, rows in reads):
+            raise at.error("'reads' must map arrays to null or [first, last] row offsets")
+        if any(len(r) != 2 or r[0] not in REDUCTIONS or r[1] not in DTYPES for r in reductions):
+            raise at.error(f"'reductions' must be [op, dtype] pairs with op among {', '.join(REDUCTIONS)}")
+        phases.append(ChunkPhaseSpec(at.field(phase, "line", int), written, reads, reductions))
+    return ChunkSpec(where.field(doc, "symbol", str, nonempty=True), tuple(phases))
+
+
+REDUCTIONS = ("+", "*", "max", "min")
+"""The reductions a chunked entry point's call back combines."""
 
 
 ERRORS = ("ValueError", "IndexError", "OverflowError")

@@ -33,6 +33,8 @@ class KernelStats:
     bytes_to_device: int = 0
     bytes_from_device: int = 0
     seconds: float = 0.0
+    bytes_between_devices: int = 0
+    """Rows one device sent another in calls split over several (`kernel.on`, runtime_shim.multi)."""
 
     def add(self, to_device: int, from_device: int, seconds: float) -> None:
         self.calls += 1
@@ -42,6 +44,7 @@ class KernelStats:
 
     def reset(self) -> None:
         self.calls, self.bytes_to_device, self.bytes_from_device, self.seconds = 0, 0, 0, 0.0
+        self.bytes_between_devices = 0
 
 
 def covers(boxes: Sequence[Sequence[tuple[int, int]]], shape: tuple[int, ...]) -> bool:

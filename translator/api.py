@@ -16,6 +16,7 @@ import logging
 import threading
 import warnings
 from dataclasses import dataclass
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Callable
 
 import runtime_shim
@@ -51,6 +52,7 @@ class Kernel:
         self.device = device
         self._target_spec = target
         self._compiled: runtime_shim.CompiledKernel | None = None
+        self._chunked: runtime_shim.CompiledKernel | None = None
 
     @property
     def source(self) -> KernelSource:
@@ -105,6 +107,20 @@ class Kernel:
             compiled = self.compiled()
         return compiled(*args, **kwargs)
 
+    def on(self, devices: Sequence[int] | None = None) -> Callable[..., Any]:
+        """`kernel.on([0, 1])(*args)`: one call whose outermost `prange`s are split into contiguous
+        chunks, one per device, run concurrently (docs/language.md, "Several devices"); without
+        `devices`, every device the offload runtime sees.
+
+        The first use builds a library of this kernel alone with its chunked entry point
+        (`passes/split_devices.py`); a kernel that cannot be split safely is a located error then.
+        """
+        if self._chunked is None:
+            selection = functools.partial(_chunked_selection, self.__name__)
+            library, _ = _load(self.source, self.target, f"{self.__name__}:chunked", selection)
+            self._chunked = library.kernels[self.__name__]
+        return self._chunked.on(range(runtime_shim.device_count()) if devices is None else devices)
+
     def __repr__(self) -> str:
         return f"<py2omp kernel {self.__name__}>"
 
@@ -117,6 +133,12 @@ per call (`GenericKernel`)."""
 def _annotated() -> Selection:
     from translator.frontend import Selection  # the translator's modules load on the first translation
     return Selection(skip_untyped=True)
+
+
+def _chunked_selection(name: str) -> Selection:
+    """Kernel `name` alone, with its chunked variant (`Kernel.on`)."""
+    from translator.frontend import Selection  # the translator's modules load on the first translation
+    return Selection(only=name, chunked=True)
 
 
 def _lower(source: KernelSource, target: Target, selection: Selection) -> ir.Module:
@@ -275,6 +297,11 @@ class GenericKernel(Kernel):
             return list(self._built.values())[-1].c_source
         return self.translate().c_source
 
+    def on(self, devices: Sequence[int] | None = None) -> Callable[..., Any]:
+        """Not yet for a kernel typed by its calls: annotate its parameters to split it across devices."""
+        raise BuildError(f"kernel '{self.__name__}' takes parameter types from each call; kernel.on(devices) "
+                         "needs annotated parameters")
+
     def compiled(self) -> runtime_shim.CompiledKernel:
         """A generic kernel has one compiled kernel per signature: `specialization(*args)` gives it."""
         raise BuildError(f"kernel '{self.__name__}' takes parameter types from each call; "
@@ -316,6 +343,12 @@ def device_count(kernel: Kernel | None = None) -> int:
     """How many offload devices the runtime sees (4 on host-offload); `kernel` as for `to_device`."""
     _load_first(kernel)
     return runtime_shim.device_count()
+
+
+def devices(kernel: Kernel | None = None) -> list[int]:
+    """The OpenMP device numbers kernels can run on, for `kernel.on(devices())`: 0 to `device_count() - 1`
+    (4 virtual devices on host-offload, the visible GPUs otherwise); `kernel` as for `to_device`."""
+    return list(range(device_count(kernel)))
 
 
 def use_device(device: int, kernel: Kernel | None = None) -> None:

@@ -102,14 +102,14 @@ def audit_emitted(c_source: str, manifest: dict[str, Any]) -> list[str]:
 
 
 def manifest_specs(manifest: dict[str, Any]) -> dict[str, dict[str, ArraySpec]]:
-    """Per kernel symbol (and its `__device` twin), its arrays' ownership and C element type."""
+    """Per kernel symbol (and its `__device` and `__chunk` twins), its arrays' ownership and C element type."""
     specs: dict[str, dict[str, ArraySpec]] = {}
     for kernel in manifest["kernels"]:
         arrays = {
             p["name"]: ArraySpec(Ownership(p["ownership"]), _C_TYPES.get(p["dtype"], ""))
             for p in kernel["params"] if p["kind"] == "array"
         }
-        for symbol in (kernel["symbol"], kernel.get("device_symbol")):
+        for symbol in (kernel["symbol"], kernel.get("device_symbol"), (kernel.get("chunk") or {}).get("symbol")):
             if symbol:
                 specs[symbol] = arrays
     return specs

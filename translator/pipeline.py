@@ -18,6 +18,7 @@ from translator.passes.access import analyze_access
 from translator.passes.device_pointers import device_variant
 from translator.passes.device_regions import device_regions
 from translator.passes.bounds import check_bounds
+from translator.passes.split_devices import chunk_variant
 from translator.passes.definite_assignment import check_definite_assignment
 from translator.passes.extremes import with_extreme_classes
 from translator.passes.functions import Specializer
@@ -53,6 +54,8 @@ def lower(path: str, target: Target | str, source: str | None = None,
     verify_module(module, typed=False)
     functions = Specializer(module.functions)
     kernels = tuple(lower_kernel(k, target, functions) for k in module.kernels)
+    if selection.chunked:
+        kernels = tuple(dataclasses.replace(k, chunk_variant=chunk_variant(k)) for k in kernels)
     lowered = dataclasses.replace(module, kernels=kernels, target=target, device_functions=functions.used_by(kernels))
     verify_module(lowered, typed=True)
     return lowered

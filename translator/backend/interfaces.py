@@ -82,7 +82,7 @@ def fortran_module_name(module: str) -> str:
 
 def fortran_view(view: ModuleView, module: str) -> FortranModuleView:
     """The Fortran interfaces of every kernel in `view`, the C view of module `module`."""
-    procs = tuple(_proc(k) for k in view.kernels)
+    procs = tuple(_proc(k) for k in view.kernels if not k.name.endswith("__chunk"))  # Python's `kernel.on` only
     kinds = sorted({kind for p in procs for kind in p.kinds})
     return FortranModuleView(
         name=fortran_module_name(module),

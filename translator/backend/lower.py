@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from translator.backend.c_expr import ExprEmitter, Frag, atom, const, infix, operand
 from translator.backend.helpers import HelperSet
 from translator.backend.names import (
-    NameTable, buffer_name, device_symbol, extent_name, kernel_names, kernel_symbols, stop_name,
+    NameTable, buffer_name, chunk_symbol, device_symbol, extent_name, kernel_names, kernel_symbols, stop_name,
 )
 from translator.backend.view import (
     ArrayDoc, AssignView, AtomicView, CallView, Branch, DataHelperView, Decl, DirectiveView, ForView,
@@ -27,6 +27,7 @@ from translator.ir.types import I64, ArrayType, Ownership, ScalarType
 from translator.ir.pytext import python_text
 from translator.ir.visit import Visitor, local_arrays, rewrite, temporaries, walk, walk_all
 from translator.passes.indices import lower_bound
+from translator.passes.split_devices import CHUNK_SYNC
 from translator.passes.ownership import box_text
 from translator.version import __version__
 
@@ -44,6 +45,10 @@ COPY_BACK = "py2omp_copy_back"
 TEMPORARY_HELPERS = ("py2omp_temporary_alloc", "py2omp_temporary_free")
 """The prelude's host functions that allocate a temporary's buffer before its loop (device memory on
 offload targets, host memory otherwise) and free it after (`templates/prelude.c.j2`, macro `temporaries`)."""
+
+CHUNK_SYNC_TYPE = "py2omp_chunk_sync_fn"
+"""The C type of a chunked variant's call back: `void (*)(int64_t phase, int64_t lo, int64_t hi, void **reduced,
+int64_t after)`."""
 
 DATA_HELPERS = (
     DataHelperView("py2omp_enter_to", "target enter data map(to: p[0:bytes])"),
@@ -97,7 +102,8 @@ def build_view(module: ir.Module) -> ModuleView:
         _KernelLowering(variant, helpers, openmp).kernel(symbol, device)
         for k in module.kernels
         for variant, symbol, device in ((k, symbols[k.name], False),
-                                        (k.device_variant, device_symbol(symbols[k.name]), True))
+                                        (k.device_variant, device_symbol(symbols[k.name]), True),
+                                        (k.chunk_variant, chunk_symbol(symbols[k.name]), True))
         if variant is not None
     )
     guard = "".join(ch if ch.isalnum() else "_" for ch in module.name.upper())
@@ -112,6 +118,7 @@ def build_view(module: ir.Module) -> ModuleView:
         data_helpers=DATA_HELPERS if offload else (),
         copy_back=COPY_BACK if any(isinstance(n, ir.UpdateFrom) for k in module.kernels
                                    for n in walk_all(k.body)) else None,
+        chunk_sync=CHUNK_SYNC_TYPE if any(k.chunk_variant is not None for k in module.kernels) else None,
         temporaries=TEMPORARY_HELPERS if any(isinstance(n, ir.Temporary) for k in module.kernels
                                              for n in walk_all(k.body)) else None,
         complex=_uses_complex(module),
@@ -178,7 +185,7 @@ class _KernelLowering(Visitor[[], StmtView]):
         return KernelView(
             name=symbol,
             ret=k.return_type.c_name if k.return_type else "void",
-            params=tuple(self._param(p) for p in k.params),
+            params=tuple(self._param(p) for p in k.params) + self._call_back(),
             signature=python_signature(k),
             where=f"{comment_safe(k.span.path)}:{k.span.line}",
             loc=_loc(k.span),
@@ -187,6 +194,10 @@ class _KernelLowering(Visitor[[], StmtView]):
             arrays=tuple(self._array_doc(p, device) for p in k.params if p.is_array),
             preconditions=tuple(self._precondition(c) for c in k.length_checks if c.array is not None),
         )
+
+    def _call_back(self) -> tuple[ParamView, ...]:
+        """A chunked variant's last parameter: the runtime's function it calls after each split loop."""
+        return (ParamView(CHUNK_SYNC, CHUNK_SYNC_TYPE, False, False, ()),) if self.k.chunk_phases else ()
 
     def _precondition(self, check: ir.LengthCheck) -> str:
         """`y_n0 >= x_n0 when x_n0 > 0 (y, line 12)`: the length an access needs, in C names."""
@@ -255,7 +266,16 @@ class _KernelLowering(Visitor[[], StmtView]):
         return AssignView(_loc(s.span), self.expr(s.target), self.expr(s.value))
 
     def visit_CallStatement(self, s: ir.CallStatement) -> StmtView:
+        if s.call.func == CHUNK_SYNC:
+            return CallView(_loc(s.span), self._chunk_sync(s.call))
         return CallView(_loc(s.span), self.expr(s.call))
+
+    def _chunk_sync(self, call: ir.CallFunction) -> str:
+        """`py2omp_chunk_sync(phase, lo, hi, (void *[]){&s}, 1)`: the reductions go by address, so that
+        the runtime writes their combined values back."""
+        phase, lo, hi, after, *reduced = (self.expr(a) for a in call.args)
+        pointers = "(void *[]){" + ", ".join(f"&{r}" for r in reduced) + "}" if reduced else "(void **)0"
+        return f"{CHUNK_SYNC}({phase}, {lo}, {hi}, {pointers}, {after})"
 
     def visit_LocalArray(self, s: ir.LocalArray) -> StmtView:
         return LocalArrayView(_loc(s.span), s.type.dtype.c_name, self.names[s.name], math.prod(s.shape), s.zeroed)

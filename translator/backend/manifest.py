@@ -38,9 +38,11 @@ from pathlib import Path
 from typing import Any
 
 from runtime_shim.bounds import Bound, extent_bound, op_bound, param_bound
-from runtime_shim.manifest import FORMAT, IndexNeed, KernelSpec, Manifest, ParamSpec, copies_in, copies_out
+from runtime_shim.manifest import (
+    FORMAT, ChunkPhaseSpec, ChunkSpec, IndexNeed, KernelSpec, Manifest, ParamSpec, copies_in, copies_out,
+)
 from translator.backend.lower import array_ownership
-from translator.backend.names import device_symbol, kernel_symbols
+from translator.backend.names import chunk_symbol, device_symbol, kernel_symbols
 from translator.ir import nodes as ir
 from translator.ir.pytext import python_text
 from translator.ir.types import ArrayType
@@ -85,7 +87,15 @@ def _kernel(kernel: ir.Kernel, symbol: str) -> KernelSpec:
         results=None if kernel.results is None else kernel.results.items,
         results_tuple=kernel.results is not None and kernel.results.as_tuple,
         results_elements=() if kernel.results is None else kernel.results.elements,
+        chunk=None if kernel.chunk_variant is None else _chunk(kernel.chunk_variant, chunk_symbol(symbol)),
     )
+
+
+def _chunk(variant: ir.Kernel, symbol: str) -> ChunkSpec:
+    """The chunked entry point and its split loops."""
+    return ChunkSpec(symbol, tuple(
+        ChunkPhaseSpec(p.span.line, p.written, p.reads, tuple((r.op, t.numpy_name) for r, t in p.reductions))
+        for p in variant.chunk_phases))
 
 
 def _index_need(check: ir.LengthCheck) -> IndexNeed:

@@ -181,3 +181,8 @@ def kernel_symbols(module: ir.Module) -> dict[str, str]:
 def device_symbol(symbol: str) -> str:
     """The entry point of a kernel's device-pointer variant (`is_device_ptr`, no maps)."""
     return f"{symbol}__device"
+
+
+def chunk_symbol(symbol: str) -> str:
+    """The entry point that runs one device's share of each outermost `prange` (`kernel.on`)."""
+    return f"{symbol}__chunk"

@@ -324,6 +324,8 @@ class ModuleView:
     copy_back: str | None = None
     """The name of the host helper that copies back written boxes (None: no kernel has one); it
     needs `<omp.h>`, `<stdlib.h>` and `<string.h>`."""
+    chunk_sync: str | None = None
+    """The typedef of the chunked variants' call back (None: no kernel has such a variant)."""
     temporaries: tuple[str, str] | None = None
     """The names of the host helpers that allocate and free temporaries' buffers (None: no kernel has
     temporaries); they need `<stdio.h>`, `<stdlib.h>` and, on offload targets, `<omp.h>`."""

@@ -51,11 +51,14 @@ class Selection:
     parameters lack annotations (`py2omp --signature` without a name). `only` keeps one kernel (a call's
     specialization). `skip_untyped` leaves out kernels with unannotated parameters and no signature:
     the module library that `@kernel` calls build, where those are built per call instead.
+    `chunked` asks for the variants that split the outermost `prange`s across devices.
     """
 
     signatures: Mapping[str, Signature] = field(default_factory=dict)
     only: str | None = None
     skip_untyped: bool = False
+    chunked: bool = False
+    """Also make each kernel's chunked variant (`kernel.on(devices)`, `passes/split_devices.py`)."""
 
     def chosen(self, functions: Sequence[cst.FunctionDef],
                scope: ModuleScope) -> list[tuple[cst.FunctionDef, Signature | None]]:

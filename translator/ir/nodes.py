@@ -440,6 +440,20 @@ class Reduction:
 
 
 @dataclass(frozen=True)
+class ChunkPhase:
+    """One outermost `prange` of a kernel's chunked variant (`passes/split_devices.py`): the arrays whose rows
+    its chunk writes (rows indexed by the split variable), the rows of each array it touches (`reads`:
+    offsets from the chunk `[lo, hi)`, from `lo + first` to `hi - 1 + last`; None: any row), which the
+    runtime brings up to date when the variant calls back before the loop, and its reductions, which
+    the runtime combines across devices when the variant calls back after it."""
+
+    written: tuple[str, ...]
+    reads: tuple[tuple[str, tuple[int, int] | None], ...]
+    reductions: tuple[tuple[Reduction, ScalarType], ...]
+    span: Span
+
+
+@dataclass(frozen=True)
 class OmpTarget:
     """`target teams distribute parallel for` with its clauses, as data for the template."""
 
@@ -656,6 +670,11 @@ class Kernel:
     """The same kernel taking device pointers (`is_device_ptr`, no maps), on offload targets."""
     device: int | None = None
     length_checks: tuple[LengthCheck, ...] = ()
+    chunk_variant: "Kernel | None" = None
+    """The device-pointer variant that runs one share of each outermost `prange` (`kernel.on(devices)`),
+    made only when asked (`Selection.chunked`)."""
+    chunk_phases: tuple[ChunkPhase, ...] = ()
+    """On a chunked variant: its outermost `prange`s, numbered as its calls back number them."""
     results: Results | None = None
     """Set when the kernel returns arrays (then `return_type` is the returned scalar, if any)."""
     failures: tuple[Failure, ...] = ()
