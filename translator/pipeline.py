@@ -22,6 +22,7 @@ from translator.passes.definite_assignment import check_definite_assignment
 from translator.passes.extremes import with_extreme_classes
 from translator.passes.functions import Specializer
 from translator.passes.indices import wrap_indices
+from translator.passes.launches import launch_asynchronously
 from translator.passes.lower_arrays import lower_arrays
 from translator.passes.ownership import decide_ownership
 from translator.passes.parallelize import parallelize
@@ -32,6 +33,7 @@ from translator.passes.schedules import drop_gpu_schedules
 from translator.passes.structure import check_structure
 from translator.passes.two_level import map_two_levels
 from translator.passes.typing import type_kernel
+from translator.settings import asynchronous_launches
 from translator.targets import Target, as_target
 
 
@@ -67,6 +69,8 @@ class PassContext:
     functions: Specializer
     reductions: dict[LoopKey, tuple[ir.Reduction, ...]] = dataclasses.field(default_factory=dict)
     """Found on the untyped kernel, where the user's update statements are intact; `parallelize` uses them."""
+    asynchronous: bool = dataclasses.field(default_factory=asynchronous_launches)
+    """Whether sequences of target regions are launched `nowait` (`PY2OMP_ASYNC`, `passes.launches`)."""
 
 
 KernelPass = Callable[[ir.Kernel, PassContext], ir.Kernel]
@@ -136,6 +140,11 @@ def _two_level(kernel: ir.Kernel, context: PassContext) -> ir.Kernel:
     return map_two_levels(kernel) if context.target.offloads else kernel
 
 
+def _launches(kernel: ir.Kernel, context: PassContext) -> ir.Kernel:
+    """A sequence of target regions launched `nowait`, waited for where the host needs their results."""
+    return launch_asynchronously(kernel) if context.target.offloads and context.asynchronous else kernel
+
+
 def _device_pointers(kernel: ir.Kernel, context: PassContext) -> ir.Kernel:
     if not context.target.offloads:
         return kernel
@@ -157,6 +166,7 @@ KERNEL_PASSES: tuple[KernelPass, ...] = (
     _schedules,
     _parallelize,
     _two_level,
+    _launches,
     _device_pointers,
 )
 """The passes `lower_kernel` runs, in order (docs/design.md, "Stages")."""
