@@ -2,8 +2,9 @@
 
     python bench/build_gpu.py .gpubuild [TARGET [PARTS]]   # then carry .gpubuild and .gpu to the GPU machine
 
-PARTS (comma-separated, default all): examples, triad, modules, suite, copyback, copy_rate, corpus;
-`bench/peers.py` needs only `modules`, `bench/copy_rate.py` only `copy_rate`.
+PARTS (comma-separated, default all): examples, triad, modules, suite, copyback, copy_rate, corpus, launch;
+`bench/peers.py` needs only `modules`, `bench/copy_rate.py` only `copy_rate`, `bench/launch_floor.py`
+only `launch` (jacobi_1d with and without asynchronous launches).
 
 Writes `py2omp build` output for every example (target nvptx:sm_90); the copy-back kernels of
 `bench/copyback.py` (into `copyback/`); for the launch configuration study, the resident STREAM triad
@@ -25,6 +26,7 @@ import numpy as np
 
 import copy_rate
 import copyback
+import launch_floor
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # this checkout's translator, and tests.corpus
@@ -130,7 +132,8 @@ if __name__ == "__main__":
     chosen = parse_target(sys.argv[2] if len(sys.argv) > 2 else "nvptx:sm_90")
     builders = {"examples": build_examples, "triad": build_triad_variants, "modules": build_modules,
                 "suite": build_suite, "corpus": build_corpus, "copyback": lambda out, target: copyback.build(out / "copyback", str(target)),
-                "copy_rate": lambda out, target: copy_rate.build(out / "copy_rate", str(target))}
+                "copy_rate": lambda out, target: copy_rate.build(out / "copy_rate", str(target)),
+                "launch": lambda out, target: launch_floor.build(out, str(target))}
     for part in sys.argv[3].split(",") if len(sys.argv) > 3 else builders:
         builders[part](destination, chosen)
     print(f"built into {destination}")

@@ -1,7 +1,8 @@
 """Asynchronous launches (`passes/launches.py`): a kernel's sequence of target regions is launched
 `nowait` with `depend(inout: py2omp_order)`, the host waiting (`taskwait`) only where it needs
-their results; the kernels of tests/kernels/launches.py still match Python on host-offload, where
-the regions really run asynchronously (on the offload runtime's helper threads)."""
+their results; the kernels of tests/kernels/launches.py still match Python on host-offload
+(`PY2OMP_ASYNC=1`), where the regions really run asynchronously (on the offload runtime's helper
+threads)."""
 
 from __future__ import annotations
 
@@ -24,7 +25,9 @@ PATH = "tests/kernels/launches.py"
 
 @pytest.fixture(autouse=True)
 def at_the_root(monkeypatch: pytest.MonkeyPatch) -> None:
+    """At the root, with asynchronous launches on host-offload too (by default on GPUs only)."""
     monkeypatch.chdir(ROOT)
+    monkeypatch.setenv("PY2OMP_ASYNC", "1")
 
 
 def _code(name: str, path: str = PATH) -> list[str]:
@@ -114,3 +117,9 @@ def test_py2omp_async_0_keeps_every_launch_synchronous(monkeypatch: pytest.Monke
     assert translation_settings() != asynchronous  # the call index keys its records by it
     c_source = translate(PATH, "nvptx:sm_90").c_source
     assert "nowait" not in c_source and "taskwait" not in c_source and "py2omp_order" not in c_source
+
+
+def test_host_offload_launches_synchronously_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("PY2OMP_ASYNC")
+    assert "nowait" not in translate(PATH, "host-offload").c_source
+    assert "nowait" in translate(PATH, "nvptx:sm_90").c_source

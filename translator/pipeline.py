@@ -69,8 +69,6 @@ class PassContext:
     functions: Specializer
     reductions: dict[LoopKey, tuple[ir.Reduction, ...]] = dataclasses.field(default_factory=dict)
     """Found on the untyped kernel, where the user's update statements are intact; `parallelize` uses them."""
-    asynchronous: bool = dataclasses.field(default_factory=asynchronous_launches)
-    """Whether sequences of target regions are launched `nowait` (`PY2OMP_ASYNC`, `passes.launches`)."""
 
 
 KernelPass = Callable[[ir.Kernel, PassContext], ir.Kernel]
@@ -142,7 +140,7 @@ def _two_level(kernel: ir.Kernel, context: PassContext) -> ir.Kernel:
 
 def _launches(kernel: ir.Kernel, context: PassContext) -> ir.Kernel:
     """A sequence of target regions launched `nowait`, waited for where the host needs their results."""
-    return launch_asynchronously(kernel) if context.target.offloads and context.asynchronous else kernel
+    return launch_asynchronously(kernel) if context.target.offloads and asynchronous_launches(context.target) else kernel
 
 
 def _device_pointers(kernel: ir.Kernel, context: PassContext) -> ir.Kernel:

@@ -30,8 +30,9 @@ Host code between regions reads only scalars (arrays are touched inside regions 
 (`firstprivate`), so the host may change them right after. A kernel with one region and no host loop
 around it keeps its synchronous launch: there is nothing to overlap.
 
-`PY2OMP_ASYNC=0` (`translator.settings`) turns the pass off, so the same source gives both forms for a
-before/after measurement (bench/launch_floor.py).
+It runs on GPU targets; `PY2OMP_ASYNC` (`translator.settings`) turns it on for every offload target
+(`1`: host-offload too, where the tests run it) or off (`0`: the same source gives both forms for a
+before/after measurement, bench/launch_floor.py).
 """
 
 from __future__ import annotations
