@@ -78,6 +78,20 @@ def decay_total(steps: int, x: InOut[f64[:]]) -> float:
     return np.sum(x)
 
 
+@kernel
+def damped_trace(steps: int, A: InOut[f64[:, :]]) -> float:
+    """Each step updates the matrix on the device, then host code reads one of its elements (run on
+    the device, its scalar handed back to the host): the sum needs the step before it."""
+    n = A.shape[0]
+    trace = 0.0
+    for t in range(steps):
+        for i in prange(n):
+            for j in range(n):
+                A[i, j] = A[i, j] * 0.5 + 1.0
+        trace += A[t % n, t % n]
+    return trace
+
+
 CASES = {
     pingpong: lambda r: (25, r.random(300), r.random(300)),
     smooth_then_scale: lambda r: (r.standard_normal(257), r.random(257), r.random(257), np.empty(257)),
@@ -85,4 +99,5 @@ CASES = {
     scaled_rows: lambda r: (6, r.standard_normal((17, 9))),
     gather_steps: lambda r: (5, r.standard_normal(40), r.integers(0, 40, 33), np.empty(33)),
     decay_total: lambda r: (30, r.random(500)),
+    damped_trace: lambda r: (12, r.random((7, 7))),
 }

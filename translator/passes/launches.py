@@ -20,14 +20,17 @@ The host reads nothing a region computes except where a `TaskWait` stands:
 - before a region with `reduction`s (their variables are host scalars the code after it reads: a
   convergence test, a returned sum), which stays synchronous: `nowait` with a reduction into a
   host scalar, waited for right after, hung on host-offload (LLVM 22's runtime, a loaded machine);
+- before a region of host code run on the device whose assigned scalars the host uses after it
+  (`OmpTarget.copied`, mapped `tofrom`), synchronous too;
 - before a region with temporaries (their buffers are freed right after the loop), synchronous too;
 - at the end of the `target data` body, before the copy-back of partly written arrays and the end of
   the region (which copies arrays back and unmaps them), hence before the return and before the
   caller reads the status of the run-time checks (a failed check is still raised after the call,
   with its line, as before: the regions all ran, in order).
-Host code between regions reads only scalars (arrays are touched inside regions alone,
-`passes.structure`); a deferred region captures the scalars it reads when it is launched
-(`firstprivate`), so the host may change them right after. A kernel with one region and no host loop
+Host code between regions reads only scalars (host statements that touch array elements run on the
+device, `passes.device_regions`, and hand scalars back only through `copied`); a deferred region
+captures the scalars it reads when it is launched (`firstprivate`), so the host may change them
+right after. A kernel with one region and no host loop
 around it keeps its synchronous launch: there is nothing to overlap.
 
 It runs on GPU targets; `PY2OMP_ASYNC` (`translator.settings`) turns it on for every offload target
@@ -81,11 +84,12 @@ class _Launches(Visitor[[], tuple[ir.Stmt, ...]]):
 
     def visit_ParallelLoop(self, stmt: ir.ParallelLoop) -> tuple[ir.Stmt, ...]:
         """`nowait`, unless the host reads what the region computes as soon as it ends (reductions
-        into host scalars, temporaries' buffers freed after it): such a region stays synchronous,
-        after a wait for the regions launched before it."""
+        into host scalars, scalars that host code run on the device assigns, temporaries' buffers
+        freed after it): such a region stays synchronous, after a wait for the regions launched
+        before it."""
         if not isinstance(stmt.directive, ir.OmpTarget):
             return (stmt,)
-        if stmt.temporaries or stmt.directive.reductions:
+        if stmt.temporaries or stmt.directive.reductions or stmt.directive.copied:
             return (ir.TaskWait(stmt.span), stmt)
         return (dataclasses.replace(stmt, directive=dataclasses.replace(stmt.directive, nowait=True)),)
 
