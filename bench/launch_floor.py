@@ -80,15 +80,16 @@ def measure(build_dir: Path) -> list[dict[str, Any]]:
                     samples[mode].append(seconds)
         for mode, times in samples.items():
             launches = 2 * (TSTEPS - 1)
-            rows.append({"kernel": "jacobi_1d", "n": n, "mode": mode, "tsteps": TSTEPS, "ms": statistics.median(times) * 1e3,
-                         "min_ms": min(times) * 1e3, "max_ms": max(times) * 1e3,
+            rows.append({"kernel": "jacobi_1d", "n": n, "mode": mode, "tsteps": TSTEPS,
+                         "ms": statistics.median(times) * 1e3, "min_ms": min(times) * 1e3, "max_ms": max(times) * 1e3,
                          "us_per_launch": statistics.median(times) / launches * 1e6, "ok": ok[mode]})
     return rows
 
 
 def main(build_dir: Path, out: Path | None) -> int:
     rows = measure(build_dir)
-    print("| kernel | n | launches | mode | median ms (min-max) | us per launch | ok |\n| --- | --- | --- | --- | --- | --- | --- |")
+    print("| kernel | n | launches | mode | median ms (min-max) | us per launch | ok |")
+    print("| --- | --- | --- | --- | --- | --- | --- |")
     for r in rows:
         print(f"| {r['kernel']} | {r['n']} | {2 * (r['tsteps'] - 1)} | {r['mode']} | {r['ms']:.1f} ({r['min_ms']:.1f}-"
               f"{r['max_ms']:.1f}) | {r['us_per_launch']:.1f} | {r['ok']} |")

@@ -140,7 +140,8 @@ def _two_level(kernel: ir.Kernel, context: PassContext) -> ir.Kernel:
 
 def _launches(kernel: ir.Kernel, context: PassContext) -> ir.Kernel:
     """A sequence of target regions launched `nowait`, waited for where the host needs their results."""
-    return launch_asynchronously(kernel) if context.target.offloads and asynchronous_launches(context.target) else kernel
+    asynchronous = context.target.offloads and asynchronous_launches(context.target)
+    return launch_asynchronously(kernel) if asynchronous else kernel
 
 
 def _device_pointers(kernel: ir.Kernel, context: PassContext) -> ir.Kernel:

@@ -27,6 +27,7 @@ from translator.ir.types import I64, ArrayType, Ownership, ScalarType
 from translator.ir.pytext import python_text
 from translator.ir.visit import Visitor, local_arrays, rewrite, temporaries, walk, walk_all
 from translator.passes.indices import lower_bound
+from translator.passes.launches import launches_nowait
 from translator.passes.ownership import box_text
 from translator.version import __version__
 
@@ -194,9 +195,7 @@ class _KernelLowering(Visitor[[], StmtView]):
 
     def _order(self) -> tuple[Decl, ...]:
         """`char py2omp_order;` where some target region is launched `nowait` (its address is all that counts)."""
-        launched = any(isinstance(n, ir.ParallelLoop) and isinstance(n.directive, ir.OmpTarget) and n.directive.nowait
-                       for n in walk_all(self.k.body))
-        return (Decl("char", ORDER, _loc(self.k.span)),) if launched else ()
+        return (Decl("char", ORDER, _loc(self.k.span)),) if launches_nowait(self.k.body) else ()
 
     def _precondition(self, check: ir.LengthCheck) -> str:
         """`y_n0 >= x_n0 when x_n0 > 0 (y, line 12)`: the length an access needs, in C names."""

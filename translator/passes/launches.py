@@ -30,8 +30,8 @@ The host reads nothing a region computes except where a `TaskWait` stands:
 Host code between regions reads only scalars (host statements that touch array elements run on the
 device, `passes.device_regions`, and hand scalars back only through `copied`); a deferred region
 captures the scalars it reads when it is launched (`firstprivate`), so the host may change them
-right after. A kernel with one region and no host loop
-around it keeps its synchronous launch: there is nothing to overlap.
+right after. A kernel with one region and no host loop around it keeps its synchronous launch:
+there is nothing to overlap.
 
 It runs on GPU targets; `PY2OMP_ASYNC` (`translator.settings`) turns it on for every offload target
 (`1`: host-offload too, where the tests run it) or off (`0`: the same source gives both forms for a
@@ -52,9 +52,13 @@ def launch_asynchronously(kernel: ir.Kernel) -> ir.Kernel:
     if not any(isinstance(stmt, ir.TargetData) and _sequence(stmt.body) for stmt in kernel.body):
         return kernel
     body = _Launches().block(kernel.body)
-    launched = any(isinstance(n, ir.ParallelLoop) and isinstance(n.directive, ir.OmpTarget) and n.directive.nowait
-                   for n in walk_all(body))
-    return dataclasses.replace(kernel, body=body) if launched else kernel  # temporaries alone: as it was
+    return dataclasses.replace(kernel, body=body) if launches_nowait(body) else kernel  # else: as it was
+
+
+def launches_nowait(stmts: tuple[ir.Stmt, ...]) -> bool:
+    """Whether some target region of `stmts` is launched `nowait` (the C then declares the order variable)."""
+    return any(isinstance(n, ir.ParallelLoop) and isinstance(n.directive, ir.OmpTarget) and n.directive.nowait
+               for n in walk_all(stmts))
 
 
 def _sequence(stmts: tuple[ir.Stmt, ...]) -> bool:
