@@ -23,6 +23,7 @@ from translator.passes.definite_assignment import check_definite_assignment
 from translator.passes.extremes import with_extreme_classes
 from translator.passes.functions import Specializer
 from translator.passes.indices import wrap_indices
+from translator.passes.launches import launch_asynchronously
 from translator.passes.lower_arrays import lower_arrays
 from translator.passes.ownership import decide_ownership
 from translator.passes.parallelize import parallelize
@@ -33,6 +34,7 @@ from translator.passes.schedules import drop_gpu_schedules
 from translator.passes.structure import check_structure
 from translator.passes.two_level import map_two_levels
 from translator.passes.typing import type_kernel
+from translator.settings import asynchronous_launches
 from translator.targets import Target, as_target
 
 
@@ -139,6 +141,12 @@ def _two_level(kernel: ir.Kernel, context: PassContext) -> ir.Kernel:
     return map_two_levels(kernel) if context.target.offloads else kernel
 
 
+def _launches(kernel: ir.Kernel, context: PassContext) -> ir.Kernel:
+    """A sequence of target regions launched `nowait`, waited for where the host needs their results."""
+    asynchronous = context.target.offloads and asynchronous_launches(context.target)
+    return launch_asynchronously(kernel) if asynchronous else kernel
+
+
 def _device_pointers(kernel: ir.Kernel, context: PassContext) -> ir.Kernel:
     if not context.target.offloads:
         return kernel
@@ -160,6 +168,7 @@ KERNEL_PASSES: tuple[KernelPass, ...] = (
     _schedules,
     _parallelize,
     _two_level,
+    _launches,
     _device_pointers,
 )
 """The passes `lower_kernel` runs, in order (docs/design.md, "Stages")."""

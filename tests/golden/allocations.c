@@ -184,12 +184,16 @@ void scaled_column__device(const double *restrict a, int64_t a_n0, int64_t a_n1,
 void row_sums(const float *restrict a, int64_t a_n0, int64_t a_n1, float *restrict s, int64_t s_n0)
 {
 #line 21 "tests/kernels/allocations.py"
+    char py2omp_order;
+#line 21 "tests/kernels/allocations.py"
     #pragma omp target data map(to: a[0:a_n0 * a_n1]) map(from: s[0:s_n0])
     {
 #line 22 "tests/kernels/allocations.py"
         #pragma omp target teams distribute parallel for \
             num_teams(py2omp_num_teams(s_n0, 256)) \
-            thread_limit(256)
+            thread_limit(256) \
+            nowait \
+            depend(inout: py2omp_order)
 #line 22 "tests/kernels/allocations.py"
         for (int64_t s_i__1 = 0; s_i__1 < s_n0; s_i__1 += 1) {
 #line 22 "tests/kernels/allocations.py"
@@ -198,28 +202,35 @@ void row_sums(const float *restrict a, int64_t a_n0, int64_t a_n1, float *restri
 #line 23 "tests/kernels/allocations.py"
         #pragma omp target teams distribute parallel for \
             num_teams(py2omp_num_teams(a_n0, 256)) \
-            thread_limit(256)
+            thread_limit(256) \
+            nowait \
+            depend(inout: py2omp_order)
 #line 23 "tests/kernels/allocations.py"
         for (int64_t i = 0; i < a_n0; i += 1) {
             for (int64_t j = 0; j < a_n1; j += 1) {
                 s[i] = s[i] + a[i * a_n1 + j];
             }
         }
+#line 21 "tests/kernels/allocations.py"
+        #pragma omp taskwait
     }
 #line 26 "tests/kernels/allocations.py"
     return;
 }
-#line 213 "allocations.c"
+#line 221 "allocations.c"
 
 /* row_sums(a: In[f32[:, :]], s: Out[f32[:]]) -- tests/kernels/allocations.py:21 */
 #line 21 "tests/kernels/allocations.py"
 void row_sums__device(const float *restrict a, int64_t a_n0, int64_t a_n1, float *restrict s, int64_t s_n0)
 {
-#line 22 "tests/kernels/allocations.py"
+#line 21 "tests/kernels/allocations.py"
+    char py2omp_order;
     #pragma omp target teams distribute parallel for \
         num_teams(py2omp_num_teams(s_n0, 256)) \
         thread_limit(256) \
-        is_device_ptr(s)
+        is_device_ptr(s) \
+        nowait \
+        depend(inout: py2omp_order)
 #line 22 "tests/kernels/allocations.py"
     for (int64_t s_i__1 = 0; s_i__1 < s_n0; s_i__1 += 1) {
 #line 22 "tests/kernels/allocations.py"
@@ -229,29 +240,37 @@ void row_sums__device(const float *restrict a, int64_t a_n0, int64_t a_n1, float
     #pragma omp target teams distribute parallel for \
         num_teams(py2omp_num_teams(a_n0, 256)) \
         thread_limit(256) \
-        is_device_ptr(a, s)
+        is_device_ptr(a, s) \
+        nowait \
+        depend(inout: py2omp_order)
 #line 23 "tests/kernels/allocations.py"
     for (int64_t i = 0; i < a_n0; i += 1) {
         for (int64_t j = 0; j < a_n1; j += 1) {
             s[i] = s[i] + a[i * a_n1 + j];
         }
     }
+#line 21 "tests/kernels/allocations.py"
+    #pragma omp taskwait
 #line 26 "tests/kernels/allocations.py"
     return;
 }
-#line 243 "allocations.c"
+#line 258 "allocations.c"
 
 /* ones_and_full(x: In[f64[:]], k: weak i64, o: Out[f64[:]], f: Out[f32[:, :]], c: Out[i64[:]]) -- tests/kernels/allocations.py:30 */
 #line 30 "tests/kernels/allocations.py"
 void ones_and_full(const double *restrict x, int64_t x_n0, int64_t k, double *restrict o, int64_t o_n0, float *restrict f, int64_t f_n0, int64_t f_n1, int64_t *restrict c, int64_t c_n0)
 {
 #line 30 "tests/kernels/allocations.py"
+    char py2omp_order;
+#line 30 "tests/kernels/allocations.py"
     #pragma omp target data map(to: x[0:x_n0]) map(from: o[0:o_n0], f[0:f_n0 * f_n1], c[0:c_n0])
     {
 #line 31 "tests/kernels/allocations.py"
         #pragma omp target teams distribute parallel for \
             num_teams(py2omp_num_teams(o_n0, 256)) \
-            thread_limit(256)
+            thread_limit(256) \
+            nowait \
+            depend(inout: py2omp_order)
 #line 31 "tests/kernels/allocations.py"
         for (int64_t o_i__1 = 0; o_i__1 < o_n0; o_i__1 += 1) {
 #line 31 "tests/kernels/allocations.py"
@@ -261,7 +280,9 @@ void ones_and_full(const double *restrict x, int64_t x_n0, int64_t k, double *re
         #pragma omp target teams distribute parallel for \
             collapse(2) \
             num_teams(py2omp_num_teams(f_n0 * f_n1, 256)) \
-            thread_limit(256)
+            thread_limit(256) \
+            nowait \
+            depend(inout: py2omp_order)
 #line 32 "tests/kernels/allocations.py"
         for (int64_t f_i__2 = 0; f_i__2 < f_n0; f_i__2 += 1) {
 #line 32 "tests/kernels/allocations.py"
@@ -273,7 +294,9 @@ void ones_and_full(const double *restrict x, int64_t x_n0, int64_t k, double *re
 #line 33 "tests/kernels/allocations.py"
         #pragma omp target teams distribute parallel for \
             num_teams(py2omp_num_teams(c_n0, 256)) \
-            thread_limit(256)
+            thread_limit(256) \
+            nowait \
+            depend(inout: py2omp_order)
 #line 33 "tests/kernels/allocations.py"
         for (int64_t c_i__4 = 0; c_i__4 < c_n0; c_i__4 += 1) {
 #line 33 "tests/kernels/allocations.py"
@@ -282,7 +305,9 @@ void ones_and_full(const double *restrict x, int64_t x_n0, int64_t k, double *re
 #line 34 "tests/kernels/allocations.py"
         #pragma omp target teams distribute parallel for \
             num_teams(py2omp_num_teams(x_n0, 256)) \
-            thread_limit(256)
+            thread_limit(256) \
+            nowait \
+            depend(inout: py2omp_order)
 #line 34 "tests/kernels/allocations.py"
         for (int64_t i = 0; i < x_n0; i += 1) {
             o[i] = o[i] + x[i];
@@ -291,26 +316,33 @@ void ones_and_full(const double *restrict x, int64_t x_n0, int64_t k, double *re
 #line 37 "tests/kernels/allocations.py"
         #pragma omp target teams distribute parallel for \
             num_teams(py2omp_num_teams(3, 256)) \
-            thread_limit(256)
+            thread_limit(256) \
+            nowait \
+            depend(inout: py2omp_order)
 #line 37 "tests/kernels/allocations.py"
         for (int64_t i = 0; i < 3; i += 1) {
             c[i] = c[i] + i;
         }
+#line 30 "tests/kernels/allocations.py"
+        #pragma omp taskwait
     }
 #line 39 "tests/kernels/allocations.py"
     return;
 }
-#line 304 "allocations.c"
+#line 333 "allocations.c"
 
 /* ones_and_full(x: In[f64[:]], k: weak i64, o: Out[f64[:]], f: Out[f32[:, :]], c: Out[i64[:]]) -- tests/kernels/allocations.py:30 */
 #line 30 "tests/kernels/allocations.py"
 void ones_and_full__device(const double *restrict x, int64_t x_n0, int64_t k, double *restrict o, int64_t o_n0, float *restrict f, int64_t f_n0, int64_t f_n1, int64_t *restrict c, int64_t c_n0)
 {
-#line 31 "tests/kernels/allocations.py"
+#line 30 "tests/kernels/allocations.py"
+    char py2omp_order;
     #pragma omp target teams distribute parallel for \
         num_teams(py2omp_num_teams(o_n0, 256)) \
         thread_limit(256) \
-        is_device_ptr(o)
+        is_device_ptr(o) \
+        nowait \
+        depend(inout: py2omp_order)
 #line 31 "tests/kernels/allocations.py"
     for (int64_t o_i__1 = 0; o_i__1 < o_n0; o_i__1 += 1) {
 #line 31 "tests/kernels/allocations.py"
@@ -321,7 +353,9 @@ void ones_and_full__device(const double *restrict x, int64_t x_n0, int64_t k, do
         collapse(2) \
         num_teams(py2omp_num_teams(f_n0 * f_n1, 256)) \
         thread_limit(256) \
-        is_device_ptr(f)
+        is_device_ptr(f) \
+        nowait \
+        depend(inout: py2omp_order)
 #line 32 "tests/kernels/allocations.py"
     for (int64_t f_i__2 = 0; f_i__2 < f_n0; f_i__2 += 1) {
 #line 32 "tests/kernels/allocations.py"
@@ -334,7 +368,9 @@ void ones_and_full__device(const double *restrict x, int64_t x_n0, int64_t k, do
     #pragma omp target teams distribute parallel for \
         num_teams(py2omp_num_teams(c_n0, 256)) \
         thread_limit(256) \
-        is_device_ptr(c)
+        is_device_ptr(c) \
+        nowait \
+        depend(inout: py2omp_order)
 #line 33 "tests/kernels/allocations.py"
     for (int64_t c_i__4 = 0; c_i__4 < c_n0; c_i__4 += 1) {
 #line 33 "tests/kernels/allocations.py"
@@ -344,7 +380,9 @@ void ones_and_full__device(const double *restrict x, int64_t x_n0, int64_t k, do
     #pragma omp target teams distribute parallel for \
         num_teams(py2omp_num_teams(x_n0, 256)) \
         thread_limit(256) \
-        is_device_ptr(o, x, f)
+        is_device_ptr(o, x, f) \
+        nowait \
+        depend(inout: py2omp_order)
 #line 34 "tests/kernels/allocations.py"
     for (int64_t i = 0; i < x_n0; i += 1) {
         o[i] = o[i] + x[i];
@@ -354,15 +392,19 @@ void ones_and_full__device(const double *restrict x, int64_t x_n0, int64_t k, do
     #pragma omp target teams distribute parallel for \
         num_teams(py2omp_num_teams(3, 256)) \
         thread_limit(256) \
-        is_device_ptr(c)
+        is_device_ptr(c) \
+        nowait \
+        depend(inout: py2omp_order)
 #line 37 "tests/kernels/allocations.py"
     for (int64_t i = 0; i < 3; i += 1) {
         c[i] = c[i] + i;
     }
+#line 30 "tests/kernels/allocations.py"
+    #pragma omp taskwait
 #line 39 "tests/kernels/allocations.py"
     return;
 }
-#line 366 "allocations.c"
+#line 408 "allocations.c"
 
 /* outer(a: In[f64[:]], b: In[f64[:]], m: weak i64, c: Out[f32[:, :]]) -- tests/kernels/allocations.py:43 */
 #line 43 "tests/kernels/allocations.py"
@@ -370,6 +412,8 @@ void outer(const double *restrict a, int64_t a_n0, const double *restrict b, int
 {
 #line 44 "tests/kernels/allocations.py"
     int64_t rows;
+#line 43 "tests/kernels/allocations.py"
+    char py2omp_order;
 #line 43 "tests/kernels/allocations.py"
     #pragma omp target data \
         map(to: a[0:py2omp_max_i64(py2omp_min_i64(2 * py2omp_floordiv_i64(a_n0, 2) - 1, a_n0), 0)], b[0:b_n0]) \
@@ -380,7 +424,9 @@ void outer(const double *restrict a, int64_t a_n0, const double *restrict b, int
         #pragma omp target teams distribute parallel for \
             collapse(2) \
             num_teams(py2omp_num_teams(c_n0 * c_n1, 256)) \
-            thread_limit(256)
+            thread_limit(256) \
+            nowait \
+            depend(inout: py2omp_order)
 #line 45 "tests/kernels/allocations.py"
         for (int64_t c_i__1 = 0; c_i__1 < c_n0; c_i__1 += 1) {
 #line 45 "tests/kernels/allocations.py"
@@ -394,18 +440,22 @@ void outer(const double *restrict a, int64_t a_n0, const double *restrict b, int
             collapse(2) \
             num_teams(py2omp_num_teams(rows * (b_n0 * m), 256)) \
             thread_limit(256) \
-            map(to: a[0:py2omp_max_i64(py2omp_min_i64(2 * py2omp_floordiv_i64(a_n0, 2) - 1, a_n0), 0)])
+            map(to: a[0:py2omp_max_i64(py2omp_min_i64(2 * py2omp_floordiv_i64(a_n0, 2) - 1, a_n0), 0)]) \
+            nowait \
+            depend(inout: py2omp_order)
 #line 46 "tests/kernels/allocations.py"
         for (int64_t i = 0; i < rows; i += 1) {
             for (int64_t j = 0; j < b_n0 * m; j += 1) {
                 c[i * c_n1 + j] = (float)(a[2 * i] * b[py2omp_wrap_index(py2omp_mod_i64(j, b_n0), b_n0)] + (double)py2omp_floordiv_i64(j, b_n0));
             }
         }
+#line 43 "tests/kernels/allocations.py"
+        #pragma omp taskwait
     }
 #line 49 "tests/kernels/allocations.py"
     return;
 }
-#line 409 "allocations.c"
+#line 459 "allocations.c"
 
 /* outer(a: In[f64[:]], b: In[f64[:]], m: weak i64, c: Out[f32[:, :]]) -- tests/kernels/allocations.py:43 */
 #line 43 "tests/kernels/allocations.py"
@@ -413,13 +463,16 @@ void outer__device(const double *restrict a, int64_t a_n0, const double *restric
 {
 #line 44 "tests/kernels/allocations.py"
     int64_t rows;
-#line 44 "tests/kernels/allocations.py"
+#line 43 "tests/kernels/allocations.py"
+    char py2omp_order;
     rows = py2omp_floordiv_i64(a_n0, 2);
     #pragma omp target teams distribute parallel for \
         collapse(2) \
         num_teams(py2omp_num_teams(c_n0 * c_n1, 256)) \
         thread_limit(256) \
-        is_device_ptr(c)
+        is_device_ptr(c) \
+        nowait \
+        depend(inout: py2omp_order)
 #line 45 "tests/kernels/allocations.py"
     for (int64_t c_i__1 = 0; c_i__1 < c_n0; c_i__1 += 1) {
 #line 45 "tests/kernels/allocations.py"
@@ -433,17 +486,21 @@ void outer__device(const double *restrict a, int64_t a_n0, const double *restric
         collapse(2) \
         num_teams(py2omp_num_teams(rows * (b_n0 * m), 256)) \
         thread_limit(256) \
-        is_device_ptr(c, a, b)
+        is_device_ptr(c, a, b) \
+        nowait \
+        depend(inout: py2omp_order)
 #line 46 "tests/kernels/allocations.py"
     for (int64_t i = 0; i < rows; i += 1) {
         for (int64_t j = 0; j < b_n0 * m; j += 1) {
             c[i * c_n1 + j] = (float)(a[2 * i] * b[py2omp_wrap_index(py2omp_mod_i64(j, b_n0), b_n0)] + (double)py2omp_floordiv_i64(j, b_n0));
         }
     }
+#line 43 "tests/kernels/allocations.py"
+    #pragma omp taskwait
 #line 49 "tests/kernels/allocations.py"
     return;
 }
-#line 447 "allocations.c"
+#line 504 "allocations.c"
 
 /* stats(x: In[f64[:]], lo: Out[f64[:]], hi: Out[f32[:]]) -- tests/kernels/allocations.py:53 */
 #line 53 "tests/kernels/allocations.py"
@@ -469,7 +526,7 @@ double stats(const double *restrict x, int64_t x_n0, double *restrict lo, int64_
 #line 61 "tests/kernels/allocations.py"
     return total;
 }
-#line 473 "allocations.c"
+#line 530 "allocations.c"
 
 /* stats(x: In[f64[:]], lo: Out[f64[:]], hi: Out[f32[:]]) -- tests/kernels/allocations.py:53 */
 #line 53 "tests/kernels/allocations.py"
@@ -494,18 +551,22 @@ double stats__device(const double *restrict x, int64_t x_n0, double *restrict lo
 #line 61 "tests/kernels/allocations.py"
     return total;
 }
-#line 498 "allocations.c"
+#line 555 "allocations.c"
 
 /* smooth_twice(x: In[f64[:]], out: Out[f64[:]], t: Scratch[f64[:]]) -- tests/kernels/allocations.py:65 */
 #line 65 "tests/kernels/allocations.py"
 void smooth_twice(const double *restrict x, int64_t x_n0, double *restrict out, int64_t out_n0, double *restrict t, int64_t t_n0)
 {
 #line 65 "tests/kernels/allocations.py"
+    char py2omp_order;
+#line 65 "tests/kernels/allocations.py"
     #pragma omp target data map(to: x[0:x_n0]) map(alloc: out[0:out_n0], t[0:t_n0])
     {
         #pragma omp target teams distribute parallel for \
             num_teams(py2omp_num_teams(x_n0, 256)) \
-            thread_limit(256)
+            thread_limit(256) \
+            nowait \
+            depend(inout: py2omp_order)
 #line 67 "tests/kernels/allocations.py"
         for (int64_t i = 0; i < x_n0; i += 1) {
             t[i] = x[i] * 0.5 + x[py2omp_wrap_index(i - 1, x_n0)] * 0.25 + x[py2omp_wrap_index(py2omp_mod_i64(i + 1, x_n0), x_n0)] * 0.25;
@@ -513,25 +574,34 @@ void smooth_twice(const double *restrict x, int64_t x_n0, double *restrict out, 
 #line 69 "tests/kernels/allocations.py"
         #pragma omp target teams distribute parallel for \
             num_teams(py2omp_num_teams(x_n0, 256)) \
-            thread_limit(256)
+            thread_limit(256) \
+            nowait \
+            depend(inout: py2omp_order)
 #line 69 "tests/kernels/allocations.py"
         for (int64_t i = 0; i < x_n0; i += 1) {
             out[i] = t[i] * 0.5 + t[py2omp_wrap_index(i - 1, t_n0)] * 0.25 + t[py2omp_wrap_index(py2omp_mod_i64(i + 1, x_n0), t_n0)] * 0.25;
         }
+#line 65 "tests/kernels/allocations.py"
+        #pragma omp taskwait
 #line 70 "tests/kernels/allocations.py"
         py2omp_copy_back(out, sizeof(double), 1, (int64_t[]){out_n0}, (int64_t[]){0}, (int64_t[]){x_n0}, -1);
     }
 }
-#line 526 "allocations.c"
+#line 591 "allocations.c"
 
 /* smooth_twice(x: In[f64[:]], out: Out[f64[:]], t: Scratch[f64[:]]) -- tests/kernels/allocations.py:65 */
 #line 65 "tests/kernels/allocations.py"
 void smooth_twice__device(const double *restrict x, int64_t x_n0, double *restrict out, int64_t out_n0, double *restrict t, int64_t t_n0)
 {
+#line 65 "tests/kernels/allocations.py"
+    char py2omp_order;
+#line 67 "tests/kernels/allocations.py"
     #pragma omp target teams distribute parallel for \
         num_teams(py2omp_num_teams(x_n0, 256)) \
         thread_limit(256) \
-        is_device_ptr(t, x)
+        is_device_ptr(t, x) \
+        nowait \
+        depend(inout: py2omp_order)
 #line 67 "tests/kernels/allocations.py"
     for (int64_t i = 0; i < x_n0; i += 1) {
         t[i] = x[i] * 0.5 + x[py2omp_wrap_index(i - 1, x_n0)] * 0.25 + x[py2omp_wrap_index(py2omp_mod_i64(i + 1, x_n0), x_n0)] * 0.25;
@@ -540,13 +610,17 @@ void smooth_twice__device(const double *restrict x, int64_t x_n0, double *restri
     #pragma omp target teams distribute parallel for \
         num_teams(py2omp_num_teams(x_n0, 256)) \
         thread_limit(256) \
-        is_device_ptr(out, t, x)
+        is_device_ptr(out, t, x) \
+        nowait \
+        depend(inout: py2omp_order)
 #line 69 "tests/kernels/allocations.py"
     for (int64_t i = 0; i < x_n0; i += 1) {
         out[i] = t[i] * 0.5 + t[py2omp_wrap_index(i - 1, t_n0)] * 0.25 + t[py2omp_wrap_index(py2omp_mod_i64(i + 1, x_n0), t_n0)] * 0.25;
     }
+#line 65 "tests/kernels/allocations.py"
+    #pragma omp taskwait
 }
-#line 550 "allocations.c"
+#line 624 "allocations.c"
 
 /* doubled(a: InOut[i64[:]]) -- tests/kernels/allocations.py:74 */
 #line 74 "tests/kernels/allocations.py"
@@ -564,7 +638,7 @@ void doubled(int64_t *restrict a, int64_t a_n0)
 #line 77 "tests/kernels/allocations.py"
     return;
 }
-#line 568 "allocations.c"
+#line 642 "allocations.c"
 
 /* doubled(a: InOut[i64[:]]) -- tests/kernels/allocations.py:74 */
 #line 74 "tests/kernels/allocations.py"
@@ -582,12 +656,14 @@ void doubled__device(int64_t *restrict a, int64_t a_n0)
 #line 77 "tests/kernels/allocations.py"
     return;
 }
-#line 586 "allocations.c"
+#line 660 "allocations.c"
 
 /* signs(a: In[f64[:, :]], s: Out[i32[:, :]]) -- tests/kernels/allocations.py:81 */
 #line 81 "tests/kernels/allocations.py"
 void signs(const double *restrict a, int64_t a_n0, int64_t a_n1, int32_t *restrict s, int64_t s_n0, int64_t s_n1)
 {
+#line 81 "tests/kernels/allocations.py"
+    char py2omp_order;
 #line 81 "tests/kernels/allocations.py"
     #pragma omp target data map(to: a[0:a_n0 * a_n1]) map(from: s[0:s_n0 * s_n1])
     {
@@ -595,7 +671,9 @@ void signs(const double *restrict a, int64_t a_n0, int64_t a_n1, int32_t *restri
         #pragma omp target teams distribute parallel for \
             collapse(2) \
             num_teams(py2omp_num_teams(s_n0 * s_n1, 256)) \
-            thread_limit(256)
+            thread_limit(256) \
+            nowait \
+            depend(inout: py2omp_order)
 #line 82 "tests/kernels/allocations.py"
         for (int64_t s_i__1 = 0; s_i__1 < s_n0; s_i__1 += 1) {
 #line 82 "tests/kernels/allocations.py"
@@ -608,7 +686,9 @@ void signs(const double *restrict a, int64_t a_n0, int64_t a_n1, int32_t *restri
         #pragma omp target teams distribute parallel for \
             collapse(2) \
             num_teams(py2omp_num_teams(a_n0 * a_n1, 256)) \
-            thread_limit(256)
+            thread_limit(256) \
+            nowait \
+            depend(inout: py2omp_order)
 #line 83 "tests/kernels/allocations.py"
         for (int64_t i = 0; i < a_n0; i += 1) {
             for (int64_t j = 0; j < a_n1; j += 1) {
@@ -617,22 +697,27 @@ void signs(const double *restrict a, int64_t a_n0, int64_t a_n1, int32_t *restri
                 }
             }
         }
+#line 81 "tests/kernels/allocations.py"
+        #pragma omp taskwait
     }
 #line 87 "tests/kernels/allocations.py"
     return;
 }
-#line 625 "allocations.c"
+#line 707 "allocations.c"
 
 /* signs(a: In[f64[:, :]], s: Out[i32[:, :]]) -- tests/kernels/allocations.py:81 */
 #line 81 "tests/kernels/allocations.py"
 void signs__device(const double *restrict a, int64_t a_n0, int64_t a_n1, int32_t *restrict s, int64_t s_n0, int64_t s_n1)
 {
-#line 82 "tests/kernels/allocations.py"
+#line 81 "tests/kernels/allocations.py"
+    char py2omp_order;
     #pragma omp target teams distribute parallel for \
         collapse(2) \
         num_teams(py2omp_num_teams(s_n0 * s_n1, 256)) \
         thread_limit(256) \
-        is_device_ptr(s)
+        is_device_ptr(s) \
+        nowait \
+        depend(inout: py2omp_order)
 #line 82 "tests/kernels/allocations.py"
     for (int64_t s_i__1 = 0; s_i__1 < s_n0; s_i__1 += 1) {
 #line 82 "tests/kernels/allocations.py"
@@ -646,7 +731,9 @@ void signs__device(const double *restrict a, int64_t a_n0, int64_t a_n1, int32_t
         collapse(2) \
         num_teams(py2omp_num_teams(a_n0 * a_n1, 256)) \
         thread_limit(256) \
-        is_device_ptr(a, s)
+        is_device_ptr(a, s) \
+        nowait \
+        depend(inout: py2omp_order)
 #line 83 "tests/kernels/allocations.py"
     for (int64_t i = 0; i < a_n0; i += 1) {
         for (int64_t j = 0; j < a_n1; j += 1) {
@@ -655,10 +742,12 @@ void signs__device(const double *restrict a, int64_t a_n0, int64_t a_n1, int32_t
             }
         }
     }
+#line 81 "tests/kernels/allocations.py"
+    #pragma omp taskwait
 #line 87 "tests/kernels/allocations.py"
     return;
 }
-#line 662 "allocations.c"
+#line 751 "allocations.c"
 
 void py2omp_enter_to(void *host, int64_t bytes)
 {

@@ -32,6 +32,8 @@ void covariance(const double *restrict data, int64_t data_n0, int64_t data_n1, d
     int64_t n;
     int64_t m;
 #line 13 "examples/covariance.py"
+    char py2omp_order;
+#line 13 "examples/covariance.py"
     #pragma omp target data \
         map(to: data[0:data_n0 * data_n1]) \
         map(tofrom: cov[0:py2omp_min_i64((int64_t)data_n1, cov_n0) * cov_n1], py2omp_failed[0:py2omp_failed_n0]) \
@@ -42,7 +44,9 @@ void covariance(const double *restrict data, int64_t data_n0, int64_t data_n1, d
         m = data_n1;
         #pragma omp target teams distribute parallel for \
             num_teams(py2omp_num_teams(m, 256)) \
-            thread_limit(256)
+            thread_limit(256) \
+            nowait \
+            depend(inout: py2omp_order)
 #line 16 "examples/covariance.py"
         for (int64_t j = 0; j < m; j += 1) {
             double s;
@@ -58,7 +62,9 @@ void covariance(const double *restrict data, int64_t data_n0, int64_t data_n1, d
         #pragma omp target teams distribute parallel for \
             num_teams(py2omp_num_teams(m, 256)) \
             thread_limit(256) \
-            map(tofrom: cov[0:py2omp_min_i64((int64_t)data_n1, cov_n0) * cov_n1])
+            map(tofrom: cov[0:py2omp_min_i64((int64_t)data_n1, cov_n0) * cov_n1]) \
+            nowait \
+            depend(inout: py2omp_order)
 #line 21 "examples/covariance.py"
         for (int64_t i = 0; i < m; i += 1) {
 #line 17 "examples/covariance.py"
@@ -101,9 +107,11 @@ void covariance(const double *restrict data, int64_t data_n0, int64_t data_n1, d
                 }
             }
         }
+#line 13 "examples/covariance.py"
+        #pragma omp taskwait
     }
 }
-#line 107 "covariance.c"
+#line 115 "covariance.c"
 
 /* covariance(data: In[f64[:, :]], mean: Scratch[f64[:]], cov: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- examples/covariance.py:13 */
 #line 13 "examples/covariance.py"
@@ -112,13 +120,16 @@ void covariance__device(const double *restrict data, int64_t data_n0, int64_t da
 #line 14 "examples/covariance.py"
     int64_t n;
     int64_t m;
-#line 14 "examples/covariance.py"
+#line 13 "examples/covariance.py"
+    char py2omp_order;
     n = data_n0;
     m = data_n1;
     #pragma omp target teams distribute parallel for \
         num_teams(py2omp_num_teams(m, 256)) \
         thread_limit(256) \
-        is_device_ptr(data, mean)
+        is_device_ptr(data, mean) \
+        nowait \
+        depend(inout: py2omp_order)
 #line 16 "examples/covariance.py"
     for (int64_t j = 0; j < m; j += 1) {
         double s;
@@ -134,7 +145,9 @@ void covariance__device(const double *restrict data, int64_t data_n0, int64_t da
     #pragma omp target teams distribute parallel for \
         num_teams(py2omp_num_teams(m, 256)) \
         thread_limit(256) \
-        is_device_ptr(data, mean, cov, py2omp_failed)
+        is_device_ptr(data, mean, cov, py2omp_failed) \
+        nowait \
+        depend(inout: py2omp_order)
 #line 21 "examples/covariance.py"
     for (int64_t i = 0; i < m; i += 1) {
 #line 17 "examples/covariance.py"
@@ -177,8 +190,10 @@ void covariance__device(const double *restrict data, int64_t data_n0, int64_t da
             }
         }
     }
+#line 13 "examples/covariance.py"
+    #pragma omp taskwait
 }
-#line 182 "covariance.c"
+#line 197 "covariance.c"
 
 void py2omp_enter_to(void *host, int64_t bytes)
 {

@@ -25,6 +25,8 @@ void floyd_warshall(double *restrict dist, int64_t dist_n0, int64_t dist_n1)
 #line 12 "examples/floyd_warshall.py"
     int64_t n;
 #line 11 "examples/floyd_warshall.py"
+    char py2omp_order;
+#line 11 "examples/floyd_warshall.py"
     #pragma omp target data map(tofrom: dist[0:dist_n0 * dist_n1])
     {
 #line 12 "examples/floyd_warshall.py"
@@ -33,7 +35,9 @@ void floyd_warshall(double *restrict dist, int64_t dist_n0, int64_t dist_n1)
             #pragma omp target teams distribute parallel for \
                 collapse(2) \
                 num_teams(py2omp_num_teams(n * n, 256)) \
-                thread_limit(256)
+                thread_limit(256) \
+                nowait \
+                depend(inout: py2omp_order)
 #line 14 "examples/floyd_warshall.py"
             for (int64_t i = 0; i < n; i += 1) {
                 for (int64_t j = 0; j < n; j += 1) {
@@ -46,9 +50,11 @@ void floyd_warshall(double *restrict dist, int64_t dist_n0, int64_t dist_n1)
                 }
             }
         }
+#line 11 "examples/floyd_warshall.py"
+        #pragma omp taskwait
     }
 }
-#line 52 "floyd_warshall.c"
+#line 58 "floyd_warshall.c"
 
 /* floyd_warshall(dist: InOut[f64[:, :]]) -- examples/floyd_warshall.py:11 */
 #line 11 "examples/floyd_warshall.py"
@@ -56,14 +62,17 @@ void floyd_warshall__device(double *restrict dist, int64_t dist_n0, int64_t dist
 {
 #line 12 "examples/floyd_warshall.py"
     int64_t n;
-#line 12 "examples/floyd_warshall.py"
+#line 11 "examples/floyd_warshall.py"
+    char py2omp_order;
     n = dist_n0;
     for (int64_t k = 0; k < n; k += 1) {
         #pragma omp target teams distribute parallel for \
             collapse(2) \
             num_teams(py2omp_num_teams(n * n, 256)) \
             thread_limit(256) \
-            is_device_ptr(dist)
+            is_device_ptr(dist) \
+            nowait \
+            depend(inout: py2omp_order)
 #line 14 "examples/floyd_warshall.py"
         for (int64_t i = 0; i < n; i += 1) {
             for (int64_t j = 0; j < n; j += 1) {
@@ -76,8 +85,10 @@ void floyd_warshall__device(double *restrict dist, int64_t dist_n0, int64_t dist
             }
         }
     }
+#line 11 "examples/floyd_warshall.py"
+    #pragma omp taskwait
 }
-#line 81 "floyd_warshall.c"
+#line 92 "floyd_warshall.c"
 
 void py2omp_enter_to(void *host, int64_t bytes)
 {

@@ -19,7 +19,7 @@ from translator.backend.names import (
 from translator.backend.view import (
     ArrayDoc, AssignView, AtomicView, CallView, Branch, DataHelperView, Decl, DirectiveView, ForView,
     IfView, JumpView, KernelView, LocalArrayView, LoopHeader, Loc, MapGroup, ModuleView, ParallelView, ParamView,
-    ReductionGroup, ReturnView, Section, StmtView, TargetDataView, TemporaryView, UpdateView, WhileView,
+    ReductionGroup, ReturnView, Section, StmtView, TargetDataView, TaskWaitView, TemporaryView, UpdateView, WhileView,
 )
 from translator.errors import Span
 from translator.ir import nodes as ir
@@ -27,6 +27,7 @@ from translator.ir.types import I64, ArrayType, Ownership, ScalarType
 from translator.ir.pytext import python_text
 from translator.ir.visit import Visitor, local_arrays, rewrite, temporaries, walk, walk_all
 from translator.passes.indices import lower_bound
+from translator.passes.launches import launches_nowait
 from translator.passes.split_devices import CHUNK_SYNC
 from translator.passes.ownership import box_text
 from translator.version import __version__
@@ -37,6 +38,10 @@ ATOMIC_VALUE = "py2omp_value"
 _MAP_ORDER = ("to", "tofrom", "from", "alloc")
 """Map clauses in the order data moves: inputs, both ways, outputs, device-only scratch."""
 
+
+ORDER = "py2omp_order"
+"""The local whose address orders a kernel's `nowait` target regions (`depend(inout: py2omp_order)`,
+`passes.launches`): one per call, so concurrent calls never wait for each other."""
 
 COPY_BACK = "py2omp_copy_back"
 """The prelude's host function that copies a written box of a partly written `Out` array back
@@ -189,7 +194,7 @@ class _KernelLowering(Visitor[[], StmtView]):
             signature=python_signature(k),
             where=f"{comment_safe(k.span.path)}:{k.span.line}",
             loc=_loc(k.span),
-            locals=self._decls(k.locals, k.span),
+            locals=self._decls(k.locals, k.span) + self._order(),
             body=self._block(k.body),
             arrays=tuple(self._array_doc(p, device) for p in k.params if p.is_array),
             preconditions=tuple(self._precondition(c) for c in k.length_checks if c.array is not None),
@@ -198,6 +203,10 @@ class _KernelLowering(Visitor[[], StmtView]):
     def _call_back(self) -> tuple[ParamView, ...]:
         """A chunked variant's last parameter: the runtime's function it calls after each split loop."""
         return (ParamView(CHUNK_SYNC, CHUNK_SYNC_TYPE, False, False, ()),) if self.k.chunk_phases else ()
+
+    def _order(self) -> tuple[Decl, ...]:
+        """`char py2omp_order;` where some target region is launched `nowait` (its address is all that counts)."""
+        return (Decl("char", ORDER, _loc(self.k.span)),) if launches_nowait(self.k.body) else ()
 
     def _precondition(self, check: ir.LengthCheck) -> str:
         """`y_n0 >= x_n0 when x_n0 > 0 (y, line 12)`: the length an access needs, in C names."""
@@ -363,6 +372,9 @@ class _KernelLowering(Visitor[[], StmtView]):
     def visit_TargetData(self, s: ir.TargetData) -> StmtView:
         return TargetDataView(_loc(s.span), _device(s.device), self._maps(s.maps), self._block(s.body))
 
+    def visit_TaskWait(self, s: ir.TaskWait) -> StmtView:
+        return TaskWaitView(_loc(s.span))
+
     def visit_UpdateFrom(self, s: ir.UpdateFrom) -> StmtView:
         """A call of the copy-back helper (`COPY_BACK`) with the box's extents and bounds (it
         clamps them and skips an empty box), guarded by the box's guards; on the kernel's device."""
@@ -413,7 +425,8 @@ class _KernelLowering(Visitor[[], StmtView]):
         return DirectiveView(kind, d.collapse, _device(d.device), teams, limit, None, d.schedule, self._maps(d.maps),
                              reduction_maps, reductions,
                              tuple(buffer_name(self.names[a]) if a in self.made else self.names[a]
-                                   for a in d.device_ptrs))
+                                   for a in d.device_ptrs),
+                             ORDER if d.nowait else None)
 
     def _trip_count(self, levels: tuple[ir.LoopLevel, ...]) -> str:
         """The nest's iteration count as C, for `num_teams`: a product of per-level counts."""

@@ -77,7 +77,7 @@ class DirectiveView:
     Clause values are C text, None where the clause is absent: `num_teams` (computed from the
     iteration count unless the user gave one), `thread_limit`, `num_threads` (cpu), `schedule`
     (`dynamic, 4`), `device`; `reduction_maps` are the reduction variables a target region must
-    map back.
+    map back; `order` (None: a synchronous launch) the variable of `nowait depend(inout: order)`.
     """
 
     kind: str
@@ -91,6 +91,7 @@ class DirectiveView:
     reduction_maps: tuple[str, ...]
     reductions: tuple[ReductionGroup, ...]
     device_ptrs: tuple[str, ...] = ()
+    order: str | None = None
 
 
 @dataclass(frozen=True)
@@ -256,9 +257,17 @@ class UpdateView:
     call: str
 
 
+@dataclass(frozen=True)
+class TaskWaitView:
+    """`#pragma omp taskwait`: the host waits for the regions launched `nowait`."""
+
+    kind: ClassVar[str] = "taskwait"
+    loc: Loc
+
+
 StmtView = Union[
     CallView, LocalArrayView, AtomicView, AssignView, ReturnView, JumpView, IfView, ForView, WhileView, ParallelView,
-    TargetDataView, UpdateView,
+    TargetDataView, UpdateView, TaskWaitView,
 ]
 
 

@@ -473,6 +473,10 @@ class OmpTarget:
     the trip count then gives one team per iteration."""
     copied: tuple[str, ...] = ()
     """Scalars of host code run on the device (`Loop.copied`), mapped `tofrom` and shared."""
+    nowait: bool = False
+    """Launched without waiting (`passes.launches`): `nowait depend(inout: <the kernel's order
+    variable>)`, so the kernel's regions still run one after another in program order; the host
+    waits for them at the next `TaskWait`."""
 
 
 @dataclass(frozen=True)
@@ -543,8 +547,17 @@ class UpdateFrom:
     span: Span
 
 
+@dataclass(frozen=True)
+class TaskWait:
+    """`taskwait`: the host waits for the target regions launched `nowait` so far (`passes.launches`),
+    where it next needs what they compute (a reduction's value, a buffer to free, a copy-back, the
+    end of the data region or of the call)."""
+
+    span: Span
+
+
 Stmt = Union[Assign, ArrayAssign, AtomicUpdate, CallStatement, LocalArray, Temporary, If, Loop, While, Break, Continue,
-             Return, ParallelLoop, TargetData, UpdateFrom]
+             Return, ParallelLoop, TargetData, UpdateFrom, TaskWait]
 
 # ---------------------------------------------------------------------------------------------
 # Kernels and modules.

@@ -106,6 +106,9 @@ class _Printer(Visitor[[str], list[str]]):
     def visit_TargetData(self, stmt: ir.TargetData, pad: str) -> list[str]:
         return [f"{pad}target data {stmt.maps}:", *_block(stmt.body, pad + INDENT)]
 
+    def visit_TaskWait(self, stmt: ir.TaskWait, pad: str) -> list[str]:
+        return [f"{pad}taskwait"]
+
     def visit_UpdateFrom(self, stmt: ir.UpdateFrom, pad: str) -> list[str]:
         return [f"{pad}update from {stmt.array} box {' x '.join(_interval(iv) for iv in stmt.box)}"]
 

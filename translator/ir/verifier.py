@@ -133,6 +133,9 @@ class _Checker(Visitor[[frozenset[str]], None]):
         for length in made.shape:
             self.expr(length, scope)
 
+    def visit_TaskWait(self, stmt: ir.TaskWait, scope: frozenset[str]) -> None:
+        """Nothing to check: it names nothing."""
+
     def visit_UpdateFrom(self, stmt: ir.UpdateFrom, scope: frozenset[str]) -> None:
         """A copy-back box: an array parameter, one interval per dimension (then guards)."""
         param = self.kernel.param(stmt.array)

@@ -60,4 +60,4 @@ class _DevicePointers(Visitor[[], tuple[ir.Stmt, ...]]):
 
     visit_While = visit_Loop
     visit_Assign = visit_AtomicUpdate = visit_CallStatement = visit_LocalArray = visit_Temporary = host_statement
-    visit_Break = visit_Continue = visit_Return = host_statement
+    visit_Break = visit_Continue = visit_Return = visit_TaskWait = host_statement

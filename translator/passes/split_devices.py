@@ -31,6 +31,7 @@ from translator.ir.pytext import python_text
 from translator.ir.types import BOOL, I64, Ownership, ScalarType
 from translator.ir.visit import Visitor, walk_all
 from translator.passes.access import strip
+from translator.passes.launches import launched_synchronously
 
 CHUNK_SYNC = "py2omp_chunk_sync"
 """The call back the variant makes after each split loop (a C function pointer parameter)."""
@@ -48,7 +49,7 @@ def chunk_variant(kernel: ir.Kernel) -> ir.Kernel:
                                   "target does not offload (use nvptx:sm_XX, amdgcn:gfxNNN or host-offload)")
     arrays = {p.name: p for p in kernel.params if p.is_array and p.name != ir.STATUS}
     splitter = _Splitter(arrays, {v.name: v.type for v in kernel.locals})
-    body = splitter.block(device.body)
+    body = splitter.block(launched_synchronously(device.body))  # the call-backs between loops need them finished
     if not splitter.phases:
         raise TranslationError.at(kernel.span, f"kernel '{kernel.name}' has no prange to split across devices")
     shares = tuple(ir.Param(name, I64, None, kernel.span) for name in (PART, PARTS))

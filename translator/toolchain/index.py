@@ -35,6 +35,7 @@ from pathlib import Path
 
 import runtime_shim
 from translator.resources import shipped_dir
+from translator.settings import translation_settings
 from translator.toolchain import discover
 from translator.toolchain.cache import cache_root
 from translator.version import __version__
@@ -52,9 +53,10 @@ class Record:
 
 
 def index_key(path: str, text: str, outer_names: Iterable[tuple[str, str]], target: str, selection: str) -> str:
-    """The key of a translation, from what is known before it: code, module, target, selection."""
+    """The key of a translation, from what is known before it: code, module, target, selection, and the
+    settings the environment gives the translation (`translator.settings`)."""
     parts = [__version__, code_fingerprint(), path, hashlib.sha256(text.encode()).hexdigest(),
-             [list(pair) for pair in outer_names], target, selection]
+             [list(pair) for pair in outer_names], target, selection, translation_settings()]
     return _sha256(json.dumps(parts))
 
 

@@ -1,0 +1,25 @@
+"""Settings of the translation read from the environment, in one place: the pipeline reads them when
+it translates, and the call index (`toolchain.index`) keys its records by them, so a build made under
+other settings is never taken for this one."""
+
+from __future__ import annotations
+
+import os
+
+from translator.targets import Target
+
+
+def asynchronous_launches(target: Target) -> bool:
+    """`PY2OMP_ASYNC`: whether a kernel's sequence of target regions is launched `nowait`
+    (`passes.launches`). `1`: on every offload target; `0`: never (today's synchronous launches, for a
+    before/after measurement from one source, bench/launch_floor.py); unset: on GPUs only. On
+    host-offload the "device" is the host's own cores, so there is nothing to overlap, and on the
+    2-core development machine under load a nowait launch cost 2-6 ms against 5-21 us synchronous
+    (bench/launch_floor.py, jacobi_1d at n = 16 and 2000); the tests set `1` to run them there."""
+    choice = os.environ.get("PY2OMP_ASYNC", "")
+    return choice == "1" or (choice != "0" and target.is_gpu)
+
+
+def translation_settings() -> dict[str, str]:
+    """Every setting that changes the emitted C, for the call index's key."""
+    return {"PY2OMP_ASYNC": os.environ.get("PY2OMP_ASYNC", "")}
