@@ -304,8 +304,9 @@ def _kernel(where: _Reader, data: object) -> KernelSpec:
     )
 
 
-ERRORS = ("ValueError", "IndexError", "OverflowError")
-"""The exceptions a failed run-time check raises (manifest `failures.errors`)."""
+ERRORS = ("ValueError", "IndexError", "OverflowError", "RuntimeError")
+"""The exceptions a failed run-time check raises (manifest `failures.errors`; RuntimeError: a vendor
+library reported an error)."""
 
 
 def _errors(where: _Reader, data: object) -> tuple[str, ...]:

@@ -213,6 +213,13 @@ class _Checker(StmtTransformer):
         rebuilt = dataclasses.replace(stmt, body=inner.block(stmt.body), orelse=inner.block(stmt.orelse))
         return self.guarded(rebuilt, (stmt.cond,))
 
+    def visit_LibraryCall(self, stmt: ir.LibraryCall) -> ir.Stmt:
+        """The loops are checked as the statement they stand for; the library reads the same elements
+        (whole views of slices, which Python clamps: `passes.blas` takes no other), and its scalars
+        read no array."""
+        orelse = dataclasses.replace(self, plain=False).block(stmt.orelse)
+        return dataclasses.replace(stmt, body=self.block(stmt.body), orelse=orelse)
+
     def visit_While(self, stmt: ir.While) -> ir.Stmt:
         """The condition is checked each time it is evaluated: `while True: if not cond: break` when
         it needs checks."""
