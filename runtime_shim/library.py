@@ -314,7 +314,7 @@ class Library:
             # The virtual device runs every team as a host thread; libomp warns when it cannot form as
             # many as asked, which is expected there and only noise for the user.
             os.environ.setdefault("KMP_WARNINGS", "0")
-        if manifest.target.startswith("nvptx"):  # its matrix products may call cuBLAS (runtime_shim/blas.py)
+        if (manifest.target or "").startswith("nvptx"):  # its matrix products may call cuBLAS (runtime_shim/blas.py)
             blas.offer_wheel()
         cdll = ctypes.CDLL(str(self.path))
         if manifest.offloads:

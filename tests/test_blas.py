@@ -69,6 +69,11 @@ HEADER = "import numpy as np\nfrom translator import In, InOut, Out, f32, f64, i
     ("A: In[f32[:, :]], B: In[f32[:, :]], C: Out[f32[:, :]]", "C[:] = A.T @ B", "sgemm", (True, False)),
     ("A: In[f64[:, :]], x: In[f64[:]], y: InOut[f64[:]]", "y[:] -= np.dot(A, x)", "dgemv", (False, False)),
     ("A: In[f64[:, :]], x: In[f64[:]], y: Out[f64[:]]", "y[:] = x @ A", "dgemv", (True, False)),
+    ("A: In[f64[:, :]], x: In[f64[:]], y: Out[f64[:]]", "for j in prange(A.shape[1]):\n        y[j] = A[:, j] @ x",
+     "dgemv", (True, False)),
+    ("A: In[f32[:, :]], B: In[f32[:, :]], C: InOut[f32[:, :]]",
+     "for i in prange(C.shape[0]):\n        for k in range(A.shape[1]):\n            C[i, :] += A[i, k] * B[k, :]",
+     "sgemm", (False, False)),
 ])
 def test_products_become_library_calls(signature: str, statement: str, routine: str,
                                        transposed: tuple[bool, bool]) -> None:
@@ -87,6 +92,21 @@ def test_products_become_library_calls(signature: str, statement: str, routine: 
     ("A: In[f64[:, :]], B: In[f32[:, :]], C: Out[f64[:, :]]", "C[:] = A @ B"),  # mixed dtypes
     ("A: In[f64[:, :]], B: In[f64[:, :]], C: InOut[f64[:, :]]", "C[:] = 0.0 * A @ B + C"),  # alpha 0
     ("A: In[f64[:, :, :]], B: In[f64[:, :]], C: Out[f64[:, :]]", "C[:] = A[0] @ B"),  # a fixed index
+    ("A: In[f64[:, :]], x: In[f64[:]], y: InOut[f64[:]], z: In[f64[:]]",  # a third term
+     "for i in prange(A.shape[0]):\n        y[i] += A[i, :] @ x + z[i]"),
+    ("A: In[f64[:, :]], x: In[f64[:]], y: InOut[f64[:]], z: InOut[f64[:]]",  # two statements
+     "for i in prange(A.shape[0]):\n        y[i] += A[i, :] @ x\n        z[i] += A[:, i] @ x"),
+    ("A: In[f64[:, :]], x: In[f64[:]], y: Out[f64[:]]",  # the row moves with i + 1
+     "for i in prange(A.shape[0] - 1):\n        y[i] = A[i + 1, :] @ x"),
+    ("A: In[f64[:, :]], B: In[f64[:, :]], C: InOut[f64[:, :]]",  # the scaling comes after the products
+     "for i in prange(C.shape[0]):\n        for k in range(A.shape[1]):\n            C[i, :] += A[i, k] * B[k, :]"
+     "\n        C[i, :] *= 2.0"),
+    ("A: In[f64[:, :]], B: In[f64[:, :]], C: InOut[f64[:, :]]",  # a triangle (syrk)
+     "for i in prange(C.shape[0]):\n        for k in range(A.shape[1]):\n            C[i, :i + 1] += A[i, k] * B[:i + 1, k]"),
+    ("A: In[f64[:, :]], B: In[f64[:, :]], C: InOut[f64[:, :]]",  # k up to i
+     "for i in prange(C.shape[0]):\n        for k in range(i):\n            C[i, :] += A[i, k] * B[k, :]"),
+    ("A: In[f64[:, :]], B: In[f64[:, :]], C: InOut[f64[:, :]]",  # A read at [i, i]
+     "for i in prange(C.shape[0]):\n        for k in range(A.shape[1]):\n            C[i, :] += A[i, i] * B[k, :]"),
 ])
 def test_other_statements_keep_their_loops(signature: str, statement: str) -> None:
     assert _library_calls(f"{HEADER}def k({signature}):\n    {statement}\n") == []
@@ -139,6 +159,8 @@ def test_library_error_raises(library: ctypes.CDLL) -> None:
     ctypes.c_int.in_dll(library, "fake_status").value = 13  # CUBLAS_STATUS_EXECUTION_FAILED
     rng = np.random.default_rng(9)
     compiled = blas_products.gemv.library(HOST_OFFLOAD).kernels["gemv"]
-    with pytest.raises(RuntimeError, match=r"^gemv\(\): cuBLAS reported an error computing the matrix product at "
-                                           r"line 29 \(dgemv\); PY2OMP_BLAS=0 runs the kernel's own loops instead$"):
+    lines = Path(blas_products.__file__).read_text().splitlines()
+    line = next(n for n, text in enumerate(lines, 1) if "y[:] = alpha * (A @ x)" in text)
+    with pytest.raises(RuntimeError, match=rf"^gemv\(\): cuBLAS reported an error computing the matrix product at "
+                                           rf"line {line} \(dgemv\); PY2OMP_BLAS=0 runs the kernel's own loops instead$"):
         compiled(1.0, 2.0, rng.standard_normal((3, 4)), rng.standard_normal(4), rng.standard_normal(3))

@@ -1,12 +1,13 @@
 """Matrix products that `passes/blas.py` hands to a vendor BLAS (cuBLAS on NVIDIA GPUs; on
 host-offload, the stand-in tests/test_blas.py builds), written as NumPy code writes them: BLAS's
 GEMM with scalars on either side, transposed operands, blocks of larger arrays (leading dimensions
-and offsets from the slices), float32, matrix-vector and vector-matrix products, and a product into
-an array the kernel makes. `CASES` maps each kernel to its random arguments."""
+and offsets from the slices), float32, matrix-vector and vector-matrix products, a product into an
+array the kernel makes, and the loop forms NPBench writes: a prange of row (column) dot products and
+GEMM row by row. `CASES` maps each kernel to its random arguments."""
 
 import numpy as np
 
-from translator import In, InOut, Out, f32, f64, kernel
+from translator import In, InOut, Out, f32, f64, kernel, prange
 
 
 @kernel
@@ -41,6 +42,29 @@ def product(A: In[f64[:, :]], B: In[f64[:, :]]):
     return D
 
 
+@kernel
+def row_dots(alpha: f64, A: In[f64[:, :]], x: In[f64[:]], w: In[f64[:]], y: InOut[f64[:]], z: Out[f64[:]]):
+    for i in prange(1, A.shape[0]):
+        y[i] += alpha * (A[i, 1:] @ x[1:])
+    for j in prange(A.shape[1]):
+        z[j] = np.dot(w, A[:, j]) * 0.5
+
+
+@kernel
+def gemm_rows(alpha: f32, beta: f32, C: InOut[f32[:, :]], A: In[f32[:, :]], B: In[f32[:, :]]):
+    for i in prange(C.shape[0]):
+        C[i, :] *= beta
+        for k in range(A.shape[1]):
+            C[i, :] += alpha * A[i, k] * B[k, :]
+
+
+@kernel
+def gemm_rows_transposed(A: In[f64[:, :]], B: In[f64[:, :]], C: InOut[f64[:, :]]):
+    for i in prange(2, C.shape[0]):
+        for k in range(1, A.shape[0]):
+            C[i, 1:] += A[k, i] * B[1:, k]
+
+
 def _matrix(rng: np.random.Generator, rows: int, cols: int, dtype: type = np.float64) -> np.ndarray:
     return rng.standard_normal((rows, cols)).astype(dtype)
 
@@ -54,4 +78,9 @@ CASES = {
     gemv_transposed: lambda rng: (_matrix(rng, 12, 7, np.float32), rng.standard_normal(12).astype(np.float32),
                                   rng.standard_normal(7).astype(np.float32), np.empty(7, np.float32)),
     product: lambda rng: (_matrix(rng, 6, 33), _matrix(rng, 33, 5)),
+    row_dots: lambda rng: (1.25, _matrix(rng, 15, 21), rng.standard_normal(21), rng.standard_normal(15),
+                           rng.standard_normal(15), np.empty(21)),
+    gemm_rows: lambda rng: (np.float32(1.5), np.float32(1.2), rng.random((20, 25), np.float32),
+                            rng.random((20, 30), np.float32), rng.random((30, 25), np.float32)),
+    gemm_rows_transposed: lambda rng: (_matrix(rng, 9, 12), _matrix(rng, 8, 9), _matrix(rng, 12, 8)),
 }

@@ -10,6 +10,12 @@ from the views' slices (step 1); `f32` and `f64` only, every operation of the st
 target's dtype (then NumPy's rounding differs from the library's only by the order of the sums, as
 NumPy's own matmul does).
 
+Two loop forms are products too (NPBench writes them so): a `prange` whose one statement is an
+element of a matrix-vector product, `y[i] = alpha * (A[i, :] @ x) + beta * y[i]` (or `A[:, i]`: the
+transpose), and the row-by-row GEMM, `for i in prange(m): C[i, :] *= beta; for k in range(K): C[i,
+:] += alpha * A[i, k] * B[k, :]`. Their loops stay as the fallback too; the preconditions of their
+indices (`passes.bounds`) are checked before the call, so the library reads only what the loops would.
+
 Not taken (the loops stay, silently: this is an optimization, never a change of meaning): integer
 and complex products, a product inside a `prange`, stepped or fixed-index views, arrays of other
 ranks, a target the value reads elsewhere than at the element, scalars that read arrays (the host
@@ -46,7 +52,9 @@ class _Products(StmtTransformer):
     library: str
 
     def visit_Loop(self, stmt: ir.Loop) -> ir.Stmt:
-        return stmt if stmt.parallel else self.descend(stmt)
+        if not stmt.parallel:
+            return self.descend(stmt)
+        return _prange_gemv(stmt, self.kernel, self.library) or _prange_gemm(stmt, self.kernel, self.library) or stmt
 
     def visit_ArrayAssign(self, stmt: ir.ArrayAssign) -> ir.Stmt:
         return _library_call(stmt, self.kernel, self.library) or stmt
@@ -119,9 +127,9 @@ def _terms(value: ir.Expr) -> list[_Term]:
 
 
 def _factors(value: ir.Expr) -> _Term | None:
-    """The scalar factors of a product of scalars and one array value (a view or a reduction), the
-    array value last; None for anything else."""
-    if isinstance(value, (ir.View, ir.ArrayReduce)):
+    """The scalar factors of a product of scalars and one array value (a view, a reduction, or the
+    element a prange iteration assigns), the array value last; None for anything else."""
+    if isinstance(value, (ir.View, ir.ArrayReduce, ir.Index)):
         return (value,)
     if not (isinstance(value, ir.Binary) and value.op == "*"):
         return None
@@ -137,11 +145,10 @@ def _operands(product: ir.ArrayReduce) -> tuple[tuple[ir.View, _Term], tuple[ir.
     if product.op != "dot" or product.keepdims or not isinstance(product.operand, ir.Binary) or \
             product.operand.op != "*":
         return None
-    sides = [_factors(side) for side in (product.operand.left, product.operand.right)]
-    if any(s is None or not isinstance(s[-1], ir.View) for s in sides):
+    left, right = _factors(product.operand.left), _factors(product.operand.right)
+    if left is None or right is None or not isinstance(left[-1], ir.View) or not isinstance(right[-1], ir.View):
         return None
-    (*left_scale, left), (*right_scale, right) = sides  # type: ignore[misc]
-    return (left, tuple(left_scale)), (right, tuple(right_scale))
+    return (left[-1], left[:-1]), (right[-1], right[:-1])
 
 
 def _form(product: ir.ArrayReduce, left: ir.View, right: ir.View, rank: int
@@ -183,15 +190,24 @@ def _layout(view: ir.View, kernel: ir.Kernel) -> tuple[ir.Expr, ir.Expr] | None:
     span = view.span
     lo = {a.dim: a.lo for a in view.axes if a.dim is not None}
     if param.type.rank == 1:
-        return as_index(lo[0]), ir.Const(1, span, I64)
+        return as_index(lo[0]), _one(span)
     row = ir.Extent(view.array, 1, span, I64)
-    parts: list[ir.Expr] = []
-    if not _zero(lo[0]):
-        parts.append(ir.Binary("*", lo[0], row, span))
-    if not _zero(lo[1]):
-        parts.append(lo[1])
+    return _first(lo[0], lo[1], row), row
+
+
+def _first(row_index: ir.Expr, col_index: ir.Expr, row: ir.Expr) -> ir.Expr:
+    """`row_index * row + col_index`, the offset of an element of a matrix with row stride `row`
+    (parts that are 0 left out, so the C reads as a person would write it)."""
+    span = row.span
+    parts = ([] if _zero(row_index) else [ir.Binary("*", row_index, row, span)]) + \
+        ([] if _zero(col_index) else [col_index])
     offset = ir.Binary("+", parts[0], parts[1], span) if len(parts) == 2 else parts[0] if parts else ir.Const(0, span)
-    return as_index(offset), row
+    return as_index(offset)
+
+
+def _trip(start: ir.Expr, stop: ir.Expr) -> ir.Expr:
+    """`stop - start` (`stop` from 0)."""
+    return stop if _zero(start) else as_index(ir.Binary("-", stop, start, stop.span))
 
 
 def _zero(expr: ir.Expr) -> bool:
@@ -218,3 +234,178 @@ def _when(dtype: ScalarType, scalars: tuple[ir.Expr, ...], span: Span) -> ir.Exp
         test = ir.Compare("!=", scalar, ir.Const(0.0, span, dtype), span, BOOL)
         cond = test if isinstance(cond, ir.Const) else ir.Logical("and", cond, test, span, BOOL)
     return cond
+
+
+def _prange_gemv(loop: ir.Loop, kernel: ir.Kernel, library: str) -> ir.LibraryCall | None:
+    """`for i in prange(start, stop): y[i] = alpha * (A[i, :] @ x) + beta * y[i]` (`A[:, i]`: op T)."""
+    only = loop.body[0] if len(loop.body) == 1 else None
+    if loop.step != 1 or not isinstance(only, ir.Assign) or not isinstance(only.target, ir.Index):
+        return None
+    target, i, span = only.target, loop.var, loop.span
+    dtype = type_of(target).strong()
+    if not (_float(dtype) and _vector(target.array, kernel) and _is_var(target.indices[0], i)):
+        return None
+    parts = _product_terms(only.value, target)
+    if parts is None or not _in_dtype(only.value, dtype) or type_of(only.value).strong() != dtype:
+        return None
+    product, scales, beta_scales = parts
+    sides = _operands(product) if isinstance(product, ir.ArrayReduce) and product.axes == (0,) else None
+    if sides is None:
+        return None
+    (row, left_scale), (vector, right_scale) = sides
+    if _moving_dim(vector, i) is not None:
+        row, vector = vector, row
+    moving = _moving_dim(row, i)
+    layout, vector_layout = _slice_layout(row, kernel, (i, loop.start)), _layout(vector, kernel)
+    scalars = (*scales, *left_scale, *right_scale)
+    if moving is None or layout is None or vector_layout is None or vector.rank != 1 or _reads(vector, {i}) or \
+            target.array in (row.array, vector.array) or not _scalars_ok((*scalars, *(beta_scales or ())), {i}):
+        return None
+    trip = _trip(loop.start, loop.stop)
+    return _call(library, "gemv", dtype, (row.array, vector.array, target.array),
+                 (layout[0], vector_layout[0], as_index(loop.start)), (layout[1], vector_layout[1], _one(span)),
+                 (moving == 1, False), (trip, _one(span), _length(row.axes[0])), scalars, beta_scales, loop)
+
+
+def _prange_gemm(loop: ir.Loop, kernel: ir.Kernel, library: str) -> ir.LibraryCall | None:
+    """`for i in prange(...): C[i, :] *= beta; for k in range(...): C[i, :] += alpha * A[i, k] * B[k, :]`
+    (the scaling may be absent; `A[k, i]` and `B[:, k]` read transposed)."""
+    *scaling, inner = loop.body if loop.body else (None,)
+    if loop.step != 1 or len(scaling) > 1 or not isinstance(inner, ir.Loop) or inner.parallel or inner.step != 1 or \
+            len(inner.body) != 1 or not isinstance(update := inner.body[0], ir.ArrayAssign):
+        return None
+    i, k, target, dtype = loop.var, inner.var, update.target, type_of(update.target).strong()
+    beta_scales = _scaling(scaling[0], target) if scaling else ()
+    parts = _product_terms(update.value, target, product=False)
+    if beta_scales is None or parts is None or parts[2] != () or not _float(dtype) or _moving_dim(target, i) != 0 or \
+            not _in_dtype(update.value, dtype) or _slice_layout(target, kernel, (i, loop.start)) is None:
+        return None
+    b_view = parts[0]
+    element = [s for s in parts[1] if isinstance(s, ir.Index)]
+    scalars = tuple(s for s in parts[1] if not isinstance(s, ir.Index))
+    if not isinstance(b_view, ir.View) or len(element) != 1 or not _scalars_ok((*scalars, *beta_scales), {i, k}) or \
+            _reads(b_view, {i}) or _reads(inner.start, {i}) or _reads(inner.stop, {i}):  # no triangle (syrk)
+        return None
+    a, b_dim = element[0], _moving_dim(b_view, k)
+    a_layout = _element_layout(a, kernel, (i, loop.start), (k, inner.start))
+    b_layout = _slice_layout(b_view, kernel, (k, inner.start))
+    c_layout = _slice_layout(target, kernel, (i, loop.start))
+    if a_layout is None or b_layout is None or c_layout is None or b_dim is None or \
+            target.array in (a.array, b_view.array) or type_of(a).strong() != dtype:
+        return None
+    span = loop.span
+    sizes = (_trip(loop.start, loop.stop), _length(target.axes[0]), _trip(inner.start, inner.stop))
+    return _call(library, "gemm", dtype, (a.array, b_view.array, target.array), (a_layout[0], b_layout[0], c_layout[0]),
+                 (a_layout[1], b_layout[1], c_layout[1]), (a_layout[2], b_dim == 1), sizes, scalars,
+                 beta_scales or None, loop, beta_one=not scaling)
+
+
+def _product_terms(value: ir.Expr, target: ir.Expr, product: bool = True
+                   ) -> tuple[ir.Expr, _Term, _Term | None] | None:
+    """`value` as `scales * P + beta_scales * target` (the second term may be absent: None): P, its
+    scales, beta's. `product`: P is a reduction; else the one term other than the target, which
+    `_prange_gemm` takes apart."""
+    terms = _terms(value)
+    rest = [t for t in terms if same(t[-1], target)]
+    main = [t for t in terms if not same(t[-1], target)]
+    if len(main) != 1 or len(rest) > 1 or product != isinstance(main[0][-1], ir.ArrayReduce):
+        return None
+    scales = main[0][:-1]
+    if not product:
+        flat = tuple(f for s in scales for f in _scalar_factors(s))
+        return main[0][-1], flat, rest[0][:-1] if rest else None
+    return main[0][-1], scales, rest[0][:-1] if rest else None
+
+
+def _scalar_factors(expr: ir.Expr) -> _Term:
+    """A product of scalars as its factors (`alpha * A[i, k]`)."""
+    if isinstance(expr, ir.Binary) and expr.op == "*":
+        return (*_scalar_factors(expr.left), *_scalar_factors(expr.right))
+    return (expr,)
+
+
+def _scaling(stmt: ir.Stmt, target: ir.View) -> _Term | None:
+    """The scales of `C[i, :] = beta * C[i, :]` for this target; None for another statement."""
+    if not isinstance(stmt, ir.ArrayAssign) or stmt.where is not None or not same(stmt.target, target):
+        return None
+    factors = _factors(stmt.value)
+    return factors[:-1] if factors is not None and same(factors[-1], target) and len(factors) > 1 else None
+
+
+def _call(library: str, routine: str, dtype: ScalarType, arrays: tuple[str, str, str], offsets: tuple[ir.Expr, ...],
+          strides: tuple[ir.Expr, ...], transposed: tuple[bool, bool], sizes: tuple[ir.Expr, ir.Expr, ir.Expr],
+          scalars: _Term, beta_scales: _Term | None, loop: ir.Loop, beta_one: bool = False) -> ir.LibraryCall | None:
+    """The call of a loop form, its loop kept as the fallback; None where alpha or beta is a zero constant."""
+    span = loop.span
+    alpha = _product(dtype, scalars, span)
+    beta = _product(dtype, beta_scales, span) if beta_scales is not None else ir.Const(
+        1.0 if beta_one else 0.0, span, dtype)
+    read = (alpha, beta) if beta_scales is not None or beta_one else (alpha,)
+    if any(isinstance(s, ir.Const) and s.value == 0 for s in read):
+        return None
+    operands = tuple(ir.ArrayArg(a, span, dtype) for a in arrays)
+    return ir.LibraryCall(library, routine, dtype, operands, offsets, strides, transposed, sizes, alpha, beta,
+                          _when(dtype, read, span), (loop,), (), span)
+
+
+def _float(dtype: ScalarType) -> bool:
+    return dtype.is_float and not dtype.is_complex and dtype.bits in (32, 64)
+
+
+def _vector(array: str, kernel: ir.Kernel) -> bool:
+    param = kernel.param(array)
+    return param is not None and isinstance(param.type, ArrayType) and param.type.rank == 1
+
+
+def _is_var(expr: ir.Expr, var: str) -> bool:
+    return isinstance(expr, ir.Name) and expr.id == var
+
+
+def _reads(expr: ir.Expr, variables: set[str]) -> bool:
+    return any(isinstance(n, ir.Name) and n.id in variables for n in walk(expr))
+
+
+def _scalars_ok(scalars: _Term, loop_vars: set[str]) -> bool:
+    return all(_host_scalar(s) and not _reads(s, loop_vars) for s in scalars)
+
+
+def _one(span: Span) -> ir.Expr:
+    return ir.Const(1, span, I64)
+
+
+def _moving_dim(view: ir.View, var: str) -> int | None:
+    """The dimension of a matrix's row or column view (`A[i, :]`: 0, `A[:, i]`: 1) fixed at the loop
+    variable `var`, the other one running with step 1 over bounds that do not read it; else None."""
+    if len(view.fixed) != 2 or len(view.axes) != 1 or view.axes[0].step != 1 or view.axes[0].dim is None or \
+            _reads(view.axes[0].lo, {var}) or _reads(view.axes[0].hi, {var}):
+        return None
+    dim = 1 - view.axes[0].dim
+    return dim if _is_var(view.fixed[dim], var) else None  # type: ignore[arg-type]
+
+
+def _slice_layout(view: ir.View, kernel: ir.Kernel, moving: tuple[str, ir.Expr]) -> tuple[ir.Expr, ir.Expr] | None:
+    """The first element and row stride of the matrix a row or column view spans as its loop
+    variable runs from `moving`'s start (`A[i, lo:hi]` for `i` from `start`: `start * A_n1 + lo`)."""
+    var, start = moving
+    dim = _moving_dim(view, var)
+    param = kernel.param(view.array)
+    if dim is None or param is None or not isinstance(param.type, ArrayType) or param.type.rank != 2:
+        return None
+    row = ir.Extent(view.array, 1, view.span, I64)
+    first = (start, view.axes[0].lo) if dim == 0 else (view.axes[0].lo, start)
+    return _first(*first, row), row
+
+
+def _element_layout(element: ir.Index, kernel: ir.Kernel, rows: tuple[str, ir.Expr], inner: tuple[str, ir.Expr]
+                    ) -> tuple[ir.Expr, ir.Expr, bool] | None:
+    """`A[i, k]` (op N) or `A[k, i]` (op T) of a matrix parameter: its first element, row stride and transpose."""
+    param = kernel.param(element.array)
+    if param is None or not isinstance(param.type, ArrayType) or param.type.rank != 2:
+        return None
+    names = [rows[0], inner[0]]
+    for transposed, order in ((False, names), (True, names[::-1])):
+        if all(_is_var(index, var) for index, var in zip(element.indices, order)):
+            first = (rows[1], inner[1]) if not transposed else (inner[1], rows[1])
+            row = ir.Extent(element.array, 1, element.span, I64)
+            return _first(*first, row), row, transposed
+    return None
