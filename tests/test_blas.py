@@ -94,8 +94,8 @@ def test_products_become_library_calls(signature: str, statement: str, routine: 
     ("A: In[f64[:, :, :]], B: In[f64[:, :]], C: Out[f64[:, :]]", "C[:] = A[0] @ B"),  # a fixed index
     ("A: In[f64[:, :]], x: In[f64[:]], y: InOut[f64[:]], z: In[f64[:]]",  # a third term
      "for i in prange(A.shape[0]):\n        y[i] += A[i, :] @ x + z[i]"),
-    ("A: In[f64[:, :]], x: In[f64[:]], y: InOut[f64[:]], z: InOut[f64[:]]",  # two statements
-     "for i in prange(A.shape[0]):\n        y[i] += A[i, :] @ x\n        z[i] += A[:, i] @ x"),
+    ("A: In[f64[:, :]], x: InOut[f64[:]], y: InOut[f64[:]]",  # the second reads what the first writes
+     "for i in prange(A.shape[0]):\n        y[i] += A[i, :] @ x\n        x[i] += A[:, i] @ y"),
     ("A: In[f64[:, :]], x: In[f64[:]], y: Out[f64[:]]",  # the row moves with i + 1
      "for i in prange(A.shape[0] - 1):\n        y[i] = A[i + 1, :] @ x"),
     ("A: In[f64[:, :]], B: In[f64[:, :]], C: InOut[f64[:, :]]",  # the scaling comes after the products

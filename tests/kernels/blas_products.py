@@ -51,6 +51,13 @@ def row_dots(alpha: f64, A: In[f64[:, :]], x: In[f64[:]], w: In[f64[:]], y: InOu
 
 
 @kernel
+def both_ways(x1: InOut[f64[:]], x2: InOut[f64[:]], y1: In[f64[:]], y2: In[f64[:]], A: In[f64[:, :]]):
+    for i in prange(A.shape[0]):
+        x1[i] += A[i, :] @ y1
+        x2[i] = 2.0 * (A[:, i] @ y2) - x2[i]
+
+
+@kernel
 def gemm_rows(alpha: f32, beta: f32, C: InOut[f32[:, :]], A: In[f32[:, :]], B: In[f32[:, :]]):
     for i in prange(C.shape[0]):
         C[i, :] *= beta
@@ -80,6 +87,8 @@ CASES = {
     product: lambda rng: (_matrix(rng, 6, 33), _matrix(rng, 33, 5)),
     row_dots: lambda rng: (1.25, _matrix(rng, 15, 21), rng.standard_normal(21), rng.standard_normal(15),
                            rng.standard_normal(15), np.empty(21)),
+    both_ways: lambda rng: (rng.standard_normal(16), rng.standard_normal(16), rng.standard_normal(16),
+                            rng.standard_normal(16), _matrix(rng, 16, 16)),
     gemm_rows: lambda rng: (np.float32(1.5), np.float32(1.2), rng.random((20, 25), np.float32),
                             rng.random((20, 30), np.float32), rng.random((30, 25), np.float32)),
     gemm_rows_transposed: lambda rng: (_matrix(rng, 9, 12), _matrix(rng, 8, 9), _matrix(rng, 12, 8)),

@@ -10,9 +10,9 @@ from the views' slices (step 1); `f32` and `f64` only, every operation of the st
 target's dtype (then NumPy's rounding differs from the library's only by the order of the sums, as
 NumPy's own matmul does).
 
-Two loop forms are products too (NPBench writes them so): a `prange` whose one statement is an
+Two loop forms are products too (NPBench writes them so): a `prange` whose statements are each an
 element of a matrix-vector product, `y[i] = alpha * (A[i, :] @ x) + beta * y[i]` (or `A[:, i]`: the
-transpose), and the row-by-row GEMM, `for i in prange(m): C[i, :] *= beta; for k in range(K): C[i,
+transpose; several such statements become one call each), and the row-by-row GEMM, `for i in prange(m): C[i, :] *= beta; for k in range(K): C[i,
 :] += alpha * A[i, k] * B[k, :]`. Their loops stay as the fallback too; the preconditions of their
 indices (`passes.bounds`) are checked before the call, so the library reads only what the loops would.
 
@@ -50,6 +50,14 @@ class _Products(StmtTransformer):
 
     kernel: ir.Kernel
     library: str
+
+    def block(self, stmts: tuple[ir.Stmt, ...]) -> tuple[ir.Stmt, ...]:
+        """Each statement rebuilt; a `prange` of several matrix-vector products becomes one call each."""
+        out: list[ir.Stmt] = []
+        for stmt in stmts:
+            calls = _split_gemvs(stmt, self.kernel, self.library) if isinstance(stmt, ir.Loop) else None
+            out += calls if calls else [self.visit(stmt)]
+        return tuple(out)
 
     def visit_Loop(self, stmt: ir.Loop) -> ir.Stmt:
         if not stmt.parallel:
@@ -265,6 +273,20 @@ def _prange_gemv(loop: ir.Loop, kernel: ir.Kernel, library: str) -> ir.LibraryCa
     return _call(library, "gemv", dtype, (row.array, vector.array, target.array),
                  (layout[0], vector_layout[0], as_index(loop.start)), (layout[1], vector_layout[1], _one(span)),
                  (moving == 1, False), (trip, _one(span), _length(row.axes[0])), scalars, beta_scales, loop)
+
+
+def _split_gemvs(loop: ir.Loop, kernel: ir.Kernel, library: str) -> list[ir.LibraryCall] | None:
+    """`for i in prange(n): x1[i] += A[i, :] @ y1; x2[i] += A[:, i] @ y2` (mvt) as one call per
+    statement, each with a loop of its statement as the fallback: the statements may run one after
+    another since none reads an array another writes (each writes its own element of its own target)."""
+    if not loop.parallel or len(loop.body) < 2 or not all(isinstance(s, ir.Assign) for s in loop.body):
+        return None
+    calls = [_prange_gemv(dataclasses.replace(loop, body=(stmt,)), kernel, library) for stmt in loop.body]
+    written = [c.operands[2].array for c in calls if c is not None]
+    read = {a.array for c in calls if c is not None for a in c.operands[:2]}
+    if any(c is None for c in calls) or len(set(written)) != len(written) or read & set(written):
+        return None
+    return [c for c in calls if c is not None]
 
 
 def _prange_gemm(loop: ir.Loop, kernel: ir.Kernel, library: str) -> ir.LibraryCall | None:
