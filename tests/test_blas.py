@@ -8,14 +8,17 @@ when the library reports an error."""
 from __future__ import annotations
 
 import ctypes
+import os
 import shutil
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from runtime_shim import blas
 from tests.conftest import ROOT
 from tests.kernels import blas_products
 from translator import pipeline
@@ -164,3 +167,24 @@ def test_library_error_raises(library: ctypes.CDLL) -> None:
     with pytest.raises(RuntimeError, match=rf"^gemv\(\): cuBLAS reported an error computing the matrix product at "
                                            rf"line {line} \(dgemv\); PY2OMP_BLAS=0 runs the kernel's own loops instead$"):
         compiled(1.0, 2.0, rng.standard_normal((3, 4)), rng.standard_normal(4), rng.standard_normal(3))
+
+
+def test_doctor_finds_the_library_named(fake_cublas: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PY2OMP_CUBLAS", str(fake_cublas))
+    assert blas.find_cublas() == (str(fake_cublas), "$PY2OMP_CUBLAS")
+    monkeypatch.setenv("PY2OMP_CUBLAS", str(fake_cublas.parent / "missing.so"))
+    assert blas.find_cublas() == (None, f"$PY2OMP_CUBLAS={fake_cublas.parent / 'missing.so'} does not load")
+
+
+def test_pip_wheel_is_offered_when_nothing_else_names_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    wheel = tmp_path / "nvidia" / "cublas" / "lib" / "libcublas.so.12"
+    wheel.parent.mkdir(parents=True)
+    wheel.write_bytes(b"")
+    monkeypatch.setattr(sys, "path", [str(tmp_path), *sys.path])
+    monkeypatch.setattr(blas, "SYSTEM_NAMES", ("libcublas.so.12", str(tmp_path / "no-cuda" / "libcublas.so.12")))
+    monkeypatch.setenv("PY2OMP_CUBLAS", "/given/libcublas.so")
+    blas.offer_wheel()
+    assert os.environ["PY2OMP_CUBLAS"] == "/given/libcublas.so"  # the user's choice stays
+    monkeypatch.delenv("PY2OMP_CUBLAS")
+    blas.offer_wheel()
+    assert os.environ["PY2OMP_CUBLAS"] == str(wheel)
