@@ -4,7 +4,7 @@ The C loads it itself, once, on the first product (`templates/prelude.c.j2`, mac
 `PY2OMP_CUBLAS`, else by the names the dynamic loader resolves (`libcublas.so.12`, `.13`) or under
 /usr/local/cuda. PyTorch and CuPy often bring cuBLAS as NVIDIA's pip wheel instead
 (`site-packages/nvidia/cublas/lib`), where the loader does not look: `offer_wheel` names that file
-in `PY2OMP_CUBLAS` when nothing else does, so the same cuBLAS serves them and the kernels.
+in `PY2OMP_CUBLAS` when the user names none, so the same cuBLAS serves them and the kernels.
 `find_cublas` answers `py2omp doctor`.
 """
 
@@ -32,10 +32,10 @@ def wheel_cublas() -> Path | None:
 
 
 def offer_wheel() -> None:
-    """Name the wheel's cuBLAS in `PY2OMP_CUBLAS` unless the variable is set or the system has one
-    where the C loader looks (/usr/local/cuda; the loader's own path is not checked here: it would
-    take loading the library)."""
-    if os.environ.get(ENV) or any(Path(name).is_file() for name in SYSTEM_NAMES if name.startswith("/")):
+    """Name the wheel's cuBLAS in `PY2OMP_CUBLAS` unless the variable is set: the copy PyTorch and
+    CuPy load in the same process, which also finds its `libcublasLt` beside it (a toolkit's
+    /usr/local/cuda/lib64 need not be on the loader's path)."""
+    if os.environ.get(ENV):
         return
     wheel = wheel_cublas()
     if wheel is not None:
@@ -43,16 +43,17 @@ def offer_wheel() -> None:
 
 
 def find_cublas() -> tuple[str | None, str]:
-    """The library the kernels would load (loading it to see), and where it came from."""
+    """The library the kernels would load (loading it to see), and where it came from, in the order
+    they look: the variable, the wheel (`offer_wheel`), the C loader's names."""
     given = os.environ.get(ENV)
     if given:
         return (given, f"${ENV}") if _loads(given) else (None, f"${ENV}={given} does not load")
-    for name in SYSTEM_NAMES:
-        if _loads(name):
-            return name, "the system"
     wheel = wheel_cublas()
     if wheel is not None and _loads(str(wheel)):
         return str(wheel), "NVIDIA's pip wheel (named in $PY2OMP_CUBLAS when a kernel library loads)"
+    for name in SYSTEM_NAMES:
+        if _loads(name):
+            return name, "the system"
     return None, "not found"
 
 
