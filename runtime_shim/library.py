@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import overlap, resident, staging
+from . import blas, overlap, resident, staging
 from .binding import Binding, prepare
 from .bounds import evaluate
 from .device import DeviceArray, device_view
@@ -164,7 +164,8 @@ class CompiledKernel:
     def _raise_failure(self, number: int) -> None:
         """Raise the exception of run-time check `number` (from 0), as Python would have raised there."""
         error = self.spec.failure_errors[number] if self.spec.failure_errors else "ValueError"
-        raise {"ValueError": ValueError, "IndexError": IndexError, "OverflowError": OverflowError}[error](
+        raise {"ValueError": ValueError, "IndexError": IndexError, "OverflowError": OverflowError,
+               "RuntimeError": RuntimeError}[error](
             f"{self.spec.name}(): {self.spec.failures[number]}")
 
     def _call_on_host(self, values: Sequence[object]) -> object:
@@ -380,6 +381,8 @@ class Library:
             # The virtual device runs every team as a host thread; libomp warns when it cannot form as
             # many as asked, which is expected there and only noise for the user.
             os.environ.setdefault("KMP_WARNINGS", "0")
+        if (manifest.target or "").startswith("nvptx"):  # its matrix products may call cuBLAS (runtime_shim/blas.py)
+            blas.offer_wheel()
         cdll = ctypes.CDLL(str(self.path))
         if manifest.offloads:
             resident.register(cdll)

@@ -370,8 +370,9 @@ REDUCTIONS = ("+", "*", "max", "min")
 """The reductions a chunked entry point's call back combines."""
 
 
-ERRORS = ("ValueError", "IndexError", "OverflowError")
-"""The exceptions a failed run-time check raises (manifest `failures.errors`)."""
+ERRORS = ("ValueError", "IndexError", "OverflowError", "RuntimeError")
+"""The exceptions a failed run-time check raises (manifest `failures.errors`; RuntimeError: a vendor
+library reported an error)."""
 
 
 def _errors(where: _Reader, data: object) -> tuple[str, ...]:

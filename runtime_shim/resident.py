@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -159,26 +160,35 @@ def merged(mappings: Iterable[Mapping]) -> list[Mapping]:
     return [(start, stop, enter, exit_) for start, stop, enter, exit_ in found]
 
 
+_OVERLAPS = threading.Lock()
+"""Held by a call whose read-only arrays overlap, for the whole call: another thread's call of the
+same arrays could otherwise find the union present (mapped by the first), skip its own, and map its
+views one by one just as the first releases the union, which the offload runtime answers with an
+abort ("explicit extension not allowed")."""
+
+
 @contextlib.contextmanager
 def overlaps_held(spans: Sequence[tuple[int, int]]) -> Iterator[int]:
     """Around one kernel call whose read-only arrays overlap in host memory (`merged`): each union
     of overlapping spans that no region holds is mapped `to` once before the call, so that the
     call's own maps find their rows present, and released after it. Yields the bytes copied in."""
-    unions = []
-    for start, stop, _, _ in merged((a, b, "to", "release") for a, b in spans):
-        members = sum(1 for a, b in spans if start <= a < b <= stop)
-        if members > 1 and not is_present(start, stop - start):
-            unions.append((start, stop))
-    helpers = openmp().helpers if unions else {}
-    for start, stop in unions:
-        helpers["py2omp_enter_to"](start, stop - start)
-        STATE.present.append((start, stop))
-    try:
-        yield sum(stop - start for start, stop in unions)
-    finally:
-        for start, stop in reversed(unions):
-            STATE.present.remove((start, stop))
-            helpers["py2omp_exit_release"](start, stop - start)
+    groups = [(start, stop) for start, stop, _, _ in merged((a, b, "to", "release") for a, b in spans)
+              if sum(1 for a, b in spans if start <= a < b <= stop) > 1]
+    if not groups:
+        yield 0
+        return
+    with _OVERLAPS:
+        unions = [(start, stop) for start, stop in groups if not is_present(start, stop - start)]
+        helpers = openmp().helpers if unions else {}
+        for start, stop in unions:
+            helpers["py2omp_enter_to"](start, stop - start)
+            STATE.present.append((start, stop))
+        try:
+            yield sum(stop - start for start, stop in unions)
+        finally:
+            for start, stop in reversed(unions):
+                STATE.present.remove((start, stop))
+                helpers["py2omp_exit_release"](start, stop - start)
 
 
 class DataRegion:

@@ -26,7 +26,11 @@ from translator.targets import parse_target
 
 @pytest.fixture(autouse=True)
 def at_the_root(monkeypatch: pytest.MonkeyPatch) -> None:
+    """At the root, and without `passes.blas`: these tests are about the loops, which on nvptx are
+    a cuBLAS call's fallback for the gemm kernels (tests/test_blas.py covers the call)."""
     monkeypatch.chdir(ROOT)
+    monkeypatch.setattr(pipeline, "KERNEL_PASSES", tuple(p for p in pipeline.KERNEL_PASSES
+                                                         if p is not pipeline._library_calls))
 
 
 def _code(path: str, name: str) -> list[str]:

@@ -109,8 +109,11 @@ def test_the_nest_records_each_update() -> None:
     assert reduction_nest(dataclasses.replace(loop, independent=True), private) is None
 
 
-def test_a_body_of_reductions_alone_keeps_one_thread_per_iteration() -> None:
-    """gemv's shape (atax, bicg, mvt: `y[i] = A[i, :] @ x`): one thread per row, a register sum."""
+def test_a_body_of_reductions_alone_keeps_one_thread_per_iteration(monkeypatch: pytest.MonkeyPatch) -> None:
+    """gemv's shape (atax, bicg, mvt: `y[i] = A[i, :] @ x`): one thread per row, a register sum (the
+    loops as they are where no cuBLAS is found; `passes.blas`, left out here, makes them its fallback)."""
+    monkeypatch.setattr(pipeline, "KERNEL_PASSES", tuple(p for p in pipeline.KERNEL_PASSES
+                                                         if p is not pipeline._library_calls))
     source = ("from translator import In, InOut, f64, kernel, prange\n\n@kernel\n"
               "def k(A: In[f64[:, :]], x: In[f64[:]], y: InOut[f64[:]]):\n"
               "    for i in prange(A.shape[0]):\n        y[i] = A[i, :] @ x\n")

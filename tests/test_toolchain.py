@@ -445,9 +445,10 @@ def test_doctor_report(toolchain: discover.Toolchain, monkeypatch: pytest.Monkey
     lines = text.splitlines()
     assert lines[0].startswith("py2omp ")
     assert layout(text) == [
-        "clang:", "device", "CUDA:", "ROCm", "AMD", "offload", "NVIDIA", "AMD", "host-offload", "cpu", "serial",
-        "nvptx:sm_90", "amdgcn:gfx90a",
+        "clang:", "device", "CUDA:", "ROCm", "AMD", "offload", "NVIDIA", "AMD", "vendor", "host-offload", "cpu",
+        "serial", "nvptx:sm_90", "amdgcn:gfx90a",
     ]
+    assert "  vendor BLAS:      cuBLAS " in text  # found or not: runtime_shim.blas
     host_offload = lines[lines.index("  host-offload   ok") + 1]
     assert host_offload == "      runs correctly on an offload device (4 seen by the runtime)"
     amd = "FAILED\n      missing: " if toolchain.missing_for(AMDGCN) else "ok\n      builds (not run: no AMD GPU visible)\n"

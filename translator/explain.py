@@ -14,6 +14,7 @@ from translator.frontend import Selection
 from translator.ir import nodes as ir
 from translator.ir.pytext import python_text
 from translator.ir.types import I64, ArrayType, Ownership
+from translator.ir.visit import walk_all
 from translator.passes.access import strip
 from translator.passes.ownership import box_text
 from translator.targets import Target
@@ -64,7 +65,14 @@ def explain_kernel(kernel: ir.Kernel, path: str, offload: bool) -> str:
         totals["from"] += [back] if offload and back != "0" else []
     lines.append(f"  total per call: {' + '.join(totals['to']) or '0'} bytes to the device, "
                  f"{' + '.join(totals['from']) or '0'} back")
-    return "\n".join(lines)
+    return "\n".join(lines + _library_calls(kernel))
+
+
+def _library_calls(kernel: ir.Kernel) -> list[str]:
+    """`line 7: C = alpha * A @ B + beta * C -> cuBLAS dgemm ...`: the products a vendor BLAS computes."""
+    calls = [n for n in walk_all(kernel.body) if isinstance(n, ir.LibraryCall)]
+    return [f"  line {c.span.line}: matrix product -> {c.library} {c.symbol} when the library is found at run time "
+            f"(PY2OMP_BLAS=0: the kernel's own loops)" for c in calls]
 
 
 def _extents(param: ir.Param) -> list[str]:

@@ -16,6 +16,7 @@ from translator.ir import nodes as ir
 from translator.ir.verifier import verify_module
 from translator.passes.access import analyze_access
 from translator.passes.device_pointers import device_variant
+from translator.passes.blas import library_calls
 from translator.passes.device_regions import device_regions
 from translator.passes.bounds import check_bounds
 from translator.passes.split_devices import chunk_variant
@@ -96,6 +97,10 @@ def _typing(kernel: ir.Kernel, context: PassContext) -> ir.Kernel:
     return type_kernel(kernel, context.functions)
 
 
+def _library_calls(kernel: ir.Kernel, context: PassContext) -> ir.Kernel:
+    return library_calls(kernel, context.target)
+
+
 def _arrays(kernel: ir.Kernel, context: PassContext) -> ir.Kernel:
     return lower_arrays(kernel)
 
@@ -158,6 +163,7 @@ KERNEL_PASSES: tuple[KernelPass, ...] = (
     _definite_assignment,
     _reductions,
     _typing,
+    _library_calls,
     _arrays,
     _regions,
     _power,

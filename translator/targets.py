@@ -23,7 +23,10 @@ class KindTraits:
 
     `lanes` is the device's SIMD width (NVIDIA warp 32, AMD wavefront 64); `thread_limit` is the
     default team size, a multiple of it: 256 is 8 warps (TOOLCHAIN.md measured it best on the H100)
-    or 4 wavefronts (the LLVM AMDGPU plugin's own default team size).
+    or 4 wavefronts (the LLVM AMDGPU plugin's own default team size). `blas` names the vendor BLAS
+    whose entry points matrix products may call (`passes/blas.py`): cuBLAS on NVIDIA, and on
+    host-offload, where device pointers are host pointers, a library with cuBLAS's entry points that
+    `PY2OMP_CUBLAS` names (the tests build one).
     """
 
     is_gpu: bool
@@ -34,6 +37,7 @@ class KindTraits:
     vendor: str | None = None
     arch: re.Pattern[str] | None = None
     default_arch: str | None = None
+    blas: str | None = None
 
 
 DEFAULT_NVPTX_ARCH = "sm_90"
@@ -41,10 +45,10 @@ KIND_TRAITS: dict[str, KindTraits] = {
     # clang-19's device runtime (one DeviceRTL source for NVPTX and AMDGPU) faults on dynamic/guided
     # target loops on NVIDIA (passes.schedules); AMD shares that code and is assumed alike until measured.
     "nvptx": KindTraits(True, True, False, 32, vendor="NVIDIA", arch=re.compile(r"sm_\d+[a-z]?"),
-                        default_arch=DEFAULT_NVPTX_ARCH),
+                        default_arch=DEFAULT_NVPTX_ARCH, blas="cuBLAS"),
     "amdgcn": KindTraits(True, True, False, 64, vendor="AMD", arch=re.compile(r"gfx\d+[a-z]?"),
                          default_arch="gfx90a"),
-    "host-offload": KindTraits(False, True, True),
+    "host-offload": KindTraits(False, True, True, blas="cuBLAS"),
     "cpu": KindTraits(False, True, True),
     "serial": KindTraits(False, False, True),
 }
@@ -92,6 +96,11 @@ class Target:
     def vendor(self) -> str | None:
         """"NVIDIA" or "AMD" for GPU targets: whose GPUs the library runs on (doctor, probe)."""
         return self.traits.vendor
+
+    @property
+    def blas(self) -> str | None:
+        """The vendor BLAS matrix products may call when it is found at run time (None: loops only)."""
+        return self.traits.blas
 
     @property
     def openmp(self) -> bool:

@@ -17,9 +17,10 @@ from translator.backend.names import (
     NameTable, buffer_name, chunk_symbol, device_symbol, extent_name, kernel_names, kernel_symbols, stop_name,
 )
 from translator.backend.view import (
-    ArrayDoc, AssignView, AtomicView, CallView, Branch, DataHelperView, Decl, DirectiveView, ForView,
-    IfView, JumpView, KernelView, LocalArrayView, LoopHeader, Loc, MapGroup, ModuleView, ParallelView, ParamView,
-    ReductionGroup, ReturnView, Section, StmtView, TargetDataView, TaskWaitView, TemporaryView, UpdateView, WhileView,
+    ArrayDoc, AssignView, AtomicView, BlasView, CallView, Branch, DataHelperView, Decl, DirectiveView, ForView,
+    IfView, JumpView, KernelView, LibraryCallView, LocalArrayView, LoopHeader, Loc, MapGroup, ModuleView, ParallelView,
+    ParamView, ReductionGroup, ReturnView, Section, StmtView, TargetDataView, TaskWaitView, TemporaryView, UpdateView,
+    WhileView,
 )
 from translator.errors import Span
 from translator.ir import nodes as ir
@@ -46,6 +47,9 @@ ORDER = "py2omp_order"
 COPY_BACK = "py2omp_copy_back"
 """The prelude's host function that copies a written box of a partly written `Out` array back
 (`templates/prelude.c.j2`, macro `copy_back`): outside `declare target`, since it runs on the host."""
+
+BLAS_STATUS = "py2omp_blas"
+"""The local holding a library call's outcome (-1: not called, 0: done, else the library's status)."""
 
 TEMPORARY_HELPERS = ("py2omp_temporary_alloc", "py2omp_temporary_free")
 """The prelude's host functions that allocate a temporary's buffer before its loop (device memory on
@@ -124,6 +128,7 @@ def build_view(module: ir.Module) -> ModuleView:
         copy_back=COPY_BACK if any(isinstance(n, ir.UpdateFrom) for k in module.kernels
                                    for n in walk_all(k.body)) else None,
         chunk_sync=CHUNK_SYNC_TYPE if any(k.chunk_variant is not None for k in module.kernels) else None,
+        blas=_blas(module),
         temporaries=TEMPORARY_HELPERS if any(isinstance(n, ir.Temporary) for k in module.kernels
                                              for n in walk_all(k.body)) else None,
         complex=_uses_complex(module),
@@ -131,6 +136,14 @@ def build_view(module: ir.Module) -> ModuleView:
         functions=functions,
         kernels=kernels,
     )
+
+
+def _blas(module: ir.Module) -> BlasView | None:
+    """The prelude's BLAS loader with the wrappers of the routines the kernels call, if any."""
+    calls = [n for k in module.kernels for n in walk_all(k.body) if isinstance(n, ir.LibraryCall)]
+    if not calls or module.target is None:
+        return None
+    return BlasView(tuple(sorted({c.symbol for c in calls})), module.target.is_gpu)
 
 
 def _stop_hoisted(stop: ir.Expr, body: tuple[ir.Stmt, ...], levels: tuple[str, ...] = ()) -> bool:
@@ -368,6 +381,23 @@ class _KernelLowering(Visitor[[], StmtView]):
             slot = index if slot is None else infix("+", infix("*", slot, self._level_count(lv)), index)
         assert slot is not None
         return slot
+
+    def visit_LibraryCall(self, s: ir.LibraryCall) -> StmtView:
+        """`py2omp_blas_dgemm(...)` (prelude, macro `blas`) on the operands' device addresses, the
+        loops where it was not called, the failure where the library reported one."""
+        pointers = tuple(self.names[a.array] for a in s.operands)
+        at = [p if isinstance(o, ir.Const) and o.value == 0 else infix("+", atom(p), self.expr.frag(o)).text
+              for p, o in zip(pointers, s.offsets)]
+        flags = [str(int(t)) for t in s.transposed[:2 if s.routine == "gemm" else 1]]
+        sizes = [self.expr(n) for n in (s.sizes if s.routine == "gemm" else (s.sizes[0], s.sizes[2]))]
+        strides = [self.expr(n) for n in s.strides]
+        args = [*flags, *sizes, self.expr(s.alpha), at[0], strides[0], at[1], strides[1], self.expr(s.beta), at[2],
+                strides[2]]
+        call = f"py2omp_blas_{s.symbol}({', '.join(args)})"
+        ready = atom("py2omp_blas_ready()")
+        cond = (ready if isinstance(s.when, ir.Const) else infix("&&", self.expr.frag(s.when), ready)).text
+        return LibraryCallView(_loc(s.span), BLAS_STATUS, cond, self._maps(s.maps), () if s.device_ptrs else pointers,
+                               call, self._block(s.body), self._block(s.orelse))
 
     def visit_TargetData(self, s: ir.TargetData) -> StmtView:
         return TargetDataView(_loc(s.span), _device(s.device), self._maps(s.maps), self._block(s.body))

@@ -209,6 +209,34 @@ class TargetDataView:
 
 
 @dataclass(frozen=True)
+class LibraryCallView:
+    """A vendor BLAS call with its fallback: `status` is -1 unless `cond` holds and the `call` ran
+    (inside `target data` with `maps` and `use_device_ptr(pointers)` where the operands are host
+    pointers); -1 runs `body` (the loops), a positive cuBLAS status `orelse` (records the failure)."""
+
+    kind: ClassVar[str] = "library_call"
+    loc: Loc
+    status: str
+    cond: str
+    maps: tuple[MapGroup, ...]
+    pointers: tuple[str, ...]
+    call: str
+    body: tuple[StmtView, ...]
+    orelse: tuple[StmtView, ...]
+
+
+@dataclass(frozen=True)
+class BlasView:
+    """The prelude's loader of the vendor BLAS and its wrappers (`templates/prelude.c.j2`, macro
+    `blas`): `routines` the BLAS names used (`dgemm`, `sgemv`); `gpu`: look for the library where
+    the CUDA toolkit installs it when `PY2OMP_CUBLAS` names none (on host-offload only that variable
+    can name one: cuBLAS itself needs a GPU)."""
+
+    routines: tuple[str, ...]
+    gpu: bool
+
+
+@dataclass(frozen=True)
 class CallView:
     """`<call>;`: a device function called as a statement."""
 
@@ -267,7 +295,7 @@ class TaskWaitView:
 
 StmtView = Union[
     CallView, LocalArrayView, AtomicView, AssignView, ReturnView, JumpView, IfView, ForView, WhileView, ParallelView,
-    TargetDataView, UpdateView, TaskWaitView,
+    TargetDataView, UpdateView, TaskWaitView, LibraryCallView,
 ]
 
 
@@ -335,6 +363,9 @@ class ModuleView:
     needs `<omp.h>`, `<stdlib.h>` and `<string.h>`."""
     chunk_sync: str | None = None
     """The typedef of the chunked variants' call back (None: no kernel has such a variant)."""
+    blas: BlasView | None = None
+    """The vendor BLAS loader and wrappers (None: no kernel calls it); they need `<dlfcn.h>`,
+    `<limits.h>`, `<stdlib.h>` and `<string.h>`."""
     temporaries: tuple[str, str] | None = None
     """The names of the host helpers that allocate and free temporaries' buffers (None: no kernel has
     temporaries); they need `<stdio.h>`, `<stdlib.h>` and, on offload targets, `<omp.h>`."""

@@ -556,8 +556,48 @@ class TaskWait:
     span: Span
 
 
+@dataclass(frozen=True)
+class LibraryCall:
+    """A matrix product that a vendor BLAS computes when one is loaded at run time (`passes/blas.py`),
+    in row-major terms: `routine` "gemm" is `C = alpha * op(A) @ op(B) + beta * C` with `op(A)`
+    `sizes[0]` x `sizes[2]` and `op(B)` `sizes[2]` x `sizes[1]`; "gemv" is `y = alpha * op(A) @ x +
+    beta * y` with `op(A)` `sizes[0]` x `sizes[2]` (`sizes[1]` is 1). `operands` are the arrays (A, B,
+    C or A, x, y), each read from element `offsets[k]` with row stride (matrices) or step (vectors)
+    `strides[k]`; `transposed[k]` is `op` of the first two. `when` must hold for the library to
+    compute what NumPy does (a BLAS skips `alpha * A @ B` when alpha is 0 and ignores C when beta
+    is 0, where NumPy's NaN and infinities still propagate).
+
+    `body` is the statement's own loop nest, run when no library is loaded (or `PY2OMP_BLAS=0`), so
+    every pass treats it as the statement it stands for; `orelse` records the failure when the library
+    reports an error. `maps` (set by `parallelize`) map the operands around the call where no `target
+    data` region holds them; `device_ptrs` (the device-pointer variant) says the operands are device
+    pointers already."""
+
+    library: str
+    routine: str
+    dtype: ScalarType
+    operands: tuple[ArrayArg, ...]
+    offsets: tuple[Expr, ...]
+    strides: tuple[Expr, ...]
+    transposed: tuple[bool, bool]
+    sizes: tuple[Expr, Expr, Expr]
+    alpha: Expr
+    beta: Expr
+    when: Expr
+    body: tuple["Stmt", ...]
+    orelse: tuple["Stmt", ...]
+    span: Span
+    maps: tuple[MapClause, ...] = ()
+    device_ptrs: bool = False
+
+    @property
+    def symbol(self) -> str:
+        """The BLAS name of the routine for the dtype (`dgemm`, `sgemv`)."""
+        return ("d" if self.dtype.bits == 64 else "s") + self.routine
+
+
 Stmt = Union[Assign, ArrayAssign, AtomicUpdate, CallStatement, LocalArray, Temporary, If, Loop, While, Break, Continue,
-             Return, ParallelLoop, TargetData, UpdateFrom, TaskWait]
+             Return, ParallelLoop, TargetData, UpdateFrom, TaskWait, LibraryCall]
 
 # ---------------------------------------------------------------------------------------------
 # Kernels and modules.

@@ -108,6 +108,16 @@ class _Printer(Visitor[[str], list[str]]):
 
     def visit_TaskWait(self, stmt: ir.TaskWait, pad: str) -> list[str]:
         return [f"{pad}taskwait"]
+    def visit_LibraryCall(self, stmt: ir.LibraryCall, pad: str) -> list[str]:
+        """`cuBLAS dgemm(A^T, B, C) ...` then the loops it replaces under `else`."""
+        names = [f"{a.array}{'^T' * flag}" for a, flag in zip(stmt.operands, (*stmt.transposed, False))]
+        args = ", ".join(f"{n}[{format_expr(o)}:, stride {format_expr(s)}]"
+                         for n, o, s in zip(names, stmt.offsets, stmt.strides))
+        sizes = " x ".join(format_expr(n) for n in stmt.sizes)
+        head = (f"{pad}{stmt.library} {stmt.symbol}({args}) sizes {sizes}, alpha {format_expr(stmt.alpha)}, "
+                f"beta {format_expr(stmt.beta)} when {format_expr(stmt.when)}{' on device pointers' * stmt.device_ptrs}")
+        return [head, f"{pad}else:", *_block(stmt.body, pad + INDENT),
+                *([f"{pad}failed:", *_block(stmt.orelse, pad + INDENT)] if stmt.orelse else [])]
 
     def visit_UpdateFrom(self, stmt: ir.UpdateFrom, pad: str) -> list[str]:
         return [f"{pad}update from {stmt.array} box {' x '.join(_interval(iv) for iv in stmt.box)}"]

@@ -123,7 +123,7 @@ class _Checker(Visitor[[frozenset[str]], None]):
                 raise self.fail(child, "unexpected node in a statement")
 
     visit_Assign = visit_AtomicUpdate = visit_If = visit_While = visit_Return = parts
-    visit_Break = visit_Continue = visit_LocalArray = parts
+    visit_Break = visit_Continue = visit_LocalArray = visit_LibraryCall = parts
 
     def visit_Temporary(self, made: ir.Temporary, scope: frozenset[str]) -> None:
         """An array of run-time size: one length per dimension, each a host expression (`scope` is the

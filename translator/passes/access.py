@@ -148,6 +148,12 @@ class _Walker(Visitor[[_State], _State]):
         self.block(stmt.orelse, inner)
         return dataclasses.replace(state, written=state.written | set(every_arm))
 
+    def visit_LibraryCall(self, stmt: ir.LibraryCall, state: _State) -> _State:
+        """The library reads and writes the elements its loops do (they are the statement it computes),
+        so the loops speak for both; recording its failure is conditional, as a guard's is."""
+        self.block(stmt.orelse, dataclasses.replace(state, conditional=True))
+        return self.block(stmt.body, state)
+
     def visit_AtomicUpdate(self, stmt: ir.AtomicUpdate, state: _State) -> _State:
         """An atomic update reads the element's old value (it accumulates into it) and writes it,
         at an element no box describes (many iterations may hit it)."""

@@ -164,6 +164,16 @@ class _Checker(StmtTransformer):
         rebuilt = dataclasses.replace(stmt, body=inner.block(stmt.body), orelse=inner.block(stmt.orelse))
         return self.guarded(rebuilt, (stmt.cond,))
 
+    def visit_LibraryCall(self, stmt: ir.LibraryCall) -> ir.Stmt:
+        """The loops are checked as the statement they stand for. The library reads the elements they
+        read (its scalars read no array), so the preconditions checked before the call cover it; where
+        the loops need checks of the running kernel, only the loops remain."""
+        orelse = dataclasses.replace(self, plain=False).block(stmt.orelse)
+        body = self.block(stmt.body)
+        if any(isinstance(n, ir.If) and n.guard for n in walk_all(body)):  # checked by the running kernel:
+            return body[0]  # the library, which checks nothing, is not called (`passes.blas` keeps one statement)
+        return dataclasses.replace(stmt, body=body, orelse=orelse)
+
     def visit_While(self, stmt: ir.While) -> ir.Stmt:
         """The condition is checked each time it is evaluated: `while True: if not cond: break` when
         it needs checks."""

@@ -47,6 +47,11 @@ class _DevicePointers(Visitor[[], tuple[ir.Stmt, ...]]):
         """Nothing: a device pointer has no host copy to update."""
         return ()
 
+    def visit_LibraryCall(self, stmt: ir.LibraryCall) -> tuple[ir.Stmt, ...]:
+        """The library takes the operands' device pointers as they are: no maps around the call."""
+        return (dataclasses.replace(stmt, body=self.block(stmt.body), orelse=self.block(stmt.orelse), maps=(),
+                                    device_ptrs=True),)
+
     def visit_If(self, stmt: ir.If) -> tuple[ir.Stmt, ...]:
         return (dataclasses.replace(stmt, body=self.block(stmt.body), orelse=self.block(stmt.orelse)),)
 

@@ -61,7 +61,7 @@ class _Regions:
         return tuple(out for stmt in stmts for out in self.statement(stmt))
 
     def statement(self, stmt: ir.Stmt) -> tuple[ir.Stmt, ...]:
-        if isinstance(stmt, ir.Loop) and stmt.parallel:
+        if isinstance(stmt, ir.Loop) and stmt.parallel or isinstance(stmt, ir.LibraryCall):
             return (stmt,)
         touch = _first_element(stmt)
         if touch is None:
@@ -122,8 +122,9 @@ class _Regions:
 
 
 def _first_element(stmt: ir.Stmt) -> Node | None:
-    """The first element access (or array passed to a device function) of host code in `stmt`."""
-    if isinstance(stmt, ir.Loop) and stmt.parallel:
+    """The first element access (or array passed to a device function) of host code in `stmt`; a
+    vendor BLAS call passes device addresses and its loops are parallel (`passes.blas`): none."""
+    if isinstance(stmt, ir.Loop) and stmt.parallel or isinstance(stmt, ir.LibraryCall):
         return None
     found = _first_element_in(_header(stmt))
     if found is not None:

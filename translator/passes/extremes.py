@@ -78,7 +78,7 @@ class _Classes(StmtTransformer):
             self.reductions[key] += (ir.Reduction("max", seen.name),)
         return (*before, loop, *after)
 
-    visit_If = visit_While = visit_Loop = StmtTransformer.descend
+    visit_If = visit_While = visit_Loop = visit_LibraryCall = StmtTransformer.descend
     visit_Assign = visit_AtomicUpdate = visit_CallStatement = visit_Break = StmtTransformer.keep
     visit_Continue = visit_Return = visit_LocalArray = visit_Temporary = StmtTransformer.keep
 
@@ -119,7 +119,7 @@ class _Updates(StmtTransformer):
             stmt = dataclasses.replace(stmt, value=dataclasses.replace(value, args=args))
         return (*held, stmt, seen_class(self.clause.op, self.t, self.seen, element, stmt.span, nan=0))
 
-    visit_If = visit_While = visit_Loop = StmtTransformer.descend
+    visit_If = visit_While = visit_Loop = visit_LibraryCall = StmtTransformer.descend
     visit_Assign = visit_AtomicUpdate = visit_CallStatement = visit_Break = StmtTransformer.keep
     visit_Continue = visit_Return = visit_LocalArray = visit_Temporary = StmtTransformer.keep
 

@@ -58,8 +58,10 @@ class _Wrapper(StmtTransformer):
     def visit_Return(self, stmt: ir.Return) -> ir.Stmt:
         return stmt if stmt.value is None else ir.Return(self.expr(stmt.value), stmt.span)
 
-    # Shapes are constants or host expressions of extents; a jump or declaration has no index.
+    # Shapes are constants or host expressions of extents; a jump or declaration has no index; a
+    # library call's own expressions read no element (slices' bounds are clamped already).
     visit_LocalArray = visit_Temporary = visit_Break = visit_Continue = StmtTransformer.keep
+    visit_LibraryCall = StmtTransformer.descend
 
     def expr(self, expr: ir.Expr) -> ir.Expr:
         return rewrite(expr, lambda node: self.wrap(node) if isinstance(node, ir.Index) else node)

@@ -111,6 +111,11 @@ class _Launches(Visitor[[], tuple[ir.Stmt, ...]]):
             return (ir.TaskWait(stmt.span), stmt)
         return (dataclasses.replace(stmt, directive=dataclasses.replace(stmt.directive, nowait=True)),)
 
+    def visit_LibraryCall(self, stmt: ir.LibraryCall) -> tuple[ir.Stmt, ...]:
+        """Host code that hands device memory to the vendor library: it waits for the regions before it
+        (the library's stream knows nothing of them); its fallback loops stay synchronous."""
+        return (ir.TaskWait(stmt.span), stmt)
+
     def visit_TargetData(self, stmt: ir.TargetData) -> tuple[ir.Stmt, ...]:
         """The body, then one `TaskWait` before the copy-backs that end it (none where the body's last
         region is already waited for)."""

@@ -127,6 +127,22 @@ class _Lowering(Visitor[[bool], list[ir.Stmt]]):
     visit_Assign = visit_AtomicUpdate = visit_CallStatement = visit_Return = scalar_statement
     visit_LocalArray = visit_Temporary = visit_Break = visit_Continue = keep
 
+    def visit_LibraryCall(self, stmt: ir.LibraryCall, in_prange: bool) -> list[ir.Stmt]:
+        """The product's statement lowered as any other, kept as the call's fallback when it is one
+        parallel loop nest the call can replace (no check of the running kernel, no temporary around
+        it); otherwise the lowered statement alone."""
+        lowered = self.visit(stmt.body[0], in_prange)
+        loop = lowered[0]
+        if len(lowered) != 1 or not isinstance(loop, ir.Loop) or not loop.parallel or \
+                any(isinstance(n, (ir.If, ir.Temporary)) for n in walk_all(lowered)):
+            return lowered
+        record = self.record_failure(ir.Failure(
+            f"{stmt.library} reported an error computing the matrix product at line {stmt.span.line} "
+            f"({stmt.symbol}); PY2OMP_BLAS=0 runs the kernel's own loops instead", stmt.span, "RuntimeError"))
+        once = ir.Loop(self.fresh("once"), ir.Const(0, stmt.span, I64), ir.Const(1, stmt.span, I64), 1, (record,),
+                       stmt.span, parallel=True)
+        return [dataclasses.replace(stmt, body=(loop,), orelse=(once,))]
+
     def visit_ArrayAssign(self, stmt: ir.ArrayAssign, in_prange: bool) -> list[ir.Stmt]:
         """One loop per axis of the target around the assignment of one element, guarded by the
         run-time checks of its lengths."""
@@ -195,13 +211,18 @@ class _Lowering(Visitor[[bool], list[ir.Stmt]]):
             checks.add_check(guards, length, expected, span)
 
     def record(self, span: Span) -> ir.Stmt:
-        """The recording of a new failure at `span`; the first one adds the status parameter."""
+        """The recording of a new failure of a length check at `span`."""
+        return self.record_failure(checks.failure(span))
+
+    def record_failure(self, failure: ir.Failure) -> ir.Stmt:
+        """The recording of a new `failure`; the first one adds the status parameter."""
+        span = failure.span
         if ir.STATUS not in self.params:
             if ir.STATUS in self.used:
                 raise TranslationError.at(span, f"this kernel uses '{ir.STATUS}', the name py2omp gives its run-time "
                                           "checks' status; rename it")
             self.params[ir.STATUS] = checks.status_param(span)
-        self.failures.append(checks.failure(span))
+        self.failures.append(failure)
         return checks.record(len(self.failures), span)
 
     def hoist_fixed_reads(self, into: ir.Index, value: ir.Expr, variables: set[str], in_prange: bool

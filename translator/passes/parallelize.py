@@ -67,6 +67,12 @@ class _Lowering(StmtTransformer):
     visit_Assign = visit_AtomicUpdate = visit_CallStatement = visit_Break = visit_Continue = StmtTransformer.keep
     visit_Return = StmtTransformer.keep
 
+    def visit_LibraryCall(self, stmt: ir.LibraryCall) -> ir.Stmt:
+        """The loops as any; the call maps the arrays as its loops' region would, unless a `target data`
+        region holds them already (the call then asks the runtime for their device addresses)."""
+        maps = () if not self.target.offloads or self.present else array_maps(self.kernel, stmt.body)
+        return dataclasses.replace(stmt, body=self.block(stmt.body), orelse=self.block(stmt.orelse), maps=maps)
+
     def parallel_loop(self, loop: ir.Loop) -> ir.ParallelLoop:
         """The nest with its directive; its temporaries move onto it (allocated before the loop, one slice
         per iteration of the collapsed levels: iterations of inner, serial pranges share their slice)."""

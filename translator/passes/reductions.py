@@ -64,6 +64,9 @@ def host_names(stmts: tuple[ir.Stmt, ...]) -> set[str]:
             names |= _names_in((stmt.cond,)) | host_names(stmt.body)
         elif isinstance(stmt, ir.Loop):
             names |= _names_in((stmt.start, stmt.stop)) | {stmt.var} | host_names(stmt.body)
+        elif isinstance(stmt, ir.LibraryCall):
+            call = (*stmt.offsets, *stmt.strides, *stmt.sizes, stmt.alpha, stmt.beta, stmt.when)
+            names |= _names_in(call) | host_names(stmt.body) | host_names(stmt.orelse)
         else:
             names |= _names_in((stmt,))
     return names

@@ -180,6 +180,10 @@ class _Walk(Visitor[[], None]):
     def visit_TargetData(self, stmt: ir.TargetData) -> None:
         self.block(stmt.body)
 
+    def visit_LibraryCall(self, stmt: ir.LibraryCall) -> None:
+        """The library reads and writes what its fallback loops do (`passes.blas` keeps it so)."""
+        self.block(stmt.body)
+
     def visit_If(self, stmt: ir.If) -> None:
         self.expressions((stmt.cond,))
         self.block(stmt.body)
@@ -194,7 +198,7 @@ class _Walk(Visitor[[], None]):
             self.finder.record(walk_all((stmt,)), self.ranges)
 
     visit_Assign = visit_AtomicUpdate = visit_CallStatement = visit_Return = leaf
-    visit_LocalArray = visit_Temporary = visit_Break = visit_Continue = visit_UpdateFrom = leaf
+    visit_LocalArray = visit_Temporary = visit_Break = visit_Continue = visit_UpdateFrom = visit_TaskWait = leaf
 
     def expressions(self, exprs: tuple[ir.Expr, ...]) -> None:
         if self.device:

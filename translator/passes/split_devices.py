@@ -120,6 +120,10 @@ class _Splitter(Visitor[[], tuple[ir.Stmt, ...]]):
     def visit_If(self, stmt: ir.If) -> tuple[ir.Stmt, ...]:
         return (dataclasses.replace(stmt, body=self.block(stmt.body), orelse=self.block(stmt.orelse)),)
 
+    def visit_LibraryCall(self, stmt: ir.LibraryCall) -> tuple[ir.Stmt, ...]:
+        """A vendor BLAS call works on one device's whole operands: each share runs its fallback loops."""
+        return self.block(stmt.body)
+
     def visit_Loop(self, stmt: ir.Loop | ir.While) -> tuple[ir.Stmt, ...]:
         """A host loop around split loops: every device runs it, calling back at the same points."""
         return (dataclasses.replace(stmt, body=self.block(stmt.body)),)

@@ -91,7 +91,7 @@ class _Kernel(StmtTransformer):
         two_level = dataclasses.replace(directive, two_level=True)
         return dataclasses.replace(loop, body=body, locals=locals_, directive=two_level)
 
-    visit_If = visit_Loop = visit_While = visit_TargetData = StmtTransformer.descend
+    visit_If = visit_Loop = visit_While = visit_TargetData = visit_LibraryCall = StmtTransformer.descend
     visit_Assign = visit_AtomicUpdate = visit_CallStatement = visit_LocalArray = StmtTransformer.keep
     visit_Break = visit_Continue = visit_Return = visit_UpdateFrom = StmtTransformer.keep
 

@@ -13,6 +13,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from runtime_shim.blas import find_cublas
 from translator.errors import BuildError, TranslationError
 from translator.targets import Target, parse_target
 from translator.toolchain import discover
@@ -71,6 +72,10 @@ def _environment(toolchain: Toolchain | None, devices: dict[str, int]) -> list[s
             ("offload runtime", toolchain.offload_runtime_dir or f"not found: {APT_INSTALL}"),
         ]
     pieces += [(f"{vendor} GPUs", f"{count} visible to the OpenMP runtime") for vendor, count in devices.items()]
+    cublas, origin = find_cublas()
+    pieces.append(("vendor BLAS", f"cuBLAS {cublas} (from {origin}): matrix products on NVIDIA GPUs call it"
+                   if cublas else f"cuBLAS {origin}: matrix products run the kernels' own loops ($PY2OMP_CUBLAS "
+                   "names a library)"))
     return [f"  {label + ':':<17} {text}" for label, text in pieces]
 
 

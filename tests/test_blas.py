@@ -1,0 +1,189 @@
+"""Matrix products handed to a vendor BLAS (`passes/blas.py`, issue 12): which statements become
+`ir.LibraryCall`s, the C of one (golden), and, on host-offload, the call path end to end through a
+stand-in library with cuBLAS's entry points (tests/native/fake_cublas.c, loaded through
+`PY2OMP_CUBLAS` as the prelude loads cuBLAS on a GPU), against Python on random data; then the
+loops where no library is loaded or `PY2OMP_BLAS=0`, where alpha or beta is 0, and the exception
+when the library reports an error."""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from runtime_shim import blas
+from tests.conftest import ROOT
+from tests.kernels import blas_products
+from translator import pipeline
+from translator.ir import nodes as ir
+from translator.ir.visit import walk_all
+from translator.oracle import compare_with_python
+from translator.targets import parse_target
+
+HOST_OFFLOAD = parse_target("host-offload")
+GOLDEN = ROOT / "tests" / "golden" / "blas_products.c"
+
+
+@pytest.fixture(scope="module")
+def fake_cublas(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The stand-in library, built once."""
+    clang = shutil.which("clang-19") or shutil.which("clang")
+    if clang is None:
+        pytest.skip("no clang to build the stand-in library")
+    path = tmp_path_factory.mktemp("blas") / "libfakecublas.so"
+    subprocess.run([clang, "-O2", "-shared", "-fPIC", str(ROOT / "tests/native/fake_cublas.c"), "-o", str(path)],
+                   check=True)
+    return path
+
+
+@pytest.fixture
+def library(fake_cublas: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[ctypes.CDLL]:
+    """The stand-in, named in `PY2OMP_CUBLAS` (each kernel library loads it on its first product; the
+    kernels of tests/kernels/blas_products.py are called by these tests only), its status reset."""
+    monkeypatch.setenv("PY2OMP_CUBLAS", str(fake_cublas))
+    monkeypatch.delenv("PY2OMP_BLAS", raising=False)
+    fake = ctypes.CDLL(str(fake_cublas))
+    yield fake
+    ctypes.c_int.in_dll(fake, "fake_status").value = 0
+
+
+def _calls(fake: ctypes.CDLL) -> int:
+    return ctypes.c_int.in_dll(fake, "fake_calls").value
+
+
+def _library_calls(source: str) -> list[ir.LibraryCall]:
+    module = pipeline.lower("k.py", "host-offload", source=source)
+    return [n for k in module.kernels for n in walk_all(k.body) if isinstance(n, ir.LibraryCall)]
+
+
+HEADER = "import numpy as np\nfrom translator import In, InOut, Out, f32, f64, i64, kernel, prange\n\n@kernel\n"
+
+
+@pytest.mark.parametrize("signature, statement, routine, transposed", [
+    ("A: In[f64[:, :]], B: In[f64[:, :]], C: InOut[f64[:, :]], a: f64", "C[:] = a * A @ B + C * 2.0", "dgemm",
+     (False, False)),
+    ("A: In[f32[:, :]], B: In[f32[:, :]], C: Out[f32[:, :]]", "C[:] = A.T @ B", "sgemm", (True, False)),
+    ("A: In[f64[:, :]], x: In[f64[:]], y: InOut[f64[:]]", "y[:] -= np.dot(A, x)", "dgemv", (False, False)),
+    ("A: In[f64[:, :]], x: In[f64[:]], y: Out[f64[:]]", "y[:] = x @ A", "dgemv", (True, False)),
+    ("A: In[f64[:, :]], x: In[f64[:]], y: Out[f64[:]]", "for j in prange(A.shape[1]):\n        y[j] = A[:, j] @ x",
+     "dgemv", (True, False)),
+    ("A: In[f32[:, :]], B: In[f32[:, :]], C: InOut[f32[:, :]]",
+     "for i in prange(C.shape[0]):\n        for k in range(A.shape[1]):\n            C[i, :] += A[i, k] * B[k, :]",
+     "sgemm", (False, False)),
+])
+def test_products_become_library_calls(signature: str, statement: str, routine: str,
+                                       transposed: tuple[bool, bool]) -> None:
+    (call,) = _library_calls(f"{HEADER}def k({signature}):\n    {statement}\n")
+    assert (call.symbol, call.transposed, call.library) == (routine, transposed, "cuBLAS")
+    assert any(isinstance(n, ir.ParallelLoop) for n in walk_all(call.body)), "the loops stay as the fallback"
+
+
+@pytest.mark.parametrize("signature, statement", [
+    ("A: In[i64[:, :]], B: In[i64[:, :]], C: Out[i64[:, :]]", "C[:] = A @ B"),  # integers: no BLAS
+    ("A: In[f64[:, :]], x: In[f64[:]], y: Out[f64[:]]", "for i in prange(1):\n        y[:] = A @ x"),
+    ("A: In[f64[:, :]], B: In[f64[:, :]], C: InOut[f64[:, :]]", "C[:] = A[::2, :] @ B"),  # stepped view
+    ("A: In[f64[:, :]], B: In[f64[:, :]], C: InOut[f64[:, :]]", "C[:] = A @ B + A @ B"),  # two products
+    ("A: In[f64[:, :]], B: In[f64[:, :]], C: InOut[f64[:, :]]", "C[:] = A @ B + C * C"),  # not a scaled C
+    ("A: In[f64[:, :]], B: In[f64[:, :]], C: InOut[f64[:, :]]", "C[:] = A[0, 0] * A @ B"),  # scalar reads A
+    ("A: In[f64[:, :]], B: In[f32[:, :]], C: Out[f64[:, :]]", "C[:] = A @ B"),  # mixed dtypes
+    ("A: In[f64[:, :]], B: In[f64[:, :]], C: InOut[f64[:, :]]", "C[:] = 0.0 * A @ B + C"),  # alpha 0
+    ("A: In[f64[:, :, :]], B: In[f64[:, :]], C: Out[f64[:, :]]", "C[:] = A[0] @ B"),  # a fixed index
+    ("A: In[f64[:, :]], x: In[f64[:]], y: InOut[f64[:]], z: In[f64[:]]",  # a third term
+     "for i in prange(A.shape[0]):\n        y[i] += A[i, :] @ x + z[i]"),
+    ("A: In[f64[:, :]], x: InOut[f64[:]], y: InOut[f64[:]]",  # the second reads what the first writes
+     "for i in prange(A.shape[0]):\n        y[i] += A[i, :] @ x\n        x[i] += A[:, i] @ y"),
+    ("A: In[f64[:, :]], x: In[f64[:]], y: Out[f64[:]]",  # the row moves with i + 1
+     "for i in prange(A.shape[0] - 1):\n        y[i] = A[i + 1, :] @ x"),
+    ("A: In[f64[:, :]], B: In[f64[:, :]], C: InOut[f64[:, :]]",  # the scaling comes after the products
+     "for i in prange(C.shape[0]):\n        for k in range(A.shape[1]):\n            C[i, :] += A[i, k] * B[k, :]"
+     "\n        C[i, :] *= 2.0"),
+    ("A: In[f64[:, :]], B: In[f64[:, :]], C: InOut[f64[:, :]]",  # a triangle (syrk)
+     "for i in prange(C.shape[0]):\n        for k in range(A.shape[1]):\n            C[i, :i + 1] += A[i, k] * B[:i + 1, k]"),
+    ("A: In[f64[:, :]], B: In[f64[:, :]], C: InOut[f64[:, :]]",  # k up to i
+     "for i in prange(C.shape[0]):\n        for k in range(i):\n            C[i, :] += A[i, k] * B[k, :]"),
+    ("A: In[f64[:, :]], B: In[f64[:, :]], C: InOut[f64[:, :]]",  # A read at [i, i]
+     "for i in prange(C.shape[0]):\n        for k in range(A.shape[1]):\n            C[i, :] += A[i, i] * B[k, :]"),
+])
+def test_other_statements_keep_their_loops(signature: str, statement: str) -> None:
+    assert _library_calls(f"{HEADER}def k({signature}):\n    {statement}\n") == []
+
+
+def test_no_library_call_where_the_target_has_no_blas() -> None:
+    source = f"{HEADER}def k(A: In[f64[:, :]], B: In[f64[:, :]], C: Out[f64[:, :]]):\n    C[:] = A @ B\n"
+    for target in ("cpu", "serial", "amdgcn:gfx90a"):
+        module = pipeline.lower("k.py", target, source=source)
+        assert not any(isinstance(n, ir.LibraryCall) for n in walk_all(module.kernels[0].body)), target
+
+
+def test_emitted_c_matches_golden(update_golden: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    text = pipeline.translate("tests/kernels/blas_products.py", "nvptx:sm_90").c_source
+    if update_golden:
+        GOLDEN.write_text(text)
+    assert GOLDEN.read_text() == text, f"{GOLDEN} differs; rerun with --update-golden if intended"
+
+
+@pytest.mark.parametrize("k, make_args", [pytest.param(k, make, id=k.__name__)
+                                          for k, make in blas_products.CASES.items()])
+def test_library_computes_what_python_does(k: object, make_args: object, library: ctypes.CDLL) -> None:
+    before = _calls(library)
+    result = compare_with_python(k, make_args(np.random.default_rng(12)), HOST_OFFLOAD, repeats=1)  # type: ignore
+    assert result.ok, result.mismatches
+    assert _calls(library) > before, "the stand-in library computed the product"
+
+
+def test_loops_run_when_the_library_is_turned_off(library: ctypes.CDLL, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PY2OMP_BLAS", "0")
+    before = _calls(library)
+    for k, make_args in blas_products.CASES.items():
+        result = compare_with_python(k, make_args(np.random.default_rng(5)), HOST_OFFLOAD, repeats=1)
+        assert result.ok, result.mismatches
+    assert _calls(library) == before
+
+
+def test_zero_beta_keeps_numpys_nan(library: ctypes.CDLL) -> None:
+    """NumPy's `0 * nan` is nan; a BLAS given beta 0 ignores C: the loops run for beta 0."""
+    rng = np.random.default_rng(8)
+    args = (1.0, 0.0, np.full((4, 5), np.nan), rng.standard_normal((4, 3)), rng.standard_normal((3, 5)))
+    before = _calls(library)
+    result = compare_with_python(blas_products.gemm, args, HOST_OFFLOAD, repeats=1)
+    assert result.ok, result.mismatches
+    assert _calls(library) == before
+
+
+def test_library_error_raises(library: ctypes.CDLL) -> None:
+    ctypes.c_int.in_dll(library, "fake_status").value = 13  # CUBLAS_STATUS_EXECUTION_FAILED
+    rng = np.random.default_rng(9)
+    compiled = blas_products.gemv.library(HOST_OFFLOAD).kernels["gemv"]
+    lines = Path(blas_products.__file__).read_text().splitlines()
+    line = next(n for n, text in enumerate(lines, 1) if "y[:] = alpha * (A @ x)" in text)
+    with pytest.raises(RuntimeError, match=rf"^gemv\(\): cuBLAS reported an error computing the matrix product at "
+                                           rf"line {line} \(dgemv\); PY2OMP_BLAS=0 runs the kernel's own loops instead$"):
+        compiled(1.0, 2.0, rng.standard_normal((3, 4)), rng.standard_normal(4), rng.standard_normal(3))
+
+
+def test_doctor_finds_the_library_named(fake_cublas: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PY2OMP_CUBLAS", str(fake_cublas))
+    assert blas.find_cublas() == (str(fake_cublas), "$PY2OMP_CUBLAS")
+    monkeypatch.setenv("PY2OMP_CUBLAS", str(fake_cublas.parent / "missing.so"))
+    assert blas.find_cublas() == (None, f"$PY2OMP_CUBLAS={fake_cublas.parent / 'missing.so'} does not load")
+
+
+def test_pip_wheel_is_offered_when_nothing_else_names_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    wheel = tmp_path / "nvidia" / "cublas" / "lib" / "libcublas.so.12"
+    wheel.parent.mkdir(parents=True)
+    wheel.write_bytes(b"")
+    monkeypatch.setattr(sys, "path", [str(tmp_path), *sys.path])
+    monkeypatch.setenv("PY2OMP_CUBLAS", "/given/libcublas.so")
+    blas.offer_wheel()
+    assert os.environ["PY2OMP_CUBLAS"] == "/given/libcublas.so"  # the user's choice stays
+    monkeypatch.delenv("PY2OMP_CUBLAS")
+    blas.offer_wheel()
+    assert os.environ["PY2OMP_CUBLAS"] == str(wheel)
