@@ -37,7 +37,6 @@ import build_gpu  # noqa: E402
 import gpu_run  # noqa: E402
 
 KNOWN_FAILURES: dict[str, str] = {
-    "azimint_naive": "a masked read (`data[mask]`) has a length known only at run time",
     "contour_integral": "an array made inside a loop lives on the thread's stack",
     "doitgen": "np.dot() and `@` in a kernel take 1-D or 2-D arrays or slices",
     "hdiff": "the shape of an array made by the kernel may only use integer constants",

@@ -13,7 +13,9 @@ locals stand for their expressions. Also masked assignments of a scalar (`x[x < 
 *= 2`), with an elementwise mask. Reductions of elementwise values (`np.sum`, `.max(axis=1,
 keepdims=True)`, ...: `frontend/reductions.py`) are array values of the tier too (`tier_reduction`),
 wherever they appear, and so are matrix products (`A @ B`, `np.dot`, ...: `frontend/products.py`).
-Not yet: masked reads in the right side, gathers (`x[cols]`), and statements in device functions. The dtype of an array
+A masked read (`data[mask]`, or a name bound to one) is a value only as the operand of a whole
+reduction, which is one of the tier with a mask (`_masked_reduction`). Not yet: gathers (`x[cols]`),
+and statements in device functions. The dtype of an array
 the kernel makes still comes from `frontend.dtypes`.
 """
 
@@ -22,7 +24,7 @@ from __future__ import annotations
 import libcst as cst
 
 from translator.frontend.arrays import (ELEMENTWISE_CALLS, ELEMENTWISE_METHODS, is_logical_not, mask_of, method_name,
-                                       shape_of)
+                                       selection, shape_of)
 from translator.frontend.context import KernelScope
 from translator.frontend.expressions import NUMPY_FUNCTIONS, build_expr
 from translator.frontend.products import build_product, needs_new_axis, product_operands, product_shape
@@ -137,10 +139,14 @@ def _elementwise(node: cst.BaseExpression, scope: KernelScope) -> bool:
 
 def tier_reduction(node: cst.Call, scope: KernelScope) -> ir.ArrayReduce | None:
     """The reduction `node` calls as an `ir.ArrayReduce`, when the tier takes it: in a kernel, of an
-    elementwise array value (`np.sum(a[i, :] * b[i, :])`, `(x - m).var(axis=0)`); None otherwise
-    (a masked read, an operand with a product or a gather, a device function)."""
+    elementwise array value (`np.sum(a[i, :] * b[i, :])`, `(x - m).var(axis=0)`) or of a masked read
+    (`data[mask].mean()`); None otherwise (an operand with a product or a gather, a device function)."""
     call = reduction_call(node, scope)
-    if call is None or not scope.lifting or scope.elements is not None or not _reducible(call, scope):
+    if call is None or not scope.lifting or scope.elements is not None:
+        return None
+    if selection(call.operand, scope) is not None:
+        return _masked_reduction(call, scope)
+    if not _reducible(call, scope):
         return None
     axes = reduced_axes(call, len(shape_of(call.operand, scope)), scope)
     if scope.element_of is not _view_value and shape_of(node, scope):
@@ -148,6 +154,28 @@ def tier_reduction(node: cst.Call, scope: KernelScope) -> ir.ArrayReduce | None:
         raise scope.module.error(node, f"{code} makes an array: assign it into an array or to a new name (`s = {code}`)")
     return ir.ArrayReduce(call.op, array_value(call.operand, scope), axes, call.keepdims, scope.module.span(node),
                           ddof=call.ddof)
+
+
+def _masked_reduction(call: ReductionCall, scope: KernelScope) -> ir.ArrayReduce:
+    """A whole reduction of a masked read (`np.mean(data[mask])`): the reduction of all of the array
+    where the mask holds (`ir.ArrayReduce.where`), as the selection's length is known only at run
+    time. Only the reductions NumPy defines for an empty selection (`ir.MASKED_REDUCE_OPS`)."""
+    selected = selection(call.operand, scope)
+    assert selected is not None
+    array, mask = selected
+    if call.op not in ir.MASKED_REDUCE_OPS:
+        why = ("NumPy raises when the mask selects nothing, which a kernel cannot do: write the loop, with an `if` on "
+               "the mask (and decide what an empty selection gives)" if call.op in ("max", "min", "argmax", "argmin")
+               else "np.sum, np.prod, np.mean, np.any, np.all and np.count_nonzero of one are")
+        raise scope.module.error(call.node, f"{call.label}() of a masked read (`a[mask]`) is not supported in kernels; "
+                                 f"{why}")
+    if call.axis is not None or call.keepdims:
+        raise scope.module.error(call.node, f"a masked read is 1-D and {call.label}() of it in a kernel reduces it "
+                                 f"whole: drop {'axis=' if call.axis is not None else 'keepdims='}")
+    view = array_value(array, scope)
+    assert isinstance(view, ir.View)
+    return ir.ArrayReduce(call.op, view, tuple(range(view.rank)), False, scope.module.span(call.node),
+                          where=array_value(mask, scope))
 
 
 def tier_product(node: cst.BaseExpression, scope: KernelScope) -> ir.Expr | None:
@@ -184,7 +212,10 @@ def _holds_array_reduction(node: cst.CSTNode, scope: KernelScope) -> bool:
 
 
 def _reducible(call: ReductionCall, scope: KernelScope) -> bool:
-    """Whether the tier takes the reduction `call`: its operand is an elementwise array value."""
+    """Whether the tier takes the reduction `call`: its operand is an elementwise array value, or a
+    masked read it reduces whole."""
+    if selection(call.operand, scope) is not None:
+        return True  # `tier_reduction` takes it or says why not
     return (mask_of(call.operand, scope) is None and bool(shape_of(call.operand, scope))
             and _elementwise(call.operand, scope))
 

@@ -305,6 +305,18 @@ def mask_of(node: cst.BaseExpression, scope: KernelScope) -> cst.BaseExpression 
     return index
 
 
+def selection(node: cst.BaseExpression, scope: KernelScope) -> tuple[cst.Name, cst.BaseExpression] | None:
+    """The array and the mask of a masked read `x[mask]`, also through a local bound to one
+    (`values = data[mask]`, `frontend.masks`); None for any other expression."""
+    bound = scope.mask(node)
+    read = node if bound is None else bound
+    mask = mask_of(read, scope)
+    if mask is None:
+        return None
+    assert isinstance(read, cst.Subscript) and isinstance(read.value, cst.Name)  # as `mask_of` finds masks
+    return read.value, mask
+
+
 def is_boolean(node: cst.BaseExpression, scope: KernelScope) -> bool:
     """Whether `node` is a boolean expression, as NumPy computes masks elementwise: a comparison,
     `&`, `|`, `^` of two of them, `~` of one, np.logical_and/or/xor/not, np.less and the other
@@ -318,8 +330,9 @@ def is_boolean(node: cst.BaseExpression, scope: KernelScope) -> bool:
         return is_boolean(node.expression, scope)
     if isinstance(node, cst.Call):
         return scope.module.qualified_name(node.func) in (*LOGICAL_CALLS, *COMPARISON_CALLS)
-    if scope.mask(node) is not None:
-        return True
+    mask = scope.mask(node)
+    if mask is not None:
+        return is_boolean(mask, scope)
     if not is_view(node, scope):
         return False
     kind = array_type(build_view(node, scope).array, scope)
