@@ -56,12 +56,13 @@ def _typed(statement: str) -> ir.ArrayAssign:
     ("B[0, :] = A[0, :] / np.sum(A[0, :])", True),
     ("w[:] = y - y.max(axis=0, keepdims=True) + np.var(A, axis=(0,), ddof=1)", True),
     ("B[0, :] = A @ y", True),
-    ("B[0, :] = y[v]", False),
+    ("B[0, :] = y[v]", True),
+    ("B[:, :] = A[v[:, None], v[None, :] % 3] * y[v]", True),
     ("B[:, :] = np.where(A > 0, A, 0.0)", True),
 ])
 def test_the_tier_takes_elementwise_statements(statement: str, through: bool | None) -> None:
     """Elementwise statements over views and scalars, with reductions and matrix products of them, are
-    `ArrayAssign`s; gathers are still lowered by the frontend; what no path takes is an error."""
+    `ArrayAssign`s, and so are gathers (`ir.Gather`); what no path takes is an error."""
     if through is None:
         with pytest.raises(TranslationError):
             _kernel(f"    {statement}\n")
@@ -102,6 +103,24 @@ def test_typing_refuses_a_value_of_higher_rank() -> None:
         type_kernel(_kernel("    B[0, :] = A * 2.0\n"))
     assert str(info.value).splitlines()[0] == (
         "k.py:6:15: error: cannot broadcast this 2-dimensional array into 1 dimension")
+
+
+def test_a_gather_indexes_with_integers_only() -> None:
+    """NumPy raises IndexError for float index arrays; typing refuses them where they are written."""
+    with pytest.raises(TranslationError) as info:
+        type_kernel(_kernel("    w[:] = y[y]\n"))
+    assert str(info.value).splitlines()[0] == "k.py:6:14: error: indices and loop bounds must be integers, not f64"
+
+
+def test_a_gather_is_read_at_each_element() -> None:
+    """`ir.Gather` prints as the array indexed by its index arrays; `lower_arrays` leaves an `Index`
+    whose index is the index array's element."""
+    (assign,) = _statements(_kernel("    w[:] = y[v] * 2.0\n"))
+    assert format_expr(assign.value) == "(y[v[:]{[0, v.shape[0])}] * 2.0)"
+    lowered = _lowered("    w[:] = y[v] * 2.0\n")
+    reads = [format_expr(n) for n in walk_all(lowered.body) if isinstance(n, ir.Index) and n.array == "y"]
+    assert reads == ["y[cast(v[i__1:i64]:i32):i64]:f64"]
+    assert not any(isinstance(n, ir.Gather) for n in walk_all(lowered.body))
 
 
 def _lowered(body: str) -> ir.Kernel:
@@ -217,11 +236,11 @@ def test_failures_are_numbered_in_source_order() -> None:
 
 def test_arrays_the_kernel_makes_are_filled_by_the_tier() -> None:
     """`c = x[1:] - x[:-1]` at the top level (a hidden parameter of NumPy's dtype) and `t = A[i, :] * 2`
-    in a prange (a temporary) are filled by `ArrayAssign`s; a gather is still filled by the frontend."""
+    in a prange (a temporary) are filled by `ArrayAssign`s, and so is a gather `g = y[v]`."""
     kernel = _kernel("    c = x[1:] * 2 - x[:-1]\n    for i in prange(B.shape[0]):\n        t = A[i, :] * 2\n"
                      "        B[i, :] = t\n    g = y[v]\n")
     targets = [(s.target.array, s.span.line) for s in _statements(kernel)]
-    assert targets == [("c", 6), ("t", 8), ("B", 9)]
+    assert targets == [("c", 6), ("t", 8), ("B", 9), ("g", 10)]
     c = kernel.param("c")
     assert c is not None and c.allocation is not None and str(c.type) == "f32[:]"
     assert [(t.name, str(t.type)) for t in walk_all(kernel.body) if isinstance(t, ir.Temporary)] == [("t", "f64[:]")]

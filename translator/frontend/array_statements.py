@@ -26,7 +26,7 @@ import libcst as cst
 from translator.frontend.arrays import (ELEMENTWISE_CALLS, ELEMENTWISE_METHODS, is_logical_not, mask_of, method_name,
                                        selection, shape_of)
 from translator.frontend.context import KernelScope
-from translator.frontend.expressions import NUMPY_FUNCTIONS, build_expr
+from translator.frontend.expressions import NUMPY_FUNCTIONS, array_type, build_expr
 from translator.frontend.products import build_product, needs_new_axis, product_operands, product_shape
 from translator.frontend.reductions import ReductionCall, reduced_axes, reduction_call
 from translator.frontend.views import build_view, flipped, is_new_axis, is_view, transposed, whole_view
@@ -89,7 +89,27 @@ def _view_value(node: cst.BaseExpression, scope: KernelScope) -> ir.Expr | None:
         return build_expr(mask, scope)
     if isinstance(node, cst.UnaryOperation) and is_logical_not(node, scope):
         return ir.Unary("not", build_expr(node.expression, scope), scope.module.span(node))
+    if _gather(node, scope):
+        assert isinstance(node, cst.Subscript) and isinstance(node.value, cst.Name)
+        indices = tuple(build_expr(e.slice.value, scope) for e in node.slice if isinstance(e.slice, cst.Index))
+        return ir.Gather(node.value.value, indices, scope.module.span(node))
     return build_view(node, scope) if is_view(node, scope) else None
+
+
+def _gather(node: cst.BaseExpression, scope: KernelScope) -> bool:
+    """Whether `node` is NumPy's integer array indexing the tier takes (`x[idx]`, `A[rows, cols[i]]`):
+    an array indexed in every dimension by elementwise values or scalars, at least one of them an
+    array; not a mask (a boolean index of the array's rank, `mask_of`). Typing refuses indices that
+    are not integers."""
+    if not (isinstance(node, cst.Subscript) and isinstance(node.value, cst.Name)) or mask_of(node, scope) is not None:
+        return False
+    kind = array_type(node.value.value, scope)
+    parts = [e.slice for e in node.slice]
+    if kind is None or len(parts) != kind.rank or not all(
+            isinstance(p, cst.Index) and not is_new_axis(p, scope) for p in parts):
+        return False
+    indices = [p.value for p in parts if isinstance(p, cst.Index)]
+    return any(shape_of(i, scope) for i in indices) and all(_elementwise(i, scope) for i in indices)
 
 
 def _plain_view(node: cst.BaseExpression, scope: KernelScope) -> bool:
@@ -131,6 +151,8 @@ def _elementwise(node: cst.BaseExpression, scope: KernelScope) -> bool:
     product = product_operands(node, scope)
     if product is not None:
         return _multipliable(product, scope)
+    if _gather(node, scope):
+        return True
     if isinstance(node, cst.Call) and method_name(node, scope) in ELEMENTWISE_METHODS:
         return _elementwise(node.func.value, scope) and all(  # type: ignore[attr-defined]
             a.keyword is None and not a.star and _elementwise(a.value, scope) for a in node.args)

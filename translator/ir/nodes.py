@@ -245,6 +245,22 @@ class ArrayReduce:
     where: "Expr | None" = None
 
 
+@dataclass(frozen=True)
+class Gather:
+    """NumPy's integer array indexing as an array value of the tier (`x[idx]`, `x[idx[lo:hi]]`,
+    `probs[np.arange(n), labels]`): one index per dimension of `array`, each an integer array value of
+    the tier or a scalar, broadcast together as NumPy does; the result has their broadcast shape and
+    at each element is the array's element at the indices' elements there. `type` is the array's
+    element type (typing sets it). It lives until `passes.lower_arrays`, which reads it as an
+    `Index` at each element (checked and wrapped like any index by `passes.bounds` and
+    `passes.indices`)."""
+
+    array: str
+    indices: tuple["Expr", ...]
+    span: Span
+    type: ScalarType | None = None
+
+
 REDUCE_OPS = ("sum", "prod", "mean", "var", "std", "max", "min", "any", "all", "argmax", "argmin", "norm", "dot",
               "count_nonzero")
 """The reductions of the tier (`np.amax` is `max`, `np.average` without weights `mean`, `np.linalg.norm`
@@ -253,7 +269,7 @@ MASKED_REDUCE_OPS = ("sum", "prod", "mean", "any", "all", "count_nonzero")
 """The reductions of a masked read (`ArrayReduce.where`): those NumPy defines for an empty selection."""
 
 Expr = Union[Const, Name, Index, Extent, Unary, Binary, Compare, Logical, Select, Call, Cast, CallFunction, ArrayArg,
-             View, ArrayReduce]
+             View, ArrayReduce, Gather]
 
 # ---------------------------------------------------------------------------------------------
 # Statements.

@@ -178,7 +178,7 @@ def _expr(expr: ir.Expr) -> str:
         return repr(expr.value)
     if isinstance(expr, ir.Name):
         return expr.id
-    if isinstance(expr, ir.Index):
+    if isinstance(expr, (ir.Index, ir.Gather)):
         return f"{expr.array}[{', '.join(format_expr(i) for i in expr.indices)}]"
     if isinstance(expr, ir.Extent):
         return f"{expr.array}.shape[{expr.dim}]"

@@ -90,6 +90,11 @@ class ExprTyper:
     def _index(self, e: ir.Index) -> ir.Expr:
         return ir.Index(e.array, tuple(self.index(i) for i in e.indices), e.span, self.element_type(e.array))
 
+    def _gather(self, e: ir.Gather) -> ir.Expr:
+        """A gather (array tier): its indices integers as int64 (a boolean one is a mask, which
+        `index` refuses here), its type the element type."""
+        return ir.Gather(e.array, tuple(self.index(i) for i in e.indices), e.span, self.element_type(e.array))
+
     def _view(self, e: ir.View) -> ir.Expr:
         """A view (array tier): its indices and bounds as int64, its type the element type."""
         fixed = tuple(None if i is None else self.index(i) for i in e.fixed)

@@ -39,7 +39,7 @@ Bounds = list[tuple[str, ir.Expr, ir.Expr]]
 
 def lower_arrays(kernel: ir.Kernel) -> ir.Kernel:
     """`kernel` without array statements; the run-time checks and locals they need added."""
-    if not any(isinstance(n, (ir.ArrayAssign, ir.ArrayReduce)) for n in walk_all(kernel.body)):
+    if not any(isinstance(n, (ir.ArrayAssign, ir.ArrayReduce, ir.Gather)) for n in walk_all(kernel.body)):
         return kernel
     lowering = _Lowering(kernel)
     body = lowering.block(kernel.body, in_prange=False)
@@ -175,7 +175,8 @@ class _Lowering(Visitor[[bool], list[ir.Stmt]]):
                    guards: list[checks.Check], inner: list[ir.Stmt]) -> ir.Expr:
         """`value` at the element at `offsets` of a statement of shape `lengths`: each view read
         there (aligned at the right, its axes of length 1 repeated), its lengths checked; each
-        reduction along axes computed there by statements appended to `inner`."""
+        reduction along axes computed there by statements appended to `inner`; each gather the
+        element of its array at its indices' elements there."""
         def read(node: ir.View | ir.ArrayReduce) -> ir.Expr:
             shape = node.shape() if isinstance(node, ir.View) else reduced_shape(node)
             expected = lengths[len(lengths) - len(shape):]
@@ -186,7 +187,10 @@ class _Lowering(Visitor[[bool], list[ir.Stmt]]):
             if isinstance(node, ir.View):
                 return _element(node, aligned)
             return self.reductions.at(node, aligned, guards, inner)
-        return rewrite_leaves(value, read)
+
+        def gathered(node: Node) -> object:
+            return ir.Index(node.array, node.indices, node.span, node.type) if isinstance(node, ir.Gather) else node
+        return rewrite(rewrite_leaves(value, read), gathered)
 
     def require_equal(self, length: ir.Expr, expected: ir.Expr, span: Span, guards: list[checks.Check]) -> None:
         """Nothing when the lengths are the same expression; a `LengthCheck` when both are computed
