@@ -31,13 +31,12 @@ from translator.frontend.source import fold_constant
 from translator.frontend.dtypes import element_type
 from translator.frontend.products import product_operands, product_shape
 from translator.frontend.reductions import ReductionCall, reduced_axes, reduction_call
-from translator.frontend.signature import MAX_RANK
 from translator.frontend.views import build_view, is_new_axis, is_view, whole_view
 from translator.ir import nodes as ir
 from translator.ir.arrays import (ZERO, Offset, at_least_zero, axis_loops, broadcast, broadcast_all, element,
                                   first_clash, loop_nest, uses)
 from translator.ir.checks import settled_before_run
-from translator.ir.types import ArrayType, ScalarType
+from translator.ir.types import MAX_RANK, ArrayType, ScalarType
 from translator.ir.visit import rewrite
 REDUCTIONS = ("numpy.sum", "numpy.max", "numpy.min", "numpy.mean", "numpy.amax", "numpy.amin", "numpy.var", "numpy.std",
               "numpy.count_nonzero")
@@ -269,7 +268,7 @@ def _hoist_fixed_reads(into: ir.Index, rhs: ir.Expr, variables: set[str], scope:
             scope.prelude.append(local_assign(temp, node, scope))
             return temp
         return node
-    return rewrite(rhs, hoist)  # type: ignore[return-value]
+    return rewrite(rhs, hoist)
 
 
 def local_assign(local: ir.Name, value: ir.Expr, scope: KernelScope) -> ir.Assign:
