@@ -27,7 +27,7 @@ from translator.frontend.arrays import (ELEMENTWISE_CALLS, ELEMENTWISE_METHODS, 
                                        selection, shape_of)
 from translator.frontend.context import KernelScope
 from translator.frontend.expressions import NUMPY_FUNCTIONS, array_type, build_expr
-from translator.frontend.products import build_product, needs_new_axis, product_operands, product_shape
+from translator.frontend.products import build_product, product_operands, product_shape
 from translator.frontend.reductions import ReductionCall, reduced_axes, reduction_call
 from translator.frontend.views import build_view, flipped, is_new_axis, is_view, transposed, whole_view
 from translator.ir import nodes as ir
@@ -218,19 +218,8 @@ def tier_product(node: cst.BaseExpression, scope: KernelScope) -> ir.Expr | None
 def _multipliable(product: tuple[str, cst.BaseExpression, cst.BaseExpression], scope: KernelScope) -> bool:
     """Whether the tier takes a product: elementwise operands of ranks it takes (`product_shape`)."""
     kind, left, right = product
-    ranks = (len(shape_of(left, scope)), len(shape_of(right, scope)))
-    if needs_new_axis(kind, ranks) and _holds_array_reduction(left, scope):
-        return False  # `A @ B @ C`: the frontend's own lowering takes it
     return (product_shape(kind, shape_of(left, scope), shape_of(right, scope)) is not None
             and all(mask_of(a, scope) is None and _elementwise(a, scope) for a in (left, right)))
-
-
-def _holds_array_reduction(node: cst.CSTNode, scope: KernelScope) -> bool:
-    """Whether `node` holds a reduction along axes or a product with a shape (neither takes a new axis)."""
-    if isinstance(node, cst.BaseExpression) and (reduction_call(node, scope) or product_operands(node, scope)) \
-            and shape_of(node, scope):
-        return True
-    return any(_holds_array_reduction(child, scope) for child in node.children)
 
 
 def _reducible(call: ReductionCall, scope: KernelScope) -> bool:

@@ -18,7 +18,7 @@ import libcst as cst
 from translator.errors import Span, TranslationError
 from translator.frontend.context import KernelScope
 from translator.ir import nodes as ir
-from translator.ir.arrays import rewrite_leaves
+from translator.ir.arrays import array_shape, rewrite_leaves
 
 OUTER_UFUNCS = {"add": "+", "subtract": "-", "multiply": "*"}
 """`np.add.outer(a, b)` and its kin: `a[:, None] op b` of 1-D operands (floyd_warshall's `np.add.outer`)."""
@@ -60,11 +60,6 @@ def product_shape(kind: str, left: tuple[ir.Expr, ...], right: tuple[ir.Expr, ..
     return left[:-1] + right[:-2] + right[-1:] if len(right) == 2 else left[:-1]
 
 
-def needs_new_axis(kind: str, ranks: tuple[int, int]) -> bool:
-    """Whether `build_product` gives the left operand a new axis (`_new_axis`)."""
-    return kind.startswith("outer") or (kind == "inner" and ranks == (2, 2)) or (kind in ("dot", "matmul") and ranks[1] == 2)
-
-
 def build_product(kind: str, left: ir.Expr, right: ir.Expr, ranks: tuple[int, int], span: Span) -> ir.Expr:
     """The product of the operands' IR (array values of the tier of `ranks`) as NumPy computes it."""
     if kind.startswith("outer"):
@@ -82,14 +77,26 @@ def build_product(kind: str, left: ir.Expr, right: ir.Expr, ranks: tuple[int, in
 
 def _new_axis(value: ir.Expr, from_end: int, span: Span) -> ir.Expr:
     """`value` with a new axis of length 1 before its last `from_end` axes (`a[:, None]` for 0,
-    `A[:, None, :]` for 1): each view in it gets one where it has that many axes."""
+    `A[:, None, :]` for 1): each view in it gets one where it has that many axes, and each reduction
+    along axes (`(A @ x) @ A`) one in its operand, where it lands among the kept axes."""
     def insert(leaf: ir.View | ir.ArrayReduce) -> ir.Expr:
         if isinstance(leaf, ir.ArrayReduce):
-            raise TranslationError.at(leaf.span, "a reduction along an axis as an operand of a product is not "
-                                      "supported in kernels: make it an array first (`s = a.sum(axis=0)`)")
+            return _reduction_with_new_axis(leaf, from_end, span)
         if leaf.rank < from_end:
             return leaf
         at = leaf.rank - from_end
         axis = ir.ViewAxis(None, ir.Const(0, span), ir.Const(1, span))
         return dataclasses.replace(leaf, axes=leaf.axes[:at] + (axis,) + leaf.axes[at:])
     return rewrite_leaves(value, insert)
+
+
+def _reduction_with_new_axis(reduce: ir.ArrayReduce, from_end: int, span: Span) -> ir.Expr:
+    """`reduce` with a new axis before the last `from_end` axes of its result: the same axis in its
+    operand, placed after the kept axis that comes before it (the reduced axes after it shift)."""
+    rank = len(array_shape(reduce.operand))
+    kept = [d for d in range(rank) if reduce.keepdims or d not in reduce.axes]
+    if len(kept) < from_end:
+        return reduce
+    at = rank if from_end == 0 else kept[len(kept) - from_end]
+    axes = tuple(d + 1 if d >= at else d for d in reduce.axes)
+    return dataclasses.replace(reduce, operand=_new_axis(reduce.operand, rank - at, span), axes=axes)
