@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 
 from tests.kernels import array_tier
-from translator import TranslationError, frontend
+from translator import TranslationError, frontend, pipeline
 from translator.api import Kernel
 from translator.oracle import compare_with_python
 from translator.ir import nodes as ir
@@ -121,6 +122,32 @@ def test_a_gather_is_read_at_each_element() -> None:
     reads = [format_expr(n) for n in walk_all(lowered.body) if isinstance(n, ir.Index) and n.array == "y"]
     assert reads == ["y[cast(v[i__1:i64]:i32):i64]:f64"]
     assert not any(isinstance(n, ir.Gather) for n in walk_all(lowered.body))
+
+
+def test_a_device_function_refuses_lengths_it_cannot_check(tmp_path: Path) -> None:
+    """A device function cannot report a failed check, so its array statements need operands whose
+    lengths are the statement's by their expressions."""
+    path = tmp_path / "helper.py"
+    path.write_text("import numpy as np\nfrom translator import In, Out, f64, kernel, prange\n\n"
+                    "def axpy(a, x, y):\n    y[:] = a * x[:] + y[:]\n\n@kernel\n"
+                    "def k(x: In[f64[:]], y: Out[f64[:]]):\n    for i in prange(1):\n        axpy(2.0, x, y)\n")
+    with pytest.raises(TranslationError) as info:
+        pipeline.translate(str(path), "host-offload")
+    assert str(info.value).splitlines()[0] == (
+        f"{path}:5:16: error: this operand's length must equal the statement's, which only the running code can "
+        "check, and a device function cannot report a failed check: write this statement in the kernel, or as a loop")
+
+
+def test_a_device_function_keeps_an_in_array_read_only(tmp_path: Path) -> None:
+    """An array statement of a device function may not assign an array the caller passes as `In`."""
+    path = tmp_path / "helper.py"
+    path.write_text("import numpy as np\nfrom translator import In, Out, f64, kernel, prange\n\n"
+                    "def bump(X, i):\n    X[i, :] = X[i, :] + 1.0\n\n@kernel\n"
+                    "def k(A: In[f64[:, :]], out: Out[f64[:]]):\n    for i in prange(A.shape[0]):\n"
+                    "        bump(A, i)\n        out[i] = A[i, 0]\n")
+    with pytest.raises(TranslationError) as info:
+        pipeline.translate(str(path), "host-offload")
+    assert str(info.value).splitlines()[0] == f"{path}:5:5: error: function 'bump' writes to 'X', which is an In array here"
 
 
 def _lowered(body: str) -> ir.Kernel:
@@ -271,10 +298,15 @@ def test_the_verifier_knows_the_tier() -> None:
 
 @pytest.mark.parametrize("k", [pytest.param(k, id=k.__name__) for k in array_tier.CASES])
 def test_the_end_to_end_kernels_go_through_the_tier(k: Kernel) -> None:
-    """The frontend lowers none of their statements itself: its only loops are the user's."""
-    kernel = next(n for n in frontend.parse_module(array_tier.__file__).kernels if n.name == k.__name__)
-    assert _statements(kernel)
+    """The frontend lowers none of their statements itself: its only loops are the user's (also in
+    the device functions they call)."""
+    module = frontend.parse_module(array_tier.__file__)
+    kernel = next(n for n in module.kernels if n.name == k.__name__)
+    called = {n.func for n in walk_all(kernel.body) if isinstance(n, ir.CallFunction)}
+    functions = [f for f in module.functions if f.name in called]
+    assert _statements(kernel) or any(isinstance(n, ir.ArrayAssign) for f in functions for n in walk_all(f.body))
     assert len(_loops(kernel)) == inspect.getsource(k.py_func).count(" for ")
+    assert not any(isinstance(n, ir.Loop) for f in functions for n in walk_all(f.body))
 
 
 def test_a_masked_assignment_assigns_where_its_mask_holds() -> None:

@@ -44,7 +44,6 @@ KNOWN_FAILURES: dict[str, str] = {
     "mandelbrot_numpy": "mask 'I' reads array 'Z', which the kernel writes",
     "mlp": "this product makes an array: assign it into an array or to a new name",
     "nbody": "array 'inv_r3' can only be indexed",
-    "normalize_rows_sqrt": ".sum() in a kernel reduces an array value",
     "power_iteration": "cannot assign to array 'v'; use a new local name",
     "running_mean": "the shape of an array made by the kernel may only use integer constants",
     "sieve": "a slice's step is a non-zero integer constant in kernels",

@@ -21,16 +21,19 @@ the kernel makes still comes from `frontend.dtypes`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import libcst as cst
 
-from translator.frontend.arrays import (ELEMENTWISE_CALLS, ELEMENTWISE_METHODS, is_logical_not, mask_of, method_name,
-                                       selection, shape_of)
+from translator.frontend.arrays import (ELEMENTWISE_CALLS, ELEMENTWISE_METHODS, expansion, is_logical_not, local_assign,
+                                       mask_of, method_name, outside_element, selection, shape_of)
 from translator.frontend.context import KernelScope
 from translator.frontend.expressions import NUMPY_FUNCTIONS, array_type, build_expr
 from translator.frontend.products import build_product, product_operands, product_shape
 from translator.frontend.reductions import ReductionCall, reduced_axes, reduction_call
 from translator.frontend.views import build_view, flipped, is_new_axis, is_view, transposed, whole_view
 from translator.ir import nodes as ir
+from translator.ir.arrays import with_new_axis
 
 ELEMENTWISE_UNARY = (cst.Minus, cst.Plus)
 
@@ -55,9 +58,8 @@ def array_statement(target: cst.BaseExpression, value: cst.BaseExpression, op: s
 
 def in_tier(target: cst.BaseExpression, value: cst.BaseExpression, scope: KernelScope) -> bool:
     """Whether the statement assigning `value` to `target` goes through the array tier: a plain view
-    and an elementwise value, or a masked array (`x[mask]`), an elementwise mask and a scalar value."""
-    if not scope.lifting:
-        return False
+    and an elementwise value, or a masked array (`x[mask]`), an elementwise mask and a scalar value;
+    in a kernel or a device function."""
     mask = mask_of(target, scope)
     if mask is not None:
         return _elementwise(mask, scope) and not shape_of(value, scope) and _elementwise(value, scope)
@@ -89,11 +91,26 @@ def _view_value(node: cst.BaseExpression, scope: KernelScope) -> ir.Expr | None:
         return build_expr(mask, scope)
     if isinstance(node, cst.UnaryOperation) and is_logical_not(node, scope):
         return ir.Unary("not", build_expr(node.expression, scope), scope.module.span(node))
+    new_axes = expansion(node, scope)
+    if new_axes is not None:
+        assert isinstance(node, cst.Subscript)
+        return _expanded(node, new_axes, scope)
     if _gather(node, scope):
         assert isinstance(node, cst.Subscript) and isinstance(node.value, cst.Name)
         indices = tuple(build_expr(e.slice.value, scope) for e in node.slice if isinstance(e.slice, cst.Index))
         return ir.Gather(node.value.value, indices, scope.module.span(node))
     return build_view(node, scope) if is_view(node, scope) else None
+
+
+def _expanded(node: cst.Subscript, new_axes: list[bool], scope: KernelScope) -> ir.Expr:
+    """`e[:, None]`, `e[..., None]` of an array expression `e` that is no view (`np.max(A, axis=1)[:,
+    np.newaxis]`, `(x - 1)[None, :]`): `e` with a new axis of length 1 at each such place of the
+    result (`ir.arrays.with_new_axis`), inserted from the last, so each goes before the axes after it."""
+    value, span = build_expr(node.value, scope), scope.module.span(node)
+    for position in reversed(range(len(new_axes))):
+        if new_axes[position]:
+            value = with_new_axis(value, len(new_axes) - 1 - position, span)
+    return value
 
 
 def _gather(node: cst.BaseExpression, scope: KernelScope) -> bool:
@@ -153,19 +170,23 @@ def _elementwise(node: cst.BaseExpression, scope: KernelScope) -> bool:
         return _multipliable(product, scope)
     if _gather(node, scope):
         return True
+    if expansion(node, scope) is not None:
+        return _elementwise(node.value, scope)  # type: ignore[attr-defined]
     if isinstance(node, cst.Call) and method_name(node, scope) in ELEMENTWISE_METHODS:
         return _elementwise(node.func.value, scope) and all(  # type: ignore[attr-defined]
             a.keyword is None and not a.star and _elementwise(a.value, scope) for a in node.args)
     return _scalar(node, scope)
 
 
-def tier_reduction(node: cst.Call, scope: KernelScope) -> ir.ArrayReduce | None:
-    """The reduction `node` calls as an `ir.ArrayReduce`, when the tier takes it: in a kernel, of an
-    elementwise array value (`np.sum(a[i, :] * b[i, :])`, `(x - m).var(axis=0)`) or of a masked read
-    (`data[mask].mean()`); None otherwise (an operand with a product or a gather, a device function)."""
+def tier_reduction(node: cst.Call, scope: KernelScope) -> ir.Expr | None:
+    """The reduction `node` calls as an `ir.ArrayReduce`, when the tier takes it: of an elementwise
+    array value (`np.sum(a[i, :] * b[i, :])`, `(x - m).var(axis=0)`, gathers included) or of a
+    masked read (`data[mask].mean()`); None otherwise (an operand the tier does not take)."""
     call = reduction_call(node, scope)
-    if call is None or not scope.lifting or scope.elements is not None:
+    if call is None:
         return None
+    if scope.elements is not None:
+        return _hoisted(node, lambda: tier_reduction(node, scope), scope)
     if selection(call.operand, scope) is not None:
         return _masked_reduction(call, scope)
     if not _reducible(call, scope):
@@ -205,7 +226,9 @@ def tier_product(node: cst.BaseExpression, scope: KernelScope) -> ir.Expr | None
     the tier takes it: in a kernel, of elementwise operands of ranks NumPy's rule and kernels take;
     None otherwise."""
     product = product_operands(node, scope)
-    if product is None or not scope.lifting or scope.elements is not None or not _multipliable(product, scope):
+    if product is not None and scope.elements is not None:
+        return _hoisted(node, lambda: tier_product(node, scope), scope)
+    if product is None or not _multipliable(product, scope):
         return None
     kind, left, right = product
     shape = shape_of(node, scope)
@@ -213,6 +236,23 @@ def tier_product(node: cst.BaseExpression, scope: KernelScope) -> ir.Expr | None
         raise scope.module.error(node, "this product makes an array: assign it into an array or to a new name")
     ranks = (len(shape_of(left, scope)), len(shape_of(right, scope)))
     return build_product(kind, array_value(left, scope), array_value(right, scope), ranks, scope.module.span(node))
+
+
+def _hoisted(node: cst.BaseExpression, build: Callable[[], ir.Expr | None], scope: KernelScope) -> ir.Expr | None:
+    """A whole reduction or product (`build`) inside a statement the frontend still lowers itself
+    (`scope.elements`: `y[:] = np.flip(x) / np.sum(x)`): the tier's node assigned to a fresh local
+    before that statement's loops, so it is computed once, before the statement, as in NumPy. None
+    for one with a shape, which such a statement cannot take."""
+    if shape_of(node, scope):
+        return None
+    span = scope.module.span(node)
+    with outside_element(scope):
+        value = build()
+        if value is None:
+            return None
+        local = ir.Name(scope.fresh_temp("value"), span)
+        scope.prelude.append(local_assign(local, value, scope))
+    return local
 
 
 def _multipliable(product: tuple[str, cst.BaseExpression, cst.BaseExpression], scope: KernelScope) -> bool:

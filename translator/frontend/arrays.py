@@ -1,6 +1,7 @@
 """Array statements the IR's array tier does not take yet (`frontend/array_statements.py` says which
-it takes): those with masks, reductions or matrix products in their right side, gathers, and those
-of device functions, lowered here to loop nests of element assignments while libcst is read.
+it takes): those whose right side holds a value only the frontend builds (`np.flip`, `np.arange`,
+... of `frontend/array_functions.py`), lowered here to loop nests of element assignments while
+libcst is read; also the facts about array expressions both need (shapes, masks).
 
 The loops run over the assigned view's axes; the right side is built once, as the value of one
 element: every array operand (a view, see `views.py`) is read at the same offsets (`ir.arrays`),
@@ -63,13 +64,6 @@ def aligned(elements: Elements, rank: int, node: cst.CSTNode, scope: KernelScope
     return elements.offsets[len(elements.offsets) - rank:]
 
 
-def check_lengths(elements: Elements, lengths: Sequence[ir.Expr], node: cst.CSTNode, scope: KernelScope) -> None:
-    """Record that `lengths` (aligned at the right) must equal the element's axes' lengths."""
-    aligned(elements, len(lengths), node, scope)
-    for length, expected in zip(lengths, elements.shape[len(elements.shape) - len(lengths):]):
-        require_equal(length, expected, scope.module.span(node), scope)
-
-
 def _view_at(elements: Elements, view: ir.View, node: cst.CSTNode, scope: KernelScope) -> ir.Index:
     """The element of `view` that the element being computed reads, its lengths checked."""
     offsets = aligned(elements, view.rank, node, scope)
@@ -91,7 +85,8 @@ def element_of(node: cst.BaseExpression, scope: KernelScope) -> ir.Expr | None:
     """What `node` is at the current element when it is part of an array expression: a view's
     element, a mask local's expression (`frontend.masks`) built there, `~` of a boolean array as
     NumPy's logical not; None where the expression builder treats `node` as a scalar. A masked read
-    is a value nowhere but as a reduction's operand (`array_calls`), which never builds it."""
+    is a value nowhere but as the operand of a whole reduction, which the tier builds without
+    reading it here (`array_statements._masked_reduction`)."""
     if mask_of(node, scope) is not None:
         raise scope.module.error(node, MASKED_ELSEWHERE)
     if scope.elements is None:
@@ -427,13 +422,16 @@ def _call_shape(node: cst.Call, scope: KernelScope) -> tuple[ir.Expr, ...]:
     if name in CALL_SHAPES:
         return CALL_SHAPES[name](node, scope)
     args = [a.value for a in node.args if a.keyword is None]
-    if name in REDUCTIONS:
-        axis = reduction_axis(node, scope)
-        source = shape_of(args[0], scope) if args else ()
-        return () if axis is None else source[:axis % max(len(source), 1)] + source[axis % max(len(source), 1) + 1:]
     if name in ELEMENTWISE_CALLS or (name.startswith("numpy.") and name[6:] in NUMPY_FUNCTIONS):
         return broadcast_all([shape_of(a, scope) for a in args])
     return ()
+
+
+def check_lengths(elements: Elements, lengths: Sequence[ir.Expr], node: cst.CSTNode, scope: KernelScope) -> None:
+    """Record that `lengths` (aligned at the right) must equal the element's axes' lengths."""
+    aligned(elements, len(lengths), node, scope)
+    for length, expected in zip(lengths, elements.shape[len(elements.shape) - len(lengths):]):
+        require_equal(length, expected, scope.module.span(node), scope)
 
 
 def reduction_axis(node: cst.Call, scope: KernelScope) -> int | None:
