@@ -148,7 +148,7 @@ def _assign(node: cst.Assign, scope: KernelScope) -> list[ir.Stmt]:
         return []
     if single is not None and binds_view(single, value, scope):
         return []
-    lifted = lifts(scope) or made_in_loop(single, scope)
+    lifted = lifts(scope) or (single is not None and made_in_loop(single, scope))
     if isinstance(single, cst.Name) and lifted and constructor not in FILLS and is_array_value(value, scope):
         return make_array(single.value, value, scope)
     if isinstance(single, cst.Name) and scope.makes_temporaries and constructor not in FILLS and is_array_value(
