@@ -156,6 +156,11 @@ class _Lowering(Visitor[[bool], list[ir.Stmt]]):
             lowered = [*taken, loop_nest(bounds, body, not in_prange, span, True)]
         elif in_prange and where is None and not self.device_function:
             lowered = self.evaluate_first(stmt, value, offsets, bounds, lengths, into, inner)
+        elif self.device_function:
+            raise TranslationError.at(
+                clash.span, f"the right side reads '{into.array}' at other elements than it assigns; NumPy evaluates "
+                "it whole before assigning, which takes a temporary array, made only inside a prange: assign into "
+                "another array first, or write the loop")
         elif where is None:  # outside a prange: in one of one iteration, where a temporary can be made
             del self.locals[made_locals:]
             once = ir.Loop(self.fresh("once"), ir.Const(0, span, I64), ir.Const(1, span, I64), 1,
