@@ -12,6 +12,7 @@ from __future__ import annotations
 import ctypes
 import functools
 from collections.abc import Callable, Mapping, Sequence
+from typing import Any, SupportsComplex, cast
 from dataclasses import dataclass
 
 import numpy as np
@@ -213,7 +214,7 @@ def _device_converter(kernel: str, param: ParamSpec) -> Converter:
 
 
 def _complex_struct(structure: type, value: object) -> object:
-    z = complex(value)  # type: ignore[arg-type]
+    z = complex(cast(SupportsComplex, value))
     return structure(z.real, z.imag)
 
 
@@ -231,7 +232,8 @@ def _scalar_converter(kernel: str, param: ParamSpec) -> Converter:
     prefix = f"{kernel}(): argument '{name}'"
     expected = f"{_article(param.dtype)} {param.dtype} scalar"
     accepted = _ACCEPTED_KINDS[dtype.kind]
-    to_python: Callable[[object], object] = {"b": bool, "f": float}.get(dtype.kind, int)
+    python_types: dict[str, Callable[[Any], object]] = {"b": bool, "f": float}
+    to_python = python_types.get(dtype.kind, int)
     if dtype.kind == "c":
         to_python = functools.partial(_complex_struct, CTYPES[param.dtype])
     bounds = (int(np.iinfo(dtype).min), int(np.iinfo(dtype).max)) if dtype.kind in "iu" else None
@@ -243,7 +245,7 @@ def _scalar_converter(kernel: str, param: ParamSpec) -> Converter:
                 raise TypeError(f"{prefix} is None; expected {expected}")
             raise TypeError(f"{prefix} expects {expected}, got {_describe(value)}")
         converted = to_python(value)
-        if bounds is not None and not bounds[0] <= converted <= bounds[1]:
+        if bounds is not None and isinstance(converted, int) and not bounds[0] <= converted <= bounds[1]:
             raise OverflowError(f"{prefix} = {converted} does not fit in {dtype}")
         c_args.append(converted)
 

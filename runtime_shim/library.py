@@ -51,8 +51,10 @@ class CompiledKernel:
 
     def __init__(self, spec: KernelSpec, cdll: ctypes.CDLL, offload: bool = False, target: str = "") -> None:
         self.function, self.binding = _c_function(spec, spec.symbol, cdll, device=False)
-        self.device_function, self.device_binding = (
-            _c_function(spec, spec.device_symbol, cdll, device=True) if spec.device_symbol else (None, None))
+        self.device_function: CFunction | None = None
+        self.device_binding: Binding | None = None
+        if spec.device_symbol:
+            self.device_function, self.device_binding = _c_function(spec, spec.device_symbol, cdll, device=True)
         self.spec = spec
         self.offload = offload
         self.target = target
@@ -345,7 +347,11 @@ def _mapped_bytes(array: np.ndarray, param: ParamSpec,
     return lo * row, (hi - lo) * row
 
 
-def _c_function(spec: KernelSpec, symbol: str, cdll: ctypes.CDLL, device: bool) -> tuple[object, Binding]:
+CFunction = Callable[..., object]
+"""A kernel's C entry point, called through ctypes."""
+
+
+def _c_function(spec: KernelSpec, symbol: str, cdll: ctypes.CDLL, device: bool) -> tuple[CFunction, Binding]:
     """The kernel's C entry point with its argument types set, and its binding."""
     try:
         # Indexing (not attribute access) gives a function object of our own: ctypes caches
@@ -361,9 +367,9 @@ def _c_function(spec: KernelSpec, symbol: str, cdll: ctypes.CDLL, device: bool) 
 
 def _shape(value: object) -> tuple[int, ...]:
     if isinstance(value, np.ndarray):  # the common case first: a NumPy array is its own shape
-        return value.shape
+        return tuple(value.shape)  # the array's own tuple: `tuple` copies nothing
     view = device_view(value)
-    return view.shape if view is not None else tuple(np.shape(value))  # type: ignore[arg-type]
+    return view.shape if view is not None else tuple(np.shape(value))  # type: ignore[call-overload]
 
 
 class Library:
@@ -395,7 +401,7 @@ class Library:
     def __getattr__(self, name: str) -> CompiledKernel:
         # Only called for names that are not ordinary attributes; `kernels` may be absent while
         # __init__ runs or on a half-built copy, so it is looked up without recursing.
-        kernels = self.__dict__.get("kernels", {})
+        kernels: dict[str, CompiledKernel] = self.__dict__.get("kernels", {})
         if name in kernels:
             return kernels[name]
         available = ", ".join(kernels) or "none"

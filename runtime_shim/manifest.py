@@ -444,7 +444,7 @@ def _param(where: _Reader, data: object) -> ParamSpec:
     dtype = where.choice(doc, "dtype", DTYPES)
     if kind == "scalar":
         default = doc.get("default")
-        if default is not None and type(default) not in (int, float, bool):
+        if default is not None and not isinstance(default, (int, float, bool)):
             raise where.error(f"'default' is {default!r}; expected a number or a bool")
         return ParamSpec(name=name, kind=kind, dtype=dtype, default=default)
     rank = where.field(doc, "rank", int)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Mapping, Sequence
+from typing import cast
 from dataclasses import dataclass
 
 import numpy as np
@@ -69,8 +70,8 @@ def written_boxes(param: ParamSpec, shapes: Mapping[str, tuple[int, ...]],
                   scalars: Mapping[str, object]) -> list[list[tuple[int, int]]]:
     """The boxes an `Out` array's writes surely cover for these arguments, without their guards
     (intervals past the rank: ranges of loops around the write), leaving out boxes a guard empties."""
-    evaluated = [[(evaluate(lo, shapes, scalars), evaluate(hi, shapes, scalars)) for lo, hi in box]  # type: ignore[misc]
-                 for box in param.written or ()]
+    boxes = cast("tuple[tuple[tuple[object, object], ...], ...]", param.written or ())
+    evaluated = [[(evaluate(lo, shapes, scalars), evaluate(hi, shapes, scalars)) for lo, hi in box] for box in boxes]
     return [box[:param.rank] for box in evaluated if all(lo < hi for lo, hi in box[param.rank:])]
 
 

@@ -111,9 +111,9 @@ def test_a_reduction_along_axes_in_an_array_statement_runs_inside_its_element_lo
     ("    w[0] = A.max(axis=0)\n", "6:12: error: A.max(axis=0) makes an array: assign it into an array or to a "
      "new name (`s = A.max(axis=0)`)"),
     ("    w[0] = np.std(y * 1j)\n", "6:12: error: std() of a complex array is not supported in kernels"),
-    ("    w[0] = np.prod(y[y > 0])\n", "6:12: error: np.prod() in a kernel reduces an array value: a view or an "
-     "elementwise expression of views, in a kernel (not a device function); not a masked read, a product or a "
-     "gather, nor under `[:, None]` (write keepdims=True)"),
+    ("    w[0] = np.argmax(y[y > 0])\n", "6:12: error: np.argmax() of a masked read (`a[mask]`) is not supported in "
+     "kernels; NumPy raises when the mask selects nothing, which a kernel cannot do: write the loop, with an `if` on "
+     "the mask (and decide what an empty selection gives)"),
 ])
 def test_rejections(body: str, error: str) -> None:
     with pytest.raises(TranslationError) as info:

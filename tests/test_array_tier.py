@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 
 from tests.kernels import array_tier
-from translator import TranslationError, frontend
+from translator import TranslationError, frontend, pipeline
 from translator.api import Kernel
 from translator.oracle import compare_with_python
 from translator.ir import nodes as ir
@@ -56,12 +57,13 @@ def _typed(statement: str) -> ir.ArrayAssign:
     ("B[0, :] = A[0, :] / np.sum(A[0, :])", True),
     ("w[:] = y - y.max(axis=0, keepdims=True) + np.var(A, axis=(0,), ddof=1)", True),
     ("B[0, :] = A @ y", True),
-    ("B[0, :] = y[v]", False),
+    ("B[0, :] = y[v]", True),
+    ("B[:, :] = A[v[:, None], v[None, :] % 3] * y[v]", True),
     ("B[:, :] = np.where(A > 0, A, 0.0)", True),
 ])
 def test_the_tier_takes_elementwise_statements(statement: str, through: bool | None) -> None:
     """Elementwise statements over views and scalars, with reductions and matrix products of them, are
-    `ArrayAssign`s; gathers are still lowered by the frontend; what no path takes is an error."""
+    `ArrayAssign`s, and so are gathers (`ir.Gather`); what no path takes is an error."""
     if through is None:
         with pytest.raises(TranslationError):
             _kernel(f"    {statement}\n")
@@ -102,6 +104,50 @@ def test_typing_refuses_a_value_of_higher_rank() -> None:
         type_kernel(_kernel("    B[0, :] = A * 2.0\n"))
     assert str(info.value).splitlines()[0] == (
         "k.py:6:15: error: cannot broadcast this 2-dimensional array into 1 dimension")
+
+
+def test_a_gather_indexes_with_integers_only() -> None:
+    """NumPy raises IndexError for float index arrays; typing refuses them where they are written."""
+    with pytest.raises(TranslationError) as info:
+        type_kernel(_kernel("    w[:] = y[y]\n"))
+    assert str(info.value).splitlines()[0] == "k.py:6:14: error: indices and loop bounds must be integers, not f64"
+
+
+def test_a_gather_is_read_at_each_element() -> None:
+    """`ir.Gather` prints as the array indexed by its index arrays; `lower_arrays` leaves an `Index`
+    whose index is the index array's element."""
+    (assign,) = _statements(_kernel("    w[:] = y[v] * 2.0\n"))
+    assert format_expr(assign.value) == "(y[v[:]{[0, v.shape[0])}] * 2.0)"
+    lowered = _lowered("    w[:] = y[v] * 2.0\n")
+    reads = [format_expr(n) for n in walk_all(lowered.body) if isinstance(n, ir.Index) and n.array == "y"]
+    assert reads == ["y[cast(v[i__1:i64]:i32):i64]:f64"]
+    assert not any(isinstance(n, ir.Gather) for n in walk_all(lowered.body))
+
+
+def test_a_device_function_refuses_lengths_it_cannot_check(tmp_path: Path) -> None:
+    """A device function cannot report a failed check, so its array statements need operands whose
+    lengths are the statement's by their expressions."""
+    path = tmp_path / "helper.py"
+    path.write_text("import numpy as np\nfrom translator import In, Out, f64, kernel, prange\n\n"
+                    "def axpy(a, x, y):\n    y[:] = a * x[:] + y[:]\n\n@kernel\n"
+                    "def k(x: In[f64[:]], y: Out[f64[:]]):\n    for i in prange(1):\n        axpy(2.0, x, y)\n")
+    with pytest.raises(TranslationError) as info:
+        pipeline.translate(str(path), "host-offload")
+    assert str(info.value).splitlines()[0] == (
+        f"{path}:5:16: error: this operand's length must equal the statement's, which only the running code can "
+        "check, and a device function cannot report a failed check: write this statement in the kernel, or as a loop")
+
+
+def test_a_device_function_keeps_an_in_array_read_only(tmp_path: Path) -> None:
+    """An array statement of a device function may not assign an array the caller passes as `In`."""
+    path = tmp_path / "helper.py"
+    path.write_text("import numpy as np\nfrom translator import In, Out, f64, kernel, prange\n\n"
+                    "def bump(X, i):\n    X[i, :] = X[i, :] + 1.0\n\n@kernel\n"
+                    "def k(A: In[f64[:, :]], out: Out[f64[:]]):\n    for i in prange(A.shape[0]):\n"
+                    "        bump(A, i)\n        out[i] = A[i, 0]\n")
+    with pytest.raises(TranslationError) as info:
+        pipeline.translate(str(path), "host-offload")
+    assert str(info.value).splitlines()[0] == f"{path}:5:5: error: function 'bump' writes to 'X', which is an In array here"
 
 
 def _lowered(body: str) -> ir.Kernel:
@@ -217,11 +263,11 @@ def test_failures_are_numbered_in_source_order() -> None:
 
 def test_arrays_the_kernel_makes_are_filled_by_the_tier() -> None:
     """`c = x[1:] - x[:-1]` at the top level (a hidden parameter of NumPy's dtype) and `t = A[i, :] * 2`
-    in a prange (a temporary) are filled by `ArrayAssign`s; a gather is still filled by the frontend."""
+    in a prange (a temporary) are filled by `ArrayAssign`s, and so is a gather `g = y[v]`."""
     kernel = _kernel("    c = x[1:] * 2 - x[:-1]\n    for i in prange(B.shape[0]):\n        t = A[i, :] * 2\n"
                      "        B[i, :] = t\n    g = y[v]\n")
     targets = [(s.target.array, s.span.line) for s in _statements(kernel)]
-    assert targets == [("c", 6), ("t", 8), ("B", 9)]
+    assert targets == [("c", 6), ("t", 8), ("B", 9), ("g", 10)]
     c = kernel.param("c")
     assert c is not None and c.allocation is not None and str(c.type) == "f32[:]"
     assert [(t.name, str(t.type)) for t in walk_all(kernel.body) if isinstance(t, ir.Temporary)] == [("t", "f64[:]")]
@@ -252,10 +298,15 @@ def test_the_verifier_knows_the_tier() -> None:
 
 @pytest.mark.parametrize("k", [pytest.param(k, id=k.__name__) for k in array_tier.CASES])
 def test_the_end_to_end_kernels_go_through_the_tier(k: Kernel) -> None:
-    """The frontend lowers none of their statements itself: its only loops are the user's."""
-    kernel = next(n for n in frontend.parse_module(array_tier.__file__).kernels if n.name == k.__name__)
-    assert _statements(kernel)
+    """The frontend lowers none of their statements itself: its only loops are the user's (also in
+    the device functions they call)."""
+    module = frontend.parse_module(array_tier.__file__)
+    kernel = next(n for n in module.kernels if n.name == k.__name__)
+    called = {n.func for n in walk_all(kernel.body) if isinstance(n, ir.CallFunction)}
+    functions = [f for f in module.functions if f.name in called]
+    assert _statements(kernel) or any(isinstance(n, ir.ArrayAssign) for f in functions for n in walk_all(f.body))
     assert len(_loops(kernel)) == inspect.getsource(k.py_func).count(" for ")
+    assert not any(isinstance(n, ir.Loop) for f in functions for n in walk_all(f.body))
 
 
 def test_a_masked_assignment_assigns_where_its_mask_holds() -> None:

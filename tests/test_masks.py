@@ -60,8 +60,8 @@ CASES = [
      "selects nothing, which a kernel cannot do: write the loop, with an `if` on the mask (and decide what an empty "
      "selection gives)\n        y[i] = np.max(x[x > i])\n               ^"),
     ("var", LOOP + "        y[i] = np.var(x[x > i])\n",
-     "7:16: error: np.var() of a masked read (`a[mask]`) is not supported in kernels; np.sum, np.mean and "
-     "np.count_nonzero of one are\n        y[i] = np.var(x[x > i])\n               ^"),
+     "7:16: error: np.var() of a masked read (`a[mask]`) is not supported in kernels; np.sum, np.prod, np.mean, "
+     "np.any, np.all and np.count_nonzero of one are\n        y[i] = np.var(x[x > i])\n               ^"),
     ("axis", LOOP + "        y[i] = np.sum(x[x > i], axis=0)\n",
      "7:16: error: a masked read is 1-D and np.sum() of it in a kernel reduces it whole: drop axis=\n"
      "        y[i] = np.sum(x[x > i], axis=0)\n               ^"),

@@ -46,6 +46,8 @@ _LOCK = threading.Lock()
 class Kernel:
     """The object `@kernel` returns: call it like the function; `py_func` is the function itself."""
 
+    __name__: str  # with the function's other attributes, from `functools.update_wrapper`
+
     def __init__(self, func: Callable[..., Any], target: str | None = None, device: int | None = None) -> None:
         functools.update_wrapper(self, func)
         self.py_func = func
@@ -186,7 +188,8 @@ def _warn(rendered: tuple[str, ...] | list[str]) -> None:
 
 def _helper_files(module: ir.Module, path: str) -> set[str]:
     """The other modules whose device functions the kernels call: their text decides the C too."""
-    return {f.span.path for f in (*module.functions, *module.device_functions)} - {path}
+    spans = [f.span for f in module.functions] + [k.span for k in module.device_functions]
+    return {span.path for span in spans} - {path}
 
 
 @dataclass(frozen=True)

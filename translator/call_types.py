@@ -62,7 +62,7 @@ def fast_guard(untyped: Sequence[bool], key: tuple[object, ...]) -> bool:
     rank) and take one Python class per scalar kind: a parameter typed by a NumPy scalar or a 0-d
     array (`np.float64(x)` gives `f64`, where a Python `float` would give the weak `float`) makes the
     answer no."""
-    return all(not free or (part[1] > 0 if type(part) is tuple else part in _FAST_CLASSES)  # type: ignore[index]
+    return all(not free or (part[1] > 0 if type(part) is tuple else part in _FAST_CLASSES)
                for free, part in zip(untyped, key))
 
 

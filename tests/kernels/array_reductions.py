@@ -122,6 +122,14 @@ EXTREMES: dict[str, Callable[[np.random.Generator], np.ndarray]] = {
 `value_range` and `running_extremes`, in float64 and float32."""
 
 
+@kernel
+def scaled_steps(x: In[f64[:]], A: In[f64[:, :]], y: In[f64[:]], steps: Out[f64[:]], chained: Out[f64[:]]):
+    """A whole reduction inside a statement the frontend still lowers itself (`np.diff`): computed
+    once before its loops; a product of a product (`(A @ y) @ A`), the tier's throughout."""
+    steps[:] = np.diff(x) / np.sum(np.abs(x)) + x[1:] * x.max()
+    chained[:] = (A @ y) @ A
+
+
 def _with_nan(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     x = rng.standard_normal(9)
     x[5] = np.nan
@@ -142,4 +150,6 @@ CASES = {
     value_range: lambda rng: (rng.standard_normal(8), rng.standard_normal(5).astype(np.float32), np.zeros(4)),
     running_extremes: lambda rng: (rng.standard_normal(8), rng.standard_normal(5).astype(np.float32), np.zeros(4)),
     complex_moments: lambda rng: (rng.standard_normal(6) + 1j * rng.standard_normal(6), np.zeros(5, complex)),
+    scaled_steps: lambda rng: (rng.standard_normal(9), rng.standard_normal((4, 6)), rng.standard_normal(6), np.zeros(8),
+                               np.zeros(6)),
 }

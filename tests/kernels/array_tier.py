@@ -6,7 +6,7 @@ maps each kernel to its random arguments."""
 
 import numpy as np
 
-from translator import In, InOut, Out, b1, c128, f32, f64, i32, kernel, prange
+from translator import In, InOut, Out, b1, c128, f32, f64, i32, i64, kernel, prange
 
 
 @kernel
@@ -86,6 +86,36 @@ def half_differences(x: In[f64[:, :]]):
     return d
 
 
+@kernel
+def permuted(x: In[f64[:]], perm: In[i64[:]], A: In[f64[:, :]], rows: In[i32[:]], y: Out[f64[:]],
+             z: Out[f64[:, :]]) -> f64:
+    """Gathers (`ir.Gather`): a permutation and its reverse, rows picked by an index array (negative
+    ones count from the end), a gather in a reduction and one bound to a new array."""
+    y[:] = x[perm] * 2.0 + x[perm[::-1]]
+    for i in prange(z.shape[0]):
+        z[i, :] = A[rows[i], perm % A.shape[1]] - np.sum(x[perm[:3]])
+    picked = x[perm]
+    return np.sum(picked * picked) + x[perm].max()
+
+
+def _scale_row(a, X, i):
+    X[i, :] = a * X[i, :] + 1.0
+
+
+def _centered_norm(X, i, v):
+    X[i, :] -= np.mean(X[i, :])
+    return np.sqrt(np.sum(X[i, :] * X[i, :])) + np.sum(v[v > X[i, 0]]) + X[i, 1:].max() + X[i, :] @ X[i, :]
+
+
+@kernel
+def row_helpers(A: InOut[f64[:, :]], v: In[f64[:]], norms: Out[f64[:]]):
+    """Array statements, reductions, a masked read and a product in device functions: the tier's
+    loops, serial inside the function."""
+    for i in prange(A.shape[0]):
+        _scale_row(2.0, A, i)
+        norms[i] = _centered_norm(A, i, v)
+
+
 CASES = {
     outer: lambda rng: (rng.standard_normal(7), rng.standard_normal(5), np.zeros((7, 5))),
     first_differences: lambda rng: (rng.standard_normal(9), np.zeros(8)),
@@ -102,4 +132,7 @@ CASES = {
                        rng.standard_normal(8).astype(np.float32), 0.75),
     flags_and_parts: lambda rng: (rng.standard_normal(9) + 1j * rng.standard_normal(9), rng.random(9) < 0.5,
                                   rng.standard_normal(9), np.zeros(9, bool), np.zeros(9)),
+    row_helpers: lambda rng: (rng.standard_normal((5, 6)), 3 * rng.random(9), np.zeros(5)),
+    permuted: lambda rng: (rng.standard_normal(7), rng.permutation(7), rng.standard_normal((5, 4)),
+                           rng.integers(-5, 5, 6).astype(np.int32), np.zeros(7), np.zeros((6, 7))),
 }

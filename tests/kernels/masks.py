@@ -59,6 +59,24 @@ def materialised(x: InOut[f64[:]], flags: In[b1[:]]) -> f64:
     return np.sum(x[negative])
 
 
+@kernel
+def selections(data: In[f64[:]], weights: In[f64[:]], width: f64, stats: Out[f64[:, :]]) -> f64:
+    """Masked reads bound to names and reduced by their methods, as NPBench azimint writes them:
+    `values = data[mask]`, then `values.mean()`; the selection's length is known only at run time."""
+    for b in range(stats.shape[0]):
+        lo = width * b - 0.1
+        hi = lo + width
+        inside = np.logical_and(lo <= weights, weights < hi)
+        values = data[inside]
+        stats[b, 0] = values.mean()
+        stats[b, 1] = values.sum()
+        stats[b, 2] = np.count_nonzero(data[inside & (data > 0.5)])
+        stats[b, 3] = np.prod(data[inside & (data > 0.9)])
+        stats[b, 4] = values.any() + 2 * np.all(weights[inside & (data < 0.5)])
+    positive = data[data > 0]
+    return positive.sum()
+
+
 CASES = {
     binned: lambda r: (r.standard_normal(300), r.random(300), -0.25, np.zeros(12), np.zeros(12), np.zeros(12, np.int64)),
     top_level: lambda r: (r.standard_normal(200).astype(np.float32), r.standard_normal((9, 14)), r.standard_normal(14),
@@ -67,4 +85,5 @@ CASES = {
                            np.zeros(11), np.zeros(1)),
     two_loops: lambda r: (r.standard_normal(90), np.zeros(30), np.zeros(30)),
     materialised: lambda r: (r.standard_normal(60), r.random(60) < 0.5),
+    selections: lambda r: (r.random(250), r.random(250), 0.25, np.zeros((6, 5))),
 }

@@ -97,8 +97,9 @@ def _build_function(function: DeviceFunction) -> ir.Function:
     params = fn.params
     extra = params.posonly_params or params.kwonly_params
     star = next((p for p in (params.star_arg, params.star_kwarg) if isinstance(p, cst.Param)), None)
-    if extra or star is not None:
-        raise module.error((extra or (star,))[0], "device functions take plain positional parameters only")
+    first = extra[0] if extra else star
+    if first is not None:
+        raise module.error(first, "device functions take plain positional parameters only")
     ranks = indexed_ranks(fn.body)
     fparams = tuple(_function_param(p, ranks.get(p.name.value, 0), module) for p in params.params)
     scope = KernelScope(module, {p.name: _placeholder(p) for p in fparams}, read_body(fn.body, module),

@@ -26,9 +26,8 @@ from translator.frontend.context import KernelScope
 from translator.frontend.dtypes import element_type
 from translator.frontend.expressions import array_param, array_type, build_expr, dtype_of, shape_parts
 from translator.frontend.names import reads
-from translator.frontend.signature import MAX_RANK
 from translator.ir import nodes as ir
-from translator.ir.types import BOOL, F64, I64, PY_COMPLEX, ArrayType, Ownership, ScalarType
+from translator.ir.types import BOOL, F64, I64, MAX_RANK, PY_COMPLEX, ArrayType, Ownership, ScalarType
 from translator.ir.visit import walk_all
 from translator.frontend.views import build_view, is_view, whole_view
 from translator.ir.arrays import ZERO, at_least_zero, loop_nest
@@ -299,12 +298,14 @@ def build_return(node: cst.Return, scope: KernelScope) -> ir.Return:
             continue
         constructor = scope.module.qualified_name(part.func) if isinstance(part, cst.Call) else None
         if constructor in FILLS:  # `return np.zeros_like(x)`
-            items.append(scope.fresh_temp("result"))
-            scope.prelude += _allocate(items[-1], part, part, constructor, scope)  # type: ignore[arg-type]
+            result = scope.fresh_temp("result")
+            scope.prelude += _allocate(result, part, part, constructor, scope)  # type: ignore[arg-type]
+            items.append(result)
             continue
         if is_array_value(part, scope):
-            items.append(scope.fresh_temp("result"))
-            scope.prelude += make_array(items[-1], part, scope)
+            result = scope.fresh_temp("result")
+            scope.prelude += make_array(result, part, scope)
+            items.append(result)
             continue
         if scalar is not None:
             items.append(_scalar_result(part, scope))

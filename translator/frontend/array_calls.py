@@ -1,14 +1,11 @@
-"""NumPy reductions and products in kernels: `np.sum`, `np.max`, `np.min`, `np.mean`,
-`np.count_nonzero` (of a whole array expression, or along one `axis=`; the first three and the last
-also of a masked read, `np.mean(data[mask])`), `np.dot` and `@` of 1-D and 2-D operands.
-
-Each becomes a loop nest that accumulates into a fresh local, placed in the scope's prelude (before
-the statement holding the call); the operand is built as the value of one element (`arrays.value_at`),
-so `np.sum(a[i, :] * b[i, :])` reads `a` and `b` directly. A whole reduction outside any `prange` is
-itself a `prange` nest with an OpenMP reduction. A reduction along an axis, or a matrix product,
-is array-valued: it computes the element an array statement is building. A masked read is reduced
-by the same loops over all of its array, the accumulation under an `if` on the mask. Importing this
-module registers the calls with the expression builder.
+"""NumPy reductions and products in kernels and device functions: `np.sum`, `np.max`, `np.mean`,
+`np.count_nonzero`, `np.dot`, `@`, ... Each is the array tier's when the tier takes its operand
+(`array_statements.tier_reduction`, `tier_product`: views, elementwise expressions of them, gathers,
+masked reads). What is left here is the fallback for an operand only the frontend's own lowering
+builds (`np.flip(x)`, a gather with an `np.arange` index, ...: `frontend/array_functions.py`): a
+loop nest that accumulates into a fresh local, placed in the scope's prelude, the operand built as
+the value of one element (`arrays.value_at`). Importing this module registers the calls with the
+expression builder. Next step: those functions as values of the tier, and this fallback goes.
 """
 
 from __future__ import annotations
@@ -19,7 +16,7 @@ import libcst as cst
 import numpy as np
 
 from translator.errors import Span, TranslationError
-from translator.frontend.arrays import (aligned, check_lengths, local_assign, mask_of, matmul_shape, outside_element,
+from translator.frontend.arrays import (aligned, check_lengths, local_assign, matmul_shape, outside_element,
                                        reduction_axis, shape_of, value_at)
 from translator.frontend.context import KernelScope
 from translator.frontend.dtypes import element_type
@@ -33,8 +30,6 @@ from translator.ir.arrays import Offset, loop_nest
 from translator.ir.types import BOOL, I64, U64, ScalarType
 
 Bounds = list[tuple[str, ir.Expr, ir.Expr]]
-MASKED = ("sum", "mean", "count_nonzero")
-"""The reductions of a masked read: those NumPy defines for an empty selection."""
 
 
 def _reduction(kind: str) -> Callable[[cst.CSTNode, list[cst.BaseExpression], KernelScope], ir.Expr]:
@@ -58,8 +53,7 @@ def _reduction(kind: str) -> Callable[[cst.CSTNode, list[cst.BaseExpression], Ke
 
 
 def _tier_only(node: cst.CSTNode, args: list[cst.BaseExpression], scope: KernelScope) -> ir.Expr:
-    """A reduction only the array tier computes (`np.prod`, `np.argmax`, the methods, ...); a masked
-    read's `.sum()` / `.mean()` as `np.sum` / `np.mean` of it."""
+    """A reduction only the array tier computes (`np.prod`, `np.argmax`, the methods, ...)."""
     assert isinstance(node, cst.Call)
     tier = tier_reduction(node, scope)
     if tier is not None:
@@ -67,14 +61,8 @@ def _tier_only(node: cst.CSTNode, args: list[cst.BaseExpression], scope: KernelS
     call = reduction_call(node, scope)
     if call is None:
         raise scope.module.error(node, f"call to '{cst.Module([]).code_for_node(node.func)}' is not supported in kernels")
-    mask = mask_of(call.operand, scope)
-    if mask is not None and call.op in ("sum", "mean") and call.axis is None and not call.keepdims:
-        assert isinstance(call.operand, cst.Subscript)
-        with outside_element(scope):
-            return _masked(node, call.operand.value, mask, call.op, scope)
-    raise scope.module.error(node, f"{call.label}() in a kernel reduces an array value: a view or an elementwise "
-                             "expression of views, in a kernel (not a device function); not a masked read, a product "
-                             "or a gather, nor under `[:, None]` (write keepdims=True)")
+    raise scope.module.error(node, f"{call.label}() in a kernel reduces an array value: a view, an elementwise "
+                             "expression of views (gathers included) or a masked read")
 
 
 def _product_only(node: cst.CSTNode, args: list[cst.BaseExpression], scope: KernelScope) -> ir.Expr:
@@ -95,10 +83,6 @@ def _product_only(node: cst.CSTNode, args: list[cst.BaseExpression], scope: Kern
 
 def _reduce(node: cst.Call, source: cst.BaseExpression, kind: str, scope: KernelScope) -> ir.Expr:
     label = f"np.{kind}"
-    mask = mask_of(source, scope)
-    if mask is not None:
-        assert isinstance(source, cst.Subscript)
-        return _masked(node, source.value, mask, kind, scope)
     shape = shape_of(source, scope)
     if not shape:
         raise scope.module.error(node, f"{label}() in a kernel reduces an array or a slice (`a[i, :]`, `x[lo:hi]`)")
@@ -124,30 +108,6 @@ def _reduce(node: cst.Call, source: cst.BaseExpression, kind: str, scope: Kernel
         return variance if kind == "var" else ir.Call("numpy.sqrt", (variance,), span)
     total = _sum(value, dtype, inner, bounds, parallel, scope, span)
     return ir.Binary("/", total, count, span) if kind == "mean" else total
-
-
-def _masked(node: cst.Call, array: cst.BaseExpression, mask: cst.BaseExpression, kind: str,
-            scope: KernelScope) -> ir.Expr:
-    """`np.sum(a[mask])`, `np.mean(a[mask])`, `np.count_nonzero(a[mask])`: NumPy selects a number of
-    elements known only at run time; one loop nest over all of `a` accumulates where the mask holds,
-    counting for the mean. An empty selection sums to 0 and averages to NaN (0 / 0), as in NumPy."""
-    label = f"np.{kind}"
-    if kind not in MASKED:
-        why = ("NumPy raises when the mask selects nothing, which a kernel cannot do: write the loop, with an `if` on "
-               "the mask (and decide what an empty selection gives)" if kind in ("max", "min")
-               else "np.sum, np.mean and np.count_nonzero of one are")
-        raise scope.module.error(node, f"{label}() of a masked read (`a[mask]`) is not supported in kernels; {why}")
-    if reduction_axis(node, scope) is not None:
-        raise scope.module.error(
-            node, f"a masked read is 1-D and {label}() of it in a kernel reduces it whole: drop axis=")
-    shape, span = shape_of(array, scope), scope.module.span(node)
-    inner, value, bounds = _operand(array, shape, (), list(range(len(shape))), scope, span)
-    holds = _element(mask, [Offset(ir.Name(k, span), None, 0) for k, _, _ in bounds], shape, scope)
-    value, dtype = _counted(kind, value, element_type(value, scope, f"this {label}()"), span)
-    terms = [("sum", _zero(dtype, span), value)] + [("count", ir.Const(0, span), ir.Const(1, span))] * (kind == "mean")
-    parallel = scope.elements is None and not scope.in_prange
-    sums = _accumulate(terms, inner, bounds, parallel, scope, span, holds)
-    return ir.Binary("/", sums[0], sums[1], span) if kind == "mean" else sums[0]
 
 
 def _counted(kind: str, value: ir.Expr, dtype: ScalarType, span: Span) -> tuple[ir.Expr, ScalarType]:

@@ -13,22 +13,27 @@ locals stand for their expressions. Also masked assignments of a scalar (`x[x < 
 *= 2`), with an elementwise mask. Reductions of elementwise values (`np.sum`, `.max(axis=1,
 keepdims=True)`, ...: `frontend/reductions.py`) are array values of the tier too (`tier_reduction`),
 wherever they appear, and so are matrix products (`A @ B`, `np.dot`, ...: `frontend/products.py`).
-Not yet: masked reads in the right side, gathers (`x[cols]`), and statements in device functions. The dtype of an array
+A masked read (`data[mask]`, or a name bound to one) is a value only as the operand of a whole
+reduction, which is one of the tier with a mask (`_masked_reduction`). Not yet: gathers (`x[cols]`),
+and statements in device functions. The dtype of an array
 the kernel makes still comes from `frontend.dtypes`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import libcst as cst
 
-from translator.frontend.arrays import (ELEMENTWISE_CALLS, ELEMENTWISE_METHODS, is_logical_not, mask_of, method_name,
-                                       shape_of)
+from translator.frontend.arrays import (ELEMENTWISE_CALLS, ELEMENTWISE_METHODS, expansion, is_logical_not, local_assign,
+                                       mask_of, method_name, outside_element, selection, shape_of)
 from translator.frontend.context import KernelScope
-from translator.frontend.expressions import NUMPY_FUNCTIONS, build_expr
-from translator.frontend.products import build_product, needs_new_axis, product_operands, product_shape
+from translator.frontend.expressions import NUMPY_FUNCTIONS, array_type, build_expr
+from translator.frontend.products import build_product, product_operands, product_shape
 from translator.frontend.reductions import ReductionCall, reduced_axes, reduction_call
 from translator.frontend.views import build_view, flipped, is_new_axis, is_view, transposed, whole_view
 from translator.ir import nodes as ir
+from translator.ir.arrays import with_new_axis
 
 ELEMENTWISE_UNARY = (cst.Minus, cst.Plus)
 
@@ -53,9 +58,8 @@ def array_statement(target: cst.BaseExpression, value: cst.BaseExpression, op: s
 
 def in_tier(target: cst.BaseExpression, value: cst.BaseExpression, scope: KernelScope) -> bool:
     """Whether the statement assigning `value` to `target` goes through the array tier: a plain view
-    and an elementwise value, or a masked array (`x[mask]`), an elementwise mask and a scalar value."""
-    if not scope.lifting:
-        return False
+    and an elementwise value, or a masked array (`x[mask]`), an elementwise mask and a scalar value;
+    in a kernel or a device function."""
     mask = mask_of(target, scope)
     if mask is not None:
         return _elementwise(mask, scope) and not shape_of(value, scope) and _elementwise(value, scope)
@@ -87,7 +91,42 @@ def _view_value(node: cst.BaseExpression, scope: KernelScope) -> ir.Expr | None:
         return build_expr(mask, scope)
     if isinstance(node, cst.UnaryOperation) and is_logical_not(node, scope):
         return ir.Unary("not", build_expr(node.expression, scope), scope.module.span(node))
+    new_axes = expansion(node, scope)
+    if new_axes is not None:
+        assert isinstance(node, cst.Subscript)
+        return _expanded(node, new_axes, scope)
+    if _gather(node, scope):
+        assert isinstance(node, cst.Subscript) and isinstance(node.value, cst.Name)
+        indices = tuple(build_expr(e.slice.value, scope) for e in node.slice if isinstance(e.slice, cst.Index))
+        return ir.Gather(node.value.value, indices, scope.module.span(node))
     return build_view(node, scope) if is_view(node, scope) else None
+
+
+def _expanded(node: cst.Subscript, new_axes: list[bool], scope: KernelScope) -> ir.Expr:
+    """`e[:, None]`, `e[..., None]` of an array expression `e` that is no view (`np.max(A, axis=1)[:,
+    np.newaxis]`, `(x - 1)[None, :]`): `e` with a new axis of length 1 at each such place of the
+    result (`ir.arrays.with_new_axis`), inserted from the last, so each goes before the axes after it."""
+    value, span = build_expr(node.value, scope), scope.module.span(node)
+    for position in reversed(range(len(new_axes))):
+        if new_axes[position]:
+            value = with_new_axis(value, len(new_axes) - 1 - position, span)
+    return value
+
+
+def _gather(node: cst.BaseExpression, scope: KernelScope) -> bool:
+    """Whether `node` is NumPy's integer array indexing the tier takes (`x[idx]`, `A[rows, cols[i]]`):
+    an array indexed in every dimension by elementwise values or scalars, at least one of them an
+    array; not a mask (a boolean index of the array's rank, `mask_of`). Typing refuses indices that
+    are not integers."""
+    if not (isinstance(node, cst.Subscript) and isinstance(node.value, cst.Name)) or mask_of(node, scope) is not None:
+        return False
+    kind = array_type(node.value.value, scope)
+    parts = [e.slice for e in node.slice]
+    if kind is None or len(parts) != kind.rank or not all(
+            isinstance(p, cst.Index) and not is_new_axis(p, scope) for p in parts):
+        return False
+    indices = [p.value for p in parts if isinstance(p, cst.Index)]
+    return any(shape_of(i, scope) for i in indices) and all(_elementwise(i, scope) for i in indices)
 
 
 def _plain_view(node: cst.BaseExpression, scope: KernelScope) -> bool:
@@ -129,18 +168,28 @@ def _elementwise(node: cst.BaseExpression, scope: KernelScope) -> bool:
     product = product_operands(node, scope)
     if product is not None:
         return _multipliable(product, scope)
+    if _gather(node, scope):
+        return True
+    if expansion(node, scope) is not None:
+        return _elementwise(node.value, scope)  # type: ignore[attr-defined]
     if isinstance(node, cst.Call) and method_name(node, scope) in ELEMENTWISE_METHODS:
         return _elementwise(node.func.value, scope) and all(  # type: ignore[attr-defined]
             a.keyword is None and not a.star and _elementwise(a.value, scope) for a in node.args)
     return _scalar(node, scope)
 
 
-def tier_reduction(node: cst.Call, scope: KernelScope) -> ir.ArrayReduce | None:
-    """The reduction `node` calls as an `ir.ArrayReduce`, when the tier takes it: in a kernel, of an
-    elementwise array value (`np.sum(a[i, :] * b[i, :])`, `(x - m).var(axis=0)`); None otherwise
-    (a masked read, an operand with a product or a gather, a device function)."""
+def tier_reduction(node: cst.Call, scope: KernelScope) -> ir.Expr | None:
+    """The reduction `node` calls as an `ir.ArrayReduce`, when the tier takes it: of an elementwise
+    array value (`np.sum(a[i, :] * b[i, :])`, `(x - m).var(axis=0)`, gathers included) or of a
+    masked read (`data[mask].mean()`); None otherwise (an operand the tier does not take)."""
     call = reduction_call(node, scope)
-    if call is None or not scope.lifting or scope.elements is not None or not _reducible(call, scope):
+    if call is None:
+        return None
+    if scope.elements is not None:
+        return _hoisted(node, lambda: tier_reduction(node, scope), scope)
+    if selection(call.operand, scope) is not None:
+        return _masked_reduction(call, scope)
+    if not _reducible(call, scope):
         return None
     axes = reduced_axes(call, len(shape_of(call.operand, scope)), scope)
     if scope.element_of is not _view_value and shape_of(node, scope):
@@ -150,12 +199,36 @@ def tier_reduction(node: cst.Call, scope: KernelScope) -> ir.ArrayReduce | None:
                           ddof=call.ddof)
 
 
+def _masked_reduction(call: ReductionCall, scope: KernelScope) -> ir.ArrayReduce:
+    """A whole reduction of a masked read (`np.mean(data[mask])`): the reduction of all of the array
+    where the mask holds (`ir.ArrayReduce.where`), as the selection's length is known only at run
+    time. Only the reductions NumPy defines for an empty selection (`ir.MASKED_REDUCE_OPS`)."""
+    selected = selection(call.operand, scope)
+    assert selected is not None
+    array, mask = selected
+    if call.op not in ir.MASKED_REDUCE_OPS:
+        why = ("NumPy raises when the mask selects nothing, which a kernel cannot do: write the loop, with an `if` on "
+               "the mask (and decide what an empty selection gives)" if call.op in ("max", "min", "argmax", "argmin")
+               else "np.sum, np.prod, np.mean, np.any, np.all and np.count_nonzero of one are")
+        raise scope.module.error(call.node, f"{call.label}() of a masked read (`a[mask]`) is not supported in kernels; "
+                                 f"{why}")
+    if call.axis is not None or call.keepdims:
+        raise scope.module.error(call.node, f"a masked read is 1-D and {call.label}() of it in a kernel reduces it "
+                                 f"whole: drop {'axis=' if call.axis is not None else 'keepdims='}")
+    view = array_value(array, scope)
+    assert isinstance(view, ir.View)
+    return ir.ArrayReduce(call.op, view, tuple(range(view.rank)), False, scope.module.span(call.node),
+                          where=array_value(mask, scope))
+
+
 def tier_product(node: cst.BaseExpression, scope: KernelScope) -> ir.Expr | None:
     """The matrix product `node` (`A @ B`, `np.dot(a, b)`, ...) as an array value of the tier, when
     the tier takes it: in a kernel, of elementwise operands of ranks NumPy's rule and kernels take;
     None otherwise."""
     product = product_operands(node, scope)
-    if product is None or not scope.lifting or scope.elements is not None or not _multipliable(product, scope):
+    if product is not None and scope.elements is not None:
+        return _hoisted(node, lambda: tier_product(node, scope), scope)
+    if product is None or not _multipliable(product, scope):
         return None
     kind, left, right = product
     shape = shape_of(node, scope)
@@ -165,26 +238,35 @@ def tier_product(node: cst.BaseExpression, scope: KernelScope) -> ir.Expr | None
     return build_product(kind, array_value(left, scope), array_value(right, scope), ranks, scope.module.span(node))
 
 
+def _hoisted(node: cst.BaseExpression, build: Callable[[], ir.Expr | None], scope: KernelScope) -> ir.Expr | None:
+    """A whole reduction or product (`build`) inside a statement the frontend still lowers itself
+    (`scope.elements`: `y[:] = np.flip(x) / np.sum(x)`): the tier's node assigned to a fresh local
+    before that statement's loops, so it is computed once, before the statement, as in NumPy. None
+    for one with a shape, which such a statement cannot take."""
+    if shape_of(node, scope):
+        return None
+    span = scope.module.span(node)
+    with outside_element(scope):
+        value = build()
+        if value is None:
+            return None
+        local = ir.Name(scope.fresh_temp("value"), span)
+        scope.prelude.append(local_assign(local, value, scope))
+    return local
+
+
 def _multipliable(product: tuple[str, cst.BaseExpression, cst.BaseExpression], scope: KernelScope) -> bool:
     """Whether the tier takes a product: elementwise operands of ranks it takes (`product_shape`)."""
     kind, left, right = product
-    ranks = (len(shape_of(left, scope)), len(shape_of(right, scope)))
-    if needs_new_axis(kind, ranks) and _holds_array_reduction(left, scope):
-        return False  # `A @ B @ C`: the frontend's own lowering takes it
     return (product_shape(kind, shape_of(left, scope), shape_of(right, scope)) is not None
             and all(mask_of(a, scope) is None and _elementwise(a, scope) for a in (left, right)))
 
 
-def _holds_array_reduction(node: cst.CSTNode, scope: KernelScope) -> bool:
-    """Whether `node` holds a reduction along axes or a product with a shape (neither takes a new axis)."""
-    if isinstance(node, cst.BaseExpression) and (reduction_call(node, scope) or product_operands(node, scope)) \
-            and shape_of(node, scope):
-        return True
-    return any(_holds_array_reduction(child, scope) for child in node.children)
-
-
 def _reducible(call: ReductionCall, scope: KernelScope) -> bool:
-    """Whether the tier takes the reduction `call`: its operand is an elementwise array value."""
+    """Whether the tier takes the reduction `call`: its operand is an elementwise array value, or a
+    masked read it reduces whole."""
+    if selection(call.operand, scope) is not None:
+        return True  # `tier_reduction` takes it or says why not
     return (mask_of(call.operand, scope) is None and bool(shape_of(call.operand, scope))
             and _elementwise(call.operand, scope))
 

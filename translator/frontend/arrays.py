@@ -1,6 +1,7 @@
 """Array statements the IR's array tier does not take yet (`frontend/array_statements.py` says which
-it takes): those with masks, reductions or matrix products in their right side, gathers, and those
-of device functions, lowered here to loop nests of element assignments while libcst is read.
+it takes): those whose right side holds a value only the frontend builds (`np.flip`, `np.arange`,
+... of `frontend/array_functions.py`), lowered here to loop nests of element assignments while
+libcst is read; also the facts about array expressions both need (shapes, masks).
 
 The loops run over the assigned view's axes; the right side is built once, as the value of one
 element: every array operand (a view, see `views.py`) is read at the same offsets (`ir.arrays`),
@@ -31,13 +32,12 @@ from translator.frontend.source import fold_constant
 from translator.frontend.dtypes import element_type
 from translator.frontend.products import product_operands, product_shape
 from translator.frontend.reductions import ReductionCall, reduced_axes, reduction_call
-from translator.frontend.signature import MAX_RANK
 from translator.frontend.views import build_view, is_new_axis, is_view, whole_view
 from translator.ir import nodes as ir
 from translator.ir.arrays import (ZERO, Offset, at_least_zero, axis_loops, broadcast, broadcast_all, element,
                                   first_clash, loop_nest, uses)
 from translator.ir.checks import settled_before_run
-from translator.ir.types import ArrayType, ScalarType
+from translator.ir.types import MAX_RANK, ArrayType, ScalarType
 from translator.ir.visit import rewrite
 REDUCTIONS = ("numpy.sum", "numpy.max", "numpy.min", "numpy.mean", "numpy.amax", "numpy.amin", "numpy.var", "numpy.std",
               "numpy.count_nonzero")
@@ -64,13 +64,6 @@ def aligned(elements: Elements, rank: int, node: cst.CSTNode, scope: KernelScope
     return elements.offsets[len(elements.offsets) - rank:]
 
 
-def check_lengths(elements: Elements, lengths: Sequence[ir.Expr], node: cst.CSTNode, scope: KernelScope) -> None:
-    """Record that `lengths` (aligned at the right) must equal the element's axes' lengths."""
-    aligned(elements, len(lengths), node, scope)
-    for length, expected in zip(lengths, elements.shape[len(elements.shape) - len(lengths):]):
-        require_equal(length, expected, scope.module.span(node), scope)
-
-
 def _view_at(elements: Elements, view: ir.View, node: cst.CSTNode, scope: KernelScope) -> ir.Index:
     """The element of `view` that the element being computed reads, its lengths checked."""
     offsets = aligned(elements, view.rank, node, scope)
@@ -92,7 +85,8 @@ def element_of(node: cst.BaseExpression, scope: KernelScope) -> ir.Expr | None:
     """What `node` is at the current element when it is part of an array expression: a view's
     element, a mask local's expression (`frontend.masks`) built there, `~` of a boolean array as
     NumPy's logical not; None where the expression builder treats `node` as a scalar. A masked read
-    is a value nowhere but as a reduction's operand (`array_calls`), which never builds it."""
+    is a value nowhere but as the operand of a whole reduction, which the tier builds without
+    reading it here (`array_statements._masked_reduction`)."""
     if mask_of(node, scope) is not None:
         raise scope.module.error(node, MASKED_ELSEWHERE)
     if scope.elements is None:
@@ -269,7 +263,7 @@ def _hoist_fixed_reads(into: ir.Index, rhs: ir.Expr, variables: set[str], scope:
             scope.prelude.append(local_assign(temp, node, scope))
             return temp
         return node
-    return rewrite(rhs, hoist)  # type: ignore[return-value]
+    return rewrite(rhs, hoist)
 
 
 def local_assign(local: ir.Name, value: ir.Expr, scope: KernelScope) -> ir.Assign:
@@ -305,6 +299,18 @@ def mask_of(node: cst.BaseExpression, scope: KernelScope) -> cst.BaseExpression 
     return index
 
 
+def selection(node: cst.BaseExpression, scope: KernelScope) -> tuple[cst.Name, cst.BaseExpression] | None:
+    """The array and the mask of a masked read `x[mask]`, also through a local bound to one
+    (`values = data[mask]`, `frontend.masks`); None for any other expression."""
+    bound = scope.mask(node)
+    read = node if bound is None else bound
+    mask = mask_of(read, scope)
+    if mask is None:
+        return None
+    assert isinstance(read, cst.Subscript) and isinstance(read.value, cst.Name)  # as `mask_of` finds masks
+    return read.value, mask
+
+
 def is_boolean(node: cst.BaseExpression, scope: KernelScope) -> bool:
     """Whether `node` is a boolean expression, as NumPy computes masks elementwise: a comparison,
     `&`, `|`, `^` of two of them, `~` of one, np.logical_and/or/xor/not, np.less and the other
@@ -318,8 +324,9 @@ def is_boolean(node: cst.BaseExpression, scope: KernelScope) -> bool:
         return is_boolean(node.expression, scope)
     if isinstance(node, cst.Call):
         return scope.module.qualified_name(node.func) in (*LOGICAL_CALLS, *COMPARISON_CALLS)
-    if scope.mask(node) is not None:
-        return True
+    mask = scope.mask(node)
+    if mask is not None:
+        return is_boolean(mask, scope)
     if not is_view(node, scope):
         return False
     kind = array_type(build_view(node, scope).array, scope)
@@ -415,13 +422,16 @@ def _call_shape(node: cst.Call, scope: KernelScope) -> tuple[ir.Expr, ...]:
     if name in CALL_SHAPES:
         return CALL_SHAPES[name](node, scope)
     args = [a.value for a in node.args if a.keyword is None]
-    if name in REDUCTIONS:
-        axis = reduction_axis(node, scope)
-        source = shape_of(args[0], scope) if args else ()
-        return () if axis is None else source[:axis % max(len(source), 1)] + source[axis % max(len(source), 1) + 1:]
     if name in ELEMENTWISE_CALLS or (name.startswith("numpy.") and name[6:] in NUMPY_FUNCTIONS):
         return broadcast_all([shape_of(a, scope) for a in args])
     return ()
+
+
+def check_lengths(elements: Elements, lengths: Sequence[ir.Expr], node: cst.CSTNode, scope: KernelScope) -> None:
+    """Record that `lengths` (aligned at the right) must equal the element's axes' lengths."""
+    aligned(elements, len(lengths), node, scope)
+    for length, expected in zip(lengths, elements.shape[len(elements.shape) - len(lengths):]):
+        require_equal(length, expected, scope.module.span(node), scope)
 
 
 def reduction_axis(node: cst.Call, scope: KernelScope) -> int | None:

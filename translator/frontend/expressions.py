@@ -429,7 +429,8 @@ def _dtype_type(func: cst.BaseExpression, scope: KernelScope) -> ScalarType | No
 
 def _cast(node: cst.Call, args: list[cst.BaseExpression], to: ScalarType, scope: KernelScope) -> ir.Expr:
     if len(args) == 1 and isinstance(args[0], cst.SimpleString) and to.is_float:
-        special = {"inf": float("inf"), "-inf": float("-inf"), "nan": float("nan")}.get(args[0].evaluated_value.lower())
+        text = args[0].evaluated_value
+        special = {"inf": float("inf"), "-inf": float("-inf"), "nan": float("nan")}.get(str(text).lower())
         if special is not None:
             return ir.Const(special, scope.module.span(node))
     if len(args) != 1:
@@ -438,7 +439,7 @@ def _cast(node: cst.Call, args: list[cst.BaseExpression], to: ScalarType, scope:
     return ir.Cast(build_expr(args[0], scope), scope.module.span(node), to, python_int=checked)
 
 
-def _copy(node: cst.Call, args: list[cst.BaseExpression], scope: KernelScope) -> ir.Expr:
+def _copy(node: cst.CSTNode, args: list[cst.BaseExpression], scope: KernelScope) -> ir.Expr:
     """`np.copy(a)`: read element by element, a copy is the element itself."""
     if len(args) != 1:
         raise scope.module.error(node, "np.copy() takes exactly one array")
@@ -461,18 +462,20 @@ def _logical(node: cst.CSTNode, args: list[cst.BaseExpression], scope: KernelSco
     return ir.Logical("and" if func == "numpy.logical_and" else "or", truths[0], truths[1], span)
 
 
-def _abs(node: cst.Call, args: list[cst.BaseExpression], scope: KernelScope) -> ir.Expr:
+def _abs(node: cst.CSTNode, args: list[cst.BaseExpression], scope: KernelScope) -> ir.Expr:
+    assert isinstance(node, cst.Call)
     return _intrinsic(node, "abs", args, 1, scope)
 
 
-def _min_max(node: cst.Call, args: list[cst.BaseExpression], scope: KernelScope) -> ir.Expr:
-    func = scope.module.qualified_name(node.func).removeprefix("builtins.")  # type: ignore[union-attr]
+def _min_max(node: cst.CSTNode, args: list[cst.BaseExpression], scope: KernelScope) -> ir.Expr:
+    assert isinstance(node, cst.Call)
+    func = (scope.module.qualified_name(node.func) or "").removeprefix("builtins.")
     if len(args) < 2:
         raise scope.module.error(node, f"{func}() in a kernel takes two or more numbers (not an iterable)")
     return ir.Call(func, tuple(build_expr(a, scope) for a in args), scope.module.span(node))
 
 
-def _complex(node: cst.Call, args: list[cst.BaseExpression], scope: KernelScope) -> ir.Expr:
+def _complex(node: cst.CSTNode, args: list[cst.BaseExpression], scope: KernelScope) -> ir.Expr:
     """`complex(re, im)` (two reals) or `complex(x)`, a conversion."""
     if not 1 <= len(args) <= 2:
         raise scope.module.error(node, "complex() takes one or two numbers in kernels")
@@ -481,7 +484,7 @@ def _complex(node: cst.Call, args: list[cst.BaseExpression], scope: KernelScope)
     return ir.Call("complex", tuple(build_expr(a, scope) for a in args), scope.module.span(node))
 
 
-def _len(node: cst.Call, args: list[cst.BaseExpression], scope: KernelScope) -> ir.Expr:
+def _len(node: cst.CSTNode, args: list[cst.BaseExpression], scope: KernelScope) -> ir.Expr:
     if len(args) != 1:
         raise scope.module.error(node, "len() takes exactly one argument")
     array = array_param(args[0], scope)
@@ -490,17 +493,17 @@ def _len(node: cst.Call, args: list[cst.BaseExpression], scope: KernelScope) -> 
     return ir.Extent(array.name, 0, scope.module.span(node))
 
 
-def _atomic_in_expression(node: cst.Call, args: list[cst.BaseExpression], scope: KernelScope) -> ir.Expr:
+def _atomic_in_expression(node: cst.CSTNode, args: list[cst.BaseExpression], scope: KernelScope) -> ir.Expr:
     raise scope.module.error(node, "atomic updates are statements of their own; they return nothing")
 
 
-def _array_outside_assignment(node: cst.Call, args: list[cst.BaseExpression], scope: KernelScope) -> ir.Expr:
+def _array_outside_assignment(node: cst.CSTNode, args: list[cst.BaseExpression], scope: KernelScope) -> ir.Expr:
     raise scope.module.error(
         node, "arrays are made only as the whole right-hand side of an assignment to a name "
         "(`t = np.zeros(16, np.float64)`)")
 
 
-def _range_outside_loop(node: cst.Call, args: list[cst.BaseExpression], scope: KernelScope) -> ir.Expr:
+def _range_outside_loop(node: cst.CSTNode, args: list[cst.BaseExpression], scope: KernelScope) -> ir.Expr:
     raise scope.module.error(node, "range() and prange() can only be used as the iterable of a `for` loop")
 
 

@@ -14,6 +14,10 @@ At the top level of a kernel, where an array can be made, a boolean array bound 
 kernel uses other than where masks go, or that breaks the rule, stays what it always was: an array
 made by the kernel (`allocations.make_array`), NumPy's meaning at the cost of the array.
 
+A masked read bound to a name (`values = data[mask]`) is a mask local too, under the same rule: the
+name stands for the selection, which a kernel takes only where it reduces it whole
+(`values.mean()`, `ir.ArrayReduce.where`), as its length is known only at run time.
+
 `read_body` reads the facts the rule needs from the whole body before it is built (`BodyFacts`).
 """
 
@@ -24,10 +28,11 @@ import collections
 import libcst as cst
 
 from translator.frontend.allocations import lifts
-from translator.frontend.arrays import REDUCTIONS, is_boolean, shape_of
+from translator.frontend.arrays import REDUCTIONS, is_boolean, mask_of, shape_of
 from translator.frontend.context import BodyFacts, KernelScope, ModuleScope
 from translator.frontend.expressions import ATOMIC_CALLS, LOGICAL_CALLS
 from translator.frontend.names import NameVisitor, reads
+from translator.frontend.reductions import METHODS as REDUCTION_METHODS
 
 MASK_CALLS = (*REDUCTIONS, *LOGICAL_CALLS)
 """Calls whose arguments are array expressions, where a mask local may stand."""
@@ -85,6 +90,8 @@ class _BodyReader(NameVisitor):
         elif name in MASK_CALLS:
             for arg in args:
                 self._mask_use(arg)
+        elif isinstance(node.func, cst.Attribute) and node.func.attr.value in REDUCTION_METHODS:
+            self._mask_use(node.func.value)  # `values.mean()` of a masked read bound to a name
 
     def visit_Subscript(self, node: cst.Subscript) -> None:
         if len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
@@ -114,12 +121,14 @@ def read_body(body: cst.BaseSuite, module: ModuleScope) -> BodyFacts:
 
 
 def bind_mask(target: cst.Name, value: cst.BaseExpression, scope: KernelScope) -> bool:
-    """Whether `target = value` binds a mask local: `value` is a boolean array expression and the
-    rule of the module docstring holds (a located error where it does not, except at the top level,
+    """Whether `target = value` binds a mask local: `value` is a boolean array expression or a
+    masked read, and the rule of the module docstring holds (a located error where it does not, except at the top level,
     where such a name is an array made by the kernel). The mask goes into `scope.masks`; the
     binding itself becomes no statement."""
     name = target.value
-    if name in scope.params or name in scope.arrays or not (is_boolean(value, scope) and shape_of(value, scope)):
+    masked_read = mask_of(value, scope) is not None
+    if name in scope.params or name in scope.arrays or not (
+            masked_read or (is_boolean(value, scope) and shape_of(value, scope))):
         return False
     problem = _problem(target, value, scope)
     if lifts(scope) and (problem is not None or name not in scope.facts.mask_only):

@@ -11,14 +11,12 @@ This module reads the call (libcst) and builds the value from the operands' IR.
 
 from __future__ import annotations
 
-import dataclasses
-
 import libcst as cst
 
-from translator.errors import Span, TranslationError
+from translator.errors import Span
 from translator.frontend.context import KernelScope
 from translator.ir import nodes as ir
-from translator.ir.arrays import rewrite_leaves
+from translator.ir.arrays import with_new_axis
 
 OUTER_UFUNCS = {"add": "+", "subtract": "-", "multiply": "*"}
 """`np.add.outer(a, b)` and its kin: `a[:, None] op b` of 1-D operands (floyd_warshall's `np.add.outer`)."""
@@ -60,36 +58,17 @@ def product_shape(kind: str, left: tuple[ir.Expr, ...], right: tuple[ir.Expr, ..
     return left[:-1] + right[:-2] + right[-1:] if len(right) == 2 else left[:-1]
 
 
-def needs_new_axis(kind: str, ranks: tuple[int, int]) -> bool:
-    """Whether `build_product` gives the left operand a new axis (`_new_axis`)."""
-    return kind.startswith("outer") or (kind == "inner" and ranks == (2, 2)) or (kind in ("dot", "matmul") and ranks[1] == 2)
-
-
 def build_product(kind: str, left: ir.Expr, right: ir.Expr, ranks: tuple[int, int], span: Span) -> ir.Expr:
     """The product of the operands' IR (array values of the tier of `ranks`) as NumPy computes it."""
     if kind.startswith("outer"):
-        return ir.Binary(kind[len("outer"):] or "*", _new_axis(left, 0, span), right, span)
+        return ir.Binary(kind[len("outer"):] or "*", with_new_axis(left, 0, span), right, span)
     if kind == "vdot":
         return ir.ArrayReduce("dot", ir.Binary("*", ir.Call("conj", (left,), span), right, span), (0,), False, span)
     if kind == "inner" and ranks == (2, 2):
-        return ir.ArrayReduce("dot", ir.Binary("*", _new_axis(left, 1, span), right, span), (2,), False, span)
+        return ir.ArrayReduce("dot", ir.Binary("*", with_new_axis(left, 1, span), right, span), (2,), False, span)
     if kind == "inner":
         return ir.ArrayReduce("dot", ir.Binary("*", left, right, span), (max(ranks) - 1,), False, span)
     if ranks[1] == 1:
         return ir.ArrayReduce("dot", ir.Binary("*", left, right, span), (ranks[0] - 1,), False, span)
-    return ir.ArrayReduce("dot", ir.Binary("*", _new_axis(left, 0, span), right, span), (ranks[0] - 1,), False, span)
-
-
-def _new_axis(value: ir.Expr, from_end: int, span: Span) -> ir.Expr:
-    """`value` with a new axis of length 1 before its last `from_end` axes (`a[:, None]` for 0,
-    `A[:, None, :]` for 1): each view in it gets one where it has that many axes."""
-    def insert(leaf: ir.View | ir.ArrayReduce) -> ir.Expr:
-        if isinstance(leaf, ir.ArrayReduce):
-            raise TranslationError.at(leaf.span, "a reduction along an axis as an operand of a product is not "
-                                      "supported in kernels: make it an array first (`s = a.sum(axis=0)`)")
-        if leaf.rank < from_end:
-            return leaf
-        at = leaf.rank - from_end
-        axis = ir.ViewAxis(None, ir.Const(0, span), ir.Const(1, span))
-        return dataclasses.replace(leaf, axes=leaf.axes[:at] + (axis,) + leaf.axes[at:])
-    return rewrite_leaves(value, insert)
+    product = ir.Binary("*", with_new_axis(left, 0, span), right, span)
+    return ir.ArrayReduce("dot", product, (ranks[0] - 1,), False, span)

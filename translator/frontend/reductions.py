@@ -19,12 +19,13 @@ from translator.frontend.source import fold_constant
 FUNCTIONS = {"numpy.sum": "sum", "numpy.prod": "prod", "numpy.max": "max", "numpy.amax": "max", "numpy.min": "min",
              "numpy.amin": "min", "numpy.mean": "mean", "numpy.average": "mean", "numpy.var": "var",
              "numpy.std": "std", "numpy.any": "any", "numpy.all": "all", "numpy.argmax": "argmax",
-             "numpy.argmin": "argmin", "numpy.linalg.norm": "norm"}
+             "numpy.argmin": "argmin", "numpy.linalg.norm": "norm", "numpy.count_nonzero": "count_nonzero"}
 METHODS = ("sum", "prod", "max", "min", "mean", "var", "std", "any", "all", "argmax", "argmin")
 _KEYWORDS = {"sum": ("axis", "keepdims"), "prod": ("axis", "keepdims"), "max": ("axis", "keepdims"),
              "min": ("axis", "keepdims"), "mean": ("axis", "keepdims"), "var": ("axis", "keepdims", "ddof"),
              "std": ("axis", "keepdims", "ddof"), "any": ("axis", "keepdims"), "all": ("axis", "keepdims"),
-             "argmax": ("axis", "keepdims"), "argmin": ("axis", "keepdims"), "norm": ("ord", "axis", "keepdims")}
+             "argmax": ("axis", "keepdims"), "argmin": ("axis", "keepdims"), "norm": ("ord", "axis", "keepdims"),
+             "count_nonzero": ("axis", "keepdims")}
 
 
 @dataclass(frozen=True)

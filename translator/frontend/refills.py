@@ -30,7 +30,8 @@ def like_source(value: cst.BaseExpression, scope: KernelScope) -> tuple[str, obj
     args = value.args
     if isinstance(value.func, cst.Attribute) and value.func.attr.value == "copy" and not args and (
             scope.module.qualified_name(value.func) is None):
-        source, fill = value.func.value, COPY
+        fill: str | int | None = COPY
+        source = value.func.value
     else:
         name = scope.module.qualified_name(value.func)
         if (name not in LIKES and name != "numpy.copy") or len(args) != 1 or args[0].keyword or args[0].star:

@@ -113,7 +113,7 @@ def _build_param(param: cst.Param, given: ParamType | None, fn: cst.FunctionDef,
         return ir.Param(name, given, None, scope.span(param.name), default=_default(param, given, scope))
     annotation = param.annotation.annotation
     ownership, inner = _split_ownership(annotation, scope)
-    typ = scalar_annotation(inner, scope) if ownership is None else None
+    typ: ParamType | None = scalar_annotation(inner, scope) if ownership is None else None
     if typ is None:
         typ = _array_annotation(inner, scope)
     if typ is None:

@@ -132,7 +132,7 @@ def _add_import(stmt: cst.Import, aliases: dict[str, str]) -> None:
         if full not in KNOWN_MODULES:
             continue
         if alias.asname is not None:
-            aliases[alias.asname.name.value] = KNOWN_MODULES[full]
+            aliases[cst.ensure_type(alias.asname.name, cst.Name).value] = KNOWN_MODULES[full]
         elif "." not in full:
             aliases[full] = KNOWN_MODULES[full]
 
@@ -149,7 +149,7 @@ def _add_import_from(stmt: cst.ImportFrom, aliases: dict[str, str]) -> None:
         return
     for alias in stmt.names:
         name = dotted_name(alias.name)
-        local = alias.asname.name.value if alias.asname is not None else name
+        local = cst.ensure_type(alias.asname.name, cst.Name).value if alias.asname is not None else name
         aliases[local] = f"{base}.{name}"
 
 

@@ -21,13 +21,13 @@ from translator.frontend.loop_arrays import LOOP_ARRAY_RULE, made_in_loop
 from translator.frontend.masks import bind_mask
 from translator.frontend.names import reads
 from translator.frontend.refills import like_source, refill
-from translator.frontend.signature import MAX_RANK, scalar_annotation
+from translator.frontend.signature import scalar_annotation
 from translator.frontend.source import fold_constant
 from translator.frontend.syntax import dispatch
 from translator.frontend.views import is_view
 from translator.frontend.view_names import binds_view, bind_views, refuse_rebinding
 from translator.ir import nodes as ir
-from translator.ir.types import ArrayType
+from translator.ir.types import MAX_RANK, ArrayType
 from translator.ir.visit import walk
 
 INLINED_IN = (cst.Assign, cst.AugAssign, cst.AnnAssign, cst.Return, cst.Expr)
@@ -82,6 +82,7 @@ def suite_statements(body: cst.BaseSuite) -> Sequence[cst.BaseStatement]:
     forms are the same code, so both must be read (a dropped one-line body is a silent wrong answer)."""
     if isinstance(body, cst.IndentedBlock):
         return body.body
+    assert isinstance(body, cst.SimpleStatementSuite)
     return [cst.SimpleStatementLine(body.body)]
 
 
@@ -97,7 +98,7 @@ def _block(body: cst.BaseSuite, scope: KernelScope) -> tuple[ir.Stmt, ...]:
         scope.masks, scope.views = masks, views
 
 
-def _target(node: cst.BaseAssignTargetExpression, scope: KernelScope) -> ir.Name | ir.Index:
+def _target(node: cst.BaseExpression, scope: KernelScope) -> ir.Name | ir.Index:
     """An assignable place: a local name or an array element."""
     if isinstance(node, cst.Name):
         param = scope.params.get(node.value)
@@ -147,7 +148,7 @@ def _assign(node: cst.Assign, scope: KernelScope) -> list[ir.Stmt]:
         return []
     if single is not None and binds_view(single, value, scope):
         return []
-    lifted = lifts(scope) or made_in_loop(single, scope)
+    lifted = lifts(scope) or (single is not None and made_in_loop(single, scope))
     if isinstance(single, cst.Name) and lifted and constructor not in FILLS and is_array_value(value, scope):
         return make_array(single.value, value, scope)
     if isinstance(single, cst.Name) and scope.makes_temporaries and constructor not in FILLS and is_array_value(
@@ -311,7 +312,7 @@ def _unpack_shape(targets: cst.Tuple, value: cst.Attribute, scope: KernelScope) 
     """`m, n = A.shape`, `N, = x.shape`: one extent per name (nothing to evaluate first: extents do not
     change); at the top level each name may then size an array made by the kernel, as `n = A.shape[0]` may."""
     extents = shape_extents(value, len(targets.elements), scope)
-    out = []
+    out: list[ir.Stmt] = []
     for element, extent in zip(targets.elements, extents):
         place = _target(element.value, scope)
         out.append(_scalar_assign(place, extent, place.span, scope))
@@ -460,7 +461,7 @@ def _launch(call: cst.Call, keywords: Sequence[cst.Arg], scope: KernelScope) -> 
 def _schedule(node: cst.BaseExpression, scope: KernelScope) -> str:
     """`"dynamic"` or `"dynamic, 16"` -> OpenMP's `dynamic, 16`; the chunk is a positive integer."""
     text = node.evaluated_value if isinstance(node, cst.SimpleString) else None
-    kind, _, chunk = (text or "").partition(",")
+    kind, _, chunk = (text if isinstance(text, str) else "").partition(",")
     kind, chunk = kind.strip(), chunk.strip()
     if not isinstance(text, str) or kind not in SCHEDULE_KINDS or (chunk and not (chunk.isdigit() and int(chunk) > 0)):
         raise scope.module.error(

@@ -153,7 +153,7 @@ def flipped(node: cst.BaseExpression, scope: KernelScope) -> tuple[cst.BaseExpre
     if name not in FLIPS or not args:
         return None
     fixed = FLIPS[name]
-    axes = [cst.Integer(str(fixed))] if fixed is not None else args[1:]
+    axes: list[cst.BaseExpression] = [cst.Integer(str(fixed))] if fixed is not None else args[1:]
     if len(axes) == 1 and isinstance(axes[0], cst.Tuple):
         axes = [e.value for e in axes[0].elements]
     return args[0], axes

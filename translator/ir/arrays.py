@@ -242,3 +242,30 @@ def reduced_shape(reduce: ir.ArrayReduce) -> tuple[ir.Expr, ...]:
     one = ir.Const(1, reduce.span)
     return tuple(one if d in reduce.axes else n for d, n in enumerate(array_shape(reduce.operand))
                  if reduce.keepdims or d not in reduce.axes)
+
+
+def with_new_axis(value: ir.Expr, from_end: int, span: Span) -> ir.Expr:
+    """`value` with a new axis of length 1 before its last `from_end` axes (`a[:, None]` for 0,
+    `A[:, None, :]` for 1): each view in it gets one where it has that many axes, and each reduction
+    along axes (`(A @ x) @ A`) one in its operand, where it lands among the kept axes."""
+    def insert(leaf: ir.View | ir.ArrayReduce) -> ir.Expr:
+        if isinstance(leaf, ir.ArrayReduce):
+            return _reduction_with_new_axis(leaf, from_end, span)
+        if leaf.rank < from_end:
+            return leaf
+        at = leaf.rank - from_end
+        axis = ir.ViewAxis(None, ir.Const(0, span), ir.Const(1, span))
+        return dataclasses.replace(leaf, axes=leaf.axes[:at] + (axis,) + leaf.axes[at:])
+    return rewrite_leaves(value, insert)
+
+
+def _reduction_with_new_axis(reduce: ir.ArrayReduce, from_end: int, span: Span) -> ir.Expr:
+    """`reduce` with a new axis before the last `from_end` axes of its result: the same axis in its
+    operand, placed after the kept axis that comes before it (the reduced axes after it shift)."""
+    rank = len(array_shape(reduce.operand))
+    kept = [d for d in range(rank) if reduce.keepdims or d not in reduce.axes]
+    if len(kept) < from_end:
+        return reduce
+    at = rank if from_end == 0 else kept[len(kept) - from_end]
+    axes = tuple(d + 1 if d >= at else d for d in reduce.axes)
+    return dataclasses.replace(reduce, operand=with_new_axis(reduce.operand, rank - at, span), axes=axes)

@@ -228,7 +228,12 @@ class ArrayReduce:
     it reduces (sorted, non-negative: all of them for a whole reduction), `keepdims` keeps them with
     length 1, `ddof` is var/std's. With no axis kept it is a scalar; otherwise an array value like a
     view, broadcast as NumPy does. `type` is NumPy's result dtype (typing sets it). It lives until
-    `passes.lower_arrays`, which computes it by loops accumulating into a scalar."""
+    `passes.lower_arrays`, which computes it by loops accumulating into a scalar.
+
+    `where` (a boolean elementwise expression of the operand's shape) reduces a masked read whole
+    (`data[mask].mean()`, `np.sum(x[x > 0])`): NumPy's selection has a length known only at run
+    time, so the reduction reads every element of the operand and takes those where the mask holds
+    (NumPy's own `where=`), counting them for a mean; no array of the selection is made."""
 
     op: str
     operand: "Expr"
@@ -237,14 +242,34 @@ class ArrayReduce:
     span: Span
     type: ScalarType | None = None
     ddof: int = 0
+    where: "Expr | None" = None
 
 
-REDUCE_OPS = ("sum", "prod", "mean", "var", "std", "max", "min", "any", "all", "argmax", "argmin", "norm", "dot")
+@dataclass(frozen=True)
+class Gather:
+    """NumPy's integer array indexing as an array value of the tier (`x[idx]`, `x[idx[lo:hi]]`,
+    `probs[np.arange(n), labels]`): one index per dimension of `array`, each an integer array value of
+    the tier or a scalar, broadcast together as NumPy does; the result has their broadcast shape and
+    at each element is the array's element at the indices' elements there. `type` is the array's
+    element type (typing sets it). It lives until `passes.lower_arrays`, which reads it as an
+    `Index` at each element (checked and wrapped like any index by `passes.bounds` and
+    `passes.indices`)."""
+
+    array: str
+    indices: tuple["Expr", ...]
+    span: Span
+    type: ScalarType | None = None
+
+
+REDUCE_OPS = ("sum", "prod", "mean", "var", "std", "max", "min", "any", "all", "argmax", "argmin", "norm", "dot",
+              "count_nonzero")
 """The reductions of the tier (`np.amax` is `max`, `np.average` without weights `mean`, `np.linalg.norm`
 of the default order `norm`; `dot` is a matrix product's sum of products, in their dtype)."""
+MASKED_REDUCE_OPS = ("sum", "prod", "mean", "any", "all", "count_nonzero")
+"""The reductions of a masked read (`ArrayReduce.where`): those NumPy defines for an empty selection."""
 
 Expr = Union[Const, Name, Index, Extent, Unary, Binary, Compare, Logical, Select, Call, Cast, CallFunction, ArrayArg,
-             View, ArrayReduce]
+             View, ArrayReduce, Gather]
 
 # ---------------------------------------------------------------------------------------------
 # Statements.

@@ -191,7 +191,7 @@ def _expr(expr: ir.Expr) -> str:
         return repr(expr.value)
     if isinstance(expr, ir.Name):
         return expr.id
-    if isinstance(expr, ir.Index):
+    if isinstance(expr, (ir.Index, ir.Gather)):
         return f"{expr.array}[{', '.join(format_expr(i) for i in expr.indices)}]"
     if isinstance(expr, ir.Extent):
         return f"{expr.array}.shape[{expr.dim}]"
@@ -212,6 +212,7 @@ def _expr(expr: ir.Expr) -> str:
     if isinstance(expr, ir.View):
         return _view(expr)
     if isinstance(expr, ir.ArrayReduce):
-        options = "".join([", keepdims" * expr.keepdims, f", ddof={expr.ddof}" * (expr.ddof != 0)])
+        options = "".join([", keepdims" * expr.keepdims, f", ddof={expr.ddof}" * (expr.ddof != 0),
+                           "" if expr.where is None else f", where={format_expr(expr.where)}"])
         return f"{expr.op}({format_expr(expr.operand)}, axes={list(expr.axes)}{options})"
     raise TypeError(f"not an IR expression: {expr!r}")

@@ -166,16 +166,18 @@ class _Checker(Visitor[[frozenset[str]], None]):
             return
         if isinstance(expr, ir.ArrayReduce) and self.typed:
             raise self.fail(expr, "array reduction left after lower_arrays")
+        if isinstance(expr, ir.Gather) and self.typed:
+            raise self.fail(expr, "array gather left after lower_arrays")
         for child in expr_children(expr):
             self.expr(child, scope)
         if self.typed and expr.type is None:
             raise self.fail(expr, "untyped expression")
-        if isinstance(expr, (ir.Index, ir.Extent, ir.ArrayArg)):
+        if isinstance(expr, (ir.Index, ir.Extent, ir.ArrayArg, ir.Gather)):
             self.array_access(expr)
         if self.typed:
             self.typed_rules(expr, scope)
 
-    def array_type(self, expr: ir.Index | ir.Extent | ir.ArrayArg | ir.View) -> ArrayType:
+    def array_type(self, expr: ir.Index | ir.Extent | ir.ArrayArg | ir.View | ir.Gather) -> ArrayType:
         param = self.kernel.param(expr.array)
         made = self.temporaries.get(expr.array)
         array = param.type if param is not None else made or self.arrays.get(expr.array)
@@ -184,9 +186,9 @@ class _Checker(Visitor[[frozenset[str]], None]):
                             "local array)")
         return array
 
-    def array_access(self, expr: ir.Index | ir.Extent | ir.ArrayArg) -> None:
+    def array_access(self, expr: ir.Index | ir.Extent | ir.ArrayArg | ir.Gather) -> None:
         array = self.array_type(expr)
-        if isinstance(expr, ir.Index) and len(expr.indices) != array.rank:
+        if isinstance(expr, (ir.Index, ir.Gather)) and len(expr.indices) != array.rank:
             raise self.fail(expr, "index count differs from the array's rank")
         if isinstance(expr, ir.Extent) and not 0 <= expr.dim < array.rank:
             raise self.fail(expr, "extent dimension out of range")

@@ -242,10 +242,9 @@ class _Walker(Visitor[[_State], _State]):
             return loops[index.id]
         if isinstance(index, ir.Call) and index.func == "wrap_index":
             return self.interval(strip(index.args[0]), loops)  # the runtime ignores boxes reaching below 0
-        right = self.resolve(index.right) if isinstance(index, ir.Binary) else None
-        if isinstance(index, ir.Binary) and index.op in "+-" and self.invariant(right):
-            left = strip(index.left)
-            if isinstance(left, ir.Name) and left.id in loops:
+        if isinstance(index, ir.Binary) and index.op in "+-":
+            right, left = self.resolve(index.right), strip(index.left)
+            if self.invariant(right) and isinstance(left, ir.Name) and left.id in loops:
                 return ir.Interval(*(ir.Binary(index.op, bound, right, index.span, I64)
                                      for bound in (loops[left.id].lo, loops[left.id].hi)))
         return None
@@ -271,7 +270,7 @@ def _top_level_constants(kernel: ir.Kernel, params: set[str]) -> dict[str, ir.Ex
         if isinstance(stmt, ir.Assign) and isinstance(stmt.target, ir.Name) and counts[stmt.target.id] == 1:
             value = rewrite(stmt.value, lambda n: aliases.get(n.id, n) if isinstance(n, ir.Name) else n)
             if all(_invariant_node(n, params) for n in walk(value)):
-                aliases[stmt.target.id] = strip(value)  # type: ignore[arg-type]
+                aliases[stmt.target.id] = strip(value)
     return aliases
 
 
@@ -294,7 +293,7 @@ def _mentions(key: object, name: str) -> bool:
 def _substitute(key: object, loops: dict[str, ir.Interval]) -> object:
     """`key` with each loop variable replaced by the range it runs over."""
     if isinstance(key, tuple) and len(key) == 2 and key[0] == "Name" and key[1] in loops:
-        interval = loops[key[1]]  # type: ignore[index]
+        interval = loops[key[1]]
         return ("Range", shape_key(interval.lo), shape_key(interval.hi))
     if isinstance(key, tuple):
         return tuple(_substitute(k, loops) for k in key)

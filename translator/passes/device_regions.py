@@ -121,7 +121,7 @@ class _Regions:
         return tuple(fill(stmt) for stmt in body)
 
 
-def _first_element(stmt: ir.Stmt) -> Node | None:
+def _first_element(stmt: ir.Stmt) -> ir.Index | ir.ArrayArg | None:
     """The first element access (or array passed to a device function) of host code in `stmt`; a
     vendor BLAS call passes device addresses and its loops are parallel (`passes.blas`): none."""
     if isinstance(stmt, ir.Loop) and stmt.parallel or isinstance(stmt, ir.LibraryCall):
@@ -136,8 +136,11 @@ def _first_element(stmt: ir.Stmt) -> Node | None:
     return None
 
 
-def _first_element_in(nodes: tuple[Node, ...]) -> Node | None:
-    return next((n for n in walk_all(nodes) if isinstance(n, (ir.Index, ir.ArrayArg))), None)
+def _first_element_in(nodes: tuple[Node, ...]) -> ir.Index | ir.ArrayArg | None:
+    for node in walk_all(nodes):
+        if isinstance(node, (ir.Index, ir.ArrayArg)):
+            return node
+    return None
 
 
 def _header(stmt: ir.Stmt) -> tuple[Node, ...]:
@@ -196,8 +199,8 @@ def _names_outside(body: tuple[ir.Stmt, ...], region: ir.Loop) -> set[str]:
     return names
 
 
-def _host_error(node: Node) -> TranslationError:
-    array = node.array  # type: ignore[union-attr]
+def _host_error(node: ir.Index | ir.ArrayArg) -> TranslationError:
+    array = node.array
     return TranslationError.at(
         node.span, f"array '{array}' is read in the condition of a `while` loop that also holds parallel loops, which "
         "runs on the host: read it into a local before the loop and at the end of its body")

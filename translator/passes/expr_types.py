@@ -90,6 +90,11 @@ class ExprTyper:
     def _index(self, e: ir.Index) -> ir.Expr:
         return ir.Index(e.array, tuple(self.index(i) for i in e.indices), e.span, self.element_type(e.array))
 
+    def _gather(self, e: ir.Gather) -> ir.Expr:
+        """A gather (array tier): its indices integers as int64 (a boolean one is a mask, which
+        `index` refuses here), its type the element type."""
+        return ir.Gather(e.array, tuple(self.index(i) for i in e.indices), e.span, self.element_type(e.array))
+
     def _view(self, e: ir.View) -> ir.Expr:
         """A view (array tier): its indices and bounds as int64, its type the element type."""
         fixed = tuple(None if i is None else self.index(i) for i in e.fixed)
@@ -220,9 +225,11 @@ class ExprTyper:
         return ir.CallFunction(e.func, converted, e.span, fn.return_type, fn.name)
 
     def _arrayreduce(self, e: ir.ArrayReduce) -> ir.Expr:
-        """A reduction (array tier) has NumPy 2's result dtype (`reduced_type`)."""
+        """A reduction (array tier) has NumPy 2's result dtype (`reduced_type`); a masked read's mask
+        is typed as the operand is, element by element."""
         operand = self(e.operand)
-        return dataclasses.replace(e, operand=operand, type=reduced_type(e, type_of(operand).strong()))
+        where = None if e.where is None else self(e.where)
+        return dataclasses.replace(e, operand=operand, where=where, type=reduced_type(e, type_of(operand).strong()))
 
     def _call(self, e: ir.Call) -> ir.Expr:
         args = tuple(self(a) for a in e.args)
@@ -235,14 +242,14 @@ class ExprTyper:
 def reduced_type(e: ir.ArrayReduce, element: ScalarType) -> ScalarType:
     """NumPy 2's dtype of a reduction of `element`s on Linux: sums and products of bools and
     integers widen to 64 bits (unsigned stay unsigned), means, variances and norms of them are
-    float64, `any`/`all` are bool, `argmax`/`argmin` int64, `max`/`min` keep the dtype. Complex
-    operands are taken by sum, prod and mean only. A product (`dot`) has the dtype of its elements'
+    float64, `any`/`all` are bool, `argmax`/`argmin` and `count_nonzero` int64, `max`/`min` keep the
+    dtype. Complex operands are taken by sum, prod, mean and count_nonzero only. A product (`dot`) has the dtype of its elements'
     products, as `np.matmul`."""
-    if element.is_complex and e.op not in ("sum", "prod", "mean", "dot"):
+    if element.is_complex and e.op not in ("sum", "prod", "mean", "dot", "count_nonzero"):
         raise TranslationError.at(e.span, f"{e.op}() of a complex array is not supported in kernels")
     if e.op in ("any", "all"):
         return BOOL
-    if e.op in ("argmax", "argmin"):
+    if e.op in ("argmax", "argmin", "count_nonzero"):
         return I64
     if e.op in ("sum", "prod") and (element.is_int or element.is_bool):
         return U64 if element.kind.name == "UINT" else I64

@@ -18,6 +18,7 @@ from translator.ir.types import ArrayType, Ownership, ScalarType
 from translator.ir.visit import walk_all
 from translator.passes.definite_assignment import check_definite_assignment
 from translator.passes.indices import wrap_indices
+from translator.passes.lower_arrays import lower_arrays
 from translator.passes.power import lower_power
 from translator.passes.structure import check_local_arrays, check_loop_variables
 from translator.passes.typing import type_kernel
@@ -72,7 +73,8 @@ class Specializer:
         check_local_arrays(kernel)
         check_definite_assignment(kernel)
         _check_read_only(kernel, fn.name)
-        typed = wrap_indices(lower_power(type_kernel(kernel, self, strong_return=False)))
+        typed = wrap_indices(lower_power(lower_arrays(type_kernel(kernel, self, strong_return=False),
+                                                      device_function=True)))
         if typed.return_type is not None and not _always_returns(typed.body):
             raise TranslationError.at(fn.span, f"function '{fn.name}' may end without returning a value (Python "
                                                "would return None)")
@@ -104,10 +106,11 @@ def _check_read_only(kernel: ir.Kernel, name: str) -> None:
     """An `In` array passed to a function stays read-only there (C: a `const` pointer)."""
     read_only = {p.name for p in kernel.params if p.ownership is Ownership.IN}
     for node in walk_all(kernel.body):
-        if isinstance(node, (ir.Assign, ir.AtomicUpdate)) and isinstance(node.target, ir.Index):
-            if node.target.array in read_only:
-                raise TranslationError.at(
-                    node.span, f"function '{name}' writes to '{node.target.array}', which is an In array here")
+        if not isinstance(node, (ir.Assign, ir.AtomicUpdate, ir.ArrayAssign)):
+            continue
+        if isinstance(node.target, (ir.Index, ir.View)) and node.target.array in read_only:
+            raise TranslationError.at(
+                node.span, f"function '{name}' writes to '{node.target.array}', which is an In array here")
 
 
 def _symbols(kernels: tuple[ir.Kernel, ...]) -> list[str]:

@@ -27,7 +27,7 @@ from translator.errors import Span, TranslationError
 from translator.ir import checks
 from translator.ir import nodes as ir
 from translator.ir.arrays import (ZERO, Offset, as_index, at_least_zero, axis_loops, element, first_clash, loop_nest,
-                                  reduced_shape, rewrite_leaves, uses)
+                                  reduced_shape, rewrite_leaves, same, uses)
 from translator.ir.types import I64, ArrayType, ScalarType, type_of
 from translator.ir.visit import Node, Visitor, is_expr, rewrite, walk_all
 from translator.passes.expr_types import ExprTyper, cast
@@ -37,12 +37,14 @@ from translator.passes.structure import check_local_arrays
 Bounds = list[tuple[str, ir.Expr, ir.Expr]]
 
 
-def lower_arrays(kernel: ir.Kernel) -> ir.Kernel:
-    """`kernel` without array statements; the run-time checks and locals they need added."""
-    if not any(isinstance(n, (ir.ArrayAssign, ir.ArrayReduce)) for n in walk_all(kernel.body)):
+def lower_arrays(kernel: ir.Kernel, device_function: bool = False) -> ir.Kernel:
+    """`kernel` without array statements; the run-time checks and locals they need added. A device
+    function (`passes.functions`) runs inside one thread: its loops are serial, as in a `prange`,
+    and it can neither make a temporary nor report a failed check."""
+    if not any(isinstance(n, (ir.ArrayAssign, ir.ArrayReduce, ir.Gather)) for n in walk_all(kernel.body)):
         return kernel
-    lowering = _Lowering(kernel)
-    body = lowering.block(kernel.body, in_prange=False)
+    lowering = _Lowering(kernel, device_function)
+    body = lowering.block(kernel.body, in_prange=device_function)
     failures, body = _in_source_order(lowering.failures, body)
     lowered = dataclasses.replace(
         kernel, body=body, params=tuple(lowering.params.values()), locals=kernel.locals + tuple(lowering.locals),
@@ -56,7 +58,8 @@ class _Lowering(Visitor[[bool], list[ir.Stmt]]):
     """One kernel's lowering, statement by statement (`visit(stmt, in_prange)`), with its state:
     names in use, and the checks, parameters and locals the statements add."""
 
-    def __init__(self, kernel: ir.Kernel) -> None:
+    def __init__(self, kernel: ir.Kernel, device_function: bool) -> None:
+        self.device_function = device_function
         self.params = {p.name: p for p in kernel.params}
         self.used = ({p.name for p in kernel.params} | {v.name for v in kernel.locals}
                      | {_bound_name(n) for n in walk_all(kernel.body)})
@@ -167,8 +170,13 @@ class _Lowering(Visitor[[bool], list[ir.Stmt]]):
             taken = [ir.Assign(local, read, read.span) for local, read in reads]
             body = (*inner, assign) if where is None else (*inner, ir.If(where, (assign,), (), span))
             lowered = [*taken, loop_nest(bounds, body, not in_prange, span, True)]
-        elif in_prange and where is None:
+        elif in_prange and where is None and not self.device_function:
             lowered = self.evaluate_first(stmt, value, offsets, bounds, lengths, into, inner)
+        elif self.device_function:
+            raise TranslationError.at(
+                clash.span, f"the right side reads '{into.array}' at other elements than it assigns; NumPy evaluates "
+                "it whole before assigning, which takes a temporary array, made only inside a prange: assign into "
+                "another array first, or write the loop")
         elif where is None:  # outside a prange: in one of one iteration, where a temporary can be made
             del self.locals[made_locals:]
             once = ir.Loop(self.fresh("once"), ir.Const(0, span, I64), ir.Const(1, span, I64), 1,
@@ -191,7 +199,8 @@ class _Lowering(Visitor[[bool], list[ir.Stmt]]):
                    guards: list[checks.Check], inner: list[ir.Stmt]) -> ir.Expr:
         """`value` at the element at `offsets` of a statement of shape `lengths`: each view read
         there (aligned at the right, its axes of length 1 repeated), its lengths checked; each
-        reduction along axes computed there by statements appended to `inner`."""
+        reduction along axes computed there by statements appended to `inner`; each gather the
+        element of its array at its indices' elements there."""
         def read(node: ir.View | ir.ArrayReduce) -> ir.Expr:
             shape = node.shape() if isinstance(node, ir.View) else reduced_shape(node)
             expected = lengths[len(lengths) - len(shape):]
@@ -202,11 +211,19 @@ class _Lowering(Visitor[[bool], list[ir.Stmt]]):
             if isinstance(node, ir.View):
                 return _element(node, aligned)
             return self.reductions.at(node, aligned, guards, inner)
-        return rewrite_leaves(value, read)
+
+        def gathered(node: Node) -> object:
+            return ir.Index(node.array, node.indices, node.span, node.type) if isinstance(node, ir.Gather) else node
+        return rewrite(rewrite_leaves(value, read), gathered)
 
     def require_equal(self, length: ir.Expr, expected: ir.Expr, span: Span, guards: list[checks.Check]) -> None:
         """Nothing when the lengths are the same expression; a `LengthCheck` when both are computed
-        from the arguments; else a check by the kernel."""
+        from the arguments; else a check by the kernel. A device function can do neither (its
+        arguments are not the caller's): lengths there must be the same expression."""
+        if self.device_function and not same(length, expected):
+            raise TranslationError.at(
+                span, "this operand's length must equal the statement's, which only the running code can check, and "
+                "a device function cannot report a failed check: write this statement in the kernel, or as a loop")
         if not checks.settled_before_run(length, expected, span, self.params, self.length_checks):
             checks.add_check(guards, length, expected, span)
 

@@ -23,7 +23,7 @@ from translator.errors import Diagnostic, TranslationError
 from translator.ir import nodes as ir
 from translator.ir.arrays import same
 from translator.ir.pytext import python_text
-from translator.ir.types import ArrayType, Ownership
+from translator.ir.types import ArrayType, Ownership, real_value
 from translator.passes.access import ArrayAccess, strip
 
 
@@ -149,10 +149,10 @@ def _full(name: str, dim: int, interval: ir.Interval) -> bool:
 def _misses_an_end(name: str, dim: int, interval: ir.Interval) -> bool:
     """Surely skips index 0 (starts at a positive constant) or the last (stops at extent - c, c > 0)."""
     lo, hi = strip(interval.lo), strip(interval.hi)
-    if isinstance(lo, ir.Const) and lo.value > 0:
+    if isinstance(lo, ir.Const) and real_value(lo.value) > 0:
         return True
     return (isinstance(hi, ir.Binary) and hi.op == "-" and _is_extent(strip(hi.left), name, dim)
-            and isinstance(hi.right, ir.Const) and hi.right.value > 0)
+            and isinstance(hi.right, ir.Const) and real_value(hi.right.value) > 0)
 
 
 def _is_extent(expr: ir.Expr, name: str, dim: int) -> bool:

@@ -12,7 +12,9 @@ NumPy's results: sums and products in the result dtype; `mean` the sum over the 
 mean of squared deviations from the mean (two passes), over `max(n - ddof, 0)`; `std` its square
 root; `norm` the square root of the sum of squares; `any`/`all` count nonzero (zero) elements;
 `max`/`min` propagate NaN; `argmax`/`argmin` give the first index of the extreme (of the first NaN),
-flattened over the reduced axes. Where NumPy raises (`max`, `argmax` of nothing) the kernel gives 0.
+flattened over the reduced axes; `count_nonzero` counts. Where NumPy raises (`max`, `argmax` of
+nothing) the kernel gives 0. A masked read (`ArrayReduce.where`) is reduced by the same loops over all
+of its array, taking an element only where the mask holds; its mean divides by a count kept there.
 """
 
 from __future__ import annotations
@@ -47,14 +49,23 @@ class _Lowering(Protocol):
 
 @dataclasses.dataclass
 class _Pass:
-    """One loop nest over the reduced axes: its bounds, its body so far, the operand's element
-    there (`value`: a plain read, or a local holding the element) and the flat index of the
-    iteration over the reduced axes."""
+    """One loop nest over the reduced axes: its bounds, the statements computing the operand's
+    element there (`value`: a plain read, or a local holding the element), the flat index of the
+    iteration over the reduced axes, and the statements that take the element (`taken`): under an
+    `if` on the mask's element `holds` for a masked read."""
 
     bounds: Bounds
     body: list[ir.Stmt]
     value: ir.Expr
     flat: ir.Expr
+    holds: ir.Expr | None = None
+    taken: list[ir.Stmt] = dataclasses.field(default_factory=list)
+
+    def statements(self) -> tuple[ir.Stmt, ...]:
+        """One iteration's statements."""
+        if self.holds is None:
+            return (*self.body, *self.taken)
+        return (*self.body, ir.If(self.holds, tuple(self.taken), (), self.holds.span))
 
 
 class ReductionLowering:
@@ -88,11 +99,12 @@ class ReductionLowering:
         if element.is_bool and node.op in ("max", "min"):
             node = dataclasses.replace(node, op="any" if node.op == "max" else "all")
         op = node.op
+        assert node.where is None or op in ir.MASKED_REDUCE_OPS, "the frontend takes these masked reductions only"
         if op in ("sum", "prod", "mean", "norm", "dot"):
             return self.accumulate(node, kept, parallel, out, guards)
         if op in ("var", "std"):
             return self.variance(node, kept, parallel, out, guards)
-        if op in ("any", "all"):
+        if op in ("any", "all", "count_nonzero"):
             return self.count(node, kept, parallel, out, guards)
         if op in ("max", "min") and parallel:
             return self.parallel_extreme(node, kept, out, guards)
@@ -110,6 +122,7 @@ class ReductionLowering:
                    for d in range(len(shape))]
         body: list[ir.Stmt] = []
         value = self.lowering.at_element(node.operand, offsets, shape, guards, body)
+        holds = None if node.where is None else self.lowering.at_element(node.where, offsets, shape, guards, body)
         if hold and not isinstance(value, (ir.Index, ir.Name)):
             local = self.local("v", type_of(value).strong(), node)
             body.append(ir.Assign(local, cast(value, type_of(local)), span))
@@ -119,7 +132,7 @@ class ReductionLowering:
             k = ir.Name(names[d], span, I64)
             flat = k if flat is None else as_index(ir.Binary("+", ir.Binary("*", flat, shape[d], span), k, span))
         assert flat is not None
-        return _Pass([(names[d], ir.Const(0, span, I64), shape[d]) for d in node.axes], body, value, flat)
+        return _Pass([(names[d], ir.Const(0, span, I64), shape[d]) for d in node.axes], body, value, flat, holds)
 
     def local(self, base: str, dtype: ScalarType, node: ir.ArrayReduce) -> ir.Name:
         """A fresh local of `dtype`."""
@@ -158,11 +171,22 @@ class ReductionLowering:
             total = ir.Binary("*", total, shape[d], node.span)
         return as_index(total)
 
+    def counted(self, node: ir.ArrayReduce, loops: _Pass, out: list[ir.Stmt]
+                ) -> tuple[ir.Expr, tuple[ir.Reduction, ...]]:
+        """How many elements one result reduces: the product of the reduced lengths, or for a masked
+        read a count that `loops` keeps where the mask holds (with its OpenMP reduction)."""
+        if node.where is None:
+            return self.count_of(node), ()
+        count = self.local("count", I64, node)
+        out.append(self.set(count, ir.Const(0, node.span)))
+        loops.taken.append(self.set(count, ir.Binary("+", count, ir.Const(1, node.span), node.span)))
+        return count, (ir.Reduction("+", count.id),)
+
     def run(self, loops: _Pass, parallel: bool, reductions: tuple[ir.Reduction, ...], span: Span) -> ir.Loop:
         """The loop nest of `loops`, its outermost loop carrying its `reductions`: a parallel one for
         its OpenMP clauses, a serial one (inside a prange) for a mapping that shares it among a
         team's threads (docs/design.md, "Parallelism mapping")."""
-        return dataclasses.replace(loop_nest(loops.bounds, tuple(loops.body), parallel, span), reductions=reductions)
+        return dataclasses.replace(loop_nest(loops.bounds, loops.statements(), parallel, span), reductions=reductions)
 
     def accumulate(self, node: ir.ArrayReduce, kept: dict[int, Offset], parallel: bool, out: list[ir.Stmt],
                    guards: list[checks.Check]) -> ir.Expr:
@@ -176,11 +200,12 @@ class ReductionLowering:
         if node.op == "norm":
             term = ir.Binary("*", term, term, span)
         combine = "*" if node.op == "prod" else "+"
-        loops.body.append(self.set(acc, ir.Binary(combine, acc, term, span)))
-        out += [self.set(acc, ir.Cast(ir.Const(int(node.op == "prod"), span), span, t)),
-                self.run(loops, parallel, (ir.Reduction(combine, acc.id),), span)]
-        if node.op == "mean":
-            return self.typed(ir.Binary("/", acc, ir.Cast(self.count_of(node), span, t), span))
+        loops.taken.append(self.set(acc, ir.Binary(combine, acc, term, span)))
+        out.append(self.set(acc, ir.Cast(ir.Const(int(node.op == "prod"), span), span, t)))
+        count, counting = self.counted(node, loops, out) if node.op == "mean" else (None, ())
+        out.append(self.run(loops, parallel, (ir.Reduction(combine, acc.id), *counting), span))
+        if count is not None:
+            return self.typed(ir.Binary("/", acc, ir.Cast(count, span, t), span))
         if node.op == "norm":
             return self.typed(ir.Call("numpy.sqrt", (acc,), span))
         return acc
@@ -198,12 +223,13 @@ class ReductionLowering:
         loops = self.loops(node, kept, guards)
         value = ir.Cast(loops.value, span, t)
         for acc, part in zip(parts, ("real", "imag")):
-            loops.body.append(self.set(acc, ir.Binary("+", acc, ir.Call(part, (value,), span), span)))
+            loops.taken.append(self.set(acc, ir.Binary("+", acc, ir.Call(part, (value,), span), span)))
             out.append(self.set(acc, ir.Cast(ir.Const(0, span), span, t.component)))
-        out.append(self.run(loops, True, tuple(ir.Reduction("+", acc.id) for acc in parts), span))
+        count, counting = self.counted(node, loops, out) if node.op == "mean" else (None, ())
+        out.append(self.run(loops, True, (*(ir.Reduction("+", acc.id) for acc in parts), *counting), span))
         total: ir.Expr = ir.Cast(ir.Call("complex", tuple(parts), span), span, t)
-        if node.op == "mean":
-            total = ir.Binary("/", total, ir.Cast(self.count_of(node), span, t), span)
+        if count is not None:
+            total = ir.Binary("/", total, ir.Cast(count, span, t), span)
         return self.typed(total)
 
     def variance(self, node: ir.ArrayReduce, kept: dict[int, Offset], parallel: bool, out: list[ir.Stmt],
@@ -216,7 +242,7 @@ class ReductionLowering:
         acc = self.local("squares", t, node)
         loops = self.loops(node, kept, guards)
         deviation = ir.Binary("-", ir.Cast(loops.value, span, t), mean, span)
-        loops.body.append(self.set(acc, ir.Binary("+", acc, ir.Binary("*", deviation, deviation, span), span)))
+        loops.taken.append(self.set(acc, ir.Binary("+", acc, ir.Binary("*", deviation, deviation, span), span)))
         out += [self.set(acc, ir.Cast(ir.Const(0, span), span, t)),
                 self.run(loops, parallel, (ir.Reduction("+", acc.id),), span)]
         dof = ir.Call("max", (ir.Binary("-", self.count_of(node), ir.Const(node.ddof, span), span),
@@ -226,15 +252,18 @@ class ReductionLowering:
 
     def count(self, node: ir.ArrayReduce, kept: dict[int, Offset], parallel: bool, out: list[ir.Stmt],
               guards: list[checks.Check]) -> ir.Expr:
-        """`any`: some element is nonzero (NaN counts as nonzero, as in NumPy); `all`: none is zero."""
+        """`any`: some element is nonzero (NaN counts as nonzero, as in NumPy); `all`: none is zero;
+        `count_nonzero`: how many are nonzero."""
         span = node.span
         acc = self.local(node.op, I64, node)
         loops = self.loops(node, kept, guards, hold=False)
         truth: ir.Expr = ir.Cast(loops.value, span, BOOL)
         if node.op == "all":
             truth = ir.Unary("not", truth, span)
-        loops.body.append(self.set(acc, ir.Binary("+", acc, ir.Cast(truth, span, I64), span)))
+        loops.taken.append(self.set(acc, ir.Binary("+", acc, ir.Cast(truth, span, I64), span)))
         out += [self.set(acc, ir.Const(0, span)), self.run(loops, parallel, (ir.Reduction("+", acc.id),), span)]
+        if node.op == "count_nonzero":
+            return acc
         return self.typed(ir.Compare(">" if node.op == "any" else "==", acc, ir.Const(0, span), span))
 
     def extreme(self, node: ir.ArrayReduce, kept: dict[int, Offset], out: list[ir.Stmt],
@@ -248,7 +277,7 @@ class ReductionLowering:
         if not arg:
             if type_of(best).is_float:
                 better = ir.Logical("or", better, ir.Call("numpy.isnan", (loops.value,), span), span)
-            loops.body.append(self.set(best, ir.Select(better, loops.value, best, span)))
+            loops.taken.append(self.set(best, ir.Select(better, loops.value, best, span)))
             out.append(self.run(loops, False, (), span))
             return best
         if type_of(best).is_float:
@@ -257,7 +286,7 @@ class ReductionLowering:
             better = ir.Logical("or", better, nan, span)
         index = self.local(node.op, I64, node)
         take = (self.set(best, loops.value), self.set(index, loops.flat))
-        loops.body.append(ir.If(self.typed(better), take, (), span))
+        loops.taken.append(ir.If(self.typed(better), take, (), span))
         out += [self.set(index, ir.Const(0, span)), self.run(loops, False, (), span)]
         return index
 
@@ -287,13 +316,13 @@ class ReductionLowering:
         span, t = node.span, type_of(node)
         acc = self.first(node, kept, out, guards)
         loops = self.loops(node, kept, guards)
-        loops.body.append(self.set(acc, ir.Call(node.op, (acc, loops.value), span)))
+        loops.taken.append(self.set(acc, ir.Call(node.op, (acc, loops.value), span)))
         clauses = (ir.Reduction(node.op, acc.id),)
         if not t.is_float:
             out.append(self.run(loops, True, clauses, span))
             return acc
         seen = self.local("seen", I64, node)
-        loops.body.append(seen_class(node.op, t, seen, loops.value, span))
+        loops.taken.append(seen_class(node.op, t, seen, loops.value, span))
         out += [ir.Assign(seen, extreme_class(node.op, t, acc), span),
                 self.run(loops, True, (*clauses, ir.Reduction("max", seen.id)), span)]
         return settled(node.op, acc, seen)

@@ -40,13 +40,13 @@ def type_kernel(kernel: ir.Kernel, functions: FunctionTyper | None = None, stron
 
 
 def _returned_type(body: tuple[ir.Stmt, ...], strong: bool) -> ScalarType | None:
-    types = [n.value.type for n in walk_all(body) if isinstance(n, ir.Return) and n.value is not None]
+    types = [type_of(n.value) for n in walk_all(body) if isinstance(n, ir.Return) and n.value is not None]
     if not types:
         return None
     if len(types) != sum(isinstance(n, ir.Return) for n in walk_all(body)):
         bare = next(n for n in walk_all(body) if isinstance(n, ir.Return) and n.value is None)
         raise TranslationError.at(bare.span, "`return` without a value in a function that returns values elsewhere")
-    joined: ScalarType = functools.reduce(join, types)  # type: ignore[arg-type]
+    joined = functools.reduce(join, types)
     return joined.strong() if strong else joined
 
 
@@ -70,7 +70,7 @@ def infer_local_types(kernel: ir.Kernel, functions: FunctionTyper | None = None)
         changed = False
         for assign in assigns:
             try:
-                t = typer(assign.value).type
+                t = type_of(typer(assign.value))
             except (UnknownName, TranslationError):
                 continue  # depends on a local not typed yet; a real error resurfaces in type_kernel
             name = assign.target.id  # type: ignore[union-attr]
