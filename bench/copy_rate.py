@@ -9,8 +9,8 @@ BENCH_COPY_RATE_REPEATS (default 5), GB/s = bytes moved / seconds:
 (a) CuPy (skipped where it is not installed): `cudaMemcpy` host to device and back, from pageable
     NumPy memory and from `cupy.cuda.alloc_pinned_memory`;
 (b) py2omp's saxpy (bench/kernels/copy_rate.py) end to end, `kernel.stats` bytes over wall time: on
-    NumPy arrays staged in pieces overlapping transfers and compute (the default on a GPU), staged
-    whole (`SETTINGS.overlap` off), through the maps alone (`SETTINGS.enabled` off: the map clauses'
+    NumPy arrays staged in pieces overlapping transfers and compute (`SETTINGS.overlap`, off by default), staged
+    whole (the default on a GPU), through the maps alone (`SETTINGS.enabled` off: the map clauses'
     copies from pageable memory), on `empty_pinned` arrays in pieces and through the maps, and in
     pieces of 8, 16 and 64 MiB (default 32);
 (c) raw copies through the offload runtime, both ways: `omp_target_memcpy` from pageable memory, from

@@ -287,6 +287,7 @@ def copy_rate_sweep() -> list[tuple[int, int]]:
 def overlapped(staged: list[int], monkeypatch: pytest.MonkeyPatch) -> Iterator[list[tuple[int, int]]]:
     """Staging as `staged`, in pieces of 96 KiB of the widest array; yields the pieces each call ran."""
     monkeypatch.setattr(staging.SETTINGS, "piece_bytes", 96 << 10)
+    monkeypatch.setattr(staging.SETTINGS, "overlap", True)
     cut: list[tuple[int, int]] = []
     run = overlap.run
 
