@@ -23,6 +23,7 @@ from tests.conftest import ROOT
 from tests.kernels import blas_products
 from translator import pipeline
 from translator.ir import nodes as ir
+from translator.ir.printer import format_expr
 from translator.ir.visit import walk_all
 from translator.oracle import compare_with_python
 from translator.targets import parse_target
@@ -85,11 +86,25 @@ def test_products_become_library_calls(signature: str, statement: str, routine: 
     assert any(isinstance(n, ir.ParallelLoop) for n in walk_all(call.body)), "the loops stay as the fallback"
 
 
+@pytest.mark.parametrize("statement, betas", [
+    ("y[:] = a * A @ x + b * A.T @ x", ["0.0:f64", "1.0:f64"]),  # the first assigns: y is not read
+    ("y[:] = 2.0 * y - A @ x - b * (A.T @ x)", ["2.0:f64", "1.0:f64"]),
+])
+def test_sums_of_products_become_one_call_each(statement: str, betas: list[str]) -> None:
+    source = f"{HEADER}def k(a: f64, b: f64, A: In[f64[:, :]], x: In[f64[:]], y: InOut[f64[:]]):\n    {statement}\n"
+    calls = _library_calls(source)
+    assert [c.symbol for c in calls] == ["dgemv", "dgemv"]
+    assert [format_expr(c.beta) for c in calls] == betas
+    assert [c.transposed for c in calls] == [(False, False), (True, False)]
+
+
 @pytest.mark.parametrize("signature, statement", [
     ("A: In[i64[:, :]], B: In[i64[:, :]], C: Out[i64[:, :]]", "C[:] = A @ B"),  # integers: no BLAS
     ("A: In[f64[:, :]], x: In[f64[:]], y: Out[f64[:]]", "for i in prange(1):\n        y[:] = A @ x"),
     ("A: In[f64[:, :]], B: In[f64[:, :]], C: InOut[f64[:, :]]", "C[:] = A[::2, :] @ B"),  # stepped view
-    ("A: In[f64[:, :]], B: In[f64[:, :]], C: InOut[f64[:, :]]", "C[:] = A @ B + A @ B"),  # two products
+    ("A: In[f64[:, :]], B: In[f64[:, :]], C: InOut[f64[:, :]]", "C[:] = A @ B + A @ C"),  # a product reads C
+    ("A: In[f64[:, :]], x: In[f64[:]], y: InOut[f64[:]]", "y[:] = -(A @ x) - A.T @ x"),  # first subtracted
+    ("A: In[f64[:, :]], x: In[f64[:]], y: InOut[f64[:]]", "y[:] = A @ x + A.T @ x + y * y"),  # not a scaled y
     ("A: In[f64[:, :]], B: In[f64[:, :]], C: InOut[f64[:, :]]", "C[:] = A @ B + C * C"),  # not a scaled C
     ("A: In[f64[:, :]], B: In[f64[:, :]], C: InOut[f64[:, :]]", "C[:] = A[0, 0] * A @ B"),  # scalar reads A
     ("A: In[f64[:, :]], B: In[f32[:, :]], C: Out[f64[:, :]]", "C[:] = A @ B"),  # mixed dtypes
@@ -156,6 +171,19 @@ def test_zero_beta_keeps_numpys_nan(library: ctypes.CDLL) -> None:
     result = compare_with_python(blas_products.gemm, args, HOST_OFFLOAD, repeats=1)
     assert result.ok, result.mismatches
     assert _calls(library) == before
+
+
+def test_zero_scale_in_a_sum_keeps_numpys_nan(library: ctypes.CDLL) -> None:
+    """gesummv with beta 0 and an infinity in B: NumPy's `0 * inf` makes the sum nan; the second
+    product runs as loops, the first still calls the library."""
+    rng = np.random.default_rng(11)
+    B = rng.standard_normal((6, 5))
+    B[2, 3] = np.inf
+    before = _calls(library)
+    result = compare_with_python(blas_products.summed_gemvs, (1.5, 0.0, rng.standard_normal((6, 5)), B,
+                                                              rng.standard_normal(5)), HOST_OFFLOAD, repeats=1)
+    assert result.ok, result.mismatches
+    assert _calls(library) == before + 1
 
 
 def test_library_error_raises(library: ctypes.CDLL) -> None:
