@@ -197,6 +197,32 @@ def test_library_error_raises(library: ctypes.CDLL) -> None:
         compiled(1.0, 2.0, rng.standard_normal((3, 4)), rng.standard_normal(4), rng.standard_normal(3))
 
 
+def test_library_kernels_take_the_fast_path(library: ctypes.CDLL) -> None:
+    """A kernel with a library call has the status array (for the library's error) and length checks:
+    the fast path takes both (compares of the C arguments, a zeroed status read after the call),
+    moves the bytes the checked path moves, and leaves mismatched lengths to the checked path's error."""
+    rng = np.random.default_rng(10)
+    compiled = blas_products.gemv.library(HOST_OFFLOAD).kernels["gemv"]
+    assert compiled.fast is not None and compiled.fast.status is not None
+    A, x, y = rng.standard_normal((5, 4)), rng.standard_normal(4), rng.standard_normal(5)
+    found = compiled.fast.arguments((1.0, 2.0, A, x, y.copy()))
+    assert found is not None and found[3] is not None and found[0][-2:] == [found[3].ctypes.data, 1]
+    moved = []
+    for keywords in (False, True):  # keywords: the checked path
+        compiled.stats.reset()
+        out = y.copy()
+        compiled(1.0, 2.0, A, x, y=out) if keywords else compiled(1.0, 2.0, A, x, out)
+        np.testing.assert_allclose(out, A @ x + 2.0 * y, rtol=1e-13)
+        moved.append((compiled.stats.bytes_to_device, compiled.stats.bytes_from_device))
+    assert moved[0] == moved[1]
+    assert compiled.fast.arguments((1.0, 2.0, A, x[:3].copy(), y)) is None
+    line = Path(blas_products.__file__).read_text().splitlines().index("    y[:] = alpha * (A @ x) + beta * y") + 1
+    with pytest.raises(ValueError, match=rf"^gemv\(\): the array statement at line {line} combines lengths 3 and 4 "
+                                         r"\(from the shapes of 'A' and 'x'\); NumPy raises here: operands could not "
+                                         r"be broadcast together$"):
+        compiled(1.0, 2.0, A, x[:3].copy(), y)
+
+
 def test_doctor_finds_the_library_named(fake_cublas: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PY2OMP_CUBLAS", str(fake_cublas))
     assert blas.find_cublas() == (str(fake_cublas), "$PY2OMP_CUBLAS")
