@@ -98,6 +98,13 @@ def test_sums_of_products_become_one_call_each(statement: str, betas: list[str])
     assert [c.transposed for c in calls] == [(False, False), (True, False)]
 
 
+def test_npbench_gesummv_calls_the_library_twice() -> None:
+    """`return alpha * A @ x + beta * B @ x`, as tests/kernels/npbench/gesummv.py (and bench/peers.py) write it."""
+    module = pipeline.lower(str(ROOT / "tests/kernels/npbench/gesummv.py"), "host-offload")
+    calls = [n for n in walk_all(module.kernels[0].body) if isinstance(n, ir.LibraryCall)]
+    assert [(c.symbol, format_expr(c.beta)) for c in calls] == [("dgemv", "0.0:f64"), ("dgemv", "1.0:f64")]
+
+
 @pytest.mark.parametrize("signature, statement", [
     ("A: In[i64[:, :]], B: In[i64[:, :]], C: Out[i64[:, :]]", "C[:] = A @ B"),  # integers: no BLAS
     ("A: In[f64[:, :]], x: In[f64[:]], y: Out[f64[:]]", "for i in prange(1):\n        y[:] = A @ x"),
