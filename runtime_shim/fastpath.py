@@ -17,12 +17,14 @@ accepts a subset of what the checked path accepts, with the same C arguments:
   dtype's range); NumPy scalars, complex numbers and the rest take the checked path;
 - no two arrays overlapping in memory at all (the checked path decides whether an overlap is allowed).
 
-A kernel whose calls need the manifest's bound expressions (arrays it makes, length checks, partly
-written `Out` arrays) has no fast path: `prepare_fast` returns None. The preconditions of accesses
-(`index` entries of `length_checks`) are checked at the end of the same walk, compiled once into
-integer compares of the C arguments it has made (`bounds.first_failing(flat=True)`: an array's
-extents follow its address there): a failing one answers None, and the checked path raises its
-IndexError with the numbers. The rows of arrays mapped by rows (`section`) are counted by a function
+A kernel whose calls need other bound expressions of the manifest (arrays it makes, but the status
+array of its run-time checks, and partly written `Out` arrays) has no fast path: `prepare_fast`
+returns None. The status array (a kernel with a library call always has one) is allocated zeroed
+for each call and read after it, as the checked path does. The lengths array statements combine
+and the preconditions of accesses (`length_checks`) are checked at the end of the same walk,
+compiled once into integer compares of the C arguments it has made (`bounds.first_failing(flat=True)`:
+an array's extents follow its address there): a failing one answers None, and the checked path
+raises its ValueError or IndexError with the numbers. The rows of arrays mapped by rows (`section`) are counted by a function
 compiled once too (`bounds.compiled_rows`).
 """
 
@@ -66,9 +68,12 @@ class FastPath:
     """The rows moved of each array with a manifest `section`, in the order of `sectioned`."""
     sectioned: tuple[tuple[int, int], ...] = ()
     """Those arrays: (position among the array arguments, position among all arguments)."""
+    status: Plan | None = None
+    """The plan of the hidden status array of the run-time checks, the last parameter (None: none)."""
 
-    def arguments(self, values: Sequence[object]) -> tuple[list[object], int, int] | None:
-        """The C arguments and the bytes moved to and from the device, or None: not the common call."""
+    def arguments(self, values: Sequence[object]) -> tuple[list[object], int, int, np.ndarray | None] | None:
+        """The C arguments, the bytes moved to and from the device and the zeroed status array the
+        C arguments hold (or None), or None: not the common call."""
         if len(values) != len(self.plans):
             return None
         c_args: list[object] = []
@@ -90,13 +95,20 @@ class FastPath:
             spans.append((start, stop, low, high))
             c_args.append(start)
             c_args.extend(value.shape)
+        status = None
+        if self.status is not None:
+            dtype, _, copy_in, copy_out = self.status
+            status = np.zeros(1, dtype)  # type: ignore[call-overload]
+            start = _addressof(_from_buffer(status))
+            c_args += [start, 1]
+            spans.append((start, start + status.nbytes, copy_in, copy_out))
         if self.failing is not None and self.failing(c_args) >= 0:
             return None
         if not self.offload:
-            return c_args, 0, 0
+            return c_args, 0, 0, status
         if self.rows is not None:
             spans = self.cut(spans, values)
-        return (c_args, *_moved(spans))
+        return (c_args, *_moved(spans), status)
 
     def cut(self, spans: list[tuple[int, int, object, object]], values: Sequence[object]
             ) -> list[tuple[int, int, object, object]]:
@@ -123,27 +135,44 @@ def _moved(spans: list[tuple[int, int, object, object]]) -> tuple[int, int]:
 
 
 def prepare_fast(spec: KernelSpec, offload: bool) -> FastPath | None:
-    """The plan of the kernel's common call, or None where every call needs the checked path."""
-    if spec.length_checks or any(p.hidden or p.written is not None for p in spec.params):
+    """The plan of the kernel's common call, or None where every call needs the checked path. The
+    one hidden parameter taken is the status array of the run-time checks (last: the caller's
+    arguments come first), which the call allocates zeroed and reads after the call as the checked
+    path does (a kernel with a library call always has one, for the library's error)."""
+    params = spec.params[:-1] if spec.status is not None and spec.params[-1].name == spec.status else spec.params
+    if any(p.hidden or p.written is not None for p in params):
         return None
-    plans = tuple(_array_plan(p) if p.is_array else _scalar_plan(p) for p in spec.params)
+    plans = tuple(_array_plan(p) if p.is_array else _scalar_plan(p) for p in params)
     if any(plan is None for plan in plans):
         return None
-    failing = None
-    if spec.index_needs:
-        starts, at = {}, 0
-        for p in spec.params:
-            starts[p.name], at = at, at + (1 + p.rank if p.is_array else 1)
-        needs = [(extent_bound(n.array, n.dim), n.need, n.when) for _, n in spec.index_needs]
-        failing = first_failing(needs, starts, None, flat=True)
-    arrays = [(i, p) for i, p in enumerate(spec.params) if p.is_array]
+    status = _array_plan(spec.params[-1]) if len(params) < len(spec.params) else None
+    failing = _failing(spec)
+    arrays = [(i, p) for i, p in enumerate(params) if p.is_array]
     sectioned = tuple((k, i) for k, (i, p) in enumerate(arrays) if p.section is not None)
     if not sectioned:
-        return FastPath(plans, offload, failing)  # type: ignore[arg-type]
-    positions = {p.name: i for i, p in enumerate(spec.params)}
+        return FastPath(plans, offload, failing, status=status)  # type: ignore[arg-type]
+    positions = {p.name: i for i, p in enumerate(params)}
     rows = compiled_rows([(arrays[k][1].name, *arrays[k][1].section) for k, _ in sectioned],  # type: ignore[misc]
                          positions, _shape)
-    return FastPath(plans, offload, failing, rows, sectioned)  # type: ignore[arg-type]
+    return FastPath(plans, offload, failing, rows, sectioned, status)  # type: ignore[arg-type]
+
+
+def _failing(spec: KernelSpec) -> Callable[[Sequence[object]], int] | None:
+    """The preconditions of accesses and the lengths array statements combine (`movement.check_lengths`:
+    `max(left, 0) == max(right, 0)`, unequal where one is less than the other), compiled over the
+    C arguments; None where there are none. A failing one sends the call to the checked path,
+    which raises its message."""
+    if not spec.index_needs and not spec.length_checks:
+        return None
+    starts, at = {}, 0
+    for p in spec.params:
+        starts[p.name], at = at, at + (1 + p.rank if p.is_array else 1)
+    needs: list[tuple[object, object, Sequence[object]]] = [
+        (extent_bound(n.array, n.dim), n.need, n.when) for _, n in spec.index_needs]
+    for _, left, right in spec.length_checks:
+        lengths = [{"op": "max", "args": [bound, 0]} for bound in (left, right)]
+        needs += [(lengths[0], lengths[1], ()), (lengths[1], lengths[0], ())]
+    return first_failing(needs, starts, None, flat=True)
 
 
 def _shape(array: object) -> Sequence[int]:

@@ -110,11 +110,15 @@ class CompiledKernel:
             self._raise_failure(FAILED - int(status[0]) - 1)
         return self._results(values, None if binding.result is None else binding.result(value))
 
-    def call_fast(self, args: Sequence[object], c_args: list[object], to_device: int, from_device: int) -> object:
-        """The call with what `self.fast.arguments(args)` found: nothing left to check."""
+    def call_fast(self, args: Sequence[object], c_args: list[object], to_device: int, from_device: int,
+                  status: np.ndarray | None) -> object:
+        """The call with what `self.fast.arguments(args)` found: nothing left to check before it;
+        after it, the status array of the run-time checks (the library's error), as on the checked path."""
         start = time.perf_counter()
         value = self.function(*c_args)
         self.stats.add(to_device, from_device, time.perf_counter() - start)
+        if status is not None and status[0]:
+            self._raise_failure(FAILED - int(status[0]) - 1)
         result = self.binding.result
         return self._results(args, value if result is None else result(value))
 

@@ -23,6 +23,7 @@ from tests.conftest import ROOT
 from tests.kernels import blas_products
 from translator import pipeline
 from translator.ir import nodes as ir
+from translator.ir.printer import format_expr
 from translator.ir.visit import walk_all
 from translator.oracle import compare_with_python
 from translator.targets import parse_target
@@ -85,11 +86,32 @@ def test_products_become_library_calls(signature: str, statement: str, routine: 
     assert any(isinstance(n, ir.ParallelLoop) for n in walk_all(call.body)), "the loops stay as the fallback"
 
 
+@pytest.mark.parametrize("statement, betas", [
+    ("y[:] = a * A @ x + b * A.T @ x", ["0.0:f64", "1.0:f64"]),  # the first assigns: y is not read
+    ("y[:] = 2.0 * y - A @ x - b * (A.T @ x)", ["2.0:f64", "1.0:f64"]),
+])
+def test_sums_of_products_become_one_call_each(statement: str, betas: list[str]) -> None:
+    source = f"{HEADER}def k(a: f64, b: f64, A: In[f64[:, :]], x: In[f64[:]], y: InOut[f64[:]]):\n    {statement}\n"
+    calls = _library_calls(source)
+    assert [c.symbol for c in calls] == ["dgemv", "dgemv"]
+    assert [format_expr(c.beta) for c in calls] == betas
+    assert [c.transposed for c in calls] == [(False, False), (True, False)]
+
+
+def test_npbench_gesummv_calls_the_library_twice() -> None:
+    """`return alpha * A @ x + beta * B @ x`, as tests/kernels/npbench/gesummv.py (and bench/peers.py) write it."""
+    module = pipeline.lower(str(ROOT / "tests/kernels/npbench/gesummv.py"), "host-offload")
+    calls = [n for n in walk_all(module.kernels[0].body) if isinstance(n, ir.LibraryCall)]
+    assert [(c.symbol, format_expr(c.beta)) for c in calls] == [("dgemv", "0.0:f64"), ("dgemv", "1.0:f64")]
+
+
 @pytest.mark.parametrize("signature, statement", [
     ("A: In[i64[:, :]], B: In[i64[:, :]], C: Out[i64[:, :]]", "C[:] = A @ B"),  # integers: no BLAS
     ("A: In[f64[:, :]], x: In[f64[:]], y: Out[f64[:]]", "for i in prange(1):\n        y[:] = A @ x"),
     ("A: In[f64[:, :]], B: In[f64[:, :]], C: InOut[f64[:, :]]", "C[:] = A[::2, :] @ B"),  # stepped view
-    ("A: In[f64[:, :]], B: In[f64[:, :]], C: InOut[f64[:, :]]", "C[:] = A @ B + A @ B"),  # two products
+    ("A: In[f64[:, :]], B: In[f64[:, :]], C: InOut[f64[:, :]]", "C[:] = A @ B + A @ C"),  # a product reads C
+    ("A: In[f64[:, :]], x: In[f64[:]], y: InOut[f64[:]]", "y[:] = -(A @ x) - A.T @ x"),  # first subtracted
+    ("A: In[f64[:, :]], x: In[f64[:]], y: InOut[f64[:]]", "y[:] = A @ x + A.T @ x + y * y"),  # not a scaled y
     ("A: In[f64[:, :]], B: In[f64[:, :]], C: InOut[f64[:, :]]", "C[:] = A @ B + C * C"),  # not a scaled C
     ("A: In[f64[:, :]], B: In[f64[:, :]], C: InOut[f64[:, :]]", "C[:] = A[0, 0] * A @ B"),  # scalar reads A
     ("A: In[f64[:, :]], B: In[f32[:, :]], C: Out[f64[:, :]]", "C[:] = A @ B"),  # mixed dtypes
@@ -158,6 +180,19 @@ def test_zero_beta_keeps_numpys_nan(library: ctypes.CDLL) -> None:
     assert _calls(library) == before
 
 
+def test_zero_scale_in_a_sum_keeps_numpys_nan(library: ctypes.CDLL) -> None:
+    """gesummv with beta 0 and an infinity in B: NumPy's `0 * inf` makes the sum nan; the second
+    product runs as loops, the first still calls the library."""
+    rng = np.random.default_rng(11)
+    B = rng.standard_normal((6, 5))
+    B[2, 3] = np.inf
+    before = _calls(library)
+    result = compare_with_python(blas_products.summed_gemvs, (1.5, 0.0, rng.standard_normal((6, 5)), B,
+                                                              rng.standard_normal(5)), HOST_OFFLOAD, repeats=1)
+    assert result.ok, result.mismatches
+    assert _calls(library) == before + 1
+
+
 def test_library_error_raises(library: ctypes.CDLL) -> None:
     ctypes.c_int.in_dll(library, "fake_status").value = 13  # CUBLAS_STATUS_EXECUTION_FAILED
     rng = np.random.default_rng(9)
@@ -167,6 +202,32 @@ def test_library_error_raises(library: ctypes.CDLL) -> None:
     with pytest.raises(RuntimeError, match=rf"^gemv\(\): cuBLAS reported an error computing the matrix product at "
                                            rf"line {line} \(dgemv\); PY2OMP_BLAS=0 runs the kernel's own loops instead$"):
         compiled(1.0, 2.0, rng.standard_normal((3, 4)), rng.standard_normal(4), rng.standard_normal(3))
+
+
+def test_library_kernels_take_the_fast_path(library: ctypes.CDLL) -> None:
+    """A kernel with a library call has the status array (for the library's error) and length checks:
+    the fast path takes both (compares of the C arguments, a zeroed status read after the call),
+    moves the bytes the checked path moves, and leaves mismatched lengths to the checked path's error."""
+    rng = np.random.default_rng(10)
+    compiled = blas_products.gemv.library(HOST_OFFLOAD).kernels["gemv"]
+    assert compiled.fast is not None and compiled.fast.status is not None
+    A, x, y = rng.standard_normal((5, 4)), rng.standard_normal(4), rng.standard_normal(5)
+    found = compiled.fast.arguments((1.0, 2.0, A, x, y.copy()))
+    assert found is not None and found[3] is not None and found[0][-2:] == [found[3].ctypes.data, 1]
+    moved = []
+    for keywords in (False, True):  # keywords: the checked path
+        compiled.stats.reset()
+        out = y.copy()
+        compiled(1.0, 2.0, A, x, y=out) if keywords else compiled(1.0, 2.0, A, x, out)
+        np.testing.assert_allclose(out, A @ x + 2.0 * y, rtol=1e-13)
+        moved.append((compiled.stats.bytes_to_device, compiled.stats.bytes_from_device))
+    assert moved[0] == moved[1]
+    assert compiled.fast.arguments((1.0, 2.0, A, x[:3].copy(), y)) is None
+    line = Path(blas_products.__file__).read_text().splitlines().index("    y[:] = alpha * (A @ x) + beta * y") + 1
+    with pytest.raises(ValueError, match=rf"^gemv\(\): the array statement at line {line} combines lengths 3 and 4 "
+                                         r"\(from the shapes of 'A' and 'x'\); NumPy raises here: operands could not "
+                                         r"be broadcast together$"):
+        compiled(1.0, 2.0, A, x[:3].copy(), y)
 
 
 def test_doctor_finds_the_library_named(fake_cublas: Path, monkeypatch: pytest.MonkeyPatch) -> None:

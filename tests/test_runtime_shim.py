@@ -567,7 +567,7 @@ def test_the_fast_path_gives_the_checked_paths_c_arguments(lib: runtime_shim.Lib
         assert compiled.fast is not None, name
         found = compiled.fast.arguments(args)
         assert found is not None, name
-        assert found == (compiled.binding.convert(args), 0, 0), name
+        assert found == (compiled.binding.convert(args), 0, 0, None), name
 
 
 def test_fast_and_checked_calls_compute_the_same(lib: runtime_shim.Library, rng: np.random.Generator) -> None:

@@ -2,7 +2,7 @@
 host-offload, the stand-in tests/test_blas.py builds), written as NumPy code writes them: BLAS's
 GEMM with scalars on either side, transposed operands, blocks of larger arrays (leading dimensions
 and offsets from the slices), float32, matrix-vector and vector-matrix products, a product into an
-array the kernel makes, and the loop forms NPBench writes: a prange of row (column) dot products and
+array the kernel makes, sums of products (gesummv: one call each), and the loop forms NPBench writes: a prange of row (column) dot products and
 GEMM row by row. `CASES` maps each kernel to its random arguments."""
 
 import numpy as np
@@ -72,6 +72,16 @@ def gemm_rows_transposed(A: In[f64[:, :]], B: In[f64[:, :]], C: InOut[f64[:, :]]
             C[i, 1:] += A[k, i] * B[1:, k]
 
 
+@kernel
+def summed_gemvs(alpha: f64, beta: f64, A: In[f64[:, :]], B: In[f64[:, :]], x: In[f64[:]]):
+    return alpha * A @ x + beta * B @ x
+
+
+@kernel
+def summed_into(alpha: f32, A: In[f32[:, :]], B: In[f32[:, :]], x: In[f32[:]], y: InOut[f32[:]]):
+    y[:] = 0.5 * y - alpha * A.T @ x + B @ x
+
+
 def _matrix(rng: np.random.Generator, rows: int, cols: int, dtype: type = np.float64) -> np.ndarray:
     return rng.standard_normal((rows, cols)).astype(dtype)
 
@@ -92,4 +102,7 @@ CASES = {
     gemm_rows: lambda rng: (np.float32(1.5), np.float32(1.2), rng.random((20, 25), np.float32),
                             rng.random((20, 30), np.float32), rng.random((30, 25), np.float32)),
     gemm_rows_transposed: lambda rng: (_matrix(rng, 9, 12), _matrix(rng, 8, 9), _matrix(rng, 12, 8)),
+    summed_gemvs: lambda rng: (1.5, -1.2, _matrix(rng, 18, 13), _matrix(rng, 18, 13), rng.standard_normal(13)),
+    summed_into: lambda rng: (np.float32(0.75), _matrix(rng, 11, 7, np.float32), _matrix(rng, 7, 11, np.float32),
+                              rng.standard_normal(11).astype(np.float32), rng.standard_normal(7).astype(np.float32)),
 }

@@ -55,7 +55,8 @@ class _Products(StmtTransformer):
         """Each statement rebuilt; a `prange` of several matrix-vector products becomes one call each."""
         out: list[ir.Stmt] = []
         for stmt in stmts:
-            calls = _split_gemvs(stmt, self.kernel, self.library) if isinstance(stmt, ir.Loop) else None
+            calls = _split_gemvs(stmt, self.kernel, self.library) if isinstance(stmt, ir.Loop) else \
+                self.summed(stmt) if isinstance(stmt, ir.ArrayAssign) else None
             out += calls if calls else [self.visit(stmt)]
         return tuple(out)
 
@@ -66,6 +67,14 @@ class _Products(StmtTransformer):
 
     def visit_ArrayAssign(self, stmt: ir.ArrayAssign) -> ir.Stmt:
         return _library_call(stmt, self.kernel, self.library) or stmt
+
+    def summed(self, stmt: ir.ArrayAssign) -> list[ir.Stmt] | None:
+        """A sum of several products as one call each (`_summed_products`), or None."""
+        if _library_call(stmt, self.kernel, self.library) is not None:
+            return None
+        pieces = _summed_products(stmt)
+        calls = [_library_call(piece, self.kernel, self.library) for piece in pieces]
+        return [c for c in calls if c is not None] if pieces and all(calls) else None
 
     visit_If = visit_While = StmtTransformer.descend
     visit_Assign = visit_AtomicUpdate = visit_CallStatement = visit_LocalArray = StmtTransformer.keep
@@ -106,6 +115,41 @@ def _library_call(stmt: ir.ArrayAssign, kernel: ir.Kernel, library: str) -> ir.L
         library, routine, dtype, tuple(ir.ArrayArg(v.array, v.span, dtype) for v in (*operands, target)),
         tuple(layout[0] for layout in layouts if layout), tuple(layout[1] for layout in layouts if layout),
         transposed, sizes, alpha, beta, _when(dtype, read, span), (stmt,), (), span)
+
+
+def _summed_products(stmt: ir.ArrayAssign) -> list[ir.ArrayAssign]:
+    """`y[:] = alpha * A @ x + beta * B @ x (+ gamma * y)` (gesummv) as `y[:] = alpha * A @ x (+ gamma *
+    y)` and then `y[:] = y + beta * B @ x` for each further product: the same value, summed in
+    NumPy's order (up to the place of the target's term), when no product reads the target
+    (`_library_call` declines the pieces where one does, and then the statement stays whole). The
+    first product is added, or the target's term is (`y - A @ x - B @ x` stays whole: the first
+    piece would need a negation). Empty for any other statement."""
+    if stmt.where is not None:
+        return []
+    signed = _signed_terms(stmt.value, "+")
+    products = [(op, term) for op, term in signed if any(isinstance(n, ir.ArrayReduce) for n in walk(term))]
+    rest = [(op, term) for op, term in signed if (op, term) not in products]
+    if len(products) < 2 or len(rest) > 1:
+        return []
+    (op, first), span, kind = products[0], stmt.span, type_of(stmt.value)
+    if rest and rest[0][0] == "+":
+        first = ir.Binary(op, rest[0][1], first, span, kind)
+    elif op != "+":
+        return []
+    elif rest:
+        first = ir.Binary("-", first, rest[0][1], span, kind)
+    pieces = [dataclasses.replace(stmt, value=first)]
+    for op, term in products[1:]:
+        pieces.append(dataclasses.replace(stmt, value=ir.Binary(op, stmt.target, term, span, kind)))
+    return pieces
+
+
+def _signed_terms(value: ir.Expr, op: str) -> list[tuple[str, ir.Expr]]:
+    """The terms of a sum with the operation each is added with (`a - (b - c)`: `+a`, `-b`, `+c`)."""
+    if isinstance(value, ir.Binary) and value.op in ("+", "-"):
+        flip = {"+": "-", "-": "+"}
+        return _signed_terms(value.left, op) + _signed_terms(value.right, op if value.op == "+" else flip[op])
+    return [(op, value)]
 
 
 def _in_dtype(value: ir.Expr, dtype: ScalarType) -> bool:
