@@ -83,7 +83,9 @@ def _excused(verdict: Verdict) -> bool:
 
 @pytest.mark.parametrize("subject", SUBJECTS, ids=lambda s: s.name)
 def test_every_call_gives_pythons_result_or_an_exception(subject: Subject) -> None:
-    finding, judged = fuzz_kernel(subject, TARGET, CI_CASES, timeout=3.0, derandomize=True, excused=_excused)
+    """A hang is a call still running 20 s after Python's finished: 3 s gave false findings on a loaded
+    2-core machine (mandelbrot, gather_through), where a child's start alone can take seconds."""
+    finding, judged = fuzz_kernel(subject, TARGET, CI_CASES, timeout=20.0, derandomize=True, excused=_excused)
     assert finding is None, finding.report()
     assert judged >= CI_CASES // 2  # most cases finish in time and say something
 
