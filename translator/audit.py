@@ -132,12 +132,12 @@ def audit(
     rows: list[Row] = []
     missing = [f"{k}: not defined in the C file" for k in specs if k not in parsed.functions]
     for kernel, arrays in specs.items():
-        if kernel in parsed.functions:
-            made = {name: spec.shape for name, spec in arrays.items() if spec.shape is not None}
-            if parsed.functions[kernel].sampler is not None:
-                parsed.functions[kernel].sampler.allocate(made)
-            rows += _kernel_rows(parsed.functions[kernel], arrays, lines)
-            missing += reduction_problems(parsed.functions[kernel], lines)
+        facts = parsed.functions.get(kernel)
+        if facts is not None:
+            if facts.sampler is not None:
+                facts.sampler.allocate({name: spec.shape for name, spec in arrays.items() if spec.shape is not None})
+            rows += _kernel_rows(facts, arrays, lines)
+            missing += reduction_problems(facts, lines)
     return rows, missing
 
 
