@@ -50,8 +50,10 @@ class Observation:
     """What the sample run saw in one function."""
 
     params: Env
-    touched: dict[int, set[int]] = field(default_factory=dict)
-    """Per dereference (C offset), the flat indices it touched."""
+    touched: dict[tuple[int, str], set[int]] = field(default_factory=dict)
+    """Per dereference (C offset) and pointer, the flat indices it touched. The pointer is part of the
+    key because the dereferences inside one macro's expansion (`isnan(x[i] - mean[j])`) share the
+    offset of the macro's name."""
     unknown: dict[int, str] = field(default_factory=dict)
     """Per dereference (C offset) whose index the run could not compute, why."""
     copied: list[tuple[str, int, frozenset[int]]] = field(default_factory=list)
@@ -398,7 +400,7 @@ class _Runner:
         if index is None:
             self.seen.unknown.setdefault(offset, "its index depends on data or on a value the audit does not know")
         else:
-            self.seen.touched.setdefault(offset, set()).add(index)
+            self.seen.touched.setdefault((offset, pointer), set()).add(index)
 
     def call(self, node: _Node, env: Env) -> int | None:
         callee, *args = node.children
