@@ -6,8 +6,8 @@ a pointer that was never mapped, so a dropped map or a short section passes an e
 there (docs/embedding.md, "Why the audit and not the host device"). So every C file the suite
 builds for an offload target goes through `py2omp audit` first (its section, copy-back and
 reduction checks included), and a mismatch fails the test that built it: CI (the README's test
-command) audits every kernel the tests build. The audit adds about SECONDS to the suite (the
-summary line says how much); `PY2OMP_AUDIT_BUILDS=0` skips it for a quick local run."""
+command) audits every kernel the tests build. Measured: 226 C files, 65 s of a 17-minute run on
+a loaded 2-core machine (about 6%; the summary line says how much); `PY2OMP_AUDIT_BUILDS=0` skips it for a quick local run."""
 
 from __future__ import annotations
 
