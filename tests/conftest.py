@@ -7,7 +7,8 @@ there (docs/embedding.md, "Why the audit and not the host device"). So every C f
 builds for an offload target goes through `py2omp audit` first (its section, copy-back and
 reduction checks included), and a mismatch fails the test that built it: CI (the README's test
 command) audits every kernel the tests build. Measured: 226 C files, 65 s of a 17-minute run on
-a loaded 2-core machine (about 6%; the summary line says how much); `PY2OMP_AUDIT_BUILDS=0` skips it for a quick local run."""
+a loaded 2-core machine (about 6%; the summary line says how much); `PY2OMP_AUDIT_BUILDS=0` skips
+it for a quick local run."""
 
 from __future__ import annotations
 
