@@ -1,12 +1,14 @@
 """Shared test setup: one build cache per test session, `--update-golden` for the golden files, and
-with `PY2OMP_AUDIT_BUILDS=1` the audit of every offload library the suite builds.
+the audit of every offload library the suite builds (off with `PY2OMP_AUDIT_BUILDS=0`).
 
 The host-offload device shares the host's address space: a target region reads host memory through
 a pointer that was never mapped, so a dropped map or a short section passes an end-to-end test
-there (docs/embedding.md, "Why the audit and not the host device"). With the variable set, every
-C file the suite builds for an offload target goes through `py2omp audit` first (its section,
-copy-back and reduction checks included), and a mismatch fails the test that built it.
-"""
+there (docs/embedding.md, "Why the audit and not the host device"). So every C file the suite
+builds for an offload target goes through `py2omp audit` first (its section, copy-back and
+reduction checks included), and a mismatch fails the test that built it: CI (the README's test
+command) audits every kernel the tests build. Measured: 226 C files, 65 s of a 17-minute run on
+a loaded 2-core machine (about 6%; the summary line says how much); `PY2OMP_AUDIT_BUILDS=0` skips
+it for a quick local run."""
 
 from __future__ import annotations
 
@@ -41,7 +43,7 @@ def update_golden(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--update-golden"))
 
 
-AUDIT_BUILDS = os.environ.get("PY2OMP_AUDIT_BUILDS") == "1"
+AUDIT_BUILDS = os.environ.get("PY2OMP_AUDIT_BUILDS", "1") != "0"
 _AUDITED: dict[str, float] = {}
 """sha256 of each audited C file -> seconds its audit took."""
 _BROKEN_ON_PURPOSE = False
@@ -80,7 +82,7 @@ def _audited(build: Callable[..., Path]) -> Callable[..., Path]:
 
 @pytest.fixture(scope="session", autouse=True)
 def audit_builds() -> Iterator[None]:
-    """Route every `build_cached` the suite reaches through the audit (with `PY2OMP_AUDIT_BUILDS=1`)."""
+    """Route every `build_cached` the suite reaches through the audit (unless `PY2OMP_AUDIT_BUILDS=0`)."""
     if not AUDIT_BUILDS:
         yield
         return

@@ -179,3 +179,23 @@ def test_scratch_needs_a_map_of_any_kind(capsys: pytest.CaptureFixture[str], tmp
     assert status == 1
     assert "staged: tmp: dereferenced in the target region at line 6 but not mapped" in out
     assert "staged: tmp: dereferenced in the target region at line 8 but not mapped" in out
+
+
+NUMPY_FUNCTIONS = str(ROOT / "tests" / "kernels" / "numpy_functions.py")
+
+
+def test_arrays_the_kernel_makes_have_their_allocated_extents(capsys: pytest.CaptureFixture[str],
+                                                              tmp_path: Path) -> None:
+    """`x.reshape(3, -1) - 1.0` is returned in a (3, len(x) // 3) array the caller allocates: at free
+    sample extents its last rows would look never written; at the allocated ones (3 x 1 for 5
+    elements) it passes, and a section shrunk by one element is still refused."""
+    status, out = audit(capsys, NUMPY_FUNCTIONS, None, tmp_path)
+    assert status == 0, out
+    assert row(out, "reshapes", "result__9")[2:4] == ["Out", "write"]
+    whole = "result__9[0:result__9_n0 * result__9_n1]"
+    c_text = emitted_c(NUMPY_FUNCTIONS)
+    assert whole in c_text
+    status, out = audit(capsys, NUMPY_FUNCTIONS, c_text.replace(whole, whole.replace("]", " - 1]")), tmp_path)
+    assert status == 1
+    assert ("reshapes: result__9: the dereference at line 104 touches element 2, outside the mapped section "
+            "result__9[0:result__9_n0 * result__9_n1 - 1] = [0, 2)") in out

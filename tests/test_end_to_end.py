@@ -84,7 +84,8 @@ def test_dropped_map_direction_is_caught_by_the_virtual_device(tmp_path) -> None
 def test_unmapped_array_is_still_read_on_the_virtual_device() -> None:
     """Why the audit exists: the host device runs target regions in the host process, so a region
     reads an array whose map was dropped through its host address, and the answer is right here
-    (on a GPU it is garbage). Only the audit (`py2omp audit`, `PY2OMP_AUDIT_BUILDS=1`) refuses it."""
+    (on a GPU it is garbage). Only the audit (`py2omp audit`, which the suite runs on every build)
+    refuses it."""
     import runtime_shim
     from translator import pipeline
     from translator.audit import audit_emitted

@@ -32,11 +32,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from runtime_shim.bounds import Bound
 from translator import pipeline
 from translator.audit_checks import Locations, Row, check_sections, reduction_problems, where
 from translator.audit_clang import FunctionFacts, MapItem, ParsedC, Pragma, parse_c
-from translator.backend.lower import build_view
-from translator.backend.render import presumed_locations, render_module
+from translator.backend.render import presumed_locations
 from translator.frontend import module_name
 from translator.ir.types import Ownership
 from translator.targets import Target
@@ -65,6 +65,9 @@ class ArraySpec:
 
     ownership: Ownership
     ctype: str
+    shape: tuple[Bound, ...] | None = None
+    """For an array the kernel makes, the shape its caller allocates (manifest bounds of the user's
+    arguments): the sample run gives it these extents, not free ones."""
 
 
 def run_audit(path: str, target: Target, c_file: str | None) -> int:
@@ -106,7 +109,8 @@ def manifest_specs(manifest: dict[str, Any]) -> dict[str, dict[str, ArraySpec]]:
     specs: dict[str, dict[str, ArraySpec]] = {}
     for kernel in manifest["kernels"]:
         arrays = {
-            p["name"]: ArraySpec(Ownership(p["ownership"]), _C_TYPES.get(p["dtype"], ""))
+            p["name"]: ArraySpec(Ownership(p["ownership"]), _C_TYPES.get(p["dtype"], ""),
+                                 tuple(p["allocation"]["shape"]) if p.get("allocation") else None)
             for p in kernel["params"] if p["kind"] == "array"
         }
         for symbol in (kernel["symbol"], kernel.get("device_symbol"), (kernel.get("chunk") or {}).get("symbol")):
@@ -117,16 +121,8 @@ def manifest_specs(manifest: dict[str, Any]) -> dict[str, dict[str, ArraySpec]]:
 
 def kernel_specs(path: str, target: Target) -> tuple[dict[str, dict[str, ArraySpec]], str]:
     """Per kernel symbol, its arrays' ownership and C element type; and the C the backend emits."""
-    view = build_view(pipeline.lower(path, target))
-    owners = {o.marker: o for o in Ownership}
-    specs = {
-        k.name: {
-            p.name: ArraySpec(owners[doc.marker], p.ctype)
-            for p in k.params for doc in k.arrays if doc.name == p.name
-        }
-        for k in view.kernels
-    }
-    return specs, render_module(view)[0]
+    emitted = pipeline.translate(path, target)
+    return manifest_specs(emitted.manifest), emitted.c_source
 
 
 def audit(
@@ -136,9 +132,12 @@ def audit(
     rows: list[Row] = []
     missing = [f"{k}: not defined in the C file" for k in specs if k not in parsed.functions]
     for kernel, arrays in specs.items():
-        if kernel in parsed.functions:
-            rows += _kernel_rows(parsed.functions[kernel], arrays, lines)
-            missing += reduction_problems(parsed.functions[kernel], lines)
+        facts = parsed.functions.get(kernel)
+        if facts is not None:
+            if facts.sampler is not None:
+                facts.sampler.allocate({name: spec.shape for name, spec in arrays.items() if spec.shape is not None})
+            rows += _kernel_rows(facts, arrays, lines)
+            missing += reduction_problems(facts, lines)
     return rows, missing
 
 

@@ -104,7 +104,7 @@ def _outside(row: Row, seen: Observation, facts: FunctionFacts, lines: Locations
         return ""
     low, high = bounds
     for offset in row.offsets:
-        bad = sorted(k for k in seen.touched.get(offset, ()) if not low <= k < high)
+        bad = sorted(k for k in seen.touched.get((offset, row.parameter), ()) if not low <= k < high)
         if bad:
             return (f"the dereference at line {where(lines, facts.lines.get(offset, 0))} touches element {bad[0]}, "
                     f"outside the mapped section {row.parameter}[{row.item.start}:{row.item.length}] = "
@@ -128,7 +128,8 @@ def _uncopied(row: Row, seen: Observation, facts: FunctionFacts) -> str:
 
 
 def _written(row: Row, seen: Observation, facts: FunctionFacts) -> set[int]:
-    return {k for a in facts.accesses if a.written and a.offset in row.offsets for k in seen.touched.get(a.offset, ())}
+    return {k for a in facts.accesses if a.written and a.pointer == row.parameter and a.offset in row.offsets
+            for k in seen.touched.get((a.offset, a.pointer), ())}
 
 
 def _unwritten(row: Row, seen: Observation, facts: FunctionFacts) -> str:

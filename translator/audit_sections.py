@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 
 from clang import cindex
 
+from runtime_shim.bounds import Bound, evaluate
+
 from translator.backend.lower import COPY_BACK
 
 SAMPLE_EXTENT = 5
@@ -48,8 +50,10 @@ class Observation:
     """What the sample run saw in one function."""
 
     params: Env
-    touched: dict[int, set[int]] = field(default_factory=dict)
-    """Per dereference (C offset), the flat indices it touched."""
+    touched: dict[tuple[int, str], set[int]] = field(default_factory=dict)
+    """Per dereference (C offset) and pointer, the flat indices it touched. The pointer is part of the
+    key because the dereferences inside one macro's expansion (`isnan(x[i] - mean[j])`) share the
+    offset of the macro's name."""
     unknown: dict[int, str] = field(default_factory=dict)
     """Per dereference (C offset) whose index the run could not compute, why."""
     copied: list[tuple[str, int, frozenset[int]]] = field(default_factory=list)
@@ -80,7 +84,16 @@ class Sampler:
         self.growth = SAMPLE_EXTENT ** 2 + min(_largest_index_literal(self.body), GROWTH_LIMIT) if self.body else 0
         """How much larger the grown array's extents are: enough for its constant indices
         (`out[i, 11]`) and for a 1-D array read as a 2-D one (`x.reshape(2, -1)`)."""
+        self.made: dict[str, tuple[Bound, ...]] = {}
+        """Array the kernel makes -> the shape its caller allocates (`allocate`)."""
         self._runs: dict[tuple[str | None, bool], Observation] = {}
+
+    def allocate(self, made: dict[str, tuple[Bound, ...]]) -> None:
+        """Give the arrays the kernel makes the extents their caller allocates, computed from the
+        sample extents of the user's arguments: free extents would let the run write a result of
+        `x.reshape(3, -1)` as a 5 x 5 array and call its last rows never written."""
+        self.made = made
+        self._runs.clear()
 
     def run(self, grown: str | None = None, others: bool = False) -> Observation:
         """Run with every extent `SAMPLE_EXTENT`; given `grown`, that array's extents are larger by
@@ -95,6 +108,7 @@ class Sampler:
                 name: SAMPLE_EXTENT + self.growth * ((owner == grown) != others) for name, owner in self.extents.items()
             }
             params.update({name: SAMPLE_SCALAR if integral else None for name, integral in self.scalars.items()})
+            params.update(self._allocated(params))
             seen = Observation(dict(params))
             try:
                 if self.body is not None:
@@ -103,6 +117,23 @@ class Sampler:
                 seen.incomplete = f"the sample run passed {STEP_LIMIT} steps"
             self._runs[key] = seen
         return self._runs[key]
+
+    def _allocated(self, params: Env) -> Env:
+        """The extents of the arrays the kernel makes, from their shapes at `params` (None where a
+        shape needs a value the run does not know)."""
+        dims: dict[str, dict[int, int | None]] = {}
+        for name, owner in self.extents.items():
+            dims.setdefault(owner, {})[int(name.rpartition("_n")[2])] = params[name]
+        shapes = {owner: tuple(found[d] for d in sorted(found)) for owner, found in dims.items() if owner not in self.made}
+        scalars = {name: value for name, value in params.items() if name in self.scalars}
+        allocated: Env = {}
+        for array, shape in self.made.items():
+            for dim, bound in enumerate(shape):
+                try:
+                    allocated[f"{array}_n{dim}"] = evaluate(bound, shapes, scalars)  # type: ignore[arg-type]
+                except (KeyError, IndexError, TypeError, ValueError):
+                    allocated[f"{array}_n{dim}"] = None
+        return allocated
 
 
 def evaluate_text(text: str, env: Env) -> int | None:
@@ -369,7 +400,7 @@ class _Runner:
         if index is None:
             self.seen.unknown.setdefault(offset, "its index depends on data or on a value the audit does not know")
         else:
-            self.seen.touched.setdefault(offset, set()).add(index)
+            self.seen.touched.setdefault((offset, pointer), set()).add(index)
 
     def call(self, node: _Node, env: Env) -> int | None:
         callee, *args = node.children
