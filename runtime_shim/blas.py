@@ -18,7 +18,7 @@ from pathlib import Path
 ENV = "PY2OMP_CUBLAS"
 SYSTEM_NAMES = ("libcublas.so.12", "libcublas.so.13", "libcublas.so", "/usr/local/cuda/lib64/libcublas.so.12",
                 "/usr/local/cuda/lib64/libcublas.so.13")
-"""The C loader's names, in its order (`py2omp_blas_open`)."""
+"""Where the C loader looks, in order (rendered into `py2omp_blas_open` by the backend), and `doctor` too."""
 
 
 def wheel_cublas() -> Path | None:

@@ -127,8 +127,13 @@ static void *py2omp_blas_open(void)
     const char *given = getenv("PY2OMP_CUBLAS");
     if (given != NULL && given[0] != '\0')
         return dlopen(given, RTLD_NOW | RTLD_LOCAL);
-    static const char *const names[] = {"libcublas.so.12", "libcublas.so.13", "libcublas.so",
-                                        "/usr/local/cuda/lib64/libcublas.so.12", "/usr/local/cuda/lib64/libcublas.so.13"};
+    static const char *const names[] = {
+        "libcublas.so.12",
+        "libcublas.so.13",
+        "libcublas.so",
+        "/usr/local/cuda/lib64/libcublas.so.12",
+        "/usr/local/cuda/lib64/libcublas.so.13",
+    };
     for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
         void *lib = dlopen(names[k], RTLD_NOW | RTLD_LOCAL);
         if (lib != NULL)
@@ -294,7 +299,7 @@ void gemm(double alpha, double beta, double *restrict C, int64_t C_n0, int64_t C
         }
     }
 }
-#line 298 "blas_products.c"
+#line 303 "blas_products.c"
 
 /* gemm(alpha: f64, beta: f64, C: InOut[f64[:, :]], A: In[f64[:, :]], B: In[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_products.py:14 */
 #line 14 "tests/kernels/blas_products.py"
@@ -349,7 +354,7 @@ void gemm__device(double alpha, double beta, double *restrict C, int64_t C_n0, i
         }
     }
 }
-#line 353 "blas_products.c"
+#line 358 "blas_products.c"
 
 /* gemm_transposed(alpha: f32, A: In[f32[:, :]], B: In[f32[:, :]], C: InOut[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_products.py:19 */
 #line 19 "tests/kernels/blas_products.py"
@@ -410,7 +415,7 @@ void gemm_transposed(float alpha, const float *restrict A, int64_t A_n0, int64_t
         }
     }
 }
-#line 414 "blas_products.c"
+#line 419 "blas_products.c"
 
 /* gemm_transposed(alpha: f32, A: In[f32[:, :]], B: In[f32[:, :]], C: InOut[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_products.py:19 */
 #line 19 "tests/kernels/blas_products.py"
@@ -465,7 +470,7 @@ void gemm_transposed__device(float alpha, const float *restrict A, int64_t A_n0,
         }
     }
 }
-#line 469 "blas_products.c"
+#line 474 "blas_products.c"
 
 /* block_update(A: In[f64[:, :]], B: In[f64[:, :]], C: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_products.py:24 */
 #line 24 "tests/kernels/blas_products.py"
@@ -527,7 +532,7 @@ void block_update(const double *restrict A, int64_t A_n0, int64_t A_n1, const do
         }
     }
 }
-#line 531 "blas_products.c"
+#line 536 "blas_products.c"
 
 /* block_update(A: In[f64[:, :]], B: In[f64[:, :]], C: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_products.py:24 */
 #line 24 "tests/kernels/blas_products.py"
@@ -582,7 +587,7 @@ void block_update__device(const double *restrict A, int64_t A_n0, int64_t A_n1, 
         }
     }
 }
-#line 586 "blas_products.c"
+#line 591 "blas_products.c"
 
 /* gemv(alpha: f64, beta: f64, A: In[f64[:, :]], x: In[f64[:]], y: InOut[f64[:]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_products.py:29 */
 #line 29 "tests/kernels/blas_products.py"
@@ -639,7 +644,7 @@ void gemv(double alpha, double beta, const double *restrict A, int64_t A_n0, int
         }
     }
 }
-#line 643 "blas_products.c"
+#line 648 "blas_products.c"
 
 /* gemv(alpha: f64, beta: f64, A: In[f64[:, :]], x: In[f64[:]], y: InOut[f64[:]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_products.py:29 */
 #line 29 "tests/kernels/blas_products.py"
@@ -690,7 +695,7 @@ void gemv__device(double alpha, double beta, const double *restrict A, int64_t A
         }
     }
 }
-#line 694 "blas_products.c"
+#line 699 "blas_products.c"
 
 /* gemv_transposed(A: In[f32[:, :]], x: In[f32[:]], y: InOut[f32[:]], z: Out[f32[:]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_products.py:34 */
 #line 34 "tests/kernels/blas_products.py"
@@ -791,7 +796,7 @@ void gemv_transposed(const float *restrict A, int64_t A_n0, int64_t A_n1, const 
         }
     }
 }
-#line 795 "blas_products.c"
+#line 800 "blas_products.c"
 
 /* gemv_transposed(A: In[f32[:, :]], x: In[f32[:]], y: InOut[f32[:]], z: Out[f32[:]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_products.py:34 */
 #line 34 "tests/kernels/blas_products.py"
@@ -886,7 +891,7 @@ void gemv_transposed__device(const float *restrict A, int64_t A_n0, int64_t A_n1
         }
     }
 }
-#line 890 "blas_products.c"
+#line 895 "blas_products.c"
 
 /* product(A: In[f64[:, :]], B: In[f64[:, :]], D: Out[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_products.py:40 */
 #line 40 "tests/kernels/blas_products.py"
@@ -950,7 +955,7 @@ void product(const double *restrict A, int64_t A_n0, int64_t A_n1, const double 
 #line 42 "tests/kernels/blas_products.py"
     return;
 }
-#line 954 "blas_products.c"
+#line 959 "blas_products.c"
 
 /* product(A: In[f64[:, :]], B: In[f64[:, :]], D: Out[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_products.py:40 */
 #line 40 "tests/kernels/blas_products.py"
@@ -1007,7 +1012,7 @@ void product__device(const double *restrict A, int64_t A_n0, int64_t A_n1, const
 #line 42 "tests/kernels/blas_products.py"
     return;
 }
-#line 1011 "blas_products.c"
+#line 1016 "blas_products.c"
 
 /* row_dots(alpha: f64, A: In[f64[:, :]], x: In[f64[:]], w: In[f64[:]], y: InOut[f64[:]], z: Out[f64[:]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_products.py:46 */
 #line 46 "tests/kernels/blas_products.py"
@@ -1109,7 +1114,7 @@ void row_dots(double alpha, const double *restrict A, int64_t A_n0, int64_t A_n1
         py2omp_copy_back(z, sizeof(double), 1, (int64_t[]){z_n0}, (int64_t[]){0}, (int64_t[]){A_n1}, -1);
     }
 }
-#line 1113 "blas_products.c"
+#line 1118 "blas_products.c"
 
 /* row_dots(alpha: f64, A: In[f64[:, :]], x: In[f64[:]], w: In[f64[:]], y: InOut[f64[:]], z: Out[f64[:]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_products.py:46 */
 #line 46 "tests/kernels/blas_products.py"
@@ -1202,7 +1207,7 @@ void row_dots__device(double alpha, const double *restrict A, int64_t A_n0, int6
         }
     }
 }
-#line 1206 "blas_products.c"
+#line 1211 "blas_products.c"
 
 /* both_ways(x1: InOut[f64[:]], x2: InOut[f64[:]], y1: In[f64[:]], y2: In[f64[:]], A: In[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_products.py:54 */
 #line 54 "tests/kernels/blas_products.py"
@@ -1304,7 +1309,7 @@ void both_ways(double *restrict x1, int64_t x1_n0, double *restrict x2, int64_t 
         }
     }
 }
-#line 1308 "blas_products.c"
+#line 1313 "blas_products.c"
 
 /* both_ways(x1: InOut[f64[:]], x2: InOut[f64[:]], y1: In[f64[:]], y2: In[f64[:]], A: In[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_products.py:54 */
 #line 54 "tests/kernels/blas_products.py"
@@ -1398,7 +1403,7 @@ void both_ways__device(double *restrict x1, int64_t x1_n0, double *restrict x2, 
         }
     }
 }
-#line 1402 "blas_products.c"
+#line 1407 "blas_products.c"
 
 /* gemm_rows(alpha: f32, beta: f32, C: InOut[f32[:, :]], A: In[f32[:, :]], B: In[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_products.py:61 */
 #line 61 "tests/kernels/blas_products.py"
@@ -1459,7 +1464,7 @@ void gemm_rows(float alpha, float beta, float *restrict C, int64_t C_n0, int64_t
         }
     }
 }
-#line 1463 "blas_products.c"
+#line 1468 "blas_products.c"
 
 /* gemm_rows(alpha: f32, beta: f32, C: InOut[f32[:, :]], A: In[f32[:, :]], B: In[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_products.py:61 */
 #line 61 "tests/kernels/blas_products.py"
@@ -1514,7 +1519,7 @@ void gemm_rows__device(float alpha, float beta, float *restrict C, int64_t C_n0,
         }
     }
 }
-#line 1518 "blas_products.c"
+#line 1523 "blas_products.c"
 
 /* gemm_rows_transposed(A: In[f64[:, :]], B: In[f64[:, :]], C: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_products.py:69 */
 #line 69 "tests/kernels/blas_products.py"
@@ -1575,7 +1580,7 @@ void gemm_rows_transposed(const double *restrict A, int64_t A_n0, int64_t A_n1, 
         }
     }
 }
-#line 1579 "blas_products.c"
+#line 1584 "blas_products.c"
 
 /* gemm_rows_transposed(A: In[f64[:, :]], B: In[f64[:, :]], C: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_products.py:69 */
 #line 69 "tests/kernels/blas_products.py"
@@ -1629,7 +1634,7 @@ void gemm_rows_transposed__device(const double *restrict A, int64_t A_n0, int64_
         }
     }
 }
-#line 1633 "blas_products.c"
+#line 1638 "blas_products.c"
 
 /* summed_gemvs(alpha: f64, beta: f64, A: In[f64[:, :]], B: In[f64[:, :]], x: In[f64[:]], result__1: Out[f64[:]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_products.py:76 */
 #line 76 "tests/kernels/blas_products.py"
@@ -1733,7 +1738,7 @@ void summed_gemvs(double alpha, double beta, const double *restrict A, int64_t A
 #line 77 "tests/kernels/blas_products.py"
     return;
 }
-#line 1737 "blas_products.c"
+#line 1742 "blas_products.c"
 
 /* summed_gemvs(alpha: f64, beta: f64, A: In[f64[:, :]], B: In[f64[:, :]], x: In[f64[:]], result__1: Out[f64[:]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_products.py:76 */
 #line 76 "tests/kernels/blas_products.py"
@@ -1830,7 +1835,7 @@ void summed_gemvs__device(double alpha, double beta, const double *restrict A, i
 #line 77 "tests/kernels/blas_products.py"
     return;
 }
-#line 1834 "blas_products.c"
+#line 1839 "blas_products.c"
 
 /* summed_into(alpha: f32, A: In[f32[:, :]], B: In[f32[:, :]], x: In[f32[:]], y: InOut[f32[:]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_products.py:81 */
 #line 81 "tests/kernels/blas_products.py"
@@ -1931,7 +1936,7 @@ void summed_into(float alpha, const float *restrict A, int64_t A_n0, int64_t A_n
         }
     }
 }
-#line 1935 "blas_products.c"
+#line 1940 "blas_products.c"
 
 /* summed_into(alpha: f32, A: In[f32[:, :]], B: In[f32[:, :]], x: In[f32[:]], y: InOut[f32[:]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_products.py:81 */
 #line 81 "tests/kernels/blas_products.py"
@@ -2026,7 +2031,7 @@ void summed_into__device(float alpha, const float *restrict A, int64_t A_n0, int
         }
     }
 }
-#line 2030 "blas_products.c"
+#line 2035 "blas_products.c"
 
 void py2omp_enter_to(void *host, int64_t bytes)
 {

@@ -88,8 +88,13 @@ static void *py2omp_blas_open(void)
     const char *given = getenv("PY2OMP_CUBLAS");
     if (given != NULL && given[0] != '\0')
         return dlopen(given, RTLD_NOW | RTLD_LOCAL);
-    static const char *const names[] = {"libcublas.so.12", "libcublas.so.13", "libcublas.so",
-                                        "/usr/local/cuda/lib64/libcublas.so.12", "/usr/local/cuda/lib64/libcublas.so.13"};
+    static const char *const names[] = {
+        "libcublas.so.12",
+        "libcublas.so.13",
+        "libcublas.so",
+        "/usr/local/cuda/lib64/libcublas.so.12",
+        "/usr/local/cuda/lib64/libcublas.so.13",
+    };
     for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
         void *lib = dlopen(names[k], RTLD_NOW | RTLD_LOCAL);
         if (lib != NULL)
@@ -216,7 +221,7 @@ void gemm(double alpha, double beta, double *restrict C, int64_t C_n0, int64_t C
         }
     }
 }
-#line 220 "two_level.c"
+#line 225 "two_level.c"
 
 /* gemm(alpha: f64, beta: f64, C: InOut[f64[:, :]], A: In[f64[:, :]], B: In[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/two_level.py:14 */
 #line 14 "tests/kernels/two_level.py"
@@ -271,7 +276,7 @@ void gemm__device(double alpha, double beta, double *restrict C, int64_t C_n0, i
         }
     }
 }
-#line 275 "two_level.c"
+#line 280 "two_level.c"
 
 /* syrk(alpha: f64, beta: f64, C: InOut[f64[:, :]], A: In[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/two_level.py:22 */
 #line 22 "tests/kernels/two_level.py"
@@ -313,7 +318,7 @@ void syrk(double alpha, double beta, double *restrict C, int64_t C_n0, int64_t C
         }
     }
 }
-#line 317 "two_level.c"
+#line 322 "two_level.c"
 
 /* syrk(alpha: f64, beta: f64, C: InOut[f64[:, :]], A: In[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/two_level.py:22 */
 #line 22 "tests/kernels/two_level.py"
@@ -354,7 +359,7 @@ void syrk__device(double alpha, double beta, double *restrict C, int64_t C_n0, i
         }
     }
 }
-#line 358 "two_level.c"
+#line 363 "two_level.c"
 
 /* doitgen(A: InOut[f64[:, :, :]], C4: In[f64[:, :]], work: InOut[f64[:, :, :]]) -- tests/kernels/two_level.py:30 */
 #line 30 "tests/kernels/two_level.py"
@@ -401,7 +406,7 @@ void doitgen(double *restrict A, int64_t A_n0, int64_t A_n1, int64_t A_n2, const
         }
     }
 }
-#line 405 "two_level.c"
+#line 410 "two_level.c"
 
 /* doitgen(A: InOut[f64[:, :, :]], C4: In[f64[:, :]], work: InOut[f64[:, :, :]]) -- tests/kernels/two_level.py:30 */
 #line 30 "tests/kernels/two_level.py"
@@ -447,7 +452,7 @@ void doitgen__device(double *restrict A, int64_t A_n0, int64_t A_n1, int64_t A_n
         }
     }
 }
-#line 451 "two_level.c"
+#line 456 "two_level.c"
 
 /* scaled_rows(X: In[f64[:, :]], Y: InOut[f64[:, :]]) -- tests/kernels/two_level.py:39 */
 #line 39 "tests/kernels/two_level.py"
@@ -493,7 +498,7 @@ void scaled_rows(const double *restrict X, int64_t X_n0, int64_t X_n1, double *r
         }
     }
 }
-#line 497 "two_level.c"
+#line 502 "two_level.c"
 
 /* scaled_rows(X: In[f64[:, :]], Y: InOut[f64[:, :]]) -- tests/kernels/two_level.py:39 */
 #line 39 "tests/kernels/two_level.py"
@@ -538,7 +543,7 @@ void scaled_rows__device(const double *restrict X, int64_t X_n0, int64_t X_n1, d
         }
     }
 }
-#line 542 "two_level.c"
+#line 547 "two_level.c"
 
 /* normalized_rows(B: InOut[f64[:, :]]) -- tests/kernels/two_level.py:51 */
 #line 51 "tests/kernels/two_level.py"
@@ -587,7 +592,7 @@ void normalized_rows(double *restrict B, int64_t B_n0, int64_t B_n1)
 #line 54 "tests/kernels/two_level.py"
     py2omp_temporary_free(B_value__4_buf, -1);
 }
-#line 591 "two_level.c"
+#line 596 "two_level.c"
 
 /* normalized_rows(B: InOut[f64[:, :]]) -- tests/kernels/two_level.py:51 */
 #line 51 "tests/kernels/two_level.py"
@@ -635,7 +640,7 @@ void normalized_rows__device(double *restrict B, int64_t B_n0, int64_t B_n1)
 #line 54 "tests/kernels/two_level.py"
     py2omp_temporary_free(B_value__4_buf, -1);
 }
-#line 639 "two_level.c"
+#line 644 "two_level.c"
 
 void py2omp_enter_to(void *host, int64_t bytes)
 {

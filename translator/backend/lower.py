@@ -11,6 +11,7 @@ import functools
 import math
 from collections.abc import Iterator
 
+from runtime_shim.blas import SYSTEM_NAMES
 from translator.backend.c_expr import ExprEmitter, Frag, atom, const, infix, operand
 from translator.backend.helpers import HelperSet
 from translator.backend.names import (
@@ -143,7 +144,7 @@ def _blas(module: ir.Module) -> BlasView | None:
     calls = [n for k in module.kernels for n in walk_all(k.body) if isinstance(n, ir.LibraryCall)]
     if not calls or module.target is None:
         return None
-    return BlasView(tuple(sorted({c.symbol for c in calls})), module.target.is_gpu)
+    return BlasView(tuple(sorted({c.symbol for c in calls})), SYSTEM_NAMES if module.target.is_gpu else ())
 
 
 def _stop_hoisted(stop: ir.Expr, body: tuple[ir.Stmt, ...], levels: tuple[str, ...] = ()) -> bool:

@@ -228,12 +228,12 @@ class LibraryCallView:
 @dataclass(frozen=True)
 class BlasView:
     """The prelude's loader of the vendor BLAS and its wrappers (`templates/prelude.c.j2`, macro
-    `blas`): `routines` the BLAS names used (`dgemm`, `sgemv`); `gpu`: look for the library where
-    the CUDA toolkit installs it when `PY2OMP_CUBLAS` names none (on host-offload only that variable
-    can name one: cuBLAS itself needs a GPU)."""
+    `blas`): `routines` the BLAS names used (`dgemm`, `sgemv`); `names`: where to look for the library
+    when `PY2OMP_CUBLAS` names none (`runtime_shim.blas.SYSTEM_NAMES` on a GPU, the list `py2omp doctor`
+    searches too; none on host-offload, where only that variable can name one: cuBLAS needs a GPU)."""
 
     routines: tuple[str, ...]
-    gpu: bool
+    names: tuple[str, ...]
 
 
 @dataclass(frozen=True)
