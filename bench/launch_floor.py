@@ -1,16 +1,19 @@
-"""The launch floor of host time loops: the same kernels launched synchronously and `nowait` (issue 12 item 3).
+"""The launch floor of host time loops: the same kernels launched synchronously, `nowait`, and as one
+team's region (issue 12 item 3).
 
     python bench/build_gpu.py .gpubuild nvptx:sm_90 launch          # here, where clang-19 is
     source .gpu/enter.sh; python3 bench/launch_floor.py .gpubuild [OUT.json]   # there
     python bench/launch_floor.py --build DIR [TARGET]; python bench/launch_floor.py DIR   # a CPU try
 
 `build` translates NPBench's jacobi_1d (tests/kernels/npbench/jacobi_1d.py: two regions per time step)
-twice from the same source, with `PY2OMP_ASYNC=1` (regions `nowait` + `depend`, one `taskwait`) and
-`PY2OMP_ASYNC=0` (today's synchronous launches), into DIR/launch/async and DIR/launch/sync. The run
-times both in one process, interleaved, for BENCH_LAUNCH_TSTEPS steps (default 4000: 8000 launches)
-at N = BENCH_LAUNCH_N (default 34000, npbench's paper size) and at N = 16 (the floor: launch cost
-alone), data resident on the device (`to_device`), median of BENCH_LAUNCH_REPEATS (default 5) with
-the spread, and checks each result against NumPy's.
+three times from the same source into DIR/launch/<mode>: `async` (`PY2OMP_ASYNC=1`: regions `nowait` +
+`depend`, one `taskwait`), `sync` (`PY2OMP_ASYNC=0`: synchronous launches) and `team` (the whole time
+loop in one team's region whatever the size, `passes.team_loops`; the other two never take it). The
+run times them in one process, interleaved, for BENCH_LAUNCH_TSTEPS steps (default 4000: 8000
+launches) at each N of BENCH_LAUNCH_SIZES (default `34000,16`: npbench's paper size, and the floor,
+launch cost alone), data resident on the device (`to_device`), median of BENCH_LAUNCH_REPEATS
+(default 5) with the spread, and checks each result against NumPy's. The sizes where `team` wins
+set `translator.settings.TEAM_LOOP_LIMIT`.
 """
 
 from __future__ import annotations
@@ -32,9 +35,10 @@ import runtime_shim  # noqa: E402
 
 KERNEL = "tests/kernels/npbench/jacobi_1d.py"
 TSTEPS = int(os.environ.get("BENCH_LAUNCH_TSTEPS", 4000))
-SIZES = (int(os.environ.get("BENCH_LAUNCH_N", 34000)), 16)
+SIZES = tuple(int(n) for n in os.environ.get("BENCH_LAUNCH_SIZES", "34000,16").split(","))
 REPEATS = int(os.environ.get("BENCH_LAUNCH_REPEATS", 5))
-MODES = {"async": "1", "sync": "0"}
+MODES = {"async": ("1", "0"), "sync": ("0", "0"), "team": ("1", str(2**62))}
+"""Each build's `PY2OMP_ASYNC` and `PY2OMP_TEAM_LOOPS`."""
 
 
 def build(out: Path, target: str) -> None:
@@ -44,12 +48,13 @@ def build(out: Path, target: str) -> None:
     from translator.targets import parse_target
     from translator.toolchain.cache import build_cached, export_build
     chosen = parse_target(target)
-    for mode, flag in MODES.items():
-        os.environ["PY2OMP_ASYNC"] = flag
+    for mode, (asynchronous, team_limit) in MODES.items():
+        os.environ.update(PY2OMP_ASYNC=asynchronous, PY2OMP_TEAM_LOOPS=team_limit)
         emitted = pipeline.translate(str(ROOT / KERNEL), chosen)
         built = build_cached(module_name(KERNEL), emitted.c_source, emitted.h_source, emitted.manifest, chosen)
         export_build(built, out / "launch" / mode)
-    os.environ.pop("PY2OMP_ASYNC")
+    for name in ("PY2OMP_ASYNC", "PY2OMP_TEAM_LOOPS"):
+        os.environ.pop(name)
 
 
 def reference(A: np.ndarray, B: np.ndarray, tsteps: int) -> tuple[np.ndarray, np.ndarray]:
@@ -70,7 +75,7 @@ def measure(build_dir: Path) -> list[dict[str, Any]]:
         samples: dict[str, list[float]] = {mode: [] for mode in MODES}
         ok = dict.fromkeys(MODES, True)
         for repeat in range(REPEATS + 1):  # the first round warms up and is not counted
-            for mode in MODES if repeat % 2 == 0 else list(MODES)[::-1]:
+            for mode in list(MODES) if repeat % 2 == 0 else list(MODES)[::-1]:
                 A, B = runtime_shim.to_device(A0), runtime_shim.to_device(B0)
                 start = time.perf_counter()
                 kernels[mode](TSTEPS, A, B)

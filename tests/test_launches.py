@@ -25,9 +25,11 @@ PATH = "tests/kernels/launches.py"
 
 @pytest.fixture(autouse=True)
 def at_the_root(monkeypatch: pytest.MonkeyPatch) -> None:
-    """At the root, with asynchronous launches on host-offload too (by default on GPUs only)."""
+    """At the root, with asynchronous launches on host-offload too (by default on GPUs only), and no
+    host loop run as one team's region (tests/test_team_loops.py), so that the GPU's C shows the launches."""
     monkeypatch.chdir(ROOT)
     monkeypatch.setenv("PY2OMP_ASYNC", "1")
+    monkeypatch.setenv("PY2OMP_TEAM_LOOPS", "0")
 
 
 def _code(name: str, path: str = PATH) -> list[str]:

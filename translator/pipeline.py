@@ -33,9 +33,10 @@ from translator.passes.power import lower_power
 from translator.passes.reductions import LoopKey, find_reductions
 from translator.passes.schedules import drop_gpu_schedules
 from translator.passes.structure import check_structure
+from translator.passes.team_loops import run_in_teams
 from translator.passes.two_level import map_two_levels
 from translator.passes.typing import type_kernel
-from translator.settings import asynchronous_launches
+from translator.settings import asynchronous_launches, team_loop_limit
 from translator.targets import Target, as_target
 
 
@@ -152,6 +153,11 @@ def _launches(kernel: ir.Kernel, context: PassContext) -> ir.Kernel:
     return launch_asynchronously(kernel) if asynchronous else kernel
 
 
+def _team_loops(kernel: ir.Kernel, context: PassContext) -> ir.Kernel:
+    """Host loops of small launches also as one team's region, taken at the call where the trip counts are small."""
+    return run_in_teams(kernel, team_loop_limit(context.target), context.target.is_gpu) if context.target.offloads else kernel
+
+
 def _device_pointers(kernel: ir.Kernel, context: PassContext) -> ir.Kernel:
     if not context.target.offloads:
         return kernel
@@ -175,6 +181,7 @@ KERNEL_PASSES: tuple[KernelPass, ...] = (
     _parallelize,
     _two_level,
     _launches,
+    _team_loops,
     _device_pointers,
 )
 """The passes `lower_kernel` runs, in order (docs/design.md, "Stages")."""

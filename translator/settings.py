@@ -20,6 +20,21 @@ def asynchronous_launches(target: Target) -> bool:
     return choice == "1" or (choice != "0" and target.is_gpu)
 
 
+TEAM_LOOP_LIMIT = 65536
+"""The default of `team_loop_limit` on GPUs (bench/team_loops.py)."""
+
+
+def team_loop_limit(target: Target) -> int:
+    """`PY2OMP_TEAM_LOOPS`: the largest trip count of the regions of a host loop that runs as one
+    team's region (`passes.team_loops`); `0` never. Unset: `TEAM_LOOP_LIMIT` on GPUs, where a launch
+    costs about 18 us, and never elsewhere: on host-offload a launch costs a few microseconds and the
+    team is the host's few cores (the tests set it to run both forms there)."""
+    choice = os.environ.get("PY2OMP_TEAM_LOOPS", "")
+    if choice:
+        return int(choice)
+    return TEAM_LOOP_LIMIT if target.is_gpu else 0
+
+
 def translation_settings() -> dict[str, str]:
     """Every setting that changes the emitted C, for the call index's key."""
-    return {"PY2OMP_ASYNC": os.environ.get("PY2OMP_ASYNC", "")}
+    return {name: os.environ.get(name, "") for name in ("PY2OMP_ASYNC", "PY2OMP_TEAM_LOOPS")}

@@ -31,11 +31,89 @@ void floyd_warshall(double *restrict dist, int64_t dist_n0, int64_t dist_n1)
     {
 #line 12 "examples/floyd_warshall.py"
         n = dist_n0;
+        if ((n * n) <= 65536) {
+            #pragma omp target parallel num_threads(1024) map(tofrom: dist[0:dist_n0 * dist_n1])
+            {
+#line 13 "examples/floyd_warshall.py"
+                for (int64_t k = 0; k < n; k += 1) {
+                    #pragma omp for collapse(2) schedule(static, 1)
+#line 14 "examples/floyd_warshall.py"
+                    for (int64_t i = 0; i < n; i += 1) {
+                        for (int64_t j = 0; j < n; j += 1) {
+                            double through;
+#line 16 "examples/floyd_warshall.py"
+                            through = dist[i * dist_n1 + k] + dist[k * dist_n1 + j];
+                            if (through < dist[i * dist_n1 + j]) {
+                                dist[i * dist_n1 + j] = through;
+                            }
+                        }
+                    }
+                }
+            }
+        } else {
+#line 13 "examples/floyd_warshall.py"
+            for (int64_t k = 0; k < n; k += 1) {
+                #pragma omp target teams distribute parallel for \
+                    collapse(2) \
+                    num_teams(py2omp_num_teams(n * n, 256)) \
+                    thread_limit(256) \
+                    nowait \
+                    depend(inout: py2omp_order)
+#line 14 "examples/floyd_warshall.py"
+                for (int64_t i = 0; i < n; i += 1) {
+                    for (int64_t j = 0; j < n; j += 1) {
+                        double through;
+#line 16 "examples/floyd_warshall.py"
+                        through = dist[i * dist_n1 + k] + dist[k * dist_n1 + j];
+                        if (through < dist[i * dist_n1 + j]) {
+                            dist[i * dist_n1 + j] = through;
+                        }
+                    }
+                }
+            }
+        }
+#line 11 "examples/floyd_warshall.py"
+        #pragma omp taskwait
+    }
+}
+#line 80 "floyd_warshall.c"
+
+/* floyd_warshall(dist: InOut[f64[:, :]]) -- examples/floyd_warshall.py:11 */
+#line 11 "examples/floyd_warshall.py"
+void floyd_warshall__device(double *restrict dist, int64_t dist_n0, int64_t dist_n1)
+{
+#line 12 "examples/floyd_warshall.py"
+    int64_t n;
+#line 11 "examples/floyd_warshall.py"
+    char py2omp_order;
+    n = dist_n0;
+    if ((n * n) <= 65536) {
+        #pragma omp target parallel num_threads(1024) is_device_ptr(dist)
+        {
+#line 13 "examples/floyd_warshall.py"
+            for (int64_t k = 0; k < n; k += 1) {
+                #pragma omp for collapse(2) schedule(static, 1)
+#line 14 "examples/floyd_warshall.py"
+                for (int64_t i = 0; i < n; i += 1) {
+                    for (int64_t j = 0; j < n; j += 1) {
+                        double through;
+#line 16 "examples/floyd_warshall.py"
+                        through = dist[i * dist_n1 + k] + dist[k * dist_n1 + j];
+                        if (through < dist[i * dist_n1 + j]) {
+                            dist[i * dist_n1 + j] = through;
+                        }
+                    }
+                }
+            }
+        }
+    } else {
+#line 13 "examples/floyd_warshall.py"
         for (int64_t k = 0; k < n; k += 1) {
             #pragma omp target teams distribute parallel for \
                 collapse(2) \
                 num_teams(py2omp_num_teams(n * n, 256)) \
                 thread_limit(256) \
+                is_device_ptr(dist) \
                 nowait \
                 depend(inout: py2omp_order)
 #line 14 "examples/floyd_warshall.py"
@@ -50,45 +128,11 @@ void floyd_warshall(double *restrict dist, int64_t dist_n0, int64_t dist_n1)
                 }
             }
         }
-#line 11 "examples/floyd_warshall.py"
-        #pragma omp taskwait
-    }
-}
-#line 58 "floyd_warshall.c"
-
-/* floyd_warshall(dist: InOut[f64[:, :]]) -- examples/floyd_warshall.py:11 */
-#line 11 "examples/floyd_warshall.py"
-void floyd_warshall__device(double *restrict dist, int64_t dist_n0, int64_t dist_n1)
-{
-#line 12 "examples/floyd_warshall.py"
-    int64_t n;
-#line 11 "examples/floyd_warshall.py"
-    char py2omp_order;
-    n = dist_n0;
-    for (int64_t k = 0; k < n; k += 1) {
-        #pragma omp target teams distribute parallel for \
-            collapse(2) \
-            num_teams(py2omp_num_teams(n * n, 256)) \
-            thread_limit(256) \
-            is_device_ptr(dist) \
-            nowait \
-            depend(inout: py2omp_order)
-#line 14 "examples/floyd_warshall.py"
-        for (int64_t i = 0; i < n; i += 1) {
-            for (int64_t j = 0; j < n; j += 1) {
-                double through;
-#line 16 "examples/floyd_warshall.py"
-                through = dist[i * dist_n1 + k] + dist[k * dist_n1 + j];
-                if (through < dist[i * dist_n1 + j]) {
-                    dist[i * dist_n1 + j] = through;
-                }
-            }
-        }
     }
 #line 11 "examples/floyd_warshall.py"
     #pragma omp taskwait
 }
-#line 92 "floyd_warshall.c"
+#line 136 "floyd_warshall.c"
 
 void py2omp_enter_to(void *host, int64_t bytes)
 {

@@ -94,11 +94,117 @@ void heat3d(double *restrict u, int64_t u_n0, int64_t u_n1, int64_t u_n2, double
     #pragma omp target data map(tofrom: u[0:u_n0 * u_n1 * u_n2]) map(alloc: v[0:v_n0 * v_n1 * v_n2])
     {
 #line 12 "examples/heat3d.py"
+        if (((u_n0 - 1 - 1) * (u_n1 - 1 - 1) * (u_n2 - 1 - 1)) <= 65536) {
+            #pragma omp target parallel \
+                num_threads(1024) \
+                map(tofrom: u[0:u_n0 * u_n1 * u_n2]) \
+                map(alloc: v[0:v_n0 * v_n1 * v_n2])
+            {
+#line 12 "examples/heat3d.py"
+                for (int64_t t = 0; t < steps; t += 1) {
+                    #pragma omp for collapse(3) schedule(static, 1)
+#line 13 "examples/heat3d.py"
+                    for (int64_t i = 1; i < u_n0 - 1; i += 1) {
+                        for (int64_t j = 1; j < u_n1 - 1; j += 1) {
+                            for (int64_t k = 1; k < u_n2 - 1; k += 1) {
+                                v[(i * v_n1 + j) * v_n2 + k] = u[(i * u_n1 + j) * u_n2 + k] + alpha * (u[((i - 1) * u_n1 + j) * u_n2 + k] + u[((i + 1) * u_n1 + j) * u_n2 + k] + u[(i * u_n1 + (j - 1)) * u_n2 + k] + u[(i * u_n1 + (j + 1)) * u_n2 + k] + u[(i * u_n1 + j) * u_n2 + (k - 1)] + u[(i * u_n1 + j) * u_n2 + (k + 1)] - 6.0 * u[(i * u_n1 + j) * u_n2 + k]);
+                            }
+                        }
+                    }
+#line 19 "examples/heat3d.py"
+                    #pragma omp for collapse(3) schedule(static, 1)
+#line 19 "examples/heat3d.py"
+                    for (int64_t i = 1; i < u_n0 - 1; i += 1) {
+                        for (int64_t j = 1; j < u_n1 - 1; j += 1) {
+                            for (int64_t k = 1; k < u_n2 - 1; k += 1) {
+                                u[(i * u_n1 + j) * u_n2 + k] = v[(i * v_n1 + j) * v_n2 + k];
+                            }
+                        }
+                    }
+                }
+            }
+        } else {
+#line 12 "examples/heat3d.py"
+            for (int64_t t = 0; t < steps; t += 1) {
+                #pragma omp target teams distribute parallel for \
+                    collapse(3) \
+                    num_teams(py2omp_num_teams((u_n0 - 1 - 1) * (u_n1 - 1 - 1) * (u_n2 - 1 - 1), 256)) \
+                    thread_limit(256) \
+                    nowait \
+                    depend(inout: py2omp_order)
+#line 13 "examples/heat3d.py"
+                for (int64_t i = 1; i < u_n0 - 1; i += 1) {
+                    for (int64_t j = 1; j < u_n1 - 1; j += 1) {
+                        for (int64_t k = 1; k < u_n2 - 1; k += 1) {
+                            v[(i * v_n1 + j) * v_n2 + k] = u[(i * u_n1 + j) * u_n2 + k] + alpha * (u[((i - 1) * u_n1 + j) * u_n2 + k] + u[((i + 1) * u_n1 + j) * u_n2 + k] + u[(i * u_n1 + (j - 1)) * u_n2 + k] + u[(i * u_n1 + (j + 1)) * u_n2 + k] + u[(i * u_n1 + j) * u_n2 + (k - 1)] + u[(i * u_n1 + j) * u_n2 + (k + 1)] - 6.0 * u[(i * u_n1 + j) * u_n2 + k]);
+                        }
+                    }
+                }
+#line 19 "examples/heat3d.py"
+                #pragma omp target teams distribute parallel for \
+                    collapse(3) \
+                    num_teams(py2omp_num_teams((u_n0 - 1 - 1) * (u_n1 - 1 - 1) * (u_n2 - 1 - 1), 256)) \
+                    thread_limit(256) \
+                    nowait \
+                    depend(inout: py2omp_order)
+#line 19 "examples/heat3d.py"
+                for (int64_t i = 1; i < u_n0 - 1; i += 1) {
+                    for (int64_t j = 1; j < u_n1 - 1; j += 1) {
+                        for (int64_t k = 1; k < u_n2 - 1; k += 1) {
+                            u[(i * u_n1 + j) * u_n2 + k] = v[(i * v_n1 + j) * v_n2 + k];
+                        }
+                    }
+                }
+            }
+        }
+#line 11 "examples/heat3d.py"
+        #pragma omp taskwait
+#line 16 "examples/heat3d.py"
+        if (0 < steps) py2omp_copy_back(v, sizeof(double), 3, (int64_t[]){v_n0, v_n1, v_n2}, (int64_t[]){1, 1, 1}, (int64_t[]){u_n0 - 1, u_n1 - 1, u_n2 - 1}, -1);
+    }
+}
+#line 167 "heat3d.c"
+
+/* heat3d(u: InOut[f64[:, :, :]], v: Out[f64[:, :, :]], alpha: weak f64, steps: weak i64) -- examples/heat3d.py:11 */
+#line 11 "examples/heat3d.py"
+void heat3d__device(double *restrict u, int64_t u_n0, int64_t u_n1, int64_t u_n2, double *restrict v, int64_t v_n0, int64_t v_n1, int64_t v_n2, double alpha, int64_t steps)
+{
+#line 11 "examples/heat3d.py"
+    char py2omp_order;
+    if (((u_n0 - 1 - 1) * (u_n1 - 1 - 1) * (u_n2 - 1 - 1)) <= 65536) {
+        #pragma omp target parallel num_threads(1024) is_device_ptr(u, v)
+        {
+#line 12 "examples/heat3d.py"
+            for (int64_t t = 0; t < steps; t += 1) {
+                #pragma omp for collapse(3) schedule(static, 1)
+#line 13 "examples/heat3d.py"
+                for (int64_t i = 1; i < u_n0 - 1; i += 1) {
+                    for (int64_t j = 1; j < u_n1 - 1; j += 1) {
+                        for (int64_t k = 1; k < u_n2 - 1; k += 1) {
+                            v[(i * v_n1 + j) * v_n2 + k] = u[(i * u_n1 + j) * u_n2 + k] + alpha * (u[((i - 1) * u_n1 + j) * u_n2 + k] + u[((i + 1) * u_n1 + j) * u_n2 + k] + u[(i * u_n1 + (j - 1)) * u_n2 + k] + u[(i * u_n1 + (j + 1)) * u_n2 + k] + u[(i * u_n1 + j) * u_n2 + (k - 1)] + u[(i * u_n1 + j) * u_n2 + (k + 1)] - 6.0 * u[(i * u_n1 + j) * u_n2 + k]);
+                        }
+                    }
+                }
+#line 19 "examples/heat3d.py"
+                #pragma omp for collapse(3) schedule(static, 1)
+#line 19 "examples/heat3d.py"
+                for (int64_t i = 1; i < u_n0 - 1; i += 1) {
+                    for (int64_t j = 1; j < u_n1 - 1; j += 1) {
+                        for (int64_t k = 1; k < u_n2 - 1; k += 1) {
+                            u[(i * u_n1 + j) * u_n2 + k] = v[(i * v_n1 + j) * v_n2 + k];
+                        }
+                    }
+                }
+            }
+        }
+    } else {
+#line 12 "examples/heat3d.py"
         for (int64_t t = 0; t < steps; t += 1) {
             #pragma omp target teams distribute parallel for \
                 collapse(3) \
                 num_teams(py2omp_num_teams((u_n0 - 1 - 1) * (u_n1 - 1 - 1) * (u_n2 - 1 - 1), 256)) \
                 thread_limit(256) \
+                is_device_ptr(v, u) \
                 nowait \
                 depend(inout: py2omp_order)
 #line 13 "examples/heat3d.py"
@@ -114,6 +220,7 @@ void heat3d(double *restrict u, int64_t u_n0, int64_t u_n1, int64_t u_n2, double
                 collapse(3) \
                 num_teams(py2omp_num_teams((u_n0 - 1 - 1) * (u_n1 - 1 - 1) * (u_n2 - 1 - 1), 256)) \
                 thread_limit(256) \
+                is_device_ptr(u, v) \
                 nowait \
                 depend(inout: py2omp_order)
 #line 19 "examples/heat3d.py"
@@ -125,57 +232,11 @@ void heat3d(double *restrict u, int64_t u_n0, int64_t u_n1, int64_t u_n2, double
                 }
             }
         }
-#line 11 "examples/heat3d.py"
-        #pragma omp taskwait
-#line 16 "examples/heat3d.py"
-        if (0 < steps) py2omp_copy_back(v, sizeof(double), 3, (int64_t[]){v_n0, v_n1, v_n2}, (int64_t[]){1, 1, 1}, (int64_t[]){u_n0 - 1, u_n1 - 1, u_n2 - 1}, -1);
-    }
-}
-#line 135 "heat3d.c"
-
-/* heat3d(u: InOut[f64[:, :, :]], v: Out[f64[:, :, :]], alpha: weak f64, steps: weak i64) -- examples/heat3d.py:11 */
-#line 11 "examples/heat3d.py"
-void heat3d__device(double *restrict u, int64_t u_n0, int64_t u_n1, int64_t u_n2, double *restrict v, int64_t v_n0, int64_t v_n1, int64_t v_n2, double alpha, int64_t steps)
-{
-#line 11 "examples/heat3d.py"
-    char py2omp_order;
-    for (int64_t t = 0; t < steps; t += 1) {
-        #pragma omp target teams distribute parallel for \
-            collapse(3) \
-            num_teams(py2omp_num_teams((u_n0 - 1 - 1) * (u_n1 - 1 - 1) * (u_n2 - 1 - 1), 256)) \
-            thread_limit(256) \
-            is_device_ptr(v, u) \
-            nowait \
-            depend(inout: py2omp_order)
-#line 13 "examples/heat3d.py"
-        for (int64_t i = 1; i < u_n0 - 1; i += 1) {
-            for (int64_t j = 1; j < u_n1 - 1; j += 1) {
-                for (int64_t k = 1; k < u_n2 - 1; k += 1) {
-                    v[(i * v_n1 + j) * v_n2 + k] = u[(i * u_n1 + j) * u_n2 + k] + alpha * (u[((i - 1) * u_n1 + j) * u_n2 + k] + u[((i + 1) * u_n1 + j) * u_n2 + k] + u[(i * u_n1 + (j - 1)) * u_n2 + k] + u[(i * u_n1 + (j + 1)) * u_n2 + k] + u[(i * u_n1 + j) * u_n2 + (k - 1)] + u[(i * u_n1 + j) * u_n2 + (k + 1)] - 6.0 * u[(i * u_n1 + j) * u_n2 + k]);
-                }
-            }
-        }
-#line 19 "examples/heat3d.py"
-        #pragma omp target teams distribute parallel for \
-            collapse(3) \
-            num_teams(py2omp_num_teams((u_n0 - 1 - 1) * (u_n1 - 1 - 1) * (u_n2 - 1 - 1), 256)) \
-            thread_limit(256) \
-            is_device_ptr(u, v) \
-            nowait \
-            depend(inout: py2omp_order)
-#line 19 "examples/heat3d.py"
-        for (int64_t i = 1; i < u_n0 - 1; i += 1) {
-            for (int64_t j = 1; j < u_n1 - 1; j += 1) {
-                for (int64_t k = 1; k < u_n2 - 1; k += 1) {
-                    u[(i * u_n1 + j) * u_n2 + k] = v[(i * v_n1 + j) * v_n2 + k];
-                }
-            }
-        }
     }
 #line 11 "examples/heat3d.py"
     #pragma omp taskwait
 }
-#line 179 "heat3d.c"
+#line 240 "heat3d.c"
 
 void py2omp_enter_to(void *host, int64_t bytes)
 {

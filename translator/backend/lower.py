@@ -20,8 +20,8 @@ from translator.backend.names import (
 from translator.backend.view import (
     ArrayDoc, AssignView, AtomicView, BlasView, CallView, Branch, DataHelperView, Decl, DirectiveView, ForView,
     IfView, JumpView, KernelView, LibraryCallView, LocalArrayView, LoopHeader, Loc, MapGroup, ModuleView, ParallelView,
-    ParamView, ReductionGroup, ReturnView, Section, StmtView, TargetDataView, TaskWaitView, TemporaryView, UpdateView,
-    WhileView,
+    ParamView, ReductionGroup, ReturnView, Section, StmtView, TargetDataView, TaskWaitView, TeamLoopView, TemporaryView,
+    UpdateView, WhileView,
 )
 from translator.errors import Span
 from translator.ir import nodes as ir
@@ -403,6 +403,15 @@ class _KernelLowering(Visitor[[], StmtView]):
     def visit_TargetData(self, s: ir.TargetData) -> StmtView:
         return TargetDataView(_loc(s.span), _device(s.device), self._maps(s.maps), self._block(s.body))
 
+    def visit_TeamLoop(self, s: ir.TeamLoop) -> StmtView:
+        """Both forms, the team's taken where every region of its loop has at most `limit` iterations."""
+        regions = [r for r in walk_all(s.loop.body) if isinstance(r, ir.ParallelLoop)]
+        counts = dict.fromkeys(self._trip_count(r.levels) for r in regions)  # once each, in order
+        cond = " && ".join(infix("<=", atom(f"({count})"), const(s.limit, I64)).text for count in counts)
+        pointers = tuple(self.names[a] for a in s.device_ptrs)
+        return TeamLoopView(_loc(s.span), cond, _device(s.device), s.threads, self._maps(s.maps), pointers,
+                            self.visit(s.loop), self.visit(s.fallback))
+
     def visit_TaskWait(self, s: ir.TaskWait) -> StmtView:
         return TaskWaitView(_loc(s.span))
 
@@ -445,7 +454,7 @@ class _KernelLowering(Visitor[[], StmtView]):
         reductions = self._reductions(d.reductions)
         if isinstance(d, ir.OmpParallelFor):
             threads = None if d.num_threads is None else self.expr(d.num_threads)
-            return DirectiveView("parallel_for", d.collapse, None, None, None, threads, d.schedule, (), (), reductions)
+            return DirectiveView("for" if d.worksharing else "parallel_for", d.collapse, None, None, None, threads, d.schedule, (), (), reductions)
         limit = str(d.thread_limit) if isinstance(d.thread_limit, int) else self.expr(d.thread_limit)
         teams = None if d.num_teams is None else self.expr(d.num_teams)
         if d.teams_from_trip_count:  # one iteration per thread, or per team where its threads share the body

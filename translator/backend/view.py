@@ -72,7 +72,7 @@ class ReductionGroup:
 @dataclass(frozen=True)
 class DirectiveView:
     """A loop directive: `kind` is `target` (teams distribute parallel for), `teams` (teams
-    distribute, the body's loops parallel) or `parallel_for`.
+    distribute, the body's loops parallel), `parallel_for`, or `for` (inside a team's region).
 
     Clause values are C text, None where the clause is absent: `num_teams` (computed from the
     iteration count unless the user gave one), `thread_limit`, `num_threads` (cpu), `schedule`
@@ -200,6 +200,22 @@ class ParallelView:
 
 
 @dataclass(frozen=True)
+class TeamLoopView:
+    """A host loop in both forms (`ir.TeamLoop`): `loop` inside `target parallel` (with `threads`,
+    `maps`, `device_ptrs`, `device`) where `cond` holds, else `fallback`, the launches."""
+
+    kind: ClassVar[str] = "team_loop"
+    loc: Loc
+    cond: str
+    device: str | None
+    threads: int | None
+    maps: tuple[MapGroup, ...]
+    device_ptrs: tuple[str, ...]
+    loop: StmtView
+    fallback: StmtView
+
+
+@dataclass(frozen=True)
 class TargetDataView:
     kind: ClassVar[str] = "target_data"
     loc: Loc
@@ -295,7 +311,7 @@ class TaskWaitView:
 
 StmtView = Union[
     CallView, LocalArrayView, AtomicView, AssignView, ReturnView, JumpView, IfView, ForView, WhileView, ParallelView,
-    TargetDataView, UpdateView, TaskWaitView, LibraryCallView,
+    TargetDataView, UpdateView, TaskWaitView, LibraryCallView, TeamLoopView,
 ]
 
 

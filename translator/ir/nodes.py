@@ -513,6 +513,9 @@ class OmpParallelFor:
     reductions: tuple[Reduction, ...]
     num_threads: Expr | None = None
     schedule: str | None = None
+    worksharing: bool = False
+    """`for` alone: the iterations shared among the threads of an enclosing `parallel` region (a
+    `TeamLoop`'s steps), with the construct's barrier at its end."""
 
 
 @dataclass(frozen=True)
@@ -621,8 +624,26 @@ class LibraryCall:
         return ("d" if self.dtype.bits == 64 else "s") + self.routine
 
 
+@dataclass(frozen=True)
+class TeamLoop:
+    """A host loop whose steps only launch small target regions, run as one region instead
+    (`passes.team_loops`): where every region's trip count is at most `limit` at the call, all of
+    `loop` runs inside one `target parallel` region (one team on a GPU), each former region a
+    worksharing `for` whose barrier orders the steps; elsewhere `fallback`, the launches as they
+    were. `maps`/`device_ptrs` are the regions' own; `threads` the team's size (None: the runtime's)."""
+
+    loop: Loop
+    fallback: Loop
+    maps: tuple[MapClause, ...]
+    device_ptrs: tuple[str, ...]
+    threads: int | None
+    limit: int
+    device: int | None
+    span: Span
+
+
 Stmt = Union[Assign, ArrayAssign, AtomicUpdate, CallStatement, LocalArray, Temporary, If, Loop, While, Break, Continue,
-             Return, ParallelLoop, TargetData, UpdateFrom, TaskWait, LibraryCall]
+             Return, ParallelLoop, TargetData, UpdateFrom, TaskWait, LibraryCall, TeamLoop]
 
 # ---------------------------------------------------------------------------------------------
 # Kernels and modules.

@@ -108,6 +108,12 @@ class _Printer(Visitor[[str], list[str]]):
 
     def visit_TaskWait(self, stmt: ir.TaskWait, pad: str) -> list[str]:
         return [f"{pad}taskwait"]
+
+    def visit_TeamLoop(self, stmt: ir.TeamLoop, pad: str) -> list[str]:
+        """`in one team where trip counts <= limit:` the loop, then the launches under `else`."""
+        threads = "" if stmt.threads is None else f" of {stmt.threads} threads"
+        return [f"{pad}in one team{threads} where trip counts <= {stmt.limit}:", *self.visit(stmt.loop, pad + INDENT),
+                f"{pad}else:", *self.visit(stmt.fallback, pad + INDENT)]
     def visit_LibraryCall(self, stmt: ir.LibraryCall, pad: str) -> list[str]:
         """`cuBLAS dgemm(A^T, B, C) ...` then the loops it replaces under `else`."""
         names = [f"{a.array}{'^T' * flag}" for a, flag in zip(stmt.operands, (*stmt.transposed, False))]

@@ -105,6 +105,9 @@ class _Checker(Visitor[[frozenset[str]], None]):
     def visit_TargetData(self, stmt: ir.TargetData, scope: frozenset[str]) -> None:
         self.block(stmt.body, scope)
 
+    def visit_TeamLoop(self, stmt: ir.TeamLoop, scope: frozenset[str]) -> None:
+        self.block((stmt.loop, stmt.fallback), scope)
+
     def visit_CallStatement(self, stmt: ir.CallStatement, scope: frozenset[str]) -> None:
         """The call may have no value, hence no type."""
         for arg in stmt.call.args:

@@ -39,6 +39,14 @@ class _DevicePointers(Visitor[[], tuple[ir.Stmt, ...]]):
         directive = dataclasses.replace(stmt.directive, maps=(), device_ptrs=pointers)
         return (dataclasses.replace(stmt, directive=directive),)
 
+    def visit_TeamLoop(self, stmt: ir.TeamLoop) -> tuple[ir.Stmt, ...]:
+        """The team's region takes the arrays its loop uses as device pointers; the launches as above."""
+        used = (n.array for n in walk_all(stmt.loop.body) if isinstance(n, (ir.Index, ir.Extent, ir.ArrayArg)))
+        pointers = tuple(dict.fromkeys(name for name in used if name in self.arrays))
+        (fallback,) = self.visit(stmt.fallback)
+        assert isinstance(fallback, ir.Loop)
+        return (dataclasses.replace(stmt, fallback=fallback, maps=(), device_ptrs=pointers),)
+
     def visit_TargetData(self, stmt: ir.TargetData) -> tuple[ir.Stmt, ...]:
         """The region's body in its place: the arrays are on the device already."""
         return self.block(stmt.body)

@@ -124,6 +124,10 @@ class _Splitter(Visitor[[], tuple[ir.Stmt, ...]]):
         """A vendor BLAS call works on one device's whole operands: each share runs its fallback loops."""
         return self.block(stmt.body)
 
+    def visit_TeamLoop(self, stmt: ir.TeamLoop) -> tuple[ir.Stmt, ...]:
+        """Each share launches its regions (their call-backs need the host between them), never the team's form."""
+        return self.visit(stmt.fallback)
+
     def visit_Loop(self, stmt: ir.Loop | ir.While) -> tuple[ir.Stmt, ...]:
         """A host loop around split loops: every device runs it, calling back at the same points."""
         return (dataclasses.replace(stmt, body=self.block(stmt.body)),)
