@@ -20,8 +20,10 @@ def asynchronous_launches(target: Target) -> bool:
     return choice == "1" or (choice != "0" and target.is_gpu)
 
 
-TEAM_LOOP_LIMIT = 65536
-"""The default of `team_loop_limit` on GPUs (bench/team_loops.py)."""
+TEAM_LOOP_LIMIT = 32768
+"""The default of `team_loop_limit` on GPUs: below the crossing of the two forms measured by
+bench/launch_floor.py (near 56000 iterations for jacobi_1d on an H100, docs/benchmarks.md), with room
+for heavier bodies."""
 
 
 def team_loop_limit(target: Target) -> int:

@@ -31,7 +31,7 @@ void floyd_warshall(double *restrict dist, int64_t dist_n0, int64_t dist_n1)
     {
 #line 12 "examples/floyd_warshall.py"
         n = dist_n0;
-        if ((n * n) <= 65536) {
+        if ((n * n) <= 32768) {
             #pragma omp target parallel num_threads(1024) map(tofrom: dist[0:dist_n0 * dist_n1])
             {
 #line 13 "examples/floyd_warshall.py"
@@ -87,7 +87,7 @@ void floyd_warshall__device(double *restrict dist, int64_t dist_n0, int64_t dist
 #line 11 "examples/floyd_warshall.py"
     char py2omp_order;
     n = dist_n0;
-    if ((n * n) <= 65536) {
+    if ((n * n) <= 32768) {
         #pragma omp target parallel num_threads(1024) is_device_ptr(dist)
         {
 #line 13 "examples/floyd_warshall.py"

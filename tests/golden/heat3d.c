@@ -94,7 +94,7 @@ void heat3d(double *restrict u, int64_t u_n0, int64_t u_n1, int64_t u_n2, double
     #pragma omp target data map(tofrom: u[0:u_n0 * u_n1 * u_n2]) map(alloc: v[0:v_n0 * v_n1 * v_n2])
     {
 #line 12 "examples/heat3d.py"
-        if (((u_n0 - 1 - 1) * (u_n1 - 1 - 1) * (u_n2 - 1 - 1)) <= 65536) {
+        if (((u_n0 - 1 - 1) * (u_n1 - 1 - 1) * (u_n2 - 1 - 1)) <= 32768) {
             #pragma omp target parallel \
                 num_threads(1024) \
                 map(tofrom: u[0:u_n0 * u_n1 * u_n2]) \
@@ -171,7 +171,7 @@ void heat3d__device(double *restrict u, int64_t u_n0, int64_t u_n1, int64_t u_n2
 {
 #line 11 "examples/heat3d.py"
     char py2omp_order;
-    if (((u_n0 - 1 - 1) * (u_n1 - 1 - 1) * (u_n2 - 1 - 1)) <= 65536) {
+    if (((u_n0 - 1 - 1) * (u_n1 - 1 - 1) * (u_n2 - 1 - 1)) <= 32768) {
         #pragma omp target parallel num_threads(1024) is_device_ptr(u, v)
         {
 #line 12 "examples/heat3d.py"

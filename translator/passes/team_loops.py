@@ -8,7 +8,7 @@ whole loop can run inside a single `target parallel` region, every thread steppi
 host loop and sharing each former region's iterations (`for`, whose barrier at its end orders the
 steps exactly as the launches did). One team uses one GPU multiprocessor, so this pays only where
 each step's work is small: the C keeps both forms and takes the team's where every region's trip
-count is at most the limit (`translator.settings.team_loop_limit`, from bench/team_loops.py).
+count is at most the limit (`translator.settings.team_loop_limit`, from bench/launch_floor.py).
 
 A host loop qualifies when its body holds only target regions (no host statements between them,
 which every thread would run, no reductions or scalars handed back to the host, no temporaries,
