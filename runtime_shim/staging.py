@@ -20,12 +20,15 @@ from __future__ import annotations
 import ctypes
 import os
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
+from .movement import Box, box_runs, byte_strides, clipped_boxes
 from .pinned import is_pinned
 from .resident import OpenMP
 
@@ -163,17 +166,87 @@ def copy_from_device(openmp: OpenMP, host: int, device_ptr: int, nbytes: int, de
                   (pool.copiers, lambda buffer, offset, size: _memmove(host + offset, buffer, size)))
 
 
+def copy_boxes_from_device(openmp: OpenMP, host: np.ndarray, device_ptr: int, boxes: Sequence[Box], device: int) -> None:
+    """The elements in `boxes` of the C-ordered array `host`, from the device array of its shape at
+    `device_ptr`; no other element of `host` is written. Each box moves as the C's copy-back moves
+    it (`movement.box_runs`): its contiguous runs one by one where the gaps between them hold more
+    than the box, else its whole range through a buffer (the pool's, in slabs of at most a chunk,
+    or one of its own for a small box) whose runs are then copied into `host`."""
+    strides = byte_strides(host.shape, host.itemsize)
+    for box in clipped_boxes(boxes, host.shape):
+        ranges = box_runs(box, host.shape, strides)
+        if len(ranges) > 1 or ranges[0][1] == host.itemsize * int(np.prod([hi - lo for lo, hi in box])):
+            for offset, length in ranges:  # no gaps: straight into the array
+                copy_from_device(openmp, host.ctypes.data + offset, device_ptr + offset, length, device)
+        elif _direct(host.ctypes.data, ranges[0][1]):
+            _scatter_box(host, box, lambda buffer, first, size: openmp.copy(buffer, device_ptr + first, size, False, device))
+        else:
+            with _using(openmp, False) as pool:
+                slabs = {_first(slab, strides): slab for slab in _slabs(box, strides, host.itemsize, pool.chunk_bytes)}
+                spans = [(first, _span(slab, strides, host.itemsize)) for first, slab in slabs.items()]
+                assert pool.copiers is not None
+                _pipeline(pool, sum(size for _, size in spans), (pool.mover, lambda buffer, offset, size: openmp.copy(
+                    buffer, device_ptr + offset, size, False, device)), (pool.copiers, lambda buffer, offset, size: _unpack(
+                        host, slabs[offset], buffer, size)), spans)
+
+
+def _scatter_box(host: np.ndarray, box: Box, fill: Callable[[int, int, int], object]) -> None:
+    """One box through a buffer of its own: `fill(buffer, first, size)` copies its range there."""
+    strides = byte_strides(host.shape, host.itemsize)
+    size = _span(box, strides, host.itemsize)
+    buffer = np.empty(size, np.uint8)
+    fill(buffer.ctypes.data, _first(box, strides), size)
+    _unpack(host, box, buffer.ctypes.data, size)
+
+
+def _unpack(host: np.ndarray, box: Box, buffer: int, size: int) -> None:
+    """The elements of `box` from `buffer`, which holds the array's bytes from the box's first
+    element to its last (NumPy's strided copy, which releases the GIL)."""
+    view = np.ndarray(tuple(hi - lo for lo, hi in box), host.dtype, memoryview((ctypes.c_char * size).from_address(buffer)),
+                      strides=host.strides)
+    host[tuple(slice(lo, hi) for lo, hi in box)] = view
+
+
+def _first(box: Box, strides: Sequence[int]) -> int:
+    return sum(lo * stride for (lo, _), stride in zip(box, strides))
+
+
+def _span(box: Box, strides: Sequence[int], itemsize: int) -> int:
+    """Bytes from the box's first element to the end of its last."""
+    return sum((hi - 1 - lo) * stride for (lo, hi), stride in zip(box, strides)) + itemsize
+
+
+def _slabs(box: Box, strides: Sequence[int], itemsize: int, limit: int, dim: int = 0) -> Iterator[Box]:
+    """`box` cut along its leading dimensions into boxes, in memory order, whose spans are at most
+    `limit` bytes: slices of `dim` where one index of it spans no more, else each index of `dim`
+    cut along the next dimension."""
+    lo, hi = box[dim]
+    one = _span([*box[:dim], (lo, lo + 1), *box[dim + 1:]], strides, itemsize)
+    if one > limit and dim + 1 < len(box):
+        for i in range(lo, hi):
+            yield from _slabs([*box[:dim], (i, i + 1), *box[dim + 1:]], strides, itemsize, limit, dim + 1)
+        return
+    step = max(1, (limit - one) // strides[dim] + 1)
+    for start in range(lo, hi, step):
+        yield [*box[:dim], (start, min(start + step, hi)), *box[dim + 1:]]
+
+
 Stage = tuple[ThreadPoolExecutor, Callable[[int, int, int], object]]
 """Who runs a step, and the step: `(buffer, offset, size)` of one chunk."""
 
 
-def _pipeline(pool: _Pool, nbytes: int, into: Stage, out_of: Stage) -> None:
+def _pipeline(pool: _Pool, nbytes: int, into: Stage, out_of: Stage,
+              pieces: Sequence[tuple[int, int]] | None = None) -> None:
     """Each chunk goes into a buffer (`into`), then out of it (`out_of`); chunk k + buffers waits for
-    chunk k to leave the buffer they share, so `buffers` chunks are in flight at once."""
+    chunk k to leave the buffer they share, so `buffers` chunks are in flight at once. The chunks
+    cut `nbytes` evenly, or are the `pieces` `(offset, size)` given (`nbytes` in all, none larger
+    than a buffer)."""
     in_use: list[Future[None] | None] = [None] * len(pool.buffers)
+    chunks = pieces if pieces is not None else \
+        [(offset, min(pool.chunk_bytes, nbytes - offset)) for offset in range(0, nbytes, pool.chunk_bytes)]
     with Draining(in_use):
-        for k, offset in enumerate(range(0, nbytes, pool.chunk_bytes)):
-            size, slot = min(pool.chunk_bytes, nbytes - offset), k % len(pool.buffers)
+        for k, (offset, size) in enumerate(chunks):
+            slot = k % len(pool.buffers)
             buffer, previous = pool.buffers[slot], in_use[slot]
             if previous is not None:
                 previous.result()
