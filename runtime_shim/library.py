@@ -296,7 +296,7 @@ class CompiledKernel:
         self._uncovered(values)
         inputs = self._bound_inputs(values)
         planned = [(host, device, moves(param, host.shape, host.itemsize, *inputs)) for host, device, param in staged]
-        openmp = resident.openmp()
+        openmp, register = resident.openmp(), staging.SETTINGS.registers(self.target)
         start = time.perf_counter()
         cuts = self._pieces(planned)
         if len(cuts) > 1:
@@ -308,10 +308,10 @@ class CompiledKernel:
             for host, device, moved in planned:
                 if moved.to_device:
                     staging.copy_to_device(openmp, device.ptr + moved.start, host.ctypes.data + moved.start,
-                                           moved.length, device.device)
+                                           moved.length, device.device, register)
             value = self.device_function(*c_args)
             for host, device, moved in planned:
-                _copy_back(openmp, host, device, moved)
+                _copy_back(openmp, host, device, moved, register)
         self.stats.add(sum(m.to_device for _, _, m in planned), sum(m.from_device for _, _, m in planned),
                        time.perf_counter() - start)
         return None if self.binding.result is None else self.binding.result(value)
@@ -345,13 +345,13 @@ Staged = tuple[np.ndarray, DeviceArray, ParamSpec]
 """A NumPy argument of a call on the device entry point, the device memory it is staged in, and its parameter."""
 
 
-def _copy_back(openmp: resident.OpenMP, host: np.ndarray, device: DeviceArray, moved: Moves) -> None:
+def _copy_back(openmp: resident.OpenMP, host: np.ndarray, device: DeviceArray, moved: Moves, register: bool) -> None:
     """What the maps would copy back of one staged array: the boxes of a `sectioned` one, else its rows."""
     if moved.boxes is not None:
-        staging.copy_boxes_from_device(openmp, host, device.ptr, moved.boxes, device.device)
+        staging.copy_boxes_from_device(openmp, host, device.ptr, moved.boxes, device.device, register)
     elif moved.from_device:
         staging.copy_from_device(openmp, host.ctypes.data + moved.start, device.ptr + moved.start, moved.length,
-                                 device.device)
+                                 device.device, register)
 
 
 CFunction = Callable[..., object]

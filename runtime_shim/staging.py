@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from . import registration
 from .movement import Box, box_runs, byte_strides, clipped_boxes
 from .pinned import is_pinned
 from .resident import OpenMP
@@ -64,9 +65,19 @@ class Settings:
     of one piece and the next compete for the host's memory bandwidth); pinned arrays gained a little
     (49.2 against 45.6 GB/s)."""
 
+    register: bool = os.environ.get("PY2OMP_REGISTER", "0") == "1"
+    """Register a large NumPy array with the CUDA driver for its copy instead of staging it
+    (`registration`); off unless asked for until bench/register_rate.py shows it faster."""
+    register_kinds: frozenset[str] = frozenset({"nvptx"})
+    """The target kinds registration is for: CUDA's (the tests add host-offload, with a stand-in driver)."""
+
     def stages(self, target: str) -> bool:
         """Whether calls of a library built for `target` ("nvptx:sm_90", ...) may stage."""
         return self.enabled and target.split(":")[0] in self.kinds
+
+    def registers(self, target: str) -> bool:
+        """Whether staged calls of a library built for `target` register their large NumPy arrays."""
+        return self.register and self.stages(target) and target.split(":")[0] in self.register_kinds
 
 
 SETTINGS = Settings()
@@ -144,10 +155,13 @@ def _direct(host: int, nbytes: int) -> bool:
     return nbytes < max(SETTINGS.min_bytes, 1) or nbytes <= SETTINGS.chunk_bytes or is_pinned(host, nbytes)
 
 
-def copy_to_device(openmp: OpenMP, device_ptr: int, host: int, nbytes: int, device: int) -> None:
-    """`nbytes` from host address `host` to `device_ptr` on `device`."""
+def copy_to_device(openmp: OpenMP, device_ptr: int, host: int, nbytes: int, device: int, register: bool = False) -> None:
+    """`nbytes` from host address `host` to `device_ptr` on `device`; with `register`, a large copy
+    from memory the driver registers for it (`registration`), and staged only where it cannot."""
     if _direct(host, nbytes):
         openmp.copy(device_ptr, host, nbytes, to_device=True, device=device)
+        return
+    if register and _registered_copy(openmp, device_ptr, host, nbytes, True, device):
         return
     with _using(openmp, True) as pool:
         assert pool.copiers is not None
@@ -155,10 +169,12 @@ def copy_to_device(openmp: OpenMP, device_ptr: int, host: int, nbytes: int, devi
                   (pool.mover, lambda buffer, offset, size: openmp.copy(device_ptr + offset, buffer, size, True, device)))
 
 
-def copy_from_device(openmp: OpenMP, host: int, device_ptr: int, nbytes: int, device: int) -> None:
-    """`nbytes` from `device_ptr` on `device` to host address `host`."""
+def copy_from_device(openmp: OpenMP, host: int, device_ptr: int, nbytes: int, device: int, register: bool = False) -> None:
+    """`nbytes` from `device_ptr` on `device` to host address `host` (`register`: as `copy_to_device`)."""
     if _direct(host, nbytes):
         openmp.copy(host, device_ptr, nbytes, to_device=False, device=device)
+        return
+    if register and _registered_copy(openmp, host, device_ptr, nbytes, False, device):
         return
     with _using(openmp, False) as pool:
         assert pool.copiers is not None
@@ -166,44 +182,62 @@ def copy_from_device(openmp: OpenMP, host: int, device_ptr: int, nbytes: int, de
                   (pool.copiers, lambda buffer, offset, size: _memmove(host + offset, buffer, size)))
 
 
-def copy_boxes_from_device(openmp: OpenMP, host: np.ndarray, device_ptr: int, boxes: Sequence[Box], device: int) -> None:
+def _registered_copy(openmp: OpenMP, dst: int, src: int, nbytes: int, to_device: bool, device: int) -> bool:
+    """The copy, from or to host memory registered with the driver for it; False, having copied
+    nothing, where the memory cannot be registered."""
+    with registration.registered(src if to_device else dst, nbytes, device) as done:
+        if done:
+            openmp.copy(dst, src, nbytes, to_device, device)
+    return done
+
+
+def copy_boxes_from_device(openmp: OpenMP, host: np.ndarray, device_ptr: int, boxes: Sequence[Box], device: int,
+                           register: bool = False) -> None:
     """The elements in `boxes` of the C-ordered array `host`, from the device array of its shape at
     `device_ptr`; no other element of `host` is written. Each box moves as the C's copy-back moves
     it (`movement.box_runs`): its contiguous runs one by one where the gaps between them hold more
     than the box, else its whole range through a buffer (the pool's, in slabs of at most a chunk,
-    or one of its own for a small box) whose runs are then copied into `host`."""
+    or one of its own for a small box) whose runs are then copied into `host`. `register`: runs
+    copied straight go as in `copy_from_device`."""
     strides = byte_strides(host.shape, host.itemsize)
     for box in clipped_boxes(boxes, host.shape):
         ranges = box_runs(box, host.shape, strides)
         if len(ranges) > 1 or ranges[0][1] == host.itemsize * int(np.prod([hi - lo for lo, hi in box])):
             for offset, length in ranges:  # no gaps: straight into the array
-                copy_from_device(openmp, host.ctypes.data + offset, device_ptr + offset, length, device)
+                copy_from_device(openmp, host.ctypes.data + offset, device_ptr + offset, length, device, register)
         elif _direct(host.ctypes.data, ranges[0][1]):
-            _scatter_box(host, box, lambda buffer, first, size: openmp.copy(buffer, device_ptr + first, size, False, device))
+            _box_through_buffer(openmp, host, device_ptr, box, device)
         else:
-            with _using(openmp, False) as pool:
-                slabs = {_first(slab, strides): slab for slab in _slabs(box, strides, host.itemsize, pool.chunk_bytes)}
-                spans = [(first, _span(slab, strides, host.itemsize)) for first, slab in slabs.items()]
-                assert pool.copiers is not None
-                _pipeline(pool, sum(size for _, size in spans), (pool.mover, lambda buffer, offset, size: openmp.copy(
-                    buffer, device_ptr + offset, size, False, device)), (pool.copiers, lambda buffer, offset, size: _unpack(
-                        host, slabs[offset], buffer, size)), spans)
+            _box_through_pool(openmp, host, device_ptr, box, device)
 
 
-def _scatter_box(host: np.ndarray, box: Box, fill: Callable[[int, int, int], object]) -> None:
-    """One box through a buffer of its own: `fill(buffer, first, size)` copies its range there."""
+def _box_through_buffer(openmp: OpenMP, host: np.ndarray, device_ptr: int, box: Box, device: int) -> None:
+    """A small box: its range into a buffer of its own in one copy, then its elements into `host`."""
     strides = byte_strides(host.shape, host.itemsize)
     size = _span(box, strides, host.itemsize)
     buffer = np.empty(size, np.uint8)
-    fill(buffer.ctypes.data, _first(box, strides), size)
+    openmp.copy(buffer.ctypes.data, device_ptr + _first(box, strides), size, False, device)
     _unpack(host, box, buffer.ctypes.data, size)
+
+
+def _box_through_pool(openmp: OpenMP, host: np.ndarray, device_ptr: int, box: Box, device: int) -> None:
+    """A large box through the pinned buffers, one slab (`_slabs`) per buffer: the mover copies a
+    slab's range in, a copier its elements out into `host`."""
+    strides = byte_strides(host.shape, host.itemsize)
+    with _using(openmp, False) as pool:
+        assert pool.copiers is not None
+        slabs = {_first(slab, strides): slab for slab in _slabs(box, strides, host.itemsize, pool.chunk_bytes)}
+        spans = [(first, _span(slab, strides, host.itemsize)) for first, slab in slabs.items()]
+        _pipeline(pool, sum(size for _, size in spans),
+                  (pool.mover, lambda buffer, offset, size: openmp.copy(buffer, device_ptr + offset, size, False, device)),
+                  (pool.copiers, lambda buffer, offset, size: _unpack(host, slabs[offset], buffer, size)), spans)
 
 
 def _unpack(host: np.ndarray, box: Box, buffer: int, size: int) -> None:
     """The elements of `box` from `buffer`, which holds the array's bytes from the box's first
     element to its last (NumPy's strided copy, which releases the GIL)."""
-    view = np.ndarray(tuple(hi - lo for lo, hi in box), host.dtype, memoryview((ctypes.c_char * size).from_address(buffer)),
-                      strides=host.strides)
+    memory = memoryview((ctypes.c_char * size).from_address(buffer))
+    view = np.ndarray(tuple(hi - lo for lo, hi in box), host.dtype, memory, strides=host.strides)
     host[tuple(slice(lo, hi) for lo, hi in box)] = view
 
 
