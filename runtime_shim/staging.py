@@ -7,7 +7,11 @@ copy into chunks and keep a pool of pinned buffers (`resident.HostMemory`) busy:
 engine moves chunk k-1 out of one buffer, host threads copy chunk k into the next (`memmove`,
 which releases the GIL), so the transfer runs at the rate of the slower of the two. Device to host
 is the mirror image. A copy below `SETTINGS.min_bytes`, or of memory already pinned
-(`pinned.is_pinned`), is one `omp_target_memcpy`.
+(`pinned.is_pinned`), is one `omp_target_memcpy`; with `register` (`SETTINGS.register`), a large
+one is too, from memory the CUDA driver registers for it (`registration`), where it can.
+`copy_boxes_from_device` brings back only the boxes a partly written `Out` array's C copies back,
+writing no other element on the host: a box's range crosses the buffers in slabs (`_slabs`), out of
+which the copier threads take just the box's elements.
 
 This lives in the runtime (ctypes into the offload runtime), not in the emitted C: a kernel call
 that stages takes the kernel's device entry point (`CompiledKernel._call_on_device`) with device
