@@ -130,6 +130,24 @@ def test_memory_registered_elsewhere_stages_and_stays_registered(driver: ctypes.
         assert found.unregister(host.ctypes.data, 0) == 0
 
 
+def test_partly_written_out_arrays_under_registration(driver: ctypes.CDLL, pooled: list[int],
+                                                     rng: np.random.Generator) -> None:
+    """A written tail comes back registered, straight into the array; the interior of a grid comes
+    back through the pinned buffers (its range holds the border, which must not be written)."""
+    library = kernels.saxpy.library("host-offload")
+    x, y = rng.random(N), rng.standard_normal(N)
+    expected = y.copy()
+    kernels.scale_tail.py_func(x, expected, 777)
+    calls = _int(driver, "fake_calls").value
+    library.scale_tail(x, y, 777)
+    assert np.array_equal(y, expected) and pooled == [] and _int(driver, "fake_calls").value - calls == 2
+    u, v = rng.standard_normal((301, 257)), rng.standard_normal((301, 257))
+    expected = v.copy()
+    kernels.relax.py_func(u, expected)
+    library.relax(u, v)
+    assert np.array_equal(v, expected) and len(pooled) == 1 and _int(driver, "fake_live").value == 0
+
+
 def test_no_driver_library_stages(driver: ctypes.CDLL, pooled: list[int], rng: np.random.Generator,
                                   monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv(registration.LIBRARY_ENV, str(tmp_path / "libcuda.so.1"))
