@@ -24,7 +24,7 @@ from .bounds import evaluate
 from .device import DeviceArray, device_view
 from .fastpath import FastPath, prepare_fast
 from .manifest import KernelSpec, Manifest, ParamSpec, read_manifest
-from .movement import KernelStats, NeedChecks, check_lengths, runs, section_rows, uncovered, written_boxes
+from .movement import KernelStats, Moves, NeedChecks, check_lengths, moves, uncovered
 from .multi import ChunkedCall, check_devices, chunk_function
 from .pinned import is_pinned
 
@@ -147,25 +147,23 @@ class CompiledKernel:
 
     def _stages(self, values: Sequence[object]) -> bool:
         """Whether this call moves its NumPy arrays through `staging` and the device entry point: on a
-        GPU, when an array not in pinned memory moves at least `min_bytes` (any array, for a kernel that
-        runs in pieces: `overlap`; pinned memory is then copied directly). Not where a data region
-        holds an array (the kernel must use the region's copy) or an `Out` array is `sectioned` (its
-        C copies back only what it writes). An array whose maps move only some rows (`section`)
-        counts by those rows: a call that reads 10 of 10 million elements moves 80 bytes by its
-        maps, not 80 MB through staging (which moves whole arrays)."""
+        GPU, when an array not in pinned memory moves at least `min_bytes` one way (any array, for a
+        kernel that runs in pieces: `overlap`; pinned memory is then copied directly). Not where a
+        data region holds an array (the kernel must use the region's copy). Staging moves what the
+        maps move (`movement.moves`): a `section`'s rows, the boxes of a `sectioned` `Out` array; so
+        a call that reads 10 of 10 million elements moves 80 bytes, and does not stage."""
         settings = staging.SETTINGS
         if self.device_function is None or self.spec.device is not None or not settings.stages(self.target):
             return False
-        arrays: list[tuple[np.ndarray, ParamSpec, int]] = []
+        arrays: list[tuple[np.ndarray, Moves]] = []
         for i, param in self.arrays:
             array = values[i]
-            if not isinstance(array, np.ndarray) or param.sectioned or resident.is_present(array.ctypes.data, array.nbytes):
+            if not isinstance(array, np.ndarray) or resident.is_present(array.ctypes.data, array.nbytes):
                 return False
-            moved = array.nbytes if param.section is None else _mapped_bytes(array, param, self._bound_inputs(values))[1]
-            arrays.append((array, param, moved))
+            arrays.append((array, moves(param, array.shape, array.itemsize, *self._bound_inputs(values))))
         pieces = self.spec.chunk_over is not None and settings.overlap  # pinned arrays gain from overlap alone
-        return any(moved >= settings.min_bytes and (p.copy_in or p.copy_out)
-                   and (pieces or not is_pinned(a.ctypes.data, a.nbytes)) for a, p, moved in arrays)
+        return any(max(m.to_device, m.from_device) >= settings.min_bytes
+                   and (pieces or not is_pinned(a.ctypes.data, a.nbytes)) for a, m in arrays)
 
     def _raise_failure(self, number: int) -> None:
         """Raise the exception of run-time check `number` (from 0), as Python would have raised there."""
@@ -201,8 +199,8 @@ class CompiledKernel:
         spans = []
         for array, param in read:
             assert isinstance(array, np.ndarray)
-            start, length = _mapped_bytes(array, param, inputs)
-            spans.append((array.ctypes.data + start, array.ctypes.data + start + length))
+            moved = moves(param, array.shape, array.itemsize, *inputs)
+            spans.append((array.ctypes.data + moved.start, array.ctypes.data + moved.start + moved.length))
         return spans
 
     def _check_preconditions(self, values: Sequence[object]) -> None:
@@ -247,14 +245,10 @@ class CompiledKernel:
             array = values[i]
             if not isinstance(array, np.ndarray):
                 continue
-            if param.sectioned and param.written is not None:
-                boxes = written_boxes(param, *self._bound_inputs(values))
-                from_device += sum(length for _, length in runs(boxes, array.shape, array.itemsize))
-                continue
-            start, length = _mapped_bytes(array, param, self._bound_inputs(values))
-            if not resident.is_present(array.ctypes.data + start, length):
-                to_device += length * param.copy_in
-                from_device += length * param.copy_out
+            moved = moves(param, array.shape, array.itemsize, *self._bound_inputs(values))
+            if moved.boxes is not None or not resident.is_present(array.ctypes.data + moved.start, moved.length):
+                to_device += moved.to_device
+                from_device += moved.from_device
         return to_device, from_device
 
     def _uncovered(self, values: Sequence[object]) -> dict[int, list[list[tuple[int, int]]]]:
@@ -275,10 +269,10 @@ class CompiledKernel:
 
     def _call_on_device(self, values: list[object]) -> object:
         """Device arrays pass as they are; NumPy arrays among them are staged through device memory
-        (copied in when read, or when the call writes them only partly, and back when written), in
-        chunks through pinned buffers where large (`staging`)."""
+        (what the maps would move: `movement.moves`), in chunks through pinned buffers where large
+        (`staging`)."""
         assert self.device_binding is not None and self.device_function is not None
-        staged: list[tuple[np.ndarray, DeviceArray, ParamSpec]] = []
+        staged: list[Staged] = []
         try:
             for i, param in self.arrays:
                 host = values[i]
@@ -292,41 +286,47 @@ class CompiledKernel:
             for _, device, _ in staged:
                 device.free()
 
-    def _run_on_device(self, values: list[object], staged: list[tuple[np.ndarray, DeviceArray, ParamSpec]]) -> object:
-        """The device entry point's call, with the staged NumPy arrays copied in before and out after."""
+    def _run_on_device(self, values: list[object], staged: list[Staged]) -> object:
+        """The device entry point's call, with the staged NumPy arrays copied in before and out after:
+        a `section`'s rows, or the boxes a `sectioned` `Out` array's C would copy back (the host's
+        other elements are never written)."""
         assert self.device_binding is not None and self.device_function is not None
         c_args = self.device_binding.convert(values)
         self._check_preconditions(values)
-        partial = {self.spec.params[i].name for i in self._uncovered(values)}
-        copied_in = [(h, d) for h, d, p in staged if p.copy_in or p.name in partial]
-        copied_out = [(h, d) for h, d, p in staged if p.copy_out]
-        openmp = resident.openmp()
+        self._uncovered(values)
+        inputs = self._bound_inputs(values)
+        planned = [(host, device, moves(param, host.shape, host.itemsize, *inputs)) for host, device, param in staged]
+        openmp, register = resident.openmp(), staging.SETTINGS.registers(self.target)
         start = time.perf_counter()
-        cuts = self._pieces(staged)
+        cuts = self._pieces(planned)
         if len(cuts) > 1:
             value = None
-            overlap.run(openmp, cuts, copied_in, copied_out, lambda lo, hi: self._run_piece(values, staged, lo, hi))
+            overlap.run(openmp, cuts, [(h, d) for h, d, m in planned if m.copy_in],
+                        [(h, d) for h, d, m in planned if m.copy_out],
+                        lambda lo, hi: self._run_piece(values, staged[0][1].device, lo, hi))
         else:
-            for host, device in copied_in:
-                staging.copy_to_device(openmp, device.ptr, host.ctypes.data, host.nbytes, device.device)
+            for host, device, moved in planned:
+                if moved.to_device:
+                    staging.copy_to_device(openmp, device.ptr + moved.start, host.ctypes.data + moved.start,
+                                           moved.length, device.device, register)
             value = self.device_function(*c_args)
-            for host, device in copied_out:
-                staging.copy_from_device(openmp, host.ctypes.data, device.ptr, host.nbytes, device.device)
-        self.stats.add(sum(h.nbytes for h, _ in copied_in), sum(h.nbytes for h, _ in copied_out),
+            for host, device, moved in planned:
+                _copy_back(openmp, host, device, moved, register)
+        self.stats.add(sum(m.to_device for _, _, m in planned), sum(m.from_device for _, _, m in planned),
                        time.perf_counter() - start)
         return None if self.binding.result is None else self.binding.result(value)
 
-    def _pieces(self, staged: list[tuple[np.ndarray, DeviceArray, ParamSpec]]) -> list[tuple[int, int]]:
+    def _pieces(self, planned: list[tuple[np.ndarray, DeviceArray, Moves]]) -> list[tuple[int, int]]:
         """The pieces a staged call of an elementwise kernel runs in (`overlap`): when every array is
-        staged and of the trip count's length; else one."""
+        staged whole and of the trip count's length; else one."""
         over = self.spec.chunk_over
-        lengths = {host.size for host, _, _ in staged}
-        if over is None or not staging.SETTINGS.overlap or len(staged) != len(self.arrays) or len(lengths) != 1:
+        lengths = {host.size for host, _, _ in planned}
+        if (over is None or not staging.SETTINGS.overlap or len(planned) != len(self.arrays) or len(lengths) != 1
+                or any(m.boxes is not None or m.length != host.nbytes for host, _, m in planned)):
             return [(0, 0)]
-        return overlap.pieces(lengths.pop(), max(host.itemsize for host, _, _ in staged))
+        return overlap.pieces(lengths.pop(), max(host.itemsize for host, _, _ in planned))
 
-    def _run_piece(self, values: list[object], staged: list[tuple[np.ndarray, DeviceArray, ParamSpec]],
-                   lo: int, hi: int) -> None:
+    def _run_piece(self, values: list[object], device: int, lo: int, hi: int) -> None:
         """The device entry point on elements `[lo, hi)` of every (staged) array, on a worker thread."""
         assert self.device_binding is not None and self.device_function is not None
         piece = list(values)
@@ -334,21 +334,24 @@ class CompiledKernel:
             array = values[i]
             assert isinstance(array, DeviceArray)
             piece[i] = overlap.Piece(array.ptr + lo * array.dtype.itemsize, hi - lo, array.dtype)
-        resident.openmp().set_thread_device(staged[0][1].device)
+        resident.openmp().set_thread_device(device)
         self.device_function(*self.device_binding.convert(piece))
 
     def __repr__(self) -> str:
         return f"<CompiledKernel {self.spec.name}{self.__signature__}>"
 
 
-def _mapped_bytes(array: np.ndarray, param: ParamSpec,
-                  inputs: tuple[dict[str, tuple[int, ...]], dict[str, object]]) -> tuple[int, int]:
-    """Where the bytes a call's map of `array` moves start in it, and how many: its `section`'s rows."""
-    if param.section is None or not array.ndim:
-        return 0, array.nbytes
-    lo, hi = section_rows(param, *inputs)
-    row = array.nbytes // array.shape[0] if array.shape[0] else 0
-    return lo * row, (hi - lo) * row
+Staged = tuple[np.ndarray, DeviceArray, ParamSpec]
+"""A NumPy argument of a call on the device entry point, the device memory it is staged in, and its parameter."""
+
+
+def _copy_back(openmp: resident.OpenMP, host: np.ndarray, device: DeviceArray, moved: Moves, register: bool) -> None:
+    """What the maps would copy back of one staged array: the boxes of a `sectioned` one, else its rows."""
+    if moved.boxes is not None:
+        staging.copy_boxes_from_device(openmp, host, device.ptr, moved.boxes, device.device, register)
+    elif moved.from_device:
+        staging.copy_from_device(openmp, host.ctypes.data + moved.start, device.ptr + moved.start, moved.length,
+                                 device.device, register)
 
 
 CFunction = Callable[..., object]

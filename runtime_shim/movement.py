@@ -14,7 +14,7 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import cast
 from dataclasses import dataclass
 
@@ -108,19 +108,32 @@ def runs(boxes: Sequence[Sequence[tuple[int, int]]], shape: tuple[int, ...], ite
 copies into the array: the gaps on the host are never written);
     otherwise one transfer per run.
     """
-    found: list[tuple[int, int]] = []
-    strides = [itemsize * int(np.prod(shape[d + 1:], dtype=np.int64)) for d in range(len(shape))]
+    strides = byte_strides(shape, itemsize)
+    return [run for clipped in clipped_boxes(boxes, shape) for run in box_runs(clipped, shape, strides)]
+
+
+def byte_strides(shape: tuple[int, ...], itemsize: int) -> list[int]:
+    """The strides in bytes of a C-ordered array of this shape."""
+    return [itemsize * int(np.prod(shape[d + 1:], dtype=np.int64)) for d in range(len(shape))]
+
+
+def clipped_boxes(boxes: Sequence[Sequence[tuple[int, int]]], shape: tuple[int, ...]) -> Iterator[list[tuple[int, int]]]:
+    """The non-empty boxes the C's copy-back helper copies (`runs`): each box, and where a lower
+    bound is negative its wrapped variants too, clamped to `[0, n]` per dimension."""
     for box in boxes:
         variants = [[(lo, hi), *([(lo + n, hi + n)] if lo < 0 else [])] for (lo, hi), n in zip(box, shape)]
         for variant in itertools.product(*variants):
             clipped = [(min(max(lo, 0), n), min(max(hi, 0), n)) for (lo, hi), n in zip(variant, shape)]
-            if any(hi <= lo for lo, hi in clipped):
-                continue
-            split = len(shape) - 1
-            while split > 0 and clipped[split] == (0, shape[split]):
-                split -= 1
-            found += _box_runs(clipped, split, strides)
-    return found
+            if all(lo < hi for lo, hi in clipped):
+                yield clipped
+
+
+def box_runs(clipped: list[tuple[int, int]], shape: tuple[int, ...], strides: list[int]) -> list[tuple[int, int]]:
+    """One clipped box's transfers (`runs`): one merged range, or one per contiguous run."""
+    split = len(shape) - 1
+    while split > 0 and clipped[split] == (0, shape[split]):
+        split -= 1
+    return _box_runs(clipped, split, strides)
 
 
 def _box_runs(clipped: list[tuple[int, int]], split: int, strides: list[int]) -> list[tuple[int, int]]:
@@ -149,6 +162,47 @@ def section_rows(param: ParamSpec, shapes: Mapping[str, tuple[int, ...]], scalar
     lo, hi = (evaluate(bound, shapes, scalars) for bound in param.section)
     start = min(max(lo, 0), extent)
     return start, max(min(hi, extent), start)
+
+
+Box = Sequence[tuple[int, int]]
+"""Half-open ranges, one per dimension."""
+
+
+@dataclass(frozen=True)
+class Moves:
+    """What a call's maps move for one NumPy array: the bytes `[start, start + length)` of the rows
+    mapped (a `section`'s, or all of them), copied in when `copy_in` and back when `copy_out`; for
+    a `sectioned` `Out` array instead the `boxes` its C copies back (`runs`, `back` bytes), and
+    nothing in."""
+
+    start: int
+    length: int
+    copy_in: bool
+    copy_out: bool
+    boxes: Sequence[Box] | None = None
+    back: int = 0
+
+    @property
+    def to_device(self) -> int:
+        return self.length if self.copy_in else 0
+
+    @property
+    def from_device(self) -> int:
+        return self.back if self.boxes is not None else self.length if self.copy_out else 0
+
+
+def moves(param: ParamSpec, shape: tuple[int, ...], itemsize: int, shapes: Mapping[str, tuple[int, ...]],
+          scalars: Mapping[str, object]) -> Moves:
+    """What the maps of one call move for array `param` of this shape (`Moves`)."""
+    if param.sectioned and param.written is not None:
+        boxes = written_boxes(param, shapes, scalars)
+        return Moves(0, 0, False, False, boxes, sum(length for _, length in runs(boxes, shape, itemsize)))
+    nbytes = itemsize * int(np.prod(shape, dtype=np.int64))
+    if param.section is None or not shape:
+        return Moves(0, nbytes, param.copy_in, param.copy_out)
+    lo, hi = section_rows(param, shapes, scalars)
+    row = nbytes // shape[0] if shape[0] else 0
+    return Moves(lo * row, (hi - lo) * row, param.copy_in, param.copy_out)
 
 
 def check_lengths(kernel: str, checks: Sequence[tuple[int, object, object]], shapes: Mapping[str, tuple[int, ...]],

@@ -7,7 +7,11 @@ copy into chunks and keep a pool of pinned buffers (`resident.HostMemory`) busy:
 engine moves chunk k-1 out of one buffer, host threads copy chunk k into the next (`memmove`,
 which releases the GIL), so the transfer runs at the rate of the slower of the two. Device to host
 is the mirror image. A copy below `SETTINGS.min_bytes`, or of memory already pinned
-(`pinned.is_pinned`), is one `omp_target_memcpy`.
+(`pinned.is_pinned`), is one `omp_target_memcpy`; with `register` (`SETTINGS.register`), a large
+one is too, from memory the CUDA driver registers for it (`registration`), where it can.
+`copy_boxes_from_device` brings back only the boxes a partly written `Out` array's C copies back,
+writing no other element on the host: a box's range crosses the buffers in slabs (`_slabs`), out of
+which the copier threads take just the box's elements.
 
 This lives in the runtime (ctypes into the offload runtime), not in the emitted C: a kernel call
 that stages takes the kernel's device entry point (`CompiledKernel._call_on_device`) with device
@@ -20,12 +24,16 @@ from __future__ import annotations
 import ctypes
 import os
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
+from . import registration
+from .movement import Box, box_runs, byte_strides, clipped_boxes
 from .pinned import is_pinned
 from .resident import OpenMP
 
@@ -61,9 +69,19 @@ class Settings:
     of one piece and the next compete for the host's memory bandwidth); pinned arrays gained a little
     (49.2 against 45.6 GB/s)."""
 
+    register: bool = os.environ.get("PY2OMP_REGISTER", "0") == "1"
+    """Register a large NumPy array with the CUDA driver for its copy instead of staging it
+    (`registration`); off unless asked for until bench/register_rate.py shows it faster."""
+    register_kinds: frozenset[str] = frozenset({"nvptx"})
+    """The target kinds registration is for: CUDA's (the tests add host-offload, with a stand-in driver)."""
+
     def stages(self, target: str) -> bool:
         """Whether calls of a library built for `target` ("nvptx:sm_90", ...) may stage."""
         return self.enabled and target.split(":")[0] in self.kinds
+
+    def registers(self, target: str) -> bool:
+        """Whether staged calls of a library built for `target` register their large NumPy arrays."""
+        return self.register and self.stages(target) and target.split(":")[0] in self.register_kinds
 
 
 SETTINGS = Settings()
@@ -141,10 +159,13 @@ def _direct(host: int, nbytes: int) -> bool:
     return nbytes < max(SETTINGS.min_bytes, 1) or nbytes <= SETTINGS.chunk_bytes or is_pinned(host, nbytes)
 
 
-def copy_to_device(openmp: OpenMP, device_ptr: int, host: int, nbytes: int, device: int) -> None:
-    """`nbytes` from host address `host` to `device_ptr` on `device`."""
+def copy_to_device(openmp: OpenMP, device_ptr: int, host: int, nbytes: int, device: int, register: bool = False) -> None:
+    """`nbytes` from host address `host` to `device_ptr` on `device`; with `register`, a large copy
+    from memory the driver registers for it (`registration`), and staged only where it cannot."""
     if _direct(host, nbytes):
         openmp.copy(device_ptr, host, nbytes, to_device=True, device=device)
+        return
+    if register and _registered_copy(openmp, device_ptr, host, nbytes, True, device):
         return
     with _using(openmp, True) as pool:
         assert pool.copiers is not None
@@ -152,10 +173,12 @@ def copy_to_device(openmp: OpenMP, device_ptr: int, host: int, nbytes: int, devi
                   (pool.mover, lambda buffer, offset, size: openmp.copy(device_ptr + offset, buffer, size, True, device)))
 
 
-def copy_from_device(openmp: OpenMP, host: int, device_ptr: int, nbytes: int, device: int) -> None:
-    """`nbytes` from `device_ptr` on `device` to host address `host`."""
+def copy_from_device(openmp: OpenMP, host: int, device_ptr: int, nbytes: int, device: int, register: bool = False) -> None:
+    """`nbytes` from `device_ptr` on `device` to host address `host` (`register`: as `copy_to_device`)."""
     if _direct(host, nbytes):
         openmp.copy(host, device_ptr, nbytes, to_device=False, device=device)
+        return
+    if register and _registered_copy(openmp, host, device_ptr, nbytes, False, device):
         return
     with _using(openmp, False) as pool:
         assert pool.copiers is not None
@@ -163,17 +186,105 @@ def copy_from_device(openmp: OpenMP, host: int, device_ptr: int, nbytes: int, de
                   (pool.copiers, lambda buffer, offset, size: _memmove(host + offset, buffer, size)))
 
 
+def _registered_copy(openmp: OpenMP, dst: int, src: int, nbytes: int, to_device: bool, device: int) -> bool:
+    """The copy, from or to host memory registered with the driver for it; False, having copied
+    nothing, where the memory cannot be registered."""
+    with registration.registered(src if to_device else dst, nbytes, device) as done:
+        if done:
+            openmp.copy(dst, src, nbytes, to_device, device)
+    return done
+
+
+def copy_boxes_from_device(openmp: OpenMP, host: np.ndarray, device_ptr: int, boxes: Sequence[Box], device: int,
+                           register: bool = False) -> None:
+    """The elements in `boxes` of the C-ordered array `host`, from the device array of its shape at
+    `device_ptr`; no other element of `host` is written. Each box moves as the C's copy-back moves
+    it (`movement.box_runs`): its contiguous runs one by one where the gaps between them hold more
+    than the box, else its whole range through a buffer (the pool's, in slabs of at most a chunk,
+    or one of its own for a small box) whose runs are then copied into `host`. `register`: runs
+    copied straight go as in `copy_from_device`."""
+    strides = byte_strides(host.shape, host.itemsize)
+    for box in clipped_boxes(boxes, host.shape):
+        ranges = box_runs(box, host.shape, strides)
+        if len(ranges) > 1 or ranges[0][1] == host.itemsize * int(np.prod([hi - lo for lo, hi in box])):
+            for offset, length in ranges:  # no gaps: straight into the array
+                copy_from_device(openmp, host.ctypes.data + offset, device_ptr + offset, length, device, register)
+        elif _direct(host.ctypes.data, ranges[0][1]):
+            _box_through_buffer(openmp, host, device_ptr, box, device)
+        else:
+            _box_through_pool(openmp, host, device_ptr, box, device)
+
+
+def _box_through_buffer(openmp: OpenMP, host: np.ndarray, device_ptr: int, box: Box, device: int) -> None:
+    """A small box: its range into a buffer of its own in one copy, then its elements into `host`."""
+    strides = byte_strides(host.shape, host.itemsize)
+    size = _span(box, strides, host.itemsize)
+    buffer = np.empty(size, np.uint8)
+    openmp.copy(buffer.ctypes.data, device_ptr + _first(box, strides), size, False, device)
+    _unpack(host, box, buffer.ctypes.data, size)
+
+
+def _box_through_pool(openmp: OpenMP, host: np.ndarray, device_ptr: int, box: Box, device: int) -> None:
+    """A large box through the pinned buffers, one slab (`_slabs`) per buffer: the mover copies a
+    slab's range in, a copier its elements out into `host`."""
+    strides = byte_strides(host.shape, host.itemsize)
+    with _using(openmp, False) as pool:
+        assert pool.copiers is not None
+        slabs = {_first(slab, strides): slab for slab in _slabs(box, strides, host.itemsize, pool.chunk_bytes)}
+        spans = [(first, _span(slab, strides, host.itemsize)) for first, slab in slabs.items()]
+        _pipeline(pool, sum(size for _, size in spans),
+                  (pool.mover, lambda buffer, offset, size: openmp.copy(buffer, device_ptr + offset, size, False, device)),
+                  (pool.copiers, lambda buffer, offset, size: _unpack(host, slabs[offset], buffer, size)), spans)
+
+
+def _unpack(host: np.ndarray, box: Box, buffer: int, size: int) -> None:
+    """The elements of `box` from `buffer`, which holds the array's bytes from the box's first
+    element to its last (NumPy's strided copy, which releases the GIL)."""
+    memory = memoryview((ctypes.c_char * size).from_address(buffer))
+    view = np.ndarray(tuple(hi - lo for lo, hi in box), host.dtype, memory, strides=host.strides)
+    host[tuple(slice(lo, hi) for lo, hi in box)] = view
+
+
+def _first(box: Box, strides: Sequence[int]) -> int:
+    return sum(lo * stride for (lo, _), stride in zip(box, strides))
+
+
+def _span(box: Box, strides: Sequence[int], itemsize: int) -> int:
+    """Bytes from the box's first element to the end of its last."""
+    return sum((hi - 1 - lo) * stride for (lo, hi), stride in zip(box, strides)) + itemsize
+
+
+def _slabs(box: Box, strides: Sequence[int], itemsize: int, limit: int, dim: int = 0) -> Iterator[Box]:
+    """`box` cut along its leading dimensions into boxes, in memory order, whose spans are at most
+    `limit` bytes: slices of `dim` where one index of it spans no more, else each index of `dim`
+    cut along the next dimension."""
+    lo, hi = box[dim]
+    one = _span([*box[:dim], (lo, lo + 1), *box[dim + 1:]], strides, itemsize)
+    if one > limit and dim + 1 < len(box):
+        for i in range(lo, hi):
+            yield from _slabs([*box[:dim], (i, i + 1), *box[dim + 1:]], strides, itemsize, limit, dim + 1)
+        return
+    step = max(1, (limit - one) // strides[dim] + 1)
+    for start in range(lo, hi, step):
+        yield [*box[:dim], (start, min(start + step, hi)), *box[dim + 1:]]
+
+
 Stage = tuple[ThreadPoolExecutor, Callable[[int, int, int], object]]
 """Who runs a step, and the step: `(buffer, offset, size)` of one chunk."""
 
 
-def _pipeline(pool: _Pool, nbytes: int, into: Stage, out_of: Stage) -> None:
+def _pipeline(pool: _Pool, nbytes: int, into: Stage, out_of: Stage,
+              pieces: Sequence[tuple[int, int]] | None = None) -> None:
     """Each chunk goes into a buffer (`into`), then out of it (`out_of`); chunk k + buffers waits for
-    chunk k to leave the buffer they share, so `buffers` chunks are in flight at once."""
+    chunk k to leave the buffer they share, so `buffers` chunks are in flight at once. The chunks
+    cut `nbytes` evenly, or are the `pieces` `(offset, size)` given (`nbytes` in all, none larger
+    than a buffer)."""
     in_use: list[Future[None] | None] = [None] * len(pool.buffers)
+    chunks = pieces if pieces is not None else \
+        [(offset, min(pool.chunk_bytes, nbytes - offset)) for offset in range(0, nbytes, pool.chunk_bytes)]
     with Draining(in_use):
-        for k, offset in enumerate(range(0, nbytes, pool.chunk_bytes)):
-            size, slot = min(pool.chunk_bytes, nbytes - offset), k % len(pool.buffers)
+        for k, (offset, size) in enumerate(chunks):
+            slot = k % len(pool.buffers)
             buffer, previous = pool.buffers[slot], in_use[slot]
             if previous is not None:
                 previous.result()

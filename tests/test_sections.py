@@ -259,11 +259,32 @@ def test_rows_are_a_function_of_the_loop_ranges() -> None:
 def test_a_few_rows_of_a_large_array_move_by_the_maps_not_by_staging(staged_on_host: list[int],
                                                                       lib: runtime_shim.Library,
                                                                       rng: np.random.Generator) -> None:
-    """Staging moves whole arrays (fast, pinned): a call whose maps move 80 bytes of an 8 MB array
-    does not stage; one that reads all of it does."""
+    """Staging moves what the maps move: a call whose maps move 80 bytes of an 8 MB array does not
+    stage; one that reads all of it does."""
     x = rng.standard_normal(1 << 20)
     assert moved(run(lib, "head_mean", x, 10)) == (80, 0) and staged_on_host == []
     assert moved(run(lib, "head_mean", x, 1 << 20)) == (8 << 20, 0) and sum(staged_on_host) == 8 << 20
+
+
+def test_staging_moves_only_the_rows_read(staged_on_host: list[int], lib: runtime_shim.Library,
+                                          rng: np.random.Generator) -> None:
+    """batch_norms reads rows [0, 1000) of a 4000-row matrix: those rows (256 KB) are staged, the norms
+    (8 KB) copied directly."""
+    a = rng.standard_normal((4000, 32))
+    assert moved(run(lib, "batch_norms", a, np.empty(1000))) == (8 * 1000 * 32, 8 * 1000)
+    assert staged_on_host == [8 * 1000 * 32]
+
+
+def test_staging_moves_inout_rows_both_ways_and_keeps_the_rest(staged_on_host: list[int], lib: runtime_shim.Library,
+                                                               rng: np.random.Generator) -> None:
+    x, y = rng.standard_normal(1 << 17), rng.standard_normal(1 << 17)
+    tail = y[40_000:].copy()
+    assert moved(run(lib, "axpy_head", 0.5, x, y, 40_000)) == (2 * 8 * 40_000, 8 * 40_000)
+    assert staged_on_host == [8 * 40_000] * 3
+    y_expected = y.copy()
+    lib.axpy_head(0.5, x, y, 40_000)
+    sections.axpy_head.py_func(0.5, x, y_expected, 40_000)
+    assert np.array_equal(y, y_expected) and np.array_equal(y[40_000:], tail)
 
 
 @pytest.fixture()

@@ -7,6 +7,7 @@ through the pool."""
 from __future__ import annotations
 
 import gc
+import itertools
 import json
 import os
 import subprocess
@@ -197,15 +198,82 @@ def test_a_reduction_returns_its_value(staged: list[int], rng: np.random.Generat
     assert got == pytest.approx(expected, rel=1e-12) and len(staged) == 2
 
 
-def test_a_partly_written_out_array_keeps_the_hosts_elements(staged: list[int], rng: np.random.Generator) -> None:
-    x, y = rng.random(N), rng.standard_normal(N)
-    head = y[:777].copy()
-    compiled = library().scale_tail
-    compiled.stats.reset()
-    _, _, args, expected_args = run_both("scale_tail", (x, y, 777))
-    assert np.array_equal(args[1], expected_args[1]) and np.array_equal(y[:777], head)
-    assert compiled.stats.bytes_from_device == 8 * (N - 777)  # the C copies back the written box: not staged
-    assert staged == []
+def staged_like_the_maps(name: str, args: tuple[Any, ...], staged: list[int],
+                         monkeypatch: pytest.MonkeyPatch) -> tuple[int, int]:
+    """The call through the maps alone, then staged, each on fresh copies of `args`: both give the
+    Python function's arrays (so no element the kernel leaves alone changes on the host) and the
+    same `kernel.stats`, which this returns; only the second stages."""
+    compiled = library().kernels[name]
+    counts = []
+    for enabled in (False, True):
+        monkeypatch.setattr(staging.SETTINGS, "enabled", enabled)
+        before = len(staged)
+        compiled.stats.reset()
+        _, _, got, expected = run_both(name, tuple(a.copy() if isinstance(a, np.ndarray) else a for a in args))
+        assert all(np.array_equal(g, e) for g, e in zip(got, expected) if isinstance(g, np.ndarray))
+        assert (len(staged) > before) == enabled
+        counts.append((compiled.stats.bytes_to_device, compiled.stats.bytes_from_device))
+    assert counts[0] == counts[1]
+    return counts[1]
+
+
+def test_a_partly_written_out_array_keeps_the_hosts_elements(staged: list[int], rng: np.random.Generator,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    moved = staged_like_the_maps("scale_tail", (rng.random(N), rng.standard_normal(N), 777), staged, monkeypatch)
+    assert moved == (8 * N, 8 * (N - 777)) and staged == [8 * N, 8 * (N - 777)]  # x in, the written tail back
+
+
+def test_the_interior_of_a_grid_comes_back_through_the_pool(staged: list[int], rng: np.random.Generator,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """The C copies back v[1:300, 1:256] as one range (the gaps, two elements a row, are smaller than
+    the box); staged, that range crosses the pinned buffers in slabs of rows, and only the box's
+    elements leave them."""
+    u, v = rng.standard_normal((301, 257)), rng.standard_normal((301, 257))
+    moved = staged_like_the_maps("relax", (u, v), staged, monkeypatch)
+    span = 8 * (298 * 257 + 255)  # v from its element [1, 1] to [299, 255]: what the C moves and counts
+    assert moved == (8 * 301 * 257, span)
+    # 31 rows of 257 fit 64 KiB: 10 slabs, without the two-element gaps between them
+    assert staged == [8 * 301 * 257, span - 9 * 2 * 8]
+
+
+def test_the_interior_of_a_3d_grid_is_cut_below_its_planes(staged: list[int], rng: np.random.Generator,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """A plane of v (72 KB) spans more than a 64 KiB buffer: each plane's rows go in slabs of their own."""
+    u, v = rng.standard_normal((12, 90, 100)), rng.standard_normal((12, 90, 100))
+    moved = staged_like_the_maps("relax3d", (u, v), staged, monkeypatch)
+    assert moved == (8 * 12 * 90 * 100, 8 * (9 * 9000 + 87 * 100 + 98))  # the C's range: v[1, 1, 1] to v[10, 88, 98]
+    # 81 rows of a plane fit 64 KiB: each plane in two slabs (81 and 7 rows of 98 elements)
+    assert staged == [8 * 12 * 90 * 100, 10 * 8 * ((80 * 100 + 98) + (6 * 100 + 98))]
+
+
+def test_columns_come_back_row_by_row(staged: list[int], rng: np.random.Generator,
+                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """y[:, 0:7] of a 600 x 300 matrix: the gaps are wider than the box, so (as the C) each row's
+    seven elements come back apart, straight into the array."""
+    x, y = rng.standard_normal((600, 300)), rng.standard_normal((600, 300))
+    moved = staged_like_the_maps("left_columns", (x, y, 7), staged, monkeypatch)
+    assert moved == (8 * 600 * 300, 8 * 600 * 7) and staged == [8 * 600 * 300]
+
+
+@pytest.mark.parametrize("boxes", [[[(2, 40), (3, 250)]], [[(-5, -1), (0, 257)]], [[(0, 301), (100, 101)]],
+                                   [[(-4, 3), (-2, 257)], [(10, 11), (0, 257)]], [[(5, 5), (0, 257)]]],
+                         ids=["interior", "wrapped-rows", "column", "wrapped-corners", "empty"])
+def test_boxes_come_back_and_nothing_else(staged: list[int], rng: np.random.Generator,
+                                          boxes: list[list[tuple[int, int]]]) -> None:
+    """`staging.copy_boxes_from_device` writes exactly the boxes' elements, negative bounds wrapped
+    as Python (and the C) wrap them."""
+    library()
+    openmp = runtime_shim.resident.openmp()
+    values = rng.standard_normal((301, 257))
+    device, host = runtime_shim.to_device(values), rng.standard_normal((301, 257))
+    expected = host.copy()
+    for box in boxes:
+        for variant in itertools.product(*[[(lo, hi), *([(lo + n, hi + n)] if lo < 0 else [])]
+                                           for (lo, hi), n in zip(box, host.shape)]):
+            region = tuple(slice(max(lo, 0), max(hi, 0)) for lo, hi in variant)
+            expected[region] = values[region]
+    staging.copy_boxes_from_device(openmp, host, device.ptr, boxes, device.device)
+    assert np.array_equal(host, expected)
 
 
 def test_arrays_a_data_region_holds_are_not_staged(staged: list[int], rng: np.random.Generator) -> None:
@@ -303,7 +371,7 @@ def test_which_kernels_are_elementwise() -> None:
     chunked = {k.name: k.chunk_over for k in library().manifest.kernels}
     assert chunked == {"saxpy": "x", "triad": "a", "clipped_gain": "y", "jacobi": None, "dot": None,
                        "scale_tail": None, "ramp": None, "forward_difference": None, "normalized": None,
-                       "gather": None, "softplus": None}
+                       "gather": None, "softplus": None, "relax": None, "relax3d": None, "left_columns": None}
 
 
 @pytest.mark.parametrize(("name", "dtype", "scalars"), [("saxpy", np.float32, (np.float32(-1.25),)),

@@ -1,5 +1,6 @@
 """Kernels for the staging tests (tests/test_staging.py): the STREAM kernels, a stencil that writes
-the interior of an InOut array, a reduction, a kernel whose Out array is written only partly, and
+the interior of an InOut array, a reduction, kernels whose Out array is written only partly (a tail,
+the interior of a 2-D or 3-D grid, the first columns of a matrix), and
 elementwise kernels (which the runtime may run in pieces) next to near misses that it must not cut
 (the index used as a value, a neighbour read, an extent read in the body)."""
 
@@ -78,3 +79,26 @@ def gather(x: In[f64[:]], index: In[i64[:]], y: Out[f64[:]]):
 @kernel
 def softplus(x: In[f64[:]]):
     return np.log1p(np.exp(x))
+
+
+@kernel
+def relax(u: In[f64[:, :]], v: Out[f64[:, :]]):
+    for i in prange(1, u.shape[0] - 1):
+        for j in prange(1, u.shape[1] - 1):
+            v[i, j] = 0.25 * (u[i - 1, j] + u[i + 1, j] + u[i, j - 1] + u[i, j + 1])
+
+
+@kernel
+def relax3d(u: In[f64[:, :, :]], v: Out[f64[:, :, :]]):
+    for i in prange(1, u.shape[0] - 1):
+        for j in range(1, u.shape[1] - 1):
+            for k in range(1, u.shape[2] - 1):
+                v[i, j, k] = (u[i - 1, j, k] + u[i + 1, j, k] + u[i, j - 1, k] + u[i, j + 1, k]
+                              + u[i, j, k - 1] + u[i, j, k + 1]) / 6.0
+
+
+@kernel
+def left_columns(x: In[f64[:, :]], y: Out[f64[:, :]], k: i64):
+    for i in prange(x.shape[0]):
+        for j in range(k):
+            y[i, j] = 2.0 * x[i, j] - 1.0

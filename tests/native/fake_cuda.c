@@ -1,0 +1,106 @@
+/* A stand-in for the few CUDA driver entry points runtime_shim/registration.py calls, for the
+   host-offload target (tests/test_registration.py builds it and names it in PY2OMP_LIBCUDA): host
+   memory registration as the driver answers it. A registration needs a current context, and one
+   that overlaps a registered range fails with CUDA_ERROR_HOST_MEMORY_ALREADY_REGISTERED;
+   unregistering an address that is not the start of a registered range fails too. `fake_calls`
+   counts registrations that succeeded, `fake_live` the ranges registered now, `fake_flags` holds
+   the last flags; a nonzero `fake_status` is returned by cuMemHostRegister instead. */
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define INVALID_VALUE 1
+#define INVALID_CONTEXT 201
+#define ALREADY_REGISTERED 712
+#define NOT_REGISTERED 713
+#define SLOTS 64
+
+int fake_calls = 0;
+int fake_live = 0;
+int fake_status = 0;
+unsigned fake_flags = 0;
+
+static __thread int current = 0; /* contexts pushed on this thread */
+static int context_tag = 0;
+static uintptr_t starts[SLOTS];
+static size_t sizes[SLOTS];
+
+int cuInit(unsigned flags)
+{
+    return flags == 0 ? 0 : INVALID_VALUE;
+}
+
+int cuDeviceGet(int *device, int ordinal)
+{
+    if (ordinal < 0 || ordinal > 7)
+        return 101; /* CUDA_ERROR_INVALID_DEVICE */
+    *device = ordinal;
+    return 0;
+}
+
+int cuDevicePrimaryCtxRetain(void **context, int device)
+{
+    (void)device;
+    *context = &context_tag;
+    return 0;
+}
+
+int cuCtxPushCurrent_v2(void *context)
+{
+    if (context != &context_tag)
+        return INVALID_CONTEXT;
+    current++;
+    return 0;
+}
+
+int cuCtxPopCurrent_v2(void **context)
+{
+    if (current == 0)
+        return INVALID_CONTEXT;
+    current--;
+    if (context)
+        *context = &context_tag;
+    return 0;
+}
+
+int cuMemHostRegister_v2(void *pointer, size_t size, unsigned flags)
+{
+    uintptr_t start = (uintptr_t)pointer;
+    int free_slot = -1;
+    if (fake_status != 0)
+        return fake_status;
+    if (current == 0)
+        return INVALID_CONTEXT;
+    if (pointer == NULL || size == 0)
+        return INVALID_VALUE;
+    for (int i = 0; i < SLOTS; i++) {
+        if (sizes[i] == 0) {
+            if (free_slot < 0)
+                free_slot = i;
+        } else if (start < starts[i] + sizes[i] && starts[i] < start + size) {
+            return ALREADY_REGISTERED;
+        }
+    }
+    if (free_slot < 0)
+        return 2; /* CUDA_ERROR_OUT_OF_MEMORY */
+    starts[free_slot] = start;
+    sizes[free_slot] = size;
+    fake_calls++;
+    fake_live++;
+    fake_flags = flags;
+    return 0;
+}
+
+int cuMemHostUnregister(void *pointer)
+{
+    if (current == 0)
+        return INVALID_CONTEXT;
+    for (int i = 0; i < SLOTS; i++) {
+        if (sizes[i] != 0 && starts[i] == (uintptr_t)pointer) {
+            sizes[i] = 0;
+            fake_live--;
+            return 0;
+        }
+    }
+    return NOT_REGISTERED;
+}
