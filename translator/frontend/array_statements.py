@@ -31,9 +31,9 @@ from translator.frontend.context import KernelScope
 from translator.frontend.expressions import NUMPY_FUNCTIONS, array_type, build_expr
 from translator.frontend.products import build_product, product_operands, product_shape
 from translator.frontend.reductions import ReductionCall, reduced_axes, reduction_call
-from translator.frontend.views import build_view, flipped, is_new_axis, is_view, transposed, whole_view
+from translator.frontend.views import build_view, flip_axes, flipped, is_new_axis, is_view, transposed, whole_view
 from translator.ir import nodes as ir
-from translator.ir.arrays import with_new_axis
+from translator.ir.arrays import flipped_value, with_new_axis
 
 ELEMENTWISE_UNARY = (cst.Minus, cst.Plus)
 
@@ -99,7 +99,14 @@ def _view_value(node: cst.BaseExpression, scope: KernelScope) -> ir.Expr | None:
         assert isinstance(node, cst.Subscript) and isinstance(node.value, cst.Name)
         indices = tuple(build_expr(e.slice.value, scope) for e in node.slice if isinstance(e.slice, cst.Index))
         return ir.Gather(node.value.value, indices, scope.module.span(node))
-    return build_view(node, scope) if is_view(node, scope) else None
+    if is_view(node, scope):
+        return build_view(node, scope)
+    flip = flipped(node, scope)
+    if flip is not None:
+        rank = len(shape_of(flip[0], scope))
+        axes = flip_axes(node, flip[1], rank, scope)
+        return flipped_value(build_expr(flip[0], scope), axes, rank, scope.module.span(node))
+    return None
 
 
 def _expanded(node: cst.Subscript, new_axes: list[bool], scope: KernelScope) -> ir.Expr:
@@ -172,6 +179,9 @@ def _elementwise(node: cst.BaseExpression, scope: KernelScope) -> bool:
         return True
     if expansion(node, scope) is not None:
         return _elementwise(node.value, scope)  # type: ignore[attr-defined]
+    flip = flipped(node, scope)
+    if flip is not None:
+        return bool(shape_of(flip[0], scope)) and _elementwise(flip[0], scope)
     if isinstance(node, cst.Call) and method_name(node, scope) in ELEMENTWISE_METHODS:
         return _elementwise(node.func.value, scope) and all(  # type: ignore[attr-defined]
             a.keyword is None and not a.star and _elementwise(a.value, scope) for a in node.args)

@@ -32,7 +32,7 @@ from translator.frontend.source import fold_constant
 from translator.frontend.dtypes import element_type
 from translator.frontend.products import product_operands, product_shape
 from translator.frontend.reductions import ReductionCall, reduced_axes, reduction_call
-from translator.frontend.views import build_view, is_new_axis, is_view, whole_view
+from translator.frontend.views import build_view, flipped, is_new_axis, is_view, whole_view
 from translator.ir import nodes as ir
 from translator.ir.arrays import (ZERO, Offset, at_least_zero, axis_loops, broadcast, broadcast_all, element,
                                   first_clash, loop_nest, uses)
@@ -385,6 +385,9 @@ def shape_of(node: cst.BaseExpression, scope: KernelScope) -> tuple[ir.Expr, ...
         return broadcast_all(shapes)
     if isinstance(node, cst.Attribute) and node.attr.value in ("real", "imag"):
         return shape_of(node.value, scope)
+    flip = flipped(node, scope)
+    if flip is not None:  # of an array value (of a view it is a view)
+        return shape_of(flip[0], scope)
     call = reduction_call(node, scope)
     if call is not None:
         return _reduction_shape(call, scope)

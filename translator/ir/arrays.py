@@ -259,6 +259,38 @@ def with_new_axis(value: ir.Expr, from_end: int, span: Span) -> ir.Expr:
     return rewrite_leaves(value, insert)
 
 
+def flip_axis(axis: ir.ViewAxis, span: Span) -> ir.ViewAxis:
+    """`axis` read backwards: for step 1, `[lo, hi)` becomes `hi - 1` down to `lo - 1` exclusive (-1:
+    before 0), and an axis of step -1 runs up again; a stepped axis starts from its last element
+    (`lo + step * (length - 1)`) and stops one step before `lo`."""
+    if axis.step not in (1, -1):
+        last = ir.Binary("+", axis.lo, ir.Binary("*", ir.Const(axis.step, span), ir.Binary(
+            "-", axis.length(span), ir.Const(1, span), span), span), span)
+        return ir.ViewAxis(axis.dim, last, ir.Binary("-", axis.lo, ir.Const(axis.step, span), span), -axis.step)
+    shift, one = "-" if axis.step == 1 else "+", ir.Const(1, span)
+    return ir.ViewAxis(axis.dim, ir.Binary(shift, axis.hi, one, span), ir.Binary(shift, axis.lo, one, span), -axis.step)
+
+
+def flipped_value(value: ir.Expr, axes: frozenset[int], rank: int, span: Span) -> ir.Expr:
+    """`np.flip` of an array value of the tier of `rank` axes, along `axes`: each view in it with its
+    axes aligned (at the right) with those read backwards (`flip_axis`; axes of length 1 broadcast
+    and stay), each reduction with the kept axes there flipped in its operand. Gathers need nothing
+    of their own: their indices are array values flipped like the rest. A stepped view's
+    axis is read backwards from its last element."""
+    def flip(leaf: ir.View | ir.ArrayReduce) -> ir.Expr:
+        shape = leaf.shape() if isinstance(leaf, ir.View) else reduced_shape(leaf)
+        mine = {d - (rank - len(shape)) for d in axes if d >= rank - len(shape)}
+        if isinstance(leaf, ir.View):
+            return dataclasses.replace(leaf, axes=tuple(
+                flip_axis(axis, span) if k in mine and axis.dim is not None and not axis.is_single else axis
+                for k, axis in enumerate(leaf.axes)))
+        operand_rank = len(array_shape(leaf.operand))
+        kept = [d for d in range(operand_rank) if leaf.keepdims or d not in leaf.axes]
+        inner = frozenset(kept[k] for k in mine if kept[k] not in leaf.axes)
+        return dataclasses.replace(leaf, operand=flipped_value(leaf.operand, inner, operand_rank, span)) if inner else leaf
+    return rewrite_leaves(value, flip)
+
+
 def _reduction_with_new_axis(reduce: ir.ArrayReduce, from_end: int, span: Span) -> ir.Expr:
     """`reduce` with a new axis before the last `from_end` axes of its result: the same axis in its
     operand, placed after the kept axis that comes before it (the reduced axes after it shift)."""
