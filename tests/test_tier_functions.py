@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from tests.kernels import tier_functions
-from translator import frontend
+from translator import TranslationError, frontend, pipeline
 from translator.api import Kernel
 from translator.ir import nodes as ir
 from translator.ir.visit import walk_all
@@ -27,8 +27,36 @@ def test_matches_python(k: Kernel, make_args: Any) -> None:
     assert result.ok, result.mismatches
 
 
-@pytest.mark.parametrize("k, make_args", _CASES)
-def test_the_frontend_makes_no_loops(k: Kernel, make_args: Any) -> None:
+@pytest.mark.parametrize("body, error", [
+    ("    return np.sum(np.roll(x, 1))\n",
+     "6:12: error: np.sum() in a kernel reduces an array value: a view, an elementwise expression of views (gathers, "
+     "np.flip, np.arange and np.diff included) or a masked read; for other operands (np.roll, reshapes, joins, ...) "
+     "compute it into an array first (`t = np.roll(x, 1)`), then the reduction of that array"),
+    ("    return np.roll(x, 1) @ x\n",
+     "6:12: error: `@` in a kernel multiplies array values: views or elementwise expressions of views (gathers, "
+     "np.flip, np.arange and np.diff included), in a kernel (not a device function); for other operands (np.roll, "
+     "reshapes, joins, ...) compute it into an array first (`t = np.roll(x, 1)`), then the product of that array"),
+    ("    y = np.roll(x, 1) + np.sum(A, axis=0)\n    return y\n",
+     "6:25: error: np.sum() makes an array here, inside a statement the array tier does not take (it holds np.roll, "
+     "a reshape, a join, ...): compute it into an array first"),
+    ("    return np.sum(np.arange(0.0, x.shape[0]))\n",
+     "6:19: error: np.arange() in a kernel takes integers (its length is then exact); for evenly spaced floats use "
+     "np.linspace, as NumPy advises"),
+    ("    return np.sum(np.diff(x[:, None], axis=1))\n",
+     "6:19: error: np.diff() along an axis of length 1 makes an empty array, which kernels do not make"),
+])
+def test_what_the_tier_does_not_take_is_refused(body: str, error: str) -> None:
+    """A reduction or product of an operand only the frontend's own lowering builds has no fallback
+    loops: a located error says what to write instead."""
+    source = ("import numpy as np\nfrom translator import In, f64, kernel\n\n@kernel\n"
+              "def k(x: In[f64[:]], A: In[f64[:, :]]):\n" + body)
+    with pytest.raises(TranslationError) as info:
+        pipeline.lower("k.py", parse_target("host-offload"), source)
+    assert str(info.value).startswith("k.py:" + error)
+
+
+@pytest.mark.parametrize("k", [k for k in tier_functions.CASES if k is not tier_functions.rolled_changes])
+def test_the_frontend_makes_no_loops(k: Kernel) -> None:
     """Every loop of the untyped kernel is the user's: the array functions are tier values, lowered
     by `passes.lower_arrays` alone."""
     path = inspect.getsourcefile(tier_functions)

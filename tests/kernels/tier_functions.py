@@ -6,7 +6,7 @@ its random arguments."""
 
 import numpy as np
 
-from translator import In, Out, f64, kernel, prange
+from translator import In, Out, b1, f64, i64, kernel, prange
 
 
 @kernel
@@ -27,8 +27,48 @@ def row_reversals(A: In[f64[:, :]], out: Out[f64[:]], R: Out[f64[:, :]]):
         R[i, :] = np.flip(A[i, :] + A[i, 0])
 
 
+@kernel
+def picked_losses(probs: In[f64[:, :]], labels: In[i64[:]], losses: Out[f64[:]], grid: Out[i64[:, :]]) -> f64:
+    losses[:] = -np.log(probs[np.arange(probs.shape[0]), labels])
+    grid[:, :] = np.arange(grid.shape[0])[:, None] * grid.shape[1] + np.flip(np.arange(3, grid.shape[1] + 3))
+    return np.mean(losses) + np.sum(np.arange(labels.shape[0], 0, -2) * labels[::2])
+
+
+@kernel
+def differences(x: In[f64[:]], A: In[f64[:, :]], flags: In[b1[:]], d2: Out[f64[:]], dA: Out[f64[:, :]],
+                changes: Out[b1[:]]) -> f64:
+    d2[:] = np.diff(x, n=2)
+    dA[:, :] = np.diff(A, n=2, axis=0) * 0.5
+    changes[:] = np.diff(flags)
+    return np.sum(np.abs(np.diff(x * x)))
+
+
+@kernel
+def row_slopes(Y: In[f64[:, :]], t: In[f64[:]], slopes: Out[f64[:, :]], curvature: Out[f64[:]],
+               evens: Out[f64[:]]):
+    for i in prange(Y.shape[0]):
+        slopes[i, :] = np.diff(Y[i, :]) / np.diff(t)
+        curvature[i] = np.sum(np.diff(Y[i, :], n=2) * np.arange(Y.shape[1] - 2))
+        evens[i] = np.sum(Y[i, np.arange(0, Y.shape[1], 2)]) + np.dot(np.diff(Y[:, i], axis=0), np.flip(t[1:] - t[0]))
+
+
+@kernel
+def rolled_changes(flags: In[b1[:]], x: In[f64[:]], changes: Out[b1[:]], steps: Out[f64[:]]):
+    """Not the tier's (`np.roll`): the frontend lowers these statements itself, its `np.diff` typed as
+    the tier's (`!=` for bools)."""
+    changes[:] = np.diff(flags) ^ np.roll(flags[1:], 1)
+    steps[:] = np.diff(np.roll(x, 2), n=2) / np.sum(np.diff(x))
+
+
 CASES = {
     reversed_correlation: lambda rng: (rng.standard_normal(11), rng.standard_normal(11)),
     flipped_parts: lambda rng: (rng.standard_normal((5, 4)), np.zeros((5, 4)), rng.standard_normal(8), np.zeros(4)),
     row_reversals: lambda rng: (rng.standard_normal((6, 5)), np.zeros(6), np.zeros((6, 5))),
+    picked_losses: lambda rng: (rng.uniform(0.1, 1.0, (6, 4)), rng.integers(0, 4, 6), np.zeros(6),
+                                np.zeros((3, 5), np.int64)),
+    differences: lambda rng: (rng.standard_normal(9), rng.standard_normal((5, 3)), rng.random(7) < 0.5, np.zeros(7),
+                              np.zeros((3, 3)), np.zeros(6, bool)),
+    rolled_changes: lambda rng: (rng.random(9) < 0.5, rng.standard_normal(9), np.zeros(8, bool), np.zeros(7)),
+    row_slopes: lambda rng: (rng.standard_normal((6, 6)), np.cumsum(rng.uniform(0.5, 1.0, 6)), np.zeros((6, 5)),
+                             np.zeros(6), np.zeros(6)),
 }
