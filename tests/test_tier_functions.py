@@ -1,6 +1,7 @@
 """NumPy's array functions as values of the array tier (`tests/kernels/tier_functions.py`): each
 kernel compiled for host-offload matches its Python function on random data, and its statements
-reach `passes.lower_arrays` whole (the frontend lowers none of them to loops itself)."""
+reach `passes.lower_arrays` whole (the frontend lowers none of them to loops itself); what the tier
+does not take is a located error; a conversion to another value's dtype is typing's (`Cast.like`)."""
 
 from __future__ import annotations
 
@@ -13,9 +14,12 @@ import pytest
 from tests.kernels import tier_functions
 from translator import TranslationError, frontend, pipeline
 from translator.api import Kernel
+from translator.errors import Span
 from translator.ir import nodes as ir
+from translator.ir.types import F32, PY_INT
 from translator.ir.visit import walk_all
 from translator.oracle import compare_with_python
+from translator.passes.expr_types import ExprTyper
 from translator.targets import parse_target
 
 _CASES = [pytest.param(k, make, id=k.__name__) for k, make in tier_functions.CASES.items()]
@@ -66,3 +70,13 @@ def test_the_frontend_makes_no_loops(k: Kernel) -> None:
     loops = [n for n in walk_all(kernel.body) if isinstance(n, ir.Loop)]
     assert all(loop.parallel and not loop.independent for loop in loops)
     assert len(loops) == inspect.getsource(k.py_func).count("prange(")
+
+
+def test_a_conversion_like_a_value_takes_its_dtype_from_typing() -> None:
+    """`ir.Cast.like` (`np.pad`'s fill in the array's dtype): typing converts to the strong type of
+    `like` (float32 times a Python float stays float32) and drops `like`, which is never computed."""
+    span = Span("k.py", 1, 1)
+    typer = ExprTyper({"x": F32, "n": PY_INT}, ir.Kernel("k", (), (), None, (), span))
+    like = ir.Binary("*", ir.Name("x", span), ir.Const(2.0, span), span)
+    assert typer(ir.Cast(ir.Const(0, span), span, like=like)) == ir.Const(0.0, span, F32)
+    assert typer(ir.Cast(ir.Name("n", span), span, like=like)) == ir.Cast(ir.Name("n", span, PY_INT), span, F32)

@@ -184,15 +184,18 @@ def _linspace(node: cst.CSTNode, args: list[cst.BaseExpression], scope: KernelSc
     endpoint = bool(call.constant("endpoint", True))
     (i,) = result_indices(call, (num,))
     start, stop = build_expr(call.need("start"), scope), build_expr(call.need("stop"), scope)
-    dt = element_type(_binary("+", _binary("+", start, stop), ir.Const(0.0, span)), scope, "np.linspace()")
+    inexact = _binary("+", _binary("+", start, stop), ir.Const(0.0, span))  # its dtype is the result's
+
+    def in_dt(value: ir.Expr) -> ir.Expr:
+        return ir.Cast(value, span, like=inexact)
     div = _binary("-", num, ir.Const(1, span)) if endpoint else num
-    delta = _binary("-", ir.Cast(stop, span, dt), ir.Cast(start, span, dt))
-    step = ir.Select(ir.Compare(">", div, ir.Const(0, span), span), _binary("/", delta, ir.Cast(div, span, dt)),
-                     ir.Cast(ir.Const(0, span), span, dt), span)
-    value: ir.Expr = _binary("+", _binary("*", ir.Cast(i, span, dt), step), ir.Cast(start, span, dt))
+    delta = _binary("-", in_dt(stop), in_dt(start))
+    step = ir.Select(ir.Compare(">", div, ir.Const(0, span), span), _binary("/", delta, in_dt(div)),
+                     in_dt(ir.Const(0, span)), span)
+    value: ir.Expr = _binary("+", _binary("*", in_dt(i), step), in_dt(start))
     if endpoint:
         last = ir.Logical("and", ir.Compare("==", i, div, span), ir.Compare(">", num, ir.Const(1, span), span), span)
-        value = ir.Select(last, ir.Cast(stop, span, dt), value, span)
+        value = ir.Select(last, in_dt(stop), value, span)
     return as_dtype(call, value)
 
 
@@ -343,7 +346,7 @@ def _insert(node: cst.CSTNode, args: list[cst.BaseExpression], scope: KernelScop
     call, shape = _insert_call(node, scope)
     (index,) = result_indices(call, shape)
     before = read_operand(call, call.need("arr"), [_binary("-", index, ir.Const(1, call.span()))])
-    value = ir.Cast(build_expr(call.need("values"), scope), call.span(), element_type(before, scope, "np.insert()"))
+    value = ir.Cast(build_expr(call.need("values"), scope), call.span(), like=before)
     return ir.Select(ir.Compare("==", index, ir.Const(0, call.span()), call.span()), value, before, call.span())
 
 

@@ -131,6 +131,10 @@ class Cast:
     python_int: bool = False
     """`int(x)` of a float: Python raises for NaN, infinity and values past int64 (`passes.bounds`
     checks them); NumPy's casts (`np.int64(x)`) raise nothing."""
+    like: "Expr | None" = None
+    """A conversion to the dtype of another value (`np.pad`'s fill to the array's dtype): NumPy's
+    type of `like`, made strong, which typing decides and then drops `like` (it is never computed),
+    so the frontend needs no typing of its own."""
 
 
 @dataclass(frozen=True)

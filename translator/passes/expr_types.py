@@ -202,7 +202,8 @@ class ExprTyper:
         return ir.Select(cast(cond, BOOL), cast(then, t), cast(orelse, t), e.span, t)
 
     def _cast(self, e: ir.Cast) -> ir.Expr:
-        converted = cast(self(e.operand), type_of(e))
+        to = type_of(e) if e.like is None else type_of(self(e.like)).strong()
+        converted = cast(self(e.operand), to)
         if e.python_int and isinstance(converted, ir.Cast) and type_of(converted.operand).is_float:
             return ir.Cast(converted.operand, e.span, converted.type, python_int=True)
         return converted
