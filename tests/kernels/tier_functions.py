@@ -53,6 +53,18 @@ def row_slopes(Y: In[f64[:, :]], t: In[f64[:]], slopes: Out[f64[:, :]], curvatur
 
 
 @kernel
+def combined(x: In[f64[:]], y: In[f64[:]], A: In[f64[:, :]], idx: In[i64[:]], P: Out[f64[:, :]],
+             D: Out[f64[:, :]], F: Out[f64[:, :]], r: Out[f64[:]], s: Out[f64[:]]) -> f64:
+    """The three together, through broadcasting, kept reductions and gathers."""
+    P[:, :] = np.flip(x[:, None] * y[None, :] + A.sum(axis=0, keepdims=True), axis=0)
+    D[:, :] = np.diff(A - A.mean(axis=1, keepdims=True), axis=0)
+    F[:, :] = np.flip(np.diff(A, axis=1), axis=1) * np.flip(A[:, 1:] - A.max(axis=1, keepdims=True))
+    r[:] = np.diff(x[idx]) * np.arange(x.shape[0] - 1, dtype=np.float32) * 0.5
+    s[:] = np.flip(np.arange(2, 3 * y.shape[0] + 2, 3)) + np.diff(np.arange(0, 3 * y.shape[0] + 3, 3))
+    return np.sum(np.flip(x[2:]) * np.diff(np.flip(y), n=1))
+
+
+@kernel
 def rolled_changes(flags: In[b1[:]], x: In[f64[:]], changes: Out[b1[:]], steps: Out[f64[:]]):
     """Not the tier's (`np.roll`): the frontend lowers these statements itself, its `np.diff` typed as
     the tier's (`!=` for bools)."""
@@ -68,6 +80,9 @@ CASES = {
                                 np.zeros((3, 5), np.int64)),
     differences: lambda rng: (rng.standard_normal(9), rng.standard_normal((5, 3)), rng.random(7) < 0.5, np.zeros(7),
                               np.zeros((3, 3)), np.zeros(6, bool)),
+    combined: lambda rng: (rng.standard_normal(6), rng.standard_normal(5), rng.standard_normal((6, 5)),
+                           rng.permutation(6), np.zeros((6, 5)), np.zeros((5, 5)), np.zeros((6, 4)), np.zeros(5),
+                           np.zeros(5)),
     rolled_changes: lambda rng: (rng.random(9) < 0.5, rng.standard_normal(9), np.zeros(8, bool), np.zeros(7)),
     row_slopes: lambda rng: (rng.standard_normal((6, 6)), np.cumsum(rng.uniform(0.5, 1.0, 6)), np.zeros((6, 5)),
                              np.zeros(6), np.zeros(6)),
