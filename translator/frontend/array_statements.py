@@ -248,7 +248,7 @@ def tier_product(node: cst.BaseExpression, scope: KernelScope) -> ir.Expr | None
 
 def _hoisted(node: cst.BaseExpression, build: Callable[[], ir.Expr | None], scope: KernelScope) -> ir.Expr | None:
     """A whole reduction or product (`build`) inside a statement the frontend still lowers itself
-    (`scope.elements`: `y[:] = np.flip(x) / np.sum(x)`): the tier's node assigned to a fresh local
+    (`scope.elements`: `y[:] = np.roll(x, 1) / np.sum(x)`): the tier's node assigned to a fresh local
     before that statement's loops, so it is computed once, before the statement, as in NumPy. None
     for one with a shape, which such a statement cannot take."""
     if shape_of(node, scope):
