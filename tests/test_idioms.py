@@ -59,7 +59,8 @@ def test_a_returned_value_keeps_its_length_check() -> None:
     """`return e` whose gather needs a run-time check: the check guards the value, and fails as NumPy does."""
     probs = np.random.default_rng(3).random((9, 4)) + 0.01
     compiled = idioms.picked_loss.library("host-offload").kernels["picked_loss"]
-    with pytest.raises(IndexError, match="'labels' needs at least 9 elements along axis 0, and has 5"):
+    with pytest.raises(IndexError, match="the gather at line 345 indexes with arrays of lengths that differ .*shape "
+                       "mismatch: indexing arrays could not be broadcast together"):
         compiled(probs, np.zeros(5, np.int64))
     with pytest.raises(IndexError):
         idioms.picked_loss.py_func(probs, np.zeros(5, np.int64))
@@ -166,9 +167,6 @@ def _error(tmp_path: Path, body: str) -> str:
      "value to a new name first, then that name to each target"),
     ("@kernel\ndef k(x: In[f64[:]], y: Out[f64[:]]):\n    y[:] = np.flip(x, 1)\n",
      "k.py:6:12: error: np.flip() takes distinct constant axes of the 1-D view it reverses"),
-    ("@kernel\ndef k(x: In[f64[:]], y: Out[f64[:]]):\n    y[:] = np.flip(x[::2])\n",
-     "k.py:6:12: error: np.flip() in a kernel reverses views of step 1 or -1; flip the array itself and slice the "
-     "result"),
     ("@kernel\ndef k(x: In[f64[:]]):\n    return np.insert(x, 1, 0.0)\n",
      "k.py:6:12: error: np.insert() in a kernel puts one scalar before the first element of a 1-D array: "
      "np.insert(x, 0, v)"),

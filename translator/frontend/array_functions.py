@@ -8,7 +8,8 @@ builder is called while an element is being built (`scope.elements`), takes that
 along each of its axes and reads its operands at the indices NumPy's definition gives (`np.diff`:
 `a[k + 1] - a[k]`; a reshape: the same row-major position in the operand). So nothing is
 materialized, and the statement holding the call is lowered by the frontend's loops (the array tier
-takes elementwise statements only). Shapes are symbolic (`CALL_SHAPES`), so `x = np.linspace(0, 1, n)`
+takes elementwise statements only; `np.arange` and `np.diff` are its values where the statement is
+the tier's: `frontend/tier_functions.py`). Shapes are symbolic (`CALL_SHAPES`), so `x = np.linspace(0, 1, n)`
 makes an array of `n` elements, and the lengths of a statement are checked as for any operand.
 A reshape read is NumPy's value whether or not NumPy would make a view; binding one to a name, where
 NumPy's view would share memory, is rejected (`allocations`). Importing this module registers the
@@ -31,7 +32,7 @@ from translator.frontend.expressions import CALLS, KEYWORDS_TAKEN, METHODS, buil
 from translator.frontend.source import fold_constant
 from translator.ir import nodes as ir
 from translator.ir.arrays import Offset
-from translator.ir.types import BOOL
+from translator.ir.types import I64, U64
 
 Shape = tuple[ir.Expr, ...]
 
@@ -183,19 +184,22 @@ def _linspace(node: cst.CSTNode, args: list[cst.BaseExpression], scope: KernelSc
     endpoint = bool(call.constant("endpoint", True))
     (i,) = result_indices(call, (num,))
     start, stop = build_expr(call.need("start"), scope), build_expr(call.need("stop"), scope)
-    dt = element_type(_binary("+", _binary("+", start, stop), ir.Const(0.0, span)), scope, "np.linspace()")
+    inexact = _binary("+", _binary("+", start, stop), ir.Const(0.0, span))  # its dtype is the result's
+
+    def in_dt(value: ir.Expr) -> ir.Expr:
+        return ir.Cast(value, span, like=inexact)
     div = _binary("-", num, ir.Const(1, span)) if endpoint else num
-    delta = _binary("-", ir.Cast(stop, span, dt), ir.Cast(start, span, dt))
-    step = ir.Select(ir.Compare(">", div, ir.Const(0, span), span), _binary("/", delta, ir.Cast(div, span, dt)),
-                     ir.Cast(ir.Const(0, span), span, dt), span)
-    value: ir.Expr = _binary("+", _binary("*", ir.Cast(i, span, dt), step), ir.Cast(start, span, dt))
+    delta = _binary("-", in_dt(stop), in_dt(start))
+    step = ir.Select(ir.Compare(">", div, ir.Const(0, span), span), _binary("/", delta, in_dt(div)),
+                     in_dt(ir.Const(0, span)), span)
+    value: ir.Expr = _binary("+", _binary("*", in_dt(i), step), in_dt(start))
     if endpoint:
         last = ir.Logical("and", ir.Compare("==", i, div, span), ir.Compare(">", num, ir.Const(1, span), span), span)
-        value = ir.Select(last, ir.Cast(stop, span, dt), value, span)
-    return _as_dtype(call, value)
+        value = ir.Select(last, in_dt(stop), value, span)
+    return as_dtype(call, value)
 
 
-def _as_dtype(call: CallArgs, value: ir.Expr) -> ir.Expr:
+def as_dtype(call: CallArgs, value: ir.Expr) -> ir.Expr:
     """`value` converted to the call's `dtype=`, if given (floored first for an integer dtype)."""
     node = call.get("dtype")
     if node is None:
@@ -208,8 +212,9 @@ def _as_dtype(call: CallArgs, value: ir.Expr) -> ir.Expr:
     return ir.Cast(value, value.span, dtype.strong())
 
 
-def _arange_parts(node: cst.CSTNode, scope: KernelScope) -> tuple[CallArgs, ir.Expr, ir.Expr, ir.Expr]:
-    """`np.arange(stop)`, `(start, stop)`, `(start, stop, step)`: the call, start, stop and step."""
+def arange_parts(node: cst.CSTNode, scope: KernelScope) -> tuple[CallArgs, ir.Expr, ir.Expr, ir.Expr]:
+    """`np.arange(stop)`, `(start, stop)`, `(start, stop, step)`: the call, start, stop and step
+    (typing checks that they are integers)."""
     assert isinstance(node, cst.Call)
     positional = [a.value for a in node.args if a.keyword is None]
     names = ("stop",) if len(positional) <= 1 else ("start", "stop", "step")
@@ -217,39 +222,47 @@ def _arange_parts(node: cst.CSTNode, scope: KernelScope) -> tuple[CallArgs, ir.E
     span = call.span()
     start = build_expr(call.values["start"], scope) if "start" in call.values else ir.Const(0, span)
     step = build_expr(call.values["step"], scope) if "step" in call.values else ir.Const(1, span)
-    parts = (start, build_expr(call.need("stop"), scope), step)
-    for part in parts:
-        if not element_type(part, scope, "np.arange()").is_int:
-            raise scope.module.error(node, "np.arange() in a kernel takes integers (its length is then exact); for "
-                                           "evenly spaced floats use np.linspace, as NumPy advises")
     if isinstance(step, ir.Const) and step.value == 0:
         raise scope.module.error(node, "np.arange() with step 0 raises in NumPy")
-    return call, *parts
+    return call, start, build_expr(call.need("stop"), scope), step
+
+
+def _arange_parts(node: cst.CSTNode, scope: KernelScope) -> tuple[CallArgs, ir.Expr, ir.Expr, ir.Expr]:
+    """`arange_parts`, checked to be integers."""
+    call, start, stop, step = arange_parts(node, scope)
+    for part in (start, stop, step):
+        dtype = element_type(part, scope, "np.arange()")
+        if not dtype.is_int:
+            raise scope.module.error(node, "np.arange() in a kernel takes integers (its length is then exact); for "
+                                           "evenly spaced floats use np.linspace, as NumPy advises")
+        if dtype.strong() == U64:
+            raise scope.module.error(node, "np.arange() of a uint64 value is float64 in NumPy; convert it with int() "
+                                           "for int64 values")
+    return call, start, stop, step
 
 
 def _arange_shape(node: cst.Call, scope: KernelScope) -> Shape:
-    _, start, stop, step = _arange_parts(node, scope)
-    if isinstance(step, ir.Const) and step.value == 1:
-        return (stop if isinstance(start, ir.Const) and start.value == 0 else _binary("-", stop, start),)
-    return (_binary("-", ir.Const(0, start.span), _binary("//", _binary("-", start, stop), step)),)
+    _, start, stop, step = arange_parts(node, scope)
+    return ir.Arange(start, stop, step, scope.module.span(node)).shape()
 
 
 def _arange(node: cst.CSTNode, args: list[cst.BaseExpression], scope: KernelScope) -> ir.Expr:
-    """`np.arange(start, stop, step, dtype=None)` of integers: `start + i * step`, int64 unless a dtype
-    is given; its length `ceil((stop - start) / step)`, none if negative."""
+    """`np.arange(start, stop, step, dtype=None)` of integers: `start + i * step`, int64 (NumPy's for
+    any integer arguments but uint64) unless a dtype is given; its length `ceil((stop - start) /
+    step)`, none if negative. (`frontend.tier_functions` makes it the tier's `ir.Arange` where the
+    statement is the tier's.)"""
     call, start, _, step = _arange_parts(node, scope)
     (i,) = result_indices(call, _arange_shape(call.node, scope))
     value = _binary("+", start, _binary("*", i, step))
-    dtype = call.get("dtype")
-    if dtype is None:
-        return ir.Cast(value, value.span, element_type(value, scope, "np.arange()"))
-    return _as_dtype(call, value)
+    if call.get("dtype") is None:
+        return ir.Cast(value, value.span, I64)
+    return as_dtype(call, value)
 
 
 # Differences and shifts
 
 
-def _diff_call(node: cst.CSTNode, scope: KernelScope) -> tuple[CallArgs, Shape, int, int]:
+def diff_call(node: cst.CSTNode, scope: KernelScope) -> tuple[CallArgs, Shape, int, int]:
     assert isinstance(node, cst.Call)
     call = CallArgs(node, ("a", "n", "axis"), scope, "np.diff")
     shape = array_shape(call, call.need("a"))
@@ -263,14 +276,14 @@ def _diff_call(node: cst.CSTNode, scope: KernelScope) -> tuple[CallArgs, Shape, 
 
 
 def _diff_shape(node: cst.Call, scope: KernelScope) -> Shape:
-    _, shape, n, axis = _diff_call(node, scope)
+    _, shape, n, axis = diff_call(node, scope)
     return shape[:axis] + (_binary("-", shape[axis], ir.Const(n, scope.module.span(node))),) + shape[axis + 1:]
 
 
 def _diff(node: cst.CSTNode, args: list[cst.BaseExpression], scope: KernelScope) -> ir.Expr:
     """`np.diff(a, n=1, axis=-1)`: `a[k + 1] - a[k]` along the axis, `n` times over, as NumPy
-    subtracts (bools: `!=`)."""
-    call, _, n, axis = _diff_call(node, scope)
+    subtracts (bools: `!=`, which typing picks: `expr_types.numpy_call`)."""
+    call, _, n, axis = diff_call(node, scope)
     indices = result_indices(call, _diff_shape(call.node, scope))
     return _difference(call, indices, axis, n)
 
@@ -281,9 +294,7 @@ def _difference(call: CallArgs, indices: list[ir.Expr], axis: int, n: int) -> ir
     ahead = list(indices)
     ahead[axis] = _binary("+", indices[axis], ir.Const(1, call.span()))
     later, here = _difference(call, ahead, axis, n - 1), _difference(call, indices, axis, n - 1)
-    if element_type(here, call.scope, "np.diff()") == BOOL:
-        return ir.Compare("!=", later, here, call.span())
-    return _binary("-", later, here)
+    return ir.Call("numpy.diff", (later, here), call.span())  # typed `later - here`, `!=` for bools
 
 
 def _roll_call(node: cst.CSTNode, scope: KernelScope) -> tuple[CallArgs, Shape]:
@@ -335,7 +346,7 @@ def _insert(node: cst.CSTNode, args: list[cst.BaseExpression], scope: KernelScop
     call, shape = _insert_call(node, scope)
     (index,) = result_indices(call, shape)
     before = read_operand(call, call.need("arr"), [_binary("-", index, ir.Const(1, call.span()))])
-    value = ir.Cast(build_expr(call.need("values"), scope), call.span(), element_type(before, scope, "np.insert()"))
+    value = ir.Cast(build_expr(call.need("values"), scope), call.span(), like=before)
     return ir.Select(ir.Compare("==", index, ir.Const(0, call.span()), call.span()), value, before, call.span())
 
 

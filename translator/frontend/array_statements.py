@@ -12,7 +12,9 @@ with scalar operands that read no array but by element (`A[i, k]`, `a.shape[0]`,
 locals stand for their expressions. Also masked assignments of a scalar (`x[x < 0] = 0`, `x[mask]
 *= 2`), with an elementwise mask. Reductions of elementwise values (`np.sum`, `.max(axis=1,
 keepdims=True)`, ...: `frontend/reductions.py`) are array values of the tier too (`tier_reduction`),
-wherever they appear, and so are matrix products (`A @ B`, `np.dot`, ...: `frontend/products.py`).
+wherever they appear, and so are matrix products (`A @ B`, `np.dot`, ...: `frontend/products.py`)
+and the array functions of `frontend/tier_functions.py` (`np.flip` of an expression, `np.arange`,
+`np.diff`).
 A masked read (`data[mask]`, or a name bound to one) is a value only as the operand of a whole
 reduction, which is one of the tier with a mask (`_masked_reduction`). Not yet: gathers (`x[cols]`),
 and statements in device functions. The dtype of an array
@@ -31,6 +33,7 @@ from translator.frontend.context import KernelScope
 from translator.frontend.expressions import NUMPY_FUNCTIONS, array_type, build_expr
 from translator.frontend.products import build_product, product_operands, product_shape
 from translator.frontend.reductions import ReductionCall, reduced_axes, reduction_call
+from translator.frontend import tier_functions
 from translator.frontend.views import build_view, flipped, is_new_axis, is_view, transposed, whole_view
 from translator.ir import nodes as ir
 from translator.ir.arrays import with_new_axis
@@ -99,7 +102,9 @@ def _view_value(node: cst.BaseExpression, scope: KernelScope) -> ir.Expr | None:
         assert isinstance(node, cst.Subscript) and isinstance(node.value, cst.Name)
         indices = tuple(build_expr(e.slice.value, scope) for e in node.slice if isinstance(e.slice, cst.Index))
         return ir.Gather(node.value.value, indices, scope.module.span(node))
-    return build_view(node, scope) if is_view(node, scope) else None
+    if is_view(node, scope):
+        return build_view(node, scope)
+    return tier_functions.build(node, scope)
 
 
 def _expanded(node: cst.Subscript, new_axes: list[bool], scope: KernelScope) -> ir.Expr:
@@ -172,6 +177,9 @@ def _elementwise(node: cst.BaseExpression, scope: KernelScope) -> bool:
         return True
     if expansion(node, scope) is not None:
         return _elementwise(node.value, scope)  # type: ignore[attr-defined]
+    if tier_functions.takes(node, scope, lambda operand: _elementwise(operand, scope),
+                            lambda operand: _scalar(operand, scope)):
+        return True
     if isinstance(node, cst.Call) and method_name(node, scope) in ELEMENTWISE_METHODS:
         return _elementwise(node.func.value, scope) and all(  # type: ignore[attr-defined]
             a.keyword is None and not a.star and _elementwise(a.value, scope) for a in node.args)
@@ -240,7 +248,7 @@ def tier_product(node: cst.BaseExpression, scope: KernelScope) -> ir.Expr | None
 
 def _hoisted(node: cst.BaseExpression, build: Callable[[], ir.Expr | None], scope: KernelScope) -> ir.Expr | None:
     """A whole reduction or product (`build`) inside a statement the frontend still lowers itself
-    (`scope.elements`: `y[:] = np.flip(x) / np.sum(x)`): the tier's node assigned to a fresh local
+    (`scope.elements`: `y[:] = np.roll(x, 1) / np.sum(x)`): the tier's node assigned to a fresh local
     before that statement's loops, so it is computed once, before the statement, as in NumPy. None
     for one with a shape, which such a statement cannot take."""
     if shape_of(node, scope):

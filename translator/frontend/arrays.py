@@ -1,6 +1,6 @@
 """Array statements the IR's array tier does not take yet (`frontend/array_statements.py` says which
-it takes): those whose right side holds a value only the frontend builds (`np.flip`, `np.arange`,
-... of `frontend/array_functions.py`), lowered here to loop nests of element assignments while
+it takes): those whose right side holds a value only the frontend builds (`np.roll`, reshapes,
+joins, ... of `frontend/array_functions.py`), lowered here to loop nests of element assignments while
 libcst is read; also the facts about array expressions both need (shapes, masks).
 
 The loops run over the assigned view's axes; the right side is built once, as the value of one
@@ -28,11 +28,10 @@ from translator.errors import Span, TranslationError
 from translator.frontend.context import Elements, KernelScope
 from translator.frontend.guards import check_at_run_time
 from translator.frontend.expressions import COMPARISON_CALLS, LOGICAL_CALLS, NUMPY_FUNCTIONS, array_type, build_expr
-from translator.frontend.source import fold_constant
 from translator.frontend.dtypes import element_type
 from translator.frontend.products import product_operands, product_shape
 from translator.frontend.reductions import ReductionCall, reduced_axes, reduction_call
-from translator.frontend.views import build_view, is_new_axis, is_view, whole_view
+from translator.frontend.views import build_view, flipped, is_new_axis, is_view, whole_view
 from translator.ir import nodes as ir
 from translator.ir.arrays import (ZERO, Offset, at_least_zero, axis_loops, broadcast, broadcast_all, element,
                                   first_clash, loop_nest, uses)
@@ -385,6 +384,9 @@ def shape_of(node: cst.BaseExpression, scope: KernelScope) -> tuple[ir.Expr, ...
         return broadcast_all(shapes)
     if isinstance(node, cst.Attribute) and node.attr.value in ("real", "imag"):
         return shape_of(node.value, scope)
+    flip = flipped(node, scope)
+    if flip is not None:  # of an array value (of a view it is a view)
+        return shape_of(flip[0], scope)
     call = reduction_call(node, scope)
     if call is not None:
         return _reduction_shape(call, scope)
@@ -425,27 +427,3 @@ def _call_shape(node: cst.Call, scope: KernelScope) -> tuple[ir.Expr, ...]:
     if name in ELEMENTWISE_CALLS or (name.startswith("numpy.") and name[6:] in NUMPY_FUNCTIONS):
         return broadcast_all([shape_of(a, scope) for a in args])
     return ()
-
-
-def check_lengths(elements: Elements, lengths: Sequence[ir.Expr], node: cst.CSTNode, scope: KernelScope) -> None:
-    """Record that `lengths` (aligned at the right) must equal the element's axes' lengths."""
-    aligned(elements, len(lengths), node, scope)
-    for length, expected in zip(lengths, elements.shape[len(elements.shape) - len(lengths):]):
-        require_equal(length, expected, scope.module.span(node), scope)
-
-
-def reduction_axis(node: cst.Call, scope: KernelScope) -> int | None:
-    """The constant `axis=` (keyword or second positional argument) of a reduction, or None."""
-    given = [a.value for a in node.args if a.keyword is not None and a.keyword.value == "axis"]
-    given += [a.value for a in node.args[1:2] if a.keyword is None]
-    if not given:
-        return None
-    axis = fold_constant(given[0], scope.module, scope.module.constants)
-    if not isinstance(axis, int) or isinstance(axis, bool):
-        raise scope.module.error(given[0], "axis= takes an integer constant in kernels")
-    return axis
-
-
-def matmul_shape(left: tuple[ir.Expr, ...], right: tuple[ir.Expr, ...]) -> tuple[ir.Expr, ...]:
-    """`@` of 1-D and 2-D operands: the contracted axis disappears."""
-    return left[:-1] + right[:-2] + right[-1:] if len(right) == 2 else left[:-1]

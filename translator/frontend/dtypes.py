@@ -1,7 +1,8 @@
 """The element type of an array expression, while the frontend still builds the kernel.
 
-A new array (`c = a * s`) needs its dtype before typing runs, and `np.sum` its accumulator's type.
-Both are NumPy's result type of the element expression, which `passes.expr_types` already computes;
+A new array (`c = a * s`) needs its dtype before typing runs, and a scan (`np.cumsum`) its
+accumulator's type (a conversion to another value's type needs none: `ir.Cast.like`). Both are
+NumPy's result type of the element expression, which `passes.expr_types` already computes;
 this module only supplies the types of the scalar names that expression reads, as far as the
 statements built so far tell them: parameters, annotated locals, loop variables (Python ints) and
 the join of the values assigned to a local until now.

@@ -15,7 +15,6 @@ import libcst as cst
 from translator.frontend.array_functions import CallArgs, Shape, array_shape, read_operand, result_indices
 from translator.frontend.arrays import CALL_SHAPES
 from translator.frontend.context import KernelScope
-from translator.frontend.dtypes import element_type
 from translator.frontend.expressions import CALLS, KEYWORDS_TAKEN, build_expr
 from translator.ir import nodes as ir
 
@@ -65,7 +64,7 @@ def _pad(node: cst.CSTNode, args: list[cst.BaseExpression], scope: KernelScope) 
         inside = test if inside is None else ir.Logical("and", inside, test, span)
     assert inside is not None
     value = read_operand(call, call.need("array"), inner)
-    return ir.Select(inside, value, ir.Cast(fill, span, element_type(value, scope, "np.pad()")), span)
+    return ir.Select(inside, value, ir.Cast(fill, span, like=value), span)
 
 
 CALLS["numpy.pad"], CALL_SHAPES["numpy.pad"] = _pad, _pad_shape

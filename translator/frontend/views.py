@@ -19,6 +19,7 @@ from translator.errors import Span
 from translator.frontend.expressions import array_type, build_expr, made_shape
 from translator.frontend.source import fold_constant
 from translator.ir import nodes as ir
+from translator.ir.arrays import flip_axis
 
 if TYPE_CHECKING:
     from translator.frontend.context import KernelScope
@@ -161,27 +162,21 @@ def flipped(node: cst.BaseExpression, scope: KernelScope) -> tuple[cst.BaseExpre
 
 def _reversed(node: cst.BaseExpression, view: ir.View, axes: list[cst.BaseExpression], scope: KernelScope
               ) -> ir.View:
-    """`view` with the axes `axes` names (all when none) read backwards: `[lo, hi)` becomes `hi - 1`
-    down to `lo - 1` exclusive (-1: before 0), and a reversed axis of step -1 runs up again."""
-    rank = len(view.axes)
+    """`view` with the axes `axes` names (all when none) read backwards (`ir.arrays.flip_axis`)."""
+    wanted = flip_axes(node, axes, view.rank, scope)
+    span = scope.module.span(node)
+    return dataclasses.replace(view, axes=tuple(
+        flip_axis(axis, span) if k in wanted and axis.dim is not None else axis for k, axis in enumerate(view.axes)))
+
+
+def flip_axes(node: cst.BaseExpression, axes: list[cst.BaseExpression], rank: int, scope: KernelScope
+              ) -> frozenset[int]:
+    """The axes of a `rank`-D value that `np.flip(..., axes)` reverses (all when none given)."""
     order = [fold_constant(a, scope.module, scope.module.constants) for a in axes] or list(range(rank))
     wanted = {k % rank for k in order if isinstance(k, int) and not isinstance(k, bool) and -rank <= k < rank}
     if len(wanted) != len(order):
         raise scope.module.error(node, f"np.flip() takes distinct constant axes of the {rank}-D view it reverses")
-    span = scope.module.span(node)
-    one = ir.Const(1, span)
-    flipped_axes = []
-    for k, axis in enumerate(view.axes):
-        if k not in wanted or axis.dim is None:
-            flipped_axes.append(axis)
-            continue
-        if axis.step not in (1, -1):
-            raise scope.module.error(node, "np.flip() in a kernel reverses views of step 1 or -1; flip the array "
-                                           "itself and slice the result")
-        shift = "-" if axis.step == 1 else "+"
-        flipped_axes.append(ir.ViewAxis(axis.dim, ir.Binary(shift, axis.hi, one, span),
-                                        ir.Binary(shift, axis.lo, one, span), -axis.step))
-    return dataclasses.replace(view, axes=tuple(flipped_axes))
+    return frozenset(wanted)
 
 
 def _permuted(node: cst.BaseExpression, view: ir.View, axes: list[cst.BaseExpression], scope: KernelScope) -> ir.View:

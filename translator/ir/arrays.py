@@ -16,7 +16,7 @@ from translator.errors import Span
 from translator.ir import nodes as ir
 from translator.ir.printer import format_expr
 from translator.ir.types import I64, ScalarType, real_value
-from translator.ir.visit import Node, expr_children, is_expr, rewrite, walk, walk_all
+from translator.ir.visit import Node, expr_children, is_expr, map_children, rewrite, walk, walk_all
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
@@ -207,33 +207,35 @@ def as_index(expr: ir.Expr) -> ir.Expr:
     return rewrite(expr, typed)
 
 
-def tier_leaves(expr: ir.Expr) -> list[ir.View | ir.ArrayReduce]:
-    """The array values `expr` combines element by element: its views and reductions, not those
-    inside a reduction's operand (which the reduction reads along its own axes)."""
-    if isinstance(expr, (ir.View, ir.ArrayReduce)):
+Leaf = ir.View | ir.ArrayReduce | ir.Arange
+"""The array values of the tier that expressions combine element by element (a gather's shape is its
+indices')."""
+LEAVES = (ir.View, ir.ArrayReduce, ir.Arange)
+
+
+def tier_leaves(expr: ir.Expr) -> list[Leaf]:
+    """The array values `expr` combines element by element: its views, reductions and ranges, not
+    those inside a reduction's operand (which the reduction reads along its own axes)."""
+    if isinstance(expr, LEAVES):
         return [expr]
     return [leaf for child in expr_children(expr) for leaf in tier_leaves(child)]
 
 
-def rewrite_leaves(expr: ir.Expr, fn: Callable[[ir.View | ir.ArrayReduce], ir.Expr]) -> ir.Expr:
+def leaf_shape(leaf: Leaf) -> tuple[ir.Expr, ...]:
+    return reduced_shape(leaf) if isinstance(leaf, ir.ArrayReduce) else leaf.shape()
+
+
+def rewrite_leaves(expr: ir.Expr, fn: Callable[[Leaf], ir.Expr]) -> ir.Expr:
     """`expr` with each of its `tier_leaves` replaced by `fn(leaf)`; the rest rebuilt as it is."""
-    if isinstance(expr, (ir.View, ir.ArrayReduce)):
+    if isinstance(expr, LEAVES):
         return fn(expr)
-    changes: dict[str, object] = {}
-    for field in dataclasses.fields(expr):
-        value = getattr(expr, field.name)
-        if is_expr(value):
-            changes[field.name] = rewrite_leaves(value, fn)
-        elif isinstance(value, tuple) and any(is_expr(item) for item in value):
-            changes[field.name] = tuple(rewrite_leaves(item, fn) if is_expr(item) else item for item in value)
-    return dataclasses.replace(expr, **changes) if changes else expr  # type: ignore[arg-type]
+    return map_children(expr, lambda child: rewrite_leaves(child, fn))
 
 
 def array_shape(expr: ir.Expr) -> tuple[ir.Expr, ...]:
     """NumPy's shape of an array expression of the tier (empty for a scalar): the broadcast of its
     leaves' shapes."""
-    return broadcast_all([leaf.shape() if isinstance(leaf, ir.View) else reduced_shape(leaf)
-                          for leaf in tier_leaves(expr)])
+    return broadcast_all([leaf_shape(leaf) for leaf in tier_leaves(expr)])
 
 
 def reduced_shape(reduce: ir.ArrayReduce) -> tuple[ir.Expr, ...]:
@@ -248,15 +250,98 @@ def with_new_axis(value: ir.Expr, from_end: int, span: Span) -> ir.Expr:
     """`value` with a new axis of length 1 before its last `from_end` axes (`a[:, None]` for 0,
     `A[:, None, :]` for 1): each view in it gets one where it has that many axes, and each reduction
     along axes (`(A @ x) @ A`) one in its operand, where it lands among the kept axes."""
-    def insert(leaf: ir.View | ir.ArrayReduce) -> ir.Expr:
+    def insert(leaf: Leaf) -> ir.Expr:
         if isinstance(leaf, ir.ArrayReduce):
             return _reduction_with_new_axis(leaf, from_end, span)
         if leaf.rank < from_end:
             return leaf
         at = leaf.rank - from_end
+        if isinstance(leaf, ir.Arange):
+            return dataclasses.replace(leaf, rank=leaf.rank + 1, axis=leaf.axis + (at <= leaf.axis))
         axis = ir.ViewAxis(None, ir.Const(0, span), ir.Const(1, span))
         return dataclasses.replace(leaf, axes=leaf.axes[:at] + (axis,) + leaf.axes[at:])
     return rewrite_leaves(value, insert)
+
+
+def flip_axis(axis: ir.ViewAxis, span: Span) -> ir.ViewAxis:
+    """`axis` read backwards: for step 1, `[lo, hi)` becomes `hi - 1` down to `lo - 1` exclusive (-1:
+    before 0), and an axis of step -1 runs up again; a stepped axis starts from its last element
+    (`lo + step * (length - 1)`) and stops one step before `lo`."""
+    if axis.step not in (1, -1):
+        last = ir.Binary("+", axis.lo, ir.Binary("*", ir.Const(axis.step, span), ir.Binary(
+            "-", axis.length(span), ir.Const(1, span), span), span), span)
+        return ir.ViewAxis(axis.dim, last, ir.Binary("-", axis.lo, ir.Const(axis.step, span), span), -axis.step)
+    shift, one = "-" if axis.step == 1 else "+", ir.Const(1, span)
+    return ir.ViewAxis(axis.dim, ir.Binary(shift, axis.hi, one, span), ir.Binary(shift, axis.lo, one, span), -axis.step)
+
+
+def flipped_value(value: ir.Expr, axes: frozenset[int], rank: int, span: Span) -> ir.Expr:
+    """`np.flip` of an array value of the tier of `rank` axes, along `axes`: each view in it with its
+    axes aligned (at the right) with those read backwards (`flip_axis`; axes of length 1 broadcast
+    and stay), each reduction with the kept axes there flipped in its operand. Gathers need nothing
+    of their own: their indices are array values flipped like the rest. A stepped view's
+    axis is read backwards from its last element."""
+    def flip(leaf: Leaf) -> ir.Expr:
+        shape = leaf_shape(leaf)
+        mine = {d - (rank - len(shape)) for d in axes if d >= rank - len(shape)}
+        if isinstance(leaf, ir.Arange):
+            return _flipped_range(leaf, span) if leaf.axis in mine else leaf
+        if isinstance(leaf, ir.View):
+            return dataclasses.replace(leaf, axes=tuple(
+                flip_axis(axis, span) if k in mine and axis.dim is not None and not axis.is_single else axis
+                for k, axis in enumerate(leaf.axes)))
+        operand_rank = len(array_shape(leaf.operand))
+        kept = [d for d in range(operand_rank) if leaf.keepdims or d not in leaf.axes]
+        inner = frozenset(kept[k] for k in mine if kept[k] not in leaf.axes)
+        return dataclasses.replace(leaf, operand=flipped_value(leaf.operand, inner, operand_rank, span)) if inner else leaf
+    return rewrite_leaves(value, flip)
+
+
+def narrowed_value(value: ir.Expr, axis: int, rank: int, drop_first: bool, span: Span) -> ir.Expr:
+    """An array value of the tier of `rank` axes without its first (`drop_first`) or last element
+    along `axis` (`np.diff` subtracts one from the other): each view's and range's axis aligned (at
+    the right) with it one element shorter at that end, each reduction's kept axis there narrowed in
+    its operand; axes of length 1 broadcast and stay."""
+    def narrow(leaf: Leaf) -> ir.Expr:
+        shape = leaf_shape(leaf)
+        mine = axis - (rank - len(shape))
+        length = shape[mine] if mine >= 0 else None
+        if length is None or (isinstance(length, ir.Const) and length.value == 1):
+            return leaf
+        if isinstance(leaf, ir.Arange):
+            step = leaf.step
+            return dataclasses.replace(leaf, start=ir.Binary("+", leaf.start, step, span)) if drop_first else \
+                dataclasses.replace(leaf, stop=ir.Binary("-", leaf.stop, step, span))
+        if isinstance(leaf, ir.View):
+            old = leaf.axes[mine]
+            new = dataclasses.replace(old, lo=_plus(old.lo, old.step, span)) if drop_first else \
+                dataclasses.replace(old, hi=_plus(old.hi, -old.step, span))
+            return dataclasses.replace(leaf, axes=leaf.axes[:mine] + (new,) + leaf.axes[mine + 1:])
+        operand_rank = len(array_shape(leaf.operand))
+        kept = [d for d in range(operand_rank) if leaf.keepdims or d not in leaf.axes]
+        return dataclasses.replace(leaf, operand=narrowed_value(leaf.operand, kept[mine], operand_rank, drop_first,
+                                                                span))
+    return rewrite_leaves(value, narrow)
+
+
+def _plus(bound: ir.Expr, const: int, span: Span) -> ir.Expr:
+    """`bound + const`, folded where `bound` is a constant."""
+    if isinstance(bound, ir.Const) and isinstance(bound.value, int):
+        return ir.Const(bound.value + const, span)
+    if isinstance(bound, ir.Binary) and bound.op in "+-" and isinstance(bound.right, ir.Const) and isinstance(
+            bound.right.value, int):
+        return plus(bound.left, const + (bound.right.value if bound.op == "+" else -bound.right.value), span)
+    return plus(bound, const, span)
+
+
+def _flipped_range(values: ir.Arange, span: Span) -> ir.Arange:
+    """`np.arange(start, stop, step)` backwards: from its last value `start + step * (length - 1)`,
+    by `-step`, to one step before `start`."""
+    step = values.step
+    last = ir.Binary("+", values.start, ir.Binary("*", step, ir.Binary("-", values.length(), ir.Const(1, span), span),
+                                                  span), span)
+    return dataclasses.replace(values, start=last, stop=ir.Binary("-", values.start, step, span),
+                               step=ir.Unary("-", step, span))
 
 
 def _reduction_with_new_axis(reduce: ir.ArrayReduce, from_end: int, span: Span) -> ir.Expr:

@@ -131,6 +131,10 @@ class Cast:
     python_int: bool = False
     """`int(x)` of a float: Python raises for NaN, infinity and values past int64 (`passes.bounds`
     checks them); NumPy's casts (`np.int64(x)`) raise nothing."""
+    like: "Expr | None" = None
+    """A conversion to the dtype of another value (`np.pad`'s fill to the array's dtype): NumPy's
+    type of `like`, made strong, which typing decides and then drops `like` (it is never computed),
+    so the frontend needs no typing of its own."""
 
 
 @dataclass(frozen=True)
@@ -261,6 +265,34 @@ class Gather:
     type: ScalarType | None = None
 
 
+@dataclass(frozen=True)
+class Arange:
+    """`np.arange(start, stop, step)` of integers as an array value of the tier: `start + k * step`
+    at position k, for the `ceil((stop - start) / step)` positions (none when that is negative). Its
+    one running axis is `axis` of `rank` axes, the others of length 1 (`np.arange(n)[:, None]`:
+    axis 0 of 2). `type` is NumPy's int64 (typing sets it; `dtype=` is a `Cast` around the node).
+    It lives until `passes.lower_arrays`, which reads it as `start + k * step` at each element."""
+
+    start: "Expr"
+    stop: "Expr"
+    step: "Expr"
+    span: Span
+    type: ScalarType | None = None
+    rank: int = 1
+    axis: int = 0
+
+    def length(self) -> "Expr":
+        """`ceil((stop - start) / step)`: `stop - start` for step 1, else `-((start - stop) // step)`."""
+        start, stop, step, span = self.start, self.stop, self.step, self.span
+        if isinstance(step, Const) and step.value == 1:
+            return stop if isinstance(start, Const) and start.value == 0 else Binary("-", stop, start, span)
+        return Binary("-", Const(0, span), Binary("//", Binary("-", start, stop, span), step, span), span)
+
+    def shape(self) -> tuple["Expr", ...]:
+        one = Const(1, self.span)
+        return tuple(self.length() if d == self.axis else one for d in range(self.rank))
+
+
 REDUCE_OPS = ("sum", "prod", "mean", "var", "std", "max", "min", "any", "all", "argmax", "argmin", "norm", "dot",
               "count_nonzero")
 """The reductions of the tier (`np.amax` is `max`, `np.average` without weights `mean`, `np.linalg.norm`
@@ -269,7 +301,7 @@ MASKED_REDUCE_OPS = ("sum", "prod", "mean", "any", "all", "count_nonzero")
 """The reductions of a masked read (`ArrayReduce.where`): those NumPy defines for an empty selection."""
 
 Expr = Union[Const, Name, Index, Extent, Unary, Binary, Compare, Logical, Select, Call, Cast, CallFunction, ArrayArg,
-             View, ArrayReduce, Gather]
+             View, ArrayReduce, Gather, Arange]
 
 # ---------------------------------------------------------------------------------------------
 # Statements.

@@ -217,6 +217,9 @@ def _expr(expr: ir.Expr) -> str:
         return f"{expr.symbol or expr.func}({', '.join(format_expr(a) for a in expr.args)})"
     if isinstance(expr, ir.View):
         return _view(expr)
+    if isinstance(expr, ir.Arange):
+        shape = "" if expr.rank == 1 else f", axis {expr.axis} of {expr.rank}"
+        return f"arange({format_expr(expr.start)}, {format_expr(expr.stop)}, {format_expr(expr.step)}{shape})"
     if isinstance(expr, ir.ArrayReduce):
         options = "".join([", keepdims" * expr.keepdims, f", ddof={expr.ddof}" * (expr.ddof != 0),
                            "" if expr.where is None else f", where={format_expr(expr.where)}"])

@@ -171,6 +171,8 @@ class _Checker(Visitor[[frozenset[str]], None]):
             raise self.fail(expr, "array reduction left after lower_arrays")
         if isinstance(expr, ir.Gather) and self.typed:
             raise self.fail(expr, "array gather left after lower_arrays")
+        if isinstance(expr, ir.Arange) and self.typed:
+            raise self.fail(expr, "array range left after lower_arrays")
         for child in expr_children(expr):
             self.expr(child, scope)
         if self.typed and expr.type is None:

@@ -110,6 +110,19 @@ def expr_children(expr: ir.Expr) -> Iterator[ir.Expr]:
         yield child
 
 
+def map_children(expr: ir.Expr, fn: Callable[[ir.Expr], ir.Expr]) -> ir.Expr:
+    """`expr` with each of its operands (`expr_children`) replaced by `fn(operand)`: one level, where
+    `rewrite` goes bottom-up through all."""
+    changes: dict[str, object] = {}
+    for field in dataclasses.fields(expr):
+        value = getattr(expr, field.name)
+        if is_expr(value):
+            changes[field.name] = fn(value)
+        elif isinstance(value, tuple) and any(is_expr(item) for item in value):
+            changes[field.name] = tuple(fn(item) if is_expr(item) else item for item in value)
+    return _replaced(expr, changes) if changes else expr
+
+
 def nested_statements(stmt: ir.Stmt) -> tuple[ir.Stmt, ...]:
     """The statements of `stmt`'s nested blocks, in order (an `if`'s body, then its `else`)."""
     return tuple(child for child in children(stmt) if is_stmt(child))

@@ -202,7 +202,8 @@ class ExprTyper:
         return ir.Select(cast(cond, BOOL), cast(then, t), cast(orelse, t), e.span, t)
 
     def _cast(self, e: ir.Cast) -> ir.Expr:
-        converted = cast(self(e.operand), type_of(e))
+        to = type_of(e) if e.like is None else type_of(self(e.like)).strong()
+        converted = cast(self(e.operand), to)
         if e.python_int and isinstance(converted, ir.Cast) and type_of(converted.operand).is_float:
             return ir.Cast(converted.operand, e.span, converted.type, python_int=True)
         return converted
@@ -223,6 +224,21 @@ class ExprTyper:
         converted = tuple(
             a if isinstance(p.type, ArrayType) else cast(a, p.type) for a, p in zip(args, fn.params))
         return ir.CallFunction(e.func, converted, e.span, fn.return_type, fn.name)
+
+    def _arange(self, e: ir.Arange) -> ir.Expr:
+        """`np.arange` (array tier) of integers is int64 in NumPy, whatever their integer types, but
+        for uint64 (float64), which kernels refuse; of floats its length is inexact."""
+        parts = tuple(self(part) for part in (e.start, e.stop, e.step))
+        for part in parts:
+            t = type_of(part)
+            if not t.is_int:
+                raise TranslationError.at(e.span, "np.arange() in a kernel takes integers (its length is then exact); "
+                                          "for evenly spaced floats use np.linspace, as NumPy advises")
+            if t.kind == Kind.UINT and t.bits == 64:
+                raise TranslationError.at(e.span, "np.arange() of a uint64 value is float64 in NumPy; convert it "
+                                          "with int() for int64 values")
+        start, stop, step = (cast(part, I64) for part in parts)
+        return dataclasses.replace(e, start=start, stop=stop, step=step, type=I64)
 
     def _arrayreduce(self, e: ir.ArrayReduce) -> ir.Expr:
         """A reduction (array tier) has NumPy 2's result dtype (`reduced_type`); a masked read's mask
@@ -298,6 +314,11 @@ def numpy_call(typer: ExprTyper, e: ir.Call, name: str, args: tuple[ir.Expr, ...
         return typer(ir.Binary(NUMPY_OPERATORS[name], e.args[0], e.args[1], e.span))
     if name in NUMPY_COMPARISONS:
         return typer(ir.Compare(NUMPY_COMPARISONS[name], e.args[0], e.args[1], e.span))
+    if name == "diff":  # one step of np.diff: `later - here`, `!=` for bools, as NumPy
+        later, here = e.args
+        if all(type_of(a).is_bool for a in args):
+            return typer(ir.Compare("!=", later, here, e.span))
+        return typer(ir.Binary("-", later, here, e.span))
     if name in ("abs", "absolute"):
         return _abs(typer, e, name, args)
     if name == "round":

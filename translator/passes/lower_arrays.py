@@ -26,10 +26,10 @@ from typing import Callable, Sequence
 from translator.errors import Span, TranslationError
 from translator.ir import checks
 from translator.ir import nodes as ir
-from translator.ir.arrays import (ZERO, Offset, as_index, at_least_zero, axis_loops, element, first_clash, loop_nest,
-                                  reduced_shape, rewrite_leaves, same, uses)
+from translator.ir.arrays import (LEAVES, ZERO, Leaf, Offset, array_shape, as_index, at_least_zero, axis_loops,
+                                  element, first_clash, leaf_shape, loop_nest, rewrite_leaves, same, uses)
 from translator.ir.types import I64, ArrayType, ScalarType, type_of
-from translator.ir.visit import Node, Visitor, is_expr, rewrite, walk_all
+from translator.ir.visit import Node, Visitor, is_expr, map_children, rewrite, walk_all
 from translator.passes.expr_types import ExprTyper, cast
 from translator.passes.reduce_loops import ReductionLowering
 from translator.passes.structure import check_local_arrays
@@ -41,7 +41,7 @@ def lower_arrays(kernel: ir.Kernel, device_function: bool = False) -> ir.Kernel:
     """`kernel` without array statements; the run-time checks and locals they need added. A device
     function (`passes.functions`) runs inside one thread: its loops are serial, as in a `prange`,
     and it can neither make a temporary nor report a failed check."""
-    if not any(isinstance(n, (ir.ArrayAssign, ir.ArrayReduce, ir.Gather)) for n in walk_all(kernel.body)):
+    if not any(isinstance(n, (ir.ArrayAssign, ir.ArrayReduce, ir.Gather, ir.Arange)) for n in walk_all(kernel.body)):
         return kernel
     lowering = _Lowering(kernel, device_function)
     body = lowering.block(kernel.body, in_prange=device_function)
@@ -67,6 +67,8 @@ class _Lowering(Visitor[[bool], list[ir.Stmt]]):
         self.failures = list(kernel.failures)
         self.locals: list[ir.Var] = []
         self.made_temporaries = False
+        self.indexing: set[Span] = set()
+        """The operands whose length checks are a gather's indices' (`check_lengths`)."""
         self._counter = itertools.count(1)
         self.env: dict[str, ScalarType] = {p.name: p.type for p in kernel.params if isinstance(p.type, ScalarType)}
         self.env.update({v.name: v.type for v in kernel.locals})
@@ -117,6 +119,22 @@ class _Lowering(Visitor[[bool], list[ir.Stmt]]):
                                                for f in dataclasses.fields(stmt)})
         return self.guarded([*before, changed], guards, in_prange)
 
+    def visit_Return(self, stmt: ir.Return, in_prange: bool) -> list[ir.Stmt]:
+        """A returned value's reductions computed first; with run-time checks of their lengths, the
+        checks wrap the value, held in a fresh local, not the `return` (which must not leave the
+        kernel's data region from inside the check)."""
+        if stmt.value is None:
+            return [stmt]
+        before: list[ir.Stmt] = []
+        guards: list[checks.Check] = []
+        value = self.reductions.hoist(stmt.value, in_prange, before, guards)
+        if not guards:
+            return [*before, ir.Return(value, stmt.span)]
+        result = ir.Name(self.fresh("result"), stmt.span, type_of(value))
+        self.locals.append(ir.Var(result.id, type_of(value)))
+        return [*self.guarded([*before, ir.Assign(result, value, stmt.span)], guards, in_prange),
+                ir.Return(result, stmt.span)]
+
     def guarded(self, stmts: list[ir.Stmt], guards: list[checks.Check], in_prange: bool) -> list[ir.Stmt]:
         """`stmts` (one Python statement) run where the run-time checks of its lengths hold."""
         once = None if in_prange or not guards else self.fresh("once")
@@ -127,7 +145,7 @@ class _Lowering(Visitor[[bool], list[ir.Stmt]]):
         return [stmt]
 
     # Before parallelization: no `ParallelLoop`, `TargetData` or `UpdateFrom` exists yet.
-    visit_Assign = visit_AtomicUpdate = visit_CallStatement = visit_Return = scalar_statement
+    visit_Assign = visit_AtomicUpdate = visit_CallStatement = scalar_statement
     visit_LocalArray = visit_Temporary = visit_Break = visit_Continue = keep
 
     def visit_LibraryCall(self, stmt: ir.LibraryCall, in_prange: bool) -> list[ir.Stmt]:
@@ -199,22 +217,44 @@ class _Lowering(Visitor[[bool], list[ir.Stmt]]):
                    guards: list[checks.Check], inner: list[ir.Stmt]) -> ir.Expr:
         """`value` at the element at `offsets` of a statement of shape `lengths`: each view read
         there (aligned at the right, its axes of length 1 repeated), its lengths checked; each
-        reduction along axes computed there by statements appended to `inner`; each gather the
-        element of its array at its indices' elements there."""
-        def read(node: ir.View | ir.ArrayReduce) -> ir.Expr:
-            shape = node.shape() if isinstance(node, ir.View) else reduced_shape(node)
-            expected = lengths[len(lengths) - len(shape):]
-            for length, want in zip(shape, expected):
-                if not _single(length):
-                    self.require_equal(as_index(length), want, node.span, guards)
-            aligned = [ZERO if _single(n) else o for n, o in zip(shape, offsets[len(offsets) - len(shape):])]
-            if isinstance(node, ir.View):
-                return _element(node, aligned)
-            return self.reductions.at(node, aligned, guards, inner)
+        reduction along axes computed there by statements appended to `inner`; each range its value
+        there; each gather the element of its array at its indices' elements there (`gathers_read`)."""
+        def reader(expected: tuple[ir.Expr, ...], indexing: bool) -> Callable[[Leaf], ir.Expr]:
+            def read(node: Leaf) -> ir.Expr:
+                shape = leaf_shape(node)
+                self.check_lengths(shape, expected, node.span, guards, indexing)
+                aligned = [ZERO if _single(n) else o for n, o in zip(shape, offsets[len(offsets) - len(shape):])]
+                if isinstance(node, ir.View):
+                    return _element(node, aligned)
+                if isinstance(node, ir.Arange):
+                    return _range_value(node, aligned[node.axis].at(ir.Const(0, node.span), node.span))
+                return self.reductions.at(node, aligned, guards, inner)
+            return read
 
-        def gathered(node: Node) -> object:
-            return ir.Index(node.array, node.indices, node.span, node.type) if isinstance(node, ir.Gather) else node
-        return rewrite(rewrite_leaves(value, read), gathered)
+        def gathers_read(expr: ir.Expr, expected: tuple[ir.Expr, ...], indexing: bool) -> ir.Expr:
+            """`expr` with each gather an `ir.Index` at its indices' elements: the gather's shape checked
+            against `expected` as any operand's, its indices' against the gather's own shape, whose
+            mismatch NumPy raises as an IndexError. Not inside reductions, read with their own loops."""
+            if isinstance(expr, ir.Gather):
+                shape = tuple(as_index(n) for n in array_shape(expr))
+                self.check_lengths(shape, expected, expr.span, guards, indexing)
+                indices = tuple(rewrite_leaves(gathers_read(i, shape, True), reader(shape, True)) for i in expr.indices)
+                return ir.Index(expr.array, indices, expr.span, expr.type)
+            if isinstance(expr, LEAVES):
+                return expr
+            return map_children(expr, lambda child: gathers_read(child, expected, indexing))
+        return rewrite_leaves(gathers_read(value, lengths, False), reader(lengths, False))
+
+    def check_lengths(self, shape: Sequence[ir.Expr], lengths: Sequence[ir.Expr], span: Span,
+                      guards: list[checks.Check], indexing: bool) -> None:
+        """An operand of `shape` read in a statement of shape `lengths` (aligned at the right): each axis
+        not of length 1 must have the statement's length there; `indexing`: the operand is an index of
+        a gather (`record` then makes the failure NumPy's IndexError)."""
+        for length, want in zip(shape, lengths[len(lengths) - len(shape):]):
+            if not _single(length):
+                if indexing:
+                    self.indexing.add(span)
+                self.require_equal(as_index(length), want, span, guards)
 
     def require_equal(self, length: ir.Expr, expected: ir.Expr, span: Span, guards: list[checks.Check]) -> None:
         """Nothing when the lengths are the same expression; a `LengthCheck` when both are computed
@@ -228,8 +268,15 @@ class _Lowering(Visitor[[bool], list[ir.Stmt]]):
             checks.add_check(guards, length, expected, span)
 
     def record(self, span: Span) -> ir.Stmt:
-        """The recording of a new failure of a length check at `span`."""
-        return self.record_failure(checks.failure(span))
+        """The recording of a new failure of a length check at `span` (of a gather's index: NumPy's
+        IndexError)."""
+        failure = checks.failure(span)
+        if span in self.indexing:
+            failure = ir.Failure(
+                f"the gather at line {span.line} indexes with arrays of lengths that differ (the index at column "
+                f"{span.col}); NumPy raises here: shape mismatch: indexing arrays could not be broadcast together",
+                span, "IndexError")
+        return self.record_failure(failure)
 
     def record_failure(self, failure: ir.Failure) -> ir.Stmt:
         """The recording of a new `failure`; the first one adds the status parameter."""
@@ -312,6 +359,17 @@ def _on_device(loop: ir.Loop) -> bool:
     return (loop.parallel and isinstance(loop.start, ir.Const) and loop.start.value == 0
             and isinstance(loop.stop, ir.Const) and loop.stop.value == 1 and isinstance(only, ir.Assign)
             and isinstance(only.target, ir.Index) and not uses(only.value, {loop.var}))
+
+
+def _range_value(values: ir.Arange, position: ir.Expr) -> ir.Expr:
+    """`start + position * step`, without a start of 0 or a step of 1."""
+    span = values.span
+    value = position if _is(values.step, 1) else ir.Binary("*", position, values.step, span)
+    return as_index(value if _is(values.start, 0) else ir.Binary("+", values.start, value, span))
+
+
+def _is(expr: ir.Expr, const: int) -> bool:
+    return isinstance(expr, ir.Const) and expr.value == const
 
 
 def _single(length: ir.Expr) -> bool:

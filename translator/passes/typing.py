@@ -12,7 +12,7 @@ import functools
 
 from translator.errors import TranslationError
 from translator.ir import nodes as ir
-from translator.ir.arrays import array_shape, as_index, reduced_shape, tier_leaves
+from translator.ir.arrays import array_shape, as_index, leaf_shape, tier_leaves
 from translator.ir.types import PY_INT, ScalarType, join, promote, type_of
 from translator.ir.visit import StmtTransformer, rewrite_body, walk_all
 from translator.passes.expr_types import ExprTyper, FunctionTyper, UnknownName, cast
@@ -139,7 +139,7 @@ def _array_assign(stmt: ir.ArrayAssign, typer: ExprTyper) -> ir.ArrayAssign:
     assert isinstance(target, ir.View)
     for part in (value,) if where is None else (value, where):
         for leaf in tier_leaves(part):
-            rank = leaf.rank if isinstance(leaf, ir.View) else len(reduced_shape(leaf))
+            rank = len(leaf_shape(leaf))
             if rank > target.rank:
                 raise TranslationError.at(
                     leaf.span, f"cannot broadcast this {rank}-dimensional array into {target.rank} dimension"
