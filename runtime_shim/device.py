@@ -10,6 +10,8 @@ that it is checked like a NumPy argument and never copied.
 from __future__ import annotations
 
 import ctypes
+import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol, TypeGuard
 
@@ -68,6 +70,20 @@ class DeviceArray:
         row_bytes = self.nbytes // self.shape[0] if self.shape[0] else 0
         return start * row_bytes, (max(stop - start, 0), *self.shape[1:])
 
+    @property
+    def __cuda_array_interface__(self) -> dict[str, object]:
+        """The CUDA Array Interface (version 3), on GPU targets only: there `omp_target_alloc` is the
+        CUDA plugin's `cuMemAlloc`, so CuPy, PyTorch, Numba and CUDA-aware MPI take the memory as it
+        is (`cupy.asarray(d)` wraps it and keeps `d` alive). No stream: a kernel call returns when its
+        target region is done. On host-offload the pointer is a host address, and the attribute is absent."""
+        if not self._openmp.cuda:
+            raise AttributeError("a DeviceArray exposes __cuda_array_interface__ only on a CUDA (nvptx) target")
+        return {"shape": self.shape, "typestr": self.dtype.str, "data": (self.ptr, False), "strides": None, "version": 3, "stream": None}
+
+    @property
+    def ndim(self) -> int:
+        return len(self.shape)
+
     def free(self) -> None:
         if self.ptr:
             self._openmp.free(self.ptr, self.device)
@@ -91,6 +107,25 @@ def to_device(array: np.ndarray) -> DeviceArray:
 def empty_on_device(shape: tuple[int, ...], dtype: npt.DTypeLike) -> DeviceArray:
     """Uninitialized device memory (for `Out` arrays that stay on the device)."""
     return DeviceArray(shape, np.dtype(dtype))
+
+
+def result_family(value: object) -> Callable[[DeviceArray], object]:
+    """How a call whose device argument is `value` returns the arrays its kernel makes, as users of
+    that library expect: beside a CuPy array a CuPy array, beside a PyTorch tensor a tensor, each
+    wrapping the `DeviceArray`'s memory through `__cuda_array_interface__` (no copy, the array kept
+    alive by the wrapper); otherwise the `DeviceArray` itself. CuPy and PyTorch are looked up in
+    `sys.modules` only: an argument of theirs means they are imported, and the runtime needs neither."""
+    cupy = sys.modules.get("cupy")
+    if cupy is not None and isinstance(value, cupy.ndarray):
+        return cupy.asarray  # type: ignore[no-any-return]
+    torch = sys.modules.get("torch")
+    if torch is not None and isinstance(value, torch.Tensor):
+        return torch.as_tensor  # type: ignore[no-any-return]
+    return _itself
+
+
+def _itself(array: DeviceArray) -> DeviceArray:
+    return array
 
 
 @dataclass(frozen=True)
