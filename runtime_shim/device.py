@@ -114,7 +114,10 @@ def result_family(value: object) -> Callable[[DeviceArray], object]:
     that library expect: beside a CuPy array a CuPy array, beside a PyTorch tensor a tensor, each
     wrapping the `DeviceArray`'s memory through `__cuda_array_interface__` (no copy, the array kept
     alive by the wrapper); otherwise the `DeviceArray` itself. CuPy and PyTorch are looked up in
-    `sys.modules` only: an argument of theirs means they are imported, and the runtime needs neither."""
+    `sys.modules` only: an argument of theirs means they are imported, and the runtime needs neither.
+    Where device memory is not CUDA's (`OpenMP.cuda`: host-offload, AMD) the `DeviceArray` comes back as it is."""
+    if not openmp().cuda:
+        return _itself
     cupy = sys.modules.get("cupy")
     if cupy is not None and isinstance(value, cupy.ndarray):
         return cupy.asarray  # type: ignore[no-any-return]

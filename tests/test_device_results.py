@@ -152,14 +152,18 @@ class Foreign:
 def test_results_come_in_the_family_of_the_device_argument(monkeypatch: pytest.MonkeyPatch, module: str,
                                                            array_type: str, wrap: str) -> None:
     """Beside a CuPy array (a torch tensor) the made arrays go through `cupy.asarray`
-    (`torch.as_tensor`), which on a GPU wraps their memory by `__cuda_array_interface__`."""
+    (`torch.as_tensor`), which on a GPU wraps their memory by `__cuda_array_interface__` (the
+    target is made to look like CUDA; the stand-ins only keep the `DeviceArray`)."""
+    a = RNG.standard_normal(9)
+    kernel = compiled("scaled_and_magnitude")
     fake = types.ModuleType(module)
     family = type(array_type, (Foreign,), {})
     setattr(fake, array_type, family)
     setattr(fake, wrap, family)
     monkeypatch.setitem(sys.modules, module, fake)
-    a = RNG.standard_normal(9)
-    same, magnitude = compiled("scaled_and_magnitude")(family.of(a), 2.0)
+    assert isinstance(kernel(family.of(a), 2.0)[1], DeviceArray)  # host-offload memory is not CUDA's: no wrapping
+    monkeypatch.setattr(STATE.openmp, "cuda", True)
+    same, magnitude = kernel(family.of(a), 2.0)
     assert isinstance(same, family) and isinstance(magnitude, family) and isinstance(magnitude.owner, DeviceArray)
     np.testing.assert_array_equal(magnitude.owner.to_numpy(), np.abs(2.0 * a))
     monkeypatch.delitem(sys.modules, module)
