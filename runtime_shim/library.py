@@ -21,7 +21,7 @@ import numpy as np
 from . import blas, overlap, resident, staging
 from .binding import Binding, prepare
 from .bounds import evaluate
-from .device import DeviceArray, device_view, result_family
+from .device import Allocator, DeviceArray, device_view, result_allocator
 from .fastpath import FastPath, prepare_fast
 from .manifest import KernelSpec, Manifest, ParamSpec, read_manifest
 from .movement import KernelStats, Moves, NeedChecks, check_lengths, moves, uncovered
@@ -64,7 +64,6 @@ class CompiledKernel:
         self.arrays = tuple((i, p) for i, p in enumerate(spec.params) if p.is_array)
         self.__name__ = spec.name
         self.hidden = tuple(p for p in spec.params if p.hidden)
-        self.made = frozenset(p.name for p in self.hidden)
         self.returned = frozenset(spec.results or ())
         self.positions = {p.name: i for i, p in enumerate(spec.params)}
         self.fast: FastPath | None = prepare_fast(spec, offload)
@@ -127,22 +126,22 @@ class CompiledKernel:
 
     def _call_checked(self, args: tuple[object, ...], kwargs: dict[str, object]) -> object:
         """Every other call: bound by Python's rules, each argument checked with its own message.
-        A call with a device argument makes its arrays in device memory (`_allocate`) and returns
-        them in that argument's family (`device.result_family`); those it does not return, and all
-        of them when the call raises, are freed before it returns."""
+        A call with a device argument makes its arrays in device memory, in that argument's family
+        (`device.result_allocator`: CuPy arrays beside a CuPy array, ...); the `DeviceArray`s among
+        them that it does not return, and all of them when it raises, are freed before it returns."""
         binding = self.binding
         values: Sequence[object] = args if not kwargs and len(args) == len(binding.names) else binding.bind(args, kwargs)
-        family = self._device_family(values)
-        made = self._allocate(values, on_device=family is not None) if self.hidden else []
+        allocator = self._device_allocator(values)
+        made = self._allocate(values, allocator) if self.hidden else []
         if made:
             values = [*values, *made]
         try:
-            value = self._dispatch(values, on_device=family is not None)
+            value = self._dispatch(values, on_device=allocator is not None)
         except BaseException:
             _free(made)
             raise
         _free(array for array, param in zip(made, self.hidden) if param.name not in self.returned)
-        return self._results(values, value, family)
+        return self._results(values, value)
 
     def _dispatch(self, values: Sequence[object], on_device: bool) -> object:
         """The C call by the path these arguments take, then the status array's verdict."""
@@ -158,14 +157,14 @@ class CompiledKernel:
             self._raise_failure(FAILED - int(status[0]) - 1)
         return value
 
-    def _device_family(self, values: Sequence[object]) -> Callable[[DeviceArray], object] | None:
-        """None when the call takes the host entry point; else how it returns the arrays the kernel
-        makes, by its first device argument (`device.result_family`)."""
+    def _device_allocator(self, values: Sequence[object]) -> Allocator | None:
+        """None when the call takes the host entry point; else how it makes the arrays the kernel
+        makes, by its first device argument (`device.result_allocator`)."""
         if self.device_binding is None:
             return None
         for i, _ in self.arrays:
             if i < len(values) and device_view(values[i]) is not None:
-                return result_family(values[i])
+                return result_allocator(values[i])
         return None
 
     def _may_stage(self, moved: int) -> bool:
@@ -238,14 +237,14 @@ class CompiledKernel:
         if self.needs is not None:
             self.needs(values)
 
-    def _allocate(self, values: Sequence[object], on_device: bool = False) -> list[np.ndarray | DeviceArray]:
+    def _allocate(self, values: Sequence[object], allocator: Allocator | None = None) -> list[object]:
         """The arrays the kernel makes, allocated (not filled: the kernel fills them on the device)
         with the shape the manifest computes from the arguments. For a call with device arguments
-        (`on_device`) they are `DeviceArray`s, which no byte enters or leaves; the status array and
+        they are device arrays from `allocator`, which no byte enters or leaves; the status array and
         the one-element arrays of returned scalars stay NumPy arrays, staged (their values are
         read on the host)."""
         shapes, scalars = self._bound_inputs(values)
-        made: list[np.ndarray | DeviceArray] = []
+        made: list[object] = []
         for param in self.hidden:
             shape = tuple(evaluate(d, shapes, scalars) for d in param.shape or ())
             if any(n < 0 for n in shape):
@@ -253,24 +252,21 @@ class CompiledKernel:
                                  f"{shape}: negative dimensions are not allowed")
             if param.name == self.spec.status:
                 made.append(np.zeros(shape, dtype=param.dtype))
-            elif on_device and param.name not in self.spec.results_elements:
-                made.append(DeviceArray(shape, np.dtype(param.dtype)))
+            elif allocator is not None and param.name not in self.spec.results_elements:
+                made.append(allocator(shape, np.dtype(param.dtype)))
             else:
                 made.append(np.empty(shape, dtype=param.dtype))
             shapes[param.name] = shape
         return made
 
-    def _results(self, values: Sequence[object], value: object,
-                 family: Callable[[DeviceArray], object] | None = None) -> object:
+    def _results(self, values: Sequence[object], value: object) -> object:
         """What the Python function returns: `value` (the C return value), or the manifest's
-        `results` (arrays by parameter: the very argument objects, or the arrays made here, those
-        in device memory handed to `family`)."""
+        `results` (arrays by parameter: the very argument objects, or the arrays made here)."""
         if self.spec.results is None:
             return value
         items = tuple(value if name is None else values[self.positions[name]] for name in self.spec.results)
-        items = tuple(item[0] if name in self.spec.results_elements  # type: ignore[index]
-                      else family(item) if family is not None and isinstance(item, DeviceArray) and name in self.made
-                      else item for name, item in zip(self.spec.results, items))
+        items = tuple(item[0] if name in self.spec.results_elements else item  # type: ignore[index]
+                      for name, item in zip(self.spec.results, items))
         return items if self.spec.results_tuple else items[0]
 
     def _transfers(self, values: Sequence[object]) -> tuple[int, int]:

@@ -148,25 +148,63 @@ class Foreign:
         return cls(to_device(host))
 
 
-@pytest.mark.parametrize("module, array_type, wrap", [("cupy", "ndarray", "asarray"), ("torch", "Tensor", "as_tensor")])
-def test_results_come_in_the_family_of_the_device_argument(monkeypatch: pytest.MonkeyPatch, module: str,
-                                                           array_type: str, wrap: str) -> None:
-    """Beside a CuPy array (a torch tensor) the made arrays go through `cupy.asarray`
-    (`torch.as_tensor`), which on a GPU wraps their memory by `__cuda_array_interface__` (the
-    target is made to look like CUDA; the stand-ins only keep the `DeviceArray`)."""
+class Stream:
+    """CuPy's or PyTorch's current stream: counts the waits."""
+
+    def __init__(self) -> None:
+        self.waits = 0
+
+    def synchronize(self) -> None:
+        self.waits += 1
+
+
+class Device:
+    """CuPy's `Device`, a context manager."""
+
+    def __enter__(self) -> Device:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+def fake_cupy(stream: Stream) -> tuple[types.ModuleType, type[Foreign]]:
+    module = types.ModuleType("cupy")
+    ndarray = type("ndarray", (Foreign,), {"device": Device()})
+    module.ndarray = ndarray  # type: ignore[attr-defined]
+    module.empty = lambda shape, dtype: ndarray.of(np.empty(shape, dtype))  # type: ignore[attr-defined]
+    module.cuda = types.SimpleNamespace(get_current_stream=lambda: stream)  # type: ignore[attr-defined]
+    return module, ndarray
+
+
+def fake_torch(stream: Stream) -> tuple[types.ModuleType, type[Foreign]]:
+    module = types.ModuleType("torch")
+    tensor = type("Tensor", (Foreign,), {"device": "cuda:0"})
+    module.Tensor = tensor  # type: ignore[attr-defined]
+    module.from_numpy = lambda array: array  # type: ignore[attr-defined]  # its .dtype: the NumPy dtype here
+    module.empty = lambda shape, dtype, device: tensor.of(np.empty(shape, dtype))  # type: ignore[attr-defined]
+    module.cuda = types.SimpleNamespace(current_stream=lambda device: stream)  # type: ignore[attr-defined]
+    return module, tensor
+
+
+@pytest.mark.parametrize("fake", [fake_cupy, fake_torch], ids=["cupy", "torch"])
+def test_results_come_from_the_allocator_of_the_device_argument(
+        monkeypatch: pytest.MonkeyPatch, fake: Callable[[Stream], tuple[types.ModuleType, type[Foreign]]]) -> None:
+    """Beside a CuPy array (a torch tensor) the made arrays come from `cupy.empty` (`torch.empty`) on
+    its device, after which that library's stream is waited for (the target is made to look like
+    CUDA; the stand-ins keep their memory in a `DeviceArray`)."""
+    stream = Stream()
+    module, family = fake(stream)
+    monkeypatch.setitem(sys.modules, module.__name__, module)
     a = RNG.standard_normal(9)
     kernel = compiled("scaled_and_magnitude")
-    fake = types.ModuleType(module)
-    family = type(array_type, (Foreign,), {})
-    setattr(fake, array_type, family)
-    setattr(fake, wrap, family)
-    monkeypatch.setitem(sys.modules, module, fake)
-    assert isinstance(kernel(family.of(a), 2.0)[1], DeviceArray)  # host-offload memory is not CUDA's: no wrapping
+    assert isinstance(kernel(family.of(a), 2.0)[1], DeviceArray)  # host-offload memory is not CUDA's
     monkeypatch.setattr(STATE.openmp, "cuda", True)
-    same, magnitude = kernel(family.of(a), 2.0)
-    assert isinstance(same, family) and isinstance(magnitude, family) and isinstance(magnitude.owner, DeviceArray)
+    argument = family.of(a)
+    same, magnitude = kernel(argument, 2.0)
+    assert same is argument and type(magnitude) is family and stream.waits == 1
     np.testing.assert_array_equal(magnitude.owner.to_numpy(), np.abs(2.0 * a))
-    monkeypatch.delitem(sys.modules, module)
+    monkeypatch.delitem(sys.modules, module.__name__)
     assert isinstance(compiled("column_sums")(family.of(np.ones((2, 3)))), DeviceArray)  # unknown family: DeviceArray
 
 
