@@ -374,6 +374,7 @@ def checked(memory: Memory, loaded: dict[str, Loaded], case: Problem) -> dict[st
     out = output_index(case.kernel)
     verdicts = {}
     for name in calls_of(memory, loaded, case, inputs):
+        print(f"checking {case.kernel} {name}", file=sys.stderr, flush=True)  # the last line, if the runtime aborts
         arrays = [memory.put(a) if i == out else x for i, (a, x) in enumerate(zip(case.inputs, inputs))]
         calls_of(memory, loaded, case, arrays)[name]()
         memory.sync()
@@ -425,7 +426,7 @@ def rows(memory: Memory, loaded: dict[str, Loaded], kernel: str, n: int, small: 
 
 def run(folder: Path, out: Path, options: argparse.Namespace) -> int:
     """Load every variant of `folder`, measure both kernels, print a table, write the JSON to `out`."""
-    loaded = {path.stem: Loaded(path) for path in sorted(folder.glob("*.so"))}
+    loaded = {path.stem: Loaded(path) for path in sorted(folder.glob("*.so")) if path.stem not in options.skip}
     if not loaded:
         raise SystemExit(f"bandwidth_variants run: no variant .so in {folder}")
     try:
@@ -463,6 +464,8 @@ def main(argv: list[str] | None = None) -> int:
     measure.add_argument("--repeats", type=int, choices=range(5, 101), default=7, metavar="R",
                          help="timed rounds, median reported (default 7; 5 to 100)")
     measure.add_argument("--calls", type=int, default=20, help="back-to-back calls per sample (default 20)")
+    measure.add_argument("--skip", type=lambda text: set(text.split(",")), default=set(),
+                         help="comma-separated variants to leave out (one the offload runtime refuses aborts the process)")
     options = parser.parse_args(argv)
     if options.command == "build":
         built = build(options.folder, options.target, set(options.only.split(",")) if options.only else None)
