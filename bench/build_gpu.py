@@ -3,9 +3,9 @@
     python bench/build_gpu.py .gpubuild [TARGET [PARTS]]   # then carry .gpubuild and .gpu to the GPU machine
 
 PARTS (comma-separated, default all): examples, triad, modules, suite, copyback, copy_rate, corpus, multi,
-launch; `bench/peers.py` needs only `modules`, `bench/copy_rate.py` only `copy_rate`, `bench/multi_gpu.py run
+launch, bandwidth; `bench/peers.py` needs only `modules`, `bench/copy_rate.py` only `copy_rate`, `bench/multi_gpu.py run
 .gpubuild/multi` only `multi`, `bench/launch_floor.py` only `launch` (jacobi_1d with and without
-asynchronous launches).
+asynchronous launches), `bench/bandwidth_variants.py run .gpubuild/bandwidth OUT.json` only `bandwidth`.
 
 Writes `py2omp build` output for every example (target nvptx:sm_90); the copy-back kernels of
 `bench/copyback.py` (into `copyback/`); for the launch configuration study, the resident STREAM triad
@@ -25,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
+import bandwidth_variants
 import copy_rate
 import copyback
 import launch_floor
@@ -136,7 +137,8 @@ if __name__ == "__main__":
                 "suite": build_suite, "corpus": build_corpus, "copyback": lambda out, target: copyback.build(out / "copyback", str(target)),
                 "copy_rate": lambda out, target: copy_rate.build(out / "copy_rate", str(target)),
                 "multi": lambda out, target: multi_gpu.build(out / "multi", str(target)),
-                "launch": lambda out, target: launch_floor.build(out, str(target))}
+                "launch": lambda out, target: launch_floor.build(out, str(target)),
+                "bandwidth": lambda out, target: bandwidth_variants.build(out / "bandwidth", str(target))}
     for part in sys.argv[3].split(",") if len(sys.argv) > 3 else builders:
         builders[part](destination, chosen)
     print(f"built into {destination}")

@@ -98,7 +98,9 @@ HOST = Space(put=lambda a: a, copy=np.copy, get=np.asarray, sync=lambda: None)
 
 
 def device_space(cupy: ModuleType) -> Space:
-    """CuPy arrays: py2omp takes them through `__cuda_array_interface__`, with no transfer."""
+    """CuPy arrays: py2omp takes them through `__cuda_array_interface__`, with no transfer, and
+    returns the arrays its kernel makes as CuPy arrays (as CuPy does), which `get` brings to the
+    host for the check, outside the timed call."""
     return Space(put=cupy.asarray, copy=cupy.copy, get=cupy.asnumpy, sync=cupy.cuda.Device().synchronize)
 
 
@@ -131,7 +133,8 @@ def measure(call: Callable[..., Any], args: Args, small: Args, case: Case, space
     repeat when the budget allows (module docstring)."""
     run_once(call, small, case.written, space)
     first, returned, fresh = run_once(call, args, case.written, space)
-    outputs = tuple(space.get(a) for a in ([] if returned is None else [returned])) + tuple(
+    results = () if returned is None else returned if isinstance(returned, tuple) else (returned,)
+    outputs = tuple(space.get(a) for a in results) + tuple(
         space.get(fresh[i]) for i in case.written)
     if first * (settings.repeats + 1) > settings.peer_budget_s:
         return Measurement(samples=(first,), over_budget=True), outputs

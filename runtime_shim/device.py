@@ -10,8 +10,11 @@ that it is checked like a NumPy argument and never copied.
 from __future__ import annotations
 
 import ctypes
+import functools
+import sys
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol, TypeGuard
+from typing import Any, Protocol, TypeGuard
 
 import numpy as np
 import numpy.typing as npt
@@ -68,6 +71,20 @@ class DeviceArray:
         row_bytes = self.nbytes // self.shape[0] if self.shape[0] else 0
         return start * row_bytes, (max(stop - start, 0), *self.shape[1:])
 
+    @property
+    def __cuda_array_interface__(self) -> dict[str, object]:
+        """The CUDA Array Interface (version 3), on GPU targets only: there `omp_target_alloc` is the
+        CUDA plugin's `cuMemAlloc`, so CuPy, PyTorch, Numba and CUDA-aware MPI take the memory as it
+        is (`cupy.asarray(d)` wraps it and keeps `d` alive). No stream: a kernel call returns when its
+        target region is done. On host-offload the pointer is a host address, and the attribute is absent."""
+        if not self._openmp.cuda:
+            raise AttributeError("a DeviceArray exposes __cuda_array_interface__ only on a CUDA (nvptx) target")
+        return {"shape": self.shape, "typestr": self.dtype.str, "data": (self.ptr, False), "strides": None, "version": 3, "stream": None}
+
+    @property
+    def ndim(self) -> int:
+        return len(self.shape)
+
     def free(self) -> None:
         if self.ptr:
             self._openmp.free(self.ptr, self.device)
@@ -91,6 +108,62 @@ def to_device(array: np.ndarray) -> DeviceArray:
 def empty_on_device(shape: tuple[int, ...], dtype: npt.DTypeLike) -> DeviceArray:
     """Uninitialized device memory (for `Out` arrays that stay on the device)."""
     return DeviceArray(shape, np.dtype(dtype))
+
+
+Allocator = Callable[[tuple[int, ...], np.dtype], object]
+"""Makes one array in device memory, of this shape and dtype: what a call with device arguments
+passes for an array its kernel makes, and returns if the kernel returns it."""
+
+
+def result_allocator(value: object) -> Allocator:
+    """How a call whose first device argument is `value` makes the arrays its kernel makes, so
+    that they come back as users of that library expect, with no copy: beside a CuPy array
+    `cupy.empty` on its device, beside a PyTorch tensor `torch.empty` on its device, otherwise a
+    `DeviceArray`. CuPy's and PyTorch's own allocators keep freed memory in a pool, where
+    `omp_target_alloc` is a `cuMemAlloc` (and its free a `cuMemFree`, which waits for the whole
+    GPU) per array and call. CuPy and PyTorch are looked up in `sys.modules` only: an argument of
+    theirs means they are imported, and the runtime needs neither. Only where device memory is
+    CUDA's (`OpenMP.cuda`); elsewhere (host-offload, AMD) a `DeviceArray`."""
+    if openmp().cuda:
+        cupy = sys.modules.get("cupy")
+        if cupy is not None and isinstance(value, cupy.ndarray):
+            return _PoolAllocator(functools.partial(_cupy_empty, cupy, value.device),
+                                  lambda: cupy.cuda.get_current_stream().synchronize())
+        torch = sys.modules.get("torch")
+        if torch is not None and isinstance(value, torch.Tensor):
+            device = value.device
+            return _PoolAllocator(functools.partial(_torch_empty, torch, device),
+                                  lambda: torch.cuda.current_stream(device).synchronize())
+    return DeviceArray
+
+
+@dataclass(frozen=True)
+class _PoolAllocator:
+    """A library's `empty`, then a wait for that library's current stream: its pool may hand out
+    memory that work still queued there reads or writes, and the kernel runs on the offload
+    runtime's own stream, which does not wait for it."""
+
+    empty: Allocator
+    synchronize: Callable[[], object]
+
+    def __call__(self, shape: tuple[int, ...], dtype: np.dtype) -> object:
+        array = self.empty(shape, dtype)
+        self.synchronize()
+        return array
+
+
+def _cupy_empty(cupy: Any, device: Any, shape: tuple[int, ...], dtype: np.dtype) -> object:
+    with device:
+        return cupy.empty(shape, dtype)
+
+
+def _torch_empty(torch: Any, device: Any, shape: tuple[int, ...], dtype: np.dtype) -> object:
+    """`torch.empty`; for a dtype this PyTorch lacks (unsigned ones before 2.3), a `DeviceArray`."""
+    try:
+        torch_dtype = torch.from_numpy(np.empty(0, dtype)).dtype
+    except TypeError:
+        return DeviceArray(shape, dtype)
+    return torch.empty(shape, dtype=torch_dtype, device=device)
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ import inspect
 import os
 import stat
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -21,7 +21,7 @@ import numpy as np
 from . import blas, overlap, resident, staging
 from .binding import Binding, prepare
 from .bounds import evaluate
-from .device import DeviceArray, device_view
+from .device import Allocator, DeviceArray, device_view, result_allocator
 from .fastpath import FastPath, prepare_fast
 from .manifest import KernelSpec, Manifest, ParamSpec, read_manifest
 from .movement import KernelStats, Moves, NeedChecks, check_lengths, moves, uncovered
@@ -43,8 +43,9 @@ class CompiledKernel:
     ctypes releases the GIL during the call.
     A call with any array in device memory goes to the device entry point (no copies for those);
     `stats` accumulates calls, bytes moved by the maps and time. Arrays the kernel makes (hidden
-    parameters) are allocated here for each call with the manifest's shape, and the call returns what
-    the Python function returns (`results`): those arrays, the user's own arguments, the scalar.
+    parameters) are allocated here for each call with the manifest's shape (in device memory when an
+    argument is a device array, and returned as device arrays of its family), and the call returns
+    what the Python function returns (`results`): those arrays, the user's own arguments, the scalar.
     A kernel with run-time checks (`failures`) gets a zeroed status array, and a call after which it
     holds a check's number raises ValueError with that check's message.
     """
@@ -63,6 +64,7 @@ class CompiledKernel:
         self.arrays = tuple((i, p) for i, p in enumerate(spec.params) if p.is_array)
         self.__name__ = spec.name
         self.hidden = tuple(p for p in spec.params if p.hidden)
+        self.returned = frozenset(spec.results or ())
         self.positions = {p.name: i for i, p in enumerate(spec.params)}
         self.fast: FastPath | None = prepare_fast(spec, offload)
         self.needs = NeedChecks(spec.name, [need for _, need in spec.index_needs], self.positions, _shape) \
@@ -123,13 +125,28 @@ class CompiledKernel:
         return self._results(args, value if result is None else result(value))
 
     def _call_checked(self, args: tuple[object, ...], kwargs: dict[str, object]) -> object:
-        """Every other call: bound by Python's rules, each argument checked with its own message."""
+        """Every other call: bound by Python's rules, each argument checked with its own message.
+        A call with a device argument makes its arrays in device memory, in that argument's family
+        (`device.result_allocator`: CuPy arrays beside a CuPy array, ...); the `DeviceArray`s among
+        them that it does not return, and all of them when it raises, are freed before it returns."""
         binding = self.binding
-        values = args if not kwargs and len(args) == len(binding.names) else binding.bind(args, kwargs)
-        if self.hidden:
-            values = [*values, *self._allocate(values)]
+        values: Sequence[object] = args if not kwargs and len(args) == len(binding.names) else binding.bind(args, kwargs)
+        allocator = self._device_allocator(values)
+        made = self._allocate(values, allocator) if self.hidden else []
+        if made:
+            values = [*values, *made]
+        try:
+            value = self._dispatch(values, on_device=allocator is not None)
+        except BaseException:
+            _free(made)
+            raise
+        _free(array for array, param in zip(made, self.hidden) if param.name not in self.returned)
+        return self._results(values, value)
+
+    def _dispatch(self, values: Sequence[object], on_device: bool) -> object:
+        """The C call by the path these arguments take, then the status array's verdict."""
         status = values[self.positions[self.spec.status]] if self.spec.status is not None else None
-        if self.device_binding is not None and any(device_view(values[i]) is not None for i, _ in self.arrays):
+        if on_device:
             value = self._call_on_device(list(values))
         elif self._stages(values):
             self.binding.convert(values)  # every check of the maps' call, aliasing included
@@ -138,7 +155,17 @@ class CompiledKernel:
             value = self._call_on_host(values)
         if isinstance(status, np.ndarray) and status[0]:
             self._raise_failure(FAILED - int(status[0]) - 1)
-        return self._results(values, value)
+        return value
+
+    def _device_allocator(self, values: Sequence[object]) -> Allocator | None:
+        """None when the call takes the host entry point; else how it makes the arrays the kernel
+        makes, by its first device argument (`device.result_allocator`)."""
+        if self.device_binding is None:
+            return None
+        for i, _ in self.arrays:
+            if i < len(values) and device_view(values[i]) is not None:
+                return result_allocator(values[i])
+        return None
 
     def _may_stage(self, moved: int) -> bool:
         """Whether a call whose maps move `moved` bytes could stage (`staging`): then it takes the checked path."""
@@ -210,18 +237,25 @@ class CompiledKernel:
         if self.needs is not None:
             self.needs(values)
 
-    def _allocate(self, values: Sequence[object]) -> list[np.ndarray]:
+    def _allocate(self, values: Sequence[object], allocator: Allocator | None = None) -> list[object]:
         """The arrays the kernel makes, allocated (not filled: the kernel fills them on the device)
-        with the shape the manifest computes from the arguments. On the device entry point they
-        are NumPy arrays too, staged through device memory like any NumPy argument."""
+        with the shape the manifest computes from the arguments. For a call with device arguments
+        they are device arrays from `allocator`, which no byte enters or leaves; the status array and
+        the one-element arrays of returned scalars stay NumPy arrays, staged (their values are
+        read on the host)."""
         shapes, scalars = self._bound_inputs(values)
-        made = []
+        made: list[object] = []
         for param in self.hidden:
             shape = tuple(evaluate(d, shapes, scalars) for d in param.shape or ())
             if any(n < 0 for n in shape):
                 raise ValueError(f"{self.spec.name}(): array '{param.name}' that the kernel makes would have shape "
                                  f"{shape}: negative dimensions are not allowed")
-            made.append((np.zeros if param.name == self.spec.status else np.empty)(shape, dtype=param.dtype))
+            if param.name == self.spec.status:
+                made.append(np.zeros(shape, dtype=param.dtype))
+            elif allocator is not None and param.name not in self.spec.results_elements:
+                made.append(allocator(shape, np.dtype(param.dtype)))
+            else:
+                made.append(np.empty(shape, dtype=param.dtype))
             shapes[param.name] = shape
         return made
 
@@ -354,6 +388,14 @@ def _copy_back(openmp: resident.OpenMP, host: np.ndarray, device: DeviceArray, m
                                  device.device, register)
 
 
+def _free(arrays: Iterable[object]) -> None:
+    """Free now the device memory of those `arrays` that are `DeviceArray`s (a traceback holding the
+    call's frames would otherwise keep it until the exception is gone)."""
+    for array in arrays:
+        if isinstance(array, DeviceArray):
+            array.free()
+
+
 CFunction = Callable[..., object]
 """A kernel's C entry point, called through ctypes."""
 
@@ -398,7 +440,7 @@ class Library:
             blas.offer_wheel()
         cdll = ctypes.CDLL(str(self.path))
         if manifest.offloads:
-            resident.register(cdll)
+            resident.register(cdll, manifest.target or "")
         else:
             resident.STATE.host_libraries = True
         self.kernels: dict[str, CompiledKernel] = {

@@ -33,7 +33,10 @@ _HELPERS = ("py2omp_enter_to", "py2omp_enter_alloc", "py2omp_exit_from", "py2omp
 class OpenMP:
     """The device API of the offload runtime, reached through one loaded py2omp offload library."""
 
-    def __init__(self, cdll: ctypes.CDLL) -> None:
+    def __init__(self, cdll: ctypes.CDLL, target: str = "") -> None:
+        self.cuda = target.split(":")[0] == "nvptx"
+        """Device pointers are CUDA device pointers (the CUDA plugin's `cuMemAlloc`), which CuPy and
+        PyTorch can wrap; on host-offload they are host addresses."""
         self.helpers = {}
         for name in _HELPERS:
             function = cdll[name]
@@ -106,12 +109,12 @@ class _State:
 STATE = _State()
 
 
-def register(cdll: ctypes.CDLL) -> None:
-    """Called for every loaded offload library: the first one provides the device API, and regions
-    opened before any library was loaded are mapped now, before a kernel can run."""
+def register(cdll: ctypes.CDLL, target: str = "") -> None:
+    """Called for every loaded offload library (built for `target`): the first one provides the device
+    API, and regions opened before any library was loaded are mapped now, before a kernel can run."""
     if STATE.openmp is None:
         try:
-            STATE.openmp = OpenMP(cdll)
+            STATE.openmp = OpenMP(cdll, target)
         except AttributeError:  # built by a py2omp without the data helpers: kernels still run
             return
     while STATE.pending:

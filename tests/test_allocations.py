@@ -137,18 +137,14 @@ def test_rejections(body: str, error: str) -> None:
     assert str(info.value).splitlines()[0] == "k.py:" + error
 
 
-def test_device_arguments_get_numpy_results() -> None:
+def test_device_arguments_get_device_results() -> None:
     """A call with a device array goes to the `__device` entry point; the arrays the kernel makes are
-    NumPy arrays staged through device memory, so the results are NumPy arrays."""
-    from runtime_shim import to_device
+    made in device memory and returned as device arrays (tests/test_device_results.py has the rest)."""
+    from runtime_shim import DeviceArray, to_device
     a = np.random.default_rng(5).standard_normal((6, 3))
     kernel = compiled("scaled_column")  # loads the offload library that to_device uses
-    on_device = to_device(a)
-    try:
-        y = kernel(on_device, 2.0)
-    finally:
-        on_device.free()
-    assert isinstance(y, np.ndarray) and np.array_equal(y, 2.0 * a[:, 0] + a[:, 2])
+    y = kernel(to_device(a), 2.0)
+    assert isinstance(y, DeviceArray) and np.array_equal(y.to_numpy(), 2.0 * a[:, 0] + a[:, 2])
 
 
 def test_runtime_refuses_results_that_name_no_array() -> None:

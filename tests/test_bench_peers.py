@@ -89,12 +89,15 @@ def test_py2omp_with_the_data_on_the_device_matches_the_numpy_peer(name: str) ->
     settings = _settings(scale=0.03, repeats=1)
     args, small = peers.arguments(case, settings)
     placed, placed_small = ([to_device(a) if isinstance(a, np.ndarray) else a for a in values] for values in (args, small))
-    calls, copied_in = compiled.stats.calls, compiled.stats.bytes_to_device  # the library is shared with other tests
+    stats = compiled.stats  # the library is shared with other tests
+    calls, copied_in, copied_out = stats.calls, stats.bytes_to_device, stats.bytes_from_device
     _, outputs = peers.measure(compiled, tuple(placed), tuple(placed_small), case, DEVICE, settings)
     _, expected = peers.measure(lambda *a: case.peer(np, *a), args, small, case, peers.HOST, settings)
     _assert_close(outputs, expected)
-    # No array is copied in; a kernel with run-time checks stages its status word (int32, 4 bytes).
-    assert compiled.stats.bytes_to_device - copied_in <= 4 * (compiled.stats.calls - calls)
+    # No array is copied in or back (those the kernel makes come back as device arrays); a kernel with
+    # run-time checks stages its status word (int32, 4 bytes).
+    assert stats.bytes_to_device - copied_in <= 4 * (stats.calls - calls)
+    assert stats.bytes_from_device - copied_out <= 4 * (stats.calls - calls)
 
 
 def test_scaled_sizes_stay_above_the_small_preset() -> None:
