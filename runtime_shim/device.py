@@ -97,6 +97,46 @@ class DeviceArray:
         return f"<DeviceArray {self.dtype} {self.shape} at {self.ptr:#x}>"
 
 
+class StatusWords:
+    """The run-time checks' int32 status word of device calls, kept zeroed in device memory between
+    calls (one per call in flight, per device) instead of staged like a NumPy argument: staging
+    allocated, copied in, copied out and freed it on every call, and `free` waits for the whole GPU
+    (0.2-0.25 ms of a gemv-like kernel's call on an H100, docs/benchmarks.md). A call takes a word,
+    and hands it back with its value copied into the host's status array: 4 bytes out, and 4 in again
+    only after a failure, to zero it."""
+
+    def __init__(self) -> None:
+        self._free: dict[int, list[DeviceArray]] = {}
+
+    def take(self) -> DeviceArray:
+        """A zeroed word on the current device (list operations are atomic: threads need no lock)."""
+        free = self._free.get(openmp().device)
+        try:
+            return free.pop() if free else self._zeroed()
+        except IndexError:  # another thread took the last one
+            return self._zeroed()
+
+    def give_back(self, word: DeviceArray, host: np.ndarray) -> None:
+        """Copy the word's value into `host` (the call's status array), zero it where a check failed."""
+        word._openmp.copy(host.ctypes.data, word.ptr, host.nbytes, to_device=False, device=word.device)
+        if host[0]:
+            self._zero(word)
+        self._free.setdefault(word.device, []).append(word)
+
+    def _zeroed(self) -> DeviceArray:
+        word = DeviceArray((1,), np.dtype(np.int32))
+        self._zero(word)
+        return word
+
+    @staticmethod
+    def _zero(word: DeviceArray) -> None:
+        zero = np.zeros(1, np.int32)
+        word._openmp.copy(word.ptr, zero.ctypes.data, zero.nbytes, to_device=True, device=word.device)
+
+
+STATUS_WORDS = StatusWords()
+
+
 def to_device(array: np.ndarray) -> DeviceArray:
     """Copy a host array to device memory; kernels take the result with no transfer."""
     array = np.asarray(array)

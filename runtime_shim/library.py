@@ -21,7 +21,7 @@ import numpy as np
 from . import blas, overlap, resident, staging
 from .binding import Binding, prepare
 from .bounds import evaluate
-from .device import Allocator, DeviceArray, device_view, result_allocator
+from .device import STATUS_WORDS, Allocator, DeviceArray, device_view, result_allocator
 from .fastpath import FastPath, prepare_fast
 from .manifest import KernelSpec, Manifest, ParamSpec, read_manifest
 from .movement import KernelStats, Moves, NeedChecks, check_lengths, moves, uncovered
@@ -307,16 +307,24 @@ class CompiledKernel:
         (`staging`)."""
         assert self.device_binding is not None and self.device_function is not None
         staged: list[Staged] = []
+        status: tuple[np.ndarray, DeviceArray] | None = None
         try:
             for i, param in self.arrays:
                 host = values[i]
                 if device_view(host) is None:
                     self.binding.converters[i](host, [], [])  # the NumPy checks and messages
                     assert isinstance(host, np.ndarray)
+                    if param.name == self.spec.status:  # a pooled word, read back below (`StatusWords`)
+                        status = (host, STATUS_WORDS.take())
+                        values[i] = status[1]
+                        continue
                     staged.append((host, DeviceArray(host.shape, host.dtype), param))
                     values[i] = staged[-1][1]
             return self._run_on_device(values, staged)
         finally:
+            if status is not None:
+                STATUS_WORDS.give_back(status[1], status[0])
+                self.stats.bytes_from_device += status[0].nbytes
             for _, device, _ in staged:
                 device.free()
 
