@@ -72,3 +72,35 @@ GEMM(cublasDgemm_v2, double)
 GEMM(cublasSgemm_v2, float)
 GEMV(cublasDgemv_v2, double)
 GEMV(cublasSgemv_v2, float)
+
+/* The uplo triangle (0 lower, 1 upper) of the n x n C = alpha * op(A) op(B)^T + beta * C (syrkx, which
+   computes the triangle of the product whatever B is) or alpha * (op(A) op(B)^T + op(B) op(A)^T) + beta
+   * C (syr2k); op N: A and B are n x k, T: k x n. */
+#define TRIANGLE(name, T, twice)                                                                        \
+    int name(void *handle, int uplo, int trans, int n, int k, const T *alpha, const T *a, int lda,     \
+             const T *b, int ldb, const T *beta, T *c, int ldc)                                        \
+    {                                                                                                   \
+        (void)handle;                                                                                   \
+        if (fake_status != 0)                                                                           \
+            return fake_status;                                                                         \
+        if (n < 0 || k < 0 || !at_least(lda, trans ? k : n) || !at_least(ldb, trans ? k : n) ||       \
+            !at_least(ldc, n))                                                                          \
+            return INVALID_VALUE;                                                                       \
+        fake_calls++;                                                                                   \
+        for (int j = 0; j < n; j++)                                                                     \
+            for (int i = uplo ? 0 : j; i < (uplo ? j + 1 : n); i++) {                                   \
+                T sum = 0;                                                                              \
+                for (int l = 0; l < k; l++) {                                                           \
+                    T ai = trans ? a[l + i * lda] : a[i + l * lda], aj = trans ? a[l + j * lda] : a[j + l * lda]; \
+                    T bi = trans ? b[l + i * ldb] : b[i + l * ldb], bj = trans ? b[l + j * ldb] : b[j + l * ldb]; \
+                    sum += ai * bj + (twice ? bi * aj : 0);                                             \
+                }                                                                               \
+                c[i + j * ldc] = *alpha * sum + (*beta == 0 ? 0 : *beta * c[i + j * ldc]);              \
+            }                                                                                           \
+        return 0;                                                                                       \
+    }
+
+TRIANGLE(cublasDsyrkx, double, 0)
+TRIANGLE(cublasSsyrkx, float, 0)
+TRIANGLE(cublasDsyr2k_v2, double, 1)
+TRIANGLE(cublasSsyr2k_v2, float, 1)

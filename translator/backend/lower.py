@@ -390,6 +390,8 @@ class _KernelLowering(Visitor[[], StmtView]):
         at = [p if isinstance(o, ir.Const) and o.value == 0 else infix("+", atom(p), self.expr.frag(o)).text
               for p, o in zip(pointers, s.offsets)]
         flags = [str(int(t)) for t in s.transposed[:2 if s.routine == "gemm" else 1]]
+        if s.triangle is not None:  # `syrkx`, `syr2k`: the triangle, then op(A) (op(B) is the other)
+            flags = [str(int(s.triangle == "lower")), *flags]
         sizes = [self.expr(n) for n in (s.sizes if s.routine == "gemm" else (s.sizes[0], s.sizes[2]))]
         strides = [self.expr(n) for n in s.strides]
         args = [*flags, *sizes, self.expr(s.alpha), at[0], strides[0], at[1], strides[1], self.expr(s.beta), at[2],
@@ -397,7 +399,8 @@ class _KernelLowering(Visitor[[], StmtView]):
         call = f"py2omp_blas_{s.symbol}({', '.join(args)})"
         ready = atom("py2omp_blas_ready()")
         cond = (ready if isinstance(s.when, ir.Const) else infix("&&", self.expr.frag(s.when), ready)).text
-        return LibraryCallView(_loc(s.span), BLAS_STATUS, cond, self._maps(s.maps), () if s.device_ptrs else pointers,
+        unique = tuple(dict.fromkeys(pointers))  # syrk reads A twice: once in `use_device_ptr`
+        return LibraryCallView(_loc(s.span), BLAS_STATUS, cond, self._maps(s.maps), () if s.device_ptrs else unique,
                                call, self._block(s.body), self._block(s.orelse))
 
     def visit_TargetData(self, s: ir.TargetData) -> StmtView:

@@ -1,0 +1,96 @@
+"""Products of which a triangle is computed, which `passes/blas_triangles.py` hands to a vendor BLAS,
+written as NPBench and textbook NumPy code write them: syrk and syr2k row by row over the lower
+triangle (float64 and float32, with and without the scaling), a covariance matrix filled over its
+upper triangle and mirrored, a correlation matrix off its diagonal, and a Gram matrix of two data
+sets; then the same loops with a bound the library cannot take, which keep their loops. `CASES`
+maps each kernel to its random arguments; `CALLED` says whether the library computes it."""
+
+import numpy as np
+
+from translator import In, InOut, f32, f64, kernel, prange
+
+
+@kernel
+def syrk(alpha: f64, beta: f64, C: InOut[f64[:, :]], A: In[f64[:, :]]):
+    for i in prange(A.shape[0]):
+        C[i, :i + 1] *= beta
+        for k in range(A.shape[1]):
+            C[i, :i + 1] += alpha * A[i, k] * A[:i + 1, k]
+
+
+@kernel
+def syrk_accumulate(C: InOut[f32[:, :]], A: In[f32[:, :]], B: In[f32[:, :]]):
+    for i in prange(C.shape[0]):
+        for k in range(A.shape[1]):
+            C[i, :i + 1] += A[i, k] * B[:i + 1, k] * 0.5
+
+
+@kernel
+def syr2k(alpha: f64, beta: f64, C: InOut[f64[:, :]], A: In[f64[:, :]], B: In[f64[:, :]]):
+    for i in prange(A.shape[0]):
+        C[i, :i + 1] *= beta
+        for k in range(A.shape[1]):
+            C[i, :i + 1] += A[:i + 1, k] * alpha * B[i, k] + B[:i + 1, k] * alpha * A[i, k]
+
+
+@kernel
+def covariance(float_n: f64, data: InOut[f64[:, :]]):
+    m = data.shape[1]
+    mean = np.sum(data, axis=0) / float_n
+    data -= mean
+    cov = np.zeros((m, m))
+    for i in prange(m):
+        for j in range(i, m):
+            cov[i, j] = data[:, i] @ data[:, j] / (float_n - 1.0)
+            cov[j, i] = cov[i, j]
+    return cov
+
+
+@kernel
+def correlation_off_diagonal(data: In[f32[:, :]], corr: InOut[f32[:, :]]):
+    m = data.shape[1]
+    for i in prange(m - 1):
+        for j in range(i + 1, m):
+            corr[i, j] = data[:, i] @ data[:, j]
+            corr[j, i] = corr[i, j]
+
+
+@kernel
+def gram(X: In[f64[:, :]], Y: In[f64[:, :]], G: InOut[f64[:, :]]):
+    for i in prange(X.shape[1]):
+        for j in range(i, Y.shape[1]):
+            G[i, j] = np.dot(X[1:, i], Y[1:, j]) * 2.0
+
+
+@kernel
+def covariance_short(data: In[f64[:, :]], cov: InOut[f64[:, :]]):
+    m = data.shape[1]
+    for i in prange(m):
+        for j in range(i, m - 1):  # the last column is left out: not the whole triangle
+            cov[i, j] = data[:, i] @ data[:, j]
+            cov[j, i] = cov[i, j]
+
+
+@kernel
+def syrk_strict(C: InOut[f64[:, :]], A: In[f64[:, :]]):
+    for i in prange(A.shape[0]):
+        for k in range(A.shape[1]):
+            C[i, :i] += A[i, k] * A[:i, k]  # below the diagonal only
+
+
+def _matrix(rng: np.random.Generator, rows: int, cols: int, dtype: type = np.float64) -> np.ndarray:
+    return rng.standard_normal((rows, cols)).astype(dtype)
+
+
+CASES = {
+    syrk: lambda rng: (1.5, 1.2, _matrix(rng, 23, 23), _matrix(rng, 23, 17)),
+    syrk_accumulate: lambda rng: (_matrix(rng, 14, 14, np.float32), _matrix(rng, 14, 9, np.float32),
+                                  _matrix(rng, 14, 9, np.float32)),
+    syr2k: lambda rng: (-0.5, 2.0, _matrix(rng, 19, 19), _matrix(rng, 19, 26), _matrix(rng, 19, 26)),
+    covariance: lambda rng: (32.0, rng.random((32, 21))),
+    correlation_off_diagonal: lambda rng: (_matrix(rng, 25, 12, np.float32), np.eye(12, dtype=np.float32)),
+    gram: lambda rng: (_matrix(rng, 15, 11), _matrix(rng, 15, 11), _matrix(rng, 11, 11)),
+    covariance_short: lambda rng: (_matrix(rng, 10, 8), _matrix(rng, 8, 8)),
+    syrk_strict: lambda rng: (_matrix(rng, 12, 12), _matrix(rng, 12, 7)),
+}
+CALLED = {k: k not in (covariance_short, syrk_strict) for k in CASES}
