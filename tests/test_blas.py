@@ -151,16 +151,18 @@ def test_other_statements_keep_their_loops(signature: str, statement: str) -> No
 
 
 def test_triangles_become_library_calls() -> None:
-    """tests/kernels/blas_triangles.py: each kernel's routine and triangle; `covariance_short` is taken
-    (its `when` fails at run time), `syrk_strict` is not."""
+    """tests/kernels/blas_triangles.py: each kernel's routine, triangle and transposes (trmm: the
+    transposed lower triangle); `covariance_short` is taken (its `when` fails at run time), the
+    other forms the library cannot compute are not."""
     module = pipeline.lower(str(ROOT / "tests/kernels/blas_triangles.py"), "host-offload")
     found = {k.name: [(c.symbol, c.triangle, c.transposed) for c in walk_all(k.body) if isinstance(c, ir.LibraryCall)]
              for k in module.kernels}
-    lower, upper = ("lower", (False, True)), ("upper", (True, False))
+    lower, upper, lower_t = ("lower", (False, True)), ("upper", (True, False)), ("lower", (True, False))
     assert found == {"syrk": [("dsyrkx", *lower)], "syrk_accumulate": [("ssyrkx", *lower)],
                      "syr2k": [("dsyr2k", *lower)], "covariance": [("dsyrkx", *upper)],
                      "correlation_off_diagonal": [("ssyrkx", *upper)], "gram": [("dsyrkx", *upper)],
-                     "covariance_short": [("dsyrkx", *upper)], "syrk_strict": []}
+                     "trmm": [("dtrmm", *lower_t)], "trmm_f32": [("strmm", *lower_t)], "trmm_scaled": [],
+                     "trmm_upward": [], "covariance_short": [("dsyrkx", *upper)], "syrk_strict": []}
 
 
 def test_no_library_call_where_the_target_has_no_blas() -> None:

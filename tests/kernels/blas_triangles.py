@@ -1,8 +1,8 @@
 """Products of which a triangle is computed, which `passes/blas_triangles.py` hands to a vendor BLAS,
 written as NPBench and textbook NumPy code write them: syrk and syr2k row by row over the lower
 triangle (float64 and float32, with and without the scaling), a covariance matrix filled over its
-upper triangle and mirrored, a correlation matrix off its diagonal, and a Gram matrix of two data
-sets; then the same loops with a bound the library cannot take, which keep their loops. `CASES`
+upper triangle and mirrored, a correlation matrix off its diagonal, a Gram matrix of two data
+sets, and trmm's update of B by the unit lower triangle of A (float64 and float32); then the same loops with a bound the library cannot take, which keep their loops. `CASES`
 maps each kernel to its random arguments; `CALLED` says whether the library computes it."""
 
 import numpy as np
@@ -63,6 +63,35 @@ def gram(X: In[f64[:, :]], Y: In[f64[:, :]], G: InOut[f64[:, :]]):
 
 
 @kernel
+def trmm(alpha: f64, A: In[f64[:, :]], B: InOut[f64[:, :]]):
+    for i in range(B.shape[0]):
+        for j in prange(B.shape[1]):
+            B[i, j] += np.dot(A[i + 1:, i], B[i + 1:, j])
+    B *= alpha
+
+
+@kernel
+def trmm_f32(A: In[f32[:, :]], B: InOut[f32[:, :]]):
+    for i in range(B.shape[0]):
+        for j in prange(B.shape[1]):
+            B[i, j] = B[i, j] + B[i + 1:, j] @ A[i + 1:, i]
+
+
+@kernel
+def trmm_scaled(alpha: f32, A: In[f32[:, :]], B: InOut[f32[:, :]]):
+    for i in range(B.shape[0]):
+        for j in prange(B.shape[1]):
+            B[i, j] = B[i, j] + alpha * (B[i + 1:, j] @ A[i + 1:, i])  # the diagonal unscaled: no trmm
+
+
+@kernel
+def trmm_upward(A: In[f64[:, :]], B: InOut[f64[:, :]]):
+    for i in range(B.shape[0]):
+        for j in prange(B.shape[1]):
+            B[i, j] += np.dot(A[:i, i], B[:i, j])  # rows above, already updated: no trmm
+
+
+@kernel
 def covariance_short(data: In[f64[:, :]], cov: InOut[f64[:, :]]):
     m = data.shape[1]
     for i in prange(m):
@@ -90,7 +119,11 @@ CASES = {
     covariance: lambda rng: (32.0, rng.random((32, 21))),
     correlation_off_diagonal: lambda rng: (_matrix(rng, 25, 12, np.float32), np.eye(12, dtype=np.float32)),
     gram: lambda rng: (_matrix(rng, 15, 11), _matrix(rng, 15, 11), _matrix(rng, 11, 11)),
+    trmm: lambda rng: (1.5, _matrix(rng, 21, 21), _matrix(rng, 21, 16)),
+    trmm_f32: lambda rng: (_matrix(rng, 13, 13, np.float32), _matrix(rng, 13, 18, np.float32)),
+    trmm_scaled: lambda rng: (np.float32(0.5), _matrix(rng, 13, 13, np.float32), _matrix(rng, 13, 18, np.float32)),
+    trmm_upward: lambda rng: (_matrix(rng, 11, 11), _matrix(rng, 11, 7)),
     covariance_short: lambda rng: (_matrix(rng, 10, 8), _matrix(rng, 8, 8)),
     syrk_strict: lambda rng: (_matrix(rng, 12, 12), _matrix(rng, 12, 7)),
 }
-CALLED = {k: k not in (covariance_short, syrk_strict) for k in CASES}
+CALLED = {k: k not in (covariance_short, syrk_strict, trmm_scaled, trmm_upward) for k in CASES}

@@ -147,6 +147,22 @@ def _blas(module: ir.Module) -> BlasView | None:
     return BlasView(tuple(sorted({c.symbol for c in calls})), SYSTEM_NAMES if module.target.is_gpu else ())
 
 
+def _blas_arguments(s: ir.LibraryCall, sizes: list[str], at: list[str], strides: list[str], alpha: str,
+                    beta: str) -> list[str]:
+    """The arguments of the routine's wrapper (prelude, macro `blas`): flags (the triangle, the
+    transposes, the unit diagonal), sizes, alpha, the operands with their strides, beta and C."""
+    flags = [str(int(t)) for t in s.transposed]
+    operands, into = [at[0], strides[0], at[1], strides[1]], [beta, at[2], strides[2]]
+    lower = str(int(s.triangle == "lower"))
+    if s.routine == "gemm":
+        return [*flags, *sizes, alpha, *operands, *into]
+    if s.routine == "gemv":
+        return [flags[0], sizes[0], sizes[2], alpha, *operands, *into]
+    if s.routine == "trmm":  # B in place: no beta, no C
+        return [lower, flags[0], str(int(s.unit_diagonal)), sizes[0], sizes[1], alpha, *operands]
+    return [lower, flags[0], sizes[0], sizes[2], alpha, *operands, *into]  # syrkx, syr2k
+
+
 def _stop_hoisted(stop: ir.Expr, body: tuple[ir.Stmt, ...], levels: tuple[str, ...] = ()) -> bool:
     """Whether the loop bound reads a name the body (or an inner level) assigns.
 
@@ -389,13 +405,8 @@ class _KernelLowering(Visitor[[], StmtView]):
         pointers = tuple(self.names[a.array] for a in s.operands)
         at = [p if isinstance(o, ir.Const) and o.value == 0 else infix("+", atom(p), self.expr.frag(o)).text
               for p, o in zip(pointers, s.offsets)]
-        flags = [str(int(t)) for t in s.transposed[:2 if s.routine == "gemm" else 1]]
-        if s.triangle is not None:  # `syrkx`, `syr2k`: the triangle, then op(A) (op(B) is the other)
-            flags = [str(int(s.triangle == "lower")), *flags]
-        sizes = [self.expr(n) for n in (s.sizes if s.routine == "gemm" else (s.sizes[0], s.sizes[2]))]
-        strides = [self.expr(n) for n in s.strides]
-        args = [*flags, *sizes, self.expr(s.alpha), at[0], strides[0], at[1], strides[1], self.expr(s.beta), at[2],
-                strides[2]]
+        args = _blas_arguments(s, [self.expr(n) for n in s.sizes], at, [self.expr(n) for n in s.strides],
+                               self.expr(s.alpha), self.expr(s.beta))
         call = f"py2omp_blas_{s.symbol}({', '.join(args)})"
         ready = atom("py2omp_blas_ready()")
         cond = (ready if isinstance(s.when, ir.Const) else infix("&&", self.expr.frag(s.when), ready)).text

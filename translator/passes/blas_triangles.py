@@ -1,5 +1,5 @@
-"""Products of which only a triangle is computed, handed to the vendor BLAS (issue 12 item 2): the
-loop forms NPBench writes for syrk, syr2k, covariance and correlation, after `passes.blas`.
+"""Products of which only a triangle is computed or read, handed to the vendor BLAS (issue 12 item 2):
+the loop forms NPBench writes for syrk, syr2k, covariance, correlation and trmm, after `passes.blas`.
 
 A row of a lower triangle updated by a column slice, `for i in prange(s, e): C[i, s:i + 1] *= beta;
 for k in range(...): C[i, s:i + 1] += alpha * A[i, k] * B[s:i + 1, k]`, is the lower triangle of
@@ -18,7 +18,12 @@ dtype (the product's is T's): `f` reads no element of T, the mirror writes below
 (`d >= 0`) or on its diagonal the value already there. The call is made when the triangle is the
 block's whole upper one (`e2 - d == e`).
 
-As in `passes.blas`, a form that does not match exactly keeps its loops, silently.
+trmm's update of B in place by the unit lower triangle of A, row by row (`_trmm`), is cuBLAS's
+`trmm`, when its loops cover all of B.
+
+Each call's `when` also holds the bounds and lengths its loops check (`LibraryCall.checks_hold`),
+so the loops' checks in the kernel do not stand in the call's way. As in `passes.blas`, a form that
+does not match exactly keeps its loops, silently.
 """
 
 from __future__ import annotations
@@ -61,7 +66,7 @@ class _Triangles(StmtTransformer):
 
     def visit_Loop(self, stmt: ir.Loop) -> ir.Stmt:
         if not stmt.parallel:
-            return self.descend(stmt)
+            return _trmm(stmt, self.kernel, self.library) or self.descend(stmt)
         return _row_triangle(stmt, self.kernel, self.library) or stmt
 
     visit_If = visit_While = StmtTransformer.descend
@@ -143,13 +148,58 @@ def _prefix(view: ir.View, dim: int, i: str, loop: ir.Loop, fixed: str | None = 
     if len(view.fixed) != 2 or axis is None or axis.dim != dim or axis.step != 1 or \
             not _is_var(view.fixed[1 - dim], index) or not same(axis.lo, loop.start):  # type: ignore[arg-type]
         return None
-    hi, span = axis.hi, view.span
-    if not (isinstance(hi, ir.Call) and hi.func == "min" and len(hi.args) == 2):
+    return _after(axis.hi, i)
+
+
+def _after(bound: ir.Expr, i: str) -> ir.Expr | None:
+    """The extent `n` of `min(max(i + 1 wrapped, 0), n)`, a slice bound `i + 1` as the frontend
+    writes it (Python's clamps), else None. It is `i + 1` where `0 <= i < n`."""
+    if not (isinstance(bound, ir.Call) and bound.func == "min" and len(bound.args) == 2):
         return None
-    n, end = hi.args[1], ir.Binary("+", ir.Name(i, span), ir.Const(1, span), span)
-    zero = ir.Const(0, span)
+    span = bound.span
+    n, end, zero = bound.args[1], ir.Binary("+", ir.Name(i, span), ir.Const(1, span), span), ir.Const(0, span)
     wrapped = ir.Select(ir.Compare("<", end, zero, span), ir.Binary("+", end, n, span), end, span)
-    return n if same(hi, ir.Call("min", (ir.Call("max", (wrapped, zero), span), n), span)) else None
+    return n if same(bound, ir.Call("min", (ir.Call("max", (wrapped, zero), span), n), span)) else None
+
+
+def _trmm(loop: ir.Loop, kernel: ir.Kernel, library: str) -> ir.LibraryCall | None:
+    """trmm's loop, `for i in range(B.shape[0]): for j in prange(B.shape[1]): B[i, j] += A[i + 1:, i] @
+    B[i + 1:, j]`, as one `trmm` call: row i reads the rows below it before they are updated, so B
+    becomes `op(T) @ B` with op(T) the transpose of A's unit lower triangle (its diagonal and upper
+    part never read), when the loops cover all of B (else the loops run). A scaled product is not
+    taken: `B + alpha * ...` is no multiple of `op(T) @ B`, whose diagonal is 1."""
+    inner = loop.body[0] if len(loop.body) == 1 else None
+    if loop.parallel or loop.step != 1 or not isinstance(inner, ir.Loop) or not inner.parallel or \
+            inner.step != 1 or len(inner.body) != 1 or not isinstance(update := inner.body[0], ir.Assign) or \
+            not isinstance(target := update.target, ir.Index) or not _from_zero_up(loop.start) or \
+            not _from_zero_up(inner.start) or not (_matrix(target.array, kernel) and _at(target, (loop.var, inner.var))):
+        return None
+    i, j, dtype = loop.var, inner.var, type_of(target).strong()
+    terms = _terms(update.value)
+    products = [t for t in terms if not same(t[-1], target)]
+    dot = products[0][-1] if len(products) == 1 and len(terms) == 2 else None
+    sides = _operands(dot) if isinstance(dot, ir.ArrayReduce) and dot.axes == (0,) else None
+    if sides is None or sides[0][1] or sides[1][1] or not _float(dtype) or not _in_dtype(update.value, dtype) or \
+            len(products[0]) != 1 or any(len(t) != 1 for t in terms):  # `B + alpha * ...` leaves the diagonal unscaled
+        return None
+    a, b = (sides[0][0], sides[1][0]) if _column_of(sides[1][0]) == j else (sides[1][0], sides[0][0])
+    if b.array != target.array or a.array == target.array or not _matrix(a.array, kernel) or \
+            _column_of(a) != i or _column_of(b) != j or not all(_below(v, i) for v in (a, b)):
+        return None
+    span, zero = loop.span, ir.Const(0, loop.span, I64)
+    rows, cols = _extent(target, 0), _extent(target, 1)
+    call = _call(library, "trmm", dtype, (a.array, b.array, b.array), (zero, zero, zero),
+                 (_row(a), _row(b), _row(b)), (True, False), (rows, cols, rows), (), None, loop)
+    whole = [ir.Compare("==", loop.stop, rows, span, BOOL), ir.Compare("==", inner.stop, cols, span, BOOL),
+             ir.Compare("==", _extent(a, 0), rows, span, BOOL), _at_most(rows, _extent(a, 1))]
+    return dataclasses.replace(_with(call, whole, "lower"), unit_diagonal=True) if call is not None else None
+
+
+def _below(view: ir.View, i: str) -> bool:
+    """Whether a column view is `X[i + 1:, v]`: from the row after `i` to the end."""
+    axis = view.axes[0]
+    n = _after(axis.lo, i)
+    return n is not None and same(n, axis.hi) and same(axis.hi, ir.Extent(view.array, 0, view.span))
 
 
 def _dot_triangle(loop: ir.Loop, kernel: ir.Kernel, library: str) -> list[ir.Stmt] | None:
