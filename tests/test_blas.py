@@ -20,7 +20,7 @@ import pytest
 
 from runtime_shim import blas
 from tests.conftest import ROOT
-from tests.kernels import blas_products, blas_triangles
+from tests.kernels import blas_loops, blas_products
 from translator import pipeline
 from translator.ir import nodes as ir
 from translator.ir.printer import format_expr
@@ -30,7 +30,7 @@ from translator.targets import parse_target
 
 HOST_OFFLOAD = parse_target("host-offload")
 GOLDEN = ROOT / "tests" / "golden" / "blas_products.c"
-TRIANGLES_GOLDEN = ROOT / "tests" / "golden" / "blas_triangles.c"
+LOOPS_GOLDEN = ROOT / "tests" / "golden" / "blas_loops.c"
 
 
 @pytest.fixture(scope="module")
@@ -151,10 +151,10 @@ def test_other_statements_keep_their_loops(signature: str, statement: str) -> No
 
 
 def test_triangles_become_library_calls() -> None:
-    """tests/kernels/blas_triangles.py: each kernel's routine, triangle and transposes (trmm: the
+    """tests/kernels/blas_loops.py: each kernel's routine, triangle and transposes (trmm: the
     transposed lower triangle); `covariance_short` is taken (its `when` fails at run time), the
     other forms the library cannot compute are not."""
-    module = pipeline.lower(str(ROOT / "tests/kernels/blas_triangles.py"), "host-offload")
+    module = pipeline.lower(str(ROOT / "tests/kernels/blas_loops.py"), "host-offload")
     found = {k.name: [(c.symbol, c.triangle, c.transposed) for c in walk_all(k.body) if isinstance(c, ir.LibraryCall)]
              for k in module.kernels}
     lower, upper, lower_t = ("lower", (False, True)), ("upper", (True, False)), ("lower", (True, False))
@@ -162,7 +162,9 @@ def test_triangles_become_library_calls() -> None:
                      "syr2k": [("dsyr2k", *lower)], "covariance": [("dsyrkx", *upper)],
                      "correlation_off_diagonal": [("ssyrkx", *upper)], "gram": [("dsyrkx", *upper)],
                      "trmm": [("dtrmm", *lower_t)], "trmm_f32": [("strmm", *lower_t)], "trmm_scaled": [],
-                     "trmm_upward": [], "covariance_short": [("dsyrkx", *upper)], "syrk_strict": []}
+                     "trmm_upward": [], "doitgen": [("dgemm", None, (False, False))],
+                     "doitgen_transposed": [("sgemm", None, (False, True))], "doitgen_partial": [],
+                     "covariance_short": [("dsyrkx", *upper)], "syrk_strict": []}
 
 
 def test_no_library_call_where_the_target_has_no_blas() -> None:
@@ -173,7 +175,7 @@ def test_no_library_call_where_the_target_has_no_blas() -> None:
 
 
 @pytest.mark.parametrize("source, golden", [("tests/kernels/blas_products.py", GOLDEN),
-                                             ("tests/kernels/blas_triangles.py", TRIANGLES_GOLDEN)])
+                                             ("tests/kernels/blas_loops.py", LOOPS_GOLDEN)])
 def test_emitted_c_matches_golden(source: str, golden: Path, update_golden: bool,
                                   monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
@@ -183,13 +185,13 @@ def test_emitted_c_matches_golden(source: str, golden: Path, update_golden: bool
     assert golden.read_text() == text, f"{golden} differs; rerun with --update-golden if intended"
 
 
-CASES = {**blas_products.CASES, **blas_triangles.CASES}
-CALLED = {**{k: True for k in blas_products.CASES}, **blas_triangles.CALLED}
+CASES = {**blas_products.CASES, **blas_loops.CASES}
+CALLED = {**{k: True for k in blas_products.CASES}, **blas_loops.CALLED}
 
 
 @pytest.mark.parametrize("k, make_args", [pytest.param(k, make, id=k.__name__) for k, make in CASES.items()])
 def test_library_computes_what_python_does(k: object, make_args: object, library: ctypes.CDLL) -> None:
-    """Each product against Python; the forms the library cannot take (`blas_triangles.CALLED`) by their loops."""
+    """Each product against Python; the forms the library cannot take (`blas_loops.CALLED`) by their loops."""
     before = _calls(library)
     result = compare_with_python(k, make_args(np.random.default_rng(12)), HOST_OFFLOAD, repeats=1)  # type: ignore
     assert result.ok, result.mismatches
@@ -221,7 +223,7 @@ def test_zero_beta_in_a_triangle_keeps_numpys_nan(library: ctypes.CDLL) -> None:
     C = rng.standard_normal((9, 9))
     C[4, 2] = np.nan
     before = _calls(library)
-    result = compare_with_python(blas_triangles.syrk, (1.5, 0.0, C, rng.standard_normal((9, 5))), HOST_OFFLOAD,
+    result = compare_with_python(blas_loops.syrk, (1.5, 0.0, C, rng.standard_normal((9, 5))), HOST_OFFLOAD,
                                  repeats=1)
     assert result.ok, result.mismatches
     assert _calls(library) == before

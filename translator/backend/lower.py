@@ -144,7 +144,8 @@ def _blas(module: ir.Module) -> BlasView | None:
     calls = [n for k in module.kernels for n in walk_all(k.body) if isinstance(n, ir.LibraryCall)]
     if not calls or module.target is None:
         return None
-    return BlasView(tuple(sorted({c.symbol for c in calls})), SYSTEM_NAMES if module.target.is_gpu else ())
+    return BlasView(tuple(sorted({c.symbol for c in calls})), SYSTEM_NAMES if module.target.is_gpu else (),
+                    tuple(sorted({c.symbol for c in calls if c.in_place})))
 
 
 def _blas_arguments(s: ir.LibraryCall, sizes: list[str], at: list[str], strides: list[str], alpha: str,
@@ -155,7 +156,7 @@ def _blas_arguments(s: ir.LibraryCall, sizes: list[str], at: list[str], strides:
     operands, into = [at[0], strides[0], at[1], strides[1]], [beta, at[2], strides[2]]
     lower = str(int(s.triangle == "lower"))
     if s.routine == "gemm":
-        return [*flags, *sizes, alpha, *operands, *into]
+        return [*flags, *sizes, alpha, *operands, *(into[1:] if s.in_place else into)]  # in place: beta is 0
     if s.routine == "gemv":
         return [flags[0], sizes[0], sizes[2], alpha, *operands, *into]
     if s.routine == "trmm":  # B in place: no beta, no C
@@ -407,7 +408,7 @@ class _KernelLowering(Visitor[[], StmtView]):
               for p, o in zip(pointers, s.offsets)]
         args = _blas_arguments(s, [self.expr(n) for n in s.sizes], at, [self.expr(n) for n in s.strides],
                                self.expr(s.alpha), self.expr(s.beta))
-        call = f"py2omp_blas_{s.symbol}({', '.join(args)})"
+        call = f"py2omp_blas_{s.symbol}{'_in_place' * s.in_place}({', '.join(args)})"
         ready = atom("py2omp_blas_ready()")
         cond = (ready if isinstance(s.when, ir.Const) else infix("&&", self.expr.frag(s.when), ready)).text
         unique = tuple(dict.fromkeys(pointers))  # syrk reads A twice: once in `use_device_ptr`

@@ -656,8 +656,12 @@ class LibraryCall:
     device_ptrs: bool = False
     triangle: str | None = None
     unit_diagonal: bool = False
+    in_place: bool = False
+    """The target is operand A too (a gemm, doitgen's `A[r, q, :] = A[r, q, :] @ C4`, beta 0): the
+    product goes to a buffer on the device first, then over the target; the loops need a temporary
+    for the same reason."""
     checks_hold: bool = False
-    """`when` implies that every run-time check of `body` passes (`passes.blas_triangles` puts the
+    """`when` implies that every run-time check of `body` passes (`passes.blas_loops` puts the
     bounds and lengths the loops check into it): checks inside the loops then keep the call."""
 
     @property

@@ -1,9 +1,11 @@
-"""Products of which a triangle is computed, which `passes/blas_triangles.py` hands to a vendor BLAS,
-written as NPBench and textbook NumPy code write them: syrk and syr2k row by row over the lower
-triangle (float64 and float32, with and without the scaling), a covariance matrix filled over its
-upper triangle and mirrored, a correlation matrix off its diagonal, a Gram matrix of two data
-sets, and trmm's update of B by the unit lower triangle of A (float64 and float32); then the same loops with a bound the library cannot take, which keep their loops. `CASES`
-maps each kernel to its random arguments; `CALLED` says whether the library computes it."""
+"""Products written as loops, which `passes/blas_loops.py` hands to a vendor BLAS, as NPBench and
+textbook NumPy code write them: syrk and syr2k row by row over the lower triangle (float64 and
+float32, with and without the scaling), a covariance matrix filled over its upper triangle and
+mirrored, a correlation matrix off its diagonal, a Gram matrix of two data sets, trmm's update of B
+by the unit lower triangle of A (float64 and float32), and doitgen's rows of a 3-D array each
+multiplied by a matrix in place (float64, and float32 with the transpose); then forms the library
+cannot compute, which keep their loops. `CASES` maps each kernel to its random arguments; `CALLED`
+says whether the library computes it."""
 
 import numpy as np
 
@@ -92,6 +94,27 @@ def trmm_upward(A: In[f64[:, :]], B: InOut[f64[:, :]]):
 
 
 @kernel
+def doitgen(A: InOut[f64[:, :, :]], C4: In[f64[:, :]]):
+    for r in prange(A.shape[0]):
+        for q in range(A.shape[1]):
+            A[r, q, :] = A[r, q, :] @ C4
+
+
+@kernel
+def doitgen_transposed(A: InOut[f32[:, :, :]], C4: In[f32[:, :]]):
+    for r in prange(A.shape[0]):
+        for q in range(A.shape[1]):
+            A[r, q, :] = 0.5 * (A[r, q, :] @ C4.T)
+
+
+@kernel
+def doitgen_partial(A: InOut[f64[:, :, :]], C4: In[f64[:, :]]):
+    for r in prange(A.shape[0]):
+        for q in range(1, A.shape[1]):  # the first row of each r is left alone
+            A[r, q, :] = A[r, q, :] @ C4
+
+
+@kernel
 def covariance_short(data: In[f64[:, :]], cov: InOut[f64[:, :]]):
     m = data.shape[1]
     for i in prange(m):
@@ -123,7 +146,10 @@ CASES = {
     trmm_f32: lambda rng: (_matrix(rng, 13, 13, np.float32), _matrix(rng, 13, 18, np.float32)),
     trmm_scaled: lambda rng: (np.float32(0.5), _matrix(rng, 13, 13, np.float32), _matrix(rng, 13, 18, np.float32)),
     trmm_upward: lambda rng: (_matrix(rng, 11, 11), _matrix(rng, 11, 7)),
+    doitgen: lambda rng: (rng.random((7, 6, 9)), rng.random((9, 9))),
+    doitgen_transposed: lambda rng: (rng.random((5, 4, 11), np.float32), rng.random((11, 11), np.float32)),
+    doitgen_partial: lambda rng: (rng.random((4, 5, 6)), rng.random((6, 6))),
     covariance_short: lambda rng: (_matrix(rng, 10, 8), _matrix(rng, 8, 8)),
     syrk_strict: lambda rng: (_matrix(rng, 12, 12), _matrix(rng, 12, 7)),
 }
-CALLED = {k: k not in (covariance_short, syrk_strict, trmm_scaled, trmm_upward) for k in CASES}
+CALLED = {k: k not in (covariance_short, syrk_strict, trmm_scaled, trmm_upward, doitgen_partial) for k in CASES}

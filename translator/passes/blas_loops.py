@@ -34,8 +34,8 @@ from translator.ir import nodes as ir
 from translator.ir.arrays import as_index, plus, rewrite_leaves, same, tier_leaves
 from translator.ir.types import BOOL, I64, ArrayType, type_of
 from translator.ir.visit import StmtTransformer, walk
-from translator.passes.blas import (_call, _element_layout, _first, _float, _in_dtype, _is_var, _length,
-                                    _operands, _reads, _scalar_factors, _scaling, _scalars_ok, _terms, _trip)
+from translator.passes.blas import (_call, _zero, _element_layout, _first, _float, _in_dtype, _is_var, _layout, _length,
+                                    _operands, _reads, _scalar_factors, _scaling, _scalars_ok, _swapped, _terms, _trip)
 from translator.targets import Target
 
 _Update = tuple[ir.View, ir.Index, tuple[ir.Expr, ...], ir.Expr]
@@ -43,7 +43,7 @@ _Update = tuple[ir.View, ir.Index, tuple[ir.Expr, ...], ir.Expr]
 the extent the slice's end clamps to."""
 
 
-def triangle_calls(kernel: ir.Kernel, target: Target) -> ir.Kernel:
+def loop_calls(kernel: ir.Kernel, target: Target) -> ir.Kernel:
     """`kernel` with its triangular products wrapped in `LibraryCall`s where `target` has a vendor BLAS."""
     if target.blas is None or kernel.device is not None:
         return kernel
@@ -67,7 +67,7 @@ class _Triangles(StmtTransformer):
     def visit_Loop(self, stmt: ir.Loop) -> ir.Stmt:
         if not stmt.parallel:
             return _trmm(stmt, self.kernel, self.library) or self.descend(stmt)
-        return _row_triangle(stmt, self.kernel, self.library) or stmt
+        return _row_triangle(stmt, self.kernel, self.library) or _rows_in_place(stmt, self.kernel, self.library) or stmt
 
     visit_If = visit_While = StmtTransformer.descend
     visit_Assign = visit_AtomicUpdate = visit_CallStatement = visit_LocalArray = StmtTransformer.keep
@@ -195,6 +195,53 @@ def _trmm(loop: ir.Loop, kernel: ir.Kernel, library: str) -> ir.LibraryCall | No
     return dataclasses.replace(_with(call, whole, "lower"), unit_diagonal=True) if call is not None else None
 
 
+def _rows_in_place(loop: ir.Loop, kernel: ir.Kernel, library: str) -> ir.LibraryCall | None:
+    """doitgen's loop, `for r in prange(A.shape[0]): for q in range(A.shape[1]): A[r, q, :] = A[r, q,
+    :] @ C4` (scaled or not), as one gemm of A's rows, the (R * Q) x P matrix A's memory holds, by C4
+    (or `C4.T`), computed aside and copied over A (`LibraryCall.in_place`), when the loops cover all
+    of A and the lengths agree (else the loops run)."""
+    inner = loop.body[0] if len(loop.body) == 1 else None
+    if loop.step != 1 or not isinstance(inner, ir.Loop) or inner.parallel or inner.step != 1 or \
+            len(inner.body) != 1 or not isinstance(update := inner.body[0], ir.ArrayAssign) or \
+            update.where is not None or not _zero(loop.start) or not _zero(inner.start):
+        return None
+    terms, target, dtype = _terms(update.value), update.target, type_of(update.target).strong()
+    product = terms[0][-1] if len(terms) == 1 else None
+    sides = _operands(product) if isinstance(product, ir.ArrayReduce) and product.axes == (0,) else None
+    if sides is None or not _float(dtype) or not _in_dtype(update.value, dtype) or \
+            not _whole_row(target, (loop.var, inner.var), kernel) or not same(sides[0][0], _with_new_axis(target)):
+        return None
+    matrix, scalars = sides[1][0], (*terms[0][:-1], *sides[0][1], *sides[1][1])
+    layout = _layout(matrix, kernel)
+    real = [a for a in matrix.axes if a.dim is not None]
+    if layout is None or len(real) != 2 or matrix.array == target.array or \
+            not _scalars_ok(scalars, {loop.var, inner.var}):
+        return None
+    span, zero = loop.span, ir.Const(0, loop.span, I64)
+    rows = ir.Binary("*", _extent(target, 0), _extent(target, 1), span, I64)
+    length, k, n = ir.Extent(target.array, 2, span, I64), _length(real[0]), _length(real[1])
+    call = _call(library, "gemm", dtype, (target.array, matrix.array, target.array), (zero, layout[0], zero),
+                 (length, layout[1], length), (False, _swapped(matrix)), (rows, n, k), scalars, None, loop)
+    whole = [ir.Compare("==", loop.stop, _extent(target, 0), span, BOOL),
+             ir.Compare("==", inner.stop, _extent(target, 1), span, BOOL),
+             ir.Compare("==", k, length, span, BOOL), ir.Compare("==", n, length, span, BOOL)]
+    return dataclasses.replace(_with(call, whole, None), in_place=True) if call is not None else None
+
+
+def _whole_row(view: ir.View, names: tuple[str, str], kernel: ir.Kernel) -> bool:
+    """Whether `view` is `A[r, q, :]` of a 3-D parameter, `r` and `q` the loop variables."""
+    param = kernel.param(view.array)
+    axis = view.axes[0] if len(view.axes) == 1 else None
+    return param is not None and isinstance(param.type, ArrayType) and param.type.rank == 3 and axis is not None and \
+        len(view.fixed) == 3 and all(f is not None and _is_var(f, v) for f, v in zip(view.fixed, names)) and \
+        view.fixed[2] is None and axis.dim == 2 and axis.step == 1 and _zero(axis.lo) and same(axis.hi, ir.Extent(view.array, 2, view.span))
+
+
+def _with_new_axis(view: ir.View) -> ir.View:
+    """`view[:, None]`, as a vector-matrix product reads its vector."""
+    return dataclasses.replace(view, axes=(*view.axes, ir.ViewAxis(None, ir.Const(0, view.span), ir.Const(1, view.span))))
+
+
 def _below(view: ir.View, i: str) -> bool:
     """Whether a column view is `X[i + 1:, v]`: from the row after `i` to the end."""
     axis = view.axes[0]
@@ -316,9 +363,9 @@ def _shifted(start: ir.Expr, d: int) -> ir.Expr:
     return plus(start, d, start.span)
 
 
-def _with(call: ir.LibraryCall, conditions: list[ir.Compare], triangle: str) -> ir.LibraryCall:
-    """`call` on `triangle`, made only where `conditions` hold too (those that compare equal
-    expressions, `n <= n`, always do; each is written once)."""
+def _with(call: ir.LibraryCall, conditions: list[ir.Compare], triangle: str | None) -> ir.LibraryCall:
+    """`call` on `triangle` (None: the whole matrix), made only where `conditions` hold too (those
+    that compare equal expressions, `n <= n`, always do; each is written once)."""
     when, kept = call.when, list[ir.Compare]()
     for condition in conditions:
         if same(condition.left, condition.right) or any(same(condition, k) for k in kept):
