@@ -22,6 +22,7 @@ from runtime_shim import blas
 from tests.conftest import ROOT
 from tests.kernels import blas_loops, blas_products
 from translator import pipeline
+from translator.explain import explain_file
 from translator.ir import nodes as ir
 from translator.ir.printer import format_expr
 from translator.ir.visit import walk_all
@@ -104,6 +105,29 @@ def test_npbench_gesummv_calls_the_library_twice() -> None:
     module = pipeline.lower(str(ROOT / "tests/kernels/npbench/gesummv.py"), "host-offload")
     calls = [n for n in walk_all(module.kernels[0].body) if isinstance(n, ir.LibraryCall)]
     assert [(c.symbol, format_expr(c.beta)) for c in calls] == [("dgemv", "0.0:f64"), ("dgemv", "1.0:f64")]
+
+
+@pytest.mark.parametrize("name, symbol", [("syrk", "dsyrkx"), ("syr2k", "dsyr2k"), ("trmm", "dtrmm"),
+                                          ("doitgen", "dgemm"), ("covariance", "dsyrkx"), ("correlation", "dsyrkx")])
+def test_npbench_loop_forms_call_the_library(name: str, symbol: str) -> None:
+    """The kernels bench/peers.py times, as tests/kernels/npbench writes them: one call each."""
+    module = pipeline.lower(str(ROOT / f"tests/kernels/npbench/{name}.py"), "nvptx:sm_90")
+    assert [c.symbol for c in walk_all(module.kernels[0].body) if isinstance(c, ir.LibraryCall)] == [symbol]
+
+
+def test_explain_names_the_part_of_the_product() -> None:
+    """`py2omp explain` of tests/kernels/blas_loops.py: each call, with what it computes."""
+    text = explain_file(str(ROOT / "tests/kernels/blas_loops.py"), HOST_OFFLOAD)
+    calls = [line.split(": ", 1)[1] for line in text.splitlines() if "-> cuBLAS" in line]
+    assert all(c.endswith(" when the library is found at run time (PY2OMP_BLAS=0: the kernel's own loops)")
+               for c in calls)
+    lower, upper = "lower triangle of a matrix product", "upper triangle of a matrix product"
+    trmm, in_place = "product by a triangular matrix, in place", "matrix product, in place (through a device buffer)"
+    assert [c.split(" when ")[0] for c in calls] == [
+        f"{lower} -> cuBLAS dsyrkx", f"{lower} -> cuBLAS ssyrkx", f"{lower} plus its transpose -> cuBLAS dsyr2k",
+        f"{upper} -> cuBLAS dsyrkx", f"{upper} -> cuBLAS ssyrkx", f"{upper} -> cuBLAS dsyrkx",
+        f"{trmm} -> cuBLAS dtrmm", f"{trmm} -> cuBLAS strmm", f"{in_place} -> cuBLAS dgemm",
+        f"{in_place} -> cuBLAS sgemm", f"{upper} -> cuBLAS dsyrkx"]
 
 
 @pytest.mark.parametrize("signature, statement", [
