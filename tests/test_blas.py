@@ -166,6 +166,12 @@ def test_explain_names_the_part_of_the_product() -> None:
     ("X: In[f64[:, :]], G: InOut[f64[:, :]]",  # not a mirror
      "for i in prange(X.shape[1]):\n        for j in range(i, X.shape[1]):\n"
      "            G[i, j] = X[:, i] @ X[:, j]\n            G[j, i] = 2.0 * G[i, j]"),
+    ("A: In[f64[:, :]], B: InOut[f64[:, :]]",  # trmm from the second row: not all of B
+     "for i in range(1, B.shape[0]):\n        for j in prange(B.shape[1]):\n"
+     "            B[i, j] += np.dot(A[i + 1:, i], B[i + 1:, j])"),
+    ("X: In[f64[:, :]], n: In[i64[:]], G: InOut[f64[:, :]]",  # a length the host cannot read
+     "for i in prange(X.shape[1]):\n        for j in range(i, X.shape[1]):\n"
+     "            G[i, j] = X[:n[0], i] @ X[:n[0], j]"),
     ("X: In[f64[:, :]], G: InOut[f64[:, :]]",  # the triangle starts below the diagonal
      "for i in prange(1, X.shape[1]):\n        for j in range(i - 1, X.shape[1]):\n"
      "            G[i, j] = X[:, i] @ X[:, j]\n            G[j, i] = G[i, j]"),

@@ -34,8 +34,9 @@ from translator.ir import nodes as ir
 from translator.ir.arrays import as_index, plus, rewrite_leaves, same, tier_leaves
 from translator.ir.types import BOOL, I64, ArrayType, type_of
 from translator.ir.visit import StmtTransformer, walk
-from translator.passes.blas import (_call, _zero, _element_layout, _first, _float, _in_dtype, _is_var, _layout, _length,
-                                    _operands, _reads, _scalar_factors, _scaling, _scalars_ok, _swapped, _terms, _trip)
+from translator.passes.blas import (_call, _element_layout, _first, _float, _host_scalar, _in_dtype, _is_var, _layout,
+                                    _length, _operands, _reads, _scalar_factors, _scaling, _scalars_ok, _swapped, _terms,
+                                    _trip, _zero)
 from translator.targets import Target
 
 _Update = tuple[ir.View, ir.Index, tuple[ir.Expr, ...], ir.Expr]
@@ -171,8 +172,8 @@ def _trmm(loop: ir.Loop, kernel: ir.Kernel, library: str) -> ir.LibraryCall | No
     inner = loop.body[0] if len(loop.body) == 1 else None
     if loop.parallel or loop.step != 1 or not isinstance(inner, ir.Loop) or not inner.parallel or \
             inner.step != 1 or len(inner.body) != 1 or not isinstance(update := inner.body[0], ir.Assign) or \
-            not isinstance(target := update.target, ir.Index) or not _from_zero_up(loop.start) or \
-            not _from_zero_up(inner.start) or not (_matrix(target.array, kernel) and _at(target, (loop.var, inner.var))):
+            not isinstance(target := update.target, ir.Index) or not _zero(loop.start) or not _zero(inner.start) or \
+            not (_matrix(target.array, kernel) and _at(target, (loop.var, inner.var))):  # all of B: rows from 0
         return None
     i, j, dtype = loop.var, inner.var, type_of(target).strong()
     terms = _terms(update.value)
@@ -192,7 +193,7 @@ def _trmm(loop: ir.Loop, kernel: ir.Kernel, library: str) -> ir.LibraryCall | No
                  (_row(a), _row(b), _row(b)), (True, False), (rows, cols, rows), (), None, loop)
     whole = [ir.Compare("==", loop.stop, rows, span, BOOL), ir.Compare("==", inner.stop, cols, span, BOOL),
              ir.Compare("==", _extent(a, 0), rows, span, BOOL), _at_most(rows, _extent(a, 1))]
-    return dataclasses.replace(_with(call, whole, "lower"), unit_diagonal=True) if call is not None else None
+    return _with(call, whole, "lower", unit_diagonal=True)
 
 
 def _rows_in_place(loop: ir.Loop, kernel: ir.Kernel, library: str) -> ir.LibraryCall | None:
@@ -225,7 +226,7 @@ def _rows_in_place(loop: ir.Loop, kernel: ir.Kernel, library: str) -> ir.Library
     whole = [ir.Compare("==", loop.stop, _extent(target, 0), span, BOOL),
              ir.Compare("==", inner.stop, _extent(target, 1), span, BOOL),
              ir.Compare("==", k, length, span, BOOL), ir.Compare("==", n, length, span, BOOL)]
-    return dataclasses.replace(_with(call, whole, None), in_place=True) if call is not None else None
+    return _with(call, whole, None, in_place=True)
 
 
 def _whole_row(view: ir.View, names: tuple[str, str], kernel: ir.Kernel) -> bool:
@@ -284,7 +285,8 @@ def _dot_triangle(loop: ir.Loop, kernel: ir.Kernel, library: str) -> list[ir.Stm
     after = (() if first.value is leaves[0] else (ir.Assign(element, rewrite_leaves(first.value, lambda _: element),
                                                             first.span),)) + tuple(mirror)
     rest = [dataclasses.replace(loop, body=(dataclasses.replace(inner, body=after),))] if after else []
-    return [_with(call, [whole, *inside], "upper"), *rest]
+    made = _with(call, [whole, *inside], "upper")
+    return [made, *rest] if made is not None else None
 
 
 def _diagonal_offset(start: ir.Expr, i: str) -> int | None:
@@ -363,14 +365,22 @@ def _shifted(start: ir.Expr, d: int) -> ir.Expr:
     return plus(start, d, start.span)
 
 
-def _with(call: ir.LibraryCall, conditions: list[ir.Compare], triangle: str | None) -> ir.LibraryCall:
-    """`call` on `triangle` (None: the whole matrix), made only where `conditions` hold too (those
-    that compare equal expressions, `n <= n`, always do; each is written once)."""
+def _with(call: ir.LibraryCall | None, conditions: list[ir.Compare], triangle: str | None,
+          unit_diagonal: bool = False, in_place: bool = False) -> ir.LibraryCall | None:
+    """`call` on `triangle` (None: the whole matrix), made only where `conditions` hold
+    too (those that compare equal expressions, `n <= n`, always do; each is written once); None
+    where the host cannot evaluate its arguments before the call (a bound that reads an element)."""
+    if call is None:
+        return None
+    host = (*call.offsets, *call.strides, *call.sizes, *conditions)
+    if not all(_host_scalar(e) for e in host):
+        return None
     when, kept = call.when, list[ir.Compare]()
     for condition in conditions:
         if same(condition.left, condition.right) or any(same(condition, k) for k in kept):
             continue
         kept.append(condition)
         when = condition if isinstance(when, ir.Const) else ir.Logical("and", when, condition, call.span, BOOL)
-    return dataclasses.replace(call, when=when, triangle=triangle, checks_hold=True)
+    return dataclasses.replace(call, when=when, triangle=triangle, checks_hold=True, unit_diagonal=unit_diagonal,
+                               in_place=in_place)
 
