@@ -202,6 +202,8 @@ def test_no_library_call_where_the_target_has_no_blas() -> None:
     for target in ("cpu", "serial", "amdgcn:gfx90a"):
         module = pipeline.lower("k.py", target, source=source)
         assert not any(isinstance(n, ir.LibraryCall) for n in walk_all(module.kernels[0].body)), target
+        loops = pipeline.lower(str(ROOT / "tests/kernels/blas_loops.py"), target)  # the loop forms too
+        assert not any(isinstance(n, ir.LibraryCall) for k in loops.kernels for n in walk_all(k.body)), target
 
 
 @pytest.mark.parametrize("source, golden", [("tests/kernels/blas_products.py", GOLDEN),
