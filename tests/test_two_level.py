@@ -46,7 +46,8 @@ def _pragmas(c_source: str, symbol: str) -> list[str]:
 @pytest.mark.parametrize("name, pragmas", [
     ("syrk", ["    #pragma omp target data", "                #pragma omp target data use_device_ptr(A, C)",
               "                #pragma omp target teams distribute", "                    #pragma omp parallel for",
-              "                            #pragma omp parallel for", "                                #pragma omp atomic compare",
+              "                            #pragma omp parallel for",
+              "                                #pragma omp atomic compare",
               "                #pragma omp target teams distribute parallel for",
               "                        #pragma omp atomic compare"]),
     ("doitgen", ["    #pragma omp target teams distribute", "        #pragma omp parallel for collapse(2)",

@@ -35,8 +35,8 @@ from translator.ir.arrays import as_index, plus, rewrite_leaves, same, tier_leav
 from translator.ir.types import BOOL, I64, ArrayType, type_of
 from translator.ir.visit import StmtTransformer, walk
 from translator.passes.blas import (_call, _element_layout, _first, _float, _host_scalar, _in_dtype, _is_var, _layout,
-                                    _length, _operands, _reads, _scalar_factors, _scaling, _scalars_ok, _swapped, _terms,
-                                    _trip, _zero)
+                                    _length, _operands, _reads, _scalar_factors, _scaling, _scalars_ok, _swapped,
+                                    _terms, _trip, _zero)
 from translator.targets import Target
 
 _Update = tuple[ir.View, ir.Index, tuple[ir.Expr, ...], ir.Expr]
@@ -235,12 +235,14 @@ def _whole_row(view: ir.View, names: tuple[str, str], kernel: ir.Kernel) -> bool
     axis = view.axes[0] if len(view.axes) == 1 else None
     return param is not None and isinstance(param.type, ArrayType) and param.type.rank == 3 and axis is not None and \
         len(view.fixed) == 3 and all(f is not None and _is_var(f, v) for f, v in zip(view.fixed, names)) and \
-        view.fixed[2] is None and axis.dim == 2 and axis.step == 1 and _zero(axis.lo) and same(axis.hi, ir.Extent(view.array, 2, view.span))
+        view.fixed[2] is None and axis.dim == 2 and axis.step == 1 and _zero(axis.lo) and \
+        same(axis.hi, ir.Extent(view.array, 2, view.span))
 
 
 def _with_new_axis(view: ir.View) -> ir.View:
     """`view[:, None]`, as a vector-matrix product reads its vector."""
-    return dataclasses.replace(view, axes=(*view.axes, ir.ViewAxis(None, ir.Const(0, view.span), ir.Const(1, view.span))))
+    new = ir.ViewAxis(None, ir.Const(0, view.span), ir.Const(1, view.span))
+    return dataclasses.replace(view, axes=(*view.axes, new))
 
 
 def _below(view: ir.View, i: str) -> bool:
