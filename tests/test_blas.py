@@ -20,8 +20,9 @@ import pytest
 
 from runtime_shim import blas
 from tests.conftest import ROOT
-from tests.kernels import blas_products
+from tests.kernels import blas_loops, blas_products
 from translator import pipeline
+from translator.explain import explain_file
 from translator.ir import nodes as ir
 from translator.ir.printer import format_expr
 from translator.ir.visit import walk_all
@@ -30,6 +31,7 @@ from translator.targets import parse_target
 
 HOST_OFFLOAD = parse_target("host-offload")
 GOLDEN = ROOT / "tests" / "golden" / "blas_products.c"
+LOOPS_GOLDEN = ROOT / "tests" / "golden" / "blas_loops.c"
 
 
 @pytest.fixture(scope="module")
@@ -105,6 +107,29 @@ def test_npbench_gesummv_calls_the_library_twice() -> None:
     assert [(c.symbol, format_expr(c.beta)) for c in calls] == [("dgemv", "0.0:f64"), ("dgemv", "1.0:f64")]
 
 
+@pytest.mark.parametrize("name, symbol", [("syrk", "dsyrkx"), ("syr2k", "dsyr2k"), ("trmm", "dtrmm"),
+                                          ("doitgen", "dgemm"), ("covariance", "dsyrkx"), ("correlation", "dsyrkx")])
+def test_npbench_loop_forms_call_the_library(name: str, symbol: str) -> None:
+    """The kernels bench/peers.py times, as tests/kernels/npbench writes them: one call each."""
+    module = pipeline.lower(str(ROOT / f"tests/kernels/npbench/{name}.py"), "nvptx:sm_90")
+    assert [c.symbol for c in walk_all(module.kernels[0].body) if isinstance(c, ir.LibraryCall)] == [symbol]
+
+
+def test_explain_names_the_part_of_the_product() -> None:
+    """`py2omp explain` of tests/kernels/blas_loops.py: each call, with what it computes."""
+    text = explain_file(str(ROOT / "tests/kernels/blas_loops.py"), HOST_OFFLOAD)
+    calls = [line.split(": ", 1)[1] for line in text.splitlines() if "-> cuBLAS" in line]
+    assert all(c.endswith(" when the library is found at run time (PY2OMP_BLAS=0: the kernel's own loops)")
+               for c in calls)
+    lower, upper = "lower triangle of a matrix product", "upper triangle of a matrix product"
+    trmm, in_place = "product by a triangular matrix, in place", "matrix product, in place (through a device buffer)"
+    assert [c.split(" when ")[0] for c in calls] == [
+        f"{lower} -> cuBLAS dsyrkx", f"{lower} -> cuBLAS ssyrkx", f"{lower} plus its transpose -> cuBLAS dsyr2k",
+        f"{upper} -> cuBLAS dsyrkx", f"{upper} -> cuBLAS ssyrkx", f"{upper} -> cuBLAS dsyrkx",
+        f"{trmm} -> cuBLAS dtrmm", f"{trmm} -> cuBLAS strmm", f"{in_place} -> cuBLAS dgemm",
+        f"{in_place} -> cuBLAS sgemm", f"{upper} -> cuBLAS dsyrkx"]
+
+
 @pytest.mark.parametrize("signature, statement", [
     ("A: In[i64[:, :]], B: In[i64[:, :]], C: Out[i64[:, :]]", "C[:] = A @ B"),  # integers: no BLAS
     ("A: In[f64[:, :]], x: In[f64[:]], y: Out[f64[:]]", "for i in prange(1):\n        y[:] = A @ x"),
@@ -126,15 +151,50 @@ def test_npbench_gesummv_calls_the_library_twice() -> None:
     ("A: In[f64[:, :]], B: In[f64[:, :]], C: InOut[f64[:, :]]",  # the scaling comes after the products
      "for i in prange(C.shape[0]):\n        for k in range(A.shape[1]):\n            C[i, :] += A[i, k] * B[k, :]"
      "\n        C[i, :] *= 2.0"),
-    ("A: In[f64[:, :]], B: In[f64[:, :]], C: InOut[f64[:, :]]",  # a triangle (syrk)
-     "for i in prange(C.shape[0]):\n        for k in range(A.shape[1]):\n            C[i, :i + 1] += A[i, k] * B[:i + 1, k]"),
     ("A: In[f64[:, :]], B: In[f64[:, :]], C: InOut[f64[:, :]]",  # k up to i
      "for i in prange(C.shape[0]):\n        for k in range(i):\n            C[i, :] += A[i, k] * B[k, :]"),
     ("A: In[f64[:, :]], B: In[f64[:, :]], C: InOut[f64[:, :]]",  # A read at [i, i]
      "for i in prange(C.shape[0]):\n        for k in range(A.shape[1]):\n            C[i, :] += A[i, i] * B[k, :]"),
+    ("A: In[f64[:, :]], C: InOut[f64[:, :]]",  # the triangle's k loop stops at i
+     "for i in prange(A.shape[0]):\n        for k in range(i):\n            C[i, :i + 1] += A[i, k] * A[:i + 1, k]"),
+    ("A: In[f64[:, :]], B: In[f64[:, :]], C: InOut[f64[:, :]]",  # syr2k with different scales
+     "for i in prange(A.shape[0]):\n        for k in range(A.shape[1]):\n"
+     "            C[i, :i + 1] += A[:i + 1, k] * 2.0 * B[i, k] + B[:i + 1, k] * A[i, k]"),
+    ("X: In[f64[:, :]], G: InOut[f64[:, :]]",  # the value reads the matrix it fills
+     "for i in prange(X.shape[1]):\n        for j in range(i, X.shape[1]):\n"
+     "            G[i, j] = X[:, i] @ X[:, j] + G[j, i]"),
+    ("X: In[f64[:, :]], G: InOut[f64[:, :]]",  # not a mirror
+     "for i in prange(X.shape[1]):\n        for j in range(i, X.shape[1]):\n"
+     "            G[i, j] = X[:, i] @ X[:, j]\n            G[j, i] = 2.0 * G[i, j]"),
+    ("A: In[f64[:, :]], B: InOut[f64[:, :]]",  # trmm from the second row: not all of B
+     "for i in range(1, B.shape[0]):\n        for j in prange(B.shape[1]):\n"
+     "            B[i, j] += np.dot(A[i + 1:, i], B[i + 1:, j])"),
+    ("X: In[f64[:, :]], n: In[i64[:]], G: InOut[f64[:, :]]",  # a length the host cannot read
+     "for i in prange(X.shape[1]):\n        for j in range(i, X.shape[1]):\n"
+     "            G[i, j] = X[:n[0], i] @ X[:n[0], j]"),
+    ("X: In[f64[:, :]], G: InOut[f64[:, :]]",  # the triangle starts below the diagonal
+     "for i in prange(1, X.shape[1]):\n        for j in range(i - 1, X.shape[1]):\n"
+     "            G[i, j] = X[:, i] @ X[:, j]\n            G[j, i] = G[i, j]"),
 ])
 def test_other_statements_keep_their_loops(signature: str, statement: str) -> None:
     assert _library_calls(f"{HEADER}def k({signature}):\n    {statement}\n") == []
+
+
+def test_triangles_become_library_calls() -> None:
+    """tests/kernels/blas_loops.py: each kernel's routine, triangle and transposes (trmm: the
+    transposed lower triangle); `covariance_short` is taken (its `when` fails at run time), the
+    other forms the library cannot compute are not."""
+    module = pipeline.lower(str(ROOT / "tests/kernels/blas_loops.py"), "host-offload")
+    found = {k.name: [(c.symbol, c.triangle, c.transposed) for c in walk_all(k.body) if isinstance(c, ir.LibraryCall)]
+             for k in module.kernels}
+    lower, upper, lower_t = ("lower", (False, True)), ("upper", (True, False)), ("lower", (True, False))
+    assert found == {"syrk": [("dsyrkx", *lower)], "syrk_accumulate": [("ssyrkx", *lower)],
+                     "syr2k": [("dsyr2k", *lower)], "covariance": [("dsyrkx", *upper)],
+                     "correlation_off_diagonal": [("ssyrkx", *upper)], "gram": [("dsyrkx", *upper)],
+                     "trmm": [("dtrmm", *lower_t)], "trmm_f32": [("strmm", *lower_t)], "trmm_scaled": [],
+                     "trmm_upward": [], "doitgen": [("dgemm", None, (False, False))],
+                     "doitgen_transposed": [("sgemm", None, (False, True))], "doitgen_partial": [],
+                     "covariance_short": [("dsyrkx", *upper)], "syrk_strict": []}
 
 
 def test_no_library_call_where_the_target_has_no_blas() -> None:
@@ -142,29 +202,38 @@ def test_no_library_call_where_the_target_has_no_blas() -> None:
     for target in ("cpu", "serial", "amdgcn:gfx90a"):
         module = pipeline.lower("k.py", target, source=source)
         assert not any(isinstance(n, ir.LibraryCall) for n in walk_all(module.kernels[0].body)), target
+        loops = pipeline.lower(str(ROOT / "tests/kernels/blas_loops.py"), target)  # the loop forms too
+        assert not any(isinstance(n, ir.LibraryCall) for k in loops.kernels for n in walk_all(k.body)), target
 
 
-def test_emitted_c_matches_golden(update_golden: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("source, golden", [("tests/kernels/blas_products.py", GOLDEN),
+                                             ("tests/kernels/blas_loops.py", LOOPS_GOLDEN)])
+def test_emitted_c_matches_golden(source: str, golden: Path, update_golden: bool,
+                                  monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
-    text = pipeline.translate("tests/kernels/blas_products.py", "nvptx:sm_90").c_source
+    text = pipeline.translate(source, "nvptx:sm_90").c_source
     if update_golden:
-        GOLDEN.write_text(text)
-    assert GOLDEN.read_text() == text, f"{GOLDEN} differs; rerun with --update-golden if intended"
+        golden.write_text(text)
+    assert golden.read_text() == text, f"{golden} differs; rerun with --update-golden if intended"
 
 
-@pytest.mark.parametrize("k, make_args", [pytest.param(k, make, id=k.__name__)
-                                          for k, make in blas_products.CASES.items()])
+CASES = {**blas_products.CASES, **blas_loops.CASES}
+CALLED = {**{k: True for k in blas_products.CASES}, **blas_loops.CALLED}
+
+
+@pytest.mark.parametrize("k, make_args", [pytest.param(k, make, id=k.__name__) for k, make in CASES.items()])
 def test_library_computes_what_python_does(k: object, make_args: object, library: ctypes.CDLL) -> None:
+    """Each product against Python; the forms the library cannot take (`blas_loops.CALLED`) by their loops."""
     before = _calls(library)
     result = compare_with_python(k, make_args(np.random.default_rng(12)), HOST_OFFLOAD, repeats=1)  # type: ignore
     assert result.ok, result.mismatches
-    assert _calls(library) > before, "the stand-in library computed the product"
+    assert (_calls(library) > before) == CALLED[k], "the stand-in library computed the product where it can"
 
 
 def test_loops_run_when_the_library_is_turned_off(library: ctypes.CDLL, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PY2OMP_BLAS", "0")
     before = _calls(library)
-    for k, make_args in blas_products.CASES.items():
+    for k, make_args in CASES.items():
         result = compare_with_python(k, make_args(np.random.default_rng(5)), HOST_OFFLOAD, repeats=1)
         assert result.ok, result.mismatches
     assert _calls(library) == before
@@ -176,6 +245,18 @@ def test_zero_beta_keeps_numpys_nan(library: ctypes.CDLL) -> None:
     args = (1.0, 0.0, np.full((4, 5), np.nan), rng.standard_normal((4, 3)), rng.standard_normal((3, 5)))
     before = _calls(library)
     result = compare_with_python(blas_products.gemm, args, HOST_OFFLOAD, repeats=1)
+    assert result.ok, result.mismatches
+    assert _calls(library) == before
+
+
+def test_zero_beta_in_a_triangle_keeps_numpys_nan(library: ctypes.CDLL) -> None:
+    """syrk with beta 0 over a C holding NaN: NumPy's `nan * 0` stays in the triangle; the loops run."""
+    rng = np.random.default_rng(14)
+    C = rng.standard_normal((9, 9))
+    C[4, 2] = np.nan
+    before = _calls(library)
+    result = compare_with_python(blas_loops.syrk, (1.5, 0.0, C, rng.standard_normal((9, 5))), HOST_OFFLOAD,
+                                 repeats=1)
     assert result.ok, result.mismatches
     assert _calls(library) == before
 

@@ -139,7 +139,9 @@ def test_a_reduction_over_a_slice_is_checked_before_the_call() -> None:
     from tests.kernels.npbench.trmm import trmm
     c = translate("tests/kernels/npbench/trmm.py", "nvptx:sm_90").c_source
     body = c.split("void trmm(")[1].split("void trmm__device(")[0]
-    assert body.count("py2omp_failed[0] =") == 1  # the lengths of the two slices only, outside the k loop
+    loops, library = body.split("else if (py2omp_blas > 0)")  # the loops are cuBLAS trmm's fallback
+    assert loops.count("py2omp_failed[0] =") == 1  # the lengths of the two slices only, outside the k loop
+    assert library.count("py2omp_failed[0] =") == 1  # the library's failure
     rng = np.random.default_rng(11)
     with pytest.raises(IndexError, match=r"'A' needs at least 30 elements along axis 1, and has 20"):
         trmm(1.5, rng.random((30, 20)), rng.random((30, 25)))

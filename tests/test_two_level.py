@@ -44,30 +44,36 @@ def _pragmas(c_source: str, symbol: str) -> list[str]:
 
 
 @pytest.mark.parametrize("name, pragmas", [
-    ("syrk", ["    #pragma omp target teams distribute", "        #pragma omp parallel for",
-              "                #pragma omp parallel for", "                    #pragma omp atomic compare"]),
+    ("syrk", ["    #pragma omp target data", "                #pragma omp target data use_device_ptr(A, C)",
+              "                #pragma omp target teams distribute", "                    #pragma omp parallel for",
+              "                            #pragma omp parallel for",
+              "                                #pragma omp atomic compare",
+              "                #pragma omp target teams distribute parallel for",
+              "                        #pragma omp atomic compare"]),
     ("doitgen", ["    #pragma omp target teams distribute", "        #pragma omp parallel for collapse(2)",
                  "            #pragma omp parallel for collapse(2)", "        #pragma omp parallel for collapse(2)"]),
 ])
 def test_teams_take_the_prange_and_threads_the_statements_loops(name: str, pragmas: list[str]) -> None:
-    """syrk's row updates sit in a serial loop over k and in its length check's branch, whose failure
-    the team records (gemm's, fused and interchanged, are `tests/test_interchange.py`'s), doitgen's
-    2-D slice statements collapse; one team per iteration of the prange."""
+    """syrk's row updates (the fallback of its vendor BLAS call, then the call's failure, in one
+    region each) sit in a serial loop over k and in its length check's branch, whose failure the team
+    records (gemm's, fused and interchanged, are `tests/test_interchange.py`'s), doitgen's 2-D slice
+    statements collapse; one team per iteration of the prange."""
     c_source = translate(PATH, "host-offload").c_source
     assert _pragmas(c_source, name) == pragmas
     extent = {"syrk": "A_n0", "doitgen": "A_n0"}[name]
-    assert f"        num_teams(py2omp_num_teams({extent}, 1)) \\" in _function(c_source, name)
-    assert [p.strip() for p in _pragmas(c_source, f"{name}__device")] == [p.strip() for p in pragmas]
+    assert f"num_teams(py2omp_num_teams({extent}, 1)) \\" in [line.strip() for line in _function(c_source, name)]
+    on_host = [p.strip() for p in pragmas if "target data" not in p]
+    assert [p.strip() for p in _pragmas(c_source, f"{name}__device")] == on_host
 
 
 def test_the_device_entry_point_passes_pointers_to_the_teams() -> None:
     device = _function(translate(PATH, "host-offload").c_source, "syrk__device")
-    start = device.index("    #pragma omp target teams distribute \\")
+    start = device.index("            #pragma omp target teams distribute \\")  # in the BLAS call's fallback
     assert device[start:start + 5] == [
-        "    #pragma omp target teams distribute \\",
-        "        num_teams(py2omp_num_teams(A_n0, 1)) \\",
-        "        thread_limit(256) \\",
-        "        is_device_ptr(C, A, py2omp_failed)",
+        "            #pragma omp target teams distribute \\",
+        "                num_teams(py2omp_num_teams(A_n0, 1)) \\",
+        "                thread_limit(256) \\",
+        "                is_device_ptr(C, A, py2omp_failed)",
         '#line 23 "tests/kernels/two_level.py"',
     ]
 
@@ -161,7 +167,8 @@ def test_a_loop_whose_scalar_the_body_reads_after_it_stays_serial() -> None:
 def test_the_device_variant_keeps_the_threads_loops() -> None:
     kernel = lower(PATH, "host-offload").kernels[1]
     variant = device_variant(kernel)
-    (teams,) = variant.body
+    (call,) = [s for s in variant.body if isinstance(s, ir.LibraryCall)]  # syrk's loops: its BLAS call's fallback
+    (teams,) = call.body
     assert isinstance(teams, ir.ParallelLoop) and isinstance(teams.directive, ir.OmpTarget)
     assert teams.directive.two_level and teams.directive.maps == ()
     assert [type(s).__name__ for s in teams.body] == ["ParallelLoop", "Loop"]

@@ -69,10 +69,19 @@ def explain_kernel(kernel: ir.Kernel, path: str, offload: bool) -> str:
 
 
 def _library_calls(kernel: ir.Kernel) -> list[str]:
-    """`line 7: C = alpha * A @ B + beta * C -> cuBLAS dgemm ...`: the products a vendor BLAS computes."""
+    """`line 7: matrix product -> cuBLAS dgemm ...`: the products a vendor BLAS computes, and which
+    part (a triangle, in place) where it is not the whole product."""
     calls = [n for n in walk_all(kernel.body) if isinstance(n, ir.LibraryCall)]
-    return [f"  line {c.span.line}: matrix product -> {c.library} {c.symbol} when the library is found at run time "
-            f"(PY2OMP_BLAS=0: the kernel's own loops)" for c in calls]
+    return [f"  line {c.span.line}: {_product_kind(c)} -> {c.library} {c.symbol} when the library is found at run "
+            f"time (PY2OMP_BLAS=0: the kernel's own loops)" for c in calls]
+
+
+def _product_kind(call: ir.LibraryCall) -> str:
+    if call.routine == "trmm":
+        return "product by a triangular matrix, in place"
+    if call.triangle is not None:
+        return f"{call.triangle} triangle of a matrix product" + " plus its transpose" * (call.routine == "syr2k")
+    return "matrix product" + ", in place (through a device buffer)" * call.in_place
 
 
 def _extents(param: ir.Param) -> list[str]:

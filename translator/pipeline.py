@@ -17,6 +17,7 @@ from translator.ir.verifier import verify_module
 from translator.passes.access import analyze_access
 from translator.passes.device_pointers import device_variant
 from translator.passes.blas import library_calls
+from translator.passes.blas_loops import loop_calls
 from translator.passes.device_regions import device_regions
 from translator.passes.bounds import check_bounds
 from translator.passes.split_devices import chunk_variant
@@ -99,7 +100,7 @@ def _typing(kernel: ir.Kernel, context: PassContext) -> ir.Kernel:
 
 
 def _library_calls(kernel: ir.Kernel, context: PassContext) -> ir.Kernel:
-    return library_calls(kernel, context.target)
+    return loop_calls(library_calls(kernel, context.target), context.target)
 
 
 def _arrays(kernel: ir.Kernel, context: PassContext) -> ir.Kernel:

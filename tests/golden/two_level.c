@@ -75,12 +75,15 @@ static void py2omp_temporary_free(void *p, int device)
    waits for the result, as the next target region may run on another stream. */
 typedef int (*py2omp_cublas_dgemm_t)(void *, int, int, int, int, int, const double *, const double *, int,
                                      const double *, int, const double *, double *, int);
+typedef int (*py2omp_cublas_dsyrkx_t)(void *, int, int, int, int, const double *, const double *, int, const double *,
+                                     int, const double *, double *, int);
 
 static struct {
     int state; /* 0: not looked for yet, 1: loaded, -1: not found */
     void *handle;
     int (*sync)(void);
     py2omp_cublas_dgemm_t dgemm;
+    py2omp_cublas_dsyrkx_t dsyrkx;
 } py2omp_blas_lib;
 
 static void *py2omp_blas_open(void)
@@ -117,7 +120,8 @@ static int py2omp_blas_load(void)
     }
     py2omp_blas_lib.sync = (int (*)(void))sync;
     py2omp_blas_lib.dgemm = (py2omp_cublas_dgemm_t)dlsym(lib, "cublasDgemm_v2");
-    if (create == NULL || sync == NULL || py2omp_blas_lib.dgemm == NULL)
+    py2omp_blas_lib.dsyrkx = (py2omp_cublas_dsyrkx_t)dlsym(lib, "cublasDsyrkx");
+    if (create == NULL || sync == NULL || py2omp_blas_lib.dgemm == NULL || py2omp_blas_lib.dsyrkx == NULL)
         return 0;
     return create(&py2omp_blas_lib.handle) == 0;
 }
@@ -159,6 +163,21 @@ static int py2omp_blas_dgemm(int ta, int tb, int64_t m, int64_t n, int64_t k, do
     if (!py2omp_blas_fits(6, (int64_t[]){m, n, k, lda, ldb, ldc}))
         return -1;
     return py2omp_blas_done(py2omp_blas_lib.dgemm(py2omp_blas_lib.handle, tb, ta, (int)n, (int)m, (int)k, &alpha, b,
+                                                  (int)ldb, a, (int)lda, &beta, c, (int)ldc));
+}
+
+/* In row-major terms, the lower (`lower`) or upper triangle of the n x n
+   C = alpha * op(A) @ op(B) + beta * C,
+   op(A) n x k (`ta`: transposed, then A is stored k x n) and op(B) k x n, transposed exactly where
+   op(A) is not. Column-major, the same memory holds C^T = op(B)^T op(A)^T: B and A change places, the
+   triangle flips (cuBLAS's upper is 1), and the one op cuBLAS takes for both is N where op(A) is T.
+   -1: sizes cuBLAS cannot take. */
+static int py2omp_blas_dsyrkx(int lower, int ta, int64_t n, int64_t k, double alpha, const double *a, int64_t lda,
+                             const double *b, int64_t ldb, double beta, double *c, int64_t ldc)
+{
+    if (!py2omp_blas_fits(5, (int64_t[]){n, k, lda, ldb, ldc}))
+        return -1;
+    return py2omp_blas_done(py2omp_blas_lib.dsyrkx(py2omp_blas_lib.handle, lower, !ta, (int)n, (int)k, &alpha, b,
                                                   (int)ldb, a, (int)lda, &beta, c, (int)ldc));
 }
 
@@ -221,7 +240,7 @@ void gemm(double alpha, double beta, double *restrict C, int64_t C_n0, int64_t C
         }
     }
 }
-#line 225 "two_level.c"
+#line 244 "two_level.c"
 
 /* gemm(alpha: f64, beta: f64, C: InOut[f64[:, :]], A: In[f64[:, :]], B: In[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/two_level.py:14 */
 #line 14 "tests/kernels/two_level.py"
@@ -276,90 +295,145 @@ void gemm__device(double alpha, double beta, double *restrict C, int64_t C_n0, i
         }
     }
 }
-#line 280 "two_level.c"
+#line 299 "two_level.c"
 
 /* syrk(alpha: f64, beta: f64, C: InOut[f64[:, :]], A: In[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/two_level.py:22 */
 #line 22 "tests/kernels/two_level.py"
 void syrk(double alpha, double beta, double *restrict C, int64_t C_n0, int64_t C_n1, const double *restrict A, int64_t A_n0, int64_t A_n1, int32_t *restrict py2omp_failed, int64_t py2omp_failed_n0)
 {
-#line 23 "tests/kernels/two_level.py"
-    #pragma omp target teams distribute \
-        num_teams(py2omp_num_teams(A_n0, 1)) \
-        thread_limit(256) \
+#line 22 "tests/kernels/two_level.py"
+    #pragma omp target data \
         map(to: A[0:A_n0 * A_n1]) \
         map(tofrom: C[0:py2omp_min_i64(A_n0, C_n0) * C_n1], py2omp_failed[0:py2omp_failed_n0])
+    {
 #line 23 "tests/kernels/two_level.py"
-    for (int64_t i = 0; i < A_n0; i += 1) {
-        #pragma omp parallel for
+        {
+            int py2omp_blas = -1;
+            if (alpha != 0.0 && beta != 0.0 && A_n0 <= C_n1 && A_n0 <= C_n0 && py2omp_blas_ready()) {
+                #pragma omp target data use_device_ptr(A, C)
+                py2omp_blas = py2omp_blas_dsyrkx(1, 0, A_n0, A_n1, alpha, A, A_n1, A, A_n1, beta, C, C_n1);
+            }
+            if (py2omp_blas < 0) {
+#line 23 "tests/kernels/two_level.py"
+                #pragma omp target teams distribute \
+                    num_teams(py2omp_num_teams(A_n0, 1)) \
+                    thread_limit(256) \
+                    map(tofrom: C[0:py2omp_min_i64(A_n0, C_n0) * C_n1])
+#line 23 "tests/kernels/two_level.py"
+                for (int64_t i = 0; i < A_n0; i += 1) {
+                    #pragma omp parallel for
 #line 24 "tests/kernels/two_level.py"
-        for (int64_t i__1 = 0; i__1 < py2omp_min_i64(py2omp_max_i64((i + 1 < 0 ? i + 1 + C_n1 : i + 1), 0), C_n1); i__1 += 1) {
+                    for (int64_t i__1 = 0; i__1 < py2omp_min_i64(py2omp_max_i64((i + 1 < 0 ? i + 1 + C_n1 : i + 1), 0), C_n1); i__1 += 1) {
 #line 24 "tests/kernels/two_level.py"
-            C[i * C_n1 + i__1] = C[i * C_n1 + i__1] * beta;
-        }
+                        C[i * C_n1 + i__1] = C[i * C_n1 + i__1] * beta;
+                    }
 #line 25 "tests/kernels/two_level.py"
-        for (int64_t k = 0; k < A_n1; k += 1) {
-            if (py2omp_max_i64(py2omp_min_i64(py2omp_max_i64((i + 1 < 0 ? i + 1 + A_n0 : i + 1), 0), A_n0), 0) == py2omp_max_i64(py2omp_min_i64(py2omp_max_i64((i + 1 < 0 ? i + 1 + C_n1 : i + 1), 0), C_n1), 0)) {
+                    for (int64_t k = 0; k < A_n1; k += 1) {
+                        if (py2omp_max_i64(py2omp_min_i64(py2omp_max_i64((i + 1 < 0 ? i + 1 + A_n0 : i + 1), 0), A_n0), 0) == py2omp_max_i64(py2omp_min_i64(py2omp_max_i64((i + 1 < 0 ? i + 1 + C_n1 : i + 1), 0), C_n1), 0)) {
 #line 26 "tests/kernels/two_level.py"
-                #pragma omp parallel for
+                            #pragma omp parallel for
 #line 26 "tests/kernels/two_level.py"
-                for (int64_t i__2 = 0; i__2 < py2omp_min_i64(py2omp_max_i64((i + 1 < 0 ? i + 1 + C_n1 : i + 1), 0), C_n1); i__2 += 1) {
+                            for (int64_t i__2 = 0; i__2 < py2omp_min_i64(py2omp_max_i64((i + 1 < 0 ? i + 1 + C_n1 : i + 1), 0), C_n1); i__2 += 1) {
 #line 26 "tests/kernels/two_level.py"
-                    C[i * C_n1 + i__2] = C[i * C_n1 + i__2] + alpha * A[i * A_n1 + k] * A[i__2 * A_n1 + k];
+                                C[i * C_n1 + i__2] = C[i * C_n1 + i__2] + alpha * A[i * A_n1 + k] * A[i__2 * A_n1 + k];
+                            }
+                        } else {
+#line 26 "tests/kernels/two_level.py"
+                            {
+                                int32_t py2omp_value = 2147483645;
+                                #pragma omp atomic compare
+#line 26 "tests/kernels/two_level.py"
+                                py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                            }
+                        }
+                    }
                 }
-            } else {
-#line 26 "tests/kernels/two_level.py"
-                {
-                    int32_t py2omp_value = 2147483646;
-                    #pragma omp atomic compare
-#line 26 "tests/kernels/two_level.py"
-                    py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+            } else if (py2omp_blas > 0) {
+#line 23 "tests/kernels/two_level.py"
+                #pragma omp target teams distribute parallel for \
+                    num_teams(py2omp_num_teams(1, 256)) \
+                    thread_limit(256)
+#line 23 "tests/kernels/two_level.py"
+                for (int64_t once__3 = 0; once__3 < 1; once__3 += 1) {
+#line 23 "tests/kernels/two_level.py"
+                    {
+                        int32_t py2omp_value = 2147483646;
+                        #pragma omp atomic compare
+#line 23 "tests/kernels/two_level.py"
+                        py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                    }
                 }
             }
         }
     }
 }
-#line 322 "two_level.c"
+#line 371 "two_level.c"
 
 /* syrk(alpha: f64, beta: f64, C: InOut[f64[:, :]], A: In[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/two_level.py:22 */
 #line 22 "tests/kernels/two_level.py"
 void syrk__device(double alpha, double beta, double *restrict C, int64_t C_n0, int64_t C_n1, const double *restrict A, int64_t A_n0, int64_t A_n1, int32_t *restrict py2omp_failed, int64_t py2omp_failed_n0)
 {
 #line 23 "tests/kernels/two_level.py"
-    #pragma omp target teams distribute \
-        num_teams(py2omp_num_teams(A_n0, 1)) \
-        thread_limit(256) \
-        is_device_ptr(C, A, py2omp_failed)
-#line 23 "tests/kernels/two_level.py"
-    for (int64_t i = 0; i < A_n0; i += 1) {
-        #pragma omp parallel for
-#line 24 "tests/kernels/two_level.py"
-        for (int64_t i__1 = 0; i__1 < py2omp_min_i64(py2omp_max_i64((i + 1 < 0 ? i + 1 + C_n1 : i + 1), 0), C_n1); i__1 += 1) {
-#line 24 "tests/kernels/two_level.py"
-            C[i * C_n1 + i__1] = C[i * C_n1 + i__1] * beta;
+    {
+        int py2omp_blas = -1;
+        if (alpha != 0.0 && beta != 0.0 && A_n0 <= C_n1 && A_n0 <= C_n0 && py2omp_blas_ready()) {
+            py2omp_blas = py2omp_blas_dsyrkx(1, 0, A_n0, A_n1, alpha, A, A_n1, A, A_n1, beta, C, C_n1);
         }
-#line 25 "tests/kernels/two_level.py"
-        for (int64_t k = 0; k < A_n1; k += 1) {
-            if (py2omp_max_i64(py2omp_min_i64(py2omp_max_i64((i + 1 < 0 ? i + 1 + A_n0 : i + 1), 0), A_n0), 0) == py2omp_max_i64(py2omp_min_i64(py2omp_max_i64((i + 1 < 0 ? i + 1 + C_n1 : i + 1), 0), C_n1), 0)) {
-#line 26 "tests/kernels/two_level.py"
+        if (py2omp_blas < 0) {
+#line 23 "tests/kernels/two_level.py"
+            #pragma omp target teams distribute \
+                num_teams(py2omp_num_teams(A_n0, 1)) \
+                thread_limit(256) \
+                is_device_ptr(C, A, py2omp_failed)
+#line 23 "tests/kernels/two_level.py"
+            for (int64_t i = 0; i < A_n0; i += 1) {
                 #pragma omp parallel for
-#line 26 "tests/kernels/two_level.py"
-                for (int64_t i__2 = 0; i__2 < py2omp_min_i64(py2omp_max_i64((i + 1 < 0 ? i + 1 + C_n1 : i + 1), 0), C_n1); i__2 += 1) {
-#line 26 "tests/kernels/two_level.py"
-                    C[i * C_n1 + i__2] = C[i * C_n1 + i__2] + alpha * A[i * A_n1 + k] * A[i__2 * A_n1 + k];
+#line 24 "tests/kernels/two_level.py"
+                for (int64_t i__1 = 0; i__1 < py2omp_min_i64(py2omp_max_i64((i + 1 < 0 ? i + 1 + C_n1 : i + 1), 0), C_n1); i__1 += 1) {
+#line 24 "tests/kernels/two_level.py"
+                    C[i * C_n1 + i__1] = C[i * C_n1 + i__1] * beta;
                 }
-            } else {
+#line 25 "tests/kernels/two_level.py"
+                for (int64_t k = 0; k < A_n1; k += 1) {
+                    if (py2omp_max_i64(py2omp_min_i64(py2omp_max_i64((i + 1 < 0 ? i + 1 + A_n0 : i + 1), 0), A_n0), 0) == py2omp_max_i64(py2omp_min_i64(py2omp_max_i64((i + 1 < 0 ? i + 1 + C_n1 : i + 1), 0), C_n1), 0)) {
 #line 26 "tests/kernels/two_level.py"
+                        #pragma omp parallel for
+#line 26 "tests/kernels/two_level.py"
+                        for (int64_t i__2 = 0; i__2 < py2omp_min_i64(py2omp_max_i64((i + 1 < 0 ? i + 1 + C_n1 : i + 1), 0), C_n1); i__2 += 1) {
+#line 26 "tests/kernels/two_level.py"
+                            C[i * C_n1 + i__2] = C[i * C_n1 + i__2] + alpha * A[i * A_n1 + k] * A[i__2 * A_n1 + k];
+                        }
+                    } else {
+#line 26 "tests/kernels/two_level.py"
+                        {
+                            int32_t py2omp_value = 2147483645;
+                            #pragma omp atomic compare
+#line 26 "tests/kernels/two_level.py"
+                            py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                        }
+                    }
+                }
+            }
+        } else if (py2omp_blas > 0) {
+#line 23 "tests/kernels/two_level.py"
+            #pragma omp target teams distribute parallel for \
+                num_teams(py2omp_num_teams(1, 256)) \
+                thread_limit(256) \
+                is_device_ptr(py2omp_failed)
+#line 23 "tests/kernels/two_level.py"
+            for (int64_t once__3 = 0; once__3 < 1; once__3 += 1) {
+#line 23 "tests/kernels/two_level.py"
                 {
                     int32_t py2omp_value = 2147483646;
                     #pragma omp atomic compare
-#line 26 "tests/kernels/two_level.py"
+#line 23 "tests/kernels/two_level.py"
                     py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
                 }
             }
         }
     }
 }
-#line 363 "two_level.c"
+#line 437 "two_level.c"
 
 /* doitgen(A: InOut[f64[:, :, :]], C4: In[f64[:, :]], work: InOut[f64[:, :, :]]) -- tests/kernels/two_level.py:30 */
 #line 30 "tests/kernels/two_level.py"
@@ -406,7 +480,7 @@ void doitgen(double *restrict A, int64_t A_n0, int64_t A_n1, int64_t A_n2, const
         }
     }
 }
-#line 410 "two_level.c"
+#line 484 "two_level.c"
 
 /* doitgen(A: InOut[f64[:, :, :]], C4: In[f64[:, :]], work: InOut[f64[:, :, :]]) -- tests/kernels/two_level.py:30 */
 #line 30 "tests/kernels/two_level.py"
@@ -452,7 +526,7 @@ void doitgen__device(double *restrict A, int64_t A_n0, int64_t A_n1, int64_t A_n
         }
     }
 }
-#line 456 "two_level.c"
+#line 530 "two_level.c"
 
 /* scaled_rows(X: In[f64[:, :]], Y: InOut[f64[:, :]]) -- tests/kernels/two_level.py:39 */
 #line 39 "tests/kernels/two_level.py"
@@ -498,7 +572,7 @@ void scaled_rows(const double *restrict X, int64_t X_n0, int64_t X_n1, double *r
         }
     }
 }
-#line 502 "two_level.c"
+#line 576 "two_level.c"
 
 /* scaled_rows(X: In[f64[:, :]], Y: InOut[f64[:, :]]) -- tests/kernels/two_level.py:39 */
 #line 39 "tests/kernels/two_level.py"
@@ -543,7 +617,7 @@ void scaled_rows__device(const double *restrict X, int64_t X_n0, int64_t X_n1, d
         }
     }
 }
-#line 547 "two_level.c"
+#line 621 "two_level.c"
 
 /* normalized_rows(B: InOut[f64[:, :]]) -- tests/kernels/two_level.py:51 */
 #line 51 "tests/kernels/two_level.py"
@@ -592,7 +666,7 @@ void normalized_rows(double *restrict B, int64_t B_n0, int64_t B_n1)
 #line 54 "tests/kernels/two_level.py"
     py2omp_temporary_free(B_value__4_buf, -1);
 }
-#line 596 "two_level.c"
+#line 670 "two_level.c"
 
 /* normalized_rows(B: InOut[f64[:, :]]) -- tests/kernels/two_level.py:51 */
 #line 51 "tests/kernels/two_level.py"
@@ -640,7 +714,7 @@ void normalized_rows__device(double *restrict B, int64_t B_n0, int64_t B_n1)
 #line 54 "tests/kernels/two_level.py"
     py2omp_temporary_free(B_value__4_buf, -1);
 }
-#line 644 "two_level.c"
+#line 718 "two_level.c"
 
 void py2omp_enter_to(void *host, int64_t bytes)
 {

@@ -144,7 +144,24 @@ def _blas(module: ir.Module) -> BlasView | None:
     calls = [n for k in module.kernels for n in walk_all(k.body) if isinstance(n, ir.LibraryCall)]
     if not calls or module.target is None:
         return None
-    return BlasView(tuple(sorted({c.symbol for c in calls})), SYSTEM_NAMES if module.target.is_gpu else ())
+    return BlasView(tuple(sorted({c.symbol for c in calls})), SYSTEM_NAMES if module.target.is_gpu else (),
+                    tuple(sorted({c.symbol for c in calls if c.in_place})))
+
+
+def _blas_arguments(s: ir.LibraryCall, sizes: list[str], at: list[str], strides: list[str], alpha: str,
+                    beta: str) -> list[str]:
+    """The arguments of the routine's wrapper (prelude, macro `blas`): flags (the triangle, the
+    transposes, the unit diagonal), sizes, alpha, the operands with their strides, beta and C."""
+    flags = [str(int(t)) for t in s.transposed]
+    operands, into = [at[0], strides[0], at[1], strides[1]], [beta, at[2], strides[2]]
+    lower = str(int(s.triangle == "lower"))
+    if s.routine == "gemm":
+        return [*flags, *sizes, alpha, *operands, *(into[1:] if s.in_place else into)]  # in place: beta is 0
+    if s.routine == "gemv":
+        return [flags[0], sizes[0], sizes[2], alpha, *operands, *into]
+    if s.routine == "trmm":  # B in place: no beta, no C
+        return [lower, flags[0], str(int(s.unit_diagonal)), sizes[0], sizes[1], alpha, *operands]
+    return [lower, flags[0], sizes[0], sizes[2], alpha, *operands, *into]  # syrkx, syr2k
 
 
 def _stop_hoisted(stop: ir.Expr, body: tuple[ir.Stmt, ...], levels: tuple[str, ...] = ()) -> bool:
@@ -389,15 +406,13 @@ class _KernelLowering(Visitor[[], StmtView]):
         pointers = tuple(self.names[a.array] for a in s.operands)
         at = [p if isinstance(o, ir.Const) and o.value == 0 else infix("+", atom(p), self.expr.frag(o)).text
               for p, o in zip(pointers, s.offsets)]
-        flags = [str(int(t)) for t in s.transposed[:2 if s.routine == "gemm" else 1]]
-        sizes = [self.expr(n) for n in (s.sizes if s.routine == "gemm" else (s.sizes[0], s.sizes[2]))]
-        strides = [self.expr(n) for n in s.strides]
-        args = [*flags, *sizes, self.expr(s.alpha), at[0], strides[0], at[1], strides[1], self.expr(s.beta), at[2],
-                strides[2]]
-        call = f"py2omp_blas_{s.symbol}({', '.join(args)})"
+        args = _blas_arguments(s, [self.expr(n) for n in s.sizes], at, [self.expr(n) for n in s.strides],
+                               self.expr(s.alpha), self.expr(s.beta))
+        call = f"py2omp_blas_{s.symbol}{'_in_place' * s.in_place}({', '.join(args)})"
         ready = atom("py2omp_blas_ready()")
         cond = (ready if isinstance(s.when, ir.Const) else infix("&&", self.expr.frag(s.when), ready)).text
-        return LibraryCallView(_loc(s.span), BLAS_STATUS, cond, self._maps(s.maps), () if s.device_ptrs else pointers,
+        unique = tuple(dict.fromkeys(pointers))  # syrk reads A twice: once in `use_device_ptr`
+        return LibraryCallView(_loc(s.span), BLAS_STATUS, cond, self._maps(s.maps), () if s.device_ptrs else unique,
                                call, self._block(s.body), self._block(s.orelse))
 
     def visit_TargetData(self, s: ir.TargetData) -> StmtView:

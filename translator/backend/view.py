@@ -246,10 +246,12 @@ class BlasView:
     """The prelude's loader of the vendor BLAS and its wrappers (`templates/prelude.c.j2`, macro
     `blas`): `routines` the BLAS names used (`dgemm`, `sgemv`); `names`: where to look for the library
     when `PY2OMP_CUBLAS` names none (`runtime_shim.blas.SYSTEM_NAMES` on a GPU, the list `py2omp doctor`
-    searches too; none on host-offload, where only that variable can name one: cuBLAS needs a GPU)."""
+    searches too; none on host-offload, where only that variable can name one: cuBLAS needs a GPU);
+    `in_place`: the routines also called with the target among the operands (`dgemm_in_place`)."""
 
     routines: tuple[str, ...]
     names: tuple[str, ...]
+    in_place: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -621,7 +621,12 @@ class LibraryCall:
     """A matrix product that a vendor BLAS computes when one is loaded at run time (`passes/blas.py`),
     in row-major terms: `routine` "gemm" is `C = alpha * op(A) @ op(B) + beta * C` with `op(A)`
     `sizes[0]` x `sizes[2]` and `op(B)` `sizes[2]` x `sizes[1]`; "gemv" is `y = alpha * op(A) @ x +
-    beta * y` with `op(A)` `sizes[0]` x `sizes[2]` (`sizes[1]` is 1). `operands` are the arrays (A, B,
+    beta * y` with `op(A)` `sizes[0]` x `sizes[2]` (`sizes[1]` is 1); "syrkx" is gemm's product computed
+    only on the `triangle` ("lower" or "upper", `j <= i` or `j >= i` of `C[i, j]`) of the square C, with
+    op(B) the other transpose than op(A) (cuBLAS's `syrkx` takes one op for both); "syr2k" is that
+    triangle of `alpha * (op(A) @ op(B) + op(B)^T @ op(A)^T) + beta * C`; "trmm" is `B = alpha * op(T)
+    @ B` in place, T the `triangle` of the square A (with ones on its diagonal, not read, where
+    `unit_diagonal`), B `sizes[0]` x `sizes[1]` (the operands A, B, B). `operands` are the arrays (A, B,
     C or A, x, y), each read from element `offsets[k]` with row stride (matrices) or step (vectors)
     `strides[k]`; `transposed[k]` is `op` of the first two. `when` must hold for the library to
     compute what NumPy does (a BLAS skips `alpha * A @ B` when alpha is 0 and ignores C when beta
@@ -649,6 +654,15 @@ class LibraryCall:
     span: Span
     maps: tuple[MapClause, ...] = ()
     device_ptrs: bool = False
+    triangle: str | None = None
+    unit_diagonal: bool = False
+    in_place: bool = False
+    """The target is operand A too (a gemm, doitgen's `A[r, q, :] = A[r, q, :] @ C4`, beta 0): the
+    product goes to a buffer on the device first, then over the target; the loops need a temporary
+    for the same reason."""
+    checks_hold: bool = False
+    """`when` implies that every run-time check of `body` passes (`passes.blas_loops` puts the
+    bounds and lengths the loops check into it): checks inside the loops then keep the call."""
 
     @property
     def symbol(self) -> str:

@@ -119,7 +119,8 @@ class _Printer(Visitor[[str], list[str]]):
         names = [f"{a.array}{'^T' * flag}" for a, flag in zip(stmt.operands, (*stmt.transposed, False))]
         args = ", ".join(f"{n}[{format_expr(o)}:, stride {format_expr(s)}]"
                          for n, o, s in zip(names, stmt.offsets, stmt.strides))
-        sizes = " x ".join(format_expr(n) for n in stmt.sizes)
+        sizes = " x ".join(format_expr(n) for n in stmt.sizes) + (f" {stmt.triangle} triangle" if stmt.triangle else "") + \
+            " unit diagonal" * stmt.unit_diagonal + " in place" * stmt.in_place
         head = (f"{pad}{stmt.library} {stmt.symbol}({args}) sizes {sizes}, alpha {format_expr(stmt.alpha)}, "
                 f"beta {format_expr(stmt.beta)} when {format_expr(stmt.when)}{' on device pointers' * stmt.device_ptrs}")
         return [head, f"{pad}else:", *_block(stmt.body, pad + INDENT),

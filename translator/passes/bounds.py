@@ -167,10 +167,11 @@ class _Checker(StmtTransformer):
     def visit_LibraryCall(self, stmt: ir.LibraryCall) -> ir.Stmt:
         """The loops are checked as the statement they stand for. The library reads the elements they
         read (its scalars read no array), so the preconditions checked before the call cover it; where
-        the loops need checks of the running kernel, only the loops remain."""
+        the loops need checks of the running kernel, only the loops remain, unless the call's `when`
+        implies that they pass (`checks_hold`)."""
         orelse = dataclasses.replace(self, plain=False).block(stmt.orelse)
         body = self.block(stmt.body)
-        if any(isinstance(n, ir.If) and n.guard for n in walk_all(body)):  # checked by the running kernel:
+        if not stmt.checks_hold and any(isinstance(n, ir.If) and n.guard for n in walk_all(body)):
             return body[0]  # the library, which checks nothing, is not called (`passes.blas` keeps one statement)
         return dataclasses.replace(stmt, body=body, orelse=orelse)
 

@@ -150,12 +150,14 @@ class _Lowering(Visitor[[bool], list[ir.Stmt]]):
 
     def visit_LibraryCall(self, stmt: ir.LibraryCall, in_prange: bool) -> list[ir.Stmt]:
         """The product's statement lowered as any other, kept as the call's fallback when it is one
-        parallel loop nest the call can replace (no check of the running kernel, no temporary around
-        it); otherwise the lowered statement alone."""
+        parallel loop nest (or a host loop of such nests: trmm) the call can replace (no check of the
+        running kernel unless the call's `when` implies it passes, no temporary around it unless the
+        call computes in place); otherwise the lowered statement alone."""
         lowered = self.visit(stmt.body[0], in_prange)
         loop = lowered[0]
-        if len(lowered) != 1 or not isinstance(loop, ir.Loop) or not loop.parallel or \
-                any(isinstance(n, (ir.If, ir.Temporary)) for n in walk_all(lowered)):
+        barred = (*(() if stmt.checks_hold else (ir.If,)), *(() if stmt.in_place else (ir.Temporary,)))
+        if len(lowered) != 1 or not isinstance(loop, ir.Loop) or not _parallel_nest(loop) or \
+                any(isinstance(n, barred) for n in walk_all(lowered)):
             return lowered
         record = self.record_failure(ir.Failure(
             f"{stmt.library} reported an error computing the matrix product at line {stmt.span.line} "
@@ -370,6 +372,12 @@ def _range_value(values: ir.Arange, position: ir.Expr) -> ir.Expr:
 
 def _is(expr: ir.Expr, const: int) -> bool:
     return isinstance(expr, ir.Const) and expr.value == const
+
+
+def _parallel_nest(loop: ir.Loop) -> bool:
+    """Whether `loop` is a `prange` or a host loop whose body is `prange`s alone (the fallback loops
+    a vendor BLAS call can stand in for: nothing on the host between them)."""
+    return loop.parallel or bool(loop.body) and all(isinstance(s, ir.Loop) and s.parallel for s in loop.body)
 
 
 def _single(length: ir.Expr) -> bool:

@@ -116,4 +116,6 @@ def _host_parts(stmt: ir.Stmt) -> tuple[Node, ...]:
         return (stmt.cond,)
     if isinstance(stmt, ir.Loop):
         return (stmt.start, stmt.stop, *launch_exprs(stmt.launch))
+    if isinstance(stmt, ir.LibraryCall):  # its loops are its nested block
+        return (*stmt.operands, *stmt.offsets, *stmt.strides, *stmt.sizes, stmt.alpha, stmt.beta, stmt.when)
     return (stmt,)
