@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import libcst as cst
 
-from translator.frontend.array_statements import tier_product, tier_reduction
+from translator.frontend.array_statements import tier_einsum, tier_product, tier_reduction
 from translator.frontend.arrays import shape_of
 from translator.frontend.context import KernelScope
+from translator.frontend.einsum import GUFUNCS
 from translator.frontend.expressions import CALLS, KEYWORDS_TAKEN, METHODS
 from translator.frontend.products import FUNCTIONS as PRODUCTS, LABELS, product_operands, product_shape
 from translator.frontend.reductions import METHODS as REDUCTION_METHODS
@@ -78,9 +79,22 @@ def _product(node: cst.CSTNode, args: list[cst.BaseExpression], scope: KernelSco
                              + FROM_AN_ARRAY.format(what="the product"))
 
 
+def _einsum(node: cst.CSTNode, args: list[cst.BaseExpression], scope: KernelScope) -> ir.Expr:
+    """`np.einsum(subscripts, ...)`, which only the array tier computes."""
+    assert isinstance(node, cst.Call)
+    tier = tier_einsum(node, scope)
+    if tier is not None:
+        return tier
+    label = f"np.{(scope.module.qualified_name(node.func) or 'numpy.einsum')[6:]}()"
+    raise scope.module.error(node, f"{label} in a kernel takes arrays and views as operands (`A`, `A[i]`, "
+                             "`B[1:, :]`, `A.T`): assign an expression to a new name first")
+
+
 CALLS.update({**dict.fromkeys(("numpy.sum", "numpy.max", "numpy.min", "numpy.amax", "numpy.amin", "numpy.mean",
                                "numpy.var", "numpy.std", "numpy.count_nonzero", "numpy.prod", "numpy.any", "numpy.all",
                                "numpy.argmax", "numpy.argmin", "numpy.average", "numpy.linalg.norm"), _reduction),
               **dict.fromkeys(PRODUCTS, _product)})
 METHODS.update({**dict.fromkeys(REDUCTION_METHODS, _reduction), "dot": _product})
 KEYWORDS_TAKEN.update(f"a.{method}" for method in REDUCTION_METHODS)
+CALLS.update(dict.fromkeys(("numpy.einsum", *GUFUNCS), _einsum))
+KEYWORDS_TAKEN.update({"numpy.einsum", *GUFUNCS})
