@@ -16,7 +16,7 @@ from translator.frontend.arrays import shape_of
 from translator.frontend.context import KernelScope
 from translator.frontend.einsum import GUFUNCS
 from translator.frontend.expressions import CALLS, KEYWORDS_TAKEN, METHODS
-from translator.frontend.products import FUNCTIONS as PRODUCTS, LABELS, product_operands, product_shape
+from translator.frontend.products import FUNCTIONS as PRODUCTS, LABELS, batched, product_operands, product_shape
 from translator.frontend.reductions import METHODS as REDUCTION_METHODS
 from translator.frontend.reductions import reduction_call
 from translator.ir import nodes as ir
@@ -66,6 +66,9 @@ def _product(node: cst.CSTNode, args: list[cst.BaseExpression], scope: KernelSco
         raise scope.module.error(node, f"call to '{cst.Module([]).code_for_node(node.func)}' is not supported in "
                                  "kernels (a product takes two arrays)")
     kind, left, right = product
+    if batched(kind, len(shape_of(left, scope)), len(shape_of(right, scope))):
+        raise scope.module.error(node, f"{LABELS[kind]} of stacks of matrices in a kernel multiplies arrays or views "
+                                 "(`Q @ K.transpose(0, 2, 1)`): assign an expression to a new name first")
     if product_shape(kind, shape_of(left, scope), shape_of(right, scope)) is None:
         if dot:
             raise scope.module.error(node, "np.dot() and `@` in a kernel take 1-D or 2-D arrays or slices")
