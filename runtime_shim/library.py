@@ -196,7 +196,7 @@ class CompiledKernel:
         """Raise the exception of run-time check `number` (from 0), as Python would have raised there."""
         error = self.spec.failure_errors[number] if self.spec.failure_errors else "ValueError"
         raise {"ValueError": ValueError, "IndexError": IndexError, "OverflowError": OverflowError,
-               "RuntimeError": RuntimeError}[error](
+               "RuntimeError": RuntimeError, "LinAlgError": np.linalg.LinAlgError}[error](
             f"{self.spec.name}(): {self.spec.failures[number]}")
 
     def _call_on_host(self, values: Sequence[object]) -> object:

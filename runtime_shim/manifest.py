@@ -370,9 +370,10 @@ REDUCTIONS = ("+", "*", "max", "min")
 """The reductions a chunked entry point's call back combines."""
 
 
-ERRORS = ("ValueError", "IndexError", "OverflowError", "RuntimeError")
+ERRORS = ("ValueError", "IndexError", "OverflowError", "RuntimeError", "LinAlgError")
 """The exceptions a failed run-time check raises (manifest `failures.errors`; RuntimeError: a vendor
-library reported an error)."""
+library reported an error; LinAlgError: `numpy.linalg.LinAlgError`, a singular matrix in
+`np.linalg.solve`/`inv`)."""
 
 
 def _errors(where: _Reader, data: object) -> tuple[str, ...]:

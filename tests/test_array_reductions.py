@@ -107,7 +107,8 @@ def test_a_reduction_along_axes_in_an_array_statement_runs_inside_its_element_lo
     ("    w[0] = np.linalg.norm(y, 1)\n", "6:30: error: np.linalg.norm() in a kernel computes the default norm only: "
      "drop ord="),
     ("    w[0] = y.sum(keepdims=w[0])\n", "6:27: error: this argument takes True or False constant in kernels"),
-    ("    w[0] = np.average(y, weights=y)\n", "6:26: error: np.average() in a kernel takes axis=, keepdims= only"),
+    ("    w[0] = np.average(y, out=y)\n", "6:26: error: np.average() in a kernel takes axis=, weights=, returned=, "
+     "keepdims= only"),
     ("    w[0] = A.max(axis=0)\n", "6:12: error: A.max(axis=0) makes an array: assign it into an array or to a "
      "new name (`s = A.max(axis=0)`)"),
     ("    w[0] = np.std(y * 1j)\n", "6:12: error: std() of a complex array is not supported in kernels"),

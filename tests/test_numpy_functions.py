@@ -148,6 +148,15 @@ def test_the_gpu_translation_calls_the_math_library() -> None:
     ("y[:] = np.round(v, -1)", "6:12: error: np.round() of integers to negative decimals is not supported"),
     ("t = np.cumsum(x)[2]", "6:9: error: only array parameters and local arrays can be indexed"),
     ("t = np.sum(np.cumsum(x, axis=1))", "6:16: error: axis 1 is out of range for 1 dimension"),
+    ("t = np.average(x, weights=x, returned=True)",
+     "6:43: error: np.average(..., returned=True) returns a tuple, which kernels do not make"),
+    ("t = np.average(x, weights=x[None, :])",
+     "6:31: error: np.average() takes weights of the array's shape, or 1-D weights along the one axis= it reduces"),
+    ("t = np.average(x[x > 0], weights=x)", "6:38: error: np.average() of a masked read takes no weights= in kernels"),
+    ("y[:] = np.positive(x > 0)", "6:12: error: np.positive() of a bool is not defined in NumPy"),
+    ("y[:] = np.gcd(x, v)", "6:12: error: np.gcd() takes integers"),
+    ("y[:] = np.ldexp(x, x)", "6:12: error: np.ldexp() takes a real mantissa and integer exponents"),
+    ("y[:] = np.bitwise_and(x, 1)", "6:12: error: `&` needs integer operands, not f64"),
 ])
 def test_unsupported_variants_are_located_errors(body: str, error: str) -> None:
     source = HEADER + f"def k(x: In[f64[:]], v: In[i32[:]], y: Out[f64[:]]):\n    {body}\n"

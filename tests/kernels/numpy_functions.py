@@ -5,7 +5,7 @@ Python; `CASES` maps each kernel to its random arguments."""
 
 import numpy as np
 
-from translator import In, InOut, Out, b1, c128, f32, f64, i32, kernel, prange
+from translator import In, InOut, Out, b1, c128, f32, f64, i32, u8, kernel, prange
 
 
 @kernel
@@ -178,6 +178,47 @@ def unit_histogram(x: In[f64[:]], labels: In[i32[:]]):
     return counts, edges, label_counts, label_edges
 
 
+@kernel
+def softplus_and_step(z: In[f64[:]], w: In[f64[:]]):
+    softplus = np.logaddexp(0.0, z)
+    step = np.heaviside(z, 0.5)
+    return softplus, step, np.signbit(z), np.logaddexp2(z, w), np.logaddexp(z, w)
+
+
+@kernel
+def bit_mixing(keys: In[i32[:]], salt: In[i32[:]], flags: In[b1[:]]):
+    mixed = np.bitwise_xor(np.left_shift(keys, 3), np.right_shift(salt, 2))
+    low = np.bitwise_and(mixed, 0xFF) | np.bitwise_or(keys & 1, 16)
+    return mixed, low, np.invert(keys), np.bitwise_not(flags), np.pow(keys, 2)
+
+
+@kernel
+def float32_ufuncs(a: In[f32[:]], b: In[f32[:]]):
+    angles = np.acos(np.clip(a, -1.0, 1.0)) + np.atan2(b, a) + np.asinh(a)
+    return angles, np.float_power(a, 3), np.nextafter(a, b), np.positive(b), np.atanh(np.tanh(b) * 0.5)
+
+
+@kernel
+def float_bits(x: In[f64[:]], a: In[f32[:]], e: In[i32[:]]):
+    ulp = np.spacing(x)
+    return ulp, np.spacing(a), np.ldexp(x, e), np.ldexp(a, 3), np.ldexp(e, e)
+
+
+@kernel
+def reduced_fractions(num: In[i32[:]], den: In[i32[:]], small: In[u8[:]]):
+    common = np.gcd(num, den)
+    return num // common, den // common, np.lcm(num, den), np.lcm(small, 6), np.gcd(small, small[::-1])
+
+
+@kernel
+def weighted_means(X: In[f32[:, :]], row_w: In[f32[:]], col_w: In[f32[:]], W: In[f32[:, :]], x: In[f64[:]],
+                   w: In[f64[:]], counts: In[i32[:]], votes: In[i32[:]]):
+    per_row = np.average(X, axis=1, weights=col_w)
+    per_col = np.average(X, 0, row_w)
+    kept = np.average(X, weights=W, axis=0, keepdims=True)
+    return per_row, per_col, kept, np.average(X, weights=W), np.average(x, weights=w), np.average(counts, weights=votes)
+
+
 def _special(rng: np.random.Generator, n: int) -> np.ndarray:
     """Random values with NaNs and infinities among them."""
     x = rng.standard_normal(n)
@@ -223,4 +264,19 @@ CASES = {
     intensity_histogram: lambda rng: (rng.standard_normal((30, 20)).astype(np.float32), int(rng.integers(5, 20))),
     unit_histogram: lambda rng: (np.concatenate((rng.random(200) * 1.2 - 0.1, np.linspace(0.0, 1.0, 17))),
                                  rng.integers(-20, 20, 300).astype(np.int32)),
+    softplus_and_step: lambda rng: (np.concatenate((_special(rng, 20), [0.0, -0.0, -np.inf, 3.0])),
+                                    np.concatenate((_special(rng, 20), [0.0, 1.0, -np.inf, 3.0]))),
+    bit_mixing: lambda rng: (rng.integers(-2**20, 2**20, 16).astype(np.int32), rng.integers(-999, 999, 16).astype(np.int32),
+                             rng.random(16) < 0.5),
+    float32_ufuncs: lambda rng: (rng.standard_normal(15).astype(np.float32), rng.standard_normal(15).astype(np.float32)),
+    float_bits: lambda rng: (np.concatenate((_special(rng, 10), [0.0, -0.0, -np.inf, 1e300, -3.5])),
+                             np.concatenate((rng.standard_normal(10), [0.0, -0.0, np.inf, 1e30, -3.5])).astype(np.float32),
+                             rng.integers(-20, 20, 15).astype(np.int32)),
+    reduced_fractions: lambda rng: (np.concatenate(([0, 0, 7], rng.integers(-90, 90, 17))).astype(np.int32),
+                                    np.concatenate(([0, 5, 0], rng.integers(-90, 90, 17))).astype(np.int32),
+                                    rng.integers(0, 60, 20).astype(np.uint8)),
+    weighted_means: lambda rng: (rng.standard_normal((4, 6)).astype(np.float32), rng.random(4).astype(np.float32),
+                                 rng.random(6).astype(np.float32), rng.random((4, 6)).astype(np.float32),
+                                 rng.standard_normal(9), rng.random(9), rng.integers(0, 50, 7).astype(np.int32),
+                                 rng.integers(1, 5, 7).astype(np.int32)),
 }

@@ -34,7 +34,7 @@ _UNARY_OPS = {"-": "-", "~": "~", "not": "!"}
 
 MATH_FUNCTIONS = frozenset(
     "sqrt exp log log2 log10 sin cos tan asin acos atan atan2 sinh cosh tanh erf floor ceil trunc "
-    "fmod pow hypot fabs expm1 log1p copysign cbrt rint exp2 asinh acosh atanh fmax fmin".split()
+    "fmod pow hypot fabs expm1 log1p copysign cbrt rint exp2 asinh acosh atanh fmax fmin nextafter ldexp".split()
 )
 """C math functions called by name (`sqrtf` for float32)."""
 
@@ -240,7 +240,7 @@ class ExprEmitter(Visitor[[], Frag]):
             return self._call_named("__builtin_complex", e.args)
         if e.func == "abs":
             return self._abs(e, t)
-        if e.func in ("min", "max", "ipow"):
+        if e.func in ("min", "max", "ipow", "gcd", "lcm"):
             return self._call_helper(e.func, t, e.args)
         if e.func == "wrap_index":
             return self._call_helper("wrap_index", None, e.args)

@@ -1,6 +1,6 @@
 """The C helper functions a module needs, collected while its expressions are emitted.
 
-Python's `//`, `%`, `min`, `max`, `abs`, integer powers and index wrapping have no one-operator C
+Python's `//`, `%`, `min`, `max`, `abs`, integer powers, index wrapping, `np.gcd` and `np.lcm` have no one-operator C
 equivalent with the same result, so each becomes a small `static inline` function in the
 module's prelude (`templates/prelude.c.j2` holds their bodies). The complex functions (`abs`,
 `np.sqrt`, `np.exp`, ..., `**`) are helpers too, written with real `<math.h>` functions: the NVPTX
@@ -19,15 +19,16 @@ from dataclasses import dataclass
 from translator.ir.types import SCALARS, Kind, ScalarType
 
 _COMPLEX = ("cabs", "csqrt", "cexp", "clog", "csinh", "ccosh", "ctanh", "csin", "ccos", "ctan", "cpow")
-_KINDS = ("trip_count", "num_teams", "wrap_index", "abs", "min", "max", "ipow", "floordiv", "mod", *_COMPLEX, "cdiv")
+_KINDS = ("trip_count", "num_teams", "wrap_index", "abs", "min", "max", "ipow", "floordiv", "mod", "gcd", "lcm",
+          *_COMPLEX, "cdiv")
 """Helper families in prelude order (a helper after those it calls); the `kind` of a `HelperView`
 adds the type's flavour."""
 
 _CALLS: dict[str, tuple[str, ...]] = {
-    "csin": ("csinh",), "ccos": ("ccosh",), "ctan": ("ctanh",), "cpow": ("cexp", "clog"),
+    "csin": ("csinh",), "ccos": ("ccosh",), "ctan": ("ctanh",), "cpow": ("cexp", "clog"), "lcm": ("gcd",),
 }
 """Complex helpers written with another: sin(z) = -i sinh(iz), cos(z) = cosh(iz), tan(z) = -i tanh(iz),
-a ** b = exp(b log a)."""
+a ** b = exp(b log a); `np.lcm` divides by the gcd."""
 
 COMPLEX_HELPERS = frozenset(family[1:] for family in _COMPLEX)
 """The complex functions that have a helper, by their Python name (`abs`, `sqrt`, ..., `pow`)."""
@@ -86,7 +87,7 @@ def _view(family: str, type_: ScalarType | None) -> HelperView:
     if type_ is None:
         return HelperView(family, helper_name(family), "int64_t", "", "int64_t", ())
     kind = family
-    if family in ("floordiv", "mod"):
+    if family in ("floordiv", "mod", "gcd", "lcm"):
         kind += {Kind.INT: "_int", Kind.UINT: "_uint", Kind.FLOAT: "_float"}[type_.kind]
     real = type_.component if type_.is_complex else type_
     suffix = "f" if real.is_float and real.bits == 32 else ""

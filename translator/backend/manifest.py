@@ -19,7 +19,7 @@ text of the value the kernel fills it with on the device, null for `np.empty`; `
 allocates it. `failures` (absent when the kernel checks nothing at run time, `frontend.guards`):
 `param`, the hidden one-element int32 array the caller zeroes before the call, and `messages`, one per
 check: a nonzero value `v` after the call means check `k = 2147483647 - v` (from 1) failed, and the
-call raises `errors[k - 1]` (absent: ValueError; else ValueError, IndexError or OverflowError) with
+call raises `errors[k - 1]` (absent: ValueError; else one of `runtime_shim.manifest.ERRORS`) with
 `messages[k - 1]`. `length_checks`: two lengths an array statement combines, which must be equal;
 an entry with `index` is an access's precondition instead (`passes.bounds`): the first length, the
 extent of `index.array` along `index.dim`, must be at least the second whenever every bound in

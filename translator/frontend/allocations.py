@@ -24,6 +24,7 @@ from translator.frontend.arrays import assign_view, declare_temporary, fill_temp
 from translator.frontend.array_statements import new_array_value
 from translator.frontend.context import KernelScope
 from translator.frontend.dtypes import element_type
+from translator.frontend.einsum import einsum_call
 from translator.frontend.expressions import array_param, array_type, build_expr, dtype_of, shape_parts
 from translator.frontend.names import reads
 from translator.ir import nodes as ir
@@ -161,16 +162,26 @@ def _refuse_shared_reshape(name: str, node: cst.BaseExpression, scope: KernelSco
     name would show in the other; a kernel's new array is a copy. (A name bound to a plain view is a
     view name, `view_names`, before this is reached.) A reshape is taken as a copy where nothing
     could tell: neither the new name nor an array it reads is written anywhere in the kernel
-    (`flat = images.reshape(n, -1)`, then reads)."""
-    if not (isinstance(node, cst.Call) and (method_name(node, scope) in ("reshape", "ravel")
-                                            or scope.module.qualified_name(node.func) in ("numpy.reshape",
-                                                                                          "numpy.ravel"))):
+    (`flat = images.reshape(n, -1)`, then reads). So is an einsum of one operand that sums nothing
+    (`np.einsum('ii->i', A)`, `'ij->ji'`), which NumPy also answers with a view."""
+    if not isinstance(node, cst.Call):
+        return
+    einsum = _viewing_einsum(node, scope)
+    if not (einsum or method_name(node, scope) in ("reshape", "ravel")
+            or scope.module.qualified_name(node.func) in ("numpy.reshape", "numpy.ravel")):
         return
     read = {n.value for n in reads(node)}
     if name in scope.facts.written or read & scope.facts.written or scope.facts.bindings.get(name, 0) > 1:
         raise scope.module.error(
-            node, f"in NumPy '{name}' would be a view sharing memory with the array it reshapes, and the kernel "
+            node, f"in NumPy '{name}' would be a view sharing memory with the array it "
+            f"{'reads' if einsum else 'reshapes'}, and the kernel "
             f"writes one of them: write `{name} = ....copy()` for a copy, or index the array itself")
+
+
+def _viewing_einsum(node: cst.Call, scope: KernelScope) -> bool:
+    """Whether `node` is an einsum NumPy answers with a view: one operand, nothing summed."""
+    call = einsum_call(node, scope)
+    return call is not None and len(call.inputs) == 1 and set(call.inputs[0]) == set(call.output)
 
 
 def eye(target: cst.Name, call: cst.Call, scope: KernelScope) -> list[ir.Stmt]:

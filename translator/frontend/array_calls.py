@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import libcst as cst
 
-from translator.frontend.array_statements import tier_product, tier_reduction
+from translator.frontend.array_statements import tier_einsum, tier_product, tier_reduction
 from translator.frontend.arrays import shape_of
 from translator.frontend.context import KernelScope
+from translator.frontend.einsum import GUFUNCS
 from translator.frontend.expressions import CALLS, KEYWORDS_TAKEN, METHODS
-from translator.frontend.products import FUNCTIONS as PRODUCTS, LABELS, product_operands, product_shape
+from translator.frontend.products import FUNCTIONS as PRODUCTS, LABELS, batched, product_operands, product_shape
 from translator.frontend.reductions import METHODS as REDUCTION_METHODS
 from translator.frontend.reductions import reduction_call
 from translator.ir import nodes as ir
@@ -65,6 +66,9 @@ def _product(node: cst.CSTNode, args: list[cst.BaseExpression], scope: KernelSco
         raise scope.module.error(node, f"call to '{cst.Module([]).code_for_node(node.func)}' is not supported in "
                                  "kernels (a product takes two arrays)")
     kind, left, right = product
+    if batched(kind, len(shape_of(left, scope)), len(shape_of(right, scope))):
+        raise scope.module.error(node, f"{LABELS[kind]} of stacks of matrices in a kernel multiplies arrays or views "
+                                 "(`Q @ K.transpose(0, 2, 1)`): assign an expression to a new name first")
     if product_shape(kind, shape_of(left, scope), shape_of(right, scope)) is None:
         if dot:
             raise scope.module.error(node, "np.dot() and `@` in a kernel take 1-D or 2-D arrays or slices")
@@ -78,9 +82,22 @@ def _product(node: cst.CSTNode, args: list[cst.BaseExpression], scope: KernelSco
                              + FROM_AN_ARRAY.format(what="the product"))
 
 
+def _einsum(node: cst.CSTNode, args: list[cst.BaseExpression], scope: KernelScope) -> ir.Expr:
+    """`np.einsum(subscripts, ...)`, which only the array tier computes."""
+    assert isinstance(node, cst.Call)
+    tier = tier_einsum(node, scope)
+    if tier is not None:
+        return tier
+    label = f"np.{(scope.module.qualified_name(node.func) or 'numpy.einsum')[6:]}()"
+    raise scope.module.error(node, f"{label} in a kernel takes arrays and views as operands (`A`, `A[i]`, "
+                             "`B[1:, :]`, `A.T`): assign an expression to a new name first")
+
+
 CALLS.update({**dict.fromkeys(("numpy.sum", "numpy.max", "numpy.min", "numpy.amax", "numpy.amin", "numpy.mean",
                                "numpy.var", "numpy.std", "numpy.count_nonzero", "numpy.prod", "numpy.any", "numpy.all",
                                "numpy.argmax", "numpy.argmin", "numpy.average", "numpy.linalg.norm"), _reduction),
               **dict.fromkeys(PRODUCTS, _product)})
 METHODS.update({**dict.fromkeys(REDUCTION_METHODS, _reduction), "dot": _product})
 KEYWORDS_TAKEN.update(f"a.{method}" for method in REDUCTION_METHODS)
+CALLS.update(dict.fromkeys(("numpy.einsum", *GUFUNCS), _einsum))
+KEYWORDS_TAKEN.update({"numpy.einsum", *GUFUNCS})

@@ -30,8 +30,10 @@ import libcst as cst
 from translator.frontend.arrays import (ELEMENTWISE_CALLS, ELEMENTWISE_METHODS, expansion, is_logical_not, local_assign,
                                        mask_of, method_name, outside_element, selection, shape_of)
 from translator.frontend.context import KernelScope
+from translator.frontend.einsum import build_einsum, einsum_call, stacked_product
 from translator.frontend.expressions import NUMPY_FUNCTIONS, array_type, build_expr
-from translator.frontend.products import build_product, product_operands, product_shape
+from translator.frontend.products import batched, build_product, product_operands, product_shape
+from translator.frontend.dtypes import element_type
 from translator.frontend.reductions import ReductionCall, reduced_axes, reduction_call
 from translator.frontend import tier_functions
 from translator.frontend.views import build_view, flipped, is_new_axis, is_view, transposed, whole_view
@@ -173,6 +175,9 @@ def _elementwise(node: cst.BaseExpression, scope: KernelScope) -> bool:
     product = product_operands(node, scope)
     if product is not None:
         return _multipliable(product, scope)
+    einsum = einsum_call(node, scope)
+    if einsum is not None:
+        return all(_plain_view(operand, scope) for operand in einsum.operands)
     if _gather(node, scope):
         return True
     if expansion(node, scope) is not None:
@@ -203,8 +208,36 @@ def tier_reduction(node: cst.Call, scope: KernelScope) -> ir.Expr | None:
     if scope.element_of is not _view_value and shape_of(node, scope):
         code = cst.Module([]).code_for_node(node)
         raise scope.module.error(node, f"{code} makes an array: assign it into an array or to a new name (`s = {code}`)")
+    if call.weights is not None:
+        return _weighted_average(call, axes, scope)
     return ir.ArrayReduce(call.op, array_value(call.operand, scope), axes, call.keepdims, scope.module.span(node),
                           ddof=call.ddof)
+
+
+def _weighted_average(call: ReductionCall, axes: tuple[int, ...], scope: KernelScope) -> ir.Expr:
+    """`np.average(a, axis, weights=w)` as NumPy computes it: `sum(a * w) / sum(w)` in the result
+    dtype (the operands' promotion, float64 for integers: NumPy's `result_type(a, w, 'f8')` for
+    integer `a`), over `axes`; weights of `a`'s shape, or 1-D along the one axis reduced, whose sum
+    is then one scalar. Weights that sum to zero give NaN or infinities, where NumPy raises."""
+    assert call.weights is not None
+    span = scope.module.span(call.node)
+    rank, weight_rank = len(shape_of(call.operand, scope)), len(shape_of(call.weights, scope))
+    a, w = array_value(call.operand, scope), array_value(call.weights, scope)
+    if weight_rank != rank and (weight_rank != 1 or call.axis is None or len(axes) != 1):
+        raise scope.module.error(call.weights, "np.average() takes weights of the array's shape, or 1-D weights "
+                                 "along the one axis= it reduces (NumPy: axis must be specified when shapes of a and "
+                                 "weights differ)")
+    spread = w
+    if weight_rank != rank:
+        for _ in range(rank - 1 - axes[0]):
+            spread = with_new_axis(spread, 0, span)
+    dtype = element_type(ir.Binary("*", ir.Binary("*", a, ir.Const(1.0, span), span), w, span), scope,
+                         "np.average()").strong()
+    total = ir.ArrayReduce("sum", ir.Binary("*", ir.Cast(a, span, dtype), ir.Cast(spread, span, dtype), span), axes,
+                           call.keepdims, span)
+    weight = ir.ArrayReduce("sum", ir.Cast(w, span, dtype), axes if weight_rank == rank else (0,),
+                            call.keepdims and weight_rank == rank, span)
+    return ir.Binary("/", total, weight, span)
 
 
 def _masked_reduction(call: ReductionCall, scope: KernelScope) -> ir.ArrayReduce:
@@ -214,6 +247,8 @@ def _masked_reduction(call: ReductionCall, scope: KernelScope) -> ir.ArrayReduce
     selected = selection(call.operand, scope)
     assert selected is not None
     array, mask = selected
+    if call.weights is not None:
+        raise scope.module.error(call.weights, "np.average() of a masked read takes no weights= in kernels")
     if call.op not in ir.MASKED_REDUCE_OPS:
         why = ("NumPy raises when the mask selects nothing, which a kernel cannot do: write the loop, with an `if` on "
                "the mask (and decide what an empty selection gives)" if call.op in ("max", "min", "argmax", "argmin")
@@ -243,7 +278,27 @@ def tier_product(node: cst.BaseExpression, scope: KernelScope) -> ir.Expr | None
     if scope.element_of is not _view_value and shape:
         raise scope.module.error(node, "this product makes an array: assign it into an array or to a new name")
     ranks = (len(shape_of(left, scope)), len(shape_of(right, scope)))
+    if batched(kind, *ranks):
+        call = stacked_product(node, left, right, scope)
+        views = [array_value(operand, scope) for operand in (left, right)]
+        return build_einsum(call, views, scope.module.span(node))  # type: ignore[arg-type]
     return build_product(kind, array_value(left, scope), array_value(right, scope), ranks, scope.module.span(node))
+
+
+def tier_einsum(node: cst.Call, scope: KernelScope) -> ir.Expr | None:
+    """`np.einsum(subscripts, ...)` as an array value of the tier (`frontend/einsum.py`), when its
+    operands are views; None otherwise."""
+    call = einsum_call(node, scope)
+    if call is not None and scope.elements is not None:
+        return _hoisted(node, lambda: tier_einsum(node, scope), scope)
+    if call is None or not all(_plain_view(operand, scope) for operand in call.operands):
+        return None
+    if scope.element_of is not _view_value and shape_of(node, scope):
+        raise scope.module.error(node, "this np.einsum() makes an array: assign it into an array or to a new name")
+    views = [array_value(operand, scope) for operand in call.operands]
+    if not all(isinstance(view, ir.View) for view in views):
+        return None
+    return build_einsum(call, views, scope.module.span(node))  # type: ignore[arg-type]
 
 
 def _hoisted(node: cst.BaseExpression, build: Callable[[], ir.Expr | None], scope: KernelScope) -> ir.Expr | None:
@@ -266,7 +321,10 @@ def _hoisted(node: cst.BaseExpression, build: Callable[[], ir.Expr | None], scop
 def _multipliable(product: tuple[str, cst.BaseExpression, cst.BaseExpression], scope: KernelScope) -> bool:
     """Whether the tier takes a product: elementwise operands of ranks it takes (`product_shape`)."""
     kind, left, right = product
-    return (product_shape(kind, shape_of(left, scope), shape_of(right, scope)) is not None
+    shapes = (shape_of(left, scope), shape_of(right, scope))
+    if batched(kind, len(shapes[0]), len(shapes[1])):
+        return all(_plain_view(a, scope) for a in (left, right))  # `frontend/einsum.py` lines views up
+    return (product_shape(kind, *shapes) is not None
             and all(mask_of(a, scope) is None and _elementwise(a, scope) for a in (left, right)))
 
 
@@ -276,7 +334,8 @@ def _reducible(call: ReductionCall, scope: KernelScope) -> bool:
     if selection(call.operand, scope) is not None:
         return True  # `tier_reduction` takes it or says why not
     return (mask_of(call.operand, scope) is None and bool(shape_of(call.operand, scope))
-            and _elementwise(call.operand, scope))
+            and _elementwise(call.operand, scope)
+            and (call.weights is None or (mask_of(call.weights, scope) is None and _elementwise(call.weights, scope))))
 
 
 def _elementwise_function(node: cst.Call, scope: KernelScope) -> bool:

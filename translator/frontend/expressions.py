@@ -35,10 +35,12 @@ NUMPY_FUNCTIONS: dict[str, int] = {
     **dict.fromkeys(
         ("sqrt exp log log2 log10 sin cos tan arcsin arccos arctan sinh cosh tanh abs fabs floor ceil "
          "trunc isnan isinf isfinite expm1 log1p real imag conj conjugate cbrt rint exp2 arcsinh arccosh arctanh "
-         "absolute sign square reciprocal negative deg2rad rad2deg degrees radians").split(), 1),
+         "absolute sign square reciprocal negative deg2rad rad2deg degrees radians acos asin atan acosh asinh atanh "
+         "invert bitwise_not bitwise_invert positive signbit spacing").split(), 1),
     **dict.fromkeys(("arctan2 fmod power hypot copysign minimum maximum fmax fmin mod remainder floor_divide "
                      "true_divide divide add subtract multiply less less_equal greater greater_equal equal "
-                     "not_equal").split(), 2),
+                     "not_equal atan2 pow bitwise_and bitwise_or bitwise_xor left_shift right_shift bitwise_left_shift "
+                     "bitwise_right_shift logaddexp logaddexp2 heaviside float_power nextafter ldexp gcd lcm").split(), 2),
 }
 
 

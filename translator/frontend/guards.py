@@ -27,15 +27,22 @@ def guarded(stmts: list[ir.Stmt], guards: list[checks.Check], scope: KernelScope
     return checks.guarded(stmts, guards, lambda at: _record(at, scope), once)
 
 
-def unless(cond: ir.Expr, stmts: list[ir.Stmt], message: str, span: Span, scope: KernelScope) -> list[ir.Stmt]:
+def unless(cond: ir.Expr, stmts: list[ir.Stmt], message: str, span: Span, scope: KernelScope,
+           error: str = "ValueError") -> list[ir.Stmt]:
     """`stmts` (top-level statements) run only when `cond` holds; otherwise the call raises
-    `ValueError` with `message` (a check NumPy makes on values, like `np.histogram`'s range)."""
-    number = len(scope.failures) + 1
-    record = _record(span, scope)
-    scope.failures[number - 1] = ir.Failure(message, span)
+    `error` with `message` (a check NumPy makes on values, like `np.histogram`'s range)."""
+    record = failing(message, span, scope, error)
     once = ir.Loop(scope.fresh_loop_var("once"), ir.Const(0, span), ir.Const(1, span), 1, (record,), span,
                    parallel=True)
     return [ir.If(cond, tuple(stmts), (once,), span, guard=True)]
+
+
+def failing(message: str, span: Span, scope: KernelScope, error: str = "ValueError") -> ir.AtomicUpdate:
+    """The recording of a new failure, after which the call raises `error` with `message` (a
+    singular matrix found by `np.linalg.solve`'s elimination)."""
+    record = _record(span, scope)
+    scope.failures[-1] = ir.Failure(message, span, error)
+    return record
 
 
 def _record(span: Span, scope: KernelScope) -> ir.AtomicUpdate:

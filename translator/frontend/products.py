@@ -16,7 +16,8 @@ import libcst as cst
 from translator.errors import Span
 from translator.frontend.context import KernelScope
 from translator.ir import nodes as ir
-from translator.ir.arrays import with_new_axis
+from translator.ir.arrays import broadcast, with_new_axis
+from translator.ir.types import MAX_RANK
 
 OUTER_UFUNCS = {"add": "+", "subtract": "-", "multiply": "*"}
 """`np.add.outer(a, b)` and its kin: `a[:, None] op b` of 1-D operands (floyd_warshall's `np.add.outer`)."""
@@ -48,7 +49,11 @@ def product_operands(node: cst.BaseExpression, scope: KernelScope
 
 def product_shape(kind: str, left: tuple[ir.Expr, ...], right: tuple[ir.Expr, ...]) -> tuple[ir.Expr, ...] | None:
     """NumPy's shape of the product of operands of these shapes; None for ranks kernels do not take
-    (each operand 1-D or 2-D; `np.outer` and `np.vdot` of 1-D ones)."""
+    (each operand 1-D or 2-D; `np.outer` and `np.vdot` of 1-D ones; `@` and `np.matmul` also of
+    stacks of matrices, `batched`)."""
+    if batched(kind, len(left), len(right)):
+        return broadcast(left[:-2], right[:-2]) + left[-2:-1] + right[-1:] if len(right) > 1 else left[:-1] if \
+            len(left) > 1 else right[:-2] + right[-1:]
     if not (1 <= len(left) <= 2 and 1 <= len(right) <= 2):
         return None
     if kind == "inner":
@@ -56,6 +61,12 @@ def product_shape(kind: str, left: tuple[ir.Expr, ...], right: tuple[ir.Expr, ..
     if kind.startswith("outer") or kind == "vdot":
         return None if len(left) != 1 or len(right) != 1 else (left + right if kind != "vdot" else ())
     return left[:-1] + right[:-2] + right[-1:] if len(right) == 2 else left[:-1]
+
+
+def batched(kind: str, left: int, right: int) -> bool:
+    """Whether `@`/`np.matmul` of operands of these ranks multiplies stacks of matrices (a rank above
+    2; at most `MAX_RANK`), which `frontend/einsum.py` builds as `'...ij,...jk->...ik'`."""
+    return kind == "matmul" and max(left, right) > 2 and min(left, right) >= 1 and max(left, right) <= MAX_RANK
 
 
 def build_product(kind: str, left: ir.Expr, right: ir.Expr, ranks: tuple[int, int], span: Span) -> ir.Expr:

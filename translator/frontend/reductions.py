@@ -40,6 +40,8 @@ class ReductionCall:
     axis: cst.BaseExpression | None
     keepdims: bool
     ddof: int
+    weights: cst.BaseExpression | None = None
+    """`np.average(a, weights=w)`'s weights."""
 
 
 def reduction_call(node: cst.BaseExpression, scope: KernelScope) -> ReductionCall | None:
@@ -60,8 +62,14 @@ def reduction_call(node: cst.BaseExpression, scope: KernelScope) -> ReductionCal
     operand = options.pop("a")
     assert operand is not None
     keepdims = bool(_constant(options.get("keepdims"), bool, scope))
+    returned = options.get("returned")
+    if returned is not None and _constant(returned, bool, scope):
+        raise scope.module.error(returned, "np.average(..., returned=True) returns a tuple, which kernels do not "
+                                 "make: compute the sum of the weights separately")
+    weights = options.get("weights")
     return ReductionCall(node, op, label, operand, options.get("axis"), keepdims,
-                         int(_constant(options.get("ddof"), int, scope)))
+                         int(_constant(options.get("ddof"), int, scope)),
+                         None if isinstance(weights, cst.Name) and weights.value == "None" else weights)
 
 
 def _arguments(node: cst.Call, op: str, label: str, receiver: cst.BaseExpression | None,
@@ -69,6 +77,8 @@ def _arguments(node: cst.Call, op: str, label: str, receiver: cst.BaseExpression
     """The arguments by name (`a`, then those of `_KEYWORDS[op]`), positional or keyword, as NumPy
     names them; `ord=` of a norm must be None (the 2-norm, Frobenius for a matrix)."""
     names = ["a", *_KEYWORDS[op]] if op != "norm" else ["a", "ord", "axis", "keepdims"]
+    if label == "np.average":
+        names = ["a", "axis", "weights", "returned", "keepdims"]
     given: dict[str, cst.BaseExpression | None] = {} if receiver is None else {"a": receiver}
     positional = [name for name in names if name not in given]
     for k, arg in enumerate(node.args):

@@ -12,6 +12,7 @@ from translator.frontend.allocations import (FILLS, allocate, allocate_temporary
 from translator.frontend.context import KernelScope
 from translator.frontend.expressions import array_param, bind_lambda, build_expr, shape_extents, shape_parts
 from translator.frontend.histogram import histogram
+from translator.frontend.linalg import FUNCTIONS as LINALG, linalg_statement
 from translator.frontend.arrays import assign_array, assign_masked, is_array_statement, mask_of
 from translator.frontend.array_statements import array_statement
 from translator.frontend.guards import guarded
@@ -140,6 +141,8 @@ def _assign(node: cst.Assign, scope: KernelScope) -> list[ir.Stmt]:
         scope.made_like[single.value] = made_like[0]  # type: ignore[union-attr]
     if constructor == "numpy.histogram":
         return histogram(node, value, scope)  # type: ignore[arg-type]
+    if constructor in LINALG:
+        return linalg_statement(single, value, scope)  # type: ignore[arg-type]
     if single is not None and is_array_statement(single, scope):
         return array_statement(single, node.value, None, scope) or assign_array(single, node.value, None, scope)
     if isinstance(single, cst.Name) and lifts(scope) and constructor in ("numpy.eye", "numpy.identity"):

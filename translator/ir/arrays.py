@@ -92,15 +92,20 @@ def element(view: ir.View, offsets: Sequence[Offset]) -> ir.Index:
     stepped axis the offset counts steps: position `k` is index `lo + step * k`."""
     indices = list(view.fixed)
     for axis, offset in zip(view.axes, offsets, strict=True):
-        if axis.dim is not None and axis.step == 1:
-            indices[axis.dim] = offset.at(axis.lo, view.span)
-        elif axis.dim is not None:
-            steps = offset.at(ir.Const(0, view.span), view.span)
-            scaled = steps if axis.step == -1 else ir.Binary("*", ir.Const(abs(axis.step), view.span), steps, view.span)
-            starts_at_zero = isinstance(axis.lo, ir.Const) and axis.lo.value == 0 and axis.step > 0
-            indices[axis.dim] = scaled if starts_at_zero else ir.Binary(
-                "+" if axis.step > 0 else "-", axis.lo, scaled, view.span)
+        for part in (axis, *axis.diagonal):
+            if part.dim is not None:
+                indices[part.dim] = _index_along(part, offset, view.span)
     return ir.Index(view.array, tuple(i for i in indices if i is not None), view.span, view.type)
+
+
+def _index_along(axis: ir.ViewAxis, offset: Offset, span: Span) -> ir.Expr:
+    """The array's index along `axis` (not a new axis) at `offset`."""
+    if axis.step == 1:
+        return offset.at(axis.lo, span)
+    steps = offset.at(ir.Const(0, span), span)
+    scaled = steps if axis.step == -1 else ir.Binary("*", ir.Const(abs(axis.step), span), steps, span)
+    starts_at_zero = isinstance(axis.lo, ir.Const) and axis.lo.value == 0 and axis.step > 0
+    return scaled if starts_at_zero else ir.Binary("+" if axis.step > 0 else "-", axis.lo, scaled, span)
 
 
 Bounds = list[tuple[str, ir.Expr, ir.Expr]]

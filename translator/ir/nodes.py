@@ -167,12 +167,16 @@ class ViewAxis:
     """One axis of a `View`: dimension `dim` of the array over `[lo, hi)` (step 1), or, with `dim`
     None, a new axis (`x[:, None]`) of length 1. Bounds are already clamped as Python clamps them.
     With a constant `step` other than 1 (`x[1::2]`, `x[::-1]`) the axis reads `lo, lo + step, ...`
-    up to `hi` exclusive, in the step's direction (for a negative step `hi` may be -1: before 0)."""
+    up to `hi` exclusive, in the step's direction (for a negative step `hi` may be -1: before 0).
+    `diagonal` holds further axes of the same array walked in step with this one (a diagonal:
+    `np.einsum('ii->i', A)` reads `A[k, k]`): position `k` reads each at its own `lo + step * k`;
+    their lengths must equal this axis's, which `passes.lower_arrays` checks where the view is read."""
 
     dim: int | None
     lo: "Expr"
     hi: "Expr"
     step: int = 1
+    diagonal: tuple["ViewAxis", ...] = ()
 
     def length(self, span: Span) -> "Expr":
         if self.step != 1:
@@ -721,7 +725,8 @@ class Failure:
     message: str
     span: Span
     error: str = "ValueError"
-    """The Python exception the caller raises: `ValueError`, `IndexError` or `OverflowError`."""
+    """The Python exception the caller raises: `ValueError`, `IndexError`, `OverflowError`,
+    `RuntimeError` or `LinAlgError` (`numpy.linalg.LinAlgError`)."""
 
 
 STATUS = "py2omp_failed"

@@ -184,12 +184,16 @@ def format_expr(expr: ir.Expr) -> str:
 def _view(view: ir.View) -> str:
     """`A[i, :]{[1, (n - 1)), new}`: the array indexed (`:` where a dimension runs), then its axes
     in the view's order, each its half-open range (`d1=[lo, hi)` when the order is not the array's)
-    or `new`."""
+    or `new`; a diagonal's axes joined by `&` (`d0=[0, n) & d1=[0, n)`)."""
     fixed = ", ".join(":" if index is None else format_expr(index) for index in view.fixed)
     running = [axis.dim for axis in view.axes if axis.dim is not None]
-    ordered = running == sorted(running)
-    axes = ", ".join("new" if axis.dim is None else f"{'' if ordered else f'd{axis.dim}='}[{format_expr(axis.lo)}, "
-                     f"{format_expr(axis.hi)})" for axis in view.axes)
+    ordered = running == sorted(running) and not any(axis.diagonal for axis in view.axes)
+
+    def part(axis: ir.ViewAxis) -> str:
+        if axis.dim is None:
+            return "new"
+        return f"{'' if ordered else f'd{axis.dim}='}[{format_expr(axis.lo)}, {format_expr(axis.hi)})"
+    axes = ", ".join(" & ".join(part(p) for p in (axis, *axis.diagonal)) for axis in view.axes)
     return f"{view.array}[{fixed}]{{{axes}}}"
 
 

@@ -156,10 +156,11 @@ class _Checker(Visitor[[frozenset[str]], None]):
         if self.typed:
             raise self.fail(view, "array view left after lower_arrays")
         array = self.array_type(view)
-        running = sorted(axis.dim for axis in view.axes if axis.dim is not None)
+        running = sorted(part.dim for axis in view.axes for part in (axis, *axis.diagonal) if part.dim is not None)
         if len(view.fixed) != array.rank or running != [d for d, i in enumerate(view.fixed) if i is None]:
             raise self.fail(view, "a view's indices and axes do not cover the array's dimensions once each")
-        for part in (*view.fixed, *(bound for axis in view.axes for bound in (axis.lo, axis.hi))):
+        bounds = (bound for axis in view.axes for part in (axis, *axis.diagonal) for bound in (part.lo, part.hi))
+        for part in (*view.fixed, *bounds):
             if part is not None:
                 self.expr(part, scope)
 

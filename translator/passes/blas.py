@@ -198,7 +198,8 @@ def _operands(product: ir.ArrayReduce) -> tuple[tuple[ir.View, _Term], tuple[ir.
             product.operand.op != "*":
         return None
     left, right = _factors(product.operand.left), _factors(product.operand.right)
-    if left is None or right is None or not isinstance(left[-1], ir.View) or not isinstance(right[-1], ir.View):
+    if left is None or right is None or not isinstance(left[-1], ir.View) or not isinstance(right[-1], ir.View) or \
+            any(axis.diagonal for view in (left[-1], right[-1]) for axis in view.axes):
         return None
     return (left[-1], left[:-1]), (right[-1], right[:-1])
 

@@ -14,7 +14,7 @@ from typing import Callable, Mapping, Protocol
 
 from translator.errors import Span, TranslationError
 from translator.ir import nodes as ir
-from translator.ir.types import (BOOL, F64, I8, I64, U64, PY_COMPLEX, PY_FLOAT, PY_INT, ArrayType, Kind, Ownership,
+from translator.ir.types import (BOOL, F64, I8, I32, I64, U64, PY_COMPLEX, PY_FLOAT, PY_INT, ArrayType, Kind, Ownership,
                                  ScalarType, join, promote, real_value, type_of)
 from translator.ir.visit import local_arrays, temporaries
 
@@ -319,6 +319,14 @@ def numpy_call(typer: ExprTyper, e: ir.Call, name: str, args: tuple[ir.Expr, ...
         if all(type_of(a).is_bool for a in args):
             return typer(ir.Compare("!=", later, here, e.span))
         return typer(ir.Binary("-", later, here, e.span))
+    if name in NUMPY_UNARY:
+        return _unary_ufunc(typer, e, name, type_of(args[0]))
+    if name == "float_power" and not any(type_of(a).is_complex for a in args):
+        return ir.Call("pow", tuple(cast(a, F64) for a in args), e.span, F64)
+    if name == "ldexp":
+        return _ldexp(e, args)
+    if name in ("gcd", "lcm"):
+        return _divisors(e, name, args)
     if name in ("abs", "absolute"):
         return _abs(typer, e, name, args)
     if name == "round":
@@ -341,13 +349,45 @@ def numpy_call(typer: ExprTyper, e: ir.Call, name: str, args: tuple[ir.Expr, ...
     return ir.Call(NUMPY_NAMES.get(name, name), floats, e.span, t)
 
 
-NUMPY_OPERATORS = {"power": "**", "mod": "%", "remainder": "%", "floor_divide": "//", "true_divide": "/",
-                   "divide": "/", "add": "+", "subtract": "-", "multiply": "*"}
+NUMPY_OPERATORS = {"power": "**", "pow": "**", "mod": "%", "remainder": "%", "floor_divide": "//",
+                   "true_divide": "/", "divide": "/", "add": "+", "subtract": "-", "multiply": "*",
+                   "bitwise_and": "&", "bitwise_or": "|", "bitwise_xor": "^", "left_shift": "<<", "right_shift": ">>",
+                   "bitwise_left_shift": "<<", "bitwise_right_shift": ">>"}
+NUMPY_UNARY = {"invert": "~", "bitwise_not": "~", "bitwise_invert": "~", "positive": "+"}
+"""`np.invert` and its aliases (a logical not of bools, as NumPy's), `np.positive` (a copy)."""
 NUMPY_COMPARISONS = {"less": "<", "less_equal": "<=", "greater": ">", "greater_equal": ">=", "equal": "==",
                      "not_equal": "!="}
 """NumPy functions that are Python's operators on arrays: typed (and checked) as the operator."""
 INTEGER_UFUNCS = frozenset("floor ceil trunc sign square negative reciprocal minimum maximum fmin fmax".split())
 """Ufuncs NumPy 2 computes in the integer (or bool) type of integer operands, not in float64."""
+
+
+def _ldexp(e: ir.Call, args: tuple[ir.Expr, ...]) -> ir.Expr:
+    """`np.ldexp(x, n)`: `x * 2**n` in x's float type (float64 for integers) by C's `ldexp`, whose
+    exponent is an `int`; NumPy refuses float exponents."""
+    x, n = (type_of(a) for a in args)
+    if not (n.is_int or n.is_bool) or x.is_complex:
+        raise TranslationError.at(e.span, "np.ldexp() takes a real mantissa and integer exponents")
+    t = x.strong() if x.is_float and not x.weak else F64
+    return ir.Call("ldexp", (cast(args[0], t), cast(args[1], I32)), e.span, t)
+
+
+def _divisors(e: ir.Call, name: str, args: tuple[ir.Expr, ...]) -> ir.Expr:
+    """`np.gcd`, `np.lcm` of integers (helpers), in their promoted type, as NumPy."""
+    t = functools.reduce(promote, (type_of(a) for a in args))
+    if not t.is_int:
+        raise TranslationError.at(e.span, f"np.{name}() takes integers")
+    t = t.strong()
+    return ir.Call(name, tuple(cast(a, t) for a in args), e.span, t)
+
+
+def _unary_ufunc(typer: ExprTyper, e: ir.Call, name: str, t: ScalarType) -> ir.Expr:
+    """`np.invert(x)` is `~x` (`not x` for bools); `np.positive(x)` is `x`, undefined for bools."""
+    if t.is_bool and name == "positive":
+        raise TranslationError.at(e.span, "np.positive() of a bool is not defined in NumPy; convert with int() first")
+    if name == "positive":
+        return typer(e.args[0])
+    return typer(ir.Unary("not" if t.is_bool else "~", e.args[0], e.span))
 
 
 def _integer_ufunc(e: ir.Call, name: str, args: tuple[ir.Expr, ...], t: ScalarType) -> ir.Expr:
@@ -414,6 +454,54 @@ def _sign(args: tuple[ir.Expr, ...], t: ScalarType, span: Span) -> ir.Expr:
     return ir.Select(ir.Compare(">", x, zero, span, BOOL), ir.Const(_convert(1, t), span, t), rest, span, t)
 
 
+def _logaddexp(base: str) -> Callable[[tuple[ir.Expr, ...], ScalarType, Span], ir.Expr]:
+    """`np.logaddexp(x, y)` (`base` "e") and `np.logaddexp2` ("2") as NumPy computes them
+    (`npy_logaddexp`): equal operands (infinities of one sign) give `x + log(2)`, otherwise the larger
+    plus `log1p(exp(-|x - y|))`; a NaN difference is the result."""
+    def form(args: tuple[ir.Expr, ...], t: ScalarType, span: Span) -> ir.Expr:
+        x, y = args
+        exp, shift, scale = ("exp", math.log(2.0), None) if base == "e" else ("exp2", 1.0, 1.0 / math.log(2.0))
+
+        def larger_plus(big: ir.Expr, diff: ir.Expr) -> ir.Expr:
+            term: ir.Expr = ir.Call("log1p", (ir.Call(exp, (diff,), span, t),), span, t)
+            if scale is not None:
+                term = ir.Binary("*", ir.Const(scale, span, t), term, span, t)
+            return ir.Binary("+", big, term, span, t)
+        diff = ir.Binary("-", x, y, span, t)
+        zero = ir.Const(_convert(0, t), span, t)
+        rest = ir.Select(ir.Compare("<=", diff, zero, span, BOOL), larger_plus(y, diff), diff, span, t)
+        rest = ir.Select(ir.Compare(">", diff, zero, span, BOOL), larger_plus(x, ir.Unary("-", diff, span, t)), rest,
+                         span, t)
+        return ir.Select(ir.Compare("==", x, y, span, BOOL), ir.Binary("+", x, ir.Const(shift, span, t), span, t), rest,
+                         span, t)
+    return form
+
+
+def _heaviside(args: tuple[ir.Expr, ...], t: ScalarType, span: Span) -> ir.Expr:
+    """`np.heaviside(x, h0)`: 0 below zero, 1 above, `h0` at zero; a NaN stays NaN."""
+    x, at_zero = args
+    zero, one = ir.Const(_convert(0, t), span, t), ir.Const(_convert(1, t), span, t)
+    rest = ir.Select(ir.Compare("==", x, zero, span, BOOL), at_zero, x, span, t)
+    rest = ir.Select(ir.Compare(">", x, zero, span, BOOL), one, rest, span, t)
+    return ir.Select(ir.Compare("<", x, zero, span, BOOL), zero, rest, span, t)
+
+
+def _spacing(args: tuple[ir.Expr, ...], t: ScalarType, span: Span) -> ir.Expr:
+    """`np.spacing(x)`: the distance to the next value away from zero (the smallest subnormal at
+    either zero, NaN at the infinities)."""
+    x = args[0]
+    zero, one = ir.Const(_convert(0, t), span, t), ir.Const(_convert(1, t), span, t)
+    away = ir.Call("copysign", (ir.Const(math.inf, span, t), x), span, t)
+    step = ir.Binary("-", ir.Call("nextafter", (x, away), span, t), x, span, t)
+    return ir.Select(ir.Compare("==", x, zero, span, BOOL), ir.Call("nextafter", (zero, one), span, t), step, span, t)
+
+
+def _signbit(args: tuple[ir.Expr, ...], t: ScalarType, span: Span) -> ir.Expr:
+    """`np.signbit(x)`: the sign bit, set for -0.0 and negative NaNs too (`copysign` reads it)."""
+    one = ir.Const(_convert(1, t), span, t)
+    return ir.Compare("<", ir.Call("copysign", (one, args[0]), span, t), ir.Const(_convert(0, t), span, t), span, BOOL)
+
+
 def _scaled(factor: float) -> Callable[[tuple[ir.Expr, ...], ScalarType, Span], ir.Expr]:
     """`np.deg2rad` and kin: NumPy multiplies by the constant rounded to the operand's type."""
     return lambda args, t, span: ir.Binary("*", args[0], ir.Const(factor, span, t), span, t)
@@ -426,6 +514,8 @@ FLOAT_FORMS: dict[str, Callable[[tuple[ir.Expr, ...], ScalarType, Span], ir.Expr
     "reciprocal": lambda args, t, span: ir.Binary("/", ir.Const(_convert(1, t), span, t), args[0], span, t),
     **dict.fromkeys(("deg2rad", "radians"), _scaled(math.pi / 180.0)),
     **dict.fromkeys(("rad2deg", "degrees"), _scaled(180.0 / math.pi)),
+    "logaddexp": _logaddexp("e"), "logaddexp2": _logaddexp("2"), "heaviside": _heaviside, "signbit": _signbit,
+    "spacing": _spacing,
 }
 """NumPy functions written with operators (on floats, and those of `INTEGER_UFUNCS` on integers)."""
 FLOAT_EXTREMES = {"fmin": "<", "fmax": ">"}

@@ -225,6 +225,8 @@ class _Lowering(Visitor[[bool], list[ir.Stmt]]):
             def read(node: Leaf) -> ir.Expr:
                 shape = leaf_shape(node)
                 self.check_lengths(shape, expected, node.span, guards, indexing)
+                if isinstance(node, ir.View):
+                    self.require_diagonals(node, guards)
                 aligned = [ZERO if _single(n) else o for n, o in zip(shape, offsets[len(offsets) - len(shape):])]
                 if isinstance(node, ir.View):
                     return _element(node, aligned)
@@ -257,6 +259,13 @@ class _Lowering(Visitor[[bool], list[ir.Stmt]]):
                 if indexing:
                     self.indexing.add(span)
                 self.require_equal(as_index(length), want, span, guards)
+
+    def require_diagonals(self, view: ir.View, guards: list[checks.Check]) -> None:
+        """A diagonal's axes (`np.einsum('ii', A)`) of the same length, as NumPy requires."""
+        for axis in view.axes:
+            for other in axis.diagonal:
+                self.require_equal(as_index(other.length(view.span)), as_index(axis.length(view.span)), view.span,
+                                   guards)
 
     def require_equal(self, length: ir.Expr, expected: ir.Expr, span: Span, guards: list[checks.Check]) -> None:
         """Nothing when the lengths are the same expression; a `LengthCheck` when both are computed

@@ -88,8 +88,10 @@ class _StmtTyper(StmtTransformer):
     typer: ExprTyper
 
     def visit_Assign(self, stmt: ir.Assign) -> ir.Stmt:
+        """The value first: a local whose every value is an error has no type, and the error is the news."""
+        value = self.typer(stmt.value)
         target = self.typer(stmt.target)
-        return ir.Assign(target, cast(self.typer(stmt.value), target.type), stmt.span)  # type: ignore[arg-type]
+        return ir.Assign(target, cast(value, target.type), stmt.span)  # type: ignore[arg-type]
 
     def visit_If(self, stmt: ir.If) -> ir.Stmt:
         return dataclasses.replace(stmt, cond=self.typer(stmt.cond), body=self.block(stmt.body),
