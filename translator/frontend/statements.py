@@ -20,6 +20,7 @@ from translator.frontend.iteration import item_loop, iterates_items
 from translator.frontend.loop_arrays import LOOP_ARRAY_RULE, made_in_loop
 from translator.frontend.masks import bind_mask
 from translator.frontend.names import reads
+from translator.frontend.rebinding import fill_again, fills_again, renamed, rotation, small_statements
 from translator.frontend.refills import like_source, refill
 from translator.frontend.signature import scalar_annotation
 from translator.frontend.source import fold_constant
@@ -48,12 +49,16 @@ AUGMENTED_OPS: dict[type, str] = {
 
 
 def build_body(statements: Sequence[cst.BaseStatement], scope: KernelScope) -> tuple[ir.Stmt, ...]:
-    """The IR of a block; simple statement lines may hold several `;`-separated statements."""
+    """The IR of a block; simple statement lines may hold several `;`-separated statements. At a
+    kernel's top level an array name bound again is renamed from there on (`frontend.rebinding`)."""
     out: list[ir.Stmt] = []
-    for stmt in statements:
-        parts = stmt.body if isinstance(stmt, cst.SimpleStatementLine) else (stmt,)
-        for part in parts:
-            out.extend(_statement(part, scope))
+    parts = small_statements(statements)
+    position = 0
+    while position < len(parts):
+        if lifts(scope):
+            parts = renamed(parts, position, scope)
+        out.extend(_statement(parts[position], scope))
+        position += 1
     return tuple(out)
 
 
@@ -135,6 +140,10 @@ def _assign(node: cst.Assign, scope: KernelScope) -> list[ir.Stmt]:
         whole, filled = again
         return [] if filled is None else (array_statement(whole, filled, None, scope)
                                           or assign_array(whole, filled, None, scope))
+    if fills_again(single, scope):
+        return fill_again(single, value, scope)  # type: ignore[arg-type]
+    if isinstance(single, cst.Tuple) and all(fills_again(e.value, scope) for e in single.elements):
+        return rotation(single, value, scope)
     made_like = like_source(value, scope) if isinstance(single, cst.Name) and lifts(scope) else None
     if made_like is not None and single.value not in scope.params:  # type: ignore[union-attr]
         scope.made_like[single.value] = made_like[0]  # type: ignore[union-attr]
