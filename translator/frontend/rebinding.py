@@ -38,7 +38,7 @@ import re
 
 import libcst as cst
 
-from translator.frontend.allocations import declare_new_array, is_array_value
+from translator.frontend.allocations import declare_new_array, is_array_value, same_length
 from translator.frontend.array_statements import array_statement, new_array_value
 from translator.frontend.arrays import assign_array, shape_of, value_at
 from translator.frontend.context import KernelScope
@@ -56,12 +56,15 @@ from translator.ir.types import ArrayType
 Parts = list[cst.CSTNode]
 
 
-def small_statements(statements: Sequence[cst.BaseStatement] | cst.BaseSuite) -> Parts:
+def small_statements(block: Sequence[cst.BaseStatement] | cst.BaseSuite) -> Parts:
     """The statements of a block one by one: a line's `;`-separated statements apart."""
-    if isinstance(statements, cst.BaseSuite):
-        statements = [statements] if isinstance(statements, cst.SimpleStatementSuite) else statements.body
-    return [part for stmt in statements
-            for part in (stmt.body if isinstance(stmt, (cst.SimpleStatementLine, cst.SimpleStatementSuite)) else (stmt,))]
+    if isinstance(block, cst.SimpleStatementSuite):
+        return list(block.body)
+    lines = block.body if isinstance(block, cst.IndentedBlock) else block
+    parts: Parts = []
+    for line in lines:  # type: ignore[union-attr]
+        parts += line.body if isinstance(line, cst.SimpleStatementLine) else [line]
+    return parts
 
 
 def renamed(parts: Parts, position: int, scope: KernelScope) -> Parts:
@@ -73,10 +76,10 @@ def renamed(parts: Parts, position: int, scope: KernelScope) -> Parts:
         names = [n for n in _bound_names(part) if array_type(n.value, scope) is not None]
         for name in names:
             _refuse_lambda_reads(name, scope)
-        for name in dict.fromkeys(n.value for n in names):
-            fresh = scope.fresh_temp(_base(name))
-            parts = [*parts[:position], _rename_targets(parts[position], name, fresh, scope),
-                     *(_rename(p, name, fresh, scope) for p in parts[position + 1:])]
+        for old in dict.fromkeys(n.value for n in names):
+            fresh = scope.fresh_temp(_base(old))
+            parts = [*parts[:position], _rename_targets(parts[position], old, fresh, scope),
+                     *(_rename(p, old, fresh, scope) for p in parts[position + 1:])]
         return _refresh(parts, scope) if names else parts
     if isinstance(part, (cst.For, cst.While)):
         for name, binding in _callers_arrays_bound(part, scope):
@@ -193,7 +196,7 @@ def _copy(name: cst.Name, fresh: str, scope: KernelScope) -> cst.Assign:
     return statement
 
 
-def fills_again(target: cst.BaseExpression, scope: KernelScope) -> bool:
+def fills_again(target: cst.CSTNode | None, scope: KernelScope) -> bool:
     """Whether binding `target` here fills the array it names (module docstring): an array the
     kernel made, bound again inside a host loop or `if`."""
     if not isinstance(target, cst.Name) or not scope.lifting or scope.in_prange or scope.depth == 0:
@@ -219,7 +222,7 @@ def fill_again(target: cst.Name, value: cst.BaseExpression, scope: KernelScope) 
             f"{kind.rank}-D array of {kind.dtype}; a kernel keeps one array per name there: bind this one under a name "
             "of its own")
     checks: list[ir.Expr] = [equal_lengths(new, ir.Extent(name, dim, span), span)
-                             for dim, new in enumerate(shape) if not same(new, ir.Extent(name, dim, span))]
+                             for dim, new in enumerate(shape) if not same_length(new, ir.Extent(name, dim, span), scope)]
     tier = new_array_value(value, scope) if checks else None
     if tier is None:
         fill = _whole(target, scope)

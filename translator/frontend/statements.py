@@ -18,7 +18,7 @@ from translator.frontend.guards import guarded
 from translator.frontend.inline import inline_calls
 from translator.frontend.iteration import item_loop, iterates_items
 from translator.frontend.loop_arrays import LOOP_ARRAY_RULE, made_in_loop
-from translator.frontend.masks import bind_mask
+from translator.frontend.masks import bind_mask, read_through_mask
 from translator.frontend.names import reads
 from translator.frontend.rebinding import fill_again, fills_again, renamed, rotation, small_statements
 from translator.frontend.refills import like_source, refill
@@ -149,6 +149,9 @@ def _assign(node: cst.Assign, scope: KernelScope) -> list[ir.Stmt]:
         scope.made_like[single.value] = made_like[0]  # type: ignore[union-attr]
     if constructor == "numpy.histogram":
         return histogram(node, value, scope)  # type: ignore[arg-type]
+    through = read_through_mask(single, node.value, scope) if isinstance(single, cst.Subscript) else None
+    if through is not None:
+        return through
     if single is not None and is_array_statement(single, scope):
         return array_statement(single, node.value, None, scope) or assign_array(single, node.value, None, scope)
     if isinstance(single, cst.Name) and lifts(scope) and constructor in ("numpy.eye", "numpy.identity"):

@@ -27,7 +27,7 @@ from translator.errors import Span, TranslationError
 from translator.ir import checks
 from translator.ir import nodes as ir
 from translator.ir.arrays import (ZERO, Offset, as_index, at_least_zero, axis_loops, element, first_clash, loop_nest,
-                                  reduced_shape, rewrite_leaves, same, uses)
+                                  reduced_shape, rewrite_leaves, same, uses, broadcasts)
 from translator.ir.types import I64, ArrayType, ScalarType, type_of
 from translator.ir.visit import Node, Visitor, is_expr, rewrite, walk_all
 from translator.passes.expr_types import ExprTyper, cast
@@ -204,10 +204,10 @@ class _Lowering(Visitor[[bool], list[ir.Stmt]]):
         def read(node: ir.View | ir.ArrayReduce) -> ir.Expr:
             shape = node.shape() if isinstance(node, ir.View) else reduced_shape(node)
             expected = lengths[len(lengths) - len(shape):]
-            for length, want in zip(shape, expected):
-                if not _single(length):
-                    self.require_equal(as_index(length), want, node.span, guards)
-            aligned = [ZERO if _single(n) else o for n, o in zip(shape, offsets[len(offsets) - len(shape):])]
+            single = [broadcasts(length, want) for length, want in zip(shape, expected)]
+            for length, want, one in zip(shape, expected, single):
+                self.require_equal(as_index(length), ir.Const(1, node.span, I64) if one else want, node.span, guards)
+            aligned = [ZERO if one else o for one, o in zip(single, offsets[len(offsets) - len(shape):])]
             if isinstance(node, ir.View):
                 return _element(node, aligned)
             return self.reductions.at(node, aligned, guards, inner)
@@ -312,11 +312,6 @@ def _on_device(loop: ir.Loop) -> bool:
     return (loop.parallel and isinstance(loop.start, ir.Const) and loop.start.value == 0
             and isinstance(loop.stop, ir.Const) and loop.stop.value == 1 and isinstance(only, ir.Assign)
             and isinstance(only.target, ir.Index) and not uses(only.value, {loop.var}))
-
-
-def _single(length: ir.Expr) -> bool:
-    """Whether an axis of this length surely has length 1 (NumPy broadcasts it)."""
-    return isinstance(length, ir.Const) and length.value == 1
 
 
 def _map(value: object, fn: Callable[[Node], object]) -> object:
