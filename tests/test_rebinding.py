@@ -40,7 +40,8 @@ def test_a_shape_that_changes_in_a_loop_stops_the_call() -> None:
     A, v = np.random.default_rng(1).random((5, 7)), np.random.default_rng(2).random(7)
     np.testing.assert_allclose(compiled(A, v, 0), rebinding.renormalized.py_func(A, v, 0))
     assert rebinding.renormalized.py_func(A, v, 1).shape == (5,)
-    with pytest.raises(ValueError, match="renormalized\\(\\): 'v' is bound again at line 31 to an array of another "
+    line = Path(rebinding.__file__).read_text().splitlines().index("        v = A @ v") + 1
+    with pytest.raises(ValueError, match=f"renormalized\\(\\): 'v' is bound again at line {line} to an array of another "
                        "shape than its own; a kernel keeps one array per name in a loop or branch, so the shape may "
                        "not change \\(NumPy would go on with the new shape\\)"):
         compiled(A, v, 1)
@@ -77,6 +78,11 @@ def _error(tmp_path: Path, body: str) -> str:
     ("@kernel\ndef k(x: In[f64[:]]):\n    f = lambda i: x[i]\n    x = x * 2\n    return f(0)\n",
      "k.py:7:5: error: the lambda 'f' reads 'x', and would read the new array in Python; bind the new array under a "
      "name of its own"),
+    ("@kernel\ndef k(x: In[f64[:]], n: i64):\n    for i in range(n):\n        g = x * 2\n    for i in range(n):\n"
+     "        y = g + 1\n        g = y * 2\n",
+     "k.py:7:9: error: an array made inside a loop or branch is allocated once, before the kernel runs: bind it in one "
+     "statement directly in a `for` body (not under an `if` or a `while`) and use it only after that statement, in "
+     "that body; or make it at the top level and assign into it (`r[:] = ...`)"),
 ])
 def test_located_errors(tmp_path: Path, body: str, expected: str) -> None:
     assert _error(tmp_path, body).splitlines()[0] == expected

@@ -401,6 +401,17 @@ def interior_differences(a: In[f64[:, :]], out: In[f64[:, :]]):
     return d[1:, :] * 2.0
 
 
+@kernel
+def escape_counts(c: In[f64[:]], steps: i64):
+    z = np.zeros_like(c)
+    n = np.zeros(c.shape, dtype=np.int64)
+    for k in range(steps):
+        live = np.less(np.abs(z), 2.0)
+        n[live] = k
+        z[live] = z[live] ** 2 + c[live]
+    return z, n
+
+
 CASES = {
     axpby: lambda rng: (rng.standard_normal(11), rng.standard_normal(11), -0.75, 2.0),
     row_scale: lambda rng: (rng.standard_normal((5, 7)), rng.standard_normal(5), np.zeros((5, 7))),
@@ -439,4 +450,5 @@ CASES = {
     softened_power: lambda rng: (rng.standard_normal((5, 6)),),
     window_means: lambda rng: (rng.random(20), 4),
     interior_differences: lambda rng: (rng.random((8, 9)), rng.random((5, 6))),
+    escape_counts: lambda rng: (rng.uniform(-2.2, 0.6, 30), 12),
 }

@@ -1,8 +1,9 @@
 """Array names bound again (docs/language.md, "Arrays bound again"): layers that rebind `h` with a
 new shape at the top level, a polynomial accumulated by `p = p * x + c`, a vector renormalized by
-`v = A @ v`, a leapfrog `u_prev, u = u, u_next`, a ping-pong `A, B = B, A`, and a view that keeps
-viewing the array its name was bound to before. `tests/test_rebinding.py` runs each compiled and as
-plain Python; `CASES` maps each kernel to its random arguments."""
+`v = A @ v`, a leapfrog `u_prev, u = u, u_next`, a ping-pong `A, B = B, A`, a view that keeps
+viewing the array its name was bound to before, and `g` made anew in each of two loops.
+`tests/test_rebinding.py` runs each compiled and as plain Python; `CASES` maps each kernel to its
+random arguments."""
 
 import numpy as np
 
@@ -63,6 +64,18 @@ def view_of_the_old(x: In[f64[:]]):
     return y, np.sum(v)
 
 
+@kernel
+def sweeps(a: In[f64[:, :]], steps: i64):
+    out = a.copy()
+    for k in range(steps):
+        g = 0.5 * (out[1:, :] + out[:-1, :])
+        out[1:, :] = g
+    for k in range(steps):
+        g = out[:, 1:] - out[:, :-1]
+        out[:, 1:] += 0.25 * g
+    return out
+
+
 CASES = {
     two_layers: lambda rng: (rng.standard_normal((5, 4)), rng.standard_normal((4, 6)), rng.standard_normal((6, 3)),
                              rng.standard_normal(3)),
@@ -71,4 +84,5 @@ CASES = {
     leapfrog: lambda rng: (rng.random(17), 0.16, 12),
     ping_pong: lambda rng: (rng.random(11), 5),
     view_of_the_old: lambda rng: (rng.random(9),),
+    sweeps: lambda rng: (rng.random((6, 7)), 3),
 }

@@ -32,9 +32,10 @@ from translator.ir.visit import rewrite, walk_all
 from translator.frontend.views import build_view, is_view, whole_view
 from translator.ir.arrays import ZERO, at_least_zero, loop_nest, same
 
-FILLS = {"numpy.empty": None, "numpy.zeros": 0, "numpy.ones": 1, "numpy.full": None,
+FILLS = {"numpy.empty": None, "numpy.ndarray": None, "numpy.zeros": 0, "numpy.ones": 1, "numpy.full": None,
          "numpy.empty_like": None, "numpy.zeros_like": 0, "numpy.ones_like": 1, "numpy.full_like": None}
-"""The array constructors, and the constant each fills with (`np.full`: its argument). The `_like`
+"""The array constructors, and the constant each fills with (`np.full`: its argument; `np.ndarray(shape,
+dtype)`, NumPy's low-level constructor, leaves its array unfilled as `np.empty` does). The `_like`
 forms take an array instead of a shape: its shape, and its dtype unless `dtype=` says otherwise."""
 SHAPE_OPS = ("+", "-", "*", "//")
 SHAPE_RULE = ("the shape of an array made by the kernel may only use integer constants, scalar parameters, "

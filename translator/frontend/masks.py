@@ -33,6 +33,7 @@ from translator.frontend.arrays import REDUCTIONS, is_boolean, mask_of, shape_of
 from translator.frontend.context import BodyFacts, KernelScope, ModuleScope
 from translator.frontend.expressions import ATOMIC_CALLS, LOGICAL_CALLS, array_type
 from translator.frontend.inline import Positioned
+from translator.frontend.loop_arrays import made_in_loop
 from translator.frontend.names import NameVisitor, reads
 from translator.frontend.reductions import METHODS as REDUCTION_METHODS
 from translator.frontend.views import whole_view
@@ -135,8 +136,8 @@ def bind_mask(target: cst.Name, value: cst.BaseExpression, scope: KernelScope) -
             masked_read or (is_boolean(value, scope) and shape_of(value, scope))):
         return False
     problem = _problem(target, value, scope)
-    if lifts(scope) and (problem is not None or name not in scope.facts.mask_only):
-        return False
+    if (lifts(scope) or made_in_loop(target, scope)) and (problem is not None or name not in scope.facts.mask_only):
+        return False  # an array made by the kernel, at the top level or in each iteration of a host loop
     if problem is not None:
         raise scope.module.error(*problem)
     scope.masks[name] = value

@@ -81,15 +81,51 @@ def renamed(parts: Parts, position: int, scope: KernelScope) -> Parts:
             parts = [*parts[:position], _rename_targets(parts[position], old, fresh, scope),
                      *(_rename(p, old, fresh, scope) for p in parts[position + 1:])]
         return _refresh(parts, scope) if names else parts
-    if isinstance(part, (cst.For, cst.While)):
-        for name, binding in _callers_arrays_bound(part, scope):
-            _refuse_writes(part, binding, parts[position + 1:], name, scope)
+    if isinstance(part, (cst.For, cst.While)) and not _is_prange(part, scope):
+        before = parts
+        for local in _loop_locals(parts, position, scope):
+            parts = [*parts[:position], _rename(parts[position], local, scope.fresh_temp(local), scope),
+                     *parts[position + 1:]]
+        for name, binding in _callers_arrays_bound(parts[position], scope):  # type: ignore[arg-type]
+            _refuse_writes(parts[position], binding, parts[position + 1:], name, scope)  # type: ignore[arg-type]
             fresh = scope.fresh_temp(_base(name.value))
             parts = [*parts[:position], _copy(name, fresh, scope),
                      *(_rename(p, name.value, fresh, scope) for p in parts[position:])]
             position += 1
-        return _refresh(parts, scope)
+        return parts if parts is before else _refresh(parts, scope)
     return parts
+
+
+def _is_prange(loop: cst.For | cst.While, scope: KernelScope) -> bool:
+    return isinstance(loop, cst.For) and isinstance(loop.iter, cst.Call) and (
+        scope.module.qualified_name(loop.iter.func) == "translator.prange")
+
+
+def _loop_locals(parts: Parts, position: int, scope: KernelScope) -> list[str]:
+    """Names the top-level host loop at `position` binds again after another top-level loop did
+    (vadv's `gcv` in each of its `for k` loops), where no value flows from one to another: each
+    top-level statement that uses the name is a loop whose body binds it first (`_binds_first`). Each
+    loop's are renamed apart, so each is bound once (an array made in a loop, `frontend.loop_arrays`)."""
+    used = [{n.value for n in reads(p)} for p in parts]
+    names = used[position] - set(scope.params) - set(scope.scalar_values) - set(scope.declared)
+    return sorted(name for name in names if scope.facts.bindings.get(name, 0) > 1 and all(
+        _binds_first(p, name, scope) for p, names_used in zip(parts, used) if name in names_used))
+
+
+def _binds_first(part: cst.CSTNode, name: str, scope: KernelScope) -> bool:
+    """Whether `part` is a host loop whose body binds `name` (`name = value`, not reading it) before
+    any other use of it."""
+    if not isinstance(part, (cst.For, cst.While)) or _is_prange(part, scope):
+        return False
+    binding = next((p for p in small_statements(part.body) if isinstance(p, cst.Assign) and len(p.targets) == 1
+                    and isinstance(p.targets[0].target, cst.Name) and p.targets[0].target.value == name), None)
+    if binding is None or name in {n.value for n in reads(binding.value)}:
+        return False
+    target = binding.targets[0].target
+    positions = scope.module.positions
+    start = (positions[target].start.line, positions[target].start.column)
+    return all((positions[n].start.line, positions[n].start.column) > start
+               for n in reads(part) if n.value == name and n is not target)
 
 
 def _base(name: str) -> str:

@@ -37,7 +37,7 @@ expressions are all their own."""
 LOOP_FUNCTIONS = {"builtins.range": False, "translator.prange": True}
 ATOMIC_OPS = {"translator.atomic_add": "+", "translator.atomic_sub": "-", "translator.atomic_min": "min",
               "translator.atomic_max": "max"}
-LOCAL_ARRAY_CONSTRUCTORS = {"numpy.zeros": True, "numpy.empty": False}
+LOCAL_ARRAY_CONSTRUCTORS = {"numpy.zeros": True, "numpy.empty": False, "numpy.ndarray": False}
 """Constructors of arrays on a thread's stack (inside loops), and whether they zero-fill."""
 LAUNCH_KEYWORDS = ("num_teams", "thread_limit", "schedule")
 SCHEDULE_KINDS = ("static", "dynamic", "guided", "auto", "runtime")
@@ -300,6 +300,9 @@ def _tuple_assign(targets: cst.Tuple, value: cst.BaseExpression, scope: KernelSc
         temps.append(temp)
         out.append(_scalar_assign(temp, val, val.span, scope))
     out.extend(_scalar_assign(place, temp, place.span, scope) for place, temp in zip(places, temps))
+    for place, val in zip(places, values):
+        if isinstance(place, ir.Name) and scope.depth == 0:
+            scope.top_values.setdefault(place.id, val)  # `I, J = a.shape[0], a.shape[1]`: a shape may use it
     return out
 
 
