@@ -41,9 +41,9 @@ def test_a_shape_that_changes_in_a_loop_stops_the_call() -> None:
     np.testing.assert_allclose(compiled(A, v, 0), rebinding.renormalized.py_func(A, v, 0))
     assert rebinding.renormalized.py_func(A, v, 1).shape == (5,)
     line = Path(rebinding.__file__).read_text().splitlines().index("        v = A @ v") + 1
-    with pytest.raises(ValueError, match=f"renormalized\\(\\): 'v' is bound again at line {line} to an array of another "
-                       "shape than its own; a kernel keeps one array per name in a loop or branch, so the shape may "
-                       "not change \\(NumPy would go on with the new shape\\)"):
+    with pytest.raises(ValueError, match=f"renormalized\\(\\): 'v' is bound again at line {line} to an array of "
+                       "another shape than its own; a kernel keeps one array per name in a loop or branch, so the "
+                       "shape may not change \\(NumPy would go on with the new shape\\)"):
         compiled(A, v, 1)
 
 

@@ -34,8 +34,8 @@ from translator.frontend.products import product_operands, product_shape
 from translator.frontend.reductions import ReductionCall, reduced_axes, reduction_call
 from translator.frontend.views import build_view, is_new_axis, is_view, whole_view
 from translator.ir import nodes as ir
-from translator.ir.arrays import (ZERO, Offset, at_least_zero, axis_loops, broadcast, broadcast_all, broadcasts, element,
-                                  first_clash, loop_nest, uses)
+from translator.ir.arrays import (ZERO, Offset, at_least_zero, axis_loops, broadcast, broadcast_all, broadcasts,
+                                  element, first_clash, loop_nest, uses)
 from translator.ir.checks import settled_before_run
 from translator.ir.types import MAX_RANK, ArrayType, ScalarType
 from translator.ir.visit import rewrite

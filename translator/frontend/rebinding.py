@@ -27,14 +27,16 @@ per call, so a name bound again becomes one of these:
   `u_next` are one array, which copies are not: that is the same only while `u_next` is not used
   again before it is bound anew, which is required (it is made in the loop, used only there, and
   the next statement of the loop's body that uses it binds it).
+- A name made anew in several top-level host loops (vadv's `gcv` in each `for k`): where every
+  top-level statement that uses it is a host loop that binds it before any other use, no value flows
+  between them, and each loop's is renamed apart (`_loop_locals`), an array made in that loop.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import functools
 import re
+from collections.abc import Sequence
 
 import libcst as cst
 
@@ -49,8 +51,8 @@ from translator.frontend.inline import Positioned
 from translator.frontend.masks import read_body
 from translator.frontend.names import reads
 from translator.ir import nodes as ir
-from translator.ir.checks import equal_lengths
 from translator.ir.arrays import ZERO, at_least_zero, same
+from translator.ir.checks import equal_lengths
 from translator.ir.types import ArrayType
 
 Parts = list[cst.CSTNode]
@@ -245,7 +247,8 @@ def fill_again(target: cst.Name, value: cst.BaseExpression, scope: KernelScope) 
     """`x = value` as `x[...] = value`, after the checks of the module docstring."""
     name, span = target.value, scope.module.span(value)
     if not is_array_value(value, scope):
-        raise scope.module.error(target, f"'{name}' names an array made by the kernel; bind this scalar under a new name")
+        raise scope.module.error(
+            target, f"'{name}' names an array made by the kernel; bind this scalar under a new name")
     _refuse_readers(target, scope)
     kind = scope.params[name].type
     assert isinstance(kind, ArrayType)
@@ -257,8 +260,9 @@ def fill_again(target: cst.Name, value: cst.BaseExpression, scope: KernelScope) 
             value, f"'{name}' is bound again in a loop or branch to a {len(shape)}-D array of {dtype}, and held a "
             f"{kind.rank}-D array of {kind.dtype}; a kernel keeps one array per name there: bind this one under a name "
             "of its own")
-    checks: list[ir.Expr] = [equal_lengths(new, ir.Extent(name, dim, span), span)
-                             for dim, new in enumerate(shape) if not same_length(new, ir.Extent(name, dim, span), scope)]
+    extents = [ir.Extent(name, dim, span) for dim in range(len(shape))]
+    checks: list[ir.Expr] = [equal_lengths(new, old, span) for new, old in zip(shape, extents)
+                             if not same_length(new, old, scope)]
     tier = new_array_value(value, scope) if checks else None
     if tier is None:
         fill = _whole(target, scope)

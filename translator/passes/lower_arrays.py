@@ -26,8 +26,8 @@ from typing import Callable, Sequence
 from translator.errors import Span, TranslationError
 from translator.ir import checks
 from translator.ir import nodes as ir
-from translator.ir.arrays import (ZERO, Offset, as_index, at_least_zero, axis_loops, element, first_clash, loop_nest,
-                                  reduced_shape, rewrite_leaves, same, uses, broadcasts)
+from translator.ir.arrays import (ZERO, Offset, as_index, at_least_zero, axis_loops, broadcasts, element, first_clash,
+                                  loop_nest, reduced_shape, rewrite_leaves, same, uses)
 from translator.ir.types import I64, ArrayType, ScalarType, type_of
 from translator.ir.visit import Node, Visitor, is_expr, rewrite, walk_all
 from translator.passes.expr_types import ExprTyper, cast
