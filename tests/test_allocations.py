@@ -117,10 +117,8 @@ SHAPE_RULE = ("the shape of an array made by the kernel may only use integer con
      "8:26: error: an array made inside a loop lives on the thread's stack, so its shape must be 1 to 7 positive "
      "integer constants; make arrays of run-time size at the top level of the kernel (outside loops and ifs), where "
      "the caller allocates them, or inside a prange"),
-    ("    y = np.zeros(n)\n    y = np.ones(n)\n    return y\n",
-     "7:5: error: 'y' already names an array made by the kernel; an array is made once and never reassigned "
-     "(use a new name)"),
-    ("    y = np.zeros(n)\n    y = 1.0\n", "7:5: error: cannot assign to array 'y'; use a new local name"),
+    ("    y = np.zeros(n)\n    for i in range(n):\n        y = 1.0\n",
+     "8:9: error: 'y' names an array made by the kernel; bind this scalar under a new name"),
     ("    for i in range(n):\n        y = 1.0\n    y = np.zeros(n)\n",
      "7:9: error: 'y' names an array made by the kernel (line 8); use another name for this scalar"),
     ("    for i in range(n):\n        if i > 0:\n            t = np.ones(4)\n",

@@ -199,3 +199,16 @@ def test_arrays_the_kernel_makes_have_their_allocated_extents(capsys: pytest.Cap
     assert status == 1
     assert ("reshapes: result__9: the dereference at line 104 touches element 2, outside the mapped section "
             "result__9[0:result__9_n0 * result__9_n1 - 1] = [0, 2)") in out
+
+
+def test_kernels_that_refuse_equal_extents_are_not_sampled(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """`a[1:] + b` needs `a` one longer than `b` (as vadv's `wcon` is one row longer than its other
+    arrays): at the sample's equal extents the caller's length check fails, so no call runs the C
+    there and the run says so instead of judging the elements it would touch."""
+    path = tmp_path / "longer.py"
+    path.write_text("import numpy as np\nfrom translator import kernel, In, f64\n\n\n@kernel\n"
+                    "def longer(a: In[f64[:]], b: In[f64[:]]):\n    return a[1:] + b\n", encoding="utf-8")
+    status, out = audit(capsys, str(path), None, tmp_path)
+    assert status == 0, out
+    assert "note: longer: b: section not checked: the sample extents fail the length check of line 7, so no call " \
+           "runs the C there" in out

@@ -86,6 +86,31 @@ def test_defaults_of_parameters_typed_by_the_call() -> None:
     assert idioms.scale_into.signatures == ["(f32[:], f32[:], float)", "(f32[:], f32[:], int)", "(f32[:], f32[:], f32)"]
 
 
+def test_a_column_of_too_few_columns_is_refused_as_numpy_refuses_it() -> None:
+    """`x = pos[:, 0:1]` broadcasts as a column of length 1; an array without that column has none,
+    and `x.T - x` then fails to broadcast, in NumPy and in the kernel (checked before the call)."""
+    compiled = idioms.column_differences.library("host-offload").kernels["column_differences"]
+    pos = np.random.default_rng(4).standard_normal((9, 0))
+    with pytest.raises(ValueError):
+        idioms.column_differences.py_func(pos)
+    with pytest.raises(ValueError, match="combines lengths"):
+        compiled(pos)
+
+
+@pytest.mark.parametrize("N", [4, -3, 25, -25])
+def test_computed_slice_bounds_size_new_arrays_as_numpy_does(N: int) -> None:
+    """`c[N:] - c[:-N]` makes an array whose length the caller computes from `N`, wrapped as Python
+    wraps a negative bound and clamped to the array (a negative N and one past the end included);
+    with N = 0 the lengths differ, and both raise."""
+    x = np.random.default_rng(6).random(20)
+    compiled = idioms.window_means.library("host-offload").kernels["window_means"]
+    np.testing.assert_allclose(compiled(x, N), idioms.window_means.py_func(x, N), rtol=1e-12)
+    with pytest.raises(ValueError):
+        idioms.window_means.py_func(x, 0)
+    with pytest.raises(ValueError, match="combines lengths that differ"):
+        compiled(x, 0)
+
+
 def _error(tmp_path: Path, body: str) -> str:
     path = tmp_path / "k.py"
     path.write_text(HEADER + body)
@@ -173,15 +198,19 @@ def _error(tmp_path: Path, body: str) -> str:
     ("@kernel\ndef k(x: In[f64[:]]):\n    return np.pad(x, 1, mode=\"reflect\")\n",
      "k.py:6:12: error: np.pad() in a kernel takes one integer width for every side and mode \"constant\", "
      "\"edge\" or \"wrap\": np.pad(img, 1, mode=\"edge\")"),
-    ("@kernel\ndef k(x: In[f64[:]]):\n    y = x.copy()\n    v = y[1:]\n    y = x.copy()\n    v[:] = 1.0\n"
-     "    return y\n",
-     "k.py:7:9: error: view 'v' uses 'y', which is not assigned exactly once before the view; the view's bounds "
-     "are taken where it is used, so copy 'y' into a new local just before the view"),
     ("@kernel\ndef k(X: In[f64[:, :]], w: In[f64[:]], n: int):\n    for i in range(n):\n        r = X @ w\n"
      "    return r\n",
      "k.py:7:9: error: an array made inside a loop or branch is allocated once, before the kernel runs: bind it in "
      "one statement directly in a `for` body (not under an `if` or a `while`) and use it only after that statement, "
      "in that body; or make it at the top level and assign into it (`r[:] = ...`)"),
+    ("@kernel\ndef k(x: In[f64[:]], n: int):\n    m = n\n    m = m + 1\n    return x[:m] * 2\n",
+     "k.py:8:12: error: the shape of this array uses 'm', which is assigned more than once; the shape of an array "
+     "made by the kernel may only use integer constants, scalar parameters, array extents (a.shape[k], len(a)), "
+     "top-level locals assigned once from those, and + - * //: the caller allocates the array before the kernel "
+     "runs"),
+    ("@kernel\ndef k(x: InOut[f64[:]], y: In[f64[:]]):\n    x[x > 0] = y[y > 0] * 2\n",
+     "k.py:6:16: error: a masked assignment in a kernel takes a scalar (`x[x < 0] = 0.0`), or a value that reads "
+     "arrays of the target's shape through the target's own mask (`x[m] = x[m] ** 2 + y[m]`)"),
 ])
 def test_located_errors(tmp_path: Path, body: str, expected: str) -> None:
     assert _error(tmp_path, body).splitlines()[0] == expected

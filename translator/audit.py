@@ -74,10 +74,10 @@ def run_audit(path: str, target: Target, c_file: str | None) -> int:
     """Audit the C emitted for `path` on `target`, or the C in `c_file`; print the table."""
     specs, emitted = kernel_specs(path, target)
     c_path = c_file or f"{module_name(path)}.c"
-    text = Path(c_file).read_text(encoding="utf-8") if c_file else emitted
+    text = Path(c_file).read_text(encoding="utf-8") if c_file else emitted.c_source
     parsed = parse_c(c_path, text)
     lines = presumed_locations(text, c_path)
-    rows, missing = audit(parsed, specs, lines)
+    rows, missing = audit(parsed, specs, lines, manifest_checks(emitted.manifest))
     for c_line, message in (*parsed.errors, *parsed.warnings):
         file, line = lines[c_line - 1] if 0 < c_line <= len(lines) else (c_path, c_line)
         print(message if file == c_path else f"{message} [from {file}:{line}]")
@@ -99,7 +99,7 @@ def audit_emitted(c_source: str, manifest: dict[str, Any]) -> list[str]:
     c_path = f"{manifest['module']}.c"
     parsed = parse_c(c_path, c_source)
     lines = presumed_locations(c_source, c_path)
-    rows, missing = audit(parsed, manifest_specs(manifest), lines)
+    rows, missing = audit(parsed, manifest_specs(manifest), lines, manifest_checks(manifest))
     problems = [f"{r.kernel}: {r.parameter}: {p}" for r in rows for p in r.problems] + missing
     return problems + [message for _, message in parsed.errors]
 
@@ -119,23 +119,38 @@ def manifest_specs(manifest: dict[str, Any]) -> dict[str, dict[str, ArraySpec]]:
     return specs
 
 
-def kernel_specs(path: str, target: Target) -> tuple[dict[str, dict[str, ArraySpec]], str]:
-    """Per kernel symbol, its arrays' ownership and C element type; and the C the backend emits."""
+def manifest_checks(manifest: dict[str, Any]) -> dict[str, tuple[tuple[int, Bound, Bound], ...]]:
+    """Per kernel symbol (and twins), its length checks `(line, left, right)`: the sample run is a
+    call only where they hold."""
+    checks: dict[str, tuple[tuple[int, Bound, Bound], ...]] = {}
+    for kernel in manifest["kernels"]:
+        found = tuple((c["line"], *c["lengths"]) for c in kernel.get("length_checks", ()) if "index" not in c)
+        for symbol in (kernel["symbol"], kernel.get("device_symbol"), (kernel.get("chunk") or {}).get("symbol")):
+            if symbol:
+                checks[symbol] = found
+    return checks
+
+
+def kernel_specs(path: str, target: Target) -> tuple[dict[str, dict[str, ArraySpec]], Any]:
+    """Per kernel symbol, its arrays' ownership and C element type; and what the backend emits."""
     emitted = pipeline.translate(path, target)
-    return manifest_specs(emitted.manifest), emitted.c_source
+    return manifest_specs(emitted.manifest), emitted
 
 
 def audit(
-    parsed: ParsedC, specs: dict[str, dict[str, ArraySpec]], lines: Locations
+    parsed: ParsedC, specs: dict[str, dict[str, ArraySpec]], lines: Locations,
+    checks: dict[str, tuple[tuple[int, Bound, Bound], ...]] | None = None,
 ) -> tuple[list[Row], list[str]]:
-    """The rows of every kernel, and the kernels the C does not define."""
+    """The rows of every kernel, and the kernels the C does not define; `checks`: each kernel's
+    length checks, which a sample run must pass to be a call."""
     rows: list[Row] = []
     missing = [f"{k}: not defined in the C file" for k in specs if k not in parsed.functions]
     for kernel, arrays in specs.items():
         facts = parsed.functions.get(kernel)
         if facts is not None:
             if facts.sampler is not None:
-                facts.sampler.allocate({name: spec.shape for name, spec in arrays.items() if spec.shape is not None})
+                facts.sampler.allocate({name: spec.shape for name, spec in arrays.items() if spec.shape is not None},
+                                       (checks or {}).get(kernel, ()))
             rows += _kernel_rows(facts, arrays, lines)
             missing += reduction_problems(facts, lines)
     return rows, missing

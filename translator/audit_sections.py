@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 from clang import cindex
 
-from runtime_shim.bounds import Bound, evaluate
+from runtime_shim.bounds import Bound, arrays_in, evaluate
 
 from translator.backend.lower import COPY_BACK
 
@@ -86,13 +86,18 @@ class Sampler:
         (`out[i, 11]`) and for a 1-D array read as a 2-D one (`x.reshape(2, -1)`)."""
         self.made: dict[str, tuple[Bound, ...]] = {}
         """Array the kernel makes -> the shape its caller allocates (`allocate`)."""
+        self.checks: tuple[tuple[int, Bound, Bound], ...] = ()
+        """The kernel's length checks `(line, left, right)`: a run where one fails is no call."""
         self._runs: dict[tuple[str | None, bool], Observation] = {}
 
-    def allocate(self, made: dict[str, tuple[Bound, ...]]) -> None:
+    def allocate(self, made: dict[str, tuple[Bound, ...]], checks: tuple[tuple[int, Bound, Bound], ...] = ()) -> None:
         """Give the arrays the kernel makes the extents their caller allocates, computed from the
         sample extents of the user's arguments: free extents would let the run write a result of
-        `x.reshape(3, -1)` as a 5 x 5 array and call its last rows never written."""
-        self.made = made
+        `x.reshape(3, -1)` as a 5 x 5 array and call its last rows never written. `checks`: the
+        kernel's length checks; where equal extents fail one (vadv's `wcon` has a row more than its
+        other arrays) the caller never runs the C there, and the first run says so instead of
+        sampling (the grown runs are the audit's own guesses, which break such checks anyway)."""
+        self.made, self.checks = made, checks
         self._runs.clear()
 
     def run(self, grown: str | None = None, others: bool = False) -> Observation:
@@ -110,22 +115,46 @@ class Sampler:
             params.update({name: SAMPLE_SCALAR if integral else None for name, integral in self.scalars.items()})
             params.update(self._allocated(params))
             seen = Observation(dict(params))
+            refused = self._refused(params) if key == (None, False) else ""  # grown runs break checks on purpose
             try:
-                if self.body is not None:
+                if refused:
+                    seen.incomplete = refused
+                elif self.body is not None:
                     _Runner(self.pointers, seen).statement(self.body, params)
             except _TooLong:
                 seen.incomplete = f"the sample run passed {STEP_LIMIT} steps"
             self._runs[key] = seen
         return self._runs[key]
 
-    def _allocated(self, params: Env) -> Env:
-        """The extents of the arrays the kernel makes, from their shapes at `params` (None where a
-        shape needs a value the run does not know)."""
+    def _refused(self, params: Env) -> str:
+        """Why no call runs the C at `params`, or "": a length check that fails there and compares
+        extents of two arrays or more, so that it is the equal extents that fail it (a check of one
+        array, `x.reshape(3, -1)`'s, fails for the sample value alone: the run still shows what the C
+        touches)."""
+        shapes, scalars = self._arguments(params, with_made=True)
+        for line, left, right in self.checks:
+            if len(set(arrays_in(left)) | set(arrays_in(right))) < 2:
+                continue
+            try:
+                if evaluate(left, shapes, scalars) != evaluate(right, shapes, scalars):  # type: ignore[arg-type]
+                    return f"the sample extents fail the length check of line {line}, so no call runs the C there"
+            except (KeyError, IndexError, TypeError, ValueError):
+                continue
+        return ""
+
+    def _arguments(self, params: Env, with_made: bool = False) -> tuple[dict[str, tuple[int | None, ...]], Env]:
+        """The arrays' shapes and the scalars at `params` (the arrays the kernel makes `with_made`)."""
         dims: dict[str, dict[int, int | None]] = {}
         for name, owner in self.extents.items():
             dims.setdefault(owner, {})[int(name.rpartition("_n")[2])] = params[name]
-        shapes = {owner: tuple(found[d] for d in sorted(found)) for owner, found in dims.items() if owner not in self.made}
-        scalars = {name: value for name, value in params.items() if name in self.scalars}
+        shapes = {owner: tuple(found[d] for d in sorted(found)) for owner, found in dims.items()
+                  if with_made or owner not in self.made}
+        return shapes, {name: value for name, value in params.items() if name in self.scalars}
+
+    def _allocated(self, params: Env) -> Env:
+        """The extents of the arrays the kernel makes, from their shapes at `params` (None where a
+        shape needs a value the run does not know)."""
+        shapes, scalars = self._arguments(params)
         allocated: Env = {}
         for array, shape in self.made.items():
             for dim, bound in enumerate(shape):

@@ -373,6 +373,45 @@ def running_stats(x: In[f64[:]]):
     return mean, x - mean, m2 / (count - 1), count
 
 
+@kernel
+def column_differences(pos: In[f64[:, :]]):
+    x = pos[:, 0:1]
+    y = pos[:, 1:2]
+    return x.T - x + (y.T - y) * 0.5
+
+
+@kernel
+def softened_power(d: In[f64[:, :]]):
+    r = d * d
+    r[r > 0.25] = r[r > 0.25] ** (-1.5) + d[r > 0.25]
+    return r
+
+
+@kernel
+def window_means(x: In[f64[:]], N: i64):
+    c = np.cumsum(x)
+    return (c[N:] - c[:-N]) / N
+
+
+@kernel
+def interior_differences(a: In[f64[:, :]], out: In[f64[:, :]]):
+    I = out.shape[0]
+    J = out.shape[1]
+    d = a[1:I + 1, 1:J + 1] - a[0:I, 0:J]
+    return d[1:, :] * 2.0
+
+
+@kernel
+def escape_counts(c: In[f64[:]], steps: i64):
+    z = np.zeros_like(c)
+    n = np.zeros(c.shape, dtype=np.int64)
+    for k in range(steps):
+        live = np.less(np.abs(z), 2.0)
+        n[live] = k
+        z[live] = z[live] ** 2 + c[live]
+    return z, n
+
+
 CASES = {
     axpby: lambda rng: (rng.standard_normal(11), rng.standard_normal(11), -0.75, 2.0),
     row_scale: lambda rng: (rng.standard_normal((5, 7)), rng.standard_normal(5), np.zeros((5, 7))),
@@ -407,4 +446,9 @@ CASES = {
     running_stats: lambda rng: (rng.random(33),),
     relax_copies: lambda rng: (rng.random((7, 6)), 4),
     ufunc_operators: lambda rng: (rng.random(15), rng.random(15), rng.integers(0, 6, 15)),
+    column_differences: lambda rng: (rng.standard_normal((9, 3)),),
+    softened_power: lambda rng: (rng.standard_normal((5, 6)),),
+    window_means: lambda rng: (rng.random(20), 4),
+    interior_differences: lambda rng: (rng.random((8, 9)), rng.random((5, 6))),
+    escape_counts: lambda rng: (rng.uniform(-2.2, 0.6, 30), 12),
 }

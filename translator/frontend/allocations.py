@@ -29,13 +29,14 @@ from translator.frontend.expressions import array_param, array_type, build_expr,
 from translator.frontend.names import reads
 from translator.ir import nodes as ir
 from translator.ir.types import BOOL, F64, I64, MAX_RANK, PY_COMPLEX, ArrayType, Ownership, ScalarType
-from translator.ir.visit import walk_all
+from translator.ir.visit import rewrite, walk_all
 from translator.frontend.views import build_view, is_view, whole_view
-from translator.ir.arrays import ZERO, at_least_zero, loop_nest
+from translator.ir.arrays import ZERO, at_least_zero, loop_nest, same
 
-FILLS = {"numpy.empty": None, "numpy.zeros": 0, "numpy.ones": 1, "numpy.full": None,
+FILLS = {"numpy.empty": None, "numpy.ndarray": None, "numpy.zeros": 0, "numpy.ones": 1, "numpy.full": None,
          "numpy.empty_like": None, "numpy.zeros_like": 0, "numpy.ones_like": 1, "numpy.full_like": None}
-"""The array constructors, and the constant each fills with (`np.full`: its argument). The `_like`
+"""The array constructors, and the constant each fills with (`np.full`: its argument; `np.ndarray(shape,
+dtype)`, NumPy's low-level constructor, leaves its array unfilled as `np.empty` does). The `_like`
 forms take an array instead of a shape: its shape, and its dtype unless `dtype=` says otherwise."""
 SHAPE_OPS = ("+", "-", "*", "//")
 SHAPE_RULE = ("the shape of an array made by the kernel may only use integer constants, scalar parameters, "
@@ -241,6 +242,17 @@ def declare_new_array(scope: KernelScope, name: str, node: cst.CSTNode, dtype: S
                                   ir.Allocation(caller_shape, None, span))
 
 
+def same_length(a: ir.Expr, b: ir.Expr, scope: KernelScope) -> bool:
+    """Whether two lengths are the same expression once each extent of an array the kernel makes is
+    its shape in the caller's terms (`r = d * d` has `d`'s extents)."""
+    def caller(node: object) -> object:
+        if not isinstance(node, ir.Extent):
+            return node
+        param = scope.params.get(node.array)
+        return param.allocation.shape[node.dim] if param is not None and param.allocation is not None else node
+    return same(rewrite(a, caller), rewrite(b, caller))
+
+
 def _caller_expr(expr: ir.Expr, scope: KernelScope, span: Span) -> ir.Expr:
     """A shape dimension as the caller computes it, or a located error saying what is allowed."""
     if isinstance(expr, ir.Const) and type(expr.value) is int:
@@ -253,6 +265,8 @@ def _caller_expr(expr: ir.Expr, scope: KernelScope, span: Span) -> ir.Expr:
             expr, left=_caller_expr(expr.left, scope, span), right=_caller_expr(expr.right, scope, span))
     if isinstance(expr, ir.Call) and expr.func in ("min", "max"):
         return dataclasses.replace(expr, args=tuple(_caller_expr(a, scope, span) for a in expr.args))
+    if isinstance(expr, ir.Select) and _wraps(expr.cond):
+        return _wrapped(expr, scope, span)
     if isinstance(expr, ir.Name):
         param = scope.params.get(expr.id)
         if param is not None and isinstance(param.type, ScalarType) and param.type.is_int:
@@ -261,6 +275,24 @@ def _caller_expr(expr: ir.Expr, scope: KernelScope, span: Span) -> ir.Expr:
             scope.shape_locals.setdefault(expr.id, span)
             return _caller_expr(scope.top_values[expr.id], scope, span)
     raise TranslationError.at(expr.span, SHAPE_RULE)
+
+
+def _wraps(cond: ir.Expr) -> bool:
+    """Whether `cond` is `x < 0`, the test of a slice bound that Python wraps when negative."""
+    return isinstance(cond, ir.Compare) and cond.op == "<" and isinstance(cond.right, ir.Const) and (
+        cond.right.value == 0)
+
+
+def _wrapped(select: ir.Select, scope: KernelScope, span: Span) -> ir.Expr:
+    """`then if x < 0 else orelse` (a computed slice bound, `x[:-N]`, `A[1:I + 3]`) in the caller's `+ - *
+    min max`: `orelse * s + then * (1 - s)` with `s = min(max(x + 1, 0), 1)`, 1 when the integer `x`
+    is at least 0 and 0 otherwise."""
+    assert isinstance(select.cond, ir.Compare)
+    x, then, orelse = (_caller_expr(e, scope, span) for e in (select.cond.left, select.then, select.orelse))
+    zero, one = ir.Const(0, span), ir.Const(1, span)
+    at_least_zero = ir.Call("min", (ir.Call("max", (ir.Binary("+", x, one, span), zero), span), one), span)
+    return ir.Binary("+", ir.Binary("*", orelse, at_least_zero, span),
+                     ir.Binary("*", then, ir.Binary("-", one, at_least_zero, span), span), span)
 
 
 def make_array(name: str, node: cst.BaseExpression, scope: KernelScope) -> list[ir.Stmt]:

@@ -33,8 +33,8 @@ from translator.frontend.products import product_operands, product_shape
 from translator.frontend.reductions import ReductionCall, reduced_axes, reduction_call
 from translator.frontend.views import build_view, flipped, is_new_axis, is_view, whole_view
 from translator.ir import nodes as ir
-from translator.ir.arrays import (ZERO, Offset, at_least_zero, axis_loops, broadcast, broadcast_all, element,
-                                  first_clash, loop_nest, uses)
+from translator.ir.arrays import (ZERO, Offset, at_least_zero, axis_loops, broadcast, broadcast_all, broadcasts,
+                                  element, first_clash, loop_nest, uses)
 from translator.ir.checks import settled_before_run
 from translator.ir.types import MAX_RANK, ArrayType, ScalarType
 from translator.ir.visit import rewrite
@@ -67,10 +67,10 @@ def _view_at(elements: Elements, view: ir.View, node: cst.CSTNode, scope: Kernel
     """The element of `view` that the element being computed reads, its lengths checked."""
     offsets = aligned(elements, view.rank, node, scope)
     shape = elements.shape[len(elements.shape) - view.rank:]
-    for axis, expected in zip(view.axes, shape):
-        if not axis.is_single:
-            require_equal(axis.length(view.span), expected, view.span, scope)
-    return element(view, [ZERO if axis.is_single else o for axis, o in zip(view.axes, offsets)])
+    single = [broadcasts(axis.length(view.span), expected) for axis, expected in zip(view.axes, shape)]
+    for axis, expected, one in zip(view.axes, shape, single):
+        require_equal(axis.length(view.span), ir.Const(1, view.span) if one else expected, view.span, scope)
+    return element(view, [ZERO if one else o for one, o in zip(single, offsets)])
 
 
 def require_equal(length: ir.Expr, expected: ir.Expr, span: Span, scope: KernelScope) -> None:
@@ -337,7 +337,9 @@ def assign_masked(target: cst.Subscript, mask: cst.BaseExpression, value: cst.Ba
     """`x[mask] = v` / `x[mask] op= v` with a scalar `v` (`mask_of(target)` is `mask`): every element
     where the mask holds, in a loop nest over `x` (a mask of another shape is an error, as in NumPy)."""
     if shape_of(value, scope):
-        raise scope.module.error(value, "a masked assignment in a kernel takes a scalar (`x[x < 0] = 0.0`)")
+        raise scope.module.error(value, "a masked assignment in a kernel takes a scalar (`x[x < 0] = 0.0`), or a value "
+                                        "that reads arrays of the target's shape through the target's own mask "
+                                        "(`x[m] = x[m] ** 2 + y[m]`)")
     place = whole_view(target.value.value, scope, scope.module.span(target))  # type: ignore[attr-defined]
     span = place.span
     variables, offsets, bounds = _element_loops(place.axes, scope, span)

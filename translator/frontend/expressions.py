@@ -513,8 +513,8 @@ CALLS: dict[str, Builder] = {
     "builtins.complex": _complex, "builtins.abs": _abs, "builtins.min": _min_max, "builtins.max": _min_max,
     "builtins.len": _len, "numpy.copy": _copy, **dict.fromkeys(LOGICAL_CALLS, _logical),
     "builtins.range": _range_outside_loop, "translator.prange": _range_outside_loop,
-    **dict.fromkeys(("numpy.zeros", "numpy.empty", "numpy.ones", "numpy.full", "numpy.zeros_like", "numpy.empty_like",
-                     "numpy.ones_like", "numpy.full_like"), _array_outside_assignment),
+    **dict.fromkeys(("numpy.zeros", "numpy.empty", "numpy.ndarray", "numpy.ones", "numpy.full", "numpy.zeros_like",
+                     "numpy.empty_like", "numpy.ones_like", "numpy.full_like"), _array_outside_assignment),
     **dict.fromkeys(ATOMIC_CALLS, _atomic_in_expression),
 }
 EXPRESSIONS: dict[type, Callable[..., ir.Expr]] = {

@@ -40,7 +40,7 @@ def inline_calls(node: _N, scope: KernelScope) -> _N:
     return node.visit(_Inliner(scope))  # type: ignore[return-value]
 
 
-class _Positioned(cst.CSTTransformer):
+class Positioned(cst.CSTTransformer):
     """A transformer whose new nodes take the positions of the nodes they replace, so errors about
     them point where the user wrote them."""
 
@@ -56,7 +56,7 @@ class _Positioned(cst.CSTTransformer):
         return result  # type: ignore[return-value]
 
 
-class _Inliner(_Positioned):
+class _Inliner(Positioned):
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
         function = _inlinable(updated_node, self.scope)
         if function is None:
@@ -68,7 +68,7 @@ class _Inliner(_Positioned):
         return body.visit(_Substitution(self.scope, arguments))  # type: ignore[return-value]
 
 
-class _Substitution(_Positioned):
+class _Substitution(Positioned):
     """The function's expression with its parameters replaced by the caller's arguments."""
 
     def __init__(self, scope: KernelScope, arguments: dict[str, cst.BaseExpression]) -> None:

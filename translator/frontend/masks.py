@@ -27,12 +27,17 @@ import collections
 
 import libcst as cst
 
-from translator.frontend.allocations import lifts
+from translator.frontend.allocations import lifts, same_length
+from translator.frontend.array_statements import array_value, in_tier
 from translator.frontend.arrays import REDUCTIONS, is_boolean, mask_of, shape_of
 from translator.frontend.context import BodyFacts, KernelScope, ModuleScope
-from translator.frontend.expressions import ATOMIC_CALLS, LOGICAL_CALLS
+from translator.frontend.expressions import ATOMIC_CALLS, LOGICAL_CALLS, array_type
+from translator.frontend.inline import Positioned
+from translator.frontend.loop_arrays import made_in_loop
 from translator.frontend.names import NameVisitor, reads
 from translator.frontend.reductions import METHODS as REDUCTION_METHODS
+from translator.frontend.views import whole_view
+from translator.ir import nodes as ir
 
 MASK_CALLS = (*REDUCTIONS, *LOGICAL_CALLS)
 """Calls whose arguments are array expressions, where a mask local may stand."""
@@ -131,8 +136,8 @@ def bind_mask(target: cst.Name, value: cst.BaseExpression, scope: KernelScope) -
             masked_read or (is_boolean(value, scope) and shape_of(value, scope))):
         return False
     problem = _problem(target, value, scope)
-    if lifts(scope) and (problem is not None or name not in scope.facts.mask_only):
-        return False
+    if (lifts(scope) or made_in_loop(target, scope)) and (problem is not None or name not in scope.facts.mask_only):
+        return False  # an array made by the kernel, at the top level or in each iteration of a host loop
     if problem is not None:
         raise scope.module.error(*problem)
     scope.masks[name] = value
@@ -172,3 +177,39 @@ def fixed_scalar(local: str, scope: KernelScope) -> bool:
                 None)
     return loop is not None and local not in read_body(loop.body, scope.module).bindings
 
+
+
+def read_through_mask(target: cst.Subscript, value: cst.BaseExpression, scope: KernelScope) -> list[ir.Stmt] | None:
+    """`x[m] = f(x[m], y[m])` (nbody's `inv_r3[inv_r3 > 0] = inv_r3[inv_r3 > 0] ** (-1.5)`): NumPy's
+    value holds `f` of the elements where `m` holds, in order, and puts them back at those elements;
+    so it is `x = f(x, y)` where `m` holds, an elementwise assignment with a mask. Taken when the
+    value reads arrays only through the target's mask (the same expression), each of the target's
+    shape, and is elementwise then; None otherwise."""
+    mask = mask_of(target, scope)
+    if mask is None:
+        return None
+    code = cst.Module([]).code_for_node(mask)
+    through: list[cst.Name] = []
+
+    class Unmasked(Positioned):
+        def leave_Subscript(self, original_node: cst.Subscript, updated_node: cst.Subscript) -> cst.BaseExpression:
+            if mask_of(original_node, scope) is None or cst.Module([]).code_for_node(mask_of(  # type: ignore[arg-type]
+                    original_node, scope)) != code:
+                return updated_node
+            name = cst.Name(original_node.value.value)  # type: ignore[attr-defined]
+            scope.module.positions[name] = scope.module.positions[original_node]
+            through.append(name)
+            return name
+
+    unmasked = value.visit(Unmasked(scope))
+    shape = shape_of(target.value, scope)
+    arrays = [n for n in reads(unmasked) if array_type(n.value, scope) is not None]  # type: ignore[arg-type]
+    if not through or any(all(n is not t for t in through) for n in arrays) or not all(
+            len(shape_of(n, scope)) == len(shape) and all(
+                same_length(a, b, scope) for a, b in zip(shape_of(n, scope), shape)) for n in through):
+        return None
+    if not in_tier(target.value, unmasked, scope):  # type: ignore[arg-type]
+        return None
+    place = whole_view(target.value.value, scope, scope.module.span(target))  # type: ignore[attr-defined]
+    return [ir.ArrayAssign(place, array_value(unmasked, scope), place.span,  # type: ignore[arg-type]
+                           where=array_value(mask, scope))]

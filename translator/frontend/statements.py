@@ -19,8 +19,9 @@ from translator.frontend.guards import guarded
 from translator.frontend.inline import inline_calls
 from translator.frontend.iteration import item_loop, iterates_items
 from translator.frontend.loop_arrays import LOOP_ARRAY_RULE, made_in_loop
-from translator.frontend.masks import bind_mask
+from translator.frontend.masks import bind_mask, read_through_mask
 from translator.frontend.names import reads
+from translator.frontend.rebinding import fill_again, fills_again, renamed, rotation, small_statements
 from translator.frontend.refills import like_source, refill
 from translator.frontend.signature import scalar_annotation
 from translator.frontend.source import fold_constant
@@ -37,7 +38,7 @@ expressions are all their own."""
 LOOP_FUNCTIONS = {"builtins.range": False, "translator.prange": True}
 ATOMIC_OPS = {"translator.atomic_add": "+", "translator.atomic_sub": "-", "translator.atomic_min": "min",
               "translator.atomic_max": "max"}
-LOCAL_ARRAY_CONSTRUCTORS = {"numpy.zeros": True, "numpy.empty": False}
+LOCAL_ARRAY_CONSTRUCTORS = {"numpy.zeros": True, "numpy.empty": False, "numpy.ndarray": False}
 """Constructors of arrays on a thread's stack (inside loops), and whether they zero-fill."""
 LAUNCH_KEYWORDS = ("num_teams", "thread_limit", "schedule")
 SCHEDULE_KINDS = ("static", "dynamic", "guided", "auto", "runtime")
@@ -49,12 +50,16 @@ AUGMENTED_OPS: dict[type, str] = {
 
 
 def build_body(statements: Sequence[cst.BaseStatement], scope: KernelScope) -> tuple[ir.Stmt, ...]:
-    """The IR of a block; simple statement lines may hold several `;`-separated statements."""
+    """The IR of a block; simple statement lines may hold several `;`-separated statements. At a
+    kernel's top level an array name bound again is renamed from there on (`frontend.rebinding`)."""
     out: list[ir.Stmt] = []
-    for stmt in statements:
-        parts = stmt.body if isinstance(stmt, cst.SimpleStatementLine) else (stmt,)
-        for part in parts:
-            out.extend(_statement(part, scope))
+    parts = small_statements(statements)
+    position = 0
+    while position < len(parts):
+        if lifts(scope):
+            parts = renamed(parts, position, scope)
+        out.extend(_statement(parts[position], scope))
+        position += 1
     return tuple(out)
 
 
@@ -136,6 +141,10 @@ def _assign(node: cst.Assign, scope: KernelScope) -> list[ir.Stmt]:
         whole, filled = again
         return [] if filled is None else (array_statement(whole, filled, None, scope)
                                           or assign_array(whole, filled, None, scope))
+    if fills_again(single, scope):
+        return fill_again(single, value, scope)  # type: ignore[arg-type]
+    if isinstance(single, cst.Tuple) and all(fills_again(e.value, scope) for e in single.elements):
+        return rotation(single, value, scope)
     made_like = like_source(value, scope) if isinstance(single, cst.Name) and lifts(scope) else None
     if made_like is not None and single.value not in scope.params:  # type: ignore[union-attr]
         scope.made_like[single.value] = made_like[0]  # type: ignore[union-attr]
@@ -143,6 +152,9 @@ def _assign(node: cst.Assign, scope: KernelScope) -> list[ir.Stmt]:
         return histogram(node, value, scope)  # type: ignore[arg-type]
     if constructor in LINALG:
         return linalg_statement(single, value, scope)  # type: ignore[arg-type]
+    through = read_through_mask(single, node.value, scope) if isinstance(single, cst.Subscript) else None
+    if through is not None:
+        return through
     if single is not None and is_array_statement(single, scope):
         return array_statement(single, node.value, None, scope) or assign_array(single, node.value, None, scope)
     if isinstance(single, cst.Name) and lifts(scope) and constructor in ("numpy.eye", "numpy.identity"):
@@ -291,6 +303,9 @@ def _tuple_assign(targets: cst.Tuple, value: cst.BaseExpression, scope: KernelSc
         temps.append(temp)
         out.append(_scalar_assign(temp, val, val.span, scope))
     out.extend(_scalar_assign(place, temp, place.span, scope) for place, temp in zip(places, temps))
+    for place, val in zip(places, values):
+        if isinstance(place, ir.Name) and scope.depth == 0:
+            scope.top_values.setdefault(place.id, val)  # `I, J = a.shape[0], a.shape[1]`: a shape may use it
     return out
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import libcst as cst
 
 from translator.frontend.context import KernelScope
+from translator.frontend.expressions import array_type
 from translator.frontend.masks import fixed_scalar
 from translator.frontend.names import reads
 from translator.frontend.views import is_view
@@ -30,6 +31,8 @@ def binds_view(target: cst.BaseExpression, value: cst.BaseExpression, scope: Ker
     refuse_rebinding(target, scope)
     for read in reads(value):
         local = read.value
+        if array_type(local, scope) is not None:  # an array bound again later is a new name (`frontend.rebinding`)
+            continue
         if local in scope.assigned and local not in scope.views and not fixed_scalar(local, scope):
             raise scope.module.error(
                 read, f"view '{name}' uses '{local}', which is not assigned exactly once before the view; the view's "

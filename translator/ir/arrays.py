@@ -144,12 +144,36 @@ def at_least_zero(length: ir.Expr) -> ir.Expr:
     return ir.Call("max", (length, ir.Const(0, length.span)), length.span)
 
 
+def one_if_long_enough(length: ir.Expr) -> bool:
+    """Whether `length` is that of a slice `c - 1:c` of constant bounds (`pos[:, 0:1]`, `min(c, n) -
+    (c - 1)`): 1, unless the array is shorter than `c` (then 0). Where it meets another length NumPy
+    broadcasts it as a 1; the statement checks that it is 1 (`broadcasts`), so NumPy's error for the
+    0 stays an error."""
+    minus: object = 0
+    core = length.operand if isinstance(length, ir.Cast) else length
+    if isinstance(core, ir.Binary) and core.op == "-" and isinstance(core.right, ir.Const):
+        minus = core.right.value
+        core = core.left.operand if isinstance(core.left, ir.Cast) else core.left
+    if not (isinstance(core, ir.Call) and core.func == "min" and isinstance(core.args[0], ir.Const)):
+        return False
+    bound = core.args[0].value
+    return type(bound) is int and type(minus) is int and bound - minus == 1
+
+
+def broadcasts(length: ir.Expr, other: ir.Expr) -> bool:
+    """Whether an axis of `length` is broadcast against `other` (read at its one element): it is 1,
+    or 1 when long enough (`one_if_long_enough`) and not the same expression as `other`."""
+    if isinstance(length, ir.Const) and length.value == 1:
+        return True
+    return one_if_long_enough(length) and not same(length, other)
+
+
 def broadcast(a: tuple[ir.Expr, ...], b: tuple[ir.Expr, ...]) -> tuple[ir.Expr, ...]:
-    """NumPy's broadcast shape, where a length known to be 1 gives way to the other."""
+    """NumPy's broadcast shape, where a length known to be 1 (or 1 when long enough) gives way to the other."""
     if len(a) < len(b):
         a, b = b, a
     tail = a[len(a) - len(b):]
-    merged = tuple(y if isinstance(x, ir.Const) and x.value == 1 else x for x, y in zip(tail, b))
+    merged = tuple(y if broadcasts(x, y) else x for x, y in zip(tail, b))
     return a[:len(a) - len(b)] + merged
 
 

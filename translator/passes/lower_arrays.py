@@ -27,7 +27,7 @@ from translator.errors import Span, TranslationError
 from translator.ir import checks
 from translator.ir import nodes as ir
 from translator.ir.arrays import (LEAVES, ZERO, Leaf, Offset, array_shape, as_index, at_least_zero, axis_loops,
-                                  element, first_clash, leaf_shape, loop_nest, rewrite_leaves, same, uses)
+                                  broadcasts, element, first_clash, leaf_shape, loop_nest, rewrite_leaves, same, uses)
 from translator.ir.types import I64, ArrayType, ScalarType, type_of
 from translator.ir.visit import Node, Visitor, is_expr, map_children, rewrite, walk_all
 from translator.passes.expr_types import ExprTyper, cast
@@ -227,7 +227,9 @@ class _Lowering(Visitor[[bool], list[ir.Stmt]]):
                 self.check_lengths(shape, expected, node.span, guards, indexing)
                 if isinstance(node, ir.View):
                     self.require_diagonals(node, guards)
-                aligned = [ZERO if _single(n) else o for n, o in zip(shape, offsets[len(offsets) - len(shape):])]
+                wanted = expected[len(expected) - len(shape):]
+                aligned = [ZERO if broadcasts(n, w) else o
+                           for n, w, o in zip(shape, wanted, offsets[len(offsets) - len(shape):])]
                 if isinstance(node, ir.View):
                     return _element(node, aligned)
                 if isinstance(node, ir.Arange):
@@ -255,10 +257,10 @@ class _Lowering(Visitor[[bool], list[ir.Stmt]]):
         not of length 1 must have the statement's length there; `indexing`: the operand is an index of
         a gather (`record` then makes the failure NumPy's IndexError)."""
         for length, want in zip(shape, lengths[len(lengths) - len(shape):]):
-            if not _single(length):
-                if indexing:
-                    self.indexing.add(span)
-                self.require_equal(as_index(length), want, span, guards)
+            one = broadcasts(length, want)  # 1, or 1 when long enough: then checked to be 1
+            if indexing and not one:
+                self.indexing.add(span)
+            self.require_equal(as_index(length), ir.Const(1, span, I64) if one else want, span, guards)
 
     def require_diagonals(self, view: ir.View, guards: list[checks.Check]) -> None:
         """A diagonal's axes (`np.einsum('ii', A)`) of the same length, as NumPy requires."""
@@ -387,11 +389,6 @@ def _parallel_nest(loop: ir.Loop) -> bool:
     """Whether `loop` is a `prange` or a host loop whose body is `prange`s alone (the fallback loops
     a vendor BLAS call can stand in for: nothing on the host between them)."""
     return loop.parallel or bool(loop.body) and all(isinstance(s, ir.Loop) and s.parallel for s in loop.body)
-
-
-def _single(length: ir.Expr) -> bool:
-    """Whether an axis of this length surely has length 1 (NumPy broadcasts it)."""
-    return isinstance(length, ir.Const) and length.value == 1
 
 
 def _map(value: object, fn: Callable[[Node], object]) -> object:
