@@ -17,7 +17,7 @@ from translator.errors import Span
 from translator.ir import nodes as ir
 from translator.ir.arrays import of_arguments
 from translator.ir.types import I64, real_value
-from translator.ir.visit import walk_all
+from translator.ir.visit import temporaries, walk_all
 
 
 @dataclasses.dataclass(frozen=True)
@@ -50,6 +50,9 @@ class Forms:
     params: Mapping[str, ir.Param]
     values: dict[str, Affine]
     atoms: dict[str, ir.Expr] = dataclasses.field(default_factory=dict)
+    temporaries: Mapping[str, tuple[ir.Expr, ...]] = dataclasses.field(default_factory=dict)
+    """The shapes of the arrays made inside `prange` bodies (`ir.Temporary`), host expressions
+    computed before the loop: a temporary's extent is the form of its shape there."""
 
     def form(self, expr: ir.Expr, loop_vars: frozenset[str]) -> Affine | None:
         """The affine form of `expr`, or None when it is not one (a gather, a local changing in a loop,
@@ -64,6 +67,8 @@ class Forms:
             return self.values[expr.id]
         if isinstance(expr, ir.Cast) and expr.type is not None and expr.type.is_int:
             return self.form(expr.operand, loop_vars)
+        if isinstance(expr, ir.Extent) and expr.array in self.temporaries:
+            return self.form(self.temporaries[expr.array][expr.dim], frozenset())
         if isinstance(expr, ir.Extent) and expr.array in self.params:
             made = self.params[expr.array].allocation
             if made is not None:  # an array the kernel makes: its extent is the shape the caller allocates
@@ -134,7 +139,8 @@ def kernel_forms(kernel: ir.Kernel) -> Forms:
         elif isinstance(node, ir.Loop):
             counts[node.var] = 2
     values: dict[str, Affine] = {}
-    forms = Forms({p.name: p for p in kernel.params}, values)
+    made = {name: t.shape for name, t in temporaries(kernel.body).items()}
+    forms = Forms({p.name: p for p in kernel.params}, values, temporaries=made)
     for stmt in kernel.body:
         if isinstance(stmt, ir.Assign) and isinstance(stmt.target, ir.Name) and counts[stmt.target.id] == 1:
             form = forms.form(stmt.value, frozenset())

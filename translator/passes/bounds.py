@@ -29,9 +29,10 @@ from translator.passes.indices import after, lower_bound
 def check_bounds(kernel: ir.Kernel, functions: Mapping[str, ir.Kernel] | None = None) -> ir.Kernel:
     """The kernel with its checks; `functions`: the device functions it calls, by C symbol, whose
     unconditional accesses are checked at their calls (`passes.callee_bounds`)."""
-    found = _Found(kernel_forms(kernel), kernel.boundscheck,
-                   {n: a.shape for n, a in local_arrays(kernel.body).items()},
-                   frozenset(temporaries(kernel.body)) | {ir.STATUS}, len(kernel.failures), functions or {})
+    forms = kernel_forms(kernel)
+    found = _Found(forms, kernel.boundscheck, {n: a.shape for n, a in local_arrays(kernel.body).items()},
+                   frozenset(temporaries(kernel.body)), len(kernel.failures), functions or {},
+                   _equal_lengths(forms, kernel.length_checks))
     body = _Checker(found, {}, {}, (), True).block(kernel.body)
     if not found.failures:
         return dataclasses.replace(kernel, body=body, length_checks=kernel.length_checks + tuple(found.needs))
@@ -48,9 +49,14 @@ class _Found:
     forms: Forms
     in_kernel: bool
     shapes: Mapping[str, tuple[int, ...]]
-    unchecked: frozenset[str]
+    made: frozenset[str]
+    """The arrays made inside `prange` bodies (`ir.Temporary`): checked in the kernel where their
+    shape does not prove an access in range (their extents are no arguments: no precondition)."""
     numbered: int
     functions: Mapping[str, ir.Kernel]
+    equal: tuple[Affine, ...]
+    """`left - right` of each length check the caller makes before the call (`left == right` then),
+    both sides extents: a temporary of one length read over the other's range is in range."""
     needs: list[ir.LengthCheck] = dataclasses.field(default_factory=list)
     failures: list[ir.Failure] = dataclasses.field(default_factory=list)
     known: list[tuple[str, int, Affine, tuple[Affine, ...]]] = dataclasses.field(default_factory=list)
@@ -245,7 +251,7 @@ class _Checker(StmtTransformer):
 
     def access(self, index: ir.Index, always: bool) -> list[tuple[ir.Expr, str, Span]]:
         """The kernel's tests for one access: none where a precondition covers a dimension."""
-        if index.array in self.found.unchecked:
+        if index.array == ir.STATUS:
             return []
         return [(test, index.array, i.span) for d, i in enumerate(index.indices)
                 if (test := self.dimension(index.array, d, i, always)) is not None]
@@ -265,7 +271,8 @@ class _Checker(StmtTransformer):
         if needs is not None and shape is None:
             if all(self.surely_fits(array, dim, n, index.span) for n in needs):
                 return None
-            if self.plain and always:  # not in a branch of `a if c else b` (np.concatenate's)
+            if self.plain and always and array not in self.found.made:  # not in a branch of `a if c else b`
+                # (np.concatenate's), and no temporary (its extents are not the arguments')
                 for need in needs:
                     self.require(array, dim, need, index.span)
                 return None
@@ -299,9 +306,11 @@ class _Checker(StmtTransformer):
         """Whether `need` is at most the extent whatever the arguments (`x[i]` over `range(len(x))`):
         then an access that may not run (under an `if`) needs no check either."""
         extent = self.found.forms.form(ir.Extent(array, dim, span, I64), frozenset())
-        assert extent is not None
+        if extent is None:  # a temporary's shape that is no form of the arguments
+            return False
         slack = need.plus(extent, -1)
-        return not slack.terms and slack.const <= 0
+        return any(not s.terms and s.const <= 0
+                   for s in (slack, *(slack.plus(d, sign) for d in self.found.equal for sign in (1, -1))))
 
     def require(self, array: str, dim: int, need: Affine, span: Span) -> None:
         """Record `array.shape[dim] >= need` when the loops run, unless it is plainly true."""
@@ -314,6 +323,17 @@ class _Checker(StmtTransformer):
         self.found.known.append((array, dim, need, tuple(trips)))
         self.found.need(ir.LengthCheck(ir.Extent(array, dim, span, I64), forms.expr(need, span), span, array, dim,
                                        tuple(forms.expr(t, span) for t in trips)))
+
+
+def _equal_lengths(forms: Forms, checks_made: tuple[ir.LengthCheck, ...]) -> tuple[Affine, ...]:
+    """The differences of the lengths the caller checks equal (`ir.LengthCheck` without `array`) where
+    both are non-negative forms (the check compares lengths clamped at 0: then the lengths themselves)."""
+    equal = []
+    for check in checks_made:
+        left, right = forms.form(check.left, frozenset()), forms.form(check.right, frozenset())
+        if check.array is None and left is not None and right is not None and non_negative(left) and non_negative(right):
+            equal.append(left.plus(right, -1))
+    return tuple(equal)
 
 
 def _evaluated(expr: ir.Expr, when: ir.Expr | None) -> Iterator[tuple[ir.Expr, ir.Expr | None]]:
