@@ -21,7 +21,8 @@ from translator.ir import checks
 from translator.ir import nodes as ir
 from translator.ir.types import BOOL, I64
 from translator.ir.visit import StmtTransformer, expr_children, local_arrays, temporaries, walk, walk_all
-from translator.passes.affine import Affine, Forms, Range, constant, extreme, kernel_forms, loop_range, non_negative
+from translator.passes.affine import (Affine, Forms, Range, constant, extreme, kernel_forms, loop_range, non_negative,
+                                      triangular)
 from translator.passes.callee_bounds import lifted_accesses
 from translator.passes.indices import after, lower_bound
 
@@ -150,6 +151,11 @@ class _Checker(StmtTransformer):
 
     def visit_Loop(self, stmt: ir.Loop) -> ir.Stmt:
         var_range, trip = loop_range(self.found.forms, stmt, frozenset(self.ranges))
+        ranges = {**self.ranges, stmt.var: var_range}
+        narrowed = None if trip is not None or var_range is None else triangular(self.found.forms, stmt, self.ranges)
+        if narrowed is not None:  # `range(i + 1, n)`: inside, `i` only where it runs, which is when it runs
+            outer_var, outer_range, trip = narrowed
+            ranges = {**self.ranges, outer_var: outer_range, stmt.var: var_range}
         ascending = stmt.step > 0
         low = lower_bound(stmt.start, self.lows) if ascending else after(lower_bound(stmt.stop, self.lows))
         # An array statement's or a reduction's loop is not a condition: NumPy checks an integer
@@ -157,7 +163,7 @@ class _Checker(StmtTransformer):
         reduction = self.in_reduction or bool(stmt.reductions)
         made = stmt.independent or reduction
         inner = dataclasses.replace(
-            self, ranges={**self.ranges, stmt.var: var_range}, lows={**self.lows, stmt.var: low},
+            self, ranges=ranges, lows={**self.lows, stmt.var: low},
             trips=self.trips + (() if trip is None or made else (trip,)),
             sliced=self.sliced | ({stmt.var} if made else set()), in_reduction=reduction,
             serial=not (stmt.parallel or made),
@@ -313,8 +319,10 @@ class _Checker(StmtTransformer):
                    for s in (slack, *(slack.plus(d, sign) for d in self.found.equal for sign in (1, -1))))
 
     def require(self, array: str, dim: int, need: Affine, span: Span) -> None:
-        """Record `array.shape[dim] >= need` when the loops run, unless it is plainly true."""
-        if self.surely_fits(array, dim, need, span):
+        """Record `array.shape[dim] >= need` when the loops run, unless it is plainly true or an
+        earlier precondition covers it (`mean[j]` over a triangular `range(i, m)` after `mean[j]`
+        over `prange(m)`)."""
+        if self.surely_fits(array, dim, need, span) or self.found.covered(array, dim, need, self.trips):
             return
         forms = self.found.forms
         trips = [t for i, t in enumerate(self.trips) if (t.terms or t.const <= 0) and t not in self.trips[:i]]
