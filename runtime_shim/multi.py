@@ -60,6 +60,9 @@ class Settings:
 
 SETTINGS = Settings()
 
+_ABANDONED: list[object] = []
+"""Calls whose stuck shares still run: a freed ctypes call back would crash them when they call it."""
+
 _COMBINE: dict[str, Callable[[object, object], object]] = {
     "+": lambda acc, value: acc + value,  # type: ignore[operator]
     "*": lambda acc, value: acc * value,  # type: ignore[operator]
@@ -227,6 +230,7 @@ class ChunkedCall:
             while thread.is_alive():
                 thread.join(min(1.0, SETTINGS.wait_seconds))
                 if thread.is_alive() and time.monotonic() - self.progress > SETTINGS.wait_seconds:
+                    _ABANDONED.append(self)  # its call back and buffers stay alive while the stuck shares run
                     stuck = [self.devices[part] for part, t in enumerate(threads) if t.is_alive()]
                     self._fail(RuntimeError(
                         f"{self._call()}: the shares on devices {stuck} have neither returned nor called back for "
