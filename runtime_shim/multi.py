@@ -25,6 +25,7 @@ Like the rest of `runtime_shim`, this needs no compiler: only the built library 
 from __future__ import annotations
 
 import ctypes
+import os
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -44,6 +45,23 @@ SYNC = ctypes.CFUNCTYPE(None, ctypes.c_int64, ctypes.c_int64, ctypes.c_int64, ct
 
 HOST = -1
 """The owner of rows whose latest version is the caller's array."""
+
+
+@dataclass
+class Settings:
+    """`wait_seconds`: the longest a share waits at a barrier for the others, and the longest the
+    caller waits for a share that has stopped calling back (`PY2OMP_MULTI_TIMEOUT`). Past it the call
+    raises `RuntimeError` instead of hanging (issue 15): a share stuck in the offload runtime, or a
+    share that never reaches the loop's end, must not hold the caller forever. Generous, as a share
+    may compute a long loop between two call backs."""
+
+    wait_seconds: float = float(os.environ.get("PY2OMP_MULTI_TIMEOUT", 600))
+
+
+SETTINGS = Settings()
+
+_ABANDONED: list[object] = []
+"""Calls whose stuck shares still run: a freed ctypes call back would crash them when they call it."""
 
 _COMBINE: dict[str, Callable[[object, object], object]] = {
     "+": lambda acc, value: acc + value,  # type: ignore[operator]
@@ -176,18 +194,21 @@ class ChunkedCall:
         self.local = threading.local()
         self.callback = SYNC(self._sync)  # kept alive for the whole call
         self.moved = [0, 0, 0]  # host to devices, devices to host, between devices
+        self.progress = time.monotonic()
+        """When a share last entered or left a call back (the caller's measure of a stuck share)."""
 
     def run(self) -> object:
         """Every share on its device; the first error any raised, else the C return value (the same on all)."""
+        threads: list[threading.Thread] = []
         try:
             for array in self.arrays.values():
                 self._stage(array)
             start = time.perf_counter()
-            threads = [threading.Thread(target=self._share, args=(part,)) for part in range(len(self.devices))]
+            threads = [threading.Thread(target=self._share, args=(part,), daemon=True)
+                       for part in range(len(self.devices))]
             for thread in threads:
                 thread.start()
-            for thread in threads:
-                thread.join()
+            self._join(threads)
             elapsed = time.perf_counter() - start
             if self.errors:
                 raise self.errors[0]
@@ -196,9 +217,28 @@ class ChunkedCall:
             self.kernel.stats.bytes_between_devices += self.moved[2]
             return self.results[0]
         finally:
-            for array in self.arrays.values():
-                for device, pointer in zip(self.devices, array.buffers):
-                    self.openmp.free(pointer, device)
+            if not any(t.is_alive() for t in threads):  # a stuck share may still use its buffers: kept
+                for array in self.arrays.values():
+                    for device, pointer in zip(self.devices, array.buffers):
+                        self.openmp.free(pointer, device)
+
+    def _join(self, threads: list[threading.Thread]) -> None:
+        """Wait for the shares; a share that neither returns nor calls back for `wait_seconds` is
+        stuck (in the offload runtime): the others are stopped at their next call back and the call
+        raises, leaving that share's buffers allocated (freeing memory it may still use could crash)."""
+        for thread in threads:
+            while thread.is_alive():
+                thread.join(min(1.0, SETTINGS.wait_seconds))
+                if thread.is_alive() and time.monotonic() - self.progress > SETTINGS.wait_seconds:
+                    _ABANDONED.append(self)  # its call back and buffers stay alive while the stuck shares run
+                    stuck = [self.devices[part] for part, t in enumerate(threads) if t.is_alive()]
+                    self._fail(RuntimeError(
+                        f"{self._call()}: the shares on devices {stuck} have neither returned nor called back for "
+                        f"{SETTINGS.wait_seconds:g} s (PY2OMP_MULTI_TIMEOUT); stopped waiting for them"))
+                    raise self.errors[0]
+
+    def _call(self) -> str:
+        return f"{self.kernel.spec.name}.on({list(self.devices)})"
 
     def _stage(self, array: _Array) -> None:
         """A buffer per device; the status array (one element) is copied to each, the others fill lazily."""
@@ -233,6 +273,9 @@ class ChunkedCall:
     def _sync(self, phase: int, lo: int, hi: int, reduced: ctypes.Array[ctypes.c_void_p], after: int) -> None:
         """The call back around split loop `phase` (an exception here would be lost in ctypes: kept instead)."""
         part = self.local.part
+        self.progress = time.monotonic()
+        if self.errors:
+            return  # another share failed (or waited too long): this one runs on, moving nothing
         try:
             if after:
                 self._after(part, phase, lo, hi, reduced)
@@ -242,6 +285,7 @@ class ChunkedCall:
             pass  # another share failed; its error is the one raised
         except BaseException as exc:  # noqa: BLE001
             self._fail(exc)
+        self.progress = time.monotonic()
 
     def _before(self, part: int, phase: int, lo: int, hi: int) -> None:
         """The rows the loop touches on this share's device, brought up to date."""
@@ -271,7 +315,7 @@ class ChunkedCall:
         spec = self.chunk.phases[phase]
         dtypes = [np.dtype(dtype) for _, dtype in spec.reductions]
         self.partials[part] = [_read(reduced[k], t) for k, t in enumerate(dtypes)]
-        self.barrier.wait()
+        self._wait(phase)
         for k, ((op, _), t) in enumerate(zip(spec.reductions, dtypes)):
             _write(reduced[k], _combined(op, [shares[k] for shares in self.partials], t))
         with self.lock:
@@ -279,7 +323,21 @@ class ChunkedCall:
                 rows = self.arrays[name].rows
                 assert rows is not None
                 rows.written(part, *self.arrays[name].clamp(lo, hi))
-        self.barrier.wait()
+        self._wait(phase)
+
+    def _wait(self, phase: int) -> None:
+        """The barrier after split loop `phase`, for at most `wait_seconds`: past it the barrier breaks,
+        so no share waits any longer, and the call raises (a share that never arrives must not hang it)."""
+        try:
+            self.barrier.wait(SETTINGS.wait_seconds)
+        except threading.BrokenBarrierError:
+            with self.lock:
+                if not self.errors:  # nobody failed: the wait ran out of time
+                    line = self.chunk.phases[phase].line
+                    self.errors.append(RuntimeError(
+                        f"{self._call()}: a share waited {SETTINGS.wait_seconds:g} s for the others after the loop at "
+                        f"line {line} (PY2OMP_MULTI_TIMEOUT); stopped every share there"))
+            raise
 
     def _copy_back(self) -> None:
         """The rows whose latest version a device holds, into the caller's arrays; then the status."""

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from tests.kernels import array_products, array_reductions
+from tests.kernels import array_products, array_reductions, empty_reductions
 from translator import TranslationError, frontend
 from translator.api import Kernel
 from translator.ir import nodes as ir
@@ -173,3 +173,42 @@ def test_max_and_min_reach_the_infinities(k: Kernel, data: str, target: str) -> 
     args = (x, x[::-1].astype(np.float32), np.zeros(4))
     result = compare_with_python(k, args, parse_target(target), repeats=1)
     assert result.ok, result.mismatches
+
+
+@pytest.mark.parametrize("k, make_args", [pytest.param(k, make, id=k.__name__)
+                                          for k, make in empty_reductions.CASES.items()])
+def test_max_min_and_arg_of_slices_match_python(k: Kernel, make_args: Any) -> None:
+    result = compare_with_python(k, make_args(np.random.default_rng(5)), parse_target("host-offload"), repeats=1)
+    assert result.ok, result.mismatches
+
+
+@pytest.mark.parametrize("target", ["host-offload", "cpu"])
+@pytest.mark.parametrize("k", list(empty_reductions.EMPTY), ids=lambda k: k.__name__)
+def test_max_min_and_arg_of_nothing_raise_as_numpy(k: Kernel, target: str) -> None:
+    """NumPy's `ValueError` and the line, where the kernel used to give 0: in a prange, outside one,
+    along an axis, a bool max, the frontend's own lowering (`np.flip`), `np.where`'s value (NumPy
+    computes both)."""
+    args, message, offset = empty_reductions.EMPTY[k]
+    with pytest.raises(ValueError, match=f"^{message}$"):
+        k.py_func(*args)
+    name = k.py_func.__name__
+    line = k.py_func.__code__.co_firstlineno + offset
+    with pytest.raises(ValueError) as info:
+        k.library(parse_target(target)).kernels[name](*args)
+    assert str(info.value) == f"{name}(): {message} (at {empty_reductions.__file__}:{line})"
+
+
+def test_a_max_python_does_not_evaluate_raises_nothing() -> None:
+    """`x[:n].max() if n > 0 else 0.0`: the check holds only where the branch is taken."""
+    guarded = empty_reductions.guarded_peak.library(parse_target("host-offload")).kernels["guarded_peak"]
+    assert guarded(np.ones(4), 0) == empty_reductions.guarded_peak.py_func(np.ones(4), 0) == 0.0
+
+
+def test_the_check_of_a_row_max_is_one_comparison_before_its_loop() -> None:
+    """Cost: `0 < A.shape[1]` once per row, before the loop over it, never per element."""
+    kernel = lower_arrays(type_kernel(_kernel("    for i in prange(A.shape[0]):\n        w[i] = A[i, :].max()\n")))
+    (prange,) = [n for n in kernel.body if isinstance(n, ir.Loop)]
+    (guard,) = prange.body
+    assert isinstance(guard, ir.If) and guard.guard and format_expr(guard.cond) == "(0:i64 < A.shape[1]:i64):bool"
+    assert not any(isinstance(n, ir.If) and n.guard for n in walk_all(guard.body))
+    assert [f.message.split(" (at")[0] for f in kernel.failures] == [empty_reductions.MAXIMUM]

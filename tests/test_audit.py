@@ -212,3 +212,12 @@ def test_kernels_that_refuse_equal_extents_are_not_sampled(capsys: pytest.Captur
     assert status == 0, out
     assert "note: longer: b: section not checked: the sample extents fail the length check of line 7, so no call " \
            "runs the C there" in out
+
+
+def test_the_sample_run_stops_where_a_run_time_check_fails(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """`out[i] = window[k] - ...` runs under a test of `k` that fails at the sample extents (k = w = 2):
+    the call raises there, so `out` left unwritten is no fault; the audit says it did not check."""
+    status, out = audit(capsys, str(ROOT / "tests" / "kernels" / "temporaries.py"), None, tmp_path)
+    assert status == 0, out
+    assert ("note: window_contrast: out: section not checked: a run-time check fails at the sample extents, where the "
+            "call raises") in out

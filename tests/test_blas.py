@@ -329,3 +329,21 @@ def test_pip_wheel_is_offered_when_nothing_else_names_one(tmp_path: Path, monkey
     monkeypatch.delenv("PY2OMP_CUBLAS")
     blas.offer_wheel()
     assert os.environ["PY2OMP_CUBLAS"] == str(wheel)
+
+
+@pytest.mark.parametrize("folder, name", [("nvidia/cublas/lib", "libcublas.so.12"), ("nvidia/cu13/lib", "libcublas.so.13")])
+def test_the_wheels_of_cuda_12_and_13_are_found(folder: str, name: str, fake_cublas: Path, tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """CUDA 13's wheels put every library in `nvidia/cu13/lib`, CUDA 12's cuBLAS in `nvidia/cublas/lib`:
+    a fake site-packages tree with a loadable library there, as `doctor` reports it."""
+    site = tmp_path / "site-packages"
+    wheel = site / folder / name
+    wheel.parent.mkdir(parents=True)
+    shutil.copy(fake_cublas, wheel)
+    monkeypatch.setattr(sys, "path", [str(tmp_path / "empty"), str(site), *sys.path])
+    monkeypatch.delenv("PY2OMP_CUBLAS", raising=False)
+    assert blas.wheel_cublas() == wheel
+    assert blas.find_cublas() == (str(wheel), f"NVIDIA's pip wheel, {folder} (named in $PY2OMP_CUBLAS when a kernel "
+                                              "library loads)")
+    blas.offer_wheel()
+    assert os.environ["PY2OMP_CUBLAS"] == str(wheel)

@@ -181,3 +181,41 @@ def test_a_device_functions_accesses_are_checked_at_its_call(target: str) -> Non
                     (bounds.gather_through, (rng.integers(-6, 6, 12), rng.random(6), np.empty(12)))):
         result = compare_with_python(k, args, parse_target(target), repeats=1)
         assert result.ok, result.mismatches
+
+
+@pytest.mark.parametrize("target", ["host-offload", "cpu"])
+@pytest.mark.parametrize("case", [
+    lambda rng: (bounds.upper_row_sums, (rng.standard_normal((6, 6)), 6, np.empty(6))),
+    lambda rng: (bounds.upper_row_sums, (rng.standard_normal((5, 6)), 6, np.empty(6))),  # the last row is not read
+    lambda rng: (bounds.upper_row_sums, (rng.standard_normal((0, 0)), 1, np.empty(1))),  # nor any element
+    lambda rng: (bounds.lower_products, (rng.standard_normal((7, 6)), rng.standard_normal(6), np.empty(7))),
+    lambda rng: (bounds.lower_products, (rng.standard_normal((1, 0)), rng.standard_normal(0), np.empty(1))),
+])
+def test_triangular_loops_match_python(case, target: str) -> None:  # type: ignore[no-untyped-def]
+    """Exactly the elements Python reads are required: an array one short where the triangle never
+    reaches, or empty where the inner loop never runs, is accepted."""
+    k, args = case(np.random.default_rng(9))
+    result = compare_with_python(k, args, parse_target(target), repeats=1)
+    assert result.ok, result.mismatches
+
+
+@pytest.mark.parametrize("k, args, message", [
+    (bounds.upper_row_sums, (np.ones((6, 5)), 6, np.empty(6)), f"{_at(136, 23)}: 'A' needs at least 6 elements along "
+     "axis 1, and has 5"),
+    (bounds.upper_row_sums, (np.ones((4, 6)), 6, np.empty(6)), f"{_at(136, 20)}: 'A' needs at least 5 elements along "
+     "axis 0, and has 4"),
+    (bounds.lower_products, (np.ones((7, 5)), np.ones(6), np.empty(7)), f"{_at(146, 23)}: 'L' needs at least 6 "
+     "elements along axis 1, and has 5"),
+    (bounds.lower_products, (np.ones((7, 6)), np.ones(5), np.empty(7)), f"{_at(146, 30)}: 'x' needs at least 6 "
+     "elements along axis 0, and has 5"),
+])
+def test_triangular_loops_are_checked_before_the_call(k, args, message: str) -> None:  # type: ignore[no-untyped-def]
+    """`for j in range(i + 1, n)` and `for j in range(i)`: the preconditions follow from the extents
+    (`i` only where the inner loop runs), so the kernel tests nothing and the call raises before it."""
+    with pytest.raises(IndexError):
+        k.py_func(*args)
+    compiled = k.library(parse_target("host-offload")).kernels[k.py_func.__name__]
+    assert not compiled.spec.failures  # no test in the kernel: no status array
+    with pytest.raises(IndexError) as info:
+        compiled(*args)
+    assert str(info.value) == f"{k.py_func.__name__}(): index out of range at {message}"

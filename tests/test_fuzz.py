@@ -9,7 +9,9 @@ something."""
 
 from __future__ import annotations
 
+import inspect
 import os
+import re
 import signal
 import time
 from pathlib import Path
@@ -69,10 +71,7 @@ SUBJECTS = [Subject(k, make) for k, make in example_kernels(EXAMPLES_DIR)] + [
     Subject(bounds.gather_through, _scatter_inputs),
 ]
 
-KNOWN = {
-    "zero-size array to reduction operation": "np.max/np.min of an empty slice give 0 in the kernel where NumPy "
-                                              "raises ValueError (passes/reduce_loops.py, the array tier)",
-}
+KNOWN: dict[str, str] = {}
 """Findings that belong to another area, by the Python error's text: excused here, each kept by a
 strict xfail below."""
 
@@ -95,13 +94,15 @@ def test_the_ci_run_covers_every_example() -> None:
     assert len(SUBJECTS) >= 24
 
 
-@pytest.mark.xfail(strict=True, reason=KNOWN["zero-size array to reduction operation"])
 def test_the_max_of_an_empty_row_raises_as_numpy() -> None:
+    """Found by the fuzzer: the kernel gave 0 where NumPy raises (now a run-time check of the row's length)."""
     row_norms = _row_norms()
     x = np.empty((3, 0))
-    with pytest.raises(ValueError, match="zero-size array to reduction operation maximum"):
+    message = "zero-size array to reduction operation maximum which has no identity"
+    with pytest.raises(ValueError, match=f"^{message}$"):
         row_norms.py_func(x, np.zeros(3), np.zeros(3), np.zeros((3, 0)))
-    with pytest.raises(ValueError):
+    line = inspect.getsourcelines(row_norms.py_func)[1] + 4
+    with pytest.raises(ValueError, match=re.escape(f"row_norms(): {message} (at {EXAMPLES_DIR / 'row_norms.py'}:{line})")):
         row_norms.library(TARGET).kernels["row_norms"](x, np.zeros(3), np.zeros(3), np.zeros((3, 0)))
 
 

@@ -10,6 +10,7 @@ import re
 import runpy
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ import numpy as np
 import pytest
 
 import runtime_shim
+import runtime_shim.multi
 from tests.kernels import multi
 from translator import BuildError, TranslationError, devices, frontend, pipeline, prange
 from translator.api import Kernel, kernel
@@ -343,3 +345,28 @@ def test_host_code_runs_whole_on_every_device() -> None:
     x = RNG.random(1000) + 0.5
     (_, _, got), (_, _, want) = _run(multi.scale_by_first, (x, np.empty(1000)))
     assert np.array_equal(got, want)
+
+
+def test_a_share_the_others_wait_for_too_long_raises_instead_of_hanging(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 15: a barrier that never fills (a share stuck, or far too slow) breaks after
+    `PY2OMP_MULTI_TIMEOUT` seconds; every share stops waiting and the call raises. The next call
+    (default timeout) is whole."""
+    k = _on_host_offload(multi.growing_rows)
+    x = RNG.random(257)
+    k.on(ALL)(x, np.empty(4), 0)  # built before the timing
+    monkeypatch.setattr(runtime_shim.multi.SETTINGS, "wait_seconds", 0.2)
+    line = multi.growing_rows.py_func.__code__.co_firstlineno + 4
+    start = time.monotonic()
+    with pytest.raises(RuntimeError) as info:
+        k.on(ALL)(x, np.empty(4), 40_000_000)  # the last share: 120 million terms, the first none
+    call = "growing_rows.on([0, 1, 2, 3])"
+    barrier = f"{call}: a share waited 0.2 s for the others after the loop at line {line} (PY2OMP_MULTI_TIMEOUT); " \
+        "stopped every share there"
+    # on a loaded machine the caller may give up first, before any share reached its call back
+    joined = re.fullmatch(rf"{re.escape(call)}: the shares on devices \[[0-3, ]+\] have neither returned nor called back "
+                          r"for 0\.2 s \(PY2OMP_MULTI_TIMEOUT\); stopped waiting for them", str(info.value))
+    assert str(info.value) == barrier or joined, str(info.value)
+    assert time.monotonic() - start < 60
+    monkeypatch.undo()
+    (got, _, out, _), (want, _, out_py, _) = _run(multi.growing_rows, (x, np.empty(4), 50))
+    assert results_close(got, want, [np.dtype(np.float64)]) and arrays_close(out, out_py, [np.dtype(np.float64)])

@@ -133,3 +133,26 @@ def test_device_functions_keep_rejecting_overlap() -> None:
     with pytest.raises(TranslationError) as info:
         translate("k.py", "host-offload", source)
     assert str(info.value).splitlines()[0] == "k.py:5:13: error: " + READS
+
+
+@pytest.mark.parametrize("k", [5, -6, 99])
+def test_an_index_past_a_temporary_raises_as_python(k: int) -> None:
+    """Issue 13: an array made inside a prange was never checked (an index past it read another
+    iteration's slice or past the buffer); now as any access, IndexError with the line."""
+    args = (np.random.default_rng(3).standard_normal(temporaries.N), np.zeros(temporaries.N - 4), 5, k)
+    with pytest.raises(IndexError, match="out of bounds for axis 0 with size 5"):
+        temporaries.window_contrast.py_func(*args)
+    window = temporaries.window_contrast.library(parse_target("host-offload")).kernels["window_contrast"]
+    line = temporaries.window_contrast.py_func.__code__.co_firstlineno + 8
+    with pytest.raises(IndexError) as info:
+        window(*args)
+    assert str(info.value) == f"window_contrast(): index out of range for 'window' at {KERNELS}:{line}"
+
+
+def test_accesses_a_temporary_s_shape_proves_are_not_checked() -> None:
+    """`window[j]` over `range(w)` of `np.empty(w)` needs no test; `window[k]` and `window[-1]` do,
+    once, before their statement."""
+    c = _function(translate(str(KERNELS), "host-offload").c_source, "window_contrast")
+    assert "for (int64_t j = 0; j < w; j += 1) {\n            window[j] = x[i + j];" in c
+    assert c.count("if (") == 1, c
+    assert "if (k >= -window_n0 && k < window_n0 && (-1 >= -window_n0 && -1 < window_n0))" in c

@@ -111,15 +111,17 @@ def test_a_prange_with_a_schedule_keeps_one_level() -> None:
 
 def test_a_body_with_row_reductions_shares_them_among_the_team() -> None:
     """A row's max and sum (array tier reductions, `Loop.reductions`) become team-level reductions,
-    the row's array statements the team's parallel loops: two levels."""
+    the row's array statements the team's parallel loops: two levels (the max's statement inside
+    the check that the row is not empty, as NumPy raises then)."""
     source = ("import numpy as np\nfrom translator import In, InOut, f64, kernel, prange\n\n@kernel\n"
               "def k(x: In[f64[:, :]], y: InOut[f64[:, :]]):\n"
               "    for i in prange(x.shape[0]):\n        y[i, :] = np.exp(x[i, :] - np.max(x[i, :]))\n"
               "        y[i, :] /= np.sum(y[i, :])\n")
     assert _pragmas(translate("k.py", "host-offload", source).c_source, "k") == [
         '    #pragma omp target teams distribute',
-        '        #pragma omp parallel for reduction(max: max__2, max__2_seen)',
-        '        #pragma omp parallel for',
+        '            #pragma omp parallel for reduction(max: max__2, max__2_seen)',
+        '            #pragma omp parallel for',
+        '                #pragma omp atomic compare',
         '        #pragma omp parallel for reduction(+: sum__5)',
         '        #pragma omp parallel for']
 

@@ -27,6 +27,7 @@ from clang import cindex
 from runtime_shim.bounds import Bound, arrays_in, evaluate
 
 from translator.backend.lower import COPY_BACK
+from translator.ir.nodes import STATUS
 
 SAMPLE_EXTENT = 5
 SAMPLE_SCALAR = 2
@@ -43,6 +44,11 @@ _TRANSPARENT = (_K.UNEXPOSED_EXPR, _K.PAREN_EXPR, _K.CSTYLE_CAST_EXPR)
 
 class _TooLong(Exception):
     """The run passed `STEP_LIMIT` steps."""
+
+
+class _CheckFails(Exception):
+    """A run-time check of the kernel fails at the sample extents: the call raises there, so what
+    the C writes after it says nothing (an `Out` element left unwritten is no fault)."""
 
 
 @dataclass
@@ -123,6 +129,8 @@ class Sampler:
                     _Runner(self.pointers, seen).statement(self.body, params)
             except _TooLong:
                 seen.incomplete = f"the sample run passed {STEP_LIMIT} steps"
+            except _CheckFails:
+                seen.incomplete = "a run-time check fails at the sample extents, where the call raises"
             self._runs[key] = seen
         return self._runs[key]
 
@@ -238,6 +246,8 @@ class _Node:
     name: str
     offset: int
     children: list[_Node]
+    records_failure: bool = False
+    """An `if` whose `else` records a failed run-time check (`ir.checks`: it writes the status)."""
 
 
 def _node(cursor: cindex.Cursor) -> _Node:
@@ -261,7 +271,12 @@ def _node(cursor: cindex.Cursor) -> _Node:
         name = next((t.spelling for t in cursor.get_tokens()), "0").rstrip("uUlL")
     elif cursor.kind == _K.VAR_DECL:
         op = "int" if _is_integral(cursor.type) else ""
-    return _Node(cursor.kind, op, name, cursor.extent.start.offset, children)
+    fails = cursor.kind == _K.IF_STMT and len(children) == 3 and _mentions(children[2], STATUS)
+    return _Node(cursor.kind, op, name, cursor.extent.start.offset, children, fails)
+
+
+def _mentions(node: _Node, name: str) -> bool:
+    return (node.kind == _K.DECL_REF_EXPR and node.name == name) or any(_mentions(c, name) for c in node.children)
 
 
 def _largest_index_literal(node: _Node, in_index: bool = False) -> int:
@@ -337,6 +352,8 @@ class _Runner:
         """Both arms run where the condition is unknown (a guard on data): an access on either counts."""
         cond, *arms = node.children
         taken = self.value(cond, env)
+        if node.records_failure and taken is not None and not taken:
+            raise _CheckFails
         for pos, arm in enumerate(arms):
             if taken is None or bool(taken) == (pos == 0):
                 self.statement(arm, env)

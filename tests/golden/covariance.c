@@ -24,9 +24,9 @@ static inline int64_t py2omp_min_i64(int64_t a, int64_t b)
 
 #pragma omp end declare target
 
-/* covariance(data: In[f64[:, :]], mean: Scratch[f64[:]], cov: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- examples/covariance.py:13 */
+/* covariance(data: In[f64[:, :]], mean: Scratch[f64[:]], cov: InOut[f64[:, :]]) -- examples/covariance.py:13 */
 #line 13 "examples/covariance.py"
-void covariance(const double *restrict data, int64_t data_n0, int64_t data_n1, double *restrict mean, int64_t mean_n0, double *restrict cov, int64_t cov_n0, int64_t cov_n1, int32_t *restrict py2omp_failed, int64_t py2omp_failed_n0)
+void covariance(const double *restrict data, int64_t data_n0, int64_t data_n1, double *restrict mean, int64_t mean_n0, double *restrict cov, int64_t cov_n0, int64_t cov_n1)
 {
 #line 14 "examples/covariance.py"
     int64_t n;
@@ -36,7 +36,7 @@ void covariance(const double *restrict data, int64_t data_n0, int64_t data_n1, d
 #line 13 "examples/covariance.py"
     #pragma omp target data \
         map(to: data[0:data_n0 * data_n1]) \
-        map(tofrom: cov[0:py2omp_min_i64((int64_t)data_n1, cov_n0) * cov_n1], py2omp_failed[0:py2omp_failed_n0]) \
+        map(tofrom: cov[0:py2omp_min_i64((int64_t)data_n1, cov_n0) * cov_n1]) \
         map(alloc: mean[0:mean_n0])
     {
 #line 14 "examples/covariance.py"
@@ -76,46 +76,19 @@ void covariance(const double *restrict data, int64_t data_n0, int64_t data_n1, d
                     s = s + (data[k * data_n1 + i] - mean[i]) * (data[k * data_n1 + j] - mean[j]);
                 }
 #line 26 "examples/covariance.py"
-                if (i < cov_n0 && j < cov_n1) {
-#line 26 "examples/covariance.py"
-                    cov[i * cov_n1 + j] = s / (double)(n - 1);
-                } else {
-#line 26 "examples/covariance.py"
-                    {
-                        int32_t py2omp_value = 2147483646;
-                        #pragma omp atomic compare
-#line 26 "examples/covariance.py"
-                        py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
-                    }
-#line 26 "examples/covariance.py"
-                    break;
-                }
-#line 27 "examples/covariance.py"
-                if (j < cov_n0 && i < cov_n1 && i < cov_n0 && j < cov_n1) {
-#line 27 "examples/covariance.py"
-                    cov[j * cov_n1 + i] = cov[i * cov_n1 + j];
-                } else {
-#line 27 "examples/covariance.py"
-                    {
-                        int32_t py2omp_value = 2147483645;
-                        #pragma omp atomic compare
-#line 27 "examples/covariance.py"
-                        py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
-                    }
-#line 27 "examples/covariance.py"
-                    break;
-                }
+                cov[i * cov_n1 + j] = s / (double)(n - 1);
+                cov[j * cov_n1 + i] = cov[i * cov_n1 + j];
             }
         }
 #line 13 "examples/covariance.py"
         #pragma omp taskwait
     }
 }
-#line 115 "covariance.c"
+#line 88 "covariance.c"
 
-/* covariance(data: In[f64[:, :]], mean: Scratch[f64[:]], cov: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- examples/covariance.py:13 */
+/* covariance(data: In[f64[:, :]], mean: Scratch[f64[:]], cov: InOut[f64[:, :]]) -- examples/covariance.py:13 */
 #line 13 "examples/covariance.py"
-void covariance__device(const double *restrict data, int64_t data_n0, int64_t data_n1, double *restrict mean, int64_t mean_n0, double *restrict cov, int64_t cov_n0, int64_t cov_n1, int32_t *restrict py2omp_failed, int64_t py2omp_failed_n0)
+void covariance__device(const double *restrict data, int64_t data_n0, int64_t data_n1, double *restrict mean, int64_t mean_n0, double *restrict cov, int64_t cov_n0, int64_t cov_n1)
 {
 #line 14 "examples/covariance.py"
     int64_t n;
@@ -145,7 +118,7 @@ void covariance__device(const double *restrict data, int64_t data_n0, int64_t da
     #pragma omp target teams distribute parallel for \
         num_teams(py2omp_num_teams(m, 256)) \
         thread_limit(256) \
-        is_device_ptr(data, mean, cov, py2omp_failed) \
+        is_device_ptr(data, mean, cov) \
         nowait \
         depend(inout: py2omp_order)
 #line 21 "examples/covariance.py"
@@ -159,41 +132,14 @@ void covariance__device(const double *restrict data, int64_t data_n0, int64_t da
                 s = s + (data[k * data_n1 + i] - mean[i]) * (data[k * data_n1 + j] - mean[j]);
             }
 #line 26 "examples/covariance.py"
-            if (i < cov_n0 && j < cov_n1) {
-#line 26 "examples/covariance.py"
-                cov[i * cov_n1 + j] = s / (double)(n - 1);
-            } else {
-#line 26 "examples/covariance.py"
-                {
-                    int32_t py2omp_value = 2147483646;
-                    #pragma omp atomic compare
-#line 26 "examples/covariance.py"
-                    py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
-                }
-#line 26 "examples/covariance.py"
-                break;
-            }
-#line 27 "examples/covariance.py"
-            if (j < cov_n0 && i < cov_n1 && i < cov_n0 && j < cov_n1) {
-#line 27 "examples/covariance.py"
-                cov[j * cov_n1 + i] = cov[i * cov_n1 + j];
-            } else {
-#line 27 "examples/covariance.py"
-                {
-                    int32_t py2omp_value = 2147483645;
-                    #pragma omp atomic compare
-#line 27 "examples/covariance.py"
-                    py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
-                }
-#line 27 "examples/covariance.py"
-                break;
-            }
+            cov[i * cov_n1 + j] = s / (double)(n - 1);
+            cov[j * cov_n1 + i] = cov[i * cov_n1 + j];
         }
     }
 #line 13 "examples/covariance.py"
     #pragma omp taskwait
 }
-#line 197 "covariance.c"
+#line 143 "covariance.c"
 
 void py2omp_enter_to(void *host, int64_t bytes)
 {

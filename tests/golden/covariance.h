@@ -9,26 +9,26 @@
 extern "C" {
 #endif
 
-/* covariance(data: In[f64[:, :]], mean: Scratch[f64[:]], cov: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- examples/covariance.py:13
+/* covariance(data: In[f64[:, :]], mean: Scratch[f64[:]], cov: InOut[f64[:, :]]) -- examples/covariance.py:13
  *   data: In, map(to: data[0:data_n0 * data_n1])
  *   mean: Scratch, map(alloc: mean[0:mean_n0])
  *   cov: InOut, map(tofrom: cov[0:cov_n0 * cov_n1])
  *     only the rows the kernel reaches move: cov[0:data.shape[1]] (clamped to the extent)
- *   py2omp_failed: InOut, map(tofrom: py2omp_failed[0:py2omp_failed_n0])
- *     status of the kernel's run-time checks, one element: zero it before the call; a nonzero value v after it means check 2147483647 - v failed, where Python raises (1 = line 26 IndexError, 2 = line 27 IndexError)
  *   preconditions (else Python raises IndexError): mean_n0 >= data_n1 when data_n1 > 0 (mean, line 20)
+ *     cov_n0 >= data_n1 when data_n1 > 0 (cov, line 26)
+ *     cov_n1 >= data_n1 when data_n1 > 0 (cov, line 26)
  */
-void covariance(const double *data, int64_t data_n0, int64_t data_n1, double *mean, int64_t mean_n0, double *cov, int64_t cov_n0, int64_t cov_n1, int32_t *py2omp_failed, int64_t py2omp_failed_n0);
+void covariance(const double *data, int64_t data_n0, int64_t data_n1, double *mean, int64_t mean_n0, double *cov, int64_t cov_n0, int64_t cov_n1);
 
-/* covariance(data: In[f64[:, :]], mean: Scratch[f64[:]], cov: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- examples/covariance.py:13
+/* covariance(data: In[f64[:, :]], mean: Scratch[f64[:]], cov: InOut[f64[:, :]]) -- examples/covariance.py:13
  *   data: In, device pointer (is_device_ptr)
  *   mean: Scratch, device pointer (is_device_ptr)
  *   cov: InOut, device pointer (is_device_ptr)
- *   py2omp_failed: InOut, device pointer (is_device_ptr)
- *     status of the kernel's run-time checks, one element: zero it before the call; a nonzero value v after it means check 2147483647 - v failed, where Python raises (1 = line 26 IndexError, 2 = line 27 IndexError)
  *   preconditions (else Python raises IndexError): mean_n0 >= data_n1 when data_n1 > 0 (mean, line 20)
+ *     cov_n0 >= data_n1 when data_n1 > 0 (cov, line 26)
+ *     cov_n1 >= data_n1 when data_n1 > 0 (cov, line 26)
  */
-void covariance__device(const double *data, int64_t data_n0, int64_t data_n1, double *mean, int64_t mean_n0, double *cov, int64_t cov_n0, int64_t cov_n1, int32_t *py2omp_failed, int64_t py2omp_failed_n0);
+void covariance__device(const double *data, int64_t data_n0, int64_t data_n1, double *mean, int64_t mean_n0, double *cov, int64_t cov_n0, int64_t cov_n1);
 
 #ifdef __cplusplus
 }

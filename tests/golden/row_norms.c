@@ -90,13 +90,14 @@ static void py2omp_copy_back(void *host, int64_t size, int rank, const int64_t *
     free(staged);
 }
 
-/* row_norms(x: In[f64[:, :]], norms: Out[f64[:]], spread: Out[f64[:]], centered: Out[f64[:, :]]) -- examples/row_norms.py:15 */
+/* row_norms(x: In[f64[:, :]], norms: Out[f64[:]], spread: Out[f64[:]], centered: Out[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- examples/row_norms.py:15 */
 #line 15 "examples/row_norms.py"
-void row_norms(const double *restrict x, int64_t x_n0, int64_t x_n1, double *restrict norms, int64_t norms_n0, double *restrict spread, int64_t spread_n0, double *restrict centered, int64_t centered_n0, int64_t centered_n1)
+void row_norms(const double *restrict x, int64_t x_n0, int64_t x_n1, double *restrict norms, int64_t norms_n0, double *restrict spread, int64_t spread_n0, double *restrict centered, int64_t centered_n0, int64_t centered_n1, int32_t *restrict py2omp_failed, int64_t py2omp_failed_n0)
 {
 #line 15 "examples/row_norms.py"
     #pragma omp target data \
         map(to: x[0:x_n0 * x_n1]) \
+        map(tofrom: py2omp_failed[0:py2omp_failed_n0]) \
         map(alloc: norms[0:norms_n0], spread[0:spread_n0], centered[0:centered_n0 * centered_n1])
     {
 #line 16 "examples/row_norms.py"
@@ -123,6 +124,106 @@ void row_norms(const double *restrict x, int64_t x_n0, int64_t x_n1, double *res
             }
 #line 17 "examples/row_norms.py"
             norms[i] = sqrt(dot__1);
+            if (0 < x_n1) {
+#line 18 "examples/row_norms.py"
+                max__3 = (0 < x_n1 ? x[i * x_n1 + 0] : 0.0);
+#line 18 "examples/row_norms.py"
+                max__3_seen = (isnan(max__3) ? 2 : (max__3 > -INFINITY ? 1 : 0));
+#line 18 "examples/row_norms.py"
+                #pragma omp parallel for reduction(max: max__3, max__3_seen)
+#line 18 "examples/row_norms.py"
+                for (int64_t k__4 = 0; k__4 < x_n1; k__4 += 1) {
+#line 18 "examples/row_norms.py"
+                    max__3 = (x[i * x_n1 + k__4] > max__3 || isnan(x[i * x_n1 + k__4]) ? x[i * x_n1 + k__4] : max__3);
+#line 18 "examples/row_norms.py"
+                    max__3_seen = py2omp_max_i64(max__3_seen, (isnan(x[i * x_n1 + k__4]) ? 2 : (x[i * x_n1 + k__4] > -INFINITY ? 1 : 0)));
+                }
+#line 18 "examples/row_norms.py"
+                max__3 = (max__3_seen == 2 ? NAN : (max__3_seen == 0 ? -INFINITY : max__3));
+#line 18 "examples/row_norms.py"
+                min__5 = (0 < x_n1 ? x[i * x_n1 + 0] : 0.0);
+#line 18 "examples/row_norms.py"
+                min__5_seen = (isnan(min__5) ? 2 : (min__5 < INFINITY ? 1 : 0));
+#line 18 "examples/row_norms.py"
+                #pragma omp parallel for reduction(min: min__5) reduction(max: min__5_seen)
+#line 18 "examples/row_norms.py"
+                for (int64_t k__6 = 0; k__6 < x_n1; k__6 += 1) {
+#line 18 "examples/row_norms.py"
+                    min__5 = (x[i * x_n1 + k__6] < min__5 || isnan(x[i * x_n1 + k__6]) ? x[i * x_n1 + k__6] : min__5);
+#line 18 "examples/row_norms.py"
+                    min__5_seen = py2omp_max_i64(min__5_seen, (isnan(x[i * x_n1 + k__6]) ? 2 : (x[i * x_n1 + k__6] < INFINITY ? 1 : 0)));
+                }
+#line 18 "examples/row_norms.py"
+                min__5 = (min__5_seen == 2 ? NAN : (min__5_seen == 0 ? INFINITY : min__5));
+#line 18 "examples/row_norms.py"
+                spread[i] = max__3 - min__5;
+            } else {
+#line 18 "examples/row_norms.py"
+                {
+                    int32_t py2omp_value = 2147483646;
+                    #pragma omp atomic compare
+#line 18 "examples/row_norms.py"
+                    py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                }
+            }
+#line 19 "examples/row_norms.py"
+            sum__8 = 0.0;
+#line 19 "examples/row_norms.py"
+            #pragma omp parallel for reduction(+: sum__8)
+#line 19 "examples/row_norms.py"
+            for (int64_t k__9 = 0; k__9 < x_n1; k__9 += 1) {
+#line 19 "examples/row_norms.py"
+                sum__8 = sum__8 + x[i * x_n1 + k__9];
+            }
+#line 19 "examples/row_norms.py"
+            #pragma omp parallel for
+#line 19 "examples/row_norms.py"
+            for (int64_t i__7 = 0; i__7 < centered_n1; i__7 += 1) {
+#line 19 "examples/row_norms.py"
+                centered[i * centered_n1 + i__7] = x[i * x_n1 + i__7] - sum__8 / (double)x_n1;
+            }
+        }
+#line 17 "examples/row_norms.py"
+        py2omp_copy_back(norms, sizeof(double), 1, (int64_t[]){norms_n0}, (int64_t[]){0}, (int64_t[]){x_n0}, -1);
+        py2omp_copy_back(spread, sizeof(double), 1, (int64_t[]){spread_n0}, (int64_t[]){0}, (int64_t[]){x_n0}, -1);
+        py2omp_copy_back(centered, sizeof(double), 2, (int64_t[]){centered_n0, centered_n1}, (int64_t[]){0, 0}, (int64_t[]){x_n0, centered_n1}, -1);
+    }
+}
+#line 193 "row_norms.c"
+
+/* row_norms(x: In[f64[:, :]], norms: Out[f64[:]], spread: Out[f64[:]], centered: Out[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- examples/row_norms.py:15 */
+#line 15 "examples/row_norms.py"
+void row_norms__device(const double *restrict x, int64_t x_n0, int64_t x_n1, double *restrict norms, int64_t norms_n0, double *restrict spread, int64_t spread_n0, double *restrict centered, int64_t centered_n0, int64_t centered_n1, int32_t *restrict py2omp_failed, int64_t py2omp_failed_n0)
+{
+#line 16 "examples/row_norms.py"
+    #pragma omp target teams distribute \
+        num_teams(py2omp_num_teams(x_n0, 1)) \
+        thread_limit(256) \
+        is_device_ptr(x, norms, spread, py2omp_failed, centered)
+#line 16 "examples/row_norms.py"
+    for (int64_t i = 0; i < x_n0; i += 1) {
+        double dot__1;
+        double max__3;
+#line 18 "examples/row_norms.py"
+        double min__5;
+        double sum__8;
+#line 18 "examples/row_norms.py"
+        int64_t max__3_seen;
+#line 18 "examples/row_norms.py"
+        int64_t min__5_seen;
+#line 17 "examples/row_norms.py"
+        dot__1 = 0.0;
+#line 17 "examples/row_norms.py"
+        #pragma omp parallel for reduction(+: dot__1)
+#line 17 "examples/row_norms.py"
+        for (int64_t k__2 = 0; k__2 < x_n1; k__2 += 1) {
+#line 17 "examples/row_norms.py"
+            dot__1 = dot__1 + x[i * x_n1 + k__2] * x[i * x_n1 + k__2];
+        }
+#line 17 "examples/row_norms.py"
+        norms[i] = sqrt(dot__1);
+        if (0 < x_n1) {
+#line 18 "examples/row_norms.py"
             max__3 = (0 < x_n1 ? x[i * x_n1 + 0] : 0.0);
 #line 18 "examples/row_norms.py"
             max__3_seen = (isnan(max__3) ? 2 : (max__3 > -INFINITY ? 1 : 0));
@@ -154,92 +255,16 @@ void row_norms(const double *restrict x, int64_t x_n0, int64_t x_n1, double *res
             min__5 = (min__5_seen == 2 ? NAN : (min__5_seen == 0 ? INFINITY : min__5));
 #line 18 "examples/row_norms.py"
             spread[i] = max__3 - min__5;
-            sum__8 = 0.0;
-#line 19 "examples/row_norms.py"
-            #pragma omp parallel for reduction(+: sum__8)
-#line 19 "examples/row_norms.py"
-            for (int64_t k__9 = 0; k__9 < x_n1; k__9 += 1) {
-#line 19 "examples/row_norms.py"
-                sum__8 = sum__8 + x[i * x_n1 + k__9];
-            }
-#line 19 "examples/row_norms.py"
-            #pragma omp parallel for
-#line 19 "examples/row_norms.py"
-            for (int64_t i__7 = 0; i__7 < centered_n1; i__7 += 1) {
-#line 19 "examples/row_norms.py"
-                centered[i * centered_n1 + i__7] = x[i * x_n1 + i__7] - sum__8 / (double)x_n1;
+        } else {
+#line 18 "examples/row_norms.py"
+            {
+                int32_t py2omp_value = 2147483646;
+                #pragma omp atomic compare
+#line 18 "examples/row_norms.py"
+                py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
             }
         }
-#line 17 "examples/row_norms.py"
-        py2omp_copy_back(norms, sizeof(double), 1, (int64_t[]){norms_n0}, (int64_t[]){0}, (int64_t[]){x_n0}, -1);
-        py2omp_copy_back(spread, sizeof(double), 1, (int64_t[]){spread_n0}, (int64_t[]){0}, (int64_t[]){x_n0}, -1);
-        py2omp_copy_back(centered, sizeof(double), 2, (int64_t[]){centered_n0, centered_n1}, (int64_t[]){0, 0}, (int64_t[]){x_n0, centered_n1}, -1);
-    }
-}
-#line 180 "row_norms.c"
-
-/* row_norms(x: In[f64[:, :]], norms: Out[f64[:]], spread: Out[f64[:]], centered: Out[f64[:, :]]) -- examples/row_norms.py:15 */
-#line 15 "examples/row_norms.py"
-void row_norms__device(const double *restrict x, int64_t x_n0, int64_t x_n1, double *restrict norms, int64_t norms_n0, double *restrict spread, int64_t spread_n0, double *restrict centered, int64_t centered_n0, int64_t centered_n1)
-{
-#line 16 "examples/row_norms.py"
-    #pragma omp target teams distribute \
-        num_teams(py2omp_num_teams(x_n0, 1)) \
-        thread_limit(256) \
-        is_device_ptr(x, norms, spread, centered)
-#line 16 "examples/row_norms.py"
-    for (int64_t i = 0; i < x_n0; i += 1) {
-        double dot__1;
-        double max__3;
-#line 18 "examples/row_norms.py"
-        double min__5;
-        double sum__8;
-#line 18 "examples/row_norms.py"
-        int64_t max__3_seen;
-#line 18 "examples/row_norms.py"
-        int64_t min__5_seen;
-#line 17 "examples/row_norms.py"
-        dot__1 = 0.0;
-#line 17 "examples/row_norms.py"
-        #pragma omp parallel for reduction(+: dot__1)
-#line 17 "examples/row_norms.py"
-        for (int64_t k__2 = 0; k__2 < x_n1; k__2 += 1) {
-#line 17 "examples/row_norms.py"
-            dot__1 = dot__1 + x[i * x_n1 + k__2] * x[i * x_n1 + k__2];
-        }
-#line 17 "examples/row_norms.py"
-        norms[i] = sqrt(dot__1);
-        max__3 = (0 < x_n1 ? x[i * x_n1 + 0] : 0.0);
-#line 18 "examples/row_norms.py"
-        max__3_seen = (isnan(max__3) ? 2 : (max__3 > -INFINITY ? 1 : 0));
-#line 18 "examples/row_norms.py"
-        #pragma omp parallel for reduction(max: max__3, max__3_seen)
-#line 18 "examples/row_norms.py"
-        for (int64_t k__4 = 0; k__4 < x_n1; k__4 += 1) {
-#line 18 "examples/row_norms.py"
-            max__3 = (x[i * x_n1 + k__4] > max__3 || isnan(x[i * x_n1 + k__4]) ? x[i * x_n1 + k__4] : max__3);
-#line 18 "examples/row_norms.py"
-            max__3_seen = py2omp_max_i64(max__3_seen, (isnan(x[i * x_n1 + k__4]) ? 2 : (x[i * x_n1 + k__4] > -INFINITY ? 1 : 0)));
-        }
-#line 18 "examples/row_norms.py"
-        max__3 = (max__3_seen == 2 ? NAN : (max__3_seen == 0 ? -INFINITY : max__3));
-#line 18 "examples/row_norms.py"
-        min__5 = (0 < x_n1 ? x[i * x_n1 + 0] : 0.0);
-#line 18 "examples/row_norms.py"
-        min__5_seen = (isnan(min__5) ? 2 : (min__5 < INFINITY ? 1 : 0));
-#line 18 "examples/row_norms.py"
-        #pragma omp parallel for reduction(min: min__5) reduction(max: min__5_seen)
-#line 18 "examples/row_norms.py"
-        for (int64_t k__6 = 0; k__6 < x_n1; k__6 += 1) {
-#line 18 "examples/row_norms.py"
-            min__5 = (x[i * x_n1 + k__6] < min__5 || isnan(x[i * x_n1 + k__6]) ? x[i * x_n1 + k__6] : min__5);
-#line 18 "examples/row_norms.py"
-            min__5_seen = py2omp_max_i64(min__5_seen, (isnan(x[i * x_n1 + k__6]) ? 2 : (x[i * x_n1 + k__6] < INFINITY ? 1 : 0)));
-        }
-#line 18 "examples/row_norms.py"
-        min__5 = (min__5_seen == 2 ? NAN : (min__5_seen == 0 ? INFINITY : min__5));
-#line 18 "examples/row_norms.py"
-        spread[i] = max__3 - min__5;
+#line 19 "examples/row_norms.py"
         sum__8 = 0.0;
 #line 19 "examples/row_norms.py"
         #pragma omp parallel for reduction(+: sum__8)
@@ -257,7 +282,7 @@ void row_norms__device(const double *restrict x, int64_t x_n0, int64_t x_n1, dou
         }
     }
 }
-#line 261 "row_norms.c"
+#line 286 "row_norms.c"
 
 void py2omp_enter_to(void *host, int64_t bytes)
 {

@@ -9,7 +9,7 @@
 extern "C" {
 #endif
 
-/* row_norms(x: In[f64[:, :]], norms: Out[f64[:]], spread: Out[f64[:]], centered: Out[f64[:, :]]) -- examples/row_norms.py:15
+/* row_norms(x: In[f64[:, :]], norms: Out[f64[:]], spread: Out[f64[:]], centered: Out[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- examples/row_norms.py:15
  *   x: In, map(to: x[0:x_n0 * x_n1])
  *   norms: Out, map(alloc: norms[0:norms_n0])
  *     then copied back by `target update from`: only norms[0:x.shape[0]]; other elements keep their values
@@ -17,22 +17,26 @@ extern "C" {
  *     then copied back by `target update from`: only spread[0:x.shape[0]]; other elements keep their values
  *   centered: Out, map(alloc: centered[0:centered_n0 * centered_n1])
  *     then copied back by `target update from`: only centered[0:x.shape[0], 0:centered.shape[1]]; other elements keep their values
+ *   py2omp_failed: InOut, map(tofrom: py2omp_failed[0:py2omp_failed_n0])
+ *     status of the kernel's run-time checks, one element: zero it before the call; a nonzero value v after it means check 2147483647 - v failed, where Python raises (1 = line 18 ValueError)
  *   preconditions (else Python raises IndexError): norms_n0 >= x_n0 when x_n0 > 0 (norms, line 17)
  *     spread_n0 >= x_n0 when x_n0 > 0 (spread, line 18)
  *     centered_n0 >= x_n0 when x_n0 > 0 (centered, line 19)
  */
-void row_norms(const double *x, int64_t x_n0, int64_t x_n1, double *norms, int64_t norms_n0, double *spread, int64_t spread_n0, double *centered, int64_t centered_n0, int64_t centered_n1);
+void row_norms(const double *x, int64_t x_n0, int64_t x_n1, double *norms, int64_t norms_n0, double *spread, int64_t spread_n0, double *centered, int64_t centered_n0, int64_t centered_n1, int32_t *py2omp_failed, int64_t py2omp_failed_n0);
 
-/* row_norms(x: In[f64[:, :]], norms: Out[f64[:]], spread: Out[f64[:]], centered: Out[f64[:, :]]) -- examples/row_norms.py:15
+/* row_norms(x: In[f64[:, :]], norms: Out[f64[:]], spread: Out[f64[:]], centered: Out[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- examples/row_norms.py:15
  *   x: In, device pointer (is_device_ptr)
  *   norms: Out, device pointer (is_device_ptr)
  *   spread: Out, device pointer (is_device_ptr)
  *   centered: Out, device pointer (is_device_ptr)
+ *   py2omp_failed: InOut, device pointer (is_device_ptr)
+ *     status of the kernel's run-time checks, one element: zero it before the call; a nonzero value v after it means check 2147483647 - v failed, where Python raises (1 = line 18 ValueError)
  *   preconditions (else Python raises IndexError): norms_n0 >= x_n0 when x_n0 > 0 (norms, line 17)
  *     spread_n0 >= x_n0 when x_n0 > 0 (spread, line 18)
  *     centered_n0 >= x_n0 when x_n0 > 0 (centered, line 19)
  */
-void row_norms__device(const double *x, int64_t x_n0, int64_t x_n1, double *norms, int64_t norms_n0, double *spread, int64_t spread_n0, double *centered, int64_t centered_n0, int64_t centered_n1);
+void row_norms__device(const double *x, int64_t x_n0, int64_t x_n1, double *norms, int64_t norms_n0, double *spread, int64_t spread_n0, double *centered, int64_t centered_n0, int64_t centered_n1, int32_t *py2omp_failed, int64_t py2omp_failed_n0);
 
 #ifdef __cplusplus
 }

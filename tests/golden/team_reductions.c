@@ -90,16 +90,16 @@ void unit_rows__device(double *restrict X, int64_t X_n0, int64_t X_n1)
 }
 #line 92 "team_reductions.c"
 
-/* rescaled_rows(X: In[f64[:, :]], Y: InOut[f64[:, :]]) -- tests/kernels/team_reductions.py:22 */
+/* rescaled_rows(X: In[f64[:, :]], Y: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/team_reductions.py:22 */
 #line 22 "tests/kernels/team_reductions.py"
-void rescaled_rows(const double *restrict X, int64_t X_n0, int64_t X_n1, double *restrict Y, int64_t Y_n0, int64_t Y_n1)
+void rescaled_rows(const double *restrict X, int64_t X_n0, int64_t X_n1, double *restrict Y, int64_t Y_n0, int64_t Y_n1, int32_t *restrict py2omp_failed, int64_t py2omp_failed_n0)
 {
 #line 23 "tests/kernels/team_reductions.py"
     #pragma omp target teams distribute \
         num_teams(py2omp_num_teams(X_n0, 1)) \
         thread_limit(256) \
         map(to: X[0:X_n0 * X_n1]) \
-        map(tofrom: Y[0:py2omp_min_i64(X_n0, Y_n0) * Y_n1])
+        map(tofrom: Y[0:py2omp_min_i64(X_n0, Y_n0) * Y_n1], py2omp_failed[0:py2omp_failed_n0])
 #line 23 "tests/kernels/team_reductions.py"
     for (int64_t i = 0; i < X_n0; i += 1) {
         double top;
@@ -111,38 +111,62 @@ void rescaled_rows(const double *restrict X, int64_t X_n0, int64_t X_n1, double 
         int64_t max__1_seen;
         int64_t min__3_seen;
 #line 24 "tests/kernels/team_reductions.py"
-        max__1 = (0 < X_n1 ? X[i * X_n1 + 0] : 0.0);
+        if (0 < X_n1) {
 #line 24 "tests/kernels/team_reductions.py"
-        max__1_seen = (isnan(max__1) ? 2 : (max__1 > -INFINITY ? 1 : 0));
+            max__1 = (0 < X_n1 ? X[i * X_n1 + 0] : 0.0);
 #line 24 "tests/kernels/team_reductions.py"
-        #pragma omp parallel for reduction(max: max__1, max__1_seen)
+            max__1_seen = (isnan(max__1) ? 2 : (max__1 > -INFINITY ? 1 : 0));
 #line 24 "tests/kernels/team_reductions.py"
-        for (int64_t k__2 = 0; k__2 < X_n1; k__2 += 1) {
+            #pragma omp parallel for reduction(max: max__1, max__1_seen)
 #line 24 "tests/kernels/team_reductions.py"
-            max__1 = (X[i * X_n1 + k__2] > max__1 || isnan(X[i * X_n1 + k__2]) ? X[i * X_n1 + k__2] : max__1);
+            for (int64_t k__2 = 0; k__2 < X_n1; k__2 += 1) {
 #line 24 "tests/kernels/team_reductions.py"
-            max__1_seen = py2omp_max_i64(max__1_seen, (isnan(X[i * X_n1 + k__2]) ? 2 : (X[i * X_n1 + k__2] > -INFINITY ? 1 : 0)));
+                max__1 = (X[i * X_n1 + k__2] > max__1 || isnan(X[i * X_n1 + k__2]) ? X[i * X_n1 + k__2] : max__1);
+#line 24 "tests/kernels/team_reductions.py"
+                max__1_seen = py2omp_max_i64(max__1_seen, (isnan(X[i * X_n1 + k__2]) ? 2 : (X[i * X_n1 + k__2] > -INFINITY ? 1 : 0)));
+            }
+#line 24 "tests/kernels/team_reductions.py"
+            max__1 = (max__1_seen == 2 ? NAN : (max__1_seen == 0 ? -INFINITY : max__1));
+#line 24 "tests/kernels/team_reductions.py"
+            top = max__1;
+        } else {
+#line 24 "tests/kernels/team_reductions.py"
+            {
+                int32_t py2omp_value = 2147483646;
+                #pragma omp atomic compare
+#line 24 "tests/kernels/team_reductions.py"
+                py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+            }
         }
-#line 24 "tests/kernels/team_reductions.py"
-        max__1 = (max__1_seen == 2 ? NAN : (max__1_seen == 0 ? -INFINITY : max__1));
-#line 24 "tests/kernels/team_reductions.py"
-        top = max__1;
-        min__3 = (0 < X_n1 ? X[i * X_n1 + 0] : 0.0);
 #line 25 "tests/kernels/team_reductions.py"
-        min__3_seen = (isnan(min__3) ? 2 : (min__3 < INFINITY ? 1 : 0));
+        if (0 < X_n1) {
 #line 25 "tests/kernels/team_reductions.py"
-        #pragma omp parallel for reduction(min: min__3) reduction(max: min__3_seen)
+            min__3 = (0 < X_n1 ? X[i * X_n1 + 0] : 0.0);
 #line 25 "tests/kernels/team_reductions.py"
-        for (int64_t k__4 = 0; k__4 < X_n1; k__4 += 1) {
+            min__3_seen = (isnan(min__3) ? 2 : (min__3 < INFINITY ? 1 : 0));
 #line 25 "tests/kernels/team_reductions.py"
-            min__3 = (X[i * X_n1 + k__4] < min__3 || isnan(X[i * X_n1 + k__4]) ? X[i * X_n1 + k__4] : min__3);
+            #pragma omp parallel for reduction(min: min__3) reduction(max: min__3_seen)
 #line 25 "tests/kernels/team_reductions.py"
-            min__3_seen = py2omp_max_i64(min__3_seen, (isnan(X[i * X_n1 + k__4]) ? 2 : (X[i * X_n1 + k__4] < INFINITY ? 1 : 0)));
+            for (int64_t k__4 = 0; k__4 < X_n1; k__4 += 1) {
+#line 25 "tests/kernels/team_reductions.py"
+                min__3 = (X[i * X_n1 + k__4] < min__3 || isnan(X[i * X_n1 + k__4]) ? X[i * X_n1 + k__4] : min__3);
+#line 25 "tests/kernels/team_reductions.py"
+                min__3_seen = py2omp_max_i64(min__3_seen, (isnan(X[i * X_n1 + k__4]) ? 2 : (X[i * X_n1 + k__4] < INFINITY ? 1 : 0)));
+            }
+#line 25 "tests/kernels/team_reductions.py"
+            min__3 = (min__3_seen == 2 ? NAN : (min__3_seen == 0 ? INFINITY : min__3));
+#line 25 "tests/kernels/team_reductions.py"
+            low = min__3;
+        } else {
+#line 25 "tests/kernels/team_reductions.py"
+            {
+                int32_t py2omp_value = 2147483645;
+                #pragma omp atomic compare
+#line 25 "tests/kernels/team_reductions.py"
+                py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+            }
         }
-#line 25 "tests/kernels/team_reductions.py"
-        min__3 = (min__3_seen == 2 ? NAN : (min__3_seen == 0 ? INFINITY : min__3));
-#line 25 "tests/kernels/team_reductions.py"
-        low = min__3;
+#line 26 "tests/kernels/team_reductions.py"
         Y[i * Y_n1 + 0] = top;
         Y[i * Y_n1 + 1] = low;
         #pragma omp parallel for
@@ -153,17 +177,17 @@ void rescaled_rows(const double *restrict X, int64_t X_n0, int64_t X_n1, double 
         }
     }
 }
-#line 157 "team_reductions.c"
+#line 181 "team_reductions.c"
 
-/* rescaled_rows(X: In[f64[:, :]], Y: InOut[f64[:, :]]) -- tests/kernels/team_reductions.py:22 */
+/* rescaled_rows(X: In[f64[:, :]], Y: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/team_reductions.py:22 */
 #line 22 "tests/kernels/team_reductions.py"
-void rescaled_rows__device(const double *restrict X, int64_t X_n0, int64_t X_n1, double *restrict Y, int64_t Y_n0, int64_t Y_n1)
+void rescaled_rows__device(const double *restrict X, int64_t X_n0, int64_t X_n1, double *restrict Y, int64_t Y_n0, int64_t Y_n1, int32_t *restrict py2omp_failed, int64_t py2omp_failed_n0)
 {
 #line 23 "tests/kernels/team_reductions.py"
     #pragma omp target teams distribute \
         num_teams(py2omp_num_teams(X_n0, 1)) \
         thread_limit(256) \
-        is_device_ptr(X, Y)
+        is_device_ptr(X, py2omp_failed, Y)
 #line 23 "tests/kernels/team_reductions.py"
     for (int64_t i = 0; i < X_n0; i += 1) {
         double top;
@@ -175,38 +199,62 @@ void rescaled_rows__device(const double *restrict X, int64_t X_n0, int64_t X_n1,
         int64_t max__1_seen;
         int64_t min__3_seen;
 #line 24 "tests/kernels/team_reductions.py"
-        max__1 = (0 < X_n1 ? X[i * X_n1 + 0] : 0.0);
+        if (0 < X_n1) {
 #line 24 "tests/kernels/team_reductions.py"
-        max__1_seen = (isnan(max__1) ? 2 : (max__1 > -INFINITY ? 1 : 0));
+            max__1 = (0 < X_n1 ? X[i * X_n1 + 0] : 0.0);
 #line 24 "tests/kernels/team_reductions.py"
-        #pragma omp parallel for reduction(max: max__1, max__1_seen)
+            max__1_seen = (isnan(max__1) ? 2 : (max__1 > -INFINITY ? 1 : 0));
 #line 24 "tests/kernels/team_reductions.py"
-        for (int64_t k__2 = 0; k__2 < X_n1; k__2 += 1) {
+            #pragma omp parallel for reduction(max: max__1, max__1_seen)
 #line 24 "tests/kernels/team_reductions.py"
-            max__1 = (X[i * X_n1 + k__2] > max__1 || isnan(X[i * X_n1 + k__2]) ? X[i * X_n1 + k__2] : max__1);
+            for (int64_t k__2 = 0; k__2 < X_n1; k__2 += 1) {
 #line 24 "tests/kernels/team_reductions.py"
-            max__1_seen = py2omp_max_i64(max__1_seen, (isnan(X[i * X_n1 + k__2]) ? 2 : (X[i * X_n1 + k__2] > -INFINITY ? 1 : 0)));
+                max__1 = (X[i * X_n1 + k__2] > max__1 || isnan(X[i * X_n1 + k__2]) ? X[i * X_n1 + k__2] : max__1);
+#line 24 "tests/kernels/team_reductions.py"
+                max__1_seen = py2omp_max_i64(max__1_seen, (isnan(X[i * X_n1 + k__2]) ? 2 : (X[i * X_n1 + k__2] > -INFINITY ? 1 : 0)));
+            }
+#line 24 "tests/kernels/team_reductions.py"
+            max__1 = (max__1_seen == 2 ? NAN : (max__1_seen == 0 ? -INFINITY : max__1));
+#line 24 "tests/kernels/team_reductions.py"
+            top = max__1;
+        } else {
+#line 24 "tests/kernels/team_reductions.py"
+            {
+                int32_t py2omp_value = 2147483646;
+                #pragma omp atomic compare
+#line 24 "tests/kernels/team_reductions.py"
+                py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+            }
         }
-#line 24 "tests/kernels/team_reductions.py"
-        max__1 = (max__1_seen == 2 ? NAN : (max__1_seen == 0 ? -INFINITY : max__1));
-#line 24 "tests/kernels/team_reductions.py"
-        top = max__1;
-        min__3 = (0 < X_n1 ? X[i * X_n1 + 0] : 0.0);
 #line 25 "tests/kernels/team_reductions.py"
-        min__3_seen = (isnan(min__3) ? 2 : (min__3 < INFINITY ? 1 : 0));
+        if (0 < X_n1) {
 #line 25 "tests/kernels/team_reductions.py"
-        #pragma omp parallel for reduction(min: min__3) reduction(max: min__3_seen)
+            min__3 = (0 < X_n1 ? X[i * X_n1 + 0] : 0.0);
 #line 25 "tests/kernels/team_reductions.py"
-        for (int64_t k__4 = 0; k__4 < X_n1; k__4 += 1) {
+            min__3_seen = (isnan(min__3) ? 2 : (min__3 < INFINITY ? 1 : 0));
 #line 25 "tests/kernels/team_reductions.py"
-            min__3 = (X[i * X_n1 + k__4] < min__3 || isnan(X[i * X_n1 + k__4]) ? X[i * X_n1 + k__4] : min__3);
+            #pragma omp parallel for reduction(min: min__3) reduction(max: min__3_seen)
 #line 25 "tests/kernels/team_reductions.py"
-            min__3_seen = py2omp_max_i64(min__3_seen, (isnan(X[i * X_n1 + k__4]) ? 2 : (X[i * X_n1 + k__4] < INFINITY ? 1 : 0)));
+            for (int64_t k__4 = 0; k__4 < X_n1; k__4 += 1) {
+#line 25 "tests/kernels/team_reductions.py"
+                min__3 = (X[i * X_n1 + k__4] < min__3 || isnan(X[i * X_n1 + k__4]) ? X[i * X_n1 + k__4] : min__3);
+#line 25 "tests/kernels/team_reductions.py"
+                min__3_seen = py2omp_max_i64(min__3_seen, (isnan(X[i * X_n1 + k__4]) ? 2 : (X[i * X_n1 + k__4] < INFINITY ? 1 : 0)));
+            }
+#line 25 "tests/kernels/team_reductions.py"
+            min__3 = (min__3_seen == 2 ? NAN : (min__3_seen == 0 ? INFINITY : min__3));
+#line 25 "tests/kernels/team_reductions.py"
+            low = min__3;
+        } else {
+#line 25 "tests/kernels/team_reductions.py"
+            {
+                int32_t py2omp_value = 2147483645;
+                #pragma omp atomic compare
+#line 25 "tests/kernels/team_reductions.py"
+                py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+            }
         }
-#line 25 "tests/kernels/team_reductions.py"
-        min__3 = (min__3_seen == 2 ? NAN : (min__3_seen == 0 ? INFINITY : min__3));
-#line 25 "tests/kernels/team_reductions.py"
-        low = min__3;
+#line 26 "tests/kernels/team_reductions.py"
         Y[i * Y_n1 + 0] = top;
         Y[i * Y_n1 + 1] = low;
         #pragma omp parallel for
@@ -217,34 +265,46 @@ void rescaled_rows__device(const double *restrict X, int64_t X_n0, int64_t X_n1,
         }
     }
 }
-#line 221 "team_reductions.c"
+#line 269 "team_reductions.c"
 
-/* below_peak(C: In[i64[:, :]], D: InOut[i64[:, :]]) -- tests/kernels/team_reductions.py:32 */
+/* below_peak(C: In[i64[:, :]], D: InOut[i64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/team_reductions.py:32 */
 #line 32 "tests/kernels/team_reductions.py"
-void below_peak(const int64_t *restrict C, int64_t C_n0, int64_t C_n1, int64_t *restrict D, int64_t D_n0, int64_t D_n1)
+void below_peak(const int64_t *restrict C, int64_t C_n0, int64_t C_n1, int64_t *restrict D, int64_t D_n0, int64_t D_n1, int32_t *restrict py2omp_failed, int64_t py2omp_failed_n0)
 {
 #line 33 "tests/kernels/team_reductions.py"
     #pragma omp target teams distribute \
         num_teams(py2omp_num_teams(C_n0, 1)) \
         thread_limit(256) \
         map(to: C[0:C_n0 * C_n1]) \
-        map(tofrom: D[0:py2omp_min_i64(C_n0, D_n0) * D_n1])
+        map(tofrom: D[0:py2omp_min_i64(C_n0, D_n0) * D_n1], py2omp_failed[0:py2omp_failed_n0])
 #line 33 "tests/kernels/team_reductions.py"
     for (int64_t i = 0; i < C_n0; i += 1) {
         int64_t peak;
 #line 34 "tests/kernels/team_reductions.py"
         int64_t max__1;
 #line 34 "tests/kernels/team_reductions.py"
-        max__1 = (0 < C_n1 ? C[i * C_n1 + 0] : 0);
+        if (0 < C_n1) {
 #line 34 "tests/kernels/team_reductions.py"
-        #pragma omp parallel for reduction(max: max__1)
+            max__1 = (0 < C_n1 ? C[i * C_n1 + 0] : 0);
 #line 34 "tests/kernels/team_reductions.py"
-        for (int64_t k__2 = 0; k__2 < C_n1; k__2 += 1) {
+            #pragma omp parallel for reduction(max: max__1)
 #line 34 "tests/kernels/team_reductions.py"
-            max__1 = (C[i * C_n1 + k__2] > max__1 ? C[i * C_n1 + k__2] : max__1);
+            for (int64_t k__2 = 0; k__2 < C_n1; k__2 += 1) {
+#line 34 "tests/kernels/team_reductions.py"
+                max__1 = (C[i * C_n1 + k__2] > max__1 ? C[i * C_n1 + k__2] : max__1);
+            }
+#line 34 "tests/kernels/team_reductions.py"
+            peak = max__1;
+        } else {
+#line 34 "tests/kernels/team_reductions.py"
+            {
+                int32_t py2omp_value = 2147483646;
+                #pragma omp atomic compare
+#line 34 "tests/kernels/team_reductions.py"
+                py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+            }
         }
-#line 34 "tests/kernels/team_reductions.py"
-        peak = max__1;
+#line 35 "tests/kernels/team_reductions.py"
         #pragma omp parallel for
 #line 35 "tests/kernels/team_reductions.py"
         for (int64_t i__3 = 0; i__3 < D_n1; i__3 += 1) {
@@ -253,33 +313,45 @@ void below_peak(const int64_t *restrict C, int64_t C_n0, int64_t C_n1, int64_t *
         }
     }
 }
-#line 257 "team_reductions.c"
+#line 317 "team_reductions.c"
 
-/* below_peak(C: In[i64[:, :]], D: InOut[i64[:, :]]) -- tests/kernels/team_reductions.py:32 */
+/* below_peak(C: In[i64[:, :]], D: InOut[i64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/team_reductions.py:32 */
 #line 32 "tests/kernels/team_reductions.py"
-void below_peak__device(const int64_t *restrict C, int64_t C_n0, int64_t C_n1, int64_t *restrict D, int64_t D_n0, int64_t D_n1)
+void below_peak__device(const int64_t *restrict C, int64_t C_n0, int64_t C_n1, int64_t *restrict D, int64_t D_n0, int64_t D_n1, int32_t *restrict py2omp_failed, int64_t py2omp_failed_n0)
 {
 #line 33 "tests/kernels/team_reductions.py"
     #pragma omp target teams distribute \
         num_teams(py2omp_num_teams(C_n0, 1)) \
         thread_limit(256) \
-        is_device_ptr(C, D)
+        is_device_ptr(C, py2omp_failed, D)
 #line 33 "tests/kernels/team_reductions.py"
     for (int64_t i = 0; i < C_n0; i += 1) {
         int64_t peak;
 #line 34 "tests/kernels/team_reductions.py"
         int64_t max__1;
 #line 34 "tests/kernels/team_reductions.py"
-        max__1 = (0 < C_n1 ? C[i * C_n1 + 0] : 0);
+        if (0 < C_n1) {
 #line 34 "tests/kernels/team_reductions.py"
-        #pragma omp parallel for reduction(max: max__1)
+            max__1 = (0 < C_n1 ? C[i * C_n1 + 0] : 0);
 #line 34 "tests/kernels/team_reductions.py"
-        for (int64_t k__2 = 0; k__2 < C_n1; k__2 += 1) {
+            #pragma omp parallel for reduction(max: max__1)
 #line 34 "tests/kernels/team_reductions.py"
-            max__1 = (C[i * C_n1 + k__2] > max__1 ? C[i * C_n1 + k__2] : max__1);
+            for (int64_t k__2 = 0; k__2 < C_n1; k__2 += 1) {
+#line 34 "tests/kernels/team_reductions.py"
+                max__1 = (C[i * C_n1 + k__2] > max__1 ? C[i * C_n1 + k__2] : max__1);
+            }
+#line 34 "tests/kernels/team_reductions.py"
+            peak = max__1;
+        } else {
+#line 34 "tests/kernels/team_reductions.py"
+            {
+                int32_t py2omp_value = 2147483646;
+                #pragma omp atomic compare
+#line 34 "tests/kernels/team_reductions.py"
+                py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+            }
         }
-#line 34 "tests/kernels/team_reductions.py"
-        peak = max__1;
+#line 35 "tests/kernels/team_reductions.py"
         #pragma omp parallel for
 #line 35 "tests/kernels/team_reductions.py"
         for (int64_t i__3 = 0; i__3 < D_n1; i__3 += 1) {
@@ -288,7 +360,7 @@ void below_peak__device(const int64_t *restrict C, int64_t C_n0, int64_t C_n1, i
         }
     }
 }
-#line 292 "team_reductions.c"
+#line 364 "team_reductions.c"
 
 /* projected_rows(X: In[f64[:, :]], w: In[f64[:]], Y: InOut[f64[:, :]]) -- tests/kernels/team_reductions.py:39 */
 #line 39 "tests/kernels/team_reductions.py"
@@ -324,7 +396,7 @@ void projected_rows(const double *restrict X, int64_t X_n0, int64_t X_n1, const 
         }
     }
 }
-#line 328 "team_reductions.c"
+#line 400 "team_reductions.c"
 
 /* projected_rows(X: In[f64[:, :]], w: In[f64[:]], Y: InOut[f64[:, :]]) -- tests/kernels/team_reductions.py:39 */
 #line 39 "tests/kernels/team_reductions.py"
@@ -359,7 +431,7 @@ void projected_rows__device(const double *restrict X, int64_t X_n0, int64_t X_n1
         }
     }
 }
-#line 363 "team_reductions.c"
+#line 435 "team_reductions.c"
 
 /* normalized_images(A: InOut[f32[:, :, :]]) -- tests/kernels/team_reductions.py:46 */
 #line 46 "tests/kernels/team_reductions.py"
@@ -400,7 +472,7 @@ void normalized_images(float *restrict A, int64_t A_n0, int64_t A_n1, int64_t A_
         }
     }
 }
-#line 404 "team_reductions.c"
+#line 476 "team_reductions.c"
 
 /* normalized_images(A: InOut[f32[:, :, :]]) -- tests/kernels/team_reductions.py:46 */
 #line 46 "tests/kernels/team_reductions.py"
@@ -441,7 +513,7 @@ void normalized_images__device(float *restrict A, int64_t A_n0, int64_t A_n1, in
         }
     }
 }
-#line 445 "team_reductions.c"
+#line 517 "team_reductions.c"
 
 /* orthogonalized_rows(Q: In[f64[:, :]], X: InOut[f64[:, :]]) -- tests/kernels/team_reductions.py:53 */
 #line 53 "tests/kernels/team_reductions.py"
@@ -480,7 +552,7 @@ void orthogonalized_rows(const double *restrict Q, int64_t Q_n0, int64_t Q_n1, d
         }
     }
 }
-#line 484 "team_reductions.c"
+#line 556 "team_reductions.c"
 
 /* orthogonalized_rows(Q: In[f64[:, :]], X: InOut[f64[:, :]]) -- tests/kernels/team_reductions.py:53 */
 #line 53 "tests/kernels/team_reductions.py"
@@ -518,7 +590,7 @@ void orthogonalized_rows__device(const double *restrict Q, int64_t Q_n0, int64_t
         }
     }
 }
-#line 522 "team_reductions.c"
+#line 594 "team_reductions.c"
 
 void py2omp_enter_to(void *host, int64_t bytes)
 {

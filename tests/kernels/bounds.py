@@ -125,3 +125,23 @@ def pair_means(x: In[f64[:]], y: Out[f64[:]]):
 def gather_through(idx: In[i64[:]], x: In[f64[:]], y: Out[f64[:]]):
     for i in prange(y.shape[0]):
         y[i] = picked(x, idx, i)
+
+
+@kernel
+def upper_row_sums(A: In[f64[:, :]], n: i64, sums: Out[f64[:]]):
+    """Row sums of the strict upper triangle of the leading n x n block: the last row is never read."""
+    for i in prange(n):
+        s = 0.0
+        for j in range(i + 1, n):
+            s += A[i, j]
+        sums[i] = s
+
+
+@kernel
+def lower_products(L: In[f64[:, :]], x: In[f64[:]], y: Out[f64[:]]):
+    """The strict lower triangle times x, as forward substitution reads it: `x[j]` for `j < i` only."""
+    for i in prange(y.shape[0]):
+        s = 0.0
+        for j in range(i):
+            s += L[i, j] * x[j]
+        y[i] = s

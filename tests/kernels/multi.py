@@ -126,3 +126,16 @@ def scale_by_first(x: In[f64[:]], y: Out[f64[:]]):
     first = x[0]
     for i in prange(x.shape[0]):
         y[i] = x[i] / first
+
+
+@kernel
+def growing_rows(x: In[f64[:]], out: Out[f64[:]], work: i64) -> f64:
+    """Row i sums `i * work` terms, so the last device's share is the longest: the others wait for it."""
+    total = 0.0
+    for i in prange(out.shape[0]):
+        s = 0.0
+        for k in range(i * work):
+            s += x[k % x.shape[0]]
+        out[i] = s
+        total += s
+    return total

@@ -6,7 +6,7 @@ Python in `tests/test_temporaries.py`; `CASES` maps each kernel to its random ar
 
 import numpy as np
 
-from translator import In, InOut, f32, f64, kernel, prange
+from translator import In, InOut, Out, f32, f64, kernel, prange
 
 
 @kernel
@@ -75,6 +75,17 @@ def sweeps_outside_pranges(x: InOut[f64[:]], A: InOut[f64[:, :]]):
     A[0, 1:-1] += A[0, 2:] + A[0, :-2]
 
 
+@kernel
+def window_contrast(x: In[f64[:]], out: Out[f64[:]], w: int, k: int):
+    """A moving window copied into an array made in each iteration (issue 13): `window[j]` is in
+    range by the window's shape, `window[k]` (Python counts a negative `k` from the end) is checked."""
+    for i in prange(out.shape[0]):
+        window = np.empty(w)
+        for j in range(w):
+            window[j] = x[i + j]
+        out[i] = window[k] - window[-1]
+
+
 N = 23
 
 CASES = {
@@ -86,4 +97,5 @@ CASES = {
     nested_pranges: lambda r: (r.standard_normal((N, 7)), 3),
     growing: lambda r: (r.standard_normal((N, 9)),),
     sweeps_outside_pranges: lambda r: (r.standard_normal(N), r.standard_normal((6, 8))),
+    window_contrast: lambda r: (r.standard_normal(N), np.zeros(N - 4), 5, -3),
 }

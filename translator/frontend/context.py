@@ -17,6 +17,7 @@ import libcst as cst
 from libcst.metadata import CodeRange
 
 from translator.errors import Span, TranslationError
+from translator.ir import checks
 from translator.ir import nodes as ir
 from translator.ir.arrays import Offset
 from translator.ir.types import ScalarType
@@ -133,7 +134,7 @@ class KernelScope:
     in_prange: bool = False
     loop_vars: set[str] = field(default_factory=set)
     length_checks: list[ir.LengthCheck] = field(default_factory=list)
-    guards: list[tuple[ir.Compare, Span]] = field(default_factory=list)
+    guards: list[checks.Check] = field(default_factory=list)
     """The run-time checks the statement being built needs (`frontend.guards`)."""
     failures: list[ir.Failure] = field(default_factory=list)
     scalar_values: dict[str, list[ir.Expr]] = field(default_factory=dict)

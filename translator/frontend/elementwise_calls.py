@@ -27,7 +27,7 @@ def _where(node: cst.CSTNode, args: list[cst.BaseExpression], scope: KernelScope
             "one-argument form returns indices, whose number is known only at run time")
     span = scope.module.span(node)
     cond, then, orelse = (build_expr(a, scope) for a in args)
-    return ir.Select(ir.Cast(cond, span, BOOL), then, orelse, span)
+    return ir.Select(ir.Cast(cond, span, BOOL), then, orelse, span, eager=True)
 
 
 def _clip(node: cst.CSTNode, args: list[cst.BaseExpression], scope: KernelScope) -> ir.Expr:

@@ -24,7 +24,7 @@ def guarded(stmts: list[ir.Stmt], guards: list[checks.Check], scope: KernelScope
     if not guards:
         return stmts
     once = None if scope.in_prange else scope.fresh_loop_var("once")
-    return checks.guarded(stmts, guards, lambda at: _record(at, scope), once)
+    return checks.guarded(stmts, guards, lambda failure: _record(failure, scope), once)
 
 
 def unless(cond: ir.Expr, stmts: list[ir.Stmt], message: str, span: Span, scope: KernelScope,
@@ -40,17 +40,16 @@ def unless(cond: ir.Expr, stmts: list[ir.Stmt], message: str, span: Span, scope:
 def failing(message: str, span: Span, scope: KernelScope, error: str = "ValueError") -> ir.AtomicUpdate:
     """The recording of a new failure, after which the call raises `error` with `message` (a
     singular matrix found by `np.linalg.solve`'s elimination)."""
-    record = _record(span, scope)
-    scope.failures[-1] = ir.Failure(message, span, error)
-    return record
+    return _record(ir.Failure(message, span, error), scope)
 
 
-def _record(span: Span, scope: KernelScope) -> ir.AtomicUpdate:
-    """The recording of a new failure at `span`; the first one adds the status parameter."""
+def _record(failure: ir.Failure, scope: KernelScope) -> ir.AtomicUpdate:
+    """The recording of a new `failure`; the first one adds the status parameter."""
+    span = failure.span
     if not scope.failures:
         if ir.STATUS in scope.params or ir.STATUS in scope.assigned:
             raise TranslationError.at(span, f"this kernel uses '{ir.STATUS}', the name py2omp gives its run-time "
                                       "checks' status; rename it")
         scope.params[ir.STATUS] = checks.status_param(span)
-    scope.failures.append(checks.failure(span))
+    scope.failures.append(failure)
     return checks.record(len(scope.failures), span)

@@ -17,15 +17,24 @@ recomputes the same types where the frontend builds them.
 
 from __future__ import annotations
 
-from typing import Callable, Mapping, Sequence
+import dataclasses
+
+from typing import Callable, Mapping, NamedTuple, Sequence
 
 from translator.errors import Span
 from translator.ir import nodes as ir
 from translator.ir.arrays import as_index, of_arguments, same
-from translator.ir.types import BOOL, I32, I64, ArrayType, Ownership
+from translator.ir.types import BOOL, I32, I64, ArrayType, Ownership, real_value
 
-Check = tuple[ir.Compare, Span]
-"""A condition that must hold, and the operand it is about (for the message)."""
+
+
+class Check(NamedTuple):
+    """A condition that must hold, the operand it is about, and the failure recorded when it does
+    not: None for a length check's (`failure(span)`, which names the operand)."""
+
+    cond: ir.Expr
+    span: Span
+    failure: ir.Failure | None = None
 
 
 def equal_lengths(length: ir.Expr, expected: ir.Expr, span: Span) -> ir.Compare:
@@ -52,9 +61,36 @@ def settled_before_run(length: ir.Expr, expected: ir.Expr, span: Span, params: M
 
 def add_check(guards: list[Check], length: ir.Expr, expected: ir.Expr, span: Span) -> None:
     """Record the kernel's check that `length == expected` at the operand at `span`, once."""
-    check = equal_lengths(length, expected, span)
-    if not any(same(c.left, check.left) and same(c.right, check.right) for c, _ in guards):
-        guards.append((check, span))
+    add_condition(guards, Check(equal_lengths(length, expected, span), span))
+
+
+def add_condition(guards: list[Check], check: Check) -> None:
+    """Record `check` unless a check of the same condition is there already (whose failure, first
+    in the source, is the one Python raises)."""
+    if not any(same(c.cond, check.cond) for c in guards):
+        guards.append(check)
+
+
+EMPTY_REDUCTION = {
+    "max": "zero-size array to reduction operation maximum which has no identity",
+    "min": "zero-size array to reduction operation minimum which has no identity",
+    "argmax": "attempt to get argmax of an empty sequence", "argmin": "attempt to get argmin of an empty sequence"}
+"""NumPy's `ValueError` for the reductions it refuses on no elements (`nonempty`)."""
+
+
+def require_elements(guards: list[Check], lengths: Sequence[ir.Expr], op: str, span: Span) -> None:
+    """Record the check that every one of `lengths` (a reduction's reduced axes) is positive, as
+    NumPy's `op` (a key of `EMPTY_REDUCTION`) raises `ValueError` for nothing: its message and the
+    Python line. None where each is a positive constant."""
+    cond: ir.Expr | None = None
+    for length in lengths:
+        if isinstance(length, ir.Const) and real_value(length.value) > 0:
+            continue
+        positive = ir.Compare("<", ir.Const(0, span, I64), as_index(length), span, BOOL)
+        cond = positive if cond is None else ir.Logical("and", cond, positive, span, BOOL)
+    if cond is not None:
+        failed = ir.Failure(f"{EMPTY_REDUCTION[op]} (at {span.path}:{span.line})", span)
+        add_condition(guards, Check(cond, span, failed))
 
 
 def status_param(span: Span) -> ir.Param:
@@ -77,24 +113,38 @@ def record(number: int, span: Span) -> ir.AtomicUpdate:
     return ir.AtomicUpdate("max", index, ir.Const(ir.FAILED - number, span, I32), span)
 
 
-def guarded(stmts: Sequence[ir.Stmt], checks: Sequence[Check], record_at: Callable[[Span], ir.Stmt],
+def guarded(stmts: Sequence[ir.Stmt], checks: Sequence[Check], record_at: Callable[[ir.Failure], ir.Stmt],
             once: str | None) -> list[ir.Stmt]:
     """`stmts` (one Python statement, with what it computes first) run only when every check
-    holds; otherwise each failed check records its number (`record_at` its operand's span). `once`
+    holds; otherwise each failed check records its failure (`record_at`, which numbers it). `once`
     names the variable of a one-iteration parallel loop around the recording, for a statement on the
     host (the status lives on the device, as the arrays do); None inside a prange."""
     if not checks:
         return list(stmts)
     span = stmts[0].span
-    cond: ir.Expr = checks[0][0]
-    for check, _ in checks[1:]:
-        cond = ir.Logical("and", cond, check, span, BOOL)
+    cond: ir.Expr = checks[0].cond
+    for check in checks[1:]:
+        cond = ir.Logical("and", cond, check.cond, span, BOOL)
     if len(checks) == 1:
-        failed: tuple[ir.Stmt, ...] = (record_at(checks[0][1]),)
+        failed: tuple[ir.Stmt, ...] = (record_at(_failure_of(checks[0])),)
     else:  # say which
-        failed = tuple(ir.If(ir.Compare("!=", check.left, check.right, at, BOOL), (record_at(at),), (), at)
-                       for check, at in checks)
+        failed = tuple(ir.If(_negated(check.cond), (record_at(_failure_of(check)),), (), check.span)
+                       for check in checks)
     if once is not None:
         zero, one = ir.Const(0, span, I64), ir.Const(1, span, I64)
         failed = (ir.Loop(once, zero, one, 1, failed, span, parallel=True),)
     return [ir.If(cond, tuple(stmts), failed, span, guard=True)]
+
+
+def _failure_of(check: Check) -> ir.Failure:
+    return check.failure or failure(check.span)
+
+
+_NEGATED = {"==": "!=", "!=": "==", "<": ">=", ">=": "<", ">": "<=", "<=": ">"}
+
+
+def _negated(cond: ir.Expr) -> ir.Expr:
+    """`not cond`, a comparison flipped (`a != b` for a length check, as C reads best)."""
+    if isinstance(cond, ir.Compare):
+        return dataclasses.replace(cond, op=_NEGATED[cond.op])
+    return ir.Unary("not", cond, cond.span, BOOL)

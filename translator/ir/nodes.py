@@ -109,6 +109,9 @@ class Select:
     orelse: "Expr"
     span: Span
     type: ScalarType | None = None
+    eager: bool = False
+    """`np.where(cond, then, orelse)`: NumPy evaluates both values, and raises their errors, before it
+    chooses (the C still evaluates one; only where a value raises does it matter)."""
 
 
 @dataclass(frozen=True)

@@ -166,6 +166,24 @@ def rewrite(node: Node, fn: Callable[[Node], object]) -> Node:
     return result
 
 
+def map_operands(node: _N, fn: Callable[[ir.Expr], ir.Expr]) -> _N:
+    """`node` with `fn` applied to each expression among its fields, looking through the nodes that
+    are no expressions (a view's axes); not recursive: `fn` decides whether to go deeper (a pass
+    that carries a context down, as `rewrite`, bottom-up, cannot)."""
+    def one(value: object) -> object:
+        if is_expr(value):
+            return fn(value)
+        return map_operands(value, fn) if is_node(value) else value
+    changes: dict[str, object] = {}
+    for field in dataclasses.fields(node):
+        value = getattr(node, field.name)
+        if is_node(value):
+            changes[field.name] = one(value)
+        elif isinstance(value, tuple) and any(is_node(item) for item in value):
+            changes[field.name] = tuple(one(item) for item in value)
+    return _replaced(node, changes) if changes else node
+
+
 def _replaced(node: _N, changes: Mapping[str, object]) -> _N:
     """`node` with the fields in `changes` rebuilt (their types are those of the fields they replace)."""
     return dataclasses.replace(node, **changes)

@@ -17,7 +17,7 @@ from translator.errors import Span
 from translator.ir import nodes as ir
 from translator.ir.arrays import of_arguments
 from translator.ir.types import I64, real_value
-from translator.ir.visit import walk_all
+from translator.ir.visit import temporaries, walk_all
 
 
 @dataclasses.dataclass(frozen=True)
@@ -50,6 +50,9 @@ class Forms:
     params: Mapping[str, ir.Param]
     values: dict[str, Affine]
     atoms: dict[str, ir.Expr] = dataclasses.field(default_factory=dict)
+    temporaries: Mapping[str, tuple[ir.Expr, ...]] = dataclasses.field(default_factory=dict)
+    """The shapes of the arrays made inside `prange` bodies (`ir.Temporary`), host expressions
+    computed before the loop: a temporary's extent is the form of its shape there."""
 
     def form(self, expr: ir.Expr, loop_vars: frozenset[str]) -> Affine | None:
         """The affine form of `expr`, or None when it is not one (a gather, a local changing in a loop,
@@ -64,6 +67,8 @@ class Forms:
             return self.values[expr.id]
         if isinstance(expr, ir.Cast) and expr.type is not None and expr.type.is_int:
             return self.form(expr.operand, loop_vars)
+        if isinstance(expr, ir.Extent) and expr.array in self.temporaries:
+            return self.form(self.temporaries[expr.array][expr.dim], frozenset())
         if isinstance(expr, ir.Extent) and expr.array in self.params:
             made = self.params[expr.array].allocation
             if made is not None:  # an array the kernel makes: its extent is the shape the caller allocates
@@ -134,7 +139,8 @@ def kernel_forms(kernel: ir.Kernel) -> Forms:
         elif isinstance(node, ir.Loop):
             counts[node.var] = 2
     values: dict[str, Affine] = {}
-    forms = Forms({p.name: p for p in kernel.params}, values)
+    made = {name: t.shape for name, t in temporaries(kernel.body).items()}
+    forms = Forms({p.name: p for p in kernel.params}, values, temporaries=made)
     for stmt in kernel.body:
         if isinstance(stmt, ir.Assign) and isinstance(stmt.target, ir.Name) and counts[stmt.target.id] == 1:
             form = forms.form(stmt.value, frozenset())
@@ -188,22 +194,69 @@ def _last_offset(forms: Forms, loop: ir.Loop | ir.LoopLevel, start: Affine, stop
 
 
 def extreme(form: Affine, ranges: Ranges, lowest: bool) -> Affine | None:
-    """The least (greatest) value of `form` over the loops' ranges, as a form of the arguments:
-    a loop variable is replaced by the extreme of its range's bound, itself over the outer loops."""
-    result = constant(form.const)
-    for key, coeff in form.terms.items():
-        if key not in ranges:
-            result = result.plus(Affine({key: coeff}, 0))
+    """The least (greatest) value of `form` over the loops' ranges, as a form of the arguments: the
+    innermost loop variable is replaced by the bound of its range, a form of the outer variables,
+    and so on outwards (`ranges` lists outer loops first). So `j - i` over `j in range(i)` is at most
+    -1, where bounding each term alone would give `n - 2`. Exact where every range is non-empty
+    for the outer variables' values (`triangular` narrows them so); otherwise beyond."""
+    for key in reversed(list(ranges)):
+        coeff = form.terms.get(key, 0)
+        if not coeff:
             continue
         loop_range = ranges[key]
         if loop_range is None:
             return None
-        towards_low = (coeff > 0) == lowest
-        bound = extreme(loop_range.low if towards_low else loop_range.high, ranges, towards_low)
-        if bound is None:
-            return None
-        result = result.plus(bound.scaled(coeff))
-    return result
+        form = _replaced(form, key, loop_range.low if (coeff > 0) == lowest else loop_range.high)
+    return form
+
+
+def _replaced(form: Affine, key: str, value: Affine) -> Affine:
+    """`form` with the term `key` replaced by `value`, whose terms take its place (the order in
+    which a bound is written stays the source's)."""
+    terms: dict[str, int] = {}
+    for k, c in form.terms.items():
+        for added, a in (value.scaled(c).terms.items() if k == key else ((k, c),)):
+            terms[added] = terms.get(added, 0) + a
+    return Affine({k: c for k, c in terms.items() if c}, form.const + form.terms[key] * value.const)
+
+
+def triangular(forms: Forms, loop: ir.Loop, ranges: Ranges) -> tuple[str, Range, Affine] | None:
+    """For a loop of step 1 whose length depends on one enclosing loop's variable `v` with
+    coefficient +-1 (`range(i + 1, n)`, `range(i)`), `v`'s range of the arguments narrowed to where
+    the loop runs, and that range's trip count: then the loop runs for each `v` there, which makes
+    `extreme` exact. None otherwise (the loop is rectangular, or the ranges do not compare)."""
+    outer = frozenset(ranges)
+    start, stop = forms.form(loop.start, outer), forms.form(loop.stop, outer)
+    if loop.step != 1 or start is None or stop is None:
+        return None
+    size = stop.plus(start, -1)  # runs iff size > 0
+    variables = [k for k in size.terms if k in ranges]
+    if len(variables) != 1 or abs(size.terms[variables[0]]) != 1:
+        return None
+    var = variables[0]
+    coeff, known = size.terms[var], ranges[var]
+    if known is None or outer & (set(known.low.terms) | set(known.high.terms)):
+        return None
+    rest = Affine({k: c for k, c in size.terms.items() if k != var}, size.const)
+    last = rest.plus(constant(-1))
+    low: Affine | None = known.low
+    high: Affine | None = known.high
+    if coeff < 0:  # var < rest: var <= min(high, rest - 1)
+        high = _least(known.high, last)
+    else:  # var > -rest: var >= max(low, 1 - rest)
+        least = _least(known.low.scaled(-1), last)
+        low = None if least is None else least.scaled(-1)
+    if low is None or high is None:
+        return None
+    return var, Range(low, high), high.plus(low, -1).plus(constant(1))
+
+
+def _least(a: Affine, b: Affine) -> Affine | None:
+    """The lesser of two forms that differ by a constant (None when they do not)."""
+    difference = a.plus(b, -1)
+    if difference.terms:
+        return None
+    return a if difference.const <= 0 else b
 
 
 def non_negative(form: Affine) -> bool:

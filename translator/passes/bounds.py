@@ -21,7 +21,8 @@ from translator.ir import checks
 from translator.ir import nodes as ir
 from translator.ir.types import BOOL, I64
 from translator.ir.visit import StmtTransformer, expr_children, local_arrays, temporaries, walk, walk_all
-from translator.passes.affine import Affine, Forms, Range, constant, extreme, kernel_forms, loop_range, non_negative
+from translator.passes.affine import (Affine, Forms, Range, constant, extreme, kernel_forms, loop_range, non_negative,
+                                      triangular)
 from translator.passes.callee_bounds import lifted_accesses
 from translator.passes.indices import after, lower_bound
 
@@ -29,9 +30,10 @@ from translator.passes.indices import after, lower_bound
 def check_bounds(kernel: ir.Kernel, functions: Mapping[str, ir.Kernel] | None = None) -> ir.Kernel:
     """The kernel with its checks; `functions`: the device functions it calls, by C symbol, whose
     unconditional accesses are checked at their calls (`passes.callee_bounds`)."""
-    found = _Found(kernel_forms(kernel), kernel.boundscheck,
-                   {n: a.shape for n, a in local_arrays(kernel.body).items()},
-                   frozenset(temporaries(kernel.body)) | {ir.STATUS}, len(kernel.failures), functions or {})
+    forms = kernel_forms(kernel)
+    found = _Found(forms, kernel.boundscheck, {n: a.shape for n, a in local_arrays(kernel.body).items()},
+                   frozenset(temporaries(kernel.body)), len(kernel.failures), functions or {},
+                   _equal_lengths(forms, kernel.length_checks))
     body = _Checker(found, {}, {}, (), True).block(kernel.body)
     if not found.failures:
         return dataclasses.replace(kernel, body=body, length_checks=kernel.length_checks + tuple(found.needs))
@@ -48,9 +50,14 @@ class _Found:
     forms: Forms
     in_kernel: bool
     shapes: Mapping[str, tuple[int, ...]]
-    unchecked: frozenset[str]
+    made: frozenset[str]
+    """The arrays made inside `prange` bodies (`ir.Temporary`): checked in the kernel where their
+    shape does not prove an access in range (their extents are no arguments: no precondition)."""
     numbered: int
     functions: Mapping[str, ir.Kernel]
+    equal: tuple[Affine, ...]
+    """`left - right` of each length check the caller makes before the call (`left == right` then),
+    both sides extents: a temporary of one length read over the other's range is in range."""
     needs: list[ir.LengthCheck] = dataclasses.field(default_factory=list)
     failures: list[ir.Failure] = dataclasses.field(default_factory=list)
     known: list[tuple[str, int, Affine, tuple[Affine, ...]]] = dataclasses.field(default_factory=list)
@@ -144,6 +151,11 @@ class _Checker(StmtTransformer):
 
     def visit_Loop(self, stmt: ir.Loop) -> ir.Stmt:
         var_range, trip = loop_range(self.found.forms, stmt, frozenset(self.ranges))
+        ranges = {**self.ranges, stmt.var: var_range}
+        narrowed = None if trip is not None or var_range is None else triangular(self.found.forms, stmt, self.ranges)
+        if narrowed is not None:  # `range(i + 1, n)`: inside, `i` only where it runs, which is when it runs
+            outer_var, outer_range, trip = narrowed
+            ranges = {**self.ranges, outer_var: outer_range, stmt.var: var_range}
         ascending = stmt.step > 0
         low = lower_bound(stmt.start, self.lows) if ascending else after(lower_bound(stmt.stop, self.lows))
         # An array statement's or a reduction's loop is not a condition: NumPy checks an integer
@@ -151,7 +163,7 @@ class _Checker(StmtTransformer):
         reduction = self.in_reduction or bool(stmt.reductions)
         made = stmt.independent or reduction
         inner = dataclasses.replace(
-            self, ranges={**self.ranges, stmt.var: var_range}, lows={**self.lows, stmt.var: low},
+            self, ranges=ranges, lows={**self.lows, stmt.var: low},
             trips=self.trips + (() if trip is None or made else (trip,)),
             sliced=self.sliced | ({stmt.var} if made else set()), in_reduction=reduction,
             serial=not (stmt.parallel or made),
@@ -245,7 +257,7 @@ class _Checker(StmtTransformer):
 
     def access(self, index: ir.Index, always: bool) -> list[tuple[ir.Expr, str, Span]]:
         """The kernel's tests for one access: none where a precondition covers a dimension."""
-        if index.array in self.found.unchecked:
+        if index.array == ir.STATUS:
             return []
         return [(test, index.array, i.span) for d, i in enumerate(index.indices)
                 if (test := self.dimension(index.array, d, i, always)) is not None]
@@ -265,7 +277,8 @@ class _Checker(StmtTransformer):
         if needs is not None and shape is None:
             if all(self.surely_fits(array, dim, n, index.span) for n in needs):
                 return None
-            if self.plain and always:  # not in a branch of `a if c else b` (np.concatenate's)
+            if self.plain and always and array not in self.found.made:  # not in a branch of `a if c else b`
+                # (np.concatenate's), and no temporary (its extents are not the arguments')
                 for need in needs:
                     self.require(array, dim, need, index.span)
                 return None
@@ -299,13 +312,17 @@ class _Checker(StmtTransformer):
         """Whether `need` is at most the extent whatever the arguments (`x[i]` over `range(len(x))`):
         then an access that may not run (under an `if`) needs no check either."""
         extent = self.found.forms.form(ir.Extent(array, dim, span, I64), frozenset())
-        assert extent is not None
+        if extent is None:  # a temporary's shape that is no form of the arguments
+            return False
         slack = need.plus(extent, -1)
-        return not slack.terms and slack.const <= 0
+        return any(not s.terms and s.const <= 0
+                   for s in (slack, *(slack.plus(d, sign) for d in self.found.equal for sign in (1, -1))))
 
     def require(self, array: str, dim: int, need: Affine, span: Span) -> None:
-        """Record `array.shape[dim] >= need` when the loops run, unless it is plainly true."""
-        if self.surely_fits(array, dim, need, span):
+        """Record `array.shape[dim] >= need` when the loops run, unless it is plainly true or an
+        earlier precondition covers it (`mean[j]` over a triangular `range(i, m)` after `mean[j]`
+        over `prange(m)`)."""
+        if self.surely_fits(array, dim, need, span) or self.found.covered(array, dim, need, self.trips):
             return
         forms = self.found.forms
         trips = [t for i, t in enumerate(self.trips) if (t.terms or t.const <= 0) and t not in self.trips[:i]]
@@ -314,6 +331,17 @@ class _Checker(StmtTransformer):
         self.found.known.append((array, dim, need, tuple(trips)))
         self.found.need(ir.LengthCheck(ir.Extent(array, dim, span, I64), forms.expr(need, span), span, array, dim,
                                        tuple(forms.expr(t, span) for t in trips)))
+
+
+def _equal_lengths(forms: Forms, checks_made: tuple[ir.LengthCheck, ...]) -> tuple[Affine, ...]:
+    """The differences of the lengths the caller checks equal (`ir.LengthCheck` without `array`) where
+    both are non-negative forms (the check compares lengths clamped at 0: then the lengths themselves)."""
+    equal = []
+    for check in checks_made:
+        left, right = forms.form(check.left, frozenset()), forms.form(check.right, frozenset())
+        if check.array is None and left is not None and right is not None and non_negative(left) and non_negative(right):
+            equal.append(left.plus(right, -1))
+    return tuple(equal)
 
 
 def _evaluated(expr: ir.Expr, when: ir.Expr | None) -> Iterator[tuple[ir.Expr, ir.Expr | None]]:

@@ -199,7 +199,7 @@ class ExprTyper:
     def _select(self, e: ir.Select) -> ir.Expr:
         cond, then, orelse = self(e.cond), self(e.then), self(e.orelse)
         t = join(type_of(then), type_of(orelse))
-        return ir.Select(cast(cond, BOOL), cast(then, t), cast(orelse, t), e.span, t)
+        return ir.Select(cast(cond, BOOL), cast(then, t), cast(orelse, t), e.span, t, e.eager)
 
     def _cast(self, e: ir.Cast) -> ir.Expr:
         to = type_of(e) if e.like is None else type_of(self(e.like)).strong()

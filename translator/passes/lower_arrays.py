@@ -135,6 +135,13 @@ class _Lowering(Visitor[[bool], list[ir.Stmt]]):
         return [*self.guarded([*before, ir.Assign(result, value, stmt.span)], guards, in_prange),
                 ir.Return(result, stmt.span)]
 
+    def local(self, base: str, dtype: ScalarType, span: Span) -> ir.Name:
+        """A fresh local of `dtype`."""
+        name = self.fresh(base)
+        self.locals.append(ir.Var(name, dtype))
+        self.env[name] = dtype
+        return ir.Name(name, span, dtype)
+
     def guarded(self, stmts: list[ir.Stmt], guards: list[checks.Check], in_prange: bool) -> list[ir.Stmt]:
         """`stmts` (one Python statement) run where the run-time checks of its lengths hold."""
         once = None if in_prange or not guards else self.fresh("once")
@@ -280,11 +287,10 @@ class _Lowering(Visitor[[bool], list[ir.Stmt]]):
         if not checks.settled_before_run(length, expected, span, self.params, self.length_checks):
             checks.add_check(guards, length, expected, span)
 
-    def record(self, span: Span) -> ir.Stmt:
-        """The recording of a new failure of a length check at `span` (of a gather's index: NumPy's
-        IndexError)."""
-        failure = checks.failure(span)
-        if span in self.indexing:
+    def record(self, failure: ir.Failure) -> ir.Stmt:
+        """The recording of a new failure (a length check's of a gather's index: NumPy's IndexError)."""
+        span = failure.span
+        if span in self.indexing and failure == checks.failure(span):
             failure = ir.Failure(
                 f"the gather at line {span.line} indexes with arrays of lengths that differ (the index at column "
                 f"{span.col}); NumPy raises here: shape mismatch: indexing arrays could not be broadcast together",

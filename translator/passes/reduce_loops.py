@@ -13,7 +13,10 @@ mean of squared deviations from the mean (two passes), over `max(n - ddof, 0)`; 
 root; `norm` the square root of the sum of squares; `any`/`all` count nonzero (zero) elements;
 `max`/`min` propagate NaN; `argmax`/`argmin` give the first index of the extreme (of the first NaN),
 flattened over the reduced axes; `count_nonzero` counts. Where NumPy raises (`max`, `argmax` of
-nothing) the kernel gives 0. A masked read (`ArrayReduce.where`) is reduced by the same loops over all
+nothing: a reduced axis of length 0) the statement is guarded by a run-time check of the reduced
+lengths (`ir.checks.require_elements`: one comparison per reduced axis before the statement, not per
+element) and the call raises NumPy's `ValueError`; a device function, which cannot report a
+failure, gives 0 there. A masked read (`ArrayReduce.where`) is reduced by the same loops over all
 of its array, taking an element only where the mask holds; its mean divides by a count kept there.
 """
 
@@ -27,7 +30,7 @@ from translator.ir import checks
 from translator.ir import nodes as ir
 from translator.ir.arrays import Offset, array_shape, as_index, loop_nest, reduced_shape
 from translator.ir.types import BOOL, I64, ScalarType, type_of
-from translator.ir.visit import Node, is_expr, rewrite
+from translator.ir.visit import Node, is_expr, map_operands, rewrite
 from translator.passes.expr_types import ExprTyper, cast
 from translator.passes.extremes import extreme_class, seen_class, settled
 
@@ -40,8 +43,11 @@ class _Lowering(Protocol):
     locals: list[ir.Var]
     env: dict[str, ScalarType]
     typer: ExprTyper
+    device_function: bool
 
     def fresh(self, base: str) -> str: ...
+
+    def local(self, base: str, dtype: ScalarType, span: Span) -> ir.Name: ...
 
     def at_element(self, value: ir.Expr, offsets: Sequence[Offset], lengths: tuple[ir.Expr, ...],
                    guards: list[checks.Check], inner: list[ir.Stmt]) -> ir.Expr: ...
@@ -74,15 +80,33 @@ class ReductionLowering:
     def __init__(self, lowering: _Lowering) -> None:
         self.lowering = lowering
 
-    def hoist(self, expr: ir.Expr, in_prange: bool, before: list[ir.Stmt], guards: list[checks.Check]) -> ir.Expr:
+    def hoist(self, expr: ir.Expr, in_prange: bool, before: list[ir.Stmt], guards: list[checks.Check],
+              when: ir.Expr | None = None) -> ir.Expr:
         """`expr` with each reduction to a scalar replaced by a local computed by statements appended
-        to `before` (inner ones first), the run-time checks of its operands' lengths added to
-        `guards`; reductions along axes stay (`at` computes them)."""
-        def scalar(node: Node) -> object:
-            if not isinstance(node, ir.ArrayReduce) or reduced_shape(node):
-                return node
-            return self.reduce(node, {}, not in_prange, before, guards)
-        return rewrite(expr, scalar)
+        to `before` (inner ones first), the run-time checks of its operands (lengths, elements of a
+        max) added to `guards`; reductions along axes stay (`at` computes them). A reduction Python
+        evaluates only sometimes (in a branch of `a if c else b`, on the right of `and`/`or`) is
+        computed all the same, harmlessly, but its checks hold only `when` it is evaluated: `x[:n].max()
+        if n > 0 else 0.0` raises nothing for n = 0."""
+        def part(child: ir.Expr, condition: ir.Expr | None) -> ir.Expr:
+            return self.hoist(child, in_prange, before, guards, _both(when, condition))
+        if isinstance(expr, ir.Select) and not expr.eager:
+            cond = part(expr.cond, None)
+            return dataclasses.replace(expr, cond=cond, then=part(expr.then, cond),
+                                       orelse=part(expr.orelse, ir.Unary("not", cond, cond.span, BOOL)))
+        if isinstance(expr, ir.Logical):
+            left = part(expr.left, None)
+            reached = left if expr.op == "and" else ir.Unary("not", left, left.span, BOOL)
+            return dataclasses.replace(expr, left=left, right=part(expr.right, reached))
+        rebuilt = map_operands(expr, lambda child: part(child, None))
+        if not isinstance(rebuilt, ir.ArrayReduce) or reduced_shape(rebuilt):
+            return rebuilt
+        own: list[checks.Check] = []
+        value = self.reduce(rebuilt, {}, not in_prange, before, own)
+        for check in own:
+            checks.add_condition(guards, check if when is None else check._replace(
+                cond=ir.Logical("or", ir.Unary("not", when, when.span, BOOL), check.cond, check.span, BOOL)))
+        return value
 
     def at(self, node: ir.ArrayReduce, offsets: Sequence[Offset], guards: list[checks.Check],
            inner: list[ir.Stmt]) -> ir.Expr:
@@ -95,6 +119,9 @@ class ReductionLowering:
     def reduce(self, node: ir.ArrayReduce, kept: dict[int, Offset], parallel: bool, out: list[ir.Stmt],
                guards: list[checks.Check]) -> ir.Expr:
         """Statements appended to `out` that compute `node` with its kept axes at `kept`; its value."""
+        if node.op in checks.EMPTY_REDUCTION and not self.lowering.device_function:
+            shape = array_shape(node.operand)
+            checks.require_elements(guards, [shape[d] for d in node.axes], node.op, node.span)
         element = type_of(node.operand).strong()
         if element.is_bool and node.op in ("max", "min"):
             node = dataclasses.replace(node, op="any" if node.op == "max" else "all")
@@ -136,10 +163,7 @@ class ReductionLowering:
 
     def local(self, base: str, dtype: ScalarType, node: ir.ArrayReduce) -> ir.Name:
         """A fresh local of `dtype`."""
-        name = self.lowering.fresh(base)
-        self.lowering.locals.append(ir.Var(name, dtype))
-        self.lowering.env[name] = dtype
-        return ir.Name(name, node.span, dtype)
+        return self.lowering.local(base, dtype, node.span)
 
     def typed(self, value: ir.Expr) -> ir.Expr:
         """`value`, built untyped over typed locals and elements, typed: each typed part (an element,
@@ -293,7 +317,7 @@ class ReductionLowering:
     def first(self, node: ir.ArrayReduce, kept: dict[int, Offset], out: list[ir.Stmt],
               guards: list[checks.Check]) -> ir.Name:
         """A fresh local set to the operand's first element along the reduced axes (at `kept` on the
-        others), or to 0 when they are empty (where NumPy raises)."""
+        others), or to 0 when they are empty (where NumPy raises: the statement's check)."""
         span = node.span
         shape = tuple(as_index(n) for n in array_shape(node.operand))
         origin: list[ir.Stmt] = []
@@ -326,3 +350,11 @@ class ReductionLowering:
         out += [ir.Assign(seen, extreme_class(node.op, t, acc), span),
                 self.run(loops, True, (*clauses, ir.Reduction("max", seen.id)), span)]
         return settled(node.op, acc, seen)
+
+
+def _both(when: ir.Expr | None, condition: ir.Expr | None) -> ir.Expr | None:
+    """Both conditions (None: always)."""
+    if when is None or condition is None:
+        return condition if when is None else when
+    return ir.Logical("and", when, condition, condition.span, BOOL)
+
