@@ -71,7 +71,27 @@ def test_collapsed_regions_keep_their_collapse() -> None:
 def test_device_entry_point_passes_device_pointers() -> None:
     code = _code("heat_1d__device")
     assert code[0] == f"if ((n - 1) <= {LIMIT} && (n - 1 - 1) <= {LIMIT} && (1) <= {LIMIT}) {{"
-    assert code[1] == "#pragma omp target parallel num_threads(1024) is_device_ptr(flux, u, source)"
+    assert code[1] == ("#pragma omp target parallel num_threads(1024) is_device_ptr(flux, u, source) "
+                       "nowait depend(inout: py2omp_order)")
+
+
+def test_the_team_waits_for_the_regions_launched_before_it() -> None:
+    """`wave` sets its arrays up with `nowait` regions before the loop: the team's region follows them
+    on the order variable (without it, the GPU ran both at once: five corpus kernels went wrong)."""
+    code = _code("wave")
+    team = next(line for line in code if line.startswith("#pragma omp target parallel"))
+    assert team.endswith(" nowait depend(inout: py2omp_order)")
+    before = code[:code.index(team)]
+    assert sum(line.endswith(" nowait depend(inout: py2omp_order)") for line in before) == 3
+
+
+def test_the_team_runs_after_asynchronous_regions(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Both on host-offload, where the `nowait` regions run on the offload runtime's helper threads."""
+    monkeypatch.setenv("PY2OMP_ASYNC", "1")
+    for seed in range(3):
+        result = compare_with_python(team_loops.wave, (6, np.random.default_rng(seed).random(60), np.empty(60)),
+                                     parse_target("host-offload"), repeats=1)
+        assert result.ok, result.mismatches
 
 
 @pytest.mark.parametrize("name", ["converge", "sampled"])

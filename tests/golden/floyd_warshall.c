@@ -32,7 +32,11 @@ void floyd_warshall(double *restrict dist, int64_t dist_n0, int64_t dist_n1)
 #line 12 "examples/floyd_warshall.py"
         n = dist_n0;
         if ((n * n) <= 32768) {
-            #pragma omp target parallel num_threads(1024) map(tofrom: dist[0:dist_n0 * dist_n1])
+            #pragma omp target parallel \
+                num_threads(1024) \
+                map(tofrom: dist[0:dist_n0 * dist_n1]) \
+                nowait \
+                depend(inout: py2omp_order)
             {
 #line 13 "examples/floyd_warshall.py"
                 for (int64_t k = 0; k < n; k += 1) {
@@ -76,7 +80,7 @@ void floyd_warshall(double *restrict dist, int64_t dist_n0, int64_t dist_n1)
         #pragma omp taskwait
     }
 }
-#line 80 "floyd_warshall.c"
+#line 84 "floyd_warshall.c"
 
 /* floyd_warshall(dist: InOut[f64[:, :]]) -- examples/floyd_warshall.py:11 */
 #line 11 "examples/floyd_warshall.py"
@@ -88,7 +92,11 @@ void floyd_warshall__device(double *restrict dist, int64_t dist_n0, int64_t dist
     char py2omp_order;
     n = dist_n0;
     if ((n * n) <= 32768) {
-        #pragma omp target parallel num_threads(1024) is_device_ptr(dist)
+        #pragma omp target parallel \
+            num_threads(1024) \
+            is_device_ptr(dist) \
+            nowait \
+            depend(inout: py2omp_order)
         {
 #line 13 "examples/floyd_warshall.py"
             for (int64_t k = 0; k < n; k += 1) {
@@ -132,7 +140,7 @@ void floyd_warshall__device(double *restrict dist, int64_t dist_n0, int64_t dist
 #line 11 "examples/floyd_warshall.py"
     #pragma omp taskwait
 }
-#line 136 "floyd_warshall.c"
+#line 144 "floyd_warshall.c"
 
 void py2omp_enter_to(void *host, int64_t bytes)
 {

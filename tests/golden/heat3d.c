@@ -98,7 +98,9 @@ void heat3d(double *restrict u, int64_t u_n0, int64_t u_n1, int64_t u_n2, double
             #pragma omp target parallel \
                 num_threads(1024) \
                 map(tofrom: u[0:u_n0 * u_n1 * u_n2]) \
-                map(alloc: v[0:v_n0 * v_n1 * v_n2])
+                map(alloc: v[0:v_n0 * v_n1 * v_n2]) \
+                nowait \
+                depend(inout: py2omp_order)
             {
 #line 12 "examples/heat3d.py"
                 for (int64_t t = 0; t < steps; t += 1) {
@@ -163,7 +165,7 @@ void heat3d(double *restrict u, int64_t u_n0, int64_t u_n1, int64_t u_n2, double
         if (0 < steps) py2omp_copy_back(v, sizeof(double), 3, (int64_t[]){v_n0, v_n1, v_n2}, (int64_t[]){1, 1, 1}, (int64_t[]){u_n0 - 1, u_n1 - 1, u_n2 - 1}, -1);
     }
 }
-#line 167 "heat3d.c"
+#line 169 "heat3d.c"
 
 /* heat3d(u: InOut[f64[:, :, :]], v: Out[f64[:, :, :]], alpha: weak f64, steps: weak i64) -- examples/heat3d.py:11 */
 #line 11 "examples/heat3d.py"
@@ -172,7 +174,11 @@ void heat3d__device(double *restrict u, int64_t u_n0, int64_t u_n1, int64_t u_n2
 #line 11 "examples/heat3d.py"
     char py2omp_order;
     if (((u_n0 - 1 - 1) * (u_n1 - 1 - 1) * (u_n2 - 1 - 1)) <= 32768) {
-        #pragma omp target parallel num_threads(1024) is_device_ptr(u, v)
+        #pragma omp target parallel \
+            num_threads(1024) \
+            is_device_ptr(u, v) \
+            nowait \
+            depend(inout: py2omp_order)
         {
 #line 12 "examples/heat3d.py"
             for (int64_t t = 0; t < steps; t += 1) {
@@ -236,7 +242,7 @@ void heat3d__device(double *restrict u, int64_t u_n0, int64_t u_n1, int64_t u_n2
 #line 11 "examples/heat3d.py"
     #pragma omp taskwait
 }
-#line 240 "heat3d.c"
+#line 246 "heat3d.c"
 
 void py2omp_enter_to(void *host, int64_t bytes)
 {

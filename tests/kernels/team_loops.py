@@ -47,6 +47,19 @@ def gather_steps(steps: int, x: InOut[f64[:]], idx: In[i64[:]], y: Out[f64[:]]):
 
 
 @kernel
+def wave(steps: int, u0: In[f64[:]], u: InOut[f64[:]]):
+    """The wave equation's leapfrog: arrays set up by regions launched before the time loop, which
+    the loop's first step reads (the team's region must wait for them)."""
+    u_prev = u0.copy()
+    u[:] = u0 * 1.01
+    u_next = np.zeros_like(u0)
+    for n in range(steps):
+        u_next[1:-1] = 2.0 * u[1:-1] - u_prev[1:-1] + 0.1 * (u[2:] - 2.0 * u[1:-1] + u[:-2])
+        u_prev[:] = u
+        u[:] = u_next
+
+
+@kernel
 def converge(u: InOut[f64[:]], tol: float, max_iter: int) -> int:
     """The host reads each sweep's reduction: the loop keeps its launches."""
     n = u.shape[0]
@@ -79,6 +92,7 @@ CASES = {
     jacobi_2d: lambda r, n: (6, r.random((n // 8 + 3, 11)), r.random((n // 8 + 3, 11))),
     heat_1d: lambda r, n: (15, 0.2, r.random(n), r.standard_normal(n)),
     gather_steps: lambda r, n: (4, r.standard_normal(n), r.integers(0, n, n // 2 + 1), np.empty(n // 2 + 1)),
+    wave: lambda r, n: (12, r.random(n), np.empty(n)),
     converge: lambda r, n: (r.random(n), 1e-3, 30),
     sampled: lambda r, n: (9, r.random(n)),
 }

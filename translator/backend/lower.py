@@ -425,7 +425,7 @@ class _KernelLowering(Visitor[[], StmtView]):
         cond = " && ".join(infix("<=", atom(f"({count})"), const(s.limit, I64)).text for count in counts)
         pointers = tuple(self.names[a] for a in s.device_ptrs)
         return TeamLoopView(_loc(s.span), cond, _device(s.device), s.threads, self._maps(s.maps), pointers,
-                            self.visit(s.loop), self.visit(s.fallback))
+                            self.visit(s.loop), self.visit(s.fallback), ORDER if s.nowait else None)
 
     def visit_TaskWait(self, s: ir.TaskWait) -> StmtView:
         return TaskWaitView(_loc(s.span))

@@ -202,7 +202,8 @@ class ParallelView:
 @dataclass(frozen=True)
 class TeamLoopView:
     """A host loop in both forms (`ir.TeamLoop`): `loop` inside `target parallel` (with `threads`,
-    `maps`, `device_ptrs`, `device`) where `cond` holds, else `fallback`, the launches."""
+    `maps`, `device_ptrs`, `device`; `order` as `DirectiveView.order`) where `cond` holds, else
+    `fallback`, the launches."""
 
     kind: ClassVar[str] = "team_loop"
     loc: Loc
@@ -213,6 +214,7 @@ class TeamLoopView:
     device_ptrs: tuple[str, ...]
     loop: StmtView
     fallback: StmtView
+    order: str | None = None
 
 
 @dataclass(frozen=True)

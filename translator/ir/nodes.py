@@ -683,7 +683,9 @@ class TeamLoop:
     (`passes.team_loops`): where every region's trip count is at most `limit` at the call, all of
     `loop` runs inside one `target parallel` region (one team on a GPU), each former region a
     worksharing `for` whose barrier orders the steps; elsewhere `fallback`, the launches as they
-    were. `maps`/`device_ptrs` are the regions' own; `threads` the team's size (None: the runtime's)."""
+    were. `maps`/`device_ptrs` are the regions' own; `threads` the team's size (None: the runtime's);
+    `nowait`: the kernel's regions are launched `nowait` (`passes.launches`), so the team's region is
+    too, after the same order variable: it must not start before the regions launched before it."""
 
     loop: Loop
     fallback: Loop
@@ -693,6 +695,7 @@ class TeamLoop:
     limit: int
     device: int | None
     span: Span
+    nowait: bool = False
 
 
 Stmt = Union[Assign, ArrayAssign, AtomicUpdate, CallStatement, LocalArray, Temporary, If, Loop, While, Break, Continue,

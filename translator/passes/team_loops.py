@@ -14,7 +14,9 @@ A host loop qualifies when its body holds only target regions (no host statement
 which every thread would run, no reductions or scalars handed back to the host, no temporaries,
 no regions that spread their own body over a team, `two_level`), each iteration of which is
 straight-line code (its trip count is then its work), and it sits in a `target data`
-region, whose maps the team's region repeats (the arrays are present: nothing moves).
+region, whose maps the team's region repeats (the arrays are present: nothing moves). Where the
+kernel's regions are launched `nowait` (`passes.launches`), the team's region is launched after the
+same order variable (`depend(inout: ...)`): the regions before the loop may still be running.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ import dataclasses
 
 from translator.ir import nodes as ir
 from translator.ir.visit import walk_all
-from translator.passes.launches import launched_synchronously
+from translator.passes.launches import launched_synchronously, launches_nowait
 
 _REPEATING = (ir.Loop, ir.While, ir.ParallelLoop, ir.CallFunction, ir.LibraryCall)
 """What makes an iteration's work more than its straight-line code: loops, and device functions (which may loop)."""
@@ -49,7 +51,7 @@ def _in_data_region(region: ir.TargetData, limit: int, threads: int | None) -> i
         (loop,) = launched_synchronously((stmt,))
         assert isinstance(loop, ir.Loop)
         return ir.TeamLoop(dataclasses.replace(loop, body=tuple(_shared(r) for r in loop.body)), stmt, region.maps,
-                           (), threads, limit, region.device, stmt.span)
+                           (), threads, limit, region.device, stmt.span, launches_nowait((stmt,)))
     return dataclasses.replace(region, body=tuple(team_form(s) for s in region.body))
 
 
