@@ -103,9 +103,17 @@ class Chunked(Protocol):
     spec: KernelSpec
     stats: KernelStats
     chunk_function: Any
+    target: str
 
 
 Interval = tuple[int, int]
+
+_HOST_REGIONS = threading.Lock()
+"""On host-offload the "devices" are the host's own cores, so the shares gain nothing from running
+their target regions at once, and doing so livelocked: in a full suite run on the 2-core machine
+(2026-12-05) one share spun inside libomp's `__kmpc_fork_teams` of its region while the others
+waited at the barrier. There, one share's region runs at a time: a share takes this lock at the
+end of its call back before a split loop and gives it back first thing in the one after it."""
 
 
 class _Rows:
@@ -193,6 +201,7 @@ class ChunkedCall:
         self.results: list[object] = [None] * len(devices)
         self.local = threading.local()
         self.callback = SYNC(self._sync)  # kept alive for the whole call
+        self.serial = kernel.target.partition(":")[0] == "host-offload"  # `_HOST_REGIONS`
         self.moved = [0, 0, 0]  # host to devices, devices to host, between devices
         self.progress = time.monotonic()
         """When a share last entered or left a call back (the caller's measure of a stuck share)."""
@@ -265,6 +274,8 @@ class ChunkedCall:
             self.results[part] = self.kernel.chunk_function(*args, part, len(self.devices), self.callback)
         except BaseException as exc:  # noqa: BLE001  # re-raised by `run` in the caller's thread
             self._fail(exc)
+        finally:
+            self._leave_region()
 
     def _fail(self, exc: BaseException) -> None:
         self.errors.append(exc)
@@ -274,6 +285,8 @@ class ChunkedCall:
         """The call back around split loop `phase` (an exception here would be lost in ctypes: kept instead)."""
         part = self.local.part
         self.progress = time.monotonic()
+        if after:
+            self._leave_region()
         if self.errors:
             return  # another share failed (or waited too long): this one runs on, moving nothing
         try:
@@ -285,7 +298,16 @@ class ChunkedCall:
             pass  # another share failed; its error is the one raised
         except BaseException as exc:  # noqa: BLE001
             self._fail(exc)
+        if not after and self.serial and not self.errors:
+            _HOST_REGIONS.acquire()
+            self.local.holding = True
         self.progress = time.monotonic()
+
+    def _leave_region(self) -> None:
+        """Give `_HOST_REGIONS` back, if this share's thread holds it."""
+        if getattr(self.local, "holding", False):
+            self.local.holding = False
+            _HOST_REGIONS.release()
 
     def _before(self, part: int, phase: int, lo: int, hi: int) -> None:
         """The rows the loop touches on this share's device, brought up to date."""
