@@ -10,6 +10,7 @@ import re
 import runpy
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -54,6 +55,28 @@ def _agrees(k: Kernel, args: tuple[Any, ...], chosen: list[int] = ALL) -> None:
 
 
 RNG = np.random.default_rng(20261205)
+
+
+def test_shares_run_their_regions_one_at_a_time_on_host_offload(monkeypatch: pytest.MonkeyPatch) -> None:
+    """On host-offload each share takes `_HOST_REGIONS` before its split loop and gives it back after
+    (concurrent regions livelocked in libomp), and every share of every loop does."""
+    events: list[str] = []
+
+    class Recording:
+        def __init__(self) -> None:
+            self.inner = threading.Lock()
+
+        def acquire(self) -> None:
+            self.inner.acquire()
+            events.append("in")
+
+        def release(self) -> None:
+            events.append("out")
+            self.inner.release()
+
+    monkeypatch.setattr(runtime_shim.multi, "_HOST_REGIONS", Recording())
+    _agrees(multi.gemm, (1.5, 1.2, RNG.random((45, 33)), RNG.random((45, 27)), RNG.random((27, 33))))
+    assert len(events) >= 2 * len(ALL) and events == ["in", "out"] * (len(events) // 2)
 
 
 @pytest.mark.parametrize("chosen", [ALL, [1, 3], [2]])
