@@ -18,6 +18,7 @@ from pathlib import Path
 from translator.errors import BuildError, Diagnostic, Span, TranslationError
 from translator.targets import Target
 from translator.toolchain.discover import APT_INSTALL, Toolchain
+from translator.toolchain.rocm import completed_device_libs
 
 logger = logging.getLogger("py2omp")
 
@@ -31,12 +32,14 @@ def compile_library(c_path: Path, so_path: Path, target: Target, toolchain: Tool
         raise BuildError(f"cannot build for {target}; missing:\n" + "\n".join(f"  - {m}" for m in missing))
     # The SONAME is the file's name, so a C program linked against the library by its path records
     # only that name and finds the library wherever its folder moves (rpath, LD_LIBRARY_PATH).
-    command = [toolchain.clang, str(c_path), "-o", str(so_path), f"-Wl,-soname,{so_path.name}", *toolchain.flags(target)]
-    logger.debug("compiling: %s", shlex.join(command))
-    try:
-        result = subprocess.run(command, capture_output=True, encoding="utf-8", errors="replace")
-    except OSError as exc:
-        raise BuildError(f"cannot run {toolchain.clang} ({exc}); install it: {APT_INSTALL}") from exc
+    with completed_device_libs(toolchain, target) as complete:
+        command = [toolchain.clang, str(c_path), "-o", str(so_path), f"-Wl,-soname,{so_path.name}",
+                   *complete.flags(target)]
+        logger.debug("compiling: %s", shlex.join(command))
+        try:
+            result = subprocess.run(command, capture_output=True, encoding="utf-8", errors="replace")
+        except OSError as exc:
+            raise BuildError(f"cannot run {toolchain.clang} ({exc}); install it: {APT_INSTALL}") from exc
     if result.stderr:
         logger.debug("clang output for %s:\n%s", c_path, result.stderr)
     if result.returncode == 0:

@@ -18,6 +18,7 @@ from translator.errors import BuildError, TranslationError
 from translator.targets import Target, parse_target
 from translator.toolchain import discover
 from translator.toolchain.compile import compile_library
+from translator.toolchain.rocm import isa_file, lacks_isa_file
 from translator.toolchain.discover import AMD_INSTALL, APT_INSTALL, CLANG_MISSING, CUDA_INSTALL, Toolchain
 from translator.toolchain.probe import (
     CHECK_EXPECTED,
@@ -29,7 +30,7 @@ from translator.toolchain.probe import (
 )
 from translator.version import __version__
 
-DOCTOR_TARGETS = ("host-offload", "cpu", "serial", "nvptx:sm_90", "amdgcn:gfx90a")
+DOCTOR_TARGETS = ("host-offload", "cpu", "serial", "nvptx:sm_90", "amdgcn:gfx90a", "amdgcn:gfx942")
 REQUIRED_TARGETS = ("host-offload", "cpu", "serial")
 _MAX_ERROR_LINES = 8
 
@@ -111,9 +112,19 @@ def _check_target(target: Target, toolchain: Toolchain | None, devices: int) -> 
             build_probe(target)
         except OSError as exc:
             return False, [f"builds, but cannot be stored in the cache: {exc}"]
+        notes = _rocm_notes(toolchain, target)
         if devices == 0:
-            return True, [f"builds (not run: no {target.vendor} GPU visible)"]
-        return _run_check(target, so_path)
+            return True, [f"builds (not run: no {target.vendor} GPU visible)", *notes]
+        works, details = _run_check(target, so_path)
+        return works, [*details, *notes]
+
+
+def _rocm_notes(toolchain: Toolchain, target: Target) -> list[str]:
+    """Say so where the installed ROCm predates the GPU and py2omp wrote its ISA file (toolchain/rocm.py)."""
+    if not lacks_isa_file(toolchain, target):
+        return []
+    return [f"ROCm's {isa_file(str(target.arch))} written by py2omp: the installed ROCm "
+            f"({toolchain.rocm_device_lib_dir}) predates {target.arch}"]
 
 
 def _check_carried(target: Target, missing: list[str], devices: int) -> tuple[bool, list[str]]:
