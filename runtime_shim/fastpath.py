@@ -169,7 +169,7 @@ def _failing(spec: KernelSpec) -> Callable[[Sequence[object]], int] | None:
         starts[p.name], at = at, at + (1 + p.rank if p.is_array else 1)
     needs: list[tuple[object, object, Sequence[object]]] = [
         (extent_bound(n.array, n.dim), n.need, n.when) for _, n in spec.index_needs]
-    for _, left, right in spec.length_checks:
+    for _, left, right, _ in spec.length_checks:
         lengths = [{"op": "max", "args": [bound, 0]} for bound in (left, right)]
         needs += [(lengths[0], lengths[1], ()), (lengths[1], lengths[0], ())]
     return first_failing(needs, starts, None, flat=True)

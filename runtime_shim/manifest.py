@@ -184,9 +184,10 @@ class KernelSpec:
     device_symbol: str | None = None
     """The entry point taking device pointers (offload targets)."""
     device: int | None = None
-    length_checks: tuple[tuple[int, object, object], ...] = ()
-    """Manifest `length_checks`: `(line, left, right)`, two lengths (bound expressions) an array
-    statement combines; the runtime refuses a call where they differ."""
+    length_checks: tuple[tuple[int, object, object, str], ...] = ()
+    """Manifest `length_checks`: `(line, left, right, kind)`, two lengths (bound expressions) an array
+    statement combines; the runtime refuses a call where they differ, with NumPy's error for `kind`
+    (`LENGTH_KINDS`)."""
     index_needs: tuple[tuple[int, IndexNeed], ...] = ()
     """Manifest `length_checks` entries with `index`: `(line, need)`, the preconditions of accesses."""
     failures: tuple[str, ...] = ()
@@ -222,7 +223,7 @@ class KernelSpec:
             if self.failure_errors:
                 doc["failures"]["errors"] = list(self.failure_errors)  # type: ignore[index]
         if self.length_checks or self.index_needs:
-            doc["length_checks"] = [{"line": line, "lengths": [left, right]} for line, left, right in self.length_checks] + [
+            doc["length_checks"] = [_length_json(*check) for check in self.length_checks] + [
                 need.to_json(line) for line, need in self.index_needs]
         if self.results is not None:
             doc["results"] = {"items": list(self.results), "tuple": self.results_tuple}
@@ -371,6 +372,10 @@ REDUCTIONS = ("+", "*", "max", "min")
 
 
 ERRORS = ("ValueError", "IndexError", "OverflowError", "RuntimeError", "LinAlgError")
+LENGTH_KINDS = frozenset({"broadcast", "mask", "gather"})
+"""What two unequal lengths of a `length_checks` entry are, for NumPy's error (`movement.check_lengths`):
+operands that do not broadcast (ValueError), an array read through a boolean mask of another shape
+(IndexError), index arrays that do not broadcast together (IndexError)."""
 """The exceptions a failed run-time check raises (manifest `failures.errors`; RuntimeError: a vendor
 library reported an error; LinAlgError: `numpy.linalg.LinAlgError`, a singular matrix in
 `np.linalg.solve`/`inv`)."""
@@ -412,12 +417,21 @@ def _failures(where: _Reader, data: object, params: tuple[ParamSpec, ...]) -> tu
     return param, tuple(messages)
 
 
-def _length_check(where: _Reader, data: object) -> tuple[int, object, object]:
+def _length_check(where: _Reader, data: object) -> tuple[int, object, object, str]:
     doc = where.mapping(data)
     lengths = where.field(doc, "lengths", list)
     if len(lengths) != 2:
         raise where.error(f"'lengths' must hold two bound expressions, got {len(lengths)}")
-    return where.field(doc, "line", int), lengths[0], lengths[1]
+    kind = where.choice(doc, "kind", LENGTH_KINDS) if "kind" in doc else "broadcast"
+    return where.field(doc, "line", int), lengths[0], lengths[1], kind
+
+
+def _length_json(line: int, left: object, right: object, kind: str) -> dict[str, object]:
+    """One `length_checks` entry; `kind` is left out where it is the usual "broadcast"."""
+    doc: dict[str, object] = {"line": line, "lengths": [left, right]}
+    if kind != "broadcast":
+        doc["kind"] = kind
+    return doc
 
 
 def _results(where: _Reader, data: object, params: tuple[ParamSpec, ...],

@@ -205,17 +205,26 @@ def moves(param: ParamSpec, shape: tuple[int, ...], itemsize: int, shapes: Mappi
     return Moves(lo * row, (hi - lo) * row, param.copy_in, param.copy_out)
 
 
-def check_lengths(kernel: str, checks: Sequence[tuple[int, object, object]], shapes: Mapping[str, tuple[int, ...]],
-                  scalars: Mapping[str, object]) -> None:
+def check_lengths(kernel: str, checks: Sequence[tuple[int, object, object, str]],
+                  shapes: Mapping[str, tuple[int, ...]], scalars: Mapping[str, object]) -> None:
     """Refuse a call whose arrays do not fit an array statement of the kernel (`y[:] = a + b` with
     `len(a) != len(b)`): NumPy raises there, the C loops would read past an array."""
-    for line, left, right in checks:  # a slice past its end (`x[1:]` of an empty x) has length 0, not -1
+    for line, left, right, kind in checks:  # a slice past its end (`x[1:]` of an empty x) has length 0, not -1
         lengths = max(evaluate(left, shapes, scalars), 0), max(evaluate(right, shapes, scalars), 0)
         if lengths[0] != lengths[1]:
             names = sorted({n for bound in (left, right) for n in arrays_in(bound)})
-            raise ValueError(
+            error, numpy_says = _LENGTH_ERRORS[kind]
+            raise error(
                 f"{kernel}(): the array statement at line {line} combines lengths {lengths[0]} and {lengths[1]} "
-                f"(from the shapes of {_names(names)}); NumPy raises here: operands could not be broadcast together")
+                f"(from the shapes of {_names(names)}); NumPy raises here: {numpy_says}")
+
+
+_LENGTH_ERRORS: dict[str, tuple[type[Exception], str]] = {
+    "broadcast": (ValueError, "operands could not be broadcast together"),
+    "mask": (IndexError, "boolean index did not match indexed array"),
+    "gather": (IndexError, "shape mismatch: indexing arrays could not be broadcast together"),
+}
+"""Per `manifest.LENGTH_KINDS`: the exception and NumPy's words."""
 
 
 class NeedChecks:

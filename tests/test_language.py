@@ -222,8 +222,6 @@ def test_local_arrays_in_c() -> None:
      "7:20: error: an array slice is a value only in array statements (`c[i, :] = a[i, :] * 2`, `b = a[1:] - "
      "a[:-1]`) and as the argument of a reduction (np.sum, np.max, np.min, np.mean, np.dot, `@`); index one element "
      "here (`a[i, j]`)"),
-    ("    for i in prange(x.shape[0]):\n        out[i] = (x + x)[i]\n",
-     "7:19: error: only array parameters and local arrays can be indexed (array expressions are not supported)"),
     ("    for i in prange(x.shape[0]):\n        out[i] = x[i] + x\n",
      "7:25: error: array 'x' can only be indexed (`x[i]`) or measured (`x.shape[0]`)"),
 ])

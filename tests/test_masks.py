@@ -36,6 +36,22 @@ def test_an_empty_selection_averages_to_nan_and_sums_to_zero() -> None:
     assert not np.isnan(means[-1]) and counts.sum() == 300
 
 
+def test_a_read_through_the_mask_of_another_shape_is_numpys_index_error() -> None:
+    """`x[x > t] = y[x > t]` with `y` shorter than `x`: NumPy raises IndexError, so does the call
+    (checked before the kernel runs, as other lengths computed from the arguments)."""
+    rng = np.random.default_rng(5)
+    x, y, A = rng.random(30), rng.random(20), rng.random((5, 6))
+    replace = masks.replace_where.library("host-offload").kernels["replace_where"]
+    with pytest.raises(IndexError) as info:
+        replace(x.copy(), y, A.copy(), A, 0.5)
+    with pytest.raises(IndexError, match="boolean index did not match"):
+        masks.replace_where.py_func(x.copy(), y, A.copy(), A, 0.5)
+    line = Path(masks.__file__).read_text().splitlines().index("    x[x > t] = y[x > t]") + 1
+    assert str(info.value) == (f"replace_where(): the array statement at line {line} "
+                               "combines lengths 20 and 30 (from the shapes of 'x' and 'y'); NumPy raises here: "
+                               "boolean index did not match indexed array")
+
+
 def test_a_mask_local_makes_no_array_unless_numpy_needs_one() -> None:
     """`big = x > t` and `keep = ~flags`, used only as masks, are inlined: no array for the caller to
     allocate. `negative` reads `x`, which the kernel then writes, so NumPy's array is made (a `Scratch`
@@ -62,16 +78,16 @@ CASES = [
     ("var", LOOP + "        y[i] = np.var(x[x > i])\n",
      "7:16: error: np.var() of a masked read (`a[mask]`) is not supported in kernels; np.sum, np.prod, np.mean, "
      "np.any, np.all and np.count_nonzero of one are\n        y[i] = np.var(x[x > i])\n               ^"),
-    ("axis", LOOP + "        y[i] = np.sum(x[x > i], axis=0)\n",
-     "7:16: error: a masked read is 1-D and np.sum() of it in a kernel reduces it whole: drop axis=\n"
-     "        y[i] = np.sum(x[x > i], axis=0)\n               ^"),
+    ("axis", "    s = np.sum(a[x > 0], axis=1)\n    return s\n",
+     "6:9: error: np.sum() of a masked read in a kernel reduces its selected axis (axis 0), whose length is known "
+     "only at run time\n    s = np.sum(a[x > 0], axis=1)\n        ^"),
     ("elsewhere", LOOP + "        y[i] = np.sqrt(x[x > i])\n",
      f"7:24: error: {MASKED_ELSEWHERE}\n        y[i] = np.sqrt(x[x > i])\n                       ^"),
     ("new_array", "    s = x[x > 0]\n    return s\n",
      f"6:9: error: {MASKED_ELSEWHERE}\n    s = x[x > 0]\n        ^"),
-    ("rank", LOOP + "        y[i] = np.sum(a[x > i])\n",
-     "7:25: error: a mask in a kernel has the shape of the array it selects from: this one has 1 dimension, 'a' 2\n"
-     "        y[i] = np.sum(a[x > i])\n                        ^"),
+    ("rank", LOOP + "        y[i] = np.sum(x[a > i])\n",
+     "7:25: error: a mask selects along as many axes as it has, and with the other indices this one needs 2 "
+     "dimensions: 'x' has 1\n        y[i] = np.sum(x[a > i])\n                        ^"),
     ("reads_written", LOOP + "        m = y > i\n        y[i] = np.sum(x[m])\n",
      f"7:13: error: mask 'm' reads array 'y', which the kernel writes; {EVALUATED_AT_USE}, so the arrays it reads "
      "must never be written: write the expression itself where the mask is used\n        m = y > i\n            ^"),

@@ -77,6 +77,27 @@ def selections(data: In[f64[:]], weights: In[f64[:]], width: f64, stats: Out[f64
     return positive.sum()
 
 
+@kernel
+def replace_where(x: InOut[f64[:]], y: In[f64[:]], A: InOut[f64[:, :]], B: In[f64[:, :]], t: f64):
+    x[x > t] = y[x > t]
+    m = A < t
+    A[m] = 0.5 * B[m] + A[m]
+
+
+@kernel
+def class_means(X: In[f64[:, :]], labels: In[i64[:]], means: Out[f64[:, :]], sizes: Out[f64[:]]):
+    for c in range(means.shape[0]):
+        means[c, :] = X[labels == c].mean(axis=0)
+    sizes[:] = np.sum(X[labels > 0, :], axis=0) + X[:, X[0] > 0.5].sum(axis=1).sum()
+
+
+@kernel
+def rows_and_columns(B: InOut[f64[:, :]], keep: In[b1[:]], cols: In[b1[:]]):
+    B[keep] = 0.0
+    B[:, cols] *= 2.0
+    B[~keep, :] += 1.0
+
+
 CASES = {
     binned: lambda r: (r.standard_normal(300), r.random(300), -0.25, np.zeros(12), np.zeros(12), np.zeros(12, np.int64)),
     top_level: lambda r: (r.standard_normal(200).astype(np.float32), r.standard_normal((9, 14)), r.standard_normal(14),
@@ -86,4 +107,7 @@ CASES = {
     two_loops: lambda r: (r.standard_normal(90), np.zeros(30), np.zeros(30)),
     materialised: lambda r: (r.standard_normal(60), r.random(60) < 0.5),
     selections: lambda r: (r.random(250), r.random(250), 0.25, np.zeros((6, 5))),
+    class_means: lambda r: (r.random((40, 3)), r.integers(0, 4, 40), np.zeros((5, 3)), np.zeros(3)),
+    rows_and_columns: lambda r: (r.random((7, 6)), r.random(7) < 0.5, r.random(6) < 0.5),
+    replace_where: lambda r: (r.random(30), r.random(30), r.random((5, 6)), r.random((5, 6)), 0.5),
 }

@@ -20,7 +20,8 @@ allocates it. `failures` (absent when the kernel checks nothing at run time, `fr
 `param`, the hidden one-element int32 array the caller zeroes before the call, and `messages`, one per
 check: a nonzero value `v` after the call means check `k = 2147483647 - v` (from 1) failed, and the
 call raises `errors[k - 1]` (absent: ValueError; else one of `runtime_shim.manifest.ERRORS`) with
-`messages[k - 1]`. `length_checks`: two lengths an array statement combines, which must be equal;
+`messages[k - 1]`. `length_checks`: two lengths an array statement combines, which must be equal
+(`kind`, absent for "broadcast": which NumPy error a mismatch is, `runtime_shim.manifest.LENGTH_KINDS`);
 an entry with `index` is an access's precondition instead (`passes.bounds`): the first length, the
 extent of `index.array` along `index.dim`, must be at least the second whenever every bound in
 `index.when` is positive, else the call raises IndexError naming `index.at` (`file:line:col`). `results` (absent when the kernel returns nothing or one scalar) says what the Python
@@ -78,7 +79,7 @@ def _kernel(kernel: ir.Kernel, symbol: str) -> KernelSpec:
         device_symbol=None if kernel.device_variant is None else device_symbol(symbol),
         device=kernel.device,
         chunk_over=None if kernel.device_variant is None else chunk_over(kernel),
-        length_checks=tuple((c.span.line, bound_json(c.left), bound_json(c.right))
+        length_checks=tuple((c.span.line, bound_json(c.left), bound_json(c.right), c.kind)
                             for c in kernel.length_checks if c.array is None),
         index_needs=tuple((c.span.line, _index_need(c)) for c in kernel.length_checks if c.array is not None),
         failures=tuple(f.message for f in kernel.failures),

@@ -28,7 +28,8 @@ from collections.abc import Callable
 import libcst as cst
 
 from translator.frontend.arrays import (ELEMENTWISE_CALLS, ELEMENTWISE_METHODS, expansion, is_logical_not, local_assign,
-                                       mask_of, method_name, outside_element, selection, shape_of)
+                                       mask_of, masked_reduction_axes, method_name, outside_element, selection,
+                                       shape_of)
 from translator.frontend.context import KernelScope
 from translator.frontend.einsum import build_einsum, einsum_call, stacked_product
 from translator.frontend.expressions import NUMPY_FUNCTIONS, array_type, build_expr
@@ -71,6 +72,11 @@ def in_tier(target: cst.BaseExpression, value: cst.BaseExpression, scope: Kernel
     return _plain_view(target, scope) and _elementwise(value, scope)
 
 
+def takes_value(node: cst.BaseExpression, scope: KernelScope) -> bool:
+    """Whether the tier takes `node` as an elementwise array value or a scalar (see the module)."""
+    return _elementwise(node, scope)
+
+
 def new_array_value(node: cst.BaseExpression, scope: KernelScope) -> ir.Expr | None:
     """The value of an array the kernel makes (`c = a + b`, `t = a[i, :] * 2`) as an array value of
     the tier, which fills the new array with an `ArrayAssign`; None when the tier does not take it."""
@@ -100,7 +106,7 @@ def _view_value(node: cst.BaseExpression, scope: KernelScope) -> ir.Expr | None:
     if new_axes is not None:
         assert isinstance(node, cst.Subscript)
         return _expanded(node, new_axes, scope)
-    if _gather(node, scope):
+    if is_gather(node, scope):
         assert isinstance(node, cst.Subscript) and isinstance(node.value, cst.Name)
         indices = tuple(build_expr(e.slice.value, scope) for e in node.slice if isinstance(e.slice, cst.Index))
         return ir.Gather(node.value.value, indices, scope.module.span(node))
@@ -120,7 +126,7 @@ def _expanded(node: cst.Subscript, new_axes: list[bool], scope: KernelScope) -> 
     return value
 
 
-def _gather(node: cst.BaseExpression, scope: KernelScope) -> bool:
+def is_gather(node: cst.BaseExpression, scope: KernelScope) -> bool:
     """Whether `node` is NumPy's integer array indexing the tier takes (`x[idx]`, `A[rows, cols[i]]`):
     an array indexed in every dimension by elementwise values or scalars, at least one of them an
     array; not a mask (a boolean index of the array's rank, `mask_of`). Typing refuses indices that
@@ -178,7 +184,7 @@ def _elementwise(node: cst.BaseExpression, scope: KernelScope) -> bool:
     einsum = einsum_call(node, scope)
     if einsum is not None:
         return all(_plain_view(operand, scope) for operand in einsum.operands)
-    if _gather(node, scope):
+    if is_gather(node, scope):
         return True
     if expansion(node, scope) is not None:
         return _elementwise(node.value, scope)  # type: ignore[attr-defined]
@@ -255,12 +261,10 @@ def _masked_reduction(call: ReductionCall, scope: KernelScope) -> ir.ArrayReduce
                else "np.sum, np.prod, np.mean, np.any, np.all and np.count_nonzero of one are")
         raise scope.module.error(call.node, f"{call.label}() of a masked read (`a[mask]`) is not supported in kernels; "
                                  f"{why}")
-    if call.axis is not None or call.keepdims:
-        raise scope.module.error(call.node, f"a masked read is 1-D and {call.label}() of it in a kernel reduces it "
-                                 f"whole: drop {'axis=' if call.axis is not None else 'keepdims='}")
     view = array_value(array, scope)
     assert isinstance(view, ir.View)
-    return ir.ArrayReduce(call.op, view, tuple(range(view.rank)), False, scope.module.span(call.node),
+    axes = masked_reduction_axes(call, view.rank, scope)
+    return ir.ArrayReduce(call.op, view, axes, call.keepdims, scope.module.span(call.node),
                           where=array_value(mask, scope))
 
 

@@ -280,22 +280,51 @@ def _refuse_clash(into: ir.Index, clash: ir.Index | ir.ArrayArg | None) -> None:
 
 
 def mask_of(node: cst.BaseExpression, scope: KernelScope) -> cst.BaseExpression | None:
-    """The mask of `x[mask]`: an array indexed with one boolean array expression (`is_boolean`) of
-    its own rank; None for any other expression. NumPy also takes a mask of fewer dimensions
-    (selecting along the first axes), which kernels reject."""
-    if not (isinstance(node, cst.Subscript) and isinstance(node.value, cst.Name) and len(node.slice) == 1
-            and isinstance(node.slice[0].slice, cst.Index) and is_view(node.value, scope)):
+    """The mask of `x[mask]` (also `A[mask, :]`, `A[:, keep]`): an array indexed with one boolean
+    array expression (`is_boolean`) and full slices; None for any other expression. A mask of fewer
+    dimensions than the array selects along the axes it stands for, as in NumPy, and comes back with
+    new axes for the others (`mask[:, None]`), so that it broadcasts over the whole array."""
+    found = _selecting(node, scope)
+    if found is None:
         return None
-    index = node.slice[0].slice.value
-    shape = shape_of(index, scope) if is_boolean(index, scope) else ()
-    if not shape:
+    index, position, rank, array_rank = found
+    if rank == array_rank:
+        return index
+    axis = cst.SubscriptElement(cst.Index(cst.Name("None")))
+    every = cst.SubscriptElement(cst.Slice(None, None))
+    broadcastable = cst.Subscript(index, [*[axis] * position, *[every] * rank, *[axis] * (array_rank - position - rank)])
+    scope.module.positions[broadcastable] = scope.module.positions[index]
+    return broadcastable
+
+
+def selected_axes(node: cst.BaseExpression, scope: KernelScope) -> tuple[int, int]:
+    """For a masked read (`mask_of` finds its mask): the first axis the mask stands for, and how many."""
+    found = _selecting(node, scope)
+    assert found is not None
+    return found[1], found[2]
+
+
+def _selecting(node: cst.BaseExpression, scope: KernelScope) -> tuple[cst.BaseExpression, int, int, int] | None:
+    """The mask of a masked read, its position among the indices, its rank and the array's rank."""
+    if not (isinstance(node, cst.Subscript) and isinstance(node.value, cst.Name) and is_view(node.value, scope)):
         return None
-    rank = build_view(node.value, scope).rank
-    if len(shape) != rank:
+    parts = [e.slice for e in node.slice]
+    masks = [i for i, part in enumerate(parts) if isinstance(part, cst.Index) and not is_new_axis(part, scope)
+             and is_boolean(part.value, scope) and shape_of(part.value, scope)]
+    if len(masks) != 1 or not all(_full_slice(part) for i, part in enumerate(parts) if i != masks[0]):
+        return None
+    index = parts[masks[0]].value  # type: ignore[attr-defined]
+    rank, array_rank = len(shape_of(index, scope)), build_view(node.value, scope).rank
+    if masks[0] + rank + len(parts) - masks[0] - 1 > array_rank:
         raise scope.module.error(
-            index, f"a mask in a kernel has the shape of the array it selects from: this one has {len(shape)} "
-            f"dimension{'s' * (len(shape) > 1)}, '{node.value.value}' {rank}")
-    return index
+            index, f"a mask selects along as many axes as it has, and with the other indices this one needs "
+            f"{masks[0] + rank + len(parts) - masks[0] - 1} dimensions: '{node.value.value}' has {array_rank}")
+    return index, masks[0], rank, array_rank
+
+
+def _full_slice(part: cst.BaseSlice) -> bool:
+    """`:`, every element of an axis."""
+    return isinstance(part, cst.Slice) and part.lower is None and part.upper is None and part.step is None
 
 
 def selection(node: cst.BaseExpression, scope: KernelScope) -> tuple[cst.Name, cst.BaseExpression] | None:
@@ -402,13 +431,34 @@ def shape_of(node: cst.BaseExpression, scope: KernelScope) -> tuple[ir.Expr, ...
     return ()
 
 
+def masked_reduction_axes(call: ReductionCall, rank: int, scope: KernelScope) -> tuple[int, ...]:
+    """The array's axes a reduction of its masked read reduces. The read has one axis for the
+    selection, of a length known only at run time, where the mask's axes were (`A[mask]` of a 1-D
+    mask: the rows selected, then the columns): the reduction must take that axis (`X[labels ==
+    k].mean(axis=0)`, a class mean), and keeps its place with `keepdims` only for a 1-D mask."""
+    read = call.operand if scope.mask(call.operand) is None else scope.mask(call.operand)
+    first, covered = selected_axes(read, scope)  # type: ignore[arg-type]
+    axes = reduced_axes(call, rank - covered + 1, scope)
+    if first not in axes:
+        raise scope.module.error(call.node, f"{call.label}() of a masked read in a kernel reduces its selected axis "
+                                 f"(axis {first}), whose length is known only at run time")
+    if call.keepdims and covered > 1:
+        raise scope.module.error(call.node, f"{call.label}() of a read through a {covered}-D mask in a kernel takes "
+                                 "no keepdims=")
+    return tuple(sorted({*range(first, first + covered), *(a + covered - 1 for a in axes if a > first),
+                         *(a for a in axes if a < first)}))
+
+
 def _reduction_shape(call: ReductionCall, scope: KernelScope) -> tuple[ir.Expr, ...]:
     """The shape of a reduction's result (empty for a scalar operand, which kernels reject where
-    they build the call)."""
-    if mask_of(call.operand, scope) is not None:
-        return ()
-    shape = shape_of(call.operand, scope)
-    axes = reduced_axes(call, len(shape), scope) if shape else ()
+    they build the call); of a masked read, the array's without the axes it reduces."""
+    selected = selection(call.operand, scope)
+    if selected is not None:
+        shape = shape_of(selected[0], scope)
+        axes = masked_reduction_axes(call, len(shape), scope)
+    else:
+        shape = shape_of(call.operand, scope)
+        axes = reduced_axes(call, len(shape), scope) if shape else ()
     one = ir.Const(1, scope.module.span(call.node))
     return tuple(one if d in axes else n for d, n in enumerate(shape) if call.keepdims or d not in axes)
 

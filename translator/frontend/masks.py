@@ -27,7 +27,7 @@ import collections
 
 import libcst as cst
 
-from translator.frontend.allocations import lifts, same_length
+from translator.frontend.allocations import lifts
 from translator.frontend.array_statements import array_value, in_tier
 from translator.frontend.arrays import REDUCTIONS, is_boolean, mask_of, shape_of
 from translator.frontend.context import BodyFacts, KernelScope, ModuleScope
@@ -184,7 +184,8 @@ def read_through_mask(target: cst.Subscript, value: cst.BaseExpression, scope: K
     value holds `f` of the elements where `m` holds, in order, and puts them back at those elements;
     so it is `x = f(x, y)` where `m` holds, an elementwise assignment with a mask. Taken when the
     value reads arrays only through the target's mask (the same expression), each of the target's
-    shape, and is elementwise then; None otherwise."""
+    rank, and is elementwise then; None otherwise. Lengths that may differ are checked when the kernel
+    runs (`passes.lower_arrays`), so an array of another shape than the mask's raises."""
     mask = mask_of(target, scope)
     if mask is None:
         return None
@@ -205,8 +206,7 @@ def read_through_mask(target: cst.Subscript, value: cst.BaseExpression, scope: K
     shape = shape_of(target.value, scope)
     arrays = [n for n in reads(unmasked) if array_type(n.value, scope) is not None]  # type: ignore[arg-type]
     if not through or any(all(n is not t for t in through) for n in arrays) or not all(
-            len(shape_of(n, scope)) == len(shape) and all(
-                same_length(a, b, scope) for a, b in zip(shape_of(n, scope), shape)) for n in through):
+            len(shape_of(n, scope)) == len(shape) for n in through):
         return None
     if not in_tier(target.value, unmasked, scope):  # type: ignore[arg-type]
         return None

@@ -12,15 +12,17 @@ from translator.frontend.allocations import (FILLS, allocate, allocate_temporary
 from translator.frontend.context import KernelScope
 from translator.frontend.expressions import array_param, bind_lambda, build_expr, shape_extents, shape_parts
 from translator.frontend.histogram import histogram
+from translator.frontend.hoisting import hoist_values
 from translator.frontend.linalg import FUNCTIONS as LINALG, linalg_statement
 from translator.frontend.arrays import assign_array, assign_masked, is_array_statement, mask_of
-from translator.frontend.array_statements import array_statement
+from translator.frontend.array_statements import array_statement, is_gather
 from translator.frontend.guards import guarded
 from translator.frontend.inline import inline_calls
 from translator.frontend.iteration import item_loop, iterates_items
 from translator.frontend.loop_arrays import LOOP_ARRAY_RULE, made_in_loop
 from translator.frontend.masks import bind_mask, read_through_mask
 from translator.frontend.names import reads
+from translator.frontend.scatters import scatter, scatter_first
 from translator.frontend.rebinding import fill_again, fills_again, renamed, rotation, small_statements
 from translator.frontend.refills import like_source, refill
 from translator.frontend.signature import scalar_annotation
@@ -67,9 +69,14 @@ def _statement(node: cst.CSTNode, scope: KernelScope) -> list[ir.Stmt]:
     """One statement preceded by the prelude its own expressions need (slice reductions), so a
     nested statement's prelude stays inside the block that holds it; with the run-time checks of
     its lengths around both (`frontend.guards`)."""
-    outer, scope.prelude, outer_guards, scope.guards = scope.prelude, [], scope.guards, []
     if isinstance(node, INLINED_IN):
         node = inline_calls(node, scope)
+    firsts, node = hoist_values(node, scope) if lifts(scope) or scope.makes_temporaries else ([], node)
+    if not firsts:
+        firsts, node = scatter_first(node, scope)
+    if firsts:  # each value built before the statement that reads it (frontend.hoisting)
+        return [*(stmt for first in firsts for stmt in _statement(first, scope)), *_statement(node, scope)]
+    outer, scope.prelude, outer_guards, scope.guards = scope.prelude, [], scope.guards, []
     try:
         built = dispatch(STATEMENTS, node, scope)
         returned = built[-1] if scope.guards and built and isinstance(built[-1], ir.Return) else None
@@ -155,6 +162,8 @@ def _assign(node: cst.Assign, scope: KernelScope) -> list[ir.Stmt]:
     through = read_through_mask(single, node.value, scope) if isinstance(single, cst.Subscript) else None
     if through is not None:
         return through
+    if isinstance(single, cst.Subscript) and is_gather(single, scope):
+        return scatter(single, node.value, scope)
     if single is not None and is_array_statement(single, scope):
         return array_statement(single, node.value, None, scope) or assign_array(single, node.value, None, scope)
     if isinstance(single, cst.Name) and lifts(scope) and constructor in ("numpy.eye", "numpy.identity"):

@@ -46,7 +46,7 @@ def equal_lengths(length: ir.Expr, expected: ir.Expr, span: Span) -> ir.Compare:
 
 
 def settled_before_run(length: ir.Expr, expected: ir.Expr, span: Span, params: Mapping[str, ir.Param],
-                       length_checks: list[ir.LengthCheck]) -> bool:
+                       length_checks: list[ir.LengthCheck], kind: str = "broadcast") -> bool:
     """Whether `length == expected` is settled before the kernel runs: the same expression, or both
     computed from the arguments, then recorded (once) in `length_checks` for the caller. False:
     only the running kernel can check it (`add_check`)."""
@@ -55,7 +55,7 @@ def settled_before_run(length: ir.Expr, expected: ir.Expr, span: Span, params: M
     if not (of_arguments(length, params) and of_arguments(expected, params)):
         return False
     if not any(same(c.left, length) and same(c.right, expected) for c in length_checks):
-        length_checks.append(ir.LengthCheck(length, expected, span))
+        length_checks.append(ir.LengthCheck(length, expected, span, kind=kind))
     return True
 
 

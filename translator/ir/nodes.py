@@ -347,6 +347,19 @@ class ArrayAssign:
 
 
 @dataclass(frozen=True)
+class Scatter:
+    """NumPy's integer array indexing on the left (`x[idx] = v`, `A[rows, cols] = 0.0`): the value,
+    broadcast to the indices' broadcast shape, is stored at the elements the indices name there, in
+    C order, so that where an index repeats, the last value stays, as in NumPy. The frontend gives
+    the value a name of its own first where it reads the target (`x[idx] += v`), since NumPy computes
+    it whole before storing. `passes.lower_arrays` turns it into a serial loop nest."""
+
+    target: Gather
+    value: Expr
+    span: Span
+
+
+@dataclass(frozen=True)
 class CallStatement:
     """A device function called for its effect on arrays (`fill_row(out, i)`); it may return nothing."""
 
@@ -698,7 +711,7 @@ class TeamLoop:
     nowait: bool = False
 
 
-Stmt = Union[Assign, ArrayAssign, AtomicUpdate, CallStatement, LocalArray, Temporary, If, Loop, While, Break, Continue,
+Stmt = Union[Assign, ArrayAssign, Scatter, AtomicUpdate, CallStatement, LocalArray, Temporary, If, Loop, While, Break, Continue,
              Return, ParallelLoop, TargetData, UpdateFrom, TaskWait, LibraryCall, TeamLoop]
 
 # ---------------------------------------------------------------------------------------------
@@ -713,7 +726,11 @@ class LengthCheck:
 
     With `array` set it is an access's precondition instead (`passes.bounds`): `left`, the extent of
     `array` along `dim`, must be at least `right`, the length the access at `span` needs, whenever
-    every length in `when` (the trip counts of the loops around the access) is positive."""
+    every length in `when` (the trip counts of the loops around the access) is positive.
+
+    `kind` says which NumPy error a mismatch is: "broadcast" (ValueError, operands that do not
+    broadcast), "mask" (IndexError, an array read through a boolean mask of another shape) or
+    "gather" (IndexError, index arrays that do not broadcast together)."""
 
     left: Expr
     right: Expr
@@ -721,6 +738,7 @@ class LengthCheck:
     array: str | None = None
     dim: int = 0
     when: tuple[Expr, ...] = ()
+    kind: str = "broadcast"
 
 
 @dataclass(frozen=True)

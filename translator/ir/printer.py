@@ -66,6 +66,9 @@ class _Printer(Visitor[[str], list[str]]):
         where = "" if stmt.where is None else f" where {format_expr(stmt.where)}"
         return [f"{pad}{format_expr(stmt.target)} = {format_expr(stmt.value)}{where}{shape}"]
 
+    def visit_Scatter(self, stmt: ir.Scatter, pad: str) -> list[str]:
+        return [f"{pad}{format_expr(stmt.target)} = {format_expr(stmt.value)}  # scatter"]
+
     def visit_Loop(self, stmt: ir.Loop, pad: str) -> list[str]:
         kind = "prange" if stmt.parallel else "range"
         bounds = f"{format_expr(stmt.start)}, {format_expr(stmt.stop)}, {stmt.step}{_launch(stmt.launch)}"

@@ -97,6 +97,13 @@ class _Checker(Visitor[[frozenset[str]], None]):
         for part in (stmt.value, *([stmt.where] if stmt.where is not None else [])):
             self.expr(part, scope)
 
+    def visit_Scatter(self, stmt: ir.Scatter, scope: frozenset[str]) -> None:
+        """An assignment through index arrays: untyped IR only, as array statements."""
+        if self.typed:
+            raise self.fail(stmt, "scatter left after lower_arrays")
+        self.expr(stmt.target, scope)
+        self.expr(stmt.value, scope)
+
     def visit_Loop(self, stmt: ir.Loop, scope: frozenset[str]) -> None:
         for bound in (stmt.start, stmt.stop, *launch_exprs(stmt.launch)):
             self.expr(bound, scope)

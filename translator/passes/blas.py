@@ -77,7 +77,7 @@ class _Products(StmtTransformer):
         return [c for c in calls if c is not None] if pieces and all(calls) else None
 
     visit_If = visit_While = StmtTransformer.descend
-    visit_Assign = visit_AtomicUpdate = visit_CallStatement = visit_LocalArray = StmtTransformer.keep
+    visit_Assign = visit_Scatter = visit_AtomicUpdate = visit_CallStatement = visit_LocalArray = StmtTransformer.keep
     visit_Temporary = visit_Break = visit_Continue = visit_Return = StmtTransformer.keep
 
 

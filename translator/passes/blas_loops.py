@@ -72,7 +72,7 @@ class _Triangles(StmtTransformer):
 
     visit_If = visit_While = StmtTransformer.descend
     visit_Assign = visit_AtomicUpdate = visit_CallStatement = visit_LocalArray = StmtTransformer.keep
-    visit_Temporary = visit_Break = visit_Continue = visit_Return = visit_ArrayAssign = StmtTransformer.keep
+    visit_Temporary = visit_Break = visit_Continue = visit_Return = visit_ArrayAssign = visit_Scatter = StmtTransformer.keep
     visit_LibraryCall = StmtTransformer.keep
 
 

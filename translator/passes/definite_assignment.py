@@ -57,7 +57,8 @@ class _Assigned(Visitor[[frozenset[str]], frozenset[str]]):
         _reads(stmt, assigned)
         return assigned
 
-    visit_ArrayAssign = visit_AtomicUpdate = visit_CallStatement = visit_Temporary = visit_Return = reads_only
+    visit_ArrayAssign = visit_Scatter = visit_AtomicUpdate = visit_CallStatement = visit_Temporary = reads_only
+    visit_Return = reads_only
     visit_LocalArray = visit_Break = visit_Continue = reads_only
 
 

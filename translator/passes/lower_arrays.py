@@ -68,6 +68,8 @@ class _Lowering(Visitor[[bool], list[ir.Stmt]]):
         self.locals: list[ir.Var] = []
         self.made_temporaries = False
         self.indexing: set[Span] = set()
+        self.masked: set[Span] = set()
+        """The operands read through a boolean mask (`x[m] = y[m] * 2`): a wrong length is NumPy's IndexError."""
         """The operands whose length checks are a gather's indices' (`check_lengths`)."""
         self._counter = itertools.count(1)
         self.env: dict[str, ScalarType] = {p.name: p.type for p in kernel.params if isinstance(p.type, ScalarType)}
@@ -184,10 +186,11 @@ class _Lowering(Visitor[[bool], list[ir.Stmt]]):
         guards: list[checks.Check] = []
         before: list[ir.Stmt] = []
         inner: list[ir.Stmt] = []
+        masked = stmt.where is not None  # NumPy raises IndexError for a length that is not the mask's
         value = self.at_element(self.reductions.hoist(stmt.value, in_prange, before, guards), offsets, lengths, guards,
-                                inner)
+                                inner, masked)
         where = None if stmt.where is None else self.at_element(
-            self.reductions.hoist(stmt.where, in_prange, before, guards), offsets, lengths, guards, inner)
+            self.reductions.hoist(stmt.where, in_prange, before, guards), offsets, lengths, guards, inner, masked)
         reads, stored = self.hoist_fixed_reads(into, cast(value, type_of(place)), set(variables), in_prange)
         assign = ir.Assign(into, stored, span)
         clash = first_clash(into, (*inner, assign) if where is None else (*inner, assign, where), set(variables))
@@ -216,6 +219,29 @@ class _Lowering(Visitor[[bool], list[ir.Stmt]]):
                 "into another array first, or write the loop")
         return self.guarded([*before, *lowered], guards, in_prange)
 
+    def visit_Scatter(self, stmt: ir.Scatter, in_prange: bool) -> list[ir.Stmt]:
+        """A serial loop nest over the indices' broadcast shape storing the value's element at the
+        element the indices name (an `ir.Index`, wrapped and checked as any by `passes.indices` and
+        `passes.bounds`): in C order on one thread, so a repeated index keeps the last value, as in
+        NumPy; outside a `prange`, in a region of one iteration (host code on the device)."""
+        span = stmt.span
+        lengths = tuple(as_index(n) for n in array_shape(stmt.target))
+        variables = [self.fresh("k") for _ in lengths]
+        offsets = [Offset(ir.Name(v, span, I64), None, 0) for v in variables]
+        guards: list[checks.Check] = []
+        before: list[ir.Stmt] = []
+        inner: list[ir.Stmt] = []
+        into = self.at_element(stmt.target, offsets, lengths, guards, inner)
+        value = self.at_element(self.reductions.hoist(stmt.value, in_prange, before, guards), offsets, lengths, guards,
+                                inner)
+        assert isinstance(into, ir.Index) and into.type is not None
+        bounds = [(v, ir.Const(0, span, I64), n) for v, n in zip(variables, lengths)]
+        nest = loop_nest(bounds, (*inner, ir.Assign(into, cast(value, into.type), span)), False, span)
+        if not in_prange:
+            nest = ir.Loop(self.fresh("once"), ir.Const(0, span, I64), ir.Const(1, span, I64), 1, (nest,), span,
+                           parallel=True, host_code=True)
+        return self.guarded([*before, nest], guards, in_prange)
+
     def element_loops(self, axes: Sequence[ir.ViewAxis], span: Span) -> tuple[list[str], list[Offset], Bounds]:
         """Fresh loop variables over the axes' ranges, and the offsets of the element they reach."""
         variables = [self.fresh("i") for _ in axes]
@@ -223,7 +249,7 @@ class _Lowering(Visitor[[bool], list[ir.Stmt]]):
         return variables, offsets, [(v, as_index(lo), as_index(hi)) for v, lo, hi in bounds]
 
     def at_element(self, value: ir.Expr, offsets: Sequence[Offset], lengths: tuple[ir.Expr, ...],
-                   guards: list[checks.Check], inner: list[ir.Stmt]) -> ir.Expr:
+                   guards: list[checks.Check], inner: list[ir.Stmt], masked: bool = False) -> ir.Expr:
         """`value` at the element at `offsets` of a statement of shape `lengths`: each view read
         there (aligned at the right, its axes of length 1 repeated), its lengths checked; each
         reduction along axes computed there by statements appended to `inner`; each range its value
@@ -231,7 +257,7 @@ class _Lowering(Visitor[[bool], list[ir.Stmt]]):
         def reader(expected: tuple[ir.Expr, ...], indexing: bool) -> Callable[[Leaf], ir.Expr]:
             def read(node: Leaf) -> ir.Expr:
                 shape = leaf_shape(node)
-                self.check_lengths(shape, expected, node.span, guards, indexing)
+                self.check_lengths(shape, expected, node.span, guards, indexing, masked)
                 if isinstance(node, ir.View):
                     self.require_diagonals(node, guards)
                 wanted = expected[len(expected) - len(shape):]
@@ -250,7 +276,7 @@ class _Lowering(Visitor[[bool], list[ir.Stmt]]):
             mismatch NumPy raises as an IndexError. Not inside reductions, read with their own loops."""
             if isinstance(expr, ir.Gather):
                 shape = tuple(as_index(n) for n in array_shape(expr))
-                self.check_lengths(shape, expected, expr.span, guards, indexing)
+                self.check_lengths(shape, expected, expr.span, guards, indexing, masked)
                 indices = tuple(rewrite_leaves(gathers_read(i, shape, True), reader(shape, True)) for i in expr.indices)
                 return ir.Index(expr.array, indices, expr.span, expr.type)
             if isinstance(expr, LEAVES):
@@ -259,15 +285,19 @@ class _Lowering(Visitor[[bool], list[ir.Stmt]]):
         return rewrite_leaves(gathers_read(value, lengths, False), reader(lengths, False))
 
     def check_lengths(self, shape: Sequence[ir.Expr], lengths: Sequence[ir.Expr], span: Span,
-                      guards: list[checks.Check], indexing: bool) -> None:
+                      guards: list[checks.Check], indexing: bool, masked: bool = False) -> None:
         """An operand of `shape` read in a statement of shape `lengths` (aligned at the right): each axis
         not of length 1 must have the statement's length there; `indexing`: the operand is an index of
-        a gather (`record` then makes the failure NumPy's IndexError)."""
+        a gather, `masked`: it is read through a boolean mask (a failure is then NumPy's IndexError:
+        `record` for the kernel's own checks, the check's `kind` for the caller's)."""
         for length, want in zip(shape, lengths[len(lengths) - len(shape):]):
             one = broadcasts(length, want)  # 1, or 1 when long enough: then checked to be 1
             if indexing and not one:
                 self.indexing.add(span)
-            self.require_equal(as_index(length), ir.Const(1, span, I64) if one else want, span, guards)
+            if masked and not one:
+                self.masked.add(span)
+            kind = "broadcast" if one else "gather" if indexing else "mask" if masked else "broadcast"
+            self.require_equal(as_index(length), ir.Const(1, span, I64) if one else want, span, guards, kind)
 
     def require_diagonals(self, view: ir.View, guards: list[checks.Check]) -> None:
         """A diagonal's axes (`np.einsum('ii', A)`) of the same length, as NumPy requires."""
@@ -276,7 +306,8 @@ class _Lowering(Visitor[[bool], list[ir.Stmt]]):
                 self.require_equal(as_index(other.length(view.span)), as_index(axis.length(view.span)), view.span,
                                    guards)
 
-    def require_equal(self, length: ir.Expr, expected: ir.Expr, span: Span, guards: list[checks.Check]) -> None:
+    def require_equal(self, length: ir.Expr, expected: ir.Expr, span: Span, guards: list[checks.Check],
+                      kind: str = "broadcast") -> None:
         """Nothing when the lengths are the same expression; a `LengthCheck` when both are computed
         from the arguments; else a check by the kernel. A device function can do neither (its
         arguments are not the caller's): lengths there must be the same expression."""
@@ -284,7 +315,7 @@ class _Lowering(Visitor[[bool], list[ir.Stmt]]):
             raise TranslationError.at(
                 span, "this operand's length must equal the statement's, which only the running code can check, and "
                 "a device function cannot report a failed check: write this statement in the kernel, or as a loop")
-        if not checks.settled_before_run(length, expected, span, self.params, self.length_checks):
+        if not checks.settled_before_run(length, expected, span, self.params, self.length_checks, kind):
             checks.add_check(guards, length, expected, span)
 
     def record(self, failure: ir.Failure) -> ir.Stmt:
@@ -295,6 +326,10 @@ class _Lowering(Visitor[[bool], list[ir.Stmt]]):
                 f"the gather at line {span.line} indexes with arrays of lengths that differ (the index at column "
                 f"{span.col}); NumPy raises here: shape mismatch: indexing arrays could not be broadcast together",
                 span, "IndexError")
+        elif span in self.masked and failure == checks.failure(span):
+            failure = ir.Failure(
+                f"the masked assignment at line {span.line} reads an array of another shape than its mask (column "
+                f"{span.col}); NumPy raises here: boolean index did not match indexed array", span, "IndexError")
         return self.record_failure(failure)
 
     def record_failure(self, failure: ir.Failure) -> ir.Stmt:

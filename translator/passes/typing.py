@@ -110,6 +110,18 @@ class _StmtTyper(StmtTransformer):
     def visit_ArrayAssign(self, stmt: ir.ArrayAssign) -> ir.Stmt:
         return _array_assign(stmt, self.typer)
 
+    def visit_Scatter(self, stmt: ir.Scatter) -> ir.Stmt:
+        """The indices and the value typed as any tier values; the value may not have more axes than
+        the indices' broadcast shape (NumPy cannot broadcast it there)."""
+        target, value = self.typer(stmt.target), self.typer(stmt.value)
+        assert isinstance(target, ir.Gather)
+        rank = len(array_shape(target))
+        for leaf in tier_leaves(value):
+            if len(leaf_shape(leaf)) > rank:
+                raise TranslationError.at(leaf.span, f"cannot broadcast this {len(leaf_shape(leaf))}-dimensional array "
+                                          f"into the {rank}-dimensional shape of the indices")
+        return ir.Scatter(target, value, stmt.span)
+
     def visit_AtomicUpdate(self, stmt: ir.AtomicUpdate) -> ir.Stmt:
         return _atomic(stmt, self.typer)
 
