@@ -211,6 +211,14 @@ def _error(tmp_path: Path, body: str) -> str:
     ("@kernel\ndef k(x: InOut[f64[:]], y: In[f64[:]]):\n    x[x > 0] = y[y > 0] * 2\n",
      "k.py:6:16: error: a masked assignment in a kernel takes a scalar (`x[x < 0] = 0.0`), or a value that reads "
      "arrays of the target's shape through the target's own mask (`x[m] = x[m] ** 2 + y[m]`)"),
+    ("@kernel\ndef k(x: In[f64[:]]):\n    for t in enumerate(x):\n        pass\n",
+     "k.py:6:9: error: each item is a tuple of 2 here (enumerate, zip): unpack it into 2 names"),
+    ("@kernel\ndef k(x: In[f64[:]]):\n    for i, a, b in zip(x, x):\n        pass\n",
+     "k.py:6:9: error: each item here holds 2 values: a kernel loop unpacks them into as many names "
+     "(`for i, v in enumerate(x)`)"),
+    ("@kernel\ndef k(x: In[f64[:]]):\n    for a, b in zip(x, x[1:]):\n        pass\n",
+     "k.py:6:24: error: a kernel loops over a 1-D array, a tuple of numeric constants, or enumerate()/zip() of "
+     "those (`for i, v in enumerate(x)`), or over range(...)"),
 ])
 def test_located_errors(tmp_path: Path, body: str, expected: str) -> None:
     assert _error(tmp_path, body).splitlines()[0] == expected

@@ -412,8 +412,21 @@ def escape_counts(c: In[f64[:]], steps: i64):
     return z, n
 
 
+@kernel
+def weighted_by_position(x: In[f64[:]], y: In[f64[:]]) -> f64:
+    total = 0.0
+    for i, v in enumerate(x, 1):
+        total += i * v
+    for k, (a, b) in enumerate(zip(x, y)):
+        total += k * a * b
+    for a, w in zip(y, (0.5, 0.25, 0.125)):
+        total += a * w
+    return total
+
+
 CASES = {
     axpby: lambda rng: (rng.standard_normal(11), rng.standard_normal(11), -0.75, 2.0),
+    weighted_by_position: lambda rng: (rng.standard_normal(7), rng.standard_normal(5)),
     row_scale: lambda rng: (rng.standard_normal((5, 7)), rng.standard_normal(5), np.zeros((5, 7))),
     moving_sum: lambda rng: (rng.standard_normal(9).astype(np.float32), 4),
     relax: lambda rng: (rng.standard_normal((4, 6)), rng.standard_normal((4, 6)), 0.1),

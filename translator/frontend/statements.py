@@ -440,10 +440,10 @@ def _for(node: cst.For, scope: KernelScope) -> list[ir.Stmt]:
         raise scope.module.error(node.orelse, "`for ... else` is not supported in kernels")
     if node.asynchronous is not None:
         raise scope.module.error(node, "`async for` is not supported in kernels")
-    if not isinstance(node.target, cst.Name):
-        raise scope.module.error(node.target, "a kernel loop binds one name: `for i in range(n)`")
     if iterates_items(node, scope):
         return item_loop(node, scope, _block)
+    if not isinstance(node.target, cst.Name):
+        raise scope.module.error(node.target, "a kernel loop over range() binds one name: `for i in range(n)`")
     call = node.iter
     kind = scope.module.qualified_name(call.func) if isinstance(call, cst.Call) else None
     if kind not in LOOP_FUNCTIONS:
