@@ -219,6 +219,12 @@ def _error(tmp_path: Path, body: str) -> str:
     ("@kernel\ndef k(x: In[f64[:]]):\n    for a, b in zip(x, x[1:]):\n        pass\n",
      "k.py:6:24: error: a kernel loops over a 1-D array, a tuple of numeric constants, or enumerate()/zip() of "
      "those (`for i, v in enumerate(x)`), or over range(...)"),
+    ("@kernel\ndef k(x: In[f64[:]]):\n    w = np.array([[1.0, 2.0], [3.0]])\n    return w\n",
+     "k.py:6:18: error: np.array() in a kernel takes a list of numbers or a list of rows of equal length (NumPy "
+     "refuses a ragged one)"),
+    ("@kernel\ndef k(x: In[f64[:]]):\n    w = np.array([x[0], 1.0])\n    return w\n",
+     "k.py:6:18: error: np.array() in a kernel takes 1 to 64 numeric constants (a table of weights); pass other "
+     "values as an array argument"),
 ])
 def test_located_errors(tmp_path: Path, body: str, expected: str) -> None:
     assert _error(tmp_path, body).splitlines()[0] == expected

@@ -424,9 +424,28 @@ def weighted_by_position(x: In[f64[:]], y: In[f64[:]]) -> f64:
     return total
 
 
+@kernel
+def smooth_with_weights(x: In[f64[:]], y: In[f32[:]]):
+    w = np.array([0.25, 0.5, 0.25])
+    scale = np.array((1, 2, 3), dtype=np.float32)
+    return w[0] * x[:-2] + w[1] * x[1:-1] + w[2] * x[2:], y[:3] * scale, np.array([True, False, True])
+
+
+@kernel
+def laplace_with_table(A: In[f64[:, :]]):
+    K = np.array([[0, 1, 0], [1, -4, 1], [0, 1, 0]])
+    out = np.zeros_like(A)
+    for di in range(3):
+        for dj in range(3):
+            out[1:-1, 1:-1] += K[di, dj] * A[di:A.shape[0] - 2 + di, dj:A.shape[1] - 2 + dj]
+    return out, K
+
+
 CASES = {
     axpby: lambda rng: (rng.standard_normal(11), rng.standard_normal(11), -0.75, 2.0),
     weighted_by_position: lambda rng: (rng.standard_normal(7), rng.standard_normal(5)),
+    smooth_with_weights: lambda rng: (rng.standard_normal(9), rng.standard_normal(5).astype(np.float32)),
+    laplace_with_table: lambda rng: (rng.standard_normal((6, 7)),),
     row_scale: lambda rng: (rng.standard_normal((5, 7)), rng.standard_normal(5), np.zeros((5, 7))),
     moving_sum: lambda rng: (rng.standard_normal(9).astype(np.float32), 4),
     relax: lambda rng: (rng.standard_normal((4, 6)), rng.standard_normal((4, 6)), 0.1),
