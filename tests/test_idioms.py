@@ -225,6 +225,14 @@ def _error(tmp_path: Path, body: str) -> str:
     ("@kernel\ndef k(x: In[f64[:]]):\n    w = np.array([x[0], 1.0])\n    return w\n",
      "k.py:6:18: error: np.array() in a kernel takes 1 to 64 numeric constants (a table of weights); pass other "
      "values as an array argument"),
+    ("@kernel\ndef k(x: In[f64[:]]):\n    return sum(x)\n",
+     "k.py:6:12: error: sum() in a kernel adds the terms of a generator over tuples "
+     "of constants or range() of constants (`sum(np.roll(Z, i, 0) for i in (-1, 1))`); for the elements of an array use np.sum(x)"),
+    ("@kernel\ndef k(x: In[f64[:]]):\n    return sum(v * 2 for v in x)\n",
+     "k.py:6:31: error: sum() in a kernel adds the terms of a generator over tuples "
+     "of constants or range() of constants (`sum(np.roll(Z, i, 0) for i in (-1, 1))`); for the elements of an array use np.sum(x)"),
+    ("@kernel\ndef k(x: In[f64[:]]):\n    return sum(x[i] for i in range(3) if x[i] > 0)\n",
+     "k.py:6:42: error: an `if` of an unrolled sum uses only the loop names and constants (`if i != 0 or j != 0`)"),
 ])
 def test_located_errors(tmp_path: Path, body: str, expected: str) -> None:
     assert _error(tmp_path, body).splitlines()[0] == expected

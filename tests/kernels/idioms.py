@@ -441,11 +441,19 @@ def laplace_with_table(A: In[f64[:, :]]):
     return out, K
 
 
+@kernel
+def life_step(Z: In[i64[:, :]]):
+    N = sum(np.roll(np.roll(Z, i, 0), j, 1) for i in (-1, 0, 1) for j in (-1, 0, 1) if (i != 0 or j != 0))
+    weights = sum([0.5 ** k * Z[k, :] for k in range(3)])
+    return ((Z == 1) & ((N == 2) | (N == 3))) | ((Z == 0) & (N == 3)), weights
+
+
 CASES = {
     axpby: lambda rng: (rng.standard_normal(11), rng.standard_normal(11), -0.75, 2.0),
     weighted_by_position: lambda rng: (rng.standard_normal(7), rng.standard_normal(5)),
     smooth_with_weights: lambda rng: (rng.standard_normal(9), rng.standard_normal(5).astype(np.float32)),
     laplace_with_table: lambda rng: (rng.standard_normal((6, 7)),),
+    life_step: lambda rng: (rng.integers(0, 2, (8, 9)),),
     row_scale: lambda rng: (rng.standard_normal((5, 7)), rng.standard_normal(5), np.zeros((5, 7))),
     moving_sum: lambda rng: (rng.standard_normal(9).astype(np.float32), 4),
     relax: lambda rng: (rng.standard_normal((4, 6)), rng.standard_normal((4, 6)), 0.1),

@@ -20,6 +20,7 @@ from translator.frontend.guards import guarded
 from translator.frontend.inline import inline_calls
 from translator.frontend.iteration import item_loop, iterates_items
 from translator.frontend.literals import literal_arrays
+from translator.frontend.unrolled import unrolled_sums
 from translator.frontend.loop_arrays import LOOP_ARRAY_RULE, made_in_loop
 from translator.frontend.masks import bind_mask, read_through_mask
 from translator.frontend.names import reads
@@ -71,7 +72,7 @@ def _statement(node: cst.CSTNode, scope: KernelScope) -> list[ir.Stmt]:
     nested statement's prelude stays inside the block that holds it; with the run-time checks of
     its lengths around both (`frontend.guards`)."""
     if isinstance(node, INLINED_IN):
-        node = literal_arrays(inline_calls(node, scope), scope)
+        node = unrolled_sums(literal_arrays(inline_calls(node, scope), scope), scope)
     firsts, node = hoist_values(node, scope) if lifts(scope) or scope.makes_temporaries else ([], node)
     if not firsts:
         firsts, node = scatter_first(node, scope)
