@@ -233,6 +233,9 @@ def _error(tmp_path: Path, body: str) -> str:
      "of constants or range() of constants (`sum(np.roll(Z, i, 0) for i in (-1, 1))`); for the elements of an array use np.sum(x)"),
     ("@kernel\ndef k(x: In[f64[:]]):\n    return sum(x[i] for i in range(3) if x[i] > 0)\n",
      "k.py:6:42: error: an `if` of an unrolled sum uses only the loop names and constants (`if i != 0 or j != 0`)"),
+    ("@kernel\ndef k(x: In[f64[:]]):\n    G = np.meshgrid(x, x)\n    return G[0]\n",
+     "k.py:6:5: error: np.meshgrid() in a kernel makes one grid per 1-D array, unpacked into names (`X, Y = "
+     "np.meshgrid(x, y)`), with indexing='xy' or 'ij' only"),
 ])
 def test_located_errors(tmp_path: Path, body: str, expected: str) -> None:
     assert _error(tmp_path, body).splitlines()[0] == expected

@@ -448,12 +448,20 @@ def life_step(Z: In[i64[:, :]]):
     return ((Z == 1) & ((N == 2) | (N == 3))) | ((Z == 0) & (N == 3)), weights
 
 
+@kernel
+def wave_on_grid(x: In[f64[:]], y: In[f32[:]], n: int):
+    X, Y = np.meshgrid(x, y)
+    U, V = np.meshgrid(np.linspace(0.0, 1.0, n), x, indexing="ij")
+    return np.sin(X) * np.cos(Y), U * V, Y
+
+
 CASES = {
     axpby: lambda rng: (rng.standard_normal(11), rng.standard_normal(11), -0.75, 2.0),
     weighted_by_position: lambda rng: (rng.standard_normal(7), rng.standard_normal(5)),
     smooth_with_weights: lambda rng: (rng.standard_normal(9), rng.standard_normal(5).astype(np.float32)),
     laplace_with_table: lambda rng: (rng.standard_normal((6, 7)),),
     life_step: lambda rng: (rng.integers(0, 2, (8, 9)),),
+    wave_on_grid: lambda rng: (rng.standard_normal(6), rng.standard_normal(4).astype(np.float32), 5),
     row_scale: lambda rng: (rng.standard_normal((5, 7)), rng.standard_normal(5), np.zeros((5, 7))),
     moving_sum: lambda rng: (rng.standard_normal(9).astype(np.float32), 4),
     relax: lambda rng: (rng.standard_normal((4, 6)), rng.standard_normal((4, 6)), 0.1),

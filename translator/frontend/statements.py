@@ -16,6 +16,7 @@ from translator.frontend.hoisting import hoist_values
 from translator.frontend.linalg import FUNCTIONS as LINALG, linalg_statement
 from translator.frontend.arrays import assign_array, assign_masked, is_array_statement, mask_of
 from translator.frontend.array_statements import array_statement, is_gather
+from translator.frontend.grids import is_meshgrid, meshgrid_statements
 from translator.frontend.guards import guarded
 from translator.frontend.inline import inline_calls
 from translator.frontend.iteration import item_loop, iterates_items
@@ -76,6 +77,8 @@ def _statement(node: cst.CSTNode, scope: KernelScope) -> list[ir.Stmt]:
     firsts, node = hoist_values(node, scope) if lifts(scope) or scope.makes_temporaries else ([], node)
     if not firsts:
         firsts, node = scatter_first(node, scope)
+    if is_meshgrid(node, scope):
+        return [stmt for part in meshgrid_statements(node, scope) for stmt in _statement(part, scope)]  # type: ignore[arg-type]
     if firsts:  # each value built before the statement that reads it (frontend.hoisting)
         return [*(stmt for first in firsts for stmt in _statement(first, scope)), *_statement(node, scope)]
     outer, scope.prelude, outer_guards, scope.guards = scope.prelude, [], scope.guards, []
