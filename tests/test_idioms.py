@@ -236,6 +236,10 @@ def _error(tmp_path: Path, body: str) -> str:
     ("@kernel\ndef k(x: In[f64[:]]):\n    G = np.meshgrid(x, x)\n    return G[0]\n",
      "k.py:6:5: error: np.meshgrid() in a kernel makes one grid per 1-D array, unpacked into names (`X, Y = "
      "np.meshgrid(x, y)`), with indexing='xy' or 'ij' only"),
+    ("@kernel\ndef k(x: In[f64[:]]):\n    return np.clip(x, lo=0.1)\n",
+     "k.py:6:23: error: this call takes no keyword 'lo' here (its parameters: a, a_min, a_max)"),
+    ("@kernel\ndef k(x: In[f64[:]]):\n    return np.asarray(x, dtype=np.float32)\n",
+     "k.py:6:26: error: keyword and starred arguments are not supported in kernel calls"),
 ])
 def test_located_errors(tmp_path: Path, body: str, expected: str) -> None:
     assert _error(tmp_path, body).splitlines()[0] == expected

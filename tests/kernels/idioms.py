@@ -455,12 +455,20 @@ def wave_on_grid(x: In[f64[:]], y: In[f32[:]], n: int):
     return np.sin(X) * np.cos(Y), U * V, Y
 
 
+@kernel
+def clipped_inputs(x: In[f64[:]]):
+    x = np.asarray(x)
+    y = np.ascontiguousarray(x)
+    return np.clip(x, a_min=0.2, a_max=0.8), y.clip(min=0.3), np.round(x, decimals=2), np.clip(x, max=0.5)
+
+
 CASES = {
     axpby: lambda rng: (rng.standard_normal(11), rng.standard_normal(11), -0.75, 2.0),
     weighted_by_position: lambda rng: (rng.standard_normal(7), rng.standard_normal(5)),
     smooth_with_weights: lambda rng: (rng.standard_normal(9), rng.standard_normal(5).astype(np.float32)),
     laplace_with_table: lambda rng: (rng.standard_normal((6, 7)),),
     life_step: lambda rng: (rng.integers(0, 2, (8, 9)),),
+    clipped_inputs: lambda rng: (rng.random(9),),
     wave_on_grid: lambda rng: (rng.standard_normal(6), rng.standard_normal(4).astype(np.float32), 5),
     row_scale: lambda rng: (rng.standard_normal((5, 7)), rng.standard_normal(5), np.zeros((5, 7))),
     moving_sum: lambda rng: (rng.standard_normal(9).astype(np.float32), 4),

@@ -19,7 +19,9 @@ from translator.frontend.array_statements import array_statement, is_gather
 from translator.frontend.grids import is_meshgrid, meshgrid_statements
 from translator.frontend.guards import guarded
 from translator.frontend.inline import inline_calls
+from translator.frontend.identities import normalises_in_place, without_identities
 from translator.frontend.iteration import item_loop, iterates_items
+from translator.frontend.keywords import positional_calls
 from translator.frontend.literals import literal_arrays
 from translator.frontend.unrolled import unrolled_sums
 from translator.frontend.loop_arrays import LOOP_ARRAY_RULE, made_in_loop
@@ -61,6 +63,9 @@ def build_body(statements: Sequence[cst.BaseStatement], scope: KernelScope) -> t
     parts = small_statements(statements)
     position = 0
     while position < len(parts):
+        if normalises_in_place(parts[position], scope):  # `x = np.asarray(x)`: before names are bound again
+            position += 1
+            continue
         if lifts(scope):
             parts = renamed(parts, position, scope)
         out.extend(_statement(parts[position], scope))
@@ -73,7 +78,8 @@ def _statement(node: cst.CSTNode, scope: KernelScope) -> list[ir.Stmt]:
     nested statement's prelude stays inside the block that holds it; with the run-time checks of
     its lengths around both (`frontend.guards`)."""
     if isinstance(node, INLINED_IN):
-        node = unrolled_sums(literal_arrays(inline_calls(node, scope), scope), scope)
+        for rewrite in (inline_calls, literal_arrays, unrolled_sums, without_identities, positional_calls):
+            node = rewrite(node, scope)
     firsts, node = hoist_values(node, scope) if lifts(scope) or scope.makes_temporaries else ([], node)
     if not firsts:
         firsts, node = scatter_first(node, scope)
