@@ -372,13 +372,13 @@ REDUCTIONS = ("+", "*", "max", "min")
 
 
 ERRORS = ("ValueError", "IndexError", "OverflowError", "RuntimeError", "LinAlgError")
+"""The exceptions a failed run-time check raises (manifest `failures.errors`; RuntimeError: a vendor
+library reported an error; LinAlgError: `numpy.linalg.LinAlgError`, a singular matrix in
+`np.linalg.solve`/`inv`)."""
 LENGTH_KINDS = frozenset({"broadcast", "mask", "gather"})
 """What two unequal lengths of a `length_checks` entry are, for NumPy's error (`movement.check_lengths`):
 operands that do not broadcast (ValueError), an array read through a boolean mask of another shape
 (IndexError), index arrays that do not broadcast together (IndexError)."""
-"""The exceptions a failed run-time check raises (manifest `failures.errors`; RuntimeError: a vendor
-library reported an error; LinAlgError: `numpy.linalg.LinAlgError`, a singular matrix in
-`np.linalg.solve`/`inv`)."""
 
 
 def _errors(where: _Reader, data: object) -> tuple[str, ...]:

@@ -211,6 +211,35 @@ def _error(tmp_path: Path, body: str) -> str:
     ("@kernel\ndef k(x: InOut[f64[:]], y: In[f64[:]]):\n    x[x > 0] = y[y > 0] * 2\n",
      "k.py:6:16: error: a masked assignment in a kernel takes a scalar (`x[x < 0] = 0.0`), or a value that reads "
      "arrays of the target's shape through the target's own mask (`x[m] = x[m] ** 2 + y[m]`)"),
+    ("@kernel\ndef k(x: In[f64[:]]):\n    for t in enumerate(x):\n        pass\n",
+     "k.py:6:9: error: each item is a tuple of 2 here (enumerate, zip): unpack it into 2 names"),
+    ("@kernel\ndef k(x: In[f64[:]]):\n    for i, a, b in zip(x, x):\n        pass\n",
+     "k.py:6:9: error: each item here holds 2 values: a kernel loop unpacks them into as many names "
+     "(`for i, v in enumerate(x)`)"),
+    ("@kernel\ndef k(x: In[f64[:]]):\n    for a, b in zip(x, x[1:]):\n        pass\n",
+     "k.py:6:24: error: a kernel loops over a 1-D array, a tuple of numeric constants, or enumerate()/zip() of "
+     "those (`for i, v in enumerate(x)`), or over range(...)"),
+    ("@kernel\ndef k(x: In[f64[:]]):\n    w = np.array([[1.0, 2.0], [3.0]])\n    return w\n",
+     "k.py:6:18: error: np.array() in a kernel takes a list of numbers or a list of rows of equal length (NumPy "
+     "refuses a ragged one)"),
+    ("@kernel\ndef k(x: In[f64[:]]):\n    w = np.array([x[0], 1.0])\n    return w\n",
+     "k.py:6:18: error: np.array() in a kernel takes 1 to 64 numeric constants (a table of weights); pass other "
+     "values as an array argument"),
+    ("@kernel\ndef k(x: In[f64[:]]):\n    return sum(x)\n",
+     "k.py:6:12: error: sum() in a kernel adds the terms of a generator over tuples "
+     "of constants or range() of constants (`sum(np.roll(Z, i, 0) for i in (-1, 1))`); for the elements of an array use np.sum(x)"),
+    ("@kernel\ndef k(x: In[f64[:]]):\n    return sum(v * 2 for v in x)\n",
+     "k.py:6:31: error: sum() in a kernel adds the terms of a generator over tuples "
+     "of constants or range() of constants (`sum(np.roll(Z, i, 0) for i in (-1, 1))`); for the elements of an array use np.sum(x)"),
+    ("@kernel\ndef k(x: In[f64[:]]):\n    return sum(x[i] for i in range(3) if x[i] > 0)\n",
+     "k.py:6:42: error: an `if` of an unrolled sum uses only the loop names and constants (`if i != 0 or j != 0`)"),
+    ("@kernel\ndef k(x: In[f64[:]]):\n    G = np.meshgrid(x, x)\n    return G[0]\n",
+     "k.py:6:5: error: np.meshgrid() in a kernel makes one grid per 1-D array, unpacked into names (`X, Y = "
+     "np.meshgrid(x, y)`), with indexing='xy' or 'ij' only"),
+    ("@kernel\ndef k(x: In[f64[:]]):\n    return np.clip(x, lo=0.1)\n",
+     "k.py:6:23: error: this call takes no keyword 'lo' here (its parameters: a, a_min, a_max)"),
+    ("@kernel\ndef k(x: In[f64[:]]):\n    return np.asarray(x, dtype=np.float32)\n",
+     "k.py:6:26: error: keyword and starred arguments are not supported in kernel calls"),
 ])
 def test_located_errors(tmp_path: Path, body: str, expected: str) -> None:
     assert _error(tmp_path, body).splitlines()[0] == expected

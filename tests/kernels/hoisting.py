@@ -52,6 +52,14 @@ def solve_into_view(A, b, x):
     return np.linalg.inv(A)
 
 
+@kernel
+def pieces_of_results(x, A):
+    first_step = np.diff(x)[0]
+    third_total = np.cumsum(x)[2]
+    stacked = (A * 2.0)[None, :, :] @ A
+    return first_step + third_total, stacked
+
+
 def _system(rng, n=6):
     A = rng.random((n, n)) + n * np.eye(n)
     return A, rng.random(n)
@@ -64,4 +72,5 @@ CASES = {
     regularised_solve: lambda rng: (rng.random((8, 5)), rng.random(8), 0.1),
     rows_of_expressions: lambda rng: (rng.random((7, 9)), np.empty(7)),
     solve_into_view: lambda rng: (*_system(rng), np.empty(6)),
+    pieces_of_results: lambda rng: (rng.random(7), rng.random((4, 4))),
 }

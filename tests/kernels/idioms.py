@@ -412,8 +412,64 @@ def escape_counts(c: In[f64[:]], steps: i64):
     return z, n
 
 
+@kernel
+def weighted_by_position(x: In[f64[:]], y: In[f64[:]]) -> f64:
+    total = 0.0
+    for i, v in enumerate(x, 1):
+        total += i * v
+    for k, (a, b) in enumerate(zip(x, y)):
+        total += k * a * b
+    for a, w in zip(y, (0.5, 0.25, 0.125)):
+        total += a * w
+    return total
+
+
+@kernel
+def smooth_with_weights(x: In[f64[:]], y: In[f32[:]]):
+    w = np.array([0.25, 0.5, 0.25])
+    scale = np.array((1, 2, 3), dtype=np.float32)
+    return w[0] * x[:-2] + w[1] * x[1:-1] + w[2] * x[2:], y[:3] * scale, np.array([True, False, True])
+
+
+@kernel
+def laplace_with_table(A: In[f64[:, :]]):
+    K = np.array([[0, 1, 0], [1, -4, 1], [0, 1, 0]])
+    out = np.zeros_like(A)
+    for di in range(3):
+        for dj in range(3):
+            out[1:-1, 1:-1] += K[di, dj] * A[di:A.shape[0] - 2 + di, dj:A.shape[1] - 2 + dj]
+    return out, K
+
+
+@kernel
+def life_step(Z: In[i64[:, :]]):
+    N = sum(np.roll(np.roll(Z, i, 0), j, 1) for i in (-1, 0, 1) for j in (-1, 0, 1) if (i != 0 or j != 0))
+    weights = sum([0.5 ** k * Z[k, :] for k in range(3)])
+    return ((Z == 1) & ((N == 2) | (N == 3))) | ((Z == 0) & (N == 3)), weights
+
+
+@kernel
+def wave_on_grid(x: In[f64[:]], y: In[f32[:]], n: int):
+    X, Y = np.meshgrid(x, y)
+    U, V = np.meshgrid(np.linspace(0.0, 1.0, n), x, indexing="ij")
+    return np.sin(X) * np.cos(Y), U * V, Y
+
+
+@kernel
+def clipped_inputs(x: In[f64[:]]):
+    x = np.asarray(x)
+    y = np.ascontiguousarray(x)
+    return np.clip(x, a_min=0.2, a_max=0.8), y.clip(min=0.3), np.round(x, decimals=2), np.clip(x, max=0.5)
+
+
 CASES = {
     axpby: lambda rng: (rng.standard_normal(11), rng.standard_normal(11), -0.75, 2.0),
+    weighted_by_position: lambda rng: (rng.standard_normal(7), rng.standard_normal(5)),
+    smooth_with_weights: lambda rng: (rng.standard_normal(9), rng.standard_normal(5).astype(np.float32)),
+    laplace_with_table: lambda rng: (rng.standard_normal((6, 7)),),
+    life_step: lambda rng: (rng.integers(0, 2, (8, 9)),),
+    clipped_inputs: lambda rng: (rng.random(9),),
+    wave_on_grid: lambda rng: (rng.standard_normal(6), rng.standard_normal(4).astype(np.float32), 5),
     row_scale: lambda rng: (rng.standard_normal((5, 7)), rng.standard_normal(5), np.zeros((5, 7))),
     moving_sum: lambda rng: (rng.standard_normal(9).astype(np.float32), 4),
     relax: lambda rng: (rng.standard_normal((4, 6)), rng.standard_normal((4, 6)), 0.1),

@@ -324,7 +324,7 @@ def _call(node: cst.Call, scope: KernelScope) -> ir.Expr:
     cast = SCALAR_ANNOTATIONS.get(name or "") or _dtype_type(node.func, scope)
     if cast is not None:
         return _cast(node, args, cast, scope)
-    label = name or cst.Module([]).code_for_node(node.func)
+    label = (name or cst.Module([]).code_for_node(node.func)).removeprefix("builtins.")
     if isinstance(node.func, cst.Name) and node.func.value in scope.module.unmarked:
         raise scope.module.error(
             node, f"'{label}' comes from module '{scope.module.unmarked[node.func.value]}', which is not marked for "

@@ -1,4 +1,5 @@
-"""Loops over the items of a 1-D array or of a tuple of constants, as a loop over their positions.
+"""Loops over the items of a 1-D array or of a tuple of constants, as a loop over their positions;
+also over `enumerate(...)` and `zip(...)` of those, unpacked into names.
 
 Real code iterates over data (`for v in x`, the Numba tutorials' histogram, Welford's update, crc16's
 `for b in data`) and over small tables (`for di in (-1, 0, 1)`); C iterates over indices. Both become
@@ -8,46 +9,98 @@ each iteration, as NumPy's iterator reads it, so writes to `x` in the body are s
 constants cannot change, so selecting one per iteration is the same value). `v` is an ordinary local:
 after the loop it holds the last item, as in Python. A 2-D or higher array yields rows (views), which
 a scalar cannot hold: that is refused with the loop to write instead.
+
+`for i, v in enumerate(x, start)` binds `i = position + start` beside the item; `for a, b in zip(x,
+y)` runs over the shortest (`min` of the lengths, as Python stops at the first exhausted iterable)
+and binds each item; they nest (`for k, (a, b) in enumerate(zip(x, y))`), and the targets unpack
+the items as Python does, a wrong count being a located error.
 """
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Callable, Union
 
 import libcst as cst
 
 from translator.frontend.context import KernelScope
-from translator.frontend.expressions import array_param
+from translator.frontend.expressions import array_param, build_expr
 from translator.frontend.source import fold_constant
 from translator.ir import nodes as ir
 
 Block = Callable[[cst.BaseSuite, KernelScope], tuple[ir.Stmt, ...]]
+Item = Union[ir.Expr, tuple["Item", ...]]
+"""What one iteration yields: a value, or (enumerate, zip) a tuple of items."""
+PAIRING = ("builtins.enumerate", "builtins.zip")
 
 
 def iterates_items(node: cst.For, scope: KernelScope) -> bool:
-    """Whether `node` loops over an array's items or a tuple's: `for v in x`, `for v in (1, 2)`."""
-    return isinstance(node.iter, cst.Tuple) or (isinstance(node.iter, cst.Name) and (
-        node.iter.value in scope.params or node.iter.value in scope.arrays))
+    """Whether `node` loops over items: an array's or a tuple's (`for v in x`, `for v in (1, 2)`), or
+    `enumerate`/`zip` of such."""
+    return _iterable(node.iter, scope)
+
+
+def _iterable(node: cst.BaseExpression, scope: KernelScope) -> bool:
+    if isinstance(node, cst.Call) and scope.module.qualified_name(node.func) in PAIRING:
+        return True
+    return isinstance(node, cst.Tuple) or (isinstance(node, cst.Name) and (
+        node.value in scope.params or node.value in scope.arrays))
 
 
 def item_loop(node: cst.For, scope: KernelScope, block: Block) -> list[ir.Stmt]:
     """`for v in items:` as a serial loop over the items' positions whose body starts with `v = item`."""
-    assert isinstance(node.target, cst.Name)
     span = scope.module.span(node)
     index = scope.fresh_loop_var("item")
-    position = ir.Name(index, span)
-    if isinstance(node.iter, cst.Tuple):
-        stop, item = _tuple_items(node.iter, position, scope)
-    else:
-        stop, item = _array_items(node.iter, position, scope)  # type: ignore[arg-type]
-    bind = ir.Assign(ir.Name(node.target.value, span), item, span)
-    scope.scalar_values.setdefault(node.target.value, []).append(item)
+    stop, item = _items(node.iter, ir.Name(index, span), scope)
+    binds = _bind(node.target, item, scope)
     scope.open_loops.append(node)
     try:
         body = block(node.body, scope)
     finally:
         scope.open_loops.pop()
-    return [ir.Loop(index, ir.Const(0, span), stop, 1, (bind, *body), span)]
+    return [ir.Loop(index, ir.Const(0, span), stop, 1, (*binds, *body), span)]
+
+
+def _items(node: cst.BaseExpression, position: ir.Name, scope: KernelScope) -> tuple[ir.Expr, Item]:
+    """The number of items `node` yields and the item at `position`."""
+    if isinstance(node, cst.Tuple):
+        return _tuple_items(node, position, scope)
+    if isinstance(node, cst.Name) and _iterable(node, scope):
+        return _array_items(node, position, scope)
+    name = scope.module.qualified_name(node.func) if isinstance(node, cst.Call) else None
+    if not isinstance(node, cst.Call) or name not in PAIRING or any(a.star or (
+            a.keyword is not None and a.keyword.value != "start") for a in node.args):
+        raise scope.module.error(node, "a kernel loops over a 1-D array, a tuple of numeric constants, or "
+                                 "enumerate()/zip() of those (`for i, v in enumerate(x)`), or over range(...)")
+    args = [a.value for a in node.args]
+    if name == "builtins.zip":
+        if not args:
+            raise scope.module.error(node, "zip() in a kernel loop takes one or more arrays or tuples")
+        parts = [_items(a, position, scope) for a in args]
+        stop = parts[0][0] if len(parts) == 1 else ir.Call("min", tuple(p[0] for p in parts), scope.module.span(node))
+        return stop, tuple(p[1] for p in parts)
+    if not 1 <= len(args) <= 2:
+        raise scope.module.error(node, "enumerate() takes an iterable and a start")
+    stop, item = _items(args[0], position, scope)
+    counted = position if len(args) == 1 else ir.Binary("+", position, build_expr(args[1], scope), position.span)
+    return stop, (counted, item)
+
+
+def _bind(target: cst.BaseExpression, item: Item, scope: KernelScope) -> list[ir.Stmt]:
+    """`target = item`, unpacked as Python unpacks it."""
+    span = scope.module.span(target)
+    if isinstance(target, cst.Name) and not isinstance(item, tuple):
+        scope.scalar_values.setdefault(target.value, []).append(item)
+        return [ir.Assign(ir.Name(target.value, span), item, span)]
+    if isinstance(target, cst.Name):
+        assert isinstance(item, tuple)
+        raise scope.module.error(target, f"each item is a tuple of {len(item)} here (enumerate, zip): unpack it "
+                                 f"into {len(item)} names")
+    if not isinstance(target, (cst.Tuple, cst.List)) or not isinstance(item, tuple) or len(target.elements) != len(
+            item) or any(isinstance(e, cst.StarredElement) for e in target.elements):
+        count = len(item) if isinstance(item, tuple) else 1
+        raise scope.module.error(target, f"each item here holds {count} value{'s' * (count > 1)}: a kernel loop "
+                                 "unpacks them into as many names (`for i, v in enumerate(x)`)")
+    return [stmt for element, part in zip(target.elements, item) for stmt in _bind(element.value, part, scope)]
 
 
 def _array_items(name: cst.Name, position: ir.Name, scope: KernelScope) -> tuple[ir.Expr, ir.Expr]:

@@ -16,9 +16,14 @@ from translator.frontend.hoisting import hoist_values
 from translator.frontend.linalg import FUNCTIONS as LINALG, linalg_statement
 from translator.frontend.arrays import assign_array, assign_masked, is_array_statement, mask_of
 from translator.frontend.array_statements import array_statement, is_gather
+from translator.frontend.grids import is_meshgrid, meshgrid_statements
 from translator.frontend.guards import guarded
 from translator.frontend.inline import inline_calls
+from translator.frontend.identities import normalises_in_place, without_identities
 from translator.frontend.iteration import item_loop, iterates_items
+from translator.frontend.keywords import positional_calls
+from translator.frontend.literals import literal_arrays
+from translator.frontend.unrolled import unrolled_sums
 from translator.frontend.loop_arrays import LOOP_ARRAY_RULE, made_in_loop
 from translator.frontend.masks import bind_mask, read_through_mask
 from translator.frontend.names import reads
@@ -58,6 +63,9 @@ def build_body(statements: Sequence[cst.BaseStatement], scope: KernelScope) -> t
     parts = small_statements(statements)
     position = 0
     while position < len(parts):
+        if normalises_in_place(parts[position], scope):  # `x = np.asarray(x)`: before names are bound again
+            position += 1
+            continue
         if lifts(scope):
             parts = renamed(parts, position, scope)
         out.extend(_statement(parts[position], scope))
@@ -70,10 +78,13 @@ def _statement(node: cst.CSTNode, scope: KernelScope) -> list[ir.Stmt]:
     nested statement's prelude stays inside the block that holds it; with the run-time checks of
     its lengths around both (`frontend.guards`)."""
     if isinstance(node, INLINED_IN):
-        node = inline_calls(node, scope)
+        for rewrite in (inline_calls, literal_arrays, unrolled_sums, without_identities, positional_calls):
+            node = rewrite(node, scope)
     firsts, node = hoist_values(node, scope) if lifts(scope) or scope.makes_temporaries else ([], node)
     if not firsts:
         firsts, node = scatter_first(node, scope)
+    if is_meshgrid(node, scope):
+        return [stmt for part in meshgrid_statements(node, scope) for stmt in _statement(part, scope)]  # type: ignore[arg-type]
     if firsts:  # each value built before the statement that reads it (frontend.hoisting)
         return [*(stmt for first in firsts for stmt in _statement(first, scope)), *_statement(node, scope)]
     outer, scope.prelude, outer_guards, scope.guards = scope.prelude, [], scope.guards, []
@@ -440,10 +451,10 @@ def _for(node: cst.For, scope: KernelScope) -> list[ir.Stmt]:
         raise scope.module.error(node.orelse, "`for ... else` is not supported in kernels")
     if node.asynchronous is not None:
         raise scope.module.error(node, "`async for` is not supported in kernels")
-    if not isinstance(node.target, cst.Name):
-        raise scope.module.error(node.target, "a kernel loop binds one name: `for i in range(n)`")
     if iterates_items(node, scope):
         return item_loop(node, scope, _block)
+    if not isinstance(node.target, cst.Name):
+        raise scope.module.error(node.target, "a kernel loop over range() binds one name: `for i in range(n)`")
     call = node.iter
     kind = scope.module.qualified_name(call.func) if isinstance(call, cst.Call) else None
     if kind not in LOOP_FUNCTIONS:
