@@ -54,6 +54,12 @@ def _parser() -> argparse.ArgumentParser:
         "--emit", default="c,h", type=_emit_kinds, metavar="KINDS",
         help="files to write besides the .so and the .json manifest, any of c,h,f90,cmake (default: c,h)",
     )
+    build.add_argument(
+        "--staging", action="store_true",
+        help="offload targets: each exported kernel moves arrays of $PY2OMP_STAGING_MIN_BYTES (32 MiB) or more through "
+             "pinned buffers in chunks of $PY2OMP_STAGING_CHUNK_BYTES (16 MiB), double-buffered, instead of its map "
+             "clauses, for C and Fortran callers of the library (docs/embedding.md, \"Staging\")",
+    )
     _add_signature_option(build)
     build.set_defaults(command=_build)
     audit = commands.add_parser("audit", help="check the emitted C's map clauses against ownership (libclang)")
@@ -144,7 +150,7 @@ def _build(args: argparse.Namespace) -> int:
     from translator.backend.interfaces import render_cmake_config, render_cmake_subdirectory, render_pkg_config
     from translator.toolchain.cache import build_cached, export_build
     target = parse_target(args.target)
-    emitted = pipeline.translate(args.file, target, selection=_selection(args))
+    emitted = pipeline.translate(args.file, target, selection=_selection(args), staging=args.staging)
     _print_warnings(emitted)
     name = module_name(args.file)
     built = build_cached(name, emitted.c_source, emitted.h_source, emitted.manifest, target)
