@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+import runtime_shim
 from tests.kernels import staging as kernels
 from tests.test_embedding import needs, run
 from translator.cli import main
@@ -259,3 +260,23 @@ def test_build_help_documents_staging() -> None:
     help_text = subprocess.run([sys.executable, "-m", "translator", "build", "--help"], cwd=ROOT, capture_output=True,
                                text=True, check=True).stdout
     assert "--staging" in help_text and "PY2OMP_STAGING_CHUNK_BYTES" in help_text
+
+
+def test_python_callers_of_a_staged_library_get_the_same_results_and_counts(programs: dict[str, Any],
+                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """The runtime calls the exported symbol, which stages in its C (the runtime's own staging is off on
+    host-offload): the Python functions' results, and `kernel.stats` counting what the maps would move."""
+    for name, value in STAGED.items():
+        monkeypatch.setenv(name, value)  # read by the library's C at its first call, in this process
+    library = runtime_shim.load(programs["staged_dir"])
+    rng = np.random.default_rng(7)
+    u, w = rng.standard_normal((ROWS, COLS)), rng.standard_normal((ROWS, COLS))
+    v, want = w.copy(), w.copy()
+    library.relax(u, v)
+    kernels.relax.py_func(u, want)
+    assert arrays_close(v, want) and np.array_equal(v[0], w[0]) and np.array_equal(v[:, -1], w[:, -1])
+    x, y = rng.standard_normal(N), rng.standard_normal(N)
+    assert arrays_close(library.dot(x, y), kernels.dot.py_func(x, y))
+    stats = library.relax.stats
+    assert (stats.calls, stats.bytes_to_device) == (1, u.nbytes)
+    assert stats.bytes_from_device == ((ROWS - 3) * COLS + COLS - 2) * 8  # row 1, column 1 to row 65, column 43
