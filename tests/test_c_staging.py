@@ -280,3 +280,49 @@ def test_python_callers_of_a_staged_library_get_the_same_results_and_counts(prog
     stats = library.relax.stats
     assert (stats.calls, stats.bytes_to_device) == (1, u.nbytes)
     assert stats.bytes_from_device == ((ROWS - 3) * COLS + COLS - 2) * 8  # row 1, column 1 to row 65, column 43
+
+
+FIXED_DEVICE = """\
+from translator import In, Out, f64, kernel, prange
+
+
+@kernel(device=2)
+def scaled(x: In[f64[:]], y: Out[f64[:]], s: f64):
+    for i in prange(x.shape[0]):
+        y[i] = s * x[i]
+"""
+
+FIXED_DEVICE_C = r"""
+#include <stdio.h>
+#include <stdlib.h>
+#include "scaled.h"
+int main(void)
+{
+    int n = 10007, wrong = 0;
+    double *x = malloc(n * sizeof(double)), *y = malloc(n * sizeof(double));
+    for (int i = 0; i < n; i++)
+        x[i] = i * 0.25;
+    scaled(x, n, y, n, 3.0);
+    for (int i = 0; i < n; i++)
+        wrong += y[i] != 0.75 * i;
+    printf("%d wrong\n", wrong);
+    return 0;
+}
+"""
+
+
+def test_a_kernel_on_a_device_of_its_own_stages_on_that_device(tmp_path: Path) -> None:
+    """`@kernel(device=2)`: its arrays' device memory, the pool's copies and the launch are device 2's."""
+    needs()
+    (tmp_path / "scaled.py").write_text(FIXED_DEVICE, encoding="utf-8")
+    (tmp_path / "main.c").write_text(FIXED_DEVICE_C, encoding="utf-8")
+    package = tmp_path / "package"
+    assert main(["build", str(tmp_path / "scaled.py"), "--target", "host-offload", "--staging", "-o", str(package)]) == 0
+    run(["clang-19", str(tmp_path / "main.c"), f"-I{package}", str(package / "scaled.so"), f"-Wl,-rpath,{package}",
+         "-o", str(tmp_path / "scaled")])
+    result = run([str(tmp_path / "scaled")], LIBOMPTARGET_INFO="-1", **STAGED)
+    assert result.stdout == "0 wrong\n"
+    copies = re.findall(r"omptarget device (\d+) info: Copying data from (?:host to device|device to host), .*Size=1000,",
+                        result.stderr)
+    assert len(copies) > 100 and set(copies) == {"2"}
+    assert re.search(r"device 2 info: Launching kernel __omp_offloading_\w+_scaled__device_l", result.stderr)
