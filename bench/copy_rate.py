@@ -18,7 +18,12 @@ BENCH_COPY_RATE_REPEATS (default 5), GB/s = bytes moved / seconds:
     buffer more than copiers), and
     after registering the NumPy buffer (`llvm_omp_target_lock_mem`, its cost included and apart);
 (d) staged against direct copies for sizes from 256 KiB up: where staging starts to pay
-    (`SETTINGS.min_bytes`).
+    (`SETTINGS.min_bytes`);
+(e) saxpy's exported C entry point called as a C or Fortran program calls it (ctypes on the
+    arrays' addresses: no runtime_shim, no staging of its own) from the library built without
+    `--staging` (the map clauses' copies, from NumPy memory and from `empty_pinned` memory) and from
+    the one built with it (`staged/`: the C's own pinned pool, docs/data-movement.md; its settings
+    are the environment's, $PY2OMP_STAGING_MIN_BYTES, ..., read at its first call).
 Writes the rows as JSON to OUT.json and prints them as a table.
 """
 
@@ -48,12 +53,16 @@ REPEATS = int(os.environ.get("BENCH_COPY_RATE_REPEATS", 5))
 CHUNKS = (2 << 20, 4 << 20, 8 << 20, 16 << 20, 32 << 20)
 COPIERS = (1, 2, 4, 8)
 PIECES = (8 << 20, 16 << 20, 64 << 20)
+STAGED = "staged"
+"""The folder, inside the library's, of the library built with `--staging` (part e)."""
 
 
 def build(out: Path, target: str) -> None:
-    """`py2omp build` of the kernel into `out` (needs the translator and clang)."""
-    subprocess.run([sys.executable, "-m", "translator", "build", KERNELS, "--target", target, "-o", str(out)],
-                   check=True, cwd=ROOT)
+    """`py2omp build` of the kernel into `out`, and with `--staging` into `out/staged` (needs the
+    translator and clang)."""
+    for folder, options in ((out, []), (out / STAGED, ["--staging"])):
+        subprocess.run([sys.executable, "-m", "translator", "build", KERNELS, "--target", target, "-o", str(folder),
+                        *options], check=True, cwd=ROOT)
 
 
 def best_seconds(call: Callable[[], object], sync: Callable[[], object] = lambda: None) -> float:
@@ -198,6 +207,29 @@ def threshold_rows(host: np.ndarray) -> list[dict[str, Any]]:
     return rows
 
 
+def c_caller_rows(folder: Path, rng: np.random.Generator) -> list[dict[str, Any]]:
+    """(e): the exported `saxpy(float a, const float *x, int64_t n, float *y, int64_t n)` as a C caller
+    calls it, on NumPy and on pinned arrays, from the library in `folder` and from its `--staging` build;
+    each checked against NumPy."""
+    x, y = rng.standard_normal(N, dtype=np.float32), rng.standard_normal(N, dtype=np.float32)
+    rows = []
+    for what, library, pinned in (("NumPy arrays, maps", folder, False), ("empty_pinned arrays, maps", folder, True),
+                                  ("NumPy arrays, built with --staging", folder / STAGED, False)):
+        if not (library / "copy_rate.so").exists():
+            continue
+        saxpy = ctypes.CDLL(str(library / "copy_rate.so"))["saxpy"]
+        saxpy.argtypes = (ctypes.c_float, ctypes.c_void_p, ctypes.c_int64, ctypes.c_void_p, ctypes.c_int64)
+        saxpy.restype = None
+        xs, ys = (runtime_shim.empty_pinned(N, np.float32), runtime_shim.empty_pinned(N, np.float32)) if pinned \
+            else (x.copy(), y.copy())
+        xs[:], ys[:] = x, y
+        saxpy(2.0, xs.ctypes.data, N, ys.ctypes.data, N)
+        right = bool(np.array_equal(ys, np.float32(2.0) * x + y))
+        seconds = best_seconds(lambda: saxpy(2.0, xs.ctypes.data, N, ys.ctypes.data, N))
+        rows.append(row("e", f"C caller saxpy, {what}", "both", 12 * N, seconds, ok=right))
+    return rows
+
+
 def lock_functions(library: runtime_shim.Library) -> tuple[Any, Any]:
     """`llvm_omp_target_lock_mem(ptr, bytes, device)` and `llvm_omp_target_unlock_mem(ptr, device)`."""
     cdll = ctypes.CDLL(str(library.path))
@@ -211,11 +243,13 @@ def lock_functions(library: runtime_shim.Library) -> tuple[Any, Any]:
 
 
 def main(build_dir: Path, out: Path) -> list[dict[str, Any]]:
-    library = runtime_shim.load(build_dir / "copy_rate" if (build_dir / "copy_rate").is_dir() else build_dir)
+    folder = build_dir / "copy_rate" if (build_dir / "copy_rate").is_dir() else build_dir
+    library = runtime_shim.load(folder)
     staging.SETTINGS.kinds = staging.SETTINGS.kinds | {library.manifest.target.split(":")[0]}
     rng = np.random.default_rng(0)
     host = rng.standard_normal(N, dtype=np.float32)
-    rows = cupy_rows(host) + saxpy_rows(library, rng) + raw_rows(host, *lock_functions(library)) + threshold_rows(host)
+    rows = cupy_rows(host) + saxpy_rows(library, rng) + raw_rows(host, *lock_functions(library)) + threshold_rows(host) \
+        + c_caller_rows(folder, rng)
     out.write_text(json.dumps({"target": library.manifest.target, "N": N, "rows": rows}, indent=1))
     print(f"{'part':4} {'what':48} {'direction':9} {'MB':>8} {'ms':>9} {'GB/s':>7}  extra")
     for r in rows:

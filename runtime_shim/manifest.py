@@ -183,6 +183,10 @@ class KernelSpec:
     line: int | None = None
     device_symbol: str | None = None
     """The entry point taking device pointers (offload targets)."""
+    maps_symbol: str | None = None
+    """Manifest `maps_symbol`, in libraries built with `--staging` (translator/backend/staged.py): the
+    kernel with its map clauses, a static function the exported `symbol` calls for calls it does not
+    stage (for the audit: the runtime calls `symbol`)."""
     device: int | None = None
     length_checks: tuple[tuple[int, object, object, str], ...] = ()
     """Manifest `length_checks`: `(line, left, right, kind)`, two lengths (bound expressions) an array
@@ -216,6 +220,8 @@ class KernelSpec:
                                   "params": [p.to_json() for p in self.params]}
         if self.device_symbol is not None:
             doc["device_symbol"] = self.device_symbol
+        if self.maps_symbol is not None:
+            doc["maps_symbol"] = self.maps_symbol
         if self.chunk_over is not None:
             doc["chunk_over"] = self.chunk_over
         if self.failures:
@@ -331,6 +337,7 @@ def _kernel(where: _Reader, data: object) -> KernelSpec:
         params=params,
         line=where.optional(doc, "line", int),
         device_symbol=where.optional(doc, "device_symbol", str),
+        maps_symbol=where.optional(doc, "maps_symbol", str),
         device=where.optional(doc, "device", int),
         chunk_over=where.optional(doc, "chunk_over", str),
         length_checks=tuple(_length_check(where.at("length_checks"), c) for c in checks if "index" not in c),

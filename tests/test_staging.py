@@ -330,8 +330,10 @@ def test_staged_calls_from_two_threads_take_turns_with_the_pool(staged: list[int
 
 
 def test_the_copy_rate_benchmark_runs_on_host_offload(tmp_path: Path) -> None:
-    """bench/copy_rate.py, as the lead runs it on the GPU, here on a small array (CuPy absent: part a empty)."""
-    env = {**os.environ, "BENCH_COPY_RATE_N": str(1 << 18), "BENCH_COPY_RATE_REPEATS": "1"}
+    """bench/copy_rate.py, as the lead runs it on the GPU, here on a small array (CuPy absent: part a empty),
+    with thresholds under its size (the `--staging` library of part e stages it in 4 chunks)."""
+    env = {**os.environ, "BENCH_COPY_RATE_N": str(1 << 18), "BENCH_COPY_RATE_REPEATS": "1",
+           "PY2OMP_STAGING_MIN_BYTES": str(64 << 10), "PY2OMP_STAGING_CHUNK_BYTES": str(256 << 10)}
     script = [sys.executable, str(ROOT / "bench" / "copy_rate.py")]
     subprocess.run([*script, "--build", str(tmp_path / "build"), "host-offload"], check=True, env=env, capture_output=True)
     subprocess.run([*script, str(tmp_path / "build"), str(tmp_path / "rates.json")], check=True, env=env, capture_output=True)
@@ -341,6 +343,9 @@ def test_the_copy_rate_benchmark_runs_on_host_offload(tmp_path: Path) -> None:
     staged = [r for r in rows if r["part"] == "c" and r["what"] == "staged"]
     assert len(staged) == 2 * len(copy_rate_sweep()) and all(r["GB/s"] > 0 for r in rows)
     assert {r["what"] for r in rows if r["part"] == "c"} >= {"lock_mem + copy + unlock", "omp_target_memcpy, pinned"}
+    callers = [r for r in rows if r["part"] == "e"]  # the C entry point, with and without --staging
+    assert [(r["what"].split(", ", 1)[1], r["ok"]) for r in callers] == [
+        ("NumPy arrays, maps", True), ("empty_pinned arrays, maps", True), ("NumPy arrays, built with --staging", True)]
 
 
 def copy_rate_sweep() -> list[tuple[int, int]]:

@@ -28,6 +28,7 @@ It prints one row per parameter and governing map, and exits with 1 on any misma
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -105,7 +106,7 @@ def audit_emitted(c_source: str, manifest: dict[str, Any]) -> list[str]:
 
 
 def manifest_specs(manifest: dict[str, Any]) -> dict[str, dict[str, ArraySpec]]:
-    """Per kernel symbol (and its `__device` and `__chunk` twins), its arrays' ownership and C element type."""
+    """Per kernel symbol (and its twins, `_symbols`), its arrays' ownership and C element type."""
     specs: dict[str, dict[str, ArraySpec]] = {}
     for kernel in manifest["kernels"]:
         arrays = {
@@ -113,10 +114,17 @@ def manifest_specs(manifest: dict[str, Any]) -> dict[str, dict[str, ArraySpec]]:
                                  tuple(p["allocation"]["shape"]) if p.get("allocation") else None)
             for p in kernel["params"] if p["kind"] == "array"
         }
-        for symbol in (kernel["symbol"], kernel.get("device_symbol"), (kernel.get("chunk") or {}).get("symbol")):
-            if symbol:
-                specs[symbol] = arrays
+        for symbol in _symbols(kernel):
+            specs[symbol] = arrays
     return specs
+
+
+def _symbols(kernel: dict[str, Any]) -> Iterator[str]:
+    """A kernel's C functions: its symbol and its `__device`, `__chunk` and (`--staging`) `__maps` twins."""
+    for symbol in (kernel["symbol"], kernel.get("device_symbol"), (kernel.get("chunk") or {}).get("symbol"),
+                   kernel.get("maps_symbol")):
+        if symbol:
+            yield symbol
 
 
 def manifest_checks(manifest: dict[str, Any]) -> dict[str, tuple[tuple[int, Bound, Bound], ...]]:
@@ -125,9 +133,8 @@ def manifest_checks(manifest: dict[str, Any]) -> dict[str, tuple[tuple[int, Boun
     checks: dict[str, tuple[tuple[int, Bound, Bound], ...]] = {}
     for kernel in manifest["kernels"]:
         found = tuple((c["line"], *c["lengths"]) for c in kernel.get("length_checks", ()) if "index" not in c)
-        for symbol in (kernel["symbol"], kernel.get("device_symbol"), (kernel.get("chunk") or {}).get("symbol")):
-            if symbol:
-                checks[symbol] = found
+        for symbol in _symbols(kernel):
+            checks[symbol] = found
     return checks
 
 

@@ -44,6 +44,7 @@ def _parser() -> argparse.ArgumentParser:
     translate.add_argument("-o", "--output", default=".", help="output directory (default: .)")
     translate.add_argument("--target", default="nvptx:sm_90", help="target (default: nvptx:sm_90)")
     translate.add_argument("--ir", action="store_true", help="print the typed IR instead of writing files")
+    _add_staging_option(translate)
     _add_signature_option(translate)
     translate.set_defaults(command=_translate)
     build = commands.add_parser("build", help="build a shared library + manifest to run elsewhere")
@@ -54,6 +55,7 @@ def _parser() -> argparse.ArgumentParser:
         "--emit", default="c,h", type=_emit_kinds, metavar="KINDS",
         help="files to write besides the .so and the .json manifest, any of c,h,f90,cmake (default: c,h)",
     )
+    _add_staging_option(build)
     _add_signature_option(build)
     build.set_defaults(command=_build)
     audit = commands.add_parser("audit", help="check the emitted C's map clauses against ownership (libclang)")
@@ -79,6 +81,15 @@ def _parser() -> argparse.ArgumentParser:
     _add_signature_option(explain)
     explain.set_defaults(command=_explain)
     return parser
+
+
+def _add_staging_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--staging", action="store_true",
+        help="offload targets: each exported kernel moves arrays of $PY2OMP_STAGING_MIN_BYTES (32 MiB) or more through "
+             "pinned buffers in chunks of $PY2OMP_STAGING_CHUNK_BYTES (16 MiB), double-buffered, instead of its map "
+             "clauses, for C and Fortran callers of the library (docs/embedding.md, \"Staging large arrays\")",
+    )
 
 
 def _add_signature_option(command: argparse.ArgumentParser) -> None:
@@ -118,7 +129,7 @@ def _translate(args: argparse.Namespace) -> int:
     if args.ir:
         print(format_module(pipeline.lower(args.file, target, selection=_selection(args))), end="")
         return 0
-    emitted = pipeline.translate(args.file, target, selection=_selection(args))
+    emitted = pipeline.translate(args.file, target, selection=_selection(args), staging=args.staging)
     _print_warnings(emitted)
     out = Path(args.output)
     out.mkdir(parents=True, exist_ok=True)
@@ -144,7 +155,7 @@ def _build(args: argparse.Namespace) -> int:
     from translator.backend.interfaces import render_cmake_config, render_cmake_subdirectory, render_pkg_config
     from translator.toolchain.cache import build_cached, export_build
     target = parse_target(args.target)
-    emitted = pipeline.translate(args.file, target, selection=_selection(args))
+    emitted = pipeline.translate(args.file, target, selection=_selection(args), staging=args.staging)
     _print_warnings(emitted)
     name = module_name(args.file)
     built = build_cached(name, emitted.c_source, emitted.h_source, emitted.manifest, target)

@@ -43,11 +43,17 @@ from translator.targets import Target, as_target
 
 def translate(path: str, target: Target | str, source: str | None = None,
               outer_names: Mapping[str, str] | None = None,
-              selection: frontend.Selection = frontend.Selection()) -> EmittedModule:
+              selection: frontend.Selection = frontend.Selection(), staging: bool = False) -> EmittedModule:
     """The C source, header and manifest of every kernel in the file at `path` (those `selection`
     keeps, typed by the signatures it gives), for `target` (the descriptor or its canonical spelling;
-    `outer_names`: a notebook cell's imports from earlier cells, `frontend.namespace_aliases`)."""
-    return backend.emit_module(lower(path, target, source, outer_names, selection))
+    `outer_names`: a notebook cell's imports from earlier cells, `frontend.namespace_aliases`).
+    `staging` (offload targets only): the exported kernels stage large arrays through pinned memory
+    for C and Fortran callers (`backend.staged`)."""
+    target = as_target(target)
+    if staging and not target.offloads:
+        raise ValueError(f"--staging stages arrays for an offload target (nvptx, amdgcn, host-offload); {target} has no "
+                         "device memory to stage them into")
+    return backend.emit_module(lower(path, target, source, outer_names, selection), staging)
 
 
 def lower(path: str, target: Target | str, source: str | None = None,

@@ -35,9 +35,11 @@ class EmittedModule:
     """Diagnostics that do not stop translation (ownership that moves more data than needed)."""
 
 
-def emit_module(module: ir.Module) -> EmittedModule:
-    """Emit a typed, verified module; the same module always gives the same bytes."""
-    view = build_view(module)
+def emit_module(module: ir.Module, staging: bool = False) -> EmittedModule:
+    """Emit a typed, verified module; the same module always gives the same bytes. `staging`: the
+    exported kernels stage their arrays through pinned memory (`backend.staged`, `py2omp build --staging`)."""
+    view = build_view(module, staging)
     c_source, h_source = render_module(view)
     warnings = tuple(w for k in module.kernels for w in k.warnings)
-    return EmittedModule(c_source, h_source, build_manifest(module), render_fortran(view, module.name), warnings)
+    return EmittedModule(c_source, h_source, build_manifest(module, staging), render_fortran(view, module.name),
+                         warnings)

@@ -17,6 +17,7 @@ from translator.backend.helpers import HelperSet
 from translator.backend.names import (
     NameTable, buffer_name, chunk_symbol, device_symbol, extent_name, kernel_names, kernel_symbols, stop_name,
 )
+from translator.backend.staged import box_bounds, staged_view
 from translator.backend.view import (
     ArrayDoc, AssignView, AtomicView, BlasView, CallView, Branch, DataHelperView, Decl, DirectiveView, ForView,
     IfView, JumpView, KernelView, LibraryCallView, LocalArrayView, LoopHeader, Loc, MapGroup, ModuleView, ParallelView,
@@ -101,15 +102,17 @@ def python_signature(kernel: ir.Kernel) -> str:
     return f"{kernel.name}({params})"
 
 
-def build_view(module: ir.Module) -> ModuleView:
-    """The view of a whole module; helpers are known only once every kernel is lowered."""
+def build_view(module: ir.Module, staging: bool = False) -> ModuleView:
+    """The view of a whole module; helpers are known only once every kernel is lowered. `staging`
+    (offload targets): each exported kernel with arrays stages them (`backend.staged`)."""
     helpers = HelperSet()
     symbols = kernel_symbols(module)
     openmp = module.target is not None and module.target.openmp
     offload = module.target is not None and module.target.offloads
     functions = tuple(_KernelLowering(f, helpers, openmp).kernel(f.name) for f in module.device_functions)
     kernels = tuple(
-        _KernelLowering(variant, helpers, openmp).kernel(symbol, device)
+        _KernelLowering(variant, helpers, openmp).kernel(symbol, device, staging and variant is k and offload
+                                                          and any(p.is_array for p in k.params))
         for k in module.kernels
         for variant, symbol, device in ((k, symbols[k.name], False),
                                         (k.device_variant, device_symbol(symbols[k.name]), True),
@@ -128,6 +131,7 @@ def build_view(module: ir.Module) -> ModuleView:
         data_helpers=DATA_HELPERS if offload else (),
         copy_back=COPY_BACK if any(isinstance(n, ir.UpdateFrom) for k in module.kernels
                                    for n in walk_all(k.body)) else None,
+        staging=COPY_BACK if staging and offload else None,
         chunk_sync=CHUNK_SYNC_TYPE if any(k.chunk_variant is not None for k in module.kernels) else None,
         blas=_blas(module),
         temporaries=TEMPORARY_HELPERS if any(isinstance(n, ir.Temporary) for k in module.kernels
@@ -215,8 +219,9 @@ class _KernelLowering(Visitor[[], StmtView]):
         self.param_order = {p.name: i for i, p in enumerate(kernel.params)}
         self.first_assigned = _first_assignments(kernel)
 
-    def kernel(self, symbol: str, device: bool = False) -> KernelView:
-        """The C function; `device`: the entry point whose arrays are device pointers."""
+    def kernel(self, symbol: str, device: bool = False, staged: bool = False) -> KernelView:
+        """The C function; `device`: the entry point whose arrays are device pointers; `staged`: exported
+        around its maps and its device entry point (`backend.staged`)."""
         k = self.k
         return KernelView(
             name=symbol,
@@ -229,6 +234,7 @@ class _KernelLowering(Visitor[[], StmtView]):
             body=self._block(k.body),
             arrays=tuple(self._array_doc(p, device) for p in k.params if p.is_array),
             preconditions=tuple(self._precondition(c) for c in k.length_checks if c.array is not None),
+            staged=staged_view(k, symbol, self.expr, self._section) if staged else None,
         )
 
     def _call_back(self) -> tuple[ParamView, ...]:
@@ -438,13 +444,11 @@ class _KernelLowering(Visitor[[], StmtView]):
         param = self.k.param(s.array)
         assert param is not None and isinstance(param.type, ArrayType)
         extents = ", ".join(extent_name(array, d) for d in range(rank))
-        lows = ", ".join(self.expr(iv.lo) for iv in s.box[:rank])
-        highs = ", ".join(self.expr(iv.hi) for iv in s.box[:rank])
+        box = box_bounds(s, rank, self.expr)
         device = -1 if self.k.device is None else self.k.device
         call = (f"{COPY_BACK}({array}, sizeof({param.type.dtype.c_name}), {rank}, (int64_t[]){{{extents}}}, "
-                f"(int64_t[]){{{lows}}}, (int64_t[]){{{highs}}}, {device})")
-        guards = [infix("<", self.expr.frag(iv.lo), self.expr.frag(iv.hi)).text for iv in s.box[rank:]]
-        return UpdateView(_loc(s.span), " && ".join(guards) or None, call)
+                f"(int64_t[]){{{', '.join(box.lows)}}}, (int64_t[]){{{', '.join(box.highs)}}}, {device})")
+        return UpdateView(_loc(s.span), None if box.live == "1" else box.live, call)
 
     def _header(self, var: str, start: ir.Expr, stop: ir.Expr, step: int, hoist: bool) -> LoopHeader:
         """A `for` header; `bound` is parenthesized as the right operand of the comparison."""

@@ -11,7 +11,9 @@ entirely, `writes`: boxes of `[lo, hi]` bounds (JSON expressions of extents and 
 that the kernel surely writes; `sectioned`: every write is in them, and the C copies back just the
 boxes (otherwise a call whose boxes do not cover the array is refused); `section`, on an `In` or
 `InOut` array: `[lo, hi]`, the rows of the first axis the maps move (clamped to the extent), absent
-when they move the whole array. `device_symbol` names the entry point taking device pointers.
+when they move the whole array. `device_symbol` names the entry point taking device pointers;
+`maps_symbol` (libraries built with `--staging`) the kernel with its map clauses, which the exported
+entry point calls for a call it does not stage.
 
 Arrays the kernel makes (`frontend.allocations`) are hidden parameters after the user's: each has
 `allocation` (`shape`: JSON expressions as in `writes`, of the user's arguments; `fill`: the Python
@@ -44,6 +46,7 @@ from runtime_shim.manifest import (
 )
 from translator.backend.lower import array_ownership
 from translator.backend.names import chunk_symbol, device_symbol, kernel_symbols
+from translator.backend.staged import maps_symbol
 from translator.ir import nodes as ir
 from translator.ir.pytext import python_text
 from translator.ir.types import ArrayType
@@ -51,15 +54,17 @@ from translator.passes.chunking import chunk_over
 from translator.version import __version__
 
 
-def build_manifest(module: ir.Module) -> dict[str, Any]:
-    """The manifest of `module` as JSON-ready data; `library` is `<module name>.so`."""
+def build_manifest(module: ir.Module, staging: bool = False) -> dict[str, Any]:
+    """The manifest of `module` as JSON-ready data; `library` is `<module name>.so`; `staging`: built
+    with `--staging` (`maps_symbol`: where the kernels with their map clauses went)."""
     symbols = kernel_symbols(module)
+    staged = staging and module.target is not None and module.target.offloads
     return Manifest(
         path=Path(f"{module.name}.json"),
         format=FORMAT,
         module=module.name,
         library=f"{module.name}.so",
-        kernels=tuple(_kernel(k, symbols[k.name]) for k in module.kernels),
+        kernels=tuple(_kernel(k, symbols[k.name], staged and any(p.is_array for p in k.params)) for k in module.kernels),
         target=None if module.target is None else str(module.target),
         source=module.path,
         source_sha256=module.source_sha256,
@@ -67,8 +72,8 @@ def build_manifest(module: ir.Module) -> dict[str, Any]:
     ).to_json()
 
 
-def _kernel(kernel: ir.Kernel, symbol: str) -> KernelSpec:
-    """A kernel's entry; `device` is None for the default device."""
+def _kernel(kernel: ir.Kernel, symbol: str, staged: bool) -> KernelSpec:
+    """A kernel's entry; `device` is None for the default device; `staged`: its exported entry point stages."""
     movement = {m.array: m for m in kernel.movement}
     return KernelSpec(
         name=kernel.name,
@@ -77,6 +82,7 @@ def _kernel(kernel: ir.Kernel, symbol: str) -> KernelSpec:
         params=tuple(_param(p, movement.get(p.name)) for p in kernel.params),
         line=kernel.span.line,
         device_symbol=None if kernel.device_variant is None else device_symbol(symbol),
+        maps_symbol=maps_symbol(symbol) if staged else None,
         device=kernel.device,
         chunk_over=None if kernel.device_variant is None else chunk_over(kernel),
         length_checks=tuple((c.span.line, bound_json(c.left), bound_json(c.right), c.kind)

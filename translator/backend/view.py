@@ -336,6 +336,43 @@ class ArrayDoc:
 
 
 @dataclass(frozen=True)
+class StagedBox:
+    """A box a partly written `Out` array copies back: its C bounds per dimension and `live`, the C
+    condition of its guards ("1" when it has none)."""
+
+    lows: tuple[str, ...]
+    highs: tuple[str, ...]
+    live: str
+
+
+@dataclass(frozen=True)
+class StagedArray:
+    """One array parameter of a staged call (the C's `py2omp_staged`): `start` and `length` in elements
+    of the flattened array are what its maps move, in when `copy_in`, back when `copy_out`; a partly
+    written `Out` array copies back its `boxes` instead (and nothing in)."""
+
+    name: str
+    ctype: str
+    extents: tuple[str, ...]
+    start: str
+    length: str
+    copy_in: bool
+    copy_out: bool
+    boxes: tuple[StagedBox, ...]
+
+
+@dataclass(frozen=True)
+class StagedView:
+    """The exported entry point of a `--staging` build: `maps` and `device_entry` are the functions it
+    calls, `device` the kernel's device (-1: the default one), `arrays` its array parameters in order."""
+
+    maps: str
+    device_entry: str
+    device: int
+    arrays: tuple[StagedArray, ...]
+
+
+@dataclass(frozen=True)
 class KernelView:
     """One C function; `signature` and `where` are the Python signature and `path:line`."""
 
@@ -350,6 +387,9 @@ class KernelView:
     arrays: tuple[ArrayDoc, ...]
     preconditions: tuple[str, ...] = ()
     """What the caller must check before the call (docs/embedding.md), for the header."""
+    staged: StagedView | None = None
+    """Built with `--staging`: the exported entry point around this body (then `static`, named
+    `staged.maps`) and the device entry point (`backend.staged`)."""
 
 
 @dataclass(frozen=True)
@@ -381,6 +421,10 @@ class ModuleView:
     copy_back: str | None = None
     """The name of the host helper that copies back written boxes (None: no kernel has one); it
     needs `<omp.h>`, `<stdlib.h>` and `<string.h>`."""
+    staging: str | None = None
+    """Built with `--staging`: the name of the copy-back helper, whose `_run` function the staging
+    helpers (`templates/staging.c.j2`) share; they need `<omp.h>`, `<stdio.h>`, `<stdlib.h>` and
+    `<string.h>`."""
     chunk_sync: str | None = None
     """The typedef of the chunked variants' call back (None: no kernel has such a variant)."""
     blas: BlasView | None = None
