@@ -16,9 +16,11 @@ import numpy as np
 import pytest
 
 from tests.kernels import _failing_helpers, device_failures
+from translator.cli import main
 from translator.oracle import compare_with_python
 from translator.pipeline import lower, translate
-from translator.targets import parse_target
+from translator.targets import Target, parse_target
+from translator.toolchain import find_toolchain
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -58,6 +60,7 @@ EXPECTED = {
     "entry": ("IndexError", f"prefix_totals(): index out of range for 'x' at {HELPERS}:{_line(_failing_helpers.prefix_total, 3)}"),
     "argmax": ("ValueError", "peaks_after(): attempt to get argmax of an empty sequence "
                f"(at {HELPERS}:{_line(_failing_helpers.first_peak, 1)})"),
+    "first_call": ("ValueError", f"peak_and_position(): {WINDOW_MAX}"),
     "nan": ("ValueError", f"hops(): cannot convert float NaN to integer (int() at {KERNELS}:{_line(device_failures.hop, 1)})"),
 }
 
@@ -120,3 +123,38 @@ def test_a_function_that_cannot_fail_takes_no_status() -> None:
     c = translate(str(ROOT / "examples" / "nbody.py"), "host-offload").c_source
     assert "static double py2omp_fn_pair_strength_f64_f64_f64_f64(double dx, double dy, double dz, double mass)" in c
     assert "py2omp_failed" not in c
+
+
+STATUS_C = """\
+#include <stdio.h>
+#include "device_failures.h"
+int main(void)
+{
+    double x[8], out[10];
+    int32_t status[1] = {0};
+    for (int k = 0; k < 8; k++)
+        x[k] = (k * 5 % 8) - 3.5;
+    rolling_max(x, 8, 3, out, 10, status, 1);
+    printf("%d\\n", status[0] == 0 ? 0 : 2147483647 - status[0]);
+    return 0;
+}
+"""
+
+
+def test_a_c_caller_reads_a_device_functions_failure_in_the_status(tmp_path: Path) -> None:
+    """A C caller gets the function's failure in the kernel's status, numbered as the header says
+    (with the helper's file and line)."""
+    toolchain = find_toolchain()
+    if toolchain is None or toolchain.missing_for(Target("host-offload")):
+        pytest.skip("clang-19 with the LLVM 22 offload runtime is not installed")
+    package = tmp_path / "package"
+    assert main(["build", KERNELS, "--target", "host-offload", "-o", str(package)]) == 0
+    (tmp_path / "main.c").write_text(STATUS_C, encoding="utf-8")
+    program = tmp_path / "status"
+    subprocess.run(["clang-19", str(tmp_path / "main.c"), f"-I{package}", str(package / "device_failures.so"),
+                    f"-Wl,-rpath,{package}", "-o", str(program)], check=True, timeout=300)
+    number = int(subprocess.run([str(program)], capture_output=True, text=True, check=True, timeout=300).stdout)
+    kernel = next(k for k in lower(KERNELS, "host-offload").kernels if k.name == "rolling_max")
+    assert kernel.failures[number - 1].message == WINDOW_MAX
+    header = (package / "device_failures.h").read_text(encoding="utf-8")
+    assert f"{number} = {HELPERS}:{_line(_failing_helpers.window_max, 1)} ValueError" in header

@@ -67,6 +67,12 @@ def peaks_after(scores: In[f64[:]], starts: In[i64[:]], out: Out[i64[:]]):
 
 
 @kernel
+def peak_and_position(x: In[f64[:]], w: i64, out: Out[f64[:]]):
+    for i in prange(out.shape[0]):
+        out[i] = window_max(x, i, i + w) + first_peak(x, i)
+
+
+@kernel
 def hops(steps: In[f64[:]]) -> i64:
     k = 0
     count = 0
@@ -90,6 +96,7 @@ CASES: dict[object, Callable[[np.random.Generator], tuple]] = {
     csr_matvec: lambda rng: (*_csr(rng, 6, 9), rng.standard_normal(9), np.zeros(6)),
     prefix_totals: lambda rng: (rng.standard_normal(8), rng.integers(0, 9, 5), np.zeros(5)),
     peaks_after: lambda rng: (rng.standard_normal(10), rng.integers(0, 10, 6), np.zeros(6, np.int64)),
+    peak_and_position: lambda rng: (rng.standard_normal(12), 3, np.zeros(10)),
     hops: lambda rng: (rng.integers(1, 4, 20).astype(np.float64),),
 }
 
@@ -107,6 +114,7 @@ FAILING: dict[str, tuple[object, Callable[[np.random.Generator], tuple], type, s
               "index 8 is out of bounds for axis 0 with size 8"),
     "argmax": (peaks_after, lambda rng: (rng.standard_normal(6), np.array([1, 6, 2]), np.zeros(3, np.int64)),
                ValueError, "attempt to get argmax of an empty sequence"),
+    "first_call": (peak_and_position, lambda rng: (rng.standard_normal(8), 3, np.zeros(10)), ValueError, MAXIMUM),
     "nan": (hops, lambda rng: (np.array([2.0, 3.0, np.nan, 1.0, 1.0]),), ValueError,
             "cannot convert float NaN to integer"),
 }
