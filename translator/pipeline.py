@@ -23,6 +23,7 @@ from translator.passes.bounds import check_bounds
 from translator.passes.split_devices import chunk_variant
 from translator.passes.definite_assignment import check_definite_assignment
 from translator.passes.extremes import with_extreme_classes
+from translator.passes.function_failures import report_calls
 from translator.passes.functions import Specializer
 from translator.passes.indices import wrap_indices
 from translator.passes.launches import launch_asynchronously
@@ -122,7 +123,8 @@ def _power(kernel: ir.Kernel, context: PassContext) -> ir.Kernel:
 
 
 def _bounds(kernel: ir.Kernel, context: PassContext) -> ir.Kernel:
-    return check_bounds(kernel, context.functions.built)
+    """The kernel's checks, and those of the device functions it calls reported as its own."""
+    return report_calls(check_bounds(kernel, context.functions.unchecked), context.functions.built)
 
 
 def _indices(kernel: ir.Kernel, context: PassContext) -> ir.Kernel:

@@ -242,8 +242,8 @@ class ExprEmitter(Visitor[[], Frag]):
             return self._abs(e, t)
         if e.func in ("min", "max", "ipow", "gcd", "lcm"):
             return self._call_helper(e.func, t, e.args)
-        if e.func == "wrap_index":
-            return self._call_helper("wrap_index", None, e.args)
+        if e.func in ("wrap_index", "failed_now"):
+            return self._call_helper(e.func, None, e.args)
         if e.func in MATH_FUNCTIONS:
             return self._call_named(e.func + ("f" if t.bits == 32 else ""), e.args)
         if e.func in _CLASSIFY:

@@ -285,11 +285,15 @@ class _KernelLowering(Visitor[[], StmtView]):
         shape of a hidden array in terms of the other C parameters."""
         dims = ", ".join(f"{extent_name(self.names[p.name], d)} = {self._c_text(e)}" for d, e in enumerate(made.shape))
         if p.name == ir.STATUS:
-            checks = ", ".join(f"{k} = line {f.span.line} {f.error}" for k, f in enumerate(self.k.failures, 1))
+            checks = ", ".join(f"{k} = {self._line(f.span)} {f.error}" for k, f in enumerate(self.k.failures, 1))
             return (f"status of the kernel's run-time checks, one element: zero it before the call; a nonzero "
                     f"value v after it means check {ir.FAILED} - v failed, where Python raises ({checks})")
         role = "returned" if p.ownership is Ownership.OUT else "a temporary, not returned"
         return f"made by the kernel (Python line {made.span.line}), allocated by the caller: {dims}; {role}"
+
+    def _line(self, span: Span) -> str:
+        """`line 12` in the kernel's file, `helpers.py:12` in a device function's of another."""
+        return f"line {span.line}" if span.path == self.k.span.path else f"{comment_safe(span.path)}:{span.line}"
 
     def _param(self, p: ir.Param) -> ParamView:
         name = self.names[p.name]

@@ -99,7 +99,7 @@ def stop_name(var_c_name: str) -> str:
 
 class NameTable:
     """Python name -> C name for one kernel, plus the names generated from them. The frontend's
-    hidden status parameter keeps its reserved name (no Python name can take it)."""
+    hidden status parameter (and a device function's status base) keeps its reserved name."""
 
     def __init__(self) -> None:
         self._c_names: dict[str, str] = {}
@@ -113,7 +113,7 @@ class NameTable:
         `{}` pattern) are free; a name seen before keeps its C name."""
         if py_name in self._c_names:
             return self._c_names[py_name]
-        candidate = py_name + "_" if is_reserved(py_name) and py_name != ir.STATUS else py_name
+        candidate = py_name + "_" if is_reserved(py_name) and py_name not in (ir.STATUS, ir.STATUS_BASE) else py_name
         while self._clashes(candidate, generates):
             candidate += "_"
         self._c_names[py_name] = candidate

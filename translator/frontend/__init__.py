@@ -66,8 +66,9 @@ class _FunctionsOnDemand:
     def __init__(self, module: ModuleScope) -> None:
         self.module = module
 
-    def specialize(self, call: ir.CallFunction, args: tuple[ScalarType | ir.Param, ...]) -> ir.Kernel:
-        return Specializer(_reachable([call.func], self.module)).specialize(call, args)
+    def specialize(self, call: ir.CallFunction, args: tuple[ScalarType | ir.Param, ...],
+                   boundscheck: bool = True) -> ir.Kernel:
+        return Specializer(_reachable([call.func], self.module)).specialize(call, args, boundscheck)
 
 
 def _reachable(pending: list[str], module: ModuleScope) -> tuple[ir.Function, ...]:
@@ -106,7 +107,8 @@ def _build_function(function: DeviceFunction) -> ir.Function:
                         element_of=element_of, in_prange=True, functions=_FunctionsOnDemand(module))
     body = build_body(suite_statements(fn.body), scope)
     declared = tuple(ir.Var(name, t) for name, t in scope.declared.items())
-    return ir.Function(function.ir_name, fparams, body, _return_annotation(fn, module), declared, module.span(fn.name))
+    return ir.Function(function.ir_name, fparams, body, _return_annotation(fn, module), declared, module.span(fn.name),
+                       tuple(scope.failures))
 
 
 def _placeholder(param: ir.FunctionParam) -> ir.Param:

@@ -34,7 +34,7 @@ from translator.frontend.reductions import ReductionCall, reduced_axes, reductio
 from translator.frontend.views import build_view, flipped, is_new_axis, is_view, whole_view
 from translator.ir import nodes as ir
 from translator.ir.arrays import (ZERO, Offset, at_least_zero, axis_loops, broadcast, broadcast_all, broadcasts,
-                                  element, first_clash, loop_nest, uses)
+                                  element, first_clash, loop_nest, same, uses)
 from translator.ir.checks import settled_before_run
 from translator.ir.types import MAX_RANK, ArrayType, ScalarType
 from translator.ir.visit import rewrite
@@ -75,8 +75,11 @@ def _view_at(elements: Elements, view: ir.View, node: cst.CSTNode, scope: Kernel
 
 def require_equal(length: ir.Expr, expected: ir.Expr, span: Span, scope: KernelScope) -> None:
     """Record a `LengthCheck` unless the lengths are the same expression; lengths that depend on
-    more than the arguments (a loop variable, a local) are checked by the kernel (`frontend.guards`)."""
-    if not settled_before_run(length, expected, span, scope.params, scope.length_checks):
+    more than the arguments (a loop variable, a local) are checked by the kernel (`frontend.guards`),
+    and so are all in a device function, whose parameters are not the caller's arguments."""
+    if not scope.lifting and not same(length, expected):
+        check_at_run_time(length, expected, span, scope)
+    elif not settled_before_run(length, expected, span, scope.params, scope.length_checks):
         check_at_run_time(length, expected, span, scope)
 
 

@@ -12,10 +12,6 @@ from translator.ir import nodes as ir
 
 def check_at_run_time(length: ir.Expr, expected: ir.Expr, span: Span, scope: KernelScope) -> None:
     """Record that `length == expected` must hold when the current statement runs."""
-    if not scope.lifting:
-        raise TranslationError.at(
-            span, "this operand's length must equal the statement's, which only the running code can check, and a "
-            "device function cannot report a failed check: write this statement in the kernel, or as a loop")
     checks.add_check(scope.guards, length, expected, span)
 
 

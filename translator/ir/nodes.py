@@ -759,6 +759,11 @@ STATUS = "py2omp_failed"
 source (`py2omp_` names are reserved)."""
 FAILED = 2**31 - 1
 
+STATUS_BASE = "py2omp_failed_base"
+"""A device function's hidden `i32` parameter after `STATUS` (`passes.function_failures`): the number
+in the calling kernel's `failures` before the function's first, so that its failure `k` records
+`FAILED - (base + k)`."""
+
 
 @dataclass(frozen=True)
 class Movement:
@@ -884,6 +889,8 @@ class Function:
     return_type: ScalarType | None
     locals: tuple[Var, ...]
     span: Span
+    failures: tuple[Failure, ...] = ()
+    """The run-time checks of the statements the frontend lowers itself (`frontend.guards`)."""
 
 
 @dataclass(frozen=True)

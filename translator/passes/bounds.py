@@ -23,23 +23,30 @@ from translator.ir.types import BOOL, I64
 from translator.ir.visit import StmtTransformer, expr_children, local_arrays, temporaries, walk, walk_all
 from translator.passes.affine import (Affine, Forms, Range, constant, extreme, kernel_forms, loop_range, non_negative,
                                       triangular)
-from translator.passes.callee_bounds import lifted_accesses
+from translator.passes.callee_bounds import checked_by_callers, lifted_accesses
 from translator.passes.indices import after, lower_bound
 
 
-def check_bounds(kernel: ir.Kernel, functions: Mapping[str, ir.Kernel] | None = None) -> ir.Kernel:
-    """The kernel with its checks; `functions`: the device functions it calls, by C symbol, whose
-    unconditional accesses are checked at their calls (`passes.callee_bounds`)."""
+def check_bounds(kernel: ir.Kernel, functions: Mapping[str, ir.Kernel] | None = None,
+                 device_function: bool = False) -> ir.Kernel:
+    """The kernel with its checks; `functions`: the device functions it calls, by C symbol (as
+    they were before their own checks), whose unconditional accesses are checked at their calls
+    (`passes.callee_bounds`). A `device_function` tests the accesses its callers do not, and
+    those a kernel would leave to preconditions on entry (its parameters are no arguments)."""
     forms = kernel_forms(kernel)
     found = _Found(forms, kernel.boundscheck, {n: a.shape for n, a in local_arrays(kernel.body).items()},
                    frozenset(temporaries(kernel.body)), len(kernel.failures), functions or {},
-                   _equal_lengths(forms, kernel.length_checks))
+                   _equal_lengths(forms, kernel.length_checks),
+                   checked_by_callers(kernel) if device_function else None)
     body = _Checker(found, {}, {}, (), True).block(kernel.body)
+    needs = tuple(found.needs)
+    if device_function:
+        body, needs = found.on_entry() + body, ()
     if not found.failures:
-        return dataclasses.replace(kernel, body=body, length_checks=kernel.length_checks + tuple(found.needs))
+        return dataclasses.replace(kernel, body=body, length_checks=kernel.length_checks + needs)
     status = () if kernel.param(ir.STATUS) else (checks.status_param(kernel.span),)
     return dataclasses.replace(kernel, body=body, params=kernel.params + status,
-                               length_checks=kernel.length_checks + tuple(found.needs),
+                               length_checks=kernel.length_checks + needs,
                                failures=kernel.failures + tuple(found.failures))
 
 
@@ -58,6 +65,8 @@ class _Found:
     equal: tuple[Affine, ...]
     """`left - right` of each length check the caller makes before the call (`left == right` then),
     both sides extents: a temporary of one length read over the other's range is in range."""
+    callers_check: frozenset[ir.Index] | None
+    """In a device function, the accesses its callers check (`checked_by_callers`); None in a kernel."""
     needs: list[ir.LengthCheck] = dataclasses.field(default_factory=list)
     failures: list[ir.Failure] = dataclasses.field(default_factory=list)
     known: list[tuple[str, int, Affine, tuple[Affine, ...]]] = dataclasses.field(default_factory=list)
@@ -73,6 +82,18 @@ class _Found:
                     w in trips for w in when):
                 return True
         return False
+
+    def on_entry(self) -> tuple[ir.Stmt, ...]:
+        """A device function's preconditions as its first statements: each failed one recorded as
+        an index out of range at its access's line (none where `boundscheck=False`)."""
+        tests: list[ir.Stmt] = []
+        for need in self.needs if self.in_kernel else ():
+            assert need.array is not None
+            short = _all([ir.Compare("<", need.left, need.right, need.span, BOOL),
+                          *(ir.Compare(">", w, ir.Const(0, need.span, I64), need.span, BOOL) for w in need.when)],
+                         need.span)
+            tests.append(ir.If(short, (self.record([need.array], need.span),), (), need.span))
+        return tuple(tests)
 
     def need(self, check: ir.LengthCheck) -> None:
         """Record a precondition, once (the same need of the same array from two accesses is one)."""
@@ -223,7 +244,7 @@ class _Checker(StmtTransformer):
         for node, when in (pair for e in exprs for pair in _evaluated(e, None)):
             # a device function's accesses are checked at its call (`callee_bounds`), as the caller's
             accesses = self.lifted(node) if isinstance(node, ir.CallFunction) and when is None else \
-                [node] if isinstance(node, ir.Index) else []
+                [node] if isinstance(node, ir.Index) and node not in (self.found.callers_check or ()) else []
             for access in accesses:  # preconditions recorded even when the kernel checks nothing
                 tests = [(_unless(when, t), a, at) for t, a, at in self.access(access, when is None)
                          if not _implied(t, when)]
@@ -239,7 +260,7 @@ class _Checker(StmtTransformer):
         failed = groups[-1][1]
         for cond, records in reversed(groups[:-1]):  # the first that fails is the one recorded
             failed = (ir.If(cond, failed, records, stmt.span),)
-        if self.serial:
+        if self.serial and self.found.callers_check is None:  # a device function returns instead
             failed += (ir.Break(stmt.span),)
         return ir.If(_all([c for c, _ in groups], stmt.span), (stmt,), failed, stmt.span, guard=True)
 

@@ -1,19 +1,22 @@
 """The accesses a device function makes, seen from the statement that calls it (`passes.bounds`).
 
-A device function has no status to record a failed check in, and its C is shared by every caller,
-so its accesses are checked where it is called: an access of an array parameter that runs on every
+A device function's C is shared by every caller, and a check at the call is cheaper than one on
+every call (the caller's may be a precondition, free), so some of its accesses are checked where it
+is called: an access of an array parameter that runs on every
 call (a top-level statement before any `if`, loop or `return` that could skip it, and not on the
 right of `and`/`or` or in a branch of `a if c else b`), with an index made only of the function's
 scalar parameters, constants and elements of its array parameters, is rewritten in the caller's terms (the argument arrays, the
 argument expressions) at the call's span, and the caller's statement checks it as one of its own:
-a precondition before the call, or the kernel's test with the caller's line. Other accesses of a
-device function (indices from its locals or extents, accesses in its loops) are not checked yet.
+a precondition before the call, or the kernel's test with the caller's line. The function tests
+its other accesses itself (`passes.bounds`, reported through `passes.function_failures`); those
+it leaves to its callers are `checked_by_callers`. A call whose arguments call a function again is
+the one case where neither tests them (the arguments would be evaluated twice).
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 
 from translator.ir import nodes as ir
 from translator.ir.visit import rewrite, walk
@@ -33,14 +36,27 @@ def lifted_accesses(call: ir.CallFunction, callee: ir.Kernel) -> list[ir.Index]:
     scalars = {p.name: a for p, a in zip(callee.params, call.args) if not isinstance(a, ir.ArrayArg)}
     lifted = []
     for index in _unconditional(callee.body):
-        if index.array not in arrays:
-            continue
         indices = tuple(rewrite(i, _unwrapped) for i in index.indices)
-        if all(isinstance(n, _PLAIN) and (not isinstance(n, ir.Name) or n.id in scalars)
-               and (not isinstance(n, ir.Index) or n.array in arrays) for i in indices for n in walk(i)):
+        if _liftable(index.array, indices, arrays, scalars):
             moved = tuple(dataclasses.replace(_substituted(i, arrays, scalars), span=call.span) for i in indices)
             lifted.append(ir.Index(arrays[index.array], moved, call.span, index.type))
     return lifted
+
+
+def checked_by_callers(function: ir.Kernel) -> frozenset[ir.Index]:
+    """The accesses of the device function `function` (before `passes.indices`) that
+    `lifted_accesses` moves to its calls, which the function need not test again."""
+    arrays = {p.name for p in function.params if p.is_array}
+    scalars = {p.name for p in function.params if not p.is_array}
+    return frozenset(i for i in _unconditional(function.body) if _liftable(i.array, i.indices, arrays, scalars))
+
+
+def _liftable(array: str, indices: tuple[ir.Expr, ...], arrays: Collection[str], scalars: Collection[str]) -> bool:
+    """Whether an access of `array` at `indices` (Python's) is one of an array parameter whose index
+    is made of the scalar parameters, constants and elements of the array parameters."""
+    return array in arrays and all(
+        isinstance(n, _PLAIN) and (not isinstance(n, ir.Name) or n.id in scalars)
+        and (not isinstance(n, ir.Index) or n.array in arrays) for i in indices for n in walk(i))
 
 
 def _unconditional(body: tuple[ir.Stmt, ...]) -> Iterator[ir.Index]:

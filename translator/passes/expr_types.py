@@ -55,7 +55,8 @@ class FunctionTyper(Protocol):
     """What typing needs of device functions (`passes.functions.Specializer`): the typed
     specialization a call reaches with these argument types."""
 
-    def specialize(self, call: ir.CallFunction, args: tuple[ScalarType | ir.Param, ...]) -> ir.Kernel: ...
+    def specialize(self, call: ir.CallFunction, args: tuple[ScalarType | ir.Param, ...],
+                   boundscheck: bool = True) -> ir.Kernel: ...
 
 
 class ExprTyper:
@@ -218,7 +219,7 @@ class ExprTyper:
         assert self.functions is not None, "device function call typed without a Specializer"
         args = tuple(self(a) for a in e.args)
         kinds = tuple(self.array(a.array) if isinstance(a, ir.ArrayArg) else type_of(a) for a in args)
-        fn = self.functions.specialize(e, kinds)
+        fn = self.functions.specialize(e, kinds, self.kernel.boundscheck)
         if fn.return_type is None and value_needed:
             raise TranslationError.at(e.span, f"function '{e.func}' returns nothing, so its call has no value")
         converted = tuple(

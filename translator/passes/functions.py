@@ -13,10 +13,13 @@ handle it poorly, and specialization per call site would not terminate on type-c
 from __future__ import annotations
 
 from translator.errors import TranslationError
+from translator.ir import checks
 from translator.ir import nodes as ir
 from translator.ir.types import ArrayType, Ownership, ScalarType
 from translator.ir.visit import walk_all
+from translator.passes.bounds import check_bounds
 from translator.passes.definite_assignment import check_definite_assignment
+from translator.passes.function_failures import report_calls, stop_at_failures
 from translator.passes.indices import wrap_indices
 from translator.passes.lower_arrays import lower_arrays
 from translator.passes.power import lower_power
@@ -44,14 +47,18 @@ class Specializer:
     def __init__(self, functions: tuple[ir.Function, ...]) -> None:
         self.functions = {f.name: f for f in functions}
         self.built: dict[str, ir.Kernel] = {}
+        self.unchecked: dict[str, ir.Kernel] = {}
+        """The specializations before their own checks, as their callers' `passes.bounds` reads them."""
         self.active: list[str] = []
 
-    def specialize(self, call: ir.CallFunction, args: tuple[ScalarType | ir.Param, ...]) -> ir.Kernel:
+    def specialize(self, call: ir.CallFunction, args: tuple[ScalarType | ir.Param, ...],
+                   boundscheck: bool = True) -> ir.Kernel:
         """The typed function `call` reaches with these arguments: scalar types (annotations win)
-        or the arrays passed whole."""
+        or the arrays passed whole; `boundscheck`: the caller's (False: a specialization without
+        index checks, `_unchecked`)."""
         fn = self.functions[call.func]
         params = tuple(_param(fn, p, arg, call) for p, arg in zip(fn.params, args, strict=True))
-        symbol = specialization_name(fn.name, params)
+        symbol = specialization_name(fn.name, params) + ("" if boundscheck else "_unchecked")
         if symbol in self.built:
             return self.built[symbol]
         if fn.name in self.active:
@@ -59,13 +66,15 @@ class Specializer:
             raise TranslationError.at(call.span, f"recursive calls are not supported in kernels ({chain})")
         self.active.append(fn.name)
         try:
-            self.built[symbol] = self._lower(fn, params, symbol)
+            self.built[symbol] = self._lower(fn, params, symbol, boundscheck)
         finally:
             self.active.pop()
         return self.built[symbol]
 
-    def _lower(self, fn: ir.Function, params: tuple[ir.Param, ...], symbol: str) -> ir.Kernel:
-        kernel = ir.Kernel(symbol, params, fn.body, fn.return_type, fn.locals, fn.span)
+    def _lower(self, fn: ir.Function, params: tuple[ir.Param, ...], symbol: str, boundscheck: bool) -> ir.Kernel:
+        status = (checks.status_param(fn.span),) if fn.failures else ()
+        kernel = ir.Kernel(symbol, params + status, fn.body, fn.return_type, fn.locals, fn.span, failures=fn.failures,
+                           boundscheck=boundscheck)
         for loop in walk_all(kernel.body):
             if isinstance(loop, ir.Loop) and loop.parallel:
                 raise TranslationError.at(loop.span, f"prange is only allowed in kernels, not in function '{fn.name}'")
@@ -73,12 +82,13 @@ class Specializer:
         check_local_arrays(kernel)
         check_definite_assignment(kernel)
         _check_read_only(kernel, fn.name)
-        typed = wrap_indices(lower_power(lower_arrays(type_kernel(kernel, self, strong_return=False),
-                                                      device_function=True)))
+        typed = lower_power(lower_arrays(type_kernel(kernel, self, strong_return=False), device_function=True))
         if typed.return_type is not None and not _always_returns(typed.body):
             raise TranslationError.at(fn.span, f"function '{fn.name}' may end without returning a value (Python "
                                                "would return None)")
-        return typed
+        self.unchecked[symbol] = typed
+        checked = report_calls(check_bounds(typed, self.unchecked, device_function=True), self.built, in_function=True)
+        return wrap_indices(stop_at_failures(checked))
 
     def used_by(self, kernels: tuple[ir.Kernel, ...]) -> tuple[ir.Kernel, ...]:
         """The specializations the final kernels reach (typing may have tried others while

@@ -40,7 +40,7 @@ Bounds = list[tuple[str, ir.Expr, ir.Expr]]
 def lower_arrays(kernel: ir.Kernel, device_function: bool = False) -> ir.Kernel:
     """`kernel` without array statements; the run-time checks and locals they need added. A device
     function (`passes.functions`) runs inside one thread: its loops are serial, as in a `prange`,
-    and it can neither make a temporary nor report a failed check."""
+    and it cannot make a temporary."""
     if not any(isinstance(n, (ir.ArrayAssign, ir.ArrayReduce, ir.Gather, ir.Arange)) for n in walk_all(kernel.body)):
         return kernel
     lowering = _Lowering(kernel, device_function)
@@ -309,13 +309,11 @@ class _Lowering(Visitor[[bool], list[ir.Stmt]]):
     def require_equal(self, length: ir.Expr, expected: ir.Expr, span: Span, guards: list[checks.Check],
                       kind: str = "broadcast") -> None:
         """Nothing when the lengths are the same expression; a `LengthCheck` when both are computed
-        from the arguments; else a check by the kernel. A device function can do neither (its
-        arguments are not the caller's): lengths there must be the same expression."""
+        from the arguments; else a check by the kernel. In a device function, whose parameters are
+        not the caller's arguments, always the check (`passes.function_failures` reports it)."""
         if self.device_function and not same(length, expected):
-            raise TranslationError.at(
-                span, "this operand's length must equal the statement's, which only the running code can check, and "
-                "a device function cannot report a failed check: write this statement in the kernel, or as a loop")
-        if not checks.settled_before_run(length, expected, span, self.params, self.length_checks, kind):
+            checks.add_check(guards, length, expected, span)
+        elif not checks.settled_before_run(length, expected, span, self.params, self.length_checks, kind):
             checks.add_check(guards, length, expected, span)
 
     def record(self, failure: ir.Failure) -> ir.Stmt:

@@ -15,8 +15,8 @@ root; `norm` the square root of the sum of squares; `any`/`all` count nonzero (z
 flattened over the reduced axes; `count_nonzero` counts. Where NumPy raises (`max`, `argmax` of
 nothing: a reduced axis of length 0) the statement is guarded by a run-time check of the reduced
 lengths (`ir.checks.require_elements`: one comparison per reduced axis before the statement, not per
-element) and the call raises NumPy's `ValueError`; a device function, which cannot report a
-failure, gives 0 there. A masked read (`ArrayReduce.where`) is reduced by the same loops over all
+element) and the call raises NumPy's `ValueError`, from a device function too
+(`passes.function_failures`). A masked read (`ArrayReduce.where`) is reduced by the same loops over all
 of its array, taking an element only where the mask holds; its mean divides by a count kept there.
 """
 
@@ -43,7 +43,6 @@ class _Lowering(Protocol):
     locals: list[ir.Var]
     env: dict[str, ScalarType]
     typer: ExprTyper
-    device_function: bool
 
     def fresh(self, base: str) -> str: ...
 
@@ -119,7 +118,7 @@ class ReductionLowering:
     def reduce(self, node: ir.ArrayReduce, kept: dict[int, Offset], parallel: bool, out: list[ir.Stmt],
                guards: list[checks.Check]) -> ir.Expr:
         """Statements appended to `out` that compute `node` with its kept axes at `kept`; its value."""
-        if node.op in checks.EMPTY_REDUCTION and not self.lowering.device_function:
+        if node.op in checks.EMPTY_REDUCTION:
             shape = array_shape(node.operand)
             checks.require_elements(guards, [shape[d] for d in node.axes], node.op, node.span)
         element = type_of(node.operand).strong()
