@@ -126,6 +126,7 @@ def test_explain_names_the_part_of_the_product() -> None:
     assert [c.split(" when ")[0] for c in calls] == [
         f"{lower} -> cuBLAS dsyrkx", f"{lower} -> cuBLAS ssyrkx", f"{lower} plus its transpose -> cuBLAS dsyr2k",
         f"{upper} -> cuBLAS dsyrkx", f"{upper} -> cuBLAS ssyrkx", f"{upper} -> cuBLAS dsyrkx",
+        f"{trmm} -> cuBLAS dtrmm", f"{trmm} -> cuBLAS strmm", f"{trmm} -> cuBLAS dtrmm", f"{trmm} -> cuBLAS dtrmm",
         f"{trmm} -> cuBLAS dtrmm", f"{trmm} -> cuBLAS strmm", f"{in_place} -> cuBLAS dgemm",
         f"{in_place} -> cuBLAS sgemm", f"{upper} -> cuBLAS dsyrkx"]
 
@@ -192,9 +193,41 @@ def test_triangles_become_library_calls() -> None:
                      "syr2k": [("dsyr2k", *lower)], "covariance": [("dsyrkx", *upper)],
                      "correlation_off_diagonal": [("ssyrkx", *upper)], "gram": [("dsyrkx", *upper)],
                      "trmm": [("dtrmm", *lower_t)], "trmm_f32": [("strmm", *lower_t)], "trmm_scaled": [],
-                     "trmm_upward": [], "doitgen": [("dgemm", None, (False, False))],
+                     "trmm_upward": [], "trmm_polybench": [("dtrmm", *lower_t)],
+                     "trmm_scaled_rows": [("dtrmm", *lower_t)], "trmm_shifted": [("dtrmm", *lower_t)],
+                     "trmm_f32_wide_alpha": [("strmm", *lower_t)], "doitgen": [("dgemm", None, (False, False))],
                      "doitgen_transposed": [("sgemm", None, (False, True))], "doitgen_partial": [],
                      "covariance_short": [("dsyrkx", *upper)], "syrk_strict": []}
+
+
+def test_trmm_takes_its_scaling_as_alpha() -> None:
+    """`B *= alpha` right after trmm's loops (all of B, nothing between, in B's dtype) is the
+    routine's alpha, with the scaling's loops after the product's in the fallback; PolyBench's
+    `B[i, j] = alpha * B[i, j]` in the loop too; other scalings keep their own loops (alpha 1)."""
+    module = pipeline.lower(str(ROOT / "tests/kernels/blas_loops.py"), "host-offload")
+    calls = {k.name: c for k in module.kernels for c in walk_all(k.body) if isinstance(c, ir.LibraryCall)
+             and c.routine == "trmm"}
+    found = {name: (format_expr(c.alpha), len(c.body), "alpha:f64 != 0.0:f64" in format_expr(c.when))
+             for name, c in calls.items()}
+    assert found == {"trmm": ("alpha:f64", 2, True), "trmm_f32": ("1.0:f32", 1, False),
+                     "trmm_polybench": ("alpha:f64", 1, True), "trmm_scaled_rows": ("1.0:f64", 1, False),
+                     "trmm_shifted": ("1.0:f64", 1, False), "trmm_f32_wide_alpha": ("1.0:f32", 1, False)}
+    npbench = pipeline.lower(str(ROOT / "tests/kernels/npbench/trmm.py"), "nvptx:sm_90")
+    (call,) = [c for c in walk_all(npbench.kernels[0].body) if isinstance(c, ir.LibraryCall)]
+    assert format_expr(call.alpha) == "alpha:f64"
+
+
+@pytest.mark.parametrize("k", [blas_loops.trmm, blas_loops.trmm_polybench])
+def test_zero_alpha_in_trmm_keeps_numpys_nan(k: object, library: ctypes.CDLL) -> None:
+    """trmm scaled by 0 over a B holding an infinity and a NaN: NumPy's `0 * inf` is NaN, and so is
+    every element their rows reach, where a BLAS given alpha 0 writes zeros: the loops run."""
+    rng = np.random.default_rng(15)
+    B = rng.standard_normal((8, 6))
+    B[5, 2], B[6, 4] = np.inf, np.nan
+    before = _calls(library)
+    result = compare_with_python(k, (0.0, rng.standard_normal((8, 8)), B), HOST_OFFLOAD, repeats=1)  # type: ignore
+    assert result.ok, result.mismatches
+    assert _calls(library) == before
 
 
 def test_no_library_call_where_the_target_has_no_blas() -> None:

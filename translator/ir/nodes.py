@@ -652,8 +652,9 @@ class LibraryCall:
     compute what NumPy does (a BLAS skips `alpha * A @ B` when alpha is 0 and ignores C when beta
     is 0, where NumPy's NaN and infinities still propagate).
 
-    `body` is the statement's own loop nest, run when no library is loaded (or `PY2OMP_BLAS=0`), so
-    every pass treats it as the statement it stands for; `orelse` records the failure when the library
+    `body` is the statement's own loop nest (trmm with its scaling folded into alpha: the loops, then
+    the scaling's), run when no library is loaded (or `PY2OMP_BLAS=0`), so every pass treats it as
+    the statements it stands for; `orelse` records the failure when the library
     reports an error. `maps` (set by `parallelize`) map the operands around the call where no `target
     data` region holds them; `device_ptrs` (the device-pointer variant) says the operands are device
     pointers already."""

@@ -56,9 +56,11 @@ def scalar_factors(expr: ir.Expr) -> Term:
     return (expr,)
 
 
-def scaling_of(stmt: ir.Stmt, target: ir.View) -> Term | None:
-    """The scales of `C[i, :] = beta * C[i, :]` for this target; None for another statement."""
-    if not isinstance(stmt, ir.ArrayAssign) or stmt.where is not None or not same(stmt.target, target):
+def scaling_of(stmt: ir.Stmt, target: ir.View | ir.Index) -> Term | None:
+    """The scales of `C[i, :] = beta * C[i, :]` (or of one element, `B[i, j] *= alpha`) for this
+    target; None for another statement."""
+    if not isinstance(stmt, (ir.ArrayAssign, ir.Assign)) or isinstance(stmt, ir.ArrayAssign) and \
+            stmt.where is not None or not same(stmt.target, target):
         return None
     factors = term_factors(stmt.value)
     return factors[:-1] if factors is not None and same(factors[-1], target) and len(factors) > 1 else None

@@ -19,7 +19,8 @@ dtype (the product's is T's): `f` reads no element of T, the mirror writes below
 block's whole upper one (`e2 - d == e`).
 
 trmm's update of B in place by the unit lower triangle of A, row by row (`_trmm`), is cuBLAS's
-`trmm`, when its loops cover all of B.
+`trmm`, when its loops cover all of B; a scaling of B that follows, in the loop after the update
+or as the next statement (`_scaled_trmm`), is its alpha.
 
 Each call's `when` also holds the bounds and lengths its loops check (`LibraryCall.checks_hold`),
 so the loops' checks in the kernel do not stand in the call's way. As in `passes.blas`, a form that
@@ -34,10 +35,11 @@ from translator.ir import nodes as ir
 from translator.ir.arrays import as_index, plus, rewrite_leaves, same, tier_leaves
 from translator.ir.types import BOOL, I64, type_of
 from translator.ir.visit import StmtTransformer, walk
-from translator.passes.blas_forms import (axis_length, computed_in, element_layout, element_offset, host_scalar,
+from translator.passes.blas_forms import (Term, axis_length, computed_in, element_layout, element_offset, host_scalar,
                                           is_blas_float, is_transposed, is_var, is_zero, loop_call,
-                                          loop_invariant_scalars, param_rank, product_operands, reads_any,
-                                          scalar_factors, scaling_of, sum_terms, trip_count, view_layout)
+                                          loop_invariant_scalars, nonzero_scalars, param_rank, product_operands,
+                                          reads_any, scalar_factors, scalar_product, scaling_of, sum_terms, trip_count,
+                                          view_layout)
 from translator.targets import Target
 
 _Update = tuple[ir.View, ir.Index, tuple[ir.Expr, ...], ir.Expr]
@@ -60,10 +62,16 @@ class _Triangles(StmtTransformer):
     library: str
 
     def block(self, stmts: tuple[ir.Stmt, ...]) -> tuple[ir.Stmt, ...]:
+        """Each statement rebuilt; covariance's triangle becomes two statements, and a scaling right
+        after trmm's call goes into the call (`_scaled_trmm`)."""
         out: list[ir.Stmt] = []
         for stmt in stmts:
+            scaled = _scaled_trmm(out[-1], stmt, self.kernel) if out and isinstance(out[-1], ir.LibraryCall) else None
             made = _dot_triangle(stmt, self.kernel, self.library) if isinstance(stmt, ir.Loop) else None
-            out += made if made else [self.visit(stmt)]
+            if scaled is not None:
+                out[-1] = scaled
+            else:
+                out += made if made else [self.visit(stmt)]
         return tuple(out)
 
     def visit_Loop(self, stmt: ir.Loop) -> ir.Stmt:
@@ -170,35 +178,88 @@ def _trmm(loop: ir.Loop, kernel: ir.Kernel, library: str) -> ir.LibraryCall | No
     """trmm's loop, `for i in range(B.shape[0]): for j in prange(B.shape[1]): B[i, j] += A[i + 1:, i] @
     B[i + 1:, j]`, as one `trmm` call: row i reads the rows below it before they are updated, so B
     becomes `op(T) @ B` with op(T) the transpose of A's unit lower triangle (its diagonal and upper
-    part never read), when the loops cover all of B (else the loops run). A scaled product is not
-    taken: `B + alpha * ...` is no multiple of `op(T) @ B`, whose diagonal is 1."""
+    part never read), when the loops cover all of B (else the loops run). The element may be scaled
+    after its update, `B[i, j] *= alpha` (PolyBench's order): alpha times the sum, one rounding, is
+    the routine's alpha. A scaled product is not taken: `B + alpha * ...` is no multiple of `op(T)
+    @ B`, whose diagonal is 1."""
     inner = loop.body[0] if len(loop.body) == 1 else None
     if loop.parallel or loop.step != 1 or not isinstance(inner, ir.Loop) or not inner.parallel or \
-            inner.step != 1 or len(inner.body) != 1 or not isinstance(update := inner.body[0], ir.Assign) or \
+            inner.step != 1 or len(inner.body) not in (1, 2) or not isinstance(update := inner.body[0], ir.Assign) or \
             not isinstance(target := update.target, ir.Index) or not is_zero(loop.start) or \
             not is_zero(inner.start) or \
             not (param_rank(kernel, target.array) == 2 and _at(target, (loop.var, inner.var))):  # all of B: rows from 0
         return None
     i, j, dtype = loop.var, inner.var, type_of(target).strong()
-    terms = sum_terms(update.value)
-    products = [t for t in terms if not same(t[-1], target)]
-    dot = products[0][-1] if len(products) == 1 and len(terms) == 2 else None
-    sides = product_operands(dot) if isinstance(dot, ir.ArrayReduce) and dot.axes == (0,) else None
-    if sides is None or sides[0][1] or sides[1][1] or not is_blas_float(dtype) or \
-            not computed_in(update.value, dtype) or \
-            len(products[0]) != 1 or any(len(t) != 1 for t in terms):  # `B + alpha * ...` leaves the diagonal unscaled
+    sides = _trmm_operands(update.value, target)
+    alpha = _element_scaling(inner.body[1:], target, (i, j))
+    if sides is None or alpha is None or not is_blas_float(dtype) or not computed_in(update.value, dtype):
         return None
-    a, b = (sides[0][0], sides[1][0]) if _column_of(sides[1][0]) == j else (sides[1][0], sides[0][0])
+    a, b = (sides[0], sides[1]) if _column_of(sides[1]) == j else (sides[1], sides[0])
     if b.array != target.array or a.array == target.array or param_rank(kernel, a.array) != 2 or \
             _column_of(a) != i or _column_of(b) != j or not all(_below(v, i) for v in (a, b)):
         return None
     span, zero = loop.span, ir.Const(0, loop.span, I64)
     rows, cols = _extent(target, 0), _extent(target, 1)
     call = loop_call(library, "trmm", dtype, (a.array, b.array, b.array), (zero, zero, zero),
-                     (_row(a), _row(b), _row(b)), (True, False), (rows, cols, rows), (), None, loop)
+                     (_row(a), _row(b), _row(b)), (True, False), (rows, cols, rows), alpha, None, loop)
     whole = [ir.Compare("==", loop.stop, rows, span, BOOL), ir.Compare("==", inner.stop, cols, span, BOOL),
              ir.Compare("==", _extent(a, 0), rows, span, BOOL), _at_most(rows, _extent(a, 1))]
     return _with(call, whole, "lower", unit_diagonal=True)
+
+
+def _trmm_operands(value: ir.Expr, target: ir.Index) -> tuple[ir.View, ir.View] | None:
+    """The two column views of `B[i, j] + X[i + 1:, i] @ Y[i + 1:, j]` (unscaled), else None."""
+    terms = sum_terms(value)
+    products = [t for t in terms if not same(t[-1], target)]
+    dot = products[0][-1] if len(products) == 1 and len(terms) == 2 else None
+    sides = product_operands(dot) if isinstance(dot, ir.ArrayReduce) and dot.axes == (0,) else None
+    if sides is None or sides[0][1] or sides[1][1] or any(len(t) != 1 for t in terms):
+        return None  # `B + alpha * ...` leaves the diagonal unscaled
+    return sides[0][0], sides[1][0]
+
+
+def _element_scaling(after: tuple[ir.Stmt, ...], target: ir.Index, loop_vars: tuple[str, str]) -> Term | None:
+    """The host scalars of `B[i, j] *= alpha` after the element's update (none where nothing follows
+    it), computed in the element's dtype; None for any other statement."""
+    if not after:
+        return ()
+    scales = scaling_of(after[0], target)
+    value = after[0].value if isinstance(after[0], ir.Assign) else None
+    if scales is None or value is None or type_of(value).strong() != type_of(target).strong() or \
+            not loop_invariant_scalars(scales, set(loop_vars)):
+        return None
+    return scales
+
+
+def _scaled_trmm(call: ir.LibraryCall, stmt: ir.Stmt, kernel: ir.Kernel) -> ir.LibraryCall | None:
+    """trmm's call with `B *= alpha` (`B[...] = alpha * B`, any product of host scalars) right after
+    it folded in as the routine's alpha, the scaling kept in the fallback after the loops: cuBLAS
+    writes `alpha * op(T) @ B`, which is the loops' B scaled with one rounding per element, as
+    NumPy's `B *= alpha` is. Only a scaling of all of B (the call's `when` makes its loops cover all
+    of B) with nothing between, in the call's dtype, by a nonzero alpha (a BLAS given alpha 0 writes
+    zeros where NumPy keeps NaN and infinities: the `when` says alpha != 0); else None."""
+    if call.routine != "trmm" or not (isinstance(call.alpha, ir.Const) and call.alpha.value == 1) or \
+            not isinstance(stmt, ir.ArrayAssign) or stmt.target.array != call.operands[2].array or \
+            not _whole(stmt.target, kernel):
+        return None
+    scales = scaling_of(stmt, stmt.target)
+    if scales is None or not computed_in(stmt.value, call.dtype) or not loop_invariant_scalars(scales, set()):
+        return None
+    alpha = scalar_product(call.dtype, scales, stmt.span)
+    if isinstance(alpha, ir.Const) and alpha.value == 0:
+        return None
+    test = nonzero_scalars(call.dtype, (alpha,), stmt.span)
+    when = call.when if isinstance(test, ir.Const) else test if isinstance(call.when, ir.Const) else \
+        ir.Logical("and", call.when, test, call.span, BOOL)
+    return dataclasses.replace(call, alpha=alpha, when=when, body=(*call.body, stmt))
+
+
+def _whole(view: ir.View, kernel: ir.Kernel) -> bool:
+    """Whether `view` is all of a matrix parameter, `B[:, :]` as the frontend writes `B *= alpha`."""
+    return param_rank(kernel, view.array) == 2 and view.fixed == (None, None) and \
+        [a.dim for a in view.axes] == [0, 1] and all(a.step == 1 and is_zero(a.lo) and not a.diagonal and
+                                                     same(a.hi, ir.Extent(view.array, dim, view.span))
+                                                     for dim, a in enumerate(view.axes))
 
 
 def _rows_in_place(loop: ir.Loop, kernel: ir.Kernel, library: str) -> ir.LibraryCall | None:
