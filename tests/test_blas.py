@@ -217,6 +217,28 @@ def test_trmm_takes_its_scaling_as_alpha() -> None:
     assert format_expr(call.alpha) == "alpha:f64"
 
 
+def _launches_beside_calls(stmts: tuple[ir.Stmt, ...]) -> int:
+    """The target regions a run that calls the library launches (those outside the calls'
+    fallbacks), each counted once (a region's own nested `parallel for` loops are not launches)."""
+    count = 0
+    for stmt in stmts:
+        if isinstance(stmt, ir.ParallelLoop):
+            count += 1
+        elif not isinstance(stmt, ir.LibraryCall):
+            count += sum(_launches_beside_calls(getattr(stmt, f, ())) for f in ("body", "orelse"))
+    return count
+
+
+@pytest.mark.parametrize("name, launches", [("trmm", 0), ("covariance", 4), ("syrk", 0), ("doitgen", 0)])
+def test_launches_beside_the_library_call(name: str, launches: int) -> None:
+    """NPBench's kernels on a GPU, the launch count as the proxy of their cost: trmm's `B *= alpha`
+    is the call's alpha, no launch after it; covariance launches its column means, the centring,
+    the zeros of `cov` and one loop for the division and the mirror (docs/design.md, "Vendor BLAS",
+    says why no gemm removes it)."""
+    module = pipeline.lower(str(ROOT / f"tests/kernels/npbench/{name}.py"), "nvptx:sm_90")
+    assert _launches_beside_calls(module.kernels[0].body) == launches
+
+
 @pytest.mark.parametrize("k", [blas_loops.trmm, blas_loops.trmm_polybench])
 def test_zero_alpha_in_trmm_keeps_numpys_nan(k: object, library: ctypes.CDLL) -> None:
     """trmm scaled by 0 over a B holding an infinity and a NaN: NumPy's `0 * inf` is NaN, and so is
