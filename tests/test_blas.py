@@ -239,6 +239,45 @@ def test_launches_beside_the_library_call(name: str, launches: int) -> None:
     assert _launches_beside_calls(module.kernels[0].body) == launches
 
 
+def _team_loops(stmts: tuple[ir.Stmt, ...]) -> list[str]:
+    """The variables of the `parallel for` loops inside `teams distribute` regions outside the calls."""
+    found: list[str] = []
+    for stmt in stmts:
+        if isinstance(stmt, ir.ParallelLoop) and isinstance(stmt.directive, ir.OmpTarget) and stmt.directive.two_level:
+            found += [level.var for n in walk_all(stmt.body) if isinstance(n, ir.ParallelLoop) for level in n.levels]
+        elif not isinstance(stmt, ir.LibraryCall):
+            found += [v for f in ("body", "orelse") for v in _team_loops(getattr(stmt, f, ()))]
+    return found
+
+
+def test_the_loop_after_a_triangle_shares_each_row_among_a_team() -> None:
+    """The loop `f` and the mirror run in after covariance's call: a team per row `i`, its threads
+    over `j` (each `j` writes its own two elements); `gram`'s, whose indices keep a check that
+    leaves the loop (`G` may be smaller than the triangle), keeps one thread per row."""
+    module = pipeline.lower(str(ROOT / "tests/kernels/blas_loops.py"), "nvptx:sm_90")
+    found = {k.name: _team_loops(k.body) for k in module.kernels}
+    assert {name: found[name] for name in ("covariance", "correlation_off_diagonal", "gram", "covariance_short")} == {
+        "covariance": ["j"], "correlation_off_diagonal": ["j"], "gram": [], "covariance_short": ["j"]}
+    npbench = pipeline.lower(str(ROOT / "tests/kernels/npbench/covariance.py"), "nvptx:sm_90")
+    assert _team_loops(npbench.kernels[0].body) == ["j"]
+
+
+def test_a_triangle_too_large_for_its_matrix_raises_as_python_does(library: ctypes.CDLL) -> None:
+    """correlation's triangle over a matrix one column short: no call (its `when`), the product's
+    loops and the loop after them check their indices, and the call raises NumPy's IndexError."""
+    rng = np.random.default_rng(16)
+    data, corr = _matrix_f32(rng, 9, 6), np.eye(5, 6, dtype=np.float32)
+    with pytest.raises(IndexError):
+        blas_loops.correlation_off_diagonal.py_func(data, corr.copy())
+    compiled = blas_loops.correlation_off_diagonal.library(HOST_OFFLOAD).kernels["correlation_off_diagonal"]
+    with pytest.raises(IndexError, match="'corr'"):
+        compiled(data, corr.copy())
+
+
+def _matrix_f32(rng: np.random.Generator, rows: int, cols: int) -> np.ndarray:
+    return rng.standard_normal((rows, cols)).astype(np.float32)
+
+
 @pytest.mark.parametrize("k", [blas_loops.trmm, blas_loops.trmm_polybench])
 def test_zero_alpha_in_trmm_keeps_numpys_nan(k: object, library: ctypes.CDLL) -> None:
     """trmm scaled by 0 over a B holding an infinity and a NaN: NumPy's `0 * inf` is NaN, and so is

@@ -850,13 +850,15 @@ void covariance(double float_n, double *restrict data, int64_t data_n0, int64_t 
             }
         }
 #line 46 "tests/kernels/blas_loops.py"
-        #pragma omp target teams distribute parallel for \
-            num_teams(py2omp_num_teams(m, 256)) \
+        #pragma omp target teams distribute \
+            num_teams(py2omp_num_teams(m, 1)) \
             thread_limit(256) \
             nowait \
             depend(inout: py2omp_order)
 #line 46 "tests/kernels/blas_loops.py"
         for (int64_t i = 0; i < m; i += 1) {
+            #pragma omp parallel for
+#line 47 "tests/kernels/blas_loops.py"
             for (int64_t j = i; j < m; j += 1) {
                 cov[i * cov_n1 + j] = cov[i * cov_n1 + j] / (float_n - 1.0);
                 cov[j * cov_n1 + i] = cov[i * cov_n1 + j];
@@ -868,7 +870,7 @@ void covariance(double float_n, double *restrict data, int64_t data_n0, int64_t 
 #line 50 "tests/kernels/blas_loops.py"
     return;
 }
-#line 872 "blas_loops.c"
+#line 874 "blas_loops.c"
 
 /* covariance(float_n: f64, data: InOut[f64[:, :]], mean: Scratch[f64[:]], cov: Out[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:41 */
 #line 41 "tests/kernels/blas_loops.py"
@@ -980,14 +982,16 @@ void covariance__device(double float_n, double *restrict data, int64_t data_n0, 
         }
     }
 #line 46 "tests/kernels/blas_loops.py"
-    #pragma omp target teams distribute parallel for \
-        num_teams(py2omp_num_teams(m, 256)) \
+    #pragma omp target teams distribute \
+        num_teams(py2omp_num_teams(m, 1)) \
         thread_limit(256) \
         is_device_ptr(cov) \
         nowait \
         depend(inout: py2omp_order)
 #line 46 "tests/kernels/blas_loops.py"
     for (int64_t i = 0; i < m; i += 1) {
+        #pragma omp parallel for
+#line 47 "tests/kernels/blas_loops.py"
         for (int64_t j = i; j < m; j += 1) {
             cov[i * cov_n1 + j] = cov[i * cov_n1 + j] / (float_n - 1.0);
             cov[j * cov_n1 + i] = cov[i * cov_n1 + j];
@@ -998,7 +1002,7 @@ void covariance__device(double float_n, double *restrict data, int64_t data_n0, 
 #line 50 "tests/kernels/blas_loops.py"
     return;
 }
-#line 1002 "blas_loops.c"
+#line 1006 "blas_loops.c"
 
 /* correlation_off_diagonal(data: In[f32[:, :]], corr: InOut[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:54 */
 #line 54 "tests/kernels/blas_loops.py"
@@ -1063,14 +1067,16 @@ void correlation_off_diagonal(const float *restrict data, int64_t data_n0, int64
             }
         }
 #line 56 "tests/kernels/blas_loops.py"
-        #pragma omp target teams distribute parallel for \
-            num_teams(py2omp_num_teams(m - 1, 256)) \
+        #pragma omp target teams distribute \
+            num_teams(py2omp_num_teams(m - 1, 1)) \
             thread_limit(256) \
             map(tofrom: corr[0:py2omp_min_i64((int64_t)data_n1, corr_n0) * corr_n1]) \
             nowait \
             depend(inout: py2omp_order)
 #line 56 "tests/kernels/blas_loops.py"
         for (int64_t i = 0; i < m - 1; i += 1) {
+            #pragma omp parallel for
+#line 57 "tests/kernels/blas_loops.py"
             for (int64_t j = i + 1; j < m; j += 1) {
 #line 59 "tests/kernels/blas_loops.py"
                 corr[j * corr_n1 + i] = corr[i * corr_n1 + j];
@@ -1080,7 +1086,7 @@ void correlation_off_diagonal(const float *restrict data, int64_t data_n0, int64
         #pragma omp taskwait
     }
 }
-#line 1084 "blas_loops.c"
+#line 1090 "blas_loops.c"
 
 /* correlation_off_diagonal(data: In[f32[:, :]], corr: InOut[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:54 */
 #line 54 "tests/kernels/blas_loops.py"
@@ -1139,14 +1145,16 @@ void correlation_off_diagonal__device(const float *restrict data, int64_t data_n
         }
     }
 #line 56 "tests/kernels/blas_loops.py"
-    #pragma omp target teams distribute parallel for \
-        num_teams(py2omp_num_teams(m - 1, 256)) \
+    #pragma omp target teams distribute \
+        num_teams(py2omp_num_teams(m - 1, 1)) \
         thread_limit(256) \
         is_device_ptr(corr) \
         nowait \
         depend(inout: py2omp_order)
 #line 56 "tests/kernels/blas_loops.py"
     for (int64_t i = 0; i < m - 1; i += 1) {
+        #pragma omp parallel for
+#line 57 "tests/kernels/blas_loops.py"
         for (int64_t j = i + 1; j < m; j += 1) {
 #line 59 "tests/kernels/blas_loops.py"
             corr[j * corr_n1 + i] = corr[i * corr_n1 + j];
@@ -1155,7 +1163,7 @@ void correlation_off_diagonal__device(const float *restrict data, int64_t data_n
 #line 54 "tests/kernels/blas_loops.py"
     #pragma omp taskwait
 }
-#line 1159 "blas_loops.c"
+#line 1167 "blas_loops.c"
 
 /* gram(X: In[f64[:, :]], Y: In[f64[:, :]], G: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:63 */
 #line 63 "tests/kernels/blas_loops.py"
@@ -1261,7 +1269,7 @@ void gram(const double *restrict X, int64_t X_n0, int64_t X_n1, const double *re
         #pragma omp taskwait
     }
 }
-#line 1265 "blas_loops.c"
+#line 1273 "blas_loops.c"
 
 /* gram(X: In[f64[:, :]], Y: In[f64[:, :]], G: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:63 */
 #line 63 "tests/kernels/blas_loops.py"
@@ -1358,7 +1366,7 @@ void gram__device(const double *restrict X, int64_t X_n0, int64_t X_n1, const do
 #line 63 "tests/kernels/blas_loops.py"
     #pragma omp taskwait
 }
-#line 1362 "blas_loops.c"
+#line 1370 "blas_loops.c"
 
 /* trmm(alpha: f64, A: In[f64[:, :]], B: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:70 */
 #line 70 "tests/kernels/blas_loops.py"
@@ -1439,7 +1447,7 @@ void trmm(double alpha, const double *restrict A, int64_t A_n0, int64_t A_n1, do
         }
     }
 }
-#line 1443 "blas_loops.c"
+#line 1451 "blas_loops.c"
 
 /* trmm(alpha: f64, A: In[f64[:, :]], B: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:70 */
 #line 70 "tests/kernels/blas_loops.py"
@@ -1516,7 +1524,7 @@ void trmm__device(double alpha, const double *restrict A, int64_t A_n0, int64_t 
         }
     }
 }
-#line 1520 "blas_loops.c"
+#line 1528 "blas_loops.c"
 
 /* trmm_f32(A: In[f32[:, :]], B: InOut[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:78 */
 #line 78 "tests/kernels/blas_loops.py"
@@ -1584,7 +1592,7 @@ void trmm_f32(const float *restrict A, int64_t A_n0, int64_t A_n1, float *restri
         }
     }
 }
-#line 1588 "blas_loops.c"
+#line 1596 "blas_loops.c"
 
 /* trmm_f32(A: In[f32[:, :]], B: InOut[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:78 */
 #line 78 "tests/kernels/blas_loops.py"
@@ -1647,7 +1655,7 @@ void trmm_f32__device(const float *restrict A, int64_t A_n0, int64_t A_n1, float
         }
     }
 }
-#line 1651 "blas_loops.c"
+#line 1659 "blas_loops.c"
 
 /* trmm_scaled(alpha: f32, A: In[f32[:, :]], B: InOut[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:85 */
 #line 85 "tests/kernels/blas_loops.py"
@@ -1696,7 +1704,7 @@ void trmm_scaled(float alpha, const float *restrict A, int64_t A_n0, int64_t A_n
         #pragma omp taskwait
     }
 }
-#line 1700 "blas_loops.c"
+#line 1708 "blas_loops.c"
 
 /* trmm_scaled(alpha: f32, A: In[f32[:, :]], B: InOut[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:85 */
 #line 85 "tests/kernels/blas_loops.py"
@@ -1739,7 +1747,7 @@ void trmm_scaled__device(float alpha, const float *restrict A, int64_t A_n0, int
 #line 85 "tests/kernels/blas_loops.py"
     #pragma omp taskwait
 }
-#line 1743 "blas_loops.c"
+#line 1751 "blas_loops.c"
 
 /* trmm_upward(A: In[f64[:, :]], B: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:92 */
 #line 92 "tests/kernels/blas_loops.py"
@@ -1788,7 +1796,7 @@ void trmm_upward(const double *restrict A, int64_t A_n0, int64_t A_n1, double *r
         #pragma omp taskwait
     }
 }
-#line 1792 "blas_loops.c"
+#line 1800 "blas_loops.c"
 
 /* trmm_upward(A: In[f64[:, :]], B: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:92 */
 #line 92 "tests/kernels/blas_loops.py"
@@ -1831,7 +1839,7 @@ void trmm_upward__device(const double *restrict A, int64_t A_n0, int64_t A_n1, d
 #line 92 "tests/kernels/blas_loops.py"
     #pragma omp taskwait
 }
-#line 1835 "blas_loops.c"
+#line 1843 "blas_loops.c"
 
 /* trmm_polybench(alpha: f64, A: In[f64[:, :]], B: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:99 */
 #line 99 "tests/kernels/blas_loops.py"
@@ -1901,7 +1909,7 @@ void trmm_polybench(double alpha, const double *restrict A, int64_t A_n0, int64_
         }
     }
 }
-#line 1905 "blas_loops.c"
+#line 1913 "blas_loops.c"
 
 /* trmm_polybench(alpha: f64, A: In[f64[:, :]], B: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:99 */
 #line 99 "tests/kernels/blas_loops.py"
@@ -1966,7 +1974,7 @@ void trmm_polybench__device(double alpha, const double *restrict A, int64_t A_n0
         }
     }
 }
-#line 1970 "blas_loops.c"
+#line 1978 "blas_loops.c"
 
 /* trmm_scaled_rows(alpha: f64, A: In[f64[:, :]], B: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:107 */
 #line 107 "tests/kernels/blas_loops.py"
@@ -2055,7 +2063,7 @@ void trmm_scaled_rows(double alpha, const double *restrict A, int64_t A_n0, int6
         #pragma omp taskwait
     }
 }
-#line 2059 "blas_loops.c"
+#line 2067 "blas_loops.c"
 
 /* trmm_scaled_rows(alpha: f64, A: In[f64[:, :]], B: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:107 */
 #line 107 "tests/kernels/blas_loops.py"
@@ -2139,7 +2147,7 @@ void trmm_scaled_rows__device(double alpha, const double *restrict A, int64_t A_
 #line 107 "tests/kernels/blas_loops.py"
     #pragma omp taskwait
 }
-#line 2143 "blas_loops.c"
+#line 2151 "blas_loops.c"
 
 /* trmm_shifted(alpha: f64, A: In[f64[:, :]], B: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:115 */
 #line 115 "tests/kernels/blas_loops.py"
@@ -2243,7 +2251,7 @@ void trmm_shifted(double alpha, const double *restrict A, int64_t A_n0, int64_t 
         #pragma omp taskwait
     }
 }
-#line 2247 "blas_loops.c"
+#line 2255 "blas_loops.c"
 
 /* trmm_shifted(alpha: f64, A: In[f64[:, :]], B: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:115 */
 #line 115 "tests/kernels/blas_loops.py"
@@ -2343,7 +2351,7 @@ void trmm_shifted__device(double alpha, const double *restrict A, int64_t A_n0, 
 #line 115 "tests/kernels/blas_loops.py"
     #pragma omp taskwait
 }
-#line 2347 "blas_loops.c"
+#line 2355 "blas_loops.c"
 
 /* trmm_f32_wide_alpha(alpha: f64, A: In[f32[:, :]], B: InOut[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:124 */
 #line 124 "tests/kernels/blas_loops.py"
@@ -2432,7 +2440,7 @@ void trmm_f32_wide_alpha(double alpha, const float *restrict A, int64_t A_n0, in
         #pragma omp taskwait
     }
 }
-#line 2436 "blas_loops.c"
+#line 2444 "blas_loops.c"
 
 /* trmm_f32_wide_alpha(alpha: f64, A: In[f32[:, :]], B: InOut[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:124 */
 #line 124 "tests/kernels/blas_loops.py"
@@ -2516,7 +2524,7 @@ void trmm_f32_wide_alpha__device(double alpha, const float *restrict A, int64_t 
 #line 124 "tests/kernels/blas_loops.py"
     #pragma omp taskwait
 }
-#line 2520 "blas_loops.c"
+#line 2528 "blas_loops.c"
 
 /* doitgen(A: InOut[f64[:, :, :]], C4: In[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:132 */
 #line 132 "tests/kernels/blas_loops.py"
@@ -2596,7 +2604,7 @@ void doitgen(double *restrict A, int64_t A_n0, int64_t A_n1, int64_t A_n2, const
         }
     }
 }
-#line 2600 "blas_loops.c"
+#line 2608 "blas_loops.c"
 
 /* doitgen(A: InOut[f64[:, :, :]], C4: In[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:132 */
 #line 132 "tests/kernels/blas_loops.py"
@@ -2669,7 +2677,7 @@ void doitgen__device(double *restrict A, int64_t A_n0, int64_t A_n1, int64_t A_n
         }
     }
 }
-#line 2673 "blas_loops.c"
+#line 2681 "blas_loops.c"
 
 /* doitgen_transposed(A: InOut[f32[:, :, :]], C4: In[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:139 */
 #line 139 "tests/kernels/blas_loops.py"
@@ -2749,7 +2757,7 @@ void doitgen_transposed(float *restrict A, int64_t A_n0, int64_t A_n1, int64_t A
         }
     }
 }
-#line 2753 "blas_loops.c"
+#line 2761 "blas_loops.c"
 
 /* doitgen_transposed(A: InOut[f32[:, :, :]], C4: In[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:139 */
 #line 139 "tests/kernels/blas_loops.py"
@@ -2822,7 +2830,7 @@ void doitgen_transposed__device(float *restrict A, int64_t A_n0, int64_t A_n1, i
         }
     }
 }
-#line 2826 "blas_loops.c"
+#line 2834 "blas_loops.c"
 
 /* doitgen_partial(A: InOut[f64[:, :, :]], C4: In[f64[:, :]]) -- tests/kernels/blas_loops.py:146 */
 #line 146 "tests/kernels/blas_loops.py"
@@ -2872,7 +2880,7 @@ void doitgen_partial(double *restrict A, int64_t A_n0, int64_t A_n1, int64_t A_n
 #line 149 "tests/kernels/blas_loops.py"
     py2omp_temporary_free(A_value__4_buf, -1);
 }
-#line 2876 "blas_loops.c"
+#line 2884 "blas_loops.c"
 
 /* doitgen_partial(A: InOut[f64[:, :, :]], C4: In[f64[:, :]]) -- tests/kernels/blas_loops.py:146 */
 #line 146 "tests/kernels/blas_loops.py"
@@ -2920,7 +2928,7 @@ void doitgen_partial__device(double *restrict A, int64_t A_n0, int64_t A_n1, int
 #line 149 "tests/kernels/blas_loops.py"
     py2omp_temporary_free(A_value__4_buf, -1);
 }
-#line 2924 "blas_loops.c"
+#line 2932 "blas_loops.c"
 
 /* covariance_short(data: In[f64[:, :]], cov: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:153 */
 #line 153 "tests/kernels/blas_loops.py"
@@ -2985,14 +2993,16 @@ void covariance_short(const double *restrict data, int64_t data_n0, int64_t data
             }
         }
 #line 155 "tests/kernels/blas_loops.py"
-        #pragma omp target teams distribute parallel for \
-            num_teams(py2omp_num_teams(m, 256)) \
+        #pragma omp target teams distribute \
+            num_teams(py2omp_num_teams(m, 1)) \
             thread_limit(256) \
             map(tofrom: cov[0:py2omp_min_i64((int64_t)data_n1, cov_n0) * cov_n1]) \
             nowait \
             depend(inout: py2omp_order)
 #line 155 "tests/kernels/blas_loops.py"
         for (int64_t i = 0; i < m; i += 1) {
+            #pragma omp parallel for
+#line 156 "tests/kernels/blas_loops.py"
             for (int64_t j = i; j < m - 1; j += 1) {
 #line 158 "tests/kernels/blas_loops.py"
                 cov[j * cov_n1 + i] = cov[i * cov_n1 + j];
@@ -3002,7 +3012,7 @@ void covariance_short(const double *restrict data, int64_t data_n0, int64_t data
         #pragma omp taskwait
     }
 }
-#line 3006 "blas_loops.c"
+#line 3016 "blas_loops.c"
 
 /* covariance_short(data: In[f64[:, :]], cov: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:153 */
 #line 153 "tests/kernels/blas_loops.py"
@@ -3061,14 +3071,16 @@ void covariance_short__device(const double *restrict data, int64_t data_n0, int6
         }
     }
 #line 155 "tests/kernels/blas_loops.py"
-    #pragma omp target teams distribute parallel for \
-        num_teams(py2omp_num_teams(m, 256)) \
+    #pragma omp target teams distribute \
+        num_teams(py2omp_num_teams(m, 1)) \
         thread_limit(256) \
         is_device_ptr(cov) \
         nowait \
         depend(inout: py2omp_order)
 #line 155 "tests/kernels/blas_loops.py"
     for (int64_t i = 0; i < m; i += 1) {
+        #pragma omp parallel for
+#line 156 "tests/kernels/blas_loops.py"
         for (int64_t j = i; j < m - 1; j += 1) {
 #line 158 "tests/kernels/blas_loops.py"
             cov[j * cov_n1 + i] = cov[i * cov_n1 + j];
@@ -3077,7 +3089,7 @@ void covariance_short__device(const double *restrict data, int64_t data_n0, int6
 #line 153 "tests/kernels/blas_loops.py"
     #pragma omp taskwait
 }
-#line 3081 "blas_loops.c"
+#line 3093 "blas_loops.c"
 
 /* syrk_strict(C: InOut[f64[:, :]], A: In[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:162 */
 #line 162 "tests/kernels/blas_loops.py"
@@ -3112,7 +3124,7 @@ void syrk_strict(double *restrict C, int64_t C_n0, int64_t C_n1, const double *r
         }
     }
 }
-#line 3116 "blas_loops.c"
+#line 3128 "blas_loops.c"
 
 /* syrk_strict(C: InOut[f64[:, :]], A: In[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:162 */
 #line 162 "tests/kernels/blas_loops.py"
@@ -3146,7 +3158,7 @@ void syrk_strict__device(double *restrict C, int64_t C_n0, int64_t C_n1, const d
         }
     }
 }
-#line 3150 "blas_loops.c"
+#line 3162 "blas_loops.c"
 
 void py2omp_enter_to(void *host, int64_t bytes)
 {

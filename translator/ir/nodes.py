@@ -438,6 +438,10 @@ class Loop:
     independent: bool = False
     """Set by `passes.lower_arrays` on the loops it makes: the iterations write disjoint elements and
     read nothing another iteration writes, so they may run in any order, on any threads."""
+    disjoint: bool = False
+    """The same fact about a loop whose indices are the user's (`passes.blas_loops`' loop after a
+    triangle's call: `f` and the mirror), which `passes.bounds` checks as any user loop's, where
+    `independent` tells it the indices are clamped slices already in range."""
     reductions: tuple["Reduction", ...] = ()
     """Set by `passes.lower_arrays` on the loops that compute a reduction (`ArrayReduce`): the scalars
     they accumulate and how, so that a parallel one gets its `reduction(op: var)` clauses."""

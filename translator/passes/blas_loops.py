@@ -16,7 +16,9 @@ of `X.T @ Y` (its block at row s, column s + d) followed by `f` and the mirror: 
 = f(T[i, j]); T[j, i] = T[i, j]` over the same triangle. That is the same computation, in the same
 dtype (the product's is T's): `f` reads no element of T, the mirror writes below the triangle
 (`d >= 0`) or on its diagonal the value already there. The call is made when the triangle is the
-block's whole upper one (`e2 - d == e`).
+block's whole upper one (`e2 - d == e`). The second loop's inner loop is `disjoint`: each `j`
+writes its own `T[i, j]` and `T[j, i]` and reads only the first, so `passes.two_level` may share
+it among a team's threads (one thread per row, the `j` loop serial on it, is what it was).
 
 trmm's update of B in place by the unit lower triangle of A, row by row (`_trmm`), is cuBLAS's
 `trmm`, when its loops cover all of B; a scaling of B that follows, in the loop after the update
@@ -353,7 +355,7 @@ def _dot_triangle(loop: ir.Loop, kernel: ir.Kernel, library: str) -> list[ir.Stm
               ir.Compare("==", axis_length(x.axes[0]), axis_length(y.axes[0]), span, BOOL)]
     after = (() if first.value is leaves[0] else (ir.Assign(element, rewrite_leaves(first.value, lambda _: element),
                                                             first.span),)) + tuple(mirror)
-    rest = [dataclasses.replace(loop, body=(dataclasses.replace(inner, body=after),))] if after else []
+    rest = [dataclasses.replace(loop, body=(dataclasses.replace(inner, body=after, disjoint=True),))] if after else []
     made = _with(call, [whole, *inside], "upper")
     return [made, *rest] if made is not None else None
 
