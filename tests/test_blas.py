@@ -126,6 +126,7 @@ def test_explain_names_the_part_of_the_product() -> None:
     assert [c.split(" when ")[0] for c in calls] == [
         f"{lower} -> cuBLAS dsyrkx", f"{lower} -> cuBLAS ssyrkx", f"{lower} plus its transpose -> cuBLAS dsyr2k",
         f"{upper} -> cuBLAS dsyrkx", f"{upper} -> cuBLAS ssyrkx", f"{upper} -> cuBLAS dsyrkx",
+        f"{trmm} -> cuBLAS dtrmm", f"{trmm} -> cuBLAS strmm", f"{trmm} -> cuBLAS dtrmm", f"{trmm} -> cuBLAS dtrmm",
         f"{trmm} -> cuBLAS dtrmm", f"{trmm} -> cuBLAS strmm", f"{in_place} -> cuBLAS dgemm",
         f"{in_place} -> cuBLAS sgemm", f"{upper} -> cuBLAS dsyrkx"]
 
@@ -192,9 +193,102 @@ def test_triangles_become_library_calls() -> None:
                      "syr2k": [("dsyr2k", *lower)], "covariance": [("dsyrkx", *upper)],
                      "correlation_off_diagonal": [("ssyrkx", *upper)], "gram": [("dsyrkx", *upper)],
                      "trmm": [("dtrmm", *lower_t)], "trmm_f32": [("strmm", *lower_t)], "trmm_scaled": [],
-                     "trmm_upward": [], "doitgen": [("dgemm", None, (False, False))],
+                     "trmm_upward": [], "trmm_polybench": [("dtrmm", *lower_t)],
+                     "trmm_scaled_rows": [("dtrmm", *lower_t)], "trmm_shifted": [("dtrmm", *lower_t)],
+                     "trmm_f32_wide_alpha": [("strmm", *lower_t)], "doitgen": [("dgemm", None, (False, False))],
                      "doitgen_transposed": [("sgemm", None, (False, True))], "doitgen_partial": [],
                      "covariance_short": [("dsyrkx", *upper)], "syrk_strict": []}
+
+
+def test_trmm_takes_its_scaling_as_alpha() -> None:
+    """`B *= alpha` right after trmm's loops (all of B, nothing between, in B's dtype) is the
+    routine's alpha, with the scaling's loops after the product's in the fallback; PolyBench's
+    `B[i, j] = alpha * B[i, j]` in the loop too; other scalings keep their own loops (alpha 1)."""
+    module = pipeline.lower(str(ROOT / "tests/kernels/blas_loops.py"), "host-offload")
+    calls = {k.name: c for k in module.kernels for c in walk_all(k.body) if isinstance(c, ir.LibraryCall)
+             and c.routine == "trmm"}
+    found = {name: (format_expr(c.alpha), len(c.body), "alpha:f64 != 0.0:f64" in format_expr(c.when))
+             for name, c in calls.items()}
+    assert found == {"trmm": ("alpha:f64", 2, True), "trmm_f32": ("1.0:f32", 1, False),
+                     "trmm_polybench": ("alpha:f64", 1, True), "trmm_scaled_rows": ("1.0:f64", 1, False),
+                     "trmm_shifted": ("1.0:f64", 1, False), "trmm_f32_wide_alpha": ("1.0:f32", 1, False)}
+    npbench = pipeline.lower(str(ROOT / "tests/kernels/npbench/trmm.py"), "nvptx:sm_90")
+    (call,) = [c for c in walk_all(npbench.kernels[0].body) if isinstance(c, ir.LibraryCall)]
+    assert format_expr(call.alpha) == "alpha:f64"
+
+
+def _launches_beside_calls(stmts: tuple[ir.Stmt, ...]) -> int:
+    """The target regions a run that calls the library launches (those outside the calls'
+    fallbacks), each counted once (a region's own nested `parallel for` loops are not launches)."""
+    count = 0
+    for stmt in stmts:
+        if isinstance(stmt, ir.ParallelLoop):
+            count += 1
+        elif not isinstance(stmt, ir.LibraryCall):
+            count += sum(_launches_beside_calls(getattr(stmt, f, ())) for f in ("body", "orelse"))
+    return count
+
+
+@pytest.mark.parametrize("name, launches", [("trmm", 0), ("covariance", 4), ("syrk", 0), ("doitgen", 0)])
+def test_launches_beside_the_library_call(name: str, launches: int) -> None:
+    """NPBench's kernels on a GPU, the launch count as the proxy of their cost: trmm's `B *= alpha`
+    is the call's alpha, no launch after it; covariance launches its column means, the centring,
+    the zeros of `cov` and one loop for the division and the mirror (docs/design.md, "Vendor BLAS",
+    says why no gemm removes it)."""
+    module = pipeline.lower(str(ROOT / f"tests/kernels/npbench/{name}.py"), "nvptx:sm_90")
+    assert _launches_beside_calls(module.kernels[0].body) == launches
+
+
+def _team_loops(stmts: tuple[ir.Stmt, ...]) -> list[str]:
+    """The variables of the `parallel for` loops inside `teams distribute` regions outside the calls."""
+    found: list[str] = []
+    for stmt in stmts:
+        if isinstance(stmt, ir.ParallelLoop) and isinstance(stmt.directive, ir.OmpTarget) and stmt.directive.two_level:
+            found += [level.var for n in walk_all(stmt.body) if isinstance(n, ir.ParallelLoop) for level in n.levels]
+        elif not isinstance(stmt, ir.LibraryCall):
+            found += [v for f in ("body", "orelse") for v in _team_loops(getattr(stmt, f, ()))]
+    return found
+
+
+def test_the_loop_after_a_triangle_shares_each_row_among_a_team() -> None:
+    """The loop `f` and the mirror run in after covariance's call: a team per row `i`, its threads
+    over `j` (each `j` writes its own two elements); `gram`'s, whose indices keep a check that
+    leaves the loop (`G` may be smaller than the triangle), keeps one thread per row."""
+    module = pipeline.lower(str(ROOT / "tests/kernels/blas_loops.py"), "nvptx:sm_90")
+    found = {k.name: _team_loops(k.body) for k in module.kernels}
+    assert {name: found[name] for name in ("covariance", "correlation_off_diagonal", "gram", "covariance_short")} == {
+        "covariance": ["j"], "correlation_off_diagonal": ["j"], "gram": [], "covariance_short": ["j"]}
+    npbench = pipeline.lower(str(ROOT / "tests/kernels/npbench/covariance.py"), "nvptx:sm_90")
+    assert _team_loops(npbench.kernels[0].body) == ["j"]
+
+
+def test_a_triangle_too_large_for_its_matrix_raises_as_python_does(library: ctypes.CDLL) -> None:
+    """correlation's triangle over a matrix one column short: no call (its `when`), the product's
+    loops and the loop after them check their indices, and the call raises NumPy's IndexError."""
+    rng = np.random.default_rng(16)
+    data, corr = _matrix_f32(rng, 9, 6), np.eye(5, 6, dtype=np.float32)
+    with pytest.raises(IndexError):
+        blas_loops.correlation_off_diagonal.py_func(data, corr.copy())
+    compiled = blas_loops.correlation_off_diagonal.library(HOST_OFFLOAD).kernels["correlation_off_diagonal"]
+    with pytest.raises(IndexError, match="'corr'"):
+        compiled(data, corr.copy())
+
+
+def _matrix_f32(rng: np.random.Generator, rows: int, cols: int) -> np.ndarray:
+    return rng.standard_normal((rows, cols)).astype(np.float32)
+
+
+@pytest.mark.parametrize("k", [blas_loops.trmm, blas_loops.trmm_polybench])
+def test_zero_alpha_in_trmm_keeps_numpys_nan(k: object, library: ctypes.CDLL) -> None:
+    """trmm scaled by 0 over a B holding an infinity and a NaN: NumPy's `0 * inf` is NaN, and so is
+    every element their rows reach, where a BLAS given alpha 0 writes zeros: the loops run."""
+    rng = np.random.default_rng(15)
+    B = rng.standard_normal((8, 6))
+    B[5, 2], B[6, 4] = np.inf, np.nan
+    before = _calls(library)
+    result = compare_with_python(k, (0.0, rng.standard_normal((8, 8)), B), HOST_OFFLOAD, repeats=1)  # type: ignore
+    assert result.ok, result.mismatches
+    assert _calls(library) == before
 
 
 def test_no_library_call_where_the_target_has_no_blas() -> None:

@@ -7,11 +7,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import libcst as cst
 import numpy as np
 import pytest
 
 from tests.kernels import rebinding
 from translator import TranslationError, pipeline
+from translator.frontend import array_statements
 from translator.api import Kernel
 from translator.oracle import compare_with_python
 from translator.targets import parse_target
@@ -86,3 +88,18 @@ def _error(tmp_path: Path, body: str) -> str:
 ])
 def test_located_errors(tmp_path: Path, body: str, expected: str) -> None:
     assert _error(tmp_path, body).splitlines()[0] == expected
+
+
+def test_a_binding_in_a_loop_builds_its_value_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`p = p * x + c` in a loop (`fill_again`): the value's tier form is built once, by
+    `new_array_value`, and the fill reuses it."""
+    built: list[str] = []
+    original = array_statements.array_value
+
+    def counting(node: cst.BaseExpression, scope: Any) -> Any:
+        built.append(cst.Module([]).code_for_node(node))
+        return original(node, scope)
+
+    monkeypatch.setattr(array_statements, "array_value", counting)
+    pipeline.lower(rebinding.__file__, "host-offload")
+    assert built.count("p * x + c") == 1

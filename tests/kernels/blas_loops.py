@@ -2,10 +2,12 @@
 textbook NumPy code write them: syrk and syr2k row by row over the lower triangle (float64 and
 float32, with and without the scaling), a covariance matrix filled over its upper triangle and
 mirrored, a correlation matrix off its diagonal, a Gram matrix of two data sets, trmm's update of B
-by the unit lower triangle of A (float64 and float32), and doitgen's rows of a 3-D array each
-multiplied by a matrix in place (float64, and float32 with the transpose); then forms the library
-cannot compute, which keep their loops. `CASES` maps each kernel to its random arguments; `CALLED`
-says whether the library computes it."""
+by the unit lower triangle of A (float64 and float32; scaled after the loops, `B *= alpha`, or
+element by element in them, PolyBench's order; and scaled where the routine's alpha cannot stand
+for the scaling: part of B, another statement between, a wider alpha), and doitgen's rows of a
+3-D array each multiplied by a matrix in place (float64, and float32 with the transpose); then
+forms the library cannot compute, which keep their loops. `CASES` maps each kernel to its random
+arguments; `CALLED` says whether the library computes it."""
 
 import numpy as np
 
@@ -94,6 +96,39 @@ def trmm_upward(A: In[f64[:, :]], B: InOut[f64[:, :]]):
 
 
 @kernel
+def trmm_polybench(alpha: f64, A: In[f64[:, :]], B: InOut[f64[:, :]]):
+    for i in range(B.shape[0]):
+        for j in prange(B.shape[1]):
+            B[i, j] += A[i + 1:, i] @ B[i + 1:, j]
+            B[i, j] = alpha * B[i, j]  # PolyBench scales each element after its update
+
+
+@kernel
+def trmm_scaled_rows(alpha: f64, A: In[f64[:, :]], B: InOut[f64[:, :]]):
+    for i in range(B.shape[0]):
+        for j in prange(B.shape[1]):
+            B[i, j] += np.dot(A[i + 1:, i], B[i + 1:, j])
+    B[1:, :] *= alpha  # not all of B: its own loops
+
+
+@kernel
+def trmm_shifted(alpha: f64, A: In[f64[:, :]], B: InOut[f64[:, :]]):
+    for i in range(B.shape[0]):
+        for j in prange(B.shape[1]):
+            B[i, j] += np.dot(A[i + 1:, i], B[i + 1:, j])
+    B += 1.0  # between the product and its scaling
+    B *= alpha
+
+
+@kernel
+def trmm_f32_wide_alpha(alpha: f64, A: In[f32[:, :]], B: InOut[f32[:, :]]):
+    for i in range(B.shape[0]):
+        for j in prange(B.shape[1]):
+            B[i, j] += np.dot(A[i + 1:, i], B[i + 1:, j])
+    B *= alpha  # computed in float64, then rounded to float32: not the routine's alpha
+
+
+@kernel
 def doitgen(A: InOut[f64[:, :, :]], C4: In[f64[:, :]]):
     for r in prange(A.shape[0]):
         for q in range(A.shape[1]):
@@ -146,6 +181,10 @@ CASES = {
     trmm_f32: lambda rng: (_matrix(rng, 13, 13, np.float32), _matrix(rng, 13, 18, np.float32)),
     trmm_scaled: lambda rng: (np.float32(0.5), _matrix(rng, 13, 13, np.float32), _matrix(rng, 13, 18, np.float32)),
     trmm_upward: lambda rng: (_matrix(rng, 11, 11), _matrix(rng, 11, 7)),
+    trmm_polybench: lambda rng: (-0.75, _matrix(rng, 17, 17), _matrix(rng, 17, 12)),
+    trmm_scaled_rows: lambda rng: (2.5, _matrix(rng, 15, 15), _matrix(rng, 15, 9)),
+    trmm_shifted: lambda rng: (1.25, _matrix(rng, 12, 12), _matrix(rng, 12, 10)),
+    trmm_f32_wide_alpha: lambda rng: (1.1, _matrix(rng, 14, 14, np.float32), _matrix(rng, 14, 8, np.float32)),
     doitgen: lambda rng: (rng.random((7, 6, 9)), rng.random((9, 9))),
     doitgen_transposed: lambda rng: (rng.random((5, 4, 11), np.float32), rng.random((11, 11), np.float32)),
     doitgen_partial: lambda rng: (rng.random((4, 5, 6)), rng.random((6, 6))),

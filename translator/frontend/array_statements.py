@@ -45,9 +45,10 @@ ELEMENTWISE_UNARY = (cst.Minus, cst.Plus)
 
 
 def array_statement(target: cst.BaseExpression, value: cst.BaseExpression, op: str | None,
-                    scope: KernelScope) -> list[ir.Stmt] | None:
+                    scope: KernelScope, built: ir.Expr | None = None) -> list[ir.Stmt] | None:
     """`target op= value` as an `ir.ArrayAssign` when it goes through the tier, else None; a
-    masked target (`x[x < 0] = 0`) assigns the elements where its mask holds."""
+    masked target (`x[x < 0] = 0`) assigns the elements where its mask holds. `built`: the value's
+    tier form where the caller has built it already (`new_array_value`), so it is built once."""
     mask = mask_of(target, scope)
     if not in_tier(target, value, scope):
         return None
@@ -56,7 +57,7 @@ def array_statement(target: cst.BaseExpression, value: cst.BaseExpression, op: s
     else:
         assert isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name)  # as `mask_of` finds masks
         place, where = whole_view(target.value.value, scope, scope.module.span(target)), array_value(mask, scope)
-    right = array_value(value, scope)
+    right = built if built is not None else array_value(value, scope)
     if op is not None:
         right = ir.Binary(op, place, right, scope.module.span(value))
     return [ir.ArrayAssign(place, right, place.span, where=where)]

@@ -265,7 +265,7 @@ def fill_again(target: cst.Name, value: cst.BaseExpression, scope: KernelScope) 
     checks: list[ir.Expr] = [equal_lengths(new, old, span) for new, old in zip(shape, extents)
                              if not same_length(new, old, scope)]
     fill = _whole(target, scope)
-    stmts = None if checks else array_statement(fill, value, None, scope)
+    stmts = None if checks else array_statement(fill, value, None, scope, built=tier)
     if stmts is None and tier is not None:  # the value's lengths, which the check below makes the array's
         place = ir.View(name, (None,) * len(shape), tuple(ir.ViewAxis(d, ir.Const(0, span), n)
                                                            for d, n in enumerate(shape)), span)

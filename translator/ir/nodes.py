@@ -438,6 +438,10 @@ class Loop:
     independent: bool = False
     """Set by `passes.lower_arrays` on the loops it makes: the iterations write disjoint elements and
     read nothing another iteration writes, so they may run in any order, on any threads."""
+    disjoint: bool = False
+    """The same fact about a loop whose indices are the user's (`passes.blas_loops`' loop after a
+    triangle's call: `f` and the mirror), which `passes.bounds` checks as any user loop's, where
+    `independent` tells it the indices are clamped slices already in range."""
     reductions: tuple["Reduction", ...] = ()
     """Set by `passes.lower_arrays` on the loops that compute a reduction (`ArrayReduce`): the scalars
     they accumulate and how, so that a parallel one gets its `reduction(op: var)` clauses."""
@@ -652,8 +656,9 @@ class LibraryCall:
     compute what NumPy does (a BLAS skips `alpha * A @ B` when alpha is 0 and ignores C when beta
     is 0, where NumPy's NaN and infinities still propagate).
 
-    `body` is the statement's own loop nest, run when no library is loaded (or `PY2OMP_BLAS=0`), so
-    every pass treats it as the statement it stands for; `orelse` records the failure when the library
+    `body` is the statement's own loop nest (trmm with its scaling folded into alpha: the loops, then
+    the scaling's), run when no library is loaded (or `PY2OMP_BLAS=0`), so every pass treats it as
+    the statements it stands for; `orelse` records the failure when the library
     reports an error. `maps` (set by `parallelize`) map the operands around the call where no `target
     data` region holds them; `device_ptrs` (the device-pointer variant) says the operands are device
     pointers already."""

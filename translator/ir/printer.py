@@ -72,7 +72,8 @@ class _Printer(Visitor[[str], list[str]]):
     def visit_Loop(self, stmt: ir.Loop, pad: str) -> list[str]:
         kind = "prange" if stmt.parallel else "range"
         bounds = f"{format_expr(stmt.start)}, {format_expr(stmt.stop)}, {stmt.step}{_launch(stmt.launch)}"
-        head = f"{pad}for {stmt.var} in {kind}({bounds}):{'  # independent' * stmt.independent}"
+        marks = "  # independent" * stmt.independent + "  # disjoint" * stmt.disjoint
+        head = f"{pad}for {stmt.var} in {kind}({bounds}):{marks}"
         return [head, *_block(stmt.body, pad + INDENT)]
 
     def visit_CallStatement(self, stmt: ir.CallStatement, pad: str) -> list[str]:

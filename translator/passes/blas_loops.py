@@ -16,10 +16,13 @@ of `X.T @ Y` (its block at row s, column s + d) followed by `f` and the mirror: 
 = f(T[i, j]); T[j, i] = T[i, j]` over the same triangle. That is the same computation, in the same
 dtype (the product's is T's): `f` reads no element of T, the mirror writes below the triangle
 (`d >= 0`) or on its diagonal the value already there. The call is made when the triangle is the
-block's whole upper one (`e2 - d == e`).
+block's whole upper one (`e2 - d == e`). The second loop's inner loop is `disjoint`: each `j`
+writes its own `T[i, j]` and `T[j, i]` and reads only the first, so `passes.two_level` may share
+it among a team's threads (one thread per row, the `j` loop serial on it, is what it was).
 
 trmm's update of B in place by the unit lower triangle of A, row by row (`_trmm`), is cuBLAS's
-`trmm`, when its loops cover all of B.
+`trmm`, when its loops cover all of B; a scaling of B that follows, in the loop after the update
+or as the next statement (`_scaled_trmm`), is its alpha.
 
 Each call's `when` also holds the bounds and lengths its loops check (`LibraryCall.checks_hold`),
 so the loops' checks in the kernel do not stand in the call's way. As in `passes.blas`, a form that
@@ -32,11 +35,13 @@ import dataclasses
 
 from translator.ir import nodes as ir
 from translator.ir.arrays import as_index, plus, rewrite_leaves, same, tier_leaves
-from translator.ir.types import BOOL, I64, ArrayType, type_of
+from translator.ir.types import BOOL, I64, type_of
 from translator.ir.visit import StmtTransformer, walk
-from translator.passes.blas import (_call, _element_layout, _first, _float, _host_scalar, _in_dtype, _is_var, _layout,
-                                    _length, _operands, _reads, _scalar_factors, _scaling, _scalars_ok, _swapped,
-                                    _terms, _trip, _zero)
+from translator.passes.blas_forms import (Term, axis_length, computed_in, element_layout, element_offset, host_scalar,
+                                          is_blas_float, is_transposed, is_var, is_zero, loop_call,
+                                          loop_invariant_scalars, nonzero_scalars, param_rank, product_operands,
+                                          reads_any, scalar_factors, scalar_product, scaling_of, sum_terms, trip_count,
+                                          view_layout)
 from translator.targets import Target
 
 _Update = tuple[ir.View, ir.Index, tuple[ir.Expr, ...], ir.Expr]
@@ -59,10 +64,16 @@ class _Triangles(StmtTransformer):
     library: str
 
     def block(self, stmts: tuple[ir.Stmt, ...]) -> tuple[ir.Stmt, ...]:
+        """Each statement rebuilt; covariance's triangle becomes two statements, and a scaling right
+        after trmm's call goes into the call (`_scaled_trmm`)."""
         out: list[ir.Stmt] = []
         for stmt in stmts:
+            scaled = _scaled_trmm(out[-1], stmt, self.kernel) if out and isinstance(out[-1], ir.LibraryCall) else None
             made = _dot_triangle(stmt, self.kernel, self.library) if isinstance(stmt, ir.Loop) else None
-            out += made if made else [self.visit(stmt)]
+            if scaled is not None:
+                out[-1] = scaled
+            else:
+                out += made if made else [self.visit(stmt)]
         return tuple(out)
 
     def visit_Loop(self, stmt: ir.Loop) -> ir.Stmt:
@@ -84,25 +95,27 @@ def _row_triangle(loop: ir.Loop, kernel: ir.Kernel, library: str) -> ir.LibraryC
         return None
     i, k, target, dtype = loop.var, inner.var, update.target, type_of(update.target).strong()
     row_end = _prefix(target, 1, i, loop)
-    beta_scales = _scaling(scaling[0], target) if scaling else ()
+    beta_scales = scaling_of(scaling[0], target) if scaling else ()
     updates = _row_updates(update.value, target, i, k, loop)
-    if row_end is None or beta_scales is None or not updates or len(updates) > 2 or not _float(dtype) or \
-            not _in_dtype(update.value, dtype) or not _scalars_ok(beta_scales, {i, k}) or \
-            _reads(inner.start, {i}) or _reads(inner.stop, {i}) or not _matrix(target.array, kernel):
+    if row_end is None or beta_scales is None or not updates or len(updates) > 2 or not is_blas_float(dtype) or \
+            not computed_in(update.value, dtype) or not loop_invariant_scalars(beta_scales, {i, k}) or \
+            reads_any(inner.start, {i}) or reads_any(inner.stop, {i}) or param_rank(kernel, target.array) != 2:
         return None
     view, element, scalars, _ = updates[0]
     if len(updates) == 2 and not _swapped_pair(updates):
         return None
-    a_layout = _element_layout(element, kernel, (i, loop.start), (k, inner.start))
-    if a_layout is None or a_layout[2] or not _matrix(view.array, kernel) or type_of(element).strong() != dtype or \
-            target.array in (element.array, view.array) or not _scalars_ok(scalars, {i, k}):
+    a_layout = element_layout(element, kernel, (i, loop.start), (k, inner.start))
+    if a_layout is None or a_layout[2] or param_rank(kernel, view.array) != 2 or type_of(element).strong() != dtype or \
+            target.array in (element.array, view.array) or not loop_invariant_scalars(scalars, {i, k}):
         return None
-    b_first = _first(loop.start, inner.start, ir.Extent(view.array, 1, view.span, I64))
-    c_first = _first(loop.start, loop.start, ir.Extent(target.array, 1, target.span, I64))
-    n = _trip(loop.start, loop.stop)
-    call = _call(library, "syrkx" if len(updates) == 1 else "syr2k", dtype, (element.array, view.array, target.array),
-                 (a_layout[0], b_first, c_first), (a_layout[1], _row(view), _row(target)), (False, True),
-                 (n, n, _trip(inner.start, inner.stop)), scalars, beta_scales or None, loop, beta_one=not scaling)
+    b_first = element_offset(loop.start, inner.start, ir.Extent(view.array, 1, view.span, I64))
+    c_first = element_offset(loop.start, loop.start, ir.Extent(target.array, 1, target.span, I64))
+    n = trip_count(loop.start, loop.stop)
+    routine = "syrkx" if len(updates) == 1 else "syr2k"
+    call = loop_call(library, routine, dtype, (element.array, view.array, target.array),
+                     (a_layout[0], b_first, c_first), (a_layout[1], _row(view), _row(target)), (False, True),
+                     (n, n, trip_count(inner.start, inner.stop)), scalars, beta_scales or None, loop,
+                     beta_one=not scaling)
     if call is None or not _from_zero_up(loop.start) or not _from_zero_up(inner.start):
         return None
     ends = [row_end, ir.Extent(target.array, 0, span := loop.span, I64)]
@@ -115,7 +128,7 @@ def _row_triangle(loop: ir.Loop, kernel: ir.Kernel, library: str) -> ir.LibraryC
 
 def _row_updates(value: ir.Expr, target: ir.View, i: str, k: str, loop: ir.Loop) -> list[_Update] | None:
     """The terms of `C[i, s:i + 1] + t1 (+ t2)`, each `scalars * X[i, k] * Y[s:i + 1, k]`, or None."""
-    terms = _terms(value)
+    terms = sum_terms(value)
     kept = [t for t in terms if same(t[-1], target)]
     if len(kept) != 1 or len(kept[0]) != 1:
         return None
@@ -123,11 +136,11 @@ def _row_updates(value: ir.Expr, target: ir.View, i: str, k: str, loop: ir.Loop)
     for term in terms:
         if term is kept[0]:
             continue
-        view, flat = term[-1], tuple(f for s in term[:-1] for f in _scalar_factors(s))
+        view, flat = term[-1], tuple(f for s in term[:-1] for f in scalar_factors(s))
         elements = [f for f in flat if isinstance(f, ir.Index)]
         end = _prefix(view, 0, i, loop, k) if isinstance(view, ir.View) else None
         if not isinstance(view, ir.View) or end is None or len(elements) != 1 or \
-                not all(_is_var(x, v) for x, v in zip(elements[0].indices, (i, k))):
+                not all(is_var(x, v) for x, v in zip(elements[0].indices, (i, k))):
             return None
         updates.append((view, elements[0], tuple(f for f in flat if not isinstance(f, ir.Index)), end))
     return updates
@@ -147,7 +160,7 @@ def _prefix(view: ir.View, dim: int, i: str, loop: ir.Loop, fixed: str | None = 
     index = i if fixed is None else fixed
     axis = view.axes[0] if len(view.axes) == 1 else None
     if len(view.fixed) != 2 or axis is None or axis.dim != dim or axis.step != 1 or \
-            not _is_var(view.fixed[1 - dim], index) or not same(axis.lo, loop.start):  # type: ignore[arg-type]
+            not is_var(view.fixed[1 - dim], index) or not same(axis.lo, loop.start):  # type: ignore[arg-type]
         return None
     return _after(axis.hi, i)
 
@@ -167,33 +180,88 @@ def _trmm(loop: ir.Loop, kernel: ir.Kernel, library: str) -> ir.LibraryCall | No
     """trmm's loop, `for i in range(B.shape[0]): for j in prange(B.shape[1]): B[i, j] += A[i + 1:, i] @
     B[i + 1:, j]`, as one `trmm` call: row i reads the rows below it before they are updated, so B
     becomes `op(T) @ B` with op(T) the transpose of A's unit lower triangle (its diagonal and upper
-    part never read), when the loops cover all of B (else the loops run). A scaled product is not
-    taken: `B + alpha * ...` is no multiple of `op(T) @ B`, whose diagonal is 1."""
+    part never read), when the loops cover all of B (else the loops run). The element may be scaled
+    after its update, `B[i, j] *= alpha` (PolyBench's order): alpha times the sum, one rounding, is
+    the routine's alpha. A scaled product is not taken: `B + alpha * ...` is no multiple of `op(T)
+    @ B`, whose diagonal is 1."""
     inner = loop.body[0] if len(loop.body) == 1 else None
     if loop.parallel or loop.step != 1 or not isinstance(inner, ir.Loop) or not inner.parallel or \
-            inner.step != 1 or len(inner.body) != 1 or not isinstance(update := inner.body[0], ir.Assign) or \
-            not isinstance(target := update.target, ir.Index) or not _zero(loop.start) or not _zero(inner.start) or \
-            not (_matrix(target.array, kernel) and _at(target, (loop.var, inner.var))):  # all of B: rows from 0
+            inner.step != 1 or len(inner.body) not in (1, 2) or not isinstance(update := inner.body[0], ir.Assign) or \
+            not isinstance(target := update.target, ir.Index) or not is_zero(loop.start) or \
+            not is_zero(inner.start) or \
+            not (param_rank(kernel, target.array) == 2 and _at(target, (loop.var, inner.var))):  # all of B: rows from 0
         return None
     i, j, dtype = loop.var, inner.var, type_of(target).strong()
-    terms = _terms(update.value)
-    products = [t for t in terms if not same(t[-1], target)]
-    dot = products[0][-1] if len(products) == 1 and len(terms) == 2 else None
-    sides = _operands(dot) if isinstance(dot, ir.ArrayReduce) and dot.axes == (0,) else None
-    if sides is None or sides[0][1] or sides[1][1] or not _float(dtype) or not _in_dtype(update.value, dtype) or \
-            len(products[0]) != 1 or any(len(t) != 1 for t in terms):  # `B + alpha * ...` leaves the diagonal unscaled
+    sides = _trmm_operands(update.value, target)
+    alpha = _element_scaling(inner.body[1:], target, (i, j))
+    if sides is None or alpha is None or not is_blas_float(dtype) or not computed_in(update.value, dtype):
         return None
-    a, b = (sides[0][0], sides[1][0]) if _column_of(sides[1][0]) == j else (sides[1][0], sides[0][0])
-    if b.array != target.array or a.array == target.array or not _matrix(a.array, kernel) or \
+    a, b = (sides[0], sides[1]) if _column_of(sides[1]) == j else (sides[1], sides[0])
+    if b.array != target.array or a.array == target.array or param_rank(kernel, a.array) != 2 or \
             _column_of(a) != i or _column_of(b) != j or not all(_below(v, i) for v in (a, b)):
         return None
     span, zero = loop.span, ir.Const(0, loop.span, I64)
     rows, cols = _extent(target, 0), _extent(target, 1)
-    call = _call(library, "trmm", dtype, (a.array, b.array, b.array), (zero, zero, zero),
-                 (_row(a), _row(b), _row(b)), (True, False), (rows, cols, rows), (), None, loop)
+    call = loop_call(library, "trmm", dtype, (a.array, b.array, b.array), (zero, zero, zero),
+                     (_row(a), _row(b), _row(b)), (True, False), (rows, cols, rows), alpha, None, loop)
     whole = [ir.Compare("==", loop.stop, rows, span, BOOL), ir.Compare("==", inner.stop, cols, span, BOOL),
              ir.Compare("==", _extent(a, 0), rows, span, BOOL), _at_most(rows, _extent(a, 1))]
     return _with(call, whole, "lower", unit_diagonal=True)
+
+
+def _trmm_operands(value: ir.Expr, target: ir.Index) -> tuple[ir.View, ir.View] | None:
+    """The two column views of `B[i, j] + X[i + 1:, i] @ Y[i + 1:, j]` (unscaled), else None."""
+    terms = sum_terms(value)
+    products = [t for t in terms if not same(t[-1], target)]
+    dot = products[0][-1] if len(products) == 1 and len(terms) == 2 else None
+    sides = product_operands(dot) if isinstance(dot, ir.ArrayReduce) and dot.axes == (0,) else None
+    if sides is None or sides[0][1] or sides[1][1] or any(len(t) != 1 for t in terms):
+        return None  # `B + alpha * ...` leaves the diagonal unscaled
+    return sides[0][0], sides[1][0]
+
+
+def _element_scaling(after: tuple[ir.Stmt, ...], target: ir.Index, loop_vars: tuple[str, str]) -> Term | None:
+    """The host scalars of `B[i, j] *= alpha` after the element's update (none where nothing follows
+    it), computed in the element's dtype; None for any other statement."""
+    if not after:
+        return ()
+    scales = scaling_of(after[0], target)
+    value = after[0].value if isinstance(after[0], ir.Assign) else None
+    if scales is None or value is None or type_of(value).strong() != type_of(target).strong() or \
+            not loop_invariant_scalars(scales, set(loop_vars)):
+        return None
+    return scales
+
+
+def _scaled_trmm(call: ir.LibraryCall, stmt: ir.Stmt, kernel: ir.Kernel) -> ir.LibraryCall | None:
+    """trmm's call with `B *= alpha` (`B[...] = alpha * B`, any product of host scalars) right after
+    it folded in as the routine's alpha, the scaling kept in the fallback after the loops: cuBLAS
+    writes `alpha * op(T) @ B`, which is the loops' B scaled with one rounding per element, as
+    NumPy's `B *= alpha` is. Only a scaling of all of B (the call's `when` makes its loops cover all
+    of B) with nothing between, in the call's dtype, by a nonzero alpha (a BLAS given alpha 0 writes
+    zeros where NumPy keeps NaN and infinities: the `when` says alpha != 0); else None."""
+    if call.routine != "trmm" or not (isinstance(call.alpha, ir.Const) and call.alpha.value == 1) or \
+            not isinstance(stmt, ir.ArrayAssign) or stmt.target.array != call.operands[2].array or \
+            not _whole(stmt.target, kernel):
+        return None
+    scales = scaling_of(stmt, stmt.target)
+    if scales is None or not computed_in(stmt.value, call.dtype) or not loop_invariant_scalars(scales, set()):
+        return None
+    alpha = scalar_product(call.dtype, scales, stmt.span)
+    if isinstance(alpha, ir.Const) and alpha.value == 0:
+        return None
+    test = nonzero_scalars(call.dtype, (alpha,), stmt.span)
+    when = call.when if isinstance(test, ir.Const) else test if isinstance(call.when, ir.Const) else \
+        ir.Logical("and", call.when, test, call.span, BOOL)
+    return dataclasses.replace(call, alpha=alpha, when=when, body=(*call.body, stmt))
+
+
+def _whole(view: ir.View, kernel: ir.Kernel) -> bool:
+    """Whether `view` is all of a matrix parameter, `B[:, :]` as the frontend writes `B *= alpha`."""
+    return param_rank(kernel, view.array) == 2 and view.fixed == (None, None) and \
+        [a.dim for a in view.axes] == [0, 1] and all(a.step == 1 and is_zero(a.lo) and not a.diagonal and
+                                                     same(a.hi, ir.Extent(view.array, dim, view.span))
+                                                     for dim, a in enumerate(view.axes))
 
 
 def _rows_in_place(loop: ir.Loop, kernel: ir.Kernel, library: str) -> ir.LibraryCall | None:
@@ -204,25 +272,25 @@ def _rows_in_place(loop: ir.Loop, kernel: ir.Kernel, library: str) -> ir.Library
     inner = loop.body[0] if len(loop.body) == 1 else None
     if loop.step != 1 or not isinstance(inner, ir.Loop) or inner.parallel or inner.step != 1 or \
             len(inner.body) != 1 or not isinstance(update := inner.body[0], ir.ArrayAssign) or \
-            update.where is not None or not _zero(loop.start) or not _zero(inner.start):
+            update.where is not None or not is_zero(loop.start) or not is_zero(inner.start):
         return None
-    terms, target, dtype = _terms(update.value), update.target, type_of(update.target).strong()
+    terms, target, dtype = sum_terms(update.value), update.target, type_of(update.target).strong()
     product = terms[0][-1] if len(terms) == 1 else None
-    sides = _operands(product) if isinstance(product, ir.ArrayReduce) and product.axes == (0,) else None
-    if sides is None or not _float(dtype) or not _in_dtype(update.value, dtype) or \
+    sides = product_operands(product) if isinstance(product, ir.ArrayReduce) and product.axes == (0,) else None
+    if sides is None or not is_blas_float(dtype) or not computed_in(update.value, dtype) or \
             not _whole_row(target, (loop.var, inner.var), kernel) or not same(sides[0][0], _with_new_axis(target)):
         return None
     matrix, scalars = sides[1][0], (*terms[0][:-1], *sides[0][1], *sides[1][1])
-    layout = _layout(matrix, kernel)
+    layout = view_layout(matrix, kernel)
     real = [a for a in matrix.axes if a.dim is not None]
     if layout is None or len(real) != 2 or matrix.array == target.array or \
-            not _scalars_ok(scalars, {loop.var, inner.var}):
+            not loop_invariant_scalars(scalars, {loop.var, inner.var}):
         return None
     span, zero = loop.span, ir.Const(0, loop.span, I64)
     rows = ir.Binary("*", _extent(target, 0), _extent(target, 1), span, I64)
-    length, k, n = ir.Extent(target.array, 2, span, I64), _length(real[0]), _length(real[1])
-    call = _call(library, "gemm", dtype, (target.array, matrix.array, target.array), (zero, layout[0], zero),
-                 (length, layout[1], length), (False, _swapped(matrix)), (rows, n, k), scalars, None, loop)
+    length, k, n = ir.Extent(target.array, 2, span, I64), axis_length(real[0]), axis_length(real[1])
+    call = loop_call(library, "gemm", dtype, (target.array, matrix.array, target.array), (zero, layout[0], zero),
+                     (length, layout[1], length), (False, is_transposed(matrix)), (rows, n, k), scalars, None, loop)
     whole = [ir.Compare("==", loop.stop, _extent(target, 0), span, BOOL),
              ir.Compare("==", inner.stop, _extent(target, 1), span, BOOL),
              ir.Compare("==", k, length, span, BOOL), ir.Compare("==", n, length, span, BOOL)]
@@ -231,11 +299,10 @@ def _rows_in_place(loop: ir.Loop, kernel: ir.Kernel, library: str) -> ir.Library
 
 def _whole_row(view: ir.View, names: tuple[str, str], kernel: ir.Kernel) -> bool:
     """Whether `view` is `A[r, q, :]` of a 3-D parameter, `r` and `q` the loop variables."""
-    param = kernel.param(view.array)
     axis = view.axes[0] if len(view.axes) == 1 else None
-    return param is not None and isinstance(param.type, ArrayType) and param.type.rank == 3 and axis is not None and \
-        len(view.fixed) == 3 and all(f is not None and _is_var(f, v) for f, v in zip(view.fixed, names)) and \
-        view.fixed[2] is None and axis.dim == 2 and axis.step == 1 and _zero(axis.lo) and \
+    return param_rank(kernel, view.array) == 3 and axis is not None and \
+        len(view.fixed) == 3 and all(f is not None and is_var(f, v) for f, v in zip(view.fixed, names)) and \
+        view.fixed[2] is None and axis.dim == 2 and axis.step == 1 and is_zero(axis.lo) and \
         same(axis.hi, ir.Extent(view.array, 2, view.span))
 
 
@@ -256,48 +323,50 @@ def _dot_triangle(loop: ir.Loop, kernel: ir.Kernel, library: str) -> list[ir.Stm
     """covariance's and correlation's loop (module docstring) as the call and the loop after it, or None."""
     inner = loop.body[0] if len(loop.body) == 1 else None
     if not loop.parallel or loop.step != 1 or not isinstance(inner, ir.Loop) or inner.parallel or \
-            inner.step != 1 or not 1 <= len(inner.body) <= 2 or _reads(inner.stop, {loop.var}):
+            inner.step != 1 or not 1 <= len(inner.body) <= 2 or reads_any(inner.stop, {loop.var}):
         return None
     i, j, (first, *mirror) = loop.var, inner.var, inner.body
     d, element = _diagonal_offset(inner.start, i), first.target if isinstance(first, ir.Assign) else None
     if d is None or not isinstance(first, ir.Assign) or not isinstance(element, ir.Index) or \
-            not _at(element, (i, j)) or not _matrix(element.array, kernel) or \
+            not _at(element, (i, j)) or param_rank(kernel, element.array) != 2 or \
             mirror and not _is_mirror(mirror[0], element, (j, i)):
         return None
     leaves, dtype = tier_leaves(first.value), type_of(element).strong()
     columns = _columns(leaves[0], i, j, kernel) if len(leaves) == 1 and isinstance(leaves[0], ir.ArrayReduce) else None
-    if columns is None or not _float(dtype) or type_of(leaves[0]).strong() != dtype or \
+    if columns is None or not is_blas_float(dtype) or type_of(leaves[0]).strong() != dtype or \
             element.array in {columns[0].array, columns[1].array} or \
             any(isinstance(n, (ir.Index, ir.View)) and n.array == element.array for n in walk(first.value)):
         return None
     x, y = columns
     start, span = loop.start, loop.span
-    call = _call(library, "syrkx", dtype, (x.array, y.array, element.array),
-                 (_first(x.axes[0].lo, start, _row(x)), _first(y.axes[0].lo, _shifted(start, d), _row(y)),
-                  _first(start, _shifted(start, d), _row(element))), (_row(x), _row(y), _row(element)),
-                 (True, False), (_trip(start, loop.stop), _trip(start, loop.stop), _length(x.axes[0])), (), None,
-                 dataclasses.replace(loop, body=(dataclasses.replace(inner, body=(ir.Assign(element, leaves[0],
-                                                                                            first.span),)),)))
+    products = dataclasses.replace(loop, body=(dataclasses.replace(inner, body=(ir.Assign(element, leaves[0],
+                                                                                           first.span),)),))
+    offsets = (element_offset(x.axes[0].lo, start, _row(x)), element_offset(y.axes[0].lo, _shifted(start, d), _row(y)),
+               element_offset(start, _shifted(start, d), _row(element)))
+    n = trip_count(start, loop.stop)
+    call = loop_call(library, "syrkx", dtype, (x.array, y.array, element.array), offsets,
+                     (_row(x), _row(y), _row(element)), (True, False), (n, n, axis_length(x.axes[0])), (), None,
+                     products)
     if call is None or not _from_zero_up(start):
         return None
     whole = ir.Compare("==", as_index(plus(inner.stop, -d, span)), loop.stop, span, BOOL)
     inside = [_at_most(loop.stop, _extent(x, 1)), _at_most(inner.stop, _extent(y, 1)),
               _at_most(loop.stop, _extent(element, 0)), _at_most(inner.stop, _extent(element, 1)),
-              ir.Compare("==", _length(x.axes[0]), _length(y.axes[0]), span, BOOL)]
+              ir.Compare("==", axis_length(x.axes[0]), axis_length(y.axes[0]), span, BOOL)]
     after = (() if first.value is leaves[0] else (ir.Assign(element, rewrite_leaves(first.value, lambda _: element),
                                                             first.span),)) + tuple(mirror)
-    rest = [dataclasses.replace(loop, body=(dataclasses.replace(inner, body=after),))] if after else []
+    rest = [dataclasses.replace(loop, body=(dataclasses.replace(inner, body=after, disjoint=True),))] if after else []
     made = _with(call, [whole, *inside], "upper")
     return [made, *rest] if made is not None else None
 
 
 def _diagonal_offset(start: ir.Expr, i: str) -> int | None:
     """d where the inner loop starts at `i + d`, a constant d >= 0, else None."""
-    if _is_var(start, i):
+    if is_var(start, i):
         return 0
     if isinstance(start, ir.Cast):
         return _diagonal_offset(start.operand, i)
-    if isinstance(start, ir.Binary) and start.op == "+" and _is_var(start.left, i) and \
+    if isinstance(start, ir.Binary) and start.op == "+" and is_var(start.left, i) and \
             isinstance(start.right, ir.Const) and isinstance(start.right.value, int) and start.right.value >= 0:
         return int(start.right.value)
     return None
@@ -306,15 +375,15 @@ def _diagonal_offset(start: ir.Expr, i: str) -> int | None:
 def _columns(product: ir.ArrayReduce, i: str, j: str, kernel: ir.Kernel) -> tuple[ir.View, ir.View] | None:
     """`X[lo:hi, i]` and `Y[lo2:hi2, j]` of `X[:, i] @ Y[:, j]` (either order), unscaled, or None (the
     lengths are compared at run time)."""
-    sides = _operands(product) if product.axes == (0,) else None
+    sides = product_operands(product) if product.axes == (0,) else None
     if sides is None or sides[0][1] or sides[1][1]:
         return None
     x, y = sides[0][0], sides[1][0]
     if _column_of(x) == j:
         x, y = y, x
     bounds = (x.axes[0].lo, x.axes[0].hi, y.axes[0].lo, y.axes[0].hi)
-    if _column_of(x) != i or _column_of(y) != j or any(_reads(b, {i, j}) for b in bounds) or \
-            not _matrix(x.array, kernel) or not _matrix(y.array, kernel):
+    if _column_of(x) != i or _column_of(y) != j or any(reads_any(b, {i, j}) for b in bounds) or \
+            param_rank(kernel, x.array) != 2 or param_rank(kernel, y.array) != 2:
         return None
     return x, y
 
@@ -328,18 +397,13 @@ def _column_of(view: ir.View) -> str | None:
 
 
 def _at(element: ir.Index, names: tuple[str, str]) -> bool:
-    return len(element.indices) == 2 and all(_is_var(x, v) for x, v in zip(element.indices, names))
+    return len(element.indices) == 2 and all(is_var(x, v) for x, v in zip(element.indices, names))
 
 
 def _is_mirror(stmt: ir.Stmt, element: ir.Index, names: tuple[str, str]) -> bool:
     """Whether `stmt` is `T[j, i] = T[i, j]`."""
     return isinstance(stmt, ir.Assign) and isinstance(stmt.target, ir.Index) and \
         stmt.target.array == element.array and _at(stmt.target, names) and same(stmt.value, element)
-
-
-def _matrix(array: str, kernel: ir.Kernel) -> bool:
-    param = kernel.param(array)
-    return param is not None and isinstance(param.type, ArrayType) and param.type.rank == 2
 
 
 def _from_zero_up(start: ir.Expr) -> bool:
@@ -375,7 +439,7 @@ def _with(call: ir.LibraryCall | None, conditions: list[ir.Compare], triangle: s
     if call is None:
         return None
     host = (*call.offsets, *call.strides, *call.sizes, *conditions)
-    if not all(_host_scalar(e) for e in host):
+    if not all(host_scalar(e) for e in host):
         return None
     when, kept = call.when, list[ir.Compare]()
     for condition in conditions:

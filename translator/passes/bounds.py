@@ -205,6 +205,7 @@ class _Checker(StmtTransformer):
         orelse = dataclasses.replace(self, plain=False).block(stmt.orelse)
         body = self.block(stmt.body)
         if not stmt.checks_hold and any(isinstance(n, ir.If) and n.guard for n in walk_all(body)):
+            assert len(body) == 1, "a call of several statements holds its checks (`passes.blas_loops`)"
             return body[0]  # the library, which checks nothing, is not called (`passes.blas` keeps one statement)
         return dataclasses.replace(stmt, body=body, orelse=orelse)
 

@@ -158,22 +158,22 @@ class _Lowering(Visitor[[bool], list[ir.Stmt]]):
     visit_LocalArray = visit_Temporary = visit_Break = visit_Continue = keep
 
     def visit_LibraryCall(self, stmt: ir.LibraryCall, in_prange: bool) -> list[ir.Stmt]:
-        """The product's statement lowered as any other, kept as the call's fallback when it is one
-        parallel loop nest (or a host loop of such nests: trmm) the call can replace (no check of the
-        running kernel unless the call's `when` implies it passes, no temporary around it unless the
-        call computes in place); otherwise the lowered statement alone."""
-        lowered = self.visit(stmt.body[0], in_prange)
-        loop = lowered[0]
+        """The product's statements lowered as any other, kept as the call's fallback when each is one
+        parallel loop nest (or a host loop of such nests: trmm, then its scaling `B *= alpha`) the
+        call can replace (no check of the running kernel unless the call's `when` implies it passes,
+        no temporary around it unless the call computes in place); otherwise the lowered statements
+        alone."""
+        lowered = [s for body in stmt.body for s in self.visit(body, in_prange)]
         barred = (*(() if stmt.checks_hold else (ir.If,)), *(() if stmt.in_place else (ir.Temporary,)))
-        if len(lowered) != 1 or not isinstance(loop, ir.Loop) or not _parallel_nest(loop) or \
-                any(isinstance(n, barred) for n in walk_all(lowered)):
+        nests = all(isinstance(s, ir.Loop) and _parallel_nest(s) for s in lowered)
+        if len(lowered) != len(stmt.body) or not nests or any(isinstance(n, barred) for n in walk_all(lowered)):
             return lowered
         record = self.record_failure(ir.Failure(
             f"{stmt.library} reported an error computing the matrix product at line {stmt.span.line} "
             f"({stmt.symbol}); PY2OMP_BLAS=0 runs the kernel's own loops instead", stmt.span, "RuntimeError"))
         once = ir.Loop(self.fresh("once"), ir.Const(0, stmt.span, I64), ir.Const(1, stmt.span, I64), 1, (record,),
                        stmt.span, parallel=True)
-        return [dataclasses.replace(stmt, body=(loop,), orelse=(once,))]
+        return [dataclasses.replace(stmt, body=tuple(lowered), orelse=(once,))]
 
     def visit_ArrayAssign(self, stmt: ir.ArrayAssign, in_prange: bool) -> list[ir.Stmt]:
         """One loop per axis of the target around the assignment of one element, guarded by the

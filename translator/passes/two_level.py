@@ -3,7 +3,8 @@
 A `target teams distribute parallel for` deals the `prange`'s iterations to threads, one each, so
 the loops an iteration runs (a row-slice statement's loop over the row) run serially on one thread.
 When the body holds loops whose iterations are independent (`ir.Loop.independent`, made by
-`passes.lower_arrays`), the `prange` becomes `target teams distribute` instead (one team per
+`passes.lower_arrays`, or `ir.Loop.disjoint`, proven by the pass that made the loop, when no check
+that leaves it is left in it), the `prange` becomes `target teams distribute` instead (one team per
 iteration; the launch clauses stay as `passes.parallelize` chose them) and each outermost
 independent loop in its body a `ParallelLoop` with `OmpParallelFor` (`parallel for`, perfectly
 nested independent levels collapsed): the team's threads share its iterations, consecutive threads
@@ -124,7 +125,7 @@ class _Spreading(StmtTransformer):
     def visit_Loop(self, loop: ir.Loop) -> ir.Stmt:
         """`loop` shared by the team's threads, its assigned scalars declared inside it; `loop`
         unchanged where one of them is a name the rest of the body uses too (or not a private one)."""
-        if not loop.independent:
+        if not _shareable(loop):
             return self.descend(loop)
         assigned = {n.target.id for n in walk_all(loop.body)
                     if isinstance(n, ir.Assign) and isinstance(n.target, ir.Name)}
@@ -156,13 +157,19 @@ def _name_uses(stmts: tuple[ir.Stmt, ...]) -> Counter[str]:
     return Counter(n.id for n in walk_all(stmts) if isinstance(n, ir.Name))
 
 
+def _shareable(loop: ir.Loop) -> bool:
+    """Whether a team's threads may share the loop's iterations: `independent`, or `disjoint` with
+    no check left in it that leaves the loop (`break`, which a `parallel for` cannot)."""
+    return loop.independent or loop.disjoint and not any(isinstance(n, ir.Break) for n in walk_all(loop.body))
+
+
 def _serial_loops(stmts: tuple[ir.Stmt, ...], private: Mapping[str, ir.Var]) -> bool:
     """Whether the statements hold a serial loop that is no reduction nest and holds no independent
     loop (outside the independent loops, whose insides their threads share)."""
     for stmt in stmts:
-        if isinstance(stmt, ir.Loop) and (stmt.independent or reduction_nest(stmt, private) is not None):
+        if isinstance(stmt, ir.Loop) and (_shareable(stmt) or reduction_nest(stmt, private) is not None):
             continue
-        if isinstance(stmt, ir.Loop) and not any(isinstance(n, ir.Loop) and n.independent for n in walk_all(stmt.body)):
+        if isinstance(stmt, ir.Loop) and not any(isinstance(n, ir.Loop) and _shareable(n) for n in walk_all(stmt.body)):
             return True
         if _serial_loops(nested_statements(stmt), private):
             return True
