@@ -264,6 +264,17 @@ SIGNATURES = {
         "weighted_update": "f64[:], f32[:], f32[:]", "dot": "i64[:], i64[:]",
     },
     "tests/kernels/idioms.py": {"scale_into": "f32[:], f32[:], float"},
+    "tests/kernels/hoisting.py": {
+        "interior_of_sum": "f64[:], f64[:]", "first_row_of_product": "f64[:, :], f64[:]",
+        "shifted_identity": "f64[:, :], float", "regularised_solve": "f64[:, :], f64[:], float",
+        "rows_of_expressions": "f64[:, :], f64[:]", "solve_into_view": "f64[:, :], f64[:], f64[:]",
+        "pieces_of_results": "f64[:], f64[:, :]",
+    },
+    "tests/kernels/scatters.py": {
+        "label_counts": "i64[:], int", "inverse_permutation": "i64[:], f64[:]",
+        "dense_from_coordinates": "i64[:], i64[:], f64[:], int, int", "swap_through_indices": "f64[:], i64[:]",
+        "rows_through_columns": "f64[:, :], i64[:], f64[:, :]",
+    },
 }
 """Types for the kernels that take theirs from each call, as `py2omp --signature` gives them."""
 
