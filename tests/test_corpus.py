@@ -39,7 +39,6 @@ import gpu_run  # noqa: E402
 KNOWN_FAILURES: dict[str, str] = {
     "contour_integral": "an array made inside a loop lives on the thread's stack",
     "doitgen": "`@` of stacks of matrices in a kernel multiplies arrays or views",
-    "sieve": "a slice's step is a non-zero integer constant in kernels",
 }
 """Kernels the translator rejects today, with (a part of) the first line of its message."""
 
