@@ -28,6 +28,7 @@ from translator.frontend.refills import like_source, refill
 from translator.frontend.signature import scalar_annotation
 from translator.frontend.source import fold_constant
 from translator.frontend.syntax import dispatch
+from translator.frontend.tuple_calls import split_tuple_calls
 from translator.frontend.unfold import UNFOLDED_IN, unfold
 from translator.frontend.views import is_view
 from translator.frontend.view_names import binds_view, bind_views, refuse_rebinding
@@ -69,7 +70,7 @@ def _statement(node: cst.CSTNode, scope: KernelScope) -> list[ir.Stmt]:
     nested statement's prelude stays inside the block that holds it; with the run-time checks of
     its lengths around both (`frontend.guards`)."""
     if isinstance(node, UNFOLDED_IN):
-        node = inline_calls(node, scope)
+        node = split_tuple_calls(inline_calls(node, scope), scope)
     firsts, node = hoist_values(node, scope) if lifts(scope) or scope.makes_temporaries else ([], node)
     if not firsts:
         firsts, node = scatter_first(node, scope)
