@@ -156,7 +156,7 @@ def body_statements(fn: cst.FunctionDef) -> list[cst.CSTNode]:
         statements = [fn.body.body]
     else:
         statements = [s.body if isinstance(s, cst.SimpleStatementLine) else [s] for s in fn.body.body]
-    smalls = [small for line in statements for small in line]
+    smalls: list[cst.CSTNode] = [small for line in statements for small in line]
     if smalls and isinstance(smalls[0], cst.Expr) and isinstance(smalls[0].value, cst.SimpleString):
         smalls = smalls[1:]
     return smalls

@@ -23,6 +23,8 @@ give frexp's exponent as int32, as NumPy does.
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 import libcst as cst
 
 from translator.errors import Span
@@ -36,13 +38,14 @@ from translator.ir.types import I32, PY_FLOAT, PY_INT
 PARTS = {"modf": ("py2omp_fraction", "py2omp_integral"), "frexp": ("py2omp_mantissa", "py2omp_exponent")}
 """The attribute names of the two parts of each function that is not an operator pair."""
 DIVMODS = ("builtins.divmod", "numpy.divmod")
+_N = TypeVar("_N", bound=cst.CSTNode)
 
 
-def split_tuple_calls(node: cst.CSTNode, scope: KernelScope) -> cst.CSTNode:
+def split_tuple_calls(node: _N, scope: KernelScope) -> _N:
     """`node` with each call of a pair-returning function replaced by the tuple of its parts."""
     if not any(isinstance(n, cst.Call) and _pair_function(n, scope) for n in nodes_in(node)):
         return node
-    return node.visit(_Splitter(scope))
+    return node.visit(_Splitter(scope))  # type: ignore[return-value]
 
 
 def _pair_function(call: cst.Call, scope: KernelScope) -> str | None:
@@ -76,10 +79,10 @@ class _Splitter(Positioned):
                      for part in PARTS[function]]
         return self._placed(cst.Tuple([cst.Element(p) for p in parts]), original_node)
 
-    def _placed(self, node: cst.CSTNode, like: cst.CSTNode) -> cst.CSTNode:
+    def _placed(self, node: _N, like: cst.CSTNode) -> _N:
         """`node` and the nodes made for it, placed where `like` is (for errors)."""
         positions = self.scope.module.positions
-        pending = [node]
+        pending: list[cst.CSTNode] = [node]
         while pending:
             current = pending.pop()
             if current not in positions:

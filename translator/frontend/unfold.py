@@ -123,15 +123,23 @@ def _unfolded(statement: cst.CSTNode, call: cst.Call, function: DeviceFunction, 
         else:
             replacements[param] = arg
     substitute = _Substitution(scope, replacements)
-    statements = [part.visit(substitute) for part in body]
+    statements: Parts = [_visited(part, substitute) for part in body]
     if value is None:
         return [*prelude, *statements]
-    result = value.visit(substitute)
-    return [*prelude, *statements, statement.visit(_Replace(scope, call, result))]  # type: ignore[arg-type]
+    result = _visited(value, substitute)
+    assert isinstance(result, cst.BaseExpression)
+    return [*prelude, *statements, _visited(statement, _Replace(scope, call, result))]
+
+
+def _visited(node: cst.CSTNode, transformer: cst.CSTTransformer) -> cst.CSTNode:
+    """`node` rewritten by `transformer`, which replaces nodes and never removes them."""
+    result = node.visit(transformer)
+    assert isinstance(result, cst.CSTNode)
+    return result
 
 
 def _has_product(node: cst.BaseExpression, scope: KernelScope) -> bool:
-    return any(isinstance(n, (cst.BinaryOperation, cst.Call)) and product_operands(n, scope) is not None  # type: ignore[arg-type]
+    return any(isinstance(n, (cst.BinaryOperation, cst.Call)) and product_operands(n, scope) is not None
                for n in nodes_in(node))
 
 
