@@ -86,8 +86,7 @@ def _unfoldable(call: cst.Call, statement: cst.CSTNode, scope: KernelScope) -> D
     params = [p.name.value for p in function.node.params.params]
     arrays = {p: a.value for p, a in zip(params, call.args) if is_array_value(a.value, scope)}
     if returned(function.node) is not None:
-        products = any(product_operands(n, scope) is not None for a in arrays.values() for n in nodes_in(a)
-                       if isinstance(n, (cst.BinaryOperation, cst.Call)))
+        products = any(_has_product(a, scope) for a in arrays.values())
         whole = isinstance(statement, (cst.Assign, cst.Return)) and statement.value is call
         return function if arrays and (products or whole) else None
     indexed = set(indexed_ranks(function.node.body)) - sliced(function.node.body, scope)
