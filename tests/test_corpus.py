@@ -39,8 +39,6 @@ import gpu_run  # noqa: E402
 KNOWN_FAILURES: dict[str, str] = {
     "contour_integral": "an array made inside a loop lives on the thread's stack",
     "doitgen": "`@` of stacks of matrices in a kernel multiplies arrays or views",
-    "mlp": "this product makes an array: assign it into an array or to a new name",
-    "sieve": "a slice's step is a non-zero integer constant in kernels",
 }
 """Kernels the translator rejects today, with (a part of) the first line of its message."""
 

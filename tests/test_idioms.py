@@ -174,7 +174,7 @@ def _error(tmp_path: Path, body: str) -> str:
      "`b = a[1:] - a[:-1]`) and as the argument of a reduction (np.sum, np.max, np.min, np.mean, np.dot, `@`); "
      "index one element here (`a[i, j]`)"),
     ("@kernel\ndef k(x: In[f64[:]], y: Out[f64[:]]):\n    y[:] = x[::0]\n",
-     "k.py:6:16: error: a slice's step is a non-zero integer constant in kernels (`x[::2]`, `x[::-1]`)"),
+     "k.py:6:16: error: a slice's step is a non-zero integer (`x[::2]`, `x[::-1]`, `x[i * i::i]`)"),
     ("@kernel\ndef k(x: InOut[f64[:]]):\n    while x[0] > 1.0:\n        x[:] = x / 2.0\n",
      "k.py:6:11: error: array 'x' is read in the condition of a `while` loop that also holds parallel loops, which "
      "runs on the host: read it into a local before the loop and at the end of its body"),

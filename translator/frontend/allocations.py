@@ -265,8 +265,8 @@ def _caller_expr(expr: ir.Expr, scope: KernelScope, span: Span) -> ir.Expr:
             expr, left=_caller_expr(expr.left, scope, span), right=_caller_expr(expr.right, scope, span))
     if isinstance(expr, ir.Call) and expr.func in ("min", "max"):
         return dataclasses.replace(expr, args=tuple(_caller_expr(a, scope, span) for a in expr.args))
-    if isinstance(expr, ir.Select) and _wraps(expr.cond):
-        return _wrapped(expr, scope, span)
+    if isinstance(expr, ir.Select) and _sign_test(expr.cond):
+        return _selected(expr, scope, span)
     if isinstance(expr, ir.Name):
         param = scope.params.get(expr.id)
         if param is not None and isinstance(param.type, ScalarType) and param.type.is_int:
@@ -277,22 +277,27 @@ def _caller_expr(expr: ir.Expr, scope: KernelScope, span: Span) -> ir.Expr:
     raise TranslationError.at(expr.span, SHAPE_RULE)
 
 
-def _wraps(cond: ir.Expr) -> bool:
-    """Whether `cond` is `x < 0`, the test of a slice bound that Python wraps when negative."""
-    return isinstance(cond, ir.Compare) and cond.op == "<" and isinstance(cond.right, ir.Const) and (
+def _sign_test(cond: ir.Expr) -> bool:
+    """Whether `cond` is `x < 0` (the test of a slice bound that Python wraps when negative) or
+    `x > 0` (the sign of a slice's run-time step, which chooses its bounds)."""
+    return isinstance(cond, ir.Compare) and cond.op in ("<", ">") and isinstance(cond.right, ir.Const) and (
         cond.right.value == 0)
 
 
-def _wrapped(select: ir.Select, scope: KernelScope, span: Span) -> ir.Expr:
-    """`then if x < 0 else orelse` (a computed slice bound, `x[:-N]`, `A[1:I + 3]`) in the caller's `+ - *
-    min max`: `orelse * s + then * (1 - s)` with `s = min(max(x + 1, 0), 1)`, 1 when the integer `x`
-    is at least 0 and 0 otherwise."""
+def _selected(select: ir.Select, scope: KernelScope, span: Span) -> ir.Expr:
+    """`then if x < 0 else orelse` (a computed slice bound, `x[:-N]`, `A[1:I + 3]`) or `then if x > 0
+    else orelse` (a run-time step's bounds, `x[1::s]`) in the caller's `+ - * min max`: with `s` the
+    integer test as 1 or 0 (`min(max(x, 0), 1)` for `x > 0`) or its opposite (`min(max(x + 1, 0),
+    1)`, 1 when `x` is at least 0), `then * s + orelse * (1 - s)` or `orelse * s + then * (1 - s)`."""
     assert isinstance(select.cond, ir.Compare)
     x, then, orelse = (_caller_expr(e, scope, span) for e in (select.cond.left, select.then, select.orelse))
     zero, one = ir.Const(0, span), ir.Const(1, span)
-    at_least_zero = ir.Call("min", (ir.Call("max", (ir.Binary("+", x, one, span), zero), span), one), span)
-    return ir.Binary("+", ir.Binary("*", orelse, at_least_zero, span),
-                     ir.Binary("*", then, ir.Binary("-", one, at_least_zero, span), span), span)
+    if select.cond.op == ">":
+        s = ir.Call("min", (ir.Call("max", (x, zero), span), one), span)
+    else:
+        s = ir.Call("min", (ir.Call("max", (ir.Binary("+", x, one, span), zero), span), one), span)
+        then, orelse = orelse, then
+    return ir.Binary("+", ir.Binary("*", then, s, span), ir.Binary("*", orelse, ir.Binary("-", one, s, span), span), span)
 
 
 def make_array(name: str, node: cst.BaseExpression, scope: KernelScope) -> list[ir.Stmt]:

@@ -40,8 +40,10 @@ from translator.ir.types import MAX_RANK, ArrayType, ScalarType
 from translator.ir.visit import rewrite
 REDUCTIONS = ("numpy.sum", "numpy.max", "numpy.min", "numpy.mean", "numpy.amax", "numpy.amin", "numpy.var", "numpy.std",
               "numpy.count_nonzero")
-ELEMENTWISE_CALLS = ("builtins.abs", "numpy.copy", "numpy.where", "numpy.clip", "numpy.round", "numpy.around",
-                     *LOGICAL_CALLS)
+ELEMENTWISE_CALLS = {"builtins.abs", "numpy.copy", "numpy.where", "numpy.clip", "numpy.round", "numpy.around",
+                     *LOGICAL_CALLS}
+"""Calls computed element by element, of their arguments' broadcast shape (`frontend.tuple_calls` adds
+the parts of `np.modf` and `np.frexp`)."""
 ELEMENTWISE_METHODS = ("copy", "clip", "astype", "conj", "conjugate", "round")
 """Array methods computed element by element (`frontend.elementwise_calls`): of the receiver's shape."""
 ShapeRule = Callable[[cst.Call, KernelScope], tuple[ir.Expr, ...]]

@@ -35,7 +35,7 @@ _N = TypeVar("_N", bound=cst.CSTNode)
 
 def inline_calls(node: _N, scope: KernelScope) -> _N:
     """`node` with each call of an inlinable function (module docstring) replaced by its expression."""
-    if not any(isinstance(n, cst.Call) and _inlinable(n, scope) is not None for n in nodes_in(node)):
+    if not any(isinstance(n, cst.Call) and inlinable(n, scope) is not None for n in nodes_in(node)):
         return node
     return node.visit(_Inliner(scope))  # type: ignore[return-value]
 
@@ -58,12 +58,12 @@ class Positioned(cst.CSTTransformer):
 
 class _Inliner(Positioned):
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
-        function = _inlinable(updated_node, self.scope)
+        function = inlinable(updated_node, self.scope)
         if function is None:
             return updated_node
         params = [p.name.value for p in function.node.params.params]
         arguments = dict(zip(params, (a.value for a in updated_node.args)))
-        body = _returned(function.node)
+        body = returned(function.node)
         assert body is not None
         return body.visit(_Substitution(self.scope, arguments))  # type: ignore[return-value]
 
@@ -85,47 +85,92 @@ class _Substitution(Positioned):
         return self.arguments.get(original_node.value, updated_node)
 
 
-def _inlinable(call: cst.Call, scope: KernelScope) -> DeviceFunction | None:
-    """The function `call` calls when it is to be inlined (module docstring), else None."""
+def plain_helper(call: cst.Call, scope: KernelScope) -> DeviceFunction | None:
+    """The function of the kernel's module that `call` calls, when it could be inlined: plain
+    parameters without annotations or defaults, one positional argument each, and a body that
+    reads no name the caller binds besides its parameters and its own locals; else None."""
     func = call.func
     if not isinstance(func, cst.Name) or func.value in scope.assigned or func.value in scope.params:
         return None
     function = scope.module.functions.get(func.value)
     same_module = function is not None and function.module.positions is scope.module.positions and (
         function.module.aliases == scope.module.aliases)  # not a helper module, nor under the kernel's own imports
-    if function is None or not same_module or _returned(function.node) is None:
+    if function is None or not same_module:
         return None
     params = function.node.params
     plain = not (params.posonly_params or params.kwonly_params or isinstance(params.star_arg, cst.Param)
                  or params.star_kwarg) and all(p.annotation is None and p.default is None for p in params.params)
     if not plain or len(call.args) != len(params.params) or any(a.keyword is not None or a.star for a in call.args):
         return None
-    body = _returned(function.node)
-    names = {n.value for n in reads(body)}  # type: ignore[arg-type]
-    own = {p.name.value for p in params.params}
-    if (names - own) & (set(scope.assigned) | set(scope.params)):
+    own = {p.name.value for p in params.params} | bound_names(function.node.body)
+    names = {n.value for n in reads(function.node.body)}
+    return None if (names - own) & (set(scope.assigned) | set(scope.params)) else function
+
+
+def inlinable(call: cst.Call, scope: KernelScope) -> DeviceFunction | None:
+    """The function `call` calls when it is to be inlined (module docstring), else None."""
+    function = plain_helper(call, scope)
+    body = None if function is None else returned(function.node)
+    if function is None or body is None:
         return None
+    params = function.node.params
     arrays = {p.name.value for p, a in zip(params.params, call.args)
               if isinstance(a.value, cst.Name) and array_type(a.value.value, scope) is not None}
-    sliced = arrays & _sliced(body, scope)  # type: ignore[arg-type]
-    return function if sliced or isinstance(body, cst.Tuple) else None
+    sliced_arrays = arrays & sliced(body, scope)
+    return function if sliced_arrays or isinstance(body, cst.Tuple) else None
 
 
-def _returned(fn: cst.FunctionDef) -> cst.BaseExpression | None:
-    """The expression of a function whose body is `return <expression>` (after a docstring), else None."""
+def bound_names(body: cst.CSTNode) -> set[str]:
+    """The names a function's body binds (assignment and loop targets): its locals."""
+    found: set[str] = set()
+
+    class Targets(cst.CSTVisitor):
+        def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
+            found.update(_target_names(node.target))
+
+        def visit_AugAssign(self, node: cst.AugAssign) -> None:
+            found.update(_target_names(node.target))
+
+        def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+            found.update(_target_names(node.target))
+
+        def visit_For(self, node: cst.For) -> None:
+            found.update(_target_names(node.target))
+
+    body.visit(Targets())
+    return found
+
+
+def _target_names(target: cst.BaseExpression) -> list[str]:
+    """The names an assignment target binds: `x`, `a, (b, c)`; not the array of `a[i]`."""
+    if isinstance(target, cst.Name):
+        return [target.value]
+    if isinstance(target, (cst.Tuple, cst.List)):
+        return [name for e in target.elements for name in _target_names(e.value)]
+    return []
+
+
+def body_statements(fn: cst.FunctionDef) -> list[cst.CSTNode]:
+    """The statements of a function's body one by one, after its docstring."""
     if not isinstance(fn.body, cst.IndentedBlock):
         statements = [fn.body.body]
     else:
         statements = [s.body if isinstance(s, cst.SimpleStatementLine) else [s] for s in fn.body.body]
-    smalls = [small for line in statements for small in line]
+    smalls: list[cst.CSTNode] = [small for line in statements for small in line]
     if smalls and isinstance(smalls[0], cst.Expr) and isinstance(smalls[0].value, cst.SimpleString):
         smalls = smalls[1:]
+    return smalls
+
+
+def returned(fn: cst.FunctionDef) -> cst.BaseExpression | None:
+    """The expression of a function whose body is `return <expression>` (after a docstring), else None."""
+    smalls = body_statements(fn)
     if len(smalls) == 1 and isinstance(smalls[0], cst.Return) and smalls[0].value is not None:
         return smalls[0].value
     return None
 
 
-def _sliced(node: cst.CSTNode, scope: KernelScope) -> set[str]:
+def sliced(node: cst.CSTNode, scope: KernelScope) -> set[str]:
     """The names the expression subscripts with a slice or a new axis somewhere (`g[1:-1, :]`)."""
     return {n.value.value for n in nodes_in(node) if isinstance(n, cst.Subscript) and isinstance(n.value, cst.Name)
             and any(isinstance(e.slice, cst.Slice) or is_new_axis(e.slice, scope) for e in n.slice)}

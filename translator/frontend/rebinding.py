@@ -82,7 +82,7 @@ def renamed(parts: Parts, position: int, scope: KernelScope) -> Parts:
             fresh = scope.fresh_temp(_base(old))
             parts = [*parts[:position], _rename_targets(parts[position], old, fresh, scope),
                      *(_rename(p, old, fresh, scope) for p in parts[position + 1:])]
-        return _refresh(parts, scope) if names else parts
+        return refresh(parts, scope) if names else parts
     if isinstance(part, (cst.For, cst.While)) and not _is_prange(part, scope):
         before = parts
         for local in _loop_locals(parts, position, scope):
@@ -94,7 +94,7 @@ def renamed(parts: Parts, position: int, scope: KernelScope) -> Parts:
             parts = [*parts[:position], _copy(name, fresh, scope),
                      *(_rename(p, name.value, fresh, scope) for p in parts[position:])]
             position += 1
-        return parts if parts is before else _refresh(parts, scope)
+        return parts if parts is before else refresh(parts, scope)
     return parts
 
 
@@ -152,7 +152,7 @@ def _refuse_lambda_reads(name: cst.Name, scope: KernelScope) -> None:
                 "the new array under a name of its own")
 
 
-def _refresh(parts: Parts, scope: KernelScope) -> Parts:
+def refresh(parts: Parts, scope: KernelScope) -> Parts:
     """`parts` after a renaming, with the body's facts read again (bindings and uses have moved)."""
     lines = [cst.SimpleStatementLine([p]) if isinstance(p, cst.BaseSmallStatement) else p for p in parts]
     scope.facts = read_body(cst.IndentedBlock(lines), scope.module)  # type: ignore[arg-type]

@@ -18,7 +18,8 @@ from translator.errors import Span, TranslationError
 from translator.frontend.context import DeviceFunction, ModuleScope
 from translator.frontend.imports import add_imported_functions, dotted_name, is_marked, small_statements
 
-BUILTINS = ("int", "float", "bool", "complex", "abs", "min", "max", "len", "range", "enumerate", "zip", "sum")
+BUILTINS = ("int", "float", "bool", "complex", "abs", "min", "max", "len", "range", "divmod", "enumerate", "zip",
+            "sum")
 KNOWN_MODULES = {"math": "math", "numpy": "numpy", "translator": "translator", "translator.lang": "translator"}
 _DEFINING_MODULES = tuple(name for name, qualified in KNOWN_MODULES.items() if name == qualified)
 """The known modules under their own names: not `translator.lang`, whose other public names are its

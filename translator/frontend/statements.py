@@ -33,15 +33,14 @@ from translator.frontend.refills import like_source, refill
 from translator.frontend.signature import scalar_annotation
 from translator.frontend.source import fold_constant
 from translator.frontend.syntax import dispatch
+from translator.frontend.tuple_calls import split_tuple_calls
+from translator.frontend.unfold import UNFOLDED_IN, unfold
 from translator.frontend.views import is_view
 from translator.frontend.view_names import binds_view, bind_views, refuse_rebinding
 from translator.ir import nodes as ir
 from translator.ir.types import MAX_RANK, ArrayType
 from translator.ir.visit import walk
 
-INLINED_IN = (cst.Assign, cst.AugAssign, cst.AnnAssign, cst.Return, cst.Expr)
-"""Statements whose calls of array helpers are inlined (`frontend.inline`): simple ones, whose
-expressions are all their own."""
 LOOP_FUNCTIONS = {"builtins.range": False, "translator.prange": True}
 ATOMIC_OPS = {"translator.atomic_add": "+", "translator.atomic_sub": "-", "translator.atomic_min": "min",
               "translator.atomic_max": "max"}
@@ -58,7 +57,8 @@ AUGMENTED_OPS: dict[type, str] = {
 
 def build_body(statements: Sequence[cst.BaseStatement], scope: KernelScope) -> tuple[ir.Stmt, ...]:
     """The IR of a block; simple statement lines may hold several `;`-separated statements. At a
-    kernel's top level an array name bound again is renamed from there on (`frontend.rebinding`)."""
+    kernel's top level an array name bound again is renamed from there on (`frontend.rebinding`), and
+    a helper's statements unfold where it is called (`frontend.unfold`)."""
     out: list[ir.Stmt] = []
     parts = small_statements(statements)
     position = 0
@@ -67,7 +67,7 @@ def build_body(statements: Sequence[cst.BaseStatement], scope: KernelScope) -> t
             position += 1
             continue
         if lifts(scope):
-            parts = renamed(parts, position, scope)
+            parts = renamed(unfold(parts, position, scope), position, scope)
         out.extend(_statement(parts[position], scope))
         position += 1
     return tuple(out)
@@ -77,8 +77,9 @@ def _statement(node: cst.CSTNode, scope: KernelScope) -> list[ir.Stmt]:
     """One statement preceded by the prelude its own expressions need (slice reductions), so a
     nested statement's prelude stays inside the block that holds it; with the run-time checks of
     its lengths around both (`frontend.guards`)."""
-    if isinstance(node, INLINED_IN):
-        for rewrite in (inline_calls, literal_arrays, unrolled_sums, without_identities, positional_calls):
+    if isinstance(node, UNFOLDED_IN):
+        for rewrite in (inline_calls, split_tuple_calls, literal_arrays, unrolled_sums, without_identities,
+                        positional_calls):
             node = rewrite(node, scope)
     firsts, node = hoist_values(node, scope) if lifts(scope) or scope.makes_temporaries else ([], node)
     if not firsts:

@@ -18,6 +18,7 @@ import libcst as cst
 from translator.errors import Span
 from translator.frontend.expressions import array_type, build_expr, made_shape
 from translator.frontend.source import fold_constant
+from translator.ir import checks
 from translator.ir import nodes as ir
 from translator.ir.arrays import flip_axis
 
@@ -201,15 +202,37 @@ def whole_view(name: str, scope: KernelScope, span: Span) -> ir.View:
 
 def _slice_axis(part: cst.Slice, name: str, dim: int, scope: KernelScope, span: Span) -> ir.ViewAxis:
     step = 1 if part.step is None else fold_constant(part.step, scope.module, scope.module.constants)
-    if not isinstance(step, int) or isinstance(step, bool) or step == 0:
-        raise scope.module.error(part.step or part, "a slice's step is a non-zero integer constant in kernels "
-                                                    "(`x[::2]`, `x[::-1]`)")
+    if isinstance(step, bool) or step == 0 or (step is not None and not isinstance(step, int)):
+        raise scope.module.error(part.step or part, "a slice's step is a non-zero integer (`x[::2]`, `x[::-1]`, "
+                                                    "`x[i * i::i]`)")
     n = extent(name, dim, scope, span)
+    if step is None:
+        return _run_time_step(part, n, dim, scope)
     if step < 0:
         return _reversed_axis(part, n, dim, step, scope, span)
     lo = ir.Const(0, span) if part.lower is None else _bound(part.lower, n, scope, lower=True)
     hi = n if part.upper is None else _bound(part.upper, n, scope, lower=False)
     return ir.ViewAxis(dim, lo, hi, step)
+
+
+def _run_time_step(part: cst.Slice, n: ir.Expr, dim: int, scope: KernelScope) -> ir.ViewAxis:
+    """`x[lo:hi:s]` with a step known when the kernel runs (`is_prime[i * i::i]`): the bounds Python
+    takes for the step's sign (`slice.indices`), chosen when the kernel runs; a zero step raises
+    Python's `ValueError` there (through the run-time checks' status)."""
+    assert part.step is not None
+    step, span = build_expr(part.step, scope), scope.module.span(part.step)
+    if not scope.lifting:
+        raise scope.module.error(part.step, "a slice's step that is not a constant is checked when the kernel runs, "
+                                 "and a device function cannot report a failed check: write the slice in the kernel")
+    zero = ir.Const(0, span)
+    failure = ir.Failure(f"slice step cannot be zero (at {span.path}:{span.line})", span)
+    checks.add_condition(scope.guards, checks.Check(ir.Compare("!=", step, zero, span), span, failure))
+    lo = zero if part.lower is None else _bound(part.lower, n, scope, lower=True)
+    hi = n if part.upper is None else _bound(part.upper, n, scope, lower=False)
+    backwards = _reversed_axis(part, n, dim, -1, scope, span)
+    ascending = ir.Compare(">", step, zero, span)
+    return ir.ViewAxis(dim, ir.Select(ascending, lo, backwards.lo, span), ir.Select(ascending, hi, backwards.hi, span),
+                       step)
 
 
 def _reversed_axis(part: cst.Slice, n: ir.Expr, dim: int, step: int, scope: KernelScope, span: Span) -> ir.ViewAxis:

@@ -103,6 +103,8 @@ def _index_along(axis: ir.ViewAxis, offset: Offset, span: Span) -> ir.Expr:
     if axis.step == 1:
         return offset.at(axis.lo, span)
     steps = offset.at(ir.Const(0, span), span)
+    if not isinstance(axis.step, int):
+        return ir.Binary("+", axis.lo, ir.Binary("*", axis.step, steps, span), span)
     scaled = steps if axis.step == -1 else ir.Binary("*", ir.Const(abs(axis.step), span), steps, span)
     starts_at_zero = isinstance(axis.lo, ir.Const) and axis.lo.value == 0 and axis.step > 0
     return scaled if starts_at_zero else ir.Binary("+" if axis.step > 0 else "-", axis.lo, scaled, span)
@@ -297,9 +299,11 @@ def flip_axis(axis: ir.ViewAxis, span: Span) -> ir.ViewAxis:
     before 0), and an axis of step -1 runs up again; a stepped axis starts from its last element
     (`lo + step * (length - 1)`) and stops one step before `lo`."""
     if axis.step not in (1, -1):
-        last = ir.Binary("+", axis.lo, ir.Binary("*", ir.Const(axis.step, span), ir.Binary(
+        step = axis.step_value(span)
+        last = ir.Binary("+", axis.lo, ir.Binary("*", step, ir.Binary(
             "-", axis.length(span), ir.Const(1, span), span), span), span)
-        return ir.ViewAxis(axis.dim, last, ir.Binary("-", axis.lo, ir.Const(axis.step, span), span), -axis.step)
+        back = _negated(axis.step, span)
+        return ir.ViewAxis(axis.dim, last, ir.Binary("-", axis.lo, step, span), back)
     shift, one = "-" if axis.step == 1 else "+", ir.Const(1, span)
     return ir.ViewAxis(axis.dim, ir.Binary(shift, axis.hi, one, span), ir.Binary(shift, axis.lo, one, span), -axis.step)
 
@@ -344,7 +348,7 @@ def narrowed_value(value: ir.Expr, axis: int, rank: int, drop_first: bool, span:
         if isinstance(leaf, ir.View):
             old = leaf.axes[mine]
             new = dataclasses.replace(old, lo=_plus(old.lo, old.step, span)) if drop_first else \
-                dataclasses.replace(old, hi=_plus(old.hi, -old.step, span))
+                dataclasses.replace(old, hi=_plus(old.hi, _negated(old.step, span), span))
             return dataclasses.replace(leaf, axes=leaf.axes[:mine] + (new,) + leaf.axes[mine + 1:])
         operand_rank = len(array_shape(leaf.operand))
         kept = [d for d in range(operand_rank) if leaf.keepdims or d not in leaf.axes]
@@ -353,8 +357,16 @@ def narrowed_value(value: ir.Expr, axis: int, rank: int, drop_first: bool, span:
     return rewrite_leaves(value, narrow)
 
 
-def _plus(bound: ir.Expr, const: int, span: Span) -> ir.Expr:
-    """`bound + const`, folded where `bound` is a constant."""
+def _negated(step: int | ir.Expr, span: Span) -> int | ir.Expr:
+    """`-step` of a view's axis: `0 - step` for a run-time step (the caller's shape terms have no unary minus)."""
+    return -step if isinstance(step, int) else ir.Binary("-", ir.Const(0, span), step, span)
+
+
+def _plus(bound: ir.Expr, const: int | ir.Expr, span: Span) -> ir.Expr:
+    """`bound + const`, folded where `bound` and `const` are constants (`const` is a run-time step
+    of a view otherwise)."""
+    if not isinstance(const, int):
+        return ir.Binary("+", bound, const, span)
     if isinstance(bound, ir.Const) and isinstance(bound.value, int):
         return ir.Const(bound.value + const, span)
     if isinstance(bound, ir.Binary) and bound.op in "+-" and isinstance(bound.right, ir.Const) and isinstance(

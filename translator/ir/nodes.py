@@ -171,17 +171,21 @@ class ViewAxis:
     None, a new axis (`x[:, None]`) of length 1. Bounds are already clamped as Python clamps them.
     With a constant `step` other than 1 (`x[1::2]`, `x[::-1]`) the axis reads `lo, lo + step, ...`
     up to `hi` exclusive, in the step's direction (for a negative step `hi` may be -1: before 0).
-    `diagonal` holds further axes of the same array walked in step with this one (a diagonal:
+    A `step` that is an expression (`is_prime[i * i::i]`: known when the kernel runs, never 0, which
+    the frontend checks) reads `lo + step * k` as well; its bounds are already those of the step's
+    sign. `diagonal` holds further axes of the same array walked in step with this one (a diagonal:
     `np.einsum('ii->i', A)` reads `A[k, k]`): position `k` reads each at its own `lo + step * k`;
     their lengths must equal this axis's, which `passes.lower_arrays` checks where the view is read."""
 
     dim: int | None
     lo: "Expr"
     hi: "Expr"
-    step: int = 1
+    step: "int | Expr" = 1
     diagonal: tuple["ViewAxis", ...] = ()
 
     def length(self, span: Span) -> "Expr":
+        if not isinstance(self.step, int):  # `-((lo - hi) // step)`: ceil((hi - lo) / step) for either sign
+            return Binary("-", Const(0, span), Binary("//", Binary("-", self.lo, self.hi, span), self.step, span), span)
         if self.step != 1:
             return self._stepped_length(span)
         if isinstance(self.lo, Const) and isinstance(self.hi, Const):
@@ -190,9 +194,14 @@ class ViewAxis:
             return self.hi
         return Binary("-", self.hi, self.lo, span)
 
+    def step_value(self, span: Span) -> "Expr":
+        """The step as an expression: a constant's `Const`, or the run-time step itself."""
+        return Const(self.step, span) if isinstance(self.step, int) else self.step
+
     def _stepped_length(self, span: Span) -> "Expr":
         """`ceil((hi - lo) / step)`, as `(hi - lo + step - 1) // step` (`lo - hi` for a negative step);
         negative when the axis is empty, as the length of a step-1 axis may be."""
+        assert isinstance(self.step, int)
         size = abs(self.step)
         first, last = (self.hi, self.lo) if self.step > 0 else (self.lo, self.hi)
         if isinstance(first, Const) and isinstance(last, Const):

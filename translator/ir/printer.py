@@ -196,7 +196,8 @@ def _view(view: ir.View) -> str:
     def part(axis: ir.ViewAxis) -> str:
         if axis.dim is None:
             return "new"
-        return f"{'' if ordered else f'd{axis.dim}='}[{format_expr(axis.lo)}, {format_expr(axis.hi)})"
+        by = "" if isinstance(axis.step, int) else f" by {format_expr(axis.step)}"  # a run-time step
+        return f"{'' if ordered else f'd{axis.dim}='}[{format_expr(axis.lo)}, {format_expr(axis.hi)}){by}"
     axes = ", ".join(" & ".join(part(p) for p in (axis, *axis.diagonal)) for axis in view.axes)
     return f"{view.array}[{fixed}]{{{axes}}}"
 

@@ -166,7 +166,8 @@ class _Checker(Visitor[[frozenset[str]], None]):
         running = sorted(part.dim for axis in view.axes for part in (axis, *axis.diagonal) if part.dim is not None)
         if len(view.fixed) != array.rank or running != [d for d, i in enumerate(view.fixed) if i is None]:
             raise self.fail(view, "a view's indices and axes do not cover the array's dimensions once each")
-        bounds = (bound for axis in view.axes for part in (axis, *axis.diagonal) for bound in (part.lo, part.hi))
+        bounds = (bound for axis in view.axes for part in (axis, *axis.diagonal) for bound in (
+            part.lo, part.hi, *(() if isinstance(part.step, int) else (part.step,))))
         for part in (*view.fixed, *bounds):
             if part is not None:
                 self.expr(part, scope)

@@ -99,7 +99,8 @@ class ExprTyper:
     def _view(self, e: ir.View) -> ir.Expr:
         """A view (array tier): its indices and bounds as int64, its type the element type."""
         fixed = tuple(None if i is None else self.index(i) for i in e.fixed)
-        axes = tuple(dataclasses.replace(a, lo=self.index_value(a.lo), hi=self.index_value(a.hi)) for a in e.axes)
+        axes = tuple(dataclasses.replace(a, lo=self.index_value(a.lo), hi=self.index_value(a.hi), step=a.step if isinstance(
+            a.step, int) else self.index_value(a.step)) for a in e.axes)
         return ir.View(e.array, fixed, axes, e.span, self.element_type(e.array))
 
     def index(self, expr: ir.Expr) -> ir.Expr:
