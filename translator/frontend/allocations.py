@@ -243,7 +243,8 @@ def settle_dtype(scope: KernelScope, name: str, like: ir.Expr, real_only: str | 
     """Array `name` the kernel makes has NumPy's dtype of `like` (`ir.ArrayLike`), which typing decides:
     known only once the statements that fill it are built, as `like` reads what they compute."""
     param = scope.params[name]
-    scope.params[name] = dataclasses.replace(param, type=ir.ArrayLike(like, param.type.rank, real_only))  # type: ignore[union-attr]
+    assert not isinstance(param.type, ScalarType)
+    scope.params[name] = dataclasses.replace(param, type=ir.ArrayLike(like, param.type.rank, real_only))
 
 
 def stored_value(name: str, stmts: list[ir.Stmt]) -> ir.Expr:

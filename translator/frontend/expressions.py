@@ -177,7 +177,7 @@ def array_type(name: str, scope: KernelScope) -> ArrayType | ir.ArrayLike | None
     if local is not None:
         return local.type
     param = scope.params.get(name)
-    return param.type if param is not None and param.is_array else None  # type: ignore[return-value]
+    return param.type if param is not None and isinstance(param.type, (ArrayType, ir.ArrayLike)) else None
 
 
 def array_dtype(name: str, scope: KernelScope) -> ir.Dtype:

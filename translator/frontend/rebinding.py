@@ -54,6 +54,7 @@ from translator.frontend.names import reads
 from translator.ir import nodes as ir
 from translator.ir.arrays import at_least_zero, same
 from translator.ir.checks import equal_lengths
+from translator.ir.types import ScalarType
 
 Parts = list[cst.CSTNode]
 
@@ -250,7 +251,9 @@ def fill_again(target: cst.Name, value: cst.BaseExpression, scope: KernelScope) 
         raise scope.module.error(
             target, f"'{name}' names an array made by the kernel; bind this scalar under a new name")
     _refuse_readers(target, scope)
-    rank = scope.params[name].type.rank  # type: ignore[union-attr]
+    kind = scope.params[name].type
+    assert not isinstance(kind, ScalarType)
+    rank = kind.rank
     shape = tuple(at_least_zero(d) for d in shape_of(value, scope))
     tier = new_array_value(value, scope)
     if len(shape) != rank:

@@ -346,6 +346,18 @@ def converted(operand: Expr, dtype: Dtype, span: Span, floors: bool = False) -> 
     return Cast(operand, span, like=dtype, floors=floors)
 
 
+def known_array(t: "ArrayType | ArrayLike") -> ArrayType:
+    """An array's type where typing has decided it (it replaces every `ArrayLike`)."""
+    assert isinstance(t, ArrayType), "an array's dtype read before typing decided it"
+    return t
+
+
+def known_type(t: "ScalarType | ArrayType | ArrayLike") -> "ScalarType | ArrayType":
+    """A parameter's type where it is known: after typing, or for the user's parameters."""
+    assert not isinstance(t, ArrayLike), "an array's dtype read before typing decided it"
+    return t
+
+
 def dtype_of_array(name: str, rank: int, span: Span) -> Expr:
     """The dtype of array `name` as an expression (its first element, typed and never computed)."""
     return Index(name, (Const(0, span),) * rank, span)

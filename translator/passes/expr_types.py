@@ -232,7 +232,7 @@ class ExprTyper:
         if fn.return_type is None and value_needed:
             raise TranslationError.at(e.span, f"function '{e.func}' returns nothing, so its call has no value")
         converted = tuple(
-            a if isinstance(p.type, ArrayType) else cast(a, p.type) for a, p in zip(args, fn.params))
+            cast(a, p.type) if isinstance(p.type, ScalarType) else a for a, p in zip(args, fn.params))
         return ir.CallFunction(e.func, converted, e.span, fn.return_type, fn.name)
 
     def _arange(self, e: ir.Arange) -> ir.Expr:
