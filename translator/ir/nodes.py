@@ -1,7 +1,8 @@
 """The typed IR between libcst and C: small frozen dataclasses, each carrying its Python span.
 
-The frontend builds this tree with `type=None` on expressions; `passes.typing` fills every type
-and makes each conversion an explicit `Cast`, so the C backend never decides semantics. Parallel
+The frontend builds this tree with `type=None` on expressions and the dtype of each array it makes
+left open (`ArrayLike`); `passes.typing` fills every type, once, and makes each conversion an
+explicit `Cast`, so the C backend never decides semantics. Parallel
 loops start as `Loop(parallel=True)`; `passes.parallelize` turns the top-level ones into
 `ParallelLoop` nodes carrying their OpenMP directive as data (`OmpTarget` / `OmpParallelFor`).
 Array statements (`ArrayAssign` over `View`s, the array tier) exist from the frontend until
