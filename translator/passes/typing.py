@@ -76,18 +76,32 @@ def infer_local_types(kernel: ir.Kernel, functions: FunctionTyper | None = None
     changed = True
     while changed:
         changed = False
-        for types, name, value, strong in [(env, n, v, False) for n, v in assigns] + [(dtypes, n, v, True)
-                                                                                   for n, v in made]:
-            try:
-                t = type_of(typer(value))
-            except (UnknownName, TranslationError):
-                continue  # depends on a local not typed yet; a real error resurfaces in type_kernel
-            new = t if name not in types else join(types[name], t)
-            new = new.strong() if strong else new
-            if new != types.get(name):
-                types[name] = new
-                changed = True
+        for name, value in assigns:
+            changed |= _widen(env, name, _type_or_none(typer, value), strong=False)
+        for name, like in made:
+            changed |= _widen(dtypes, name, _type_or_none(typer, like), strong=True)
     return env, dtypes
+
+
+def _type_or_none(typer: ExprTyper, value: ir.Expr) -> ScalarType | None:
+    """The type of `value`; None where it reads a local or array not typed yet (a real error
+    resurfaces in `type_kernel`)."""
+    try:
+        return type_of(typer(value))
+    except (UnknownName, TranslationError):
+        return None
+
+
+def _widen(types: dict[str, ScalarType], name: str, t: ScalarType | None, strong: bool) -> bool:
+    """Join `t` into `types[name]` (made strong for an array's dtype); whether that changed it."""
+    if t is None:
+        return False
+    new = t if name not in types else join(types[name], t)
+    new = new.strong() if strong else new
+    if new == types.get(name):
+        return False
+    types[name] = new
+    return True
 
 
 def made_arrays(kernel: ir.Kernel) -> dict[str, ir.ArrayLike]:
