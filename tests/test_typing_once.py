@@ -33,6 +33,7 @@ def test_matches_python(k, make_args) -> None:  # type: ignore[no-untyped-def]
     (typing_once.kept_where_positive, ["bool", "bool", "float32", "int64"]),
     (typing_once.stepped_levels, ["int64", "int64"]),
     (typing_once.scaled_by_peak, ["float32"]),
+    (typing_once.zeroed_where_missing, ["bool", "float64", "float64", "float64"]),
 ])
 def test_results_have_numpys_dtypes(k, dtypes: list[str]) -> None:  # type: ignore[no-untyped-def]
     args = typing_once.CASES[k](np.random.default_rng(6))

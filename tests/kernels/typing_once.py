@@ -5,7 +5,7 @@ in `tests/test_typing_once.py`; `CASES` maps each kernel to its random arguments
 
 import numpy as np
 
-from translator import In, f32, i64, kernel, prange
+from translator import In, f32, f64, i64, kernel, prange
 
 
 @kernel
@@ -53,6 +53,19 @@ def scaled_by_peak(x: In[f32[:]]):
     return ratio
 
 
+@kernel
+def zeroed_where_missing(x: In[f64[:]], A: In[f64[:, :]]):
+    """Boolean arrays made from predicates and reductions (`np.isnan`, `np.any(..., axis=1)`) are masks
+    where they index, as their dtype is bool."""
+    missing = np.isnan(x)
+    positive_rows = np.any(A > 0, axis=1)
+    cleaned = x.copy()
+    cleaned[missing] = 0.0
+    flags = A[:, 0].copy()
+    flags[positive_rows] = 1.0
+    return missing, cleaned, flags, np.sum(x[~missing])
+
+
 N = 37
 
 CASES = {
@@ -60,4 +73,6 @@ CASES = {
     kept_where_positive: lambda r: (r.standard_normal(N).astype(np.float32) * 4, np.float32(0.25)),
     stepped_levels: lambda r: (r.integers(-9, 9, N), 11),
     scaled_by_peak: lambda r: (r.standard_normal(N).astype(np.float32),),
+    zeroed_where_missing: lambda r: (np.where(r.random(N) < 0.2, np.nan, r.standard_normal(N)),
+                                     r.standard_normal((N, 3))),
 }

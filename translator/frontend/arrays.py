@@ -359,6 +359,10 @@ def is_boolean(node: cst.BaseExpression, scope: KernelScope) -> bool:
     return _boolean_array(build_view(node, scope).array, scope)
 
 
+BOOLEAN_CALLS = ("isnan", "isinf", "isfinite", "signbit")
+"""The functions of `math` and NumPy whose values are bools (`passes.expr_types` types them so)."""
+
+
 def _boolean_array(name: str, scope: KernelScope) -> bool:
     """Whether array `name` holds bools: by its dtype, or, for an array the kernel makes from a value
     (whose dtype typing decides), by that value read as `is_boolean` reads an expression."""
@@ -369,18 +373,27 @@ def _boolean_array(name: str, scope: KernelScope) -> bool:
 
 
 def _boolean_value(value: ir.Expr, scope: KernelScope) -> bool:
-    """`is_boolean` of a built value: a comparison, a conversion to bool, `not`/`~` of one, `&`, `|`,
-    `^`, `and`, `or` of two, or a read of a boolean array."""
-    if isinstance(value, ir.Compare):
-        return True
+    """`is_boolean` of a built value, by NumPy's rules for what makes bools: a comparison, a predicate
+    (`np.isnan`, ...), a conversion to bool, `any`/`all`, `not`/`~`, `&`, `|`, `^`, `and`, `or` and
+    choices (`np.where`, `max`, `min`) of bools, or a read of a bool array."""
+    if isinstance(value, (ir.Compare, ir.Const)):
+        return isinstance(value, ir.Compare) or isinstance(value.value, bool)
     if isinstance(value, ir.Cast):
         return value.type.is_bool if value.type is not None else value.like is not None and _boolean_value(
             value.like, scope)
-    if isinstance(value, ir.Unary):
-        return value.op in ("not", "~") and _boolean_value(value.operand, scope)
-    if isinstance(value, (ir.Binary, ir.Logical)):
-        return value.op in ("&", "|", "^", "and", "or") and all(
-            _boolean_value(v, scope) for v in (value.left, value.right))
+    if isinstance(value, ir.Call):
+        return value.func.rpartition(".")[2] in BOOLEAN_CALLS
+    if isinstance(value, ir.ArrayReduce):
+        return value.op in ("any", "all") or value.op in ("max", "min") and _boolean_value(value.operand, scope)
+    parts: tuple[ir.Expr, ...] = ()
+    if isinstance(value, ir.Unary) and value.op in ("not", "~"):
+        parts = (value.operand,)
+    elif isinstance(value, (ir.Binary, ir.Logical)) and value.op in ("&", "|", "^", "and", "or"):
+        parts = (value.left, value.right)
+    elif isinstance(value, ir.Select):
+        parts = (value.then, value.orelse)
+    if parts:
+        return all(_boolean_value(part, scope) for part in parts)
     return isinstance(value, (ir.Index, ir.View, ir.Gather)) and _boolean_array(value.array, scope)
 
 
