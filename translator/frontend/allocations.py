@@ -319,6 +319,7 @@ def make_array(name: str, node: cst.BaseExpression, scope: KernelScope) -> list[
         raise scope.module.error(node, f"an array made by the kernel has 1 to {MAX_RANK} dimensions")
     value = new_array_value(node, scope)
     span = scope.module.span(node)
+    # an array the frontend fills with loops takes the type of what they store: settled below
     declare_new_array(scope, name, node, ir.Const(0, span) if value is None else value, shape, span)
     place = whole_view(name, scope, span)
     if value is not None:
