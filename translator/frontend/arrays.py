@@ -359,8 +359,8 @@ def is_boolean(node: cst.BaseExpression, scope: KernelScope) -> bool:
     return _boolean_array(build_view(node, scope).array, scope)
 
 
-BOOLEAN_CALLS = ("isnan", "isinf", "isfinite", "signbit")
-"""The functions of `math` and NumPy whose values are bools (`passes.expr_types` types them so)."""
+PREDICATES = ("isnan", "isinf", "isfinite", "signbit")
+"""The predicates of `math` and NumPy, whose values are bools (`passes.expr_types` types them so)."""
 
 
 def _boolean_array(name: str, scope: KernelScope) -> bool:
@@ -382,7 +382,7 @@ def _boolean_value(value: ir.Expr, scope: KernelScope) -> bool:
         return value.type.is_bool if value.type is not None else value.like is not None and _boolean_value(
             value.like, scope)
     if isinstance(value, ir.Call):
-        return value.func.rpartition(".")[2] in BOOLEAN_CALLS
+        return value.func in (*LOGICAL_CALLS, *COMPARISON_CALLS) or value.func.rpartition(".")[2] in PREDICATES
     if isinstance(value, ir.ArrayReduce):
         return value.op in ("any", "all") or value.op in ("max", "min") and _boolean_value(value.operand, scope)
     parts: tuple[ir.Expr, ...] = ()
