@@ -126,3 +126,13 @@ def test_runtime_shim_needs_only_numpy() -> None:
         if name.split(".")[0] in RUNTIME_MAY_NOT_IMPORT
     )
     assert not offending, offending
+
+
+def test_the_frontend_types_nothing() -> None:
+    """The frontend builds untyped IR and leaves every dtype to typing (docs/design.md, "Tiers and
+    typing"): it imports no pass, so it cannot type, lower or analyse early."""
+    graph = import_graph()
+    offending = sorted(f"{module} imports {name}" for module, names in graph.items()
+                       if module.startswith("translator.frontend")
+                       for name in names if name.startswith("translator.passes"))
+    assert not offending, offending

@@ -96,18 +96,18 @@ def test_elementwise_functions_stay_in_the_array_tier() -> None:
 
 def test_a_scan_runs_in_order_once_before_its_statement() -> None:
     """`c = np.cumsum(w)` at the top level: one serial loop in a prange of one iteration fills the
-    scan's array (made by the kernel), then the statement reads it; made once, though the frontend
-    reads a new array's value twice (for its dtype, then for its loops)."""
+    scan's array (made by the kernel, after `c`, whose fill it is made for), then the statement reads
+    it; made once."""
     source = HEADER + "def k(w: In[f64[:]]):\n    c = np.cumsum(w)\n    return c\n"
     kernel = frontend.parse_module("k.py", source).kernels[0]
-    assert [p.name for p in kernel.params] == ["w", "cumsum__2", "c"]
+    assert [p.name for p in kernel.params] == ["w", "c", "cumsum__3"]
     once, fill = kernel.body[:2]
     assert isinstance(once, ir.Loop) and once.parallel and isinstance(once.stop, ir.Const) and once.stop.value == 1
     (start, scan) = once.body
     assert isinstance(scan, ir.Loop) and not scan.parallel
     assert isinstance(fill, ir.Loop) and fill.parallel
     assert fill.body == (ir.Assign(ir.Index("c", (ir.Name(fill.var, fill.span),), fill.span),
-                                   ir.Index("cumsum__2", (ir.Name(fill.var, fill.span),), fill.span), fill.span),)
+                                   ir.Index("cumsum__3", (ir.Name(fill.var, fill.span),), fill.span), fill.span),)
 
 
 def test_the_gpu_translation_calls_the_math_library() -> None:

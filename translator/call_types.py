@@ -20,13 +20,13 @@ import numpy as np
 from runtime_shim.binding import not_contiguous
 from runtime_shim.fastpath import FAST_SCALARS
 from runtime_shim.device import device_view
+from translator.ir import nodes as ir
 from translator.ir.types import (
     BOOL, MAX_RANK, PY_COMPLEX, PY_FLOAT, PY_INT, SCALARS, ArrayType, ScalarType, type_text,
 )
 
 if TYPE_CHECKING:
     from translator.frontend.signature import ParamType
-    from translator.ir import nodes as ir
 
 _DTYPES: dict[np.dtype[Any], ScalarType] = {np.dtype(t.numpy_name): t for t in SCALARS.values()}
 """The NumPy dtypes kernels take (native byte order), with their IR types."""
@@ -122,4 +122,4 @@ def specialization_symbol(kernel: str, types: Sequence[ParamType | None]) -> str
 def signature_text(params: Sequence[ir.Param]) -> str:
     """A kernel's signature as `kernel.signatures` lists it: `(f64[:, :], int)`, its user's parameters
     (not the arrays it makes), which `py2omp --signature` takes back."""
-    return f"({', '.join(type_text(p.type) for p in params if p.allocation is None)})"
+    return f"({', '.join(type_text(ir.known_type(p.type)) for p in params if p.allocation is None)})"

@@ -297,10 +297,11 @@ class _KernelLowering(Visitor[[], StmtView]):
 
     def _param(self, p: ir.Param) -> ParamView:
         name = self.names[p.name]
-        if isinstance(p.type, ArrayType):
-            extents = tuple(extent_name(name, d) for d in range(p.type.rank))
-            return ParamView(name, p.type.dtype.c_name, True, p.ownership is Ownership.IN, extents)
-        return ParamView(name, p.type.c_name, False, False, ())
+        t = ir.known_type(p.type)
+        if isinstance(t, ArrayType):
+            extents = tuple(extent_name(name, d) for d in range(t.rank))
+            return ParamView(name, t.dtype.c_name, True, p.ownership is Ownership.IN, extents)
+        return ParamView(name, t.c_name, False, False, ())
 
     def _decls(self, variables: tuple[ir.Var, ...], scope: Span) -> tuple[Decl, ...]:
         """Declarations located at each variable's first assignment (else at `scope`'s line)."""
@@ -328,7 +329,8 @@ class _KernelLowering(Visitor[[], StmtView]):
         return f"{CHUNK_SYNC}({phase}, {lo}, {hi}, {pointers}, {after})"
 
     def visit_LocalArray(self, s: ir.LocalArray) -> StmtView:
-        return LocalArrayView(_loc(s.span), s.type.dtype.c_name, self.names[s.name], math.prod(s.shape), s.zeroed)
+        return LocalArrayView(_loc(s.span), ir.known_array(s.type).dtype.c_name, self.names[s.name], math.prod(s.shape),
+                              s.zeroed)
 
     def visit_AtomicUpdate(self, s: ir.AtomicUpdate) -> StmtView:
         """`x += v` under `atomic update`; min/max under `atomic compare` (OpenMP 5.1) as
@@ -388,7 +390,7 @@ class _KernelLowering(Visitor[[], StmtView]):
         buffer = buffer_name(name)
         extents = tuple((extent_name(name, d), self.expr(n)) for d, n in enumerate(t.shape))
         factors = [*(self._level_count(lv).text for lv in levels), *(e for e, _ in extents)]
-        ctype = t.type.dtype.c_name
+        ctype = ir.known_array(t.type).dtype.c_name
         device = -1 if self.k.device is None else self.k.device
         where = c_string(f"{t.span.path}:{t.span.line}")
         alloc = (f"{TEMPORARY_HELPERS[0]}({len(factors)}, (int64_t[]){{{', '.join(factors)}}}, sizeof({ctype}), "

@@ -113,13 +113,14 @@ def _index_need(check: ir.LengthCheck) -> IndexNeed:
 
 
 def _param(param: ir.Param, movement: ir.Movement | None) -> ParamSpec:
-    if not isinstance(param.type, ArrayType):
-        return ParamSpec(param.name, "scalar", param.type.numpy_name, default=param.default)
+    t = ir.known_type(param.type)
+    if not isinstance(t, ArrayType):
+        return ParamSpec(param.name, "scalar", t.numpy_name, default=param.default)
     ownership = array_ownership(param)
     written = None if movement is None else movement.written
     made = param.allocation
     return ParamSpec(
-        param.name, "array", param.type.dtype.numpy_name, param.type.rank, ownership.value,
+        param.name, "array", t.dtype.numpy_name, t.rank, ownership.value,
         copy_in=copies_in(ownership.value),
         copy_out=copies_out(ownership.value),
         written=None if written is None else tuple([[bound_json(iv.lo), bound_json(iv.hi)] for iv in box]

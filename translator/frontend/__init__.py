@@ -30,7 +30,6 @@ from translator.frontend.statements import build_body, suite_statements
 from translator.ir import nodes as ir
 from translator.ir.types import F64, PY_INT, ArrayType, Ownership, ScalarType
 from translator.ir.visit import walk_all
-from translator.passes.functions import Specializer
 
 __all__ = ["Selection", "Signature", "namespace_aliases", "parse_module"]
 
@@ -56,19 +55,6 @@ def _called_functions(kernels: tuple[ir.Kernel, ...], module: ModuleScope) -> tu
     """The plain functions the kernels call, directly or through each other, in order of discovery;
     functions nobody calls are not read (they may use any Python)."""
     return _reachable([name for k in kernels for name in _calls(k.body)], module)
-
-
-class _FunctionsOnDemand:
-    """Types device function calls while the frontend still builds a body: the dtype of a new array
-    `g + dt * lap(g)` is the return type of `lap`'s specialization, so the functions it reaches are
-    read and specialized for that question (typing specializes them again for the module)."""
-
-    def __init__(self, module: ModuleScope) -> None:
-        self.module = module
-
-    def specialize(self, call: ir.CallFunction, args: tuple[ScalarType | ir.Param, ...],
-                   boundscheck: bool = True) -> ir.Kernel:
-        return Specializer(_reachable([call.func], self.module)).specialize(call, args, boundscheck)
 
 
 def _reachable(pending: list[str], module: ModuleScope) -> tuple[ir.Function, ...]:
@@ -104,7 +90,7 @@ def _build_function(function: DeviceFunction) -> ir.Function:
     ranks = indexed_ranks(fn.body)
     fparams = tuple(_function_param(p, ranks.get(p.name.value, 0), module) for p in params.params)
     scope = KernelScope(module, {p.name: _placeholder(p) for p in fparams}, read_body(fn.body, module),
-                        element_of=element_of, in_prange=True, functions=_FunctionsOnDemand(module))
+                        element_of=element_of, in_prange=True)
     body = build_body(suite_statements(fn.body), scope)
     declared = tuple(ir.Var(name, t) for name, t in scope.declared.items())
     return ir.Function(function.ir_name, fparams, body, _return_annotation(fn, module), declared, module.span(fn.name),
@@ -147,7 +133,7 @@ def _build_kernel(fn: cst.FunctionDef, signature: Signature | None, module: Modu
     params = build_params(fn, module, signature)
     module = with_body_imports(fn, module)
     scope = KernelScope(module, {p.name: p for p in params}, read_body(fn.body, module), element_of=element_of,
-                        lifting=True, functions=_FunctionsOnDemand(module))
+                        lifting=True)
     body = build_body(suite_statements(fn.body), scope)
     declared = tuple(ir.Var(name, t) for name, t in scope.declared.items())
     return ir.Kernel(fn.name.value, lifted_params(scope, body), body, _return_annotation(fn, module), declared,

@@ -20,18 +20,17 @@ import dataclasses
 import libcst as cst
 
 from translator.errors import Span, TranslationError
-from translator.frontend.arrays import assign_view, declare_temporary, fill_temporary, method_name, shape_of, value_at
+from translator.frontend.arrays import assign_view, declare_temporary, fill_temporary, method_name, shape_of
 from translator.frontend.array_statements import new_array_value
 from translator.frontend.context import KernelScope
-from translator.frontend.dtypes import element_type
 from translator.frontend.einsum import einsum_call
-from translator.frontend.expressions import array_param, array_type, build_expr, dtype_of, shape_parts
+from translator.frontend.expressions import array_dtype, array_param, build_expr, dtype_of, shape_parts
 from translator.frontend.names import reads
 from translator.ir import nodes as ir
-from translator.ir.types import BOOL, F64, I64, MAX_RANK, PY_COMPLEX, ArrayType, Ownership, ScalarType
+from translator.ir.types import BOOL, F64, I64, MAX_RANK, PY_COMPLEX, Ownership, ScalarType
 from translator.ir.visit import rewrite, walk_all
 from translator.frontend.views import build_view, is_view, whole_view
-from translator.ir.arrays import ZERO, at_least_zero, loop_nest, same
+from translator.ir.arrays import at_least_zero, loop_nest, same
 
 FILLS = {"numpy.empty": None, "numpy.ndarray": None, "numpy.zeros": 0, "numpy.ones": 1, "numpy.full": None,
          "numpy.empty_like": None, "numpy.zeros_like": 0, "numpy.ones_like": 1, "numpy.full_like": None}
@@ -52,7 +51,7 @@ def lifts(scope: KernelScope) -> bool:
 
 
 def constructor_args(call: cst.Call, constructor: str, scope: KernelScope
-                     ) -> tuple[cst.BaseExpression, cst.BaseExpression | None, ScalarType]:
+                     ) -> tuple[cst.BaseExpression, cst.BaseExpression | None, ir.Dtype]:
     """`np.zeros(shape, dtype)`, `np.full(shape, value, dtype)`, dtype also as `dtype=`: the shape
     node, the fill value node (`np.full` only) and the element type (default float64, as NumPy's)."""
     positional = [a.value for a in call.args if a.keyword is None]
@@ -73,17 +72,15 @@ def constructor_args(call: cst.Call, constructor: str, scope: KernelScope
     if dtype is None:
         raise scope.module.error(
             dtype_node or call, "an array's dtype is a scalar type: np.float64, np.int32, f32, float, ...")
-    return positional[0], value, dtype.strong()
+    return positional[0], value, dtype.strong() if isinstance(dtype, ScalarType) else dtype
 
 
-def _like_dtype(node: cst.BaseExpression, scope: KernelScope) -> ScalarType:
+def _like_dtype(node: cst.BaseExpression, scope: KernelScope) -> ir.Dtype:
     """The dtype of `np.zeros_like(a)`: that of the array (or view) it copies the shape of."""
     if not is_view(node, scope):
         raise scope.module.error(node, "the `_like` constructors take an array or a slice of one here "
                                        "(`np.zeros_like(a)`, `np.empty_like(A[1:, :])`)")
-    kind = array_type(build_view(node, scope).array, scope)
-    assert kind is not None
-    return kind.dtype
+    return array_dtype(build_view(node, scope).array, scope)
 
 
 def _default_dtype(value: cst.BaseExpression | None, scope: KernelScope) -> ScalarType | None:
@@ -153,8 +150,7 @@ def make_temporary(name: str, node: cst.BaseExpression, scope: KernelScope) -> l
     if value is None:
         made, _, _ = fill_temporary(name, node, axes, lengths, scope, span)
         return made
-    dtype = element_type(value, scope, f"array '{name}'")
-    temporary = declare_temporary(name, dtype, tuple(at_least_zero(n) for n in lengths), span, scope)
+    temporary = declare_temporary(name, value, tuple(at_least_zero(n) for n in lengths), span, scope)
     return [temporary, ir.ArrayAssign(ir.View(name, (None,) * len(axes), tuple(axes), span), value, span)]
 
 
@@ -199,7 +195,7 @@ def eye(target: cst.Name, call: cst.Call, scope: KernelScope) -> list[ir.Stmt]:
         raise scope.module.error(keywords["dtype"], "an array's dtype is a scalar type: np.float64, np.int32, f32, float, ...")
     shape = tuple(build_expr(p, scope) for p in positional * (3 - len(positional)))[:2]
     span = scope.module.span(call)
-    declare_new_array(scope, target.value, target, dtype.strong(), shape, span)
+    declare_new_array(scope, target.value, target, dtype, shape, span)
     zero, one = ir.Const(0, span), ir.Const(1, span)
     param = scope.params[target.value]
     assert param.allocation is not None
@@ -224,12 +220,13 @@ def _shape(node: cst.BaseExpression, scope: KernelScope, like: bool = False) -> 
     return tuple(ir.Extent(array.name, dim, span) for dim in range(array.rank))
 
 
-def declare_new_array(scope: KernelScope, name: str, node: cst.CSTNode, dtype: ScalarType,
+def declare_new_array(scope: KernelScope, name: str, node: cst.CSTNode, dtype: ir.Dtype,
                       shape: tuple[ir.Expr, ...], span: Span) -> None:
-    """Register `target` as an array of `dtype` and `shape` that the caller allocates: later
-    statements index it like a parameter. The shape is checked and put in terms the caller knows
-    (locals and extents of arrays made by the kernel substituted); its ownership is settled when
-    the whole kernel is read (`lifted_params`). `node` is where errors point."""
+    """Register `target` as an array of `dtype` (one typing decides, for an expression: see
+    `settle_dtype`) and `shape` that the caller allocates: later statements index it like a
+    parameter. The shape is checked and put in terms the caller knows (locals and extents of arrays
+    made by the kernel substituted); its ownership is settled when the whole kernel is read
+    (`lifted_params`). `node` is where errors point."""
     if name in scope.params or name in scope.arrays:
         what = "an array made by the kernel" if name in scope.params and scope.params[name].allocation else (
             "a parameter" if name in scope.params else "a local array")
@@ -238,8 +235,26 @@ def declare_new_array(scope: KernelScope, name: str, node: cst.CSTNode, dtype: S
     if name in scope.top_values:
         raise scope.module.error(node, f"'{name}' is already a scalar local; make the array under a new name")
     caller_shape = tuple(_caller_expr(d, scope, span) for d in shape)
-    scope.params[name] = ir.Param(name, ArrayType(dtype, len(shape)), None, scope.module.span(node),
+    scope.params[name] = ir.Param(name, ir.array_of(dtype, len(shape)), None, scope.module.span(node),
                                   ir.Allocation(caller_shape, None, span))
+
+
+def settle_dtype(scope: KernelScope, name: str, like: ir.Expr, real_only: str | None = None) -> None:
+    """Array `name` the kernel makes has NumPy's dtype of `like` (`ir.ArrayLike`), which typing decides:
+    known only once the statements that fill it are built, as `like` reads what they compute."""
+    param = scope.params[name]
+    assert not isinstance(param.type, ScalarType)
+    scope.params[name] = dataclasses.replace(param, type=ir.ArrayLike(like, param.type.rank, real_only))
+
+
+def stored_value(name: str, stmts: list[ir.Stmt]) -> ir.Expr:
+    """The value the statements that fill array `name` store into it (an element, or the tier's value)."""
+    for node in walk_all(tuple(stmts)):
+        if isinstance(node, ir.Assign) and isinstance(node.target, ir.Index) and node.target.array == name:
+            return node.value
+        if isinstance(node, ir.ArrayAssign) and node.target.array == name:
+            return node.value
+    raise AssertionError(f"no statement fills '{name}'")
 
 
 def same_length(a: ir.Expr, b: ir.Expr, scope: KernelScope) -> bool:
@@ -308,11 +323,15 @@ def make_array(name: str, node: cst.BaseExpression, scope: KernelScope) -> list[
     if len(shape) > MAX_RANK:
         raise scope.module.error(node, f"an array made by the kernel has 1 to {MAX_RANK} dimensions")
     value = new_array_value(node, scope)
-    element = value if value is not None else value_at(node, [ZERO] * len(shape), shape, scope, [])[1]
     span = scope.module.span(node)
-    declare_new_array(scope, name, node, element_type(element, scope, f"array '{name}'"), shape, span)
+    # an array the frontend fills with loops takes the type of what they store: settled below
+    declare_new_array(scope, name, node, ir.Const(0, span) if value is None else value, shape, span)
     place = whole_view(name, scope, span)
-    return [ir.ArrayAssign(place, value, place.span)] if value is not None else assign_view(place, node, None, scope)
+    if value is not None:
+        return [ir.ArrayAssign(place, value, place.span)]
+    stmts = assign_view(place, node, None, scope)
+    settle_dtype(scope, name, stored_value(name, stmts))
+    return stmts
 
 
 def is_array_value(node: cst.BaseExpression, scope: KernelScope) -> bool:
@@ -371,7 +390,7 @@ def _scalar_result(part: cst.BaseExpression, scope: KernelScope) -> str:
     name = scope.fresh_temp("result")
     value, span = build_expr(part, scope), scope.module.span(part)
     zero = ir.Const(0, span)
-    declare_new_array(scope, name, part, element_type(value, scope, "a returned value"), (ir.Const(1, span),), span)
+    declare_new_array(scope, name, part, value, (ir.Const(1, span),), span)
     scope.prelude.append(ir.Assign(ir.Index(name, (zero,), span), value, span))
     return name
 

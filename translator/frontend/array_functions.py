@@ -27,12 +27,10 @@ from translator.errors import Span
 from translator.frontend.arrays import (CALL_SHAPES, METHOD_SHAPES, aligned, method_name, require_equal, shape_of,
                                        value_at)
 from translator.frontend.context import KernelScope
-from translator.frontend.dtypes import element_type
 from translator.frontend.expressions import CALLS, KEYWORDS_TAKEN, METHODS, build_expr, dtype_of, shape_parts
 from translator.frontend.source import fold_constant
 from translator.ir import nodes as ir
 from translator.ir.arrays import Offset
-from translator.ir.types import I64, U64
 
 Shape = tuple[ir.Expr, ...]
 
@@ -207,9 +205,7 @@ def as_dtype(call: CallArgs, value: ir.Expr) -> ir.Expr:
     dtype = dtype_of(node, call.scope)
     if dtype is None:
         raise call.scope.module.error(node, "dtype= takes a scalar type or an array's .dtype: np.float64, np.int32, f32, float, x.dtype, ...")
-    if dtype.is_int:
-        value = ir.Call("numpy.floor", (value,), value.span)
-    return ir.Cast(value, value.span, dtype.strong())
+    return ir.converted(value, dtype, value.span, floors=True)
 
 
 def arange_parts(node: cst.CSTNode, scope: KernelScope) -> tuple[CallArgs, ir.Expr, ir.Expr, ir.Expr]:
@@ -227,20 +223,6 @@ def arange_parts(node: cst.CSTNode, scope: KernelScope) -> tuple[CallArgs, ir.Ex
     return call, start, build_expr(call.need("stop"), scope), step
 
 
-def _arange_parts(node: cst.CSTNode, scope: KernelScope) -> tuple[CallArgs, ir.Expr, ir.Expr, ir.Expr]:
-    """`arange_parts`, checked to be integers."""
-    call, start, stop, step = arange_parts(node, scope)
-    for part in (start, stop, step):
-        dtype = element_type(part, scope, "np.arange()")
-        if not dtype.is_int:
-            raise scope.module.error(node, "np.arange() in a kernel takes integers (its length is then exact); for "
-                                           "evenly spaced floats use np.linspace, as NumPy advises")
-        if dtype.strong() == U64:
-            raise scope.module.error(node, "np.arange() of a uint64 value is float64 in NumPy; convert it with int() "
-                                           "for int64 values")
-    return call, start, stop, step
-
-
 def _arange_shape(node: cst.Call, scope: KernelScope) -> Shape:
     _, start, stop, step = arange_parts(node, scope)
     return ir.Arange(start, stop, step, scope.module.span(node)).shape()
@@ -251,12 +233,11 @@ def _arange(node: cst.CSTNode, args: list[cst.BaseExpression], scope: KernelScop
     any integer arguments but uint64) unless a dtype is given; its length `ceil((stop - start) /
     step)`, none if negative. (`frontend.tier_functions` makes it the tier's `ir.Arange` where the
     statement is the tier's.)"""
-    call, start, _, step = _arange_parts(node, scope)
+    call, start, stop, step = arange_parts(node, scope)
     (i,) = result_indices(call, _arange_shape(call.node, scope))
     value = _binary("+", start, _binary("*", i, step))
-    if call.get("dtype") is None:
-        return ir.Cast(value, value.span, I64)
-    return as_dtype(call, value)
+    int64 = ir.Cast(value, value.span, like=ir.Arange(start, stop, step, call.span()))  # typing checks the integers
+    return int64 if call.get("dtype") is None else as_dtype(call, int64)
 
 
 # Differences and shifts

@@ -17,8 +17,8 @@ and the array functions of `frontend/tier_functions.py` (`np.flip` of an express
 `np.diff`).
 A masked read (`data[mask]`, or a name bound to one) is a value only as the operand of a whole
 reduction, which is one of the tier with a mask (`_masked_reduction`). Not yet: gathers (`x[cols]`),
-and statements in device functions. The dtype of an array
-the kernel makes still comes from `frontend.dtypes`.
+and statements in device functions. An array the kernel makes has the dtype typing gives its value
+(`ir.ArrayLike`): the frontend types nothing.
 """
 
 from __future__ import annotations
@@ -34,7 +34,6 @@ from translator.frontend.context import KernelScope
 from translator.frontend.einsum import build_einsum, einsum_call, stacked_product
 from translator.frontend.expressions import NUMPY_FUNCTIONS, array_type, build_expr
 from translator.frontend.products import batched, build_product, product_operands, product_shape
-from translator.frontend.dtypes import element_type
 from translator.frontend.reductions import ReductionCall, reduced_axes, reduction_call
 from translator.frontend import tier_functions
 from translator.frontend.views import build_view, flipped, is_new_axis, is_view, transposed, whole_view
@@ -238,11 +237,10 @@ def _weighted_average(call: ReductionCall, axes: tuple[int, ...], scope: KernelS
     if weight_rank != rank:
         for _ in range(rank - 1 - axes[0]):
             spread = with_new_axis(spread, 0, span)
-    dtype = element_type(ir.Binary("*", ir.Binary("*", a, ir.Const(1.0, span), span), w, span), scope,
-                         "np.average()").strong()
-    total = ir.ArrayReduce("sum", ir.Binary("*", ir.Cast(a, span, dtype), ir.Cast(spread, span, dtype), span), axes,
-                           call.keepdims, span)
-    weight = ir.ArrayReduce("sum", ir.Cast(w, span, dtype), axes if weight_rank == rank else (0,),
+    dtype = ir.Binary("*", ir.Binary("*", a, ir.Const(1.0, span), span), w, span)  # typing decides its type
+    total = ir.ArrayReduce("sum", ir.Binary("*", ir.Cast(a, span, like=dtype), ir.Cast(spread, span, like=dtype), span),
+                           axes, call.keepdims, span)
+    weight = ir.ArrayReduce("sum", ir.Cast(w, span, like=dtype), axes if weight_rank == rank else (0,),
                             call.keepdims and weight_rank == rank, span)
     return ir.Binary("/", total, weight, span)
 

@@ -28,7 +28,6 @@ from translator.errors import Span, TranslationError
 from translator.frontend.context import Elements, KernelScope
 from translator.frontend.guards import check_at_run_time
 from translator.frontend.expressions import COMPARISON_CALLS, LOGICAL_CALLS, NUMPY_FUNCTIONS, array_type, build_expr
-from translator.frontend.dtypes import element_type
 from translator.frontend.products import product_operands, product_shape
 from translator.frontend.reductions import ReductionCall, reduced_axes, reduction_call
 from translator.frontend.views import build_view, flipped, is_new_axis, is_view, whole_view
@@ -36,7 +35,7 @@ from translator.ir import nodes as ir
 from translator.ir.arrays import (ZERO, Offset, at_least_zero, axis_loops, broadcast, broadcast_all, broadcasts,
                                   element, first_clash, loop_nest, same, uses)
 from translator.ir.checks import settled_before_run
-from translator.ir.types import MAX_RANK, ArrayType, ScalarType
+from translator.ir.types import MAX_RANK
 from translator.ir.visit import rewrite
 REDUCTIONS = ("numpy.sum", "numpy.max", "numpy.min", "numpy.mean", "numpy.amax", "numpy.amin", "numpy.var", "numpy.std",
               "numpy.count_nonzero")
@@ -233,21 +232,21 @@ def fill_temporary(name: str, value: cst.BaseExpression, axes: Sequence[ir.ViewA
     bounds of the element, for a loop that reads it back the same way."""
     variables, offsets, bounds = _element_loops(axes, scope, span)
     prelude, rhs = value_at(value, offsets, lengths, scope, scope.prelude)
-    dtype = element_type(rhs, scope, f"array '{name}'")
-    made = declare_temporary(name, dtype, tuple(at_least_zero(n) for n in lengths), span, scope)
+    made = declare_temporary(name, rhs, tuple(at_least_zero(n) for n in lengths), span, scope)
     slot = element(whole_view(name, scope, span), offsets)
     return [made, loop_nest(bounds, (*prelude, ir.Assign(slot, rhs, span)), False, span)], offsets, bounds
 
 
-def declare_temporary(name: str, dtype: ScalarType, shape: tuple[ir.Expr, ...], span: Span,
+def declare_temporary(name: str, dtype: ir.Dtype, shape: tuple[ir.Expr, ...], span: Span,
                       scope: KernelScope) -> ir.Temporary:
-    """Register `name` as an array of run-time `shape` made in this prange body (see `ir.Temporary`)."""
+    """Register `name` as an array of run-time `shape` made in this prange body (see `ir.Temporary`),
+    of `dtype` (NumPy's dtype of the value it is made from, for an expression: `ir.ArrayLike`)."""
     if name in scope.params or name in scope.arrays or name in scope.scalar_values:
         raise TranslationError.at(span, f"'{name}' already names an array or a local; an array is made once, under "
                                   "a name of its own")
     if not 1 <= len(shape) <= MAX_RANK:
         raise TranslationError.at(span, f"an array made inside a prange has 1 to {MAX_RANK} dimensions")
-    made = ir.Temporary(name, ArrayType(dtype, len(shape)), shape, span)
+    made = ir.Temporary(name, ir.array_of(dtype, len(shape)), shape, span)
     scope.arrays[name] = made
     return made
 
@@ -271,7 +270,7 @@ def _hoist_fixed_reads(into: ir.Index, rhs: ir.Expr, variables: set[str], scope:
 
 
 def local_assign(local: ir.Name, value: ir.Expr, scope: KernelScope) -> ir.Assign:
-    """`local = value` for a local the frontend makes, its value recorded for `frontend.dtypes`."""
+    """`local = value` for a local the frontend makes, recorded as a local (`KernelScope.scalar_values`)."""
     scope.scalar_values.setdefault(local.id, []).append(value)
     return ir.Assign(local, value, local.span)
 
@@ -362,8 +361,45 @@ def is_boolean(node: cst.BaseExpression, scope: KernelScope) -> bool:
         return is_boolean(mask, scope)
     if not is_view(node, scope):
         return False
-    kind = array_type(build_view(node, scope).array, scope)
+    return _boolean_array(build_view(node, scope).array, scope)
+
+
+PREDICATES = ("isnan", "isinf", "isfinite", "signbit")
+"""The predicates of `math` and NumPy, whose values are bools (`passes.expr_types` types them so)."""
+
+
+def _boolean_array(name: str, scope: KernelScope) -> bool:
+    """Whether array `name` holds bools: by its dtype, or, for an array the kernel makes from a value
+    (whose dtype typing decides), by that value read as `is_boolean` reads an expression."""
+    kind = array_type(name, scope)
+    if isinstance(kind, ir.ArrayLike):
+        return _boolean_value(kind.like, scope)
     return kind is not None and kind.dtype.is_bool
+
+
+def _boolean_value(value: ir.Expr, scope: KernelScope) -> bool:
+    """`is_boolean` of a built value, by NumPy's rules for what makes bools: a comparison, a predicate
+    (`np.isnan`, ...), a conversion to bool, `any`/`all`, `not`/`~`, `&`, `|`, `^`, `and`, `or` and
+    choices (`np.where`, `max`, `min`) of bools, or a read of a bool array."""
+    if isinstance(value, (ir.Compare, ir.Const)):
+        return isinstance(value, ir.Compare) or isinstance(value.value, bool)
+    if isinstance(value, ir.Cast):
+        return value.type.is_bool if value.type is not None else value.like is not None and _boolean_value(
+            value.like, scope)
+    if isinstance(value, ir.Call):
+        return value.func in (*LOGICAL_CALLS, *COMPARISON_CALLS) or value.func.rpartition(".")[2] in PREDICATES
+    if isinstance(value, ir.ArrayReduce):
+        return value.op in ("any", "all") or value.op in ("max", "min") and _boolean_value(value.operand, scope)
+    parts: tuple[ir.Expr, ...] = ()
+    if isinstance(value, ir.Unary) and value.op in ("not", "~"):
+        parts = (value.operand,)
+    elif isinstance(value, (ir.Binary, ir.Logical)) and value.op in ("&", "|", "^", "and", "or"):
+        parts = (value.left, value.right)
+    elif isinstance(value, ir.Select):
+        parts = (value.then, value.orelse)
+    if parts:
+        return all(_boolean_value(part, scope) for part in parts)
+    return isinstance(value, (ir.Index, ir.View, ir.Gather)) and _boolean_array(value.array, scope)
 
 
 def assign_masked(target: cst.Subscript, mask: cst.BaseExpression, value: cst.BaseExpression, op: str | None,

@@ -21,7 +21,6 @@ from translator.ir import checks
 from translator.ir import nodes as ir
 from translator.ir.arrays import Offset
 from translator.ir.types import ScalarType
-from translator.passes.expr_types import FunctionTyper
 
 
 @dataclass(frozen=True)
@@ -138,7 +137,7 @@ class KernelScope:
     """The run-time checks the statement being built needs (`frontend.guards`)."""
     failures: list[ir.Failure] = field(default_factory=list)
     scalar_values: dict[str, list[ir.Expr]] = field(default_factory=dict)
-    """The values assigned to each scalar local so far (`frontend.dtypes` types them)."""
+    """The values assigned to each scalar local so far (which names are locals; typing types them)."""
     lifting: bool = False
     depth: int = 0
     top_values: dict[str, ir.Expr] = field(default_factory=dict)
@@ -156,8 +155,6 @@ class KernelScope:
     """Names bound to a lambda (`f = lambda v: v * v`): each call builds its body (`expressions`)."""
     arguments: dict[str, ir.Expr] = field(default_factory=dict)
     """While a lambda's body is built: its parameters' values at the call being built."""
-    functions: FunctionTyper | None = None
-    """Types device function calls for `frontend.dtypes` (the dtype of `g + dt * lap(g)`)."""
     _temp_counter: int = 0
 
     def mask(self, node: cst.BaseExpression) -> cst.BaseExpression | None:

@@ -72,7 +72,7 @@ def _astype(node: cst.CSTNode, args: list[cst.BaseExpression], scope: KernelScop
     if dtype is None:
         raise scope.module.error(node, "a.astype() in a kernel takes one scalar type or an array's .dtype: "
                                        "np.float32, np.int64, f64, x.dtype, ...")
-    return ir.Cast(build_expr(node.func.value, scope), scope.module.span(node), dtype.strong())
+    return ir.converted(build_expr(node.func.value, scope), dtype, scope.module.span(node))
 
 
 def _conj(node: cst.CSTNode, args: list[cst.BaseExpression], scope: KernelScope) -> ir.Expr:

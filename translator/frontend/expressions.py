@@ -165,27 +165,37 @@ def array_param(node: cst.BaseExpression, scope: KernelScope) -> ArrayRef:
     if name in scope.views:
         raise scope.module.error(node, f"'{name}' names a view; use it whole (`{name}[...] = value`, `{name} * 2`) or "
                                        "index the array it views: a view name takes no indices or slices")
-    if param is None or not isinstance(param.type, ArrayType):
+    if param is None or not isinstance(param.type, (ArrayType, ir.ArrayLike)):
         raise scope.module.error(
             node, "only array parameters and local arrays can be indexed (array expressions are not supported)")
     return ArrayRef(name, param.type.rank, None)
 
 
-def array_type(name: str, scope: KernelScope) -> ArrayType | None:
+def array_type(name: str, scope: KernelScope) -> ArrayType | ir.ArrayLike | None:
     """The type of array `name` (a parameter, or an array made inside a loop); None for other names."""
     local = scope.arrays.get(name)
     if local is not None:
         return local.type
     param = scope.params.get(name)
-    return param.type if param is not None and isinstance(param.type, ArrayType) else None
+    return param.type if param is not None and isinstance(param.type, (ArrayType, ir.ArrayLike)) else None
 
 
-def dtype_of(node: cst.BaseExpression, scope: KernelScope) -> ScalarType | None:
+def array_dtype(name: str, scope: KernelScope) -> ir.Dtype:
+    """The dtype of array `name`: its scalar type, or, for an array the kernel makes (whose dtype
+    typing decides, `ir.ArrayLike`), its element as an expression."""
+    kind = array_type(name, scope)
+    assert kind is not None, name
+    if isinstance(kind, ir.ArrayLike):
+        return ir.dtype_of_array(name, kind.rank, scope.arrays[name].span if name in scope.arrays
+                                 else scope.params[name].span)
+    return kind.dtype
+
+
+def dtype_of(node: cst.BaseExpression, scope: KernelScope) -> ir.Dtype | None:
     """The element type a dtype argument names: a scalar type (`np.float64`, `f32`, `float`) or an
     array's `.dtype` (`x.dtype`, NumPy's way to follow the input's precision); None for anything else."""
     if isinstance(node, cst.Attribute) and node.attr.value == "dtype" and isinstance(node.value, cst.Name):
-        kind = array_type(node.value.value, scope)
-        return None if kind is None else kind.dtype
+        return array_dtype(node.value.value, scope) if array_type(node.value.value, scope) is not None else None
     return scalar_annotation(node, scope.module)
 
 
@@ -422,22 +432,27 @@ def _intrinsic(node: cst.Call, name: str, args: list[cst.BaseExpression], arity:
     return ir.Call(name, tuple(build_expr(a, scope) for a in args), scope.module.span(node))
 
 
-def _dtype_type(func: cst.BaseExpression, scope: KernelScope) -> ScalarType | None:
+def _dtype_type(func: cst.BaseExpression, scope: KernelScope) -> ir.Dtype | None:
     """The scalar type `x.dtype.type` names (`x.dtype.type(0)`: a zero of `x`'s precision), if `func` is that."""
     if isinstance(func, cst.Attribute) and func.attr.value == "type" and isinstance(func.value, cst.Attribute):
         return dtype_of(func.value, scope) if func.value.attr.value == "dtype" else None
     return None
 
 
-def _cast(node: cst.Call, args: list[cst.BaseExpression], to: ScalarType, scope: KernelScope) -> ir.Expr:
-    if len(args) == 1 and isinstance(args[0], cst.SimpleString) and to.is_float:
+def _cast(node: cst.Call, args: list[cst.BaseExpression], to: ir.Dtype, scope: KernelScope) -> ir.Expr:
+    """`float(x)`, `np.int32(x)`, `x.dtype.type(0)`; `float("inf")` and the like of a float type are
+    constants."""
+    if len(args) == 1 and isinstance(args[0], cst.SimpleString) and isinstance(to, ScalarType) and to.is_float:
         text = args[0].evaluated_value
         special = {"inf": float("inf"), "-inf": float("-inf"), "nan": float("nan")}.get(str(text).lower())
         if special is not None:
             return ir.Const(special, scope.module.span(node))
     if len(args) != 1:
-        raise scope.module.error(node, f"conversion to {to.name} takes exactly one argument")
+        label = to.name if isinstance(to, ScalarType) else cst.Module([]).code_for_node(node.func)
+        raise scope.module.error(node, f"conversion to {label} takes exactly one argument")
     checked = scope.module.qualified_name(node.func) == "builtins.int"
+    if not isinstance(to, ScalarType):
+        return ir.converted(build_expr(args[0], scope), to, scope.module.span(node))
     return ir.Cast(build_expr(args[0], scope), scope.module.span(node), to, python_int=checked)
 
 

@@ -18,16 +18,15 @@ import dataclasses
 
 import libcst as cst
 
-from translator.frontend.allocations import declare_new_array, fill_loops, lifts
+from translator.frontend.allocations import declare_new_array, fill_loops, lifts, settle_dtype
 from translator.frontend.array_functions import CallArgs, array_shape, product
 from translator.frontend.arrays import local_assign, shape_of, value_at
 from translator.frontend.context import KernelScope
-from translator.frontend.dtypes import element_type
 from translator.frontend.expressions import CALLS, KEYWORDS_TAKEN, build_expr
 from translator.frontend.guards import unless
 from translator.ir import nodes as ir
-from translator.ir.arrays import Offset, loop_nest
-from translator.ir.types import F64, I64, ScalarType
+from translator.ir.arrays import ZERO, Offset, loop_nest
+from translator.ir.types import I64
 
 USAGE = "np.histogram() returns the counts and the edges: `counts, edges = np.histogram(x, bins=n)`"
 
@@ -35,21 +34,27 @@ USAGE = "np.histogram() returns the counts and the edges: `counts, edges = np.hi
 class _Histogram:
     """One `np.histogram` statement being built: its call, the data and the statements so far."""
 
-    def __init__(self, call: CallArgs, data: cst.BaseExpression) -> None:
+    def __init__(self, call: CallArgs, data: cst.BaseExpression, edges: str) -> None:
         self.call, self.scope, self.span = call, call.scope, call.span()
         self.data, self.shape = data, array_shape(call, data)
         self.out: list[ir.Stmt] = []
-        self.range_type = self.edge_type = F64
+        self.edges = edges
+        self.range_type: ir.Expr = ir.Const(0.0, self.span)
+        self.edge_type: ir.Expr = ir.dtype_of_array(edges, 1, self.span)
+        """NumPy's types, which typing decides: the range's (a value of it) and the edges' (the
+        edges array's, whose own type `set_types` gives)."""
 
     def set_types(self, range_sum: ir.Expr, edge_sum: ir.Expr) -> None:
         """NumPy's types: the range's, `result_type(first, last, float)` (its ends' sum given), and the
         edges', `result_type(first, last, a)` (the sum of the ends and an element given)."""
         span = self.span
-        what = "np.histogram()"
-        self.range_type = element_type(ir.Binary("+", range_sum, ir.Const(0.0, span), span), self.scope, what)
-        self.edge_type = element_type(ir.Binary("+", edge_sum, ir.Const(0.0, span), span), self.scope, what)
-        if self.edge_type.is_complex:
-            raise self.scope.module.error(self.call.node, "np.histogram() of complex numbers is not supported")
+        self.range_type = ir.Binary("+", range_sum, ir.Const(0.0, span), span)
+        settle_dtype(self.scope, self.edges, ir.Binary("+", edge_sum, ir.Const(0.0, span), span),
+                     real_only="np.histogram() of complex numbers is not supported")
+
+    def sample(self) -> ir.Expr:
+        """An element of the data (the first), for its type; what it needs computed first goes to `out`."""
+        return value_at(self.data, [ZERO] * len(self.shape), self.shape, self.scope, self.out)[1]
 
     def local(self, base: str, value: ir.Expr, into: list[ir.Stmt] | None = None) -> ir.Name:
         name = ir.Name(self.scope.fresh_temp(base), self.span)
@@ -76,14 +81,14 @@ def histogram(node: cst.Assign, value: cst.Call, scope: KernelScope) -> list[ir.
     bins = call.get("bins")
     if bins is not None and (shape_of(bins, scope) or isinstance(bins, (cst.Tuple, cst.List))):
         raise scope.module.error(bins, "np.histogram() in a kernel takes a number of bins (equal bins)")
-    made = _Histogram(call, call.need("a"))
+    counts, edges = names
+    made = _Histogram(call, call.need("a"), edges)
     span = made.span
     n = build_expr(bins, scope) if bins is not None else ir.Const(10, span)
-    first, last, valid, why = _range(made, call)
-    counts, edges = names
     declare_new_array(scope, counts, node, I64, (n,), span)
     _zero_filled(counts, scope)
     declare_new_array(scope, edges, node, made.edge_type, (ir.Binary("+", n, ir.Const(1, span), span),), span)
+    first, last, valid, why = _range(made, call)
     body: list[ir.Stmt] = [fill_loops(counts, 1, ir.Const(0, span), span, scope), _edges(made, edges, first, last, n),
             _counting(made, counts, edges, first, last, n)]
     positive = ir.Compare(">", n, ir.Const(0, span), span)
@@ -116,7 +121,7 @@ def _range(made: _Histogram, call: CallArgs) -> tuple[ir.Name, ir.Name, ir.Expr,
     what NumPy says otherwise. Sets the types: the range's (in which NumPy computes the edges) and
     the edges' (in which it places the values)."""
     span, given = made.span, call.get("range")
-    _, _, sample = made.over_data()
+    sample = made.sample()
     if given is not None and not (isinstance(given, cst.Name) and given.value == "None"):
         if not isinstance(given, cst.Tuple) or len(given.elements) != 2:
             raise made.scope.module.error(given, "range= takes two numbers: range=(lo, hi)")
@@ -129,9 +134,9 @@ def _range(made: _Histogram, call: CallArgs) -> tuple[ir.Name, ir.Name, ir.Expr,
             "the range is not finite or its maximum is below its minimum"
     made.set_types(sample, sample)
     bounds, inner, value = made.over_data()
-    element = ir.Cast(value, span, made.range_type)
-    low = made.local("low", ir.Cast(ir.Const(float("inf"), span), span, made.range_type))
-    high = made.local("high", ir.Cast(ir.Const(float("-inf"), span), span, made.range_type))
+    element = ir.Cast(value, span, like=made.range_type)
+    low = made.local("low", ir.Cast(ir.Const(float("inf"), span), span, like=made.range_type))
+    high = made.local("high", ir.Cast(ir.Const(float("-inf"), span), span, like=made.range_type))
     bad = made.local("nonfinite", ir.Cast(ir.Const(0, span), span, I64))
     not_finite = ir.Cast(ir.Unary("not", ir.Call("numpy.isfinite", (element,), span), span), span, I64)
     body = (*inner, local_assign(low, ir.Call("min", (low, element), span), made.scope),
@@ -149,8 +154,8 @@ def _widened(made: _Histogram, first: ir.Expr, last: ir.Expr) -> tuple[ir.Name, 
     """The range's ends as locals of the range's type, 0.5 further apart when they are equal."""
     span = made.span
     half = ir.Const(0.5, span)
-    lo = made.local("first", ir.Cast(first, span, made.range_type))
-    hi = made.local("last", ir.Cast(last, span, made.range_type))
+    lo = made.local("first", ir.Cast(first, span, like=made.range_type))
+    hi = made.local("last", ir.Cast(last, span, like=made.range_type))
     same = made.local("empty_range", ir.Compare("==", lo, hi, span))
     made.out.append(local_assign(lo, ir.Select(same, ir.Binary("-", lo, half, span), lo, span), made.scope))
     made.out.append(local_assign(hi, ir.Select(same, ir.Binary("+", hi, half, span), hi, span), made.scope))
@@ -162,10 +167,10 @@ def _edges(made: _Histogram, edges: str, first: ir.Name, last: ir.Name, n: ir.Ex
     (`array_functions._linspace`), stored in the edges' type."""
     span, t = made.span, made.range_type
     i = ir.Name(made.scope.fresh_loop_var("i"), span)
-    step = ir.Binary("/", ir.Binary("-", last, first, span), ir.Cast(n, span, t), span)
-    spaced = ir.Binary("+", ir.Binary("*", ir.Cast(i, span, t), step, span), first, span)
+    step = ir.Binary("/", ir.Binary("-", last, first, span), ir.Cast(n, span, like=t), span)
+    spaced = ir.Binary("+", ir.Binary("*", ir.Cast(i, span, like=t), step, span), first, span)
     value = ir.Select(ir.Compare("==", i, n, span), last, spaced, span)
-    store = ir.Assign(ir.Index(edges, (i,), span), ir.Cast(value, span, made.edge_type), span)
+    store = ir.Assign(ir.Index(edges, (i,), span), ir.Cast(value, span, like=made.edge_type), span)
     return loop_nest([(i.id, ir.Const(0, span), ir.Binary("+", n, ir.Const(1, span), span))], (store,), True, span)
 
 
@@ -175,9 +180,10 @@ def _counting(made: _Histogram, counts: str, edges: str, first: ir.Name, last: i
     span, scope, t = made.span, made.scope, made.edge_type
     bounds, inner, value = made.over_data()
     body: list[ir.Stmt] = list(inner)
-    v = made.local("v", ir.Cast(value, span, t), body)
-    lo, width, one = ir.Cast(first, span, t), ir.Cast(ir.Binary("-", last, first, span), span, t), ir.Const(1, span)
-    scaled = ir.Binary("*", ir.Binary("/", ir.Binary("-", v, lo, span), width, span), ir.Cast(n, span, t), span)
+    v = made.local("v", ir.Cast(value, span, like=t), body)
+    lo, width, one = (ir.Cast(first, span, like=t), ir.Cast(ir.Binary("-", last, first, span), span, like=t),
+                      ir.Const(1, span))
+    scaled = ir.Binary("*", ir.Binary("/", ir.Binary("-", v, lo, span), width, span), ir.Cast(n, span, like=t), span)
     index = ir.Name(scope.fresh_temp("bin"), span)
     above = ir.Compare(">=", v, ir.Index(edges, (ir.Binary("+", index, one, span),), span), span)
     steps: list[ir.Stmt] = [local_assign(index, ir.Cast(scaled, span, I64), scope)]
@@ -187,7 +193,8 @@ def _counting(made: _Histogram, counts: str, edges: str, first: ir.Name, last: i
                           "+")):
         steps.append(local_assign(index, ir.Select(cond, ir.Binary(change, index, one, span), index, span), scope))
     steps.append(ir.AtomicUpdate("+", ir.Index(counts, (index,), span), ir.Cast(one, span, I64), span))
-    inside = ir.Logical("and", ir.Compare(">=", v, lo, span), ir.Compare("<=", v, ir.Cast(last, span, t), span), span)
+    inside = ir.Logical("and", ir.Compare(">=", v, lo, span), ir.Compare("<=", v, ir.Cast(last, span, like=t), span),
+                        span)
     body.append(ir.If(inside, tuple(steps), (), span))
     return loop_nest(bounds, tuple(body), True, span)
 

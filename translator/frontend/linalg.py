@@ -20,18 +20,15 @@ from dataclasses import dataclass
 import libcst as cst
 
 from translator.errors import Span
-from translator.frontend.allocations import declare_new_array, lifts
+from translator.frontend.allocations import declare_new_array, lifts, settle_dtype, stored_value
 from translator.frontend.array_statements import new_array_value
-from translator.frontend.arrays import assign_view, local_assign, shape_of, value_at
+from translator.frontend.arrays import assign_view, local_assign, shape_of
 from translator.frontend.context import KernelScope
-from translator.frontend.dtypes import element_type
 from translator.frontend.expressions import CALLS
 from translator.frontend.guards import failing, unless
 from translator.frontend.loop_arrays import made_in_loop
 from translator.frontend.views import whole_view
 from translator.ir import nodes as ir
-from translator.ir.arrays import ZERO
-from translator.ir.types import F64, ScalarType
 
 FUNCTIONS = {"numpy.linalg.solve": ("np.linalg.solve", 2), "numpy.linalg.inv": ("np.linalg.inv", 1)}
 
@@ -70,16 +67,17 @@ def linalg_statement(target: cst.BaseExpression | None, call: cst.Call, scope: K
         raise scope.module.error(call, f"{label}() in a kernel takes a 2-D matrix"
                                  + (" and a 1-D or 2-D right-hand side" if count == 2 else ""))
     span = scope.module.span(call)
-    dtype = _dtype(operands, shapes, label, scope)
     n = shapes[0][0]
     result = shapes[1] if count == 2 else (n, n)
     lu = scope.fresh_temp(f"{target.value}_lu")
+    dtype = ir.dtype_of_array(lu, 2, span)
     declare_new_array(scope, lu, call, dtype, shapes[0], span)  # A's shape: a matrix not square raises below
     declare_new_array(scope, target.value, call, dtype, result, span)
     system = _System(lu, target.value, len(result), n, result[1] if len(result) == 2 else ir.Const(1, span), span,
                      label)
     fills = _copy(lu, operands[0], scope) + (_copy(target.value, operands[1], scope) if count == 2
                                              else [_identity(system, scope)])
+    _settle_dtype(system, operands[0], fills, count, scope)
     body = fills + [_eliminate(system, scope), _back_substitute(system, scope)]
     if count == 2:
         body = unless(ir.Compare("==", result[0], n, span), body, f"{label}() at line {span.line}: the right-hand "
@@ -94,18 +92,16 @@ def _usage(label: str) -> str:
             f"in a host loop's body: `x = {label}({'A, b' if label.endswith('solve') else 'A'})`")
 
 
-def _dtype(operands: list[cst.BaseExpression], shapes: list[tuple[ir.Expr, ...]], label: str,
-           scope: KernelScope) -> ScalarType:
-    """NumPy's result dtype: the operands' promotion, float64 for integers and bools."""
-    values = []
-    for operand, shape in zip(operands, shapes):
-        value = new_array_value(operand, scope)
-        values.append(value if value is not None else value_at(operand, [ZERO] * len(shape), shape, scope, [])[1])
-    total = values[0] if len(values) == 1 else ir.Binary("+", values[0], values[1], values[0].span)
-    dtype = element_type(total, scope, f"{label}()")
-    if dtype.is_complex:
-        raise scope.module.error(operands[0], f"{label}() of complex matrices is not supported in kernels")
-    return dtype.strong() if dtype.is_float else F64
+def _settle_dtype(s: _System, matrix: cst.BaseExpression, fills: list[ir.Stmt], count: int,
+                  scope: KernelScope) -> None:
+    """Both arrays have NumPy's result dtype, which typing decides: the operands' promotion (the values
+    the copies store), float64 for integers and bools (`+ 0.0`)."""
+    span = scope.module.span(matrix)
+    total = stored_value(s.lu, fills)
+    if count == 2:
+        total = ir.Binary("+", total, stored_value(s.x, fills), span)
+    settle_dtype(scope, s.lu, ir.Binary("+", total, ir.Const(0.0, span), span),
+                 real_only=f"{s.label}() of complex matrices is not supported in kernels")
 
 
 def _copy(name: str, value: cst.BaseExpression, scope: KernelScope) -> list[ir.Stmt]:

@@ -34,26 +34,27 @@ per call, so a name bound again becomes one of these:
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 from collections.abc import Sequence
 
 import libcst as cst
 
-from translator.frontend.allocations import declare_new_array, is_array_value, same_length
+from translator.errors import Span
+from translator.frontend.allocations import declare_new_array, is_array_value, same_length, stored_value
 from translator.frontend.array_statements import array_statement, new_array_value
-from translator.frontend.arrays import assign_array, shape_of, value_at
+from translator.frontend.arrays import assign_array, shape_of
 from translator.frontend.context import KernelScope
-from translator.frontend.dtypes import element_type
-from translator.frontend.expressions import array_type
+from translator.frontend.expressions import array_dtype, array_type
 from translator.frontend.guards import unless
 from translator.frontend.inline import Positioned
 from translator.frontend.masks import read_body
 from translator.frontend.names import reads
 from translator.ir import nodes as ir
-from translator.ir.arrays import ZERO, at_least_zero, same
+from translator.ir.arrays import at_least_zero, same
 from translator.ir.checks import equal_lengths
-from translator.ir.types import ArrayType
+from translator.ir.types import ScalarType
 
 Parts = list[cst.CSTNode]
 
@@ -251,16 +252,14 @@ def fill_again(target: cst.Name, value: cst.BaseExpression, scope: KernelScope) 
             target, f"'{name}' names an array made by the kernel; bind this scalar under a new name")
     _refuse_readers(target, scope)
     kind = scope.params[name].type
-    assert isinstance(kind, ArrayType)
+    assert not isinstance(kind, ScalarType)
+    rank = kind.rank
     shape = tuple(at_least_zero(d) for d in shape_of(value, scope))
     tier = new_array_value(value, scope)
-    element = tier if tier is not None else value_at(value, [ZERO] * len(shape), shape, scope, [])[1]
-    dtype = element_type(element, scope, f"array '{name}'")
-    if dtype != kind.dtype or len(shape) != kind.rank:
+    if len(shape) != rank:
         raise scope.module.error(
-            value, f"'{name}' is bound again in a loop or branch to a {len(shape)}-D array of {dtype}, and held a "
-            f"{kind.rank}-D array of {kind.dtype}; a kernel keeps one array per name there: bind this one under a name "
-            "of its own")
+            value, f"'{name}' is bound again in a loop or branch to a {len(shape)}-D array, and held a {rank}-D array; "
+            "a kernel keeps one array per name there: bind this one under a name of its own")
     extents = [ir.Extent(name, dim, span) for dim in range(len(shape))]
     checks: list[ir.Expr] = [equal_lengths(new, old, span) for new, old in zip(shape, extents)
                              if not same_length(new, old, scope)]
@@ -272,12 +271,23 @@ def fill_again(target: cst.Name, value: cst.BaseExpression, scope: KernelScope) 
         stmts = [ir.ArrayAssign(place, tier, span)]
     elif stmts is None:
         stmts = assign_array(fill, value, None, scope)
+    _record_rebound(name, stmts, span, scope)
     if not checks:
         return stmts
     condition = functools.reduce(lambda left, right: ir.Logical("and", left, right, span), checks)
     return unless(condition, stmts, f"'{_base(name)}' is bound again at line {span.line} to an array of another shape "
                   "than its own; a kernel keeps one array per name in a loop or branch, so the shape may not change "
                   "(NumPy would go on with the new shape)", span, scope)
+
+
+def _record_rebound(name: str, stmts: list[ir.Stmt], span: Span, scope: KernelScope) -> None:
+    """The value that fills array `name` again must have its dtype, which typing checks
+    (`ir.Allocation.rebound`); `span` is the value's, where the error points."""
+    param = scope.params[name]
+    assert param.allocation is not None
+    value = dataclasses.replace(stored_value(name, stmts), span=span)
+    allocation = dataclasses.replace(param.allocation, rebound=(*param.allocation.rebound, value))
+    scope.params[name] = dataclasses.replace(param, allocation=allocation)
 
 
 def _refuse_readers(target: cst.Name, scope: KernelScope) -> None:
@@ -338,14 +348,19 @@ def _made(name: str, scope: KernelScope) -> bool:
 
 
 def _same_array_type(target: cst.Name, source: cst.Name, scope: KernelScope) -> None:
-    """A located error unless the two arrays have one dtype and shape (in the caller's terms)."""
+    """A located error unless the two arrays have one shape (in the caller's terms); their dtypes,
+    which typing decides, it checks (`ir.Allocation.rebound`)."""
     old, new = scope.params[target.value], scope.params[source.value]
     assert old.allocation is not None and new.allocation is not None
-    if old.type != new.type or len(old.allocation.shape) != len(new.allocation.shape) or not all(
+    if len(old.allocation.shape) != len(new.allocation.shape) or not all(
             same(a, b) for a, b in zip(old.allocation.shape, new.allocation.shape)):
         raise scope.module.error(
-            source, f"'{target.value}' is bound again to '{source.value}', which may differ from it in dtype or "
-            "shape; arrays bound again together in a loop keep one array per name, of one dtype and shape")
+            source, f"'{target.value}' is bound again to '{source.value}', which may differ from it in shape; arrays "
+            "bound again together in a loop keep one array per name, of one dtype and shape")
+    span = scope.module.span(source)
+    read = ir.dtype_of_array(source.value, len(new.allocation.shape), span)
+    allocation = dataclasses.replace(old.allocation, rebound=(*old.allocation.rebound, read))
+    scope.params[target.value] = dataclasses.replace(old, allocation=allocation)
 
 
 def _dead_after(source: cst.Name, scope: KernelScope) -> None:
@@ -369,10 +384,11 @@ def _dead_after(source: cst.Name, scope: KernelScope) -> None:
 def _scratch(like: cst.Name, scope: KernelScope) -> cst.Name:
     """A new array the kernel makes with `like`'s dtype and shape, named where `like` is."""
     param = scope.params[like.value]
-    assert param.allocation is not None and isinstance(param.type, ArrayType)
+    assert param.allocation is not None
     name = cst.Name(scope.fresh_temp(like.value))
     scope.module.positions[name] = scope.module.positions[like]
-    declare_new_array(scope, name.value, like, param.type.dtype, param.allocation.shape, scope.module.span(like))
+    declare_new_array(scope, name.value, like, array_dtype(like.value, scope), param.allocation.shape,
+                      scope.module.span(like))
     return name
 
 

@@ -18,15 +18,13 @@ import libcst as cst
 
 from translator.frontend.array_functions import (CallArgs, Shape, array_shape, constant_axis, flat_position, product,
                                                  result_indices)
-from translator.frontend.allocations import declare_new_array
+from translator.frontend.allocations import declare_new_array, settle_dtype
 from translator.frontend.arrays import (CALL_SHAPES, METHOD_SHAPES, declare_temporary, local_assign, method_name,
                                        outside_element, value_at)
 from translator.frontend.context import KernelScope
-from translator.frontend.dtypes import element_type
 from translator.frontend.expressions import CALLS, KEYWORDS_TAKEN, METHODS
 from translator.ir import nodes as ir
 from translator.ir.arrays import Offset, loop_nest
-from translator.ir.types import I64, U64, Kind, ScalarType
 
 OPERATORS = {"cumsum": "+", "cumprod": "*"}
 
@@ -61,26 +59,21 @@ def _scan(node: cst.CSTNode, args: list[cst.BaseExpression], scope: KernelScope)
     return ir.Index(name, tuple(indices), call.span())
 
 
-def scan_type(dtype: ScalarType) -> ScalarType:
-    """NumPy's type of a scan of `dtype` elements: integers and bools widen to 64 bits."""
-    if dtype.kind is Kind.UINT:
-        return U64
-    return I64 if dtype.is_int or dtype.is_bool else dtype
-
-
 def _fill(call: CallArgs, operand: cst.BaseExpression, shape: Shape, axis: int | None, kind: str) -> str:
     """The statements filling the scan's array, appended to the scope's prelude; its name."""
     scope, span = call.scope, call.span()
     variables = [scope.fresh_loop_var("k") for _ in shape]
     offsets = [Offset(ir.Name(v, span), None, 0) for v in variables]
     inner, value = value_at(operand, offsets, shape, scope, scope.prelude)
-    dtype = scan_type(element_type(value, scope, f"this {call.label}()"))
-    name = _declare(call, dtype, shape if axis is not None else (product(shape, span),), kind)
+    # NumPy's type of a scan is its sum's (integers and bools widen to 64 bits), which typing decides
+    like = ir.ArrayReduce("sum", value, (), False, span)
+    name = _declare(call, like, shape if axis is not None else (product(shape, span),), kind)
     acc = ir.Name(scope.fresh_temp("acc"), span)
     at = [ir.Name(v, span) for v in variables]
     slot = ir.Index(name, tuple(at) if axis is not None else (flat_position(at, shape),), span)
     body = (*inner, local_assign(acc, ir.Binary(OPERATORS[kind], acc, value, span), scope), ir.Assign(slot, acc, span))
-    start = local_assign(acc, ir.Cast(ir.Const(int(kind == "cumprod"), span), span, dtype), scope)
+    zero = ir.dtype_of_array(name, len(slot.indices), span)
+    start = local_assign(acc, ir.Cast(ir.Const(int(kind == "cumprod"), span), span, like=zero), scope)
     bounds = [(v, ir.Const(0, span), n) for v, n in zip(variables, shape)]
     along = bounds if axis is None else bounds[axis:axis + 1]
     outer = [] if axis is None else bounds[:axis] + bounds[axis + 1:]
@@ -93,11 +86,13 @@ def _fill(call: CallArgs, operand: cst.BaseExpression, shape: Shape, axis: int |
     return name
 
 
-def _declare(call: CallArgs, dtype: ScalarType, shape: Shape, kind: str) -> str:
-    """A new array for the scan: made by the kernel at the top level, a temporary in a prange."""
+def _declare(call: CallArgs, dtype: ir.Expr, shape: Shape, kind: str) -> str:
+    """A new array for the scan, of NumPy's dtype of `dtype`: made by the kernel at the top level, a
+    temporary in a prange."""
     scope, span = call.scope, call.span()
-    for param in scope.params.values():  # made when the statement was read before (`allocations.make_array`)
+    for param in list(scope.params.values()):  # made when the statement was read before: typed from this reading
         if param.allocation is not None and param.allocation.span == span and param.name.startswith(f"{kind}__"):
+            settle_dtype(scope, param.name, dtype)
             return param.name
     name = scope.fresh_temp(kind)
     if scope.makes_temporaries:

@@ -141,7 +141,7 @@ def suggested_signature(fn: cst.FunctionDef, scope: ModuleScope) -> str:
     arrays of the rank the body indexes them with (`path[i, j]`: `f64[:, :]`), else scalars."""
     ranks = indexed_ranks(fn.body)
     types = [
-        type_text(_build_param(p, None, fn, scope).type) if p.annotation is not None
+        type_text(ir.known_type(_build_param(p, None, fn, scope).type)) if p.annotation is not None
         else f"f64[{', '.join(':' * ranks[p.name.value])}]" if p.name.value in ranks else "f64"
         for p in fn.params.params
     ]

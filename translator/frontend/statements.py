@@ -38,7 +38,7 @@ from translator.frontend.unfold import UNFOLDED_IN, unfold
 from translator.frontend.views import is_view
 from translator.frontend.view_names import binds_view, bind_views, refuse_rebinding
 from translator.ir import nodes as ir
-from translator.ir.types import MAX_RANK, ArrayType
+from translator.ir.types import MAX_RANK
 from translator.ir.visit import walk
 
 LOOP_FUNCTIONS = {"builtins.range": False, "translator.prange": True}
@@ -258,7 +258,7 @@ def _on_device(stmts: list[ir.Stmt], scope: KernelScope) -> list[ir.Stmt]:
 
 
 def _scalar_assign(target: ir.Name | ir.Index, value: ir.Expr, span: Span, scope: KernelScope) -> ir.Assign:
-    """`target = value`, remembering the values each local takes (`frontend.dtypes` reads them)."""
+    """`target = value`, remembering the values each local takes (`KernelScope.scalar_values`)."""
     if isinstance(target, ir.Name):
         scope.scalar_values.setdefault(target.id, []).append(value)
     return ir.Assign(target, value, span)
@@ -278,7 +278,7 @@ def _local_array(target: cst.Name, call: cst.Call, constructor: str, scope: Kern
             call, f"{what} arrays only at the top level of a kernel (outside loops and ifs) or inside a prange")
     shape_node, _, dtype = constructor_args(call, constructor, scope)
     shape = _constant_shape(shape_node, scope)
-    array = ir.LocalArray(name, ArrayType(dtype, len(shape)), shape, LOCAL_ARRAY_CONSTRUCTORS[constructor],
+    array = ir.LocalArray(name, ir.array_of(dtype, len(shape)), shape, LOCAL_ARRAY_CONSTRUCTORS[constructor],
                           scope.module.span(call))
     scope.arrays[name] = array
     return array

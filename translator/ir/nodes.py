@@ -1,7 +1,8 @@
 """The typed IR between libcst and C: small frozen dataclasses, each carrying its Python span.
 
-The frontend builds this tree with `type=None` on expressions; `passes.typing` fills every type
-and makes each conversion an explicit `Cast`, so the C backend never decides semantics. Parallel
+The frontend builds this tree with `type=None` on expressions and the dtype of each array it makes
+left open (`ArrayLike`); `passes.typing` fills every type, once, and makes each conversion an
+explicit `Cast`, so the C backend never decides semantics. Parallel
 loops start as `Loop(parallel=True)`; `passes.parallelize` turns the top-level ones into
 `ParallelLoop` nodes carrying their OpenMP directive as data (`OmpTarget` / `OmpParallelFor`).
 Array statements (`ArrayAssign` over `View`s, the array tier) exist from the frontend until
@@ -138,6 +139,9 @@ class Cast:
     """A conversion to the dtype of another value (`np.pad`'s fill to the array's dtype): NumPy's
     type of `like`, made strong, which typing decides and then drops `like` (it is never computed),
     so the frontend needs no typing of its own."""
+    floors: bool = False
+    """`np.linspace(..., dtype=d)`: NumPy floors the values first when `d` is an integer type, which
+    typing knows (`d` may be `x.dtype` of an array whose dtype typing decides)."""
 
 
 @dataclass(frozen=True)
@@ -319,6 +323,55 @@ MASKED_REDUCE_OPS = ("sum", "prod", "mean", "any", "all", "count_nonzero")
 Expr = Union[Const, Name, Index, Extent, Unary, Binary, Compare, Logical, Select, Call, Cast, CallFunction, ArrayArg,
              View, ArrayReduce, Gather, Arange]
 
+
+@dataclass(frozen=True)
+class ArrayLike:
+    """The type of an array the frontend makes (`c = a * s`, a temporary, a scan's accumulator array,
+    `np.linalg.solve`'s result): `rank` dimensions of NumPy's dtype of `like`, made strong. `like` is
+    an element of the value the array is made from (never computed); typing decides it, for scalars
+    and arrays at once, and puts an `ArrayType` in its place before any later pass reads it, so the
+    frontend types nothing. `real_only`: the located message when that dtype is complex, for arrays
+    the kernel cannot make of complex numbers."""
+
+    like: Expr
+    rank: int
+    real_only: str | None = None
+
+
+Dtype = Union[ScalarType, Expr]
+"""A dtype as the frontend names it: a scalar type (`np.float32`), or an expression whose NumPy type
+typing decides (`x.dtype` of an array whose dtype is `ArrayLike`: an element of `x`)."""
+
+
+def array_of(dtype: Dtype, rank: int) -> "ArrayType | ArrayLike":
+    """The type of an array of `rank` dimensions of `dtype`."""
+    return ArrayType(dtype.strong(), rank) if isinstance(dtype, ScalarType) else ArrayLike(dtype, rank)
+
+
+def converted(operand: Expr, dtype: Dtype, span: Span, floors: bool = False) -> "Cast":
+    """`operand` converted to `dtype` (a `Cast` whose `like` typing resolves, for an expression);
+    `floors`: see `Cast.floors`."""
+    if isinstance(dtype, ScalarType):
+        return Cast(operand, span, dtype.strong(), floors=floors)
+    return Cast(operand, span, like=dtype, floors=floors)
+
+
+def known_array(t: "ArrayType | ArrayLike") -> ArrayType:
+    """An array's type where typing has decided it (it replaces every `ArrayLike`)."""
+    assert isinstance(t, ArrayType), "an array's dtype read before typing decided it"
+    return t
+
+
+def known_type(t: "ScalarType | ArrayType | ArrayLike") -> "ScalarType | ArrayType":
+    """A parameter's type where it is known: after typing, or for the user's parameters."""
+    assert not isinstance(t, ArrayLike), "an array's dtype read before typing decided it"
+    return t
+
+
+def dtype_of_array(name: str, rank: int, span: Span) -> Expr:
+    """The dtype of array `name` as an expression (its first element, typed and never computed)."""
+    return Index(name, (Const(0, span),) * rank, span)
+
 # ---------------------------------------------------------------------------------------------
 # Statements.
 
@@ -382,7 +435,7 @@ class LocalArray:
     `shape` on the thread's stack (private to the iteration), zero-filled when `zeroed`."""
 
     name: str
-    type: ArrayType
+    type: "ArrayType | ArrayLike"
     shape: tuple[int, ...]
     zeroed: bool
     span: Span
@@ -401,7 +454,7 @@ class Temporary:
     `passes.parallelize` moves it onto the `ParallelLoop` whose iterations own the slices."""
 
     name: str
-    type: ArrayType
+    type: "ArrayType | ArrayLike"
     shape: tuple[Expr, ...]
     span: Span
 
@@ -815,6 +868,10 @@ class Allocation:
     shape: tuple[Expr, ...]
     fill: Expr | None
     span: Span
+    rebound: tuple[Expr, ...] = ()
+    """Elements of the values bound again to the array's name in a loop or branch (`y = y > 0`,
+    `frontend.rebinding.fill_again`), which fill it: typing checks that each has the array's dtype,
+    as a kernel keeps one array per name there (NumPy would go on with the new array)."""
 
 
 @dataclass(frozen=True)
@@ -834,7 +891,7 @@ class Results:
 @dataclass(frozen=True)
 class Param:
     name: str
-    type: ScalarType | ArrayType
+    type: "ScalarType | ArrayType | ArrayLike"
     ownership: Ownership | None
     span: Span
     allocation: Allocation | None = None
@@ -845,7 +902,7 @@ class Param:
 
     @property
     def is_array(self) -> bool:
-        return isinstance(self.type, ArrayType)
+        return isinstance(self.type, (ArrayType, ArrayLike))
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 
 from translator.ir import nodes as ir
+from translator.ir.types import ArrayType
 from translator.ir.visit import Visitor
 
 
@@ -80,7 +81,7 @@ class _Printer(Visitor[[str], list[str]]):
         return [f"{pad}{format_expr(stmt.call)}"]
 
     def visit_LocalArray(self, stmt: ir.LocalArray, pad: str) -> list[str]:
-        return [f"{pad}local {stmt.name}: {stmt.type.dtype}{list(stmt.shape)}{' = 0' if stmt.zeroed else ''}"]
+        return [f"{pad}local {stmt.name}: {_dtype(stmt.type)}{list(stmt.shape)}{' = 0' if stmt.zeroed else ''}"]
 
     def visit_Temporary(self, stmt: ir.Temporary, pad: str) -> list[str]:
         return [f"{pad}{_temporary(stmt)}"]
@@ -139,7 +140,12 @@ _PRINTER = _Printer()
 
 def _temporary(made: ir.Temporary) -> str:
     """`temporary t: f64[C4.shape[1]]`: an array of run-time size, one per prange iteration."""
-    return f"temporary {made.name}: {made.type.dtype}[{', '.join(format_expr(d) for d in made.shape)}]"
+    return f"temporary {made.name}: {_dtype(made.type)}[{', '.join(format_expr(d) for d in made.shape)}]"
+
+
+def _dtype(t: ArrayType | ir.ArrayLike) -> str:
+    """An array's dtype; before typing decides it, `dtype(<an element of its value>)`."""
+    return str(t.dtype) if isinstance(t, ArrayType) else f"dtype({format_expr(t.like)})"
 
 
 def _launch(launch: ir.Launch | None) -> str:

@@ -191,11 +191,13 @@ class _Checker(Visitor[[frozenset[str]], None]):
         if self.typed:
             self.typed_rules(expr, scope)
 
-    def array_type(self, expr: ir.Index | ir.Extent | ir.ArrayArg | ir.View | ir.Gather) -> ArrayType:
+    def array_type(self, expr: ir.Index | ir.Extent | ir.ArrayArg | ir.View | ir.Gather) -> ArrayType | ir.ArrayLike:
+        """The array's type; one whose dtype typing decides (`ir.ArrayLike`) only before typing."""
         param = self.kernel.param(expr.array)
         made = self.temporaries.get(expr.array)
         array = param.type if param is not None else made or self.arrays.get(expr.array)
-        if not isinstance(array, ArrayType) or (isinstance(expr, ir.Extent) and param is None and made is None):
+        kinds = ArrayType if self.typed else (ArrayType, ir.ArrayLike)
+        if not isinstance(array, kinds) or (isinstance(expr, ir.Extent) and param is None and made is None):
             raise self.fail(expr, f"'{expr.array}' is not an array parameter or a temporary (nor, for an index, a "
                             "local array)")
         return array

@@ -63,11 +63,15 @@ class ExprTyper:
     """Types expressions given the types of names (`env`), the kernel's arrays and its parameters."""
 
     def __init__(
-        self, env: Mapping[str, ScalarType], kernel: ir.Kernel, functions: FunctionTyper | None = None
+        self, env: Mapping[str, ScalarType], kernel: ir.Kernel, functions: FunctionTyper | None = None,
+        dtypes: Mapping[str, ScalarType] | None = None,
     ) -> None:
         self.env = env
         self.kernel = kernel
         self.functions = functions
+        self.dtypes: Mapping[str, ScalarType] = {} if dtypes is None else dtypes
+        """The dtypes found so far of arrays whose type is `ir.ArrayLike` (`typing.infer_local_types`
+        fills the mapping while this typer reads it)."""
         self.arrays: dict[str, ir.LocalArray | ir.Temporary] = {**local_arrays(kernel.body),
                                                                 **temporaries(kernel.body)}
 
@@ -118,12 +122,17 @@ class ExprTyper:
         return dataclasses.replace(e, type=self.element_type(e.array))
 
     def array(self, name: str) -> ir.Param:
-        """An array parameter, or an array made in a loop seen as a (scratch) parameter."""
+        """An array parameter, or an array made in a loop seen as a (scratch) parameter; one whose
+        dtype typing decides has the dtype found so far (none yet: `UnknownName`)."""
         param = self.kernel.param(name)
-        if param is not None:
+        if param is None:
+            local = self.arrays[name]
+            param = ir.Param(name, local.type, Ownership.SCRATCH, local.span)
+        if not isinstance(param.type, ir.ArrayLike):
             return param
-        local = self.arrays[name]
-        return ir.Param(name, local.type, Ownership.SCRATCH, local.span)
+        if name not in self.dtypes:
+            raise UnknownName(name)
+        return dataclasses.replace(param, type=ArrayType(self.dtypes[name], param.type.rank))
 
     def element_type(self, name: str) -> ScalarType:
         """The dtype of the array `name` (the frontend indexes and passes whole only arrays)."""
@@ -205,7 +214,8 @@ class ExprTyper:
 
     def _cast(self, e: ir.Cast) -> ir.Expr:
         to = type_of(e) if e.like is None else type_of(self(e.like)).strong()
-        converted = cast(self(e.operand), to)
+        operand = ir.Call("numpy.floor", (e.operand,), e.span) if e.floors and to.is_int else e.operand
+        converted = cast(self(operand), to)
         if e.python_int and isinstance(converted, ir.Cast) and type_of(converted.operand).is_float:
             return ir.Cast(converted.operand, e.span, converted.type, python_int=True)
         return converted
@@ -224,7 +234,7 @@ class ExprTyper:
         if fn.return_type is None and value_needed:
             raise TranslationError.at(e.span, f"function '{e.func}' returns nothing, so its call has no value")
         converted = tuple(
-            a if isinstance(p.type, ArrayType) else cast(a, p.type) for a, p in zip(args, fn.params))
+            cast(a, p.type) if isinstance(p.type, ScalarType) else a for a, p in zip(args, fn.params))
         return ir.CallFunction(e.func, converted, e.span, fn.return_type, fn.name)
 
     def _arange(self, e: ir.Arange) -> ir.Expr:

@@ -35,7 +35,7 @@ def specialization_name(name: str, params: tuple[ir.Param, ...]) -> str:
 
 
 def _type_name(param: ir.Param) -> str:
-    t = param.type
+    t = ir.known_type(param.type)
     if isinstance(t, ArrayType):
         return ("in" if param.ownership is Ownership.IN else "") + f"{t.dtype.name}x{t.rank}"
     return ("w" if t.weak else "") + t.name

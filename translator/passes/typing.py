@@ -3,6 +3,9 @@
 A local's type is the join of the types of everything assigned to it (found by iterating to a fixed
 point, since assignments can read other locals), unless the user annotated it (`s: f64 = 0`).
 Loop variables are Python ints. Values are converted on store, as NumPy converts on assignment.
+The arrays the frontend makes have the dtype NumPy gives their value (`ir.ArrayLike`): it is found
+in the same fixed point, since a local may read such an array and such an array may be made from a
+local, and written into the kernel before its expressions are typed. Typing runs once, here.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import functools
 from translator.errors import TranslationError
 from translator.ir import nodes as ir
 from translator.ir.arrays import array_shape, as_index, leaf_shape, tier_leaves
-from translator.ir.types import PY_INT, ScalarType, join, promote, type_of
+from translator.ir.types import PY_INT, ArrayType, ScalarType, join, promote, type_of
 from translator.ir.visit import StmtTransformer, rewrite_body, walk_all
 from translator.passes.expr_types import ExprTyper, FunctionTyper, UnknownName, cast
 
@@ -27,7 +30,8 @@ def type_kernel(kernel: ir.Kernel, functions: FunctionTyper | None = None, stron
     The return type is the annotation, else the join of every returned value: a kernel returns
     a NumPy scalar (`strong_return`), a device function may return a weak Python number.
     """
-    env = infer_local_types(kernel, functions)
+    env, dtypes = infer_local_types(kernel, functions)
+    kernel = _with_array_types(kernel, dtypes, ExprTyper(env, kernel, functions, dtypes))
     typer = ExprTyper(env, kernel, functions)
     body = _StmtTyper(typer).block(kernel.body)
     return_type = kernel.return_type or _returned_type(body, strong_return)
@@ -56,29 +60,101 @@ def _cast_return(node: object, to: ScalarType) -> object:
     return node
 
 
-def infer_local_types(kernel: ir.Kernel, functions: FunctionTyper | None = None) -> dict[str, ScalarType]:
-    """Types of parameters, loop variables and locals; locals reach their join by iteration."""
-    env: dict[str, ScalarType] = {p.name: p.type for p in kernel.params if not p.is_array}  # type: ignore[misc]
+def infer_local_types(kernel: ir.Kernel, functions: FunctionTyper | None = None
+                      ) -> tuple[dict[str, ScalarType], dict[str, ScalarType]]:
+    """Types of parameters, loop variables and locals, and the dtypes of the arrays the frontend
+    made (`ir.ArrayLike`, by name); locals and arrays reach their join by iteration, together."""
+    env: dict[str, ScalarType] = {p.name: p.type for p in kernel.params if isinstance(p.type, ScalarType)}
     env.update({n.var: PY_INT for n in walk_all(kernel.body) if isinstance(n, ir.Loop)})
     env.update({v.name: v.type for v in kernel.locals})
     fixed = set(env)
-    assigns = [n for n in walk_all(kernel.body)
+    assigns = [(n.target.id, n.value) for n in walk_all(kernel.body)
                if isinstance(n, ir.Assign) and isinstance(n.target, ir.Name) and n.target.id not in fixed]
-    typer = ExprTyper(env, kernel, functions)
+    made = [(name, kind.like) for name, kind in made_arrays(kernel).items()]
+    dtypes: dict[str, ScalarType] = {}
+    typer = ExprTyper(env, kernel, functions, dtypes)
     changed = True
     while changed:
         changed = False
-        for assign in assigns:
-            try:
-                t = type_of(typer(assign.value))
-            except (UnknownName, TranslationError):
-                continue  # depends on a local not typed yet; a real error resurfaces in type_kernel
-            name = assign.target.id  # type: ignore[union-attr]
-            new = t if name not in env else join(env[name], t)
-            if new != env.get(name):
-                env[name] = new
-                changed = True
-    return env
+        for name, value in assigns:
+            changed |= _widen(env, name, _type_or_none(typer, value), strong=False)
+        for name, like in made:
+            changed |= _widen(dtypes, name, _type_or_none(typer, like), strong=True)
+    return env, dtypes
+
+
+def _type_or_none(typer: ExprTyper, value: ir.Expr) -> ScalarType | None:
+    """The type of `value`; None where it reads a local or array not typed yet (a real error
+    resurfaces in `type_kernel`)."""
+    try:
+        return type_of(typer(value))
+    except (UnknownName, TranslationError):
+        return None
+
+
+def _widen(types: dict[str, ScalarType], name: str, t: ScalarType | None, strong: bool) -> bool:
+    """Join `t` into `types[name]` (made strong for an array's dtype); whether that changed it."""
+    if t is None:
+        return False
+    new = t if name not in types else join(types[name], t)
+    new = new.strong() if strong else new
+    if new == types.get(name):
+        return False
+    types[name] = new
+    return True
+
+
+def made_arrays(kernel: ir.Kernel) -> dict[str, ir.ArrayLike]:
+    """The arrays whose dtype typing decides (`ir.ArrayLike`): the kernel's hidden parameters, its
+    temporaries and local arrays, by name."""
+    made = {p.name: p.type for p in kernel.params if isinstance(p.type, ir.ArrayLike)}
+    made.update({n.name: n.type for n in walk_all(kernel.body)
+                 if isinstance(n, (ir.Temporary, ir.LocalArray)) and isinstance(n.type, ir.ArrayLike)})
+    return made
+
+
+def _with_array_types(kernel: ir.Kernel, dtypes: dict[str, ScalarType], typer: ExprTyper) -> ir.Kernel:
+    """`kernel` with each array's `ir.ArrayLike` replaced by its `ArrayType`, after the checks the
+    frontend leaves to typing: a dtype the array cannot have (`ArrayLike.real_only`) and values
+    bound again to the array's name of another dtype (`Allocation.rebound`)."""
+    types = {name: _array_type(name, kind, dtypes, typer) for name, kind in made_arrays(kernel).items()}
+    params = tuple(dataclasses.replace(p, type=types.get(p.name, p.type)) for p in kernel.params)
+    for param in params:
+        for value in param.allocation.rebound if param.allocation is not None else ():
+            _check_rebound(param, value, typer)
+
+    def resolved(node: object) -> object:
+        if isinstance(node, (ir.Temporary, ir.LocalArray)) and isinstance(node.type, ir.ArrayLike):
+            return dataclasses.replace(node, type=types[node.name])
+        return node
+    return dataclasses.replace(kernel, params=params, body=rewrite_body(kernel.body, resolved))
+
+
+def _array_type(name: str, kind: ir.ArrayLike, dtypes: dict[str, ScalarType], typer: ExprTyper) -> ArrayType:
+    """The `ArrayType` typing found for array `name`; where it found none, the error that kept it."""
+    if name not in dtypes:
+        try:
+            typer(kind.like)
+        except UnknownName as unknown:
+            raise TranslationError.at(
+                kind.like.span, f"the dtype of this array depends on '{unknown}', whose type is not known here; "
+                f"annotate it where it is first assigned (`{unknown}: f64 = ...`)") from None
+        raise TranslationError.at(kind.like.span, f"cannot infer the dtype of array '{name}'")
+    if kind.real_only is not None and dtypes[name].is_complex:
+        raise TranslationError.at(kind.like.span, kind.real_only)
+    return ArrayType(dtypes[name], kind.rank)
+
+
+def _check_rebound(param: ir.Param, value: ir.Expr, typer: ExprTyper) -> None:
+    """A value bound again to the name of an array the kernel made has its dtype (ranks are the
+    frontend's: `frontend.rebinding.fill_again`)."""
+    assert isinstance(param.type, ArrayType)
+    dtype, rank = type_of(typer(value)).strong(), param.type.rank
+    if dtype != param.type.dtype:
+        raise TranslationError.at(
+            value.span, f"'{param.name}' is bound again in a loop or branch to a {rank}-D array of {dtype}, and held a "
+            f"{rank}-D array of {param.type.dtype}; a kernel keeps one array per name there: bind this one under a "
+            "name of its own")
 
 
 @dataclasses.dataclass(frozen=True)
