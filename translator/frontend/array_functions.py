@@ -278,20 +278,20 @@ def _difference(call: CallArgs, indices: list[ir.Expr], axis: int, n: int) -> ir
     return ir.Call("numpy.diff", (later, here), call.span())  # typed `later - here`, `!=` for bools
 
 
-def _roll_call(node: cst.CSTNode, scope: KernelScope) -> tuple[CallArgs, Shape]:
+def roll_call(node: cst.CSTNode, scope: KernelScope) -> tuple[CallArgs, Shape]:
     assert isinstance(node, cst.Call)
     call = CallArgs(node, ("a", "shift", "axis"), scope, "np.roll")
     return call, array_shape(call, call.need("a"))
 
 
 def _roll_shape(node: cst.Call, scope: KernelScope) -> Shape:
-    return _roll_call(node, scope)[1]
+    return roll_call(node, scope)[1]
 
 
 def _roll(node: cst.CSTNode, args: list[cst.BaseExpression], scope: KernelScope) -> ir.Expr:
     """`np.roll(a, shift, axis=None)`: the element `shift` places before, wrapping around (Python's
     `%`); without an axis, over the flattened array, as NumPy does."""
-    call, shape = _roll_call(node, scope)
+    call, shape = roll_call(node, scope)
     shift = call.need("shift")
     if isinstance(shift, cst.Tuple):
         raise scope.module.error(shift, "np.roll() in a kernel takes one shift (an integer)")
@@ -334,7 +334,7 @@ def _insert(node: cst.CSTNode, args: list[cst.BaseExpression], scope: KernelScop
 # Reshaping
 
 
-def _reshape_parts(node: cst.CSTNode, scope: KernelScope) -> tuple[CallArgs, cst.BaseExpression, Shape]:
+def reshape_parts(node: cst.CSTNode, scope: KernelScope) -> tuple[CallArgs, cst.BaseExpression, Shape]:
     """`a.reshape(shape)`, `a.reshape(n, m)`, `np.reshape(a, shape)`, `a.ravel()`, `a.flatten()`,
     `np.ravel(a)`: the call, the operand and the new shape (a -1 computed from the others)."""
     assert isinstance(node, cst.Call)
@@ -375,13 +375,13 @@ def _new_shape(call: CallArgs, dims: cst.BaseExpression | None, source: Shape) -
 
 
 def _reshape_shape(node: cst.Call, scope: KernelScope) -> Shape:
-    return _reshape_parts(node, scope)[2]
+    return reshape_parts(node, scope)[2]
 
 
 def _reshape(node: cst.CSTNode, args: list[cst.BaseExpression], scope: KernelScope) -> ir.Expr:
     """A reshape read: the operand's element at the same row-major position (NumPy's values,
     whether NumPy copies or makes a view)."""
-    call, operand, shape = _reshape_parts(node, scope)
+    call, operand, shape = reshape_parts(node, scope)
     flat = flat_position(result_indices(call, shape), shape)
     return read_operand(call, operand, unravel(flat, shape_of(operand, scope)))
 
@@ -471,7 +471,7 @@ def _read_alone(call: CallArgs, operand: cst.BaseExpression, indices: list[ir.Ex
     return value
 
 
-def _tile_parts(node: cst.CSTNode, scope: KernelScope) -> tuple[CallArgs, Shape, list[ir.Expr], Shape]:
+def tile_parts(node: cst.CSTNode, scope: KernelScope) -> tuple[CallArgs, Shape, list[ir.Expr], Shape]:
     """The call, the operand's shape padded to the result's rank with 1s, the repetitions (padded
     likewise) and the result's shape."""
     assert isinstance(node, cst.Call)
@@ -487,19 +487,19 @@ def _tile_parts(node: cst.CSTNode, scope: KernelScope) -> tuple[CallArgs, Shape,
 
 
 def _tile_shape(node: cst.Call, scope: KernelScope) -> Shape:
-    return _tile_parts(node, scope)[3]
+    return tile_parts(node, scope)[3]
 
 
 def _tile(node: cst.CSTNode, args: list[cst.BaseExpression], scope: KernelScope) -> ir.Expr:
     """`np.tile(a, reps)`: the operand's element at each index modulo its length."""
-    call, padded, _, shape = _tile_parts(node, scope)
+    call, padded, _, shape = tile_parts(node, scope)
     indices = result_indices(call, shape)
     rank = len(shape_of(call.need("A"), scope))
     at = [_binary("%", i, n) for i, n in zip(indices, padded)]
     return read_operand(call, call.need("A"), at[len(at) - rank:])
 
 
-def _repeat_parts(node: cst.CSTNode, scope: KernelScope) -> tuple[CallArgs, Shape, ir.Expr, int | None, Shape]:
+def repeat_parts(node: cst.CSTNode, scope: KernelScope) -> tuple[CallArgs, Shape, ir.Expr, int | None, Shape]:
     assert isinstance(node, cst.Call)
     call = CallArgs(node, ("a", "repeats", "axis"), scope, "np.repeat")
     shape = array_shape(call, call.need("a"))
@@ -513,13 +513,13 @@ def _repeat_parts(node: cst.CSTNode, scope: KernelScope) -> tuple[CallArgs, Shap
 
 
 def _repeat_shape(node: cst.Call, scope: KernelScope) -> Shape:
-    return _repeat_parts(node, scope)[4]
+    return repeat_parts(node, scope)[4]
 
 
 def _repeat(node: cst.CSTNode, args: list[cst.BaseExpression], scope: KernelScope) -> ir.Expr:
     """`np.repeat(a, r, axis=None)`: the operand's element at the index divided by `r` (over the
     flattened array without an axis)."""
-    call, shape, count, axis, result = _repeat_parts(node, scope)
+    call, shape, count, axis, result = repeat_parts(node, scope)
     indices = result_indices(call, result)
     if axis is None:
         return read_operand(call, call.need("a"), unravel(_binary("//", indices[0], count), shape))
