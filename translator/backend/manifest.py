@@ -88,6 +88,8 @@ def _kernel(kernel: ir.Kernel, symbol: str, staged: bool) -> KernelSpec:
         length_checks=tuple((c.span.line, bound_json(c.left), bound_json(c.right), c.kind)
                             for c in kernel.length_checks if c.array is None),
         index_needs=tuple((c.span.line, _index_need(c)) for c in kernel.length_checks if c.array is not None),
+        reshapes=tuple((k, tuple(bound_json(n) for n in c.reshape)) for k, c in
+                       enumerate(c for c in kernel.length_checks if c.array is None) if c.reshape is not None),
         failures=tuple(f.message for f in kernel.failures),
         failure_errors=tuple(f.error for f in kernel.failures) if any(f.error != "ValueError" for f in kernel.failures) else (),
         status=ir.STATUS if kernel.failures else None,

@@ -31,6 +31,7 @@ from translator.frontend.expressions import CALLS, KEYWORDS_TAKEN, METHODS, buil
 from translator.frontend.source import fold_constant
 from translator.ir import nodes as ir
 from translator.ir.arrays import Offset
+from translator.ir.checks import reshape_failure
 
 Shape = tuple[ir.Expr, ...]
 
@@ -141,17 +142,23 @@ def product(lengths: Sequence[ir.Expr], span: Span) -> ir.Expr:
 
 
 def flat_position(indices: Sequence[ir.Expr], shape: Shape) -> ir.Expr:
-    """The row-major position of `indices` in an array of `shape`."""
+    """The row-major position of `indices` in an array of `shape` (an axis of length 1, whose index
+    is 0, adds nothing)."""
     flat = indices[0]
     for index, length in zip(indices[1:], shape[1:]):
-        flat = _binary("+", _binary("*", flat, length), index)
+        if not _one(length):
+            flat = _binary("+", _binary("*", flat, length), index)
     return flat
 
 
 def unravel(flat: ir.Expr, shape: Shape) -> list[ir.Expr]:
-    """The indices of the row-major position `flat` in an array of `shape`."""
+    """The indices of the row-major position `flat` in an array of `shape` (0 along an axis of
+    length 1)."""
     indices: list[ir.Expr] = []
     for length in reversed(shape[1:]):
+        if _one(length):
+            indices.insert(0, ir.Const(0, flat.span))
+            continue
         indices.insert(0, _binary("%", flat, length))
         flat = _binary("//", flat, length)
     return [flat, *indices]
@@ -356,21 +363,24 @@ def reshape_parts(node: cst.CSTNode, scope: KernelScope) -> tuple[CallArgs, cst.
 
 def _new_shape(call: CallArgs, dims: cst.BaseExpression | None, source: Shape) -> Shape:
     """The shape `dims` asks for (None: flattened), its -1 computed, its size checked against the
-    operand's (NumPy raises when they differ: so does the kernel, through the length checks)."""
+    operand's: NumPy raises when they differ, and so does the call, with NumPy's message (the caller
+    checks sizes of the arguments, the kernel the others: `checks.reshape_failure`)."""
     span, size = call.span(), product(source, call.span())
     if dims is None:
         return (size,)
     parts = shape_parts(dims)
     values = [build_expr(p, call.scope) for p in parts]
+    asked = tuple(values)
     unknown = [k for k, v in enumerate(values) if isinstance(v, ir.Const) and v.value == -1]
     if len(unknown) > 1:
         raise call.scope.module.error(call.node, "a new shape has at most one -1")
     known = product([v for k, v in enumerate(values) if k not in unknown], span)
     if unknown:
         values[unknown[0]] = _binary("//", size, known)
-        require_equal(_binary("*", values[unknown[0]], known), size, span, call.scope)
-    else:
-        require_equal(known, size, span, call.scope)
+    written = cst.Module([]).code_for_node(dims)
+    failure = reshape_failure(written if isinstance(dims, cst.Tuple) else f"({written},)", span)
+    new_size = _binary("*", values[unknown[0]], known) if unknown else known
+    require_equal(new_size, size, span, call.scope, asked, failure)
     return tuple(values)
 
 

@@ -840,6 +840,9 @@ class LengthCheck:
     dim: int = 0
     when: tuple[Expr, ...] = ()
     kind: str = "broadcast"
+    reshape: tuple[Expr, ...] | None = None
+    """A reshape's size check (`left` the new shape's size, `right` the operand's): the shape it
+    asks, a -1 as itself, for NumPy's message ("cannot reshape array of size 12 into shape (5,)")."""
 
 
 @dataclass(frozen=True)

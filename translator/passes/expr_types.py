@@ -261,7 +261,7 @@ class ExprTyper:
             typed = self(part)
             if not type_of(typed).is_int:
                 raise TranslationError.at(e.span, "np.roll(), np.tile(), np.repeat() and reshapes take integer shifts, "
-                                          f"repetitions and lengths, not {type_of(typed).name}")
+                                          f"repetitions and lengths, not {type_of(typed).numpy_name}")
             parts.append(cast(typed, I64))
         rank = len(e.lengths)
         return dataclasses.replace(e, operand=operand, lengths=tuple(parts[:rank]), positions=tuple(parts[rank:]),
