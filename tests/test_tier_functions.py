@@ -61,7 +61,7 @@ def test_what_the_tier_does_not_take_is_refused(body: str, error: str) -> None:
     assert str(info.value).startswith("k.py:" + error)
 
 
-@pytest.mark.parametrize("k", [k for k in tier_functions.CASES if k is not tier_functions.rolled_changes])
+@pytest.mark.parametrize("k", tier_functions.CASES)
 def test_the_frontend_makes_no_loops(k: Kernel) -> None:
     """Every loop of the untyped kernel is the user's: the array functions are tier values, lowered
     by `passes.lower_arrays` alone."""

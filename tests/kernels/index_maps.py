@@ -50,6 +50,14 @@ def row_shifts(A: In[f64[:, :]], peaks: Out[f64[:]], R: Out[f64[:, :]]):
 
 
 @kernel
+def composed(x: In[f64[:]], idx: In[i64[:]], y: Out[f64[:]]) -> f64:
+    """Index maps under the tier's other values: a gather by rolled indices, a new axis, a flip and
+    differences of maps."""
+    y[:] = x[np.roll(idx, 1)] * np.repeat(x[:2], 2)[None, :].sum(axis=0).max()
+    return np.flip(np.tile(x, 2)).sum() + np.diff(np.roll(x, 3)).max() + np.diff(x.reshape(2, -1), axis=0).sum()
+
+
+@kernel
 def row_blocks(A: In[f64[:, :]], out: Out[f64[:]]):
     """A reshape whose size the kernel checks: each row cut in a number of blocks of its own."""
     for i in prange(A.shape[0]):
@@ -70,6 +78,7 @@ CASES = {
                               np.zeros(3), np.zeros((5, 8))),
     upsampled: lambda rng: (rng.standard_normal(4), rng.standard_normal((3, 4)), np.zeros((2, 12)), np.zeros(8)),
     row_shifts: lambda rng: (rng.standard_normal((5, 6)), np.zeros(5), np.zeros((5, 6))),
+    composed: lambda rng: (rng.standard_normal(4), rng.permutation(4), np.zeros(4)),
     row_blocks: lambda rng: (rng.standard_normal((5, 12)), np.zeros(5)),
     batched_rows: lambda rng: (rng.standard_normal((4, 6)), rng.standard_normal((6, 3)), np.zeros((4, 1, 3)), 6),
 }
