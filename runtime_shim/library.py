@@ -233,7 +233,7 @@ class CompiledKernel:
     def _check_preconditions(self, values: Sequence[object]) -> None:
         """The lengths array statements combine, and the lengths accesses need (manifest `length_checks`)."""
         if self.spec.length_checks:
-            check_lengths(self.spec.name, self.spec.length_checks, *self._bound_inputs(values))
+            check_lengths(self.spec.name, self.spec.length_checks, *self._bound_inputs(values), self.spec.reshapes)
         if self.needs is not None:
             self.needs(values)
 

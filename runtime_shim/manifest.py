@@ -194,6 +194,10 @@ class KernelSpec:
     (`LENGTH_KINDS`)."""
     index_needs: tuple[tuple[int, IndexNeed], ...] = ()
     """Manifest `length_checks` entries with `index`: `(line, need)`, the preconditions of accesses."""
+    reshapes: tuple[tuple[int, tuple[object, ...]], ...] = ()
+    """Manifest `length_checks` entries with `reshape`: `(k, shape)`, length check `k` is a reshape's
+    size check (the new shape's size, the operand's), `shape` the shape it asks (bound expressions,
+    -1 as itself), for NumPy's message."""
     failures: tuple[str, ...] = ()
     """Manifest `failures.messages`: the message of each run-time check, by number from 1."""
     failure_errors: tuple[str, ...] = ()
@@ -229,7 +233,10 @@ class KernelSpec:
             if self.failure_errors:
                 doc["failures"]["errors"] = list(self.failure_errors)  # type: ignore[index]
         if self.length_checks or self.index_needs:
-            doc["length_checks"] = [_length_json(*check) for check in self.length_checks] + [
+            asked = dict(self.reshapes)
+            doc["length_checks"] = [
+                {**_length_json(*check), **({"reshape": list(asked[k])} if k in asked else {})}
+                for k, check in enumerate(self.length_checks)] + [
                 need.to_json(line) for line, need in self.index_needs]
         if self.results is not None:
             doc["results"] = {"items": list(self.results), "tuple": self.results_tuple}
@@ -341,6 +348,8 @@ def _kernel(where: _Reader, data: object) -> KernelSpec:
         device=where.optional(doc, "device", int),
         chunk_over=where.optional(doc, "chunk_over", str),
         length_checks=tuple(_length_check(where.at("length_checks"), c) for c in checks if "index" not in c),
+        reshapes=tuple((k, tuple(where.at("length_checks").field(c, "reshape", list)))
+                       for k, c in enumerate(c for c in checks if "index" not in c) if "reshape" in c),
         index_needs=tuple(_index_need(where.at("length_checks"), c) for c in checks if "index" in c),
         results=None if results is None else results[0],
         results_tuple=results is not None and results[1],

@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import cast
 from dataclasses import dataclass
@@ -206,10 +207,16 @@ def moves(param: ParamSpec, shape: tuple[int, ...], itemsize: int, shapes: Mappi
 
 
 def check_lengths(kernel: str, checks: Sequence[tuple[int, object, object, str]],
-                  shapes: Mapping[str, tuple[int, ...]], scalars: Mapping[str, object]) -> None:
+                  shapes: Mapping[str, tuple[int, ...]], scalars: Mapping[str, object],
+                  reshapes: Sequence[tuple[int, tuple[object, ...]]] = ()) -> None:
     """Refuse a call whose arrays do not fit an array statement of the kernel (`y[:] = a + b` with
-    `len(a) != len(b)`): NumPy raises there, the C loops would read past an array."""
-    for line, left, right, kind in checks:  # a slice past its end (`x[1:]` of an empty x) has length 0, not -1
+    `len(a) != len(b)`): NumPy raises there, the C loops would read past an array. A reshape's size
+    check (`reshapes`) raises NumPy's message."""
+    asked = dict(reshapes)
+    for k, (line, left, right, kind) in enumerate(checks):  # a slice past its end (`x[1:]` of an empty x): length 0
+        if k in asked:
+            _check_reshape(kernel, line, right, asked[k], shapes, scalars)
+            continue
         lengths = max(evaluate(left, shapes, scalars), 0), max(evaluate(right, shapes, scalars), 0)
         if lengths[0] != lengths[1]:
             names = sorted({n for bound in (left, right) for n in arrays_in(bound)})
@@ -225,6 +232,21 @@ _LENGTH_ERRORS: dict[str, tuple[type[Exception], str]] = {
     "gather": (IndexError, "shape mismatch: indexing arrays could not be broadcast together"),
 }
 """Per `manifest.LENGTH_KINDS`: the exception and NumPy's words."""
+
+
+def _check_reshape(kernel: str, line: int, size: object, shape: Sequence[object], lengths: Mapping[str, tuple[int, ...]],
+                   scalars: Mapping[str, object]) -> None:
+    """NumPy's check of a reshape of an array of `size` elements into `shape` (one -1 at most, the
+    rest non-negative), and its message, which leaves out leading -1s as NumPy does."""
+    total, asked = evaluate(size, lengths, scalars), [evaluate(n, lengths, scalars) for n in shape]
+    known = math.prod(n for n in asked if n != -1)
+    if (total % known == 0 if -1 in asked and known else total == known) and min(asked, default=0) >= -1:
+        return
+    first = next((k for k, n in enumerate(asked) if n >= 0), len(asked))
+    parts = [str(asked[first])] if first < len(asked) else []
+    parts += ["newaxis" if n < 0 else str(n) for n in asked[first + 1:]]
+    text = f"({parts[0]},)" if len(asked) == 1 and parts else f"({','.join(parts)})"
+    raise ValueError(f"{kernel}(): the reshape at line {line}: cannot reshape array of size {total} into shape {text}")
 
 
 class NeedChecks:

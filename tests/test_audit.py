@@ -191,14 +191,14 @@ def test_arrays_the_kernel_makes_have_their_allocated_extents(capsys: pytest.Cap
     elements) it passes, and a section shrunk by one element is still refused."""
     status, out = audit(capsys, NUMPY_FUNCTIONS, None, tmp_path)
     assert status == 0, out
-    assert row(out, "reshapes", "result__9")[2:4] == ["Out", "write"]
-    whole = "result__9[0:result__9_n0 * result__9_n1]"
+    assert row(out, "reshapes", "result__4")[2:4] == ["Out", "write"]
+    whole = "result__4[0:result__4_n0 * result__4_n1]"
     c_text = emitted_c(NUMPY_FUNCTIONS)
     assert whole in c_text
     status, out = audit(capsys, NUMPY_FUNCTIONS, c_text.replace(whole, whole.replace("]", " - 1]")), tmp_path)
     assert status == 1
-    assert ("reshapes: result__9: the dereference at line 104 touches element 2, outside the mapped section "
-            "result__9[0:result__9_n0 * result__9_n1 - 1] = [0, 2)") in out
+    assert ("reshapes: result__4: the dereference at line 104 touches element 2, outside the mapped section "
+            "result__4[0:result__4_n0 * result__4_n1 - 1] = [0, 2)") in out
 
 
 def test_kernels_that_refuse_equal_extents_are_not_sampled(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

@@ -38,7 +38,6 @@ import gpu_run  # noqa: E402
 
 KNOWN_FAILURES: dict[str, str] = {
     "contour_integral": "an array made inside a loop lives on the thread's stack",
-    "doitgen": "`@` of stacks of matrices in a kernel multiplies arrays or views",
 }
 """Kernels the translator rejects today, with (a part of) the first line of its message."""
 

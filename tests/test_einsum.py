@@ -121,6 +121,10 @@ def test_lengths_numpy_refuses_raise() -> None:
     ("y[:] = np.matvec(x, x)", "6:12: error: operand 0 of np.matvec() has 1 dimensions, which its subscripts "
      "'...ij' do not match"),
     ("y[:] = np.vecdot(x)", "6:12: error: np.vecdot() takes two arrays"),
+    ("s = np.stack((A, A)) @ A", "6:9: error: `@` of stacks of matrices in a kernel multiplies "
+     "array values: views or elementwise expressions of views (gathers, np.flip, np.arange, np.diff, np.roll, "
+     "reshapes, np.tile and np.repeat included); for other operands (joins, np.linspace, np.insert, np.pad, ...) "
+     "compute it into an array first (`t = np.concatenate((x, y))`), then the product of that array"),
 ])
 def test_refused_forms_are_located_errors(body: str, error: str) -> None:
     source = HEADER + (f"def k(x: In[f64[:]], A: In[f64[:, :]], b: In[b1[:]], y: Out[f64[:]], spec: i32):\n"

@@ -5,6 +5,8 @@ do not take."""
 
 from __future__ import annotations
 
+import inspect
+
 from typing import Any
 
 import numpy as np
@@ -44,14 +46,18 @@ def test_returned_arrays_have_numpy_dtypes() -> None:
 
 
 def test_a_reshape_of_another_size_raises_as_numpy_does() -> None:
-    """NumPy raises ValueError when the sizes differ; so does the call, before the kernel runs."""
+    """NumPy raises ValueError when the sizes differ; so does the call, before the kernel runs, with
+    NumPy's message (its -1 as "newaxis") and the line of the first reshape that fails."""
     compiled = numpy_functions.reshapes.library("host-offload").kernels["reshapes"]
     rng = np.random.default_rng(3)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError) as expected:
         numpy_functions.reshapes.py_func(rng.standard_normal((4, 5)), rng.standard_normal(10))
     with pytest.raises(ValueError) as info:
         compiled(rng.standard_normal((4, 5)), rng.standard_normal(10))
-    assert "reshapes(): the array statement at line" in str(info.value)
+    lines, first = inspect.getsourcelines(numpy_functions.reshapes.py_func)
+    line = first + next(k for k, text in enumerate(lines) if "x.reshape(3, -1)" in text)
+    assert str(info.value) == f"reshapes(): the reshape at line {line}: {expected.value}"
+    assert str(expected.value) == "cannot reshape array of size 10 into shape (3,newaxis)"
 
 
 @pytest.mark.parametrize("data, bins", [

@@ -32,17 +32,19 @@ def test_matches_python(k: Kernel, make_args: Any) -> None:
 
 
 @pytest.mark.parametrize("body, error", [
-    ("    return np.sum(np.roll(x, 1))\n",
+    ("    return np.sum(np.concatenate((x, x)))\n",
      "6:12: error: np.sum() in a kernel reduces an array value: a view, an elementwise expression of views (gathers, "
-     "np.flip, np.arange and np.diff included) or a masked read; for other operands (np.roll, reshapes, joins, ...) "
-     "compute it into an array first (`t = np.roll(x, 1)`), then the reduction of that array"),
-    ("    return np.roll(x, 1) @ x\n",
+     "np.flip, np.arange, np.diff, np.roll, reshapes, np.tile and np.repeat included) or a masked read; for other "
+     "operands (joins, np.linspace, np.insert, np.pad, ...) compute it into an array first (`t = np.concatenate((x, "
+     "y))`), then the reduction of that array"),
+    ("    return np.concatenate((x, x)) @ x\n",
      "6:12: error: `@` in a kernel multiplies array values: views or elementwise expressions of views (gathers, "
-     "np.flip, np.arange and np.diff included), in a kernel (not a device function); for other operands (np.roll, "
-     "reshapes, joins, ...) compute it into an array first (`t = np.roll(x, 1)`), then the product of that array"),
-    ("    y = np.roll(x, 1) + np.sum(A, axis=0)\n    return y\n",
-     "6:25: error: np.sum() makes an array here, inside a statement the array tier does not take (it holds np.roll, "
-     "a reshape, a join, ...): compute it into an array first"),
+     "np.flip, np.arange, np.diff, np.roll, reshapes, np.tile and np.repeat included), in a kernel (not a device "
+     "function); for other operands (joins, np.linspace, np.insert, np.pad, ...) compute it into an array first (`t = "
+     "np.concatenate((x, y))`), then the product of that array"),
+    ("    y = np.concatenate((x, x)) + np.sum(A, axis=0)\n    return y\n",
+     "6:34: error: np.sum() makes an array here, inside a statement the array tier does not take (it holds a join, "
+     "np.linspace, np.insert, np.pad, ...): compute it into an array first"),
     ("    return np.sum(np.arange(0.0, x.shape[0]))\n",
      "6:19: error: np.arange() in a kernel takes integers (its length is then exact); for evenly spaced floats use "
      "np.linspace, as NumPy advises"),
@@ -59,7 +61,7 @@ def test_what_the_tier_does_not_take_is_refused(body: str, error: str) -> None:
     assert str(info.value).startswith("k.py:" + error)
 
 
-@pytest.mark.parametrize("k", [k for k in tier_functions.CASES if k is not tier_functions.rolled_changes])
+@pytest.mark.parametrize("k", tier_functions.CASES)
 def test_the_frontend_makes_no_loops(k: Kernel) -> None:
     """Every loop of the untyped kernel is the user's: the array functions are tier values, lowered
     by `passes.lower_arrays` alone."""

@@ -52,6 +52,7 @@ def test_device_variant_drops_regions_and_copy_back() -> None:
 def test_the_backend_handles_every_node_class() -> None:
     """A node added to the IR must be taught to the backend (a `Temporary` never reaches it:
     `parallelize` moves each onto its loop; nor does the array tier: `lower_arrays` lowers array
-    statements and scatters, their views, gathers, ranges and reductions right after typing)."""
+    statements and scatters, their views, gathers, ranges, index maps and reductions right after typing)."""
     assert set(STMT_CLASSES) - set(_KernelLowering._handlers) == {ir.Temporary, ir.ArrayAssign, ir.Scatter}
-    assert set(EXPR_CLASSES) - set(ExprEmitter._handlers) == {ir.View, ir.ArrayReduce, ir.Gather, ir.Arange}
+    assert set(EXPR_CLASSES) - set(ExprEmitter._handlers) == {ir.View, ir.ArrayReduce, ir.Gather, ir.Arange,
+                                                             ir.Remap, ir.Position}

@@ -66,8 +66,7 @@ def combined(x: In[f64[:]], y: In[f64[:]], A: In[f64[:, :]], idx: In[i64[:]], P:
 
 @kernel
 def rolled_changes(flags: In[b1[:]], x: In[f64[:]], changes: Out[b1[:]], steps: Out[f64[:]]):
-    """Not the tier's (`np.roll`): the frontend lowers these statements itself, its `np.diff` typed as
-    the tier's (`!=` for bools)."""
+    """Differences of rolls (index maps, `tests/kernels/index_maps.py`), bools' `np.diff` typed `!=`."""
     changes[:] = np.diff(flags) ^ np.roll(flags[1:], 1)
     steps[:] = np.diff(np.roll(x, 2), n=2) / np.sum(np.diff(x))
 

@@ -23,8 +23,10 @@ allocates it. `failures` (absent when the kernel checks nothing at run time, `fr
 check: a nonzero value `v` after the call means check `k = 2147483647 - v` (from 1) failed, and the
 call raises `errors[k - 1]` (absent: ValueError; else one of `runtime_shim.manifest.ERRORS`) with
 `messages[k - 1]`. `length_checks`: two lengths an array statement combines, which must be equal
-(`kind`, absent for "broadcast": which NumPy error a mismatch is, `runtime_shim.manifest.LENGTH_KINDS`);
-an entry with `index` is an access's precondition instead (`passes.bounds`): the first length, the
+(`kind`, absent for "broadcast": which NumPy error a mismatch is, `runtime_shim.manifest.LENGTH_KINDS`;
+an entry with `reshape`, the shape a reshape asks, is its size check: the new shape's size, the
+operand's, and the call raises NumPy's message); an entry with `index` is an access's precondition
+instead (`passes.bounds`): the first length, the
 extent of `index.array` along `index.dim`, must be at least the second whenever every bound in
 `index.when` is positive, else the call raises IndexError naming `index.at` (`file:line:col`). `results` (absent when the kernel returns nothing or one scalar) says what the Python
 function returns: `items` in order, each a parameter name or null for the C return value, and
@@ -88,6 +90,8 @@ def _kernel(kernel: ir.Kernel, symbol: str, staged: bool) -> KernelSpec:
         length_checks=tuple((c.span.line, bound_json(c.left), bound_json(c.right), c.kind)
                             for c in kernel.length_checks if c.array is None),
         index_needs=tuple((c.span.line, _index_need(c)) for c in kernel.length_checks if c.array is not None),
+        reshapes=tuple((k, tuple(bound_json(n) for n in c.reshape)) for k, c in
+                       enumerate(c for c in kernel.length_checks if c.array is None) if c.reshape is not None),
         failures=tuple(f.message for f in kernel.failures),
         failure_errors=tuple(f.error for f in kernel.failures) if any(f.error != "ValueError" for f in kernel.failures) else (),
         status=ir.STATUS if kernel.failures else None,

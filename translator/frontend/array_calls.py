@@ -1,10 +1,10 @@
 """NumPy reductions and products in kernels and device functions: `np.sum`, `np.max`, `np.mean`,
 `np.count_nonzero`, `np.dot`, `@`, ... Each is the array tier's (`array_statements.tier_reduction`,
 `tier_product`): of views, elementwise expressions of them, gathers, masked reads, and the array
-functions that are tier values (`frontend.tier_functions`: `np.flip`, `np.arange`, `np.diff`).
-What the tier does not take is an error saying what to write instead: an operand only the
-frontend's own lowering builds (`np.roll`, reshapes, joins, ...: `frontend/array_functions.py`) is
-computed into an array first. Importing this module registers the calls with the expression builder.
+functions that are tier values (`frontend.tier_functions`: `np.flip`, `np.arange`, `np.diff`,
+`np.roll`, reshapes, `np.tile`, `np.repeat`). What the tier does not take is an error saying what to
+write instead: an operand only the frontend's own lowering builds (joins, `np.linspace`, ...:
+`frontend/array_functions.py`) is computed into an array first. Importing this module registers the calls with the expression builder.
 """
 
 from __future__ import annotations
@@ -21,7 +21,10 @@ from translator.frontend.reductions import METHODS as REDUCTION_METHODS
 from translator.frontend.reductions import reduction_call
 from translator.ir import nodes as ir
 
-FROM_AN_ARRAY = ("compute it into an array first (`t = np.roll(x, 1)`), then {what} of that array")
+FROM_AN_ARRAY = ("compute it into an array first (`t = np.concatenate((x, y))`), then {what} of that array")
+TIER_VALUES = "gathers, np.flip, np.arange, np.diff, np.roll, reshapes, np.tile and np.repeat included"
+"""The tier's values that are not elementwise in their operands, for the messages below."""
+OTHERS = "for other operands (joins, np.linspace, np.insert, np.pad, ...) "
 
 
 def _reduction(node: cst.CSTNode, args: list[cst.BaseExpression], scope: KernelScope) -> ir.Expr:
@@ -37,17 +40,17 @@ def _reduction(node: cst.CSTNode, args: list[cst.BaseExpression], scope: KernelS
         raise scope.module.error(node, f"{call.label}() in a kernel reduces an array or a slice (`a[i, :]`, `x[lo:hi]`)")
     _in_element(node, f"{call.label}()", scope)
     raise scope.module.error(node, f"{call.label}() in a kernel reduces an array value: a view, an elementwise expression "
-                             "of views (gathers, np.flip, np.arange and np.diff included) or a masked read; for other "
-                             "operands (np.roll, reshapes, joins, ...) " + FROM_AN_ARRAY.format(what="the reduction"))
+                             f"of views ({TIER_VALUES}) or a masked read; {OTHERS}"
+                             + FROM_AN_ARRAY.format(what="the reduction"))
 
 
 def _in_element(node: cst.BaseExpression, what: str, scope: KernelScope) -> None:
     """An array-valued reduction or product inside a statement the frontend lowers itself (one holding
-    `np.roll`, a reshape, ...: `scope.elements`) is refused: the tier computes such values only in
+    a join, `np.linspace`, ...: `scope.elements`) is refused: the tier computes such values only in
     statements it takes whole."""
     if scope.elements is not None and shape_of(node, scope):
         raise scope.module.error(node, f"{what} makes an array here, inside a statement the array tier does not "
-                                 "take (it holds np.roll, a reshape, a join, ...): compute it into an array first")
+                                 "take (it holds a join, np.linspace, np.insert, np.pad, ...): compute it into an array first")
 
 
 def _product(node: cst.CSTNode, args: list[cst.BaseExpression], scope: KernelScope) -> ir.Expr:
@@ -67,8 +70,9 @@ def _product(node: cst.CSTNode, args: list[cst.BaseExpression], scope: KernelSco
                                  "kernels (a product takes two arrays)")
     kind, left, right = product
     if batched(kind, len(shape_of(left, scope)), len(shape_of(right, scope))):
-        raise scope.module.error(node, f"{LABELS[kind]} of stacks of matrices in a kernel multiplies arrays or views "
-                                 "(`Q @ K.transpose(0, 2, 1)`): assign an expression to a new name first")
+        raise scope.module.error(node, f"{LABELS[kind]} of stacks of matrices in a kernel multiplies array values: views "
+                                 f"or elementwise expressions of views ({TIER_VALUES}); {OTHERS}"
+                                 + FROM_AN_ARRAY.format(what="the product"))
     if product_shape(kind, shape_of(left, scope), shape_of(right, scope)) is None:
         if dot:
             raise scope.module.error(node, "np.dot() and `@` in a kernel take 1-D or 2-D arrays or slices")
@@ -77,8 +81,7 @@ def _product(node: cst.CSTNode, args: list[cst.BaseExpression], scope: KernelSco
                                  "function)")
     _in_element(node, LABELS[kind], scope)
     raise scope.module.error(node, f"{LABELS[kind]} in a kernel multiplies array values: views or elementwise "
-                             "expressions of views (gathers, np.flip, np.arange and np.diff included), in a kernel "
-                             "(not a device function); for other operands (np.roll, reshapes, joins, ...) "
+                             f"expressions of views ({TIER_VALUES}), in a kernel (not a device function); {OTHERS}"
                              + FROM_AN_ARRAY.format(what="the product"))
 
 

@@ -31,6 +31,7 @@ from translator.frontend.expressions import CALLS, KEYWORDS_TAKEN, METHODS, buil
 from translator.frontend.source import fold_constant
 from translator.ir import nodes as ir
 from translator.ir.arrays import Offset
+from translator.ir.checks import reshape_failure
 
 Shape = tuple[ir.Expr, ...]
 
@@ -141,17 +142,23 @@ def product(lengths: Sequence[ir.Expr], span: Span) -> ir.Expr:
 
 
 def flat_position(indices: Sequence[ir.Expr], shape: Shape) -> ir.Expr:
-    """The row-major position of `indices` in an array of `shape`."""
+    """The row-major position of `indices` in an array of `shape` (an axis of length 1, whose index
+    is 0, adds nothing)."""
     flat = indices[0]
     for index, length in zip(indices[1:], shape[1:]):
-        flat = _binary("+", _binary("*", flat, length), index)
+        if not _one(length):
+            flat = _binary("+", _binary("*", flat, length), index)
     return flat
 
 
 def unravel(flat: ir.Expr, shape: Shape) -> list[ir.Expr]:
-    """The indices of the row-major position `flat` in an array of `shape`."""
+    """The indices of the row-major position `flat` in an array of `shape` (0 along an axis of
+    length 1)."""
     indices: list[ir.Expr] = []
     for length in reversed(shape[1:]):
+        if _one(length):
+            indices.insert(0, ir.Const(0, flat.span))
+            continue
         indices.insert(0, _binary("%", flat, length))
         flat = _binary("//", flat, length)
     return [flat, *indices]
@@ -278,20 +285,20 @@ def _difference(call: CallArgs, indices: list[ir.Expr], axis: int, n: int) -> ir
     return ir.Call("numpy.diff", (later, here), call.span())  # typed `later - here`, `!=` for bools
 
 
-def _roll_call(node: cst.CSTNode, scope: KernelScope) -> tuple[CallArgs, Shape]:
+def roll_call(node: cst.CSTNode, scope: KernelScope) -> tuple[CallArgs, Shape]:
     assert isinstance(node, cst.Call)
     call = CallArgs(node, ("a", "shift", "axis"), scope, "np.roll")
     return call, array_shape(call, call.need("a"))
 
 
 def _roll_shape(node: cst.Call, scope: KernelScope) -> Shape:
-    return _roll_call(node, scope)[1]
+    return roll_call(node, scope)[1]
 
 
 def _roll(node: cst.CSTNode, args: list[cst.BaseExpression], scope: KernelScope) -> ir.Expr:
     """`np.roll(a, shift, axis=None)`: the element `shift` places before, wrapping around (Python's
     `%`); without an axis, over the flattened array, as NumPy does."""
-    call, shape = _roll_call(node, scope)
+    call, shape = roll_call(node, scope)
     shift = call.need("shift")
     if isinstance(shift, cst.Tuple):
         raise scope.module.error(shift, "np.roll() in a kernel takes one shift (an integer)")
@@ -334,7 +341,7 @@ def _insert(node: cst.CSTNode, args: list[cst.BaseExpression], scope: KernelScop
 # Reshaping
 
 
-def _reshape_parts(node: cst.CSTNode, scope: KernelScope) -> tuple[CallArgs, cst.BaseExpression, Shape]:
+def reshape_parts(node: cst.CSTNode, scope: KernelScope) -> tuple[CallArgs, cst.BaseExpression, Shape]:
     """`a.reshape(shape)`, `a.reshape(n, m)`, `np.reshape(a, shape)`, `a.ravel()`, `a.flatten()`,
     `np.ravel(a)`: the call, the operand and the new shape (a -1 computed from the others)."""
     assert isinstance(node, cst.Call)
@@ -356,32 +363,35 @@ def _reshape_parts(node: cst.CSTNode, scope: KernelScope) -> tuple[CallArgs, cst
 
 def _new_shape(call: CallArgs, dims: cst.BaseExpression | None, source: Shape) -> Shape:
     """The shape `dims` asks for (None: flattened), its -1 computed, its size checked against the
-    operand's (NumPy raises when they differ: so does the kernel, through the length checks)."""
+    operand's: NumPy raises when they differ, and so does the call, with NumPy's message (the caller
+    checks sizes of the arguments, the kernel the others: `checks.reshape_failure`)."""
     span, size = call.span(), product(source, call.span())
     if dims is None:
         return (size,)
     parts = shape_parts(dims)
     values = [build_expr(p, call.scope) for p in parts]
+    asked = tuple(values)
     unknown = [k for k, v in enumerate(values) if isinstance(v, ir.Const) and v.value == -1]
     if len(unknown) > 1:
         raise call.scope.module.error(call.node, "a new shape has at most one -1")
     known = product([v for k, v in enumerate(values) if k not in unknown], span)
     if unknown:
         values[unknown[0]] = _binary("//", size, known)
-        require_equal(_binary("*", values[unknown[0]], known), size, span, call.scope)
-    else:
-        require_equal(known, size, span, call.scope)
+    written = cst.Module([]).code_for_node(dims)
+    failure = reshape_failure(written if isinstance(dims, cst.Tuple) else f"({written},)", span)
+    new_size = _binary("*", values[unknown[0]], known) if unknown else known
+    require_equal(new_size, size, span, call.scope, asked, failure)
     return tuple(values)
 
 
 def _reshape_shape(node: cst.Call, scope: KernelScope) -> Shape:
-    return _reshape_parts(node, scope)[2]
+    return reshape_parts(node, scope)[2]
 
 
 def _reshape(node: cst.CSTNode, args: list[cst.BaseExpression], scope: KernelScope) -> ir.Expr:
     """A reshape read: the operand's element at the same row-major position (NumPy's values,
     whether NumPy copies or makes a view)."""
-    call, operand, shape = _reshape_parts(node, scope)
+    call, operand, shape = reshape_parts(node, scope)
     flat = flat_position(result_indices(call, shape), shape)
     return read_operand(call, operand, unravel(flat, shape_of(operand, scope)))
 
@@ -471,7 +481,7 @@ def _read_alone(call: CallArgs, operand: cst.BaseExpression, indices: list[ir.Ex
     return value
 
 
-def _tile_parts(node: cst.CSTNode, scope: KernelScope) -> tuple[CallArgs, Shape, list[ir.Expr], Shape]:
+def tile_parts(node: cst.CSTNode, scope: KernelScope) -> tuple[CallArgs, Shape, list[ir.Expr], Shape]:
     """The call, the operand's shape padded to the result's rank with 1s, the repetitions (padded
     likewise) and the result's shape."""
     assert isinstance(node, cst.Call)
@@ -487,19 +497,19 @@ def _tile_parts(node: cst.CSTNode, scope: KernelScope) -> tuple[CallArgs, Shape,
 
 
 def _tile_shape(node: cst.Call, scope: KernelScope) -> Shape:
-    return _tile_parts(node, scope)[3]
+    return tile_parts(node, scope)[3]
 
 
 def _tile(node: cst.CSTNode, args: list[cst.BaseExpression], scope: KernelScope) -> ir.Expr:
     """`np.tile(a, reps)`: the operand's element at each index modulo its length."""
-    call, padded, _, shape = _tile_parts(node, scope)
+    call, padded, _, shape = tile_parts(node, scope)
     indices = result_indices(call, shape)
     rank = len(shape_of(call.need("A"), scope))
     at = [_binary("%", i, n) for i, n in zip(indices, padded)]
     return read_operand(call, call.need("A"), at[len(at) - rank:])
 
 
-def _repeat_parts(node: cst.CSTNode, scope: KernelScope) -> tuple[CallArgs, Shape, ir.Expr, int | None, Shape]:
+def repeat_parts(node: cst.CSTNode, scope: KernelScope) -> tuple[CallArgs, Shape, ir.Expr, int | None, Shape]:
     assert isinstance(node, cst.Call)
     call = CallArgs(node, ("a", "repeats", "axis"), scope, "np.repeat")
     shape = array_shape(call, call.need("a"))
@@ -513,13 +523,13 @@ def _repeat_parts(node: cst.CSTNode, scope: KernelScope) -> tuple[CallArgs, Shap
 
 
 def _repeat_shape(node: cst.Call, scope: KernelScope) -> Shape:
-    return _repeat_parts(node, scope)[4]
+    return repeat_parts(node, scope)[4]
 
 
 def _repeat(node: cst.CSTNode, args: list[cst.BaseExpression], scope: KernelScope) -> ir.Expr:
     """`np.repeat(a, r, axis=None)`: the operand's element at the index divided by `r` (over the
     flattened array without an axis)."""
-    call, shape, count, axis, result = _repeat_parts(node, scope)
+    call, shape, count, axis, result = repeat_parts(node, scope)
     indices = result_indices(call, result)
     if axis is None:
         return read_operand(call, call.need("a"), unravel(_binary("//", indices[0], count), shape))

@@ -284,7 +284,7 @@ def tier_product(node: cst.BaseExpression, scope: KernelScope) -> ir.Expr | None
     if batched(kind, *ranks):
         call = stacked_product(node, left, right, scope)
         views = [array_value(operand, scope) for operand in (left, right)]
-        return build_einsum(call, views, scope.module.span(node))  # type: ignore[arg-type]
+        return build_einsum(call, views, scope.module.span(node))
     return build_product(kind, array_value(left, scope), array_value(right, scope), ranks, scope.module.span(node))
 
 
@@ -301,7 +301,7 @@ def tier_einsum(node: cst.Call, scope: KernelScope) -> ir.Expr | None:
     views = [array_value(operand, scope) for operand in call.operands]
     if not all(isinstance(view, ir.View) for view in views):
         return None
-    return build_einsum(call, views, scope.module.span(node))  # type: ignore[arg-type]
+    return build_einsum(call, views, scope.module.span(node))
 
 
 def _hoisted(node: cst.BaseExpression, build: Callable[[], ir.Expr | None], scope: KernelScope) -> ir.Expr | None:
@@ -325,8 +325,8 @@ def _multipliable(product: tuple[str, cst.BaseExpression, cst.BaseExpression], s
     """Whether the tier takes a product: elementwise operands of ranks it takes (`product_shape`)."""
     kind, left, right = product
     shapes = (shape_of(left, scope), shape_of(right, scope))
-    if batched(kind, len(shapes[0]), len(shapes[1])):
-        return all(_plain_view(a, scope) for a in (left, right))  # `frontend/einsum.py` lines views up
+    if batched(kind, len(shapes[0]), len(shapes[1])):  # `frontend/einsum.py` lines the operands up
+        return all(mask_of(a, scope) is None and _elementwise(a, scope) for a in (left, right))
     return (product_shape(kind, *shapes) is not None
             and all(mask_of(a, scope) is None and _elementwise(a, scope) for a in (left, right)))
 

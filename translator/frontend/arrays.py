@@ -74,14 +74,16 @@ def _view_at(elements: Elements, view: ir.View, node: cst.CSTNode, scope: Kernel
     return element(view, [ZERO if one else o for one, o in zip(single, offsets)])
 
 
-def require_equal(length: ir.Expr, expected: ir.Expr, span: Span, scope: KernelScope) -> None:
+def require_equal(length: ir.Expr, expected: ir.Expr, span: Span, scope: KernelScope,
+                  reshape: tuple[ir.Expr, ...] | None = None, failure: ir.Failure | None = None) -> None:
     """Record a `LengthCheck` unless the lengths are the same expression; lengths that depend on
     more than the arguments (a loop variable, a local) are checked by the kernel (`frontend.guards`),
-    and so are all in a device function, whose parameters are not the caller's arguments."""
+    and so are all in a device function, whose parameters are not the caller's arguments. A reshape's
+    size check gives the shape it asks (`reshape`) and its failure in the kernel."""
     if not scope.lifting and not same(length, expected):
-        check_at_run_time(length, expected, span, scope)
-    elif not settled_before_run(length, expected, span, scope.params, scope.length_checks):
-        check_at_run_time(length, expected, span, scope)
+        check_at_run_time(length, expected, span, scope, failure)
+    elif not settled_before_run(length, expected, span, scope.params, scope.length_checks, reshape=reshape):
+        check_at_run_time(length, expected, span, scope, failure)
 
 
 def element_of(node: cst.BaseExpression, scope: KernelScope) -> ir.Expr | None:

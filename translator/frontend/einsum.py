@@ -29,7 +29,7 @@ from translator.frontend.arrays import CALL_SHAPES, shape_of
 from translator.frontend.context import KernelScope
 from translator.frontend.products import build_product
 from translator.ir import nodes as ir
-from translator.ir.arrays import broadcast
+from translator.ir.arrays import array_shape, broadcast
 
 GUFUNCS = {"numpy.vecdot": ("...i,...i->...", True), "numpy.matvec": ("...ij,...j->...i", False),
            "numpy.vecmat": ("...j,...ji->...i", True)}
@@ -162,8 +162,9 @@ def einsum_shape(node: cst.Call, scope: KernelScope) -> tuple[ir.Expr, ...]:
     return tuple(lengths[s][0] for s in call.output)
 
 
-def build_einsum(call: Einsum, views: Sequence[ir.View], span: Span) -> ir.Expr:
-    """The value of the einsum over its operands' views (see the module)."""
+def build_einsum(call: Einsum, views: Sequence[ir.Expr], span: Span) -> ir.Expr:
+    """The value of the einsum over its operands' values (see the module): views, or for `@` of
+    stacks of matrices any array values of the tier."""
     product = None if call.conjugate_first else _as_product(call, views, span)
     if product is not None:
         return product
@@ -176,9 +177,16 @@ def build_einsum(call: Einsum, views: Sequence[ir.View], span: Span) -> ir.Expr:
     return ir.ArrayReduce("dot", value, summed, False, span) if summed else value
 
 
-def _lined_up(view: ir.View, subscripts: str, order: str, span: Span) -> ir.View:
+def _lined_up(view: ir.Expr, subscripts: str, order: str, span: Span) -> ir.Expr:
     """`view` with one axis per subscript of `order`: its own axis for a subscript it has (the
-    others with that subscript walked along with it, a diagonal), a new axis for one it lacks."""
+    others with that subscript walked along with it, a diagonal), a new axis for one it lacks. Another
+    array value (a product of stacks of matrices, which repeats no subscript) is read through an
+    index map (`ir.Remap`) that puts its axes there."""
+    if not isinstance(view, ir.View):
+        assert len(set(subscripts)) == len(subscripts), "only `@` of stacks lines up values that are no views"
+        shape = dict(zip(subscripts, array_shape(view), strict=True))
+        lengths = tuple(shape.get(s, ir.Const(1, span)) for s in order)
+        return ir.Remap(view, lengths, tuple(ir.Position(order.index(s), span) for s in subscripts), span)
     axes: dict[str, list[ir.ViewAxis]] = {}
     for s, axis in zip(subscripts, view.axes, strict=True):
         axes.setdefault(s, []).append(axis)
@@ -187,11 +195,13 @@ def _lined_up(view: ir.View, subscripts: str, order: str, span: Span) -> ir.View
     return dataclasses.replace(view, axes=lined)
 
 
-def _as_product(call: Einsum, views: Sequence[ir.View], span: Span) -> ir.Expr | None:
+def _as_product(call: Einsum, views: Sequence[ir.Expr], span: Span) -> ir.Expr | None:
     """Two operands of rank 1 or 2 sharing the one subscript summed (none repeated), the output
     their other subscripts in some operand order: the matrix product of `frontend/products.py`
     (`'ij,jk->ik'` is `A @ B`, `'ij,kj->ik'` `A @ B.T`, `'jk,ij->ik'` `B @ A`); None otherwise."""
-    if len(views) != 2 or any(len(set(s)) != len(s) or not 1 <= len(s) <= 2 for s in call.inputs):
+    operands = [view for view in views if isinstance(view, ir.View)]
+    if len(operands) != 2 or len(views) != 2 or any(
+            len(set(s)) != len(s) or not 1 <= len(s) <= 2 for s in call.inputs):
         return None
     summed = set(call.order) - set(call.output)
     if len(summed) != 1 or not all(summed <= set(s) for s in call.inputs):
@@ -200,8 +210,10 @@ def _as_product(call: Einsum, views: Sequence[ir.View], span: Span) -> ir.Expr |
     for first, second in ((0, 1), (1, 0)):
         left, right = call.inputs[first], call.inputs[second]
         if left.replace(k, "") + right.replace(k, "") == call.output:
-            a = views[first] if left[-1] == k else dataclasses.replace(views[first], axes=views[first].axes[::-1])
-            b = views[second] if right[0] == k else dataclasses.replace(views[second], axes=views[second].axes[::-1])
+            a = operands[first] if left[-1] == k else dataclasses.replace(operands[first],
+                                                                          axes=operands[first].axes[::-1])
+            b = operands[second] if right[0] == k else dataclasses.replace(operands[second],
+                                                                           axes=operands[second].axes[::-1])
             return build_product("matmul", a, b, (len(left), len(right)), span)
     return None
 

@@ -10,9 +10,11 @@ from translator.ir import checks
 from translator.ir import nodes as ir
 
 
-def check_at_run_time(length: ir.Expr, expected: ir.Expr, span: Span, scope: KernelScope) -> None:
-    """Record that `length == expected` must hold when the current statement runs."""
-    checks.add_check(scope.guards, length, expected, span)
+def check_at_run_time(length: ir.Expr, expected: ir.Expr, span: Span, scope: KernelScope,
+                      failure: ir.Failure | None = None) -> None:
+    """Record that `length == expected` must hold when the current statement runs (`failure`: what
+    the call raises otherwise, when not a length check's usual one)."""
+    checks.add_condition(scope.guards, checks.Check(checks.equal_lengths(length, expected, span), span, failure))
 
 
 def guarded(stmts: list[ir.Stmt], guards: list[checks.Check], scope: KernelScope) -> list[ir.Stmt]:

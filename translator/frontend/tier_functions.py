@@ -1,8 +1,9 @@
 """NumPy's array functions that are array values of the IR's tier: `np.flip` of an array value (of
-a view it is a view, `frontend.views`), `np.arange` (`ir.Arange`) and `np.diff` (an elementwise
-expression of two narrowed copies of its operand, `ir.arrays.narrowed_value`). The functions whose
-element reads other elements of their operand (`np.roll`, reshapes, joins, ...) are still built by
-the frontend's own lowering (`frontend/array_functions.py`).
+a view it is a view, `frontend.views`), `np.arange` (`ir.Arange`), `np.diff` (an elementwise
+expression of two narrowed copies of its operand, `ir.arrays.narrowed_value`), and the index maps of
+`frontend/index_maps.py` (`np.roll`, reshapes, `np.tile`, `np.repeat`: `ir.Remap`). Joins,
+`np.linspace`, `np.insert` and `np.pad` are still built by the frontend's own lowering
+(`frontend/array_functions.py`).
 
 `takes` says whether the tier takes a call (`array_statements._elementwise` asks it, with its own
 test for operands), `build` makes the value while `array_statements.array_value` builds an
@@ -17,6 +18,7 @@ import libcst as cst
 
 from translator.frontend.array_functions import CallArgs, arange_parts, as_dtype, diff_call
 from translator.frontend.arrays import shape_of
+from translator.frontend import index_maps
 from translator.frontend.context import KernelScope
 from translator.frontend.expressions import build_expr
 from translator.frontend.views import flip_axes, flipped
@@ -29,7 +31,8 @@ ARANGE, DIFF = "numpy.arange", "numpy.diff"
 def takes(node: cst.BaseExpression, scope: KernelScope, elementwise: Callable[[cst.BaseExpression], bool],
           scalar: Callable[[cst.BaseExpression], bool]) -> bool:
     """Whether `node` is one of this module's calls over operands the tier takes: `elementwise`
-    array values for a flip or a difference, `scalar` values for a range."""
+    array values for a flip, a difference or an index map, `scalar` values for a range and for an
+    index map's shifts, lengths and repetitions."""
     flip = flipped(node, scope)
     if flip is not None:
         return bool(shape_of(flip[0], scope)) and elementwise(flip[0])
@@ -41,6 +44,10 @@ def takes(node: cst.BaseExpression, scope: KernelScope, elementwise: Callable[[c
         assert isinstance(node, cst.Call)
         operand = CallArgs(node, ("a", "n", "axis"), scope, "np.diff").get("a")
         return operand is not None and bool(shape_of(operand, scope)) and elementwise(operand)
+    mapped = index_maps.operand(node, scope)
+    if mapped is not None:
+        array, scalars = mapped
+        return bool(shape_of(array, scope)) and elementwise(array) and all(scalar(s) for s in scalars)
     return False
 
 
@@ -58,6 +65,9 @@ def build(node: cst.BaseExpression, scope: KernelScope) -> ir.Expr | None:
         return values if call.get("dtype") is None else as_dtype(call, values)
     if name == DIFF:
         return _difference(node, scope)
+    if index_maps.operand(node, scope) is not None:
+        assert isinstance(node, cst.Call)
+        return index_maps.build(node, scope)
     return None
 
 

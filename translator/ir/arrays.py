@@ -238,15 +238,15 @@ def as_index(expr: ir.Expr) -> ir.Expr:
     return rewrite(expr, typed)
 
 
-Leaf = ir.View | ir.ArrayReduce | ir.Arange
+Leaf = ir.View | ir.ArrayReduce | ir.Arange | ir.Remap
 """The array values of the tier that expressions combine element by element (a gather's shape is its
-indices')."""
-LEAVES = (ir.View, ir.ArrayReduce, ir.Arange)
+indices'; an index map reads its operand at positions of its own)."""
+LEAVES = (ir.View, ir.ArrayReduce, ir.Arange, ir.Remap)
 
 
 def tier_leaves(expr: ir.Expr) -> list[Leaf]:
-    """The array values `expr` combines element by element: its views, reductions and ranges, not
-    those inside a reduction's operand (which the reduction reads along its own axes)."""
+    """The array values `expr` combines element by element: its views, reductions, ranges and index
+    maps, not those inside a reduction's or a map's operand (read along their own axes)."""
     if isinstance(expr, LEAVES):
         return [expr]
     return [leaf for child in expr_children(expr) for leaf in tier_leaves(child)]
@@ -289,6 +289,9 @@ def with_new_axis(value: ir.Expr, from_end: int, span: Span) -> ir.Expr:
         at = leaf.rank - from_end
         if isinstance(leaf, ir.Arange):
             return dataclasses.replace(leaf, rank=leaf.rank + 1, axis=leaf.axis + (at <= leaf.axis))
+        if isinstance(leaf, ir.Remap):
+            return remapped(leaf, leaf.lengths[:at] + (ir.Const(1, span),) + leaf.lengths[at:],
+                            lambda p: ir.Position(p.axis + (p.axis >= at), p.span))
         axis = ir.ViewAxis(None, ir.Const(0, span), ir.Const(1, span))
         return dataclasses.replace(leaf, axes=leaf.axes[:at] + (axis,) + leaf.axes[at:])
     return rewrite_leaves(value, insert)
@@ -319,6 +322,9 @@ def flipped_value(value: ir.Expr, axes: frozenset[int], rank: int, span: Span) -
         mine = {d - (rank - len(shape)) for d in axes if d >= rank - len(shape)}
         if isinstance(leaf, ir.Arange):
             return _flipped_range(leaf, span) if leaf.axis in mine else leaf
+        if isinstance(leaf, ir.Remap):
+            return remapped(leaf, leaf.lengths, lambda p: ir.Binary("-", ir.Binary(
+                "-", leaf.lengths[p.axis], ir.Const(1, span), span), p, span) if p.axis in mine else p)
         if isinstance(leaf, ir.View):
             return dataclasses.replace(leaf, axes=tuple(
                 flip_axis(axis, span) if k in mine and axis.dim is not None and not axis.is_single else axis
@@ -345,6 +351,9 @@ def narrowed_value(value: ir.Expr, axis: int, rank: int, drop_first: bool, span:
             step = leaf.step
             return dataclasses.replace(leaf, start=ir.Binary("+", leaf.start, step, span)) if drop_first else \
                 dataclasses.replace(leaf, stop=ir.Binary("-", leaf.stop, step, span))
+        if isinstance(leaf, ir.Remap):
+            lengths = leaf.lengths[:mine] + (_plus(length, -1, span),) + leaf.lengths[mine + 1:]
+            return remapped(leaf, lengths, lambda p: _plus(p, 1, span) if p.axis == mine and drop_first else p)
         if isinstance(leaf, ir.View):
             old = leaf.axes[mine]
             new = dataclasses.replace(old, lo=_plus(old.lo, old.step, span)) if drop_first else \
@@ -360,6 +369,21 @@ def narrowed_value(value: ir.Expr, axis: int, rank: int, drop_first: bool, span:
 def _negated(step: int | ir.Expr, span: Span) -> int | ir.Expr:
     """`-step` of a view's axis: `0 - step` for a run-time step (the caller's shape terms have no unary minus)."""
     return -step if isinstance(step, int) else ir.Binary("-", ir.Const(0, span), step, span)
+
+
+def remapped(leaf: ir.Remap, lengths: tuple[ir.Expr, ...], position: Callable[[ir.Position], ir.Expr]) -> ir.Remap:
+    """`leaf` of shape `lengths`, whose position along each of its axes was `position(p)` of the new
+    map's positions: the same index map read through one more (a new axis, a flip, a narrowing)."""
+    def substitute(node: Node) -> object:
+        return position(node) if isinstance(node, ir.Position) else node
+    return dataclasses.replace(leaf, lengths=lengths, positions=tuple(rewrite(p, substitute) for p in leaf.positions))
+
+
+def at_positions(leaf: ir.Remap, positions: Sequence[ir.Expr]) -> tuple[ir.Expr, ...]:
+    """The positions in `leaf`'s operand of its element at `positions` (one per axis of `leaf`)."""
+    def substitute(node: Node) -> object:
+        return positions[node.axis] if isinstance(node, ir.Position) else node
+    return tuple(rewrite(p, substitute) for p in leaf.positions)
 
 
 def _plus(bound: ir.Expr, const: int | ir.Expr, span: Span) -> ir.Expr:

@@ -46,17 +46,26 @@ def equal_lengths(length: ir.Expr, expected: ir.Expr, span: Span) -> ir.Compare:
 
 
 def settled_before_run(length: ir.Expr, expected: ir.Expr, span: Span, params: Mapping[str, ir.Param],
-                       length_checks: list[ir.LengthCheck], kind: str = "broadcast") -> bool:
+                       length_checks: list[ir.LengthCheck], kind: str = "broadcast",
+                       reshape: tuple[ir.Expr, ...] | None = None) -> bool:
     """Whether `length == expected` is settled before the kernel runs: the same expression, or both
-    computed from the arguments, then recorded (once) in `length_checks` for the caller. False:
-    only the running kernel can check it (`add_check`)."""
+    computed from the arguments (and the `reshape` shape a reshape's size check words its error
+    with), then recorded (once) in `length_checks` for the caller. False: only the running kernel
+    can check it (`add_check`)."""
     if same(length, expected):
         return True
-    if not (of_arguments(length, params) and of_arguments(expected, params)):
+    if not (of_arguments(length, params) and of_arguments(expected, params)
+            and all(of_arguments(n, params) for n in reshape or ())):
         return False
     if not any(same(c.left, length) and same(c.right, expected) for c in length_checks):
-        length_checks.append(ir.LengthCheck(length, expected, span, kind=kind))
+        length_checks.append(ir.LengthCheck(length, expected, span, kind=kind, reshape=reshape))
     return True
+
+
+def reshape_failure(asked: str, span: Span) -> ir.Failure:
+    """The failure of a reshape's size check that only the running kernel can make: NumPy's message,
+    without the sizes (known only then), and the line; `asked` is the shape as written."""
+    return ir.Failure(f"cannot reshape array into shape {asked}: the sizes differ (at {span.path}:{span.line})", span)
 
 
 def add_check(guards: list[Check], length: ir.Expr, expected: ir.Expr, span: Span) -> None:

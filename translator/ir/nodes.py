@@ -313,6 +313,40 @@ class Arange:
         return tuple(self.length() if d == self.axis else one for d in range(self.rank))
 
 
+@dataclass(frozen=True)
+class Position:
+    """The position (from 0) along axis `axis` of the `Remap` whose `positions` hold it: a stand-in
+    that `passes.lower_arrays` replaces by the element's position there. Typed int64."""
+
+    axis: int
+    span: Span
+    type: ScalarType | None = None
+
+
+@dataclass(frozen=True)
+class Remap:
+    """An array value of the tier of shape `lengths` whose element at positions `p` is `operand`'s
+    element at `positions` (one per axis of `operand`, expressions of `Position(k)`, the result's
+    position along axis k): NumPy's functions that move elements without computing them, each an
+    index map (`np.roll`: `(p - shift) % n`; a reshape: `p` linearised in row-major order over
+    `lengths`, delinearised over the operand's shape; `np.tile`: `p % n`; `np.repeat`: `p // r`).
+    `type` is the operand's (typing sets it). It lives until `passes.lower_arrays`, which reads the
+    operand at those positions."""
+
+    operand: "Expr"
+    lengths: tuple["Expr", ...]
+    positions: tuple["Expr", ...]
+    span: Span
+    type: ScalarType | None = None
+
+    @property
+    def rank(self) -> int:
+        return len(self.lengths)
+
+    def shape(self) -> tuple["Expr", ...]:
+        return self.lengths
+
+
 REDUCE_OPS = ("sum", "prod", "mean", "var", "std", "max", "min", "any", "all", "argmax", "argmin", "norm", "dot",
               "count_nonzero")
 """The reductions of the tier (`np.amax` is `max`, `np.average` without weights `mean`, `np.linalg.norm`
@@ -321,7 +355,7 @@ MASKED_REDUCE_OPS = ("sum", "prod", "mean", "any", "all", "count_nonzero")
 """The reductions of a masked read (`ArrayReduce.where`): those NumPy defines for an empty selection."""
 
 Expr = Union[Const, Name, Index, Extent, Unary, Binary, Compare, Logical, Select, Call, Cast, CallFunction, ArrayArg,
-             View, ArrayReduce, Gather, Arange]
+             View, ArrayReduce, Gather, Arange, Remap, Position]
 
 
 @dataclass(frozen=True)
@@ -806,6 +840,9 @@ class LengthCheck:
     dim: int = 0
     when: tuple[Expr, ...] = ()
     kind: str = "broadcast"
+    reshape: tuple[Expr, ...] | None = None
+    """A reshape's size check (`left` the new shape's size, `right` the operand's): the shape it
+    asks, a -1 as itself, for NumPy's message ("cannot reshape array of size 12 into shape (5,)")."""
 
 
 @dataclass(frozen=True)

@@ -236,6 +236,11 @@ def _expr(expr: ir.Expr) -> str:
     if isinstance(expr, ir.Arange):
         shape = "" if expr.rank == 1 else f", axis {expr.axis} of {expr.rank}"
         return f"arange({format_expr(expr.start)}, {format_expr(expr.stop)}, {format_expr(expr.step)}{shape})"
+    if isinstance(expr, ir.Remap):
+        return (f"remap({format_expr(expr.operand)}, shape=({', '.join(format_expr(n) for n in expr.lengths)}), "
+                f"at=({', '.join(format_expr(p) for p in expr.positions)}))")
+    if isinstance(expr, ir.Position):
+        return f"@{expr.axis}"
     if isinstance(expr, ir.ArrayReduce):
         options = "".join([", keepdims" * expr.keepdims, f", ddof={expr.ddof}" * (expr.ddof != 0),
                            "" if expr.where is None else f", where={format_expr(expr.where)}"])

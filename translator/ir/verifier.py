@@ -182,6 +182,8 @@ class _Checker(Visitor[[frozenset[str]], None]):
             raise self.fail(expr, "array gather left after lower_arrays")
         if isinstance(expr, ir.Arange) and self.typed:
             raise self.fail(expr, "array range left after lower_arrays")
+        if isinstance(expr, (ir.Remap, ir.Position)) and self.typed:
+            raise self.fail(expr, "array index map left after lower_arrays")
         for child in expr_children(expr):
             self.expr(child, scope)
         if self.typed and expr.type is None:

@@ -252,6 +252,24 @@ class ExprTyper:
         start, stop, step = (cast(part, I64) for part in parts)
         return dataclasses.replace(e, start=start, stop=stop, step=step, type=I64)
 
+    def _remap(self, e: ir.Remap) -> ir.Expr:
+        """An index map (array tier) has its operand's dtype; its lengths and positions are int64,
+        computed from integers (a float shift, length or count is refused, as NumPy refuses it)."""
+        operand = self(e.operand)
+        parts = []
+        for part in (*e.lengths, *e.positions):
+            typed = self(part)
+            if not type_of(typed).is_int:
+                raise TranslationError.at(e.span, "np.roll(), np.tile(), np.repeat() and reshapes take integer shifts, "
+                                          f"repetitions and lengths, not {type_of(typed).numpy_name}")
+            parts.append(cast(typed, I64))
+        rank = len(e.lengths)
+        return dataclasses.replace(e, operand=operand, lengths=tuple(parts[:rank]), positions=tuple(parts[rank:]),
+                                   type=type_of(operand))
+
+    def _position(self, e: ir.Position) -> ir.Expr:
+        return dataclasses.replace(e, type=I64)
+
     def _arrayreduce(self, e: ir.ArrayReduce) -> ir.Expr:
         """A reduction (array tier) has NumPy 2's result dtype (`reduced_type`); a masked read's mask
         is typed as the operand is, element by element."""

@@ -26,8 +26,9 @@ from typing import Callable, Sequence
 from translator.errors import Span, TranslationError
 from translator.ir import checks
 from translator.ir import nodes as ir
-from translator.ir.arrays import (LEAVES, ZERO, Leaf, Offset, array_shape, as_index, at_least_zero, axis_loops,
-                                  broadcasts, element, first_clash, leaf_shape, loop_nest, rewrite_leaves, same, uses)
+from translator.ir.arrays import (LEAVES, ZERO, Leaf, Offset, array_shape, as_index, at_least_zero, at_positions,
+                                  axis_loops, broadcasts, element, first_clash, leaf_shape, loop_nest, rewrite_leaves,
+                                  same, uses)
 from translator.ir.types import I64, ArrayType, ScalarType, type_of
 from translator.ir.visit import Node, Visitor, is_expr, map_children, rewrite, walk_all
 from translator.passes.expr_types import ExprTyper, cast
@@ -41,7 +42,8 @@ def lower_arrays(kernel: ir.Kernel, device_function: bool = False) -> ir.Kernel:
     """`kernel` without array statements; the run-time checks and locals they need added. A device
     function (`passes.functions`) runs inside one thread: its loops are serial, as in a `prange`,
     and it cannot make a temporary."""
-    if not any(isinstance(n, (ir.ArrayAssign, ir.ArrayReduce, ir.Gather, ir.Arange)) for n in walk_all(kernel.body)):
+    if not any(isinstance(n, (ir.ArrayAssign, ir.ArrayReduce, ir.Gather, ir.Arange, ir.Remap))
+               for n in walk_all(kernel.body)):
         return kernel
     lowering = _Lowering(kernel, device_function)
     body = lowering.block(kernel.body, in_prange=device_function)
@@ -267,6 +269,8 @@ class _Lowering(Visitor[[bool], list[ir.Stmt]]):
                     return _element(node, aligned)
                 if isinstance(node, ir.Arange):
                     return _range_value(node, aligned[node.axis].at(ir.Const(0, node.span), node.span))
+                if isinstance(node, ir.Remap):
+                    return self.remap_at(node, aligned, guards, inner)
                 return self.reductions.at(node, aligned, guards, inner)
             return read
 
@@ -283,6 +287,16 @@ class _Lowering(Visitor[[bool], list[ir.Stmt]]):
                 return expr
             return map_children(expr, lambda child: gathers_read(child, expected, indexing))
         return rewrite_leaves(gathers_read(value, lengths, False), reader(lengths, False))
+
+    def remap_at(self, node: ir.Remap, offsets: Sequence[Offset], guards: list[checks.Check],
+                 inner: list[ir.Stmt]) -> ir.Expr:
+        """An index map's element at `offsets`: its operand at the positions the map gives there,
+        read as a statement of the operand's own shape (its lengths checked against that shape)."""
+        span = node.span
+        here = [as_index(o.at(ir.Const(0, span, I64), span)) for o in offsets]
+        positions = [Offset(as_index(p), None, 0) for p in at_positions(node, here)]
+        shape = tuple(as_index(n) for n in array_shape(node.operand))
+        return self.at_element(node.operand, positions, shape, guards, inner)
 
     def check_lengths(self, shape: Sequence[ir.Expr], lengths: Sequence[ir.Expr], span: Span,
                       guards: list[checks.Check], indexing: bool, masked: bool = False) -> None:
