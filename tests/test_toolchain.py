@@ -289,13 +289,16 @@ def _translates(path: str) -> list[pytest.MarkDecorator]:
 @pytest.mark.parametrize("path", [pytest.param(path, marks=_translates(path), id=path) for path in KERNEL_MODULES])
 def test_every_kernel_module_links_for_nvptx(path: str, tmp_path: Path, toolchain: discover.Toolchain) -> None:
     """The device link is where a libm function missing from the NVPTX runtime shows (C99's `cabs` was);
-    host-offload tests cannot see it, so every kernel the suite runs is also linked for the GPU."""
+    host-offload tests cannot see it, so every kernel the suite runs is also linked for the GPU. This is
+    the suite's one sm_90 build of each module (the examples' and temporaries' were built again
+    elsewhere; tests/test_audit.py and tests/test_temporaries.py audit their sm_90 C)."""
     if toolchain.missing_for(NVPTX):
         pytest.skip("; ".join(toolchain.missing_for(NVPTX)))
     c_path = tmp_path / "module.c"
     given = {name: Signature(parse_signature(types)) for name, types in SIGNATURES.get(path, {}).items()}
     c_path.write_text(pipeline.translate(path, NVPTX, selection=Selection(given)).c_source)
     compile_library(c_path, tmp_path / "module.so", NVPTX, toolchain)
+    assert (tmp_path / "module.so").stat().st_size > 0
 
 
 def test_clang_error_maps_to_python_line(tmp_path: Path, toolchain: discover.Toolchain) -> None:
