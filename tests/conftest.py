@@ -8,7 +8,11 @@ builds for an offload target goes through `py2omp audit` first (its section, cop
 reduction checks included), and a mismatch fails the test that built it: CI (the README's test
 command) audits every kernel the tests build. Measured: 226 C files, 65 s of a 17-minute run on
 a loaded 2-core machine (about 6%; the summary line says how much); `PY2OMP_AUDIT_BUILDS=0` skips
-it for a quick local run."""
+it for a quick local run.
+
+The README's command runs the suite with pytest-xdist (`-n auto`: one worker per core, one on a
+single-core machine). The workers share the session's build cache, which the cache's per-entry lock
+makes safe (tests/test_cache_integrity.py), and send their audit times to the controller's summary."""
 
 from __future__ import annotations
 
