@@ -42,6 +42,6 @@ fi
 
 case "$mode" in
   demo) exec python3 -m translator demo ;;
-  test) exec python3 -m pytest -q -p no:cacheprovider -n auto ;;  # one worker per core (pytest-xdist)
+  test) exec python3 -m pytest -q -p no:cacheprovider ;;
   *) echo "usage: bash scripts/bootstrap.sh demo|test" >&2; exit 2 ;;
 esac

@@ -10,9 +10,10 @@ command) audits every kernel the tests build. Measured: 226 C files, 65 s of a 1
 a loaded 2-core machine (about 6%; the summary line says how much); `PY2OMP_AUDIT_BUILDS=0` skips
 it for a quick local run.
 
-The README's command runs the suite with pytest-xdist (`-n auto`: one worker per core, one on a
-single-core machine). The workers share the session's build cache, which the cache's per-entry lock
-makes safe (tests/test_cache_integrity.py), and send their audit times to the controller's summary."""
+Run with pytest-xdist (`-n 2`), the workers share the session's build cache, which the cache's
+per-entry lock makes safe (tests/test_cache_integrity.py), and send their audit times to the
+controller's summary. The README's command does not use it yet: the one full run with `-n auto`
+(2 workers) failed tests that pass alone."""
 
 from __future__ import annotations
 
