@@ -6,6 +6,7 @@ Every build here is real: host-offload libraries are loaded and run through ctyp
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import dataclasses
 import json
@@ -390,8 +391,11 @@ def test_lost_rename_race_uses_the_winner(
     def compile_then_lose(c_path: Path, so_path: Path, target: Target, chain: discover.Toolchain) -> None:
         real_compile(c_path, so_path, target, chain)
         monkeypatch.setattr(cache, "compile_library", real_compile)
-        # Another process publishes the same entry between our compile and our rename.
-        winner.append(build_cached("saxpy", SAXPY_C, SAXPY_H, manifest("saxpy", HOST_OFFLOAD), HOST_OFFLOAD))
+        # Another process publishes the same entry between our compile and our rename: one that takes no
+        # lock (an older py2omp sharing the cache; processes of this one wait for the entry's lock instead).
+        with monkeypatch.context() as unlocked:
+            unlocked.setattr(cache, "_entry_lock", lambda final: contextlib.nullcontext())
+            winner.append(build_cached("saxpy", SAXPY_C, SAXPY_H, manifest("saxpy", HOST_OFFLOAD), HOST_OFFLOAD))
 
     monkeypatch.setattr(cache, "compile_library", compile_then_lose)
     built = build_cached("saxpy", SAXPY_C, SAXPY_H, manifest("saxpy", HOST_OFFLOAD), HOST_OFFLOAD)
