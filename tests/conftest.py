@@ -8,7 +8,13 @@ builds for an offload target goes through `py2omp audit` first (its section, cop
 reduction checks included), and a mismatch fails the test that built it: CI (the README's test
 command) audits every kernel the tests build. Measured: 226 C files, 65 s of a 17-minute run on
 a loaded 2-core machine (about 6%; the summary line says how much); `PY2OMP_AUDIT_BUILDS=0` skips
-it for a quick local run."""
+it for a quick local run.
+
+Run with pytest-xdist (`-n 2`), the workers share the session's build cache, which the cache's
+per-entry lock makes safe (tests/test_cache_integrity.py), and send their audit times to the
+controller's summary. The README's command does not use it yet: the one full run with `-n auto`
+(2 workers) hung in test_toolchain (fixed since) and failed test_multi/test_mpi, whose worker's
+offload runtime saw 0 devices (they pass in a serial run, after other files load host-offload libraries)."""
 
 from __future__ import annotations
 
@@ -31,8 +37,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 @pytest.fixture(scope="session", autouse=True)
 def session_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Builds are cached per session, so each test module compiles its kernels once."""
-    cache = tmp_path_factory.mktemp("py2omp-cache")
+    """Builds are cached per session, so each test module compiles its kernels once. Under pytest-xdist
+    the workers share one cache (in the run's base folder, above each worker's own): a kernel that
+    tests on several workers need is built once, and the cache's lock is exercised on every run."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        cache = tmp_path_factory.getbasetemp().parent / "py2omp-cache"
+        cache.mkdir(exist_ok=True)
+    else:
+        cache = tmp_path_factory.mktemp("py2omp-cache")
     os.environ["PY2OMP_CACHE_DIR"] = str(cache)
     os.environ.setdefault("KMP_WARNINGS", "0")
     return cache
@@ -96,6 +108,19 @@ def audit_builds() -> Iterator[None]:
     yield
     for module in holders:
         module.build_cached = original  # type: ignore[attr-defined]
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """An xdist worker hands its audits to the controller, which prints the summary."""
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["py2omp_audited"] = dict(_AUDITED)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object) -> None:
+    """(pytest-xdist, in the controller) A worker finished: count the C files it audited."""
+    _AUDITED.update(getattr(node, "workeroutput", {}).get("py2omp_audited", {}))
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:

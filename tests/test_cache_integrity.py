@@ -127,3 +127,51 @@ def test_a_full_disk_names_the_cache(isolated_cache: Path, monkeypatch: pytest.M
         build_saxpy()
     assert str(raised.value) == (f"no space left on the device holding the build cache {isolated_cache}: free some "
                                  "space, or point PY2OMP_CACHE_DIR elsewhere")
+
+
+SIMULTANEOUS = """
+import sys, time
+from pathlib import Path
+from tests.test_cache_integrity import ROOT, SERIAL, run_saxpy
+from translator import pipeline
+from translator.toolchain import cache
+
+log, ready, go = (Path(arg) for arg in sys.argv[1:])
+compile_library = cache.compile_library
+
+def logged(*args):
+    compile_library(*args)
+    with open(log, "a") as file:
+        file.write("compiled\\n")
+    time.sleep(1)  # published a second later: a process that did not wait would build too
+
+cache.compile_library = logged
+emitted = pipeline.translate(str(ROOT / "examples" / "saxpy.py"), SERIAL)  # as build_saxpy
+ready.touch()
+while not go.exists():
+    time.sleep(0.01)
+run_saxpy(cache.build_cached("saxpy", emitted.c_source, emitted.h_source, emitted.manifest, SERIAL))
+"""
+
+
+@pytest.mark.parametrize("before", ["no entry", "a truncated entry"])
+def test_processes_that_need_one_kernel_at_once_build_it_once(before: str, tmp_path: Path,
+                                                              isolated_cache: Path) -> None:
+    """Three processes start the same build together (two Python processes of one user can): one
+    compiles, the others wait for its lock and load its build; none discards what another published."""
+    if before == "a truncated entry":
+        library = build_saxpy() / "saxpy.so"
+        library.write_bytes(library.read_bytes()[:4096])
+    log, go = tmp_path / "compiled.log", tmp_path / "go"
+    readies = [tmp_path / f"ready{k}" for k in range(3)]
+    children = [subprocess.Popen([sys.executable, "-c", SIMULTANEOUS, str(log), str(ready), str(go)], cwd=ROOT,
+                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) for ready in readies]
+    deadline = time.monotonic() + 120
+    while not all(ready.exists() for ready in readies) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    go.touch()
+    outputs = [child.communicate(timeout=120)[0] for child in children]
+    assert [child.returncode for child in children] == [0, 0, 0], outputs
+    assert log.read_text() == "compiled\n"
+    entries = [path for path in isolated_cache.glob("*/*") if path.is_dir()]
+    assert len(entries) == 1 and not list(isolated_cache.glob(".build-*"))

@@ -55,8 +55,10 @@ def axpy(alpha, x, y):
 
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A kernel module and the helper module whose device function it calls, importable."""
+    """A kernel module and the helper module whose device function it calls, importable, with a cache of
+    its own (the tests damage its builds and remove its index; under xdist the session's is shared)."""
     (tmp_path / "launch_helpers.py").write_text(HELPERS)
+    monkeypatch.setenv("PY2OMP_CACHE_DIR", str(tmp_path / "cache"))
     (tmp_path / "launch_kernels.py").write_text(KERNELS)
     monkeypatch.syspath_prepend(str(tmp_path))
     monkeypatch.setenv("PY2OMP_TARGET", "host-offload")

@@ -71,14 +71,14 @@ def test_ir_shows_the_temporary_on_its_loop() -> None:
     assert lines[start + 1] == "temporary A_value__4: f64[A.shape[2]:i64] per iteration"  # `target data` maps it
 
 
-@pytest.mark.skipif(not Path("/usr/local/cuda").is_dir(), reason="no CUDA toolkit for nvptx offload")
-def test_builds_for_nvptx() -> None:
-    from translator.toolchain.cache import build_cached
-    target = parse_target("nvptx:sm_90")
+def test_the_gpu_c_passes_the_audit() -> None:
+    """The sm_90 C of both modules maps what its regions touch (the audit the suite runs on every offload
+    library it builds). Both are linked for sm_90 by tests/test_toolchain.py (every kernel module), so
+    they are not built a second time here."""
+    from translator.audit import audit_emitted
     for path in ("tests/kernels/npbench/doitgen.py", str(KERNELS)):
-        emitted = translate(path, target)
-        built = build_cached(Path(path).stem, emitted.c_source, emitted.h_source, emitted.manifest, target)
-        assert (built / f"{Path(path).stem}.so").stat().st_size > 0
+        emitted = translate(path, parse_target("nvptx:sm_90"))
+        assert audit_emitted(emitted.c_source, emitted.manifest) == []
 
 
 HEADER = ("import numpy as np\nfrom translator import In, InOut, Out, f64, kernel, prange\n\n@kernel\n"

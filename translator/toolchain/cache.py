@@ -6,8 +6,10 @@ without clang (the GPU machine) use a cache carried from the build machine: it c
 cannot know which compiler built it, so it takes the newest build under key1.
 
 A build happens in a private temporary directory inside the root and is renamed into place in one step,
-so a reader never sees a half-written entry and two processes building the same kernel both end up
-with one complete directory (the loser of the rename discards its own copy).
+so a reader never sees a half-written entry. Checking, discarding and building an entry happen under
+its lock (`flock` on a file beside it): of two processes that need the same kernel at once, one
+builds and the other waits and then uses that build, and no process discards an entry another has
+just published.
 
 An entry is used only when it is intact: its manifest reads back and records the SHA-256 of its
 library, which still matches (a truncated library would crash ctypes with SIGBUS; an emptied or
@@ -18,7 +20,9 @@ left behind by killed builds are removed once they are an hour old. A cache that
 
 from __future__ import annotations
 
+import contextlib
 import errno
+import fcntl
 import hashlib
 import json
 import logging
@@ -28,6 +32,7 @@ import tempfile
 import time
 import uuid
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -65,17 +70,31 @@ def build_cached(module_name: str, c_source: str, h_source: str, manifest: dict[
         return configured / entry
     root = _writable_root(configured)
     final = root / entry
-    if root != configured and _intact(final):
-        return final
-    if final.exists():
-        _discard(final, root)
     try:
-        return _build(root, final, (module_name, c_source, h_source, manifest), target, toolchain)
+        with _entry_lock(final):
+            if _intact(final):  # another process built it while this one waited for the lock
+                return final
+            if final.exists():
+                _discard(final, root)
+            return _build(root, final, (module_name, c_source, h_source, manifest), target, toolchain)
     except OSError as exc:
         if exc.errno == errno.ENOSPC:
             raise BuildError(f"no space left on the device holding the build cache {root}: free some space, or "
                              "point PY2OMP_CACHE_DIR elsewhere") from exc
         raise
+
+
+@contextlib.contextmanager
+def _entry_lock(final: Path) -> Iterator[None]:
+    """Hold the lock of the entry `final` (the file `.<key2>.lock` beside it) while checking, discarding
+    and building it. Without it, two processes that both found the entry missing compiled it twice, and
+    one that found it damaged could discard the good build another had just published and was loading.
+    `flock` is released when the file is closed, so a killed process leaves no stale lock; the lock
+    files stay (removing one would let a third process lock a new file while the second holds the old)."""
+    final.parent.mkdir(parents=True, exist_ok=True)
+    with open(final.parent / f".{final.name}.lock", "a", encoding="utf-8") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
 
 
 def _build(root: Path, final: Path, sources: tuple[str, str, str, dict[str, Any]], target: Target,
