@@ -37,7 +37,6 @@ import build_gpu  # noqa: E402
 import gpu_run  # noqa: E402
 
 KNOWN_FAILURES: dict[str, str] = {
-    "contour_integral": "an array made inside a loop lives on the thread's stack",
     "doitgen": "`@` of stacks of matrices in a kernel multiplies arrays or views",
     "mlp": "this product makes an array: assign it into an array or to a new name",
     "sieve": "a slice's step is a non-zero integer constant in kernels",
