@@ -37,7 +37,6 @@ import build_gpu  # noqa: E402
 import gpu_run  # noqa: E402
 
 KNOWN_FAILURES: dict[str, str] = {
-    "contour_integral": "an array made inside a loop lives on the thread's stack",
 }
 """Kernels the translator rejects today, with (a part of) the first line of its message."""
 

@@ -201,8 +201,8 @@ def _error(tmp_path: Path, body: str) -> str:
     ("@kernel\ndef k(X: In[f64[:, :]], w: In[f64[:]], n: int):\n    for i in range(n):\n        r = X @ w\n"
      "    return r\n",
      "k.py:7:9: error: an array made inside a loop or branch is allocated once, before the kernel runs: bind it in "
-     "one statement directly in a `for` body (not under an `if` or a `while`) and use it only after that statement, "
-     "in that body; or make it at the top level and assign into it (`r[:] = ...`)"),
+     "a `for` body, directly or in every branch of an `if` there (not under a `while`), before any use of it in "
+     "that body, and use it only there; or make it at the top level and assign into it (`r[:] = ...`)"),
     ("@kernel\ndef k(x: In[f64[:]], n: int):\n    m = n\n    m = m + 1\n    return x[:m] * 2\n",
      "k.py:8:12: error: the shape of this array uses 'm', which is assigned more than once; the shape of an array "
      "made by the kernel may only use integer constants, scalar parameters, array extents (a.shape[k], len(a)), "

@@ -1,7 +1,9 @@
 """Small dense `np.linalg.solve` and `np.linalg.inv` in kernels (issue 11): compiled results equal
-Python's on random systems of several sizes (1 included), float32 and float64 and integers; a
-singular matrix raises `numpy.linalg.LinAlgError` as NumPy does, and so does a matrix that is not
-square; the located errors of the forms kernels refuse."""
+Python's on random systems of several sizes (1 included), float32 and float64, complex and
+integers, at the top level, in host loops (an `if` choosing `inv` or `solve`, of different shapes)
+and per iteration of a `prange`; a singular matrix raises `numpy.linalg.LinAlgError` as NumPy does
+(in a `prange` too), and so does a matrix that is not square; the located errors of the forms
+kernels refuse."""
 
 from __future__ import annotations
 
@@ -58,9 +60,53 @@ def test_singular_and_non_square_matrices_raise_linalg_error() -> None:
         inverse(np.zeros((2, 2)), np.ones(2))
 
 
+def test_resolvents_take_the_shape_their_branch_makes() -> None:
+    """`R` is `inv(M)` (n x n) when B is square and `solve(M, B)` (n x m) otherwise: one compiled
+    kernel, whose allocation of `R` the caller sizes by the condition, matches Python both ways."""
+    rng = np.random.default_rng(11)
+    target = parse_target("host-offload")
+    shifts = rng.standard_normal(4)
+    for m in (5, 2, 7):
+        args = (linalg._matrix(rng, 5), shifts, rng.standard_normal((5, m)))
+        result = compare_with_python(linalg.shifted_resolvents, args, target, repeats=1)
+        assert result.ok, (m, result.mismatches)
+
+
+def test_batched_solves_raise_as_numpy() -> None:
+    """A singular matrix in one iteration of the `prange` stops the call with NumPy's LinAlgError;
+    a right-hand side of another length with a ValueError (the assignment's length check, made
+    before the statement runs, where NumPy's solve raises first)."""
+    solve = linalg.batched_solve.library("host-offload").kernels["batched_solve"]
+    line = linalg.batched_solve.py_func.__code__.co_firstlineno + 3
+    rng = np.random.default_rng(12)
+    A, b, x = linalg.CASES[linalg.batched_solve](rng, 4)
+    A[2, :, 1] = 0.0
+    with pytest.raises(np.linalg.LinAlgError, match="Singular matrix"):
+        linalg.batched_solve.py_func(A, b, x.copy())
+    with pytest.raises(np.linalg.LinAlgError) as info:
+        solve(A, b, x)
+    assert str(info.value) == f"batched_solve(): Singular matrix (np.linalg.solve() at line {line})"
+    with pytest.raises(ValueError) as wrong:
+        solve(linalg.CASES[linalg.batched_solve](rng, 4)[0], rng.standard_normal((5, 3)), x)
+    assert str(wrong.value) == (f"batched_solve(): the array statement at line {line} combines lengths 3 and 4 "
+                                "(from the shapes of 'b' and 'x'); NumPy raises here: operands could not be "
+                                "broadcast together")
+
+
 @pytest.mark.parametrize("body, error", [
-    ("for i in prange(3):\n        z = np.linalg.inv(A)",
-     "7:13: error: np.linalg.inv() in a kernel is a statement of its own that makes an array"),
+    ("while y[0] > 0.0:\n        z = np.linalg.inv(A)\n        y[0] -= z[0, 0]",
+     "7:9: error: an array made inside a loop or branch is allocated once, before the kernel runs: bind it in a "
+     "`for` body, directly or in every branch of an `if` there (not under a `while`), before any use of it in "
+     "that body, and use it only there; or make it at the top level and assign into it (`r[:] = ...`)"),
+    ("for k in range(3):\n        if k > 0:\n            z = np.linalg.inv(A)\n        y[k] = z[0, 0]",
+     "8:13: error: an array made inside a loop or branch is allocated once"),
+    ("for k in range(3):\n        if x[k] > 0.0:\n            z = np.linalg.inv(A)\n        else:\n"
+     "            z = np.linalg.solve(A, A[:, :2])\n        y[k] = z[0, 0]",
+     "7:12: error: 'z' is made in each branch of this `if` with another shape, and the caller allocates it once "
+     "with the shape the condition chooses: the condition may only compare integer constants, scalar parameters, "
+     "array extents and top-level locals assigned once (`if n == m:`)"),
+    ("for i in prange(3):\n        z = np.linalg.inv(A[:i, :i])\n        y[i] = z[0, 0]",
+     "7:13: error: this statement makes an array in each prange iteration whose length depends on 'i'"),
     ("z = np.linalg.solve(A)", "6:9: error: np.linalg.solve() in a kernel takes a matrix and a vector or matrix, "
      "positionally"),
     ("z = np.linalg.inv(x)", "6:9: error: np.linalg.inv() in a kernel takes a 2-D matrix"),

@@ -49,6 +49,15 @@ def test_a_shape_that_changes_in_a_loop_stops_the_call() -> None:
         compiled(A, v, 1)
 
 
+@pytest.mark.parametrize("m", [-2, 0, 2, 3, 7, 9])
+def test_branches_make_arrays_of_the_shape_their_condition_chooses(m: int) -> None:
+    """`t` is `a[:m]` or `a` by `0 < m <= n and not m == 3`: the caller sizes the allocation by the
+    same condition (`+ - * min max`), so every `m` matches Python."""
+    args = (np.random.default_rng(m + 10).random(7), m, 3)
+    result = compare_with_python(rebinding.prefix_or_whole, args, parse_target("host-offload"), repeats=1)
+    assert result.ok, result.mismatches
+
+
 def _error(tmp_path: Path, body: str) -> str:
     path = tmp_path / "k.py"
     path.write_text(HEADER + body)
@@ -82,9 +91,9 @@ def _error(tmp_path: Path, body: str) -> str:
      "name of its own"),
     ("@kernel\ndef k(x: In[f64[:]], n: i64):\n    for i in range(n):\n        g = x * 2\n    for i in range(n):\n"
      "        y = g + 1\n        g = y * 2\n",
-     "k.py:7:9: error: an array made inside a loop or branch is allocated once, before the kernel runs: bind it in one "
-     "statement directly in a `for` body (not under an `if` or a `while`) and use it only after that statement, in "
-     "that body; or make it at the top level and assign into it (`r[:] = ...`)"),
+     "k.py:7:9: error: an array made inside a loop or branch is allocated once, before the kernel runs: bind it in "
+     "a `for` body, directly or in every branch of an `if` there (not under a `while`), before any use of it in "
+     "that body, and use it only there; or make it at the top level and assign into it (`r[:] = ...`)"),
 ])
 def test_located_errors(tmp_path: Path, body: str, expected: str) -> None:
     assert _error(tmp_path, body).splitlines()[0] == expected

@@ -76,6 +76,21 @@ def sweeps(a: In[f64[:, :]], steps: i64):
     return out
 
 
+@kernel
+def prefix_or_whole(a: In[f64[:]], m: i64, steps: i64):
+    """Each step weighs the first `m` elements, or all of them where `m` is out of range (or 3): an
+    `if` whose branches make `t` with different lengths, chosen by integer comparisons."""
+    out = np.zeros(steps)
+    for k in range(steps):
+        if 0 < m <= a.shape[0] and not m == 3:
+            t = a[:m] * (k + 1.0)
+        else:
+            t = a * (0.5 * k)
+        t -= 1.0
+        out[k] = np.sum(t * t)
+    return out
+
+
 CASES = {
     two_layers: lambda rng: (rng.standard_normal((5, 4)), rng.standard_normal((4, 6)), rng.standard_normal((6, 3)),
                              rng.standard_normal(3)),
@@ -85,4 +100,5 @@ CASES = {
     ping_pong: lambda rng: (rng.random(11), 5),
     view_of_the_old: lambda rng: (rng.random(9),),
     sweeps: lambda rng: (rng.random((6, 7)), 3),
+    prefix_or_whole: lambda rng: (rng.random(7), 5, 4),
 }

@@ -234,7 +234,8 @@ def declare_new_array(scope: KernelScope, name: str, node: cst.CSTNode, dtype: i
             node, f"'{name}' already names {what}; an array is made once and never reassigned (use a new name)")
     if name in scope.top_values:
         raise scope.module.error(node, f"'{name}' is already a scalar local; make the array under a new name")
-    caller_shape = tuple(_caller_expr(d, scope, span) for d in shape)
+    caller_shape = tuple(caller_expr(d, scope, span) for d in shape)
+    scope.made_under[name] = tuple(scope.branches)
     scope.params[name] = ir.Param(name, ir.array_of(dtype, len(shape)), None, scope.module.span(node),
                                   ir.Allocation(caller_shape, None, span))
 
@@ -268,7 +269,7 @@ def same_length(a: ir.Expr, b: ir.Expr, scope: KernelScope) -> bool:
     return same(rewrite(a, caller), rewrite(b, caller))
 
 
-def _caller_expr(expr: ir.Expr, scope: KernelScope, span: Span) -> ir.Expr:
+def caller_expr(expr: ir.Expr, scope: KernelScope, span: Span) -> ir.Expr:
     """A shape dimension as the caller computes it, or a located error saying what is allowed."""
     if isinstance(expr, ir.Const) and type(expr.value) is int:
         return expr
@@ -277,42 +278,59 @@ def _caller_expr(expr: ir.Expr, scope: KernelScope, span: Span) -> ir.Expr:
         return expr if allocation is None else allocation.shape[expr.dim]
     if isinstance(expr, ir.Binary) and expr.op in SHAPE_OPS:
         return dataclasses.replace(
-            expr, left=_caller_expr(expr.left, scope, span), right=_caller_expr(expr.right, scope, span))
+            expr, left=caller_expr(expr.left, scope, span), right=caller_expr(expr.right, scope, span))
     if isinstance(expr, ir.Call) and expr.func in ("min", "max"):
-        return dataclasses.replace(expr, args=tuple(_caller_expr(a, scope, span) for a in expr.args))
-    if isinstance(expr, ir.Select) and _sign_test(expr.cond):
-        return _selected(expr, scope, span)
+        return dataclasses.replace(expr, args=tuple(caller_expr(a, scope, span) for a in expr.args))
+    if isinstance(expr, ir.Select):
+        return _chosen(expr, scope, span)
     if isinstance(expr, ir.Name):
         param = scope.params.get(expr.id)
         if param is not None and isinstance(param.type, ScalarType) and param.type.is_int:
             return expr
         if param is None and expr.id in scope.top_values:
             scope.shape_locals.setdefault(expr.id, span)
-            return _caller_expr(scope.top_values[expr.id], scope, span)
+            return caller_expr(scope.top_values[expr.id], scope, span)
     raise TranslationError.at(expr.span, SHAPE_RULE)
 
 
-def _sign_test(cond: ir.Expr) -> bool:
-    """Whether `cond` is `x < 0` (the test of a slice bound that Python wraps when negative) or
-    `x > 0` (the sign of a slice's run-time step, which chooses its bounds)."""
-    return isinstance(cond, ir.Compare) and cond.op in ("<", ">") and isinstance(cond.right, ir.Const) and (
-        cond.right.value == 0)
+def _chosen(select: ir.Select, scope: KernelScope, span: Span) -> ir.Expr:
+    """`then if cond else orelse` in the caller's `+ - * min max`: `then * c + orelse * (1 - c)` with
+    `c` the condition's 0 or 1 (`_indicator`). A computed slice bound Python wraps when negative
+    (`x[:-N]`, `A[1:I + 3]`: `x + n if x < 0 else x`), or the shape of an array two branches make
+    (`frontend.rebinding.branch_shape`)."""
+    chosen = _indicator(select.cond, scope, span)
+    then, orelse = caller_expr(select.then, scope, span), caller_expr(select.orelse, scope, span)
+    one = ir.Const(1, span)
+    return ir.Binary("+", ir.Binary("*", then, chosen, span),
+                     ir.Binary("*", orelse, ir.Binary("-", one, chosen, span), span), span)
 
 
-def _selected(select: ir.Select, scope: KernelScope, span: Span) -> ir.Expr:
-    """`then if x < 0 else orelse` (a computed slice bound, `x[:-N]`, `A[1:I + 3]`) or `then if x > 0
-    else orelse` (a run-time step's bounds, `x[1::s]`) in the caller's `+ - * min max`: with `s` the
-    integer test as 1 or 0 (`min(max(x, 0), 1)` for `x > 0`) or its opposite (`min(max(x + 1, 0),
-    1)`, 1 when `x` is at least 0), `then * s + orelse * (1 - s)` or `orelse * s + then * (1 - s)`."""
-    assert isinstance(select.cond, ir.Compare)
-    x, then, orelse = (_caller_expr(e, scope, span) for e in (select.cond.left, select.then, select.orelse))
-    zero, one = ir.Const(0, span), ir.Const(1, span)
-    if select.cond.op == ">":
-        s = ir.Call("min", (ir.Call("max", (x, zero), span), one), span)
-    else:
-        s = ir.Call("min", (ir.Call("max", (ir.Binary("+", x, one, span), zero), span), one), span)
-        then, orelse = orelse, then
-    return ir.Binary("+", ir.Binary("*", then, s, span), ir.Binary("*", orelse, ir.Binary("-", one, s, span), span), span)
+def _indicator(cond: ir.Expr, scope: KernelScope, span: Span) -> ir.Expr:
+    """1 where the integer condition `cond` holds, else 0, in the caller's terms: `a < b` is
+    `min(max(b - a, 0), 1)`; `and`, `or` and `not` combine these with `min`, `max` and `1 - c`."""
+    one = ir.Const(1, span)
+    if isinstance(cond, ir.Unary) and cond.op == "not":
+        return ir.Binary("-", one, _indicator(cond.operand, scope, span), span)
+    if isinstance(cond, ir.Logical):
+        both = tuple(_indicator(side, scope, span) for side in (cond.left, cond.right))
+        return ir.Call("min" if cond.op == "and" else "max", both, span)
+    if not isinstance(cond, ir.Compare):
+        raise TranslationError.at(cond.span, SHAPE_RULE)
+    left, right = caller_expr(cond.left, scope, span), caller_expr(cond.right, scope, span)
+    if cond.op in (">", ">="):  # `a > b` is `b < a`
+        left, right = right, left
+    if cond.op in ("<=", ">="):  # integers: `a <= b` is `a < b + 1`
+        right = ir.Binary("+", right, one, span)
+    if cond.op in ("<", "<=", ">", ">="):
+        return _less(left, right, span)
+    differ = ir.Call("max", (_less(left, right, span), _less(right, left, span)), span)
+    return differ if cond.op == "!=" else ir.Binary("-", one, differ, span)
+
+
+def _less(a: ir.Expr, b: ir.Expr, span: Span) -> ir.Expr:
+    """1 where the integer `a < b`, else 0: `min(max(b - a, 0), 1)`."""
+    return ir.Call("min", (ir.Call("max", (ir.Binary("-", b, a, span), ir.Const(0, span)), span),
+                           ir.Const(1, span)), span)
 
 
 def make_array(name: str, node: cst.BaseExpression, scope: KernelScope) -> list[ir.Stmt]:

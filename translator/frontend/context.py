@@ -146,6 +146,12 @@ class KernelScope:
     masks: dict[str, cst.BaseExpression] = field(default_factory=dict)
     ended_masks: set[str] = field(default_factory=set)
     open_loops: list[cst.For] = field(default_factory=list)
+    branches: list[tuple[cst.If, bool, int]] = field(default_factory=list)
+    """The `if` branches whose block is being built, outermost first: the `if`, True for its body
+    (False for its `else` or `elif`), and the depth of the `if` statement (`frontend.loop_arrays`)."""
+    made_under: dict[str, tuple[tuple[cst.If, bool, int], ...]] = field(default_factory=dict)
+    """For each array made by the kernel, the branches under which its allocation's shape is the
+    shape of the array the code makes (`rebinding.branch_shape` widens it to both branches of an `if`)."""
     made_like: dict[str, str] = field(default_factory=dict)
     """Arrays made by the kernel as a copy or plain `_like` of an array, by the name of that array
     (`frontend.refills`: `pn = p.copy()` again fills `pn`)."""

@@ -27,12 +27,14 @@ def guarded(stmts: list[ir.Stmt], guards: list[checks.Check], scope: KernelScope
 
 def unless(cond: ir.Expr, stmts: list[ir.Stmt], message: str, span: Span, scope: KernelScope,
            error: str = "ValueError") -> list[ir.Stmt]:
-    """`stmts` (top-level statements) run only when `cond` holds; otherwise the call raises
-    `error` with `message` (a check NumPy makes on values, like `np.histogram`'s range)."""
-    record = failing(message, span, scope, error)
-    once = ir.Loop(scope.fresh_loop_var("once"), ir.Const(0, span), ir.Const(1, span), 1, (record,), span,
-                   parallel=True)
-    return [ir.If(cond, tuple(stmts), (once,), span, guard=True)]
+    """`stmts` run only when `cond` holds; otherwise the call raises `error` with `message` (a check
+    NumPy makes on values, like `np.histogram`'s range). Outside a `prange` the failure is recorded
+    on the device, in a loop of one iteration; inside one, by the iteration that fails."""
+    record: ir.Stmt = failing(message, span, scope, error)
+    if not scope.in_prange:
+        record = ir.Loop(scope.fresh_loop_var("once"), ir.Const(0, span), ir.Const(1, span), 1, (record,), span,
+                         parallel=True)
+    return [ir.If(cond, tuple(stmts), (record,), span, guard=True)]
 
 
 def failing(message: str, span: Span, scope: KernelScope, error: str = "ValueError") -> ir.AtomicUpdate:

@@ -41,33 +41,24 @@ from collections.abc import Sequence
 
 import libcst as cst
 
-from translator.errors import Span
-from translator.frontend.allocations import declare_new_array, is_array_value, same_length, stored_value
+from translator.errors import Span, TranslationError
+from translator.frontend.allocations import caller_expr, declare_new_array, is_array_value, same_length, stored_value
 from translator.frontend.array_statements import array_statement, new_array_value
 from translator.frontend.arrays import assign_array, shape_of
 from translator.frontend.context import KernelScope
-from translator.frontend.expressions import array_dtype, array_type
+from translator.frontend.expressions import array_dtype, array_type, build_expr
 from translator.frontend.guards import unless
 from translator.frontend.inline import Positioned
+from translator.frontend.loop_arrays import small_statements
 from translator.frontend.masks import read_body
 from translator.frontend.names import reads
 from translator.ir import nodes as ir
 from translator.ir.arrays import at_least_zero, same
 from translator.ir.checks import equal_lengths
 from translator.ir.types import ScalarType
+from translator.ir.visit import rewrite
 
 Parts = list[cst.CSTNode]
-
-
-def small_statements(block: Sequence[cst.BaseStatement] | cst.BaseSuite) -> Parts:
-    """The statements of a block one by one: a line's `;`-separated statements apart."""
-    if isinstance(block, cst.SimpleStatementSuite):
-        return list(block.body)
-    lines = block.body if isinstance(block, cst.IndentedBlock) else block
-    parts: Parts = []
-    for line in lines:  # type: ignore[union-attr]
-        parts += line.body if isinstance(line, cst.SimpleStatementLine) else [line]
-    return parts
 
 
 def renamed(parts: Parts, position: int, scope: KernelScope) -> Parts:
@@ -251,18 +242,10 @@ def fill_again(target: cst.Name, value: cst.BaseExpression, scope: KernelScope) 
         raise scope.module.error(
             target, f"'{name}' names an array made by the kernel; bind this scalar under a new name")
     _refuse_readers(target, scope)
-    kind = scope.params[name].type
-    assert not isinstance(kind, ScalarType)
-    rank = kind.rank
     shape = tuple(at_least_zero(d) for d in shape_of(value, scope))
     tier = new_array_value(value, scope)
-    if len(shape) != rank:
-        raise scope.module.error(
-            value, f"'{name}' is bound again in a loop or branch to a {len(shape)}-D array, and held a {rank}-D array; "
-            "a kernel keeps one array per name there: bind this one under a name of its own")
-    extents = [ir.Extent(name, dim, span) for dim in range(len(shape))]
-    checks: list[ir.Expr] = [equal_lengths(new, old, span) for new, old in zip(shape, extents)
-                             if not same_length(new, old, scope)]
+    same_rank(name, len(shape), value, scope)
+    checks = shape_checks(name, shape, value, scope)
     fill = _whole(target, scope)
     stmts = None if checks else array_statement(fill, value, None, scope, built=tier)
     if stmts is None and tier is not None:  # the value's lengths, which the check below makes the array's
@@ -271,7 +254,32 @@ def fill_again(target: cst.Name, value: cst.BaseExpression, scope: KernelScope) 
         stmts = [ir.ArrayAssign(place, tier, span)]
     elif stmts is None:
         stmts = assign_array(fill, value, None, scope)
-    _record_rebound(name, stmts, span, scope)
+    record_rebound(name, stored_value(name, stmts), span, scope)
+    return checked(name, checks, stmts, span, scope)
+
+
+def same_rank(name: str, rank: int, value: cst.CSTNode, scope: KernelScope) -> None:
+    """A located error unless the array `name` has this rank: in a loop or branch a name keeps one
+    array, which cannot change shape's rank between iterations (its dtype typing checks: `record_rebound`)."""
+    kind = scope.params[name].type
+    assert not isinstance(kind, ScalarType)
+    if rank != kind.rank:
+        raise scope.module.error(
+            value, f"'{name}' is bound again in a loop or branch to a {rank}-D array, and held a {kind.rank}-D array; "
+            "a kernel keeps one array per name there: bind this one under a name of its own")
+
+
+def shape_checks(name: str, shape: tuple[ir.Expr, ...], value: cst.CSTNode, scope: KernelScope) -> list[ir.Expr]:
+    """The run-time checks that the array `name`, bound again here to an array of `shape`, has that
+    shape: one per extent typing cannot prove equal, after `branch_shape`."""
+    span = scope.module.span(value)
+    branch_shape(name, shape, value, scope)
+    extents = [ir.Extent(name, dim, span) for dim in range(len(shape))]
+    return [equal_lengths(new, old, span) for new, old in zip(shape, extents) if not same_length(new, old, scope)]
+
+
+def checked(name: str, checks: list[ir.Expr], stmts: list[ir.Stmt], span: Span, scope: KernelScope) -> list[ir.Stmt]:
+    """`stmts`, run where every check holds; elsewhere the call stops with a `ValueError`."""
     if not checks:
         return stmts
     condition = functools.reduce(lambda left, right: ir.Logical("and", left, right, span), checks)
@@ -280,14 +288,59 @@ def fill_again(target: cst.Name, value: cst.BaseExpression, scope: KernelScope) 
                   "(NumPy would go on with the new shape)", span, scope)
 
 
-def _record_rebound(name: str, stmts: list[ir.Stmt], span: Span, scope: KernelScope) -> None:
-    """The value that fills array `name` again must have its dtype, which typing checks
-    (`ir.Allocation.rebound`); `span` is the value's, where the error points."""
+def record_rebound(name: str, stored: ir.Expr, span: Span, scope: KernelScope) -> None:
+    """The value that fills array `name` again (`stored`, an element of it) must have its dtype, which
+    typing checks (`ir.Allocation.rebound`); `span` is the value's, where the error points."""
     param = scope.params[name]
     assert param.allocation is not None
-    value = dataclasses.replace(stored_value(name, stmts), span=span)
+    value = dataclasses.replace(stored, span=span)
     allocation = dataclasses.replace(param.allocation, rebound=(*param.allocation.rebound, value))
     scope.params[name] = dataclasses.replace(param, allocation=allocation)
+
+
+def branch_shape(name: str, shape: tuple[ir.Expr, ...], value: cst.CSTNode, scope: KernelScope) -> None:
+    """Where `name`'s array was made in one branch of an `if` and is bound here in the other
+    (`if NR == NM: X = np.linalg.inv(T)`, `else: X = np.linalg.solve(T, Y)`), the caller allocates it
+    with the shape the condition chooses, extent by extent (`then if cond else orelse`, in the
+    caller's terms), and the array counts as made in the block holding the `if`."""
+    made, here = scope.made_under.get(name), tuple(scope.branches)
+    if made is None or not here or len(made) != len(here) or any(
+            a[0] is not b[0] or a[1] != b[1] for a, b in zip(made[:-1], here[:-1])):
+        return
+    (node, in_body, _), (made_node, made_in_body, _) = here[-1], made[-1]
+    if node is not made_node or in_body == made_in_body:
+        return
+    scope.made_under[name] = here[:-1]
+    param = scope.params[name]
+    assert param.allocation is not None
+    span = scope.module.span(node.test)
+    new = tuple(caller_expr(d, scope, scope.module.span(value)) for d in shape)
+    if all(same(a, b) for a, b in zip(new, param.allocation.shape)):
+        return
+    test = build_expr(node.test, scope)
+    then, orelse = (new, param.allocation.shape) if in_body else (param.allocation.shape, new)
+    try:
+        merged = tuple(a if same(a, b) else caller_expr(ir.Select(test, a, b, span), scope, span)
+                       for a, b in zip(then, orelse))
+    except TranslationError:
+        raise scope.module.error(
+            node.test, f"'{_base(name)}' is made in each branch of this `if` with another shape, and the caller "
+            "allocates it once with the shape the condition chooses: the condition may only compare integer "
+            "constants, scalar parameters, array extents and top-level locals assigned once (`if n == m:`)") from None
+    scope.params[name] = dataclasses.replace(param, allocation=dataclasses.replace(param.allocation, shape=merged,
+                                                                                  chosen=True))
+    _settle_made_branch(name, param.allocation.shape, scope)
+
+
+def _settle_made_branch(name: str, shape: tuple[ir.Expr, ...], scope: KernelScope) -> None:
+    """The lengths checked before the call so far that use `name`'s extents, taken from the branch
+    that made it, with its shape there (`shape`, the caller's terms): the extents themselves are
+    the chosen shape from now on, which the other branch's shape may be."""
+    def made(node: object) -> object:
+        return shape[node.dim] if isinstance(node, ir.Extent) and node.array == name else node
+    scope.length_checks[:] = [
+        dataclasses.replace(check, left=rewrite(check.left, made), right=rewrite(check.right, made))
+        for check in scope.length_checks]
 
 
 def _refuse_readers(target: cst.Name, scope: KernelScope) -> None:

@@ -24,11 +24,11 @@ from translator.frontend.iteration import item_loop, iterates_items
 from translator.frontend.keywords import positional_calls
 from translator.frontend.literals import literal_arrays
 from translator.frontend.unrolled import unrolled_sums
-from translator.frontend.loop_arrays import LOOP_ARRAY_RULE, made_in_loop
+from translator.frontend.loop_arrays import LOOP_ARRAY_RULE, made_in_loop, small_statements
 from translator.frontend.masks import bind_mask, read_through_mask
 from translator.frontend.names import reads
 from translator.frontend.scatters import scatter, scatter_first
-from translator.frontend.rebinding import fill_again, fills_again, renamed, rotation, small_statements
+from translator.frontend.rebinding import fill_again, fills_again, renamed, rotation
 from translator.frontend.refills import like_source, refill
 from translator.frontend.signature import scalar_annotation
 from translator.frontend.source import fold_constant
@@ -160,6 +160,8 @@ def _assign(node: cst.Assign, scope: KernelScope) -> list[ir.Stmt]:
         whole, filled = again
         return [] if filled is None else (array_statement(whole, filled, None, scope)
                                           or assign_array(whole, filled, None, scope))
+    if constructor in LINALG:
+        return linalg_statement(single, value, scope)  # type: ignore[arg-type]
     if fills_again(single, scope):
         return fill_again(single, value, scope)  # type: ignore[arg-type]
     if isinstance(single, cst.Tuple) and all(fills_again(e.value, scope) for e in single.elements):
@@ -169,8 +171,6 @@ def _assign(node: cst.Assign, scope: KernelScope) -> list[ir.Stmt]:
         scope.made_like[single.value] = made_like[0]  # type: ignore[union-attr]
     if constructor == "numpy.histogram":
         return histogram(node, value, scope)  # type: ignore[arg-type]
-    if constructor in LINALG:
-        return linalg_statement(single, value, scope)  # type: ignore[arg-type]
     through = read_through_mask(single, node.value, scope) if isinstance(single, cst.Subscript) else None
     if through is not None:
         return through
@@ -429,11 +429,18 @@ def _return(node: cst.Return, scope: KernelScope) -> list[ir.Stmt]:
 
 def _if(node: cst.If, scope: KernelScope) -> list[ir.Stmt]:
     orelse: tuple[ir.Stmt, ...] = ()
-    if isinstance(node.orelse, cst.If):
-        orelse = tuple(_statement(node.orelse, scope))  # an `elif` test's prelude runs only when reached
-    elif isinstance(node.orelse, cst.Else):
-        orelse = _block(node.orelse.body, scope)
-    return [ir.If(build_expr(node.test, scope), _block(node.body, scope), orelse, scope.module.span(node))]
+    scope.branches.append((node, False, scope.depth))
+    try:
+        if isinstance(node.orelse, cst.If):
+            orelse = tuple(_statement(node.orelse, scope))  # an `elif` test's prelude runs only when reached
+        elif isinstance(node.orelse, cst.Else):
+            orelse = _block(node.orelse.body, scope)
+        test = build_expr(node.test, scope)
+        scope.branches[-1] = (node, True, scope.depth)
+        body = _block(node.body, scope)
+    finally:
+        scope.branches.pop()
+    return [ir.If(test, body, orelse, scope.module.span(node))]
 
 
 def _while(node: cst.While, scope: KernelScope) -> list[ir.Stmt]:

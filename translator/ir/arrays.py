@@ -189,9 +189,15 @@ def broadcast_all(shapes: Sequence[tuple[ir.Expr, ...]]) -> tuple[ir.Expr, ...]:
 def of_arguments(expr: ir.Expr, params: Mapping[str, ir.Param]) -> bool:
     """Whether `expr` is computed from constants, extents and scalar parameters with `+ - * //`,
     `min` and `max` only (what the manifest's expressions and the runtime can evaluate before the
-    call); typing's conversions of such values to int64 do not matter."""
+    call); typing's conversions of such values to int64 do not matter. The extents of an array whose
+    shape a branch chooses (`ir.Allocation.chosen`) are not: a statement's lengths equal them only
+    where its branch runs."""
     for node in walk(expr):
-        if isinstance(node, ir.Name):
+        if isinstance(node, ir.Extent):
+            made = params.get(node.array)
+            if made is not None and made.allocation is not None and made.allocation.chosen:
+                return False
+        elif isinstance(node, ir.Name):
             param = params.get(node.id)
             if param is None or param.is_array:
                 return False

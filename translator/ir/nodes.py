@@ -900,7 +900,10 @@ class Allocation:
     """How an array the kernel makes (`y = np.zeros((n, m))` at its top level) is made: the caller
     allocates it (`shape`: integer expressions of constants, scalar parameters and extents of the
     user's arrays) and the kernel fills it on the device where the Python statement was; `fill` is
-    the value of every element (`np.zeros`: 0, `np.ones`: 1, `np.full`: its value; None for `np.empty`)."""
+    the value of every element (`np.zeros`: 0, `np.ones`: 1, `np.full`: its value; None for `np.empty`).
+    `chosen`: the two branches of an `if` make it with different shapes, and `shape` is the one the
+    condition chooses, so its extents equal a statement's lengths only where that branch runs: they
+    are not settled before the run (`ir.arrays.of_arguments`), and statements check them in place."""
 
     shape: tuple[Expr, ...]
     fill: Expr | None
@@ -909,6 +912,7 @@ class Allocation:
     """Elements of the values bound again to the array's name in a loop or branch (`y = y > 0`,
     `frontend.rebinding.fill_again`), which fill it: typing checks that each has the array's dtype,
     as a kernel keeps one array per name there (NumPy would go on with the new array)."""
+    chosen: bool = False
 
 
 @dataclass(frozen=True)
