@@ -77,8 +77,6 @@ def _error(tmp_path: Path, body: str) -> str:
      "one array per name there: bind this one under a name of its own"),
     ("@kernel\ndef k(z: In[c128[:]]):\n    counts, edges = np.histogram(z, bins=4)\n    return counts, edges\n",
      "k.py:7:21: error: np.histogram() of complex numbers is not supported"),
-    ("@kernel\ndef k(A: In[c128[:, :]], b: In[c128[:]]):\n    x = np.linalg.solve(A, b)\n    return x\n",
-     "k.py:7:25: error: np.linalg.solve() of complex matrices is not supported in kernels"),
     ("@kernel\ndef k(x: In[f64[:]], y: Out[f64[:]]):\n    y[:] = np.roll(x, 1) * np.arange(0.0, x.shape[0])\n",
      "k.py:7:28: error: np.arange() in a kernel takes integers (its length is then exact); for evenly spaced floats "
      "use np.linspace, as NumPy advises"),
