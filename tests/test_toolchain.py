@@ -14,6 +14,7 @@ import logging
 import multiprocessing
 import os
 import struct
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -287,19 +288,47 @@ def _translates(path: str) -> list[pytest.MarkDecorator]:
     return [pytest.mark.xfail(strict=True, raises=TranslationError, reason=PENDING[name])]
 
 
+@pytest.fixture(scope="module")
+def nvptx_links(toolchain: discover.Toolchain, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Exception | None]:
+    """Every kernel module translated for sm_90 here, then linked by as many clangs at once as there
+    are cores: the links are independent and are the suite's longest part. Each module's test then
+    raises what its own translation or link raised (None: it linked)."""
+    root = tmp_path_factory.mktemp("nvptx-links")
+    sources: dict[str, Path | Exception] = {}
+    for k, path in enumerate(KERNEL_MODULES):
+        given = {name: Signature(parse_signature(types)) for name, types in SIGNATURES.get(path, {}).items()}
+        try:
+            c_path = root / f"module{k}.c"
+            c_path.write_text(pipeline.translate(path, NVPTX, selection=Selection(given)).c_source)
+            sources[path] = c_path
+        except TranslationError as exc:
+            sources[path] = exc
+
+    def link(path: str) -> Exception | None:
+        source = sources[path]
+        if isinstance(source, Exception):
+            return source
+        try:
+            compile_library(source, source.with_suffix(".so"), NVPTX, toolchain)
+        except (BuildError, TranslationError) as exc:
+            return exc
+        return None if source.with_suffix(".so").stat().st_size > 0 else BuildError(f"{path}: an empty library")
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        return dict(zip(KERNEL_MODULES, pool.map(link, KERNEL_MODULES)))
+
+
 @pytest.mark.parametrize("path", [pytest.param(path, marks=_translates(path), id=path) for path in KERNEL_MODULES])
-def test_every_kernel_module_links_for_nvptx(path: str, tmp_path: Path, toolchain: discover.Toolchain) -> None:
+def test_every_kernel_module_links_for_nvptx(path: str, toolchain: discover.Toolchain,
+                                            request: pytest.FixtureRequest) -> None:
     """The device link is where a libm function missing from the NVPTX runtime shows (C99's `cabs` was);
     host-offload tests cannot see it, so every kernel the suite runs is also linked for the GPU. This is
     the suite's one sm_90 build of each module (the examples' and temporaries' were built again
     elsewhere; tests/test_audit.py and tests/test_temporaries.py audit their sm_90 C)."""
     if toolchain.missing_for(NVPTX):
         pytest.skip("; ".join(toolchain.missing_for(NVPTX)))
-    c_path = tmp_path / "module.c"
-    given = {name: Signature(parse_signature(types)) for name, types in SIGNATURES.get(path, {}).items()}
-    c_path.write_text(pipeline.translate(path, NVPTX, selection=Selection(given)).c_source)
-    compile_library(c_path, tmp_path / "module.so", NVPTX, toolchain)
-    assert (tmp_path / "module.so").stat().st_size > 0
+    failure = request.getfixturevalue("nvptx_links")[path]
+    if failure is not None:
+        raise failure
 
 
 def test_clang_error_maps_to_python_line(tmp_path: Path, toolchain: discover.Toolchain) -> None:
