@@ -15,7 +15,7 @@ BENCH_COPY_RATE_REPEATS (default 5), GB/s = bytes moved / seconds:
     pieces of 8, 16 and 64 MiB (default 32);
 (c) raw copies through the offload runtime, both ways: `omp_target_memcpy` from pageable memory, from
     pinned memory, through the staging pool (for several chunk sizes and host copier counts, one
-    buffer more than copiers), and
+    buffer more than copiers; BENCH_COPY_RATE_COPIERS, default 1,2,4,8), and
     after registering the NumPy buffer (`llvm_omp_target_lock_mem`, its cost included and apart);
 (d) staged against direct copies for sizes from 256 KiB up: where staging starts to pay
     (`SETTINGS.min_bytes`);
@@ -51,7 +51,7 @@ KERNELS = "bench/kernels/copy_rate.py"
 N = int(os.environ.get("BENCH_COPY_RATE_N", 1 << 26))
 REPEATS = int(os.environ.get("BENCH_COPY_RATE_REPEATS", 5))
 CHUNKS = (2 << 20, 4 << 20, 8 << 20, 16 << 20, 32 << 20)
-COPIERS = (1, 2, 4, 8)
+COPIERS = tuple(int(c) for c in os.environ.get("BENCH_COPY_RATE_COPIERS", "1,2,4,8").split(","))
 PIECES = (8 << 20, 16 << 20, 64 << 20)
 STAGED = "staged"
 """The folder, inside the library's, of the library built with `--staging` (part e)."""
