@@ -1,0 +1,67 @@
+"""Where a device call's time goes: one NPBench kernel of `bench/peers.py`, py2omp and CuPy, data on the device.
+
+    source .gpu/enter.sh; python3 bench/call_trace.py .gpubuild atax OUT_DIR
+
+For the gemv-like kernels, py2omp's call took 0.2-0.4 ms more than CuPy's while the cuBLAS call it
+makes is as fast as CuPy's own (docs/benchmarks.md, "Which cuBLAS call"). This times, in one process,
+CuPy's code and py2omp's call (wall, synchronised, median of 20), then profiles 20 py2omp calls on
+the Python side (cProfile, the top 25 entries by cumulative time) into OUT_DIR/NAME-profile.txt.
+Run it again under LIBOMPTARGET_INFO=-1 with BENCH_TRACE_CALLS=1 for the offload runtime's own
+account of one call (every map, allocation, copy and launch).
+"""
+
+from __future__ import annotations
+
+import cProfile
+import io
+import os
+import pstats
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+import cupy
+import numpy as np
+
+import runtime_shim
+from peer_kernels import CASES
+
+CALLS = int(os.environ.get("BENCH_TRACE_CALLS", 20))
+
+
+def median_ms(call: Callable[[], Any]) -> float:
+    """The median wall time of `CALLS` synchronised calls, after one warm-up."""
+    call()
+    cupy.cuda.Device().synchronize()
+    samples = []
+    for _ in range(CALLS):
+        start = time.perf_counter()
+        call()
+        cupy.cuda.Device().synchronize()
+        samples.append(time.perf_counter() - start)
+    return statistics.median(samples) * 1e3
+
+
+def main(build: Path, name: str, out: Path) -> None:
+    case = CASES[name]
+    rng = np.random.default_rng(42)
+    args = tuple(cupy.asarray(a) if isinstance(a, np.ndarray) else a for a in case.make(rng, case.paper))
+    kernel = runtime_shim.load(build / "modules" / name).kernels[name]
+    figures = {"cupy_ms": median_ms(lambda: case.peer(cupy, *args)), "py2omp_ms": median_ms(lambda: kernel(*args))}
+    print(name, figures, flush=True)
+    profile = cProfile.Profile()
+    profile.enable()
+    for _ in range(CALLS):
+        kernel(*args)
+    cupy.cuda.Device().synchronize()
+    profile.disable()
+    text = io.StringIO()
+    pstats.Stats(profile, stream=text).sort_stats("cumulative").print_stats(25)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / f"{name}-profile.txt").write_text(f"{figures}\n{text.getvalue()}")
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]), sys.argv[2], Path(sys.argv[3]))
