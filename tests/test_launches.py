@@ -74,6 +74,16 @@ def test_a_reduction_the_host_reads_stays_synchronous() -> None:
         "target data", "target teams", "taskwait", "target teams", "target teams", "taskwait"]
 
 
+def test_a_complex128_the_host_assigns_is_read_by_a_synchronous_region() -> None:
+    """clang 19 passes a scalar wider than a pointer by reference and a deferred launch copies it when
+    it runs, after the host has assigned the next step's value (wrong results on an H100): each region
+    that reads `w` waits for the regions before it and runs synchronously; the sum is still deferred."""
+    pragmas = [line for line in _code("rotate_series") if line.startswith("#pragma omp t")]
+    assert [("nowait" in p) for p in pragmas if "target teams" in p] == [False, False, True]
+    assert [" ".join(p.split()[2:4]) for p in pragmas] == [
+        "target data", "taskwait", "target teams", "taskwait", "target teams", "target teams", "taskwait"]
+
+
 def test_temporaries_alone_keep_synchronous_launches() -> None:
     """A host loop whose only region makes temporaries (freed right after it) gains nothing: the C is
     what it was."""

@@ -4,7 +4,7 @@ whose run-time checks may fail in a later step."""
 
 import numpy as np
 
-from translator import In, InOut, Out, f64, i64, kernel, prange
+from translator import In, InOut, Out, c128, f64, i64, kernel, prange
 
 
 @kernel
@@ -92,6 +92,17 @@ def damped_trace(steps: int, A: InOut[f64[:, :]]) -> float:
     return trace
 
 
+@kernel
+def rotate_series(phases: In[c128[:]], Z: InOut[c128[:]], S: InOut[c128[:]]):
+    """A host loop over complex phases, each step scaling one array by a complex number the host
+    computes and accumulating it into another (contour_integral's shape): the scaling reads a
+    complex128 the host assigns again at the next step, the sum does not."""
+    for k in range(phases.shape[0]):
+        w = phases[k] ** 2 + 1j
+        Z[:] = Z * w
+        S += Z
+
+
 CASES = {
     pingpong: lambda r: (25, r.random(300), r.random(300)),
     smooth_then_scale: lambda r: (r.standard_normal(257), r.random(257), r.random(257), np.empty(257)),
@@ -100,4 +111,6 @@ CASES = {
     gather_steps: lambda r: (5, r.standard_normal(40), r.integers(0, 40, 33), np.empty(33)),
     decay_total: lambda r: (30, r.random(500)),
     damped_trace: lambda r: (12, r.random((7, 7))),
+    rotate_series: lambda r: (np.exp(2j * np.pi * r.random(9)) * 0.9, r.random(50) + 1j * r.random(50),
+                              r.random(50) + 1j * r.random(50)),
 }

@@ -27,10 +27,14 @@ The host reads nothing a region computes except where a `TaskWait` stands:
   the region (which copies arrays back and unmaps them), hence before the return and before the
   caller reads the status of the run-time checks (a failed check is still raised after the call,
   with its line, as before: the regions all ran, in order).
+- before a region that reads a host scalar wider than a pointer (a complex128), synchronous too.
 Host code between regions reads only scalars (host statements that touch array elements run on the
 device, `passes.device_regions`, and hand scalars back only through `copied`); a deferred region
 captures the scalars it reads when it is launched (`firstprivate`), so the host may change them
-right after. A kernel with one region and no host loop around it keeps its synchronous launch:
+right after, except that clang 19 passes a scalar wider than a pointer by reference (map type
+`to | private` on the original variable's address, built when the task is created) and the runtime
+copies it when the deferred task runs: by then a host loop has assigned the next value (NPBench
+contour_integral's `zz`, measured wrong on an H100, 2026-12-06; host-offload ran the task in time). A kernel with one region and no host loop around it keeps its synchronous launch:
 there is nothing to overlap.
 
 It runs on GPU targets; `PY2OMP_ASYNC` (`translator.settings`) turns it on for every offload target
@@ -43,7 +47,7 @@ from __future__ import annotations
 import dataclasses
 
 from translator.ir import nodes as ir
-from translator.ir.visit import Node, Visitor, nested_statements, rewrite, walk_all
+from translator.ir.visit import Node, Visitor, nested_statements, rewrite, walk, walk_all
 
 
 def launch_asynchronously(kernel: ir.Kernel) -> ir.Kernel:
@@ -93,6 +97,15 @@ def _regions(stmts: tuple[ir.Stmt, ...], repeated: bool) -> list[bool]:
     return found
 
 
+def _reads_wide_scalar(region: ir.ParallelLoop) -> bool:
+    """Whether the region reads a host scalar wider than a pointer, which clang 19 copies when a
+    deferred launch runs rather than when it is made (the module's docstring)."""
+    nests = [n for n in walk(region) if isinstance(n, ir.ParallelLoop)]
+    inside = {v.name for n in nests for v in n.locals} | {level.var for n in nests for level in n.levels}
+    return any(isinstance(n, ir.Name) and n.type is not None and n.type.bits > 64 and n.id not in inside
+               for n in walk(region))
+
+
 class _Launches(Visitor[[], tuple[ir.Stmt, ...]]):
     """Each host statement becomes itself with its regions launched `nowait`, followed by a `TaskWait`
     where the host reads what the region computes."""
@@ -107,7 +120,7 @@ class _Launches(Visitor[[], tuple[ir.Stmt, ...]]):
         before it."""
         if not isinstance(stmt.directive, ir.OmpTarget):
             return (stmt,)
-        if stmt.temporaries or stmt.directive.reductions or stmt.directive.copied:
+        if stmt.temporaries or stmt.directive.reductions or stmt.directive.copied or _reads_wide_scalar(stmt):
             return (ir.TaskWait(stmt.span), stmt)
         return (dataclasses.replace(stmt, directive=dataclasses.replace(stmt.directive, nowait=True)),)
 
