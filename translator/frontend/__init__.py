@@ -139,7 +139,8 @@ def _build_kernel(fn: cst.FunctionDef, signature: Signature | None, module: Modu
     return ir.Kernel(fn.name.value, lifted_params(scope, body), body, _return_annotation(fn, module), declared,
                      module.span(fn.name), _docstring(fn), device=_device(fn, module), results=scope.results,
                      length_checks=tuple(scope.length_checks), failures=tuple(scope.failures),
-                     symbol=None if signature is None else signature.symbol, boundscheck=_boundscheck(fn, module))
+                     symbol=None if signature is None else signature.symbol, boundscheck=_boundscheck(fn, module),
+                     input_checks=tuple(scope.input_checks))
 
 
 def _device(fn: cst.FunctionDef, module: ModuleScope) -> int | None:
