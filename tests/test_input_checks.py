@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from tests.conftest import ROOT
+from tests.corpus import ewma, jacobi_solve
 from tests.kernels import input_checks
 from translator import TranslationError
 from translator.oracle import compare_with_python
@@ -48,6 +49,25 @@ def test_checks_raise_as_python(name: str) -> None:
         assert got is not None and got[0] == expected[0], (n, got, expected)
         if not got[1].startswith(f"{name}(): "):  # a check of the inputs: Python's text
             assert got[1] == expected[1], (n, got, expected)
+
+
+CORPUS_CALLS = [
+    (jacobi_solve.jacobi_solve, lambda rng: (rng.random((6, 5)), rng.random(6), rng.random(6))),
+    (jacobi_solve.jacobi_solve, lambda rng: (rng.random((6, 6)), rng.random(6), rng.random(5))),
+    (jacobi_solve.jacobi_solve, lambda rng: (rng.random((6, 6)), rng.random(6), rng.random(6), 0)),
+    (ewma.ewma, lambda rng: (rng.random(10), 1.5)),
+    (ewma.ewma, lambda rng: (rng.random(10), 0)),
+    (ewma.ewma, lambda rng: (np.zeros(0), 0.5)),
+]
+
+
+@pytest.mark.parametrize("k, make", CORPUS_CALLS)
+def test_corpus_checks_raise_as_python(k: object, make: object) -> None:
+    """The corpus kernels that start with checks (generic: typed by the call) raise Python's text."""
+    args = make(np.random.default_rng(8))  # type: ignore[operator]
+    expected = _outcome(k.py_func, args)  # type: ignore[attr-defined]
+    assert expected is not None and expected[0] == "ValueError"
+    assert _outcome(k.specialization(*args, target=TARGET), args) == expected  # type: ignore[attr-defined]
 
 
 def test_checks_and_numpy_errors_in_source_order() -> None:
@@ -133,9 +153,13 @@ REFUSED = [
      "6:12: error: this check reads the values of an array; a check of the inputs may read only scalar parameters, "
      "array shapes (`A.shape[0]`, `A.shape`, `len(x)`, `x.ndim`, `x.size`), constants and locals bound once to "
      "those; check array values before calling the kernel"),
+    ("def k(x: In[f64[:, :]]):\n    return softmax(x)\n\ndef softmax(x):\n    assert x.shape[1] > 0, 'no columns'\n"
+     "    e = np.exp(x - np.max(x, axis=-1, keepdims=True))\n    return e / np.sum(e, axis=-1, keepdims=True)\n",
+     "9:5: error: `assert` is checked by the caller before the kernel runs, so it must be at the kernel's top level "
+     "(not in a loop, a branch or a helper function); move it to the top of the kernel"),
     ("def k(x: In[f64[:]], y: Out[f64[:]]):\n    for i in range(len(x)):\n        assert x[i] >= 0\n        y[i] = x[i]\n",
      "7:9: error: `assert` is checked by the caller before the kernel runs, so it must be at the kernel's top level "
-     "(not in a loop, a branch or a device function); move it to the top of the kernel"),
+     "(not in a loop, a branch or a helper function); move it to the top of the kernel"),
     ("def k(n: i64, y: Out[f64[:]]):\n    m = n\n    m += 1\n    assert m > 1\n    y[:] = 1.0\n",
      "8:12: error: this check reads 'm', a value the kernel computes; a check of the inputs may read only scalar "
      "parameters, array shapes (`A.shape[0]`, `A.shape`, `len(x)`, `x.ndim`, `x.size`), constants and locals bound "

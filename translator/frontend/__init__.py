@@ -132,8 +132,9 @@ def _build_kernel(fn: cst.FunctionDef, signature: Signature | None, module: Modu
         raise module.error(fn, "async functions cannot be kernels")
     params = build_params(fn, module, signature)
     module = with_body_imports(fn, module)
+    where = module.positions[fn]
     scope = KernelScope(module, {p.name: p for p in params}, read_body(fn.body, module), element_of=element_of,
-                        lifting=True)
+                        lifting=True, lines=(where.start.line, where.end.line))
     body = build_body(suite_statements(fn.body), scope)
     declared = tuple(ir.Var(name, t) for name, t in scope.declared.items())
     return ir.Kernel(fn.name.value, lifted_params(scope, body), body, _return_annotation(fn, module), declared,

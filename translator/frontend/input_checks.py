@@ -31,7 +31,7 @@ RULE = ("a check of the inputs may read only scalar parameters, array shapes (`A
         "`len(x)`, `x.ndim`, `x.size`), constants and locals bound once to those; check array values "
         "before calling the kernel")
 PLACE = ("is checked by the caller before the kernel runs, so it must be at the kernel's top level (not in "
-         "a loop, a branch or a device function); move it to the top of the kernel")
+         "a loop, a branch or a helper function); move it to the top of the kernel")
 MESSAGE = ("a check's message must be a string or an f-string of scalar parameters and shapes "
            "(`f\"shapes {A.shape} and {x.shape} differ\"`)")
 Value = ir.Expr | tuple[ir.Expr, ...]
@@ -96,7 +96,10 @@ def _raise_of(node: cst.If) -> cst.Raise:
 
 
 def _placed(node: cst.CSTNode, what: str, scope: KernelScope) -> None:
-    if scope.depth or not scope.lifting or scope.in_prange:
+    """At the kernel's top level, and in the kernel's own lines: the caller orders the checks by
+    line, which a helper's statement unfolded into the kernel (`frontend.unfold`) does not follow."""
+    line = scope.module.span(node).line
+    if scope.depth or not scope.lifting or scope.in_prange or not scope.lines[0] <= line <= scope.lines[1]:
         raise scope.module.error(node, f"{what} {PLACE}")
 
 
