@@ -24,7 +24,9 @@ for each call and read after it, as the checked path does. The lengths array sta
 and the preconditions of accesses (`length_checks`) are checked at the end of the same walk,
 compiled once into integer compares of the C arguments it has made (`bounds.first_failing(flat=True)`:
 an array's extents follow its address there): a failing one answers None, and the checked path
-raises its ValueError or IndexError with the numbers. The rows of arrays mapped by rows (`section`) are counted by a function
+raises its ValueError or IndexError with the numbers. The checks of the inputs (manifest `checks`,
+`runtime_shim.checks`) are compiled over the same C arguments: one that fails, or raises while it is
+evaluated, answers None too. The rows of arrays mapped by rows (`section`) are counted by a function
 compiled once too (`bounds.compiled_rows`).
 """
 
@@ -163,7 +165,7 @@ def prepare_fast(spec: KernelSpec, offload: bool, inputs: InputChecks | None = N
 
 
 def _failing(spec: KernelSpec) -> Callable[[Sequence[object]], int] | None:
-    """The preconditions of accesses and the lengths array statements combine (`movement.check_lengths`:
+    """The preconditions of accesses and the lengths array statements combine (`movement.length_failure`:
     `max(left, 0) == max(right, 0)`, unequal where one is less than the other), compiled over the
     C arguments; None where there are none. A failing one sends the call to the checked path,
     which raises its message."""

@@ -32,6 +32,8 @@ extent of `index.array` along `index.dim`, must be at least the second whenever 
 function returns: `items` in order, each a parameter name or null for the C return value, and
 `tuple` (a tuple, else the one item), and `elements`, the items returned as their one element (the
 scalars after the first, which the kernel stores in one-element arrays it makes).
+`checks`: the checks of the inputs (`ir.InputCheck`) as `runtime_shim.checks` values, which the
+caller evaluates before the call.
 
 The keys and their JSON form are defined once, by the runtime's schema (`runtime_shim.manifest`,
 `runtime_shim.bounds`): this module only fills its records from the IR.
