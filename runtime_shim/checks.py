@@ -16,6 +16,7 @@ preconditions: a call costs the compares.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -117,12 +118,15 @@ def _message(parts: Sequence[object], positions: Mapping[str, int],
 
 def _function(source: str, shape: Callable[[object], Sequence[int]]) -> Callable[[Sequence[object]], object]:
     namespace: dict[str, object] = {"S": shape}
-    return eval(compile(source, "<py2omp input checks>", "eval"), namespace)  # type: ignore[no-any-return]  # noqa: S307  # our own text
+    code = compile(source, "<py2omp input checks>", "eval")
+    return eval(code, namespace)  # type: ignore[no-any-return]  # noqa: S307  # our own text
 
 
 def _text(value: object, positions: Mapping[str, int], flat: bool) -> str:
     """A value as a Python expression of the argument list `v` (`S` gives an array's shape; `flat`:
     the C arguments, where an array's extents follow its address)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"float({str(value)!r})"  # `np.inf` in a condition: JSON's Infinity
     if isinstance(value, (bool, int, float)):
         return repr(value)
     if not isinstance(value, dict):

@@ -12,6 +12,7 @@ import json
 import numpy as np
 import pytest
 
+from runtime_shim.checks import CheckSpec, InputChecks, value_json
 from tests.conftest import ROOT
 from tests.corpus import ewma, jacobi_solve
 from tests.kernels import input_checks
@@ -24,7 +25,7 @@ TARGET = parse_target("host-offload")
 GOLDEN = ROOT / "tests" / "golden"
 
 
-def _outcome(f: object, args: tuple) -> tuple[str, str] | None:
+def _outcome(f: object, args: tuple[object, ...]) -> tuple[str, str] | None:
     try:
         f(*[a.copy() if isinstance(a, np.ndarray) else a for a in args])  # type: ignore[operator]
     except Exception as error:  # noqa: BLE001  # the outcome is what is compared
@@ -188,3 +189,23 @@ def test_refused_checks(body: str, error: str) -> None:
     with pytest.raises(TranslationError) as info:
         translate("k.py", "host-offload", HEADER + body)
     assert str(info.value).splitlines()[0] == "k.py:" + error
+
+
+def test_check_values_compile_as_python() -> None:
+    """The runtime's reading of manifest `checks`: an infinite constant (JSON's Infinity), a whole
+    shape in a message with a format spec, keywords (the checked path); a malformed value is refused."""
+    checks = [CheckSpec(3, 5, "ValueError", value_json("not", value_json("<", {"param": "tol"}, float("inf"))),
+                        ("tol is ", {"value": {"param": "tol"}, "spec": ">6", "conversion": "r"})),
+              CheckSpec(4, 5, "AssertionError", value_json("!=", {"tuple": [{"extent": ["x", 0]}]}, {"tuple": [3]}),
+                        None)]
+    inputs = InputChecks("k", checks, {"tol": 0, "x": 1}, lambda a: a.shape, {"tol": 0, "x": 1})  # type: ignore[attr-defined]
+    failed = inputs.failure([float("nan"), np.zeros(3)])
+    assert failed is not None and failed[0] == 3 and str(failed[1]) == "tol is    nan"
+    failed = inputs.failure([1.0, np.zeros(4)])
+    assert failed is not None and failed[0] == 4 and type(failed[1]) is AssertionError and failed[1].args == ()
+    assert inputs.failure([1.0, np.zeros(3)]) is None
+    with pytest.raises(ValueError, match="malformed check value in manifest"):
+        InputChecks("k", [CheckSpec(1, 1, "ValueError", {"op": "import", "args": []}, None)], {}, len, {})  # type: ignore[arg-type]
+    compiled = input_checks.blocked_sum.library(TARGET).kernels["blocked_sum"]
+    with pytest.raises(ValueError, match="^block must be positive$"):
+        compiled(x=np.ones(12), block=0, out=np.zeros(4))

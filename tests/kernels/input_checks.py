@@ -43,6 +43,7 @@ def blocked_sum(x: In[f64[:]], block: i64, out: Out[f64[:]]):
 
 @kernel
 def same_shape_axpy(a: f64, x: In[f64[:, :]], y: InOut[f64[:, :]]):
+    if a == 0.0: raise ValueError  # noqa: E701  # the one-line form, the exception named bare
     assert x.shape == y.shape
     y[:, :] = a * x + y
 
@@ -94,6 +95,7 @@ CALLS: dict[str, tuple[Callable[..., object], list[Args]]] = {
     "same_shape_axpy": (same_shape_axpy, [
         lambda rng: (2.0, rng.random((3, 4)), rng.random((3, 4))),
         lambda rng: (2.0, rng.random((3, 4)), rng.random((4, 3))),
+        lambda rng: (0.0, rng.random((3, 4)), rng.random((4, 3))),
     ]),
     "check_after_statement": (check_after_statement, [
         lambda rng: (rng.random(6), rng.random(6), 3, rng.random(6)),

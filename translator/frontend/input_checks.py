@@ -25,7 +25,7 @@ from translator.frontend.context import KernelScope
 from translator.frontend.expressions import array_type, build_expr, shape_extents
 from translator.ir import nodes as ir
 from translator.ir.pytext import python_text
-from translator.ir.visit import rewrite, walk
+from translator.ir.visit import children, rewrite, walk
 
 RULE = ("a check of the inputs may read only scalar parameters, array shapes (`A.shape[0]`, `A.shape`, "
         "`len(x)`, `x.ndim`, `x.size`), constants and locals bound once to those; check array values "
@@ -50,8 +50,9 @@ def _add(check: ir.InputCheck, scope: KernelScope) -> None:
     """Record `check`, unless it reads no argument and holds (`assert x.ndim == 1`: the rank is the
     annotation's), which leaves nothing to check."""
     if not any(isinstance(n, (ir.Name, ir.Extent)) for n in walk(check.fails)):
+        constants = {"__builtins__": {"min": min, "max": max, "abs": abs}}
         try:
-            if not eval(compile(python_text(check.fails), "<check>", "eval"), {"__builtins__": {"min": min, "max": max, "abs": abs}}):  # noqa: S307
+            if not eval(compile(python_text(check.fails), "<check>", "eval"), constants):  # noqa: S307  # constants only
                 return
         except ArithmeticError:  # `1 // 0`: Python raises it at the check, and so does the caller
             pass
@@ -111,7 +112,8 @@ def _exception(node: cst.Raise, scope: KernelScope) -> tuple[str, tuple[str | ir
     name = call.func if isinstance(call, cst.Call) else call
     supported = ", ".join(ERRORS)
     if not isinstance(name, cst.Name) or name.value not in ERRORS or name.value in scope.module.aliases:
-        raise scope.module.error(node if call is None else call, f"a check raises one of the builtin exceptions {supported}")
+        raise scope.module.error(node if call is None else call,
+                                 f"a check raises one of the builtin exceptions {supported}")
     if not isinstance(call, cst.Call) or not call.args:
         return name.value, None
     if len(call.args) > 1 or call.args[0].keyword is not None or call.args[0].star:
@@ -192,7 +194,7 @@ def _tuples(op: str, left: Value, right: Value, node: cst.CSTNode, scope: Kernel
     span = scope.module.span(node)
     if len(left) != len(right):
         return ir.Const(op == "!=", span)
-    items = [ir.Compare(op, a, b, span) for a, b in zip(left, right)]
+    items: list[ir.Expr] = [ir.Compare(op, a, b, span) for a, b in zip(left, right)]
     if not items:
         return ir.Const(op == "==", span)
     return functools.reduce(lambda a, b: ir.Logical("and" if op == "==" else "or", a, b, span), items)
@@ -228,27 +230,37 @@ _CALLS = ("min", "max", "abs")
 def _of_inputs(expr: ir.Expr, scope: KernelScope) -> ir.Expr:
     """`expr` with top-level locals bound once replaced by their values, or a located error naming
     what it reads that the caller does not know."""
-    for node in walk(expr):
-        if isinstance(node, ir.Extent):
-            param = scope.params.get(node.array)
-            if param is None or param.allocation is not None:
-                raise ir_error(node, f"this check reads the shape of '{node.array}', an array the kernel makes; {RULE}")
-        elif isinstance(node, ir.Name):
-            _known(node, scope)
-        elif isinstance(node, ir.Call) and node.func in _CALLS:
-            continue
-        elif isinstance(node, ir.Cast) and not node.python_int and node.type is not None and not node.type.is_complex:
-            continue
-        elif isinstance(node, (ir.Index, ir.View, ir.ArrayReduce, ir.Gather, ir.ArrayArg)):
-            raise ir_error(node, f"this check reads the values of an array; {RULE}")
-        elif not isinstance(node, _PLAIN) or (isinstance(node, ir.Const) and isinstance(node.value, complex)):
-            raise ir_error(node, f"this check computes something the caller cannot before the call; {RULE}")
+    _readable(expr, scope)
 
     def substituted(node: object) -> object:
         if isinstance(node, ir.Name) and node.id not in scope.params:
             return _of_inputs(scope.top_values[node.id], scope)
         return node
     return rewrite(expr, substituted)
+
+
+def _readable(expr: ir.Expr, scope: KernelScope) -> None:
+    """Whether the caller can evaluate `expr` before the call (else a located error saying why)."""
+    if isinstance(expr, ir.Extent):
+        param = scope.params.get(expr.array)
+        if param is None or param.allocation is not None:
+            raise TranslationError.at(expr.span, f"this check reads the shape of '{expr.array}', an array the kernel "
+                                                 f"makes; {RULE}")
+    elif isinstance(expr, ir.Name):
+        _known(expr, scope)
+    elif isinstance(expr, (ir.Index, ir.View, ir.ArrayReduce, ir.Gather, ir.ArrayArg)):
+        raise TranslationError.at(expr.span, f"this check reads the values of an array; {RULE}")
+    elif not (isinstance(expr, ir.Call) and expr.func in _CALLS or _plain(expr)):
+        raise TranslationError.at(expr.span, f"this check computes something the caller cannot before the call; {RULE}")
+    for child in children(expr):
+        _readable(child, scope)  # type: ignore[arg-type]  # the operands of the nodes above are expressions
+
+
+def _plain(expr: ir.Expr) -> bool:
+    """Arithmetic, comparisons and logic of Python numbers; conversions but `int()` of a float."""
+    if isinstance(expr, ir.Cast):
+        return not expr.python_int and expr.type is not None and not expr.type.is_complex
+    return isinstance(expr, _PLAIN) and not (isinstance(expr, ir.Const) and isinstance(expr.value, complex))
 
 
 def _known(name: ir.Name, scope: KernelScope) -> None:
@@ -258,8 +270,4 @@ def _known(name: ir.Name, scope: KernelScope) -> None:
         return
     if name.id in scope.top_values and scope.facts.bindings.get(name.id) == 1:
         return
-    raise ir_error(name, f"this check reads '{name.id}', a value the kernel computes; {RULE}")
-
-
-def ir_error(node: ir.Expr, message: str) -> TranslationError:
-    return TranslationError.at(node.span, message)
+    raise TranslationError.at(name.span, f"this check reads '{name.id}', a value the kernel computes; {RULE}")
