@@ -24,7 +24,9 @@ for each call and read after it, as the checked path does. The lengths array sta
 and the preconditions of accesses (`length_checks`) are checked at the end of the same walk,
 compiled once into integer compares of the C arguments it has made (`bounds.first_failing(flat=True)`:
 an array's extents follow its address there): a failing one answers None, and the checked path
-raises its ValueError or IndexError with the numbers. The rows of arrays mapped by rows (`section`) are counted by a function
+raises its ValueError or IndexError with the numbers. The checks of the inputs (manifest `checks`,
+`runtime_shim.checks`) are compiled over the same C arguments: one that fails, or raises while it is
+evaluated, answers None too. The rows of arrays mapped by rows (`section`) are counted by a function
 compiled once too (`bounds.compiled_rows`).
 """
 
@@ -39,6 +41,7 @@ import numpy as np
 
 from . import resident
 from .bounds import compiled_rows, extent_bound, first_failing
+from .checks import InputChecks
 from .manifest import KernelSpec, ParamSpec
 
 FAST_SCALARS: dict[str, type] = {"f": float, "i": int, "u": int, "b": bool}
@@ -70,6 +73,8 @@ class FastPath:
     """Those arrays: (position among the array arguments, position among all arguments)."""
     status: Plan | None = None
     """The plan of the hidden status array of the run-time checks, the last parameter (None: none)."""
+    inputs: InputChecks | None = None
+    """The checks of the inputs (manifest `checks`), over the C arguments."""
 
     def arguments(self, values: Sequence[object]) -> tuple[list[object], int, int, np.ndarray | None] | None:
         """The C arguments, the bytes moved to and from the device and the zeroed status array the
@@ -104,6 +109,8 @@ class FastPath:
             spans.append((start, start + status.nbytes, copy_in, copy_out))
         if self.failing is not None and self.failing(c_args) >= 0:
             return None
+        if self.inputs is not None and self.inputs.any_fails(c_args):
+            return None
         if not self.offload:
             return c_args, 0, 0, status
         if self.rows is not None:
@@ -134,7 +141,7 @@ def _moved(spans: list[tuple[int, int, object, object]]) -> tuple[int, int]:
     return to_device, from_device
 
 
-def prepare_fast(spec: KernelSpec, offload: bool) -> FastPath | None:
+def prepare_fast(spec: KernelSpec, offload: bool, inputs: InputChecks | None = None) -> FastPath | None:
     """The plan of the kernel's common call, or None where every call needs the checked path. The
     one hidden parameter taken is the status array of the run-time checks (last: the caller's
     arguments come first), which the call allocates zeroed and reads after the call as the checked
@@ -150,29 +157,35 @@ def prepare_fast(spec: KernelSpec, offload: bool) -> FastPath | None:
     arrays = [(i, p) for i, p in enumerate(params) if p.is_array]
     sectioned = tuple((k, i) for k, (i, p) in enumerate(arrays) if p.section is not None)
     if not sectioned:
-        return FastPath(plans, offload, failing, status=status)  # type: ignore[arg-type]
+        return FastPath(plans, offload, failing, status=status, inputs=inputs)  # type: ignore[arg-type]
     positions = {p.name: i for i, p in enumerate(params)}
     rows = compiled_rows([(arrays[k][1].name, *arrays[k][1].section) for k, _ in sectioned],  # type: ignore[misc]
                          positions, _shape)
-    return FastPath(plans, offload, failing, rows, sectioned, status)  # type: ignore[arg-type]
+    return FastPath(plans, offload, failing, rows, sectioned, status, inputs)  # type: ignore[arg-type]
 
 
 def _failing(spec: KernelSpec) -> Callable[[Sequence[object]], int] | None:
-    """The preconditions of accesses and the lengths array statements combine (`movement.check_lengths`:
+    """The preconditions of accesses and the lengths array statements combine (`movement.length_failure`:
     `max(left, 0) == max(right, 0)`, unequal where one is less than the other), compiled over the
     C arguments; None where there are none. A failing one sends the call to the checked path,
     which raises its message."""
     if not spec.index_needs and not spec.length_checks:
         return None
-    starts, at = {}, 0
-    for p in spec.params:
-        starts[p.name], at = at, at + (1 + p.rank if p.is_array else 1)
+    starts = c_positions(spec)
     needs: list[tuple[object, object, Sequence[object]]] = [
         (extent_bound(n.array, n.dim), n.need, n.when) for _, n in spec.index_needs]
     for _, left, right, _ in spec.length_checks:
         lengths = [{"op": "max", "args": [bound, 0]} for bound in (left, right)]
         needs += [(lengths[0], lengths[1], ()), (lengths[1], lengths[0], ())]
     return first_failing(needs, starts, None, flat=True)
+
+
+def c_positions(spec: KernelSpec) -> dict[str, int]:
+    """Where each parameter starts among the C arguments (an array's extents follow its address)."""
+    starts, at = {}, 0
+    for p in spec.params:
+        starts[p.name], at = at, at + (1 + p.rank if p.is_array else 1)
+    return starts
 
 
 def _shape(array: object) -> Sequence[int]:

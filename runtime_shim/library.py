@@ -22,9 +22,10 @@ from . import blas, overlap, resident, staging
 from .binding import Binding, prepare
 from .bounds import evaluate
 from .device import STATUS_WORDS, Allocator, DeviceArray, device_view, result_allocator
-from .fastpath import FastPath, prepare_fast
+from .checks import InputChecks
+from .fastpath import FastPath, c_positions, prepare_fast
 from .manifest import KernelSpec, Manifest, ParamSpec, read_manifest
-from .movement import KernelStats, Moves, NeedChecks, check_lengths, moves, uncovered
+from .movement import KernelStats, Moves, NeedChecks, length_failure, moves, uncovered
 from .multi import ChunkedCall, check_devices, chunk_function
 from .pinned import is_pinned
 
@@ -66,9 +67,10 @@ class CompiledKernel:
         self.hidden = tuple(p for p in spec.params if p.hidden)
         self.returned = frozenset(spec.results or ())
         self.positions = {p.name: i for i, p in enumerate(spec.params)}
-        self.fast: FastPath | None = prepare_fast(spec, offload)
-        self.needs = NeedChecks(spec.name, [need for _, need in spec.index_needs], self.positions, _shape) \
-            if spec.index_needs else None
+        self.inputs = InputChecks(spec.name, spec.checks, self.positions, _shape, c_positions(spec)) \
+            if spec.checks else None
+        self.fast: FastPath | None = prepare_fast(spec, offload, self.inputs)
+        self.needs = NeedChecks(spec.name, spec.index_needs, self.positions, _shape) if spec.index_needs else None
         self.__signature__ = inspect.Signature(
             [inspect.Parameter(p.name, inspect.Parameter.POSITIONAL_OR_KEYWORD) for p in spec.params if not p.hidden]
         )
@@ -231,11 +233,18 @@ class CompiledKernel:
         return spans
 
     def _check_preconditions(self, values: Sequence[object]) -> None:
-        """The lengths array statements combine, and the lengths accesses need (manifest `length_checks`)."""
+        """The checks of the inputs (manifest `checks`), the lengths array statements combine and the
+        lengths accesses need (manifest `length_checks`): the failing one first in the source raises,
+        as Python raises the first it meets."""
+        found = [] if self.inputs is None else [self.inputs.failure(values)]
         if self.spec.length_checks:
-            check_lengths(self.spec.name, self.spec.length_checks, *self._bound_inputs(values), self.spec.reshapes)
+            found.append(length_failure(self.spec.name, self.spec.length_checks, *self._bound_inputs(values),
+                                        self.spec.reshapes))
         if self.needs is not None:
-            self.needs(values)
+            found.append(self.needs.failure(values))
+        failed = min((f for f in found if f is not None), key=lambda f: f[0], default=None)
+        if failed is not None:
+            raise failed[1]
 
     def _allocate(self, values: Sequence[object], allocator: Allocator | None = None) -> list[object]:
         """The arrays the kernel makes, allocated (not filled: the kernel fills them on the device)
@@ -248,6 +257,9 @@ class CompiledKernel:
         for param in self.hidden:
             shape = tuple(evaluate(d, shapes, scalars) for d in param.shape or ())
             if any(n < 0 for n in shape):
+                failed = None if self.inputs is None else self.inputs.failure(values)
+                if failed is not None and failed[0] < (param.made_at or 0):  # Python raises the check first
+                    raise failed[1]
                 raise ValueError(f"{self.spec.name}(): array '{param.name}' that the kernel makes would have shape "
                                  f"{shape}: negative dimensions are not allowed")
             if param.name == self.spec.status:

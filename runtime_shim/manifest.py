@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from .bounds import extent_bound
+from .checks import ERRORS as CHECK_ERRORS_BY_NAME, CheckSpec
 
 _T = TypeVar("_T")
 
@@ -217,6 +218,8 @@ class KernelSpec:
     """`results` items that come back as their one element (scalars after the first)."""
     chunk: ChunkSpec | None = None
     """The chunked entry point, in libraries built for `kernel.on(devices)`."""
+    checks: tuple[CheckSpec, ...] = ()
+    """Manifest `checks`: the checks of the inputs the caller makes before the call (`runtime_shim.checks`)."""
 
     def to_json(self) -> dict[str, object]:
         """The entry of `kernels`; optional keys only where they say something."""
@@ -238,6 +241,8 @@ class KernelSpec:
                 {**_length_json(*check), **({"reshape": list(asked[k])} if k in asked else {})}
                 for k, check in enumerate(self.length_checks)] + [
                 need.to_json(line) for line, need in self.index_needs]
+        if self.checks:
+            doc["checks"] = [c.to_json() for c in self.checks]
         if self.results is not None:
             doc["results"] = {"items": list(self.results), "tuple": self.results_tuple}
             if self.results_elements:
@@ -358,7 +363,20 @@ def _kernel(where: _Reader, data: object) -> KernelSpec:
         failure_errors=_errors(where.at("failures"), doc.get("failures")),
         status=failures[0],
         chunk=_chunk(where.at("chunk"), doc.get("chunk"), params),
+        checks=tuple(_check(where.at(f"checks[{i}]"), c) for i, c in enumerate(where.optional(doc, "checks", list) or ())),
     )
+
+
+def _check(where: _Reader, data: object) -> CheckSpec:
+    """One entry of `checks` (its values are read when the runtime compiles them)."""
+    doc = where.mapping(data)
+    message = doc.get("message")
+    if message is not None and not isinstance(message, list):
+        raise where.error("'message' must be null or a list of parts")
+    if "fails" not in doc:
+        raise where.error("missing key 'fails'")
+    return CheckSpec(where.field(doc, "line", int), where.field(doc, "col", int), where.choice(doc, "error", CHECK_ERRORS),
+                     doc["fails"], None if message is None else tuple(message))
 
 
 def _chunk(where: _Reader, data: object, params: tuple[ParamSpec, ...]) -> ChunkSpec | None:
@@ -391,6 +409,8 @@ ERRORS = ("ValueError", "IndexError", "OverflowError", "RuntimeError", "LinAlgEr
 """The exceptions a failed run-time check raises (manifest `failures.errors`; RuntimeError: a vendor
 library reported an error; LinAlgError: `numpy.linalg.LinAlgError`, a singular matrix in
 `np.linalg.solve`/`inv`)."""
+CHECK_ERRORS = frozenset(CHECK_ERRORS_BY_NAME)
+"""The exceptions a check of the inputs raises (manifest `checks[].error`)."""
 LENGTH_KINDS = frozenset({"broadcast", "mask", "gather"})
 """What two unequal lengths of a `length_checks` entry are, for NumPy's error (`movement.check_lengths`):
 operands that do not broadcast (ValueError), an array read through a boolean mask of another shape

@@ -206,24 +206,27 @@ def moves(param: ParamSpec, shape: tuple[int, ...], itemsize: int, shapes: Mappi
     return Moves(lo * row, (hi - lo) * row, param.copy_in, param.copy_out)
 
 
-def check_lengths(kernel: str, checks: Sequence[tuple[int, object, object, str]],
-                  shapes: Mapping[str, tuple[int, ...]], scalars: Mapping[str, object],
-                  reshapes: Sequence[tuple[int, tuple[object, ...]]] = ()) -> None:
-    """Refuse a call whose arrays do not fit an array statement of the kernel (`y[:] = a + b` with
-    `len(a) != len(b)`): NumPy raises there, the C loops would read past an array. A reshape's size
-    check (`reshapes`) raises NumPy's message."""
+def length_failure(kernel: str, checks: Sequence[tuple[int, object, object, str]],
+                   shapes: Mapping[str, tuple[int, ...]], scalars: Mapping[str, object],
+                   reshapes: Sequence[tuple[int, tuple[object, ...]]] = ()) -> tuple[int, Exception] | None:
+    """The line and error of the first array statement in the source whose arrays do not fit
+    (`y[:] = a + b` with `len(a) != len(b)`): NumPy raises there, the C loops would read past an
+    array. A reshape's size check (`reshapes`) has NumPy's message. None: every one fits."""
     asked = dict(reshapes)
+    found: list[tuple[int, Exception]] = []
     for k, (line, left, right, kind) in enumerate(checks):  # a slice past its end (`x[1:]` of an empty x): length 0
         if k in asked:
-            _check_reshape(kernel, line, right, asked[k], shapes, scalars)
+            error = _reshape_error(kernel, line, right, asked[k], shapes, scalars)
+            found += [(line, error)] if error is not None else []
             continue
         lengths = max(evaluate(left, shapes, scalars), 0), max(evaluate(right, shapes, scalars), 0)
         if lengths[0] != lengths[1]:
             names = sorted({n for bound in (left, right) for n in arrays_in(bound)})
-            error, numpy_says = _LENGTH_ERRORS[kind]
-            raise error(
+            error_type, numpy_says = _LENGTH_ERRORS[kind]
+            found.append((line, error_type(
                 f"{kernel}(): the array statement at line {line} combines lengths {lengths[0]} and {lengths[1]} "
-                f"(from the shapes of {_names(names)}); NumPy raises here: {numpy_says}")
+                f"(from the shapes of {_names(names)}); NumPy raises here: {numpy_says}")))
+    return min(found, key=lambda failed: failed[0], default=None)
 
 
 _LENGTH_ERRORS: dict[str, tuple[type[Exception], str]] = {
@@ -234,43 +237,46 @@ _LENGTH_ERRORS: dict[str, tuple[type[Exception], str]] = {
 """Per `manifest.LENGTH_KINDS`: the exception and NumPy's words."""
 
 
-def _check_reshape(kernel: str, line: int, size: object, shape: Sequence[object], lengths: Mapping[str, tuple[int, ...]],
-                   scalars: Mapping[str, object]) -> None:
+def _reshape_error(kernel: str, line: int, size: object, shape: Sequence[object], lengths: Mapping[str, tuple[int, ...]],
+                   scalars: Mapping[str, object]) -> ValueError | None:
     """NumPy's check of a reshape of an array of `size` elements into `shape` (one -1 at most, the
     rest non-negative), and its message, which leaves out leading -1s as NumPy does."""
     total, asked = evaluate(size, lengths, scalars), [evaluate(n, lengths, scalars) for n in shape]
     known = math.prod(n for n in asked if n != -1)
     if (total % known == 0 if -1 in asked and known else total == known) and min(asked, default=0) >= -1:
-        return
+        return None
     first = next((k for k, n in enumerate(asked) if n >= 0), len(asked))
     parts = [str(asked[first])] if first < len(asked) else []
     parts += ["newaxis" if n < 0 else str(n) for n in asked[first + 1:]]
     text = f"({parts[0]},)" if len(asked) == 1 and parts else f"({','.join(parts)})"
-    raise ValueError(f"{kernel}(): the reshape at line {line}: cannot reshape array of size {total} into shape {text}")
+    return ValueError(f"{kernel}(): the reshape at line {line}: cannot reshape array of size {total} into shape {text}")
 
 
 class NeedChecks:
     """A kernel's access preconditions (`IndexNeed`s), compiled once when its library loads."""
 
-    def __init__(self, kernel: str, needs: Sequence[IndexNeed], positions: Mapping[str, int],
+    def __init__(self, kernel: str, needs: Sequence[tuple[int, IndexNeed]], positions: Mapping[str, int],
                  shape: Callable[[object], Sequence[int]]) -> None:
-        self.kernel, self.needs, self.positions, self.shape = kernel, tuple(needs), positions, shape
-        self.first_failing = first_failing([(extent_bound(n.array, n.dim), n.need, n.when) for n in needs], positions, shape)
+        self.kernel, self.positions, self.shape = kernel, positions, shape
+        self.lines, self.needs = tuple(line for line, _ in needs), tuple(need for _, need in needs)
+        self.first_failing = first_failing([(extent_bound(n.array, n.dim), n.need, n.when) for n in self.needs],
+                                           positions, shape)
 
-    def __call__(self, values: Sequence[object]) -> None:
-        """Refuse a call where an access the translator proved in range given its preconditions
+    def failure(self, values: Sequence[object]) -> tuple[int, IndexError] | None:
+        """The line and error of the first precondition that fails, or None. Refuse a call where an access the translator proved in range given its preconditions
         would leave its array (`y[i]` over `range(len(x))` with `len(y) < len(x)`): Python raises
         IndexError there, the C would read or write past the array. `values`: the arguments,
         hidden ones included."""
         failed = self.first_failing(values)
         if failed < 0:
-            return
+            return None
         need = self.needs[failed]  # the slow path, once: the numbers for the message
         shapes = {name: tuple(self.shape(values[self.positions[name]])) for name in {need.array, *arrays_in(need.need)}}
         length = evaluate(need.need, shapes, {name: values[i] for name, i in self.positions.items() if i < len(values)})
         given = shapes[need.array][need.dim]
-        raise IndexError(f"{self.kernel}(): index out of range at {need.at}: '{need.array}' needs at least {length} "
-                         f"elements along axis {need.dim}, and has {given}")
+        return self.lines[failed], IndexError(
+            f"{self.kernel}(): index out of range at {need.at}: '{need.array}' needs at least {length} "
+            f"elements along axis {need.dim}, and has {given}")
 
 
 def _names(names: Sequence[str]) -> str:

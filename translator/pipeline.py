@@ -26,6 +26,7 @@ from translator.passes.extremes import with_extreme_classes
 from translator.passes.function_failures import report_calls
 from translator.passes.functions import Specializer
 from translator.passes.indices import wrap_indices
+from translator.passes.input_checks import check_order
 from translator.passes.launches import launch_asynchronously
 from translator.passes.lower_arrays import lower_arrays
 from translator.passes.ownership import decide_ownership
@@ -123,8 +124,9 @@ def _power(kernel: ir.Kernel, context: PassContext) -> ir.Kernel:
 
 
 def _bounds(kernel: ir.Kernel, context: PassContext) -> ir.Kernel:
-    """The kernel's checks, and those of the device functions it calls reported as its own."""
-    return report_calls(check_bounds(kernel, context.functions.unchecked), context.functions.built)
+    """The kernel's checks, and those of the device functions it calls reported as its own; then
+    its checks of the inputs must come before every one of those (`passes.input_checks`)."""
+    return check_order(report_calls(check_bounds(kernel, context.functions.unchecked), context.functions.built))
 
 
 def _indices(kernel: ir.Kernel, context: PassContext) -> ir.Kernel:

@@ -234,6 +234,7 @@ class _KernelLowering(Visitor[[], StmtView]):
             body=self._block(k.body),
             arrays=tuple(self._array_doc(p, device) for p in k.params if p.is_array),
             preconditions=tuple(self._precondition(c) for c in k.length_checks if c.array is not None),
+            input_checks=tuple(f"{c.error} when {self._c_text(c.fails)} (line {c.span.line})" for c in k.input_checks),
             staged=staged_view(k, symbol, self.expr, self._section) if staged else None,
         )
 

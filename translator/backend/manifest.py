@@ -32,6 +32,8 @@ extent of `index.array` along `index.dim`, must be at least the second whenever 
 function returns: `items` in order, each a parameter name or null for the C return value, and
 `tuple` (a tuple, else the one item), and `elements`, the items returned as their one element (the
 scalars after the first, which the kernel stores in one-element arrays it makes).
+`checks`: the checks of the inputs (`ir.InputCheck`) as `runtime_shim.checks` values, which the
+caller evaluates before the call.
 
 The keys and their JSON form are defined once, by the runtime's schema (`runtime_shim.manifest`,
 `runtime_shim.bounds`): this module only fills its records from the IR.
@@ -43,6 +45,7 @@ from pathlib import Path
 from typing import Any
 
 from runtime_shim.bounds import Bound, extent_bound, op_bound, param_bound
+from runtime_shim.checks import CheckSpec, value_json
 from runtime_shim.manifest import (
     FORMAT, ChunkPhaseSpec, ChunkSpec, IndexNeed, KernelSpec, Manifest, ParamSpec, copies_in, copies_out,
 )
@@ -99,7 +102,44 @@ def _kernel(kernel: ir.Kernel, symbol: str, staged: bool) -> KernelSpec:
         results_tuple=kernel.results is not None and kernel.results.as_tuple,
         results_elements=() if kernel.results is None else kernel.results.elements,
         chunk=None if kernel.chunk_variant is None else _chunk(kernel.chunk_variant, chunk_symbol(symbol)),
+        checks=tuple(_input_check(c) for c in kernel.input_checks),
     )
+
+
+def _input_check(check: ir.InputCheck) -> CheckSpec:
+    """A check of the inputs (`runtime_shim.checks`): its condition and message as JSON values."""
+    message = None if check.message is None else tuple(
+        part if isinstance(part, str) else {"value": _check_value(part.value), "spec": part.spec,
+                                            "conversion": part.conversion}
+        for part in check.message)
+    return CheckSpec(check.span.line, check.span.col, check.error, _check_value(check.fails), message)
+
+
+_UNARY = {"not": "not", "-": "neg", "+": "pos"}
+
+
+def _check_value(value: ir.Expr | tuple[ir.Expr, ...]) -> object:
+    """An expression of the inputs (`frontend.input_checks` made sure of it) as a JSON value."""
+    if isinstance(value, tuple):
+        return {"tuple": [_check_value(v) for v in value]}
+    if isinstance(value, ir.Const):
+        assert isinstance(value.value, (bool, int, float))
+        return value.value
+    if isinstance(value, ir.Name):
+        return param_bound(value.id)
+    if isinstance(value, ir.Extent):
+        return extent_bound(value.array, value.dim)
+    if isinstance(value, ir.Unary):
+        return value_json(_UNARY[value.op], _check_value(value.operand))
+    if isinstance(value, (ir.Binary, ir.Compare, ir.Logical)):
+        return value_json(value.op, _check_value(value.left), _check_value(value.right))
+    if isinstance(value, ir.Select):
+        return value_json("if", *(_check_value(v) for v in (value.cond, value.then, value.orelse)))
+    if isinstance(value, ir.Call):
+        return value_json(value.func, *(_check_value(a) for a in value.args))
+    assert isinstance(value, ir.Cast) and value.type is not None, value
+    kind = "bool" if value.type.is_bool else "int" if value.type.is_int else "float"
+    return value_json(kind, _check_value(value.operand))
 
 
 def _chunk(variant: ir.Kernel, symbol: str) -> ChunkSpec:

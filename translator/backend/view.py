@@ -387,6 +387,8 @@ class KernelView:
     arrays: tuple[ArrayDoc, ...]
     preconditions: tuple[str, ...] = ()
     """What the caller must check before the call (docs/embedding.md), for the header."""
+    input_checks: tuple[str, ...] = ()
+    """The checks of the inputs Python makes before the call (`ir.InputCheck`), for the header."""
     staged: StagedView | None = None
     """Built with `--staging`: the exported entry point around this body (then `static`, named
     `staged.maps`) and the device entry point (`backend.staged`)."""

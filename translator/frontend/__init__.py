@@ -132,14 +132,16 @@ def _build_kernel(fn: cst.FunctionDef, signature: Signature | None, module: Modu
         raise module.error(fn, "async functions cannot be kernels")
     params = build_params(fn, module, signature)
     module = with_body_imports(fn, module)
+    where = module.positions[fn]
     scope = KernelScope(module, {p.name: p for p in params}, read_body(fn.body, module), element_of=element_of,
-                        lifting=True)
+                        lifting=True, lines=(where.start.line, where.end.line))
     body = build_body(suite_statements(fn.body), scope)
     declared = tuple(ir.Var(name, t) for name, t in scope.declared.items())
     return ir.Kernel(fn.name.value, lifted_params(scope, body), body, _return_annotation(fn, module), declared,
                      module.span(fn.name), _docstring(fn), device=_device(fn, module), results=scope.results,
                      length_checks=tuple(scope.length_checks), failures=tuple(scope.failures),
-                     symbol=None if signature is None else signature.symbol, boundscheck=_boundscheck(fn, module))
+                     symbol=None if signature is None else signature.symbol, boundscheck=_boundscheck(fn, module),
+                     input_checks=tuple(scope.input_checks))
 
 
 def _device(fn: cst.FunctionDef, module: ModuleScope) -> int | None:

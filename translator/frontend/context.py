@@ -136,6 +136,10 @@ class KernelScope:
     guards: list[checks.Check] = field(default_factory=list)
     """The run-time checks the statement being built needs (`frontend.guards`)."""
     failures: list[ir.Failure] = field(default_factory=list)
+    input_checks: list[ir.InputCheck] = field(default_factory=list)
+    """The checks of the inputs read so far (`frontend.input_checks`), in source order."""
+    lines: tuple[int, int] = (0, 0)
+    """The first and last lines of the kernel's `def` (a statement outside is a helper's, unfolded)."""
     scalar_values: dict[str, list[ir.Expr]] = field(default_factory=dict)
     """The values assigned to each scalar local so far (which names are locals; typing types them)."""
     lifting: bool = False

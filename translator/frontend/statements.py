@@ -19,6 +19,7 @@ from translator.frontend.array_statements import array_statement, is_gather
 from translator.frontend.grids import is_meshgrid, meshgrid_statements
 from translator.frontend.guards import guarded
 from translator.frontend.inline import inline_calls
+from translator.frontend.input_checks import assert_check, is_raise_check, raise_checks
 from translator.frontend.identities import normalises_in_place, without_identities
 from translator.frontend.iteration import item_loop, iterates_items
 from translator.frontend.keywords import positional_calls
@@ -428,6 +429,8 @@ def _return(node: cst.Return, scope: KernelScope) -> list[ir.Stmt]:
 
 
 def _if(node: cst.If, scope: KernelScope) -> list[ir.Stmt]:
+    if is_raise_check(node):
+        return raise_checks(node, scope)
     orelse: tuple[ir.Stmt, ...] = ()
     scope.branches.append((node, False, scope.depth))
     try:
@@ -531,7 +534,7 @@ def _simple(node_type: type) -> Callable[[cst.CSTNode, KernelScope], list[ir.Stm
 
 STATEMENTS: dict[type, Callable[..., list[ir.Stmt]]] = {
     cst.Assign: _assign, cst.AugAssign: _aug_assign, cst.AnnAssign: _ann_assign, cst.Expr: _expr_statement,
-    cst.Return: _return, cst.If: _if, cst.While: _while, cst.For: _for,
+    cst.Return: _return, cst.If: _if, cst.Assert: assert_check, cst.While: _while, cst.For: _for,
     cst.Pass: lambda node, scope: [], cst.Import: lambda node, scope: [], cst.ImportFrom: lambda node, scope: [],
     cst.Break: _simple(ir.Break), cst.Continue: _simple(ir.Continue),
 }

@@ -39,8 +39,8 @@ UNSUPPORTED: dict[type, str] = {
     cst.Try: "`try` is not supported in kernels",
     cst.FunctionDef: "nested functions are not supported in kernels",
     cst.ClassDef: "classes are not supported in kernels",
-    cst.Raise: "`raise` is not supported in kernels",
-    cst.Assert: "`assert` is not supported in kernels",
+    cst.Raise: ("`raise` is supported only as a check of the inputs at the kernel's top level, alone in its "
+                "branch: `if n <= 0: raise ValueError(\"n must be positive\")`"),
     cst.Del: "`del` is not supported in kernels",
     cst.Global: "`global` is not supported in kernels",
     cst.Nonlocal: "`nonlocal` is not supported in kernels",

@@ -857,6 +857,32 @@ class Failure:
     `RuntimeError` or `LinAlgError` (`numpy.linalg.LinAlgError`)."""
 
 
+@dataclass(frozen=True)
+class Formatted:
+    """One replacement field of a check's f-string message (`{A.shape}`, `{n:d}`): `value` is an
+    expression of the arguments, or a tuple of them for an array's whole shape (formatted as Python
+    formats the tuple `A.shape`); `spec` the format spec, `conversion` `r`, `s`, `a` or None."""
+
+    value: "Expr | tuple[Expr, ...]"
+    spec: str
+    conversion: str | None
+    span: Span
+
+
+@dataclass(frozen=True)
+class InputCheck:
+    """An `assert` or `if ...: raise E(...)` at the kernel's top level whose condition reads only
+    scalar parameters, extents, constants and arithmetic (`frontend.input_checks`): the caller
+    evaluates `fails` (Python's truth of it) before the call, in source order with the length checks,
+    and raises `error` with `message` (None: the exception without argument; else text and fields
+    in order). It is no statement of the body: the C never sees it."""
+
+    fails: Expr
+    error: str
+    message: "tuple[str | Formatted, ...] | None"
+    span: Span
+
+
 STATUS = "py2omp_failed"
 """The hidden `InOut[i32[:]]` parameter of one element, zero before the call, where a kernel with
 `failures` records a failed check: `FAILED - number`, the largest value for the check first in the
@@ -974,6 +1000,8 @@ class Kernel:
     """The exported C symbol when it is not the kernel's name: a specialization for a call's types."""
     boundscheck: bool = True
     """`@kernel(boundscheck=False)`: no in-kernel index checks (the caller's preconditions stay)."""
+    input_checks: tuple[InputCheck, ...] = ()
+    """The checks of its inputs the caller makes before the call (`InputCheck`), in source order."""
 
     def param(self, name: str) -> Param | None:
         return next((p for p in self.params if p.name == name), None)
