@@ -8,11 +8,9 @@ offload runtime's host allocator (`resident.HostMemory`), so the map clauses of 
 freed when the last array or view using it dies.
 
 The allocator is the offload runtime of the loaded py2omp libraries, so one must be loaded first
-(as for `to_device`): loading the LLVM offload runtime apart, before them, puts it ahead of the host
-OpenMP runtime (libomp), whose `omp_get_num_devices` and `omp_get_initial_device` then no longer
-find it (they answer 0, and the host's device number becomes device 0's). Where only libraries
-that do not offload are loaded (`cpu`, `serial`), the arrays are ordinary NumPy memory: with no
-device, there is nothing to pin for.
+(as for `to_device`): the device it allocates for is that runtime's default device. Where only
+libraries that do not offload are loaded (`cpu`, `serial`), the arrays are ordinary NumPy memory:
+with no device, there is nothing to pin for.
 """
 
 from __future__ import annotations

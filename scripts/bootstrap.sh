@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Set up a fresh Debian 12 machine for py2omp, then run the main job or the tests:
 #   bash scripts/bootstrap.sh demo    # translate, build and run every example, checked against Python
-#   bash scripts/bootstrap.sh test    # the test suite (what CI runs)
+#   bash scripts/bootstrap.sh test    # the test suite (what CI runs), one pytest-xdist worker per core
 # Installs only what is missing: clang-19 with the OpenMP offload runtimes (apt), the Python package
 # and its dependencies (pip), and for the tests gfortran, cmake, pkg-config, ROCm's device libraries
 # and lld (the amdgcn build, no AMD GPU needed), Open MPI and mpi4py (examples/mpi under mpirun).
@@ -42,6 +42,6 @@ fi
 
 case "$mode" in
   demo) exec python3 -m translator demo ;;
-  test) exec python3 -m pytest -q -p no:cacheprovider ;;
+  test) exec python3 -m pytest -q -p no:cacheprovider -n auto --dist loadgroup ;;
   *) echo "usage: bash scripts/bootstrap.sh demo|test" >&2; exit 2 ;;
 esac

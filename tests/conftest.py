@@ -10,11 +10,12 @@ command) audits every kernel the tests build. Measured: 226 C files, 65 s of a 1
 a loaded 2-core machine (about 6%; the summary line says how much); `PY2OMP_AUDIT_BUILDS=0` skips
 it for a quick local run.
 
-Run with pytest-xdist (`-n 2`), the workers share the session's build cache, which the cache's
-per-entry lock makes safe (tests/test_cache_integrity.py), and send their audit times to the
-controller's summary. The README's command does not use it yet: the one full run with `-n auto`
-(2 workers) hung in test_toolchain (fixed since) and failed test_multi/test_mpi, whose worker's
-offload runtime saw 0 devices (they pass in a serial run, after other files load host-offload libraries)."""
+The README's test command runs under pytest-xdist (`-n auto --dist loadgroup`): the workers share
+the session's build cache, which the cache's per-entry lock makes safe (tests/test_cache_integrity.py),
+and send their audit times to the controller's summary. Tests that share one expensive module fixture
+built outside the cache carry `xdist_group`, so that one worker makes it. A worker runs the files in
+an order of its own; test_multi and test_mpi once saw 0 offload devices when a `cpu` library had
+loaded libomp first, a product bug (fixed in `discover.portable_flags`; tests/test_mpi.py)."""
 
 from __future__ import annotations
 

@@ -73,6 +73,38 @@ def test_device_array_rows_move_only_those_rows(lib: runtime_shim.Library) -> No
         device.to_numpy(rows=slice(0, 6, 2))
 
 
+_CPU_FIRST = """
+import ctypes
+import numpy as np
+from runtime_shim.resident import STATE
+from tests.kernels import movement
+from translator import device_count, to_device, use_device
+movement.triad.library("cpu")
+lib = movement.triad.library("host-offload")
+use_device(3)
+rng = np.random.default_rng(11)
+b, c, a = to_device(rng.standard_normal(500)), rng.standard_normal(500), to_device(np.zeros(500))
+lib.triad(a, b, c, 1.5)
+in_c = ctypes.CDLL(str(lib.path))
+print(device_count(), STATE.openmp.host, in_c.omp_get_num_devices(), in_c.omp_get_initial_device(), a.device,
+      np.array_equal(a.to_numpy(), b.to_numpy() + 1.5 * c))
+"""
+
+
+def test_devices_are_seen_after_a_cpu_library_loaded_libomp() -> None:
+    """A process that loads a `cpu` library (which loads libomp) before an offload library still sees
+    the 4 virtual devices, in the runtime shim and in the library's C, and the host stays device 4:
+    libomp's `omp_get_num_devices` forwards to the offload runtime only through the scope of the
+    library that loaded libomp, so offload libraries name libomptarget ahead of libomp
+    (`discover.portable_flags`). It answered 0 when an xdist worker ran a `cpu` test first.
+    A fresh process, since the order of the first loads is what matters."""
+    movement.triad.library("cpu"), movement.triad.library("host-offload")  # built here, audited, cached
+    result = subprocess.run([sys.executable, "-c", _CPU_FIRST], capture_output=True, text=True, cwd=ROOT,
+                            env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["4", "4", "4", "4", "3", "True"], result.stdout + result.stderr
+
+
 def _mpi_missing() -> str | None:
     if shutil.which("mpirun") is None:
         return "mpirun not found: apt-get install -y openmpi-bin libopenmpi-dev (bash scripts/bootstrap.sh test)"

@@ -149,14 +149,14 @@ def test_flags_per_target(toolchain: discover.Toolchain) -> None:
     assert toolchain.flags(Target("serial")) == [*common, "-lm"]
     assert toolchain.flags(Target("cpu")) == [*common, "-fopenmp", "-lm"]
     host_offload = ["-fopenmp", "-fopenmp-targets=x86_64-pc-linux-gnu"]
-    assert toolchain.flags(HOST_OFFLOAD) == [*common, *host_offload, "-lm", *runtime]
+    assert toolchain.flags(HOST_OFFLOAD) == [*common, *host_offload, "-lm", "-lomptarget", *runtime]
     assert toolchain.flags(NVPTX) == [
-        *common, "-fopenmp", "--offload-arch=sm_90", "-lm",
+        *common, "-fopenmp", "--offload-arch=sm_90", "-lm", "-lomptarget",
         f"--cuda-path={toolchain.cuda_path}", "--libomptarget-nvptx-bc-path=/usr/lib/llvm-19/lib", *runtime,
     ]
-    assert discover.portable_flags(NVPTX) == [*common, "-fopenmp", "--offload-arch=sm_90", "-lm"]
+    assert discover.portable_flags(NVPTX) == [*common, "-fopenmp", "--offload-arch=sm_90", "-lm", "-lomptarget"]
     assert toolchain.flags(AMDGCN) == [
-        *common, "-fopenmp", "--offload-arch=gfx90a", "-lm", f"--rocm-device-lib-path={toolchain.rocm_device_lib_dir}",
+        *common, "-fopenmp", "--offload-arch=gfx90a", "-lm", "-lomptarget", f"--rocm-device-lib-path={toolchain.rocm_device_lib_dir}",
         "--libomptarget-amdgpu-bc-path=/usr/lib/llvm-19/lib", *runtime,
     ]
 
@@ -317,6 +317,7 @@ def nvptx_links(toolchain: discover.Toolchain, tmp_path_factory: pytest.TempPath
         return dict(zip(KERNEL_MODULES, pool.map(link, KERNEL_MODULES)))
 
 
+@pytest.mark.xdist_group("nvptx_links")  # one worker links them all (`--dist loadgroup`), not each worker
 @pytest.mark.parametrize("path", [pytest.param(path, marks=_translates(path), id=path) for path in KERNEL_MODULES])
 def test_every_kernel_module_links_for_nvptx(path: str, toolchain: discover.Toolchain,
                                             request: pytest.FixtureRequest) -> None:

@@ -91,7 +91,14 @@ class Toolchain:
 
 
 def portable_flags(target: Target) -> list[str]:
-    """The flags that say what is built, with no machine-specific path (the cache key uses these)."""
+    """The flags that say what is built, with no machine-specific path (the cache key uses these).
+
+    An offload library names the offload runtime (libomptarget) ahead of libomp, so that its own
+    `omp_get_num_devices` and `omp_get_initial_device` (and the runtime shim's lookups through the
+    library) find libomptarget's. clang's order puts libomp first, whose functions forward to
+    libomptarget only through the scope of the library that loaded libomp: after a `cpu` library
+    loaded libomp in the same process, they answered 0 devices, and the host's device number became
+    device 0's (docs/design.md, "Targets")."""
     per_kind = {
         "nvptx": ["-fopenmp", f"--offload-arch={target.arch}"],
         "amdgcn": ["-fopenmp", f"--offload-arch={target.arch}"],
@@ -99,7 +106,7 @@ def portable_flags(target: Target) -> list[str]:
         "cpu": ["-fopenmp"],
         "serial": [],
     }
-    return [*_COMMON_FLAGS, *per_kind[target.kind], "-lm"]
+    return [*_COMMON_FLAGS, *per_kind[target.kind], "-lm", *(["-lomptarget"] if target.offloads else [])]
 
 
 def missing_for(target: Target) -> list[str]:
