@@ -12,7 +12,8 @@ import numpy as np
 import pytest
 
 from tests.kernels import steps
-from translator import TranslationError, pipeline
+from tests.located import translation_error
+from translator import pipeline
 from translator.api import Kernel
 from translator.oracle import compare_with_python
 from translator.targets import parse_target
@@ -55,14 +56,6 @@ def test_the_sieve_crosses_out_in_a_parallel_loop() -> None:
     assert "py2omp_floordiv_i64((i > 0 ? " in c and " + i * i__" in c
 
 
-def _error(tmp_path: Path, body: str) -> str:
-    path = tmp_path / "k.py"
-    path.write_text(HEADER + body)
-    with pytest.raises(TranslationError) as info:
-        pipeline.translate(str(path), "host-offload")
-    return str(info.value).replace(str(path), "k.py")
-
-
 @pytest.mark.parametrize("body, expected", [
     ("def every(x, s):\n    t = np.sum(x[::s])\n    return t\n\n@kernel\ndef k(x: In[f64[:]], y: Out[f64[:]], s: i64):\n"
      "    for i in prange(y.shape[0]):\n        y[i] = every(x, s)\n",
@@ -72,4 +65,4 @@ def _error(tmp_path: Path, body: str) -> str:
      "k.py:6:23: error: indices and loop bounds must be integers, not f64"),
 ])
 def test_located_errors(tmp_path: Path, body: str, expected: str) -> None:
-    assert _error(tmp_path, body).splitlines()[0] == expected
+    assert translation_error(tmp_path, HEADER, body).splitlines()[0] == expected
