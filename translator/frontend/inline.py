@@ -59,15 +59,16 @@ def inlined(original: cst.Call, updated: cst.Call, scope: KernelScope) -> cst.Ba
     arguments = dict(zip(params, (a.value for a in updated.args)))
     body = returned(function.node)
     assert body is not None
-    return body.visit(_Substitution(scope, arguments))  # type: ignore[return-value]
+    return body.visit(Substitution(scope, arguments))  # type: ignore[return-value]
 
 
-class _Substitution(Positioned):
-    """The function's expression with its parameters replaced by the caller's arguments."""
+class Substitution(Positioned):
+    """A helper's code with its names replaced (its parameters by the caller's arguments): the names
+    of attributes (`.shape`) and keywords (`axis=`) are not replaced, being no parameter's."""
 
-    def __init__(self, scope: KernelScope, arguments: dict[str, cst.BaseExpression]) -> None:
+    def __init__(self, scope: KernelScope, replacements: dict[str, cst.BaseExpression]) -> None:
         super().__init__(scope)
-        self.arguments = arguments
+        self.replacements = replacements
 
     def leave_Attribute(self, original_node: cst.Attribute, updated_node: cst.Attribute) -> cst.BaseExpression:
         return updated_node.with_changes(attr=original_node.attr)  # `.shape` names no parameter
@@ -76,7 +77,7 @@ class _Substitution(Positioned):
         return updated_node.with_changes(keyword=original_node.keyword)  # nor does `axis=`
 
     def leave_Name(self, original_node: cst.Name, updated_node: cst.Name) -> cst.BaseExpression:
-        return self.arguments.get(original_node.value, updated_node)
+        return self.replacements.get(original_node.value, updated_node)
 
 
 def plain_helper(call: cst.Call, scope: KernelScope) -> DeviceFunction | None:

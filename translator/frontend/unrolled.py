@@ -95,11 +95,15 @@ def _holds(test: cst.BaseExpression, values: dict[str, cst.BaseExpression], scop
 
 
 def _replaced(expression: cst.BaseExpression, values: dict[str, cst.BaseExpression]) -> cst.BaseExpression:
-    """`expression` with each loop name replaced by its value (attribute names left alone)."""
+    """`expression` with each loop name replaced by its value (the names of attributes and keywords
+    left alone: `np.roll(Z, 1, axis=axis)`)."""
     class Replace(cst.CSTTransformer):
         def leave_Name(self, original_node: cst.Name, updated_node: cst.Name) -> cst.BaseExpression:
             return values.get(original_node.value, updated_node)
 
         def leave_Attribute(self, original_node: cst.Attribute, updated_node: cst.Attribute) -> cst.BaseExpression:
             return updated_node.with_changes(attr=original_node.attr)
+
+        def leave_Arg(self, original_node: cst.Arg, updated_node: cst.Arg) -> cst.Arg:
+            return updated_node.with_changes(keyword=original_node.keyword)
     return expression.visit(Replace())  # type: ignore[return-value]
