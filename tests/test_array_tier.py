@@ -14,7 +14,8 @@ import numpy as np
 import pytest
 
 from tests.kernels import array_tier
-from translator import TranslationError, frontend, pipeline
+from tests.located import translation_error
+from translator import TranslationError, frontend
 from translator.api import Kernel
 from translator.oracle import compare_with_python
 from translator.ir import nodes as ir
@@ -126,14 +127,11 @@ def test_a_gather_is_read_at_each_element() -> None:
 
 def test_a_device_function_keeps_an_in_array_read_only(tmp_path: Path) -> None:
     """An array statement of a device function may not assign an array the caller passes as `In`."""
-    path = tmp_path / "helper.py"
-    path.write_text("import numpy as np\nfrom translator import In, Out, f64, kernel, prange\n\n"
-                    "def bump(X, i):\n    X[i, :] = X[i, :] + 1.0\n\n@kernel\n"
-                    "def k(A: In[f64[:, :]], out: Out[f64[:]]):\n    for i in prange(A.shape[0]):\n"
-                    "        bump(A, i)\n        out[i] = A[i, 0]\n")
-    with pytest.raises(TranslationError) as info:
-        pipeline.translate(str(path), "host-offload")
-    assert str(info.value).splitlines()[0] == f"{path}:5:5: error: function 'bump' writes to 'X', which is an In array here"
+    message = translation_error(tmp_path, "import numpy as np\nfrom translator import In, Out, f64, kernel, prange\n\n",
+                                "def bump(X, i):\n    X[i, :] = X[i, :] + 1.0\n\n@kernel\n"
+                                "def k(A: In[f64[:, :]], out: Out[f64[:]]):\n    for i in prange(A.shape[0]):\n"
+                                "        bump(A, i)\n        out[i] = A[i, 0]\n")
+    assert message.splitlines()[0] == "k.py:5:5: error: function 'bump' writes to 'X', which is an In array here"
 
 
 def _lowered(body: str) -> ir.Kernel:

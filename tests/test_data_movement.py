@@ -21,7 +21,8 @@ import pytest
 
 import runtime_shim
 from tests.kernels import movement
-from translator import TranslationError, TranslationWarning, pipeline
+from tests.located import translation_error
+from translator import TranslationWarning, pipeline
 from translator.explain import explain_file
 from translator.ir.types import Ownership
 from translator.targets import parse_target
@@ -36,33 +37,27 @@ def translate_source(tmp_path: Path, body: str) -> pipeline.EmittedModule:
     return pipeline.translate(str(path), "host-offload")
 
 
-def error_of(tmp_path: Path, body: str) -> str:
-    with pytest.raises(TranslationError) as info:
-        translate_source(tmp_path, body)
-    return str(info.value).replace(str(tmp_path / "k.py"), "k.py")
-
-
 # ---------------------------------------------------------------------------------------------
 # Checks and inference.
 
 
 def test_in_array_written_is_an_error_at_the_write(tmp_path: Path) -> None:
-    assert error_of(tmp_path, """\
+    assert translation_error(tmp_path, HEADER, textwrap.dedent("""\
         def f(x: In[f64[:]]):
             for i in prange(x.shape[0]):
                 x[i] = 1.0
-        """) == (
+        """)) == (
         "k.py:7:9: error: 'x' is declared In but the kernel writes it here; declare it InOut "
         "(or Out if the kernel never reads it)\n        x[i] = 1.0\n        ^"
     )
 
 
 def test_out_array_read_before_written_suggests_inout(tmp_path: Path) -> None:
-    assert error_of(tmp_path, """\
+    assert translation_error(tmp_path, HEADER, textwrap.dedent("""\
         def f(x: In[f64[:]], y: Out[f64[:]]):
             for i in prange(x.shape[0]):
                 y[i] += x[i]
-        """).splitlines()[0] == (
+        """)).splitlines()[0] == (
         "k.py:7:9: error: 'y' is declared Out but the kernel reads it here before writing it, so the "
         "caller's values are needed on the device; declare it InOut"
     )
@@ -93,25 +88,25 @@ def test_out_stencil_skipping_the_border_copies_back_the_written_section(tmp_pat
 
 
 def test_out_partly_written_with_unbounded_writes_suggests_inout(tmp_path: Path) -> None:
-    assert error_of(tmp_path, """\
+    assert translation_error(tmp_path, HEADER, textwrap.dedent("""\
         def f(u: In[f64[:]], v: Out[f64[:]]):
             for i in prange(1, u.shape[0]):
                 v[i] = u[i]
                 if u[i] > 0.0:
                     v[0] = 1.0
-        """).splitlines()[0] == (
+        """)).splitlines()[0] == (
         "k.py:5:22: error: 'v' is declared Out but the kernel may not write every element (it surely writes "
         "only v[1:u.shape[0]]); the elements it skips would come back from the device undefined; declare it InOut"
     )
 
 
 def test_out_written_under_a_condition_suggests_inout(tmp_path: Path) -> None:
-    message = error_of(tmp_path, """\
+    message = translation_error(tmp_path, HEADER, textwrap.dedent("""\
         def f(x: In[f64[:]], y: Out[f64[:]]):
             for i in prange(x.shape[0]):
                 if x[i] > 0:
                     y[i] = x[i]
-        """).splitlines()[0]
+        """)).splitlines()[0]
     assert message.endswith("(it writes only under conditions or at indices that are not loop ranges); the "
                             "elements it skips would come back from the device undefined; declare it InOut")
 

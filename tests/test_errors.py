@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from translator import TranslationError, pipeline
+from tests.located import translation_error
 
 HEADER = "from translator import kernel, prange, In, Out, f64, i64\n\n@kernel\ndef k(x: In[f64[:]], y: Out[f64[:]], n: i64):\n"
 LOOP = "    for i in prange(x.shape[0]):\n"
@@ -66,40 +66,28 @@ CASES = [
 ]
 
 
-def _write(tmp_path: Path, name: str, body: str) -> Path:
-    path = tmp_path / f"{name}.py"
-    path.write_text(HEADER + body)
-    return path
-
-
 @pytest.mark.parametrize("name,body,expected", CASES, ids=[c[0] for c in CASES])
 def test_rejected_with_located_message(tmp_path: Path, name: str, body: str, expected: str) -> None:
-    path = _write(tmp_path, name, body)
-    with pytest.raises(TranslationError) as info:
-        pipeline.translate(str(path), "host-offload")
-    assert str(info.value) == f"{path}:{expected}"
+    assert translation_error(tmp_path, HEADER, body) == f"k.py:{expected}"
 
 
 def test_missing_annotation_and_marker(tmp_path: Path) -> None:
-    path = tmp_path / "sig.py"
-    path.write_text("from translator import kernel, f32\n\n@kernel\ndef k(x, y: f32[:]):\n    pass\n")
-    with pytest.raises(TranslationError) as info:
-        pipeline.translate(str(path), "cpu")
-    assert str(info.value).startswith(f"{path}:4:7: error: parameter 'x' has no type annotation, and no call gives "
-                                      "it a type here: annotate it or give the types")
+    message = translation_error(tmp_path, "from translator import kernel, f32\n\n",
+                                "@kernel\ndef k(x, y: f32[:]):\n    pass\n", "cpu")
+    assert message.startswith("k.py:4:7: error: parameter 'x' has no type annotation, and no call gives "
+                              "it a type here: annotate it or give the types")
 
 
 def test_rank_above_seven_is_rejected(tmp_path: Path) -> None:
     """Seven is Fortran's portable maximum rank, so the generated Fortran module binds every kernel."""
-    path = tmp_path / "rank.py"
-    path.write_text("from translator import kernel, In, f32\n\n@kernel\ndef k(x: In[f32[:, :, :, :, :, :, :, :]]):\n    pass\n")
-    with pytest.raises(TranslationError) as info:
-        pipeline.translate(str(path), "cpu")
-    assert str(info.value).splitlines()[0] == f"{path}:4:13: error: arrays of more than 7 dimensions are not supported"
+    message = translation_error(tmp_path, "from translator import kernel, In, f32\n\n",
+                                "@kernel\ndef k(x: In[f32[:, :, :, :, :, :, :, :]]):\n    pass\n", "cpu")
+    assert message.splitlines()[0] == "k.py:4:13: error: arrays of more than 7 dimensions are not supported"
 
 
 def test_cli_reports_errors_without_traceback(tmp_path: Path) -> None:
-    path = _write(tmp_path, "bad", LOOP + "        y[i] = 'a'\n")
+    path = tmp_path / "bad.py"
+    path.write_text(HEADER + LOOP + "        y[i] = 'a'\n")
     result = subprocess.run([sys.executable, "-m", "translator", "translate", str(path), "-o", str(tmp_path)],
                             capture_output=True, text=True)
     assert result.returncode == 1

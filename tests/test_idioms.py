@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 
 from tests.kernels import idioms
-from translator import TranslationError, pipeline
+from tests.located import translation_error
+from translator import pipeline
 from translator.frontend import Selection
 from translator.api import Kernel
 from translator.oracle import compare_with_python
@@ -109,14 +110,6 @@ def test_computed_slice_bounds_size_new_arrays_as_numpy_does(N: int) -> None:
         idioms.window_means.py_func(x, 0)
     with pytest.raises(ValueError, match="combines lengths that differ"):
         compiled(x, 0)
-
-
-def _error(tmp_path: Path, body: str) -> str:
-    path = tmp_path / "k.py"
-    path.write_text(HEADER + body)
-    with pytest.raises(TranslationError) as info:
-        pipeline.translate(str(path), "host-offload")
-    return str(info.value).replace(str(path), "k.py")
 
 
 @pytest.mark.parametrize("body, expected", [
@@ -242,4 +235,4 @@ def _error(tmp_path: Path, body: str) -> str:
      "k.py:6:26: error: keyword and starred arguments are not supported in kernel calls"),
 ])
 def test_located_errors(tmp_path: Path, body: str, expected: str) -> None:
-    assert _error(tmp_path, body).splitlines()[0] == expected
+    assert translation_error(tmp_path, HEADER, body).splitlines()[0] == expected

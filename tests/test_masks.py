@@ -12,7 +12,8 @@ import numpy as np
 import pytest
 
 from tests.kernels import masks
-from translator import TranslationError, pipeline
+from tests.located import translation_error
+from translator import pipeline
 from translator.api import Kernel
 from translator.oracle import compare_with_python
 from translator.ir.types import Ownership
@@ -110,8 +111,4 @@ CASES = [
 
 @pytest.mark.parametrize("name,body,expected", CASES, ids=[c[0] for c in CASES])
 def test_rejected_with_located_message(tmp_path: Path, name: str, body: str, expected: str) -> None:
-    path = tmp_path / f"{name}.py"
-    path.write_text(HEADER + body)
-    with pytest.raises(TranslationError) as info:
-        pipeline.translate(str(path), "host-offload")
-    assert str(info.value) == f"{path}:{expected}"
+    assert translation_error(tmp_path, HEADER, body) == f"k.py:{expected}"

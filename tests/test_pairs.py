@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from tests.kernels import pairs
-from translator import TranslationError, pipeline
+from tests.located import translation_error
 from translator.api import Kernel
 from translator.oracle import compare_with_python
 from translator.targets import parse_target
@@ -63,14 +63,6 @@ def test_numpy_parts_keep_numpy_dtypes() -> None:
         _same_bits(g, e)
 
 
-def _error(tmp_path: Path, body: str) -> str:
-    path = tmp_path / "k.py"
-    path.write_text(HEADER + body)
-    with pytest.raises(TranslationError) as info:
-        pipeline.translate(str(path), "host-offload")
-    return str(info.value).replace(str(path), "k.py")
-
-
 @pytest.mark.parametrize("body, expected", [
     ("@kernel\ndef k(x: In[f64[:]]):\n    f, w = math.modf(x)\n    return f, w\n",
      "k.py:7:22: error: math.modf() takes a number (Python raises TypeError for an array); use np.modf() for arrays"),
@@ -81,4 +73,4 @@ def _error(tmp_path: Path, body: str) -> str:
      "k.py:7:12: error: np.frexp() takes 1 positional argument"),
 ])
 def test_located_errors(tmp_path: Path, body: str, expected: str) -> None:
-    assert _error(tmp_path, body).splitlines()[0] == expected
+    assert translation_error(tmp_path, HEADER, body).splitlines()[0] == expected

@@ -12,7 +12,8 @@ import numpy as np
 import pytest
 
 from tests.kernels import rebinding
-from translator import TranslationError, pipeline
+from tests.located import translation_error
+from translator import pipeline
 from translator.frontend import array_statements
 from translator.api import Kernel
 from translator.oracle import compare_with_python
@@ -58,14 +59,6 @@ def test_branches_make_arrays_of_the_shape_their_condition_chooses(m: int) -> No
     assert result.ok, result.mismatches
 
 
-def _error(tmp_path: Path, body: str) -> str:
-    path = tmp_path / "k.py"
-    path.write_text(HEADER + body)
-    with pytest.raises(TranslationError) as info:
-        pipeline.translate(str(path), "host-offload")
-    return str(info.value).replace(str(path), "k.py")
-
-
 @pytest.mark.parametrize("body, expected", [
     ("@kernel\ndef k(x: In[f64[:]], n: i64):\n    y = np.zeros_like(x)\n    for i in range(n):\n        y = y > 0\n"
      "    return y\n",
@@ -96,7 +89,7 @@ def _error(tmp_path: Path, body: str) -> str:
      "that body, and use it only there; or make it at the top level and assign into it (`r[:] = ...`)"),
 ])
 def test_located_errors(tmp_path: Path, body: str, expected: str) -> None:
-    assert _error(tmp_path, body).splitlines()[0] == expected
+    assert translation_error(tmp_path, HEADER, body).splitlines()[0] == expected
 
 
 def test_a_binding_in_a_loop_builds_its_value_once(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -12,10 +12,11 @@ import numpy as np
 import pytest
 
 from tests.kernels import typing_once
-from translator import TranslationError, frontend
+from tests.located import translation_error
+from translator import frontend
 from translator.ir import nodes as ir
 from translator.oracle import compare_with_python
-from translator.pipeline import lower, translate
+from translator.pipeline import lower
 from translator.targets import parse_target
 
 HEADER = "import numpy as np\nfrom translator import *\n\n\n"
@@ -58,14 +59,6 @@ def test_the_frontend_leaves_made_arrays_dtypes_to_typing(tmp_path: Path) -> Non
     assert str(typed.param("c").type) == "f32[:]"  # type: ignore[union-attr]
 
 
-def _error(tmp_path: Path, body: str) -> str:
-    path = tmp_path / "k.py"
-    path.write_text(HEADER + body)
-    with pytest.raises(TranslationError) as info:
-        translate(str(path), "host-offload")
-    return str(info.value).replace(str(path), "k.py").splitlines()[0]
-
-
 @pytest.mark.parametrize("body, expected", [
     ("@kernel\ndef k(x: In[f64[:]], n: i64):\n    u = x.copy()\n    v = x > 0\n    for i in range(n):\n"
      "        u, v = v, u\n    return u\n",
@@ -82,4 +75,4 @@ def _error(tmp_path: Path, body: str) -> str:
      "use np.linspace, as NumPy advises"),
 ])
 def test_dtype_checks_are_typings(tmp_path: Path, body: str, expected: str) -> None:
-    assert _error(tmp_path, body) == expected
+    assert translation_error(tmp_path, HEADER, body).splitlines()[0] == expected

@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 
 from tests.kernels import unfolded
-from translator import TranslationError, pipeline
+from tests.located import translation_error
+from translator import pipeline
 from translator.api import Kernel
 from translator.oracle import compare_with_python
 from translator.targets import parse_target
@@ -34,14 +35,6 @@ def test_locals_become_arrays_of_the_kernel() -> None:
         assert f"double *{name}" in perceptron, perceptron
 
 
-def _error(tmp_path: Path, body: str) -> str:
-    path = tmp_path / "k.py"
-    path.write_text(HEADER + body)
-    with pytest.raises(TranslationError) as info:
-        pipeline.translate(str(path), "host-offload")
-    return str(info.value).replace(str(path), "k.py")
-
-
 @pytest.mark.parametrize("body, expected", [
     ("def halve(x):\n    y = x / 2.0\n    return halve(y)\n\n@kernel\ndef k(A: In[f64[:]]):\n    r = halve(A)\n"
      "    return r\n",
@@ -59,4 +52,4 @@ def _error(tmp_path: Path, body: str) -> str:
      "k.py:10:9: error: 'scale' ends without returning a value, and this call uses its value"),
 ])
 def test_located_errors(tmp_path: Path, body: str, expected: str) -> None:
-    assert _error(tmp_path, body).splitlines()[0] == expected
+    assert translation_error(tmp_path, HEADER, body).splitlines()[0] == expected

@@ -449,6 +449,11 @@ def life_step(Z: In[i64[:, :]]):
 
 
 @kernel
+def periodic_laplacian(u: In[f64[:, :]]):
+    return sum(np.roll(u, 1, axis=axis) + np.roll(u, -1, axis=axis) for axis in range(2)) - 4.0 * u
+
+
+@kernel
 def wave_on_grid(x: In[f64[:]], y: In[f32[:]], n: int):
     X, Y = np.meshgrid(x, y)
     U, V = np.meshgrid(np.linspace(0.0, 1.0, n), x, indexing="ij")
@@ -468,6 +473,7 @@ CASES = {
     smooth_with_weights: lambda rng: (rng.standard_normal(9), rng.standard_normal(5).astype(np.float32)),
     laplace_with_table: lambda rng: (rng.standard_normal((6, 7)),),
     life_step: lambda rng: (rng.integers(0, 2, (8, 9)),),
+    periodic_laplacian: lambda rng: (rng.standard_normal((6, 7)),),
     clipped_inputs: lambda rng: (rng.random(9),),
     wave_on_grid: lambda rng: (rng.standard_normal(6), rng.standard_normal(4).astype(np.float32), 5),
     row_scale: lambda rng: (rng.standard_normal((5, 7)), rng.standard_normal(5), np.zeros((5, 7))),

@@ -2,7 +2,9 @@
 Eratosthenes crossing out `is_prime[i * i::i]`, strided sums between bounds given by the caller
 (either sign of step), strided copies and an array made of a strided view, reductions of stepped rows
 and columns inside a `prange`, updates through a loop variable's step in both directions, a 2-D
-view stepped along both axes, and `np.dot`, `np.flip` and `np.diff` of strided views.
+view stepped along both axes, `np.dot`, `np.flip` and `np.diff` of strided views, a view name bound
+to a stepped slice, and stepped slices in device functions (called in a `prange`, at the top level
+through another function, and with a loop variable's step).
 `tests/test_steps.py` runs each compiled and as plain Python; `CASES` maps each kernel to its
 random arguments, `STEPS` to the steps each is called with."""
 
@@ -63,6 +65,54 @@ def strided_functions(x: In[f64[:]], y: In[f64[:]], step: i64):
     return f, g, d
 
 
+@kernel
+def decimated_norm(x: In[f64[:]], factor: i64) -> f64:
+    kept = x[::factor]
+    return np.sqrt(np.sum(kept * kept))
+
+
+def decimated_energy(signals, i, factor):
+    kept = signals[i, ::factor]
+    energy = np.sum(kept * kept)
+    return energy
+
+
+@kernel
+def decimated_energies(signals: In[f64[:, :]], out: Out[f64[:]], factor: i64):
+    for i in prange(signals.shape[0]):
+        out[i] = decimated_energy(signals, i, factor)
+
+
+def strided_range(x, step):
+    hi = np.max(x[::step])
+    lo = np.min(x[::step])
+    return hi - lo
+
+
+def relative_spread(x, step):
+    width = strided_range(x, step)
+    return width / np.mean(np.abs(x))
+
+
+@kernel
+def spread_of_samples(x: In[f64[:]], step: i64) -> f64:
+    spread = relative_spread(x, step)
+    return spread
+
+
+def harmonic_sum(A, i, k):
+    total = 0.0
+    for j in range(1, k):
+        total += np.sum(A[i, j::j]) / j
+    return total
+
+
+@kernel
+def harmonic_sums(A: In[f64[:, :]], out: Out[f64[:]], k: i64):
+    for i in prange(A.shape[0]):
+        out[i] = harmonic_sum(A, i, k)
+
+
 CASES = {
     eratosthenes: lambda rng: (np.ones(int(rng.integers(80, 130)), np.bool_),),
     strided_sum: lambda rng: (rng.standard_normal(23), int(rng.integers(-23, 23)), int(rng.integers(-23, 23))),
@@ -72,9 +122,17 @@ CASES = {
     every_kth: lambda rng: (rng.standard_normal(29), int(rng.integers(5, 12))),
     checkerboard: lambda rng: (rng.standard_normal((7, 9)),),
     strided_functions: lambda rng: (rng.standard_normal(14), rng.standard_normal(14)),
+    decimated_norm: lambda rng: (rng.standard_normal(21),),
+    decimated_energies: lambda rng: (rng.standard_normal((6, 25)), np.zeros(6)),
+    spread_of_samples: lambda rng: (rng.standard_normal(31),),
+    harmonic_sums: lambda rng: (rng.standard_normal((5, 40)), np.zeros(5), int(rng.integers(6, 12))),
 }
 """Each kernel's arguments but its step (the last argument where it takes one)."""
 
 STEPS = {eratosthenes: [None], strided_sum: [1, 3, -2, -5, 40], strided_copy: [2, -3, 17], strided_new: [3, -1, -4],
-         stepped_rows: [2, -3], every_kth: [None], checkerboard: [2, 3, -2], strided_functions: [2, -3, 1]}
+         stepped_rows: [2, -3], every_kth: [None], checkerboard: [2, 3, -2], strided_functions: [2, -3, 1],
+         decimated_norm: [3, -2], decimated_energies: [4, -3, 1], spread_of_samples: [2, -5], harmonic_sums: [None]}
 """The steps each kernel is called with (None: it takes none)."""
+
+SLICED_IN = {decimated_energies: decimated_energy, spread_of_samples: strided_range}
+"""The device function whose slice takes the step, for the kernels whose slice is not their own."""

@@ -28,8 +28,8 @@ from collections.abc import Callable
 import libcst as cst
 
 from translator.frontend.arrays import (ELEMENTWISE_CALLS, ELEMENTWISE_METHODS, expansion, is_logical_not, local_assign,
-                                       mask_of, masked_reduction_axes, method_name, outside_element, selection,
-                                       shape_of)
+                                       mask_of, mask_or_negation, masked_reduction_axes, method_name, outside_element,
+                                       selection, shape_of)
 from translator.frontend.context import KernelScope
 from translator.frontend.einsum import build_einsum, einsum_call, stacked_product
 from translator.frontend.expressions import NUMPY_FUNCTIONS, array_type, build_expr
@@ -97,11 +97,9 @@ def array_value(node: cst.BaseExpression, scope: KernelScope) -> ir.Expr:
 def _view_value(node: cst.BaseExpression, scope: KernelScope) -> ir.Expr | None:
     """A view as an `ir.View`, a mask local as its expression, `~` of a boolean array as NumPy's
     logical not; None for the rest."""
-    mask = scope.mask(node)
-    if mask is not None:
-        return build_expr(mask, scope)
-    if isinstance(node, cst.UnaryOperation) and is_logical_not(node, scope):
-        return ir.Unary("not", build_expr(node.expression, scope), scope.module.span(node))
+    boolean = mask_or_negation(node, scope)
+    if boolean is not None:
+        return boolean
     new_axes = expansion(node, scope)
     if new_axes is not None:
         assert isinstance(node, cst.Subscript)

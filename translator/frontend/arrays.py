@@ -96,17 +96,26 @@ def element_of(node: cst.BaseExpression, scope: KernelScope) -> ir.Expr | None:
         raise scope.module.error(node, MASKED_ELSEWHERE)
     if scope.elements is None:
         return None
-    mask = scope.mask(node)
-    if mask is not None:
-        return build_expr(mask, scope)
-    if isinstance(node, cst.UnaryOperation) and is_logical_not(node, scope):
-        return ir.Unary("not", build_expr(node.expression, scope), scope.module.span(node))
+    boolean = mask_or_negation(node, scope)
+    if boolean is not None:
+        return boolean
     new_axes = expansion(node, scope)
     if new_axes is not None:
         return _expanded_at(scope.elements, node, new_axes, scope)  # type: ignore[arg-type]
     if not is_view(node, scope):
         return None
     return _view_at(scope.elements, build_view(node, scope), node, scope)
+
+
+def mask_or_negation(node: cst.BaseExpression, scope: KernelScope) -> ir.Expr | None:
+    """A mask local's expression (`frontend.masks`), or `~` of a boolean array as NumPy's logical not,
+    built (at the current element, inside an array expression); None for anything else."""
+    mask = scope.mask(node)
+    if mask is not None:
+        return build_expr(mask, scope)
+    if isinstance(node, cst.UnaryOperation) and is_logical_not(node, scope):
+        return ir.Unary("not", build_expr(node.expression, scope), scope.module.span(node))
+    return None
 
 
 def expansion(node: cst.BaseExpression, scope: KernelScope) -> list[bool] | None:

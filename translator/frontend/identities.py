@@ -13,8 +13,7 @@ from __future__ import annotations
 import libcst as cst
 
 from translator.frontend.context import KernelScope
-from translator.frontend.expressions import array_type, nodes_in
-from translator.frontend.inline import Positioned
+from translator.frontend.expressions import array_type
 
 IDENTITIES = ("numpy.asarray", "numpy.asanyarray", "numpy.ascontiguousarray")
 
@@ -33,13 +32,6 @@ def normalises_in_place(node: cst.CSTNode, scope: KernelScope) -> bool:
             and node.value.args[0].value.value == node.targets[0].target.value)  # type: ignore[attr-defined]
 
 
-def without_identities(node: cst.CSTNode, scope: KernelScope) -> cst.CSTNode:
-    """`node` with each `np.asarray(x)` of an array name replaced by `x`."""
-    if not any(returns_argument(n, scope) for n in nodes_in(node)):
-        return node
-    return node.visit(_Identities(scope))  # type: ignore[return-value]
-
-
-class _Identities(Positioned):
-    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
-        return original_node.args[0].value if returns_argument(original_node, self.scope) else updated_node
+def argument(original: cst.Call, updated: cst.Call, scope: KernelScope) -> cst.BaseExpression | None:
+    """`x` for `np.asarray(x)` of an array name (the rewrite stage's rule), else None."""
+    return original.args[0].value if returns_argument(original, scope) else None

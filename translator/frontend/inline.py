@@ -21,24 +21,12 @@ meant in the function). Other calls stay device function calls.
 
 from __future__ import annotations
 
-from typing import TypeVar
-
 import libcst as cst
 
 from translator.frontend.context import DeviceFunction, KernelScope
 from translator.frontend.expressions import array_type, nodes_in
 from translator.frontend.names import reads
 from translator.frontend.views import is_new_axis
-
-_N = TypeVar("_N", bound=cst.CSTNode)
-
-
-def inline_calls(node: _N, scope: KernelScope) -> _N:
-    """`node` with each call of an inlinable function (module docstring) replaced by its expression."""
-    if not any(isinstance(n, cst.Call) and inlinable(n, scope) is not None for n in nodes_in(node)):
-        return node
-    return node.visit(_Inliner(scope))  # type: ignore[return-value]
-
 
 class Positioned(cst.CSTTransformer):
     """A transformer whose new nodes take the positions of the nodes they replace, so errors about
@@ -56,24 +44,31 @@ class Positioned(cst.CSTTransformer):
         return result  # type: ignore[return-value]
 
 
-class _Inliner(Positioned):
-    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
-        function = inlinable(updated_node, self.scope)
-        if function is None:
-            return updated_node
-        params = [p.name.value for p in function.node.params.params]
-        arguments = dict(zip(params, (a.value for a in updated_node.args)))
-        body = returned(function.node)
-        assert body is not None
-        return body.visit(_Substitution(self.scope, arguments))  # type: ignore[return-value]
+def wants_inlining(call: cst.Call, scope: KernelScope) -> bool:
+    """Whether `call` calls a function to be inlined (module docstring): the rewrite stage's rule."""
+    return inlinable(call, scope) is not None
 
 
-class _Substitution(Positioned):
-    """The function's expression with its parameters replaced by the caller's arguments."""
+def inlined(original: cst.Call, updated: cst.Call, scope: KernelScope) -> cst.BaseExpression | None:
+    """The function's returned expression with each parameter replaced by the call's argument (those
+    rewritten already), where `updated` calls a function to be inlined; else None."""
+    function = inlinable(updated, scope)
+    if function is None:
+        return None
+    params = [p.name.value for p in function.node.params.params]
+    arguments = dict(zip(params, (a.value for a in updated.args)))
+    body = returned(function.node)
+    assert body is not None
+    return body.visit(Substitution(scope, arguments))  # type: ignore[return-value]
 
-    def __init__(self, scope: KernelScope, arguments: dict[str, cst.BaseExpression]) -> None:
+
+class Substitution(Positioned):
+    """A helper's code with its names replaced (its parameters by the caller's arguments): the names
+    of attributes (`.shape`) and keywords (`axis=`) are not replaced, being no parameter's."""
+
+    def __init__(self, scope: KernelScope, replacements: dict[str, cst.BaseExpression]) -> None:
         super().__init__(scope)
-        self.arguments = arguments
+        self.replacements = replacements
 
     def leave_Attribute(self, original_node: cst.Attribute, updated_node: cst.Attribute) -> cst.BaseExpression:
         return updated_node.with_changes(attr=original_node.attr)  # `.shape` names no parameter
@@ -82,7 +77,7 @@ class _Substitution(Positioned):
         return updated_node.with_changes(keyword=original_node.keyword)  # nor does `axis=`
 
     def leave_Name(self, original_node: cst.Name, updated_node: cst.Name) -> cst.BaseExpression:
-        return self.arguments.get(original_node.value, updated_node)
+        return self.replacements.get(original_node.value, updated_node)
 
 
 def plain_helper(call: cst.Call, scope: KernelScope) -> DeviceFunction | None:

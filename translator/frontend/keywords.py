@@ -11,8 +11,6 @@ from __future__ import annotations
 import libcst as cst
 
 from translator.frontend.context import KernelScope
-from translator.frontend.expressions import nodes_in
-from translator.frontend.inline import Positioned
 
 POSITIONS: dict[str, tuple[tuple[str, ...], ...]] = {
     "numpy.clip": (("a",), ("a_min", "min"), ("a_max", "max")),
@@ -28,12 +26,10 @@ UNBOUNDED = ("min", "max")
 bounds, and `np.clip`'s given only by `min=`/`max=` (with `a_min`/`a_max` NumPy needs both)."""
 
 
-def positional_calls(node: cst.CSTNode, scope: KernelScope) -> cst.CSTNode:
-    """`node` with the keyword arguments of the calls of `POSITIONS` and `METHOD_POSITIONS` in place."""
-    if not any(_parameters(n, scope) is not None and any(a.keyword is not None for a in n.args)  # type: ignore[attr-defined]
-               for n in nodes_in(node)):
-        return node
-    return node.visit(_Positional(scope))  # type: ignore[return-value]
+def wants_positions(call: cst.Call, scope: KernelScope) -> bool:
+    """Whether `call` names arguments of a function of `POSITIONS` or `METHOD_POSITIONS`: the rewrite
+    stage's rule."""
+    return _parameters(call, scope) is not None and any(a.keyword is not None for a in call.args)
 
 
 def _parameters(node: cst.CSTNode, scope: KernelScope) -> tuple[tuple[str, ...], ...] | None:
@@ -47,28 +43,28 @@ def _parameters(node: cst.CSTNode, scope: KernelScope) -> tuple[tuple[str, ...],
     return None
 
 
-class _Positional(Positioned):
-    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
-        parameters = _parameters(original_node, self.scope)
-        if parameters is None or all(a.keyword is None for a in updated_node.args):
-            return updated_node
-        values: list[cst.BaseExpression | None] = [a.value for a in updated_node.args if a.keyword is None]
-        values += [None] * (len(parameters) - len(values))
-        for arg in updated_node.args:
-            if arg.keyword is None:
-                continue
-            position = next((k for k, names in enumerate(parameters) if arg.keyword.value in names), None)
-            if position is None or position >= len(values) or values[position] is not None:
-                raise self.scope.module.error(arg, f"this call takes no keyword '{arg.keyword.value}' here (its "
-                                              f"parameters: {', '.join(names[0] for names in parameters)})")
-            values[position] = arg.value
-        named = {a.keyword.value for a in updated_node.args if a.keyword is not None}
-        bounds = len(parameters) - 2  # where a clip's bounds start among its arguments
-        positional = sum(a.keyword is None for a in updated_node.args)
-        if parameters[-1][-1] in UNBOUNDED and named <= set(UNBOUNDED) and positional <= bounds:
-            values = [cst.Name("None") if v is None and k >= bounds else v for k, v in enumerate(values)]
-        while values and values[-1] is None:
-            values.pop()
-        if any(v is None for v in values):
-            raise self.scope.module.error(original_node, "this call leaves out an argument before one it names")
-        return updated_node.with_changes(args=[cst.Arg(v) for v in values if v is not None])
+def positional(original: cst.Call, updated: cst.Call, scope: KernelScope) -> cst.BaseExpression | None:
+    """The call with its named arguments bound to their positions as Python binds them, else None."""
+    parameters = _parameters(original, scope)
+    if parameters is None or all(a.keyword is None for a in updated.args):
+        return None
+    values: list[cst.BaseExpression | None] = [a.value for a in updated.args if a.keyword is None]
+    values += [None] * (len(parameters) - len(values))
+    for arg in updated.args:
+        if arg.keyword is None:
+            continue
+        position = next((k for k, names in enumerate(parameters) if arg.keyword.value in names), None)
+        if position is None or position >= len(values) or values[position] is not None:
+            raise scope.module.error(arg, f"this call takes no keyword '{arg.keyword.value}' here (its parameters: "
+                                     f"{', '.join(names[0] for names in parameters)})")
+        values[position] = arg.value
+    named = {a.keyword.value for a in updated.args if a.keyword is not None}
+    bounds = len(parameters) - 2  # where a clip's bounds start among its arguments
+    positional = sum(a.keyword is None for a in updated.args)
+    if parameters[-1][-1] in UNBOUNDED and named <= set(UNBOUNDED) and positional <= bounds:
+        values = [cst.Name("None") if v is None and k >= bounds else v for k, v in enumerate(values)]
+    while values and values[-1] is None:
+        values.pop()
+    if any(v is None for v in values):
+        raise scope.module.error(original, "this call leaves out an argument before one it names")
+    return updated.with_changes(args=[cst.Arg(v) for v in values if v is not None])

@@ -17,43 +17,35 @@ import libcst as cst
 
 from translator.frontend.context import KernelScope
 from translator.frontend.expressions import nodes_in
-from translator.frontend.inline import Positioned
 from translator.frontend.source import fold_constant
 
 MAX_CONSTANTS = 64
 """The largest literal table rewritten (a chain of selects per element): larger ones are arguments."""
 
 
-def literal_arrays(node: cst.CSTNode, scope: KernelScope) -> cst.CSTNode:
-    """`node` with each `np.array` of a literal list or tuple of numeric constants rewritten."""
-    if not any(_is_literal_call(n, scope) for n in nodes_in(node)):
-        return node
-    return node.visit(_Literals(scope))  # type: ignore[return-value]
-
-
-def _is_literal_call(node: cst.CSTNode, scope: KernelScope) -> bool:
-    return (isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute)
+def wants_selects(node: cst.Call, scope: KernelScope) -> bool:
+    """Whether `node` is `np.array` of a literal list or tuple: the rewrite stage's rule."""
+    return (isinstance(node.func, cst.Attribute)
             and scope.module.qualified_name(node.func) == "numpy.array" and bool(node.args)
             and isinstance(node.args[0].value, (cst.List, cst.Tuple)))
 
 
-class _Literals(Positioned):
-    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
-        if not _is_literal_call(original_node, self.scope):
-            return updated_node
-        rows = _table(original_node.args[0].value, self.scope)
-        keywords = {a.keyword.value: a.value for a in original_node.args[1:] if a.keyword is not None}
-        if len(original_node.args) > 1 + len(keywords) or set(keywords) - {"dtype"}:
-            raise self.scope.module.error(original_node, "np.array() of a literal in a kernel takes its values and "
-                                          "dtype= only")
-        assert isinstance(original_node.func, cst.Attribute)
-        numpy = original_node.func.value
-        value = _selects(numpy, rows)
-        if "dtype" in keywords:
-            value = cst.Call(cst.Attribute(value, cst.Name("astype")), [cst.Arg(keywords["dtype"])])
-        for part in nodes_in(value):
-            self.scope.module.positions.setdefault(part, self.scope.module.positions[original_node])
-        return value
+def selects(original: cst.Call, updated: cst.Call, scope: KernelScope) -> cst.BaseExpression | None:
+    """The array expression selecting each constant of `np.array` of a numeric literal, else None."""
+    if not wants_selects(original, scope):
+        return None
+    rows = _table(original.args[0].value, scope)
+    keywords = {a.keyword.value: a.value for a in original.args[1:] if a.keyword is not None}
+    if len(original.args) > 1 + len(keywords) or set(keywords) - {"dtype"}:
+        raise scope.module.error(original, "np.array() of a literal in a kernel takes its values and dtype= only")
+    assert isinstance(original.func, cst.Attribute)
+    numpy = original.func.value
+    value = _selects(numpy, rows)
+    if "dtype" in keywords:
+        value = cst.Call(cst.Attribute(value, cst.Name("astype")), [cst.Arg(keywords["dtype"])])
+    for part in nodes_in(value):
+        scope.module.positions.setdefault(part, scope.module.positions[original])
+    return value
 
 
 def _table(literal: cst.BaseExpression, scope: KernelScope) -> list[list[cst.BaseExpression]]:

@@ -18,23 +18,19 @@ from translator.frontend.arrays import assign_array, assign_masked, is_array_sta
 from translator.frontend.array_statements import array_statement, is_gather
 from translator.frontend.grids import is_meshgrid, meshgrid_statements
 from translator.frontend.guards import guarded
-from translator.frontend.inline import inline_calls
 from translator.frontend.input_checks import assert_check, is_raise_check, raise_checks
-from translator.frontend.identities import normalises_in_place, without_identities
+from translator.frontend.identities import normalises_in_place
 from translator.frontend.iteration import item_loop, iterates_items
-from translator.frontend.keywords import positional_calls
-from translator.frontend.literals import literal_arrays
-from translator.frontend.unrolled import unrolled_sums
 from translator.frontend.loop_arrays import LOOP_ARRAY_RULE, made_in_loop, small_statements
 from translator.frontend.masks import bind_mask, read_through_mask
 from translator.frontend.names import reads
 from translator.frontend.scatters import scatter, scatter_first
 from translator.frontend.rebinding import fill_again, fills_again, renamed, rotation
+from translator.frontend.rewrites import rewritten
 from translator.frontend.refills import like_source, refill
 from translator.frontend.signature import scalar_annotation
 from translator.frontend.source import fold_constant
 from translator.frontend.syntax import dispatch
-from translator.frontend.tuple_calls import split_tuple_calls
 from translator.frontend.unfold import UNFOLDED_IN, unfold
 from translator.frontend.views import is_view
 from translator.frontend.view_names import binds_view, bind_views, refuse_rebinding
@@ -79,9 +75,7 @@ def _statement(node: cst.CSTNode, scope: KernelScope) -> list[ir.Stmt]:
     nested statement's prelude stays inside the block that holds it; with the run-time checks of
     its lengths around both (`frontend.guards`)."""
     if isinstance(node, UNFOLDED_IN):
-        for rewrite in (inline_calls, split_tuple_calls, literal_arrays, unrolled_sums, without_identities,
-                        positional_calls):
-            node = rewrite(node, scope)
+        node = rewritten(node, scope)  # its idioms first (frontend.rewrites)
     firsts, node = hoist_values(node, scope) if lifts(scope) or scope.makes_temporaries else ([], node)
     if not firsts:
         firsts, node = scatter_first(node, scope)

@@ -30,8 +30,7 @@ import libcst as cst
 from translator.errors import Span
 from translator.frontend.arrays import ELEMENTWISE_CALLS, shape_of
 from translator.frontend.context import KernelScope
-from translator.frontend.expressions import CALLS, Builder, build_expr, nodes_in
-from translator.frontend.inline import Positioned
+from translator.frontend.expressions import CALLS, Builder, build_expr
 from translator.ir import nodes as ir
 from translator.ir.types import I32, PY_FLOAT, PY_INT
 
@@ -41,11 +40,9 @@ DIVMODS = ("builtins.divmod", "numpy.divmod")
 _N = TypeVar("_N", bound=cst.CSTNode)
 
 
-def split_tuple_calls(node: _N, scope: KernelScope) -> _N:
-    """`node` with each call of a pair-returning function replaced by the tuple of its parts."""
-    if not any(isinstance(n, cst.Call) and _pair_function(n, scope) for n in nodes_in(node)):
-        return node
-    return node.visit(_Splitter(scope))  # type: ignore[return-value]
+def wants_split(call: cst.Call, scope: KernelScope) -> bool:
+    """Whether `call` calls a pair-returning function: the rewrite stage's rule."""
+    return _pair_function(call, scope) is not None
 
 
 def _pair_function(call: cst.Call, scope: KernelScope) -> str | None:
@@ -55,40 +52,38 @@ def _pair_function(call: cst.Call, scope: KernelScope) -> str | None:
     return name if name in DIVMODS or (module in ("math", "numpy") and function in PARTS) else None
 
 
-class _Splitter(Positioned):
-    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
-        name = _pair_function(updated_node, self.scope)
-        if name is None:
-            return updated_node
-        module, _, function = name.rpartition(".")
-        args = [a.value for a in updated_node.args]
-        wanted = 2 if name in DIVMODS else 1
-        if len(args) != wanted or any(a.keyword is not None or a.star for a in updated_node.args):
-            raise self.scope.module.error(
-                original_node, f"{name.replace('builtins.', '').replace('numpy.', 'np.')}() takes {wanted} "
-                f"positional argument{'s' * (wanted > 1)}")
-        if module == "math" and shape_of(args[0], self.scope):
-            raise self.scope.module.error(
-                args[0], f"math.{function}() takes a number (Python raises TypeError for an array); use "
-                f"np.{function}() for arrays")
-        if name in DIVMODS:
-            parts: list[cst.BaseExpression] = [cst.BinaryOperation(args[0], cst.FloorDivide(), args[1]),
-                                               cst.BinaryOperation(args[0], cst.Modulo(), args[1])]
-        else:
-            parts = [cst.Call(cst.Attribute(updated_node.func, cst.Name(part)), [cst.Arg(args[0])])
-                     for part in PARTS[function]]
-        return self._placed(cst.Tuple([cst.Element(p) for p in parts]), original_node)
+def split(original: cst.Call, updated: cst.Call, scope: KernelScope) -> cst.BaseExpression | None:
+    """The tuple of the two parts of a call of a pair-returning function, else None."""
+    name = _pair_function(updated, scope)
+    if name is None:
+        return None
+    module, _, function = name.rpartition(".")
+    args = [a.value for a in updated.args]
+    wanted = 2 if name in DIVMODS else 1
+    if len(args) != wanted or any(a.keyword is not None or a.star for a in updated.args):
+        raise scope.module.error(original, f"{name.replace('builtins.', '').replace('numpy.', 'np.')}() takes {wanted} "
+                                 f"positional argument{'s' * (wanted > 1)}")
+    if module == "math" and shape_of(args[0], scope):
+        raise scope.module.error(args[0], f"math.{function}() takes a number (Python raises TypeError for an array); "
+                                 f"use np.{function}() for arrays")
+    if name in DIVMODS:
+        parts: list[cst.BaseExpression] = [cst.BinaryOperation(args[0], cst.FloorDivide(), args[1]),
+                                           cst.BinaryOperation(args[0], cst.Modulo(), args[1])]
+    else:
+        parts = [cst.Call(cst.Attribute(updated.func, cst.Name(part)), [cst.Arg(args[0])]) for part in PARTS[function]]
+    return _placed(cst.Tuple([cst.Element(p) for p in parts]), original, scope)
 
-    def _placed(self, node: _N, like: cst.CSTNode) -> _N:
-        """`node` and the nodes made for it, placed where `like` is (for errors)."""
-        positions = self.scope.module.positions
-        pending: list[cst.CSTNode] = [node]
-        while pending:
-            current = pending.pop()
-            if current not in positions:
-                positions[current] = positions[like]
-                pending.extend(current.children)
-        return node
+
+def _placed(node: _N, like: cst.CSTNode, scope: KernelScope) -> _N:
+    """`node` and the nodes made for it, placed where `like` is (for errors)."""
+    positions = scope.module.positions
+    pending: list[cst.CSTNode] = [node]
+    while pending:
+        current = pending.pop()
+        if current not in positions:
+            positions[current] = positions[like]
+            pending.extend(current.children)
+    return node
 
 
 def _float(x: ir.Expr, numpy: bool, span: Span) -> ir.Expr:

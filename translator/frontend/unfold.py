@@ -37,7 +37,8 @@ import libcst as cst
 from translator.frontend.context import DeviceFunction, KernelScope
 from translator.frontend.allocations import is_array_value
 from translator.frontend.expressions import nodes_in
-from translator.frontend.inline import Positioned, body_statements, bound_names, inlinable, plain_helper, returned, sliced
+from translator.frontend.inline import (Positioned, Substitution, body_statements, bound_names, inlinable, plain_helper,
+                                        returned, sliced)
 from translator.frontend.names import reads
 from translator.frontend.products import product_operands
 from translator.frontend.rebinding import Parts, refresh
@@ -121,7 +122,7 @@ def _unfolded(statement: cst.CSTNode, call: cst.Call, function: DeviceFunction, 
             prelude.append(_assign(replacements[param], arg, scope))  # type: ignore[arg-type]
         else:
             replacements[param] = arg
-    substitute = _Substitution(scope, replacements)
+    substitute = _Renaming(scope, replacements)
     statements: Parts = [_visited(part, substitute) for part in body]
     if value is None:
         return [*prelude, *statements]
@@ -185,18 +186,9 @@ def _clone(node: cst.CSTNode, scope: KernelScope) -> cst.CSTNode:
     return copy
 
 
-class _Substitution(Positioned):
-    """The helper's statements with its parameters replaced by the arguments and its locals renamed."""
-
-    def __init__(self, scope: KernelScope, replacements: dict[str, cst.BaseExpression]) -> None:
-        super().__init__(scope)
-        self.replacements = replacements
-
-    def leave_Attribute(self, original_node: cst.Attribute, updated_node: cst.Attribute) -> cst.BaseExpression:
-        return updated_node.with_changes(attr=original_node.attr)  # `.shape` names no parameter
-
-    def leave_Arg(self, original_node: cst.Arg, updated_node: cst.Arg) -> cst.Arg:
-        return updated_node.with_changes(keyword=original_node.keyword)  # nor does `axis=`
+class _Renaming(Substitution):
+    """The helper's statements with its parameters replaced by the arguments (a copy at each use)
+    and its locals renamed."""
 
     def leave_Name(self, original_node: cst.Name, updated_node: cst.Name) -> cst.BaseExpression:
         replacement = self.replacements.get(original_node.value)

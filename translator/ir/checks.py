@@ -127,10 +127,11 @@ def guarded(stmts: Sequence[ir.Stmt], checks: Sequence[Check], record_at: Callab
     """`stmts` (one Python statement, with what it computes first) run only when every check
     holds; otherwise each failed check records its failure (`record_at`, which numbers it). `once`
     names the variable of a one-iteration parallel loop around the recording, for a statement on the
-    host (the status lives on the device, as the arrays do); None inside a prange."""
+    host (the status lives on the device, as the arrays do); None inside a prange. A statement that
+    computes nothing (`kept = x[::s]` binds a view) still makes its checks, where Python raises."""
     if not checks:
         return list(stmts)
-    span = stmts[0].span
+    span = stmts[0].span if stmts else checks[0].span
     cond: ir.Expr = checks[0].cond
     for check in checks[1:]:
         cond = ir.Logical("and", cond, check.cond, span, BOOL)

@@ -81,6 +81,23 @@ class StmtTransformer(Visitor[[], ir.Stmt]):
         return _replaced(stmt, changes)
 
 
+class BlockTransformer(Visitor[[], tuple[ir.Stmt, ...]]):
+    """A pass in which each statement becomes any number of statements (none, itself, a region's
+    body, a wait before it). `keep` and `descend` are the common handlers, as in `StmtTransformer`."""
+
+    def block(self, stmts: tuple[ir.Stmt, ...]) -> tuple[ir.Stmt, ...]:
+        return tuple(out for stmt in stmts for out in self.visit(stmt))
+
+    def keep(self, stmt: ir.Stmt) -> tuple[ir.Stmt, ...]:
+        """The statement as it is: it holds nothing this pass changes."""
+        return (stmt,)
+
+    def descend(self, stmt: ir.Stmt) -> tuple[ir.Stmt, ...]:
+        """The statement with its nested blocks (`body`, and `orelse` of an `if`) transformed."""
+        changes = {name: self.block(getattr(stmt, name)) for name in ("body", "orelse") if hasattr(stmt, name)}
+        return (_replaced(stmt, changes),)
+
+
 def is_node(value: object) -> TypeGuard[Node]:
     return isinstance(value, _NODE_TYPES)
 

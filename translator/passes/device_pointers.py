@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 
 from translator.ir import nodes as ir
-from translator.ir.visit import Visitor, walk_all
+from translator.ir.visit import BlockTransformer, walk_all
 
 
 def device_variant(kernel: ir.Kernel) -> ir.Kernel:
@@ -21,13 +21,10 @@ def device_variant(kernel: ir.Kernel) -> ir.Kernel:
 
 
 @dataclasses.dataclass(frozen=True)
-class _DevicePointers(Visitor[[], tuple[ir.Stmt, ...]]):
+class _DevicePointers(BlockTransformer):
     """Each statement becomes the statements that replace it in the variant (none, one or a region's body)."""
 
     arrays: frozenset[str]
-
-    def block(self, stmts: tuple[ir.Stmt, ...]) -> tuple[ir.Stmt, ...]:
-        return tuple(out for stmt in stmts for out in self.visit(stmt))
 
     def visit_ParallelLoop(self, stmt: ir.ParallelLoop) -> tuple[ir.Stmt, ...]:
         """Array parameters the loop uses (indexed, measured or passed to a function) become device pointers,
@@ -60,17 +57,6 @@ class _DevicePointers(Visitor[[], tuple[ir.Stmt, ...]]):
         return (dataclasses.replace(stmt, body=self.block(stmt.body), orelse=self.block(stmt.orelse), maps=(),
                                     device_ptrs=True),)
 
-    def visit_If(self, stmt: ir.If) -> tuple[ir.Stmt, ...]:
-        return (dataclasses.replace(stmt, body=self.block(stmt.body), orelse=self.block(stmt.orelse)),)
-
-    def visit_Loop(self, stmt: ir.Loop | ir.While) -> tuple[ir.Stmt, ...]:
-        """A host loop around parallel loops."""
-        return (dataclasses.replace(stmt, body=self.block(stmt.body)),)
-
-    def host_statement(self, stmt: ir.Stmt) -> tuple[ir.Stmt, ...]:
-        """Host code that holds no target region."""
-        return (stmt,)
-
-    visit_While = visit_Loop
-    visit_Assign = visit_AtomicUpdate = visit_CallStatement = visit_LocalArray = visit_Temporary = host_statement
-    visit_Break = visit_Continue = visit_Return = visit_TaskWait = host_statement
+    visit_If = visit_Loop = visit_While = BlockTransformer.descend  # host code around parallel loops
+    visit_Assign = visit_AtomicUpdate = visit_CallStatement = visit_LocalArray = visit_Temporary = BlockTransformer.keep
+    visit_Break = visit_Continue = visit_Return = visit_TaskWait = BlockTransformer.keep

@@ -21,10 +21,10 @@ hoisted into parallel loops of their own before the statement that uses them).
 from __future__ import annotations
 
 import dataclasses
-import itertools
 
 from translator.errors import TranslationError
 from translator.ir import nodes as ir
+from translator.ir.names import FreshNames
 from translator.ir.types import I64, ScalarType
 from translator.ir.visit import Node, children, nested_statements, walk, walk_all
 
@@ -48,14 +48,7 @@ class _Regions:
         self.types = {v.name: v.type for v in kernel.locals}
         self.locals: list[ir.Var] = []
         self.made: list[ir.Loop] = []
-        self._counter = itertools.count(1)
-
-    def fresh(self, base: str) -> str:
-        while True:
-            name = f"{base}__{next(self._counter)}"
-            if name not in self.used:
-                self.used.add(name)
-                return name
+        self.fresh = FreshNames(self.used)
 
     def block(self, stmts: tuple[ir.Stmt, ...]) -> tuple[ir.Stmt, ...]:
         return tuple(out for stmt in stmts for out in self.statement(stmt))

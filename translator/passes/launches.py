@@ -47,7 +47,7 @@ from __future__ import annotations
 import dataclasses
 
 from translator.ir import nodes as ir
-from translator.ir.visit import Node, Visitor, nested_statements, rewrite, walk, walk_all
+from translator.ir.visit import BlockTransformer, Node, nested_statements, rewrite, walk, walk_all
 
 
 def launch_asynchronously(kernel: ir.Kernel) -> ir.Kernel:
@@ -106,12 +106,9 @@ def _reads_wide_scalar(region: ir.ParallelLoop) -> bool:
                for n in walk(region))
 
 
-class _Launches(Visitor[[], tuple[ir.Stmt, ...]]):
+class _Launches(BlockTransformer):
     """Each host statement becomes itself with its regions launched `nowait`, followed by a `TaskWait`
     where the host reads what the region computes."""
-
-    def block(self, stmts: tuple[ir.Stmt, ...]) -> tuple[ir.Stmt, ...]:
-        return tuple(out for stmt in stmts for out in self.visit(stmt))
 
     def visit_ParallelLoop(self, stmt: ir.ParallelLoop) -> tuple[ir.Stmt, ...]:
         """`nowait`, unless the host reads what the region computes as soon as it ends (reductions
@@ -138,16 +135,7 @@ class _Launches(Visitor[[], tuple[ir.Stmt, ...]]):
         wait = () if inner and isinstance(inner[-1], ir.TaskWait) else (ir.TaskWait(stmt.span),)
         return (dataclasses.replace(stmt, body=inner + wait + copies),)
 
-    def visit_If(self, stmt: ir.If) -> tuple[ir.Stmt, ...]:
-        return (dataclasses.replace(stmt, body=self.block(stmt.body), orelse=self.block(stmt.orelse)),)
-
-    def visit_Loop(self, stmt: ir.Loop | ir.While) -> tuple[ir.Stmt, ...]:
-        return (dataclasses.replace(stmt, body=self.block(stmt.body)),)
-
-    def host_statement(self, stmt: ir.Stmt) -> tuple[ir.Stmt, ...]:
-        """Host code that launches nothing (scalars only) stays as it is."""
-        return (stmt,)
-
-    visit_While = visit_Loop
-    visit_Assign = visit_AtomicUpdate = visit_CallStatement = visit_Break = visit_Continue = host_statement
-    visit_Return = visit_UpdateFrom = visit_TaskWait = host_statement
+    visit_If = visit_Loop = visit_While = BlockTransformer.descend
+    # host code that launches nothing (scalars only) stays as it is
+    visit_Assign = visit_AtomicUpdate = visit_CallStatement = visit_Break = visit_Continue = BlockTransformer.keep
+    visit_Return = visit_UpdateFrom = visit_TaskWait = BlockTransformer.keep

@@ -20,12 +20,12 @@ first (`ir.Temporary`, one per iteration), inside a `prange`; outside one, both 
 from __future__ import annotations
 
 import dataclasses
-import itertools
 from typing import Callable, Sequence
 
 from translator.errors import Span, TranslationError
 from translator.ir import checks
 from translator.ir import nodes as ir
+from translator.ir.names import FreshNames
 from translator.ir.arrays import (LEAVES, ZERO, Leaf, Offset, array_shape, as_index, at_least_zero, at_positions,
                                   axis_loops, broadcasts, element, first_clash, leaf_shape, loop_nest, rewrite_leaves,
                                   same, uses)
@@ -73,7 +73,7 @@ class _Lowering(Visitor[[bool], list[ir.Stmt]]):
         self.masked: set[Span] = set()
         """The operands read through a boolean mask (`x[m] = y[m] * 2`): a wrong length is NumPy's IndexError."""
         """The operands whose length checks are a gather's indices' (`check_lengths`)."""
-        self._counter = itertools.count(1)
+        self._names = FreshNames(self.used)
         self.env: dict[str, ScalarType] = {p.name: p.type for p in kernel.params if isinstance(p.type, ScalarType)}
         self.env.update({v.name: v.type for v in kernel.locals})
         self.typer = ExprTyper(self.env, kernel)
@@ -81,11 +81,7 @@ class _Lowering(Visitor[[bool], list[ir.Stmt]]):
 
     def fresh(self, base: str) -> str:
         """A name the kernel does not use (`i__3`)."""
-        while True:
-            name = f"{base}__{next(self._counter)}"
-            if name not in self.used:
-                self.used.add(name)
-                return name
+        return self._names(base)
 
     def block(self, stmts: tuple[ir.Stmt, ...], in_prange: bool) -> tuple[ir.Stmt, ...]:
         return tuple(lowered for stmt in stmts for lowered in self.visit(stmt, in_prange))

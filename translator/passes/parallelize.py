@@ -27,7 +27,7 @@ from collections.abc import Callable
 from translator.errors import Span, TranslationError
 from translator.ir import nodes as ir
 from translator.ir.types import ArrayType, I64, Ownership
-from translator.ir.visit import StmtTransformer, Visitor, temporaries, walk, walk_all
+from translator.ir.visit import BlockTransformer, StmtTransformer, temporaries, walk, walk_all
 from translator.passes.indices import lower_bound
 from translator.passes.reductions import LoopKey, host_names, loop_keys, outermost_pranges
 from translator.targets import Target
@@ -108,28 +108,16 @@ def _without_temporaries(stmts: tuple[ir.Stmt, ...]) -> tuple[ir.Stmt, ...]:
     return _TemporariesTakenOut().block(stmts)
 
 
-class _TemporariesTakenOut(Visitor[[], tuple[ir.Stmt, ...]]):
+class _TemporariesTakenOut(BlockTransformer):
     """Each statement of a `prange` body becomes itself, or nothing for a `Temporary` (it moves onto
     its `ParallelLoop`)."""
-
-    def block(self, stmts: tuple[ir.Stmt, ...]) -> tuple[ir.Stmt, ...]:
-        return tuple(out for stmt in stmts for out in self.visit(stmt))
 
     def visit_Temporary(self, stmt: ir.Temporary) -> tuple[ir.Stmt, ...]:
         return ()
 
-    def visit_If(self, stmt: ir.If) -> tuple[ir.Stmt, ...]:
-        return (dataclasses.replace(stmt, body=self.block(stmt.body), orelse=self.block(stmt.orelse)),)
-
-    def visit_Loop(self, stmt: ir.Loop | ir.While) -> tuple[ir.Stmt, ...]:
-        return (dataclasses.replace(stmt, body=self.block(stmt.body)),)
-
-    def kept(self, stmt: ir.Stmt) -> tuple[ir.Stmt, ...]:
-        return (stmt,)
-
-    visit_While = visit_Loop
-    visit_Assign = visit_AtomicUpdate = visit_CallStatement = visit_LocalArray = kept
-    visit_Break = visit_Continue = visit_Return = kept
+    visit_If = visit_Loop = visit_While = BlockTransformer.descend
+    visit_Assign = visit_AtomicUpdate = visit_CallStatement = visit_LocalArray = BlockTransformer.keep
+    visit_Break = visit_Continue = visit_Return = BlockTransformer.keep
 
 
 def _check_reduction_types(kernel: ir.Kernel, reductions: dict[LoopKey, tuple[ir.Reduction, ...]]) -> None:

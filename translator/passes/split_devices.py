@@ -29,7 +29,7 @@ from translator.errors import Span, TranslationError
 from translator.ir import nodes as ir
 from translator.ir.pytext import python_text
 from translator.ir.types import BOOL, I64, Ownership, ScalarType
-from translator.ir.visit import Visitor, walk_all
+from translator.ir.visit import BlockTransformer, walk_all
 from translator.passes.access import strip
 from translator.passes.launches import launched_synchronously
 
@@ -75,16 +75,13 @@ def identity(op: str, t: ScalarType) -> int | float | bool:
 
 
 @dataclasses.dataclass
-class _Splitter(Visitor[[], tuple[ir.Stmt, ...]]):
+class _Splitter(BlockTransformer):
     """Each statement of the device variant becomes the statements that replace it in the chunked one."""
 
     arrays: dict[str, ir.Param]
     types: dict[str, ScalarType]
     phases: list[ir.ChunkPhase] = dataclasses.field(default_factory=list)
     bounds: list[ir.Var] = dataclasses.field(default_factory=list)
-
-    def block(self, stmts: tuple[ir.Stmt, ...]) -> tuple[ir.Stmt, ...]:
-        return tuple(out for stmt in stmts for out in self.visit(stmt))
 
     def visit_ParallelLoop(self, stmt: ir.ParallelLoop) -> tuple[ir.Stmt, ...]:
         """The loop over this share's chunk of its outer level, with its reductions' starts and the call back."""
