@@ -10,8 +10,11 @@ thread, and `odd_planes`' `+=` would show an element done twice or never."""
 
 from __future__ import annotations
 
+import json
+import os
 import re
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -87,7 +90,7 @@ def _function(c_source: str, symbol: str) -> str:
 def test_the_launch_covers_any_trip_count() -> None:
     """The teams are the trip count over the block, clamped to what `num_teams` takes (32 bits), and each
     thread steps by all the launch's threads: a trip count above 2^31 * 256 is covered (the stepping
-    runs here, test_matches_python_on_nvptx_fallback); the innermost level varies fastest."""
+    runs here, test_nvptx_build_matches_python); the innermost level varies fastest."""
     c_source = translate(PATH, NVPTX).c_source
     assert "return teams < 2147483647 ? teams : 2147483647;" in c_source
     stencil = _function(c_source, "jacobi_step")
@@ -118,33 +121,73 @@ def test_bare_device_code_calls_no_openmp_runtime(tmp_path: Path) -> None:
         assert ("__kmpc" in code) != bare.BARE[name.removesuffix("__device")], name
 
 
-@pytest.mark.parametrize("target", [NVPTX, "host-offload"])
-@pytest.mark.parametrize("k, make_args", [pytest.param(getattr(bare, n), make, id=n) for n, make in bare.CASES.items()])
-def test_matches_python(k: Kernel, make_args: Any, target: str) -> None:
-    """On nvptx through the host fallback (module docstring), and on host-offload."""
-    result = compare_with_python(k, make_args(), parse_target(target), repeats=1)
-    assert result.ok, result.mismatches
+def fallback_report() -> None:
+    """Run in a process of its own (`nvptx_fallback`), since an nvptx library in a process whose offload
+    runtime already holds host-offload's device would be sent there: prints, as JSON, each case's
+    mismatches against Python, whether empty levels left the arrays around them alone, and whether a
+    bad index raised IndexError, all on the nvptx build."""
+    target = parse_target(NVPTX)
+    report: dict[str, Any] = {"cases": {name: list(compare_with_python(getattr(bare, name), make(), target, 1).mismatches)
+                                        for name, make in bare.CASES.items()}}
+    kernel = bare.jacobi_step.library(target).kernels["jacobi_step"]
+    report["empty"] = {}
+    for shape in EMPTY_SHAPES:
+        whole = np.random.default_rng(3).standard_normal((2, 64))
+        expected = whole.copy()
+        bare.jacobi_step.py_func(*(e[:shape[0] * shape[1]].reshape(shape) for e in expected))
+        kernel(*(w[:shape[0] * shape[1]].reshape(shape) for w in whole))
+        report["empty"][str(shape)] = bool(np.array_equal(whole, expected))
+    try:
+        bare.clipped_gather.library(target).kernels["clipped_gather"](*bad_gather())
+        report["index_error"] = False
+    except IndexError:
+        report["index_error"] = True
+    print(json.dumps(report))
 
 
-@pytest.mark.parametrize("shape", [(1, 1), (0, 1), (1, 0), (1, 5), (3, 3)])
-def test_empty_levels_run_nothing(shape: tuple[int, int]) -> None:
+EMPTY_SHAPES = ((1, 1), (0, 1), (1, 0), (1, 5), (3, 3))
+
+
+def bad_gather() -> tuple[Any, ...]:
+    """`clipped_gather`'s arguments with one index past the end of `x`."""
+    args: list[Any] = list(bare.CASES["clipped_gather"]())
+    args[2][17] = args[1].shape[0]
+    return tuple(args)
+
+
+@pytest.fixture(scope="module")
+def nvptx_fallback() -> dict[str, Any]:
+    """`fallback_report`'s findings, from a fresh process (the nvptx library built there, cached)."""
+    run = subprocess.run([sys.executable, "-c", "from tests.test_bare import fallback_report; fallback_report()"],
+                         cwd=ROOT, capture_output=True, text=True, timeout=900,
+                         env={**os.environ, "KMP_WARNINGS": "0", "PY2OMP_BARE": ""})
+    assert run.returncode == 0, run.stderr[-3000:]
+    found: dict[str, Any] = json.loads(run.stdout.splitlines()[-1])
+    return found
+
+
+@pytest.mark.parametrize("name", bare.CASES)
+def test_nvptx_build_matches_python(name: str, nvptx_fallback: dict[str, Any]) -> None:
+    """The bare C computes what Python does (through the host fallback, module docstring)."""
+    assert nvptx_fallback["cases"][name] == []
+
+
+@pytest.mark.parametrize("shape", EMPTY_SHAPES)
+def test_empty_levels_run_nothing(shape: tuple[int, int], nvptx_fallback: dict[str, Any]) -> None:
     """Two empty levels do not multiply into iterations (each count is clamped at 0 first): the
     arrays are views at the start of larger ones, whose elements past them must stay as they were."""
-    rng = np.random.default_rng(3)
-    whole = rng.standard_normal((2, 64))
-    A, B = (w[:shape[0] * shape[1]].reshape(shape) for w in whole)
-    expected = whole.copy()
-    bare.jacobi_step.py_func(*(e[:shape[0] * shape[1]].reshape(shape) for e in expected))
-    bare.jacobi_step.library(parse_target(NVPTX)).kernels["jacobi_step"](A, B)
-    assert np.array_equal(whole, expected)
+    assert nvptx_fallback["empty"][str(shape)]
 
 
-def test_index_error_in_a_bare_kernel() -> None:
+def test_index_error_in_a_bare_kernel(nvptx_fallback: dict[str, Any]) -> None:
     """The gather's index check records its failure with an atomic update of the status, which the
-    bare kernel keeps: the call raises IndexError as Python does."""
-    out, x, idx, hi = bare.CASES["clipped_gather"]()
-    idx[17] = x.shape[0]
+    bare kernel keeps: the call raises IndexError, as Python does."""
     with pytest.raises(IndexError):
-        bare.clipped_gather.py_func(out.copy(), x, idx, hi)
-    with pytest.raises(IndexError):
-        bare.clipped_gather.library(parse_target(NVPTX)).kernels["clipped_gather"](out, x, idx, hi)
+        bare.clipped_gather.py_func(*bad_gather())
+    assert nvptx_fallback["index_error"]
+
+
+@pytest.mark.parametrize("k, make_args", [pytest.param(getattr(bare, n), make, id=n) for n, make in bare.CASES.items()])
+def test_matches_python_on_host_offload(k: Kernel, make_args: Any) -> None:
+    result = compare_with_python(k, make_args(), parse_target("host-offload"), repeats=1)
+    assert result.ok, result.mismatches

@@ -10,12 +10,20 @@ several, so that two empty levels do not multiply into a positive trip count.
 from __future__ import annotations
 
 from translator.backend.c_expr import Frag, atom, const, infix
+from translator.ir import nodes as ir
 from translator.ir.types import I64
+from translator.ir.visit import walk_all
 
 TRIP = "py2omp_trip"
 """The host local holding the nest's trip count (the last of `BareView.counts`)."""
 FLAT = "py2omp_k"
 """The flat iteration number in the bare kernel's loop."""
+
+
+def uses_bare(kernels: tuple[ir.Kernel, ...]) -> bool:
+    """Whether some nest of the kernels is launched bare (the prelude's helpers then need `<omp.h>`)."""
+    return any(isinstance(n, ir.ParallelLoop) and isinstance(n.directive, ir.OmpTarget) and n.directive.bare
+               for k in kernels for n in walk_all(k.body))
 
 
 def count_name(level: int) -> str:

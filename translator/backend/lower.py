@@ -12,7 +12,7 @@ import math
 from collections.abc import Iterator
 
 from runtime_shim.blas import SYSTEM_NAMES
-from translator.backend.bare import FLAT, TRIP, bare_counts, bare_indices
+from translator.backend.bare import FLAT, TRIP, bare_counts, bare_indices, uses_bare
 from translator.backend.c_expr import ExprEmitter, Frag, atom, const, infix, operand
 from translator.backend.helpers import HelperSet
 from translator.backend.names import (
@@ -137,8 +137,7 @@ def build_view(module: ir.Module, staging: bool = False) -> ModuleView:
         blas=_blas(module),
         temporaries=TEMPORARY_HELPERS if any(isinstance(n, ir.Temporary) for k in module.kernels
                                              for n in walk_all(k.body)) else None,
-        bare=any(isinstance(n, ir.ParallelLoop) and isinstance(n.directive, ir.OmpTarget) and n.directive.bare
-                 for k in module.kernels for n in walk_all(k.body)),
+        bare=uses_bare(module.kernels),
         complex=_uses_complex(module),
         helpers=tuple(helpers.views()),
         functions=functions,
