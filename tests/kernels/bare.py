@@ -76,23 +76,15 @@ def scaled_narrow(x: InOut[f64[:]], s: f64):
         x[i] *= s
 
 
-def _rng() -> np.random.Generator:
-    return np.random.default_rng(12)
-
-
-def _grid(*shape: int) -> np.ndarray:
-    return _rng().standard_normal(shape)
-
-
 CASES = {
-    "triad": lambda: (np.zeros(1001), _grid(1001), _grid(1001), 3.0),
-    "jacobi_step": lambda: (_grid(37, 29), _grid(37, 29)),
-    "odd_planes": lambda: (_grid(9, 7, 13), _grid(9, 7, 13) * 2.0, 0.25),
-    "clipped_gather": lambda: (np.zeros(500), _grid(300), _rng().integers(-300, 300, 500), 0.5),
-    "vdot": lambda: (_grid(777), _grid(777) + 1.0),
-    "row_sums": lambda: (_grid(41, 17), np.zeros(41)),
-    "scaled_in_teams": lambda: (_grid(333), 1.5, 3),
-    "scaled_narrow": lambda: (_grid(333), -2.5),
+    triad: lambda rng: (np.zeros(1001), rng.standard_normal(1001), rng.standard_normal(1001), 3.0),
+    jacobi_step: lambda rng: (rng.standard_normal((37, 29)), rng.standard_normal((37, 29))),
+    odd_planes: lambda rng: (rng.standard_normal((9, 7, 13)), rng.standard_normal((9, 7, 13)), 0.25),
+    clipped_gather: lambda rng: (np.zeros(500), rng.standard_normal(300), rng.integers(-300, 300, 500), 0.5),
+    vdot: lambda rng: (rng.standard_normal(777), rng.standard_normal(777)),
+    row_sums: lambda rng: (rng.standard_normal((41, 17)), np.zeros(41)),
+    scaled_in_teams: lambda rng: (rng.standard_normal(333), 1.5, 3),
+    scaled_narrow: lambda rng: (rng.standard_normal(333), -2.5),
 }
 
 BARE = {"triad": True, "jacobi_step": True, "odd_planes": True, "clipped_gather": True, "vdot": False,
