@@ -6,12 +6,13 @@
 Why: py2omp's triad ran at 3495 GB/s against 4265 for CuPy's ElementwiseKernel on an H200 (0.82;
 2^27 doubles on the device). `build` translates `bench/kernels/bandwidth.py` (STREAM's triad and one
 jacobi_2d step in NPBench's slice form) with the translator of this checkout, takes each kernel's
-device entry point (`<name>__device`, `is_device_ptr`) as emitted, and compiles it in the variants of
-`VARIANTS`: launch clauses (`thread_limit` 128 to 1024, `num_teams` from the trip count or fixed,
+device entry point (`<name>__device`, `is_device_ptr`) as emitted with the OpenMP loop (`PY2OMP_BARE=0`),
+and compiles it in the variants of `VARIANTS`: launch clauses (`thread_limit` 128 to 1024, `num_teams` from the trip count or fixed,
 `num_threads`), `simd`, a 32-bit loop index, `omp unroll`, the `-fopenmp-assume-*` and
 `-fopenmp-cuda-mode` flags, `-O2`, without `-fwrapv`, with contraction, and one hand-written
 `ompx_bare` kernel (CUDA's shape: one element per thread, no OpenMP loop) as the bound of what C can
-reach. One `<variant>.so` per variant and nothing else: each carries its own description
+reach, and the entry points as py2omp emits them by default (`emitted`: the bare form on nvptx,
+`passes/bare.py`, which the hand-written kernel led to). One `<variant>.so` per variant and nothing else: each carries its own description
 (`py2omp_variant`, a JSON string: flags, what changed, its functions' argument kinds).
 
 `run` loads every `.so` of the folder in one process with CuPy, places the arrays once (CuPy
@@ -28,15 +29,17 @@ Without CuPy (a CPU try of a host-offload build) it runs on the offload runtime'
 from __future__ import annotations
 
 import argparse
+import contextlib
 import ctypes
 import functools
 import json
+import os
 import re
 import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -70,12 +73,16 @@ class Variant:
     """`#pragma omp unroll partial(k)` on the innermost loop."""
     bare: bool = False
     """The hand-written `ompx_bare` kernels of `BARE` instead of the emitted loops."""
+    emitted: bool = False
+    """The functions as py2omp emits them by default (the bare form on nvptx) instead of the OpenMP loop."""
     add: tuple[str, ...] = ()
     drop: tuple[str, ...] = ()
 
 
 VARIANTS = (
-    Variant("current", "as py2omp emits it: num_teams(ceil(trip / 256)) thread_limit(256)"),
+    Variant("current", "the OpenMP loop (PY2OMP_BARE=0; as py2omp emitted it before the bare form): "
+            "num_teams(ceil(trip / 256)) thread_limit(256)"),
+    Variant("emitted", "as py2omp emits it by default: on nvptx the bare form (passes/bare.py)", emitted=True),
     Variant("no_clauses", "no num_teams or thread_limit: the runtime's defaults", clauses=""),
     Variant("threads128", "teams from the trip count, 128 threads", clauses=teams(128)),
     Variant("threads512", "teams from the trip count, 512 threads", clauses=teams(512)),
@@ -151,6 +158,8 @@ def variant_function(function: str, name: str, variant: Variant) -> str:
     """`function` (an emitted `__device` function) changed as `variant` says."""
     if variant.bare:
         return BARE[name]
+    if variant.emitted:
+        return function
     if variant.clauses is not None:
         found = _LAUNCH.search(function)
         if found is None or not found.group("trip"):
@@ -190,13 +199,12 @@ def variant_source(c_source: str, variant: Variant, flags: list[str]) -> str:
 def build(out: Path, target_name: str = "nvptx:sm_90", only: set[str] | None = None) -> list[Path]:
     """Every variant (or those named in `only`) into `out/<variant>.so`; needs the translator and clang."""
     sys.path.insert(0, str(ROOT))
-    from translator import pipeline
     from translator.targets import parse_target
     from translator.toolchain.discover import find_toolchain
     target, toolchain = parse_target(target_name), find_toolchain()
     if toolchain is None:
         raise SystemExit("bandwidth_variants build: no clang-19 here (docs: ../shared/TOOLCHAIN.md)")
-    c_source = pipeline.translate(str(ROOT / KERNELS), target).c_source
+    sources = {bare: translated(target, bare) for bare in (False, True)}
     out.mkdir(parents=True, exist_ok=True)
     built = []
     for variant in VARIANTS:
@@ -204,9 +212,32 @@ def build(out: Path, target_name: str = "nvptx:sm_90", only: set[str] | None = N
             continue
         flags = [f for f in toolchain.flags(target) if f not in variant.drop] + list(variant.add)
         library = out / f"{variant.name}.so"
-        compile_variant(toolchain.clang, variant_source(c_source, variant, flags), library, flags)
+        compile_variant(toolchain.clang, variant_source(sources[variant.emitted], variant, flags), library, flags)
         built.append(library)
     return built
+
+
+def translated(target: Any, bare: bool) -> str:
+    """The C of `KERNELS` for `target`, its elementwise nests in the bare form where the target has
+    it (`bare`) or all with the OpenMP loop (`PY2OMP_BARE=0`, which the other variants edit)."""
+    from translator import pipeline
+    with bare_launches(bare):
+        return pipeline.translate(str(ROOT / KERNELS), target).c_source
+
+
+@contextlib.contextmanager
+def bare_launches(on: bool) -> Iterator[None]:
+    """Translations inside emit the bare form where the target has it (`on`) or never (`PY2OMP_BARE=0`);
+    the environment is put back after."""
+    previous = os.environ.get("PY2OMP_BARE")
+    os.environ["PY2OMP_BARE"] = "1" if on else "0"
+    try:
+        yield
+    finally:
+        if previous is None:
+            del os.environ["PY2OMP_BARE"]
+        else:
+            os.environ["PY2OMP_BARE"] = previous
 
 
 def compile_variant(clang: str, source: str, library: Path, flags: list[str]) -> None:

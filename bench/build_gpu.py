@@ -119,9 +119,15 @@ def build_corpus(out: Path, target: Target, names: Collection[str] | None = None
 
 
 def build_triad_variants(out: Path, target: Target) -> None:
+    """`default` as py2omp emits it (the bare form on nvptx); the others edit the clauses of the OpenMP
+    loop, translated with `PY2OMP_BARE=0`."""
     path = "bench/kernels/triad_resident.py"
-    emitted = pipeline.translate(path, target)
+    forms = {}
+    for bare in (False, True):
+        with bandwidth_variants.bare_launches(bare):
+            forms[bare] = pipeline.translate(path, target)
     for name, clauses in VARIANTS.items():
+        emitted = forms[clauses is None]
         source = emitted.c_source
         if clauses is not None:
             pragma = "#pragma omp target teams distribute parallel for"

@@ -23,17 +23,32 @@ VARIANTS = {v.name: v for v in bw.VARIANTS}
 
 
 @pytest.fixture(scope="module")
-def emitted() -> str:
-    return pipeline.translate(str(ROOT / bw.KERNELS), parse_target("nvptx:sm_90")).c_source
+def sources() -> dict[bool, str]:
+    """The nvptx C with the OpenMP loop (False: what the variants edit) and as emitted by default (True)."""
+    return {bare: bw.translated(parse_target("nvptx:sm_90"), bare) for bare in (False, True)}
+
+
+@pytest.fixture(scope="module")
+def emitted(sources: dict[bool, str]) -> str:
+    return sources[False]
 
 
 def functions(c_source: str, name: str) -> dict[str, str]:
     return {k: bw.variant_function(bw.device_function(c_source, k), k, VARIANTS[name]) for k in bw.NAMES}
 
 
-def test_each_variant_is_a_different_build(emitted: str) -> None:
-    builds = {(bw.variant_source(emitted, v, []), v.add, v.drop) for v in bw.VARIANTS}
+def test_each_variant_is_a_different_build(sources: dict[bool, str]) -> None:
+    builds = {(bw.variant_source(sources[v.emitted], v, []), v.add, v.drop) for v in bw.VARIANTS}
     assert len(builds) == len(bw.VARIANTS) == len(VARIANTS)
+
+
+def test_the_emitted_variant_is_the_bare_form_and_the_others_edit_the_loop(sources: dict[bool, str]) -> None:
+    """On nvptx py2omp emits the bare form (`passes/bare.py`); every other variant edits the OpenMP loop,
+    whichever the environment says (`translated` sets `PY2OMP_BARE` and puts it back)."""
+    emitted = functions(sources[True], "emitted")
+    assert all("#pragma omp target teams ompx_bare" in f for f in emitted.values())
+    assert "ompx_bare" not in sources[False] and "PY2OMP_BARE" not in os.environ
+    assert bw.argument_kinds(emitted["jacobi_step"]) == ["ptr", "i64", "i64", "ptr", "i64", "i64"]
 
 
 def test_launch_clauses_follow_the_trip_count(emitted: str) -> None:
@@ -82,12 +97,12 @@ def test_host_offload_variants_run_and_a_wrong_one_is_caught(tmp_path: Path) -> 
 
 def test_every_variant_compiles_for_nvptx(tmp_path: Path) -> None:
     """The GPU build (sm_90) compiles: one variant of each kind of change (clauses, simd, unroll, the
-    32-bit index with flags added, a flag swapped, ompx_bare; all 23 build in about 30 s here, 0.8 MB),
+    32-bit index with flags added, a flag swapped, ompx_bare, the emitted bare form; all 24 build in about 30 s here, 0.8 MB),
     and the folder holds .so files only, small enough to carry."""
     toolchain = find_toolchain()
     if toolchain is None or toolchain.missing_for(parse_target("nvptx:sm_90")):
         pytest.skip("no NVIDIA offload toolchain here")
-    chosen = {"dist_schedule", "simd", "unroll4", "index32_assume_all", "fp_contract_fast", "ompx_bare"}
+    chosen = {"dist_schedule", "simd", "unroll4", "index32_assume_all", "fp_contract_fast", "ompx_bare", "emitted"}
     built = bw.build(tmp_path, "nvptx:sm_90", chosen)
     assert len(built) == len(chosen) and all(p.stat().st_size < 15_000_000 // len(bw.VARIANTS) for p in built)
     assert {p.suffix for p in tmp_path.iterdir()} == {".so"}

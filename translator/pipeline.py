@@ -17,6 +17,7 @@ from translator.ir.verifier import verify_module
 from translator.passes.access import analyze_access
 from translator.passes.device_pointers import device_variant
 from translator.passes.blas import library_calls
+from translator.passes.bare import launch_bare
 from translator.passes.blas_loops import loop_calls
 from translator.passes.device_regions import device_regions
 from translator.passes.bounds import check_bounds
@@ -39,7 +40,7 @@ from translator.passes.structure import check_structure
 from translator.passes.team_loops import run_in_teams
 from translator.passes.two_level import map_two_levels
 from translator.passes.typing import type_kernel
-from translator.settings import asynchronous_launches, team_loop_limit
+from translator.settings import asynchronous_launches, bare_launches, team_loop_limit
 from translator.targets import Target, as_target
 
 
@@ -169,6 +170,11 @@ def _team_loops(kernel: ir.Kernel, context: PassContext) -> ir.Kernel:
     return run_in_teams(kernel, team_loop_limit(context.target), context.target.is_gpu) if context.target.offloads else kernel
 
 
+def _bare(kernel: ir.Kernel, context: PassContext) -> ir.Kernel:
+    """Elementwise nests as bare kernels, one element per thread, where the target has them (nvptx)."""
+    return launch_bare(kernel) if bare_launches(context.target) else kernel
+
+
 def _device_pointers(kernel: ir.Kernel, context: PassContext) -> ir.Kernel:
     if not context.target.offloads:
         return kernel
@@ -193,6 +199,7 @@ KERNEL_PASSES: tuple[KernelPass, ...] = (
     _two_level,
     _launches,
     _team_loops,
+    _bare,
     _device_pointers,
 )
 """The passes `lower_kernel` runs, in order (docs/design.md, "Stages")."""

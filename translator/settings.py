@@ -37,6 +37,14 @@ def team_loop_limit(target: Target) -> int:
     return TEAM_LOOP_LIMIT if target.is_gpu else 0
 
 
+def bare_launches(target: Target) -> bool:
+    """`PY2OMP_BARE`: whether elementwise loop nests are launched in the bare form (`passes.bare`) on
+    targets that have it (`Target.bare_launch`: nvptx). `0`: never (the `target teams distribute
+    parallel for` of every other nest, so that one build family times both forms,
+    bench/bandwidth_variants.py); unset or anything else: where the target has it."""
+    return target.bare_launch and os.environ.get("PY2OMP_BARE", "") != "0"
+
+
 def translation_settings() -> dict[str, str]:
     """Every setting that changes the emitted C, for the call index's key."""
-    return {name: os.environ.get(name, "") for name in ("PY2OMP_ASYNC", "PY2OMP_TEAM_LOOPS")}
+    return {name: os.environ.get(name, "") for name in ("PY2OMP_ASYNC", "PY2OMP_TEAM_LOOPS", "PY2OMP_BARE")}

@@ -26,7 +26,9 @@ class KindTraits:
     or 4 wavefronts (the LLVM AMDGPU plugin's own default team size). `blas` names the vendor BLAS
     whose entry points matrix products may call (`passes/blas.py`): cuBLAS on NVIDIA, and on
     host-offload, where device pointers are host pointers, a library with cuBLAS's entry points that
-    `PY2OMP_CUBLAS` names (the tests build one).
+    `PY2OMP_CUBLAS` names (the tests build one). `bare_launch`: elementwise loop nests may be
+    launched in the bare form (`ompx_bare`, one element per thread, `passes/bare.py`), which clang 19
+    compiles for NVIDIA; the measurement that favours it was made there (docs/benchmarks.md).
     """
 
     is_gpu: bool
@@ -38,6 +40,7 @@ class KindTraits:
     arch: re.Pattern[str] | None = None
     default_arch: str | None = None
     blas: str | None = None
+    bare_launch: bool = False
 
 
 DEFAULT_NVPTX_ARCH = "sm_90"
@@ -45,7 +48,7 @@ KIND_TRAITS: dict[str, KindTraits] = {
     # clang-19's device runtime (one DeviceRTL source for NVPTX and AMDGPU) faults on dynamic/guided
     # target loops on NVIDIA (passes.schedules); AMD shares that code and is assumed alike until measured.
     "nvptx": KindTraits(True, True, False, 32, vendor="NVIDIA", arch=re.compile(r"sm_\d+[a-z]?"),
-                        default_arch=DEFAULT_NVPTX_ARCH, blas="cuBLAS"),
+                        default_arch=DEFAULT_NVPTX_ARCH, blas="cuBLAS", bare_launch=True),
     "amdgcn": KindTraits(True, True, False, 64, vendor="AMD", arch=re.compile(r"gfx\d+[a-z]?"),
                          default_arch="gfx90a"),
     "host-offload": KindTraits(False, True, True, blas="cuBLAS"),
@@ -101,6 +104,11 @@ class Target:
     def blas(self) -> str | None:
         """The vendor BLAS matrix products may call when it is found at run time (None: loops only)."""
         return self.traits.blas
+
+    @property
+    def bare_launch(self) -> bool:
+        """True where an elementwise loop nest may run as a bare kernel (`ompx_bare`, `passes/bare.py`)."""
+        return self.traits.bare_launch
 
     @property
     def openmp(self) -> bool:

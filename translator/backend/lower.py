@@ -12,6 +12,7 @@ import math
 from collections.abc import Iterator
 
 from runtime_shim.blas import SYSTEM_NAMES
+from translator.backend.bare import FLAT, TRIP, bare_counts, bare_indices, uses_bare
 from translator.backend.c_expr import ExprEmitter, Frag, atom, const, infix, operand
 from translator.backend.helpers import HelperSet
 from translator.backend.names import (
@@ -19,7 +20,7 @@ from translator.backend.names import (
 )
 from translator.backend.staged import box_bounds, staged_view
 from translator.backend.view import (
-    ArrayDoc, AssignView, AtomicView, BlasView, CallView, Branch, DataHelperView, Decl, DirectiveView, ForView,
+    ArrayDoc, AssignView, AtomicView, BareView, BlasView, CallView, Branch, DataHelperView, Decl, DirectiveView, ForView,
     IfView, JumpView, KernelView, LibraryCallView, LocalArrayView, LoopHeader, Loc, MapGroup, ModuleView, ParallelView,
     ParamView, ReductionGroup, ReturnView, Section, StmtView, TargetDataView, TaskWaitView, TeamLoopView, TemporaryView,
     UpdateView, WhileView,
@@ -136,6 +137,7 @@ def build_view(module: ir.Module, staging: bool = False) -> ModuleView:
         blas=_blas(module),
         temporaries=TEMPORARY_HELPERS if any(isinstance(n, ir.Temporary) for k in module.kernels
                                              for n in walk_all(k.body)) else None,
+        bare=uses_bare(module.kernels),
         complex=_uses_complex(module),
         helpers=tuple(helpers.views()),
         functions=functions,
@@ -373,6 +375,8 @@ class _KernelLowering(Visitor[[], StmtView]):
         return ReturnView(_loc(s.span), None if s.value is None else self.expr(s.value))
 
     def visit_ParallelLoop(self, s: ir.ParallelLoop) -> StmtView:
+        if isinstance(s.directive, ir.OmpTarget) and s.directive.bare:
+            return self._bare(s, s.directive)
         levels = tuple(
             self._header(lv.var, lv.start, lv.stop, lv.step, hoist)
             for lv, hoist in zip(s.levels, _hoisted_levels(s), strict=True)
@@ -383,6 +387,17 @@ class _KernelLowering(Visitor[[], StmtView]):
             _loc(s.span), directive, levels, level_locs, self._decls(s.locals, s.span), self._block(s.body),
             tuple(self._temporary_view(t, s.levels) for t in s.temporaries),
         )
+
+    def _bare(self, s: ir.ParallelLoop, d: ir.OmpTarget) -> BareView:
+        """The nest as a bare kernel (`backend.bare`): counts on the host, indices from the flat number."""
+        clamp = self.helpers.use("max", I64) if len(s.levels) > 1 else ""
+        counts = bare_counts([self._level_count(lv) for lv in s.levels], clamp)
+        starts = [None if isinstance(lv.start, ir.Const) and lv.start.value == 0 else self.expr.frag(lv.start)
+                  for lv in s.levels]
+        indices = bare_indices([(self.names[lv.var], start, lv.step) for lv, start in zip(s.levels, starts)])
+        return BareView(_loc(s.span), self._directive(d, s.levels), counts, FLAT, f"{self.helpers.use('bare_first')}()",
+                        f"{self.helpers.use('bare_stride')}()", _loc(s.levels[0].span), indices,
+                        self._decls(s.locals, s.span), self._block(s.body))
 
     def _temporary_view(self, t: ir.Temporary, levels: tuple[ir.LoopLevel, ...]) -> TemporaryView:
         """The buffer of one slice per iteration of `levels`: its size is the product of the levels' trip
@@ -485,10 +500,11 @@ class _KernelLowering(Visitor[[], StmtView]):
         teams = None if d.num_teams is None else self.expr(d.num_teams)
         if d.teams_from_trip_count:  # one iteration per thread, or per team where its threads share the body
             per_team = "1" if d.two_level else limit
-            teams = f"{self.helpers.use('num_teams')}({self._trip_count(levels)}, {per_team})"
+            trip = TRIP if d.bare else self._trip_count(levels)
+            teams = f"{self.helpers.use('num_teams')}({trip}, {per_team})"
         reduction_maps = tuple(self.names[v] for v in (*(r.var for r in d.reductions), *d.copied))
-        kind = "teams" if d.two_level else "target"
-        return DirectiveView(kind, d.collapse, _device(d.device), teams, limit, None, d.schedule, self._maps(d.maps),
+        kind = "bare" if d.bare else "teams" if d.two_level else "target"
+        return DirectiveView(kind, 1 if d.bare else d.collapse, _device(d.device), teams, limit, None, d.schedule, self._maps(d.maps),
                              reduction_maps, reductions,
                              tuple(buffer_name(self.names[a]) if a in self.made else self.names[a]
                                    for a in d.device_ptrs),

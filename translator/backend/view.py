@@ -72,7 +72,8 @@ class ReductionGroup:
 @dataclass(frozen=True)
 class DirectiveView:
     """A loop directive: `kind` is `target` (teams distribute parallel for), `teams` (teams
-    distribute, the body's loops parallel), `parallel_for`, or `for` (inside a team's region).
+    distribute, the body's loops parallel), `bare` (teams `ompx_bare`, `BareView`), `parallel_for`,
+    or `for` (inside a team's region).
 
     Clause values are C text, None where the clause is absent: `num_teams` (computed from the
     iteration count unless the user gave one), `thread_limit`, `num_threads` (cpu), `schedule`
@@ -200,6 +201,27 @@ class ParallelView:
 
 
 @dataclass(frozen=True)
+class BareView:
+    """A nest launched in the bare form (`ir.OmpTarget.bare`), in a block of its own: the host
+    locals `counts` (name, C value; the last is the trip count), the directive, then one loop over
+    the flat iteration number `flat` from the thread's `first` in steps of `stride` (every thread of
+    the launch), whose body declares each level's variable (`indices`: name, C value) and the
+    locals before the statements."""
+
+    kind: ClassVar[str] = "bare"
+    loc: Loc
+    directive: DirectiveView
+    counts: tuple[tuple[str, str], ...]
+    flat: str
+    first: str
+    stride: str
+    level_loc: Loc
+    indices: tuple[tuple[str, str], ...]
+    locals: tuple[Decl, ...]
+    body: tuple[StmtView, ...]
+
+
+@dataclass(frozen=True)
 class TeamLoopView:
     """A host loop in both forms (`ir.TeamLoop`): `loop` inside `target parallel` (with `threads`,
     `maps`, `device_ptrs`, `device`; `order` as `DirectiveView.order`) where `cond` holds, else
@@ -315,7 +337,7 @@ class TaskWaitView:
 
 StmtView = Union[
     CallView, LocalArrayView, AtomicView, AssignView, ReturnView, JumpView, IfView, ForView, WhileView, ParallelView,
-    TargetDataView, UpdateView, TaskWaitView, LibraryCallView, TeamLoopView,
+    TargetDataView, UpdateView, TaskWaitView, LibraryCallView, TeamLoopView, BareView,
 ]
 
 
@@ -435,3 +457,5 @@ class ModuleView:
     temporaries: tuple[str, str] | None = None
     """The names of the host helpers that allocate and free temporaries' buffers (None: no kernel has
     temporaries); they need `<stdio.h>`, `<stdlib.h>` and, on offload targets, `<omp.h>`."""
+    bare: bool = False
+    """Some nest is launched bare: the host fallback of its helpers (`bare_first`) needs `<omp.h>`."""

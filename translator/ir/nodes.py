@@ -654,6 +654,11 @@ class OmpTarget:
     """Launched without waiting (`passes.launches`): `nowait depend(inout: <the kernel's order
     variable>)`, so the kernel's regions still run one after another in program order; the host
     waits for them at the next `TaskWait`."""
+    bare: bool = False
+    """The bare form (`passes.bare`): `target teams ompx_bare`, no OpenMP loop; each of the
+    `thread_limit` threads of the teams from the trip count runs the iterations of the collapsed
+    levels numbered from its global thread number in steps of all the threads (one each where the
+    teams cover the trip count), the levels' variables recovered from that number."""
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,53 @@
+"""Elementwise loop nests launched in the bare form (`ompx_bare`) on targets that have it (nvptx).
+
+The STREAM triad on 2^27 device doubles ran at 0.81 of CuPy's ElementwiseKernel on an H200 as a
+`target teams distribute parallel for`, and one jacobi_2d step at 0.48; the same bodies written as
+a bare kernel (`target teams ompx_bare`, one element per thread from the block and thread numbers,
+a guard, a 2-D nest recovered from the flat number with `/` and `%`) ran at 0.87 and 0.89. No
+launch clause, index type or clang flag of the OpenMP loop came near (docs/benchmarks.md,
+"Bandwidth variants of the emitted launch"): the cost is the code generated for the OpenMP loop.
+
+A bare region has no OpenMP loop and no device runtime state, so only nests that need neither take
+it: a `target teams distribute parallel for` (one level, not `two_level`) with no reduction, no
+scalars copied back (`copied`), no temporaries, no `schedule` and no `num_teams=` of the user's
+(they ask for the OpenMP loop's distribution), whose body runs per iteration as straight-line code:
+assignments, branches and atomic updates only (an index check's failure is one: an atomic update of
+the status, which needs no runtime either). Loops, device functions, jumps and local arrays keep the
+OpenMP loop, as the measurement covers straight-line bodies only. `thread_limit=` is kept: it is
+the bare kernel's block size. The decision is `OmpTarget.bare`; the backend lays it out
+(`templates/stmts.c.j2`, macro `bare`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from translator.ir import nodes as ir
+from translator.ir.visit import Node, rewrite_body, walk_all
+
+_STRAIGHT = (ir.Assign, ir.If, ir.AtomicUpdate)
+"""The statements a bare body may hold (an `if`'s arms alike)."""
+
+
+def launch_bare(kernel: ir.Kernel) -> ir.Kernel:
+    """`kernel` with each qualifying target loop nest (module docstring) marked `bare`."""
+    def mark(node: Node) -> Node:
+        if isinstance(node, ir.ParallelLoop) and is_bare_candidate(node):
+            assert isinstance(node.directive, ir.OmpTarget)
+            return dataclasses.replace(node, directive=dataclasses.replace(node.directive, bare=True))
+        return node
+    return dataclasses.replace(kernel, body=rewrite_body(kernel.body, mark))
+
+
+def is_bare_candidate(loop: ir.ParallelLoop) -> bool:
+    """Whether the nest may run as a bare kernel: an elementwise target loop with a straight-line body."""
+    d = loop.directive
+    return (isinstance(d, ir.OmpTarget) and not d.two_level and not d.reductions and not d.copied
+            and d.schedule is None and d.teams_from_trip_count and not loop.temporaries
+            and _straight_line(loop.body) and not any(isinstance(n, ir.CallFunction) for n in walk_all(loop.body)))
+
+
+def _straight_line(body: tuple[ir.Stmt, ...]) -> bool:
+    """Whether every statement, in the arms of branches too, is an assignment or an atomic update."""
+    return all(isinstance(s, _STRAIGHT) and (not isinstance(s, ir.If) or _straight_line(s.body + s.orelse))
+               for s in body)
