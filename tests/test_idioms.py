@@ -238,8 +238,9 @@ def _error(tmp_path: Path, body: str) -> str:
      "np.meshgrid(x, y)`), with indexing='xy' or 'ij' only"),
     ("@kernel\ndef k(x: In[f64[:]]):\n    return np.clip(x, lo=0.1)\n",
      "k.py:6:23: error: this call takes no keyword 'lo' here (its parameters: a, a_min, a_max)"),
-    ("@kernel\ndef k(x: In[f64[:]]):\n    return np.asarray(x, dtype=np.float32)\n",
-     "k.py:6:26: error: keyword and starred arguments are not supported in kernel calls"),
+    ("@kernel\ndef k(x: In[f64[:]]):\n    return np.asarray(x[1:], dtype=np.float32)\n",
+     "k.py:6:12: error: np.asarray() of a view with a dtype copies or not depending on the dtype in NumPy; write "
+     "`a[1:].astype(dtype)` for a copy"),
 ])
 def test_located_errors(tmp_path: Path, body: str, expected: str) -> None:
     assert _error(tmp_path, body).splitlines()[0] == expected
