@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-HEAD = "import numpy as np\nfrom translator import kernel, prange, In, Out, InOut, f32, f64, i64, u64\n\n"
+HEAD = "import numpy as np\nfrom translator import kernel, prange, In, Out, InOut, b1, c64, c128, f32, f64, i64, u64\n\n"
 HEADERS = {
     "xy": "@kernel\ndef k(x: In[f64[:]], y: Out[f64[:]], n: i64):\n",
     "r1": "@kernel\ndef k(x: In[f64[:]], n: i64):\n",
@@ -178,6 +178,12 @@ PROBES = [
     Probe("prange_bad_keyword", "xy", "    for i in prange(n, foo=1):\n        pass\n    y[:] = x\n"),
     Probe("prange_negative_step", "xy",
           "    y[:] = x\n    for i in prange(x.shape[0] - 1, -1, -1):\n        y[i] = y[i] * 2.0\n"),
+    Probe("loop_over_reversed_slice", "r1", "    s = 0.0\n    for v in x[::-2]:\n        s = s * 0.5 + v\n    return s\n"),
+    Probe("enumerate_row_slice", "r2", "    s = 0.0\n    for j, v in enumerate(A[1, 1:], 1):\n        s += j * v\n"
+          "    return s\n"),
+    Probe("loop_over_2d_slice", "r2", "    s = 0.0\n    for r in A[1:]:\n        s += 1.0\n    return s\n"),
+    Probe("slice_bounds_rebound", "r1", "    s = 0.0\n    m = 1\n    for v in x[m:]:\n        m += 1\n        s += v\n"
+          "    return s\n"),
     Probe("zip_of_slices", "xy",
           "    y[:] = 0.0\n    k = 0\n    for a, b in zip(x[1:], x[:-1]):\n        y[k] = a - b\n        k += 1\n"),
     # -- chained comparisons, bools, complex, integers
@@ -332,6 +338,11 @@ PROBES = [
     Probe("sqrt_of_tuple", "r1", "    return np.sqrt((x, x))\n"),
     Probe("exp_of_list", "r1", "    return np.exp([x, x])\n"),
     Probe("absolute_string", "r1", "    return np.absolute(x, 'a')\n"),
+    Probe("angle_of_complex", "", "@kernel\ndef k(z: In[c128[:]]):\n    return np.angle(z)\n"),
+    Probe("angle_in_degrees", "", "@kernel\ndef k(z: In[c64[:]]):\n    return np.angle(z, deg=True)\n"),
+    Probe("angle_in_prange", "", "@kernel\ndef k(z: In[c128[:]], y: Out[f64[:]]):\n"
+          "    for i in prange(z.shape[0]):\n        y[i] = np.angle(z[i], True) + np.angle(-z[i])\n"),
+    Probe("angle_deg_variable", "", "@kernel\ndef k(z: In[c128[:]], d: b1):\n    return np.angle(z, d)\n"),
     Probe("angle", "r1", "    return np.angle(x + 1j * x)\n"),
     Probe("angle_degrees", "r1", "    return np.angle(x + 1j * x, deg=True)\n"),
     Probe("asarray_dtype", "r1", "    return np.asarray(x, dtype=np.float32)\n"),
@@ -563,9 +574,12 @@ ERRORS = {
     "prange_negative_step":
         "8:16: error: 'y' is declared Out but the kernel reads it here before writing it, so the caller's "
         'values are needed on the device; declare it InOut',
-    "zip_of_slices":
-        '8:21: error: a kernel loops over a 1-D array, a tuple of numeric constants, or enumerate()/zip() of '
-        'those (`for i, v in enumerate(x)`), or over range(...)',
+    "loop_over_2d_slice":
+        '7:14: error: iterating over a 2-D slice gives its rows, which kernels cannot bind to a name; loop '
+        'over range(...) and index the array',
+    "slice_bounds_rebound":
+        "9:9: error: 'm' is bound again in a loop over a slice that reads it; Python takes the slice once, "
+        'before the loop: bind its bounds to names of their own first',
     "chained_compare_arrays":
         '6:12: error: a chained comparison of arrays (`a < x < b`) is `(a < x) and (x < b)` in Python, which '
         'raises ValueError for arrays; write `(a < x) & (x < b)`',
@@ -791,13 +805,18 @@ ERRORS = {
         "6:24: error: an array's dtype is a scalar type: np.float64, np.int32, f32, float, ...",
     "where_one_argument":
         '6:12: error: np.where() in a kernel takes a condition and two values (`np.where(d > 0, d, 0.0)`); '
-        'the one-argument form returns indices, whose number is known only at run time',
+        'the one-argument form returns indices, whose number is known only at run time: use the condition as '
+        'a mask (`y[x > 0] = 0.0`, `np.sum(x[x > 0])`) or the three-argument np.where',
     "nonzero":
-        "6:12: error: call to 'numpy.nonzero' is not supported in kernels",
+        '6:12: error: np.nonzero() returns indices, whose number is known only at run time, which kernels '
+        'cannot make: use the condition as a mask (`y[x > 0] = 0.0`, `np.sum(x[x > 0])`) or the '
+        'three-argument np.where',
     "maximum_out":
-        "6:31: error: keyword argument 'out=' is not supported in this call in kernels; pass it by position",
+        "6:31: error: keyword argument 'out=' is not supported in this call in kernels; assign the result "
+        'instead (`y[:] = np.maximum(a, b)`)',
     "power_dtype":
-        "6:27: error: keyword argument 'dtype=' is not supported in this call in kernels; pass it by position",
+        "6:27: error: keyword argument 'dtype=' is not supported in this call in kernels; convert the "
+        'arguments or the result instead (`.astype(np.float32)`, `np.float32(v)`)',
     "hypot_three_args":
         '6:12: error: numpy.hypot() takes 2 arguments, got 3',
     "arctan2_one_arg":
@@ -808,10 +827,8 @@ ERRORS = {
         '6:19: error: lists are not supported in kernels; use a NumPy array parameter',
     "absolute_string":
         '6:12: error: numpy.absolute() takes 1 argument, got 2',
-    "angle":
-        "6:12: error: call to 'numpy.angle' is not supported in kernels",
-    "angle_degrees":
-        "6:12: error: call to 'numpy.angle' is not supported in kernels",
+    "angle_deg_variable":
+        '6:12: error: np.angle() in a kernel takes a value and deg=True or False (a constant)',
     "asarray_writes_through":
         "7:5: error: 'y' names a view; use it whole (`y[...] = value`, `y * 2`) or index the array it views: "
         'a view name takes no indices or slices',
@@ -822,7 +839,8 @@ ERRORS = {
         "6:12: error: a.astype() in a kernel takes one scalar type or an array's .dtype: np.float32, "
         'np.int64, f64, x.dtype, ...',
     "astype_order":
-        "6:33: error: keyword argument 'order=' is not supported in this call in kernels; pass it by position",
+        "6:33: error: keyword argument 'order=' is not supported in this call in kernels; kernels' arrays "
+        'are C-ordered: leave it out',
     "concatenate_axis_none":
         '6:40: error: np.concatenate(..., axis=None) joins the flattened arrays; write '
         'np.concatenate((a.ravel(), b.ravel()))',

@@ -58,10 +58,14 @@ def _load(path: Path) -> ModuleType:
 
 
 def _argument(annotation: Any, rng: np.random.Generator) -> Any:
-    """Random data for a parameter's annotation: arrays of 5 (by 5), `n` = 3, other numbers 1.5."""
+    """Random data for a parameter's annotation: arrays of 5 (by 5) in [-0.5, 0.5) (complex ones with an
+    imaginary part too), `n` = 3, other numbers 1.5."""
     spec = annotation.spec if isinstance(annotation, Owned) else annotation
     if isinstance(spec, ArraySpec):
-        return rng.random((5,) * spec.rank).astype(spec.dtype.numpy_type)
+        values = rng.random((5,) * spec.rank) - 0.5
+        if np.dtype(spec.dtype.numpy_type).kind == "c":
+            values = values + 1j * (rng.random((5,) * spec.rank) - 0.5)
+        return values.astype(spec.dtype.numpy_type)
     if isinstance(spec, DType) and spec.name == "i64":
         return 3
     return 1.5

@@ -40,7 +40,7 @@ from translator.ir.visit import rewrite
 REDUCTIONS = ("numpy.sum", "numpy.max", "numpy.min", "numpy.mean", "numpy.amax", "numpy.amin", "numpy.var", "numpy.std",
               "numpy.count_nonzero")
 ELEMENTWISE_CALLS = {"builtins.abs", "numpy.copy", "numpy.where", "numpy.clip", "numpy.round", "numpy.around",
-                     *LOGICAL_CALLS}
+                     "numpy.angle", *LOGICAL_CALLS}
 """Calls computed element by element, of their arguments' broadcast shape (`frontend.tuple_calls` adds
 the parts of `np.modf` and `np.frexp`)."""
 ELEMENTWISE_METHODS = ("copy", "clip", "astype", "conj", "conjugate", "round")

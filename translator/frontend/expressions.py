@@ -365,8 +365,20 @@ def _refuse_keyword(node: cst.Call, arg: cst.Arg, name: str | None, method: str 
         label = (name or cst.Module([]).code_for_node(node.func)).removeprefix("builtins.")
         raise scope.module.error(node, f"call to '{label}' is not supported in kernels")
     assert arg.keyword is not None
-    raise scope.module.error(arg, f"keyword argument '{arg.keyword.value}=' is not supported in this call in kernels; "
-                                  "pass it by position")
+    keyword = arg.keyword.value
+    instead = KEYWORD_INSTEAD.get(keyword, "pass its value by position if the call takes it there")
+    raise scope.module.error(arg, f"keyword argument '{keyword}=' is not supported in this call in kernels; {instead}")
+
+
+KEYWORD_INSTEAD = {
+    "out": "assign the result instead (`y[:] = np.maximum(a, b)`)",
+    "dtype": "convert the arguments or the result instead (`.astype(np.float32)`, `np.float32(v)`)",
+    "order": "kernels' arrays are C-ordered: leave it out",
+    "where": "select with np.where(cond, f(a), b) instead",
+    "casting": "convert the arguments instead (`.astype(...)`)",
+}
+"""What to write instead of NumPy's keywords that kernels do not take, where passing it by position
+would not help."""
 
 
 def _call_function(node: cst.Call, name: str, scope: KernelScope) -> ir.Expr:
