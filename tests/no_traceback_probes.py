@@ -83,6 +83,14 @@ PROBES = [
           "def h(a):\n    return 'a'\n\n" + KERNEL + LOOP + "        y[i] = h(x[i])\n"),
     Probe("helper_elementwise_in_loop", "",
           "def lap(g):\n    return g * 2.0\n\n@kernel\ndef k(x: In[f64[:]], y: Out[f64[:]], n: i64):\n    for t in range(3):\n        y[:] = x + lap(x)\n"),
+    Probe("helper_of_statements_in_loop", "",
+          "def normalized(a):\n    m = np.max(a)\n    return a / m\n\n" + KERNEL + "    y[:] = x\n"
+          "    for t in range(3):\n        y[:] = normalized(y + x)\n"),
+    Probe("helper_of_statements_in_prange", "",
+          "def normalized(a):\n    m = np.max(a)\n    return a / m\n\n@kernel\ndef k(A: In[f64[:, :]], B: Out[f64[:, :]]):\n"
+          "    for i in prange(A.shape[0]):\n        B[i, :] = normalized(A[i, :])\n"),
+    Probe("helper_of_statements_at_top", "",
+          "def normalized(a):\n    m = np.max(a)\n    return a / m\n\n" + KERNEL + "    y[:] = normalized(x + 1.0)\n"),
     Probe("kernel_calls_kernel", "",
           "@kernel\ndef g(a: f64):\n    return a\n\n@kernel\ndef k(a: f64):\n    return g(a)\n"),
     Probe("starred_call", "",
@@ -433,6 +441,14 @@ ERRORS = {
         "10:24: error: h() got an unexpected keyword argument 'b'",
     "helper_returns_str":
         '5:12: error: strings are not supported in kernels',
+    "helper_of_statements_in_loop":
+        "12:16: error: 'normalized' reduces its parameter 'a' over a whole array, so it is unfolded where it "
+        'is called, which kernels do at their top level only: compute it into an array before the loop (`t = '
+        "normalized(...)`), or write its statements in the loop's body",
+    "helper_of_statements_in_prange":
+        "11:19: error: 'normalized' reduces its parameter 'a' over a whole array, so it is unfolded where it "
+        'is called, which kernels do at their top level only: compute it into an array before the loop (`t = '
+        "normalized(...)`), or write its statements in the loop's body",
     "kernel_calls_kernel":
         "10:12: error: call to 'g' is not supported in kernels",
     "starred_call":

@@ -167,3 +167,27 @@ def test_command_line_prints_the_located_error(tmp_path: Path, name: str, comman
     line = probe.source.splitlines()[int(ERRORS[name].split(":")[0]) - 1]
     col = int(ERRORS[name].split(":")[1])
     assert result.stderr == f"{path}:{ERRORS[name]}\n{line}\n{' ' * (col - 1)}^\n"
+
+
+UNTYPED = HEAD + ("@kernel\ndef scaled(x, s):\n    return x * s\n\n"
+                  "@kernel\ndef first_column(A):\n    t = 0.0\n    for i in range(A.shape[0]):\n        t += A[i, 0]\n"
+                  "    return t\n")
+
+
+def test_calls_that_type_parameters_refuse_odd_arguments(tmp_path: Path) -> None:
+    """Parameters without annotations take their types from the call: an argument no kernel takes is
+    an exception that names the parameter, an array of the wrong rank the located error of the
+    kernel's indexing; nothing else escapes (`GenericKernel`)."""
+    path = tmp_path / "untyped.py"
+    path.write_text(UNTYPED, encoding="utf-8")
+    module = _load(path)
+    x = np.random.default_rng(5).random(6)
+    odd = [(x, "a"), (x, None), (x.astype(np.float16), 2.0), (np.zeros((1,) * 8), 2.0), ([1.0, 2.0], 2.0),
+           (np.array([1.0, None]), 2.0), (x, 2 ** 70), (np.ones((3, 2))[:, 0], 2.0)]
+    for args in odd:
+        with pytest.raises((TypeError, ValueError, OverflowError)):
+            module.scaled(*args)
+    assert np.array_equal(module.scaled(x, 2.0), x * 2.0)
+    with pytest.raises(TranslationError) as info:
+        module.first_column(x)
+    assert str(info.value).startswith(f"{path}:12:14: error: array 'A' has 1 dimension but is indexed with 2")

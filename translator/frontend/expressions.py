@@ -8,7 +8,7 @@ from typing import Callable, NamedTuple
 import libcst as cst
 
 from translator.errors import TranslationError
-from translator.frontend.context import KernelScope, ModuleScope
+from translator.frontend.context import DeviceFunction, KernelScope, ModuleScope
 from translator.frontend.signature import SCALAR_ANNOTATIONS, indexed_ranks, scalar_annotation
 from translator.frontend.source import NAMED_CONSTANTS, fold_constant
 from translator.frontend.syntax import dispatch
@@ -398,9 +398,34 @@ def _call_function(node: cst.Call, name: str, scope: KernelScope) -> ir.Expr:
             raise scope.module.error(arg, f"{name}() {what}")
         bound[key] = arg.value
     ranks = indexed_ranks(function.node.body)
+    _refuse_whole_array_helper(node, name, function, set(ranks), scope)
     args = tuple(_argument(bound[p.name.value], ranks.get(p.name.value, 0) > 0, scope) if p.name.value in bound
                  else _default_argument(node, name, p, function.module, scope) for p in function.node.params.params)
     return ir.CallFunction(function.ir_name, args, scope.module.span(node))
+
+
+REDUCING_METHODS = ("sum", "mean", "max", "min", "prod", "std", "var", "argmax", "argmin", "any", "all")
+
+
+def _refuse_whole_array_helper(node: cst.Call, name: str, function: DeviceFunction, indexed: set[str],
+                               scope: KernelScope) -> None:
+    """A function called here is a device function: a parameter it does not index is a number (an
+    array argument is applied element by element), which it cannot reduce (`m = np.max(a)`). Such
+    helpers of whole arrays are unfolded where they are called, at the kernel's top level only
+    (`frontend.unfold`): elsewhere the call is refused, with what to write instead."""
+    params = {p.name.value for p in function.node.params.params} - indexed
+    for part in nodes_in(function.node.body):
+        if not isinstance(part, cst.Call):
+            continue
+        qualified = function.module.qualified_name(part.func)
+        method = isinstance(part.func, cst.Attribute) and qualified is None and part.func.attr.value in REDUCING_METHODS
+        operand = part.func.value if method else (part.args[0].value if part.args else None)  # type: ignore[attr-defined]
+        reduces = method or qualified in KEYWORD_CALLS
+        if reduces and isinstance(operand, cst.Name) and operand.value in params:
+            raise scope.module.error(
+                node, f"'{name}' reduces its parameter '{operand.value}' over a whole array, so it is unfolded where "
+                "it is called, which kernels do at their top level only: compute it into an array before the loop "
+                f"(`t = {name}(...)`), or write its statements in the loop's body")
 
 
 def check_plain_parameters(fn: cst.FunctionDef, module: ModuleScope) -> None:
