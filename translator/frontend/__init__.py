@@ -23,7 +23,7 @@ from translator.frontend import scans  # noqa: F401  (registers np.cumsum, np.cu
 from translator.frontend.arrays import element_of
 from translator.frontend.allocations import lifted_params
 from translator.frontend.context import DeviceFunction, KernelScope, ModuleScope
-from translator.frontend.expressions import check_plain_parameters
+from translator.frontend.call_checks import check_plain_parameters
 from translator.frontend.masks import read_body
 from translator.frontend.signature import Selection, Signature, build_params, indexed_ranks, scalar_annotation
 from translator.frontend.source import find_kernels, fold_constant, namespace_aliases, parse_file, with_body_imports

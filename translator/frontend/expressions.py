@@ -8,7 +8,9 @@ from typing import Callable, NamedTuple
 import libcst as cst
 
 from translator.errors import TranslationError
-from translator.frontend.context import DeviceFunction, KernelScope, ModuleScope
+from translator.frontend.call_checks import check_plain_parameters, not_indexable, refuse_whole_array_helper
+from translator.frontend.call_checks import nodes_in as nodes_in  # kept here too: many modules import it from here
+from translator.frontend.context import KernelScope, ModuleScope
 from translator.frontend.signature import SCALAR_ANNOTATIONS, indexed_ranks, scalar_annotation
 from translator.frontend.source import NAMED_CONSTANTS, fold_constant
 from translator.frontend.syntax import dispatch
@@ -166,20 +168,8 @@ def array_param(node: cst.BaseExpression, scope: KernelScope) -> ArrayRef:
         raise scope.module.error(node, f"'{name}' names a view; use it whole (`{name}[...] = value`, `{name} * 2`) or "
                                        "index the array it views: a view name takes no indices or slices")
     if param is None or not isinstance(param.type, (ArrayType, ir.ArrayLike)):
-        raise scope.module.error(node, _not_indexable(node, scope))
+        raise scope.module.error(node, not_indexable(node, scope))
     return ArrayRef(name, param.type.rank, None)
-
-
-def _not_indexable(node: cst.BaseExpression, scope: KernelScope) -> str:
-    """Why `node` cannot be indexed, and what to write instead."""
-    if not isinstance(node, cst.Name):
-        return ("only array parameters and local arrays can be indexed (array expressions are not supported); bind "
-                "the value to a name first (`t = x * 2.0`, then `t[1:]`), or index the array once (`x[1:-1]`, not "
-                "`x[1:][:-1]`)")
-    if node.value in scope.params or node.value in scope.assigned:
-        return f"'{node.value}' is a number, not an array: only arrays can be indexed or iterated over"
-    return (f"'{node.value}' is not an array of this kernel: kernels index their array parameters and the arrays they "
-            f"make; pass '{node.value}' as an array parameter")
 
 
 def array_type(name: str, scope: KernelScope) -> ArrayType | ir.ArrayLike | None:
@@ -398,45 +388,10 @@ def _call_function(node: cst.Call, name: str, scope: KernelScope) -> ir.Expr:
             raise scope.module.error(arg, f"{name}() {what}")
         bound[key] = arg.value
     ranks = indexed_ranks(function.node.body)
-    _refuse_whole_array_helper(node, name, function, set(ranks), scope)
+    refuse_whole_array_helper(node, name, function, set(ranks), KEYWORD_CALLS, scope)
     args = tuple(_argument(bound[p.name.value], ranks.get(p.name.value, 0) > 0, scope) if p.name.value in bound
                  else _default_argument(node, name, p, function.module, scope) for p in function.node.params.params)
     return ir.CallFunction(function.ir_name, args, scope.module.span(node))
-
-
-REDUCING_METHODS = ("sum", "mean", "max", "min", "prod", "std", "var", "argmax", "argmin", "any", "all")
-
-
-def _refuse_whole_array_helper(node: cst.Call, name: str, function: DeviceFunction, indexed: set[str],
-                               scope: KernelScope) -> None:
-    """A function called here is a device function: a parameter it does not index is a number (an
-    array argument is applied element by element), which it cannot reduce (`m = np.max(a)`). Such
-    helpers of whole arrays are unfolded where they are called, at the kernel's top level only
-    (`frontend.unfold`): elsewhere the call is refused, with what to write instead."""
-    params = {p.name.value for p in function.node.params.params} - indexed
-    for part in nodes_in(function.node.body):
-        if not isinstance(part, cst.Call):
-            continue
-        qualified = function.module.qualified_name(part.func)
-        method = isinstance(part.func, cst.Attribute) and qualified is None and part.func.attr.value in REDUCING_METHODS
-        operand = part.func.value if method else (part.args[0].value if part.args else None)  # type: ignore[attr-defined]
-        reduces = method or qualified in KEYWORD_CALLS
-        if reduces and isinstance(operand, cst.Name) and operand.value in params:
-            raise scope.module.error(
-                node, f"'{name}' reduces its parameter '{operand.value}' over a whole array, so it is unfolded where "
-                "it is called, which kernels do at their top level only: compute it into an array before the loop "
-                f"(`t = {name}(...)`), or write its statements in the loop's body")
-
-
-def check_plain_parameters(fn: cst.FunctionDef, module: ModuleScope) -> None:
-    """A device function's parameters are plain positional ones: checked where it is read and before
-    a call binds its arguments (a `*args` would otherwise read as no parameter at all)."""
-    params = fn.params
-    extra = params.posonly_params or params.kwonly_params
-    star = next((p for p in (params.star_arg, params.star_kwarg) if isinstance(p, cst.Param)), None)
-    first = extra[0] if extra else star
-    if first is not None:
-        raise module.error(first, "device functions take plain positional parameters only")
 
 
 def bind_lambda(target: cst.Name, value: cst.Lambda, scope: KernelScope) -> None:
@@ -476,11 +431,6 @@ def _call_lambda(node: cst.Call, name: str, scope: KernelScope) -> ir.Expr:
     finally:
         scope.arguments = outer
         scope.calling.pop()
-
-
-def nodes_in(node: cst.CSTNode) -> list[cst.CSTNode]:
-    """`node` and every node inside it."""
-    return [node, *(part for child in node.children for part in nodes_in(child))]
 
 
 def _default_argument(node: cst.Call, name: str, param: cst.Param, module: ModuleScope, scope: KernelScope) -> ir.Expr:
