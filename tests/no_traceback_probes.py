@@ -189,6 +189,8 @@ PROBES = [
     Probe("loop_over_reversed_slice", "r1", "    s = 0.0\n    for v in x[::-2]:\n        s = s * 0.5 + v\n    return s\n"),
     Probe("enumerate_row_slice", "r2", "    s = 0.0\n    for j, v in enumerate(A[1, 1:], 1):\n        s += j * v\n"
           "    return s\n"),
+    Probe("loop_over_slice_writing_array", "", "@kernel\ndef k(y: InOut[f64[:]]):\n    for v in y[1:]:\n"
+          "        y[0] = y[0] + v\n        y[-1] = v\n"),
     Probe("loop_over_2d_slice", "r2", "    s = 0.0\n    for r in A[1:]:\n        s += 1.0\n    return s\n"),
     Probe("slice_bounds_rebound", "r1", "    s = 0.0\n    m = 1\n    for v in x[m:]:\n        m += 1\n        s += v\n"
           "    return s\n"),
@@ -302,6 +304,7 @@ PROBES = [
     Probe("ptp", "r2", "    return np.ptp(A)\n"),
     Probe("cumsum_negative_axis", "r2", "    return np.cumsum(A, axis=-1)\n"),
     Probe("cumsum_dtype", "r2", "    return np.cumsum(A, dtype=np.float32)\n"),
+    Probe("cumsum_bool_axis", "r2", "    return np.cumsum(A, True)\n"),
     Probe("cumprod_keepdims", "r2", "    return np.cumprod(A, keepdims=True)\n"),
     Probe("average_weights", "r2", "    return np.average(A, axis=1, weights=A[0])\n"),
     Probe("reshape_minus_one", "r2", "    return A.reshape(-1)\n"),
@@ -772,6 +775,8 @@ ERRORS = {
         "6:12: error: call to 'numpy.ptp' is not supported in kernels",
     "cumsum_dtype":
         "6:25: error: np.cumsum() in a kernel takes no argument 'dtype' here",
+    "cumsum_bool_axis":
+        '6:12: error: np.cumsum(): axis= takes an integer, not True (NumPy raises TypeError)',
     "cumprod_keepdims":
         "6:26: error: np.cumprod() in a kernel takes no argument 'keepdims' here",
     "reshape_two_unknowns":

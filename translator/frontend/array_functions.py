@@ -125,6 +125,9 @@ def constant_axis(call: CallArgs, rank: int, default: int | None = 0) -> int | N
     axis = call.constant("axis", default)
     if axis is None:
         return None
+    if isinstance(axis, bool):
+        raise call.scope.module.error(call.node, f"{call.label}(): axis= takes an integer, not {axis} (NumPy raises "
+                                                 "TypeError)")
     if not -rank <= axis < rank:
         raise call.scope.module.error(call.node, f"axis {axis} is out of range for {rank} dimension{'s' * (rank > 1)}")
     return int(axis) % rank

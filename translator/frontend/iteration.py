@@ -75,10 +75,19 @@ def _refuse_moving_bounds(node: cst.For, scope: KernelScope) -> None:
     read = {n.value for n in nodes_in(node.iter) if isinstance(n, cst.Name)}
     for part in nodes_in(node.body):
         targets = [part.target] if isinstance(part, (cst.AssignTarget, cst.AugAssign, cst.For)) else []
-        for name in (n for t in targets for n in nodes_in(t) if isinstance(n, cst.Name) and n.value in read):
+        for name in (n for t in targets for n in _bound(t) if n.value in read):
             raise scope.module.error(name, f"'{name.value}' is bound again in a loop over a slice that reads it; Python "
                                            "takes the slice once, before the loop: bind its bounds to names of their "
                                            "own first")
+
+
+def _bound(target: cst.BaseExpression) -> list[cst.Name]:
+    """The names an assignment target binds (`a`, `a, (b, c)`); an element or attribute binds none."""
+    if isinstance(target, cst.Name):
+        return [target]
+    if isinstance(target, (cst.Tuple, cst.List)):
+        return [name for e in target.elements for name in _bound(e.value)]
+    return []
 
 
 def _items(node: cst.BaseExpression, position: ir.Name, scope: KernelScope) -> tuple[ir.Expr, Item]:
@@ -92,8 +101,9 @@ def _items(node: cst.BaseExpression, position: ir.Name, scope: KernelScope) -> t
     name = scope.module.qualified_name(node.func) if isinstance(node, cst.Call) else None
     if not isinstance(node, cst.Call) or name not in PAIRING or any(a.star or (
             a.keyword is not None and a.keyword.value != "start") for a in node.args):
-        raise scope.module.error(node, "a kernel loops over a 1-D array, a tuple of numeric constants, or "
-                                 "enumerate()/zip() of those (`for i, v in enumerate(x)`), or over range(...)")
+        raise scope.module.error(node, "a kernel loops over a 1-D array or slice, a tuple of numeric "
+                                 "constants, or enumerate()/zip() of those (`for i, v in enumerate(x)`, `zip(x[1:], "
+                                 "x[:-1])`), or over range(...)")
     args = [a.value for a in node.args]
     if name == "builtins.zip":
         if not args:
