@@ -40,7 +40,9 @@ def test_each_value_gets_a_named_array_before_its_statement() -> None:
      "6:14: error: arrays are made only as the whole right-hand side of an assignment to a name "
      "(`t = np.zeros(16, np.float64)`)"),
     ("    out[:] = a if a[0] > 0 else (a + 1.0)[::-1]\n",
-     "6:34: error: only array parameters and local arrays can be indexed (array expressions are not supported)"),
+     "6:34: error: only array parameters and local arrays can be indexed (array expressions are not supported); bind "
+     "the value to a name first (`t = x * 2.0`, then `t[1:]`), or index the array once (`x[1:-1]`, not "
+     "`x[1:][:-1]`)"),
     ("    for t in range(3):\n        out[:] = out + np.ones_like(a)\n",
      "7:24: error: arrays are made only as the whole right-hand side of an assignment to a name "
      "(`t = np.zeros(16, np.float64)`)"),

@@ -23,6 +23,7 @@ from translator.frontend import scans  # noqa: F401  (registers np.cumsum, np.cu
 from translator.frontend.arrays import element_of
 from translator.frontend.allocations import lifted_params
 from translator.frontend.context import DeviceFunction, KernelScope, ModuleScope
+from translator.frontend.call_checks import check_plain_parameters
 from translator.frontend.masks import read_body
 from translator.frontend.signature import Selection, Signature, build_params, indexed_ranks, scalar_annotation
 from translator.frontend.source import find_kernels, fold_constant, namespace_aliases, parse_file, with_body_imports
@@ -82,11 +83,7 @@ def _build_function(function: DeviceFunction) -> ir.Function:
     if fn.asynchronous is not None:
         raise module.error(fn, "async functions cannot be called from kernels")
     params = fn.params
-    extra = params.posonly_params or params.kwonly_params
-    star = next((p for p in (params.star_arg, params.star_kwarg) if isinstance(p, cst.Param)), None)
-    first = extra[0] if extra else star
-    if first is not None:
-        raise module.error(first, "device functions take plain positional parameters only")
+    check_plain_parameters(fn, module)
     ranks = indexed_ranks(fn.body)
     fparams = tuple(_function_param(p, ranks.get(p.name.value, 0), module) for p in params.params)
     scope = KernelScope(module, {p.name: _placeholder(p) for p in fparams}, read_body(fn.body, module),

@@ -125,6 +125,9 @@ def constant_axis(call: CallArgs, rank: int, default: int | None = 0) -> int | N
     axis = call.constant("axis", default)
     if axis is None:
         return None
+    if isinstance(axis, bool):
+        raise call.scope.module.error(call.node, f"{call.label}(): axis= takes an integer, not {axis} (NumPy raises "
+                                                 "TypeError)")
     if not -rank <= axis < rank:
         raise call.scope.module.error(call.node, f"axis {axis} is out of range for {rank} dimension{'s' * (rank > 1)}")
     return int(axis) % rank
@@ -300,7 +303,7 @@ def _roll(node: cst.CSTNode, args: list[cst.BaseExpression], scope: KernelScope)
     `%`); without an axis, over the flattened array, as NumPy does."""
     call, shape = roll_call(node, scope)
     shift = call.need("shift")
-    if isinstance(shift, cst.Tuple):
+    if isinstance(shift, cst.Tuple) or shape_of(shift, scope):
         raise scope.module.error(shift, "np.roll() in a kernel takes one shift (an integer)")
     indices = result_indices(call, shape)
     axis = constant_axis(call, len(shape), None)
@@ -370,6 +373,9 @@ def _new_shape(call: CallArgs, dims: cst.BaseExpression | None, source: Shape) -
         return (size,)
     parts = shape_parts(dims)
     values = [build_expr(p, call.scope) for p in parts]
+    for part, value in zip(parts, values):
+        if isinstance(value, ir.Const) and isinstance(value.value, (bool, float, complex)):
+            raise call.scope.module.error(part, f"a new shape takes integers (`a.reshape(n, -1)`), not {value.value!r}")
     asked = tuple(values)
     unknown = [k for k, v in enumerate(values) if isinstance(v, ir.Const) and v.value == -1]
     if len(unknown) > 1:
@@ -424,6 +430,10 @@ def _join_parts(node: cst.CSTNode, scope: KernelScope) -> tuple[CallArgs, list[c
         raise scope.module.error(node, f"{call.label}() in a kernel joins arrays of the same number of dimensions")
     if name == "stack":
         return call, operands, shapes, constant_axis(call, rank + 1) or 0, True
+    given = call.get("axis")
+    if name == "concatenate" and isinstance(given, cst.Name) and given.value == "None":
+        raise scope.module.error(given, "np.concatenate(..., axis=None) joins the flattened arrays; write "
+                                        "np.concatenate((a.ravel(), b.ravel()))")
     axis = constant_axis(call, rank) if name == "concatenate" else (1 if name == "hstack" and rank > 1 else 0)
     return call, operands, shapes, axis or 0, False
 
@@ -490,10 +500,18 @@ def tile_parts(node: cst.CSTNode, scope: KernelScope) -> tuple[CallArgs, Shape, 
     reps_node = call.need("reps")
     reps = [build_expr(e.value, scope) for e in reps_node.elements] if isinstance(reps_node, cst.Tuple) else [
         build_expr(reps_node, scope)]
+    _non_negative(reps, call)
     rank, span = max(len(shape), len(reps)), call.span()
     padded = (ir.Const(1, span),) * (rank - len(shape)) + shape
     reps = [ir.Const(1, span)] * (rank - len(reps)) + reps
     return call, padded, reps, tuple(_binary("*", n, r) for n, r in zip(padded, reps))
+
+
+def _non_negative(counts: list[ir.Expr], call: CallArgs) -> None:
+    """A constant negative repetition count is NumPy's ValueError (negative dimensions)."""
+    if any(isinstance(c, ir.Const) and isinstance(c.value, (int, float)) and c.value < 0 for c in counts):
+        raise call.scope.module.error(call.node, f"{call.label}() repeats a non-negative number of times (NumPy raises "
+                                                 "ValueError: negative dimensions are not allowed)")
 
 
 def _tile_shape(node: cst.Call, scope: KernelScope) -> Shape:
@@ -517,6 +535,7 @@ def repeat_parts(node: cst.CSTNode, scope: KernelScope) -> tuple[CallArgs, Shape
     if shape_of(repeats, scope) or isinstance(repeats, cst.Tuple):
         raise scope.module.error(repeats, "np.repeat() in a kernel repeats every element the same number of times")
     count, axis = build_expr(repeats, scope), constant_axis(call, len(shape), None)
+    _non_negative([count], call)
     if axis is None:
         return call, shape, count, None, (_binary("*", product(shape, call.span()), count),)
     return call, shape, count, axis, shape[:axis] + (_binary("*", shape[axis], count),) + shape[axis + 1:]

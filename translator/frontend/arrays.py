@@ -40,7 +40,7 @@ from translator.ir.visit import rewrite
 REDUCTIONS = ("numpy.sum", "numpy.max", "numpy.min", "numpy.mean", "numpy.amax", "numpy.amin", "numpy.var", "numpy.std",
               "numpy.count_nonzero")
 ELEMENTWISE_CALLS = {"builtins.abs", "numpy.copy", "numpy.where", "numpy.clip", "numpy.round", "numpy.around",
-                     *LOGICAL_CALLS}
+                     "numpy.angle", *LOGICAL_CALLS}
 """Calls computed element by element, of their arguments' broadcast shape (`frontend.tuple_calls` adds
 the parts of `np.modf` and `np.frexp`)."""
 ELEMENTWISE_METHODS = ("copy", "clip", "astype", "conj", "conjugate", "round")
@@ -435,6 +435,17 @@ def assign_masked(target: cst.Subscript, mask: cst.BaseExpression, value: cst.Ba
     return [loop_nest(bounds, body, not scope.in_prange, span)]
 
 
+def _refuse_truth_value(node: cst.BooleanOperation | cst.UnaryOperation, scope: KernelScope) -> None:
+    """`and`, `or` and `not` ask each operand for one truth value, which an array has not (Python
+    raises ValueError): NumPy's elementwise forms are `&`, `|` and `~`."""
+    operands = [node.left, node.right] if isinstance(node, cst.BooleanOperation) else [node.expression]
+    if any(shape_of(o, scope) for o in operands):
+        word = "not" if isinstance(node, cst.UnaryOperation) else ("and" if isinstance(node.operator, cst.And) else "or")
+        instead = {"and": "a & b", "or": "a | b", "not": "~a"}[word]
+        raise scope.module.error(node, f"`{word}` of an array asks it for one truth value, which raises ValueError in "
+                                       f"Python; write `{instead}` (elementwise, on boolean arrays)")
+
+
 def is_array_statement(target: cst.BaseExpression, scope: KernelScope) -> bool:
     """Whether assigning to `target` assigns an array view rather than one element or a name."""
     return not isinstance(target, cst.Name) and is_view(target, scope)
@@ -460,10 +471,17 @@ def shape_of(node: cst.BaseExpression, scope: KernelScope) -> tuple[ir.Expr, ...
         return product_shape(kind, shape_of(left, scope), shape_of(right, scope)) or ()
     if isinstance(node, cst.BinaryOperation):
         return broadcast(shape_of(node.left, scope), shape_of(node.right, scope))
+    if isinstance(node, cst.BooleanOperation) or (isinstance(node, cst.UnaryOperation)
+                                                   and isinstance(node.operator, cst.Not)):
+        _refuse_truth_value(node, scope)
+        return ()
     if isinstance(node, cst.UnaryOperation):
         return shape_of(node.expression, scope)
     if isinstance(node, cst.Comparison):
         shapes = [shape_of(node.left, scope), *(shape_of(c.comparator, scope) for c in node.comparisons)]
+        if len(shapes) > 2 and any(shapes):
+            raise scope.module.error(node, "a chained comparison of arrays (`a < x < b`) is `(a < x) and (x < b)` in "
+                                           "Python, which raises ValueError for arrays; write `(a < x) & (x < b)`")
         return broadcast_all(shapes)
     if isinstance(node, cst.Attribute) and node.attr.value in ("real", "imag"):
         return shape_of(node.value, scope)

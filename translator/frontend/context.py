@@ -165,6 +165,8 @@ class KernelScope:
     """Names bound to a lambda (`f = lambda v: v * v`): each call builds its body (`expressions`)."""
     arguments: dict[str, ir.Expr] = field(default_factory=dict)
     """While a lambda's body is built: its parameters' values at the call being built."""
+    calling: list[str] = field(default_factory=list)
+    """The lambdas whose body is being built, outermost first: calling one of them again is recursion."""
     _temp_counter: int = 0
 
     def mask(self, node: cst.BaseExpression) -> cst.BaseExpression | None:

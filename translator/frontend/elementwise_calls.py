@@ -1,5 +1,6 @@
 """NumPy's elementwise functions and methods that are not plain ufuncs: `np.where(cond, a, b)`,
-`np.clip(a, lo, hi)` and `a.clip(lo, hi)`, `a.astype(dtype)`, `a.conj()`, `np.round(a, decimals)`.
+`np.clip(a, lo, hi)` and `a.clip(lo, hi)`, `a.astype(dtype)`, `a.conj()`, `np.round(a, decimals)`,
+`np.angle(z, deg)`.
 
 Each is built from nodes the rest of the pipeline knows (a select, `np.maximum`/`np.minimum`, a
 cast, `conj`), so in an array statement it is one more elementwise operation of the array tier
@@ -8,6 +9,8 @@ the same expression. Importing this module registers the calls with the expressi
 """
 
 from __future__ import annotations
+
+import math
 
 import libcst as cst
 
@@ -18,16 +21,41 @@ from translator.ir import nodes as ir
 from translator.ir.types import BOOL
 
 
+INDICES_INSTEAD = ("use the condition as a mask (`y[x > 0] = 0.0`, `np.sum(x[x > 0])`) or the three-argument "
+                   "np.where")
+"""What to write instead of a call whose result has a data-dependent length (np.nonzero and its kin)."""
+
+
+def _data_dependent(node: cst.CSTNode, args: list[cst.BaseExpression], scope: KernelScope) -> ir.Expr:
+    """`np.nonzero(x)`, `np.argwhere(x)`, `np.flatnonzero(x)`: indices whose number only the data
+    knows, which a kernel's arrays (sized before the loops run) cannot hold."""
+    name = scope.module.qualified_name(node.func)  # type: ignore[attr-defined]
+    raise scope.module.error(node, f"{str(name).replace('numpy.', 'np.')}() returns indices, whose number is known "
+                                   f"only at run time, which kernels cannot make: {INDICES_INSTEAD}")
+
+
 def _where(node: cst.CSTNode, args: list[cst.BaseExpression], scope: KernelScope) -> ir.Expr:
     """`np.where(cond, a, b)`: `a` where the condition's truth holds, else `b`, in NumPy's result
     type of `a` and `b` (Python numbers are weak: `np.where(x > 0, x, 0.0)` keeps float32)."""
     if len(args) != 3:
         raise scope.module.error(
             node, "np.where() in a kernel takes a condition and two values (`np.where(d > 0, d, 0.0)`); the "
-            "one-argument form returns indices, whose number is known only at run time")
+            f"one-argument form returns indices, whose number is known only at run time: {INDICES_INSTEAD}")
     span = scope.module.span(node)
     cond, then, orelse = (build_expr(a, scope) for a in args)
     return ir.Select(ir.Cast(cond, span, BOOL), then, orelse, span, eager=True)
+
+
+def _angle(node: cst.CSTNode, args: list[cst.BaseExpression], scope: KernelScope) -> ir.Expr:
+    """`np.angle(z)`, `np.angle(z, deg=True)`: NumPy's own definition, `np.arctan2(z.imag, z.real)`
+    (of a real value the imaginary part is 0: the angle is 0 or pi), times `180 / pi` in degrees."""
+    degrees = fold_constant(args[1], scope.module, scope.module.constants) if len(args) == 2 else False
+    if len(args) not in (1, 2) or not isinstance(degrees, bool):
+        raise scope.module.error(node, "np.angle() in a kernel takes a value and deg=True or False (a constant)")
+    span = scope.module.span(node)
+    z = build_expr(args[0], scope)
+    angle = ir.Call("numpy.arctan2", (ir.Call("numpy.imag", (z,), span), ir.Call("numpy.real", (z,), span)), span)
+    return ir.Binary("*", angle, ir.Const(180 / math.pi, span), span) if degrees else angle
 
 
 def _clip(node: cst.CSTNode, args: list[cst.BaseExpression], scope: KernelScope) -> ir.Expr:
@@ -101,6 +129,8 @@ def _round(node: cst.CSTNode, args: list[cst.BaseExpression], scope: KernelScope
     return ir.Call("numpy.round", (build_expr(value, scope), ir.Const(decimals, span)), span)
 
 
-CALLS.update({"numpy.where": _where, "numpy.clip": _clip, "numpy.round": _round, "numpy.around": _round})
+CALLS.update({"numpy.where": _where, "numpy.clip": _clip, "numpy.round": _round, "numpy.around": _round,
+              "numpy.angle": _angle})
+CALLS.update(dict.fromkeys(("numpy.nonzero", "numpy.argwhere", "numpy.flatnonzero"), _data_dependent))
 METHODS.update({"clip": _clip_method, "astype": _astype, "conj": _conj, "round": _round})
 KEYWORDS_TAKEN.update(("numpy.round", "numpy.around", "a.round"))

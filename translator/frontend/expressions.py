@@ -8,6 +8,8 @@ from typing import Callable, NamedTuple
 import libcst as cst
 
 from translator.errors import TranslationError
+from translator.frontend.call_checks import check_plain_parameters, not_indexable, refuse_whole_array_helper
+from translator.frontend.call_checks import nodes_in as nodes_in  # kept here too: many modules import it from here
 from translator.frontend.context import KernelScope, ModuleScope
 from translator.frontend.signature import SCALAR_ANNOTATIONS, indexed_ranks, scalar_annotation
 from translator.frontend.source import NAMED_CONSTANTS, fold_constant
@@ -166,8 +168,7 @@ def array_param(node: cst.BaseExpression, scope: KernelScope) -> ArrayRef:
         raise scope.module.error(node, f"'{name}' names a view; use it whole (`{name}[...] = value`, `{name} * 2`) or "
                                        "index the array it views: a view name takes no indices or slices")
     if param is None or not isinstance(param.type, (ArrayType, ir.ArrayLike)):
-        raise scope.module.error(
-            node, "only array parameters and local arrays can be indexed (array expressions are not supported)")
+        raise scope.module.error(node, not_indexable(node, scope))
     return ArrayRef(name, param.type.rank, None)
 
 
@@ -309,13 +310,16 @@ def _call(node: cst.Call, scope: KernelScope) -> ir.Expr:
     if isinstance(node.func, cst.Lambda):
         dispatch(EXPRESSIONS, node.func, scope)  # rejected with the syntax table's message
     if isinstance(node.func, cst.Name) and node.func.value in scope.lambdas:
-        return _call_lambda(node, scope.lambdas[node.func.value], scope)
+        return _call_lambda(node, node.func.value, scope)
     function = not local and isinstance(node.func, cst.Name) and node.func.value in scope.module.functions
     method = f"a.{node.func.attr.value}" if isinstance(node.func, cst.Attribute) and name is None else None
     takes_keywords = function or name in KEYWORD_CALLS or (name or method) in KEYWORDS_TAKEN
     for arg in node.args:
-        if (arg.keyword is not None and not takes_keywords) or arg.star:
-            raise scope.module.error(arg, "keyword and starred arguments are not supported in kernel calls")
+        if arg.star:
+            raise scope.module.error(arg, "starred arguments (`f(*args)`, `f(**kw)`) are not supported in kernel "
+                                          "calls; pass each argument")
+        if arg.keyword is not None and not takes_keywords:
+            _refuse_keyword(node, arg, name, method, scope)
     if function:
         return _call_function(node, node.func.value, scope)  # type: ignore[attr-defined]
     args = [a.value for a in node.args if a.keyword is None]
@@ -342,11 +346,37 @@ def _call(node: cst.Call, scope: KernelScope) -> ir.Expr:
     raise scope.module.error(node, f"call to '{label}' is not supported in kernels")
 
 
+def _refuse_keyword(node: cst.Call, arg: cst.Arg, name: str | None, method: str | None, scope: KernelScope) -> None:
+    """A keyword given to a call that takes none: a call kernels do not know at all says so first
+    (`np.median(x, axis=0)` is not about its keyword)."""
+    known = (method is not None and method[2:] in METHODS) or name in CALLS or (name or "").startswith(
+        ("math.", "numpy.")) and ((name or "")[5:] in MATH_FUNCTIONS or (name or "")[6:] in NUMPY_FUNCTIONS)
+    if not known and SCALAR_ANNOTATIONS.get(name or "") is None and _dtype_type(node.func, scope) is None:
+        label = (name or cst.Module([]).code_for_node(node.func)).removeprefix("builtins.")
+        raise scope.module.error(node, f"call to '{label}' is not supported in kernels")
+    assert arg.keyword is not None
+    keyword = arg.keyword.value
+    instead = KEYWORD_INSTEAD.get(keyword, "pass its value by position if the call takes it there")
+    raise scope.module.error(arg, f"keyword argument '{keyword}=' is not supported in this call in kernels; {instead}")
+
+
+KEYWORD_INSTEAD = {
+    "out": "assign the result instead (`y[:] = np.maximum(a, b)`)",
+    "dtype": "convert the arguments or the result instead (`.astype(np.float32)`, `np.float32(v)`)",
+    "order": "kernels' arrays are C-ordered: leave it out",
+    "where": "select with np.where(cond, f(a), b) instead",
+    "casting": "convert the arguments instead (`.astype(...)`)",
+}
+"""What to write instead of NumPy's keywords that kernels do not take, where passing it by position
+would not help."""
+
+
 def _call_function(node: cst.Call, name: str, scope: KernelScope) -> ir.Expr:
     """A call of a plain function of the module: a device function, typed per call site later.
     Arguments bind to parameters as in Python, by position then by keyword (`lap(g, dx=0.5)`); a
     parameter left out takes its default, a constant passed as the caller's literal would be."""
     function = scope.module.functions[name]
+    check_plain_parameters(function.node, function.module)
     params = [p.name.value for p in function.node.params.params]
     bound: dict[str, cst.BaseExpression] = {}
     for position, arg in enumerate(node.args):
@@ -358,6 +388,7 @@ def _call_function(node: cst.Call, name: str, scope: KernelScope) -> ir.Expr:
             raise scope.module.error(arg, f"{name}() {what}")
         bound[key] = arg.value
     ranks = indexed_ranks(function.node.body)
+    refuse_whole_array_helper(node, name, function, set(ranks), KEYWORD_CALLS, scope)
     args = tuple(_argument(bound[p.name.value], ranks.get(p.name.value, 0) > 0, scope) if p.name.value in bound
                  else _default_argument(node, name, p, function.module, scope) for p in function.node.params.params)
     return ir.CallFunction(function.ir_name, args, scope.module.span(node))
@@ -376,10 +407,14 @@ def bind_lambda(target: cst.Name, value: cst.Lambda, scope: KernelScope) -> None
     scope.lambdas[target.value] = value
 
 
-def _call_lambda(node: cst.Call, function: cst.Lambda, scope: KernelScope) -> ir.Expr:
+def _call_lambda(node: cst.Call, name: str, scope: KernelScope) -> ir.Expr:
     """A call of a lambda bound to a name: its body with the parameters bound to the arguments' values
     (built in the caller's context, as Python evaluates them before the call). The body sees the
     kernel's names as they are at the call, as a Python closure does."""
+    if name in scope.calling:
+        chain = " -> ".join([*scope.calling[scope.calling.index(name):], name])
+        raise scope.module.error(node, f"recursive calls are not supported in kernels ({chain}); write a loop")
+    function = scope.lambdas[name]
     names = [p.name.value for p in function.params.params]
     for part in nodes_in(function.body):
         if isinstance(part, (cst.Subscript, cst.Attribute)) and isinstance(part.value, cst.Name) and \
@@ -390,15 +425,12 @@ def _call_lambda(node: cst.Call, function: cst.Lambda, scope: KernelScope) -> ir
         raise scope.module.error(node, f"this lambda takes {len(names)} positional argument{'s' * (len(names) != 1)}")
     values = {n: build_expr(a.value, scope) for n, a in zip(names, node.args)}
     outer, scope.arguments = scope.arguments, {**scope.arguments, **values}
+    scope.calling.append(name)
     try:
         return build_expr(function.body, scope)
     finally:
         scope.arguments = outer
-
-
-def nodes_in(node: cst.CSTNode) -> list[cst.CSTNode]:
-    """`node` and every node inside it."""
-    return [node, *(part for child in node.children for part in nodes_in(child))]
+        scope.calling.pop()
 
 
 def _default_argument(node: cst.Call, name: str, param: cst.Param, module: ModuleScope, scope: KernelScope) -> ir.Expr:

@@ -1,5 +1,5 @@
-"""Loops over the items of a 1-D array or of a tuple of constants, as a loop over their positions;
-also over `enumerate(...)` and `zip(...)` of those, unpacked into names.
+"""Loops over the items of a 1-D array, of a 1-D slice (`x[1:]`) or of a tuple of constants, as a
+loop over their positions; also over `enumerate(...)` and `zip(...)` of those, unpacked into names.
 
 Real code iterates over data (`for v in x`, the Numba tutorials' histogram, Welford's update, crc16's
 `for b in data`) and over small tables (`for di in (-1, 0, 1)`); C iterates over indices. Both become
@@ -23,9 +23,11 @@ from typing import Callable, Union
 import libcst as cst
 
 from translator.frontend.context import KernelScope
-from translator.frontend.expressions import array_param, build_expr
+from translator.frontend.expressions import array_param, build_expr, nodes_in
 from translator.frontend.source import fold_constant
+from translator.frontend.views import build_view, is_view
 from translator.ir import nodes as ir
+from translator.ir.arrays import Offset, element
 
 Block = Callable[[cst.BaseSuite, KernelScope], tuple[ir.Stmt, ...]]
 Item = Union[ir.Expr, tuple["Item", ...]]
@@ -42,13 +44,20 @@ def iterates_items(node: cst.For, scope: KernelScope) -> bool:
 def _iterable(node: cst.BaseExpression, scope: KernelScope) -> bool:
     if isinstance(node, cst.Call) and scope.module.qualified_name(node.func) in PAIRING:
         return True
-    return isinstance(node, cst.Tuple) or (isinstance(node, cst.Name) and (
+    return isinstance(node, cst.Tuple) or _sliced(node, scope) or (isinstance(node, cst.Name) and (
         node.value in scope.params or node.value in scope.arrays))
+
+
+def _sliced(node: cst.BaseExpression, scope: KernelScope) -> bool:
+    """Whether `node` is a slice of an array (`x[1:]`, `A[i, ::2]`): a view whose items are its elements."""
+    return isinstance(node, cst.Subscript) and any(isinstance(e.slice, cst.Slice) for e in node.slice) and is_view(
+        node, scope)
 
 
 def item_loop(node: cst.For, scope: KernelScope, block: Block) -> list[ir.Stmt]:
     """`for v in items:` as a serial loop over the items' positions whose body starts with `v = item`."""
     span = scope.module.span(node)
+    _refuse_moving_bounds(node, scope)
     index = scope.fresh_loop_var("item")
     stop, item = _items(node.iter, ir.Name(index, span), scope)
     binds = _bind(node.target, item, scope)
@@ -60,17 +69,41 @@ def item_loop(node: cst.For, scope: KernelScope, block: Block) -> list[ir.Stmt]:
     return [ir.Loop(index, ir.Const(0, span), stop, 1, (*binds, *body), span)]
 
 
+def _refuse_moving_bounds(node: cst.For, scope: KernelScope) -> None:
+    """Python makes a slice's view once, before the first iteration; the loop reads its elements
+    at `lo + step * position`, so a name its bounds read may not be bound again in the body."""
+    read = {n.value for n in nodes_in(node.iter) if isinstance(n, cst.Name)}
+    for part in nodes_in(node.body):
+        targets = [part.target] if isinstance(part, (cst.AssignTarget, cst.AugAssign, cst.For)) else []
+        for name in (n for t in targets for n in _bound(t) if n.value in read):
+            raise scope.module.error(name, f"'{name.value}' is bound again in a loop over a slice that reads it; Python "
+                                           "takes the slice once, before the loop: bind its bounds to names of their "
+                                           "own first")
+
+
+def _bound(target: cst.BaseExpression) -> list[cst.Name]:
+    """The names an assignment target binds (`a`, `a, (b, c)`); an element or attribute binds none."""
+    if isinstance(target, cst.Name):
+        return [target]
+    if isinstance(target, (cst.Tuple, cst.List)):
+        return [name for e in target.elements for name in _bound(e.value)]
+    return []
+
+
 def _items(node: cst.BaseExpression, position: ir.Name, scope: KernelScope) -> tuple[ir.Expr, Item]:
     """The number of items `node` yields and the item at `position`."""
     if isinstance(node, cst.Tuple):
         return _tuple_items(node, position, scope)
     if isinstance(node, cst.Name) and _iterable(node, scope):
         return _array_items(node, position, scope)
+    if _sliced(node, scope):
+        return _view_items(node, position, scope)
     name = scope.module.qualified_name(node.func) if isinstance(node, cst.Call) else None
     if not isinstance(node, cst.Call) or name not in PAIRING or any(a.star or (
             a.keyword is not None and a.keyword.value != "start") for a in node.args):
-        raise scope.module.error(node, "a kernel loops over a 1-D array, a tuple of numeric constants, or "
-                                 "enumerate()/zip() of those (`for i, v in enumerate(x)`), or over range(...)")
+        raise scope.module.error(node, "a kernel loops over a 1-D array or slice, a tuple of numeric "
+                                 "constants, or enumerate()/zip() of those (`for i, v in enumerate(x)`, `zip(x[1:], "
+                                 "x[:-1])`), or over range(...)")
     args = [a.value for a in node.args]
     if name == "builtins.zip":
         if not args:
@@ -113,6 +146,17 @@ def _array_items(name: cst.Name, position: ir.Name, scope: KernelScope) -> tuple
             f"loop over `range({name.value}.shape[0])` and index `{name.value}[i, ...]`")
     stop = ref.shape[0] if ref.shape is not None else ir.Extent(ref.name, 0, span)
     return stop, ir.Index(ref.name, (position,), span)
+
+
+def _view_items(node: cst.BaseExpression, position: ir.Name, scope: KernelScope) -> tuple[ir.Expr, ir.Expr]:
+    """The length of a 1-D slice (`x[1:]`, `x[::-1]`, `A[i, :]`) and its element at `position`: the
+    view is bound when the loop starts, as Python's iterator holds the view, so its bounds are the
+    ones at the loop's start (`zip(x[1:], x[:-1])`, the pairs of neighbours)."""
+    view = build_view(node, scope)
+    if view.rank != 1:
+        raise scope.module.error(node, f"iterating over a {view.rank}-D slice gives its rows, which kernels cannot "
+                                       "bind to a name; loop over range(...) and index the array")
+    return view.shape()[0], element(view, [Offset(position, None, 0)])
 
 
 def _tuple_items(items: cst.Tuple, position: ir.Name, scope: KernelScope) -> tuple[ir.Expr, ir.Expr]:

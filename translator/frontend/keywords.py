@@ -16,6 +16,7 @@ POSITIONS: dict[str, tuple[tuple[str, ...], ...]] = {
     "numpy.clip": (("a",), ("a_min", "min"), ("a_max", "max")),
     "numpy.round": (("a",), ("decimals",)),
     "numpy.around": (("a",), ("decimals",)),
+    "numpy.angle": (("z",), ("deg",)),
 }
 """Each function's parameters in order, each with the names it may be given by (NumPy 2's `np.clip`
 takes `min=`/`max=` besides `a_min`/`a_max`)."""

@@ -44,7 +44,7 @@ RULES: tuple[CallRule, ...] = (
     CallRule("pairs split", tuple_calls.wants_split, tuple_calls.split),
     CallRule("literal arrays", literals.wants_selects, literals.selects),
     CallRule("sums unrolled", unrolled.wants_unrolling, unrolled.unrolled),
-    CallRule("identities dropped", identities.returns_argument, identities.argument),
+    CallRule("identities and casts", identities.wants_rewrite, identities.argument),
     CallRule("keywords placed", keywords.wants_positions, keywords.positional),
 )
 """The rules in the order they apply. Inlining is first: the helper's expression, now the caller's,

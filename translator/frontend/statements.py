@@ -396,6 +396,10 @@ def _expr_statement(node: cst.Expr, scope: KernelScope) -> list[ir.Stmt]:
     if isinstance(func, cst.Name) and func.value in scope.module.functions:
         value = build_expr(call, scope)  # a local of that name shadows the function: rejected there
         return [ir.CallStatement(value, scope.module.span(node))]  # type: ignore[arg-type]
+    if isinstance(call, (cst.Yield, cst.Await)):
+        what = "`yield` (a generator)" if isinstance(call, cst.Yield) else "`await`"
+        raise scope.module.error(node, f"{what} is not supported in kernels; write the values into an Out array, or "
+                                       "return them at the end")
     raise scope.module.error(
         node, "this expression has no effect; kernels communicate through Out/InOut arrays (and calls of "
         "the module's functions, which may write to arrays)")

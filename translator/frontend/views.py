@@ -129,13 +129,15 @@ def transposed(node: cst.BaseExpression, scope: KernelScope
         return None
     positional = [a.value for a in node.args if a.keyword is None]
     keywords = [a.value for a in node.args if a.keyword is not None and a.keyword.value == "axes"]
+    taken: tuple[str, ...]
     if isinstance(node.func, cst.Attribute) and node.func.attr.value == "transpose" and (
             scope.module.qualified_name(node.func) is None):
-        operand, axes = node.func.value, positional
+        operand, axes, taken = node.func.value, positional, ()
     elif scope.module.qualified_name(node.func) == "numpy.transpose" and positional:
-        operand, axes = positional[0], positional[1:] + keywords
+        operand, axes, taken = positional[0], positional[1:] + keywords, ("axes",)
     else:
         return None
+    _refuse_keywords(node, taken, "transpose", scope)
     if len(axes) == 1 and isinstance(axes[0], cst.Tuple):
         axes = [e.value for e in axes[0].elements]
     return operand, axes
@@ -154,11 +156,23 @@ def flipped(node: cst.BaseExpression, scope: KernelScope) -> tuple[cst.BaseExpre
     args = [a.value for a in node.args]
     if name not in FLIPS or not args:
         return None
+    _refuse_keywords(node, ("axis",) if name == "numpy.flip" else (), name.removeprefix("numpy."), scope)
+    if len(args) > (2 if name == "numpy.flip" else 1):
+        raise scope.module.error(node, f"np.{name.removeprefix('numpy.')}() takes an array"
+                                       f"{' and axis=' if name == 'numpy.flip' else ''}, nothing more")
     fixed = FLIPS[name]
     axes: list[cst.BaseExpression] = [cst.Integer(str(fixed))] if fixed is not None else args[1:]
     if len(axes) == 1 and isinstance(axes[0], cst.Tuple):
         axes = [e.value for e in axes[0].elements]
     return args[0], axes
+
+
+def _refuse_keywords(node: cst.Call, taken: tuple[str, ...], label: str, scope: KernelScope) -> None:
+    """A keyword NumPy's function does not take is NumPy's TypeError: a located error here."""
+    for arg in node.args:
+        if arg.keyword is not None and arg.keyword.value not in taken:
+            takes = f"takes only {', '.join(f'{t}=' for t in taken)}" if taken else "takes no keyword arguments"
+            raise scope.module.error(arg, f"{label}() {takes} (NumPy raises TypeError for '{arg.keyword.value}=')")
 
 
 def _reversed(node: cst.BaseExpression, view: ir.View, axes: list[cst.BaseExpression], scope: KernelScope
@@ -186,7 +200,7 @@ def _permuted(node: cst.BaseExpression, view: ir.View, axes: list[cst.BaseExpres
         return dataclasses.replace(view, axes=view.axes[::-1])
     rank = len(view.axes)
     order = [fold_constant(a, scope.module, scope.module.constants) for a in axes]
-    wrapped = [k % rank for k in order if isinstance(k, int) and not isinstance(k, bool)]
+    wrapped = [k % rank for k in order if isinstance(k, int) and not isinstance(k, bool) and -rank <= k < rank]
     if sorted(wrapped) != list(range(rank)) or len(order) != rank:
         raise scope.module.error(node, f"transpose() takes a permutation of the {rank} axes, as constants")
     return dataclasses.replace(view, axes=tuple(view.axes[k] for k in wrapped))

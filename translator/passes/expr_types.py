@@ -158,6 +158,9 @@ class ExprTyper:
         if type_of(operand).is_bool:
             if e.op == "~":
                 raise TranslationError.at(e.span, "`~` on a bool is -2/-1 in Python but `not` in NumPy; write `not x`")
+            if e.op in ("-", "+"):
+                raise TranslationError.at(e.span, f"unary `{e.op}` on a bool is an int in Python but an error in NumPy; "
+                                                  f"convert it with int() first (`{e.op}int(b)`)")
             operand = cast(operand, PY_INT)
         t = type_of(operand)
         if e.op == "~" and not t.is_int:
@@ -432,7 +435,7 @@ def _integer_ufunc(e: ir.Call, name: str, args: tuple[ir.Expr, ...], t: ScalarTy
     if name == "square" and t.is_bool:
         t = I8  # NumPy squares bools as int8
     for arg in args:
-        if isinstance(arg, ir.Const) and type_of(arg).weak and not _fits(arg.value, t):
+        if isinstance(arg, ir.Const) and type_of(arg).weak and not fits(arg.value, t):
             raise TranslationError.at(
                 arg.span, f"the Python integer {arg.value} is out of the range of {t.name}, which NumPy 2 rejects "
                 "in np.maximum and np.minimum (OverflowError) and clamps in np.clip: use a value within the range")
@@ -445,7 +448,7 @@ def _integer_ufunc(e: ir.Call, name: str, args: tuple[ir.Expr, ...], t: ScalarTy
     return FLOAT_FORMS[name](values, t, e.span)
 
 
-def _fits(value: int | float | bool | complex, t: ScalarType) -> bool:
+def fits(value: int | float | bool | complex, t: ScalarType) -> bool:
     """Whether a Python integer is a value of the integer type `t` (bools: 0 and 1)."""
     if t.is_bool or not isinstance(value, int):
         return True

@@ -18,7 +18,7 @@ from translator.ir import nodes as ir
 from translator.ir.arrays import array_shape, as_index, leaf_shape, tier_leaves
 from translator.ir.types import PY_INT, ArrayType, ScalarType, join, promote, type_of
 from translator.ir.visit import StmtTransformer, rewrite_body, walk_all
-from translator.passes.expr_types import ExprTyper, FunctionTyper, UnknownName, cast
+from translator.passes.expr_types import ExprTyper, FunctionTyper, UnknownName, cast, fits
 
 ATOMIC_NAMES = {"+": "atomic_add", "-": "atomic_sub", "min": "atomic_min", "max": "atomic_max"}
 """The Python spelling of each atomic operator, for messages (the frontend's table, inverted)."""
@@ -34,6 +34,9 @@ def type_kernel(kernel: ir.Kernel, functions: FunctionTyper | None = None, stron
     kernel = _with_array_types(kernel, dtypes, ExprTyper(env, kernel, functions, dtypes))
     typer = ExprTyper(env, kernel, functions)
     body = _StmtTyper(typer).block(kernel.body)
+    _check_integer_constants(body)
+    if kernel.return_type is not None:
+        _check_returned_kinds(body, kernel.return_type)
     return_type = kernel.return_type or _returned_type(body, strong_return)
     if return_type is not None:
         body = rewrite_body(body, lambda node: _cast_return(node, return_type))
@@ -52,6 +55,33 @@ def _returned_type(body: tuple[ir.Stmt, ...], strong: bool) -> ScalarType | None
         raise TranslationError.at(bare.span, "`return` without a value in a function that returns values elsewhere")
     joined = functools.reduce(join, types)
     return joined.strong() if strong else joined
+
+
+def _check_integer_constants(body: tuple[ir.Stmt, ...]) -> None:
+    """A Python int is unbounded; one that stays an integer in C must fit its type (a weak Python
+    int is int64, as NumPy makes it): larger ones are an error, not C's overflow or clang's."""
+    for node in walk_all(body):
+        if isinstance(node, ir.Const) and not isinstance(node.value, bool) and isinstance(node.value, int) and (
+                node.type is not None and node.type.is_int and not fits(node.value, node.type)):
+            raise TranslationError.at(node.span, f"the integer {node.value} does not fit in {node.type.name}, the type "
+                                                 "it has in a kernel; write it as a float ({:.6g}) or make it smaller"
+                                                 .format(float(node.value)))
+
+
+def _kind(t: ScalarType) -> int:
+    return 0 if t.is_bool else 1 if t.is_int else 2 if t.is_float else 3
+
+
+def _check_returned_kinds(body: tuple[ir.Stmt, ...], annotated: ScalarType) -> None:
+    """Python does not convert a returned value to the return annotation: a float returned under
+    `-> int` stays a float. A value of a higher kind than the annotation (bool, int, float, complex)
+    would lose its fraction or imaginary part, so it is an error; a lower kind is widened."""
+    for node in walk_all(body):
+        if isinstance(node, ir.Return) and node.value is not None and _kind(type_of(node.value)) > _kind(annotated):
+            raise TranslationError.at(
+                node.value.span, f"this value is {type_of(node.value).name} but the kernel is annotated "
+                f"-> {annotated.name}, and Python does not convert a returned value: convert it "
+                f"({'int' if annotated.is_int else 'float'}(...)) or change the annotation")
 
 
 def _cast_return(node: object, to: ScalarType) -> object:
