@@ -22,29 +22,6 @@ static inline int64_t py2omp_num_teams(int64_t trip, int64_t threads)
     return teams < 2147483647 ? teams : 2147483647;
 }
 
-/* The first iteration of this thread in a bare kernel (`ompx_bare`): its number among all the
-   launch's threads on the GPU. Where no GPU runs it, the host's fallback runs each team on one
-   thread (ompx.h's host numbers would give every thread the same): the team's number. */
-static inline int64_t py2omp_bare_first(void)
-{
-#ifdef __NVPTX__
-    return (int64_t)__nvvm_read_ptx_sreg_ctaid_x() * __nvvm_read_ptx_sreg_ntid_x() + __nvvm_read_ptx_sreg_tid_x();
-#else
-    return omp_get_team_num();
-#endif
-}
-
-/* The step between a thread's iterations in a bare kernel: the number of its threads on the GPU
-   (one iteration each where the teams cover the trip count), of teams in the host's fallback. */
-static inline int64_t py2omp_bare_stride(void)
-{
-#ifdef __NVPTX__
-    return (int64_t)__nvvm_read_ptx_sreg_nctaid_x() * __nvvm_read_ptx_sreg_ntid_x();
-#else
-    return omp_get_num_teams();
-#endif
-}
-
 /* Python's min(a, b): `a` unless `b` is smaller, so a NaN in `a` wins and one in `b` does not. */
 static inline int64_t py2omp_min_i64(int64_t a, int64_t b)
 {
@@ -387,28 +364,24 @@ void syrk(double alpha, double beta, double *restrict C, int64_t C_n0, int64_t C
                 }
             } else if (py2omp_blas > 0) {
 #line 19 "tests/kernels/blas_loops.py"
-                {
-                    int64_t py2omp_trip = 1;
-                    #pragma omp target teams ompx_bare \
-                        num_teams(py2omp_num_teams(py2omp_trip, 256)) \
-                        thread_limit(256)
+                #pragma omp target teams distribute parallel for \
+                    num_teams(py2omp_num_teams(1, 256)) \
+                    thread_limit(256)
 #line 19 "tests/kernels/blas_loops.py"
-                    for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
-                        int64_t once__3 = py2omp_k;
+                for (int64_t once__3 = 0; once__3 < 1; once__3 += 1) {
 #line 19 "tests/kernels/blas_loops.py"
-                        {
-                            int32_t py2omp_value = 2147483646;
-                            #pragma omp atomic compare
+                    {
+                        int32_t py2omp_value = 2147483646;
+                        #pragma omp atomic compare
 #line 19 "tests/kernels/blas_loops.py"
-                            py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
-                        }
+                        py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
                     }
                 }
             }
         }
     }
 }
-#line 412 "blas_loops.c"
+#line 385 "blas_loops.c"
 
 /* syrk(alpha: f64, beta: f64, C: InOut[f64[:, :]], A: In[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:18 */
 #line 18 "tests/kernels/blas_loops.py"
@@ -457,28 +430,24 @@ void syrk__device(double alpha, double beta, double *restrict C, int64_t C_n0, i
             }
         } else if (py2omp_blas > 0) {
 #line 19 "tests/kernels/blas_loops.py"
-            {
-                int64_t py2omp_trip = 1;
-                #pragma omp target teams ompx_bare \
-                    num_teams(py2omp_num_teams(py2omp_trip, 256)) \
-                    thread_limit(256) \
-                    is_device_ptr(py2omp_failed)
+            #pragma omp target teams distribute parallel for \
+                num_teams(py2omp_num_teams(1, 256)) \
+                thread_limit(256) \
+                is_device_ptr(py2omp_failed)
 #line 19 "tests/kernels/blas_loops.py"
-                for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
-                    int64_t once__3 = py2omp_k;
+            for (int64_t once__3 = 0; once__3 < 1; once__3 += 1) {
 #line 19 "tests/kernels/blas_loops.py"
-                    {
-                        int32_t py2omp_value = 2147483646;
-                        #pragma omp atomic compare
+                {
+                    int32_t py2omp_value = 2147483646;
+                    #pragma omp atomic compare
 #line 19 "tests/kernels/blas_loops.py"
-                        py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
-                    }
+                    py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
                 }
             }
         }
     }
 }
-#line 482 "blas_loops.c"
+#line 451 "blas_loops.c"
 
 /* syrk_accumulate(C: InOut[f32[:, :]], A: In[f32[:, :]], B: In[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:26 */
 #line 26 "tests/kernels/blas_loops.py"
@@ -526,28 +495,24 @@ void syrk_accumulate(float *restrict C, int64_t C_n0, int64_t C_n1, const float 
                 }
             } else if (py2omp_blas > 0) {
 #line 27 "tests/kernels/blas_loops.py"
-                {
-                    int64_t py2omp_trip = 1;
-                    #pragma omp target teams ompx_bare \
-                        num_teams(py2omp_num_teams(py2omp_trip, 256)) \
-                        thread_limit(256)
+                #pragma omp target teams distribute parallel for \
+                    num_teams(py2omp_num_teams(1, 256)) \
+                    thread_limit(256)
 #line 27 "tests/kernels/blas_loops.py"
-                    for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
-                        int64_t once__2 = py2omp_k;
+                for (int64_t once__2 = 0; once__2 < 1; once__2 += 1) {
 #line 27 "tests/kernels/blas_loops.py"
-                        {
-                            int32_t py2omp_value = 2147483646;
-                            #pragma omp atomic compare
+                    {
+                        int32_t py2omp_value = 2147483646;
+                        #pragma omp atomic compare
 #line 27 "tests/kernels/blas_loops.py"
-                            py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
-                        }
+                        py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
                     }
                 }
             }
         }
     }
 }
-#line 551 "blas_loops.c"
+#line 516 "blas_loops.c"
 
 /* syrk_accumulate(C: InOut[f32[:, :]], A: In[f32[:, :]], B: In[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:26 */
 #line 26 "tests/kernels/blas_loops.py"
@@ -589,28 +554,24 @@ void syrk_accumulate__device(float *restrict C, int64_t C_n0, int64_t C_n1, cons
             }
         } else if (py2omp_blas > 0) {
 #line 27 "tests/kernels/blas_loops.py"
-            {
-                int64_t py2omp_trip = 1;
-                #pragma omp target teams ompx_bare \
-                    num_teams(py2omp_num_teams(py2omp_trip, 256)) \
-                    thread_limit(256) \
-                    is_device_ptr(py2omp_failed)
+            #pragma omp target teams distribute parallel for \
+                num_teams(py2omp_num_teams(1, 256)) \
+                thread_limit(256) \
+                is_device_ptr(py2omp_failed)
 #line 27 "tests/kernels/blas_loops.py"
-                for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
-                    int64_t once__2 = py2omp_k;
+            for (int64_t once__2 = 0; once__2 < 1; once__2 += 1) {
 #line 27 "tests/kernels/blas_loops.py"
-                    {
-                        int32_t py2omp_value = 2147483646;
-                        #pragma omp atomic compare
+                {
+                    int32_t py2omp_value = 2147483646;
+                    #pragma omp atomic compare
 #line 27 "tests/kernels/blas_loops.py"
-                        py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
-                    }
+                    py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
                 }
             }
         }
     }
 }
-#line 614 "blas_loops.c"
+#line 575 "blas_loops.c"
 
 /* syr2k(alpha: f64, beta: f64, C: InOut[f64[:, :]], A: In[f64[:, :]], B: In[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:33 */
 #line 33 "tests/kernels/blas_loops.py"
@@ -678,28 +639,24 @@ void syr2k(double alpha, double beta, double *restrict C, int64_t C_n0, int64_t 
                 }
             } else if (py2omp_blas > 0) {
 #line 34 "tests/kernels/blas_loops.py"
-                {
-                    int64_t py2omp_trip = 1;
-                    #pragma omp target teams ompx_bare \
-                        num_teams(py2omp_num_teams(py2omp_trip, 256)) \
-                        thread_limit(256)
+                #pragma omp target teams distribute parallel for \
+                    num_teams(py2omp_num_teams(1, 256)) \
+                    thread_limit(256)
 #line 34 "tests/kernels/blas_loops.py"
-                    for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
-                        int64_t once__3 = py2omp_k;
+                for (int64_t once__3 = 0; once__3 < 1; once__3 += 1) {
 #line 34 "tests/kernels/blas_loops.py"
-                        {
-                            int32_t py2omp_value = 2147483646;
-                            #pragma omp atomic compare
+                    {
+                        int32_t py2omp_value = 2147483646;
+                        #pragma omp atomic compare
 #line 34 "tests/kernels/blas_loops.py"
-                            py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
-                        }
+                        py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
                     }
                 }
             }
         }
     }
 }
-#line 703 "blas_loops.c"
+#line 660 "blas_loops.c"
 
 /* syr2k(alpha: f64, beta: f64, C: InOut[f64[:, :]], A: In[f64[:, :]], B: In[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:33 */
 #line 33 "tests/kernels/blas_loops.py"
@@ -761,28 +718,24 @@ void syr2k__device(double alpha, double beta, double *restrict C, int64_t C_n0, 
             }
         } else if (py2omp_blas > 0) {
 #line 34 "tests/kernels/blas_loops.py"
-            {
-                int64_t py2omp_trip = 1;
-                #pragma omp target teams ompx_bare \
-                    num_teams(py2omp_num_teams(py2omp_trip, 256)) \
-                    thread_limit(256) \
-                    is_device_ptr(py2omp_failed)
+            #pragma omp target teams distribute parallel for \
+                num_teams(py2omp_num_teams(1, 256)) \
+                thread_limit(256) \
+                is_device_ptr(py2omp_failed)
 #line 34 "tests/kernels/blas_loops.py"
-                for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
-                    int64_t once__3 = py2omp_k;
+            for (int64_t once__3 = 0; once__3 < 1; once__3 += 1) {
 #line 34 "tests/kernels/blas_loops.py"
-                    {
-                        int32_t py2omp_value = 2147483646;
-                        #pragma omp atomic compare
+                {
+                    int32_t py2omp_value = 2147483646;
+                    #pragma omp atomic compare
 #line 34 "tests/kernels/blas_loops.py"
-                        py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
-                    }
+                    py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
                 }
             }
         }
     }
 }
-#line 786 "blas_loops.c"
+#line 739 "blas_loops.c"
 
 /* covariance(float_n: f64, data: InOut[f64[:, :]], mean: Scratch[f64[:]], cov: Out[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:41 */
 #line 41 "tests/kernels/blas_loops.py"
@@ -820,37 +773,31 @@ void covariance(double float_n, double *restrict data, int64_t data_n0, int64_t 
             mean[i__1] = sum__2 / float_n;
         }
 #line 44 "tests/kernels/blas_loops.py"
-        {
-            int64_t py2omp_n0 = py2omp_max_i64(data_n0, 0);
-            int64_t py2omp_n1 = py2omp_max_i64(data_n1, 0);
-            int64_t py2omp_trip = py2omp_n0 * py2omp_n1;
-            #pragma omp target teams ompx_bare \
-                num_teams(py2omp_num_teams(py2omp_trip, 256)) \
-                thread_limit(256) \
-                nowait \
-                depend(inout: py2omp_order)
+        #pragma omp target teams distribute parallel for \
+            collapse(2) \
+            num_teams(py2omp_num_teams(data_n0 * data_n1, 256)) \
+            thread_limit(256) \
+            nowait \
+            depend(inout: py2omp_order)
 #line 44 "tests/kernels/blas_loops.py"
-            for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
-                int64_t i__4 = py2omp_k / py2omp_n1;
-                int64_t i__5 = py2omp_k % py2omp_n1;
+        for (int64_t i__4 = 0; i__4 < data_n0; i__4 += 1) {
+#line 44 "tests/kernels/blas_loops.py"
+            for (int64_t i__5 = 0; i__5 < data_n1; i__5 += 1) {
 #line 44 "tests/kernels/blas_loops.py"
                 data[i__4 * data_n1 + i__5] = data[i__4 * data_n1 + i__5] - mean[i__5];
             }
         }
 #line 45 "tests/kernels/blas_loops.py"
-        {
-            int64_t py2omp_n0 = py2omp_max_i64(cov_n0, 0);
-            int64_t py2omp_n1 = py2omp_max_i64(cov_n1, 0);
-            int64_t py2omp_trip = py2omp_n0 * py2omp_n1;
-            #pragma omp target teams ompx_bare \
-                num_teams(py2omp_num_teams(py2omp_trip, 256)) \
-                thread_limit(256) \
-                nowait \
-                depend(inout: py2omp_order)
+        #pragma omp target teams distribute parallel for \
+            collapse(2) \
+            num_teams(py2omp_num_teams(cov_n0 * cov_n1, 256)) \
+            thread_limit(256) \
+            nowait \
+            depend(inout: py2omp_order)
 #line 45 "tests/kernels/blas_loops.py"
-            for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
-                int64_t cov_i__1 = py2omp_k / py2omp_n1;
-                int64_t cov_i__2 = py2omp_k % py2omp_n1;
+        for (int64_t cov_i__1 = 0; cov_i__1 < cov_n0; cov_i__1 += 1) {
+#line 45 "tests/kernels/blas_loops.py"
+            for (int64_t cov_i__2 = 0; cov_i__2 < cov_n1; cov_i__2 += 1) {
 #line 45 "tests/kernels/blas_loops.py"
                 cov[cov_i__1 * cov_n1 + cov_i__2] = 0.0;
             }
@@ -887,21 +834,17 @@ void covariance(double float_n, double *restrict data, int64_t data_n0, int64_t 
                 }
             } else if (py2omp_blas > 0) {
 #line 46 "tests/kernels/blas_loops.py"
-                {
-                    int64_t py2omp_trip = 1;
-                    #pragma omp target teams ompx_bare \
-                        num_teams(py2omp_num_teams(py2omp_trip, 256)) \
-                        thread_limit(256)
+                #pragma omp target teams distribute parallel for \
+                    num_teams(py2omp_num_teams(1, 256)) \
+                    thread_limit(256)
 #line 46 "tests/kernels/blas_loops.py"
-                    for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
-                        int64_t once__8 = py2omp_k;
+                for (int64_t once__8 = 0; once__8 < 1; once__8 += 1) {
 #line 46 "tests/kernels/blas_loops.py"
-                        {
-                            int32_t py2omp_value = 2147483646;
-                            #pragma omp atomic compare
+                    {
+                        int32_t py2omp_value = 2147483646;
+                        #pragma omp atomic compare
 #line 46 "tests/kernels/blas_loops.py"
-                            py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
-                        }
+                        py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
                     }
                 }
             }
@@ -927,7 +870,7 @@ void covariance(double float_n, double *restrict data, int64_t data_n0, int64_t 
 #line 50 "tests/kernels/blas_loops.py"
     return;
 }
-#line 931 "blas_loops.c"
+#line 874 "blas_loops.c"
 
 /* covariance(float_n: f64, data: InOut[f64[:, :]], mean: Scratch[f64[:]], cov: Out[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:41 */
 #line 41 "tests/kernels/blas_loops.py"
@@ -959,39 +902,33 @@ void covariance__device(double float_n, double *restrict data, int64_t data_n0, 
         mean[i__1] = sum__2 / float_n;
     }
 #line 44 "tests/kernels/blas_loops.py"
-    {
-        int64_t py2omp_n0 = py2omp_max_i64(data_n0, 0);
-        int64_t py2omp_n1 = py2omp_max_i64(data_n1, 0);
-        int64_t py2omp_trip = py2omp_n0 * py2omp_n1;
-        #pragma omp target teams ompx_bare \
-            num_teams(py2omp_num_teams(py2omp_trip, 256)) \
-            thread_limit(256) \
-            is_device_ptr(data, mean) \
-            nowait \
-            depend(inout: py2omp_order)
+    #pragma omp target teams distribute parallel for \
+        collapse(2) \
+        num_teams(py2omp_num_teams(data_n0 * data_n1, 256)) \
+        thread_limit(256) \
+        is_device_ptr(data, mean) \
+        nowait \
+        depend(inout: py2omp_order)
 #line 44 "tests/kernels/blas_loops.py"
-        for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
-            int64_t i__4 = py2omp_k / py2omp_n1;
-            int64_t i__5 = py2omp_k % py2omp_n1;
+    for (int64_t i__4 = 0; i__4 < data_n0; i__4 += 1) {
+#line 44 "tests/kernels/blas_loops.py"
+        for (int64_t i__5 = 0; i__5 < data_n1; i__5 += 1) {
 #line 44 "tests/kernels/blas_loops.py"
             data[i__4 * data_n1 + i__5] = data[i__4 * data_n1 + i__5] - mean[i__5];
         }
     }
 #line 45 "tests/kernels/blas_loops.py"
-    {
-        int64_t py2omp_n0 = py2omp_max_i64(cov_n0, 0);
-        int64_t py2omp_n1 = py2omp_max_i64(cov_n1, 0);
-        int64_t py2omp_trip = py2omp_n0 * py2omp_n1;
-        #pragma omp target teams ompx_bare \
-            num_teams(py2omp_num_teams(py2omp_trip, 256)) \
-            thread_limit(256) \
-            is_device_ptr(cov) \
-            nowait \
-            depend(inout: py2omp_order)
+    #pragma omp target teams distribute parallel for \
+        collapse(2) \
+        num_teams(py2omp_num_teams(cov_n0 * cov_n1, 256)) \
+        thread_limit(256) \
+        is_device_ptr(cov) \
+        nowait \
+        depend(inout: py2omp_order)
 #line 45 "tests/kernels/blas_loops.py"
-        for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
-            int64_t cov_i__1 = py2omp_k / py2omp_n1;
-            int64_t cov_i__2 = py2omp_k % py2omp_n1;
+    for (int64_t cov_i__1 = 0; cov_i__1 < cov_n0; cov_i__1 += 1) {
+#line 45 "tests/kernels/blas_loops.py"
+        for (int64_t cov_i__2 = 0; cov_i__2 < cov_n1; cov_i__2 += 1) {
 #line 45 "tests/kernels/blas_loops.py"
             cov[cov_i__1 * cov_n1 + cov_i__2] = 0.0;
         }
@@ -1028,22 +965,18 @@ void covariance__device(double float_n, double *restrict data, int64_t data_n0, 
             }
         } else if (py2omp_blas > 0) {
 #line 46 "tests/kernels/blas_loops.py"
-            {
-                int64_t py2omp_trip = 1;
-                #pragma omp target teams ompx_bare \
-                    num_teams(py2omp_num_teams(py2omp_trip, 256)) \
-                    thread_limit(256) \
-                    is_device_ptr(py2omp_failed)
+            #pragma omp target teams distribute parallel for \
+                num_teams(py2omp_num_teams(1, 256)) \
+                thread_limit(256) \
+                is_device_ptr(py2omp_failed)
 #line 46 "tests/kernels/blas_loops.py"
-                for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
-                    int64_t once__8 = py2omp_k;
+            for (int64_t once__8 = 0; once__8 < 1; once__8 += 1) {
 #line 46 "tests/kernels/blas_loops.py"
-                    {
-                        int32_t py2omp_value = 2147483646;
-                        #pragma omp atomic compare
+                {
+                    int32_t py2omp_value = 2147483646;
+                    #pragma omp atomic compare
 #line 46 "tests/kernels/blas_loops.py"
-                        py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
-                    }
+                    py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
                 }
             }
         }
@@ -1069,7 +1002,7 @@ void covariance__device(double float_n, double *restrict data, int64_t data_n0, 
 #line 50 "tests/kernels/blas_loops.py"
     return;
 }
-#line 1073 "blas_loops.c"
+#line 1006 "blas_loops.c"
 
 /* correlation_off_diagonal(data: In[f32[:, :]], corr: InOut[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:54 */
 #line 54 "tests/kernels/blas_loops.py"
@@ -1118,21 +1051,17 @@ void correlation_off_diagonal(const float *restrict data, int64_t data_n0, int64
                 }
             } else if (py2omp_blas > 0) {
 #line 56 "tests/kernels/blas_loops.py"
-                {
-                    int64_t py2omp_trip = 1;
-                    #pragma omp target teams ompx_bare \
-                        num_teams(py2omp_num_teams(py2omp_trip, 256)) \
-                        thread_limit(256)
+                #pragma omp target teams distribute parallel for \
+                    num_teams(py2omp_num_teams(1, 256)) \
+                    thread_limit(256)
 #line 56 "tests/kernels/blas_loops.py"
-                    for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
-                        int64_t once__3 = py2omp_k;
+                for (int64_t once__3 = 0; once__3 < 1; once__3 += 1) {
 #line 56 "tests/kernels/blas_loops.py"
-                        {
-                            int32_t py2omp_value = 2147483646;
-                            #pragma omp atomic compare
+                    {
+                        int32_t py2omp_value = 2147483646;
+                        #pragma omp atomic compare
 #line 56 "tests/kernels/blas_loops.py"
-                            py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
-                        }
+                        py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
                     }
                 }
             }
@@ -1157,7 +1086,7 @@ void correlation_off_diagonal(const float *restrict data, int64_t data_n0, int64
         #pragma omp taskwait
     }
 }
-#line 1161 "blas_loops.c"
+#line 1090 "blas_loops.c"
 
 /* correlation_off_diagonal(data: In[f32[:, :]], corr: InOut[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:54 */
 #line 54 "tests/kernels/blas_loops.py"
@@ -1199,22 +1128,18 @@ void correlation_off_diagonal__device(const float *restrict data, int64_t data_n
             }
         } else if (py2omp_blas > 0) {
 #line 56 "tests/kernels/blas_loops.py"
-            {
-                int64_t py2omp_trip = 1;
-                #pragma omp target teams ompx_bare \
-                    num_teams(py2omp_num_teams(py2omp_trip, 256)) \
-                    thread_limit(256) \
-                    is_device_ptr(py2omp_failed)
+            #pragma omp target teams distribute parallel for \
+                num_teams(py2omp_num_teams(1, 256)) \
+                thread_limit(256) \
+                is_device_ptr(py2omp_failed)
 #line 56 "tests/kernels/blas_loops.py"
-                for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
-                    int64_t once__3 = py2omp_k;
+            for (int64_t once__3 = 0; once__3 < 1; once__3 += 1) {
 #line 56 "tests/kernels/blas_loops.py"
-                    {
-                        int32_t py2omp_value = 2147483646;
-                        #pragma omp atomic compare
+                {
+                    int32_t py2omp_value = 2147483646;
+                    #pragma omp atomic compare
 #line 56 "tests/kernels/blas_loops.py"
-                        py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
-                    }
+                    py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
                 }
             }
         }
@@ -1238,7 +1163,7 @@ void correlation_off_diagonal__device(const float *restrict data, int64_t data_n
 #line 54 "tests/kernels/blas_loops.py"
     #pragma omp taskwait
 }
-#line 1242 "blas_loops.c"
+#line 1167 "blas_loops.c"
 
 /* gram(X: In[f64[:, :]], Y: In[f64[:, :]], G: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:63 */
 #line 63 "tests/kernels/blas_loops.py"
@@ -1298,21 +1223,17 @@ void gram(const double *restrict X, int64_t X_n0, int64_t X_n1, const double *re
                 }
             } else if (py2omp_blas > 0) {
 #line 64 "tests/kernels/blas_loops.py"
-                {
-                    int64_t py2omp_trip = 1;
-                    #pragma omp target teams ompx_bare \
-                        num_teams(py2omp_num_teams(py2omp_trip, 256)) \
-                        thread_limit(256)
+                #pragma omp target teams distribute parallel for \
+                    num_teams(py2omp_num_teams(1, 256)) \
+                    thread_limit(256)
 #line 64 "tests/kernels/blas_loops.py"
-                    for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
-                        int64_t once__3 = py2omp_k;
+                for (int64_t once__3 = 0; once__3 < 1; once__3 += 1) {
 #line 64 "tests/kernels/blas_loops.py"
-                        {
-                            int32_t py2omp_value = 2147483646;
-                            #pragma omp atomic compare
+                    {
+                        int32_t py2omp_value = 2147483646;
+                        #pragma omp atomic compare
 #line 64 "tests/kernels/blas_loops.py"
-                            py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
-                        }
+                        py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
                     }
                 }
             }
@@ -1348,7 +1269,7 @@ void gram(const double *restrict X, int64_t X_n0, int64_t X_n1, const double *re
         #pragma omp taskwait
     }
 }
-#line 1352 "blas_loops.c"
+#line 1273 "blas_loops.c"
 
 /* gram(X: In[f64[:, :]], Y: In[f64[:, :]], G: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:63 */
 #line 63 "tests/kernels/blas_loops.py"
@@ -1400,22 +1321,18 @@ void gram__device(const double *restrict X, int64_t X_n0, int64_t X_n1, const do
             }
         } else if (py2omp_blas > 0) {
 #line 64 "tests/kernels/blas_loops.py"
-            {
-                int64_t py2omp_trip = 1;
-                #pragma omp target teams ompx_bare \
-                    num_teams(py2omp_num_teams(py2omp_trip, 256)) \
-                    thread_limit(256) \
-                    is_device_ptr(py2omp_failed)
+            #pragma omp target teams distribute parallel for \
+                num_teams(py2omp_num_teams(1, 256)) \
+                thread_limit(256) \
+                is_device_ptr(py2omp_failed)
 #line 64 "tests/kernels/blas_loops.py"
-                for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
-                    int64_t once__3 = py2omp_k;
+            for (int64_t once__3 = 0; once__3 < 1; once__3 += 1) {
 #line 64 "tests/kernels/blas_loops.py"
-                    {
-                        int32_t py2omp_value = 2147483646;
-                        #pragma omp atomic compare
+                {
+                    int32_t py2omp_value = 2147483646;
+                    #pragma omp atomic compare
 #line 64 "tests/kernels/blas_loops.py"
-                        py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
-                    }
+                    py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
                 }
             }
         }
@@ -1449,7 +1366,7 @@ void gram__device(const double *restrict X, int64_t X_n0, int64_t X_n1, const do
 #line 63 "tests/kernels/blas_loops.py"
     #pragma omp taskwait
 }
-#line 1453 "blas_loops.c"
+#line 1370 "blas_loops.c"
 
 /* trmm(alpha: f64, A: In[f64[:, :]], B: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:70 */
 #line 70 "tests/kernels/blas_loops.py"
@@ -1499,45 +1416,38 @@ void trmm(double alpha, const double *restrict A, int64_t A_n0, int64_t A_n1, do
                     }
                 }
 #line 74 "tests/kernels/blas_loops.py"
-                {
-                    int64_t py2omp_n0 = py2omp_max_i64(B_n0, 0);
-                    int64_t py2omp_n1 = py2omp_max_i64(B_n1, 0);
-                    int64_t py2omp_trip = py2omp_n0 * py2omp_n1;
-                    #pragma omp target teams ompx_bare \
-                        num_teams(py2omp_num_teams(py2omp_trip, 256)) \
-                        thread_limit(256)
+                #pragma omp target teams distribute parallel for \
+                    collapse(2) \
+                    num_teams(py2omp_num_teams(B_n0 * B_n1, 256)) \
+                    thread_limit(256)
 #line 74 "tests/kernels/blas_loops.py"
-                    for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
-                        int64_t i__3 = py2omp_k / py2omp_n1;
-                        int64_t i__4 = py2omp_k % py2omp_n1;
+                for (int64_t i__3 = 0; i__3 < B_n0; i__3 += 1) {
+#line 74 "tests/kernels/blas_loops.py"
+                    for (int64_t i__4 = 0; i__4 < B_n1; i__4 += 1) {
 #line 74 "tests/kernels/blas_loops.py"
                         B[i__3 * B_n1 + i__4] = B[i__3 * B_n1 + i__4] * alpha;
                     }
                 }
             } else if (py2omp_blas > 0) {
 #line 71 "tests/kernels/blas_loops.py"
-                {
-                    int64_t py2omp_trip = 1;
-                    #pragma omp target teams ompx_bare \
-                        num_teams(py2omp_num_teams(py2omp_trip, 256)) \
-                        thread_limit(256)
+                #pragma omp target teams distribute parallel for \
+                    num_teams(py2omp_num_teams(1, 256)) \
+                    thread_limit(256)
 #line 71 "tests/kernels/blas_loops.py"
-                    for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
-                        int64_t once__5 = py2omp_k;
+                for (int64_t once__5 = 0; once__5 < 1; once__5 += 1) {
 #line 71 "tests/kernels/blas_loops.py"
-                        {
-                            int32_t py2omp_value = 2147483646;
-                            #pragma omp atomic compare
+                    {
+                        int32_t py2omp_value = 2147483646;
+                        #pragma omp atomic compare
 #line 71 "tests/kernels/blas_loops.py"
-                            py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
-                        }
+                        py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
                     }
                 }
             }
         }
     }
 }
-#line 1541 "blas_loops.c"
+#line 1451 "blas_loops.c"
 
 /* trmm(alpha: f64, A: In[f64[:, :]], B: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:70 */
 #line 70 "tests/kernels/blas_loops.py"
@@ -1582,46 +1492,39 @@ void trmm__device(double alpha, const double *restrict A, int64_t A_n0, int64_t 
                 }
             }
 #line 74 "tests/kernels/blas_loops.py"
-            {
-                int64_t py2omp_n0 = py2omp_max_i64(B_n0, 0);
-                int64_t py2omp_n1 = py2omp_max_i64(B_n1, 0);
-                int64_t py2omp_trip = py2omp_n0 * py2omp_n1;
-                #pragma omp target teams ompx_bare \
-                    num_teams(py2omp_num_teams(py2omp_trip, 256)) \
-                    thread_limit(256) \
-                    is_device_ptr(B)
+            #pragma omp target teams distribute parallel for \
+                collapse(2) \
+                num_teams(py2omp_num_teams(B_n0 * B_n1, 256)) \
+                thread_limit(256) \
+                is_device_ptr(B)
 #line 74 "tests/kernels/blas_loops.py"
-                for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
-                    int64_t i__3 = py2omp_k / py2omp_n1;
-                    int64_t i__4 = py2omp_k % py2omp_n1;
+            for (int64_t i__3 = 0; i__3 < B_n0; i__3 += 1) {
+#line 74 "tests/kernels/blas_loops.py"
+                for (int64_t i__4 = 0; i__4 < B_n1; i__4 += 1) {
 #line 74 "tests/kernels/blas_loops.py"
                     B[i__3 * B_n1 + i__4] = B[i__3 * B_n1 + i__4] * alpha;
                 }
             }
         } else if (py2omp_blas > 0) {
 #line 71 "tests/kernels/blas_loops.py"
-            {
-                int64_t py2omp_trip = 1;
-                #pragma omp target teams ompx_bare \
-                    num_teams(py2omp_num_teams(py2omp_trip, 256)) \
-                    thread_limit(256) \
-                    is_device_ptr(py2omp_failed)
+            #pragma omp target teams distribute parallel for \
+                num_teams(py2omp_num_teams(1, 256)) \
+                thread_limit(256) \
+                is_device_ptr(py2omp_failed)
 #line 71 "tests/kernels/blas_loops.py"
-                for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
-                    int64_t once__5 = py2omp_k;
+            for (int64_t once__5 = 0; once__5 < 1; once__5 += 1) {
 #line 71 "tests/kernels/blas_loops.py"
-                    {
-                        int32_t py2omp_value = 2147483646;
-                        #pragma omp atomic compare
+                {
+                    int32_t py2omp_value = 2147483646;
+                    #pragma omp atomic compare
 #line 71 "tests/kernels/blas_loops.py"
-                        py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
-                    }
+                    py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
                 }
             }
         }
     }
 }
-#line 1625 "blas_loops.c"
+#line 1528 "blas_loops.c"
 
 /* trmm_f32(A: In[f32[:, :]], B: InOut[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:78 */
 #line 78 "tests/kernels/blas_loops.py"
@@ -1672,28 +1575,24 @@ void trmm_f32(const float *restrict A, int64_t A_n0, int64_t A_n1, float *restri
                 }
             } else if (py2omp_blas > 0) {
 #line 79 "tests/kernels/blas_loops.py"
-                {
-                    int64_t py2omp_trip = 1;
-                    #pragma omp target teams ompx_bare \
-                        num_teams(py2omp_num_teams(py2omp_trip, 256)) \
-                        thread_limit(256)
+                #pragma omp target teams distribute parallel for \
+                    num_teams(py2omp_num_teams(1, 256)) \
+                    thread_limit(256)
 #line 79 "tests/kernels/blas_loops.py"
-                    for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
-                        int64_t once__3 = py2omp_k;
+                for (int64_t once__3 = 0; once__3 < 1; once__3 += 1) {
 #line 79 "tests/kernels/blas_loops.py"
-                        {
-                            int32_t py2omp_value = 2147483646;
-                            #pragma omp atomic compare
+                    {
+                        int32_t py2omp_value = 2147483646;
+                        #pragma omp atomic compare
 #line 79 "tests/kernels/blas_loops.py"
-                            py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
-                        }
+                        py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
                     }
                 }
             }
         }
     }
 }
-#line 1697 "blas_loops.c"
+#line 1596 "blas_loops.c"
 
 /* trmm_f32(A: In[f32[:, :]], B: InOut[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:78 */
 #line 78 "tests/kernels/blas_loops.py"
@@ -1739,28 +1638,24 @@ void trmm_f32__device(const float *restrict A, int64_t A_n0, int64_t A_n1, float
             }
         } else if (py2omp_blas > 0) {
 #line 79 "tests/kernels/blas_loops.py"
-            {
-                int64_t py2omp_trip = 1;
-                #pragma omp target teams ompx_bare \
-                    num_teams(py2omp_num_teams(py2omp_trip, 256)) \
-                    thread_limit(256) \
-                    is_device_ptr(py2omp_failed)
+            #pragma omp target teams distribute parallel for \
+                num_teams(py2omp_num_teams(1, 256)) \
+                thread_limit(256) \
+                is_device_ptr(py2omp_failed)
 #line 79 "tests/kernels/blas_loops.py"
-                for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
-                    int64_t once__3 = py2omp_k;
+            for (int64_t once__3 = 0; once__3 < 1; once__3 += 1) {
 #line 79 "tests/kernels/blas_loops.py"
-                    {
-                        int32_t py2omp_value = 2147483646;
-                        #pragma omp atomic compare
+                {
+                    int32_t py2omp_value = 2147483646;
+                    #pragma omp atomic compare
 #line 79 "tests/kernels/blas_loops.py"
-                        py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
-                    }
+                    py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
                 }
             }
         }
     }
 }
-#line 1764 "blas_loops.c"
+#line 1659 "blas_loops.c"
 
 /* trmm_scaled(alpha: f32, A: In[f32[:, :]], B: InOut[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:85 */
 #line 85 "tests/kernels/blas_loops.py"
@@ -1809,7 +1704,7 @@ void trmm_scaled(float alpha, const float *restrict A, int64_t A_n0, int64_t A_n
         #pragma omp taskwait
     }
 }
-#line 1813 "blas_loops.c"
+#line 1708 "blas_loops.c"
 
 /* trmm_scaled(alpha: f32, A: In[f32[:, :]], B: InOut[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:85 */
 #line 85 "tests/kernels/blas_loops.py"
@@ -1852,7 +1747,7 @@ void trmm_scaled__device(float alpha, const float *restrict A, int64_t A_n0, int
 #line 85 "tests/kernels/blas_loops.py"
     #pragma omp taskwait
 }
-#line 1856 "blas_loops.c"
+#line 1751 "blas_loops.c"
 
 /* trmm_upward(A: In[f64[:, :]], B: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:92 */
 #line 92 "tests/kernels/blas_loops.py"
@@ -1901,7 +1796,7 @@ void trmm_upward(const double *restrict A, int64_t A_n0, int64_t A_n1, double *r
         #pragma omp taskwait
     }
 }
-#line 1905 "blas_loops.c"
+#line 1800 "blas_loops.c"
 
 /* trmm_upward(A: In[f64[:, :]], B: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:92 */
 #line 92 "tests/kernels/blas_loops.py"
@@ -1944,7 +1839,7 @@ void trmm_upward__device(const double *restrict A, int64_t A_n0, int64_t A_n1, d
 #line 92 "tests/kernels/blas_loops.py"
     #pragma omp taskwait
 }
-#line 1948 "blas_loops.c"
+#line 1843 "blas_loops.c"
 
 /* trmm_polybench(alpha: f64, A: In[f64[:, :]], B: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:99 */
 #line 99 "tests/kernels/blas_loops.py"
@@ -1997,28 +1892,24 @@ void trmm_polybench(double alpha, const double *restrict A, int64_t A_n0, int64_
                 }
             } else if (py2omp_blas > 0) {
 #line 100 "tests/kernels/blas_loops.py"
-                {
-                    int64_t py2omp_trip = 1;
-                    #pragma omp target teams ompx_bare \
-                        num_teams(py2omp_num_teams(py2omp_trip, 256)) \
-                        thread_limit(256)
+                #pragma omp target teams distribute parallel for \
+                    num_teams(py2omp_num_teams(1, 256)) \
+                    thread_limit(256)
 #line 100 "tests/kernels/blas_loops.py"
-                    for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
-                        int64_t once__3 = py2omp_k;
+                for (int64_t once__3 = 0; once__3 < 1; once__3 += 1) {
 #line 100 "tests/kernels/blas_loops.py"
-                        {
-                            int32_t py2omp_value = 2147483646;
-                            #pragma omp atomic compare
+                    {
+                        int32_t py2omp_value = 2147483646;
+                        #pragma omp atomic compare
 #line 100 "tests/kernels/blas_loops.py"
-                            py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
-                        }
+                        py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
                     }
                 }
             }
         }
     }
 }
-#line 2022 "blas_loops.c"
+#line 1913 "blas_loops.c"
 
 /* trmm_polybench(alpha: f64, A: In[f64[:, :]], B: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:99 */
 #line 99 "tests/kernels/blas_loops.py"
@@ -2066,28 +1957,24 @@ void trmm_polybench__device(double alpha, const double *restrict A, int64_t A_n0
             }
         } else if (py2omp_blas > 0) {
 #line 100 "tests/kernels/blas_loops.py"
-            {
-                int64_t py2omp_trip = 1;
-                #pragma omp target teams ompx_bare \
-                    num_teams(py2omp_num_teams(py2omp_trip, 256)) \
-                    thread_limit(256) \
-                    is_device_ptr(py2omp_failed)
+            #pragma omp target teams distribute parallel for \
+                num_teams(py2omp_num_teams(1, 256)) \
+                thread_limit(256) \
+                is_device_ptr(py2omp_failed)
 #line 100 "tests/kernels/blas_loops.py"
-                for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
-                    int64_t once__3 = py2omp_k;
+            for (int64_t once__3 = 0; once__3 < 1; once__3 += 1) {
 #line 100 "tests/kernels/blas_loops.py"
-                    {
-                        int32_t py2omp_value = 2147483646;
-                        #pragma omp atomic compare
+                {
+                    int32_t py2omp_value = 2147483646;
+                    #pragma omp atomic compare
 #line 100 "tests/kernels/blas_loops.py"
-                        py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
-                    }
+                    py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
                 }
             }
         }
     }
 }
-#line 2091 "blas_loops.c"
+#line 1978 "blas_loops.c"
 
 /* trmm_scaled_rows(alpha: f64, A: In[f64[:, :]], B: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:107 */
 #line 107 "tests/kernels/blas_loops.py"
@@ -2142,39 +2029,32 @@ void trmm_scaled_rows(double alpha, const double *restrict A, int64_t A_n0, int6
                 }
             } else if (py2omp_blas > 0) {
 #line 108 "tests/kernels/blas_loops.py"
-                {
-                    int64_t py2omp_trip = 1;
-                    #pragma omp target teams ompx_bare \
-                        num_teams(py2omp_num_teams(py2omp_trip, 256)) \
-                        thread_limit(256)
+                #pragma omp target teams distribute parallel for \
+                    num_teams(py2omp_num_teams(1, 256)) \
+                    thread_limit(256)
 #line 108 "tests/kernels/blas_loops.py"
-                    for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
-                        int64_t once__3 = py2omp_k;
+                for (int64_t once__3 = 0; once__3 < 1; once__3 += 1) {
 #line 108 "tests/kernels/blas_loops.py"
-                        {
-                            int32_t py2omp_value = 2147483646;
-                            #pragma omp atomic compare
+                    {
+                        int32_t py2omp_value = 2147483646;
+                        #pragma omp atomic compare
 #line 108 "tests/kernels/blas_loops.py"
-                            py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
-                        }
+                        py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
                     }
                 }
             }
         }
 #line 111 "tests/kernels/blas_loops.py"
-        {
-            int64_t py2omp_n0 = py2omp_max_i64(B_n0 - 1, 0);
-            int64_t py2omp_n1 = py2omp_max_i64(B_n1, 0);
-            int64_t py2omp_trip = py2omp_n0 * py2omp_n1;
-            #pragma omp target teams ompx_bare \
-                num_teams(py2omp_num_teams(py2omp_trip, 256)) \
-                thread_limit(256) \
-                nowait \
-                depend(inout: py2omp_order)
+        #pragma omp target teams distribute parallel for \
+            collapse(2) \
+            num_teams(py2omp_num_teams((B_n0 - 1) * B_n1, 256)) \
+            thread_limit(256) \
+            nowait \
+            depend(inout: py2omp_order)
 #line 111 "tests/kernels/blas_loops.py"
-            for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
-                int64_t i__4 = 1 + py2omp_k / py2omp_n1;
-                int64_t i__5 = py2omp_k % py2omp_n1;
+        for (int64_t i__4 = 1; i__4 < B_n0; i__4 += 1) {
+#line 111 "tests/kernels/blas_loops.py"
+            for (int64_t i__5 = 0; i__5 < B_n1; i__5 += 1) {
 #line 111 "tests/kernels/blas_loops.py"
                 B[i__4 * B_n1 + i__5] = B[i__4 * B_n1 + i__5] * alpha;
             }
@@ -2183,7 +2063,7 @@ void trmm_scaled_rows(double alpha, const double *restrict A, int64_t A_n0, int6
         #pragma omp taskwait
     }
 }
-#line 2187 "blas_loops.c"
+#line 2067 "blas_loops.c"
 
 /* trmm_scaled_rows(alpha: f64, A: In[f64[:, :]], B: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:107 */
 #line 107 "tests/kernels/blas_loops.py"
@@ -2232,41 +2112,34 @@ void trmm_scaled_rows__device(double alpha, const double *restrict A, int64_t A_
             }
         } else if (py2omp_blas > 0) {
 #line 108 "tests/kernels/blas_loops.py"
-            {
-                int64_t py2omp_trip = 1;
-                #pragma omp target teams ompx_bare \
-                    num_teams(py2omp_num_teams(py2omp_trip, 256)) \
-                    thread_limit(256) \
-                    is_device_ptr(py2omp_failed)
+            #pragma omp target teams distribute parallel for \
+                num_teams(py2omp_num_teams(1, 256)) \
+                thread_limit(256) \
+                is_device_ptr(py2omp_failed)
 #line 108 "tests/kernels/blas_loops.py"
-                for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
-                    int64_t once__3 = py2omp_k;
+            for (int64_t once__3 = 0; once__3 < 1; once__3 += 1) {
 #line 108 "tests/kernels/blas_loops.py"
-                    {
-                        int32_t py2omp_value = 2147483646;
-                        #pragma omp atomic compare
+                {
+                    int32_t py2omp_value = 2147483646;
+                    #pragma omp atomic compare
 #line 108 "tests/kernels/blas_loops.py"
-                        py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
-                    }
+                    py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
                 }
             }
         }
     }
 #line 111 "tests/kernels/blas_loops.py"
-    {
-        int64_t py2omp_n0 = py2omp_max_i64(B_n0 - 1, 0);
-        int64_t py2omp_n1 = py2omp_max_i64(B_n1, 0);
-        int64_t py2omp_trip = py2omp_n0 * py2omp_n1;
-        #pragma omp target teams ompx_bare \
-            num_teams(py2omp_num_teams(py2omp_trip, 256)) \
-            thread_limit(256) \
-            is_device_ptr(B) \
-            nowait \
-            depend(inout: py2omp_order)
+    #pragma omp target teams distribute parallel for \
+        collapse(2) \
+        num_teams(py2omp_num_teams((B_n0 - 1) * B_n1, 256)) \
+        thread_limit(256) \
+        is_device_ptr(B) \
+        nowait \
+        depend(inout: py2omp_order)
 #line 111 "tests/kernels/blas_loops.py"
-        for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
-            int64_t i__4 = 1 + py2omp_k / py2omp_n1;
-            int64_t i__5 = py2omp_k % py2omp_n1;
+    for (int64_t i__4 = 1; i__4 < B_n0; i__4 += 1) {
+#line 111 "tests/kernels/blas_loops.py"
+        for (int64_t i__5 = 0; i__5 < B_n1; i__5 += 1) {
 #line 111 "tests/kernels/blas_loops.py"
             B[i__4 * B_n1 + i__5] = B[i__4 * B_n1 + i__5] * alpha;
         }
@@ -2274,7 +2147,7 @@ void trmm_scaled_rows__device(double alpha, const double *restrict A, int64_t A_
 #line 107 "tests/kernels/blas_loops.py"
     #pragma omp taskwait
 }
-#line 2278 "blas_loops.c"
+#line 2151 "blas_loops.c"
 
 /* trmm_shifted(alpha: f64, A: In[f64[:, :]], B: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:115 */
 #line 115 "tests/kernels/blas_loops.py"
@@ -2329,57 +2202,47 @@ void trmm_shifted(double alpha, const double *restrict A, int64_t A_n0, int64_t 
                 }
             } else if (py2omp_blas > 0) {
 #line 116 "tests/kernels/blas_loops.py"
-                {
-                    int64_t py2omp_trip = 1;
-                    #pragma omp target teams ompx_bare \
-                        num_teams(py2omp_num_teams(py2omp_trip, 256)) \
-                        thread_limit(256)
+                #pragma omp target teams distribute parallel for \
+                    num_teams(py2omp_num_teams(1, 256)) \
+                    thread_limit(256)
 #line 116 "tests/kernels/blas_loops.py"
-                    for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
-                        int64_t once__3 = py2omp_k;
+                for (int64_t once__3 = 0; once__3 < 1; once__3 += 1) {
 #line 116 "tests/kernels/blas_loops.py"
-                        {
-                            int32_t py2omp_value = 2147483646;
-                            #pragma omp atomic compare
+                    {
+                        int32_t py2omp_value = 2147483646;
+                        #pragma omp atomic compare
 #line 116 "tests/kernels/blas_loops.py"
-                            py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
-                        }
+                        py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
                     }
                 }
             }
         }
 #line 119 "tests/kernels/blas_loops.py"
-        {
-            int64_t py2omp_n0 = py2omp_max_i64(B_n0, 0);
-            int64_t py2omp_n1 = py2omp_max_i64(B_n1, 0);
-            int64_t py2omp_trip = py2omp_n0 * py2omp_n1;
-            #pragma omp target teams ompx_bare \
-                num_teams(py2omp_num_teams(py2omp_trip, 256)) \
-                thread_limit(256) \
-                nowait \
-                depend(inout: py2omp_order)
+        #pragma omp target teams distribute parallel for \
+            collapse(2) \
+            num_teams(py2omp_num_teams(B_n0 * B_n1, 256)) \
+            thread_limit(256) \
+            nowait \
+            depend(inout: py2omp_order)
 #line 119 "tests/kernels/blas_loops.py"
-            for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
-                int64_t i__4 = py2omp_k / py2omp_n1;
-                int64_t i__5 = py2omp_k % py2omp_n1;
+        for (int64_t i__4 = 0; i__4 < B_n0; i__4 += 1) {
+#line 119 "tests/kernels/blas_loops.py"
+            for (int64_t i__5 = 0; i__5 < B_n1; i__5 += 1) {
 #line 119 "tests/kernels/blas_loops.py"
                 B[i__4 * B_n1 + i__5] = B[i__4 * B_n1 + i__5] + 1.0;
             }
         }
 #line 120 "tests/kernels/blas_loops.py"
-        {
-            int64_t py2omp_n0 = py2omp_max_i64(B_n0, 0);
-            int64_t py2omp_n1 = py2omp_max_i64(B_n1, 0);
-            int64_t py2omp_trip = py2omp_n0 * py2omp_n1;
-            #pragma omp target teams ompx_bare \
-                num_teams(py2omp_num_teams(py2omp_trip, 256)) \
-                thread_limit(256) \
-                nowait \
-                depend(inout: py2omp_order)
+        #pragma omp target teams distribute parallel for \
+            collapse(2) \
+            num_teams(py2omp_num_teams(B_n0 * B_n1, 256)) \
+            thread_limit(256) \
+            nowait \
+            depend(inout: py2omp_order)
 #line 120 "tests/kernels/blas_loops.py"
-            for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
-                int64_t i__6 = py2omp_k / py2omp_n1;
-                int64_t i__7 = py2omp_k % py2omp_n1;
+        for (int64_t i__6 = 0; i__6 < B_n0; i__6 += 1) {
+#line 120 "tests/kernels/blas_loops.py"
+            for (int64_t i__7 = 0; i__7 < B_n1; i__7 += 1) {
 #line 120 "tests/kernels/blas_loops.py"
                 B[i__6 * B_n1 + i__7] = B[i__6 * B_n1 + i__7] * alpha;
             }
@@ -2388,7 +2251,7 @@ void trmm_shifted(double alpha, const double *restrict A, int64_t A_n0, int64_t 
         #pragma omp taskwait
     }
 }
-#line 2392 "blas_loops.c"
+#line 2255 "blas_loops.c"
 
 /* trmm_shifted(alpha: f64, A: In[f64[:, :]], B: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:115 */
 #line 115 "tests/kernels/blas_loops.py"
@@ -2437,60 +2300,50 @@ void trmm_shifted__device(double alpha, const double *restrict A, int64_t A_n0, 
             }
         } else if (py2omp_blas > 0) {
 #line 116 "tests/kernels/blas_loops.py"
-            {
-                int64_t py2omp_trip = 1;
-                #pragma omp target teams ompx_bare \
-                    num_teams(py2omp_num_teams(py2omp_trip, 256)) \
-                    thread_limit(256) \
-                    is_device_ptr(py2omp_failed)
+            #pragma omp target teams distribute parallel for \
+                num_teams(py2omp_num_teams(1, 256)) \
+                thread_limit(256) \
+                is_device_ptr(py2omp_failed)
 #line 116 "tests/kernels/blas_loops.py"
-                for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
-                    int64_t once__3 = py2omp_k;
+            for (int64_t once__3 = 0; once__3 < 1; once__3 += 1) {
 #line 116 "tests/kernels/blas_loops.py"
-                    {
-                        int32_t py2omp_value = 2147483646;
-                        #pragma omp atomic compare
+                {
+                    int32_t py2omp_value = 2147483646;
+                    #pragma omp atomic compare
 #line 116 "tests/kernels/blas_loops.py"
-                        py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
-                    }
+                    py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
                 }
             }
         }
     }
 #line 119 "tests/kernels/blas_loops.py"
-    {
-        int64_t py2omp_n0 = py2omp_max_i64(B_n0, 0);
-        int64_t py2omp_n1 = py2omp_max_i64(B_n1, 0);
-        int64_t py2omp_trip = py2omp_n0 * py2omp_n1;
-        #pragma omp target teams ompx_bare \
-            num_teams(py2omp_num_teams(py2omp_trip, 256)) \
-            thread_limit(256) \
-            is_device_ptr(B) \
-            nowait \
-            depend(inout: py2omp_order)
+    #pragma omp target teams distribute parallel for \
+        collapse(2) \
+        num_teams(py2omp_num_teams(B_n0 * B_n1, 256)) \
+        thread_limit(256) \
+        is_device_ptr(B) \
+        nowait \
+        depend(inout: py2omp_order)
 #line 119 "tests/kernels/blas_loops.py"
-        for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
-            int64_t i__4 = py2omp_k / py2omp_n1;
-            int64_t i__5 = py2omp_k % py2omp_n1;
+    for (int64_t i__4 = 0; i__4 < B_n0; i__4 += 1) {
+#line 119 "tests/kernels/blas_loops.py"
+        for (int64_t i__5 = 0; i__5 < B_n1; i__5 += 1) {
 #line 119 "tests/kernels/blas_loops.py"
             B[i__4 * B_n1 + i__5] = B[i__4 * B_n1 + i__5] + 1.0;
         }
     }
 #line 120 "tests/kernels/blas_loops.py"
-    {
-        int64_t py2omp_n0 = py2omp_max_i64(B_n0, 0);
-        int64_t py2omp_n1 = py2omp_max_i64(B_n1, 0);
-        int64_t py2omp_trip = py2omp_n0 * py2omp_n1;
-        #pragma omp target teams ompx_bare \
-            num_teams(py2omp_num_teams(py2omp_trip, 256)) \
-            thread_limit(256) \
-            is_device_ptr(B) \
-            nowait \
-            depend(inout: py2omp_order)
+    #pragma omp target teams distribute parallel for \
+        collapse(2) \
+        num_teams(py2omp_num_teams(B_n0 * B_n1, 256)) \
+        thread_limit(256) \
+        is_device_ptr(B) \
+        nowait \
+        depend(inout: py2omp_order)
 #line 120 "tests/kernels/blas_loops.py"
-        for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
-            int64_t i__6 = py2omp_k / py2omp_n1;
-            int64_t i__7 = py2omp_k % py2omp_n1;
+    for (int64_t i__6 = 0; i__6 < B_n0; i__6 += 1) {
+#line 120 "tests/kernels/blas_loops.py"
+        for (int64_t i__7 = 0; i__7 < B_n1; i__7 += 1) {
 #line 120 "tests/kernels/blas_loops.py"
             B[i__6 * B_n1 + i__7] = B[i__6 * B_n1 + i__7] * alpha;
         }
@@ -2498,7 +2351,7 @@ void trmm_shifted__device(double alpha, const double *restrict A, int64_t A_n0, 
 #line 115 "tests/kernels/blas_loops.py"
     #pragma omp taskwait
 }
-#line 2502 "blas_loops.c"
+#line 2355 "blas_loops.c"
 
 /* trmm_f32_wide_alpha(alpha: f64, A: In[f32[:, :]], B: InOut[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:124 */
 #line 124 "tests/kernels/blas_loops.py"
@@ -2553,39 +2406,32 @@ void trmm_f32_wide_alpha(double alpha, const float *restrict A, int64_t A_n0, in
                 }
             } else if (py2omp_blas > 0) {
 #line 125 "tests/kernels/blas_loops.py"
-                {
-                    int64_t py2omp_trip = 1;
-                    #pragma omp target teams ompx_bare \
-                        num_teams(py2omp_num_teams(py2omp_trip, 256)) \
-                        thread_limit(256)
+                #pragma omp target teams distribute parallel for \
+                    num_teams(py2omp_num_teams(1, 256)) \
+                    thread_limit(256)
 #line 125 "tests/kernels/blas_loops.py"
-                    for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
-                        int64_t once__3 = py2omp_k;
+                for (int64_t once__3 = 0; once__3 < 1; once__3 += 1) {
 #line 125 "tests/kernels/blas_loops.py"
-                        {
-                            int32_t py2omp_value = 2147483646;
-                            #pragma omp atomic compare
+                    {
+                        int32_t py2omp_value = 2147483646;
+                        #pragma omp atomic compare
 #line 125 "tests/kernels/blas_loops.py"
-                            py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
-                        }
+                        py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
                     }
                 }
             }
         }
 #line 128 "tests/kernels/blas_loops.py"
-        {
-            int64_t py2omp_n0 = py2omp_max_i64(B_n0, 0);
-            int64_t py2omp_n1 = py2omp_max_i64(B_n1, 0);
-            int64_t py2omp_trip = py2omp_n0 * py2omp_n1;
-            #pragma omp target teams ompx_bare \
-                num_teams(py2omp_num_teams(py2omp_trip, 256)) \
-                thread_limit(256) \
-                nowait \
-                depend(inout: py2omp_order)
+        #pragma omp target teams distribute parallel for \
+            collapse(2) \
+            num_teams(py2omp_num_teams(B_n0 * B_n1, 256)) \
+            thread_limit(256) \
+            nowait \
+            depend(inout: py2omp_order)
 #line 128 "tests/kernels/blas_loops.py"
-            for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
-                int64_t i__4 = py2omp_k / py2omp_n1;
-                int64_t i__5 = py2omp_k % py2omp_n1;
+        for (int64_t i__4 = 0; i__4 < B_n0; i__4 += 1) {
+#line 128 "tests/kernels/blas_loops.py"
+            for (int64_t i__5 = 0; i__5 < B_n1; i__5 += 1) {
 #line 128 "tests/kernels/blas_loops.py"
                 B[i__4 * B_n1 + i__5] = (float)((double)B[i__4 * B_n1 + i__5] * alpha);
             }
@@ -2594,7 +2440,7 @@ void trmm_f32_wide_alpha(double alpha, const float *restrict A, int64_t A_n0, in
         #pragma omp taskwait
     }
 }
-#line 2598 "blas_loops.c"
+#line 2444 "blas_loops.c"
 
 /* trmm_f32_wide_alpha(alpha: f64, A: In[f32[:, :]], B: InOut[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:124 */
 #line 124 "tests/kernels/blas_loops.py"
@@ -2643,41 +2489,34 @@ void trmm_f32_wide_alpha__device(double alpha, const float *restrict A, int64_t 
             }
         } else if (py2omp_blas > 0) {
 #line 125 "tests/kernels/blas_loops.py"
-            {
-                int64_t py2omp_trip = 1;
-                #pragma omp target teams ompx_bare \
-                    num_teams(py2omp_num_teams(py2omp_trip, 256)) \
-                    thread_limit(256) \
-                    is_device_ptr(py2omp_failed)
+            #pragma omp target teams distribute parallel for \
+                num_teams(py2omp_num_teams(1, 256)) \
+                thread_limit(256) \
+                is_device_ptr(py2omp_failed)
 #line 125 "tests/kernels/blas_loops.py"
-                for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
-                    int64_t once__3 = py2omp_k;
+            for (int64_t once__3 = 0; once__3 < 1; once__3 += 1) {
 #line 125 "tests/kernels/blas_loops.py"
-                    {
-                        int32_t py2omp_value = 2147483646;
-                        #pragma omp atomic compare
+                {
+                    int32_t py2omp_value = 2147483646;
+                    #pragma omp atomic compare
 #line 125 "tests/kernels/blas_loops.py"
-                        py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
-                    }
+                    py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
                 }
             }
         }
     }
 #line 128 "tests/kernels/blas_loops.py"
-    {
-        int64_t py2omp_n0 = py2omp_max_i64(B_n0, 0);
-        int64_t py2omp_n1 = py2omp_max_i64(B_n1, 0);
-        int64_t py2omp_trip = py2omp_n0 * py2omp_n1;
-        #pragma omp target teams ompx_bare \
-            num_teams(py2omp_num_teams(py2omp_trip, 256)) \
-            thread_limit(256) \
-            is_device_ptr(B) \
-            nowait \
-            depend(inout: py2omp_order)
+    #pragma omp target teams distribute parallel for \
+        collapse(2) \
+        num_teams(py2omp_num_teams(B_n0 * B_n1, 256)) \
+        thread_limit(256) \
+        is_device_ptr(B) \
+        nowait \
+        depend(inout: py2omp_order)
 #line 128 "tests/kernels/blas_loops.py"
-        for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
-            int64_t i__4 = py2omp_k / py2omp_n1;
-            int64_t i__5 = py2omp_k % py2omp_n1;
+    for (int64_t i__4 = 0; i__4 < B_n0; i__4 += 1) {
+#line 128 "tests/kernels/blas_loops.py"
+        for (int64_t i__5 = 0; i__5 < B_n1; i__5 += 1) {
 #line 128 "tests/kernels/blas_loops.py"
             B[i__4 * B_n1 + i__5] = (float)((double)B[i__4 * B_n1 + i__5] * alpha);
         }
@@ -2685,7 +2524,7 @@ void trmm_f32_wide_alpha__device(double alpha, const float *restrict A, int64_t 
 #line 124 "tests/kernels/blas_loops.py"
     #pragma omp taskwait
 }
-#line 2689 "blas_loops.c"
+#line 2528 "blas_loops.c"
 
 /* doitgen(A: InOut[f64[:, :, :]], C4: In[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:132 */
 #line 132 "tests/kernels/blas_loops.py"
@@ -2748,28 +2587,24 @@ void doitgen(double *restrict A, int64_t A_n0, int64_t A_n1, int64_t A_n2, const
                 py2omp_temporary_free(A_value__4_buf, -1);
             } else if (py2omp_blas > 0) {
 #line 133 "tests/kernels/blas_loops.py"
-                {
-                    int64_t py2omp_trip = 1;
-                    #pragma omp target teams ompx_bare \
-                        num_teams(py2omp_num_teams(py2omp_trip, 256)) \
-                        thread_limit(256)
+                #pragma omp target teams distribute parallel for \
+                    num_teams(py2omp_num_teams(1, 256)) \
+                    thread_limit(256)
 #line 133 "tests/kernels/blas_loops.py"
-                    for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
-                        int64_t once__5 = py2omp_k;
+                for (int64_t once__5 = 0; once__5 < 1; once__5 += 1) {
 #line 133 "tests/kernels/blas_loops.py"
-                        {
-                            int32_t py2omp_value = 2147483646;
-                            #pragma omp atomic compare
+                    {
+                        int32_t py2omp_value = 2147483646;
+                        #pragma omp atomic compare
 #line 133 "tests/kernels/blas_loops.py"
-                            py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
-                        }
+                        py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
                     }
                 }
             }
         }
     }
 }
-#line 2773 "blas_loops.c"
+#line 2608 "blas_loops.c"
 
 /* doitgen(A: InOut[f64[:, :, :]], C4: In[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:132 */
 #line 132 "tests/kernels/blas_loops.py"
@@ -2825,28 +2660,24 @@ void doitgen__device(double *restrict A, int64_t A_n0, int64_t A_n1, int64_t A_n
             py2omp_temporary_free(A_value__4_buf, -1);
         } else if (py2omp_blas > 0) {
 #line 133 "tests/kernels/blas_loops.py"
-            {
-                int64_t py2omp_trip = 1;
-                #pragma omp target teams ompx_bare \
-                    num_teams(py2omp_num_teams(py2omp_trip, 256)) \
-                    thread_limit(256) \
-                    is_device_ptr(py2omp_failed)
+            #pragma omp target teams distribute parallel for \
+                num_teams(py2omp_num_teams(1, 256)) \
+                thread_limit(256) \
+                is_device_ptr(py2omp_failed)
 #line 133 "tests/kernels/blas_loops.py"
-                for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
-                    int64_t once__5 = py2omp_k;
+            for (int64_t once__5 = 0; once__5 < 1; once__5 += 1) {
 #line 133 "tests/kernels/blas_loops.py"
-                    {
-                        int32_t py2omp_value = 2147483646;
-                        #pragma omp atomic compare
+                {
+                    int32_t py2omp_value = 2147483646;
+                    #pragma omp atomic compare
 #line 133 "tests/kernels/blas_loops.py"
-                        py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
-                    }
+                    py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
                 }
             }
         }
     }
 }
-#line 2850 "blas_loops.c"
+#line 2681 "blas_loops.c"
 
 /* doitgen_transposed(A: InOut[f32[:, :, :]], C4: In[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:139 */
 #line 139 "tests/kernels/blas_loops.py"
@@ -2909,28 +2740,24 @@ void doitgen_transposed(float *restrict A, int64_t A_n0, int64_t A_n1, int64_t A
                 py2omp_temporary_free(A_value__4_buf, -1);
             } else if (py2omp_blas > 0) {
 #line 140 "tests/kernels/blas_loops.py"
-                {
-                    int64_t py2omp_trip = 1;
-                    #pragma omp target teams ompx_bare \
-                        num_teams(py2omp_num_teams(py2omp_trip, 256)) \
-                        thread_limit(256)
+                #pragma omp target teams distribute parallel for \
+                    num_teams(py2omp_num_teams(1, 256)) \
+                    thread_limit(256)
 #line 140 "tests/kernels/blas_loops.py"
-                    for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
-                        int64_t once__5 = py2omp_k;
+                for (int64_t once__5 = 0; once__5 < 1; once__5 += 1) {
 #line 140 "tests/kernels/blas_loops.py"
-                        {
-                            int32_t py2omp_value = 2147483646;
-                            #pragma omp atomic compare
+                    {
+                        int32_t py2omp_value = 2147483646;
+                        #pragma omp atomic compare
 #line 140 "tests/kernels/blas_loops.py"
-                            py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
-                        }
+                        py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
                     }
                 }
             }
         }
     }
 }
-#line 2934 "blas_loops.c"
+#line 2761 "blas_loops.c"
 
 /* doitgen_transposed(A: InOut[f32[:, :, :]], C4: In[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:139 */
 #line 139 "tests/kernels/blas_loops.py"
@@ -2986,28 +2813,24 @@ void doitgen_transposed__device(float *restrict A, int64_t A_n0, int64_t A_n1, i
             py2omp_temporary_free(A_value__4_buf, -1);
         } else if (py2omp_blas > 0) {
 #line 140 "tests/kernels/blas_loops.py"
-            {
-                int64_t py2omp_trip = 1;
-                #pragma omp target teams ompx_bare \
-                    num_teams(py2omp_num_teams(py2omp_trip, 256)) \
-                    thread_limit(256) \
-                    is_device_ptr(py2omp_failed)
+            #pragma omp target teams distribute parallel for \
+                num_teams(py2omp_num_teams(1, 256)) \
+                thread_limit(256) \
+                is_device_ptr(py2omp_failed)
 #line 140 "tests/kernels/blas_loops.py"
-                for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
-                    int64_t once__5 = py2omp_k;
+            for (int64_t once__5 = 0; once__5 < 1; once__5 += 1) {
 #line 140 "tests/kernels/blas_loops.py"
-                    {
-                        int32_t py2omp_value = 2147483646;
-                        #pragma omp atomic compare
+                {
+                    int32_t py2omp_value = 2147483646;
+                    #pragma omp atomic compare
 #line 140 "tests/kernels/blas_loops.py"
-                        py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
-                    }
+                    py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
                 }
             }
         }
     }
 }
-#line 3011 "blas_loops.c"
+#line 2834 "blas_loops.c"
 
 /* doitgen_partial(A: InOut[f64[:, :, :]], C4: In[f64[:, :]]) -- tests/kernels/blas_loops.py:146 */
 #line 146 "tests/kernels/blas_loops.py"
@@ -3057,7 +2880,7 @@ void doitgen_partial(double *restrict A, int64_t A_n0, int64_t A_n1, int64_t A_n
 #line 149 "tests/kernels/blas_loops.py"
     py2omp_temporary_free(A_value__4_buf, -1);
 }
-#line 3061 "blas_loops.c"
+#line 2884 "blas_loops.c"
 
 /* doitgen_partial(A: InOut[f64[:, :, :]], C4: In[f64[:, :]]) -- tests/kernels/blas_loops.py:146 */
 #line 146 "tests/kernels/blas_loops.py"
@@ -3105,7 +2928,7 @@ void doitgen_partial__device(double *restrict A, int64_t A_n0, int64_t A_n1, int
 #line 149 "tests/kernels/blas_loops.py"
     py2omp_temporary_free(A_value__4_buf, -1);
 }
-#line 3109 "blas_loops.c"
+#line 2932 "blas_loops.c"
 
 /* covariance_short(data: In[f64[:, :]], cov: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:153 */
 #line 153 "tests/kernels/blas_loops.py"
@@ -3154,21 +2977,17 @@ void covariance_short(const double *restrict data, int64_t data_n0, int64_t data
                 }
             } else if (py2omp_blas > 0) {
 #line 155 "tests/kernels/blas_loops.py"
-                {
-                    int64_t py2omp_trip = 1;
-                    #pragma omp target teams ompx_bare \
-                        num_teams(py2omp_num_teams(py2omp_trip, 256)) \
-                        thread_limit(256)
+                #pragma omp target teams distribute parallel for \
+                    num_teams(py2omp_num_teams(1, 256)) \
+                    thread_limit(256)
 #line 155 "tests/kernels/blas_loops.py"
-                    for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
-                        int64_t once__3 = py2omp_k;
+                for (int64_t once__3 = 0; once__3 < 1; once__3 += 1) {
 #line 155 "tests/kernels/blas_loops.py"
-                        {
-                            int32_t py2omp_value = 2147483646;
-                            #pragma omp atomic compare
+                    {
+                        int32_t py2omp_value = 2147483646;
+                        #pragma omp atomic compare
 #line 155 "tests/kernels/blas_loops.py"
-                            py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
-                        }
+                        py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
                     }
                 }
             }
@@ -3193,7 +3012,7 @@ void covariance_short(const double *restrict data, int64_t data_n0, int64_t data
         #pragma omp taskwait
     }
 }
-#line 3197 "blas_loops.c"
+#line 3016 "blas_loops.c"
 
 /* covariance_short(data: In[f64[:, :]], cov: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:153 */
 #line 153 "tests/kernels/blas_loops.py"
@@ -3235,22 +3054,18 @@ void covariance_short__device(const double *restrict data, int64_t data_n0, int6
             }
         } else if (py2omp_blas > 0) {
 #line 155 "tests/kernels/blas_loops.py"
-            {
-                int64_t py2omp_trip = 1;
-                #pragma omp target teams ompx_bare \
-                    num_teams(py2omp_num_teams(py2omp_trip, 256)) \
-                    thread_limit(256) \
-                    is_device_ptr(py2omp_failed)
+            #pragma omp target teams distribute parallel for \
+                num_teams(py2omp_num_teams(1, 256)) \
+                thread_limit(256) \
+                is_device_ptr(py2omp_failed)
 #line 155 "tests/kernels/blas_loops.py"
-                for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
-                    int64_t once__3 = py2omp_k;
+            for (int64_t once__3 = 0; once__3 < 1; once__3 += 1) {
 #line 155 "tests/kernels/blas_loops.py"
-                    {
-                        int32_t py2omp_value = 2147483646;
-                        #pragma omp atomic compare
+                {
+                    int32_t py2omp_value = 2147483646;
+                    #pragma omp atomic compare
 #line 155 "tests/kernels/blas_loops.py"
-                        py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
-                    }
+                    py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
                 }
             }
         }
@@ -3274,7 +3089,7 @@ void covariance_short__device(const double *restrict data, int64_t data_n0, int6
 #line 153 "tests/kernels/blas_loops.py"
     #pragma omp taskwait
 }
-#line 3278 "blas_loops.c"
+#line 3093 "blas_loops.c"
 
 /* syrk_strict(C: InOut[f64[:, :]], A: In[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:162 */
 #line 162 "tests/kernels/blas_loops.py"
@@ -3309,7 +3124,7 @@ void syrk_strict(double *restrict C, int64_t C_n0, int64_t C_n1, const double *r
         }
     }
 }
-#line 3313 "blas_loops.c"
+#line 3128 "blas_loops.c"
 
 /* syrk_strict(C: InOut[f64[:, :]], A: In[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:162 */
 #line 162 "tests/kernels/blas_loops.py"
@@ -3343,7 +3158,7 @@ void syrk_strict__device(double *restrict C, int64_t C_n0, int64_t C_n1, const d
         }
     }
 }
-#line 3347 "blas_loops.c"
+#line 3162 "blas_loops.c"
 
 void py2omp_enter_to(void *host, int64_t bytes)
 {

@@ -22,29 +22,6 @@ static inline int64_t py2omp_num_teams(int64_t trip, int64_t threads)
     return teams < 2147483647 ? teams : 2147483647;
 }
 
-/* The first iteration of this thread in a bare kernel (`ompx_bare`): its number among all the
-   launch's threads on the GPU. Where no GPU runs it, the host's fallback runs each team on one
-   thread (ompx.h's host numbers would give every thread the same): the team's number. */
-static inline int64_t py2omp_bare_first(void)
-{
-#ifdef __NVPTX__
-    return (int64_t)__nvvm_read_ptx_sreg_ctaid_x() * __nvvm_read_ptx_sreg_ntid_x() + __nvvm_read_ptx_sreg_tid_x();
-#else
-    return omp_get_team_num();
-#endif
-}
-
-/* The step between a thread's iterations in a bare kernel: the number of its threads on the GPU
-   (one iteration each where the teams cover the trip count), of teams in the host's fallback. */
-static inline int64_t py2omp_bare_stride(void)
-{
-#ifdef __NVPTX__
-    return (int64_t)__nvvm_read_ptx_sreg_nctaid_x() * __nvvm_read_ptx_sreg_ntid_x();
-#else
-    return omp_get_num_teams();
-#endif
-}
-
 /* Python's min(a, b): `a` unless `b` is smaller, so a NaN in `a` wins and one in `b` does not. */
 static inline int64_t py2omp_min_i64(int64_t a, int64_t b)
 {
@@ -246,28 +223,24 @@ void gemm(double alpha, double beta, double *restrict C, int64_t C_n0, int64_t C
                 }
             } else if (py2omp_blas > 0) {
 #line 15 "tests/kernels/two_level.py"
-                {
-                    int64_t py2omp_trip = 1;
-                    #pragma omp target teams ompx_bare \
-                        num_teams(py2omp_num_teams(py2omp_trip, 256)) \
-                        thread_limit(256)
+                #pragma omp target teams distribute parallel for \
+                    num_teams(py2omp_num_teams(1, 256)) \
+                    thread_limit(256)
 #line 15 "tests/kernels/two_level.py"
-                    for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
-                        int64_t once__3 = py2omp_k;
+                for (int64_t once__3 = 0; once__3 < 1; once__3 += 1) {
 #line 15 "tests/kernels/two_level.py"
-                        {
-                            int32_t py2omp_value = 2147483646;
-                            #pragma omp atomic compare
+                    {
+                        int32_t py2omp_value = 2147483646;
+                        #pragma omp atomic compare
 #line 15 "tests/kernels/two_level.py"
-                            py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
-                        }
+                        py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
                     }
                 }
             }
         }
     }
 }
-#line 271 "two_level.c"
+#line 244 "two_level.c"
 
 /* gemm(alpha: f64, beta: f64, C: InOut[f64[:, :]], A: In[f64[:, :]], B: In[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/two_level.py:14 */
 #line 14 "tests/kernels/two_level.py"
@@ -305,28 +278,24 @@ void gemm__device(double alpha, double beta, double *restrict C, int64_t C_n0, i
             }
         } else if (py2omp_blas > 0) {
 #line 15 "tests/kernels/two_level.py"
-            {
-                int64_t py2omp_trip = 1;
-                #pragma omp target teams ompx_bare \
-                    num_teams(py2omp_num_teams(py2omp_trip, 256)) \
-                    thread_limit(256) \
-                    is_device_ptr(py2omp_failed)
+            #pragma omp target teams distribute parallel for \
+                num_teams(py2omp_num_teams(1, 256)) \
+                thread_limit(256) \
+                is_device_ptr(py2omp_failed)
 #line 15 "tests/kernels/two_level.py"
-                for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
-                    int64_t once__3 = py2omp_k;
+            for (int64_t once__3 = 0; once__3 < 1; once__3 += 1) {
 #line 15 "tests/kernels/two_level.py"
-                    {
-                        int32_t py2omp_value = 2147483646;
-                        #pragma omp atomic compare
+                {
+                    int32_t py2omp_value = 2147483646;
+                    #pragma omp atomic compare
 #line 15 "tests/kernels/two_level.py"
-                        py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
-                    }
+                    py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
                 }
             }
         }
     }
 }
-#line 330 "two_level.c"
+#line 299 "two_level.c"
 
 /* syrk(alpha: f64, beta: f64, C: InOut[f64[:, :]], A: In[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/two_level.py:22 */
 #line 22 "tests/kernels/two_level.py"
@@ -381,28 +350,24 @@ void syrk(double alpha, double beta, double *restrict C, int64_t C_n0, int64_t C
                 }
             } else if (py2omp_blas > 0) {
 #line 23 "tests/kernels/two_level.py"
-                {
-                    int64_t py2omp_trip = 1;
-                    #pragma omp target teams ompx_bare \
-                        num_teams(py2omp_num_teams(py2omp_trip, 256)) \
-                        thread_limit(256)
+                #pragma omp target teams distribute parallel for \
+                    num_teams(py2omp_num_teams(1, 256)) \
+                    thread_limit(256)
 #line 23 "tests/kernels/two_level.py"
-                    for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
-                        int64_t once__3 = py2omp_k;
+                for (int64_t once__3 = 0; once__3 < 1; once__3 += 1) {
 #line 23 "tests/kernels/two_level.py"
-                        {
-                            int32_t py2omp_value = 2147483646;
-                            #pragma omp atomic compare
+                    {
+                        int32_t py2omp_value = 2147483646;
+                        #pragma omp atomic compare
 #line 23 "tests/kernels/two_level.py"
-                            py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
-                        }
+                        py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
                     }
                 }
             }
         }
     }
 }
-#line 406 "two_level.c"
+#line 371 "two_level.c"
 
 /* syrk(alpha: f64, beta: f64, C: InOut[f64[:, :]], A: In[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/two_level.py:22 */
 #line 22 "tests/kernels/two_level.py"
@@ -451,28 +416,24 @@ void syrk__device(double alpha, double beta, double *restrict C, int64_t C_n0, i
             }
         } else if (py2omp_blas > 0) {
 #line 23 "tests/kernels/two_level.py"
-            {
-                int64_t py2omp_trip = 1;
-                #pragma omp target teams ompx_bare \
-                    num_teams(py2omp_num_teams(py2omp_trip, 256)) \
-                    thread_limit(256) \
-                    is_device_ptr(py2omp_failed)
+            #pragma omp target teams distribute parallel for \
+                num_teams(py2omp_num_teams(1, 256)) \
+                thread_limit(256) \
+                is_device_ptr(py2omp_failed)
 #line 23 "tests/kernels/two_level.py"
-                for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
-                    int64_t once__3 = py2omp_k;
+            for (int64_t once__3 = 0; once__3 < 1; once__3 += 1) {
 #line 23 "tests/kernels/two_level.py"
-                    {
-                        int32_t py2omp_value = 2147483646;
-                        #pragma omp atomic compare
+                {
+                    int32_t py2omp_value = 2147483646;
+                    #pragma omp atomic compare
 #line 23 "tests/kernels/two_level.py"
-                        py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
-                    }
+                    py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
                 }
             }
         }
     }
 }
-#line 476 "two_level.c"
+#line 437 "two_level.c"
 
 /* doitgen(A: InOut[f64[:, :, :]], C4: In[f64[:, :]], work: InOut[f64[:, :, :]]) -- tests/kernels/two_level.py:30 */
 #line 30 "tests/kernels/two_level.py"
@@ -519,7 +480,7 @@ void doitgen(double *restrict A, int64_t A_n0, int64_t A_n1, int64_t A_n2, const
         }
     }
 }
-#line 523 "two_level.c"
+#line 484 "two_level.c"
 
 /* doitgen(A: InOut[f64[:, :, :]], C4: In[f64[:, :]], work: InOut[f64[:, :, :]]) -- tests/kernels/two_level.py:30 */
 #line 30 "tests/kernels/two_level.py"
@@ -565,7 +526,7 @@ void doitgen__device(double *restrict A, int64_t A_n0, int64_t A_n1, int64_t A_n
         }
     }
 }
-#line 569 "two_level.c"
+#line 530 "two_level.c"
 
 /* scaled_rows(X: In[f64[:, :]], Y: InOut[f64[:, :]]) -- tests/kernels/two_level.py:39 */
 #line 39 "tests/kernels/two_level.py"
@@ -611,7 +572,7 @@ void scaled_rows(const double *restrict X, int64_t X_n0, int64_t X_n1, double *r
         }
     }
 }
-#line 615 "two_level.c"
+#line 576 "two_level.c"
 
 /* scaled_rows(X: In[f64[:, :]], Y: InOut[f64[:, :]]) -- tests/kernels/two_level.py:39 */
 #line 39 "tests/kernels/two_level.py"
@@ -656,7 +617,7 @@ void scaled_rows__device(const double *restrict X, int64_t X_n0, int64_t X_n1, d
         }
     }
 }
-#line 660 "two_level.c"
+#line 621 "two_level.c"
 
 /* normalized_rows(B: InOut[f64[:, :]]) -- tests/kernels/two_level.py:51 */
 #line 51 "tests/kernels/two_level.py"
@@ -705,7 +666,7 @@ void normalized_rows(double *restrict B, int64_t B_n0, int64_t B_n1)
 #line 54 "tests/kernels/two_level.py"
     py2omp_temporary_free(B_value__4_buf, -1);
 }
-#line 709 "two_level.c"
+#line 670 "two_level.c"
 
 /* normalized_rows(B: InOut[f64[:, :]]) -- tests/kernels/two_level.py:51 */
 #line 51 "tests/kernels/two_level.py"
@@ -753,7 +714,7 @@ void normalized_rows__device(double *restrict B, int64_t B_n0, int64_t B_n1)
 #line 54 "tests/kernels/two_level.py"
     py2omp_temporary_free(B_value__4_buf, -1);
 }
-#line 757 "two_level.c"
+#line 718 "two_level.c"
 
 void py2omp_enter_to(void *host, int64_t bytes)
 {
