@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# One batched GPU session on a lent machine (no compiler there), from the repository root:
+#   here:  PY2OMP_BARE=1 python bench/build_gpu.py .gpubuild/run nvptx:sm_90 examples,modules,corpus,copy_rate,bandwidth
+#          PY2OMP_BARE=0 python bench/build_gpu.py .gpubuild/run/nobare nvptx:sm_90 modules
+#          find .gpubuild/run -name '*.[ch]' -delete; tar czf .gpubuild/all.tar.gz -C .gpubuild/run .
+#   there: bash bench/gpu_session.sh PART...   (carry .gpu and .gpubuild/all.tar.gz)
+# The tarball keeps the carry small (the .so files compress about 4x; never strip them: the manifest
+# holds each library's SHA-256). Every step's output goes to /tmp/w and, after each step, into
+# $OUT/results.tgz, so a run cut short by its time limit still returns what it measured.
+# PART: check (examples, NPBench, corpus against Python), peers (py2omp and CuPy, docs table and
+# chart), nobare (the stencils with the OpenMP loop), bandwidth (the launch forms), copy (copy rates),
+# trace (where atax's and mvt's calls go).
+source .gpu/enter.sh
+REAL_OUT=$OUT; OUT=/tmp/w; mkdir -p $OUT
+B=.gpubuild/b; mkdir -p $B; tar xf .gpubuild/all.tar.gz -C $B
+nvidia-smi --query-gpu=name,driver_version --format=csv,noheader | tee $OUT/gpu.txt
+step() {
+  local name=$1; shift; local t0=$(date +%s)
+  timeout ${LIMIT:-200} "$@" > $OUT/$name.log 2>&1
+  echo "$name: rc=$? $(( $(date +%s) - t0 )) s" | tee -a $OUT/steps.txt
+  (cd $OUT && tar czf $REAL_OUT/results.tgz .)
+}
+for part in "$@"; do
+  case $part in
+    check) step check env BENCH_PARTS=examples,npbench,corpus python3 bench/gpu_run.py $B $OUT/check.json ;;
+    peers) step peers env BENCH_PEERS=py2omp,cupy python3 bench/peers.py $B --no-docs --json $OUT/peers.json
+           python3 bench/peer_report.py $OUT/peers.json --docs > $OUT/peer_report.log 2>&1
+           cp docs/peers.png docs/benchmarks.md $OUT/ ;;
+    nobare) step peers_nobare env BENCH_PEERS=py2omp BENCH_KERNELS=jacobi_1d,jacobi_2d,heat_3d,go_fast,conv2d,gemver \
+              python3 bench/peers.py $B/nobare --no-docs --json $OUT/peers_nobare.json ;;
+    bandwidth) step bandwidth python3 bench/bandwidth_variants.py run $B/bandwidth $OUT/bandwidth.json ;;
+    copy) step copy_rate env BENCH_COPY_RATE_COPIERS=4,8,16 python3 bench/copy_rate.py $B $OUT/copy_rate.json ;;
+    trace) step trace_atax python3 bench/call_trace.py $B atax $OUT
+           step trace_mvt python3 bench/call_trace.py $B mvt $OUT ;;
+    *) echo "unknown part $part" >&2 ;;
+  esac
+done
+(cd $OUT && tar czf $REAL_OUT/results.tgz .)
