@@ -42,6 +42,7 @@ fi
 
 case "$mode" in
   demo) exec python3 -m translator demo ;;
-  test) exec python3 -m pytest -q -p no:cacheprovider -n auto --dist loadgroup ;;
+  test) python3 -m pytest -q -p no:cacheprovider -n auto --dist loadgroup -m "not serial" &&
+        exec python3 -m pytest -q -p no:cacheprovider -m serial ;;
   *) echo "usage: bash scripts/bootstrap.sh demo|test" >&2; exit 2 ;;
 esac
