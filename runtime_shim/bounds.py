@@ -97,8 +97,7 @@ def _text(bound: object, positions: Mapping[str, int], flat: bool) -> str:
     if not isinstance(bound, dict):
         raise ValueError(f"malformed bound in manifest: {bound!r}")
     if "extent" in bound:
-        array, dim = bound["extent"]
-        return f"v[{positions[array] + 1 + int(dim)}]" if flat else f"S(v[{positions[array]}])[{int(dim)}]"
+        return extent_text(bound["extent"], positions, flat)
     if "param" in bound:
         return f"int(v[{positions[bound['param']]}])"
     op = bound["op"]
@@ -108,6 +107,13 @@ def _text(bound: object, positions: Mapping[str, int], flat: bool) -> str:
     if op in ("+", "-", "*"):
         return f"({left} {op} {right})"
     return f"{'floordiv' if op == '//' else op}({left}, {right})"
+
+
+def extent_text(extent: object, positions: Mapping[str, int], flat: bool) -> str:
+    """`{"extent": [array, dim]}`'s value as Python text over the argument list `v`: the shape `S` of
+    the array argument, or (`flat`) the C argument after its address that holds the extent."""
+    array, dim = str(extent[0]), int(extent[1])  # type: ignore[index]  # [name, dim], as the manifest spells it
+    return f"v[{positions[array] + 1 + dim}]" if flat else f"S(v[{positions[array]}])[{dim}]"
 
 
 def arrays_in(bound: object) -> list[str]:

@@ -20,6 +20,8 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
+from .bounds import extent_text
+
 ERRORS: dict[str, type[Exception]] = {
     "AssertionError": AssertionError, "ValueError": ValueError, "TypeError": TypeError,
     "IndexError": IndexError, "RuntimeError": RuntimeError,
@@ -134,8 +136,7 @@ def _text(value: object, positions: Mapping[str, int], flat: bool) -> str:
     if "param" in value:
         return f"v[{positions[value['param']]}]"
     if "extent" in value:
-        array, dim = value["extent"]
-        return f"v[{positions[array] + 1 + int(dim)}]" if flat else f"S(v[{positions[array]}])[{int(dim)}]"
+        return extent_text(value["extent"], positions, flat)
     if "tuple" in value:
         return "(" + "".join(f"{_text(v, positions, flat)}, " for v in value["tuple"]) + ")"
     op, args = value.get("op"), [_text(a, positions, flat) for a in value.get("args", ())]

@@ -15,6 +15,7 @@ with what to write instead: the kernel's C cannot stop the caller's Python at th
 from __future__ import annotations
 
 import ast
+import builtins
 import functools
 
 import libcst as cst
@@ -50,7 +51,7 @@ def _add(check: ir.InputCheck, scope: KernelScope) -> None:
     """Record `check`, unless it reads no argument and holds (`assert x.ndim == 1`: the rank is the
     annotation's), which leaves nothing to check."""
     if not any(isinstance(n, (ir.Name, ir.Extent)) for n in walk(check.fails)):
-        constants = {"__builtins__": {"min": min, "max": max, "abs": abs}}
+        constants = {"__builtins__": {name: getattr(builtins, name) for name in _CALLS}}
         try:
             if not eval(compile(python_text(check.fails), "<check>", "eval"), constants):  # noqa: S307  # constants only
                 return

@@ -34,8 +34,9 @@ captures the scalars it reads when it is launched (`firstprivate`), so the host 
 right after, except that clang 19 passes a scalar wider than a pointer by reference (map type
 `to | private` on the original variable's address, built when the task is created) and the runtime
 copies it when the deferred task runs: by then a host loop has assigned the next value (NPBench
-contour_integral's `zz`, measured wrong on an H100, 2026-12-06; host-offload ran the task in time). A kernel with one region and no host loop around it keeps its synchronous launch:
-there is nothing to overlap.
+contour_integral's `zz`, measured wrong on an H100, 2026-12-06; host-offload ran the task in time).
+A kernel with one region and no host loop around it keeps its synchronous launch: there is nothing
+to overlap.
 
 It runs on GPU targets; `PY2OMP_ASYNC` (`translator.settings`) turns it on for every offload target
 (`1`: host-offload too, where the tests run it) or off (`0`: the same source gives both forms for a
