@@ -9,7 +9,7 @@
 # $OUT/results.tgz, so a run cut short by its time limit still returns what it measured.
 # PART: check (examples, NPBench, corpus against Python), peers (py2omp and CuPy, docs table and
 # chart), nobare (the stencils with the OpenMP loop), bandwidth (the launch forms), copy (copy rates),
-# calls (launch cost, saxpy's transfers), trace (where atax's and mvt's calls go).
+# calls (launch cost, saxpy's transfers), forms (cuBLAS forms of trmm, doitgen, covariance), trace (where atax's and mvt's calls go).
 source .gpu/enter.sh
 REAL_OUT=$OUT; OUT=/tmp/w; mkdir -p $OUT
 B=.gpubuild/b; mkdir -p $B; tar xf .gpubuild/all.tar.gz -C $B
@@ -31,6 +31,7 @@ for part in "$@"; do
     bandwidth) step bandwidth python3 bench/bandwidth_variants.py run $B/bandwidth $OUT/bandwidth.json ;;
     copy) step copy_rate env BENCH_COPY_RATE_COPIERS=4,8,16 python3 bench/copy_rate.py $B $OUT/copy_rate.json ;;
     calls) step calls env BENCH_PARTS=call_overhead,saxpy_transfers python3 bench/gpu_run.py $B $OUT/calls.json ;;
+    forms) step forms python3 bench/product_forms.py $OUT/product_forms.json ;;
     trace) step trace_atax python3 bench/call_trace.py $B atax $OUT
            step trace_mvt python3 bench/call_trace.py $B mvt $OUT ;;
     *) echo "unknown part $part" >&2 ;;
