@@ -192,6 +192,73 @@ def test_partly_written_out_array_keeps_the_callers_border_in_c(tmp_path: Path) 
     assert [int(size) for size in copied] == [(3 * 5 + 3) * 8]  # row 1, column 1 to row 4, column 3
 
 
+POOL_C = """\
+#include <stdio.h>
+#include <stdlib.h>
+#include "pool.h"
+
+enum { ROWS = 64, COLS = 30 };
+
+/* smooth_rows in C: each row's interior becomes the mean of three neighbours, as NumPy computes it. */
+static void smooth(double x[ROWS][COLS])
+{
+    for (int i = 0; i < ROWS; i++) {
+        double row[COLS];
+        for (int j = 0; j < COLS; j++)
+            row[j] = x[i][j];
+        for (int j = 1; j < COLS - 1; j++)
+            x[i][j] = (row[j - 1] + row[j] + row[j + 1]) / 3.0;
+    }
+}
+
+int main(void)
+{
+    static double x[ROWS][COLS], want[ROWS][COLS];
+    srand(7);
+    for (int i = 0; i < ROWS; i++)
+        for (int j = 0; j < COLS; j++)
+            want[i][j] = x[i][j] = (double)rand() / RAND_MAX - 0.5;
+    int64_t stats[3];
+    for (int call = 0; call < 3; call++) {
+        smooth_rows(&x[0][0], ROWS, COLS);
+        smooth(want);
+    }
+    int wrong = 0;
+    for (int i = 0; i < ROWS; i++)
+        for (int j = 0; j < COLS; j++)
+            wrong += x[i][j] != want[i][j];
+    py2omp_device_memory_stats(stats);
+    printf("%d wrong; %lld allocations, %lld blocks of %lld bytes kept", wrong, (long long)stats[0],
+           (long long)stats[1], (long long)stats[2]);
+    py2omp_release_device_memory();
+    py2omp_device_memory_stats(stats);
+    printf(", %lld after the release\\n", (long long)stats[1]);
+    return 0;
+}
+"""
+
+
+def test_a_c_caller_reads_and_empties_the_cache_of_device_blocks(tmp_path: Path) -> None:
+    """A kernel with a temporary buffer called three times from C allocates its buffer once
+    (templates/pool.c.j2); `py2omp_release_device_memory` gives it back; the Fortran module declares
+    both functions, and gfortran accepts it."""
+    needs()
+    package = tmp_path / "package"
+    assert main(["build", str(ROOT / "tests/kernels/pool.py"), "--target", "host-offload", "--emit", "c,h,f90",
+                 "-o", str(package)]) == 0
+    (tmp_path / "main.c").write_text(POOL_C, encoding="utf-8")
+    program = tmp_path / "pool"
+    run(["clang-19", "-std=c99", "-pedantic", "-Werror", str(tmp_path / "main.c"), f"-I{package}",
+         str(package / "pool.so"), f"-Wl,-rpath,{package}", "-o", str(program)])
+    result = run([str(program)])
+    assert result.stdout == f"0 wrong; 1 allocations, 1 blocks of {64 * 28 * 8} bytes kept, 0 after the release\n"
+    f90 = (package / "pool.f90").read_text(encoding="utf-8")
+    assert 'subroutine py2omp_release_device_memory() bind(C, name="py2omp_release_device_memory")' in f90
+    assert "integer(c_int64_t), intent(out), dimension(3) :: stats\n" in f90
+    if shutil.which("gfortran"):
+        run(["gfortran", "-std=f2008", "-Wall", "-Wextra", "-Werror", "-c", "pool.f90"], cwd=package)
+
+
 CONSUMER_C = """\
 #include <stdio.h>
 #include "dot.h"
