@@ -470,8 +470,8 @@ class Library:
         self.pool = Pool(cdll)
 
     def release_memory(self) -> None:
-        """Give back to their devices the device buffers the library keeps for its next calls (its
-        temporaries', in-place matrix products', staging's; runtime_shim/pool.py): for memory another
+        """Give back to their devices the device buffers the library keeps for its next calls (of its
+        temporaries and in-place matrix products; runtime_shim/pool.py), for memory that another
         library or a later kernel needs. The library never gives them back by itself."""
         self.pool.empty()
 

@@ -1,7 +1,7 @@
 """The cache of freed device blocks an offload library keeps for its next calls (templates/pool.c.j2).
 
 A library whose kernels allocate device memory in every call (temporary arrays inside a `prange`, the
-buffer of an in-place matrix product, staging) takes it from a cache of the blocks its earlier calls
+buffer of an in-place matrix product) takes it from a cache of the blocks its earlier calls
 freed, up to `PY2OMP_POOL_BYTES` (1 GiB) per device, and exports two functions, named here once: the
 translator renders these names into the C, and `Library.release_memory` / `Library.memory_stats`
 call them. A library that allocates nothing per call has neither.

@@ -61,8 +61,8 @@ offload targets, host memory otherwise) and free it after (`templates/prelude.c.
 
 POOL_EXPORTS = (pool.RELEASE, pool.STATS)
 """The exported functions of the cache of freed device blocks (`templates/pool.c.j2`), which offload
-libraries with temporaries, in-place BLAS products or staging allocate through (runtime_shim/pool.py
-calls them)."""
+libraries with temporaries or in-place BLAS products allocate through (runtime_shim/pool.py calls
+them). Staging (`--staging`) does not: the header, which declares them, is the same with and without it."""
 
 CHUNK_SYNC_TYPE = "py2omp_chunk_sync_fn"
 """The C type of a chunked variant's call back: `void (*)(int64_t phase, int64_t lo, int64_t hi, void **reduced,
@@ -129,7 +129,7 @@ def build_view(module: ir.Module, staging: bool = False) -> ModuleView:
     guard = "".join(ch if ch.isalnum() else "_" for ch in module.name.upper())
     temporaries = any(isinstance(n, ir.Temporary) for k in module.kernels for n in walk_all(k.body))
     blas = _blas(module)
-    pooled = offload and (temporaries or (blas is not None and bool(blas.in_place)) or staging)
+    pooled = offload and (temporaries or (blas is not None and bool(blas.in_place)))
     return ModuleView(
         version=__version__,
         source=comment_safe(module.path),
