@@ -99,8 +99,8 @@ def doitgen_forms(rng: np.random.Generator, r: int = 220, q: int = 250, p: int =
         cp.cuda.runtime.free(target)
 
     rows = {}
-    for name, run in (("cupy", cupy_form), ("dgemm into a kept scratch + copy", pooled),
-                      ("dgemm into a scratch cudaMalloc'd per call + copy (py2omp)", allocated)):
+    for name, run in (("cupy", cupy_form), ("dgemm into a kept scratch + copy (py2omp: templates/pool.c.j2)", pooled),
+                      ("dgemm into a scratch cudaMalloc'd per call + copy (py2omp before its cache)", allocated)):
         A[:] = A0
         run()
         error = float(cp.abs(A - expected).max() / cp.abs(expected).max())

@@ -13,6 +13,7 @@ from .library import CompiledKernel, Library, LibraryMismatch, check_library, li
 from .manifest import FORMAT, KernelSpec, Manifest, ParamSpec, parse_manifest, read_manifest
 from .movement import KernelStats
 from .pinned import empty_pinned, empty_pinned_like, pinned_bytes, zeros_pinned, zeros_pinned_like
+from .pool import DeviceMemoryStats
 from .resident import DataRegion, data_region, device_count, use_device
 
 __all__ = [
@@ -21,6 +22,7 @@ __all__ = [
     "CompiledKernel",
     "DataRegion",
     "DeviceArray",
+    "DeviceMemoryStats",
     "KernelSpec",
     "KernelStats",
     "Library",

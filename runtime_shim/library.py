@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from . import blas, overlap, resident, staging
+from .pool import DeviceMemoryStats, Pool
 from .binding import Binding, prepare
 from .bounds import evaluate
 from .device import STATUS_WORDS, Allocator, DeviceArray, device_view, result_allocator
@@ -444,8 +445,8 @@ def _shape(value: object) -> tuple[int, ...]:
 class Library:
     """A loaded library: its manifest, its kernels by name, and each kernel as an attribute.
 
-    A kernel named like one of the attributes below (`kernels`, `manifest`, `path`) is still reachable
-    as `lib.kernels[name]`.
+    A kernel named like one of the attributes below (`kernels`, `manifest`, `path`, `pool`,
+    `release_memory`, `memory_stats`) is still reachable as `lib.kernels[name]`.
     """
 
     def __init__(self, manifest: Manifest) -> None:
@@ -466,6 +467,17 @@ class Library:
         self.kernels: dict[str, CompiledKernel] = {
             k.name: CompiledKernel(k, cdll, manifest.offloads, manifest.target or "") for k in manifest.kernels
         }
+        self.pool = Pool(cdll)
+
+    def release_memory(self) -> None:
+        """Give back to their devices the device buffers the library keeps for its next calls (of its
+        temporaries and in-place matrix products; runtime_shim/pool.py), for memory that another
+        library or a later kernel needs. The library never gives them back by itself."""
+        self.pool.empty()
+
+    def memory_stats(self) -> DeviceMemoryStats:
+        """The library's device allocations so far and what it keeps now (zeros where it keeps nothing)."""
+        return self.pool.read()
 
     def __getattr__(self, name: str) -> CompiledKernel:
         # Only called for names that are not ordinary attributes; `kernels` may be absent while

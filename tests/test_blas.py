@@ -324,6 +324,31 @@ def test_library_computes_what_python_does(k: object, make_args: object, library
     assert (_calls(library) > before) == CALLED[k], "the stand-in library computed the product where it can"
 
 
+def test_doitgen_reuses_its_product_buffer(library: ctypes.CDLL, monkeypatch: pytest.MonkeyPatch) -> None:
+    """NPBench doitgen's `A[r, q, :] = A[r, q, :] @ C4` is one in-place product through a device buffer
+    of A's size, which comes from the library's cache of freed blocks (templates/pool.c.j2): the first
+    call allocates it, the next ones reuse it; with the cache off (`PY2OMP_POOL_BYTES=0`), the first call
+    still takes the cached buffer but gives it back, and each later call allocates."""
+    monkeypatch.delenv("PY2OMP_POOL_BYTES", raising=False)
+    lib = blas_loops.doitgen.library(HOST_OFFLOAD)
+    lib.release_memory()
+    rng = np.random.default_rng(47)
+    made = []
+    for cap in (None, None, None, "0", "0"):
+        if cap is not None:
+            monkeypatch.setenv("PY2OMP_POOL_BYTES", cap)
+        A, C4 = rng.random((7, 6, 9)), rng.random((9, 9))
+        expected = A.copy()
+        blas_loops.doitgen.py_func(expected, C4)
+        before, calls = lib.memory_stats().allocations, _calls(library)
+        lib.doitgen(A, C4)
+        np.testing.assert_allclose(A, expected, rtol=1e-13)
+        assert _calls(library) == calls + 1, "the stand-in library computed the product"
+        made.append(lib.memory_stats().allocations - before)
+    assert made == [1, 0, 0, 0, 1]
+    assert lib.memory_stats()[1:] == (0, 0)
+
+
 def test_loops_run_when_the_library_is_turned_off(library: ctypes.CDLL, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PY2OMP_BLAS", "0")
     before = _calls(library)

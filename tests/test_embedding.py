@@ -192,6 +192,105 @@ def test_partly_written_out_array_keeps_the_callers_border_in_c(tmp_path: Path) 
     assert [int(size) for size in copied] == [(3 * 5 + 3) * 8]  # row 1, column 1 to row 4, column 3
 
 
+POOL_C = """\
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include "pool.h"
+
+enum { ROWS = 160, COLS = 30 };
+
+static double x[ROWS][COLS], want[ROWS][COLS];
+static int failures;
+
+/* The offload runtime's omp_target_alloc, made to fail `failures` times: the library calls it by
+   name, and the program's definition comes first. */
+void *omp_target_alloc(size_t bytes, int device)
+{
+    static void *(*real)(size_t, int);
+    if (real == NULL)
+        *(void **)&real = dlsym(RTLD_NEXT, "omp_target_alloc");
+    if (failures > 0) {
+        failures--;
+        return NULL;
+    }
+    return real(bytes, device);
+}
+
+/* smooth_rows on `rows` rows, in C: each row's interior becomes the mean of three neighbours, as
+   NumPy computes it; then the number of elements that differ from the library's. */
+static int smooth(int rows)
+{
+    smooth_rows(&x[0][0], rows, COLS);
+    int wrong = 0;
+    for (int i = 0; i < rows; i++) {
+        double row[COLS];
+        for (int j = 0; j < COLS; j++)
+            row[j] = want[i][j];
+        for (int j = 1; j < COLS - 1; j++)
+            want[i][j] = (row[j - 1] + row[j] + row[j + 1]) / 3.0;
+        for (int j = 0; j < COLS; j++)
+            wrong += x[i][j] != want[i][j];
+    }
+    return wrong;
+}
+
+static void report(const char *when)
+{
+    int64_t stats[3];
+    py2omp_device_memory_stats(stats);
+    printf("%s: %lld allocations, %lld blocks of %lld bytes kept\\n", when, (long long)stats[0],
+           (long long)stats[1], (long long)stats[2]);
+}
+
+int main(void)
+{
+    srand(7);
+    for (int i = 0; i < ROWS; i++)
+        for (int j = 0; j < COLS; j++)
+            want[i][j] = x[i][j] = (double)rand() / RAND_MAX - 0.5;
+    int wrong = smooth(64) + smooth(64) + smooth(64);
+    report("three calls");
+    failures = 1;
+    wrong += smooth(ROWS);
+    report("a larger call whose first allocation fails");
+    py2omp_release_device_memory();
+    report("released");
+    printf("%d wrong\\n", wrong);
+    return 0;
+}
+"""
+
+
+def test_a_c_caller_reads_and_empties_the_cache_of_device_blocks(tmp_path: Path) -> None:
+    """A kernel with a temporary buffer called three times from C allocates its buffer once
+    (templates/pool.c.j2). A larger call whose allocation fails (the program's own omp_target_alloc
+    fails once) gets the memory after the cached block is given back: a second try. Then
+    `py2omp_release_device_memory` gives the new block back; the Fortran module declares both
+    functions, and gfortran accepts it."""
+    needs()
+    package = tmp_path / "package"
+    assert main(["build", str(ROOT / "tests/kernels/pool.py"), "--target", "host-offload", "--emit", "c,h,f90",
+                 "-o", str(package)]) == 0
+    (tmp_path / "main.c").write_text(POOL_C, encoding="utf-8")
+    program = tmp_path / "pool"
+    run(["clang-19", "-std=c99", "-pedantic", "-Werror", str(tmp_path / "main.c"), f"-I{package}",
+         str(package / "pool.so"), f"-Wl,-rpath,{package}", "-ldl", "-o", str(program)])
+    row = 28 * 8  # the temporary: one row of the interior per iteration
+    assert run([str(program)]).stdout.splitlines() == [
+        f"three calls: 1 allocations, 1 blocks of {64 * row} bytes kept",
+        f"a larger call whose first allocation fails: 3 allocations, 1 blocks of {160 * row} bytes kept",
+        "released: 3 allocations, 0 blocks of 0 bytes kept",
+        "0 wrong"]
+    f90 = (package / "pool.f90").read_text(encoding="utf-8")
+    assert 'subroutine py2omp_release_device_memory() bind(C, name="py2omp_release_device_memory")' in f90
+    assert "integer(c_int64_t), intent(out), dimension(3) :: stats\n" in f90
+    if shutil.which("gfortran"):
+        run(["gfortran", "-std=f2008", "-Wall", "-Wextra", "-Werror", "-c", "pool.f90"], cwd=package)
+
+
 CONSUMER_C = """\
 #include <stdio.h>
 #include "dot.h"

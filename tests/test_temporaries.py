@@ -37,10 +37,11 @@ def _function(c_source: str, name: str) -> str:
 
 
 def test_buffers_are_device_memory_around_the_loop() -> None:
-    """One `omp_target_alloc`ed buffer per temporary before the target region (the trip count times
-    the extents, checked by the helper), passed `is_device_ptr`, sliced per iteration, freed after."""
+    """One device buffer per temporary before the target region (the trip count times the extents,
+    checked by the helper; from the cache of freed device blocks), passed `is_device_ptr`, sliced per
+    iteration, freed after."""
     c = translate("tests/kernels/npbench/doitgen.py", "host-offload").c_source
-    assert "omp_target_alloc((size_t)(bytes > 0 ? bytes : 1), device < 0 ? omp_get_default_device() : device)" in c
+    assert "py2omp_device_alloc((size_t)(bytes > 0 ? bytes : 1), device < 0 ? omp_get_default_device() : device)" in c
     assert "__builtin_mul_overflow(bytes, factors[k], &bytes)" in c
     for name in ("doitgen", "doitgen__device"):
         body = _function(c, name)  # the loops are the fallback of doitgen's cuBLAS call ("Vendor BLAS")
@@ -54,7 +55,7 @@ def test_buffers_are_device_memory_around_the_loop() -> None:
         assert alloc < region < body.index("free(A_value")
     assert "is_device_ptr(A_value__4_buf)" in _function(c, "doitgen")
     assert "is_device_ptr(A, C4, A_value__4_buf)" in _function(c, "doitgen__device")
-    assert "omp_target_free(p, device < 0 ? omp_get_default_device() : device);" in c
+    assert "py2omp_device_free(p, device < 0 ? omp_get_default_device() : device);" in c  # tests/test_pool.py
 
 
 def test_host_targets_use_host_memory() -> None:

@@ -36,12 +36,213 @@ static inline int64_t py2omp_max_i64(int64_t a, int64_t b)
 
 #pragma omp end declare target
 
+/* A cache of freed device blocks. On a GPU, omp_target_alloc and omp_target_free are cuMemAlloc and
+   cuMemFree, which synchronize the device: a kernel that needs a device buffer in every call (a
+   temporary array, the product buffer of an in-place matrix product) would pay both each time. A
+   freed block is kept here instead, per device, while that device's cached bytes stay within
+   $PY2OMP_POOL_BYTES (default 1 GiB, a small part of a GPU's memory that holds NPBench's largest
+   buffers; 0 turns the cache off) and its blocks within PY2OMP_POOL_BLOCKS (a kernel has a few
+   temporaries): the least recently freed blocks are given back first to make room. An allocation
+   takes the smallest cached block of its device that holds the request and is at most twice its
+   size (a larger one would keep memory idle that the device may need), else asks omp_target_alloc;
+   when that fails, the device's cached blocks are given back and it is asked once more. `lent`
+   records the blocks handed out, whose sizes only the cache knows. Kernels may run from several
+   host threads: every change of the lists is inside `critical(py2omp_device_pool)`, and a block is
+   on one list at a time, so it is never handed out twice; device memory is allocated and freed
+   outside the critical section. Nothing is freed at exit: a destructor could run after the offload
+   runtime is torn down and crash the exiting program; py2omp_release_device_memory() gives the memory
+   back when the caller asks. */
+#define PY2OMP_POOL_BLOCKS 64 /* cached blocks per device at most */
+
+typedef struct py2omp_block {
+    void *p;
+    size_t bytes;
+    int device;
+    struct py2omp_block *next;
+} py2omp_block;
+
+static struct {
+    py2omp_block *lent, *cached; /* cached: most recently freed first */
+    size_t cached_bytes;
+    int64_t cached_blocks;
+    int64_t allocations; /* omp_target_alloc calls, which py2omp_device_memory_stats() reports */
+} py2omp_device_pool;
+
+/* The cap of a device's cached bytes: $PY2OMP_POOL_BYTES if it is a whole number, else 1 GiB. */
+static size_t py2omp_device_pool_cap(void)
+{
+    const char *given = getenv("PY2OMP_POOL_BYTES");
+    char *end;
+    if (given == NULL || given[0] < '0' || given[0] > '9')
+        return (size_t)1 << 30;
+    unsigned long long cap = strtoull(given, &end, 10);
+    return *end == '\0' ? (size_t)cap : (size_t)1 << 30;
+}
+
+/* Moves the smallest cached block of `device` with `bytes` to 2 * `bytes` bytes to `lent`; its
+   address, or NULL if there is none. Inside the critical section. */
+static void *py2omp_device_pool_take(size_t bytes, int device)
+{
+    py2omp_block **best = NULL;
+    for (py2omp_block **link = &py2omp_device_pool.cached; *link != NULL; link = &(*link)->next) {
+        py2omp_block *b = *link;
+        if (b->device == device && b->bytes >= bytes && b->bytes - bytes <= bytes &&
+            (best == NULL || b->bytes < (*best)->bytes))
+            best = link;
+    }
+    if (best == NULL)
+        return NULL;
+    py2omp_block *b = *best;
+    *best = b->next;
+    py2omp_device_pool.cached_bytes -= b->bytes;
+    py2omp_device_pool.cached_blocks--;
+    b->next = py2omp_device_pool.lent;
+    py2omp_device_pool.lent = b;
+    return b->p;
+}
+
+/* Takes out of the cache the blocks of `device` (-1: of every device) beyond the most recently freed
+   ones that fit in `room` bytes and `blocks` blocks; they are returned as a list, to be given back
+   outside the critical section. Inside the critical section. */
+static py2omp_block *py2omp_device_pool_trim(int device, size_t room, int64_t blocks)
+{
+    py2omp_block *out = NULL;
+    py2omp_block **link = &py2omp_device_pool.cached;
+    while (*link != NULL) {
+        py2omp_block *b = *link;
+        if (device >= 0 && b->device != device) {
+            link = &b->next;
+        } else if (blocks > 0 && b->bytes <= room) {
+            room -= b->bytes;
+            blocks--;
+            link = &b->next;
+        } else {
+            *link = b->next;
+            py2omp_device_pool.cached_bytes -= b->bytes;
+            py2omp_device_pool.cached_blocks--;
+            b->next = out;
+            out = b;
+        }
+    }
+    return out;
+}
+
+/* Gives the blocks of the list `b` back to their devices and frees their records. */
+static void py2omp_device_pool_give_back(py2omp_block *b)
+{
+    while (b != NULL) {
+        py2omp_block *next = b->next;
+        omp_target_free(b->p, b->device);
+        free(b);
+        b = next;
+    }
+}
+
+/* omp_target_alloc, counted. */
+static void *py2omp_device_pool_new(size_t bytes, int device)
+{
+    __atomic_add_fetch(&py2omp_device_pool.allocations, 1, __ATOMIC_RELAXED);
+    return omp_target_alloc(bytes, device);
+}
+
+/* `bytes` (> 0) of memory on `device`: a cached block, else a new one; NULL if the device has no
+   room even after its cached blocks are given back. A block whose record cannot be allocated is
+   handed out unrecorded, and freed rather than cached later. */
+static void *py2omp_device_alloc(size_t bytes, int device)
+{
+    void *p;
+    #pragma omp critical(py2omp_device_pool)
+    p = py2omp_device_pool_take(bytes, device);
+    if (p != NULL)
+        return p;
+    p = py2omp_device_pool_new(bytes, device);
+    if (p == NULL) {
+        py2omp_block *cached;
+        #pragma omp critical(py2omp_device_pool)
+        cached = py2omp_device_pool_trim(device, 0, 0);
+        py2omp_device_pool_give_back(cached);
+        p = py2omp_device_pool_new(bytes, device);
+    }
+    py2omp_block *b = p != NULL ? malloc(sizeof *b) : NULL;
+    if (b != NULL) {
+        *b = (py2omp_block){p, bytes, device, NULL};
+        #pragma omp critical(py2omp_device_pool)
+        {
+            b->next = py2omp_device_pool.lent;
+            py2omp_device_pool.lent = b;
+        }
+    }
+    return p;
+}
+
+/* The record of `p` taken out of `lent`; NULL if `p` was handed out unrecorded. Inside the critical
+   section. */
+static py2omp_block *py2omp_device_pool_unlend(void *p)
+{
+    py2omp_block **link = &py2omp_device_pool.lent;
+    while (*link != NULL && (*link)->p != p)
+        link = &(*link)->next;
+    py2omp_block *b = *link;
+    if (b != NULL)
+        *link = b->next;
+    return b;
+}
+
+/* Frees `p` (from py2omp_device_alloc on `device`) into the cache: kept if it fits under the cap,
+   the least recently freed blocks of its device given back to make room; given back itself if it
+   is larger than the cap or unrecorded. The cap is read at each free, as PY2OMP_BLAS is at each
+   product: a program may change it between calls. */
+static void py2omp_device_free(void *p, int device)
+{
+    size_t cap = py2omp_device_pool_cap();
+    py2omp_block *b, *out = NULL;
+    #pragma omp critical(py2omp_device_pool)
+    {
+        b = py2omp_device_pool_unlend(p);
+        if (b != NULL && b->bytes <= cap) {
+            out = py2omp_device_pool_trim(b->device, cap - b->bytes, PY2OMP_POOL_BLOCKS - 1);
+            b->next = py2omp_device_pool.cached;
+            py2omp_device_pool.cached = b;
+            py2omp_device_pool.cached_bytes += b->bytes;
+            py2omp_device_pool.cached_blocks++;
+        } else if (b != NULL) {
+            b->next = NULL;
+            out = b;
+        }
+    }
+    if (b == NULL)
+        omp_target_free(p, device);
+    py2omp_device_pool_give_back(out);
+}
+
+/* Gives every cached block back to its device, for a caller that needs the memory elsewhere (blocks
+   in use stay with their kernels). */
+void py2omp_release_device_memory(void)
+{
+    py2omp_block *cached;
+    #pragma omp critical(py2omp_device_pool)
+    cached = py2omp_device_pool_trim(-1, 0, 0);
+    py2omp_device_pool_give_back(cached);
+}
+
+/* stats[0]: the omp_target_alloc calls made so far; stats[1], stats[2]: the blocks and bytes cached now. */
+void py2omp_device_memory_stats(int64_t *stats)
+{
+    #pragma omp critical(py2omp_device_pool)
+    {
+        stats[0] = __atomic_load_n(&py2omp_device_pool.allocations, __ATOMIC_RELAXED);
+        stats[1] = py2omp_device_pool.cached_blocks;
+        stats[2] = (int64_t)py2omp_device_pool.cached_bytes;
+    }
+}
+
 /* The buffer of a temporary array of a parallel loop: the product of the `n` `factors` (the loop
    levels' trip counts, then the array's extents) times `size` bytes, on device `device` (-1: the
    default one). NumPy raises on a negative dimension and on
    a size it cannot hold; C cannot raise, so those stop the program with a message naming the
    Python line `where`, as does a failed allocation. At least one byte: a valid pointer even for
-   no iterations or an empty array. */
+   no iterations or an empty array. The buffer comes from the cache of freed device blocks, so
+   that the next call reuses it. */
 static void *py2omp_temporary_alloc(int n, const int64_t *factors, int64_t size, int device, const char *where)
 {
     int64_t bytes = size;
@@ -55,7 +256,7 @@ static void *py2omp_temporary_alloc(int n, const int64_t *factors, int64_t size,
             abort();
         }
     }
-    void *p = omp_target_alloc((size_t)(bytes > 0 ? bytes : 1), device < 0 ? omp_get_default_device() : device);
+    void *p = py2omp_device_alloc((size_t)(bytes > 0 ? bytes : 1), device < 0 ? omp_get_default_device() : device);
     if (p == NULL) {
         fprintf(stderr, "py2omp: %s: cannot allocate %lld bytes for a temporary array\n", where, (long long)bytes);
         abort();
@@ -65,7 +266,7 @@ static void *py2omp_temporary_alloc(int n, const int64_t *factors, int64_t size,
 
 static void py2omp_temporary_free(void *p, int device)
 {
-    omp_target_free(p, device < 0 ? omp_get_default_device() : device);
+    py2omp_device_free(p, device < 0 ? omp_get_default_device() : device);
 }
 
 /* The vendor BLAS: cuBLAS (or a library with its entry points), loaded once on first use from
@@ -272,8 +473,10 @@ static int py2omp_blas_strmm(int lower, int ta, int unit, int64_t m, int64_t n, 
 }
 
 /* C = alpha * op(A) @ op(B) where C is A's memory too (doitgen's rows): the product goes to a buffer
-   on the default device (the handle's), then over C (m x n, contiguous: ldc is n). -1: no buffer,
-   or sizes cuBLAS cannot take (C is left as it was); a failed copy is an execution failure (13). */
+   on the default device (the handle's; from the cache of freed device blocks, so that the next
+   call reuses it), then over C
+   (m x n, contiguous: ldc is n). -1: no buffer, or sizes cuBLAS cannot take (C is left as it was); a
+   failed copy is an execution failure (13). */
 static int py2omp_blas_dgemm_in_place(int ta, int tb, int64_t m, int64_t n, int64_t k, double alpha, const double *a,
                                       int64_t lda, const double *b, int64_t ldb, double *c, int64_t ldc)
 {
@@ -281,19 +484,21 @@ static int py2omp_blas_dgemm_in_place(int ta, int tb, int64_t m, int64_t n, int6
     if (ldc != n || !py2omp_blas_fits(3, (int64_t[]){m, n, k}))
         return -1;
     size_t bytes = sizeof(double) * (size_t)m * (size_t)n;
-    double *product = (double *)omp_target_alloc(bytes, device);
+    double *product = (double *)py2omp_device_alloc(bytes, device);
     if (product == NULL)
         return -1;
     int status = py2omp_blas_dgemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, 0, product, n);
     if (status == 0 && omp_target_memcpy(c, product, bytes, 0, 0, device, device) != 0)
         status = 13;
-    omp_target_free(product, device);
+    py2omp_device_free(product, device);
     return status;
 }
 
 /* C = alpha * op(A) @ op(B) where C is A's memory too (doitgen's rows): the product goes to a buffer
-   on the default device (the handle's), then over C (m x n, contiguous: ldc is n). -1: no buffer,
-   or sizes cuBLAS cannot take (C is left as it was); a failed copy is an execution failure (13). */
+   on the default device (the handle's; from the cache of freed device blocks, so that the next
+   call reuses it), then over C
+   (m x n, contiguous: ldc is n). -1: no buffer, or sizes cuBLAS cannot take (C is left as it was); a
+   failed copy is an execution failure (13). */
 static int py2omp_blas_sgemm_in_place(int ta, int tb, int64_t m, int64_t n, int64_t k, float alpha, const float *a,
                                       int64_t lda, const float *b, int64_t ldb, float *c, int64_t ldc)
 {
@@ -301,13 +506,13 @@ static int py2omp_blas_sgemm_in_place(int ta, int tb, int64_t m, int64_t n, int6
     if (ldc != n || !py2omp_blas_fits(3, (int64_t[]){m, n, k}))
         return -1;
     size_t bytes = sizeof(float) * (size_t)m * (size_t)n;
-    float *product = (float *)omp_target_alloc(bytes, device);
+    float *product = (float *)py2omp_device_alloc(bytes, device);
     if (product == NULL)
         return -1;
     int status = py2omp_blas_sgemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, 0, product, n);
     if (status == 0 && omp_target_memcpy(c, product, bytes, 0, 0, device, device) != 0)
         status = 13;
-    omp_target_free(product, device);
+    py2omp_device_free(product, device);
     return status;
 }
 
@@ -381,7 +586,7 @@ void syrk(double alpha, double beta, double *restrict C, int64_t C_n0, int64_t C
         }
     }
 }
-#line 385 "blas_loops.c"
+#line 590 "blas_loops.c"
 
 /* syrk(alpha: f64, beta: f64, C: InOut[f64[:, :]], A: In[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:18 */
 #line 18 "tests/kernels/blas_loops.py"
@@ -447,7 +652,7 @@ void syrk__device(double alpha, double beta, double *restrict C, int64_t C_n0, i
         }
     }
 }
-#line 451 "blas_loops.c"
+#line 656 "blas_loops.c"
 
 /* syrk_accumulate(C: InOut[f32[:, :]], A: In[f32[:, :]], B: In[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:26 */
 #line 26 "tests/kernels/blas_loops.py"
@@ -512,7 +717,7 @@ void syrk_accumulate(float *restrict C, int64_t C_n0, int64_t C_n1, const float 
         }
     }
 }
-#line 516 "blas_loops.c"
+#line 721 "blas_loops.c"
 
 /* syrk_accumulate(C: InOut[f32[:, :]], A: In[f32[:, :]], B: In[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:26 */
 #line 26 "tests/kernels/blas_loops.py"
@@ -571,7 +776,7 @@ void syrk_accumulate__device(float *restrict C, int64_t C_n0, int64_t C_n1, cons
         }
     }
 }
-#line 575 "blas_loops.c"
+#line 780 "blas_loops.c"
 
 /* syr2k(alpha: f64, beta: f64, C: InOut[f64[:, :]], A: In[f64[:, :]], B: In[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:33 */
 #line 33 "tests/kernels/blas_loops.py"
@@ -656,7 +861,7 @@ void syr2k(double alpha, double beta, double *restrict C, int64_t C_n0, int64_t 
         }
     }
 }
-#line 660 "blas_loops.c"
+#line 865 "blas_loops.c"
 
 /* syr2k(alpha: f64, beta: f64, C: InOut[f64[:, :]], A: In[f64[:, :]], B: In[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:33 */
 #line 33 "tests/kernels/blas_loops.py"
@@ -735,7 +940,7 @@ void syr2k__device(double alpha, double beta, double *restrict C, int64_t C_n0, 
         }
     }
 }
-#line 739 "blas_loops.c"
+#line 944 "blas_loops.c"
 
 /* covariance(float_n: f64, data: InOut[f64[:, :]], mean: Scratch[f64[:]], cov: Out[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:41 */
 #line 41 "tests/kernels/blas_loops.py"
@@ -870,7 +1075,7 @@ void covariance(double float_n, double *restrict data, int64_t data_n0, int64_t 
 #line 50 "tests/kernels/blas_loops.py"
     return;
 }
-#line 874 "blas_loops.c"
+#line 1079 "blas_loops.c"
 
 /* covariance(float_n: f64, data: InOut[f64[:, :]], mean: Scratch[f64[:]], cov: Out[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:41 */
 #line 41 "tests/kernels/blas_loops.py"
@@ -1002,7 +1207,7 @@ void covariance__device(double float_n, double *restrict data, int64_t data_n0, 
 #line 50 "tests/kernels/blas_loops.py"
     return;
 }
-#line 1006 "blas_loops.c"
+#line 1211 "blas_loops.c"
 
 /* correlation_off_diagonal(data: In[f32[:, :]], corr: InOut[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:54 */
 #line 54 "tests/kernels/blas_loops.py"
@@ -1086,7 +1291,7 @@ void correlation_off_diagonal(const float *restrict data, int64_t data_n0, int64
         #pragma omp taskwait
     }
 }
-#line 1090 "blas_loops.c"
+#line 1295 "blas_loops.c"
 
 /* correlation_off_diagonal(data: In[f32[:, :]], corr: InOut[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:54 */
 #line 54 "tests/kernels/blas_loops.py"
@@ -1163,7 +1368,7 @@ void correlation_off_diagonal__device(const float *restrict data, int64_t data_n
 #line 54 "tests/kernels/blas_loops.py"
     #pragma omp taskwait
 }
-#line 1167 "blas_loops.c"
+#line 1372 "blas_loops.c"
 
 /* gram(X: In[f64[:, :]], Y: In[f64[:, :]], G: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:63 */
 #line 63 "tests/kernels/blas_loops.py"
@@ -1269,7 +1474,7 @@ void gram(const double *restrict X, int64_t X_n0, int64_t X_n1, const double *re
         #pragma omp taskwait
     }
 }
-#line 1273 "blas_loops.c"
+#line 1478 "blas_loops.c"
 
 /* gram(X: In[f64[:, :]], Y: In[f64[:, :]], G: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:63 */
 #line 63 "tests/kernels/blas_loops.py"
@@ -1366,7 +1571,7 @@ void gram__device(const double *restrict X, int64_t X_n0, int64_t X_n1, const do
 #line 63 "tests/kernels/blas_loops.py"
     #pragma omp taskwait
 }
-#line 1370 "blas_loops.c"
+#line 1575 "blas_loops.c"
 
 /* trmm(alpha: f64, A: In[f64[:, :]], B: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:70 */
 #line 70 "tests/kernels/blas_loops.py"
@@ -1447,7 +1652,7 @@ void trmm(double alpha, const double *restrict A, int64_t A_n0, int64_t A_n1, do
         }
     }
 }
-#line 1451 "blas_loops.c"
+#line 1656 "blas_loops.c"
 
 /* trmm(alpha: f64, A: In[f64[:, :]], B: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:70 */
 #line 70 "tests/kernels/blas_loops.py"
@@ -1524,7 +1729,7 @@ void trmm__device(double alpha, const double *restrict A, int64_t A_n0, int64_t 
         }
     }
 }
-#line 1528 "blas_loops.c"
+#line 1733 "blas_loops.c"
 
 /* trmm_f32(A: In[f32[:, :]], B: InOut[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:78 */
 #line 78 "tests/kernels/blas_loops.py"
@@ -1592,7 +1797,7 @@ void trmm_f32(const float *restrict A, int64_t A_n0, int64_t A_n1, float *restri
         }
     }
 }
-#line 1596 "blas_loops.c"
+#line 1801 "blas_loops.c"
 
 /* trmm_f32(A: In[f32[:, :]], B: InOut[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:78 */
 #line 78 "tests/kernels/blas_loops.py"
@@ -1655,7 +1860,7 @@ void trmm_f32__device(const float *restrict A, int64_t A_n0, int64_t A_n1, float
         }
     }
 }
-#line 1659 "blas_loops.c"
+#line 1864 "blas_loops.c"
 
 /* trmm_scaled(alpha: f32, A: In[f32[:, :]], B: InOut[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:85 */
 #line 85 "tests/kernels/blas_loops.py"
@@ -1704,7 +1909,7 @@ void trmm_scaled(float alpha, const float *restrict A, int64_t A_n0, int64_t A_n
         #pragma omp taskwait
     }
 }
-#line 1708 "blas_loops.c"
+#line 1913 "blas_loops.c"
 
 /* trmm_scaled(alpha: f32, A: In[f32[:, :]], B: InOut[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:85 */
 #line 85 "tests/kernels/blas_loops.py"
@@ -1747,7 +1952,7 @@ void trmm_scaled__device(float alpha, const float *restrict A, int64_t A_n0, int
 #line 85 "tests/kernels/blas_loops.py"
     #pragma omp taskwait
 }
-#line 1751 "blas_loops.c"
+#line 1956 "blas_loops.c"
 
 /* trmm_upward(A: In[f64[:, :]], B: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:92 */
 #line 92 "tests/kernels/blas_loops.py"
@@ -1796,7 +2001,7 @@ void trmm_upward(const double *restrict A, int64_t A_n0, int64_t A_n1, double *r
         #pragma omp taskwait
     }
 }
-#line 1800 "blas_loops.c"
+#line 2005 "blas_loops.c"
 
 /* trmm_upward(A: In[f64[:, :]], B: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:92 */
 #line 92 "tests/kernels/blas_loops.py"
@@ -1839,7 +2044,7 @@ void trmm_upward__device(const double *restrict A, int64_t A_n0, int64_t A_n1, d
 #line 92 "tests/kernels/blas_loops.py"
     #pragma omp taskwait
 }
-#line 1843 "blas_loops.c"
+#line 2048 "blas_loops.c"
 
 /* trmm_polybench(alpha: f64, A: In[f64[:, :]], B: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:99 */
 #line 99 "tests/kernels/blas_loops.py"
@@ -1909,7 +2114,7 @@ void trmm_polybench(double alpha, const double *restrict A, int64_t A_n0, int64_
         }
     }
 }
-#line 1913 "blas_loops.c"
+#line 2118 "blas_loops.c"
 
 /* trmm_polybench(alpha: f64, A: In[f64[:, :]], B: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:99 */
 #line 99 "tests/kernels/blas_loops.py"
@@ -1974,7 +2179,7 @@ void trmm_polybench__device(double alpha, const double *restrict A, int64_t A_n0
         }
     }
 }
-#line 1978 "blas_loops.c"
+#line 2183 "blas_loops.c"
 
 /* trmm_scaled_rows(alpha: f64, A: In[f64[:, :]], B: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:107 */
 #line 107 "tests/kernels/blas_loops.py"
@@ -2063,7 +2268,7 @@ void trmm_scaled_rows(double alpha, const double *restrict A, int64_t A_n0, int6
         #pragma omp taskwait
     }
 }
-#line 2067 "blas_loops.c"
+#line 2272 "blas_loops.c"
 
 /* trmm_scaled_rows(alpha: f64, A: In[f64[:, :]], B: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:107 */
 #line 107 "tests/kernels/blas_loops.py"
@@ -2147,7 +2352,7 @@ void trmm_scaled_rows__device(double alpha, const double *restrict A, int64_t A_
 #line 107 "tests/kernels/blas_loops.py"
     #pragma omp taskwait
 }
-#line 2151 "blas_loops.c"
+#line 2356 "blas_loops.c"
 
 /* trmm_shifted(alpha: f64, A: In[f64[:, :]], B: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:115 */
 #line 115 "tests/kernels/blas_loops.py"
@@ -2251,7 +2456,7 @@ void trmm_shifted(double alpha, const double *restrict A, int64_t A_n0, int64_t 
         #pragma omp taskwait
     }
 }
-#line 2255 "blas_loops.c"
+#line 2460 "blas_loops.c"
 
 /* trmm_shifted(alpha: f64, A: In[f64[:, :]], B: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:115 */
 #line 115 "tests/kernels/blas_loops.py"
@@ -2351,7 +2556,7 @@ void trmm_shifted__device(double alpha, const double *restrict A, int64_t A_n0, 
 #line 115 "tests/kernels/blas_loops.py"
     #pragma omp taskwait
 }
-#line 2355 "blas_loops.c"
+#line 2560 "blas_loops.c"
 
 /* trmm_f32_wide_alpha(alpha: f64, A: In[f32[:, :]], B: InOut[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:124 */
 #line 124 "tests/kernels/blas_loops.py"
@@ -2440,7 +2645,7 @@ void trmm_f32_wide_alpha(double alpha, const float *restrict A, int64_t A_n0, in
         #pragma omp taskwait
     }
 }
-#line 2444 "blas_loops.c"
+#line 2649 "blas_loops.c"
 
 /* trmm_f32_wide_alpha(alpha: f64, A: In[f32[:, :]], B: InOut[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:124 */
 #line 124 "tests/kernels/blas_loops.py"
@@ -2524,7 +2729,7 @@ void trmm_f32_wide_alpha__device(double alpha, const float *restrict A, int64_t 
 #line 124 "tests/kernels/blas_loops.py"
     #pragma omp taskwait
 }
-#line 2528 "blas_loops.c"
+#line 2733 "blas_loops.c"
 
 /* doitgen(A: InOut[f64[:, :, :]], C4: In[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:132 */
 #line 132 "tests/kernels/blas_loops.py"
@@ -2604,7 +2809,7 @@ void doitgen(double *restrict A, int64_t A_n0, int64_t A_n1, int64_t A_n2, const
         }
     }
 }
-#line 2608 "blas_loops.c"
+#line 2813 "blas_loops.c"
 
 /* doitgen(A: InOut[f64[:, :, :]], C4: In[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:132 */
 #line 132 "tests/kernels/blas_loops.py"
@@ -2677,7 +2882,7 @@ void doitgen__device(double *restrict A, int64_t A_n0, int64_t A_n1, int64_t A_n
         }
     }
 }
-#line 2681 "blas_loops.c"
+#line 2886 "blas_loops.c"
 
 /* doitgen_transposed(A: InOut[f32[:, :, :]], C4: In[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:139 */
 #line 139 "tests/kernels/blas_loops.py"
@@ -2757,7 +2962,7 @@ void doitgen_transposed(float *restrict A, int64_t A_n0, int64_t A_n1, int64_t A
         }
     }
 }
-#line 2761 "blas_loops.c"
+#line 2966 "blas_loops.c"
 
 /* doitgen_transposed(A: InOut[f32[:, :, :]], C4: In[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:139 */
 #line 139 "tests/kernels/blas_loops.py"
@@ -2830,7 +3035,7 @@ void doitgen_transposed__device(float *restrict A, int64_t A_n0, int64_t A_n1, i
         }
     }
 }
-#line 2834 "blas_loops.c"
+#line 3039 "blas_loops.c"
 
 /* doitgen_partial(A: InOut[f64[:, :, :]], C4: In[f64[:, :]]) -- tests/kernels/blas_loops.py:146 */
 #line 146 "tests/kernels/blas_loops.py"
@@ -2880,7 +3085,7 @@ void doitgen_partial(double *restrict A, int64_t A_n0, int64_t A_n1, int64_t A_n
 #line 149 "tests/kernels/blas_loops.py"
     py2omp_temporary_free(A_value__4_buf, -1);
 }
-#line 2884 "blas_loops.c"
+#line 3089 "blas_loops.c"
 
 /* doitgen_partial(A: InOut[f64[:, :, :]], C4: In[f64[:, :]]) -- tests/kernels/blas_loops.py:146 */
 #line 146 "tests/kernels/blas_loops.py"
@@ -2928,7 +3133,7 @@ void doitgen_partial__device(double *restrict A, int64_t A_n0, int64_t A_n1, int
 #line 149 "tests/kernels/blas_loops.py"
     py2omp_temporary_free(A_value__4_buf, -1);
 }
-#line 2932 "blas_loops.c"
+#line 3137 "blas_loops.c"
 
 /* covariance_short(data: In[f64[:, :]], cov: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:153 */
 #line 153 "tests/kernels/blas_loops.py"
@@ -3012,7 +3217,7 @@ void covariance_short(const double *restrict data, int64_t data_n0, int64_t data
         #pragma omp taskwait
     }
 }
-#line 3016 "blas_loops.c"
+#line 3221 "blas_loops.c"
 
 /* covariance_short(data: In[f64[:, :]], cov: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:153 */
 #line 153 "tests/kernels/blas_loops.py"
@@ -3089,7 +3294,7 @@ void covariance_short__device(const double *restrict data, int64_t data_n0, int6
 #line 153 "tests/kernels/blas_loops.py"
     #pragma omp taskwait
 }
-#line 3093 "blas_loops.c"
+#line 3298 "blas_loops.c"
 
 /* syrk_strict(C: InOut[f64[:, :]], A: In[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:162 */
 #line 162 "tests/kernels/blas_loops.py"
@@ -3124,7 +3329,7 @@ void syrk_strict(double *restrict C, int64_t C_n0, int64_t C_n1, const double *r
         }
     }
 }
-#line 3128 "blas_loops.c"
+#line 3333 "blas_loops.c"
 
 /* syrk_strict(C: InOut[f64[:, :]], A: In[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:162 */
 #line 162 "tests/kernels/blas_loops.py"
@@ -3158,7 +3363,7 @@ void syrk_strict__device(double *restrict C, int64_t C_n0, int64_t C_n1, const d
         }
     }
 }
-#line 3162 "blas_loops.c"
+#line 3367 "blas_loops.c"
 
 void py2omp_enter_to(void *host, int64_t bytes)
 {

@@ -36,12 +36,213 @@ static inline int64_t py2omp_max_i64(int64_t a, int64_t b)
 
 #pragma omp end declare target
 
+/* A cache of freed device blocks. On a GPU, omp_target_alloc and omp_target_free are cuMemAlloc and
+   cuMemFree, which synchronize the device: a kernel that needs a device buffer in every call (a
+   temporary array, the product buffer of an in-place matrix product) would pay both each time. A
+   freed block is kept here instead, per device, while that device's cached bytes stay within
+   $PY2OMP_POOL_BYTES (default 1 GiB, a small part of a GPU's memory that holds NPBench's largest
+   buffers; 0 turns the cache off) and its blocks within PY2OMP_POOL_BLOCKS (a kernel has a few
+   temporaries): the least recently freed blocks are given back first to make room. An allocation
+   takes the smallest cached block of its device that holds the request and is at most twice its
+   size (a larger one would keep memory idle that the device may need), else asks omp_target_alloc;
+   when that fails, the device's cached blocks are given back and it is asked once more. `lent`
+   records the blocks handed out, whose sizes only the cache knows. Kernels may run from several
+   host threads: every change of the lists is inside `critical(py2omp_device_pool)`, and a block is
+   on one list at a time, so it is never handed out twice; device memory is allocated and freed
+   outside the critical section. Nothing is freed at exit: a destructor could run after the offload
+   runtime is torn down and crash the exiting program; py2omp_release_device_memory() gives the memory
+   back when the caller asks. */
+#define PY2OMP_POOL_BLOCKS 64 /* cached blocks per device at most */
+
+typedef struct py2omp_block {
+    void *p;
+    size_t bytes;
+    int device;
+    struct py2omp_block *next;
+} py2omp_block;
+
+static struct {
+    py2omp_block *lent, *cached; /* cached: most recently freed first */
+    size_t cached_bytes;
+    int64_t cached_blocks;
+    int64_t allocations; /* omp_target_alloc calls, which py2omp_device_memory_stats() reports */
+} py2omp_device_pool;
+
+/* The cap of a device's cached bytes: $PY2OMP_POOL_BYTES if it is a whole number, else 1 GiB. */
+static size_t py2omp_device_pool_cap(void)
+{
+    const char *given = getenv("PY2OMP_POOL_BYTES");
+    char *end;
+    if (given == NULL || given[0] < '0' || given[0] > '9')
+        return (size_t)1 << 30;
+    unsigned long long cap = strtoull(given, &end, 10);
+    return *end == '\0' ? (size_t)cap : (size_t)1 << 30;
+}
+
+/* Moves the smallest cached block of `device` with `bytes` to 2 * `bytes` bytes to `lent`; its
+   address, or NULL if there is none. Inside the critical section. */
+static void *py2omp_device_pool_take(size_t bytes, int device)
+{
+    py2omp_block **best = NULL;
+    for (py2omp_block **link = &py2omp_device_pool.cached; *link != NULL; link = &(*link)->next) {
+        py2omp_block *b = *link;
+        if (b->device == device && b->bytes >= bytes && b->bytes - bytes <= bytes &&
+            (best == NULL || b->bytes < (*best)->bytes))
+            best = link;
+    }
+    if (best == NULL)
+        return NULL;
+    py2omp_block *b = *best;
+    *best = b->next;
+    py2omp_device_pool.cached_bytes -= b->bytes;
+    py2omp_device_pool.cached_blocks--;
+    b->next = py2omp_device_pool.lent;
+    py2omp_device_pool.lent = b;
+    return b->p;
+}
+
+/* Takes out of the cache the blocks of `device` (-1: of every device) beyond the most recently freed
+   ones that fit in `room` bytes and `blocks` blocks; they are returned as a list, to be given back
+   outside the critical section. Inside the critical section. */
+static py2omp_block *py2omp_device_pool_trim(int device, size_t room, int64_t blocks)
+{
+    py2omp_block *out = NULL;
+    py2omp_block **link = &py2omp_device_pool.cached;
+    while (*link != NULL) {
+        py2omp_block *b = *link;
+        if (device >= 0 && b->device != device) {
+            link = &b->next;
+        } else if (blocks > 0 && b->bytes <= room) {
+            room -= b->bytes;
+            blocks--;
+            link = &b->next;
+        } else {
+            *link = b->next;
+            py2omp_device_pool.cached_bytes -= b->bytes;
+            py2omp_device_pool.cached_blocks--;
+            b->next = out;
+            out = b;
+        }
+    }
+    return out;
+}
+
+/* Gives the blocks of the list `b` back to their devices and frees their records. */
+static void py2omp_device_pool_give_back(py2omp_block *b)
+{
+    while (b != NULL) {
+        py2omp_block *next = b->next;
+        omp_target_free(b->p, b->device);
+        free(b);
+        b = next;
+    }
+}
+
+/* omp_target_alloc, counted. */
+static void *py2omp_device_pool_new(size_t bytes, int device)
+{
+    __atomic_add_fetch(&py2omp_device_pool.allocations, 1, __ATOMIC_RELAXED);
+    return omp_target_alloc(bytes, device);
+}
+
+/* `bytes` (> 0) of memory on `device`: a cached block, else a new one; NULL if the device has no
+   room even after its cached blocks are given back. A block whose record cannot be allocated is
+   handed out unrecorded, and freed rather than cached later. */
+static void *py2omp_device_alloc(size_t bytes, int device)
+{
+    void *p;
+    #pragma omp critical(py2omp_device_pool)
+    p = py2omp_device_pool_take(bytes, device);
+    if (p != NULL)
+        return p;
+    p = py2omp_device_pool_new(bytes, device);
+    if (p == NULL) {
+        py2omp_block *cached;
+        #pragma omp critical(py2omp_device_pool)
+        cached = py2omp_device_pool_trim(device, 0, 0);
+        py2omp_device_pool_give_back(cached);
+        p = py2omp_device_pool_new(bytes, device);
+    }
+    py2omp_block *b = p != NULL ? malloc(sizeof *b) : NULL;
+    if (b != NULL) {
+        *b = (py2omp_block){p, bytes, device, NULL};
+        #pragma omp critical(py2omp_device_pool)
+        {
+            b->next = py2omp_device_pool.lent;
+            py2omp_device_pool.lent = b;
+        }
+    }
+    return p;
+}
+
+/* The record of `p` taken out of `lent`; NULL if `p` was handed out unrecorded. Inside the critical
+   section. */
+static py2omp_block *py2omp_device_pool_unlend(void *p)
+{
+    py2omp_block **link = &py2omp_device_pool.lent;
+    while (*link != NULL && (*link)->p != p)
+        link = &(*link)->next;
+    py2omp_block *b = *link;
+    if (b != NULL)
+        *link = b->next;
+    return b;
+}
+
+/* Frees `p` (from py2omp_device_alloc on `device`) into the cache: kept if it fits under the cap,
+   the least recently freed blocks of its device given back to make room; given back itself if it
+   is larger than the cap or unrecorded. The cap is read at each free, as PY2OMP_BLAS is at each
+   product: a program may change it between calls. */
+static void py2omp_device_free(void *p, int device)
+{
+    size_t cap = py2omp_device_pool_cap();
+    py2omp_block *b, *out = NULL;
+    #pragma omp critical(py2omp_device_pool)
+    {
+        b = py2omp_device_pool_unlend(p);
+        if (b != NULL && b->bytes <= cap) {
+            out = py2omp_device_pool_trim(b->device, cap - b->bytes, PY2OMP_POOL_BLOCKS - 1);
+            b->next = py2omp_device_pool.cached;
+            py2omp_device_pool.cached = b;
+            py2omp_device_pool.cached_bytes += b->bytes;
+            py2omp_device_pool.cached_blocks++;
+        } else if (b != NULL) {
+            b->next = NULL;
+            out = b;
+        }
+    }
+    if (b == NULL)
+        omp_target_free(p, device);
+    py2omp_device_pool_give_back(out);
+}
+
+/* Gives every cached block back to its device, for a caller that needs the memory elsewhere (blocks
+   in use stay with their kernels). */
+void py2omp_release_device_memory(void)
+{
+    py2omp_block *cached;
+    #pragma omp critical(py2omp_device_pool)
+    cached = py2omp_device_pool_trim(-1, 0, 0);
+    py2omp_device_pool_give_back(cached);
+}
+
+/* stats[0]: the omp_target_alloc calls made so far; stats[1], stats[2]: the blocks and bytes cached now. */
+void py2omp_device_memory_stats(int64_t *stats)
+{
+    #pragma omp critical(py2omp_device_pool)
+    {
+        stats[0] = __atomic_load_n(&py2omp_device_pool.allocations, __ATOMIC_RELAXED);
+        stats[1] = py2omp_device_pool.cached_blocks;
+        stats[2] = (int64_t)py2omp_device_pool.cached_bytes;
+    }
+}
+
 /* The buffer of a temporary array of a parallel loop: the product of the `n` `factors` (the loop
    levels' trip counts, then the array's extents) times `size` bytes, on device `device` (-1: the
    default one). NumPy raises on a negative dimension and on
    a size it cannot hold; C cannot raise, so those stop the program with a message naming the
    Python line `where`, as does a failed allocation. At least one byte: a valid pointer even for
-   no iterations or an empty array. */
+   no iterations or an empty array. The buffer comes from the cache of freed device blocks, so
+   that the next call reuses it. */
 static void *py2omp_temporary_alloc(int n, const int64_t *factors, int64_t size, int device, const char *where)
 {
     int64_t bytes = size;
@@ -55,7 +256,7 @@ static void *py2omp_temporary_alloc(int n, const int64_t *factors, int64_t size,
             abort();
         }
     }
-    void *p = omp_target_alloc((size_t)(bytes > 0 ? bytes : 1), device < 0 ? omp_get_default_device() : device);
+    void *p = py2omp_device_alloc((size_t)(bytes > 0 ? bytes : 1), device < 0 ? omp_get_default_device() : device);
     if (p == NULL) {
         fprintf(stderr, "py2omp: %s: cannot allocate %lld bytes for a temporary array\n", where, (long long)bytes);
         abort();
@@ -65,7 +266,7 @@ static void *py2omp_temporary_alloc(int n, const int64_t *factors, int64_t size,
 
 static void py2omp_temporary_free(void *p, int device)
 {
-    omp_target_free(p, device < 0 ? omp_get_default_device() : device);
+    py2omp_device_free(p, device < 0 ? omp_get_default_device() : device);
 }
 
 /* The vendor BLAS: cuBLAS (or a library with its entry points), loaded once on first use from
@@ -240,7 +441,7 @@ void gemm(double alpha, double beta, double *restrict C, int64_t C_n0, int64_t C
         }
     }
 }
-#line 244 "two_level.c"
+#line 445 "two_level.c"
 
 /* gemm(alpha: f64, beta: f64, C: InOut[f64[:, :]], A: In[f64[:, :]], B: In[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/two_level.py:14 */
 #line 14 "tests/kernels/two_level.py"
@@ -295,7 +496,7 @@ void gemm__device(double alpha, double beta, double *restrict C, int64_t C_n0, i
         }
     }
 }
-#line 299 "two_level.c"
+#line 500 "two_level.c"
 
 /* syrk(alpha: f64, beta: f64, C: InOut[f64[:, :]], A: In[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/two_level.py:22 */
 #line 22 "tests/kernels/two_level.py"
@@ -367,7 +568,7 @@ void syrk(double alpha, double beta, double *restrict C, int64_t C_n0, int64_t C
         }
     }
 }
-#line 371 "two_level.c"
+#line 572 "two_level.c"
 
 /* syrk(alpha: f64, beta: f64, C: InOut[f64[:, :]], A: In[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/two_level.py:22 */
 #line 22 "tests/kernels/two_level.py"
@@ -433,7 +634,7 @@ void syrk__device(double alpha, double beta, double *restrict C, int64_t C_n0, i
         }
     }
 }
-#line 437 "two_level.c"
+#line 638 "two_level.c"
 
 /* doitgen(A: InOut[f64[:, :, :]], C4: In[f64[:, :]], work: InOut[f64[:, :, :]]) -- tests/kernels/two_level.py:30 */
 #line 30 "tests/kernels/two_level.py"
@@ -480,7 +681,7 @@ void doitgen(double *restrict A, int64_t A_n0, int64_t A_n1, int64_t A_n2, const
         }
     }
 }
-#line 484 "two_level.c"
+#line 685 "two_level.c"
 
 /* doitgen(A: InOut[f64[:, :, :]], C4: In[f64[:, :]], work: InOut[f64[:, :, :]]) -- tests/kernels/two_level.py:30 */
 #line 30 "tests/kernels/two_level.py"
@@ -526,7 +727,7 @@ void doitgen__device(double *restrict A, int64_t A_n0, int64_t A_n1, int64_t A_n
         }
     }
 }
-#line 530 "two_level.c"
+#line 731 "two_level.c"
 
 /* scaled_rows(X: In[f64[:, :]], Y: InOut[f64[:, :]]) -- tests/kernels/two_level.py:39 */
 #line 39 "tests/kernels/two_level.py"
@@ -572,7 +773,7 @@ void scaled_rows(const double *restrict X, int64_t X_n0, int64_t X_n1, double *r
         }
     }
 }
-#line 576 "two_level.c"
+#line 777 "two_level.c"
 
 /* scaled_rows(X: In[f64[:, :]], Y: InOut[f64[:, :]]) -- tests/kernels/two_level.py:39 */
 #line 39 "tests/kernels/two_level.py"
@@ -617,7 +818,7 @@ void scaled_rows__device(const double *restrict X, int64_t X_n0, int64_t X_n1, d
         }
     }
 }
-#line 621 "two_level.c"
+#line 822 "two_level.c"
 
 /* normalized_rows(B: InOut[f64[:, :]]) -- tests/kernels/two_level.py:51 */
 #line 51 "tests/kernels/two_level.py"
@@ -666,7 +867,7 @@ void normalized_rows(double *restrict B, int64_t B_n0, int64_t B_n1)
 #line 54 "tests/kernels/two_level.py"
     py2omp_temporary_free(B_value__4_buf, -1);
 }
-#line 670 "two_level.c"
+#line 871 "two_level.c"
 
 /* normalized_rows(B: InOut[f64[:, :]]) -- tests/kernels/two_level.py:51 */
 #line 51 "tests/kernels/two_level.py"
@@ -714,7 +915,7 @@ void normalized_rows__device(double *restrict B, int64_t B_n0, int64_t B_n1)
 #line 54 "tests/kernels/two_level.py"
     py2omp_temporary_free(B_value__4_buf, -1);
 }
-#line 718 "two_level.c"
+#line 919 "two_level.c"
 
 void py2omp_enter_to(void *host, int64_t bytes)
 {

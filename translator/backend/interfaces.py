@@ -83,6 +83,7 @@ def fortran_module_name(module: str) -> str:
 def fortran_view(view: ModuleView, module: str) -> FortranModuleView:
     """The Fortran interfaces of every kernel in `view`, the C view of module `module`."""
     procs = tuple(_proc(k) for k in view.kernels if not k.name.endswith("__chunk"))  # Python's `kernel.on` only
+    procs += _pool_procs(view.pool) if view.pool else ()
     kinds = sorted({kind for p in procs for kind in p.kinds})
     return FortranModuleView(
         name=fortran_module_name(module),
@@ -115,6 +116,17 @@ def _proc(kernel: KernelView) -> FortranProc:
         args=args,
         result=result,
         kinds=tuple(sorted({_kind(t) for t in types})),
+    )
+
+
+def _pool_procs(names: tuple[str, str]) -> tuple[FortranProc, ...]:
+    """The cache of freed device blocks' two functions (templates/pool.c.j2), as the header states them."""
+    stats = FortranArg("stats", FORTRAN_KINDS["int64_t"], "intent(out), dimension(3)")
+    return (
+        FortranProc(names[0], names[0], f"{names[0]}()", "gives the device buffers the library keeps back",
+                    (), None, ()),
+        FortranProc(names[1], names[1], f"{names[1]}(stats)",
+                    "stats: omp_target_alloc calls made, buffers and bytes kept now", (stats,), None, ("c_int64_t",)),
     )
 
 

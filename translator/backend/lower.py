@@ -11,6 +11,7 @@ import functools
 import math
 from collections.abc import Iterator
 
+from runtime_shim import pool
 from runtime_shim.blas import SYSTEM_NAMES
 from translator.backend.bare import FLAT, TRIP, bare_counts, bare_indices, uses_bare
 from translator.backend.c_expr import ExprEmitter, Frag, atom, const, infix, operand
@@ -57,6 +58,11 @@ BLAS_STATUS = "py2omp_blas"
 TEMPORARY_HELPERS = ("py2omp_temporary_alloc", "py2omp_temporary_free")
 """The prelude's host functions that allocate a temporary's buffer before its loop (device memory on
 offload targets, host memory otherwise) and free it after (`templates/prelude.c.j2`, macro `temporaries`)."""
+
+POOL_EXPORTS = (pool.RELEASE, pool.STATS)
+"""The exported functions of the cache of freed device blocks (`templates/pool.c.j2`), which offload
+libraries with temporaries or in-place BLAS products allocate through (runtime_shim/pool.py calls
+them). Staging (`--staging`) does not: the header, which declares them, is the same with and without it."""
 
 CHUNK_SYNC_TYPE = "py2omp_chunk_sync_fn"
 """The C type of a chunked variant's call back: `void (*)(int64_t phase, int64_t lo, int64_t hi, void **reduced,
@@ -121,6 +127,9 @@ def build_view(module: ir.Module, staging: bool = False) -> ModuleView:
         if variant is not None
     )
     guard = "".join(ch if ch.isalnum() else "_" for ch in module.name.upper())
+    temporaries = any(isinstance(n, ir.Temporary) for k in module.kernels for n in walk_all(k.body))
+    blas = _blas(module)
+    pooled = offload and (temporaries or (blas is not None and bool(blas.in_place)))
     return ModuleView(
         version=__version__,
         source=comment_safe(module.path),
@@ -134,9 +143,9 @@ def build_view(module: ir.Module, staging: bool = False) -> ModuleView:
                                    for n in walk_all(k.body)) else None,
         staging=COPY_BACK if staging and offload else None,
         chunk_sync=CHUNK_SYNC_TYPE if any(k.chunk_variant is not None for k in module.kernels) else None,
-        blas=_blas(module),
-        temporaries=TEMPORARY_HELPERS if any(isinstance(n, ir.Temporary) for k in module.kernels
-                                             for n in walk_all(k.body)) else None,
+        blas=blas,
+        temporaries=TEMPORARY_HELPERS if temporaries else None,
+        pool=POOL_EXPORTS if pooled else None,
         bare=uses_bare(module.kernels),
         complex=_uses_complex(module),
         helpers=tuple(helpers.views()),

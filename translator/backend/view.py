@@ -457,5 +457,8 @@ class ModuleView:
     temporaries: tuple[str, str] | None = None
     """The names of the host helpers that allocate and free temporaries' buffers (None: no kernel has
     temporaries); they need `<stdio.h>`, `<stdlib.h>` and, on offload targets, `<omp.h>`."""
+    pool: tuple[str, str] | None = None
+    """The exported release and statistics functions of the cache of freed device blocks
+    (`templates/pool.c.j2`; None: nothing allocates through it); it needs `<omp.h>` and `<stdlib.h>`."""
     bare: bool = False
     """Some nest is launched bare: the host fallback of its helpers (`bare_first`) needs `<omp.h>`."""
