@@ -119,7 +119,7 @@ def build_corpus(out: Path, target: Target, names: Collection[str] | None = None
 
 
 def build_triad_variants(out: Path, target: Target) -> None:
-    """`default` the bare form (`PY2OMP_BARE=1`, off by default); the others edit the clauses of the OpenMP
+    """`default` as py2omp emits it (the bare form on nvptx); the others edit the clauses of the OpenMP
     loop, translated with `PY2OMP_BARE=0`."""
     path = "bench/kernels/triad_resident.py"
     forms = {}

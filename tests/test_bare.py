@@ -40,7 +40,7 @@ NVPTX = "nvptx:sm_90"
 def at_the_root(monkeypatch: pytest.MonkeyPatch) -> None:
     """`PATH` and the C's `#line` paths are relative to the repository root, as `py2omp translate` shows them."""
     monkeypatch.chdir(ROOT)
-    monkeypatch.setenv("PY2OMP_BARE", "1")
+    monkeypatch.delenv("PY2OMP_BARE", raising=False)
 
 
 def _target_loops(kernel: ir.Kernel) -> list[ir.OmpTarget]:
@@ -64,13 +64,6 @@ def test_elementwise_straight_line_nests_are_bare_on_nvptx() -> None:
 def test_other_targets_keep_the_openmp_loop(target: str) -> None:
     assert not any(True in found for found in _bare_by_kernel(target).values())
     assert "ompx_bare" not in translate(PATH, target).c_source
-
-
-def test_off_unless_the_environment_asks(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Until a GPU has run the emitted form, nvptx builds keep the OpenMP loop unless `PY2OMP_BARE=1`."""
-    monkeypatch.delenv("PY2OMP_BARE")
-    assert not any(True in found for found in _bare_by_kernel(NVPTX).values())
-    assert "ompx_bare" not in translate("examples/stream_triad.py", NVPTX).c_source
 
 
 def test_switched_off_by_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -175,7 +168,7 @@ def nvptx_fallback() -> dict[str, Any]:
     """`fallback_report`'s findings, from a fresh process (the nvptx library built there, cached)."""
     run = subprocess.run([sys.executable, "-c", "from tests.test_bare import fallback_report; fallback_report()"],
                          cwd=ROOT, capture_output=True, text=True, timeout=900,
-                         env={**os.environ, "KMP_WARNINGS": "0", "PY2OMP_BARE": "1"})
+                         env={**os.environ, "KMP_WARNINGS": "0", "PY2OMP_BARE": ""})
     assert run.returncode == 0, run.stderr[-3000:]
     found: dict[str, Any] = json.loads(run.stdout.splitlines()[-1])
     return found

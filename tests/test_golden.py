@@ -51,7 +51,7 @@ def test_ir_printer_shows_types_and_directives() -> None:
     assert text.splitlines()[:3] == [
         "kernel saxpy(a: f32, x: In f32[:], y: InOut f32[:]) -> None",
         "  parallel i in [0:i64, x.shape[0]:i64, 1]  # OmpTarget collapse=1 maps=[to:x, tofrom:y] "
-        "thread_limit=256 teams_from_trip_count=True",
+        "thread_limit=256 teams_from_trip_count=True bare=True",
         "    y[i:i64]:f32 = ((a:f32 * x[i:i64]:f32):f32 + y[i:i64]:f32):f32",
     ]
 

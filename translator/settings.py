@@ -39,13 +39,11 @@ def team_loop_limit(target: Target) -> int:
 
 def bare_launches(target: Target) -> bool:
     """`PY2OMP_BARE`: whether elementwise loop nests are launched in the bare form (`passes.bare`) on
-    targets that have it (`Target.bare_launch`: nvptx). `1`: where the target has it; unset or
-    anything else: never (the `target teams distribute parallel for` of every nest). Off by default
-    until a GPU has run the emitted form: the hand-written bare kernels of the same shape ran right on
-    an H100 and an H200 (bench/bandwidth_variants.py) and the emitted one runs right in the host's
-    fallback (tests/test_bare.py), but no device was lent after it was written (2026-12-06), and a
-    wrong launch would be a silent wrong answer in every elementwise kernel."""
-    return target.bare_launch and os.environ.get("PY2OMP_BARE", "") == "1"
+    targets that have it (`Target.bare_launch`: nvptx). `0`: never (the `target teams distribute
+    parallel for` of every other nest, so that one build family times both forms,
+    bench/bandwidth_variants.py); unset or anything else: where the target has it (checked on an
+    H100: every example, NPBench and corpus kernel built with it matched Python, 2026-12-06)."""
+    return target.bare_launch and os.environ.get("PY2OMP_BARE", "") != "0"
 
 
 def translation_settings() -> dict[str, str]:

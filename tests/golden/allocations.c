@@ -19,6 +19,29 @@ static inline int64_t py2omp_num_teams(int64_t trip, int64_t threads)
     return teams < 2147483647 ? teams : 2147483647;
 }
 
+/* The first iteration of this thread in a bare kernel (`ompx_bare`): its number among all the
+   launch's threads on the GPU. Where no GPU runs it, the host's fallback runs each team on one
+   thread (ompx.h's host numbers would give every thread the same): the team's number. */
+static inline int64_t py2omp_bare_first(void)
+{
+#ifdef __NVPTX__
+    return (int64_t)__nvvm_read_ptx_sreg_ctaid_x() * __nvvm_read_ptx_sreg_ntid_x() + __nvvm_read_ptx_sreg_tid_x();
+#else
+    return omp_get_team_num();
+#endif
+}
+
+/* The step between a thread's iterations in a bare kernel: the number of its threads on the GPU
+   (one iteration each where the teams cover the trip count), of teams in the host's fallback. */
+static inline int64_t py2omp_bare_stride(void)
+{
+#ifdef __NVPTX__
+    return (int64_t)__nvvm_read_ptx_sreg_nctaid_x() * __nvvm_read_ptx_sreg_ntid_x();
+#else
+    return omp_get_num_teams();
+#endif
+}
+
 /* Python's negative indices count from the end. */
 static inline int64_t py2omp_wrap_index(int64_t i, int64_t n)
 {
@@ -143,19 +166,24 @@ void scaled_column(const double *restrict a, int64_t a_n0, int64_t a_n1, double 
 #line 13 "tests/kernels/allocations.py"
     n = a_n0;
 #line 15 "tests/kernels/allocations.py"
-    #pragma omp target teams distribute parallel for \
-        num_teams(py2omp_num_teams(n, 256)) \
-        thread_limit(256) \
-        map(to: a[0:a_n0 * a_n1]) \
-        map(from: y[0:y_n0])
+    {
+        int64_t py2omp_trip = n;
+        #pragma omp target teams ompx_bare \
+            num_teams(py2omp_num_teams(py2omp_trip, 256)) \
+            thread_limit(256) \
+            map(to: a[0:a_n0 * a_n1]) \
+            map(from: y[0:y_n0])
 #line 15 "tests/kernels/allocations.py"
-    for (int64_t i = 0; i < n; i += 1) {
-        y[i] = alpha * a[i * a_n1 + 0] + a[i * a_n1 + py2omp_wrap_index(a_n1 - 1, a_n1)];
+        for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
+            int64_t i = py2omp_k;
+#line 16 "tests/kernels/allocations.py"
+            y[i] = alpha * a[i * a_n1 + 0] + a[i * a_n1 + py2omp_wrap_index(a_n1 - 1, a_n1)];
+        }
     }
 #line 17 "tests/kernels/allocations.py"
     return;
 }
-#line 159 "allocations.c"
+#line 187 "allocations.c"
 
 /* scaled_column(a: In[f64[:, :]], alpha: f64, y: Out[f64[:]]) -- tests/kernels/allocations.py:12 */
 #line 12 "tests/kernels/allocations.py"
@@ -166,18 +194,23 @@ void scaled_column__device(const double *restrict a, int64_t a_n0, int64_t a_n1,
 #line 13 "tests/kernels/allocations.py"
     n = a_n0;
 #line 15 "tests/kernels/allocations.py"
-    #pragma omp target teams distribute parallel for \
-        num_teams(py2omp_num_teams(n, 256)) \
-        thread_limit(256) \
-        is_device_ptr(y, a)
+    {
+        int64_t py2omp_trip = n;
+        #pragma omp target teams ompx_bare \
+            num_teams(py2omp_num_teams(py2omp_trip, 256)) \
+            thread_limit(256) \
+            is_device_ptr(y, a)
 #line 15 "tests/kernels/allocations.py"
-    for (int64_t i = 0; i < n; i += 1) {
-        y[i] = alpha * a[i * a_n1 + 0] + a[i * a_n1 + py2omp_wrap_index(a_n1 - 1, a_n1)];
+        for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
+            int64_t i = py2omp_k;
+#line 16 "tests/kernels/allocations.py"
+            y[i] = alpha * a[i * a_n1 + 0] + a[i * a_n1 + py2omp_wrap_index(a_n1 - 1, a_n1)];
+        }
     }
 #line 17 "tests/kernels/allocations.py"
     return;
 }
-#line 181 "allocations.c"
+#line 214 "allocations.c"
 
 /* row_sums(a: In[f32[:, :]], s: Out[f32[:]]) -- tests/kernels/allocations.py:21 */
 #line 21 "tests/kernels/allocations.py"
@@ -189,15 +222,19 @@ void row_sums(const float *restrict a, int64_t a_n0, int64_t a_n1, float *restri
     #pragma omp target data map(to: a[0:a_n0 * a_n1]) map(from: s[0:s_n0])
     {
 #line 22 "tests/kernels/allocations.py"
-        #pragma omp target teams distribute parallel for \
-            num_teams(py2omp_num_teams(s_n0, 256)) \
-            thread_limit(256) \
-            nowait \
-            depend(inout: py2omp_order)
+        {
+            int64_t py2omp_trip = s_n0;
+            #pragma omp target teams ompx_bare \
+                num_teams(py2omp_num_teams(py2omp_trip, 256)) \
+                thread_limit(256) \
+                nowait \
+                depend(inout: py2omp_order)
 #line 22 "tests/kernels/allocations.py"
-        for (int64_t s_i__1 = 0; s_i__1 < s_n0; s_i__1 += 1) {
+            for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
+                int64_t s_i__1 = py2omp_k;
 #line 22 "tests/kernels/allocations.py"
-            s[s_i__1] = 0.0f;
+                s[s_i__1] = 0.0f;
+            }
         }
 #line 23 "tests/kernels/allocations.py"
         #pragma omp target teams distribute parallel for \
@@ -217,7 +254,7 @@ void row_sums(const float *restrict a, int64_t a_n0, int64_t a_n1, float *restri
 #line 26 "tests/kernels/allocations.py"
     return;
 }
-#line 221 "allocations.c"
+#line 258 "allocations.c"
 
 /* row_sums(a: In[f32[:, :]], s: Out[f32[:]]) -- tests/kernels/allocations.py:21 */
 #line 21 "tests/kernels/allocations.py"
@@ -225,16 +262,20 @@ void row_sums__device(const float *restrict a, int64_t a_n0, int64_t a_n1, float
 {
 #line 21 "tests/kernels/allocations.py"
     char py2omp_order;
-    #pragma omp target teams distribute parallel for \
-        num_teams(py2omp_num_teams(s_n0, 256)) \
-        thread_limit(256) \
-        is_device_ptr(s) \
-        nowait \
-        depend(inout: py2omp_order)
+    {
+        int64_t py2omp_trip = s_n0;
+        #pragma omp target teams ompx_bare \
+            num_teams(py2omp_num_teams(py2omp_trip, 256)) \
+            thread_limit(256) \
+            is_device_ptr(s) \
+            nowait \
+            depend(inout: py2omp_order)
 #line 22 "tests/kernels/allocations.py"
-    for (int64_t s_i__1 = 0; s_i__1 < s_n0; s_i__1 += 1) {
+        for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
+            int64_t s_i__1 = py2omp_k;
 #line 22 "tests/kernels/allocations.py"
-        s[s_i__1] = 0.0f;
+            s[s_i__1] = 0.0f;
+        }
     }
 #line 23 "tests/kernels/allocations.py"
     #pragma omp target teams distribute parallel for \
@@ -254,7 +295,7 @@ void row_sums__device(const float *restrict a, int64_t a_n0, int64_t a_n1, float
 #line 26 "tests/kernels/allocations.py"
     return;
 }
-#line 258 "allocations.c"
+#line 299 "allocations.c"
 
 /* ones_and_full(x: In[f64[:]], k: weak i64, o: Out[f64[:]], f: Out[f32[:, :]], c: Out[i64[:]]) -- tests/kernels/allocations.py:30 */
 #line 30 "tests/kernels/allocations.py"
@@ -266,62 +307,83 @@ void ones_and_full(const double *restrict x, int64_t x_n0, int64_t k, double *re
     #pragma omp target data map(to: x[0:x_n0]) map(from: o[0:o_n0], f[0:f_n0 * f_n1], c[0:c_n0])
     {
 #line 31 "tests/kernels/allocations.py"
-        #pragma omp target teams distribute parallel for \
-            num_teams(py2omp_num_teams(o_n0, 256)) \
-            thread_limit(256) \
-            nowait \
-            depend(inout: py2omp_order)
+        {
+            int64_t py2omp_trip = o_n0;
+            #pragma omp target teams ompx_bare \
+                num_teams(py2omp_num_teams(py2omp_trip, 256)) \
+                thread_limit(256) \
+                nowait \
+                depend(inout: py2omp_order)
 #line 31 "tests/kernels/allocations.py"
-        for (int64_t o_i__1 = 0; o_i__1 < o_n0; o_i__1 += 1) {
+            for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
+                int64_t o_i__1 = py2omp_k;
 #line 31 "tests/kernels/allocations.py"
-            o[o_i__1] = 1.0;
+                o[o_i__1] = 1.0;
+            }
         }
 #line 32 "tests/kernels/allocations.py"
-        #pragma omp target teams distribute parallel for \
-            collapse(2) \
-            num_teams(py2omp_num_teams(f_n0 * f_n1, 256)) \
-            thread_limit(256) \
-            nowait \
-            depend(inout: py2omp_order)
+        {
+            int64_t py2omp_n0 = py2omp_max_i64(f_n0, 0);
+            int64_t py2omp_n1 = py2omp_max_i64(f_n1, 0);
+            int64_t py2omp_trip = py2omp_n0 * py2omp_n1;
+            #pragma omp target teams ompx_bare \
+                num_teams(py2omp_num_teams(py2omp_trip, 256)) \
+                thread_limit(256) \
+                nowait \
+                depend(inout: py2omp_order)
 #line 32 "tests/kernels/allocations.py"
-        for (int64_t f_i__2 = 0; f_i__2 < f_n0; f_i__2 += 1) {
-#line 32 "tests/kernels/allocations.py"
-            for (int64_t f_i__3 = 0; f_i__3 < f_n1; f_i__3 += 1) {
+            for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
+                int64_t f_i__2 = py2omp_k / py2omp_n1;
+                int64_t f_i__3 = py2omp_k % py2omp_n1;
 #line 32 "tests/kernels/allocations.py"
                 f[f_i__2 * f_n1 + f_i__3] = 2.5f;
             }
         }
 #line 33 "tests/kernels/allocations.py"
-        #pragma omp target teams distribute parallel for \
-            num_teams(py2omp_num_teams(c_n0, 256)) \
-            thread_limit(256) \
-            nowait \
-            depend(inout: py2omp_order)
+        {
+            int64_t py2omp_trip = c_n0;
+            #pragma omp target teams ompx_bare \
+                num_teams(py2omp_num_teams(py2omp_trip, 256)) \
+                thread_limit(256) \
+                nowait \
+                depend(inout: py2omp_order)
 #line 33 "tests/kernels/allocations.py"
-        for (int64_t c_i__4 = 0; c_i__4 < c_n0; c_i__4 += 1) {
+            for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
+                int64_t c_i__4 = py2omp_k;
 #line 33 "tests/kernels/allocations.py"
-            c[c_i__4] = 7;
+                c[c_i__4] = 7;
+            }
         }
 #line 34 "tests/kernels/allocations.py"
-        #pragma omp target teams distribute parallel for \
-            num_teams(py2omp_num_teams(x_n0, 256)) \
-            thread_limit(256) \
-            nowait \
-            depend(inout: py2omp_order)
+        {
+            int64_t py2omp_trip = x_n0;
+            #pragma omp target teams ompx_bare \
+                num_teams(py2omp_num_teams(py2omp_trip, 256)) \
+                thread_limit(256) \
+                nowait \
+                depend(inout: py2omp_order)
 #line 34 "tests/kernels/allocations.py"
-        for (int64_t i = 0; i < x_n0; i += 1) {
-            o[i] = o[i] + x[i];
-            f[1 * f_n1 + i] = (float)((double)f[0 * f_n1 + i] * x[i]);
+            for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
+                int64_t i = py2omp_k;
+#line 35 "tests/kernels/allocations.py"
+                o[i] = o[i] + x[i];
+                f[1 * f_n1 + i] = (float)((double)f[0 * f_n1 + i] * x[i]);
+            }
         }
 #line 37 "tests/kernels/allocations.py"
-        #pragma omp target teams distribute parallel for \
-            num_teams(py2omp_num_teams(3, 256)) \
-            thread_limit(256) \
-            nowait \
-            depend(inout: py2omp_order)
+        {
+            int64_t py2omp_trip = 3;
+            #pragma omp target teams ompx_bare \
+                num_teams(py2omp_num_teams(py2omp_trip, 256)) \
+                thread_limit(256) \
+                nowait \
+                depend(inout: py2omp_order)
 #line 37 "tests/kernels/allocations.py"
-        for (int64_t i = 0; i < 3; i += 1) {
-            c[i] = c[i] + i;
+            for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
+                int64_t i = py2omp_k;
+#line 38 "tests/kernels/allocations.py"
+                c[i] = c[i] + i;
+            }
         }
 #line 30 "tests/kernels/allocations.py"
         #pragma omp taskwait
@@ -329,7 +391,7 @@ void ones_and_full(const double *restrict x, int64_t x_n0, int64_t k, double *re
 #line 39 "tests/kernels/allocations.py"
     return;
 }
-#line 333 "allocations.c"
+#line 395 "allocations.c"
 
 /* ones_and_full(x: In[f64[:]], k: weak i64, o: Out[f64[:]], f: Out[f32[:, :]], c: Out[i64[:]]) -- tests/kernels/allocations.py:30 */
 #line 30 "tests/kernels/allocations.py"
@@ -337,74 +399,95 @@ void ones_and_full__device(const double *restrict x, int64_t x_n0, int64_t k, do
 {
 #line 30 "tests/kernels/allocations.py"
     char py2omp_order;
-    #pragma omp target teams distribute parallel for \
-        num_teams(py2omp_num_teams(o_n0, 256)) \
-        thread_limit(256) \
-        is_device_ptr(o) \
-        nowait \
-        depend(inout: py2omp_order)
+    {
+        int64_t py2omp_trip = o_n0;
+        #pragma omp target teams ompx_bare \
+            num_teams(py2omp_num_teams(py2omp_trip, 256)) \
+            thread_limit(256) \
+            is_device_ptr(o) \
+            nowait \
+            depend(inout: py2omp_order)
 #line 31 "tests/kernels/allocations.py"
-    for (int64_t o_i__1 = 0; o_i__1 < o_n0; o_i__1 += 1) {
+        for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
+            int64_t o_i__1 = py2omp_k;
 #line 31 "tests/kernels/allocations.py"
-        o[o_i__1] = 1.0;
+            o[o_i__1] = 1.0;
+        }
     }
 #line 32 "tests/kernels/allocations.py"
-    #pragma omp target teams distribute parallel for \
-        collapse(2) \
-        num_teams(py2omp_num_teams(f_n0 * f_n1, 256)) \
-        thread_limit(256) \
-        is_device_ptr(f) \
-        nowait \
-        depend(inout: py2omp_order)
+    {
+        int64_t py2omp_n0 = py2omp_max_i64(f_n0, 0);
+        int64_t py2omp_n1 = py2omp_max_i64(f_n1, 0);
+        int64_t py2omp_trip = py2omp_n0 * py2omp_n1;
+        #pragma omp target teams ompx_bare \
+            num_teams(py2omp_num_teams(py2omp_trip, 256)) \
+            thread_limit(256) \
+            is_device_ptr(f) \
+            nowait \
+            depend(inout: py2omp_order)
 #line 32 "tests/kernels/allocations.py"
-    for (int64_t f_i__2 = 0; f_i__2 < f_n0; f_i__2 += 1) {
-#line 32 "tests/kernels/allocations.py"
-        for (int64_t f_i__3 = 0; f_i__3 < f_n1; f_i__3 += 1) {
+        for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
+            int64_t f_i__2 = py2omp_k / py2omp_n1;
+            int64_t f_i__3 = py2omp_k % py2omp_n1;
 #line 32 "tests/kernels/allocations.py"
             f[f_i__2 * f_n1 + f_i__3] = 2.5f;
         }
     }
 #line 33 "tests/kernels/allocations.py"
-    #pragma omp target teams distribute parallel for \
-        num_teams(py2omp_num_teams(c_n0, 256)) \
-        thread_limit(256) \
-        is_device_ptr(c) \
-        nowait \
-        depend(inout: py2omp_order)
+    {
+        int64_t py2omp_trip = c_n0;
+        #pragma omp target teams ompx_bare \
+            num_teams(py2omp_num_teams(py2omp_trip, 256)) \
+            thread_limit(256) \
+            is_device_ptr(c) \
+            nowait \
+            depend(inout: py2omp_order)
 #line 33 "tests/kernels/allocations.py"
-    for (int64_t c_i__4 = 0; c_i__4 < c_n0; c_i__4 += 1) {
+        for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
+            int64_t c_i__4 = py2omp_k;
 #line 33 "tests/kernels/allocations.py"
-        c[c_i__4] = 7;
+            c[c_i__4] = 7;
+        }
     }
 #line 34 "tests/kernels/allocations.py"
-    #pragma omp target teams distribute parallel for \
-        num_teams(py2omp_num_teams(x_n0, 256)) \
-        thread_limit(256) \
-        is_device_ptr(o, x, f) \
-        nowait \
-        depend(inout: py2omp_order)
+    {
+        int64_t py2omp_trip = x_n0;
+        #pragma omp target teams ompx_bare \
+            num_teams(py2omp_num_teams(py2omp_trip, 256)) \
+            thread_limit(256) \
+            is_device_ptr(o, x, f) \
+            nowait \
+            depend(inout: py2omp_order)
 #line 34 "tests/kernels/allocations.py"
-    for (int64_t i = 0; i < x_n0; i += 1) {
-        o[i] = o[i] + x[i];
-        f[1 * f_n1 + i] = (float)((double)f[0 * f_n1 + i] * x[i]);
+        for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
+            int64_t i = py2omp_k;
+#line 35 "tests/kernels/allocations.py"
+            o[i] = o[i] + x[i];
+            f[1 * f_n1 + i] = (float)((double)f[0 * f_n1 + i] * x[i]);
+        }
     }
 #line 37 "tests/kernels/allocations.py"
-    #pragma omp target teams distribute parallel for \
-        num_teams(py2omp_num_teams(3, 256)) \
-        thread_limit(256) \
-        is_device_ptr(c) \
-        nowait \
-        depend(inout: py2omp_order)
+    {
+        int64_t py2omp_trip = 3;
+        #pragma omp target teams ompx_bare \
+            num_teams(py2omp_num_teams(py2omp_trip, 256)) \
+            thread_limit(256) \
+            is_device_ptr(c) \
+            nowait \
+            depend(inout: py2omp_order)
 #line 37 "tests/kernels/allocations.py"
-    for (int64_t i = 0; i < 3; i += 1) {
-        c[i] = c[i] + i;
+        for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
+            int64_t i = py2omp_k;
+#line 38 "tests/kernels/allocations.py"
+            c[i] = c[i] + i;
+        }
     }
 #line 30 "tests/kernels/allocations.py"
     #pragma omp taskwait
 #line 39 "tests/kernels/allocations.py"
     return;
 }
-#line 408 "allocations.c"
+#line 491 "allocations.c"
 
 /* outer(a: In[f64[:]], b: In[f64[:]], m: weak i64, c: Out[f32[:, :]]) -- tests/kernels/allocations.py:43 */
 #line 43 "tests/kernels/allocations.py"
@@ -421,31 +504,39 @@ void outer(const double *restrict a, int64_t a_n0, const double *restrict b, int
     {
 #line 44 "tests/kernels/allocations.py"
         rows = py2omp_floordiv_i64(a_n0, 2);
-        #pragma omp target teams distribute parallel for \
-            collapse(2) \
-            num_teams(py2omp_num_teams(c_n0 * c_n1, 256)) \
-            thread_limit(256) \
-            nowait \
-            depend(inout: py2omp_order)
+        {
+            int64_t py2omp_n0 = py2omp_max_i64(c_n0, 0);
+            int64_t py2omp_n1 = py2omp_max_i64(c_n1, 0);
+            int64_t py2omp_trip = py2omp_n0 * py2omp_n1;
+            #pragma omp target teams ompx_bare \
+                num_teams(py2omp_num_teams(py2omp_trip, 256)) \
+                thread_limit(256) \
+                nowait \
+                depend(inout: py2omp_order)
 #line 45 "tests/kernels/allocations.py"
-        for (int64_t c_i__1 = 0; c_i__1 < c_n0; c_i__1 += 1) {
-#line 45 "tests/kernels/allocations.py"
-            for (int64_t c_i__2 = 0; c_i__2 < c_n1; c_i__2 += 1) {
+            for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
+                int64_t c_i__1 = py2omp_k / py2omp_n1;
+                int64_t c_i__2 = py2omp_k % py2omp_n1;
 #line 45 "tests/kernels/allocations.py"
                 c[c_i__1 * c_n1 + c_i__2] = 0.0f;
             }
         }
 #line 46 "tests/kernels/allocations.py"
-        #pragma omp target teams distribute parallel for \
-            collapse(2) \
-            num_teams(py2omp_num_teams(rows * (b_n0 * m), 256)) \
-            thread_limit(256) \
-            map(to: a[0:py2omp_max_i64(py2omp_min_i64(2 * py2omp_floordiv_i64(a_n0, 2) - 1, a_n0), 0)]) \
-            nowait \
-            depend(inout: py2omp_order)
+        {
+            int64_t py2omp_n0 = py2omp_max_i64(rows, 0);
+            int64_t py2omp_n1 = py2omp_max_i64(b_n0 * m, 0);
+            int64_t py2omp_trip = py2omp_n0 * py2omp_n1;
+            #pragma omp target teams ompx_bare \
+                num_teams(py2omp_num_teams(py2omp_trip, 256)) \
+                thread_limit(256) \
+                map(to: a[0:py2omp_max_i64(py2omp_min_i64(2 * py2omp_floordiv_i64(a_n0, 2) - 1, a_n0), 0)]) \
+                nowait \
+                depend(inout: py2omp_order)
 #line 46 "tests/kernels/allocations.py"
-        for (int64_t i = 0; i < rows; i += 1) {
-            for (int64_t j = 0; j < b_n0 * m; j += 1) {
+            for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
+                int64_t i = py2omp_k / py2omp_n1;
+                int64_t j = py2omp_k % py2omp_n1;
+#line 48 "tests/kernels/allocations.py"
                 c[i * c_n1 + j] = (float)(a[2 * i] * b[py2omp_wrap_index(py2omp_mod_i64(j, b_n0), b_n0)] + (double)py2omp_floordiv_i64(j, b_n0));
             }
         }
@@ -455,7 +546,7 @@ void outer(const double *restrict a, int64_t a_n0, const double *restrict b, int
 #line 49 "tests/kernels/allocations.py"
     return;
 }
-#line 459 "allocations.c"
+#line 550 "allocations.c"
 
 /* outer(a: In[f64[:]], b: In[f64[:]], m: weak i64, c: Out[f32[:, :]]) -- tests/kernels/allocations.py:43 */
 #line 43 "tests/kernels/allocations.py"
@@ -466,32 +557,40 @@ void outer__device(const double *restrict a, int64_t a_n0, const double *restric
 #line 43 "tests/kernels/allocations.py"
     char py2omp_order;
     rows = py2omp_floordiv_i64(a_n0, 2);
-    #pragma omp target teams distribute parallel for \
-        collapse(2) \
-        num_teams(py2omp_num_teams(c_n0 * c_n1, 256)) \
-        thread_limit(256) \
-        is_device_ptr(c) \
-        nowait \
-        depend(inout: py2omp_order)
+    {
+        int64_t py2omp_n0 = py2omp_max_i64(c_n0, 0);
+        int64_t py2omp_n1 = py2omp_max_i64(c_n1, 0);
+        int64_t py2omp_trip = py2omp_n0 * py2omp_n1;
+        #pragma omp target teams ompx_bare \
+            num_teams(py2omp_num_teams(py2omp_trip, 256)) \
+            thread_limit(256) \
+            is_device_ptr(c) \
+            nowait \
+            depend(inout: py2omp_order)
 #line 45 "tests/kernels/allocations.py"
-    for (int64_t c_i__1 = 0; c_i__1 < c_n0; c_i__1 += 1) {
-#line 45 "tests/kernels/allocations.py"
-        for (int64_t c_i__2 = 0; c_i__2 < c_n1; c_i__2 += 1) {
+        for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
+            int64_t c_i__1 = py2omp_k / py2omp_n1;
+            int64_t c_i__2 = py2omp_k % py2omp_n1;
 #line 45 "tests/kernels/allocations.py"
             c[c_i__1 * c_n1 + c_i__2] = 0.0f;
         }
     }
 #line 46 "tests/kernels/allocations.py"
-    #pragma omp target teams distribute parallel for \
-        collapse(2) \
-        num_teams(py2omp_num_teams(rows * (b_n0 * m), 256)) \
-        thread_limit(256) \
-        is_device_ptr(c, a, b) \
-        nowait \
-        depend(inout: py2omp_order)
+    {
+        int64_t py2omp_n0 = py2omp_max_i64(rows, 0);
+        int64_t py2omp_n1 = py2omp_max_i64(b_n0 * m, 0);
+        int64_t py2omp_trip = py2omp_n0 * py2omp_n1;
+        #pragma omp target teams ompx_bare \
+            num_teams(py2omp_num_teams(py2omp_trip, 256)) \
+            thread_limit(256) \
+            is_device_ptr(c, a, b) \
+            nowait \
+            depend(inout: py2omp_order)
 #line 46 "tests/kernels/allocations.py"
-    for (int64_t i = 0; i < rows; i += 1) {
-        for (int64_t j = 0; j < b_n0 * m; j += 1) {
+        for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
+            int64_t i = py2omp_k / py2omp_n1;
+            int64_t j = py2omp_k % py2omp_n1;
+#line 48 "tests/kernels/allocations.py"
             c[i * c_n1 + j] = (float)(a[2 * i] * b[py2omp_wrap_index(py2omp_mod_i64(j, b_n0), b_n0)] + (double)py2omp_floordiv_i64(j, b_n0));
         }
     }
@@ -500,7 +599,7 @@ void outer__device(const double *restrict a, int64_t a_n0, const double *restric
 #line 49 "tests/kernels/allocations.py"
     return;
 }
-#line 504 "allocations.c"
+#line 603 "allocations.c"
 
 /* stats(x: In[f64[:]], lo: Out[f64[:]], hi: Out[f32[:]]) -- tests/kernels/allocations.py:53 */
 #line 53 "tests/kernels/allocations.py"
@@ -526,7 +625,7 @@ double stats(const double *restrict x, int64_t x_n0, double *restrict lo, int64_
 #line 61 "tests/kernels/allocations.py"
     return total;
 }
-#line 530 "allocations.c"
+#line 629 "allocations.c"
 
 /* stats(x: In[f64[:]], lo: Out[f64[:]], hi: Out[f32[:]]) -- tests/kernels/allocations.py:53 */
 #line 53 "tests/kernels/allocations.py"
@@ -551,7 +650,7 @@ double stats__device(const double *restrict x, int64_t x_n0, double *restrict lo
 #line 61 "tests/kernels/allocations.py"
     return total;
 }
-#line 555 "allocations.c"
+#line 654 "allocations.c"
 
 /* smooth_twice(x: In[f64[:]], out: Out[f64[:]], t: Scratch[f64[:]]) -- tests/kernels/allocations.py:65 */
 #line 65 "tests/kernels/allocations.py"
@@ -562,24 +661,34 @@ void smooth_twice(const double *restrict x, int64_t x_n0, double *restrict out, 
 #line 65 "tests/kernels/allocations.py"
     #pragma omp target data map(to: x[0:x_n0]) map(alloc: out[0:out_n0], t[0:t_n0])
     {
-        #pragma omp target teams distribute parallel for \
-            num_teams(py2omp_num_teams(x_n0, 256)) \
-            thread_limit(256) \
-            nowait \
-            depend(inout: py2omp_order)
+        {
+            int64_t py2omp_trip = x_n0;
+            #pragma omp target teams ompx_bare \
+                num_teams(py2omp_num_teams(py2omp_trip, 256)) \
+                thread_limit(256) \
+                nowait \
+                depend(inout: py2omp_order)
 #line 67 "tests/kernels/allocations.py"
-        for (int64_t i = 0; i < x_n0; i += 1) {
-            t[i] = x[i] * 0.5 + x[py2omp_wrap_index(i - 1, x_n0)] * 0.25 + x[py2omp_wrap_index(py2omp_mod_i64(i + 1, x_n0), x_n0)] * 0.25;
+            for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
+                int64_t i = py2omp_k;
+#line 68 "tests/kernels/allocations.py"
+                t[i] = x[i] * 0.5 + x[py2omp_wrap_index(i - 1, x_n0)] * 0.25 + x[py2omp_wrap_index(py2omp_mod_i64(i + 1, x_n0), x_n0)] * 0.25;
+            }
         }
 #line 69 "tests/kernels/allocations.py"
-        #pragma omp target teams distribute parallel for \
-            num_teams(py2omp_num_teams(x_n0, 256)) \
-            thread_limit(256) \
-            nowait \
-            depend(inout: py2omp_order)
+        {
+            int64_t py2omp_trip = x_n0;
+            #pragma omp target teams ompx_bare \
+                num_teams(py2omp_num_teams(py2omp_trip, 256)) \
+                thread_limit(256) \
+                nowait \
+                depend(inout: py2omp_order)
 #line 69 "tests/kernels/allocations.py"
-        for (int64_t i = 0; i < x_n0; i += 1) {
-            out[i] = t[i] * 0.5 + t[py2omp_wrap_index(i - 1, t_n0)] * 0.25 + t[py2omp_wrap_index(py2omp_mod_i64(i + 1, x_n0), t_n0)] * 0.25;
+            for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
+                int64_t i = py2omp_k;
+#line 70 "tests/kernels/allocations.py"
+                out[i] = t[i] * 0.5 + t[py2omp_wrap_index(i - 1, t_n0)] * 0.25 + t[py2omp_wrap_index(py2omp_mod_i64(i + 1, x_n0), t_n0)] * 0.25;
+            }
         }
 #line 65 "tests/kernels/allocations.py"
         #pragma omp taskwait
@@ -587,7 +696,7 @@ void smooth_twice(const double *restrict x, int64_t x_n0, double *restrict out, 
         py2omp_copy_back(out, sizeof(double), 1, (int64_t[]){out_n0}, (int64_t[]){0}, (int64_t[]){x_n0}, -1);
     }
 }
-#line 591 "allocations.c"
+#line 700 "allocations.c"
 
 /* smooth_twice(x: In[f64[:]], out: Out[f64[:]], t: Scratch[f64[:]]) -- tests/kernels/allocations.py:65 */
 #line 65 "tests/kernels/allocations.py"
@@ -596,67 +705,87 @@ void smooth_twice__device(const double *restrict x, int64_t x_n0, double *restri
 #line 65 "tests/kernels/allocations.py"
     char py2omp_order;
 #line 67 "tests/kernels/allocations.py"
-    #pragma omp target teams distribute parallel for \
-        num_teams(py2omp_num_teams(x_n0, 256)) \
-        thread_limit(256) \
-        is_device_ptr(t, x) \
-        nowait \
-        depend(inout: py2omp_order)
+    {
+        int64_t py2omp_trip = x_n0;
+        #pragma omp target teams ompx_bare \
+            num_teams(py2omp_num_teams(py2omp_trip, 256)) \
+            thread_limit(256) \
+            is_device_ptr(t, x) \
+            nowait \
+            depend(inout: py2omp_order)
 #line 67 "tests/kernels/allocations.py"
-    for (int64_t i = 0; i < x_n0; i += 1) {
-        t[i] = x[i] * 0.5 + x[py2omp_wrap_index(i - 1, x_n0)] * 0.25 + x[py2omp_wrap_index(py2omp_mod_i64(i + 1, x_n0), x_n0)] * 0.25;
+        for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
+            int64_t i = py2omp_k;
+#line 68 "tests/kernels/allocations.py"
+            t[i] = x[i] * 0.5 + x[py2omp_wrap_index(i - 1, x_n0)] * 0.25 + x[py2omp_wrap_index(py2omp_mod_i64(i + 1, x_n0), x_n0)] * 0.25;
+        }
     }
 #line 69 "tests/kernels/allocations.py"
-    #pragma omp target teams distribute parallel for \
-        num_teams(py2omp_num_teams(x_n0, 256)) \
-        thread_limit(256) \
-        is_device_ptr(out, t, x) \
-        nowait \
-        depend(inout: py2omp_order)
+    {
+        int64_t py2omp_trip = x_n0;
+        #pragma omp target teams ompx_bare \
+            num_teams(py2omp_num_teams(py2omp_trip, 256)) \
+            thread_limit(256) \
+            is_device_ptr(out, t, x) \
+            nowait \
+            depend(inout: py2omp_order)
 #line 69 "tests/kernels/allocations.py"
-    for (int64_t i = 0; i < x_n0; i += 1) {
-        out[i] = t[i] * 0.5 + t[py2omp_wrap_index(i - 1, t_n0)] * 0.25 + t[py2omp_wrap_index(py2omp_mod_i64(i + 1, x_n0), t_n0)] * 0.25;
+        for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
+            int64_t i = py2omp_k;
+#line 70 "tests/kernels/allocations.py"
+            out[i] = t[i] * 0.5 + t[py2omp_wrap_index(i - 1, t_n0)] * 0.25 + t[py2omp_wrap_index(py2omp_mod_i64(i + 1, x_n0), t_n0)] * 0.25;
+        }
     }
 #line 65 "tests/kernels/allocations.py"
     #pragma omp taskwait
 }
-#line 624 "allocations.c"
+#line 743 "allocations.c"
 
 /* doubled(a: InOut[i64[:]]) -- tests/kernels/allocations.py:74 */
 #line 74 "tests/kernels/allocations.py"
 void doubled(int64_t *restrict a, int64_t a_n0)
 {
 #line 75 "tests/kernels/allocations.py"
-    #pragma omp target teams distribute parallel for \
-        num_teams(py2omp_num_teams(a_n0, 256)) \
-        thread_limit(256) \
-        map(tofrom: a[0:a_n0])
+    {
+        int64_t py2omp_trip = a_n0;
+        #pragma omp target teams ompx_bare \
+            num_teams(py2omp_num_teams(py2omp_trip, 256)) \
+            thread_limit(256) \
+            map(tofrom: a[0:a_n0])
 #line 75 "tests/kernels/allocations.py"
-    for (int64_t i = 0; i < a_n0; i += 1) {
-        a[i] = a[i] * 2;
+        for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
+            int64_t i = py2omp_k;
+#line 76 "tests/kernels/allocations.py"
+            a[i] = a[i] * 2;
+        }
     }
 #line 77 "tests/kernels/allocations.py"
     return;
 }
-#line 642 "allocations.c"
+#line 766 "allocations.c"
 
 /* doubled(a: InOut[i64[:]]) -- tests/kernels/allocations.py:74 */
 #line 74 "tests/kernels/allocations.py"
 void doubled__device(int64_t *restrict a, int64_t a_n0)
 {
 #line 75 "tests/kernels/allocations.py"
-    #pragma omp target teams distribute parallel for \
-        num_teams(py2omp_num_teams(a_n0, 256)) \
-        thread_limit(256) \
-        is_device_ptr(a)
+    {
+        int64_t py2omp_trip = a_n0;
+        #pragma omp target teams ompx_bare \
+            num_teams(py2omp_num_teams(py2omp_trip, 256)) \
+            thread_limit(256) \
+            is_device_ptr(a)
 #line 75 "tests/kernels/allocations.py"
-    for (int64_t i = 0; i < a_n0; i += 1) {
-        a[i] = a[i] * 2;
+        for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
+            int64_t i = py2omp_k;
+#line 76 "tests/kernels/allocations.py"
+            a[i] = a[i] * 2;
+        }
     }
 #line 77 "tests/kernels/allocations.py"
     return;
 }
-#line 660 "allocations.c"
+#line 789 "allocations.c"
 
 /* signs(a: In[f64[:, :]], s: Out[i32[:, :]]) -- tests/kernels/allocations.py:81 */
 #line 81 "tests/kernels/allocations.py"
@@ -668,30 +797,38 @@ void signs(const double *restrict a, int64_t a_n0, int64_t a_n1, int32_t *restri
     #pragma omp target data map(to: a[0:a_n0 * a_n1]) map(from: s[0:s_n0 * s_n1])
     {
 #line 82 "tests/kernels/allocations.py"
-        #pragma omp target teams distribute parallel for \
-            collapse(2) \
-            num_teams(py2omp_num_teams(s_n0 * s_n1, 256)) \
-            thread_limit(256) \
-            nowait \
-            depend(inout: py2omp_order)
+        {
+            int64_t py2omp_n0 = py2omp_max_i64(s_n0, 0);
+            int64_t py2omp_n1 = py2omp_max_i64(s_n1, 0);
+            int64_t py2omp_trip = py2omp_n0 * py2omp_n1;
+            #pragma omp target teams ompx_bare \
+                num_teams(py2omp_num_teams(py2omp_trip, 256)) \
+                thread_limit(256) \
+                nowait \
+                depend(inout: py2omp_order)
 #line 82 "tests/kernels/allocations.py"
-        for (int64_t s_i__1 = 0; s_i__1 < s_n0; s_i__1 += 1) {
-#line 82 "tests/kernels/allocations.py"
-            for (int64_t s_i__2 = 0; s_i__2 < s_n1; s_i__2 += 1) {
+            for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
+                int64_t s_i__1 = py2omp_k / py2omp_n1;
+                int64_t s_i__2 = py2omp_k % py2omp_n1;
 #line 82 "tests/kernels/allocations.py"
                 s[s_i__1 * s_n1 + s_i__2] = 0;
             }
         }
 #line 83 "tests/kernels/allocations.py"
-        #pragma omp target teams distribute parallel for \
-            collapse(2) \
-            num_teams(py2omp_num_teams(a_n0 * a_n1, 256)) \
-            thread_limit(256) \
-            nowait \
-            depend(inout: py2omp_order)
+        {
+            int64_t py2omp_n0 = py2omp_max_i64(a_n0, 0);
+            int64_t py2omp_n1 = py2omp_max_i64(a_n1, 0);
+            int64_t py2omp_trip = py2omp_n0 * py2omp_n1;
+            #pragma omp target teams ompx_bare \
+                num_teams(py2omp_num_teams(py2omp_trip, 256)) \
+                thread_limit(256) \
+                nowait \
+                depend(inout: py2omp_order)
 #line 83 "tests/kernels/allocations.py"
-        for (int64_t i = 0; i < a_n0; i += 1) {
-            for (int64_t j = 0; j < a_n1; j += 1) {
+            for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
+                int64_t i = py2omp_k / py2omp_n1;
+                int64_t j = py2omp_k % py2omp_n1;
+#line 85 "tests/kernels/allocations.py"
                 if (a[i * a_n1 + j] > 0.0) {
                     s[i * s_n1 + j] = 1;
                 }
@@ -703,7 +840,7 @@ void signs(const double *restrict a, int64_t a_n0, int64_t a_n1, int32_t *restri
 #line 87 "tests/kernels/allocations.py"
     return;
 }
-#line 707 "allocations.c"
+#line 844 "allocations.c"
 
 /* signs(a: In[f64[:, :]], s: Out[i32[:, :]]) -- tests/kernels/allocations.py:81 */
 #line 81 "tests/kernels/allocations.py"
@@ -711,32 +848,40 @@ void signs__device(const double *restrict a, int64_t a_n0, int64_t a_n1, int32_t
 {
 #line 81 "tests/kernels/allocations.py"
     char py2omp_order;
-    #pragma omp target teams distribute parallel for \
-        collapse(2) \
-        num_teams(py2omp_num_teams(s_n0 * s_n1, 256)) \
-        thread_limit(256) \
-        is_device_ptr(s) \
-        nowait \
-        depend(inout: py2omp_order)
+    {
+        int64_t py2omp_n0 = py2omp_max_i64(s_n0, 0);
+        int64_t py2omp_n1 = py2omp_max_i64(s_n1, 0);
+        int64_t py2omp_trip = py2omp_n0 * py2omp_n1;
+        #pragma omp target teams ompx_bare \
+            num_teams(py2omp_num_teams(py2omp_trip, 256)) \
+            thread_limit(256) \
+            is_device_ptr(s) \
+            nowait \
+            depend(inout: py2omp_order)
 #line 82 "tests/kernels/allocations.py"
-    for (int64_t s_i__1 = 0; s_i__1 < s_n0; s_i__1 += 1) {
-#line 82 "tests/kernels/allocations.py"
-        for (int64_t s_i__2 = 0; s_i__2 < s_n1; s_i__2 += 1) {
+        for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
+            int64_t s_i__1 = py2omp_k / py2omp_n1;
+            int64_t s_i__2 = py2omp_k % py2omp_n1;
 #line 82 "tests/kernels/allocations.py"
             s[s_i__1 * s_n1 + s_i__2] = 0;
         }
     }
 #line 83 "tests/kernels/allocations.py"
-    #pragma omp target teams distribute parallel for \
-        collapse(2) \
-        num_teams(py2omp_num_teams(a_n0 * a_n1, 256)) \
-        thread_limit(256) \
-        is_device_ptr(a, s) \
-        nowait \
-        depend(inout: py2omp_order)
+    {
+        int64_t py2omp_n0 = py2omp_max_i64(a_n0, 0);
+        int64_t py2omp_n1 = py2omp_max_i64(a_n1, 0);
+        int64_t py2omp_trip = py2omp_n0 * py2omp_n1;
+        #pragma omp target teams ompx_bare \
+            num_teams(py2omp_num_teams(py2omp_trip, 256)) \
+            thread_limit(256) \
+            is_device_ptr(a, s) \
+            nowait \
+            depend(inout: py2omp_order)
 #line 83 "tests/kernels/allocations.py"
-    for (int64_t i = 0; i < a_n0; i += 1) {
-        for (int64_t j = 0; j < a_n1; j += 1) {
+        for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
+            int64_t i = py2omp_k / py2omp_n1;
+            int64_t j = py2omp_k % py2omp_n1;
+#line 85 "tests/kernels/allocations.py"
             if (a[i * a_n1 + j] > 0.0) {
                 s[i * s_n1 + j] = 1;
             }
@@ -747,7 +892,7 @@ void signs__device(const double *restrict a, int64_t a_n0, int64_t a_n1, int32_t
 #line 87 "tests/kernels/allocations.py"
     return;
 }
-#line 751 "allocations.c"
+#line 896 "allocations.c"
 
 void py2omp_enter_to(void *host, int64_t bytes)
 {

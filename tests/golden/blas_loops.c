@@ -22,6 +22,29 @@ static inline int64_t py2omp_num_teams(int64_t trip, int64_t threads)
     return teams < 2147483647 ? teams : 2147483647;
 }
 
+/* The first iteration of this thread in a bare kernel (`ompx_bare`): its number among all the
+   launch's threads on the GPU. Where no GPU runs it, the host's fallback runs each team on one
+   thread (ompx.h's host numbers would give every thread the same): the team's number. */
+static inline int64_t py2omp_bare_first(void)
+{
+#ifdef __NVPTX__
+    return (int64_t)__nvvm_read_ptx_sreg_ctaid_x() * __nvvm_read_ptx_sreg_ntid_x() + __nvvm_read_ptx_sreg_tid_x();
+#else
+    return omp_get_team_num();
+#endif
+}
+
+/* The step between a thread's iterations in a bare kernel: the number of its threads on the GPU
+   (one iteration each where the teams cover the trip count), of teams in the host's fallback. */
+static inline int64_t py2omp_bare_stride(void)
+{
+#ifdef __NVPTX__
+    return (int64_t)__nvvm_read_ptx_sreg_nctaid_x() * __nvvm_read_ptx_sreg_ntid_x();
+#else
+    return omp_get_num_teams();
+#endif
+}
+
 /* Python's min(a, b): `a` unless `b` is smaller, so a NaN in `a` wins and one in `b` does not. */
 static inline int64_t py2omp_min_i64(int64_t a, int64_t b)
 {
@@ -569,24 +592,28 @@ void syrk(double alpha, double beta, double *restrict C, int64_t C_n0, int64_t C
                 }
             } else if (py2omp_blas > 0) {
 #line 19 "tests/kernels/blas_loops.py"
-                #pragma omp target teams distribute parallel for \
-                    num_teams(py2omp_num_teams(1, 256)) \
-                    thread_limit(256)
+                {
+                    int64_t py2omp_trip = 1;
+                    #pragma omp target teams ompx_bare \
+                        num_teams(py2omp_num_teams(py2omp_trip, 256)) \
+                        thread_limit(256)
 #line 19 "tests/kernels/blas_loops.py"
-                for (int64_t once__3 = 0; once__3 < 1; once__3 += 1) {
+                    for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
+                        int64_t once__3 = py2omp_k;
 #line 19 "tests/kernels/blas_loops.py"
-                    {
-                        int32_t py2omp_value = 2147483646;
-                        #pragma omp atomic compare
+                        {
+                            int32_t py2omp_value = 2147483646;
+                            #pragma omp atomic compare
 #line 19 "tests/kernels/blas_loops.py"
-                        py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                            py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                        }
                     }
                 }
             }
         }
     }
 }
-#line 590 "blas_loops.c"
+#line 617 "blas_loops.c"
 
 /* syrk(alpha: f64, beta: f64, C: InOut[f64[:, :]], A: In[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:18 */
 #line 18 "tests/kernels/blas_loops.py"
@@ -635,24 +662,28 @@ void syrk__device(double alpha, double beta, double *restrict C, int64_t C_n0, i
             }
         } else if (py2omp_blas > 0) {
 #line 19 "tests/kernels/blas_loops.py"
-            #pragma omp target teams distribute parallel for \
-                num_teams(py2omp_num_teams(1, 256)) \
-                thread_limit(256) \
-                is_device_ptr(py2omp_failed)
+            {
+                int64_t py2omp_trip = 1;
+                #pragma omp target teams ompx_bare \
+                    num_teams(py2omp_num_teams(py2omp_trip, 256)) \
+                    thread_limit(256) \
+                    is_device_ptr(py2omp_failed)
 #line 19 "tests/kernels/blas_loops.py"
-            for (int64_t once__3 = 0; once__3 < 1; once__3 += 1) {
+                for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
+                    int64_t once__3 = py2omp_k;
 #line 19 "tests/kernels/blas_loops.py"
-                {
-                    int32_t py2omp_value = 2147483646;
-                    #pragma omp atomic compare
+                    {
+                        int32_t py2omp_value = 2147483646;
+                        #pragma omp atomic compare
 #line 19 "tests/kernels/blas_loops.py"
-                    py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                        py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                    }
                 }
             }
         }
     }
 }
-#line 656 "blas_loops.c"
+#line 687 "blas_loops.c"
 
 /* syrk_accumulate(C: InOut[f32[:, :]], A: In[f32[:, :]], B: In[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:26 */
 #line 26 "tests/kernels/blas_loops.py"
@@ -700,24 +731,28 @@ void syrk_accumulate(float *restrict C, int64_t C_n0, int64_t C_n1, const float 
                 }
             } else if (py2omp_blas > 0) {
 #line 27 "tests/kernels/blas_loops.py"
-                #pragma omp target teams distribute parallel for \
-                    num_teams(py2omp_num_teams(1, 256)) \
-                    thread_limit(256)
+                {
+                    int64_t py2omp_trip = 1;
+                    #pragma omp target teams ompx_bare \
+                        num_teams(py2omp_num_teams(py2omp_trip, 256)) \
+                        thread_limit(256)
 #line 27 "tests/kernels/blas_loops.py"
-                for (int64_t once__2 = 0; once__2 < 1; once__2 += 1) {
+                    for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
+                        int64_t once__2 = py2omp_k;
 #line 27 "tests/kernels/blas_loops.py"
-                    {
-                        int32_t py2omp_value = 2147483646;
-                        #pragma omp atomic compare
+                        {
+                            int32_t py2omp_value = 2147483646;
+                            #pragma omp atomic compare
 #line 27 "tests/kernels/blas_loops.py"
-                        py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                            py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                        }
                     }
                 }
             }
         }
     }
 }
-#line 721 "blas_loops.c"
+#line 756 "blas_loops.c"
 
 /* syrk_accumulate(C: InOut[f32[:, :]], A: In[f32[:, :]], B: In[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:26 */
 #line 26 "tests/kernels/blas_loops.py"
@@ -759,24 +794,28 @@ void syrk_accumulate__device(float *restrict C, int64_t C_n0, int64_t C_n1, cons
             }
         } else if (py2omp_blas > 0) {
 #line 27 "tests/kernels/blas_loops.py"
-            #pragma omp target teams distribute parallel for \
-                num_teams(py2omp_num_teams(1, 256)) \
-                thread_limit(256) \
-                is_device_ptr(py2omp_failed)
+            {
+                int64_t py2omp_trip = 1;
+                #pragma omp target teams ompx_bare \
+                    num_teams(py2omp_num_teams(py2omp_trip, 256)) \
+                    thread_limit(256) \
+                    is_device_ptr(py2omp_failed)
 #line 27 "tests/kernels/blas_loops.py"
-            for (int64_t once__2 = 0; once__2 < 1; once__2 += 1) {
+                for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
+                    int64_t once__2 = py2omp_k;
 #line 27 "tests/kernels/blas_loops.py"
-                {
-                    int32_t py2omp_value = 2147483646;
-                    #pragma omp atomic compare
+                    {
+                        int32_t py2omp_value = 2147483646;
+                        #pragma omp atomic compare
 #line 27 "tests/kernels/blas_loops.py"
-                    py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                        py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                    }
                 }
             }
         }
     }
 }
-#line 780 "blas_loops.c"
+#line 819 "blas_loops.c"
 
 /* syr2k(alpha: f64, beta: f64, C: InOut[f64[:, :]], A: In[f64[:, :]], B: In[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:33 */
 #line 33 "tests/kernels/blas_loops.py"
@@ -844,24 +883,28 @@ void syr2k(double alpha, double beta, double *restrict C, int64_t C_n0, int64_t 
                 }
             } else if (py2omp_blas > 0) {
 #line 34 "tests/kernels/blas_loops.py"
-                #pragma omp target teams distribute parallel for \
-                    num_teams(py2omp_num_teams(1, 256)) \
-                    thread_limit(256)
+                {
+                    int64_t py2omp_trip = 1;
+                    #pragma omp target teams ompx_bare \
+                        num_teams(py2omp_num_teams(py2omp_trip, 256)) \
+                        thread_limit(256)
 #line 34 "tests/kernels/blas_loops.py"
-                for (int64_t once__3 = 0; once__3 < 1; once__3 += 1) {
+                    for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
+                        int64_t once__3 = py2omp_k;
 #line 34 "tests/kernels/blas_loops.py"
-                    {
-                        int32_t py2omp_value = 2147483646;
-                        #pragma omp atomic compare
+                        {
+                            int32_t py2omp_value = 2147483646;
+                            #pragma omp atomic compare
 #line 34 "tests/kernels/blas_loops.py"
-                        py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                            py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                        }
                     }
                 }
             }
         }
     }
 }
-#line 865 "blas_loops.c"
+#line 908 "blas_loops.c"
 
 /* syr2k(alpha: f64, beta: f64, C: InOut[f64[:, :]], A: In[f64[:, :]], B: In[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:33 */
 #line 33 "tests/kernels/blas_loops.py"
@@ -923,24 +966,28 @@ void syr2k__device(double alpha, double beta, double *restrict C, int64_t C_n0, 
             }
         } else if (py2omp_blas > 0) {
 #line 34 "tests/kernels/blas_loops.py"
-            #pragma omp target teams distribute parallel for \
-                num_teams(py2omp_num_teams(1, 256)) \
-                thread_limit(256) \
-                is_device_ptr(py2omp_failed)
+            {
+                int64_t py2omp_trip = 1;
+                #pragma omp target teams ompx_bare \
+                    num_teams(py2omp_num_teams(py2omp_trip, 256)) \
+                    thread_limit(256) \
+                    is_device_ptr(py2omp_failed)
 #line 34 "tests/kernels/blas_loops.py"
-            for (int64_t once__3 = 0; once__3 < 1; once__3 += 1) {
+                for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
+                    int64_t once__3 = py2omp_k;
 #line 34 "tests/kernels/blas_loops.py"
-                {
-                    int32_t py2omp_value = 2147483646;
-                    #pragma omp atomic compare
+                    {
+                        int32_t py2omp_value = 2147483646;
+                        #pragma omp atomic compare
 #line 34 "tests/kernels/blas_loops.py"
-                    py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                        py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                    }
                 }
             }
         }
     }
 }
-#line 944 "blas_loops.c"
+#line 991 "blas_loops.c"
 
 /* covariance(float_n: f64, data: InOut[f64[:, :]], mean: Scratch[f64[:]], cov: Out[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:41 */
 #line 41 "tests/kernels/blas_loops.py"
@@ -978,31 +1025,37 @@ void covariance(double float_n, double *restrict data, int64_t data_n0, int64_t 
             mean[i__1] = sum__2 / float_n;
         }
 #line 44 "tests/kernels/blas_loops.py"
-        #pragma omp target teams distribute parallel for \
-            collapse(2) \
-            num_teams(py2omp_num_teams(data_n0 * data_n1, 256)) \
-            thread_limit(256) \
-            nowait \
-            depend(inout: py2omp_order)
+        {
+            int64_t py2omp_n0 = py2omp_max_i64(data_n0, 0);
+            int64_t py2omp_n1 = py2omp_max_i64(data_n1, 0);
+            int64_t py2omp_trip = py2omp_n0 * py2omp_n1;
+            #pragma omp target teams ompx_bare \
+                num_teams(py2omp_num_teams(py2omp_trip, 256)) \
+                thread_limit(256) \
+                nowait \
+                depend(inout: py2omp_order)
 #line 44 "tests/kernels/blas_loops.py"
-        for (int64_t i__4 = 0; i__4 < data_n0; i__4 += 1) {
-#line 44 "tests/kernels/blas_loops.py"
-            for (int64_t i__5 = 0; i__5 < data_n1; i__5 += 1) {
+            for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
+                int64_t i__4 = py2omp_k / py2omp_n1;
+                int64_t i__5 = py2omp_k % py2omp_n1;
 #line 44 "tests/kernels/blas_loops.py"
                 data[i__4 * data_n1 + i__5] = data[i__4 * data_n1 + i__5] - mean[i__5];
             }
         }
 #line 45 "tests/kernels/blas_loops.py"
-        #pragma omp target teams distribute parallel for \
-            collapse(2) \
-            num_teams(py2omp_num_teams(cov_n0 * cov_n1, 256)) \
-            thread_limit(256) \
-            nowait \
-            depend(inout: py2omp_order)
+        {
+            int64_t py2omp_n0 = py2omp_max_i64(cov_n0, 0);
+            int64_t py2omp_n1 = py2omp_max_i64(cov_n1, 0);
+            int64_t py2omp_trip = py2omp_n0 * py2omp_n1;
+            #pragma omp target teams ompx_bare \
+                num_teams(py2omp_num_teams(py2omp_trip, 256)) \
+                thread_limit(256) \
+                nowait \
+                depend(inout: py2omp_order)
 #line 45 "tests/kernels/blas_loops.py"
-        for (int64_t cov_i__1 = 0; cov_i__1 < cov_n0; cov_i__1 += 1) {
-#line 45 "tests/kernels/blas_loops.py"
-            for (int64_t cov_i__2 = 0; cov_i__2 < cov_n1; cov_i__2 += 1) {
+            for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
+                int64_t cov_i__1 = py2omp_k / py2omp_n1;
+                int64_t cov_i__2 = py2omp_k % py2omp_n1;
 #line 45 "tests/kernels/blas_loops.py"
                 cov[cov_i__1 * cov_n1 + cov_i__2] = 0.0;
             }
@@ -1039,17 +1092,21 @@ void covariance(double float_n, double *restrict data, int64_t data_n0, int64_t 
                 }
             } else if (py2omp_blas > 0) {
 #line 46 "tests/kernels/blas_loops.py"
-                #pragma omp target teams distribute parallel for \
-                    num_teams(py2omp_num_teams(1, 256)) \
-                    thread_limit(256)
+                {
+                    int64_t py2omp_trip = 1;
+                    #pragma omp target teams ompx_bare \
+                        num_teams(py2omp_num_teams(py2omp_trip, 256)) \
+                        thread_limit(256)
 #line 46 "tests/kernels/blas_loops.py"
-                for (int64_t once__8 = 0; once__8 < 1; once__8 += 1) {
+                    for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
+                        int64_t once__8 = py2omp_k;
 #line 46 "tests/kernels/blas_loops.py"
-                    {
-                        int32_t py2omp_value = 2147483646;
-                        #pragma omp atomic compare
+                        {
+                            int32_t py2omp_value = 2147483646;
+                            #pragma omp atomic compare
 #line 46 "tests/kernels/blas_loops.py"
-                        py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                            py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                        }
                     }
                 }
             }
@@ -1075,7 +1132,7 @@ void covariance(double float_n, double *restrict data, int64_t data_n0, int64_t 
 #line 50 "tests/kernels/blas_loops.py"
     return;
 }
-#line 1079 "blas_loops.c"
+#line 1136 "blas_loops.c"
 
 /* covariance(float_n: f64, data: InOut[f64[:, :]], mean: Scratch[f64[:]], cov: Out[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:41 */
 #line 41 "tests/kernels/blas_loops.py"
@@ -1107,33 +1164,39 @@ void covariance__device(double float_n, double *restrict data, int64_t data_n0, 
         mean[i__1] = sum__2 / float_n;
     }
 #line 44 "tests/kernels/blas_loops.py"
-    #pragma omp target teams distribute parallel for \
-        collapse(2) \
-        num_teams(py2omp_num_teams(data_n0 * data_n1, 256)) \
-        thread_limit(256) \
-        is_device_ptr(data, mean) \
-        nowait \
-        depend(inout: py2omp_order)
+    {
+        int64_t py2omp_n0 = py2omp_max_i64(data_n0, 0);
+        int64_t py2omp_n1 = py2omp_max_i64(data_n1, 0);
+        int64_t py2omp_trip = py2omp_n0 * py2omp_n1;
+        #pragma omp target teams ompx_bare \
+            num_teams(py2omp_num_teams(py2omp_trip, 256)) \
+            thread_limit(256) \
+            is_device_ptr(data, mean) \
+            nowait \
+            depend(inout: py2omp_order)
 #line 44 "tests/kernels/blas_loops.py"
-    for (int64_t i__4 = 0; i__4 < data_n0; i__4 += 1) {
-#line 44 "tests/kernels/blas_loops.py"
-        for (int64_t i__5 = 0; i__5 < data_n1; i__5 += 1) {
+        for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
+            int64_t i__4 = py2omp_k / py2omp_n1;
+            int64_t i__5 = py2omp_k % py2omp_n1;
 #line 44 "tests/kernels/blas_loops.py"
             data[i__4 * data_n1 + i__5] = data[i__4 * data_n1 + i__5] - mean[i__5];
         }
     }
 #line 45 "tests/kernels/blas_loops.py"
-    #pragma omp target teams distribute parallel for \
-        collapse(2) \
-        num_teams(py2omp_num_teams(cov_n0 * cov_n1, 256)) \
-        thread_limit(256) \
-        is_device_ptr(cov) \
-        nowait \
-        depend(inout: py2omp_order)
+    {
+        int64_t py2omp_n0 = py2omp_max_i64(cov_n0, 0);
+        int64_t py2omp_n1 = py2omp_max_i64(cov_n1, 0);
+        int64_t py2omp_trip = py2omp_n0 * py2omp_n1;
+        #pragma omp target teams ompx_bare \
+            num_teams(py2omp_num_teams(py2omp_trip, 256)) \
+            thread_limit(256) \
+            is_device_ptr(cov) \
+            nowait \
+            depend(inout: py2omp_order)
 #line 45 "tests/kernels/blas_loops.py"
-    for (int64_t cov_i__1 = 0; cov_i__1 < cov_n0; cov_i__1 += 1) {
-#line 45 "tests/kernels/blas_loops.py"
-        for (int64_t cov_i__2 = 0; cov_i__2 < cov_n1; cov_i__2 += 1) {
+        for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
+            int64_t cov_i__1 = py2omp_k / py2omp_n1;
+            int64_t cov_i__2 = py2omp_k % py2omp_n1;
 #line 45 "tests/kernels/blas_loops.py"
             cov[cov_i__1 * cov_n1 + cov_i__2] = 0.0;
         }
@@ -1170,18 +1233,22 @@ void covariance__device(double float_n, double *restrict data, int64_t data_n0, 
             }
         } else if (py2omp_blas > 0) {
 #line 46 "tests/kernels/blas_loops.py"
-            #pragma omp target teams distribute parallel for \
-                num_teams(py2omp_num_teams(1, 256)) \
-                thread_limit(256) \
-                is_device_ptr(py2omp_failed)
+            {
+                int64_t py2omp_trip = 1;
+                #pragma omp target teams ompx_bare \
+                    num_teams(py2omp_num_teams(py2omp_trip, 256)) \
+                    thread_limit(256) \
+                    is_device_ptr(py2omp_failed)
 #line 46 "tests/kernels/blas_loops.py"
-            for (int64_t once__8 = 0; once__8 < 1; once__8 += 1) {
+                for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
+                    int64_t once__8 = py2omp_k;
 #line 46 "tests/kernels/blas_loops.py"
-                {
-                    int32_t py2omp_value = 2147483646;
-                    #pragma omp atomic compare
+                    {
+                        int32_t py2omp_value = 2147483646;
+                        #pragma omp atomic compare
 #line 46 "tests/kernels/blas_loops.py"
-                    py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                        py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                    }
                 }
             }
         }
@@ -1207,7 +1274,7 @@ void covariance__device(double float_n, double *restrict data, int64_t data_n0, 
 #line 50 "tests/kernels/blas_loops.py"
     return;
 }
-#line 1211 "blas_loops.c"
+#line 1278 "blas_loops.c"
 
 /* correlation_off_diagonal(data: In[f32[:, :]], corr: InOut[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:54 */
 #line 54 "tests/kernels/blas_loops.py"
@@ -1256,17 +1323,21 @@ void correlation_off_diagonal(const float *restrict data, int64_t data_n0, int64
                 }
             } else if (py2omp_blas > 0) {
 #line 56 "tests/kernels/blas_loops.py"
-                #pragma omp target teams distribute parallel for \
-                    num_teams(py2omp_num_teams(1, 256)) \
-                    thread_limit(256)
+                {
+                    int64_t py2omp_trip = 1;
+                    #pragma omp target teams ompx_bare \
+                        num_teams(py2omp_num_teams(py2omp_trip, 256)) \
+                        thread_limit(256)
 #line 56 "tests/kernels/blas_loops.py"
-                for (int64_t once__3 = 0; once__3 < 1; once__3 += 1) {
+                    for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
+                        int64_t once__3 = py2omp_k;
 #line 56 "tests/kernels/blas_loops.py"
-                    {
-                        int32_t py2omp_value = 2147483646;
-                        #pragma omp atomic compare
+                        {
+                            int32_t py2omp_value = 2147483646;
+                            #pragma omp atomic compare
 #line 56 "tests/kernels/blas_loops.py"
-                        py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                            py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                        }
                     }
                 }
             }
@@ -1291,7 +1362,7 @@ void correlation_off_diagonal(const float *restrict data, int64_t data_n0, int64
         #pragma omp taskwait
     }
 }
-#line 1295 "blas_loops.c"
+#line 1366 "blas_loops.c"
 
 /* correlation_off_diagonal(data: In[f32[:, :]], corr: InOut[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:54 */
 #line 54 "tests/kernels/blas_loops.py"
@@ -1333,18 +1404,22 @@ void correlation_off_diagonal__device(const float *restrict data, int64_t data_n
             }
         } else if (py2omp_blas > 0) {
 #line 56 "tests/kernels/blas_loops.py"
-            #pragma omp target teams distribute parallel for \
-                num_teams(py2omp_num_teams(1, 256)) \
-                thread_limit(256) \
-                is_device_ptr(py2omp_failed)
+            {
+                int64_t py2omp_trip = 1;
+                #pragma omp target teams ompx_bare \
+                    num_teams(py2omp_num_teams(py2omp_trip, 256)) \
+                    thread_limit(256) \
+                    is_device_ptr(py2omp_failed)
 #line 56 "tests/kernels/blas_loops.py"
-            for (int64_t once__3 = 0; once__3 < 1; once__3 += 1) {
+                for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
+                    int64_t once__3 = py2omp_k;
 #line 56 "tests/kernels/blas_loops.py"
-                {
-                    int32_t py2omp_value = 2147483646;
-                    #pragma omp atomic compare
+                    {
+                        int32_t py2omp_value = 2147483646;
+                        #pragma omp atomic compare
 #line 56 "tests/kernels/blas_loops.py"
-                    py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                        py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                    }
                 }
             }
         }
@@ -1368,7 +1443,7 @@ void correlation_off_diagonal__device(const float *restrict data, int64_t data_n
 #line 54 "tests/kernels/blas_loops.py"
     #pragma omp taskwait
 }
-#line 1372 "blas_loops.c"
+#line 1447 "blas_loops.c"
 
 /* gram(X: In[f64[:, :]], Y: In[f64[:, :]], G: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:63 */
 #line 63 "tests/kernels/blas_loops.py"
@@ -1428,17 +1503,21 @@ void gram(const double *restrict X, int64_t X_n0, int64_t X_n1, const double *re
                 }
             } else if (py2omp_blas > 0) {
 #line 64 "tests/kernels/blas_loops.py"
-                #pragma omp target teams distribute parallel for \
-                    num_teams(py2omp_num_teams(1, 256)) \
-                    thread_limit(256)
+                {
+                    int64_t py2omp_trip = 1;
+                    #pragma omp target teams ompx_bare \
+                        num_teams(py2omp_num_teams(py2omp_trip, 256)) \
+                        thread_limit(256)
 #line 64 "tests/kernels/blas_loops.py"
-                for (int64_t once__3 = 0; once__3 < 1; once__3 += 1) {
+                    for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
+                        int64_t once__3 = py2omp_k;
 #line 64 "tests/kernels/blas_loops.py"
-                    {
-                        int32_t py2omp_value = 2147483646;
-                        #pragma omp atomic compare
+                        {
+                            int32_t py2omp_value = 2147483646;
+                            #pragma omp atomic compare
 #line 64 "tests/kernels/blas_loops.py"
-                        py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                            py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                        }
                     }
                 }
             }
@@ -1474,7 +1553,7 @@ void gram(const double *restrict X, int64_t X_n0, int64_t X_n1, const double *re
         #pragma omp taskwait
     }
 }
-#line 1478 "blas_loops.c"
+#line 1557 "blas_loops.c"
 
 /* gram(X: In[f64[:, :]], Y: In[f64[:, :]], G: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:63 */
 #line 63 "tests/kernels/blas_loops.py"
@@ -1526,18 +1605,22 @@ void gram__device(const double *restrict X, int64_t X_n0, int64_t X_n1, const do
             }
         } else if (py2omp_blas > 0) {
 #line 64 "tests/kernels/blas_loops.py"
-            #pragma omp target teams distribute parallel for \
-                num_teams(py2omp_num_teams(1, 256)) \
-                thread_limit(256) \
-                is_device_ptr(py2omp_failed)
+            {
+                int64_t py2omp_trip = 1;
+                #pragma omp target teams ompx_bare \
+                    num_teams(py2omp_num_teams(py2omp_trip, 256)) \
+                    thread_limit(256) \
+                    is_device_ptr(py2omp_failed)
 #line 64 "tests/kernels/blas_loops.py"
-            for (int64_t once__3 = 0; once__3 < 1; once__3 += 1) {
+                for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
+                    int64_t once__3 = py2omp_k;
 #line 64 "tests/kernels/blas_loops.py"
-                {
-                    int32_t py2omp_value = 2147483646;
-                    #pragma omp atomic compare
+                    {
+                        int32_t py2omp_value = 2147483646;
+                        #pragma omp atomic compare
 #line 64 "tests/kernels/blas_loops.py"
-                    py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                        py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                    }
                 }
             }
         }
@@ -1571,7 +1654,7 @@ void gram__device(const double *restrict X, int64_t X_n0, int64_t X_n1, const do
 #line 63 "tests/kernels/blas_loops.py"
     #pragma omp taskwait
 }
-#line 1575 "blas_loops.c"
+#line 1658 "blas_loops.c"
 
 /* trmm(alpha: f64, A: In[f64[:, :]], B: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:70 */
 #line 70 "tests/kernels/blas_loops.py"
@@ -1621,38 +1704,45 @@ void trmm(double alpha, const double *restrict A, int64_t A_n0, int64_t A_n1, do
                     }
                 }
 #line 74 "tests/kernels/blas_loops.py"
-                #pragma omp target teams distribute parallel for \
-                    collapse(2) \
-                    num_teams(py2omp_num_teams(B_n0 * B_n1, 256)) \
-                    thread_limit(256)
+                {
+                    int64_t py2omp_n0 = py2omp_max_i64(B_n0, 0);
+                    int64_t py2omp_n1 = py2omp_max_i64(B_n1, 0);
+                    int64_t py2omp_trip = py2omp_n0 * py2omp_n1;
+                    #pragma omp target teams ompx_bare \
+                        num_teams(py2omp_num_teams(py2omp_trip, 256)) \
+                        thread_limit(256)
 #line 74 "tests/kernels/blas_loops.py"
-                for (int64_t i__3 = 0; i__3 < B_n0; i__3 += 1) {
-#line 74 "tests/kernels/blas_loops.py"
-                    for (int64_t i__4 = 0; i__4 < B_n1; i__4 += 1) {
+                    for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
+                        int64_t i__3 = py2omp_k / py2omp_n1;
+                        int64_t i__4 = py2omp_k % py2omp_n1;
 #line 74 "tests/kernels/blas_loops.py"
                         B[i__3 * B_n1 + i__4] = B[i__3 * B_n1 + i__4] * alpha;
                     }
                 }
             } else if (py2omp_blas > 0) {
 #line 71 "tests/kernels/blas_loops.py"
-                #pragma omp target teams distribute parallel for \
-                    num_teams(py2omp_num_teams(1, 256)) \
-                    thread_limit(256)
+                {
+                    int64_t py2omp_trip = 1;
+                    #pragma omp target teams ompx_bare \
+                        num_teams(py2omp_num_teams(py2omp_trip, 256)) \
+                        thread_limit(256)
 #line 71 "tests/kernels/blas_loops.py"
-                for (int64_t once__5 = 0; once__5 < 1; once__5 += 1) {
+                    for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
+                        int64_t once__5 = py2omp_k;
 #line 71 "tests/kernels/blas_loops.py"
-                    {
-                        int32_t py2omp_value = 2147483646;
-                        #pragma omp atomic compare
+                        {
+                            int32_t py2omp_value = 2147483646;
+                            #pragma omp atomic compare
 #line 71 "tests/kernels/blas_loops.py"
-                        py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                            py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                        }
                     }
                 }
             }
         }
     }
 }
-#line 1656 "blas_loops.c"
+#line 1746 "blas_loops.c"
 
 /* trmm(alpha: f64, A: In[f64[:, :]], B: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:70 */
 #line 70 "tests/kernels/blas_loops.py"
@@ -1697,39 +1787,46 @@ void trmm__device(double alpha, const double *restrict A, int64_t A_n0, int64_t 
                 }
             }
 #line 74 "tests/kernels/blas_loops.py"
-            #pragma omp target teams distribute parallel for \
-                collapse(2) \
-                num_teams(py2omp_num_teams(B_n0 * B_n1, 256)) \
-                thread_limit(256) \
-                is_device_ptr(B)
+            {
+                int64_t py2omp_n0 = py2omp_max_i64(B_n0, 0);
+                int64_t py2omp_n1 = py2omp_max_i64(B_n1, 0);
+                int64_t py2omp_trip = py2omp_n0 * py2omp_n1;
+                #pragma omp target teams ompx_bare \
+                    num_teams(py2omp_num_teams(py2omp_trip, 256)) \
+                    thread_limit(256) \
+                    is_device_ptr(B)
 #line 74 "tests/kernels/blas_loops.py"
-            for (int64_t i__3 = 0; i__3 < B_n0; i__3 += 1) {
-#line 74 "tests/kernels/blas_loops.py"
-                for (int64_t i__4 = 0; i__4 < B_n1; i__4 += 1) {
+                for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
+                    int64_t i__3 = py2omp_k / py2omp_n1;
+                    int64_t i__4 = py2omp_k % py2omp_n1;
 #line 74 "tests/kernels/blas_loops.py"
                     B[i__3 * B_n1 + i__4] = B[i__3 * B_n1 + i__4] * alpha;
                 }
             }
         } else if (py2omp_blas > 0) {
 #line 71 "tests/kernels/blas_loops.py"
-            #pragma omp target teams distribute parallel for \
-                num_teams(py2omp_num_teams(1, 256)) \
-                thread_limit(256) \
-                is_device_ptr(py2omp_failed)
+            {
+                int64_t py2omp_trip = 1;
+                #pragma omp target teams ompx_bare \
+                    num_teams(py2omp_num_teams(py2omp_trip, 256)) \
+                    thread_limit(256) \
+                    is_device_ptr(py2omp_failed)
 #line 71 "tests/kernels/blas_loops.py"
-            for (int64_t once__5 = 0; once__5 < 1; once__5 += 1) {
+                for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
+                    int64_t once__5 = py2omp_k;
 #line 71 "tests/kernels/blas_loops.py"
-                {
-                    int32_t py2omp_value = 2147483646;
-                    #pragma omp atomic compare
+                    {
+                        int32_t py2omp_value = 2147483646;
+                        #pragma omp atomic compare
 #line 71 "tests/kernels/blas_loops.py"
-                    py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                        py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                    }
                 }
             }
         }
     }
 }
-#line 1733 "blas_loops.c"
+#line 1830 "blas_loops.c"
 
 /* trmm_f32(A: In[f32[:, :]], B: InOut[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:78 */
 #line 78 "tests/kernels/blas_loops.py"
@@ -1780,24 +1877,28 @@ void trmm_f32(const float *restrict A, int64_t A_n0, int64_t A_n1, float *restri
                 }
             } else if (py2omp_blas > 0) {
 #line 79 "tests/kernels/blas_loops.py"
-                #pragma omp target teams distribute parallel for \
-                    num_teams(py2omp_num_teams(1, 256)) \
-                    thread_limit(256)
+                {
+                    int64_t py2omp_trip = 1;
+                    #pragma omp target teams ompx_bare \
+                        num_teams(py2omp_num_teams(py2omp_trip, 256)) \
+                        thread_limit(256)
 #line 79 "tests/kernels/blas_loops.py"
-                for (int64_t once__3 = 0; once__3 < 1; once__3 += 1) {
+                    for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
+                        int64_t once__3 = py2omp_k;
 #line 79 "tests/kernels/blas_loops.py"
-                    {
-                        int32_t py2omp_value = 2147483646;
-                        #pragma omp atomic compare
+                        {
+                            int32_t py2omp_value = 2147483646;
+                            #pragma omp atomic compare
 #line 79 "tests/kernels/blas_loops.py"
-                        py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                            py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                        }
                     }
                 }
             }
         }
     }
 }
-#line 1801 "blas_loops.c"
+#line 1902 "blas_loops.c"
 
 /* trmm_f32(A: In[f32[:, :]], B: InOut[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:78 */
 #line 78 "tests/kernels/blas_loops.py"
@@ -1843,24 +1944,28 @@ void trmm_f32__device(const float *restrict A, int64_t A_n0, int64_t A_n1, float
             }
         } else if (py2omp_blas > 0) {
 #line 79 "tests/kernels/blas_loops.py"
-            #pragma omp target teams distribute parallel for \
-                num_teams(py2omp_num_teams(1, 256)) \
-                thread_limit(256) \
-                is_device_ptr(py2omp_failed)
+            {
+                int64_t py2omp_trip = 1;
+                #pragma omp target teams ompx_bare \
+                    num_teams(py2omp_num_teams(py2omp_trip, 256)) \
+                    thread_limit(256) \
+                    is_device_ptr(py2omp_failed)
 #line 79 "tests/kernels/blas_loops.py"
-            for (int64_t once__3 = 0; once__3 < 1; once__3 += 1) {
+                for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
+                    int64_t once__3 = py2omp_k;
 #line 79 "tests/kernels/blas_loops.py"
-                {
-                    int32_t py2omp_value = 2147483646;
-                    #pragma omp atomic compare
+                    {
+                        int32_t py2omp_value = 2147483646;
+                        #pragma omp atomic compare
 #line 79 "tests/kernels/blas_loops.py"
-                    py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                        py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                    }
                 }
             }
         }
     }
 }
-#line 1864 "blas_loops.c"
+#line 1969 "blas_loops.c"
 
 /* trmm_scaled(alpha: f32, A: In[f32[:, :]], B: InOut[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:85 */
 #line 85 "tests/kernels/blas_loops.py"
@@ -1909,7 +2014,7 @@ void trmm_scaled(float alpha, const float *restrict A, int64_t A_n0, int64_t A_n
         #pragma omp taskwait
     }
 }
-#line 1913 "blas_loops.c"
+#line 2018 "blas_loops.c"
 
 /* trmm_scaled(alpha: f32, A: In[f32[:, :]], B: InOut[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:85 */
 #line 85 "tests/kernels/blas_loops.py"
@@ -1952,7 +2057,7 @@ void trmm_scaled__device(float alpha, const float *restrict A, int64_t A_n0, int
 #line 85 "tests/kernels/blas_loops.py"
     #pragma omp taskwait
 }
-#line 1956 "blas_loops.c"
+#line 2061 "blas_loops.c"
 
 /* trmm_upward(A: In[f64[:, :]], B: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:92 */
 #line 92 "tests/kernels/blas_loops.py"
@@ -2001,7 +2106,7 @@ void trmm_upward(const double *restrict A, int64_t A_n0, int64_t A_n1, double *r
         #pragma omp taskwait
     }
 }
-#line 2005 "blas_loops.c"
+#line 2110 "blas_loops.c"
 
 /* trmm_upward(A: In[f64[:, :]], B: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:92 */
 #line 92 "tests/kernels/blas_loops.py"
@@ -2044,7 +2149,7 @@ void trmm_upward__device(const double *restrict A, int64_t A_n0, int64_t A_n1, d
 #line 92 "tests/kernels/blas_loops.py"
     #pragma omp taskwait
 }
-#line 2048 "blas_loops.c"
+#line 2153 "blas_loops.c"
 
 /* trmm_polybench(alpha: f64, A: In[f64[:, :]], B: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:99 */
 #line 99 "tests/kernels/blas_loops.py"
@@ -2097,24 +2202,28 @@ void trmm_polybench(double alpha, const double *restrict A, int64_t A_n0, int64_
                 }
             } else if (py2omp_blas > 0) {
 #line 100 "tests/kernels/blas_loops.py"
-                #pragma omp target teams distribute parallel for \
-                    num_teams(py2omp_num_teams(1, 256)) \
-                    thread_limit(256)
+                {
+                    int64_t py2omp_trip = 1;
+                    #pragma omp target teams ompx_bare \
+                        num_teams(py2omp_num_teams(py2omp_trip, 256)) \
+                        thread_limit(256)
 #line 100 "tests/kernels/blas_loops.py"
-                for (int64_t once__3 = 0; once__3 < 1; once__3 += 1) {
+                    for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
+                        int64_t once__3 = py2omp_k;
 #line 100 "tests/kernels/blas_loops.py"
-                    {
-                        int32_t py2omp_value = 2147483646;
-                        #pragma omp atomic compare
+                        {
+                            int32_t py2omp_value = 2147483646;
+                            #pragma omp atomic compare
 #line 100 "tests/kernels/blas_loops.py"
-                        py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                            py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                        }
                     }
                 }
             }
         }
     }
 }
-#line 2118 "blas_loops.c"
+#line 2227 "blas_loops.c"
 
 /* trmm_polybench(alpha: f64, A: In[f64[:, :]], B: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:99 */
 #line 99 "tests/kernels/blas_loops.py"
@@ -2162,24 +2271,28 @@ void trmm_polybench__device(double alpha, const double *restrict A, int64_t A_n0
             }
         } else if (py2omp_blas > 0) {
 #line 100 "tests/kernels/blas_loops.py"
-            #pragma omp target teams distribute parallel for \
-                num_teams(py2omp_num_teams(1, 256)) \
-                thread_limit(256) \
-                is_device_ptr(py2omp_failed)
+            {
+                int64_t py2omp_trip = 1;
+                #pragma omp target teams ompx_bare \
+                    num_teams(py2omp_num_teams(py2omp_trip, 256)) \
+                    thread_limit(256) \
+                    is_device_ptr(py2omp_failed)
 #line 100 "tests/kernels/blas_loops.py"
-            for (int64_t once__3 = 0; once__3 < 1; once__3 += 1) {
+                for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
+                    int64_t once__3 = py2omp_k;
 #line 100 "tests/kernels/blas_loops.py"
-                {
-                    int32_t py2omp_value = 2147483646;
-                    #pragma omp atomic compare
+                    {
+                        int32_t py2omp_value = 2147483646;
+                        #pragma omp atomic compare
 #line 100 "tests/kernels/blas_loops.py"
-                    py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                        py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                    }
                 }
             }
         }
     }
 }
-#line 2183 "blas_loops.c"
+#line 2296 "blas_loops.c"
 
 /* trmm_scaled_rows(alpha: f64, A: In[f64[:, :]], B: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:107 */
 #line 107 "tests/kernels/blas_loops.py"
@@ -2234,32 +2347,39 @@ void trmm_scaled_rows(double alpha, const double *restrict A, int64_t A_n0, int6
                 }
             } else if (py2omp_blas > 0) {
 #line 108 "tests/kernels/blas_loops.py"
-                #pragma omp target teams distribute parallel for \
-                    num_teams(py2omp_num_teams(1, 256)) \
-                    thread_limit(256)
+                {
+                    int64_t py2omp_trip = 1;
+                    #pragma omp target teams ompx_bare \
+                        num_teams(py2omp_num_teams(py2omp_trip, 256)) \
+                        thread_limit(256)
 #line 108 "tests/kernels/blas_loops.py"
-                for (int64_t once__3 = 0; once__3 < 1; once__3 += 1) {
+                    for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
+                        int64_t once__3 = py2omp_k;
 #line 108 "tests/kernels/blas_loops.py"
-                    {
-                        int32_t py2omp_value = 2147483646;
-                        #pragma omp atomic compare
+                        {
+                            int32_t py2omp_value = 2147483646;
+                            #pragma omp atomic compare
 #line 108 "tests/kernels/blas_loops.py"
-                        py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                            py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                        }
                     }
                 }
             }
         }
 #line 111 "tests/kernels/blas_loops.py"
-        #pragma omp target teams distribute parallel for \
-            collapse(2) \
-            num_teams(py2omp_num_teams((B_n0 - 1) * B_n1, 256)) \
-            thread_limit(256) \
-            nowait \
-            depend(inout: py2omp_order)
+        {
+            int64_t py2omp_n0 = py2omp_max_i64(B_n0 - 1, 0);
+            int64_t py2omp_n1 = py2omp_max_i64(B_n1, 0);
+            int64_t py2omp_trip = py2omp_n0 * py2omp_n1;
+            #pragma omp target teams ompx_bare \
+                num_teams(py2omp_num_teams(py2omp_trip, 256)) \
+                thread_limit(256) \
+                nowait \
+                depend(inout: py2omp_order)
 #line 111 "tests/kernels/blas_loops.py"
-        for (int64_t i__4 = 1; i__4 < B_n0; i__4 += 1) {
-#line 111 "tests/kernels/blas_loops.py"
-            for (int64_t i__5 = 0; i__5 < B_n1; i__5 += 1) {
+            for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
+                int64_t i__4 = 1 + py2omp_k / py2omp_n1;
+                int64_t i__5 = py2omp_k % py2omp_n1;
 #line 111 "tests/kernels/blas_loops.py"
                 B[i__4 * B_n1 + i__5] = B[i__4 * B_n1 + i__5] * alpha;
             }
@@ -2268,7 +2388,7 @@ void trmm_scaled_rows(double alpha, const double *restrict A, int64_t A_n0, int6
         #pragma omp taskwait
     }
 }
-#line 2272 "blas_loops.c"
+#line 2392 "blas_loops.c"
 
 /* trmm_scaled_rows(alpha: f64, A: In[f64[:, :]], B: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:107 */
 #line 107 "tests/kernels/blas_loops.py"
@@ -2317,34 +2437,41 @@ void trmm_scaled_rows__device(double alpha, const double *restrict A, int64_t A_
             }
         } else if (py2omp_blas > 0) {
 #line 108 "tests/kernels/blas_loops.py"
-            #pragma omp target teams distribute parallel for \
-                num_teams(py2omp_num_teams(1, 256)) \
-                thread_limit(256) \
-                is_device_ptr(py2omp_failed)
+            {
+                int64_t py2omp_trip = 1;
+                #pragma omp target teams ompx_bare \
+                    num_teams(py2omp_num_teams(py2omp_trip, 256)) \
+                    thread_limit(256) \
+                    is_device_ptr(py2omp_failed)
 #line 108 "tests/kernels/blas_loops.py"
-            for (int64_t once__3 = 0; once__3 < 1; once__3 += 1) {
+                for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
+                    int64_t once__3 = py2omp_k;
 #line 108 "tests/kernels/blas_loops.py"
-                {
-                    int32_t py2omp_value = 2147483646;
-                    #pragma omp atomic compare
+                    {
+                        int32_t py2omp_value = 2147483646;
+                        #pragma omp atomic compare
 #line 108 "tests/kernels/blas_loops.py"
-                    py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                        py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                    }
                 }
             }
         }
     }
 #line 111 "tests/kernels/blas_loops.py"
-    #pragma omp target teams distribute parallel for \
-        collapse(2) \
-        num_teams(py2omp_num_teams((B_n0 - 1) * B_n1, 256)) \
-        thread_limit(256) \
-        is_device_ptr(B) \
-        nowait \
-        depend(inout: py2omp_order)
+    {
+        int64_t py2omp_n0 = py2omp_max_i64(B_n0 - 1, 0);
+        int64_t py2omp_n1 = py2omp_max_i64(B_n1, 0);
+        int64_t py2omp_trip = py2omp_n0 * py2omp_n1;
+        #pragma omp target teams ompx_bare \
+            num_teams(py2omp_num_teams(py2omp_trip, 256)) \
+            thread_limit(256) \
+            is_device_ptr(B) \
+            nowait \
+            depend(inout: py2omp_order)
 #line 111 "tests/kernels/blas_loops.py"
-    for (int64_t i__4 = 1; i__4 < B_n0; i__4 += 1) {
-#line 111 "tests/kernels/blas_loops.py"
-        for (int64_t i__5 = 0; i__5 < B_n1; i__5 += 1) {
+        for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
+            int64_t i__4 = 1 + py2omp_k / py2omp_n1;
+            int64_t i__5 = py2omp_k % py2omp_n1;
 #line 111 "tests/kernels/blas_loops.py"
             B[i__4 * B_n1 + i__5] = B[i__4 * B_n1 + i__5] * alpha;
         }
@@ -2352,7 +2479,7 @@ void trmm_scaled_rows__device(double alpha, const double *restrict A, int64_t A_
 #line 107 "tests/kernels/blas_loops.py"
     #pragma omp taskwait
 }
-#line 2356 "blas_loops.c"
+#line 2483 "blas_loops.c"
 
 /* trmm_shifted(alpha: f64, A: In[f64[:, :]], B: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:115 */
 #line 115 "tests/kernels/blas_loops.py"
@@ -2407,47 +2534,57 @@ void trmm_shifted(double alpha, const double *restrict A, int64_t A_n0, int64_t 
                 }
             } else if (py2omp_blas > 0) {
 #line 116 "tests/kernels/blas_loops.py"
-                #pragma omp target teams distribute parallel for \
-                    num_teams(py2omp_num_teams(1, 256)) \
-                    thread_limit(256)
+                {
+                    int64_t py2omp_trip = 1;
+                    #pragma omp target teams ompx_bare \
+                        num_teams(py2omp_num_teams(py2omp_trip, 256)) \
+                        thread_limit(256)
 #line 116 "tests/kernels/blas_loops.py"
-                for (int64_t once__3 = 0; once__3 < 1; once__3 += 1) {
+                    for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
+                        int64_t once__3 = py2omp_k;
 #line 116 "tests/kernels/blas_loops.py"
-                    {
-                        int32_t py2omp_value = 2147483646;
-                        #pragma omp atomic compare
+                        {
+                            int32_t py2omp_value = 2147483646;
+                            #pragma omp atomic compare
 #line 116 "tests/kernels/blas_loops.py"
-                        py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                            py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                        }
                     }
                 }
             }
         }
 #line 119 "tests/kernels/blas_loops.py"
-        #pragma omp target teams distribute parallel for \
-            collapse(2) \
-            num_teams(py2omp_num_teams(B_n0 * B_n1, 256)) \
-            thread_limit(256) \
-            nowait \
-            depend(inout: py2omp_order)
+        {
+            int64_t py2omp_n0 = py2omp_max_i64(B_n0, 0);
+            int64_t py2omp_n1 = py2omp_max_i64(B_n1, 0);
+            int64_t py2omp_trip = py2omp_n0 * py2omp_n1;
+            #pragma omp target teams ompx_bare \
+                num_teams(py2omp_num_teams(py2omp_trip, 256)) \
+                thread_limit(256) \
+                nowait \
+                depend(inout: py2omp_order)
 #line 119 "tests/kernels/blas_loops.py"
-        for (int64_t i__4 = 0; i__4 < B_n0; i__4 += 1) {
-#line 119 "tests/kernels/blas_loops.py"
-            for (int64_t i__5 = 0; i__5 < B_n1; i__5 += 1) {
+            for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
+                int64_t i__4 = py2omp_k / py2omp_n1;
+                int64_t i__5 = py2omp_k % py2omp_n1;
 #line 119 "tests/kernels/blas_loops.py"
                 B[i__4 * B_n1 + i__5] = B[i__4 * B_n1 + i__5] + 1.0;
             }
         }
 #line 120 "tests/kernels/blas_loops.py"
-        #pragma omp target teams distribute parallel for \
-            collapse(2) \
-            num_teams(py2omp_num_teams(B_n0 * B_n1, 256)) \
-            thread_limit(256) \
-            nowait \
-            depend(inout: py2omp_order)
+        {
+            int64_t py2omp_n0 = py2omp_max_i64(B_n0, 0);
+            int64_t py2omp_n1 = py2omp_max_i64(B_n1, 0);
+            int64_t py2omp_trip = py2omp_n0 * py2omp_n1;
+            #pragma omp target teams ompx_bare \
+                num_teams(py2omp_num_teams(py2omp_trip, 256)) \
+                thread_limit(256) \
+                nowait \
+                depend(inout: py2omp_order)
 #line 120 "tests/kernels/blas_loops.py"
-        for (int64_t i__6 = 0; i__6 < B_n0; i__6 += 1) {
-#line 120 "tests/kernels/blas_loops.py"
-            for (int64_t i__7 = 0; i__7 < B_n1; i__7 += 1) {
+            for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
+                int64_t i__6 = py2omp_k / py2omp_n1;
+                int64_t i__7 = py2omp_k % py2omp_n1;
 #line 120 "tests/kernels/blas_loops.py"
                 B[i__6 * B_n1 + i__7] = B[i__6 * B_n1 + i__7] * alpha;
             }
@@ -2456,7 +2593,7 @@ void trmm_shifted(double alpha, const double *restrict A, int64_t A_n0, int64_t 
         #pragma omp taskwait
     }
 }
-#line 2460 "blas_loops.c"
+#line 2597 "blas_loops.c"
 
 /* trmm_shifted(alpha: f64, A: In[f64[:, :]], B: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:115 */
 #line 115 "tests/kernels/blas_loops.py"
@@ -2505,50 +2642,60 @@ void trmm_shifted__device(double alpha, const double *restrict A, int64_t A_n0, 
             }
         } else if (py2omp_blas > 0) {
 #line 116 "tests/kernels/blas_loops.py"
-            #pragma omp target teams distribute parallel for \
-                num_teams(py2omp_num_teams(1, 256)) \
-                thread_limit(256) \
-                is_device_ptr(py2omp_failed)
+            {
+                int64_t py2omp_trip = 1;
+                #pragma omp target teams ompx_bare \
+                    num_teams(py2omp_num_teams(py2omp_trip, 256)) \
+                    thread_limit(256) \
+                    is_device_ptr(py2omp_failed)
 #line 116 "tests/kernels/blas_loops.py"
-            for (int64_t once__3 = 0; once__3 < 1; once__3 += 1) {
+                for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
+                    int64_t once__3 = py2omp_k;
 #line 116 "tests/kernels/blas_loops.py"
-                {
-                    int32_t py2omp_value = 2147483646;
-                    #pragma omp atomic compare
+                    {
+                        int32_t py2omp_value = 2147483646;
+                        #pragma omp atomic compare
 #line 116 "tests/kernels/blas_loops.py"
-                    py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                        py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                    }
                 }
             }
         }
     }
 #line 119 "tests/kernels/blas_loops.py"
-    #pragma omp target teams distribute parallel for \
-        collapse(2) \
-        num_teams(py2omp_num_teams(B_n0 * B_n1, 256)) \
-        thread_limit(256) \
-        is_device_ptr(B) \
-        nowait \
-        depend(inout: py2omp_order)
+    {
+        int64_t py2omp_n0 = py2omp_max_i64(B_n0, 0);
+        int64_t py2omp_n1 = py2omp_max_i64(B_n1, 0);
+        int64_t py2omp_trip = py2omp_n0 * py2omp_n1;
+        #pragma omp target teams ompx_bare \
+            num_teams(py2omp_num_teams(py2omp_trip, 256)) \
+            thread_limit(256) \
+            is_device_ptr(B) \
+            nowait \
+            depend(inout: py2omp_order)
 #line 119 "tests/kernels/blas_loops.py"
-    for (int64_t i__4 = 0; i__4 < B_n0; i__4 += 1) {
-#line 119 "tests/kernels/blas_loops.py"
-        for (int64_t i__5 = 0; i__5 < B_n1; i__5 += 1) {
+        for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
+            int64_t i__4 = py2omp_k / py2omp_n1;
+            int64_t i__5 = py2omp_k % py2omp_n1;
 #line 119 "tests/kernels/blas_loops.py"
             B[i__4 * B_n1 + i__5] = B[i__4 * B_n1 + i__5] + 1.0;
         }
     }
 #line 120 "tests/kernels/blas_loops.py"
-    #pragma omp target teams distribute parallel for \
-        collapse(2) \
-        num_teams(py2omp_num_teams(B_n0 * B_n1, 256)) \
-        thread_limit(256) \
-        is_device_ptr(B) \
-        nowait \
-        depend(inout: py2omp_order)
+    {
+        int64_t py2omp_n0 = py2omp_max_i64(B_n0, 0);
+        int64_t py2omp_n1 = py2omp_max_i64(B_n1, 0);
+        int64_t py2omp_trip = py2omp_n0 * py2omp_n1;
+        #pragma omp target teams ompx_bare \
+            num_teams(py2omp_num_teams(py2omp_trip, 256)) \
+            thread_limit(256) \
+            is_device_ptr(B) \
+            nowait \
+            depend(inout: py2omp_order)
 #line 120 "tests/kernels/blas_loops.py"
-    for (int64_t i__6 = 0; i__6 < B_n0; i__6 += 1) {
-#line 120 "tests/kernels/blas_loops.py"
-        for (int64_t i__7 = 0; i__7 < B_n1; i__7 += 1) {
+        for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
+            int64_t i__6 = py2omp_k / py2omp_n1;
+            int64_t i__7 = py2omp_k % py2omp_n1;
 #line 120 "tests/kernels/blas_loops.py"
             B[i__6 * B_n1 + i__7] = B[i__6 * B_n1 + i__7] * alpha;
         }
@@ -2556,7 +2703,7 @@ void trmm_shifted__device(double alpha, const double *restrict A, int64_t A_n0, 
 #line 115 "tests/kernels/blas_loops.py"
     #pragma omp taskwait
 }
-#line 2560 "blas_loops.c"
+#line 2707 "blas_loops.c"
 
 /* trmm_f32_wide_alpha(alpha: f64, A: In[f32[:, :]], B: InOut[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:124 */
 #line 124 "tests/kernels/blas_loops.py"
@@ -2611,32 +2758,39 @@ void trmm_f32_wide_alpha(double alpha, const float *restrict A, int64_t A_n0, in
                 }
             } else if (py2omp_blas > 0) {
 #line 125 "tests/kernels/blas_loops.py"
-                #pragma omp target teams distribute parallel for \
-                    num_teams(py2omp_num_teams(1, 256)) \
-                    thread_limit(256)
+                {
+                    int64_t py2omp_trip = 1;
+                    #pragma omp target teams ompx_bare \
+                        num_teams(py2omp_num_teams(py2omp_trip, 256)) \
+                        thread_limit(256)
 #line 125 "tests/kernels/blas_loops.py"
-                for (int64_t once__3 = 0; once__3 < 1; once__3 += 1) {
+                    for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
+                        int64_t once__3 = py2omp_k;
 #line 125 "tests/kernels/blas_loops.py"
-                    {
-                        int32_t py2omp_value = 2147483646;
-                        #pragma omp atomic compare
+                        {
+                            int32_t py2omp_value = 2147483646;
+                            #pragma omp atomic compare
 #line 125 "tests/kernels/blas_loops.py"
-                        py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                            py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                        }
                     }
                 }
             }
         }
 #line 128 "tests/kernels/blas_loops.py"
-        #pragma omp target teams distribute parallel for \
-            collapse(2) \
-            num_teams(py2omp_num_teams(B_n0 * B_n1, 256)) \
-            thread_limit(256) \
-            nowait \
-            depend(inout: py2omp_order)
+        {
+            int64_t py2omp_n0 = py2omp_max_i64(B_n0, 0);
+            int64_t py2omp_n1 = py2omp_max_i64(B_n1, 0);
+            int64_t py2omp_trip = py2omp_n0 * py2omp_n1;
+            #pragma omp target teams ompx_bare \
+                num_teams(py2omp_num_teams(py2omp_trip, 256)) \
+                thread_limit(256) \
+                nowait \
+                depend(inout: py2omp_order)
 #line 128 "tests/kernels/blas_loops.py"
-        for (int64_t i__4 = 0; i__4 < B_n0; i__4 += 1) {
-#line 128 "tests/kernels/blas_loops.py"
-            for (int64_t i__5 = 0; i__5 < B_n1; i__5 += 1) {
+            for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
+                int64_t i__4 = py2omp_k / py2omp_n1;
+                int64_t i__5 = py2omp_k % py2omp_n1;
 #line 128 "tests/kernels/blas_loops.py"
                 B[i__4 * B_n1 + i__5] = (float)((double)B[i__4 * B_n1 + i__5] * alpha);
             }
@@ -2645,7 +2799,7 @@ void trmm_f32_wide_alpha(double alpha, const float *restrict A, int64_t A_n0, in
         #pragma omp taskwait
     }
 }
-#line 2649 "blas_loops.c"
+#line 2803 "blas_loops.c"
 
 /* trmm_f32_wide_alpha(alpha: f64, A: In[f32[:, :]], B: InOut[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:124 */
 #line 124 "tests/kernels/blas_loops.py"
@@ -2694,34 +2848,41 @@ void trmm_f32_wide_alpha__device(double alpha, const float *restrict A, int64_t 
             }
         } else if (py2omp_blas > 0) {
 #line 125 "tests/kernels/blas_loops.py"
-            #pragma omp target teams distribute parallel for \
-                num_teams(py2omp_num_teams(1, 256)) \
-                thread_limit(256) \
-                is_device_ptr(py2omp_failed)
+            {
+                int64_t py2omp_trip = 1;
+                #pragma omp target teams ompx_bare \
+                    num_teams(py2omp_num_teams(py2omp_trip, 256)) \
+                    thread_limit(256) \
+                    is_device_ptr(py2omp_failed)
 #line 125 "tests/kernels/blas_loops.py"
-            for (int64_t once__3 = 0; once__3 < 1; once__3 += 1) {
+                for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
+                    int64_t once__3 = py2omp_k;
 #line 125 "tests/kernels/blas_loops.py"
-                {
-                    int32_t py2omp_value = 2147483646;
-                    #pragma omp atomic compare
+                    {
+                        int32_t py2omp_value = 2147483646;
+                        #pragma omp atomic compare
 #line 125 "tests/kernels/blas_loops.py"
-                    py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                        py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                    }
                 }
             }
         }
     }
 #line 128 "tests/kernels/blas_loops.py"
-    #pragma omp target teams distribute parallel for \
-        collapse(2) \
-        num_teams(py2omp_num_teams(B_n0 * B_n1, 256)) \
-        thread_limit(256) \
-        is_device_ptr(B) \
-        nowait \
-        depend(inout: py2omp_order)
+    {
+        int64_t py2omp_n0 = py2omp_max_i64(B_n0, 0);
+        int64_t py2omp_n1 = py2omp_max_i64(B_n1, 0);
+        int64_t py2omp_trip = py2omp_n0 * py2omp_n1;
+        #pragma omp target teams ompx_bare \
+            num_teams(py2omp_num_teams(py2omp_trip, 256)) \
+            thread_limit(256) \
+            is_device_ptr(B) \
+            nowait \
+            depend(inout: py2omp_order)
 #line 128 "tests/kernels/blas_loops.py"
-    for (int64_t i__4 = 0; i__4 < B_n0; i__4 += 1) {
-#line 128 "tests/kernels/blas_loops.py"
-        for (int64_t i__5 = 0; i__5 < B_n1; i__5 += 1) {
+        for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
+            int64_t i__4 = py2omp_k / py2omp_n1;
+            int64_t i__5 = py2omp_k % py2omp_n1;
 #line 128 "tests/kernels/blas_loops.py"
             B[i__4 * B_n1 + i__5] = (float)((double)B[i__4 * B_n1 + i__5] * alpha);
         }
@@ -2729,7 +2890,7 @@ void trmm_f32_wide_alpha__device(double alpha, const float *restrict A, int64_t 
 #line 124 "tests/kernels/blas_loops.py"
     #pragma omp taskwait
 }
-#line 2733 "blas_loops.c"
+#line 2894 "blas_loops.c"
 
 /* doitgen(A: InOut[f64[:, :, :]], C4: In[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:132 */
 #line 132 "tests/kernels/blas_loops.py"
@@ -2792,24 +2953,28 @@ void doitgen(double *restrict A, int64_t A_n0, int64_t A_n1, int64_t A_n2, const
                 py2omp_temporary_free(A_value__4_buf, -1);
             } else if (py2omp_blas > 0) {
 #line 133 "tests/kernels/blas_loops.py"
-                #pragma omp target teams distribute parallel for \
-                    num_teams(py2omp_num_teams(1, 256)) \
-                    thread_limit(256)
+                {
+                    int64_t py2omp_trip = 1;
+                    #pragma omp target teams ompx_bare \
+                        num_teams(py2omp_num_teams(py2omp_trip, 256)) \
+                        thread_limit(256)
 #line 133 "tests/kernels/blas_loops.py"
-                for (int64_t once__5 = 0; once__5 < 1; once__5 += 1) {
+                    for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
+                        int64_t once__5 = py2omp_k;
 #line 133 "tests/kernels/blas_loops.py"
-                    {
-                        int32_t py2omp_value = 2147483646;
-                        #pragma omp atomic compare
+                        {
+                            int32_t py2omp_value = 2147483646;
+                            #pragma omp atomic compare
 #line 133 "tests/kernels/blas_loops.py"
-                        py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                            py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                        }
                     }
                 }
             }
         }
     }
 }
-#line 2813 "blas_loops.c"
+#line 2978 "blas_loops.c"
 
 /* doitgen(A: InOut[f64[:, :, :]], C4: In[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:132 */
 #line 132 "tests/kernels/blas_loops.py"
@@ -2865,24 +3030,28 @@ void doitgen__device(double *restrict A, int64_t A_n0, int64_t A_n1, int64_t A_n
             py2omp_temporary_free(A_value__4_buf, -1);
         } else if (py2omp_blas > 0) {
 #line 133 "tests/kernels/blas_loops.py"
-            #pragma omp target teams distribute parallel for \
-                num_teams(py2omp_num_teams(1, 256)) \
-                thread_limit(256) \
-                is_device_ptr(py2omp_failed)
+            {
+                int64_t py2omp_trip = 1;
+                #pragma omp target teams ompx_bare \
+                    num_teams(py2omp_num_teams(py2omp_trip, 256)) \
+                    thread_limit(256) \
+                    is_device_ptr(py2omp_failed)
 #line 133 "tests/kernels/blas_loops.py"
-            for (int64_t once__5 = 0; once__5 < 1; once__5 += 1) {
+                for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
+                    int64_t once__5 = py2omp_k;
 #line 133 "tests/kernels/blas_loops.py"
-                {
-                    int32_t py2omp_value = 2147483646;
-                    #pragma omp atomic compare
+                    {
+                        int32_t py2omp_value = 2147483646;
+                        #pragma omp atomic compare
 #line 133 "tests/kernels/blas_loops.py"
-                    py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                        py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                    }
                 }
             }
         }
     }
 }
-#line 2886 "blas_loops.c"
+#line 3055 "blas_loops.c"
 
 /* doitgen_transposed(A: InOut[f32[:, :, :]], C4: In[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:139 */
 #line 139 "tests/kernels/blas_loops.py"
@@ -2945,24 +3114,28 @@ void doitgen_transposed(float *restrict A, int64_t A_n0, int64_t A_n1, int64_t A
                 py2omp_temporary_free(A_value__4_buf, -1);
             } else if (py2omp_blas > 0) {
 #line 140 "tests/kernels/blas_loops.py"
-                #pragma omp target teams distribute parallel for \
-                    num_teams(py2omp_num_teams(1, 256)) \
-                    thread_limit(256)
+                {
+                    int64_t py2omp_trip = 1;
+                    #pragma omp target teams ompx_bare \
+                        num_teams(py2omp_num_teams(py2omp_trip, 256)) \
+                        thread_limit(256)
 #line 140 "tests/kernels/blas_loops.py"
-                for (int64_t once__5 = 0; once__5 < 1; once__5 += 1) {
+                    for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
+                        int64_t once__5 = py2omp_k;
 #line 140 "tests/kernels/blas_loops.py"
-                    {
-                        int32_t py2omp_value = 2147483646;
-                        #pragma omp atomic compare
+                        {
+                            int32_t py2omp_value = 2147483646;
+                            #pragma omp atomic compare
 #line 140 "tests/kernels/blas_loops.py"
-                        py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                            py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                        }
                     }
                 }
             }
         }
     }
 }
-#line 2966 "blas_loops.c"
+#line 3139 "blas_loops.c"
 
 /* doitgen_transposed(A: InOut[f32[:, :, :]], C4: In[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:139 */
 #line 139 "tests/kernels/blas_loops.py"
@@ -3018,24 +3191,28 @@ void doitgen_transposed__device(float *restrict A, int64_t A_n0, int64_t A_n1, i
             py2omp_temporary_free(A_value__4_buf, -1);
         } else if (py2omp_blas > 0) {
 #line 140 "tests/kernels/blas_loops.py"
-            #pragma omp target teams distribute parallel for \
-                num_teams(py2omp_num_teams(1, 256)) \
-                thread_limit(256) \
-                is_device_ptr(py2omp_failed)
+            {
+                int64_t py2omp_trip = 1;
+                #pragma omp target teams ompx_bare \
+                    num_teams(py2omp_num_teams(py2omp_trip, 256)) \
+                    thread_limit(256) \
+                    is_device_ptr(py2omp_failed)
 #line 140 "tests/kernels/blas_loops.py"
-            for (int64_t once__5 = 0; once__5 < 1; once__5 += 1) {
+                for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
+                    int64_t once__5 = py2omp_k;
 #line 140 "tests/kernels/blas_loops.py"
-                {
-                    int32_t py2omp_value = 2147483646;
-                    #pragma omp atomic compare
+                    {
+                        int32_t py2omp_value = 2147483646;
+                        #pragma omp atomic compare
 #line 140 "tests/kernels/blas_loops.py"
-                    py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                        py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                    }
                 }
             }
         }
     }
 }
-#line 3039 "blas_loops.c"
+#line 3216 "blas_loops.c"
 
 /* doitgen_partial(A: InOut[f64[:, :, :]], C4: In[f64[:, :]]) -- tests/kernels/blas_loops.py:146 */
 #line 146 "tests/kernels/blas_loops.py"
@@ -3085,7 +3262,7 @@ void doitgen_partial(double *restrict A, int64_t A_n0, int64_t A_n1, int64_t A_n
 #line 149 "tests/kernels/blas_loops.py"
     py2omp_temporary_free(A_value__4_buf, -1);
 }
-#line 3089 "blas_loops.c"
+#line 3266 "blas_loops.c"
 
 /* doitgen_partial(A: InOut[f64[:, :, :]], C4: In[f64[:, :]]) -- tests/kernels/blas_loops.py:146 */
 #line 146 "tests/kernels/blas_loops.py"
@@ -3133,7 +3310,7 @@ void doitgen_partial__device(double *restrict A, int64_t A_n0, int64_t A_n1, int
 #line 149 "tests/kernels/blas_loops.py"
     py2omp_temporary_free(A_value__4_buf, -1);
 }
-#line 3137 "blas_loops.c"
+#line 3314 "blas_loops.c"
 
 /* covariance_short(data: In[f64[:, :]], cov: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:153 */
 #line 153 "tests/kernels/blas_loops.py"
@@ -3182,17 +3359,21 @@ void covariance_short(const double *restrict data, int64_t data_n0, int64_t data
                 }
             } else if (py2omp_blas > 0) {
 #line 155 "tests/kernels/blas_loops.py"
-                #pragma omp target teams distribute parallel for \
-                    num_teams(py2omp_num_teams(1, 256)) \
-                    thread_limit(256)
+                {
+                    int64_t py2omp_trip = 1;
+                    #pragma omp target teams ompx_bare \
+                        num_teams(py2omp_num_teams(py2omp_trip, 256)) \
+                        thread_limit(256)
 #line 155 "tests/kernels/blas_loops.py"
-                for (int64_t once__3 = 0; once__3 < 1; once__3 += 1) {
+                    for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
+                        int64_t once__3 = py2omp_k;
 #line 155 "tests/kernels/blas_loops.py"
-                    {
-                        int32_t py2omp_value = 2147483646;
-                        #pragma omp atomic compare
+                        {
+                            int32_t py2omp_value = 2147483646;
+                            #pragma omp atomic compare
 #line 155 "tests/kernels/blas_loops.py"
-                        py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                            py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                        }
                     }
                 }
             }
@@ -3217,7 +3398,7 @@ void covariance_short(const double *restrict data, int64_t data_n0, int64_t data
         #pragma omp taskwait
     }
 }
-#line 3221 "blas_loops.c"
+#line 3402 "blas_loops.c"
 
 /* covariance_short(data: In[f64[:, :]], cov: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:153 */
 #line 153 "tests/kernels/blas_loops.py"
@@ -3259,18 +3440,22 @@ void covariance_short__device(const double *restrict data, int64_t data_n0, int6
             }
         } else if (py2omp_blas > 0) {
 #line 155 "tests/kernels/blas_loops.py"
-            #pragma omp target teams distribute parallel for \
-                num_teams(py2omp_num_teams(1, 256)) \
-                thread_limit(256) \
-                is_device_ptr(py2omp_failed)
+            {
+                int64_t py2omp_trip = 1;
+                #pragma omp target teams ompx_bare \
+                    num_teams(py2omp_num_teams(py2omp_trip, 256)) \
+                    thread_limit(256) \
+                    is_device_ptr(py2omp_failed)
 #line 155 "tests/kernels/blas_loops.py"
-            for (int64_t once__3 = 0; once__3 < 1; once__3 += 1) {
+                for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
+                    int64_t once__3 = py2omp_k;
 #line 155 "tests/kernels/blas_loops.py"
-                {
-                    int32_t py2omp_value = 2147483646;
-                    #pragma omp atomic compare
+                    {
+                        int32_t py2omp_value = 2147483646;
+                        #pragma omp atomic compare
 #line 155 "tests/kernels/blas_loops.py"
-                    py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                        py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                    }
                 }
             }
         }
@@ -3294,7 +3479,7 @@ void covariance_short__device(const double *restrict data, int64_t data_n0, int6
 #line 153 "tests/kernels/blas_loops.py"
     #pragma omp taskwait
 }
-#line 3298 "blas_loops.c"
+#line 3483 "blas_loops.c"
 
 /* syrk_strict(C: InOut[f64[:, :]], A: In[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:162 */
 #line 162 "tests/kernels/blas_loops.py"
@@ -3329,7 +3514,7 @@ void syrk_strict(double *restrict C, int64_t C_n0, int64_t C_n1, const double *r
         }
     }
 }
-#line 3333 "blas_loops.c"
+#line 3518 "blas_loops.c"
 
 /* syrk_strict(C: InOut[f64[:, :]], A: In[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:162 */
 #line 162 "tests/kernels/blas_loops.py"
@@ -3363,7 +3548,7 @@ void syrk_strict__device(double *restrict C, int64_t C_n0, int64_t C_n1, const d
         }
     }
 }
-#line 3367 "blas_loops.c"
+#line 3552 "blas_loops.c"
 
 void py2omp_enter_to(void *host, int64_t bytes)
 {

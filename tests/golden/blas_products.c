@@ -21,6 +21,29 @@ static inline int64_t py2omp_num_teams(int64_t trip, int64_t threads)
     return teams < 2147483647 ? teams : 2147483647;
 }
 
+/* The first iteration of this thread in a bare kernel (`ompx_bare`): its number among all the
+   launch's threads on the GPU. Where no GPU runs it, the host's fallback runs each team on one
+   thread (ompx.h's host numbers would give every thread the same): the team's number. */
+static inline int64_t py2omp_bare_first(void)
+{
+#ifdef __NVPTX__
+    return (int64_t)__nvvm_read_ptx_sreg_ctaid_x() * __nvvm_read_ptx_sreg_ntid_x() + __nvvm_read_ptx_sreg_tid_x();
+#else
+    return omp_get_team_num();
+#endif
+}
+
+/* The step between a thread's iterations in a bare kernel: the number of its threads on the GPU
+   (one iteration each where the teams cover the trip count), of teams in the host's fallback. */
+static inline int64_t py2omp_bare_stride(void)
+{
+#ifdef __NVPTX__
+    return (int64_t)__nvvm_read_ptx_sreg_nctaid_x() * __nvvm_read_ptx_sreg_ntid_x();
+#else
+    return omp_get_num_teams();
+#endif
+}
+
 /* Python's min(a, b): `a` unless `b` is smaller, so a NaN in `a` wins and one in `b` does not. */
 static inline int64_t py2omp_min_i64(int64_t a, int64_t b)
 {
@@ -282,24 +305,28 @@ void gemm(double alpha, double beta, double *restrict C, int64_t C_n0, int64_t C
                 }
             } else if (py2omp_blas > 0) {
 #line 15 "tests/kernels/blas_products.py"
-                #pragma omp target teams distribute parallel for \
-                    num_teams(py2omp_num_teams(1, 256)) \
-                    thread_limit(256)
+                {
+                    int64_t py2omp_trip = 1;
+                    #pragma omp target teams ompx_bare \
+                        num_teams(py2omp_num_teams(py2omp_trip, 256)) \
+                        thread_limit(256)
 #line 15 "tests/kernels/blas_products.py"
-                for (int64_t once__5 = 0; once__5 < 1; once__5 += 1) {
+                    for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
+                        int64_t once__5 = py2omp_k;
 #line 15 "tests/kernels/blas_products.py"
-                    {
-                        int32_t py2omp_value = 2147483646;
-                        #pragma omp atomic compare
+                        {
+                            int32_t py2omp_value = 2147483646;
+                            #pragma omp atomic compare
 #line 15 "tests/kernels/blas_products.py"
-                        py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                            py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                        }
                     }
                 }
             }
         }
     }
 }
-#line 303 "blas_products.c"
+#line 330 "blas_products.c"
 
 /* gemm(alpha: f64, beta: f64, C: InOut[f64[:, :]], A: In[f64[:, :]], B: In[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_products.py:14 */
 #line 14 "tests/kernels/blas_products.py"
@@ -337,24 +364,28 @@ void gemm__device(double alpha, double beta, double *restrict C, int64_t C_n0, i
             }
         } else if (py2omp_blas > 0) {
 #line 15 "tests/kernels/blas_products.py"
-            #pragma omp target teams distribute parallel for \
-                num_teams(py2omp_num_teams(1, 256)) \
-                thread_limit(256) \
-                is_device_ptr(py2omp_failed)
+            {
+                int64_t py2omp_trip = 1;
+                #pragma omp target teams ompx_bare \
+                    num_teams(py2omp_num_teams(py2omp_trip, 256)) \
+                    thread_limit(256) \
+                    is_device_ptr(py2omp_failed)
 #line 15 "tests/kernels/blas_products.py"
-            for (int64_t once__5 = 0; once__5 < 1; once__5 += 1) {
+                for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
+                    int64_t once__5 = py2omp_k;
 #line 15 "tests/kernels/blas_products.py"
-                {
-                    int32_t py2omp_value = 2147483646;
-                    #pragma omp atomic compare
+                    {
+                        int32_t py2omp_value = 2147483646;
+                        #pragma omp atomic compare
 #line 15 "tests/kernels/blas_products.py"
-                    py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                        py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                    }
                 }
             }
         }
     }
 }
-#line 358 "blas_products.c"
+#line 389 "blas_products.c"
 
 /* gemm_transposed(alpha: f32, A: In[f32[:, :]], B: In[f32[:, :]], C: InOut[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_products.py:19 */
 #line 19 "tests/kernels/blas_products.py"
@@ -398,24 +429,28 @@ void gemm_transposed(float alpha, const float *restrict A, int64_t A_n0, int64_t
                 }
             } else if (py2omp_blas > 0) {
 #line 20 "tests/kernels/blas_products.py"
-                #pragma omp target teams distribute parallel for \
-                    num_teams(py2omp_num_teams(1, 256)) \
-                    thread_limit(256)
+                {
+                    int64_t py2omp_trip = 1;
+                    #pragma omp target teams ompx_bare \
+                        num_teams(py2omp_num_teams(py2omp_trip, 256)) \
+                        thread_limit(256)
 #line 20 "tests/kernels/blas_products.py"
-                for (int64_t once__5 = 0; once__5 < 1; once__5 += 1) {
+                    for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
+                        int64_t once__5 = py2omp_k;
 #line 20 "tests/kernels/blas_products.py"
-                    {
-                        int32_t py2omp_value = 2147483646;
-                        #pragma omp atomic compare
+                        {
+                            int32_t py2omp_value = 2147483646;
+                            #pragma omp atomic compare
 #line 20 "tests/kernels/blas_products.py"
-                        py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                            py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                        }
                     }
                 }
             }
         }
     }
 }
-#line 419 "blas_products.c"
+#line 454 "blas_products.c"
 
 /* gemm_transposed(alpha: f32, A: In[f32[:, :]], B: In[f32[:, :]], C: InOut[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_products.py:19 */
 #line 19 "tests/kernels/blas_products.py"
@@ -453,24 +488,28 @@ void gemm_transposed__device(float alpha, const float *restrict A, int64_t A_n0,
             }
         } else if (py2omp_blas > 0) {
 #line 20 "tests/kernels/blas_products.py"
-            #pragma omp target teams distribute parallel for \
-                num_teams(py2omp_num_teams(1, 256)) \
-                thread_limit(256) \
-                is_device_ptr(py2omp_failed)
+            {
+                int64_t py2omp_trip = 1;
+                #pragma omp target teams ompx_bare \
+                    num_teams(py2omp_num_teams(py2omp_trip, 256)) \
+                    thread_limit(256) \
+                    is_device_ptr(py2omp_failed)
 #line 20 "tests/kernels/blas_products.py"
-            for (int64_t once__5 = 0; once__5 < 1; once__5 += 1) {
+                for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
+                    int64_t once__5 = py2omp_k;
 #line 20 "tests/kernels/blas_products.py"
-                {
-                    int32_t py2omp_value = 2147483646;
-                    #pragma omp atomic compare
+                    {
+                        int32_t py2omp_value = 2147483646;
+                        #pragma omp atomic compare
 #line 20 "tests/kernels/blas_products.py"
-                    py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                        py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                    }
                 }
             }
         }
     }
 }
-#line 474 "blas_products.c"
+#line 513 "blas_products.c"
 
 /* block_update(A: In[f64[:, :]], B: In[f64[:, :]], C: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_products.py:24 */
 #line 24 "tests/kernels/blas_products.py"
@@ -515,24 +554,28 @@ void block_update(const double *restrict A, int64_t A_n0, int64_t A_n1, const do
                 }
             } else if (py2omp_blas > 0) {
 #line 25 "tests/kernels/blas_products.py"
-                #pragma omp target teams distribute parallel for \
-                    num_teams(py2omp_num_teams(1, 256)) \
-                    thread_limit(256)
+                {
+                    int64_t py2omp_trip = 1;
+                    #pragma omp target teams ompx_bare \
+                        num_teams(py2omp_num_teams(py2omp_trip, 256)) \
+                        thread_limit(256)
 #line 25 "tests/kernels/blas_products.py"
-                for (int64_t once__5 = 0; once__5 < 1; once__5 += 1) {
+                    for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
+                        int64_t once__5 = py2omp_k;
 #line 25 "tests/kernels/blas_products.py"
-                    {
-                        int32_t py2omp_value = 2147483646;
-                        #pragma omp atomic compare
+                        {
+                            int32_t py2omp_value = 2147483646;
+                            #pragma omp atomic compare
 #line 25 "tests/kernels/blas_products.py"
-                        py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                            py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                        }
                     }
                 }
             }
         }
     }
 }
-#line 536 "blas_products.c"
+#line 579 "blas_products.c"
 
 /* block_update(A: In[f64[:, :]], B: In[f64[:, :]], C: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_products.py:24 */
 #line 24 "tests/kernels/blas_products.py"
@@ -570,24 +613,28 @@ void block_update__device(const double *restrict A, int64_t A_n0, int64_t A_n1, 
             }
         } else if (py2omp_blas > 0) {
 #line 25 "tests/kernels/blas_products.py"
-            #pragma omp target teams distribute parallel for \
-                num_teams(py2omp_num_teams(1, 256)) \
-                thread_limit(256) \
-                is_device_ptr(py2omp_failed)
+            {
+                int64_t py2omp_trip = 1;
+                #pragma omp target teams ompx_bare \
+                    num_teams(py2omp_num_teams(py2omp_trip, 256)) \
+                    thread_limit(256) \
+                    is_device_ptr(py2omp_failed)
 #line 25 "tests/kernels/blas_products.py"
-            for (int64_t once__5 = 0; once__5 < 1; once__5 += 1) {
+                for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
+                    int64_t once__5 = py2omp_k;
 #line 25 "tests/kernels/blas_products.py"
-                {
-                    int32_t py2omp_value = 2147483646;
-                    #pragma omp atomic compare
+                    {
+                        int32_t py2omp_value = 2147483646;
+                        #pragma omp atomic compare
 #line 25 "tests/kernels/blas_products.py"
-                    py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                        py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                    }
                 }
             }
         }
     }
 }
-#line 591 "blas_products.c"
+#line 638 "blas_products.c"
 
 /* gemv(alpha: f64, beta: f64, A: In[f64[:, :]], x: In[f64[:]], y: InOut[f64[:]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_products.py:29 */
 #line 29 "tests/kernels/blas_products.py"
@@ -627,24 +674,28 @@ void gemv(double alpha, double beta, const double *restrict A, int64_t A_n0, int
                 }
             } else if (py2omp_blas > 0) {
 #line 30 "tests/kernels/blas_products.py"
-                #pragma omp target teams distribute parallel for \
-                    num_teams(py2omp_num_teams(1, 256)) \
-                    thread_limit(256)
+                {
+                    int64_t py2omp_trip = 1;
+                    #pragma omp target teams ompx_bare \
+                        num_teams(py2omp_num_teams(py2omp_trip, 256)) \
+                        thread_limit(256)
 #line 30 "tests/kernels/blas_products.py"
-                for (int64_t once__4 = 0; once__4 < 1; once__4 += 1) {
+                    for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
+                        int64_t once__4 = py2omp_k;
 #line 30 "tests/kernels/blas_products.py"
-                    {
-                        int32_t py2omp_value = 2147483646;
-                        #pragma omp atomic compare
+                        {
+                            int32_t py2omp_value = 2147483646;
+                            #pragma omp atomic compare
 #line 30 "tests/kernels/blas_products.py"
-                        py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                            py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                        }
                     }
                 }
             }
         }
     }
 }
-#line 648 "blas_products.c"
+#line 699 "blas_products.c"
 
 /* gemv(alpha: f64, beta: f64, A: In[f64[:, :]], x: In[f64[:]], y: InOut[f64[:]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_products.py:29 */
 #line 29 "tests/kernels/blas_products.py"
@@ -678,24 +729,28 @@ void gemv__device(double alpha, double beta, const double *restrict A, int64_t A
             }
         } else if (py2omp_blas > 0) {
 #line 30 "tests/kernels/blas_products.py"
-            #pragma omp target teams distribute parallel for \
-                num_teams(py2omp_num_teams(1, 256)) \
-                thread_limit(256) \
-                is_device_ptr(py2omp_failed)
+            {
+                int64_t py2omp_trip = 1;
+                #pragma omp target teams ompx_bare \
+                    num_teams(py2omp_num_teams(py2omp_trip, 256)) \
+                    thread_limit(256) \
+                    is_device_ptr(py2omp_failed)
 #line 30 "tests/kernels/blas_products.py"
-            for (int64_t once__4 = 0; once__4 < 1; once__4 += 1) {
+                for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
+                    int64_t once__4 = py2omp_k;
 #line 30 "tests/kernels/blas_products.py"
-                {
-                    int32_t py2omp_value = 2147483646;
-                    #pragma omp atomic compare
+                    {
+                        int32_t py2omp_value = 2147483646;
+                        #pragma omp atomic compare
 #line 30 "tests/kernels/blas_products.py"
-                    py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                        py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                    }
                 }
             }
         }
     }
 }
-#line 699 "blas_products.c"
+#line 754 "blas_products.c"
 
 /* gemv_transposed(A: In[f32[:, :]], x: In[f32[:]], y: InOut[f32[:]], z: Out[f32[:]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_products.py:34 */
 #line 34 "tests/kernels/blas_products.py"
@@ -736,17 +791,21 @@ void gemv_transposed(const float *restrict A, int64_t A_n0, int64_t A_n1, const 
                 }
             } else if (py2omp_blas > 0) {
 #line 35 "tests/kernels/blas_products.py"
-                #pragma omp target teams distribute parallel for \
-                    num_teams(py2omp_num_teams(1, 256)) \
-                    thread_limit(256)
+                {
+                    int64_t py2omp_trip = 1;
+                    #pragma omp target teams ompx_bare \
+                        num_teams(py2omp_num_teams(py2omp_trip, 256)) \
+                        thread_limit(256)
 #line 35 "tests/kernels/blas_products.py"
-                for (int64_t once__4 = 0; once__4 < 1; once__4 += 1) {
+                    for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
+                        int64_t once__4 = py2omp_k;
 #line 35 "tests/kernels/blas_products.py"
-                    {
-                        int32_t py2omp_value = 2147483646;
-                        #pragma omp atomic compare
+                        {
+                            int32_t py2omp_value = 2147483646;
+                            #pragma omp atomic compare
 #line 35 "tests/kernels/blas_products.py"
-                        py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                            py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                        }
                     }
                 }
             }
@@ -779,24 +838,28 @@ void gemv_transposed(const float *restrict A, int64_t A_n0, int64_t A_n1, const 
                 }
             } else if (py2omp_blas > 0) {
 #line 36 "tests/kernels/blas_products.py"
-                #pragma omp target teams distribute parallel for \
-                    num_teams(py2omp_num_teams(1, 256)) \
-                    thread_limit(256)
+                {
+                    int64_t py2omp_trip = 1;
+                    #pragma omp target teams ompx_bare \
+                        num_teams(py2omp_num_teams(py2omp_trip, 256)) \
+                        thread_limit(256)
 #line 36 "tests/kernels/blas_products.py"
-                for (int64_t once__8 = 0; once__8 < 1; once__8 += 1) {
+                    for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
+                        int64_t once__8 = py2omp_k;
 #line 36 "tests/kernels/blas_products.py"
-                    {
-                        int32_t py2omp_value = 2147483645;
-                        #pragma omp atomic compare
+                        {
+                            int32_t py2omp_value = 2147483645;
+                            #pragma omp atomic compare
 #line 36 "tests/kernels/blas_products.py"
-                        py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                            py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                        }
                     }
                 }
             }
         }
     }
 }
-#line 800 "blas_products.c"
+#line 863 "blas_products.c"
 
 /* gemv_transposed(A: In[f32[:, :]], x: In[f32[:]], y: InOut[f32[:]], z: Out[f32[:]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_products.py:34 */
 #line 34 "tests/kernels/blas_products.py"
@@ -830,18 +893,22 @@ void gemv_transposed__device(const float *restrict A, int64_t A_n0, int64_t A_n1
             }
         } else if (py2omp_blas > 0) {
 #line 35 "tests/kernels/blas_products.py"
-            #pragma omp target teams distribute parallel for \
-                num_teams(py2omp_num_teams(1, 256)) \
-                thread_limit(256) \
-                is_device_ptr(py2omp_failed)
+            {
+                int64_t py2omp_trip = 1;
+                #pragma omp target teams ompx_bare \
+                    num_teams(py2omp_num_teams(py2omp_trip, 256)) \
+                    thread_limit(256) \
+                    is_device_ptr(py2omp_failed)
 #line 35 "tests/kernels/blas_products.py"
-            for (int64_t once__4 = 0; once__4 < 1; once__4 += 1) {
+                for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
+                    int64_t once__4 = py2omp_k;
 #line 35 "tests/kernels/blas_products.py"
-                {
-                    int32_t py2omp_value = 2147483646;
-                    #pragma omp atomic compare
+                    {
+                        int32_t py2omp_value = 2147483646;
+                        #pragma omp atomic compare
 #line 35 "tests/kernels/blas_products.py"
-                    py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                        py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                    }
                 }
             }
         }
@@ -874,24 +941,28 @@ void gemv_transposed__device(const float *restrict A, int64_t A_n0, int64_t A_n1
             }
         } else if (py2omp_blas > 0) {
 #line 36 "tests/kernels/blas_products.py"
-            #pragma omp target teams distribute parallel for \
-                num_teams(py2omp_num_teams(1, 256)) \
-                thread_limit(256) \
-                is_device_ptr(py2omp_failed)
+            {
+                int64_t py2omp_trip = 1;
+                #pragma omp target teams ompx_bare \
+                    num_teams(py2omp_num_teams(py2omp_trip, 256)) \
+                    thread_limit(256) \
+                    is_device_ptr(py2omp_failed)
 #line 36 "tests/kernels/blas_products.py"
-            for (int64_t once__8 = 0; once__8 < 1; once__8 += 1) {
+                for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
+                    int64_t once__8 = py2omp_k;
 #line 36 "tests/kernels/blas_products.py"
-                {
-                    int32_t py2omp_value = 2147483645;
-                    #pragma omp atomic compare
+                    {
+                        int32_t py2omp_value = 2147483645;
+                        #pragma omp atomic compare
 #line 36 "tests/kernels/blas_products.py"
-                    py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                        py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                    }
                 }
             }
         }
     }
 }
-#line 895 "blas_products.c"
+#line 966 "blas_products.c"
 
 /* product(A: In[f64[:, :]], B: In[f64[:, :]], D: Out[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_products.py:40 */
 #line 40 "tests/kernels/blas_products.py"
@@ -936,17 +1007,21 @@ void product(const double *restrict A, int64_t A_n0, int64_t A_n1, const double 
                 }
             } else if (py2omp_blas > 0) {
 #line 41 "tests/kernels/blas_products.py"
-                #pragma omp target teams distribute parallel for \
-                    num_teams(py2omp_num_teams(1, 256)) \
-                    thread_limit(256)
+                {
+                    int64_t py2omp_trip = 1;
+                    #pragma omp target teams ompx_bare \
+                        num_teams(py2omp_num_teams(py2omp_trip, 256)) \
+                        thread_limit(256)
 #line 41 "tests/kernels/blas_products.py"
-                for (int64_t once__5 = 0; once__5 < 1; once__5 += 1) {
+                    for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
+                        int64_t once__5 = py2omp_k;
 #line 41 "tests/kernels/blas_products.py"
-                    {
-                        int32_t py2omp_value = 2147483646;
-                        #pragma omp atomic compare
+                        {
+                            int32_t py2omp_value = 2147483646;
+                            #pragma omp atomic compare
 #line 41 "tests/kernels/blas_products.py"
-                        py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                            py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                        }
                     }
                 }
             }
@@ -955,7 +1030,7 @@ void product(const double *restrict A, int64_t A_n0, int64_t A_n1, const double 
 #line 42 "tests/kernels/blas_products.py"
     return;
 }
-#line 959 "blas_products.c"
+#line 1034 "blas_products.c"
 
 /* product(A: In[f64[:, :]], B: In[f64[:, :]], D: Out[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_products.py:40 */
 #line 40 "tests/kernels/blas_products.py"
@@ -993,18 +1068,22 @@ void product__device(const double *restrict A, int64_t A_n0, int64_t A_n1, const
             }
         } else if (py2omp_blas > 0) {
 #line 41 "tests/kernels/blas_products.py"
-            #pragma omp target teams distribute parallel for \
-                num_teams(py2omp_num_teams(1, 256)) \
-                thread_limit(256) \
-                is_device_ptr(py2omp_failed)
+            {
+                int64_t py2omp_trip = 1;
+                #pragma omp target teams ompx_bare \
+                    num_teams(py2omp_num_teams(py2omp_trip, 256)) \
+                    thread_limit(256) \
+                    is_device_ptr(py2omp_failed)
 #line 41 "tests/kernels/blas_products.py"
-            for (int64_t once__5 = 0; once__5 < 1; once__5 += 1) {
+                for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
+                    int64_t once__5 = py2omp_k;
 #line 41 "tests/kernels/blas_products.py"
-                {
-                    int32_t py2omp_value = 2147483646;
-                    #pragma omp atomic compare
+                    {
+                        int32_t py2omp_value = 2147483646;
+                        #pragma omp atomic compare
 #line 41 "tests/kernels/blas_products.py"
-                    py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                        py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                    }
                 }
             }
         }
@@ -1012,7 +1091,7 @@ void product__device(const double *restrict A, int64_t A_n0, int64_t A_n1, const
 #line 42 "tests/kernels/blas_products.py"
     return;
 }
-#line 1016 "blas_products.c"
+#line 1095 "blas_products.c"
 
 /* row_dots(alpha: f64, A: In[f64[:, :]], x: In[f64[:]], w: In[f64[:]], y: InOut[f64[:]], z: Out[f64[:]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_products.py:46 */
 #line 46 "tests/kernels/blas_products.py"
@@ -1053,17 +1132,21 @@ void row_dots(double alpha, const double *restrict A, int64_t A_n0, int64_t A_n1
                 }
             } else if (py2omp_blas > 0) {
 #line 47 "tests/kernels/blas_products.py"
-                #pragma omp target teams distribute parallel for \
-                    num_teams(py2omp_num_teams(1, 256)) \
-                    thread_limit(256)
+                {
+                    int64_t py2omp_trip = 1;
+                    #pragma omp target teams ompx_bare \
+                        num_teams(py2omp_num_teams(py2omp_trip, 256)) \
+                        thread_limit(256)
 #line 47 "tests/kernels/blas_products.py"
-                for (int64_t once__3 = 0; once__3 < 1; once__3 += 1) {
+                    for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
+                        int64_t once__3 = py2omp_k;
 #line 47 "tests/kernels/blas_products.py"
-                    {
-                        int32_t py2omp_value = 2147483646;
-                        #pragma omp atomic compare
+                        {
+                            int32_t py2omp_value = 2147483646;
+                            #pragma omp atomic compare
 #line 47 "tests/kernels/blas_products.py"
-                        py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                            py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                        }
                     }
                 }
             }
@@ -1095,17 +1178,21 @@ void row_dots(double alpha, const double *restrict A, int64_t A_n0, int64_t A_n1
                 }
             } else if (py2omp_blas > 0) {
 #line 49 "tests/kernels/blas_products.py"
-                #pragma omp target teams distribute parallel for \
-                    num_teams(py2omp_num_teams(1, 256)) \
-                    thread_limit(256)
+                {
+                    int64_t py2omp_trip = 1;
+                    #pragma omp target teams ompx_bare \
+                        num_teams(py2omp_num_teams(py2omp_trip, 256)) \
+                        thread_limit(256)
 #line 49 "tests/kernels/blas_products.py"
-                for (int64_t once__6 = 0; once__6 < 1; once__6 += 1) {
+                    for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
+                        int64_t once__6 = py2omp_k;
 #line 49 "tests/kernels/blas_products.py"
-                    {
-                        int32_t py2omp_value = 2147483645;
-                        #pragma omp atomic compare
+                        {
+                            int32_t py2omp_value = 2147483645;
+                            #pragma omp atomic compare
 #line 49 "tests/kernels/blas_products.py"
-                        py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                            py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                        }
                     }
                 }
             }
@@ -1114,7 +1201,7 @@ void row_dots(double alpha, const double *restrict A, int64_t A_n0, int64_t A_n1
         py2omp_copy_back(z, sizeof(double), 1, (int64_t[]){z_n0}, (int64_t[]){0}, (int64_t[]){A_n1}, -1);
     }
 }
-#line 1118 "blas_products.c"
+#line 1205 "blas_products.c"
 
 /* row_dots(alpha: f64, A: In[f64[:, :]], x: In[f64[:]], w: In[f64[:]], y: InOut[f64[:]], z: Out[f64[:]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_products.py:46 */
 #line 46 "tests/kernels/blas_products.py"
@@ -1147,18 +1234,22 @@ void row_dots__device(double alpha, const double *restrict A, int64_t A_n0, int6
             }
         } else if (py2omp_blas > 0) {
 #line 47 "tests/kernels/blas_products.py"
-            #pragma omp target teams distribute parallel for \
-                num_teams(py2omp_num_teams(1, 256)) \
-                thread_limit(256) \
-                is_device_ptr(py2omp_failed)
+            {
+                int64_t py2omp_trip = 1;
+                #pragma omp target teams ompx_bare \
+                    num_teams(py2omp_num_teams(py2omp_trip, 256)) \
+                    thread_limit(256) \
+                    is_device_ptr(py2omp_failed)
 #line 47 "tests/kernels/blas_products.py"
-            for (int64_t once__3 = 0; once__3 < 1; once__3 += 1) {
+                for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
+                    int64_t once__3 = py2omp_k;
 #line 47 "tests/kernels/blas_products.py"
-                {
-                    int32_t py2omp_value = 2147483646;
-                    #pragma omp atomic compare
+                    {
+                        int32_t py2omp_value = 2147483646;
+                        #pragma omp atomic compare
 #line 47 "tests/kernels/blas_products.py"
-                    py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                        py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                    }
                 }
             }
         }
@@ -1190,24 +1281,28 @@ void row_dots__device(double alpha, const double *restrict A, int64_t A_n0, int6
             }
         } else if (py2omp_blas > 0) {
 #line 49 "tests/kernels/blas_products.py"
-            #pragma omp target teams distribute parallel for \
-                num_teams(py2omp_num_teams(1, 256)) \
-                thread_limit(256) \
-                is_device_ptr(py2omp_failed)
+            {
+                int64_t py2omp_trip = 1;
+                #pragma omp target teams ompx_bare \
+                    num_teams(py2omp_num_teams(py2omp_trip, 256)) \
+                    thread_limit(256) \
+                    is_device_ptr(py2omp_failed)
 #line 49 "tests/kernels/blas_products.py"
-            for (int64_t once__6 = 0; once__6 < 1; once__6 += 1) {
+                for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
+                    int64_t once__6 = py2omp_k;
 #line 49 "tests/kernels/blas_products.py"
-                {
-                    int32_t py2omp_value = 2147483645;
-                    #pragma omp atomic compare
+                    {
+                        int32_t py2omp_value = 2147483645;
+                        #pragma omp atomic compare
 #line 49 "tests/kernels/blas_products.py"
-                    py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                        py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                    }
                 }
             }
         }
     }
 }
-#line 1211 "blas_products.c"
+#line 1306 "blas_products.c"
 
 /* both_ways(x1: InOut[f64[:]], x2: InOut[f64[:]], y1: In[f64[:]], y2: In[f64[:]], A: In[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_products.py:54 */
 #line 54 "tests/kernels/blas_products.py"
@@ -1247,17 +1342,21 @@ void both_ways(double *restrict x1, int64_t x1_n0, double *restrict x2, int64_t 
                 }
             } else if (py2omp_blas > 0) {
 #line 55 "tests/kernels/blas_products.py"
-                #pragma omp target teams distribute parallel for \
-                    num_teams(py2omp_num_teams(1, 256)) \
-                    thread_limit(256)
+                {
+                    int64_t py2omp_trip = 1;
+                    #pragma omp target teams ompx_bare \
+                        num_teams(py2omp_num_teams(py2omp_trip, 256)) \
+                        thread_limit(256)
 #line 55 "tests/kernels/blas_products.py"
-                for (int64_t once__3 = 0; once__3 < 1; once__3 += 1) {
+                    for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
+                        int64_t once__3 = py2omp_k;
 #line 55 "tests/kernels/blas_products.py"
-                    {
-                        int32_t py2omp_value = 2147483646;
-                        #pragma omp atomic compare
+                        {
+                            int32_t py2omp_value = 2147483646;
+                            #pragma omp atomic compare
 #line 55 "tests/kernels/blas_products.py"
-                        py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                            py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                        }
                     }
                 }
             }
@@ -1292,24 +1391,28 @@ void both_ways(double *restrict x1, int64_t x1_n0, double *restrict x2, int64_t 
                 }
             } else if (py2omp_blas > 0) {
 #line 55 "tests/kernels/blas_products.py"
-                #pragma omp target teams distribute parallel for \
-                    num_teams(py2omp_num_teams(1, 256)) \
-                    thread_limit(256)
+                {
+                    int64_t py2omp_trip = 1;
+                    #pragma omp target teams ompx_bare \
+                        num_teams(py2omp_num_teams(py2omp_trip, 256)) \
+                        thread_limit(256)
 #line 55 "tests/kernels/blas_products.py"
-                for (int64_t once__6 = 0; once__6 < 1; once__6 += 1) {
+                    for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
+                        int64_t once__6 = py2omp_k;
 #line 55 "tests/kernels/blas_products.py"
-                    {
-                        int32_t py2omp_value = 2147483645;
-                        #pragma omp atomic compare
+                        {
+                            int32_t py2omp_value = 2147483645;
+                            #pragma omp atomic compare
 #line 55 "tests/kernels/blas_products.py"
-                        py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                            py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                        }
                     }
                 }
             }
         }
     }
 }
-#line 1313 "blas_products.c"
+#line 1416 "blas_products.c"
 
 /* both_ways(x1: InOut[f64[:]], x2: InOut[f64[:]], y1: In[f64[:]], y2: In[f64[:]], A: In[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_products.py:54 */
 #line 54 "tests/kernels/blas_products.py"
@@ -1342,18 +1445,22 @@ void both_ways__device(double *restrict x1, int64_t x1_n0, double *restrict x2, 
             }
         } else if (py2omp_blas > 0) {
 #line 55 "tests/kernels/blas_products.py"
-            #pragma omp target teams distribute parallel for \
-                num_teams(py2omp_num_teams(1, 256)) \
-                thread_limit(256) \
-                is_device_ptr(py2omp_failed)
+            {
+                int64_t py2omp_trip = 1;
+                #pragma omp target teams ompx_bare \
+                    num_teams(py2omp_num_teams(py2omp_trip, 256)) \
+                    thread_limit(256) \
+                    is_device_ptr(py2omp_failed)
 #line 55 "tests/kernels/blas_products.py"
-            for (int64_t once__3 = 0; once__3 < 1; once__3 += 1) {
+                for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
+                    int64_t once__3 = py2omp_k;
 #line 55 "tests/kernels/blas_products.py"
-                {
-                    int32_t py2omp_value = 2147483646;
-                    #pragma omp atomic compare
+                    {
+                        int32_t py2omp_value = 2147483646;
+                        #pragma omp atomic compare
 #line 55 "tests/kernels/blas_products.py"
-                    py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                        py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                    }
                 }
             }
         }
@@ -1386,24 +1493,28 @@ void both_ways__device(double *restrict x1, int64_t x1_n0, double *restrict x2, 
             }
         } else if (py2omp_blas > 0) {
 #line 55 "tests/kernels/blas_products.py"
-            #pragma omp target teams distribute parallel for \
-                num_teams(py2omp_num_teams(1, 256)) \
-                thread_limit(256) \
-                is_device_ptr(py2omp_failed)
+            {
+                int64_t py2omp_trip = 1;
+                #pragma omp target teams ompx_bare \
+                    num_teams(py2omp_num_teams(py2omp_trip, 256)) \
+                    thread_limit(256) \
+                    is_device_ptr(py2omp_failed)
 #line 55 "tests/kernels/blas_products.py"
-            for (int64_t once__6 = 0; once__6 < 1; once__6 += 1) {
+                for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
+                    int64_t once__6 = py2omp_k;
 #line 55 "tests/kernels/blas_products.py"
-                {
-                    int32_t py2omp_value = 2147483645;
-                    #pragma omp atomic compare
+                    {
+                        int32_t py2omp_value = 2147483645;
+                        #pragma omp atomic compare
 #line 55 "tests/kernels/blas_products.py"
-                    py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                        py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                    }
                 }
             }
         }
     }
 }
-#line 1407 "blas_products.c"
+#line 1518 "blas_products.c"
 
 /* gemm_rows(alpha: f32, beta: f32, C: InOut[f32[:, :]], A: In[f32[:, :]], B: In[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_products.py:61 */
 #line 61 "tests/kernels/blas_products.py"
@@ -1447,24 +1558,28 @@ void gemm_rows(float alpha, float beta, float *restrict C, int64_t C_n0, int64_t
                 }
             } else if (py2omp_blas > 0) {
 #line 62 "tests/kernels/blas_products.py"
-                #pragma omp target teams distribute parallel for \
-                    num_teams(py2omp_num_teams(1, 256)) \
-                    thread_limit(256)
+                {
+                    int64_t py2omp_trip = 1;
+                    #pragma omp target teams ompx_bare \
+                        num_teams(py2omp_num_teams(py2omp_trip, 256)) \
+                        thread_limit(256)
 #line 62 "tests/kernels/blas_products.py"
-                for (int64_t once__3 = 0; once__3 < 1; once__3 += 1) {
+                    for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
+                        int64_t once__3 = py2omp_k;
 #line 62 "tests/kernels/blas_products.py"
-                    {
-                        int32_t py2omp_value = 2147483646;
-                        #pragma omp atomic compare
+                        {
+                            int32_t py2omp_value = 2147483646;
+                            #pragma omp atomic compare
 #line 62 "tests/kernels/blas_products.py"
-                        py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                            py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                        }
                     }
                 }
             }
         }
     }
 }
-#line 1468 "blas_products.c"
+#line 1583 "blas_products.c"
 
 /* gemm_rows(alpha: f32, beta: f32, C: InOut[f32[:, :]], A: In[f32[:, :]], B: In[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_products.py:61 */
 #line 61 "tests/kernels/blas_products.py"
@@ -1502,24 +1617,28 @@ void gemm_rows__device(float alpha, float beta, float *restrict C, int64_t C_n0,
             }
         } else if (py2omp_blas > 0) {
 #line 62 "tests/kernels/blas_products.py"
-            #pragma omp target teams distribute parallel for \
-                num_teams(py2omp_num_teams(1, 256)) \
-                thread_limit(256) \
-                is_device_ptr(py2omp_failed)
+            {
+                int64_t py2omp_trip = 1;
+                #pragma omp target teams ompx_bare \
+                    num_teams(py2omp_num_teams(py2omp_trip, 256)) \
+                    thread_limit(256) \
+                    is_device_ptr(py2omp_failed)
 #line 62 "tests/kernels/blas_products.py"
-            for (int64_t once__3 = 0; once__3 < 1; once__3 += 1) {
+                for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
+                    int64_t once__3 = py2omp_k;
 #line 62 "tests/kernels/blas_products.py"
-                {
-                    int32_t py2omp_value = 2147483646;
-                    #pragma omp atomic compare
+                    {
+                        int32_t py2omp_value = 2147483646;
+                        #pragma omp atomic compare
 #line 62 "tests/kernels/blas_products.py"
-                    py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                        py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                    }
                 }
             }
         }
     }
 }
-#line 1523 "blas_products.c"
+#line 1642 "blas_products.c"
 
 /* gemm_rows_transposed(A: In[f64[:, :]], B: In[f64[:, :]], C: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_products.py:69 */
 #line 69 "tests/kernels/blas_products.py"
@@ -1563,24 +1682,28 @@ void gemm_rows_transposed(const double *restrict A, int64_t A_n0, int64_t A_n1, 
                 }
             } else if (py2omp_blas > 0) {
 #line 70 "tests/kernels/blas_products.py"
-                #pragma omp target teams distribute parallel for \
-                    num_teams(py2omp_num_teams(1, 256)) \
-                    thread_limit(256)
+                {
+                    int64_t py2omp_trip = 1;
+                    #pragma omp target teams ompx_bare \
+                        num_teams(py2omp_num_teams(py2omp_trip, 256)) \
+                        thread_limit(256)
 #line 70 "tests/kernels/blas_products.py"
-                for (int64_t once__2 = 0; once__2 < 1; once__2 += 1) {
+                    for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
+                        int64_t once__2 = py2omp_k;
 #line 70 "tests/kernels/blas_products.py"
-                    {
-                        int32_t py2omp_value = 2147483646;
-                        #pragma omp atomic compare
+                        {
+                            int32_t py2omp_value = 2147483646;
+                            #pragma omp atomic compare
 #line 70 "tests/kernels/blas_products.py"
-                        py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                            py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                        }
                     }
                 }
             }
         }
     }
 }
-#line 1584 "blas_products.c"
+#line 1707 "blas_products.c"
 
 /* gemm_rows_transposed(A: In[f64[:, :]], B: In[f64[:, :]], C: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_products.py:69 */
 #line 69 "tests/kernels/blas_products.py"
@@ -1617,24 +1740,28 @@ void gemm_rows_transposed__device(const double *restrict A, int64_t A_n0, int64_
             }
         } else if (py2omp_blas > 0) {
 #line 70 "tests/kernels/blas_products.py"
-            #pragma omp target teams distribute parallel for \
-                num_teams(py2omp_num_teams(1, 256)) \
-                thread_limit(256) \
-                is_device_ptr(py2omp_failed)
+            {
+                int64_t py2omp_trip = 1;
+                #pragma omp target teams ompx_bare \
+                    num_teams(py2omp_num_teams(py2omp_trip, 256)) \
+                    thread_limit(256) \
+                    is_device_ptr(py2omp_failed)
 #line 70 "tests/kernels/blas_products.py"
-            for (int64_t once__2 = 0; once__2 < 1; once__2 += 1) {
+                for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
+                    int64_t once__2 = py2omp_k;
 #line 70 "tests/kernels/blas_products.py"
-                {
-                    int32_t py2omp_value = 2147483646;
-                    #pragma omp atomic compare
+                    {
+                        int32_t py2omp_value = 2147483646;
+                        #pragma omp atomic compare
 #line 70 "tests/kernels/blas_products.py"
-                    py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                        py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                    }
                 }
             }
         }
     }
 }
-#line 1638 "blas_products.c"
+#line 1765 "blas_products.c"
 
 /* summed_gemvs(alpha: f64, beta: f64, A: In[f64[:, :]], B: In[f64[:, :]], x: In[f64[:]], result__1: Out[f64[:]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_products.py:76 */
 #line 76 "tests/kernels/blas_products.py"
@@ -1675,17 +1802,21 @@ void summed_gemvs(double alpha, double beta, const double *restrict A, int64_t A
                 }
             } else if (py2omp_blas > 0) {
 #line 77 "tests/kernels/blas_products.py"
-                #pragma omp target teams distribute parallel for \
-                    num_teams(py2omp_num_teams(1, 256)) \
-                    thread_limit(256)
+                {
+                    int64_t py2omp_trip = 1;
+                    #pragma omp target teams ompx_bare \
+                        num_teams(py2omp_num_teams(py2omp_trip, 256)) \
+                        thread_limit(256)
 #line 77 "tests/kernels/blas_products.py"
-                for (int64_t once__4 = 0; once__4 < 1; once__4 += 1) {
+                    for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
+                        int64_t once__4 = py2omp_k;
 #line 77 "tests/kernels/blas_products.py"
-                    {
-                        int32_t py2omp_value = 2147483646;
-                        #pragma omp atomic compare
+                        {
+                            int32_t py2omp_value = 2147483646;
+                            #pragma omp atomic compare
 #line 77 "tests/kernels/blas_products.py"
-                        py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                            py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                        }
                     }
                 }
             }
@@ -1719,17 +1850,21 @@ void summed_gemvs(double alpha, double beta, const double *restrict A, int64_t A
                 }
             } else if (py2omp_blas > 0) {
 #line 77 "tests/kernels/blas_products.py"
-                #pragma omp target teams distribute parallel for \
-                    num_teams(py2omp_num_teams(1, 256)) \
-                    thread_limit(256)
+                {
+                    int64_t py2omp_trip = 1;
+                    #pragma omp target teams ompx_bare \
+                        num_teams(py2omp_num_teams(py2omp_trip, 256)) \
+                        thread_limit(256)
 #line 77 "tests/kernels/blas_products.py"
-                for (int64_t once__8 = 0; once__8 < 1; once__8 += 1) {
+                    for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
+                        int64_t once__8 = py2omp_k;
 #line 77 "tests/kernels/blas_products.py"
-                    {
-                        int32_t py2omp_value = 2147483645;
-                        #pragma omp atomic compare
+                        {
+                            int32_t py2omp_value = 2147483645;
+                            #pragma omp atomic compare
 #line 77 "tests/kernels/blas_products.py"
-                        py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                            py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                        }
                     }
                 }
             }
@@ -1738,7 +1873,7 @@ void summed_gemvs(double alpha, double beta, const double *restrict A, int64_t A
 #line 77 "tests/kernels/blas_products.py"
     return;
 }
-#line 1742 "blas_products.c"
+#line 1877 "blas_products.c"
 
 /* summed_gemvs(alpha: f64, beta: f64, A: In[f64[:, :]], B: In[f64[:, :]], x: In[f64[:]], result__1: Out[f64[:]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_products.py:76 */
 #line 76 "tests/kernels/blas_products.py"
@@ -1772,18 +1907,22 @@ void summed_gemvs__device(double alpha, double beta, const double *restrict A, i
             }
         } else if (py2omp_blas > 0) {
 #line 77 "tests/kernels/blas_products.py"
-            #pragma omp target teams distribute parallel for \
-                num_teams(py2omp_num_teams(1, 256)) \
-                thread_limit(256) \
-                is_device_ptr(py2omp_failed)
+            {
+                int64_t py2omp_trip = 1;
+                #pragma omp target teams ompx_bare \
+                    num_teams(py2omp_num_teams(py2omp_trip, 256)) \
+                    thread_limit(256) \
+                    is_device_ptr(py2omp_failed)
 #line 77 "tests/kernels/blas_products.py"
-            for (int64_t once__4 = 0; once__4 < 1; once__4 += 1) {
+                for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
+                    int64_t once__4 = py2omp_k;
 #line 77 "tests/kernels/blas_products.py"
-                {
-                    int32_t py2omp_value = 2147483646;
-                    #pragma omp atomic compare
+                    {
+                        int32_t py2omp_value = 2147483646;
+                        #pragma omp atomic compare
 #line 77 "tests/kernels/blas_products.py"
-                    py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                        py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                    }
                 }
             }
         }
@@ -1816,18 +1955,22 @@ void summed_gemvs__device(double alpha, double beta, const double *restrict A, i
             }
         } else if (py2omp_blas > 0) {
 #line 77 "tests/kernels/blas_products.py"
-            #pragma omp target teams distribute parallel for \
-                num_teams(py2omp_num_teams(1, 256)) \
-                thread_limit(256) \
-                is_device_ptr(py2omp_failed)
+            {
+                int64_t py2omp_trip = 1;
+                #pragma omp target teams ompx_bare \
+                    num_teams(py2omp_num_teams(py2omp_trip, 256)) \
+                    thread_limit(256) \
+                    is_device_ptr(py2omp_failed)
 #line 77 "tests/kernels/blas_products.py"
-            for (int64_t once__8 = 0; once__8 < 1; once__8 += 1) {
+                for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
+                    int64_t once__8 = py2omp_k;
 #line 77 "tests/kernels/blas_products.py"
-                {
-                    int32_t py2omp_value = 2147483645;
-                    #pragma omp atomic compare
+                    {
+                        int32_t py2omp_value = 2147483645;
+                        #pragma omp atomic compare
 #line 77 "tests/kernels/blas_products.py"
-                    py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                        py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                    }
                 }
             }
         }
@@ -1835,7 +1978,7 @@ void summed_gemvs__device(double alpha, double beta, const double *restrict A, i
 #line 77 "tests/kernels/blas_products.py"
     return;
 }
-#line 1839 "blas_products.c"
+#line 1982 "blas_products.c"
 
 /* summed_into(alpha: f32, A: In[f32[:, :]], B: In[f32[:, :]], x: In[f32[:]], y: InOut[f32[:]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_products.py:81 */
 #line 81 "tests/kernels/blas_products.py"
@@ -1875,17 +2018,21 @@ void summed_into(float alpha, const float *restrict A, int64_t A_n0, int64_t A_n
                 }
             } else if (py2omp_blas > 0) {
 #line 82 "tests/kernels/blas_products.py"
-                #pragma omp target teams distribute parallel for \
-                    num_teams(py2omp_num_teams(1, 256)) \
-                    thread_limit(256)
+                {
+                    int64_t py2omp_trip = 1;
+                    #pragma omp target teams ompx_bare \
+                        num_teams(py2omp_num_teams(py2omp_trip, 256)) \
+                        thread_limit(256)
 #line 82 "tests/kernels/blas_products.py"
-                for (int64_t once__4 = 0; once__4 < 1; once__4 += 1) {
+                    for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
+                        int64_t once__4 = py2omp_k;
 #line 82 "tests/kernels/blas_products.py"
-                    {
-                        int32_t py2omp_value = 2147483646;
-                        #pragma omp atomic compare
+                        {
+                            int32_t py2omp_value = 2147483646;
+                            #pragma omp atomic compare
 #line 82 "tests/kernels/blas_products.py"
-                        py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                            py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                        }
                     }
                 }
             }
@@ -1919,24 +2066,28 @@ void summed_into(float alpha, const float *restrict A, int64_t A_n0, int64_t A_n
                 }
             } else if (py2omp_blas > 0) {
 #line 82 "tests/kernels/blas_products.py"
-                #pragma omp target teams distribute parallel for \
-                    num_teams(py2omp_num_teams(1, 256)) \
-                    thread_limit(256)
+                {
+                    int64_t py2omp_trip = 1;
+                    #pragma omp target teams ompx_bare \
+                        num_teams(py2omp_num_teams(py2omp_trip, 256)) \
+                        thread_limit(256)
 #line 82 "tests/kernels/blas_products.py"
-                for (int64_t once__8 = 0; once__8 < 1; once__8 += 1) {
+                    for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
+                        int64_t once__8 = py2omp_k;
 #line 82 "tests/kernels/blas_products.py"
-                    {
-                        int32_t py2omp_value = 2147483645;
-                        #pragma omp atomic compare
+                        {
+                            int32_t py2omp_value = 2147483645;
+                            #pragma omp atomic compare
 #line 82 "tests/kernels/blas_products.py"
-                        py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                            py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                        }
                     }
                 }
             }
         }
     }
 }
-#line 1940 "blas_products.c"
+#line 2091 "blas_products.c"
 
 /* summed_into(alpha: f32, A: In[f32[:, :]], B: In[f32[:, :]], x: In[f32[:]], y: InOut[f32[:]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_products.py:81 */
 #line 81 "tests/kernels/blas_products.py"
@@ -1970,18 +2121,22 @@ void summed_into__device(float alpha, const float *restrict A, int64_t A_n0, int
             }
         } else if (py2omp_blas > 0) {
 #line 82 "tests/kernels/blas_products.py"
-            #pragma omp target teams distribute parallel for \
-                num_teams(py2omp_num_teams(1, 256)) \
-                thread_limit(256) \
-                is_device_ptr(py2omp_failed)
+            {
+                int64_t py2omp_trip = 1;
+                #pragma omp target teams ompx_bare \
+                    num_teams(py2omp_num_teams(py2omp_trip, 256)) \
+                    thread_limit(256) \
+                    is_device_ptr(py2omp_failed)
 #line 82 "tests/kernels/blas_products.py"
-            for (int64_t once__4 = 0; once__4 < 1; once__4 += 1) {
+                for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
+                    int64_t once__4 = py2omp_k;
 #line 82 "tests/kernels/blas_products.py"
-                {
-                    int32_t py2omp_value = 2147483646;
-                    #pragma omp atomic compare
+                    {
+                        int32_t py2omp_value = 2147483646;
+                        #pragma omp atomic compare
 #line 82 "tests/kernels/blas_products.py"
-                    py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                        py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                    }
                 }
             }
         }
@@ -2014,24 +2169,28 @@ void summed_into__device(float alpha, const float *restrict A, int64_t A_n0, int
             }
         } else if (py2omp_blas > 0) {
 #line 82 "tests/kernels/blas_products.py"
-            #pragma omp target teams distribute parallel for \
-                num_teams(py2omp_num_teams(1, 256)) \
-                thread_limit(256) \
-                is_device_ptr(py2omp_failed)
+            {
+                int64_t py2omp_trip = 1;
+                #pragma omp target teams ompx_bare \
+                    num_teams(py2omp_num_teams(py2omp_trip, 256)) \
+                    thread_limit(256) \
+                    is_device_ptr(py2omp_failed)
 #line 82 "tests/kernels/blas_products.py"
-            for (int64_t once__8 = 0; once__8 < 1; once__8 += 1) {
+                for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
+                    int64_t once__8 = py2omp_k;
 #line 82 "tests/kernels/blas_products.py"
-                {
-                    int32_t py2omp_value = 2147483645;
-                    #pragma omp atomic compare
+                    {
+                        int32_t py2omp_value = 2147483645;
+                        #pragma omp atomic compare
 #line 82 "tests/kernels/blas_products.py"
-                    py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                        py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                    }
                 }
             }
         }
     }
 }
-#line 2035 "blas_products.c"
+#line 2194 "blas_products.c"
 
 void py2omp_enter_to(void *host, int64_t bytes)
 {

@@ -19,6 +19,35 @@ static inline int64_t py2omp_num_teams(int64_t trip, int64_t threads)
     return teams < 2147483647 ? teams : 2147483647;
 }
 
+/* The first iteration of this thread in a bare kernel (`ompx_bare`): its number among all the
+   launch's threads on the GPU. Where no GPU runs it, the host's fallback runs each team on one
+   thread (ompx.h's host numbers would give every thread the same): the team's number. */
+static inline int64_t py2omp_bare_first(void)
+{
+#ifdef __NVPTX__
+    return (int64_t)__nvvm_read_ptx_sreg_ctaid_x() * __nvvm_read_ptx_sreg_ntid_x() + __nvvm_read_ptx_sreg_tid_x();
+#else
+    return omp_get_team_num();
+#endif
+}
+
+/* The step between a thread's iterations in a bare kernel: the number of its threads on the GPU
+   (one iteration each where the teams cover the trip count), of teams in the host's fallback. */
+static inline int64_t py2omp_bare_stride(void)
+{
+#ifdef __NVPTX__
+    return (int64_t)__nvvm_read_ptx_sreg_nctaid_x() * __nvvm_read_ptx_sreg_ntid_x();
+#else
+    return omp_get_num_teams();
+#endif
+}
+
+/* Python's max(a, b): `a` unless `b` is larger. */
+static inline int64_t py2omp_max_i64(int64_t a, int64_t b)
+{
+    return b > a ? b : a;
+}
+
 #pragma omp end declare target
 
 /* Where run `r` of the box [l, h) starts, counted in indices of dimension `m` (the runs are the
@@ -128,33 +157,42 @@ void heat3d(double *restrict u, int64_t u_n0, int64_t u_n1, int64_t u_n2, double
         } else {
 #line 12 "examples/heat3d.py"
             for (int64_t t = 0; t < steps; t += 1) {
-                #pragma omp target teams distribute parallel for \
-                    collapse(3) \
-                    num_teams(py2omp_num_teams((u_n0 - 1 - 1) * (u_n1 - 1 - 1) * (u_n2 - 1 - 1), 256)) \
-                    thread_limit(256) \
-                    nowait \
-                    depend(inout: py2omp_order)
+                {
+                    int64_t py2omp_n0 = py2omp_max_i64(u_n0 - 1 - 1, 0);
+                    int64_t py2omp_n1 = py2omp_max_i64(u_n1 - 1 - 1, 0);
+                    int64_t py2omp_n2 = py2omp_max_i64(u_n2 - 1 - 1, 0);
+                    int64_t py2omp_trip = py2omp_n0 * py2omp_n1 * py2omp_n2;
+                    #pragma omp target teams ompx_bare \
+                        num_teams(py2omp_num_teams(py2omp_trip, 256)) \
+                        thread_limit(256) \
+                        nowait \
+                        depend(inout: py2omp_order)
 #line 13 "examples/heat3d.py"
-                for (int64_t i = 1; i < u_n0 - 1; i += 1) {
-                    for (int64_t j = 1; j < u_n1 - 1; j += 1) {
-                        for (int64_t k = 1; k < u_n2 - 1; k += 1) {
-                            v[(i * v_n1 + j) * v_n2 + k] = u[(i * u_n1 + j) * u_n2 + k] + alpha * (u[((i - 1) * u_n1 + j) * u_n2 + k] + u[((i + 1) * u_n1 + j) * u_n2 + k] + u[(i * u_n1 + (j - 1)) * u_n2 + k] + u[(i * u_n1 + (j + 1)) * u_n2 + k] + u[(i * u_n1 + j) * u_n2 + (k - 1)] + u[(i * u_n1 + j) * u_n2 + (k + 1)] - 6.0 * u[(i * u_n1 + j) * u_n2 + k]);
-                        }
+                    for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
+                        int64_t i = 1 + py2omp_k / (py2omp_n1 * py2omp_n2);
+                        int64_t j = 1 + py2omp_k / py2omp_n2 % py2omp_n1;
+                        int64_t k = 1 + py2omp_k % py2omp_n2;
+#line 16 "examples/heat3d.py"
+                        v[(i * v_n1 + j) * v_n2 + k] = u[(i * u_n1 + j) * u_n2 + k] + alpha * (u[((i - 1) * u_n1 + j) * u_n2 + k] + u[((i + 1) * u_n1 + j) * u_n2 + k] + u[(i * u_n1 + (j - 1)) * u_n2 + k] + u[(i * u_n1 + (j + 1)) * u_n2 + k] + u[(i * u_n1 + j) * u_n2 + (k - 1)] + u[(i * u_n1 + j) * u_n2 + (k + 1)] - 6.0 * u[(i * u_n1 + j) * u_n2 + k]);
                     }
                 }
+                {
+                    int64_t py2omp_n0 = py2omp_max_i64(u_n0 - 1 - 1, 0);
+                    int64_t py2omp_n1 = py2omp_max_i64(u_n1 - 1 - 1, 0);
+                    int64_t py2omp_n2 = py2omp_max_i64(u_n2 - 1 - 1, 0);
+                    int64_t py2omp_trip = py2omp_n0 * py2omp_n1 * py2omp_n2;
+                    #pragma omp target teams ompx_bare \
+                        num_teams(py2omp_num_teams(py2omp_trip, 256)) \
+                        thread_limit(256) \
+                        nowait \
+                        depend(inout: py2omp_order)
 #line 19 "examples/heat3d.py"
-                #pragma omp target teams distribute parallel for \
-                    collapse(3) \
-                    num_teams(py2omp_num_teams((u_n0 - 1 - 1) * (u_n1 - 1 - 1) * (u_n2 - 1 - 1), 256)) \
-                    thread_limit(256) \
-                    nowait \
-                    depend(inout: py2omp_order)
-#line 19 "examples/heat3d.py"
-                for (int64_t i = 1; i < u_n0 - 1; i += 1) {
-                    for (int64_t j = 1; j < u_n1 - 1; j += 1) {
-                        for (int64_t k = 1; k < u_n2 - 1; k += 1) {
-                            u[(i * u_n1 + j) * u_n2 + k] = v[(i * v_n1 + j) * v_n2 + k];
-                        }
+                    for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
+                        int64_t i = 1 + py2omp_k / (py2omp_n1 * py2omp_n2);
+                        int64_t j = 1 + py2omp_k / py2omp_n2 % py2omp_n1;
+                        int64_t k = 1 + py2omp_k % py2omp_n2;
+#line 22 "examples/heat3d.py"
+                        u[(i * u_n1 + j) * u_n2 + k] = v[(i * v_n1 + j) * v_n2 + k];
                     }
                 }
             }
@@ -165,7 +203,7 @@ void heat3d(double *restrict u, int64_t u_n0, int64_t u_n1, int64_t u_n2, double
         if (0 < steps) py2omp_copy_back(v, sizeof(double), 3, (int64_t[]){v_n0, v_n1, v_n2}, (int64_t[]){1, 1, 1}, (int64_t[]){u_n0 - 1, u_n1 - 1, u_n2 - 1}, -1);
     }
 }
-#line 169 "heat3d.c"
+#line 207 "heat3d.c"
 
 /* heat3d(u: InOut[f64[:, :, :]], v: Out[f64[:, :, :]], alpha: weak f64, steps: weak i64) -- examples/heat3d.py:11 */
 #line 11 "examples/heat3d.py"
@@ -206,35 +244,44 @@ void heat3d__device(double *restrict u, int64_t u_n0, int64_t u_n1, int64_t u_n2
     } else {
 #line 12 "examples/heat3d.py"
         for (int64_t t = 0; t < steps; t += 1) {
-            #pragma omp target teams distribute parallel for \
-                collapse(3) \
-                num_teams(py2omp_num_teams((u_n0 - 1 - 1) * (u_n1 - 1 - 1) * (u_n2 - 1 - 1), 256)) \
-                thread_limit(256) \
-                is_device_ptr(v, u) \
-                nowait \
-                depend(inout: py2omp_order)
+            {
+                int64_t py2omp_n0 = py2omp_max_i64(u_n0 - 1 - 1, 0);
+                int64_t py2omp_n1 = py2omp_max_i64(u_n1 - 1 - 1, 0);
+                int64_t py2omp_n2 = py2omp_max_i64(u_n2 - 1 - 1, 0);
+                int64_t py2omp_trip = py2omp_n0 * py2omp_n1 * py2omp_n2;
+                #pragma omp target teams ompx_bare \
+                    num_teams(py2omp_num_teams(py2omp_trip, 256)) \
+                    thread_limit(256) \
+                    is_device_ptr(v, u) \
+                    nowait \
+                    depend(inout: py2omp_order)
 #line 13 "examples/heat3d.py"
-            for (int64_t i = 1; i < u_n0 - 1; i += 1) {
-                for (int64_t j = 1; j < u_n1 - 1; j += 1) {
-                    for (int64_t k = 1; k < u_n2 - 1; k += 1) {
-                        v[(i * v_n1 + j) * v_n2 + k] = u[(i * u_n1 + j) * u_n2 + k] + alpha * (u[((i - 1) * u_n1 + j) * u_n2 + k] + u[((i + 1) * u_n1 + j) * u_n2 + k] + u[(i * u_n1 + (j - 1)) * u_n2 + k] + u[(i * u_n1 + (j + 1)) * u_n2 + k] + u[(i * u_n1 + j) * u_n2 + (k - 1)] + u[(i * u_n1 + j) * u_n2 + (k + 1)] - 6.0 * u[(i * u_n1 + j) * u_n2 + k]);
-                    }
+                for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
+                    int64_t i = 1 + py2omp_k / (py2omp_n1 * py2omp_n2);
+                    int64_t j = 1 + py2omp_k / py2omp_n2 % py2omp_n1;
+                    int64_t k = 1 + py2omp_k % py2omp_n2;
+#line 16 "examples/heat3d.py"
+                    v[(i * v_n1 + j) * v_n2 + k] = u[(i * u_n1 + j) * u_n2 + k] + alpha * (u[((i - 1) * u_n1 + j) * u_n2 + k] + u[((i + 1) * u_n1 + j) * u_n2 + k] + u[(i * u_n1 + (j - 1)) * u_n2 + k] + u[(i * u_n1 + (j + 1)) * u_n2 + k] + u[(i * u_n1 + j) * u_n2 + (k - 1)] + u[(i * u_n1 + j) * u_n2 + (k + 1)] - 6.0 * u[(i * u_n1 + j) * u_n2 + k]);
                 }
             }
+            {
+                int64_t py2omp_n0 = py2omp_max_i64(u_n0 - 1 - 1, 0);
+                int64_t py2omp_n1 = py2omp_max_i64(u_n1 - 1 - 1, 0);
+                int64_t py2omp_n2 = py2omp_max_i64(u_n2 - 1 - 1, 0);
+                int64_t py2omp_trip = py2omp_n0 * py2omp_n1 * py2omp_n2;
+                #pragma omp target teams ompx_bare \
+                    num_teams(py2omp_num_teams(py2omp_trip, 256)) \
+                    thread_limit(256) \
+                    is_device_ptr(u, v) \
+                    nowait \
+                    depend(inout: py2omp_order)
 #line 19 "examples/heat3d.py"
-            #pragma omp target teams distribute parallel for \
-                collapse(3) \
-                num_teams(py2omp_num_teams((u_n0 - 1 - 1) * (u_n1 - 1 - 1) * (u_n2 - 1 - 1), 256)) \
-                thread_limit(256) \
-                is_device_ptr(u, v) \
-                nowait \
-                depend(inout: py2omp_order)
-#line 19 "examples/heat3d.py"
-            for (int64_t i = 1; i < u_n0 - 1; i += 1) {
-                for (int64_t j = 1; j < u_n1 - 1; j += 1) {
-                    for (int64_t k = 1; k < u_n2 - 1; k += 1) {
-                        u[(i * u_n1 + j) * u_n2 + k] = v[(i * v_n1 + j) * v_n2 + k];
-                    }
+                for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
+                    int64_t i = 1 + py2omp_k / (py2omp_n1 * py2omp_n2);
+                    int64_t j = 1 + py2omp_k / py2omp_n2 % py2omp_n1;
+                    int64_t k = 1 + py2omp_k % py2omp_n2;
+#line 22 "examples/heat3d.py"
+                    u[(i * u_n1 + j) * u_n2 + k] = v[(i * v_n1 + j) * v_n2 + k];
                 }
             }
         }
@@ -242,7 +289,7 @@ void heat3d__device(double *restrict u, int64_t u_n0, int64_t u_n1, int64_t u_n2
 #line 11 "examples/heat3d.py"
     #pragma omp taskwait
 }
-#line 246 "heat3d.c"
+#line 293 "heat3d.c"
 
 void py2omp_enter_to(void *host, int64_t bytes)
 {

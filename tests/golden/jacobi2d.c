@@ -19,6 +19,35 @@ static inline int64_t py2omp_num_teams(int64_t trip, int64_t threads)
     return teams < 2147483647 ? teams : 2147483647;
 }
 
+/* The first iteration of this thread in a bare kernel (`ompx_bare`): its number among all the
+   launch's threads on the GPU. Where no GPU runs it, the host's fallback runs each team on one
+   thread (ompx.h's host numbers would give every thread the same): the team's number. */
+static inline int64_t py2omp_bare_first(void)
+{
+#ifdef __NVPTX__
+    return (int64_t)__nvvm_read_ptx_sreg_ctaid_x() * __nvvm_read_ptx_sreg_ntid_x() + __nvvm_read_ptx_sreg_tid_x();
+#else
+    return omp_get_team_num();
+#endif
+}
+
+/* The step between a thread's iterations in a bare kernel: the number of its threads on the GPU
+   (one iteration each where the teams cover the trip count), of teams in the host's fallback. */
+static inline int64_t py2omp_bare_stride(void)
+{
+#ifdef __NVPTX__
+    return (int64_t)__nvvm_read_ptx_sreg_nctaid_x() * __nvvm_read_ptx_sreg_ntid_x();
+#else
+    return omp_get_num_teams();
+#endif
+}
+
+/* Python's max(a, b): `a` unless `b` is larger. */
+static inline int64_t py2omp_max_i64(int64_t a, int64_t b)
+{
+    return b > a ? b : a;
+}
+
 #pragma omp end declare target
 
 /* Where run `r` of the box [l, h) starts, counted in indices of dimension `m` (the runs are the
@@ -92,13 +121,18 @@ void jacobi_step(const double *restrict u, int64_t u_n0, int64_t u_n1, double *r
     #pragma omp target data map(to: u[0:u_n0 * u_n1]) map(alloc: v[0:v_n0 * v_n1])
     {
 #line 14 "examples/jacobi2d.py"
-        #pragma omp target teams distribute parallel for \
-            collapse(2) \
-            num_teams(py2omp_num_teams((u_n0 - 1 - 1) * (u_n1 - 1 - 1), 256)) \
-            thread_limit(256)
+        {
+            int64_t py2omp_n0 = py2omp_max_i64(u_n0 - 1 - 1, 0);
+            int64_t py2omp_n1 = py2omp_max_i64(u_n1 - 1 - 1, 0);
+            int64_t py2omp_trip = py2omp_n0 * py2omp_n1;
+            #pragma omp target teams ompx_bare \
+                num_teams(py2omp_num_teams(py2omp_trip, 256)) \
+                thread_limit(256)
 #line 14 "examples/jacobi2d.py"
-        for (int64_t i = 1; i < u_n0 - 1; i += 1) {
-            for (int64_t j = 1; j < u_n1 - 1; j += 1) {
+            for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
+                int64_t i = 1 + py2omp_k / py2omp_n1;
+                int64_t j = 1 + py2omp_k % py2omp_n1;
+#line 16 "examples/jacobi2d.py"
                 v[i * v_n1 + j] = 0.25 * (u[(i - 1) * u_n1 + j] + u[(i + 1) * u_n1 + j] + u[i * u_n1 + (j - 1)] + u[i * u_n1 + (j + 1)]);
             }
         }
@@ -106,26 +140,31 @@ void jacobi_step(const double *restrict u, int64_t u_n0, int64_t u_n1, double *r
         py2omp_copy_back(v, sizeof(double), 2, (int64_t[]){v_n0, v_n1}, (int64_t[]){1, 1}, (int64_t[]){u_n0 - 1, u_n1 - 1}, -1);
     }
 }
-#line 110 "jacobi2d.c"
+#line 144 "jacobi2d.c"
 
 /* jacobi_step(u: In[f64[:, :]], v: Out[f64[:, :]]) -- examples/jacobi2d.py:13 */
 #line 13 "examples/jacobi2d.py"
 void jacobi_step__device(const double *restrict u, int64_t u_n0, int64_t u_n1, double *restrict v, int64_t v_n0, int64_t v_n1)
 {
 #line 14 "examples/jacobi2d.py"
-    #pragma omp target teams distribute parallel for \
-        collapse(2) \
-        num_teams(py2omp_num_teams((u_n0 - 1 - 1) * (u_n1 - 1 - 1), 256)) \
-        thread_limit(256) \
-        is_device_ptr(v, u)
+    {
+        int64_t py2omp_n0 = py2omp_max_i64(u_n0 - 1 - 1, 0);
+        int64_t py2omp_n1 = py2omp_max_i64(u_n1 - 1 - 1, 0);
+        int64_t py2omp_trip = py2omp_n0 * py2omp_n1;
+        #pragma omp target teams ompx_bare \
+            num_teams(py2omp_num_teams(py2omp_trip, 256)) \
+            thread_limit(256) \
+            is_device_ptr(v, u)
 #line 14 "examples/jacobi2d.py"
-    for (int64_t i = 1; i < u_n0 - 1; i += 1) {
-        for (int64_t j = 1; j < u_n1 - 1; j += 1) {
+        for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
+            int64_t i = 1 + py2omp_k / py2omp_n1;
+            int64_t j = 1 + py2omp_k % py2omp_n1;
+#line 16 "examples/jacobi2d.py"
             v[i * v_n1 + j] = 0.25 * (u[(i - 1) * u_n1 + j] + u[(i + 1) * u_n1 + j] + u[i * u_n1 + (j - 1)] + u[i * u_n1 + (j + 1)]);
         }
     }
 }
-#line 129 "jacobi2d.c"
+#line 168 "jacobi2d.c"
 
 void py2omp_enter_to(void *host, int64_t bytes)
 {

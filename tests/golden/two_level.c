@@ -22,6 +22,29 @@ static inline int64_t py2omp_num_teams(int64_t trip, int64_t threads)
     return teams < 2147483647 ? teams : 2147483647;
 }
 
+/* The first iteration of this thread in a bare kernel (`ompx_bare`): its number among all the
+   launch's threads on the GPU. Where no GPU runs it, the host's fallback runs each team on one
+   thread (ompx.h's host numbers would give every thread the same): the team's number. */
+static inline int64_t py2omp_bare_first(void)
+{
+#ifdef __NVPTX__
+    return (int64_t)__nvvm_read_ptx_sreg_ctaid_x() * __nvvm_read_ptx_sreg_ntid_x() + __nvvm_read_ptx_sreg_tid_x();
+#else
+    return omp_get_team_num();
+#endif
+}
+
+/* The step between a thread's iterations in a bare kernel: the number of its threads on the GPU
+   (one iteration each where the teams cover the trip count), of teams in the host's fallback. */
+static inline int64_t py2omp_bare_stride(void)
+{
+#ifdef __NVPTX__
+    return (int64_t)__nvvm_read_ptx_sreg_nctaid_x() * __nvvm_read_ptx_sreg_ntid_x();
+#else
+    return omp_get_num_teams();
+#endif
+}
+
 /* Python's min(a, b): `a` unless `b` is smaller, so a NaN in `a` wins and one in `b` does not. */
 static inline int64_t py2omp_min_i64(int64_t a, int64_t b)
 {
@@ -424,24 +447,28 @@ void gemm(double alpha, double beta, double *restrict C, int64_t C_n0, int64_t C
                 }
             } else if (py2omp_blas > 0) {
 #line 15 "tests/kernels/two_level.py"
-                #pragma omp target teams distribute parallel for \
-                    num_teams(py2omp_num_teams(1, 256)) \
-                    thread_limit(256)
+                {
+                    int64_t py2omp_trip = 1;
+                    #pragma omp target teams ompx_bare \
+                        num_teams(py2omp_num_teams(py2omp_trip, 256)) \
+                        thread_limit(256)
 #line 15 "tests/kernels/two_level.py"
-                for (int64_t once__3 = 0; once__3 < 1; once__3 += 1) {
+                    for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
+                        int64_t once__3 = py2omp_k;
 #line 15 "tests/kernels/two_level.py"
-                    {
-                        int32_t py2omp_value = 2147483646;
-                        #pragma omp atomic compare
+                        {
+                            int32_t py2omp_value = 2147483646;
+                            #pragma omp atomic compare
 #line 15 "tests/kernels/two_level.py"
-                        py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                            py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                        }
                     }
                 }
             }
         }
     }
 }
-#line 445 "two_level.c"
+#line 472 "two_level.c"
 
 /* gemm(alpha: f64, beta: f64, C: InOut[f64[:, :]], A: In[f64[:, :]], B: In[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/two_level.py:14 */
 #line 14 "tests/kernels/two_level.py"
@@ -479,24 +506,28 @@ void gemm__device(double alpha, double beta, double *restrict C, int64_t C_n0, i
             }
         } else if (py2omp_blas > 0) {
 #line 15 "tests/kernels/two_level.py"
-            #pragma omp target teams distribute parallel for \
-                num_teams(py2omp_num_teams(1, 256)) \
-                thread_limit(256) \
-                is_device_ptr(py2omp_failed)
+            {
+                int64_t py2omp_trip = 1;
+                #pragma omp target teams ompx_bare \
+                    num_teams(py2omp_num_teams(py2omp_trip, 256)) \
+                    thread_limit(256) \
+                    is_device_ptr(py2omp_failed)
 #line 15 "tests/kernels/two_level.py"
-            for (int64_t once__3 = 0; once__3 < 1; once__3 += 1) {
+                for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
+                    int64_t once__3 = py2omp_k;
 #line 15 "tests/kernels/two_level.py"
-                {
-                    int32_t py2omp_value = 2147483646;
-                    #pragma omp atomic compare
+                    {
+                        int32_t py2omp_value = 2147483646;
+                        #pragma omp atomic compare
 #line 15 "tests/kernels/two_level.py"
-                    py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                        py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                    }
                 }
             }
         }
     }
 }
-#line 500 "two_level.c"
+#line 531 "two_level.c"
 
 /* syrk(alpha: f64, beta: f64, C: InOut[f64[:, :]], A: In[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/two_level.py:22 */
 #line 22 "tests/kernels/two_level.py"
@@ -551,24 +582,28 @@ void syrk(double alpha, double beta, double *restrict C, int64_t C_n0, int64_t C
                 }
             } else if (py2omp_blas > 0) {
 #line 23 "tests/kernels/two_level.py"
-                #pragma omp target teams distribute parallel for \
-                    num_teams(py2omp_num_teams(1, 256)) \
-                    thread_limit(256)
+                {
+                    int64_t py2omp_trip = 1;
+                    #pragma omp target teams ompx_bare \
+                        num_teams(py2omp_num_teams(py2omp_trip, 256)) \
+                        thread_limit(256)
 #line 23 "tests/kernels/two_level.py"
-                for (int64_t once__3 = 0; once__3 < 1; once__3 += 1) {
+                    for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
+                        int64_t once__3 = py2omp_k;
 #line 23 "tests/kernels/two_level.py"
-                    {
-                        int32_t py2omp_value = 2147483646;
-                        #pragma omp atomic compare
+                        {
+                            int32_t py2omp_value = 2147483646;
+                            #pragma omp atomic compare
 #line 23 "tests/kernels/two_level.py"
-                        py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                            py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                        }
                     }
                 }
             }
         }
     }
 }
-#line 572 "two_level.c"
+#line 607 "two_level.c"
 
 /* syrk(alpha: f64, beta: f64, C: InOut[f64[:, :]], A: In[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/two_level.py:22 */
 #line 22 "tests/kernels/two_level.py"
@@ -617,24 +652,28 @@ void syrk__device(double alpha, double beta, double *restrict C, int64_t C_n0, i
             }
         } else if (py2omp_blas > 0) {
 #line 23 "tests/kernels/two_level.py"
-            #pragma omp target teams distribute parallel for \
-                num_teams(py2omp_num_teams(1, 256)) \
-                thread_limit(256) \
-                is_device_ptr(py2omp_failed)
+            {
+                int64_t py2omp_trip = 1;
+                #pragma omp target teams ompx_bare \
+                    num_teams(py2omp_num_teams(py2omp_trip, 256)) \
+                    thread_limit(256) \
+                    is_device_ptr(py2omp_failed)
 #line 23 "tests/kernels/two_level.py"
-            for (int64_t once__3 = 0; once__3 < 1; once__3 += 1) {
+                for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
+                    int64_t once__3 = py2omp_k;
 #line 23 "tests/kernels/two_level.py"
-                {
-                    int32_t py2omp_value = 2147483646;
-                    #pragma omp atomic compare
+                    {
+                        int32_t py2omp_value = 2147483646;
+                        #pragma omp atomic compare
 #line 23 "tests/kernels/two_level.py"
-                    py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                        py2omp_failed[0] = py2omp_value > py2omp_failed[0] ? py2omp_value : py2omp_failed[0];
+                    }
                 }
             }
         }
     }
 }
-#line 638 "two_level.c"
+#line 677 "two_level.c"
 
 /* doitgen(A: InOut[f64[:, :, :]], C4: In[f64[:, :]], work: InOut[f64[:, :, :]]) -- tests/kernels/two_level.py:30 */
 #line 30 "tests/kernels/two_level.py"
@@ -681,7 +720,7 @@ void doitgen(double *restrict A, int64_t A_n0, int64_t A_n1, int64_t A_n2, const
         }
     }
 }
-#line 685 "two_level.c"
+#line 724 "two_level.c"
 
 /* doitgen(A: InOut[f64[:, :, :]], C4: In[f64[:, :]], work: InOut[f64[:, :, :]]) -- tests/kernels/two_level.py:30 */
 #line 30 "tests/kernels/two_level.py"
@@ -727,7 +766,7 @@ void doitgen__device(double *restrict A, int64_t A_n0, int64_t A_n1, int64_t A_n
         }
     }
 }
-#line 731 "two_level.c"
+#line 770 "two_level.c"
 
 /* scaled_rows(X: In[f64[:, :]], Y: InOut[f64[:, :]]) -- tests/kernels/two_level.py:39 */
 #line 39 "tests/kernels/two_level.py"
@@ -773,7 +812,7 @@ void scaled_rows(const double *restrict X, int64_t X_n0, int64_t X_n1, double *r
         }
     }
 }
-#line 777 "two_level.c"
+#line 816 "two_level.c"
 
 /* scaled_rows(X: In[f64[:, :]], Y: InOut[f64[:, :]]) -- tests/kernels/two_level.py:39 */
 #line 39 "tests/kernels/two_level.py"
@@ -818,7 +857,7 @@ void scaled_rows__device(const double *restrict X, int64_t X_n0, int64_t X_n1, d
         }
     }
 }
-#line 822 "two_level.c"
+#line 861 "two_level.c"
 
 /* normalized_rows(B: InOut[f64[:, :]]) -- tests/kernels/two_level.py:51 */
 #line 51 "tests/kernels/two_level.py"
@@ -867,7 +906,7 @@ void normalized_rows(double *restrict B, int64_t B_n0, int64_t B_n1)
 #line 54 "tests/kernels/two_level.py"
     py2omp_temporary_free(B_value__4_buf, -1);
 }
-#line 871 "two_level.c"
+#line 910 "two_level.c"
 
 /* normalized_rows(B: InOut[f64[:, :]]) -- tests/kernels/two_level.py:51 */
 #line 51 "tests/kernels/two_level.py"
@@ -915,7 +954,7 @@ void normalized_rows__device(double *restrict B, int64_t B_n0, int64_t B_n1)
 #line 54 "tests/kernels/two_level.py"
     py2omp_temporary_free(B_value__4_buf, -1);
 }
-#line 919 "two_level.c"
+#line 958 "two_level.c"
 
 void py2omp_enter_to(void *host, int64_t bytes)
 {
