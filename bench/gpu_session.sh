@@ -12,7 +12,7 @@
 # calls (launch cost, saxpy's transfers), forms (cuBLAS forms of trmm, doitgen, covariance), trace (where atax's and mvt's calls go),
 # rows (softmax's row-wise team kernel: thread counts, the max as one reduction, the exp fused with the sum,
 # rows per team, hand-written ompx_bare kernels, against CuPy at rows of 512, 64 and 4096;
-# bench/row_variants.py, built by build_gpu.py's part `rows` into rows/: 18 .so files, 0.9 MB; about 2
+# bench/row_variants.py, built by build_gpu.py's part `rows` into rows/: 21 .so files, 1.1 MB; about 2
 # minutes, hence its own limit).
 source .gpu/enter.sh
 REAL_OUT=$OUT; OUT=/tmp/w; mkdir -p $OUT

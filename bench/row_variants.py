@@ -9,18 +9,19 @@ a team (`teams distribute collapse(2)`, `thread_limit(256)`) running four `paral
 max (a team reduction of the float and of an int64 class that keeps NumPy's NaN and -inf, docs/design.md
 "Team-level reductions"), the exp, the sum (a team reduction) and the division.
 
-`build` translates `tests/kernels/npbench/softmax.py` with the translator of this checkout, takes
-its device entry point (`softmax__device`, `is_device_ptr`) and compiles it in the variants of
-`VARIANTS`, each a hand edit of the emitted function: `thread_limit` 32 to 1024 instead of 256; the
-max as one reduction (an OpenMP `declare reduction` whose combiner keeps NaN, or one `int32` max of
-an order-preserving key of the float with NaN the largest key) or as OpenMP's float `max` alone
-(not NumPy's NaN and -inf: the bound of what the class costs); the exp fused with the sum that reads
-what it writes (one pass and one barrier fewer); several rows per team (`num_teams` from rows / k,
-or fixed); and two hand-written `ompx_bare` kernels as the bound of what C reaches (a warp per row
-with shuffles, 8 rows per block of 256; a block of 256 per row, shuffles then team-shared memory).
-The bare kernels read the PTX registers where a GPU runs them and, in the host's fallback or on
-host-offload, run each team on one thread (one lane): there they check their row indexing, not
-their shuffles. One `<variant>.so` per variant, carrying its description (`py2omp_variant`).
+`build` translates `tests/kernels/npbench/softmax.py` with the translator of this checkout, takes its
+device entry point (`softmax__device`, `is_device_ptr`) and compiles it in the variants of `VARIANTS`,
+each a hand edit of the emitted function (or a flag): `thread_limit` 32 to 1024 instead of 256; the max
+as one reduction (an OpenMP `declare reduction` whose combiner keeps NaN, or one `int32` max of an
+order-preserving key of the float with NaN the largest key) or as OpenMP's float `max` alone (not
+NumPy's NaN and -inf: the bound of what the class costs); the exp fused with the sum that reads what it
+writes (one pass and one barrier fewer); several rows per team (`num_teams` from rows / k, or fixed);
+two `-fopenmp-assume-*` flags; and two hand-written `ompx_bare` kernels as the bound of what C reaches
+(a warp per row with shuffles, 8 rows per block of 256; a block of 256 per row, shuffles then
+team-shared memory). The bare kernels read the PTX registers where a GPU runs them and, in the host's
+fallback or on host-offload, run each team on one thread (one lane): there they check their row
+indexing, not their shuffles. One `<variant>.so` per variant, carrying its description
+(`py2omp_variant`).
 
 `run` loads every `.so` of the folder in one process with CuPy and, for each shape of `--shapes`
 (default rows of 512, 64 and 4096, 2^28 floats each: 1 GiB in, 1 GiB out), places random data once,
@@ -50,7 +51,7 @@ from typing import Any
 import numpy as np
 
 import peer_kernels
-from bandwidth_variants import (ROOT, CupyMemory, Loaded, Memory, OmpMemory, argument_kinds, compile_variant,
+from bandwidth_variants import (ASSUME, ROOT, CupyMemory, Loaded, Memory, OmpMemory, argument_kinds, compile_variant,
                                 device_function, prelude, sampled)
 
 KERNEL = "tests/kernels/npbench/softmax.py"
@@ -78,6 +79,8 @@ class Variant:
     """The exp's loop also sums what it writes (the sum's own loop gone)."""
     bare: str | None = None
     """`warp` or `block`: the hand-written `ompx_bare` kernel of `BARE` instead of the emitted function."""
+    add: tuple[str, ...] = ()
+    """clang flags added to py2omp's."""
 
     @property
     def numpy_nan(self) -> bool:
@@ -104,8 +107,14 @@ VARIANTS = (
             max_form="declare_reduction", fused=True, threads=64),
     Variant("declare_fused_threads128", "declare reduction, exp fused with the sum, thread_limit(128)",
             max_form="declare_reduction", fused=True, threads=128),
+    Variant("assume", "-fopenmp-assume-no-thread-state and -no-nested-parallelism: less device runtime work "
+            "per parallel region (not the oversubscription ones: a team's threads loop over a row)", add=ASSUME[:2]),
+    Variant("declare_fused_assume", "declare reduction, exp fused with the sum, the two -fopenmp-assume-* flags",
+            max_form="declare_reduction", fused=True, add=ASSUME[:2]),
     Variant("bare_warp", "hand-written ompx_bare: a warp per row (8 per block of 256), shuffles; max, "
             "sum of exp, then exp / sum: x read 3 times, out written once", bare="warp"),
+    Variant("bare_warp_held", "bare_warp with the row in registers where it fits (16 a lane: rows up to 512): "
+            "x read once", bare="warp_held"),
     Variant("bare_block", "hand-written ompx_bare: a block of 256 per row, shuffles then shared memory",
             bare="block"),
 )
@@ -147,6 +156,7 @@ BARE_HELPERS = """
    runtime state); where no GPU runs it (the host's fallback, host-offload) each team is one thread. */
 #ifdef __NVPTX__
 #define PY2OMP_ROWS_LANES 32
+#define PY2OMP_ROWS_HELD 16
 #define PY2OMP_ROWS_THREAD() ((int)__nvvm_read_ptx_sreg_tid_x())
 #define PY2OMP_ROWS_THREADS() ((int)__nvvm_read_ptx_sreg_ntid_x())
 #define PY2OMP_ROWS_BLOCK() ((int64_t)__nvvm_read_ptx_sreg_ctaid_x())
@@ -156,6 +166,7 @@ static float py2omp_rows_partials[32];
 #pragma omp allocate(py2omp_rows_partials) allocator(omp_pteam_mem_alloc)
 #else
 #define PY2OMP_ROWS_LANES 1
+#define PY2OMP_ROWS_HELD 16
 #define PY2OMP_ROWS_THREAD() 0
 #define PY2OMP_ROWS_THREADS() 1
 #define PY2OMP_ROWS_BLOCK() ((int64_t)omp_get_team_num())
@@ -200,15 +211,48 @@ _SIGNATURE = ("void softmax__device(const float *restrict x, int64_t x_n0, int64
 _ROW = """
             const float *row = x + r * n;
             float *o = out + r * n;
-            float top = -INFINITY, sum = 0.0f;
-            for (int64_t k = first; k < n; k += step)
-                top = py2omp_rows_nanmax(top, row[k]);
-            top = py2omp_rows_{scope}(top, 0);
-            for (int64_t k = first; k < n; k += step)
-                sum += expf(row[k] - top);
-            sum = py2omp_rows_{scope}(sum, 1);
-            for (int64_t k = first; k < n; k += step)
-                o[k] = expf(row[k] - top) / sum;"""
+            float top = -INFINITY, sum = 0.0f;{passes}"""
+_PASSES = """
+for (int64_t k = first; k < n; k += step)
+    top = py2omp_rows_nanmax(top, row[k]);
+top = py2omp_rows_{scope}(top, 0);
+for (int64_t k = first; k < n; k += step)
+    sum += expf(row[k] - top);
+sum = py2omp_rows_{scope}(sum, 1);
+for (int64_t k = first; k < n; k += step)
+    o[k] = expf(row[k] - top) / sum;"""
+_HELD = """
+if (n <= PY2OMP_ROWS_HELD * step) {{
+    float held[PY2OMP_ROWS_HELD]; /* registers: the loops over it are unrolled */
+    #pragma unroll
+    for (int h = 0; h < PY2OMP_ROWS_HELD; h++) {{
+        held[h] = first + (int64_t)h * step < n ? row[first + (int64_t)h * step] : -INFINITY;
+        top = py2omp_rows_nanmax(top, held[h]);
+    }}
+    top = py2omp_rows_warp(top, 0);
+    #pragma unroll
+    for (int h = 0; h < PY2OMP_ROWS_HELD; h++) {{
+        held[h] = expf(held[h] - top);
+        sum += first + (int64_t)h * step < n ? held[h] : 0.0f;
+    }}
+    sum = py2omp_rows_warp(sum, 1);
+    #pragma unroll
+    for (int h = 0; h < PY2OMP_ROWS_HELD; h++)
+        if (first + (int64_t)h * step < n)
+            o[first + (int64_t)h * step] = held[h] / sum;
+}} else {{{passes}
+}}"""
+
+
+def _row(scope: str, held: bool = False) -> str:
+    """A row's C in a bare kernel: three strided passes over it (x read three times, from the caches
+    after the first), or, `held`, its elements kept in registers where they fit (x read once)."""
+    passes = _PASSES.format(scope=scope)
+    if held:
+        passes = _HELD.format(passes=passes.replace("\n", "\n    "))
+    return _ROW.format(passes=passes.replace("\n", "\n" + " " * 12))
+
+
 _BARE_BODY = """{signature}
 {{
     int64_t rows = x_n0 * x_n1, n = x_n2;
@@ -223,18 +267,20 @@ _BARE_BODY = """{signature}
     }}
 }}
 """
+_WARP = {"rows_per_block": "256 / PY2OMP_ROWS_LANES", "first": "PY2OMP_ROWS_THREAD() % PY2OMP_ROWS_LANES",
+         "step": "PY2OMP_ROWS_LANES",
+         "row": "PY2OMP_ROWS_BLOCK() * (PY2OMP_ROWS_THREADS() / PY2OMP_ROWS_LANES) + PY2OMP_ROWS_THREAD() / PY2OMP_ROWS_LANES",
+         "rows_step": "PY2OMP_ROWS_BLOCKS() * (PY2OMP_ROWS_THREADS() / PY2OMP_ROWS_LANES)"}
 BARE = {
-    "warp": _BARE_BODY.format(
-        signature=_SIGNATURE, rows_per_block="256 / PY2OMP_ROWS_LANES", first="PY2OMP_ROWS_THREAD() % PY2OMP_ROWS_LANES",
-        step="PY2OMP_ROWS_LANES", row="PY2OMP_ROWS_BLOCK() * (PY2OMP_ROWS_THREADS() / PY2OMP_ROWS_LANES) + "
-        "PY2OMP_ROWS_THREAD() / PY2OMP_ROWS_LANES", rows_step="PY2OMP_ROWS_BLOCKS() * (PY2OMP_ROWS_THREADS() / PY2OMP_ROWS_LANES)",
-        body=_ROW.format(scope="warp")),
+    "warp": _BARE_BODY.format(signature=_SIGNATURE, **_WARP, body=_row("warp")),
+    "warp_held": _BARE_BODY.format(signature=_SIGNATURE, **_WARP, body=_row("warp", held=True)),
     "block": _BARE_BODY.format(
         signature=_SIGNATURE, rows_per_block="1", first="PY2OMP_ROWS_THREAD()", step="PY2OMP_ROWS_THREADS()",
-        row="PY2OMP_ROWS_BLOCK()", rows_step="PY2OMP_ROWS_BLOCKS()", body=_ROW.format(scope="block")),
+        row="PY2OMP_ROWS_BLOCK()", rows_step="PY2OMP_ROWS_BLOCKS()", body=_row("block")),
 }
 """The bound: a warp (8 per block) or a block of 256 threads per row, the row's max, sum and output
-each one strided loop over it, combined with shuffles (and shared memory across the block's warps)."""
+each one strided loop over it, combined with shuffles (and shared memory across the block's warps);
+`warp_held` keeps rows of up to 16 elements a lane (512 a warp) in registers."""
 
 
 def _once(pattern: str, replacement: str | Callable[[re.Match[str]], str], text: str, what: str) -> str:
@@ -335,7 +381,7 @@ def build(out: Path, target_name: str = "nvptx:sm_90", only: set[str] | None = N
     built = []
     for variant in VARIANTS:
         if only is None or variant.name in only:
-            flags = toolchain.flags(target)
+            flags = toolchain.flags(target) + list(variant.add)
             library = out / f"{variant.name}.so"
             compile_variant(toolchain.clang, variant_source(c_source, variant, flags), library, flags)
             built.append(library)

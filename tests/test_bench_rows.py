@@ -35,9 +35,10 @@ def edited(function: str, name: str) -> str:
     return rv.variant_function(function, VARIANTS[name])
 
 
-def test_each_variant_is_a_different_function(emitted: str) -> None:
-    functions = {edited(emitted, name) for name in VARIANTS}
-    assert len(functions) == len(VARIANTS) == len(rv.VARIANTS)
+def test_each_variant_is_a_different_build(emitted: str) -> None:
+    builds = {(edited(emitted, v.name), v.add) for v in rv.VARIANTS}
+    assert len(builds) == len(VARIANTS) == len(rv.VARIANTS)
+    assert VARIANTS["assume"].add == ("-fopenmp-assume-no-thread-state", "-fopenmp-assume-no-nested-parallelism")
     assert edited(emitted, "emitted") == emitted and "#line" not in emitted
 
 
@@ -78,9 +79,9 @@ def test_an_emitted_form_the_edits_do_not_know_is_refused(emitted: str) -> None:
 
 def test_host_offload_variants_run_and_a_wrong_one_is_caught(tmp_path: Path) -> None:
     """Built for host-offload and run through `run` on tiny shapes (no CuPy here: no peer), the NaN
-    rows included; a variant that leaves each row's last element unwritten fails its check (the output
+    rows included (rows of 7 held in registers by `bare_warp_held`, of 300 not); a variant that leaves each row's last element unwritten fails its check (the output
     is NaN-filled first) and makes `run` fail."""
-    chosen = {"max_int_key", "fused_exp_sum", "bare_warp"}
+    chosen = {"max_int_key", "fused_exp_sum", "bare_warp_held"}
     folder = tmp_path / "variants"
     built = rv.build(folder, "host-offload", chosen)
     assert sorted(p.name for p in folder.iterdir()) == sorted(f"{n}.so" for n in chosen)
@@ -103,21 +104,24 @@ def test_host_offload_variants_run_and_a_wrong_one_is_caught(tmp_path: Path) -> 
 
 
 def test_variants_compile_for_nvptx_and_the_bare_kernels_call_no_runtime(tmp_path: Path) -> None:
-    """The GPU build (sm_90) of the reductions' forms and the bare kernels; the bare kernels' PTX calls
-    nothing of the OpenMP device runtime (a bare region starts without its state) and shuffles."""
+    """The GPU build (sm_90) of the reductions' forms, a flag and the bare kernels; the bare kernels' PTX
+    calls nothing of the OpenMP device runtime (a bare region starts without its state), shuffles, and
+    keeps what it holds in registers."""
     toolchain = find_toolchain()
     if toolchain is None or toolchain.missing_for(parse_target(NVPTX)):
         pytest.skip("no NVIDIA offload toolchain here")
-    chosen = {"max_declare_reduction", "max_int_key", "declare_fused_threads64", "bare_warp", "bare_block"}
+    bare = {"bare_warp", "bare_warp_held", "bare_block"}
+    chosen = {"max_declare_reduction", "max_int_key", "declare_fused_assume", *bare}
     built = rv.build(tmp_path, NVPTX, chosen)
     assert len(built) == len(chosen) and {p.suffix for p in tmp_path.iterdir()} == {".so"}
     target = parse_target(NVPTX)
     c_source = pipeline.translate(str(ROOT / rv.KERNEL), target).c_source
     flags = [f for f in toolchain.flags(target) if f not in ("-shared", "-fPIC", "-lm") and not f.startswith(("-L", "-Wl"))]
-    for name in ("bare_warp", "bare_block"):
+    for name in sorted(bare):
         path = tmp_path / f"{name}.c"
         path.write_text(rv.variant_source(c_source, VARIANTS[name], []))
         ptx = subprocess.run([toolchain.clang, str(path), *flags, "--offload-device-only", "-S", "-o", "-"],
                              check=True, capture_output=True, text=True).stdout
         entry = re.search(r"\.entry __omp_offloading_\w+\((.*?)\n}", ptx, flags=re.DOTALL)
         assert entry is not None and "__kmpc" not in entry.group(1) and "shfl.sync.bfly" in entry.group(1), name
+        assert ".local" not in entry.group(1), name  # `held` in registers, not in local memory
