@@ -78,9 +78,13 @@ class Variant:
     fused: bool = False
     """The exp's loop also sums what it writes (the sum's own loop gone)."""
     bare: str | None = None
-    """`warp` or `block`: the hand-written `ompx_bare` kernel of `BARE` instead of the emitted function."""
+    """`warp`, `warp_held` or `block`: the hand-written `ompx_bare` kernel of `BARE` instead of the emitted function."""
     add: tuple[str, ...] = ()
     """clang flags added to py2omp's."""
+
+    def __post_init__(self) -> None:
+        if self.max_form not in MAX_FORMS:
+            raise ValueError(f"{self.name}: max_form {self.max_form!r} is none of {MAX_FORMS}")
 
     @property
     def numpy_nan(self) -> bool:
@@ -458,7 +462,7 @@ def agrees(memory: Memory, loaded: dict[str, Loaded], x: np.ndarray, cupy: Any) 
 
 def close(memory: Memory, got: Any, expected: np.ndarray, expected_placed: Any) -> bool:
     """Whether the placed result `got` is NumPy's `expected` to float32 rounding, NaN where it is
-    NaN; compared on the GPU where CuPy is (a 1 GiB result is not worth bringing back 57 times)."""
+    NaN; compared on the GPU where CuPy is (not a 1 GiB copy back per variant and shape)."""
     if isinstance(memory, CupyMemory):
         return bool(memory.cupy.allclose(got, expected_placed, rtol=RTOL, atol=ATOL, equal_nan=True))
     return bool(np.allclose(memory.get(got), expected, rtol=RTOL, atol=ATOL, equal_nan=True))
@@ -475,7 +479,8 @@ def measured(memory: Memory, loaded: dict[str, Loaded], case: Rows, cupy: Any, o
         median = statistics.median(times)
         found.append({"shape": list(case.shape), "row": case.shape[2], "variant": name, "ms": median * 1e3,
                       "min_ms": min(times) * 1e3, "max_ms": max(times) * 1e3, "GBps": case.nbytes / median / 1e9,
-                      "ok": ok[name], "nan_ok": nan_ok[name], "numpy_nan": info["numpy_nan"], "about": info["about"]})
+                      "ok": ok[name], "nan_ok": nan_ok[name], "numpy_nan": info["numpy_nan"], "about": info["about"],
+                      "flags": info.get("flags")})
     peer = next((r["ms"] for r in found if r["variant"] == "cupy"), None)
     for row in found:
         row["of_cupy"] = None if peer is None else peer / row["ms"]
