@@ -186,13 +186,19 @@ def argument_kinds(function: str) -> list[str]:
     return ["ptr" if "*" in p else kinds[p.split()[0]] for p in found.group(2).split(", ")]
 
 
+def prelude(c_source: str, helpers: str = "") -> str:
+    """The emitted C up to the end of its device helpers (headers, `py2omp_num_teams`, ...), with
+    `helpers` (C) added to the `declare target` block."""
+    end = c_source.index("#pragma omp end declare target")
+    return c_source[:end] + helpers + "#pragma omp end declare target\n"
+
+
 def variant_source(c_source: str, variant: Variant, flags: list[str]) -> str:
     """The C of one variant: the emitted helpers (`py2omp_num_teams`), its two functions, its description."""
-    prelude = c_source[:c_source.index("#pragma omp end declare target")] + "#pragma omp end declare target\n"
     functions = {name: variant_function(device_function(c_source, name), name, variant) for name in NAMES}
     info = {**asdict(variant), "flags": flags, "kernels": {n: argument_kinds(f) for n, f in functions.items()}}
     include = "#include <ompx.h>\n" if variant.bare else ""
-    return (include + prelude + "\n" + "\n".join(functions.values())
+    return (include + prelude(c_source) + "\n" + "\n".join(functions.values())
             + f"\nconst char py2omp_variant[] = {json.dumps(json.dumps(info))};\n")
 
 
@@ -415,10 +421,15 @@ def checked(memory: Memory, loaded: dict[str, Loaded], case: Problem) -> dict[st
 
 
 def timed(memory: Memory, loaded: dict[str, Loaded], case: Problem, repeats: int, calls: int) -> dict[str, list[float]]:
-    """Seconds per call of each one: `repeats` samples of `calls` back-to-back calls, after one
-    uncounted round, the order reversed every other round."""
+    """Seconds per call of each one on the case's arrays, placed once (`sampled`)."""
     arrays = [memory.put(a) for a in case.inputs]  # alive until the end: the calls hold their raw pointers
-    bound = calls_of(memory, loaded, case, arrays)
+    return sampled(memory, calls_of(memory, loaded, case, arrays), repeats, calls)
+
+
+def sampled(memory: Memory, bound: dict[str, Callable[[], object]], repeats: int, calls: int) -> dict[str, list[float]]:
+    """Seconds per call of each of `bound`: `repeats` samples of `calls` back-to-back calls, after one
+    uncounted round, the order reversed every other round (a drift in the machine's clocks or
+    temperature then falls on every one alike)."""
     names = sorted(bound)
     samples: dict[str, list[float]] = {name: [] for name in names}
     for round_ in range(repeats + 1):

@@ -3,9 +3,10 @@
     python bench/build_gpu.py .gpubuild [TARGET [PARTS]]   # then carry .gpubuild and .gpu to the GPU machine
 
 PARTS (comma-separated, default all): examples, triad, modules, suite, copyback, copy_rate, corpus, multi,
-launch, bandwidth; `bench/peers.py` needs only `modules`, `bench/copy_rate.py` only `copy_rate`, `bench/multi_gpu.py run
+launch, bandwidth, rows; `bench/peers.py` needs only `modules`, `bench/copy_rate.py` only `copy_rate`, `bench/multi_gpu.py run
 .gpubuild/multi` only `multi`, `bench/launch_floor.py` only `launch` (jacobi_1d with and without
-asynchronous launches), `bench/bandwidth_variants.py run .gpubuild/bandwidth OUT.json` only `bandwidth`.
+asynchronous launches), `bench/bandwidth_variants.py run .gpubuild/bandwidth OUT.json` only `bandwidth`,
+`bench/row_variants.py run .gpubuild/rows OUT.json` only `rows` (softmax's row-wise team kernel).
 
 Writes `py2omp build` output for every example (target nvptx:sm_90); the copy-back kernels of
 `bench/copyback.py` (into `copyback/`); for the launch configuration study, the resident STREAM triad
@@ -30,6 +31,7 @@ import copy_rate
 import copyback
 import launch_floor
 import multi_gpu
+import row_variants
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # this checkout's translator, and tests.corpus
@@ -144,7 +146,8 @@ if __name__ == "__main__":
                 "copy_rate": lambda out, target: copy_rate.build(out / "copy_rate", str(target)),
                 "multi": lambda out, target: multi_gpu.build(out / "multi", str(target)),
                 "launch": lambda out, target: launch_floor.build(out, str(target)),
-                "bandwidth": lambda out, target: bandwidth_variants.build(out / "bandwidth", str(target))}
+                "bandwidth": lambda out, target: bandwidth_variants.build(out / "bandwidth", str(target)),
+                "rows": lambda out, target: row_variants.build(out / "rows", str(target))}
     for part in sys.argv[3].split(",") if len(sys.argv) > 3 else builders:
         builders[part](destination, chosen)
     print(f"built into {destination}")

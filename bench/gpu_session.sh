@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # One batched GPU session on a lent machine (no compiler there), from the repository root:
-#   here:  PY2OMP_BARE=1 python bench/build_gpu.py .gpubuild/run nvptx:sm_90 examples,modules,corpus,copy_rate,bandwidth
+#   here:  PY2OMP_BARE=1 python bench/build_gpu.py .gpubuild/run nvptx:sm_90 examples,modules,corpus,copy_rate,bandwidth,rows
 #          PY2OMP_BARE=0 python bench/build_gpu.py .gpubuild/run/nobare nvptx:sm_90 modules
 #          find .gpubuild/run -name '*.[ch]' -delete; tar czf .gpubuild/all.tar.gz -C .gpubuild/run .
 #   there: bash bench/gpu_session.sh PART...   (carry .gpu and .gpubuild/all.tar.gz)
@@ -9,7 +9,11 @@
 # $OUT/results.tgz, so a run cut short by its time limit still returns what it measured.
 # PART: check (examples, NPBench, corpus against Python), peers (py2omp and CuPy, docs table and
 # chart), nobare (the stencils with the OpenMP loop), bandwidth (the launch forms), copy (copy rates),
-# calls (launch cost, saxpy's transfers), forms (cuBLAS forms of trmm, doitgen, covariance), trace (where atax's and mvt's calls go).
+# calls (launch cost, saxpy's transfers), forms (cuBLAS forms of trmm, doitgen, covariance), trace (where atax's and mvt's calls go),
+# rows (softmax's row-wise team kernel: thread counts, the max as one reduction, the exp fused with the sum,
+# rows per team, hand-written ompx_bare kernels, against CuPy at rows of 512, 64 and 4096;
+# bench/row_variants.py, built by build_gpu.py's part `rows` into rows/: 21 .so files, 1.1 MB; about 2
+# minutes, hence its own limit).
 source .gpu/enter.sh
 REAL_OUT=$OUT; OUT=/tmp/w; mkdir -p $OUT
 B=.gpubuild/b; mkdir -p $B; tar xf .gpubuild/all.tar.gz -C $B
@@ -29,6 +33,7 @@ for part in "$@"; do
     nobare) step peers_nobare env BENCH_PEERS=py2omp BENCH_KERNELS=jacobi_1d,jacobi_2d,heat_3d,go_fast,conv2d,gemver \
               python3 bench/peers.py $B/nobare --no-docs --json $OUT/peers_nobare.json ;;
     bandwidth) step bandwidth python3 bench/bandwidth_variants.py run $B/bandwidth $OUT/bandwidth.json ;;
+    rows) LIMIT=${LIMIT:-400} step rows python3 bench/row_variants.py run $B/rows $OUT/rows.json ;;
     copy) step copy_rate env BENCH_COPY_RATE_COPIERS=4,8,16 python3 bench/copy_rate.py $B $OUT/copy_rate.json ;;
     calls) step calls env BENCH_PARTS=call_overhead,saxpy_transfers python3 bench/gpu_run.py $B $OUT/calls.json ;;
     forms) step forms python3 bench/product_forms.py $OUT/product_forms.json ;;
