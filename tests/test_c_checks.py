@@ -19,10 +19,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from tests.kernels import input_checks
 from tests.test_embedding import needs, run
 from translator.cli import main
+from translator.errors import TranslationError
+from translator.pipeline import translate
 
 ROOT = Path(__file__).resolve().parent.parent
 KERNELS = ROOT / "tests" / "kernels"
@@ -154,3 +157,32 @@ def test_fortran_caller_reads_a_check_message(tmp_path: Path) -> None:
         cwd=tmp_path)
     assert run([str(tmp_path / "checks")]).stdout == (
         "AssertionError when not y_n0 == A_n0 (line 12)\ncalled: T\n")
+
+
+CLASH = """\
+from translator import In, Out, f64, kernel, prange
+
+
+@kernel
+def scale(x: In[f64[:]], y: Out[f64[:]]):
+    for i in prange(len(x)):
+        y[i] = 2.0 * x[i]
+
+
+@kernel
+def scale_check(x: In[f64[:]], y: Out[f64[:]]):
+    for i in prange(len(x)):
+        y[i] = 3.0 * x[i]
+"""
+
+
+def test_a_kernel_named_like_a_check_function_is_a_located_error(tmp_path: Path) -> None:
+    source = tmp_path / "clash.py"
+    source.write_text(CLASH, encoding="utf-8")
+    with pytest.raises(TranslationError) as raised:
+        translate(str(source), "host-offload")
+    assert str(raised.value) == (
+        f"{source}:5:5: error: the library exports 'scale_check', the checks of 'scale' (docs/embedding.md), "
+        "and kernel 'scale_check' has that name too; rename 'scale_check'\n"
+        "def scale(x: In[f64[:]], y: Out[f64[:]]):\n"
+        "    ^")

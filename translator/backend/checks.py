@@ -26,7 +26,7 @@ from collections.abc import Callable
 from translator.backend.c_expr import ExprEmitter, const
 from translator.backend.names import extent_name
 from translator.backend.view import CheckFunctionView, CheckView, Loc, ParamView
-from translator.errors import Span
+from translator.errors import Span, TranslationError
 from translator.ir import nodes as ir
 from translator.ir.types import F64, I64, ScalarType
 
@@ -44,6 +44,18 @@ LENGTH_ERRORS = {"broadcast": "ValueError", "mask": "IndexError", "gather": "Ind
 def check_symbol(symbol: str) -> str:
     """The exported name of the checks of the kernel exported as `symbol`."""
     return f"{symbol}_check"
+
+
+def refuse_clashes(module: ir.Module, symbols: dict[str, str], checked: set[str]) -> None:
+    """A located error where a kernel's check function (`checked`: the symbols of the kernels that have
+    one) would take the exported name of another kernel (`scale` and `scale_check` in one file)."""
+    exported = {symbol: name for name, symbol in symbols.items()}
+    for kernel in module.kernels:
+        other = exported.get(check_symbol(symbols[kernel.name]))
+        if symbols[kernel.name] in checked and other is not None:
+            raise TranslationError.at(kernel.span, (
+                f"the library exports '{check_symbol(symbols[kernel.name])}', the checks of '{kernel.name}' "
+                f"(docs/embedding.md), and kernel '{other}' has that name too; rename '{other}'"))
 
 
 def check_function(kernel: ir.Kernel, symbol: str, params: tuple[ParamView, ...], expr: ExprEmitter,
@@ -99,7 +111,7 @@ class _Renderer:
         if isinstance(e, ir.Const):
             return _constant(e.value)
         if isinstance(e, ir.Name):
-            return self.expr.names[e.id], _kind(self.types[e.id])
+            return self.expr.names[e.id], "c" if self.types[e.id].is_complex else _kind(self.types[e.id])
         if isinstance(e, ir.Extent):
             return extent_name(self.expr.names[e.array], e.dim), "i"
         if isinstance(e, ir.Unary):
@@ -136,6 +148,10 @@ class _Renderer:
         if op in ("//", "%"):
             family = "floordiv" if op == "//" else "mod"
             return f"{self.expr.helpers.use(family, F64 if kind == 'f' else I64)}({a}, {b})", kind
+        if op == "**" and kind == "i" and isinstance(right, ir.Const) and int(right.value) >= 0:  # type: ignore[arg-type]
+            return f"{self.expr.helpers.use('ipow', I64)}({a}, {b})", "i"
+        if op == "**":  # a float, or an integer to a power Python's result could be a float of
+            return f"pow({_as(a, kind, 'f')}, {_as(b, kind, 'f')})", "f"
         raise _NoC(f"operator {op}")
 
     def _compare(self, op: str, left: ir.Expr | tuple[ir.Expr, ...], right: ir.Expr | tuple[ir.Expr, ...]) -> tuple[str, str]:
@@ -161,6 +177,8 @@ class _Renderer:
                 a, b = _as(text, kind, joined), _as(other, k, joined)
                 text, kind = f"({b} {'<' if func == 'min' else '>'} {a} ? {b} : {a})", joined
             return text, kind
+        if func == "abs" and len(values) == 1 and values[0][1] == "c":  # Python's abs of a complex: hypot
+            return f"hypot(creal({values[0][0]}), cimag({values[0][0]}))", "f"
         if func == "abs" and len(values) == 1:
             text, kind = values[0][0], _join(values[0][1], "i")
             return (f"fabs({text})" if kind == "f" else f"({text} < 0 ? -{text} : {text})"), kind
@@ -173,13 +191,14 @@ class _Renderer:
 
 
 def _kind(t: ScalarType) -> str:
-    if t.is_complex:
-        raise _NoC("a complex argument")
     return "b" if t.is_bool else "f" if t.is_float else "i"
 
 
 def _join(a: str, b: str) -> str:
-    """The kind of an operation on both: float if either is, else int (bool only with bool)."""
+    """The kind of an operation on both: float if either is, else int (bool only with bool); a
+    complex value has no C form here but in `abs`."""
+    if "c" in (a, b):
+        raise _NoC("a complex argument")
     return "f" if "f" in (a, b) else "b" if a == b == "b" else "i"
 
 
@@ -187,6 +206,8 @@ def _as(text: str, kind: str, to: str) -> str:
     """`text` converted to `to` (`(double)n`, `(int64_t)x` truncating, as Python's `int()`)."""
     if kind == to:
         return text
+    if kind == "c":
+        raise _NoC("a complex argument")
     return {"f": f"((double){text})", "i": f"((int64_t){text})", "b": f"({text} != 0)"}[to]
 
 

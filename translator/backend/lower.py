@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from runtime_shim import pool
 from runtime_shim.blas import SYSTEM_NAMES
 from translator.backend.bare import FLAT, TRIP, bare_counts, bare_indices, uses_bare
-from translator.backend.checks import LENGTH_ERRORS, check_function, length_checks, never_negative
+from translator.backend.checks import LENGTH_ERRORS, check_function, length_checks, never_negative, refuse_clashes
 from translator.backend.c_expr import ExprEmitter, Frag, atom, const, infix, operand
 from translator.backend.helpers import HelperSet
 from translator.backend.names import (
@@ -127,6 +127,7 @@ def build_view(module: ir.Module, staging: bool = False) -> ModuleView:
                                         (k.chunk_variant, chunk_symbol(symbols[k.name]), True))
         if variant is not None
     )
+    refuse_clashes(module, symbols, {v.name for v in kernels if v.check})
     guard = "".join(ch if ch.isalnum() else "_" for ch in module.name.upper())
     temporaries = any(isinstance(n, ir.Temporary) for k in module.kernels for n in walk_all(k.body))
     blas = _blas(module)
