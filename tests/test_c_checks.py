@@ -186,3 +186,17 @@ def test_a_kernel_named_like_a_check_function_is_a_located_error(tmp_path: Path)
         "and kernel 'scale_check' has that name too; rename 'scale_check'\n"
         "def scale(x: In[f64[:]], y: Out[f64[:]]):\n"
         "    ^")
+
+
+def test_each_kind_of_check_is_in_source_order() -> None:
+    """`backend.checks` merges the three kinds of checks by line, which gives the check Python raises
+    only where each kind is in source order in the IR: so it is for every kernel the tests translate."""
+    from translator.pipeline import lower
+    for path in sorted([*KERNELS.glob("*.py"), *(ROOT / "examples").glob("*.py")]):
+        try:
+            module = lower(str(path), "host-offload")
+        except TranslationError:  # files of refused forms
+            continue
+        for k in module.kernels:
+            for lines in ([c.span.line for c in k.input_checks], [c.span.line for c in k.length_checks if c.array]):
+                assert lines == sorted(lines), (path.name, k.name, lines)

@@ -8,15 +8,17 @@ parameters (the status array aside) that makes them, in Python's order, and retu
 the first that fails, or NULL (docs/embedding.md).
 
 One source of truth: each message is the header comment's text of its check (the same string of
-the `KernelView`), and each condition is the check's IR rendered by the kernel's own expression
-emitter, so the C computes what the kernel's C would: int64 arithmetic, wrapping (the library is
-built with `-fwrapv`), where Python's integers do not (docs/embedding.md says when that matters).
+the `KernelView`), and each condition is rendered from the same IR as that text and the manifest
+(`_Renderer`, with Python's meaning over the C parameters; where it cannot be Python's,
+docs/embedding.md says: integers wrap past 64 bits, under `-fwrapv`, and a zero divisor gives
+NumPy's result where Python raises).
 
-Python raises the check that fails first in the source (the runtime takes the earliest line among
-the first failing check of the inputs and the first failing precondition, a check of the inputs
-first on a tie), so the function tests them sorted by line: each group is in source order already
-(`frontend.input_checks` appends in order, `passes.bounds` walks the body in order; `ordered`
-makes sure of it), and a merge of sorted groups keeps each group's first failing one first.
+Python raises the check that fails first in the source (`runtime_shim.library` takes the earliest
+line among the first failing check of the inputs, the first failing length check and the first
+failing precondition, in that order on a tie), so the function tests them sorted by line, the groups
+in that order on a tie: each group is in source order already (`frontend.input_checks` appends in
+order, `passes.bounds` walks the body in order; tests/test_c_checks.py checks it), so the merge
+keeps each group's first failing check first.
 """
 
 from __future__ import annotations
@@ -59,11 +61,12 @@ def refuse_clashes(module: ir.Module, symbols: dict[str, str], checked: set[str]
 
 
 def check_function(kernel: ir.Kernel, symbol: str, params: tuple[ParamView, ...], expr: ExprEmitter,
-                   texts: tuple[tuple[str, ...], tuple[str, ...]], locate: Callable[[Span], Loc],
+                   texts: tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]], locate: Callable[[Span], Loc],
                    literal: Callable[[str], str]) -> CheckFunctionView | None:
     """The view of `kernel`'s check function (None: Python checks nothing before the call).
 
-    `texts`: the header's texts of the input checks and of the preconditions, in the IR's order;
+    `texts`: the header's texts of the checks of the inputs, of the length checks (`length_checks`)
+    and of the preconditions, in the IR's order;
     `locate` gives a `#line` location, `literal` a C string literal."""
     inputs, lengths, preconditions = texts
     needs = [c for c in kernel.length_checks if c.array is not None]
