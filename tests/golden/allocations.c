@@ -904,7 +904,7 @@ const char *scaled_column_check(const double *a, int64_t a_n0, int64_t a_n1, dou
     if (a_n1 < (1 - a_n1) && a_n0 > 0) return "IndexError: a_n1 >= 1 - a_n1 when a_n0 > 0 (a, line 16)";
     return 0;
 }
-#line 763 "allocations.c"
+#line 908 "allocations.c"
 
 /* The checks Python makes before a call of ones_and_full, in its order: the first failing one's message, else NULL. */
 #line 30 "tests/kernels/allocations.py"
@@ -914,7 +914,7 @@ const char *ones_and_full_check(const double *x, int64_t x_n0, int64_t k, const 
     if (o_n0 < x_n0 && x_n0 > 0) return "IndexError: o_n0 >= x_n0 when x_n0 > 0 (o, line 35)";
     return 0;
 }
-#line 773 "allocations.c"
+#line 918 "allocations.c"
 
 /* The checks Python makes before a call of outer, in its order: the first failing one's message, else NULL. */
 #line 43 "tests/kernels/allocations.py"
@@ -926,7 +926,7 @@ const char *outer_check(const double *a, int64_t a_n0, const double *b, int64_t 
     if (b_n0 < 1 && py2omp_floordiv_i64(a_n0, 2) > 0 && (b_n0 * m) > 0) return "IndexError: b_n0 >= 1 when a_n0 // 2 > 0 and b_n0 * m > 0 (b, line 48)";
     return 0;
 }
-#line 785 "allocations.c"
+#line 930 "allocations.c"
 
 /* The checks Python makes before a call of smooth_twice, in its order: the first failing one's message, else NULL. */
 #line 65 "tests/kernels/allocations.py"
@@ -940,7 +940,7 @@ const char *smooth_twice_check(const double *x, int64_t x_n0, const double *out,
     if (t_n0 < 1 && x_n0 > 0) return "IndexError: t_n0 >= 1 when x_n0 > 0 (t, line 70)";
     return 0;
 }
-#line 799 "allocations.c"
+#line 944 "allocations.c"
 
 void py2omp_enter_to(void *host, int64_t bytes)
 {

@@ -190,7 +190,7 @@ const char *floyd_warshall_check(const double *dist, int64_t dist_n0, int64_t di
     if (dist_n1 < dist_n0 && dist_n0 > 0) return "IndexError: dist_n1 >= dist_n0 when dist_n0 > 0 (dist, line 16)";
     return 0;
 }
-#line 154 "floyd_warshall.c"
+#line 194 "floyd_warshall.c"
 
 void py2omp_enter_to(void *host, int64_t bytes)
 {

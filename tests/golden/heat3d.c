@@ -303,7 +303,7 @@ const char *heat3d_check(const double *u, int64_t u_n0, int64_t u_n1, int64_t u_
     if (v_n2 < (u_n2 - 1) && steps > 0 && (u_n0 - 2) > 0 && (u_n1 - 2) > 0 && (u_n2 - 2) > 0) return "IndexError: v_n2 >= u_n2 - 1 when steps > 0 and u_n0 - 2 > 0 and u_n1 - 2 > 0 and u_n2 - 2 > 0 (v, line 16)";
     return 0;
 }
-#line 260 "heat3d.c"
+#line 307 "heat3d.c"
 
 void py2omp_enter_to(void *host, int64_t bytes)
 {

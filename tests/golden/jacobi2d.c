@@ -176,7 +176,7 @@ const char *jacobi_step_check(const double *u, int64_t u_n0, int64_t u_n1, const
     if (v_n1 < (u_n1 - 1) && (u_n0 - 2) > 0 && (u_n1 - 2) > 0) return "IndexError: v_n1 >= u_n1 - 1 when u_n0 - 2 > 0 and u_n1 - 2 > 0 (v, line 16)";
     return 0;
 }
-#line 141 "jacobi2d.c"
+#line 180 "jacobi2d.c"
 
 void py2omp_enter_to(void *host, int64_t bytes)
 {

@@ -98,7 +98,7 @@ const char *saxpy_check(float a, const float *x, int64_t x_n0, const float *y, i
     if (y_n0 < x_n0 && x_n0 > 0) return "IndexError: y_n0 >= x_n0 when x_n0 > 0 (y, line 11)";
     return 0;
 }
-#line 68 "saxpy.c"
+#line 102 "saxpy.c"
 
 void py2omp_enter_to(void *host, int64_t bytes)
 {

@@ -100,7 +100,7 @@ const char *triad_check(const double *a, int64_t a_n0, const double *b, int64_t 
     if (c_n0 < a_n0 && a_n0 > 0) return "IndexError: c_n0 >= a_n0 when a_n0 > 0 (c, line 11)";
     return 0;
 }
-#line 70 "stream_triad.c"
+#line 104 "stream_triad.c"
 
 void py2omp_enter_to(void *host, int64_t bytes)
 {
