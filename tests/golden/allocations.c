@@ -894,6 +894,54 @@ void signs__device(const double *restrict a, int64_t a_n0, int64_t a_n1, int32_t
 }
 #line 896 "allocations.c"
 
+/* The checks Python makes before a call of scaled_column, in its order: the first failing one's message, else NULL. */
+#line 12 "tests/kernels/allocations.py"
+const char *scaled_column_check(const double *a, int64_t a_n0, int64_t a_n1, double alpha, const double *y, int64_t y_n0)
+{
+#line 16 "tests/kernels/allocations.py"
+    if (a_n1 < 1 && a_n0 > 0) return "IndexError: a_n1 >= 1 when a_n0 > 0 (a, line 16)";
+#line 16 "tests/kernels/allocations.py"
+    if (a_n1 < (1 - a_n1) && a_n0 > 0) return "IndexError: a_n1 >= 1 - a_n1 when a_n0 > 0 (a, line 16)";
+    return 0;
+}
+#line 908 "allocations.c"
+
+/* The checks Python makes before a call of ones_and_full, in its order: the first failing one's message, else NULL. */
+#line 30 "tests/kernels/allocations.py"
+const char *ones_and_full_check(const double *x, int64_t x_n0, int64_t k, const double *o, int64_t o_n0, const float *f, int64_t f_n0, int64_t f_n1, const int64_t *c, int64_t c_n0)
+{
+#line 35 "tests/kernels/allocations.py"
+    if (o_n0 < x_n0 && x_n0 > 0) return "IndexError: o_n0 >= x_n0 when x_n0 > 0 (o, line 35)";
+    return 0;
+}
+#line 918 "allocations.c"
+
+/* The checks Python makes before a call of outer, in its order: the first failing one's message, else NULL. */
+#line 43 "tests/kernels/allocations.py"
+const char *outer_check(const double *a, int64_t a_n0, const double *b, int64_t b_n0, int64_t m, const float *c, int64_t c_n0, int64_t c_n1)
+{
+#line 48 "tests/kernels/allocations.py"
+    if (a_n0 < ((2 * py2omp_floordiv_i64(a_n0, 2)) - 1) && py2omp_floordiv_i64(a_n0, 2) > 0 && (b_n0 * m) > 0) return "IndexError: a_n0 >= 2 * (a_n0 // 2) - 1 when a_n0 // 2 > 0 and b_n0 * m > 0 (a, line 48)";
+#line 48 "tests/kernels/allocations.py"
+    if (b_n0 < 1 && py2omp_floordiv_i64(a_n0, 2) > 0 && (b_n0 * m) > 0) return "IndexError: b_n0 >= 1 when a_n0 // 2 > 0 and b_n0 * m > 0 (b, line 48)";
+    return 0;
+}
+#line 930 "allocations.c"
+
+/* The checks Python makes before a call of smooth_twice, in its order: the first failing one's message, else NULL. */
+#line 65 "tests/kernels/allocations.py"
+const char *smooth_twice_check(const double *x, int64_t x_n0, const double *out, int64_t out_n0, const double *t, int64_t t_n0)
+{
+#line 68 "tests/kernels/allocations.py"
+    if (x_n0 < 1 && x_n0 > 0) return "IndexError: x_n0 >= 1 when x_n0 > 0 (x, line 68)";
+#line 70 "tests/kernels/allocations.py"
+    if (out_n0 < x_n0 && x_n0 > 0) return "IndexError: out_n0 >= x_n0 when x_n0 > 0 (out, line 70)";
+#line 70 "tests/kernels/allocations.py"
+    if (t_n0 < 1 && x_n0 > 0) return "IndexError: t_n0 >= 1 when x_n0 > 0 (t, line 70)";
+    return 0;
+}
+#line 944 "allocations.c"
+
 void py2omp_enter_to(void *host, int64_t bytes)
 {
     char *p = (char *)host;

@@ -19,6 +19,10 @@ extern "C" {
  */
 void scaled_column(const double *a, int64_t a_n0, int64_t a_n1, double alpha, double *y, int64_t y_n0);
 
+/* The checks above, in the order Python makes them: NULL when all pass, else the (static) text of the
+ * check Python raises for, naming its exception. The arrays are not read: any pointers will do. */
+const char *scaled_column_check(const double *a, int64_t a_n0, int64_t a_n1, double alpha, const double *y, int64_t y_n0);
+
 /* scaled_column(a: In[f64[:, :]], alpha: f64, y: Out[f64[:]]) -- tests/kernels/allocations.py:12
  *   a: In, device pointer (is_device_ptr)
  *   alpha: scalar, by value
@@ -56,6 +60,10 @@ void row_sums__device(const float *a, int64_t a_n0, int64_t a_n1, float *s, int6
  */
 void ones_and_full(const double *x, int64_t x_n0, int64_t k, double *o, int64_t o_n0, float *f, int64_t f_n0, int64_t f_n1, int64_t *c, int64_t c_n0);
 
+/* The checks above, in the order Python makes them: NULL when all pass, else the (static) text of the
+ * check Python raises for, naming its exception. The arrays are not read: any pointers will do. */
+const char *ones_and_full_check(const double *x, int64_t x_n0, int64_t k, const double *o, int64_t o_n0, const float *f, int64_t f_n0, int64_t f_n1, const int64_t *c, int64_t c_n0);
+
 /* ones_and_full(x: In[f64[:]], k: weak i64, o: Out[f64[:]], f: Out[f32[:, :]], c: Out[i64[:]]) -- tests/kernels/allocations.py:30
  *   x: In, device pointer (is_device_ptr)
  *   k: scalar, by value
@@ -80,6 +88,10 @@ void ones_and_full__device(const double *x, int64_t x_n0, int64_t k, double *o, 
  *     b_n0 >= 1 when a_n0 // 2 > 0 and b_n0 * m > 0 (b, line 48)
  */
 void outer(const double *a, int64_t a_n0, const double *b, int64_t b_n0, int64_t m, float *c, int64_t c_n0, int64_t c_n1);
+
+/* The checks above, in the order Python makes them: NULL when all pass, else the (static) text of the
+ * check Python raises for, naming its exception. The arrays are not read: any pointers will do. */
+const char *outer_check(const double *a, int64_t a_n0, const double *b, int64_t b_n0, int64_t m, const float *c, int64_t c_n0, int64_t c_n1);
 
 /* outer(a: In[f64[:]], b: In[f64[:]], m: weak i64, c: Out[f32[:, :]]) -- tests/kernels/allocations.py:43
  *   a: In, device pointer (is_device_ptr)
@@ -121,6 +133,10 @@ double stats__device(const double *x, int64_t x_n0, double *lo, int64_t lo_n0, f
  *     t_n0 >= 1 when x_n0 > 0 (t, line 70)
  */
 void smooth_twice(const double *x, int64_t x_n0, double *out, int64_t out_n0, double *t, int64_t t_n0);
+
+/* The checks above, in the order Python makes them: NULL when all pass, else the (static) text of the
+ * check Python raises for, naming its exception. The arrays are not read: any pointers will do. */
+const char *smooth_twice_check(const double *x, int64_t x_n0, const double *out, int64_t out_n0, const double *t, int64_t t_n0);
 
 /* smooth_twice(x: In[f64[:]], out: Out[f64[:]], t: Scratch[f64[:]]) -- tests/kernels/allocations.py:65
  *   x: In, device pointer (is_device_ptr)

@@ -528,6 +528,83 @@ void scaled_narrow__device(double *restrict x, int64_t x_n0, double s)
 }
 #line 530 "bare.c"
 
+/* The checks Python makes before a call of triad, in its order: the first failing one's message, else NULL. */
+#line 13 "tests/kernels/bare.py"
+const char *triad_check(const double *a, int64_t a_n0, const double *b, int64_t b_n0, const double *c, int64_t c_n0, double s)
+{
+#line 16 "tests/kernels/bare.py"
+    if (b_n0 < a_n0 && a_n0 > 0) return "IndexError: b_n0 >= a_n0 when a_n0 > 0 (b, line 16)";
+#line 16 "tests/kernels/bare.py"
+    if (c_n0 < a_n0 && a_n0 > 0) return "IndexError: c_n0 >= a_n0 when a_n0 > 0 (c, line 16)";
+    return 0;
+}
+#line 542 "bare.c"
+
+/* The checks Python makes before a call of jacobi_step, in its order: the first failing one's message, else NULL. */
+#line 20 "tests/kernels/bare.py"
+const char *jacobi_step_check(const double *A, int64_t A_n0, int64_t A_n1, const double *B, int64_t B_n0, int64_t B_n1)
+{
+    if (((A_n0 - 2) > 0 ? (A_n0 - 2) : 0) != (((B_n0 - 1) - 1) > 0 ? ((B_n0 - 1) - 1) : 0)) return "ValueError when max(A_n0 - 2, 0) != max(B_n0 - 1 - 1, 0) (line 22)";
+#line 22 "tests/kernels/bare.py"
+    if ((((A_n1 - 1) - 1) > 0 ? ((A_n1 - 1) - 1) : 0) != (((B_n1 - 1) - 1) > 0 ? ((B_n1 - 1) - 1) : 0)) return "ValueError when max(A_n1 - 1 - 1, 0) != max(B_n1 - 1 - 1, 0) (line 22)";
+#line 22 "tests/kernels/bare.py"
+    if ((((A_n0 - 1) - 1) > 0 ? ((A_n0 - 1) - 1) : 0) != (((B_n0 - 1) - 1) > 0 ? ((B_n0 - 1) - 1) : 0)) return "ValueError when max(A_n0 - 1 - 1, 0) != max(B_n0 - 1 - 1, 0) (line 22)";
+#line 22 "tests/kernels/bare.py"
+    if (((A_n1 - 2) > 0 ? (A_n1 - 2) : 0) != (((B_n1 - 1) - 1) > 0 ? ((B_n1 - 1) - 1) : 0)) return "ValueError when max(A_n1 - 2, 0) != max(B_n1 - 1 - 1, 0) (line 22)";
+    return 0;
+}
+#line 557 "bare.c"
+
+/* The checks Python makes before a call of odd_planes, in its order: the first failing one's message, else NULL. */
+#line 26 "tests/kernels/bare.py"
+const char *odd_planes_check(const double *u, int64_t u_n0, int64_t u_n1, int64_t u_n2, const double *v, int64_t v_n0, int64_t v_n1, int64_t v_n2, double alpha)
+{
+#line 32 "tests/kernels/bare.py"
+    if (u_n0 < ((py2omp_floordiv_i64(((u_n0 - 1) - 1), 2) * 2) + 2) && (u_n0 - 1) > 0 && u_n1 > 0 && (u_n2 - 2) > 0) return "IndexError: u_n0 >= (u_n0 - 1 - 1) // 2 * 2 + 2 when u_n0 - 1 > 0 and u_n1 > 0 and u_n2 - 2 > 0 (u, line 32)";
+#line 32 "tests/kernels/bare.py"
+    if (v_n0 < ((py2omp_floordiv_i64(((u_n0 - 1) - 1), 2) * 2) + 2) && (u_n0 - 1) > 0 && u_n1 > 0 && (u_n2 - 2) > 0) return "IndexError: v_n0 >= (u_n0 - 1 - 1) // 2 * 2 + 2 when u_n0 - 1 > 0 and u_n1 > 0 and u_n2 - 2 > 0 (v, line 32)";
+#line 32 "tests/kernels/bare.py"
+    if (v_n1 < u_n1 && (u_n0 - 1) > 0 && u_n1 > 0 && (u_n2 - 2) > 0) return "IndexError: v_n1 >= u_n1 when u_n0 - 1 > 0 and u_n1 > 0 and u_n2 - 2 > 0 (v, line 32)";
+#line 32 "tests/kernels/bare.py"
+    if (v_n2 < (u_n2 - 2) && (u_n0 - 1) > 0 && u_n1 > 0 && (u_n2 - 2) > 0) return "IndexError: v_n2 >= u_n2 - 2 when u_n0 - 1 > 0 and u_n1 > 0 and u_n2 - 2 > 0 (v, line 32)";
+#line 32 "tests/kernels/bare.py"
+    if (v_n2 < (u_n2 - 1) && (u_n0 - 1) > 0 && u_n1 > 0 && (u_n2 - 2) > 0) return "IndexError: v_n2 >= u_n2 - 1 when u_n0 - 1 > 0 and u_n1 > 0 and u_n2 - 2 > 0 (v, line 32)";
+#line 32 "tests/kernels/bare.py"
+    if (v_n2 < u_n2 && (u_n0 - 1) > 0 && u_n1 > 0 && (u_n2 - 2) > 0) return "IndexError: v_n2 >= u_n2 when u_n0 - 1 > 0 and u_n1 > 0 and u_n2 - 2 > 0 (v, line 32)";
+    return 0;
+}
+#line 577 "bare.c"
+
+/* The checks Python makes before a call of clipped_gather, in its order: the first failing one's message, else NULL. */
+#line 36 "tests/kernels/bare.py"
+const char *clipped_gather_check(const double *out, int64_t out_n0, const double *x, int64_t x_n0, const int64_t *idx, int64_t idx_n0, double hi)
+{
+#line 39 "tests/kernels/bare.py"
+    if (idx_n0 < out_n0 && out_n0 > 0) return "IndexError: idx_n0 >= out_n0 when out_n0 > 0 (idx, line 39)";
+    return 0;
+}
+#line 587 "bare.c"
+
+/* The checks Python makes before a call of vdot, in its order: the first failing one's message, else NULL. */
+#line 47 "tests/kernels/bare.py"
+const char *vdot_check(const double *x, int64_t x_n0, const double *y, int64_t y_n0)
+{
+#line 51 "tests/kernels/bare.py"
+    if (y_n0 < x_n0 && x_n0 > 0) return "IndexError: y_n0 >= x_n0 when x_n0 > 0 (y, line 51)";
+    return 0;
+}
+#line 597 "bare.c"
+
+/* The checks Python makes before a call of row_sums, in its order: the first failing one's message, else NULL. */
+#line 56 "tests/kernels/bare.py"
+const char *row_sums_check(const double *A, int64_t A_n0, int64_t A_n1, const double *out, int64_t out_n0)
+{
+#line 62 "tests/kernels/bare.py"
+    if (out_n0 < A_n0 && A_n0 > 0) return "IndexError: out_n0 >= A_n0 when A_n0 > 0 (out, line 62)";
+    return 0;
+}
+#line 607 "bare.c"
+
 void py2omp_enter_to(void *host, int64_t bytes)
 {
     char *p = (char *)host;

@@ -3550,6 +3550,211 @@ void syrk_strict__device(double *restrict C, int64_t C_n0, int64_t C_n1, const d
 }
 #line 3552 "blas_loops.c"
 
+/* The checks Python makes before a call of syrk, in its order: the first failing one's message, else NULL. */
+#line 18 "tests/kernels/blas_loops.py"
+const char *syrk_check(double alpha, double beta, const double *C, int64_t C_n0, int64_t C_n1, const double *A, int64_t A_n0, int64_t A_n1)
+{
+    if (C_n0 < A_n0 && A_n0 > 0) return "IndexError: C_n0 >= A_n0 when A_n0 > 0 (C, line 20)";
+    return 0;
+}
+#line 3561 "blas_loops.c"
+
+/* The checks Python makes before a call of syrk_accumulate, in its order: the first failing one's message, else NULL. */
+#line 26 "tests/kernels/blas_loops.py"
+const char *syrk_accumulate_check(const float *C, int64_t C_n0, int64_t C_n1, const float *A, int64_t A_n0, int64_t A_n1, const float *B, int64_t B_n0, int64_t B_n1)
+{
+#line 29 "tests/kernels/blas_loops.py"
+    if (A_n0 < C_n0 && C_n0 > 0 && A_n1 > 0) return "IndexError: A_n0 >= C_n0 when C_n0 > 0 and A_n1 > 0 (A, line 29)";
+#line 29 "tests/kernels/blas_loops.py"
+    if (B_n1 < A_n1 && C_n0 > 0 && A_n1 > 0) return "IndexError: B_n1 >= A_n1 when C_n0 > 0 and A_n1 > 0 (B, line 29)";
+    return 0;
+}
+#line 3573 "blas_loops.c"
+
+/* The checks Python makes before a call of syr2k, in its order: the first failing one's message, else NULL. */
+#line 33 "tests/kernels/blas_loops.py"
+const char *syr2k_check(double alpha, double beta, const double *C, int64_t C_n0, int64_t C_n1, const double *A, int64_t A_n0, int64_t A_n1, const double *B, int64_t B_n0, int64_t B_n1)
+{
+    if (C_n0 < A_n0 && A_n0 > 0) return "IndexError: C_n0 >= A_n0 when A_n0 > 0 (C, line 35)";
+#line 37 "tests/kernels/blas_loops.py"
+    if (B_n0 < A_n0 && A_n0 > 0 && A_n1 > 0) return "IndexError: B_n0 >= A_n0 when A_n0 > 0 and A_n1 > 0 (B, line 37)";
+#line 37 "tests/kernels/blas_loops.py"
+    if (B_n1 < A_n1 && A_n0 > 0 && A_n1 > 0) return "IndexError: B_n1 >= A_n1 when A_n0 > 0 and A_n1 > 0 (B, line 37)";
+    return 0;
+}
+#line 3586 "blas_loops.c"
+
+/* The checks Python makes before a call of covariance, in its order: the first failing one's message, else NULL. */
+#line 41 "tests/kernels/blas_loops.py"
+const char *covariance_check(double float_n, const double *data, int64_t data_n0, int64_t data_n1, const double *mean, int64_t mean_n0, const double *cov, int64_t cov_n0, int64_t cov_n1)
+{
+    if (data_n1 != mean_n0) return "ValueError when data_n1 != mean_n0 (line 43)";
+    if (mean_n0 != data_n1) return "ValueError when mean_n0 != data_n1 (line 44)";
+    return 0;
+}
+#line 3596 "blas_loops.c"
+
+/* The checks Python makes before a call of correlation_off_diagonal, in its order: the first failing one's message, else NULL. */
+#line 54 "tests/kernels/blas_loops.py"
+const char *correlation_off_diagonal_check(const float *data, int64_t data_n0, int64_t data_n1, const float *corr, int64_t corr_n0, int64_t corr_n1)
+{
+#line 58 "tests/kernels/blas_loops.py"
+    if (corr_n0 < (data_n1 - 1) && (data_n1 - 1) > 0) return "IndexError: corr_n0 >= data_n1 - 1 when data_n1 - 1 > 0 (corr, line 58)";
+#line 58 "tests/kernels/blas_loops.py"
+    if (corr_n1 < data_n1 && (data_n1 - 1) > 0) return "IndexError: corr_n1 >= data_n1 when data_n1 - 1 > 0 (corr, line 58)";
+    if (corr_n0 < data_n1 && (data_n1 - 1) > 0) return "IndexError: corr_n0 >= data_n1 when data_n1 - 1 > 0 (corr, line 59)";
+    return 0;
+}
+#line 3609 "blas_loops.c"
+
+/* The checks Python makes before a call of gram, in its order: the first failing one's message, else NULL. */
+#line 63 "tests/kernels/blas_loops.py"
+const char *gram_check(const double *X, int64_t X_n0, int64_t X_n1, const double *Y, int64_t Y_n0, int64_t Y_n1, const double *G, int64_t G_n0, int64_t G_n1)
+{
+#line 66 "tests/kernels/blas_loops.py"
+    if (((Y_n0 - 1) > 0 ? (Y_n0 - 1) : 0) != ((X_n0 - 1) > 0 ? (X_n0 - 1) : 0)) return "ValueError when max(Y_n0 - 1, 0) != max(X_n0 - 1, 0) (line 66)";
+    return 0;
+}
+#line 3619 "blas_loops.c"
+
+/* The checks Python makes before a call of trmm, in its order: the first failing one's message, else NULL. */
+#line 70 "tests/kernels/blas_loops.py"
+const char *trmm_check(double alpha, const double *A, int64_t A_n0, int64_t A_n1, const double *B, int64_t B_n0, int64_t B_n1)
+{
+#line 73 "tests/kernels/blas_loops.py"
+    if (A_n1 < B_n0 && B_n0 > 0 && B_n1 > 0) return "IndexError: A_n1 >= B_n0 when B_n0 > 0 and B_n1 > 0 (A, line 73)";
+    return 0;
+}
+#line 3629 "blas_loops.c"
+
+/* The checks Python makes before a call of trmm_f32, in its order: the first failing one's message, else NULL. */
+#line 78 "tests/kernels/blas_loops.py"
+const char *trmm_f32_check(const float *A, int64_t A_n0, int64_t A_n1, const float *B, int64_t B_n0, int64_t B_n1)
+{
+#line 81 "tests/kernels/blas_loops.py"
+    if (A_n1 < B_n0 && B_n0 > 0 && B_n1 > 0) return "IndexError: A_n1 >= B_n0 when B_n0 > 0 and B_n1 > 0 (A, line 81)";
+    return 0;
+}
+#line 3639 "blas_loops.c"
+
+/* The checks Python makes before a call of trmm_scaled, in its order: the first failing one's message, else NULL. */
+#line 85 "tests/kernels/blas_loops.py"
+const char *trmm_scaled_check(float alpha, const float *A, int64_t A_n0, int64_t A_n1, const float *B, int64_t B_n0, int64_t B_n1)
+{
+#line 88 "tests/kernels/blas_loops.py"
+    if (A_n1 < B_n0 && B_n0 > 0 && B_n1 > 0) return "IndexError: A_n1 >= B_n0 when B_n0 > 0 and B_n1 > 0 (A, line 88)";
+    return 0;
+}
+#line 3649 "blas_loops.c"
+
+/* The checks Python makes before a call of trmm_upward, in its order: the first failing one's message, else NULL. */
+#line 92 "tests/kernels/blas_loops.py"
+const char *trmm_upward_check(const double *A, int64_t A_n0, int64_t A_n1, const double *B, int64_t B_n0, int64_t B_n1)
+{
+#line 95 "tests/kernels/blas_loops.py"
+    if (A_n1 < B_n0 && B_n0 > 0 && B_n1 > 0) return "IndexError: A_n1 >= B_n0 when B_n0 > 0 and B_n1 > 0 (A, line 95)";
+    return 0;
+}
+#line 3659 "blas_loops.c"
+
+/* The checks Python makes before a call of trmm_polybench, in its order: the first failing one's message, else NULL. */
+#line 99 "tests/kernels/blas_loops.py"
+const char *trmm_polybench_check(double alpha, const double *A, int64_t A_n0, int64_t A_n1, const double *B, int64_t B_n0, int64_t B_n1)
+{
+#line 102 "tests/kernels/blas_loops.py"
+    if (A_n1 < B_n0 && B_n0 > 0 && B_n1 > 0) return "IndexError: A_n1 >= B_n0 when B_n0 > 0 and B_n1 > 0 (A, line 102)";
+    return 0;
+}
+#line 3669 "blas_loops.c"
+
+/* The checks Python makes before a call of trmm_scaled_rows, in its order: the first failing one's message, else NULL. */
+#line 107 "tests/kernels/blas_loops.py"
+const char *trmm_scaled_rows_check(double alpha, const double *A, int64_t A_n0, int64_t A_n1, const double *B, int64_t B_n0, int64_t B_n1)
+{
+#line 110 "tests/kernels/blas_loops.py"
+    if (A_n1 < B_n0 && B_n0 > 0 && B_n1 > 0) return "IndexError: A_n1 >= B_n0 when B_n0 > 0 and B_n1 > 0 (A, line 110)";
+    return 0;
+}
+#line 3679 "blas_loops.c"
+
+/* The checks Python makes before a call of trmm_shifted, in its order: the first failing one's message, else NULL. */
+#line 115 "tests/kernels/blas_loops.py"
+const char *trmm_shifted_check(double alpha, const double *A, int64_t A_n0, int64_t A_n1, const double *B, int64_t B_n0, int64_t B_n1)
+{
+#line 118 "tests/kernels/blas_loops.py"
+    if (A_n1 < B_n0 && B_n0 > 0 && B_n1 > 0) return "IndexError: A_n1 >= B_n0 when B_n0 > 0 and B_n1 > 0 (A, line 118)";
+    return 0;
+}
+#line 3689 "blas_loops.c"
+
+/* The checks Python makes before a call of trmm_f32_wide_alpha, in its order: the first failing one's message, else NULL. */
+#line 124 "tests/kernels/blas_loops.py"
+const char *trmm_f32_wide_alpha_check(double alpha, const float *A, int64_t A_n0, int64_t A_n1, const float *B, int64_t B_n0, int64_t B_n1)
+{
+#line 127 "tests/kernels/blas_loops.py"
+    if (A_n1 < B_n0 && B_n0 > 0 && B_n1 > 0) return "IndexError: A_n1 >= B_n0 when B_n0 > 0 and B_n1 > 0 (A, line 127)";
+    return 0;
+}
+#line 3699 "blas_loops.c"
+
+/* The checks Python makes before a call of doitgen, in its order: the first failing one's message, else NULL. */
+#line 132 "tests/kernels/blas_loops.py"
+const char *doitgen_check(const double *A, int64_t A_n0, int64_t A_n1, int64_t A_n2, const double *C4, int64_t C4_n0, int64_t C4_n1)
+{
+#line 135 "tests/kernels/blas_loops.py"
+    if (C4_n1 != A_n2) return "ValueError when C4_n1 != A_n2 (line 135)";
+#line 135 "tests/kernels/blas_loops.py"
+    if (C4_n0 != A_n2) return "ValueError when C4_n0 != A_n2 (line 135)";
+    return 0;
+}
+#line 3711 "blas_loops.c"
+
+/* The checks Python makes before a call of doitgen_transposed, in its order: the first failing one's message, else NULL. */
+#line 139 "tests/kernels/blas_loops.py"
+const char *doitgen_transposed_check(const float *A, int64_t A_n0, int64_t A_n1, int64_t A_n2, const float *C4, int64_t C4_n0, int64_t C4_n1)
+{
+#line 142 "tests/kernels/blas_loops.py"
+    if (C4_n0 != A_n2) return "ValueError when C4_n0 != A_n2 (line 142)";
+#line 142 "tests/kernels/blas_loops.py"
+    if (C4_n1 != A_n2) return "ValueError when C4_n1 != A_n2 (line 142)";
+    return 0;
+}
+#line 3723 "blas_loops.c"
+
+/* The checks Python makes before a call of doitgen_partial, in its order: the first failing one's message, else NULL. */
+#line 146 "tests/kernels/blas_loops.py"
+const char *doitgen_partial_check(const double *A, int64_t A_n0, int64_t A_n1, int64_t A_n2, const double *C4, int64_t C4_n0, int64_t C4_n1)
+{
+#line 149 "tests/kernels/blas_loops.py"
+    if (C4_n1 != A_n2) return "ValueError when C4_n1 != A_n2 (line 149)";
+#line 149 "tests/kernels/blas_loops.py"
+    if (C4_n0 != A_n2) return "ValueError when C4_n0 != A_n2 (line 149)";
+    return 0;
+}
+#line 3735 "blas_loops.c"
+
+/* The checks Python makes before a call of covariance_short, in its order: the first failing one's message, else NULL. */
+#line 153 "tests/kernels/blas_loops.py"
+const char *covariance_short_check(const double *data, int64_t data_n0, int64_t data_n1, const double *cov, int64_t cov_n0, int64_t cov_n1)
+{
+#line 157 "tests/kernels/blas_loops.py"
+    if (cov_n0 < (data_n1 - 1) && data_n1 > 0 && (data_n1 - 1) > 0) return "IndexError: cov_n0 >= data_n1 - 1 when data_n1 > 0 and data_n1 - 1 > 0 (cov, line 157)";
+#line 157 "tests/kernels/blas_loops.py"
+    if (cov_n1 < (data_n1 - 1) && data_n1 > 0 && (data_n1 - 1) > 0) return "IndexError: cov_n1 >= data_n1 - 1 when data_n1 > 0 and data_n1 - 1 > 0 (cov, line 157)";
+    return 0;
+}
+#line 3747 "blas_loops.c"
+
+/* The checks Python makes before a call of syrk_strict, in its order: the first failing one's message, else NULL. */
+#line 162 "tests/kernels/blas_loops.py"
+const char *syrk_strict_check(const double *C, int64_t C_n0, int64_t C_n1, const double *A, int64_t A_n0, int64_t A_n1)
+{
+#line 165 "tests/kernels/blas_loops.py"
+    if (C_n0 < A_n0 && A_n0 > 0 && A_n1 > 0) return "IndexError: C_n0 >= A_n0 when A_n0 > 0 and A_n1 > 0 (C, line 165)";
+    return 0;
+}
+#line 3757 "blas_loops.c"
+
 void py2omp_enter_to(void *host, int64_t bytes)
 {
     char *p = (char *)host;

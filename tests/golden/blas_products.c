@@ -2192,6 +2192,180 @@ void summed_into__device(float alpha, const float *restrict A, int64_t A_n0, int
 }
 #line 2194 "blas_products.c"
 
+/* The checks Python makes before a call of gemm, in its order: the first failing one's message, else NULL. */
+#line 14 "tests/kernels/blas_products.py"
+const char *gemm_check(double alpha, double beta, const double *C, int64_t C_n0, int64_t C_n1, const double *A, int64_t A_n0, int64_t A_n1, const double *B, int64_t B_n0, int64_t B_n1)
+{
+#line 15 "tests/kernels/blas_products.py"
+    if (A_n0 != C_n0) return "ValueError when A_n0 != C_n0 (line 15)";
+#line 15 "tests/kernels/blas_products.py"
+    if (B_n1 != C_n1) return "ValueError when B_n1 != C_n1 (line 15)";
+#line 15 "tests/kernels/blas_products.py"
+    if (B_n0 != A_n1) return "ValueError when B_n0 != A_n1 (line 15)";
+    return 0;
+}
+#line 2208 "blas_products.c"
+
+/* The checks Python makes before a call of gemm_transposed, in its order: the first failing one's message, else NULL. */
+#line 19 "tests/kernels/blas_products.py"
+const char *gemm_transposed_check(float alpha, const float *A, int64_t A_n0, int64_t A_n1, const float *B, int64_t B_n0, int64_t B_n1, const float *C, int64_t C_n0, int64_t C_n1)
+{
+#line 20 "tests/kernels/blas_products.py"
+    if (A_n1 != C_n0) return "ValueError when A_n1 != C_n0 (line 20)";
+#line 20 "tests/kernels/blas_products.py"
+    if (B_n0 != C_n1) return "ValueError when B_n0 != C_n1 (line 20)";
+#line 20 "tests/kernels/blas_products.py"
+    if (B_n1 != A_n0) return "ValueError when B_n1 != A_n0 (line 20)";
+    return 0;
+}
+#line 2222 "blas_products.c"
+
+/* The checks Python makes before a call of block_update, in its order: the first failing one's message, else NULL. */
+#line 24 "tests/kernels/blas_products.py"
+const char *block_update_check(const double *A, int64_t A_n0, int64_t A_n1, const double *B, int64_t B_n0, int64_t B_n1, const double *C, int64_t C_n0, int64_t C_n1)
+{
+#line 25 "tests/kernels/blas_products.py"
+    if (((A_n0 - 2) > 0 ? (A_n0 - 2) : 0) != ((C_n0 - 1) > 0 ? (C_n0 - 1) : 0)) return "ValueError when max(A_n0 - 2, 0) != max(C_n0 - 1, 0) (line 25)";
+#line 25 "tests/kernels/blas_products.py"
+    if (((B_n1 - 3) > 0 ? (B_n1 - 3) : 0) != ((C_n1 - 1) > 0 ? (C_n1 - 1) : 0)) return "ValueError when max(B_n1 - 3, 0) != max(C_n1 - 1, 0) (line 25)";
+#line 25 "tests/kernels/blas_products.py"
+    if (((B_n0 - 1) > 0 ? (B_n0 - 1) : 0) != ((A_n1 - 1) > 0 ? (A_n1 - 1) : 0)) return "ValueError when max(B_n0 - 1, 0) != max(A_n1 - 1, 0) (line 25)";
+    return 0;
+}
+#line 2236 "blas_products.c"
+
+/* The checks Python makes before a call of gemv, in its order: the first failing one's message, else NULL. */
+#line 29 "tests/kernels/blas_products.py"
+const char *gemv_check(double alpha, double beta, const double *A, int64_t A_n0, int64_t A_n1, const double *x, int64_t x_n0, const double *y, int64_t y_n0)
+{
+#line 30 "tests/kernels/blas_products.py"
+    if (A_n0 != y_n0) return "ValueError when A_n0 != y_n0 (line 30)";
+#line 30 "tests/kernels/blas_products.py"
+    if (x_n0 != A_n1) return "ValueError when x_n0 != A_n1 (line 30)";
+    return 0;
+}
+#line 2248 "blas_products.c"
+
+/* The checks Python makes before a call of gemv_transposed, in its order: the first failing one's message, else NULL. */
+#line 34 "tests/kernels/blas_products.py"
+const char *gemv_transposed_check(const float *A, int64_t A_n0, int64_t A_n1, const float *x, int64_t x_n0, const float *y, int64_t y_n0, const float *z, int64_t z_n0)
+{
+#line 35 "tests/kernels/blas_products.py"
+    if (((A_n1 - 1) > 0 ? (A_n1 - 1) : 0) != ((y_n0 - 1) > 0 ? (y_n0 - 1) : 0)) return "ValueError when max(A_n1 - 1, 0) != max(y_n0 - 1, 0) (line 35)";
+#line 35 "tests/kernels/blas_products.py"
+    if (x_n0 != A_n0) return "ValueError when x_n0 != A_n0 (line 35)";
+    if (A_n1 != z_n0) return "ValueError when A_n1 != z_n0 (line 36)";
+#line 36 "tests/kernels/blas_products.py"
+    if (((A_n0 - 1) > 0 ? (A_n0 - 1) : 0) != ((x_n0 - 1) > 0 ? (x_n0 - 1) : 0)) return "ValueError when max(A_n0 - 1, 0) != max(x_n0 - 1, 0) (line 36)";
+    return 0;
+}
+#line 2263 "blas_products.c"
+
+/* The checks Python makes before a call of product, in its order: the first failing one's message, else NULL. */
+#line 40 "tests/kernels/blas_products.py"
+const char *product_check(const double *A, int64_t A_n0, int64_t A_n1, const double *B, int64_t B_n0, int64_t B_n1, const double *D, int64_t D_n0, int64_t D_n1)
+{
+#line 41 "tests/kernels/blas_products.py"
+    if (A_n0 != D_n0) return "ValueError when A_n0 != D_n0 (line 41)";
+#line 41 "tests/kernels/blas_products.py"
+    if (B_n1 != D_n1) return "ValueError when B_n1 != D_n1 (line 41)";
+#line 41 "tests/kernels/blas_products.py"
+    if (B_n0 != A_n1) return "ValueError when B_n0 != A_n1 (line 41)";
+    return 0;
+}
+#line 2277 "blas_products.c"
+
+/* The checks Python makes before a call of row_dots, in its order: the first failing one's message, else NULL. */
+#line 46 "tests/kernels/blas_products.py"
+const char *row_dots_check(double alpha, const double *A, int64_t A_n0, int64_t A_n1, const double *x, int64_t x_n0, const double *w, int64_t w_n0, const double *y, int64_t y_n0, const double *z, int64_t z_n0)
+{
+    if (((x_n0 - 1) > 0 ? (x_n0 - 1) : 0) != ((A_n1 - 1) > 0 ? (A_n1 - 1) : 0)) return "ValueError when max(x_n0 - 1, 0) != max(A_n1 - 1, 0) (line 48)";
+#line 48 "tests/kernels/blas_products.py"
+    if (y_n0 < A_n0 && (A_n0 - 1) > 0) return "IndexError: y_n0 >= A_n0 when A_n0 - 1 > 0 (y, line 48)";
+#line 50 "tests/kernels/blas_products.py"
+    if (A_n0 != w_n0) return "ValueError when A_n0 != w_n0 (line 50)";
+#line 50 "tests/kernels/blas_products.py"
+    if (z_n0 < A_n1 && A_n1 > 0) return "IndexError: z_n0 >= A_n1 when A_n1 > 0 (z, line 50)";
+    return 0;
+}
+#line 2292 "blas_products.c"
+
+/* The checks Python makes before a call of both_ways, in its order: the first failing one's message, else NULL. */
+#line 54 "tests/kernels/blas_products.py"
+const char *both_ways_check(const double *x1, int64_t x1_n0, const double *x2, int64_t x2_n0, const double *y1_, int64_t y1__n0, const double *y2, int64_t y2_n0, const double *A, int64_t A_n0, int64_t A_n1)
+{
+    if (y1__n0 != A_n1) return "ValueError when y1__n0 != A_n1 (line 56)";
+#line 56 "tests/kernels/blas_products.py"
+    if (x1_n0 < A_n0 && A_n0 > 0) return "IndexError: x1_n0 >= A_n0 when A_n0 > 0 (x1, line 56)";
+    if (y2_n0 != A_n0) return "ValueError when y2_n0 != A_n0 (line 57)";
+#line 57 "tests/kernels/blas_products.py"
+    if (A_n1 < A_n0 && A_n0 > 0) return "IndexError: A_n1 >= A_n0 when A_n0 > 0 (A, line 57)";
+#line 57 "tests/kernels/blas_products.py"
+    if (x2_n0 < A_n0 && A_n0 > 0) return "IndexError: x2_n0 >= A_n0 when A_n0 > 0 (x2, line 57)";
+    return 0;
+}
+#line 2308 "blas_products.c"
+
+/* The checks Python makes before a call of gemm_rows, in its order: the first failing one's message, else NULL. */
+#line 61 "tests/kernels/blas_products.py"
+const char *gemm_rows_check(float alpha, float beta, const float *C, int64_t C_n0, int64_t C_n1, const float *A, int64_t A_n0, int64_t A_n1, const float *B, int64_t B_n0, int64_t B_n1)
+{
+#line 65 "tests/kernels/blas_products.py"
+    if (B_n1 != C_n1) return "ValueError when B_n1 != C_n1 (line 65)";
+#line 65 "tests/kernels/blas_products.py"
+    if (A_n0 < C_n0 && C_n0 > 0 && A_n1 > 0) return "IndexError: A_n0 >= C_n0 when C_n0 > 0 and A_n1 > 0 (A, line 65)";
+#line 65 "tests/kernels/blas_products.py"
+    if (B_n0 < A_n1 && C_n0 > 0 && A_n1 > 0) return "IndexError: B_n0 >= A_n1 when C_n0 > 0 and A_n1 > 0 (B, line 65)";
+    return 0;
+}
+#line 2322 "blas_products.c"
+
+/* The checks Python makes before a call of gemm_rows_transposed, in its order: the first failing one's message, else NULL. */
+#line 69 "tests/kernels/blas_products.py"
+const char *gemm_rows_transposed_check(const double *A, int64_t A_n0, int64_t A_n1, const double *B, int64_t B_n0, int64_t B_n1, const double *C, int64_t C_n0, int64_t C_n1)
+{
+#line 72 "tests/kernels/blas_products.py"
+    if (((B_n0 - 1) > 0 ? (B_n0 - 1) : 0) != ((C_n1 - 1) > 0 ? (C_n1 - 1) : 0)) return "ValueError when max(B_n0 - 1, 0) != max(C_n1 - 1, 0) (line 72)";
+#line 72 "tests/kernels/blas_products.py"
+    if (A_n1 < C_n0 && (C_n0 - 2) > 0 && (A_n0 - 1) > 0) return "IndexError: A_n1 >= C_n0 when C_n0 - 2 > 0 and A_n0 - 1 > 0 (A, line 72)";
+#line 72 "tests/kernels/blas_products.py"
+    if (B_n1 < A_n0 && (C_n0 - 2) > 0 && (A_n0 - 1) > 0) return "IndexError: B_n1 >= A_n0 when C_n0 - 2 > 0 and A_n0 - 1 > 0 (B, line 72)";
+    return 0;
+}
+#line 2336 "blas_products.c"
+
+/* The checks Python makes before a call of summed_gemvs, in its order: the first failing one's message, else NULL. */
+#line 76 "tests/kernels/blas_products.py"
+const char *summed_gemvs_check(double alpha, double beta, const double *A, int64_t A_n0, int64_t A_n1, const double *B, int64_t B_n0, int64_t B_n1, const double *x, int64_t x_n0, const double *result__1, int64_t result__1_n0)
+{
+#line 77 "tests/kernels/blas_products.py"
+    if (A_n0 != result__1_n0) return "ValueError when A_n0 != result__1_n0 (line 77)";
+#line 77 "tests/kernels/blas_products.py"
+    if (x_n0 != A_n1) return "ValueError when x_n0 != A_n1 (line 77)";
+#line 77 "tests/kernels/blas_products.py"
+    if (B_n0 != result__1_n0) return "ValueError when B_n0 != result__1_n0 (line 77)";
+#line 77 "tests/kernels/blas_products.py"
+    if (x_n0 != B_n1) return "ValueError when x_n0 != B_n1 (line 77)";
+    return 0;
+}
+#line 2352 "blas_products.c"
+
+/* The checks Python makes before a call of summed_into, in its order: the first failing one's message, else NULL. */
+#line 81 "tests/kernels/blas_products.py"
+const char *summed_into_check(float alpha, const float *A, int64_t A_n0, int64_t A_n1, const float *B, int64_t B_n0, int64_t B_n1, const float *x, int64_t x_n0, const float *y, int64_t y_n0)
+{
+#line 82 "tests/kernels/blas_products.py"
+    if (A_n1 != y_n0) return "ValueError when A_n1 != y_n0 (line 82)";
+#line 82 "tests/kernels/blas_products.py"
+    if (x_n0 != A_n0) return "ValueError when x_n0 != A_n0 (line 82)";
+#line 82 "tests/kernels/blas_products.py"
+    if (B_n0 != y_n0) return "ValueError when B_n0 != y_n0 (line 82)";
+#line 82 "tests/kernels/blas_products.py"
+    if (x_n0 != B_n1) return "ValueError when x_n0 != B_n1 (line 82)";
+    return 0;
+}
+#line 2368 "blas_products.c"
+
 void py2omp_enter_to(void *host, int64_t bytes)
 {
     char *p = (char *)host;

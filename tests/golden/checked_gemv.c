@@ -160,6 +160,20 @@ void checked_gemv__device(double alpha, const double *restrict A, int64_t A_n0, 
 }
 #line 162 "checked_gemv.c"
 
+/* The checks Python makes before a call of checked_gemv, in its order: the first failing one's message, else NULL. */
+#line 8 "tests/kernels/checked_gemv.py"
+const char *checked_gemv_check(double alpha, const double *A, int64_t A_n0, int64_t A_n1, const double *x, int64_t x_n0, const double *y, int64_t y_n0)
+{
+    if (A_n1 != x_n0) return "ValueError when A_n1 != x_n0 (line 10)";
+#line 12 "tests/kernels/checked_gemv.py"
+    if (!(y_n0 == A_n0)) return "AssertionError when not y_n0 == A_n0 (line 12)";
+#line 16 "tests/kernels/checked_gemv.py"
+    if (x_n0 < A_n1 && A_n0 > 0 && A_n1 > 0) return "IndexError: x_n0 >= A_n1 when A_n0 > 0 and A_n1 > 0 (x, line 16)";
+    if (y_n0 < A_n0 && A_n0 > 0) return "IndexError: y_n0 >= A_n0 when A_n0 > 0 (y, line 17)";
+    return 0;
+}
+#line 176 "checked_gemv.c"
+
 void py2omp_enter_to(void *host, int64_t bytes)
 {
     char *p = (char *)host;

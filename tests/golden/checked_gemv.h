@@ -23,6 +23,10 @@ extern "C" {
  */
 void checked_gemv(double alpha, const double *A, int64_t A_n0, int64_t A_n1, const double *x, int64_t x_n0, double *y, int64_t y_n0);
 
+/* The checks above, in the order Python makes them: NULL when all pass, else the (static) text of the
+ * check Python raises for, naming its exception. The arrays are not read: any pointers will do. */
+const char *checked_gemv_check(double alpha, const double *A, int64_t A_n0, int64_t A_n1, const double *x, int64_t x_n0, const double *y, int64_t y_n0);
+
 /* checked_gemv(alpha: f64, A: In[f64[:, :]], x: In[f64[:]], y: Out[f64[:]]) -- tests/kernels/checked_gemv.py:8
  *   alpha: scalar, by value
  *   A: In, device pointer (is_device_ptr)

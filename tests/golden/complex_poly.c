@@ -168,6 +168,19 @@ void newton_step__device(const double _Complex *restrict coeffs, int64_t coeffs_
 }
 #line 170 "complex_poly.c"
 
+/* The checks Python makes before a call of newton_step, in its order: the first failing one's message, else NULL. */
+#line 10 "examples/complex_poly.py"
+const char *newton_step_check(const double _Complex *coeffs, int64_t coeffs_n0, const double _Complex *z, int64_t z_n0, const double _Complex *value, int64_t value_n0, const double _Complex *next_z, int64_t next_z_n0)
+{
+#line 13 "examples/complex_poly.py"
+    if (coeffs_n0 < 1 && z_n0 > 0) return "IndexError: coeffs_n0 >= 1 when z_n0 > 0 (coeffs, line 13)";
+#line 18 "examples/complex_poly.py"
+    if (value_n0 < z_n0 && z_n0 > 0) return "IndexError: value_n0 >= z_n0 when z_n0 > 0 (value, line 18)";
+    if (next_z_n0 < z_n0 && z_n0 > 0) return "IndexError: next_z_n0 >= z_n0 when z_n0 > 0 (next_z, line 19)";
+    return 0;
+}
+#line 183 "complex_poly.c"
+
 void py2omp_enter_to(void *host, int64_t bytes)
 {
     char *p = (char *)host;

@@ -36,6 +36,10 @@ extern "C" {
  */
 void newton_step(const py2omp_c128 *coeffs, int64_t coeffs_n0, const py2omp_c128 *z, int64_t z_n0, py2omp_c128 *value, int64_t value_n0, py2omp_c128 *next_z, int64_t next_z_n0);
 
+/* The checks above, in the order Python makes them: NULL when all pass, else the (static) text of the
+ * check Python raises for, naming its exception. The arrays are not read: any pointers will do. */
+const char *newton_step_check(const py2omp_c128 *coeffs, int64_t coeffs_n0, const py2omp_c128 *z, int64_t z_n0, const py2omp_c128 *value, int64_t value_n0, const py2omp_c128 *next_z, int64_t next_z_n0);
+
 /* newton_step(coeffs: In[c128[:]], z: In[c128[:]], value: Out[c128[:]], next_z: Out[c128[:]]) -- examples/complex_poly.py:10
  *   coeffs: In, device pointer (is_device_ptr)
  *   z: In, device pointer (is_device_ptr)

@@ -97,6 +97,18 @@ void conv2d__device(const float *restrict image, int64_t image_n0, int64_t image
 }
 #line 99 "conv2d.c"
 
+/* The checks Python makes before a call of conv2d, in its order: the first failing one's message, else NULL. */
+#line 10 "examples/conv2d.py"
+const char *conv2d_check(const float *image, int64_t image_n0, int64_t image_n1, const float *weights, int64_t weights_n0, int64_t weights_n1, const float *out, int64_t out_n0, int64_t out_n1)
+{
+#line 18 "examples/conv2d.py"
+    if (image_n0 < ((out_n0 + weights_n0) - 1) && out_n0 > 0 && out_n1 > 0 && weights_n0 > 0 && weights_n1 > 0) return "IndexError: image_n0 >= out_n0 + weights_n0 - 1 when out_n0 > 0 and out_n1 > 0 and weights_n0 > 0 and weights_n1 > 0 (image, line 18)";
+#line 18 "examples/conv2d.py"
+    if (image_n1 < ((out_n1 + weights_n1) - 1) && out_n0 > 0 && out_n1 > 0 && weights_n0 > 0 && weights_n1 > 0) return "IndexError: image_n1 >= out_n1 + weights_n1 - 1 when out_n0 > 0 and out_n1 > 0 and weights_n0 > 0 and weights_n1 > 0 (image, line 18)";
+    return 0;
+}
+#line 111 "conv2d.c"
+
 void py2omp_enter_to(void *host, int64_t bytes)
 {
     char *p = (char *)host;

@@ -19,6 +19,10 @@ extern "C" {
  */
 void conv2d(const float *image, int64_t image_n0, int64_t image_n1, const float *weights, int64_t weights_n0, int64_t weights_n1, float *out, int64_t out_n0, int64_t out_n1);
 
+/* The checks above, in the order Python makes them: NULL when all pass, else the (static) text of the
+ * check Python raises for, naming its exception. The arrays are not read: any pointers will do. */
+const char *conv2d_check(const float *image, int64_t image_n0, int64_t image_n1, const float *weights, int64_t weights_n0, int64_t weights_n1, const float *out, int64_t out_n0, int64_t out_n1);
+
 /* conv2d(image: In[f32[:, :]], weights: In[f32[:, :]], out: Out[f32[:, :]]) -- examples/conv2d.py:10
  *   image: In, device pointer (is_device_ptr)
  *   weights: In, device pointer (is_device_ptr)

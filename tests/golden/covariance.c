@@ -141,6 +141,20 @@ void covariance__device(const double *restrict data, int64_t data_n0, int64_t da
 }
 #line 143 "covariance.c"
 
+/* The checks Python makes before a call of covariance, in its order: the first failing one's message, else NULL. */
+#line 13 "examples/covariance.py"
+const char *covariance_check(const double *data, int64_t data_n0, int64_t data_n1, const double *mean, int64_t mean_n0, const double *cov, int64_t cov_n0, int64_t cov_n1)
+{
+#line 20 "examples/covariance.py"
+    if (mean_n0 < data_n1 && data_n1 > 0) return "IndexError: mean_n0 >= data_n1 when data_n1 > 0 (mean, line 20)";
+#line 26 "examples/covariance.py"
+    if (cov_n0 < data_n1 && data_n1 > 0) return "IndexError: cov_n0 >= data_n1 when data_n1 > 0 (cov, line 26)";
+#line 26 "examples/covariance.py"
+    if (cov_n1 < data_n1 && data_n1 > 0) return "IndexError: cov_n1 >= data_n1 when data_n1 > 0 (cov, line 26)";
+    return 0;
+}
+#line 157 "covariance.c"
+
 void py2omp_enter_to(void *host, int64_t bytes)
 {
     char *p = (char *)host;

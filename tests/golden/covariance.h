@@ -20,6 +20,10 @@ extern "C" {
  */
 void covariance(const double *data, int64_t data_n0, int64_t data_n1, double *mean, int64_t mean_n0, double *cov, int64_t cov_n0, int64_t cov_n1);
 
+/* The checks above, in the order Python makes them: NULL when all pass, else the (static) text of the
+ * check Python raises for, naming its exception. The arrays are not read: any pointers will do. */
+const char *covariance_check(const double *data, int64_t data_n0, int64_t data_n1, const double *mean, int64_t mean_n0, const double *cov, int64_t cov_n0, int64_t cov_n1);
+
 /* covariance(data: In[f64[:, :]], mean: Scratch[f64[:]], cov: InOut[f64[:, :]]) -- examples/covariance.py:13
  *   data: In, device pointer (is_device_ptr)
  *   mean: Scratch, device pointer (is_device_ptr)

@@ -70,6 +70,16 @@ double dot__device(const double *restrict x, int64_t x_n0, const double *restric
 }
 #line 72 "dot.c"
 
+/* The checks Python makes before a call of dot, in its order: the first failing one's message, else NULL. */
+#line 9 "examples/dot.py"
+const char *dot_check(const double *x, int64_t x_n0, const double *y, int64_t y_n0)
+{
+#line 12 "examples/dot.py"
+    if (y_n0 < x_n0 && x_n0 > 0) return "IndexError: y_n0 >= x_n0 when x_n0 > 0 (y, line 12)";
+    return 0;
+}
+#line 82 "dot.c"
+
 void py2omp_enter_to(void *host, int64_t bytes)
 {
     char *p = (char *)host;

@@ -17,6 +17,10 @@ extern "C" {
  */
 double dot(const double *x, int64_t x_n0, const double *y, int64_t y_n0);
 
+/* The checks above, in the order Python makes them: NULL when all pass, else the (static) text of the
+ * check Python raises for, naming its exception. The arrays are not read: any pointers will do. */
+const char *dot_check(const double *x, int64_t x_n0, const double *y, int64_t y_n0);
+
 /* dot(x: In[f64[:]], y: In[f64[:]]) -- examples/dot.py:9
  *   x: In, device pointer (is_device_ptr)
  *   y: In, device pointer (is_device_ptr)

@@ -182,6 +182,16 @@ void floyd_warshall__device(double *restrict dist, int64_t dist_n0, int64_t dist
 }
 #line 184 "floyd_warshall.c"
 
+/* The checks Python makes before a call of floyd_warshall, in its order: the first failing one's message, else NULL. */
+#line 11 "examples/floyd_warshall.py"
+const char *floyd_warshall_check(const double *dist, int64_t dist_n0, int64_t dist_n1)
+{
+#line 16 "examples/floyd_warshall.py"
+    if (dist_n1 < dist_n0 && dist_n0 > 0) return "IndexError: dist_n1 >= dist_n0 when dist_n0 > 0 (dist, line 16)";
+    return 0;
+}
+#line 194 "floyd_warshall.c"
+
 void py2omp_enter_to(void *host, int64_t bytes)
 {
     char *p = (char *)host;

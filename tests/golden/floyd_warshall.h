@@ -15,6 +15,10 @@ extern "C" {
  */
 void floyd_warshall(double *dist, int64_t dist_n0, int64_t dist_n1);
 
+/* The checks above, in the order Python makes them: NULL when all pass, else the (static) text of the
+ * check Python raises for, naming its exception. The arrays are not read: any pointers will do. */
+const char *floyd_warshall_check(const double *dist, int64_t dist_n0, int64_t dist_n1);
+
 /* floyd_warshall(dist: InOut[f64[:, :]]) -- examples/floyd_warshall.py:11
  *   dist: InOut, device pointer (is_device_ptr)
  *   preconditions (else Python raises IndexError): dist_n1 >= dist_n0 when dist_n0 > 0 (dist, line 16)

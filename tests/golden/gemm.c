@@ -77,6 +77,20 @@ void gemm__device(float alpha, const float *restrict a, int64_t a_n0, int64_t a_
 }
 #line 79 "gemm.c"
 
+/* The checks Python makes before a call of gemm, in its order: the first failing one's message, else NULL. */
+#line 10 "examples/gemm.py"
+const char *gemm_check(float alpha, const float *a, int64_t a_n0, int64_t a_n1, const float *b, int64_t b_n0, int64_t b_n1, float beta, const float *c, int64_t c_n0, int64_t c_n1)
+{
+#line 15 "examples/gemm.py"
+    if (a_n0 < c_n0 && c_n0 > 0 && c_n1 > 0 && a_n1 > 0) return "IndexError: a_n0 >= c_n0 when c_n0 > 0 and c_n1 > 0 and a_n1 > 0 (a, line 15)";
+#line 15 "examples/gemm.py"
+    if (b_n0 < a_n1 && c_n0 > 0 && c_n1 > 0 && a_n1 > 0) return "IndexError: b_n0 >= a_n1 when c_n0 > 0 and c_n1 > 0 and a_n1 > 0 (b, line 15)";
+#line 15 "examples/gemm.py"
+    if (b_n1 < c_n1 && c_n0 > 0 && c_n1 > 0 && a_n1 > 0) return "IndexError: b_n1 >= c_n1 when c_n0 > 0 and c_n1 > 0 and a_n1 > 0 (b, line 15)";
+    return 0;
+}
+#line 93 "gemm.c"
+
 void py2omp_enter_to(void *host, int64_t bytes)
 {
     char *p = (char *)host;

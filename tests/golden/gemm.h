@@ -23,6 +23,10 @@ extern "C" {
  */
 void gemm(float alpha, const float *a, int64_t a_n0, int64_t a_n1, const float *b, int64_t b_n0, int64_t b_n1, float beta, float *c, int64_t c_n0, int64_t c_n1);
 
+/* The checks above, in the order Python makes them: NULL when all pass, else the (static) text of the
+ * check Python raises for, naming its exception. The arrays are not read: any pointers will do. */
+const char *gemm_check(float alpha, const float *a, int64_t a_n0, int64_t a_n1, const float *b, int64_t b_n0, int64_t b_n1, float beta, const float *c, int64_t c_n0, int64_t c_n1);
+
 /* gemm(alpha: f32, a: In[f32[:, :]], b: In[f32[:, :]], beta: f32, c: InOut[f32[:, :]]) -- examples/gemm.py:10
  *   alpha: scalar, by value
  *   a: In, device pointer (is_device_ptr)

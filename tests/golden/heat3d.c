@@ -291,6 +291,20 @@ void heat3d__device(double *restrict u, int64_t u_n0, int64_t u_n1, int64_t u_n2
 }
 #line 293 "heat3d.c"
 
+/* The checks Python makes before a call of heat3d, in its order: the first failing one's message, else NULL. */
+#line 11 "examples/heat3d.py"
+const char *heat3d_check(const double *u, int64_t u_n0, int64_t u_n1, int64_t u_n2, const double *v, int64_t v_n0, int64_t v_n1, int64_t v_n2, double alpha, int64_t steps)
+{
+#line 16 "examples/heat3d.py"
+    if (v_n0 < (u_n0 - 1) && steps > 0 && (u_n0 - 2) > 0 && (u_n1 - 2) > 0 && (u_n2 - 2) > 0) return "IndexError: v_n0 >= u_n0 - 1 when steps > 0 and u_n0 - 2 > 0 and u_n1 - 2 > 0 and u_n2 - 2 > 0 (v, line 16)";
+#line 16 "examples/heat3d.py"
+    if (v_n1 < (u_n1 - 1) && steps > 0 && (u_n0 - 2) > 0 && (u_n1 - 2) > 0 && (u_n2 - 2) > 0) return "IndexError: v_n1 >= u_n1 - 1 when steps > 0 and u_n0 - 2 > 0 and u_n1 - 2 > 0 and u_n2 - 2 > 0 (v, line 16)";
+#line 16 "examples/heat3d.py"
+    if (v_n2 < (u_n2 - 1) && steps > 0 && (u_n0 - 2) > 0 && (u_n1 - 2) > 0 && (u_n2 - 2) > 0) return "IndexError: v_n2 >= u_n2 - 1 when steps > 0 and u_n0 - 2 > 0 and u_n1 - 2 > 0 and u_n2 - 2 > 0 (v, line 16)";
+    return 0;
+}
+#line 307 "heat3d.c"
+
 void py2omp_enter_to(void *host, int64_t bytes)
 {
     char *p = (char *)host;

@@ -127,6 +127,18 @@ void jacobi_step__device(const double *restrict u, int64_t u_n0, int64_t u_n1, d
 }
 #line 129 "jacobi2d.c"
 
+/* The checks Python makes before a call of jacobi_step, in its order: the first failing one's message, else NULL. */
+#line 13 "examples/jacobi2d.py"
+const char *jacobi_step_check(const double *u, int64_t u_n0, int64_t u_n1, const double *v, int64_t v_n0, int64_t v_n1)
+{
+#line 16 "examples/jacobi2d.py"
+    if (v_n0 < (u_n0 - 1) && (u_n0 - 2) > 0 && (u_n1 - 2) > 0) return "IndexError: v_n0 >= u_n0 - 1 when u_n0 - 2 > 0 and u_n1 - 2 > 0 (v, line 16)";
+#line 16 "examples/jacobi2d.py"
+    if (v_n1 < (u_n1 - 1) && (u_n0 - 2) > 0 && (u_n1 - 2) > 0) return "IndexError: v_n1 >= u_n1 - 1 when u_n0 - 2 > 0 and u_n1 - 2 > 0 (v, line 16)";
+    return 0;
+}
+#line 141 "jacobi2d.c"
+
 void py2omp_enter_to(void *host, int64_t bytes)
 {
     char *p = (char *)host;

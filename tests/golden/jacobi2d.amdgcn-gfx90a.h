@@ -18,6 +18,10 @@ extern "C" {
  */
 void jacobi_step(const double *u, int64_t u_n0, int64_t u_n1, double *v, int64_t v_n0, int64_t v_n1);
 
+/* The checks above, in the order Python makes them: NULL when all pass, else the (static) text of the
+ * check Python raises for, naming its exception. The arrays are not read: any pointers will do. */
+const char *jacobi_step_check(const double *u, int64_t u_n0, int64_t u_n1, const double *v, int64_t v_n0, int64_t v_n1);
+
 /* jacobi_step(u: In[f64[:, :]], v: Out[f64[:, :]]) -- examples/jacobi2d.py:13
  *   u: In, device pointer (is_device_ptr)
  *   v: Out, device pointer (is_device_ptr)

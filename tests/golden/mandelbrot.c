@@ -181,6 +181,18 @@ void mandelbrot__device(const double *restrict xs, int64_t xs_n0, const double *
 }
 #line 183 "mandelbrot.c"
 
+/* The checks Python makes before a call of mandelbrot, in its order: the first failing one's message, else NULL. */
+#line 9 "examples/mandelbrot.py"
+const char *mandelbrot_check(const double *xs, int64_t xs_n0, const double *ys, int64_t ys_n0, const int32_t *counts, int64_t counts_n0, int64_t counts_n1, int32_t max_iter)
+{
+#line 20 "examples/mandelbrot.py"
+    if (counts_n0 < ys_n0 && ys_n0 > 0 && xs_n0 > 0) return "IndexError: counts_n0 >= ys_n0 when ys_n0 > 0 and xs_n0 > 0 (counts, line 20)";
+#line 20 "examples/mandelbrot.py"
+    if (counts_n1 < xs_n0 && ys_n0 > 0 && xs_n0 > 0) return "IndexError: counts_n1 >= xs_n0 when ys_n0 > 0 and xs_n0 > 0 (counts, line 20)";
+    return 0;
+}
+#line 195 "mandelbrot.c"
+
 void py2omp_enter_to(void *host, int64_t bytes)
 {
     char *p = (char *)host;

@@ -20,6 +20,10 @@ extern "C" {
  */
 void mandelbrot(const double *xs, int64_t xs_n0, const double *ys, int64_t ys_n0, int32_t *counts, int64_t counts_n0, int64_t counts_n1, int32_t max_iter);
 
+/* The checks above, in the order Python makes them: NULL when all pass, else the (static) text of the
+ * check Python raises for, naming its exception. The arrays are not read: any pointers will do. */
+const char *mandelbrot_check(const double *xs, int64_t xs_n0, const double *ys, int64_t ys_n0, const int32_t *counts, int64_t counts_n0, int64_t counts_n1, int32_t max_iter);
+
 /* mandelbrot(xs: In[f64[:]], ys: In[f64[:]], counts: Out[i32[:, :]], max_iter: i32) -- examples/mandelbrot.py:9
  *   xs: In, device pointer (is_device_ptr)
  *   ys: In, device pointer (is_device_ptr)

@@ -150,6 +150,19 @@ void matmul__device(const double *restrict a, int64_t a_n0, int64_t a_n1, const 
 }
 #line 152 "matmul.c"
 
+/* The checks Python makes before a call of matmul, in its order: the first failing one's message, else NULL. */
+#line 9 "examples/matmul.py"
+const char *matmul_check(const double *a, int64_t a_n0, int64_t a_n1, const double *b, int64_t b_n0, int64_t b_n1, const double *c, int64_t c_n0, int64_t c_n1)
+{
+#line 14 "examples/matmul.py"
+    if (b_n0 < a_n1 && a_n0 > 0 && b_n1 > 0 && a_n1 > 0) return "IndexError: b_n0 >= a_n1 when a_n0 > 0 and b_n1 > 0 and a_n1 > 0 (b, line 14)";
+    if (c_n0 < a_n0 && a_n0 > 0 && b_n1 > 0) return "IndexError: c_n0 >= a_n0 when a_n0 > 0 and b_n1 > 0 (c, line 15)";
+#line 15 "examples/matmul.py"
+    if (c_n1 < b_n1 && a_n0 > 0 && b_n1 > 0) return "IndexError: c_n1 >= b_n1 when a_n0 > 0 and b_n1 > 0 (c, line 15)";
+    return 0;
+}
+#line 165 "matmul.c"
+
 void py2omp_enter_to(void *host, int64_t bytes)
 {
     char *p = (char *)host;

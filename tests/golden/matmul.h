@@ -21,6 +21,10 @@ extern "C" {
  */
 void matmul(const double *a, int64_t a_n0, int64_t a_n1, const double *b, int64_t b_n0, int64_t b_n1, double *c, int64_t c_n0, int64_t c_n1);
 
+/* The checks above, in the order Python makes them: NULL when all pass, else the (static) text of the
+ * check Python raises for, naming its exception. The arrays are not read: any pointers will do. */
+const char *matmul_check(const double *a, int64_t a_n0, int64_t a_n1, const double *b, int64_t b_n0, int64_t b_n1, const double *c, int64_t c_n0, int64_t c_n1);
+
 /* matmul(a: In[f64[:, :]], b: In[f64[:, :]], c: Out[f64[:, :]]) -- examples/matmul.py:9
  *   a: In, device pointer (is_device_ptr)
  *   b: In, device pointer (is_device_ptr)

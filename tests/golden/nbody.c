@@ -204,6 +204,29 @@ void nbody_step__device(const double *restrict pos, int64_t pos_n0, int64_t pos_
 }
 #line 206 "nbody.c"
 
+/* The checks Python makes before a call of nbody_step, in its order: the first failing one's message, else NULL. */
+#line 22 "examples/nbody.py"
+const char *nbody_step_check(const double *pos, int64_t pos_n0, int64_t pos_n1, const double *vel, int64_t vel_n0, int64_t vel_n1, const double *mass, int64_t mass_n0, const double *new_pos, int64_t new_pos_n0, int64_t new_pos_n1, double dt)
+{
+#line 29 "examples/nbody.py"
+    if (pos_n1 < 1 && pos_n0 > 0) return "IndexError: pos_n1 >= 1 when pos_n0 > 0 (pos, line 29)";
+    if (pos_n1 < 2 && pos_n0 > 0) return "IndexError: pos_n1 >= 2 when pos_n0 > 0 (pos, line 30)";
+    if (pos_n1 < 3 && pos_n0 > 0) return "IndexError: pos_n1 >= 3 when pos_n0 > 0 (pos, line 31)";
+    if (mass_n0 < pos_n0 && pos_n0 > 0) return "IndexError: mass_n0 >= pos_n0 when pos_n0 > 0 (mass, line 32)";
+#line 36 "examples/nbody.py"
+    if (vel_n0 < pos_n0 && pos_n0 > 0) return "IndexError: vel_n0 >= pos_n0 when pos_n0 > 0 (vel, line 36)";
+#line 36 "examples/nbody.py"
+    if (vel_n1 < 1 && pos_n0 > 0) return "IndexError: vel_n1 >= 1 when pos_n0 > 0 (vel, line 36)";
+    if (vel_n1 < 2 && pos_n0 > 0) return "IndexError: vel_n1 >= 2 when pos_n0 > 0 (vel, line 37)";
+    if (vel_n1 < 3 && pos_n0 > 0) return "IndexError: vel_n1 >= 3 when pos_n0 > 0 (vel, line 38)";
+#line 40 "examples/nbody.py"
+    if (new_pos_n0 < pos_n0 && pos_n0 > 0) return "IndexError: new_pos_n0 >= pos_n0 when pos_n0 > 0 (new_pos, line 40)";
+#line 40 "examples/nbody.py"
+    if (new_pos_n1 < 3 && pos_n0 > 0) return "IndexError: new_pos_n1 >= 3 when pos_n0 > 0 (new_pos, line 40)";
+    return 0;
+}
+#line 229 "nbody.c"
+
 void py2omp_enter_to(void *host, int64_t bytes)
 {
     char *p = (char *)host;

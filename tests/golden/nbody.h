@@ -31,6 +31,10 @@ extern "C" {
  */
 void nbody_step(const double *pos, int64_t pos_n0, int64_t pos_n1, double *vel, int64_t vel_n0, int64_t vel_n1, const double *mass, int64_t mass_n0, double *new_pos, int64_t new_pos_n0, int64_t new_pos_n1, double dt);
 
+/* The checks above, in the order Python makes them: NULL when all pass, else the (static) text of the
+ * check Python raises for, naming its exception. The arrays are not read: any pointers will do. */
+const char *nbody_step_check(const double *pos, int64_t pos_n0, int64_t pos_n1, const double *vel, int64_t vel_n0, int64_t vel_n1, const double *mass, int64_t mass_n0, const double *new_pos, int64_t new_pos_n0, int64_t new_pos_n1, double dt);
+
 /* nbody_step(pos: In[f64[:, :]], vel: InOut[f64[:, :]], mass: In[f64[:]], new_pos: Out[f64[:, :]], dt: weak f64) -- examples/nbody.py:22
  *   pos: In, device pointer (is_device_ptr)
  *   vel: InOut, device pointer (is_device_ptr)

@@ -280,6 +280,67 @@ void dense_relu__device(const double *restrict X, int64_t X_n0, int64_t X_n1, co
 }
 #line 282 "products.c"
 
+/* The checks Python makes before a call of batched_matmul, in its order: the first failing one's message, else NULL. */
+#line 12 "tests/kernels/products.py"
+const char *batched_matmul_check(const double *X, int64_t X_n0, int64_t X_n1, int64_t X_n2, const double *Y, int64_t Y_n0, int64_t Y_n1, int64_t Y_n2, const double *Z, int64_t Z_n0, int64_t Z_n1, int64_t Z_n2)
+{
+    if (Z_n0 < X_n0 && X_n0 > 0) return "IndexError: Z_n0 >= X_n0 when X_n0 > 0 (Z, line 14)";
+#line 16 "tests/kernels/products.py"
+    if (X_n1 != Z_n1) return "ValueError when X_n1 != Z_n1 (line 16)";
+#line 16 "tests/kernels/products.py"
+    if (Y_n2 != Z_n2) return "ValueError when Y_n2 != Z_n2 (line 16)";
+#line 16 "tests/kernels/products.py"
+    if (Y_n0 < X_n0 && X_n0 > 0 && X_n2 > 0) return "IndexError: Y_n0 >= X_n0 when X_n0 > 0 and X_n2 > 0 (Y, line 16)";
+#line 16 "tests/kernels/products.py"
+    if (Y_n1 < X_n2 && X_n0 > 0 && X_n2 > 0) return "IndexError: Y_n1 >= X_n2 when X_n0 > 0 and X_n2 > 0 (Y, line 16)";
+    return 0;
+}
+#line 299 "products.c"
+
+/* The checks Python makes before a call of gram_rows, in its order: the first failing one's message, else NULL. */
+#line 20 "tests/kernels/products.py"
+const char *gram_rows_check(float alpha, const float *A, int64_t A_n0, int64_t A_n1, const float *G, int64_t G_n0, int64_t G_n1)
+{
+    if (G_n0 < A_n1 && A_n1 > 0) return "IndexError: G_n0 >= A_n1 when A_n1 > 0 (G, line 22)";
+#line 24 "tests/kernels/products.py"
+    if (A_n1 != G_n1) return "ValueError when A_n1 != G_n1 (line 24)";
+    return 0;
+}
+#line 310 "products.c"
+
+/* The checks Python makes before a call of affine_rows, in its order: the first failing one's message, else NULL. */
+#line 29 "tests/kernels/products.py"
+const char *affine_rows_check(const double *W, int64_t W_n0, int64_t W_n1, const double *b, int64_t b_n0, const double *X, int64_t X_n0, int64_t X_n1, const double *Y, int64_t Y_n0, int64_t Y_n1)
+{
+    if (b_n0 != Y_n1) return "ValueError when b_n0 != Y_n1 (line 31)";
+#line 31 "tests/kernels/products.py"
+    if (Y_n0 < X_n0 && X_n0 > 0) return "IndexError: Y_n0 >= X_n0 when X_n0 > 0 (Y, line 31)";
+#line 33 "tests/kernels/products.py"
+    if (W_n1 != Y_n1) return "ValueError when W_n1 != Y_n1 (line 33)";
+#line 33 "tests/kernels/products.py"
+    if (W_n0 < X_n1 && X_n0 > 0 && X_n1 > 0) return "IndexError: W_n0 >= X_n1 when X_n0 > 0 and X_n1 > 0 (W, line 33)";
+    return 0;
+}
+#line 325 "products.c"
+
+/* The checks Python makes before a call of dense_relu, in its order: the first failing one's message, else NULL. */
+#line 38 "tests/kernels/products.py"
+const char *dense_relu_check(const double *X, int64_t X_n0, int64_t X_n1, const double *W, int64_t W_n0, int64_t W_n1, const double *b, int64_t b_n0, const double *H, int64_t H_n0, int64_t H_n1, const double *Y, int64_t Y_n0, int64_t Y_n1)
+{
+    if (b_n0 != H_n1) return "ValueError when b_n0 != H_n1 (line 40)";
+#line 40 "tests/kernels/products.py"
+    if (H_n0 < X_n0 && X_n0 > 0) return "IndexError: H_n0 >= X_n0 when X_n0 > 0 (H, line 40)";
+#line 42 "tests/kernels/products.py"
+    if (W_n1 != H_n1) return "ValueError when W_n1 != H_n1 (line 42)";
+#line 42 "tests/kernels/products.py"
+    if (W_n0 < X_n1 && X_n0 > 0 && X_n1 > 0) return "IndexError: W_n0 >= X_n1 when X_n0 > 0 and X_n1 > 0 (W, line 42)";
+    if (H_n1 != Y_n1) return "ValueError when H_n1 != Y_n1 (line 43)";
+#line 43 "tests/kernels/products.py"
+    if (Y_n0 < X_n0 && X_n0 > 0) return "IndexError: Y_n0 >= X_n0 when X_n0 > 0 (Y, line 43)";
+    return 0;
+}
+#line 343 "products.c"
+
 void py2omp_enter_to(void *host, int64_t bytes)
 {
     char *p = (char *)host;

@@ -284,6 +284,19 @@ void row_norms__device(const double *restrict x, int64_t x_n0, int64_t x_n1, dou
 }
 #line 286 "row_norms.c"
 
+/* The checks Python makes before a call of row_norms, in its order: the first failing one's message, else NULL. */
+#line 15 "examples/row_norms.py"
+const char *row_norms_check(const double *x, int64_t x_n0, int64_t x_n1, const double *norms, int64_t norms_n0, const double *spread, int64_t spread_n0, const double *centered, int64_t centered_n0, int64_t centered_n1)
+{
+    if (norms_n0 < x_n0 && x_n0 > 0) return "IndexError: norms_n0 >= x_n0 when x_n0 > 0 (norms, line 17)";
+    if (spread_n0 < x_n0 && x_n0 > 0) return "IndexError: spread_n0 >= x_n0 when x_n0 > 0 (spread, line 18)";
+    if (x_n1 != centered_n1) return "ValueError when x_n1 != centered_n1 (line 19)";
+#line 19 "examples/row_norms.py"
+    if (centered_n0 < x_n0 && x_n0 > 0) return "IndexError: centered_n0 >= x_n0 when x_n0 > 0 (centered, line 19)";
+    return 0;
+}
+#line 299 "row_norms.c"
+
 void py2omp_enter_to(void *host, int64_t bytes)
 {
     char *p = (char *)host;

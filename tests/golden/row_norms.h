@@ -19,11 +19,16 @@ extern "C" {
  *     then copied back by `target update from`: only centered[0:x.shape[0], 0:centered.shape[1]]; other elements keep their values
  *   py2omp_failed: InOut, map(tofrom: py2omp_failed[0:py2omp_failed_n0])
  *     status of the kernel's run-time checks, one element: zero it before the call; a nonzero value v after it means check 2147483647 - v failed, where Python raises (1 = line 18 ValueError)
+ *   lengths an array statement combines (else Python raises): ValueError when x_n1 != centered_n1 (line 19)
  *   preconditions (else Python raises IndexError): norms_n0 >= x_n0 when x_n0 > 0 (norms, line 17)
  *     spread_n0 >= x_n0 when x_n0 > 0 (spread, line 18)
  *     centered_n0 >= x_n0 when x_n0 > 0 (centered, line 19)
  */
 void row_norms(const double *x, int64_t x_n0, int64_t x_n1, double *norms, int64_t norms_n0, double *spread, int64_t spread_n0, double *centered, int64_t centered_n0, int64_t centered_n1, int32_t *py2omp_failed, int64_t py2omp_failed_n0);
+
+/* The checks above, in the order Python makes them: NULL when all pass, else the (static) text of the
+ * check Python raises for, naming its exception. The arrays are not read: any pointers will do. */
+const char *row_norms_check(const double *x, int64_t x_n0, int64_t x_n1, const double *norms, int64_t norms_n0, const double *spread, int64_t spread_n0, const double *centered, int64_t centered_n0, int64_t centered_n1);
 
 /* row_norms(x: In[f64[:, :]], norms: Out[f64[:]], spread: Out[f64[:]], centered: Out[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- examples/row_norms.py:15
  *   x: In, device pointer (is_device_ptr)
@@ -32,6 +37,7 @@ void row_norms(const double *x, int64_t x_n0, int64_t x_n1, double *norms, int64
  *   centered: Out, device pointer (is_device_ptr)
  *   py2omp_failed: InOut, device pointer (is_device_ptr)
  *     status of the kernel's run-time checks, one element: zero it before the call; a nonzero value v after it means check 2147483647 - v failed, where Python raises (1 = line 18 ValueError)
+ *   lengths an array statement combines (else Python raises): ValueError when x_n1 != centered_n1 (line 19)
  *   preconditions (else Python raises IndexError): norms_n0 >= x_n0 when x_n0 > 0 (norms, line 17)
  *     spread_n0 >= x_n0 when x_n0 > 0 (spread, line 18)
  *     centered_n0 >= x_n0 when x_n0 > 0 (centered, line 19)

@@ -91,6 +91,15 @@ void saxpy__device(float a, const float *restrict x, int64_t x_n0, float *restri
 }
 #line 93 "saxpy.c"
 
+/* The checks Python makes before a call of saxpy, in its order: the first failing one's message, else NULL. */
+#line 9 "examples/saxpy.py"
+const char *saxpy_check(float a, const float *x, int64_t x_n0, const float *y, int64_t y_n0)
+{
+    if (y_n0 < x_n0 && x_n0 > 0) return "IndexError: y_n0 >= x_n0 when x_n0 > 0 (y, line 11)";
+    return 0;
+}
+#line 102 "saxpy.c"
+
 void py2omp_enter_to(void *host, int64_t bytes)
 {
     char *p = (char *)host;

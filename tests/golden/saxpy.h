@@ -18,6 +18,10 @@ extern "C" {
  */
 void saxpy(float a, const float *x, int64_t x_n0, float *y, int64_t y_n0);
 
+/* The checks above, in the order Python makes them: NULL when all pass, else the (static) text of the
+ * check Python raises for, naming its exception. The arrays are not read: any pointers will do. */
+const char *saxpy_check(float a, const float *x, int64_t x_n0, const float *y, int64_t y_n0);
+
 /* saxpy(a: f32, x: In[f32[:]], y: InOut[f32[:]]) -- examples/saxpy.py:9
  *   a: scalar, by value
  *   x: In, device pointer (is_device_ptr)

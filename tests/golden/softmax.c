@@ -167,6 +167,19 @@ void softmax_rows__device(const double *restrict x, int64_t x_n0, int64_t x_n1, 
 }
 #line 169 "softmax.c"
 
+/* The checks Python makes before a call of softmax_rows, in its order: the first failing one's message, else NULL. */
+#line 12 "examples/softmax.py"
+const char *softmax_rows_check(const double *x, int64_t x_n0, int64_t x_n1, const double *out, int64_t out_n0, int64_t out_n1)
+{
+    if (x_n1 < 1 && x_n0 > 0) return "IndexError: x_n1 >= 1 when x_n0 > 0 (x, line 14)";
+#line 20 "examples/softmax.py"
+    if (out_n0 < x_n0 && x_n0 > 0 && x_n1 > 0) return "IndexError: out_n0 >= x_n0 when x_n0 > 0 and x_n1 > 0 (out, line 20)";
+#line 20 "examples/softmax.py"
+    if (out_n1 < x_n1 && x_n0 > 0 && x_n1 > 0) return "IndexError: out_n1 >= x_n1 when x_n0 > 0 and x_n1 > 0 (out, line 20)";
+    return 0;
+}
+#line 182 "softmax.c"
+
 void py2omp_enter_to(void *host, int64_t bytes)
 {
     char *p = (char *)host;

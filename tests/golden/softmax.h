@@ -19,6 +19,10 @@ extern "C" {
  */
 void softmax_rows(const double *x, int64_t x_n0, int64_t x_n1, double *out, int64_t out_n0, int64_t out_n1);
 
+/* The checks above, in the order Python makes them: NULL when all pass, else the (static) text of the
+ * check Python raises for, naming its exception. The arrays are not read: any pointers will do. */
+const char *softmax_rows_check(const double *x, int64_t x_n0, int64_t x_n1, const double *out, int64_t out_n0, int64_t out_n1);
+
 /* softmax_rows(x: In[f64[:, :]], out: Out[f64[:, :]]) -- examples/softmax.py:12
  *   x: In, device pointer (is_device_ptr)
  *   out: Out, device pointer (is_device_ptr)

@@ -104,6 +104,18 @@ void csr_spmv__device(const int64_t *restrict indptr, int64_t indptr_n0, const i
 }
 #line 106 "spmv.c"
 
+/* The checks Python makes before a call of csr_spmv, in its order: the first failing one's message, else NULL. */
+#line 10 "examples/spmv.py"
+const char *csr_spmv_check(const int64_t *indptr, int64_t indptr_n0, const int64_t *indices, int64_t indices_n0, const double *data, int64_t data_n0, const double *x, int64_t x_n0, const double *y, int64_t y_n0)
+{
+#line 13 "examples/spmv.py"
+    if (indptr_n0 < y_n0 && y_n0 > 0) return "IndexError: indptr_n0 >= y_n0 when y_n0 > 0 (indptr, line 13)";
+#line 13 "examples/spmv.py"
+    if (indptr_n0 < (y_n0 + 1) && y_n0 > 0) return "IndexError: indptr_n0 >= y_n0 + 1 when y_n0 > 0 (indptr, line 13)";
+    return 0;
+}
+#line 118 "spmv.c"
+
 void py2omp_enter_to(void *host, int64_t bytes)
 {
     char *p = (char *)host;

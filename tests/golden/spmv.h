@@ -23,6 +23,10 @@ extern "C" {
  */
 void csr_spmv(const int64_t *indptr, int64_t indptr_n0, const int64_t *indices, int64_t indices_n0, const double *data, int64_t data_n0, const double *x, int64_t x_n0, double *y, int64_t y_n0, int32_t *py2omp_failed, int64_t py2omp_failed_n0);
 
+/* The checks above, in the order Python makes them: NULL when all pass, else the (static) text of the
+ * check Python raises for, naming its exception. The arrays are not read: any pointers will do. */
+const char *csr_spmv_check(const int64_t *indptr, int64_t indptr_n0, const int64_t *indices, int64_t indices_n0, const double *data, int64_t data_n0, const double *x, int64_t x_n0, const double *y, int64_t y_n0);
+
 /* csr_spmv(indptr: In[i64[:]], indices: In[i64[:]], data: In[f64[:]], x: In[f64[:]], y: Out[f64[:]], py2omp_failed: InOut[i32[:]]) -- examples/spmv.py:10
  *   indptr: In, device pointer (is_device_ptr)
  *   indices: In, device pointer (is_device_ptr)

@@ -91,6 +91,17 @@ void triad__device(double *restrict a, int64_t a_n0, const double *restrict b, i
 }
 #line 93 "stream_triad.c"
 
+/* The checks Python makes before a call of triad, in its order: the first failing one's message, else NULL. */
+#line 9 "examples/stream_triad.py"
+const char *triad_check(const double *a, int64_t a_n0, const double *b, int64_t b_n0, const double *c, int64_t c_n0, double s)
+{
+    if (b_n0 < a_n0 && a_n0 > 0) return "IndexError: b_n0 >= a_n0 when a_n0 > 0 (b, line 11)";
+#line 11 "examples/stream_triad.py"
+    if (c_n0 < a_n0 && a_n0 > 0) return "IndexError: c_n0 >= a_n0 when a_n0 > 0 (c, line 11)";
+    return 0;
+}
+#line 104 "stream_triad.c"
+
 void py2omp_enter_to(void *host, int64_t bytes)
 {
     char *p = (char *)host;

@@ -21,6 +21,10 @@ extern "C" {
  */
 void triad(double *a, int64_t a_n0, const double *b, int64_t b_n0, const double *c, int64_t c_n0, double s);
 
+/* The checks above, in the order Python makes them: NULL when all pass, else the (static) text of the
+ * check Python raises for, naming its exception. The arrays are not read: any pointers will do. */
+const char *triad_check(const double *a, int64_t a_n0, const double *b, int64_t b_n0, const double *c, int64_t c_n0, double s);
+
 /* triad(a: Out[f64[:]], b: In[f64[:]], c: In[f64[:]], s: f64) -- examples/stream_triad.py:9
  *   a: Out, device pointer (is_device_ptr)
  *   b: In, device pointer (is_device_ptr)

@@ -592,6 +592,56 @@ void orthogonalized_rows__device(const double *restrict Q, int64_t Q_n0, int64_t
 }
 #line 594 "team_reductions.c"
 
+/* The checks Python makes before a call of rescaled_rows, in its order: the first failing one's message, else NULL. */
+#line 22 "tests/kernels/team_reductions.py"
+const char *rescaled_rows_check(const double *X, int64_t X_n0, int64_t X_n1, const double *Y, int64_t Y_n0, int64_t Y_n1)
+{
+#line 26 "tests/kernels/team_reductions.py"
+    if (Y_n0 < X_n0 && X_n0 > 0) return "IndexError: Y_n0 >= X_n0 when X_n0 > 0 (Y, line 26)";
+#line 26 "tests/kernels/team_reductions.py"
+    if (Y_n1 < 1 && X_n0 > 0) return "IndexError: Y_n1 >= 1 when X_n0 > 0 (Y, line 26)";
+    if (Y_n1 < 2 && X_n0 > 0) return "IndexError: Y_n1 >= 2 when X_n0 > 0 (Y, line 27)";
+    if (((X_n1 - 2) > 0 ? (X_n1 - 2) : 0) != ((Y_n1 - 2) > 0 ? (Y_n1 - 2) : 0)) return "ValueError when max(X_n1 - 2, 0) != max(Y_n1 - 2, 0) (line 28)";
+    return 0;
+}
+#line 608 "team_reductions.c"
+
+/* The checks Python makes before a call of below_peak, in its order: the first failing one's message, else NULL. */
+#line 32 "tests/kernels/team_reductions.py"
+const char *below_peak_check(const int64_t *C, int64_t C_n0, int64_t C_n1, const int64_t *D, int64_t D_n0, int64_t D_n1)
+{
+#line 35 "tests/kernels/team_reductions.py"
+    if (C_n1 != D_n1) return "ValueError when C_n1 != D_n1 (line 35)";
+#line 35 "tests/kernels/team_reductions.py"
+    if (D_n0 < C_n0 && C_n0 > 0) return "IndexError: D_n0 >= C_n0 when C_n0 > 0 (D, line 35)";
+    return 0;
+}
+#line 620 "team_reductions.c"
+
+/* The checks Python makes before a call of projected_rows, in its order: the first failing one's message, else NULL. */
+#line 39 "tests/kernels/team_reductions.py"
+const char *projected_rows_check(const double *X, int64_t X_n0, int64_t X_n1, const double *w, int64_t w_n0, const double *Y, int64_t Y_n0, int64_t Y_n1)
+{
+    if (w_n0 != X_n1) return "ValueError when w_n0 != X_n1 (line 41)";
+    if (X_n1 != Y_n1) return "ValueError when X_n1 != Y_n1 (line 42)";
+#line 42 "tests/kernels/team_reductions.py"
+    if (w_n0 != Y_n1) return "ValueError when w_n0 != Y_n1 (line 42)";
+#line 42 "tests/kernels/team_reductions.py"
+    if (Y_n0 < X_n0 && X_n0 > 0) return "IndexError: Y_n0 >= X_n0 when X_n0 > 0 (Y, line 42)";
+    return 0;
+}
+#line 634 "team_reductions.c"
+
+/* The checks Python makes before a call of orthogonalized_rows, in its order: the first failing one's message, else NULL. */
+#line 53 "tests/kernels/team_reductions.py"
+const char *orthogonalized_rows_check(const double *Q, int64_t Q_n0, int64_t Q_n1, const double *X, int64_t X_n0, int64_t X_n1)
+{
+#line 56 "tests/kernels/team_reductions.py"
+    if (Q_n1 != X_n1) return "ValueError when Q_n1 != X_n1 (line 56)";
+    return 0;
+}
+#line 644 "team_reductions.c"
+
 void py2omp_enter_to(void *host, int64_t bytes)
 {
     char *p = (char *)host;

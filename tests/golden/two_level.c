@@ -956,6 +956,72 @@ void normalized_rows__device(double *restrict B, int64_t B_n0, int64_t B_n1)
 }
 #line 958 "two_level.c"
 
+/* The checks Python makes before a call of gemm, in its order: the first failing one's message, else NULL. */
+#line 14 "tests/kernels/two_level.py"
+const char *gemm_check(double alpha, double beta, const double *C, int64_t C_n0, int64_t C_n1, const double *A, int64_t A_n0, int64_t A_n1, const double *B, int64_t B_n0, int64_t B_n1)
+{
+#line 18 "tests/kernels/two_level.py"
+    if (B_n1 != C_n1) return "ValueError when B_n1 != C_n1 (line 18)";
+#line 18 "tests/kernels/two_level.py"
+    if (A_n0 < C_n0 && C_n0 > 0 && A_n1 > 0) return "IndexError: A_n0 >= C_n0 when C_n0 > 0 and A_n1 > 0 (A, line 18)";
+#line 18 "tests/kernels/two_level.py"
+    if (B_n0 < A_n1 && C_n0 > 0 && A_n1 > 0) return "IndexError: B_n0 >= A_n1 when C_n0 > 0 and A_n1 > 0 (B, line 18)";
+    return 0;
+}
+#line 972 "two_level.c"
+
+/* The checks Python makes before a call of syrk, in its order: the first failing one's message, else NULL. */
+#line 22 "tests/kernels/two_level.py"
+const char *syrk_check(double alpha, double beta, const double *C, int64_t C_n0, int64_t C_n1, const double *A, int64_t A_n0, int64_t A_n1)
+{
+    if (C_n0 < A_n0 && A_n0 > 0) return "IndexError: C_n0 >= A_n0 when A_n0 > 0 (C, line 24)";
+    return 0;
+}
+#line 981 "two_level.c"
+
+/* The checks Python makes before a call of doitgen, in its order: the first failing one's message, else NULL. */
+#line 30 "tests/kernels/two_level.py"
+const char *doitgen_check(const double *A, int64_t A_n0, int64_t A_n1, int64_t A_n2, const double *C4, int64_t C4_n0, int64_t C4_n1, const double *work, int64_t work_n0, int64_t work_n1, int64_t work_n2)
+{
+    if (work_n0 < A_n0 && A_n0 > 0) return "IndexError: work_n0 >= A_n0 when A_n0 > 0 (work, line 32)";
+#line 34 "tests/kernels/two_level.py"
+    if (A_n1 != work_n1) return "ValueError when A_n1 != work_n1 (line 34)";
+#line 34 "tests/kernels/two_level.py"
+    if (C4_n1 != work_n2) return "ValueError when C4_n1 != work_n2 (line 34)";
+#line 34 "tests/kernels/two_level.py"
+    if (A_n2 < C4_n0 && A_n0 > 0 && C4_n0 > 0) return "IndexError: A_n2 >= C4_n0 when A_n0 > 0 and C4_n0 > 0 (A, line 34)";
+    if (work_n1 != A_n1) return "ValueError when work_n1 != A_n1 (line 35)";
+#line 35 "tests/kernels/two_level.py"
+    if (work_n2 != A_n2) return "ValueError when work_n2 != A_n2 (line 35)";
+    return 0;
+}
+#line 999 "two_level.c"
+
+/* The checks Python makes before a call of scaled_rows, in its order: the first failing one's message, else NULL. */
+#line 39 "tests/kernels/two_level.py"
+const char *scaled_rows_check(const double *X, int64_t X_n0, int64_t X_n1, const double *Y, int64_t Y_n0, int64_t Y_n1)
+{
+    if (X_n1 < 1 && X_n0 > 0) return "IndexError: X_n1 >= 1 when X_n0 > 0 (X, line 41)";
+#line 43 "tests/kernels/two_level.py"
+    if (X_n1 != Y_n1) return "ValueError when X_n1 != Y_n1 (line 43)";
+#line 43 "tests/kernels/two_level.py"
+    if (Y_n0 < X_n0 && X_n0 > 0) return "IndexError: Y_n0 >= X_n0 when X_n0 > 0 (Y, line 43)";
+    if (Y_n1 < 0 && X_n0 > 0) return "IndexError: Y_n1 >= 0 when X_n0 > 0 (Y, line 44)";
+#line 44 "tests/kernels/two_level.py"
+    if (Y_n1 < 1 && X_n0 > 0) return "IndexError: Y_n1 >= 1 when X_n0 > 0 (Y, line 44)";
+    return 0;
+}
+#line 1015 "two_level.c"
+
+/* The checks Python makes before a call of normalized_rows, in its order: the first failing one's message, else NULL. */
+#line 51 "tests/kernels/two_level.py"
+const char *normalized_rows_check(const double *B, int64_t B_n0, int64_t B_n1)
+{
+    if (B_n1 < B_n0 && B_n0 > 0) return "IndexError: B_n1 >= B_n0 when B_n0 > 0 (B, line 53)";
+    return 0;
+}
+#line 1024 "two_level.c"
+
 void py2omp_enter_to(void *host, int64_t bytes)
 {
     char *p = (char *)host;

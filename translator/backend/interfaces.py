@@ -35,6 +35,9 @@ FORTRAN_INTENTS = {"In": "in", "Out": "out", "InOut": "inout", "Scratch": "inout
 host array, so `intent(in)` would be a lie, and `intent(out)` would let the caller assume
 something meaningful comes back."""
 
+MESSAGE_KINDS = ("c_associated", "c_char", "c_f_pointer", "c_ptr", "c_size_t")
+"""What `py2omp_check_message` (templates/module.f90.j2) uses of `iso_c_binding`."""
+
 _KIND_NAME = re.compile(r"\((c_\w+)\)")
 
 
@@ -72,6 +75,8 @@ class FortranModuleView:
     target: str
     kinds: tuple[str, ...]
     procs: tuple[FortranProc, ...]
+    messages: bool = False
+    """Some kernel has a check function: the module has `py2omp_check_message`, its result as text."""
 
 
 def fortran_module_name(module: str) -> str:
@@ -82,9 +87,11 @@ def fortran_module_name(module: str) -> str:
 
 def fortran_view(view: ModuleView, module: str) -> FortranModuleView:
     """The Fortran interfaces of every kernel in `view`, the C view of module `module`."""
-    procs = tuple(_proc(k) for k in view.kernels if not k.name.endswith("__chunk"))  # Python's `kernel.on` only
+    exported = [k for k in view.kernels if not k.name.endswith("__chunk")]  # Python's `kernel.on` only
+    procs = tuple(p for k in exported for p in (_proc(k), *_check_proc(k)))
     procs += _pool_procs(view.pool) if view.pool else ()
-    kinds = sorted({kind for p in procs for kind in p.kinds})
+    messages = any(k.check for k in exported)
+    kinds = sorted({kind for p in procs for kind in p.kinds} | (set(MESSAGE_KINDS) if messages else set()))
     return FortranModuleView(
         name=fortran_module_name(module),
         version=view.version,
@@ -93,6 +100,7 @@ def fortran_view(view: ModuleView, module: str) -> FortranModuleView:
         target=view.target,
         kinds=tuple(kinds),
         procs=procs,
+        messages=messages,
     )
 
 
@@ -117,6 +125,20 @@ def _proc(kernel: KernelView) -> FortranProc:
         result=result,
         kinds=tuple(sorted({_kind(t) for t in types})),
     )
+
+
+def _check_proc(kernel: KernelView) -> tuple[FortranProc, ...]:
+    """The interface of the kernel's check function (`backend.checks`), a `type(c_ptr)` function: its
+    arrays are `intent(in)` (it reads only their extents)."""
+    check = kernel.check
+    if check is None:
+        return ()
+    taken: set[str] = set()
+    name = _fortran_name(check.name, taken)
+    args = tuple(arg for p in check.params for arg in _args(p, "in", taken))
+    return (FortranProc(name, check.name, f"the checks of {kernel.signature}",
+                        "c_null_ptr when all pass, else the message (py2omp_check_message)",
+                        args, "type(c_ptr)", tuple(sorted({_kind(t) for t in [a.type for a in args] + ["type(c_ptr)"]}))),)
 
 
 def _pool_procs(names: tuple[str, str]) -> tuple[FortranProc, ...]:

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from runtime_shim import pool
 from runtime_shim.blas import SYSTEM_NAMES
 from translator.backend.bare import FLAT, TRIP, bare_counts, bare_indices, uses_bare
+from translator.backend.checks import LENGTH_ERRORS, check_function, length_checks, never_negative, refuse_clashes
 from translator.backend.c_expr import ExprEmitter, Frag, atom, const, infix, operand
 from translator.backend.helpers import HelperSet
 from translator.backend.names import (
@@ -119,13 +120,14 @@ def build_view(module: ir.Module, staging: bool = False) -> ModuleView:
     functions = tuple(_KernelLowering(f, helpers, openmp).kernel(f.name) for f in module.device_functions)
     kernels = tuple(
         _KernelLowering(variant, helpers, openmp).kernel(symbol, device, staging and variant is k and offload
-                                                          and any(p.is_array for p in k.params))
+                                                          and any(p.is_array for p in k.params), checked=not device)
         for k in module.kernels
         for variant, symbol, device in ((k, symbols[k.name], False),
                                         (k.device_variant, device_symbol(symbols[k.name]), True),
                                         (k.chunk_variant, chunk_symbol(symbols[k.name]), True))
         if variant is not None
     )
+    refuse_clashes(module, symbols, {v.name for v in kernels if v.check})
     guard = "".join(ch if ch.isalnum() else "_" for ch in module.name.upper())
     temporaries = any(isinstance(n, ir.Temporary) for k in module.kernels for n in walk_all(k.body))
     blas = _blas(module)
@@ -230,22 +232,30 @@ class _KernelLowering(Visitor[[], StmtView]):
         self.param_order = {p.name: i for i, p in enumerate(kernel.params)}
         self.first_assigned = _first_assignments(kernel)
 
-    def kernel(self, symbol: str, device: bool = False, staged: bool = False) -> KernelView:
+    def kernel(self, symbol: str, device: bool = False, staged: bool = False, checked: bool = False) -> KernelView:
         """The C function; `device`: the entry point whose arrays are device pointers; `staged`: exported
-        around its maps and its device entry point (`backend.staged`)."""
+        around its maps and its device entry point (`backend.staged`); `checked`: an exported entry point
+        taking host arrays, which gets a function making Python's checks (`backend.checks`)."""
         k = self.k
+        params = tuple(self._param(p) for p in k.params) + self._call_back()
+        preconditions = tuple(self._precondition(c) for c in k.length_checks if c.array is not None)
+        input_checks = tuple(f"{c.error} when {self._c_text(c.fails)} (line {c.span.line})" for c in k.input_checks)
+        lengths = tuple(self._length_check(c) for c in length_checks(k))
         return KernelView(
             name=symbol,
             ret=k.return_type.c_name if k.return_type else "void",
-            params=tuple(self._param(p) for p in k.params) + self._call_back(),
+            params=params,
             signature=python_signature(k),
             where=f"{comment_safe(k.span.path)}:{k.span.line}",
             loc=_loc(k.span),
             locals=self._decls(k.locals, k.span) + self._order(),
             body=self._block(k.body),
             arrays=tuple(self._array_doc(p, device) for p in k.params if p.is_array),
-            preconditions=tuple(self._precondition(c) for c in k.length_checks if c.array is not None),
-            input_checks=tuple(f"{c.error} when {self._c_text(c.fails)} (line {c.span.line})" for c in k.input_checks),
+            preconditions=preconditions,
+            input_checks=input_checks,
+            length_checks=lengths,
+            check=None if not checked else check_function(k, symbol, params, self.expr,
+                                                          (input_checks, lengths, preconditions), _loc, c_string),
             staged=staged_view(k, symbol, self.expr, self._section) if staged else None,
         )
 
@@ -263,6 +273,13 @@ class _KernelLowering(Visitor[[], StmtView]):
         if check.when:
             text += " when " + " and ".join(f"{self._c_text(w)} > 0" for w in check.when)
         return f"{text} ({check.array}, line {check.span.line})"
+
+    def _length_check(self, check: ir.LengthCheck) -> str:
+        """`ValueError when a_n0 != b_n0 (line 5)`: two lengths an array statement combines (a
+        length below zero, a slice past the end, counts as zero: `max(n - 1, 0)`)."""
+        left, right = (self._c_text(e) if never_negative(e) else f"max({self._c_text(e)}, 0)"
+                       for e in (check.left, check.right))
+        return f"{LENGTH_ERRORS[check.kind]} when {left} != {right} (line {check.span.line})"
 
     def _c_text(self, expr: ir.Expr) -> str:
         """An expression of the arguments, in the C parameters' names (`a_n0`, `n`)."""

@@ -395,6 +395,29 @@ class StagedView:
 
 
 @dataclass(frozen=True)
+class CheckView:
+    """One check of a `<kernel>_check` function: `return <message>;` when `fails` (C) holds."""
+
+    loc: Loc
+    fails: str
+    message: str
+    """A C string literal: the header comment's text of the check, naming the exception first."""
+
+
+@dataclass(frozen=True)
+class CheckFunctionView:
+    """`const char *<name>(<params>)`, exported beside a kernel whose Python call checks its arguments
+    first (`backend.checks`): `checks` in the order Python makes them, the first failing one's message
+    returned, else NULL. `ret` and `params` as `KernelView`'s, for the prototype macro."""
+
+    name: str
+    ret: str
+    params: tuple[ParamView, ...]
+    loc: Loc
+    checks: tuple[CheckView, ...]
+
+
+@dataclass(frozen=True)
 class KernelView:
     """One C function; `signature` and `where` are the Python signature and `path:line`."""
 
@@ -411,6 +434,11 @@ class KernelView:
     """What the caller must check before the call (docs/embedding.md), for the header."""
     input_checks: tuple[str, ...] = ()
     """The checks of the inputs Python makes before the call (`ir.InputCheck`), for the header."""
+    length_checks: tuple[str, ...] = ()
+    """The lengths array statements combine, which Python checks before the call (`ir.LengthCheck`
+    without an array, but a reshape's), for the header."""
+    check: CheckFunctionView | None = None
+    """The function that makes the checks Python makes before the call (None: there are none)."""
     staged: StagedView | None = None
     """Built with `--staging`: the exported entry point around this body (then `static`, named
     `staged.maps`) and the device entry point (`backend.staged`)."""
