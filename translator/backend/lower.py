@@ -55,6 +55,10 @@ COPY_BACK = "py2omp_copy_back"
 BLAS_STATUS = "py2omp_blas"
 """The local holding a library call's outcome (-1: not called, 0: done, else the library's status)."""
 
+BLAS_DONE, BLAS_WAIT = "py2omp_blas_done", "py2omp_blas_wait"
+"""The prelude's waits for the library (macro `blas`): after a call alone (when it queued a product),
+and after a call that follows queued ones (whatever its status; `passes.library_runs`)."""
+
 TEMPORARY_HELPERS = ("py2omp_temporary_alloc", "py2omp_temporary_free")
 """The prelude's host functions that allocate a temporary's buffer before its loop (device memory on
 offload targets, host memory otherwise) and free it after (`templates/prelude.c.j2`, macro `temporaries`)."""
@@ -177,6 +181,14 @@ def _blas_arguments(s: ir.LibraryCall, sizes: list[str], at: list[str], strides:
     if s.routine == "trmm":  # B in place: no beta, no C
         return [lower, flags[0], str(int(s.unit_diagonal)), sizes[0], sizes[1], alpha, *operands]
     return [lower, flags[0], sizes[0], sizes[2], alpha, *operands, *into]  # syrkx, syr2k
+
+
+def _library_wait(s: ir.LibraryCall) -> tuple[str | None, str | None]:
+    """The wait after a call that follows queued ones (`passes.library_runs`) and its guard: the last
+    call of a run waits whatever its status, one within the run only before its loops (status -1)."""
+    if not s.after_queued:
+        return None, None
+    return f"{BLAS_WAIT}({BLAS_STATUS})", f"{BLAS_STATUS} < 0" if s.queued else None
 
 
 def _stop_hoisted(stop: ir.Expr, body: tuple[ir.Stmt, ...], levels: tuple[str, ...] = ()) -> bool:
@@ -446,11 +458,13 @@ class _KernelLowering(Visitor[[], StmtView]):
         args = _blas_arguments(s, [self.expr(n) for n in s.sizes], at, [self.expr(n) for n in s.strides],
                                self.expr(s.alpha), self.expr(s.beta))
         call = f"py2omp_blas_{s.symbol}{'_in_place' * s.in_place}({', '.join(args)})"
+        alone = not (s.queued or s.after_queued or s.in_place)  # the in-place wrapper waits itself
         ready = atom("py2omp_blas_ready()")
         cond = (ready if isinstance(s.when, ir.Const) else infix("&&", self.expr.frag(s.when), ready)).text
         unique = tuple(dict.fromkeys(pointers))  # syrk reads A twice: once in `use_device_ptr`
         return LibraryCallView(_loc(s.span), BLAS_STATUS, cond, self._maps(s.maps), () if s.device_ptrs else unique,
-                               call, self._block(s.body), self._block(s.orelse))
+                               f"{BLAS_DONE}({call})" if alone else call, self._block(s.body), self._block(s.orelse),
+                               *_library_wait(s))
 
     def visit_TargetData(self, s: ir.TargetData) -> StmtView:
         return TargetDataView(_loc(s.span), _device(s.device), self._maps(s.maps), self._block(s.body))
