@@ -423,7 +423,7 @@ def _runs(stmts: tuple[ir.Stmt, ...]) -> list[str]:
 def test_consecutive_calls_wait_once_after_the_last() -> None:
     """`passes.library_runs` on a GPU target, the host entry and the device-pointer one alike: calls
     in a row, with only waits for launched regions between them, form a run; a region between two
-    calls ends it; the in-place call (doitgen) stays alone, as does a call with maps of its own."""
+    calls ends it; a call alone (gemver's, doitgen's in place) keeps its own wait."""
     module = pipeline.lower(str(ROOT / "tests/kernels/blas_runs.py"), "nvptx:sm_90")
     expected = {"atax": ["first", "last"], "power_step": ["first", "last"], "rnn_cell": ["first", "last"],
                 "chain": ["first", "within", "last"], "update_between": ["alone", "first", "last"]}
