@@ -792,7 +792,7 @@ class LibraryCall:
     queued: bool = False
     """The product is left running on the library's stream when the call returns (`passes.library_runs`):
     the next statement is a library call too, which the handle runs after it. Otherwise the host waits
-    for the library right after the call (its wrapper's, or the in-place wrapper's own, wait)."""
+    for the library right after the call (the in-place wrapper waits itself, before its copy)."""
     after_queued: bool = False
     """The call before is `queued`: its product may still be running, so the loops that replace this
     call wait for it first, and the wait after this call, the last of the run, is made whatever
