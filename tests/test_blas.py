@@ -8,6 +8,8 @@ when the library reports an error."""
 from __future__ import annotations
 
 import ctypes
+import dataclasses
+import importlib.util
 import os
 import shutil
 import subprocess
@@ -20,12 +22,13 @@ import pytest
 
 from runtime_shim import blas
 from tests.conftest import ROOT
-from tests.kernels import blas_loops, blas_products
+from tests.kernels import blas_loops, blas_products, blas_runs
 from translator import pipeline
 from translator.explain import explain_file
 from translator.ir import nodes as ir
 from translator.ir.printer import format_expr
-from translator.ir.visit import walk_all
+from translator.ir.visit import rewrite, walk_all
+from translator.passes.library_runs import library_runs
 from translator.oracle import compare_with_python
 from translator.targets import parse_target
 
@@ -54,11 +57,17 @@ def library(fake_cublas: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[ctyp
     monkeypatch.delenv("PY2OMP_BLAS", raising=False)
     fake = ctypes.CDLL(str(fake_cublas))
     yield fake
-    ctypes.c_int.in_dll(fake, "fake_status").value = 0
+    for name in ("fake_status", "fake_status_after", "fake_sync_status"):
+        ctypes.c_int.in_dll(fake, name).value = 0
+    assert _counter(fake, "fake_pending") == 0, "every product queued was waited for"
+
+
+def _counter(fake: ctypes.CDLL, name: str) -> int:
+    return ctypes.c_int.in_dll(fake, name).value
 
 
 def _calls(fake: ctypes.CDLL) -> int:
-    return ctypes.c_int.in_dll(fake, "fake_calls").value
+    return _counter(fake, "fake_calls")
 
 
 def _library_calls(source: str) -> list[ir.LibraryCall]:
@@ -402,6 +411,109 @@ def test_library_error_raises(library: ctypes.CDLL) -> None:
     with pytest.raises(RuntimeError, match=rf"^gemv\(\): cuBLAS reported an error computing the matrix product at "
                                            rf"line {line} \(dgemv\); PY2OMP_BLAS=0 runs the kernel's own loops instead$"):
         compiled(1.0, 2.0, rng.standard_normal((3, 4)), rng.standard_normal(4), rng.standard_normal(3))
+
+
+def _runs(stmts: tuple[ir.Stmt, ...]) -> list[str]:
+    """Each call's place in its run, in order: `alone`, `first`, `within` (queued after a queued
+    call) or `last` (waits for the run)."""
+    places = {(False, False): "alone", (True, False): "first", (True, True): "within", (False, True): "last"}
+    return [places[c.queued, c.after_queued] for c in walk_all(stmts) if isinstance(c, ir.LibraryCall)]
+
+
+def test_consecutive_calls_wait_once_after_the_last() -> None:
+    """`passes.library_runs` on a GPU target, the host entry and the device-pointer one alike: calls
+    in a row, with only waits for launched regions between them, form a run; a region between two
+    calls ends it; a call alone (gemver's, doitgen's in place) keeps its own wait."""
+    module = pipeline.lower(str(ROOT / "tests/kernels/blas_runs.py"), "nvptx:sm_90")
+    expected = {"atax": ["first", "last"], "power_step": ["first", "last"], "rnn_cell": ["first", "last"],
+                "chain": ["first", "within", "last"], "update_between": ["alone", "first", "last"]}
+    assert {k.name: _runs(k.body) for k in module.kernels} == expected
+    assert {k.name: _runs(k.device_variant.body) for k in module.kernels if k.device_variant} == expected
+    npbench = {name: _runs(pipeline.lower(str(ROOT / f"tests/kernels/npbench/{name}.py"), "nvptx:sm_90").kernels[0].body)
+               for name in ("atax", "bicg", "mvt", "gesummv", "gemver", "doitgen")}
+    assert npbench == {"atax": ["first", "last"], "bicg": ["first", "last"], "mvt": ["first", "last"],
+                       "gesummv": ["first", "last"], "gemver": ["alone"], "doitgen": ["alone"]}
+
+
+@pytest.mark.parametrize("change", [{"maps": (ir.MapClause("to", "A", 2),)}, {"in_place": True}])
+def test_a_call_that_waits_inside_breaks_the_run(change: dict[str, object]) -> None:
+    """chain's middle call given maps of its own (its `target data` region ends right after it) or
+    made in place (its wrapper copies the product out): no call around it is queued."""
+    module = pipeline.lower(str(ROOT / "tests/kernels/blas_runs.py"), "nvptx:sm_90")
+    kernel = next(k for k in module.kernels if k.name == "chain")
+    middle = [c for c in walk_all(kernel.body) if isinstance(c, ir.LibraryCall)][1]
+
+    def unmarked(node: object) -> object:
+        if not isinstance(node, ir.LibraryCall):
+            return node
+        return dataclasses.replace(node, queued=False, after_queued=False, **(change if node == middle else {}))
+    body = tuple(rewrite(s, unmarked) for s in kernel.body)
+    assert _runs(library_runs(dataclasses.replace(kernel, body=body)).body) == ["alone"] * 3
+
+
+@pytest.mark.parametrize("k, syncs, products", [
+    (blas_runs.atax, 1, 2), (blas_runs.power_step, 1, 2), (blas_runs.rnn_cell, 1, 2), (blas_runs.chain, 1, 3),
+    (blas_runs.update_between, 2, 3)], ids=lambda v: getattr(v, "__name__", None))
+def test_a_run_is_waited_for_once(k: object, syncs: int, products: int, library: ctypes.CDLL) -> None:
+    """Against Python, with the stand-in running queued products only when waited for: one wait per
+    run (atax's two dependent products, the recurrent cell's two before its activation's region),
+    two where the matrix's update stands between the first product and the next two."""
+    before = (_counter(library, "fake_syncs"), _calls(library))
+    result = compare_with_python(k, blas_runs.CASES[k](np.random.default_rng(17)), HOST_OFFLOAD, repeats=1)  # type: ignore
+    assert result.ok, result.mismatches
+    assert (_counter(library, "fake_syncs") - before[0], _calls(library) - before[1]) == (syncs, products)
+
+
+@pytest.mark.parametrize("name, products", [("atax", 2), ("bicg", 2), ("mvt", 2), ("gesummv", 2), ("gemver", 1)])
+def test_npbench_products_wait_once(name: str, products: int, library: ctypes.CDLL, tmp_path: Path) -> None:
+    """NPBench's gemv-like kernels (tests/kernels/npbench) with the stand-in library: Python's answer,
+    each product by the library, one wait per call. A copy of the module is built, whose library
+    loads the stand-in (test_npbench's, which may run first in this process, has looked for none)."""
+    copy = tmp_path / f"{name}_with_blas.py"
+    shutil.copy(ROOT / f"tests/kernels/npbench/{name}.py", copy)
+    spec = importlib.util.spec_from_file_location(copy.stem, copy)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    before = (_counter(library, "fake_syncs"), _calls(library))
+    result = compare_with_python(getattr(module, name), module.make_args(np.random.default_rng(20)), HOST_OFFLOAD,
+                                 repeats=1)
+    assert result.ok, result.mismatches
+    assert (_counter(library, "fake_syncs") - before[0], _calls(library) - before[1]) == (1, products)
+
+
+def test_loops_within_a_run_wait_for_the_product_before(library: ctypes.CDLL) -> None:
+    """chain with beta 0 and a NaN in `u`: NumPy's `0 * nan` keeps the NaN, so the middle product
+    runs as loops, which read the first product: they wait for it (a second wait, after the last)."""
+    rng = np.random.default_rng(18)
+    A, x, u = rng.standard_normal((13, 10)), rng.standard_normal(10), rng.standard_normal(10)
+    u[3] = np.nan
+    before = (_counter(library, "fake_syncs"), _calls(library))
+    result = compare_with_python(blas_runs.chain, (0.0, A, x, u, np.empty(13)), HOST_OFFLOAD, repeats=1)
+    assert result.ok, result.mismatches
+    assert (_counter(library, "fake_syncs") - before[0], _calls(library) - before[1]) == (2, 2)
+
+
+def _line_of(module: object, text: str) -> int:
+    return Path(module.__file__).read_text().splitlines().index(text) + 1  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("k, failing, line", [
+    (blas_runs.atax, "fake_status", "    y = A.T @ tmp"),  # the second call fails, the first was queued
+    (blas_runs.chain, "fake_status", "    u[:] = A.T @ t + beta * u"),  # the middle one fails
+    (blas_runs.atax, "fake_sync_status", "    y = A.T @ tmp"),  # a queued product fails while running
+], ids=["second", "middle", "while running"])
+def test_an_error_within_a_run_raises_at_its_call(k: object, failing: str, line: str, library: ctypes.CDLL) -> None:
+    """The call the library refused raises with its line after the products queued before it were
+    waited for (the fixture checks that none is left); an error the wait reports, at the run's last
+    call, where the host learns of it."""
+    ctypes.c_int.in_dll(library, failing).value = 700 if failing == "fake_sync_status" else 13
+    ctypes.c_int.in_dll(library, "fake_status_after").value = 1
+    name = k.__name__  # type: ignore[attr-defined]
+    compiled = k.library(HOST_OFFLOAD).kernels[name]  # type: ignore[attr-defined]
+    with pytest.raises(RuntimeError, match=rf"^{name}\(\): cuBLAS reported an error computing the matrix product at "
+                                           rf"line {_line_of(blas_runs, line)} \(dgemv\)"):
+        compiled(*blas_runs.CASES[k](np.random.default_rng(19)))
 
 
 def test_library_kernels_take_the_fast_path(library: ctypes.CDLL) -> None:

@@ -29,6 +29,7 @@ from translator.passes.functions import Specializer
 from translator.passes.indices import wrap_indices
 from translator.passes.input_checks import check_order
 from translator.passes.launches import launch_asynchronously
+from translator.passes.library_runs import library_runs
 from translator.passes.lower_arrays import lower_arrays
 from translator.passes.ownership import decide_ownership
 from translator.passes.parallelize import parallelize
@@ -181,6 +182,11 @@ def _device_pointers(kernel: ir.Kernel, context: PassContext) -> ir.Kernel:
     return dataclasses.replace(kernel, device_variant=device_variant(kernel))
 
 
+def _library_runs(kernel: ir.Kernel, context: PassContext) -> ir.Kernel:
+    """Consecutive library calls waited for once, after the last (the device-pointer variant's too)."""
+    return library_runs(kernel)
+
+
 KERNEL_PASSES: tuple[KernelPass, ...] = (
     _structure,
     _definite_assignment,
@@ -201,6 +207,7 @@ KERNEL_PASSES: tuple[KernelPass, ...] = (
     _team_loops,
     _bare,
     _device_pointers,
+    _library_runs,
 )
 """The passes `lower_kernel` runs, in order (docs/design.md, "Stages")."""
 

@@ -294,9 +294,10 @@ static void py2omp_temporary_free(void *p, int device)
 
 /* The vendor BLAS: cuBLAS (or a library with its entry points), loaded once on first use from
    $PY2OMP_CUBLAS, else from the loader's path or /usr/local/cuda; PY2OMP_BLAS=0 turns it off.
-   Its handle works on the default device, whose memory the runtime's device pointers address. After
-   each call, cuCtxSynchronize (from the same library if it has one, else the driver's libcuda.so.1)
-   waits for the result, as the next target region may run on another stream. */
+   Its handle works on the default device, whose memory the runtime's device pointers address. The
+   wrappers queue a product on the handle's stream and return; cuCtxSynchronize (from the same library
+   if it has one, else the driver's libcuda.so.1) then waits for it after the last of consecutive
+   calls (translator/passes/library_runs.py), as the next target region may run on another stream. */
 typedef int (*py2omp_cublas_dgemm_t)(void *, int, int, int, int, int, const double *, const double *, int,
                                      const double *, int, const double *, double *, int);
 typedef int (*py2omp_cublas_dsyr2k_t)(void *, int, int, int, int, const double *, const double *, int, const double *,
@@ -392,22 +393,33 @@ static int py2omp_blas_fits(int n, const int64_t *sizes)
     return 1;
 }
 
-/* The call's status, else the synchronization's (0: done). */
-static int py2omp_blas_done(int status)
+/* After a call alone: the call's status, else the synchronization's (0: done). */
+static inline int py2omp_blas_done(int status)
 {
     return status != 0 ? status : py2omp_blas_lib.sync();
 }
 
+/* After a call that follows queued ones: a wait for all of them whatever this call's status (its
+   loops, -1, may read their products); the call's error, else the synchronization's, else its status. */
+static inline int py2omp_blas_wait(int status)
+{
+    if (__atomic_load_n(&py2omp_blas_lib.state, __ATOMIC_ACQUIRE) <= 0)
+        return status; /* nothing was queued */
+    int synced = py2omp_blas_lib.sync();
+    return status > 0 || synced == 0 ? status : synced;
+}
+
 /* C = alpha * op(A) @ op(B) + beta * C in row-major terms: C is m x n with row stride ldc, op(A) m x k
    and op(B) k x n (`ta`, `tb`: transposed, then A is stored k x m). cuBLAS is column-major, where the
-   same memory holds C^T = op(B)^T op(A)^T: B and A change places. -1: sizes cuBLAS cannot take. */
+   same memory holds C^T = op(B)^T op(A)^T: B and A change places. -1: sizes cuBLAS cannot take; else
+   the library's status, the product queued (as in every wrapper below). */
 static int py2omp_blas_dgemm(int ta, int tb, int64_t m, int64_t n, int64_t k, double alpha, const double *a, int64_t lda,
                              const double *b, int64_t ldb, double beta, double *c, int64_t ldc)
 {
     if (!py2omp_blas_fits(6, (int64_t[]){m, n, k, lda, ldb, ldc}))
         return -1;
-    return py2omp_blas_done(py2omp_blas_lib.dgemm(py2omp_blas_lib.handle, tb, ta, (int)n, (int)m, (int)k, &alpha, b,
-                                                  (int)ldb, a, (int)lda, &beta, c, (int)ldc));
+    return py2omp_blas_lib.dgemm(py2omp_blas_lib.handle, tb, ta, (int)n, (int)m, (int)k, &alpha, b,
+                                 (int)ldb, a, (int)lda, &beta, c, (int)ldc);
 }
 
 /* In row-major terms, the lower (`lower`) or upper triangle of the n x n
@@ -421,8 +433,8 @@ static int py2omp_blas_dsyr2k(int lower, int ta, int64_t n, int64_t k, double al
 {
     if (!py2omp_blas_fits(5, (int64_t[]){n, k, lda, ldb, ldc}))
         return -1;
-    return py2omp_blas_done(py2omp_blas_lib.dsyr2k(py2omp_blas_lib.handle, lower, !ta, (int)n, (int)k, &alpha, b,
-                                                  (int)ldb, a, (int)lda, &beta, c, (int)ldc));
+    return py2omp_blas_lib.dsyr2k(py2omp_blas_lib.handle, lower, !ta, (int)n, (int)k, &alpha, b,
+                                 (int)ldb, a, (int)lda, &beta, c, (int)ldc);
 }
 
 /* In row-major terms, the lower (`lower`) or upper triangle of the n x n
@@ -436,8 +448,8 @@ static int py2omp_blas_dsyrkx(int lower, int ta, int64_t n, int64_t k, double al
 {
     if (!py2omp_blas_fits(5, (int64_t[]){n, k, lda, ldb, ldc}))
         return -1;
-    return py2omp_blas_done(py2omp_blas_lib.dsyrkx(py2omp_blas_lib.handle, lower, !ta, (int)n, (int)k, &alpha, b,
-                                                  (int)ldb, a, (int)lda, &beta, c, (int)ldc));
+    return py2omp_blas_lib.dsyrkx(py2omp_blas_lib.handle, lower, !ta, (int)n, (int)k, &alpha, b,
+                                 (int)ldb, a, (int)lda, &beta, c, (int)ldc);
 }
 
 /* B = alpha * op(T) @ B in place in row-major terms, B m x n with row stride ldb, T the m x m lower
@@ -450,20 +462,21 @@ static int py2omp_blas_dtrmm(int lower, int ta, int unit, int64_t m, int64_t n, 
 {
     if (!py2omp_blas_fits(4, (int64_t[]){m, n, lda, ldb}))
         return -1;
-    return py2omp_blas_done(py2omp_blas_lib.dtrmm(py2omp_blas_lib.handle, 1, lower, ta, unit, (int)n, (int)m, &alpha, a,
-                                                  (int)lda, b, (int)ldb, b, (int)ldb));
+    return py2omp_blas_lib.dtrmm(py2omp_blas_lib.handle, 1, lower, ta, unit, (int)n, (int)m, &alpha, a,
+                                 (int)lda, b, (int)ldb, b, (int)ldb);
 }
 
 /* C = alpha * op(A) @ op(B) + beta * C in row-major terms: C is m x n with row stride ldc, op(A) m x k
    and op(B) k x n (`ta`, `tb`: transposed, then A is stored k x m). cuBLAS is column-major, where the
-   same memory holds C^T = op(B)^T op(A)^T: B and A change places. -1: sizes cuBLAS cannot take. */
+   same memory holds C^T = op(B)^T op(A)^T: B and A change places. -1: sizes cuBLAS cannot take; else
+   the library's status, the product queued (as in every wrapper below). */
 static int py2omp_blas_sgemm(int ta, int tb, int64_t m, int64_t n, int64_t k, float alpha, const float *a, int64_t lda,
                              const float *b, int64_t ldb, float beta, float *c, int64_t ldc)
 {
     if (!py2omp_blas_fits(6, (int64_t[]){m, n, k, lda, ldb, ldc}))
         return -1;
-    return py2omp_blas_done(py2omp_blas_lib.sgemm(py2omp_blas_lib.handle, tb, ta, (int)n, (int)m, (int)k, &alpha, b,
-                                                  (int)ldb, a, (int)lda, &beta, c, (int)ldc));
+    return py2omp_blas_lib.sgemm(py2omp_blas_lib.handle, tb, ta, (int)n, (int)m, (int)k, &alpha, b,
+                                 (int)ldb, a, (int)lda, &beta, c, (int)ldc);
 }
 
 /* In row-major terms, the lower (`lower`) or upper triangle of the n x n
@@ -477,8 +490,8 @@ static int py2omp_blas_ssyrkx(int lower, int ta, int64_t n, int64_t k, float alp
 {
     if (!py2omp_blas_fits(5, (int64_t[]){n, k, lda, ldb, ldc}))
         return -1;
-    return py2omp_blas_done(py2omp_blas_lib.ssyrkx(py2omp_blas_lib.handle, lower, !ta, (int)n, (int)k, &alpha, b,
-                                                  (int)ldb, a, (int)lda, &beta, c, (int)ldc));
+    return py2omp_blas_lib.ssyrkx(py2omp_blas_lib.handle, lower, !ta, (int)n, (int)k, &alpha, b,
+                                 (int)ldb, a, (int)lda, &beta, c, (int)ldc);
 }
 
 /* B = alpha * op(T) @ B in place in row-major terms, B m x n with row stride ldb, T the m x m lower
@@ -491,15 +504,14 @@ static int py2omp_blas_strmm(int lower, int ta, int unit, int64_t m, int64_t n, 
 {
     if (!py2omp_blas_fits(4, (int64_t[]){m, n, lda, ldb}))
         return -1;
-    return py2omp_blas_done(py2omp_blas_lib.strmm(py2omp_blas_lib.handle, 1, lower, ta, unit, (int)n, (int)m, &alpha, a,
-                                                  (int)lda, b, (int)ldb, b, (int)ldb));
+    return py2omp_blas_lib.strmm(py2omp_blas_lib.handle, 1, lower, ta, unit, (int)n, (int)m, &alpha, a,
+                                 (int)lda, b, (int)ldb, b, (int)ldb);
 }
 
 /* C = alpha * op(A) @ op(B) where C is A's memory too (doitgen's rows): the product goes to a buffer
    on the default device (the handle's; from the cache of freed device blocks, so that the next
-   call reuses it), then over C
-   (m x n, contiguous: ldc is n). -1: no buffer, or sizes cuBLAS cannot take (C is left as it was); a
-   failed copy is an execution failure (13). */
+   call reuses it) and, once waited for, over C (m x n, contiguous: ldc is n). -1: no buffer, or
+   sizes cuBLAS cannot take (C is left as it was); a failed copy is an execution failure (13). */
 static int py2omp_blas_dgemm_in_place(int ta, int tb, int64_t m, int64_t n, int64_t k, double alpha, const double *a,
                                       int64_t lda, const double *b, int64_t ldb, double *c, int64_t ldc)
 {
@@ -510,7 +522,7 @@ static int py2omp_blas_dgemm_in_place(int ta, int tb, int64_t m, int64_t n, int6
     double *product = (double *)py2omp_device_alloc(bytes, device);
     if (product == NULL)
         return -1;
-    int status = py2omp_blas_dgemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, 0, product, n);
+    int status = py2omp_blas_done(py2omp_blas_dgemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, 0, product, n));
     if (status == 0 && omp_target_memcpy(c, product, bytes, 0, 0, device, device) != 0)
         status = 13;
     py2omp_device_free(product, device);
@@ -519,9 +531,8 @@ static int py2omp_blas_dgemm_in_place(int ta, int tb, int64_t m, int64_t n, int6
 
 /* C = alpha * op(A) @ op(B) where C is A's memory too (doitgen's rows): the product goes to a buffer
    on the default device (the handle's; from the cache of freed device blocks, so that the next
-   call reuses it), then over C
-   (m x n, contiguous: ldc is n). -1: no buffer, or sizes cuBLAS cannot take (C is left as it was); a
-   failed copy is an execution failure (13). */
+   call reuses it) and, once waited for, over C (m x n, contiguous: ldc is n). -1: no buffer, or
+   sizes cuBLAS cannot take (C is left as it was); a failed copy is an execution failure (13). */
 static int py2omp_blas_sgemm_in_place(int ta, int tb, int64_t m, int64_t n, int64_t k, float alpha, const float *a,
                                       int64_t lda, const float *b, int64_t ldb, float *c, int64_t ldc)
 {
@@ -532,7 +543,7 @@ static int py2omp_blas_sgemm_in_place(int ta, int tb, int64_t m, int64_t n, int6
     float *product = (float *)py2omp_device_alloc(bytes, device);
     if (product == NULL)
         return -1;
-    int status = py2omp_blas_sgemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, 0, product, n);
+    int status = py2omp_blas_done(py2omp_blas_sgemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, 0, product, n));
     if (status == 0 && omp_target_memcpy(c, product, bytes, 0, 0, device, device) != 0)
         status = 13;
     py2omp_device_free(product, device);
@@ -553,7 +564,7 @@ void syrk(double alpha, double beta, double *restrict C, int64_t C_n0, int64_t C
             int py2omp_blas = -1;
             if (alpha != 0.0 && beta != 0.0 && A_n0 <= C_n1 && A_n0 <= C_n0 && py2omp_blas_ready()) {
                 #pragma omp target data use_device_ptr(A, C)
-                py2omp_blas = py2omp_blas_dsyrkx(1, 0, A_n0, A_n1, alpha, A, A_n1, A, A_n1, beta, C, C_n1);
+                py2omp_blas = py2omp_blas_done(py2omp_blas_dsyrkx(1, 0, A_n0, A_n1, alpha, A, A_n1, A, A_n1, beta, C, C_n1));
             }
             if (py2omp_blas < 0) {
 #line 19 "tests/kernels/blas_loops.py"
@@ -613,7 +624,7 @@ void syrk(double alpha, double beta, double *restrict C, int64_t C_n0, int64_t C
         }
     }
 }
-#line 617 "blas_loops.c"
+#line 628 "blas_loops.c"
 
 /* syrk(alpha: f64, beta: f64, C: InOut[f64[:, :]], A: In[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:18 */
 #line 18 "tests/kernels/blas_loops.py"
@@ -623,7 +634,7 @@ void syrk__device(double alpha, double beta, double *restrict C, int64_t C_n0, i
     {
         int py2omp_blas = -1;
         if (alpha != 0.0 && beta != 0.0 && A_n0 <= C_n1 && A_n0 <= C_n0 && py2omp_blas_ready()) {
-            py2omp_blas = py2omp_blas_dsyrkx(1, 0, A_n0, A_n1, alpha, A, A_n1, A, A_n1, beta, C, C_n1);
+            py2omp_blas = py2omp_blas_done(py2omp_blas_dsyrkx(1, 0, A_n0, A_n1, alpha, A, A_n1, A, A_n1, beta, C, C_n1));
         }
         if (py2omp_blas < 0) {
 #line 19 "tests/kernels/blas_loops.py"
@@ -683,7 +694,7 @@ void syrk__device(double alpha, double beta, double *restrict C, int64_t C_n0, i
         }
     }
 }
-#line 687 "blas_loops.c"
+#line 698 "blas_loops.c"
 
 /* syrk_accumulate(C: InOut[f32[:, :]], A: In[f32[:, :]], B: In[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:26 */
 #line 26 "tests/kernels/blas_loops.py"
@@ -699,7 +710,7 @@ void syrk_accumulate(float *restrict C, int64_t C_n0, int64_t C_n1, const float 
             int py2omp_blas = -1;
             if (C_n0 <= C_n1 && C_n0 <= B_n0 && C_n0 <= A_n0 && A_n1 <= B_n1 && py2omp_blas_ready()) {
                 #pragma omp target data use_device_ptr(A, B, C)
-                py2omp_blas = py2omp_blas_ssyrkx(1, 0, C_n0, A_n1, 0.5f, A, A_n1, B, B_n1, 1.0f, C, C_n1);
+                py2omp_blas = py2omp_blas_done(py2omp_blas_ssyrkx(1, 0, C_n0, A_n1, 0.5f, A, A_n1, B, B_n1, 1.0f, C, C_n1));
             }
             if (py2omp_blas < 0) {
 #line 27 "tests/kernels/blas_loops.py"
@@ -752,7 +763,7 @@ void syrk_accumulate(float *restrict C, int64_t C_n0, int64_t C_n1, const float 
         }
     }
 }
-#line 756 "blas_loops.c"
+#line 767 "blas_loops.c"
 
 /* syrk_accumulate(C: InOut[f32[:, :]], A: In[f32[:, :]], B: In[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:26 */
 #line 26 "tests/kernels/blas_loops.py"
@@ -762,7 +773,7 @@ void syrk_accumulate__device(float *restrict C, int64_t C_n0, int64_t C_n1, cons
     {
         int py2omp_blas = -1;
         if (C_n0 <= C_n1 && C_n0 <= B_n0 && C_n0 <= A_n0 && A_n1 <= B_n1 && py2omp_blas_ready()) {
-            py2omp_blas = py2omp_blas_ssyrkx(1, 0, C_n0, A_n1, 0.5f, A, A_n1, B, B_n1, 1.0f, C, C_n1);
+            py2omp_blas = py2omp_blas_done(py2omp_blas_ssyrkx(1, 0, C_n0, A_n1, 0.5f, A, A_n1, B, B_n1, 1.0f, C, C_n1));
         }
         if (py2omp_blas < 0) {
 #line 27 "tests/kernels/blas_loops.py"
@@ -815,7 +826,7 @@ void syrk_accumulate__device(float *restrict C, int64_t C_n0, int64_t C_n1, cons
         }
     }
 }
-#line 819 "blas_loops.c"
+#line 830 "blas_loops.c"
 
 /* syr2k(alpha: f64, beta: f64, C: InOut[f64[:, :]], A: In[f64[:, :]], B: In[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:33 */
 #line 33 "tests/kernels/blas_loops.py"
@@ -831,7 +842,7 @@ void syr2k(double alpha, double beta, double *restrict C, int64_t C_n0, int64_t 
             int py2omp_blas = -1;
             if (alpha != 0.0 && beta != 0.0 && A_n0 <= C_n1 && A_n0 <= C_n0 && A_n0 <= B_n0 && A_n1 <= B_n1 && py2omp_blas_ready()) {
                 #pragma omp target data use_device_ptr(B, A, C)
-                py2omp_blas = py2omp_blas_dsyr2k(1, 0, A_n0, A_n1, alpha, B, B_n1, A, A_n1, beta, C, C_n1);
+                py2omp_blas = py2omp_blas_done(py2omp_blas_dsyr2k(1, 0, A_n0, A_n1, alpha, B, B_n1, A, A_n1, beta, C, C_n1));
             }
             if (py2omp_blas < 0) {
 #line 34 "tests/kernels/blas_loops.py"
@@ -904,7 +915,7 @@ void syr2k(double alpha, double beta, double *restrict C, int64_t C_n0, int64_t 
         }
     }
 }
-#line 908 "blas_loops.c"
+#line 919 "blas_loops.c"
 
 /* syr2k(alpha: f64, beta: f64, C: InOut[f64[:, :]], A: In[f64[:, :]], B: In[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:33 */
 #line 33 "tests/kernels/blas_loops.py"
@@ -914,7 +925,7 @@ void syr2k__device(double alpha, double beta, double *restrict C, int64_t C_n0, 
     {
         int py2omp_blas = -1;
         if (alpha != 0.0 && beta != 0.0 && A_n0 <= C_n1 && A_n0 <= C_n0 && A_n0 <= B_n0 && A_n1 <= B_n1 && py2omp_blas_ready()) {
-            py2omp_blas = py2omp_blas_dsyr2k(1, 0, A_n0, A_n1, alpha, B, B_n1, A, A_n1, beta, C, C_n1);
+            py2omp_blas = py2omp_blas_done(py2omp_blas_dsyr2k(1, 0, A_n0, A_n1, alpha, B, B_n1, A, A_n1, beta, C, C_n1));
         }
         if (py2omp_blas < 0) {
 #line 34 "tests/kernels/blas_loops.py"
@@ -987,7 +998,7 @@ void syr2k__device(double alpha, double beta, double *restrict C, int64_t C_n0, 
         }
     }
 }
-#line 991 "blas_loops.c"
+#line 1002 "blas_loops.c"
 
 /* covariance(float_n: f64, data: InOut[f64[:, :]], mean: Scratch[f64[:]], cov: Out[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:41 */
 #line 41 "tests/kernels/blas_loops.py"
@@ -1067,7 +1078,7 @@ void covariance(double float_n, double *restrict data, int64_t data_n0, int64_t 
             int py2omp_blas = -1;
             if (m <= data_n1 && m <= cov_n0 && m <= cov_n1 && py2omp_blas_ready()) {
                 #pragma omp target data use_device_ptr(data, cov)
-                py2omp_blas = py2omp_blas_dsyrkx(0, 1, m, data_n0, 1.0, data, data_n1, data, data_n1, 0.0, cov, cov_n1);
+                py2omp_blas = py2omp_blas_done(py2omp_blas_dsyrkx(0, 1, m, data_n0, 1.0, data, data_n1, data, data_n1, 0.0, cov, cov_n1));
             }
             if (py2omp_blas < 0) {
 #line 46 "tests/kernels/blas_loops.py"
@@ -1132,7 +1143,7 @@ void covariance(double float_n, double *restrict data, int64_t data_n0, int64_t 
 #line 50 "tests/kernels/blas_loops.py"
     return;
 }
-#line 1136 "blas_loops.c"
+#line 1147 "blas_loops.c"
 
 /* covariance(float_n: f64, data: InOut[f64[:, :]], mean: Scratch[f64[:]], cov: Out[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:41 */
 #line 41 "tests/kernels/blas_loops.py"
@@ -1207,7 +1218,7 @@ void covariance__device(double float_n, double *restrict data, int64_t data_n0, 
     {
         int py2omp_blas = -1;
         if (m <= data_n1 && m <= cov_n0 && m <= cov_n1 && py2omp_blas_ready()) {
-            py2omp_blas = py2omp_blas_dsyrkx(0, 1, m, data_n0, 1.0, data, data_n1, data, data_n1, 0.0, cov, cov_n1);
+            py2omp_blas = py2omp_blas_done(py2omp_blas_dsyrkx(0, 1, m, data_n0, 1.0, data, data_n1, data, data_n1, 0.0, cov, cov_n1));
         }
         if (py2omp_blas < 0) {
 #line 46 "tests/kernels/blas_loops.py"
@@ -1274,7 +1285,7 @@ void covariance__device(double float_n, double *restrict data, int64_t data_n0, 
 #line 50 "tests/kernels/blas_loops.py"
     return;
 }
-#line 1278 "blas_loops.c"
+#line 1289 "blas_loops.c"
 
 /* correlation_off_diagonal(data: In[f32[:, :]], corr: InOut[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:54 */
 #line 54 "tests/kernels/blas_loops.py"
@@ -1297,7 +1308,7 @@ void correlation_off_diagonal(const float *restrict data, int64_t data_n0, int64
             int py2omp_blas = -1;
             if (m - 1 <= data_n1 && m <= data_n1 && m - 1 <= corr_n0 && m <= corr_n1 && py2omp_blas_ready()) {
                 #pragma omp target data use_device_ptr(data, corr)
-                py2omp_blas = py2omp_blas_ssyrkx(0, 1, m - 1, data_n0, 1.0f, data, data_n1, data + 1, data_n1, 0.0f, corr + 1, corr_n1);
+                py2omp_blas = py2omp_blas_done(py2omp_blas_ssyrkx(0, 1, m - 1, data_n0, 1.0f, data, data_n1, data + 1, data_n1, 0.0f, corr + 1, corr_n1));
             }
             if (py2omp_blas < 0) {
 #line 56 "tests/kernels/blas_loops.py"
@@ -1362,7 +1373,7 @@ void correlation_off_diagonal(const float *restrict data, int64_t data_n0, int64
         #pragma omp taskwait
     }
 }
-#line 1366 "blas_loops.c"
+#line 1377 "blas_loops.c"
 
 /* correlation_off_diagonal(data: In[f32[:, :]], corr: InOut[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:54 */
 #line 54 "tests/kernels/blas_loops.py"
@@ -1378,7 +1389,7 @@ void correlation_off_diagonal__device(const float *restrict data, int64_t data_n
     {
         int py2omp_blas = -1;
         if (m - 1 <= data_n1 && m <= data_n1 && m - 1 <= corr_n0 && m <= corr_n1 && py2omp_blas_ready()) {
-            py2omp_blas = py2omp_blas_ssyrkx(0, 1, m - 1, data_n0, 1.0f, data, data_n1, data + 1, data_n1, 0.0f, corr + 1, corr_n1);
+            py2omp_blas = py2omp_blas_done(py2omp_blas_ssyrkx(0, 1, m - 1, data_n0, 1.0f, data, data_n1, data + 1, data_n1, 0.0f, corr + 1, corr_n1));
         }
         if (py2omp_blas < 0) {
 #line 56 "tests/kernels/blas_loops.py"
@@ -1443,7 +1454,7 @@ void correlation_off_diagonal__device(const float *restrict data, int64_t data_n
 #line 54 "tests/kernels/blas_loops.py"
     #pragma omp taskwait
 }
-#line 1447 "blas_loops.c"
+#line 1458 "blas_loops.c"
 
 /* gram(X: In[f64[:, :]], Y: In[f64[:, :]], G: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:63 */
 #line 63 "tests/kernels/blas_loops.py"
@@ -1463,7 +1474,7 @@ void gram(const double *restrict X, int64_t X_n0, int64_t X_n1, const double *re
             int py2omp_blas = -1;
             if (Y_n1 == X_n1 && X_n1 <= G_n0 && Y_n1 <= G_n1 && X_n0 - 1 == Y_n0 - 1 && py2omp_blas_ready()) {
                 #pragma omp target data use_device_ptr(X, Y, G)
-                py2omp_blas = py2omp_blas_dsyrkx(0, 1, X_n1, X_n0 - 1, 1.0, X + 1 * X_n1, X_n1, Y + 1 * Y_n1, Y_n1, 0.0, G, G_n1);
+                py2omp_blas = py2omp_blas_done(py2omp_blas_dsyrkx(0, 1, X_n1, X_n0 - 1, 1.0, X + 1 * X_n1, X_n1, Y + 1 * Y_n1, Y_n1, 0.0, G, G_n1));
             }
             if (py2omp_blas < 0) {
 #line 64 "tests/kernels/blas_loops.py"
@@ -1553,7 +1564,7 @@ void gram(const double *restrict X, int64_t X_n0, int64_t X_n1, const double *re
         #pragma omp taskwait
     }
 }
-#line 1557 "blas_loops.c"
+#line 1568 "blas_loops.c"
 
 /* gram(X: In[f64[:, :]], Y: In[f64[:, :]], G: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:63 */
 #line 63 "tests/kernels/blas_loops.py"
@@ -1566,7 +1577,7 @@ void gram__device(const double *restrict X, int64_t X_n0, int64_t X_n1, const do
     {
         int py2omp_blas = -1;
         if (Y_n1 == X_n1 && X_n1 <= G_n0 && Y_n1 <= G_n1 && X_n0 - 1 == Y_n0 - 1 && py2omp_blas_ready()) {
-            py2omp_blas = py2omp_blas_dsyrkx(0, 1, X_n1, X_n0 - 1, 1.0, X + 1 * X_n1, X_n1, Y + 1 * Y_n1, Y_n1, 0.0, G, G_n1);
+            py2omp_blas = py2omp_blas_done(py2omp_blas_dsyrkx(0, 1, X_n1, X_n0 - 1, 1.0, X + 1 * X_n1, X_n1, Y + 1 * Y_n1, Y_n1, 0.0, G, G_n1));
         }
         if (py2omp_blas < 0) {
 #line 64 "tests/kernels/blas_loops.py"
@@ -1654,7 +1665,7 @@ void gram__device(const double *restrict X, int64_t X_n0, int64_t X_n1, const do
 #line 63 "tests/kernels/blas_loops.py"
     #pragma omp taskwait
 }
-#line 1658 "blas_loops.c"
+#line 1669 "blas_loops.c"
 
 /* trmm(alpha: f64, A: In[f64[:, :]], B: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:70 */
 #line 70 "tests/kernels/blas_loops.py"
@@ -1670,7 +1681,7 @@ void trmm(double alpha, const double *restrict A, int64_t A_n0, int64_t A_n1, do
             int py2omp_blas = -1;
             if (A_n0 == B_n0 && B_n0 <= A_n1 && alpha != 0.0 && py2omp_blas_ready()) {
                 #pragma omp target data use_device_ptr(A, B)
-                py2omp_blas = py2omp_blas_dtrmm(1, 1, 1, B_n0, B_n1, alpha, A, A_n1, B, B_n1);
+                py2omp_blas = py2omp_blas_done(py2omp_blas_dtrmm(1, 1, 1, B_n0, B_n1, alpha, A, A_n1, B, B_n1));
             }
             if (py2omp_blas < 0) {
 #line 71 "tests/kernels/blas_loops.py"
@@ -1742,7 +1753,7 @@ void trmm(double alpha, const double *restrict A, int64_t A_n0, int64_t A_n1, do
         }
     }
 }
-#line 1746 "blas_loops.c"
+#line 1757 "blas_loops.c"
 
 /* trmm(alpha: f64, A: In[f64[:, :]], B: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:70 */
 #line 70 "tests/kernels/blas_loops.py"
@@ -1752,7 +1763,7 @@ void trmm__device(double alpha, const double *restrict A, int64_t A_n0, int64_t 
     {
         int py2omp_blas = -1;
         if (A_n0 == B_n0 && B_n0 <= A_n1 && alpha != 0.0 && py2omp_blas_ready()) {
-            py2omp_blas = py2omp_blas_dtrmm(1, 1, 1, B_n0, B_n1, alpha, A, A_n1, B, B_n1);
+            py2omp_blas = py2omp_blas_done(py2omp_blas_dtrmm(1, 1, 1, B_n0, B_n1, alpha, A, A_n1, B, B_n1));
         }
         if (py2omp_blas < 0) {
 #line 71 "tests/kernels/blas_loops.py"
@@ -1826,7 +1837,7 @@ void trmm__device(double alpha, const double *restrict A, int64_t A_n0, int64_t 
         }
     }
 }
-#line 1830 "blas_loops.c"
+#line 1841 "blas_loops.c"
 
 /* trmm_f32(A: In[f32[:, :]], B: InOut[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:78 */
 #line 78 "tests/kernels/blas_loops.py"
@@ -1842,7 +1853,7 @@ void trmm_f32(const float *restrict A, int64_t A_n0, int64_t A_n1, float *restri
             int py2omp_blas = -1;
             if (A_n0 == B_n0 && B_n0 <= A_n1 && py2omp_blas_ready()) {
                 #pragma omp target data use_device_ptr(A, B)
-                py2omp_blas = py2omp_blas_strmm(1, 1, 1, B_n0, B_n1, 1.0f, A, A_n1, B, B_n1);
+                py2omp_blas = py2omp_blas_done(py2omp_blas_strmm(1, 1, 1, B_n0, B_n1, 1.0f, A, A_n1, B, B_n1));
             }
             if (py2omp_blas < 0) {
 #line 79 "tests/kernels/blas_loops.py"
@@ -1898,7 +1909,7 @@ void trmm_f32(const float *restrict A, int64_t A_n0, int64_t A_n1, float *restri
         }
     }
 }
-#line 1902 "blas_loops.c"
+#line 1913 "blas_loops.c"
 
 /* trmm_f32(A: In[f32[:, :]], B: InOut[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:78 */
 #line 78 "tests/kernels/blas_loops.py"
@@ -1908,7 +1919,7 @@ void trmm_f32__device(const float *restrict A, int64_t A_n0, int64_t A_n1, float
     {
         int py2omp_blas = -1;
         if (A_n0 == B_n0 && B_n0 <= A_n1 && py2omp_blas_ready()) {
-            py2omp_blas = py2omp_blas_strmm(1, 1, 1, B_n0, B_n1, 1.0f, A, A_n1, B, B_n1);
+            py2omp_blas = py2omp_blas_done(py2omp_blas_strmm(1, 1, 1, B_n0, B_n1, 1.0f, A, A_n1, B, B_n1));
         }
         if (py2omp_blas < 0) {
 #line 79 "tests/kernels/blas_loops.py"
@@ -1965,7 +1976,7 @@ void trmm_f32__device(const float *restrict A, int64_t A_n0, int64_t A_n1, float
         }
     }
 }
-#line 1969 "blas_loops.c"
+#line 1980 "blas_loops.c"
 
 /* trmm_scaled(alpha: f32, A: In[f32[:, :]], B: InOut[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:85 */
 #line 85 "tests/kernels/blas_loops.py"
@@ -2014,7 +2025,7 @@ void trmm_scaled(float alpha, const float *restrict A, int64_t A_n0, int64_t A_n
         #pragma omp taskwait
     }
 }
-#line 2018 "blas_loops.c"
+#line 2029 "blas_loops.c"
 
 /* trmm_scaled(alpha: f32, A: In[f32[:, :]], B: InOut[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:85 */
 #line 85 "tests/kernels/blas_loops.py"
@@ -2057,7 +2068,7 @@ void trmm_scaled__device(float alpha, const float *restrict A, int64_t A_n0, int
 #line 85 "tests/kernels/blas_loops.py"
     #pragma omp taskwait
 }
-#line 2061 "blas_loops.c"
+#line 2072 "blas_loops.c"
 
 /* trmm_upward(A: In[f64[:, :]], B: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:92 */
 #line 92 "tests/kernels/blas_loops.py"
@@ -2106,7 +2117,7 @@ void trmm_upward(const double *restrict A, int64_t A_n0, int64_t A_n1, double *r
         #pragma omp taskwait
     }
 }
-#line 2110 "blas_loops.c"
+#line 2121 "blas_loops.c"
 
 /* trmm_upward(A: In[f64[:, :]], B: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:92 */
 #line 92 "tests/kernels/blas_loops.py"
@@ -2149,7 +2160,7 @@ void trmm_upward__device(const double *restrict A, int64_t A_n0, int64_t A_n1, d
 #line 92 "tests/kernels/blas_loops.py"
     #pragma omp taskwait
 }
-#line 2153 "blas_loops.c"
+#line 2164 "blas_loops.c"
 
 /* trmm_polybench(alpha: f64, A: In[f64[:, :]], B: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:99 */
 #line 99 "tests/kernels/blas_loops.py"
@@ -2165,7 +2176,7 @@ void trmm_polybench(double alpha, const double *restrict A, int64_t A_n0, int64_
             int py2omp_blas = -1;
             if (alpha != 0.0 && A_n0 == B_n0 && B_n0 <= A_n1 && py2omp_blas_ready()) {
                 #pragma omp target data use_device_ptr(A, B)
-                py2omp_blas = py2omp_blas_dtrmm(1, 1, 1, B_n0, B_n1, alpha, A, A_n1, B, B_n1);
+                py2omp_blas = py2omp_blas_done(py2omp_blas_dtrmm(1, 1, 1, B_n0, B_n1, alpha, A, A_n1, B, B_n1));
             }
             if (py2omp_blas < 0) {
 #line 100 "tests/kernels/blas_loops.py"
@@ -2223,7 +2234,7 @@ void trmm_polybench(double alpha, const double *restrict A, int64_t A_n0, int64_
         }
     }
 }
-#line 2227 "blas_loops.c"
+#line 2238 "blas_loops.c"
 
 /* trmm_polybench(alpha: f64, A: In[f64[:, :]], B: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:99 */
 #line 99 "tests/kernels/blas_loops.py"
@@ -2233,7 +2244,7 @@ void trmm_polybench__device(double alpha, const double *restrict A, int64_t A_n0
     {
         int py2omp_blas = -1;
         if (alpha != 0.0 && A_n0 == B_n0 && B_n0 <= A_n1 && py2omp_blas_ready()) {
-            py2omp_blas = py2omp_blas_dtrmm(1, 1, 1, B_n0, B_n1, alpha, A, A_n1, B, B_n1);
+            py2omp_blas = py2omp_blas_done(py2omp_blas_dtrmm(1, 1, 1, B_n0, B_n1, alpha, A, A_n1, B, B_n1));
         }
         if (py2omp_blas < 0) {
 #line 100 "tests/kernels/blas_loops.py"
@@ -2292,7 +2303,7 @@ void trmm_polybench__device(double alpha, const double *restrict A, int64_t A_n0
         }
     }
 }
-#line 2296 "blas_loops.c"
+#line 2307 "blas_loops.c"
 
 /* trmm_scaled_rows(alpha: f64, A: In[f64[:, :]], B: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:107 */
 #line 107 "tests/kernels/blas_loops.py"
@@ -2312,7 +2323,7 @@ void trmm_scaled_rows(double alpha, const double *restrict A, int64_t A_n0, int6
             int py2omp_blas = -1;
             if (A_n0 == B_n0 && B_n0 <= A_n1 && py2omp_blas_ready()) {
                 #pragma omp target data use_device_ptr(A, B)
-                py2omp_blas = py2omp_blas_dtrmm(1, 1, 1, B_n0, B_n1, 1.0, A, A_n1, B, B_n1);
+                py2omp_blas = py2omp_blas_done(py2omp_blas_dtrmm(1, 1, 1, B_n0, B_n1, 1.0, A, A_n1, B, B_n1));
             }
             if (py2omp_blas < 0) {
 #line 108 "tests/kernels/blas_loops.py"
@@ -2388,7 +2399,7 @@ void trmm_scaled_rows(double alpha, const double *restrict A, int64_t A_n0, int6
         #pragma omp taskwait
     }
 }
-#line 2392 "blas_loops.c"
+#line 2403 "blas_loops.c"
 
 /* trmm_scaled_rows(alpha: f64, A: In[f64[:, :]], B: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:107 */
 #line 107 "tests/kernels/blas_loops.py"
@@ -2401,7 +2412,7 @@ void trmm_scaled_rows__device(double alpha, const double *restrict A, int64_t A_
     {
         int py2omp_blas = -1;
         if (A_n0 == B_n0 && B_n0 <= A_n1 && py2omp_blas_ready()) {
-            py2omp_blas = py2omp_blas_dtrmm(1, 1, 1, B_n0, B_n1, 1.0, A, A_n1, B, B_n1);
+            py2omp_blas = py2omp_blas_done(py2omp_blas_dtrmm(1, 1, 1, B_n0, B_n1, 1.0, A, A_n1, B, B_n1));
         }
         if (py2omp_blas < 0) {
 #line 108 "tests/kernels/blas_loops.py"
@@ -2479,7 +2490,7 @@ void trmm_scaled_rows__device(double alpha, const double *restrict A, int64_t A_
 #line 107 "tests/kernels/blas_loops.py"
     #pragma omp taskwait
 }
-#line 2483 "blas_loops.c"
+#line 2494 "blas_loops.c"
 
 /* trmm_shifted(alpha: f64, A: In[f64[:, :]], B: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:115 */
 #line 115 "tests/kernels/blas_loops.py"
@@ -2499,7 +2510,7 @@ void trmm_shifted(double alpha, const double *restrict A, int64_t A_n0, int64_t 
             int py2omp_blas = -1;
             if (A_n0 == B_n0 && B_n0 <= A_n1 && py2omp_blas_ready()) {
                 #pragma omp target data use_device_ptr(A, B)
-                py2omp_blas = py2omp_blas_dtrmm(1, 1, 1, B_n0, B_n1, 1.0, A, A_n1, B, B_n1);
+                py2omp_blas = py2omp_blas_done(py2omp_blas_dtrmm(1, 1, 1, B_n0, B_n1, 1.0, A, A_n1, B, B_n1));
             }
             if (py2omp_blas < 0) {
 #line 116 "tests/kernels/blas_loops.py"
@@ -2593,7 +2604,7 @@ void trmm_shifted(double alpha, const double *restrict A, int64_t A_n0, int64_t 
         #pragma omp taskwait
     }
 }
-#line 2597 "blas_loops.c"
+#line 2608 "blas_loops.c"
 
 /* trmm_shifted(alpha: f64, A: In[f64[:, :]], B: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:115 */
 #line 115 "tests/kernels/blas_loops.py"
@@ -2606,7 +2617,7 @@ void trmm_shifted__device(double alpha, const double *restrict A, int64_t A_n0, 
     {
         int py2omp_blas = -1;
         if (A_n0 == B_n0 && B_n0 <= A_n1 && py2omp_blas_ready()) {
-            py2omp_blas = py2omp_blas_dtrmm(1, 1, 1, B_n0, B_n1, 1.0, A, A_n1, B, B_n1);
+            py2omp_blas = py2omp_blas_done(py2omp_blas_dtrmm(1, 1, 1, B_n0, B_n1, 1.0, A, A_n1, B, B_n1));
         }
         if (py2omp_blas < 0) {
 #line 116 "tests/kernels/blas_loops.py"
@@ -2703,7 +2714,7 @@ void trmm_shifted__device(double alpha, const double *restrict A, int64_t A_n0, 
 #line 115 "tests/kernels/blas_loops.py"
     #pragma omp taskwait
 }
-#line 2707 "blas_loops.c"
+#line 2718 "blas_loops.c"
 
 /* trmm_f32_wide_alpha(alpha: f64, A: In[f32[:, :]], B: InOut[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:124 */
 #line 124 "tests/kernels/blas_loops.py"
@@ -2723,7 +2734,7 @@ void trmm_f32_wide_alpha(double alpha, const float *restrict A, int64_t A_n0, in
             int py2omp_blas = -1;
             if (A_n0 == B_n0 && B_n0 <= A_n1 && py2omp_blas_ready()) {
                 #pragma omp target data use_device_ptr(A, B)
-                py2omp_blas = py2omp_blas_strmm(1, 1, 1, B_n0, B_n1, 1.0f, A, A_n1, B, B_n1);
+                py2omp_blas = py2omp_blas_done(py2omp_blas_strmm(1, 1, 1, B_n0, B_n1, 1.0f, A, A_n1, B, B_n1));
             }
             if (py2omp_blas < 0) {
 #line 125 "tests/kernels/blas_loops.py"
@@ -2799,7 +2810,7 @@ void trmm_f32_wide_alpha(double alpha, const float *restrict A, int64_t A_n0, in
         #pragma omp taskwait
     }
 }
-#line 2803 "blas_loops.c"
+#line 2814 "blas_loops.c"
 
 /* trmm_f32_wide_alpha(alpha: f64, A: In[f32[:, :]], B: InOut[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:124 */
 #line 124 "tests/kernels/blas_loops.py"
@@ -2812,7 +2823,7 @@ void trmm_f32_wide_alpha__device(double alpha, const float *restrict A, int64_t 
     {
         int py2omp_blas = -1;
         if (A_n0 == B_n0 && B_n0 <= A_n1 && py2omp_blas_ready()) {
-            py2omp_blas = py2omp_blas_strmm(1, 1, 1, B_n0, B_n1, 1.0f, A, A_n1, B, B_n1);
+            py2omp_blas = py2omp_blas_done(py2omp_blas_strmm(1, 1, 1, B_n0, B_n1, 1.0f, A, A_n1, B, B_n1));
         }
         if (py2omp_blas < 0) {
 #line 125 "tests/kernels/blas_loops.py"
@@ -2890,7 +2901,7 @@ void trmm_f32_wide_alpha__device(double alpha, const float *restrict A, int64_t 
 #line 124 "tests/kernels/blas_loops.py"
     #pragma omp taskwait
 }
-#line 2894 "blas_loops.c"
+#line 2905 "blas_loops.c"
 
 /* doitgen(A: InOut[f64[:, :, :]], C4: In[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:132 */
 #line 132 "tests/kernels/blas_loops.py"
@@ -2974,7 +2985,7 @@ void doitgen(double *restrict A, int64_t A_n0, int64_t A_n1, int64_t A_n2, const
         }
     }
 }
-#line 2978 "blas_loops.c"
+#line 2989 "blas_loops.c"
 
 /* doitgen(A: InOut[f64[:, :, :]], C4: In[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:132 */
 #line 132 "tests/kernels/blas_loops.py"
@@ -3051,7 +3062,7 @@ void doitgen__device(double *restrict A, int64_t A_n0, int64_t A_n1, int64_t A_n
         }
     }
 }
-#line 3055 "blas_loops.c"
+#line 3066 "blas_loops.c"
 
 /* doitgen_transposed(A: InOut[f32[:, :, :]], C4: In[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:139 */
 #line 139 "tests/kernels/blas_loops.py"
@@ -3135,7 +3146,7 @@ void doitgen_transposed(float *restrict A, int64_t A_n0, int64_t A_n1, int64_t A
         }
     }
 }
-#line 3139 "blas_loops.c"
+#line 3150 "blas_loops.c"
 
 /* doitgen_transposed(A: InOut[f32[:, :, :]], C4: In[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:139 */
 #line 139 "tests/kernels/blas_loops.py"
@@ -3212,7 +3223,7 @@ void doitgen_transposed__device(float *restrict A, int64_t A_n0, int64_t A_n1, i
         }
     }
 }
-#line 3216 "blas_loops.c"
+#line 3227 "blas_loops.c"
 
 /* doitgen_partial(A: InOut[f64[:, :, :]], C4: In[f64[:, :]]) -- tests/kernels/blas_loops.py:146 */
 #line 146 "tests/kernels/blas_loops.py"
@@ -3262,7 +3273,7 @@ void doitgen_partial(double *restrict A, int64_t A_n0, int64_t A_n1, int64_t A_n
 #line 149 "tests/kernels/blas_loops.py"
     py2omp_temporary_free(A_value__4_buf, -1);
 }
-#line 3266 "blas_loops.c"
+#line 3277 "blas_loops.c"
 
 /* doitgen_partial(A: InOut[f64[:, :, :]], C4: In[f64[:, :]]) -- tests/kernels/blas_loops.py:146 */
 #line 146 "tests/kernels/blas_loops.py"
@@ -3310,7 +3321,7 @@ void doitgen_partial__device(double *restrict A, int64_t A_n0, int64_t A_n1, int
 #line 149 "tests/kernels/blas_loops.py"
     py2omp_temporary_free(A_value__4_buf, -1);
 }
-#line 3314 "blas_loops.c"
+#line 3325 "blas_loops.c"
 
 /* covariance_short(data: In[f64[:, :]], cov: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:153 */
 #line 153 "tests/kernels/blas_loops.py"
@@ -3333,7 +3344,7 @@ void covariance_short(const double *restrict data, int64_t data_n0, int64_t data
             int py2omp_blas = -1;
             if (m - 1 == m && m <= data_n1 && m - 1 <= data_n1 && m <= cov_n0 && m - 1 <= cov_n1 && py2omp_blas_ready()) {
                 #pragma omp target data use_device_ptr(data, cov)
-                py2omp_blas = py2omp_blas_dsyrkx(0, 1, m, data_n0, 1.0, data, data_n1, data, data_n1, 0.0, cov, cov_n1);
+                py2omp_blas = py2omp_blas_done(py2omp_blas_dsyrkx(0, 1, m, data_n0, 1.0, data, data_n1, data, data_n1, 0.0, cov, cov_n1));
             }
             if (py2omp_blas < 0) {
 #line 155 "tests/kernels/blas_loops.py"
@@ -3398,7 +3409,7 @@ void covariance_short(const double *restrict data, int64_t data_n0, int64_t data
         #pragma omp taskwait
     }
 }
-#line 3402 "blas_loops.c"
+#line 3413 "blas_loops.c"
 
 /* covariance_short(data: In[f64[:, :]], cov: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:153 */
 #line 153 "tests/kernels/blas_loops.py"
@@ -3414,7 +3425,7 @@ void covariance_short__device(const double *restrict data, int64_t data_n0, int6
     {
         int py2omp_blas = -1;
         if (m - 1 == m && m <= data_n1 && m - 1 <= data_n1 && m <= cov_n0 && m - 1 <= cov_n1 && py2omp_blas_ready()) {
-            py2omp_blas = py2omp_blas_dsyrkx(0, 1, m, data_n0, 1.0, data, data_n1, data, data_n1, 0.0, cov, cov_n1);
+            py2omp_blas = py2omp_blas_done(py2omp_blas_dsyrkx(0, 1, m, data_n0, 1.0, data, data_n1, data, data_n1, 0.0, cov, cov_n1));
         }
         if (py2omp_blas < 0) {
 #line 155 "tests/kernels/blas_loops.py"
@@ -3479,7 +3490,7 @@ void covariance_short__device(const double *restrict data, int64_t data_n0, int6
 #line 153 "tests/kernels/blas_loops.py"
     #pragma omp taskwait
 }
-#line 3483 "blas_loops.c"
+#line 3494 "blas_loops.c"
 
 /* syrk_strict(C: InOut[f64[:, :]], A: In[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:162 */
 #line 162 "tests/kernels/blas_loops.py"
@@ -3514,7 +3525,7 @@ void syrk_strict(double *restrict C, int64_t C_n0, int64_t C_n1, const double *r
         }
     }
 }
-#line 3518 "blas_loops.c"
+#line 3529 "blas_loops.c"
 
 /* syrk_strict(C: InOut[f64[:, :]], A: In[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:162 */
 #line 162 "tests/kernels/blas_loops.py"
@@ -3548,7 +3559,7 @@ void syrk_strict__device(double *restrict C, int64_t C_n0, int64_t C_n1, const d
         }
     }
 }
-#line 3552 "blas_loops.c"
+#line 3563 "blas_loops.c"
 
 /* The checks Python makes before a call of syrk, in its order: the first failing one's message, else NULL. */
 #line 18 "tests/kernels/blas_loops.py"

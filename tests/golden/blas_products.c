@@ -123,9 +123,10 @@ static void py2omp_copy_back(void *host, int64_t size, int rank, const int64_t *
 
 /* The vendor BLAS: cuBLAS (or a library with its entry points), loaded once on first use from
    $PY2OMP_CUBLAS, else from the loader's path or /usr/local/cuda; PY2OMP_BLAS=0 turns it off.
-   Its handle works on the default device, whose memory the runtime's device pointers address. After
-   each call, cuCtxSynchronize (from the same library if it has one, else the driver's libcuda.so.1)
-   waits for the result, as the next target region may run on another stream. */
+   Its handle works on the default device, whose memory the runtime's device pointers address. The
+   wrappers queue a product on the handle's stream and return; cuCtxSynchronize (from the same library
+   if it has one, else the driver's libcuda.so.1) then waits for it after the last of consecutive
+   calls (translator/passes/library_runs.py), as the next target region may run on another stream. */
 typedef int (*py2omp_cublas_dgemm_t)(void *, int, int, int, int, int, const double *, const double *, int,
                                      const double *, int, const double *, double *, int);
 typedef int (*py2omp_cublas_dgemv_t)(void *, int, int, int, const double *, const double *, int, const double *, int,
@@ -209,22 +210,33 @@ static int py2omp_blas_fits(int n, const int64_t *sizes)
     return 1;
 }
 
-/* The call's status, else the synchronization's (0: done). */
-static int py2omp_blas_done(int status)
+/* After a call alone: the call's status, else the synchronization's (0: done). */
+static inline int py2omp_blas_done(int status)
 {
     return status != 0 ? status : py2omp_blas_lib.sync();
 }
 
+/* After a call that follows queued ones: a wait for all of them whatever this call's status (its
+   loops, -1, may read their products); the call's error, else the synchronization's, else its status. */
+static inline int py2omp_blas_wait(int status)
+{
+    if (__atomic_load_n(&py2omp_blas_lib.state, __ATOMIC_ACQUIRE) <= 0)
+        return status; /* nothing was queued */
+    int synced = py2omp_blas_lib.sync();
+    return status > 0 || synced == 0 ? status : synced;
+}
+
 /* C = alpha * op(A) @ op(B) + beta * C in row-major terms: C is m x n with row stride ldc, op(A) m x k
    and op(B) k x n (`ta`, `tb`: transposed, then A is stored k x m). cuBLAS is column-major, where the
-   same memory holds C^T = op(B)^T op(A)^T: B and A change places. -1: sizes cuBLAS cannot take. */
+   same memory holds C^T = op(B)^T op(A)^T: B and A change places. -1: sizes cuBLAS cannot take; else
+   the library's status, the product queued (as in every wrapper below). */
 static int py2omp_blas_dgemm(int ta, int tb, int64_t m, int64_t n, int64_t k, double alpha, const double *a, int64_t lda,
                              const double *b, int64_t ldb, double beta, double *c, int64_t ldc)
 {
     if (!py2omp_blas_fits(6, (int64_t[]){m, n, k, lda, ldb, ldc}))
         return -1;
-    return py2omp_blas_done(py2omp_blas_lib.dgemm(py2omp_blas_lib.handle, tb, ta, (int)n, (int)m, (int)k, &alpha, b,
-                                                  (int)ldb, a, (int)lda, &beta, c, (int)ldc));
+    return py2omp_blas_lib.dgemm(py2omp_blas_lib.handle, tb, ta, (int)n, (int)m, (int)k, &alpha, b,
+                                 (int)ldb, a, (int)lda, &beta, c, (int)ldc);
 }
 
 /* y = alpha * op(A) @ x + beta * y in row-major terms: op(A) m x k with row stride lda (`ta`: transposed,
@@ -235,20 +247,21 @@ static int py2omp_blas_dgemv(int ta, int64_t m, int64_t k, double alpha, const d
 {
     if (!py2omp_blas_fits(5, (int64_t[]){m, k, lda, incx, incy}))
         return -1;
-    return py2omp_blas_done(py2omp_blas_lib.dgemv(py2omp_blas_lib.handle, !ta, (int)(ta ? m : k), (int)(ta ? k : m),
-                                                  &alpha, a, (int)lda, x, (int)incx, &beta, y, (int)incy));
+    return py2omp_blas_lib.dgemv(py2omp_blas_lib.handle, !ta, (int)(ta ? m : k), (int)(ta ? k : m),
+                                 &alpha, a, (int)lda, x, (int)incx, &beta, y, (int)incy);
 }
 
 /* C = alpha * op(A) @ op(B) + beta * C in row-major terms: C is m x n with row stride ldc, op(A) m x k
    and op(B) k x n (`ta`, `tb`: transposed, then A is stored k x m). cuBLAS is column-major, where the
-   same memory holds C^T = op(B)^T op(A)^T: B and A change places. -1: sizes cuBLAS cannot take. */
+   same memory holds C^T = op(B)^T op(A)^T: B and A change places. -1: sizes cuBLAS cannot take; else
+   the library's status, the product queued (as in every wrapper below). */
 static int py2omp_blas_sgemm(int ta, int tb, int64_t m, int64_t n, int64_t k, float alpha, const float *a, int64_t lda,
                              const float *b, int64_t ldb, float beta, float *c, int64_t ldc)
 {
     if (!py2omp_blas_fits(6, (int64_t[]){m, n, k, lda, ldb, ldc}))
         return -1;
-    return py2omp_blas_done(py2omp_blas_lib.sgemm(py2omp_blas_lib.handle, tb, ta, (int)n, (int)m, (int)k, &alpha, b,
-                                                  (int)ldb, a, (int)lda, &beta, c, (int)ldc));
+    return py2omp_blas_lib.sgemm(py2omp_blas_lib.handle, tb, ta, (int)n, (int)m, (int)k, &alpha, b,
+                                 (int)ldb, a, (int)lda, &beta, c, (int)ldc);
 }
 
 /* y = alpha * op(A) @ x + beta * y in row-major terms: op(A) m x k with row stride lda (`ta`: transposed,
@@ -259,8 +272,8 @@ static int py2omp_blas_sgemv(int ta, int64_t m, int64_t k, float alpha, const fl
 {
     if (!py2omp_blas_fits(5, (int64_t[]){m, k, lda, incx, incy}))
         return -1;
-    return py2omp_blas_done(py2omp_blas_lib.sgemv(py2omp_blas_lib.handle, !ta, (int)(ta ? m : k), (int)(ta ? k : m),
-                                                  &alpha, a, (int)lda, x, (int)incx, &beta, y, (int)incy));
+    return py2omp_blas_lib.sgemv(py2omp_blas_lib.handle, !ta, (int)(ta ? m : k), (int)(ta ? k : m),
+                                 &alpha, a, (int)lda, x, (int)incx, &beta, y, (int)incy);
 }
 
 /* gemm(alpha: f64, beta: f64, C: InOut[f64[:, :]], A: In[f64[:, :]], B: In[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_products.py:14 */
@@ -277,7 +290,7 @@ void gemm(double alpha, double beta, double *restrict C, int64_t C_n0, int64_t C
             int py2omp_blas = -1;
             if (alpha != 0.0 && beta != 0.0 && py2omp_blas_ready()) {
                 #pragma omp target data use_device_ptr(A, B, C)
-                py2omp_blas = py2omp_blas_dgemm(0, 0, A_n0, B_n1, A_n1, alpha, A, A_n1, B, B_n1, beta, C, C_n1);
+                py2omp_blas = py2omp_blas_done(py2omp_blas_dgemm(0, 0, A_n0, B_n1, A_n1, alpha, A, A_n1, B, B_n1, beta, C, C_n1));
             }
             if (py2omp_blas < 0) {
 #line 15 "tests/kernels/blas_products.py"
@@ -326,7 +339,7 @@ void gemm(double alpha, double beta, double *restrict C, int64_t C_n0, int64_t C
         }
     }
 }
-#line 330 "blas_products.c"
+#line 343 "blas_products.c"
 
 /* gemm(alpha: f64, beta: f64, C: InOut[f64[:, :]], A: In[f64[:, :]], B: In[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_products.py:14 */
 #line 14 "tests/kernels/blas_products.py"
@@ -336,7 +349,7 @@ void gemm__device(double alpha, double beta, double *restrict C, int64_t C_n0, i
     {
         int py2omp_blas = -1;
         if (alpha != 0.0 && beta != 0.0 && py2omp_blas_ready()) {
-            py2omp_blas = py2omp_blas_dgemm(0, 0, A_n0, B_n1, A_n1, alpha, A, A_n1, B, B_n1, beta, C, C_n1);
+            py2omp_blas = py2omp_blas_done(py2omp_blas_dgemm(0, 0, A_n0, B_n1, A_n1, alpha, A, A_n1, B, B_n1, beta, C, C_n1));
         }
         if (py2omp_blas < 0) {
 #line 15 "tests/kernels/blas_products.py"
@@ -385,7 +398,7 @@ void gemm__device(double alpha, double beta, double *restrict C, int64_t C_n0, i
         }
     }
 }
-#line 389 "blas_products.c"
+#line 402 "blas_products.c"
 
 /* gemm_transposed(alpha: f32, A: In[f32[:, :]], B: In[f32[:, :]], C: InOut[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_products.py:19 */
 #line 19 "tests/kernels/blas_products.py"
@@ -401,7 +414,7 @@ void gemm_transposed(float alpha, const float *restrict A, int64_t A_n0, int64_t
             int py2omp_blas = -1;
             if (alpha != 0.0f && py2omp_blas_ready()) {
                 #pragma omp target data use_device_ptr(A, B, C)
-                py2omp_blas = py2omp_blas_sgemm(1, 1, A_n1, B_n0, A_n0, alpha, A, A_n1, B, B_n1, 1.0f, C, C_n1);
+                py2omp_blas = py2omp_blas_done(py2omp_blas_sgemm(1, 1, A_n1, B_n0, A_n0, alpha, A, A_n1, B, B_n1, 1.0f, C, C_n1));
             }
             if (py2omp_blas < 0) {
 #line 20 "tests/kernels/blas_products.py"
@@ -450,7 +463,7 @@ void gemm_transposed(float alpha, const float *restrict A, int64_t A_n0, int64_t
         }
     }
 }
-#line 454 "blas_products.c"
+#line 467 "blas_products.c"
 
 /* gemm_transposed(alpha: f32, A: In[f32[:, :]], B: In[f32[:, :]], C: InOut[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_products.py:19 */
 #line 19 "tests/kernels/blas_products.py"
@@ -460,7 +473,7 @@ void gemm_transposed__device(float alpha, const float *restrict A, int64_t A_n0,
     {
         int py2omp_blas = -1;
         if (alpha != 0.0f && py2omp_blas_ready()) {
-            py2omp_blas = py2omp_blas_sgemm(1, 1, A_n1, B_n0, A_n0, alpha, A, A_n1, B, B_n1, 1.0f, C, C_n1);
+            py2omp_blas = py2omp_blas_done(py2omp_blas_sgemm(1, 1, A_n1, B_n0, A_n0, alpha, A, A_n1, B, B_n1, 1.0f, C, C_n1));
         }
         if (py2omp_blas < 0) {
 #line 20 "tests/kernels/blas_products.py"
@@ -509,7 +522,7 @@ void gemm_transposed__device(float alpha, const float *restrict A, int64_t A_n0,
         }
     }
 }
-#line 513 "blas_products.c"
+#line 526 "blas_products.c"
 
 /* block_update(A: In[f64[:, :]], B: In[f64[:, :]], C: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_products.py:24 */
 #line 24 "tests/kernels/blas_products.py"
@@ -525,7 +538,7 @@ void block_update(const double *restrict A, int64_t A_n0, int64_t A_n1, const do
             int py2omp_blas = -1;
             if (py2omp_blas_ready()) {
                 #pragma omp target data use_device_ptr(A, B, C)
-                py2omp_blas = py2omp_blas_dgemm(0, 0, A_n0 - 2, B_n1 - 3, A_n1 - 1, -1.0, A + (2 * A_n1 + 1), A_n1, B + 3, B_n1, 1.0, C + 1 * C_n1, C_n1);
+                py2omp_blas = py2omp_blas_done(py2omp_blas_dgemm(0, 0, A_n0 - 2, B_n1 - 3, A_n1 - 1, -1.0, A + (2 * A_n1 + 1), A_n1, B + 3, B_n1, 1.0, C + 1 * C_n1, C_n1));
             }
             if (py2omp_blas < 0) {
 #line 25 "tests/kernels/blas_products.py"
@@ -575,7 +588,7 @@ void block_update(const double *restrict A, int64_t A_n0, int64_t A_n1, const do
         }
     }
 }
-#line 579 "blas_products.c"
+#line 592 "blas_products.c"
 
 /* block_update(A: In[f64[:, :]], B: In[f64[:, :]], C: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_products.py:24 */
 #line 24 "tests/kernels/blas_products.py"
@@ -585,7 +598,7 @@ void block_update__device(const double *restrict A, int64_t A_n0, int64_t A_n1, 
     {
         int py2omp_blas = -1;
         if (py2omp_blas_ready()) {
-            py2omp_blas = py2omp_blas_dgemm(0, 0, A_n0 - 2, B_n1 - 3, A_n1 - 1, -1.0, A + (2 * A_n1 + 1), A_n1, B + 3, B_n1, 1.0, C + 1 * C_n1, C_n1);
+            py2omp_blas = py2omp_blas_done(py2omp_blas_dgemm(0, 0, A_n0 - 2, B_n1 - 3, A_n1 - 1, -1.0, A + (2 * A_n1 + 1), A_n1, B + 3, B_n1, 1.0, C + 1 * C_n1, C_n1));
         }
         if (py2omp_blas < 0) {
 #line 25 "tests/kernels/blas_products.py"
@@ -634,7 +647,7 @@ void block_update__device(const double *restrict A, int64_t A_n0, int64_t A_n1, 
         }
     }
 }
-#line 638 "blas_products.c"
+#line 651 "blas_products.c"
 
 /* gemv(alpha: f64, beta: f64, A: In[f64[:, :]], x: In[f64[:]], y: InOut[f64[:]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_products.py:29 */
 #line 29 "tests/kernels/blas_products.py"
@@ -650,7 +663,7 @@ void gemv(double alpha, double beta, const double *restrict A, int64_t A_n0, int
             int py2omp_blas = -1;
             if (alpha != 0.0 && beta != 0.0 && py2omp_blas_ready()) {
                 #pragma omp target data use_device_ptr(A, x, y)
-                py2omp_blas = py2omp_blas_dgemv(0, A_n0, A_n1, alpha, A, A_n1, x, 1, beta, y, 1);
+                py2omp_blas = py2omp_blas_done(py2omp_blas_dgemv(0, A_n0, A_n1, alpha, A, A_n1, x, 1, beta, y, 1));
             }
             if (py2omp_blas < 0) {
 #line 30 "tests/kernels/blas_products.py"
@@ -695,7 +708,7 @@ void gemv(double alpha, double beta, const double *restrict A, int64_t A_n0, int
         }
     }
 }
-#line 699 "blas_products.c"
+#line 712 "blas_products.c"
 
 /* gemv(alpha: f64, beta: f64, A: In[f64[:, :]], x: In[f64[:]], y: InOut[f64[:]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_products.py:29 */
 #line 29 "tests/kernels/blas_products.py"
@@ -705,7 +718,7 @@ void gemv__device(double alpha, double beta, const double *restrict A, int64_t A
     {
         int py2omp_blas = -1;
         if (alpha != 0.0 && beta != 0.0 && py2omp_blas_ready()) {
-            py2omp_blas = py2omp_blas_dgemv(0, A_n0, A_n1, alpha, A, A_n1, x, 1, beta, y, 1);
+            py2omp_blas = py2omp_blas_done(py2omp_blas_dgemv(0, A_n0, A_n1, alpha, A, A_n1, x, 1, beta, y, 1));
         }
         if (py2omp_blas < 0) {
 #line 30 "tests/kernels/blas_products.py"
@@ -750,7 +763,7 @@ void gemv__device(double alpha, double beta, const double *restrict A, int64_t A
         }
     }
 }
-#line 754 "blas_products.c"
+#line 767 "blas_products.c"
 
 /* gemv_transposed(A: In[f32[:, :]], x: In[f32[:]], y: InOut[f32[:]], z: Out[f32[:]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_products.py:34 */
 #line 34 "tests/kernels/blas_products.py"
@@ -817,6 +830,7 @@ void gemv_transposed(const float *restrict A, int64_t A_n0, int64_t A_n1, const 
                 #pragma omp target data use_device_ptr(A, x, z)
                 py2omp_blas = py2omp_blas_sgemv(1, A_n1, A_n0 - 1, 1.0f, A + 1 * A_n1, A_n1, x + 1, 1, 0.0f, z, 1);
             }
+            py2omp_blas = py2omp_blas_wait(py2omp_blas);
             if (py2omp_blas < 0) {
 #line 36 "tests/kernels/blas_products.py"
                 #pragma omp target teams distribute parallel for \
@@ -859,7 +873,7 @@ void gemv_transposed(const float *restrict A, int64_t A_n0, int64_t A_n1, const 
         }
     }
 }
-#line 863 "blas_products.c"
+#line 877 "blas_products.c"
 
 /* gemv_transposed(A: In[f32[:, :]], x: In[f32[:]], y: InOut[f32[:]], z: Out[f32[:]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_products.py:34 */
 #line 34 "tests/kernels/blas_products.py"
@@ -919,6 +933,7 @@ void gemv_transposed__device(const float *restrict A, int64_t A_n0, int64_t A_n1
         if (py2omp_blas_ready()) {
             py2omp_blas = py2omp_blas_sgemv(1, A_n1, A_n0 - 1, 1.0f, A + 1 * A_n1, A_n1, x + 1, 1, 0.0f, z, 1);
         }
+        py2omp_blas = py2omp_blas_wait(py2omp_blas);
         if (py2omp_blas < 0) {
 #line 36 "tests/kernels/blas_products.py"
             #pragma omp target teams distribute parallel for \
@@ -962,7 +977,7 @@ void gemv_transposed__device(const float *restrict A, int64_t A_n0, int64_t A_n1
         }
     }
 }
-#line 966 "blas_products.c"
+#line 981 "blas_products.c"
 
 /* product(A: In[f64[:, :]], B: In[f64[:, :]], D: Out[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_products.py:40 */
 #line 40 "tests/kernels/blas_products.py"
@@ -979,7 +994,7 @@ void product(const double *restrict A, int64_t A_n0, int64_t A_n1, const double 
             int py2omp_blas = -1;
             if (py2omp_blas_ready()) {
                 #pragma omp target data use_device_ptr(A, B, D)
-                py2omp_blas = py2omp_blas_dgemm(0, 0, A_n0, B_n1, A_n1, 1.0, A, A_n1, B, B_n1, 0.0, D, D_n1);
+                py2omp_blas = py2omp_blas_done(py2omp_blas_dgemm(0, 0, A_n0, B_n1, A_n1, 1.0, A, A_n1, B, B_n1, 0.0, D, D_n1));
             }
             if (py2omp_blas < 0) {
 #line 41 "tests/kernels/blas_products.py"
@@ -1030,7 +1045,7 @@ void product(const double *restrict A, int64_t A_n0, int64_t A_n1, const double 
 #line 42 "tests/kernels/blas_products.py"
     return;
 }
-#line 1034 "blas_products.c"
+#line 1049 "blas_products.c"
 
 /* product(A: In[f64[:, :]], B: In[f64[:, :]], D: Out[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_products.py:40 */
 #line 40 "tests/kernels/blas_products.py"
@@ -1040,7 +1055,7 @@ void product__device(const double *restrict A, int64_t A_n0, int64_t A_n1, const
     {
         int py2omp_blas = -1;
         if (py2omp_blas_ready()) {
-            py2omp_blas = py2omp_blas_dgemm(0, 0, A_n0, B_n1, A_n1, 1.0, A, A_n1, B, B_n1, 0.0, D, D_n1);
+            py2omp_blas = py2omp_blas_done(py2omp_blas_dgemm(0, 0, A_n0, B_n1, A_n1, 1.0, A, A_n1, B, B_n1, 0.0, D, D_n1));
         }
         if (py2omp_blas < 0) {
 #line 41 "tests/kernels/blas_products.py"
@@ -1091,7 +1106,7 @@ void product__device(const double *restrict A, int64_t A_n0, int64_t A_n1, const
 #line 42 "tests/kernels/blas_products.py"
     return;
 }
-#line 1095 "blas_products.c"
+#line 1110 "blas_products.c"
 
 /* row_dots(alpha: f64, A: In[f64[:, :]], x: In[f64[:]], w: In[f64[:]], y: InOut[f64[:]], z: Out[f64[:]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_products.py:46 */
 #line 46 "tests/kernels/blas_products.py"
@@ -1158,6 +1173,7 @@ void row_dots(double alpha, const double *restrict A, int64_t A_n0, int64_t A_n1
                 #pragma omp target data use_device_ptr(A, w, z)
                 py2omp_blas = py2omp_blas_dgemv(1, A_n1, A_n0, 0.5, A, A_n1, w, 1, 0.0, z, 1);
             }
+            py2omp_blas = py2omp_blas_wait(py2omp_blas);
             if (py2omp_blas < 0) {
 #line 49 "tests/kernels/blas_products.py"
                 #pragma omp target teams distribute parallel for \
@@ -1201,7 +1217,7 @@ void row_dots(double alpha, const double *restrict A, int64_t A_n0, int64_t A_n1
         py2omp_copy_back(z, sizeof(double), 1, (int64_t[]){z_n0}, (int64_t[]){0}, (int64_t[]){A_n1}, -1);
     }
 }
-#line 1205 "blas_products.c"
+#line 1221 "blas_products.c"
 
 /* row_dots(alpha: f64, A: In[f64[:, :]], x: In[f64[:]], w: In[f64[:]], y: InOut[f64[:]], z: Out[f64[:]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_products.py:46 */
 #line 46 "tests/kernels/blas_products.py"
@@ -1260,6 +1276,7 @@ void row_dots__device(double alpha, const double *restrict A, int64_t A_n0, int6
         if (py2omp_blas_ready()) {
             py2omp_blas = py2omp_blas_dgemv(1, A_n1, A_n0, 0.5, A, A_n1, w, 1, 0.0, z, 1);
         }
+        py2omp_blas = py2omp_blas_wait(py2omp_blas);
         if (py2omp_blas < 0) {
 #line 49 "tests/kernels/blas_products.py"
             #pragma omp target teams distribute parallel for \
@@ -1302,7 +1319,7 @@ void row_dots__device(double alpha, const double *restrict A, int64_t A_n0, int6
         }
     }
 }
-#line 1306 "blas_products.c"
+#line 1323 "blas_products.c"
 
 /* both_ways(x1: InOut[f64[:]], x2: InOut[f64[:]], y1: In[f64[:]], y2: In[f64[:]], A: In[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_products.py:54 */
 #line 54 "tests/kernels/blas_products.py"
@@ -1368,6 +1385,7 @@ void both_ways(double *restrict x1, int64_t x1_n0, double *restrict x2, int64_t 
                 #pragma omp target data use_device_ptr(A, y2, x2)
                 py2omp_blas = py2omp_blas_dgemv(1, A_n0, A_n0, 2.0, A, A_n1, y2, 1, -1.0, x2, 1);
             }
+            py2omp_blas = py2omp_blas_wait(py2omp_blas);
             if (py2omp_blas < 0) {
 #line 55 "tests/kernels/blas_products.py"
                 #pragma omp target teams distribute parallel for \
@@ -1412,7 +1430,7 @@ void both_ways(double *restrict x1, int64_t x1_n0, double *restrict x2, int64_t 
         }
     }
 }
-#line 1416 "blas_products.c"
+#line 1434 "blas_products.c"
 
 /* both_ways(x1: InOut[f64[:]], x2: InOut[f64[:]], y1: In[f64[:]], y2: In[f64[:]], A: In[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_products.py:54 */
 #line 54 "tests/kernels/blas_products.py"
@@ -1471,6 +1489,7 @@ void both_ways__device(double *restrict x1, int64_t x1_n0, double *restrict x2, 
         if (py2omp_blas_ready()) {
             py2omp_blas = py2omp_blas_dgemv(1, A_n0, A_n0, 2.0, A, A_n1, y2, 1, -1.0, x2, 1);
         }
+        py2omp_blas = py2omp_blas_wait(py2omp_blas);
         if (py2omp_blas < 0) {
 #line 55 "tests/kernels/blas_products.py"
             #pragma omp target teams distribute parallel for \
@@ -1514,7 +1533,7 @@ void both_ways__device(double *restrict x1, int64_t x1_n0, double *restrict x2, 
         }
     }
 }
-#line 1518 "blas_products.c"
+#line 1537 "blas_products.c"
 
 /* gemm_rows(alpha: f32, beta: f32, C: InOut[f32[:, :]], A: In[f32[:, :]], B: In[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_products.py:61 */
 #line 61 "tests/kernels/blas_products.py"
@@ -1530,7 +1549,7 @@ void gemm_rows(float alpha, float beta, float *restrict C, int64_t C_n0, int64_t
             int py2omp_blas = -1;
             if (alpha != 0.0f && beta != 0.0f && py2omp_blas_ready()) {
                 #pragma omp target data use_device_ptr(A, B, C)
-                py2omp_blas = py2omp_blas_sgemm(0, 0, C_n0, C_n1, A_n1, alpha, A, A_n1, B, B_n1, beta, C, C_n1);
+                py2omp_blas = py2omp_blas_done(py2omp_blas_sgemm(0, 0, C_n0, C_n1, A_n1, alpha, A, A_n1, B, B_n1, beta, C, C_n1));
             }
             if (py2omp_blas < 0) {
 #line 62 "tests/kernels/blas_products.py"
@@ -1579,7 +1598,7 @@ void gemm_rows(float alpha, float beta, float *restrict C, int64_t C_n0, int64_t
         }
     }
 }
-#line 1583 "blas_products.c"
+#line 1602 "blas_products.c"
 
 /* gemm_rows(alpha: f32, beta: f32, C: InOut[f32[:, :]], A: In[f32[:, :]], B: In[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_products.py:61 */
 #line 61 "tests/kernels/blas_products.py"
@@ -1589,7 +1608,7 @@ void gemm_rows__device(float alpha, float beta, float *restrict C, int64_t C_n0,
     {
         int py2omp_blas = -1;
         if (alpha != 0.0f && beta != 0.0f && py2omp_blas_ready()) {
-            py2omp_blas = py2omp_blas_sgemm(0, 0, C_n0, C_n1, A_n1, alpha, A, A_n1, B, B_n1, beta, C, C_n1);
+            py2omp_blas = py2omp_blas_done(py2omp_blas_sgemm(0, 0, C_n0, C_n1, A_n1, alpha, A, A_n1, B, B_n1, beta, C, C_n1));
         }
         if (py2omp_blas < 0) {
 #line 62 "tests/kernels/blas_products.py"
@@ -1638,7 +1657,7 @@ void gemm_rows__device(float alpha, float beta, float *restrict C, int64_t C_n0,
         }
     }
 }
-#line 1642 "blas_products.c"
+#line 1661 "blas_products.c"
 
 /* gemm_rows_transposed(A: In[f64[:, :]], B: In[f64[:, :]], C: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_products.py:69 */
 #line 69 "tests/kernels/blas_products.py"
@@ -1654,7 +1673,7 @@ void gemm_rows_transposed(const double *restrict A, int64_t A_n0, int64_t A_n1, 
             int py2omp_blas = -1;
             if (py2omp_blas_ready()) {
                 #pragma omp target data use_device_ptr(A, B, C)
-                py2omp_blas = py2omp_blas_dgemm(1, 1, C_n0 - 2, C_n1 - 1, A_n0 - 1, 1.0, A + (1 * A_n1 + 2), A_n1, B + (1 * B_n1 + 1), B_n1, 1.0, C + (2 * C_n1 + 1), C_n1);
+                py2omp_blas = py2omp_blas_done(py2omp_blas_dgemm(1, 1, C_n0 - 2, C_n1 - 1, A_n0 - 1, 1.0, A + (1 * A_n1 + 2), A_n1, B + (1 * B_n1 + 1), B_n1, 1.0, C + (2 * C_n1 + 1), C_n1));
             }
             if (py2omp_blas < 0) {
 #line 70 "tests/kernels/blas_products.py"
@@ -1703,7 +1722,7 @@ void gemm_rows_transposed(const double *restrict A, int64_t A_n0, int64_t A_n1, 
         }
     }
 }
-#line 1707 "blas_products.c"
+#line 1726 "blas_products.c"
 
 /* gemm_rows_transposed(A: In[f64[:, :]], B: In[f64[:, :]], C: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_products.py:69 */
 #line 69 "tests/kernels/blas_products.py"
@@ -1713,7 +1732,7 @@ void gemm_rows_transposed__device(const double *restrict A, int64_t A_n0, int64_
     {
         int py2omp_blas = -1;
         if (py2omp_blas_ready()) {
-            py2omp_blas = py2omp_blas_dgemm(1, 1, C_n0 - 2, C_n1 - 1, A_n0 - 1, 1.0, A + (1 * A_n1 + 2), A_n1, B + (1 * B_n1 + 1), B_n1, 1.0, C + (2 * C_n1 + 1), C_n1);
+            py2omp_blas = py2omp_blas_done(py2omp_blas_dgemm(1, 1, C_n0 - 2, C_n1 - 1, A_n0 - 1, 1.0, A + (1 * A_n1 + 2), A_n1, B + (1 * B_n1 + 1), B_n1, 1.0, C + (2 * C_n1 + 1), C_n1));
         }
         if (py2omp_blas < 0) {
 #line 70 "tests/kernels/blas_products.py"
@@ -1761,7 +1780,7 @@ void gemm_rows_transposed__device(const double *restrict A, int64_t A_n0, int64_
         }
     }
 }
-#line 1765 "blas_products.c"
+#line 1784 "blas_products.c"
 
 /* summed_gemvs(alpha: f64, beta: f64, A: In[f64[:, :]], B: In[f64[:, :]], x: In[f64[:]], result__1: Out[f64[:]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_products.py:76 */
 #line 76 "tests/kernels/blas_products.py"
@@ -1828,6 +1847,7 @@ void summed_gemvs(double alpha, double beta, const double *restrict A, int64_t A
                 #pragma omp target data use_device_ptr(B, x, result__1)
                 py2omp_blas = py2omp_blas_dgemv(0, B_n0, B_n1, beta, B, B_n1, x, 1, 1.0, result__1, 1);
             }
+            py2omp_blas = py2omp_blas_wait(py2omp_blas);
             if (py2omp_blas < 0) {
 #line 77 "tests/kernels/blas_products.py"
                 #pragma omp target teams distribute parallel for \
@@ -1873,7 +1893,7 @@ void summed_gemvs(double alpha, double beta, const double *restrict A, int64_t A
 #line 77 "tests/kernels/blas_products.py"
     return;
 }
-#line 1877 "blas_products.c"
+#line 1897 "blas_products.c"
 
 /* summed_gemvs(alpha: f64, beta: f64, A: In[f64[:, :]], B: In[f64[:, :]], x: In[f64[:]], result__1: Out[f64[:]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_products.py:76 */
 #line 76 "tests/kernels/blas_products.py"
@@ -1933,6 +1953,7 @@ void summed_gemvs__device(double alpha, double beta, const double *restrict A, i
         if (beta != 0.0 && py2omp_blas_ready()) {
             py2omp_blas = py2omp_blas_dgemv(0, B_n0, B_n1, beta, B, B_n1, x, 1, 1.0, result__1, 1);
         }
+        py2omp_blas = py2omp_blas_wait(py2omp_blas);
         if (py2omp_blas < 0) {
 #line 77 "tests/kernels/blas_products.py"
             #pragma omp target teams distribute parallel for \
@@ -1978,7 +1999,7 @@ void summed_gemvs__device(double alpha, double beta, const double *restrict A, i
 #line 77 "tests/kernels/blas_products.py"
     return;
 }
-#line 1982 "blas_products.c"
+#line 2003 "blas_products.c"
 
 /* summed_into(alpha: f32, A: In[f32[:, :]], B: In[f32[:, :]], x: In[f32[:]], y: InOut[f32[:]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_products.py:81 */
 #line 81 "tests/kernels/blas_products.py"
@@ -2044,6 +2065,7 @@ void summed_into(float alpha, const float *restrict A, int64_t A_n0, int64_t A_n
                 #pragma omp target data use_device_ptr(B, x, y)
                 py2omp_blas = py2omp_blas_sgemv(0, B_n0, B_n1, 1.0f, B, B_n1, x, 1, 1.0f, y, 1);
             }
+            py2omp_blas = py2omp_blas_wait(py2omp_blas);
             if (py2omp_blas < 0) {
 #line 82 "tests/kernels/blas_products.py"
                 #pragma omp target teams distribute parallel for \
@@ -2087,7 +2109,7 @@ void summed_into(float alpha, const float *restrict A, int64_t A_n0, int64_t A_n
         }
     }
 }
-#line 2091 "blas_products.c"
+#line 2113 "blas_products.c"
 
 /* summed_into(alpha: f32, A: In[f32[:, :]], B: In[f32[:, :]], x: In[f32[:]], y: InOut[f32[:]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_products.py:81 */
 #line 81 "tests/kernels/blas_products.py"
@@ -2147,6 +2169,7 @@ void summed_into__device(float alpha, const float *restrict A, int64_t A_n0, int
         if (py2omp_blas_ready()) {
             py2omp_blas = py2omp_blas_sgemv(0, B_n0, B_n1, 1.0f, B, B_n1, x, 1, 1.0f, y, 1);
         }
+        py2omp_blas = py2omp_blas_wait(py2omp_blas);
         if (py2omp_blas < 0) {
 #line 82 "tests/kernels/blas_products.py"
             #pragma omp target teams distribute parallel for \
@@ -2190,7 +2213,7 @@ void summed_into__device(float alpha, const float *restrict A, int64_t A_n0, int
         }
     }
 }
-#line 2194 "blas_products.c"
+#line 2217 "blas_products.c"
 
 /* The checks Python makes before a call of gemm, in its order: the first failing one's message, else NULL. */
 #line 14 "tests/kernels/blas_products.py"

@@ -294,9 +294,10 @@ static void py2omp_temporary_free(void *p, int device)
 
 /* The vendor BLAS: cuBLAS (or a library with its entry points), loaded once on first use from
    $PY2OMP_CUBLAS, else from the loader's path or /usr/local/cuda; PY2OMP_BLAS=0 turns it off.
-   Its handle works on the default device, whose memory the runtime's device pointers address. After
-   each call, cuCtxSynchronize (from the same library if it has one, else the driver's libcuda.so.1)
-   waits for the result, as the next target region may run on another stream. */
+   Its handle works on the default device, whose memory the runtime's device pointers address. The
+   wrappers queue a product on the handle's stream and return; cuCtxSynchronize (from the same library
+   if it has one, else the driver's libcuda.so.1) then waits for it after the last of consecutive
+   calls (translator/passes/library_runs.py), as the next target region may run on another stream. */
 typedef int (*py2omp_cublas_dgemm_t)(void *, int, int, int, int, int, const double *, const double *, int,
                                      const double *, int, const double *, double *, int);
 typedef int (*py2omp_cublas_dsyrkx_t)(void *, int, int, int, int, const double *, const double *, int, const double *,
@@ -372,22 +373,33 @@ static int py2omp_blas_fits(int n, const int64_t *sizes)
     return 1;
 }
 
-/* The call's status, else the synchronization's (0: done). */
-static int py2omp_blas_done(int status)
+/* After a call alone: the call's status, else the synchronization's (0: done). */
+static inline int py2omp_blas_done(int status)
 {
     return status != 0 ? status : py2omp_blas_lib.sync();
 }
 
+/* After a call that follows queued ones: a wait for all of them whatever this call's status (its
+   loops, -1, may read their products); the call's error, else the synchronization's, else its status. */
+static inline int py2omp_blas_wait(int status)
+{
+    if (__atomic_load_n(&py2omp_blas_lib.state, __ATOMIC_ACQUIRE) <= 0)
+        return status; /* nothing was queued */
+    int synced = py2omp_blas_lib.sync();
+    return status > 0 || synced == 0 ? status : synced;
+}
+
 /* C = alpha * op(A) @ op(B) + beta * C in row-major terms: C is m x n with row stride ldc, op(A) m x k
    and op(B) k x n (`ta`, `tb`: transposed, then A is stored k x m). cuBLAS is column-major, where the
-   same memory holds C^T = op(B)^T op(A)^T: B and A change places. -1: sizes cuBLAS cannot take. */
+   same memory holds C^T = op(B)^T op(A)^T: B and A change places. -1: sizes cuBLAS cannot take; else
+   the library's status, the product queued (as in every wrapper below). */
 static int py2omp_blas_dgemm(int ta, int tb, int64_t m, int64_t n, int64_t k, double alpha, const double *a, int64_t lda,
                              const double *b, int64_t ldb, double beta, double *c, int64_t ldc)
 {
     if (!py2omp_blas_fits(6, (int64_t[]){m, n, k, lda, ldb, ldc}))
         return -1;
-    return py2omp_blas_done(py2omp_blas_lib.dgemm(py2omp_blas_lib.handle, tb, ta, (int)n, (int)m, (int)k, &alpha, b,
-                                                  (int)ldb, a, (int)lda, &beta, c, (int)ldc));
+    return py2omp_blas_lib.dgemm(py2omp_blas_lib.handle, tb, ta, (int)n, (int)m, (int)k, &alpha, b,
+                                 (int)ldb, a, (int)lda, &beta, c, (int)ldc);
 }
 
 /* In row-major terms, the lower (`lower`) or upper triangle of the n x n
@@ -401,8 +413,8 @@ static int py2omp_blas_dsyrkx(int lower, int ta, int64_t n, int64_t k, double al
 {
     if (!py2omp_blas_fits(5, (int64_t[]){n, k, lda, ldb, ldc}))
         return -1;
-    return py2omp_blas_done(py2omp_blas_lib.dsyrkx(py2omp_blas_lib.handle, lower, !ta, (int)n, (int)k, &alpha, b,
-                                                  (int)ldb, a, (int)lda, &beta, c, (int)ldc));
+    return py2omp_blas_lib.dsyrkx(py2omp_blas_lib.handle, lower, !ta, (int)n, (int)k, &alpha, b,
+                                 (int)ldb, a, (int)lda, &beta, c, (int)ldc);
 }
 
 /* gemm(alpha: f64, beta: f64, C: InOut[f64[:, :]], A: In[f64[:, :]], B: In[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/two_level.py:14 */
@@ -419,7 +431,7 @@ void gemm(double alpha, double beta, double *restrict C, int64_t C_n0, int64_t C
             int py2omp_blas = -1;
             if (alpha != 0.0 && beta != 0.0 && py2omp_blas_ready()) {
                 #pragma omp target data use_device_ptr(A, B, C)
-                py2omp_blas = py2omp_blas_dgemm(0, 0, C_n0, C_n1, A_n1, alpha, A, A_n1, B, B_n1, beta, C, C_n1);
+                py2omp_blas = py2omp_blas_done(py2omp_blas_dgemm(0, 0, C_n0, C_n1, A_n1, alpha, A, A_n1, B, B_n1, beta, C, C_n1));
             }
             if (py2omp_blas < 0) {
 #line 15 "tests/kernels/two_level.py"
@@ -468,7 +480,7 @@ void gemm(double alpha, double beta, double *restrict C, int64_t C_n0, int64_t C
         }
     }
 }
-#line 472 "two_level.c"
+#line 484 "two_level.c"
 
 /* gemm(alpha: f64, beta: f64, C: InOut[f64[:, :]], A: In[f64[:, :]], B: In[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/two_level.py:14 */
 #line 14 "tests/kernels/two_level.py"
@@ -478,7 +490,7 @@ void gemm__device(double alpha, double beta, double *restrict C, int64_t C_n0, i
     {
         int py2omp_blas = -1;
         if (alpha != 0.0 && beta != 0.0 && py2omp_blas_ready()) {
-            py2omp_blas = py2omp_blas_dgemm(0, 0, C_n0, C_n1, A_n1, alpha, A, A_n1, B, B_n1, beta, C, C_n1);
+            py2omp_blas = py2omp_blas_done(py2omp_blas_dgemm(0, 0, C_n0, C_n1, A_n1, alpha, A, A_n1, B, B_n1, beta, C, C_n1));
         }
         if (py2omp_blas < 0) {
 #line 15 "tests/kernels/two_level.py"
@@ -527,7 +539,7 @@ void gemm__device(double alpha, double beta, double *restrict C, int64_t C_n0, i
         }
     }
 }
-#line 531 "two_level.c"
+#line 543 "two_level.c"
 
 /* syrk(alpha: f64, beta: f64, C: InOut[f64[:, :]], A: In[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/two_level.py:22 */
 #line 22 "tests/kernels/two_level.py"
@@ -543,7 +555,7 @@ void syrk(double alpha, double beta, double *restrict C, int64_t C_n0, int64_t C
             int py2omp_blas = -1;
             if (alpha != 0.0 && beta != 0.0 && A_n0 <= C_n1 && A_n0 <= C_n0 && py2omp_blas_ready()) {
                 #pragma omp target data use_device_ptr(A, C)
-                py2omp_blas = py2omp_blas_dsyrkx(1, 0, A_n0, A_n1, alpha, A, A_n1, A, A_n1, beta, C, C_n1);
+                py2omp_blas = py2omp_blas_done(py2omp_blas_dsyrkx(1, 0, A_n0, A_n1, alpha, A, A_n1, A, A_n1, beta, C, C_n1));
             }
             if (py2omp_blas < 0) {
 #line 23 "tests/kernels/two_level.py"
@@ -603,7 +615,7 @@ void syrk(double alpha, double beta, double *restrict C, int64_t C_n0, int64_t C
         }
     }
 }
-#line 607 "two_level.c"
+#line 619 "two_level.c"
 
 /* syrk(alpha: f64, beta: f64, C: InOut[f64[:, :]], A: In[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/two_level.py:22 */
 #line 22 "tests/kernels/two_level.py"
@@ -613,7 +625,7 @@ void syrk__device(double alpha, double beta, double *restrict C, int64_t C_n0, i
     {
         int py2omp_blas = -1;
         if (alpha != 0.0 && beta != 0.0 && A_n0 <= C_n1 && A_n0 <= C_n0 && py2omp_blas_ready()) {
-            py2omp_blas = py2omp_blas_dsyrkx(1, 0, A_n0, A_n1, alpha, A, A_n1, A, A_n1, beta, C, C_n1);
+            py2omp_blas = py2omp_blas_done(py2omp_blas_dsyrkx(1, 0, A_n0, A_n1, alpha, A, A_n1, A, A_n1, beta, C, C_n1));
         }
         if (py2omp_blas < 0) {
 #line 23 "tests/kernels/two_level.py"
@@ -673,7 +685,7 @@ void syrk__device(double alpha, double beta, double *restrict C, int64_t C_n0, i
         }
     }
 }
-#line 677 "two_level.c"
+#line 689 "two_level.c"
 
 /* doitgen(A: InOut[f64[:, :, :]], C4: In[f64[:, :]], work: InOut[f64[:, :, :]]) -- tests/kernels/two_level.py:30 */
 #line 30 "tests/kernels/two_level.py"
@@ -720,7 +732,7 @@ void doitgen(double *restrict A, int64_t A_n0, int64_t A_n1, int64_t A_n2, const
         }
     }
 }
-#line 724 "two_level.c"
+#line 736 "two_level.c"
 
 /* doitgen(A: InOut[f64[:, :, :]], C4: In[f64[:, :]], work: InOut[f64[:, :, :]]) -- tests/kernels/two_level.py:30 */
 #line 30 "tests/kernels/two_level.py"
@@ -766,7 +778,7 @@ void doitgen__device(double *restrict A, int64_t A_n0, int64_t A_n1, int64_t A_n
         }
     }
 }
-#line 770 "two_level.c"
+#line 782 "two_level.c"
 
 /* scaled_rows(X: In[f64[:, :]], Y: InOut[f64[:, :]]) -- tests/kernels/two_level.py:39 */
 #line 39 "tests/kernels/two_level.py"
@@ -812,7 +824,7 @@ void scaled_rows(const double *restrict X, int64_t X_n0, int64_t X_n1, double *r
         }
     }
 }
-#line 816 "two_level.c"
+#line 828 "two_level.c"
 
 /* scaled_rows(X: In[f64[:, :]], Y: InOut[f64[:, :]]) -- tests/kernels/two_level.py:39 */
 #line 39 "tests/kernels/two_level.py"
@@ -857,7 +869,7 @@ void scaled_rows__device(const double *restrict X, int64_t X_n0, int64_t X_n1, d
         }
     }
 }
-#line 861 "two_level.c"
+#line 873 "two_level.c"
 
 /* normalized_rows(B: InOut[f64[:, :]]) -- tests/kernels/two_level.py:51 */
 #line 51 "tests/kernels/two_level.py"
@@ -906,7 +918,7 @@ void normalized_rows(double *restrict B, int64_t B_n0, int64_t B_n1)
 #line 54 "tests/kernels/two_level.py"
     py2omp_temporary_free(B_value__4_buf, -1);
 }
-#line 910 "two_level.c"
+#line 922 "two_level.c"
 
 /* normalized_rows(B: InOut[f64[:, :]]) -- tests/kernels/two_level.py:51 */
 #line 51 "tests/kernels/two_level.py"
@@ -954,7 +966,7 @@ void normalized_rows__device(double *restrict B, int64_t B_n0, int64_t B_n1)
 #line 54 "tests/kernels/two_level.py"
     py2omp_temporary_free(B_value__4_buf, -1);
 }
-#line 958 "two_level.c"
+#line 970 "two_level.c"
 
 /* The checks Python makes before a call of gemm, in its order: the first failing one's message, else NULL. */
 #line 14 "tests/kernels/two_level.py"

@@ -12,8 +12,8 @@ import math
 from collections.abc import Iterator
 
 from runtime_shim import pool
-from runtime_shim.blas import SYSTEM_NAMES
 from translator.backend.bare import FLAT, TRIP, bare_counts, bare_indices, uses_bare
+from translator.backend.blas import BLAS_STATUS, blas_arguments, blas_view, call_and_wait
 from translator.backend.checks import LENGTH_ERRORS, check_function, length_checks, never_negative, refuse_clashes
 from translator.backend.c_expr import ExprEmitter, Frag, atom, const, infix, operand
 from translator.backend.helpers import HelperSet
@@ -22,7 +22,7 @@ from translator.backend.names import (
 )
 from translator.backend.staged import box_bounds, staged_view
 from translator.backend.view import (
-    ArrayDoc, AssignView, AtomicView, BareView, BlasView, CallView, Branch, DataHelperView, Decl, DirectiveView, ForView,
+    ArrayDoc, AssignView, AtomicView, BareView, CallView, Branch, DataHelperView, Decl, DirectiveView, ForView,
     IfView, JumpView, KernelView, LibraryCallView, LocalArrayView, LoopHeader, Loc, MapGroup, ModuleView, ParallelView,
     ParamView, ReductionGroup, ReturnView, Section, StmtView, TargetDataView, TaskWaitView, TeamLoopView, TemporaryView,
     UpdateView, WhileView,
@@ -52,9 +52,6 @@ ORDER = "py2omp_order"
 COPY_BACK = "py2omp_copy_back"
 """The prelude's host function that copies a written box of a partly written `Out` array back
 (`templates/prelude.c.j2`, macro `copy_back`): outside `declare target`, since it runs on the host."""
-
-BLAS_STATUS = "py2omp_blas"
-"""The local holding a library call's outcome (-1: not called, 0: done, else the library's status)."""
 
 TEMPORARY_HELPERS = ("py2omp_temporary_alloc", "py2omp_temporary_free")
 """The prelude's host functions that allocate a temporary's buffer before its loop (device memory on
@@ -130,7 +127,7 @@ def build_view(module: ir.Module, staging: bool = False) -> ModuleView:
     refuse_clashes(module, symbols, {v.name for v in kernels if v.check})
     guard = "".join(ch if ch.isalnum() else "_" for ch in module.name.upper())
     temporaries = any(isinstance(n, ir.Temporary) for k in module.kernels for n in walk_all(k.body))
-    blas = _blas(module)
+    blas = blas_view(module)
     pooled = offload and (temporaries or (blas is not None and bool(blas.in_place)))
     return ModuleView(
         version=__version__,
@@ -154,31 +151,6 @@ def build_view(module: ir.Module, staging: bool = False) -> ModuleView:
         functions=functions,
         kernels=kernels,
     )
-
-
-def _blas(module: ir.Module) -> BlasView | None:
-    """The prelude's BLAS loader with the wrappers of the routines the kernels call, if any."""
-    calls = [n for k in module.kernels for n in walk_all(k.body) if isinstance(n, ir.LibraryCall)]
-    if not calls or module.target is None:
-        return None
-    return BlasView(tuple(sorted({c.symbol for c in calls})), SYSTEM_NAMES if module.target.is_gpu else (),
-                    tuple(sorted({c.symbol for c in calls if c.in_place})))
-
-
-def _blas_arguments(s: ir.LibraryCall, sizes: list[str], at: list[str], strides: list[str], alpha: str,
-                    beta: str) -> list[str]:
-    """The arguments of the routine's wrapper (prelude, macro `blas`): flags (the triangle, the
-    transposes, the unit diagonal), sizes, alpha, the operands with their strides, beta and C."""
-    flags = [str(int(t)) for t in s.transposed]
-    operands, into = [at[0], strides[0], at[1], strides[1]], [beta, at[2], strides[2]]
-    lower = str(int(s.triangle == "lower"))
-    if s.routine == "gemm":
-        return [*flags, *sizes, alpha, *operands, *(into[1:] if s.in_place else into)]  # in place: beta is 0
-    if s.routine == "gemv":
-        return [flags[0], sizes[0], sizes[2], alpha, *operands, *into]
-    if s.routine == "trmm":  # B in place: no beta, no C
-        return [lower, flags[0], str(int(s.unit_diagonal)), sizes[0], sizes[1], alpha, *operands]
-    return [lower, flags[0], sizes[0], sizes[2], alpha, *operands, *into]  # syrkx, syr2k
 
 
 def _stop_hoisted(stop: ir.Expr, body: tuple[ir.Stmt, ...], levels: tuple[str, ...] = ()) -> bool:
@@ -460,14 +432,14 @@ class _KernelLowering(Visitor[[], StmtView]):
         pointers = tuple(self.names[a.array] for a in s.operands)
         at = [p if isinstance(o, ir.Const) and o.value == 0 else infix("+", atom(p), self.expr.frag(o)).text
               for p, o in zip(pointers, s.offsets)]
-        args = _blas_arguments(s, [self.expr(n) for n in s.sizes], at, [self.expr(n) for n in s.strides],
-                               self.expr(s.alpha), self.expr(s.beta))
-        call = f"py2omp_blas_{s.symbol}{'_in_place' * s.in_place}({', '.join(args)})"
+        args = blas_arguments(s, [self.expr(n) for n in s.sizes], at, [self.expr(n) for n in s.strides],
+                              self.expr(s.alpha), self.expr(s.beta))
+        call, wait, guard = call_and_wait(s, args)
         ready = atom("py2omp_blas_ready()")
         cond = (ready if isinstance(s.when, ir.Const) else infix("&&", self.expr.frag(s.when), ready)).text
         unique = tuple(dict.fromkeys(pointers))  # syrk reads A twice: once in `use_device_ptr`
         return LibraryCallView(_loc(s.span), BLAS_STATUS, cond, self._maps(s.maps), () if s.device_ptrs else unique,
-                               call, self._block(s.body), self._block(s.orelse))
+                               call, self._block(s.body), self._block(s.orelse), wait, guard)
 
     def visit_TargetData(self, s: ir.TargetData) -> StmtView:
         return TargetDataView(_loc(s.span), _device(s.device), self._maps(s.maps), self._block(s.body))

@@ -252,7 +252,8 @@ class TargetDataView:
 class LibraryCallView:
     """A vendor BLAS call with its fallback: `status` is -1 unless `cond` holds and the `call` ran
     (inside `target data` with `maps` and `use_device_ptr(pointers)` where the operands are host
-    pointers); -1 runs `body` (the loops), a positive cuBLAS status `orelse` (records the failure)."""
+    pointers); then `status = wait` where `wait` is given (and `wait_guard` holds): the wait for the
+    calls queued before; -1 runs `body` (the loops), a positive status `orelse` (records the failure)."""
 
     kind: ClassVar[str] = "library_call"
     loc: Loc
@@ -263,6 +264,8 @@ class LibraryCallView:
     call: str
     body: tuple[StmtView, ...]
     orelse: tuple[StmtView, ...]
+    wait: str | None = None
+    wait_guard: str | None = None
 
 
 @dataclass(frozen=True)

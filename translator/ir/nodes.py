@@ -789,6 +789,14 @@ class LibraryCall:
     checks_hold: bool = False
     """`when` implies that every run-time check of `body` passes (`passes.blas_loops` puts the
     bounds and lengths the loops check into it): checks inside the loops then keep the call."""
+    queued: bool = False
+    """The product is left running on the library's stream when the call returns (`passes.library_runs`):
+    the next statement is a library call too, which the handle runs after it. Otherwise the host waits
+    for the library right after the call (the in-place wrapper waits itself, before its copy)."""
+    after_queued: bool = False
+    """The call before is `queued`: its product may still be running, so the loops that replace this
+    call wait for it first, and the wait after this call, the last of the run, is made whatever
+    this call's status."""
 
     @property
     def symbol(self) -> str:

@@ -127,7 +127,8 @@ class _Printer(Visitor[[str], list[str]]):
         sizes = " x ".join(format_expr(n) for n in stmt.sizes) + (f" {stmt.triangle} triangle" if stmt.triangle else "") + \
             " unit diagonal" * stmt.unit_diagonal + " in place" * stmt.in_place
         head = (f"{pad}{stmt.library} {stmt.symbol}({args}) sizes {sizes}, alpha {format_expr(stmt.alpha)}, "
-                f"beta {format_expr(stmt.beta)} when {format_expr(stmt.when)}{' on device pointers' * stmt.device_ptrs}")
+                f"beta {format_expr(stmt.beta)} when {format_expr(stmt.when)}{' on device pointers' * stmt.device_ptrs}"
+                f"{', after a queued call' * stmt.after_queued}{', queued' * stmt.queued}")
         return [head, f"{pad}else:", *_block(stmt.body, pad + INDENT),
                 *([f"{pad}failed:", *_block(stmt.orelse, pad + INDENT)] if stmt.orelse else [])]
 
