@@ -2227,7 +2227,7 @@ const char *gemm_check(double alpha, double beta, const double *C, int64_t C_n0,
     if (B_n0 != A_n1) return "ValueError when B_n0 != A_n1 (line 15)";
     return 0;
 }
-#line 2208 "blas_products.c"
+#line 2231 "blas_products.c"
 
 /* The checks Python makes before a call of gemm_transposed, in its order: the first failing one's message, else NULL. */
 #line 19 "tests/kernels/blas_products.py"
@@ -2241,7 +2241,7 @@ const char *gemm_transposed_check(float alpha, const float *A, int64_t A_n0, int
     if (B_n1 != A_n0) return "ValueError when B_n1 != A_n0 (line 20)";
     return 0;
 }
-#line 2222 "blas_products.c"
+#line 2245 "blas_products.c"
 
 /* The checks Python makes before a call of block_update, in its order: the first failing one's message, else NULL. */
 #line 24 "tests/kernels/blas_products.py"
@@ -2255,7 +2255,7 @@ const char *block_update_check(const double *A, int64_t A_n0, int64_t A_n1, cons
     if (((B_n0 - 1) > 0 ? (B_n0 - 1) : 0) != ((A_n1 - 1) > 0 ? (A_n1 - 1) : 0)) return "ValueError when max(B_n0 - 1, 0) != max(A_n1 - 1, 0) (line 25)";
     return 0;
 }
-#line 2236 "blas_products.c"
+#line 2259 "blas_products.c"
 
 /* The checks Python makes before a call of gemv, in its order: the first failing one's message, else NULL. */
 #line 29 "tests/kernels/blas_products.py"
@@ -2267,7 +2267,7 @@ const char *gemv_check(double alpha, double beta, const double *A, int64_t A_n0,
     if (x_n0 != A_n1) return "ValueError when x_n0 != A_n1 (line 30)";
     return 0;
 }
-#line 2248 "blas_products.c"
+#line 2271 "blas_products.c"
 
 /* The checks Python makes before a call of gemv_transposed, in its order: the first failing one's message, else NULL. */
 #line 34 "tests/kernels/blas_products.py"
@@ -2282,7 +2282,7 @@ const char *gemv_transposed_check(const float *A, int64_t A_n0, int64_t A_n1, co
     if (((A_n0 - 1) > 0 ? (A_n0 - 1) : 0) != ((x_n0 - 1) > 0 ? (x_n0 - 1) : 0)) return "ValueError when max(A_n0 - 1, 0) != max(x_n0 - 1, 0) (line 36)";
     return 0;
 }
-#line 2263 "blas_products.c"
+#line 2286 "blas_products.c"
 
 /* The checks Python makes before a call of product, in its order: the first failing one's message, else NULL. */
 #line 40 "tests/kernels/blas_products.py"
@@ -2296,7 +2296,7 @@ const char *product_check(const double *A, int64_t A_n0, int64_t A_n1, const dou
     if (B_n0 != A_n1) return "ValueError when B_n0 != A_n1 (line 41)";
     return 0;
 }
-#line 2277 "blas_products.c"
+#line 2300 "blas_products.c"
 
 /* The checks Python makes before a call of row_dots, in its order: the first failing one's message, else NULL. */
 #line 46 "tests/kernels/blas_products.py"
@@ -2311,7 +2311,7 @@ const char *row_dots_check(double alpha, const double *A, int64_t A_n0, int64_t 
     if (z_n0 < A_n1 && A_n1 > 0) return "IndexError: z_n0 >= A_n1 when A_n1 > 0 (z, line 50)";
     return 0;
 }
-#line 2292 "blas_products.c"
+#line 2315 "blas_products.c"
 
 /* The checks Python makes before a call of both_ways, in its order: the first failing one's message, else NULL. */
 #line 54 "tests/kernels/blas_products.py"
@@ -2327,7 +2327,7 @@ const char *both_ways_check(const double *x1, int64_t x1_n0, const double *x2, i
     if (x2_n0 < A_n0 && A_n0 > 0) return "IndexError: x2_n0 >= A_n0 when A_n0 > 0 (x2, line 57)";
     return 0;
 }
-#line 2308 "blas_products.c"
+#line 2331 "blas_products.c"
 
 /* The checks Python makes before a call of gemm_rows, in its order: the first failing one's message, else NULL. */
 #line 61 "tests/kernels/blas_products.py"
@@ -2341,7 +2341,7 @@ const char *gemm_rows_check(float alpha, float beta, const float *C, int64_t C_n
     if (B_n0 < A_n1 && C_n0 > 0 && A_n1 > 0) return "IndexError: B_n0 >= A_n1 when C_n0 > 0 and A_n1 > 0 (B, line 65)";
     return 0;
 }
-#line 2322 "blas_products.c"
+#line 2345 "blas_products.c"
 
 /* The checks Python makes before a call of gemm_rows_transposed, in its order: the first failing one's message, else NULL. */
 #line 69 "tests/kernels/blas_products.py"
@@ -2355,7 +2355,7 @@ const char *gemm_rows_transposed_check(const double *A, int64_t A_n0, int64_t A_
     if (B_n1 < A_n0 && (C_n0 - 2) > 0 && (A_n0 - 1) > 0) return "IndexError: B_n1 >= A_n0 when C_n0 - 2 > 0 and A_n0 - 1 > 0 (B, line 72)";
     return 0;
 }
-#line 2336 "blas_products.c"
+#line 2359 "blas_products.c"
 
 /* The checks Python makes before a call of summed_gemvs, in its order: the first failing one's message, else NULL. */
 #line 76 "tests/kernels/blas_products.py"
@@ -2371,7 +2371,7 @@ const char *summed_gemvs_check(double alpha, double beta, const double *A, int64
     if (x_n0 != B_n1) return "ValueError when x_n0 != B_n1 (line 77)";
     return 0;
 }
-#line 2352 "blas_products.c"
+#line 2375 "blas_products.c"
 
 /* The checks Python makes before a call of summed_into, in its order: the first failing one's message, else NULL. */
 #line 81 "tests/kernels/blas_products.py"
@@ -2387,7 +2387,7 @@ const char *summed_into_check(float alpha, const float *A, int64_t A_n0, int64_t
     if (x_n0 != B_n1) return "ValueError when x_n0 != B_n1 (line 82)";
     return 0;
 }
-#line 2368 "blas_products.c"
+#line 2391 "blas_products.c"
 
 void py2omp_enter_to(void *host, int64_t bytes)
 {

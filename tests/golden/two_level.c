@@ -980,7 +980,7 @@ const char *gemm_check(double alpha, double beta, const double *C, int64_t C_n0,
     if (B_n0 < A_n1 && C_n0 > 0 && A_n1 > 0) return "IndexError: B_n0 >= A_n1 when C_n0 > 0 and A_n1 > 0 (B, line 18)";
     return 0;
 }
-#line 972 "two_level.c"
+#line 984 "two_level.c"
 
 /* The checks Python makes before a call of syrk, in its order: the first failing one's message, else NULL. */
 #line 22 "tests/kernels/two_level.py"
@@ -989,7 +989,7 @@ const char *syrk_check(double alpha, double beta, const double *C, int64_t C_n0,
     if (C_n0 < A_n0 && A_n0 > 0) return "IndexError: C_n0 >= A_n0 when A_n0 > 0 (C, line 24)";
     return 0;
 }
-#line 981 "two_level.c"
+#line 993 "two_level.c"
 
 /* The checks Python makes before a call of doitgen, in its order: the first failing one's message, else NULL. */
 #line 30 "tests/kernels/two_level.py"
@@ -1007,7 +1007,7 @@ const char *doitgen_check(const double *A, int64_t A_n0, int64_t A_n1, int64_t A
     if (work_n2 != A_n2) return "ValueError when work_n2 != A_n2 (line 35)";
     return 0;
 }
-#line 999 "two_level.c"
+#line 1011 "two_level.c"
 
 /* The checks Python makes before a call of scaled_rows, in its order: the first failing one's message, else NULL. */
 #line 39 "tests/kernels/two_level.py"
@@ -1023,7 +1023,7 @@ const char *scaled_rows_check(const double *X, int64_t X_n0, int64_t X_n1, const
     if (Y_n1 < 1 && X_n0 > 0) return "IndexError: Y_n1 >= 1 when X_n0 > 0 (Y, line 44)";
     return 0;
 }
-#line 1015 "two_level.c"
+#line 1027 "two_level.c"
 
 /* The checks Python makes before a call of normalized_rows, in its order: the first failing one's message, else NULL. */
 #line 51 "tests/kernels/two_level.py"
@@ -1032,7 +1032,7 @@ const char *normalized_rows_check(const double *B, int64_t B_n0, int64_t B_n1)
     if (B_n1 < B_n0 && B_n0 > 0) return "IndexError: B_n1 >= B_n0 when B_n0 > 0 (B, line 53)";
     return 0;
 }
-#line 1024 "two_level.c"
+#line 1036 "two_level.c"
 
 void py2omp_enter_to(void *host, int64_t bytes)
 {
