@@ -44,12 +44,36 @@ def median_ms(call: Callable[[], Any]) -> float:
     return statistics.median(samples) * 1e3
 
 
+def python_side(kernel: Any, args: tuple[Any, ...]) -> dict[str, float]:
+    """Per call, without a profiler's own cost: the whole call and the C function alone (its ctypes
+    call timed inside), medians of `CALLS` synchronised calls; their difference is Python's share."""
+    inner, inside = kernel.device_function, []
+
+    def timed(*c_args: Any) -> Any:
+        start = time.perf_counter()
+        value = inner(*c_args)
+        inside.append(time.perf_counter() - start)
+        return value
+
+    kernel.device_function = timed
+    try:
+        whole = median_ms(lambda: kernel(*args))
+    finally:
+        kernel.device_function = inner
+    c_ms = statistics.median(inside[1:]) * 1e3
+    return {"whole_call_ms": whole, "c_function_ms": c_ms, "python_share_us": (whole - c_ms) * 1e3}
+
+
 def main(build: Path, name: str, out: Path) -> None:
     case = CASES[name]
     rng = np.random.default_rng(42)
     args = tuple(cupy.asarray(a) if isinstance(a, np.ndarray) else a for a in case.make(rng, case.paper))
     kernel = runtime_shim.load(build / "modules" / name).kernels[name]
     figures = {"cupy_ms": median_ms(lambda: case.peer(cupy, *args)), "py2omp_ms": median_ms(lambda: kernel(*args))}
+    try:
+        figures.update(python_side(kernel, args))
+    except AttributeError as error:  # a kernel object without a device entry point: the profile still runs
+        figures["python_side_error"] = repr(error)
     print(name, figures, flush=True)
     profile = cProfile.Profile()
     profile.enable()

@@ -9,7 +9,7 @@
 # $OUT/results.tgz, so a run cut short by its time limit still returns what it measured.
 # PART: check (examples, NPBench, corpus against Python), peers (py2omp and CuPy, docs table and
 # chart), nobare (the stencils with the OpenMP loop), bandwidth (the launch forms), copy (copy rates),
-# calls (launch cost, saxpy's transfers), forms (cuBLAS forms of trmm, doitgen, covariance), trace (where atax's and mvt's calls go),
+# calls (launch cost, saxpy's transfers), forms (cuBLAS forms of trmm, doitgen, covariance), trace (where a call's time goes: $TRACE_KERNELS, default atax and mvt),
 # rows (softmax's row-wise team kernel: thread counts, the max as one reduction, the exp fused with the sum,
 # rows per team, hand-written ompx_bare kernels, against CuPy at rows of 512, 64 and 4096;
 # bench/row_variants.py, built by build_gpu.py's part `rows` into rows/: 21 .so files, 1.1 MB; about 2
@@ -37,8 +37,7 @@ for part in "$@"; do
     copy) step copy_rate env BENCH_COPY_RATE_COPIERS=4,8,16 python3 bench/copy_rate.py $B $OUT/copy_rate.json ;;
     calls) step calls env BENCH_PARTS=call_overhead,saxpy_transfers python3 bench/gpu_run.py $B $OUT/calls.json ;;
     forms) step forms python3 bench/product_forms.py $OUT/product_forms.json ;;
-    trace) step trace_atax python3 bench/call_trace.py $B atax $OUT
-           step trace_mvt python3 bench/call_trace.py $B mvt $OUT ;;
+    trace) for kernel in ${TRACE_KERNELS:-atax mvt}; do step trace_$kernel python3 bench/call_trace.py $B $kernel $OUT; done ;;
     *) echo "unknown part $part" >&2 ;;
   esac
 done
