@@ -31,7 +31,8 @@ loop nest) keeps one level as well: that loop would run on one thread of each te
 (measured on the H200, NPBench softmax at paper size: 11.4 ms one level, 229 ms two levels). So
 does a serial loop around reduction loops alone (covariance's `for j` around `data[:, i] @
 data[:, j]`, conv2d's window sums): a team would run one short reduction after another, not
-measured yet. The `cpu` target keeps one level (there are no teams); `serial` has no directives.
+measured yet. The `cpu` target keeps one level (there are no teams); `serial` has no directives. On nvptx the
+team's size comes from its inner loops' trip count (`passes.team_threads`).
 Not yet: loops the user writes are never marked independent.
 """
 
