@@ -71,13 +71,15 @@ def _count(level: ir.LoopLevel) -> ir.Expr:
 def _shorter(trip: ir.Expr, other: ir.Expr, equal: tuple[ir.LengthCheck, ...]) -> bool:
     """Whether `trip` is `other - c` for a positive constant `c` (`Y[i, 1:]` beside `Y[i, :]`)."""
     return (isinstance(trip, ir.Binary) and trip.op == "-" and isinstance(trip.right, ir.Const)
-            and trip.right.value > 0 and checked_equal(trip.left, other, equal))
+            and isinstance(trip.right.value, int) and trip.right.value > 0 and checked_equal(trip.left, other, equal))
 
 
 def _before_launch(expr: ir.Expr, kernel: ir.Kernel) -> bool:
     """Whether the host can evaluate `expr` before the region: constants, parameter arrays' extents
     and scalar parameters, none of which the kernel assigns, combined by arithmetic."""
-    assigned = {n.target.id for n in walk_all(kernel.body) if isinstance(n, ir.Assign) and isinstance(n.target, ir.Name)}
+    nodes = list(walk_all(kernel.body))
+    assigned = ({n.target.id for n in nodes if isinstance(n, ir.Assign) and isinstance(n.target, ir.Name)}
+                | {n.var for n in nodes if isinstance(n, (ir.Loop, ir.LoopLevel))})
     params = {p.name: p for p in kernel.params if p.name not in assigned}
     for node in walk(expr):
         if isinstance(node, ir.Extent):
