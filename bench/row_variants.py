@@ -5,7 +5,9 @@
 
 Why: softmax over (1024, 512, 512) float32 (rows of 512) took 6.8 ms with py2omp and 5.3 ms with
 CuPy on an H100, where one pass over 1 GiB in and 1 GiB out takes about 1 ms. py2omp gives each row
-a team (`teams distribute collapse(2)`, `thread_limit(256)`) running four `parallel for` loops: the
+a team (`teams distribute collapse(2)`, `thread_limit(256)` then; on nvptx now
+`thread_limit(py2omp_team_threads(x_n2))`, 32 to 256 from the row's length, with `launch_bounds(256)`:
+docs/design.md "Parallelism mapping") running four `parallel for` loops: the
 max (a team reduction of the float and of an int64 class that keeps NumPy's NaN and -inf, docs/design.md
 "Team-level reductions"), the exp, the sum (a team reduction) and the division.
 
@@ -67,8 +69,8 @@ class Variant:
 
     name: str
     about: str
-    threads: int = 256
-    """`thread_limit`."""
+    threads: int | None = None
+    """A constant `thread_limit` (None: as emitted, on nvptx from the row's length)."""
     rows_per_team: int = 1
     """`num_teams(py2omp_num_teams(rows, k))`: each team distributes over about k rows."""
     teams: int | None = None
@@ -93,8 +95,9 @@ class Variant:
 
 
 VARIANTS = (
-    Variant("emitted", "as py2omp emits it: a team of 256 per row, 4 parallel for, max with its int64 class"),
-    *(Variant(f"threads{t}", f"thread_limit({t})", threads=t) for t in (32, 64, 128, 512, 1024)),
+    Variant("emitted", "as py2omp emits it: a team of py2omp_team_threads(row) per row (32 to 256 on nvptx), "
+            "4 parallel for, max with its int64 class"),
+    *(Variant(f"threads{t}", f"thread_limit({t})", threads=t) for t in (32, 64, 128, 256, 512, 1024)),
     Variant("max_declare_reduction", "the max as one float reduction: declare reduction, NaN-propagating "
             "combiner, initializer -INFINITY", max_form="declare_reduction"),
     Variant("max_int_key", "the max as one int32 max reduction of an order-preserving key (NaN the largest)",
@@ -295,12 +298,21 @@ def _once(pattern: str, replacement: str | Callable[[re.Match[str]], str], text:
     return changed
 
 
+EMITTED_LIMIT = (r"thread_limit\(py2omp_team_threads\(\w+\)\) \\\n\s*ompx_attribute\(__attribute__\(\(launch_bounds\(256\)\)\)\)"
+                 r"|thread_limit\(256\)")
+"""The emitted `thread_limit`: from the row with its bound (nvptx), or 256 (host-offload); a variant's
+constant replaces both, the bound too (a constant gives the compiler its own)."""
+
+
 def with_launch(function: str, variant: Variant) -> str:
     """`num_teams` and `thread_limit` as the variant says."""
     teams = (f"num_teams({variant.teams})" if variant.teams is not None
              else rf"num_teams(py2omp_num_teams(\g<rows>, {variant.rows_per_team}))")
     function = _once(r"num_teams\(py2omp_num_teams\((?P<rows>[^,]+), 1\)\)", teams, function, "the teams per row")
-    return _once(r"thread_limit\(256\)", f"thread_limit({variant.threads})", function, "thread_limit(256)")
+    if variant.threads is None:
+        return function
+    return _once(EMITTED_LIMIT, f"thread_limit({variant.threads})", function, "the emitted thread_limit")
+
 
 
 def with_max(function: str, form: str) -> str:

@@ -43,8 +43,12 @@ def test_each_variant_is_a_different_build(emitted: str) -> None:
 
 
 def test_launch_edits(emitted: str) -> None:
-    assert "num_teams(py2omp_num_teams(x_n0 * x_n1, 1)) \\\n        thread_limit(256)" in emitted
-    assert "thread_limit(64)" in edited(emitted, "threads64") and "thread_limit(256)" not in edited(emitted, "threads64")
+    assert ("num_teams(py2omp_num_teams(x_n0 * x_n1, 1)) \\\n        thread_limit(py2omp_team_threads(x_n2)) \\\n"
+            "        ompx_attribute(__attribute__((launch_bounds(256))))") in emitted
+    for threads in (64, 256):
+        constant = edited(emitted, f"threads{threads}")
+        assert f"thread_limit({threads}) \\\n        is_device_ptr" in constant
+        assert "py2omp_team_threads(x_n2)" not in constant and "launch_bounds" not in constant
     assert "num_teams(py2omp_num_teams(x_n0 * x_n1, 4))" in edited(emitted, "rows_per_team4")
     assert "num_teams(1056)" in edited(emitted, "teams1056") and "py2omp_num_teams" not in edited(emitted, "teams1056")
 
@@ -71,7 +75,7 @@ def test_fused_exp_sum(emitted: str) -> None:
 
 def test_an_emitted_form_the_edits_do_not_know_is_refused(emitted: str) -> None:
     with pytest.raises(ValueError, match="thread_limit"):
-        edited(emitted.replace("thread_limit(256)", "thread_limit(128)"), "threads64")
+        edited(emitted.replace("thread_limit(py2omp_team_threads(x_n2))", "thread_limit(128)"), "threads64")
     with pytest.raises(ValueError, match="max__1_seen on 3 lines, not 4"):
         edited(emitted.replace("int64_t max__1_seen;", ""),
                "max_declare_reduction")

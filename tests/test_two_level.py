@@ -146,7 +146,7 @@ def _with_independent_inner_loop(tail: str) -> tuple[ir.Module, ir.ParallelLoop]
 def test_scalars_a_threads_loop_assigns_are_private_to_its_threads() -> None:
     module, loop = _with_independent_inner_loop("")
     kernel = dataclasses.replace(module.kernels[0], body=(loop,), device_variant=None)
-    kernel = map_two_levels(kernel)
+    kernel = map_two_levels(kernel, team_threads=False)
     (mapped,) = kernel.body
     assert isinstance(mapped, ir.ParallelLoop) and isinstance(mapped.directive, ir.OmpTarget)
     assert mapped.directive.two_level and mapped.locals == ()
@@ -162,7 +162,7 @@ def test_scalars_a_threads_loop_assigns_are_private_to_its_threads() -> None:
 
 def test_a_loop_whose_scalar_the_body_reads_after_it_stays_serial() -> None:
     module, loop = _with_independent_inner_loop("        t = 1.0\n        y[i, 0] = t\n")
-    kernel = map_two_levels(dataclasses.replace(module.kernels[0], body=(loop,)))
+    kernel = map_two_levels(dataclasses.replace(module.kernels[0], body=(loop,)), team_threads=False)
     assert kernel.body == (loop,)
 
 

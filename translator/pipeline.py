@@ -157,7 +157,7 @@ def _parallelize(kernel: ir.Kernel, context: PassContext) -> ir.Kernel:
 def _two_level(kernel: ir.Kernel, context: PassContext) -> ir.Kernel:
     """Teams for a `prange`, threads for the independent loops in it: offload targets only (docs/design.md,
     "Parallelism mapping")."""
-    return map_two_levels(kernel) if context.target.offloads else kernel
+    return map_two_levels(kernel, context.target.team_threads) if context.target.offloads else kernel
 
 
 def _launches(kernel: ir.Kernel, context: PassContext) -> ir.Kernel:

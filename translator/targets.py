@@ -29,6 +29,8 @@ class KindTraits:
     `PY2OMP_CUBLAS` names (the tests build one). `bare_launch`: elementwise loop nests may be
     launched in the bare form (`ompx_bare`, one element per thread, `passes/bare.py`), which clang 19
     compiles for NVIDIA; the measurement that favours it was made there (docs/benchmarks.md).
+    `team_threads`: a two-level team's size follows its inner loops' trip count (`passes.team_threads`),
+    in warps of 32 as measured on the H100; AMD keeps `thread_limit` until measured (32 is half a wavefront).
     """
 
     is_gpu: bool
@@ -41,6 +43,7 @@ class KindTraits:
     default_arch: str | None = None
     blas: str | None = None
     bare_launch: bool = False
+    team_threads: bool = False
 
 
 DEFAULT_NVPTX_ARCH = "sm_90"
@@ -48,7 +51,7 @@ KIND_TRAITS: dict[str, KindTraits] = {
     # clang-19's device runtime (one DeviceRTL source for NVPTX and AMDGPU) faults on dynamic/guided
     # target loops on NVIDIA (passes.schedules); AMD shares that code and is assumed alike until measured.
     "nvptx": KindTraits(True, True, False, 32, vendor="NVIDIA", arch=re.compile(r"sm_\d+[a-z]?"),
-                        default_arch=DEFAULT_NVPTX_ARCH, blas="cuBLAS", bare_launch=True),
+                        default_arch=DEFAULT_NVPTX_ARCH, blas="cuBLAS", bare_launch=True, team_threads=True),
     "amdgcn": KindTraits(True, True, False, 64, vendor="AMD", arch=re.compile(r"gfx\d+[a-z]?"),
                          default_arch="gfx90a"),
     "host-offload": KindTraits(False, True, True, blas="cuBLAS"),
@@ -109,6 +112,11 @@ class Target:
     def bare_launch(self) -> bool:
         """True where an elementwise loop nest may run as a bare kernel (`ompx_bare`, `passes/bare.py`)."""
         return self.traits.bare_launch
+
+    @property
+    def team_threads(self) -> bool:
+        """True where a two-level team's size comes from its inner trip count at run time (`passes.team_threads`)."""
+        return self.traits.team_threads
 
     @property
     def openmp(self) -> bool:

@@ -22,6 +22,16 @@ static inline int64_t py2omp_num_teams(int64_t trip, int64_t threads)
     return teams < 2147483647 ? teams : 2147483647;
 }
 
+/* A team's threads for inner loops of `trip` iterations: the power of two at or below trip / 32, in
+   [32, 256] (H100, NPBench softmax: best at 32 for rows of 64 and 512, 128 for 4096; docs/design.md). */
+static inline int64_t py2omp_team_threads(int64_t trip)
+{
+    int64_t threads = 32;
+    while (threads < 256 && threads * 2 <= trip / 32)
+        threads *= 2;
+    return threads;
+}
+
 /* The first iteration of this thread in a bare kernel (`ompx_bare`): its number among all the
    launch's threads on the GPU. Where no GPU runs it, the host's fallback runs each team on one
    thread (ompx.h's host numbers would give every thread the same): the team's number. */
@@ -624,7 +634,7 @@ void syrk(double alpha, double beta, double *restrict C, int64_t C_n0, int64_t C
         }
     }
 }
-#line 628 "blas_loops.c"
+#line 638 "blas_loops.c"
 
 /* syrk(alpha: f64, beta: f64, C: InOut[f64[:, :]], A: In[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:18 */
 #line 18 "tests/kernels/blas_loops.py"
@@ -694,7 +704,7 @@ void syrk__device(double alpha, double beta, double *restrict C, int64_t C_n0, i
         }
     }
 }
-#line 698 "blas_loops.c"
+#line 708 "blas_loops.c"
 
 /* syrk_accumulate(C: InOut[f32[:, :]], A: In[f32[:, :]], B: In[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:26 */
 #line 26 "tests/kernels/blas_loops.py"
@@ -763,7 +773,7 @@ void syrk_accumulate(float *restrict C, int64_t C_n0, int64_t C_n1, const float 
         }
     }
 }
-#line 767 "blas_loops.c"
+#line 777 "blas_loops.c"
 
 /* syrk_accumulate(C: InOut[f32[:, :]], A: In[f32[:, :]], B: In[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:26 */
 #line 26 "tests/kernels/blas_loops.py"
@@ -826,7 +836,7 @@ void syrk_accumulate__device(float *restrict C, int64_t C_n0, int64_t C_n1, cons
         }
     }
 }
-#line 830 "blas_loops.c"
+#line 840 "blas_loops.c"
 
 /* syr2k(alpha: f64, beta: f64, C: InOut[f64[:, :]], A: In[f64[:, :]], B: In[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:33 */
 #line 33 "tests/kernels/blas_loops.py"
@@ -915,7 +925,7 @@ void syr2k(double alpha, double beta, double *restrict C, int64_t C_n0, int64_t 
         }
     }
 }
-#line 919 "blas_loops.c"
+#line 929 "blas_loops.c"
 
 /* syr2k(alpha: f64, beta: f64, C: InOut[f64[:, :]], A: In[f64[:, :]], B: In[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:33 */
 #line 33 "tests/kernels/blas_loops.py"
@@ -998,7 +1008,7 @@ void syr2k__device(double alpha, double beta, double *restrict C, int64_t C_n0, 
         }
     }
 }
-#line 1002 "blas_loops.c"
+#line 1012 "blas_loops.c"
 
 /* covariance(float_n: f64, data: InOut[f64[:, :]], mean: Scratch[f64[:]], cov: Out[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:41 */
 #line 41 "tests/kernels/blas_loops.py"
@@ -1143,7 +1153,7 @@ void covariance(double float_n, double *restrict data, int64_t data_n0, int64_t 
 #line 50 "tests/kernels/blas_loops.py"
     return;
 }
-#line 1147 "blas_loops.c"
+#line 1157 "blas_loops.c"
 
 /* covariance(float_n: f64, data: InOut[f64[:, :]], mean: Scratch[f64[:]], cov: Out[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:41 */
 #line 41 "tests/kernels/blas_loops.py"
@@ -1285,7 +1295,7 @@ void covariance__device(double float_n, double *restrict data, int64_t data_n0, 
 #line 50 "tests/kernels/blas_loops.py"
     return;
 }
-#line 1289 "blas_loops.c"
+#line 1299 "blas_loops.c"
 
 /* correlation_off_diagonal(data: In[f32[:, :]], corr: InOut[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:54 */
 #line 54 "tests/kernels/blas_loops.py"
@@ -1373,7 +1383,7 @@ void correlation_off_diagonal(const float *restrict data, int64_t data_n0, int64
         #pragma omp taskwait
     }
 }
-#line 1377 "blas_loops.c"
+#line 1387 "blas_loops.c"
 
 /* correlation_off_diagonal(data: In[f32[:, :]], corr: InOut[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:54 */
 #line 54 "tests/kernels/blas_loops.py"
@@ -1454,7 +1464,7 @@ void correlation_off_diagonal__device(const float *restrict data, int64_t data_n
 #line 54 "tests/kernels/blas_loops.py"
     #pragma omp taskwait
 }
-#line 1458 "blas_loops.c"
+#line 1468 "blas_loops.c"
 
 /* gram(X: In[f64[:, :]], Y: In[f64[:, :]], G: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:63 */
 #line 63 "tests/kernels/blas_loops.py"
@@ -1564,7 +1574,7 @@ void gram(const double *restrict X, int64_t X_n0, int64_t X_n1, const double *re
         #pragma omp taskwait
     }
 }
-#line 1568 "blas_loops.c"
+#line 1578 "blas_loops.c"
 
 /* gram(X: In[f64[:, :]], Y: In[f64[:, :]], G: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:63 */
 #line 63 "tests/kernels/blas_loops.py"
@@ -1665,7 +1675,7 @@ void gram__device(const double *restrict X, int64_t X_n0, int64_t X_n1, const do
 #line 63 "tests/kernels/blas_loops.py"
     #pragma omp taskwait
 }
-#line 1669 "blas_loops.c"
+#line 1679 "blas_loops.c"
 
 /* trmm(alpha: f64, A: In[f64[:, :]], B: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:70 */
 #line 70 "tests/kernels/blas_loops.py"
@@ -1753,7 +1763,7 @@ void trmm(double alpha, const double *restrict A, int64_t A_n0, int64_t A_n1, do
         }
     }
 }
-#line 1757 "blas_loops.c"
+#line 1767 "blas_loops.c"
 
 /* trmm(alpha: f64, A: In[f64[:, :]], B: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:70 */
 #line 70 "tests/kernels/blas_loops.py"
@@ -1837,7 +1847,7 @@ void trmm__device(double alpha, const double *restrict A, int64_t A_n0, int64_t 
         }
     }
 }
-#line 1841 "blas_loops.c"
+#line 1851 "blas_loops.c"
 
 /* trmm_f32(A: In[f32[:, :]], B: InOut[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:78 */
 #line 78 "tests/kernels/blas_loops.py"
@@ -1909,7 +1919,7 @@ void trmm_f32(const float *restrict A, int64_t A_n0, int64_t A_n1, float *restri
         }
     }
 }
-#line 1913 "blas_loops.c"
+#line 1923 "blas_loops.c"
 
 /* trmm_f32(A: In[f32[:, :]], B: InOut[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:78 */
 #line 78 "tests/kernels/blas_loops.py"
@@ -1976,7 +1986,7 @@ void trmm_f32__device(const float *restrict A, int64_t A_n0, int64_t A_n1, float
         }
     }
 }
-#line 1980 "blas_loops.c"
+#line 1990 "blas_loops.c"
 
 /* trmm_scaled(alpha: f32, A: In[f32[:, :]], B: InOut[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:85 */
 #line 85 "tests/kernels/blas_loops.py"
@@ -2025,7 +2035,7 @@ void trmm_scaled(float alpha, const float *restrict A, int64_t A_n0, int64_t A_n
         #pragma omp taskwait
     }
 }
-#line 2029 "blas_loops.c"
+#line 2039 "blas_loops.c"
 
 /* trmm_scaled(alpha: f32, A: In[f32[:, :]], B: InOut[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:85 */
 #line 85 "tests/kernels/blas_loops.py"
@@ -2068,7 +2078,7 @@ void trmm_scaled__device(float alpha, const float *restrict A, int64_t A_n0, int
 #line 85 "tests/kernels/blas_loops.py"
     #pragma omp taskwait
 }
-#line 2072 "blas_loops.c"
+#line 2082 "blas_loops.c"
 
 /* trmm_upward(A: In[f64[:, :]], B: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:92 */
 #line 92 "tests/kernels/blas_loops.py"
@@ -2117,7 +2127,7 @@ void trmm_upward(const double *restrict A, int64_t A_n0, int64_t A_n1, double *r
         #pragma omp taskwait
     }
 }
-#line 2121 "blas_loops.c"
+#line 2131 "blas_loops.c"
 
 /* trmm_upward(A: In[f64[:, :]], B: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:92 */
 #line 92 "tests/kernels/blas_loops.py"
@@ -2160,7 +2170,7 @@ void trmm_upward__device(const double *restrict A, int64_t A_n0, int64_t A_n1, d
 #line 92 "tests/kernels/blas_loops.py"
     #pragma omp taskwait
 }
-#line 2164 "blas_loops.c"
+#line 2174 "blas_loops.c"
 
 /* trmm_polybench(alpha: f64, A: In[f64[:, :]], B: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:99 */
 #line 99 "tests/kernels/blas_loops.py"
@@ -2234,7 +2244,7 @@ void trmm_polybench(double alpha, const double *restrict A, int64_t A_n0, int64_
         }
     }
 }
-#line 2238 "blas_loops.c"
+#line 2248 "blas_loops.c"
 
 /* trmm_polybench(alpha: f64, A: In[f64[:, :]], B: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:99 */
 #line 99 "tests/kernels/blas_loops.py"
@@ -2303,7 +2313,7 @@ void trmm_polybench__device(double alpha, const double *restrict A, int64_t A_n0
         }
     }
 }
-#line 2307 "blas_loops.c"
+#line 2317 "blas_loops.c"
 
 /* trmm_scaled_rows(alpha: f64, A: In[f64[:, :]], B: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:107 */
 #line 107 "tests/kernels/blas_loops.py"
@@ -2399,7 +2409,7 @@ void trmm_scaled_rows(double alpha, const double *restrict A, int64_t A_n0, int6
         #pragma omp taskwait
     }
 }
-#line 2403 "blas_loops.c"
+#line 2413 "blas_loops.c"
 
 /* trmm_scaled_rows(alpha: f64, A: In[f64[:, :]], B: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:107 */
 #line 107 "tests/kernels/blas_loops.py"
@@ -2490,7 +2500,7 @@ void trmm_scaled_rows__device(double alpha, const double *restrict A, int64_t A_
 #line 107 "tests/kernels/blas_loops.py"
     #pragma omp taskwait
 }
-#line 2494 "blas_loops.c"
+#line 2504 "blas_loops.c"
 
 /* trmm_shifted(alpha: f64, A: In[f64[:, :]], B: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:115 */
 #line 115 "tests/kernels/blas_loops.py"
@@ -2604,7 +2614,7 @@ void trmm_shifted(double alpha, const double *restrict A, int64_t A_n0, int64_t 
         #pragma omp taskwait
     }
 }
-#line 2608 "blas_loops.c"
+#line 2618 "blas_loops.c"
 
 /* trmm_shifted(alpha: f64, A: In[f64[:, :]], B: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:115 */
 #line 115 "tests/kernels/blas_loops.py"
@@ -2714,7 +2724,7 @@ void trmm_shifted__device(double alpha, const double *restrict A, int64_t A_n0, 
 #line 115 "tests/kernels/blas_loops.py"
     #pragma omp taskwait
 }
-#line 2718 "blas_loops.c"
+#line 2728 "blas_loops.c"
 
 /* trmm_f32_wide_alpha(alpha: f64, A: In[f32[:, :]], B: InOut[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:124 */
 #line 124 "tests/kernels/blas_loops.py"
@@ -2810,7 +2820,7 @@ void trmm_f32_wide_alpha(double alpha, const float *restrict A, int64_t A_n0, in
         #pragma omp taskwait
     }
 }
-#line 2814 "blas_loops.c"
+#line 2824 "blas_loops.c"
 
 /* trmm_f32_wide_alpha(alpha: f64, A: In[f32[:, :]], B: InOut[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:124 */
 #line 124 "tests/kernels/blas_loops.py"
@@ -2901,7 +2911,7 @@ void trmm_f32_wide_alpha__device(double alpha, const float *restrict A, int64_t 
 #line 124 "tests/kernels/blas_loops.py"
     #pragma omp taskwait
 }
-#line 2905 "blas_loops.c"
+#line 2915 "blas_loops.c"
 
 /* doitgen(A: InOut[f64[:, :, :]], C4: In[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:132 */
 #line 132 "tests/kernels/blas_loops.py"
@@ -2927,7 +2937,8 @@ void doitgen(double *restrict A, int64_t A_n0, int64_t A_n1, int64_t A_n2, const
 #line 133 "tests/kernels/blas_loops.py"
                 #pragma omp target teams distribute \
                     num_teams(py2omp_num_teams(A_n0, 1)) \
-                    thread_limit(256) \
+                    thread_limit(py2omp_team_threads(A_n2)) \
+                    ompx_attribute(__attribute__((launch_bounds(256)))) \
                     map(to: C4[0:py2omp_min_i64(A_n2, C4_n0) * C4_n1]) \
                     is_device_ptr(A_value__4_buf)
 #line 133 "tests/kernels/blas_loops.py"
@@ -2985,7 +2996,7 @@ void doitgen(double *restrict A, int64_t A_n0, int64_t A_n1, int64_t A_n2, const
         }
     }
 }
-#line 2989 "blas_loops.c"
+#line 3000 "blas_loops.c"
 
 /* doitgen(A: InOut[f64[:, :, :]], C4: In[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:132 */
 #line 132 "tests/kernels/blas_loops.py"
@@ -3005,7 +3016,8 @@ void doitgen__device(double *restrict A, int64_t A_n0, int64_t A_n1, int64_t A_n
 #line 133 "tests/kernels/blas_loops.py"
             #pragma omp target teams distribute \
                 num_teams(py2omp_num_teams(A_n0, 1)) \
-                thread_limit(256) \
+                thread_limit(py2omp_team_threads(A_n2)) \
+                ompx_attribute(__attribute__((launch_bounds(256)))) \
                 is_device_ptr(A, C4, A_value__4_buf)
 #line 133 "tests/kernels/blas_loops.py"
             for (int64_t r = 0; r < A_n0; r += 1) {
@@ -3062,7 +3074,7 @@ void doitgen__device(double *restrict A, int64_t A_n0, int64_t A_n1, int64_t A_n
         }
     }
 }
-#line 3066 "blas_loops.c"
+#line 3078 "blas_loops.c"
 
 /* doitgen_transposed(A: InOut[f32[:, :, :]], C4: In[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:139 */
 #line 139 "tests/kernels/blas_loops.py"
@@ -3088,7 +3100,8 @@ void doitgen_transposed(float *restrict A, int64_t A_n0, int64_t A_n1, int64_t A
 #line 140 "tests/kernels/blas_loops.py"
                 #pragma omp target teams distribute \
                     num_teams(py2omp_num_teams(A_n0, 1)) \
-                    thread_limit(256) \
+                    thread_limit(py2omp_team_threads(A_n2)) \
+                    ompx_attribute(__attribute__((launch_bounds(256)))) \
                     map(to: C4[0:py2omp_min_i64(A_n2, C4_n0) * C4_n1]) \
                     is_device_ptr(A_value__4_buf)
 #line 140 "tests/kernels/blas_loops.py"
@@ -3146,7 +3159,7 @@ void doitgen_transposed(float *restrict A, int64_t A_n0, int64_t A_n1, int64_t A
         }
     }
 }
-#line 3150 "blas_loops.c"
+#line 3163 "blas_loops.c"
 
 /* doitgen_transposed(A: InOut[f32[:, :, :]], C4: In[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:139 */
 #line 139 "tests/kernels/blas_loops.py"
@@ -3166,7 +3179,8 @@ void doitgen_transposed__device(float *restrict A, int64_t A_n0, int64_t A_n1, i
 #line 140 "tests/kernels/blas_loops.py"
             #pragma omp target teams distribute \
                 num_teams(py2omp_num_teams(A_n0, 1)) \
-                thread_limit(256) \
+                thread_limit(py2omp_team_threads(A_n2)) \
+                ompx_attribute(__attribute__((launch_bounds(256)))) \
                 is_device_ptr(A, C4, A_value__4_buf)
 #line 140 "tests/kernels/blas_loops.py"
             for (int64_t r = 0; r < A_n0; r += 1) {
@@ -3223,7 +3237,7 @@ void doitgen_transposed__device(float *restrict A, int64_t A_n0, int64_t A_n1, i
         }
     }
 }
-#line 3227 "blas_loops.c"
+#line 3241 "blas_loops.c"
 
 /* doitgen_partial(A: InOut[f64[:, :, :]], C4: In[f64[:, :]]) -- tests/kernels/blas_loops.py:146 */
 #line 146 "tests/kernels/blas_loops.py"
@@ -3236,7 +3250,8 @@ void doitgen_partial(double *restrict A, int64_t A_n0, int64_t A_n1, int64_t A_n
 #line 147 "tests/kernels/blas_loops.py"
     #pragma omp target teams distribute \
         num_teams(py2omp_num_teams(A_n0, 1)) \
-        thread_limit(256) \
+        thread_limit(py2omp_team_threads(A_n2)) \
+        ompx_attribute(__attribute__((launch_bounds(256)))) \
         map(to: C4[0:py2omp_min_i64(A_n2, C4_n0) * C4_n1]) \
         map(tofrom: A[0:A_n0 * A_n1 * A_n2]) \
         is_device_ptr(A_value__4_buf)
@@ -3273,7 +3288,7 @@ void doitgen_partial(double *restrict A, int64_t A_n0, int64_t A_n1, int64_t A_n
 #line 149 "tests/kernels/blas_loops.py"
     py2omp_temporary_free(A_value__4_buf, -1);
 }
-#line 3277 "blas_loops.c"
+#line 3292 "blas_loops.c"
 
 /* doitgen_partial(A: InOut[f64[:, :, :]], C4: In[f64[:, :]]) -- tests/kernels/blas_loops.py:146 */
 #line 146 "tests/kernels/blas_loops.py"
@@ -3286,7 +3301,8 @@ void doitgen_partial__device(double *restrict A, int64_t A_n0, int64_t A_n1, int
 #line 147 "tests/kernels/blas_loops.py"
     #pragma omp target teams distribute \
         num_teams(py2omp_num_teams(A_n0, 1)) \
-        thread_limit(256) \
+        thread_limit(py2omp_team_threads(A_n2)) \
+        ompx_attribute(__attribute__((launch_bounds(256)))) \
         is_device_ptr(A, C4, A_value__4_buf)
 #line 147 "tests/kernels/blas_loops.py"
     for (int64_t r = 0; r < A_n0; r += 1) {
@@ -3321,7 +3337,7 @@ void doitgen_partial__device(double *restrict A, int64_t A_n0, int64_t A_n1, int
 #line 149 "tests/kernels/blas_loops.py"
     py2omp_temporary_free(A_value__4_buf, -1);
 }
-#line 3325 "blas_loops.c"
+#line 3341 "blas_loops.c"
 
 /* covariance_short(data: In[f64[:, :]], cov: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:153 */
 #line 153 "tests/kernels/blas_loops.py"
@@ -3409,7 +3425,7 @@ void covariance_short(const double *restrict data, int64_t data_n0, int64_t data
         #pragma omp taskwait
     }
 }
-#line 3413 "blas_loops.c"
+#line 3429 "blas_loops.c"
 
 /* covariance_short(data: In[f64[:, :]], cov: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:153 */
 #line 153 "tests/kernels/blas_loops.py"
@@ -3490,7 +3506,7 @@ void covariance_short__device(const double *restrict data, int64_t data_n0, int6
 #line 153 "tests/kernels/blas_loops.py"
     #pragma omp taskwait
 }
-#line 3494 "blas_loops.c"
+#line 3510 "blas_loops.c"
 
 /* syrk_strict(C: InOut[f64[:, :]], A: In[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:162 */
 #line 162 "tests/kernels/blas_loops.py"
@@ -3525,7 +3541,7 @@ void syrk_strict(double *restrict C, int64_t C_n0, int64_t C_n1, const double *r
         }
     }
 }
-#line 3529 "blas_loops.c"
+#line 3545 "blas_loops.c"
 
 /* syrk_strict(C: InOut[f64[:, :]], A: In[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:162 */
 #line 162 "tests/kernels/blas_loops.py"
@@ -3559,7 +3575,7 @@ void syrk_strict__device(double *restrict C, int64_t C_n0, int64_t C_n1, const d
         }
     }
 }
-#line 3563 "blas_loops.c"
+#line 3579 "blas_loops.c"
 
 /* The checks Python makes before a call of syrk, in its order: the first failing one's message, else NULL. */
 #line 18 "tests/kernels/blas_loops.py"
@@ -3568,7 +3584,7 @@ const char *syrk_check(double alpha, double beta, const double *C, int64_t C_n0,
     if (C_n0 < A_n0 && A_n0 > 0) return "IndexError: C_n0 >= A_n0 when A_n0 > 0 (C, line 20)";
     return 0;
 }
-#line 3572 "blas_loops.c"
+#line 3588 "blas_loops.c"
 
 /* The checks Python makes before a call of syrk_accumulate, in its order: the first failing one's message, else NULL. */
 #line 26 "tests/kernels/blas_loops.py"
@@ -3580,7 +3596,7 @@ const char *syrk_accumulate_check(const float *C, int64_t C_n0, int64_t C_n1, co
     if (B_n1 < A_n1 && C_n0 > 0 && A_n1 > 0) return "IndexError: B_n1 >= A_n1 when C_n0 > 0 and A_n1 > 0 (B, line 29)";
     return 0;
 }
-#line 3584 "blas_loops.c"
+#line 3600 "blas_loops.c"
 
 /* The checks Python makes before a call of syr2k, in its order: the first failing one's message, else NULL. */
 #line 33 "tests/kernels/blas_loops.py"
@@ -3593,7 +3609,7 @@ const char *syr2k_check(double alpha, double beta, const double *C, int64_t C_n0
     if (B_n1 < A_n1 && A_n0 > 0 && A_n1 > 0) return "IndexError: B_n1 >= A_n1 when A_n0 > 0 and A_n1 > 0 (B, line 37)";
     return 0;
 }
-#line 3597 "blas_loops.c"
+#line 3613 "blas_loops.c"
 
 /* The checks Python makes before a call of covariance, in its order: the first failing one's message, else NULL. */
 #line 41 "tests/kernels/blas_loops.py"
@@ -3603,7 +3619,7 @@ const char *covariance_check(double float_n, const double *data, int64_t data_n0
     if (mean_n0 != data_n1) return "ValueError when mean_n0 != data_n1 (line 44)";
     return 0;
 }
-#line 3607 "blas_loops.c"
+#line 3623 "blas_loops.c"
 
 /* The checks Python makes before a call of correlation_off_diagonal, in its order: the first failing one's message, else NULL. */
 #line 54 "tests/kernels/blas_loops.py"
@@ -3616,7 +3632,7 @@ const char *correlation_off_diagonal_check(const float *data, int64_t data_n0, i
     if (corr_n0 < data_n1 && (data_n1 - 1) > 0) return "IndexError: corr_n0 >= data_n1 when data_n1 - 1 > 0 (corr, line 59)";
     return 0;
 }
-#line 3620 "blas_loops.c"
+#line 3636 "blas_loops.c"
 
 /* The checks Python makes before a call of gram, in its order: the first failing one's message, else NULL. */
 #line 63 "tests/kernels/blas_loops.py"
@@ -3626,7 +3642,7 @@ const char *gram_check(const double *X, int64_t X_n0, int64_t X_n1, const double
     if (((Y_n0 - 1) > 0 ? (Y_n0 - 1) : 0) != ((X_n0 - 1) > 0 ? (X_n0 - 1) : 0)) return "ValueError when max(Y_n0 - 1, 0) != max(X_n0 - 1, 0) (line 66)";
     return 0;
 }
-#line 3630 "blas_loops.c"
+#line 3646 "blas_loops.c"
 
 /* The checks Python makes before a call of trmm, in its order: the first failing one's message, else NULL. */
 #line 70 "tests/kernels/blas_loops.py"
@@ -3636,7 +3652,7 @@ const char *trmm_check(double alpha, const double *A, int64_t A_n0, int64_t A_n1
     if (A_n1 < B_n0 && B_n0 > 0 && B_n1 > 0) return "IndexError: A_n1 >= B_n0 when B_n0 > 0 and B_n1 > 0 (A, line 73)";
     return 0;
 }
-#line 3640 "blas_loops.c"
+#line 3656 "blas_loops.c"
 
 /* The checks Python makes before a call of trmm_f32, in its order: the first failing one's message, else NULL. */
 #line 78 "tests/kernels/blas_loops.py"
@@ -3646,7 +3662,7 @@ const char *trmm_f32_check(const float *A, int64_t A_n0, int64_t A_n1, const flo
     if (A_n1 < B_n0 && B_n0 > 0 && B_n1 > 0) return "IndexError: A_n1 >= B_n0 when B_n0 > 0 and B_n1 > 0 (A, line 81)";
     return 0;
 }
-#line 3650 "blas_loops.c"
+#line 3666 "blas_loops.c"
 
 /* The checks Python makes before a call of trmm_scaled, in its order: the first failing one's message, else NULL. */
 #line 85 "tests/kernels/blas_loops.py"
@@ -3656,7 +3672,7 @@ const char *trmm_scaled_check(float alpha, const float *A, int64_t A_n0, int64_t
     if (A_n1 < B_n0 && B_n0 > 0 && B_n1 > 0) return "IndexError: A_n1 >= B_n0 when B_n0 > 0 and B_n1 > 0 (A, line 88)";
     return 0;
 }
-#line 3660 "blas_loops.c"
+#line 3676 "blas_loops.c"
 
 /* The checks Python makes before a call of trmm_upward, in its order: the first failing one's message, else NULL. */
 #line 92 "tests/kernels/blas_loops.py"
@@ -3666,7 +3682,7 @@ const char *trmm_upward_check(const double *A, int64_t A_n0, int64_t A_n1, const
     if (A_n1 < B_n0 && B_n0 > 0 && B_n1 > 0) return "IndexError: A_n1 >= B_n0 when B_n0 > 0 and B_n1 > 0 (A, line 95)";
     return 0;
 }
-#line 3670 "blas_loops.c"
+#line 3686 "blas_loops.c"
 
 /* The checks Python makes before a call of trmm_polybench, in its order: the first failing one's message, else NULL. */
 #line 99 "tests/kernels/blas_loops.py"
@@ -3676,7 +3692,7 @@ const char *trmm_polybench_check(double alpha, const double *A, int64_t A_n0, in
     if (A_n1 < B_n0 && B_n0 > 0 && B_n1 > 0) return "IndexError: A_n1 >= B_n0 when B_n0 > 0 and B_n1 > 0 (A, line 102)";
     return 0;
 }
-#line 3680 "blas_loops.c"
+#line 3696 "blas_loops.c"
 
 /* The checks Python makes before a call of trmm_scaled_rows, in its order: the first failing one's message, else NULL. */
 #line 107 "tests/kernels/blas_loops.py"
@@ -3686,7 +3702,7 @@ const char *trmm_scaled_rows_check(double alpha, const double *A, int64_t A_n0, 
     if (A_n1 < B_n0 && B_n0 > 0 && B_n1 > 0) return "IndexError: A_n1 >= B_n0 when B_n0 > 0 and B_n1 > 0 (A, line 110)";
     return 0;
 }
-#line 3690 "blas_loops.c"
+#line 3706 "blas_loops.c"
 
 /* The checks Python makes before a call of trmm_shifted, in its order: the first failing one's message, else NULL. */
 #line 115 "tests/kernels/blas_loops.py"
@@ -3696,7 +3712,7 @@ const char *trmm_shifted_check(double alpha, const double *A, int64_t A_n0, int6
     if (A_n1 < B_n0 && B_n0 > 0 && B_n1 > 0) return "IndexError: A_n1 >= B_n0 when B_n0 > 0 and B_n1 > 0 (A, line 118)";
     return 0;
 }
-#line 3700 "blas_loops.c"
+#line 3716 "blas_loops.c"
 
 /* The checks Python makes before a call of trmm_f32_wide_alpha, in its order: the first failing one's message, else NULL. */
 #line 124 "tests/kernels/blas_loops.py"
@@ -3706,7 +3722,7 @@ const char *trmm_f32_wide_alpha_check(double alpha, const float *A, int64_t A_n0
     if (A_n1 < B_n0 && B_n0 > 0 && B_n1 > 0) return "IndexError: A_n1 >= B_n0 when B_n0 > 0 and B_n1 > 0 (A, line 127)";
     return 0;
 }
-#line 3710 "blas_loops.c"
+#line 3726 "blas_loops.c"
 
 /* The checks Python makes before a call of doitgen, in its order: the first failing one's message, else NULL. */
 #line 132 "tests/kernels/blas_loops.py"
@@ -3718,7 +3734,7 @@ const char *doitgen_check(const double *A, int64_t A_n0, int64_t A_n1, int64_t A
     if (C4_n0 != A_n2) return "ValueError when C4_n0 != A_n2 (line 135)";
     return 0;
 }
-#line 3722 "blas_loops.c"
+#line 3738 "blas_loops.c"
 
 /* The checks Python makes before a call of doitgen_transposed, in its order: the first failing one's message, else NULL. */
 #line 139 "tests/kernels/blas_loops.py"
@@ -3730,7 +3746,7 @@ const char *doitgen_transposed_check(const float *A, int64_t A_n0, int64_t A_n1,
     if (C4_n1 != A_n2) return "ValueError when C4_n1 != A_n2 (line 142)";
     return 0;
 }
-#line 3734 "blas_loops.c"
+#line 3750 "blas_loops.c"
 
 /* The checks Python makes before a call of doitgen_partial, in its order: the first failing one's message, else NULL. */
 #line 146 "tests/kernels/blas_loops.py"
@@ -3742,7 +3758,7 @@ const char *doitgen_partial_check(const double *A, int64_t A_n0, int64_t A_n1, i
     if (C4_n0 != A_n2) return "ValueError when C4_n0 != A_n2 (line 149)";
     return 0;
 }
-#line 3746 "blas_loops.c"
+#line 3762 "blas_loops.c"
 
 /* The checks Python makes before a call of covariance_short, in its order: the first failing one's message, else NULL. */
 #line 153 "tests/kernels/blas_loops.py"
@@ -3754,7 +3770,7 @@ const char *covariance_short_check(const double *data, int64_t data_n0, int64_t 
     if (cov_n1 < (data_n1 - 1) && data_n1 > 0 && (data_n1 - 1) > 0) return "IndexError: cov_n1 >= data_n1 - 1 when data_n1 > 0 and data_n1 - 1 > 0 (cov, line 157)";
     return 0;
 }
-#line 3758 "blas_loops.c"
+#line 3774 "blas_loops.c"
 
 /* The checks Python makes before a call of syrk_strict, in its order: the first failing one's message, else NULL. */
 #line 162 "tests/kernels/blas_loops.py"
@@ -3764,7 +3780,7 @@ const char *syrk_strict_check(const double *C, int64_t C_n0, int64_t C_n1, const
     if (C_n0 < A_n0 && A_n0 > 0 && A_n1 > 0) return "IndexError: C_n0 >= A_n0 when A_n0 > 0 and A_n1 > 0 (C, line 165)";
     return 0;
 }
-#line 3768 "blas_loops.c"
+#line 3784 "blas_loops.c"
 
 void py2omp_enter_to(void *host, int64_t bytes)
 {

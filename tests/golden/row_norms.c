@@ -19,6 +19,16 @@ static inline int64_t py2omp_num_teams(int64_t trip, int64_t threads)
     return teams < 2147483647 ? teams : 2147483647;
 }
 
+/* A team's threads for inner loops of `trip` iterations: the power of two at or below trip / 32, in
+   [32, 256] (H100, NPBench softmax: best at 32 for rows of 64 and 512, 128 for 4096; docs/design.md). */
+static inline int64_t py2omp_team_threads(int64_t trip)
+{
+    int64_t threads = 32;
+    while (threads < 256 && threads * 2 <= trip / 32)
+        threads *= 2;
+    return threads;
+}
+
 /* Python's max(a, b): `a` unless `b` is larger. */
 static inline int64_t py2omp_max_i64(int64_t a, int64_t b)
 {
@@ -101,7 +111,10 @@ void row_norms(const double *restrict x, int64_t x_n0, int64_t x_n1, double *res
         map(alloc: norms[0:norms_n0], spread[0:spread_n0], centered[0:centered_n0 * centered_n1])
     {
 #line 16 "examples/row_norms.py"
-        #pragma omp target teams distribute num_teams(py2omp_num_teams(x_n0, 1)) thread_limit(256)
+        #pragma omp target teams distribute \
+            num_teams(py2omp_num_teams(x_n0, 1)) \
+            thread_limit(py2omp_team_threads(x_n1)) \
+            ompx_attribute(__attribute__((launch_bounds(256))))
 #line 16 "examples/row_norms.py"
         for (int64_t i = 0; i < x_n0; i += 1) {
             double dot__1;
@@ -189,7 +202,7 @@ void row_norms(const double *restrict x, int64_t x_n0, int64_t x_n1, double *res
         py2omp_copy_back(centered, sizeof(double), 2, (int64_t[]){centered_n0, centered_n1}, (int64_t[]){0, 0}, (int64_t[]){x_n0, centered_n1}, -1);
     }
 }
-#line 193 "row_norms.c"
+#line 206 "row_norms.c"
 
 /* row_norms(x: In[f64[:, :]], norms: Out[f64[:]], spread: Out[f64[:]], centered: Out[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- examples/row_norms.py:15 */
 #line 15 "examples/row_norms.py"
@@ -198,7 +211,8 @@ void row_norms__device(const double *restrict x, int64_t x_n0, int64_t x_n1, dou
 #line 16 "examples/row_norms.py"
     #pragma omp target teams distribute \
         num_teams(py2omp_num_teams(x_n0, 1)) \
-        thread_limit(256) \
+        thread_limit(py2omp_team_threads(x_n1)) \
+        ompx_attribute(__attribute__((launch_bounds(256)))) \
         is_device_ptr(x, norms, spread, py2omp_failed, centered)
 #line 16 "examples/row_norms.py"
     for (int64_t i = 0; i < x_n0; i += 1) {
@@ -282,7 +296,7 @@ void row_norms__device(const double *restrict x, int64_t x_n0, int64_t x_n1, dou
         }
     }
 }
-#line 286 "row_norms.c"
+#line 300 "row_norms.c"
 
 /* The checks Python makes before a call of row_norms, in its order: the first failing one's message, else NULL. */
 #line 15 "examples/row_norms.py"
@@ -295,7 +309,7 @@ const char *row_norms_check(const double *x, int64_t x_n0, int64_t x_n1, const d
     if (centered_n0 < x_n0 && x_n0 > 0) return "IndexError: centered_n0 >= x_n0 when x_n0 > 0 (centered, line 19)";
     return 0;
 }
-#line 299 "row_norms.c"
+#line 313 "row_norms.c"
 
 void py2omp_enter_to(void *host, int64_t bytes)
 {

@@ -16,6 +16,16 @@ static inline int64_t py2omp_num_teams(int64_t trip, int64_t threads)
     return teams < 2147483647 ? teams : 2147483647;
 }
 
+/* A team's threads for inner loops of `trip` iterations: the power of two at or below trip / 32, in
+   [32, 256] (H100, NPBench softmax: best at 32 for rows of 64 and 512, 128 for 4096; docs/design.md). */
+static inline int64_t py2omp_team_threads(int64_t trip)
+{
+    int64_t threads = 32;
+    while (threads < 256 && threads * 2 <= trip / 32)
+        threads *= 2;
+    return threads;
+}
+
 /* Python's min(a, b): `a` unless `b` is smaller, so a NaN in `a` wins and one in `b` does not. */
 static inline int64_t py2omp_min_i64(int64_t a, int64_t b)
 {
@@ -37,7 +47,8 @@ void unit_rows(double *restrict X, int64_t X_n0, int64_t X_n1)
 #line 14 "tests/kernels/team_reductions.py"
     #pragma omp target teams distribute \
         num_teams(py2omp_num_teams(X_n0, 1)) \
-        thread_limit(256) \
+        thread_limit(py2omp_team_threads(X_n1)) \
+        ompx_attribute(__attribute__((launch_bounds(256)))) \
         map(tofrom: X[0:X_n0 * X_n1])
 #line 14 "tests/kernels/team_reductions.py"
     for (int64_t i = 0; i < X_n0; i += 1) {
@@ -58,7 +69,7 @@ void unit_rows(double *restrict X, int64_t X_n0, int64_t X_n1)
         }
     }
 }
-#line 62 "team_reductions.c"
+#line 73 "team_reductions.c"
 
 /* unit_rows(X: InOut[f64[:, :]]) -- tests/kernels/team_reductions.py:13 */
 #line 13 "tests/kernels/team_reductions.py"
@@ -67,7 +78,8 @@ void unit_rows__device(double *restrict X, int64_t X_n0, int64_t X_n1)
 #line 14 "tests/kernels/team_reductions.py"
     #pragma omp target teams distribute \
         num_teams(py2omp_num_teams(X_n0, 1)) \
-        thread_limit(256) \
+        thread_limit(py2omp_team_threads(X_n1)) \
+        ompx_attribute(__attribute__((launch_bounds(256)))) \
         is_device_ptr(X)
 #line 14 "tests/kernels/team_reductions.py"
     for (int64_t i = 0; i < X_n0; i += 1) {
@@ -88,7 +100,7 @@ void unit_rows__device(double *restrict X, int64_t X_n0, int64_t X_n1)
         }
     }
 }
-#line 92 "team_reductions.c"
+#line 104 "team_reductions.c"
 
 /* rescaled_rows(X: In[f64[:, :]], Y: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/team_reductions.py:22 */
 #line 22 "tests/kernels/team_reductions.py"
@@ -97,7 +109,8 @@ void rescaled_rows(const double *restrict X, int64_t X_n0, int64_t X_n1, double 
 #line 23 "tests/kernels/team_reductions.py"
     #pragma omp target teams distribute \
         num_teams(py2omp_num_teams(X_n0, 1)) \
-        thread_limit(256) \
+        thread_limit(py2omp_team_threads(py2omp_max_i64(X_n1, Y_n1 - 2))) \
+        ompx_attribute(__attribute__((launch_bounds(256)))) \
         map(to: X[0:X_n0 * X_n1]) \
         map(tofrom: Y[0:py2omp_min_i64(X_n0, Y_n0) * Y_n1], py2omp_failed[0:py2omp_failed_n0])
 #line 23 "tests/kernels/team_reductions.py"
@@ -177,7 +190,7 @@ void rescaled_rows(const double *restrict X, int64_t X_n0, int64_t X_n1, double 
         }
     }
 }
-#line 181 "team_reductions.c"
+#line 194 "team_reductions.c"
 
 /* rescaled_rows(X: In[f64[:, :]], Y: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/team_reductions.py:22 */
 #line 22 "tests/kernels/team_reductions.py"
@@ -186,7 +199,8 @@ void rescaled_rows__device(const double *restrict X, int64_t X_n0, int64_t X_n1,
 #line 23 "tests/kernels/team_reductions.py"
     #pragma omp target teams distribute \
         num_teams(py2omp_num_teams(X_n0, 1)) \
-        thread_limit(256) \
+        thread_limit(py2omp_team_threads(py2omp_max_i64(X_n1, Y_n1 - 2))) \
+        ompx_attribute(__attribute__((launch_bounds(256)))) \
         is_device_ptr(X, py2omp_failed, Y)
 #line 23 "tests/kernels/team_reductions.py"
     for (int64_t i = 0; i < X_n0; i += 1) {
@@ -265,7 +279,7 @@ void rescaled_rows__device(const double *restrict X, int64_t X_n0, int64_t X_n1,
         }
     }
 }
-#line 269 "team_reductions.c"
+#line 283 "team_reductions.c"
 
 /* below_peak(C: In[i64[:, :]], D: InOut[i64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/team_reductions.py:32 */
 #line 32 "tests/kernels/team_reductions.py"
@@ -274,7 +288,8 @@ void below_peak(const int64_t *restrict C, int64_t C_n0, int64_t C_n1, int64_t *
 #line 33 "tests/kernels/team_reductions.py"
     #pragma omp target teams distribute \
         num_teams(py2omp_num_teams(C_n0, 1)) \
-        thread_limit(256) \
+        thread_limit(py2omp_team_threads(C_n1)) \
+        ompx_attribute(__attribute__((launch_bounds(256)))) \
         map(to: C[0:C_n0 * C_n1]) \
         map(tofrom: D[0:py2omp_min_i64(C_n0, D_n0) * D_n1], py2omp_failed[0:py2omp_failed_n0])
 #line 33 "tests/kernels/team_reductions.py"
@@ -313,7 +328,7 @@ void below_peak(const int64_t *restrict C, int64_t C_n0, int64_t C_n1, int64_t *
         }
     }
 }
-#line 317 "team_reductions.c"
+#line 332 "team_reductions.c"
 
 /* below_peak(C: In[i64[:, :]], D: InOut[i64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/team_reductions.py:32 */
 #line 32 "tests/kernels/team_reductions.py"
@@ -322,7 +337,8 @@ void below_peak__device(const int64_t *restrict C, int64_t C_n0, int64_t C_n1, i
 #line 33 "tests/kernels/team_reductions.py"
     #pragma omp target teams distribute \
         num_teams(py2omp_num_teams(C_n0, 1)) \
-        thread_limit(256) \
+        thread_limit(py2omp_team_threads(C_n1)) \
+        ompx_attribute(__attribute__((launch_bounds(256)))) \
         is_device_ptr(C, py2omp_failed, D)
 #line 33 "tests/kernels/team_reductions.py"
     for (int64_t i = 0; i < C_n0; i += 1) {
@@ -360,7 +376,7 @@ void below_peak__device(const int64_t *restrict C, int64_t C_n0, int64_t C_n1, i
         }
     }
 }
-#line 364 "team_reductions.c"
+#line 380 "team_reductions.c"
 
 /* projected_rows(X: In[f64[:, :]], w: In[f64[:]], Y: InOut[f64[:, :]]) -- tests/kernels/team_reductions.py:39 */
 #line 39 "tests/kernels/team_reductions.py"
@@ -369,7 +385,8 @@ void projected_rows(const double *restrict X, int64_t X_n0, int64_t X_n1, const 
 #line 40 "tests/kernels/team_reductions.py"
     #pragma omp target teams distribute \
         num_teams(py2omp_num_teams(X_n0, 1)) \
-        thread_limit(256) \
+        thread_limit(py2omp_team_threads(X_n1)) \
+        ompx_attribute(__attribute__((launch_bounds(256)))) \
         map(to: X[0:X_n0 * X_n1], w[0:py2omp_min_i64(py2omp_max_i64(X_n1, Y_n1), w_n0)]) \
         map(tofrom: Y[0:py2omp_min_i64(X_n0, Y_n0) * Y_n1])
 #line 40 "tests/kernels/team_reductions.py"
@@ -396,7 +413,7 @@ void projected_rows(const double *restrict X, int64_t X_n0, int64_t X_n1, const 
         }
     }
 }
-#line 400 "team_reductions.c"
+#line 417 "team_reductions.c"
 
 /* projected_rows(X: In[f64[:, :]], w: In[f64[:]], Y: InOut[f64[:, :]]) -- tests/kernels/team_reductions.py:39 */
 #line 39 "tests/kernels/team_reductions.py"
@@ -405,7 +422,8 @@ void projected_rows__device(const double *restrict X, int64_t X_n0, int64_t X_n1
 #line 40 "tests/kernels/team_reductions.py"
     #pragma omp target teams distribute \
         num_teams(py2omp_num_teams(X_n0, 1)) \
-        thread_limit(256) \
+        thread_limit(py2omp_team_threads(X_n1)) \
+        ompx_attribute(__attribute__((launch_bounds(256)))) \
         is_device_ptr(X, w, Y)
 #line 40 "tests/kernels/team_reductions.py"
     for (int64_t i = 0; i < X_n0; i += 1) {
@@ -431,7 +449,7 @@ void projected_rows__device(const double *restrict X, int64_t X_n0, int64_t X_n1
         }
     }
 }
-#line 435 "team_reductions.c"
+#line 453 "team_reductions.c"
 
 /* normalized_images(A: InOut[f32[:, :, :]]) -- tests/kernels/team_reductions.py:46 */
 #line 46 "tests/kernels/team_reductions.py"
@@ -440,7 +458,8 @@ void normalized_images(float *restrict A, int64_t A_n0, int64_t A_n1, int64_t A_
 #line 47 "tests/kernels/team_reductions.py"
     #pragma omp target teams distribute \
         num_teams(py2omp_num_teams(A_n0, 1)) \
-        thread_limit(256) \
+        thread_limit(py2omp_team_threads(A_n1 * A_n2)) \
+        ompx_attribute(__attribute__((launch_bounds(256)))) \
         map(tofrom: A[0:A_n0 * A_n1 * A_n2])
 #line 47 "tests/kernels/team_reductions.py"
     for (int64_t b = 0; b < A_n0; b += 1) {
@@ -472,7 +491,7 @@ void normalized_images(float *restrict A, int64_t A_n0, int64_t A_n1, int64_t A_
         }
     }
 }
-#line 476 "team_reductions.c"
+#line 495 "team_reductions.c"
 
 /* normalized_images(A: InOut[f32[:, :, :]]) -- tests/kernels/team_reductions.py:46 */
 #line 46 "tests/kernels/team_reductions.py"
@@ -481,7 +500,8 @@ void normalized_images__device(float *restrict A, int64_t A_n0, int64_t A_n1, in
 #line 47 "tests/kernels/team_reductions.py"
     #pragma omp target teams distribute \
         num_teams(py2omp_num_teams(A_n0, 1)) \
-        thread_limit(256) \
+        thread_limit(py2omp_team_threads(A_n1 * A_n2)) \
+        ompx_attribute(__attribute__((launch_bounds(256)))) \
         is_device_ptr(A)
 #line 47 "tests/kernels/team_reductions.py"
     for (int64_t b = 0; b < A_n0; b += 1) {
@@ -513,7 +533,7 @@ void normalized_images__device(float *restrict A, int64_t A_n0, int64_t A_n1, in
         }
     }
 }
-#line 517 "team_reductions.c"
+#line 537 "team_reductions.c"
 
 /* orthogonalized_rows(Q: In[f64[:, :]], X: InOut[f64[:, :]]) -- tests/kernels/team_reductions.py:53 */
 #line 53 "tests/kernels/team_reductions.py"
@@ -522,7 +542,8 @@ void orthogonalized_rows(const double *restrict Q, int64_t Q_n0, int64_t Q_n1, d
 #line 54 "tests/kernels/team_reductions.py"
     #pragma omp target teams distribute \
         num_teams(py2omp_num_teams(X_n0, 1)) \
-        thread_limit(256) \
+        thread_limit(py2omp_team_threads(X_n1)) \
+        ompx_attribute(__attribute__((launch_bounds(256)))) \
         map(to: Q[0:Q_n0 * Q_n1]) \
         map(tofrom: X[0:X_n0 * X_n1])
 #line 54 "tests/kernels/team_reductions.py"
@@ -552,7 +573,7 @@ void orthogonalized_rows(const double *restrict Q, int64_t Q_n0, int64_t Q_n1, d
         }
     }
 }
-#line 556 "team_reductions.c"
+#line 577 "team_reductions.c"
 
 /* orthogonalized_rows(Q: In[f64[:, :]], X: InOut[f64[:, :]]) -- tests/kernels/team_reductions.py:53 */
 #line 53 "tests/kernels/team_reductions.py"
@@ -561,7 +582,8 @@ void orthogonalized_rows__device(const double *restrict Q, int64_t Q_n0, int64_t
 #line 54 "tests/kernels/team_reductions.py"
     #pragma omp target teams distribute \
         num_teams(py2omp_num_teams(X_n0, 1)) \
-        thread_limit(256) \
+        thread_limit(py2omp_team_threads(X_n1)) \
+        ompx_attribute(__attribute__((launch_bounds(256)))) \
         is_device_ptr(Q, X)
 #line 54 "tests/kernels/team_reductions.py"
     for (int64_t i = 0; i < X_n0; i += 1) {
@@ -590,7 +612,7 @@ void orthogonalized_rows__device(const double *restrict Q, int64_t Q_n0, int64_t
         }
     }
 }
-#line 594 "team_reductions.c"
+#line 616 "team_reductions.c"
 
 /* The checks Python makes before a call of rescaled_rows, in its order: the first failing one's message, else NULL. */
 #line 22 "tests/kernels/team_reductions.py"
@@ -604,7 +626,7 @@ const char *rescaled_rows_check(const double *X, int64_t X_n0, int64_t X_n1, con
     if (((X_n1 - 2) > 0 ? (X_n1 - 2) : 0) != ((Y_n1 - 2) > 0 ? (Y_n1 - 2) : 0)) return "ValueError when max(X_n1 - 2, 0) != max(Y_n1 - 2, 0) (line 28)";
     return 0;
 }
-#line 608 "team_reductions.c"
+#line 630 "team_reductions.c"
 
 /* The checks Python makes before a call of below_peak, in its order: the first failing one's message, else NULL. */
 #line 32 "tests/kernels/team_reductions.py"
@@ -616,7 +638,7 @@ const char *below_peak_check(const int64_t *C, int64_t C_n0, int64_t C_n1, const
     if (D_n0 < C_n0 && C_n0 > 0) return "IndexError: D_n0 >= C_n0 when C_n0 > 0 (D, line 35)";
     return 0;
 }
-#line 620 "team_reductions.c"
+#line 642 "team_reductions.c"
 
 /* The checks Python makes before a call of projected_rows, in its order: the first failing one's message, else NULL. */
 #line 39 "tests/kernels/team_reductions.py"
@@ -630,7 +652,7 @@ const char *projected_rows_check(const double *X, int64_t X_n0, int64_t X_n1, co
     if (Y_n0 < X_n0 && X_n0 > 0) return "IndexError: Y_n0 >= X_n0 when X_n0 > 0 (Y, line 42)";
     return 0;
 }
-#line 634 "team_reductions.c"
+#line 656 "team_reductions.c"
 
 /* The checks Python makes before a call of orthogonalized_rows, in its order: the first failing one's message, else NULL. */
 #line 53 "tests/kernels/team_reductions.py"
@@ -640,7 +662,7 @@ const char *orthogonalized_rows_check(const double *Q, int64_t Q_n0, int64_t Q_n
     if (Q_n1 != X_n1) return "ValueError when Q_n1 != X_n1 (line 56)";
     return 0;
 }
-#line 644 "team_reductions.c"
+#line 666 "team_reductions.c"
 
 void py2omp_enter_to(void *host, int64_t bytes)
 {

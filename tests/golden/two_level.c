@@ -22,6 +22,16 @@ static inline int64_t py2omp_num_teams(int64_t trip, int64_t threads)
     return teams < 2147483647 ? teams : 2147483647;
 }
 
+/* A team's threads for inner loops of `trip` iterations: the power of two at or below trip / 32, in
+   [32, 256] (H100, NPBench softmax: best at 32 for rows of 64 and 512, 128 for 4096; docs/design.md). */
+static inline int64_t py2omp_team_threads(int64_t trip)
+{
+    int64_t threads = 32;
+    while (threads < 256 && threads * 2 <= trip / 32)
+        threads *= 2;
+    return threads;
+}
+
 /* The first iteration of this thread in a bare kernel (`ompx_bare`): its number among all the
    launch's threads on the GPU. Where no GPU runs it, the host's fallback runs each team on one
    thread (ompx.h's host numbers would give every thread the same): the team's number. */
@@ -480,7 +490,7 @@ void gemm(double alpha, double beta, double *restrict C, int64_t C_n0, int64_t C
         }
     }
 }
-#line 484 "two_level.c"
+#line 494 "two_level.c"
 
 /* gemm(alpha: f64, beta: f64, C: InOut[f64[:, :]], A: In[f64[:, :]], B: In[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/two_level.py:14 */
 #line 14 "tests/kernels/two_level.py"
@@ -539,7 +549,7 @@ void gemm__device(double alpha, double beta, double *restrict C, int64_t C_n0, i
         }
     }
 }
-#line 543 "two_level.c"
+#line 553 "two_level.c"
 
 /* syrk(alpha: f64, beta: f64, C: InOut[f64[:, :]], A: In[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/two_level.py:22 */
 #line 22 "tests/kernels/two_level.py"
@@ -615,7 +625,7 @@ void syrk(double alpha, double beta, double *restrict C, int64_t C_n0, int64_t C
         }
     }
 }
-#line 619 "two_level.c"
+#line 629 "two_level.c"
 
 /* syrk(alpha: f64, beta: f64, C: InOut[f64[:, :]], A: In[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/two_level.py:22 */
 #line 22 "tests/kernels/two_level.py"
@@ -685,7 +695,7 @@ void syrk__device(double alpha, double beta, double *restrict C, int64_t C_n0, i
         }
     }
 }
-#line 689 "two_level.c"
+#line 699 "two_level.c"
 
 /* doitgen(A: InOut[f64[:, :, :]], C4: In[f64[:, :]], work: InOut[f64[:, :, :]]) -- tests/kernels/two_level.py:30 */
 #line 30 "tests/kernels/two_level.py"
@@ -694,7 +704,8 @@ void doitgen(double *restrict A, int64_t A_n0, int64_t A_n1, int64_t A_n2, const
 #line 31 "tests/kernels/two_level.py"
     #pragma omp target teams distribute \
         num_teams(py2omp_num_teams(A_n0, 1)) \
-        thread_limit(256) \
+        thread_limit(py2omp_team_threads(py2omp_max_i64(work_n1 * work_n2, A_n1 * A_n2))) \
+        ompx_attribute(__attribute__((launch_bounds(256)))) \
         map(to: C4[0:C4_n0 * C4_n1]) \
         map(tofrom: A[0:A_n0 * A_n1 * A_n2], work[0:py2omp_min_i64(A_n0, work_n0) * work_n1 * work_n2])
 #line 31 "tests/kernels/two_level.py"
@@ -732,7 +743,7 @@ void doitgen(double *restrict A, int64_t A_n0, int64_t A_n1, int64_t A_n2, const
         }
     }
 }
-#line 736 "two_level.c"
+#line 747 "two_level.c"
 
 /* doitgen(A: InOut[f64[:, :, :]], C4: In[f64[:, :]], work: InOut[f64[:, :, :]]) -- tests/kernels/two_level.py:30 */
 #line 30 "tests/kernels/two_level.py"
@@ -741,7 +752,8 @@ void doitgen__device(double *restrict A, int64_t A_n0, int64_t A_n1, int64_t A_n
 #line 31 "tests/kernels/two_level.py"
     #pragma omp target teams distribute \
         num_teams(py2omp_num_teams(A_n0, 1)) \
-        thread_limit(256) \
+        thread_limit(py2omp_team_threads(py2omp_max_i64(work_n1 * work_n2, A_n1 * A_n2))) \
+        ompx_attribute(__attribute__((launch_bounds(256)))) \
         is_device_ptr(work, C4, A)
 #line 31 "tests/kernels/two_level.py"
     for (int64_t r = 0; r < A_n0; r += 1) {
@@ -778,7 +790,7 @@ void doitgen__device(double *restrict A, int64_t A_n0, int64_t A_n1, int64_t A_n
         }
     }
 }
-#line 782 "two_level.c"
+#line 794 "two_level.c"
 
 /* scaled_rows(X: In[f64[:, :]], Y: InOut[f64[:, :]]) -- tests/kernels/two_level.py:39 */
 #line 39 "tests/kernels/two_level.py"
@@ -787,7 +799,8 @@ void scaled_rows(const double *restrict X, int64_t X_n0, int64_t X_n1, double *r
 #line 40 "tests/kernels/two_level.py"
     #pragma omp target teams distribute \
         num_teams(py2omp_num_teams(X_n0, 1)) \
-        thread_limit(256) \
+        thread_limit(py2omp_team_threads(Y_n1)) \
+        ompx_attribute(__attribute__((launch_bounds(256)))) \
         map(to: X[0:X_n0 * X_n1]) \
         map(tofrom: Y[0:py2omp_min_i64(X_n0, Y_n0) * Y_n1])
 #line 40 "tests/kernels/two_level.py"
@@ -824,7 +837,7 @@ void scaled_rows(const double *restrict X, int64_t X_n0, int64_t X_n1, double *r
         }
     }
 }
-#line 828 "two_level.c"
+#line 841 "two_level.c"
 
 /* scaled_rows(X: In[f64[:, :]], Y: InOut[f64[:, :]]) -- tests/kernels/two_level.py:39 */
 #line 39 "tests/kernels/two_level.py"
@@ -833,7 +846,8 @@ void scaled_rows__device(const double *restrict X, int64_t X_n0, int64_t X_n1, d
 #line 40 "tests/kernels/two_level.py"
     #pragma omp target teams distribute \
         num_teams(py2omp_num_teams(X_n0, 1)) \
-        thread_limit(256) \
+        thread_limit(py2omp_team_threads(Y_n1)) \
+        ompx_attribute(__attribute__((launch_bounds(256)))) \
         is_device_ptr(X, Y)
 #line 40 "tests/kernels/two_level.py"
     for (int64_t i = 0; i < X_n0; i += 1) {
@@ -869,7 +883,7 @@ void scaled_rows__device(const double *restrict X, int64_t X_n0, int64_t X_n1, d
         }
     }
 }
-#line 873 "two_level.c"
+#line 887 "two_level.c"
 
 /* normalized_rows(B: InOut[f64[:, :]]) -- tests/kernels/two_level.py:51 */
 #line 51 "tests/kernels/two_level.py"
@@ -882,7 +896,8 @@ void normalized_rows(double *restrict B, int64_t B_n0, int64_t B_n1)
 #line 52 "tests/kernels/two_level.py"
     #pragma omp target teams distribute \
         num_teams(py2omp_num_teams(B_n0, 1)) \
-        thread_limit(256) \
+        thread_limit(py2omp_team_threads(B_n1)) \
+        ompx_attribute(__attribute__((launch_bounds(256)))) \
         map(tofrom: B[0:B_n0 * B_n1]) \
         is_device_ptr(B_value__4_buf)
 #line 52 "tests/kernels/two_level.py"
@@ -918,7 +933,7 @@ void normalized_rows(double *restrict B, int64_t B_n0, int64_t B_n1)
 #line 54 "tests/kernels/two_level.py"
     py2omp_temporary_free(B_value__4_buf, -1);
 }
-#line 922 "two_level.c"
+#line 937 "two_level.c"
 
 /* normalized_rows(B: InOut[f64[:, :]]) -- tests/kernels/two_level.py:51 */
 #line 51 "tests/kernels/two_level.py"
@@ -931,7 +946,8 @@ void normalized_rows__device(double *restrict B, int64_t B_n0, int64_t B_n1)
 #line 52 "tests/kernels/two_level.py"
     #pragma omp target teams distribute \
         num_teams(py2omp_num_teams(B_n0, 1)) \
-        thread_limit(256) \
+        thread_limit(py2omp_team_threads(B_n1)) \
+        ompx_attribute(__attribute__((launch_bounds(256)))) \
         is_device_ptr(B, B_value__4_buf)
 #line 52 "tests/kernels/two_level.py"
     for (int64_t i = 0; i < B_n0; i += 1) {
@@ -966,7 +982,7 @@ void normalized_rows__device(double *restrict B, int64_t B_n0, int64_t B_n1)
 #line 54 "tests/kernels/two_level.py"
     py2omp_temporary_free(B_value__4_buf, -1);
 }
-#line 970 "two_level.c"
+#line 986 "two_level.c"
 
 /* The checks Python makes before a call of gemm, in its order: the first failing one's message, else NULL. */
 #line 14 "tests/kernels/two_level.py"
@@ -980,7 +996,7 @@ const char *gemm_check(double alpha, double beta, const double *C, int64_t C_n0,
     if (B_n0 < A_n1 && C_n0 > 0 && A_n1 > 0) return "IndexError: B_n0 >= A_n1 when C_n0 > 0 and A_n1 > 0 (B, line 18)";
     return 0;
 }
-#line 984 "two_level.c"
+#line 1000 "two_level.c"
 
 /* The checks Python makes before a call of syrk, in its order: the first failing one's message, else NULL. */
 #line 22 "tests/kernels/two_level.py"
@@ -989,7 +1005,7 @@ const char *syrk_check(double alpha, double beta, const double *C, int64_t C_n0,
     if (C_n0 < A_n0 && A_n0 > 0) return "IndexError: C_n0 >= A_n0 when A_n0 > 0 (C, line 24)";
     return 0;
 }
-#line 993 "two_level.c"
+#line 1009 "two_level.c"
 
 /* The checks Python makes before a call of doitgen, in its order: the first failing one's message, else NULL. */
 #line 30 "tests/kernels/two_level.py"
@@ -1007,7 +1023,7 @@ const char *doitgen_check(const double *A, int64_t A_n0, int64_t A_n1, int64_t A
     if (work_n2 != A_n2) return "ValueError when work_n2 != A_n2 (line 35)";
     return 0;
 }
-#line 1011 "two_level.c"
+#line 1027 "two_level.c"
 
 /* The checks Python makes before a call of scaled_rows, in its order: the first failing one's message, else NULL. */
 #line 39 "tests/kernels/two_level.py"
@@ -1023,7 +1039,7 @@ const char *scaled_rows_check(const double *X, int64_t X_n0, int64_t X_n1, const
     if (Y_n1 < 1 && X_n0 > 0) return "IndexError: Y_n1 >= 1 when X_n0 > 0 (Y, line 44)";
     return 0;
 }
-#line 1027 "two_level.c"
+#line 1043 "two_level.c"
 
 /* The checks Python makes before a call of normalized_rows, in its order: the first failing one's message, else NULL. */
 #line 51 "tests/kernels/two_level.py"
@@ -1032,7 +1048,7 @@ const char *normalized_rows_check(const double *B, int64_t B_n0, int64_t B_n1)
     if (B_n1 < B_n0 && B_n0 > 0) return "IndexError: B_n1 >= B_n0 when B_n0 > 0 (B, line 53)";
     return 0;
 }
-#line 1036 "two_level.c"
+#line 1052 "two_level.c"
 
 void py2omp_enter_to(void *host, int64_t bytes)
 {

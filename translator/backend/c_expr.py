@@ -242,7 +242,7 @@ class ExprEmitter(Visitor[[], Frag]):
             return self._abs(e, t)
         if e.func in ("min", "max", "ipow", "gcd", "lcm"):
             return self._call_helper(e.func, t, e.args)
-        if e.func in ("wrap_index", "failed_now"):
+        if e.func in ("wrap_index", "failed_now", "trip_count", "team_threads"):
             return self._call_helper(e.func, None, e.args)
         if e.func in MATH_FUNCTIONS:
             return self._call_named(e.func + ("f" if t.bits == 32 else ""), e.args)

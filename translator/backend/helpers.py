@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from translator.ir.types import SCALARS, Kind, ScalarType
 
 _COMPLEX = ("cabs", "csqrt", "cexp", "clog", "csinh", "ccosh", "ctanh", "csin", "ccos", "ctan", "cpow")
-_KINDS = ("trip_count", "num_teams", "bare_first", "bare_stride", "failed_now", "wrap_index", "abs", "min", "max", "ipow", "floordiv", "mod", "gcd", "lcm",
+_KINDS = ("trip_count", "num_teams", "team_threads", "bare_first", "bare_stride", "failed_now", "wrap_index", "abs", "min", "max", "ipow", "floordiv", "mod", "gcd", "lcm",
           *_COMPLEX, "cdiv")
 """Helper families in prelude order (a helper after those it calls); the `kind` of a `HelperView`
 adds the type's flavour."""

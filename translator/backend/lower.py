@@ -506,7 +506,7 @@ class _KernelLowering(Visitor[[], StmtView]):
                              reduction_maps, reductions,
                              tuple(buffer_name(self.names[a]) if a in self.made else self.names[a]
                                    for a in d.device_ptrs),
-                             ORDER if d.nowait else None)
+                             ORDER if d.nowait else None, d.max_threads)
 
     def _trip_count(self, levels: tuple[ir.LoopLevel, ...]) -> str:
         """The nest's iteration count as C, for `num_teams`: a product of per-level counts."""

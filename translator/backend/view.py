@@ -93,6 +93,8 @@ class DirectiveView:
     reductions: tuple[ReductionGroup, ...]
     device_ptrs: tuple[str, ...] = ()
     order: str | None = None
+    max_threads: int | None = None
+    """`ompx_attribute(__attribute__((launch_bounds(max_threads))))` (`OmpTarget.max_threads`)."""
 
 
 @dataclass(frozen=True)

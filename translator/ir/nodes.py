@@ -659,6 +659,10 @@ class OmpTarget:
     `thread_limit` threads of the teams from the trip count runs the iterations of the collapsed
     levels numbered from its global thread number in steps of all the threads (one each where the
     teams cover the trip count), the levels' variables recovered from that number."""
+    max_threads: int | None = None
+    """The most threads `thread_limit` may give, where it is an expression the passes chose
+    (`passes.team_threads`): `ompx_attribute(launch_bounds)`, so the compiler keeps the register budget
+    of a constant `thread_limit`."""
 
 
 @dataclass(frozen=True)

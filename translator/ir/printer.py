@@ -9,7 +9,7 @@ import dataclasses
 
 from translator.ir import nodes as ir
 from translator.ir.types import ArrayType
-from translator.ir.visit import Visitor
+from translator.ir.visit import Visitor, is_expr
 
 
 def format_module(module: ir.Module) -> str:
@@ -174,6 +174,8 @@ def format_directive(directive: ir.OmpTarget | ir.OmpParallelFor | None) -> str:
             continue
         if isinstance(value, tuple):
             value = "[" + ", ".join(_clause(item) for item in value) + "]"
+        elif is_expr(value):
+            value = format_expr(value)
         parts.append(f"{field.name}={value}")
     return " ".join(parts)
 

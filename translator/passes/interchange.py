@@ -119,10 +119,10 @@ def _nest(stmt: ir.Stmt) -> _Nest | None:
 def _same_levels(a: tuple[ir.LoopLevel, ...], b: tuple[ir.LoopLevel, ...], checks: tuple[ir.LengthCheck, ...]
                  ) -> bool:
     return len(a) == len(b) and all(
-        x.step == y.step and same(x.start, y.start) and _equal(x.stop, y.stop, checks) for x, y in zip(a, b))
+        x.step == y.step and same(x.start, y.start) and checked_equal(x.stop, y.stop, checks) for x, y in zip(a, b))
 
 
-def _equal(a: ir.Expr, b: ir.Expr, checks: tuple[ir.LengthCheck, ...]) -> bool:
+def checked_equal(a: ir.Expr, b: ir.Expr, checks: tuple[ir.LengthCheck, ...]) -> bool:
     """Whether `a` and `b` are the same expression or checked equal, directly or through others."""
     known, grown = [a], True
     while grown:

@@ -31,7 +31,8 @@ loop nest) keeps one level as well: that loop would run on one thread of each te
 (measured on the H200, NPBench softmax at paper size: 11.4 ms one level, 229 ms two levels). So
 does a serial loop around reduction loops alone (covariance's `for j` around `data[:, i] @
 data[:, j]`, conv2d's window sums): a team would run one short reduction after another, not
-measured yet. The `cpu` target keeps one level (there are no teams); `serial` has no directives.
+measured yet. The `cpu` target keeps one level (there are no teams); `serial` has no directives. On nvptx the
+team's size comes from its inner loops' trip count (`passes.team_threads`).
 Not yet: loops the user writes are never marked independent.
 """
 
@@ -46,21 +47,24 @@ from translator.ir.visit import StmtTransformer, nested_statements, walk_all
 from translator.passes.interchange import fusion_of, interchange
 from translator.passes.parallelize import collapse
 from translator.passes.team_reductions import as_team_reduction, reduction_nest
+from translator.passes.team_threads import with_team_threads
 
 
-def map_two_levels(kernel: ir.Kernel) -> ir.Kernel:
+def map_two_levels(kernel: ir.Kernel, team_threads: bool) -> ir.Kernel:
     """`kernel` (parallelized for an offload target) with each `prange` over independent loops in
-    two levels."""
-    mapping = _Kernel(_used_names(kernel), kernel.length_checks)
+    two levels; with `team_threads`, each team's size from its inner loops (`passes.team_threads`)."""
+    mapping = _Kernel(kernel, _used_names(kernel), team_threads)
     return dataclasses.replace(kernel, body=mapping.block(kernel.body))
 
 
 class _Kernel(StmtTransformer):
     """The kernel's statements: its parallel loops (wherever host code puts them) mapped."""
 
-    def __init__(self, used: set[str], checks: tuple[ir.LengthCheck, ...]) -> None:
+    def __init__(self, kernel: ir.Kernel, used: set[str], team_threads: bool) -> None:
+        self.kernel = kernel
         self.used = used
-        self.checks = checks
+        self.checks = kernel.length_checks
+        self.team_threads = team_threads
 
     def fresh(self, base: str) -> str:
         """A name the kernel does not use yet (`C_element`, `C_element__2`)."""
@@ -90,7 +94,8 @@ class _Kernel(StmtTransformer):
         moved = {v.name for inner in spreading.spread for v in inner.locals}
         locals_ = (*(v for v in loop.locals if v.name not in moved), *spreading.made)
         two_level = dataclasses.replace(directive, two_level=True)
-        return dataclasses.replace(loop, body=body, locals=locals_, directive=two_level)
+        teams = dataclasses.replace(loop, body=body, locals=locals_, directive=two_level)
+        return with_team_threads(teams, self.kernel) if self.team_threads else teams
 
     visit_If = visit_Loop = visit_While = visit_TargetData = visit_LibraryCall = StmtTransformer.descend
     visit_Assign = visit_AtomicUpdate = visit_CallStatement = visit_LocalArray = StmtTransformer.keep
