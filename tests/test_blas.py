@@ -22,7 +22,7 @@ import pytest
 
 from runtime_shim import blas
 from tests.conftest import ROOT
-from tests.kernels import blas_loops, blas_products, blas_runs
+from tests.kernels import blas_loops, blas_products, blas_runs, whole_writes
 from translator import pipeline
 from translator.explain import explain_file
 from translator.ir import nodes as ir
@@ -365,6 +365,18 @@ def test_loops_run_when_the_library_is_turned_off(library: ctypes.CDLL, monkeypa
         result = compare_with_python(k, make_args(np.random.default_rng(5)), HOST_OFFLOAD, repeats=1)
         assert result.ok, result.mismatches
     assert _calls(library) == before
+
+
+def test_a_power_iteration_step_reads_its_first_product_from_the_library(library: ctypes.CDLL) -> None:
+    """`w[:] = A @ v; u[:] = A @ w` with `w` Out: the second product reads what the first wrote on the
+    device (tests/test_whole_writes.py runs the loops)."""
+    rng = np.random.default_rng(16)
+    A, v = rng.standard_normal((30, 30)), rng.standard_normal(30)
+    before = _calls(library)
+    result = compare_with_python(whole_writes.power_step, (A, v, np.full(30, np.nan), np.full(30, np.nan)),
+                                 HOST_OFFLOAD, repeats=1)
+    assert result.ok, result.mismatches
+    assert _calls(library) == before + 2
 
 
 def test_zero_beta_keeps_numpys_nan(library: ctypes.CDLL) -> None:

@@ -13,6 +13,10 @@ without being copied in only if the kernel writes every element the host will se
   or `continue` or a step other than 1, or with an index that is not `i`, `i + e`, `i - e` (`i` a
   loop variable) or invariant `e`, has no box. A box also carries, after its `rank` intervals, the
   ranges of enclosing loops no index uses (*guards*): it is empty unless each of them is non-empty.
+- Extents that an array statement's length checks make equal (`w[:] = 2.0 * v` checks `w.shape[0] ==
+  v.shape[0]` before the call, `ir.LengthCheck`) are one extent when a read is compared with the
+  elements written: `u[:] = w + 1.0` then reads only what `w[:] = ...` wrote, whichever extent each
+  statement's loop runs to. Only a kernel's own checks count (the caller makes them before it runs).
 """
 
 from __future__ import annotations
@@ -49,7 +53,33 @@ class ArrayAccess:
 def analyze_access(kernel: ir.Kernel, functions: Mapping[str, ir.Kernel] | None = None) -> dict[str, ArrayAccess]:
     """The access facts of every array parameter of `kernel`, by name; `functions` are the device
     function specializations by C symbol, whose effects on arrays passed to them count too."""
-    walker = _Walker(kernel, functions or {})
+    return _facts(kernel, functions or {}, _equal_extents(kernel.length_checks))
+
+
+def _equal_extents(checks: tuple[ir.LengthCheck, ...]) -> dict[object, object]:
+    """Each extent (by `shape_key`) that a broadcast length check equates with another, mapped to
+    one extent of its class. Only extent to extent: both are never negative, so the check's equality
+    of the lengths as Python counts them (`max(n, 0)`) is the equality of the extents themselves."""
+    parent: dict[object, object] = {}
+
+    def root(key: object) -> object:
+        while parent.get(key, key) != key:
+            key = parent[key]
+        return key
+
+    for check in checks:
+        left, right = strip(check.left), strip(check.right)
+        if (check.array is None and check.kind == "broadcast" and check.reshape is None
+                and isinstance(left, ir.Extent) and isinstance(right, ir.Extent)):
+            a, b = sorted((root(shape_key(left)), root(shape_key(right))), key=repr)
+            parent[b] = parent.setdefault(a, a)
+    return {key: root(key) for key in parent}
+
+
+def _facts(kernel: ir.Kernel, functions: Mapping[str, ir.Kernel],
+           extents: dict[object, object]) -> dict[str, ArrayAccess]:
+    """`analyze_access` with the extents known equal (`_equal_extents`; none for a device function)."""
+    walker = _Walker(kernel, functions, extents)
     walker.block(kernel.body, _State({}, frozenset(), False))
     return {
         p.name: ArrayAccess(
@@ -96,8 +126,9 @@ class _Walker(Visitor[[_State], _State]):
     """Records the facts while walking the body in order; each statement maps the state before it
     to the state after it."""
 
-    def __init__(self, kernel: ir.Kernel, functions: Mapping[str, ir.Kernel]) -> None:
+    def __init__(self, kernel: ir.Kernel, functions: Mapping[str, ir.Kernel], extents: dict[object, object]) -> None:
         self.functions = functions
+        self.extents = extents
         self.params = {p.name for p in kernel.params if not p.is_array}
         self.assigned = {n.target.id for n in walk_all(kernel.body) if isinstance(n, ir.Assign)
                          and isinstance(n.target, ir.Name)}
@@ -171,7 +202,7 @@ class _Walker(Visitor[[_State], _State]):
         callee = self.functions.get(call.symbol or "")
         if callee is None:
             return
-        effects = analyze_access(callee, self.functions)
+        effects = _facts(callee, self.functions, {})  # its own extents: none known equal
         for param, arg in zip(callee.params, call.args):
             if not isinstance(arg, ir.ArrayArg) or param.name not in effects:
                 continue
@@ -220,9 +251,17 @@ class _Walker(Visitor[[_State], _State]):
                 self.call(node)
             if isinstance(node, ir.Index):
                 self.reads.setdefault(node.array, []).append(node.span)
-                key = shape_key(node)
-                if not any(_substitute(key, loops) in state.written for loops in _subsets(state.loops)):
+                key, written = shape_key(node), {self.canonical(k) for k in state.written}
+                if not any(self.canonical(_substitute(key, loops)) in written for loops in _subsets(state.loops)):
                     self.early_reads.setdefault(node.array, node.span)
+
+    def canonical(self, key: object) -> object:
+        """`key` with each extent replaced by the one its length checks make it equal to."""
+        if key in self.extents:
+            return self.extents[key]
+        if isinstance(key, tuple):
+            return tuple(self.canonical(k) for k in key)
+        return key
 
     def box(self, indices: tuple[ir.Expr, ...], loops: dict[str, ir.Interval]) -> tuple[ir.Interval, ...] | None:
         """The index intervals, then the guards: ranges of enclosing loops that no index uses."""
