@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # One batched GPU session on a lent machine (no compiler there), from the repository root:
-#   here:  PY2OMP_BARE=1 python bench/build_gpu.py .gpubuild/run nvptx:sm_90 examples,modules,corpus,copy_rate,bandwidth,rows
+#   here:  python bench/build_gpu.py .gpubuild/run nvptx:sm_90 examples,modules,corpus,copy_rate,bandwidth,rows
 #          PY2OMP_BARE=0 python bench/build_gpu.py .gpubuild/run/nobare nvptx:sm_90 modules
 #          find .gpubuild/run -name '*.[ch]' -delete; tar czf .gpubuild/all.tar.gz -C .gpubuild/run .
 #   there: bash bench/gpu_session.sh PART...   (carry .gpu and .gpubuild/all.tar.gz)
