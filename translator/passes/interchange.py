@@ -123,11 +123,12 @@ def _same_levels(a: tuple[ir.LoopLevel, ...], b: tuple[ir.LoopLevel, ...], check
 
 
 def checked_equal(a: ir.Expr, b: ir.Expr, checks: tuple[ir.LengthCheck, ...]) -> bool:
-    """Whether `a` and `b` are the same expression or checked equal, directly or through others."""
+    """Whether `a` and `b` are the same expression or checked equal, directly or through others.
+    An access's precondition (`array` set: an extent at least a length) equates nothing."""
     known, grown = [a], True
     while grown:
         grown = False
-        for check in checks:
+        for check in (c for c in checks if c.array is None):
             for x, y in ((check.left, check.right), (check.right, check.left)):
                 if any(same(x, k) for k in known) and not any(same(y, k) for k in known):
                     known.append(y)

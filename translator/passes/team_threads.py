@@ -39,7 +39,7 @@ def with_team_threads(loop: ir.ParallelLoop, kernel: ir.Kernel) -> ir.ParallelLo
     if not isinstance(directive.thread_limit, int):
         return loop
     inner = [n for n in walk_all(loop.body) if isinstance(n, ir.ParallelLoop)]
-    equal = tuple(check for check in kernel.length_checks if check.array is None)  # not the bounds' `>=`
+    equal = kernel.length_checks
     trips: list[ir.Expr] = []
     for trip in (_trip(nest) for nest in inner):
         trips += [] if any(checked_equal(trip, seen, equal) for seen in trips) else [trip]
