@@ -21,23 +21,9 @@ from typing import Any, Callable
 import cupy as cp
 import numpy as np
 from cupy.cuda import cublas
+from gemv_forms import ONE, ZERO, timed
 
-ONE, ZERO = np.array(1.0), np.array(0.0)
 RIGHT, UPPER, TRANS, NO_TRANS, UNIT = 1, 1, 1, 0, 1
-
-
-def timed(run: Callable[[], Any], repeats: int = 10) -> list[float]:
-    run()
-    cp.cuda.Device().synchronize()
-    samples = []
-    for _ in range(repeats):
-        start, stop = cp.cuda.Event(), cp.cuda.Event()
-        start.record()
-        run()
-        stop.record()
-        stop.synchronize()
-        samples.append(cp.cuda.get_elapsed_time(start, stop))
-    return samples
 
 
 def _cublas_dtrmm() -> Callable[..., int]:
