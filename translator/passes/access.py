@@ -27,6 +27,7 @@ from dataclasses import dataclass
 
 from translator.errors import Span
 from translator.ir import nodes as ir
+from translator.passes.equal_lengths import EqualLengths, shape_key
 from translator.ir.types import I64
 from translator.ir.visit import Visitor, rewrite, walk, walk_all
 
@@ -53,32 +54,12 @@ class ArrayAccess:
 def analyze_access(kernel: ir.Kernel, functions: Mapping[str, ir.Kernel] | None = None) -> dict[str, ArrayAccess]:
     """The access facts of every array parameter of `kernel`, by name; `functions` are the device
     function specializations by C symbol, whose effects on arrays passed to them count too."""
-    return _facts(kernel, functions or {}, _equal_extents(kernel.length_checks))
-
-
-def _equal_extents(checks: tuple[ir.LengthCheck, ...]) -> dict[object, object]:
-    """Each extent (by `shape_key`) that a broadcast length check equates with another, mapped to
-    one extent of its class. Only extent to extent: both are never negative, so the check's equality
-    of the lengths as Python counts them (`max(n, 0)`) is the equality of the extents themselves."""
-    parent: dict[object, object] = {}
-
-    def root(key: object) -> object:
-        while parent.get(key, key) != key:
-            key = parent[key]
-        return key
-
-    for check in checks:
-        left, right = strip(check.left), strip(check.right)
-        if (check.array is None and check.kind == "broadcast" and check.reshape is None
-                and isinstance(left, ir.Extent) and isinstance(right, ir.Extent)):
-            a, b = sorted((root(shape_key(left)), root(shape_key(right))), key=repr)
-            parent[b] = parent.setdefault(a, a)
-    return {key: root(key) for key in parent}
+    return _facts(kernel, functions or {}, EqualLengths(kernel.length_checks).extent_classes())
 
 
 def _facts(kernel: ir.Kernel, functions: Mapping[str, ir.Kernel],
            extents: dict[object, object]) -> dict[str, ArrayAccess]:
-    """`analyze_access` with the extents known equal (`_equal_extents`; none for a device function)."""
+    """`analyze_access` with the extents known equal (`EqualLengths.extent_classes`; none for a device function)."""
     walker = _Walker(kernel, functions, extents)
     walker.block(kernel.body, _State({}, frozenset(), False))
     return {
@@ -98,16 +79,6 @@ def strip(expr: ir.Expr) -> ir.Expr:
     while isinstance(expr, ir.Cast) and expr.type is not None and expr.type.is_int:
         expr = expr.operand
     return expr
-
-
-def shape_key(node: object) -> object:
-    """A hashable form of an expression that ignores spans and types, to compare index expressions."""
-    if isinstance(node, ir.Cast):
-        return shape_key(node.operand)
-    if not dataclasses.is_dataclass(node):
-        return node
-    fields = (getattr(node, f.name) for f in dataclasses.fields(node) if f.name not in ("span", "type"))
-    return (type(node).__name__, *(tuple(map(shape_key, v)) if isinstance(v, tuple) else shape_key(v) for v in fields))
 
 
 @dataclass(frozen=True)

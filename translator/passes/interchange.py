@@ -29,6 +29,7 @@ from typing import NamedTuple, TypeGuard
 from translator.ir import nodes as ir
 from translator.ir.arrays import same
 from translator.ir.visit import Node, rewrite_body, walk, walk_all
+from translator.passes.equal_lengths import EqualLengths
 from translator.passes.parallelize import collapse
 
 
@@ -62,8 +63,8 @@ def fusion_of(loop: ir.ParallelLoop, checks: tuple[ir.LengthCheck, ...] = ()) ->
     nests = [_nest(stmt) for stmt in loop.body]
     if not _all_nests(nests):
         return None
-    first = nests[0].levels
-    if len(loop.levels) + len(first) > 3 or not all(_same_levels(n.levels, first, checks) for n in nests):
+    first, lengths = nests[0].levels, EqualLengths(checks)
+    if len(loop.levels) + len(first) > 3 or not all(_same_levels(n.levels, first, lengths) for n in nests):
         return None
     bound = {lv.var for lv in (*loop.levels, *first)} | {n.serial.var for n in nests if n.serial is not None}
     if any(_names(lv.start) & bound or _names(lv.stop) & bound for lv in first):
@@ -116,24 +117,17 @@ def _nest(stmt: ir.Stmt) -> _Nest | None:
     return _Nest(serial, levels, body)
 
 
-def _same_levels(a: tuple[ir.LoopLevel, ...], b: tuple[ir.LoopLevel, ...], checks: tuple[ir.LengthCheck, ...]
-                 ) -> bool:
+def _same_levels(a: tuple[ir.LoopLevel, ...], b: tuple[ir.LoopLevel, ...], lengths: EqualLengths) -> bool:
+    """Whether two nests run the same iterations: the same steps and starts, and stops that are the
+    same or checked equal from a start that is never negative (the checks equate `max(stop, 0)`)."""
     return len(a) == len(b) and all(
-        x.step == y.step and same(x.start, y.start) and checked_equal(x.stop, y.stop, checks) for x, y in zip(a, b))
+        x.step == y.step and same(x.start, y.start)
+        and (same(x.stop, y.stop) or (_never_negative(x.start) and lengths.equal(x.stop, y.stop)))
+        for x, y in zip(a, b))
 
 
-def checked_equal(a: ir.Expr, b: ir.Expr, checks: tuple[ir.LengthCheck, ...]) -> bool:
-    """Whether `a` and `b` are the same expression or checked equal, directly or through others.
-    An access's precondition (`array` set: an extent at least a length) equates nothing."""
-    known, grown = [a], True
-    while grown:
-        grown = False
-        for check in (c for c in checks if c.array is None):
-            for x, y in ((check.left, check.right), (check.right, check.left)):
-                if any(same(x, k) for k in known) and not any(same(y, k) for k in known):
-                    known.append(y)
-                    grown = True
-    return any(same(b, k) for k in known)
+def _never_negative(expr: ir.Expr) -> bool:
+    return isinstance(expr, ir.Const) and isinstance(expr.value, int) and expr.value >= 0
 
 
 def _names(node: Node) -> set[str]:

@@ -25,7 +25,7 @@ import functools
 from translator.ir import nodes as ir
 from translator.ir.types import I64
 from translator.ir.visit import walk, walk_all
-from translator.passes.interchange import checked_equal
+from translator.passes.equal_lengths import EqualLengths
 
 _VALUES = (ir.Const, ir.Binary, ir.Unary, ir.Cast, ir.Select, ir.Compare, ir.Logical, ir.Call)
 """Expressions evaluated from their operands alone: no array element, no device function."""
@@ -39,11 +39,11 @@ def with_team_threads(loop: ir.ParallelLoop, kernel: ir.Kernel) -> ir.ParallelLo
     if not isinstance(directive.thread_limit, int):
         return loop
     inner = [n for n in walk_all(loop.body) if isinstance(n, ir.ParallelLoop)]
-    equal = kernel.length_checks
+    lengths = EqualLengths(kernel.length_checks)
     trips: list[ir.Expr] = []
     for trip in (_trip(nest) for nest in inner):
-        trips += [] if any(checked_equal(trip, seen, equal) for seen in trips) else [trip]
-    trips = [trip for trip in trips if not any(_shorter(trip, other, equal) for other in trips)]
+        trips += [] if any(lengths.equal(trip, seen) for seen in trips) else [trip]
+    trips = [trip for trip in trips if not any(_shorter(trip, other, lengths) for other in trips)]
     if not inner or not all(_before_launch(trip, kernel) for trip in trips):
         return loop
     largest = functools.reduce(lambda a, b: ir.Call("max", (a, b), a.span, I64), trips)
@@ -68,10 +68,10 @@ def _count(level: ir.LoopLevel) -> ir.Expr:
     return ir.Binary("-", stop, start, span, I64)
 
 
-def _shorter(trip: ir.Expr, other: ir.Expr, equal: tuple[ir.LengthCheck, ...]) -> bool:
+def _shorter(trip: ir.Expr, other: ir.Expr, lengths: EqualLengths) -> bool:
     """Whether `trip` is `other - c` for a positive constant `c` (`Y[i, 1:]` beside `Y[i, :]`)."""
     return (isinstance(trip, ir.Binary) and trip.op == "-" and isinstance(trip.right, ir.Const)
-            and isinstance(trip.right.value, int) and trip.right.value > 0 and checked_equal(trip.left, other, equal))
+            and isinstance(trip.right.value, int) and trip.right.value > 0 and lengths.equal(trip.left, other))
 
 
 def _before_launch(expr: ir.Expr, kernel: ir.Kernel) -> bool:
