@@ -208,3 +208,19 @@ def test_small_arrays_and_other_modes_keep_nothing(keeping: ctypes.CDLL, rng: np
     for _ in range(3):
         saxpy(x, y)
     assert log.entries() == [] and runtime_shim.registered_memory() == kept.RegisteredMemory(0, 0, 0)
+
+
+def test_the_copy_rate_benchmark_route_of_repeated_calls(keeping: ctypes.CDLL, monkeypatch: pytest.MonkeyPatch,
+                                                         rng: np.random.Generator) -> None:
+    """bench/copy_rate.py's route "NumPy arrays, repeated calls" on this saxpy: both arrays registered
+    by the second call, the result right, every registration dropped after it."""
+    for name in ("enabled", "overlap"):
+        monkeypatch.setattr(staging.SETTINGS, name, getattr(staging.SETTINGS, name))
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parent.parent / "bench"))
+    import copy_rate
+    x, y = arrays(rng, 2)
+    log = Log(keeping)
+    found = copy_rate.repeated_row(kernels.saxpy.library("host-offload").saxpy, x, y)
+    assert found["ok"] is True and found["registered_MB"] == 2 * ITEM / 1e6 and found["MB"] == 3 * ITEM / 1e6
+    assert [kind for kind, _, _ in log.entries()] == [REGISTER, REGISTER, UNREGISTER, UNREGISTER]
+    assert runtime_shim.registered_memory() == kept.RegisteredMemory(0, 0, 0) and staging.SETTINGS.register == "0"
