@@ -224,3 +224,32 @@ def test_the_copy_rate_benchmark_route_of_repeated_calls(keeping: ctypes.CDLL, m
     assert found["ok"] is True and found["registered_MB"] == 2 * ITEM / 1e6 and found["MB"] == 3 * ITEM / 1e6
     assert [kind for kind, _, _ in log.entries()] == [REGISTER, REGISTER, UNREGISTER, UNREGISTER]
     assert runtime_shim.registered_memory() == kept.RegisteredMemory(0, 0, 0) and staging.SETTINGS.register == "0"
+
+
+def test_threads_calling_under_a_tight_cap(keeping: ctypes.CDLL, rng: np.random.Generator,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """Four threads call with their own arrays, room for three: registrations come and go while
+    other calls hold theirs; every result is Python's, and once the arrays are gone every
+    registration has been undone exactly once."""
+    monkeypatch.setattr(staging.SETTINGS, "keep_bytes", 3 * ITEM)
+    pairs = [arrays(rng, 2) for _ in range(4)]
+    log, failures = Log(keeping), []
+
+    def calls(x: np.ndarray, y: np.ndarray) -> None:
+        try:
+            for _ in range(4):
+                saxpy(x, y)
+        except AssertionError as error:
+            failures.append(error)
+
+    threads = [threading.Thread(target=calls, args=pair) for pair in pairs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == [] and runtime_shim.registered_memory().bytes <= 3 * ITEM
+    pairs.clear()
+    entries = log.entries()
+    registered = [(address, size) for kind, address, size in entries if kind == REGISTER]
+    unregistered = [(address, size) for kind, address, size in entries if kind == UNREGISTER]
+    assert registered and sorted(registered) == sorted(unregistered) and _int(keeping, "fake_live").value == 0
