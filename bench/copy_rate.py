@@ -11,8 +11,11 @@ BENCH_COPY_RATE_REPEATS (default 5), GB/s = bytes moved / seconds:
 (b) py2omp's saxpy (bench/kernels/copy_rate.py) end to end, `kernel.stats` bytes over wall time: on
     NumPy arrays staged in pieces overlapping transfers and compute (`SETTINGS.overlap`, off by default), staged
     whole (the default on a GPU), through the maps alone (`SETTINGS.enabled` off: the map clauses'
-    copies from pageable memory), on `empty_pinned` arrays in pieces and through the maps, and in
-    pieces of 8, 16 and 64 MiB (default 32);
+    copies from pageable memory), on `empty_pinned` arrays in pieces and through the maps, on NumPy
+    arrays called repeatedly with registrations kept (`runtime_shim.kept`: the first call staged,
+    the second registering them, both timed apart in `first_call_ms`, `second_call_ms`; GB/s of the
+    calls after), and in pieces of 8, 16 and 64 MiB (default 32); every other route with
+    registrations off (`PY2OMP_REGISTER=0`);
 (c) raw copies through the offload runtime, both ways: `omp_target_memcpy` from pageable memory, from
     pinned memory, through the staging pool (for several chunk sizes and host copier counts, one
     buffer more than copiers; BENCH_COPY_RATE_COPIERS, default 1,2,4,8), and
@@ -45,7 +48,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # this checkout's runtime_shim
 
 import runtime_shim  # noqa: E402
-from runtime_shim import resident, staging  # noqa: E402
+from runtime_shim import registration, resident, staging  # noqa: E402
 
 KERNELS = "bench/kernels/copy_rate.py"
 N = int(os.environ.get("BENCH_COPY_RATE_N", 1 << 26))
@@ -106,6 +109,7 @@ def saxpy_rows(library: runtime_shim.Library, rng: np.random.Generator) -> list[
     saxpy = library.saxpy
     x, y = rng.standard_normal(N, dtype=np.float32), rng.standard_normal(N, dtype=np.float32)
     rows = []
+    staging.SETTINGS.register = "0"  # these routes call with the same arrays again and again: none kept
     for what, staged, overlapped, pinned in (
             ("NumPy arrays, staged in pieces", True, True, False), ("NumPy arrays, staged whole", True, False, False),
             ("NumPy arrays, maps only", False, False, False), ("empty_pinned arrays, in pieces", True, True, True),
@@ -120,14 +124,36 @@ def saxpy_rows(library: runtime_shim.Library, rng: np.random.Generator) -> list[
         seconds = best_seconds(lambda: saxpy(np.float32(2.0), xs, ys))
         moved = (saxpy.stats.bytes_to_device + saxpy.stats.bytes_from_device) // saxpy.stats.calls
         rows.append(row("b", f"py2omp saxpy, {what}", "both", moved, seconds, ok=right))
+    rows.append(repeated_row(saxpy, x, y))
     staging.SETTINGS.enabled = staging.SETTINGS.overlap = True
     xs, ys = x.copy(), y.copy()
     for piece in PIECES:
         staging.SETTINGS.piece_bytes = piece
         seconds = best_seconds(lambda: saxpy(np.float32(2.0), xs, ys))
         rows.append(row("b", "py2omp saxpy, NumPy arrays, staged in pieces", "both", 12 * N, seconds, piece_MiB=piece >> 20))
-    staging.SETTINGS.piece_bytes = staging.Settings().piece_bytes
+    staging.SETTINGS.piece_bytes, staging.SETTINGS.register = staging.Settings().piece_bytes, staging.Settings().register
     return rows
+
+
+def repeated_row(saxpy: Any, x: np.ndarray, y: np.ndarray) -> dict[str, Any]:
+    """(b) on fresh NumPy arrays with registrations kept (`runtime_shim.kept`): the first call
+    (staged) and the second (which registers x and y) timed apart, then the best of the calls after
+    (registered); the result checked after the first two."""
+    staging.SETTINGS.enabled, staging.SETTINGS.overlap, staging.SETTINGS.register = True, False, staging.KEEP
+    runtime_shim.release_registered()
+    xs, ys, expected = x.copy(), y.copy(), y.copy()
+    first_two = []
+    for _ in range(2):
+        start = time.perf_counter()
+        saxpy(np.float32(2.0), xs, ys)
+        first_two.append((time.perf_counter() - start) * 1e3)
+        expected = np.float32(2.0) * x + expected
+    right, kept = bool(np.array_equal(ys, expected)), runtime_shim.registered_memory()
+    seconds = best_seconds(lambda: saxpy(np.float32(2.0), xs, ys))
+    runtime_shim.release_registered()
+    staging.SETTINGS.register = "0"
+    return row("b", "py2omp saxpy, NumPy arrays, repeated calls (registered from the second)", "both", 12 * x.size, seconds,
+               ok=right, first_call_ms=first_two[0], second_call_ms=first_two[1], registered_MB=kept.bytes / 1e6)
 
 
 def raw_rows(host: np.ndarray, lock: Callable[[int, int, int], int] | None,
@@ -245,7 +271,10 @@ def lock_functions(library: runtime_shim.Library) -> tuple[Any, Any]:
 def main(build_dir: Path, out: Path) -> list[dict[str, Any]]:
     folder = build_dir / "copy_rate" if (build_dir / "copy_rate").is_dir() else build_dir
     library = runtime_shim.load(folder)
-    staging.SETTINGS.kinds = staging.SETTINGS.kinds | {library.manifest.target.split(":")[0]}
+    kind = library.manifest.target.split(":")[0]
+    staging.SETTINGS.kinds = staging.SETTINGS.kinds | {kind}
+    if os.environ.get(registration.LIBRARY_ENV):  # a stand-in driver (the tests' on host-offload): registrations too
+        staging.SETTINGS.register_kinds = staging.SETTINGS.register_kinds | {kind}
     rng = np.random.default_rng(0)
     host = rng.standard_normal(N, dtype=np.float32)
     rows = cupy_rows(host) + saxpy_rows(library, rng) + raw_rows(host, *lock_functions(library)) + threshold_rows(host) \

@@ -9,6 +9,7 @@ and Python can run kernels (no compiler, no translator).
 
 from .binding import Binding, prepare
 from .device import DeviceArray, empty_on_device, to_device
+from .kept import RegisteredMemory, registered_memory, release_registered
 from .library import CompiledKernel, Library, LibraryMismatch, check_library, library_sha256, load
 from .manifest import FORMAT, KernelSpec, Manifest, ParamSpec, parse_manifest, read_manifest
 from .movement import KernelStats
@@ -29,6 +30,7 @@ __all__ = [
     "LibraryMismatch",
     "Manifest",
     "ParamSpec",
+    "RegisteredMemory",
     "check_library",
     "data_region",
     "device_count",
@@ -41,6 +43,8 @@ __all__ = [
     "pinned_bytes",
     "prepare",
     "read_manifest",
+    "registered_memory",
+    "release_registered",
     "to_device",
     "use_device",
     "zeros_pinned",

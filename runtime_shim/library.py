@@ -14,11 +14,12 @@ import os
 import stat
 import time
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 
 import numpy as np
 
-from . import blas, overlap, resident, staging
+from . import blas, kept, overlap, resident, staging
 from .pool import DeviceMemoryStats, Pool
 from .binding import Binding, prepare
 from .bounds import evaluate
@@ -149,13 +150,18 @@ class CompiledKernel:
     def _dispatch(self, values: Sequence[object], on_device: bool) -> object:
         """The C call by the path these arguments take, then the status array's verdict."""
         status = values[self.positions[self.spec.status]] if self.spec.status is not None else None
+        moving = None if on_device else self._moving(values)
         if on_device:
             value = self._call_on_device(list(values))
-        elif self._stages(values):
-            self.binding.convert(values)  # every check of the maps' call, aliasing included
-            value = self._call_on_device(list(values))
-        else:
+        elif moving is None:
             value = self._call_on_host(values)
+        else:
+            with self._keeping(moving):
+                if self._stages(moving):
+                    self.binding.convert(values)  # every check of the maps' call, aliasing included
+                    value = self._call_on_device(list(values))
+                else:
+                    value = self._call_on_host(values)
         if isinstance(status, np.ndarray) and status[0]:
             self._raise_failure(FAILED - int(status[0]) - 1)
         return value
@@ -175,25 +181,41 @@ class CompiledKernel:
         return (moved >= staging.SETTINGS.min_bytes and self.device_function is not None and self.spec.device is None
                 and staging.SETTINGS.stages(self.target))
 
-    def _stages(self, values: Sequence[object]) -> bool:
-        """Whether this call moves its NumPy arrays through `staging` and the device entry point: on a
-        GPU, when an array not in pinned memory moves at least `min_bytes` one way (any array, for a
-        kernel that runs in pieces: `overlap`; pinned memory is then copied directly). Not where a
-        data region holds an array (the kernel must use the region's copy). Staging moves what the
-        maps move (`movement.moves`): a `section`'s rows, the boxes of a `sectioned` `Out` array; so
-        a call that reads 10 of 10 million elements moves 80 bytes, and does not stage."""
-        settings = staging.SETTINGS
-        if self.device_function is None or self.spec.device is not None or not settings.stages(self.target):
-            return False
+    def _moving(self, values: Sequence[object]) -> list[tuple[np.ndarray, Moves]] | None:
+        """The NumPy arrays of a call that may stage, each with what the maps move of it
+        (`movement.moves`); None where the call cannot stage: not a GPU target, a kernel that names
+        its device, an argument that is not a NumPy array or that a data region holds (the kernel
+        must use the region's copy)."""
+        if self.device_function is None or self.spec.device is not None or not staging.SETTINGS.stages(self.target):
+            return None
         arrays: list[tuple[np.ndarray, Moves]] = []
         for i, param in self.arrays:
             array = values[i]
             if not isinstance(array, np.ndarray) or resident.is_present(array.ctypes.data, array.nbytes):
-                return False
+                return None
             arrays.append((array, moves(param, array.shape, array.itemsize, *self._bound_inputs(values))))
+        return arrays
+
+    def _keeping(self, moving: list[tuple[np.ndarray, Moves]]) -> AbstractContextManager[None]:
+        """Around the call, on CUDA targets: the arrays moving at least `keep_min_bytes` one way are
+        noted, registered from their second call, held registered until it returns (`kept`)."""
+        settings = staging.SETTINGS
+        if not settings.keeps(self.target):
+            return nullcontext()
+        large = [array for array, moved in moving if max(moved.to_device, moved.from_device) >= settings.keep_min_bytes]
+        return kept.REGISTRY.hold(large, resident.openmp().device, settings.keep_bytes)
+
+    def _stages(self, moving: list[tuple[np.ndarray, Moves]]) -> bool:
+        """Whether this call moves its NumPy arrays through `staging` and the device entry point: on a
+        GPU, when an array neither pinned nor kept registered (`kept`) moves at least `min_bytes` one
+        way (any array, for a kernel that runs in pieces: `overlap`; pinned memory is then copied
+        directly). Staging moves what the maps move (`movement.moves`): a `section`'s rows, the boxes
+        of a `sectioned` `Out` array; so a call that reads 10 of 10 million elements moves 80 bytes,
+        and does not stage."""
+        settings = staging.SETTINGS
         pieces = self.spec.chunk_over is not None and settings.overlap  # pinned arrays gain from overlap alone
         return any(max(m.to_device, m.from_device) >= settings.min_bytes
-                   and (pieces or not is_pinned(a.ctypes.data, a.nbytes)) for a, m in arrays)
+                   and (pieces or not _direct_memory(a)) for a, m in moving)
 
     def _raise_failure(self, number: int) -> None:
         """Raise the exception of run-time check `number` (from 0), as Python would have raised there."""
@@ -407,6 +429,11 @@ def _copy_back(openmp: resident.OpenMP, host: np.ndarray, device: DeviceArray, m
     elif moved.from_device:
         staging.copy_from_device(openmp, host.ctypes.data + moved.start, device.ptr + moved.start, moved.length,
                                  device.device, register)
+
+
+def _direct_memory(array: np.ndarray) -> bool:
+    """Whether the copy engines read the array's memory directly: pinned, or kept registered."""
+    return is_pinned(array.ctypes.data, array.nbytes) or kept.REGISTRY.covers(array.ctypes.data, array.nbytes)
 
 
 def _free(arrays: Iterable[object]) -> None:

@@ -1,12 +1,13 @@
-"""Registering NumPy's pageable memory with the CUDA driver around one copy (`PY2OMP_REGISTER=1`).
+"""Registering NumPy's pageable memory with the CUDA driver: its entry points, and around one copy.
 
 Staging (`staging`) is bound by the host's copy out of pageable memory into the pinned buffers (on
 an H100 machine: 8-9 GB/s with one thread, 25-28 with eight, against the link's 50): the copy
 engine cannot read pageable memory directly. Registered (page-locked) memory it reads at the link's
 speed with no host copy at all, but registering costs: the driver locks every page, and
 unregistering unlocks them. Whether register + copy + unregister beats staging for a NumPy array
-is what `bench/register_rate.py` measures; this module is the path the runtime takes if it does,
-off unless `PY2OMP_REGISTER=1` (`staging.SETTINGS.register`, for CUDA targets only: never on
+is what `bench/register_rate.py` measures: for one copy it does not (staging wins 2x), so
+`registered` (around one copy) is taken only under `PY2OMP_REGISTER=1`; by default registrations are
+kept across calls instead (`kept`, through this module's `Driver`), for CUDA targets only (never on
 host-offload, whose device memory is host memory).
 
 The LLVM offload runtime's own `llvm_omp_target_lock_mem` does nothing on its CUDA plugin (measured:

@@ -7,8 +7,9 @@ copy into chunks and keep a pool of pinned buffers (`resident.HostMemory`) busy:
 engine moves chunk k-1 out of one buffer, host threads copy chunk k into the next (`memmove`,
 which releases the GIL), so the transfer runs at the rate of the slower of the two. Device to host
 is the mirror image. A copy below `SETTINGS.min_bytes`, or of memory already pinned
-(`pinned.is_pinned`), is one `omp_target_memcpy`; with `register` (`SETTINGS.register`), a large
-one is too, from memory the CUDA driver registers for it (`registration`), where it can.
+(`pinned.is_pinned`) or kept registered with the CUDA driver (`kept`), is one `omp_target_memcpy`;
+with `register` (`SETTINGS.register` "1"), a large one is too, from memory the CUDA driver registers
+for it alone (`registration`), where it can.
 `copy_boxes_from_device` brings back only the boxes a partly written `Out` array's C copies back,
 writing no other element on the host: a box's range crosses the buffers in slabs (`_slabs`), out of
 which the copier threads take just the box's elements.
@@ -32,7 +33,7 @@ from typing import Any
 
 import numpy as np
 
-from . import registration
+from . import kept, registration
 from .movement import Box, box_runs, byte_strides, clipped_boxes
 from .pinned import is_pinned
 from .resident import OpenMP
@@ -44,6 +45,17 @@ _COPIERS = min(8, max(1, (os.cpu_count() or 2) // 2))
 """Host copier threads: one H100 machine (16 cores) moved 256 MiB through the pool at 8.6 GB/s with
 one copier, 14 with two, 16-25 with four and 25-28 with eight (16 MiB chunks; bench/copy_rate.py,
 bench/results/h100-2026-12-05-copy-rate.json): one thread's memcpy from pageable memory is the limit."""
+
+
+KEEP = "keep"
+
+
+def _physical_bytes() -> int:
+    """The machine's physical memory (16 GiB where the system does not say)."""
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError):
+        return 16 << 30
 
 
 @dataclass
@@ -69,11 +81,22 @@ class Settings:
     of one piece and the next compete for the host's memory bandwidth); pinned arrays gained a little
     (49.2 against 45.6 GB/s)."""
 
-    register: bool = os.environ.get("PY2OMP_REGISTER", "0") == "1"
-    """Register a large NumPy array with the CUDA driver for its copy instead of staging it
-    (`registration`); off unless asked for until bench/register_rate.py shows it faster."""
+    register: str = os.environ.get("PY2OMP_REGISTER") or KEEP
+    """How large NumPy arrays meet the CUDA driver on CUDA targets: `"keep"` (the default) registers
+    an array's owner the second time a call moves it and keeps it registered while it lives
+    (`kept`); `"1"` registers each large copy's memory around that copy alone (`registration`,
+    measured slower than staging: bench/register_rate.py); `"0"` never registers."""
     register_kinds: frozenset[str] = frozenset({"nvptx"})
     """The target kinds registration is for: CUDA's (the tests add host-offload, with a stand-in driver)."""
+    keep_min_bytes: int = int(os.environ.get("PY2OMP_REGISTER_MIN_BYTES", 32 << 20))
+    """An array is kept registered only if a call moves at least this many bytes of it (one way)."""
+    keep_bytes: int = int(os.environ.get("PY2OMP_REGISTER_BYTES", 0) or _physical_bytes() // 4)
+    """The cap on bytes kept registered (a quarter of physical memory): beyond it the least recently
+    used owners are unregistered."""
+
+    def __post_init__(self) -> None:
+        if self.register not in (KEEP, "1", "0"):
+            raise ValueError(f"PY2OMP_REGISTER is {self.register!r}: use 'keep' (the default), '1' or '0'")
 
     def stages(self, target: str) -> bool:
         """Whether calls of a library built for `target` ("nvptx:sm_90", ...) may stage."""
@@ -81,7 +104,14 @@ class Settings:
 
     def registers(self, target: str) -> bool:
         """Whether staged calls of a library built for `target` register their large NumPy arrays."""
-        return self.register and self.stages(target) and target.split(":")[0] in self.register_kinds
+        return self.register == "1" and self._for_cuda(target)
+
+    def keeps(self, target: str) -> bool:
+        """Whether calls of a library built for `target` keep their large NumPy arrays registered (`kept`)."""
+        return self.register == KEEP and self._for_cuda(target)
+
+    def _for_cuda(self, target: str) -> bool:
+        return self.stages(target) and target.split(":")[0] in self.register_kinds
 
 
 SETTINGS = Settings()
@@ -155,8 +185,14 @@ def _using(openmp: OpenMP, to_device: bool) -> Iterator[_Pool]:
                 return
 
 
-def _direct(host: int, nbytes: int) -> bool:
+def _plain(host: int, nbytes: int) -> bool:
+    """Whether a copy is one `omp_target_memcpy` by its size, or because the memory is pinned."""
     return nbytes < max(SETTINGS.min_bytes, 1) or nbytes <= SETTINGS.chunk_bytes or is_pinned(host, nbytes)
+
+
+def _direct(host: int, nbytes: int) -> bool:
+    """`_plain`, or memory kept registered (`kept`): the copy engines read it directly."""
+    return _plain(host, nbytes) or kept.REGISTRY.covers(host, nbytes)
 
 
 def copy_to_device(openmp: OpenMP, device_ptr: int, host: int, nbytes: int, device: int, register: bool = False) -> None:
@@ -209,7 +245,7 @@ def copy_boxes_from_device(openmp: OpenMP, host: np.ndarray, device_ptr: int, bo
         if len(ranges) > 1 or ranges[0][1] == host.itemsize * int(np.prod([hi - lo for lo, hi in box])):
             for offset, length in ranges:  # no gaps: straight into the array
                 copy_from_device(openmp, host.ctypes.data + offset, device_ptr + offset, length, device, register)
-        elif _direct(host.ctypes.data, ranges[0][1]):
+        elif _plain(host.ctypes.data, ranges[0][1]):
             _box_through_buffer(openmp, host, device_ptr, box, device)
         else:
             _box_through_pool(openmp, host, device_ptr, box, device)

@@ -44,7 +44,7 @@ def driver(fake_cuda: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[ctypes.
     """Registration on for host-offload through the stand-in; staging from 64 KiB in 64 KiB chunks."""
     monkeypatch.setenv(registration.LIBRARY_ENV, str(fake_cuda))
     for name, value in (("kinds", frozenset({"host-offload"})), ("register_kinds", frozenset({"host-offload"})),
-                        ("register", True), ("min_bytes", 64 << 10), ("chunk_bytes", 64 << 10), ("buffers", 3)):
+                        ("register", "1"), ("min_bytes", 64 << 10), ("chunk_bytes", 64 << 10), ("buffers", 3)):
         monkeypatch.setattr(staging.SETTINGS, name, value)
     fake = ctypes.CDLL(str(fake_cuda))
     yield fake
@@ -85,16 +85,23 @@ def saxpy(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, runtime_shi
     return y, expected, compiled.stats
 
 
-def test_registration_is_off_by_default_and_for_cuda_only() -> None:
-    script = "from runtime_shim import staging; print(staging.SETTINGS.registers('nvptx:sm_90'))"
-    for value, expected in (("", "False"), ("1", "True")):
+def test_registration_is_kept_by_default_and_for_cuda_only() -> None:
+    """`PY2OMP_REGISTER`: unset or "keep" keeps arrays registered across calls (`kept`), "1" registers
+    around each copy alone, "0" never; anything else is refused with the values it takes."""
+    script = "from runtime_shim import staging; s = staging.SETTINGS; print(s.keeps('nvptx:sm_90'), s.registers('nvptx:sm_90'))"
+    for value, expected in (("", "True False"), ("keep", "True False"), ("1", "False True"), ("0", "False False")):
         env = {**{k: v for k, v in os.environ.items() if k != "PY2OMP_REGISTER"}, **({"PY2OMP_REGISTER": value} if value else {})}
         done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
         assert done.stdout.strip() == expected
-    on = staging.Settings(register=True)
-    assert on.registers("nvptx:sm_90") and not on.registers("amdgcn:gfx90a")
-    assert not on.registers("host-offload") and not on.registers("cpu")
-    assert not staging.Settings(register=True, enabled=False).registers("nvptx:sm_90")
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env={**os.environ, "PY2OMP_REGISTER": "yes"},
+                          capture_output=True, text=True)
+    assert done.returncode != 0 and done.stderr.strip().splitlines()[-1] == \
+        "ValueError: PY2OMP_REGISTER is 'yes': use 'keep' (the default), '1' or '0'"
+    for mode, asks in (("1", staging.Settings.registers), (staging.KEEP, staging.Settings.keeps)):
+        on = staging.Settings(register=mode)
+        assert asks(on, "nvptx:sm_90") and not asks(on, "amdgcn:gfx90a")
+        assert not asks(on, "host-offload") and not asks(on, "cpu")
+        assert not asks(staging.Settings(register=mode, enabled=False), "nvptx:sm_90")
 
 
 def test_registered_arrays_move_directly(driver: ctypes.CDLL, pooled: list[int], rng: np.random.Generator) -> None:

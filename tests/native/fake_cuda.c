@@ -4,7 +4,9 @@
    that overlaps a registered range fails with CUDA_ERROR_HOST_MEMORY_ALREADY_REGISTERED;
    unregistering an address that is not the start of a registered range fails too. `fake_calls`
    counts registrations that succeeded, `fake_live` the ranges registered now, `fake_flags` holds
-   the last flags; a nonzero `fake_status` is returned by cuMemHostRegister instead. */
+   the last flags; a nonzero `fake_status` is returned by cuMemHostRegister instead. Every call that
+   succeeded is logged in order: `fake_log_kind` 1 for a registration, -1 for an unregistration,
+   with the range's start and size (`fake_log_count` entries, the first LOG of them). */
 
 #include <stddef.h>
 #include <stdint.h>
@@ -20,10 +22,26 @@ int fake_live = 0;
 int fake_status = 0;
 unsigned fake_flags = 0;
 
+#define LOG 256
+int fake_log_count = 0;
+int fake_log_kind[LOG];
+uint64_t fake_log_address[LOG];
+uint64_t fake_log_size[LOG];
+
 static __thread int current = 0; /* contexts pushed on this thread */
 static int context_tag = 0;
 static uintptr_t starts[SLOTS];
 static size_t sizes[SLOTS];
+
+static void logged(int kind, uintptr_t address, size_t size)
+{
+    if (fake_log_count < LOG) {
+        fake_log_kind[fake_log_count] = kind;
+        fake_log_address[fake_log_count] = address;
+        fake_log_size[fake_log_count] = size;
+    }
+    fake_log_count++;
+}
 
 int cuInit(unsigned flags)
 {
@@ -88,6 +106,7 @@ int cuMemHostRegister_v2(void *pointer, size_t size, unsigned flags)
     fake_calls++;
     fake_live++;
     fake_flags = flags;
+    logged(1, start, size);
     return 0;
 }
 
@@ -97,6 +116,7 @@ int cuMemHostUnregister(void *pointer)
         return INVALID_CONTEXT;
     for (int i = 0; i < SLOTS; i++) {
         if (sizes[i] != 0 && starts[i] == (uintptr_t)pointer) {
+            logged(-1, starts[i], sizes[i]);
             sizes[i] = 0;
             fake_live--;
             return 0;
