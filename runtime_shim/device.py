@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ctypes
 import functools
+import math
 import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -29,8 +30,8 @@ class DeviceArray:
     ptr = 0  # until allocated, so that a failed construction frees nothing
 
     def __init__(self, shape: tuple[int, ...], dtype: np.dtype) -> None:
-        self.shape, self.dtype = tuple(int(n) for n in shape), np.dtype(dtype)
-        self.nbytes = int(np.prod(self.shape, dtype=np.int64)) * self.dtype.itemsize
+        self.shape, self.dtype = tuple(map(int, shape)), np.dtype(dtype)
+        self.nbytes = math.prod(self.shape) * self.dtype.itemsize  # (`np.prod` took half of a small array's making)
         self._openmp = openmp()
         self.device = self._openmp.device
         self.ptr = int(self._openmp.alloc(max(self.nbytes, 1), self.device) or 0)

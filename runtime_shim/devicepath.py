@@ -31,6 +31,7 @@ no device plan: `prepare_device` returns None.
 from __future__ import annotations
 
 import time
+from math import prod
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -83,6 +84,7 @@ class DevicePath:
             return None
         c_args: list[object] = []
         spans: list[tuple[int, int]] = []
+        current = -1  # the device kernels run on, read at the first array that names its own
         for (dtype, want, low, high), value in zip(self.plans, values):
             if dtype is None:  # a scalar, as `FastPath.arguments` takes it
                 if type(value) is not want or (low is not None and not low <= value <= high):  # type: ignore[operator]
@@ -90,17 +92,23 @@ class DevicePath:
                 c_args.append(value)
                 continue
             view = device_view(value)  # the one look at this argument in this call
-            if (view is None or view.dtype != dtype or len(view.shape) != want or not view.contiguous
-                    or (view.device is not None and view.device != openmp().device)):
+            if view is None:
                 return None
-            start, stop = view.ptr, view.ptr + view.dtype.itemsize * _size(view.shape)
-            for other in spans:
+            start, shape, found, contiguous, device = view
+            if (found is not dtype and found != dtype) or len(shape) != want or not contiguous:
+                return None
+            if device is not None and device != current:
+                current = openmp().device
+                if device != current:
+                    return None
+            stop = start + found.itemsize * prod(shape)
+            for other in spans:  # no two arrays may share a byte (kernels take a few arrays)
                 if start < other[1] and other[0] < stop:
                     return None
             if start < stop:
                 spans.append((start, stop))
             c_args.append(start)
-            c_args.extend(view.shape)
+            c_args.extend(shape)
         shapes = []
         for made in self.made:
             shape = made.shape(c_args)
@@ -122,6 +130,11 @@ class DevicePath:
         failed). The made `DeviceArray`s the kernel does not return are freed, and all of them when
         a check failed (the caller raises) or the call raises."""
         c_args, shapes = found
+        if not self.made:
+            start = time.perf_counter()
+            value = function(*c_args)
+            stats.add(0, 0, time.perf_counter() - start)
+            return value, [], 0
         allocate = result_allocator(values[self.first]) if self.allocates else DeviceArray
         made: list[object] = []
         status: tuple[np.ndarray, DeviceArray] | None = None
@@ -132,8 +145,9 @@ class DevicePath:
                     made.append(status[0])
                     c_args[spec.position] = status[1].ptr
                 else:
-                    made.append(allocate(shape, spec.dtype))
-                    c_args[spec.position] = device_view(made[-1]).ptr  # type: ignore[union-attr]  # a device array
+                    array = allocate(shape, spec.dtype)
+                    made.append(array)
+                    c_args[spec.position] = array.ptr if type(array) is DeviceArray else device_view(array).ptr  # type: ignore[union-attr]
             start = time.perf_counter()
             value = function(*c_args)
             stats.add(0, 0, time.perf_counter() - start)
@@ -168,8 +182,3 @@ def prepare_device(spec: KernelSpec, inputs: InputChecks | None = None) -> Devic
                       preconditions(spec), inputs)
 
 
-def _size(shape: Sequence[int]) -> int:
-    size = 1
-    for n in shape:
-        size *= n
-    return size

@@ -317,8 +317,9 @@ class CompiledKernel:
         if self.spec.results is None:
             return value
         items = tuple(value if name is None else values[self.positions[name]] for name in self.spec.results)
-        items = tuple(item[0] if name in self.spec.results_elements else item  # type: ignore[index]
-                      for name, item in zip(self.spec.results, items))
+        if self.spec.results_elements:
+            items = tuple(item[0] if name in self.spec.results_elements else item  # type: ignore[index]
+                          for name, item in zip(self.spec.results, items))
         return items if self.spec.results_tuple else items[0]
 
     def _transfers(self, values: Sequence[object]) -> tuple[int, int]:
