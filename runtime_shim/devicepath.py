@@ -84,7 +84,7 @@ class DevicePath:
             return None
         c_args: list[object] = []
         spans: list[tuple[int, int]] = []
-        current = -1  # the device kernels run on, read at the first array that names its own
+        current = -1  # the device kernels run on, read at the first array that names another
         for (dtype, want, low, high), value in zip(self.plans, values):
             if dtype is None:  # a scalar, as `FastPath.arguments` takes it
                 if type(value) is not want or (low is not None and not low <= value <= high):  # type: ignore[operator]
@@ -147,7 +147,8 @@ class DevicePath:
                 else:
                     array = allocate(shape, spec.dtype)
                     made.append(array)
-                    c_args[spec.position] = array.ptr if type(array) is DeviceArray else device_view(array).ptr  # type: ignore[union-attr]
+                    view = array if type(array) is DeviceArray else device_view(array)  # CuPy's, PyTorch's
+                    c_args[spec.position] = view.ptr  # type: ignore[union-attr]  # a device array
             start = time.perf_counter()
             value = function(*c_args)
             stats.add(0, 0, time.perf_counter() - start)

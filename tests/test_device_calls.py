@@ -182,3 +182,20 @@ def test_numpy_arrays_among_device_arrays_are_staged() -> None:
     got = compiled("atax")(to_device(A), x)
     assert isinstance(got, DeviceArray)
     np.testing.assert_allclose(got.to_numpy(), kernels.atax.py_func(A, x), rtol=1e-12)
+
+
+def test_the_temporary_is_freed_and_the_result_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    """atax makes `tmp` and `y` on the device: after the call only `y`, which it returns, is alive."""
+    kernel = compiled("atax")
+    A, x = to_device(RNG.standard_normal((6, 4))), to_device(RNG.standard_normal(4))
+    live: list[int] = []
+    real_alloc, real_free = openmp().alloc, openmp().free
+    monkeypatch.setattr(openmp(), "alloc", lambda nbytes, device: live.append(real_alloc(nbytes, device)) or live[-1])
+    monkeypatch.setattr(openmp(), "free", lambda pointer, device: (  # A and x were made before: not in `live`
+        live.remove(pointer) if pointer in live else None, real_free(pointer, device)))
+    assert kernel.device_fast is not None and kernel.device_fast.arguments((A, x)) is not None
+    y = kernel(A, x)
+    assert live == [y.ptr]
+    np.testing.assert_allclose(y.to_numpy(), kernels.atax.py_func(A.to_numpy(), x.to_numpy()), rtol=1e-12)
+    y.free()
+    assert live == []
