@@ -13,6 +13,12 @@ machine's load, which stretches wall time by several microseconds per call, does
 - `empty_region`, raw and through `@kernel` (one int argument, nothing mapped).
 `overhead` rows are the differences to the raw call. Also the first call in a new process, the library
 already cached (median of 7 fresh processes): import, cache lookup, loading, the call.
+
+On an offload target, the same for calls whose data is already in device memory (`DeviceArray`s;
+no CuPy needed), of the kernel's device entry point: `tiny_gemv` (three arrays, 16 x 16 float32) and
+`tiny_atax` (two arrays; the call makes a temporary and its result), each against a raw ctypes call of
+its device entry point with every address precomputed (the made arrays allocated once beforehand):
+the difference is Python's share of a device call (runtime_shim/devicepath.py).
 """
 
 from __future__ import annotations
@@ -36,6 +42,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # this checkout's translator, not an installed one
 KERNELS = ROOT / "bench" / "kernels" / "overhead.py"
 PROCESSES = 7
+KEPT: list[Any] = []
+"""The device arrays whose addresses the raw device calls hold: alive until the process ends."""
 
 
 def load_kernels() -> ModuleType:
@@ -77,6 +85,30 @@ def raw_calls(module: ModuleType, args: tuple[float, np.ndarray, np.ndarray]) ->
     return {"saxpy raw ctypes": functools.partial(saxpy, *c_args), "empty raw ctypes": functools.partial(empty, 1)}
 
 
+def device_calls(module: ModuleType) -> dict[str, Callable[[], Any]]:
+    """`tiny_gemv` and `tiny_atax` on `DeviceArray`s through `@kernel`, and their device entry points
+    through ctypes alone: the arrays the kernel makes (and its status word) allocated once, before."""
+    from runtime_shim import DeviceArray, to_device
+    from runtime_shim.bounds import evaluate
+
+    module.tiny_gemv.library()  # device memory needs a loaded offload library
+    rng = np.random.default_rng(1)
+    A, x = (to_device(rng.standard_normal(shape).astype(np.float32)) for shape in ((16, 16), 16))
+    calls: dict[str, Callable[[], Any]] = {}
+    for name, args in (("tiny_gemv", (A, x, to_device(np.zeros(16, np.float32)))), ("tiny_atax", (A, x))):
+        library = getattr(module, name).library()
+        compiled = library.kernels[name]
+        spec, shapes = compiled.spec, {p.name: a.shape for p, a in zip(compiled.spec.params, args)}
+        made = [DeviceArray(tuple(evaluate(d, shapes, {}) for d in p.shape or ()), np.dtype(p.dtype))
+                for p in spec.params if p.hidden]
+        raw = ctypes.CDLL(str(library.path))[spec.device_symbol]
+        raw.argtypes, raw.restype = compiled.device_binding.argtypes, compiled.device_binding.restype
+        calls[f"{name} device raw ctypes"] = functools.partial(raw, *compiled.device_binding.convert([*args, *made]))
+        calls[f"{name} device @kernel"] = functools.partial(getattr(module, name), *args)
+        KEPT.extend((*args, *made))
+    return calls
+
+
 def first_call_seconds() -> float:
     """Run in a fresh process: import, then the first call of `tiny_saxpy` (its library cached)."""
     start = time.perf_counter()
@@ -107,6 +139,8 @@ def measure(target: str) -> dict[str, float]:
             "saxpy generic @kernel": functools.partial(generic, *args),
             "empty @kernel": functools.partial(module.empty_region, 1),
         }
+        if target != "cpu":
+            calls.update(device_calls(module))
         for call in calls.values():
             call()
         per_call = microseconds_per_call(calls, 1000 if target == "host-offload" else 5000)
@@ -115,6 +149,9 @@ def measure(target: str) -> dict[str, float]:
         figures["saxpy @kernel overhead us"] = per_call["saxpy @kernel"] - per_call["saxpy raw ctypes"]
         figures["saxpy generic overhead us"] = per_call["saxpy generic @kernel"] - per_call["saxpy raw ctypes"]
         figures["empty @kernel overhead us"] = per_call["empty @kernel"] - per_call["empty raw ctypes"]
+        for name in ("tiny_gemv", "tiny_atax") if target != "cpu" else ():
+            figures[f"{name} on DeviceArrays: Python's share us"] = (
+                per_call[f"{name} device @kernel"] - per_call[f"{name} device raw ctypes"])
         figures["first call in a new process ms (median)"] = statistics.median(s for s, _ in first) * 1e3
         figures["new process imported libcst (1 = yes)"] = float(any(imported for _, imported in first))
         return figures

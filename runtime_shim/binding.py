@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ctypes
 import functools
+import math
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, SupportsComplex, cast
 from dataclasses import dataclass
@@ -204,7 +205,7 @@ def _device_converter(kernel: str, param: ParamSpec) -> Converter:
             raise ValueError(f"{prefix} is not C-contiguous")
         if view.device is not None and view.device != openmp().device:
             raise ValueError(f"{prefix} is on device {view.device}; kernels run on device {openmp().device}")
-        nbytes = int(np.prod(view.shape, dtype=np.int64)) * dtype.itemsize
+        nbytes = math.prod(view.shape) * dtype.itemsize
         if nbytes:
             spans.append((name, view.ptr, view.ptr + nbytes, role))
         c_args.append(view.ptr)

@@ -90,6 +90,15 @@ def compiled_rows(sections: Sequence[tuple[str, object, object]], positions: Map
     return namespace["rows"]  # type: ignore[return-value]
 
 
+def compiled_shape(dims: Sequence[object], positions: Mapping[str, int]) -> Callable[[Sequence[object]], tuple[int, ...]]:
+    """One function, made once, giving the shape of an array the kernel makes (manifest `allocation`,
+    a bound per dimension, as `evaluate` computes it) from the C arguments (`positions` as for
+    `first_failing(flat=True)`): the device path's walk has made them, shapes were a dict to build."""
+    source = "lambda v: (" + "".join(f"{_text(d, positions, True)}, " for d in dims) + ")"
+    namespace: dict[str, object] = {"floordiv": OPS["//"]}
+    return eval(compile(source, "<py2omp shapes>", "eval"), namespace)  # type: ignore[no-any-return]  # noqa: S307
+
+
 def _text(bound: object, positions: Mapping[str, int], flat: bool) -> str:
     """A bound as a Python expression of the argument list `v` (`S` gives an array's shape)."""
     if isinstance(bound, int) and not isinstance(bound, bool):

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import ctypes
 import functools
+import math
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Protocol, TypeGuard
+from typing import Any, NamedTuple, Protocol, TypeGuard
 
 import numpy as np
 import numpy.typing as npt
@@ -29,8 +30,8 @@ class DeviceArray:
     ptr = 0  # until allocated, so that a failed construction frees nothing
 
     def __init__(self, shape: tuple[int, ...], dtype: np.dtype) -> None:
-        self.shape, self.dtype = tuple(int(n) for n in shape), np.dtype(dtype)
-        self.nbytes = int(np.prod(self.shape, dtype=np.int64)) * self.dtype.itemsize
+        self.shape, self.dtype = tuple(map(int, shape)), np.dtype(dtype)
+        self.nbytes = math.prod(self.shape) * self.dtype.itemsize  # (`np.prod` took half of a small array's making)
         self._openmp = openmp()
         self.device = self._openmp.device
         self.ptr = int(self._openmp.alloc(max(self.nbytes, 1), self.device) or 0)
@@ -95,6 +96,14 @@ class DeviceArray:
 
     def __repr__(self) -> str:
         return f"<DeviceArray {self.dtype} {self.shape} at {self.ptr:#x}>"
+
+
+def free_all(arrays: Iterable[object]) -> None:
+    """Free now the device memory of those `arrays` that are `DeviceArray`s (a traceback holding the
+    call's frames would otherwise keep it until the exception is gone)."""
+    for array in arrays:
+        if isinstance(array, DeviceArray):
+            array.free()
 
 
 class StatusWords:
@@ -206,9 +215,9 @@ def _torch_empty(torch: Any, device: Any, shape: tuple[int, ...], dtype: np.dtyp
     return torch.empty(shape, dtype=torch_dtype, device=device)
 
 
-@dataclass(frozen=True)
-class DeviceView:
-    """What a kernel needs from a device argument."""
+class DeviceView(NamedTuple):
+    """What a kernel needs from a device argument (a tuple: a call makes one per device argument,
+    and a frozen dataclass costs several times as much to make)."""
 
     ptr: int
     shape: tuple[int, ...]
@@ -223,6 +232,9 @@ def device_view(value: object) -> DeviceView | None:
         return None
     if isinstance(value, DeviceArray):
         return DeviceView(value.ptr, value.shape, value.dtype, True, value.device)
+    cupy = sys.modules.get("cupy")
+    if cupy is not None and type(value) is cupy.ndarray:
+        return _cupy_view(value)
     interface = getattr(value, "__cuda_array_interface__", None)
     if not isinstance(interface, dict):
         return _dlpack_view(value)
@@ -231,6 +243,12 @@ def device_view(value: object) -> DeviceView | None:
     strides = interface.get("strides")
     contiguous = strides is None or tuple(strides) == _c_strides(shape, dtype.itemsize)
     return DeviceView(int(interface["data"][0]), shape, dtype, contiguous, _device_index(value))
+
+
+def _cupy_view(array: Any) -> DeviceView:
+    """A `cupy.ndarray` (exactly: a subclass may describe itself otherwise) read from its own
+    attributes: its `__cuda_array_interface__` builds a dict, and a strides tuple, on every read."""
+    return DeviceView(array.data.ptr, array.shape, array.dtype, array.flags.c_contiguous, array.device.id)
 
 
 def _c_strides(shape: tuple[int, ...], itemsize: int) -> tuple[int, ...]:

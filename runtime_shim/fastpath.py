@@ -149,11 +149,11 @@ def prepare_fast(spec: KernelSpec, offload: bool, inputs: InputChecks | None = N
     params = spec.params[:-1] if spec.status is not None and spec.params[-1].name == spec.status else spec.params
     if any(p.hidden or p.written is not None for p in params):
         return None
-    plans = tuple(_array_plan(p) if p.is_array else _scalar_plan(p) for p in params)
+    plans = tuple(array_plan(p) if p.is_array else scalar_plan(p) for p in params)
     if any(plan is None for plan in plans):
         return None
-    status = _array_plan(spec.params[-1]) if len(params) < len(spec.params) else None
-    failing = _failing(spec)
+    status = array_plan(spec.params[-1]) if len(params) < len(spec.params) else None
+    failing = preconditions(spec)
     arrays = [(i, p) for i, p in enumerate(params) if p.is_array]
     sectioned = tuple((k, i) for k, (i, p) in enumerate(arrays) if p.section is not None)
     if not sectioned:
@@ -164,7 +164,7 @@ def prepare_fast(spec: KernelSpec, offload: bool, inputs: InputChecks | None = N
     return FastPath(plans, offload, failing, rows, sectioned, status, inputs)  # type: ignore[arg-type]
 
 
-def _failing(spec: KernelSpec) -> Callable[[Sequence[object]], int] | None:
+def preconditions(spec: KernelSpec) -> Callable[[Sequence[object]], int] | None:
     """The preconditions of accesses and the lengths array statements combine (`movement.length_failure`:
     `max(left, 0) == max(right, 0)`, unequal where one is less than the other), compiled over the
     C arguments; None where there are none. A failing one sends the call to the checked path,
@@ -192,11 +192,11 @@ def _shape(array: object) -> Sequence[int]:
     return array.shape  # type: ignore[attr-defined, no-any-return]  # an ndarray: the plan checked it
 
 
-def _array_plan(param: ParamSpec) -> Plan:
+def array_plan(param: ParamSpec) -> Plan:
     return np.dtype(param.dtype), param.rank, param.copy_in, param.copy_out
 
 
-def _scalar_plan(param: ParamSpec) -> Plan | None:
+def scalar_plan(param: ParamSpec) -> Plan | None:
     """None for a complex parameter, which always takes the checked path (its value becomes a struct)."""
     dtype = np.dtype(param.dtype)
     python_type = FAST_SCALARS.get(dtype.kind)

@@ -13,7 +13,7 @@ import inspect
 import os
 import stat
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 
@@ -23,7 +23,8 @@ from . import blas, kept, overlap, resident, staging
 from .pool import DeviceMemoryStats, Pool
 from .binding import Binding, prepare
 from .bounds import evaluate
-from .device import STATUS_WORDS, Allocator, DeviceArray, device_view, result_allocator
+from .device import STATUS_WORDS, Allocator, DeviceArray, device_view, free_all, result_allocator
+from .devicepath import DeviceCall, DevicePath, prepare_device
 from .checks import InputChecks
 from .fastpath import FastPath, c_positions, prepare_fast
 from .manifest import KernelSpec, Manifest, ParamSpec, read_manifest
@@ -72,6 +73,7 @@ class CompiledKernel:
         self.inputs = InputChecks(spec.name, spec.checks, self.positions, _shape, c_positions(spec)) \
             if spec.checks else None
         self.fast: FastPath | None = prepare_fast(spec, offload, self.inputs)
+        self.device_fast: DevicePath | None = prepare_device(spec, self.inputs)
         self.needs = NeedChecks(spec.name, spec.index_needs, self.positions, _shape) if spec.index_needs else None
         self.__signature__ = inspect.Signature(
             [inspect.Parameter(p.name, inspect.Parameter.POSITIONAL_OR_KEYWORD) for p in spec.params if not p.hidden]
@@ -85,6 +87,11 @@ class CompiledKernel:
             found = fast.arguments(args)
             if found is not None and not self._may_stage(found[1] + found[2]):
                 return self.call_fast(args, *found)  # a failed precondition raises on the checked path
+        device = self.device_fast
+        if device is not None and not kwargs:
+            on_device = device.arguments(args)
+            if on_device is not None:
+                return self.call_device(args, on_device)
         return self._call_checked(args, kwargs)
 
     def on(self, devices: Sequence[int]) -> Callable[..., object]:
@@ -128,6 +135,16 @@ class CompiledKernel:
         result = self.binding.result
         return self._results(args, value if result is None else result(value))
 
+    def call_device(self, args: Sequence[object], found: DeviceCall) -> object:
+        """The device entry point's call with what `self.device_fast.arguments(args)` found (`devicepath`):
+        the made arrays as the checked path makes them, the status word's verdict after the call."""
+        assert self.device_fast is not None and self.device_function is not None
+        value, made, failed = self.device_fast.call(self.device_function, self.stats, args, found)
+        if failed:
+            self._raise_failure(FAILED - failed - 1)
+        result = self.binding.result
+        return self._results([*args, *made], value if result is None else result(value))
+
     def _call_checked(self, args: tuple[object, ...], kwargs: dict[str, object]) -> object:
         """Every other call: bound by Python's rules, each argument checked with its own message.
         A call with a device argument makes its arrays in device memory, in that argument's family
@@ -142,9 +159,9 @@ class CompiledKernel:
         try:
             value = self._dispatch(values, on_device=allocator is not None)
         except BaseException:
-            _free(made)
+            free_all(made)
             raise
-        _free(array for array, param in zip(made, self.hidden) if param.name not in self.returned)
+        free_all(array for array, param in zip(made, self.hidden) if param.name not in self.returned)
         return self._results(values, value)
 
     def _dispatch(self, values: Sequence[object], on_device: bool) -> object:
@@ -300,8 +317,9 @@ class CompiledKernel:
         if self.spec.results is None:
             return value
         items = tuple(value if name is None else values[self.positions[name]] for name in self.spec.results)
-        items = tuple(item[0] if name in self.spec.results_elements else item  # type: ignore[index]
-                      for name, item in zip(self.spec.results, items))
+        if self.spec.results_elements:
+            items = tuple(item[0] if name in self.spec.results_elements else item  # type: ignore[index]
+                          for name, item in zip(self.spec.results, items))
         return items if self.spec.results_tuple else items[0]
 
     def _transfers(self, values: Sequence[object]) -> tuple[int, int]:
@@ -434,14 +452,6 @@ def _copy_back(openmp: resident.OpenMP, host: np.ndarray, device: DeviceArray, m
 def _direct_memory(array: np.ndarray) -> bool:
     """Whether the copy engines read the array's memory directly: pinned, or kept registered."""
     return is_pinned(array.ctypes.data, array.nbytes) or kept.REGISTRY.covers(array.ctypes.data, array.nbytes)
-
-
-def _free(arrays: Iterable[object]) -> None:
-    """Free now the device memory of those `arrays` that are `DeviceArray`s (a traceback holding the
-    call's frames would otherwise keep it until the exception is gone)."""
-    for array in arrays:
-        if isinstance(array, DeviceArray):
-            array.free()
 
 
 CFunction = Callable[..., object]

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from runtime_shim import blas
+from runtime_shim import blas, to_device
 from tests.conftest import ROOT
 from tests.kernels import blas_loops, blas_products, blas_runs, whole_writes
 from translator import pipeline
@@ -423,6 +423,24 @@ def test_library_error_raises(library: ctypes.CDLL) -> None:
     with pytest.raises(RuntimeError, match=rf"^gemv\(\): cuBLAS reported an error computing the matrix product at "
                                            rf"line {line} \(dgemv\); PY2OMP_BLAS=0 runs the kernel's own loops instead$"):
         compiled(1.0, 2.0, rng.standard_normal((3, 4)), rng.standard_normal(4), rng.standard_normal(3))
+
+
+def test_products_on_device_arrays_take_the_device_path(library: ctypes.CDLL) -> None:
+    """A product whose arrays are already in device memory: the device path of the call
+    (runtime_shim/devicepath.py) with the status word of the library's error, Python's answer, and
+    the library's error raised on that route too."""
+    rng = np.random.default_rng(31)
+    compiled = blas_products.gemv.library(HOST_OFFLOAD).kernels["gemv"]
+    A, x, y = blas_products.CASES[blas_products.gemv](rng)[2:]
+    args = (2.0, 0.25, to_device(A), to_device(x), to_device(y))
+    assert compiled.device_fast is not None and compiled.device_fast.arguments(args) is not None
+    before = _calls(library)
+    assert compiled(*args) is None
+    assert _calls(library) == before + 1
+    np.testing.assert_allclose(args[4].to_numpy(), 2.0 * (A @ x) + 0.25 * y, rtol=1e-12)
+    ctypes.c_int.in_dll(library, "fake_status").value = 13  # CUBLAS_STATUS_EXECUTION_FAILED
+    with pytest.raises(RuntimeError, match=r"^gemv\(\): cuBLAS reported an error computing the matrix product"):
+        compiled(*args)
 
 
 def _runs(stmts: tuple[ir.Stmt, ...]) -> list[str]:

@@ -163,7 +163,11 @@ class Stream:
 
 
 class Device:
-    """CuPy's `Device`, a context manager."""
+    """CuPy's `Device`, a context manager, numbered as the device kernels run on."""
+
+    @property
+    def id(self) -> int:
+        return openmp().device
 
     def __enter__(self) -> Device:
         return self
@@ -172,9 +176,31 @@ class Device:
         return None
 
 
+class CupyArray(Foreign):
+    """`cupy.ndarray`'s own attributes, which py2omp reads instead of building its interface."""
+
+    device = Device()
+
+    @property
+    def data(self) -> types.SimpleNamespace:
+        return types.SimpleNamespace(ptr=self.owner.ptr)
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self.owner.shape
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.owner.dtype
+
+    @property
+    def flags(self) -> types.SimpleNamespace:
+        return types.SimpleNamespace(c_contiguous=True)
+
+
 def fake_cupy(stream: Stream) -> tuple[types.ModuleType, type[Foreign]]:
     module = types.ModuleType("cupy")
-    ndarray = type("ndarray", (Foreign,), {"device": Device()})
+    ndarray = type("ndarray", (CupyArray,), {})
     module.ndarray = ndarray  # type: ignore[attr-defined]
     module.empty = lambda shape, dtype: ndarray.of(np.empty(shape, dtype))  # type: ignore[attr-defined]
     module.cuda = types.SimpleNamespace(get_current_stream=lambda: stream)  # type: ignore[attr-defined]

@@ -1,6 +1,9 @@
-"""Kernels for the per-call cost: one that launches an empty target region, one that maps 16 floats."""
+"""Kernels for the per-call cost: one that launches an empty target region, one that maps 16 floats,
+and two of three arrays called with their data on the device (a gemv, and atax's loops making two arrays)."""
 
-from translator import In, InOut, f32, kernel, prange
+import numpy as np
+
+from translator import In, InOut, Out, f32, kernel, prange
 
 
 @kernel
@@ -13,3 +16,29 @@ def empty_region(n: int):
 def tiny_saxpy(a: f32, x: In[f32[:]], y: InOut[f32[:]]):
     for i in prange(x.shape[0]):
         y[i] = a * x[i] + y[i]
+
+
+@kernel
+def tiny_gemv(A: In[f32[:, :]], x: In[f32[:]], y: Out[f32[:]]):
+    for i in prange(y.shape[0]):
+        s = np.float32(0.0)
+        for j in range(x.shape[0]):
+            s += A[i, j] * x[j]
+        y[i] = s
+
+
+@kernel
+def tiny_atax(A: In[f32[:, :]], x: In[f32[:]]):
+    tmp = np.empty(A.shape[0], dtype=np.float32)
+    for i in prange(A.shape[0]):
+        s = np.float32(0.0)
+        for j in range(A.shape[1]):
+            s += A[i, j] * x[j]
+        tmp[i] = s
+    y = np.empty(A.shape[1], dtype=np.float32)
+    for j in prange(A.shape[1]):
+        s = np.float32(0.0)
+        for i in range(A.shape[0]):
+            s += A[i, j] * tmp[i]
+        y[j] = s
+    return y
