@@ -7,12 +7,16 @@ clauses are grouped and which helpers the prelude needs. The templates then only
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 from collections.abc import Iterator
 
 from runtime_shim import pool
-from translator.backend.bare import FLAT, TRIP, bare_counts, bare_indices, uses_bare
+from translator.backend.bare import (
+    BLOCK, FLAT, LANES, ROW, ROW_WARP_LIMIT, TRIP, RowScope, bare_counts, bare_indices, row_kernels, row_reduction,
+    row_scope, uses_bare,
+)
 from translator.backend.blas import BLAS_STATUS, blas_arguments, blas_view, call_and_wait
 from translator.backend.checks import LENGTH_ERRORS, check_function, length_checks, never_negative, refuse_clashes
 from translator.backend.c_expr import ExprEmitter, Frag, atom, const, infix, operand
@@ -22,8 +26,8 @@ from translator.backend.names import (
 )
 from translator.backend.staged import box_bounds, staged_view
 from translator.backend.view import (
-    ArrayDoc, AssignView, AtomicView, BareView, CallView, Branch, DataHelperView, Decl, DirectiveView, ForView,
-    IfView, JumpView, KernelView, LibraryCallView, LocalArrayView, LoopHeader, Loc, MapGroup, ModuleView, ParallelView,
+    ArrayDoc, AssignView, AtomicView, BareRowsView, BareView, CallView, Branch, DataHelperView, Decl, DirectiveView, ForView,
+    IfView, JumpView, KernelView, LaneLoopView, LibraryCallView, LocalArrayView, LoopHeader, Loc, MapGroup, ModuleView, ParallelView,
     ParamView, ReductionGroup, ReturnView, Section, StmtView, TargetDataView, TaskWaitView, TeamLoopView, TemporaryView,
     UpdateView, WhileView,
 )
@@ -203,6 +207,8 @@ class _KernelLowering(Visitor[[], StmtView]):
         self.helpers = helpers
         self.param_order = {p.name: i for i, p in enumerate(kernel.params)}
         self.first_assigned = _first_assignments(kernel)
+        self.row_scope: RowScope | None = None
+        """In the body of a bare row loop, what its loops over the row (lane loops) need."""
 
     def kernel(self, symbol: str, device: bool = False, staged: bool = False, checked: bool = False) -> KernelView:
         """The C function; `device`: the entry point whose arrays are device pointers; `staged`: exported
@@ -374,7 +380,9 @@ class _KernelLowering(Visitor[[], StmtView]):
 
     def visit_ParallelLoop(self, s: ir.ParallelLoop) -> StmtView:
         if isinstance(s.directive, ir.OmpTarget) and s.directive.bare:
-            return self._bare(s, s.directive)
+            return self._bare(s, s.directive) if s.directive.row_trip is None else self._bare_rows(s, s.directive)
+        if self.row_scope is not None and isinstance(s.directive, ir.OmpParallelFor):
+            return self._lane_loop(s, s.directive, self.row_scope)
         levels = tuple(
             self._header(lv.var, lv.start, lv.stop, lv.step, hoist)
             for lv, hoist in zip(s.levels, _hoisted_levels(s), strict=True)
@@ -396,6 +404,38 @@ class _KernelLowering(Visitor[[], StmtView]):
         return BareView(_loc(s.span), self._directive(d, s.levels), counts, FLAT, f"{self.helpers.use('bare_first')}()",
                         f"{self.helpers.use('bare_stride')}()", _loc(s.levels[0].span), indices,
                         self._decls(s.locals, s.span), self._block(s.body))
+
+    def _bare_rows(self, s: ir.ParallelLoop, d: ir.OmpTarget) -> BareRowsView:
+        """The loop over rows as two bare kernels (`backend.bare`), its row loops over lanes."""
+        assert d.row_trip is not None
+        clamp = self.helpers.use("max", I64) if len(s.levels) > 1 else ""
+        counts = bare_counts([self._level_count(lv) for lv in s.levels], clamp)
+        indices = bare_indices([(self.names[lv.var], None if isinstance(lv.start, ir.Const) and lv.start.value == 0
+                                 else self.expr.frag(lv.start), lv.step) for lv in s.levels])
+        block = dataclasses.replace(d, thread_limit=BLOCK, max_threads=None)
+        kernels = row_kernels(self._directive(block, s.levels), self.helpers.use("num_teams"), self.helpers)
+        self.row_scope = row_scope(s)
+        body = self._block(s.body)
+        self.row_scope = None
+        return BareRowsView(_loc(s.span), counts, (ROW, self.expr(d.row_trip)), ROW_WARP_LIMIT, kernels, FLAT, LANES,
+                            _loc(s.levels[0].span), indices, self._decls(s.locals, s.span), body)
+
+    def _lane_loop(self, s: ir.ParallelLoop, d: ir.OmpParallelFor, scope: RowScope) -> LaneLoopView:
+        """A loop over the row from the thread's lane in steps of the lanes, its reductions combined
+        over the lanes after it (`backend.bare.row_reduction`), or the lanes' waits around it."""
+        (lv,) = s.levels
+        lanes = atom(f"{self.helpers.use('row_lanes')}({LANES})")
+        lane = atom(f"{self.helpers.use('row_lane')}({LANES})")
+        if lv.step != 1:
+            lane, lanes = (infix("*", f, const(abs(lv.step), I64)) for f in (lane, lanes))
+        zero = isinstance(lv.start, ir.Const) and lv.start.value == 0 and lv.step > 0
+        start = lane if zero else infix("+" if lv.step > 0 else "-", self.expr.frag(lv.start), lane)
+        header = dataclasses.replace(self._header(lv.var, lv.start, lv.stop, lv.step, False), start=start.text, step=lanes.text)
+        around = [row_reduction(r.op, self.names[r.var], scope.types[r.var], self.helpers) for r in d.reductions]
+        sync = None if around else f"{self.helpers.use('row_sync')}({LANES})"
+        wait = None if id(s) in scope.waited else sync
+        return LaneLoopView(_loc(s.span), wait, tuple(b for b, _ in around), header, self._decls(s.locals, s.span),
+                            self._block(s.body), tuple(a for _, a in around), sync)
 
     def _temporary_view(self, t: ir.Temporary, levels: tuple[ir.LoopLevel, ...]) -> TemporaryView:
         """The buffer of one slice per iteration of `levels`: its size is the product of the levels' trip
