@@ -7,16 +7,13 @@ clauses are grouped and which helpers the prelude needs. The templates then only
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import math
 from collections.abc import Iterator
 
 from runtime_shim import pool
-from translator.backend.bare import (
-    BLOCK, FLAT, LANES, ROW, ROW_WARP_LIMIT, TRIP, RowScope, bare_counts, bare_indices, row_kernels, row_reduction,
-    row_scope, uses_bare,
-)
+from translator.backend.bare import TRIP, uses_bare
+from translator.backend.bare_lower import BareLowering
 from translator.backend.blas import BLAS_STATUS, blas_arguments, blas_view, call_and_wait
 from translator.backend.checks import LENGTH_ERRORS, check_function, length_checks, never_negative, refuse_clashes
 from translator.backend.c_expr import ExprEmitter, Frag, atom, const, infix, operand
@@ -26,10 +23,10 @@ from translator.backend.names import (
 )
 from translator.backend.staged import box_bounds, staged_view
 from translator.backend.view import (
-    ArrayDoc, AssignView, AtomicView, BareRowsView, BareView, CallView, Branch, DataHelperView, Decl, DirectiveView, ForView,
-    IfView, JumpView, KernelView, LaneLoopView, LibraryCallView, LocalArrayView, LoopHeader, Loc, MapGroup, ModuleView, ParallelView,
+    ArrayDoc, AssignView, AtomicView, CallView, Branch, DataHelperView, Decl, DirectiveView, ForView,
+    IfView, JumpView, KernelView, LibraryCallView, LocalArrayView, LoopHeader, MapGroup, ModuleView, ParallelView,
     ParamView, ReductionGroup, ReturnView, Section, StmtView, TargetDataView, TaskWaitView, TeamLoopView, TemporaryView,
-    UpdateView, WhileView,
+    UpdateView, WhileView, c_string, loc_of as _loc,
 )
 from translator.errors import Span
 from translator.ir import nodes as ir
@@ -80,14 +77,6 @@ DATA_HELPERS = (
 )
 """Exported by offload libraries so the runtime can map host memory outside kernels (`data_region`,
 `update`): OpenMP offers directives, not functions, for that; each maps `bytes` bytes at `host`."""
-
-
-def c_string(text: str) -> str:
-    """`text` as a C string literal (for `#line` file names)."""
-    escaped = "".join(
-        "\\" + ch if ch in '"\\' else ch if ch.isprintable() else f"\\{ord(ch):03o}" for ch in text
-    )
-    return f'"{escaped}"'
 
 
 def comment_safe(text: str) -> str:
@@ -191,7 +180,7 @@ def _hoisted_vars(kernel: ir.Kernel) -> Iterator[str]:
             yield from (lv.var for lv, h in zip(node.levels, _hoisted_levels(node), strict=True) if h)
 
 
-class _KernelLowering(Visitor[[], StmtView]):
+class _KernelLowering(BareLowering, Visitor[[], StmtView]):
     """Lowers one kernel, a `visit_<Class>` per statement; shares the module's `HelperSet` so the
     prelude covers every kernel. A `Temporary` never reaches it: `parallelize` moves each onto its loop."""
 
@@ -207,8 +196,6 @@ class _KernelLowering(Visitor[[], StmtView]):
         self.helpers = helpers
         self.param_order = {p.name: i for i, p in enumerate(kernel.params)}
         self.first_assigned = _first_assignments(kernel)
-        self.row_scope: RowScope | None = None
-        """In the body of a bare row loop, what its loops over the row (lane loops) need."""
 
     def kernel(self, symbol: str, device: bool = False, staged: bool = False, checked: bool = False) -> KernelView:
         """The C function; `device`: the entry point whose arrays are device pointers; `staged`: exported
@@ -393,49 +380,6 @@ class _KernelLowering(Visitor[[], StmtView]):
             _loc(s.span), directive, levels, level_locs, self._decls(s.locals, s.span), self._block(s.body),
             tuple(self._temporary_view(t, s.levels) for t in s.temporaries),
         )
-
-    def _bare(self, s: ir.ParallelLoop, d: ir.OmpTarget) -> BareView:
-        """The nest as a bare kernel (`backend.bare`): counts on the host, indices from the flat number."""
-        clamp = self.helpers.use("max", I64) if len(s.levels) > 1 else ""
-        counts = bare_counts([self._level_count(lv) for lv in s.levels], clamp)
-        starts = [None if isinstance(lv.start, ir.Const) and lv.start.value == 0 else self.expr.frag(lv.start)
-                  for lv in s.levels]
-        indices = bare_indices([(self.names[lv.var], start, lv.step) for lv, start in zip(s.levels, starts)])
-        return BareView(_loc(s.span), self._directive(d, s.levels), counts, FLAT, f"{self.helpers.use('bare_first')}()",
-                        f"{self.helpers.use('bare_stride')}()", _loc(s.levels[0].span), indices,
-                        self._decls(s.locals, s.span), self._block(s.body))
-
-    def _bare_rows(self, s: ir.ParallelLoop, d: ir.OmpTarget) -> BareRowsView:
-        """The loop over rows as two bare kernels (`backend.bare`), its row loops over lanes."""
-        assert d.row_trip is not None
-        clamp = self.helpers.use("max", I64) if len(s.levels) > 1 else ""
-        counts = bare_counts([self._level_count(lv) for lv in s.levels], clamp)
-        indices = bare_indices([(self.names[lv.var], None if isinstance(lv.start, ir.Const) and lv.start.value == 0
-                                 else self.expr.frag(lv.start), lv.step) for lv in s.levels])
-        block = dataclasses.replace(d, thread_limit=BLOCK, max_threads=None)
-        kernels = row_kernels(self._directive(block, s.levels), self.helpers.use("num_teams"), self.helpers)
-        self.row_scope = row_scope(s)
-        body = self._block(s.body)
-        self.row_scope = None
-        return BareRowsView(_loc(s.span), counts, (ROW, self.expr(d.row_trip)), ROW_WARP_LIMIT, kernels, FLAT, LANES,
-                            _loc(s.levels[0].span), indices, self._decls(s.locals, s.span), body)
-
-    def _lane_loop(self, s: ir.ParallelLoop, d: ir.OmpParallelFor, scope: RowScope) -> LaneLoopView:
-        """A loop over the row from the thread's lane in steps of the lanes, its reductions combined
-        over the lanes after it (`backend.bare.row_reduction`), or the lanes' waits around it."""
-        (lv,) = s.levels
-        lanes = atom(f"{self.helpers.use('row_lanes')}({LANES})")
-        lane = atom(f"{self.helpers.use('row_lane')}({LANES})")
-        if lv.step != 1:
-            lane, lanes = (infix("*", f, const(abs(lv.step), I64)) for f in (lane, lanes))
-        zero = isinstance(lv.start, ir.Const) and lv.start.value == 0 and lv.step > 0
-        start = lane if zero else infix("+" if lv.step > 0 else "-", self.expr.frag(lv.start), lane)
-        header = dataclasses.replace(self._header(lv.var, lv.start, lv.stop, lv.step, False), start=start.text, step=lanes.text)
-        around = [row_reduction(r.op, self.names[r.var], scope.types[r.var], self.helpers) for r in d.reductions]
-        sync = None if around else f"{self.helpers.use('row_sync')}({LANES})"
-        wait = None if id(s) in scope.waited else sync
-        return LaneLoopView(_loc(s.span), wait, tuple(b for b, _ in around), header, self._decls(s.locals, s.span),
-                            self._block(s.body), tuple(a for _, a in around), sync)
 
     def _temporary_view(self, t: ir.Temporary, levels: tuple[ir.LoopLevel, ...]) -> TemporaryView:
         """The buffer of one slice per iteration of `levels`: its size is the product of the levels' trip
@@ -644,7 +588,3 @@ def _uses_complex(module: ir.Module) -> bool:
 
 def _device(device: int | None) -> str | None:
     return None if device is None else str(device)
-
-
-def _loc(span: Span) -> Loc:
-    return Loc(span.line, c_string(span.path))

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import ClassVar, Union
 
 from translator.backend.helpers import HelperView
+from translator.errors import Span
 
 
 @dataclass(frozen=True)
@@ -547,3 +548,16 @@ class ModuleView:
     (`templates/pool.c.j2`; None: nothing allocates through it); it needs `<omp.h>` and `<stdlib.h>`."""
     bare: bool = False
     """Some nest is launched bare: the host fallback of its helpers (`bare_first`) needs `<omp.h>`."""
+
+
+def c_string(text: str) -> str:
+    """`text` as a C string literal (for `#line` file names)."""
+    escaped = "".join(
+        "\\" + ch if ch in '"\\' else ch if ch.isprintable() else f"\\{ord(ch):03o}" for ch in text
+    )
+    return f'"{escaped}"'
+
+
+def loc_of(span: Span) -> Loc:
+    """The `#line` location of `span`."""
+    return Loc(span.line, c_string(span.path))
