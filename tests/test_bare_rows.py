@@ -61,6 +61,19 @@ def test_row_loops_are_bare_on_nvptx_only() -> None:
     assert "py2omp_row_" not in kept
 
 
+@pytest.mark.parametrize("path, kept", [
+    ("tests/kernels/team_threads.py", {"halved_rows", "lower_rows", "given_threads"}),
+    ("tests/kernels/team_reductions.py", {"rescaled_rows", "normalized_images", "orthogonalized_rows"}),
+    ("tests/kernels/two_level.py", {"gemm", "syrk", "doitgen", "normalized_rows"}),
+])
+def test_what_keeps_the_team_form(path: str, kept: set[str]) -> None:
+    """A row length the host does not know before the launch (a local, the row's own index) or the
+    user's `thread_limit=`; array stores between the row's loops; a collapsed 2-D reduction; a serial
+    loop around the row's loops; products and BLAS calls: the OpenMP form stays."""
+    found = _rows_by_kernel(path, NVPTX)
+    assert {name for name, rows in found.items() if not rows} == kept
+
+
 def test_switched_off_with_the_bare_form(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PY2OMP_BARE", "0")
     assert not any(_rows_by_kernel(PATH, NVPTX).values())
@@ -95,8 +108,9 @@ def test_npbench_softmax_takes_the_form() -> None:
 
 
 def test_bare_row_device_code_calls_no_openmp_runtime(tmp_path: Path) -> None:
-    """The sm_90 build compiles, and the PTX of each bare row kernel calls none of the device runtime
-    (`__kmpc`); the kernel that keeps the team form does."""
+    """The sm_90 build compiles, and the PTX of each bare row kernel, the warp's and the block's, calls
+    none of the device runtime (`__kmpc`), shuffles, and only the block's has the block's barrier; the
+    kernel that keeps the team form calls the runtime."""
     toolchain = find_toolchain()
     if toolchain is None or toolchain.missing_for(parse_target(NVPTX)):
         pytest.skip("no clang-19 with the NVIDIA device pieces here")
@@ -106,12 +120,17 @@ def test_bare_row_device_code_calls_no_openmp_runtime(tmp_path: Path) -> None:
     ptx = subprocess.run([toolchain.clang, str(c_path), *flags, "--offload-device-only", "-S", "-o", "-"],
                          check=True, capture_output=True, text=True).stdout
     names = "|".join(k.__name__ for k in bare_rows.ROWS)
-    entries = re.findall(r"\.entry __omp_offloading_\w+?_((?:" + names + r")(?:__device)?)_l\d+\((.*?)\n}", ptx, flags=re.DOTALL)
+    entries = re.findall(r"\.entry __omp_offloading_\w+?_((?:" + names + r")(?:__device)?)_l\d+(_1)?\((.*?)\n}", ptx,
+                         flags=re.DOTALL)
     rows = {k.__name__: r for k, r in bare_rows.ROWS.items()}
-    assert {name.removesuffix("__device") for name, _ in entries} == set(rows)
-    for name, code in entries:
+    for name, rows_form in rows.items():  # the warp and the block kernel (`_1`) of each entry point
+        found = sorted(block for entry, block, _ in entries if entry.removesuffix("__device") == name)
+        assert found == (["", "", "_1", "_1"] if rows_form else ["", ""]), name
+    for name, block, code in entries:
         assert ("__kmpc" in code) != rows[name.removesuffix("__device")], name
-    assert "shfl.sync.bfly" in ptx and "bar.warp.sync" in ptx
+        if rows[name.removesuffix("__device")]:
+            block_barrier = re.search(r"\bbar(?:rier)?\.sync\b", code) is not None  # not the warp's bar.warp.sync
+            assert "shfl.sync.bfly" in code and block_barrier == (block == "_1"), name
 
 
 OTHERS = {k: make for module in (team_reductions, team_threads, two_level) for k, make in module.CASES.items()
