@@ -47,11 +47,7 @@ class BareLowering:
 
     def _bare(self: _Lowering, s: ir.ParallelLoop, d: ir.OmpTarget) -> BareView:
         """The nest as a bare kernel (`backend.bare`): counts on the host, indices from the flat number."""
-        clamp = self.helpers.use("max", I64) if len(s.levels) > 1 else ""
-        counts = bare_counts([self._level_count(lv) for lv in s.levels], clamp)
-        starts = [None if isinstance(lv.start, ir.Const) and lv.start.value == 0 else self.expr.frag(lv.start)
-                  for lv in s.levels]
-        indices = bare_indices([(self.names[lv.var], start, lv.step) for lv, start in zip(s.levels, starts)])
+        counts, indices = _flat_levels(self, s.levels)
         return BareView(loc_of(s.span), self._directive(d, s.levels), counts, FLAT, f"{self.helpers.use('bare_first')}()",
                         f"{self.helpers.use('bare_stride')}()", loc_of(s.levels[0].span), indices,
                         self._decls(s.locals, s.span), self._block(s.body))
@@ -59,10 +55,7 @@ class BareLowering:
     def _bare_rows(self: _Lowering, s: ir.ParallelLoop, d: ir.OmpTarget) -> BareRowsView:
         """The loop over rows as two bare kernels (`backend.bare`), its row loops over lanes."""
         assert d.row_trip is not None
-        clamp = self.helpers.use("max", I64) if len(s.levels) > 1 else ""
-        counts = bare_counts([self._level_count(lv) for lv in s.levels], clamp)
-        indices = bare_indices([(self.names[lv.var], None if isinstance(lv.start, ir.Const) and lv.start.value == 0
-                                 else self.expr.frag(lv.start), lv.step) for lv in s.levels])
+        counts, indices = _flat_levels(self, s.levels)
         block = dataclasses.replace(d, thread_limit=BLOCK, max_threads=None)
         kernels = row_kernels(self._directive(block, s.levels), self.helpers.use("num_teams"), self.helpers)
         self.row_scope = row_scope(s)
@@ -87,3 +80,13 @@ class BareLowering:
         wait = None if id(s) in scope.waited else sync
         return LaneLoopView(loc_of(s.span), wait, tuple(b for b, _ in around), header, self._decls(s.locals, s.span),
                             self._block(s.body), tuple(a for _, a in around), sync)
+
+
+def _flat_levels(lowering: _Lowering, levels: tuple[ir.LoopLevel, ...]) -> tuple[
+        tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]:
+    """The host locals of the levels' counts and each level's variable from the flat number (`backend.bare`)."""
+    clamp = lowering.helpers.use("max", I64) if len(levels) > 1 else ""
+    counts = bare_counts([lowering._level_count(lv) for lv in levels], clamp)
+    starts = [None if isinstance(lv.start, ir.Const) and lv.start.value == 0 else lowering.expr.frag(lv.start)
+              for lv in levels]
+    return counts, bare_indices([(lowering.names[lv.var], start, lv.step) for lv, start in zip(levels, starts)])
