@@ -11,9 +11,9 @@
 # chart), nobare (the stencils with the OpenMP loop), bandwidth (the launch forms), copy (copy rates),
 # calls (launch cost, saxpy's transfers), forms (cuBLAS forms of trmm, doitgen, covariance), trace (where a call's time goes: $TRACE_KERNELS, default atax and mvt),
 # rows (softmax's row-wise team kernel: thread counts, the max as one reduction, the exp fused with the sum,
-# rows per team, hand-written ompx_bare kernels, against CuPy at rows of 512, 64 and 4096;
-# bench/row_variants.py, built by build_gpu.py's part `rows` into rows/: 21 .so files, 1.1 MB; about 2
-# minutes, hence its own limit).
+# rows per team, hand-written ompx_bare kernels, py2omp's bare row form, against CuPy at rows of 512, 64,
+# 4096, 1024 and 2048; bench/row_variants.py, built by build_gpu.py's part `rows` into rows/: 23 .so files;
+# about 2 minutes for 3 shapes of 21, so about 4 now, hence its own limit).
 source .gpu/enter.sh
 REAL_OUT=$OUT; OUT=/tmp/w; mkdir -p $OUT
 B=.gpubuild/b; mkdir -p $B; tar xf .gpubuild/all.tar.gz -C $B
@@ -33,7 +33,7 @@ for part in "$@"; do
     nobare) step peers_nobare env BENCH_PEERS=py2omp BENCH_KERNELS=jacobi_1d,jacobi_2d,heat_3d,go_fast,conv2d,gemver \
               python3 bench/peers.py $B/nobare --no-docs --json $OUT/peers_nobare.json ;;
     bandwidth) step bandwidth python3 bench/bandwidth_variants.py run $B/bandwidth $OUT/bandwidth.json ;;
-    rows) LIMIT=${LIMIT:-400} step rows python3 bench/row_variants.py run $B/rows $OUT/rows.json ;;
+    rows) LIMIT=${LIMIT:-500} step rows python3 bench/row_variants.py run $B/rows $OUT/rows.json ;;
     copy) step copy_rate env BENCH_COPY_RATE_COPIERS=4,8,16 python3 bench/copy_rate.py $B $OUT/copy_rate.json ;;
     calls) step calls env BENCH_PARTS=call_overhead,saxpy_transfers python3 bench/gpu_run.py $B $OUT/calls.json ;;
     forms) step forms python3 bench/product_forms.py $OUT/product_forms.json ;;

@@ -12,7 +12,9 @@ max (a team reduction of the float and of an int64 class that keeps NumPy's NaN 
 "Team-level reductions"), the exp, the sum (a team reduction) and the division.
 
 `build` translates `tests/kernels/npbench/softmax.py` with the translator of this checkout, takes its
-device entry point (`softmax__device`, `is_device_ptr`) and compiles it in the variants of `VARIANTS`,
+device entry point (`softmax__device`, `is_device_ptr`) and compiles it in the variants of `VARIANTS`:
+`emitted_bare` as emitted (on nvptx the bare row form, `passes/bare_rows.py`), the others from the OpenMP
+team form (`PY2OMP_BARE=0`),
 each a hand edit of the emitted function (or a flag): `thread_limit` 32 to 1024 instead of 256; the max
 as one reduction (an OpenMP `declare reduction` whose combiner keeps NaN, or one `int32` max of an
 order-preserving key of the float with NaN the largest key) or as OpenMP's float `max` alone (not
@@ -26,7 +28,7 @@ indexing, not their shuffles. One `<variant>.so` per variant, carrying its descr
 (`py2omp_variant`).
 
 `run` loads every `.so` of the folder in one process with CuPy and, for each shape of `--shapes`
-(default rows of 512, 64 and 4096, 2^28 floats each: 1 GiB in, 1 GiB out), places random data once,
+(default rows of 512, 64, 4096, 1024 and 2048, 2^28 floats each: 1 GiB in, 1 GiB out), places random data once,
 checks every variant and CuPy's softmax (bench/peer_kernels.py: max, exp, sum, divide) against
 NumPy (the output prefilled with NaN, so an element not written shows; the status flag must stay 0),
 and against NumPy on a few rows holding NaN, -inf and +inf (`nan_ok`; `max_plain` need not pass
@@ -42,6 +44,7 @@ from __future__ import annotations
 import argparse
 import functools
 import json
+import os
 import re
 import statistics
 import sys
@@ -58,8 +61,9 @@ from bandwidth_variants import (ASSUME, ROOT, CupyMemory, Loaded, Memory, OmpMem
 
 KERNEL = "tests/kernels/npbench/softmax.py"
 NAME = "softmax"
-SHAPES = ((1024, 512, 512), (1024, 4096, 64), (1024, 64, 4096))
-"""(N * H, SM, SM) of NPBench's softmax (rows of 512), and rows of 64 and 4096: 2^28 floats each."""
+SHAPES = ((1024, 512, 512), (1024, 4096, 64), (1024, 64, 4096), (1024, 256, 1024), (1024, 128, 2048))
+"""(N * H, SM, SM) of NPBench's softmax (rows of 512), and rows of 64, 4096, 1024 and 2048 (the last two
+around the bare row form's limit between a warp and a block per row): 2^28 floats each."""
 MAX_FORMS = ("classes", "declare_reduction", "int_key", "plain")
 
 
@@ -80,7 +84,8 @@ class Variant:
     fused: bool = False
     """The exp's loop also sums what it writes (the sum's own loop gone)."""
     bare: str | None = None
-    """`warp`, `warp_held` or `block`: the hand-written `ompx_bare` kernel of `BARE` instead of the emitted function."""
+    """`warp`, `warp_held` or `block`: the hand-written `ompx_bare` kernel of `BARE` instead of the emitted
+    function; `emitted`: py2omp's own bare row form (the default on nvptx), which the others do not edit."""
     add: tuple[str, ...] = ()
     """clang flags added to py2omp's."""
 
@@ -89,14 +94,21 @@ class Variant:
             raise ValueError(f"{self.name}: max_form {self.max_form!r} is none of {MAX_FORMS}")
 
     @property
+    def form(self) -> str:
+        """The emitted form the variant starts from: `bare` (py2omp's bare row form) or `team` (`PY2OMP_BARE=0`)."""
+        return "bare" if self.bare == "emitted" else "team"
+
+    @property
     def numpy_nan(self) -> bool:
         """Whether it keeps NumPy's NaN and -inf (its `nan_ok` counts)."""
         return self.max_form != "plain"
 
 
 VARIANTS = (
-    Variant("emitted", "as py2omp emits it: a team of py2omp_team_threads(row) per row (32 to 256 on nvptx), "
-            "4 parallel for, max with its int64 class"),
+    Variant("emitted", "as py2omp emits it with PY2OMP_BARE=0: a team of py2omp_team_threads(row) per row "
+            "(32 to 256 on nvptx), 4 parallel for, max with its int64 class"),
+    Variant("emitted_bare", "as py2omp emits it on nvptx: the bare row form, a warp per row up to rows of 2048, "
+            "a block of 256 above; the OpenMP form's reductions and NaN class as shuffles", bare="emitted"),
     *(Variant(f"threads{t}", f"thread_limit({t})", threads=t) for t in (32, 64, 128, 256, 512, 1024)),
     Variant("max_declare_reduction", "the max as one float reduction: declare reduction, NaN-propagating "
             "combiner, initializer -INFINITY", max_form="declare_reduction"),
@@ -369,6 +381,8 @@ def fused(function: str) -> str:
 
 def variant_function(function: str, variant: Variant) -> str:
     """`function` (the emitted `softmax__device`) changed as `variant` says."""
+    if variant.bare == "emitted":
+        return function
     if variant.bare is not None:
         return BARE[variant.bare]
     function = with_max(with_launch(function, variant), variant.max_form)
@@ -379,27 +393,39 @@ def variant_source(c_source: str, variant: Variant, flags: list[str]) -> str:
     """The C of one variant: the emitted helpers, this module's, its function and its description."""
     function = variant_function(device_function(c_source, NAME), variant)
     info = {**asdict(variant), "numpy_nan": variant.numpy_nan, "flags": flags, "kernels": {NAME: argument_kinds(function)}}
-    helpers = HELPERS + (BARE_HELPERS if variant.bare else "")
+    helpers = HELPERS + (BARE_HELPERS if variant.bare in BARE else "")
     return prelude(c_source, helpers) + "\n" + function + f"\nconst char py2omp_variant[] = {json.dumps(json.dumps(info))};\n"
+
+
+def emitted_source(target: Any, form: str) -> str:
+    """The C of the softmax kernel for `target` in `form` (`Variant.form`): `team` built with `PY2OMP_BARE=0`."""
+    from translator import pipeline
+    saved = os.environ.get("PY2OMP_BARE")
+    os.environ["PY2OMP_BARE"] = "0" if form == "team" else ""
+    try:
+        return pipeline.translate(str(ROOT / KERNEL), target).c_source
+    finally:
+        os.environ.pop("PY2OMP_BARE")
+        if saved is not None:
+            os.environ["PY2OMP_BARE"] = saved
 
 
 def build(out: Path, target_name: str = "nvptx:sm_90", only: set[str] | None = None) -> list[Path]:
     """Every variant (or those named in `only`) into `out/<variant>.so`; needs the translator and clang."""
     sys.path.insert(0, str(ROOT))
-    from translator import pipeline
     from translator.targets import parse_target
     from translator.toolchain.discover import find_toolchain
     target, toolchain = parse_target(target_name), find_toolchain()
     if toolchain is None:
         raise SystemExit("row_variants build: no clang-19 here (docs: ../shared/TOOLCHAIN.md)")
-    c_source = pipeline.translate(str(ROOT / KERNEL), target).c_source
+    sources = {form: emitted_source(target, form) for form in ("team", "bare")}
     out.mkdir(parents=True, exist_ok=True)
     built = []
     for variant in VARIANTS:
         if only is None or variant.name in only:
             flags = toolchain.flags(target) + list(variant.add)
             library = out / f"{variant.name}.so"
-            compile_variant(toolchain.clang, variant_source(c_source, variant, flags), library, flags)
+            compile_variant(toolchain.clang, variant_source(sources[variant.form], variant, flags), library, flags)
             built.append(library)
     return built
 
@@ -544,7 +570,7 @@ def main(argv: list[str] | None = None) -> int:
     measure.add_argument("folder", type=Path)
     measure.add_argument("out", type=Path)
     measure.add_argument("--shapes", type=shapes, default=list(SHAPES),
-                         help="comma-separated AxBxC shapes of x (default 1024x512x512,1024x4096x64,1024x64x4096)")
+                         help="comma-separated AxBxC shapes of x (default 1024x512x512,1024x4096x64,1024x64x4096,1024x256x1024,1024x128x2048)")
     measure.add_argument("--repeats", type=int, choices=range(3, 101), default=5, metavar="R",
                          help="timed rounds after a warm-up, median reported (default 5; 3 to 100)")
     measure.add_argument("--calls", type=int, default=10, help="back-to-back calls per sample (default 10)")

@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT
-from translator import pipeline
 from translator.targets import parse_target
 from translator.toolchain.discover import find_toolchain
 
@@ -27,8 +26,8 @@ NVPTX = "nvptx:sm_90"
 
 @pytest.fixture(scope="module")
 def emitted() -> str:
-    """The emitted nvptx `softmax__device`, which every OpenMP variant edits."""
-    return rv.device_function(pipeline.translate(str(ROOT / rv.KERNEL), parse_target(NVPTX)).c_source, rv.NAME)
+    """The emitted nvptx `softmax__device` in the OpenMP team form, which every OpenMP variant edits."""
+    return rv.device_function(rv.emitted_source(parse_target(NVPTX), "team"), rv.NAME)
 
 
 def edited(function: str, name: str) -> str:
@@ -36,7 +35,7 @@ def edited(function: str, name: str) -> str:
 
 
 def test_each_variant_is_a_different_build(emitted: str) -> None:
-    builds = {(edited(emitted, v.name), v.add) for v in rv.VARIANTS}
+    builds = {(edited(emitted, v.name), v.add, v.form) for v in rv.VARIANTS}
     assert len(builds) == len(VARIANTS) == len(rv.VARIANTS)
     assert VARIANTS["assume"].add == ("-fopenmp-assume-no-thread-state", "-fopenmp-assume-no-nested-parallelism")
     assert edited(emitted, "emitted") == emitted and "#line" not in emitted
@@ -91,7 +90,7 @@ def test_host_offload_variants_run_and_a_wrong_one_is_caught(tmp_path: Path) -> 
     assert sorted(p.name for p in folder.iterdir()) == sorted(f"{n}.so" for n in chosen)
     toolchain, target = find_toolchain(), parse_target("host-offload")
     assert toolchain is not None
-    c_source = pipeline.translate(str(ROOT / rv.KERNEL), target).c_source
+    c_source = rv.emitted_source(target, "team")
     wrong = rv.variant_source(c_source, VARIANTS["emitted"], []).replace("i__4 < out_n2;", "i__4 < out_n2 - 1;")
     assert wrong.count("i__4 < out_n2 - 1;") == 1
     rv.compile_variant(toolchain.clang, wrong, folder / "wrong.so", toolchain.flags(target))
@@ -114,18 +113,17 @@ def test_variants_compile_for_nvptx_and_the_bare_kernels_call_no_runtime(tmp_pat
     toolchain = find_toolchain()
     if toolchain is None or toolchain.missing_for(parse_target(NVPTX)):
         pytest.skip("no NVIDIA offload toolchain here")
-    bare = {"bare_warp", "bare_warp_held", "bare_block"}
+    bare = {"bare_warp", "bare_warp_held", "bare_block", "emitted_bare"}
     chosen = {"max_declare_reduction", "max_int_key", "declare_fused_assume", *bare}
     built = rv.build(tmp_path, NVPTX, chosen)
     assert len(built) == len(chosen) and {p.suffix for p in tmp_path.iterdir()} == {".so"}
     target = parse_target(NVPTX)
-    c_source = pipeline.translate(str(ROOT / rv.KERNEL), target).c_source
     flags = [f for f in toolchain.flags(target) if f not in ("-shared", "-fPIC", "-lm") and not f.startswith(("-L", "-Wl"))]
     for name in sorted(bare):
         path = tmp_path / f"{name}.c"
-        path.write_text(rv.variant_source(c_source, VARIANTS[name], []))
+        path.write_text(rv.variant_source(rv.emitted_source(target, VARIANTS[name].form), VARIANTS[name], []))
         ptx = subprocess.run([toolchain.clang, str(path), *flags, "--offload-device-only", "-S", "-o", "-"],
                              check=True, capture_output=True, text=True).stdout
-        entry = re.search(r"\.entry __omp_offloading_\w+\((.*?)\n}", ptx, flags=re.DOTALL)
-        assert entry is not None and "__kmpc" not in entry.group(1) and "shfl.sync.bfly" in entry.group(1), name
-        assert ".local" not in entry.group(1), name  # `held` in registers, not in local memory
+        entries = re.findall(r"\.entry __omp_offloading_\w+\((.*?)\n}", ptx, flags=re.DOTALL)
+        assert entries and all("__kmpc" not in e and "shfl.sync.bfly" in e for e in entries), name
+        assert all(".local" not in e for e in entries), name  # `held` in registers, not in local memory

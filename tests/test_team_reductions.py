@@ -27,7 +27,11 @@ PATH = "tests/kernels/team_reductions.py"
 
 @pytest.fixture(autouse=True)
 def at_the_root(monkeypatch: pytest.MonkeyPatch) -> None:
+    """At the root, with `PY2OMP_BARE=0`: on nvptx these row loops take the bare row form by default
+    (`passes/bare_rows.py`, tests/test_bare_rows.py); the OpenMP team form checked here is the one
+    that setting and the other offload targets give."""
     monkeypatch.chdir(ROOT)
+    monkeypatch.setenv("PY2OMP_BARE", "0")
 
 
 def _code(name: str, source: str | None = None, path: str = PATH) -> list[str]:

@@ -41,7 +41,11 @@ TEAM_LIMITS = {
 
 @pytest.fixture(autouse=True)
 def at_the_root(monkeypatch: pytest.MonkeyPatch) -> None:
+    """At the root, with `PY2OMP_BARE=0`: on nvptx these row loops take the bare row form by default
+    (`passes/bare_rows.py`, tests/test_bare_rows.py); the OpenMP team form checked here is the one
+    that setting and the other offload targets give."""
     monkeypatch.chdir(ROOT)
+    monkeypatch.setenv("PY2OMP_BARE", "0")
 
 
 def _directives(c_source: str, symbol: str) -> list[str]:

@@ -55,6 +55,64 @@ static inline int64_t py2omp_bare_stride(void)
 #endif
 }
 
+/* The first row of this thread in a bare row kernel: its warp's (block's) number among the launch's. */
+static inline int64_t py2omp_row_first(int64_t lanes)
+{
+#ifdef __NVPTX__
+    return (int64_t)__nvvm_read_ptx_sreg_ctaid_x() * (__nvvm_read_ptx_sreg_ntid_x() / lanes)
+           + __nvvm_read_ptx_sreg_tid_x() / lanes;
+#else
+    (void)lanes;
+    return omp_get_team_num();
+#endif
+}
+
+/* The step between a thread's rows in a bare row kernel: the launch's warps (blocks). */
+static inline int64_t py2omp_row_stride(int64_t lanes)
+{
+#ifdef __NVPTX__
+    return (int64_t)__nvvm_read_ptx_sreg_nctaid_x() * (__nvvm_read_ptx_sreg_ntid_x() / lanes);
+#else
+    (void)lanes;
+    return omp_get_num_teams();
+#endif
+}
+
+/* This thread's lane in its row: where its elements of the row start. */
+static inline int64_t py2omp_row_lane(int64_t lanes)
+{
+#ifdef __NVPTX__
+    return (int64_t)__nvvm_read_ptx_sreg_tid_x() % lanes;
+#else
+    (void)lanes;
+    return 0;
+#endif
+}
+
+/* The lanes of a row: the step between a thread's elements of it. */
+static inline int64_t py2omp_row_lanes(int64_t lanes)
+{
+#ifdef __NVPTX__
+    return lanes;
+#else
+    (void)lanes;
+    return 1;
+#endif
+}
+
+/* The row's lanes wait for each other (and see each other's writes): the warp's or the block's barrier. */
+static inline void py2omp_row_sync(int64_t lanes)
+{
+#ifdef __NVPTX__
+    if (lanes > 32)
+        __nvvm_barrier_sync(0);
+    else
+        __nvvm_bar_warp_sync(0xffffffffu);
+#else
+    (void)lanes;
+#endif
+}
+
 /* Python's min(a, b): `a` unless `b` is smaller, so a NaN in `a` wins and one in `b` does not. */
 static inline int64_t py2omp_min_i64(int64_t a, int64_t b)
 {
@@ -490,7 +548,7 @@ void gemm(double alpha, double beta, double *restrict C, int64_t C_n0, int64_t C
         }
     }
 }
-#line 494 "two_level.c"
+#line 552 "two_level.c"
 
 /* gemm(alpha: f64, beta: f64, C: InOut[f64[:, :]], A: In[f64[:, :]], B: In[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/two_level.py:14 */
 #line 14 "tests/kernels/two_level.py"
@@ -549,7 +607,7 @@ void gemm__device(double alpha, double beta, double *restrict C, int64_t C_n0, i
         }
     }
 }
-#line 553 "two_level.c"
+#line 611 "two_level.c"
 
 /* syrk(alpha: f64, beta: f64, C: InOut[f64[:, :]], A: In[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/two_level.py:22 */
 #line 22 "tests/kernels/two_level.py"
@@ -625,7 +683,7 @@ void syrk(double alpha, double beta, double *restrict C, int64_t C_n0, int64_t C
         }
     }
 }
-#line 629 "two_level.c"
+#line 687 "two_level.c"
 
 /* syrk(alpha: f64, beta: f64, C: InOut[f64[:, :]], A: In[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/two_level.py:22 */
 #line 22 "tests/kernels/two_level.py"
@@ -695,7 +753,7 @@ void syrk__device(double alpha, double beta, double *restrict C, int64_t C_n0, i
         }
     }
 }
-#line 699 "two_level.c"
+#line 757 "two_level.c"
 
 /* doitgen(A: InOut[f64[:, :, :]], C4: In[f64[:, :]], work: InOut[f64[:, :, :]]) -- tests/kernels/two_level.py:30 */
 #line 30 "tests/kernels/two_level.py"
@@ -743,7 +801,7 @@ void doitgen(double *restrict A, int64_t A_n0, int64_t A_n1, int64_t A_n2, const
         }
     }
 }
-#line 747 "two_level.c"
+#line 805 "two_level.c"
 
 /* doitgen(A: InOut[f64[:, :, :]], C4: In[f64[:, :]], work: InOut[f64[:, :, :]]) -- tests/kernels/two_level.py:30 */
 #line 30 "tests/kernels/two_level.py"
@@ -790,100 +848,203 @@ void doitgen__device(double *restrict A, int64_t A_n0, int64_t A_n1, int64_t A_n
         }
     }
 }
-#line 794 "two_level.c"
+#line 852 "two_level.c"
 
 /* scaled_rows(X: In[f64[:, :]], Y: InOut[f64[:, :]]) -- tests/kernels/two_level.py:39 */
 #line 39 "tests/kernels/two_level.py"
 void scaled_rows(const double *restrict X, int64_t X_n0, int64_t X_n1, double *restrict Y, int64_t Y_n0, int64_t Y_n1)
 {
 #line 40 "tests/kernels/two_level.py"
-    #pragma omp target teams distribute \
-        num_teams(py2omp_num_teams(X_n0, 1)) \
-        thread_limit(py2omp_team_threads(Y_n1)) \
-        ompx_attribute(__attribute__((launch_bounds(256)))) \
-        map(to: X[0:X_n0 * X_n1]) \
-        map(tofrom: Y[0:py2omp_min_i64(X_n0, Y_n0) * Y_n1])
+    {
+        int64_t py2omp_trip = X_n0;
+        int64_t py2omp_row = Y_n1;
+        if (py2omp_row <= 2048) {
 #line 40 "tests/kernels/two_level.py"
-    for (int64_t i = 0; i < X_n0; i += 1) {
-        double first;
-        double scale;
-#line 44 "tests/kernels/two_level.py"
-        double shift;
+            #pragma omp target teams ompx_bare \
+                num_teams(py2omp_num_teams(py2omp_trip, 8)) \
+                thread_limit(256) \
+                map(to: X[0:X_n0 * X_n1]) \
+                map(tofrom: Y[0:py2omp_min_i64(X_n0, Y_n0) * Y_n1])
+#line 40 "tests/kernels/two_level.py"
+            for (int64_t py2omp_k = py2omp_row_first(32); py2omp_k < py2omp_trip; py2omp_k += py2omp_row_stride(32)) {
+                const int64_t py2omp_lanes = 32;
+                int64_t i = py2omp_k;
 #line 41 "tests/kernels/two_level.py"
-        first = X[i * X_n1 + 0];
-        scale = 1.0 / (1.0 + first * first);
-        #pragma omp parallel for
-#line 43 "tests/kernels/two_level.py"
-        for (int64_t i__1 = 0; i__1 < Y_n1; i__1 += 1) {
-#line 43 "tests/kernels/two_level.py"
-            Y[i * Y_n1 + i__1] = X[i * X_n1 + i__1] * scale;
-        }
+                double first;
+                double scale;
 #line 44 "tests/kernels/two_level.py"
-        shift = Y[i * Y_n1 + (Y_n1 - 1)] - first;
-        #pragma omp parallel for
+                double shift;
+#line 41 "tests/kernels/two_level.py"
+                first = X[i * X_n1 + 0];
+                scale = 1.0 / (1.0 + first * first);
+                py2omp_row_sync(py2omp_lanes);
+                for (int64_t i__1 = py2omp_row_lane(py2omp_lanes); i__1 < Y_n1; i__1 += py2omp_row_lanes(py2omp_lanes)) {
+#line 43 "tests/kernels/two_level.py"
+                    Y[i * Y_n1 + i__1] = X[i * X_n1 + i__1] * scale;
+                }
+                py2omp_row_sync(py2omp_lanes);
+#line 44 "tests/kernels/two_level.py"
+                shift = Y[i * Y_n1 + (Y_n1 - 1)] - first;
+                py2omp_row_sync(py2omp_lanes);
+                for (int64_t i__2 = 1 + py2omp_row_lane(py2omp_lanes); i__2 < Y_n1; i__2 += py2omp_row_lanes(py2omp_lanes)) {
 #line 45 "tests/kernels/two_level.py"
-        for (int64_t i__2 = 1; i__2 < Y_n1; i__2 += 1) {
-#line 45 "tests/kernels/two_level.py"
-            Y[i * Y_n1 + i__2] = Y[i * Y_n1 + i__2] - shift;
-        }
+                    Y[i * Y_n1 + i__2] = Y[i * Y_n1 + i__2] - shift;
+                }
+                py2omp_row_sync(py2omp_lanes);
 #line 46 "tests/kernels/two_level.py"
-        if (scale > 0.5) {
-            #pragma omp parallel for
+                if (scale > 0.5) {
+                    py2omp_row_sync(py2omp_lanes);
+                    for (int64_t i__3 = py2omp_row_lane(py2omp_lanes); i__3 < Y_n1; i__3 += py2omp_row_lanes(py2omp_lanes)) {
 #line 47 "tests/kernels/two_level.py"
-            for (int64_t i__3 = 0; i__3 < Y_n1; i__3 += 1) {
+                        Y[i * Y_n1 + i__3] = Y[i * Y_n1 + i__3] * 2.0;
+                    }
+                    py2omp_row_sync(py2omp_lanes);
+                }
+            }
+        } else {
+#line 40 "tests/kernels/two_level.py"
+            #pragma omp target teams ompx_bare \
+                num_teams(py2omp_num_teams(py2omp_trip, 1)) \
+                thread_limit(256) \
+                map(to: X[0:X_n0 * X_n1]) \
+                map(tofrom: Y[0:py2omp_min_i64(X_n0, Y_n0) * Y_n1])
+#line 40 "tests/kernels/two_level.py"
+            for (int64_t py2omp_k = py2omp_row_first(256); py2omp_k < py2omp_trip; py2omp_k += py2omp_row_stride(256)) {
+                const int64_t py2omp_lanes = 256;
+                int64_t i = py2omp_k;
+#line 41 "tests/kernels/two_level.py"
+                double first;
+                double scale;
+#line 44 "tests/kernels/two_level.py"
+                double shift;
+#line 41 "tests/kernels/two_level.py"
+                first = X[i * X_n1 + 0];
+                scale = 1.0 / (1.0 + first * first);
+                py2omp_row_sync(py2omp_lanes);
+                for (int64_t i__1 = py2omp_row_lane(py2omp_lanes); i__1 < Y_n1; i__1 += py2omp_row_lanes(py2omp_lanes)) {
+#line 43 "tests/kernels/two_level.py"
+                    Y[i * Y_n1 + i__1] = X[i * X_n1 + i__1] * scale;
+                }
+                py2omp_row_sync(py2omp_lanes);
+#line 44 "tests/kernels/two_level.py"
+                shift = Y[i * Y_n1 + (Y_n1 - 1)] - first;
+                py2omp_row_sync(py2omp_lanes);
+                for (int64_t i__2 = 1 + py2omp_row_lane(py2omp_lanes); i__2 < Y_n1; i__2 += py2omp_row_lanes(py2omp_lanes)) {
+#line 45 "tests/kernels/two_level.py"
+                    Y[i * Y_n1 + i__2] = Y[i * Y_n1 + i__2] - shift;
+                }
+                py2omp_row_sync(py2omp_lanes);
+#line 46 "tests/kernels/two_level.py"
+                if (scale > 0.5) {
+                    py2omp_row_sync(py2omp_lanes);
+                    for (int64_t i__3 = py2omp_row_lane(py2omp_lanes); i__3 < Y_n1; i__3 += py2omp_row_lanes(py2omp_lanes)) {
 #line 47 "tests/kernels/two_level.py"
-                Y[i * Y_n1 + i__3] = Y[i * Y_n1 + i__3] * 2.0;
+                        Y[i * Y_n1 + i__3] = Y[i * Y_n1 + i__3] * 2.0;
+                    }
+                    py2omp_row_sync(py2omp_lanes);
+                }
             }
         }
     }
 }
-#line 841 "two_level.c"
+#line 951 "two_level.c"
 
 /* scaled_rows(X: In[f64[:, :]], Y: InOut[f64[:, :]]) -- tests/kernels/two_level.py:39 */
 #line 39 "tests/kernels/two_level.py"
 void scaled_rows__device(const double *restrict X, int64_t X_n0, int64_t X_n1, double *restrict Y, int64_t Y_n0, int64_t Y_n1)
 {
 #line 40 "tests/kernels/two_level.py"
-    #pragma omp target teams distribute \
-        num_teams(py2omp_num_teams(X_n0, 1)) \
-        thread_limit(py2omp_team_threads(Y_n1)) \
-        ompx_attribute(__attribute__((launch_bounds(256)))) \
-        is_device_ptr(X, Y)
+    {
+        int64_t py2omp_trip = X_n0;
+        int64_t py2omp_row = Y_n1;
+        if (py2omp_row <= 2048) {
 #line 40 "tests/kernels/two_level.py"
-    for (int64_t i = 0; i < X_n0; i += 1) {
-        double first;
-        double scale;
-#line 44 "tests/kernels/two_level.py"
-        double shift;
+            #pragma omp target teams ompx_bare \
+                num_teams(py2omp_num_teams(py2omp_trip, 8)) \
+                thread_limit(256) \
+                is_device_ptr(X, Y)
+#line 40 "tests/kernels/two_level.py"
+            for (int64_t py2omp_k = py2omp_row_first(32); py2omp_k < py2omp_trip; py2omp_k += py2omp_row_stride(32)) {
+                const int64_t py2omp_lanes = 32;
+                int64_t i = py2omp_k;
 #line 41 "tests/kernels/two_level.py"
-        first = X[i * X_n1 + 0];
-        scale = 1.0 / (1.0 + first * first);
-        #pragma omp parallel for
-#line 43 "tests/kernels/two_level.py"
-        for (int64_t i__1 = 0; i__1 < Y_n1; i__1 += 1) {
-#line 43 "tests/kernels/two_level.py"
-            Y[i * Y_n1 + i__1] = X[i * X_n1 + i__1] * scale;
-        }
+                double first;
+                double scale;
 #line 44 "tests/kernels/two_level.py"
-        shift = Y[i * Y_n1 + (Y_n1 - 1)] - first;
-        #pragma omp parallel for
+                double shift;
+#line 41 "tests/kernels/two_level.py"
+                first = X[i * X_n1 + 0];
+                scale = 1.0 / (1.0 + first * first);
+                py2omp_row_sync(py2omp_lanes);
+                for (int64_t i__1 = py2omp_row_lane(py2omp_lanes); i__1 < Y_n1; i__1 += py2omp_row_lanes(py2omp_lanes)) {
+#line 43 "tests/kernels/two_level.py"
+                    Y[i * Y_n1 + i__1] = X[i * X_n1 + i__1] * scale;
+                }
+                py2omp_row_sync(py2omp_lanes);
+#line 44 "tests/kernels/two_level.py"
+                shift = Y[i * Y_n1 + (Y_n1 - 1)] - first;
+                py2omp_row_sync(py2omp_lanes);
+                for (int64_t i__2 = 1 + py2omp_row_lane(py2omp_lanes); i__2 < Y_n1; i__2 += py2omp_row_lanes(py2omp_lanes)) {
 #line 45 "tests/kernels/two_level.py"
-        for (int64_t i__2 = 1; i__2 < Y_n1; i__2 += 1) {
-#line 45 "tests/kernels/two_level.py"
-            Y[i * Y_n1 + i__2] = Y[i * Y_n1 + i__2] - shift;
-        }
+                    Y[i * Y_n1 + i__2] = Y[i * Y_n1 + i__2] - shift;
+                }
+                py2omp_row_sync(py2omp_lanes);
 #line 46 "tests/kernels/two_level.py"
-        if (scale > 0.5) {
-            #pragma omp parallel for
+                if (scale > 0.5) {
+                    py2omp_row_sync(py2omp_lanes);
+                    for (int64_t i__3 = py2omp_row_lane(py2omp_lanes); i__3 < Y_n1; i__3 += py2omp_row_lanes(py2omp_lanes)) {
 #line 47 "tests/kernels/two_level.py"
-            for (int64_t i__3 = 0; i__3 < Y_n1; i__3 += 1) {
+                        Y[i * Y_n1 + i__3] = Y[i * Y_n1 + i__3] * 2.0;
+                    }
+                    py2omp_row_sync(py2omp_lanes);
+                }
+            }
+        } else {
+#line 40 "tests/kernels/two_level.py"
+            #pragma omp target teams ompx_bare \
+                num_teams(py2omp_num_teams(py2omp_trip, 1)) \
+                thread_limit(256) \
+                is_device_ptr(X, Y)
+#line 40 "tests/kernels/two_level.py"
+            for (int64_t py2omp_k = py2omp_row_first(256); py2omp_k < py2omp_trip; py2omp_k += py2omp_row_stride(256)) {
+                const int64_t py2omp_lanes = 256;
+                int64_t i = py2omp_k;
+#line 41 "tests/kernels/two_level.py"
+                double first;
+                double scale;
+#line 44 "tests/kernels/two_level.py"
+                double shift;
+#line 41 "tests/kernels/two_level.py"
+                first = X[i * X_n1 + 0];
+                scale = 1.0 / (1.0 + first * first);
+                py2omp_row_sync(py2omp_lanes);
+                for (int64_t i__1 = py2omp_row_lane(py2omp_lanes); i__1 < Y_n1; i__1 += py2omp_row_lanes(py2omp_lanes)) {
+#line 43 "tests/kernels/two_level.py"
+                    Y[i * Y_n1 + i__1] = X[i * X_n1 + i__1] * scale;
+                }
+                py2omp_row_sync(py2omp_lanes);
+#line 44 "tests/kernels/two_level.py"
+                shift = Y[i * Y_n1 + (Y_n1 - 1)] - first;
+                py2omp_row_sync(py2omp_lanes);
+                for (int64_t i__2 = 1 + py2omp_row_lane(py2omp_lanes); i__2 < Y_n1; i__2 += py2omp_row_lanes(py2omp_lanes)) {
+#line 45 "tests/kernels/two_level.py"
+                    Y[i * Y_n1 + i__2] = Y[i * Y_n1 + i__2] - shift;
+                }
+                py2omp_row_sync(py2omp_lanes);
+#line 46 "tests/kernels/two_level.py"
+                if (scale > 0.5) {
+                    py2omp_row_sync(py2omp_lanes);
+                    for (int64_t i__3 = py2omp_row_lane(py2omp_lanes); i__3 < Y_n1; i__3 += py2omp_row_lanes(py2omp_lanes)) {
 #line 47 "tests/kernels/two_level.py"
-                Y[i * Y_n1 + i__3] = Y[i * Y_n1 + i__3] * 2.0;
+                        Y[i * Y_n1 + i__3] = Y[i * Y_n1 + i__3] * 2.0;
+                    }
+                    py2omp_row_sync(py2omp_lanes);
+                }
             }
         }
     }
 }
-#line 887 "two_level.c"
+#line 1048 "two_level.c"
 
 /* normalized_rows(B: InOut[f64[:, :]]) -- tests/kernels/two_level.py:51 */
 #line 51 "tests/kernels/two_level.py"
@@ -933,7 +1094,7 @@ void normalized_rows(double *restrict B, int64_t B_n0, int64_t B_n1)
 #line 54 "tests/kernels/two_level.py"
     py2omp_temporary_free(B_value__4_buf, -1);
 }
-#line 937 "two_level.c"
+#line 1098 "two_level.c"
 
 /* normalized_rows(B: InOut[f64[:, :]]) -- tests/kernels/two_level.py:51 */
 #line 51 "tests/kernels/two_level.py"
@@ -982,7 +1143,7 @@ void normalized_rows__device(double *restrict B, int64_t B_n0, int64_t B_n1)
 #line 54 "tests/kernels/two_level.py"
     py2omp_temporary_free(B_value__4_buf, -1);
 }
-#line 986 "two_level.c"
+#line 1147 "two_level.c"
 
 /* The checks Python makes before a call of gemm, in its order: the first failing one's message, else NULL. */
 #line 14 "tests/kernels/two_level.py"
@@ -996,7 +1157,7 @@ const char *gemm_check(double alpha, double beta, const double *C, int64_t C_n0,
     if (B_n0 < A_n1 && C_n0 > 0 && A_n1 > 0) return "IndexError: B_n0 >= A_n1 when C_n0 > 0 and A_n1 > 0 (B, line 18)";
     return 0;
 }
-#line 1000 "two_level.c"
+#line 1161 "two_level.c"
 
 /* The checks Python makes before a call of syrk, in its order: the first failing one's message, else NULL. */
 #line 22 "tests/kernels/two_level.py"
@@ -1005,7 +1166,7 @@ const char *syrk_check(double alpha, double beta, const double *C, int64_t C_n0,
     if (C_n0 < A_n0 && A_n0 > 0) return "IndexError: C_n0 >= A_n0 when A_n0 > 0 (C, line 24)";
     return 0;
 }
-#line 1009 "two_level.c"
+#line 1170 "two_level.c"
 
 /* The checks Python makes before a call of doitgen, in its order: the first failing one's message, else NULL. */
 #line 30 "tests/kernels/two_level.py"
@@ -1023,7 +1184,7 @@ const char *doitgen_check(const double *A, int64_t A_n0, int64_t A_n1, int64_t A
     if (work_n2 != A_n2) return "ValueError when work_n2 != A_n2 (line 35)";
     return 0;
 }
-#line 1027 "two_level.c"
+#line 1188 "two_level.c"
 
 /* The checks Python makes before a call of scaled_rows, in its order: the first failing one's message, else NULL. */
 #line 39 "tests/kernels/two_level.py"
@@ -1039,7 +1200,7 @@ const char *scaled_rows_check(const double *X, int64_t X_n0, int64_t X_n1, const
     if (Y_n1 < 1 && X_n0 > 0) return "IndexError: Y_n1 >= 1 when X_n0 > 0 (Y, line 44)";
     return 0;
 }
-#line 1043 "two_level.c"
+#line 1204 "two_level.c"
 
 /* The checks Python makes before a call of normalized_rows, in its order: the first failing one's message, else NULL. */
 #line 51 "tests/kernels/two_level.py"
@@ -1048,7 +1209,7 @@ const char *normalized_rows_check(const double *B, int64_t B_n0, int64_t B_n1)
     if (B_n1 < B_n0 && B_n0 > 0) return "IndexError: B_n1 >= B_n0 when B_n0 > 0 (B, line 53)";
     return 0;
 }
-#line 1052 "two_level.c"
+#line 1213 "two_level.c"
 
 void py2omp_enter_to(void *host, int64_t bytes)
 {

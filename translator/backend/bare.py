@@ -1,6 +1,17 @@
 """The C of a nest launched in the bare form (`ir.OmpTarget.bare`, `passes/bare.py`): its trip
 counts as host locals, and each level's variable recovered from the flat iteration number.
 
+A loop over rows in the bare form (`ir.OmpTarget.row_trip`, `passes/bare_rows.py`) is two kernels,
+chosen at the call by the rows' trip count: a warp per row (8 rows a block of 256) up to
+`ROW_WARP_LIMIT`, a block of 256 per row above (H100, NPBench softmax's rows: the hand-written warp
+kernel 0.99 ms for rows of 512 and 1.19 ms for rows of 64, the block kernel 1.33 ms for rows of
+4096; `bench/row_variants.py` times rows of 1024 and 2048 too, to place the limit). A row's loops
+start at the thread's lane and step by the lanes; a reduction starts each lane but the first from
+the operator's identity (the first keeps the value before the loop, as OpenMP's `reduction` adds it)
+and combines the lanes with butterfly shuffles, then, in a block, the warps' results through
+team-shared memory (`templates/prelude.c.j2`, the `row_*` helpers). Where no GPU runs the kernel
+(the host's fallback) a row has one lane.
+
 The flat number runs row-major over the collapsed levels, the innermost fastest-varying, so that
 consecutive threads take consecutive elements of the innermost level (coalesced loads, as the
 OpenMP loop's static schedule gives them). The levels' counts are clamped at 0 when there are
@@ -9,15 +20,29 @@ several, so that two empty levels do not multiply into a positive trip count.
 
 from __future__ import annotations
 
+import dataclasses
+
 from translator.backend.c_expr import Frag, atom, const, infix
+from translator.backend.helpers import HelperSet
+from translator.backend.view import DirectiveView, RowKernelView
 from translator.ir import nodes as ir
-from translator.ir.types import I64
-from translator.ir.visit import walk_all
+from translator.ir.types import I64, Kind, ScalarType
+from translator.ir.visit import nested_statements, walk_all
 
 TRIP = "py2omp_trip"
 """The host local holding the nest's trip count (the last of `BareView.counts`)."""
 FLAT = "py2omp_k"
 """The flat iteration number in the bare kernel's loop."""
+ROW = "py2omp_row"
+"""The host local holding a bare row loop's row trip count (`ir.OmpTarget.row_trip`)."""
+LANES = "py2omp_lanes"
+"""The constant, in a bare row kernel, of the lanes sharing a row (`RowKernelView.lanes`)."""
+ROW_WARP_LIMIT = 2048
+"""The longest row a warp takes; a block of `BLOCK` takes longer ones (module docstring)."""
+WARP = 32
+BLOCK = 256
+"""A bare row kernel's threads per block: 8 warps, 8 rows, in the warp kernel; one row in the block kernel."""
+_COMBINERS = {"+": "row_sum", "*": "row_prod", "max": "row_max", "min": "row_min"}
 
 
 def uses_bare(kernels: tuple[ir.Kernel, ...]) -> bool:
@@ -61,3 +86,54 @@ def _product(factors: list[Frag]) -> Frag:
     for factor in factors[1:]:
         product = infix("*", product, factor)
     return product
+
+
+@dataclasses.dataclass(frozen=True)
+class RowScope:
+    """What lowering a bare row loop's body needs: its scalars' types (for the reductions), and the
+    loops over the row that follow one (by `id`): the lanes waited after that one (its writes) or
+    combined its reduction (its reads), so these need no wait before them. Any other loop that
+    writes waits first: the statements before it read in every lane what one lane may then write."""
+    types: dict[str, ScalarType]
+    waited: frozenset[int]
+
+
+def row_scope(loop: ir.ParallelLoop) -> RowScope:
+    """The scope of the bare row loop `loop` (`RowScope`)."""
+    waited: set[int] = set()
+    blocks = [loop.body]
+    while blocks:
+        block = blocks.pop()
+        waited |= {id(s) for prev, s in zip(block, block[1:]) if isinstance(prev, ir.ParallelLoop)}
+        blocks += [nested_statements(s) for s in block if isinstance(s, ir.If)]
+    return RowScope({v.name: v.type for v in loop.locals}, frozenset(waited))
+
+
+def row_kernels(directive: DirectiveView, teams: str, helpers: HelperSet) -> tuple[RowKernelView, RowKernelView]:
+    """The warp kernel and the block kernel of a bare row loop (`directive`: the loop's, with
+    `BLOCK` threads; `teams`: the `num_teams` helper's name): teams from the rows over the rows a block
+    holds, the thread's first row and its step over them."""
+    first, stride = helpers.use("row_first"), helpers.use("row_stride")
+    return tuple(  # type: ignore[return-value]
+        RowKernelView(dataclasses.replace(directive, num_teams=f"{teams}({TRIP}, {BLOCK // lanes})"),
+                      f"{first}({lanes})", f"{stride}({lanes})", lanes)
+        for lanes in (WARP, BLOCK))
+
+
+def row_reduction(op: str, var: str, t: ScalarType, helpers: HelperSet) -> tuple[tuple[str, str], tuple[str, str]]:
+    """The statements around a reduction's loop over the row, (name, C value) each: the start of
+    each lane (the first keeps `var`, the others the identity of `op`) and the lanes combined."""
+    lane = helpers.use("row_lane")
+    start = (var, f"{lane}({LANES}) == 0 ? {var} : {_identity(op, t)}")
+    return start, (var, f"{helpers.use(_COMBINERS[op], t)}({var}, {LANES})")
+
+
+def _identity(op: str, t: ScalarType) -> str:
+    """The value that `op` leaves any other unchanged (-0.0 for a float sum: -0.0 + -0.0 is -0.0)."""
+    if op in ("+", "*"):
+        return ("-0.0" if op == "+" else "1.0") if t.is_float else "0" if op == "+" else "1"
+    if t.is_float:
+        return "-INFINITY" if op == "max" else "INFINITY"
+    if t.kind is Kind.UINT:
+        return "0" if op == "max" else f"UINT{t.bits}_MAX"
+    return f"INT{t.bits}_MIN" if op == "max" else f"INT{t.bits}_MAX"

@@ -19,16 +19,18 @@ from dataclasses import dataclass
 from translator.ir.types import SCALARS, Kind, ScalarType
 
 _COMPLEX = ("cabs", "csqrt", "cexp", "clog", "csinh", "ccosh", "ctanh", "csin", "ccos", "ctan", "cpow")
-_KINDS = ("trip_count", "num_teams", "team_threads", "bare_first", "bare_stride", "failed_now", "wrap_index", "abs", "min", "max", "ipow", "floordiv", "mod", "gcd", "lcm",
+_KINDS = ("trip_count", "num_teams", "team_threads", "bare_first", "bare_stride", "row_first", "row_stride", "row_lane",
+          "row_lanes", "row_sync", "row_shuffle", "row_sum", "row_prod", "row_max", "row_min", "failed_now", "wrap_index", "abs", "min", "max", "ipow", "floordiv", "mod", "gcd", "lcm",
           *_COMPLEX, "cdiv")
 """Helper families in prelude order (a helper after those it calls); the `kind` of a `HelperView`
 adds the type's flavour."""
 
 _CALLS: dict[str, tuple[str, ...]] = {
+    "row_sum": ("row_shuffle",), "row_prod": ("row_shuffle",), "row_max": ("row_shuffle",), "row_min": ("row_shuffle",),
     "csin": ("csinh",), "ccos": ("ccosh",), "ctan": ("ctanh",), "cpow": ("cexp", "clog"), "lcm": ("gcd",),
 }
 """Complex helpers written with another: sin(z) = -i sinh(iz), cos(z) = cosh(iz), tan(z) = -i tanh(iz),
-a ** b = exp(b log a); `np.lcm` divides by the gcd."""
+a ** b = exp(b log a); `np.lcm` divides by the gcd; a bare row kernel's combining shuffles values."""
 
 COMPLEX_HELPERS = frozenset(family[1:] for family in _COMPLEX)
 """The complex functions that have a helper, by their Python name (`abs`, `sqrt`, ..., `pow`)."""

@@ -12,7 +12,8 @@ import math
 from collections.abc import Iterator
 
 from runtime_shim import pool
-from translator.backend.bare import FLAT, TRIP, bare_counts, bare_indices, uses_bare
+from translator.backend.bare import TRIP, uses_bare
+from translator.backend.bare_lower import BareLowering
 from translator.backend.blas import BLAS_STATUS, blas_arguments, blas_view, call_and_wait
 from translator.backend.checks import LENGTH_ERRORS, check_function, length_checks, never_negative, refuse_clashes
 from translator.backend.c_expr import ExprEmitter, Frag, atom, const, infix, operand
@@ -22,10 +23,10 @@ from translator.backend.names import (
 )
 from translator.backend.staged import box_bounds, staged_view
 from translator.backend.view import (
-    ArrayDoc, AssignView, AtomicView, BareView, CallView, Branch, DataHelperView, Decl, DirectiveView, ForView,
-    IfView, JumpView, KernelView, LibraryCallView, LocalArrayView, LoopHeader, Loc, MapGroup, ModuleView, ParallelView,
+    ArrayDoc, AssignView, AtomicView, CallView, Branch, DataHelperView, Decl, DirectiveView, ForView,
+    IfView, JumpView, KernelView, LibraryCallView, LocalArrayView, LoopHeader, MapGroup, ModuleView, ParallelView,
     ParamView, ReductionGroup, ReturnView, Section, StmtView, TargetDataView, TaskWaitView, TeamLoopView, TemporaryView,
-    UpdateView, WhileView,
+    UpdateView, WhileView, c_string, loc_of as _loc,
 )
 from translator.errors import Span
 from translator.ir import nodes as ir
@@ -76,14 +77,6 @@ DATA_HELPERS = (
 )
 """Exported by offload libraries so the runtime can map host memory outside kernels (`data_region`,
 `update`): OpenMP offers directives, not functions, for that; each maps `bytes` bytes at `host`."""
-
-
-def c_string(text: str) -> str:
-    """`text` as a C string literal (for `#line` file names)."""
-    escaped = "".join(
-        "\\" + ch if ch in '"\\' else ch if ch.isprintable() else f"\\{ord(ch):03o}" for ch in text
-    )
-    return f'"{escaped}"'
 
 
 def comment_safe(text: str) -> str:
@@ -187,7 +180,7 @@ def _hoisted_vars(kernel: ir.Kernel) -> Iterator[str]:
             yield from (lv.var for lv, h in zip(node.levels, _hoisted_levels(node), strict=True) if h)
 
 
-class _KernelLowering(Visitor[[], StmtView]):
+class _KernelLowering(BareLowering, Visitor[[], StmtView]):
     """Lowers one kernel, a `visit_<Class>` per statement; shares the module's `HelperSet` so the
     prelude covers every kernel. A `Temporary` never reaches it: `parallelize` moves each onto its loop."""
 
@@ -374,7 +367,9 @@ class _KernelLowering(Visitor[[], StmtView]):
 
     def visit_ParallelLoop(self, s: ir.ParallelLoop) -> StmtView:
         if isinstance(s.directive, ir.OmpTarget) and s.directive.bare:
-            return self._bare(s, s.directive)
+            return self._bare(s, s.directive) if s.directive.row_trip is None else self._bare_rows(s, s.directive)
+        if self.row_scope is not None and isinstance(s.directive, ir.OmpParallelFor):
+            return self._lane_loop(s, s.directive, self.row_scope)
         levels = tuple(
             self._header(lv.var, lv.start, lv.stop, lv.step, hoist)
             for lv, hoist in zip(s.levels, _hoisted_levels(s), strict=True)
@@ -385,17 +380,6 @@ class _KernelLowering(Visitor[[], StmtView]):
             _loc(s.span), directive, levels, level_locs, self._decls(s.locals, s.span), self._block(s.body),
             tuple(self._temporary_view(t, s.levels) for t in s.temporaries),
         )
-
-    def _bare(self, s: ir.ParallelLoop, d: ir.OmpTarget) -> BareView:
-        """The nest as a bare kernel (`backend.bare`): counts on the host, indices from the flat number."""
-        clamp = self.helpers.use("max", I64) if len(s.levels) > 1 else ""
-        counts = bare_counts([self._level_count(lv) for lv in s.levels], clamp)
-        starts = [None if isinstance(lv.start, ir.Const) and lv.start.value == 0 else self.expr.frag(lv.start)
-                  for lv in s.levels]
-        indices = bare_indices([(self.names[lv.var], start, lv.step) for lv, start in zip(s.levels, starts)])
-        return BareView(_loc(s.span), self._directive(d, s.levels), counts, FLAT, f"{self.helpers.use('bare_first')}()",
-                        f"{self.helpers.use('bare_stride')}()", _loc(s.levels[0].span), indices,
-                        self._decls(s.locals, s.span), self._block(s.body))
 
     def _temporary_view(self, t: ir.Temporary, levels: tuple[ir.LoopLevel, ...]) -> TemporaryView:
         """The buffer of one slice per iteration of `levels`: its size is the product of the levels' trip
@@ -604,7 +588,3 @@ def _uses_complex(module: ir.Module) -> bool:
 
 def _device(device: int | None) -> str | None:
     return None if device is None else str(device)
-
-
-def _loc(span: Span) -> Loc:
-    return Loc(span.line, c_string(span.path))

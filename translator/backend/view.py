@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import ClassVar, Union
 
 from translator.backend.helpers import HelperView
+from translator.errors import Span
 
 
 @dataclass(frozen=True)
@@ -224,6 +225,58 @@ class BareView:
 
 
 @dataclass(frozen=True)
+class RowKernelView:
+    """One of a `BareRowsView`'s two kernels: its directive, its rows from the thread's `first` in
+    steps of `stride`, and the `lanes` that share a row (32: a warp; 256: the block)."""
+
+    directive: DirectiveView
+    first: str
+    stride: str
+    lanes: int
+
+
+@dataclass(frozen=True)
+class BareRowsView:
+    """A loop over rows in the bare form (`ir.OmpTarget.row_trip`), in a block of its own: the host
+    locals `counts` (as `BareView`'s), `row` (name, C value: the rows' trip count), then the warp
+    kernel where `row` is at most `limit`, else the block kernel (`kernels`), each a loop over the
+    flat row number `flat` declaring `lanes_name`, the levels' variables (`indices`) and the locals
+    before the body, whose loops over the row are `LaneLoopView`s."""
+
+    kind: ClassVar[str] = "bare_rows"
+    loc: Loc
+    counts: tuple[tuple[str, str], ...]
+    row: tuple[str, str]
+    limit: int
+    kernels: tuple[RowKernelView, RowKernelView]
+    flat: str
+    lanes_name: str
+    level_loc: Loc
+    indices: tuple[tuple[str, str], ...]
+    locals: tuple[Decl, ...]
+    body: tuple[StmtView, ...]
+
+
+@dataclass(frozen=True)
+class LaneLoopView:
+    """A loop over the row in a bare row kernel: `wait` (the lanes' barrier before a loop that writes,
+    `backend.bare.RowScope`), `before` (name, C value: each reduction's start in
+    its lane), the loop over the lane's elements (`header`, `locals`, `body`), `after` (each
+    reduction combined over the row's lanes), then `sync` (the row's lanes waiting for each other
+    after a loop that writes, None after a reduction, whose combining waits)."""
+
+    kind: ClassVar[str] = "lane_loop"
+    loc: Loc
+    wait: str | None
+    before: tuple[tuple[str, str], ...]
+    header: LoopHeader
+    locals: tuple[Decl, ...]
+    body: tuple[StmtView, ...]
+    after: tuple[tuple[str, str], ...]
+    sync: str | None
+
+
+@dataclass(frozen=True)
 class TeamLoopView:
     """A host loop in both forms (`ir.TeamLoop`): `loop` inside `target parallel` (with `threads`,
     `maps`, `device_ptrs`, `device`; `order` as `DirectiveView.order`) where `cond` holds, else
@@ -342,7 +395,7 @@ class TaskWaitView:
 
 StmtView = Union[
     CallView, LocalArrayView, AtomicView, AssignView, ReturnView, JumpView, IfView, ForView, WhileView, ParallelView,
-    TargetDataView, UpdateView, TaskWaitView, LibraryCallView, TeamLoopView, BareView,
+    TargetDataView, UpdateView, TaskWaitView, LibraryCallView, TeamLoopView, BareView, BareRowsView, LaneLoopView,
 ]
 
 
@@ -495,3 +548,16 @@ class ModuleView:
     (`templates/pool.c.j2`; None: nothing allocates through it); it needs `<omp.h>` and `<stdlib.h>`."""
     bare: bool = False
     """Some nest is launched bare: the host fallback of its helpers (`bare_first`) needs `<omp.h>`."""
+
+
+def c_string(text: str) -> str:
+    """`text` as a C string literal (for `#line` file names)."""
+    escaped = "".join(
+        "\\" + ch if ch in '"\\' else ch if ch.isprintable() else f"\\{ord(ch):03o}" for ch in text
+    )
+    return f'"{escaped}"'
+
+
+def loc_of(span: Span) -> Loc:
+    """The `#line` location of `span`."""
+    return Loc(span.line, c_string(span.path))

@@ -663,6 +663,10 @@ class OmpTarget:
     """The most threads `thread_limit` may give, where it is an expression the passes chose
     (`passes.team_threads`): `ompx_attribute(launch_bounds)`, so the compiler keeps the register budget
     of a constant `thread_limit`."""
+    row_trip: Expr | None = None
+    """The bare row form (`passes.bare_rows`, with `bare` and `two_level`): the trip count of the loops
+    over each iteration's row, evaluated on the host before the launch; it picks a warp per row (at
+    most `backend.bare.ROW_WARP_LIMIT`) or a block per row, each row's loops dealt to its lanes."""
 
 
 @dataclass(frozen=True)

@@ -240,7 +240,7 @@ def launch_exprs(launch: ir.Launch | None) -> tuple[ir.Expr, ...]:
 def directive_exprs(directive: ir.OmpTarget | ir.OmpParallelFor | None) -> tuple[ir.Expr, ...]:
     """The host expressions a directive's clauses evaluate (launch keywords moved there)."""
     if isinstance(directive, ir.OmpTarget):
-        candidates: tuple[int | ir.Expr | None, ...] = (directive.num_teams, directive.thread_limit)
+        candidates: tuple[int | ir.Expr | None, ...] = (directive.num_teams, directive.thread_limit, directive.row_trip)
     elif isinstance(directive, ir.OmpParallelFor):
         candidates = (directive.num_threads,)
     else:

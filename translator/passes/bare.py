@@ -15,7 +15,8 @@ assignments, branches and atomic updates only (an index check's failure is one: 
 the status, which needs no runtime either). Loops, device functions, jumps and local arrays keep the
 OpenMP loop, as the measurement covers straight-line bodies only. `thread_limit=` is kept: it is
 the bare kernel's block size. The decision is `OmpTarget.bare`; the backend lays it out
-(`templates/stmts.c.j2`, macro `bare`).
+(`templates/stmts.c.j2`, macro `bare`). Two-level loops over rows take a bare form of their own
+(`passes.bare_rows`), marked here too so that `PY2OMP_BARE=0` turns both off.
 """
 
 from __future__ import annotations
@@ -24,16 +25,22 @@ import dataclasses
 
 from translator.ir import nodes as ir
 from translator.ir.visit import Node, rewrite_body, walk_all
+from translator.passes.bare_rows import row_trip
 
 _STRAIGHT = (ir.Assign, ir.If, ir.AtomicUpdate)
 """The statements a bare body may hold (an `if`'s arms alike)."""
 
 
 def launch_bare(kernel: ir.Kernel) -> ir.Kernel:
-    """`kernel` with each qualifying target loop nest (module docstring) marked `bare`."""
+    """`kernel` with each qualifying target loop nest (module docstring) marked `bare`, and each
+    distributed loop over rows that `passes.bare_rows` takes marked `bare` with its `row_trip`."""
     def mark(node: Node) -> Node:
-        if isinstance(node, ir.ParallelLoop) and is_bare_candidate(node):
-            assert isinstance(node.directive, ir.OmpTarget)
+        if not isinstance(node, ir.ParallelLoop) or not isinstance(node.directive, ir.OmpTarget):
+            return node
+        rows = row_trip(node)
+        if rows is not None:
+            return dataclasses.replace(node, directive=dataclasses.replace(node.directive, bare=True, row_trip=rows))
+        if is_bare_candidate(node):
             return dataclasses.replace(node, directive=dataclasses.replace(node.directive, bare=True))
         return node
     return dataclasses.replace(kernel, body=rewrite_body(kernel.body, mark))

@@ -1,0 +1,92 @@
+"""The bare forms' statements for the kernel lowering (`backend.lower`): a nest launched bare, a loop
+over rows launched bare (`backend.bare` decides their C), and that loop's loops over a row.
+
+`BareLowering` is a part of `lower._KernelLowering`, kept here so that each module stays readable; its
+methods use the lowering's names, expressions, helpers and statement views (`_Lowering`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Protocol
+
+from translator.backend.bare import (
+    BLOCK, FLAT, LANES, ROW, ROW_WARP_LIMIT, RowScope, bare_counts, bare_indices, row_kernels, row_reduction,
+    row_scope,
+)
+from translator.backend.c_expr import ExprEmitter, Frag, atom, const, infix
+from translator.backend.helpers import HelperSet
+from translator.backend.names import NameTable
+from translator.backend.view import (
+    BareRowsView, BareView, Decl, DirectiveView, LaneLoopView, LoopHeader, StmtView, loc_of,
+)
+from translator.errors import Span
+from translator.ir import nodes as ir
+from translator.ir.types import I64
+
+
+class _Lowering(Protocol):
+    """What the bare forms use of the kernel lowering."""
+
+    names: NameTable
+    expr: ExprEmitter
+    helpers: HelperSet
+    row_scope: RowScope | None
+
+    def _level_count(self, lv: ir.LoopLevel) -> Frag: ...
+    def _directive(self, d: ir.OmpTarget | ir.OmpParallelFor, levels: tuple[ir.LoopLevel, ...]) -> DirectiveView: ...
+    def _decls(self, variables: tuple[ir.Var, ...], scope: Span) -> tuple[Decl, ...]: ...
+    def _block(self, body: tuple[ir.Stmt, ...]) -> tuple[StmtView, ...]: ...
+    def _header(self, var: str, start: ir.Expr, stop: ir.Expr, step: int, hoist: bool) -> LoopHeader: ...
+
+
+class BareLowering:
+    """The bare forms' `visit_ParallelLoop` cases; `row_scope` is set while a bare row loop's body is lowered."""
+
+    row_scope: RowScope | None = None
+
+    def _bare(self: _Lowering, s: ir.ParallelLoop, d: ir.OmpTarget) -> BareView:
+        """The nest as a bare kernel (`backend.bare`): counts on the host, indices from the flat number."""
+        counts, indices = _flat_levels(self, s.levels)
+        return BareView(loc_of(s.span), self._directive(d, s.levels), counts, FLAT, f"{self.helpers.use('bare_first')}()",
+                        f"{self.helpers.use('bare_stride')}()", loc_of(s.levels[0].span), indices,
+                        self._decls(s.locals, s.span), self._block(s.body))
+
+    def _bare_rows(self: _Lowering, s: ir.ParallelLoop, d: ir.OmpTarget) -> BareRowsView:
+        """The loop over rows as two bare kernels (`backend.bare`), its row loops over lanes."""
+        assert d.row_trip is not None
+        counts, indices = _flat_levels(self, s.levels)
+        block = dataclasses.replace(d, thread_limit=BLOCK, max_threads=None)
+        kernels = row_kernels(self._directive(block, s.levels), self.helpers.use("num_teams"), self.helpers)
+        self.row_scope = row_scope(s)
+        body = self._block(s.body)
+        self.row_scope = None
+        return BareRowsView(loc_of(s.span), counts, (ROW, self.expr(d.row_trip)), ROW_WARP_LIMIT, kernels, FLAT, LANES,
+                            loc_of(s.levels[0].span), indices, self._decls(s.locals, s.span), body)
+
+    def _lane_loop(self: _Lowering, s: ir.ParallelLoop, d: ir.OmpParallelFor, scope: RowScope) -> LaneLoopView:
+        """A loop over the row from the thread's lane in steps of the lanes, its reductions combined
+        over the lanes after it (`backend.bare.row_reduction`), or the lanes' waits around it."""
+        (lv,) = s.levels
+        lanes = atom(f"{self.helpers.use('row_lanes')}({LANES})")
+        lane = atom(f"{self.helpers.use('row_lane')}({LANES})")
+        if lv.step != 1:
+            lane, lanes = (infix("*", f, const(abs(lv.step), I64)) for f in (lane, lanes))
+        zero = isinstance(lv.start, ir.Const) and lv.start.value == 0 and lv.step > 0
+        start = lane if zero else infix("+" if lv.step > 0 else "-", self.expr.frag(lv.start), lane)
+        header = dataclasses.replace(self._header(lv.var, lv.start, lv.stop, lv.step, False), start=start.text, step=lanes.text)
+        around = [row_reduction(r.op, self.names[r.var], scope.types[r.var], self.helpers) for r in d.reductions]
+        sync = None if around else f"{self.helpers.use('row_sync')}({LANES})"
+        wait = None if id(s) in scope.waited else sync
+        return LaneLoopView(loc_of(s.span), wait, tuple(b for b, _ in around), header, self._decls(s.locals, s.span),
+                            self._block(s.body), tuple(a for _, a in around), sync)
+
+
+def _flat_levels(lowering: _Lowering, levels: tuple[ir.LoopLevel, ...]) -> tuple[
+        tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]:
+    """The host locals of the levels' counts and each level's variable from the flat number (`backend.bare`)."""
+    clamp = lowering.helpers.use("max", I64) if len(levels) > 1 else ""
+    counts = bare_counts([lowering._level_count(lv) for lv in levels], clamp)
+    starts = [None if isinstance(lv.start, ir.Const) and lv.start.value == 0 else lowering.expr.frag(lv.start)
+              for lv in levels]
+    return counts, bare_indices([(lowering.names[lv.var], start, lv.step) for lv, start in zip(levels, starts)])
