@@ -1107,9 +1107,7 @@ void covariance(double float_n, double *restrict data, int64_t data_n0, int64_t 
         }
 #line 45 "tests/kernels/blas_loops.py"
         {
-            int64_t py2omp_n0 = py2omp_max_i64(cov_n0, 0);
-            int64_t py2omp_n1 = py2omp_max_i64(cov_n1, 0);
-            int64_t py2omp_trip = py2omp_n0 * py2omp_n1;
+            int64_t py2omp_trip = cov_n0 * cov_n1;
             #pragma omp target teams ompx_bare \
                 num_teams(py2omp_num_teams(py2omp_trip, 256)) \
                 thread_limit(256) \
@@ -1117,10 +1115,9 @@ void covariance(double float_n, double *restrict data, int64_t data_n0, int64_t 
                 depend(inout: py2omp_order)
 #line 45 "tests/kernels/blas_loops.py"
             for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
-                int64_t cov_i__1 = py2omp_k / py2omp_n1;
-                int64_t cov_i__2 = py2omp_k % py2omp_n1;
+                int64_t py2omp_e = py2omp_k;
 #line 45 "tests/kernels/blas_loops.py"
-                cov[cov_i__1 * cov_n1 + cov_i__2] = 0.0;
+                cov[py2omp_e] = 0.0;
             }
         }
 #line 46 "tests/kernels/blas_loops.py"
@@ -1195,7 +1192,7 @@ void covariance(double float_n, double *restrict data, int64_t data_n0, int64_t 
 #line 50 "tests/kernels/blas_loops.py"
     return;
 }
-#line 1199 "blas_loops.c"
+#line 1196 "blas_loops.c"
 
 /* covariance(float_n: f64, data: InOut[f64[:, :]], mean: Scratch[f64[:]], cov: Out[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:41 */
 #line 41 "tests/kernels/blas_loops.py"
@@ -1247,9 +1244,7 @@ void covariance__device(double float_n, double *restrict data, int64_t data_n0, 
     }
 #line 45 "tests/kernels/blas_loops.py"
     {
-        int64_t py2omp_n0 = py2omp_max_i64(cov_n0, 0);
-        int64_t py2omp_n1 = py2omp_max_i64(cov_n1, 0);
-        int64_t py2omp_trip = py2omp_n0 * py2omp_n1;
+        int64_t py2omp_trip = cov_n0 * cov_n1;
         #pragma omp target teams ompx_bare \
             num_teams(py2omp_num_teams(py2omp_trip, 256)) \
             thread_limit(256) \
@@ -1258,10 +1253,9 @@ void covariance__device(double float_n, double *restrict data, int64_t data_n0, 
             depend(inout: py2omp_order)
 #line 45 "tests/kernels/blas_loops.py"
         for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
-            int64_t cov_i__1 = py2omp_k / py2omp_n1;
-            int64_t cov_i__2 = py2omp_k % py2omp_n1;
+            int64_t py2omp_e = py2omp_k;
 #line 45 "tests/kernels/blas_loops.py"
-            cov[cov_i__1 * cov_n1 + cov_i__2] = 0.0;
+            cov[py2omp_e] = 0.0;
         }
     }
 #line 46 "tests/kernels/blas_loops.py"
@@ -1337,7 +1331,7 @@ void covariance__device(double float_n, double *restrict data, int64_t data_n0, 
 #line 50 "tests/kernels/blas_loops.py"
     return;
 }
-#line 1341 "blas_loops.c"
+#line 1335 "blas_loops.c"
 
 /* correlation_off_diagonal(data: In[f32[:, :]], corr: InOut[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:54 */
 #line 54 "tests/kernels/blas_loops.py"
@@ -1425,7 +1419,7 @@ void correlation_off_diagonal(const float *restrict data, int64_t data_n0, int64
         #pragma omp taskwait
     }
 }
-#line 1429 "blas_loops.c"
+#line 1423 "blas_loops.c"
 
 /* correlation_off_diagonal(data: In[f32[:, :]], corr: InOut[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:54 */
 #line 54 "tests/kernels/blas_loops.py"
@@ -1506,7 +1500,7 @@ void correlation_off_diagonal__device(const float *restrict data, int64_t data_n
 #line 54 "tests/kernels/blas_loops.py"
     #pragma omp taskwait
 }
-#line 1510 "blas_loops.c"
+#line 1504 "blas_loops.c"
 
 /* gram(X: In[f64[:, :]], Y: In[f64[:, :]], G: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:63 */
 #line 63 "tests/kernels/blas_loops.py"
@@ -1616,7 +1610,7 @@ void gram(const double *restrict X, int64_t X_n0, int64_t X_n1, const double *re
         #pragma omp taskwait
     }
 }
-#line 1620 "blas_loops.c"
+#line 1614 "blas_loops.c"
 
 /* gram(X: In[f64[:, :]], Y: In[f64[:, :]], G: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:63 */
 #line 63 "tests/kernels/blas_loops.py"
@@ -1717,7 +1711,7 @@ void gram__device(const double *restrict X, int64_t X_n0, int64_t X_n1, const do
 #line 63 "tests/kernels/blas_loops.py"
     #pragma omp taskwait
 }
-#line 1721 "blas_loops.c"
+#line 1715 "blas_loops.c"
 
 /* trmm(alpha: f64, A: In[f64[:, :]], B: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:70 */
 #line 70 "tests/kernels/blas_loops.py"
@@ -1768,18 +1762,15 @@ void trmm(double alpha, const double *restrict A, int64_t A_n0, int64_t A_n1, do
                 }
 #line 74 "tests/kernels/blas_loops.py"
                 {
-                    int64_t py2omp_n0 = py2omp_max_i64(B_n0, 0);
-                    int64_t py2omp_n1 = py2omp_max_i64(B_n1, 0);
-                    int64_t py2omp_trip = py2omp_n0 * py2omp_n1;
+                    int64_t py2omp_trip = B_n0 * B_n1;
                     #pragma omp target teams ompx_bare \
                         num_teams(py2omp_num_teams(py2omp_trip, 256)) \
                         thread_limit(256)
 #line 74 "tests/kernels/blas_loops.py"
                     for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
-                        int64_t i__3 = py2omp_k / py2omp_n1;
-                        int64_t i__4 = py2omp_k % py2omp_n1;
+                        int64_t py2omp_e = py2omp_k;
 #line 74 "tests/kernels/blas_loops.py"
-                        B[i__3 * B_n1 + i__4] = B[i__3 * B_n1 + i__4] * alpha;
+                        B[py2omp_e] = B[py2omp_e] * alpha;
                     }
                 }
             } else if (py2omp_blas > 0) {
@@ -1805,7 +1796,7 @@ void trmm(double alpha, const double *restrict A, int64_t A_n0, int64_t A_n1, do
         }
     }
 }
-#line 1809 "blas_loops.c"
+#line 1800 "blas_loops.c"
 
 /* trmm(alpha: f64, A: In[f64[:, :]], B: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:70 */
 #line 70 "tests/kernels/blas_loops.py"
@@ -1851,19 +1842,16 @@ void trmm__device(double alpha, const double *restrict A, int64_t A_n0, int64_t 
             }
 #line 74 "tests/kernels/blas_loops.py"
             {
-                int64_t py2omp_n0 = py2omp_max_i64(B_n0, 0);
-                int64_t py2omp_n1 = py2omp_max_i64(B_n1, 0);
-                int64_t py2omp_trip = py2omp_n0 * py2omp_n1;
+                int64_t py2omp_trip = B_n0 * B_n1;
                 #pragma omp target teams ompx_bare \
                     num_teams(py2omp_num_teams(py2omp_trip, 256)) \
                     thread_limit(256) \
                     is_device_ptr(B)
 #line 74 "tests/kernels/blas_loops.py"
                 for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
-                    int64_t i__3 = py2omp_k / py2omp_n1;
-                    int64_t i__4 = py2omp_k % py2omp_n1;
+                    int64_t py2omp_e = py2omp_k;
 #line 74 "tests/kernels/blas_loops.py"
-                    B[i__3 * B_n1 + i__4] = B[i__3 * B_n1 + i__4] * alpha;
+                    B[py2omp_e] = B[py2omp_e] * alpha;
                 }
             }
         } else if (py2omp_blas > 0) {
@@ -1889,7 +1877,7 @@ void trmm__device(double alpha, const double *restrict A, int64_t A_n0, int64_t 
         }
     }
 }
-#line 1893 "blas_loops.c"
+#line 1881 "blas_loops.c"
 
 /* trmm_f32(A: In[f32[:, :]], B: InOut[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:78 */
 #line 78 "tests/kernels/blas_loops.py"
@@ -1961,7 +1949,7 @@ void trmm_f32(const float *restrict A, int64_t A_n0, int64_t A_n1, float *restri
         }
     }
 }
-#line 1965 "blas_loops.c"
+#line 1953 "blas_loops.c"
 
 /* trmm_f32(A: In[f32[:, :]], B: InOut[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:78 */
 #line 78 "tests/kernels/blas_loops.py"
@@ -2028,7 +2016,7 @@ void trmm_f32__device(const float *restrict A, int64_t A_n0, int64_t A_n1, float
         }
     }
 }
-#line 2032 "blas_loops.c"
+#line 2020 "blas_loops.c"
 
 /* trmm_scaled(alpha: f32, A: In[f32[:, :]], B: InOut[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:85 */
 #line 85 "tests/kernels/blas_loops.py"
@@ -2077,7 +2065,7 @@ void trmm_scaled(float alpha, const float *restrict A, int64_t A_n0, int64_t A_n
         #pragma omp taskwait
     }
 }
-#line 2081 "blas_loops.c"
+#line 2069 "blas_loops.c"
 
 /* trmm_scaled(alpha: f32, A: In[f32[:, :]], B: InOut[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:85 */
 #line 85 "tests/kernels/blas_loops.py"
@@ -2120,7 +2108,7 @@ void trmm_scaled__device(float alpha, const float *restrict A, int64_t A_n0, int
 #line 85 "tests/kernels/blas_loops.py"
     #pragma omp taskwait
 }
-#line 2124 "blas_loops.c"
+#line 2112 "blas_loops.c"
 
 /* trmm_upward(A: In[f64[:, :]], B: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:92 */
 #line 92 "tests/kernels/blas_loops.py"
@@ -2169,7 +2157,7 @@ void trmm_upward(const double *restrict A, int64_t A_n0, int64_t A_n1, double *r
         #pragma omp taskwait
     }
 }
-#line 2173 "blas_loops.c"
+#line 2161 "blas_loops.c"
 
 /* trmm_upward(A: In[f64[:, :]], B: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:92 */
 #line 92 "tests/kernels/blas_loops.py"
@@ -2212,7 +2200,7 @@ void trmm_upward__device(const double *restrict A, int64_t A_n0, int64_t A_n1, d
 #line 92 "tests/kernels/blas_loops.py"
     #pragma omp taskwait
 }
-#line 2216 "blas_loops.c"
+#line 2204 "blas_loops.c"
 
 /* trmm_polybench(alpha: f64, A: In[f64[:, :]], B: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:99 */
 #line 99 "tests/kernels/blas_loops.py"
@@ -2286,7 +2274,7 @@ void trmm_polybench(double alpha, const double *restrict A, int64_t A_n0, int64_
         }
     }
 }
-#line 2290 "blas_loops.c"
+#line 2278 "blas_loops.c"
 
 /* trmm_polybench(alpha: f64, A: In[f64[:, :]], B: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:99 */
 #line 99 "tests/kernels/blas_loops.py"
@@ -2355,7 +2343,7 @@ void trmm_polybench__device(double alpha, const double *restrict A, int64_t A_n0
         }
     }
 }
-#line 2359 "blas_loops.c"
+#line 2347 "blas_loops.c"
 
 /* trmm_scaled_rows(alpha: f64, A: In[f64[:, :]], B: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:107 */
 #line 107 "tests/kernels/blas_loops.py"
@@ -2431,9 +2419,7 @@ void trmm_scaled_rows(double alpha, const double *restrict A, int64_t A_n0, int6
         }
 #line 111 "tests/kernels/blas_loops.py"
         {
-            int64_t py2omp_n0 = py2omp_max_i64(B_n0 - 1, 0);
-            int64_t py2omp_n1 = py2omp_max_i64(B_n1, 0);
-            int64_t py2omp_trip = py2omp_n0 * py2omp_n1;
+            int64_t py2omp_trip = B_n0 * B_n1 - 1 * B_n1;
             #pragma omp target teams ompx_bare \
                 num_teams(py2omp_num_teams(py2omp_trip, 256)) \
                 thread_limit(256) \
@@ -2441,17 +2427,16 @@ void trmm_scaled_rows(double alpha, const double *restrict A, int64_t A_n0, int6
                 depend(inout: py2omp_order)
 #line 111 "tests/kernels/blas_loops.py"
             for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
-                int64_t i__4 = 1 + py2omp_k / py2omp_n1;
-                int64_t i__5 = py2omp_k % py2omp_n1;
+                int64_t py2omp_e = 1 * B_n1 + py2omp_k;
 #line 111 "tests/kernels/blas_loops.py"
-                B[i__4 * B_n1 + i__5] = B[i__4 * B_n1 + i__5] * alpha;
+                B[py2omp_e] = B[py2omp_e] * alpha;
             }
         }
 #line 107 "tests/kernels/blas_loops.py"
         #pragma omp taskwait
     }
 }
-#line 2455 "blas_loops.c"
+#line 2440 "blas_loops.c"
 
 /* trmm_scaled_rows(alpha: f64, A: In[f64[:, :]], B: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:107 */
 #line 107 "tests/kernels/blas_loops.py"
@@ -2522,9 +2507,7 @@ void trmm_scaled_rows__device(double alpha, const double *restrict A, int64_t A_
     }
 #line 111 "tests/kernels/blas_loops.py"
     {
-        int64_t py2omp_n0 = py2omp_max_i64(B_n0 - 1, 0);
-        int64_t py2omp_n1 = py2omp_max_i64(B_n1, 0);
-        int64_t py2omp_trip = py2omp_n0 * py2omp_n1;
+        int64_t py2omp_trip = B_n0 * B_n1 - 1 * B_n1;
         #pragma omp target teams ompx_bare \
             num_teams(py2omp_num_teams(py2omp_trip, 256)) \
             thread_limit(256) \
@@ -2533,16 +2516,15 @@ void trmm_scaled_rows__device(double alpha, const double *restrict A, int64_t A_
             depend(inout: py2omp_order)
 #line 111 "tests/kernels/blas_loops.py"
         for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
-            int64_t i__4 = 1 + py2omp_k / py2omp_n1;
-            int64_t i__5 = py2omp_k % py2omp_n1;
+            int64_t py2omp_e = 1 * B_n1 + py2omp_k;
 #line 111 "tests/kernels/blas_loops.py"
-            B[i__4 * B_n1 + i__5] = B[i__4 * B_n1 + i__5] * alpha;
+            B[py2omp_e] = B[py2omp_e] * alpha;
         }
     }
 #line 107 "tests/kernels/blas_loops.py"
     #pragma omp taskwait
 }
-#line 2546 "blas_loops.c"
+#line 2528 "blas_loops.c"
 
 /* trmm_shifted(alpha: f64, A: In[f64[:, :]], B: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:115 */
 #line 115 "tests/kernels/blas_loops.py"
@@ -2618,9 +2600,7 @@ void trmm_shifted(double alpha, const double *restrict A, int64_t A_n0, int64_t 
         }
 #line 119 "tests/kernels/blas_loops.py"
         {
-            int64_t py2omp_n0 = py2omp_max_i64(B_n0, 0);
-            int64_t py2omp_n1 = py2omp_max_i64(B_n1, 0);
-            int64_t py2omp_trip = py2omp_n0 * py2omp_n1;
+            int64_t py2omp_trip = B_n0 * B_n1;
             #pragma omp target teams ompx_bare \
                 num_teams(py2omp_num_teams(py2omp_trip, 256)) \
                 thread_limit(256) \
@@ -2628,17 +2608,14 @@ void trmm_shifted(double alpha, const double *restrict A, int64_t A_n0, int64_t 
                 depend(inout: py2omp_order)
 #line 119 "tests/kernels/blas_loops.py"
             for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
-                int64_t i__4 = py2omp_k / py2omp_n1;
-                int64_t i__5 = py2omp_k % py2omp_n1;
+                int64_t py2omp_e = py2omp_k;
 #line 119 "tests/kernels/blas_loops.py"
-                B[i__4 * B_n1 + i__5] = B[i__4 * B_n1 + i__5] + 1.0;
+                B[py2omp_e] = B[py2omp_e] + 1.0;
             }
         }
 #line 120 "tests/kernels/blas_loops.py"
         {
-            int64_t py2omp_n0 = py2omp_max_i64(B_n0, 0);
-            int64_t py2omp_n1 = py2omp_max_i64(B_n1, 0);
-            int64_t py2omp_trip = py2omp_n0 * py2omp_n1;
+            int64_t py2omp_trip = B_n0 * B_n1;
             #pragma omp target teams ompx_bare \
                 num_teams(py2omp_num_teams(py2omp_trip, 256)) \
                 thread_limit(256) \
@@ -2646,17 +2623,16 @@ void trmm_shifted(double alpha, const double *restrict A, int64_t A_n0, int64_t 
                 depend(inout: py2omp_order)
 #line 120 "tests/kernels/blas_loops.py"
             for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
-                int64_t i__6 = py2omp_k / py2omp_n1;
-                int64_t i__7 = py2omp_k % py2omp_n1;
+                int64_t py2omp_e = py2omp_k;
 #line 120 "tests/kernels/blas_loops.py"
-                B[i__6 * B_n1 + i__7] = B[i__6 * B_n1 + i__7] * alpha;
+                B[py2omp_e] = B[py2omp_e] * alpha;
             }
         }
 #line 115 "tests/kernels/blas_loops.py"
         #pragma omp taskwait
     }
 }
-#line 2660 "blas_loops.c"
+#line 2636 "blas_loops.c"
 
 /* trmm_shifted(alpha: f64, A: In[f64[:, :]], B: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:115 */
 #line 115 "tests/kernels/blas_loops.py"
@@ -2727,9 +2703,7 @@ void trmm_shifted__device(double alpha, const double *restrict A, int64_t A_n0, 
     }
 #line 119 "tests/kernels/blas_loops.py"
     {
-        int64_t py2omp_n0 = py2omp_max_i64(B_n0, 0);
-        int64_t py2omp_n1 = py2omp_max_i64(B_n1, 0);
-        int64_t py2omp_trip = py2omp_n0 * py2omp_n1;
+        int64_t py2omp_trip = B_n0 * B_n1;
         #pragma omp target teams ompx_bare \
             num_teams(py2omp_num_teams(py2omp_trip, 256)) \
             thread_limit(256) \
@@ -2738,17 +2712,14 @@ void trmm_shifted__device(double alpha, const double *restrict A, int64_t A_n0, 
             depend(inout: py2omp_order)
 #line 119 "tests/kernels/blas_loops.py"
         for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
-            int64_t i__4 = py2omp_k / py2omp_n1;
-            int64_t i__5 = py2omp_k % py2omp_n1;
+            int64_t py2omp_e = py2omp_k;
 #line 119 "tests/kernels/blas_loops.py"
-            B[i__4 * B_n1 + i__5] = B[i__4 * B_n1 + i__5] + 1.0;
+            B[py2omp_e] = B[py2omp_e] + 1.0;
         }
     }
 #line 120 "tests/kernels/blas_loops.py"
     {
-        int64_t py2omp_n0 = py2omp_max_i64(B_n0, 0);
-        int64_t py2omp_n1 = py2omp_max_i64(B_n1, 0);
-        int64_t py2omp_trip = py2omp_n0 * py2omp_n1;
+        int64_t py2omp_trip = B_n0 * B_n1;
         #pragma omp target teams ompx_bare \
             num_teams(py2omp_num_teams(py2omp_trip, 256)) \
             thread_limit(256) \
@@ -2757,16 +2728,15 @@ void trmm_shifted__device(double alpha, const double *restrict A, int64_t A_n0, 
             depend(inout: py2omp_order)
 #line 120 "tests/kernels/blas_loops.py"
         for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
-            int64_t i__6 = py2omp_k / py2omp_n1;
-            int64_t i__7 = py2omp_k % py2omp_n1;
+            int64_t py2omp_e = py2omp_k;
 #line 120 "tests/kernels/blas_loops.py"
-            B[i__6 * B_n1 + i__7] = B[i__6 * B_n1 + i__7] * alpha;
+            B[py2omp_e] = B[py2omp_e] * alpha;
         }
     }
 #line 115 "tests/kernels/blas_loops.py"
     #pragma omp taskwait
 }
-#line 2770 "blas_loops.c"
+#line 2740 "blas_loops.c"
 
 /* trmm_f32_wide_alpha(alpha: f64, A: In[f32[:, :]], B: InOut[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:124 */
 #line 124 "tests/kernels/blas_loops.py"
@@ -2842,9 +2812,7 @@ void trmm_f32_wide_alpha(double alpha, const float *restrict A, int64_t A_n0, in
         }
 #line 128 "tests/kernels/blas_loops.py"
         {
-            int64_t py2omp_n0 = py2omp_max_i64(B_n0, 0);
-            int64_t py2omp_n1 = py2omp_max_i64(B_n1, 0);
-            int64_t py2omp_trip = py2omp_n0 * py2omp_n1;
+            int64_t py2omp_trip = B_n0 * B_n1;
             #pragma omp target teams ompx_bare \
                 num_teams(py2omp_num_teams(py2omp_trip, 256)) \
                 thread_limit(256) \
@@ -2852,17 +2820,16 @@ void trmm_f32_wide_alpha(double alpha, const float *restrict A, int64_t A_n0, in
                 depend(inout: py2omp_order)
 #line 128 "tests/kernels/blas_loops.py"
             for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
-                int64_t i__4 = py2omp_k / py2omp_n1;
-                int64_t i__5 = py2omp_k % py2omp_n1;
+                int64_t py2omp_e = py2omp_k;
 #line 128 "tests/kernels/blas_loops.py"
-                B[i__4 * B_n1 + i__5] = (float)((double)B[i__4 * B_n1 + i__5] * alpha);
+                B[py2omp_e] = (float)((double)B[py2omp_e] * alpha);
             }
         }
 #line 124 "tests/kernels/blas_loops.py"
         #pragma omp taskwait
     }
 }
-#line 2866 "blas_loops.c"
+#line 2833 "blas_loops.c"
 
 /* trmm_f32_wide_alpha(alpha: f64, A: In[f32[:, :]], B: InOut[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:124 */
 #line 124 "tests/kernels/blas_loops.py"
@@ -2933,9 +2900,7 @@ void trmm_f32_wide_alpha__device(double alpha, const float *restrict A, int64_t 
     }
 #line 128 "tests/kernels/blas_loops.py"
     {
-        int64_t py2omp_n0 = py2omp_max_i64(B_n0, 0);
-        int64_t py2omp_n1 = py2omp_max_i64(B_n1, 0);
-        int64_t py2omp_trip = py2omp_n0 * py2omp_n1;
+        int64_t py2omp_trip = B_n0 * B_n1;
         #pragma omp target teams ompx_bare \
             num_teams(py2omp_num_teams(py2omp_trip, 256)) \
             thread_limit(256) \
@@ -2944,16 +2909,15 @@ void trmm_f32_wide_alpha__device(double alpha, const float *restrict A, int64_t 
             depend(inout: py2omp_order)
 #line 128 "tests/kernels/blas_loops.py"
         for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
-            int64_t i__4 = py2omp_k / py2omp_n1;
-            int64_t i__5 = py2omp_k % py2omp_n1;
+            int64_t py2omp_e = py2omp_k;
 #line 128 "tests/kernels/blas_loops.py"
-            B[i__4 * B_n1 + i__5] = (float)((double)B[i__4 * B_n1 + i__5] * alpha);
+            B[py2omp_e] = (float)((double)B[py2omp_e] * alpha);
         }
     }
 #line 124 "tests/kernels/blas_loops.py"
     #pragma omp taskwait
 }
-#line 2957 "blas_loops.c"
+#line 2921 "blas_loops.c"
 
 /* doitgen(A: InOut[f64[:, :, :]], C4: In[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:132 */
 #line 132 "tests/kernels/blas_loops.py"
@@ -3038,7 +3002,7 @@ void doitgen(double *restrict A, int64_t A_n0, int64_t A_n1, int64_t A_n2, const
         }
     }
 }
-#line 3042 "blas_loops.c"
+#line 3006 "blas_loops.c"
 
 /* doitgen(A: InOut[f64[:, :, :]], C4: In[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:132 */
 #line 132 "tests/kernels/blas_loops.py"
@@ -3116,7 +3080,7 @@ void doitgen__device(double *restrict A, int64_t A_n0, int64_t A_n1, int64_t A_n
         }
     }
 }
-#line 3120 "blas_loops.c"
+#line 3084 "blas_loops.c"
 
 /* doitgen_transposed(A: InOut[f32[:, :, :]], C4: In[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:139 */
 #line 139 "tests/kernels/blas_loops.py"
@@ -3201,7 +3165,7 @@ void doitgen_transposed(float *restrict A, int64_t A_n0, int64_t A_n1, int64_t A
         }
     }
 }
-#line 3205 "blas_loops.c"
+#line 3169 "blas_loops.c"
 
 /* doitgen_transposed(A: InOut[f32[:, :, :]], C4: In[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:139 */
 #line 139 "tests/kernels/blas_loops.py"
@@ -3279,7 +3243,7 @@ void doitgen_transposed__device(float *restrict A, int64_t A_n0, int64_t A_n1, i
         }
     }
 }
-#line 3283 "blas_loops.c"
+#line 3247 "blas_loops.c"
 
 /* doitgen_partial(A: InOut[f64[:, :, :]], C4: In[f64[:, :]]) -- tests/kernels/blas_loops.py:146 */
 #line 146 "tests/kernels/blas_loops.py"
@@ -3330,7 +3294,7 @@ void doitgen_partial(double *restrict A, int64_t A_n0, int64_t A_n1, int64_t A_n
 #line 149 "tests/kernels/blas_loops.py"
     py2omp_temporary_free(A_value__4_buf, -1);
 }
-#line 3334 "blas_loops.c"
+#line 3298 "blas_loops.c"
 
 /* doitgen_partial(A: InOut[f64[:, :, :]], C4: In[f64[:, :]]) -- tests/kernels/blas_loops.py:146 */
 #line 146 "tests/kernels/blas_loops.py"
@@ -3379,7 +3343,7 @@ void doitgen_partial__device(double *restrict A, int64_t A_n0, int64_t A_n1, int
 #line 149 "tests/kernels/blas_loops.py"
     py2omp_temporary_free(A_value__4_buf, -1);
 }
-#line 3383 "blas_loops.c"
+#line 3347 "blas_loops.c"
 
 /* covariance_short(data: In[f64[:, :]], cov: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:153 */
 #line 153 "tests/kernels/blas_loops.py"
@@ -3467,7 +3431,7 @@ void covariance_short(const double *restrict data, int64_t data_n0, int64_t data
         #pragma omp taskwait
     }
 }
-#line 3471 "blas_loops.c"
+#line 3435 "blas_loops.c"
 
 /* covariance_short(data: In[f64[:, :]], cov: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:153 */
 #line 153 "tests/kernels/blas_loops.py"
@@ -3548,7 +3512,7 @@ void covariance_short__device(const double *restrict data, int64_t data_n0, int6
 #line 153 "tests/kernels/blas_loops.py"
     #pragma omp taskwait
 }
-#line 3552 "blas_loops.c"
+#line 3516 "blas_loops.c"
 
 /* syrk_strict(C: InOut[f64[:, :]], A: In[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:162 */
 #line 162 "tests/kernels/blas_loops.py"
@@ -3583,7 +3547,7 @@ void syrk_strict(double *restrict C, int64_t C_n0, int64_t C_n1, const double *r
         }
     }
 }
-#line 3587 "blas_loops.c"
+#line 3551 "blas_loops.c"
 
 /* syrk_strict(C: InOut[f64[:, :]], A: In[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:162 */
 #line 162 "tests/kernels/blas_loops.py"
@@ -3617,7 +3581,7 @@ void syrk_strict__device(double *restrict C, int64_t C_n0, int64_t C_n1, const d
         }
     }
 }
-#line 3621 "blas_loops.c"
+#line 3585 "blas_loops.c"
 
 /* The checks Python makes before a call of syrk, in its order: the first failing one's message, else NULL. */
 #line 18 "tests/kernels/blas_loops.py"
@@ -3626,7 +3590,7 @@ const char *syrk_check(double alpha, double beta, const double *C, int64_t C_n0,
     if (C_n0 < A_n0 && A_n0 > 0) return "IndexError: C_n0 >= A_n0 when A_n0 > 0 (C, line 20)";
     return 0;
 }
-#line 3630 "blas_loops.c"
+#line 3594 "blas_loops.c"
 
 /* The checks Python makes before a call of syrk_accumulate, in its order: the first failing one's message, else NULL. */
 #line 26 "tests/kernels/blas_loops.py"
@@ -3638,7 +3602,7 @@ const char *syrk_accumulate_check(const float *C, int64_t C_n0, int64_t C_n1, co
     if (B_n1 < A_n1 && C_n0 > 0 && A_n1 > 0) return "IndexError: B_n1 >= A_n1 when C_n0 > 0 and A_n1 > 0 (B, line 29)";
     return 0;
 }
-#line 3642 "blas_loops.c"
+#line 3606 "blas_loops.c"
 
 /* The checks Python makes before a call of syr2k, in its order: the first failing one's message, else NULL. */
 #line 33 "tests/kernels/blas_loops.py"
@@ -3651,7 +3615,7 @@ const char *syr2k_check(double alpha, double beta, const double *C, int64_t C_n0
     if (B_n1 < A_n1 && A_n0 > 0 && A_n1 > 0) return "IndexError: B_n1 >= A_n1 when A_n0 > 0 and A_n1 > 0 (B, line 37)";
     return 0;
 }
-#line 3655 "blas_loops.c"
+#line 3619 "blas_loops.c"
 
 /* The checks Python makes before a call of covariance, in its order: the first failing one's message, else NULL. */
 #line 41 "tests/kernels/blas_loops.py"
@@ -3661,7 +3625,7 @@ const char *covariance_check(double float_n, const double *data, int64_t data_n0
     if (mean_n0 != data_n1) return "ValueError when mean_n0 != data_n1 (line 44)";
     return 0;
 }
-#line 3665 "blas_loops.c"
+#line 3629 "blas_loops.c"
 
 /* The checks Python makes before a call of correlation_off_diagonal, in its order: the first failing one's message, else NULL. */
 #line 54 "tests/kernels/blas_loops.py"
@@ -3674,7 +3638,7 @@ const char *correlation_off_diagonal_check(const float *data, int64_t data_n0, i
     if (corr_n0 < data_n1 && (data_n1 - 1) > 0) return "IndexError: corr_n0 >= data_n1 when data_n1 - 1 > 0 (corr, line 59)";
     return 0;
 }
-#line 3678 "blas_loops.c"
+#line 3642 "blas_loops.c"
 
 /* The checks Python makes before a call of gram, in its order: the first failing one's message, else NULL. */
 #line 63 "tests/kernels/blas_loops.py"
@@ -3684,7 +3648,7 @@ const char *gram_check(const double *X, int64_t X_n0, int64_t X_n1, const double
     if (((Y_n0 - 1) > 0 ? (Y_n0 - 1) : 0) != ((X_n0 - 1) > 0 ? (X_n0 - 1) : 0)) return "ValueError when max(Y_n0 - 1, 0) != max(X_n0 - 1, 0) (line 66)";
     return 0;
 }
-#line 3688 "blas_loops.c"
+#line 3652 "blas_loops.c"
 
 /* The checks Python makes before a call of trmm, in its order: the first failing one's message, else NULL. */
 #line 70 "tests/kernels/blas_loops.py"
@@ -3694,7 +3658,7 @@ const char *trmm_check(double alpha, const double *A, int64_t A_n0, int64_t A_n1
     if (A_n1 < B_n0 && B_n0 > 0 && B_n1 > 0) return "IndexError: A_n1 >= B_n0 when B_n0 > 0 and B_n1 > 0 (A, line 73)";
     return 0;
 }
-#line 3698 "blas_loops.c"
+#line 3662 "blas_loops.c"
 
 /* The checks Python makes before a call of trmm_f32, in its order: the first failing one's message, else NULL. */
 #line 78 "tests/kernels/blas_loops.py"
@@ -3704,7 +3668,7 @@ const char *trmm_f32_check(const float *A, int64_t A_n0, int64_t A_n1, const flo
     if (A_n1 < B_n0 && B_n0 > 0 && B_n1 > 0) return "IndexError: A_n1 >= B_n0 when B_n0 > 0 and B_n1 > 0 (A, line 81)";
     return 0;
 }
-#line 3708 "blas_loops.c"
+#line 3672 "blas_loops.c"
 
 /* The checks Python makes before a call of trmm_scaled, in its order: the first failing one's message, else NULL. */
 #line 85 "tests/kernels/blas_loops.py"
@@ -3714,7 +3678,7 @@ const char *trmm_scaled_check(float alpha, const float *A, int64_t A_n0, int64_t
     if (A_n1 < B_n0 && B_n0 > 0 && B_n1 > 0) return "IndexError: A_n1 >= B_n0 when B_n0 > 0 and B_n1 > 0 (A, line 88)";
     return 0;
 }
-#line 3718 "blas_loops.c"
+#line 3682 "blas_loops.c"
 
 /* The checks Python makes before a call of trmm_upward, in its order: the first failing one's message, else NULL. */
 #line 92 "tests/kernels/blas_loops.py"
@@ -3724,7 +3688,7 @@ const char *trmm_upward_check(const double *A, int64_t A_n0, int64_t A_n1, const
     if (A_n1 < B_n0 && B_n0 > 0 && B_n1 > 0) return "IndexError: A_n1 >= B_n0 when B_n0 > 0 and B_n1 > 0 (A, line 95)";
     return 0;
 }
-#line 3728 "blas_loops.c"
+#line 3692 "blas_loops.c"
 
 /* The checks Python makes before a call of trmm_polybench, in its order: the first failing one's message, else NULL. */
 #line 99 "tests/kernels/blas_loops.py"
@@ -3734,7 +3698,7 @@ const char *trmm_polybench_check(double alpha, const double *A, int64_t A_n0, in
     if (A_n1 < B_n0 && B_n0 > 0 && B_n1 > 0) return "IndexError: A_n1 >= B_n0 when B_n0 > 0 and B_n1 > 0 (A, line 102)";
     return 0;
 }
-#line 3738 "blas_loops.c"
+#line 3702 "blas_loops.c"
 
 /* The checks Python makes before a call of trmm_scaled_rows, in its order: the first failing one's message, else NULL. */
 #line 107 "tests/kernels/blas_loops.py"
@@ -3744,7 +3708,7 @@ const char *trmm_scaled_rows_check(double alpha, const double *A, int64_t A_n0, 
     if (A_n1 < B_n0 && B_n0 > 0 && B_n1 > 0) return "IndexError: A_n1 >= B_n0 when B_n0 > 0 and B_n1 > 0 (A, line 110)";
     return 0;
 }
-#line 3748 "blas_loops.c"
+#line 3712 "blas_loops.c"
 
 /* The checks Python makes before a call of trmm_shifted, in its order: the first failing one's message, else NULL. */
 #line 115 "tests/kernels/blas_loops.py"
@@ -3754,7 +3718,7 @@ const char *trmm_shifted_check(double alpha, const double *A, int64_t A_n0, int6
     if (A_n1 < B_n0 && B_n0 > 0 && B_n1 > 0) return "IndexError: A_n1 >= B_n0 when B_n0 > 0 and B_n1 > 0 (A, line 118)";
     return 0;
 }
-#line 3758 "blas_loops.c"
+#line 3722 "blas_loops.c"
 
 /* The checks Python makes before a call of trmm_f32_wide_alpha, in its order: the first failing one's message, else NULL. */
 #line 124 "tests/kernels/blas_loops.py"
@@ -3764,7 +3728,7 @@ const char *trmm_f32_wide_alpha_check(double alpha, const float *A, int64_t A_n0
     if (A_n1 < B_n0 && B_n0 > 0 && B_n1 > 0) return "IndexError: A_n1 >= B_n0 when B_n0 > 0 and B_n1 > 0 (A, line 127)";
     return 0;
 }
-#line 3768 "blas_loops.c"
+#line 3732 "blas_loops.c"
 
 /* The checks Python makes before a call of doitgen, in its order: the first failing one's message, else NULL. */
 #line 132 "tests/kernels/blas_loops.py"
@@ -3776,7 +3740,7 @@ const char *doitgen_check(const double *A, int64_t A_n0, int64_t A_n1, int64_t A
     if (C4_n0 != A_n2) return "ValueError when C4_n0 != A_n2 (line 135)";
     return 0;
 }
-#line 3780 "blas_loops.c"
+#line 3744 "blas_loops.c"
 
 /* The checks Python makes before a call of doitgen_transposed, in its order: the first failing one's message, else NULL. */
 #line 139 "tests/kernels/blas_loops.py"
@@ -3788,7 +3752,7 @@ const char *doitgen_transposed_check(const float *A, int64_t A_n0, int64_t A_n1,
     if (C4_n1 != A_n2) return "ValueError when C4_n1 != A_n2 (line 142)";
     return 0;
 }
-#line 3792 "blas_loops.c"
+#line 3756 "blas_loops.c"
 
 /* The checks Python makes before a call of doitgen_partial, in its order: the first failing one's message, else NULL. */
 #line 146 "tests/kernels/blas_loops.py"
@@ -3800,7 +3764,7 @@ const char *doitgen_partial_check(const double *A, int64_t A_n0, int64_t A_n1, i
     if (C4_n0 != A_n2) return "ValueError when C4_n0 != A_n2 (line 149)";
     return 0;
 }
-#line 3804 "blas_loops.c"
+#line 3768 "blas_loops.c"
 
 /* The checks Python makes before a call of covariance_short, in its order: the first failing one's message, else NULL. */
 #line 153 "tests/kernels/blas_loops.py"
@@ -3812,7 +3776,7 @@ const char *covariance_short_check(const double *data, int64_t data_n0, int64_t 
     if (cov_n1 < (data_n1 - 1) && data_n1 > 0 && (data_n1 - 1) > 0) return "IndexError: cov_n1 >= data_n1 - 1 when data_n1 > 0 and data_n1 - 1 > 0 (cov, line 157)";
     return 0;
 }
-#line 3816 "blas_loops.c"
+#line 3780 "blas_loops.c"
 
 /* The checks Python makes before a call of syrk_strict, in its order: the first failing one's message, else NULL. */
 #line 162 "tests/kernels/blas_loops.py"
@@ -3822,7 +3786,7 @@ const char *syrk_strict_check(const double *C, int64_t C_n0, int64_t C_n1, const
     if (C_n0 < A_n0 && A_n0 > 0 && A_n1 > 0) return "IndexError: C_n0 >= A_n0 when A_n0 > 0 and A_n1 > 0 (C, line 165)";
     return 0;
 }
-#line 3826 "blas_loops.c"
+#line 3790 "blas_loops.c"
 
 void py2omp_enter_to(void *host, int64_t bytes)
 {

@@ -704,6 +704,10 @@ class ParallelLoop:
     temporaries: tuple[Temporary, ...] = ()
     """Arrays of run-time size made in the body: one buffer each, allocated before the loop and freed
     after it, holding one slice per iteration of `levels` (numbered row-major from 0)."""
+    flat: bool = False
+    """The levels run as one loop over the element number `i * n1 + j` (`passes.flat_nests`): the
+    body reads the levels' variables only as the elements `x[i, j]` of arrays whose inner extents
+    are the inner levels' stops, each then the element of that number in its storage."""
 
 
 @dataclass(frozen=True)
