@@ -131,7 +131,8 @@ def test_explain_names_the_part_of_the_product() -> None:
     assert all(c.endswith(" when the library is found at run time (PY2OMP_BLAS=0: the kernel's own loops)")
                for c in calls)
     lower, upper = "lower triangle of a matrix product", "upper triangle of a matrix product"
-    trmm, in_place = "product by a triangular matrix, in place (through a device buffer)", "matrix product, in place (through a device buffer)"
+    buffer = "in place (through a device buffer)"
+    trmm, in_place = f"product by a triangular matrix, {buffer}", f"matrix product, {buffer}"
     assert [c.split(" when ")[0] for c in calls] == [
         f"{lower} -> cuBLAS dsyrkx", f"{lower} -> cuBLAS ssyrkx", f"{lower} plus its transpose -> cuBLAS dsyr2k",
         f"{upper} -> cuBLAS dsyrkx", f"{upper} -> cuBLAS ssyrkx", f"{upper} -> cuBLAS dsyrkx",

@@ -83,7 +83,7 @@ def test_a_nest_that_keeps_its_levels_keeps_its_c() -> None:
 
 
 @pytest.mark.parametrize("shape", SHAPES, ids=str)
-@pytest.mark.parametrize("k", list(flat_nests.CASES), ids=lambda k: k.__name__)  # type: ignore[attr-defined]
+@pytest.mark.parametrize("k", list(flat_nests.CASES), ids=lambda k: k.__name__)
 def test_matches_python_on_host_offload(k: object, shape: tuple[int, int]) -> None:
     """Flat or not, each kernel computes what Python does (on random data), on shapes with an extent
     of 1, one empty, and a non-square one."""

@@ -2419,7 +2419,7 @@ void trmm_scaled_rows(double alpha, const double *restrict A, int64_t A_n0, int6
         }
 #line 111 "tests/kernels/blas_loops.py"
         {
-            int64_t py2omp_trip = B_n0 * B_n1 - 1 * B_n1;
+            int64_t py2omp_trip = B_n0 * B_n1 - B_n1;
             #pragma omp target teams ompx_bare \
                 num_teams(py2omp_num_teams(py2omp_trip, 256)) \
                 thread_limit(256) \
@@ -2427,7 +2427,7 @@ void trmm_scaled_rows(double alpha, const double *restrict A, int64_t A_n0, int6
                 depend(inout: py2omp_order)
 #line 111 "tests/kernels/blas_loops.py"
             for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
-                int64_t py2omp_e = 1 * B_n1 + py2omp_k;
+                int64_t py2omp_e = B_n1 + py2omp_k;
 #line 111 "tests/kernels/blas_loops.py"
                 B[py2omp_e] = B[py2omp_e] * alpha;
             }
@@ -2507,7 +2507,7 @@ void trmm_scaled_rows__device(double alpha, const double *restrict A, int64_t A_
     }
 #line 111 "tests/kernels/blas_loops.py"
     {
-        int64_t py2omp_trip = B_n0 * B_n1 - 1 * B_n1;
+        int64_t py2omp_trip = B_n0 * B_n1 - B_n1;
         #pragma omp target teams ompx_bare \
             num_teams(py2omp_num_teams(py2omp_trip, 256)) \
             thread_limit(256) \
@@ -2516,7 +2516,7 @@ void trmm_scaled_rows__device(double alpha, const double *restrict A, int64_t A_
             depend(inout: py2omp_order)
 #line 111 "tests/kernels/blas_loops.py"
         for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
-            int64_t py2omp_e = 1 * B_n1 + py2omp_k;
+            int64_t py2omp_e = B_n1 + py2omp_k;
 #line 111 "tests/kernels/blas_loops.py"
             B[py2omp_e] = B[py2omp_e] * alpha;
         }

@@ -93,5 +93,5 @@ CASES: dict[object, Callable[[np.random.Generator, tuple[int, int]], tuple]] = {
     ramp: lambda rng, s: (np.zeros(s), 0.25),
 }
 
-FLAT = {"shifted": True, "affine": True, "axpby": False, "clipped_3d": True, "transposed": False, "shifted_columns": False,
-        "left_block": False, "plus_row": False, "ramp": False}
+FLAT = {"shifted": True, "affine": True, "axpby": False, "clipped_3d": True, "transposed": False,
+        "shifted_columns": False, "left_block": False, "plus_row": False, "ramp": False}
