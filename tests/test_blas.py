@@ -131,7 +131,8 @@ def test_explain_names_the_part_of_the_product() -> None:
     assert all(c.endswith(" when the library is found at run time (PY2OMP_BLAS=0: the kernel's own loops)")
                for c in calls)
     lower, upper = "lower triangle of a matrix product", "upper triangle of a matrix product"
-    trmm, in_place = "product by a triangular matrix, in place", "matrix product, in place (through a device buffer)"
+    buffer = "in place (through a device buffer)"
+    trmm, in_place = f"product by a triangular matrix, {buffer}", f"matrix product, {buffer}"
     assert [c.split(" when ")[0] for c in calls] == [
         f"{lower} -> cuBLAS dsyrkx", f"{lower} -> cuBLAS ssyrkx", f"{lower} plus its transpose -> cuBLAS dsyr2k",
         f"{upper} -> cuBLAS dsyrkx", f"{upper} -> cuBLAS ssyrkx", f"{upper} -> cuBLAS dsyrkx",
@@ -358,6 +359,44 @@ def test_doitgen_reuses_its_product_buffer(library: ctypes.CDLL, monkeypatch: py
     assert lib.memory_stats()[1:] == (0, 0)
 
 
+@pytest.mark.parametrize("k", [blas_loops.trmm, blas_loops.trmm_f32])
+def test_trmm_computes_into_a_buffer_copied_over_b(k: object, library: ctypes.CDLL) -> None:
+    """trmm out of place (cuBLAS's in-place form is ~4x slower): the stand-in writes the product into a
+    device buffer only when waited for, so B is Python's only if the wrapper waits, then copies the
+    buffer over B; the buffer comes from the cache of freed blocks, allocated by the first call only."""
+    compiled = k.library(HOST_OFFLOAD)  # type: ignore[attr-defined]
+    compiled.release_memory()
+    rng = np.random.default_rng(48)
+    made = []
+    for rows in (21, 21, 4):  # the third call's B is smaller: the cached block is at most twice its size
+        args = CASES[k](rng)  # type: ignore[index]
+        args = (*args[:-2], args[-2][:rows, :rows].copy(), args[-1][:rows].copy())
+        expected = args[-1].copy()
+        k.py_func(*args[:-1], expected)  # type: ignore[attr-defined]
+        before, calls = compiled.memory_stats().allocations, (_calls(library), _counter(library, "fake_syncs"))
+        compiled.kernels[k.__name__](*args)  # type: ignore[attr-defined]
+        tolerance = 1e-5 if args[-1].dtype == np.float32 else 1e-13  # float32: sums with cancellation
+        np.testing.assert_allclose(args[-1], expected, rtol=tolerance, atol=tolerance * np.abs(expected).max())
+        assert (_calls(library), _counter(library, "fake_syncs")) == (calls[0] + 1, calls[1] + 1)
+        made.append(compiled.memory_stats().allocations - before)
+    assert made == [1, 0, 1]
+    compiled.release_memory()
+
+
+def test_a_failing_trmm_raises_and_keeps_its_buffer(library: ctypes.CDLL) -> None:
+    """The library refusing trmm (its status from the call, before the copy): NumPy's answer is not
+    faked, the call raises with the product's line, and the buffer goes back to the cache."""
+    ctypes.c_int.in_dll(library, "fake_status").value = 13  # CUBLAS_STATUS_EXECUTION_FAILED
+    compiled = blas_loops.trmm_polybench.library(HOST_OFFLOAD)
+    compiled.release_memory()
+    line = _line_of(blas_loops, "def trmm_polybench(alpha: f64, A: In[f64[:, :]], B: InOut[f64[:, :]]):") + 1
+    with pytest.raises(RuntimeError, match=r"^trmm_polybench\(\): cuBLAS reported an error computing the matrix "
+                                           rf"product at line {line} \(dtrmm\); PY2OMP_BLAS=0 runs"):
+        compiled.kernels["trmm_polybench"](*CASES[blas_loops.trmm_polybench](np.random.default_rng(49)))
+    assert compiled.memory_stats()[1] == 1, "the buffer went back to the cache"
+    compiled.release_memory()
+
+
 def test_loops_run_when_the_library_is_turned_off(library: ctypes.CDLL, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PY2OMP_BLAS", "0")
     before = _calls(library)
@@ -453,16 +492,16 @@ def _runs(stmts: tuple[ir.Stmt, ...]) -> list[str]:
 def test_consecutive_calls_wait_once_after_the_last() -> None:
     """`passes.library_runs` on a GPU target, the host entry and the device-pointer one alike: calls
     in a row, with only waits for launched regions between them, form a run; a region between two
-    calls ends it; a call alone (gemver's, doitgen's in place) keeps its own wait."""
+    calls ends it; a call alone (gemver's, doitgen's and trmm's in place) keeps its own wait."""
     module = pipeline.lower(str(ROOT / "tests/kernels/blas_runs.py"), "nvptx:sm_90")
     expected = {"atax": ["first", "last"], "power_step": ["first", "last"], "rnn_cell": ["first", "last"],
                 "chain": ["first", "within", "last"], "update_between": ["alone", "first", "last"]}
     assert {k.name: _runs(k.body) for k in module.kernels} == expected
     assert {k.name: _runs(k.device_variant.body) for k in module.kernels if k.device_variant} == expected
     npbench = {name: _runs(pipeline.lower(str(ROOT / f"tests/kernels/npbench/{name}.py"), "nvptx:sm_90").kernels[0].body)
-               for name in ("atax", "bicg", "mvt", "gesummv", "gemver", "doitgen")}
+               for name in ("atax", "bicg", "mvt", "gesummv", "gemver", "doitgen", "trmm")}
     assert npbench == {"atax": ["first", "last"], "bicg": ["first", "last"], "mvt": ["first", "last"],
-                       "gesummv": ["first", "last"], "gemver": ["alone"], "doitgen": ["alone"]}
+                       "gesummv": ["first", "last"], "gemver": ["alone"], "doitgen": ["alone"], "trmm": ["alone"]}
 
 
 @pytest.mark.parametrize("change", [{"maps": (ir.MapClause("to", "A", 2),)}, {"in_place": True}])
@@ -494,10 +533,12 @@ def test_a_run_is_waited_for_once(k: object, syncs: int, products: int, library:
     assert (_counter(library, "fake_syncs") - before[0], _calls(library) - before[1]) == (syncs, products)
 
 
-@pytest.mark.parametrize("name, products", [("atax", 2), ("bicg", 2), ("mvt", 2), ("gesummv", 2), ("gemver", 1)])
+@pytest.mark.parametrize("name, products", [("atax", 2), ("bicg", 2), ("mvt", 2), ("gesummv", 2), ("gemver", 1),
+                                            ("trmm", 1)])
 def test_npbench_products_wait_once(name: str, products: int, library: ctypes.CDLL, tmp_path: Path) -> None:
-    """NPBench's gemv-like kernels (tests/kernels/npbench) with the stand-in library: Python's answer,
-    each product by the library, one wait per call. A copy of the module is built, whose library
+    """NPBench's gemv-like kernels and trmm (tests/kernels/npbench) with the stand-in library: Python's
+    answer, each product by the library, one wait per call (trmm's, with its `B *= alpha` as alpha, in
+    its wrapper, before the copy of its buffer over B). A copy of the module is built, whose library
     loads the stand-in (test_npbench's, which may run first in this process, has looked for none)."""
     copy = tmp_path / f"{name}_with_blas.py"
     shutil.copy(ROOT / f"tests/kernels/npbench/{name}.py", copy)

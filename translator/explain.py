@@ -78,7 +78,7 @@ def _library_calls(kernel: ir.Kernel) -> list[str]:
 
 def _product_kind(call: ir.LibraryCall) -> str:
     if call.routine == "trmm":
-        return "product by a triangular matrix, in place"
+        return "product by a triangular matrix, in place (through a device buffer)"
     if call.triangle is not None:
         return f"{call.triangle} triangle of a matrix product" + " plus its transpose" * (call.routine == "syr2k")
     return "matrix product" + ", in place (through a device buffer)" * call.in_place

@@ -24,6 +24,7 @@ from translator.passes.bounds import check_bounds
 from translator.passes.split_devices import chunk_variant
 from translator.passes.definite_assignment import check_definite_assignment
 from translator.passes.extremes import with_extreme_classes
+from translator.passes.flat_nests import flatten_nests
 from translator.passes.function_failures import report_calls
 from translator.passes.functions import Specializer
 from translator.passes.indices import wrap_indices
@@ -176,6 +177,11 @@ def _bare(kernel: ir.Kernel, context: PassContext) -> ir.Kernel:
     return launch_bare(kernel) if bare_launches(context.target) else kernel
 
 
+def _flat(kernel: ir.Kernel, context: PassContext) -> ir.Kernel:
+    """Elementwise nests over whole arrays as one loop over the element number, no division per element."""
+    return flatten_nests(kernel)
+
+
 def _device_pointers(kernel: ir.Kernel, context: PassContext) -> ir.Kernel:
     if not context.target.offloads:
         return kernel
@@ -206,6 +212,7 @@ KERNEL_PASSES: tuple[KernelPass, ...] = (
     _launches,
     _team_loops,
     _bare,
+    _flat,
     _device_pointers,
     _library_runs,
 )

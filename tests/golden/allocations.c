@@ -323,9 +323,7 @@ void ones_and_full(const double *restrict x, int64_t x_n0, int64_t k, double *re
         }
 #line 32 "tests/kernels/allocations.py"
         {
-            int64_t py2omp_n0 = py2omp_max_i64(f_n0, 0);
-            int64_t py2omp_n1 = py2omp_max_i64(f_n1, 0);
-            int64_t py2omp_trip = py2omp_n0 * py2omp_n1;
+            int64_t py2omp_trip = f_n0 * f_n1;
             #pragma omp target teams ompx_bare \
                 num_teams(py2omp_num_teams(py2omp_trip, 256)) \
                 thread_limit(256) \
@@ -333,10 +331,9 @@ void ones_and_full(const double *restrict x, int64_t x_n0, int64_t k, double *re
                 depend(inout: py2omp_order)
 #line 32 "tests/kernels/allocations.py"
             for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
-                int64_t f_i__2 = py2omp_k / py2omp_n1;
-                int64_t f_i__3 = py2omp_k % py2omp_n1;
+                int64_t py2omp_e = py2omp_k;
 #line 32 "tests/kernels/allocations.py"
-                f[f_i__2 * f_n1 + f_i__3] = 2.5f;
+                f[py2omp_e] = 2.5f;
             }
         }
 #line 33 "tests/kernels/allocations.py"
@@ -391,7 +388,7 @@ void ones_and_full(const double *restrict x, int64_t x_n0, int64_t k, double *re
 #line 39 "tests/kernels/allocations.py"
     return;
 }
-#line 395 "allocations.c"
+#line 392 "allocations.c"
 
 /* ones_and_full(x: In[f64[:]], k: weak i64, o: Out[f64[:]], f: Out[f32[:, :]], c: Out[i64[:]]) -- tests/kernels/allocations.py:30 */
 #line 30 "tests/kernels/allocations.py"
@@ -416,9 +413,7 @@ void ones_and_full__device(const double *restrict x, int64_t x_n0, int64_t k, do
     }
 #line 32 "tests/kernels/allocations.py"
     {
-        int64_t py2omp_n0 = py2omp_max_i64(f_n0, 0);
-        int64_t py2omp_n1 = py2omp_max_i64(f_n1, 0);
-        int64_t py2omp_trip = py2omp_n0 * py2omp_n1;
+        int64_t py2omp_trip = f_n0 * f_n1;
         #pragma omp target teams ompx_bare \
             num_teams(py2omp_num_teams(py2omp_trip, 256)) \
             thread_limit(256) \
@@ -427,10 +422,9 @@ void ones_and_full__device(const double *restrict x, int64_t x_n0, int64_t k, do
             depend(inout: py2omp_order)
 #line 32 "tests/kernels/allocations.py"
         for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
-            int64_t f_i__2 = py2omp_k / py2omp_n1;
-            int64_t f_i__3 = py2omp_k % py2omp_n1;
+            int64_t py2omp_e = py2omp_k;
 #line 32 "tests/kernels/allocations.py"
-            f[f_i__2 * f_n1 + f_i__3] = 2.5f;
+            f[py2omp_e] = 2.5f;
         }
     }
 #line 33 "tests/kernels/allocations.py"
@@ -487,7 +481,7 @@ void ones_and_full__device(const double *restrict x, int64_t x_n0, int64_t k, do
 #line 39 "tests/kernels/allocations.py"
     return;
 }
-#line 491 "allocations.c"
+#line 485 "allocations.c"
 
 /* outer(a: In[f64[:]], b: In[f64[:]], m: weak i64, c: Out[f32[:, :]]) -- tests/kernels/allocations.py:43 */
 #line 43 "tests/kernels/allocations.py"
@@ -505,9 +499,7 @@ void outer(const double *restrict a, int64_t a_n0, const double *restrict b, int
 #line 44 "tests/kernels/allocations.py"
         rows = py2omp_floordiv_i64(a_n0, 2);
         {
-            int64_t py2omp_n0 = py2omp_max_i64(c_n0, 0);
-            int64_t py2omp_n1 = py2omp_max_i64(c_n1, 0);
-            int64_t py2omp_trip = py2omp_n0 * py2omp_n1;
+            int64_t py2omp_trip = c_n0 * c_n1;
             #pragma omp target teams ompx_bare \
                 num_teams(py2omp_num_teams(py2omp_trip, 256)) \
                 thread_limit(256) \
@@ -515,10 +507,9 @@ void outer(const double *restrict a, int64_t a_n0, const double *restrict b, int
                 depend(inout: py2omp_order)
 #line 45 "tests/kernels/allocations.py"
             for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
-                int64_t c_i__1 = py2omp_k / py2omp_n1;
-                int64_t c_i__2 = py2omp_k % py2omp_n1;
+                int64_t py2omp_e = py2omp_k;
 #line 45 "tests/kernels/allocations.py"
-                c[c_i__1 * c_n1 + c_i__2] = 0.0f;
+                c[py2omp_e] = 0.0f;
             }
         }
 #line 46 "tests/kernels/allocations.py"
@@ -546,7 +537,7 @@ void outer(const double *restrict a, int64_t a_n0, const double *restrict b, int
 #line 49 "tests/kernels/allocations.py"
     return;
 }
-#line 550 "allocations.c"
+#line 541 "allocations.c"
 
 /* outer(a: In[f64[:]], b: In[f64[:]], m: weak i64, c: Out[f32[:, :]]) -- tests/kernels/allocations.py:43 */
 #line 43 "tests/kernels/allocations.py"
@@ -558,9 +549,7 @@ void outer__device(const double *restrict a, int64_t a_n0, const double *restric
     char py2omp_order;
     rows = py2omp_floordiv_i64(a_n0, 2);
     {
-        int64_t py2omp_n0 = py2omp_max_i64(c_n0, 0);
-        int64_t py2omp_n1 = py2omp_max_i64(c_n1, 0);
-        int64_t py2omp_trip = py2omp_n0 * py2omp_n1;
+        int64_t py2omp_trip = c_n0 * c_n1;
         #pragma omp target teams ompx_bare \
             num_teams(py2omp_num_teams(py2omp_trip, 256)) \
             thread_limit(256) \
@@ -569,10 +558,9 @@ void outer__device(const double *restrict a, int64_t a_n0, const double *restric
             depend(inout: py2omp_order)
 #line 45 "tests/kernels/allocations.py"
         for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
-            int64_t c_i__1 = py2omp_k / py2omp_n1;
-            int64_t c_i__2 = py2omp_k % py2omp_n1;
+            int64_t py2omp_e = py2omp_k;
 #line 45 "tests/kernels/allocations.py"
-            c[c_i__1 * c_n1 + c_i__2] = 0.0f;
+            c[py2omp_e] = 0.0f;
         }
     }
 #line 46 "tests/kernels/allocations.py"
@@ -599,7 +587,7 @@ void outer__device(const double *restrict a, int64_t a_n0, const double *restric
 #line 49 "tests/kernels/allocations.py"
     return;
 }
-#line 603 "allocations.c"
+#line 591 "allocations.c"
 
 /* stats(x: In[f64[:]], lo: Out[f64[:]], hi: Out[f32[:]]) -- tests/kernels/allocations.py:53 */
 #line 53 "tests/kernels/allocations.py"
@@ -625,7 +613,7 @@ double stats(const double *restrict x, int64_t x_n0, double *restrict lo, int64_
 #line 61 "tests/kernels/allocations.py"
     return total;
 }
-#line 629 "allocations.c"
+#line 617 "allocations.c"
 
 /* stats(x: In[f64[:]], lo: Out[f64[:]], hi: Out[f32[:]]) -- tests/kernels/allocations.py:53 */
 #line 53 "tests/kernels/allocations.py"
@@ -650,7 +638,7 @@ double stats__device(const double *restrict x, int64_t x_n0, double *restrict lo
 #line 61 "tests/kernels/allocations.py"
     return total;
 }
-#line 654 "allocations.c"
+#line 642 "allocations.c"
 
 /* smooth_twice(x: In[f64[:]], out: Out[f64[:]], t: Scratch[f64[:]]) -- tests/kernels/allocations.py:65 */
 #line 65 "tests/kernels/allocations.py"
@@ -696,7 +684,7 @@ void smooth_twice(const double *restrict x, int64_t x_n0, double *restrict out, 
         py2omp_copy_back(out, sizeof(double), 1, (int64_t[]){out_n0}, (int64_t[]){0}, (int64_t[]){x_n0}, -1);
     }
 }
-#line 700 "allocations.c"
+#line 688 "allocations.c"
 
 /* smooth_twice(x: In[f64[:]], out: Out[f64[:]], t: Scratch[f64[:]]) -- tests/kernels/allocations.py:65 */
 #line 65 "tests/kernels/allocations.py"
@@ -739,7 +727,7 @@ void smooth_twice__device(const double *restrict x, int64_t x_n0, double *restri
 #line 65 "tests/kernels/allocations.py"
     #pragma omp taskwait
 }
-#line 743 "allocations.c"
+#line 731 "allocations.c"
 
 /* doubled(a: InOut[i64[:]]) -- tests/kernels/allocations.py:74 */
 #line 74 "tests/kernels/allocations.py"
@@ -762,7 +750,7 @@ void doubled(int64_t *restrict a, int64_t a_n0)
 #line 77 "tests/kernels/allocations.py"
     return;
 }
-#line 766 "allocations.c"
+#line 754 "allocations.c"
 
 /* doubled(a: InOut[i64[:]]) -- tests/kernels/allocations.py:74 */
 #line 74 "tests/kernels/allocations.py"
@@ -785,7 +773,7 @@ void doubled__device(int64_t *restrict a, int64_t a_n0)
 #line 77 "tests/kernels/allocations.py"
     return;
 }
-#line 789 "allocations.c"
+#line 777 "allocations.c"
 
 /* signs(a: In[f64[:, :]], s: Out[i32[:, :]]) -- tests/kernels/allocations.py:81 */
 #line 81 "tests/kernels/allocations.py"
@@ -798,9 +786,7 @@ void signs(const double *restrict a, int64_t a_n0, int64_t a_n1, int32_t *restri
     {
 #line 82 "tests/kernels/allocations.py"
         {
-            int64_t py2omp_n0 = py2omp_max_i64(s_n0, 0);
-            int64_t py2omp_n1 = py2omp_max_i64(s_n1, 0);
-            int64_t py2omp_trip = py2omp_n0 * py2omp_n1;
+            int64_t py2omp_trip = s_n0 * s_n1;
             #pragma omp target teams ompx_bare \
                 num_teams(py2omp_num_teams(py2omp_trip, 256)) \
                 thread_limit(256) \
@@ -808,10 +794,9 @@ void signs(const double *restrict a, int64_t a_n0, int64_t a_n1, int32_t *restri
                 depend(inout: py2omp_order)
 #line 82 "tests/kernels/allocations.py"
             for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
-                int64_t s_i__1 = py2omp_k / py2omp_n1;
-                int64_t s_i__2 = py2omp_k % py2omp_n1;
+                int64_t py2omp_e = py2omp_k;
 #line 82 "tests/kernels/allocations.py"
-                s[s_i__1 * s_n1 + s_i__2] = 0;
+                s[py2omp_e] = 0;
             }
         }
 #line 83 "tests/kernels/allocations.py"
@@ -840,7 +825,7 @@ void signs(const double *restrict a, int64_t a_n0, int64_t a_n1, int32_t *restri
 #line 87 "tests/kernels/allocations.py"
     return;
 }
-#line 844 "allocations.c"
+#line 829 "allocations.c"
 
 /* signs(a: In[f64[:, :]], s: Out[i32[:, :]]) -- tests/kernels/allocations.py:81 */
 #line 81 "tests/kernels/allocations.py"
@@ -849,9 +834,7 @@ void signs__device(const double *restrict a, int64_t a_n0, int64_t a_n1, int32_t
 #line 81 "tests/kernels/allocations.py"
     char py2omp_order;
     {
-        int64_t py2omp_n0 = py2omp_max_i64(s_n0, 0);
-        int64_t py2omp_n1 = py2omp_max_i64(s_n1, 0);
-        int64_t py2omp_trip = py2omp_n0 * py2omp_n1;
+        int64_t py2omp_trip = s_n0 * s_n1;
         #pragma omp target teams ompx_bare \
             num_teams(py2omp_num_teams(py2omp_trip, 256)) \
             thread_limit(256) \
@@ -860,10 +843,9 @@ void signs__device(const double *restrict a, int64_t a_n0, int64_t a_n1, int32_t
             depend(inout: py2omp_order)
 #line 82 "tests/kernels/allocations.py"
         for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
-            int64_t s_i__1 = py2omp_k / py2omp_n1;
-            int64_t s_i__2 = py2omp_k % py2omp_n1;
+            int64_t py2omp_e = py2omp_k;
 #line 82 "tests/kernels/allocations.py"
-            s[s_i__1 * s_n1 + s_i__2] = 0;
+            s[py2omp_e] = 0;
         }
     }
 #line 83 "tests/kernels/allocations.py"
@@ -892,7 +874,7 @@ void signs__device(const double *restrict a, int64_t a_n0, int64_t a_n1, int32_t
 #line 87 "tests/kernels/allocations.py"
     return;
 }
-#line 896 "allocations.c"
+#line 878 "allocations.c"
 
 /* The checks Python makes before a call of scaled_column, in its order: the first failing one's message, else NULL. */
 #line 12 "tests/kernels/allocations.py"
@@ -904,7 +886,7 @@ const char *scaled_column_check(const double *a, int64_t a_n0, int64_t a_n1, dou
     if (a_n1 < (1 - a_n1) && a_n0 > 0) return "IndexError: a_n1 >= 1 - a_n1 when a_n0 > 0 (a, line 16)";
     return 0;
 }
-#line 908 "allocations.c"
+#line 890 "allocations.c"
 
 /* The checks Python makes before a call of ones_and_full, in its order: the first failing one's message, else NULL. */
 #line 30 "tests/kernels/allocations.py"
@@ -914,7 +896,7 @@ const char *ones_and_full_check(const double *x, int64_t x_n0, int64_t k, const 
     if (o_n0 < x_n0 && x_n0 > 0) return "IndexError: o_n0 >= x_n0 when x_n0 > 0 (o, line 35)";
     return 0;
 }
-#line 918 "allocations.c"
+#line 900 "allocations.c"
 
 /* The checks Python makes before a call of outer, in its order: the first failing one's message, else NULL. */
 #line 43 "tests/kernels/allocations.py"
@@ -926,7 +908,7 @@ const char *outer_check(const double *a, int64_t a_n0, const double *b, int64_t 
     if (b_n0 < 1 && py2omp_floordiv_i64(a_n0, 2) > 0 && (b_n0 * m) > 0) return "IndexError: b_n0 >= 1 when a_n0 // 2 > 0 and b_n0 * m > 0 (b, line 48)";
     return 0;
 }
-#line 930 "allocations.c"
+#line 912 "allocations.c"
 
 /* The checks Python makes before a call of smooth_twice, in its order: the first failing one's message, else NULL. */
 #line 65 "tests/kernels/allocations.py"
@@ -940,7 +922,7 @@ const char *smooth_twice_check(const double *x, int64_t x_n0, const double *out,
     if (t_n0 < 1 && x_n0 > 0) return "IndexError: t_n0 >= 1 when x_n0 > 0 (t, line 70)";
     return 0;
 }
-#line 944 "allocations.c"
+#line 926 "allocations.c"
 
 void py2omp_enter_to(void *host, int64_t bytes)
 {

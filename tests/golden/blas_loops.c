@@ -462,18 +462,18 @@ static int py2omp_blas_dsyrkx(int lower, int ta, int64_t n, int64_t k, double al
                                  (int)ldb, a, (int)lda, &beta, c, (int)ldc);
 }
 
-/* B = alpha * op(T) @ B in place in row-major terms, B m x n with row stride ldb, T the m x m lower
+/* C = alpha * op(T) @ B in row-major terms, B and C m x n with row strides ldb and ldc, T the m x m lower
    (`lower`) or upper triangle of A (row stride lda), its diagonal ones and not read where `unit`.
-   Column-major, the same memory holds B^T = B^T op(T)^T: T multiplies from the right (side 1) and
-   its triangle flips, op stays. cuBLAS writes its C, given B's address: in place. -1: sizes cuBLAS
-   cannot take. */
+   Column-major, the same memory holds C^T = B^T op(T)^T: T multiplies from the right (side 1) and
+   its triangle flips, op stays. C may be B (cuBLAS's in-place form, about 4x slower on an H100 than
+   into another buffer: docs/benchmarks.md). -1: sizes cuBLAS cannot take. */
 static int py2omp_blas_dtrmm(int lower, int ta, int unit, int64_t m, int64_t n, double alpha, const double *a,
-                             int64_t lda, double *b, int64_t ldb)
+                             int64_t lda, const double *b, int64_t ldb, double *c, int64_t ldc)
 {
-    if (!py2omp_blas_fits(4, (int64_t[]){m, n, lda, ldb}))
+    if (!py2omp_blas_fits(5, (int64_t[]){m, n, lda, ldb, ldc}))
         return -1;
     return py2omp_blas_lib.dtrmm(py2omp_blas_lib.handle, 1, lower, ta, unit, (int)n, (int)m, &alpha, a,
-                                 (int)lda, b, (int)ldb, b, (int)ldb);
+                                 (int)lda, b, (int)ldb, c, (int)ldc);
 }
 
 /* C = alpha * op(A) @ op(B) + beta * C in row-major terms: C is m x n with row stride ldc, op(A) m x k
@@ -504,24 +504,37 @@ static int py2omp_blas_ssyrkx(int lower, int ta, int64_t n, int64_t k, float alp
                                  (int)ldb, a, (int)lda, &beta, c, (int)ldc);
 }
 
-/* B = alpha * op(T) @ B in place in row-major terms, B m x n with row stride ldb, T the m x m lower
+/* C = alpha * op(T) @ B in row-major terms, B and C m x n with row strides ldb and ldc, T the m x m lower
    (`lower`) or upper triangle of A (row stride lda), its diagonal ones and not read where `unit`.
-   Column-major, the same memory holds B^T = B^T op(T)^T: T multiplies from the right (side 1) and
-   its triangle flips, op stays. cuBLAS writes its C, given B's address: in place. -1: sizes cuBLAS
-   cannot take. */
+   Column-major, the same memory holds C^T = B^T op(T)^T: T multiplies from the right (side 1) and
+   its triangle flips, op stays. C may be B (cuBLAS's in-place form, about 4x slower on an H100 than
+   into another buffer: docs/benchmarks.md). -1: sizes cuBLAS cannot take. */
 static int py2omp_blas_strmm(int lower, int ta, int unit, int64_t m, int64_t n, float alpha, const float *a,
-                             int64_t lda, float *b, int64_t ldb)
+                             int64_t lda, const float *b, int64_t ldb, float *c, int64_t ldc)
 {
-    if (!py2omp_blas_fits(4, (int64_t[]){m, n, lda, ldb}))
+    if (!py2omp_blas_fits(5, (int64_t[]){m, n, lda, ldb, ldc}))
         return -1;
     return py2omp_blas_lib.strmm(py2omp_blas_lib.handle, 1, lower, ta, unit, (int)n, (int)m, &alpha, a,
-                                 (int)lda, b, (int)ldb, b, (int)ldb);
+                                 (int)lda, b, (int)ldb, c, (int)ldc);
+}
+
+/* After a product queued into `product` (`status`: its wrapper's), a buffer of `bytes` from
+   py2omp_device_alloc on `device`: the wait for the library, then the copy over `target` on the same
+   device, then the buffer back to the cache of freed blocks (so that the next call reuses it). The
+   copy runs on the offload runtime's stream, hence after the wait. The status (a failed copy is an
+   execution failure, 13); on any error `target` is left as it was. */
+static int py2omp_blas_copy_over(int status, void *product, void *target, size_t bytes, int device)
+{
+    status = py2omp_blas_done(status);
+    if (status == 0 && omp_target_memcpy(target, product, bytes, 0, 0, device, device) != 0)
+        status = 13;
+    py2omp_device_free(product, device);
+    return status;
 }
 
 /* C = alpha * op(A) @ op(B) where C is A's memory too (doitgen's rows): the product goes to a buffer
-   on the default device (the handle's; from the cache of freed device blocks, so that the next
-   call reuses it) and, once waited for, over C (m x n, contiguous: ldc is n). -1: no buffer, or
-   sizes cuBLAS cannot take (C is left as it was); a failed copy is an execution failure (13). */
+   on the default device (the handle's) and, once waited for, over C (m x n, contiguous: ldc is n).
+   -1: no buffer, or sizes cuBLAS cannot take (C is left as it was). */
 static int py2omp_blas_dgemm_in_place(int ta, int tb, int64_t m, int64_t n, int64_t k, double alpha, const double *a,
                                       int64_t lda, const double *b, int64_t ldb, double *c, int64_t ldc)
 {
@@ -532,17 +545,31 @@ static int py2omp_blas_dgemm_in_place(int ta, int tb, int64_t m, int64_t n, int6
     double *product = (double *)py2omp_device_alloc(bytes, device);
     if (product == NULL)
         return -1;
-    int status = py2omp_blas_done(py2omp_blas_dgemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, 0, product, n));
-    if (status == 0 && omp_target_memcpy(c, product, bytes, 0, 0, device, device) != 0)
-        status = 13;
-    py2omp_device_free(product, device);
-    return status;
+    return py2omp_blas_copy_over(py2omp_blas_dgemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, 0, product, n), product,
+                                 c, bytes, device);
+}
+
+/* B = alpha * op(T) @ B (trmm): the product goes to a buffer on the default device and, once waited
+   for, over B (m x n, contiguous: ldb is n), cuBLAS's out-of-place form (0.063 ms against 0.231 in
+   place for NPBench's trmm on an H100). -1: no buffer, or sizes cuBLAS cannot take (B is left as
+   it was). */
+static int py2omp_blas_dtrmm_in_place(int lower, int ta, int unit, int64_t m, int64_t n, double alpha, const double *a,
+                                      int64_t lda, double *b, int64_t ldb)
+{
+    int device = omp_get_default_device();
+    if (ldb != n || !py2omp_blas_fits(2, (int64_t[]){m, n}))
+        return -1;
+    size_t bytes = sizeof(double) * (size_t)m * (size_t)n;
+    double *product = (double *)py2omp_device_alloc(bytes, device);
+    if (product == NULL)
+        return -1;
+    return py2omp_blas_copy_over(py2omp_blas_dtrmm(lower, ta, unit, m, n, alpha, a, lda, b, ldb, product, n), product,
+                                 b, bytes, device);
 }
 
 /* C = alpha * op(A) @ op(B) where C is A's memory too (doitgen's rows): the product goes to a buffer
-   on the default device (the handle's; from the cache of freed device blocks, so that the next
-   call reuses it) and, once waited for, over C (m x n, contiguous: ldc is n). -1: no buffer, or
-   sizes cuBLAS cannot take (C is left as it was); a failed copy is an execution failure (13). */
+   on the default device (the handle's) and, once waited for, over C (m x n, contiguous: ldc is n).
+   -1: no buffer, or sizes cuBLAS cannot take (C is left as it was). */
 static int py2omp_blas_sgemm_in_place(int ta, int tb, int64_t m, int64_t n, int64_t k, float alpha, const float *a,
                                       int64_t lda, const float *b, int64_t ldb, float *c, int64_t ldc)
 {
@@ -553,11 +580,26 @@ static int py2omp_blas_sgemm_in_place(int ta, int tb, int64_t m, int64_t n, int6
     float *product = (float *)py2omp_device_alloc(bytes, device);
     if (product == NULL)
         return -1;
-    int status = py2omp_blas_done(py2omp_blas_sgemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, 0, product, n));
-    if (status == 0 && omp_target_memcpy(c, product, bytes, 0, 0, device, device) != 0)
-        status = 13;
-    py2omp_device_free(product, device);
-    return status;
+    return py2omp_blas_copy_over(py2omp_blas_sgemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, 0, product, n), product,
+                                 c, bytes, device);
+}
+
+/* B = alpha * op(T) @ B (trmm): the product goes to a buffer on the default device and, once waited
+   for, over B (m x n, contiguous: ldb is n), cuBLAS's out-of-place form (0.063 ms against 0.231 in
+   place for NPBench's trmm on an H100). -1: no buffer, or sizes cuBLAS cannot take (B is left as
+   it was). */
+static int py2omp_blas_strmm_in_place(int lower, int ta, int unit, int64_t m, int64_t n, float alpha, const float *a,
+                                      int64_t lda, float *b, int64_t ldb)
+{
+    int device = omp_get_default_device();
+    if (ldb != n || !py2omp_blas_fits(2, (int64_t[]){m, n}))
+        return -1;
+    size_t bytes = sizeof(float) * (size_t)m * (size_t)n;
+    float *product = (float *)py2omp_device_alloc(bytes, device);
+    if (product == NULL)
+        return -1;
+    return py2omp_blas_copy_over(py2omp_blas_strmm(lower, ta, unit, m, n, alpha, a, lda, b, ldb, product, n), product,
+                                 b, bytes, device);
 }
 
 /* syrk(alpha: f64, beta: f64, C: InOut[f64[:, :]], A: In[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:18 */
@@ -634,7 +676,7 @@ void syrk(double alpha, double beta, double *restrict C, int64_t C_n0, int64_t C
         }
     }
 }
-#line 638 "blas_loops.c"
+#line 680 "blas_loops.c"
 
 /* syrk(alpha: f64, beta: f64, C: InOut[f64[:, :]], A: In[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:18 */
 #line 18 "tests/kernels/blas_loops.py"
@@ -704,7 +746,7 @@ void syrk__device(double alpha, double beta, double *restrict C, int64_t C_n0, i
         }
     }
 }
-#line 708 "blas_loops.c"
+#line 750 "blas_loops.c"
 
 /* syrk_accumulate(C: InOut[f32[:, :]], A: In[f32[:, :]], B: In[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:26 */
 #line 26 "tests/kernels/blas_loops.py"
@@ -773,7 +815,7 @@ void syrk_accumulate(float *restrict C, int64_t C_n0, int64_t C_n1, const float 
         }
     }
 }
-#line 777 "blas_loops.c"
+#line 819 "blas_loops.c"
 
 /* syrk_accumulate(C: InOut[f32[:, :]], A: In[f32[:, :]], B: In[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:26 */
 #line 26 "tests/kernels/blas_loops.py"
@@ -836,7 +878,7 @@ void syrk_accumulate__device(float *restrict C, int64_t C_n0, int64_t C_n1, cons
         }
     }
 }
-#line 840 "blas_loops.c"
+#line 882 "blas_loops.c"
 
 /* syr2k(alpha: f64, beta: f64, C: InOut[f64[:, :]], A: In[f64[:, :]], B: In[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:33 */
 #line 33 "tests/kernels/blas_loops.py"
@@ -925,7 +967,7 @@ void syr2k(double alpha, double beta, double *restrict C, int64_t C_n0, int64_t 
         }
     }
 }
-#line 929 "blas_loops.c"
+#line 971 "blas_loops.c"
 
 /* syr2k(alpha: f64, beta: f64, C: InOut[f64[:, :]], A: In[f64[:, :]], B: In[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:33 */
 #line 33 "tests/kernels/blas_loops.py"
@@ -1008,7 +1050,7 @@ void syr2k__device(double alpha, double beta, double *restrict C, int64_t C_n0, 
         }
     }
 }
-#line 1012 "blas_loops.c"
+#line 1054 "blas_loops.c"
 
 /* covariance(float_n: f64, data: InOut[f64[:, :]], mean: Scratch[f64[:]], cov: Out[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:41 */
 #line 41 "tests/kernels/blas_loops.py"
@@ -1065,9 +1107,7 @@ void covariance(double float_n, double *restrict data, int64_t data_n0, int64_t 
         }
 #line 45 "tests/kernels/blas_loops.py"
         {
-            int64_t py2omp_n0 = py2omp_max_i64(cov_n0, 0);
-            int64_t py2omp_n1 = py2omp_max_i64(cov_n1, 0);
-            int64_t py2omp_trip = py2omp_n0 * py2omp_n1;
+            int64_t py2omp_trip = cov_n0 * cov_n1;
             #pragma omp target teams ompx_bare \
                 num_teams(py2omp_num_teams(py2omp_trip, 256)) \
                 thread_limit(256) \
@@ -1075,10 +1115,9 @@ void covariance(double float_n, double *restrict data, int64_t data_n0, int64_t 
                 depend(inout: py2omp_order)
 #line 45 "tests/kernels/blas_loops.py"
             for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
-                int64_t cov_i__1 = py2omp_k / py2omp_n1;
-                int64_t cov_i__2 = py2omp_k % py2omp_n1;
+                int64_t py2omp_e = py2omp_k;
 #line 45 "tests/kernels/blas_loops.py"
-                cov[cov_i__1 * cov_n1 + cov_i__2] = 0.0;
+                cov[py2omp_e] = 0.0;
             }
         }
 #line 46 "tests/kernels/blas_loops.py"
@@ -1153,7 +1192,7 @@ void covariance(double float_n, double *restrict data, int64_t data_n0, int64_t 
 #line 50 "tests/kernels/blas_loops.py"
     return;
 }
-#line 1157 "blas_loops.c"
+#line 1196 "blas_loops.c"
 
 /* covariance(float_n: f64, data: InOut[f64[:, :]], mean: Scratch[f64[:]], cov: Out[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:41 */
 #line 41 "tests/kernels/blas_loops.py"
@@ -1205,9 +1244,7 @@ void covariance__device(double float_n, double *restrict data, int64_t data_n0, 
     }
 #line 45 "tests/kernels/blas_loops.py"
     {
-        int64_t py2omp_n0 = py2omp_max_i64(cov_n0, 0);
-        int64_t py2omp_n1 = py2omp_max_i64(cov_n1, 0);
-        int64_t py2omp_trip = py2omp_n0 * py2omp_n1;
+        int64_t py2omp_trip = cov_n0 * cov_n1;
         #pragma omp target teams ompx_bare \
             num_teams(py2omp_num_teams(py2omp_trip, 256)) \
             thread_limit(256) \
@@ -1216,10 +1253,9 @@ void covariance__device(double float_n, double *restrict data, int64_t data_n0, 
             depend(inout: py2omp_order)
 #line 45 "tests/kernels/blas_loops.py"
         for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
-            int64_t cov_i__1 = py2omp_k / py2omp_n1;
-            int64_t cov_i__2 = py2omp_k % py2omp_n1;
+            int64_t py2omp_e = py2omp_k;
 #line 45 "tests/kernels/blas_loops.py"
-            cov[cov_i__1 * cov_n1 + cov_i__2] = 0.0;
+            cov[py2omp_e] = 0.0;
         }
     }
 #line 46 "tests/kernels/blas_loops.py"
@@ -1295,7 +1331,7 @@ void covariance__device(double float_n, double *restrict data, int64_t data_n0, 
 #line 50 "tests/kernels/blas_loops.py"
     return;
 }
-#line 1299 "blas_loops.c"
+#line 1335 "blas_loops.c"
 
 /* correlation_off_diagonal(data: In[f32[:, :]], corr: InOut[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:54 */
 #line 54 "tests/kernels/blas_loops.py"
@@ -1383,7 +1419,7 @@ void correlation_off_diagonal(const float *restrict data, int64_t data_n0, int64
         #pragma omp taskwait
     }
 }
-#line 1387 "blas_loops.c"
+#line 1423 "blas_loops.c"
 
 /* correlation_off_diagonal(data: In[f32[:, :]], corr: InOut[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:54 */
 #line 54 "tests/kernels/blas_loops.py"
@@ -1464,7 +1500,7 @@ void correlation_off_diagonal__device(const float *restrict data, int64_t data_n
 #line 54 "tests/kernels/blas_loops.py"
     #pragma omp taskwait
 }
-#line 1468 "blas_loops.c"
+#line 1504 "blas_loops.c"
 
 /* gram(X: In[f64[:, :]], Y: In[f64[:, :]], G: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:63 */
 #line 63 "tests/kernels/blas_loops.py"
@@ -1574,7 +1610,7 @@ void gram(const double *restrict X, int64_t X_n0, int64_t X_n1, const double *re
         #pragma omp taskwait
     }
 }
-#line 1578 "blas_loops.c"
+#line 1614 "blas_loops.c"
 
 /* gram(X: In[f64[:, :]], Y: In[f64[:, :]], G: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:63 */
 #line 63 "tests/kernels/blas_loops.py"
@@ -1675,7 +1711,7 @@ void gram__device(const double *restrict X, int64_t X_n0, int64_t X_n1, const do
 #line 63 "tests/kernels/blas_loops.py"
     #pragma omp taskwait
 }
-#line 1679 "blas_loops.c"
+#line 1715 "blas_loops.c"
 
 /* trmm(alpha: f64, A: In[f64[:, :]], B: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:70 */
 #line 70 "tests/kernels/blas_loops.py"
@@ -1691,7 +1727,7 @@ void trmm(double alpha, const double *restrict A, int64_t A_n0, int64_t A_n1, do
             int py2omp_blas = -1;
             if (A_n0 == B_n0 && B_n0 <= A_n1 && alpha != 0.0 && py2omp_blas_ready()) {
                 #pragma omp target data use_device_ptr(A, B)
-                py2omp_blas = py2omp_blas_done(py2omp_blas_dtrmm(1, 1, 1, B_n0, B_n1, alpha, A, A_n1, B, B_n1));
+                py2omp_blas = py2omp_blas_dtrmm_in_place(1, 1, 1, B_n0, B_n1, alpha, A, A_n1, B, B_n1);
             }
             if (py2omp_blas < 0) {
 #line 71 "tests/kernels/blas_loops.py"
@@ -1726,18 +1762,15 @@ void trmm(double alpha, const double *restrict A, int64_t A_n0, int64_t A_n1, do
                 }
 #line 74 "tests/kernels/blas_loops.py"
                 {
-                    int64_t py2omp_n0 = py2omp_max_i64(B_n0, 0);
-                    int64_t py2omp_n1 = py2omp_max_i64(B_n1, 0);
-                    int64_t py2omp_trip = py2omp_n0 * py2omp_n1;
+                    int64_t py2omp_trip = B_n0 * B_n1;
                     #pragma omp target teams ompx_bare \
                         num_teams(py2omp_num_teams(py2omp_trip, 256)) \
                         thread_limit(256)
 #line 74 "tests/kernels/blas_loops.py"
                     for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
-                        int64_t i__3 = py2omp_k / py2omp_n1;
-                        int64_t i__4 = py2omp_k % py2omp_n1;
+                        int64_t py2omp_e = py2omp_k;
 #line 74 "tests/kernels/blas_loops.py"
-                        B[i__3 * B_n1 + i__4] = B[i__3 * B_n1 + i__4] * alpha;
+                        B[py2omp_e] = B[py2omp_e] * alpha;
                     }
                 }
             } else if (py2omp_blas > 0) {
@@ -1763,7 +1796,7 @@ void trmm(double alpha, const double *restrict A, int64_t A_n0, int64_t A_n1, do
         }
     }
 }
-#line 1767 "blas_loops.c"
+#line 1800 "blas_loops.c"
 
 /* trmm(alpha: f64, A: In[f64[:, :]], B: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:70 */
 #line 70 "tests/kernels/blas_loops.py"
@@ -1773,7 +1806,7 @@ void trmm__device(double alpha, const double *restrict A, int64_t A_n0, int64_t 
     {
         int py2omp_blas = -1;
         if (A_n0 == B_n0 && B_n0 <= A_n1 && alpha != 0.0 && py2omp_blas_ready()) {
-            py2omp_blas = py2omp_blas_done(py2omp_blas_dtrmm(1, 1, 1, B_n0, B_n1, alpha, A, A_n1, B, B_n1));
+            py2omp_blas = py2omp_blas_dtrmm_in_place(1, 1, 1, B_n0, B_n1, alpha, A, A_n1, B, B_n1);
         }
         if (py2omp_blas < 0) {
 #line 71 "tests/kernels/blas_loops.py"
@@ -1809,19 +1842,16 @@ void trmm__device(double alpha, const double *restrict A, int64_t A_n0, int64_t 
             }
 #line 74 "tests/kernels/blas_loops.py"
             {
-                int64_t py2omp_n0 = py2omp_max_i64(B_n0, 0);
-                int64_t py2omp_n1 = py2omp_max_i64(B_n1, 0);
-                int64_t py2omp_trip = py2omp_n0 * py2omp_n1;
+                int64_t py2omp_trip = B_n0 * B_n1;
                 #pragma omp target teams ompx_bare \
                     num_teams(py2omp_num_teams(py2omp_trip, 256)) \
                     thread_limit(256) \
                     is_device_ptr(B)
 #line 74 "tests/kernels/blas_loops.py"
                 for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
-                    int64_t i__3 = py2omp_k / py2omp_n1;
-                    int64_t i__4 = py2omp_k % py2omp_n1;
+                    int64_t py2omp_e = py2omp_k;
 #line 74 "tests/kernels/blas_loops.py"
-                    B[i__3 * B_n1 + i__4] = B[i__3 * B_n1 + i__4] * alpha;
+                    B[py2omp_e] = B[py2omp_e] * alpha;
                 }
             }
         } else if (py2omp_blas > 0) {
@@ -1847,7 +1877,7 @@ void trmm__device(double alpha, const double *restrict A, int64_t A_n0, int64_t 
         }
     }
 }
-#line 1851 "blas_loops.c"
+#line 1881 "blas_loops.c"
 
 /* trmm_f32(A: In[f32[:, :]], B: InOut[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:78 */
 #line 78 "tests/kernels/blas_loops.py"
@@ -1863,7 +1893,7 @@ void trmm_f32(const float *restrict A, int64_t A_n0, int64_t A_n1, float *restri
             int py2omp_blas = -1;
             if (A_n0 == B_n0 && B_n0 <= A_n1 && py2omp_blas_ready()) {
                 #pragma omp target data use_device_ptr(A, B)
-                py2omp_blas = py2omp_blas_done(py2omp_blas_strmm(1, 1, 1, B_n0, B_n1, 1.0f, A, A_n1, B, B_n1));
+                py2omp_blas = py2omp_blas_strmm_in_place(1, 1, 1, B_n0, B_n1, 1.0f, A, A_n1, B, B_n1);
             }
             if (py2omp_blas < 0) {
 #line 79 "tests/kernels/blas_loops.py"
@@ -1919,7 +1949,7 @@ void trmm_f32(const float *restrict A, int64_t A_n0, int64_t A_n1, float *restri
         }
     }
 }
-#line 1923 "blas_loops.c"
+#line 1953 "blas_loops.c"
 
 /* trmm_f32(A: In[f32[:, :]], B: InOut[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:78 */
 #line 78 "tests/kernels/blas_loops.py"
@@ -1929,7 +1959,7 @@ void trmm_f32__device(const float *restrict A, int64_t A_n0, int64_t A_n1, float
     {
         int py2omp_blas = -1;
         if (A_n0 == B_n0 && B_n0 <= A_n1 && py2omp_blas_ready()) {
-            py2omp_blas = py2omp_blas_done(py2omp_blas_strmm(1, 1, 1, B_n0, B_n1, 1.0f, A, A_n1, B, B_n1));
+            py2omp_blas = py2omp_blas_strmm_in_place(1, 1, 1, B_n0, B_n1, 1.0f, A, A_n1, B, B_n1);
         }
         if (py2omp_blas < 0) {
 #line 79 "tests/kernels/blas_loops.py"
@@ -1986,7 +2016,7 @@ void trmm_f32__device(const float *restrict A, int64_t A_n0, int64_t A_n1, float
         }
     }
 }
-#line 1990 "blas_loops.c"
+#line 2020 "blas_loops.c"
 
 /* trmm_scaled(alpha: f32, A: In[f32[:, :]], B: InOut[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:85 */
 #line 85 "tests/kernels/blas_loops.py"
@@ -2035,7 +2065,7 @@ void trmm_scaled(float alpha, const float *restrict A, int64_t A_n0, int64_t A_n
         #pragma omp taskwait
     }
 }
-#line 2039 "blas_loops.c"
+#line 2069 "blas_loops.c"
 
 /* trmm_scaled(alpha: f32, A: In[f32[:, :]], B: InOut[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:85 */
 #line 85 "tests/kernels/blas_loops.py"
@@ -2078,7 +2108,7 @@ void trmm_scaled__device(float alpha, const float *restrict A, int64_t A_n0, int
 #line 85 "tests/kernels/blas_loops.py"
     #pragma omp taskwait
 }
-#line 2082 "blas_loops.c"
+#line 2112 "blas_loops.c"
 
 /* trmm_upward(A: In[f64[:, :]], B: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:92 */
 #line 92 "tests/kernels/blas_loops.py"
@@ -2127,7 +2157,7 @@ void trmm_upward(const double *restrict A, int64_t A_n0, int64_t A_n1, double *r
         #pragma omp taskwait
     }
 }
-#line 2131 "blas_loops.c"
+#line 2161 "blas_loops.c"
 
 /* trmm_upward(A: In[f64[:, :]], B: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:92 */
 #line 92 "tests/kernels/blas_loops.py"
@@ -2170,7 +2200,7 @@ void trmm_upward__device(const double *restrict A, int64_t A_n0, int64_t A_n1, d
 #line 92 "tests/kernels/blas_loops.py"
     #pragma omp taskwait
 }
-#line 2174 "blas_loops.c"
+#line 2204 "blas_loops.c"
 
 /* trmm_polybench(alpha: f64, A: In[f64[:, :]], B: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:99 */
 #line 99 "tests/kernels/blas_loops.py"
@@ -2186,7 +2216,7 @@ void trmm_polybench(double alpha, const double *restrict A, int64_t A_n0, int64_
             int py2omp_blas = -1;
             if (alpha != 0.0 && A_n0 == B_n0 && B_n0 <= A_n1 && py2omp_blas_ready()) {
                 #pragma omp target data use_device_ptr(A, B)
-                py2omp_blas = py2omp_blas_done(py2omp_blas_dtrmm(1, 1, 1, B_n0, B_n1, alpha, A, A_n1, B, B_n1));
+                py2omp_blas = py2omp_blas_dtrmm_in_place(1, 1, 1, B_n0, B_n1, alpha, A, A_n1, B, B_n1);
             }
             if (py2omp_blas < 0) {
 #line 100 "tests/kernels/blas_loops.py"
@@ -2244,7 +2274,7 @@ void trmm_polybench(double alpha, const double *restrict A, int64_t A_n0, int64_
         }
     }
 }
-#line 2248 "blas_loops.c"
+#line 2278 "blas_loops.c"
 
 /* trmm_polybench(alpha: f64, A: In[f64[:, :]], B: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:99 */
 #line 99 "tests/kernels/blas_loops.py"
@@ -2254,7 +2284,7 @@ void trmm_polybench__device(double alpha, const double *restrict A, int64_t A_n0
     {
         int py2omp_blas = -1;
         if (alpha != 0.0 && A_n0 == B_n0 && B_n0 <= A_n1 && py2omp_blas_ready()) {
-            py2omp_blas = py2omp_blas_done(py2omp_blas_dtrmm(1, 1, 1, B_n0, B_n1, alpha, A, A_n1, B, B_n1));
+            py2omp_blas = py2omp_blas_dtrmm_in_place(1, 1, 1, B_n0, B_n1, alpha, A, A_n1, B, B_n1);
         }
         if (py2omp_blas < 0) {
 #line 100 "tests/kernels/blas_loops.py"
@@ -2313,7 +2343,7 @@ void trmm_polybench__device(double alpha, const double *restrict A, int64_t A_n0
         }
     }
 }
-#line 2317 "blas_loops.c"
+#line 2347 "blas_loops.c"
 
 /* trmm_scaled_rows(alpha: f64, A: In[f64[:, :]], B: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:107 */
 #line 107 "tests/kernels/blas_loops.py"
@@ -2333,7 +2363,7 @@ void trmm_scaled_rows(double alpha, const double *restrict A, int64_t A_n0, int6
             int py2omp_blas = -1;
             if (A_n0 == B_n0 && B_n0 <= A_n1 && py2omp_blas_ready()) {
                 #pragma omp target data use_device_ptr(A, B)
-                py2omp_blas = py2omp_blas_done(py2omp_blas_dtrmm(1, 1, 1, B_n0, B_n1, 1.0, A, A_n1, B, B_n1));
+                py2omp_blas = py2omp_blas_dtrmm_in_place(1, 1, 1, B_n0, B_n1, 1.0, A, A_n1, B, B_n1);
             }
             if (py2omp_blas < 0) {
 #line 108 "tests/kernels/blas_loops.py"
@@ -2389,9 +2419,7 @@ void trmm_scaled_rows(double alpha, const double *restrict A, int64_t A_n0, int6
         }
 #line 111 "tests/kernels/blas_loops.py"
         {
-            int64_t py2omp_n0 = py2omp_max_i64(B_n0 - 1, 0);
-            int64_t py2omp_n1 = py2omp_max_i64(B_n1, 0);
-            int64_t py2omp_trip = py2omp_n0 * py2omp_n1;
+            int64_t py2omp_trip = B_n0 * B_n1 - B_n1;
             #pragma omp target teams ompx_bare \
                 num_teams(py2omp_num_teams(py2omp_trip, 256)) \
                 thread_limit(256) \
@@ -2399,17 +2427,16 @@ void trmm_scaled_rows(double alpha, const double *restrict A, int64_t A_n0, int6
                 depend(inout: py2omp_order)
 #line 111 "tests/kernels/blas_loops.py"
             for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
-                int64_t i__4 = 1 + py2omp_k / py2omp_n1;
-                int64_t i__5 = py2omp_k % py2omp_n1;
+                int64_t py2omp_e = B_n1 + py2omp_k;
 #line 111 "tests/kernels/blas_loops.py"
-                B[i__4 * B_n1 + i__5] = B[i__4 * B_n1 + i__5] * alpha;
+                B[py2omp_e] = B[py2omp_e] * alpha;
             }
         }
 #line 107 "tests/kernels/blas_loops.py"
         #pragma omp taskwait
     }
 }
-#line 2413 "blas_loops.c"
+#line 2440 "blas_loops.c"
 
 /* trmm_scaled_rows(alpha: f64, A: In[f64[:, :]], B: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:107 */
 #line 107 "tests/kernels/blas_loops.py"
@@ -2422,7 +2449,7 @@ void trmm_scaled_rows__device(double alpha, const double *restrict A, int64_t A_
     {
         int py2omp_blas = -1;
         if (A_n0 == B_n0 && B_n0 <= A_n1 && py2omp_blas_ready()) {
-            py2omp_blas = py2omp_blas_done(py2omp_blas_dtrmm(1, 1, 1, B_n0, B_n1, 1.0, A, A_n1, B, B_n1));
+            py2omp_blas = py2omp_blas_dtrmm_in_place(1, 1, 1, B_n0, B_n1, 1.0, A, A_n1, B, B_n1);
         }
         if (py2omp_blas < 0) {
 #line 108 "tests/kernels/blas_loops.py"
@@ -2480,9 +2507,7 @@ void trmm_scaled_rows__device(double alpha, const double *restrict A, int64_t A_
     }
 #line 111 "tests/kernels/blas_loops.py"
     {
-        int64_t py2omp_n0 = py2omp_max_i64(B_n0 - 1, 0);
-        int64_t py2omp_n1 = py2omp_max_i64(B_n1, 0);
-        int64_t py2omp_trip = py2omp_n0 * py2omp_n1;
+        int64_t py2omp_trip = B_n0 * B_n1 - B_n1;
         #pragma omp target teams ompx_bare \
             num_teams(py2omp_num_teams(py2omp_trip, 256)) \
             thread_limit(256) \
@@ -2491,16 +2516,15 @@ void trmm_scaled_rows__device(double alpha, const double *restrict A, int64_t A_
             depend(inout: py2omp_order)
 #line 111 "tests/kernels/blas_loops.py"
         for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
-            int64_t i__4 = 1 + py2omp_k / py2omp_n1;
-            int64_t i__5 = py2omp_k % py2omp_n1;
+            int64_t py2omp_e = B_n1 + py2omp_k;
 #line 111 "tests/kernels/blas_loops.py"
-            B[i__4 * B_n1 + i__5] = B[i__4 * B_n1 + i__5] * alpha;
+            B[py2omp_e] = B[py2omp_e] * alpha;
         }
     }
 #line 107 "tests/kernels/blas_loops.py"
     #pragma omp taskwait
 }
-#line 2504 "blas_loops.c"
+#line 2528 "blas_loops.c"
 
 /* trmm_shifted(alpha: f64, A: In[f64[:, :]], B: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:115 */
 #line 115 "tests/kernels/blas_loops.py"
@@ -2520,7 +2544,7 @@ void trmm_shifted(double alpha, const double *restrict A, int64_t A_n0, int64_t 
             int py2omp_blas = -1;
             if (A_n0 == B_n0 && B_n0 <= A_n1 && py2omp_blas_ready()) {
                 #pragma omp target data use_device_ptr(A, B)
-                py2omp_blas = py2omp_blas_done(py2omp_blas_dtrmm(1, 1, 1, B_n0, B_n1, 1.0, A, A_n1, B, B_n1));
+                py2omp_blas = py2omp_blas_dtrmm_in_place(1, 1, 1, B_n0, B_n1, 1.0, A, A_n1, B, B_n1);
             }
             if (py2omp_blas < 0) {
 #line 116 "tests/kernels/blas_loops.py"
@@ -2576,9 +2600,7 @@ void trmm_shifted(double alpha, const double *restrict A, int64_t A_n0, int64_t 
         }
 #line 119 "tests/kernels/blas_loops.py"
         {
-            int64_t py2omp_n0 = py2omp_max_i64(B_n0, 0);
-            int64_t py2omp_n1 = py2omp_max_i64(B_n1, 0);
-            int64_t py2omp_trip = py2omp_n0 * py2omp_n1;
+            int64_t py2omp_trip = B_n0 * B_n1;
             #pragma omp target teams ompx_bare \
                 num_teams(py2omp_num_teams(py2omp_trip, 256)) \
                 thread_limit(256) \
@@ -2586,17 +2608,14 @@ void trmm_shifted(double alpha, const double *restrict A, int64_t A_n0, int64_t 
                 depend(inout: py2omp_order)
 #line 119 "tests/kernels/blas_loops.py"
             for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
-                int64_t i__4 = py2omp_k / py2omp_n1;
-                int64_t i__5 = py2omp_k % py2omp_n1;
+                int64_t py2omp_e = py2omp_k;
 #line 119 "tests/kernels/blas_loops.py"
-                B[i__4 * B_n1 + i__5] = B[i__4 * B_n1 + i__5] + 1.0;
+                B[py2omp_e] = B[py2omp_e] + 1.0;
             }
         }
 #line 120 "tests/kernels/blas_loops.py"
         {
-            int64_t py2omp_n0 = py2omp_max_i64(B_n0, 0);
-            int64_t py2omp_n1 = py2omp_max_i64(B_n1, 0);
-            int64_t py2omp_trip = py2omp_n0 * py2omp_n1;
+            int64_t py2omp_trip = B_n0 * B_n1;
             #pragma omp target teams ompx_bare \
                 num_teams(py2omp_num_teams(py2omp_trip, 256)) \
                 thread_limit(256) \
@@ -2604,17 +2623,16 @@ void trmm_shifted(double alpha, const double *restrict A, int64_t A_n0, int64_t 
                 depend(inout: py2omp_order)
 #line 120 "tests/kernels/blas_loops.py"
             for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
-                int64_t i__6 = py2omp_k / py2omp_n1;
-                int64_t i__7 = py2omp_k % py2omp_n1;
+                int64_t py2omp_e = py2omp_k;
 #line 120 "tests/kernels/blas_loops.py"
-                B[i__6 * B_n1 + i__7] = B[i__6 * B_n1 + i__7] * alpha;
+                B[py2omp_e] = B[py2omp_e] * alpha;
             }
         }
 #line 115 "tests/kernels/blas_loops.py"
         #pragma omp taskwait
     }
 }
-#line 2618 "blas_loops.c"
+#line 2636 "blas_loops.c"
 
 /* trmm_shifted(alpha: f64, A: In[f64[:, :]], B: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:115 */
 #line 115 "tests/kernels/blas_loops.py"
@@ -2627,7 +2645,7 @@ void trmm_shifted__device(double alpha, const double *restrict A, int64_t A_n0, 
     {
         int py2omp_blas = -1;
         if (A_n0 == B_n0 && B_n0 <= A_n1 && py2omp_blas_ready()) {
-            py2omp_blas = py2omp_blas_done(py2omp_blas_dtrmm(1, 1, 1, B_n0, B_n1, 1.0, A, A_n1, B, B_n1));
+            py2omp_blas = py2omp_blas_dtrmm_in_place(1, 1, 1, B_n0, B_n1, 1.0, A, A_n1, B, B_n1);
         }
         if (py2omp_blas < 0) {
 #line 116 "tests/kernels/blas_loops.py"
@@ -2685,9 +2703,7 @@ void trmm_shifted__device(double alpha, const double *restrict A, int64_t A_n0, 
     }
 #line 119 "tests/kernels/blas_loops.py"
     {
-        int64_t py2omp_n0 = py2omp_max_i64(B_n0, 0);
-        int64_t py2omp_n1 = py2omp_max_i64(B_n1, 0);
-        int64_t py2omp_trip = py2omp_n0 * py2omp_n1;
+        int64_t py2omp_trip = B_n0 * B_n1;
         #pragma omp target teams ompx_bare \
             num_teams(py2omp_num_teams(py2omp_trip, 256)) \
             thread_limit(256) \
@@ -2696,17 +2712,14 @@ void trmm_shifted__device(double alpha, const double *restrict A, int64_t A_n0, 
             depend(inout: py2omp_order)
 #line 119 "tests/kernels/blas_loops.py"
         for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
-            int64_t i__4 = py2omp_k / py2omp_n1;
-            int64_t i__5 = py2omp_k % py2omp_n1;
+            int64_t py2omp_e = py2omp_k;
 #line 119 "tests/kernels/blas_loops.py"
-            B[i__4 * B_n1 + i__5] = B[i__4 * B_n1 + i__5] + 1.0;
+            B[py2omp_e] = B[py2omp_e] + 1.0;
         }
     }
 #line 120 "tests/kernels/blas_loops.py"
     {
-        int64_t py2omp_n0 = py2omp_max_i64(B_n0, 0);
-        int64_t py2omp_n1 = py2omp_max_i64(B_n1, 0);
-        int64_t py2omp_trip = py2omp_n0 * py2omp_n1;
+        int64_t py2omp_trip = B_n0 * B_n1;
         #pragma omp target teams ompx_bare \
             num_teams(py2omp_num_teams(py2omp_trip, 256)) \
             thread_limit(256) \
@@ -2715,16 +2728,15 @@ void trmm_shifted__device(double alpha, const double *restrict A, int64_t A_n0, 
             depend(inout: py2omp_order)
 #line 120 "tests/kernels/blas_loops.py"
         for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
-            int64_t i__6 = py2omp_k / py2omp_n1;
-            int64_t i__7 = py2omp_k % py2omp_n1;
+            int64_t py2omp_e = py2omp_k;
 #line 120 "tests/kernels/blas_loops.py"
-            B[i__6 * B_n1 + i__7] = B[i__6 * B_n1 + i__7] * alpha;
+            B[py2omp_e] = B[py2omp_e] * alpha;
         }
     }
 #line 115 "tests/kernels/blas_loops.py"
     #pragma omp taskwait
 }
-#line 2728 "blas_loops.c"
+#line 2740 "blas_loops.c"
 
 /* trmm_f32_wide_alpha(alpha: f64, A: In[f32[:, :]], B: InOut[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:124 */
 #line 124 "tests/kernels/blas_loops.py"
@@ -2744,7 +2756,7 @@ void trmm_f32_wide_alpha(double alpha, const float *restrict A, int64_t A_n0, in
             int py2omp_blas = -1;
             if (A_n0 == B_n0 && B_n0 <= A_n1 && py2omp_blas_ready()) {
                 #pragma omp target data use_device_ptr(A, B)
-                py2omp_blas = py2omp_blas_done(py2omp_blas_strmm(1, 1, 1, B_n0, B_n1, 1.0f, A, A_n1, B, B_n1));
+                py2omp_blas = py2omp_blas_strmm_in_place(1, 1, 1, B_n0, B_n1, 1.0f, A, A_n1, B, B_n1);
             }
             if (py2omp_blas < 0) {
 #line 125 "tests/kernels/blas_loops.py"
@@ -2800,9 +2812,7 @@ void trmm_f32_wide_alpha(double alpha, const float *restrict A, int64_t A_n0, in
         }
 #line 128 "tests/kernels/blas_loops.py"
         {
-            int64_t py2omp_n0 = py2omp_max_i64(B_n0, 0);
-            int64_t py2omp_n1 = py2omp_max_i64(B_n1, 0);
-            int64_t py2omp_trip = py2omp_n0 * py2omp_n1;
+            int64_t py2omp_trip = B_n0 * B_n1;
             #pragma omp target teams ompx_bare \
                 num_teams(py2omp_num_teams(py2omp_trip, 256)) \
                 thread_limit(256) \
@@ -2810,17 +2820,16 @@ void trmm_f32_wide_alpha(double alpha, const float *restrict A, int64_t A_n0, in
                 depend(inout: py2omp_order)
 #line 128 "tests/kernels/blas_loops.py"
             for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
-                int64_t i__4 = py2omp_k / py2omp_n1;
-                int64_t i__5 = py2omp_k % py2omp_n1;
+                int64_t py2omp_e = py2omp_k;
 #line 128 "tests/kernels/blas_loops.py"
-                B[i__4 * B_n1 + i__5] = (float)((double)B[i__4 * B_n1 + i__5] * alpha);
+                B[py2omp_e] = (float)((double)B[py2omp_e] * alpha);
             }
         }
 #line 124 "tests/kernels/blas_loops.py"
         #pragma omp taskwait
     }
 }
-#line 2824 "blas_loops.c"
+#line 2833 "blas_loops.c"
 
 /* trmm_f32_wide_alpha(alpha: f64, A: In[f32[:, :]], B: InOut[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:124 */
 #line 124 "tests/kernels/blas_loops.py"
@@ -2833,7 +2842,7 @@ void trmm_f32_wide_alpha__device(double alpha, const float *restrict A, int64_t 
     {
         int py2omp_blas = -1;
         if (A_n0 == B_n0 && B_n0 <= A_n1 && py2omp_blas_ready()) {
-            py2omp_blas = py2omp_blas_done(py2omp_blas_strmm(1, 1, 1, B_n0, B_n1, 1.0f, A, A_n1, B, B_n1));
+            py2omp_blas = py2omp_blas_strmm_in_place(1, 1, 1, B_n0, B_n1, 1.0f, A, A_n1, B, B_n1);
         }
         if (py2omp_blas < 0) {
 #line 125 "tests/kernels/blas_loops.py"
@@ -2891,9 +2900,7 @@ void trmm_f32_wide_alpha__device(double alpha, const float *restrict A, int64_t 
     }
 #line 128 "tests/kernels/blas_loops.py"
     {
-        int64_t py2omp_n0 = py2omp_max_i64(B_n0, 0);
-        int64_t py2omp_n1 = py2omp_max_i64(B_n1, 0);
-        int64_t py2omp_trip = py2omp_n0 * py2omp_n1;
+        int64_t py2omp_trip = B_n0 * B_n1;
         #pragma omp target teams ompx_bare \
             num_teams(py2omp_num_teams(py2omp_trip, 256)) \
             thread_limit(256) \
@@ -2902,16 +2909,15 @@ void trmm_f32_wide_alpha__device(double alpha, const float *restrict A, int64_t 
             depend(inout: py2omp_order)
 #line 128 "tests/kernels/blas_loops.py"
         for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
-            int64_t i__4 = py2omp_k / py2omp_n1;
-            int64_t i__5 = py2omp_k % py2omp_n1;
+            int64_t py2omp_e = py2omp_k;
 #line 128 "tests/kernels/blas_loops.py"
-            B[i__4 * B_n1 + i__5] = (float)((double)B[i__4 * B_n1 + i__5] * alpha);
+            B[py2omp_e] = (float)((double)B[py2omp_e] * alpha);
         }
     }
 #line 124 "tests/kernels/blas_loops.py"
     #pragma omp taskwait
 }
-#line 2915 "blas_loops.c"
+#line 2921 "blas_loops.c"
 
 /* doitgen(A: InOut[f64[:, :, :]], C4: In[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:132 */
 #line 132 "tests/kernels/blas_loops.py"
@@ -2996,7 +3002,7 @@ void doitgen(double *restrict A, int64_t A_n0, int64_t A_n1, int64_t A_n2, const
         }
     }
 }
-#line 3000 "blas_loops.c"
+#line 3006 "blas_loops.c"
 
 /* doitgen(A: InOut[f64[:, :, :]], C4: In[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:132 */
 #line 132 "tests/kernels/blas_loops.py"
@@ -3074,7 +3080,7 @@ void doitgen__device(double *restrict A, int64_t A_n0, int64_t A_n1, int64_t A_n
         }
     }
 }
-#line 3078 "blas_loops.c"
+#line 3084 "blas_loops.c"
 
 /* doitgen_transposed(A: InOut[f32[:, :, :]], C4: In[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:139 */
 #line 139 "tests/kernels/blas_loops.py"
@@ -3159,7 +3165,7 @@ void doitgen_transposed(float *restrict A, int64_t A_n0, int64_t A_n1, int64_t A
         }
     }
 }
-#line 3163 "blas_loops.c"
+#line 3169 "blas_loops.c"
 
 /* doitgen_transposed(A: InOut[f32[:, :, :]], C4: In[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:139 */
 #line 139 "tests/kernels/blas_loops.py"
@@ -3237,7 +3243,7 @@ void doitgen_transposed__device(float *restrict A, int64_t A_n0, int64_t A_n1, i
         }
     }
 }
-#line 3241 "blas_loops.c"
+#line 3247 "blas_loops.c"
 
 /* doitgen_partial(A: InOut[f64[:, :, :]], C4: In[f64[:, :]]) -- tests/kernels/blas_loops.py:146 */
 #line 146 "tests/kernels/blas_loops.py"
@@ -3288,7 +3294,7 @@ void doitgen_partial(double *restrict A, int64_t A_n0, int64_t A_n1, int64_t A_n
 #line 149 "tests/kernels/blas_loops.py"
     py2omp_temporary_free(A_value__4_buf, -1);
 }
-#line 3292 "blas_loops.c"
+#line 3298 "blas_loops.c"
 
 /* doitgen_partial(A: InOut[f64[:, :, :]], C4: In[f64[:, :]]) -- tests/kernels/blas_loops.py:146 */
 #line 146 "tests/kernels/blas_loops.py"
@@ -3337,7 +3343,7 @@ void doitgen_partial__device(double *restrict A, int64_t A_n0, int64_t A_n1, int
 #line 149 "tests/kernels/blas_loops.py"
     py2omp_temporary_free(A_value__4_buf, -1);
 }
-#line 3341 "blas_loops.c"
+#line 3347 "blas_loops.c"
 
 /* covariance_short(data: In[f64[:, :]], cov: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:153 */
 #line 153 "tests/kernels/blas_loops.py"
@@ -3425,7 +3431,7 @@ void covariance_short(const double *restrict data, int64_t data_n0, int64_t data
         #pragma omp taskwait
     }
 }
-#line 3429 "blas_loops.c"
+#line 3435 "blas_loops.c"
 
 /* covariance_short(data: In[f64[:, :]], cov: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:153 */
 #line 153 "tests/kernels/blas_loops.py"
@@ -3506,7 +3512,7 @@ void covariance_short__device(const double *restrict data, int64_t data_n0, int6
 #line 153 "tests/kernels/blas_loops.py"
     #pragma omp taskwait
 }
-#line 3510 "blas_loops.c"
+#line 3516 "blas_loops.c"
 
 /* syrk_strict(C: InOut[f64[:, :]], A: In[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:162 */
 #line 162 "tests/kernels/blas_loops.py"
@@ -3541,7 +3547,7 @@ void syrk_strict(double *restrict C, int64_t C_n0, int64_t C_n1, const double *r
         }
     }
 }
-#line 3545 "blas_loops.c"
+#line 3551 "blas_loops.c"
 
 /* syrk_strict(C: InOut[f64[:, :]], A: In[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:162 */
 #line 162 "tests/kernels/blas_loops.py"
@@ -3575,7 +3581,7 @@ void syrk_strict__device(double *restrict C, int64_t C_n0, int64_t C_n1, const d
         }
     }
 }
-#line 3579 "blas_loops.c"
+#line 3585 "blas_loops.c"
 
 /* The checks Python makes before a call of syrk, in its order: the first failing one's message, else NULL. */
 #line 18 "tests/kernels/blas_loops.py"
@@ -3584,7 +3590,7 @@ const char *syrk_check(double alpha, double beta, const double *C, int64_t C_n0,
     if (C_n0 < A_n0 && A_n0 > 0) return "IndexError: C_n0 >= A_n0 when A_n0 > 0 (C, line 20)";
     return 0;
 }
-#line 3588 "blas_loops.c"
+#line 3594 "blas_loops.c"
 
 /* The checks Python makes before a call of syrk_accumulate, in its order: the first failing one's message, else NULL. */
 #line 26 "tests/kernels/blas_loops.py"
@@ -3596,7 +3602,7 @@ const char *syrk_accumulate_check(const float *C, int64_t C_n0, int64_t C_n1, co
     if (B_n1 < A_n1 && C_n0 > 0 && A_n1 > 0) return "IndexError: B_n1 >= A_n1 when C_n0 > 0 and A_n1 > 0 (B, line 29)";
     return 0;
 }
-#line 3600 "blas_loops.c"
+#line 3606 "blas_loops.c"
 
 /* The checks Python makes before a call of syr2k, in its order: the first failing one's message, else NULL. */
 #line 33 "tests/kernels/blas_loops.py"
@@ -3609,7 +3615,7 @@ const char *syr2k_check(double alpha, double beta, const double *C, int64_t C_n0
     if (B_n1 < A_n1 && A_n0 > 0 && A_n1 > 0) return "IndexError: B_n1 >= A_n1 when A_n0 > 0 and A_n1 > 0 (B, line 37)";
     return 0;
 }
-#line 3613 "blas_loops.c"
+#line 3619 "blas_loops.c"
 
 /* The checks Python makes before a call of covariance, in its order: the first failing one's message, else NULL. */
 #line 41 "tests/kernels/blas_loops.py"
@@ -3619,7 +3625,7 @@ const char *covariance_check(double float_n, const double *data, int64_t data_n0
     if (mean_n0 != data_n1) return "ValueError when mean_n0 != data_n1 (line 44)";
     return 0;
 }
-#line 3623 "blas_loops.c"
+#line 3629 "blas_loops.c"
 
 /* The checks Python makes before a call of correlation_off_diagonal, in its order: the first failing one's message, else NULL. */
 #line 54 "tests/kernels/blas_loops.py"
@@ -3632,7 +3638,7 @@ const char *correlation_off_diagonal_check(const float *data, int64_t data_n0, i
     if (corr_n0 < data_n1 && (data_n1 - 1) > 0) return "IndexError: corr_n0 >= data_n1 when data_n1 - 1 > 0 (corr, line 59)";
     return 0;
 }
-#line 3636 "blas_loops.c"
+#line 3642 "blas_loops.c"
 
 /* The checks Python makes before a call of gram, in its order: the first failing one's message, else NULL. */
 #line 63 "tests/kernels/blas_loops.py"
@@ -3642,7 +3648,7 @@ const char *gram_check(const double *X, int64_t X_n0, int64_t X_n1, const double
     if (((Y_n0 - 1) > 0 ? (Y_n0 - 1) : 0) != ((X_n0 - 1) > 0 ? (X_n0 - 1) : 0)) return "ValueError when max(Y_n0 - 1, 0) != max(X_n0 - 1, 0) (line 66)";
     return 0;
 }
-#line 3646 "blas_loops.c"
+#line 3652 "blas_loops.c"
 
 /* The checks Python makes before a call of trmm, in its order: the first failing one's message, else NULL. */
 #line 70 "tests/kernels/blas_loops.py"
@@ -3652,7 +3658,7 @@ const char *trmm_check(double alpha, const double *A, int64_t A_n0, int64_t A_n1
     if (A_n1 < B_n0 && B_n0 > 0 && B_n1 > 0) return "IndexError: A_n1 >= B_n0 when B_n0 > 0 and B_n1 > 0 (A, line 73)";
     return 0;
 }
-#line 3656 "blas_loops.c"
+#line 3662 "blas_loops.c"
 
 /* The checks Python makes before a call of trmm_f32, in its order: the first failing one's message, else NULL. */
 #line 78 "tests/kernels/blas_loops.py"
@@ -3662,7 +3668,7 @@ const char *trmm_f32_check(const float *A, int64_t A_n0, int64_t A_n1, const flo
     if (A_n1 < B_n0 && B_n0 > 0 && B_n1 > 0) return "IndexError: A_n1 >= B_n0 when B_n0 > 0 and B_n1 > 0 (A, line 81)";
     return 0;
 }
-#line 3666 "blas_loops.c"
+#line 3672 "blas_loops.c"
 
 /* The checks Python makes before a call of trmm_scaled, in its order: the first failing one's message, else NULL. */
 #line 85 "tests/kernels/blas_loops.py"
@@ -3672,7 +3678,7 @@ const char *trmm_scaled_check(float alpha, const float *A, int64_t A_n0, int64_t
     if (A_n1 < B_n0 && B_n0 > 0 && B_n1 > 0) return "IndexError: A_n1 >= B_n0 when B_n0 > 0 and B_n1 > 0 (A, line 88)";
     return 0;
 }
-#line 3676 "blas_loops.c"
+#line 3682 "blas_loops.c"
 
 /* The checks Python makes before a call of trmm_upward, in its order: the first failing one's message, else NULL. */
 #line 92 "tests/kernels/blas_loops.py"
@@ -3682,7 +3688,7 @@ const char *trmm_upward_check(const double *A, int64_t A_n0, int64_t A_n1, const
     if (A_n1 < B_n0 && B_n0 > 0 && B_n1 > 0) return "IndexError: A_n1 >= B_n0 when B_n0 > 0 and B_n1 > 0 (A, line 95)";
     return 0;
 }
-#line 3686 "blas_loops.c"
+#line 3692 "blas_loops.c"
 
 /* The checks Python makes before a call of trmm_polybench, in its order: the first failing one's message, else NULL. */
 #line 99 "tests/kernels/blas_loops.py"
@@ -3692,7 +3698,7 @@ const char *trmm_polybench_check(double alpha, const double *A, int64_t A_n0, in
     if (A_n1 < B_n0 && B_n0 > 0 && B_n1 > 0) return "IndexError: A_n1 >= B_n0 when B_n0 > 0 and B_n1 > 0 (A, line 102)";
     return 0;
 }
-#line 3696 "blas_loops.c"
+#line 3702 "blas_loops.c"
 
 /* The checks Python makes before a call of trmm_scaled_rows, in its order: the first failing one's message, else NULL. */
 #line 107 "tests/kernels/blas_loops.py"
@@ -3702,7 +3708,7 @@ const char *trmm_scaled_rows_check(double alpha, const double *A, int64_t A_n0, 
     if (A_n1 < B_n0 && B_n0 > 0 && B_n1 > 0) return "IndexError: A_n1 >= B_n0 when B_n0 > 0 and B_n1 > 0 (A, line 110)";
     return 0;
 }
-#line 3706 "blas_loops.c"
+#line 3712 "blas_loops.c"
 
 /* The checks Python makes before a call of trmm_shifted, in its order: the first failing one's message, else NULL. */
 #line 115 "tests/kernels/blas_loops.py"
@@ -3712,7 +3718,7 @@ const char *trmm_shifted_check(double alpha, const double *A, int64_t A_n0, int6
     if (A_n1 < B_n0 && B_n0 > 0 && B_n1 > 0) return "IndexError: A_n1 >= B_n0 when B_n0 > 0 and B_n1 > 0 (A, line 118)";
     return 0;
 }
-#line 3716 "blas_loops.c"
+#line 3722 "blas_loops.c"
 
 /* The checks Python makes before a call of trmm_f32_wide_alpha, in its order: the first failing one's message, else NULL. */
 #line 124 "tests/kernels/blas_loops.py"
@@ -3722,7 +3728,7 @@ const char *trmm_f32_wide_alpha_check(double alpha, const float *A, int64_t A_n0
     if (A_n1 < B_n0 && B_n0 > 0 && B_n1 > 0) return "IndexError: A_n1 >= B_n0 when B_n0 > 0 and B_n1 > 0 (A, line 127)";
     return 0;
 }
-#line 3726 "blas_loops.c"
+#line 3732 "blas_loops.c"
 
 /* The checks Python makes before a call of doitgen, in its order: the first failing one's message, else NULL. */
 #line 132 "tests/kernels/blas_loops.py"
@@ -3734,7 +3740,7 @@ const char *doitgen_check(const double *A, int64_t A_n0, int64_t A_n1, int64_t A
     if (C4_n0 != A_n2) return "ValueError when C4_n0 != A_n2 (line 135)";
     return 0;
 }
-#line 3738 "blas_loops.c"
+#line 3744 "blas_loops.c"
 
 /* The checks Python makes before a call of doitgen_transposed, in its order: the first failing one's message, else NULL. */
 #line 139 "tests/kernels/blas_loops.py"
@@ -3746,7 +3752,7 @@ const char *doitgen_transposed_check(const float *A, int64_t A_n0, int64_t A_n1,
     if (C4_n1 != A_n2) return "ValueError when C4_n1 != A_n2 (line 142)";
     return 0;
 }
-#line 3750 "blas_loops.c"
+#line 3756 "blas_loops.c"
 
 /* The checks Python makes before a call of doitgen_partial, in its order: the first failing one's message, else NULL. */
 #line 146 "tests/kernels/blas_loops.py"
@@ -3758,7 +3764,7 @@ const char *doitgen_partial_check(const double *A, int64_t A_n0, int64_t A_n1, i
     if (C4_n0 != A_n2) return "ValueError when C4_n0 != A_n2 (line 149)";
     return 0;
 }
-#line 3762 "blas_loops.c"
+#line 3768 "blas_loops.c"
 
 /* The checks Python makes before a call of covariance_short, in its order: the first failing one's message, else NULL. */
 #line 153 "tests/kernels/blas_loops.py"
@@ -3770,7 +3776,7 @@ const char *covariance_short_check(const double *data, int64_t data_n0, int64_t 
     if (cov_n1 < (data_n1 - 1) && data_n1 > 0 && (data_n1 - 1) > 0) return "IndexError: cov_n1 >= data_n1 - 1 when data_n1 > 0 and data_n1 - 1 > 0 (cov, line 157)";
     return 0;
 }
-#line 3774 "blas_loops.c"
+#line 3780 "blas_loops.c"
 
 /* The checks Python makes before a call of syrk_strict, in its order: the first failing one's message, else NULL. */
 #line 162 "tests/kernels/blas_loops.py"
@@ -3780,7 +3786,7 @@ const char *syrk_strict_check(const double *C, int64_t C_n0, int64_t C_n1, const
     if (C_n0 < A_n0 && A_n0 > 0 && A_n1 > 0) return "IndexError: C_n0 >= A_n0 when A_n0 > 0 and A_n1 > 0 (C, line 165)";
     return 0;
 }
-#line 3784 "blas_loops.c"
+#line 3790 "blas_loops.c"
 
 void py2omp_enter_to(void *host, int64_t bytes)
 {

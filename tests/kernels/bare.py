@@ -33,6 +33,12 @@ def odd_planes(u: InOut[f64[:, :, :]], v: In[f64[:, :, :]], alpha: f64):
 
 
 @kernel
+def scaled_grid(u: In[f64[:, :]], s: f64, out: Out[f64[:, :]]):
+    """A 2-D statement over whole arrays of one shape: one flat index, no division (`passes/flat_nests.py`)."""
+    out[:] = s * u
+
+
+@kernel
 def clipped_gather(out: Out[f64[:]], x: In[f64[:]], idx: In[i64[:]], hi: f64):
     """`out = np.minimum(x[idx], hi)` with a branch: each index checked (a bad one raises IndexError)."""
     for i in prange(out.shape[0]):
@@ -80,6 +86,7 @@ CASES = {
     triad: lambda rng: (np.zeros(1001), rng.standard_normal(1001), rng.standard_normal(1001), 3.0),
     jacobi_step: lambda rng: (rng.standard_normal((37, 29)), rng.standard_normal((37, 29))),
     odd_planes: lambda rng: (rng.standard_normal((9, 7, 13)), rng.standard_normal((9, 7, 13)), 0.25),
+    scaled_grid: lambda rng: (rng.standard_normal((37, 29)), -1.25, np.zeros((37, 29))),
     clipped_gather: lambda rng: (np.zeros(500), rng.standard_normal(300), rng.integers(-300, 300, 500), 0.5),
     vdot: lambda rng: (rng.standard_normal(777), rng.standard_normal(777)),
     row_sums: lambda rng: (rng.standard_normal((41, 17)), np.zeros(41)),
@@ -87,5 +94,5 @@ CASES = {
     scaled_narrow: lambda rng: (rng.standard_normal(333), -2.5),
 }
 
-BARE = {"triad": True, "jacobi_step": True, "odd_planes": True, "clipped_gather": True, "vdot": False,
+BARE = {"triad": True, "jacobi_step": True, "odd_planes": True, "scaled_grid": True, "clipped_gather": True, "vdot": False,
         "row_sums": False, "scaled_in_teams": False, "scaled_narrow": True}

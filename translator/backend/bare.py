@@ -1,5 +1,6 @@
 """The C of a nest launched in the bare form (`ir.OmpTarget.bare`, `passes/bare.py`): its trip
-counts as host locals, and each level's variable recovered from the flat iteration number.
+counts as host locals, and each level's variable recovered from the flat iteration number; and the
+one level of a flat nest (`ir.ParallelLoop.flat`, `passes/flat_nests.py`) in either form.
 
 A loop over rows in the bare form (`ir.OmpTarget.row_trip`, `passes/bare_rows.py`) is two kernels,
 chosen at the call by the rows' trip count: a warp per row (8 rows a block of 256) up to
@@ -21,6 +22,7 @@ several, so that two empty levels do not multiply into a positive trip count.
 from __future__ import annotations
 
 import dataclasses
+import functools
 
 from translator.backend.c_expr import Frag, atom, const, infix
 from translator.backend.helpers import HelperSet
@@ -43,6 +45,9 @@ WARP = 32
 BLOCK = 256
 """A bare row kernel's threads per block: 8 warps, 8 rows, in the warp kernel; one row in the block kernel."""
 _COMBINERS = {"+": "row_sum", "*": "row_prod", "max": "row_max", "min": "row_min"}
+ELEMENT, ELEMENT_C = "<element>", "py2omp_e"
+"""The variable of a flat nest's one level (no Python name has `<`) and its C name: the element
+number, at which each array the body indexes at the nest's variables is read (`ExprEmitter.elements_at`)."""
 
 
 def uses_bare(kernels: tuple[ir.Kernel, ...]) -> bool:
@@ -79,6 +84,17 @@ def bare_indices(levels: list[tuple[str, Frag | None, int]]) -> tuple[tuple[str,
             number = infix("*", number, const(step, I64))
         found.append((var, (number if start is None else infix("+", start, number)).text))
     return tuple(found)
+
+
+def element_level(levels: tuple[ir.LoopLevel, ...]) -> ir.LoopLevel:
+    """A flat nest's one level: the element number from `start0 * N` to `stop0 * N`, N the product of
+    the inner levels' stops (each from 0 by 1: `passes.flat_nests`), the outer level's line."""
+    outer = levels[0]
+    span = outer.span or outer.stop.span
+    inner = functools.reduce(lambda a, b: ir.Binary("*", a, b, span, I64), (lv.stop for lv in levels[1:]))
+    first = outer.start.value if isinstance(outer.start, ir.Const) else None
+    start = outer.start if first == 0 else inner if first == 1 else ir.Binary("*", outer.start, inner, span, I64)
+    return ir.LoopLevel(ELEMENT, start, ir.Binary("*", outer.stop, inner, span, I64), 1, outer.span)
 
 
 def _product(factors: list[Frag]) -> Frag:

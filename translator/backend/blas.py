@@ -37,7 +37,7 @@ def blas_arguments(s: ir.LibraryCall, sizes: list[str], at: list[str], strides: 
         return [*flags, *sizes, alpha, *operands, *(into[1:] if s.in_place else into)]  # in place: beta is 0
     if s.routine == "gemv":
         return [flags[0], sizes[0], sizes[2], alpha, *operands, *into]
-    if s.routine == "trmm":  # B in place: no beta, no C
+    if s.routine == "trmm":  # into B (the in-place wrapper): no beta, no C
         return [lower, flags[0], str(int(s.unit_diagonal)), sizes[0], sizes[1], alpha, *operands]
     return [lower, flags[0], sizes[0], sizes[2], alpha, *operands, *into]  # syrkx, syr2k
 

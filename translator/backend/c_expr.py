@@ -9,15 +9,17 @@ spelled so that their C value equals the NumPy value bit for bit.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import struct
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import NamedTuple
 
 from translator.backend.helpers import COMPLEX_HELPERS, HelperSet
 from translator.backend.names import NameTable, extent_name
 from translator.errors import TranslationError
 from translator.ir import nodes as ir
+from translator.ir.arrays import at_levels
 from translator.ir.types import Kind, ScalarType, real_value, type_of
 from translator.ir.visit import EXPR_CLASSES, Visitor, walk
 
@@ -166,6 +168,17 @@ class ExprEmitter(Visitor[[], Frag]):
         self.helpers = helpers
         self.shapes = shapes  # local arrays (Python names): their extents are constants
         self.ranks = ranks or {}  # array parameters' ranks, for array arguments
+        self.element: tuple[tuple[str, ...], Frag] | None = None  # `elements_at`
+
+    @contextlib.contextmanager
+    def elements_at(self, names: tuple[str, ...], number: Frag) -> Iterator[None]:
+        """Within: an element indexed at exactly the variables `names` (a flat nest's) is the one at
+        `number` in its array's storage (`passes.flat_nests` checked that they coincide)."""
+        saved, self.element = self.element, (names, number)
+        try:
+            yield
+        finally:
+            self.element = saved
 
     def __call__(self, expr: ir.Expr) -> str:
         """The C text of `expr`, for a context that needs no parentheses (a statement, an index)."""
@@ -187,6 +200,8 @@ class ExprEmitter(Visitor[[], Frag]):
     def visit_Index(self, e: ir.Index) -> Frag:
         """Row-major flat index: `a[(i * a_n1 + j) * a_n2 + k]`."""
         array = self.names[e.array]
+        if self.element is not None and at_levels(e, self.element[0]):
+            return atom(f"{array}[{self.element[1].text}]")
         shape = self.shapes.get(e.array)
         flat = self.frag(e.indices[0])
         for dim, index in enumerate(e.indices[1:], start=1):

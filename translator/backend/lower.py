@@ -7,12 +7,13 @@ clauses are grouped and which helpers the prelude needs. The templates then only
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 from collections.abc import Iterator
 
 from runtime_shim import pool
-from translator.backend.bare import TRIP, uses_bare
+from translator.backend.bare import ELEMENT, ELEMENT_C, TRIP, element_level, uses_bare
 from translator.backend.bare_lower import BareLowering
 from translator.backend.blas import BLAS_STATUS, blas_arguments, blas_view, call_and_wait
 from translator.backend.checks import LENGTH_ERRORS, check_function, length_checks, never_negative, refuse_clashes
@@ -188,6 +189,7 @@ class _KernelLowering(BareLowering, Visitor[[], StmtView]):
         self.k = kernel
         self.openmp = openmp
         self.names: NameTable = kernel_names(kernel, _hoisted_vars(kernel))
+        self.names.generated(ELEMENT, ELEMENT_C)
         shapes = {n: a.shape for n, a in local_arrays(kernel.body).items()}
         self.made = temporaries(kernel.body)
         ranks = {p.name: p.type.rank for p in kernel.params if isinstance(p.type, ArrayType)}
@@ -366,6 +368,8 @@ class _KernelLowering(BareLowering, Visitor[[], StmtView]):
         return ReturnView(_loc(s.span), None if s.value is None else self.expr(s.value))
 
     def visit_ParallelLoop(self, s: ir.ParallelLoop) -> StmtView:
+        if s.flat:
+            return self._flat(s)
         if isinstance(s.directive, ir.OmpTarget) and s.directive.bare:
             return self._bare(s, s.directive) if s.directive.row_trip is None else self._bare_rows(s, s.directive)
         if self.row_scope is not None and isinstance(s.directive, ir.OmpParallelFor):
@@ -380,6 +384,15 @@ class _KernelLowering(BareLowering, Visitor[[], StmtView]):
             _loc(s.span), directive, levels, level_locs, self._decls(s.locals, s.span), self._block(s.body),
             tuple(self._temporary_view(t, s.levels) for t in s.temporaries),
         )
+
+    def _flat(self, s: ir.ParallelLoop) -> StmtView:
+        """A flat nest (`passes.flat_nests`) as the one level over the element number, in either form,
+        each element at the nest's variables read at that number (no division per element)."""
+        assert s.directive is not None
+        one = dataclasses.replace(s, levels=(element_level(s.levels),), flat=False,
+                                  directive=dataclasses.replace(s.directive, collapse=1))
+        with self.expr.elements_at(tuple(lv.var for lv in s.levels), atom(ELEMENT_C)):
+            return self.visit_ParallelLoop(one)
 
     def _temporary_view(self, t: ir.Temporary, levels: tuple[ir.LoopLevel, ...]) -> TemporaryView:
         """The buffer of one slice per iteration of `levels`: its size is the product of the levels' trip

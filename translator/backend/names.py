@@ -121,6 +121,12 @@ class NameTable:
         self._taken.update(pattern.format(candidate) for pattern in generates)
         return candidate
 
+    def generated(self, key: str, c_name: str) -> None:
+        """The backend's own variable `key` (no Python name: it holds `<`) as `c_name`, a reserved
+        name (`py2omp_...`), which a user's name never takes as is."""
+        self._c_names[key] = c_name
+        self._taken.add(c_name)
+
     def _clashes(self, candidate: str, generates: tuple[str, ...]) -> bool:
         derived = [pattern.format(candidate) for pattern in generates]
         return any(n in self._taken for n in [candidate, *derived])

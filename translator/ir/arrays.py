@@ -73,6 +73,12 @@ def same(a: ir.Expr, b: ir.Expr) -> bool:
     return format_expr(_untyped(a)) == format_expr(_untyped(b))
 
 
+def at_levels(index: ir.Index, names: tuple[str, ...]) -> bool:
+    """Whether `index` is the element `x[i, j, ...]` at exactly the variables `names`, in order."""
+    return len(index.indices) == len(names) and all(
+        same(i, ir.Name(name, i.span)) for i, name in zip(index.indices, names))
+
+
 def _untyped(expr: ir.Expr) -> ir.Expr:
     def strip(node: Node) -> object:
         if isinstance(node, ir.Cast):

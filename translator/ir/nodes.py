@@ -704,6 +704,10 @@ class ParallelLoop:
     temporaries: tuple[Temporary, ...] = ()
     """Arrays of run-time size made in the body: one buffer each, allocated before the loop and freed
     after it, holding one slice per iteration of `levels` (numbered row-major from 0)."""
+    flat: bool = False
+    """The levels run as one loop over the element number `i * n1 + j` (`passes.flat_nests`): the
+    body reads the levels' variables only as the elements `x[i, j]` of arrays whose inner extents
+    are the inner levels' stops, each then the element of that number in its storage."""
 
 
 @dataclass(frozen=True)
@@ -758,7 +762,7 @@ class LibraryCall:
     only on the `triangle` ("lower" or "upper", `j <= i` or `j >= i` of `C[i, j]`) of the square C, with
     op(B) the other transpose than op(A) (cuBLAS's `syrkx` takes one op for both); "syr2k" is that
     triangle of `alpha * (op(A) @ op(B) + op(B)^T @ op(A)^T) + beta * C`; "trmm" is `B = alpha * op(T)
-    @ B` in place, T the `triangle` of the square A (with ones on its diagonal, not read, where
+    @ B` (always `in_place`), T the `triangle` of the square A (with ones on its diagonal, not read, where
     `unit_diagonal`), B `sizes[0]` x `sizes[1]` (the operands A, B, B). `operands` are the arrays (A, B,
     C or A, x, y), each read from element `offsets[k]` with row stride (matrices) or step (vectors)
     `strides[k]`; `transposed[k]` is `op` of the first two. `when` must hold for the library to
@@ -791,9 +795,10 @@ class LibraryCall:
     triangle: str | None = None
     unit_diagonal: bool = False
     in_place: bool = False
-    """The target is operand A too (a gemm, doitgen's `A[r, q, :] = A[r, q, :] @ C4`, beta 0): the
-    product goes to a buffer on the device first, then over the target; the loops need a temporary
-    for the same reason."""
+    """The target is an operand too (a gemm's A, doitgen's `A[r, q, :] = A[r, q, :] @ C4`, beta 0; every
+    trmm's B): the product goes to a buffer on the device first, then over the target (the wrapper
+    waits for the library before its copy, so the call joins no run); the gemm's loops need a
+    temporary for the same reason."""
     checks_hold: bool = False
     """`when` implies that every run-time check of `body` passes (`passes.blas_loops` puts the
     bounds and lengths the loops check into it): checks inside the loops then keep the call."""

@@ -105,7 +105,8 @@ class _Printer(Visitor[[str], list[str]]):
         levels = ", ".join(f"{lv.var} in [{format_expr(lv.start)}, {format_expr(lv.stop)}, {lv.step}]" for lv in stmt.levels)
         locals_ = [f"{pad}  local {v.name}: {v.type}" for v in stmt.locals]
         made = [f"{pad}  {_temporary(t)} per iteration" for t in stmt.temporaries]
-        return [f"{pad}parallel {levels}  # {format_directive(stmt.directive)}", *made, *locals_,
+        flat = " as one level over the element number" * stmt.flat
+        return [f"{pad}parallel {levels}{flat}  # {format_directive(stmt.directive)}", *made, *locals_,
                 *_block(stmt.body, pad + INDENT)]
 
     def visit_TargetData(self, stmt: ir.TargetData, pad: str) -> list[str]:

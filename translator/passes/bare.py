@@ -51,10 +51,10 @@ def is_bare_candidate(loop: ir.ParallelLoop) -> bool:
     d = loop.directive
     return (isinstance(d, ir.OmpTarget) and not d.two_level and not d.reductions and not d.copied
             and d.schedule is None and d.teams_from_trip_count and not loop.temporaries
-            and _straight_line(loop.body) and not any(isinstance(n, ir.CallFunction) for n in walk_all(loop.body)))
+            and straight_line(loop.body) and not any(isinstance(n, ir.CallFunction) for n in walk_all(loop.body)))
 
 
-def _straight_line(body: tuple[ir.Stmt, ...]) -> bool:
+def straight_line(body: tuple[ir.Stmt, ...]) -> bool:
     """Whether every statement, in the arms of branches too, is an assignment or an atomic update."""
-    return all(isinstance(s, _STRAIGHT) and (not isinstance(s, ir.If) or _straight_line(s.body + s.orelse))
+    return all(isinstance(s, _STRAIGHT) and (not isinstance(s, ir.If) or straight_line(s.body + s.orelse))
                for s in body)

