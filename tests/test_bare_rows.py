@@ -107,30 +107,43 @@ def test_npbench_softmax_takes_the_form() -> None:
     assert "parallel for" not in softmax and "distribute" not in softmax
 
 
-def test_bare_row_device_code_calls_no_openmp_runtime(tmp_path: Path) -> None:
-    """The sm_90 build compiles, and the PTX of each bare row kernel, the warp's and the block's, calls
-    none of the device runtime (`__kmpc`), shuffles, and only the block's has the block's barrier; the
-    kernel that keeps the team form calls the runtime."""
+def _device_assembly(path: str, tmp_path: Path) -> str:
+    """The PTX of `path`'s sm_90 library as it is built, its temporaries kept: only there is the device
+    runtime's bitcode linked into the device code (`--offload-device-only -S` leaves it out, and with
+    it what it changes: NPBench softmax's shuffles through `__builtin_memcpy` became unreachable code).
+    Without the `#line`s: `-save-temps` compiles the host's and the device's preprocessed files apart,
+    and the kernels' names, taken from the file, would not match."""
     toolchain = find_toolchain()
     if toolchain is None or toolchain.missing_for(parse_target(NVPTX)):
         pytest.skip("no clang-19 with the NVIDIA device pieces here")
-    c_path = tmp_path / "bare_rows.c"
-    c_path.write_text(translate(PATH, NVPTX).c_source)
-    flags = [f for f in toolchain.flags(parse_target(NVPTX)) if f not in ("-shared", "-fPIC", "-lm") and not f.startswith(("-L", "-Wl"))]
-    ptx = subprocess.run([toolchain.clang, str(c_path), *flags, "--offload-device-only", "-S", "-o", "-"],
-                         check=True, capture_output=True, text=True).stdout
-    names = "|".join(k.__name__ for k in bare_rows.ROWS)
-    entries = re.findall(r"\.entry __omp_offloading_\w+?_((?:" + names + r")(?:__device)?)_l\d+(_1)?\((.*?)\n}", ptx,
-                         flags=re.DOTALL)
-    rows = {k.__name__: r for k, r in bare_rows.ROWS.items()}
-    for name, rows_form in rows.items():  # the warp and the block kernel (`_1`) of each entry point
-        found = sorted(block for entry, block, _ in entries if entry.removesuffix("__device") == name)
-        assert found == (["", "", "_1", "_1"] if rows_form else ["", ""]), name
-    for name, block, code in entries:
-        assert ("__kmpc" in code) != rows[name.removesuffix("__device")], name
-        if rows[name.removesuffix("__device")]:
-            block_barrier = re.search(r"\bbar(?:rier)?\.sync\b", code) is not None  # not the warp's bar.warp.sync
-            assert "shfl.sync.bfly" in code and block_barrier == (block == "_1"), name
+    (tmp_path / "rows.c").write_text(re.sub(r"^#line .*\n", "", translate(path, NVPTX).c_source, flags=re.MULTILINE))
+    subprocess.run([toolchain.clang, "rows.c", "-o", "rows.so", *toolchain.flags(parse_target(NVPTX)), "-save-temps"],
+                   check=True, capture_output=True, text=True, cwd=tmp_path)
+    return (tmp_path / "rows-openmp-nvptx64-nvidia-cuda-sm_90.s").read_text()
+
+
+@pytest.mark.parametrize("path, rows", [(PATH, {k.__name__: r for k, r in bare_rows.ROWS.items()}),
+                                        (npbench_softmax.__file__, {"softmax": True})], ids=["rows", "npbench_softmax"])
+def test_bare_row_device_code_calls_no_openmp_runtime(path: str, rows: dict[str, bool], tmp_path: Path) -> None:
+    """The sm_90 build compiles, and the PTX of each bare row kernel, the warp's and the block's, calls
+    none of the device runtime (`__kmpc`), shuffles, has no code clang proved unreachable, and only the
+    block's has the block's barrier; a kernel that keeps the team form calls the runtime."""
+    ptx = _device_assembly(path, tmp_path)
+    names = "|".join(rows)
+    kernels: dict[str, list[tuple[int, str]]] = {}
+    for entry, line, code in re.findall(r"\.entry __omp_offloading_\w+?_((?:" + names + r")(?:__device)?)_l(\d+)\((.*?)\n}",
+                                        ptx, flags=re.DOTALL):
+        kernels.setdefault(entry, []).append((int(line), code))
+    for name, rows_form in rows.items():  # the warp's and the block's kernel of each entry point, in order
+        assert [len(kernels.get(entry, [])) for entry in (name, f"{name}__device")] == [2 if rows_form else 1] * 2, name
+    for entry, found in kernels.items():
+        rows_form = rows[entry.removesuffix("__device")]
+        for number, (_, code) in enumerate(sorted(found)):
+            assert ("__kmpc" in code) != rows_form, entry
+            if rows_form:
+                block_barrier = re.search(r"\bbar(?:rier)?\.sync\b", code) is not None  # not the warp's bar.warp.sync
+                assert "shfl.sync.bfly" in code and block_barrier == (number == 1), entry
+                assert "exit;" not in code, f"{entry}: code clang proved unreachable (undefined behaviour in the C)"
 
 
 OTHERS = {k: make for module in (team_reductions, team_threads, two_level) for k, make in module.CASES.items()

@@ -92,16 +92,18 @@ static inline void py2omp_row_sync(int64_t lanes)
 static int64_t py2omp_row_shuffle_i64_slots[32];
 #pragma omp allocate(py2omp_row_shuffle_i64_slots) allocator(omp_pteam_mem_alloc)
 
-/* The value of the warp's lane `lane ^ d` (a butterfly step), moved as 32-bit words. */
+/* The value of the warp's lane `lane ^ d` (a butterfly step), moved as 32-bit words through a
+   union (C11 type punning). Not `__builtin_memcpy`: with the OpenMP device runtime's bitcode linked
+   in, clang 19 -O3 made NPBench softmax's row kernels unreachable code, every shuffle gone. */
 static inline int64_t py2omp_row_shuffle_i64(int64_t v, int d)
 {
-    uint64_t bits = 0;
-    __builtin_memcpy(&bits, &v, sizeof v);
-    uint32_t low = (uint32_t)__nvvm_shfl_sync_bfly_i32(0xffffffffu, (int32_t)(uint32_t)bits, d, 31);
-    uint32_t high = sizeof v > 4 ? (uint32_t)__nvvm_shfl_sync_bfly_i32(0xffffffffu, (int32_t)(uint32_t)(bits >> 32), d, 31) : 0;
-    bits = (uint64_t)high << 32 | low;
-    __builtin_memcpy(&v, &bits, sizeof v);
-    return v;
+    union { int64_t value; uint64_t bits; } u;
+    u.bits = 0;
+    u.value = v;
+    uint32_t low = (uint32_t)__nvvm_shfl_sync_bfly_i32(0xffffffffu, (int32_t)(uint32_t)u.bits, d, 31);
+    uint32_t high = sizeof v > 4 ? (uint32_t)__nvvm_shfl_sync_bfly_i32(0xffffffffu, (int32_t)(uint32_t)(u.bits >> 32), d, 31) : 0;
+    u.bits = (uint64_t)high << 32 | low;
+    return u.value;
 }
 #endif
 
@@ -110,16 +112,18 @@ static inline int64_t py2omp_row_shuffle_i64(int64_t v, int d)
 static float py2omp_row_shuffle_f32_slots[32];
 #pragma omp allocate(py2omp_row_shuffle_f32_slots) allocator(omp_pteam_mem_alloc)
 
-/* The value of the warp's lane `lane ^ d` (a butterfly step), moved as 32-bit words. */
+/* The value of the warp's lane `lane ^ d` (a butterfly step), moved as 32-bit words through a
+   union (C11 type punning). Not `__builtin_memcpy`: with the OpenMP device runtime's bitcode linked
+   in, clang 19 -O3 made NPBench softmax's row kernels unreachable code, every shuffle gone. */
 static inline float py2omp_row_shuffle_f32(float v, int d)
 {
-    uint64_t bits = 0;
-    __builtin_memcpy(&bits, &v, sizeof v);
-    uint32_t low = (uint32_t)__nvvm_shfl_sync_bfly_i32(0xffffffffu, (int32_t)(uint32_t)bits, d, 31);
-    uint32_t high = sizeof v > 4 ? (uint32_t)__nvvm_shfl_sync_bfly_i32(0xffffffffu, (int32_t)(uint32_t)(bits >> 32), d, 31) : 0;
-    bits = (uint64_t)high << 32 | low;
-    __builtin_memcpy(&v, &bits, sizeof v);
-    return v;
+    union { float value; uint64_t bits; } u;
+    u.bits = 0;
+    u.value = v;
+    uint32_t low = (uint32_t)__nvvm_shfl_sync_bfly_i32(0xffffffffu, (int32_t)(uint32_t)u.bits, d, 31);
+    uint32_t high = sizeof v > 4 ? (uint32_t)__nvvm_shfl_sync_bfly_i32(0xffffffffu, (int32_t)(uint32_t)(u.bits >> 32), d, 31) : 0;
+    u.bits = (uint64_t)high << 32 | low;
+    return u.value;
 }
 #endif
 
@@ -128,16 +132,18 @@ static inline float py2omp_row_shuffle_f32(float v, int d)
 static double py2omp_row_shuffle_f64_slots[32];
 #pragma omp allocate(py2omp_row_shuffle_f64_slots) allocator(omp_pteam_mem_alloc)
 
-/* The value of the warp's lane `lane ^ d` (a butterfly step), moved as 32-bit words. */
+/* The value of the warp's lane `lane ^ d` (a butterfly step), moved as 32-bit words through a
+   union (C11 type punning). Not `__builtin_memcpy`: with the OpenMP device runtime's bitcode linked
+   in, clang 19 -O3 made NPBench softmax's row kernels unreachable code, every shuffle gone. */
 static inline double py2omp_row_shuffle_f64(double v, int d)
 {
-    uint64_t bits = 0;
-    __builtin_memcpy(&bits, &v, sizeof v);
-    uint32_t low = (uint32_t)__nvvm_shfl_sync_bfly_i32(0xffffffffu, (int32_t)(uint32_t)bits, d, 31);
-    uint32_t high = sizeof v > 4 ? (uint32_t)__nvvm_shfl_sync_bfly_i32(0xffffffffu, (int32_t)(uint32_t)(bits >> 32), d, 31) : 0;
-    bits = (uint64_t)high << 32 | low;
-    __builtin_memcpy(&v, &bits, sizeof v);
-    return v;
+    union { double value; uint64_t bits; } u;
+    u.bits = 0;
+    u.value = v;
+    uint32_t low = (uint32_t)__nvvm_shfl_sync_bfly_i32(0xffffffffu, (int32_t)(uint32_t)u.bits, d, 31);
+    uint32_t high = sizeof v > 4 ? (uint32_t)__nvvm_shfl_sync_bfly_i32(0xffffffffu, (int32_t)(uint32_t)(u.bits >> 32), d, 31) : 0;
+    u.bits = (uint64_t)high << 32 | low;
+    return u.value;
 }
 #endif
 
@@ -579,7 +585,7 @@ void softmax_rows(const float *restrict x, int64_t x_n0, int64_t x_n1, float *re
         py2omp_copy_back(out, sizeof(float), 2, (int64_t[]){out_n0, out_n1}, (int64_t[]){0, 0}, (int64_t[]){x_n0, out_n1}, -1);
     }
 }
-#line 583 "bare_rows.c"
+#line 589 "bare_rows.c"
 
 /* softmax_rows(x: In[f32[:, :]], out: Out[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/bare_rows.py:13 */
 #line 13 "tests/kernels/bare_rows.py"
@@ -733,7 +739,7 @@ void softmax_rows__device(const float *restrict x, int64_t x_n0, int64_t x_n1, f
         }
     }
 }
-#line 737 "bare_rows.c"
+#line 743 "bare_rows.c"
 
 /* layer_norm(x: In[f64[:, :]], gamma: In[f64[:]], beta: In[f64[:]], out: Out[f64[:, :]], eps: f64) -- tests/kernels/bare_rows.py:22 */
 #line 22 "tests/kernels/bare_rows.py"
@@ -860,7 +866,7 @@ void layer_norm(const double *restrict x, int64_t x_n0, int64_t x_n1, const doub
         py2omp_copy_back(out, sizeof(double), 2, (int64_t[]){out_n0, out_n1}, (int64_t[]){0, 0}, (int64_t[]){x_n0, out_n1}, -1);
     }
 }
-#line 864 "bare_rows.c"
+#line 870 "bare_rows.c"
 
 /* layer_norm(x: In[f64[:, :]], gamma: In[f64[:]], beta: In[f64[:]], out: Out[f64[:, :]], eps: f64) -- tests/kernels/bare_rows.py:22 */
 #line 22 "tests/kernels/bare_rows.py"
@@ -978,7 +984,7 @@ void layer_norm__device(const double *restrict x, int64_t x_n0, int64_t x_n1, co
         }
     }
 }
-#line 982 "bare_rows.c"
+#line 988 "bare_rows.c"
 
 /* row_span(x: In[f64[:, :]], out: Out[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/bare_rows.py:32 */
 #line 32 "tests/kernels/bare_rows.py"
@@ -1172,7 +1178,7 @@ void row_span(const double *restrict x, int64_t x_n0, int64_t x_n1, double *rest
         py2omp_copy_back(out, sizeof(double), 2, (int64_t[]){out_n0, out_n1}, (int64_t[]){0, 0}, (int64_t[]){x_n0, out_n1}, -1);
     }
 }
-#line 1176 "bare_rows.c"
+#line 1182 "bare_rows.c"
 
 /* row_span(x: In[f64[:, :]], out: Out[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/bare_rows.py:32 */
 #line 32 "tests/kernels/bare_rows.py"
@@ -1358,7 +1364,7 @@ void row_span__device(const double *restrict x, int64_t x_n0, int64_t x_n1, doub
         }
     }
 }
-#line 1362 "bare_rows.c"
+#line 1368 "bare_rows.c"
 
 /* centred_counts(c: In[i64[:, :]], out: Out[i64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/bare_rows.py:41 */
 #line 41 "tests/kernels/bare_rows.py"
@@ -1490,7 +1496,7 @@ void centred_counts(const int64_t *restrict c, int64_t c_n0, int64_t c_n1, int64
         py2omp_copy_back(out, sizeof(int64_t), 2, (int64_t[]){out_n0, out_n1}, (int64_t[]){0, 0}, (int64_t[]){c_n0, out_n1}, -1);
     }
 }
-#line 1494 "bare_rows.c"
+#line 1500 "bare_rows.c"
 
 /* centred_counts(c: In[i64[:, :]], out: Out[i64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/bare_rows.py:41 */
 #line 41 "tests/kernels/bare_rows.py"
@@ -1614,7 +1620,7 @@ void centred_counts__device(const int64_t *restrict c, int64_t c_n0, int64_t c_n
         }
     }
 }
-#line 1618 "bare_rows.c"
+#line 1624 "bare_rows.c"
 
 /* normalise_with_scale(x: In[f64[:, :]], out: Out[f64[:, :]], scale: Out[f64[:]]) -- tests/kernels/bare_rows.py:50 */
 #line 50 "tests/kernels/bare_rows.py"
@@ -1660,7 +1666,7 @@ void normalise_with_scale(const double *restrict x, int64_t x_n0, int64_t x_n1, 
         py2omp_copy_back(scale, sizeof(double), 1, (int64_t[]){scale_n0}, (int64_t[]){0}, (int64_t[]){x_n0}, -1);
     }
 }
-#line 1664 "bare_rows.c"
+#line 1670 "bare_rows.c"
 
 /* normalise_with_scale(x: In[f64[:, :]], out: Out[f64[:, :]], scale: Out[f64[:]]) -- tests/kernels/bare_rows.py:50 */
 #line 50 "tests/kernels/bare_rows.py"
@@ -1697,7 +1703,7 @@ void normalise_with_scale__device(const double *restrict x, int64_t x_n0, int64_
         }
     }
 }
-#line 1701 "bare_rows.c"
+#line 1707 "bare_rows.c"
 
 /* The checks Python makes before a call of softmax_rows, in its order: the first failing one's message, else NULL. */
 #line 13 "tests/kernels/bare_rows.py"
@@ -1709,7 +1715,7 @@ const char *softmax_rows_check(const float *x, int64_t x_n0, int64_t x_n1, const
     if (out_n0 < x_n0 && x_n0 > 0) return "IndexError: out_n0 >= x_n0 when x_n0 > 0 (out, line 17)";
     return 0;
 }
-#line 1713 "bare_rows.c"
+#line 1719 "bare_rows.c"
 
 /* The checks Python makes before a call of layer_norm, in its order: the first failing one's message, else NULL. */
 #line 22 "tests/kernels/bare_rows.py"
@@ -1725,7 +1731,7 @@ const char *layer_norm_check(const double *x, int64_t x_n0, int64_t x_n1, const 
     if (beta_n0 != out_n1) return "ValueError when beta_n0 != out_n1 (line 28)";
     return 0;
 }
-#line 1729 "bare_rows.c"
+#line 1735 "bare_rows.c"
 
 /* The checks Python makes before a call of row_span, in its order: the first failing one's message, else NULL. */
 #line 32 "tests/kernels/bare_rows.py"
@@ -1737,7 +1743,7 @@ const char *row_span_check(const double *x, int64_t x_n0, int64_t x_n1, const do
     if (out_n0 < x_n0 && x_n0 > 0) return "IndexError: out_n0 >= x_n0 when x_n0 > 0 (out, line 37)";
     return 0;
 }
-#line 1741 "bare_rows.c"
+#line 1747 "bare_rows.c"
 
 /* The checks Python makes before a call of centred_counts, in its order: the first failing one's message, else NULL. */
 #line 41 "tests/kernels/bare_rows.py"
@@ -1749,7 +1755,7 @@ const char *centred_counts_check(const int64_t *c, int64_t c_n0, int64_t c_n1, c
     if (out_n0 < c_n0 && c_n0 > 0) return "IndexError: out_n0 >= c_n0 when c_n0 > 0 (out, line 46)";
     return 0;
 }
-#line 1753 "bare_rows.c"
+#line 1759 "bare_rows.c"
 
 /* The checks Python makes before a call of normalise_with_scale, in its order: the first failing one's message, else NULL. */
 #line 50 "tests/kernels/bare_rows.py"
@@ -1762,7 +1768,7 @@ const char *normalise_with_scale_check(const double *x, int64_t x_n0, int64_t x_
     if (out_n0 < x_n0 && x_n0 > 0) return "IndexError: out_n0 >= x_n0 when x_n0 > 0 (out, line 56)";
     return 0;
 }
-#line 1766 "bare_rows.c"
+#line 1772 "bare_rows.c"
 
 void py2omp_enter_to(void *host, int64_t bytes)
 {
