@@ -107,7 +107,7 @@ class Variant:
 VARIANTS = (
     Variant("emitted", "as py2omp emits it with PY2OMP_BARE=0: a team of py2omp_team_threads(row) per row "
             "(32 to 256 on nvptx), 4 parallel for, max with its int64 class"),
-    Variant("emitted_bare", "as py2omp emits it on nvptx: the bare row form, a warp per row up to rows of 2048, "
+    Variant("emitted_bare", "as py2omp emits it on nvptx: the bare row form, a warp per row up to rows of 1024, "
             "a block of 256 above; the OpenMP form's reductions and NaN class as shuffles", bare="emitted"),
     *(Variant(f"threads{t}", f"thread_limit({t})", threads=t) for t in (32, 64, 128, 256, 512, 1024)),
     Variant("max_declare_reduction", "the max as one float reduction: declare reduction, NaN-propagating "

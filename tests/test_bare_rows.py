@@ -4,7 +4,7 @@ runtime, and that the kernels compute what Python does.
 
 No GPU runs here, so the nvptx builds run on the offload runtime's host fallback, where each team is
 one thread and a row has one lane (the prelude's `row_*` helpers): this checks the rows' indexing,
-the choice between the warp and the block kernel by the row's length (rows of 2047 and 2049), the
+the choice between the warp and the block kernel by the row's length (rows of 1023 and 1025), the
 reductions' starts and NaN classes, not the shuffles (the GPU run of bench/row_variants.py does)."""
 
 from __future__ import annotations
@@ -32,8 +32,8 @@ from translator.toolchain import find_toolchain
 
 PATH = "tests/kernels/bare_rows.py"
 NVPTX = "nvptx:sm_90"
-LENGTHS = (1, 31, 32, 33, 2047, 2049)
-"""Row lengths around a warp's 32 lanes and the warp kernel's limit of 2048."""
+LENGTHS = (1, 31, 32, 33, 1023, 1025)
+"""Row lengths around a warp's 32 lanes and the warp kernel's limit of 1024."""
 
 
 @pytest.fixture(autouse=True)
@@ -97,7 +97,7 @@ def _function(c_source: str, symbol: str) -> str:
 
 def test_npbench_softmax_takes_the_form() -> None:
     softmax = _function(translate(npbench_softmax.__file__, NVPTX).c_source, "softmax__device")
-    for line in ("int64_t py2omp_row = x_n2;", "if (py2omp_row <= 2048) {",
+    for line in ("int64_t py2omp_row = x_n2;", "if (py2omp_row <= 1024) {",
                  "num_teams(py2omp_num_teams(py2omp_trip, 8)) \\", "num_teams(py2omp_num_teams(py2omp_trip, 1)) \\",
                  "const int64_t py2omp_lanes = 32;", "const int64_t py2omp_lanes = 256;",
                  "max__1 = py2omp_row_max_f32(max__1, py2omp_lanes);",
@@ -216,7 +216,7 @@ def test_nvptx_build_matches_python(case: str, nvptx_fallback: dict[str, Any]) -
     assert nvptx_fallback[case] == []
 
 
-@pytest.mark.parametrize("case", ["softmax_rows-33", "layer_norm-2049", "row_span-32", "softmax_rows-extremes"])
+@pytest.mark.parametrize("case", ["softmax_rows-33", "layer_norm-1025", "row_span-32", "softmax_rows-extremes"])
 def test_matches_python_on_host_offload(case: str) -> None:
     """The same kernels in the OpenMP team form, which host-offload keeps."""
     with np.errstate(all="ignore"):

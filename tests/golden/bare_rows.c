@@ -439,7 +439,7 @@ void softmax_rows(const float *restrict x, int64_t x_n0, int64_t x_n1, float *re
         {
             int64_t py2omp_trip = x_n0;
             int64_t py2omp_row = x_n1;
-            if (py2omp_row <= 2048) {
+            if (py2omp_row <= 1024) {
 #line 15 "tests/kernels/bare_rows.py"
                 #pragma omp target teams ompx_bare \
                     num_teams(py2omp_num_teams(py2omp_trip, 8)) \
@@ -594,7 +594,7 @@ void softmax_rows__device(const float *restrict x, int64_t x_n0, int64_t x_n1, f
     {
         int64_t py2omp_trip = x_n0;
         int64_t py2omp_row = x_n1;
-        if (py2omp_row <= 2048) {
+        if (py2omp_row <= 1024) {
 #line 15 "tests/kernels/bare_rows.py"
             #pragma omp target teams ompx_bare \
                 num_teams(py2omp_num_teams(py2omp_trip, 8)) \
@@ -754,7 +754,7 @@ void layer_norm(const double *restrict x, int64_t x_n0, int64_t x_n1, const doub
         {
             int64_t py2omp_trip = x_n0;
             int64_t py2omp_row = x_n1;
-            if (py2omp_row <= 2048) {
+            if (py2omp_row <= 1024) {
 #line 24 "tests/kernels/bare_rows.py"
                 #pragma omp target teams ompx_bare \
                     num_teams(py2omp_num_teams(py2omp_trip, 8)) \
@@ -875,7 +875,7 @@ void layer_norm__device(const double *restrict x, int64_t x_n0, int64_t x_n1, co
     {
         int64_t py2omp_trip = x_n0;
         int64_t py2omp_row = x_n1;
-        if (py2omp_row <= 2048) {
+        if (py2omp_row <= 1024) {
 #line 24 "tests/kernels/bare_rows.py"
             #pragma omp target teams ompx_bare \
                 num_teams(py2omp_num_teams(py2omp_trip, 8)) \
@@ -1000,7 +1000,7 @@ void row_span(const double *restrict x, int64_t x_n0, int64_t x_n1, double *rest
         {
             int64_t py2omp_trip = x_n0;
             int64_t py2omp_row = x_n1;
-            if (py2omp_row <= 2048) {
+            if (py2omp_row <= 1024) {
 #line 34 "tests/kernels/bare_rows.py"
                 #pragma omp target teams ompx_bare \
                     num_teams(py2omp_num_teams(py2omp_trip, 8)) \
@@ -1187,7 +1187,7 @@ void row_span__device(const double *restrict x, int64_t x_n0, int64_t x_n1, doub
     {
         int64_t py2omp_trip = x_n0;
         int64_t py2omp_row = x_n1;
-        if (py2omp_row <= 2048) {
+        if (py2omp_row <= 1024) {
 #line 34 "tests/kernels/bare_rows.py"
             #pragma omp target teams ompx_bare \
                 num_teams(py2omp_num_teams(py2omp_trip, 8)) \
@@ -1380,7 +1380,7 @@ void centred_counts(const int64_t *restrict c, int64_t c_n0, int64_t c_n1, int64
         {
             int64_t py2omp_trip = c_n0;
             int64_t py2omp_row = c_n1;
-            if (py2omp_row <= 2048) {
+            if (py2omp_row <= 1024) {
 #line 43 "tests/kernels/bare_rows.py"
                 #pragma omp target teams ompx_bare \
                     num_teams(py2omp_num_teams(py2omp_trip, 8)) \
@@ -1505,7 +1505,7 @@ void centred_counts__device(const int64_t *restrict c, int64_t c_n0, int64_t c_n
     {
         int64_t py2omp_trip = c_n0;
         int64_t py2omp_row = c_n1;
-        if (py2omp_row <= 2048) {
+        if (py2omp_row <= 1024) {
 #line 43 "tests/kernels/bare_rows.py"
             #pragma omp target teams ompx_bare \
                 num_teams(py2omp_num_teams(py2omp_trip, 8)) \

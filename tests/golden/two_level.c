@@ -858,7 +858,7 @@ void scaled_rows(const double *restrict X, int64_t X_n0, int64_t X_n1, double *r
     {
         int64_t py2omp_trip = X_n0;
         int64_t py2omp_row = Y_n1;
-        if (py2omp_row <= 2048) {
+        if (py2omp_row <= 1024) {
 #line 40 "tests/kernels/two_level.py"
             #pragma omp target teams ompx_bare \
                 num_teams(py2omp_num_teams(py2omp_trip, 8)) \
@@ -957,7 +957,7 @@ void scaled_rows__device(const double *restrict X, int64_t X_n0, int64_t X_n1, d
     {
         int64_t py2omp_trip = X_n0;
         int64_t py2omp_row = Y_n1;
-        if (py2omp_row <= 2048) {
+        if (py2omp_row <= 1024) {
 #line 40 "tests/kernels/two_level.py"
             #pragma omp target teams ompx_bare \
                 num_teams(py2omp_num_teams(py2omp_trip, 8)) \

@@ -4,9 +4,9 @@ one level of a flat nest (`ir.ParallelLoop.flat`, `passes/flat_nests.py`) in eit
 
 A loop over rows in the bare form (`ir.OmpTarget.row_trip`, `passes/bare_rows.py`) is two kernels,
 chosen at the call by the rows' trip count: a warp per row (8 rows a block of 256) up to
-`ROW_WARP_LIMIT`, a block of 256 per row above (H100, NPBench softmax's rows: the hand-written warp
-kernel 0.99 ms for rows of 512 and 1.19 ms for rows of 64, the block kernel 1.33 ms for rows of
-4096; `bench/row_variants.py` times rows of 1024 and 2048 too, to place the limit). A row's loops
+`ROW_WARP_LIMIT`, a block of 256 per row above (H100, 2026-12-06, `bench/row_variants.py`, 2^28
+floats: the emitted warp kernel 1.34 ms for rows of 1024 against a block's 1.70, but 2.64 ms for
+rows of 2048 against a block's 1.42). A row's loops
 start at the thread's lane and step by the lanes; a reduction starts each lane but the first from
 the operator's identity (the first keeps the value before the loop, as OpenMP's `reduction` adds it)
 and combines the lanes with butterfly shuffles, then, in a block, the warps' results through
@@ -39,7 +39,7 @@ ROW = "py2omp_row"
 """The host local holding a bare row loop's row trip count (`ir.OmpTarget.row_trip`)."""
 LANES = "py2omp_lanes"
 """The constant, in a bare row kernel, of the lanes sharing a row (`RowKernelView.lanes`)."""
-ROW_WARP_LIMIT = 2048
+ROW_WARP_LIMIT = 1024
 """The longest row a warp takes; a block of `BLOCK` takes longer ones (module docstring)."""
 WARP = 32
 BLOCK = 256
