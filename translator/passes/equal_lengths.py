@@ -60,7 +60,7 @@ class EqualLengths:
     def _add(self, expr: ir.Expr) -> object:
         key = shape_key(expr)
         self._parent.setdefault(key, key)
-        if isinstance(_uncast(expr), ir.Extent):
+        if isinstance(uncast(expr), ir.Extent):
             self._extents.add(key)
         return key
 
@@ -75,7 +75,8 @@ class EqualLengths:
             self._parent[y] = x
 
 
-def _uncast(expr: ir.Expr) -> ir.Expr:
+def uncast(expr: ir.Expr) -> ir.Expr:
+    """`expr` without the casts around it (typing puts them around loop bounds)."""
     while isinstance(expr, ir.Cast):
         expr = expr.operand
     return expr

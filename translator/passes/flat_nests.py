@@ -28,7 +28,7 @@ from translator.ir.arrays import at_levels
 from translator.ir.types import I64
 from translator.ir.visit import Node, rewrite_body, walk_all
 from translator.passes.bare import straight_line
-from translator.passes.equal_lengths import EqualLengths
+from translator.passes.equal_lengths import EqualLengths, uncast
 
 
 def flatten_nests(kernel: ir.Kernel) -> ir.Kernel:
@@ -56,7 +56,4 @@ def is_flat(loop: ir.ParallelLoop, checks: tuple[ir.LengthCheck, ...]) -> bool:
 def _from_zero_to_extent(level: ir.LoopLevel) -> bool:
     """Whether an inner level runs over a whole axis, `range(x.shape[d])`: its stop is an extent, never
     negative, so a check equating it with another extent (`max(a, 0) == max(b, 0)`) makes them equal."""
-    stop = level.stop
-    while isinstance(stop, ir.Cast):
-        stop = stop.operand
-    return isinstance(level.start, ir.Const) and level.start.value == 0 and isinstance(stop, ir.Extent)
+    return isinstance(level.start, ir.Const) and level.start.value == 0 and isinstance(uncast(level.stop), ir.Extent)
