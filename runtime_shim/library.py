@@ -30,7 +30,6 @@ from .fastpath import FastPath, c_positions, prepare_fast
 from .manifest import KernelSpec, Manifest, ParamSpec, read_manifest
 from .movement import KernelStats, Moves, NeedChecks, length_failure, moves, uncovered
 from .multi import ChunkedCall, check_devices, chunk_function
-from .pinned import is_pinned
 
 
 FAILED = 2**31 - 1
@@ -232,7 +231,7 @@ class CompiledKernel:
         settings = staging.SETTINGS
         pieces = self.spec.chunk_over is not None and settings.overlap  # pinned arrays gain from overlap alone
         return any(max(m.to_device, m.from_device) >= settings.min_bytes
-                   and (pieces or not _direct_memory(a)) for a, m in moving)
+                   and (pieces or not staging.read_directly(a.ctypes.data, a.nbytes)) for a, m in moving)
 
     def _raise_failure(self, number: int) -> None:
         """Raise the exception of run-time check `number` (from 0), as Python would have raised there."""
@@ -447,11 +446,6 @@ def _copy_back(openmp: resident.OpenMP, host: np.ndarray, device: DeviceArray, m
     elif moved.from_device:
         staging.copy_from_device(openmp, host.ctypes.data + moved.start, device.ptr + moved.start, moved.length,
                                  device.device, register)
-
-
-def _direct_memory(array: np.ndarray) -> bool:
-    """Whether the copy engines read the array's memory directly: pinned, or kept registered."""
-    return is_pinned(array.ctypes.data, array.nbytes) or kept.REGISTRY.covers(array.ctypes.data, array.nbytes)
 
 
 CFunction = Callable[..., object]

@@ -190,9 +190,15 @@ def _plain(host: int, nbytes: int) -> bool:
     return nbytes < max(SETTINGS.min_bytes, 1) or nbytes <= SETTINGS.chunk_bytes or is_pinned(host, nbytes)
 
 
+def read_directly(host: int, nbytes: int) -> bool:
+    """Whether the copy engines read host memory `[host, host + nbytes)` directly: pinned, or kept
+    registered with the driver (`kept`)."""
+    return is_pinned(host, nbytes) or kept.REGISTRY.covers(host, nbytes)
+
+
 def _direct(host: int, nbytes: int) -> bool:
-    """`_plain`, or memory kept registered (`kept`): the copy engines read it directly."""
-    return _plain(host, nbytes) or kept.REGISTRY.covers(host, nbytes)
+    """Whether a copy is one `omp_target_memcpy`: by its size (`_plain`), or memory read directly."""
+    return _plain(host, nbytes) or read_directly(host, nbytes)
 
 
 def copy_to_device(openmp: OpenMP, device_ptr: int, host: int, nbytes: int, device: int, register: bool = False) -> None:
