@@ -246,3 +246,11 @@ def directive_exprs(directive: ir.OmpTarget | ir.OmpParallelFor | None) -> tuple
     else:
         candidates = ()
     return tuple(e for e in candidates if e is not None and not isinstance(e, int))
+
+
+def straight_line(body: tuple[ir.Stmt, ...]) -> bool:
+    """Whether every statement, in the arms of branches too, is an assignment or an atomic update:
+    a body the bare forms deal to threads and lanes as it is (`passes.bare`, `passes.bare_rows`,
+    `passes.flat_nests`)."""
+    return all(isinstance(s, (ir.Assign, ir.AtomicUpdate)) or isinstance(s, ir.If) and straight_line(s.body + s.orelse)
+               for s in body)

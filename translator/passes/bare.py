@@ -24,11 +24,9 @@ from __future__ import annotations
 import dataclasses
 
 from translator.ir import nodes as ir
-from translator.ir.visit import Node, rewrite_body, walk_all
+from translator.ir.visit import Node, rewrite_body, straight_line, walk_all
 from translator.passes.bare_rows import row_trip
 
-_STRAIGHT = (ir.Assign, ir.If, ir.AtomicUpdate)
-"""The statements a bare body may hold (an `if`'s arms alike)."""
 
 
 def launch_bare(kernel: ir.Kernel) -> ir.Kernel:
@@ -52,9 +50,3 @@ def is_bare_candidate(loop: ir.ParallelLoop) -> bool:
     return (isinstance(d, ir.OmpTarget) and not d.two_level and not d.reductions and not d.copied
             and d.schedule is None and d.teams_from_trip_count and not loop.temporaries
             and straight_line(loop.body) and not any(isinstance(n, ir.CallFunction) for n in walk_all(loop.body)))
-
-
-def straight_line(body: tuple[ir.Stmt, ...]) -> bool:
-    """Whether every statement, in the arms of branches too, is an assignment or an atomic update."""
-    return all(isinstance(s, _STRAIGHT) and (not isinstance(s, ir.If) or straight_line(s.body + s.orelse))
-               for s in body)

@@ -30,7 +30,7 @@ from collections.abc import Mapping
 
 from translator.ir import nodes as ir
 from translator.ir.types import Kind, ScalarType
-from translator.ir.visit import walk_all
+from translator.ir.visit import straight_line, walk_all
 
 ROW_OPS = ("+", "*", "max", "min")
 """The team reductions the bare form combines with shuffles (`-` is `+` after `passes.team_reductions`)."""
@@ -73,13 +73,7 @@ def _lane_loop(loop: ir.ParallelLoop, types: Mapping[str, ScalarType]) -> bool:
     return (isinstance(d, ir.OmpParallelFor) and len(loop.levels) == 1 and d.num_threads is None
             and d.schedule is None and not d.worksharing and not loop.temporaries
             and all(r.op in ROW_OPS and r.var in types and types[r.var].kind in _REAL for r in d.reductions)
-            and _straight(loop.body))
+            and straight_line(loop.body))
 
 
 _REAL = (Kind.INT, Kind.UINT, Kind.FLOAT)
-
-
-def _straight(body: tuple[ir.Stmt, ...]) -> bool:
-    """Whether the loop body is straight-line code: assignments, branches, atomic updates."""
-    return all(isinstance(s, (ir.Assign, ir.AtomicUpdate)) or isinstance(s, ir.If) and _straight(s.body + s.orelse)
-               for s in body)

@@ -26,8 +26,7 @@ import dataclasses
 from translator.ir import nodes as ir
 from translator.ir.arrays import at_levels
 from translator.ir.types import I64
-from translator.ir.visit import Node, rewrite_body, walk_all
-from translator.passes.bare import straight_line
+from translator.ir.visit import Node, rewrite_body, straight_line, walk_all
 from translator.passes.equal_lengths import EqualLengths, uncast
 
 
