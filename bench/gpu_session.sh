@@ -9,7 +9,8 @@
 # $OUT/results.tgz, so a run cut short by its time limit still returns what it measured.
 # PART: check (examples, NPBench, corpus against Python), peers (py2omp and CuPy, docs table and
 # chart), nobare (the stencils with the OpenMP loop), bandwidth (the launch forms), copy (copy rates),
-# calls (launch cost, saxpy's transfers), forms (cuBLAS forms of trmm, doitgen, covariance), trace (where a call's time goes: $TRACE_KERNELS, default atax and mvt),
+# calls (launch cost, saxpy's transfers), profile (each call's kernels, copies and driver calls from CUPTI,
+# py2omp against CuPy: $PROFILE_KERNELS, default those at or above CuPy's time), forms (cuBLAS forms of trmm, doitgen, covariance), trace (where a call's time goes: $TRACE_KERNELS, default atax and mvt),
 # rows (softmax's row-wise team kernel: thread counts, the max as one reduction, the exp fused with the sum,
 # rows per team, hand-written ompx_bare kernels, py2omp's bare row form, against CuPy at rows of 512, 64,
 # 4096, 1024 and 2048; bench/row_variants.py, built by build_gpu.py's part `rows` into rows/: 23 .so files;
@@ -37,6 +38,7 @@ for part in "$@"; do
     copy) step copy_rate env BENCH_COPY_RATE_COPIERS=4,8,16 python3 bench/copy_rate.py $B $OUT/copy_rate.json ;;
     calls) step calls env BENCH_PARTS=call_overhead,saxpy_transfers python3 bench/gpu_run.py $B $OUT/calls.json ;;
     forms) step forms python3 bench/product_forms.py $OUT/product_forms.json ;;
+    profile) step profile python3 bench/kernel_profile.py $B $OUT/profile.json $PROFILE_KERNELS ;;
     trace) for kernel in ${TRACE_KERNELS:-atax mvt}; do step trace_$kernel python3 bench/call_trace.py $B $kernel $OUT; done ;;
     *) echo "unknown part $part" >&2 ;;
   esac
