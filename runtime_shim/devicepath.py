@@ -23,9 +23,13 @@ preconditions (`fastpath.preconditions`) and the checks of the inputs (`InputChe
 as on the checked path; a negative extent or a failing check answers None (the checked path raises
 its ValueError or IndexError with the numbers). Only then are they allocated, by the allocator of
 the first array's family (`device.result_allocator`), and the status word of the run-time checks
-taken from its pool (`device.STATUS_WORDS`), as the checked path does. A kernel with a partly
-written `Out` array, or returning a scalar through a one-element array (staged on the host), has
-no device plan: `prepare_device` returns None.
+taken from its pool (`device.STATUS_WORDS`), as the checked path does.
+
+An `Out` array the compiler could not prove written whole has its written box in the manifest
+(`movement.uncovered`: the checked path refuses a call that would leave elements of it unwritten);
+where it is one box, its cover is compiled over the C arguments too (`covering`), and a call it does
+not cover answers None. Several boxes, or a kernel returning a scalar through a one-element array
+(staged on the host), have no device plan: `prepare_device` returns None.
 """
 
 from __future__ import annotations
@@ -34,10 +38,11 @@ import time
 from math import prod
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 
-from .bounds import compiled_shape
+from .bounds import Bound, compiled_shape, extent_bound, first_failing, op_bound
 from .checks import InputChecks
 from .device import STATUS_WORDS, DeviceArray, device_view, free_all, result_allocator
 from .fastpath import Plan, array_plan, c_positions, preconditions, scalar_plan
@@ -77,6 +82,8 @@ class DevicePath:
     """The preconditions of accesses over the C arguments (`fastpath.preconditions`)."""
     inputs: InputChecks | None = None
     """The checks of the inputs (manifest `checks`), over the C arguments."""
+    uncovered: Callable[[Sequence[object]], int] | None = None
+    """Whether a partly written `Out` array's box leaves an element unwritten (`covering`)."""
 
     def arguments(self, values: Sequence[object]) -> DeviceCall | None:
         """The C arguments and the shapes of the arrays to make, or None: not the common device call."""
@@ -120,6 +127,8 @@ class DevicePath:
         if self.failing is not None and self.failing(c_args) >= 0:
             return None
         if self.inputs is not None and self.inputs.any_fails(c_args):
+            return None
+        if self.uncovered is not None and self.uncovered(c_args) >= 0:
             return None
         return c_args, shapes
 
@@ -165,11 +174,12 @@ class DevicePath:
 
 
 def prepare_device(spec: KernelSpec, inputs: InputChecks | None = None) -> DevicePath | None:
-    """The plan of the kernel's common device call, or None: no device entry point, a partly written
-    `Out` array, or a returned scalar made as a one-element host array (both need the checked path)."""
+    """The plan of the kernel's common device call, or None: no device entry point, an `Out` array
+    written in several boxes, or a returned scalar made as a one-element host array (these need the
+    checked path)."""
     hidden = [p.hidden for p in spec.params]
     if (spec.device_symbol is None or spec.results_elements or hidden != sorted(hidden)
-            or any(p.written is not None for p in spec.params)):
+            or any(p.written is not None and len(p.written) != 1 for p in spec.params)):
         return None  # (the arrays the kernel makes follow the caller's arguments: `CompiledKernel._allocate`)
     caller = [p for p in spec.params if not p.hidden]
     plans = tuple(array_plan(p) if p.is_array else scalar_plan(p) for p in caller)
@@ -180,6 +190,24 @@ def prepare_device(spec: KernelSpec, inputs: InputChecks | None = None) -> Devic
                       p.name == spec.status, p.name in kept) for p in spec.params if p.hidden)
     first = next(i for i, p in enumerate(caller) if p.is_array)
     return DevicePath(plans, first, any(not m.status for m in made), made,  # type: ignore[arg-type]
-                      preconditions(spec), inputs)
+                      preconditions(spec), inputs, covering(spec, starts))
+
+
+def covering(spec: KernelSpec, starts: dict[str, int]) -> Callable[[Sequence[object]], int] | None:
+    """The conditions under which the one box each partly written `Out` array's writes cover
+    (`movement.written_boxes`) leaves an element unwritten, compiled over the C arguments: a start
+    above 0 or a stop below the extent in a dimension, or an empty range of a loop around the
+    writes (past the rank: the box is then empty). None where no array is partly written."""
+    fails: list[tuple[object, object, tuple[()]]] = []
+    for p in spec.params:
+        if p.written is None:
+            continue
+        (box,) = cast("tuple[tuple[tuple[Bound, Bound], ...]]", p.written)  # pairs of bounds per dimension
+        for dim, (lo, hi) in enumerate(box):
+            if dim < p.rank:
+                fails += [(0, lo, ()), (hi, extent_bound(p.name, dim), ())]
+            else:
+                fails.append((hi, op_bound("+", lo, 1), ()))  # hi <= lo: the loop runs no iteration
+    return first_failing(fails, starts, None, flat=True) if fails else None
 
 

@@ -57,6 +57,8 @@ CASES: dict[str, Callable[[np.random.Generator], tuple[Any, ...]]] = {
     "atax": lambda rng: (rng.standard_normal((37, 23)), rng.standard_normal(23)),
     "axpby": lambda rng: (1.5, rng.standard_normal(50), -0.25, rng.standard_normal(50), rng.standard_normal(50)),
     "row_normalize": lambda rng: (rng.standard_normal((9, 14)), rng.standard_normal((9, 14))),
+    "bicg": lambda rng: (rng.standard_normal((11, 8)), rng.standard_normal(8), rng.standard_normal(11),
+                         rng.standard_normal(8), rng.standard_normal(11)),
 }
 
 
@@ -158,6 +160,38 @@ def test_declined_calls_raise_the_checked_paths_error(case: str) -> None:
     with pytest.raises(error) as raised:
         kernel(*args)
     assert str(raised.value) == message.format(device=openmp().device, other=openmp().device + 5)
+
+
+def test_an_out_array_longer_than_its_writes_takes_the_checked_path() -> None:
+    """bicg writes `s[:A.shape[1]]`: with `s` of that length the device path takes the call (the box
+    covers it), with a longer one it declines, and the checked path writes the box and leaves the
+    rest of the device array as it was (`s` is sectioned: nothing comes back undefined)."""
+    kernel = compiled("bicg")
+    A, p, r = RNG.standard_normal((5, 4)), RNG.standard_normal(4), RNG.standard_normal(5)
+    assert kernel.device_fast is not None
+    assert kernel.device_fast.arguments((to_device(A), to_device(p), to_device(r), _x(4), _x(5))) is not None
+    before = RNG.standard_normal(6)
+    s, q = to_device(before), _x(5)
+    args = (to_device(A), to_device(p), to_device(r), s, q)
+    assert kernel.device_fast.arguments(args) is None
+    assert kernel(*args) is None
+    np.testing.assert_allclose(s.to_numpy()[:4], r @ A, rtol=1e-12)
+    assert np.array_equal(s.to_numpy()[4:], before[4:])
+    np.testing.assert_allclose(q.to_numpy(), A @ p, rtol=1e-12)
+
+
+@pytest.mark.parametrize("rows", [3, 4])
+def test_a_box_of_two_bounds_covers_or_declines(rows: int) -> None:
+    """`out[:steps, :len(x)]` covers `out` of 3 rows for 3 steps; of 4 rows the device path declines
+    and the checked path leaves the fourth row as it was."""
+    kernel, x = compiled("scaled_rows"), RNG.standard_normal(7)
+    before = RNG.standard_normal((rows, 7))
+    out = to_device(before)
+    assert kernel.device_fast is not None
+    assert (kernel.device_fast.arguments((3, to_device(x), out)) is None) == (rows == 4)
+    assert kernel(3, to_device(x), out) is None
+    np.testing.assert_allclose(out.to_numpy()[:3], np.arange(3.0)[:, None] * x, rtol=1e-12)
+    assert np.array_equal(out.to_numpy()[3:], before[3:])
 
 
 def test_an_out_array_sharing_memory_with_an_input_is_refused() -> None:

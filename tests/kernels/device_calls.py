@@ -4,7 +4,7 @@ on the same route."""
 
 import numpy as np
 
-from translator import In, Out, f64, kernel, prange
+from translator import In, Out, f64, i64, kernel, prange
 
 
 @kernel
@@ -40,3 +40,22 @@ def row_normalize(A: In[f64[:, :]], out: Out[f64[:, :]]):
             total += abs(A[i, j])
         for j in range(out.shape[1]):
             out[i, j] = A[i, j] / total
+
+
+@kernel
+def bicg(A: In[f64[:, :]], p: In[f64[:]], r: In[f64[:]], s: Out[f64[:]], q: Out[f64[:]]):
+    """PolyBench's bicg as NPBench writes it: `s` and `q` written at the loops' indices only, so the
+    call checks that their lengths are the loops' (an `Out` array partly written would come back
+    undefined)."""
+    for j in prange(A.shape[1]):
+        s[j] = r @ A[:, j]
+    for i in prange(A.shape[0]):
+        q[i] = A[i, :] @ p
+
+
+@kernel
+def scaled_rows(steps: i64, x: In[f64[:]], out: Out[f64[:, :]]):
+    """Row `t` of `out` is `t * x`: written for `t < steps` and `i < len(x)`, a box of two bounds."""
+    for t in range(steps):
+        for i in prange(x.shape[0]):
+            out[t, i] = x[i] * t
