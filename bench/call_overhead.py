@@ -320,26 +320,37 @@ def call_parts(compiled: Any, args: tuple[Any, ...], kind: str, count: int = GPU
 
 
 def check_status_words(library: Any) -> dict[str, str]:
-    """With each kind of word: a gather with an index out of range raises its IndexError, and a good
-    one after it answers as NumPy does (the word zeroed again). "ok", or what went wrong."""
+    """With each kind of word: a gather with indices out of range raises its IndexError, and with
+    two checks failing on thousands of lanes, the first check's (`atomic compare` max of the codes);
+    a good gather after them answers as NumPy does (the word zeroed again). "ok", or what went wrong."""
     from runtime_shim import to_device
     from runtime_shim.device import STATUS_WORDS
 
-    kernel, rng, verdicts = library.kernels["tiny_gather"], np.random.default_rng(6), {}
+    rng, verdicts = np.random.default_rng(6), {}
+    n = 4096
     for kind in STATUS_KINDS:
         STATUS_WORDS.use(kind)
-        x, idx = rng.standard_normal(64).astype(np.float32), rng.integers(0, 64, 64)
-        bad = idx.copy()
-        bad[rng.integers(0, 64, 5)] = 64 + rng.integers(0, 9, 5)
-        try:
-            kernel(to_device(x), to_device(bad))
-            verdicts[kind] = "no error for an index out of range"
-            continue
-        except IndexError:
-            pass
-        good = kernel(to_device(x), to_device(idx)).to_numpy()
-        verdicts[kind] = "ok" if np.array_equal(good, x[idx]) else "wrong values after a failure"
+        x, w = (rng.standard_normal(n).astype(np.float32) for _ in range(2))
+        idx, jdx = rng.integers(0, n, n), rng.integers(0, n, n)
+        bad, jbad = idx.copy(), jdx.copy()
+        bad[[5, n // 2]] = n + 3  # Python stops at element 5, in `x[idx[i]]`
+        jbad[6:] = n + rng.integers(0, 9, n - 6)
+        failures = [_message(library.kernels["tiny_gather"], to_device(x), to_device(bad)),
+                    _message(library.kernels["gather_pairs"], to_device(x), to_device(bad), to_device(w), to_device(jbad))]
+        good = library.kernels["gather_pairs"](to_device(x), to_device(idx), to_device(w), to_device(jdx)).to_numpy()
+        wrong = [m for m in failures if not m.startswith("IndexError") or "for 'x'" not in m]
+        verdicts[kind] = ("ok" if not wrong and np.array_equal(good, x[idx] * w[jdx])
+                          else f"failures {failures}, good call right: {np.array_equal(good, x[idx] * w[jdx])}")
     return verdicts
+
+
+def _message(kernel: Any, *args: Any) -> str:
+    """The exception a call raises, as `Type: message` ("none" if it returns)."""
+    try:
+        kernel(*args)
+    except Exception as error:
+        return f"{type(error).__name__}: {error}"
+    return "none"
 
 
 def gpu_figures(library: Any, cupy: Any | None, synchronize: Callable[[], Any], count: int = GPU_CALLS,
