@@ -4,7 +4,8 @@
 
 For the gemv-like kernels, py2omp's call took 0.2-0.4 ms more than CuPy's while the cuBLAS call it
 makes is as fast as CuPy's own (docs/benchmarks.md, "Which cuBLAS call"). This times, in one process,
-CuPy's code and py2omp's call (wall, synchronised, median of 20), then profiles 20 py2omp calls on
+CuPy's code and py2omp's call (wall, synchronised, median of 20), Python's share of py2omp's call
+with the status word in host and in device memory (interleaved call by call), then profiles 20 py2omp calls on
 the Python side (cProfile, the top 25 entries by cumulative time) into OUT_DIR/NAME-profile.txt.
 Run it again under LIBOMPTARGET_INFO=-1 with BENCH_TRACE_CALLS=1 for the offload runtime's own
 account of one call (every map, allocation, copy and launch).
@@ -27,6 +28,7 @@ import numpy as np
 
 import runtime_shim
 from peer_kernels import CASES
+from runtime_shim.device import STATUS_WORD_KINDS, STATUS_WORDS
 
 CALLS = int(os.environ.get("BENCH_TRACE_CALLS", 20))
 
@@ -45,23 +47,38 @@ def median_ms(call: Callable[[], Any]) -> float:
 
 
 def python_side(kernel: Any, args: tuple[Any, ...]) -> dict[str, float]:
-    """Per call, without a profiler's own cost: the whole call and the C function alone (its ctypes
-    call timed inside), medians of `CALLS` synchronised calls; their difference is Python's share."""
-    inner, inside = kernel.device_function, []
+    """Per call, without a profiler's own cost, with each kind of status word (`PY2OMP_STATUS_WORD`,
+    switched call by call): the whole call and the C function alone (its ctypes call timed inside),
+    medians of `CALLS` synchronised calls; their difference is Python's share."""
+    inner, kind = kernel.device_function, ["host"]
+    whole: dict[str, list[float]] = {k: [] for k in STATUS_WORD_KINDS}
+    inside: dict[str, list[float]] = {k: [] for k in STATUS_WORD_KINDS}
 
     def timed(*c_args: Any) -> Any:
         start = time.perf_counter()
         value = inner(*c_args)
-        inside.append(time.perf_counter() - start)
+        inside[kind[0]].append(time.perf_counter() - start)
         return value
 
-    kernel.device_function = timed
+    kernel.device_function, was = timed, STATUS_WORDS.host
     try:
-        whole = median_ms(lambda: kernel(*args))
+        for _ in range(CALLS + 1):
+            for each in STATUS_WORD_KINDS:
+                kind[0] = each
+                STATUS_WORDS.use(each)
+                cupy.cuda.Device().synchronize()
+                start = time.perf_counter()
+                kernel(*args)
+                cupy.cuda.Device().synchronize()
+                whole[each].append(time.perf_counter() - start)
     finally:
-        kernel.device_function = inner
-    c_ms = statistics.median(inside[1:]) * 1e3
-    return {"whole_call_ms": whole, "c_function_ms": c_ms, "python_share_us": (whole - c_ms) * 1e3}
+        kernel.device_function, STATUS_WORDS.host = inner, was
+    figures = {}
+    for k in STATUS_WORD_KINDS:  # the first call of each kind is a warm-up
+        whole_ms, c_ms = (statistics.median(times[k][1:]) * 1e3 for times in (whole, inside))
+        figures |= {f"whole_call_ms_{k}_word": whole_ms, f"c_function_ms_{k}_word": c_ms,
+                    f"python_share_us_{k}_word": (whole_ms - c_ms) * 1e3}
+    return figures
 
 
 def main(build: Path, name: str, out: Path) -> None:

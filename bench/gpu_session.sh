@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # One batched GPU session on a lent machine (no compiler there), from the repository root:
-#   here:  python bench/build_gpu.py .gpubuild/run nvptx:sm_90 examples,modules,corpus,copy_rate,bandwidth,rows
+#   here:  python bench/build_gpu.py .gpubuild/run nvptx:sm_90 examples,modules,corpus,copy_rate,bandwidth,rows,overhead
 #          PY2OMP_BARE=0 python bench/build_gpu.py .gpubuild/run/nobare nvptx:sm_90 modules
 #          find .gpubuild/run -name '*.[ch]' -delete; tar czf .gpubuild/all.tar.gz -C .gpubuild/run .
 #   there: bash bench/gpu_session.sh PART...   (carry .gpu and .gpubuild/all.tar.gz)
@@ -9,7 +9,9 @@
 # $OUT/results.tgz, so a run cut short by its time limit still returns what it measured.
 # PART: check (examples, NPBench, corpus against Python), peers (py2omp and CuPy, docs table and
 # chart), nobare (the stencils with the OpenMP loop), bandwidth (the launch forms), copy (copy rates),
-# calls (launch cost, saxpy's transfers), profile (each call's kernels, copies and driver calls from CUPTI,
+# calls (launch cost, saxpy's transfers), calls2 (Python's share of device calls against raw ctypes and CuPy,
+# the status word in host memory and in device memory, and the parts of one call: bench/call_overhead.py gpu,
+# built by build_gpu.py's part `overhead`), profile (each call's kernels, copies and driver calls from CUPTI,
 # py2omp against CuPy: $PROFILE_KERNELS, default those at or above CuPy's time), forms (cuBLAS forms of trmm, doitgen, covariance), trace (where a call's time goes: $TRACE_KERNELS, default atax and mvt),
 # rows (softmax's row-wise team kernel: thread counts, the max as one reduction, the exp fused with the sum,
 # rows per team, hand-written ompx_bare kernels, py2omp's bare row form, against CuPy at rows of 512, 64,
@@ -37,6 +39,7 @@ for part in "$@"; do
     rows) LIMIT=${LIMIT:-500} step rows python3 bench/row_variants.py run $B/rows $OUT/rows.json ;;
     copy) step copy_rate env BENCH_COPY_RATE_COPIERS=4,8,16 python3 bench/copy_rate.py $B $OUT/copy_rate.json ;;
     calls) step calls env BENCH_PARTS=call_overhead,saxpy_transfers python3 bench/gpu_run.py $B $OUT/calls.json ;;
+    calls2) step calls2 python3 bench/call_overhead.py gpu $B $OUT/calls2.json ;;
     forms) step forms python3 bench/product_forms.py $OUT/product_forms.json ;;
     profile) step profile python3 bench/kernel_profile.py $B $OUT/profile.json $PROFILE_KERNELS ;;
     trace) for kernel in ${TRACE_KERNELS:-atax mvt}; do step trace_$kernel python3 bench/call_trace.py $B $kernel $OUT; done ;;

@@ -12,6 +12,7 @@ from __future__ import annotations
 import ctypes
 import functools
 import math
+import os
 import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from typing import Any, NamedTuple, Protocol, TypeGuard
 import numpy as np
 import numpy.typing as npt
 
+from .pinned import PinnedBuffer
 from .resident import STATE, openmp
 
 
@@ -106,33 +108,85 @@ def free_all(arrays: Iterable[object]) -> None:
             array.free()
 
 
+class HostWord(NamedTuple):
+    """A status word in page-locked host memory that the device addresses (`pinned.PinnedBuffer`:
+    `llvm_omp_target_alloc_host`, the CUDA plugin's `cuMemAllocHost`, mapped into the device's
+    address space at the same address). The kernel writes it over the bus only when a check fails,
+    and the host reads it with a load: no runtime call after the call."""
+
+    ptr: int
+    value: np.ndarray
+    """A one-element int32 view of the word (its base owns the allocation)."""
+    device: int
+
+
+StatusWord = HostWord | DeviceArray
+
+STATUS_WORD_KINDS = ("host", "device")
+
+
 class StatusWords:
-    """The run-time checks' int32 status word of device calls, kept zeroed in device memory between
-    calls (one per call in flight, per device) instead of staged like a NumPy argument: staging
-    allocated, copied in, copied out and freed it on every call, and `free` waits for the whole GPU
-    (0.2-0.25 ms of a gemv-like kernel's call on an H100, docs/benchmarks.md). A call takes a word,
-    and hands it back with its value copied into the host's status array: 4 bytes out, and 4 in again
-    only after a failure, to zero it."""
+    """The run-time checks' int32 status word of device calls, kept zeroed between calls (one per
+    call in flight, per device) instead of staged like a NumPy argument: staging allocated, copied
+    in, copied out and freed it on every call, and `free` waits for the whole GPU (0.2-0.25 ms of a
+    gemv-like kernel's call on an H100, docs/benchmarks.md). A call takes a word, and hands it back
+    with its value put into the host's status array.
 
-    def __init__(self) -> None:
-        self._free: dict[int, list[DeviceArray]] = {}
+    Kind `host` (the default, `PY2OMP_STATUS_WORD`): words in host memory the device addresses
+    (`HostWord`), read and zeroed by plain loads and stores; the copy of a device word back, one
+    `omp_target_memcpy` of 4 bytes, was most of Python's share of a device call on an H100 (30-67
+    us). Kind `device`: words in device memory (`DeviceArray`), copied back after every call and
+    zeroed by a copy after a failure. Where the runtime cannot allocate a host word, the pool
+    falls back to device words for good."""
 
-    def take(self) -> DeviceArray:
+    def __init__(self, kind: str) -> None:
+        self._free: dict[tuple[bool, int], list[StatusWord]] = {}
+        self.host = True
+        self.use(kind)
+
+    def use(self, kind: str) -> None:
+        """Take words of `kind` from now on (each kind has its own free words: a switch between
+        calls, for measurements, hands out only words of the kind chosen)."""
+        if kind not in STATUS_WORD_KINDS:
+            raise ValueError(f"PY2OMP_STATUS_WORD must be 'host' or 'device', got {kind!r}")
+        self.host = kind == "host"
+
+    def take(self) -> StatusWord:
         """A zeroed word on the current device (list operations are atomic: threads need no lock)."""
-        free = self._free.get(openmp().device)
+        device = openmp().device
+        free = self._free.get((self.host, device))
         try:
-            return free.pop() if free else self._zeroed()
+            return free.pop() if free else self._zeroed(device)
         except IndexError:  # another thread took the last one
-            return self._zeroed()
+            return self._zeroed(device)
 
-    def give_back(self, word: DeviceArray, host: np.ndarray) -> None:
-        """Copy the word's value into `host` (the call's status array), zero it where a check failed."""
+    def give_back(self, word: StatusWord, host: np.ndarray) -> int:
+        """Put the word's value into `host` (the call's zeroed status array), zero it where a check
+        failed; returns the bytes copied from the device (none for a host word)."""
+        if type(word) is HostWord:
+            failed = word.value[0]
+            if failed:
+                host[0] = failed
+                word.value[0] = 0
+            self._free.setdefault((True, word.device), []).append(word)
+            return 0
+        assert isinstance(word, DeviceArray)
         word._openmp.copy(host.ctypes.data, word.ptr, host.nbytes, to_device=False, device=word.device)
         if host[0]:
             self._zero(word)
-        self._free.setdefault(word.device, []).append(word)
+        self._free.setdefault((False, word.device), []).append(word)
+        return host.nbytes
 
-    def _zeroed(self) -> DeviceArray:
+    def _zeroed(self, device: int) -> StatusWord:
+        if self.host:
+            try:
+                buffer = PinnedBuffer((1,), np.dtype(np.int32), device)
+            except MemoryError:  # no host memory the device addresses: device words from now on
+                self.host = False
+            else:
+                value = np.asarray(buffer)
+                value[0] = 0
+                return HostWord(buffer.ptr, value, device)
         word = DeviceArray((1,), np.dtype(np.int32))
         self._zero(word)
         return word
@@ -143,7 +197,8 @@ class StatusWords:
         word._openmp.copy(word.ptr, zero.ctypes.data, zero.nbytes, to_device=True, device=word.device)
 
 
-STATUS_WORDS = StatusWords()
+STATUS_WORDS = StatusWords(os.environ.get("PY2OMP_STATUS_WORD", "host"))
+"""Read once, when the runtime is imported: `host` or `device` (`StatusWords`)."""
 
 
 def to_device(array: np.ndarray) -> DeviceArray:
@@ -235,6 +290,8 @@ def device_view(value: object) -> DeviceView | None:
     cupy = sys.modules.get("cupy")
     if cupy is not None and type(value) is cupy.ndarray:
         return _cupy_view(value)
+    if type(value) is HostWord:  # the status word, in the checked path's arguments
+        return DeviceView(value.ptr, value.value.shape, value.value.dtype, True, value.device)
     interface = getattr(value, "__cuda_array_interface__", None)
     if not isinstance(interface, dict):
         return _dlpack_view(value)

@@ -44,7 +44,7 @@ import numpy as np
 
 from .bounds import Bound, compiled_shape, extent_bound, first_failing, op_bound
 from .checks import InputChecks
-from .device import STATUS_WORDS, DeviceArray, device_view, free_all, result_allocator
+from .device import STATUS_WORDS, DeviceArray, StatusWord, device_view, free_all, result_allocator
 from .fastpath import Plan, array_plan, c_positions, preconditions, scalar_plan
 from .manifest import KernelSpec
 from .movement import KernelStats
@@ -146,7 +146,7 @@ class DevicePath:
             return value, [], 0
         allocate = result_allocator(values[self.first]) if self.allocates else DeviceArray
         made: list[object] = []
-        status: tuple[np.ndarray, DeviceArray] | None = None
+        status: tuple[np.ndarray, StatusWord] | None = None
         try:
             for spec, shape in zip(self.made, shapes):
                 if spec.status:  # a pooled word, read back below (`StatusWords`)
@@ -166,8 +166,7 @@ class DevicePath:
             raise
         finally:
             if status is not None:
-                STATUS_WORDS.give_back(status[1], status[0])
-                stats.bytes_from_device += status[0].nbytes
+                stats.bytes_from_device += STATUS_WORDS.give_back(status[1], status[0])
         failed = 0 if status is None else int(status[0][0])
         free_all(m for m, spec in zip(made, self.made) if failed or not spec.kept)
         return value, made, failed

@@ -23,7 +23,7 @@ from . import blas, kept, overlap, resident, staging
 from .pool import DeviceMemoryStats, Pool
 from .binding import Binding, prepare
 from .bounds import evaluate
-from .device import STATUS_WORDS, Allocator, DeviceArray, device_view, free_all, result_allocator
+from .device import STATUS_WORDS, Allocator, DeviceArray, StatusWord, device_view, free_all, result_allocator
 from .devicepath import DeviceCall, DevicePath, prepare_device
 from .checks import InputChecks
 from .fastpath import FastPath, c_positions, prepare_fast
@@ -359,7 +359,7 @@ class CompiledKernel:
         (`staging`)."""
         assert self.device_binding is not None and self.device_function is not None
         staged: list[Staged] = []
-        status: tuple[np.ndarray, DeviceArray] | None = None
+        status: tuple[np.ndarray, StatusWord] | None = None
         try:
             for i, param in self.arrays:
                 host = values[i]
@@ -375,8 +375,7 @@ class CompiledKernel:
             return self._run_on_device(values, staged)
         finally:
             if status is not None:
-                STATUS_WORDS.give_back(status[1], status[0])
-                self.stats.bytes_from_device += status[0].nbytes
+                self.stats.bytes_from_device += STATUS_WORDS.give_back(status[1], status[0])
             for _, device, _ in staged:
                 device.free()
 

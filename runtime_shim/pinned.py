@@ -46,7 +46,9 @@ class PinnedBuffer:
 
     ptr = 0  # until allocated, so that a failed construction frees nothing
 
-    def __init__(self, shape: tuple[int, ...], dtype: np.dtype) -> None:
+    def __init__(self, shape: tuple[int, ...], dtype: np.dtype, device: int | None = None) -> None:
+        """On `device` (default: the runtime's default device when it was loaded): the CUDA plugin
+        pins it in that device's context, and maps it there (a kernel may take its address)."""
         self.shape, self.dtype = shape, dtype
         self.nbytes = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
         self.memory = host_memory()
@@ -54,7 +56,7 @@ class PinnedBuffer:
             self.fallback: np.ndarray | None = np.empty(max(self.nbytes, 1), np.uint8)
             self.ptr = self.fallback.ctypes.data
             return
-        self.fallback, self.device = None, self.memory.device
+        self.fallback, self.device = None, self.memory.device if device is None else device
         self.ptr = int(self.memory.alloc(max(self.nbytes, 1), self.device) or 0)
         if not self.ptr:
             raise MemoryError(f"llvm_omp_target_alloc_host of {self.nbytes} bytes failed")

@@ -16,6 +16,7 @@ import pytest
 
 import runtime_shim
 from runtime_shim import DeviceArray, to_device
+from runtime_shim.device import STATUS_WORD_KINDS, STATUS_WORDS
 from runtime_shim.resident import STATE, openmp
 from tests.kernels import device_results as kernels
 
@@ -63,8 +64,10 @@ def allocations(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
     yield live
 
 
+@pytest.mark.parametrize("kind", STATUS_WORD_KINDS)
 @pytest.mark.parametrize("name", list(CASES))
-def test_made_arrays_come_back_as_device_arrays_equal_to_python(name: str) -> None:
+def test_made_arrays_come_back_as_device_arrays_equal_to_python(name: str, kind: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(STATUS_WORDS, "host", kind == "host")
     kernel = compiled(name)
     args = CASES[name]
     expected = as_tuple(getattr(kernels, name).py_func(*(a.copy() if isinstance(a, np.ndarray) else a for a in args)))
@@ -79,14 +82,14 @@ def test_made_arrays_come_back_as_device_arrays_equal_to_python(name: str) -> No
             np.testing.assert_allclose(item.to_numpy(), want, rtol=1e-12, atol=1e-12)
         else:
             assert type(item) is type(want) and item == pytest.approx(want, rel=1e-12)  # type: ignore[operator]
-    # Only what the host reads moves: the run-time checks' int32 status word (out: a pooled word,
-    # zeroed on the device, `StatusWords`) and the one-element arrays of the scalars returned after
-    # the first (out).
+    # Only what the host reads moves: the one-element arrays of the scalars returned after the first
+    # (out), and the run-time checks' int32 status word where it is a pooled word in device memory
+    # (out, `StatusWords` kind `device`); a word in host memory the device addresses moves nothing.
     staged = [p for p in kernel.spec.params if p.name in kernel.spec.results_elements]
     status = sum(np.dtype(p.dtype).itemsize for p in kernel.spec.params if p.name == kernel.spec.status)
     moved = (sum(np.dtype(p.dtype).itemsize for p in staged if p.copy_in),
-             sum(np.dtype(p.dtype).itemsize for p in staged if p.copy_out) + status)
-    assert moved == {"envelope": (0, 8), "gathered": (0, 4)}.get(name, (0, 0))
+             sum(np.dtype(p.dtype).itemsize for p in staged if p.copy_out) + (status if kind == "device" else 0))
+    assert moved == {"envelope": (0, 8), "gathered": (0, 4 if kind == "device" else 0)}.get(name, (0, 0))
     assert (kernel.stats.calls, kernel.stats.bytes_to_device, kernel.stats.bytes_from_device) == (1, *moved)
 
 

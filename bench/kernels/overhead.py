@@ -1,9 +1,13 @@
 """Kernels for the per-call cost: one that launches an empty target region, one that maps 16 floats,
-and two of three arrays called with their data on the device (a gemv, and atax's loops making two arrays)."""
+two of three arrays called with their data on the device (a gemv, and atax's loops making two
+arrays), and a gather whose index check gives it the status word of the run-time checks (the one
+kernel timed here that has one: what `PY2OMP_STATUS_WORD` changes). `gather_pairs`, whose two
+checks fail on many lanes at once, checks on the GPU that the word keeps the first check in
+program order (an `atomic compare` max) with either kind of word."""
 
 import numpy as np
 
-from translator import In, InOut, Out, f32, kernel, prange
+from translator import In, InOut, Out, f32, i64, kernel, prange
 
 
 @kernel
@@ -41,4 +45,22 @@ def tiny_atax(A: In[f32[:, :]], x: In[f32[:]]):
         for i in range(A.shape[0]):
             s += A[i, j] * tmp[i]
         y[j] = s
+    return y
+
+
+@kernel
+def tiny_gather(x: In[f32[:]], idx: In[i64[:]]):
+    y = np.empty(idx.shape[0], dtype=np.float32)
+    for i in prange(idx.shape[0]):
+        y[i] = x[idx[i]]
+    return y
+
+
+@kernel
+def gather_pairs(x: In[f32[:]], idx: In[i64[:]], w: In[f32[:]], jdx: In[i64[:]]):
+    y = np.empty(idx.shape[0], dtype=np.float32)
+    for i in prange(idx.shape[0]):
+        a = x[idx[i]]
+        b = w[jdx[i]]
+        y[i] = a * b
     return y
