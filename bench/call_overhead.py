@@ -287,7 +287,7 @@ def wall_microseconds(calls: dict[str, Timed], synchronize: Callable[[], Any], c
 def call_parts(compiled: Any, args: tuple[Any, ...], kind: str, count: int = GPU_CALLS) -> dict[str, float]:
     """Microseconds of each step of one device call (`BREAKDOWN`), medians of `count` calls: a copy
     of `DevicePath.call` (no failure, no exception) with a clock read around each step."""
-    from runtime_shim.device import STATUS_WORDS, DeviceArray, device_view, free_all, result_allocator
+    from runtime_shim.device import STATUS_WORDS, DeviceArray, device_view, free_all, made_ready, result_allocator
 
     path, function = compiled.device_fast, compiled.device_function
     STATUS_WORDS.use(kind)
@@ -303,6 +303,7 @@ def call_parts(compiled: Any, args: tuple[Any, ...], kind: str, count: int = GPU
                 made[i] = allocate(shape, spec.dtype)
                 view = made[i] if type(made[i]) is DeviceArray else device_view(made[i])
                 c_args[spec.position] = view.ptr
+        made_ready(allocate)
         clock.append(time.perf_counter())
         at = next(i for i, spec in enumerate(path.made) if spec.status)
         made[at], word = np.zeros(shapes[at], path.made[at].dtype), STATUS_WORDS.take()

@@ -243,17 +243,23 @@ def result_allocator(value: object) -> Allocator:
 
 @dataclass(frozen=True)
 class _PoolAllocator:
-    """A library's `empty`, then a wait for that library's current stream: its pool may hand out
-    memory that work still queued there reads or writes, and the kernel runs on the offload
-    runtime's own stream, which does not wait for it."""
+    """A library's `empty`; `made_ready` then waits for that library's current stream, once for all
+    the arrays of a call: its pool may hand out memory that work still queued there reads or writes,
+    and the kernel runs on the offload runtime's own stream, which does not wait for it."""
 
     empty: Allocator
     synchronize: Callable[[], object]
 
     def __call__(self, shape: tuple[int, ...], dtype: np.dtype) -> object:
-        array = self.empty(shape, dtype)
-        self.synchronize()
-        return array
+        return self.empty(shape, dtype)
+
+
+def made_ready(allocator: object) -> None:
+    """After a call's arrays are made by `allocator` (`result_allocator`), before the kernel runs on
+    them: one wait for the stream of the library that made them (a wait per array cost a
+    synchronisation each), none for `DeviceArray`s (`omp_target_alloc` hands out no memory in use)."""
+    if type(allocator) is _PoolAllocator:
+        allocator.synchronize()
 
 
 def _cupy_empty(cupy: Any, device: Any, shape: tuple[int, ...], dtype: np.dtype) -> object:

@@ -44,7 +44,7 @@ import numpy as np
 
 from .bounds import Bound, compiled_shape, extent_bound, first_failing, op_bound
 from .checks import InputChecks
-from .device import STATUS_WORDS, DeviceArray, StatusWord, device_view, free_all, result_allocator
+from .device import STATUS_WORDS, DeviceArray, StatusWord, device_view, free_all, made_ready, result_allocator
 from .fastpath import Plan, array_plan, c_positions, preconditions, scalar_plan
 from .manifest import KernelSpec
 from .movement import KernelStats
@@ -158,6 +158,7 @@ class DevicePath:
                     made.append(array)
                     view = array if type(array) is DeviceArray else device_view(array)  # CuPy's, PyTorch's
                     c_args[spec.position] = view.ptr  # type: ignore[union-attr]  # a device array
+            made_ready(allocate)
             start = time.perf_counter()
             value = function(*c_args)
             stats.add(0, 0, time.perf_counter() - start)

@@ -23,7 +23,8 @@ from . import blas, kept, overlap, resident, staging
 from .pool import DeviceMemoryStats, Pool
 from .binding import Binding, prepare
 from .bounds import evaluate
-from .device import STATUS_WORDS, Allocator, DeviceArray, StatusWord, device_view, free_all, result_allocator
+from .device import (STATUS_WORDS, Allocator, DeviceArray, StatusWord, device_view, free_all, made_ready,
+                     result_allocator)
 from .devicepath import DeviceCall, DevicePath, prepare_device
 from .checks import InputChecks
 from .fastpath import FastPath, c_positions, prepare_fast
@@ -308,6 +309,7 @@ class CompiledKernel:
             else:
                 made.append(np.empty(shape, dtype=param.dtype))
             shapes[param.name] = shape
+        made_ready(allocator)
         return made
 
     def _results(self, values: Sequence[object], value: object) -> object:

@@ -237,6 +237,9 @@ def test_results_come_from_the_allocator_of_the_device_argument(
     same, magnitude = kernel(argument, 2.0)
     assert same is argument and type(magnitude) is family and stream.waits == 1
     np.testing.assert_array_equal(magnitude.owner.to_numpy(), np.abs(2.0 * a))
+    lo, _, hi, _ = compiled("envelope")(family.of(a), 0.5)  # two arrays made, one wait for both
+    assert type(lo) is family and type(hi) is family and stream.waits == 2
+    np.testing.assert_allclose(hi.owner.to_numpy(), np.maximum(a[:-1], a[1:]) + 0.5, rtol=1e-12)
     monkeypatch.delitem(sys.modules, module.__name__)
     assert isinstance(compiled("column_sums")(family.of(np.ones((2, 3)))), DeviceArray)  # unknown family: DeviceArray
 
