@@ -39,6 +39,11 @@ class BareShape:
     row and the chunk from one 32-bit division of the block number."""
     ldg: bool = False
     """The arrays only read through the non-coherent load (`__nvvm_ldg_d`: `ld.global.nc`)."""
+    once: bool = False
+    """No grid-stride loop on the GPU: a thread's next number is the trip count (`bw_next`), so clang
+    keeps one guarded element (the hand-written `ompx_bare` kernel's shape; its PTX has 20 instructions
+    fewer than the emitted jacobi step's). Sound where the teams cover the trip count, as they do up to
+    2^31 - 1 blocks; the host's fallback, with fewer teams than asked, keeps stepping."""
 
 
 HELPERS = """
@@ -70,6 +75,15 @@ static inline uint32_t bw_blocks(void) {
     return __nvvm_read_ptx_sreg_nctaid_x();
 #else
     return omp_get_num_teams();
+#endif
+}
+static inline int64_t bw_next(int64_t k, int64_t stride, int64_t trip) {
+#ifdef __NVPTX__
+    (void)k, (void)stride;
+    return trip;
+#else
+    (void)trip;
+    return k + stride;
 #endif
 }
 static inline double bw_ldg(const double *p) {
@@ -139,6 +153,7 @@ def _statements(body: Body, e: str, r: str, ind: str, store: str) -> str:
 def _launch(shape: BareShape, body: Body, ctype: str, ind: str) -> str:
     """The emitted form's grid-stride kernel over `trip` with the flat number in `ctype`, `per_thread` elements a thread."""
     tile = f"bw_threads() * {shape.per_thread}" if shape.per_thread > 1 else "bw_threads()"
+    step = f"k = ({ctype})bw_next(k, ({ctype})bw_blocks() * {tile}, trip)" if shape.once else f"k += ({ctype})bw_blocks() * {tile}"
     cols = [f"{ind}    const {ctype} cols = ({ctype})py2omp_cols;"] if "cols" in body.decl else []
     return "\n".join([
         f"{ind}{{",
@@ -146,7 +161,7 @@ def _launch(shape: BareShape, body: Body, ctype: str, ind: str) -> str:
         *cols,
         f"{ind}    #pragma omp target teams ompx_bare num_teams(py2omp_num_teams(py2omp_trip, {shape.threads * shape.per_thread})) "
         f"thread_limit({shape.threads}) is_device_ptr({body.arrays})",
-        f"{ind}    for ({ctype} k = ({ctype})bw_block() * {tile} + bw_tid(); k < trip; k += ({ctype})bw_blocks() * {tile}) {{",
+        f"{ind}    for ({ctype} k = ({ctype})bw_block() * {tile} + bw_tid(); k < trip; {step}) {{",
         _elements(body, shape.per_thread, ctype, ind + "        "),
         f"{ind}    }}",
         f"{ind}}}"])

@@ -135,6 +135,11 @@ VARIANTS = (
             "thread (clang 19 takes no num_teams(x, y) with ompx_bare); the triad as emitted", shape=BareShape(rows=True)),
     Variant("bare_ldg", "the arrays only read through __nvvm_ldg_d (ld.global.nc)", shape=BareShape(ldg=True)),
     Variant("bare_i32_ilp2", "bare_i32 and bare_ilp2 together", shape=BareShape(index=32, per_thread=2)),
+    Variant("bare_once", "the emitted bare form without its grid-stride loop on the GPU (one guarded element a thread)",
+            shape=BareShape(once=True)),
+    Variant("bare_i32_once", "bare_i32 and bare_once together", shape=BareShape(index=32, once=True)),
+    Variant("bare_cupy", "CuPy's ElementwiseKernel's shape: 32-bit index, one element a thread, blocks of 128",
+            shape=BareShape(threads=128, index=32, once=True)),
 )
 
 BARE = {

@@ -61,13 +61,14 @@ def test_golden_c(update_golden: bool) -> None:
 
 
 def test_the_host_picks_the_kernel_by_the_trip_count() -> None:
-    """The 32-bit kernel up to 2^31 - 1 iterations: its flat number, the counts it divides by, the
-    quotients widened before the start and the step (odd_planes: from 1 in steps of 2)."""
+    """The 32-bit kernel up to 2^31 - 1 iterations: its flat number, its next one (on the GPU the trip
+    count: one iteration a thread), the counts it divides by, the quotients widened before the start
+    and the step (odd_planes: from 1 in steps of 2); the 64-bit kernel above, as without the setting."""
     c_source = translate(PATH, NVPTX).c_source
     stencil = _function(c_source, "jacobi_step")
     for line in ("if (py2omp_trip <= 2147483647) {", "} else {",
                  "for (uint32_t py2omp_k = py2omp_bare_first_u32(); py2omp_k < (uint32_t)py2omp_trip; "
-                 "py2omp_k += py2omp_bare_stride_u32()) {",
+                 "py2omp_k = py2omp_bare_next_u32(py2omp_k, (uint32_t)py2omp_trip)) {",
                  "int64_t i__1 = 1 + (int64_t)(py2omp_k / (uint32_t)py2omp_n1);",
                  "int64_t i__2 = 1 + (int64_t)(py2omp_k % (uint32_t)py2omp_n1);",
                  "for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {",
@@ -77,6 +78,7 @@ def test_the_host_picks_the_kernel_by_the_trip_count() -> None:
     planes = _function(c_source, "odd_planes")
     assert "int64_t i = 1 + (int64_t)(py2omp_k / ((uint32_t)py2omp_n1 * (uint32_t)py2omp_n2)) * 2;" in planes
     assert "static inline uint32_t py2omp_bare_first_u32(void)" in c_source
+    assert "static inline uint32_t py2omp_bare_next_u32(uint32_t k, uint32_t trip)" in c_source
     assert not any("py2omp_trip <=" in _function(c_source, k) for k in ("row_sums", "scaled_in_teams"))
 
 
@@ -93,8 +95,8 @@ def _device_assembly(tmp_path: Path) -> str:
 
 def test_ptx_of_the_two_kernels(tmp_path: Path) -> None:
     """Each bare entry point has its two kernels, the 32-bit one first in the source: it compares and
-    divides in 32 bits only (no `div`/`rem` of 64 bits, the wide kernel's), and neither calls the
-    device runtime nor holds code clang proved unreachable (`exit;`)."""
+    divides in 32 bits only (no `div`/`rem` of 64 bits, the wide kernel's) and has no loop (the wide
+    one has), and neither calls the device runtime nor holds code clang proved unreachable (`exit;`)."""
     ptx = _device_assembly(tmp_path)
     kernels: dict[str, list[tuple[int, str]]] = {}
     for entry, line, code in re.findall(r"\.entry __omp_offloading_[0-9a-f]+_[0-9a-f]+_(\w+?)_l(\d+)\((.*?)\n}", ptx, flags=re.DOTALL):
@@ -107,7 +109,15 @@ def test_ptx_of_the_two_kernels(tmp_path: Path) -> None:
             assert "__kmpc" not in code and "exit;" not in code, name
             if number % 2 == 0:
                 assert not re.search(r"\b(?:div|rem)\.[su]64\b", code) and "setp.ge.u32" in code, name
-    assert re.search(r"\bdiv\.s64\b", sorted(kernels["jacobi_step"])[1][1])
+                assert not _has_loop(code), name
+    wide = sorted(kernels["jacobi_step"])[1][1]
+    assert re.search(r"\bdiv\.s64\b", wide) and _has_loop(wide)
+
+
+def _has_loop(ptx: str) -> bool:
+    """Whether some branch of `ptx` goes back to a label above it."""
+    return any(ptx.rfind(f"{label}:", 0, at) >= 0 for at, label in
+               ((m.start(), m.group(1)) for m in re.finditer(r"\bbra(?:\.uni)?\s+(\$\w+);", ptx)))
 
 
 @pytest.fixture(scope="module")

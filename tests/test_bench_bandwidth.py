@@ -133,12 +133,15 @@ def test_bare_shapes_match_numpy_on_host_offload(tmp_path: Path) -> None:
 
 def test_ptx_counts_of_the_shapes() -> None:
     """The PTX (sm_90, built as the library is) says what each shape changes: the rewritten emitted form
-    is the emitted form instruction for instruction; the 32-bit kernels divide in 32 bits only; the
+    is the emitted form instruction for instruction, without its loop the hand-written `ompx_bare`
+    kernel, and `PY2OMP_BARE_INDEX=32`'s 32-bit kernel is `bare_i32_once`'s; the 32-bit kernels divide
+    in 32 bits only; the
     block-per-row jacobi divides once, in 32 bits; `ldg` loads non-coherently; `vec2` loads 16 bytes."""
     toolchain = find_toolchain()
     if toolchain is None or toolchain.missing_for(parse_target("nvptx:sm_90")):
         pytest.skip("no NVIDIA offload toolchain here")
-    table = bw.ptx_table({"emitted", "emitted_i32", "bare_k64", "bare_i32", "bare_2d", "bare_ldg", "bare_vec2"})
+    table = bw.ptx_table({"emitted", "emitted_i32", "bare_k64", "bare_i32", "bare_i32_once", "bare_once", "ompx_bare",
+                          "bare_2d", "bare_ldg", "bare_vec2"})
     counts = {(cells[0], cells[1]): dict(zip(bw.PTX_CLASSES, map(int, cells[2:])))
               for cells in ([c.strip() for c in line.strip("|").split("|")] for line in table[2:])}
     for kernel in ("triad__device", "jacobi_step__device"):
@@ -147,6 +150,8 @@ def test_ptx_counts_of_the_shapes() -> None:
         for variant in ("emitted_i32", "bare_i32"):
             assert counts[variant, kernel]["64-bit div/rem"] == 0 and counts[variant, f"{kernel}#2"] == counts["emitted", kernel]
             assert counts[variant, kernel]["instructions"] < counts["emitted", kernel]["instructions"]
+        assert counts["bare_once", kernel] == counts["ompx_bare", kernel]
+        assert counts["emitted_i32", kernel] == counts["bare_i32_once", kernel]
     assert counts["emitted", "jacobi_step__device"]["64-bit div/rem"] == 1
     assert counts["bare_2d", "jacobi_step__device"]["64-bit div/rem"] == 0
     assert counts["bare_2d", "jacobi_step__device"]["32-bit div/rem"] == 1

@@ -62,14 +62,17 @@ static inline int64_t py2omp_bare_stride(void)
 #endif
 }
 
-/* The step between a thread's iterations in a bare kernel: the number of its threads on the GPU
-   (one iteration each where the teams cover the trip count), of teams in the host's fallback. */
-static inline uint32_t py2omp_bare_stride_u32(void)
+/* The next iteration of this thread in a bare kernel's 32-bit form: none on the GPU, where the teams
+   cover a trip count that fits `int32_t` (one iteration per thread, and clang keeps no loop); the
+   team's next on the host's fallback, whose teams are fewer than asked. */
+static inline uint32_t py2omp_bare_next_u32(uint32_t k, uint32_t trip)
 {
 #ifdef __NVPTX__
-    return (uint32_t)__nvvm_read_ptx_sreg_nctaid_x() * __nvvm_read_ptx_sreg_ntid_x();
+    (void)k;
+    return trip;
 #else
-    return omp_get_num_teams();
+    (void)trip;
+    return k + omp_get_num_teams();
 #endif
 }
 
@@ -181,7 +184,7 @@ void triad(double *restrict a, int64_t a_n0, const double *restrict b, int64_t b
                 map(to: b[0:py2omp_min_i64(a_n0, b_n0)], c[0:py2omp_min_i64(a_n0, c_n0)]) \
                 map(from: a[0:a_n0])
 #line 15 "tests/kernels/bare.py"
-            for (uint32_t py2omp_k = py2omp_bare_first_u32(); py2omp_k < (uint32_t)py2omp_trip; py2omp_k += py2omp_bare_stride_u32()) {
+            for (uint32_t py2omp_k = py2omp_bare_first_u32(); py2omp_k < (uint32_t)py2omp_trip; py2omp_k = py2omp_bare_next_u32(py2omp_k, (uint32_t)py2omp_trip)) {
                 int64_t i = (int64_t)py2omp_k;
 #line 16 "tests/kernels/bare.py"
                 a[i] = b[i] + s * c[i];
@@ -202,7 +205,7 @@ void triad(double *restrict a, int64_t a_n0, const double *restrict b, int64_t b
         }
     }
 }
-#line 206 "bare.c"
+#line 209 "bare.c"
 
 /* triad(a: Out[f64[:]], b: In[f64[:]], c: In[f64[:]], s: f64) -- tests/kernels/bare.py:13 */
 #line 13 "tests/kernels/bare.py"
@@ -217,7 +220,7 @@ void triad__device(double *restrict a, int64_t a_n0, const double *restrict b, i
                 thread_limit(256) \
                 is_device_ptr(a, b, c)
 #line 15 "tests/kernels/bare.py"
-            for (uint32_t py2omp_k = py2omp_bare_first_u32(); py2omp_k < (uint32_t)py2omp_trip; py2omp_k += py2omp_bare_stride_u32()) {
+            for (uint32_t py2omp_k = py2omp_bare_first_u32(); py2omp_k < (uint32_t)py2omp_trip; py2omp_k = py2omp_bare_next_u32(py2omp_k, (uint32_t)py2omp_trip)) {
                 int64_t i = (int64_t)py2omp_k;
 #line 16 "tests/kernels/bare.py"
                 a[i] = b[i] + s * c[i];
@@ -237,7 +240,7 @@ void triad__device(double *restrict a, int64_t a_n0, const double *restrict b, i
         }
     }
 }
-#line 241 "bare.c"
+#line 244 "bare.c"
 
 /* jacobi_step(A: In[f64[:, :]], B: InOut[f64[:, :]]) -- tests/kernels/bare.py:20 */
 #line 20 "tests/kernels/bare.py"
@@ -255,7 +258,7 @@ void jacobi_step(const double *restrict A, int64_t A_n0, int64_t A_n1, double *r
                 map(to: A[0:py2omp_min_i64((int64_t)B_n0, A_n0) * A_n1]) \
                 map(tofrom: B[py2omp_min_i64(1, B_n0) * B_n1:(py2omp_max_i64(py2omp_min_i64(B_n0 - 1, B_n0), py2omp_min_i64(1, B_n0)) - py2omp_min_i64(1, B_n0)) * B_n1])
 #line 22 "tests/kernels/bare.py"
-            for (uint32_t py2omp_k = py2omp_bare_first_u32(); py2omp_k < (uint32_t)py2omp_trip; py2omp_k += py2omp_bare_stride_u32()) {
+            for (uint32_t py2omp_k = py2omp_bare_first_u32(); py2omp_k < (uint32_t)py2omp_trip; py2omp_k = py2omp_bare_next_u32(py2omp_k, (uint32_t)py2omp_trip)) {
                 int64_t i__1 = 1 + (int64_t)(py2omp_k / (uint32_t)py2omp_n1);
                 int64_t i__2 = 1 + (int64_t)(py2omp_k % (uint32_t)py2omp_n1);
 #line 22 "tests/kernels/bare.py"
@@ -278,7 +281,7 @@ void jacobi_step(const double *restrict A, int64_t A_n0, int64_t A_n1, double *r
         }
     }
 }
-#line 282 "bare.c"
+#line 285 "bare.c"
 
 /* jacobi_step(A: In[f64[:, :]], B: InOut[f64[:, :]]) -- tests/kernels/bare.py:20 */
 #line 20 "tests/kernels/bare.py"
@@ -295,7 +298,7 @@ void jacobi_step__device(const double *restrict A, int64_t A_n0, int64_t A_n1, d
                 thread_limit(256) \
                 is_device_ptr(B, A)
 #line 22 "tests/kernels/bare.py"
-            for (uint32_t py2omp_k = py2omp_bare_first_u32(); py2omp_k < (uint32_t)py2omp_trip; py2omp_k += py2omp_bare_stride_u32()) {
+            for (uint32_t py2omp_k = py2omp_bare_first_u32(); py2omp_k < (uint32_t)py2omp_trip; py2omp_k = py2omp_bare_next_u32(py2omp_k, (uint32_t)py2omp_trip)) {
                 int64_t i__1 = 1 + (int64_t)(py2omp_k / (uint32_t)py2omp_n1);
                 int64_t i__2 = 1 + (int64_t)(py2omp_k % (uint32_t)py2omp_n1);
 #line 22 "tests/kernels/bare.py"
@@ -317,7 +320,7 @@ void jacobi_step__device(const double *restrict A, int64_t A_n0, int64_t A_n1, d
         }
     }
 }
-#line 321 "bare.c"
+#line 324 "bare.c"
 
 /* odd_planes(u: InOut[f64[:, :, :]], v: In[f64[:, :, :]], alpha: f64) -- tests/kernels/bare.py:26 */
 #line 26 "tests/kernels/bare.py"
@@ -337,7 +340,7 @@ void odd_planes(double *restrict u, int64_t u_n0, int64_t u_n1, int64_t u_n2, co
                 map(to: v[py2omp_min_i64(1, v_n0) * v_n1 * v_n2:(py2omp_max_i64(py2omp_min_i64(py2omp_floordiv_i64(u_n0 - 1 - 1, 2) * 2 + 2, v_n0), py2omp_min_i64(1, v_n0)) - py2omp_min_i64(1, v_n0)) * v_n1 * v_n2]) \
                 map(tofrom: u[py2omp_min_i64(1, u_n0) * u_n1 * u_n2:(py2omp_max_i64(py2omp_min_i64(py2omp_floordiv_i64(u_n0 - 1 - 1, 2) * 2 + 2, u_n0), py2omp_min_i64(1, u_n0)) - py2omp_min_i64(1, u_n0)) * u_n1 * u_n2])
 #line 29 "tests/kernels/bare.py"
-            for (uint32_t py2omp_k = py2omp_bare_first_u32(); py2omp_k < (uint32_t)py2omp_trip; py2omp_k += py2omp_bare_stride_u32()) {
+            for (uint32_t py2omp_k = py2omp_bare_first_u32(); py2omp_k < (uint32_t)py2omp_trip; py2omp_k = py2omp_bare_next_u32(py2omp_k, (uint32_t)py2omp_trip)) {
                 int64_t i = 1 + (int64_t)(py2omp_k / ((uint32_t)py2omp_n1 * (uint32_t)py2omp_n2)) * 2;
                 int64_t j = (int64_t)(py2omp_k / (uint32_t)py2omp_n2 % (uint32_t)py2omp_n1);
                 int64_t k = 1 + (int64_t)(py2omp_k % (uint32_t)py2omp_n2);
@@ -362,7 +365,7 @@ void odd_planes(double *restrict u, int64_t u_n0, int64_t u_n1, int64_t u_n2, co
         }
     }
 }
-#line 366 "bare.c"
+#line 369 "bare.c"
 
 /* odd_planes(u: InOut[f64[:, :, :]], v: In[f64[:, :, :]], alpha: f64) -- tests/kernels/bare.py:26 */
 #line 26 "tests/kernels/bare.py"
@@ -381,7 +384,7 @@ void odd_planes__device(double *restrict u, int64_t u_n0, int64_t u_n1, int64_t 
                 thread_limit(256) \
                 is_device_ptr(u, v)
 #line 29 "tests/kernels/bare.py"
-            for (uint32_t py2omp_k = py2omp_bare_first_u32(); py2omp_k < (uint32_t)py2omp_trip; py2omp_k += py2omp_bare_stride_u32()) {
+            for (uint32_t py2omp_k = py2omp_bare_first_u32(); py2omp_k < (uint32_t)py2omp_trip; py2omp_k = py2omp_bare_next_u32(py2omp_k, (uint32_t)py2omp_trip)) {
                 int64_t i = 1 + (int64_t)(py2omp_k / ((uint32_t)py2omp_n1 * (uint32_t)py2omp_n2)) * 2;
                 int64_t j = (int64_t)(py2omp_k / (uint32_t)py2omp_n2 % (uint32_t)py2omp_n1);
                 int64_t k = 1 + (int64_t)(py2omp_k % (uint32_t)py2omp_n2);
@@ -405,7 +408,7 @@ void odd_planes__device(double *restrict u, int64_t u_n0, int64_t u_n1, int64_t 
         }
     }
 }
-#line 409 "bare.c"
+#line 412 "bare.c"
 
 /* scaled_grid(u: In[f64[:, :]], s: f64, out: Out[f64[:, :]]) -- tests/kernels/bare.py:36 */
 #line 36 "tests/kernels/bare.py"
@@ -421,7 +424,7 @@ void scaled_grid(const double *restrict u, int64_t u_n0, int64_t u_n1, double s,
                 map(to: u[0:py2omp_min_i64(out_n0, u_n0) * u_n1]) \
                 map(from: out[0:out_n0 * out_n1])
 #line 38 "tests/kernels/bare.py"
-            for (uint32_t py2omp_k = py2omp_bare_first_u32(); py2omp_k < (uint32_t)py2omp_trip; py2omp_k += py2omp_bare_stride_u32()) {
+            for (uint32_t py2omp_k = py2omp_bare_first_u32(); py2omp_k < (uint32_t)py2omp_trip; py2omp_k = py2omp_bare_next_u32(py2omp_k, (uint32_t)py2omp_trip)) {
                 int64_t py2omp_e = (int64_t)py2omp_k;
 #line 38 "tests/kernels/bare.py"
                 out[py2omp_e] = s * u[py2omp_e];
@@ -442,7 +445,7 @@ void scaled_grid(const double *restrict u, int64_t u_n0, int64_t u_n1, double s,
         }
     }
 }
-#line 446 "bare.c"
+#line 449 "bare.c"
 
 /* scaled_grid(u: In[f64[:, :]], s: f64, out: Out[f64[:, :]]) -- tests/kernels/bare.py:36 */
 #line 36 "tests/kernels/bare.py"
@@ -457,7 +460,7 @@ void scaled_grid__device(const double *restrict u, int64_t u_n0, int64_t u_n1, d
                 thread_limit(256) \
                 is_device_ptr(out, u)
 #line 38 "tests/kernels/bare.py"
-            for (uint32_t py2omp_k = py2omp_bare_first_u32(); py2omp_k < (uint32_t)py2omp_trip; py2omp_k += py2omp_bare_stride_u32()) {
+            for (uint32_t py2omp_k = py2omp_bare_first_u32(); py2omp_k < (uint32_t)py2omp_trip; py2omp_k = py2omp_bare_next_u32(py2omp_k, (uint32_t)py2omp_trip)) {
                 int64_t py2omp_e = (int64_t)py2omp_k;
 #line 38 "tests/kernels/bare.py"
                 out[py2omp_e] = s * u[py2omp_e];
@@ -477,7 +480,7 @@ void scaled_grid__device(const double *restrict u, int64_t u_n0, int64_t u_n1, d
         }
     }
 }
-#line 481 "bare.c"
+#line 484 "bare.c"
 
 /* clipped_gather(out: Out[f64[:]], x: In[f64[:]], idx: In[i64[:]], hi: f64, py2omp_failed: InOut[i32[:]]) -- tests/kernels/bare.py:42 */
 #line 42 "tests/kernels/bare.py"
@@ -494,7 +497,7 @@ void clipped_gather(double *restrict out, int64_t out_n0, const double *restrict
                 map(tofrom: py2omp_failed[0:py2omp_failed_n0]) \
                 map(from: out[0:out_n0])
 #line 44 "tests/kernels/bare.py"
-            for (uint32_t py2omp_k = py2omp_bare_first_u32(); py2omp_k < (uint32_t)py2omp_trip; py2omp_k += py2omp_bare_stride_u32()) {
+            for (uint32_t py2omp_k = py2omp_bare_first_u32(); py2omp_k < (uint32_t)py2omp_trip; py2omp_k = py2omp_bare_next_u32(py2omp_k, (uint32_t)py2omp_trip)) {
                 int64_t i = (int64_t)py2omp_k;
 #line 45 "tests/kernels/bare.py"
                 double v;
@@ -554,7 +557,7 @@ void clipped_gather(double *restrict out, int64_t out_n0, const double *restrict
         }
     }
 }
-#line 558 "bare.c"
+#line 561 "bare.c"
 
 /* clipped_gather(out: Out[f64[:]], x: In[f64[:]], idx: In[i64[:]], hi: f64, py2omp_failed: InOut[i32[:]]) -- tests/kernels/bare.py:42 */
 #line 42 "tests/kernels/bare.py"
@@ -569,7 +572,7 @@ void clipped_gather__device(double *restrict out, int64_t out_n0, const double *
                 thread_limit(256) \
                 is_device_ptr(idx, x, py2omp_failed, out)
 #line 44 "tests/kernels/bare.py"
-            for (uint32_t py2omp_k = py2omp_bare_first_u32(); py2omp_k < (uint32_t)py2omp_trip; py2omp_k += py2omp_bare_stride_u32()) {
+            for (uint32_t py2omp_k = py2omp_bare_first_u32(); py2omp_k < (uint32_t)py2omp_trip; py2omp_k = py2omp_bare_next_u32(py2omp_k, (uint32_t)py2omp_trip)) {
                 int64_t i = (int64_t)py2omp_k;
 #line 45 "tests/kernels/bare.py"
                 double v;
@@ -627,7 +630,7 @@ void clipped_gather__device(double *restrict out, int64_t out_n0, const double *
         }
     }
 }
-#line 631 "bare.c"
+#line 634 "bare.c"
 
 /* vdot(x: In[f64[:]], y: In[f64[:]]) -- tests/kernels/bare.py:53 */
 #line 53 "tests/kernels/bare.py"
@@ -649,7 +652,7 @@ double vdot(const double *restrict x, int64_t x_n0, const double *restrict y, in
 #line 58 "tests/kernels/bare.py"
     return s;
 }
-#line 653 "bare.c"
+#line 656 "bare.c"
 
 /* vdot(x: In[f64[:]], y: In[f64[:]]) -- tests/kernels/bare.py:53 */
 #line 53 "tests/kernels/bare.py"
@@ -671,7 +674,7 @@ double vdot__device(const double *restrict x, int64_t x_n0, const double *restri
 #line 58 "tests/kernels/bare.py"
     return s;
 }
-#line 675 "bare.c"
+#line 678 "bare.c"
 
 /* row_sums(A: In[f64[:, :]], out: Out[f64[:]]) -- tests/kernels/bare.py:62 */
 #line 62 "tests/kernels/bare.py"
@@ -698,7 +701,7 @@ void row_sums(const double *restrict A, int64_t A_n0, int64_t A_n1, double *rest
         py2omp_copy_back(out, sizeof(double), 1, (int64_t[]){out_n0}, (int64_t[]){0}, (int64_t[]){A_n0}, -1);
     }
 }
-#line 702 "bare.c"
+#line 705 "bare.c"
 
 /* row_sums(A: In[f64[:, :]], out: Out[f64[:]]) -- tests/kernels/bare.py:62 */
 #line 62 "tests/kernels/bare.py"
@@ -720,7 +723,7 @@ void row_sums__device(const double *restrict A, int64_t A_n0, int64_t A_n1, doub
         out[i] = acc;
     }
 }
-#line 724 "bare.c"
+#line 727 "bare.c"
 
 /* scaled_in_teams(x: InOut[f64[:]], s: f64, teams: i64) -- tests/kernels/bare.py:72 */
 #line 72 "tests/kernels/bare.py"
@@ -735,7 +738,7 @@ void scaled_in_teams(double *restrict x, int64_t x_n0, double s, int64_t teams)
         x[i] = x[i] * s;
     }
 }
-#line 739 "bare.c"
+#line 742 "bare.c"
 
 /* scaled_in_teams(x: InOut[f64[:]], s: f64, teams: i64) -- tests/kernels/bare.py:72 */
 #line 72 "tests/kernels/bare.py"
@@ -750,7 +753,7 @@ void scaled_in_teams__device(double *restrict x, int64_t x_n0, double s, int64_t
         x[i] = x[i] * s;
     }
 }
-#line 754 "bare.c"
+#line 757 "bare.c"
 
 /* scaled_narrow(x: InOut[f64[:]], s: f64) -- tests/kernels/bare.py:79 */
 #line 79 "tests/kernels/bare.py"
@@ -765,7 +768,7 @@ void scaled_narrow(double *restrict x, int64_t x_n0, double s)
                 thread_limit(128) \
                 map(tofrom: x[0:x_n0])
 #line 81 "tests/kernels/bare.py"
-            for (uint32_t py2omp_k = py2omp_bare_first_u32(); py2omp_k < (uint32_t)py2omp_trip; py2omp_k += py2omp_bare_stride_u32()) {
+            for (uint32_t py2omp_k = py2omp_bare_first_u32(); py2omp_k < (uint32_t)py2omp_trip; py2omp_k = py2omp_bare_next_u32(py2omp_k, (uint32_t)py2omp_trip)) {
                 int64_t i = (int64_t)py2omp_k;
 #line 82 "tests/kernels/bare.py"
                 x[i] = x[i] * s;
@@ -785,7 +788,7 @@ void scaled_narrow(double *restrict x, int64_t x_n0, double s)
         }
     }
 }
-#line 789 "bare.c"
+#line 792 "bare.c"
 
 /* scaled_narrow(x: InOut[f64[:]], s: f64) -- tests/kernels/bare.py:79 */
 #line 79 "tests/kernels/bare.py"
@@ -800,7 +803,7 @@ void scaled_narrow__device(double *restrict x, int64_t x_n0, double s)
                 thread_limit(128) \
                 is_device_ptr(x)
 #line 81 "tests/kernels/bare.py"
-            for (uint32_t py2omp_k = py2omp_bare_first_u32(); py2omp_k < (uint32_t)py2omp_trip; py2omp_k += py2omp_bare_stride_u32()) {
+            for (uint32_t py2omp_k = py2omp_bare_first_u32(); py2omp_k < (uint32_t)py2omp_trip; py2omp_k = py2omp_bare_next_u32(py2omp_k, (uint32_t)py2omp_trip)) {
                 int64_t i = (int64_t)py2omp_k;
 #line 82 "tests/kernels/bare.py"
                 x[i] = x[i] * s;
@@ -820,7 +823,7 @@ void scaled_narrow__device(double *restrict x, int64_t x_n0, double s)
         }
     }
 }
-#line 824 "bare.c"
+#line 827 "bare.c"
 
 /* The checks Python makes before a call of triad, in its order: the first failing one's message, else NULL. */
 #line 13 "tests/kernels/bare.py"
@@ -832,7 +835,7 @@ const char *triad_check(const double *a, int64_t a_n0, const double *b, int64_t 
     if (c_n0 < a_n0 && a_n0 > 0) return "IndexError: c_n0 >= a_n0 when a_n0 > 0 (c, line 16)";
     return 0;
 }
-#line 836 "bare.c"
+#line 839 "bare.c"
 
 /* The checks Python makes before a call of jacobi_step, in its order: the first failing one's message, else NULL. */
 #line 20 "tests/kernels/bare.py"
@@ -847,7 +850,7 @@ const char *jacobi_step_check(const double *A, int64_t A_n0, int64_t A_n1, const
     if (((A_n1 - 2) > 0 ? (A_n1 - 2) : 0) != (((B_n1 - 1) - 1) > 0 ? ((B_n1 - 1) - 1) : 0)) return "ValueError when max(A_n1 - 2, 0) != max(B_n1 - 1 - 1, 0) (line 22)";
     return 0;
 }
-#line 851 "bare.c"
+#line 854 "bare.c"
 
 /* The checks Python makes before a call of odd_planes, in its order: the first failing one's message, else NULL. */
 #line 26 "tests/kernels/bare.py"
@@ -867,7 +870,7 @@ const char *odd_planes_check(const double *u, int64_t u_n0, int64_t u_n1, int64_
     if (v_n2 < u_n2 && (u_n0 - 1) > 0 && u_n1 > 0 && (u_n2 - 2) > 0) return "IndexError: v_n2 >= u_n2 when u_n0 - 1 > 0 and u_n1 > 0 and u_n2 - 2 > 0 (v, line 32)";
     return 0;
 }
-#line 871 "bare.c"
+#line 874 "bare.c"
 
 /* The checks Python makes before a call of scaled_grid, in its order: the first failing one's message, else NULL. */
 #line 36 "tests/kernels/bare.py"
@@ -878,7 +881,7 @@ const char *scaled_grid_check(const double *u, int64_t u_n0, int64_t u_n1, doubl
     if (u_n1 != out_n1) return "ValueError when u_n1 != out_n1 (line 38)";
     return 0;
 }
-#line 882 "bare.c"
+#line 885 "bare.c"
 
 /* The checks Python makes before a call of clipped_gather, in its order: the first failing one's message, else NULL. */
 #line 42 "tests/kernels/bare.py"
@@ -888,7 +891,7 @@ const char *clipped_gather_check(const double *out, int64_t out_n0, const double
     if (idx_n0 < out_n0 && out_n0 > 0) return "IndexError: idx_n0 >= out_n0 when out_n0 > 0 (idx, line 45)";
     return 0;
 }
-#line 892 "bare.c"
+#line 895 "bare.c"
 
 /* The checks Python makes before a call of vdot, in its order: the first failing one's message, else NULL. */
 #line 53 "tests/kernels/bare.py"
@@ -898,7 +901,7 @@ const char *vdot_check(const double *x, int64_t x_n0, const double *y, int64_t y
     if (y_n0 < x_n0 && x_n0 > 0) return "IndexError: y_n0 >= x_n0 when x_n0 > 0 (y, line 57)";
     return 0;
 }
-#line 902 "bare.c"
+#line 905 "bare.c"
 
 /* The checks Python makes before a call of row_sums, in its order: the first failing one's message, else NULL. */
 #line 62 "tests/kernels/bare.py"
@@ -908,7 +911,7 @@ const char *row_sums_check(const double *A, int64_t A_n0, int64_t A_n1, const do
     if (out_n0 < A_n0 && A_n0 > 0) return "IndexError: out_n0 >= A_n0 when A_n0 > 0 (out, line 68)";
     return 0;
 }
-#line 912 "bare.c"
+#line 915 "bare.c"
 
 void py2omp_enter_to(void *host, int64_t bytes)
 {

@@ -205,14 +205,14 @@ class ParallelView:
 
 @dataclass(frozen=True)
 class BareKernelView:
-    """One kernel of a `BareView`: the C type of its flat number, the thread's `first` number and its
-    `stride` (every thread of the launch), the trip count as its loop compares it, and each level's
-    variable from the flat number (`indices`: name, C value)."""
+    """One kernel of a `BareView`: the C type of its flat number, the thread's `first` number, the trip
+    count as its loop compares it, the loop's `step` (a C statement: the flat number to the thread's
+    next), and each level's variable from the flat number (`indices`: name, C value)."""
 
     ctype: str
     first: str
-    stride: str
     trip: str
+    step: str
     indices: tuple[tuple[str, str], ...]
 
 
