@@ -15,7 +15,10 @@ it at the call, as the emitted 32-bit form does, and the emitted form's kernel o
 from __future__ import annotations
 
 import re
+import subprocess
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 
 NARROW_LIMIT = 2147483647
 """The largest trip count of a 32-bit kernel (as translator/backend/bare.py's)."""
@@ -272,6 +275,15 @@ PTX_CLASSES = {
     "branches": r"(?:@%p\d+ )?bra",
 }
 """What `ptx_counts` counts in a kernel's PTX, by the start of the instruction."""
+
+
+def device_assembly(clang: str, source: str, flags: list[str]) -> str:
+    """The PTX of `source` built as its library is (`-save-temps`: only there is the device runtime's
+    bitcode linked in, as tests/test_bare_rows.py says), in a folder removed after."""
+    with tempfile.TemporaryDirectory() as folder:
+        (Path(folder) / "v.c").write_text(source)
+        subprocess.run([clang, "v.c", "-o", "v.so", *flags, "-save-temps"], check=True, capture_output=True, cwd=folder)
+        return next(Path(folder).glob("v-openmp-nvptx64-*.s")).read_text()
 
 
 def ptx_counts(ptx: str) -> dict[str, dict[str, int]]:

@@ -1,6 +1,7 @@
 """Launch and build variants of two memory-bound kernels against CuPy, on the GPU (issue 12 item 4).
 
     python bench/bandwidth_variants.py build .bwbuild [TARGET] [--only v1,v2]   # here, where clang-19 is
+    python bench/bandwidth_variants.py ptx [--only v1,v2]   # here: each variant's PTX counts (sm_90)
     source .gpu/enter.sh; python3 bench/bandwidth_variants.py run .bwbuild OUT.json   # there: numpy, cupy
 
 Why: py2omp's triad ran at 3495 GB/s against 4265 for CuPy's ElementwiseKernel on an H200 (0.82;
@@ -12,7 +13,11 @@ and compiles it in the variants of `VARIANTS`: launch clauses (`thread_limit` 12
 `-fopenmp-cuda-mode` flags, `-O2`, without `-fwrapv`, with contraction, and one hand-written
 `ompx_bare` kernel (CUDA's shape: one element per thread, no OpenMP loop) as the bound of what C can
 reach, and the entry points as py2omp emits them by default (`emitted`: the bare form on nvptx,
-`passes/bare.py`, which the hand-written kernel led to). One `<variant>.so` per variant and nothing else: each carries its own description
+`passes/bare.py`, which the hand-written kernel led to; `emitted_i32` with `PY2OMP_BARE_INDEX=32`), and
+the bare form's own variants (`bandwidth_bare.BareShape`: 32-bit index, block sizes, elements per
+thread, 16-byte loads, a block per row, non-coherent loads, no grid-stride loop; the hypotheses about
+the 5-10% the bare form leaves to CuPy). `ptx` counts each variant's PTX instructions by class (index
+arithmetic beside loads and stores). One `<variant>.so` per variant and nothing else: each carries its own description
 (`py2omp_variant`, a JSON string: flags, what changed, its functions' argument kinds).
 
 `run` loads every `.so` of the folder in one process with CuPy, places the arrays once (CuPy
@@ -38,7 +43,6 @@ import re
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
@@ -46,7 +50,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from bandwidth_bare import HELPERS, PTX_CLASSES, BareShape, bare_kernels, ptx_counts
+from bandwidth_bare import HELPERS, PTX_CLASSES, BareShape, bare_kernels, device_assembly, ptx_counts
 
 ROOT = Path(__file__).resolve().parent.parent
 KERNELS = "bench/kernels/bandwidth.py"
@@ -296,15 +300,6 @@ def compile_variant(clang: str, source: str, library: Path, flags: list[str]) ->
         subprocess.run([clang, str(path), "-o", str(library), *flags], check=True)
     finally:
         path.unlink()
-
-
-def device_assembly(clang: str, source: str, flags: list[str]) -> str:
-    """The PTX of `source` built as its library is (`-save-temps`: only there is the device runtime's
-    bitcode linked in, as tests/test_bare_rows.py says), in a folder removed after."""
-    with tempfile.TemporaryDirectory() as folder:
-        (Path(folder) / "v.c").write_text(source)
-        subprocess.run([clang, "v.c", "-o", "v.so", *flags, "-save-temps"], check=True, capture_output=True, cwd=folder)
-        return next(Path(folder).glob("v-openmp-nvptx64-*.s")).read_text()
 
 
 def ptx_table(only: set[str] | None) -> list[str]:

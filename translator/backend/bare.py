@@ -97,7 +97,8 @@ def bare_kernels(levels: list[tuple[str, Frag | None, int]], index32: bool, help
     """A bare nest's kernel, or with `index32` its 32-bit kernel (taken where the trip count is at most
     `NARROW_LIMIT`) before its 64-bit one: the flat number's type, first and step, and the levels'
     variables. The 64-bit kernel steps by all the launch's threads; the 32-bit one's teams always cover
-    its trip count (`num_teams` clamps at `INT32_MAX` only), so on the GPU a thread has one iteration
+    its trip count (`num_teams` clamps at `INT32_MAX` only, and a bare launch takes `num_teams` and
+    `thread_limit` as given: LLVM's `GenericKernelTy::getNumThreads`), so on the GPU a thread has one iteration
     and its next number is the trip count (`py2omp_bare_next_u32`), which leaves clang no loop: the
     shape of the hand-written bare kernel, 20 PTX instructions fewer than the emitted jacobi step's."""
     wide = BareKernelView("int64_t", f"{helpers.use('bare_first')}()", TRIP, f"{FLAT} += {helpers.use('bare_stride')}()",
