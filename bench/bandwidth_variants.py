@@ -1,6 +1,7 @@
 """Launch and build variants of two memory-bound kernels against CuPy, on the GPU (issue 12 item 4).
 
     python bench/bandwidth_variants.py build .bwbuild [TARGET] [--only v1,v2]   # here, where clang-19 is
+    python bench/bandwidth_variants.py ptx [--only v1,v2]   # here: each variant's PTX counts (sm_90)
     source .gpu/enter.sh; python3 bench/bandwidth_variants.py run .bwbuild OUT.json   # there: numpy, cupy
 
 Why: py2omp's triad ran at 3495 GB/s against 4265 for CuPy's ElementwiseKernel on an H200 (0.82;
@@ -12,7 +13,11 @@ and compiles it in the variants of `VARIANTS`: launch clauses (`thread_limit` 12
 `-fopenmp-cuda-mode` flags, `-O2`, without `-fwrapv`, with contraction, and one hand-written
 `ompx_bare` kernel (CUDA's shape: one element per thread, no OpenMP loop) as the bound of what C can
 reach, and the entry points as py2omp emits them by default (`emitted`: the bare form on nvptx,
-`passes/bare.py`, which the hand-written kernel led to). One `<variant>.so` per variant and nothing else: each carries its own description
+`passes/bare.py`, which the hand-written kernel led to; `emitted_i32` with `PY2OMP_BARE_INDEX=32`), and
+the bare form's own variants (`bandwidth_bare.BareShape`: 32-bit index, block sizes, elements per
+thread, 16-byte loads, a block per row, non-coherent loads, no grid-stride loop; the hypotheses about
+the 5-10% the bare form leaves to CuPy). `ptx` counts each variant's PTX instructions by class (index
+arithmetic beside loads and stores). One `<variant>.so` per variant and nothing else: each carries its own description
 (`py2omp_variant`, a JSON string: flags, what changed, its functions' argument kinds).
 
 `run` loads every `.so` of the folder in one process with CuPy, places the arrays once (CuPy
@@ -45,6 +50,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from bandwidth_bare import HELPERS, PTX_CLASSES, BareShape, bare_kernels, device_assembly, ptx_counts
 
 ROOT = Path(__file__).resolve().parent.parent
 KERNELS = "bench/kernels/bandwidth.py"
@@ -75,6 +81,10 @@ class Variant:
     """The hand-written `ompx_bare` kernels of `BARE` instead of the emitted loops."""
     emitted: bool = False
     """The functions as py2omp emits them by default (the bare form on nvptx) instead of the OpenMP loop."""
+    index: int = 64
+    """With `emitted`: `PY2OMP_BARE_INDEX` (32: a 32-bit kernel where the trip count fits, the 64-bit one above)."""
+    shape: BareShape | None = None
+    """Hand-written bare kernels in this shape (`bandwidth_bare`) instead of the emitted functions."""
     add: tuple[str, ...] = ()
     drop: tuple[str, ...] = ()
 
@@ -111,6 +121,29 @@ VARIANTS = (
             add=("-ffp-contract=fast",), drop=("-ffp-contract=off",)),
     Variant("index32_assume_all", "32-bit indices and the four -fopenmp-assume-* flags", index32=True, add=ASSUME),
     Variant("ompx_bare", "hand-written ompx_bare kernel: one element per thread, 256 threads, no OpenMP loop", bare=True),
+    Variant("emitted_i32", "as emitted with PY2OMP_BARE_INDEX=32: a 32-bit kernel (flat number, / and %) where the "
+            "trip count fits, the 64-bit one above", emitted=True, index=32),
+    Variant("bare_k64", "the emitted bare form written again by bandwidth_bare (its rewriting alone)", shape=BareShape()),
+    Variant("bare_i32", "the emitted bare form, flat number and / % in uint32_t where the trip count fits",
+            shape=BareShape(index=32)),
+    Variant("bare_t128", "the emitted bare form, blocks of 128 (CuPy's ElementwiseKernel's)", shape=BareShape(threads=128)),
+    Variant("bare_t512", "the emitted bare form, blocks of 512", shape=BareShape(threads=512)),
+    Variant("bare_t1024", "the emitted bare form, blocks of 1024", shape=BareShape(threads=1024)),
+    Variant("bare_ilp2", "two elements a thread, k + r * blockDim in the block's tile, loads before stores",
+            shape=BareShape(per_thread=2)),
+    Variant("bare_ilp4", "four elements a thread, k + r * blockDim in the block's tile, loads before stores",
+            shape=BareShape(per_thread=4)),
+    Variant("bare_vec2", "two consecutive doubles a thread through 16-byte loads and stores (aligned, even rows)",
+            shape=BareShape(vector=True)),
+    Variant("bare_2d", "jacobi: a block per 256 columns of a row, one uint32_t division of the block number a "
+            "thread (clang 19 takes no num_teams(x, y) with ompx_bare); the triad as emitted", shape=BareShape(rows=True)),
+    Variant("bare_ldg", "the arrays only read through __nvvm_ldg_d (ld.global.nc)", shape=BareShape(ldg=True)),
+    Variant("bare_i32_ilp2", "bare_i32 and bare_ilp2 together", shape=BareShape(index=32, per_thread=2)),
+    Variant("bare_once", "the emitted bare form without its grid-stride loop on the GPU (one guarded element a thread)",
+            shape=BareShape(once=True)),
+    Variant("bare_i32_once", "bare_i32 and bare_once together", shape=BareShape(index=32, once=True)),
+    Variant("bare_cupy", "CuPy's ElementwiseKernel's shape: 32-bit index, one element a thread, blocks of 128",
+            shape=BareShape(threads=128, index=32, once=True)),
 )
 
 BARE = {
@@ -158,6 +191,8 @@ def variant_function(function: str, name: str, variant: Variant) -> str:
     """`function` (an emitted `__device` function) changed as `variant` says."""
     if variant.bare:
         return BARE[name]
+    if variant.shape is not None:
+        return bare_kernels(variant.shape)[name]
     if variant.emitted:
         return function
     if variant.clauses is not None:
@@ -197,8 +232,9 @@ def variant_source(c_source: str, variant: Variant, flags: list[str]) -> str:
     """The C of one variant: the emitted helpers (`py2omp_num_teams`), its two functions, its description."""
     functions = {name: variant_function(device_function(c_source, name), name, variant) for name in NAMES}
     info = {**asdict(variant), "flags": flags, "kernels": {n: argument_kinds(f) for n, f in functions.items()}}
-    include = "#include <ompx.h>\n" if variant.bare else ""
-    return (include + prelude(c_source) + "\n" + "\n".join(functions.values())
+    include = "#include <ompx.h>\n" if variant.bare else "#include <omp.h>\n" if variant.shape is not None else ""
+    helpers = HELPERS if variant.shape is not None else ""
+    return (include + prelude(c_source, helpers) + "\n" + "\n".join(functions.values())
             + f"\nconst char py2omp_variant[] = {json.dumps(json.dumps(info))};\n")
 
 
@@ -210,7 +246,7 @@ def build(out: Path, target_name: str = "nvptx:sm_90", only: set[str] | None = N
     target, toolchain = parse_target(target_name), find_toolchain()
     if toolchain is None:
         raise SystemExit("bandwidth_variants build: no clang-19 here (docs: ../shared/TOOLCHAIN.md)")
-    sources = {bare: translated(target, bare) for bare in (False, True)}
+    sources = {form: translated(target, *form) for form in FORMS}
     out.mkdir(parents=True, exist_ok=True)
     built = []
     for variant in VARIANTS:
@@ -218,32 +254,42 @@ def build(out: Path, target_name: str = "nvptx:sm_90", only: set[str] | None = N
             continue
         flags = [f for f in toolchain.flags(target) if f not in variant.drop] + list(variant.add)
         library = out / f"{variant.name}.so"
-        compile_variant(toolchain.clang, variant_source(sources[variant.emitted], variant, flags), library, flags)
+        compile_variant(toolchain.clang, variant_source(sources[form_of(variant)], variant, flags), library, flags)
         built.append(library)
     return built
 
 
-def translated(target: Any, bare: bool) -> str:
+FORMS = ((False, 64), (True, 64), (True, 32))
+"""The translations the variants start from: (bare form, `PY2OMP_BARE_INDEX`)."""
+
+
+def form_of(variant: Variant) -> tuple[bool, int]:
+    """The translation `variant` starts from: the OpenMP loop it edits, or the bare form (its prelude:
+    `py2omp_max_i64`, `py2omp_num_teams`) emitted with the variant's index bits or rewritten (`shape`)."""
+    return (variant.emitted or variant.shape is not None, variant.index)
+
+
+def translated(target: Any, bare: bool, index: int = 64) -> str:
     """The C of `KERNELS` for `target`, its elementwise nests in the bare form where the target has
-    it (`bare`) or all with the OpenMP loop (`PY2OMP_BARE=0`, which the other variants edit)."""
+    it (`bare`, with `index` bits) or all with the OpenMP loop (`PY2OMP_BARE=0`, which the other variants edit)."""
     from translator import pipeline
-    with bare_launches(bare):
+    with environment(PY2OMP_BARE="1" if bare else "0", PY2OMP_BARE_INDEX=str(index)):
         return pipeline.translate(str(ROOT / KERNELS), target).c_source
 
 
 @contextlib.contextmanager
-def bare_launches(on: bool) -> Iterator[None]:
-    """Translations inside emit the bare form where the target has it (`on`) or never (`PY2OMP_BARE=0`);
-    the environment is put back after."""
-    previous = os.environ.get("PY2OMP_BARE")
-    os.environ["PY2OMP_BARE"] = "1" if on else "0"
+def environment(**settings: str) -> Iterator[None]:
+    """Translations inside see `settings` in the environment; it is put back after."""
+    previous = {name: os.environ.get(name) for name in settings}
+    os.environ.update(settings)
     try:
         yield
     finally:
-        if previous is None:
-            del os.environ["PY2OMP_BARE"]
-        else:
-            os.environ["PY2OMP_BARE"] = previous
+        for name, value in previous.items():
+            if value is None:
+                del os.environ[name]
+            else:
+                os.environ[name] = value
 
 
 def compile_variant(clang: str, source: str, library: Path, flags: list[str]) -> None:
@@ -254,6 +300,24 @@ def compile_variant(clang: str, source: str, library: Path, flags: list[str]) ->
         subprocess.run([clang, str(path), "-o", str(library), *flags], check=True)
     finally:
         path.unlink()
+
+
+def ptx_table(only: set[str] | None) -> list[str]:
+    """A markdown table of each variant's PTX counts per kernel (`bandwidth_bare.ptx_counts`), sm_90."""
+    sys.path.insert(0, str(ROOT))
+    from translator.targets import parse_target
+    from translator.toolchain.discover import find_toolchain
+    target, toolchain = parse_target("nvptx:sm_90"), find_toolchain()
+    if toolchain is None:
+        raise SystemExit("bandwidth_variants ptx: no clang-19 here")
+    sources, flags = {form: translated(target, *form) for form in FORMS}, toolchain.flags(target)
+    lines = ["| variant | kernel | " + " | ".join(PTX_CLASSES) + " |", "| --- " * (len(PTX_CLASSES) + 2) + "|"]
+    for variant in VARIANTS:
+        if only is None or variant.name in only:
+            ptx = device_assembly(toolchain.clang, variant_source(sources[form_of(variant)], variant, flags), flags)
+            lines += [f"| {variant.name} | {kernel} | " + " | ".join(str(n) for n in counts.values()) + " |"
+                      for kernel, counts in ptx_counts(ptx).items()]
+    return lines
 
 
 CTYPES = {"ptr": ctypes.c_void_p, "i64": ctypes.c_int64, "i32": ctypes.c_int32, "f64": ctypes.c_double}
@@ -498,6 +562,8 @@ def main(argv: list[str] | None = None) -> int:
     make.add_argument("folder", type=Path)
     make.add_argument("target", nargs="?", default="nvptx:sm_90")
     make.add_argument("--only", help="comma-separated variant names (default: all)")
+    counts = commands.add_parser("ptx", help="the PTX counts of each variant's kernels (here, with clang-19)")
+    counts.add_argument("--only", help="comma-separated variant names (default: all)")
     measure = commands.add_parser("run", help="time the variants against CuPy (on the GPU machine)")
     measure.add_argument("folder", type=Path)
     measure.add_argument("out", type=Path)
@@ -512,6 +578,9 @@ def main(argv: list[str] | None = None) -> int:
     if options.command == "build":
         built = build(options.folder, options.target, set(options.only.split(",")) if options.only else None)
         print(f"built {len(built)} variants into {options.folder}: {sum(p.stat().st_size for p in built) / 1e6:.1f} MB")
+        return 0
+    if options.command == "ptx":
+        print("\n".join(ptx_table(set(options.only.split(",")) if options.only else None)))
         return 0
     return run(options.folder, options.out, options)
 

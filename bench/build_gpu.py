@@ -128,7 +128,7 @@ def build_triad_variants(out: Path, target: Target) -> None:
     path = "bench/kernels/triad_resident.py"
     forms = {}
     for bare in (False, True):
-        with bandwidth_variants.bare_launches(bare):
+        with bandwidth_variants.environment(PY2OMP_BARE="1" if bare else "0"):
             forms[bare] = pipeline.translate(path, target)
     for name, clauses in VARIANTS.items():
         emitted = forms[clauses is None]

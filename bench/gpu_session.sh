@@ -8,7 +8,8 @@
 # holds each library's SHA-256). Every step's output goes to /tmp/w and, after each step, into
 # $OUT/results.tgz, so a run cut short by its time limit still returns what it measured.
 # PART: check (examples, NPBench, corpus against Python), peers (py2omp and CuPy, docs table and
-# chart), nobare (the stencils with the OpenMP loop), bandwidth (the launch forms), copy (copy rates),
+# chart), nobare (the stencils with the OpenMP loop), bandwidth (the launch forms and the bare form's
+# variants, bench/bandwidth_variants.py: 39 .so files in bandwidth/, hence its own limit), copy (copy rates),
 # calls (launch cost, saxpy's transfers), calls2 (Python's share of device calls against raw ctypes and CuPy,
 # the status word in host memory and in device memory, and the parts of one call: bench/call_overhead.py gpu,
 # built by build_gpu.py's part `overhead`), profile (each call's kernels, copies and driver calls from CUPTI,
@@ -35,7 +36,7 @@ for part in "$@"; do
            cp docs/peers.png docs/benchmarks.md $OUT/ ;;
     nobare) step peers_nobare env BENCH_PEERS=py2omp BENCH_KERNELS=jacobi_1d,jacobi_2d,heat_3d,go_fast,conv2d,gemver \
               python3 bench/peers.py $B/nobare --no-docs --json $OUT/peers_nobare.json ;;
-    bandwidth) step bandwidth python3 bench/bandwidth_variants.py run $B/bandwidth $OUT/bandwidth.json ;;
+    bandwidth) LIMIT=${LIMIT:-400} step bandwidth python3 bench/bandwidth_variants.py run $B/bandwidth $OUT/bandwidth.json ;;
     rows) LIMIT=${LIMIT:-500} step rows python3 bench/row_variants.py run $B/rows $OUT/rows.json ;;
     copy) step copy_rate env BENCH_COPY_RATE_COPIERS=4,8,16 python3 bench/copy_rate.py $B $OUT/copy_rate.json ;;
     calls) step calls env BENCH_PARTS=call_overhead,saxpy_transfers python3 bench/gpu_run.py $B $OUT/calls.json ;;

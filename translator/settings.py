@@ -48,6 +48,17 @@ def bare_launches(target: Target) -> bool:
     return target.bare_launch and os.environ.get("PY2OMP_BARE", "") != "0"
 
 
+def bare_index_bits() -> int:
+    """`PY2OMP_BARE_INDEX`: the bits of a bare kernel's flat iteration number and of the divisions that
+    recover a nest's levels from it (`passes.bare`). `32`: each bare nest is two kernels, a 32-bit one
+    taken at the launch where the trip count fits `int32_t` and the 64-bit one above (a 64-bit division
+    is a long instruction sequence on the GPU; CuPy's ElementwiseKernel indexes in 32 bits where the
+    size fits); unset or anything else: `64`, one kernel, until the GPU run of
+    bench/bandwidth_variants.py (`emitted_i32` against `emitted`) decides."""
+    return 32 if os.environ.get("PY2OMP_BARE_INDEX", "") == "32" else 64
+
+
 def translation_settings() -> dict[str, str]:
     """Every setting that changes the emitted C, for the call index's key."""
-    return {name: os.environ.get(name, "") for name in ("PY2OMP_ASYNC", "PY2OMP_TEAM_LOOPS", "PY2OMP_BARE")}
+    return {name: os.environ.get(name, "") for name in ("PY2OMP_ASYNC", "PY2OMP_TEAM_LOOPS", "PY2OMP_BARE",
+                                                     "PY2OMP_BARE_INDEX")}

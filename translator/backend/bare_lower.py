@@ -11,8 +11,8 @@ import dataclasses
 from typing import Protocol
 
 from translator.backend.bare import (
-    BLOCK, FLAT, LANES, ROW, ROW_WARP_LIMIT, RowScope, bare_counts, bare_indices, row_kernels, row_reduction,
-    row_scope,
+    BLOCK, FLAT, LANES, NARROW_LIMIT, ROW, ROW_WARP_LIMIT, RowScope, bare_counts, bare_indices, bare_kernels,
+    row_kernels, row_reduction, row_scope,
 )
 from translator.backend.c_expr import ExprEmitter, Frag, atom, const, infix
 from translator.backend.helpers import HelperSet
@@ -46,16 +46,18 @@ class BareLowering:
     row_scope: RowScope | None = None
 
     def _bare(self: _Lowering, s: ir.ParallelLoop, d: ir.OmpTarget) -> BareView:
-        """The nest as a bare kernel (`backend.bare`): counts on the host, indices from the flat number."""
-        counts, indices = _flat_levels(self, s.levels)
-        return BareView(loc_of(s.span), self._directive(d, s.levels), counts, FLAT, f"{self.helpers.use('bare_first')}()",
-                        f"{self.helpers.use('bare_stride')}()", loc_of(s.levels[0].span), indices,
-                        self._decls(s.locals, s.span), self._block(s.body))
+        """The nest as a bare kernel, or two by the trip count (`backend.bare`): counts on the host,
+        indices from the flat number."""
+        counts, levels = _flat_levels(self, s.levels)
+        kernels = bare_kernels(levels, d.bare_index32, self.helpers)
+        return BareView(loc_of(s.span), self._directive(d, s.levels), counts, FLAT, loc_of(s.levels[0].span), kernels,
+                        str(NARROW_LIMIT) if len(kernels) > 1 else None, self._decls(s.locals, s.span), self._block(s.body))
 
     def _bare_rows(self: _Lowering, s: ir.ParallelLoop, d: ir.OmpTarget) -> BareRowsView:
         """The loop over rows as two bare kernels (`backend.bare`), its row loops over lanes."""
         assert d.row_trip is not None
-        counts, indices = _flat_levels(self, s.levels)
+        counts, levels = _flat_levels(self, s.levels)
+        indices = bare_indices(levels)
         block = dataclasses.replace(d, thread_limit=BLOCK, max_threads=None)
         kernels = row_kernels(self._directive(block, s.levels), self.helpers.use("num_teams"), self.helpers)
         self.row_scope = row_scope(s)
@@ -83,10 +85,10 @@ class BareLowering:
 
 
 def _flat_levels(lowering: _Lowering, levels: tuple[ir.LoopLevel, ...]) -> tuple[
-        tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]:
-    """The host locals of the levels' counts and each level's variable from the flat number (`backend.bare`)."""
+        tuple[tuple[str, str], ...], list[tuple[str, Frag | None, int]]]:
+    """The host locals of the levels' counts, and each level's name, start (None: 0) and step (`backend.bare`)."""
     clamp = lowering.helpers.use("max", I64) if len(levels) > 1 else ""
     counts = bare_counts([lowering._level_count(lv) for lv in levels], clamp)
     starts = [None if isinstance(lv.start, ir.Const) and lv.start.value == 0 else lowering.expr.frag(lv.start)
               for lv in levels]
-    return counts, bare_indices([(lowering.names[lv.var], start, lv.step) for lv, start in zip(levels, starts)])
+    return counts, [(lowering.names[lv.var], start, lv.step) for lv, start in zip(levels, starts)]

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from translator.ir.types import SCALARS, Kind, ScalarType
 
 _COMPLEX = ("cabs", "csqrt", "cexp", "clog", "csinh", "ccosh", "ctanh", "csin", "ccos", "ctan", "cpow")
-_KINDS = ("trip_count", "num_teams", "team_threads", "bare_first", "bare_stride", "row_first", "row_stride", "row_lane",
+_KINDS = ("trip_count", "num_teams", "team_threads", "bare_first", "bare_stride", "bare_next", "row_first", "row_stride", "row_lane",
           "row_lanes", "row_sync", "row_shuffle", "row_sum", "row_prod", "row_max", "row_min", "failed_now", "wrap_index", "abs", "min", "max", "ipow", "floordiv", "mod", "gcd", "lcm",
           *_COMPLEX, "cdiv")
 """Helper families in prelude order (a helper after those it calls); the `kind` of a `HelperView`

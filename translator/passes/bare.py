@@ -28,9 +28,9 @@ from translator.ir.visit import Node, rewrite_body, straight_line, walk_all
 from translator.passes.bare_rows import row_trip
 
 
-
-def launch_bare(kernel: ir.Kernel) -> ir.Kernel:
-    """`kernel` with each qualifying target loop nest (module docstring) marked `bare`, and each
+def launch_bare(kernel: ir.Kernel, index_bits: int = 64) -> ir.Kernel:
+    """`kernel` with each qualifying target loop nest (module docstring) marked `bare`, also
+    `bare_index32` where its flat number has `index_bits` 32 (`settings.bare_index_bits`), and each
     distributed loop over rows that `passes.bare_rows` takes marked `bare` with its `row_trip`."""
     def mark(node: Node) -> Node:
         if not isinstance(node, ir.ParallelLoop) or not isinstance(node.directive, ir.OmpTarget):
@@ -39,7 +39,8 @@ def launch_bare(kernel: ir.Kernel) -> ir.Kernel:
         if rows is not None:
             return dataclasses.replace(node, directive=dataclasses.replace(node.directive, bare=True, row_trip=rows))
         if is_bare_candidate(node):
-            return dataclasses.replace(node, directive=dataclasses.replace(node.directive, bare=True))
+            narrow = index_bits == 32
+            return dataclasses.replace(node, directive=dataclasses.replace(node.directive, bare=True, bare_index32=narrow))
         return node
     return dataclasses.replace(kernel, body=rewrite_body(kernel.body, mark))
 
