@@ -1,0 +1,91 @@
+"""Column reductions that take the bare column form on nvptx (`passes/bare_columns.py`: 32 columns a
+block, its 8 warps sharing each column's rows, the partial results combined in team-shared memory)
+and some that must not, written as numerical Python writes them. `tests/test_bare_columns.py` checks
+the decision, the C, and runs each kernel's nvptx build (through the offload runtime's host fallback)
+against Python; `COLUMNS` says whether a kernel's distributed loop takes the column form on nvptx."""
+
+import numpy as np
+
+from translator import In, InOut, Out, f32, f64, i64, kernel, prange
+
+
+@kernel
+def column_sums(a: In[f64[:, :]]):
+    """Sum of each column."""
+    return np.sum(a, axis=0)
+
+
+@kernel
+def standardize(x: In[f32[:, :]], out: Out[f32[:, :]]):
+    """Features (columns) scaled to mean 0 and standard deviation 1: np.mean and np.std over axis 0."""
+    mu = np.mean(x, axis=0)
+    sigma = np.std(x, axis=0)
+    out[:, :] = (x - mu) / sigma
+
+
+@kernel
+def column_means(a: In[f64[:, :]], means: Out[f64[:]]):
+    """A hand-written column loop: each column's mean, its rows walked by a serial loop."""
+    n, m = a.shape
+    for j in prange(m):
+        s = 0.0
+        for i in range(n):
+            s += a[i, j]
+        means[j] = s / n
+
+
+@kernel
+def column_peaks(a: In[f64[:, :]]):
+    """NumPy's maximum of each column: NaN where the column holds one."""
+    return np.max(a, axis=0)
+
+
+@kernel
+def column_span(counts: In[i64[:, :]], span: Out[i64[:]]):
+    """Integer columns: the range (max - min) of each, two reductions in one loop."""
+    n, m = counts.shape
+    for j in prange(m):
+        hi = counts[0, j]
+        lo = counts[0, j]
+        for i in range(1, n):
+            hi = max(hi, counts[i, j])
+            lo = min(lo, counts[i, j])
+        span[j] = hi - lo
+
+
+@kernel
+def weighted_columns(a: In[f64[:, :]], w: In[f64[:]], first: i64, out: Out[f64[:]]):
+    """Weighted column sums from row `first` on, into `out[j]`: the row weight `w[i]` does not end in
+    the column (a broadcast read), so the column form does not take it."""
+    n, m = a.shape
+    for j in prange(m):
+        s = 0.0
+        for i in range(first, n):
+            s += w[i] * a[i, j]
+        out[j] = s
+
+
+@kernel
+def column_norms(a: In[f64[:, :]], order: In[i64[:]], norms: InOut[f64[:]]):
+    """Euclidean norms of the columns, stored in the positions `order` gives: an index checked after the loop."""
+    n, m = a.shape
+    for j in prange(m):
+        s = 0.0
+        for i in range(n):
+            s += a[i, j] * a[i, j]
+        norms[order[j]] = np.sqrt(s)
+
+
+@kernel
+def python_max(a: In[f64[:, :]], out: Out[f64[:]]):
+    """Python's `max` of floats skips a NaN element but keeps a NaN start: the OpenMP loop stays."""
+    n, m = a.shape
+    for j in prange(m):
+        s = a[0, j]
+        for i in range(1, n):
+            s = max(s, a[i, j])
+        out[j] = s
+
+
+COLUMNS = {column_sums: True, standardize: True, column_means: True, column_peaks: True, column_span: True,
+           weighted_columns: False, column_norms: True, python_max: False}
