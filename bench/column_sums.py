@@ -8,8 +8,10 @@ with CuPy, on the GPU (issue 12: NPBench covariance's column means took 0.19 ms 
 compiles its device entry point (`column_sums__device`, `is_device_ptr`) from each: `bare_columns` as
 emitted (on nvptx the bare column form, `passes/bare_columns.py`: 32 columns a block of 256, its 8
 warps sharing each column's rows, combined in team-shared memory) and `openmp_loop` with
-`PY2OMP_BARE=0` (one thread per column walking all its rows: the C before the column form). One
-`<variant>.so` each, carrying its description (`py2omp_variant`).
+`PY2OMP_BARE=0` (one thread per column walking all its rows: the C before the column form), and
+`bare_columns_unroll4`, the emitted form with its warps' loop over rows unrolled 4 times (the same
+additions in the same order; a warp's loads no longer wait one for another: a question for the GPU
+run, not emitted). One `<variant>.so` each, carrying its description (`py2omp_variant`).
 
 `run` loads every `.so` of the folder in one process with CuPy and, for each shape of `--shapes`
 (default (1400, 1200): NPBench covariance's; (22000, 18000): 3.2 GB; (100000, 64): few columns, long;
@@ -40,7 +42,11 @@ KERNEL = "bench/kernels/column_sums.py"
 NAME = "column_sums"
 SHAPES = ((1400, 1200), (22000, 18000), (100000, 64), (64, 100000))
 FORMS = {"bare_columns": (True, "emitted: the bare column form (nvptx; PY2OMP_BARE unset)"),
+         "bare_columns_unroll4": (True, "the bare column form, its warp's loop over rows with `#pragma unroll 4` "
+                                        "(the same additions in the same order, up to 4 loads in flight)"),
          "openmp_loop": (False, "PY2OMP_BARE=0: one thread per column, all its rows (the C before the column form)")}
+ROWS_LOOP = "for (int64_t k__3 = py2omp_col_warp();"
+"""The warp's loop over a column's rows in the emitted bare column form, which `bare_columns_unroll4` unrolls."""
 RTOL = 1e-12
 """float64 sums of a column in another order than NumPy's pairwise one."""
 
@@ -69,6 +75,12 @@ def form_source(target: Any, name: str, flags: list[str]) -> str:
     with bare_launches(bare):
         c_source = pipeline.translate(str(ROOT / KERNEL), target).c_source
     function = device_function(c_source, NAME)
+    if name.endswith("_unroll4"):
+        if function.count(ROWS_LOOP) != 1:
+            raise ValueError(f"{name}: the emitted loop over rows changed (no `{ROWS_LOOP}`)")
+        at = function.index(ROWS_LOOP)
+        indent = function[function.rindex("\n", 0, at) + 1:at]
+        function = function[:at] + "#pragma unroll 4\n" + indent + function[at:]
     info = {"about": about, "index32": False, "flags": flags, "kernels": {NAME: argument_kinds(function)}}
     return prelude(c_source) + "\n" + function + f"\nconst char py2omp_variant[] = {json.dumps(json.dumps(info))};\n"
 

@@ -21,7 +21,7 @@
 # about 2 minutes for 3 shapes of 21, so about 4 now, hence its own limit),
 # columns (column sums: py2omp's bare column form, the OpenMP loop of PY2OMP_BARE=0 and CuPy's a.sum(axis=0)
 # at (1400, 1200), (22000, 18000), (100000, 64) and (64, 100000); bench/column_sums.py, built by build_gpu.py's
-# part `columns` into columns/: 2 .so files).
+# part `columns` into columns/: 3 .so files).
 source .gpu/enter.sh
 REAL_OUT=$OUT; OUT=/tmp/w; mkdir -p $OUT
 B=.gpubuild/b; mkdir -p $B; tar xf .gpubuild/all.tar.gz -C $B

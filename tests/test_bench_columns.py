@@ -28,10 +28,12 @@ def test_forms_build_and_run_and_a_wrong_one_is_caught(tmp_path: Path) -> None:
         pytest.skip("no clang-19 with the NVIDIA device pieces here")
     folder = tmp_path / "forms"
     built = cs.build(folder, NVPTX)
-    assert sorted(p.name for p in built) == ["bare_columns.so", "openmp_loop.so"]
+    assert sorted(p.name for p in built) == ["bare_columns.so", "bare_columns_unroll4.so", "openmp_loop.so"]
     flags = toolchain.flags(target)
     source = cs.form_source(target, "bare_columns", flags)
     assert "py2omp_col_sum_f64(sum__2)" in source and "py2omp_col_" not in cs.form_source(target, "openmp_loop", flags)
+    unrolled = cs.form_source(target, "bare_columns_unroll4", flags)
+    assert f"#pragma unroll 4\n            {cs.ROWS_LOOP}" in unrolled and "#pragma unroll" not in source
     wrong = source.replace("k__3 < a_n0;", "k__3 < a_n0 - 1;")
     assert wrong.count("k__3 < a_n0 - 1;") == 1
     cs.compile_variant(toolchain.clang, wrong, folder / "wrong.so", flags)
@@ -41,7 +43,7 @@ def test_forms_build_and_run_and_a_wrong_one_is_caught(tmp_path: Path) -> None:
                          capture_output=True, text=True, timeout=600, env={**os.environ, "KMP_WARNINGS": "0"})
     assert run.returncode == 1, run.stdout[-2000:] + run.stderr[-2000:]
     rows = json.loads(out.read_text())["rows"]
-    forms = ("bare_columns", "openmp_loop", "wrong")
+    forms = ("bare_columns", "bare_columns_unroll4", "openmp_loop", "wrong")
     assert sorted((tuple(r["shape"]), r["variant"]) for r in rows) == sorted((s, v) for s in ((300, 70), (5, 40)) for v in forms)
     assert sorted(tuple(r["shape"]) for r in rows if not r["ok"]) == [(5, 40), (300, 70)]
     assert all(r["variant"] == "wrong" for r in rows if not r["ok"])
