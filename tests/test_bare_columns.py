@@ -5,8 +5,7 @@ device code calls no OpenMP runtime, and that the kernels compute what Python do
 No GPU runs here, so the nvptx builds run on the offload runtime's host fallback, where each team is
 one thread taking one column at a time and all its rows (the prelude's `col_*` helpers): this checks
 the columns' indexing and stepping, the reductions' starts, the owner's epilogue and its index
-check, not the warps' shares and their combining (the GPU run of bench/row_variants.py's `columns`
-part does)."""
+check, not the warps' shares and their combining (the GPU run of bench/column_sums.py does)."""
 
 from __future__ import annotations
 

@@ -2,7 +2,8 @@
 block, its 8 warps sharing each column's rows, the partial results combined in team-shared memory)
 and some that must not, written as numerical Python writes them. `tests/test_bare_columns.py` checks
 the decision, the C, and runs each kernel's nvptx build (through the offload runtime's host fallback)
-against Python; `COLUMNS` says whether a kernel's distributed loop takes the column form on nvptx."""
+against Python; `COLUMNS` says whether a kernel's distributed loop takes the column form on nvptx, and
+`CASES` gives the GPU run (bench/gpu_run.py, part `suite`) its arguments."""
 
 import numpy as np
 
@@ -89,3 +90,23 @@ def python_max(a: In[f64[:, :]], out: Out[f64[:]]):
 
 COLUMNS = {column_sums: True, standardize: True, column_means: True, column_peaks: True, column_span: True,
            weighted_columns: False, column_norms: True, python_max: False}
+
+
+def _peaks(rng: np.random.Generator) -> tuple[np.ndarray]:
+    """Columns holding a NaN (0, 4), all -inf (3), one +inf (5), over more rows than a block has warps."""
+    a = rng.standard_normal((500, 70))
+    a[250, 0], a[:, 3], a[499, 4], a[0, 5] = np.nan, -np.inf, np.nan, np.inf
+    return (a,)
+
+
+CASES = {
+    column_sums: lambda rng: (rng.standard_normal((1000, 70)),),
+    standardize: lambda rng: ((rng.standard_normal((300, 45)) * 3 + 2).astype(np.float32), np.zeros((300, 45), np.float32)),
+    column_means: lambda rng: (rng.random((1001, 33)), np.zeros(33)),
+    column_peaks: _peaks,
+    column_span: lambda rng: (rng.integers(-1000, 1000, (777, 40)), np.zeros(40, np.int64)),
+    weighted_columns: lambda rng: (rng.random((100, 20)), rng.random(100), 3, np.zeros(20)),
+    column_norms: lambda rng: (rng.standard_normal((513, 65)), rng.permutation(65), np.zeros(65)),
+    python_max: lambda rng: (rng.standard_normal((50, 30)), np.zeros(30)),
+}
+"""Each kernel's arguments for the GPU run of bench/gpu_run.py (part `suite`), where the warps share the rows."""
