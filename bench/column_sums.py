@@ -35,8 +35,8 @@ from typing import Any
 
 import numpy as np
 
-from bandwidth_variants import (ROOT, CupyMemory, Loaded, Memory, OmpMemory, argument_kinds, bare_launches,
-                                compile_variant, device_function, prelude, sampled)
+from bandwidth_variants import (ROOT, CupyMemory, Loaded, Memory, OmpMemory, argument_kinds, compile_variant,
+                                device_function, environment, prelude, sampled)
 
 KERNEL = "bench/kernels/column_sums.py"
 NAME = "column_sums"
@@ -72,7 +72,7 @@ def form_source(target: Any, name: str, flags: list[str]) -> str:
     """The C of the form `name` of `FORMS`: the emitted helpers, `column_sums__device`, its description."""
     from translator import pipeline
     bare, about = FORMS[name]
-    with bare_launches(bare):
+    with environment(PY2OMP_BARE="1" if bare else "0"):
         c_source = pipeline.translate(str(ROOT / KERNEL), target).c_source
     function = device_function(c_source, NAME)
     if name.endswith("_unroll4"):
