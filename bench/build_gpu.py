@@ -3,11 +3,12 @@
     python bench/build_gpu.py .gpubuild [TARGET [PARTS]]   # then carry .gpubuild and .gpu to the GPU machine
 
 PARTS (comma-separated, default all): examples, triad, modules, suite, copyback, copy_rate, corpus, multi,
-launch, bandwidth, rows, overhead; `bench/peers.py` needs only `modules`, `bench/call_overhead.py gpu .gpubuild
+launch, bandwidth, rows, columns, overhead; `bench/peers.py` needs only `modules`, `bench/call_overhead.py gpu .gpubuild
 OUT.json` only `overhead` (bench/kernels/overhead.py into `overhead/`), `bench/copy_rate.py` only `copy_rate`, `bench/multi_gpu.py run
 .gpubuild/multi` only `multi`, `bench/launch_floor.py` only `launch` (jacobi_1d with and without
 asynchronous launches), `bench/bandwidth_variants.py run .gpubuild/bandwidth OUT.json` only `bandwidth`,
-`bench/row_variants.py run .gpubuild/rows OUT.json` only `rows` (softmax's row-wise team kernel).
+`bench/row_variants.py run .gpubuild/rows OUT.json` only `rows` (softmax's row-wise team kernel),
+`bench/column_sums.py run .gpubuild/columns OUT.json` only `columns` (column sums, bare and not).
 
 Writes `py2omp build` output for every example (target nvptx:sm_90); the copy-back kernels of
 `bench/copyback.py` (into `copyback/`); for the launch configuration study, the resident STREAM triad
@@ -29,6 +30,7 @@ import numpy as np
 
 import bandwidth_variants
 import call_overhead
+import column_sums
 import copy_rate
 import copyback
 import launch_floor
@@ -150,6 +152,7 @@ if __name__ == "__main__":
                 "launch": lambda out, target: launch_floor.build(out, str(target)),
                 "bandwidth": lambda out, target: bandwidth_variants.build(out / "bandwidth", str(target)),
                 "rows": lambda out, target: row_variants.build(out / "rows", str(target)),
+                "columns": lambda out, target: column_sums.build(out / "columns", str(target)),
                 "overhead": lambda out, target: call_overhead.build(out, str(target))}
     for part in sys.argv[3].split(",") if len(sys.argv) > 3 else builders:
         builders[part](destination, chosen)

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # One batched GPU session on a lent machine (no compiler there), from the repository root:
-#   here:  python bench/build_gpu.py .gpubuild/run nvptx:sm_90 examples,modules,corpus,copy_rate,bandwidth,rows,overhead
+#   here:  python bench/build_gpu.py .gpubuild/run nvptx:sm_90 examples,modules,corpus,copy_rate,bandwidth,rows,columns,overhead
 #          PY2OMP_BARE=0 python bench/build_gpu.py .gpubuild/run/nobare nvptx:sm_90 modules
 #          PY2OMP_BARE_INDEX=32 python bench/build_gpu.py .gpubuild/run/i32 nvptx:sm_90 modules
 #          find .gpubuild/run -name '*.[ch]' -delete; tar czf .gpubuild/all.tar.gz -C .gpubuild/run .
@@ -18,7 +18,10 @@
 # rows (softmax's row-wise team kernel: thread counts, the max as one reduction, the exp fused with the sum,
 # rows per team, hand-written ompx_bare kernels, py2omp's bare row form, against CuPy at rows of 512, 64,
 # 4096, 1024 and 2048; bench/row_variants.py, built by build_gpu.py's part `rows` into rows/: 23 .so files;
-# about 2 minutes for 3 shapes of 21, so about 4 now, hence its own limit).
+# about 2 minutes for 3 shapes of 21, so about 4 now, hence its own limit),
+# columns (column sums: py2omp's bare column form, the OpenMP loop of PY2OMP_BARE=0 and CuPy's a.sum(axis=0)
+# at (1400, 1200), (22000, 18000), (100000, 64) and (64, 100000); bench/column_sums.py, built by build_gpu.py's
+# part `columns` into columns/: 3 .so files).
 source .gpu/enter.sh
 REAL_OUT=$OUT; OUT=/tmp/w; mkdir -p $OUT
 B=.gpubuild/b; mkdir -p $B; tar xf .gpubuild/all.tar.gz -C $B
@@ -41,6 +44,7 @@ for part in "$@"; do
               python3 bench/peers.py $B/nobare --no-docs --json $OUT/peers_nobare.json ;;
     bandwidth) LIMIT=${LIMIT:-400} step bandwidth python3 bench/bandwidth_variants.py run $B/bandwidth $OUT/bandwidth.json ;;
     rows) LIMIT=${LIMIT:-500} step rows python3 bench/row_variants.py run $B/rows $OUT/rows.json ;;
+    columns) step columns python3 bench/column_sums.py run $B/columns $OUT/columns.json ;;
     copy) step copy_rate env BENCH_COPY_RATE_COPIERS=4,8,16 python3 bench/copy_rate.py $B $OUT/copy_rate.json ;;
     calls) step calls env BENCH_PARTS=call_overhead,saxpy_transfers python3 bench/gpu_run.py $B $OUT/calls.json ;;
     calls2) step calls2 python3 bench/call_overhead.py gpu $B $OUT/calls2.json ;;

@@ -38,13 +38,15 @@ def team_loop_limit(target: Target) -> int:
 
 
 def bare_launches(target: Target) -> bool:
-    """`PY2OMP_BARE`: whether elementwise loop nests and loops over rows (`passes.bare_rows`) are launched
-    in the bare form (`passes.bare`) on targets that have it (`Target.bare_launch`: nvptx). `0`: never
-    (the `target teams distribute parallel for` of every other nest and the OpenMP team form of the
-    loops over rows, so that one build family times both forms, bench/row_variants.py too,
-    bench/bandwidth_variants.py); unset or anything else: where the target has it (the elementwise
-    form checked on an H100: every example, NPBench and corpus kernel built with it matched Python,
-    2026-12-06; the row form awaits its first GPU run, bench/row_variants.py's `emitted_bare`)."""
+    """`PY2OMP_BARE`: whether elementwise loop nests, loops over rows (`passes.bare_rows`) and loops of
+    column reductions (`passes.bare_columns`) are launched in the bare form (`passes.bare`) on targets
+    that have it (`Target.bare_launch`: nvptx). `0`: never (the `target teams distribute parallel for`
+    of every other nest and the OpenMP team form of the loops over rows, so that one build family
+    times both forms, bench/row_variants.py and bench/column_sums.py too, bench/bandwidth_variants.py);
+    unset or anything else: where the target has it (the elementwise form checked on an H100: every
+    example, NPBench and corpus kernel built with it matched Python, 2026-12-06; the row form ran
+    there too, bench/row_variants.py's `emitted_bare`; the column form awaits its first GPU run,
+    bench/column_sums.py)."""
     return target.bare_launch and os.environ.get("PY2OMP_BARE", "") != "0"
 
 

@@ -28,7 +28,8 @@ class KindTraits:
     host-offload, where device pointers are host pointers, a library with cuBLAS's entry points that
     `PY2OMP_CUBLAS` names (the tests build one). `bare_launch`: elementwise loop nests may be
     launched in the bare form (`ompx_bare`, one element per thread, `passes/bare.py`), and loops over
-    rows as a warp or a block per row (`passes/bare_rows.py`), which clang 19 compiles for NVIDIA; the
+    rows as a warp or a block per row (`passes/bare_rows.py`), and loops of column reductions as 32
+    columns a block (`passes/bare_columns.py`), which clang 19 compiles for NVIDIA; the
     measurements that favour them were made there (docs/benchmarks.md).
     `team_threads`: a two-level team's size follows its inner loops' trip count (`passes.team_threads`),
     in warps of 32 as measured on the H100; AMD keeps `thread_limit` until measured (32 is half a wavefront).

@@ -13,6 +13,17 @@ and combines the lanes with butterfly shuffles, then, in a block, the warps' res
 team-shared memory (`templates/prelude.c.j2`, the `row_*` helpers). Where no GPU runs the kernel
 (the host's fallback) a row has one lane.
 
+A loop of column reductions in the bare form (`ir.OmpTarget.columns`, `passes/bare_columns.py`) is
+one kernel of blocks of `BLOCK`: the block's flat number steps by `WARP` columns (`py2omp_col_first`,
+`py2omp_col_stride`), each lane takes its column (`py2omp_col_at`: clamped to the last, so that every
+thread of the block reaches the combining's barriers and reads only the arrays' elements), each warp
+its share of the serial loops' iterations (from its number `py2omp_col_warp`, in steps of the warps
+`py2omp_col_warps`), a reduction starting in warp 0 from the value before the loop and in the others
+from the operator's identity, then `py2omp_col_<op>_<type>` combining the warps' values through
+team-shared memory, in the warps' order, into every warp. The statements after the last loop run in
+the column's owner (`py2omp_col_owner`: warp 0, an unclamped column). Where no GPU runs the kernel
+each team is one thread, one column at a time, all its rows.
+
 The flat number runs row-major over the collapsed levels, the innermost fastest-varying, so that
 consecutive threads take consecutive elements of the innermost level (coalesced loads, as the
 OpenMP loop's static schedule gives them). The levels' counts are clamped at 0 when there are
@@ -48,6 +59,7 @@ WARP = 32
 BLOCK = 256
 """A bare row kernel's threads per block: 8 warps, 8 rows, in the warp kernel; one row in the block kernel."""
 _COMBINERS = {"+": "row_sum", "*": "row_prod", "max": "row_max", "min": "row_min"}
+_COLUMN_COMBINERS = {"+": "col_sum", "*": "col_prod", "max": "col_max", "min": "col_min"}
 ELEMENT, ELEMENT_C = "<element>", "py2omp_e"
 """The variable of a flat nest's one level (no Python name has `<`) and its C name: the element
 number, at which each array the body indexes at the nest's variables is read (`ExprEmitter.elements_at`)."""
@@ -72,15 +84,16 @@ def bare_counts(counts: list[Frag], clamp: str) -> tuple[tuple[str, str], ...]:
     return (*named, (TRIP, " * ".join(name for name, _ in named)))
 
 
-def bare_indices(levels: list[tuple[str, Frag | None, int]], narrow: bool = False) -> tuple[tuple[str, str], ...]:
-    """Each level's variable (`levels`: name, start (None: 0), step) from the flat number: level `d` is the
-    flat number divided by the counts of the levels inside it, modulo its own count (but the outermost).
+def bare_indices(levels: list[tuple[str, Frag | None, int]], narrow: bool = False,
+                 flat: Frag = atom(FLAT)) -> tuple[tuple[str, str], ...]:
+    """Each level's variable (`levels`: name, start (None: 0), step) from the flat number `flat`: level `d`
+    is that number divided by the counts of the levels inside it, modulo its own count (but the outermost).
     `narrow`: the flat number is `uint32_t` (`NARROW_LIMIT`), and so are the divisions, the counts
     cast (each at most the trip count); the quotient is widened before the step and the start."""
     found = []
     for d, (var, start, step) in enumerate(levels):
         inside = [_count(m, narrow) for m in range(d + 1, len(levels))]
-        number = atom(FLAT)
+        number = flat
         if inside:
             number = infix("/", number, _product(inside))
         if d > 0:
@@ -171,6 +184,13 @@ def row_reduction(op: str, var: str, t: ScalarType, helpers: HelperSet) -> tuple
     lane = helpers.use("row_lane")
     start = (var, f"{lane}({LANES}) == 0 ? {var} : {_identity(op, t)}")
     return start, (var, f"{helpers.use(_COMBINERS[op], t)}({var}, {LANES})")
+
+
+def column_reduction(op: str, var: str, t: ScalarType, helpers: HelperSet) -> tuple[tuple[str, str], tuple[str, str]]:
+    """The statements around a reduction loop of the column form, (name, C value) each: the start of
+    each warp (warp 0 keeps `var`, the others the identity of `op`) and the warps combined."""
+    start = (var, f"{helpers.use('col_warp')}() == 0 ? {var} : {_identity(op, t)}")
+    return start, (var, f"{helpers.use(_COLUMN_COMBINERS[op], t)}({var})")
 
 
 def _identity(op: str, t: ScalarType) -> str:

@@ -371,6 +371,8 @@ class _KernelLowering(BareLowering, Visitor[[], StmtView]):
         if s.flat:
             return self._flat(s)
         if isinstance(s.directive, ir.OmpTarget) and s.directive.bare:
+            if s.directive.columns:
+                return self._bare_columns(s, s.directive)
             return self._bare(s, s.directive) if s.directive.row_trip is None else self._bare_rows(s, s.directive)
         if self.row_scope is not None and isinstance(s.directive, ir.OmpParallelFor):
             return self._lane_loop(s, s.directive, self.row_scope)

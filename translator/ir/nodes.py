@@ -670,6 +670,10 @@ class OmpTarget:
     """The bare row form (`passes.bare_rows`, with `bare` and `two_level`): the trip count of the loops
     over each iteration's row, evaluated on the host before the launch; it picks a warp per row (at
     most `backend.bare.ROW_WARP_LIMIT`) or a block per row, each row's loops dealt to its lanes."""
+    columns: bool = False
+    """The bare column form (`passes.bare_columns`, with `bare`): a block of 256 threads takes 32
+    consecutive iterations, its 8 warps each a share of the serial reduction loops' iterations
+    (`Loop.reductions` says how each combines), the partial results combined in team-shared memory."""
 
 
 @dataclass(frozen=True)

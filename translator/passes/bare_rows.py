@@ -59,11 +59,19 @@ def _row_statements(body: tuple[ir.Stmt, ...], types: Mapping[str, ScalarType]) 
         elif isinstance(s, ir.ParallelLoop):
             ok = _lane_loop(s, types)
         else:
-            ok = (isinstance(s, ir.Assign) and isinstance(s.target, ir.Name)
-                  or isinstance(s, ir.AtomicUpdate) and s.op in ("max", "min"))
+            ok = same_in_every_lane((s,))
         if not ok:
             return False
     return True
+
+
+def same_in_every_lane(body: tuple[ir.Stmt, ...]) -> bool:
+    """Whether the statements give the same result run once or by every lane (warp) that shares the
+    iteration: assignments to scalars, the status's atomic `max`/`min`, branches over such
+    statements (also `passes.bare_columns`' statements between its loops)."""
+    return all(isinstance(s, ir.Assign) and isinstance(s.target, ir.Name)
+               or isinstance(s, ir.AtomicUpdate) and s.op in ("max", "min")
+               or isinstance(s, ir.If) and same_in_every_lane(s.body + s.orelse) for s in body)
 
 
 def _lane_loop(loop: ir.ParallelLoop, types: Mapping[str, ScalarType]) -> bool:
@@ -72,8 +80,9 @@ def _lane_loop(loop: ir.ParallelLoop, types: Mapping[str, ScalarType]) -> bool:
     d = loop.directive
     return (isinstance(d, ir.OmpParallelFor) and len(loop.levels) == 1 and d.num_threads is None
             and d.schedule is None and not d.worksharing and not loop.temporaries
-            and all(r.op in ROW_OPS and r.var in types and types[r.var].kind in _REAL for r in d.reductions)
+            and all(r.op in ROW_OPS and r.var in types and types[r.var].kind in REAL for r in d.reductions)
             and straight_line(loop.body))
 
 
-_REAL = (Kind.INT, Kind.UINT, Kind.FLOAT)
+REAL = (Kind.INT, Kind.UINT, Kind.FLOAT)
+"""The kinds of the scalars the bare forms' combiners take."""
