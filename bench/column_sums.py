@@ -41,10 +41,10 @@ from bandwidth_variants import (ROOT, CupyMemory, Loaded, Memory, OmpMemory, arg
 KERNEL = "bench/kernels/column_sums.py"
 NAME = "column_sums"
 SHAPES = ((1400, 1200), (22000, 18000), (100000, 64), (64, 100000))
-FORMS = {"bare_columns": (True, "emitted: the bare column form (nvptx; PY2OMP_BARE unset)"),
+FORMS = {"bare_columns": (True, "the bare column form (nvptx; PY2OMP_BARE_COLUMNS=1)"),
          "bare_columns_unroll4": (True, "the bare column form, its warp's loop over rows with `#pragma unroll 4` "
                                         "(the same additions in the same order, up to 4 loads in flight)"),
-         "openmp_loop": (False, "PY2OMP_BARE=0: one thread per column, all its rows (the C before the column form)")}
+         "openmp_loop": (False, "PY2OMP_BARE=0: one thread per column, all its rows (as emitted by default)")}
 ROWS_LOOP = "for (int64_t k__3 = py2omp_col_warp();"
 """The warp's loop over a column's rows in the emitted bare column form, which `bare_columns_unroll4` unrolls."""
 RTOL = 1e-12
@@ -72,7 +72,7 @@ def form_source(target: Any, name: str, flags: list[str]) -> str:
     """The C of the form `name` of `FORMS`: the emitted helpers, `column_sums__device`, its description."""
     from translator import pipeline
     bare, about = FORMS[name]
-    with environment(PY2OMP_BARE="1" if bare else "0"):
+    with environment(PY2OMP_BARE="1" if bare else "0", PY2OMP_BARE_COLUMNS="1"):
         c_source = pipeline.translate(str(ROOT / KERNEL), target).c_source
     function = device_function(c_source, NAME)
     if name.endswith("_unroll4"):

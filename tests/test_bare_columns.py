@@ -41,6 +41,7 @@ SHAPES = ((1, 1), (7, 31), (8, 32), (9, 33), (100, 65), (0, 5))
 def at_the_root(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
     monkeypatch.delenv("PY2OMP_BARE", raising=False)
+    monkeypatch.setenv("PY2OMP_BARE_COLUMNS", "1")  # off by default (settings.bare_columns)
 
 
 def _columns_by_kernel(path: str, target: str) -> dict[str, bool]:
@@ -62,8 +63,9 @@ def test_column_loops_are_bare_on_nvptx_only() -> None:
     assert "#pragma omp target teams distribute parallel for" in kept and "py2omp_col_" not in kept
 
 
-def test_switched_off_with_the_bare_form(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PY2OMP_BARE", "0")
+@pytest.mark.parametrize("setting", [("PY2OMP_BARE", "0"), ("PY2OMP_BARE_COLUMNS", ""), ("PY2OMP_BARE_COLUMNS", "0")])
+def test_switched_off_with_the_bare_form_and_by_default(monkeypatch: pytest.MonkeyPatch, setting: tuple[str, str]) -> None:
+    monkeypatch.setenv(*setting)
     assert not any(_columns_by_kernel(PATH, NVPTX).values())
     assert "py2omp_col_" not in translate(PATH, NVPTX).c_source
 
@@ -175,7 +177,7 @@ def fallback_report() -> None:
 def nvptx_fallback() -> dict[str, Any]:
     run = subprocess.run([sys.executable, "-c", "from tests.test_bare_columns import fallback_report; fallback_report()"],
                          cwd=ROOT, capture_output=True, text=True, timeout=900,
-                         env={**os.environ, "KMP_WARNINGS": "0", "PY2OMP_BARE": ""})
+                         env={**os.environ, "KMP_WARNINGS": "0", "PY2OMP_BARE": "", "PY2OMP_BARE_COLUMNS": "1"})
     assert run.returncode == 0, run.stderr[-3000:]
     found: dict[str, Any] = json.loads(run.stdout.splitlines()[-1])
     return found

@@ -45,9 +45,20 @@ def bare_launches(target: Target) -> bool:
     times both forms, bench/row_variants.py and bench/column_sums.py too, bench/bandwidth_variants.py);
     unset or anything else: where the target has it (the elementwise form checked on an H100: every
     example, NPBench and corpus kernel built with it matched Python, 2026-12-06; the row form ran
-    there too, bench/row_variants.py's `emitted_bare`; the column form awaits its first GPU run,
-    bench/column_sums.py)."""
+    there too, bench/row_variants.py's `emitted_bare`; the column form only with `bare_columns`)."""
     return target.bare_launch and os.environ.get("PY2OMP_BARE", "") != "0"
+
+
+def bare_columns() -> bool:
+    """`PY2OMP_BARE_COLUMNS`: whether loops of column reductions take the bare column form
+    (`passes.bare_columns`) where the bare forms are on. `1`: they do; unset or anything else: they
+    keep the OpenMP loop, one thread per column. Its first GPU run (H100, 2026-12-06,
+    bench/column_sums.py) found it slower in every shape: column sums of (1400, 1200) 0.101 ms against
+    0.085 for the OpenMP loop (CuPy 0.048), (22000, 18000) 1.54 against 1.21, (100000, 64) 4.02 against
+    2.03; NPBench covariance's means 34.5 us against 23.2. Each warp's loop over rows keeps one load in
+    flight and a few dozen blocks leave most of the GPU idle; splitting rows over blocks is the next
+    step (docs/benchmarks.md, "Column sums")."""
+    return os.environ.get("PY2OMP_BARE_COLUMNS", "") == "1"
 
 
 def bare_index_bits() -> int:
@@ -63,4 +74,4 @@ def bare_index_bits() -> int:
 def translation_settings() -> dict[str, str]:
     """Every setting that changes the emitted C, for the call index's key."""
     return {name: os.environ.get(name, "") for name in ("PY2OMP_ASYNC", "PY2OMP_TEAM_LOOPS", "PY2OMP_BARE",
-                                                     "PY2OMP_BARE_INDEX")}
+                                                     "PY2OMP_BARE_INDEX", "PY2OMP_BARE_COLUMNS")}

@@ -55,95 +55,6 @@ static inline int64_t py2omp_bare_stride(void)
 #endif
 }
 
-/* The first column of this thread's block in a bare column kernel: 32 a block. */
-static inline int64_t py2omp_col_first(void)
-{
-#ifdef __NVPTX__
-    return (int64_t)__nvvm_read_ptx_sreg_ctaid_x() * 32;
-#else
-    return omp_get_team_num();
-#endif
-}
-
-/* The step between a block's columns in a bare column kernel: the launch's blocks' columns. */
-static inline int64_t py2omp_col_stride(void)
-{
-#ifdef __NVPTX__
-    return (int64_t)__nvvm_read_ptx_sreg_nctaid_x() * 32;
-#else
-    return omp_get_num_teams();
-#endif
-}
-
-/* This thread's column among its block's (from `first`, of `trip`): its lane's, clamped to the last,
-   so that every thread of the block reaches the combining's barriers and reads only real elements
-   (the owner, `py2omp_col_owner`, stores; a clamped thread only repeats the last column's reads). */
-static inline int64_t py2omp_col_at(int64_t first, int64_t trip)
-{
-#ifdef __NVPTX__
-    int64_t column = first + __nvvm_read_ptx_sreg_tid_x() % 32;
-    return column < trip ? column : trip - 1;
-#else
-    (void)trip;
-    return first;
-#endif
-}
-
-/* This thread's warp in its block: where its share of a column's rows starts. */
-static inline int64_t py2omp_col_warp(void)
-{
-#ifdef __NVPTX__
-    return __nvvm_read_ptx_sreg_tid_x() / 32;
-#else
-    return 0;
-#endif
-}
-
-/* The warps of a block: the step between a warp's rows of a column. */
-static inline int64_t py2omp_col_warps(void)
-{
-#ifdef __NVPTX__
-    return __nvvm_read_ptx_sreg_ntid_x() / 32;
-#else
-    return 1;
-#endif
-}
-
-/* Whether this thread runs its column's statements after the reductions: warp 0, a column not clamped. */
-static inline int py2omp_col_owner(int64_t first, int64_t trip)
-{
-#ifdef __NVPTX__
-    int t = (int)__nvvm_read_ptx_sreg_tid_x();
-    return t < 32 && first + t < trip;
-#else
-    return first < trip;
-#endif
-}
-
-#ifdef __NVPTX__
-/* Each thread's partial sum (team-shared memory), warp by warp, 32 columns each. */
-static double py2omp_col_sum_f64_slots[256];
-#pragma omp allocate(py2omp_col_sum_f64_slots) allocator(omp_pteam_mem_alloc)
-#endif
-
-/* The sum of `v` over the block's warps for this thread's column, in every warp: the warps'
-   values through team-shared memory, combined in the warps' order (the same result run to run). */
-static inline double py2omp_col_sum_f64(double v)
-{
-#ifdef __NVPTX__
-    int t = (int)__nvvm_read_ptx_sreg_tid_x();
-    __nvvm_barrier_sync(0); /* the previous combining's reads are done */
-    py2omp_col_sum_f64_slots[t] = v;
-    __nvvm_barrier_sync(0);
-    v = py2omp_col_sum_f64_slots[t % 32];
-    for (int k = 1; k < (int)(__nvvm_read_ptx_sreg_ntid_x() / 32); k++) {
-        double w = py2omp_col_sum_f64_slots[k * 32 + t % 32];
-        v = v + w;
-    }
-#endif
-    return v;
-}
-
 /* Python's min(a, b): `a` unless `b` is smaller, so a NaN in `a` wins and one in `b` does not. */
 static inline int64_t py2omp_min_i64(int64_t a, int64_t b)
 {
@@ -765,7 +676,7 @@ void syrk(double alpha, double beta, double *restrict C, int64_t C_n0, int64_t C
         }
     }
 }
-#line 769 "blas_loops.c"
+#line 680 "blas_loops.c"
 
 /* syrk(alpha: f64, beta: f64, C: InOut[f64[:, :]], A: In[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:18 */
 #line 18 "tests/kernels/blas_loops.py"
@@ -835,7 +746,7 @@ void syrk__device(double alpha, double beta, double *restrict C, int64_t C_n0, i
         }
     }
 }
-#line 839 "blas_loops.c"
+#line 750 "blas_loops.c"
 
 /* syrk_accumulate(C: InOut[f32[:, :]], A: In[f32[:, :]], B: In[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:26 */
 #line 26 "tests/kernels/blas_loops.py"
@@ -904,7 +815,7 @@ void syrk_accumulate(float *restrict C, int64_t C_n0, int64_t C_n1, const float 
         }
     }
 }
-#line 908 "blas_loops.c"
+#line 819 "blas_loops.c"
 
 /* syrk_accumulate(C: InOut[f32[:, :]], A: In[f32[:, :]], B: In[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:26 */
 #line 26 "tests/kernels/blas_loops.py"
@@ -967,7 +878,7 @@ void syrk_accumulate__device(float *restrict C, int64_t C_n0, int64_t C_n1, cons
         }
     }
 }
-#line 971 "blas_loops.c"
+#line 882 "blas_loops.c"
 
 /* syr2k(alpha: f64, beta: f64, C: InOut[f64[:, :]], A: In[f64[:, :]], B: In[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:33 */
 #line 33 "tests/kernels/blas_loops.py"
@@ -1056,7 +967,7 @@ void syr2k(double alpha, double beta, double *restrict C, int64_t C_n0, int64_t 
         }
     }
 }
-#line 1060 "blas_loops.c"
+#line 971 "blas_loops.c"
 
 /* syr2k(alpha: f64, beta: f64, C: InOut[f64[:, :]], A: In[f64[:, :]], B: In[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:33 */
 #line 33 "tests/kernels/blas_loops.py"
@@ -1139,7 +1050,7 @@ void syr2k__device(double alpha, double beta, double *restrict C, int64_t C_n0, 
         }
     }
 }
-#line 1143 "blas_loops.c"
+#line 1054 "blas_loops.c"
 
 /* covariance(float_n: f64, data: InOut[f64[:, :]], mean: Scratch[f64[:]], cov: Out[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:41 */
 #line 41 "tests/kernels/blas_loops.py"
@@ -1157,33 +1068,24 @@ void covariance(double float_n, double *restrict data, int64_t data_n0, int64_t 
     {
 #line 42 "tests/kernels/blas_loops.py"
         m = data_n1;
-        {
-            int64_t py2omp_trip = mean_n0;
-            #pragma omp target teams ompx_bare \
-                num_teams(py2omp_num_teams(py2omp_trip, 32)) \
-                thread_limit(256) \
-                nowait \
-                depend(inout: py2omp_order)
+        #pragma omp target teams distribute parallel for \
+            num_teams(py2omp_num_teams(mean_n0, 256)) \
+            thread_limit(256) \
+            nowait \
+            depend(inout: py2omp_order)
 #line 43 "tests/kernels/blas_loops.py"
-            for (int64_t py2omp_k = py2omp_col_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_col_stride()) {
-                int64_t i__1 = py2omp_col_at(py2omp_k, py2omp_trip);
+        for (int64_t i__1 = 0; i__1 < mean_n0; i__1 += 1) {
 #line 43 "tests/kernels/blas_loops.py"
-                double sum__2;
+            double sum__2;
 #line 43 "tests/kernels/blas_loops.py"
-                sum__2 = 0.0;
+            sum__2 = 0.0;
 #line 43 "tests/kernels/blas_loops.py"
-                sum__2 = py2omp_col_warp() == 0 ? sum__2 : -0.0;
-                for (int64_t k__3 = py2omp_col_warp(); k__3 < data_n0; k__3 += py2omp_col_warps()) {
+            for (int64_t k__3 = 0; k__3 < data_n0; k__3 += 1) {
 #line 43 "tests/kernels/blas_loops.py"
-                    sum__2 = sum__2 + data[k__3 * data_n1 + i__1];
-                }
-                sum__2 = py2omp_col_sum_f64(sum__2);
-#line 43 "tests/kernels/blas_loops.py"
-                if (py2omp_col_owner(py2omp_k, py2omp_trip)) {
-#line 43 "tests/kernels/blas_loops.py"
-                    mean[i__1] = sum__2 / float_n;
-                }
+                sum__2 = sum__2 + data[k__3 * data_n1 + i__1];
             }
+#line 43 "tests/kernels/blas_loops.py"
+            mean[i__1] = sum__2 / float_n;
         }
 #line 44 "tests/kernels/blas_loops.py"
         {
@@ -1290,7 +1192,7 @@ void covariance(double float_n, double *restrict data, int64_t data_n0, int64_t 
 #line 50 "tests/kernels/blas_loops.py"
     return;
 }
-#line 1294 "blas_loops.c"
+#line 1196 "blas_loops.c"
 
 /* covariance(float_n: f64, data: InOut[f64[:, :]], mean: Scratch[f64[:]], cov: Out[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:41 */
 #line 41 "tests/kernels/blas_loops.py"
@@ -1301,34 +1203,25 @@ void covariance__device(double float_n, double *restrict data, int64_t data_n0, 
 #line 41 "tests/kernels/blas_loops.py"
     char py2omp_order;
     m = data_n1;
-    {
-        int64_t py2omp_trip = mean_n0;
-        #pragma omp target teams ompx_bare \
-            num_teams(py2omp_num_teams(py2omp_trip, 32)) \
-            thread_limit(256) \
-            is_device_ptr(data, mean) \
-            nowait \
-            depend(inout: py2omp_order)
+    #pragma omp target teams distribute parallel for \
+        num_teams(py2omp_num_teams(mean_n0, 256)) \
+        thread_limit(256) \
+        is_device_ptr(data, mean) \
+        nowait \
+        depend(inout: py2omp_order)
 #line 43 "tests/kernels/blas_loops.py"
-        for (int64_t py2omp_k = py2omp_col_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_col_stride()) {
-            int64_t i__1 = py2omp_col_at(py2omp_k, py2omp_trip);
+    for (int64_t i__1 = 0; i__1 < mean_n0; i__1 += 1) {
 #line 43 "tests/kernels/blas_loops.py"
-            double sum__2;
+        double sum__2;
 #line 43 "tests/kernels/blas_loops.py"
-            sum__2 = 0.0;
+        sum__2 = 0.0;
 #line 43 "tests/kernels/blas_loops.py"
-            sum__2 = py2omp_col_warp() == 0 ? sum__2 : -0.0;
-            for (int64_t k__3 = py2omp_col_warp(); k__3 < data_n0; k__3 += py2omp_col_warps()) {
+        for (int64_t k__3 = 0; k__3 < data_n0; k__3 += 1) {
 #line 43 "tests/kernels/blas_loops.py"
-                sum__2 = sum__2 + data[k__3 * data_n1 + i__1];
-            }
-            sum__2 = py2omp_col_sum_f64(sum__2);
-#line 43 "tests/kernels/blas_loops.py"
-            if (py2omp_col_owner(py2omp_k, py2omp_trip)) {
-#line 43 "tests/kernels/blas_loops.py"
-                mean[i__1] = sum__2 / float_n;
-            }
+            sum__2 = sum__2 + data[k__3 * data_n1 + i__1];
         }
+#line 43 "tests/kernels/blas_loops.py"
+        mean[i__1] = sum__2 / float_n;
     }
 #line 44 "tests/kernels/blas_loops.py"
     {
@@ -1438,7 +1331,7 @@ void covariance__device(double float_n, double *restrict data, int64_t data_n0, 
 #line 50 "tests/kernels/blas_loops.py"
     return;
 }
-#line 1442 "blas_loops.c"
+#line 1335 "blas_loops.c"
 
 /* correlation_off_diagonal(data: In[f32[:, :]], corr: InOut[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:54 */
 #line 54 "tests/kernels/blas_loops.py"
@@ -1526,7 +1419,7 @@ void correlation_off_diagonal(const float *restrict data, int64_t data_n0, int64
         #pragma omp taskwait
     }
 }
-#line 1530 "blas_loops.c"
+#line 1423 "blas_loops.c"
 
 /* correlation_off_diagonal(data: In[f32[:, :]], corr: InOut[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:54 */
 #line 54 "tests/kernels/blas_loops.py"
@@ -1607,7 +1500,7 @@ void correlation_off_diagonal__device(const float *restrict data, int64_t data_n
 #line 54 "tests/kernels/blas_loops.py"
     #pragma omp taskwait
 }
-#line 1611 "blas_loops.c"
+#line 1504 "blas_loops.c"
 
 /* gram(X: In[f64[:, :]], Y: In[f64[:, :]], G: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:63 */
 #line 63 "tests/kernels/blas_loops.py"
@@ -1717,7 +1610,7 @@ void gram(const double *restrict X, int64_t X_n0, int64_t X_n1, const double *re
         #pragma omp taskwait
     }
 }
-#line 1721 "blas_loops.c"
+#line 1614 "blas_loops.c"
 
 /* gram(X: In[f64[:, :]], Y: In[f64[:, :]], G: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:63 */
 #line 63 "tests/kernels/blas_loops.py"
@@ -1818,7 +1711,7 @@ void gram__device(const double *restrict X, int64_t X_n0, int64_t X_n1, const do
 #line 63 "tests/kernels/blas_loops.py"
     #pragma omp taskwait
 }
-#line 1822 "blas_loops.c"
+#line 1715 "blas_loops.c"
 
 /* trmm(alpha: f64, A: In[f64[:, :]], B: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:70 */
 #line 70 "tests/kernels/blas_loops.py"
@@ -1903,7 +1796,7 @@ void trmm(double alpha, const double *restrict A, int64_t A_n0, int64_t A_n1, do
         }
     }
 }
-#line 1907 "blas_loops.c"
+#line 1800 "blas_loops.c"
 
 /* trmm(alpha: f64, A: In[f64[:, :]], B: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:70 */
 #line 70 "tests/kernels/blas_loops.py"
@@ -1984,7 +1877,7 @@ void trmm__device(double alpha, const double *restrict A, int64_t A_n0, int64_t 
         }
     }
 }
-#line 1988 "blas_loops.c"
+#line 1881 "blas_loops.c"
 
 /* trmm_f32(A: In[f32[:, :]], B: InOut[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:78 */
 #line 78 "tests/kernels/blas_loops.py"
@@ -2056,7 +1949,7 @@ void trmm_f32(const float *restrict A, int64_t A_n0, int64_t A_n1, float *restri
         }
     }
 }
-#line 2060 "blas_loops.c"
+#line 1953 "blas_loops.c"
 
 /* trmm_f32(A: In[f32[:, :]], B: InOut[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:78 */
 #line 78 "tests/kernels/blas_loops.py"
@@ -2123,7 +2016,7 @@ void trmm_f32__device(const float *restrict A, int64_t A_n0, int64_t A_n1, float
         }
     }
 }
-#line 2127 "blas_loops.c"
+#line 2020 "blas_loops.c"
 
 /* trmm_scaled(alpha: f32, A: In[f32[:, :]], B: InOut[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:85 */
 #line 85 "tests/kernels/blas_loops.py"
@@ -2172,7 +2065,7 @@ void trmm_scaled(float alpha, const float *restrict A, int64_t A_n0, int64_t A_n
         #pragma omp taskwait
     }
 }
-#line 2176 "blas_loops.c"
+#line 2069 "blas_loops.c"
 
 /* trmm_scaled(alpha: f32, A: In[f32[:, :]], B: InOut[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:85 */
 #line 85 "tests/kernels/blas_loops.py"
@@ -2215,7 +2108,7 @@ void trmm_scaled__device(float alpha, const float *restrict A, int64_t A_n0, int
 #line 85 "tests/kernels/blas_loops.py"
     #pragma omp taskwait
 }
-#line 2219 "blas_loops.c"
+#line 2112 "blas_loops.c"
 
 /* trmm_upward(A: In[f64[:, :]], B: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:92 */
 #line 92 "tests/kernels/blas_loops.py"
@@ -2264,7 +2157,7 @@ void trmm_upward(const double *restrict A, int64_t A_n0, int64_t A_n1, double *r
         #pragma omp taskwait
     }
 }
-#line 2268 "blas_loops.c"
+#line 2161 "blas_loops.c"
 
 /* trmm_upward(A: In[f64[:, :]], B: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:92 */
 #line 92 "tests/kernels/blas_loops.py"
@@ -2307,7 +2200,7 @@ void trmm_upward__device(const double *restrict A, int64_t A_n0, int64_t A_n1, d
 #line 92 "tests/kernels/blas_loops.py"
     #pragma omp taskwait
 }
-#line 2311 "blas_loops.c"
+#line 2204 "blas_loops.c"
 
 /* trmm_polybench(alpha: f64, A: In[f64[:, :]], B: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:99 */
 #line 99 "tests/kernels/blas_loops.py"
@@ -2381,7 +2274,7 @@ void trmm_polybench(double alpha, const double *restrict A, int64_t A_n0, int64_
         }
     }
 }
-#line 2385 "blas_loops.c"
+#line 2278 "blas_loops.c"
 
 /* trmm_polybench(alpha: f64, A: In[f64[:, :]], B: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:99 */
 #line 99 "tests/kernels/blas_loops.py"
@@ -2450,7 +2343,7 @@ void trmm_polybench__device(double alpha, const double *restrict A, int64_t A_n0
         }
     }
 }
-#line 2454 "blas_loops.c"
+#line 2347 "blas_loops.c"
 
 /* trmm_scaled_rows(alpha: f64, A: In[f64[:, :]], B: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:107 */
 #line 107 "tests/kernels/blas_loops.py"
@@ -2543,7 +2436,7 @@ void trmm_scaled_rows(double alpha, const double *restrict A, int64_t A_n0, int6
         #pragma omp taskwait
     }
 }
-#line 2547 "blas_loops.c"
+#line 2440 "blas_loops.c"
 
 /* trmm_scaled_rows(alpha: f64, A: In[f64[:, :]], B: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:107 */
 #line 107 "tests/kernels/blas_loops.py"
@@ -2631,7 +2524,7 @@ void trmm_scaled_rows__device(double alpha, const double *restrict A, int64_t A_
 #line 107 "tests/kernels/blas_loops.py"
     #pragma omp taskwait
 }
-#line 2635 "blas_loops.c"
+#line 2528 "blas_loops.c"
 
 /* trmm_shifted(alpha: f64, A: In[f64[:, :]], B: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:115 */
 #line 115 "tests/kernels/blas_loops.py"
@@ -2739,7 +2632,7 @@ void trmm_shifted(double alpha, const double *restrict A, int64_t A_n0, int64_t 
         #pragma omp taskwait
     }
 }
-#line 2743 "blas_loops.c"
+#line 2636 "blas_loops.c"
 
 /* trmm_shifted(alpha: f64, A: In[f64[:, :]], B: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:115 */
 #line 115 "tests/kernels/blas_loops.py"
@@ -2843,7 +2736,7 @@ void trmm_shifted__device(double alpha, const double *restrict A, int64_t A_n0, 
 #line 115 "tests/kernels/blas_loops.py"
     #pragma omp taskwait
 }
-#line 2847 "blas_loops.c"
+#line 2740 "blas_loops.c"
 
 /* trmm_f32_wide_alpha(alpha: f64, A: In[f32[:, :]], B: InOut[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:124 */
 #line 124 "tests/kernels/blas_loops.py"
@@ -2936,7 +2829,7 @@ void trmm_f32_wide_alpha(double alpha, const float *restrict A, int64_t A_n0, in
         #pragma omp taskwait
     }
 }
-#line 2940 "blas_loops.c"
+#line 2833 "blas_loops.c"
 
 /* trmm_f32_wide_alpha(alpha: f64, A: In[f32[:, :]], B: InOut[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:124 */
 #line 124 "tests/kernels/blas_loops.py"
@@ -3024,7 +2917,7 @@ void trmm_f32_wide_alpha__device(double alpha, const float *restrict A, int64_t 
 #line 124 "tests/kernels/blas_loops.py"
     #pragma omp taskwait
 }
-#line 3028 "blas_loops.c"
+#line 2921 "blas_loops.c"
 
 /* doitgen(A: InOut[f64[:, :, :]], C4: In[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:132 */
 #line 132 "tests/kernels/blas_loops.py"
@@ -3109,7 +3002,7 @@ void doitgen(double *restrict A, int64_t A_n0, int64_t A_n1, int64_t A_n2, const
         }
     }
 }
-#line 3113 "blas_loops.c"
+#line 3006 "blas_loops.c"
 
 /* doitgen(A: InOut[f64[:, :, :]], C4: In[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:132 */
 #line 132 "tests/kernels/blas_loops.py"
@@ -3187,7 +3080,7 @@ void doitgen__device(double *restrict A, int64_t A_n0, int64_t A_n1, int64_t A_n
         }
     }
 }
-#line 3191 "blas_loops.c"
+#line 3084 "blas_loops.c"
 
 /* doitgen_transposed(A: InOut[f32[:, :, :]], C4: In[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:139 */
 #line 139 "tests/kernels/blas_loops.py"
@@ -3272,7 +3165,7 @@ void doitgen_transposed(float *restrict A, int64_t A_n0, int64_t A_n1, int64_t A
         }
     }
 }
-#line 3276 "blas_loops.c"
+#line 3169 "blas_loops.c"
 
 /* doitgen_transposed(A: InOut[f32[:, :, :]], C4: In[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:139 */
 #line 139 "tests/kernels/blas_loops.py"
@@ -3350,7 +3243,7 @@ void doitgen_transposed__device(float *restrict A, int64_t A_n0, int64_t A_n1, i
         }
     }
 }
-#line 3354 "blas_loops.c"
+#line 3247 "blas_loops.c"
 
 /* doitgen_partial(A: InOut[f64[:, :, :]], C4: In[f64[:, :]]) -- tests/kernels/blas_loops.py:146 */
 #line 146 "tests/kernels/blas_loops.py"
@@ -3401,7 +3294,7 @@ void doitgen_partial(double *restrict A, int64_t A_n0, int64_t A_n1, int64_t A_n
 #line 149 "tests/kernels/blas_loops.py"
     py2omp_temporary_free(A_value__4_buf, -1);
 }
-#line 3405 "blas_loops.c"
+#line 3298 "blas_loops.c"
 
 /* doitgen_partial(A: InOut[f64[:, :, :]], C4: In[f64[:, :]]) -- tests/kernels/blas_loops.py:146 */
 #line 146 "tests/kernels/blas_loops.py"
@@ -3450,7 +3343,7 @@ void doitgen_partial__device(double *restrict A, int64_t A_n0, int64_t A_n1, int
 #line 149 "tests/kernels/blas_loops.py"
     py2omp_temporary_free(A_value__4_buf, -1);
 }
-#line 3454 "blas_loops.c"
+#line 3347 "blas_loops.c"
 
 /* covariance_short(data: In[f64[:, :]], cov: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:153 */
 #line 153 "tests/kernels/blas_loops.py"
@@ -3538,7 +3431,7 @@ void covariance_short(const double *restrict data, int64_t data_n0, int64_t data
         #pragma omp taskwait
     }
 }
-#line 3542 "blas_loops.c"
+#line 3435 "blas_loops.c"
 
 /* covariance_short(data: In[f64[:, :]], cov: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:153 */
 #line 153 "tests/kernels/blas_loops.py"
@@ -3619,7 +3512,7 @@ void covariance_short__device(const double *restrict data, int64_t data_n0, int6
 #line 153 "tests/kernels/blas_loops.py"
     #pragma omp taskwait
 }
-#line 3623 "blas_loops.c"
+#line 3516 "blas_loops.c"
 
 /* syrk_strict(C: InOut[f64[:, :]], A: In[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:162 */
 #line 162 "tests/kernels/blas_loops.py"
@@ -3654,7 +3547,7 @@ void syrk_strict(double *restrict C, int64_t C_n0, int64_t C_n1, const double *r
         }
     }
 }
-#line 3658 "blas_loops.c"
+#line 3551 "blas_loops.c"
 
 /* syrk_strict(C: InOut[f64[:, :]], A: In[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:162 */
 #line 162 "tests/kernels/blas_loops.py"
@@ -3688,7 +3581,7 @@ void syrk_strict__device(double *restrict C, int64_t C_n0, int64_t C_n1, const d
         }
     }
 }
-#line 3692 "blas_loops.c"
+#line 3585 "blas_loops.c"
 
 /* The checks Python makes before a call of syrk, in its order: the first failing one's message, else NULL. */
 #line 18 "tests/kernels/blas_loops.py"
@@ -3697,7 +3590,7 @@ const char *syrk_check(double alpha, double beta, const double *C, int64_t C_n0,
     if (C_n0 < A_n0 && A_n0 > 0) return "IndexError: C_n0 >= A_n0 when A_n0 > 0 (C, line 20)";
     return 0;
 }
-#line 3701 "blas_loops.c"
+#line 3594 "blas_loops.c"
 
 /* The checks Python makes before a call of syrk_accumulate, in its order: the first failing one's message, else NULL. */
 #line 26 "tests/kernels/blas_loops.py"
@@ -3709,7 +3602,7 @@ const char *syrk_accumulate_check(const float *C, int64_t C_n0, int64_t C_n1, co
     if (B_n1 < A_n1 && C_n0 > 0 && A_n1 > 0) return "IndexError: B_n1 >= A_n1 when C_n0 > 0 and A_n1 > 0 (B, line 29)";
     return 0;
 }
-#line 3713 "blas_loops.c"
+#line 3606 "blas_loops.c"
 
 /* The checks Python makes before a call of syr2k, in its order: the first failing one's message, else NULL. */
 #line 33 "tests/kernels/blas_loops.py"
@@ -3722,7 +3615,7 @@ const char *syr2k_check(double alpha, double beta, const double *C, int64_t C_n0
     if (B_n1 < A_n1 && A_n0 > 0 && A_n1 > 0) return "IndexError: B_n1 >= A_n1 when A_n0 > 0 and A_n1 > 0 (B, line 37)";
     return 0;
 }
-#line 3726 "blas_loops.c"
+#line 3619 "blas_loops.c"
 
 /* The checks Python makes before a call of covariance, in its order: the first failing one's message, else NULL. */
 #line 41 "tests/kernels/blas_loops.py"
@@ -3732,7 +3625,7 @@ const char *covariance_check(double float_n, const double *data, int64_t data_n0
     if (mean_n0 != data_n1) return "ValueError when mean_n0 != data_n1 (line 44)";
     return 0;
 }
-#line 3736 "blas_loops.c"
+#line 3629 "blas_loops.c"
 
 /* The checks Python makes before a call of correlation_off_diagonal, in its order: the first failing one's message, else NULL. */
 #line 54 "tests/kernels/blas_loops.py"
@@ -3745,7 +3638,7 @@ const char *correlation_off_diagonal_check(const float *data, int64_t data_n0, i
     if (corr_n0 < data_n1 && (data_n1 - 1) > 0) return "IndexError: corr_n0 >= data_n1 when data_n1 - 1 > 0 (corr, line 59)";
     return 0;
 }
-#line 3749 "blas_loops.c"
+#line 3642 "blas_loops.c"
 
 /* The checks Python makes before a call of gram, in its order: the first failing one's message, else NULL. */
 #line 63 "tests/kernels/blas_loops.py"
@@ -3755,7 +3648,7 @@ const char *gram_check(const double *X, int64_t X_n0, int64_t X_n1, const double
     if (((Y_n0 - 1) > 0 ? (Y_n0 - 1) : 0) != ((X_n0 - 1) > 0 ? (X_n0 - 1) : 0)) return "ValueError when max(Y_n0 - 1, 0) != max(X_n0 - 1, 0) (line 66)";
     return 0;
 }
-#line 3759 "blas_loops.c"
+#line 3652 "blas_loops.c"
 
 /* The checks Python makes before a call of trmm, in its order: the first failing one's message, else NULL. */
 #line 70 "tests/kernels/blas_loops.py"
@@ -3765,7 +3658,7 @@ const char *trmm_check(double alpha, const double *A, int64_t A_n0, int64_t A_n1
     if (A_n1 < B_n0 && B_n0 > 0 && B_n1 > 0) return "IndexError: A_n1 >= B_n0 when B_n0 > 0 and B_n1 > 0 (A, line 73)";
     return 0;
 }
-#line 3769 "blas_loops.c"
+#line 3662 "blas_loops.c"
 
 /* The checks Python makes before a call of trmm_f32, in its order: the first failing one's message, else NULL. */
 #line 78 "tests/kernels/blas_loops.py"
@@ -3775,7 +3668,7 @@ const char *trmm_f32_check(const float *A, int64_t A_n0, int64_t A_n1, const flo
     if (A_n1 < B_n0 && B_n0 > 0 && B_n1 > 0) return "IndexError: A_n1 >= B_n0 when B_n0 > 0 and B_n1 > 0 (A, line 81)";
     return 0;
 }
-#line 3779 "blas_loops.c"
+#line 3672 "blas_loops.c"
 
 /* The checks Python makes before a call of trmm_scaled, in its order: the first failing one's message, else NULL. */
 #line 85 "tests/kernels/blas_loops.py"
@@ -3785,7 +3678,7 @@ const char *trmm_scaled_check(float alpha, const float *A, int64_t A_n0, int64_t
     if (A_n1 < B_n0 && B_n0 > 0 && B_n1 > 0) return "IndexError: A_n1 >= B_n0 when B_n0 > 0 and B_n1 > 0 (A, line 88)";
     return 0;
 }
-#line 3789 "blas_loops.c"
+#line 3682 "blas_loops.c"
 
 /* The checks Python makes before a call of trmm_upward, in its order: the first failing one's message, else NULL. */
 #line 92 "tests/kernels/blas_loops.py"
@@ -3795,7 +3688,7 @@ const char *trmm_upward_check(const double *A, int64_t A_n0, int64_t A_n1, const
     if (A_n1 < B_n0 && B_n0 > 0 && B_n1 > 0) return "IndexError: A_n1 >= B_n0 when B_n0 > 0 and B_n1 > 0 (A, line 95)";
     return 0;
 }
-#line 3799 "blas_loops.c"
+#line 3692 "blas_loops.c"
 
 /* The checks Python makes before a call of trmm_polybench, in its order: the first failing one's message, else NULL. */
 #line 99 "tests/kernels/blas_loops.py"
@@ -3805,7 +3698,7 @@ const char *trmm_polybench_check(double alpha, const double *A, int64_t A_n0, in
     if (A_n1 < B_n0 && B_n0 > 0 && B_n1 > 0) return "IndexError: A_n1 >= B_n0 when B_n0 > 0 and B_n1 > 0 (A, line 102)";
     return 0;
 }
-#line 3809 "blas_loops.c"
+#line 3702 "blas_loops.c"
 
 /* The checks Python makes before a call of trmm_scaled_rows, in its order: the first failing one's message, else NULL. */
 #line 107 "tests/kernels/blas_loops.py"
@@ -3815,7 +3708,7 @@ const char *trmm_scaled_rows_check(double alpha, const double *A, int64_t A_n0, 
     if (A_n1 < B_n0 && B_n0 > 0 && B_n1 > 0) return "IndexError: A_n1 >= B_n0 when B_n0 > 0 and B_n1 > 0 (A, line 110)";
     return 0;
 }
-#line 3819 "blas_loops.c"
+#line 3712 "blas_loops.c"
 
 /* The checks Python makes before a call of trmm_shifted, in its order: the first failing one's message, else NULL. */
 #line 115 "tests/kernels/blas_loops.py"
@@ -3825,7 +3718,7 @@ const char *trmm_shifted_check(double alpha, const double *A, int64_t A_n0, int6
     if (A_n1 < B_n0 && B_n0 > 0 && B_n1 > 0) return "IndexError: A_n1 >= B_n0 when B_n0 > 0 and B_n1 > 0 (A, line 118)";
     return 0;
 }
-#line 3829 "blas_loops.c"
+#line 3722 "blas_loops.c"
 
 /* The checks Python makes before a call of trmm_f32_wide_alpha, in its order: the first failing one's message, else NULL. */
 #line 124 "tests/kernels/blas_loops.py"
@@ -3835,7 +3728,7 @@ const char *trmm_f32_wide_alpha_check(double alpha, const float *A, int64_t A_n0
     if (A_n1 < B_n0 && B_n0 > 0 && B_n1 > 0) return "IndexError: A_n1 >= B_n0 when B_n0 > 0 and B_n1 > 0 (A, line 127)";
     return 0;
 }
-#line 3839 "blas_loops.c"
+#line 3732 "blas_loops.c"
 
 /* The checks Python makes before a call of doitgen, in its order: the first failing one's message, else NULL. */
 #line 132 "tests/kernels/blas_loops.py"
@@ -3847,7 +3740,7 @@ const char *doitgen_check(const double *A, int64_t A_n0, int64_t A_n1, int64_t A
     if (C4_n0 != A_n2) return "ValueError when C4_n0 != A_n2 (line 135)";
     return 0;
 }
-#line 3851 "blas_loops.c"
+#line 3744 "blas_loops.c"
 
 /* The checks Python makes before a call of doitgen_transposed, in its order: the first failing one's message, else NULL. */
 #line 139 "tests/kernels/blas_loops.py"
@@ -3859,7 +3752,7 @@ const char *doitgen_transposed_check(const float *A, int64_t A_n0, int64_t A_n1,
     if (C4_n1 != A_n2) return "ValueError when C4_n1 != A_n2 (line 142)";
     return 0;
 }
-#line 3863 "blas_loops.c"
+#line 3756 "blas_loops.c"
 
 /* The checks Python makes before a call of doitgen_partial, in its order: the first failing one's message, else NULL. */
 #line 146 "tests/kernels/blas_loops.py"
@@ -3871,7 +3764,7 @@ const char *doitgen_partial_check(const double *A, int64_t A_n0, int64_t A_n1, i
     if (C4_n0 != A_n2) return "ValueError when C4_n0 != A_n2 (line 149)";
     return 0;
 }
-#line 3875 "blas_loops.c"
+#line 3768 "blas_loops.c"
 
 /* The checks Python makes before a call of covariance_short, in its order: the first failing one's message, else NULL. */
 #line 153 "tests/kernels/blas_loops.py"
@@ -3883,7 +3776,7 @@ const char *covariance_short_check(const double *data, int64_t data_n0, int64_t 
     if (cov_n1 < (data_n1 - 1) && data_n1 > 0 && (data_n1 - 1) > 0) return "IndexError: cov_n1 >= data_n1 - 1 when data_n1 > 0 and data_n1 - 1 > 0 (cov, line 157)";
     return 0;
 }
-#line 3887 "blas_loops.c"
+#line 3780 "blas_loops.c"
 
 /* The checks Python makes before a call of syrk_strict, in its order: the first failing one's message, else NULL. */
 #line 162 "tests/kernels/blas_loops.py"
@@ -3893,7 +3786,7 @@ const char *syrk_strict_check(const double *C, int64_t C_n0, int64_t C_n1, const
     if (C_n0 < A_n0 && A_n0 > 0 && A_n1 > 0) return "IndexError: C_n0 >= A_n0 when A_n0 > 0 and A_n1 > 0 (C, line 165)";
     return 0;
 }
-#line 3897 "blas_loops.c"
+#line 3790 "blas_loops.c"
 
 void py2omp_enter_to(void *host, int64_t bytes)
 {

@@ -16,7 +16,8 @@ the status, which needs no runtime either). Loops, device functions, jumps and l
 OpenMP loop, as the measurement covers straight-line bodies only. `thread_limit=` is kept: it is
 the bare kernel's block size. The decision is `OmpTarget.bare`; the backend lays it out
 (`templates/stmts.c.j2`, macro `bare`). Two-level loops over rows take a bare form of their own
-(`passes.bare_rows`), and loops whose iterations reduce columns (`passes.bare_columns`) a form of
+(`passes.bare_rows`), and loops whose iterations reduce columns (`passes.bare_columns`, only where
+`settings.bare_columns` asks for it: slower than the OpenMP loop in its first GPU run) a form of
 theirs too, marked here as well so that `PY2OMP_BARE=0` turns them all off.
 """
 
@@ -30,20 +31,21 @@ from translator.passes.bare_columns import column_loop
 from translator.passes.bare_rows import row_trip
 
 
-def launch_bare(kernel: ir.Kernel, index_bits: int = 64) -> ir.Kernel:
+def launch_bare(kernel: ir.Kernel, index_bits: int = 64, columns: bool = False) -> ir.Kernel:
     """`kernel` with each qualifying target loop nest (module docstring) marked `bare`, also
     `bare_index32` where its flat number has `index_bits` 32 (`settings.bare_index_bits`), and each
-    distributed loop over rows that `passes.bare_rows` takes marked `bare` with its `row_trip`, and each
-    loop of column reductions that `passes.bare_columns` takes marked `bare` and `columns`."""
+    distributed loop over rows that `passes.bare_rows` takes marked `bare` with its `row_trip`, and,
+    with `columns` (`settings.bare_columns`), each loop of column reductions that
+    `passes.bare_columns` takes marked `bare` and `columns`."""
     def mark(node: Node) -> Node:
         if not isinstance(node, ir.ParallelLoop) or not isinstance(node.directive, ir.OmpTarget):
             return node
         rows = row_trip(node)
         if rows is not None:
             return dataclasses.replace(node, directive=dataclasses.replace(node.directive, bare=True, row_trip=rows))
-        columns = column_loop(node)
-        if columns is not None:
-            return columns
+        marked = column_loop(node) if columns else None
+        if marked is not None:
+            return marked
         if is_bare_candidate(node):
             narrow = index_bits == 32
             return dataclasses.replace(node, directive=dataclasses.replace(node.directive, bare=True, bare_index32=narrow))
