@@ -206,7 +206,7 @@ def main(targets: list[str]) -> None:
 
 GPU_CALLS, GPU_RUNS = 2000, 7
 STATUS_KINDS = ("host", "device")
-BREAKDOWN = ("walk", "allocate", "take word", "C call", "read word", "free")
+BREAKDOWN = ("walk", "allocate", "wait for its stream", "take word", "C call", "read word", "free")
 """The steps of one device call (`DevicePath.call`), in its order."""
 
 
@@ -303,6 +303,7 @@ def call_parts(compiled: Any, args: tuple[Any, ...], kind: str, count: int = GPU
                 made[i] = allocate(shape, spec.dtype)
                 view = made[i] if type(made[i]) is DeviceArray else device_view(made[i])
                 c_args[spec.position] = view.ptr
+        clock.append(time.perf_counter())
         made_ready(allocate)
         clock.append(time.perf_counter())
         at = next(i for i, spec in enumerate(path.made) if spec.status)
@@ -365,8 +366,13 @@ def gpu_figures(library: Any, cupy: Any | None, synchronize: Callable[[], Any], 
     figures["Python's share us"] = {
         name: value - per_call[name.split(" py2omp")[0] + " raw ctypes"] for name, value in per_call.items() if " py2omp" in name}
     gather = placed(device_inputs(np.random.default_rng(7))["tiny_gather"], to_device)
-    figures["tiny_gather parts us"] = {kind: call_parts(library.kernels["tiny_gather"], gather, kind, count)
+    figures["tiny_gather parts us"] = {f"{kind} word, DeviceArray": call_parts(library.kernels["tiny_gather"], gather,
+                                                                               kind, count)
                                       for kind in STATUS_KINDS}
+    if cupy is not None:  # the arrays it makes from CuPy's pool, after a wait for CuPy's stream
+        on_cupy = placed(device_inputs(np.random.default_rng(7))["tiny_gather"], cupy.asarray)
+        figures["tiny_gather parts us"]["host word, CuPy"] = call_parts(library.kernels["tiny_gather"], on_cupy,
+                                                                        "host", count)
     return figures
 
 
@@ -377,7 +383,7 @@ def markdown(figures: dict[str, Any]) -> str:
     lines += [f"| {name} | {value:.2f} | {share[name]:.2f} |" if name in share else f"| {name} | {value:.2f} | |"
               for name, value in figures["us per call"].items()]
     parts = figures["tiny_gather parts us"]
-    lines += ["", "| tiny_gather on DeviceArrays, step | " + " | ".join(f"{kind} word us" for kind in parts) + " |",
+    lines += ["", "| tiny_gather, step (us) | " + " | ".join(parts) + " |",
               "| --- | " + " | ".join("---:" for _ in parts) + " |"]
     lines += [f"| {part} | " + " | ".join(f"{parts[kind][part]:.2f}" for kind in parts) + " |" for part in BREAKDOWN]
     lines.append("| sum | " + " | ".join(f"{sum(parts[kind].values()):.2f}" for kind in parts) + " |")
