@@ -66,8 +66,9 @@ def bare_index_bits() -> int:
     recover a nest's levels from it (`passes.bare`). `32`: each bare nest is two kernels, a 32-bit one
     taken at the launch where the trip count fits `int32_t` and the 64-bit one above (a 64-bit division
     is a long instruction sequence on the GPU; CuPy's ElementwiseKernel indexes in 32 bits where the
-    size fits); unset or anything else: `64`, one kernel, until the GPU run of
-    bench/bandwidth_variants.py (`emitted_i32` against `emitted`) decides."""
+    size fits); unset or anything else: `64`, one kernel. The GPU run of bench/bandwidth_variants.py
+    (H100, 2026-12-06) found no gain: the triad at 0.891 of CuPy's rate against 0.903 for the 64-bit
+    kernel, the jacobi step 0.857 against 0.865 (docs/benchmarks.md, "Bandwidth variants")."""
     return 32 if os.environ.get("PY2OMP_BARE_INDEX", "") == "32" else 64
 
 
