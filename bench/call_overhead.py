@@ -255,6 +255,11 @@ def gpu_calls(library: Any, cupy: Any | None) -> dict[str, Timed]:
             KEPT.append(args)
             for kind in STATUS_KINDS:
                 calls[f"{name} py2omp {family} {kind} word"] = (kind, functools.partial(library.kernels[name], *args))
+    raw, args = calls["tiny_saxpy raw ctypes"][1], placed(inputs["tiny_saxpy"], to_device)
+    KEPT.append(args)
+    walk = functools.partial(library.kernels["tiny_saxpy"].device_fast.arguments, args)
+    calls["tiny_saxpy walk alone"] = ("host", walk)  # Python's steps without the C call, then both:
+    calls["tiny_saxpy walk then raw ctypes"] = ("host", lambda: (walk(), raw()))  # does the C call slow down?
     if cupy is not None:
         saxpy = cupy.ElementwiseKernel("float32 a, float32 x, float32 y", "float32 z", "z = a * x + y", "bench_saxpy")
         x, y = (cupy.asarray(a) for a in inputs["tiny_saxpy"][1:])
