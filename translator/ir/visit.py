@@ -27,7 +27,7 @@ _N = TypeVar("_N", bound="DataclassInstance")
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
 
-EXPR_CLASSES: tuple[type, ...] = get_args(ir.Expr)  # the classes of the unions, so that code follows nodes.py
+EXPR_CLASSES: tuple[type, ...] = get_args(ir.Expr)  # the classes of the unions, so that code follows the IR
 STMT_CLASSES: tuple[type, ...] = get_args(ir.Stmt)
 _NODE_TYPES = (*EXPR_CLASSES, *STMT_CLASSES, ir.LoopLevel, ir.Launch, ir.Interval, ir.ViewAxis)
 
