@@ -11,7 +11,8 @@
 # PART: check (examples, NPBench, corpus against Python), peers (py2omp and CuPy, docs table and
 # chart), nobare (the stencils with the OpenMP loop), i32 (the elementwise kernels as 32-bit bare kernels), bandwidth (the launch forms and the bare form's
 # variants, bench/bandwidth_variants.py: 39 .so files in bandwidth/, hence its own limit), copy (copy rates),
-# calls (launch cost, saxpy's transfers), calls2 (Python's share of device calls against raw ctypes and CuPy,
+# calls (launch cost, saxpy's transfers), bwprofile (the bandwidth variants' kernel time on the device
+# against wall time per call, CuPy's beside: bench/bandwidth_profile.py), calls2 (Python's share of device calls against raw ctypes and CuPy,
 # the status word in host memory and in device memory, and the parts of one call: bench/call_overhead.py gpu,
 # built by build_gpu.py's part `overhead`), profile (each call's kernels, copies and driver calls from CUPTI,
 # py2omp against CuPy: $PROFILE_KERNELS, default those at or above CuPy's time), forms (cuBLAS forms of trmm, doitgen, covariance), trace (where a call's time goes: $TRACE_KERNELS, default atax and mvt),
@@ -42,6 +43,7 @@ for part in "$@"; do
               python3 bench/peers.py $B/i32 --no-docs --json $OUT/peers_i32.json ;;
     nobare) step peers_nobare env BENCH_PEERS=py2omp BENCH_KERNELS=jacobi_1d,jacobi_2d,heat_3d,go_fast,conv2d,gemver \
               python3 bench/peers.py $B/nobare --no-docs --json $OUT/peers_nobare.json ;;
+    bwprofile) step bwprofile python3 bench/bandwidth_profile.py $B/bandwidth $OUT/bwprofile.json ;;
     bandwidth) LIMIT=${LIMIT:-400} step bandwidth python3 bench/bandwidth_variants.py run $B/bandwidth $OUT/bandwidth.json ;;
     rows) LIMIT=${LIMIT:-500} step rows python3 bench/row_variants.py run $B/rows $OUT/rows.json ;;
     columns) step columns python3 bench/column_sums.py run $B/columns $OUT/columns.json ;;
