@@ -13,8 +13,7 @@ from typing import Protocol
 
 from translator.backend.bare import (
     BLOCK, FLAT, LANES, NARROW_LIMIT, ROW, ROW_WARP_LIMIT, TRIP, WARP, RowScope, bare_counts, bare_indices,
-    bare_kernels, column_reduction,
-    row_kernels, row_reduction, row_scope,
+    bare_kernels, column_reduction, row_kernels, row_reduction, row_scope,
 )
 from translator.backend.c_expr import ExprEmitter, Frag, atom, const, infix
 from translator.backend.helpers import HelperSet
