@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import blas, kept, overlap, resident, staging
+from . import blas, host_wait, kept, overlap, resident, staging
 from .pool import DeviceMemoryStats, Pool
 from .binding import Binding, prepare
 from .bounds import evaluate
@@ -489,8 +489,9 @@ class Library:
             # The virtual device runs every team as a host thread; libomp warns when it cannot form as
             # many as asked, which is expected there and only noise for the user.
             os.environ.setdefault("KMP_WARNINGS", "0")
-        if (manifest.target or "").startswith("nvptx"):  # its matrix products may call cuBLAS (runtime_shim/blas.py)
-            blas.offer_wheel()
+        if (manifest.target or "").startswith("nvptx"):
+            blas.offer_wheel()  # its matrix products may call cuBLAS (runtime_shim/blas.py)
+            host_wait.prepare()  # before the offload runtime initialises the devices, as the library loads
         cdll = ctypes.CDLL(str(self.path))
         if manifest.offloads:
             resident.register(cdll, manifest.target or "")

@@ -18,6 +18,8 @@ plugin uses), with `CU_MEMHOSTREGISTER_PORTABLE` so that every context sees the 
 OpenMP device k is CUDA device k (an nvptx build has the CUDA plugin alone, which numbers the
 devices in CUDA's order). Where libcuda is absent, `cuInit` fails, or a registration fails (memory
 someone else registered, a lock limit), `registered` says so and the copy is staged instead.
+The same `Driver` sets how the host waits for each device before the offload runtime sees it
+(`host_wait`).
 """
 
 from __future__ import annotations
@@ -42,6 +44,11 @@ class Driver:
         self._init = _entry(cdll, ("cuInit",), (ctypes.c_uint,))
         self._device_get = _entry(cdll, ("cuDeviceGet",), (ctypes.POINTER(ctypes.c_int), ctypes.c_int))
         self._retain = _entry(cdll, ("cuDevicePrimaryCtxRetain",), (ctypes.POINTER(pointer), ctypes.c_int))
+        self._count = _entry(cdll, ("cuDeviceGetCount",), (ctypes.POINTER(ctypes.c_int),))
+        self._state = _entry(cdll, ("cuDevicePrimaryCtxGetState",),
+                             (ctypes.c_int, ctypes.POINTER(ctypes.c_uint), ctypes.POINTER(ctypes.c_int)))
+        self._set_flags = _entry(cdll, ("cuDevicePrimaryCtxSetFlags_v2", "cuDevicePrimaryCtxSetFlags"),
+                                 (ctypes.c_int, ctypes.c_uint))
         self._push = _entry(cdll, ("cuCtxPushCurrent_v2", "cuCtxPushCurrent"), (pointer,))
         self._pop = _entry(cdll, ("cuCtxPopCurrent_v2", "cuCtxPopCurrent"), (ctypes.POINTER(pointer),))
         self._register = _entry(cdll, ("cuMemHostRegister_v2", "cuMemHostRegister"), (pointer, size, ctypes.c_uint))
@@ -60,6 +67,25 @@ class Driver:
                     self._retain(ctypes.byref(context), handle.value) == 0
                 self._contexts[device] = context.value if found and context.value else None
             return self._contexts[device]
+
+    def device_count(self) -> int:
+        """How many CUDA devices the driver sees (0 where it cannot say)."""
+        count = ctypes.c_int()
+        return count.value if self._count(ctypes.byref(count)) == 0 else 0
+
+    def schedule(self, device: int, flags: int) -> bool:
+        """Device `device`'s primary context created with scheduling `flags` (`CU_CTX_SCHED_*`) and
+        retained for the process, if nobody has activated it yet: whether it was. An active context
+        keeps the flags whoever activated it chose."""
+        handle, state, active = ctypes.c_int(), ctypes.c_uint(), ctypes.c_int()
+        with self._lock:
+            if device in self._contexts or self._device_get(ctypes.byref(handle), device) != 0:
+                return False
+            if self._state(handle.value, ctypes.byref(state), ctypes.byref(active)) != 0 or active.value:
+                return False
+            if self._set_flags(handle.value, flags) != 0:
+                return False
+        return self.context(device) is not None
 
     def register(self, address: int, nbytes: int, device: int, flags: int = PORTABLE) -> int:
         """`cuMemHostRegister(address, nbytes, flags)` in the device's primary context: 0 when done,

@@ -6,7 +6,9 @@
    counts registrations that succeeded, `fake_live` the ranges registered now, `fake_flags` holds
    the last flags; a nonzero `fake_status` is returned by cuMemHostRegister instead. Every call that
    succeeded is logged in order: `fake_log_kind` 1 for a registration, -1 for an unregistration,
-   with the range's start and size (`fake_log_count` entries, the first LOG of them). */
+   with the range's start and size (`fake_log_count` entries, the first LOG of them). The primary
+   contexts of `fake_devices` devices: `fake_active` (retained), `fake_sched` (their flags, as
+   cuDevicePrimaryCtxSetFlags leaves them) and `fake_retains` (retain calls) per device. */
 
 #include <stddef.h>
 #include <stdint.h>
@@ -27,6 +29,12 @@ int fake_log_count = 0;
 int fake_log_kind[LOG];
 uint64_t fake_log_address[LOG];
 uint64_t fake_log_size[LOG];
+
+#define DEVICES 8
+int fake_devices = 2;
+int fake_active[DEVICES];
+unsigned fake_sched[DEVICES];
+int fake_retains[DEVICES];
 
 static __thread int current = 0; /* contexts pushed on this thread */
 static int context_tag = 0;
@@ -56,9 +64,35 @@ int cuDeviceGet(int *device, int ordinal)
     return 0;
 }
 
+int cuDeviceGetCount(int *count)
+{
+    *count = fake_devices;
+    return 0;
+}
+
+int cuDevicePrimaryCtxGetState(int device, unsigned *flags, int *active)
+{
+    if (device < 0 || device >= fake_devices)
+        return 101;
+    *flags = fake_sched[device];
+    *active = fake_active[device];
+    return 0;
+}
+
+int cuDevicePrimaryCtxSetFlags_v2(int device, unsigned flags)
+{
+    if (device < 0 || device >= fake_devices || flags > 7)
+        return device < 0 || device >= fake_devices ? 101 : INVALID_VALUE;
+    fake_sched[device] = flags;
+    return 0;
+}
+
 int cuDevicePrimaryCtxRetain(void **context, int device)
 {
-    (void)device;
+    if (device >= 0 && device < DEVICES) {
+        fake_active[device] = 1;
+        fake_retains[device]++;
+    }
     *context = &context_tag;
     return 0;
 }
