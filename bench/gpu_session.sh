@@ -22,7 +22,11 @@
 # about 2 minutes for 3 shapes of 21, so about 4 now, hence its own limit),
 # columns (column sums: py2omp's bare column form, the OpenMP loop of PY2OMP_BARE=0 and CuPy's a.sum(axis=0)
 # at (1400, 1200), (22000, 18000), (100000, 64) and (64, 100000); bench/column_sums.py, built by build_gpu.py's
-# part `columns` into columns/: 3 .so files).
+# part `columns` into columns/: 3 .so files),
+# flags (how the host waits: the CUDA context's scheduling flag against the per-call gap, each mode in a
+# fresh process, bench/context_flags.py; needs `bandwidth` and `examples`), rtrace (the offload
+# runtime's own time trace of one call, per NPBench kernel: $TRACE_KERNELS or bench/runtime_trace.py's
+# default, and runtime settings timed against the default).
 source .gpu/enter.sh
 REAL_OUT=$OUT; OUT=/tmp/w; mkdir -p $OUT
 B=.gpubuild/b; mkdir -p $B; tar xf .gpubuild/all.tar.gz -C $B
@@ -53,6 +57,8 @@ for part in "$@"; do
     forms) step forms python3 bench/product_forms.py $OUT/product_forms.json ;;
     profile) step profile python3 bench/kernel_profile.py $B $OUT/profile.json $PROFILE_KERNELS ;;
     trace) for kernel in ${TRACE_KERNELS:-atax mvt}; do step trace_$kernel python3 bench/call_trace.py $B $kernel $OUT; done ;;
+    flags) step flags python3 bench/context_flags.py $B $OUT/flags.json ;;
+    rtrace) step rtrace python3 bench/runtime_trace.py $B $OUT/rtrace.json $TRACE_KERNELS ;;
     *) echo "unknown part $part" >&2 ;;
   esac
 done

@@ -84,6 +84,14 @@ def test_a_complex128_the_host_assigns_is_read_by_a_synchronous_region() -> None
         "target data", "taskwait", "target teams", "taskwait", "target teams", "target teams", "taskwait"]
 
 
+def test_no_wait_is_emitted_where_nothing_was_launched_before_it() -> None:
+    """NPBench go_fast: its reduction region comes first and runs synchronously, and a `taskwait`
+    before it would wait for nothing; the region after it is waited for before the return."""
+    pragmas = [" ".join(p.split()[2:4]) for p in _code("go_fast__device", "tests/kernels/npbench/go_fast.py")
+               if p.startswith("#pragma omp t")]
+    assert pragmas == ["target teams", "target teams", "taskwait"]
+
+
 def test_temporaries_alone_keep_synchronous_launches() -> None:
     """A host loop whose only region makes temporaries (freed right after it) gains nothing: the C is
     what it was."""

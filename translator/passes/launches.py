@@ -56,8 +56,25 @@ def launch_asynchronously(kernel: ir.Kernel) -> ir.Kernel:
     them inside a `target data` region; otherwise unchanged."""
     if not any(isinstance(stmt, ir.TargetData) and _sequence(stmt.body) for stmt in kernel.body):
         return kernel
-    body = _Launches().block(kernel.body)
+    body = _without_idle_waits(_Launches().block(kernel.body))
     return dataclasses.replace(kernel, body=body) if launches_nowait(body) else kernel  # else: as it was
+
+
+def _without_idle_waits(stmts: tuple[ir.Stmt, ...]) -> tuple[ir.Stmt, ...]:
+    """The kernel's top-level code (and its `target data` bodies') without the `TaskWait`s that no
+    `nowait` region precedes since the function began or since the last wait: they wait for nothing
+    (go_fast's before its first, synchronous, region). Only straight-line code at the top level, which
+    runs once per call: in a loop a wait at the top of the body waits for the previous iteration."""
+    kept: list[ir.Stmt] = []
+    pending = False
+    for stmt in stmts:
+        if isinstance(stmt, ir.TaskWait) and not pending:
+            continue
+        if isinstance(stmt, ir.TargetData):
+            stmt = dataclasses.replace(stmt, body=_without_idle_waits(stmt.body)) if not pending else stmt
+        pending = not isinstance(stmt, ir.TaskWait) and (pending or launches_nowait((stmt,)))
+        kept.append(stmt)
+    return tuple(kept)
 
 
 def launched_synchronously(stmts: tuple[ir.Stmt, ...]) -> tuple[ir.Stmt, ...]:
