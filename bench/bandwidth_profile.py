@@ -9,9 +9,9 @@ kernel's own time on the device (CUPTI, through `torch.profiler`), and what lies
 run of calls (the offload runtime launches each region and waits for it; CuPy queues its launches).
 For each variant (default `emitted`, `bare_once`, `current`) and CuPy's kernel, on the same CuPy
 arrays, `BENCH_PROFILE_CALLS` (20) back-to-back calls after a warm-up: the kernels' mean duration, the
-wall time per call, and their difference. With `BENCH_CTX_SCHED=spin` (or `yield`, `blocking`) the
-CUDA primary context's scheduling flag is set first (`cuDevicePrimaryCtxSetFlags`, before anything
-activates the context): how a host thread waits for the GPU decides how long it takes to notice.
+wall time per call, and their difference. (Its `BENCH_CTX_SCHED` setting of the CUDA context's
+scheduling flag is gone: it set the flag without activating the context, so the offload runtime,
+loading the libraries first, replaced it with blocking waits; bench/context_flags.py measures that.)
 """
 
 from __future__ import annotations
@@ -34,22 +34,6 @@ SIZES = {"triad": 2**27, "jacobi_step": 11586}
 DEFAULT = ("emitted", "bare_once", "current")
 
 
-SCHEDULING = {"auto": 0, "spin": 1, "yield": 2, "blocking": 4}
-"""CUDA's `CU_CTX_SCHED_*` flags."""
-
-
-def set_scheduling(name: str) -> None:
-    """The primary context of device 0 waits by `name` (`SCHEDULING`); before any library activates it."""
-    import ctypes
-
-    cuda = ctypes.CDLL("libcuda.so.1")
-    device = ctypes.c_int()
-    if cuda.cuInit(0) or cuda.cuDeviceGet(ctypes.byref(device), 0):
-        raise SystemExit("bandwidth_profile: no CUDA device")
-    if cuda.cuDevicePrimaryCtxSetFlags_v2(device, SCHEDULING[name]):
-        raise SystemExit(f"bandwidth_profile: cuDevicePrimaryCtxSetFlags({name}) failed")
-
-
 def kernel_and_wall(call: Callable[[], object], sync: Callable[[], object]) -> dict[str, float]:
     """The mean device duration of the kernels `CALLS` calls ran, and the wall time per call."""
     for _ in range(3):
@@ -69,9 +53,6 @@ def kernel_and_wall(call: Callable[[], object], sync: Callable[[], object]) -> d
 
 
 def main(folder: Path, out: Path, names: list[str]) -> None:
-    scheduling = os.environ.get("BENCH_CTX_SCHED", "")
-    if scheduling:
-        set_scheduling(scheduling)
     import cupy
 
     memory = CupyMemory(cupy)
@@ -85,7 +66,7 @@ def main(folder: Path, out: Path, names: list[str]) -> None:
         for name, f in results[kernel].items():
             print(f"{kernel} {name}: kernel {f['kernel_us']:.1f} us ({f['kernels_per_call']:g} a call), wall "
                   f"{f['wall_us']:.1f} us a call, between kernels {f['between_us']:.1f} us", flush=True)
-    out.write_text(json.dumps({"scheduling": scheduling or "default", **results}, indent=1))
+    out.write_text(json.dumps(results, indent=1))
 
 
 if __name__ == "__main__":

@@ -50,6 +50,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from runtime_shim import host_wait
 from bandwidth_bare import HELPERS, PTX_CLASSES, BareShape, bare_kernels, device_assembly, ptx_counts
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -324,9 +325,12 @@ CTYPES = {"ptr": ctypes.c_void_p, "i64": ctypes.c_int64, "i32": ctypes.c_int32, 
 
 
 class Loaded:
-    """One variant's library: its description and its two functions with their argument types."""
+    """One variant's library: its description and its two functions with their argument types. It is
+    loaded as py2omp's runtime loads a CUDA library, after `host_wait.prepare()` (how the host waits
+    for the GPU: otherwise the offload runtime picks blocking waits, bench/context_flags.py)."""
 
     def __init__(self, path: Path) -> None:
+        host_wait.prepare()
         self.cdll = ctypes.CDLL(str(path))
         self.info: dict[str, Any] = json.loads(ctypes.string_at(ctypes.addressof(ctypes.c_char.in_dll(self.cdll, "py2omp_variant"))))
         self.functions = {}

@@ -10,10 +10,12 @@ primary context nobody has activated yet, sets that context to `CU_CTX_SCHED_BLO
 touched the device, so the plugin overrode it: every setting it tried ran blocking. Here each MODE
 runs in a child process of its own, so that the context is new in each:
 
-- `plugin`: nothing done first; the library loads before CuPy (the plugin's blocking sync);
+- `plugin`: nothing done first (`PY2OMP_CUDA_WAIT=runtime`); the library loads before CuPy (the
+  plugin's blocking sync: how every py2omp call waited before `runtime_shim.host_wait`);
 - `cupy_first`: CuPy activates the context (CUDA's default, `auto`) before the library loads;
 - `auto`, `spin`, `yield`, `blocking`: the flag set and the context retained through the driver first;
-- `shim`: py2omp's runtime loads a library, whatever runtime_shim does about the context.
+- `shim`: what py2omp's runtime does by default as it loads a library (`runtime_shim.host_wait`);
+  the raw entry points load the same way (`bandwidth_variants.Loaded`).
 
 In each: the triad on 2^27 doubles and one jacobi_2d step (11586^2) as py2omp emits them (the
 `emitted` entry point of `bench/bandwidth_variants.py`'s build, raw ctypes on CuPy arrays) beside
@@ -37,6 +39,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from runtime_shim import host_wait
 
 MODES = ("plugin", "cupy_first", "auto", "spin", "yield", "blocking", "shim")
 FLAGS = {"auto": 0, "spin": 1, "yield": 2, "blocking": 4}
@@ -119,9 +123,6 @@ def child(mode: str, build: Path) -> dict[str, Any]:
     if mode == "cupy_first":
         cupy.zeros(1)
         cupy.cuda.Device().synchronize()
-    if mode == "shim":
-        found = {"product_triad": product_triad(build, cupy)}
-        return {**found, "flag": context_flag()}
     loaded = {"emitted": bw.Loaded(build / "bandwidth" / "emitted.so")}
     memory = bw.CupyMemory(cupy)
     rows = (bw.rows(memory, loaded, "triad", 2**27, 16, REPEATS, CALLS)
@@ -143,6 +144,8 @@ def run_mode(mode: str, build: Path) -> dict[str, Any]:
     env = dict(os.environ)
     with tempfile.TemporaryDirectory() as scratch:
         trace = Path(scratch) / "trace.json"
+        if mode == "plugin":
+            env[host_wait.WAIT_ENV] = host_wait.LEAVE
         if mode in TRACED:
             env.update(LIBOMPTARGET_PROFILE=str(trace), LIBOMPTARGET_PROFILE_GRANULARITY="1")
         done = subprocess.run([sys.executable, __file__, "--child", mode, str(build)], env=env,
