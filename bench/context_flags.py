@@ -180,10 +180,11 @@ def main(argv: list[str]) -> int:
         print(json.dumps(child(argv[1], Path(argv[2]))))
         return 0
     build, out = Path(argv[0]), Path(argv[1])
-    results = {mode: run_mode(mode, build) for mode in (argv[2:] or MODES)}
-    for mode, found in results.items():
-        print("\n".join(report(mode, found)), flush=True)
-    out.write_text(json.dumps(results, indent=1))
+    results: dict[str, Any] = {}
+    for mode in argv[2:] or MODES:  # each reported and saved as it ends: a run cut short keeps what it measured
+        results[mode] = run_mode(mode, build)
+        print("\n".join(report(mode, results[mode])), flush=True)
+        out.write_text(json.dumps(results, indent=1))
     return 0 if all("error" not in r for r in results.values()) else 1
 
 
