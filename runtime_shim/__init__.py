@@ -9,6 +9,7 @@ and Python can run kernels (no compiler, no translator).
 
 from .binding import Binding, prepare
 from .device import DeviceArray, empty_on_device, to_device
+from .device_cache import device_memory_stats, release_device_memory
 from .kept import RegisteredMemory, registered_memory, release_registered
 from .library import CompiledKernel, Library, LibraryMismatch, check_library, library_sha256, load
 from .manifest import FORMAT, KernelSpec, Manifest, ParamSpec, parse_manifest, read_manifest
@@ -34,6 +35,7 @@ __all__ = [
     "check_library",
     "data_region",
     "device_count",
+    "device_memory_stats",
     "empty_on_device",
     "empty_pinned",
     "empty_pinned_like",
@@ -44,6 +46,7 @@ __all__ = [
     "prepare",
     "read_manifest",
     "registered_memory",
+    "release_device_memory",
     "release_registered",
     "to_device",
     "use_device",

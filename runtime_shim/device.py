@@ -21,24 +21,26 @@ from typing import Any, NamedTuple, Protocol, TypeGuard
 import numpy as np
 import numpy.typing as npt
 
+from .device_cache import DEVICE_CACHE
 from .pinned import PinnedBuffer
 from .resident import STATE, openmp
 
 
 class DeviceArray:
-    """A C-contiguous array in device memory owned by py2omp (`omp_target_alloc`), on the device that
-    was current when it was made (`use_device`)."""
+    """A C-contiguous array in device memory owned by py2omp, on the device that was current when it
+    was made (`use_device`). Its block comes from the cache of freed arrays' blocks, else from
+    `omp_target_alloc` (`device_cache`), and goes back to the cache when it is freed; its values
+    start uninitialised either way."""
 
     ptr = 0  # until allocated, so that a failed construction frees nothing
+    _cache = DEVICE_CACHE  # reached through the class, which outlives the module's globals at exit
 
     def __init__(self, shape: tuple[int, ...], dtype: np.dtype) -> None:
         self.shape, self.dtype = tuple(map(int, shape)), np.dtype(dtype)
         self.nbytes = math.prod(self.shape) * self.dtype.itemsize  # (`np.prod` took half of a small array's making)
         self._openmp = openmp()
         self.device = self._openmp.device
-        self.ptr = int(self._openmp.alloc(max(self.nbytes, 1), self.device) or 0)
-        if not self.ptr:
-            raise MemoryError(f"omp_target_alloc of {self.nbytes} bytes failed")
+        self.ptr, self._block = self._cache.take(self._openmp, self.nbytes, self.device)
 
     def copy_from(self, array: np.ndarray, rows: slice | None = None) -> None:
         """Overwrite the device values, or only `rows` (a slice of the first axis, e.g. the halo rows
@@ -89,9 +91,12 @@ class DeviceArray:
         return len(self.shape)
 
     def free(self) -> None:
+        """Give the block back (to the cache of freed blocks, `device_cache`) now rather than when
+        the last reference dies. Not while another library's view of the memory lives (one made
+        through `__cuda_array_interface__`): the block may then serve the next array."""
         if self.ptr:
-            self._openmp.free(self.ptr, self.device)
-            self.ptr = 0
+            pointer, self.ptr = self.ptr, 0
+            self._cache.give(self._openmp, pointer, self._block, self.device)
 
     def __del__(self) -> None:
         self.free()

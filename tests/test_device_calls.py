@@ -17,6 +17,7 @@ import pytest
 
 import runtime_shim
 from runtime_shim import DeviceArray, to_device
+from runtime_shim.device_cache import DEVICE_CACHE
 from runtime_shim.resident import openmp
 from tests.kernels import device_calls as kernels
 
@@ -219,7 +220,10 @@ def test_numpy_arrays_among_device_arrays_are_staged() -> None:
 
 
 def test_the_temporary_is_freed_and_the_result_kept(monkeypatch: pytest.MonkeyPatch) -> None:
-    """atax makes `tmp` and `y` on the device: after the call only `y`, which it returns, is alive."""
+    """atax makes `tmp` and `y` on the device: after the call only `y`, which it returns, is alive
+    (with the cache of freed DeviceArray blocks off, so that a freed block goes back to the device;
+    tests/test_device_cache.py tests the cache)."""
+    monkeypatch.setattr(DEVICE_CACHE, "limit", 0)
     kernel = compiled("atax")
     A, x = to_device(RNG.standard_normal((6, 4))), to_device(RNG.standard_normal(4))
     live: list[int] = []

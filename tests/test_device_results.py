@@ -17,6 +17,7 @@ import pytest
 import runtime_shim
 from runtime_shim import DeviceArray, to_device
 from runtime_shim.device import STATUS_WORD_KINDS, STATUS_WORDS
+from runtime_shim.device_cache import DEVICE_CACHE
 from runtime_shim.resident import STATE, openmp
 from tests.kernels import device_results as kernels
 
@@ -45,7 +46,10 @@ def as_tuple(value: object) -> tuple[object, ...]:
 
 @pytest.fixture()
 def allocations(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
-    """The device pointers allocated and not yet freed while the test runs."""
+    """The device pointers allocated and not yet freed while the test runs, with the cache of freed
+    DeviceArray blocks off: a freed array's block goes back to the device (tests/test_device_cache.py
+    tests the cache)."""
+    monkeypatch.setattr(DEVICE_CACHE, "limit", 0)
     live: list[int] = []
     compiled("plus_trace")  # openmp() needs a loaded offload library
     real_alloc, real_free = openmp().alloc, openmp().free

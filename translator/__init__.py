@@ -10,7 +10,9 @@
 
 from typing import Any
 
-from runtime_shim import DeviceArray, data_region, registered_memory, release_registered
+from runtime_shim import (
+    DeviceArray, data_region, device_memory_stats, registered_memory, release_device_memory, release_registered,
+)
 from translator.api import (
     Kernel, device_count, devices, empty_pinned, empty_pinned_like, kernel, to_device, use_device, zeros_pinned, zeros_pinned_like,
 )
@@ -24,8 +26,8 @@ from translator.version import __version__
 __all__ = [
     "BuildError", "DeviceArray", "In", "InOut", "Kernel", "Out", "Scratch", "TranslationError", "TranslationWarning",
     "__version__", "atomic_add", "atomic_max", "atomic_min", "atomic_sub", "b1", "c64", "c128", "data_region",
-    "device_count", "device_functions", "devices", "empty_pinned", "empty_pinned_like",
-    "f32", "f64", "i8", "i16", "i32", "i64", "kernel", "prange", "registered_memory", "release_registered", "to_device", "translate", "u8", "u16", "u32", "u64",
+    "device_count", "device_functions", "device_memory_stats", "devices", "empty_pinned", "empty_pinned_like",
+    "f32", "f64", "i8", "i16", "i32", "i64", "kernel", "prange", "registered_memory", "release_device_memory", "release_registered", "to_device", "translate", "u8", "u16", "u32", "u64",
     "use_device", "zeros_pinned", "zeros_pinned_like",
 ]
 
