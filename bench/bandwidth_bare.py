@@ -9,7 +9,7 @@ thread, the 2-D nest recovered with `/` and `%`): its row shows the rewriting ch
 Each kernel also runs correctly on the offload runtime's host fallback (a team is one thread there,
 `bw_threads()` is 1), so that tests/test_bench_bandwidth.py checks the shapes against NumPy on the CPU.
 Where a shape holds only for some arguments (a 32-bit index, 16-byte alignment, even rows), the host picks
-it at the call, as the emitted 32-bit form does, and the emitted form's kernel otherwise.
+it at the call, and the emitted form's kernel otherwise.
 """
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 NARROW_LIMIT = 2147483647
-"""The largest trip count of a 32-bit kernel (as translator/backend/bare.py's)."""
+"""The largest trip count of a 32-bit kernel: `INT32_MAX`, so that the flat number plus the threads
+(teams on the host fallback) still fits `uint32_t`."""
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ and compiles it in the variants of `VARIANTS`: launch clauses (`thread_limit` 12
 `-fopenmp-cuda-mode` flags, `-O2`, without `-fwrapv`, with contraction, and one hand-written
 `ompx_bare` kernel (CUDA's shape: one element per thread, no OpenMP loop) as the bound of what C can
 reach, and the entry points as py2omp emits them by default (`emitted`: the bare form on nvptx,
-`passes/bare.py`, which the hand-written kernel led to; `emitted_i32` with `PY2OMP_BARE_INDEX=32`), and
+`passes/bare.py`, which the hand-written kernel led to), and
 the bare form's own variants (`bandwidth_bare.BareShape`: 32-bit index, block sizes, elements per
 thread, 16-byte loads, a block per row, non-coherent loads, no grid-stride loop; the hypotheses about
 the 5-10% the bare form leaves to CuPy). `ptx` counts each variant's PTX instructions by class (index
@@ -82,8 +82,6 @@ class Variant:
     """The hand-written `ompx_bare` kernels of `BARE` instead of the emitted loops."""
     emitted: bool = False
     """The functions as py2omp emits them by default (the bare form on nvptx) instead of the OpenMP loop."""
-    index: int = 64
-    """With `emitted`: `PY2OMP_BARE_INDEX` (32: a 32-bit kernel where the trip count fits, the 64-bit one above)."""
     shape: BareShape | None = None
     """Hand-written bare kernels in this shape (`bandwidth_bare`) instead of the emitted functions."""
     add: tuple[str, ...] = ()
@@ -122,8 +120,6 @@ VARIANTS = (
             add=("-ffp-contract=fast",), drop=("-ffp-contract=off",)),
     Variant("index32_assume_all", "32-bit indices and the four -fopenmp-assume-* flags", index32=True, add=ASSUME),
     Variant("ompx_bare", "hand-written ompx_bare kernel: one element per thread, 256 threads, no OpenMP loop", bare=True),
-    Variant("emitted_i32", "as emitted with PY2OMP_BARE_INDEX=32: a 32-bit kernel (flat number, / and %) where the "
-            "trip count fits, the 64-bit one above", emitted=True, index=32),
     Variant("bare_k64", "the emitted bare form written again by bandwidth_bare (its rewriting alone)", shape=BareShape()),
     Variant("bare_i32", "the emitted bare form, flat number and / % in uint32_t where the trip count fits",
             shape=BareShape(index=32)),
@@ -247,7 +243,7 @@ def build(out: Path, target_name: str = "nvptx:sm_90", only: set[str] | None = N
     target, toolchain = parse_target(target_name), find_toolchain()
     if toolchain is None:
         raise SystemExit("bandwidth_variants build: no clang-19 here (docs: ../shared/TOOLCHAIN.md)")
-    sources = {form: translated(target, *form) for form in FORMS}
+    sources = {bare: translated(target, bare) for bare in (False, True)}
     out.mkdir(parents=True, exist_ok=True)
     built = []
     for variant in VARIANTS:
@@ -260,21 +256,17 @@ def build(out: Path, target_name: str = "nvptx:sm_90", only: set[str] | None = N
     return built
 
 
-FORMS = ((False, 64), (True, 64), (True, 32))
-"""The translations the variants start from: (bare form, `PY2OMP_BARE_INDEX`)."""
+def form_of(variant: Variant) -> bool:
+    """The translation `variant` starts from: the OpenMP loop it edits (False), or the bare form (True;
+    its prelude: `py2omp_max_i64`, `py2omp_num_teams`) as emitted or rewritten (`shape`)."""
+    return variant.emitted or variant.shape is not None
 
 
-def form_of(variant: Variant) -> tuple[bool, int]:
-    """The translation `variant` starts from: the OpenMP loop it edits, or the bare form (its prelude:
-    `py2omp_max_i64`, `py2omp_num_teams`) emitted with the variant's index bits or rewritten (`shape`)."""
-    return (variant.emitted or variant.shape is not None, variant.index)
-
-
-def translated(target: Any, bare: bool, index: int = 64) -> str:
+def translated(target: Any, bare: bool) -> str:
     """The C of `KERNELS` for `target`, its elementwise nests in the bare form where the target has
-    it (`bare`, with `index` bits) or all with the OpenMP loop (`PY2OMP_BARE=0`, which the other variants edit)."""
+    it (`bare`) or all with the OpenMP loop (`PY2OMP_BARE=0`, which the other variants edit)."""
     from translator import pipeline
-    with environment(PY2OMP_BARE="1" if bare else "0", PY2OMP_BARE_INDEX=str(index)):
+    with environment(PY2OMP_BARE="1" if bare else "0"):
         return pipeline.translate(str(ROOT / KERNELS), target).c_source
 
 
@@ -311,7 +303,7 @@ def ptx_table(only: set[str] | None) -> list[str]:
     target, toolchain = parse_target("nvptx:sm_90"), find_toolchain()
     if toolchain is None:
         raise SystemExit("bandwidth_variants ptx: no clang-19 here")
-    sources, flags = {form: translated(target, *form) for form in FORMS}, toolchain.flags(target)
+    sources, flags = {bare: translated(target, bare) for bare in (False, True)}, toolchain.flags(target)
     lines = ["| variant | kernel | " + " | ".join(PTX_CLASSES) + " |", "| --- " * (len(PTX_CLASSES) + 2) + "|"]
     for variant in VARIANTS:
         if only is None or variant.name in only:

@@ -2,15 +2,14 @@
 # One batched GPU session on a lent machine (no compiler there), from the repository root:
 #   here:  python bench/build_gpu.py .gpubuild/run nvptx:sm_90 examples,modules,corpus,copy_rate,bandwidth,rows,columns,overhead
 #          PY2OMP_BARE=0 python bench/build_gpu.py .gpubuild/run/nobare nvptx:sm_90 modules
-#          PY2OMP_BARE_INDEX=32 python bench/build_gpu.py .gpubuild/run/i32 nvptx:sm_90 modules
 #          find .gpubuild/run -name '*.[ch]' -delete; tar czf .gpubuild/all.tar.gz -C .gpubuild/run .
 #   there: bash bench/gpu_session.sh PART...   (carry .gpu and .gpubuild/all.tar.gz)
 # The tarball keeps the carry small (the .so files compress about 4x; never strip them: the manifest
 # holds each library's SHA-256). Every step's output goes to /tmp/w and, after each step, into
 # $OUT/results.tgz, so a run cut short by its time limit still returns what it measured.
 # PART: check (examples, NPBench, corpus against Python), peers (py2omp and CuPy, docs table and
-# chart), nobare (the stencils with the OpenMP loop), i32 (the elementwise kernels as 32-bit bare kernels), bandwidth (the launch forms and the bare form's
-# variants, bench/bandwidth_variants.py: 39 .so files in bandwidth/, hence its own limit), copy (copy rates),
+# chart), nobare (the stencils with the OpenMP loop), bandwidth (the launch forms and the bare form's
+# variants, bench/bandwidth_variants.py: 38 .so files in bandwidth/, hence its own limit), copy (copy rates),
 # calls (launch cost, saxpy's transfers), bwprofile (the bandwidth variants' kernel time on the device
 # against wall time per call, CuPy's beside: bench/bandwidth_profile.py), calls2 (Python's share of device calls against raw ctypes and CuPy,
 # the status word in host memory and in device memory, and the parts of one call: bench/call_overhead.py gpu,
@@ -43,8 +42,6 @@ for part in "$@"; do
     peers) step peers env BENCH_PEERS=py2omp,cupy python3 bench/peers.py $B --no-docs --json $OUT/peers.json
            python3 bench/peer_report.py $OUT/peers.json --docs > $OUT/peer_report.log 2>&1
            cp docs/peers.png docs/benchmarks.md $OUT/ ;;
-    i32) step peers_i32 env BENCH_PEERS=py2omp,cupy BENCH_KERNELS=jacobi_1d,jacobi_2d,heat_3d,go_fast,conv2d,gemver,covariance \
-              python3 bench/peers.py $B/i32 --no-docs --json $OUT/peers_i32.json ;;
     nobare) step peers_nobare env BENCH_PEERS=py2omp BENCH_KERNELS=jacobi_1d,jacobi_2d,heat_3d,go_fast,conv2d,gemver \
               python3 bench/peers.py $B/nobare --no-docs --json $OUT/peers_nobare.json ;;
     bwprofile) step bwprofile python3 bench/bandwidth_profile.py $B/bandwidth $OUT/bwprofile.json ;;

@@ -23,35 +23,32 @@ VARIANTS = {v.name: v for v in bw.VARIANTS}
 
 
 @pytest.fixture(scope="module")
-def sources() -> dict[tuple[bool, int], str]:
-    """The nvptx C with the OpenMP loop ((False, 64): what the variants edit), as emitted by default
-    ((True, 64)) and with `PY2OMP_BARE_INDEX=32` ((True, 32))."""
-    return {form: bw.translated(parse_target("nvptx:sm_90"), *form) for form in bw.FORMS}
+def sources() -> dict[bool, str]:
+    """The nvptx C with the OpenMP loop (False: what the variants edit) and as emitted by default (True)."""
+    return {bare: bw.translated(parse_target("nvptx:sm_90"), bare) for bare in (False, True)}
 
 
 @pytest.fixture(scope="module")
-def emitted(sources: dict[tuple[bool, int], str]) -> str:
-    return sources[False, 64]
+def emitted(sources: dict[bool, str]) -> str:
+    return sources[False]
 
 
 def functions(c_source: str, name: str) -> dict[str, str]:
     return {k: bw.variant_function(bw.device_function(c_source, k), k, VARIANTS[name]) for k in bw.NAMES}
 
 
-def test_each_variant_is_a_different_build(sources: dict[tuple[bool, int], str]) -> None:
+def test_each_variant_is_a_different_build(sources: dict[bool, str]) -> None:
     builds = {(bw.variant_source(sources[bw.form_of(v)], v, []), v.add, v.drop) for v in bw.VARIANTS}
     assert len(builds) == len(bw.VARIANTS) == len(VARIANTS)
 
 
-def test_the_emitted_variant_is_the_bare_form_and_the_others_edit_the_loop(sources: dict[tuple[bool, int], str]) -> None:
-    """On nvptx py2omp emits the bare form (`passes/bare.py`); `emitted_i32` with its 32-bit kernel too;
-    every other variant edits the OpenMP loop or is written by hand, whichever the environment says
-    (`translated` sets `PY2OMP_BARE` and `PY2OMP_BARE_INDEX` and puts them back)."""
-    emitted = functions(sources[True, 64], "emitted")
-    assert all("#pragma omp target teams ompx_bare" in f and "uint32_t" not in f for f in emitted.values())
-    narrow = functions(sources[True, 32], "emitted_i32")
-    assert all(f.count("#pragma omp target teams ompx_bare") == 2 and "py2omp_bare_first_u32()" in f for f in narrow.values())
-    assert "ompx_bare" not in sources[False, 64] and "PY2OMP_BARE" not in os.environ and "PY2OMP_BARE_INDEX" not in os.environ
+def test_the_emitted_variant_is_the_bare_form_and_the_others_edit_the_loop(sources: dict[bool, str]) -> None:
+    """On nvptx py2omp emits the bare form (`passes/bare.py`), one 64-bit kernel a nest; every other
+    variant edits the OpenMP loop or is written by hand, whichever the environment says (`translated`
+    sets `PY2OMP_BARE` and puts it back)."""
+    emitted = functions(sources[True], "emitted")
+    assert all(f.count("#pragma omp target teams ompx_bare") == 1 and "uint32_t" not in f for f in emitted.values())
+    assert "ompx_bare" not in sources[False] and "PY2OMP_BARE" not in os.environ
     assert bw.argument_kinds(emitted["jacobi_step"]) == ["ptr", "i64", "i64", "ptr", "i64", "i64"]
 
 
@@ -112,7 +109,7 @@ def test_every_variant_compiles_for_nvptx(tmp_path: Path) -> None:
     assert {p.suffix for p in tmp_path.iterdir()} == {".so"}
 
 
-SHAPES = [v.name for v in bw.VARIANTS if v.shape is not None] + ["emitted_i32"]
+SHAPES = [v.name for v in bw.VARIANTS if v.shape is not None]
 
 
 def test_bare_shapes_match_numpy_on_host_offload(tmp_path: Path) -> None:
@@ -134,24 +131,21 @@ def test_bare_shapes_match_numpy_on_host_offload(tmp_path: Path) -> None:
 def test_ptx_counts_of_the_shapes() -> None:
     """The PTX (sm_90, built as the library is) says what each shape changes: the rewritten emitted form
     is the emitted form instruction for instruction, without its loop the hand-written `ompx_bare`
-    kernel, and `PY2OMP_BARE_INDEX=32`'s 32-bit kernel is `bare_i32_once`'s; the 32-bit kernels divide
-    in 32 bits only; the
-    block-per-row jacobi divides once, in 32 bits; `ldg` loads non-coherently; `vec2` loads 16 bytes."""
+    kernel; the 32-bit kernels divide in 32 bits only; the block-per-row jacobi divides once, in 32 bits; `ldg` loads non-coherently; `vec2` loads 16 bytes."""
     toolchain = find_toolchain()
     if toolchain is None or toolchain.missing_for(parse_target("nvptx:sm_90")):
         pytest.skip("no NVIDIA offload toolchain here")
-    table = bw.ptx_table({"emitted", "emitted_i32", "bare_k64", "bare_i32", "bare_i32_once", "bare_once", "ompx_bare",
+    table = bw.ptx_table({"emitted", "bare_k64", "bare_i32", "bare_i32_once", "bare_once", "ompx_bare",
                           "bare_2d", "bare_ldg", "bare_vec2"})
     counts = {(cells[0], cells[1]): dict(zip(bw.PTX_CLASSES, map(int, cells[2:])))
               for cells in ([c.strip() for c in line.strip("|").split("|")] for line in table[2:])}
     for kernel in ("triad__device", "jacobi_step__device"):
         assert counts["bare_k64", kernel] == counts["emitted", kernel]
         assert counts["bare_ldg", kernel]["non-coherent loads"] == counts["emitted", kernel]["global loads"] > 0
-        for variant in ("emitted_i32", "bare_i32"):
-            assert counts[variant, kernel]["64-bit div/rem"] == 0 and counts[variant, f"{kernel}#2"] == counts["emitted", kernel]
-            assert counts[variant, kernel]["instructions"] < counts["emitted", kernel]["instructions"]
+        assert counts["bare_i32", kernel]["64-bit div/rem"] == 0 and counts["bare_i32", f"{kernel}#2"] == counts["emitted", kernel]
+        assert counts["bare_i32", kernel]["instructions"] < counts["emitted", kernel]["instructions"]
         assert counts["bare_once", kernel] == counts["ompx_bare", kernel]
-        assert counts["emitted_i32", kernel] == counts["bare_i32_once", kernel]
+        assert counts["bare_i32_once", kernel]["64-bit div/rem"] == 0
     assert counts["emitted", "jacobi_step__device"]["64-bit div/rem"] == 1
     assert counts["bare_2d", "jacobi_step__device"]["64-bit div/rem"] == 0
     assert counts["bare_2d", "jacobi_step__device"]["32-bit div/rem"] == 1

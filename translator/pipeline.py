@@ -42,7 +42,7 @@ from translator.passes.structure import check_structure
 from translator.passes.team_loops import run_in_teams
 from translator.passes.two_level import map_two_levels
 from translator.passes.typing import type_kernel
-from translator.settings import asynchronous_launches, bare_columns, bare_index_bits, bare_launches, team_loop_limit
+from translator.settings import asynchronous_launches, bare_columns, bare_launches, team_loop_limit
 from translator.targets import Target, as_target
 
 
@@ -174,7 +174,7 @@ def _team_loops(kernel: ir.Kernel, context: PassContext) -> ir.Kernel:
 
 def _bare(kernel: ir.Kernel, context: PassContext) -> ir.Kernel:
     """Elementwise nests as bare kernels, one element per thread, where the target has them (nvptx)."""
-    return launch_bare(kernel, bare_index_bits(), bare_columns()) if bare_launches(context.target) else kernel
+    return launch_bare(kernel, bare_columns()) if bare_launches(context.target) else kernel
 
 
 def _flat(kernel: ir.Kernel, context: PassContext) -> ir.Kernel:

@@ -61,18 +61,7 @@ def bare_columns() -> bool:
     return os.environ.get("PY2OMP_BARE_COLUMNS", "") == "1"
 
 
-def bare_index_bits() -> int:
-    """`PY2OMP_BARE_INDEX`: the bits of a bare kernel's flat iteration number and of the divisions that
-    recover a nest's levels from it (`passes.bare`). `32`: each bare nest is two kernels, a 32-bit one
-    taken at the launch where the trip count fits `int32_t` and the 64-bit one above (a 64-bit division
-    is a long instruction sequence on the GPU; CuPy's ElementwiseKernel indexes in 32 bits where the
-    size fits); unset or anything else: `64`, one kernel. The GPU run of bench/bandwidth_variants.py
-    (H100, 2026-12-06) found no gain: the triad at 0.891 of CuPy's rate against 0.903 for the 64-bit
-    kernel, the jacobi step 0.857 against 0.865 (docs/benchmarks.md, "Bandwidth variants")."""
-    return 32 if os.environ.get("PY2OMP_BARE_INDEX", "") == "32" else 64
-
-
 def translation_settings() -> dict[str, str]:
     """Every setting that changes the emitted C, for the call index's key."""
     return {name: os.environ.get(name, "") for name in ("PY2OMP_ASYNC", "PY2OMP_TEAM_LOOPS", "PY2OMP_BARE",
-                                                     "PY2OMP_BARE_INDEX", "PY2OMP_BARE_COLUMNS")}
+                                                     "PY2OMP_BARE_COLUMNS")}

@@ -35,20 +35,17 @@ from __future__ import annotations
 import dataclasses
 import functools
 
-from translator.backend.c_expr import Frag, atom, cast, const, infix
+from translator.backend.c_expr import Frag, atom, const, infix
 from translator.backend.helpers import HelperSet
-from translator.backend.view import BareKernelView, DirectiveView, RowKernelView
+from translator.backend.view import DirectiveView, RowKernelView
 from translator.ir import nodes as ir
-from translator.ir.types import I64, U32, Kind, ScalarType
+from translator.ir.types import I64, Kind, ScalarType
 from translator.ir.visit import nested_statements, walk_all
 
 TRIP = "py2omp_trip"
 """The host local holding the nest's trip count (the last of `BareView.counts`)."""
 FLAT = "py2omp_k"
 """The flat iteration number in the bare kernel's loop."""
-NARROW_LIMIT = 2147483647
-"""The largest trip count of a bare nest's 32-bit kernel (`ir.OmpTarget.bare_index32`): below it, the
-flat number plus the teams on the host's fallback stays below 2^32."""
 ROW = "py2omp_row"
 """The host local holding a bare row loop's row trip count (`ir.OmpTarget.row_trip`)."""
 LANES = "py2omp_lanes"
@@ -84,48 +81,21 @@ def bare_counts(counts: list[Frag], clamp: str) -> tuple[tuple[str, str], ...]:
     return (*named, (TRIP, " * ".join(name for name, _ in named)))
 
 
-def bare_indices(levels: list[tuple[str, Frag | None, int]], narrow: bool = False,
-                 flat: Frag = atom(FLAT)) -> tuple[tuple[str, str], ...]:
+def bare_indices(levels: list[tuple[str, Frag | None, int]], flat: Frag = atom(FLAT)) -> tuple[tuple[str, str], ...]:
     """Each level's variable (`levels`: name, start (None: 0), step) from the flat number `flat`: level `d`
-    is that number divided by the counts of the levels inside it, modulo its own count (but the outermost).
-    `narrow`: the flat number is `uint32_t` (`NARROW_LIMIT`), and so are the divisions, the counts
-    cast (each at most the trip count); the quotient is widened before the step and the start."""
+    is that number divided by the counts of the levels inside it, modulo its own count (but the outermost)."""
     found = []
     for d, (var, start, step) in enumerate(levels):
-        inside = [_count(m, narrow) for m in range(d + 1, len(levels))]
+        inside = [atom(count_name(m)) for m in range(d + 1, len(levels))]
         number = flat
         if inside:
             number = infix("/", number, _product(inside))
         if d > 0:
-            number = infix("%", number, _count(d, narrow))
-        if narrow:
-            number = cast("int64_t", number)
+            number = infix("%", number, atom(count_name(d)))
         if step != 1:
             number = infix("*", number, const(step, I64))
         found.append((var, (number if start is None else infix("+", start, number)).text))
     return tuple(found)
-
-
-def bare_kernels(levels: list[tuple[str, Frag | None, int]], index32: bool, helpers: HelperSet) -> tuple[BareKernelView, ...]:
-    """A bare nest's kernel, or with `index32` its 32-bit kernel (taken where the trip count is at most
-    `NARROW_LIMIT`) before its 64-bit one: the flat number's type, first and step, and the levels'
-    variables. The 64-bit kernel steps by all the launch's threads; the 32-bit one's teams always cover
-    its trip count (`num_teams` clamps at `INT32_MAX` only, and a bare launch takes `num_teams` and
-    `thread_limit` as given: LLVM's `GenericKernelTy::getNumThreads`), so on the GPU a thread has one iteration
-    and its next number is the trip count (`py2omp_bare_next_u32`), which leaves clang no loop: the
-    shape of the hand-written bare kernel, 20 PTX instructions fewer than the emitted jacobi step's."""
-    wide = BareKernelView("int64_t", f"{helpers.use('bare_first')}()", TRIP, f"{FLAT} += {helpers.use('bare_stride')}()",
-                          bare_indices(levels))
-    if not index32:
-        return (wide,)
-    trip = cast("uint32_t", atom(TRIP)).text
-    narrow = BareKernelView("uint32_t", f"{helpers.use('bare_first', U32)}()", trip,
-                            f"{FLAT} = {helpers.use('bare_next', U32)}({FLAT}, {trip})", bare_indices(levels, narrow=True))
-    return narrow, wide
-
-
-def _count(level: int, narrow: bool) -> Frag:
-    return cast("uint32_t", atom(count_name(level))) if narrow else atom(count_name(level))
 
 
 def element_level(levels: tuple[ir.LoopLevel, ...]) -> ir.LoopLevel:

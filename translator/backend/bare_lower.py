@@ -12,14 +12,14 @@ import dataclasses
 from typing import Protocol
 
 from translator.backend.bare import (
-    BLOCK, FLAT, LANES, NARROW_LIMIT, ROW, ROW_WARP_LIMIT, TRIP, WARP, RowScope, bare_counts, bare_indices,
-    bare_kernels, column_reduction, row_kernels, row_reduction, row_scope,
+    BLOCK, FLAT, LANES, ROW, ROW_WARP_LIMIT, TRIP, WARP, RowScope, bare_counts, bare_indices, column_reduction,
+    row_kernels, row_reduction, row_scope,
 )
 from translator.backend.c_expr import ExprEmitter, Frag, atom, const, infix
 from translator.backend.helpers import HelperSet
 from translator.backend.names import NameTable
 from translator.backend.view import (
-    BareKernelView, BareRowsView, BareView, Branch, Decl, DirectiveView, IfView, LaneLoopView, LoopHeader, StmtView,
+    BareRowsView, BareView, Branch, Decl, DirectiveView, IfView, LaneLoopView, LoopHeader, StmtView,
     loc_of,
 )
 from translator.errors import Span
@@ -48,12 +48,11 @@ class BareLowering:
     row_scope: RowScope | None = None
 
     def _bare(self: _Lowering, s: ir.ParallelLoop, d: ir.OmpTarget) -> BareView:
-        """The nest as a bare kernel, or two by the trip count (`backend.bare`): counts on the host,
-        indices from the flat number."""
+        """The nest as a bare kernel (`backend.bare`): counts on the host, indices from the flat number."""
         counts, levels = _flat_levels(self, s.levels)
-        kernels = bare_kernels(levels, d.bare_index32, self.helpers)
-        return BareView(loc_of(s.span), self._directive(d, s.levels), counts, FLAT, loc_of(s.levels[0].span), kernels,
-                        str(NARROW_LIMIT) if len(kernels) > 1 else None, self._decls(s.locals, s.span), self._block(s.body))
+        return BareView(loc_of(s.span), self._directive(d, s.levels), counts, FLAT, f"{self.helpers.use('bare_first')}()",
+                        f"{self.helpers.use('bare_stride')}()", loc_of(s.levels[0].span), bare_indices(levels),
+                        self._decls(s.locals, s.span), self._block(s.body))
 
     def _bare_rows(self: _Lowering, s: ir.ParallelLoop, d: ir.OmpTarget) -> BareRowsView:
         """The loop over rows as two bare kernels (`backend.bare`), its row loops over lanes."""
@@ -74,8 +73,7 @@ class BareLowering:
         last loop in the column's owner."""
         first, stride, at = (self.helpers.use(f) for f in ("col_first", "col_stride", "col_at"))
         counts, levels = _flat_levels(self, s.levels)
-        kernel = BareKernelView("int64_t", f"{first}()", TRIP, f"{FLAT} += {stride}()",
-                                bare_indices(levels, flat=atom(f"{at}({FLAT}, {TRIP})")))
+        indices = bare_indices(levels, flat=atom(f"{at}({FLAT}, {TRIP})"))
         directive = dataclasses.replace(self._directive(d, s.levels), num_teams=f"{self.helpers.use('num_teams')}({TRIP}, {WARP})")
         types = {v.name: v.type for v in s.locals}
         last = max(n for n, stmt in enumerate(s.body) if isinstance(stmt, ir.Loop))
@@ -86,8 +84,8 @@ class BareLowering:
         if tail:
             owner = Branch(loc_of(tail[0].span), f"{self.helpers.use('col_owner')}({FLAT}, {TRIP})", self._block(tail))
             body.append(IfView(owner.loc, (owner,), ()))
-        return BareView(loc_of(s.span), directive, counts, FLAT, loc_of(s.levels[0].span), (kernel,), None,
-                        self._decls(s.locals, s.span), tuple(body))
+        return BareView(loc_of(s.span), directive, counts, FLAT, f"{first}()", f"{stride}()", loc_of(s.levels[0].span),
+                        indices, self._decls(s.locals, s.span), tuple(body))
 
     def _lane_loop(self: _Lowering, s: ir.ParallelLoop, d: ir.OmpParallelFor, scope: RowScope) -> LaneLoopView:
         """A loop over the row from the thread's lane in steps of the lanes, its reductions combined

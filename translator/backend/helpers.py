@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from translator.ir.types import SCALARS, Kind, ScalarType
 
 _COMPLEX = ("cabs", "csqrt", "cexp", "clog", "csinh", "ccosh", "ctanh", "csin", "ccos", "ctan", "cpow")
-_KINDS = ("trip_count", "num_teams", "team_threads", "bare_first", "bare_stride", "bare_next", "row_first", "row_stride", "row_lane",
+_KINDS = ("trip_count", "num_teams", "team_threads", "bare_first", "bare_stride", "row_first", "row_stride", "row_lane",
           "row_lanes", "row_sync", "row_shuffle", "row_sum", "row_prod", "row_max", "row_min", "col_first",
           "col_stride", "col_at", "col_warp", "col_warps", "col_owner", "col_sum", "col_prod", "col_max", "col_min", "failed_now", "wrap_index", "abs", "min", "max", "ipow", "floordiv", "mod", "gcd", "lcm",
           *_COMPLEX, "cdiv")

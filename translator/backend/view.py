@@ -204,34 +204,22 @@ class ParallelView:
 
 
 @dataclass(frozen=True)
-class BareKernelView:
-    """One kernel of a `BareView`: the C type of its flat number, the thread's `first` number, the trip
-    count as its loop compares it, the loop's `step` (a C statement: the flat number to the thread's
-    next), and each level's variable from the flat number (`indices`: name, C value)."""
-
-    ctype: str
-    first: str
-    trip: str
-    step: str
-    indices: tuple[tuple[str, str], ...]
-
-
-@dataclass(frozen=True)
 class BareView:
     """A nest launched in the bare form (`ir.OmpTarget.bare`), in a block of its own: the host
-    locals `counts` (name, C value; the last is the trip count), then one kernel (`kernels`), or two:
-    the first where the trip count is at most `limit`, else the second. Each is the directive and one
-    loop over the flat iteration number `flat`, whose body declares each level's variable and the
-    locals before the statements."""
+    locals `counts` (name, C value; the last is the trip count), the directive, then one loop over
+    the flat iteration number `flat` from the thread's `first` in steps of `stride` (C expressions:
+    the helpers of the elementwise or the column form, `backend.bare`), whose body declares each
+    level's variable (`indices`: name, C value) and the locals before the statements."""
 
     kind: ClassVar[str] = "bare"
     loc: Loc
     directive: DirectiveView
     counts: tuple[tuple[str, str], ...]
     flat: str
+    first: str
+    stride: str
     level_loc: Loc
-    kernels: tuple[BareKernelView, ...]
-    limit: str | None
+    indices: tuple[tuple[str, str], ...]
     locals: tuple[Decl, ...]
     body: tuple[StmtView, ...]
 

@@ -267,9 +267,6 @@ class OmpTarget:
     `thread_limit` threads of the teams from the trip count runs the iterations of the collapsed
     levels numbered from its global thread number in steps of all the threads (one each where the
     teams cover the trip count), the levels' variables recovered from that number."""
-    bare_index32: bool = False
-    """A bare nest as two kernels (`settings.bare_index_bits` 32): one with a 32-bit flat number, launched
-    where the trip count fits `int32_t`, and the 64-bit one above."""
     max_threads: int | None = None
     """The most threads `thread_limit` may give, where it is an expression the passes chose
     (`passes.team_threads`): `ompx_attribute(launch_bounds)`, so the compiler keeps the register budget

@@ -31,9 +31,8 @@ from translator.passes.bare_columns import column_loop
 from translator.passes.bare_rows import row_trip
 
 
-def launch_bare(kernel: ir.Kernel, index_bits: int = 64, columns: bool = False) -> ir.Kernel:
-    """`kernel` with each qualifying target loop nest (module docstring) marked `bare`, also
-    `bare_index32` where its flat number has `index_bits` 32 (`settings.bare_index_bits`), and each
+def launch_bare(kernel: ir.Kernel, columns: bool = False) -> ir.Kernel:
+    """`kernel` with each qualifying target loop nest (module docstring) marked `bare`, and each
     distributed loop over rows that `passes.bare_rows` takes marked `bare` with its `row_trip`, and,
     with `columns` (`settings.bare_columns`), each loop of column reductions that
     `passes.bare_columns` takes marked `bare` and `columns`."""
@@ -47,8 +46,7 @@ def launch_bare(kernel: ir.Kernel, index_bits: int = 64, columns: bool = False) 
         if marked is not None:
             return marked
         if is_bare_candidate(node):
-            narrow = index_bits == 32
-            return dataclasses.replace(node, directive=dataclasses.replace(node.directive, bare=True, bare_index32=narrow))
+            return dataclasses.replace(node, directive=dataclasses.replace(node.directive, bare=True))
         return node
     return dataclasses.replace(kernel, body=rewrite_body(kernel.body, mark))
 
