@@ -22,6 +22,8 @@
 # columns (column sums: py2omp's bare column form, the OpenMP loop of PY2OMP_BARE=0 and CuPy's a.sum(axis=0)
 # at (1400, 1200), (22000, 18000), (100000, 64) and (64, 100000); bench/column_sums.py, built by build_gpu.py's
 # part `columns` into columns/: 3 .so files),
+# sync (the kernels whose regions are launched `nowait`, built with PY2OMP_ASYNC=0 into sync/: every
+# region synchronous; `PY2OMP_ASYNC=0 python bench/build_gpu.py .gpubuild/run/sync nvptx:sm_90 modules`),
 # flags (how the host waits: the CUDA context's scheduling flag against the per-call gap, each mode in a
 # fresh process, bench/context_flags.py; needs `bandwidth` and `examples`), rtrace (the offload
 # runtime's own time trace of one call, per NPBench kernel: $TRACE_KERNELS or bench/runtime_trace.py's
@@ -42,6 +44,8 @@ for part in "$@"; do
     peers) step peers env BENCH_PEERS=py2omp,cupy python3 bench/peers.py $B --no-docs --json $OUT/peers.json
            python3 bench/peer_report.py $OUT/peers.json --docs > $OUT/peer_report.log 2>&1
            cp docs/peers.png docs/benchmarks.md $OUT/ ;;
+    sync) step peers_sync env BENCH_PEERS=py2omp BENCH_KERNELS=correlation,covariance,floyd_warshall,gemver,go_fast,heat_3d,jacobi_1d,jacobi_2d \
+              python3 bench/peers.py $B/sync --no-docs --json $OUT/peers_sync.json ;;
     nobare) step peers_nobare env BENCH_PEERS=py2omp BENCH_KERNELS=jacobi_1d,jacobi_2d,heat_3d,go_fast,conv2d,gemver \
               python3 bench/peers.py $B/nobare --no-docs --json $OUT/peers_nobare.json ;;
     bwprofile) step bwprofile python3 bench/bandwidth_profile.py $B/bandwidth $OUT/bwprofile.json ;;

@@ -12,6 +12,9 @@ Target`), its wait (`Runtime: synchronize`), copies, allocations, `nowait` tasks
 in a child process of its own with the trace on, `CALLS` calls of py2omp's call on the peers' data
 (CuPy arrays at the paper size, after warm-up calls) are traced; this reports per call each scope's
 count and mean, the calls' wall time under the trace, and the host time outside the runtime.
+The trace holds the calling thread's scopes only: a region launched `nowait` is launched by the
+runtime's hidden helper threads and does not show (measured: covariance's regions, all `nowait`, are
+absent), so the host time "outside" includes theirs.
 
 Each `ENV_VARIANTS` entry then times every kernel (wall only, no trace) in a child with one runtime
 setting changed, against the default in its own child:
