@@ -133,7 +133,9 @@ def test_py2omp_async_0_keeps_every_launch_synchronous(monkeypatch: pytest.Monke
     assert "nowait" not in c_source and "taskwait" not in c_source and "py2omp_order" not in c_source
 
 
-def test_host_offload_launches_synchronously_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_every_target_launches_synchronously_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Since the host waits by spinning (runtime_shim.host_wait), synchronous launches were faster on
+    an H100 than `nowait` ones in every kernel that had them (translator.settings)."""
     monkeypatch.delenv("PY2OMP_ASYNC")
     assert "nowait" not in translate(PATH, "host-offload").c_source
-    assert "nowait" in translate(PATH, "nvptx:sm_90").c_source
+    assert "nowait" not in translate(PATH, "nvptx:sm_90").c_source

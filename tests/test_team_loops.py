@@ -59,7 +59,7 @@ def test_time_loop_runs_in_one_team_below_the_limit() -> None:
     assert code[6] == "#pragma omp for schedule(static, 1)"
     assert code[8] == "} else {" and code[9] == "for (int64_t t = 1; t < tsteps; t += 1) {"
     assert code[10].startswith("#pragma omp target teams ompx_bare ")  # elementwise: bare on nvptx (passes/bare.py)
-    assert code[10].endswith(" nowait depend(inout: py2omp_order)")
+    assert "nowait" not in code[10]  # synchronous launches by default (translator.settings.asynchronous_launches)
 
 
 def test_collapsed_regions_keep_their_collapse() -> None:
@@ -71,13 +71,14 @@ def test_collapsed_regions_keep_their_collapse() -> None:
 def test_device_entry_point_passes_device_pointers() -> None:
     code = _code("heat_1d__device")
     assert code[0] == f"if ((n - 1) <= {LIMIT} && (n - 1 - 1) <= {LIMIT} && (1) <= {LIMIT}) {{"
-    assert code[1] == ("#pragma omp target parallel num_threads(1024) is_device_ptr(flux, u, source) "
-                       "nowait depend(inout: py2omp_order)")
+    assert code[1] == "#pragma omp target parallel num_threads(1024) is_device_ptr(flux, u, source)"
 
 
-def test_the_team_waits_for_the_regions_launched_before_it() -> None:
-    """`wave` sets its arrays up with `nowait` regions before the loop: the team's region follows them
-    on the order variable (without it, the GPU ran both at once: five corpus kernels went wrong)."""
+def test_the_team_waits_for_the_regions_launched_before_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With asynchronous launches (`PY2OMP_ASYNC=1`), `wave` sets its arrays up with `nowait` regions
+    before the loop: the team's region follows them on the order variable (without it, the GPU ran
+    both at once: five corpus kernels went wrong)."""
+    monkeypatch.setenv("PY2OMP_ASYNC", "1")
     code = _code("wave")
     team = next(line for line in code if line.startswith("#pragma omp target parallel"))
     assert team.endswith(" nowait depend(inout: py2omp_order)")

@@ -163,7 +163,7 @@ def _two_level(kernel: ir.Kernel, context: PassContext) -> ir.Kernel:
 
 def _launches(kernel: ir.Kernel, context: PassContext) -> ir.Kernel:
     """A sequence of target regions launched `nowait`, waited for where the host needs their results."""
-    asynchronous = context.target.offloads and asynchronous_launches(context.target)
+    asynchronous = context.target.offloads and asynchronous_launches()
     return launch_asynchronously(kernel) if asynchronous else kernel
 
 

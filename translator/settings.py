@@ -9,15 +9,18 @@ import os
 from translator.targets import Target
 
 
-def asynchronous_launches(target: Target) -> bool:
+def asynchronous_launches() -> bool:
     """`PY2OMP_ASYNC`: whether a kernel's sequence of target regions is launched `nowait`
-    (`passes.launches`). `1`: on every offload target; `0`: never (today's synchronous launches, for a
-    before/after measurement from one source, bench/launch_floor.py); unset: on GPUs only. On
-    host-offload the "device" is the host's own cores, so there is nothing to overlap, and on the
-    2-core development machine under load a nowait launch cost 2-6 ms against 5-21 us synchronous
-    (bench/launch_floor.py, jacobi_1d at n = 16 and 2000); the tests set `1` to run them there."""
-    choice = os.environ.get("PY2OMP_ASYNC", "")
-    return choice == "1" or (choice != "0" and target.is_gpu)
+    (`passes.launches`). `1`: on every offload target; unset or anything else: never. It was on by
+    default on GPUs while the offload runtime waited for each synchronous region by sleeping
+    (`CU_CTX_SCHED_BLOCKING_SYNC`); since the host waits by spinning (`runtime_shim.host_wait`) the
+    synchronous launches are faster in every kernel that had `nowait` ones (H100, 2026-12-06, one
+    run, bench/peers.py on builds with and without: covariance 0.31 ms against 0.64, correlation 0.43
+    against 0.68, heat_3d 27.9 against 32.1, jacobi_2d 123 against 132, floyd_warshall 169 against
+    184, gemver and go_fast within the noise). On host-offload a nowait launch cost 2-6 ms against
+    5-21 us synchronous on the loaded 2-core development machine (bench/launch_floor.py). The
+    asynchronous form stays for measurements and its tests (which set `1`)."""
+    return os.environ.get("PY2OMP_ASYNC", "") == "1"
 
 
 TEAM_LOOP_LIMIT = 32768

@@ -1059,8 +1059,6 @@ void covariance(double float_n, double *restrict data, int64_t data_n0, int64_t 
 #line 42 "tests/kernels/blas_loops.py"
     int64_t m;
 #line 41 "tests/kernels/blas_loops.py"
-    char py2omp_order;
-#line 41 "tests/kernels/blas_loops.py"
     #pragma omp target data \
         map(tofrom: data[0:data_n0 * data_n1], py2omp_failed[0:py2omp_failed_n0]) \
         map(from: cov[0:cov_n0 * cov_n1]) \
@@ -1070,9 +1068,7 @@ void covariance(double float_n, double *restrict data, int64_t data_n0, int64_t 
         m = data_n1;
         #pragma omp target teams distribute parallel for \
             num_teams(py2omp_num_teams(mean_n0, 256)) \
-            thread_limit(256) \
-            nowait \
-            depend(inout: py2omp_order)
+            thread_limit(256)
 #line 43 "tests/kernels/blas_loops.py"
         for (int64_t i__1 = 0; i__1 < mean_n0; i__1 += 1) {
 #line 43 "tests/kernels/blas_loops.py"
@@ -1094,9 +1090,7 @@ void covariance(double float_n, double *restrict data, int64_t data_n0, int64_t 
             int64_t py2omp_trip = py2omp_n0 * py2omp_n1;
             #pragma omp target teams ompx_bare \
                 num_teams(py2omp_num_teams(py2omp_trip, 256)) \
-                thread_limit(256) \
-                nowait \
-                depend(inout: py2omp_order)
+                thread_limit(256)
 #line 44 "tests/kernels/blas_loops.py"
             for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
                 int64_t i__4 = py2omp_k / py2omp_n1;
@@ -1110,9 +1104,7 @@ void covariance(double float_n, double *restrict data, int64_t data_n0, int64_t 
             int64_t py2omp_trip = cov_n0 * cov_n1;
             #pragma omp target teams ompx_bare \
                 num_teams(py2omp_num_teams(py2omp_trip, 256)) \
-                thread_limit(256) \
-                nowait \
-                depend(inout: py2omp_order)
+                thread_limit(256)
 #line 45 "tests/kernels/blas_loops.py"
             for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
                 int64_t py2omp_e = py2omp_k;
@@ -1120,8 +1112,6 @@ void covariance(double float_n, double *restrict data, int64_t data_n0, int64_t 
                 cov[py2omp_e] = 0.0;
             }
         }
-#line 46 "tests/kernels/blas_loops.py"
-        #pragma omp taskwait
 #line 46 "tests/kernels/blas_loops.py"
         {
             int py2omp_blas = -1;
@@ -1172,11 +1162,7 @@ void covariance(double float_n, double *restrict data, int64_t data_n0, int64_t 
             }
         }
 #line 46 "tests/kernels/blas_loops.py"
-        #pragma omp target teams distribute \
-            num_teams(py2omp_num_teams(m, 1)) \
-            thread_limit(256) \
-            nowait \
-            depend(inout: py2omp_order)
+        #pragma omp target teams distribute num_teams(py2omp_num_teams(m, 1)) thread_limit(256)
 #line 46 "tests/kernels/blas_loops.py"
         for (int64_t i = 0; i < m; i += 1) {
             #pragma omp parallel for
@@ -1186,13 +1172,11 @@ void covariance(double float_n, double *restrict data, int64_t data_n0, int64_t 
                 cov[j * cov_n1 + i] = cov[i * cov_n1 + j];
             }
         }
-#line 41 "tests/kernels/blas_loops.py"
-        #pragma omp taskwait
     }
 #line 50 "tests/kernels/blas_loops.py"
     return;
 }
-#line 1196 "blas_loops.c"
+#line 1180 "blas_loops.c"
 
 /* covariance(float_n: f64, data: InOut[f64[:, :]], mean: Scratch[f64[:]], cov: Out[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:41 */
 #line 41 "tests/kernels/blas_loops.py"
@@ -1200,15 +1184,12 @@ void covariance__device(double float_n, double *restrict data, int64_t data_n0, 
 {
 #line 42 "tests/kernels/blas_loops.py"
     int64_t m;
-#line 41 "tests/kernels/blas_loops.py"
-    char py2omp_order;
+#line 42 "tests/kernels/blas_loops.py"
     m = data_n1;
     #pragma omp target teams distribute parallel for \
         num_teams(py2omp_num_teams(mean_n0, 256)) \
         thread_limit(256) \
-        is_device_ptr(data, mean) \
-        nowait \
-        depend(inout: py2omp_order)
+        is_device_ptr(data, mean)
 #line 43 "tests/kernels/blas_loops.py"
     for (int64_t i__1 = 0; i__1 < mean_n0; i__1 += 1) {
 #line 43 "tests/kernels/blas_loops.py"
@@ -1231,9 +1212,7 @@ void covariance__device(double float_n, double *restrict data, int64_t data_n0, 
         #pragma omp target teams ompx_bare \
             num_teams(py2omp_num_teams(py2omp_trip, 256)) \
             thread_limit(256) \
-            is_device_ptr(data, mean) \
-            nowait \
-            depend(inout: py2omp_order)
+            is_device_ptr(data, mean)
 #line 44 "tests/kernels/blas_loops.py"
         for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
             int64_t i__4 = py2omp_k / py2omp_n1;
@@ -1248,9 +1227,7 @@ void covariance__device(double float_n, double *restrict data, int64_t data_n0, 
         #pragma omp target teams ompx_bare \
             num_teams(py2omp_num_teams(py2omp_trip, 256)) \
             thread_limit(256) \
-            is_device_ptr(cov) \
-            nowait \
-            depend(inout: py2omp_order)
+            is_device_ptr(cov)
 #line 45 "tests/kernels/blas_loops.py"
         for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
             int64_t py2omp_e = py2omp_k;
@@ -1258,8 +1235,6 @@ void covariance__device(double float_n, double *restrict data, int64_t data_n0, 
             cov[py2omp_e] = 0.0;
         }
     }
-#line 46 "tests/kernels/blas_loops.py"
-    #pragma omp taskwait
 #line 46 "tests/kernels/blas_loops.py"
     {
         int py2omp_blas = -1;
@@ -1314,9 +1289,7 @@ void covariance__device(double float_n, double *restrict data, int64_t data_n0, 
     #pragma omp target teams distribute \
         num_teams(py2omp_num_teams(m, 1)) \
         thread_limit(256) \
-        is_device_ptr(cov) \
-        nowait \
-        depend(inout: py2omp_order)
+        is_device_ptr(cov)
 #line 46 "tests/kernels/blas_loops.py"
     for (int64_t i = 0; i < m; i += 1) {
         #pragma omp parallel for
@@ -1326,12 +1299,10 @@ void covariance__device(double float_n, double *restrict data, int64_t data_n0, 
             cov[j * cov_n1 + i] = cov[i * cov_n1 + j];
         }
     }
-#line 41 "tests/kernels/blas_loops.py"
-    #pragma omp taskwait
 #line 50 "tests/kernels/blas_loops.py"
     return;
 }
-#line 1335 "blas_loops.c"
+#line 1306 "blas_loops.c"
 
 /* correlation_off_diagonal(data: In[f32[:, :]], corr: InOut[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:54 */
 #line 54 "tests/kernels/blas_loops.py"
@@ -1340,16 +1311,12 @@ void correlation_off_diagonal(const float *restrict data, int64_t data_n0, int64
 #line 55 "tests/kernels/blas_loops.py"
     int64_t m;
 #line 54 "tests/kernels/blas_loops.py"
-    char py2omp_order;
-#line 54 "tests/kernels/blas_loops.py"
     #pragma omp target data \
         map(to: data[0:data_n0 * data_n1]) \
         map(tofrom: corr[0:py2omp_min_i64((int64_t)data_n1, corr_n0) * corr_n1], py2omp_failed[0:py2omp_failed_n0])
     {
 #line 55 "tests/kernels/blas_loops.py"
         m = data_n1;
-        #pragma omp taskwait
-#line 56 "tests/kernels/blas_loops.py"
         {
             int py2omp_blas = -1;
             if (m - 1 <= data_n1 && m <= data_n1 && m - 1 <= corr_n0 && m <= corr_n1 && py2omp_blas_ready()) {
@@ -1403,9 +1370,7 @@ void correlation_off_diagonal(const float *restrict data, int64_t data_n0, int64
         #pragma omp target teams distribute \
             num_teams(py2omp_num_teams(m - 1, 1)) \
             thread_limit(256) \
-            map(tofrom: corr[0:py2omp_min_i64((int64_t)data_n1, corr_n0) * corr_n1]) \
-            nowait \
-            depend(inout: py2omp_order)
+            map(tofrom: corr[0:py2omp_min_i64((int64_t)data_n1, corr_n0) * corr_n1])
 #line 56 "tests/kernels/blas_loops.py"
         for (int64_t i = 0; i < m - 1; i += 1) {
             #pragma omp parallel for
@@ -1415,11 +1380,9 @@ void correlation_off_diagonal(const float *restrict data, int64_t data_n0, int64
                 corr[j * corr_n1 + i] = corr[i * corr_n1 + j];
             }
         }
-#line 54 "tests/kernels/blas_loops.py"
-        #pragma omp taskwait
     }
 }
-#line 1423 "blas_loops.c"
+#line 1386 "blas_loops.c"
 
 /* correlation_off_diagonal(data: In[f32[:, :]], corr: InOut[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:54 */
 #line 54 "tests/kernels/blas_loops.py"
@@ -1427,11 +1390,8 @@ void correlation_off_diagonal__device(const float *restrict data, int64_t data_n
 {
 #line 55 "tests/kernels/blas_loops.py"
     int64_t m;
-#line 54 "tests/kernels/blas_loops.py"
-    char py2omp_order;
+#line 55 "tests/kernels/blas_loops.py"
     m = data_n1;
-    #pragma omp taskwait
-#line 56 "tests/kernels/blas_loops.py"
     {
         int py2omp_blas = -1;
         if (m - 1 <= data_n1 && m <= data_n1 && m - 1 <= corr_n0 && m <= corr_n1 && py2omp_blas_ready()) {
@@ -1485,9 +1445,7 @@ void correlation_off_diagonal__device(const float *restrict data, int64_t data_n
     #pragma omp target teams distribute \
         num_teams(py2omp_num_teams(m - 1, 1)) \
         thread_limit(256) \
-        is_device_ptr(corr) \
-        nowait \
-        depend(inout: py2omp_order)
+        is_device_ptr(corr)
 #line 56 "tests/kernels/blas_loops.py"
     for (int64_t i = 0; i < m - 1; i += 1) {
         #pragma omp parallel for
@@ -1497,24 +1455,18 @@ void correlation_off_diagonal__device(const float *restrict data, int64_t data_n
             corr[j * corr_n1 + i] = corr[i * corr_n1 + j];
         }
     }
-#line 54 "tests/kernels/blas_loops.py"
-    #pragma omp taskwait
 }
-#line 1504 "blas_loops.c"
+#line 1460 "blas_loops.c"
 
 /* gram(X: In[f64[:, :]], Y: In[f64[:, :]], G: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:63 */
 #line 63 "tests/kernels/blas_loops.py"
 void gram(const double *restrict X, int64_t X_n0, int64_t X_n1, const double *restrict Y, int64_t Y_n0, int64_t Y_n1, double *restrict G, int64_t G_n0, int64_t G_n1, int32_t *restrict py2omp_failed, int64_t py2omp_failed_n0)
 {
 #line 63 "tests/kernels/blas_loops.py"
-    char py2omp_order;
-#line 63 "tests/kernels/blas_loops.py"
     #pragma omp target data \
         map(to: X[py2omp_min_i64(1, X_n0) * X_n1:(X_n0 - py2omp_min_i64(1, X_n0)) * X_n1], Y[py2omp_min_i64(1, Y_n0) * Y_n1:(py2omp_max_i64(py2omp_min_i64(X_n0, Y_n0), py2omp_min_i64(1, Y_n0)) - py2omp_min_i64(1, Y_n0)) * Y_n1]) \
         map(tofrom: G[0:py2omp_min_i64(X_n1, G_n0) * G_n1], py2omp_failed[0:py2omp_failed_n0])
     {
-#line 64 "tests/kernels/blas_loops.py"
-        #pragma omp taskwait
 #line 64 "tests/kernels/blas_loops.py"
         {
             int py2omp_blas = -1;
@@ -1584,9 +1536,7 @@ void gram(const double *restrict X, int64_t X_n0, int64_t X_n1, const double *re
             num_teams(py2omp_num_teams(X_n1, 256)) \
             thread_limit(256) \
             map(to: Y[py2omp_min_i64(1, Y_n0) * Y_n1:(py2omp_max_i64(py2omp_min_i64(X_n0, Y_n0), py2omp_min_i64(1, Y_n0)) - py2omp_min_i64(1, Y_n0)) * Y_n1]) \
-            map(tofrom: G[0:py2omp_min_i64(X_n1, G_n0) * G_n1]) \
-            nowait \
-            depend(inout: py2omp_order)
+            map(tofrom: G[0:py2omp_min_i64(X_n1, G_n0) * G_n1])
 #line 64 "tests/kernels/blas_loops.py"
         for (int64_t i = 0; i < X_n1; i += 1) {
             for (int64_t j = i; j < Y_n1; j += 1) {
@@ -1606,19 +1556,14 @@ void gram(const double *restrict X, int64_t X_n0, int64_t X_n1, const double *re
                 }
             }
         }
-#line 63 "tests/kernels/blas_loops.py"
-        #pragma omp taskwait
     }
 }
-#line 1614 "blas_loops.c"
+#line 1562 "blas_loops.c"
 
 /* gram(X: In[f64[:, :]], Y: In[f64[:, :]], G: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:63 */
 #line 63 "tests/kernels/blas_loops.py"
 void gram__device(const double *restrict X, int64_t X_n0, int64_t X_n1, const double *restrict Y, int64_t Y_n0, int64_t Y_n1, double *restrict G, int64_t G_n0, int64_t G_n1, int32_t *restrict py2omp_failed, int64_t py2omp_failed_n0)
 {
-#line 63 "tests/kernels/blas_loops.py"
-    char py2omp_order;
-    #pragma omp taskwait
 #line 64 "tests/kernels/blas_loops.py"
     {
         int py2omp_blas = -1;
@@ -1686,9 +1631,7 @@ void gram__device(const double *restrict X, int64_t X_n0, int64_t X_n1, const do
     #pragma omp target teams distribute parallel for \
         num_teams(py2omp_num_teams(X_n1, 256)) \
         thread_limit(256) \
-        is_device_ptr(Y, G, py2omp_failed) \
-        nowait \
-        depend(inout: py2omp_order)
+        is_device_ptr(Y, G, py2omp_failed)
 #line 64 "tests/kernels/blas_loops.py"
     for (int64_t i = 0; i < X_n1; i += 1) {
         for (int64_t j = i; j < Y_n1; j += 1) {
@@ -1708,10 +1651,8 @@ void gram__device(const double *restrict X, int64_t X_n0, int64_t X_n1, const do
             }
         }
     }
-#line 63 "tests/kernels/blas_loops.py"
-    #pragma omp taskwait
 }
-#line 1715 "blas_loops.c"
+#line 1656 "blas_loops.c"
 
 /* trmm(alpha: f64, A: In[f64[:, :]], B: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:70 */
 #line 70 "tests/kernels/blas_loops.py"
@@ -1796,7 +1737,7 @@ void trmm(double alpha, const double *restrict A, int64_t A_n0, int64_t A_n1, do
         }
     }
 }
-#line 1800 "blas_loops.c"
+#line 1741 "blas_loops.c"
 
 /* trmm(alpha: f64, A: In[f64[:, :]], B: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:70 */
 #line 70 "tests/kernels/blas_loops.py"
@@ -1877,7 +1818,7 @@ void trmm__device(double alpha, const double *restrict A, int64_t A_n0, int64_t 
         }
     }
 }
-#line 1881 "blas_loops.c"
+#line 1822 "blas_loops.c"
 
 /* trmm_f32(A: In[f32[:, :]], B: InOut[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:78 */
 #line 78 "tests/kernels/blas_loops.py"
@@ -1949,7 +1890,7 @@ void trmm_f32(const float *restrict A, int64_t A_n0, int64_t A_n1, float *restri
         }
     }
 }
-#line 1953 "blas_loops.c"
+#line 1894 "blas_loops.c"
 
 /* trmm_f32(A: In[f32[:, :]], B: InOut[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:78 */
 #line 78 "tests/kernels/blas_loops.py"
@@ -2016,14 +1957,12 @@ void trmm_f32__device(const float *restrict A, int64_t A_n0, int64_t A_n1, float
         }
     }
 }
-#line 2020 "blas_loops.c"
+#line 1961 "blas_loops.c"
 
 /* trmm_scaled(alpha: f32, A: In[f32[:, :]], B: InOut[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:85 */
 #line 85 "tests/kernels/blas_loops.py"
 void trmm_scaled(float alpha, const float *restrict A, int64_t A_n0, int64_t A_n1, float *restrict B, int64_t B_n0, int64_t B_n1, int32_t *restrict py2omp_failed, int64_t py2omp_failed_n0)
 {
-#line 85 "tests/kernels/blas_loops.py"
-    char py2omp_order;
 #line 85 "tests/kernels/blas_loops.py"
     #pragma omp target data \
         map(to: A[0:A_n0 * A_n1]) \
@@ -2033,9 +1972,7 @@ void trmm_scaled(float alpha, const float *restrict A, int64_t A_n0, int64_t A_n
         for (int64_t i = 0; i < B_n0; i += 1) {
             #pragma omp target teams distribute parallel for \
                 num_teams(py2omp_num_teams(B_n1, 256)) \
-                thread_limit(256) \
-                nowait \
-                depend(inout: py2omp_order)
+                thread_limit(256)
 #line 87 "tests/kernels/blas_loops.py"
             for (int64_t j = 0; j < B_n1; j += 1) {
                 float dot__1;
@@ -2061,25 +1998,20 @@ void trmm_scaled(float alpha, const float *restrict A, int64_t A_n0, int64_t A_n
                 }
             }
         }
-#line 85 "tests/kernels/blas_loops.py"
-        #pragma omp taskwait
     }
 }
-#line 2069 "blas_loops.c"
+#line 2004 "blas_loops.c"
 
 /* trmm_scaled(alpha: f32, A: In[f32[:, :]], B: InOut[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:85 */
 #line 85 "tests/kernels/blas_loops.py"
 void trmm_scaled__device(float alpha, const float *restrict A, int64_t A_n0, int64_t A_n1, float *restrict B, int64_t B_n0, int64_t B_n1, int32_t *restrict py2omp_failed, int64_t py2omp_failed_n0)
 {
-#line 85 "tests/kernels/blas_loops.py"
-    char py2omp_order;
+#line 86 "tests/kernels/blas_loops.py"
     for (int64_t i = 0; i < B_n0; i += 1) {
         #pragma omp target teams distribute parallel for \
             num_teams(py2omp_num_teams(B_n1, 256)) \
             thread_limit(256) \
-            is_device_ptr(A, B, py2omp_failed) \
-            nowait \
-            depend(inout: py2omp_order)
+            is_device_ptr(A, B, py2omp_failed)
 #line 87 "tests/kernels/blas_loops.py"
         for (int64_t j = 0; j < B_n1; j += 1) {
             float dot__1;
@@ -2105,17 +2037,13 @@ void trmm_scaled__device(float alpha, const float *restrict A, int64_t A_n0, int
             }
         }
     }
-#line 85 "tests/kernels/blas_loops.py"
-    #pragma omp taskwait
 }
-#line 2112 "blas_loops.c"
+#line 2042 "blas_loops.c"
 
 /* trmm_upward(A: In[f64[:, :]], B: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:92 */
 #line 92 "tests/kernels/blas_loops.py"
 void trmm_upward(const double *restrict A, int64_t A_n0, int64_t A_n1, double *restrict B, int64_t B_n0, int64_t B_n1, int32_t *restrict py2omp_failed, int64_t py2omp_failed_n0)
 {
-#line 92 "tests/kernels/blas_loops.py"
-    char py2omp_order;
 #line 92 "tests/kernels/blas_loops.py"
     #pragma omp target data \
         map(to: A[0:A_n0 * A_n1]) \
@@ -2125,9 +2053,7 @@ void trmm_upward(const double *restrict A, int64_t A_n0, int64_t A_n1, double *r
         for (int64_t i = 0; i < B_n0; i += 1) {
             #pragma omp target teams distribute parallel for \
                 num_teams(py2omp_num_teams(B_n1, 256)) \
-                thread_limit(256) \
-                nowait \
-                depend(inout: py2omp_order)
+                thread_limit(256)
 #line 94 "tests/kernels/blas_loops.py"
             for (int64_t j = 0; j < B_n1; j += 1) {
                 double dot__1;
@@ -2153,25 +2079,20 @@ void trmm_upward(const double *restrict A, int64_t A_n0, int64_t A_n1, double *r
                 }
             }
         }
-#line 92 "tests/kernels/blas_loops.py"
-        #pragma omp taskwait
     }
 }
-#line 2161 "blas_loops.c"
+#line 2085 "blas_loops.c"
 
 /* trmm_upward(A: In[f64[:, :]], B: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:92 */
 #line 92 "tests/kernels/blas_loops.py"
 void trmm_upward__device(const double *restrict A, int64_t A_n0, int64_t A_n1, double *restrict B, int64_t B_n0, int64_t B_n1, int32_t *restrict py2omp_failed, int64_t py2omp_failed_n0)
 {
-#line 92 "tests/kernels/blas_loops.py"
-    char py2omp_order;
+#line 93 "tests/kernels/blas_loops.py"
     for (int64_t i = 0; i < B_n0; i += 1) {
         #pragma omp target teams distribute parallel for \
             num_teams(py2omp_num_teams(B_n1, 256)) \
             thread_limit(256) \
-            is_device_ptr(B, A, py2omp_failed) \
-            nowait \
-            depend(inout: py2omp_order)
+            is_device_ptr(B, A, py2omp_failed)
 #line 94 "tests/kernels/blas_loops.py"
         for (int64_t j = 0; j < B_n1; j += 1) {
             double dot__1;
@@ -2197,10 +2118,8 @@ void trmm_upward__device(const double *restrict A, int64_t A_n0, int64_t A_n1, d
             }
         }
     }
-#line 92 "tests/kernels/blas_loops.py"
-    #pragma omp taskwait
 }
-#line 2204 "blas_loops.c"
+#line 2123 "blas_loops.c"
 
 /* trmm_polybench(alpha: f64, A: In[f64[:, :]], B: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:99 */
 #line 99 "tests/kernels/blas_loops.py"
@@ -2274,7 +2193,7 @@ void trmm_polybench(double alpha, const double *restrict A, int64_t A_n0, int64_
         }
     }
 }
-#line 2278 "blas_loops.c"
+#line 2197 "blas_loops.c"
 
 /* trmm_polybench(alpha: f64, A: In[f64[:, :]], B: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:99 */
 #line 99 "tests/kernels/blas_loops.py"
@@ -2343,21 +2262,17 @@ void trmm_polybench__device(double alpha, const double *restrict A, int64_t A_n0
         }
     }
 }
-#line 2347 "blas_loops.c"
+#line 2266 "blas_loops.c"
 
 /* trmm_scaled_rows(alpha: f64, A: In[f64[:, :]], B: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:107 */
 #line 107 "tests/kernels/blas_loops.py"
 void trmm_scaled_rows(double alpha, const double *restrict A, int64_t A_n0, int64_t A_n1, double *restrict B, int64_t B_n0, int64_t B_n1, int32_t *restrict py2omp_failed, int64_t py2omp_failed_n0)
 {
 #line 107 "tests/kernels/blas_loops.py"
-    char py2omp_order;
-#line 107 "tests/kernels/blas_loops.py"
     #pragma omp target data \
         map(to: A[0:A_n0 * A_n1]) \
         map(tofrom: B[0:B_n0 * B_n1], py2omp_failed[0:py2omp_failed_n0])
     {
-#line 108 "tests/kernels/blas_loops.py"
-        #pragma omp taskwait
 #line 108 "tests/kernels/blas_loops.py"
         {
             int py2omp_blas = -1;
@@ -2422,9 +2337,7 @@ void trmm_scaled_rows(double alpha, const double *restrict A, int64_t A_n0, int6
             int64_t py2omp_trip = B_n0 * B_n1 - B_n1;
             #pragma omp target teams ompx_bare \
                 num_teams(py2omp_num_teams(py2omp_trip, 256)) \
-                thread_limit(256) \
-                nowait \
-                depend(inout: py2omp_order)
+                thread_limit(256)
 #line 111 "tests/kernels/blas_loops.py"
             for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
                 int64_t py2omp_e = B_n1 + py2omp_k;
@@ -2432,19 +2345,14 @@ void trmm_scaled_rows(double alpha, const double *restrict A, int64_t A_n0, int6
                 B[py2omp_e] = B[py2omp_e] * alpha;
             }
         }
-#line 107 "tests/kernels/blas_loops.py"
-        #pragma omp taskwait
     }
 }
-#line 2440 "blas_loops.c"
+#line 2351 "blas_loops.c"
 
 /* trmm_scaled_rows(alpha: f64, A: In[f64[:, :]], B: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:107 */
 #line 107 "tests/kernels/blas_loops.py"
 void trmm_scaled_rows__device(double alpha, const double *restrict A, int64_t A_n0, int64_t A_n1, double *restrict B, int64_t B_n0, int64_t B_n1, int32_t *restrict py2omp_failed, int64_t py2omp_failed_n0)
 {
-#line 107 "tests/kernels/blas_loops.py"
-    char py2omp_order;
-    #pragma omp taskwait
 #line 108 "tests/kernels/blas_loops.py"
     {
         int py2omp_blas = -1;
@@ -2511,9 +2419,7 @@ void trmm_scaled_rows__device(double alpha, const double *restrict A, int64_t A_
         #pragma omp target teams ompx_bare \
             num_teams(py2omp_num_teams(py2omp_trip, 256)) \
             thread_limit(256) \
-            is_device_ptr(B) \
-            nowait \
-            depend(inout: py2omp_order)
+            is_device_ptr(B)
 #line 111 "tests/kernels/blas_loops.py"
         for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
             int64_t py2omp_e = B_n1 + py2omp_k;
@@ -2521,24 +2427,18 @@ void trmm_scaled_rows__device(double alpha, const double *restrict A, int64_t A_
             B[py2omp_e] = B[py2omp_e] * alpha;
         }
     }
-#line 107 "tests/kernels/blas_loops.py"
-    #pragma omp taskwait
 }
-#line 2528 "blas_loops.c"
+#line 2432 "blas_loops.c"
 
 /* trmm_shifted(alpha: f64, A: In[f64[:, :]], B: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:115 */
 #line 115 "tests/kernels/blas_loops.py"
 void trmm_shifted(double alpha, const double *restrict A, int64_t A_n0, int64_t A_n1, double *restrict B, int64_t B_n0, int64_t B_n1, int32_t *restrict py2omp_failed, int64_t py2omp_failed_n0)
 {
 #line 115 "tests/kernels/blas_loops.py"
-    char py2omp_order;
-#line 115 "tests/kernels/blas_loops.py"
     #pragma omp target data \
         map(to: A[0:A_n0 * A_n1]) \
         map(tofrom: B[0:B_n0 * B_n1], py2omp_failed[0:py2omp_failed_n0])
     {
-#line 116 "tests/kernels/blas_loops.py"
-        #pragma omp taskwait
 #line 116 "tests/kernels/blas_loops.py"
         {
             int py2omp_blas = -1;
@@ -2603,9 +2503,7 @@ void trmm_shifted(double alpha, const double *restrict A, int64_t A_n0, int64_t 
             int64_t py2omp_trip = B_n0 * B_n1;
             #pragma omp target teams ompx_bare \
                 num_teams(py2omp_num_teams(py2omp_trip, 256)) \
-                thread_limit(256) \
-                nowait \
-                depend(inout: py2omp_order)
+                thread_limit(256)
 #line 119 "tests/kernels/blas_loops.py"
             for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
                 int64_t py2omp_e = py2omp_k;
@@ -2618,9 +2516,7 @@ void trmm_shifted(double alpha, const double *restrict A, int64_t A_n0, int64_t 
             int64_t py2omp_trip = B_n0 * B_n1;
             #pragma omp target teams ompx_bare \
                 num_teams(py2omp_num_teams(py2omp_trip, 256)) \
-                thread_limit(256) \
-                nowait \
-                depend(inout: py2omp_order)
+                thread_limit(256)
 #line 120 "tests/kernels/blas_loops.py"
             for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
                 int64_t py2omp_e = py2omp_k;
@@ -2628,19 +2524,14 @@ void trmm_shifted(double alpha, const double *restrict A, int64_t A_n0, int64_t 
                 B[py2omp_e] = B[py2omp_e] * alpha;
             }
         }
-#line 115 "tests/kernels/blas_loops.py"
-        #pragma omp taskwait
     }
 }
-#line 2636 "blas_loops.c"
+#line 2530 "blas_loops.c"
 
 /* trmm_shifted(alpha: f64, A: In[f64[:, :]], B: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:115 */
 #line 115 "tests/kernels/blas_loops.py"
 void trmm_shifted__device(double alpha, const double *restrict A, int64_t A_n0, int64_t A_n1, double *restrict B, int64_t B_n0, int64_t B_n1, int32_t *restrict py2omp_failed, int64_t py2omp_failed_n0)
 {
-#line 115 "tests/kernels/blas_loops.py"
-    char py2omp_order;
-    #pragma omp taskwait
 #line 116 "tests/kernels/blas_loops.py"
     {
         int py2omp_blas = -1;
@@ -2707,9 +2598,7 @@ void trmm_shifted__device(double alpha, const double *restrict A, int64_t A_n0, 
         #pragma omp target teams ompx_bare \
             num_teams(py2omp_num_teams(py2omp_trip, 256)) \
             thread_limit(256) \
-            is_device_ptr(B) \
-            nowait \
-            depend(inout: py2omp_order)
+            is_device_ptr(B)
 #line 119 "tests/kernels/blas_loops.py"
         for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
             int64_t py2omp_e = py2omp_k;
@@ -2723,9 +2612,7 @@ void trmm_shifted__device(double alpha, const double *restrict A, int64_t A_n0, 
         #pragma omp target teams ompx_bare \
             num_teams(py2omp_num_teams(py2omp_trip, 256)) \
             thread_limit(256) \
-            is_device_ptr(B) \
-            nowait \
-            depend(inout: py2omp_order)
+            is_device_ptr(B)
 #line 120 "tests/kernels/blas_loops.py"
         for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
             int64_t py2omp_e = py2omp_k;
@@ -2733,24 +2620,18 @@ void trmm_shifted__device(double alpha, const double *restrict A, int64_t A_n0, 
             B[py2omp_e] = B[py2omp_e] * alpha;
         }
     }
-#line 115 "tests/kernels/blas_loops.py"
-    #pragma omp taskwait
 }
-#line 2740 "blas_loops.c"
+#line 2625 "blas_loops.c"
 
 /* trmm_f32_wide_alpha(alpha: f64, A: In[f32[:, :]], B: InOut[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:124 */
 #line 124 "tests/kernels/blas_loops.py"
 void trmm_f32_wide_alpha(double alpha, const float *restrict A, int64_t A_n0, int64_t A_n1, float *restrict B, int64_t B_n0, int64_t B_n1, int32_t *restrict py2omp_failed, int64_t py2omp_failed_n0)
 {
 #line 124 "tests/kernels/blas_loops.py"
-    char py2omp_order;
-#line 124 "tests/kernels/blas_loops.py"
     #pragma omp target data \
         map(to: A[0:A_n0 * A_n1]) \
         map(tofrom: B[0:B_n0 * B_n1], py2omp_failed[0:py2omp_failed_n0])
     {
-#line 125 "tests/kernels/blas_loops.py"
-        #pragma omp taskwait
 #line 125 "tests/kernels/blas_loops.py"
         {
             int py2omp_blas = -1;
@@ -2815,9 +2696,7 @@ void trmm_f32_wide_alpha(double alpha, const float *restrict A, int64_t A_n0, in
             int64_t py2omp_trip = B_n0 * B_n1;
             #pragma omp target teams ompx_bare \
                 num_teams(py2omp_num_teams(py2omp_trip, 256)) \
-                thread_limit(256) \
-                nowait \
-                depend(inout: py2omp_order)
+                thread_limit(256)
 #line 128 "tests/kernels/blas_loops.py"
             for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
                 int64_t py2omp_e = py2omp_k;
@@ -2825,19 +2704,14 @@ void trmm_f32_wide_alpha(double alpha, const float *restrict A, int64_t A_n0, in
                 B[py2omp_e] = (float)((double)B[py2omp_e] * alpha);
             }
         }
-#line 124 "tests/kernels/blas_loops.py"
-        #pragma omp taskwait
     }
 }
-#line 2833 "blas_loops.c"
+#line 2710 "blas_loops.c"
 
 /* trmm_f32_wide_alpha(alpha: f64, A: In[f32[:, :]], B: InOut[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:124 */
 #line 124 "tests/kernels/blas_loops.py"
 void trmm_f32_wide_alpha__device(double alpha, const float *restrict A, int64_t A_n0, int64_t A_n1, float *restrict B, int64_t B_n0, int64_t B_n1, int32_t *restrict py2omp_failed, int64_t py2omp_failed_n0)
 {
-#line 124 "tests/kernels/blas_loops.py"
-    char py2omp_order;
-    #pragma omp taskwait
 #line 125 "tests/kernels/blas_loops.py"
     {
         int py2omp_blas = -1;
@@ -2904,9 +2778,7 @@ void trmm_f32_wide_alpha__device(double alpha, const float *restrict A, int64_t 
         #pragma omp target teams ompx_bare \
             num_teams(py2omp_num_teams(py2omp_trip, 256)) \
             thread_limit(256) \
-            is_device_ptr(B) \
-            nowait \
-            depend(inout: py2omp_order)
+            is_device_ptr(B)
 #line 128 "tests/kernels/blas_loops.py"
         for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
             int64_t py2omp_e = py2omp_k;
@@ -2914,10 +2786,8 @@ void trmm_f32_wide_alpha__device(double alpha, const float *restrict A, int64_t 
             B[py2omp_e] = (float)((double)B[py2omp_e] * alpha);
         }
     }
-#line 124 "tests/kernels/blas_loops.py"
-    #pragma omp taskwait
 }
-#line 2921 "blas_loops.c"
+#line 2791 "blas_loops.c"
 
 /* doitgen(A: InOut[f64[:, :, :]], C4: In[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:132 */
 #line 132 "tests/kernels/blas_loops.py"
@@ -3002,7 +2872,7 @@ void doitgen(double *restrict A, int64_t A_n0, int64_t A_n1, int64_t A_n2, const
         }
     }
 }
-#line 3006 "blas_loops.c"
+#line 2876 "blas_loops.c"
 
 /* doitgen(A: InOut[f64[:, :, :]], C4: In[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:132 */
 #line 132 "tests/kernels/blas_loops.py"
@@ -3080,7 +2950,7 @@ void doitgen__device(double *restrict A, int64_t A_n0, int64_t A_n1, int64_t A_n
         }
     }
 }
-#line 3084 "blas_loops.c"
+#line 2954 "blas_loops.c"
 
 /* doitgen_transposed(A: InOut[f32[:, :, :]], C4: In[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:139 */
 #line 139 "tests/kernels/blas_loops.py"
@@ -3165,7 +3035,7 @@ void doitgen_transposed(float *restrict A, int64_t A_n0, int64_t A_n1, int64_t A
         }
     }
 }
-#line 3169 "blas_loops.c"
+#line 3039 "blas_loops.c"
 
 /* doitgen_transposed(A: InOut[f32[:, :, :]], C4: In[f32[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:139 */
 #line 139 "tests/kernels/blas_loops.py"
@@ -3243,7 +3113,7 @@ void doitgen_transposed__device(float *restrict A, int64_t A_n0, int64_t A_n1, i
         }
     }
 }
-#line 3247 "blas_loops.c"
+#line 3117 "blas_loops.c"
 
 /* doitgen_partial(A: InOut[f64[:, :, :]], C4: In[f64[:, :]]) -- tests/kernels/blas_loops.py:146 */
 #line 146 "tests/kernels/blas_loops.py"
@@ -3294,7 +3164,7 @@ void doitgen_partial(double *restrict A, int64_t A_n0, int64_t A_n1, int64_t A_n
 #line 149 "tests/kernels/blas_loops.py"
     py2omp_temporary_free(A_value__4_buf, -1);
 }
-#line 3298 "blas_loops.c"
+#line 3168 "blas_loops.c"
 
 /* doitgen_partial(A: InOut[f64[:, :, :]], C4: In[f64[:, :]]) -- tests/kernels/blas_loops.py:146 */
 #line 146 "tests/kernels/blas_loops.py"
@@ -3343,7 +3213,7 @@ void doitgen_partial__device(double *restrict A, int64_t A_n0, int64_t A_n1, int
 #line 149 "tests/kernels/blas_loops.py"
     py2omp_temporary_free(A_value__4_buf, -1);
 }
-#line 3347 "blas_loops.c"
+#line 3217 "blas_loops.c"
 
 /* covariance_short(data: In[f64[:, :]], cov: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:153 */
 #line 153 "tests/kernels/blas_loops.py"
@@ -3352,16 +3222,12 @@ void covariance_short(const double *restrict data, int64_t data_n0, int64_t data
 #line 154 "tests/kernels/blas_loops.py"
     int64_t m;
 #line 153 "tests/kernels/blas_loops.py"
-    char py2omp_order;
-#line 153 "tests/kernels/blas_loops.py"
     #pragma omp target data \
         map(to: data[0:data_n0 * data_n1]) \
         map(tofrom: cov[0:py2omp_min_i64((int64_t)data_n1, cov_n0) * cov_n1], py2omp_failed[0:py2omp_failed_n0])
     {
 #line 154 "tests/kernels/blas_loops.py"
         m = data_n1;
-        #pragma omp taskwait
-#line 155 "tests/kernels/blas_loops.py"
         {
             int py2omp_blas = -1;
             if (m - 1 == m && m <= data_n1 && m - 1 <= data_n1 && m <= cov_n0 && m - 1 <= cov_n1 && py2omp_blas_ready()) {
@@ -3415,9 +3281,7 @@ void covariance_short(const double *restrict data, int64_t data_n0, int64_t data
         #pragma omp target teams distribute \
             num_teams(py2omp_num_teams(m, 1)) \
             thread_limit(256) \
-            map(tofrom: cov[0:py2omp_min_i64((int64_t)data_n1, cov_n0) * cov_n1]) \
-            nowait \
-            depend(inout: py2omp_order)
+            map(tofrom: cov[0:py2omp_min_i64((int64_t)data_n1, cov_n0) * cov_n1])
 #line 155 "tests/kernels/blas_loops.py"
         for (int64_t i = 0; i < m; i += 1) {
             #pragma omp parallel for
@@ -3427,11 +3291,9 @@ void covariance_short(const double *restrict data, int64_t data_n0, int64_t data
                 cov[j * cov_n1 + i] = cov[i * cov_n1 + j];
             }
         }
-#line 153 "tests/kernels/blas_loops.py"
-        #pragma omp taskwait
     }
 }
-#line 3435 "blas_loops.c"
+#line 3297 "blas_loops.c"
 
 /* covariance_short(data: In[f64[:, :]], cov: InOut[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:153 */
 #line 153 "tests/kernels/blas_loops.py"
@@ -3439,11 +3301,8 @@ void covariance_short__device(const double *restrict data, int64_t data_n0, int6
 {
 #line 154 "tests/kernels/blas_loops.py"
     int64_t m;
-#line 153 "tests/kernels/blas_loops.py"
-    char py2omp_order;
+#line 154 "tests/kernels/blas_loops.py"
     m = data_n1;
-    #pragma omp taskwait
-#line 155 "tests/kernels/blas_loops.py"
     {
         int py2omp_blas = -1;
         if (m - 1 == m && m <= data_n1 && m - 1 <= data_n1 && m <= cov_n0 && m - 1 <= cov_n1 && py2omp_blas_ready()) {
@@ -3497,9 +3356,7 @@ void covariance_short__device(const double *restrict data, int64_t data_n0, int6
     #pragma omp target teams distribute \
         num_teams(py2omp_num_teams(m, 1)) \
         thread_limit(256) \
-        is_device_ptr(cov) \
-        nowait \
-        depend(inout: py2omp_order)
+        is_device_ptr(cov)
 #line 155 "tests/kernels/blas_loops.py"
     for (int64_t i = 0; i < m; i += 1) {
         #pragma omp parallel for
@@ -3509,10 +3366,8 @@ void covariance_short__device(const double *restrict data, int64_t data_n0, int6
             cov[j * cov_n1 + i] = cov[i * cov_n1 + j];
         }
     }
-#line 153 "tests/kernels/blas_loops.py"
-    #pragma omp taskwait
 }
-#line 3516 "blas_loops.c"
+#line 3371 "blas_loops.c"
 
 /* syrk_strict(C: InOut[f64[:, :]], A: In[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:162 */
 #line 162 "tests/kernels/blas_loops.py"
@@ -3547,7 +3402,7 @@ void syrk_strict(double *restrict C, int64_t C_n0, int64_t C_n1, const double *r
         }
     }
 }
-#line 3551 "blas_loops.c"
+#line 3406 "blas_loops.c"
 
 /* syrk_strict(C: InOut[f64[:, :]], A: In[f64[:, :]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/blas_loops.py:162 */
 #line 162 "tests/kernels/blas_loops.py"
@@ -3581,7 +3436,7 @@ void syrk_strict__device(double *restrict C, int64_t C_n0, int64_t C_n1, const d
         }
     }
 }
-#line 3585 "blas_loops.c"
+#line 3440 "blas_loops.c"
 
 /* The checks Python makes before a call of syrk, in its order: the first failing one's message, else NULL. */
 #line 18 "tests/kernels/blas_loops.py"
@@ -3590,7 +3445,7 @@ const char *syrk_check(double alpha, double beta, const double *C, int64_t C_n0,
     if (C_n0 < A_n0 && A_n0 > 0) return "IndexError: C_n0 >= A_n0 when A_n0 > 0 (C, line 20)";
     return 0;
 }
-#line 3594 "blas_loops.c"
+#line 3449 "blas_loops.c"
 
 /* The checks Python makes before a call of syrk_accumulate, in its order: the first failing one's message, else NULL. */
 #line 26 "tests/kernels/blas_loops.py"
@@ -3602,7 +3457,7 @@ const char *syrk_accumulate_check(const float *C, int64_t C_n0, int64_t C_n1, co
     if (B_n1 < A_n1 && C_n0 > 0 && A_n1 > 0) return "IndexError: B_n1 >= A_n1 when C_n0 > 0 and A_n1 > 0 (B, line 29)";
     return 0;
 }
-#line 3606 "blas_loops.c"
+#line 3461 "blas_loops.c"
 
 /* The checks Python makes before a call of syr2k, in its order: the first failing one's message, else NULL. */
 #line 33 "tests/kernels/blas_loops.py"
@@ -3615,7 +3470,7 @@ const char *syr2k_check(double alpha, double beta, const double *C, int64_t C_n0
     if (B_n1 < A_n1 && A_n0 > 0 && A_n1 > 0) return "IndexError: B_n1 >= A_n1 when A_n0 > 0 and A_n1 > 0 (B, line 37)";
     return 0;
 }
-#line 3619 "blas_loops.c"
+#line 3474 "blas_loops.c"
 
 /* The checks Python makes before a call of covariance, in its order: the first failing one's message, else NULL. */
 #line 41 "tests/kernels/blas_loops.py"
@@ -3625,7 +3480,7 @@ const char *covariance_check(double float_n, const double *data, int64_t data_n0
     if (mean_n0 != data_n1) return "ValueError when mean_n0 != data_n1 (line 44)";
     return 0;
 }
-#line 3629 "blas_loops.c"
+#line 3484 "blas_loops.c"
 
 /* The checks Python makes before a call of correlation_off_diagonal, in its order: the first failing one's message, else NULL. */
 #line 54 "tests/kernels/blas_loops.py"
@@ -3638,7 +3493,7 @@ const char *correlation_off_diagonal_check(const float *data, int64_t data_n0, i
     if (corr_n0 < data_n1 && (data_n1 - 1) > 0) return "IndexError: corr_n0 >= data_n1 when data_n1 - 1 > 0 (corr, line 59)";
     return 0;
 }
-#line 3642 "blas_loops.c"
+#line 3497 "blas_loops.c"
 
 /* The checks Python makes before a call of gram, in its order: the first failing one's message, else NULL. */
 #line 63 "tests/kernels/blas_loops.py"
@@ -3648,7 +3503,7 @@ const char *gram_check(const double *X, int64_t X_n0, int64_t X_n1, const double
     if (((Y_n0 - 1) > 0 ? (Y_n0 - 1) : 0) != ((X_n0 - 1) > 0 ? (X_n0 - 1) : 0)) return "ValueError when max(Y_n0 - 1, 0) != max(X_n0 - 1, 0) (line 66)";
     return 0;
 }
-#line 3652 "blas_loops.c"
+#line 3507 "blas_loops.c"
 
 /* The checks Python makes before a call of trmm, in its order: the first failing one's message, else NULL. */
 #line 70 "tests/kernels/blas_loops.py"
@@ -3658,7 +3513,7 @@ const char *trmm_check(double alpha, const double *A, int64_t A_n0, int64_t A_n1
     if (A_n1 < B_n0 && B_n0 > 0 && B_n1 > 0) return "IndexError: A_n1 >= B_n0 when B_n0 > 0 and B_n1 > 0 (A, line 73)";
     return 0;
 }
-#line 3662 "blas_loops.c"
+#line 3517 "blas_loops.c"
 
 /* The checks Python makes before a call of trmm_f32, in its order: the first failing one's message, else NULL. */
 #line 78 "tests/kernels/blas_loops.py"
@@ -3668,7 +3523,7 @@ const char *trmm_f32_check(const float *A, int64_t A_n0, int64_t A_n1, const flo
     if (A_n1 < B_n0 && B_n0 > 0 && B_n1 > 0) return "IndexError: A_n1 >= B_n0 when B_n0 > 0 and B_n1 > 0 (A, line 81)";
     return 0;
 }
-#line 3672 "blas_loops.c"
+#line 3527 "blas_loops.c"
 
 /* The checks Python makes before a call of trmm_scaled, in its order: the first failing one's message, else NULL. */
 #line 85 "tests/kernels/blas_loops.py"
@@ -3678,7 +3533,7 @@ const char *trmm_scaled_check(float alpha, const float *A, int64_t A_n0, int64_t
     if (A_n1 < B_n0 && B_n0 > 0 && B_n1 > 0) return "IndexError: A_n1 >= B_n0 when B_n0 > 0 and B_n1 > 0 (A, line 88)";
     return 0;
 }
-#line 3682 "blas_loops.c"
+#line 3537 "blas_loops.c"
 
 /* The checks Python makes before a call of trmm_upward, in its order: the first failing one's message, else NULL. */
 #line 92 "tests/kernels/blas_loops.py"
@@ -3688,7 +3543,7 @@ const char *trmm_upward_check(const double *A, int64_t A_n0, int64_t A_n1, const
     if (A_n1 < B_n0 && B_n0 > 0 && B_n1 > 0) return "IndexError: A_n1 >= B_n0 when B_n0 > 0 and B_n1 > 0 (A, line 95)";
     return 0;
 }
-#line 3692 "blas_loops.c"
+#line 3547 "blas_loops.c"
 
 /* The checks Python makes before a call of trmm_polybench, in its order: the first failing one's message, else NULL. */
 #line 99 "tests/kernels/blas_loops.py"
@@ -3698,7 +3553,7 @@ const char *trmm_polybench_check(double alpha, const double *A, int64_t A_n0, in
     if (A_n1 < B_n0 && B_n0 > 0 && B_n1 > 0) return "IndexError: A_n1 >= B_n0 when B_n0 > 0 and B_n1 > 0 (A, line 102)";
     return 0;
 }
-#line 3702 "blas_loops.c"
+#line 3557 "blas_loops.c"
 
 /* The checks Python makes before a call of trmm_scaled_rows, in its order: the first failing one's message, else NULL. */
 #line 107 "tests/kernels/blas_loops.py"
@@ -3708,7 +3563,7 @@ const char *trmm_scaled_rows_check(double alpha, const double *A, int64_t A_n0, 
     if (A_n1 < B_n0 && B_n0 > 0 && B_n1 > 0) return "IndexError: A_n1 >= B_n0 when B_n0 > 0 and B_n1 > 0 (A, line 110)";
     return 0;
 }
-#line 3712 "blas_loops.c"
+#line 3567 "blas_loops.c"
 
 /* The checks Python makes before a call of trmm_shifted, in its order: the first failing one's message, else NULL. */
 #line 115 "tests/kernels/blas_loops.py"
@@ -3718,7 +3573,7 @@ const char *trmm_shifted_check(double alpha, const double *A, int64_t A_n0, int6
     if (A_n1 < B_n0 && B_n0 > 0 && B_n1 > 0) return "IndexError: A_n1 >= B_n0 when B_n0 > 0 and B_n1 > 0 (A, line 118)";
     return 0;
 }
-#line 3722 "blas_loops.c"
+#line 3577 "blas_loops.c"
 
 /* The checks Python makes before a call of trmm_f32_wide_alpha, in its order: the first failing one's message, else NULL. */
 #line 124 "tests/kernels/blas_loops.py"
@@ -3728,7 +3583,7 @@ const char *trmm_f32_wide_alpha_check(double alpha, const float *A, int64_t A_n0
     if (A_n1 < B_n0 && B_n0 > 0 && B_n1 > 0) return "IndexError: A_n1 >= B_n0 when B_n0 > 0 and B_n1 > 0 (A, line 127)";
     return 0;
 }
-#line 3732 "blas_loops.c"
+#line 3587 "blas_loops.c"
 
 /* The checks Python makes before a call of doitgen, in its order: the first failing one's message, else NULL. */
 #line 132 "tests/kernels/blas_loops.py"
@@ -3740,7 +3595,7 @@ const char *doitgen_check(const double *A, int64_t A_n0, int64_t A_n1, int64_t A
     if (C4_n0 != A_n2) return "ValueError when C4_n0 != A_n2 (line 135)";
     return 0;
 }
-#line 3744 "blas_loops.c"
+#line 3599 "blas_loops.c"
 
 /* The checks Python makes before a call of doitgen_transposed, in its order: the first failing one's message, else NULL. */
 #line 139 "tests/kernels/blas_loops.py"
@@ -3752,7 +3607,7 @@ const char *doitgen_transposed_check(const float *A, int64_t A_n0, int64_t A_n1,
     if (C4_n1 != A_n2) return "ValueError when C4_n1 != A_n2 (line 142)";
     return 0;
 }
-#line 3756 "blas_loops.c"
+#line 3611 "blas_loops.c"
 
 /* The checks Python makes before a call of doitgen_partial, in its order: the first failing one's message, else NULL. */
 #line 146 "tests/kernels/blas_loops.py"
@@ -3764,7 +3619,7 @@ const char *doitgen_partial_check(const double *A, int64_t A_n0, int64_t A_n1, i
     if (C4_n0 != A_n2) return "ValueError when C4_n0 != A_n2 (line 149)";
     return 0;
 }
-#line 3768 "blas_loops.c"
+#line 3623 "blas_loops.c"
 
 /* The checks Python makes before a call of covariance_short, in its order: the first failing one's message, else NULL. */
 #line 153 "tests/kernels/blas_loops.py"
@@ -3776,7 +3631,7 @@ const char *covariance_short_check(const double *data, int64_t data_n0, int64_t 
     if (cov_n1 < (data_n1 - 1) && data_n1 > 0 && (data_n1 - 1) > 0) return "IndexError: cov_n1 >= data_n1 - 1 when data_n1 > 0 and data_n1 - 1 > 0 (cov, line 157)";
     return 0;
 }
-#line 3780 "blas_loops.c"
+#line 3635 "blas_loops.c"
 
 /* The checks Python makes before a call of syrk_strict, in its order: the first failing one's message, else NULL. */
 #line 162 "tests/kernels/blas_loops.py"
@@ -3786,7 +3641,7 @@ const char *syrk_strict_check(const double *C, int64_t C_n0, int64_t C_n1, const
     if (C_n0 < A_n0 && A_n0 > 0 && A_n1 > 0) return "IndexError: C_n0 >= A_n0 when A_n0 > 0 and A_n1 > 0 (C, line 165)";
     return 0;
 }
-#line 3790 "blas_loops.c"
+#line 3645 "blas_loops.c"
 
 void py2omp_enter_to(void *host, int64_t bytes)
 {

@@ -32,8 +32,6 @@ void covariance(const double *restrict data, int64_t data_n0, int64_t data_n1, d
     int64_t n;
     int64_t m;
 #line 13 "examples/covariance.py"
-    char py2omp_order;
-#line 13 "examples/covariance.py"
     #pragma omp target data \
         map(to: data[0:data_n0 * data_n1]) \
         map(tofrom: cov[0:py2omp_min_i64((int64_t)data_n1, cov_n0) * cov_n1]) \
@@ -44,9 +42,7 @@ void covariance(const double *restrict data, int64_t data_n0, int64_t data_n1, d
         m = data_n1;
         #pragma omp target teams distribute parallel for \
             num_teams(py2omp_num_teams(m, 256)) \
-            thread_limit(256) \
-            nowait \
-            depend(inout: py2omp_order)
+            thread_limit(256)
 #line 16 "examples/covariance.py"
         for (int64_t j = 0; j < m; j += 1) {
             double s;
@@ -62,9 +58,7 @@ void covariance(const double *restrict data, int64_t data_n0, int64_t data_n1, d
         #pragma omp target teams distribute parallel for \
             num_teams(py2omp_num_teams(m, 256)) \
             thread_limit(256) \
-            map(tofrom: cov[0:py2omp_min_i64((int64_t)data_n1, cov_n0) * cov_n1]) \
-            nowait \
-            depend(inout: py2omp_order)
+            map(tofrom: cov[0:py2omp_min_i64((int64_t)data_n1, cov_n0) * cov_n1])
 #line 21 "examples/covariance.py"
         for (int64_t i = 0; i < m; i += 1) {
 #line 17 "examples/covariance.py"
@@ -80,11 +74,9 @@ void covariance(const double *restrict data, int64_t data_n0, int64_t data_n1, d
                 cov[j * cov_n1 + i] = cov[i * cov_n1 + j];
             }
         }
-#line 13 "examples/covariance.py"
-        #pragma omp taskwait
     }
 }
-#line 88 "covariance.c"
+#line 80 "covariance.c"
 
 /* covariance(data: In[f64[:, :]], mean: Scratch[f64[:]], cov: InOut[f64[:, :]]) -- examples/covariance.py:13 */
 #line 13 "examples/covariance.py"
@@ -93,16 +85,13 @@ void covariance__device(const double *restrict data, int64_t data_n0, int64_t da
 #line 14 "examples/covariance.py"
     int64_t n;
     int64_t m;
-#line 13 "examples/covariance.py"
-    char py2omp_order;
+#line 14 "examples/covariance.py"
     n = data_n0;
     m = data_n1;
     #pragma omp target teams distribute parallel for \
         num_teams(py2omp_num_teams(m, 256)) \
         thread_limit(256) \
-        is_device_ptr(data, mean) \
-        nowait \
-        depend(inout: py2omp_order)
+        is_device_ptr(data, mean)
 #line 16 "examples/covariance.py"
     for (int64_t j = 0; j < m; j += 1) {
         double s;
@@ -118,9 +107,7 @@ void covariance__device(const double *restrict data, int64_t data_n0, int64_t da
     #pragma omp target teams distribute parallel for \
         num_teams(py2omp_num_teams(m, 256)) \
         thread_limit(256) \
-        is_device_ptr(data, mean, cov) \
-        nowait \
-        depend(inout: py2omp_order)
+        is_device_ptr(data, mean, cov)
 #line 21 "examples/covariance.py"
     for (int64_t i = 0; i < m; i += 1) {
 #line 17 "examples/covariance.py"
@@ -136,10 +123,8 @@ void covariance__device(const double *restrict data, int64_t data_n0, int64_t da
             cov[j * cov_n1 + i] = cov[i * cov_n1 + j];
         }
     }
-#line 13 "examples/covariance.py"
-    #pragma omp taskwait
 }
-#line 143 "covariance.c"
+#line 128 "covariance.c"
 
 /* The checks Python makes before a call of covariance, in its order: the first failing one's message, else NULL. */
 #line 13 "examples/covariance.py"
@@ -153,7 +138,7 @@ const char *covariance_check(const double *data, int64_t data_n0, int64_t data_n
     if (cov_n1 < data_n1 && data_n1 > 0) return "IndexError: cov_n1 >= data_n1 when data_n1 > 0 (cov, line 26)";
     return 0;
 }
-#line 157 "covariance.c"
+#line 142 "covariance.c"
 
 void py2omp_enter_to(void *host, int64_t bytes)
 {

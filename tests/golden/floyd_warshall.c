@@ -55,18 +55,12 @@ void floyd_warshall(double *restrict dist, int64_t dist_n0, int64_t dist_n1)
 #line 12 "examples/floyd_warshall.py"
     int64_t n;
 #line 11 "examples/floyd_warshall.py"
-    char py2omp_order;
-#line 11 "examples/floyd_warshall.py"
     #pragma omp target data map(tofrom: dist[0:dist_n0 * dist_n1])
     {
 #line 12 "examples/floyd_warshall.py"
         n = dist_n0;
         if ((n * n) <= 32768) {
-            #pragma omp target parallel \
-                num_threads(1024) \
-                map(tofrom: dist[0:dist_n0 * dist_n1]) \
-                nowait \
-                depend(inout: py2omp_order)
+            #pragma omp target parallel num_threads(1024) map(tofrom: dist[0:dist_n0 * dist_n1])
             {
 #line 13 "examples/floyd_warshall.py"
                 for (int64_t k = 0; k < n; k += 1) {
@@ -93,9 +87,7 @@ void floyd_warshall(double *restrict dist, int64_t dist_n0, int64_t dist_n1)
                     int64_t py2omp_trip = py2omp_n0 * py2omp_n1;
                     #pragma omp target teams ompx_bare \
                         num_teams(py2omp_num_teams(py2omp_trip, 256)) \
-                        thread_limit(256) \
-                        nowait \
-                        depend(inout: py2omp_order)
+                        thread_limit(256)
 #line 14 "examples/floyd_warshall.py"
                     for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
                         int64_t i = py2omp_k / py2omp_n1;
@@ -111,11 +103,9 @@ void floyd_warshall(double *restrict dist, int64_t dist_n0, int64_t dist_n1)
                 }
             }
         }
-#line 11 "examples/floyd_warshall.py"
-        #pragma omp taskwait
     }
 }
-#line 119 "floyd_warshall.c"
+#line 109 "floyd_warshall.c"
 
 /* floyd_warshall(dist: InOut[f64[:, :]]) -- examples/floyd_warshall.py:11 */
 #line 11 "examples/floyd_warshall.py"
@@ -123,15 +113,10 @@ void floyd_warshall__device(double *restrict dist, int64_t dist_n0, int64_t dist
 {
 #line 12 "examples/floyd_warshall.py"
     int64_t n;
-#line 11 "examples/floyd_warshall.py"
-    char py2omp_order;
+#line 12 "examples/floyd_warshall.py"
     n = dist_n0;
     if ((n * n) <= 32768) {
-        #pragma omp target parallel \
-            num_threads(1024) \
-            is_device_ptr(dist) \
-            nowait \
-            depend(inout: py2omp_order)
+        #pragma omp target parallel num_threads(1024) is_device_ptr(dist)
         {
 #line 13 "examples/floyd_warshall.py"
             for (int64_t k = 0; k < n; k += 1) {
@@ -159,9 +144,7 @@ void floyd_warshall__device(double *restrict dist, int64_t dist_n0, int64_t dist
                 #pragma omp target teams ompx_bare \
                     num_teams(py2omp_num_teams(py2omp_trip, 256)) \
                     thread_limit(256) \
-                    is_device_ptr(dist) \
-                    nowait \
-                    depend(inout: py2omp_order)
+                    is_device_ptr(dist)
 #line 14 "examples/floyd_warshall.py"
                 for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
                     int64_t i = py2omp_k / py2omp_n1;
@@ -177,10 +160,8 @@ void floyd_warshall__device(double *restrict dist, int64_t dist_n0, int64_t dist
             }
         }
     }
-#line 11 "examples/floyd_warshall.py"
-    #pragma omp taskwait
 }
-#line 184 "floyd_warshall.c"
+#line 165 "floyd_warshall.c"
 
 /* The checks Python makes before a call of floyd_warshall, in its order: the first failing one's message, else NULL. */
 #line 11 "examples/floyd_warshall.py"
@@ -190,7 +171,7 @@ const char *floyd_warshall_check(const double *dist, int64_t dist_n0, int64_t di
     if (dist_n1 < dist_n0 && dist_n0 > 0) return "IndexError: dist_n1 >= dist_n0 when dist_n0 > 0 (dist, line 16)";
     return 0;
 }
-#line 194 "floyd_warshall.c"
+#line 175 "floyd_warshall.c"
 
 void py2omp_enter_to(void *host, int64_t bytes)
 {

@@ -118,8 +118,6 @@ static void py2omp_copy_back(void *host, int64_t size, int rank, const int64_t *
 void heat3d(double *restrict u, int64_t u_n0, int64_t u_n1, int64_t u_n2, double *restrict v, int64_t v_n0, int64_t v_n1, int64_t v_n2, double alpha, int64_t steps)
 {
 #line 11 "examples/heat3d.py"
-    char py2omp_order;
-#line 11 "examples/heat3d.py"
     #pragma omp target data map(tofrom: u[0:u_n0 * u_n1 * u_n2]) map(alloc: v[0:v_n0 * v_n1 * v_n2])
     {
 #line 12 "examples/heat3d.py"
@@ -127,9 +125,7 @@ void heat3d(double *restrict u, int64_t u_n0, int64_t u_n1, int64_t u_n2, double
             #pragma omp target parallel \
                 num_threads(1024) \
                 map(tofrom: u[0:u_n0 * u_n1 * u_n2]) \
-                map(alloc: v[0:v_n0 * v_n1 * v_n2]) \
-                nowait \
-                depend(inout: py2omp_order)
+                map(alloc: v[0:v_n0 * v_n1 * v_n2])
             {
 #line 12 "examples/heat3d.py"
                 for (int64_t t = 0; t < steps; t += 1) {
@@ -164,9 +160,7 @@ void heat3d(double *restrict u, int64_t u_n0, int64_t u_n1, int64_t u_n2, double
                     int64_t py2omp_trip = py2omp_n0 * py2omp_n1 * py2omp_n2;
                     #pragma omp target teams ompx_bare \
                         num_teams(py2omp_num_teams(py2omp_trip, 256)) \
-                        thread_limit(256) \
-                        nowait \
-                        depend(inout: py2omp_order)
+                        thread_limit(256)
 #line 13 "examples/heat3d.py"
                     for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
                         int64_t i = 1 + py2omp_k / (py2omp_n1 * py2omp_n2);
@@ -183,9 +177,7 @@ void heat3d(double *restrict u, int64_t u_n0, int64_t u_n1, int64_t u_n2, double
                     int64_t py2omp_trip = py2omp_n0 * py2omp_n1 * py2omp_n2;
                     #pragma omp target teams ompx_bare \
                         num_teams(py2omp_num_teams(py2omp_trip, 256)) \
-                        thread_limit(256) \
-                        nowait \
-                        depend(inout: py2omp_order)
+                        thread_limit(256)
 #line 19 "examples/heat3d.py"
                     for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
                         int64_t i = 1 + py2omp_k / (py2omp_n1 * py2omp_n2);
@@ -197,26 +189,19 @@ void heat3d(double *restrict u, int64_t u_n0, int64_t u_n1, int64_t u_n2, double
                 }
             }
         }
-#line 11 "examples/heat3d.py"
-        #pragma omp taskwait
 #line 16 "examples/heat3d.py"
         if (0 < steps) py2omp_copy_back(v, sizeof(double), 3, (int64_t[]){v_n0, v_n1, v_n2}, (int64_t[]){1, 1, 1}, (int64_t[]){u_n0 - 1, u_n1 - 1, u_n2 - 1}, -1);
     }
 }
-#line 207 "heat3d.c"
+#line 197 "heat3d.c"
 
 /* heat3d(u: InOut[f64[:, :, :]], v: Out[f64[:, :, :]], alpha: weak f64, steps: weak i64) -- examples/heat3d.py:11 */
 #line 11 "examples/heat3d.py"
 void heat3d__device(double *restrict u, int64_t u_n0, int64_t u_n1, int64_t u_n2, double *restrict v, int64_t v_n0, int64_t v_n1, int64_t v_n2, double alpha, int64_t steps)
 {
-#line 11 "examples/heat3d.py"
-    char py2omp_order;
+#line 12 "examples/heat3d.py"
     if (((u_n0 - 1 - 1) * (u_n1 - 1 - 1) * (u_n2 - 1 - 1)) <= 32768) {
-        #pragma omp target parallel \
-            num_threads(1024) \
-            is_device_ptr(u, v) \
-            nowait \
-            depend(inout: py2omp_order)
+        #pragma omp target parallel num_threads(1024) is_device_ptr(u, v)
         {
 #line 12 "examples/heat3d.py"
             for (int64_t t = 0; t < steps; t += 1) {
@@ -252,9 +237,7 @@ void heat3d__device(double *restrict u, int64_t u_n0, int64_t u_n1, int64_t u_n2
                 #pragma omp target teams ompx_bare \
                     num_teams(py2omp_num_teams(py2omp_trip, 256)) \
                     thread_limit(256) \
-                    is_device_ptr(v, u) \
-                    nowait \
-                    depend(inout: py2omp_order)
+                    is_device_ptr(v, u)
 #line 13 "examples/heat3d.py"
                 for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
                     int64_t i = 1 + py2omp_k / (py2omp_n1 * py2omp_n2);
@@ -272,9 +255,7 @@ void heat3d__device(double *restrict u, int64_t u_n0, int64_t u_n1, int64_t u_n2
                 #pragma omp target teams ompx_bare \
                     num_teams(py2omp_num_teams(py2omp_trip, 256)) \
                     thread_limit(256) \
-                    is_device_ptr(u, v) \
-                    nowait \
-                    depend(inout: py2omp_order)
+                    is_device_ptr(u, v)
 #line 19 "examples/heat3d.py"
                 for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
                     int64_t i = 1 + py2omp_k / (py2omp_n1 * py2omp_n2);
@@ -286,10 +267,8 @@ void heat3d__device(double *restrict u, int64_t u_n0, int64_t u_n1, int64_t u_n2
             }
         }
     }
-#line 11 "examples/heat3d.py"
-    #pragma omp taskwait
 }
-#line 293 "heat3d.c"
+#line 272 "heat3d.c"
 
 /* The checks Python makes before a call of heat3d, in its order: the first failing one's message, else NULL. */
 #line 11 "examples/heat3d.py"
@@ -303,7 +282,7 @@ const char *heat3d_check(const double *u, int64_t u_n0, int64_t u_n1, int64_t u_
     if (v_n2 < (u_n2 - 1) && steps > 0 && (u_n0 - 2) > 0 && (u_n1 - 2) > 0 && (u_n2 - 2) > 0) return "IndexError: v_n2 >= u_n2 - 1 when steps > 0 and u_n0 - 2 > 0 and u_n1 - 2 > 0 and u_n2 - 2 > 0 (v, line 16)";
     return 0;
 }
-#line 307 "heat3d.c"
+#line 286 "heat3d.c"
 
 void py2omp_enter_to(void *host, int64_t bytes)
 {

@@ -38,9 +38,11 @@ contour_integral's `zz`, measured wrong on an H100, 2026-12-06; host-offload ran
 A kernel with one region and no host loop around it keeps its synchronous launch: there is nothing
 to overlap.
 
-It runs on GPU targets; `PY2OMP_ASYNC` (`translator.settings`) turns it on for every offload target
-(`1`: host-offload too, where the tests run it) or off (`0`: the same source gives both forms for a
-before/after measurement, bench/launch_floor.py).
+It runs where `PY2OMP_ASYNC=1` (`translator.settings.asynchronous_launches`), on every offload
+target. It was the default on GPUs while the offload runtime's waits slept on an interrupt; since the
+host waits by spinning (`runtime_shim.host_wait`), synchronous launches measured faster on an H100 in
+every kernel that had `nowait` ones (the setting's docstring), so it is off by default and stays for
+measurements (bench/launch_floor.py builds both forms from one source) and its tests.
 """
 
 from __future__ import annotations
