@@ -25,7 +25,7 @@
 # sync (the kernels whose regions are launched `nowait`, built with PY2OMP_ASYNC=0 into sync/: every
 # region synchronous; `PY2OMP_ASYNC=0 python bench/build_gpu.py .gpubuild/run/sync nvptx:sm_90 modules`),
 # flags (how the host waits: the CUDA context's scheduling flag against the per-call gap, each mode in a
-# fresh process, bench/context_flags.py; needs `bandwidth` and `examples`), rtrace (the offload
+# fresh process, bench/context_flags.py, or only those of $FLAGS_MODES; needs `bandwidth` and `examples`), rtrace (the offload
 # runtime's own time trace of one call, per NPBench kernel: $TRACE_KERNELS or bench/runtime_trace.py's
 # default, and runtime settings timed against the default).
 source .gpu/enter.sh
@@ -58,7 +58,7 @@ for part in "$@"; do
     forms) step forms python3 bench/product_forms.py $OUT/product_forms.json ;;
     profile) step profile python3 bench/kernel_profile.py $B $OUT/profile.json $PROFILE_KERNELS ;;
     trace) for kernel in ${TRACE_KERNELS:-atax mvt}; do step trace_$kernel python3 bench/call_trace.py $B $kernel $OUT; done ;;
-    flags) step flags python3 bench/context_flags.py $B $OUT/flags.json ;;
+    flags) step flags python3 bench/context_flags.py $B $OUT/flags.json $FLAGS_MODES ;;
     rtrace) step rtrace python3 bench/runtime_trace.py $B $OUT/rtrace.json $TRACE_KERNELS ;;
     *) echo "unknown part $part" >&2 ;;
   esac
