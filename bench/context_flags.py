@@ -14,6 +14,7 @@ runs in a child process of its own, so that the context is new in each:
   plugin's blocking sync: how every py2omp call waited before `runtime_shim.host_wait`);
 - `cupy_first`: CuPy activates the context (CUDA's default, `auto`) before the library loads;
 - `auto`, `spin`, `yield`, `blocking`: the flag set and the context retained through the driver first;
+- `after`: as `plugin`, then, after a first call, the flag set to `auto` on the active context;
 - `shim`: what py2omp's runtime does by default as it loads a library (`runtime_shim.host_wait`);
   the raw entry points load the same way (`bandwidth_variants.Loaded`).
 
@@ -42,7 +43,7 @@ import numpy as np
 
 from runtime_shim import host_wait
 
-MODES = ("plugin", "cupy_first", "auto", "spin", "yield", "blocking", "shim")
+MODES = ("plugin", "cupy_first", "auto", "spin", "yield", "blocking", "shim", "after")
 FLAGS = {"auto": 0, "spin": 1, "yield": 2, "blocking": 4}
 """CUDA's `CU_CTX_SCHED_*` values."""
 TRACED = ("plugin", "spin")
@@ -112,6 +113,20 @@ def runtime_trace(path: Path) -> dict[str, float]:
             "region_us": mean([e["dur"] for e in regions]), "between_us": mean(gaps), "regions": len(regions)}
 
 
+def set_after_first_call(bw: Any, memory: Any, loaded: dict[str, Any]) -> str:
+    """Mode `after`: one call (the runtime has surely initialised the device and set its flag), then
+    the flag set to `auto` on the active context (CUDA 11 and later accept that): whether a program
+    can still choose how it waits once the runtime has chosen. The flag before, by name."""
+    case = bw.problem("triad", 16, np.random.default_rng(2))
+    arrays = [memory.put(x) for x in case.inputs]
+    bw.calls_of(memory, loaded, case, arrays)["emitted"]()
+    memory.sync()
+    before = context_flag()
+    if cuda_driver().cuDevicePrimaryCtxSetFlags_v2(0, FLAGS["auto"]):
+        raise SystemExit("context_flags: setting the flag of the active context failed")
+    return before
+
+
 def child(mode: str, build: Path) -> dict[str, Any]:
     """One mode's figures, in this (fresh) process."""
     import bandwidth_variants as bw
@@ -125,9 +140,12 @@ def child(mode: str, build: Path) -> dict[str, Any]:
         cupy.cuda.Device().synchronize()
     loaded = {"emitted": bw.Loaded(build / "bandwidth" / "emitted.so")}
     memory = bw.CupyMemory(cupy)
+    before = set_after_first_call(bw, memory, loaded) if mode == "after" else None
     rows = (bw.rows(memory, loaded, "triad", 2**27, 16, REPEATS, CALLS)
             + bw.rows(memory, loaded, "jacobi_step", 11586, 34, REPEATS, CALLS))
     found = {"rows": rows, "product_triad": product_triad(build, cupy), "flag": context_flag()}
+    if before is not None:
+        found["flag_before"] = before
     trace = os.environ.get("LIBOMPTARGET_PROFILE")
     if trace:
         case = bw.problem("triad", 2**27, np.random.default_rng(1))
@@ -144,7 +162,7 @@ def run_mode(mode: str, build: Path) -> dict[str, Any]:
     env = dict(os.environ)
     with tempfile.TemporaryDirectory() as scratch:
         trace = Path(scratch) / "trace.json"
-        if mode == "plugin":
+        if mode in ("plugin", "after"):
             env[host_wait.WAIT_ENV] = host_wait.LEAVE
         if mode in TRACED:
             env.update(LIBOMPTARGET_PROFILE=str(trace), LIBOMPTARGET_PROFILE_GRANULARITY="1")
@@ -161,7 +179,8 @@ def run_mode(mode: str, build: Path) -> dict[str, Any]:
 def report(mode: str, found: dict[str, Any]) -> list[str]:
     if "error" in found:
         return [f"{mode}: failed: {found['error'].splitlines()[-1] if found['error'] else ''}"]
-    lines = [f"== {mode} (context flag at the end: {found['flag']})"]
+    before = f", before the change: {found['flag_before']}" if "flag_before" in found else ""
+    lines = [f"== {mode} (context flag at the end: {found['flag']}{before})"]
     for row in found.get("rows", []):
         of = "" if row["of_cupy"] is None else f", {row['of_cupy']:.3f} of CuPy"
         lines.append(f"  {row['kernel']} {row['variant']}: {row['ms']:.3f} ms ({row['min_ms']:.3f}-{row['max_ms']:.3f}), "
