@@ -217,8 +217,6 @@ void scaled_column__device(const double *restrict a, int64_t a_n0, int64_t a_n1,
 void row_sums(const float *restrict a, int64_t a_n0, int64_t a_n1, float *restrict s, int64_t s_n0)
 {
 #line 21 "tests/kernels/allocations.py"
-    char py2omp_order;
-#line 21 "tests/kernels/allocations.py"
     #pragma omp target data map(to: a[0:a_n0 * a_n1]) map(from: s[0:s_n0])
     {
 #line 22 "tests/kernels/allocations.py"
@@ -226,9 +224,7 @@ void row_sums(const float *restrict a, int64_t a_n0, int64_t a_n1, float *restri
             int64_t py2omp_trip = s_n0;
             #pragma omp target teams ompx_bare \
                 num_teams(py2omp_num_teams(py2omp_trip, 256)) \
-                thread_limit(256) \
-                nowait \
-                depend(inout: py2omp_order)
+                thread_limit(256)
 #line 22 "tests/kernels/allocations.py"
             for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
                 int64_t s_i__1 = py2omp_k;
@@ -239,37 +235,30 @@ void row_sums(const float *restrict a, int64_t a_n0, int64_t a_n1, float *restri
 #line 23 "tests/kernels/allocations.py"
         #pragma omp target teams distribute parallel for \
             num_teams(py2omp_num_teams(a_n0, 256)) \
-            thread_limit(256) \
-            nowait \
-            depend(inout: py2omp_order)
+            thread_limit(256)
 #line 23 "tests/kernels/allocations.py"
         for (int64_t i = 0; i < a_n0; i += 1) {
             for (int64_t j = 0; j < a_n1; j += 1) {
                 s[i] = s[i] + a[i * a_n1 + j];
             }
         }
-#line 21 "tests/kernels/allocations.py"
-        #pragma omp taskwait
     }
 #line 26 "tests/kernels/allocations.py"
     return;
 }
-#line 258 "allocations.c"
+#line 250 "allocations.c"
 
 /* row_sums(a: In[f32[:, :]], s: Out[f32[:]]) -- tests/kernels/allocations.py:21 */
 #line 21 "tests/kernels/allocations.py"
 void row_sums__device(const float *restrict a, int64_t a_n0, int64_t a_n1, float *restrict s, int64_t s_n0)
 {
-#line 21 "tests/kernels/allocations.py"
-    char py2omp_order;
+#line 22 "tests/kernels/allocations.py"
     {
         int64_t py2omp_trip = s_n0;
         #pragma omp target teams ompx_bare \
             num_teams(py2omp_num_teams(py2omp_trip, 256)) \
             thread_limit(256) \
-            is_device_ptr(s) \
-            nowait \
-            depend(inout: py2omp_order)
+            is_device_ptr(s)
 #line 22 "tests/kernels/allocations.py"
         for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
             int64_t s_i__1 = py2omp_k;
@@ -281,28 +270,22 @@ void row_sums__device(const float *restrict a, int64_t a_n0, int64_t a_n1, float
     #pragma omp target teams distribute parallel for \
         num_teams(py2omp_num_teams(a_n0, 256)) \
         thread_limit(256) \
-        is_device_ptr(a, s) \
-        nowait \
-        depend(inout: py2omp_order)
+        is_device_ptr(a, s)
 #line 23 "tests/kernels/allocations.py"
     for (int64_t i = 0; i < a_n0; i += 1) {
         for (int64_t j = 0; j < a_n1; j += 1) {
             s[i] = s[i] + a[i * a_n1 + j];
         }
     }
-#line 21 "tests/kernels/allocations.py"
-    #pragma omp taskwait
 #line 26 "tests/kernels/allocations.py"
     return;
 }
-#line 299 "allocations.c"
+#line 284 "allocations.c"
 
 /* ones_and_full(x: In[f64[:]], k: weak i64, o: Out[f64[:]], f: Out[f32[:, :]], c: Out[i64[:]]) -- tests/kernels/allocations.py:30 */
 #line 30 "tests/kernels/allocations.py"
 void ones_and_full(const double *restrict x, int64_t x_n0, int64_t k, double *restrict o, int64_t o_n0, float *restrict f, int64_t f_n0, int64_t f_n1, int64_t *restrict c, int64_t c_n0)
 {
-#line 30 "tests/kernels/allocations.py"
-    char py2omp_order;
 #line 30 "tests/kernels/allocations.py"
     #pragma omp target data map(to: x[0:x_n0]) map(from: o[0:o_n0], f[0:f_n0 * f_n1], c[0:c_n0])
     {
@@ -311,9 +294,7 @@ void ones_and_full(const double *restrict x, int64_t x_n0, int64_t k, double *re
             int64_t py2omp_trip = o_n0;
             #pragma omp target teams ompx_bare \
                 num_teams(py2omp_num_teams(py2omp_trip, 256)) \
-                thread_limit(256) \
-                nowait \
-                depend(inout: py2omp_order)
+                thread_limit(256)
 #line 31 "tests/kernels/allocations.py"
             for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
                 int64_t o_i__1 = py2omp_k;
@@ -326,9 +307,7 @@ void ones_and_full(const double *restrict x, int64_t x_n0, int64_t k, double *re
             int64_t py2omp_trip = f_n0 * f_n1;
             #pragma omp target teams ompx_bare \
                 num_teams(py2omp_num_teams(py2omp_trip, 256)) \
-                thread_limit(256) \
-                nowait \
-                depend(inout: py2omp_order)
+                thread_limit(256)
 #line 32 "tests/kernels/allocations.py"
             for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
                 int64_t py2omp_e = py2omp_k;
@@ -341,9 +320,7 @@ void ones_and_full(const double *restrict x, int64_t x_n0, int64_t k, double *re
             int64_t py2omp_trip = c_n0;
             #pragma omp target teams ompx_bare \
                 num_teams(py2omp_num_teams(py2omp_trip, 256)) \
-                thread_limit(256) \
-                nowait \
-                depend(inout: py2omp_order)
+                thread_limit(256)
 #line 33 "tests/kernels/allocations.py"
             for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
                 int64_t c_i__4 = py2omp_k;
@@ -356,9 +333,7 @@ void ones_and_full(const double *restrict x, int64_t x_n0, int64_t k, double *re
             int64_t py2omp_trip = x_n0;
             #pragma omp target teams ompx_bare \
                 num_teams(py2omp_num_teams(py2omp_trip, 256)) \
-                thread_limit(256) \
-                nowait \
-                depend(inout: py2omp_order)
+                thread_limit(256)
 #line 34 "tests/kernels/allocations.py"
             for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
                 int64_t i = py2omp_k;
@@ -372,9 +347,7 @@ void ones_and_full(const double *restrict x, int64_t x_n0, int64_t k, double *re
             int64_t py2omp_trip = 3;
             #pragma omp target teams ompx_bare \
                 num_teams(py2omp_num_teams(py2omp_trip, 256)) \
-                thread_limit(256) \
-                nowait \
-                depend(inout: py2omp_order)
+                thread_limit(256)
 #line 37 "tests/kernels/allocations.py"
             for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
                 int64_t i = py2omp_k;
@@ -382,28 +355,23 @@ void ones_and_full(const double *restrict x, int64_t x_n0, int64_t k, double *re
                 c[i] = c[i] + i;
             }
         }
-#line 30 "tests/kernels/allocations.py"
-        #pragma omp taskwait
     }
 #line 39 "tests/kernels/allocations.py"
     return;
 }
-#line 392 "allocations.c"
+#line 363 "allocations.c"
 
 /* ones_and_full(x: In[f64[:]], k: weak i64, o: Out[f64[:]], f: Out[f32[:, :]], c: Out[i64[:]]) -- tests/kernels/allocations.py:30 */
 #line 30 "tests/kernels/allocations.py"
 void ones_and_full__device(const double *restrict x, int64_t x_n0, int64_t k, double *restrict o, int64_t o_n0, float *restrict f, int64_t f_n0, int64_t f_n1, int64_t *restrict c, int64_t c_n0)
 {
-#line 30 "tests/kernels/allocations.py"
-    char py2omp_order;
+#line 31 "tests/kernels/allocations.py"
     {
         int64_t py2omp_trip = o_n0;
         #pragma omp target teams ompx_bare \
             num_teams(py2omp_num_teams(py2omp_trip, 256)) \
             thread_limit(256) \
-            is_device_ptr(o) \
-            nowait \
-            depend(inout: py2omp_order)
+            is_device_ptr(o)
 #line 31 "tests/kernels/allocations.py"
         for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
             int64_t o_i__1 = py2omp_k;
@@ -417,9 +385,7 @@ void ones_and_full__device(const double *restrict x, int64_t x_n0, int64_t k, do
         #pragma omp target teams ompx_bare \
             num_teams(py2omp_num_teams(py2omp_trip, 256)) \
             thread_limit(256) \
-            is_device_ptr(f) \
-            nowait \
-            depend(inout: py2omp_order)
+            is_device_ptr(f)
 #line 32 "tests/kernels/allocations.py"
         for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
             int64_t py2omp_e = py2omp_k;
@@ -433,9 +399,7 @@ void ones_and_full__device(const double *restrict x, int64_t x_n0, int64_t k, do
         #pragma omp target teams ompx_bare \
             num_teams(py2omp_num_teams(py2omp_trip, 256)) \
             thread_limit(256) \
-            is_device_ptr(c) \
-            nowait \
-            depend(inout: py2omp_order)
+            is_device_ptr(c)
 #line 33 "tests/kernels/allocations.py"
         for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
             int64_t c_i__4 = py2omp_k;
@@ -449,9 +413,7 @@ void ones_and_full__device(const double *restrict x, int64_t x_n0, int64_t k, do
         #pragma omp target teams ompx_bare \
             num_teams(py2omp_num_teams(py2omp_trip, 256)) \
             thread_limit(256) \
-            is_device_ptr(o, x, f) \
-            nowait \
-            depend(inout: py2omp_order)
+            is_device_ptr(o, x, f)
 #line 34 "tests/kernels/allocations.py"
         for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
             int64_t i = py2omp_k;
@@ -466,9 +428,7 @@ void ones_and_full__device(const double *restrict x, int64_t x_n0, int64_t k, do
         #pragma omp target teams ompx_bare \
             num_teams(py2omp_num_teams(py2omp_trip, 256)) \
             thread_limit(256) \
-            is_device_ptr(c) \
-            nowait \
-            depend(inout: py2omp_order)
+            is_device_ptr(c)
 #line 37 "tests/kernels/allocations.py"
         for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
             int64_t i = py2omp_k;
@@ -476,12 +436,10 @@ void ones_and_full__device(const double *restrict x, int64_t x_n0, int64_t k, do
             c[i] = c[i] + i;
         }
     }
-#line 30 "tests/kernels/allocations.py"
-    #pragma omp taskwait
 #line 39 "tests/kernels/allocations.py"
     return;
 }
-#line 485 "allocations.c"
+#line 443 "allocations.c"
 
 /* outer(a: In[f64[:]], b: In[f64[:]], m: weak i64, c: Out[f32[:, :]]) -- tests/kernels/allocations.py:43 */
 #line 43 "tests/kernels/allocations.py"
@@ -489,8 +447,6 @@ void outer(const double *restrict a, int64_t a_n0, const double *restrict b, int
 {
 #line 44 "tests/kernels/allocations.py"
     int64_t rows;
-#line 43 "tests/kernels/allocations.py"
-    char py2omp_order;
 #line 43 "tests/kernels/allocations.py"
     #pragma omp target data \
         map(to: a[0:py2omp_max_i64(py2omp_min_i64(2 * py2omp_floordiv_i64(a_n0, 2) - 1, a_n0), 0)], b[0:b_n0]) \
@@ -502,9 +458,7 @@ void outer(const double *restrict a, int64_t a_n0, const double *restrict b, int
             int64_t py2omp_trip = c_n0 * c_n1;
             #pragma omp target teams ompx_bare \
                 num_teams(py2omp_num_teams(py2omp_trip, 256)) \
-                thread_limit(256) \
-                nowait \
-                depend(inout: py2omp_order)
+                thread_limit(256)
 #line 45 "tests/kernels/allocations.py"
             for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
                 int64_t py2omp_e = py2omp_k;
@@ -520,9 +474,7 @@ void outer(const double *restrict a, int64_t a_n0, const double *restrict b, int
             #pragma omp target teams ompx_bare \
                 num_teams(py2omp_num_teams(py2omp_trip, 256)) \
                 thread_limit(256) \
-                map(to: a[0:py2omp_max_i64(py2omp_min_i64(2 * py2omp_floordiv_i64(a_n0, 2) - 1, a_n0), 0)]) \
-                nowait \
-                depend(inout: py2omp_order)
+                map(to: a[0:py2omp_max_i64(py2omp_min_i64(2 * py2omp_floordiv_i64(a_n0, 2) - 1, a_n0), 0)])
 #line 46 "tests/kernels/allocations.py"
             for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
                 int64_t i = py2omp_k / py2omp_n1;
@@ -531,13 +483,11 @@ void outer(const double *restrict a, int64_t a_n0, const double *restrict b, int
                 c[i * c_n1 + j] = (float)(a[2 * i] * b[py2omp_wrap_index(py2omp_mod_i64(j, b_n0), b_n0)] + (double)py2omp_floordiv_i64(j, b_n0));
             }
         }
-#line 43 "tests/kernels/allocations.py"
-        #pragma omp taskwait
     }
 #line 49 "tests/kernels/allocations.py"
     return;
 }
-#line 541 "allocations.c"
+#line 491 "allocations.c"
 
 /* outer(a: In[f64[:]], b: In[f64[:]], m: weak i64, c: Out[f32[:, :]]) -- tests/kernels/allocations.py:43 */
 #line 43 "tests/kernels/allocations.py"
@@ -545,17 +495,14 @@ void outer__device(const double *restrict a, int64_t a_n0, const double *restric
 {
 #line 44 "tests/kernels/allocations.py"
     int64_t rows;
-#line 43 "tests/kernels/allocations.py"
-    char py2omp_order;
+#line 44 "tests/kernels/allocations.py"
     rows = py2omp_floordiv_i64(a_n0, 2);
     {
         int64_t py2omp_trip = c_n0 * c_n1;
         #pragma omp target teams ompx_bare \
             num_teams(py2omp_num_teams(py2omp_trip, 256)) \
             thread_limit(256) \
-            is_device_ptr(c) \
-            nowait \
-            depend(inout: py2omp_order)
+            is_device_ptr(c)
 #line 45 "tests/kernels/allocations.py"
         for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
             int64_t py2omp_e = py2omp_k;
@@ -571,9 +518,7 @@ void outer__device(const double *restrict a, int64_t a_n0, const double *restric
         #pragma omp target teams ompx_bare \
             num_teams(py2omp_num_teams(py2omp_trip, 256)) \
             thread_limit(256) \
-            is_device_ptr(c, a, b) \
-            nowait \
-            depend(inout: py2omp_order)
+            is_device_ptr(c, a, b)
 #line 46 "tests/kernels/allocations.py"
         for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
             int64_t i = py2omp_k / py2omp_n1;
@@ -582,12 +527,10 @@ void outer__device(const double *restrict a, int64_t a_n0, const double *restric
             c[i * c_n1 + j] = (float)(a[2 * i] * b[py2omp_wrap_index(py2omp_mod_i64(j, b_n0), b_n0)] + (double)py2omp_floordiv_i64(j, b_n0));
         }
     }
-#line 43 "tests/kernels/allocations.py"
-    #pragma omp taskwait
 #line 49 "tests/kernels/allocations.py"
     return;
 }
-#line 591 "allocations.c"
+#line 534 "allocations.c"
 
 /* stats(x: In[f64[:]], lo: Out[f64[:]], hi: Out[f32[:]]) -- tests/kernels/allocations.py:53 */
 #line 53 "tests/kernels/allocations.py"
@@ -613,7 +556,7 @@ double stats(const double *restrict x, int64_t x_n0, double *restrict lo, int64_
 #line 61 "tests/kernels/allocations.py"
     return total;
 }
-#line 617 "allocations.c"
+#line 560 "allocations.c"
 
 /* stats(x: In[f64[:]], lo: Out[f64[:]], hi: Out[f32[:]]) -- tests/kernels/allocations.py:53 */
 #line 53 "tests/kernels/allocations.py"
@@ -638,14 +581,12 @@ double stats__device(const double *restrict x, int64_t x_n0, double *restrict lo
 #line 61 "tests/kernels/allocations.py"
     return total;
 }
-#line 642 "allocations.c"
+#line 585 "allocations.c"
 
 /* smooth_twice(x: In[f64[:]], out: Out[f64[:]], t: Scratch[f64[:]]) -- tests/kernels/allocations.py:65 */
 #line 65 "tests/kernels/allocations.py"
 void smooth_twice(const double *restrict x, int64_t x_n0, double *restrict out, int64_t out_n0, double *restrict t, int64_t t_n0)
 {
-#line 65 "tests/kernels/allocations.py"
-    char py2omp_order;
 #line 65 "tests/kernels/allocations.py"
     #pragma omp target data map(to: x[0:x_n0]) map(alloc: out[0:out_n0], t[0:t_n0])
     {
@@ -653,9 +594,7 @@ void smooth_twice(const double *restrict x, int64_t x_n0, double *restrict out, 
             int64_t py2omp_trip = x_n0;
             #pragma omp target teams ompx_bare \
                 num_teams(py2omp_num_teams(py2omp_trip, 256)) \
-                thread_limit(256) \
-                nowait \
-                depend(inout: py2omp_order)
+                thread_limit(256)
 #line 67 "tests/kernels/allocations.py"
             for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
                 int64_t i = py2omp_k;
@@ -668,9 +607,7 @@ void smooth_twice(const double *restrict x, int64_t x_n0, double *restrict out, 
             int64_t py2omp_trip = x_n0;
             #pragma omp target teams ompx_bare \
                 num_teams(py2omp_num_teams(py2omp_trip, 256)) \
-                thread_limit(256) \
-                nowait \
-                depend(inout: py2omp_order)
+                thread_limit(256)
 #line 69 "tests/kernels/allocations.py"
             for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
                 int64_t i = py2omp_k;
@@ -678,29 +615,22 @@ void smooth_twice(const double *restrict x, int64_t x_n0, double *restrict out, 
                 out[i] = t[i] * 0.5 + t[py2omp_wrap_index(i - 1, t_n0)] * 0.25 + t[py2omp_wrap_index(py2omp_mod_i64(i + 1, x_n0), t_n0)] * 0.25;
             }
         }
-#line 65 "tests/kernels/allocations.py"
-        #pragma omp taskwait
 #line 70 "tests/kernels/allocations.py"
         py2omp_copy_back(out, sizeof(double), 1, (int64_t[]){out_n0}, (int64_t[]){0}, (int64_t[]){x_n0}, -1);
     }
 }
-#line 688 "allocations.c"
+#line 623 "allocations.c"
 
 /* smooth_twice(x: In[f64[:]], out: Out[f64[:]], t: Scratch[f64[:]]) -- tests/kernels/allocations.py:65 */
 #line 65 "tests/kernels/allocations.py"
 void smooth_twice__device(const double *restrict x, int64_t x_n0, double *restrict out, int64_t out_n0, double *restrict t, int64_t t_n0)
 {
-#line 65 "tests/kernels/allocations.py"
-    char py2omp_order;
-#line 67 "tests/kernels/allocations.py"
     {
         int64_t py2omp_trip = x_n0;
         #pragma omp target teams ompx_bare \
             num_teams(py2omp_num_teams(py2omp_trip, 256)) \
             thread_limit(256) \
-            is_device_ptr(t, x) \
-            nowait \
-            depend(inout: py2omp_order)
+            is_device_ptr(t, x)
 #line 67 "tests/kernels/allocations.py"
         for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
             int64_t i = py2omp_k;
@@ -714,9 +644,7 @@ void smooth_twice__device(const double *restrict x, int64_t x_n0, double *restri
         #pragma omp target teams ompx_bare \
             num_teams(py2omp_num_teams(py2omp_trip, 256)) \
             thread_limit(256) \
-            is_device_ptr(out, t, x) \
-            nowait \
-            depend(inout: py2omp_order)
+            is_device_ptr(out, t, x)
 #line 69 "tests/kernels/allocations.py"
         for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
             int64_t i = py2omp_k;
@@ -724,10 +652,8 @@ void smooth_twice__device(const double *restrict x, int64_t x_n0, double *restri
             out[i] = t[i] * 0.5 + t[py2omp_wrap_index(i - 1, t_n0)] * 0.25 + t[py2omp_wrap_index(py2omp_mod_i64(i + 1, x_n0), t_n0)] * 0.25;
         }
     }
-#line 65 "tests/kernels/allocations.py"
-    #pragma omp taskwait
 }
-#line 731 "allocations.c"
+#line 657 "allocations.c"
 
 /* doubled(a: InOut[i64[:]]) -- tests/kernels/allocations.py:74 */
 #line 74 "tests/kernels/allocations.py"
@@ -750,7 +676,7 @@ void doubled(int64_t *restrict a, int64_t a_n0)
 #line 77 "tests/kernels/allocations.py"
     return;
 }
-#line 754 "allocations.c"
+#line 680 "allocations.c"
 
 /* doubled(a: InOut[i64[:]]) -- tests/kernels/allocations.py:74 */
 #line 74 "tests/kernels/allocations.py"
@@ -773,14 +699,12 @@ void doubled__device(int64_t *restrict a, int64_t a_n0)
 #line 77 "tests/kernels/allocations.py"
     return;
 }
-#line 777 "allocations.c"
+#line 703 "allocations.c"
 
 /* signs(a: In[f64[:, :]], s: Out[i32[:, :]]) -- tests/kernels/allocations.py:81 */
 #line 81 "tests/kernels/allocations.py"
 void signs(const double *restrict a, int64_t a_n0, int64_t a_n1, int32_t *restrict s, int64_t s_n0, int64_t s_n1)
 {
-#line 81 "tests/kernels/allocations.py"
-    char py2omp_order;
 #line 81 "tests/kernels/allocations.py"
     #pragma omp target data map(to: a[0:a_n0 * a_n1]) map(from: s[0:s_n0 * s_n1])
     {
@@ -789,9 +713,7 @@ void signs(const double *restrict a, int64_t a_n0, int64_t a_n1, int32_t *restri
             int64_t py2omp_trip = s_n0 * s_n1;
             #pragma omp target teams ompx_bare \
                 num_teams(py2omp_num_teams(py2omp_trip, 256)) \
-                thread_limit(256) \
-                nowait \
-                depend(inout: py2omp_order)
+                thread_limit(256)
 #line 82 "tests/kernels/allocations.py"
             for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
                 int64_t py2omp_e = py2omp_k;
@@ -806,9 +728,7 @@ void signs(const double *restrict a, int64_t a_n0, int64_t a_n1, int32_t *restri
             int64_t py2omp_trip = py2omp_n0 * py2omp_n1;
             #pragma omp target teams ompx_bare \
                 num_teams(py2omp_num_teams(py2omp_trip, 256)) \
-                thread_limit(256) \
-                nowait \
-                depend(inout: py2omp_order)
+                thread_limit(256)
 #line 83 "tests/kernels/allocations.py"
             for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
                 int64_t i = py2omp_k / py2omp_n1;
@@ -819,28 +739,23 @@ void signs(const double *restrict a, int64_t a_n0, int64_t a_n1, int32_t *restri
                 }
             }
         }
-#line 81 "tests/kernels/allocations.py"
-        #pragma omp taskwait
     }
 #line 87 "tests/kernels/allocations.py"
     return;
 }
-#line 829 "allocations.c"
+#line 747 "allocations.c"
 
 /* signs(a: In[f64[:, :]], s: Out[i32[:, :]]) -- tests/kernels/allocations.py:81 */
 #line 81 "tests/kernels/allocations.py"
 void signs__device(const double *restrict a, int64_t a_n0, int64_t a_n1, int32_t *restrict s, int64_t s_n0, int64_t s_n1)
 {
-#line 81 "tests/kernels/allocations.py"
-    char py2omp_order;
+#line 82 "tests/kernels/allocations.py"
     {
         int64_t py2omp_trip = s_n0 * s_n1;
         #pragma omp target teams ompx_bare \
             num_teams(py2omp_num_teams(py2omp_trip, 256)) \
             thread_limit(256) \
-            is_device_ptr(s) \
-            nowait \
-            depend(inout: py2omp_order)
+            is_device_ptr(s)
 #line 82 "tests/kernels/allocations.py"
         for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
             int64_t py2omp_e = py2omp_k;
@@ -856,9 +771,7 @@ void signs__device(const double *restrict a, int64_t a_n0, int64_t a_n1, int32_t
         #pragma omp target teams ompx_bare \
             num_teams(py2omp_num_teams(py2omp_trip, 256)) \
             thread_limit(256) \
-            is_device_ptr(a, s) \
-            nowait \
-            depend(inout: py2omp_order)
+            is_device_ptr(a, s)
 #line 83 "tests/kernels/allocations.py"
         for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
             int64_t i = py2omp_k / py2omp_n1;
@@ -869,12 +782,10 @@ void signs__device(const double *restrict a, int64_t a_n0, int64_t a_n1, int32_t
             }
         }
     }
-#line 81 "tests/kernels/allocations.py"
-    #pragma omp taskwait
 #line 87 "tests/kernels/allocations.py"
     return;
 }
-#line 878 "allocations.c"
+#line 789 "allocations.c"
 
 /* The checks Python makes before a call of scaled_column, in its order: the first failing one's message, else NULL. */
 #line 12 "tests/kernels/allocations.py"
@@ -886,7 +797,7 @@ const char *scaled_column_check(const double *a, int64_t a_n0, int64_t a_n1, dou
     if (a_n1 < (1 - a_n1) && a_n0 > 0) return "IndexError: a_n1 >= 1 - a_n1 when a_n0 > 0 (a, line 16)";
     return 0;
 }
-#line 890 "allocations.c"
+#line 801 "allocations.c"
 
 /* The checks Python makes before a call of ones_and_full, in its order: the first failing one's message, else NULL. */
 #line 30 "tests/kernels/allocations.py"
@@ -896,7 +807,7 @@ const char *ones_and_full_check(const double *x, int64_t x_n0, int64_t k, const 
     if (o_n0 < x_n0 && x_n0 > 0) return "IndexError: o_n0 >= x_n0 when x_n0 > 0 (o, line 35)";
     return 0;
 }
-#line 900 "allocations.c"
+#line 811 "allocations.c"
 
 /* The checks Python makes before a call of outer, in its order: the first failing one's message, else NULL. */
 #line 43 "tests/kernels/allocations.py"
@@ -908,7 +819,7 @@ const char *outer_check(const double *a, int64_t a_n0, const double *b, int64_t 
     if (b_n0 < 1 && py2omp_floordiv_i64(a_n0, 2) > 0 && (b_n0 * m) > 0) return "IndexError: b_n0 >= 1 when a_n0 // 2 > 0 and b_n0 * m > 0 (b, line 48)";
     return 0;
 }
-#line 912 "allocations.c"
+#line 823 "allocations.c"
 
 /* The checks Python makes before a call of smooth_twice, in its order: the first failing one's message, else NULL. */
 #line 65 "tests/kernels/allocations.py"
@@ -922,7 +833,7 @@ const char *smooth_twice_check(const double *x, int64_t x_n0, const double *out,
     if (t_n0 < 1 && x_n0 > 0) return "IndexError: t_n0 >= 1 when x_n0 > 0 (t, line 70)";
     return 0;
 }
-#line 926 "allocations.c"
+#line 837 "allocations.c"
 
 void py2omp_enter_to(void *host, int64_t bytes)
 {

@@ -394,8 +394,6 @@ void column_sums__device(const double *restrict a, int64_t a_n0, int64_t a_n1, d
 void standardize(const float *restrict x, int64_t x_n0, int64_t x_n1, float *restrict out, int64_t out_n0, int64_t out_n1, float *restrict mu, int64_t mu_n0, float *restrict sigma, int64_t sigma_n0)
 {
 #line 20 "tests/kernels/bare_columns.py"
-    char py2omp_order;
-#line 20 "tests/kernels/bare_columns.py"
     #pragma omp target data \
         map(to: x[0:x_n0 * x_n1]) \
         map(from: out[0:out_n0 * out_n1]) \
@@ -406,9 +404,7 @@ void standardize(const float *restrict x, int64_t x_n0, int64_t x_n1, float *res
             int64_t py2omp_trip = mu_n0;
             #pragma omp target teams ompx_bare \
                 num_teams(py2omp_num_teams(py2omp_trip, 32)) \
-                thread_limit(256) \
-                nowait \
-                depend(inout: py2omp_order)
+                thread_limit(256)
 #line 22 "tests/kernels/bare_columns.py"
             for (int64_t py2omp_k = py2omp_col_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_col_stride()) {
                 int64_t i__1 = py2omp_col_at(py2omp_k, py2omp_trip);
@@ -435,9 +431,7 @@ void standardize(const float *restrict x, int64_t x_n0, int64_t x_n1, float *res
             int64_t py2omp_trip = sigma_n0;
             #pragma omp target teams ompx_bare \
                 num_teams(py2omp_num_teams(py2omp_trip, 32)) \
-                thread_limit(256) \
-                nowait \
-                depend(inout: py2omp_order)
+                thread_limit(256)
 #line 23 "tests/kernels/bare_columns.py"
             for (int64_t py2omp_k = py2omp_col_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_col_stride()) {
                 int64_t i__4 = py2omp_col_at(py2omp_k, py2omp_trip);
@@ -481,9 +475,7 @@ void standardize(const float *restrict x, int64_t x_n0, int64_t x_n1, float *res
             int64_t py2omp_trip = py2omp_n0 * py2omp_n1;
             #pragma omp target teams ompx_bare \
                 num_teams(py2omp_num_teams(py2omp_trip, 256)) \
-                thread_limit(256) \
-                nowait \
-                depend(inout: py2omp_order)
+                thread_limit(256)
 #line 24 "tests/kernels/bare_columns.py"
             for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
                 int64_t i__10 = py2omp_k / py2omp_n1;
@@ -492,27 +484,20 @@ void standardize(const float *restrict x, int64_t x_n0, int64_t x_n1, float *res
                 out[i__10 * out_n1 + i__11] = (x[i__10 * x_n1 + i__11] - mu[i__11]) / sigma[i__11];
             }
         }
-#line 20 "tests/kernels/bare_columns.py"
-        #pragma omp taskwait
     }
 }
-#line 500 "bare_columns.c"
+#line 490 "bare_columns.c"
 
 /* standardize(x: In[f32[:, :]], out: Out[f32[:, :]], mu: Scratch[f32[:]], sigma: Scratch[f32[:]]) -- tests/kernels/bare_columns.py:20 */
 #line 20 "tests/kernels/bare_columns.py"
 void standardize__device(const float *restrict x, int64_t x_n0, int64_t x_n1, float *restrict out, int64_t out_n0, int64_t out_n1, float *restrict mu, int64_t mu_n0, float *restrict sigma, int64_t sigma_n0)
 {
-#line 20 "tests/kernels/bare_columns.py"
-    char py2omp_order;
-#line 22 "tests/kernels/bare_columns.py"
     {
         int64_t py2omp_trip = mu_n0;
         #pragma omp target teams ompx_bare \
             num_teams(py2omp_num_teams(py2omp_trip, 32)) \
             thread_limit(256) \
-            is_device_ptr(x, mu) \
-            nowait \
-            depend(inout: py2omp_order)
+            is_device_ptr(x, mu)
 #line 22 "tests/kernels/bare_columns.py"
         for (int64_t py2omp_k = py2omp_col_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_col_stride()) {
             int64_t i__1 = py2omp_col_at(py2omp_k, py2omp_trip);
@@ -540,9 +525,7 @@ void standardize__device(const float *restrict x, int64_t x_n0, int64_t x_n1, fl
         #pragma omp target teams ompx_bare \
             num_teams(py2omp_num_teams(py2omp_trip, 32)) \
             thread_limit(256) \
-            is_device_ptr(x, sigma) \
-            nowait \
-            depend(inout: py2omp_order)
+            is_device_ptr(x, sigma)
 #line 23 "tests/kernels/bare_columns.py"
         for (int64_t py2omp_k = py2omp_col_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_col_stride()) {
             int64_t i__4 = py2omp_col_at(py2omp_k, py2omp_trip);
@@ -587,9 +570,7 @@ void standardize__device(const float *restrict x, int64_t x_n0, int64_t x_n1, fl
         #pragma omp target teams ompx_bare \
             num_teams(py2omp_num_teams(py2omp_trip, 256)) \
             thread_limit(256) \
-            is_device_ptr(out, x, mu, sigma) \
-            nowait \
-            depend(inout: py2omp_order)
+            is_device_ptr(out, x, mu, sigma)
 #line 24 "tests/kernels/bare_columns.py"
         for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
             int64_t i__10 = py2omp_k / py2omp_n1;
@@ -598,10 +579,8 @@ void standardize__device(const float *restrict x, int64_t x_n0, int64_t x_n1, fl
             out[i__10 * out_n1 + i__11] = (x[i__10 * x_n1 + i__11] - mu[i__11]) / sigma[i__11];
         }
     }
-#line 20 "tests/kernels/bare_columns.py"
-    #pragma omp taskwait
 }
-#line 605 "bare_columns.c"
+#line 584 "bare_columns.c"
 
 /* column_means(a: In[f64[:, :]], means: Out[f64[:]]) -- tests/kernels/bare_columns.py:28 */
 #line 28 "tests/kernels/bare_columns.py"
@@ -645,7 +624,7 @@ void column_means(const double *restrict a, int64_t a_n0, int64_t a_n1, double *
         py2omp_copy_back(means, sizeof(double), 1, (int64_t[]){means_n0}, (int64_t[]){0}, (int64_t[]){a_n1}, -1);
     }
 }
-#line 649 "bare_columns.c"
+#line 628 "bare_columns.c"
 
 /* column_means(a: In[f64[:, :]], means: Out[f64[:]]) -- tests/kernels/bare_columns.py:28 */
 #line 28 "tests/kernels/bare_columns.py"
@@ -685,14 +664,12 @@ void column_means__device(const double *restrict a, int64_t a_n0, int64_t a_n1, 
         }
     }
 }
-#line 689 "bare_columns.c"
+#line 668 "bare_columns.c"
 
 /* column_peaks(a: In[f64[:, :]], result__1: Out[f64[:]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/bare_columns.py:39 */
 #line 39 "tests/kernels/bare_columns.py"
 void column_peaks(const double *restrict a, int64_t a_n0, int64_t a_n1, double *restrict result__1, int64_t result__1_n0, int32_t *restrict py2omp_failed, int64_t py2omp_failed_n0)
 {
-#line 39 "tests/kernels/bare_columns.py"
-    char py2omp_order;
 #line 39 "tests/kernels/bare_columns.py"
     #pragma omp target data \
         map(to: a[0:a_n0 * a_n1]) \
@@ -706,9 +683,7 @@ void column_peaks(const double *restrict a, int64_t a_n0, int64_t a_n1, double *
                 int64_t py2omp_trip = result__1_n0;
                 #pragma omp target teams ompx_bare \
                     num_teams(py2omp_num_teams(py2omp_trip, 32)) \
-                    thread_limit(256) \
-                    nowait \
-                    depend(inout: py2omp_order)
+                    thread_limit(256)
 #line 41 "tests/kernels/bare_columns.py"
                 for (int64_t py2omp_k = py2omp_col_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_col_stride()) {
                     int64_t i__1 = py2omp_col_at(py2omp_k, py2omp_trip);
@@ -736,9 +711,7 @@ void column_peaks(const double *restrict a, int64_t a_n0, int64_t a_n1, double *
                 int64_t py2omp_trip = 1;
                 #pragma omp target teams ompx_bare \
                     num_teams(py2omp_num_teams(py2omp_trip, 256)) \
-                    thread_limit(256) \
-                    nowait \
-                    depend(inout: py2omp_order)
+                    thread_limit(256)
 #line 41 "tests/kernels/bare_columns.py"
                 for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
                     int64_t once__4 = py2omp_k;
@@ -752,20 +725,16 @@ void column_peaks(const double *restrict a, int64_t a_n0, int64_t a_n1, double *
                 }
             }
         }
-#line 39 "tests/kernels/bare_columns.py"
-        #pragma omp taskwait
     }
+#line 41 "tests/kernels/bare_columns.py"
     return;
 }
-#line 761 "bare_columns.c"
+#line 733 "bare_columns.c"
 
 /* column_peaks(a: In[f64[:, :]], result__1: Out[f64[:]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/bare_columns.py:39 */
 #line 39 "tests/kernels/bare_columns.py"
 void column_peaks__device(const double *restrict a, int64_t a_n0, int64_t a_n1, double *restrict result__1, int64_t result__1_n0, int32_t *restrict py2omp_failed, int64_t py2omp_failed_n0)
 {
-#line 39 "tests/kernels/bare_columns.py"
-    char py2omp_order;
-#line 41 "tests/kernels/bare_columns.py"
     if (0 < a_n0) {
 #line 41 "tests/kernels/bare_columns.py"
         {
@@ -773,9 +742,7 @@ void column_peaks__device(const double *restrict a, int64_t a_n0, int64_t a_n1, 
             #pragma omp target teams ompx_bare \
                 num_teams(py2omp_num_teams(py2omp_trip, 32)) \
                 thread_limit(256) \
-                is_device_ptr(a, result__1) \
-                nowait \
-                depend(inout: py2omp_order)
+                is_device_ptr(a, result__1)
 #line 41 "tests/kernels/bare_columns.py"
             for (int64_t py2omp_k = py2omp_col_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_col_stride()) {
                 int64_t i__1 = py2omp_col_at(py2omp_k, py2omp_trip);
@@ -804,9 +771,7 @@ void column_peaks__device(const double *restrict a, int64_t a_n0, int64_t a_n1, 
             #pragma omp target teams ompx_bare \
                 num_teams(py2omp_num_teams(py2omp_trip, 256)) \
                 thread_limit(256) \
-                is_device_ptr(py2omp_failed) \
-                nowait \
-                depend(inout: py2omp_order)
+                is_device_ptr(py2omp_failed)
 #line 41 "tests/kernels/bare_columns.py"
             for (int64_t py2omp_k = py2omp_bare_first(); py2omp_k < py2omp_trip; py2omp_k += py2omp_bare_stride()) {
                 int64_t once__4 = py2omp_k;
@@ -820,12 +785,10 @@ void column_peaks__device(const double *restrict a, int64_t a_n0, int64_t a_n1, 
             }
         }
     }
-#line 39 "tests/kernels/bare_columns.py"
-    #pragma omp taskwait
 #line 41 "tests/kernels/bare_columns.py"
     return;
 }
-#line 829 "bare_columns.c"
+#line 792 "bare_columns.c"
 
 /* column_span(counts: In[i64[:, :]], span: Out[i64[:]]) -- tests/kernels/bare_columns.py:45 */
 #line 45 "tests/kernels/bare_columns.py"
@@ -874,7 +837,7 @@ void column_span(const int64_t *restrict counts, int64_t counts_n0, int64_t coun
         py2omp_copy_back(span, sizeof(int64_t), 1, (int64_t[]){span_n0}, (int64_t[]){0}, (int64_t[]){counts_n1}, -1);
     }
 }
-#line 878 "bare_columns.c"
+#line 841 "bare_columns.c"
 
 /* column_span(counts: In[i64[:, :]], span: Out[i64[:]]) -- tests/kernels/bare_columns.py:45 */
 #line 45 "tests/kernels/bare_columns.py"
@@ -919,7 +882,7 @@ void column_span__device(const int64_t *restrict counts, int64_t counts_n0, int6
         }
     }
 }
-#line 923 "bare_columns.c"
+#line 886 "bare_columns.c"
 
 /* weighted_columns(a: In[f64[:, :]], w: In[f64[:]], first: i64, out: Out[f64[:]]) -- tests/kernels/bare_columns.py:58 */
 #line 58 "tests/kernels/bare_columns.py"
@@ -954,7 +917,7 @@ void weighted_columns(const double *restrict a, int64_t a_n0, int64_t a_n1, cons
         py2omp_copy_back(out, sizeof(double), 1, (int64_t[]){out_n0}, (int64_t[]){0}, (int64_t[]){a_n1}, -1);
     }
 }
-#line 958 "bare_columns.c"
+#line 921 "bare_columns.c"
 
 /* weighted_columns(a: In[f64[:, :]], w: In[f64[:]], first: i64, out: Out[f64[:]]) -- tests/kernels/bare_columns.py:58 */
 #line 58 "tests/kernels/bare_columns.py"
@@ -984,7 +947,7 @@ void weighted_columns__device(const double *restrict a, int64_t a_n0, int64_t a_
         out[j] = s;
     }
 }
-#line 988 "bare_columns.c"
+#line 951 "bare_columns.c"
 
 /* column_norms(a: In[f64[:, :]], order: In[i64[:]], norms: InOut[f64[:]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/bare_columns.py:70 */
 #line 70 "tests/kernels/bare_columns.py"
@@ -1036,7 +999,7 @@ void column_norms(const double *restrict a, int64_t a_n0, int64_t a_n1, const in
         }
     }
 }
-#line 1040 "bare_columns.c"
+#line 1003 "bare_columns.c"
 
 /* column_norms(a: In[f64[:, :]], order: In[i64[:]], norms: InOut[f64[:]], py2omp_failed: InOut[i32[:]]) -- tests/kernels/bare_columns.py:70 */
 #line 70 "tests/kernels/bare_columns.py"
@@ -1087,7 +1050,7 @@ void column_norms__device(const double *restrict a, int64_t a_n0, int64_t a_n1, 
         }
     }
 }
-#line 1091 "bare_columns.c"
+#line 1054 "bare_columns.c"
 
 /* python_max(a: In[f64[:, :]], out: Out[f64[:]]) -- tests/kernels/bare_columns.py:81 */
 #line 81 "tests/kernels/bare_columns.py"
@@ -1120,7 +1083,7 @@ void python_max(const double *restrict a, int64_t a_n0, int64_t a_n1, double *re
         py2omp_copy_back(out, sizeof(double), 1, (int64_t[]){out_n0}, (int64_t[]){0}, (int64_t[]){a_n1}, -1);
     }
 }
-#line 1124 "bare_columns.c"
+#line 1087 "bare_columns.c"
 
 /* python_max(a: In[f64[:, :]], out: Out[f64[:]]) -- tests/kernels/bare_columns.py:81 */
 #line 81 "tests/kernels/bare_columns.py"
@@ -1149,7 +1112,7 @@ void python_max__device(const double *restrict a, int64_t a_n0, int64_t a_n1, do
         out[j] = s;
     }
 }
-#line 1153 "bare_columns.c"
+#line 1116 "bare_columns.c"
 
 /* The checks Python makes before a call of column_sums, in its order: the first failing one's message, else NULL. */
 #line 14 "tests/kernels/bare_columns.py"
@@ -1158,7 +1121,7 @@ const char *column_sums_check(const double *a, int64_t a_n0, int64_t a_n1, const
     if (a_n1 != result__1_n0) return "ValueError when a_n1 != result__1_n0 (line 16)";
     return 0;
 }
-#line 1162 "bare_columns.c"
+#line 1125 "bare_columns.c"
 
 /* The checks Python makes before a call of standardize, in its order: the first failing one's message, else NULL. */
 #line 20 "tests/kernels/bare_columns.py"
@@ -1175,7 +1138,7 @@ const char *standardize_check(const float *x, int64_t x_n0, int64_t x_n1, const 
     if (sigma_n0 != out_n1) return "ValueError when sigma_n0 != out_n1 (line 24)";
     return 0;
 }
-#line 1179 "bare_columns.c"
+#line 1142 "bare_columns.c"
 
 /* The checks Python makes before a call of column_means, in its order: the first failing one's message, else NULL. */
 #line 28 "tests/kernels/bare_columns.py"
@@ -1185,7 +1148,7 @@ const char *column_means_check(const double *a, int64_t a_n0, int64_t a_n1, cons
     if (means_n0 < a_n1 && a_n1 > 0) return "IndexError: means_n0 >= a_n1 when a_n1 > 0 (means, line 35)";
     return 0;
 }
-#line 1189 "bare_columns.c"
+#line 1152 "bare_columns.c"
 
 /* The checks Python makes before a call of column_peaks, in its order: the first failing one's message, else NULL. */
 #line 39 "tests/kernels/bare_columns.py"
@@ -1194,7 +1157,7 @@ const char *column_peaks_check(const double *a, int64_t a_n0, int64_t a_n1, cons
     if (a_n1 != result__1_n0) return "ValueError when a_n1 != result__1_n0 (line 41)";
     return 0;
 }
-#line 1198 "bare_columns.c"
+#line 1161 "bare_columns.c"
 
 /* The checks Python makes before a call of column_span, in its order: the first failing one's message, else NULL. */
 #line 45 "tests/kernels/bare_columns.py"
@@ -1206,7 +1169,7 @@ const char *column_span_check(const int64_t *counts, int64_t counts_n0, int64_t 
     if (span_n0 < counts_n1 && counts_n1 > 0) return "IndexError: span_n0 >= counts_n1 when counts_n1 > 0 (span, line 54)";
     return 0;
 }
-#line 1210 "bare_columns.c"
+#line 1173 "bare_columns.c"
 
 /* The checks Python makes before a call of weighted_columns, in its order: the first failing one's message, else NULL. */
 #line 58 "tests/kernels/bare_columns.py"
@@ -1221,7 +1184,7 @@ const char *weighted_columns_check(const double *a, int64_t a_n0, int64_t a_n1, 
     if (out_n0 < a_n1 && a_n1 > 0) return "IndexError: out_n0 >= a_n1 when a_n1 > 0 (out, line 66)";
     return 0;
 }
-#line 1225 "bare_columns.c"
+#line 1188 "bare_columns.c"
 
 /* The checks Python makes before a call of column_norms, in its order: the first failing one's message, else NULL. */
 #line 70 "tests/kernels/bare_columns.py"
@@ -1231,7 +1194,7 @@ const char *column_norms_check(const double *a, int64_t a_n0, int64_t a_n1, cons
     if (order_n0 < a_n1 && a_n1 > 0) return "IndexError: order_n0 >= a_n1 when a_n1 > 0 (order, line 77)";
     return 0;
 }
-#line 1235 "bare_columns.c"
+#line 1198 "bare_columns.c"
 
 /* The checks Python makes before a call of python_max, in its order: the first failing one's message, else NULL. */
 #line 81 "tests/kernels/bare_columns.py"
@@ -1243,7 +1206,7 @@ const char *python_max_check(const double *a, int64_t a_n0, int64_t a_n1, const 
     if (out_n0 < a_n1 && a_n1 > 0) return "IndexError: out_n0 >= a_n1 when a_n1 > 0 (out, line 88)";
     return 0;
 }
-#line 1247 "bare_columns.c"
+#line 1210 "bare_columns.c"
 
 void py2omp_enter_to(void *host, int64_t bytes)
 {
