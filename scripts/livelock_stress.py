@@ -10,10 +10,11 @@ finished after `--timeout` seconds is a hang: its stacks (`py-spy dump --native`
 
     PYTHONPATH=$PWD python scripts/livelock_stress.py --runs 40 --load 3
 
-On the 2-core machine (2026-12-06) no run hung, before or after `KMP_BLOCKTIME=0`
-(runtime_shim/host_offload.py): 0 of 30 (3 busy), 0 of 40 (two at a time, 2 busy), 0 of 12 pytest
-runs of tests/test_staging.py and tests/test_multi.py (two at a time, 2 busy, `--tests`). What the
-load does show is the slowness around it: runs of 30 rounds took 5.5 s against 4.7 with the setting.
+On the 2-core machine (2026-12-06) no run hung. Before `KMP_BLOCKTIME=0` (runtime_shim/host_offload.py):
+0 of 30 (3 busy), 0 of 40 (two at a time, 2 busy), 0 of 12 pytest runs of tests/test_staging.py and
+tests/test_multi.py (two at a time, 2 busy, `--tests`); after it: 0 of 40 (two at a time, 2 busy).
+What the load does show is the slowness around it: runs of 30 rounds beside 3 busy processes took
+5.5 s against 4.7 with the setting.
 """
 
 from __future__ import annotations
@@ -125,7 +126,7 @@ def main() -> None:
             process.kill()
     print(f"{hangs} of {args.runs} runs hung (timeout {args.timeout:g} s, {args.load} busy processes, "
           f"{args.parallel} runs at a time, "
-          f"{args.rounds} rounds a run, KMP_BLOCKTIME={os.environ.get('KMP_BLOCKTIME', 'unset')})")
+          f"{args.rounds} rounds a run, KMP_BLOCKTIME given: {os.environ.get('KMP_BLOCKTIME', 'none')})")
 
 
 if __name__ == "__main__":
