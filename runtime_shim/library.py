@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import blas, host_wait, kept, overlap, resident, staging
+from . import blas, host_offload, host_wait, kept, overlap, resident, staging
 from .pool import DeviceMemoryStats, Pool
 from .binding import Binding, prepare
 from .bounds import evaluate
@@ -486,9 +486,7 @@ class Library:
         self.path = manifest.library_path.resolve()
         check_library(manifest)
         if manifest.target == "host-offload":
-            # The virtual device runs every team as a host thread; libomp warns when it cannot form as
-            # many as asked, which is expected there and only noise for the user.
-            os.environ.setdefault("KMP_WARNINGS", "0")
+            host_offload.prepare()  # libomp's wait and warning settings, before the library starts it
         if (manifest.target or "").startswith("nvptx"):
             blas.offer_wheel()  # its matrix products may call cuBLAS (runtime_shim/blas.py)
             host_wait.prepare()  # before the offload runtime initialises the devices, as the library loads

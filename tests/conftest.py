@@ -29,6 +29,8 @@ from typing import Any
 
 import pytest
 
+from runtime_shim import host_offload
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -47,7 +49,9 @@ def session_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     else:
         cache = tmp_path_factory.mktemp("py2omp-cache")
     os.environ["PY2OMP_CACHE_DIR"] = str(cache)
-    os.environ.setdefault("KMP_WARNINGS", "0")
+    # For the whole session, before any library starts libomp: a `cpu` kernel run before the first
+    # host-offload library loads would start it with the defaults (runtime_shim/host_offload.py).
+    host_offload.prepare()
     return cache
 
 
