@@ -7,12 +7,17 @@ the stand-in driver (tests/native/fake_cuda.c), which records each device's flag
 from __future__ import annotations
 
 import ctypes
+import json
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from runtime_shim import host_wait, registration
+from tests.conftest import ROOT
 from tests.test_registration import fake_cuda  # noqa: F401 (fixture)
 
 
@@ -100,3 +105,38 @@ def test_without_a_driver_prepare_does_nothing(monkeypatch: pytest.MonkeyPatch, 
     monkeypatch.setattr(host_wait, "_DONE", [])
     host_wait.prepare()
     assert host_wait._DONE == [True]
+
+
+LOAD_AND_CALL = """
+import ctypes, json, os, sys
+import numpy as np
+sys.path.insert(0, "examples")
+from saxpy import saxpy
+fake = ctypes.CDLL(os.environ["PY2OMP_LIBCUDA"])
+x, y = np.arange(8, dtype=np.float32), np.ones(8, np.float32)
+saxpy.library(sys.argv[1]).kernels["saxpy"](2.0, x, y)
+print(json.dumps({"retains": list((ctypes.c_int * 8).in_dll(fake, "fake_retains")[:2]),
+                  "sched": list((ctypes.c_uint * 8).in_dll(fake, "fake_sched")[:2]), "y": y.tolist()}))
+"""
+
+
+@pytest.mark.parametrize("target, wait, retains, sched", [
+    ("nvptx:sm_90", "", [1, 1], [0, 0]), ("nvptx:sm_90", "spin", [1, 1], [1, 1]),
+    ("nvptx:sm_90", "runtime", [0, 0], [0, 0]), ("host-offload", "spin", [0, 0], [0, 0])])
+def test_loading_a_cuda_library_sets_the_flag_first(target: str, wait: str, retains: list[int], sched: list[int],
+                                                    fake_cuda: Path) -> None:  # noqa: F811
+    """A library built for nvptx (run here on the offload runtime's host fallback) loads after every
+    device's context was made with the flag; a host-offload library leaves the driver alone."""
+    from translator.targets import parse_target
+    from translator.toolchain.discover import find_toolchain
+
+    toolchain = find_toolchain()
+    if toolchain is None or toolchain.missing_for(parse_target(target)):
+        pytest.skip(f"no toolchain for {target} here")
+    env = {**os.environ, registration.LIBRARY_ENV: str(fake_cuda), host_wait.WAIT_ENV: wait, "PYTHONPATH": str(ROOT)}
+    run = subprocess.run([sys.executable, "-c", LOAD_AND_CALL, target], cwd=ROOT, env=env, capture_output=True,
+                         text=True, timeout=600)
+    assert run.returncode == 0, run.stderr[-2000:]
+    found = json.loads(run.stdout.splitlines()[-1])
+    assert (found["retains"], found["sched"]) == (retains, sched)
+    assert found["y"] == [1.0 + 2.0 * k for k in range(8)]
