@@ -13,7 +13,9 @@ it registers the library's images), every device whose primary context is still 
 with the flag of `PY2OMP_CUDA_WAIT` and retained for the process, so the plugin finds it active and
 keeps it: `auto` (the default, what CuPy and PyTorch users get), `spin`, `yield`, `blocking`, or
 `runtime` (leave the choice to the offload runtime). A context someone activated already keeps its
-flag. Without a CUDA driver this does nothing.
+flag: the driver would change it (setting `auto` on the context the runtime had made blocking, after a
+first call, made the calls as fast as choosing it first: bench/context_flags.py's mode `after`), but
+its owner (CuPy, PyTorch, the program) chose it. Without a CUDA driver this does nothing.
 """
 
 from __future__ import annotations
