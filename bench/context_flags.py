@@ -41,11 +41,11 @@ from typing import Any
 
 import numpy as np
 
-from runtime_shim import host_wait
+from runtime_shim import host_wait, registration
+from runtime_shim.host_wait import FLAGS
+from runtime_trace import scopes
 
 MODES = ("plugin", "cupy_first", "auto", "spin", "yield", "blocking", "shim", "after")
-FLAGS = {"auto": 0, "spin": 1, "yield": 2, "blocking": 4}
-"""CUDA's `CU_CTX_SCHED_*` values."""
 TRACED = ("plugin", "spin")
 REPEATS, CALLS = 5, 20
 
@@ -58,9 +58,10 @@ def cuda_driver() -> ctypes.CDLL:
 
 
 def retain_with(flag: int) -> None:
-    """Device 0's primary context set to `flag` and activated, before any library sees it."""
-    driver, context = cuda_driver(), ctypes.c_void_p()
-    if driver.cuDevicePrimaryCtxSetFlags_v2(0, flag) or driver.cuDevicePrimaryCtxRetain(ctypes.byref(context), 0):
+    """Device 0's primary context set to `flag` and activated, before any library sees it (as
+    `host_wait` does it, through the runtime's own driver binding)."""
+    driver = registration.driver()
+    if driver is None or not driver.schedule(0, flag):
         raise SystemExit(f"context_flags: could not set flag {flag}")
 
 
@@ -100,9 +101,8 @@ def runtime_trace(path: Path) -> dict[str, float]:
     """Means per call from the offload runtime's time trace: launch (`Kernel Target`), wait
     (`Runtime: synchronize`), the whole region (`Runtime: target exe`) and the host time between
     one region's end and the next one's start."""
-    events = [e for e in json.loads(path.read_text())["traceEvents"] if e.get("ph") == "X"]
     by_name: dict[str, list[dict[str, Any]]] = {}
-    for event in events:
+    for event in scopes(path):
         by_name.setdefault(event["name"], []).append(event)
     regions = sorted(by_name.get("Runtime: target exe", []), key=lambda e: e["ts"])[-CALLS:]
     first = regions[0]["ts"] if regions else 0
